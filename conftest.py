@@ -1,0 +1,58 @@
+"""Test-wide setup: PostgreSQL-only tests and what was skipped.
+
+Tests marked `postgres` need real row locks and exclusion constraints. On SQLite they are
+skipped and the summary says so. With REQUIRE_POSTGRES=1 (set by .ci/run) the run fails if
+the database is not PostgreSQL or if any `postgres` test was skipped.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+_REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+_skipped_postgres: list[str] = []
+_ran_postgres: list[str] = []
+
+
+def _on_postgres() -> bool:
+    return str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _on_postgres():
+        return
+    if _REQUIRE_POSTGRES:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" not in report.keywords:
+        return
+    if report.skipped:
+        _skipped_postgres.append(report.nodeid)
+    elif report.when == "call":
+        _ran_postgres.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _REQUIRE_POSTGRES and (_skipped_postgres or not _ran_postgres):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    write = terminalreporter.write_line
+    if _skipped_postgres:
+        write(f"PostgreSQL-only tests skipped: {len(_skipped_postgres)}")
+        for nodeid in sorted(set(_skipped_postgres)):
+            write(f"  skipped (no PostgreSQL): {nodeid}")
+        if _REQUIRE_POSTGRES:
+            write("FAILED: REQUIRE_POSTGRES=1 and PostgreSQL tests were skipped")
+    else:
+        write(f"PostgreSQL-only tests run: {len(_ran_postgres)}")
+    if _REQUIRE_POSTGRES and not _ran_postgres:
+        write("FAILED: REQUIRE_POSTGRES=1 and no PostgreSQL test ran")

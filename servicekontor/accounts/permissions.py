@@ -1,0 +1,49 @@
+"""Who may do what, by role. Views and services ask these functions, nothing else."""
+
+from django.db.models import QuerySet
+
+from servicekontor.accounts.models import Role, User
+from servicekontor.catalog.models import Agency
+from servicekontor.network.models import Office
+
+
+def is_network_admin(user: User) -> bool:
+    return user.is_active and (user.is_superuser or user.role == Role.NETWORK_ADMIN)
+
+
+def can_serve_at(user: User, office: Office) -> bool:
+    """Officers and managers act at a desk only at the offices they are assigned to."""
+    if not user.is_active or user.role not in (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER):
+        return False
+    return user.assignments.filter(office=office).exists()
+
+
+def can_manage(user: User, office: Office) -> bool:
+    if is_network_admin(user):
+        return True
+    return (
+        user.is_active
+        and user.role == Role.OFFICE_MANAGER
+        and user.assignments.filter(office=office).exists()
+    )
+
+
+def managed_offices(user: User) -> QuerySet[Office]:
+    if is_network_admin(user):
+        return Office.objects.all()
+    if user.is_active and user.role == Role.OFFICE_MANAGER:
+        return Office.objects.filter(assignments__user=user)
+    return Office.objects.none()
+
+
+def visible_agencies(user: User) -> QuerySet[Agency]:
+    """Analysts see only their own agency; network admins and managers see all."""
+    if not user.is_active:
+        return Agency.objects.none()
+    if user.role == Role.AGENCY_ANALYST:
+        return Agency.objects.filter(pk=user.analyst_agency_id)
+    return Agency.objects.all()
+
+
+def trained_agency_ids(user: User) -> set[int]:
+    return set(user.competence_rows.values_list("agency_id", flat=True))

@@ -1,0 +1,390 @@
+"""Offices (servicekontor), their counters, what they offer when, and when they are open.
+
+Date conventions, the same everywhere in the registry:
+- `Office.opened_on` is the first day open; `Office.closed_on` the first day closed for good.
+- `Offering.valid_from` is the first day offered; `Offering.valid_to` the last day (inclusive),
+  empty while open-ended. The same holds for `OpeningHoursPeriod`.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Agency, Capability, Service
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date the public sources tell; the stored date is the first possible day."""
+
+    DAY = "day", _("exact day")
+    MONTH = "month", _("month known")
+    YEAR = "year", _("only the year known")
+
+
+class Milestone(models.Model):
+    """A dated decision that many rows follow, e.g. the takeover of the offices on 2019-06-01.
+
+    Offices and offerings may start or end *with* a milestone; moving its date (as the
+    government moved the takeover from 2019-01-01 to 2019-06-01) is then one edit:
+    `services.move_milestone`.
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    date = models.DateField(_("date"))
+    precision = models.CharField(
+        _("precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%Y-%m-%d})"
+
+
+class CoordinateSource(models.TextChoices):
+    LOCALITY = "geonames_locality", _("GeoNames locality")
+    CITY_FALLBACK = "geonames_city_fallback", _("GeoNames: the district's city (district missing)")
+    IMPORTED = "imported", _("imported")
+
+
+class Office(models.Model):
+    """A service office (servicekontor)."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    municipality = models.CharField(_("municipality"), max_length=80)
+    county = models.CharField(_("county (län)"), max_length=80)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    postal_town = models.CharField(_("postal town"), max_length=80, blank=True)
+    latitude = models.FloatField(
+        _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    coordinate_source = models.CharField(
+        _("coordinate source"),
+        max_length=30,
+        choices=CoordinateSource.choices,
+        default=CoordinateSource.LOCALITY,
+    )
+    geonames_place = models.CharField(_("GeoNames place"), max_length=120, blank=True)
+    opened_on = models.DateField(_("first day open"))
+    opened_precision = models.CharField(
+        _("opening date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    opened_with = models.ForeignKey(
+        Milestone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offices_opened",
+        verbose_name=_("opened with milestone"),
+    )
+    closed_on = models.DateField(_("first day closed"), null=True, blank=True)
+    closed_precision = models.CharField(
+        _("closing date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    closed_with = models.ForeignKey(
+        Milestone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offices_closed",
+        verbose_name=_("closed with milestone"),
+    )
+    closed_on_public_holidays = models.BooleanField(_("closed on public holidays"), default=True)
+    closed_on_eves = models.BooleanField(
+        _("closed on eves"),
+        default=True,
+        help_text=_("Midsommarafton, julafton and nyårsafton."),
+    )
+    keeps_queue_overnight = models.BooleanField(
+        _("keeps the queue overnight"),
+        default=False,
+        help_text=_("Otherwise visits still waiting at closing are closed as not served."),
+    )
+    source = models.TextField(_("source"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gt=models.F("opened_on")),
+                name="office_closes_after_it_opens",
+                violation_error_message=_("The closing day must be after the opening day."),
+            ),
+        ]
+        indexes = [models.Index(fields=["opened_on", "closed_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_operating_on(self, day: dt.date) -> bool:
+        return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
+
+
+class ServicePoint(models.Model):
+    """A counter or desk (disk) in an office, numbered as the lobby display shows it."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="service_points", verbose_name=_("office")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    capabilities = models.ManyToManyField(
+        Capability, blank=True, related_name="service_points", verbose_name=_("capabilities")
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["office", "number"]
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "number"],
+                name="service_point_number_unique_per_office",
+                violation_error_message=_("This office already has a counter with this number."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office.name} · {_('desk')} {self.number}"
+
+
+class OfferingQuerySet(models.QuerySet["Offering"]):
+    def valid_on(self, day: dt.date) -> "OfferingQuerySet":
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+    def overlapping(
+        self, *, office_id: int, service_id: int, valid_from: dt.date, valid_to: dt.date | None
+    ) -> "OfferingQuerySet":
+        qs = self.filter(office_id=office_id, service_id=service_id).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=valid_from)
+        )
+        if valid_to is not None:
+            qs = qs.filter(valid_from__lte=valid_to)
+        return qs
+
+
+class Offering(models.Model):
+    """An office offers an agency's service from `valid_from` to `valid_to` (inclusive).
+
+    History is kept as rows; overlapping offerings of the same service at the same office are
+    rejected by the database (an exclusion constraint on PostgreSQL, a trigger on SQLite; see
+    migration 0002).
+    """
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("office")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="offerings", verbose_name=_("service")
+    )
+    valid_from = models.DateField(_("first day"))
+    valid_to = models.DateField(_("last day"), null=True, blank=True)
+    starts_with = models.ForeignKey(
+        Milestone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offerings_started",
+        verbose_name=_("starts with milestone"),
+    )
+    ends_with = models.ForeignKey(
+        Milestone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offerings_ended",
+        verbose_name=_("ends with milestone"),
+        help_text=_("The offering's last day is the day before this milestone."),
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    objects = OfferingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["office", "service", "valid_from"]
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="offering_ends_after_it_starts",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "valid_from", "valid_to"])]
+
+    def __str__(self) -> str:
+        end = f"{self.valid_to:%Y-%m-%d}" if self.valid_to else "…"
+        return f"{self.office} · {self.service} · {self.valid_from:%Y-%m-%d}–{end}"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.office_id is None or self.service_id is None or self.valid_from is None:
+            return
+        overlapping = Offering.objects.overlapping(
+            office_id=self.office_id,
+            service_id=self.service_id,
+            valid_from=self.valid_from,
+            valid_to=self.valid_to,
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(
+                _("This office already offers this service in part of that period.")
+            )
+
+
+
+
+
+class OpeningHoursPeriod(models.Model):
+    """The regular weekly hours of an office from `valid_from` to `valid_to` (inclusive)."""
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="opening_periods",
+        verbose_name=_("office"),
+    )
+    valid_from = models.DateField(_("first day"))
+    valid_to = models.DateField(_("last day"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=80, blank=True, help_text=_("e.g. Summer"))
+
+    class Meta:
+        ordering = ["office", "valid_from"]
+        verbose_name = _("opening hours period")
+        verbose_name_plural = _("opening hours periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="opening_period_ends_after_it_starts",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.name or _('regular hours')} · {self.valid_from}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class WeeklyHours(models.Model):
+    """One open interval on a weekday; two rows on a day make a lunch break."""
+
+    period = models.ForeignKey(
+        OpeningHoursPeriod, on_delete=models.CASCADE, related_name="hours", verbose_name=_("period")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["period", "weekday", "opens"]
+        verbose_name = _("weekly hours")
+        verbose_name_plural = _("weekly hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="weekly_hours_close_after_open",
+                violation_error_message=_("Closing time must be after opening time."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6),
+                name="weekly_hours_weekday_0_to_6",
+                violation_error_message=_("Weekday must be 0 (Monday) to 6 (Sunday)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class ExceptionKind(models.TextChoices):
+    CLOSED = "closed", _("Closed all day")
+    SPECIAL_HOURS = "special_hours", _("Special hours")
+
+
+class OpeningException(models.Model):
+    """A day that differs from the weekly hours: closed, or open with other hours.
+
+    An exception wins over public holidays, so an office can also open on a holiday.
+    """
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="exceptions", verbose_name=_("office")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=15, choices=ExceptionKind.choices)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    reason_sv = models.CharField(_("reason (Swedish)"), max_length=200, blank=True)
+    reason_en = models.CharField(_("reason (English)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["office", "date"]
+        verbose_name = _("opening exception")
+        verbose_name_plural = _("opening exceptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "date"],
+                name="one_exception_per_office_and_day",
+                violation_error_message=_("This office already has an exception on this day."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="closed", opens__isnull=True, closes__isnull=True)
+                    | models.Q(
+                        kind="special_hours",
+                        opens__isnull=False,
+                        closes__isnull=False,
+                        closes__gt=models.F("opens"),
+                    )
+                ),
+                name="exception_hours_match_kind",
+                violation_error_message=_(
+                    "A closed day has no hours; special hours need an opening time "
+                    "before the closing time."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.date} · {self.get_kind_display()}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from servicekontor.public import views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.finder, name="finder"),
+]

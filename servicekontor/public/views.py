@@ -1,0 +1,6 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def finder(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/finder.html")
