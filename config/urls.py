@@ -12,6 +12,11 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("staff/", include("servicekontor.accounts.urls")),
+    path("queue/", include("servicekontor.queueing.urls")),
+    path("desk/", include("servicekontor.desk.urls")),
+    path("display/", include("servicekontor.lobby.urls")),
+    path("book/", include("servicekontor.appointments.urls")),
+    path("planning/", include("servicekontor.planning.urls")),
     path("", include("servicekontor.public.urls")),
     prefix_default_language=False,
 )
