@@ -1,0 +1,139 @@
+"""Swedish localities (GeoNames, CC BY 4.0) and great-circle distances.
+
+Pure module: no Django. The data file is reference_data/localities_se.csv, written by
+scripts/extract_localities.py; the registry uses it as a gazetteer and the network planner as
+its demand points.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "reference_data" / "localities_se.csv"
+
+# Mean Earth radius (IUGG), km.
+EARTH_RADIUS_KM = 6371.0088
+
+# Letters that Unicode does not decompose into base letter + diacritic.
+_EXTRA_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th"})
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—]+")
+
+
+@dataclass(frozen=True)
+class Locality:
+    geonameid: int
+    name: str
+    ascii_name: str
+    alternate_names: tuple[str, ...]
+    latitude: float
+    longitude: float
+    population: int
+    county_code: str
+    county: str
+
+
+def _read(path: Path) -> tuple[Locality, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            Locality(
+                geonameid=int(row["geonameid"]),
+                name=row["name"],
+                ascii_name=row["ascii_name"],
+                alternate_names=tuple(a for a in row["alternate_names"].split("|") if a),
+                latitude=float(row["latitude"]),
+                longitude=float(row["longitude"]),
+                population=int(row["population"]),
+                county_code=row["county_code"],
+                county=row["county"],
+            )
+            for row in csv.DictReader(handle)
+        )
+
+
+@functools.cache
+def _load_cached(path: Path) -> tuple[Locality, ...]:
+    return _read(path)
+
+
+def load_localities(path: Path | None = None) -> tuple[Locality, ...]:
+    """All localities in the file (cached per path), in geonameid order."""
+    return _load_cached(Path(path) if path is not None else DEFAULT_PATH)
+
+
+def fold(text: str) -> str:
+    """Normalise a place name for matching: casefold, drop diacritics (å, ä -> a; ö -> o;
+    é -> e), and collapse runs of spaces and hyphens into a single space."""
+    folded = text.casefold().translate(_EXTRA_FOLDS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SEPARATORS.sub(" ", stripped).strip()
+
+
+@functools.lru_cache(maxsize=8)
+def _index(localities: tuple[Locality, ...]) -> dict[str, tuple[Locality, ...]]:
+    index: dict[str, list[Locality]] = {}
+    for locality in localities:
+        keys = {fold(locality.name), fold(locality.ascii_name)}
+        keys.update(fold(alt) for alt in locality.alternate_names)
+        for key in keys:
+            if key:
+                index.setdefault(key, []).append(locality)
+    # Most populous first, so a lookup takes element 0.
+    return {
+        key: tuple(sorted(found, key=lambda loc: (-loc.population, loc.geonameid)))
+        for key, found in index.items()
+    }
+
+
+def _as_tuple(localities: Sequence[Locality] | None) -> tuple[Locality, ...]:
+    if localities is None:
+        return load_localities()
+    return localities if isinstance(localities, tuple) else tuple(localities)
+
+
+def find_locality(name: str, localities: Sequence[Locality] | None = None) -> Locality | None:
+    """The locality whose name, ASCII name or an alternate name matches ``name`` after
+    :func:`fold`; among several matches the most populous. None if nothing matches."""
+    found = _index(_as_tuple(localities)).get(fold(name))
+    return found[0] if found else None
+
+
+def suggest_localities(
+    name: str, limit: int = 5, localities: Sequence[Locality] | None = None
+) -> list[Locality]:
+    """Close matches for a name that :func:`find_locality` did not know ("did you mean")."""
+    index = _index(_as_tuple(localities))
+    keys = difflib.get_close_matches(fold(name), index.keys(), n=limit * 3, cutoff=0.6)
+    suggestions: list[Locality] = []
+    for key in keys:
+        for locality in index[key]:
+            if locality not in suggestions:
+                suggestions.append(locality)
+    return suggestions[:limit]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km between two points given in degrees."""
+    return float(distance_matrix_km([lat1], [lon1], [lat2], [lon2])[0, 0])
+
+
+def distance_matrix_km(
+    lat_a: npt.ArrayLike, lon_a: npt.ArrayLike, lat_b: npt.ArrayLike, lon_b: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Great-circle distances (haversine), shape (len(a), len(b)), in km."""
+    la = np.radians(np.asarray(lat_a, dtype=np.float64)).reshape(-1, 1)
+    oa = np.radians(np.asarray(lon_a, dtype=np.float64)).reshape(-1, 1)
+    lb = np.radians(np.asarray(lat_b, dtype=np.float64)).reshape(1, -1)
+    ob = np.radians(np.asarray(lon_b, dtype=np.float64)).reshape(1, -1)
+    h = np.sin((lb - la) / 2.0) ** 2 + np.cos(la) * np.cos(lb) * np.sin((ob - oa) / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
