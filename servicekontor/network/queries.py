@@ -1,0 +1,140 @@
+"""Reads of the registry: what an office offers on a day, and when it is open."""
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from servicekontor.catalog.models import Service
+from servicekontor.core.clock import STOCKHOLM
+from servicekontor.network import opening_hours
+from servicekontor.network.models import (
+    ExceptionKind,
+    Offering,
+    Office,
+    OpeningHoursPeriod,
+)
+
+
+def offices_operating_on(*, day: dt.date) -> QuerySet[Office]:
+    return Office.objects.filter(opened_on__lte=day).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+    )
+
+
+def offerings_on(*, office: Office, day: dt.date) -> QuerySet[Offering]:
+    """What office X offered on day D (empty if the office was not operating)."""
+    if not office.is_operating_on(day):
+        return Offering.objects.none()
+    return (
+        Offering.objects.valid_on(day)
+        .filter(office=office)
+        .select_related("service", "service__agency")
+        .order_by("service__agency__name_sv", "service__name_sv")
+    )
+
+
+def offices_offering(*, service: Service, day: dt.date) -> QuerySet[Office]:
+    """Which operating offices offer service S on day D."""
+    offering_office_ids = (
+        Offering.objects.valid_on(day).filter(service=service).values("office_id")
+    )
+    return offices_operating_on(day=day).filter(pk__in=offering_office_ids)
+
+
+def schedule_of(office: Office) -> opening_hours.Schedule:
+    """The office's opening rules as plain data (two queries; prefetched rows are reused)."""
+    periods = office.opening_periods.all()
+    if not _is_prefetched(office, "opening_periods"):
+        periods = periods.prefetch_related("hours")
+    return opening_hours.Schedule(
+        opened_on=office.opened_on,
+        closed_on=office.closed_on,
+        periods=tuple(
+            opening_hours.Period(
+                valid_from=period.valid_from,
+                valid_to=period.valid_to,
+                rules=tuple(
+                    opening_hours.WeeklyRule(h.weekday, h.opens, h.closes)
+                    for h in period.hours.all()
+                ),
+            )
+            for period in periods
+        ),
+        exceptions={
+            e.date: opening_hours.DayException(
+                day=e.date,
+                closed=e.kind == ExceptionKind.CLOSED,
+                opens=e.opens,
+                closes=e.closes,
+                reason=e.reason_sv,
+            )
+            for e in office.exceptions.all()
+        },
+        closed_on_public_holidays=office.closed_on_public_holidays,
+        closed_on_eves=office.closed_on_eves,
+    )
+
+
+def with_schedules(offices: QuerySet[Office]) -> QuerySet[Office]:
+    """Prefetch what schedule_of needs, for lists of offices."""
+    return offices.prefetch_related(
+        Prefetch("opening_periods", queryset=OpeningHoursPeriod.objects.prefetch_related("hours")),
+        "exceptions",
+    )
+
+
+def _is_prefetched(office: Office, name: str) -> bool:
+    cache = getattr(office, "_prefetched_objects_cache", {})
+    return name in cache
+
+
+def opening_intervals(*, office: Office, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Aware [open, close) instants on a local day; holidays, eves and exceptions applied."""
+    return opening_hours.intervals_on(schedule_of(office), day)
+
+
+def is_open(*, office: Office, at: dt.datetime) -> bool:
+    return opening_hours.is_open(schedule_of(office), at)
+
+
+def next_opening(*, office: Office, after: dt.datetime) -> dt.datetime | None:
+    return opening_hours.next_opening(schedule_of(office), after)
+
+
+def week_hours(*, office: Office, first_day: dt.date) -> list[opening_hours.DayHours]:
+    """Seven days of hours starting on `first_day`, for the office page."""
+    schedule = schedule_of(office)
+    return [opening_hours.day_hours(schedule, day) for day in opening_hours.days(first_day, 7)]
+
+
+def upcoming_closures(
+    *, office: Office, from_day: dt.date, days: int = 60
+) -> list[opening_hours.DayHours]:
+    """Days in the window that differ from the weekly hours: exceptions, holidays and eves."""
+    schedule = schedule_of(office)
+    result = []
+    for day in opening_hours.days(from_day, days):
+        hours = opening_hours.day_hours(schedule, day)
+        if hours.is_exception or hours.closed_reason:
+            if hours.closed_reason == "not operating" or (
+                not hours.is_exception and _is_weekend_without_hours(schedule, day)
+            ):
+                continue
+            result.append(hours)
+    return result
+
+
+def _is_weekend_without_hours(schedule: opening_hours.Schedule, day: dt.date) -> bool:
+    """A holiday on a day the office is closed anyway is not news."""
+    plain = opening_hours.Schedule(
+        opened_on=schedule.opened_on,
+        closed_on=schedule.closed_on,
+        periods=schedule.periods,
+        closed_on_public_holidays=False,
+        closed_on_eves=False,
+    )
+    return not opening_hours.day_hours(plain, day).is_open
+
+
+def local_date(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(STOCKHOLM).date()
