@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.catalog.models import Agency, Capability, Service
+from servicekontor.catalog.models import Capability, Service
 
 
 class DatePrecision(models.TextChoices):
@@ -261,9 +261,6 @@ class Offering(models.Model):
             raise ValidationError(
                 _("This office already offers this service in part of that period.")
             )
-
-
-
 
 
 class OpeningHoursPeriod(models.Model):
