@@ -79,9 +79,7 @@ def _public_holidays(year: int) -> dict[dt.date, str]:
 def _eves(year: int) -> dict[dt.date, str]:
     # midsommarafton, julafton, nyårsafton: not public holidays, but de facto closed days.
     return dict(
-        holidays.Sweden(
-            years=year, include_sundays=False, categories=("de_facto",), language="sv"
-        )
+        holidays.Sweden(years=year, include_sundays=False, categories=("de_facto",), language="sv")
     )
 
 

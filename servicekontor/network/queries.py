@@ -35,9 +35,7 @@ def offerings_on(*, office: Office, day: dt.date) -> QuerySet[Offering]:
 
 def offices_offering(*, service: Service, day: dt.date) -> QuerySet[Office]:
     """Which operating offices offer service S on day D."""
-    offering_office_ids = (
-        Offering.objects.valid_on(day).filter(service=service).values("office_id")
-    )
+    offering_office_ids = Offering.objects.valid_on(day).filter(service=service).values("office_id")
     return offices_operating_on(day=day).filter(pk__in=offering_office_ids)
 
 
