@@ -1,0 +1,212 @@
+"""Plain factory functions for tests: keyword-only, sensible defaults, unique codes by counter.
+
+Every factory writes one row (and the rows it needs) and returns it. Call them inside a test
+that has database access (`@pytest.mark.django_db` or the `db` fixture). Nothing here runs in
+production code.
+
+The models are imported inside the functions: `core` sits below every other app in the
+dependency order (docs/architecture.md), so it must not import them at module level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import string
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from servicekontor.accounts.models import User
+    from servicekontor.catalog.models import Agency, Capability, Service
+    from servicekontor.network.models import Offering, Office
+
+_counter = itertools.count(1)
+
+DEFAULT_OPENED_ON = dt.date(2019, 6, 1)
+DEFAULT_HOURS_FROM = dt.date(2019, 1, 1)
+DEFAULT_OPENS = dt.time(10, 0)
+DEFAULT_CLOSES = dt.time(16, 0)
+DEFAULT_PASSWORD = "test-password-123"  # test accounts only
+
+
+def _next() -> int:
+    return next(_counter)
+
+
+def _free_ticket_letter() -> str:
+    from servicekontor.catalog.models import Agency
+
+    used = set(Agency.objects.values_list("ticket_letter", flat=True))
+    for letter in string.ascii_uppercase:
+        if letter not in used:
+            return letter
+    raise RuntimeError("All 26 ticket letters are taken; pass letter= explicitly.")
+
+
+def make_agency(
+    *,
+    code: str | None = None,
+    letter: str | None = None,
+    name_sv: str | None = None,
+    name_en: str | None = None,
+    partner_since: dt.date | None = None,
+) -> Agency:
+    """An agency with the first free ticket letter unless `letter` is given."""
+    from servicekontor.catalog.models import Agency
+
+    n = _next()
+    code = code or f"agency-{n}"
+    return Agency.objects.create(
+        code=code,
+        name_sv=name_sv or f"Myndighet {n}",
+        name_en=name_en or f"Agency {n}",
+        ticket_letter=letter or _free_ticket_letter(),
+        partner_since=partner_since,
+    )
+
+
+def make_capability(*, code: str | None = None) -> Capability:
+    from servicekontor.catalog.models import Capability
+
+    n = _next()
+    code = code or f"capability-{n}"
+    return Capability.objects.get_or_create(
+        code=code, defaults={"name_sv": f"Förmåga {code}", "name_en": f"Capability {code}"}
+    )[0]
+
+
+def make_service(
+    *,
+    agency: Agency | None = None,
+    code: str | None = None,
+    mode: str = "both",
+    handling_minutes: int = 10,
+    requires_identification: bool = False,
+    required_capability: Capability | None = None,
+    name_sv: str | None = None,
+    name_en: str | None = None,
+) -> Service:
+    """A service of `agency` (a new agency when none is given); mode is a ServiceMode value."""
+    from servicekontor.catalog.models import Service
+
+    n = _next()
+    return Service.objects.create(
+        agency=agency or make_agency(),
+        code=code or f"service-{n}",
+        name_sv=name_sv or f"Tjänst {n}",
+        name_en=name_en or f"Service {n}",
+        mode=mode,
+        handling_minutes=handling_minutes,
+        requires_identification=requires_identification,
+        required_capability=required_capability,
+    )
+
+
+def make_office(
+    *,
+    code: str | None = None,
+    name: str | None = None,
+    municipality: str = "Kiruna",
+    county: str = "Norrbottens län",
+    latitude: float = 67.8557,
+    longitude: float = 20.2251,
+    opened_on: dt.date = DEFAULT_OPENED_ON,
+    closed_on: dt.date | None = None,
+    hours: bool = True,
+    counters: int = 2,
+    closed_on_public_holidays: bool = True,
+    closed_on_eves: bool = True,
+    keeps_queue_overnight: bool = False,
+) -> Office:
+    """An office; with `hours` a period from 2019-01-01 open Mon–Fri 10:00–16:00.
+
+    `counters` service points are created, numbered 1…n, active, without capabilities.
+    """
+    from servicekontor.network.models import (
+        Office,
+        OpeningHoursPeriod,
+        ServicePoint,
+        WeeklyHours,
+    )
+
+    n = _next()
+    office = Office.objects.create(
+        code=code or f"office-{n}",
+        name=name or f"Servicekontor {n}",
+        municipality=municipality,
+        county=county,
+        street_address=f"Storgatan {n}",
+        postal_code="981 31",
+        postal_town=municipality,
+        latitude=latitude,
+        longitude=longitude,
+        opened_on=opened_on,
+        closed_on=closed_on,
+        closed_on_public_holidays=closed_on_public_holidays,
+        closed_on_eves=closed_on_eves,
+        keeps_queue_overnight=keeps_queue_overnight,
+    )
+    if hours:
+        period = OpeningHoursPeriod.objects.create(office=office, valid_from=DEFAULT_HOURS_FROM)
+        WeeklyHours.objects.bulk_create(
+            WeeklyHours(period=period, weekday=day, opens=DEFAULT_OPENS, closes=DEFAULT_CLOSES)
+            for day in range(5)
+        )
+    ServicePoint.objects.bulk_create(
+        ServicePoint(office=office, number=number) for number in range(1, counters + 1)
+    )
+    return office
+
+
+def make_offering(
+    *,
+    office: Office,
+    service: Service,
+    valid_from: dt.date = DEFAULT_OPENED_ON,
+    valid_to: dt.date | None = None,
+    source: str = "",
+) -> Offering:
+    from servicekontor.network.models import Offering
+
+    return Offering.objects.create(
+        office=office, service=service, valid_from=valid_from, valid_to=valid_to, source=source
+    )
+
+
+def make_user(
+    *,
+    role: str = "service_officer",
+    offices: Iterable[Office] = (),
+    agencies: Iterable[Agency] = (),
+    analyst_agency: Agency | None = None,
+    username: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    is_staff: bool | None = None,
+    is_superuser: bool = False,
+) -> User:
+    """A staff member; `offices` become assignments, `agencies` competences.
+
+    An agency analyst without `analyst_agency` gets a new agency. Network administrators are
+    Django staff (may use the admin) unless `is_staff` says otherwise.
+    """
+    from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
+
+    n = _next()
+    if role == Role.AGENCY_ANALYST and analyst_agency is None:
+        analyst_agency = make_agency()
+    if is_staff is None:
+        is_staff = role == Role.NETWORK_ADMIN or is_superuser
+    user = User.objects.create_user(
+        username=username or f"user{n}",
+        password=password,
+        role=role,
+        analyst_agency=analyst_agency,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    OfficeAssignment.objects.bulk_create(
+        OfficeAssignment(user=user, office=office) for office in offices
+    )
+    Competence.objects.bulk_create(Competence(user=user, agency=agency) for agency in agencies)
+    return user
