@@ -29,7 +29,7 @@ lint:
 	$(VENV)/bin/ruff format --check .
 
 typecheck:
-	$(VENV)/bin/mypy servicekontor config benchmarks scripts
+	$(DEMO_ENV) $(VENV)/bin/mypy servicekontor config benchmarks scripts
 
 migrations-check:
 	$(DEMO_ENV) $(PY) manage.py makemigrations --check --dry-run
