@@ -5,4 +5,5 @@ from servicekontor.public import views
 app_name = "public"
 urlpatterns = [
     path("", views.finder, name="finder"),
+    path("office/<slug:code>/", views.office_detail, name="office"),
 ]
