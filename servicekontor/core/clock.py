@@ -27,12 +27,14 @@ def local_today() -> dt.date:
 
 
 def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
-    """The aware instant of a Stockholm wall-clock time on a day.
+    """The instant of a Stockholm wall-clock time on a day, returned in UTC.
 
-    On the autumn DST night a wall time such as 02:30 happens twice; we take the first
-    (fold=0). In the spring gap 02:30 does not exist; zoneinfo then maps it forward an hour.
+    UTC on purpose: Python subtracts two datetimes that share a tzinfo by their wall clocks,
+    so 01:00–04:00 Stockholm on the autumn DST night would come out as 3 hours, not 4.
+    On that night a wall time such as 02:30 happens twice; we take the first (fold=0). In the
+    spring gap 02:30 does not exist; zoneinfo then maps it forward an hour.
     """
-    return dt.datetime.combine(day, time, tzinfo=STOCKHOLM)
+    return dt.datetime.combine(day, time, tzinfo=STOCKHOLM).astimezone(dt.UTC)
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
