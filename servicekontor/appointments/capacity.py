@@ -1,0 +1,211 @@
+"""Bookable slots of a day, derived as Berlin's and Munich's ZMS derive them.
+
+Pure: plain data in, plain data out, no Django.
+
+Bookable time = the office's opening intervals × the counters that can serve the service
+(active, with the service's required capability) × how many counters the office gives to
+appointments in each local hour (`allocation`: hour → counters). A slot is as long as the
+service's handling time; slots are laid end to end from the start of each opening interval
+and never run past its end.
+
+A booking occupies one counter for its whole [start, end). A slot has room when, at every
+instant inside it and for every *pool* of counters it draws on, the appointments in progress
+stay below the pool's limit: min(counters in the pool, counters allocated that hour). A service
+that needs a capability draws on two pools — the counters with that capability (bookings of
+services needing it) and all counters (every booking); a service without one only on the
+latter. For one capability nested inside "all counters" these two checks are exactly Hall's
+condition, i.e. the bookings can be seated on real counters; with several different
+capabilities at one office they are necessary but not sufficient (docs/appointments.md).
+
+Arithmetic runs on aware datetimes in absolute time; only the allocation lookup uses the local
+wall-clock hour, so DST days (23 or 25 hours) need no special case.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+_HOUR = dt.timedelta(hours=1)
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Counters a booking can draw on, and the bookings already drawing on them."""
+
+    counters: int
+    booked: Sequence[Interval] = ()
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: dt.datetime
+    end: dt.datetime
+    capacity: int  # places when nothing is booked
+    free: int  # places left now
+
+    @property
+    def local_start(self) -> dt.datetime:
+        return self.start.astimezone(STOCKHOLM)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """When a citizen may book: from `closes_before` ahead of the start up to `horizon_days`."""
+
+    horizon_days: int = 56
+    closes_before: dt.timedelta = dt.timedelta(hours=2)
+    per_person_per_day: int = 1
+
+
+@dataclass(frozen=True)
+class Window:
+    earliest_start: dt.datetime  # a slot must start at or after this instant
+    last_day: dt.date  # and on or before this local day
+
+    def admits(self, start: dt.datetime) -> bool:
+        return start >= self.earliest_start and start.astimezone(STOCKHOLM).date() <= self.last_day
+
+
+def booking_window(*, now: dt.datetime, rules: Rules) -> Window:
+    """Booking opens `horizon_days` local days ahead and closes `closes_before` the start."""
+    today = now.astimezone(STOCKHOLM).date()
+    return Window(
+        earliest_start=now + rules.closes_before,
+        last_day=today + dt.timedelta(days=rules.horizon_days),
+    )
+
+
+def slot_grid(intervals: Iterable[Interval], minutes: int) -> list[Interval]:
+    """Slots of `minutes` laid from each interval's start; none runs past the interval's end."""
+    if minutes <= 0:
+        raise ValueError("slot length must be positive")
+    length = dt.timedelta(minutes=minutes)
+    grid: list[Interval] = []
+    for opens, closes in intervals:
+        # Step in UTC: adding a timedelta to a zoned datetime is wall-clock arithmetic.
+        start = opens.astimezone(dt.UTC)
+        end_utc = closes.astimezone(dt.UTC)
+        while start + length <= end_utc:
+            grid.append((start, start + length))
+            start += length
+    return grid
+
+
+def _hour_starts_inside(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """Top-of-hour instants strictly inside (start, end); Stockholm's offset is whole hours."""
+    first = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0) + _HOUR
+    out = []
+    while first < end:
+        out.append(first)
+        first += _HOUR
+    return out
+
+
+@dataclass
+class _PoolIndex:
+    counters: int
+    starts: list[dt.datetime] = field(default_factory=list)
+    ends: list[dt.datetime] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, pool: Pool) -> _PoolIndex:
+        return cls(
+            counters=pool.counters,
+            starts=sorted(s.astimezone(dt.UTC) for s, _ in pool.booked),
+            ends=sorted(e.astimezone(dt.UTC) for _, e in pool.booked),
+        )
+
+    def in_progress(self, at: dt.datetime) -> int:
+        """Bookings with start <= at < end."""
+        return bisect.bisect_right(self.starts, at) - bisect.bisect_right(self.ends, at)
+
+    def starts_inside(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+        lo = bisect.bisect_right(self.starts, start)
+        hi = bisect.bisect_left(self.starts, end)
+        return self.starts[lo:hi]
+
+
+def _limit(allocation: Mapping[int, int], counters: int, at: dt.datetime) -> int:
+    return max(0, min(counters, allocation.get(at.astimezone(STOCKHOLM).hour, 0)))
+
+
+def _room(
+    start: dt.datetime, end: dt.datetime, allocation: Mapping[int, int], pools: list[_PoolIndex]
+) -> tuple[int, int]:
+    """(capacity, free) of [start, end): the tightest instant over all pools.
+
+    Load only rises at a booking's start and the limit only changes at the top of an hour, so
+    the minimum over the slot is attained at its start or at one of those instants.
+    """
+    hours = _hour_starts_inside(start, end)
+    capacity = free = None
+    for pool in pools:
+        for at in [start, *hours, *pool.starts_inside(start, end)]:
+            limit = _limit(allocation, pool.counters, at)
+            capacity = limit if capacity is None else min(capacity, limit)
+            left = limit - pool.in_progress(at)
+            free = left if free is None else min(free, left)
+    return (capacity or 0), max(0, free or 0)
+
+
+def day_slots(
+    *,
+    intervals: Sequence[Interval],
+    minutes: int,
+    allocation: Mapping[int, int],
+    pools: Sequence[Pool],
+) -> list[Slot]:
+    """Every slot of the day with its capacity and free places (including full ones)."""
+    if not pools:
+        return []
+    indexed = [_PoolIndex.of(pool) for pool in pools]
+    slots = []
+    for start, end in slot_grid(intervals, minutes):
+        capacity, free = _room(start, end, allocation, indexed)
+        if capacity > 0:
+            slots.append(Slot(start=start, end=end, capacity=capacity, free=free))
+    return slots
+
+
+def free_slots(
+    *,
+    intervals: Sequence[Interval],
+    minutes: int,
+    allocation: Mapping[int, int],
+    pools: Sequence[Pool],
+    window: Window | None = None,
+) -> list[Slot]:
+    """Slots with at least one free place, inside the booking window when one is given."""
+    return [
+        slot
+        for slot in day_slots(
+            intervals=intervals, minutes=minutes, allocation=allocation, pools=pools
+        )
+        if slot.free > 0 and (window is None or window.admits(slot.start))
+    ]
+
+
+def has_room(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    allocation: Mapping[int, int],
+    pools: Sequence[Pool],
+) -> bool:
+    """Whether one more booking fits into [start, end) (the booking service's final check)."""
+    if not pools:
+        return False
+    _, free = _room(
+        start.astimezone(dt.UTC),
+        end.astimezone(dt.UTC),
+        allocation,
+        [_PoolIndex.of(p) for p in pools],
+    )
+    return free > 0

@@ -1,0 +1,48 @@
+"""Appointment settings, each with a default; override them in config/settings.py.
+
+APPOINTMENTS_PURGE_AFTER_DAYS   personal data is blanked this many days after the visit (30)
+APPOINTMENTS_EARLY_CHECK_IN_MINUTES   check-in opens this long before the booked time (30)
+APPOINTMENTS_GRACE_MINUTES      after the booked time a late arrival still counts as booked (10)
+APPOINTMENTS_LATE_POLICY        "walk_in" (late arrivals queue as walk-ins) or "no_show"
+APPOINTMENTS_REMINDER_HOURS_BEFORE   the reminder goes out this long before the start (24)
+APPOINTMENTS_RATE_BOOK          django-ratelimit rate for booking posts per IP ("10/m")
+APPOINTMENTS_RATE_LOOKUP        rate for lookups (search, code and token pages) per IP ("60/m")
+"""
+
+import datetime as dt
+from typing import Literal
+
+from django.conf import settings
+
+
+def purge_after_days() -> int:
+    return int(getattr(settings, "APPOINTMENTS_PURGE_AFTER_DAYS", 30))
+
+
+def early_check_in() -> dt.timedelta:
+    return dt.timedelta(minutes=int(getattr(settings, "APPOINTMENTS_EARLY_CHECK_IN_MINUTES", 30)))
+
+
+def grace() -> dt.timedelta:
+    return dt.timedelta(minutes=int(getattr(settings, "APPOINTMENTS_GRACE_MINUTES", 10)))
+
+
+def late_policy() -> Literal["walk_in", "no_show"]:
+    policy = getattr(settings, "APPOINTMENTS_LATE_POLICY", "walk_in")
+    if policy == "walk_in":
+        return "walk_in"
+    if policy == "no_show":
+        return "no_show"
+    raise ValueError("APPOINTMENTS_LATE_POLICY must be 'walk_in' or 'no_show'")
+
+
+def reminder_before() -> dt.timedelta:
+    return dt.timedelta(hours=int(getattr(settings, "APPOINTMENTS_REMINDER_HOURS_BEFORE", 24)))
+
+
+def rate_book() -> str:
+    return str(getattr(settings, "APPOINTMENTS_RATE_BOOK", "10/m"))
+
+
+def rate_lookup() -> str:
+    return str(getattr(settings, "APPOINTMENTS_RATE_LOOKUP", "60/m"))

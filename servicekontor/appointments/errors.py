@@ -1,0 +1,65 @@
+"""What can go wrong with a booking, and the HTTP status each failure maps to.
+
+Services raise these before writing (or inside the transaction, which then rolls back).
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingError(Exception):
+    http_status = 400
+    default_message: str | Promise = _("The booking could not be made.")
+
+    def __init__(self, message: str | Promise | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(str(self.message))
+
+
+class NotBookable(BookingError):
+    http_status = 400
+    default_message = _("This office does not take bookings for that service on that day.")
+
+
+class NotASlot(BookingError):
+    http_status = 400
+    default_message = _("That is not one of the office's appointment times. Choose a listed time.")
+
+
+class OutsideWindow(BookingError):
+    http_status = 409
+    default_message = _(
+        "That time can no longer be booked (too soon, or too far ahead). Choose another time."
+    )
+
+
+class SlotTaken(BookingError):
+    http_status = 409
+    default_message = _("Someone booked the last place at that time just now. Choose another time.")
+
+
+class LimitReached(BookingError):
+    http_status = 409
+    default_message = _(
+        "You already have the most bookings allowed for this service on that day at this office."
+    )
+
+
+class NotChangeable(BookingError):
+    http_status = 409
+    default_message = _("This booking can no longer be changed.")
+
+
+class CheckInError(BookingError):
+    http_status = 409
+    default_message = _("Check-in was not possible. Please ask at the desk.")
+
+
+class UnknownCode(CheckInError):
+    http_status = 404
+    default_message = _("No booking for today at this office has that code. Check the code.")
+
+
+class TooEarly(CheckInError):
+    http_status = 409
+    default_message = _("It is too early to check in. Please come back closer to your time.")

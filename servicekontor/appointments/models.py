@@ -1,0 +1,227 @@
+"""Appointments: how many counters an office gives to bookings, the rules, and the bookings.
+
+Personal data lives only on `Booking` (name, e-mail, mobile, a keyed hash of the identity
+number) and is blanked by `services.purge_personal_data` N days after the visit; the rest of
+the row (office, service, times, status) stays for statistics.
+"""
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Service
+from servicekontor.network.models import Office, Weekday
+
+
+class AppointmentAllocation(models.Model):
+    """How many counters an office gives to appointments on a weekday, per local hour (ZMS)."""
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="appointment_allocations",
+        verbose_name=_("office"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    hour = models.PositiveSmallIntegerField(
+        _("hour"), validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    counters = models.PositiveSmallIntegerField(
+        _("counters for appointments"),
+        help_text=_("Never more than the counters in use that can serve the service."),
+    )
+
+    class Meta:
+        ordering = ["office", "weekday", "hour"]
+        verbose_name = _("appointment allocation")
+        verbose_name_plural = _("appointment allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "weekday", "hour"],
+                name="allocation_unique_per_office_weekday_hour",
+                violation_error_message=_("This hour already has an allocation."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6, hour__gte=0, hour__lte=23),
+                name="allocation_weekday_and_hour_in_range",
+                violation_error_message=_("Weekday 0–6 and hour 0–23."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.get_weekday_display()} {self.hour:02d}:00 · {self.counters}"
+
+
+DEFAULT_HORIZON_DAYS = 56
+DEFAULT_CLOSES_MINUTES_BEFORE = 120
+DEFAULT_PER_PERSON_PER_DAY = 1
+
+
+class BookingRule(models.Model):
+    """Booking window and limits for one service at one office; defaults when there is no row."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="booking_rules", verbose_name=_("office")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="booking_rules", verbose_name=_("service")
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        _("booking opens (days ahead)"),
+        default=DEFAULT_HORIZON_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+    )
+    closes_minutes_before = models.PositiveIntegerField(
+        _("booking closes (minutes before)"), default=DEFAULT_CLOSES_MINUTES_BEFORE
+    )
+    per_person_per_day = models.PositiveSmallIntegerField(
+        _("bookings per person and day"),
+        default=DEFAULT_PER_PERSON_PER_DAY,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        ordering = ["office", "service"]
+        verbose_name = _("booking rule")
+        verbose_name_plural = _("booking rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "service"],
+                name="booking_rule_unique_per_office_service",
+                violation_error_message=_("This office already has rules for this service."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(horizon_days__gte=1, per_person_per_day__gte=1),
+                name="booking_rule_positive",
+                violation_error_message=_("The horizon and the limit must be at least 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.service}"
+
+
+class BookingDay(models.Model):
+    """The lock row for one office's local day: every booking there locks it first.
+
+    Capacity is shared by all services at an office (they draw on the same counters), so the
+    office-day is the smallest unit whose count can be checked and then inserted safely.
+    """
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="booking_days", verbose_name=_("office")
+    )
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("booking day")
+        verbose_name_plural = _("booking days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "day"],
+                name="booking_day_unique",
+                violation_error_message=_("This office already has this day."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.day}"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED_BY_OFFICE = "cancelled_by_office", _("Cancelled by the office")
+    LATE = "late", _("Arrived late (walk-in)")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# Statuses that hold a place at a counter.
+HOLDS_CAPACITY = (BookingStatus.BOOKED, BookingStatus.CHECKED_IN)
+
+
+class Booking(models.Model):
+    """A citizen's appointment at an office for a service."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("office")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("service")
+    )
+    day = models.DateField(_("local day"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
+    code = models.CharField(
+        _("booking code"),
+        max_length=12,
+        unique=True,
+        help_text=_("Shown to the citizen; typed at the kiosk or told at the desk."),
+    )
+    token_hash = models.CharField(
+        _("token hash"),
+        max_length=64,
+        unique=True,
+        help_text=_("SHA-256 of the cancel/reschedule token; the token itself is never stored."),
+    )
+    # Personal data: blanked by the purge.
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("mobile"), max_length=20, blank=True)
+    identity_hash = models.CharField(
+        _("identity number hash"),
+        max_length=64,
+        blank=True,
+        help_text=_("Keyed hash of the personal identity number, to compare with the ID shown."),
+    )
+    created_at = models.DateTimeField(_("booked at"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    closure_notified_at = models.DateTimeField(_("closure notice sent at"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True)
+    rescheduled_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rescheduled_to",
+        verbose_name=_("rescheduled from"),
+    )
+    visit_id = models.BigIntegerField(
+        _("queue visit"), null=True, blank=True, help_text=_("The visit created at check-in.")
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="booking_ends_after_start",
+                violation_error_message=_("A booking must end after it starts."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "day", "status"]),
+            models.Index(fields=["service", "day"]),
+            models.Index(fields=["status", "ends_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.office} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def holds_capacity(self) -> bool:
+        return self.status in HOLDS_CAPACITY
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at

@@ -1,0 +1,46 @@
+"""Secrets of a booking: the manage token (only its hash is stored), the booking code, and the
+keyed hash of a personal identity number.
+
+- Manage token: 32 random bytes (secrets.token_urlsafe), about 2^256 possibilities; the database
+  holds its SHA-256, so a leaked database does not give working links. Lookup is by hash, so
+  there is nothing to enumerate.
+- Booking code: 8 characters from a 32-letter alphabet without 0/O/1/I (2^40), random, unique.
+  It is typed at the kiosk of one office on one day only, and the lookup is rate limited.
+- Identity number: HMAC-SHA256 keyed by SECRET_KEY of the 12-digit form; it can be compared
+  with the number on the ID shown at the desk and used for the per-person limit, but not read.
+"""
+
+import hashlib
+import secrets
+
+from django.utils.crypto import salted_hmac
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(raw: str) -> str:
+    """What the citizen typed → the stored form: upper case, no spaces or dashes."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def identity_hash(personal_identity_number_12: str) -> str:
+    return salted_hmac(
+        "servicekontor.appointments.identity", personal_identity_number_12, algorithm="sha256"
+    ).hexdigest()
