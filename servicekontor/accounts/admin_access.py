@@ -1,0 +1,45 @@
+"""Who may use the Django admin for the registry: network administrators (and superusers).
+
+Network administrators run the registry, so they get full access to the registry models in the
+admin by their role, without per-model Django permissions to keep in sync. Other staff keep
+whatever Django permissions they were given. Entering the admin still needs `is_staff`.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from servicekontor.accounts.permissions import is_network_admin
+
+
+def _is_network_admin(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and user.is_staff and is_network_admin(user)
+
+
+class NetworkAdminAccess:
+    """Mixin for ModelAdmin and InlineModelAdmin classes of the registry."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_network_admin(request) or super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_network_admin(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return _is_network_admin(request) or super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_network_admin(request) or super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _is_network_admin(request) or super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class RegistryAdmin(NetworkAdminAccess, admin.ModelAdmin):
+    pass
+
+
+class RegistryTabularInline(NetworkAdminAccess, admin.TabularInline):
+    pass
