@@ -1,0 +1,338 @@
+"""The walk-in queue: visits, their event log, ticket counters, desks in use, device tokens.
+
+A visit's mutable row says where it is *now*; the append-only `VisitEvent` log says how it got
+there, and every statistic (wait, service time, outcomes) is computed from the log.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Service
+from servicekontor.network.models import Office, ServicePoint
+from servicekontor.queueing.states import Action, State
+
+
+class VisitState(models.TextChoices):
+    WAITING = State.WAITING.value, _("Waiting")
+    CALLED = State.CALLED.value, _("Called")
+    SERVING = State.SERVING.value, _("Being served")
+    ON_HOLD = State.ON_HOLD.value, _("On hold")
+    FINISHED = State.FINISHED.value, _("Finished")
+    NO_SHOW = State.NO_SHOW.value, _("No-show")
+    NOT_SERVED = State.NOT_SERVED.value, _("Not served at closing")
+
+
+class VisitAction(models.TextChoices):
+    ISSUE = Action.ISSUE.value, _("Ticket issued")
+    CHECK_IN = Action.CHECK_IN.value, _("Checked in (booked)")
+    CALL = Action.CALL.value, _("Called")
+    RECALL = Action.RECALL.value, _("Called again")
+    START = Action.START.value, _("Service started")
+    HOLD = Action.HOLD.value, _("Put on hold")
+    REQUEUE = Action.REQUEUE.value, _("Back in line")
+    TRANSFER = Action.TRANSFER.value, _("Transferred")
+    FINISH = Action.FINISH.value, _("Finished")
+    NO_SHOW = Action.NO_SHOW.value, _("No-show")
+    CLOSE = Action.CLOSE.value, _("Closed at closing time")
+
+
+class VisitSource(models.TextChoices):
+    KIOSK = "kiosk", _("Kiosk")
+    DESK = "desk", _("Added at a desk")
+    APPOINTMENT = "appointment", _("Appointment")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    E_SERVICE = "e_service", _("Helped with an e-service")
+    DOCUMENTS_FORWARDED = "documents_forwarded", _("Documents received and forwarded")
+    REFERRED = "referred", _("Referred to the agency's caseworker")
+    MEETING_BOOKED = "meeting_booked", _("Meeting with the agency booked")
+    COME_BACK = "come_back", _("Must come back with documents")
+    NO_SHOW = "no_show", _("Did not show up")
+    NOT_SERVED_AT_CLOSING = "not_served_at_closing", _("Not served at closing")
+
+
+# What an officer may choose when finishing; the others are set by the system.
+FINISH_OUTCOMES = (
+    Outcome.RESOLVED,
+    Outcome.E_SERVICE,
+    Outcome.DOCUMENTS_FORWARDED,
+    Outcome.REFERRED,
+    Outcome.MEETING_BOOKED,
+    Outcome.COME_BACK,
+)
+
+
+class Priority(models.IntegerChoices):
+    NORMAL = 0, _("Normal")
+    ACCESSIBILITY = 10, _("Priority (e.g. accessibility need)")
+
+
+class QueueSettings(models.Model):
+    """How one office runs its queue; an office without a row uses the defaults."""
+
+    office = models.OneToOneField(
+        Office, on_delete=models.CASCADE, related_name="queue_settings", verbose_name=_("office")
+    )
+    transfer_keeps_arrival = models.BooleanField(
+        _("transferred visits keep their arrival time"), default=True
+    )
+    max_calls = models.PositiveSmallIntegerField(
+        _("calls before no-show"), default=3, help_text=_("First call included.")
+    )
+    min_recall_seconds = models.PositiveSmallIntegerField(_("seconds between calls"), default=30)
+    notify_when_ahead = models.PositiveSmallIntegerField(
+        _("notify when this many are ahead"), default=3
+    )
+    require_device_token = models.BooleanField(
+        _("kiosk and display need a device token"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("queue settings")
+        verbose_name_plural = _("queue settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_calls__gte=1),
+                name="queue_settings_max_calls_positive",
+                violation_error_message=_("At least one call is needed."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {_('queue settings')}"
+
+    @classmethod
+    def for_office(cls, office: Office) -> "QueueSettings":
+        """The office's settings, or unsaved defaults (no write on read)."""
+        found = cls.objects.filter(office=office).first()
+        return found or cls(office=office)
+
+
+class TicketCounter(models.Model):
+    """The last ticket number issued at an office on a local day.
+
+    Incremented with one `INSERT … ON CONFLICT DO UPDATE … RETURNING` (see services), so two
+    kiosks printing at the same instant serialise on this row and never share a number.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    local_day = models.DateField(_("day (Stockholm)"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket counter")
+        verbose_name_plural = _("ticket counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "local_day"],
+                name="ticket_counter_one_per_office_day",
+                violation_error_message=_("This office already has a counter for this day."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.local_day} · {self.last_number}"
+
+
+class Visit(models.Model):
+    """One citizen's visit for one service, from ticket to outcome."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="visits", verbose_name=_("office")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="visits", verbose_name=_("service")
+    )
+    local_day = models.DateField(_("day (Stockholm)"))
+    ticket_letter = models.CharField(_("ticket letter"), max_length=1)
+    ticket_number = models.PositiveIntegerField(_("ticket number"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=VisitState.choices, default=VisitState.WAITING
+    )
+    source = models.CharField(
+        _("source"), max_length=12, choices=VisitSource.choices, default=VisitSource.KIOSK
+    )
+    priority = models.SmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    arrived_at = models.DateTimeField(_("arrived"))
+    # The place in line: arrival, or the transfer time when the office says so.
+    queued_at = models.DateTimeField(_("in line since"))
+    booked_start = models.DateTimeField(_("booked time"), null=True, blank=True)
+    booking_reference = models.CharField(_("booking reference"), max_length=40, blank=True)
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("desk"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    called_at = models.DateTimeField(_("last called"), null=True, blank=True)
+    call_count = models.PositiveSmallIntegerField(_("calls"), default=0)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Personal data, kept only while the visit is open; cleared when it ends (see services).
+    notify_contact = models.CharField(_("notify (phone or e-mail)"), max_length=120, blank=True)
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["office", "local_day", "ticket_number"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "local_day", "ticket_number"],
+                name="visit_ticket_unique_per_office_day",
+                violation_error_message=_("This ticket number is already taken today."),
+            ),
+            models.UniqueConstraint(
+                fields=["booking_reference"],
+                condition=~models.Q(booking_reference=""),
+                name="visit_one_per_booking",
+                violation_error_message=_("This booking already has a visit."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=VisitState.values),
+                name="visit_state_valid",
+                violation_error_message=_("Unknown visit state."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="finished") | ~models.Q(outcome=""),
+                name="visit_finished_has_outcome",
+                violation_error_message=_("A finished visit needs an outcome."),
+            ),
+        ]
+        indexes = [
+            # call-next scans the open visits of one office
+            models.Index(fields=["office", "state", "queued_at"], name="visit_office_state_q"),
+            models.Index(fields=["office", "local_day"], name="visit_office_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ticket or f"{self.office} · {self.booking_reference}"
+
+    @property
+    def ticket(self) -> str:
+        """What the kiosk prints and the display shows, e.g. S-023."""
+        if self.ticket_number is None:
+            return ""
+        return f"{self.ticket_letter}-{self.ticket_number:03d}"
+
+
+class VisitEvent(models.Model):
+    """One state change of a visit, appended in the same transaction as the change."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    # The service (and so agency) the visit had *after* this change: transfers split statistics.
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+    action = models.CharField(_("action"), max_length=12, choices=VisitAction.choices)
+    from_state = models.CharField(_("from"), max_length=12, choices=VisitState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, choices=VisitState.choices)
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("visit event")
+        verbose_name_plural = _("visit events")
+        indexes = [
+            models.Index(fields=["office", "at"], name="visit_event_office_at"),
+            models.Index(fields=["visit", "at"], name="visit_event_visit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit} {self.from_state or '∅'}→{self.to_state} @ {self.at:%H:%M:%S}"
+
+
+class OfficerStatus(models.TextChoices):
+    IDLE = "idle", _("Ready")
+    BREAK = "break", _("On a break")
+    BACK_OFFICE = "back_office", _("Back office")
+
+
+class DeskSession(models.Model):
+    """An officer signed in at a desk. At most one per officer and one per desk.
+
+    "Serving" is not stored: an officer serves while they have a called or served visit.
+    """
+
+    officer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_session"
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="desk_sessions")
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.CASCADE, related_name="desk_sessions"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=OfficerStatus.choices, default=OfficerStatus.IDLE
+    )
+    since = models.DateTimeField(_("since"))
+
+    class Meta:
+        verbose_name = _("desk session")
+        verbose_name_plural = _("desk sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_point"],
+                name="desk_session_one_officer_per_desk",
+                violation_error_message=_("Someone else is signed in at this desk."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} @ {self.service_point}"
+
+
+class DeviceKind(models.TextChoices):
+    KIOSK = "kiosk", _("Kiosk")
+    DISPLAY = "display", _("Lobby display")
+
+
+class DeviceToken(models.Model):
+    """A kiosk or lobby screen allowed to show an office's public pages.
+
+    Only a SHA-256 of the token is stored; the token itself is shown once when created.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="device_tokens")
+    kind = models.CharField(_("kind"), max_length=8, choices=DeviceKind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.get_kind_display()} · {self.name}"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

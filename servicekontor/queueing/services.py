@@ -1,0 +1,625 @@
+"""Write use cases of the walk-in queue.
+
+Every use case is one transaction. A state change is a compare-and-swap
+`Visit.objects.filter(pk=…, state=old).update(...) == 1`, so of two desks (or two tabs)
+acting on the same visit exactly one wins and the other gets `InvalidTransition` (409); the
+change and its `VisitEvent` are written in the same transaction. Side effects (notifications)
+run only after commit, through a django-tasks task.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.accounts.models import User
+from servicekontor.accounts.permissions import can_serve_at
+from servicekontor.catalog.models import Service
+from servicekontor.core import clock
+from servicekontor.network.models import Offering, Office, ServicePoint
+from servicekontor.queueing.errors import EmptyQueue, InvalidTransition, NotAllowed, NotOffered
+from servicekontor.queueing.models import (
+    FINISH_OUTCOMES,
+    DeskSession,
+    OfficerStatus,
+    Outcome,
+    Priority,
+    QueueSettings,
+    Visit,
+    VisitAction,
+    VisitEvent,
+    VisitSource,
+    VisitState,
+)
+from servicekontor.queueing.states import Action, State, target_state
+
+ACTIVE_STATES = (VisitState.CALLED, VisitState.SERVING)
+
+
+# --- creating visits -------------------------------------------------------------------------
+
+
+def _next_ticket_number(*, office: Office, day: dt.date) -> int:
+    """Take the next number from the office's counter for `day`, atomically.
+
+    One upsert statement: the first kiosk of the day inserts the row, every later one
+    increments it under the row lock the UPDATE takes; concurrent kiosks queue on that lock
+    and each gets its own number. Works on PostgreSQL and SQLite (>= 3.35).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO queueing_ticketcounter (office_id, local_day, last_number) "
+            "VALUES (%s, %s, 1) "
+            "ON CONFLICT (office_id, local_day) "
+            "DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1 "
+            "RETURNING last_number",
+            [office.pk, day],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _offered_today(*, office: Office, service: Service, day: dt.date) -> bool:
+    return (
+        office.is_operating_on(day)
+        and Offering.objects.valid_on(day).filter(office=office, service=service).exists()
+    )
+
+
+def _log(
+    visit: Visit,
+    *,
+    action: Action,
+    from_state: str,
+    at: dt.datetime,
+    officer: User | None = None,
+    service_point: ServicePoint | None = None,
+    outcome: str = "",
+) -> VisitEvent:
+    event = VisitEvent.objects.create(
+        visit=visit,
+        office_id=visit.office_id,
+        service_id=visit.service_id,
+        at=at,
+        action=action.value,
+        from_state=from_state,
+        to_state=visit.state,
+        service_point=service_point,
+        officer=officer,
+        outcome=outcome,
+    )
+    _after_commit(office_id=visit.office_id, action=action)
+    return event
+
+
+def _after_commit(*, office_id: int, action: Action) -> None:
+    from servicekontor.queueing.tasks import after_visit_change
+
+    transaction.on_commit(
+        lambda: after_visit_change.enqueue(office_id=office_id, action=action.value)
+    )
+
+
+@transaction.atomic
+def issue_ticket(
+    *,
+    office: Office,
+    service: Service,
+    source: str = VisitSource.KIOSK,
+    priority: int = Priority.NORMAL,
+    notify_contact: str = "",
+    officer: User | None = None,
+) -> Visit:
+    """A citizen takes a ticket (kiosk), or an officer adds a walk-in at the desk.
+
+    Lock: the office's ticket-counter row for today (held from the upsert to commit).
+    """
+    now = clock.now()
+    day = clock.local_date_of(now)
+    if officer is not None and not can_serve_at(officer, office):
+        raise NotAllowed()
+    if not service.walk_in_allowed:
+        raise NotOffered(_("This service is by appointment only."))
+    if not _offered_today(office=office, service=service, day=day):
+        raise NotOffered()
+    visit = Visit.objects.create(
+        office=office,
+        service=service,
+        local_day=day,
+        ticket_letter=service.agency.ticket_letter,
+        ticket_number=_next_ticket_number(office=office, day=day),
+        state=VisitState.WAITING,
+        source=source,
+        priority=priority,
+        arrived_at=now,
+        queued_at=now,
+        notify_contact=notify_contact.strip(),
+    )
+    _log(visit, action=Action.ISSUE, from_state="", at=now, officer=officer)
+    return visit
+
+
+def _ensure_booking_is_new(booking_reference: str) -> None:
+    if not booking_reference:
+        raise InvalidTransition(_("A booked visit needs its booking reference."))
+    if Visit.objects.filter(booking_reference=booking_reference).exists():
+        raise InvalidTransition(_("This booking has already been recorded."))
+
+
+@transaction.atomic
+def check_in_booked_visit(
+    *, office: Office, service: Service, booked_start: dt.datetime, booking_reference: str
+) -> Visit:
+    """A citizen with an appointment arrives: a waiting visit, called first from its time on.
+
+    Lock: the office's ticket-counter row for today. One visit per booking reference is
+    enforced by a unique constraint, so a double check-in fails cleanly (409).
+    """
+    now = clock.now()
+    day = clock.local_date_of(now)
+    _ensure_booking_is_new(booking_reference)
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                office=office,
+                service=service,
+                local_day=day,
+                ticket_letter=service.agency.ticket_letter,
+                ticket_number=_next_ticket_number(office=office, day=day),
+                state=VisitState.WAITING,
+                source=VisitSource.APPOINTMENT,
+                priority=Priority.NORMAL,
+                arrived_at=now,
+                queued_at=now,
+                booked_start=booked_start,
+                booking_reference=booking_reference,
+            )
+    except IntegrityError as exc:
+        raise InvalidTransition(_("This booking has already been recorded.")) from exc
+    _log(visit, action=Action.CHECK_IN, from_state="", at=now)
+    return visit
+
+
+@transaction.atomic
+def record_booked_no_show(
+    *, office: Office, service: Service, booked_start: dt.datetime, booking_reference: str
+) -> Visit:
+    """A booking nobody came to: a visit straight in `no_show`, so statistics count it.
+
+    Lock: none needed (no ticket number is drawn); the unique booking reference stops a
+    second record of the same booking.
+    """
+    now = clock.now()
+    _ensure_booking_is_new(booking_reference)
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                office=office,
+                service=service,
+                local_day=clock.local_date_of(booked_start),
+                ticket_letter=service.agency.ticket_letter,
+                ticket_number=None,
+                state=VisitState.NO_SHOW,
+                source=VisitSource.APPOINTMENT,
+                arrived_at=booked_start,
+                queued_at=booked_start,
+                booked_start=booked_start,
+                booking_reference=booking_reference,
+                outcome=Outcome.NO_SHOW,
+            )
+    except IntegrityError as exc:
+        raise InvalidTransition(_("This booking has already been recorded.")) from exc
+    _log(visit, action=Action.NO_SHOW, from_state="", at=now, outcome=Outcome.NO_SHOW)
+    return visit
+
+
+# --- the desk --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sign_in_at_desk(*, officer: User, service_point: ServicePoint) -> DeskSession:
+    """The officer takes a desk (leaving any other). Lock: the desk's unique constraint."""
+    if not service_point.is_active:
+        raise NotAllowed(_("This desk is not in use."))
+    if not can_serve_at(officer, service_point.office):
+        raise NotAllowed()
+    taken = (
+        DeskSession.objects.filter(service_point=service_point).exclude(officer=officer).exists()
+    )
+    if taken:
+        raise InvalidTransition(_("Someone else is signed in at this desk."))
+    try:
+        with transaction.atomic():
+            session, _created = DeskSession.objects.update_or_create(
+                officer=officer,
+                defaults={
+                    "office": service_point.office,
+                    "service_point": service_point,
+                    "status": OfficerStatus.IDLE,
+                    "since": clock.now(),
+                },
+            )
+    except IntegrityError as exc:
+        raise InvalidTransition(_("Someone else is signed in at this desk.")) from exc
+    return session
+
+
+@transaction.atomic
+def set_officer_status(*, officer: User, status: str) -> DeskSession:
+    """Ready, break or back office. Lock: the officer's desk-session row."""
+    if status not in OfficerStatus.values:
+        raise NotAllowed(_("Unknown status."))
+    session = _locked_session(officer)
+    if session.status != status:
+        session.status = status
+        session.since = clock.now()
+        session.save(update_fields=["status", "since"])
+    return session
+
+
+@transaction.atomic
+def sign_out_of_desk(*, officer: User) -> None:
+    """Leave the desk. A visit still called or being served must be finished or handed on."""
+    if Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES).exists():
+        raise InvalidTransition(_("Finish or hand on your current visit first."))
+    DeskSession.objects.filter(officer=officer).delete()
+
+
+def _locked_session(officer: User) -> DeskSession:
+    session = (
+        DeskSession.objects.select_for_update()
+        .select_related("service_point", "office")
+        .filter(officer=officer)
+        .first()
+    )
+    if session is None:
+        raise NotAllowed(_("Sign in at a desk first."))
+    return session
+
+
+def in_call_order(visits: QuerySet[Visit], *, now: dt.datetime) -> QuerySet[Visit]:
+    """Who goes first: booked visits from their time (by booked time), then priority, arrival.
+
+    A booked visit checked in early waits like a walk-in until its time comes.
+    """
+    due = Case(When(booked_start__lte=Value(now), then=F("booked_start")), default=None)
+    return visits.annotate(due=due).order_by(
+        F("due").asc(nulls_last=True),
+        F("priority").desc(),
+        F("queued_at").asc(),
+        F("id").asc(),
+    )
+
+
+def servable_services(*, officer: User, service_point: ServicePoint) -> QuerySet[Service]:
+    """Services of agencies the officer is trained for, that this desk is equipped for."""
+    return Service.objects.filter(agency__competence_rows__user=officer).filter(
+        Q(required_capability__isnull=True)
+        | Q(required_capability__in=service_point.capabilities.all())
+    )
+
+
+@transaction.atomic
+def call_next(*, officer: User) -> Visit:
+    """The desk calls the next visit it can serve.
+
+    Locks: the officer's desk-session row (two tabs of one officer serialise here), then the
+    chosen visit row with `SKIP LOCKED` — a desk that finds the first candidate locked by
+    another desk's call takes the next one instead of waiting, so N desks get N visits.
+    """
+    session = _locked_session(officer)
+    if session.status != OfficerStatus.IDLE:
+        raise InvalidTransition(_("Set your status to ready before calling."))
+    if Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES).exists():
+        raise InvalidTransition(_("Finish or hand on your current visit first."))
+    if not can_serve_at(officer, session.office):
+        raise NotAllowed()
+    now = clock.now()
+    candidates = Visit.objects.filter(
+        office_id=session.office_id,
+        state=VisitState.WAITING,
+        service_id__in=servable_services(
+            officer=officer, service_point=session.service_point
+        ).values("id"),
+    )
+    visit = (
+        in_call_order(candidates, now=now).select_for_update(skip_locked=True, of=("self",)).first()
+    )
+    if visit is None:
+        raise EmptyQueue()
+    return _call(visit, officer=officer, session=session, now=now)
+
+
+def _call(visit: Visit, *, officer: User, session: DeskSession, now: dt.datetime) -> Visit:
+    return _transition(
+        visit,
+        Action.CALL,
+        officer=officer,
+        service_point=session.service_point,
+        now=now,
+        changes={
+            "officer": officer,
+            "service_point": session.service_point,
+            "called_at": now,
+            "call_count": 1,
+            "notify_contact": "",
+        },
+    )
+
+
+@transaction.atomic
+def call_visit(*, officer: User, visit_id: int) -> Visit:
+    """The officer picks a specific waiting or parked visit from the list.
+
+    Locks: the officer's desk-session row; the visit changes by compare-and-swap.
+    """
+    session = _locked_session(officer)
+    if Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES).exists():
+        raise InvalidTransition(_("Finish or hand on your current visit first."))
+    visit = _visit_at_office(visit_id=visit_id, officer=officer, office_id=session.office_id)
+    if (
+        not servable_services(officer=officer, service_point=session.service_point)
+        .filter(pk=visit.service_id)
+        .exists()
+    ):
+        raise NotAllowed(_("You or this desk cannot serve this visit."))
+    return _call(visit, officer=officer, session=session, now=clock.now())
+
+
+def _visit_at_office(*, visit_id: int, officer: User, office_id: int | None = None) -> Visit:
+    visit = Visit.objects.select_related("office", "service").filter(pk=visit_id).first()
+    if visit is None:
+        raise InvalidTransition(_("No such visit."))
+    if office_id is not None and visit.office_id != office_id:
+        raise NotAllowed(_("This visit is at another office."))
+    if not can_serve_at(officer, visit.office):
+        raise NotAllowed()
+    return visit
+
+
+def _own_visit(*, visit_id: int, officer: User) -> Visit:
+    visit = _visit_at_office(visit_id=visit_id, officer=officer)
+    if visit.state in ACTIVE_STATES and visit.officer_id != officer.pk:
+        raise NotAllowed(_("Another officer has this visit."))
+    return visit
+
+
+@transaction.atomic
+def recall_visit(*, officer: User, visit_id: int) -> Visit:
+    """Call the same visit again; after the office's maximum number of calls it is a no-show.
+
+    Lock: none held; compare-and-swap on (state, call_count) so two recalls count once.
+    """
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    if visit.state != VisitState.CALLED:
+        raise InvalidTransition(_("Only a called visit can be called again."))
+    rules = QueueSettings.for_office(visit.office)
+    now = clock.now()
+    if visit.call_count >= rules.max_calls:
+        return _transition(
+            visit,
+            Action.NO_SHOW,
+            officer=officer,
+            service_point=visit.service_point,
+            now=now,
+            outcome=Outcome.NO_SHOW,
+            changes={"outcome": Outcome.NO_SHOW, "notify_contact": ""},
+            guard={"call_count": visit.call_count},
+        )
+    assert visit.called_at is not None
+    wait_left = rules.min_recall_seconds - (now - visit.called_at).total_seconds()
+    if wait_left > 0:
+        raise InvalidTransition(
+            _("Wait %(seconds)d more seconds before calling again.") % {"seconds": wait_left + 1}
+        )
+    return _transition(
+        visit,
+        Action.RECALL,
+        officer=officer,
+        service_point=visit.service_point,
+        now=now,
+        changes={"called_at": now, "call_count": visit.call_count + 1},
+        guard={"call_count": visit.call_count},
+    )
+
+
+@transaction.atomic
+def mark_no_show(*, officer: User, visit_id: int) -> Visit:
+    """The called citizen did not come, after the minimum delay. Compare-and-swap, no lock."""
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    if visit.state == VisitState.CALLED and visit.called_at is not None:
+        rules = QueueSettings.for_office(visit.office)
+        if (clock.now() - visit.called_at).total_seconds() < rules.min_recall_seconds:
+            raise InvalidTransition(_("Give the citizen time to come to the desk first."))
+    return _transition(
+        visit,
+        Action.NO_SHOW,
+        officer=officer,
+        service_point=visit.service_point,
+        now=clock.now(),
+        outcome=Outcome.NO_SHOW,
+        changes={"outcome": Outcome.NO_SHOW, "notify_contact": ""},
+    )
+
+
+@transaction.atomic
+def start_service(*, officer: User, visit_id: int) -> Visit:
+    """The citizen has come to the desk. Compare-and-swap on the state, no lock."""
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    return _transition(
+        visit, Action.START, officer=officer, service_point=visit.service_point, now=clock.now()
+    )
+
+
+@transaction.atomic
+def hold_visit(*, officer: User, visit_id: int) -> Visit:
+    """Park the visit (e.g. the citizen fetches a document); it can be called back later.
+
+    Compare-and-swap on the state, no lock.
+    """
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    return _transition(
+        visit,
+        Action.HOLD,
+        officer=officer,
+        service_point=visit.service_point,
+        now=clock.now(),
+        changes={"officer": None, "service_point": None},
+    )
+
+
+@transaction.atomic
+def requeue_visit(*, officer: User, visit_id: int) -> Visit:
+    """A parked visit goes back in line with its original place. Compare-and-swap, no lock."""
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    return _transition(visit, Action.REQUEUE, officer=officer, now=clock.now())
+
+
+@transaction.atomic
+def transfer_visit(*, officer: User, visit_id: int, service: Service) -> Visit:
+    """Hand the visit on to another service (perhaps another agency); it waits again.
+
+    It keeps its original arrival time unless the office configured otherwise.
+    Compare-and-swap on the state, no lock.
+    """
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    now = clock.now()
+    if service.pk == visit.service_id:
+        raise NotOffered(_("Choose another service to transfer to."))
+    if not service.walk_in_allowed or not _offered_today(
+        office=visit.office, service=service, day=clock.local_date_of(now)
+    ):
+        raise NotOffered()
+    rules = QueueSettings.for_office(visit.office)
+    changes: dict[str, Any] = {
+        "service": service,
+        "officer": None,
+        "service_point": None,
+        "called_at": None,
+        "call_count": 0,
+    }
+    if not rules.transfer_keeps_arrival:
+        changes["queued_at"] = now
+    return _transition(
+        visit,
+        Action.TRANSFER,
+        officer=officer,
+        service_point=visit.service_point,
+        now=now,
+        changes=changes,
+    )
+
+
+@transaction.atomic
+def finish_visit(*, officer: User, visit_id: int, outcome: str, note: str = "") -> Visit:
+    """Finish with an outcome from the list and an optional short note (no personal data).
+
+    Compare-and-swap on the state, no lock.
+    """
+    if outcome not in FINISH_OUTCOMES:
+        raise NotOffered(_("Choose an outcome from the list."))
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    return _transition(
+        visit,
+        Action.FINISH,
+        officer=officer,
+        service_point=visit.service_point,
+        now=clock.now(),
+        outcome=outcome,
+        changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
+    )
+
+
+# --- closing time ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_waiting_visits(*, office: Office, before_day: dt.date | None = None) -> int:
+    """Close what is still waiting or parked as "not served at closing"; returns how many.
+
+    With `before_day`, only visits from earlier days are closed (the office is still open
+    today). Locks: each closed visit's row (`SKIP LOCKED`: a visit being called this very
+    moment is left to the desk).
+    """
+    now = clock.now()
+    qs = Visit.objects.filter(office=office, state__in=(VisitState.WAITING, VisitState.ON_HOLD))
+    if before_day is not None:
+        qs = qs.filter(local_day__lt=before_day)
+    closed = 0
+    for visit in qs.select_for_update(skip_locked=True, of=("self",)):
+        _transition(
+            visit,
+            Action.CLOSE,
+            now=now,
+            outcome=Outcome.NOT_SERVED_AT_CLOSING,
+            changes={"outcome": Outcome.NOT_SERVED_AT_CLOSING, "notify_contact": ""},
+        )
+        closed += 1
+    return closed
+
+
+def close_queues(*, at: dt.datetime | None = None) -> int:
+    """For every office: after its last closing today (or on a closed day), close the queue.
+
+    Offices that keep their queue overnight are left alone. Run every few minutes (cron, or
+    the `close_queues` task). Each office is its own transaction.
+    """
+    from servicekontor.network.queries import offices_operating_on, opening_intervals
+
+    at = at or clock.now()
+    today = clock.local_date_of(at)
+    total = 0
+    for office in offices_operating_on(day=today).filter(keeps_queue_overnight=False):
+        intervals = opening_intervals(office=office, day=today)
+        if not intervals or at >= intervals[-1][1]:
+            total += close_waiting_visits(office=office)
+        else:
+            total += close_waiting_visits(office=office, before_day=today)
+    return total
+
+
+# --- the one place a visit changes state -----------------------------------------------------
+
+
+def _transition(
+    visit: Visit,
+    action: Action,
+    *,
+    now: dt.datetime,
+    officer: User | None = None,
+    service_point: ServicePoint | None = None,
+    outcome: str = "",
+    changes: dict[str, Any] | None = None,
+    guard: dict[str, Any] | None = None,
+) -> Visit:
+    """Compare-and-swap the visit from its current state; append the event. Caller is atomic.
+
+    Raises InvalidTransition if the action is not allowed from the state we read, or if the
+    row no longer is in that state (another desk or tab got there first).
+    """
+    old = visit.state
+    new = target_state(action, State(old))
+    if new is None:
+        raise InvalidTransition(
+            _("Not possible now (%(action)s): the visit is %(state)s.")
+            % {"action": VisitAction(action.value).label, "state": VisitState(old).label}
+        )
+    values = {"state": new.value, **(changes or {})}
+    updated = Visit.objects.filter(pk=visit.pk, state=old, **(guard or {})).update(**values)
+    if updated != 1:
+        raise InvalidTransition()
+    for field, value in values.items():
+        setattr(visit, field, value)
+    _log(
+        visit,
+        action=action,
+        from_state=old,
+        at=now,
+        officer=officer,
+        service_point=service_point,
+        outcome=outcome,
+    )
+    return visit

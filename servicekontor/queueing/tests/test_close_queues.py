@@ -1,0 +1,69 @@
+import datetime as dt
+
+import time_machine
+
+from servicekontor.core.clock import STOCKHOLM
+from servicekontor.core.testing import make_offering, make_office
+from servicekontor.queueing import services
+from servicekontor.queueing.models import Visit
+
+
+def test_visit__close_queues__after_closing_waiting_and_parked_are_closed(world, clock_at):
+    waiting = services.issue_ticket(office=world.office, service=world.tax)
+    parked = services.issue_ticket(office=world.office, service=world.tax)
+    called = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_visit(officer=world.alice, visit_id=parked.pk)
+    services.start_service(officer=world.alice, visit_id=parked.pk)
+    services.hold_visit(officer=world.alice, visit_id=parked.pk)
+    services.call_visit(officer=world.bob, visit_id=called.pk)
+    clock_at.move_to(dt.datetime(2026, 11, 25, 16, 0, tzinfo=STOCKHOLM))
+
+    assert services.close_queues() == 2
+
+    for visit in (waiting, parked):
+        visit.refresh_from_db()
+        assert (visit.state, visit.outcome) == ("not_served", "not_served_at_closing")
+        event = visit.events.latest("id")
+        assert (event.action, event.to_state) == ("close", "not_served")
+    called.refresh_from_db()
+    assert called.state == "called"  # the desk finishes what it called
+
+
+def test_visit__close_queues__before_closing_nothing_of_today_is_closed(world, clock_at):
+    services.issue_ticket(office=world.office, service=world.tax)
+    clock_at.move_to(dt.datetime(2026, 11, 25, 15, 59, tzinfo=STOCKHOLM))
+
+    assert services.close_queues() == 0
+
+
+def test_visit__close_queues__leftovers_of_yesterday_are_closed_in_the_morning(world, clock_at):
+    services.issue_ticket(office=world.office, service=world.tax)
+    clock_at.move_to(dt.datetime(2026, 11, 26, 9, 0, tzinfo=STOCKHOLM))
+    today = services.issue_ticket(office=world.office, service=world.tax)
+
+    assert services.close_queues() == 1
+    today.refresh_from_db()
+    assert today.state == "waiting"
+
+
+def test_visit__close_queues__office_keeping_its_queue_overnight_is_left_alone(world):
+    night_owl = make_office(keeps_queue_overnight=True)
+    make_offering(office=night_owl, service=world.tax)
+    services.issue_ticket(office=night_owl, service=world.tax)
+
+    with time_machine.travel(dt.datetime(2026, 11, 25, 18, 0, tzinfo=STOCKHOLM), tick=False):
+        services.close_queues()
+
+    assert Visit.objects.get(office=night_owl).state == "waiting"
+
+
+def test_visit__close_queues__contact_details_are_purged(world, clock_at):
+    visit = services.issue_ticket(
+        office=world.office, service=world.tax, notify_contact="070-1234567"
+    )
+    clock_at.move_to(dt.datetime(2026, 11, 25, 16, 30, tzinfo=STOCKHOLM))
+
+    services.close_queues()
+
+    visit.refresh_from_db()
+    assert visit.notify_contact == ""

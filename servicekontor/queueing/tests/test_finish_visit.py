@@ -1,0 +1,73 @@
+import pytest
+
+from servicekontor.queueing import services
+from servicekontor.queueing.errors import InvalidTransition, NotAllowed, NotOffered
+from servicekontor.queueing.models import VisitEvent
+
+
+def _serving(world):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    return services.start_service(officer=world.alice, visit_id=visit.pk)
+
+
+def test_visit__start_service__success(world):
+    visit = _serving(world)
+
+    assert visit.state == "serving"
+    assert visit.events.latest("id").action == "start"
+
+
+def test_visit__finish_visit__success(world):
+    visit = _serving(world)
+
+    done = services.finish_visit(
+        officer=world.alice, visit_id=visit.pk, outcome="meeting_booked", note=" follow-up "
+    )
+
+    assert done.state == "finished"
+    assert done.outcome == "meeting_booked"
+    assert done.note == "follow-up"
+    event = VisitEvent.objects.filter(visit=visit).latest("id")
+    assert (event.from_state, event.to_state, event.outcome) == (
+        "serving",
+        "finished",
+        "meeting_booked",
+    )
+
+
+def test_visit__finish_visit__not_being_served_is_409_and_changes_nothing(world):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+
+    with pytest.raises(InvalidTransition) as excinfo:
+        services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+
+    assert excinfo.value.http_status == 409
+    visit.refresh_from_db()
+    assert visit.state == "called"
+    assert visit.outcome == ""
+    assert visit.events.count() == 2
+
+
+def test_visit__finish_visit__system_outcome_refused(world):
+    visit = _serving(world)
+
+    with pytest.raises(NotOffered):
+        services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="no_show")
+
+
+def test_visit__finish_visit__someone_elses_visit_refused(world):
+    visit = _serving(world)
+
+    with pytest.raises(NotAllowed):
+        services.finish_visit(officer=world.bob, visit_id=visit.pk, outcome="resolved")
+
+
+def test_visit__finish_visit__twice_refused(world):
+    visit = _serving(world)
+    services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+
+    with pytest.raises(InvalidTransition):
+        services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+    assert visit.events.filter(action="finish").count() == 1

@@ -1,0 +1,62 @@
+import datetime as dt
+
+import pytest
+
+from servicekontor.queueing import services
+from servicekontor.queueing.errors import InvalidTransition
+from servicekontor.queueing.models import QueueSettings
+
+
+def test_visit__recall_visit__success_after_the_minimum_delay(world, clock_at):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    clock_at.shift(dt.timedelta(seconds=31))
+
+    recalled = services.recall_visit(officer=world.alice, visit_id=visit.pk)
+
+    assert recalled.call_count == 2
+    assert recalled.state == "called"
+    assert list(recalled.events.values_list("action", flat=True)) == ["issue", "call", "recall"]
+
+
+def test_visit__recall_visit__too_soon_refused(world, clock_at):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    clock_at.shift(dt.timedelta(seconds=10))
+
+    with pytest.raises(InvalidTransition):
+        services.recall_visit(officer=world.alice, visit_id=visit.pk)
+
+    visit.refresh_from_db()
+    assert visit.call_count == 1
+
+
+def test_visit__recall_visit__after_max_calls_becomes_no_show(world, clock_at):
+    QueueSettings.objects.create(office=world.office, max_calls=2, min_recall_seconds=5)
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    clock_at.shift(dt.timedelta(seconds=6))
+    services.recall_visit(officer=world.alice, visit_id=visit.pk)
+    clock_at.shift(dt.timedelta(seconds=6))
+
+    result = services.recall_visit(officer=world.alice, visit_id=visit.pk)
+
+    assert result.state == "no_show"
+    assert result.outcome == "no_show"
+    assert result.events.latest("id").to_state == "no_show"
+
+
+def test_visit__mark_no_show__success(world, clock_at):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    clock_at.shift(dt.timedelta(seconds=40))
+
+    assert services.mark_no_show(officer=world.alice, visit_id=visit.pk).state == "no_show"
+
+
+def test_visit__mark_no_show__too_soon_refused(world, clock_at):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+
+    with pytest.raises(InvalidTransition):
+        services.mark_no_show(officer=world.alice, visit_id=visit.pk)
