@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from servicekontor.appointments import views
 
 app_name = "appointments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.choose_service, name="services"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+]

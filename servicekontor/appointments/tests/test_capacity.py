@@ -16,7 +16,7 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 MONDAY = dt.date(2025, 3, 10)
-ALL_DAY = {h: 2 for h in range(24)}
+ALL_DAY = dict.fromkeys(range(24), 2)
 
 
 def test_slot_grid__lays_slots_from_each_interval_start__never_past_its_end():
@@ -116,7 +116,7 @@ days = st.sampled_from([MONDAY, dt.date(2025, 3, 30), dt.date(2025, 10, 26), dt.
 
 
 @st.composite
-def office_days(draw):  # type: ignore[no-untyped-def]
+def office_days(draw):
     day = draw(days)
     opens = draw(st.integers(0, 12))
     length = draw(st.integers(1, 10))
@@ -130,7 +130,7 @@ def office_days(draw):  # type: ignore[no-untyped-def]
     return day, intervals, allocation, counters, capable
 
 
-def _load_ok(pool_bookings, limit_counters, allocation, checkpoints) -> bool:  # type: ignore[no-untyped-def]
+def _load_ok(pool_bookings, limit_counters, allocation, checkpoints) -> bool:
     for t in checkpoints:
         in_progress = sum(1 for s, e in pool_bookings if s <= t < e)
         limit = min(limit_counters, allocation.get(t.astimezone(TZ).hour, 0))
@@ -148,7 +148,7 @@ def _load_ok(pool_bookings, limit_counters, allocation, checkpoints) -> bool:  #
     ),
 )
 def test_property__greedy_booking_never_exceeds_capacity_and_stays_in_opening_hours(case, requests):
-    day, intervals, allocation, counters, capable = case
+    _day, intervals, allocation, counters, capable = case
     general: list[capacity.Interval] = []  # all bookings (draw on every counter)
     special: list[capacity.Interval] = []  # bookings that need the capability
     for minutes, needs_capability, pick in requests:
@@ -182,7 +182,7 @@ def test_property__greedy_booking_never_exceeds_capacity_and_stays_in_opening_ho
 @settings(max_examples=100, deadline=None)
 @given(office_days(), st.sampled_from([10, 20, 25, 60]))
 def test_property__sum_of_capacity_never_exceeds_counter_time(case, minutes):
-    day, intervals, allocation, counters, _ = case
+    _day, intervals, allocation, counters, _ = case
     slots = capacity.day_slots(
         intervals=intervals, minutes=minutes, allocation=allocation, pools=[capacity.Pool(counters)]
     )

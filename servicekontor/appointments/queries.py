@@ -1,0 +1,354 @@
+"""Reads: free times of an office, the earliest free time near a place, today's bookings.
+
+`CapacityBook` loads everything the pure capacity module needs for a set of offices and a range
+of days in a fixed number of queries (schedules, offerings, allocations, counters, bookings), so
+listing eight weeks or scanning every office near a point does not query per day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from servicekontor.appointments import capacity
+from servicekontor.appointments.models import (
+    HOLDS_CAPACITY,
+    AppointmentAllocation,
+    Booking,
+    BookingRule,
+)
+from servicekontor.catalog.models import Service
+from servicekontor.core import clock
+from servicekontor.core.geography import haversine_km
+from servicekontor.network import opening_hours
+from servicekontor.network import queries as network_queries
+from servicekontor.network.models import Offering, Office, ServicePoint
+
+
+def rules_for(*, office: Office, service: Service) -> capacity.Rules:
+    """The office's rules for the service, or the defaults (8 weeks, 2 hours, 1 a day)."""
+    row = BookingRule.objects.filter(office=office, service=service).first()
+    return _rules_of(row)
+
+
+def _rules_of(row: BookingRule | None) -> capacity.Rules:
+    if row is None:
+        return capacity.Rules()
+    return capacity.Rules(
+        horizon_days=row.horizon_days,
+        closes_before=dt.timedelta(minutes=row.closes_minutes_before),
+        per_person_per_day=row.per_person_per_day,
+    )
+
+
+@dataclass(frozen=True)
+class _Counters:
+    all: int
+    capable: int
+
+
+class CapacityBook:
+    """Capacity inputs of `offices` for `service` on [first_day, last_day], loaded in bulk."""
+
+    def __init__(
+        self,
+        *,
+        offices: Iterable[Office],
+        service: Service,
+        first_day: dt.date,
+        last_day: dt.date,
+    ) -> None:
+        office_ids = [o.pk for o in offices]
+        self.service = service
+        self.first_day = first_day
+        self.last_day = last_day
+        self.offices = {
+            o.pk: o
+            for o in network_queries.with_schedules(Office.objects.filter(pk__in=office_ids))
+        }
+        self._schedules = {pk: network_queries.schedule_of(o) for pk, o in self.offices.items()}
+        self._offerings: dict[int, list[Offering]] = defaultdict(list)
+        for offering in Offering.objects.filter(office_id__in=office_ids, service=service):
+            self._offerings[offering.office_id].append(offering)
+        self._rules = {
+            r.office_id: _rules_of(r)
+            for r in BookingRule.objects.filter(office_id__in=office_ids, service=service)
+        }
+        self._allocation: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+        for office_id, weekday, hour, counters in AppointmentAllocation.objects.filter(
+            office_id__in=office_ids
+        ).values_list("office_id", "weekday", "hour", "counters"):
+            self._allocation[(office_id, weekday)][hour] = counters
+        capability_id = service.required_capability_id
+        counts = (
+            ServicePoint.objects.filter(office_id__in=office_ids, is_active=True)
+            .values("office_id")
+            .annotate(
+                all=Count("pk", distinct=True),
+                capable=(
+                    Count("pk", filter=Q(capabilities__pk=capability_id), distinct=True)
+                    if capability_id
+                    else Count("pk", distinct=True)
+                ),
+            )
+        )
+        self._counters = {
+            row["office_id"]: _Counters(all=row["all"], capable=row["capable"]) for row in counts
+        }
+        self._booked: dict[tuple[int, dt.date], list[tuple[capacity.Interval, int | None]]] = (
+            defaultdict(list)
+        )
+        for office_id, day, starts, ends, cap_id in Booking.objects.filter(
+            office_id__in=office_ids,
+            day__gte=first_day,
+            day__lte=last_day,
+            status__in=HOLDS_CAPACITY,
+        ).values_list(
+            "office_id", "day", "starts_at", "ends_at", "service__required_capability_id"
+        ):
+            self._booked[(office_id, day)].append(((starts, ends), cap_id))
+
+    def rules(self, office_id: int) -> capacity.Rules:
+        return self._rules.get(office_id, capacity.Rules())
+
+    def offers(self, office_id: int, day: dt.date) -> bool:
+        office = self.offices[office_id]
+        return (
+            self.service.bookable
+            and office.is_operating_on(day)
+            and any(o.is_valid_on(day) for o in self._offerings.get(office_id, []))
+        )
+
+    def pools(self, office_id: int, day: dt.date) -> list[capacity.Pool]:
+        counters = self._counters.get(office_id, _Counters(0, 0))
+        booked = self._booked.get((office_id, day), [])
+        pools = [capacity.Pool(counters=counters.all, booked=[i for i, _ in booked])]
+        capability_id = self.service.required_capability_id
+        if capability_id:
+            pools.append(
+                capacity.Pool(
+                    counters=counters.capable,
+                    booked=[i for i, cap in booked if cap == capability_id],
+                )
+            )
+        return pools
+
+    def slots(
+        self,
+        office_id: int,
+        day: dt.date,
+        *,
+        window: capacity.Window | None = None,
+        include_full: bool = False,
+    ) -> list[capacity.Slot]:
+        """Free slots of the day inside `window` (every slot with `include_full`)."""
+        if not self.offers(office_id, day):
+            return []
+        intervals = opening_hours.intervals_on(self._schedules[office_id], day)
+        if not intervals:
+            return []
+        allocation = self._allocation.get((office_id, day.weekday()), {})
+        pools = self.pools(office_id, day)
+        minutes = self.service.handling_minutes
+        if include_full:
+            return capacity.day_slots(
+                intervals=intervals, minutes=minutes, allocation=allocation, pools=pools
+            )
+        return capacity.free_slots(
+            intervals=intervals, minutes=minutes, allocation=allocation, pools=pools, window=window
+        )
+
+    def window(self, office_id: int, now: dt.datetime) -> capacity.Window:
+        return capacity.booking_window(now=now, rules=self.rules(office_id))
+
+    def days(self) -> list[dt.date]:
+        return list(opening_hours.days(self.first_day, (self.last_day - self.first_day).days + 1))
+
+    def earliest(self, office_id: int, now: dt.datetime) -> capacity.Slot | None:
+        window = self.window(office_id, now)
+        for day in self.days():
+            if day > window.last_day:
+                return None
+            slots = self.slots(office_id, day, window=window)
+            if slots:
+                return slots[0]
+        return None
+
+
+@dataclass(frozen=True)
+class DayFree:
+    day: dt.date
+    slots: list[capacity.Slot]
+
+
+def free_days(
+    *, office: Office, service: Service, first_day: dt.date, days: int, now: dt.datetime | None
+) -> list[DayFree]:
+    """Days from `first_day` (at most `days`) with their free slots inside the booking window."""
+    now = now or clock.now()
+    last_day = first_day + dt.timedelta(days=days - 1)
+    book = CapacityBook(offices=[office], service=service, first_day=first_day, last_day=last_day)
+    window = book.window(office.pk, now)
+    return [
+        DayFree(day=day, slots=book.slots(office.pk, day, window=window))
+        for day in book.days()
+        if day <= window.last_day
+    ]
+
+
+def free_slots_on(
+    *, office: Office, service: Service, day: dt.date, now: dt.datetime | None = None
+) -> list[capacity.Slot]:
+    days = free_days(office=office, service=service, first_day=day, days=1, now=now)
+    return days[0].slots if days else []
+
+
+def bookable_services() -> QuerySet[Service]:
+    return (
+        Service.objects.exclude(mode="walk_in")
+        .filter(offerings__isnull=False)
+        .distinct()
+        .select_related("agency")
+        .order_by("agency__name_sv", "name_sv")
+    )
+
+
+def offices_offering_bookable(*, service: Service, day: dt.date) -> QuerySet[Office]:
+    return network_queries.offices_offering(service=service, day=day)
+
+
+@dataclass(frozen=True)
+class OfficeChoice:
+    office: Office
+    distance_km: float | None
+    earliest: capacity.Slot | None
+
+
+# Earliest-time searches look this far first and widen to the whole horizon only if needed.
+_FIRST_LOOK_DAYS = 7
+
+
+def earliest_per_office(
+    *, service: Service, offices: Sequence[Office], now: dt.datetime | None = None
+) -> dict[int, capacity.Slot | None]:
+    """Each office's earliest free slot for the service within its booking window."""
+    now = now or clock.now()
+    today = clock.local_date_of(now)
+    result: dict[int, capacity.Slot | None] = {}
+    remaining = list(offices)
+    for first, last in (
+        (today, today + dt.timedelta(days=_FIRST_LOOK_DAYS - 1)),
+        (today + dt.timedelta(days=_FIRST_LOOK_DAYS), today + dt.timedelta(days=366)),
+    ):
+        if not remaining:
+            break
+        horizon = max(
+            (r.horizon_days for r in BookingRule.objects.filter(service=service)),
+            default=capacity.Rules().horizon_days,
+        )
+        last = min(last, today + dt.timedelta(days=horizon))
+        if last < first:
+            break
+        book = CapacityBook(offices=remaining, service=service, first_day=first, last_day=last)
+        still = []
+        for office in remaining:
+            slot = book.earliest(office.pk, now)
+            result[office.pk] = slot
+            if slot is None:
+                still.append(office)
+        remaining = still
+    for office in offices:
+        result.setdefault(office.pk, None)
+    return result
+
+
+def office_choices(
+    *,
+    service: Service,
+    near: tuple[float, float] | None = None,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[OfficeChoice]:
+    """Offices offering the service today, nearest first when a point is given."""
+    now = now or clock.now()
+    offices = list(offices_offering_bookable(service=service, day=clock.local_date_of(now)))
+    distances: dict[int, float | None] = {
+        o.pk: (haversine_km(near[0], near[1], o.latitude, o.longitude) if near else None)
+        for o in offices
+    }
+    if near:
+        offices.sort(key=lambda o: (distances[o.pk] or 0.0, o.name))
+    if limit is not None:
+        offices = offices[:limit]
+    earliest = earliest_per_office(service=service, offices=offices, now=now)
+    return [
+        OfficeChoice(office=o, distance_km=distances[o.pk], earliest=earliest[o.pk])
+        for o in offices
+    ]
+
+
+def earliest_near(
+    *,
+    service: Service,
+    near: tuple[float, float],
+    radius_km: float = 100.0,
+    max_offices: int = 10,
+    now: dt.datetime | None = None,
+) -> OfficeChoice | None:
+    """The earliest free time among the offices within `radius_km` (the nearest `max_offices`)."""
+    choices = [
+        c
+        for c in office_choices(service=service, near=near, limit=max_offices, now=now)
+        if c.distance_km is not None and c.distance_km <= radius_km and c.earliest is not None
+    ]
+    if not choices:
+        return None
+    return min(choices, key=lambda c: (c.earliest.start, c.distance_km))  # type: ignore[union-attr]
+
+
+def nearest_with_time(
+    *,
+    service: Service,
+    near: tuple[float, float] | None,
+    limit: int = 3,
+    now: dt.datetime | None = None,
+) -> list[OfficeChoice]:
+    """For an empty search: the nearest offices that do have free time."""
+    return [c for c in office_choices(service=service, near=near, now=now) if c.earliest][:limit]
+
+
+def bookings_of_day(*, office: Office, day: dt.date) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(office=office, day=day)
+        .select_related("service", "service__agency")
+        .order_by("starts_at", "pk")
+    )
+
+
+def booking_by_token(token: str) -> Booking | None:
+    from servicekontor.appointments.tokens import hash_token
+
+    if not token or len(token) > 100:
+        return None
+    return (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def bookings_affected_by_closures(*, office: Office, from_day: dt.date) -> list[Booking]:
+    """Bookings still holding a place whose time no longer lies inside the opening hours."""
+    schedule = network_queries.schedule_of(office)
+    affected = []
+    for booking in Booking.objects.filter(
+        office=office, day__gte=from_day, status__in=HOLDS_CAPACITY
+    ).select_related("service"):
+        intervals = opening_hours.intervals_on(schedule, booking.day)
+        if not any(o <= booking.starts_at and booking.ends_at <= c for o, c in intervals):
+            affected.append(booking)
+    return affected

@@ -1,0 +1,373 @@
+"""Write use cases of appointments: book, cancel, reschedule, closures, check-in, no-shows, purge.
+
+The one rule that keeps capacity honest: every booking first locks its office-day row
+(`BookingDay`, select_for_update) and only then counts and inserts. Counting without that lock
+and inserting afterwards would let two requests both see the last place free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Q
+
+from servicekontor.appointments import conf, errors, tokens
+from servicekontor.appointments.models import (
+    HOLDS_CAPACITY,
+    Booking,
+    BookingDay,
+    BookingStatus,
+)
+from servicekontor.appointments.queries import CapacityBook, bookings_affected_by_closures
+from servicekontor.catalog.models import Service
+from servicekontor.core import clock
+from servicekontor.network.models import Office
+from servicekontor.queueing import services as queue_services
+from servicekontor.queueing.errors import QueueError
+from servicekontor.queueing.models import Visit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who booked. The identity number arrives already hashed (`tokens.identity_hash`)."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    identity_hash: str = ""
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    booking: Booking
+    token: str  # shown once (confirmation page and mail); only its hash is stored
+
+
+def _lock_day(*, office: Office, day: dt.date) -> BookingDay:
+    # Insert-if-missing without a race (ON CONFLICT DO NOTHING), then take the row lock.
+    BookingDay.objects.bulk_create([BookingDay(office=office, day=day)], ignore_conflicts=True)
+    return BookingDay.objects.select_for_update().get(office=office, day=day)
+
+
+def _same_person(contact: Contact) -> Q:
+    q = Q(pk__in=[])
+    if contact.email:
+        q |= Q(email__iexact=contact.email)
+    if contact.phone:
+        q |= Q(phone=contact.phone)
+    if contact.identity_hash:
+        q |= Q(identity_hash=contact.identity_hash)
+    return q
+
+
+def _new_unique_code() -> str:
+    for _attempt in range(10):
+        code = tokens.new_code()
+        if not Booking.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("could not draw a free booking code")  # 2^40 codes: never in practice
+
+
+@transaction.atomic
+def book_appointment(
+    *,
+    office: Office,
+    service: Service,
+    starts_at: dt.datetime,
+    contact: Contact,
+    rescheduled_from: Booking | None = None,
+) -> NewBooking:
+    """Book one place at `starts_at`.
+
+    Lock: the `BookingDay` row of (office, local day of `starts_at`), select_for_update, held
+    until commit. Capacity is counted and the booking inserted under that lock.
+    """
+    now = clock.now()
+    if not contact.name.strip() or not (contact.email or contact.phone):
+        raise errors.BookingError(errors.BookingError.default_message)
+    day = clock.local_date_of(starts_at)
+    _lock_day(office=office, day=day)
+    # Read after the lock: under READ COMMITTED each statement sees what the previous lock
+    # holder committed.
+    book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day)
+    if not book.offers(office.pk, day):
+        raise errors.NotBookable()
+    window = book.window(office.pk, now)
+    if not window.admits(starts_at):
+        raise errors.OutsideWindow()
+    slot = next(
+        (s for s in book.slots(office.pk, day, include_full=True) if s.start == starts_at), None
+    )
+    if slot is None:
+        raise errors.NotASlot()
+    if slot.free <= 0:
+        raise errors.SlotTaken()
+    same_person = Booking.objects.filter(
+        _same_person(contact),
+        office=office,
+        service=service,
+        day=day,
+        status__in=HOLDS_CAPACITY,
+    )
+    if same_person.count() >= book.rules(office.pk).per_person_per_day:
+        raise errors.LimitReached()
+    token = tokens.new_token()
+    booking = Booking.objects.create(
+        office=office,
+        service=service,
+        day=day,
+        starts_at=slot.start,
+        ends_at=slot.end,
+        code=_new_unique_code(),
+        token_hash=tokens.hash_token(token),
+        name=contact.name.strip(),
+        email=contact.email.strip(),
+        phone=contact.phone.strip(),
+        identity_hash=contact.identity_hash,
+        created_at=now,
+        rescheduled_from=rescheduled_from,
+    )
+    _after_booking(booking, token)
+    return NewBooking(booking=booking, token=token)
+
+
+def _after_booking(booking: Booking, token: str) -> None:
+    from servicekontor.appointments import mail, tasks
+
+    booking_id = booking.pk
+
+    def confirm() -> None:
+        # Sent directly, not through a task: the mail carries the token, and a persistent task
+        # queue would store it in clear. A failed mail must not undo a committed booking.
+        try:
+            mail.send_confirmation(Booking.objects.get(pk=booking_id), token=token)
+        except Exception:
+            logger.exception("confirmation mail for booking %s failed", booking_id)
+        tasks.schedule_reminder(booking_id=booking_id)
+
+    transaction.on_commit(confirm)
+
+
+def _locked(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("office", "service", "service__agency")
+        .get(pk=booking.pk)
+    )
+
+
+@transaction.atomic
+def cancel_booking(*, booking: Booking) -> Booking:
+    """The citizen cancels (by token). Lock: the booking row."""
+    locked = _locked(booking)
+    if locked.status not in (BookingStatus.BOOKED, BookingStatus.CANCELLED_BY_OFFICE):
+        raise errors.NotChangeable()
+    if locked.status == BookingStatus.BOOKED and locked.starts_at <= clock.now():
+        raise errors.NotChangeable(errors.NotChangeable.default_message)
+    if locked.status == BookingStatus.BOOKED:
+        locked.status = BookingStatus.CANCELLED
+        locked.cancelled_at = clock.now()
+        locked.save(update_fields=["status", "cancelled_at"])
+    return locked
+
+
+@transaction.atomic
+def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> NewBooking:
+    """Move a booking to another time at the same office (also after a closure).
+
+    Locks: the old booking row, then (in book_appointment) the new time's `BookingDay` row.
+    The old booking is cancelled first in the same transaction, so a move within one day does
+    not count against itself; if the new time is taken, everything rolls back.
+    """
+    locked = _locked(booking)
+    if locked.status not in (BookingStatus.BOOKED, BookingStatus.CANCELLED_BY_OFFICE):
+        raise errors.NotChangeable()
+    if locked.status == BookingStatus.BOOKED and locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    if locked.status == BookingStatus.BOOKED:
+        locked.status = BookingStatus.CANCELLED
+        locked.cancelled_at = clock.now()
+        locked.save(update_fields=["status", "cancelled_at"])
+    # The old row's token stops working: its hash moves to nowhere, the new booking has its own.
+    return book_appointment(
+        office=locked.office,
+        service=locked.service,
+        starts_at=starts_at,
+        contact=Contact(
+            name=locked.name,
+            email=locked.email,
+            phone=locked.phone,
+            identity_hash=locked.identity_hash,
+        ),
+        rescheduled_from=locked,
+    )
+
+
+def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) -> list[Booking]:
+    """After a closure was added: cancel the bookings it hits, tell the citizens, offer rebooking.
+
+    Each booking is handled in its own transaction. Lock: the booking row. The notice (with a
+    fresh rebooking link) is sent by a task after commit.
+    """
+    from servicekontor.appointments import tasks
+
+    affected = bookings_affected_by_closures(
+        office=office, from_day=from_day or clock.local_today()
+    )
+    done = []
+    for booking in affected:
+        with transaction.atomic():
+            locked = _locked(booking)
+            if locked.status != BookingStatus.BOOKED:
+                continue
+            now = clock.now()
+            locked.status = BookingStatus.CANCELLED_BY_OFFICE
+            locked.cancelled_at = now
+            locked.save(update_fields=["status", "cancelled_at"])
+            transaction.on_commit(partial(tasks.send_closure_notice.enqueue, booking_id=locked.pk))
+            done.append(locked)
+    return done
+
+
+@transaction.atomic
+def rotate_token(*, booking: Booking) -> str:
+    """A new manage token for the booking (the old link stops working). Lock: the booking row."""
+    locked = _locked(booking)
+    token = tokens.new_token()
+    locked.token_hash = tokens.hash_token(token)
+    locked.save(update_fields=["token_hash"])
+    return token
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    booking: Booking
+    outcome: str  # "checked_in", "late_walk_in", "late_no_show"
+    visit_id: int | None
+    ticket: str = ""
+
+
+@transaction.atomic
+def check_in_booking(*, office: Office, code: str) -> CheckIn:
+    """The citizen arrives (kiosk or desk) with the booking code.
+
+    From `early_check_in` before the time until `grace` after it: a waiting visit with the
+    booked time's priority. Later: a walk-in ticket or a no-show, as APPOINTMENTS_LATE_POLICY
+    says (a walk-in only where the service allows walk-ins). Lock: the booking row.
+    """
+    now = clock.now()
+    normalized = tokens.normalize_code(code)
+    found = Booking.objects.filter(
+        office=office, code=normalized, day=clock.local_date_of(now)
+    ).first()
+    if found is None:
+        raise errors.UnknownCode()
+    booking = _locked(found)
+    if booking.status == BookingStatus.CHECKED_IN:
+        raise errors.CheckInError(errors.CheckInError.default_message)
+    if booking.status != BookingStatus.BOOKED:
+        raise errors.CheckInError()
+    if now < booking.starts_at - conf.early_check_in():
+        raise errors.TooEarly()
+    reference = booking.code
+    if now <= booking.starts_at + conf.grace():
+        visit = _queue(
+            lambda: queue_services.check_in_booked_visit(
+                office=office,
+                service=booking.service,
+                booked_start=booking.starts_at,
+                booking_reference=reference,
+            )
+        )
+        booking.status = BookingStatus.CHECKED_IN
+        booking.checked_in_at = now
+        booking.visit_id = visit.pk
+        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
+        return CheckIn(
+            booking=booking, outcome="checked_in", visit_id=visit.pk, ticket=visit.ticket
+        )
+    # Late beyond the grace period: the booking is a no-show in the visit log either way.
+    no_show = _queue(
+        lambda: queue_services.record_booked_no_show(
+            office=office,
+            service=booking.service,
+            booked_start=booking.starts_at,
+            booking_reference=reference,
+        )
+    )
+    booking.status = BookingStatus.LATE
+    booking.checked_in_at = now
+    booking.visit_id = no_show.pk
+    booking.save(update_fields=["status", "checked_in_at", "visit_id"])
+    if conf.late_policy() == "walk_in" and booking.service.walk_in_allowed:
+        ticket = _queue(lambda: queue_services.issue_ticket(office=office, service=booking.service))
+        return CheckIn(
+            booking=booking, outcome="late_walk_in", visit_id=ticket.pk, ticket=ticket.ticket
+        )
+    return CheckIn(booking=booking, outcome="late_no_show", visit_id=no_show.pk)
+
+
+def _queue(call: Callable[[], Visit]) -> Visit:
+    try:
+        return call()
+    except QueueError as exc:
+        raise errors.CheckInError(exc.message) from exc
+
+
+def record_no_shows(*, at: dt.datetime | None = None) -> int:
+    """Bookings past their grace period that nobody checked in for become no-shows.
+
+    One transaction per booking; lock: the booking row (skip_locked, so two runs share work).
+    """
+    now = at or clock.now()
+    count = 0
+    due = Booking.objects.filter(
+        status=BookingStatus.BOOKED, starts_at__lt=now - conf.grace()
+    ).values_list("pk", flat=True)
+    for booking_id in list(due):
+        with transaction.atomic():
+            booking = (
+                Booking.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("office", "service", "service__agency")
+                .filter(pk=booking_id, status=BookingStatus.BOOKED)
+                .first()
+            )
+            if booking is None:
+                continue
+            try:
+                visit = queue_services.record_booked_no_show(
+                    office=booking.office,
+                    service=booking.service,
+                    booked_start=booking.starts_at,
+                    booking_reference=booking.code,
+                )
+                booking.visit_id = visit.pk
+            except QueueError:
+                logger.warning("no-show of booking %s was already recorded", booking_id)
+            booking.status = BookingStatus.NO_SHOW
+            booking.save(update_fields=["status", "visit_id"])
+            count += 1
+    return count
+
+
+def purge_personal_data(*, older_than_days: int | None = None) -> int:
+    """Blank the personal data of bookings whose visit ended N days ago; statistics stay.
+
+    One UPDATE; no lock needed (rows that old no longer change).
+    """
+    days = conf.purge_after_days() if older_than_days is None else older_than_days
+    cutoff = clock.now() - dt.timedelta(days=days)
+    return Booking.objects.filter(ends_at__lt=cutoff, purged_at__isnull=True).update(
+        name="",
+        email="",
+        phone="",
+        identity_hash="",
+        purged_at=clock.now(),
+    )

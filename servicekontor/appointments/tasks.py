@@ -1,0 +1,93 @@
+"""Background work of appointments (django-tasks). Arguments are ids only, never personal data.
+
+The periodic ones (reminders, no-shows, purge) are also management commands, for cron:
+`send_booking_reminders`, `record_booking_no_shows`, `purge_personal_data`.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django_tasks import task
+
+from servicekontor.appointments import conf
+from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.core import clock
+
+
+@task()
+def send_reminder(*, booking_id: int) -> bool:
+    """The day-before reminder; sent once (compare-and-swap on reminder_sent_at)."""
+    from servicekontor.appointments import mail
+
+    claimed = Booking.objects.filter(
+        pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True
+    ).update(reminder_sent_at=clock.now())
+    if claimed != 1:
+        return False
+    booking = Booking.objects.select_related("office", "service", "service__agency").get(
+        pk=booking_id
+    )
+    return mail.send_reminder(booking)
+
+
+def schedule_reminder(*, booking_id: int) -> None:
+    """Enqueue the reminder to run `reminder_before` the start, where the backend can defer.
+
+    The ImmediateBackend (the default) cannot defer; then the periodic sweep
+    (`send_due_reminders`) sends it, so no reminder is lost and none is sent twice.
+    """
+    booking = Booking.objects.get(pk=booking_id)
+    run_after = booking.starts_at - conf.reminder_before()
+    if run_after <= clock.now():
+        return  # booked less than a day ahead: the confirmation is the reminder
+    if send_reminder.get_backend().supports_defer:
+        send_reminder.using(run_after=run_after).enqueue(booking_id=booking_id)
+    # otherwise the periodic sweep sends it
+
+
+@task()
+def send_due_reminders() -> int:
+    """Periodic sweep: remind every booking starting within `reminder_before` not yet reminded."""
+    now = clock.now()
+    due = Booking.objects.filter(
+        status=BookingStatus.BOOKED,
+        reminder_sent_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + conf.reminder_before(),
+        created_at__lt=now - dt.timedelta(minutes=5),  # fresh bookings just got a confirmation
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in list(due) if send_reminder.call(booking_id=pk))
+
+
+@task()
+def send_closure_notice(*, booking_id: int) -> bool:
+    """Tell the citizen the office is closed at their time, with a fresh rebooking link.
+
+    The link needs a token, and tokens are stored only hashed, so a new one is issued here
+    (the old link stops working); the token never passes through the task queue.
+    """
+    from servicekontor.appointments import mail, services
+
+    booking = Booking.objects.select_related("office", "service", "service__agency").get(
+        pk=booking_id
+    )
+    if booking.status != BookingStatus.CANCELLED_BY_OFFICE or booking.closure_notified_at:
+        return False
+    with transaction.atomic():
+        token = services.rotate_token(booking=booking)
+        Booking.objects.filter(pk=booking_id).update(closure_notified_at=clock.now())
+    return mail.send_closure_notice(booking, token=token)
+
+
+@task()
+def record_no_shows_task() -> int:
+    from servicekontor.appointments import services
+
+    return services.record_no_shows()
+
+
+@task()
+def purge_personal_data_task() -> int:
+    from servicekontor.appointments import services
+
+    return services.purge_personal_data()

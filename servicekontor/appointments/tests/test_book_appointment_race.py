@@ -1,0 +1,79 @@
+"""Many citizens book the last places of one slot at the same moment, on PostgreSQL."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from servicekontor.appointments import errors, services
+from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.appointments.services import Contact
+from servicekontor.appointments.tests.conftest import allocate
+from servicekontor.core import clock
+from servicekontor.core.testing import make_offering, make_office, make_service
+from servicekontor.network import queries as network_queries
+
+THREADS = 16
+
+
+def _next_open_day(office) -> dt.date:
+    day = clock.local_today() + dt.timedelta(days=2)
+    while not network_queries.opening_intervals(office=office, day=day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("already_booked", [0, 2])
+def test_booking__book_appointment__race__exactly_capacity_succeeds(already_booked):
+    service = make_service(handling_minutes=20)
+    office = make_office(counters=3)
+    make_offering(office=office, service=service, valid_from=dt.date(2019, 1, 1))
+    allocate(office, counters=3)
+    day = _next_open_day(office)
+    start = network_queries.opening_intervals(office=office, day=day)[0][0]
+    for n in range(already_booked):
+        services.book_appointment(
+            office=office,
+            service=service,
+            starts_at=start,
+            contact=Contact(name="x", email=f"e{n}@x.se"),
+        )
+    capacity = 3 - already_booked
+
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(n: int) -> None:
+        try:
+            barrier.wait()
+            services.book_appointment(
+                office=office,
+                service=service,
+                starts_at=start,
+                contact=Contact(name=f"Citizen {n}", email=f"c{n}@example.org"),
+            )
+            result = "ok"
+        except errors.SlotTaken:
+            result = "taken"
+        except Exception as exc:  # pragma: no cover - reported in the assertion
+            result = f"error {exc!r}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == sorted(["ok"] * capacity + ["taken"] * (THREADS - capacity))
+    assert (
+        Booking.objects.filter(office=office, starts_at=start, status=BookingStatus.BOOKED).count()
+        == 3
+    )
