@@ -1,0 +1,104 @@
+"""The public office finder and office page, on the real reference data."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+
+from servicekontor.network.models import ExceptionKind, Office, OpeningException
+from servicekontor.network.reference_data import load_reference_data
+
+pytestmark = pytest.mark.django_db
+# Wednesday 2026-03-11, 11:00 in Stockholm.
+NOW = dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def network() -> None:
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+
+
+def office_names(html: str) -> list[str]:
+    return re.findall(r'<h3><a href="/office/[^"]+/">([^<]+)</a></h3>', html)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("query", ["Göteborg", "goteborg", "GÖTEBORG", "Gothenburg"])
+def test_finder__place_name_forgiving__goteborg_offices_first(client: Client, query: str) -> None:
+    response = client.get("/", {"q": query})
+    assert response.status_code == 200
+    names = office_names(response.content.decode())
+    assert len(names) == 10
+    assert all(name.startswith("Göteborg") for name in names[:3])
+
+
+@time_machine.travel(NOW, tick=False)
+def test_finder__coordinates__sorted_by_distance(client: Client) -> None:
+    response = client.get("/", {"lat": "67.85", "lon": "20.22"})  # Kiruna
+    names = office_names(response.content.decode())
+    assert names[0] == "Kiruna"
+    assert "km" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_finder__results_show_todays_services_and_booking_need(client: Client) -> None:
+    html = client.get("/", {"q": "Kiruna"}).content.decode()
+    assert "Skatteverket" in html and "Migrationsverket" in html
+    assert "bokning" in html.lower()  # ID-kort needs a booking (Swedish is the default)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_finder__closed_offices_not_listed(client: Client) -> None:
+    html = client.get("/", {"q": "Arvika"}).content.decode()
+    assert "Arvika" not in office_names(html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_finder__unknown_place__404_with_suggestions(client: Client) -> None:
+    response = client.get("/", {"q": "Kirunaa"})
+    assert response.status_code == 404
+    assert "Kiruna" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "params", [{"lat": "abc", "lon": "20"}, {"lat": "91", "lon": "20"}, {"lat": "59"}, {"q": ""}]
+)
+def test_finder__bad_input__400(client: Client, params: dict[str, str]) -> None:
+    assert client.get("/", params).status_code == 400
+
+
+@time_machine.travel(NOW, tick=False)
+def test_finder__english__translated_page(client: Client) -> None:
+    html = client.get("/en/", {"q": "Kiruna"}).content.decode()
+    assert 'lang="en"' in html
+    assert "Parental benefit" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_office_page__hours_exceptions_services(client: Client) -> None:
+    kista = Office.objects.get(code="kista")
+    OpeningException.objects.create(
+        office=kista, date=dt.date(2026, 3, 20), kind=ExceptionKind.CLOSED, reason_sv="Personaldag"
+    )
+    response = client.get("/office/kista/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "09:00–17:00" in html
+    assert "Personaldag" in html
+    assert "Långfredagen" in html  # 2026-04-03, within the next 60 days
+    assert "ID-kort" in html
+
+
+def test_office_page__unknown__404(client: Client) -> None:
+    assert client.get("/office/nowhere/").status_code == 404
+
+
+@time_machine.travel(dt.datetime(2026, 3, 14, 23, 30, tzinfo=dt.UTC), tick=False)
+def test_office_page__just_after_utc_midnight__today_is_stockholm_sunday(client: Client) -> None:
+    html = client.get("/office/kista/").content.decode()
+    # 23:30 UTC Saturday is 00:30 Sunday in Stockholm: the week shown starts Monday 9 March.
+    assert re.search(r'aria-current="date">\s*<th scope="row">söndag 15 mars', html)
