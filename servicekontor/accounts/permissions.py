@@ -41,6 +41,8 @@ def visible_agencies(user: User) -> QuerySet[Agency]:
     if not user.is_active:
         return Agency.objects.none()
     if user.role == Role.AGENCY_ANALYST:
+        if user.analyst_agency_id is None:
+            return Agency.objects.none()
         return Agency.objects.filter(pk=user.analyst_agency_id)
     return Agency.objects.all()
 

@@ -59,6 +59,12 @@ def _date(value: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _required_date(value: str, what: str) -> dt.date:
+    if not value:
+        raise ReferenceDataError(f"{what}: a date is required")
+    return dt.date.fromisoformat(value)
+
+
 def _bool(value: str) -> bool:
     return value.lower() in {"true", "1", "yes"}
 
@@ -128,7 +134,7 @@ def load_reference_data(directory: Path) -> LoadReport:
             code=row["code"],
             defaults={
                 "name": row["name"],
-                "date": _date(row["date"]),
+                "date": _required_date(row["date"], f"milestone {row['code']}"),
                 "precision": row["precision"],
                 "source": source_text(row["source"]),
             },
@@ -156,7 +162,11 @@ def load_reference_data(directory: Path) -> LoadReport:
             longitude=locality.longitude,
             coordinate_source=coordinate_source,
             geonames_place=f"{locality.name} ({locality.geonameid})",
-            opened_on=opened_with.date if opened_with else _date(row["opened_on"]),
+            opened_on=(
+                opened_with.date
+                if opened_with
+                else _required_date(row["opened_on"], f"office {row['code']}")
+            ),
             opened_precision=row["opened_precision"] or "day",
             opened_with=opened_with,
             closed_on=closed_with.date if closed_with else _date(row["closed_on"]),
@@ -201,8 +211,8 @@ def load_reference_data(directory: Path) -> LoadReport:
             else [agency.services.get(code=row["service_code"])]
         )
         for office in targets:
-            created = _create_offering(office, services, row, milestones, source_text)
-            report.add("offerings", created)
+            count = _create_offering(office, services, row, milestones, source_text)
+            report.add("offerings", count)
     return report
 
 
