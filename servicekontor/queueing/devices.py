@@ -1,0 +1,57 @@
+"""Locking the public screens (kiosk, lobby display) of an office to paired devices.
+
+An office that sets `QueueSettings.require_device_token` shows its kiosk and display only to
+browsers that were paired once: an administrator creates a token (`manage.py
+create_device_token`), opens the printed pairing link on the device, and the device keeps a
+signed cookie with the token. Only a hash of the token is stored, and deactivating the
+`DeviceToken` row unpairs the device at once. Offices without the setting stay open.
+"""
+
+import secrets
+
+from django.http import HttpRequest, HttpResponse
+
+from servicekontor.core import clock
+from servicekontor.network.models import Office
+from servicekontor.queueing.models import DeviceToken, QueueSettings
+
+COOKIE = "sk_device"
+COOKIE_SALT = "servicekontor.queueing.devices"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def create_device_token(*, office: Office, kind: str, name: str) -> str:
+    """Create a token and return it (the only time it is seen in clear)."""
+    token = secrets.token_urlsafe(24)
+    DeviceToken.objects.create(
+        office=office,
+        kind=kind,
+        name=name,
+        token_hash=DeviceToken.hash(token),
+        created_at=clock.now(),
+    )
+    return token
+
+
+def token_is_valid(*, office: Office, kind: str, token: str) -> bool:
+    return DeviceToken.objects.filter(
+        office=office, kind=kind, is_active=True, token_hash=DeviceToken.hash(token)
+    ).exists()
+
+
+def device_allowed(request: HttpRequest, *, office: Office, kind: str) -> bool:
+    if not QueueSettings.for_office(office).require_device_token:
+        return True
+    token = request.get_signed_cookie(f"{COOKIE}_{kind}", default="", salt=COOKIE_SALT)
+    return bool(token) and token_is_valid(office=office, kind=kind, token=str(token))
+
+
+def remember_device(response: HttpResponse, *, kind: str, token: str) -> None:
+    response.set_signed_cookie(
+        f"{COOKIE}_{kind}",
+        token,
+        salt=COOKIE_SALT,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+    )

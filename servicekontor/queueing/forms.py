@@ -1,0 +1,55 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Service
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+
+
+class TicketForm(forms.Form):
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        widget=forms.RadioSelect,
+        label=_("What do you need help with?"),
+        empty_label=None,
+        error_messages={"required": _("Choose what you need help with.")},
+    )
+    notify_contact = forms.CharField(
+        label=_("Mobile number or e-mail (optional)"),
+        help_text=_("We send one message when it is soon your turn, then delete it."),
+        required=False,
+        max_length=120,
+    )
+    priority = forms.BooleanField(
+        label=_("I need priority (for example a disability that makes waiting hard)"),
+        required=False,
+    )
+
+    def __init__(self, *args: object, services: QuerySet[Service], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["service"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = services
+        field.label_from_instance = lambda s: s.name  # type: ignore[method-assign,assignment]
+
+    def clean_notify_contact(self) -> str:
+        value = str(self.cleaned_data.get("notify_contact") or "").strip()
+        if not value:
+            return ""
+        if "@" in value:
+            try:
+                validate_email(value)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("Write a valid e-mail address, or leave it empty.")
+                ) from exc
+        elif not PHONE.match(value):
+            raise ValidationError(
+                _("Write a mobile number such as 070-123 45 67, or leave it empty.")
+            )
+        return value

@@ -1,0 +1,261 @@
+"""Reads of the queue for the kiosk, the desk, the lobby display and the live office view."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, QuerySet
+
+from servicekontor.accounts.models import User
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.core import clock
+from servicekontor.network.models import Office
+from servicekontor.queueing.estimates import estimate_wait_minutes
+from servicekontor.queueing.models import (
+    DeskSession,
+    OfficerStatus,
+    Visit,
+    VisitAction,
+    VisitEvent,
+    VisitState,
+)
+from servicekontor.queueing.services import ACTIVE_STATES, in_call_order, servable_services
+
+
+def waiting_visits(*, office: Office) -> QuerySet[Visit]:
+    """Everyone waiting at the office, in the order call-next would take them."""
+    return in_call_order(
+        Visit.objects.filter(office=office, state=VisitState.WAITING), now=clock.now()
+    ).select_related("service", "service__agency")
+
+
+def parked_visits(*, office: Office) -> QuerySet[Visit]:
+    return (
+        Visit.objects.filter(office=office, state=VisitState.ON_HOLD)
+        .select_related("service", "service__agency")
+        .order_by("queued_at", "id")
+    )
+
+
+def servable_waiting(*, session: DeskSession) -> QuerySet[Visit]:
+    """The waiting list this officer at this desk can take, in call order."""
+    ids = servable_services(officer=session.officer, service_point=session.service_point)
+    return waiting_visits(office=session.office).filter(service_id__in=ids.values("id"))
+
+
+def servable_parked(*, session: DeskSession) -> QuerySet[Visit]:
+    ids = servable_services(officer=session.officer, service_point=session.service_point)
+    return parked_visits(office=session.office).filter(service_id__in=ids.values("id"))
+
+
+def current_visit(*, officer: User) -> Visit | None:
+    """The visit the officer has called or is serving (at most one, see services.call_next)."""
+    return (
+        Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES)
+        .select_related("service", "service__agency", "service_point")
+        .first()
+    )
+
+
+def desk_session(*, officer: User) -> DeskSession | None:
+    return (
+        DeskSession.objects.select_related("office", "service_point", "officer")
+        .filter(officer=officer)
+        .first()
+    )
+
+
+def walk_in_services(*, office: Office, day: dt.date) -> QuerySet[Service]:
+    """Services a citizen can take a ticket for at the office today."""
+    from servicekontor.network.queries import offerings_on
+
+    offered = offerings_on(office=office, day=day).values("service_id")
+    return (
+        Service.objects.filter(pk__in=offered)
+        .exclude(mode="appointment_only")
+        .select_related("agency")
+        .order_by("agency__name_sv", "name_sv")
+    )
+
+
+def walk_in_agencies(*, office: Office, day: dt.date) -> list[Agency]:
+    seen: dict[int, Agency] = {}
+    for service in walk_in_services(office=office, day=day):
+        seen.setdefault(service.agency_id, service.agency)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class WaitInfo:
+    waiting: int  # people waiting for the same agency
+    minutes: int  # estimated wait
+
+
+def wait_info(*, office: Office, service: Service, exclude: Visit | None = None) -> WaitInfo:
+    """How many are waiting for this service's agency, and roughly how long a new ticket waits."""
+    waiting = Visit.objects.filter(
+        office=office, state=VisitState.WAITING, service__agency_id=service.agency_id
+    )
+    if exclude is not None:
+        waiting = waiting.filter(queued_at__lte=exclude.queued_at).exclude(pk=exclude.pk)
+    ahead = waiting.count()
+    open_desks = (
+        DeskSession.objects.filter(
+            office=office, officer__competence_rows__agency_id=service.agency_id
+        )
+        .exclude(status=OfficerStatus.BREAK)
+        .count()
+    )
+    return WaitInfo(
+        waiting=ahead,
+        minutes=estimate_wait_minutes(
+            ahead=ahead, handling_minutes=service.handling_minutes, open_desks=open_desks
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Call:
+    ticket: str
+    desk: int
+    at: dt.datetime
+
+
+def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
+    """The latest calls today, newest first, one line per ticket: what the lobby shows.
+
+    Only ticket and desk number: no names, no services, nothing personal.
+    """
+    start, _end = clock.local_day_bounds(clock.local_today())
+    events = (
+        VisitEvent.objects.filter(
+            office=office,
+            at__gte=start,
+            action__in=(VisitAction.CALL, VisitAction.RECALL),
+            service_point__isnull=False,
+            visit__state__in=ACTIVE_STATES,
+        )
+        .select_related("visit", "service_point")
+        .order_by("-at", "-id")[: limit * 3]
+    )
+    calls: list[Call] = []
+    seen: set[int] = set()
+    for event in events:
+        if event.visit_id in seen or event.service_point is None:
+            continue
+        seen.add(event.visit_id)
+        calls.append(Call(event.visit.ticket, event.service_point.number, event.at))
+        if len(calls) == limit:
+            break
+    return calls
+
+
+def board_version(*, office: Office) -> int:
+    """Grows with every change at the office: the display's ETag (a cheap indexed max)."""
+    return VisitEvent.objects.filter(office=office).aggregate(v=Max("id"))["v"] or 0
+
+
+@dataclass
+class OfficerRow:
+    name: str
+    desk: int
+    status: str  # "serving" or an OfficerStatus value
+    status_label: str
+    ticket: str = ""
+
+
+@dataclass
+class ServiceRow:
+    agency: str
+    service: str
+    waiting: int
+    longest_wait_minutes: int
+
+
+@dataclass
+class OfficeOverview:
+    waiting_total: int
+    longest_wait_minutes: int
+    served_today: int
+    average_wait_minutes: float | None
+    by_service: list[ServiceRow] = field(default_factory=list)
+    officers: list[OfficerRow] = field(default_factory=list)
+
+
+def office_overview(*, office: Office) -> OfficeOverview:
+    """The manager's live view. Today's figures come from the event log, not the visit rows."""
+    now = clock.now()
+    waiting = list(waiting_visits(office=office))
+    rows: dict[int, ServiceRow] = {}
+    for visit in waiting:
+        minutes = int((now - visit.arrived_at).total_seconds() // 60)
+        row = rows.setdefault(
+            visit.service_id,
+            ServiceRow(visit.service.agency.name, visit.service.name, 0, 0),
+        )
+        row.waiting += 1
+        row.longest_wait_minutes = max(row.longest_wait_minutes, minutes)
+    start, _end = clock.local_day_bounds(clock.local_today())
+    today = VisitEvent.objects.filter(office=office, at__gte=start)
+    served = today.filter(action=VisitAction.FINISH).aggregate(n=Count("id"))["n"]
+    return OfficeOverview(
+        waiting_total=len(waiting),
+        longest_wait_minutes=max((r.longest_wait_minutes for r in rows.values()), default=0),
+        served_today=served,
+        average_wait_minutes=average_wait_minutes(office=office, since=start),
+        by_service=sorted(rows.values(), key=lambda r: (r.agency, r.service)),
+        officers=officer_rows(office=office),
+    )
+
+
+def average_wait_minutes(*, office: Office, since: dt.datetime) -> float | None:
+    """Mean time from entering the queue to the first call, for visits first called since then."""
+    called_since = VisitEvent.objects.filter(
+        office=office, action=VisitAction.CALL, at__gte=since
+    ).values("visit_id")
+    events = VisitEvent.objects.filter(
+        visit_id__in=called_since,
+        action__in=(VisitAction.ISSUE, VisitAction.CHECK_IN, VisitAction.CALL),
+    ).values_list("visit_id", "action", "at")
+    entered: dict[int, dt.datetime] = {}
+    first_call: dict[int, dt.datetime] = {}
+    for visit_id, action, at in events:
+        if action == VisitAction.CALL:
+            if visit_id not in first_call or at < first_call[visit_id]:
+                first_call[visit_id] = at
+        else:
+            entered[visit_id] = at
+    waits = [
+        (called - entered[v]).total_seconds() / 60
+        for v, called in first_call.items()
+        if v in entered and called >= since
+    ]
+    return round(sum(waits) / len(waits), 1) if waits else None
+
+
+def officer_rows(*, office: Office) -> list[OfficerRow]:
+    sessions = DeskSession.objects.filter(office=office).select_related("officer", "service_point")
+    active = {
+        v.officer_id: v
+        for v in Visit.objects.filter(office=office, state__in=ACTIVE_STATES).select_related(
+            "service"
+        )
+    }
+    rows = []
+    for session in sessions.order_by("service_point__number"):
+        visit = active.get(session.officer_id)
+        name = session.officer.get_full_name() or session.officer.get_username()
+        if visit is not None:
+            label = str(VisitState(visit.state).label)
+            rows.append(
+                OfficerRow(name, session.service_point.number, "serving", label, visit.ticket)
+            )
+        else:
+            rows.append(
+                OfficerRow(
+                    name,
+                    session.service_point.number,
+                    session.status,
+                    session.get_status_display(),
+                )
+            )
+    return rows

@@ -1,0 +1,80 @@
+import pytest
+from django.urls import reverse
+
+from servicekontor.queueing.devices import create_device_token
+from servicekontor.queueing.models import QueueSettings, Visit
+
+
+@pytest.fixture
+def kiosk_url(world):
+    return reverse("queueing:kiosk", kwargs={"office_code": world.office.code})
+
+
+def _agency_url(world, agency):
+    return reverse(
+        "queueing:agency", kwargs={"office_code": world.office.code, "agency_code": agency.code}
+    )
+
+
+def test_kiosk__start__lists_agencies_without_login(client, world, kiosk_url):
+    response = client.get(kiosk_url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert world.skatteverket.name in html
+    assert world.fk.name in html
+
+
+def test_kiosk__take_ticket__success(client, world):
+    response = client.post(
+        _agency_url(world, world.skatteverket), {"service": world.tax.pk}, follow=True
+    )
+
+    assert response.redirect_chain[0][1] == 303
+    assert response.status_code == 200
+    assert "S-001" in response.content.decode()
+    assert Visit.objects.get().service == world.tax
+
+
+def test_kiosk__take_ticket__other_agencys_service_is_400(client, world):
+    response = client.post(_agency_url(world, world.skatteverket), {"service": world.parental.pk})
+
+    assert response.status_code == 400
+    assert not Visit.objects.exists()
+
+
+def test_kiosk__take_ticket__bad_contact_is_400(client, world):
+    response = client.post(
+        _agency_url(world, world.skatteverket),
+        {"service": world.tax.pk, "notify_contact": "not a number"},
+    )
+
+    assert response.status_code == 400
+    assert not Visit.objects.exists()
+
+
+def test_kiosk__take_ticket__priority_and_contact(client, world):
+    client.post(
+        _agency_url(world, world.skatteverket),
+        {"service": world.tax.pk, "notify_contact": "070-123 45 67", "priority": "on"},
+    )
+
+    visit = Visit.objects.get()
+    assert (visit.priority, visit.notify_contact) == (10, "070-123 45 67")
+
+
+def test_kiosk__ticket__forged_key_is_404(client, world):
+    url = reverse("queueing:ticket", kwargs={"office_code": world.office.code, "key": "1"})
+
+    assert client.get(url).status_code == 404
+
+
+def test_kiosk__device_token__locked_office_needs_pairing(client, world, kiosk_url):
+    QueueSettings.objects.create(office=world.office, require_device_token=True)
+    token = create_device_token(office=world.office, kind="kiosk", name="Entrance")
+
+    assert client.get(kiosk_url).status_code == 403
+    pair = reverse("queueing:pair", kwargs={"office_code": world.office.code})
+    assert client.get(pair, {"kind": "kiosk", "token": "wrong"}).status_code == 403
+    assert client.get(pair, {"kind": "kiosk", "token": token}).status_code == 302
+    assert client.get(kiosk_url).status_code == 200

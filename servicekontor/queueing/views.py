@@ -1,0 +1,141 @@
+"""The kiosk: choose agency, then service, take a ticket. Public, no login, no personal data.
+
+Errors from the queue map to their HTTP status (`QueueError.http_status`), never 200.
+"""
+
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
+from servicekontor.network.models import Office
+from servicekontor.queueing import devices, queries, services
+from servicekontor.queueing.errors import QueueError
+from servicekontor.queueing.forms import TicketForm
+from servicekontor.queueing.models import DeviceKind, Priority, Visit, VisitSource
+
+TICKET_SALT = "servicekontor.queueing.ticket"
+TICKET_MAX_AGE = 24 * 3600
+
+
+def _office(code: str) -> Office:
+    office = get_object_or_404(Office, code=code)
+    if not office.is_operating_on(clock.local_today()):
+        raise Http404(_("This office is not open any more."))
+    return office
+
+
+def _easy(request: HttpRequest) -> bool:
+    """Plain-language mode, switched with ?easy=1 / ?easy=0 and kept for the session."""
+    if "easy" in request.GET:
+        request.session["kiosk_easy"] = request.GET["easy"] == "1"
+    return bool(request.session.get("kiosk_easy", False))
+
+
+def _locked(request: HttpRequest, office: Office) -> HttpResponse | None:
+    if devices.device_allowed(request, office=office, kind=DeviceKind.KIOSK):
+        return None
+    return render(request, "queueing/device_required.html", {"office": office}, status=403)
+
+
+@require_GET
+def kiosk_start(request: HttpRequest, office_code: str) -> HttpResponse:
+    office = _office(office_code)
+    if (locked := _locked(request, office)) is not None:
+        return locked
+    agencies = queries.walk_in_agencies(office=office, day=clock.local_today())
+    return render(
+        request,
+        "queueing/kiosk_start.html",
+        {"office": office, "agencies": agencies, "easy": _easy(request)},
+    )
+
+
+def _agency_page(
+    request: HttpRequest, office: Office, agency: Agency, form: TicketForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "queueing/kiosk_services.html",
+        {"office": office, "agency": agency, "form": form, "easy": _easy(request)},
+        status=status,
+    )
+
+
+def _services_of(office: Office, agency: Agency):
+    return queries.walk_in_services(office=office, day=clock.local_today()).filter(agency=agency)
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> HttpResponse:
+    office = _office(office_code)
+    if (locked := _locked(request, office)) is not None:
+        return locked
+    agency = get_object_or_404(Agency, code=agency_code)
+    offered = _services_of(office, agency)
+    if not offered.exists():
+        raise Http404(_("This office offers no walk-in service of that agency today."))
+    if request.method == "GET":
+        form = TicketForm(services=offered)
+        return _agency_page(request, office, agency, form)
+    form = TicketForm(request.POST, services=offered)
+    if not form.is_valid():
+        return _agency_page(request, office, agency, form, status=400)
+    try:
+        visit = services.issue_ticket(
+            office=office,
+            service=form.cleaned_data["service"],
+            source=VisitSource.KIOSK,
+            priority=Priority.ACCESSIBILITY if form.cleaned_data["priority"] else Priority.NORMAL,
+            notify_contact=form.cleaned_data["notify_contact"],
+        )
+    except QueueError as exc:
+        form.add_error(None, str(exc.message))
+        return _agency_page(request, office, agency, form, status=exc.http_status)
+    key = signing.dumps(visit.pk, salt=TICKET_SALT)
+    return HttpResponseRedirect(
+        reverse("queueing:ticket", kwargs={"office_code": office.code, "key": key}), status=303
+    )
+
+
+@require_GET
+def kiosk_ticket(request: HttpRequest, office_code: str, key: str) -> HttpResponse:
+    """The ticket, by an unguessable signed key (no enumeration of other people's tickets)."""
+    office = _office(office_code)
+    try:
+        visit_id = signing.loads(key, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise Http404(_("No such ticket.")) from exc
+    visit = get_object_or_404(
+        Visit.objects.select_related("service", "service__agency"), pk=visit_id, office=office
+    )
+    return render(
+        request,
+        "queueing/kiosk_ticket.html",
+        {
+            "office": office,
+            "visit": visit,
+            "wait": queries.wait_info(office=office, service=visit.service, exclude=visit),
+            "easy": _easy(request),
+        },
+    )
+
+
+@require_GET
+def pair(request: HttpRequest, office_code: str) -> HttpResponse:
+    """Pair this browser as the office's kiosk or display (link from create_device_token)."""
+    office = _office(office_code)
+    kind = request.GET.get("kind", "")
+    token = request.GET.get("token", "")
+    if kind not in DeviceKind.values or not devices.token_is_valid(
+        office=office, kind=kind, token=token
+    ):
+        return render(request, "queueing/device_required.html", {"office": office}, status=403)
+    target = "lobby:display" if kind == DeviceKind.DISPLAY else "queueing:kiosk"
+    response = redirect(reverse(target, kwargs={"office_code": office.code}))
+    devices.remember_device(response, kind=kind, token=token)
+    return response
