@@ -54,6 +54,11 @@ class Slot:
     def local_start(self) -> dt.datetime:
         return self.start.astimezone(STOCKHOLM)
 
+    @property
+    def epoch(self) -> int:
+        """Seconds since 1970 (UTC): how a slot is named in URLs and forms."""
+        return int(self.start.timestamp())
+
 
 @dataclass(frozen=True)
 class Rules:

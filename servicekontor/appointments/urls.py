@@ -5,5 +5,18 @@ from servicekontor.appointments import views
 app_name = "appointments"
 urlpatterns = [
     path("", views.choose_service, name="services"),
+    path("service/<int:service_id>/", views.choose_office, name="offices"),
+    path("service/<int:service_id>/<slug:office_code>/", views.choose_time, name="times"),
+    path("service/<int:service_id>/<slug:office_code>/<int:ts>/", views.contact, name="contact"),
     path("manage/<str:token>/", views.manage, name="manage"),
+    path("manage/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("manage/<str:token>/reschedule/", views.reschedule, name="reschedule"),
+    path("manage/<str:token>/booking.ics", views.calendar, name="calendar"),
+    path("check-in/<slug:office_code>/", views.kiosk_check_in, name="kiosk_check_in"),
+    path("desk/<slug:office_code>/today/", views.desk_today, name="desk_today"),
+    path(
+        "desk/<slug:office_code>/check-in/<int:booking_id>/",
+        views.desk_check_in,
+        name="desk_check_in",
+    ),
 ]

@@ -1,9 +1,364 @@
-from django.http import HttpRequest, HttpResponse
+"""Thin views of the booking flow, the manage link, the kiosk check-in and the desk fragment.
+
+Public pages need no JavaScript: every step is a link or a form post. Errors answer with their
+HTTP status (400/404/409/429), never 200.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from servicekontor.accounts.permissions import can_serve_at
+from servicekontor.appointments import conf, errors, queries, services
+from servicekontor.appointments.calendar_file import booking_ics
+from servicekontor.appointments.forms import CheckInForm, ContactForm, PlaceForm
+from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.appointments.tokens import format_code
+from servicekontor.catalog.models import Service
+from servicekontor.core import clock
+from servicekontor.core.geography import find_locality
+from servicekontor.network.models import Office
+
+View = Callable[..., HttpResponseBase]
+DAYS_PER_PAGE = 7
 
 
+def _rate_limited(
+    rate: Callable[[], str], method: str | list[str] = ratelimit.ALL
+) -> Callable[[View], View]:
+    """django-ratelimit per client IP, answering 429 with a page that says what to do.
+
+    The counters live in the default cache: in production that must be a shared cache (Redis,
+    REDIS_URL) or each app server process counts on its own.
+    """
+
+    def decorate(view: View) -> View:
+        limited = ratelimit(
+            key="ip", rate=lambda group, request: rate(), method=method, block=False
+        )(view)
+
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = limited(request, *args, **kwargs)
+            if getattr(request, "limited", False):
+                return _error(
+                    request,
+                    _("Too many requests from your connection. Wait a minute and try again."),
+                    429,
+                )
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _error(request: HttpRequest, message: str, status: int, **context: Any) -> HttpResponse:
+    return render(
+        request, "appointments/error.html", {"message": message, **context}, status=status
+    )
+
+
+def _bookable_service(service_id: int) -> Service:
+    service = get_object_or_404(Service.objects.select_related("agency"), pk=service_id)
+    if not service.bookable:
+        raise Http404
+    return service
+
+
+def _instant(ts: int) -> dt.datetime:
+    try:
+        return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise Http404 from None
+
+
+def _near(form: PlaceForm) -> tuple[tuple[float, float] | None, str]:
+    """(lat, lon) of the place asked for, and its display name; (None, "") if none."""
+    if not form.is_valid():
+        return None, ""
+    lat, lon, q = (
+        form.cleaned_data.get("lat"),
+        form.cleaned_data.get("lon"),
+        form.cleaned_data.get("q") or "",
+    )
+    if lat is not None and lon is not None:
+        return (lat, lon), _("your position")
+    if q:
+        locality = find_locality(q)
+        if locality is None:
+            form.add_error(
+                "q", _("We do not know that place. Check the spelling or try a nearby town.")
+            )
+            return None, ""
+        return (locality.latitude, locality.longitude), locality.name
+    return None, ""
+
+
+@_rate_limited(conf.rate_lookup)
 def choose_service(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    return render(
+        request, "appointments/choose_service.html", {"services": queries.bookable_services()}
+    )
 
 
+@_rate_limited(conf.rate_lookup)
+def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
+    service = _bookable_service(service_id)
+    form = PlaceForm(request.GET or None)
+    near, place = _near(form)
+    choices = queries.office_choices(service=service, near=near, limit=10 if near else None)
+    earliest = None
+    if near:
+        with_time = [c for c in choices if c.earliest]
+        earliest = min(with_time, key=lambda c: c.earliest.start) if with_time else None  # type: ignore[union-attr]
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "appointments/choose_office.html",
+        {
+            "service": service,
+            "form": form,
+            "choices": choices,
+            "place": place,
+            "earliest": earliest,
+        },
+        status=status,
+    )
+
+
+def _days_page(request: HttpRequest) -> dt.date:
+    today = clock.local_today()
+    raw = request.GET.get("from", "")
+    try:
+        first = dt.date.fromisoformat(raw) if raw else today
+    except ValueError:
+        first = today
+    return max(first, today)
+
+
+def _times_context(request: HttpRequest, *, office: Office, service: Service) -> dict[str, Any]:
+    first = _days_page(request)
+    days = queries.free_days(
+        office=office, service=service, first_day=first, days=DAYS_PER_PAGE, now=None
+    )
+    chosen = request.GET.get("day", "")
+    selected = next((d for d in days if d.day.isoformat() == chosen), None)
+    if selected is None:
+        selected = next((d for d in days if d.slots), None)
+    context: dict[str, Any] = {
+        "office": office,
+        "service": service,
+        "days": days,
+        "selected": selected,
+        "first": first,
+        "previous": first - dt.timedelta(days=DAYS_PER_PAGE)
+        if first > clock.local_today()
+        else None,
+        "next": first + dt.timedelta(days=DAYS_PER_PAGE)
+        if days and len(days) == DAYS_PER_PAGE
+        else None,
+    }
+    if not any(d.slots for d in days):
+        context["alternatives"] = [
+            c
+            for c in queries.nearest_with_time(
+                service=service, near=(office.latitude, office.longitude), limit=4
+            )
+            if c.office.pk != office.pk
+        ][:3]
+    return context
+
+
+@_rate_limited(conf.rate_lookup)
+def choose_time(request: HttpRequest, service_id: int, office_code: str) -> HttpResponse:
+    service = _bookable_service(service_id)
+    office = get_object_or_404(Office, code=office_code)
+    context = _times_context(request, office=office, service=service)
+    return render(request, "appointments/choose_time.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@_rate_limited(conf.rate_book, method="POST")
+def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) -> HttpResponse:
+    service = _bookable_service(service_id)
+    office = get_object_or_404(Office, code=office_code)
+    starts_at = _instant(ts)
+    form = ContactForm(request.POST or None, service=service)
+    context = {
+        "service": service,
+        "office": office,
+        "starts_at": starts_at,
+        "form": form,
+        "purge_days": conf.purge_after_days(),
+    }
+    if request.method != "POST":
+        return render(request, "appointments/contact.html", context)
+    if not form.is_valid():
+        return render(request, "appointments/contact.html", context, status=400)
+    try:
+        made = services.book_appointment(
+            office=office,
+            service=service,
+            starts_at=starts_at,
+            contact=services.Contact(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data.get("email", ""),
+                phone=form.cleaned_data.get("phone", ""),
+                identity_hash=form.cleaned_data.get("personal_identity_number", ""),
+            ),
+        )
+    except errors.BookingError as exc:
+        return render(
+            request,
+            "appointments/contact.html",
+            {**context, "booking_error": exc.message},
+            status=exc.http_status,
+        )
+    return redirect(reverse("appointments:manage", kwargs={"token": made.token}) + "?new=1")
+
+
+def _by_token(token: str) -> Booking:
+    booking = queries.booking_by_token(token)
+    if booking is None:
+        raise Http404
+    return booking
+
+
+@_rate_limited(conf.rate_lookup)
 def manage(request: HttpRequest, token: str) -> HttpResponse:
-    return HttpResponse("")
+    booking = _by_token(token)
+    return render(
+        request,
+        "appointments/manage.html",
+        {
+            "booking": booking,
+            "token": token,
+            "code": format_code(booking.code),
+            "new": request.GET.get("new") == "1",
+            "changeable": booking.status
+            in (BookingStatus.BOOKED, BookingStatus.CANCELLED_BY_OFFICE)
+            and (booking.status != BookingStatus.BOOKED or booking.starts_at > clock.now()),
+        },
+    )
+
+
+@require_POST
+@_rate_limited(conf.rate_book)
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _by_token(token)
+    try:
+        services.cancel_booking(booking=booking)
+    except errors.BookingError as exc:
+        return _error(request, str(exc.message), exc.http_status)
+    return redirect("appointments:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+@_rate_limited(conf.rate_book, method="POST")
+def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _by_token(token)
+    if request.method == "POST":
+        try:
+            starts_at = _instant(int(request.POST.get("start", "")))
+        except ValueError:
+            return _error(request, _("Choose one of the listed times."), 400)
+        try:
+            made = services.reschedule_booking(booking=booking, starts_at=starts_at)
+        except errors.BookingError as exc:
+            return _error(request, str(exc.message), exc.http_status, back=request.path)
+        return redirect(reverse("appointments:manage", kwargs={"token": made.token}) + "?new=1")
+    context = _times_context(request, office=booking.office, service=booking.service)
+    context.update({"booking": booking, "token": token})
+    return render(request, "appointments/reschedule.html", context)
+
+
+@_rate_limited(conf.rate_lookup)
+def calendar(request: HttpRequest, token: str) -> HttpResponse:
+    booking = _by_token(token)
+    response = HttpResponse(
+        booking_ics(booking, domain=request.get_host().split(":")[0]),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="booking.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@_rate_limited(conf.rate_lookup, method="POST")
+def kiosk_check_in(request: HttpRequest, office_code: str) -> HttpResponse:
+    office = get_object_or_404(Office, code=office_code)
+    form = CheckInForm(request.POST or None)
+    context: dict[str, Any] = {"office": office, "form": form}
+    if request.method != "POST":
+        return render(request, "appointments/kiosk_check_in.html", context)
+    if not form.is_valid():
+        return render(request, "appointments/kiosk_check_in.html", context, status=400)
+    try:
+        result = services.check_in_booking(office=office, code=form.cleaned_data["code"])
+    except errors.BookingError as exc:
+        context["check_in_error"] = exc.message
+        return render(request, "appointments/kiosk_check_in.html", context, status=exc.http_status)
+    return render(request, "appointments/check_in_done.html", {"office": office, "result": result})
+
+
+def _staff_office(request: HttpRequest, office_code: str) -> Office:
+    office = get_object_or_404(Office, code=office_code)
+    if not can_serve_at(request.user, office):  # type: ignore[arg-type]
+        raise Http404  # no hint which offices exist to someone who does not work there
+    return office
+
+
+def _desk_context(office: Office) -> dict[str, Any]:
+    now = clock.now()
+    bookings = list(queries.bookings_of_day(office=office, day=clock.local_date_of(now)))
+    early = conf.early_check_in()
+    return {
+        "office": office,
+        "bookings": [
+            {
+                "booking": b,
+                "code": format_code(b.code),
+                "can_check_in": b.status == BookingStatus.BOOKED and now >= b.starts_at - early,
+            }
+            for b in bookings
+        ],
+    }
+
+
+@login_required
+def desk_today(request: HttpRequest, office_code: str) -> HttpResponse:
+    """Today's bookings at the office, as an HTML fragment the desk page embeds."""
+    office = _staff_office(request, office_code)
+    return render(request, "appointments/_desk_today.html", _desk_context(office))
+
+
+@login_required
+@require_POST
+def desk_check_in(request: HttpRequest, office_code: str, booking_id: int) -> HttpResponse:
+    office = _staff_office(request, office_code)
+    booking = get_object_or_404(Booking, pk=booking_id, office=office)
+    try:
+        result = services.check_in_booking(office=office, code=booking.code)
+    except errors.BookingError as exc:
+        context = {**_desk_context(office), "desk_error": exc.message}
+        return render(request, "appointments/_desk_today.html", context, status=exc.http_status)
+    context = {**_desk_context(office), "desk_result": result}
+    if request.headers.get("HX-Request"):
+        return render(request, "appointments/_desk_today.html", context)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("appointments:desk_today", kwargs={"office_code": office.code})
+    return redirect(back)

@@ -1,0 +1,122 @@
+"""Forms of the citizen's booking flow and the kiosk check-in."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from personnummer import personnummer
+
+from servicekontor.appointments import tokens
+from servicekontor.catalog.models import Service
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+
+
+class PlaceForm(forms.Form):
+    """Where the citizen is: a place name, or coordinates."""
+
+    q = forms.CharField(
+        label=_("Town or district"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "address-level2"}),
+    )
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if (cleaned.get("lat") is None) != (cleaned.get("lon") is None):
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
+        return cleaned
+
+
+def normalize_phone(raw: str) -> str:
+    digits = re.sub(r"[ \-]", "", raw)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+46" + digits[1:]
+    return digits
+
+
+class ContactForm(forms.Form):
+    """Who books. The identity number field exists only for services that need it."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("We send the confirmation and a reminder here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        required=False,
+        max_length=20,
+        help_text=_("E.g. 070-123 45 67."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    personal_identity_number = forms.CharField(
+        label=_("Personal identity number"),
+        required=True,
+        max_length=13,
+        help_text=_(
+            "12 digits, YYYYMMDD-NNNN. Needed for this service; we keep only a check value."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: object, service: Service, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not service.requires_identification:
+            del self.fields["personal_identity_number"]
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "").strip()
+        if not raw:
+            return ""
+        if not _PHONE.match(raw):
+            raise forms.ValidationError(
+                _("Enter a phone number with digits only, e.g. 070-123 45 67.")
+            )
+        return normalize_phone(raw)
+
+    def clean_personal_identity_number(self) -> str:
+        raw = self.cleaned_data.get("personal_identity_number", "").strip()
+        try:
+            number = personnummer.Personnummer(raw)
+        except (personnummer.PersonnummerException, ValueError, TypeError):
+            raise forms.ValidationError(
+                _("This is not a valid personal identity number. Check the digits (YYYYMMDD-NNNN).")
+            ) from None
+        # Only the keyed hash leaves the form; the number itself is never stored or logged.
+        return tokens.identity_hash(number.format(True))
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if (
+            not cleaned.get("email")
+            and not cleaned.get("phone")
+            and not self.has_error("email")
+            and not self.has_error("phone")
+        ):
+            self.add_error("email", _("Give an e-mail address or a mobile number (or both)."))
+        return cleaned
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("Booking code"),
+        max_length=12,
+        help_text=_("8 letters and digits, e.g. ABCD-2345, from your confirmation."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def clean_code(self) -> str:
+        code = tokens.normalize_code(self.cleaned_data["code"])
+        if len(code) != tokens.CODE_LENGTH:
+            raise forms.ValidationError(_("A booking code has 8 letters and digits."))
+        return code
