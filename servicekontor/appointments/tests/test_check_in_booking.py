@@ -27,7 +27,7 @@ def booking(office, service):
         ).booking
 
 
-def at(hour: int, minute: int = 0):  # noqa: ANN201
+def at(hour: int, minute: int = 0):
     return time_machine.travel(local(MONDAY, hour, minute), tick=False)
 
 

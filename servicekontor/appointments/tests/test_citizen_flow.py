@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tests.conftest import MONDAY_MORNING, TUESDAY, local
-from servicekontor.core.testing import make_service, make_offering
+from servicekontor.core.testing import make_offering, make_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
