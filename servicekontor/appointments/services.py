@@ -358,13 +358,14 @@ def record_no_shows(*, at: dt.datetime | None = None) -> int:
 
 
 def purge_personal_data(*, older_than_days: int | None = None) -> int:
-    """Blank the personal data of bookings whose visit ended N days ago; statistics stay.
+    """Blank the personal data of bookings whose visit day is N days ago; statistics stay.
 
     One UPDATE; no lock needed (rows that old no longer change).
     """
     days = conf.purge_after_days() if older_than_days is None else older_than_days
-    cutoff = clock.now() - dt.timedelta(days=days)
-    return Booking.objects.filter(ends_at__lt=cutoff, purged_at__isnull=True).update(
+    # Whole local days, not 24-hour steps: "30 days after the visit" across a DST change.
+    last_day = clock.local_today() - dt.timedelta(days=days)
+    return Booking.objects.filter(day__lte=last_day, purged_at__isnull=True).update(
         name="",
         email="",
         phone="",

@@ -35,6 +35,7 @@ def test_booking__check_in__on_time__enters_queue_with_booked_time(office, booki
     with at(10, 50):
         result = services.check_in_booking(office=office, code=booking.code.lower())
     assert result.outcome == "checked_in"
+    assert result.visit_id is not None
     visit = Visit.objects.get(pk=result.visit_id)
     assert visit.state == VisitState.WAITING and visit.source == VisitSource.APPOINTMENT
     assert visit.booked_start == booking.starts_at and visit.booking_reference == booking.code
@@ -70,6 +71,7 @@ def test_booking__check_in__late_becomes_walk_in(office, booking, settings):
         result = services.check_in_booking(office=office, code=booking.code)
     assert result.outcome == "late_walk_in"
     assert Visit.objects.get(booking_reference=booking.code).state == VisitState.NO_SHOW
+    assert result.visit_id is not None
     walk_in = Visit.objects.get(pk=result.visit_id)
     assert walk_in.state == VisitState.WAITING and walk_in.booked_start is None
     booking.refresh_from_db()
