@@ -132,7 +132,6 @@ def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
             at__gte=start,
             action__in=(VisitAction.CALL, VisitAction.RECALL),
             service_point__isnull=False,
-            visit__state__in=ACTIVE_STATES,
         )
         .select_related("visit", "service_point")
         .order_by("-at", "-id")[: limit * 3]

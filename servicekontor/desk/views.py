@@ -1,0 +1,257 @@
+"""The service officer's desk and the office manager's live view. Thin: services do the work.
+
+Actions are plain HTML forms (POST, then 303 back to the desk), so the desk works without
+JavaScript; htmx only refreshes the waiting list. A queue error re-renders the desk with
+the message and its HTTP status (409/400/403) and nothing changed.
+"""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from servicekontor.accounts.models import User
+from servicekontor.accounts.permissions import can_manage, can_serve_at
+from servicekontor.catalog.models import Service
+from servicekontor.core import clock
+from servicekontor.network.models import Office, ServicePoint
+from servicekontor.queueing import queries, services
+from servicekontor.queueing.errors import NotOffered, QueueError
+from servicekontor.queueing.models import (
+    FINISH_OUTCOMES,
+    DeskSession,
+    OfficerStatus,
+    VisitSource,
+)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(url, status=303)
+
+
+def _desk_url(office: Office) -> str:
+    return reverse("desk:desk", kwargs={"office_code": office.code})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose_desk(request: HttpRequest) -> HttpResponse:
+    """Sign in at a desk: choose one of the active desks of the offices you work at."""
+    user = _user(request)
+    offices = [o for o in Office.objects.filter(assignments__user=user) if can_serve_at(user, o)]
+    points = ServicePoint.objects.filter(office__in=offices, is_active=True).select_related(
+        "office"
+    )
+    status = 200
+    error = ""
+    if request.method == "POST":
+        point = points.filter(pk=request.POST.get("service_point") or 0).first()
+        if point is None:
+            error, status = _("Choose one of your desks."), 400
+        else:
+            try:
+                services.sign_in_at_desk(officer=user, service_point=point)
+            except QueueError as exc:
+                error, status = str(exc.message), exc.http_status
+            else:
+                return _see_other(_desk_url(point.office))
+    taken = dict(
+        DeskSession.objects.filter(service_point__in=points).values_list(
+            "service_point_id", "officer__username"
+        )
+    )
+    return render(
+        request,
+        "desk/choose.html",
+        {
+            "points": points,
+            "taken": taken,
+            "session": queries.desk_session(officer=user),
+            "error": error,
+            "managed": [o for o in offices if can_manage(user, o)],
+        },
+        status=status,
+    )
+
+
+def _session_at(request: HttpRequest, office_code: str) -> DeskSession | None:
+    session = queries.desk_session(officer=_user(request))
+    if session is None or session.office.code != office_code:
+        return None
+    return session
+
+
+def _desk_context(session: DeskSession) -> dict[str, Any]:
+    officer = session.officer
+    current = queries.current_visit(officer=officer)
+    offered = queries.walk_in_services(office=session.office, day=clock.local_today())
+    return {
+        "session": session,
+        "office": session.office,
+        "current": current,
+        "waiting": list(queries.servable_waiting(session=session)[:50]),
+        "parked": list(queries.servable_parked(session=session)),
+        "outcomes": [(o.value, o.label) for o in FINISH_OUTCOMES],
+        "statuses": OfficerStatus.choices,
+        "offered": offered,
+        "transfer_to": [s for s in offered if current is None or s.pk != current.service_id],
+        "waiting_total": queries.waiting_visits(office=session.office).count(),
+    }
+
+
+@login_required
+@require_GET
+def desk(request: HttpRequest, office_code: str) -> HttpResponse:
+    session = _session_at(request, office_code)
+    if session is None:
+        return _see_other(reverse("desk:choose"))
+    context = _desk_context(session) | {"notice": request.session.pop("desk_message", "")}
+    return render(request, "desk/desk.html", context)
+
+
+@login_required
+@require_GET
+def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
+    """The waiting list fragment, polled by htmx."""
+    session = _session_at(request, office_code)
+    if session is None:
+        return HttpResponse(status=403)
+    return render(request, "desk/_waiting.html", _desk_context(session))
+
+
+def _visit_id(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("visit", ""))
+    except ValueError as exc:
+        raise NotOffered(_("No visit chosen.")) from exc
+
+
+def _service(request: HttpRequest) -> Service:
+    service = Service.objects.filter(pk=request.POST.get("service") or 0).first()
+    if service is None:
+        raise NotOffered(_("Choose a service."))
+    return service
+
+
+def _perform(request: HttpRequest, session: DeskSession, action: str) -> str:
+    """Run one desk action; returns the confirmation message."""
+    officer = session.officer
+    if action == "call_next":
+        visit = services.call_next(officer=officer)
+        return _("Called %(ticket)s.") % {"ticket": visit.ticket}
+    if action == "call":
+        visit = services.call_visit(officer=officer, visit_id=_visit_id(request))
+        return _("Called %(ticket)s.") % {"ticket": visit.ticket}
+    if action == "recall":
+        visit = services.recall_visit(officer=officer, visit_id=_visit_id(request))
+        if visit.state == "no_show":
+            return _("%(ticket)s did not come: marked as no-show.") % {"ticket": visit.ticket}
+        return _("Called %(ticket)s again.") % {"ticket": visit.ticket}
+    if action == "start":
+        visit = services.start_service(officer=officer, visit_id=_visit_id(request))
+        return _("Serving %(ticket)s.") % {"ticket": visit.ticket}
+    if action == "no_show":
+        visit = services.mark_no_show(officer=officer, visit_id=_visit_id(request))
+        return _("%(ticket)s marked as no-show.") % {"ticket": visit.ticket}
+    if action == "hold":
+        visit = services.hold_visit(officer=officer, visit_id=_visit_id(request))
+        return _("%(ticket)s is on hold.") % {"ticket": visit.ticket}
+    if action == "requeue":
+        visit = services.requeue_visit(officer=officer, visit_id=_visit_id(request))
+        return _("%(ticket)s is back in line.") % {"ticket": visit.ticket}
+    if action == "transfer":
+        visit = services.transfer_visit(
+            officer=officer, visit_id=_visit_id(request), service=_service(request)
+        )
+        return _("%(ticket)s transferred.") % {"ticket": visit.ticket}
+    if action == "finish":
+        visit = services.finish_visit(
+            officer=officer,
+            visit_id=_visit_id(request),
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
+        return _("%(ticket)s finished.") % {"ticket": visit.ticket}
+    if action == "add":
+        visit = services.issue_ticket(
+            office=session.office,
+            service=_service(request),
+            source=VisitSource.DESK,
+            officer=officer,
+        )
+        return _("Ticket %(ticket)s added to the queue.") % {"ticket": visit.ticket}
+    if action == "status":
+        services.set_officer_status(officer=officer, status=request.POST.get("status", ""))
+        return _("Status changed.")
+    raise NotOffered(_("Unknown action."))
+
+
+@login_required
+@require_POST
+def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
+    session = _session_at(request, office_code)
+    if session is None:
+        return _see_other(reverse("desk:choose"))
+    try:
+        message = _perform(request, session, request.POST.get("action", ""))
+    except QueueError as exc:
+        context = _desk_context(session) | {"error": exc.message}
+        return render(request, "desk/desk.html", context, status=exc.http_status)
+    request.session["desk_message"] = message
+    return _see_other(_desk_url(session.office))
+
+
+@login_required
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    try:
+        services.sign_out_of_desk(officer=user)
+    except QueueError as exc:
+        session = queries.desk_session(officer=user)
+        if session is None:
+            raise
+        context = _desk_context(session) | {"error": exc.message}
+        return render(request, "desk/desk.html", context, status=exc.http_status)
+    return _see_other(reverse("desk:choose"))
+
+
+def _managed_office(request: HttpRequest, office_code: str) -> Office:
+    office = get_object_or_404(Office, code=office_code)
+    if not can_manage(_user(request), office):
+        raise PermissionDenied(_("You do not manage this office."))
+    return office
+
+
+@login_required
+@require_GET
+def live(request: HttpRequest, office_code: str) -> HttpResponse:
+    """The office manager's live view of the queue and the staff."""
+    office = _managed_office(request, office_code)
+    return render(
+        request,
+        "desk/live.html",
+        {"office": office, "overview": queries.office_overview(office=office)},
+    )
+
+
+@login_required
+@require_GET
+def live_panel(request: HttpRequest, office_code: str) -> HttpResponse:
+    office = _managed_office(request, office_code)
+    return render(
+        request,
+        "desk/_live_panel.html",
+        {"office": office, "overview": queries.office_overview(office=office)},
+    )

@@ -1,0 +1,60 @@
+"""The lobby display: who is called to which desk. Public, no login, no personal data.
+
+The page polls a small fragment every second with `If-None-Match`; the ETag is the office's
+latest event id, so an unchanged board costs one indexed MAX() and a 304. Nothing is held in
+the app-server process, so any number of server processes can answer, and after a restart
+the display simply gets its next answer (docs/queue.md has the measurement behind polling).
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from servicekontor.core import clock
+from servicekontor.network.models import Office
+from servicekontor.queueing import devices, queries
+from servicekontor.queueing.models import DeviceKind
+
+CALLS_SHOWN = 6
+
+
+def _office(request: HttpRequest, office_code: str) -> Office:
+    office = get_object_or_404(Office, code=office_code)
+    if not office.is_operating_on(clock.local_today()):
+        raise Http404(_("This office is not open any more."))
+    return office
+
+
+def _board_context(office: Office) -> dict[str, object]:
+    calls = queries.recent_calls(office=office, limit=CALLS_SHOWN)
+    return {
+        "office": office,
+        "now_calling": calls[0] if calls else None,
+        "earlier": calls[1:],
+        "waiting": queries.waiting_visits(office=office).count(),
+    }
+
+
+@require_GET
+def display(request: HttpRequest, office_code: str) -> HttpResponse:
+    office = _office(request, office_code)
+    if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
+        return render(request, "queueing/device_required.html", {"office": office}, status=403)
+    return render(request, "lobby/display.html", _board_context(office))
+
+
+@require_GET
+def board(request: HttpRequest, office_code: str) -> HttpResponse:
+    office = _office(request, office_code)
+    if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
+        return HttpResponse(status=403)
+    # The day is part of the tag: the board empties at midnight even without new events.
+    etag = f'"{queries.board_version(office=office)}-{clock.local_today():%Y%m%d}"'
+    if request.headers.get("If-None-Match") == etag:
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = render(request, "lobby/_board.html", _board_context(office))
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
