@@ -2,7 +2,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from servicekontor.appointments.demo import seed_demo_bookings
+from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_OFFICE_CODE, create_demo_accounts
+from servicekontor.queueing.demo import seed_demo_queue
 
 
 class Command(BaseCommand):
@@ -12,16 +15,28 @@ class Command(BaseCommand):
         if not settings.DEMO:
             raise CommandError("load_demo only runs with DEMO=1; production has no demo accounts.")
         accounts = create_demo_accounts()
+        office = Office.objects.get(code=DEMO_OFFICE_CODE)
+        seed_demo_queue(office=office)
+        seed_demo_bookings(office=office)
         base = "http://127.0.0.1:8000"
-        office = DEMO_OFFICE_CODE
+        code = office.code
         screens = [
             ("Office finder (public)", reverse("public:finder")),
-            ("Office page (public)", reverse("public:office", args=[office])),
-            ("Django admin (network administrator)", reverse("admin:index")),
+            ("Office page (public)", reverse("public:office", args=[code])),
+            ("Book an appointment (public)", reverse("appointments:services")),
+            ("Kiosk: take a ticket (public)", reverse("queueing:kiosk", args=[code])),
+            (
+                "Kiosk: check in a booking (public)",
+                reverse("appointments:kiosk_check_in", args=[code]),
+            ),
+            ("Lobby display (public)", reverse("lobby:display", args=[code])),
+            ("Desk (officer, officer2, manager)", reverse("desk:choose")),
+            ("Live office view (manager)", reverse("desk:live", args=[code])),
+            ("Django admin (admin)", reverse("admin:index")),
             ("API docs (OpenAPI)", reverse("api-docs")),
             ("Staff sign-in", reverse("accounts:login")),
         ]
-        self.stdout.write("\nservicekontor is ready. Screens:")
+        self.stdout.write(f"\nservicekontor is ready; {office.name} has visitors waiting. Screens:")
         for label, path in screens:
             self.stdout.write(f"  {label:<40} {base}{path}")
         self.stdout.write("\nDemo accounts (username / password):")
