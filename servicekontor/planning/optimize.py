@@ -1,0 +1,536 @@
+"""Exact location models solved with HiGHS (highspy): maximal covering, set covering, p-median.
+
+Pure module (no Django): arrays in, :class:`Solution` out. Every solve reports the best
+objective found, the solver's proven bound and the relative gap between them.
+
+Formulations (docs/planning.md explains the choices):
+
+* **MCLP** (Church & ReVelle 1974) on the sparse coverage matrix: only (demand, site) pairs
+  within R exist. Demand already covered by fixed (existing) sites is dropped and demand
+  rows with identical coverage sets are merged before the model is built.
+* **LSCP** (Toregas et al. 1971): minimise open sites so every coverable demand has one
+  within R; rows covered by fixed sites are dropped.
+* **p-median** in the radius formulation (Elloumi 2010; García, Labbé & Marín 2011): for
+  demand i with candidate distances sorted d_i1 <= d_i2 <= …, y_ik = 1 when none of the k
+  nearest sites is open. Cost = sum_i w_i (d_i1 + sum_k (d_i,k+1 − d_ik) y_ik), chained
+  ``y_ik >= y_i,k−1 − x_(ik)``, so each (i, j) pair is one nonzero instead of the classic
+  model's n·m assignment variables. Rows are truncated to the sites nearer than the
+  heuristic's distance: a relaxation (a lower bound). When the optimum of the truncated
+  model serves everyone within its truncation it is optimal for the full model; otherwise
+  the offending rows get longer and the model is solved again.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from servicekontor.planning import heuristics
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+# Initial truncation of the p-median rows and their growth per round (see solve_pmedian).
+TRUNCATION_FACTOR = 2.5
+TRUNCATION_MIN = 15
+GROWTH = 4
+PMEDIAN_PRESOLVE = False
+HIGHS_OPTIONS: dict[str, bool | float | str] = {}
+
+
+@dataclass(frozen=True)
+class Solution:
+    problem: str  # "mclp", "lscp", "pmedian"
+    chosen: tuple[int, ...]  # open site indices (fixed ones included), sorted
+    objective: float  # covered weight (mclp), open sites (lscp), weighted distance (pmedian)
+    bound: float  # proven bound on the optimum (upper for mclp, lower otherwise)
+    seconds: float
+    method: str  # "highs" or "heuristic"
+    heuristic_objective: float | None = None
+    status: str = ""
+    uncoverable: tuple[int, ...] = field(default=())  # demand rows no site can cover (lscp)
+    rounds: int = 1
+
+    @property
+    def gap(self) -> float:
+        """Relative gap |objective − bound| / |objective| (0 when proven optimal)."""
+        if self.objective == self.bound:
+            return 0.0
+        return abs(self.objective - self.bound) / max(abs(self.objective), 1e-12)
+
+    @property
+    def optimal(self) -> bool:
+        return self.gap <= 1e-6
+
+    @property
+    def heuristic_gap(self) -> float | None:
+        if self.heuristic_objective is None:
+            return None
+        return abs(self.heuristic_objective - self.bound) / max(
+            abs(self.heuristic_objective), 1e-12
+        )
+
+
+@dataclass
+class _MilpOutcome:
+    x: FloatArray
+    objective: float
+    bound: float
+    status: str
+
+
+def _solve_milp(
+    *,
+    cost: FloatArray,
+    matrix: sparse.csc_matrix,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    col_lower: FloatArray,
+    col_upper: FloatArray,
+    integer: npt.NDArray[np.bool_],
+    maximize: bool,
+    start: FloatArray | None,
+    time_limit: float,
+    mip_rel_gap: float,
+    offset: float = 0.0,
+    presolve: bool = True,
+) -> _MilpOutcome:
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = int(cost.size)
+    lp.num_row_ = int(matrix.shape[0])
+    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+    lp.col_lower_ = np.asarray(col_lower, dtype=np.float64)
+    lp.col_upper_ = np.where(np.isinf(col_upper), inf, col_upper).astype(np.float64)
+    lp.row_lower_ = np.where(np.isinf(row_lower), -inf, row_lower).astype(np.float64)
+    lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper).astype(np.float64)
+    lp.offset_ = float(offset)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+        for flag in integer
+    ]
+    lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", bool(os.environ.get("PLANNING_HIGHS_LOG")))
+    solver.setOptionValue("time_limit", float(time_limit))
+    solver.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    solver.setOptionValue("threads", 1)
+    if not presolve:
+        solver.setOptionValue("presolve", "off")
+    for name, value in HIGHS_OPTIONS.items():
+        solver.setOptionValue(name, value)
+    solver.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(map(float, start))
+        solution.value_valid = True
+        solver.setSolution(solution)
+    solver.run()
+    info = solver.getInfo()
+    status = solver.modelStatusToString(solver.getModelStatus())
+    x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
+    if x.size != cost.size or info.primal_solution_status == 0:
+        raise RuntimeError(f"HiGHS found no feasible solution ({status})")
+    return _MilpOutcome(
+        x=x,
+        objective=float(info.objective_function_value),
+        bound=float(info.mip_dual_bound),
+        status=status,
+    )
+
+
+def _as_fixed(fixed: Iterable[int], m: int) -> IntArray:
+    arr = np.unique(np.fromiter(fixed, dtype=np.int64))
+    if arr.size and (arr[0] < 0 or arr[-1] >= m):
+        raise ValueError("fixed site index out of range")
+    return arr
+
+
+def coverage_matrix(distance: FloatArray, radius: float) -> sparse.csr_matrix:
+    """Boolean n × m sparse matrix: demand i is within ``radius`` of site j."""
+    return sparse.csr_matrix(np.asarray(distance) <= radius)
+
+
+# ------------------------------------------------------------------ maximal covering (MCLP)
+
+
+def solve_mclp(
+    covers: sparse.spmatrix,
+    weights: Sequence[float] | FloatArray,
+    p: int,
+    *,
+    fixed: Iterable[int] = (),
+    start: Iterable[int] | None = None,
+    time_limit: float = 60.0,
+    mip_rel_gap: float = 1e-9,
+) -> Solution:
+    """Open ``p`` sites in total (``fixed`` ones included) to maximise the covered weight."""
+    started = time.perf_counter()
+    csr = sparse.csr_matrix(covers, dtype=bool)
+    csr.eliminate_zeros()
+    w = np.asarray(weights, dtype=np.float64)
+    n, m = csr.shape
+    fixed_arr = _as_fixed(fixed, m)
+    if p < fixed_arr.size or p > m:
+        raise ValueError("p must be between the number of fixed sites and the number of sites")
+    is_fixed = np.zeros(m, dtype=bool)
+    is_fixed[fixed_arr] = True
+    covered_fixed = (
+        np.asarray(csr[:, fixed_arr].sum(axis=1)).ravel() > 0
+        if fixed_arr.size
+        else np.zeros(n, dtype=bool)
+    )
+    base = float(w[covered_fixed].sum())
+    free_sites = np.flatnonzero(~is_fixed)
+    k = p - fixed_arr.size
+    sub = csr[~covered_fixed][:, free_sites]
+    sub_w = w[~covered_fixed]
+    keep = (np.asarray(sub.sum(axis=1)).ravel() > 0) & (sub_w > 0)
+    sub, sub_w = sub[keep], sub_w[keep]
+    if k == 0 or sub.shape[0] == 0:
+        chosen = tuple(sorted(fixed_arr.tolist() + free_sites[:k].tolist()))
+        total = base + (
+            float(sub_w[np.asarray(sub[:, :k].sum(axis=1)).ravel() > 0].sum()) if k else 0.0
+        )
+        return Solution("mclp", chosen, total, total, time.perf_counter() - started, "highs")
+    # Merge demand rows with the same coverage set: one y per distinct set.
+    sub = sparse.csr_matrix(sub)
+    sub.sort_indices()
+    keys = [sub.indices[sub.indptr[r] : sub.indptr[r + 1]].tobytes() for r in range(sub.shape[0])]
+    group_of: dict[bytes, int] = {}
+    group = np.fromiter((group_of.setdefault(key, len(group_of)) for key in keys), dtype=np.int64)
+    g = len(group_of)
+    first_row = np.zeros(g, dtype=np.int64)
+    first_row[group[::-1]] = np.arange(group.size)[::-1]
+    gw = np.bincount(group, weights=sub_w, minlength=g)
+    gcov = sub[first_row]  # g × free
+    # Drop dominated sites (coverage set inside another site's): swapping one for its
+    # dominator never loses coverage, so an optimum exists without them.
+    all_free = free_sites
+    undominated = _undominated_columns(gcov)
+    if undominated.size >= k:
+        gcov = gcov[:, undominated]
+        free_sites = free_sites[undominated]
+    nf = free_sites.size
+    # Columns: x (nf, integer) then y (g, continuous in [0, 1]).
+    # Rows: y_g − sum_{j in N_g} x_j <= 0 (g rows); sum x = k (1 row).
+    a_x = sparse.vstack([-gcov.astype(np.float64), sparse.csr_matrix(np.ones((1, nf)))])
+    a_y = sparse.vstack([sparse.identity(g, format="csr"), sparse.csr_matrix((1, g))])
+    matrix = sparse.hstack([a_x, a_y]).tocsc()
+    row_lower = np.concatenate([np.full(g, -np.inf), [k]])
+    row_upper = np.concatenate([np.zeros(g), [k]])
+    cost = np.concatenate([np.zeros(nf), gw])
+    warm = None
+    if start is not None:
+        x0 = np.isin(free_sites, np.fromiter(start, dtype=np.int64)).astype(np.float64)
+        if int(x0.sum()) == k:
+            y0 = (gcov @ x0 > 0).astype(np.float64)
+            warm = np.concatenate([x0, y0])
+    out = _solve_milp(
+        cost=cost,
+        matrix=matrix,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        col_lower=np.zeros(nf + g),
+        col_upper=np.ones(nf + g),
+        integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
+        maximize=True,
+        start=warm,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+    )
+    picked = free_sites[out.x[:nf] > 0.5]
+    chosen = tuple(sorted(fixed_arr.tolist() + picked.tolist()))
+    del all_free
+    covered = np.asarray(csr[:, list(chosen)].sum(axis=1)).ravel() > 0
+    objective = float(w[covered].sum())
+    return Solution(
+        "mclp",
+        chosen,
+        objective,
+        max(objective, base + out.bound),
+        time.perf_counter() - started,
+        "highs",
+        status=out.status,
+    )
+
+
+def _undominated_columns(cov: sparse.csr_matrix) -> IntArray:
+    """Columns whose set of rows is not contained in another column's (ties: lowest index)."""
+    c = sparse.csc_matrix(cov, dtype=np.int32)
+    size = np.asarray(c.sum(axis=0)).ravel()
+    inter = sparse.coo_matrix(c.T @ c)
+    j, k, shared = inter.row, inter.col, inter.data
+    dominated_by = (j != k) & (shared == size[j]) & ((size[k] > size[j]) | (k < j))
+    dominated = np.zeros(c.shape[1], dtype=bool)
+    dominated[j[dominated_by]] = True
+    dominated |= size == 0
+    return np.flatnonzero(~dominated)
+
+
+# ------------------------------------------------------------------ set covering (LSCP)
+
+
+def solve_lscp(
+    covers: sparse.spmatrix,
+    *,
+    fixed: Iterable[int] = (),
+    start: Iterable[int] | None = None,
+    time_limit: float = 60.0,
+    mip_rel_gap: float = 1e-9,
+) -> Solution:
+    """The fewest open sites (``fixed`` ones included) covering every coverable demand row.
+
+    Rows that no site covers are left out and listed in ``Solution.uncoverable``.
+    """
+    started = time.perf_counter()
+    csr = sparse.csr_matrix(covers, dtype=bool)
+    csr.eliminate_zeros()
+    n, m = csr.shape
+    fixed_arr = _as_fixed(fixed, m)
+    coverable = np.asarray(csr.sum(axis=1)).ravel() > 0
+    uncoverable = tuple(np.flatnonzero(~coverable).tolist())
+    covered_fixed = (
+        np.asarray(csr[:, fixed_arr].sum(axis=1)).ravel() > 0
+        if fixed_arr.size
+        else np.zeros(n, dtype=bool)
+    )
+    is_fixed = np.zeros(m, dtype=bool)
+    is_fixed[fixed_arr] = True
+    free_sites = np.flatnonzero(~is_fixed)
+    rows = sparse.csr_matrix(csr[coverable & ~covered_fixed][:, free_sites], dtype=np.float64)
+    if rows.shape[0] == 0:
+        total = float(fixed_arr.size)
+        return Solution(
+            "lscp",
+            tuple(fixed_arr.tolist()),
+            total,
+            total,
+            time.perf_counter() - started,
+            "highs",
+            uncoverable=uncoverable,
+        )
+    nf = free_sites.size
+    warm = None
+    if start is not None:
+        x0 = np.isin(free_sites, np.fromiter(start, dtype=np.int64)).astype(np.float64)
+        if np.all(rows @ x0 >= 1):
+            warm = x0
+    out = _solve_milp(
+        cost=np.ones(nf),
+        matrix=rows.tocsc(),
+        row_lower=np.ones(rows.shape[0]),
+        row_upper=np.full(rows.shape[0], np.inf),
+        col_lower=np.zeros(nf),
+        col_upper=np.ones(nf),
+        integer=np.ones(nf, dtype=bool),
+        maximize=False,
+        start=warm,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+    )
+    picked = free_sites[out.x > 0.5]
+    chosen = tuple(sorted(fixed_arr.tolist() + picked.tolist()))
+    # Integer objective: a bound of 41.3 proves 42.
+    bound = float(np.ceil(out.bound - 1e-6)) + fixed_arr.size
+    return Solution(
+        "lscp",
+        chosen,
+        float(len(chosen)),
+        min(bound, float(len(chosen))),
+        time.perf_counter() - started,
+        "highs",
+        status=out.status,
+        uncoverable=uncoverable,
+    )
+
+
+# ------------------------------------------------------------------ p-median
+
+
+@dataclass
+class _Groups:
+    """Entries (demand i, position k < length[i]) of the sorted rows, grouped by equal distance."""
+
+    rows: IntArray  # demand of each entry
+    pos: IntArray  # position in the sorted row
+    site: IntArray  # site of each entry
+    group: IntArray  # group (= y column offset) of each entry
+    first: IntArray  # first entry of each group
+    last: IntArray  # last entry of each group
+    demand_last_group: IntArray  # last group of each demand
+
+
+def _groups(order: IntArray, dist_sorted: FloatArray, length: IntArray) -> _Groups:
+    n = order.shape[0]
+    rows = np.repeat(np.arange(n), length)
+    starts = np.cumsum(length) - length
+    pos = np.arange(rows.size) - np.repeat(starts, length)
+    d = dist_sorted[rows, pos]
+    prev_d = np.where(pos > 0, dist_sorted[rows, np.maximum(pos - 1, 0)], -np.inf)
+    new_group = (pos == 0) | (d > prev_d)
+    group = np.cumsum(new_group) - 1
+    first = np.flatnonzero(new_group)
+    last = np.append(first[1:], rows.size) - 1
+    return _Groups(rows, pos, order[rows, pos], group, first, last, group[np.cumsum(length) - 1])
+
+
+def _pmedian_model(
+    g: _Groups, dist_sorted: FloatArray, w: FloatArray, m: int, p: int
+) -> tuple[sparse.csc_matrix, FloatArray, FloatArray, FloatArray, float]:
+    """Radius-formulation model over the grouped entries.
+
+    Columns: x_0..x_{m-1}, then y_0..y_{G-1} (y_g = 1: no open site within group g's distance).
+    Row g: y_g + sum_{j in g} x_j - y_{g-1} >= 0 (first group of a demand: >= 1, no y_{g-1}).
+    Last row: sum x = p. Cost of y_g: w_i (distance of the next entry - distance of g).
+    """
+    n_groups = g.first.size
+    width = dist_sorted.shape[1]
+    group_row = g.rows[g.first]
+    d_first = dist_sorted[group_row, g.pos[g.first]]
+    next_pos = g.pos[g.last] + 1
+    has_next = next_pos < width
+    next_d = np.where(has_next, dist_sorted[group_row, np.minimum(next_pos, width - 1)], d_first)
+    y_cost = w[group_row] * (next_d - d_first)
+    constant = float(w @ dist_sorted[:, 0])
+    opens_demand = g.pos[g.first] == 0
+    prev = np.flatnonzero(~opens_demand)
+    data = np.concatenate(
+        [np.ones(g.site.size), np.ones(n_groups), -np.ones(prev.size), np.ones(m)]
+    )
+    rows = np.concatenate([g.group, np.arange(n_groups), prev, np.full(m, n_groups)])
+    cols = np.concatenate([g.site, m + np.arange(n_groups), m + prev - 1, np.arange(m)])
+    matrix = sparse.csc_matrix((data, (rows, cols)), shape=(n_groups + 1, m + n_groups))
+    row_lower = np.concatenate([opens_demand.astype(np.float64), [p]])
+    row_upper = np.concatenate([np.full(n_groups, np.inf), [p]])
+    return matrix, np.concatenate([np.zeros(m), y_cost]), row_lower, row_upper, constant
+
+
+def _pmedian_start(g: _Groups, length: IntArray, chosen: list[int], m: int) -> FloatArray:
+    """A solution as a full column vector: x, then y_g = 1 while no open site is reached."""
+    is_open = np.zeros(m, dtype=bool)
+    is_open[chosen] = True
+    cum = np.cumsum(is_open[g.site])
+    starts = np.cumsum(length) - length
+    before = np.concatenate([[0], cum])[starts]
+    opened_so_far = cum - np.repeat(before, length)
+    y = (opened_so_far[g.last] == 0).astype(np.float64)
+    return np.concatenate([is_open.astype(np.float64), y])
+
+
+def solve_pmedian(
+    distance: FloatArray,
+    weights: Sequence[float] | FloatArray,
+    p: int,
+    *,
+    fixed: Iterable[int] = (),
+    start: Iterable[int] | None = None,
+    time_limit: float = 60.0,
+    mip_rel_gap: float = 1e-9,
+    max_rounds: int = 20,
+) -> Solution:
+    """Open ``p`` sites in total (``fixed`` included) minimising sum_i w_i · min_j d_ij.
+
+    ``distance`` is the dense n × m matrix. Without ``start`` the greedy + interchange
+    heuristic provides the incumbent and the initial truncation.
+    """
+    started = time.perf_counter()
+    dist = np.asarray(distance, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    _n, m = dist.shape
+    fixed_arr = _as_fixed(fixed, m)
+    if p < max(1, fixed_arr.size) or p > m:
+        raise ValueError("p must be at least 1, at least the fixed sites, at most the sites")
+    heuristic_objective = None
+    if start is None:
+        h = heuristics.greedy_interchange(dist, w, p, fixed_arr.tolist(), time_limit=time_limit / 4)
+        incumbent = list(h.chosen)
+        heuristic_objective = h.objective
+    else:
+        incumbent = sorted(set(start) | set(fixed_arr.tolist()))
+        if len(incumbent) != p:
+            raise ValueError("start must open exactly p sites including the fixed ones")
+    best_obj = heuristics.assignment_cost(dist, w, incumbent)
+    order = np.argsort(dist, axis=1, kind="stable")
+    dist_sorted = np.take_along_axis(dist, order, axis=1)
+    # Truncate each row at the incumbent's distance (ties included).
+    served = dist[:, incumbent].min(axis=1)
+    length = np.sum(dist_sorted <= TRUNCATION_FACTOR * served[:, None] + 1e-9, axis=1)
+    length = np.minimum(np.maximum(length, TRUNCATION_MIN), m).astype(np.int64)
+    is_fixed = np.zeros(m, dtype=bool)
+    is_fixed[fixed_arr] = True
+    bound = -np.inf
+    status = ""
+    rounds = 0
+    chosen = list(incumbent)
+    while rounds < max_rounds:
+        rounds += 1
+        remaining = time_limit - (time.perf_counter() - started)
+        if remaining <= 0:
+            break
+        groups = _groups(order, dist_sorted, length)
+        matrix, cost, row_lower, row_upper, constant = _pmedian_model(groups, dist_sorted, w, m, p)
+        last_y = m + groups.demand_last_group
+        ncol = cost.size
+        col_lower = np.zeros(ncol)
+        col_lower[:m][is_fixed] = 1.0
+        integer = np.zeros(ncol, dtype=bool)
+        integer[:m] = True
+        warm = _pmedian_start(groups, length, incumbent, m)
+        out = _solve_milp(
+            cost=cost,
+            matrix=matrix,
+            row_lower=row_lower,
+            row_upper=row_upper,
+            col_lower=col_lower,
+            col_upper=np.ones(ncol),
+            integer=integer,
+            maximize=False,
+            start=warm,
+            time_limit=remaining,
+            mip_rel_gap=mip_rel_gap,
+            offset=constant,
+            presolve=PMEDIAN_PRESOLVE,
+        )
+        status = out.status
+        bound = max(bound, out.bound)
+        candidate = np.flatnonzero(out.x[:m] > 0.5).tolist()
+        cand_obj = heuristics.assignment_cost(dist, w, candidate)
+        if cand_obj < best_obj:
+            best_obj, incumbent = cand_obj, candidate
+        chosen = incumbent
+        beyond = out.x[last_y] > 1e-6
+        if bound >= best_obj - mip_rel_gap * abs(best_obj):
+            break  # the bound of the relaxation already proves the incumbent
+        if not beyond.any() or status != "Optimal":
+            # Everyone served within the truncation: the truncated optimum is the optimum.
+            if status == "Optimal" and not beyond.any():
+                bound = max(bound, min(out.bound, cand_obj))
+            break
+        grow = np.flatnonzero(beyond & (length < m))
+        if grow.size == 0:
+            break
+        length[grow] = np.minimum(m, GROWTH * length[grow] + 1)
+    return Solution(
+        "pmedian",
+        tuple(sorted(chosen)),
+        best_obj,
+        min(bound, best_obj),
+        time.perf_counter() - started,
+        "highs",
+        heuristic_objective=heuristic_objective,
+        status=status,
+        rounds=rounds,
+    )

@@ -1,0 +1,264 @@
+"""One planning question answered end to end: sites, distances, solver, measures before/after.
+
+Pure module (no Django): the registry's offices come in as :class:`Site` values (see
+``queries.existing_sites``), the demand as GeoNames localities.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from servicekontor.core.geography import Locality, distance_matrix_km
+from servicekontor.planning import heuristics, optimize
+from servicekontor.planning.measures import Accessibility, accessibility
+
+
+class Action(enum.StrEnum):
+    MEASURE = "measure"
+    PROPOSE = "propose"
+    COVER = "cover"
+    CLOSE = "close"
+
+
+class Objective(enum.StrEnum):
+    COVERAGE = "coverage"  # maximal covering within R
+    DISTANCE = "distance"  # p-median: population-weighted distance
+
+
+class PlanInputError(ValueError):
+    """The request cannot be answered as asked (the message says why and what to change)."""
+
+
+@dataclass(frozen=True)
+class Site:
+    code: str
+    name: str
+    latitude: float
+    longitude: float
+    county: str = ""
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    action: Action
+    objective: Objective = Objective.COVERAGE
+    k: int = 10
+    n: int = 0
+    radius_km: float = 25.0
+    keep: tuple[str, ...] = ()
+    time_limit: float = 60.0
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    request: PlanRequest
+    existing: tuple[Site, ...]
+    after_sites: tuple[Site, ...]
+    opened: tuple[Site, ...]
+    closed: tuple[Site, ...]
+    before: Accessibility
+    after: Accessibility
+    covered_before: int  # population within radius_km of an office
+    covered_after: int
+    solution: optimize.Solution | None = None
+    demand_names: tuple[str, ...] = field(default=(), repr=False)
+
+
+def locality_sites(localities: Iterable[Locality]) -> tuple[Site, ...]:
+    """Every locality as a candidate site (code = GeoNames id)."""
+    return tuple(
+        Site(str(loc.geonameid), loc.name, loc.latitude, loc.longitude, loc.county)
+        for loc in localities
+    )
+
+
+def read_sites_csv(text: str) -> tuple[Site, ...]:
+    """Candidate sites from CSV with the header ``code,name,latitude,longitude[,county]``."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"code", "name", "latitude", "longitude"} - set(reader.fieldnames or ())
+    if missing:
+        raise PlanInputError(f"The sites CSV lacks the column(s): {', '.join(sorted(missing))}.")
+    sites = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            lat, lon = float(row["latitude"]), float(row["longitude"])
+        except (TypeError, ValueError):
+            raise PlanInputError(f"Line {line}: latitude and longitude must be numbers.") from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise PlanInputError(f"Line {line}: coordinates out of range.")
+        sites.append(
+            Site(row["code"].strip(), row["name"].strip(), lat, lon, row.get("county") or "")
+        )
+    if not sites:
+        raise PlanInputError("The sites CSV has no rows.")
+    return tuple(sites)
+
+
+def read_matrix_csv(text: str) -> dict[tuple[str, str], float]:
+    """An imported distance or travel-time matrix: ``demand_id,site_code,value`` rows
+    (demand_id = GeoNames id). Pairs not listed fall back to great-circle km."""
+    reader = csv.reader(io.StringIO(text))
+    values: dict[tuple[str, str], float] = {}
+    for line, row in enumerate(reader, start=1):
+        if not row or (line == 1 and not _is_number(row[-1])):
+            continue  # header
+        if len(row) != 3 or not _is_number(row[2]):
+            raise PlanInputError(f"Line {line}: expected demand_id,site_code,value.")
+        values[(row[0].strip(), row[1].strip())] = float(row[2])
+    return values
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def distances(
+    localities: Sequence[Locality],
+    sites: Sequence[Site],
+    matrix: dict[tuple[str, str], float] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Demand × site distances: great-circle km, overridden by an imported matrix."""
+    d = distance_matrix_km(
+        [loc.latitude for loc in localities],
+        [loc.longitude for loc in localities],
+        [s.latitude for s in sites],
+        [s.longitude for s in sites],
+    )
+    if matrix:
+        row_of = {str(loc.geonameid): i for i, loc in enumerate(localities)}
+        col_of = {s.code: j for j, s in enumerate(sites)}
+        for (demand_id, code), value in matrix.items():
+            i, j = row_of.get(demand_id), col_of.get(code)
+            if i is not None and j is not None:
+                d[i, j] = value
+    return d
+
+
+def _measure(
+    d: npt.NDArray[np.float64],
+    open_cols: Sequence[int],
+    w: npt.NDArray[np.float64],
+    counties: list[str],
+) -> Accessibility:
+    nearest = d[:, list(open_cols)].min(axis=1) if len(open_cols) else np.full(d.shape[0], np.inf)
+    return accessibility(nearest, w, counties, offices=len(open_cols))
+
+
+def _covered(
+    d: npt.NDArray[np.float64], cols: Sequence[int], w: npt.NDArray[np.float64], r: float
+) -> int:
+    if not len(cols):
+        return 0
+    return int(w[(d[:, list(cols)] <= r).any(axis=1)].sum())
+
+
+def plan(
+    request: PlanRequest,
+    *,
+    localities: Sequence[Locality],
+    existing: Sequence[Site],
+    candidates: Sequence[Site] | None = None,
+    matrix: dict[tuple[str, str], float] | None = None,
+) -> PlanResult:
+    """Answer ``request`` for the network ``existing`` (the offices operating on a date)."""
+    existing = tuple(existing)
+    w = np.array([loc.population for loc in localities], dtype=np.float64)
+    counties = [loc.county for loc in localities]
+    r = request.radius_km
+    if r <= 0:
+        raise PlanInputError("The radius must be a positive number of km.")
+    existing_codes = {s.code for s in existing}
+    if request.action in (Action.PROPOSE, Action.COVER):
+        pool = [
+            s
+            for s in (candidates if candidates is not None else locality_sites(localities))
+            if s.code not in existing_codes
+        ]
+        sites = list(existing) + pool
+    else:
+        sites = list(existing)
+    d = distances(localities, sites, matrix)
+    fixed = list(range(len(existing)))
+    before = _measure(d, fixed, w, counties)
+    solution = None
+    chosen: list[int] = fixed
+    if request.action == Action.PROPOSE:
+        if request.k < 1:
+            raise PlanInputError("Propose at least one new office (K >= 1).")
+        if request.k > len(sites) - len(existing):
+            raise PlanInputError("K is larger than the number of candidate sites.")
+        solution = _solve(request, d, w, len(existing) + request.k, fixed)
+        chosen = list(solution.chosen)
+    elif request.action == Action.COVER:
+        covers = optimize.coverage_matrix(d, r)
+        start = heuristics.greedy_cover(covers, fixed)
+        solution = optimize.solve_lscp(
+            covers, fixed=fixed, start=start, time_limit=request.time_limit
+        )
+        chosen = list(solution.chosen)
+    elif request.action == Action.CLOSE:
+        unknown = set(request.keep) - existing_codes
+        if unknown:
+            raise PlanInputError(f"Not operating on that date: {', '.join(sorted(unknown))}.")
+        if request.n < 1 or request.n > len(existing) - max(1, len(request.keep)):
+            raise PlanInputError(
+                "N must be at least 1 and leave at least one office and every office to keep."
+            )
+        keep = [i for i, s in enumerate(existing) if s.code in request.keep]
+        solution = _solve(request, d, w, len(existing) - request.n, keep)
+        chosen = list(solution.chosen)
+    chosen_set = set(chosen)
+    after_sites = tuple(sites[j] for j in sorted(chosen_set))
+    return PlanResult(
+        request=request,
+        existing=existing,
+        after_sites=after_sites,
+        opened=tuple(sites[j] for j in sorted(chosen_set) if j >= len(existing)),
+        closed=tuple(s for j, s in enumerate(existing) if j not in chosen_set),
+        before=before,
+        after=_measure(d, sorted(chosen_set), w, counties) if solution else before,
+        covered_before=_covered(d, fixed, w, r),
+        covered_after=_covered(d, sorted(chosen_set), w, r),
+        solution=solution,
+        demand_names=tuple(loc.name for loc in localities),
+    )
+
+
+def _solve(
+    request: PlanRequest,
+    d: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    p: int,
+    fixed: list[int],
+) -> optimize.Solution:
+    """Greedy + interchange first (the warm start and the 'instant' answer), then HiGHS."""
+    if request.objective == Objective.COVERAGE:
+        uncovered = (d > request.radius_km).astype(np.float64)
+        h = heuristics.greedy_interchange(uncovered, w, p, fixed, time_limit=request.time_limit / 4)
+        s = optimize.solve_mclp(
+            optimize.coverage_matrix(d, request.radius_km),
+            w,
+            p,
+            fixed=fixed,
+            start=h.chosen,
+            time_limit=request.time_limit,
+        )
+        return _with_heuristic(s, float(w.sum()) - h.objective)
+    h = heuristics.greedy_interchange(d, w, p, fixed, time_limit=request.time_limit / 4)
+    s = optimize.solve_pmedian(d, w, p, fixed=fixed, start=h.chosen, time_limit=request.time_limit)
+    return _with_heuristic(s, h.objective)
+
+
+def _with_heuristic(s: optimize.Solution, value: float) -> optimize.Solution:
+    return replace(s, heuristic_objective=value)

@@ -1,0 +1,145 @@
+"""The exact solvers against brute-force enumeration, and property tests."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicekontor.planning import heuristics, optimize
+
+
+def _instance(seed: int, n: int = 9, m: int = 7):
+    rng = np.random.default_rng(seed)
+    demand = rng.uniform(0, 100, size=(n, 2))
+    sites = rng.uniform(0, 100, size=(m, 2))
+    dist = np.linalg.norm(demand[:, None, :] - sites[None, :, :], axis=2)
+    weights = rng.integers(1, 1000, size=n).astype(float)
+    return dist, weights
+
+
+def _brute(dist, weights, p, fixed, value):
+    m = dist.shape[1]
+    free = [j for j in range(m) if j not in fixed]
+    best = None
+    for combo in itertools.combinations(free, p - len(fixed)):
+        cols = sorted(list(fixed) + list(combo))
+        v = value(cols)
+        if best is None or v < best:
+            best = v
+    return best
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_solve_pmedian__tiny__matches_brute_force(seed, p):
+    dist, w = _instance(seed)
+    fixed = [0] if seed % 3 == 0 and p > 1 else []
+    s = optimize.solve_pmedian(dist, w, p, fixed=fixed)
+    best = _brute(dist, w, p, fixed, lambda cols: float(w @ dist[:, cols].min(axis=1)))
+    assert s.objective == pytest.approx(best, rel=1e-9)
+    assert s.optimal and s.gap <= 1e-6
+    assert len(s.chosen) == p and set(fixed) <= set(s.chosen)
+    assert s.heuristic_objective is not None and s.heuristic_objective >= s.objective - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_solve_mclp__tiny__matches_brute_force(seed, p):
+    dist, w = _instance(seed)
+    covers = optimize.coverage_matrix(dist, 35.0)
+    fixed = [1] if seed % 4 == 0 and p > 1 else []
+    s = optimize.solve_mclp(covers, w, p, fixed=fixed)
+    best = -_brute(
+        dist, w, p, fixed, lambda cols: -float(w[(dist[:, cols] <= 35.0).any(axis=1)].sum())
+    )
+    assert s.objective == pytest.approx(best)
+    assert s.optimal
+    assert len(s.chosen) == p and set(fixed) <= set(s.chosen)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_solve_lscp__tiny__matches_brute_force(seed):
+    dist, _w = _instance(seed, n=8, m=8)
+    covers = optimize.coverage_matrix(dist, 45.0)
+    coverable = (dist <= 45.0).any(axis=1)
+    s = optimize.solve_lscp(covers)
+    best = None
+    for size in range(0, 9):
+        for combo in itertools.combinations(range(8), size):
+            if all((dist[i, list(combo)] <= 45.0).any() for i in np.flatnonzero(coverable)):
+                best = size
+                break
+        if best is not None:
+            break
+    assert s.objective == best
+    assert set(s.uncoverable) == set(np.flatnonzero(~coverable).tolist())
+    assert s.optimal
+
+
+def test_solve_lscp__fixed_sites__kept_and_counted():
+    dist = np.array([[0.0, 50.0, 50.0], [50.0, 0.0, 50.0], [50.0, 50.0, 0.0]])
+    s = optimize.solve_lscp(optimize.coverage_matrix(dist, 10.0), fixed=[0])
+    assert s.chosen == (0, 1, 2) and s.objective == 3
+
+
+def test_solve_mclp__p_out_of_range__error():
+    dist, w = _instance(1)
+    with pytest.raises(ValueError):
+        optimize.solve_mclp(optimize.coverage_matrix(dist, 30), w, 99)
+
+
+def test_greedy_cover__covers_every_coverable_row():
+    dist, _ = _instance(3, n=30, m=20)
+    covers = optimize.coverage_matrix(dist, 30.0)
+    chosen = heuristics.greedy_cover(covers)
+    coverable = (dist <= 30).any(axis=1)
+    assert ((dist[:, chosen] <= 30).any(axis=1) | ~coverable).all()
+
+
+def test_solve_pmedian__several_rounds__still_optimal():
+    # Many sites, p small: the truncation from a deliberately poor start must grow.
+    dist, w = _instance(5, n=40, m=25)
+    s = optimize.solve_pmedian(dist, w, 3, start=[0, 1, 2])
+    best = _brute(dist, w, 3, [], lambda cols: float(w @ dist[:, cols].min(axis=1)))
+    assert s.objective == pytest.approx(best, rel=1e-9)
+    assert s.optimal
+
+
+seeds = st.integers(min_value=0, max_value=10_000)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seeds, st.integers(min_value=1, max_value=4))
+def test_mclp__adding_an_office__never_worsens_coverage(seed, p):
+    dist, w = _instance(seed, n=12, m=8)
+    covers = optimize.coverage_matrix(dist, 30.0)
+    assert (
+        optimize.solve_mclp(covers, w, p + 1).objective
+        >= optimize.solve_mclp(covers, w, p).objective
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(seeds, st.integers(min_value=1, max_value=4))
+def test_pmedian__adding_an_office__never_worsens_distance(seed, p):
+    dist, w = _instance(seed, n=12, m=8)
+    assert (
+        optimize.solve_pmedian(dist, w, p + 1).objective
+        <= optimize.solve_pmedian(dist, w, p).objective + 1e-6
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(seeds, st.integers(min_value=1, max_value=5))
+def test_heuristic__never_beats_proven_optimum(seed, p):
+    dist, w = _instance(seed, n=15, m=10)
+    exact = optimize.solve_pmedian(dist, w, p)
+    h = heuristics.greedy_interchange(dist, w, p)
+    assert h.objective >= exact.bound - 1e-6
+    assert h.objective >= exact.objective - 1e-6
+    covers = optimize.coverage_matrix(dist, 30.0)
+    mclp = optimize.solve_mclp(covers, w, p)
+    hc = heuristics.greedy_interchange((dist > 30.0).astype(float), w, p)
+    assert float(w.sum()) - hc.objective <= mclp.bound + 1e-6
