@@ -7,12 +7,13 @@ listing eight weeks or scanning every office near a point does not query per day
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from servicekontor.appointments import capacity
 from servicekontor.appointments.models import (
@@ -26,7 +27,7 @@ from servicekontor.core import clock
 from servicekontor.core.geography import haversine_km
 from servicekontor.network import opening_hours
 from servicekontor.network import queries as network_queries
-from servicekontor.network.models import Offering, Office, ServicePoint
+from servicekontor.network.models import Offering, Office, OpeningHoursPeriod, ServicePoint
 
 
 def rules_for(*, office: Office, service: Service) -> capacity.Rules:
@@ -42,6 +43,14 @@ def _rules_of(row: BookingRule | None) -> capacity.Rules:
         horizon_days=row.horizon_days,
         closes_before=dt.timedelta(minutes=row.closes_minutes_before),
         per_person_per_day=row.per_person_per_day,
+    )
+
+
+def _schedule_prefetch() -> tuple[Prefetch, str]:
+    """What network_queries.schedule_of reads (the same lookups as its with_schedules)."""
+    return (
+        Prefetch("opening_periods", queryset=OpeningHoursPeriod.objects.prefetch_related("hours")),
+        "exceptions",
     )
 
 
@@ -62,14 +71,18 @@ class CapacityBook:
         first_day: dt.date,
         last_day: dt.date,
     ) -> None:
-        office_ids = [o.pk for o in offices]
+        given = list(offices)
+        office_ids = [o.pk for o in given]
         self.service = service
         self.first_day = first_day
         self.last_day = last_day
-        self.offices = {
-            o.pk: o
-            for o in network_queries.with_schedules(Office.objects.filter(pk__in=office_ids))
-        }
+        # Read the opening rules fresh onto copies of the given instances: no second read of
+        # the offices, and no stale prefetch left on (or taken from) the caller's objects.
+        fresh = [copy.copy(o) for o in given]
+        for o in fresh:
+            o._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+        prefetch_related_objects(fresh, *_schedule_prefetch())
+        self.offices = {o.pk: o for o in fresh}
         self._schedules = {pk: network_queries.schedule_of(o) for pk, o in self.offices.items()}
         self._offerings: dict[int, list[Offering]] = defaultdict(list)
         for offering in Offering.objects.filter(office_id__in=office_ids, service=service):
@@ -123,6 +136,10 @@ class CapacityBook:
             and any(o.is_valid_on(day) for o in self._offerings.get(office_id, []))
         )
 
+    def allocation(self, office_id: int, day: dt.date) -> dict[int, int]:
+        """Local hour → counters given to appointments at the office on that weekday."""
+        return self._allocation.get((office_id, day.weekday()), {})
+
     def pools(self, office_id: int, day: dt.date) -> list[capacity.Pool]:
         counters = self._counters.get(office_id, _Counters(0, 0))
         booked = self._booked.get((office_id, day), [])
@@ -151,7 +168,7 @@ class CapacityBook:
         intervals = opening_hours.intervals_on(self._schedules[office_id], day)
         if not intervals:
             return []
-        allocation = self._allocation.get((office_id, day.weekday()), {})
+        allocation = self.allocation(office_id, day)
         pools = self.pools(office_id, day)
         minutes = self.service.handling_minutes
         if include_full:
@@ -228,8 +245,9 @@ class OfficeChoice:
     earliest: capacity.Slot | None
 
 
-# Earliest-time searches look this far first and widen to the whole horizon only if needed.
-_FIRST_LOOK_DAYS = 7
+# Earliest-time searches read bookings in widening windows (days from today): most offices
+# have a free time within the first two days, and each window is one bulk read.
+_LOOK_WINDOWS = ((0, 1), (2, 13), (14, 366))
 
 
 def earliest_per_office(
@@ -238,21 +256,17 @@ def earliest_per_office(
     """Each office's earliest free slot for the service within its booking window."""
     now = now or clock.now()
     today = clock.local_date_of(now)
+    horizon = max(
+        (r.horizon_days for r in BookingRule.objects.filter(service=service)),
+        default=capacity.Rules().horizon_days,
+    )
     result: dict[int, capacity.Slot | None] = {}
     remaining = list(offices)
-    for first, last in (
-        (today, today + dt.timedelta(days=_FIRST_LOOK_DAYS - 1)),
-        (today + dt.timedelta(days=_FIRST_LOOK_DAYS), today + dt.timedelta(days=366)),
-    ):
-        if not remaining:
+    for first_offset, last_offset in _LOOK_WINDOWS:
+        if not remaining or first_offset > horizon:
             break
-        horizon = max(
-            (r.horizon_days for r in BookingRule.objects.filter(service=service)),
-            default=capacity.Rules().horizon_days,
-        )
-        last = min(last, today + dt.timedelta(days=horizon))
-        if last < first:
-            break
+        first = today + dt.timedelta(days=first_offset)
+        last = today + dt.timedelta(days=min(last_offset, horizon))
         book = CapacityBook(offices=remaining, service=service, first_day=first, last_day=last)
         still = []
         for office in remaining:

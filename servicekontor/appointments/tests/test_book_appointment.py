@@ -169,3 +169,14 @@ def test_booking__book_appointment__special_hours_exception_limits_slots(office,
     )
     slots = queries.free_slots_on(office=office, service=service, day=TUESDAY)
     assert [s.local_start.strftime("%H:%M") for s in slots] == ["12:00", "12:30"]
+
+
+def test_booking__book_appointment__closure_added_meanwhile_is_seen_by_the_same_instance(
+    office, service
+):
+    assert queries.free_slots_on(office=office, service=service, day=TUESDAY)
+    OpeningException.objects.create(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)
+    with pytest.raises(errors.NotASlot):
+        services.book_appointment(
+            office=office, service=service, starts_at=local(TUESDAY, 10), contact=alice()
+        )
