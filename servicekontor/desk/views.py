@@ -7,6 +7,7 @@ the message and its HTTP status (409/400/403) and nothing changed.
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -116,8 +117,7 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
     session = _session_at(request, office_code)
     if session is None:
         return _see_other(reverse("desk:choose"))
-    context = _desk_context(session) | {"notice": request.session.pop("desk_message", "")}
-    return render(request, "desk/desk.html", context)
+    return render(request, "desk/desk.html", _desk_context(session))
 
 
 @login_required
@@ -144,37 +144,44 @@ def _service(request: HttpRequest) -> Service:
     return service
 
 
-def _perform(request: HttpRequest, session: DeskSession, action: str) -> str:
-    """Run one desk action; returns the confirmation message."""
+def _perform(request: HttpRequest, session: DeskSession, action: str) -> tuple[str, int | None]:
+    """Run one desk action; returns the confirmation message and the visit acted on."""
+    message, visit = _dispatch(request, session, action)
+    return message, (visit.pk if visit is not None else None)
+
+
+def _dispatch(request: HttpRequest, session: DeskSession, action: str) -> tuple[str, Any]:
     officer = session.officer
     if action == "call_next":
         visit = services.call_next(officer=officer)
-        return _("Called %(ticket)s.") % {"ticket": visit.ticket}
+        return _("Called %(ticket)s.") % {"ticket": visit.ticket}, visit
     if action == "call":
         visit = services.call_visit(officer=officer, visit_id=_visit_id(request))
-        return _("Called %(ticket)s.") % {"ticket": visit.ticket}
+        return _("Called %(ticket)s.") % {"ticket": visit.ticket}, visit
     if action == "recall":
         visit = services.recall_visit(officer=officer, visit_id=_visit_id(request))
         if visit.state == "no_show":
-            return _("%(ticket)s did not come: marked as no-show.") % {"ticket": visit.ticket}
-        return _("Called %(ticket)s again.") % {"ticket": visit.ticket}
+            return _("%(ticket)s did not come: marked as no-show.") % {
+                "ticket": visit.ticket
+            }, visit
+        return _("Called %(ticket)s again.") % {"ticket": visit.ticket}, visit
     if action == "start":
         visit = services.start_service(officer=officer, visit_id=_visit_id(request))
-        return _("Serving %(ticket)s.") % {"ticket": visit.ticket}
+        return _("Serving %(ticket)s.") % {"ticket": visit.ticket}, visit
     if action == "no_show":
         visit = services.mark_no_show(officer=officer, visit_id=_visit_id(request))
-        return _("%(ticket)s marked as no-show.") % {"ticket": visit.ticket}
+        return _("%(ticket)s marked as no-show.") % {"ticket": visit.ticket}, visit
     if action == "hold":
         visit = services.hold_visit(officer=officer, visit_id=_visit_id(request))
-        return _("%(ticket)s is on hold.") % {"ticket": visit.ticket}
+        return _("%(ticket)s is on hold.") % {"ticket": visit.ticket}, visit
     if action == "requeue":
         visit = services.requeue_visit(officer=officer, visit_id=_visit_id(request))
-        return _("%(ticket)s is back in line.") % {"ticket": visit.ticket}
+        return _("%(ticket)s is back in line.") % {"ticket": visit.ticket}, visit
     if action == "transfer":
         visit = services.transfer_visit(
             officer=officer, visit_id=_visit_id(request), service=_service(request)
         )
-        return _("%(ticket)s transferred.") % {"ticket": visit.ticket}
+        return _("%(ticket)s transferred.") % {"ticket": visit.ticket}, visit
     if action == "finish":
         visit = services.finish_visit(
             officer=officer,
@@ -182,7 +189,7 @@ def _perform(request: HttpRequest, session: DeskSession, action: str) -> str:
             outcome=request.POST.get("outcome", ""),
             note=request.POST.get("note", ""),
         )
-        return _("%(ticket)s finished.") % {"ticket": visit.ticket}
+        return _("%(ticket)s finished.") % {"ticket": visit.ticket}, visit
     if action == "add":
         visit = services.issue_ticket(
             office=session.office,
@@ -190,10 +197,10 @@ def _perform(request: HttpRequest, session: DeskSession, action: str) -> str:
             source=VisitSource.DESK,
             officer=officer,
         )
-        return _("Ticket %(ticket)s added to the queue.") % {"ticket": visit.ticket}
+        return _("Ticket %(ticket)s added to the queue.") % {"ticket": visit.ticket}, visit
     if action == "status":
         services.set_officer_status(officer=officer, status=request.POST.get("status", ""))
-        return _("Status changed.")
+        return _("Status changed."), None
     raise NotOffered(_("Unknown action."))
 
 
@@ -204,12 +211,16 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     if session is None:
         return _see_other(reverse("desk:choose"))
     try:
-        message = _perform(request, session, request.POST.get("action", ""))
+        message, visit_id = _perform(request, session, request.POST.get("action", ""))
     except QueueError as exc:
         context = _desk_context(session) | {"error": exc.message}
         return render(request, "desk/desk.html", context, status=exc.http_status)
-    request.session["desk_message"] = message
-    return _see_other(_desk_url(session.office))
+    # Cookie-backed message (the default fallback storage): no session write per action.
+    messages.success(request, message)
+    response = _see_other(_desk_url(session.office))
+    if visit_id is not None:
+        response["X-Visit-Id"] = str(visit_id)  # for scripts and the benchmark
+    return response
 
 
 @login_required

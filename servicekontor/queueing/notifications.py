@@ -81,7 +81,11 @@ def notify_near_visits(*, office_id: int) -> int:
     from servicekontor.queueing.models import QueueSettings, Visit, VisitState
     from servicekontor.queueing.services import in_call_order
 
-    visit = Visit.objects.filter(office_id=office_id).select_related("office").first()
+    waiting = Visit.objects.filter(office_id=office_id, state=VisitState.WAITING)
+    # Usually nobody left a contact: one cheap query and done.
+    if not waiting.filter(notified_at__isnull=True).exclude(notify_contact="").exists():
+        return 0
+    visit = waiting.select_related("office").first()
     if visit is None:
         return 0
     rules = QueueSettings.for_office(visit.office)

@@ -67,3 +67,17 @@ def test_visit__close_queues__contact_details_are_purged(world, clock_at):
 
     visit.refresh_from_db()
     assert visit.notify_contact == ""
+
+
+def test_visit__close_queues__management_command(world, clock_at):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.issue_ticket(office=world.office, service=world.tax)
+    clock_at.move_to(dt.datetime(2026, 11, 25, 16, 30, tzinfo=STOCKHOLM))
+    out = StringIO()
+
+    call_command("close_queues", stdout=out)
+
+    assert "Closed 1" in out.getvalue()

@@ -1,0 +1,701 @@
+"""A full office day through HTTP on PostgreSQL, beside the same transactions as bare SQL.
+
+    .venv/bin/python benchmarks/queue_bench.py [--desks 50] [--cycles 20] [--workers 4] [--threads 8]
+
+What it does:
+1. Creates (drops and recreates) the PostgreSQL database QUEUE_BENCH_DATABASE_URL
+   (default postgres://postgres@127.0.0.1:5432/sk_queue_bench), migrates it, and builds one
+   office with N desks, N signed-in officers and three agencies.
+2. Starts gunicorn (gthread, several worker processes) on 127.0.0.1 with that database.
+3. N desk threads each run `cycles` rounds of the office day as fast as they can, through
+   HTTP with session cookies and CSRF like a browser: kiosk issues a ticket (POST), the desk
+   calls next, starts, finishes with an outcome (POST each).
+4. The same four transactions as bare SQL (psycopg, one connection per thread, the same N
+   threads): the floor a Django view cannot beat.
+5. Lobby displays: D displays poll the board once a second (ETag/304) during a shorter day,
+   then the same day with D server-sent-event streams (a 25-line SSE endpoint wired in
+   beside the app for this measurement only); we compare how quickly a call reaches the
+   display and what each costs the desks.
+
+Figures go to stdout and to docs/benchmarks.md between the queue_bench markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = os.environ.get(
+    "QUEUE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sk_queue_bench"
+)
+os.environ["DATABASE_URL"] = BENCH_DB
+os.environ.setdefault("DEMO", "1")
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+import psycopg  # noqa: E402
+
+MARK_START = "<!-- queue_bench:start -->"
+MARK_END = "<!-- queue_bench:end -->"
+
+
+# --- measurement helpers ---------------------------------------------------------------------
+
+
+@dataclass
+class Samples:
+    values: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, seconds: float) -> None:
+        with self.lock:
+            self.values.append(seconds * 1000)
+
+    def p(self, q: float) -> float:
+        data = sorted(self.values)
+        if not data:
+            return float("nan")
+        index = min(len(data) - 1, max(0, round(q / 100 * len(data)) - 1))
+        return data[index]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.values) if self.values else float("nan")
+
+    @property
+    def p99(self) -> float:
+        return self.p(99)
+
+
+def run_threads(n: int, work: Callable[[int], None]) -> float:
+    """Start n threads at once (barrier); return the wall time until the last one ends."""
+    barrier = threading.Barrier(n + 1)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            work(i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started
+
+
+# --- database and fixtures -------------------------------------------------------------------
+
+
+def recreate_database() -> None:
+    parsed = urllib.parse.urlparse(BENCH_DB)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+@dataclass
+class World:
+    office_code: str
+    office_id: int
+    agency_codes: list[str]
+    service_ids: list[int]
+    desk_cookies: list[str]  # Cookie header per officer
+    officer_ids: list[int]
+    csrf: str
+
+
+def build_world(*, desks: int, code: str) -> World:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from servicekontor.core.testing import (
+        make_agency,
+        make_offering,
+        make_office,
+        make_service,
+        make_user,
+    )
+    from servicekontor.queueing import services
+
+    office = make_office(code=code, counters=desks)
+    agencies = [
+        make_agency(code=f"{code}-s", name_sv="Skatteverket"),
+        make_agency(code=f"{code}-f", name_sv="Försäkringskassan"),
+        make_agency(code=f"{code}-p", name_sv="Pensionsmyndigheten"),
+    ]
+    service_list = [make_service(agency=a, handling_minutes=12) for a in agencies]
+    for service in service_list:
+        make_offering(office=office, service=service)
+    csrf = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret
+    cookies, officer_ids = [], []
+    for point in office.service_points.order_by("number"):
+        officer = make_user(offices=[office], agencies=agencies)
+        services.sign_in_at_desk(officer=officer, service_point=point)
+        session = SessionStore()
+        session[SESSION_KEY] = str(officer.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = officer.get_session_auth_hash()
+        session.save()
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+            f"{settings.CSRF_COOKIE_NAME}={csrf}"
+        )
+        officer_ids.append(officer.pk)
+    return World(
+        office_code=office.code,
+        office_id=office.pk,
+        agency_codes=[a.code for a in agencies],
+        service_ids=[s.pk for s in service_list],
+        desk_cookies=cookies,
+        officer_ids=officer_ids,
+        csrf=csrf,
+    )
+
+
+# --- the HTTP server -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(*, workers: int, threads: int, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {"CONN_MAX_AGE": "600", "PYTHONPATH": str(ROOT / "benchmarks")}
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "queue_bench_wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ],
+        env=env,
+    )
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+class Client:
+    """One keep-alive HTTP connection, like one browser tab."""
+
+    def __init__(self, port: int, cookie: str, csrf: str) -> None:
+        self.port = port
+        self.cookie = cookie
+        self.csrf = csrf
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        fields: Mapping[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, http.client.HTTPResponse, bytes]:
+        body = None
+        hdrs = {"Cookie": self.cookie, **(headers or {})}
+        if fields is not None:
+            body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self.csrf})
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in range(2):
+            try:
+                self.conn.request(method, path, body, hdrs)
+                response = self.conn.getresponse()
+                data = response.read()
+                return response.status, response, data
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+# --- the office day through HTTP -------------------------------------------------------------
+
+
+@dataclass
+class DayResult:
+    issue: Samples
+    call: Samples
+    other: Samples
+    wall: float
+    visits: int
+    empty: int
+
+
+def http_day(world: World, *, port: int, cycles: int, desks: int | None = None) -> DayResult:
+    issue, call, other = Samples(), Samples(), Samples()
+    empty = [0]
+    n = desks or len(world.desk_cookies)
+    act = f"/desk/{world.office_code}/act/"
+
+    def desk(i: int) -> None:
+        client = Client(port, world.desk_cookies[i], world.csrf)
+        kiosk = f"/queue/{world.office_code}/{world.agency_codes[i % 3]}/"
+        for _ in range(cycles):
+            t0 = time.perf_counter()
+            status, _r, _b = client.request("POST", kiosk, {"service": world.service_ids[i % 3]})
+            issue.add(time.perf_counter() - t0)
+            assert status == 303, f"issue: HTTP {status}"
+            t0 = time.perf_counter()
+            status, response, _b = client.request("POST", act, {"action": "call_next"})
+            call.add(time.perf_counter() - t0)
+            if status == 409:
+                empty[0] += 1
+                continue
+            assert status == 303, f"call next: HTTP {status}"
+            visit = response.getheader("X-Visit-Id")
+            for fields in (
+                {"action": "start", "visit": visit},
+                {"action": "finish", "visit": visit, "outcome": "resolved"},
+            ):
+                t0 = time.perf_counter()
+                status, _r, _b = client.request("POST", act, fields)
+                other.add(time.perf_counter() - t0)
+                assert status == 303, f"{fields['action']}: HTTP {status}"
+
+    wall = run_threads(n, desk)
+    return DayResult(issue, call, other, wall, len(call.values) - empty[0], empty[0])
+
+
+# --- the same transactions as bare SQL -------------------------------------------------------
+
+ISSUE_SQL = [
+    (
+        "SELECT 1 FROM network_offering WHERE office_id = %(office)s AND service_id = %(service)s"
+        " AND valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s) LIMIT 1"
+    ),
+    (
+        "INSERT INTO queueing_ticketcounter (office_id, local_day, last_number)"
+        " VALUES (%(office)s, %(day)s, 1) ON CONFLICT (office_id, local_day)"
+        " DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1"
+        " RETURNING last_number"
+    ),
+]
+INSERT_VISIT = (
+    "INSERT INTO queueing_visit (office_id, service_id, local_day, ticket_letter, ticket_number,"
+    " state, source, priority, arrived_at, queued_at, booking_reference, call_count, outcome,"
+    " note, notify_contact) VALUES (%(office)s, %(service)s, %(day)s, 'S', %(number)s,"
+    " 'waiting', 'kiosk', 0, now(), now(), '', 0, '', '', '') RETURNING id"
+)
+INSERT_EVENT = (
+    "INSERT INTO queueing_visitevent (visit_id, office_id, service_id, at, action, from_state,"
+    " to_state, service_point_id, officer_id, outcome) VALUES (%(visit)s, %(office)s,"
+    " %(service)s, now(), %(action)s, %(from)s, %(to)s, %(point)s, %(officer)s, %(outcome)s)"
+)
+CALL_SQL = [
+    (
+        "SELECT id, service_point_id FROM queueing_desksession WHERE officer_id = %(officer)s"
+        " FOR UPDATE"
+    ),
+    (
+        "SELECT 1 FROM queueing_visit WHERE officer_id = %(officer)s"
+        " AND state IN ('called', 'serving') LIMIT 1"
+    ),
+    (
+        "SELECT 1 FROM accounts_officeassignment WHERE user_id = %(officer)s"
+        " AND office_id = %(office)s LIMIT 1"
+    ),
+]
+PICK_SQL = (
+    "SELECT v.id, v.service_id FROM queueing_visit v WHERE v.office_id = %(office)s"
+    " AND v.state = 'waiting' AND v.service_id IN (SELECT s.id FROM catalog_service s"
+    " JOIN accounts_competence c ON c.agency_id = s.agency_id WHERE c.user_id = %(officer)s"
+    " AND (s.required_capability_id IS NULL OR s.required_capability_id IN (SELECT"
+    " capability_id FROM network_servicepoint_capabilities WHERE servicepoint_id = %(point)s)))"
+    " ORDER BY CASE WHEN v.booked_start <= now() THEN v.booked_start END ASC NULLS LAST,"
+    " v.priority DESC, v.queued_at ASC, v.id ASC LIMIT 1 FOR UPDATE OF v SKIP LOCKED"
+)
+
+
+def sql_day(world: World, *, cycles: int) -> DayResult:
+    issue, call, other = Samples(), Samples(), Samples()
+    empty = [0]
+    dsn = BENCH_DB
+
+    def desk(i: int) -> None:
+        officer = world.officer_ids[i]
+        service = world.service_ids[i % 3]
+        base = {"office": world.office_id, "officer": officer, "outcome": ""}
+        with psycopg.connect(dsn) as conn:
+            day = conn.execute("SELECT (now() AT TIME ZONE 'Europe/Stockholm')::date").fetchone()
+            assert day is not None
+            for _ in range(cycles):
+                t0 = time.perf_counter()
+                with conn.transaction():
+                    conn.execute(ISSUE_SQL[0], {**base, "service": service, "day": day[0]})
+                    number = conn.execute(ISSUE_SQL[1], {**base, "day": day[0]}).fetchone()
+                    assert number is not None
+                    row = conn.execute(
+                        INSERT_VISIT,
+                        {**base, "service": service, "day": day[0], "number": number[0]},
+                    ).fetchone()
+                    assert row is not None
+                    conn.execute(
+                        INSERT_EVENT,
+                        {
+                            **base,
+                            "visit": row[0],
+                            "service": service,
+                            "action": "issue",
+                            "from": "",
+                            "to": "waiting",
+                            "point": None,
+                            "officer": None,
+                        },
+                    )
+                issue.add(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                with conn.transaction():
+                    session = conn.execute(CALL_SQL[0], base).fetchone()
+                    assert session is not None
+                    conn.execute(CALL_SQL[1], base)
+                    conn.execute(CALL_SQL[2], base)
+                    picked = conn.execute(PICK_SQL, {**base, "point": session[1]}).fetchone()
+                    if picked is not None:
+                        conn.execute(
+                            "UPDATE queueing_visit SET state = 'called', officer_id = %s,"
+                            " service_point_id = %s, called_at = now(), call_count = 1,"
+                            " notify_contact = '' WHERE id = %s AND state = 'waiting'",
+                            (officer, session[1], picked[0]),
+                        )
+                        conn.execute(
+                            INSERT_EVENT,
+                            {
+                                **base,
+                                "visit": picked[0],
+                                "service": picked[1],
+                                "action": "call",
+                                "from": "waiting",
+                                "to": "called",
+                                "point": session[1],
+                            },
+                        )
+                call.add(time.perf_counter() - t0)
+                if picked is None:
+                    empty[0] += 1
+                    continue
+                for action, old, new, outcome in (
+                    ("start", "called", "serving", ""),
+                    ("finish", "serving", "finished", "resolved"),
+                ):
+                    t0 = time.perf_counter()
+                    with conn.transaction():
+                        conn.execute(
+                            "UPDATE queueing_visit SET state = %s, outcome = %s"
+                            " WHERE id = %s AND state = %s",
+                            (new, outcome, picked[0], old),
+                        )
+                        conn.execute(
+                            INSERT_EVENT,
+                            {
+                                **base,
+                                "visit": picked[0],
+                                "service": picked[1],
+                                "action": action,
+                                "from": old,
+                                "to": new,
+                                "point": session[1],
+                                "outcome": outcome,
+                            },
+                        )
+                    other.add(time.perf_counter() - t0)
+
+    wall = run_threads(len(world.officer_ids), desk)
+    return DayResult(issue, call, other, wall, len(call.values) - empty[0], empty[0])
+
+
+# --- lobby displays: polling versus server-sent events ---------------------------------------
+
+
+@dataclass
+class DisplayResult:
+    mode: str
+    delays: Samples  # call committed -> display has the new board
+    requests: int
+    day: DayResult
+
+
+def display_day(
+    world: World, *, port: int, displays: int, desks: int, cycles: int, mode: str
+) -> DisplayResult:
+    """Desks work while `displays` screens follow the board; measure how late calls arrive.
+
+    The desks write the time of each call into `called`; a display that receives a new board
+    version looks up the newest call and records the delay. Poll: GET board every second
+    with If-None-Match. SSE: one long response per display that pushes on change.
+    """
+    stop = threading.Event()
+    delays = Samples()
+    requests = [0]
+    last_call = [0.0]
+    seen_version: dict[int, str] = {}
+
+    observed: dict[int, float] = {}
+
+    def on_new_board(i: int, version: str) -> None:
+        # The first change a display sees after the latest call: the call's delay to it.
+        called = last_call[0]
+        if seen_version.get(i) not in (None, version) and called and observed.get(i) != called:
+            delays.add(max(0.0, time.perf_counter() - called))
+            observed[i] = called
+        seen_version[i] = version
+
+    def poller(i: int) -> None:
+        client = Client(port, "", "")
+        etag = ""
+        path = f"/display/{world.office_code}/board/"
+        while not stop.is_set():
+            status, response, _b = client.request("GET", path, headers={"If-None-Match": etag})
+            requests[0] += 1
+            if status == 200:
+                etag = response.getheader("ETag") or ""
+                on_new_board(i, etag)
+            stop.wait(1.0)
+
+    def streamer(i: int) -> None:
+        while not stop.is_set():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", f"/bench-sse/{world.office_id}/")
+            response = conn.getresponse()
+            requests[0] += 1
+            while not stop.is_set():
+                line = response.fp.readline()
+                if not line:
+                    break
+                if line.startswith(b"data: "):
+                    on_new_board(i, line[6:].strip().decode())
+            conn.close()
+
+    follower = poller if mode == "poll" else streamer
+    followers = [threading.Thread(target=follower, args=(i,), daemon=True) for i in range(displays)]
+    for t in followers:
+        t.start()
+    time.sleep(2)
+
+    day = http_day_with(world, port=port, cycles=cycles, desks=desks, last_call=last_call)
+    time.sleep(2)
+    stop.set()
+    return DisplayResult(mode, delays, requests[0], day)
+
+
+def http_day_with(
+    world: World, *, port: int, cycles: int, desks: int, last_call: list[float]
+) -> DayResult:
+    """The office day at a calmer pace, remembering when the latest call was answered."""
+    issue, call, other = Samples(), Samples(), Samples()
+    act = f"/desk/{world.office_code}/act/"
+
+    def desk(i: int) -> None:
+        client = Client(port, world.desk_cookies[i], world.csrf)
+        kiosk = f"/queue/{world.office_code}/{world.agency_codes[i % 3]}/"
+        for _ in range(cycles):
+            client.request("POST", kiosk, {"service": world.service_ids[i % 3]})
+            t0 = time.perf_counter()
+            status, response, _b = client.request("POST", act, {"action": "call_next"})
+            call.add(time.perf_counter() - t0)
+            if status != 303:
+                continue
+            last_call[0] = time.perf_counter()
+            visit = response.getheader("X-Visit-Id")
+            time.sleep(0.5)
+            client.request("POST", act, {"action": "start", "visit": visit})
+            client.request("POST", act, {"action": "finish", "visit": visit, "outcome": "resolved"})
+            time.sleep(1.0)
+
+    wall = run_threads(desks, desk)
+    return DayResult(issue, call, other, wall, len(call.values), 0)
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def fmt(ms: float) -> str:
+    return f"{ms:.1f}"
+
+
+def write_docs(section: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    block = f"{MARK_START}\n{section.rstrip()}\n{MARK_END}"
+    if MARK_START in text and MARK_END in text:
+        text = re.sub(
+            re.escape(MARK_START) + r".*?" + re.escape(MARK_END),
+            lambda _m: block,
+            text,
+            flags=re.DOTALL,
+        )
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--desks", type=int, default=50)
+    parser.add_argument("--cycles", type=int, default=20, help="visits per desk")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--displays", type=int, default=20)
+    parser.add_argument("--no-displays", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    args = parser.parse_args()
+
+    recreate_database()
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    http_world = build_world(desks=args.desks, code="bench-http")
+    sql_world = build_world(desks=args.desks, code="bench-sql")
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    server = start_server(workers=args.workers, threads=args.threads, port=port)
+    try:
+        Client(port, http_world.desk_cookies[0], http_world.csrf).request(
+            "GET", f"/desk/{http_world.office_code}/"
+        )  # warm up imports and connections
+        web = http_day(http_world, port=port, cycles=args.cycles)
+        floor = sql_day(sql_world, cycles=args.cycles)
+        displays: list[DisplayResult] = []
+        if not args.no_displays:
+            for mode in ("poll", "sse"):
+                world = build_world(desks=10, code=f"bench-{mode}")
+                connections.close_all()
+                displays.append(
+                    display_day(
+                        world,
+                        port=port,
+                        displays=args.displays,
+                        desks=10,
+                        cycles=8,
+                        mode=mode,
+                    )
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    lines = report(args, web, floor, displays)
+    print("\n".join(lines))
+    if not args.no_write:
+        write_docs("\n".join(lines))
+
+
+def report(
+    args: argparse.Namespace, web: DayResult, floor: DayResult, displays: list[DisplayResult]
+) -> list[str]:
+    cpu = os.cpu_count()
+    lines = [
+        "## Queue: a full office day through HTTP (`benchmarks/queue_bench.py`)",
+        "",
+        "Command: `.venv/bin/python benchmarks/queue_bench.py "
+        f"--desks {args.desks} --cycles {args.cycles} --workers {args.workers} "
+        f"--threads {args.threads}`",
+        "",
+        f"Machine: {cpu} CPUs, {platform.python_implementation()} {platform.python_version()}, "
+        "PostgreSQL on the same machine, client threads in the same machine too. "
+        f"gunicorn gthread, {args.workers} processes x {args.threads} threads.",
+        "",
+        f"{args.desks} desks, each running {args.cycles} rounds of issue -> call next -> "
+        "start -> finish as fast as it can (closed loop: latency includes queueing for the "
+        "server and the database).",
+        "",
+        "| | HTTP (Django + gunicorn) | bare SQL (the floor) | ratio |",
+        "|---|---:|---:|---:|",
+        f"| visits served | {web.visits} | {floor.visits} | |",
+        f"| wall time (s) | {web.wall:.1f} | {floor.wall:.1f} | |",
+        f"| throughput (visits/s) | {web.visits / web.wall:.1f} | "
+        f"{floor.visits / floor.wall:.1f} | {floor.visits / floor.wall / (web.visits / web.wall):.1f}x |",
+        f"| requests/s (4 per visit) | {4 * web.visits / web.wall:.0f} | "
+        f"{4 * floor.visits / floor.wall:.0f} | |",
+    ]
+    for name, a, b in (
+        ("call next", web.call, floor.call),
+        ("issue ticket", web.issue, floor.issue),
+        ("start/finish", web.other, floor.other),
+    ):
+        lines.append(f"| {name} p50 (ms) | {fmt(a.p50)} | {fmt(b.p50)} | {a.p50 / b.p50:.1f}x |")
+        lines.append(f"| {name} p99 (ms) | {fmt(a.p99)} | {fmt(b.p99)} | {a.p99 / b.p99:.1f}x |")
+    lines.append(f"| call next on an empty queue (409) | {web.empty} | {floor.empty} | |")
+    target_ok = web.call.p99 < 50 and web.call.p99 <= 3 * floor.call.p99
+    lines += [
+        "",
+        f"Target (call-next p99 < 50 ms and within 3x of the floor): "
+        f"{'met' if target_ok else 'NOT met'} — p99 {fmt(web.call.p99)} ms, "
+        f"floor {fmt(floor.call.p99)} ms.",
+    ]
+    if displays:
+        lines += [
+            "",
+            f"### Lobby display: polling versus server-sent events ({args.displays} displays, "
+            "10 desks at a realistic pace)",
+            "",
+            "| | delay call -> display p50 (ms) | p99 (ms) | display requests | "
+            "desk call-next p50 (ms) | p99 (ms) |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for d in displays:
+            label = "htmx-style polling, 1 s, ETag/304" if d.mode == "poll" else "SSE stream"
+            lines.append(
+                f"| {label} | {fmt(d.delays.p50)} | {fmt(d.delays.p99)} | {d.requests} | "
+                f"{fmt(d.day.call.p50)} | {fmt(d.day.call.p99)} |"
+            )
+    return lines
+
+
+if __name__ == "__main__":
+    main()
