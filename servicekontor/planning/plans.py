@@ -69,6 +69,7 @@ class PlanResult:
     covered_before: int  # population within radius_km of an office
     covered_after: int
     solution: optimize.Solution | None = None
+    served: tuple[int, ...] = field(default=())  # population nearest to each of after_sites
     demand_names: tuple[str, ...] = field(default=(), repr=False)
 
 
@@ -219,7 +220,13 @@ def plan(
         solution = _solve(request, d, w, len(existing) - request.n, keep)
         chosen = list(solution.chosen)
     chosen_set = set(chosen)
-    after_sites = tuple(sites[j] for j in sorted(chosen_set))
+    after_cols = sorted(chosen_set)
+    after_sites = tuple(sites[j] for j in after_cols)
+    served = (
+        np.bincount(d[:, after_cols].argmin(axis=1), weights=w, minlength=len(after_cols))
+        if after_cols
+        else np.zeros(0)
+    )
     return PlanResult(
         request=request,
         existing=existing,
@@ -231,6 +238,7 @@ def plan(
         covered_before=_covered(d, fixed, w, r),
         covered_after=_covered(d, sorted(chosen_set), w, r),
         solution=solution,
+        served=tuple(round(float(v)) for v in served),
         demand_names=tuple(loc.name for loc in localities),
     )
 
@@ -262,3 +270,119 @@ def _solve(
 
 def _with_heuristic(s: optimize.Solution, value: float) -> optimize.Solution:
     return replace(s, heuristic_objective=value)
+
+
+def _site_dict(site: Site) -> dict[str, object]:
+    return {
+        "code": site.code,
+        "name": site.name,
+        "county": site.county,
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+    }
+
+
+def _measures_dict(a: Accessibility, names: Sequence[str]) -> dict[str, object]:
+    return {
+        "offices": a.offices,
+        "population": a.population,
+        "mean_km": a.mean_km,
+        "median_km": a.median_km,
+        "p90_km": a.p90_km,
+        "p99_km": a.p99_km,
+        "max_km": a.max_km,
+        "thresholds_km": list(a.thresholds_km),
+        "share_within": list(a.share_within),
+        "counties": [
+            {
+                "county": c.county,
+                "population": c.population,
+                "mean_km": c.mean_km,
+                "max_km": c.max_km,
+                "share_within": list(c.share_within),
+            }
+            for c in a.counties
+        ],
+        "worst": [names[i] for i in a.worst] if names else [],
+    }
+
+
+def result_to_dict(result: PlanResult) -> dict[str, object]:
+    """A JSON-ready summary of a result: what a saved scenario keeps."""
+    s = result.solution
+    return {
+        "request": {
+            "action": str(result.request.action),
+            "objective": str(result.request.objective),
+            "k": result.request.k,
+            "n": result.request.n,
+            "radius_km": result.request.radius_km,
+            "keep": list(result.request.keep),
+        },
+        "before": _measures_dict(result.before, result.demand_names),
+        "after": _measures_dict(result.after, result.demand_names),
+        "covered_before": result.covered_before,
+        "covered_after": result.covered_after,
+        "existing": [_site_dict(site) for site in result.existing],
+        "opened": [_site_dict(site) for site in result.opened],
+        "closed": [_site_dict(site) for site in result.closed],
+        "sites": [
+            dict(_site_dict(site), served=served)
+            for site, served in zip(result.after_sites, result.served, strict=True)
+        ],
+        "solution": None
+        if s is None
+        else {
+            "problem": s.problem,
+            "objective": s.objective,
+            "bound": s.bound,
+            "gap": s.gap,
+            "optimal": s.optimal,
+            "seconds": s.seconds,
+            "heuristic_objective": s.heuristic_objective,
+            "heuristic_gap": s.heuristic_gap,
+            "status": s.status,
+        },
+    }
+
+
+CSV_COLUMNS = ["change", "code", "name", "county", "latitude", "longitude", "served_population"]
+
+
+def summary_csv(summary: dict[str, object]) -> str:
+    """The network after the plan, one office per row (change = open, keep or close)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    opened = {site["code"] for site in _sites(summary, "opened")}
+    for site in _sites(summary, "sites"):
+        change = "open" if site["code"] in opened else "keep"
+        writer.writerow(
+            [
+                change,
+                site["code"],
+                site["name"],
+                site["county"],
+                site["latitude"],
+                site["longitude"],
+                site["served"],
+            ]
+        )
+    for site in _sites(summary, "closed"):
+        writer.writerow(
+            [
+                "close",
+                site["code"],
+                site["name"],
+                site["county"],
+                site["latitude"],
+                site["longitude"],
+                0,
+            ]
+        )
+    return out.getvalue()
+
+
+def _sites(summary: dict[str, object], key: str) -> list[dict[str, object]]:
+    value = summary.get(key, [])
+    return value if isinstance(value, list) else []

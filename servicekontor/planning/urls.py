@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from servicekontor.planning import views
 
 app_name = "planning"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("scenarios/save/", views.save, name="save"),
+    path("scenarios/<int:pk>/", views.scenario, name="scenario"),
+    path("scenarios/<int:pk>/csv/", views.scenario_csv, name="scenario_csv"),
+    path("compare/", views.compare, name="compare"),
+]

@@ -1,0 +1,203 @@
+"""``manage.py plan``: accessibility of the network and optimal openings/closings.
+
+Examples::
+
+    manage.py plan measure --on 2019-06-01
+    manage.py plan propose --k 10 --radius-km 25 --on 2026-01-01 [--objective distance]
+    manage.py plan cover --radius-km 25
+    manage.py plan close --n 35 --keep code1,code2 --csv closings.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from servicekontor.core import clock
+from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
+from servicekontor.planning.plans import (
+    Action,
+    Objective,
+    PlanInputError,
+    PlanRequest,
+    PlanResult,
+    read_matrix_csv,
+    read_sites_csv,
+    result_to_dict,
+    summary_csv,
+)
+from servicekontor.planning.queries import plan_on
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
+
+
+class Command(BaseCommand):
+    help = "Measure the office network's accessibility and find optimal openings or closings."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        for action in Action:
+            p = sub.add_parser(action.value)
+            p.add_argument("--on", type=_date, default=None, help="network as of (default today)")
+            p.add_argument("--radius-km", type=float, default=25.0)
+            p.add_argument("--csv", type=Path, default=None, help="write the network to CSV")
+            p.add_argument(
+                "--matrix-csv",
+                type=Path,
+                default=None,
+                help="distance/travel-time matrix: demand_id,site_code,value",
+            )
+            p.add_argument("--time-limit", type=float, default=120.0, help="solver seconds")
+            if action == Action.PROPOSE:
+                p.add_argument("--k", type=int, required=True)
+            if action in (Action.PROPOSE, Action.CLOSE):
+                p.add_argument(
+                    "--objective",
+                    choices=[o.value for o in Objective],
+                    default=Objective.COVERAGE.value,
+                )
+            if action in (Action.PROPOSE, Action.COVER):
+                p.add_argument(
+                    "--sites-csv",
+                    type=Path,
+                    default=None,
+                    help="candidate sites: code,name,latitude,longitude[,county]",
+                )
+            if action == Action.CLOSE:
+                p.add_argument("--n", type=int, required=True)
+                p.add_argument(
+                    "--keep", default="", help="office codes that must stay, comma-separated"
+                )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = Action(options["action"])
+        day = options["on"] or clock.local_today()
+        request = PlanRequest(
+            action=action,
+            objective=Objective(options.get("objective") or Objective.COVERAGE),
+            k=options.get("k") or 0,
+            n=options.get("n") or 0,
+            radius_km=options["radius_km"],
+            keep=tuple(c.strip() for c in (options.get("keep") or "").split(",") if c.strip()),
+            time_limit=options["time_limit"],
+        )
+        try:
+            candidates = (
+                read_sites_csv(options["sites_csv"].read_text(encoding="utf-8"))
+                if options.get("sites_csv")
+                else None
+            )
+            matrix = (
+                read_matrix_csv(options["matrix_csv"].read_text(encoding="utf-8"))
+                if options.get("matrix_csv")
+                else None
+            )
+            result = plan_on(day=day, request=request, candidates=candidates, matrix=matrix)
+        except (PlanInputError, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        if not result.existing and action != Action.COVER:
+            self.stderr.write(f"No office is operating on {day}; load the registry first.")
+        self._print(result, day)
+        if options["csv"]:
+            options["csv"].write_text(summary_csv(result_to_dict(result)), encoding="utf-8")
+            self.stdout.write(f"Wrote {options['csv']}")
+
+    def _print(self, result: PlanResult, day: dt.date) -> None:
+        out = self.stdout.write
+        r = result.request
+        out(
+            f"Network on {day}: {len(result.existing)} offices; question: {r.action}"
+            + (f" ({r.objective}, R = {r.radius_km:g} km)" if r.action != Action.MEASURE else "")
+        )
+        rows: list[tuple[str, ...]] = (
+            [("", "before", "after")] if result.solution else [("", "now")]
+        )
+        for label, get in _MEASURE_ROWS:
+            values = [get(result.before)] + ([get(result.after)] if result.solution else [])
+            rows.append((label, *values))
+        rows.append(
+            (f"population within {r.radius_km:g} km", f"{result.covered_before:,}")
+            + ((f"{result.covered_after:,}",) if result.solution else ())
+        )
+        _table(out, rows)
+        out(f"(Reference: Service Canada reports {REFERENCE_SHARE_WITHIN_50_KM:.0%} within 50 km.)")
+        s = result.solution
+        if s is not None:
+            out(
+                f"Solver: HiGHS, objective {s.objective:,.1f}, bound {s.bound:,.1f}, gap {s.gap:.4%}, "
+                f"{s.seconds:.1f} s, {s.status}"
+                + (
+                    f"; heuristic {s.heuristic_objective:,.1f} (gap {s.heuristic_gap:.4%})"
+                    if s.heuristic_objective is not None and s.heuristic_gap is not None
+                    else ""
+                )
+            )
+        if result.opened:
+            out(f"\nOpen ({len(result.opened)}):")
+            _table(
+                out,
+                [("code", "name", "county")] + [(x.code, x.name, x.county) for x in result.opened],
+            )
+        if result.closed:
+            out(f"\nClose ({len(result.closed)}):")
+            _table(
+                out,
+                [("code", "name", "county")] + [(x.code, x.name, x.county) for x in result.closed],
+            )
+        after = result.after
+        out("\nPer county" + (" (after):" if result.solution else ":"))
+        _table(
+            out,
+            [("county", "population", "mean km", "max km", "≤ 25 km", "≤ 50 km")]
+            + [
+                (
+                    c.county,
+                    f"{c.population:,}",
+                    f"{c.mean_km:.1f}",
+                    f"{c.max_km:.1f}",
+                    f"{c.share_within[1]:.1%}",
+                    f"{c.share_within[2]:.1%}",
+                )
+                for c in after.counties
+            ],
+        )
+        names = result.demand_names
+        out(
+            "\nWorst-served localities"
+            + (" (after): " if result.solution else ": ")
+            + ", ".join(names[i] for i in after.worst[:10])
+        )
+
+
+_MEASURE_ROWS = [
+    ("offices", lambda a: f"{a.offices}"),
+    ("mean km", lambda a: f"{a.mean_km:.2f}"),
+    ("median km", lambda a: f"{a.median_km:.2f}"),
+    ("p90 km", lambda a: f"{a.p90_km:.2f}"),
+    ("p99 km", lambda a: f"{a.p99_km:.2f}"),
+    ("max km", lambda a: f"{a.max_km:.2f}"),
+    ("within 10 km", lambda a: f"{a.share_within[0]:.1%}"),
+    ("within 25 km", lambda a: f"{a.share_within[1]:.1%}"),
+    ("within 50 km", lambda a: f"{a.share_within[2]:.1%}"),
+]
+
+
+def _table(out: Any, rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        out(
+            "  ".join(
+                str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )

@@ -1,0 +1,78 @@
+"""A static, offline map of a network: Sweden drawn from the localities themselves.
+
+Pure module (no Django): matplotlib's object API (no pyplot state, safe in threads), SVG out.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+
+from servicekontor.core.geography import Locality
+
+# Colours distinguishable with the common colour-vision deficiencies (Okabe–Ito), plus markers.
+KEEP, OPEN, CLOSE = "#0072B2", "#009E73", "#D55E00"
+
+
+def render_svg(
+    localities: Sequence[Locality],
+    kept: Sequence[tuple[float, float]],
+    opened: Sequence[tuple[float, float]] = (),
+    closed: Sequence[tuple[float, float]] = (),
+    *,
+    labels: tuple[str, str, str, str] = ("Localities", "Offices", "New offices", "Closed offices"),
+) -> str:
+    """SVG text: localities as grey dots sized by population, offices as coloured markers.
+
+    Points are (latitude, longitude). The x axis is scaled by cos(62°) so Sweden keeps its shape.
+    """
+    fig = Figure(figsize=(4.2, 8.4))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_aspect(1.0 / math.cos(math.radians(62.0)))
+    ax.set_axis_off()
+    ax.scatter(
+        [loc.longitude for loc in localities],
+        [loc.latitude for loc in localities],
+        s=[max(1.0, math.sqrt(loc.population) / 25.0) for loc in localities],
+        c="#9a9a9a",
+        linewidths=0,
+        label=labels[0],
+    )
+    for points, colour, marker, size, label in (
+        (kept, KEEP, "o", 22, labels[1]),
+        (opened, OPEN, "^", 48, labels[2]),
+        (closed, CLOSE, "x", 40, labels[3]),
+    ):
+        if points:
+            ax.scatter(
+                [p[1] for p in points],
+                [p[0] for p in points],
+                s=size,
+                c=colour,
+                marker=marker,
+                linewidths=1.5 if marker == "x" else 0.6,
+                edgecolors="white" if marker != "x" else None,
+                label=label,
+            )
+    ax.set_xlim(10.5, 24.5)
+    ax.set_ylim(55.1, 69.3)
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def summary_svg(summary: dict[str, object], localities: Sequence[Locality]) -> str:
+    """The map of a saved or computed plan summary (see plans.result_to_dict)."""
+
+    def points(key: str) -> list[tuple[float, float]]:
+        value = summary.get(key) or []
+        assert isinstance(value, list)
+        return [(float(s["latitude"]), float(s["longitude"])) for s in value]
+
+    opened = points("opened")
+    kept = [p for p in points("sites") if p not in set(opened)]
+    return render_svg(localities, kept, opened, points("closed"))

@@ -1,0 +1,291 @@
+"""Use cases through the registry: plans on a date, the command, the pages."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from servicekontor.core.geography import find_locality, load_localities
+from servicekontor.core.testing import DEFAULT_PASSWORD, make_office, make_user
+from servicekontor.planning.models import Scenario
+from servicekontor.planning.plans import (
+    Action,
+    Objective,
+    PlanInputError,
+    PlanRequest,
+    Site,
+    plan,
+    read_matrix_csv,
+    read_sites_csv,
+    result_to_dict,
+    summary_csv,
+)
+from servicekontor.planning.queries import existing_sites
+
+DAY = dt.date(2026, 1, 1)
+
+
+def _office_at(place: str, **kwargs):
+    loc = find_locality(place)
+    assert loc is not None
+    return make_office(
+        code=kwargs.pop("code", loc.ascii_name.lower()),
+        name=loc.name,
+        latitude=loc.latitude,
+        longitude=loc.longitude,
+        county=loc.county,
+        **kwargs,
+    )
+
+
+def _small_localities():
+    # Every locality of three southern counties: small enough for quick exact solves.
+    return tuple(
+        loc
+        for loc in load_localities()
+        if loc.county in {"Blekinge län", "Kalmar län", "Kronobergs län"}
+    )
+
+
+def _site(place: str) -> Site:
+    loc = find_locality(place)
+    assert loc is not None
+    return Site(loc.ascii_name.lower(), loc.name, loc.latitude, loc.longitude, loc.county)
+
+
+@pytest.mark.django_db
+def test_existing_sites__on_date__only_operating_offices():
+    _office_at("Växjö")
+    _office_at("Kalmar", opened_on=dt.date(2027, 1, 1))
+    _office_at("Karlskrona", closed_on=dt.date(2025, 6, 1))
+    assert [s.code for s in existing_sites(day=DAY)] == ["vaxjo"]
+
+
+def test_plan__propose_coverage__improves_and_keeps_existing():
+    locs = _small_localities()
+    existing = [_site("Växjö")]
+    result = plan(
+        PlanRequest(Action.PROPOSE, Objective.COVERAGE, k=3, radius_km=25),
+        localities=locs,
+        existing=existing,
+    )
+    assert result.solution is not None and result.solution.optimal
+    assert len(result.opened) == 3 and result.closed == ()
+    assert result.after.offices == 4
+    assert result.covered_after > result.covered_before
+    assert result.covered_after == pytest.approx(result.solution.objective)
+    assert result.after.mean_km <= result.before.mean_km
+    assert {s.code for s in result.after_sites} >= {"vaxjo"}
+    assert sum(result.served) == result.after.population
+
+
+def test_plan__propose_distance__p_median_lowers_mean_distance():
+    locs = _small_localities()
+    result = plan(
+        PlanRequest(Action.PROPOSE, Objective.DISTANCE, k=2),
+        localities=locs,
+        existing=[_site("Växjö")],
+    )
+    assert result.solution is not None and result.solution.optimal
+    total = result.after.mean_km * result.after.population
+    assert total == pytest.approx(result.solution.objective, rel=1e-6)
+    assert result.after.mean_km < result.before.mean_km
+
+
+def test_plan__close__keeps_the_offices_that_must_stay():
+    locs = _small_localities()
+    existing = [_site(p) for p in ("Växjö", "Kalmar", "Karlskrona", "Ljungby", "Nybro")]
+    result = plan(
+        PlanRequest(Action.CLOSE, Objective.DISTANCE, n=2, keep=("nybro",)),
+        localities=locs,
+        existing=existing,
+    )
+    assert len(result.closed) == 2
+    assert "nybro" not in {s.code for s in result.closed}
+    assert result.after.offices == 3
+    assert result.after.mean_km >= result.before.mean_km
+
+
+def test_plan__close__unknown_keep__input_error():
+    with pytest.raises(PlanInputError):
+        plan(
+            PlanRequest(Action.CLOSE, n=1, keep=("nowhere",)),
+            localities=_small_localities(),
+            existing=[_site("Växjö"), _site("Kalmar")],
+        )
+
+
+def test_plan__cover__everyone_within_radius():
+    locs = _small_localities()
+    result = plan(
+        PlanRequest(Action.COVER, radius_km=30), localities=locs, existing=[_site("Växjö")]
+    )
+    assert result.solution is not None and result.solution.optimal
+    assert result.after.share_within_km(50.0) == pytest.approx(1.0)
+    assert result.after.max_km <= 30.0 + 1e-9
+    assert "vaxjo" in {s.code for s in result.after_sites}
+
+
+def test_plan__candidates_csv_and_matrix_csv():
+    locs = _small_localities()
+    candidates = read_sites_csv(
+        "code,name,latitude,longitude\nx1,Site one,56.66,16.36\nx2,Site two,56.16,15.59\n"
+    )
+    result = plan(
+        PlanRequest(Action.PROPOSE, Objective.COVERAGE, k=1, radius_km=25),
+        localities=locs,
+        existing=[_site("Växjö")],
+        candidates=candidates,
+    )
+    assert [s.code for s in result.opened] in (["x1"], ["x2"])
+    kalmar = find_locality("Kalmar")
+    assert kalmar is not None
+    matrix = read_matrix_csv(f"demand_id,site_code,km\n{kalmar.geonameid},vaxjo,1.0\n")
+    measured = plan(
+        PlanRequest(Action.MEASURE), localities=locs, existing=[_site("Växjö")], matrix=matrix
+    )
+    plain = plan(PlanRequest(Action.MEASURE), localities=locs, existing=[_site("Växjö")])
+    assert measured.before.mean_km < plain.before.mean_km
+
+
+def test_read_sites_csv__bad_rows__say_which_line():
+    with pytest.raises(PlanInputError, match="Line 2"):
+        read_sites_csv("code,name,latitude,longitude\nx,y,north,16\n")
+    with pytest.raises(PlanInputError, match="column"):
+        read_sites_csv("code,name\nx,y\n")
+
+
+def test_summary_csv__open_keep_close_rows():
+    locs = _small_localities()
+    result = plan(
+        PlanRequest(Action.CLOSE, Objective.COVERAGE, n=1, radius_km=25),
+        localities=locs,
+        existing=[_site("Växjö"), _site("Kalmar"), _site("Nybro")],
+    )
+    lines = summary_csv(result_to_dict(result)).splitlines()
+    assert lines[0].startswith("change,code,name")
+    assert sum(line.startswith("close,") for line in lines) == 1
+    assert sum(line.startswith("keep,") for line in lines) == 2
+
+
+@pytest.mark.django_db
+def test_plan_command__measure_and_close__table_and_csv(tmp_path):
+    for place in ("Stockholm", "Göteborg", "Malmö", "Umeå", "Kiruna"):
+        _office_at(place, opened_on=dt.date(2019, 6, 1))
+    out = io.StringIO()
+    call_command("plan", "measure", "--on", "2019-06-01", stdout=out)
+    text = out.getvalue()
+    assert "5 offices" in text and "within 50 km" in text and "Per county" in text
+    path = tmp_path / "close.csv"
+    out = io.StringIO()
+    call_command(
+        "plan",
+        "close",
+        "--n",
+        "2",
+        "--keep",
+        "kiruna",
+        "--on",
+        "2019-06-01",
+        "--csv",
+        str(path),
+        stdout=out,
+    )
+    assert "Close (2)" in out.getvalue()
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert sum(r.startswith("close,") for r in rows) == 2
+    assert not any(r.startswith("close,kiruna") for r in rows)
+
+
+@pytest.mark.django_db
+def test_plan_command__bad_keep__command_error():
+    _office_at("Stockholm")
+    with pytest.raises(CommandError):
+        call_command("plan", "close", "--n", "1", "--keep", "nowhere", "--on", "2026-01-01")
+
+
+# ------------------------------------------------------------------ pages
+
+
+@pytest.fixture
+def alice(db):
+    return make_user(role="network_admin")
+
+
+@pytest.fixture
+def charlie(db):
+    return make_user(role="service_officer")
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=DEFAULT_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_planning_page__anonymous__redirected_to_login(client):
+    response = client.get(reverse("planning:index"))
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_planning_page__service_officer__forbidden(client, charlie):
+    _login(client, charlie)
+    assert client.get(reverse("planning:index")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_planning_page__admin__measure_save_compare_csv(client, alice):
+    for place in ("Stockholm", "Göteborg", "Malmö"):
+        _office_at(place)
+    _login(client, alice)
+    response = client.get(reverse("planning:index"))
+    assert response.status_code == 200
+    params = {
+        "on": "2026-01-01",
+        "action": "close",
+        "objective": "coverage",
+        "n": 1,
+        "radius_km": 25,
+    }
+    response = client.get(reverse("planning:index"), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "data:image/svg+xml;base64," in html
+    assert "Mean distance" in html or "Medelavstånd" in html
+    payload = response.context["save_form"].initial["payload"]
+    csv_response = client.get(reverse("planning:index"), {**params, "format": "csv"})
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert b"close," in csv_response.content
+    response = client.post(reverse("planning:save"), {"name": "Close one", "payload": payload})
+    first = Scenario.objects.get(name="Close one")
+    assert response.status_code == 302 and first.created_by == alice and first.action == "close"
+    client.post(reverse("planning:save"), {"name": "Second", "payload": payload})
+    second = Scenario.objects.get(name="Second")
+    page = client.get(reverse("planning:scenario", args=[first.pk]))
+    assert page.status_code == 200
+    assert client.get(reverse("planning:scenario_csv", args=[first.pk])).status_code == 200
+    compare = client.get(reverse("planning:compare"), {"a": first.pk, "b": second.pk})
+    assert compare.status_code == 200
+    assert compare.content.decode().count("data:image/svg+xml") == 2
+
+
+@pytest.mark.django_db
+def test_planning_save__tampered_payload__not_saved(client, alice):
+    _login(client, alice)
+    response = client.post(reverse("planning:save"), {"name": "x", "payload": "forged"})
+    assert response.status_code == 302
+    assert not Scenario.objects.exists()
+
+
+@pytest.mark.django_db
+def test_planning_page__invalid_request__400_with_message(client, alice):
+    _office_at("Stockholm")
+    _login(client, alice)
+    response = client.get(
+        reverse("planning:index"),
+        {"on": "2026-01-01", "action": "close", "objective": "coverage", "n": 1, "radius_km": 25},
+    )
+    assert response.status_code == 400

@@ -1,0 +1,180 @@
+"""Network planning pages for network administrators. Thin: forms in, queries/services out."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.core import clock
+from servicekontor.core.geography import load_localities
+from servicekontor.planning import maps
+from servicekontor.planning.forms import CompareForm, PlanForm, SaveScenarioForm
+from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
+from servicekontor.planning.models import Scenario
+from servicekontor.planning.plans import (
+    Action,
+    Objective,
+    PlanInputError,
+    PlanRequest,
+    result_to_dict,
+    summary_csv,
+)
+from servicekontor.planning.queries import plan_on, saved_scenarios
+from servicekontor.planning.services import save_scenario
+
+SALT = "servicekontor.planning.scenario"
+WEB_TIME_LIMIT = 30.0  # seconds of solver time per page view; the gap is shown if it stops
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not is_network_admin(request.user):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Network planning is for network administrators."))
+
+
+def _map_uri(summary: dict[str, Any]) -> str:
+    svg = maps.summary_svg(summary, load_localities())
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _csv_response(summary: dict[str, Any], filename: str) -> HttpResponse:
+    response = HttpResponse(summary_csv(summary), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = PlanForm(
+        request.GET or None,
+        initial={"on": clock.local_today(), "action": Action.MEASURE},
+    )
+    context: dict[str, Any] = {
+        "form": form,
+        "scenarios": saved_scenarios()[:50],
+        "compare_form": CompareForm(),
+        "reference": REFERENCE_SHARE_WITHIN_50_KM,
+    }
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            day: dt.date = form.cleaned_data["on"]
+            plan_request = PlanRequest(
+                action=Action(form.cleaned_data["action"]),
+                objective=Objective(form.cleaned_data["objective"]),
+                k=form.cleaned_data.get("k") or 0,
+                n=form.cleaned_data.get("n") or 0,
+                radius_km=form.cleaned_data["radius_km"],
+                keep=form.keep_codes(),
+                time_limit=WEB_TIME_LIMIT,
+            )
+            try:
+                result = plan_on(day=day, request=plan_request)
+            except PlanInputError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                summary = result_to_dict(result)
+                if request.GET.get("format") == "csv":
+                    return _csv_response(summary, f"plan-{plan_request.action}-{day}.csv")
+                context.update(
+                    summary=summary,
+                    day=day,
+                    map_uri=_map_uri(summary),
+                    save_form=SaveScenarioForm(
+                        initial={
+                            "payload": signing.dumps(
+                                {"day": day.isoformat(), "summary": summary},
+                                salt=SALT,
+                                compress=True,
+                            )
+                        }
+                    ),
+                    csv_query=request.GET.urlencode() + "&format=csv",
+                )
+        else:
+            status = 400
+    return render(request, "planning/index.html", context, status=status)
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = SaveScenarioForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the scenario a name, then save again."))
+        return redirect("planning:index")
+    try:
+        data = signing.loads(form.cleaned_data["payload"], salt=SALT, max_age=24 * 3600)
+    except signing.BadSignature:
+        messages.error(request, _("The result expired or was altered; compute it again."))
+        return redirect("planning:index")
+    scenario = save_scenario(
+        user=request.user,  # type: ignore[arg-type]
+        name=form.cleaned_data["name"],
+        day=dt.date.fromisoformat(data["day"]),
+        summary=data["summary"],
+    )
+    messages.success(request, _("Scenario saved."))
+    return redirect("planning:scenario", pk=scenario.pk)
+
+
+@login_required
+@require_GET
+def scenario(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_admin(request)
+    obj = get_object_or_404(Scenario, pk=pk)
+    return render(
+        request,
+        "planning/scenario.html",
+        {
+            "scenario": obj,
+            "summary": obj.summary,
+            "map_uri": _map_uri(obj.summary),
+            "reference": REFERENCE_SHARE_WITHIN_50_KM,
+        },
+    )
+
+
+@login_required
+@require_GET
+def scenario_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_admin(request)
+    obj = get_object_or_404(Scenario, pk=pk)
+    return _csv_response(obj.summary, f"scenario-{obj.pk}.csv")
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Choose two saved scenarios to compare."))
+        return redirect("planning:index")
+    a = get_object_or_404(Scenario, pk=form.cleaned_data["a"])
+    b = get_object_or_404(Scenario, pk=form.cleaned_data["b"])
+    return render(
+        request,
+        "planning/compare.html",
+        {
+            "pair": [
+                {"scenario": s, "summary": s.summary, "map_uri": _map_uri(s.summary)}
+                for s in (a, b)
+            ],
+            "reference": REFERENCE_SHARE_WITHIN_50_KM,
+        },
+    )
