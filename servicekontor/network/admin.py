@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts.admin_access import RegistryAdmin, RegistryTabularInline
-from servicekontor.catalog.models import Agency
+from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.network import queries
 from servicekontor.network.models import (
@@ -116,6 +116,13 @@ class ValidOnFilter(admin.SimpleListFilter):
         if day is None:
             return queryset
         return queryset.filter(pk__in=Offering.objects.valid_on(day).values("pk"))
+
+
+class ServiceListFilter(admin.RelatedFieldListFilter):
+    """Services named with their agency, read in one query (not one per service)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        return [(s.pk, str(s)) for s in Service.objects.select_related("agency")]
 
 
 class OfferingStateFilter(admin.SimpleListFilter):
@@ -231,7 +238,7 @@ class OfferingAdmin(RegistryAdmin):
         ValidOnFilter,
         OfferingStateFilter,
         ("service__agency", admin.RelatedFieldListFilter),
-        "service",
+        ("service", ServiceListFilter),
         "office",
         "office__county",
     ]
