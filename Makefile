@@ -12,7 +12,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installed)
+
+# axe-core for the browser tests (tests/browser); without npm they skip, CI fails on that.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the browser tests will be skipped"; fi
 
 ## make run: venv, install, migrate, load the real reference data and the demo, serve on :8000
 run: install
