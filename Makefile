@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_ENV := DEMO=1 DEBUG=1
 
-.PHONY: run test install lint typecheck migrations-check pytest messages bench data clean
+.PHONY: run test install browser-deps lint typecheck migrations-check pytest messages bench data clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ install: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installe
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
 	else echo "npm not found: the browser tests will be skipped"; fi
+
+## Debian's Chromium for the browser tests (needs root and apt; Playwright never downloads one)
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
 ## make run: venv, install, migrate, load the real reference data and the demo, serve on :8000
 run: install
