@@ -11,10 +11,10 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.accounts.models import User
+from servicekontor.accounts.models import OfficeAssignment, Role, User
 from servicekontor.accounts.permissions import can_serve_at
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
@@ -36,6 +36,7 @@ from servicekontor.queueing.models import (
 from servicekontor.queueing.states import Action, State, target_state
 
 ACTIVE_STATES = (VisitState.CALLED, VisitState.SERVING)
+SERVING_ROLES = (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER)
 
 
 # --- creating visits -------------------------------------------------------------------------
@@ -252,7 +253,7 @@ def set_officer_status(*, officer: User, status: str) -> DeskSession:
     """Ready, break or back office. Lock: the officer's desk-session row."""
     if status not in OfficerStatus.values:
         raise NotAllowed(_("Unknown status."))
-    session = _locked_session(officer)
+    session, _busy = _locked_session(officer)
     if session.status != status:
         session.status = status
         session.since = clock.now()
@@ -268,16 +269,36 @@ def sign_out_of_desk(*, officer: User) -> None:
     DeskSession.objects.filter(officer=officer).delete()
 
 
-def _locked_session(officer: User) -> DeskSession:
+def _locked_session(officer: User) -> tuple[DeskSession, bool]:
+    """The officer's desk session, locked, and whether they already have a visit (busy).
+
+    The assignment check rides along in the locking query. "Busy" must NOT: a SELECT … FOR
+    UPDATE that waited for the lock sees the row's new version but evaluates subqueries with
+    its old snapshot, so a second tab would see "not busy" (the race test caught exactly
+    that). It is read after the lock is ours.
+
+    `of=("self",)` locks only the session row: without it PostgreSQL would also lock the
+    joined office row, and every desk of the office would queue behind one another.
+    """
     session = (
-        DeskSession.objects.select_for_update()
+        DeskSession.objects.select_for_update(of=("self",))
         .select_related("service_point", "office")
+        .annotate(
+            assigned=Exists(
+                OfficeAssignment.objects.filter(user=officer, office_id=OuterRef("office_id"))
+            ),
+        )
         .filter(officer=officer)
         .first()
     )
     if session is None:
         raise NotAllowed(_("Sign in at a desk first."))
-    return session
+    # The same rule as permissions.can_serve_at, without another round trip.
+    annotations = session.__dict__
+    if not (officer.is_active and officer.role in SERVING_ROLES and annotations["assigned"]):
+        raise NotAllowed()
+    busy = Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES).exists()
+    return session, busy
 
 
 def in_call_order(visits: QuerySet[Visit], *, now: dt.datetime) -> QuerySet[Visit]:
@@ -310,13 +331,11 @@ def call_next(*, officer: User) -> Visit:
     chosen visit row with `SKIP LOCKED` — a desk that finds the first candidate locked by
     another desk's call takes the next one instead of waiting, so N desks get N visits.
     """
-    session = _locked_session(officer)
+    session, busy = _locked_session(officer)
     if session.status != OfficerStatus.IDLE:
         raise InvalidTransition(_("Set your status to ready before calling."))
-    if Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES).exists():
+    if busy:
         raise InvalidTransition(_("Finish or hand on your current visit first."))
-    if not can_serve_at(officer, session.office):
-        raise NotAllowed()
     now = clock.now()
     candidates = Visit.objects.filter(
         office_id=session.office_id,
@@ -356,8 +375,8 @@ def call_visit(*, officer: User, visit_id: int) -> Visit:
 
     Locks: the officer's desk-session row; the visit changes by compare-and-swap.
     """
-    session = _locked_session(officer)
-    if Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES).exists():
+    session, busy = _locked_session(officer)
+    if busy:
         raise InvalidTransition(_("Finish or hand on your current visit first."))
     visit = _visit_at_office(visit_id=visit_id, officer=officer, office_id=session.office_id)
     if (
