@@ -26,6 +26,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -59,7 +60,7 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _timed(fn: Callable[[int], None], runs: int) -> list[float]:
     out = []
     for i in range(runs):
         start = time.perf_counter()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -137,8 +138,15 @@ class _PoolIndex:
         return self.starts[lo:hi]
 
 
+@functools.lru_cache(maxsize=4096)
+def _local_hour(utc_hour: int) -> int:
+    """Stockholm wall-clock hour of the UTC hour `utc_hour` (hours since the epoch)."""
+    return dt.datetime.fromtimestamp(utc_hour * 3600, tz=STOCKHOLM).hour
+
+
 def _limit(allocation: Mapping[int, int], counters: int, at: dt.datetime) -> int:
-    return max(0, min(counters, allocation.get(at.astimezone(STOCKHOLM).hour, 0)))
+    hour = _local_hour(int(at.timestamp()) // 3600)
+    return max(0, min(counters, allocation.get(hour, 0)))
 
 
 def _room(

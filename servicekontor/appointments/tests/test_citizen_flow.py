@@ -183,3 +183,23 @@ def test_flow__forms_carry_csrf_tokens(client, office, service):
     page = client.get(url).content.decode()
     assert re.search(r'name="csrfmiddlewaretoken"', page)
     assert client.post(url, {"name": "A", "email": "a@example.org"}).status_code == 403
+
+
+def test_flow__identity_matches__compares_the_hash(
+    client, office, django_capture_on_commit_callbacks
+):
+    from servicekontor.appointments.queries import identity_matches
+
+    id_service = make_service(handling_minutes=30, requires_identification=True)
+    make_offering(office=office, service=id_service)
+    url = reverse(
+        "appointments:contact",
+        args=[id_service.pk, office.code, int(local(TUESDAY, 10).timestamp())],
+    )
+    client.post(
+        url, {"name": "A", "email": "a@example.org", "personal_identity_number": "900101-0017"}
+    )
+    booking = Booking.objects.get()
+    assert identity_matches(booking=booking, personal_identity_number="19900101-0017")
+    assert not identity_matches(booking=booking, personal_identity_number="19121212-1212")
+    assert not identity_matches(booking=booking, personal_identity_number="garbage")
