@@ -79,3 +79,16 @@ def log_in_network_admin(client: Any) -> Any:
     user = make_user(role=Role.NETWORK_ADMIN)
     client.force_login(user)
     return user
+
+
+def shows(response: Any, message: str) -> bool:
+    """Whether the page shows `message` (an English source string) in the page's language.
+
+    The admin is outside the language-prefixed URLs, so it always speaks LANGUAGE_CODE.
+    """
+    from django.utils import translation
+    from django.utils.html import escape
+
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        text = translation.gettext(message)
+    return escape(text) in response.content.decode()

@@ -3,12 +3,18 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from servicekontor.core.testing import make_offering, make_office, make_service
 from servicekontor.network.models import Milestone, Offering, Office
 from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin
 
 pytestmark = pytest.mark.django_db
+
+
+def _translated(response, message: str) -> str:
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return translation.gettext(message)
 
 
 @pytest.fixture
@@ -38,7 +44,10 @@ def test_milestone_admin__change_date__moves_offices_and_offerings(
     response = _post_date(client, takeover, "2019-06-01")
 
     assert response.status_code == 200
-    assert "Moved the milestone to 2019-06-01 and 2 dated rows" in response.content.decode()
+    moved = _translated(
+        response, "Moved the milestone to %(date)s and %(count)d dated rows with it."
+    ) % {"date": "2019-06-01", "count": 2}
+    assert moved in [str(m) for m in response.context["messages"]]
     takeover.refresh_from_db()
     office.refresh_from_db()
     offering.refresh_from_db()

@@ -6,7 +6,9 @@ from django.urls import reverse
 
 from servicekontor.core.testing import make_agency, make_offering, make_office, make_service
 from servicekontor.network.models import Offering
-from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin
+from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin, shows
+
+OVERLAP = "This office already offers this service in part of that period."
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +106,7 @@ def test_offering_admin__add_overlapping__form_error_not_server_error(setup: dic
         },
     )
     assert response.status_code == 200
-    assert "already offers this service" in response.content.decode()
+    assert shows(response, OVERLAP)
     assert Offering.objects.count() == 3
 
 
@@ -159,7 +161,7 @@ def test_office_admin__inline_rows_overlapping_each_other__form_error(setup: dic
     data["offerings-TOTAL_FORMS"] = str(total + 2)
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "already offers this service in part of that period" in response.content.decode()
+    assert shows(response, OVERLAP)
     assert Offering.objects.count() == 3
 
 

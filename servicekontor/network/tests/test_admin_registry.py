@@ -17,7 +17,7 @@ from servicekontor.core.testing import (
     make_user,
 )
 from servicekontor.network.models import ExceptionKind, OpeningException, OpeningHoursPeriod
-from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin
+from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin, shows
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_office_admin__closed_before_opened__form_error(client: Client, registry
     data["closed_on"] = "2019-01-01"
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "The closing day must be after the opening day." in response.content.decode()
+    assert shows(response, "The closing day must be after the opening day.")
 
 
 def test_opening_hours_admin__period_with_weekly_hours__saved(

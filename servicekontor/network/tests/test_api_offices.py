@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def api() -> APIClient:
-    return APIClient()
+    return APIClient(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -105,7 +105,8 @@ def test_api_offices__bad_date__400_with_message(api: APIClient, network: dict, 
     for url in ("/api/offices/", "/api/offices/kiruna/"):
         response = api.get(url, {"on": bad})
         assert response.status_code == 400
-        assert "YYYY-MM-DD" in response.json()["on"][0]
+        message = response.json()["on"][0]
+        assert bad in message and "2025-06-01" in message  # the value and an example
 
 
 @pytest.mark.parametrize(

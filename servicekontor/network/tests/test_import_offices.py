@@ -1,11 +1,13 @@
 """manage.py import_offices: every bad row reported with its line, nothing written on errors."""
 
 import datetime as dt
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from servicekontor.core.testing import make_agency, make_offering, make_office, make_service
 from servicekontor.network.models import CoordinateSource, Offering, Office
@@ -13,6 +15,13 @@ from servicekontor.network.models import CoordinateSource, Offering, Office
 pytestmark = pytest.mark.django_db
 
 CSV = Path(__file__).parent / "csv"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The messages are checked in their source language, whatever LANGUAGE_CODE is.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
