@@ -325,11 +325,15 @@ def office_choices(
     ]
 
 
+# "Near me": the offices within this distance (of the nearest ten).
+NEAR_KM = 100.0
+
+
 def earliest_near(
     *,
     service: Service,
     near: tuple[float, float],
-    radius_km: float = 100.0,
+    radius_km: float = NEAR_KM,
     max_offices: int = 10,
     now: dt.datetime | None = None,
 ) -> OfficeChoice | None:

@@ -121,9 +121,13 @@ def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
     near, place = _near(form)
     choices = queries.office_choices(service=service, near=near, limit=10 if near else None)
     earliest = None
+    alternatives: list[queries.OfficeChoice] = []
     if near:
-        with_time = [c for c in choices if c.earliest]
+        with_time = [c for c in choices if c.earliest and (c.distance_km or 0.0) <= queries.NEAR_KM]
         earliest = min(with_time, key=lambda c: c.earliest.start) if with_time else None  # type: ignore[union-attr]
+        if earliest is None:
+            # Nothing free near the place: say so, and name the nearest offices that have time.
+            alternatives = queries.nearest_with_time(service=service, near=near, limit=3)
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
@@ -134,6 +138,7 @@ def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
             "choices": choices,
             "place": place,
             "earliest": earliest,
+            "alternatives": alternatives,
         },
         status=status,
     )

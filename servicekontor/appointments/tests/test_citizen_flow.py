@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
-from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.appointments.models import AppointmentAllocation, Booking, BookingStatus
 from servicekontor.appointments.tests.conftest import MONDAY_MORNING, TUESDAY, local
 from servicekontor.core.testing import make_offering, make_service
 
@@ -203,3 +204,26 @@ def test_flow__identity_matches__compares_the_hash(
     assert identity_matches(booking=booking, personal_identity_number="19900101-0017")
     assert not identity_matches(booking=booking, personal_identity_number="19121212-1212")
     assert not identity_matches(booking=booking, personal_identity_number="garbage")
+
+
+def test_flow__choose_office__nothing_free_near_says_so_and_names_offices_with_time(
+    client, office, service
+):
+    from servicekontor.appointments.tests.conftest import allocate
+    from servicekontor.core.testing import make_office
+
+    far = make_office(name="Ystad servicekontor", latitude=55.43, longitude=13.82)
+    make_offering(office=far, service=service)
+    allocate(far)
+    AppointmentAllocation.objects.filter(office=office).delete()  # Kiruna: no appointment hours
+    with translation.override("en"):
+        response = client.get(
+            reverse("appointments:offices", args=[service.pk]),
+            {"q": "Kiruna"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    body = response.content.decode()
+    assert response.status_code == 200
+    alternatives = body.split("The nearest offices that do have free time")[1]
+    assert "Ystad servicekontor" in alternatives
+    assert reverse("appointments:times", args=[service.pk, far.code]) in alternatives
