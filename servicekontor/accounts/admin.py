@@ -7,8 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.accounts.admin_access import NetworkAdminAccess, RegistryTabularInline
 from servicekontor.accounts.models import Competence, OfficeAssignment, User
+from servicekontor.core.admin_access import NetworkAdminAccess, RegistryTabularInline
 
 # Only a superuser may hand out superuser status or raw Django permissions.
 _SUPERUSER_ONLY_FIELDS = ["is_superuser", "groups", "user_permissions"]

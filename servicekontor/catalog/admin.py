@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.accounts.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.catalog.models import Agency, Capability, Service
+from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 
 
 class ServiceInline(RegistryTabularInline):

@@ -19,9 +19,9 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.accounts.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
+from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.network import queries
 from servicekontor.network.models import (
     Milestone,

@@ -3,6 +3,10 @@
 Network administrators run the registry, so they get full access to the registry models in the
 admin by their role, without per-model Django permissions to keep in sync. Other staff keep
 whatever Django permissions they were given. Entering the admin still needs `is_staff`.
+
+This sits in `core` because `catalog` and `network` may not import `accounts` (see
+docs/architecture.md); it reads the role from the user row by value, and a test in
+accounts/tests checks that it agrees with `accounts.permissions.is_network_admin`.
 """
 
 from typing import Any
@@ -10,12 +14,18 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from servicekontor.accounts.permissions import is_network_admin
+NETWORK_ADMIN_ROLE = "network_admin"  # accounts.models.Role.NETWORK_ADMIN
+
+
+def may_administer_registry(user: Any) -> bool:
+    """Staff who are network administrators (or superusers)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return bool(user.is_superuser or getattr(user, "role", None) == NETWORK_ADMIN_ROLE)
 
 
 def _is_network_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_authenticated and user.is_staff and is_network_admin(user)
+    return may_administer_registry(request.user)
 
 
 class NetworkAdminAccess:
