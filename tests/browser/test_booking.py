@@ -1,13 +1,16 @@
 """The citizen's booking flow in a real browser: keyboard only, without JavaScript, WCAG."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from servicekontor.appointments import queries, services, tokens
 from servicekontor.appointments.models import AppointmentAllocation, Booking, BookingStatus
 from servicekontor.appointments.tokens import format_code
 from servicekontor.catalog.models import Service
+from servicekontor.core import clock
 from servicekontor.core.clock import STOCKHOLM
 from servicekontor.network.models import Office
 from tests.browser.conftest import OpenPage
@@ -126,6 +129,66 @@ def test_booking__axe__form_errors_and_unknown_place(page: Page, kista: Office, 
     assert_accessible(page)
 
 
-def test_kiosk_check_in__axe(page: Page, kista: Office):
+@pytest.fixture
+def booked(kista: Office, service: Service) -> services.NewBooking:
+    """Alice's booking at the first free time the booking pages would offer."""
+    days = queries.free_days(
+        office=kista, service=service, first_day=clock.local_today(), days=14, now=None
+    )
+    slot = next(slot for day in days for slot in day.slots)
+    return services.book_appointment(
+        office=kista,
+        service=service,
+        starts_at=slot.start,
+        contact=services.Contact(name="Alice Andersson", email="alice@example.org"),
+    )
+
+
+def test_manage__keyboard_only__cancels_the_booking(page: Page, booked: services.NewBooking):
+    page.goto(f"/book/manage/{booked.token}/")
+    assert_accessible(page)
+    tab_to(page, page.locator("main form[method=post] button[type=submit]"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("main form[method=post]")).to_have_count(0)  # nothing left to cancel
+    booked.booking.refresh_from_db()
+    assert booked.booking.status == BookingStatus.CANCELLED
+    assert_accessible(page)
+
+
+def test_reschedule__axe(page: Page, booked: services.NewBooking):
+    page.goto(f"/book/manage/{booked.token}/reschedule/")
+    expect(page.locator("main ul.times button").first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_kiosk_check_in__keyboard_only__gives_a_queue_number(
+    page: Page, kista: Office, service: Service
+):
+    """A booking starting in five minutes (made directly: the booking window would refuse
+    it), checked in with the code typed at the kiosk."""
+    now = clock.now()
+    booking = Booking.objects.create(
+        office=kista,
+        service=service,
+        day=clock.local_date_of(now),
+        starts_at=now + dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(minutes=5 + service.handling_minutes),
+        code="ABCD2345",
+        token_hash=tokens.hash_token(tokens.new_token()),
+        name="Alice Andersson",
+        email="alice@example.org",
+        created_at=now,
+    )
     page.goto("/book/check-in/kista/")
+    assert_accessible(page)
+    tab_to(page, page.locator("input[name=code]"))
+    page.keyboard.type("abcd-2345")  # as people type it: lower case, with the dash
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CHECKED_IN
+    number = page.locator("main p.ticket strong").inner_text().strip()
+    assert re.match(r"^[A-Z]-\d{3}$", number), number
     assert_accessible(page)
