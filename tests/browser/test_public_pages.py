@@ -91,8 +91,24 @@ def test_language_switch__without_javascript__page_turns_english(open_page):
         ("/?q=Xyzzyqqq", 404),
         ("/office/kista/", 200),
         ("/en/office/kista/", 200),
+        ("/en/book/", 200),
+        ("/en/queue/kista/", 200),
+        ("/en/display/kista/", 200),
+        ("/en/book/check-in/kista/", 200),
+        ("/staff/login/", 200),
     ],
-    ids=["finder", "results", "unknown-place", "office", "office-en"],
+    ids=[
+        "finder",
+        "results",
+        "unknown-place",
+        "office",
+        "office-en",
+        "booking-en",
+        "kiosk-en",
+        "display-en",
+        "check-in-en",
+        "staff-sign-in",
+    ],
 )
 def test_public_page__axe__no_wcag21_aa_violations(page, path, status):
     response = page.goto(path)
