@@ -124,3 +124,14 @@ def test_display__new_ticket__board_updates_without_reload(page: Page, kista: Of
     services.issue_ticket(office=kista, service=service)
     expect(waiting).to_have_text("2 waiting", timeout=8_000)  # polled every second
     assert page.evaluate("window.__same_document === true")  # no reload happened
+
+
+def test_display__without_javascript__refreshes_itself(open_page: OpenPage, kista: Office):
+    service = walk_in_services(office=kista, day=clock.local_today()).first()
+    assert service is not None
+    page = open_page(javascript=False)
+    page.goto("/en/display/kista/")
+    waiting = page.locator("#board p.waiting")
+    expect(waiting).to_have_text("0 waiting")
+    services.issue_ticket(office=kista, service=service)
+    expect(waiting).to_have_text("1 waiting", timeout=10_000)  # <noscript> refresh, 5 s
