@@ -4,3 +4,51 @@ from django.apps import AppConfig
 class AppointmentsConfig(AppConfig):
     name = "servicekontor.appointments"
     label = "appointments"
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from servicekontor.appointments.models import AppointmentAllocation, BookingRule
+        from servicekontor.appointments.queries import invalidate_inputs
+        from servicekontor.network.models import (
+            Offering,
+            Office,
+            OpeningException,
+            OpeningHoursPeriod,
+            ServicePoint,
+            WeeklyHours,
+        )
+
+        # weak=False: a local function would otherwise be collected and silently disconnected.
+        def changed(**kwargs: object) -> None:
+            invalidate_inputs()
+
+        # Every row the cached capacity inputs are built from (queries.cached_inputs).
+        for model in (
+            Office,
+            OpeningHoursPeriod,
+            WeeklyHours,
+            OpeningException,
+            Offering,
+            ServicePoint,
+            AppointmentAllocation,
+            BookingRule,
+        ):
+            post_save.connect(
+                changed,
+                weak=False,
+                sender=model,
+                dispatch_uid=f"appointments-inputs-{model.__name__}-save",
+            )
+            post_delete.connect(
+                changed,
+                weak=False,
+                sender=model,
+                dispatch_uid=f"appointments-inputs-{model.__name__}-delete",
+            )
+        m2m_changed.connect(
+            changed,
+            weak=False,
+            sender=ServicePoint.capabilities.through,
+            dispatch_uid="appointments-inputs-capabilities",
+        )

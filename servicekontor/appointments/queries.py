@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast, Extract
@@ -57,13 +59,112 @@ def _schedule_prefetch() -> tuple[Prefetch, str]:
 
 
 @dataclass(frozen=True)
-class _Counters:
-    all: int
-    capable: int
+class OfficeInputs:
+    """What rarely changes: an office's rules of time and counters for one service."""
+
+    schedule: opening_hours.Schedule
+    offered: tuple[tuple[dt.date, dt.date | None], ...]  # offering spans, last day inclusive
+    rules: capacity.Rules
+    allocation: dict[int, dict[int, int]]  # weekday → local hour → counters
+    counters_all: int
+    counters_capable: int
+
+    def offers_on(self, day: dt.date) -> bool:
+        operating = self.schedule.opened_on <= day and (
+            self.schedule.closed_on is None or day < self.schedule.closed_on
+        )
+        return operating and any(
+            first <= day and (last is None or day <= last) for first, last in self.offered
+        )
+
+
+def load_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, OfficeInputs]:
+    """Read the registry inputs of the offices for the service: 8 queries for any number."""
+    # Read the opening rules fresh onto copies of the given instances: no second read of the
+    # offices, and no stale prefetch left on (or taken from) the caller's objects.
+    fresh = [copy.copy(o) for o in offices]
+    for o in fresh:
+        o._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    prefetch_related_objects(fresh, *_schedule_prefetch())
+    office_ids = [o.pk for o in fresh]
+    offered: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for office_id, first, last in Offering.objects.filter(
+        office_id__in=office_ids, service=service
+    ).values_list("office_id", "valid_from", "valid_to"):
+        offered[office_id].append((first, last))
+    rules = {
+        r.office_id: _rules_of(r)
+        for r in BookingRule.objects.filter(office_id__in=office_ids, service=service)
+    }
+    allocation: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for office_id, weekday, hour, counters in AppointmentAllocation.objects.filter(
+        office_id__in=office_ids
+    ).values_list("office_id", "weekday", "hour", "counters"):
+        allocation[office_id][weekday][hour] = counters
+    capability_id = service.required_capability_id
+    counts = {
+        row["office_id"]: (row["all"], row["capable"])
+        for row in ServicePoint.objects.filter(office_id__in=office_ids, is_active=True)
+        .values("office_id")
+        .annotate(
+            all=Count("pk", distinct=True),
+            capable=(
+                Count("pk", filter=Q(capabilities__pk=capability_id), distinct=True)
+                if capability_id
+                else Count("pk", distinct=True)
+            ),
+        )
+    }
+    return {
+        o.pk: OfficeInputs(
+            schedule=network_queries.schedule_of(o),
+            offered=tuple(offered.get(o.pk, [])),
+            rules=rules.get(o.pk, capacity.Rules()),
+            allocation={w: dict(h) for w, h in allocation.get(o.pk, {}).items()},
+            counters_all=counts.get(o.pk, (0, 0))[0],
+            counters_capable=counts.get(o.pk, (0, 0))[1],
+        )
+        for o in fresh
+    }
+
+
+# Listings read the registry inputs through the cache; any save or delete of a row they come
+# from bumps INPUTS_VERSION (signals in apps.py), and bulk writes, which send no signals, are
+# covered by the timeout. Booking always reads fresh under its lock, so a stale listing can at
+# worst offer a time that the booking then refuses.
+INPUTS_TIMEOUT_S = 60
+INPUTS_VERSION_KEY = "appointments:inputs-version"
+
+
+def invalidate_inputs() -> None:
+    cache.set(INPUTS_VERSION_KEY, secrets.token_hex(8), None)
+
+
+def cached_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, OfficeInputs]:
+    given = list(offices)
+    version = cache.get(INPUTS_VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(8)
+        cache.add(INPUTS_VERSION_KEY, version, None)
+        version = cache.get(INPUTS_VERSION_KEY, version)
+    keys = {o.pk: f"appointments:inputs:{version}:{o.pk}:{service.pk}" for o in given}
+    found = cache.get_many(list(keys.values()))
+    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [o for o in given if o.pk not in result]
+    if missing:
+        loaded = load_inputs(offices=missing, service=service)
+        cache.set_many({keys[pk]: value for pk, value in loaded.items()}, INPUTS_TIMEOUT_S)
+        result.update(loaded)
+    return result
 
 
 class CapacityBook:
-    """Capacity inputs of `offices` for `service` on [first_day, last_day], loaded in bulk."""
+    """Capacity inputs of `offices` for `service` on [first_day, last_day], loaded in bulk.
+
+    `fresh=True` (the booking service, under its lock) reads the registry inputs from the
+    database; otherwise they may come from the cache (see `cached_inputs`). Bookings are always
+    read from the database.
+    """
 
     def __init__(
         self,
@@ -72,48 +173,19 @@ class CapacityBook:
         service: Service,
         first_day: dt.date,
         last_day: dt.date,
+        fresh: bool = False,
     ) -> None:
         given = list(offices)
         office_ids = [o.pk for o in given]
         self.service = service
         self.first_day = first_day
         self.last_day = last_day
-        # Read the opening rules fresh onto copies of the given instances: no second read of
-        # the offices, and no stale prefetch left on (or taken from) the caller's objects.
-        fresh = [copy.copy(o) for o in given]
-        for o in fresh:
-            o._prefetched_objects_cache = {}  # type: ignore[attr-defined]
-        prefetch_related_objects(fresh, *_schedule_prefetch())
-        self.offices = {o.pk: o for o in fresh}
-        self._schedules = {pk: network_queries.schedule_of(o) for pk, o in self.offices.items()}
-        self._offerings: dict[int, list[Offering]] = defaultdict(list)
-        for offering in Offering.objects.filter(office_id__in=office_ids, service=service):
-            self._offerings[offering.office_id].append(offering)
-        self._rules = {
-            r.office_id: _rules_of(r)
-            for r in BookingRule.objects.filter(office_id__in=office_ids, service=service)
-        }
-        self._allocation: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-        for office_id, weekday, hour, counters in AppointmentAllocation.objects.filter(
-            office_id__in=office_ids
-        ).values_list("office_id", "weekday", "hour", "counters"):
-            self._allocation[(office_id, weekday)][hour] = counters
-        capability_id = service.required_capability_id
-        counts = (
-            ServicePoint.objects.filter(office_id__in=office_ids, is_active=True)
-            .values("office_id")
-            .annotate(
-                all=Count("pk", distinct=True),
-                capable=(
-                    Count("pk", filter=Q(capabilities__pk=capability_id), distinct=True)
-                    if capability_id
-                    else Count("pk", distinct=True)
-                ),
-            )
+        self.offices = {o.pk: o for o in given}
+        self.inputs = (
+            load_inputs(offices=given, service=service)
+            if fresh
+            else cached_inputs(offices=given, service=service)
         )
-        self._counters = {
-            row["office_id"]: _Counters(all=row["all"], capable=row["capable"]) for row in counts
-        }
         self._booked: dict[tuple[int, dt.date], list[tuple[capacity.Interval, int | None]]] = (
             defaultdict(list)
         )
@@ -146,29 +218,24 @@ class CapacityBook:
                 self._booked[(office_id, day)].append(((starts, ends), cap_id))
 
     def rules(self, office_id: int) -> capacity.Rules:
-        return self._rules.get(office_id, capacity.Rules())
+        return self.inputs[office_id].rules
 
     def offers(self, office_id: int, day: dt.date) -> bool:
-        office = self.offices[office_id]
-        return (
-            self.service.bookable
-            and office.is_operating_on(day)
-            and any(o.is_valid_on(day) for o in self._offerings.get(office_id, []))
-        )
+        return self.service.bookable and self.inputs[office_id].offers_on(day)
 
     def allocation(self, office_id: int, day: dt.date) -> dict[int, int]:
         """Local hour → counters given to appointments at the office on that weekday."""
-        return self._allocation.get((office_id, day.weekday()), {})
+        return self.inputs[office_id].allocation.get(day.weekday(), {})
 
     def pools(self, office_id: int, day: dt.date) -> list[capacity.Pool]:
-        counters = self._counters.get(office_id, _Counters(0, 0))
+        inputs = self.inputs[office_id]
         booked = self._booked.get((office_id, day), [])
-        pools = [capacity.Pool(counters=counters.all, booked=[i for i, _ in booked])]
+        pools = [capacity.Pool(counters=inputs.counters_all, booked=[i for i, _ in booked])]
         capability_id = self.service.required_capability_id
         if capability_id:
             pools.append(
                 capacity.Pool(
-                    counters=counters.capable,
+                    counters=inputs.counters_capable,
                     booked=[i for i, cap in booked if cap == capability_id],
                 )
             )
@@ -185,7 +252,7 @@ class CapacityBook:
         """Free slots of the day inside `window` (every slot with `include_full`)."""
         if not self.offers(office_id, day):
             return []
-        intervals = opening_hours.intervals_on(self._schedules[office_id], day)
+        intervals = opening_hours.intervals_on(self.inputs[office_id].schedule, day)
         if not intervals:
             return []
         allocation = self.allocation(office_id, day)

@@ -96,7 +96,7 @@ def book_appointment(
     _lock_day(office=office, day=day)
     # Read after the lock: under READ COMMITTED each statement sees what the previous lock
     # holder committed.
-    book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day)
+    book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
     if not book.offers(office.pk, day):
         raise errors.NotBookable()
     window = book.window(office.pk, now)

@@ -180,3 +180,27 @@ def test_booking__book_appointment__closure_added_meanwhile_is_seen_by_the_same_
         services.book_appointment(
             office=office, service=service, starts_at=local(TUESDAY, 10), contact=alice()
         )
+
+
+def test_booking__cached_inputs__a_saved_change_is_seen_at_once(office, service):
+    slots = queries.free_slots_on(office=office, service=service, day=TUESDAY)  # warms the cache
+    assert {s.capacity for s in slots} == {2}
+    ServicePoint.objects.get(office=office, number=2).delete()
+    slots = queries.free_slots_on(office=office, service=service, day=TUESDAY)
+    assert {s.capacity for s in slots} == {1}
+    BookingRule.objects.create(office=office, service=service, closes_minutes_before=60 * 24 * 2)
+    assert queries.free_slots_on(office=office, service=service, day=TUESDAY) == []
+
+
+def test_booking__cached_inputs__stale_listing_never_lets_a_booking_through(office, service):
+    assert queries.free_slots_on(office=office, service=service, day=TUESDAY)  # warms the cache
+    # bulk_create sends no signals: the listing may be stale for up to the cache timeout …
+    OpeningException.objects.bulk_create(
+        [OpeningException(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)]
+    )
+    assert queries.free_slots_on(office=office, service=service, day=TUESDAY)
+    # … but booking reads fresh under its lock.
+    with pytest.raises(errors.NotASlot):
+        services.book_appointment(
+            office=office, service=service, starts_at=local(TUESDAY, 10), contact=alice()
+        )
