@@ -26,6 +26,7 @@ import argparse
 import http.client
 import os
 import platform
+import random
 import re
 import secrets
 import socket
@@ -84,6 +85,12 @@ class Samples:
     @property
     def p99(self) -> float:
         return self.p(99)
+
+
+def pause(think: float) -> None:
+    """Think time of a paced desk: random around `think` so desks do not march in step."""
+    if think:
+        time.sleep(random.uniform(0.5 * think, 1.5 * think))
 
 
 def run_threads(n: int, work: Callable[[int], None]) -> float:
@@ -191,7 +198,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(*, workers: int, threads: int, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    *, workers: int, threads: int, port: int, worker_class: str = "sync"
+) -> subprocess.Popen[bytes]:
     env = os.environ | {"CONN_MAX_AGE": "600", "PYTHONPATH": str(ROOT / "benchmarks")}
     process = subprocess.Popen(
         [
@@ -202,7 +211,7 @@ def start_server(*, workers: int, threads: int, port: int) -> subprocess.Popen[b
             "--workers",
             str(workers),
             "--worker-class",
-            "gthread",
+            worker_class,
             "--threads",
             str(threads),
             "--keep-alive",
@@ -223,6 +232,15 @@ def start_server(*, workers: int, threads: int, port: int) -> subprocess.Popen[b
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # open SSE streams keep a graceful stop waiting
+        server.kill()
+        server.wait()
 
 
 class Client:
@@ -263,6 +281,19 @@ class Client:
 # --- the office day through HTTP -------------------------------------------------------------
 
 
+def warm_up(world: World, *, port: int, rounds: int) -> None:
+    """Load every worker's code paths and open its database connections before measuring."""
+
+    def visit_pages(i: int) -> None:
+        client = Client(port, world.desk_cookies[i], world.csrf)
+        for _ in range(rounds):
+            client.request("GET", f"/desk/{world.office_code}/")
+            client.request("GET", f"/queue/{world.office_code}/{world.agency_codes[i % 3]}/")
+            client.request("GET", f"/display/{world.office_code}/board/")
+
+    run_threads(len(world.desk_cookies), visit_pages)
+
+
 @dataclass
 class DayResult:
     issue: Samples
@@ -273,7 +304,9 @@ class DayResult:
     empty: int
 
 
-def http_day(world: World, *, port: int, cycles: int, desks: int | None = None) -> DayResult:
+def http_day(
+    world: World, *, port: int, cycles: int, desks: int | None = None, think: float = 0.0
+) -> DayResult:
     issue, call, other = Samples(), Samples(), Samples()
     empty = [0]
     n = desks or len(world.desk_cookies)
@@ -283,10 +316,12 @@ def http_day(world: World, *, port: int, cycles: int, desks: int | None = None) 
         client = Client(port, world.desk_cookies[i], world.csrf)
         kiosk = f"/queue/{world.office_code}/{world.agency_codes[i % 3]}/"
         for _ in range(cycles):
+            pause(think)
             t0 = time.perf_counter()
             status, _r, _b = client.request("POST", kiosk, {"service": world.service_ids[i % 3]})
             issue.add(time.perf_counter() - t0)
             assert status == 303, f"issue: HTTP {status}"
+            pause(think)
             t0 = time.perf_counter()
             status, response, _b = client.request("POST", act, {"action": "call_next"})
             call.add(time.perf_counter() - t0)
@@ -299,6 +334,7 @@ def http_day(world: World, *, port: int, cycles: int, desks: int | None = None) 
                 {"action": "start", "visit": visit},
                 {"action": "finish", "visit": visit, "outcome": "resolved"},
             ):
+                pause(think)
                 t0 = time.perf_counter()
                 status, _r, _b = client.request("POST", act, fields)
                 other.add(time.perf_counter() - t0)
@@ -358,7 +394,7 @@ PICK_SQL = (
 )
 
 
-def sql_day(world: World, *, cycles: int) -> DayResult:
+def sql_day(world: World, *, cycles: int, think: float = 0.0) -> DayResult:
     issue, call, other = Samples(), Samples(), Samples()
     empty = [0]
     dsn = BENCH_DB
@@ -367,10 +403,12 @@ def sql_day(world: World, *, cycles: int) -> DayResult:
         officer = world.officer_ids[i]
         service = world.service_ids[i % 3]
         base = {"office": world.office_id, "officer": officer, "outcome": ""}
-        with psycopg.connect(dsn) as conn:
+        # autocommit: each `conn.transaction()` is then a real BEGIN … COMMIT, not a savepoint
+        with psycopg.connect(dsn, autocommit=True) as conn:
             day = conn.execute("SELECT (now() AT TIME ZONE 'Europe/Stockholm')::date").fetchone()
             assert day is not None
             for _ in range(cycles):
+                pause(think)
                 t0 = time.perf_counter()
                 with conn.transaction():
                     conn.execute(ISSUE_SQL[0], {**base, "service": service, "day": day[0]})
@@ -395,6 +433,7 @@ def sql_day(world: World, *, cycles: int) -> DayResult:
                         },
                     )
                 issue.add(time.perf_counter() - t0)
+                pause(think)
                 t0 = time.perf_counter()
                 with conn.transaction():
                     session = conn.execute(CALL_SQL[0], base).fetchone()
@@ -429,6 +468,7 @@ def sql_day(world: World, *, cycles: int) -> DayResult:
                     ("start", "called", "serving", ""),
                     ("finish", "serving", "finished", "resolved"),
                 ):
+                    pause(think)
                     t0 = time.perf_counter()
                     with conn.transaction():
                         conn.execute(
@@ -584,9 +624,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--desks", type=int, default=50)
     parser.add_argument("--cycles", type=int, default=20, help="visits per desk")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--workers", type=int, default=8, help="gunicorn sync workers")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads per gthread worker (display phase)"
+    )
     parser.add_argument("--displays", type=int, default=20)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="seconds between a paced desk's requests"
+    )
     parser.add_argument("--no-displays", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
     args = parser.parse_args()
@@ -598,45 +643,73 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     http_world = build_world(desks=args.desks, code="bench-http")
     sql_world = build_world(desks=args.desks, code="bench-sql")
+    paced_http_world = build_world(desks=args.desks, code="bench-paced-http")
+    paced_sql_world = build_world(desks=args.desks, code="bench-paced-sql")
     from django.db import connections
 
     connections.close_all()
 
+    # The office day on sync workers: gunicorn's gthread worker stalls new and re-used
+    # keep-alive connections for up to a second or two (measured while writing this), which
+    # would only measure gunicorn. Sync workers: one request per process, no stalls.
+    displays: list[DisplayResult] = []
     port = free_port()
-    server = start_server(workers=args.workers, threads=args.threads, port=port)
+    server = start_server(workers=args.workers, threads=1, port=port, worker_class="sync")
     try:
-        Client(port, http_world.desk_cookies[0], http_world.csrf).request(
-            "GET", f"/desk/{http_world.office_code}/"
-        )  # warm up imports and connections
+        warm_up(http_world, port=port, rounds=3)
+        load_before = os.getloadavg()[0]
         web = http_day(http_world, port=port, cycles=args.cycles)
         floor = sql_day(sql_world, cycles=args.cycles)
-        displays: list[DisplayResult] = []
+        paced_cycles = max(3, args.cycles // 4)
+        paced = http_day(paced_http_world, port=port, cycles=paced_cycles, think=args.think)
+        paced_floor = sql_day(paced_sql_world, cycles=paced_cycles, think=args.think)
+        load_after = os.getloadavg()[0]
         if not args.no_displays:
-            for mode in ("poll", "sse"):
-                world = build_world(desks=10, code=f"bench-{mode}")
-                connections.close_all()
-                displays.append(
-                    display_day(
-                        world,
-                        port=port,
-                        displays=args.displays,
-                        desks=10,
-                        cycles=8,
-                        mode=mode,
-                    )
-                )
+            displays.append(measure_displays(args, port=port, mode="poll"))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
 
-    lines = report(args, web, floor, displays)
+    # SSE needs a thread per open stream: threaded workers, as it would be deployed.
+    if not args.no_displays:
+        port = free_port()
+        server = start_server(
+            workers=args.workers // 2 or 1,
+            threads=args.threads,
+            port=port,
+            worker_class="gthread",
+        )
+        try:
+            displays.append(measure_displays(args, port=port, mode="sse"))
+        finally:
+            stop_server(server)
+
+    lines = report(args, web, floor, displays, paced=(paced, paced_floor))
+    lines.insert(
+        6,
+        f"Load average of the machine (shared with other work) before/after: "
+        f"{load_before:.1f} / {load_after:.1f}.\n",
+    )
     print("\n".join(lines))
     if not args.no_write:
         write_docs("\n".join(lines))
 
 
+def measure_displays(args: argparse.Namespace, *, port: int, mode: str) -> DisplayResult:
+    from django.db import connections
+
+    world = build_world(desks=10, code=f"bench-{mode}")
+    connections.close_all()
+    warm_up(world, port=port, rounds=2)
+    return display_day(world, port=port, displays=args.displays, desks=10, cycles=8, mode=mode)
+
+
 def report(
-    args: argparse.Namespace, web: DayResult, floor: DayResult, displays: list[DisplayResult]
+    args: argparse.Namespace,
+    web: DayResult,
+    floor: DayResult,
+    displays: list[DisplayResult],
+    *,
+    paced: tuple[DayResult, DayResult],
 ) -> list[str]:
     cpu = os.cpu_count()
     lines = [
@@ -644,11 +717,12 @@ def report(
         "",
         "Command: `.venv/bin/python benchmarks/queue_bench.py "
         f"--desks {args.desks} --cycles {args.cycles} --workers {args.workers} "
-        f"--threads {args.threads}`",
+        f"--displays {args.displays} --think {args.think:g}`",
         "",
         f"Machine: {cpu} CPUs, {platform.python_implementation()} {platform.python_version()}, "
         "PostgreSQL on the same machine, client threads in the same machine too. "
-        f"gunicorn gthread, {args.workers} processes x {args.threads} threads.",
+        f"gunicorn, {args.workers} sync worker processes; for the SSE displays "
+        f"{args.workers // 2 or 1} gthread processes x {args.threads} threads.",
         "",
         f"{args.desks} desks, each running {args.cycles} rounds of issue -> call next -> "
         "start -> finish as fast as it can (closed loop: latency includes queueing for the "
@@ -678,6 +752,27 @@ def report(
         f"{'met' if target_ok else 'NOT met'} — p99 {fmt(web.call.p99)} ms, "
         f"floor {fmt(floor.call.p99)} ms.",
     ]
+    p_web, p_floor = paced
+    lines += [
+        "",
+        f"### The same {args.desks} desks at a pace ({args.think:g} s think time between "
+        "requests, about 100x a real desk's rate)",
+        "",
+        "| | HTTP | bare SQL | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, a, b in (
+        ("call next", p_web.call, p_floor.call),
+        ("issue ticket", p_web.issue, p_floor.issue),
+    ):
+        lines.append(f"| {name} p50 (ms) | {fmt(a.p50)} | {fmt(b.p50)} | {a.p50 / b.p50:.1f}x |")
+        lines.append(f"| {name} p99 (ms) | {fmt(a.p99)} | {fmt(b.p99)} | {a.p99 / b.p99:.1f}x |")
+    paced_ok = p_web.call.p99 < 50 and p_web.call.p99 <= 3 * p_floor.call.p99
+    lines += [
+        "",
+        f"Paced: call-next p99 {fmt(p_web.call.p99)} ms against a floor of "
+        f"{fmt(p_floor.call.p99)} ms: target {'met' if paced_ok else 'NOT met'}.",
+    ]
     if displays:
         lines += [
             "",
@@ -689,7 +784,11 @@ def report(
             "|---|---:|---:|---:|---:|---:|",
         ]
         for d in displays:
-            label = "htmx-style polling, 1 s, ETag/304" if d.mode == "poll" else "SSE stream"
+            label = (
+                "polling 1 s, ETag/304 (sync workers)"
+                if d.mode == "poll"
+                else "SSE stream (gthread workers)"
+            )
             lines.append(
                 f"| {label} | {fmt(d.delays.p50)} | {fmt(d.delays.p99)} | {d.requests} | "
                 f"{fmt(d.day.call.p50)} | {fmt(d.day.call.p99)} |"

@@ -77,9 +77,9 @@ def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> Ht
         return locked
     agency = get_object_or_404(Agency, code=agency_code)
     offered = _services_of(office, agency)
-    if not offered.exists():
-        raise Http404(_("This office offers no walk-in service of that agency today."))
     if request.method == "GET":
+        if not offered.exists():
+            raise Http404(_("This office offers no walk-in service of that agency today."))
         form = TicketForm(services=offered)
         return _agency_page(request, office, agency, form)
     form = TicketForm(request.POST, services=offered)
