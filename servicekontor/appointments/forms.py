@@ -31,6 +31,14 @@ class PlaceForm(forms.Form):
         return cleaned
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A visible text field that is never filled back in: the identity number is not echoed
+    into a re-rendered page (which browsers may cache)."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
 def normalize_phone(raw: str) -> str:
     digits = re.sub(r"[ \-]", "", raw)
     if digits.startswith("00"):
@@ -66,7 +74,7 @@ class ContactForm(forms.Form):
         help_text=_(
             "12 digits, YYYYMMDD-NNNN. Needed for this service; we keep only a check value."
         ),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        widget=UnechoedTextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
     def __init__(self, *args: object, service: Service, **kwargs: object) -> None:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -195,6 +196,7 @@ def choose_time(request: HttpRequest, service_id: int, office_code: str) -> Http
     return render(request, "appointments/choose_time.html", context)
 
 
+@sensitive_post_parameters("personal_identity_number")
 @require_http_methods(["GET", "POST"])
 @_rate_limited(conf.rate_book, method="POST")
 def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) -> HttpResponse:

@@ -227,3 +227,16 @@ def test_flow__choose_office__nothing_free_near_says_so_and_names_offices_with_t
     alternatives = body.split("The nearest offices that do have free time")[1]
     assert "Ystad servicekontor" in alternatives
     assert reverse("appointments:times", args=[service.pk, far.code]) in alternatives
+
+
+def test_flow__identity_number_is_masked_in_error_reports(client, office):
+    id_service = make_service(handling_minutes=30, requires_identification=True)
+    make_offering(office=office, service=id_service)
+    url = reverse(
+        "appointments:contact",
+        args=[id_service.pk, office.code, int(local(TUESDAY, 10).timestamp())],
+    )
+    response = client.post(url, {"name": "A", "personal_identity_number": "19900101-0017"})
+    assert response.status_code == 400
+    assert response.wsgi_request.sensitive_post_parameters == ("personal_identity_number",)
+    assert "19900101-0017" not in response.content.decode()
