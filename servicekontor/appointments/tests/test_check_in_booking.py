@@ -139,3 +139,22 @@ def test_booking__desk_today__staff_at_the_office_only(client, office, booking):
     assert response.status_code == 200
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CHECKED_IN
+
+
+def test_booking__check_in__late_for_appointment_only_service_cannot_walk_in(office, settings):
+    from servicekontor.core.testing import make_offering, make_service
+
+    settings.APPOINTMENTS_LATE_POLICY = "walk_in"
+    id_card = make_service(handling_minutes=30, mode="appointment_only")
+    make_offering(office=office, service=id_card)
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        booking = services.book_appointment(
+            office=office,
+            service=id_card,
+            starts_at=local(MONDAY, 11),
+            contact=Contact(name="A", email="a@x.se"),
+        ).booking
+    with at(11, 30):
+        result = services.check_in_booking(office=office, code=booking.code)
+    assert result.outcome == "late_no_show"
+    assert Visit.objects.get().state == VisitState.NO_SHOW
