@@ -174,6 +174,7 @@ class CapacityBook:
         first_day: dt.date,
         last_day: dt.date,
         fresh: bool = False,
+        inputs: dict[int, OfficeInputs] | None = None,
     ) -> None:
         given = list(offices)
         office_ids = [o.pk for o in given]
@@ -181,11 +182,13 @@ class CapacityBook:
         self.first_day = first_day
         self.last_day = last_day
         self.offices = {o.pk: o for o in given}
-        self.inputs = (
-            load_inputs(offices=given, service=service)
-            if fresh
-            else cached_inputs(offices=given, service=service)
-        )
+        if inputs is None:
+            inputs = (
+                load_inputs(offices=given, service=service)
+                if fresh
+                else cached_inputs(offices=given, service=service)
+            )
+        self.inputs = inputs
         self._booked: dict[tuple[int, dt.date], list[tuple[capacity.Interval, int | None]]] = (
             defaultdict(list)
         )
@@ -343,10 +346,8 @@ def earliest_per_office(
     """Each office's earliest free slot for the service within its booking window."""
     now = now or clock.now()
     today = clock.local_date_of(now)
-    horizon = max(
-        (r.horizon_days for r in BookingRule.objects.filter(service=service)),
-        default=capacity.Rules().horizon_days,
-    )
+    inputs = cached_inputs(offices=offices, service=service)
+    horizon = max((i.rules.horizon_days for i in inputs.values()), default=0)
     result: dict[int, capacity.Slot | None] = {}
     remaining = list(offices)
     for first_offset, last_offset in _LOOK_WINDOWS:
@@ -354,7 +355,9 @@ def earliest_per_office(
             break
         first = today + dt.timedelta(days=first_offset)
         last = today + dt.timedelta(days=min(last_offset, horizon))
-        book = CapacityBook(offices=remaining, service=service, first_day=first, last_day=last)
+        book = CapacityBook(
+            offices=remaining, service=service, first_day=first, last_day=last, inputs=inputs
+        )
         still = []
         for office in remaining:
             slot = book.earliest(office.pk, now)
