@@ -34,12 +34,6 @@ from servicekontor.network import queries as network_queries
 from servicekontor.network.models import Offering, Office, OpeningHoursPeriod, ServicePoint
 
 
-def rules_for(*, office: Office, service: Service) -> capacity.Rules:
-    """The office's rules for the service, or the defaults (8 weeks, 2 hours, 1 a day)."""
-    row = BookingRule.objects.filter(office=office, service=service).first()
-    return _rules_of(row)
-
-
 def _rules_of(row: BookingRule | None) -> capacity.Rules:
     if row is None:
         return capacity.Rules()
