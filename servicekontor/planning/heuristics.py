@@ -160,3 +160,36 @@ def greedy_cover(covers: sparse.csr_matrix, fixed: Iterable[int] = ()) -> list[i
             chosen.remove(j)
             covered_by -= col
     return sorted(chosen)
+
+
+def lazy_greedy_cover(
+    covers: sparse.spmatrix, weights: FloatArray, k: int, fixed: Iterable[int] = ()
+) -> list[int]:
+    """Maximal-covering greedy on a sparse coverage matrix (no dense n × m): each step opens
+    the site covering the most uncovered weight. Gains only shrink, so stale heap entries are
+    re-evaluated lazily (Minoux 1978) — a few column reads per step instead of a full pass."""
+    import heapq
+
+    csc = sparse.csc_matrix(covers, dtype=bool)
+    w = np.asarray(weights, dtype=np.float64)
+    uncovered = np.ones(csc.shape[0], dtype=bool)
+    chosen = sorted(set(fixed))
+    for j in chosen:
+        uncovered[csc.indices[csc.indptr[j] : csc.indptr[j + 1]]] = False
+    taken = set(chosen)
+
+    def gain(j: int) -> float:
+        rows = csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+        return float(w[rows[uncovered[rows]]].sum())
+
+    heap = [(-gain(j), j) for j in range(csc.shape[1]) if j not in taken]
+    heapq.heapify(heap)
+    while len(chosen) < k and heap:
+        _, j = heapq.heappop(heap)
+        current = gain(j)
+        if heap and current < -heap[0][0]:
+            heapq.heappush(heap, (-current, j))
+            continue
+        chosen.append(j)
+        uncovered[csc.indices[csc.indptr[j] : csc.indptr[j + 1]]] = False
+    return sorted(chosen)

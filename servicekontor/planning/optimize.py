@@ -43,6 +43,10 @@ TRUNCATION_FACTOR = 2.5
 TRUNCATION_MIN = 15
 GROWTH = 4
 PMEDIAN_PRESOLVE = False
+# Distances closer than this form one level (avoids near-zero costs that slow the simplex).
+GROUP_TOLERANCE_KM = 1e-6
+# Subgradient: halve the step after this many steps without a better bound.
+STALL = 60
 HIGHS_OPTIONS: dict[str, bool | float | str] = {}
 
 
@@ -224,35 +228,93 @@ def solve_mclp(
         gcov = gcov[:, undominated]
         free_sites = free_sites[undominated]
     nf = free_sites.size
-    # Columns: x (nf, integer) then y (g, continuous in [0, 1]).
-    # Rows: y_g − sum_{j in N_g} x_j <= 0 (g rows); sum x = k (1 row).
-    a_x = sparse.vstack([-gcov.astype(np.float64), sparse.csr_matrix(np.ones((1, nf)))])
-    a_y = sparse.vstack([sparse.identity(g, format="csr"), sparse.csr_matrix((1, g))])
-    matrix = sparse.hstack([a_x, a_y]).tocsc()
-    row_lower = np.concatenate([np.full(g, -np.inf), [k]])
-    row_upper = np.concatenate([np.zeros(g), [k]])
-    cost = np.concatenate([np.zeros(nf), gw])
-    warm = None
+    integral = bool(np.all(gw == np.round(gw)))
+    # Incumbent: the caller's start, valued on the full model (it may use dominated sites).
+    best_cols: IntArray | None = None
+    best_val = -np.inf
+    start_chosen: tuple[int, ...] | None = None
     if start is not None:
-        x0 = np.isin(free_sites, np.fromiter(start, dtype=np.int64)).astype(np.float64)
-        if int(x0.sum()) == k:
-            y0 = (gcov @ x0 > 0).astype(np.float64)
-            warm = np.concatenate([x0, y0])
-    out = _solve_milp(
-        cost=cost,
-        matrix=matrix,
-        row_lower=row_lower,
-        row_upper=row_upper,
-        col_lower=np.zeros(nf + g),
-        col_upper=np.ones(nf + g),
-        integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
-        maximize=True,
-        start=warm,
-        time_limit=time_limit,
-        mip_rel_gap=mip_rel_gap,
-    )
-    picked = free_sites[out.x[:nf] > 0.5]
-    chosen = tuple(sorted(fixed_arr.tolist() + picked.tolist()))
+        start_chosen = tuple(sorted(set(start) | set(fixed_arr.tolist())))
+        if len(start_chosen) == p:
+            hit = np.asarray(csr[:, list(start_chosen)].sum(axis=1)).ravel() > 0
+            best_val = float(w[hit].sum()) - base
+        else:
+            start_chosen = None
+    if start is None:
+        # Lazy greedy on the full sparse matrix: an incumbent without any dense matrix.
+        start_chosen = tuple(heuristics.lazy_greedy_cover(csr, w, p, fixed_arr.tolist()))
+        hit = np.asarray(csr[:, list(start_chosen)].sum(axis=1)).ravel() > 0
+        best_val = float(w[hit].sum()) - base
+    lag = _mclp_lagrangian(gcov, gw, k, best_cols, best_val, time_limit=time_limit / 3)
+    best_cols, best_val = lag.best_cols, lag.best_val
+    upper = lag.upper
+    status = "Lagrangian bound"
+    slack = 1.0 - 1e-6 if integral else 0.0  # an integer objective cannot improve by < 1
+    if upper - best_val > mip_rel_gap * abs(best_val) + (1e-9 if integral else 0.0) and (
+        not integral or upper >= best_val + 1.0
+    ):
+        # Reduced-cost fixing: forcing x_j against the Lagrangian choice costs at least
+        # (k-th score − score_j); when that drops the bound to the incumbent, a better
+        # solution cannot do it, so x_j is fixed.
+        order = np.argsort(-lag.scores, kind="stable")
+        kth, next_out = lag.scores[order[k - 1]], lag.scores[order[k]] if k < nf else -np.inf
+        in_top = np.zeros(nf, dtype=bool)
+        in_top[order[:k]] = True
+        col_lower = np.zeros(nf + g)
+        col_upper = np.ones(nf + g)
+        forced_in = upper - kth + lag.scores <= best_val + slack
+        forced_out = (
+            upper - lag.scores + next_out <= best_val + slack if k < nf else np.ones(nf, dtype=bool)
+        )
+        if os.environ.get("PLANNING_DEBUG"):
+            print(
+                "mclp lagrangian",
+                upper,
+                best_val,
+                int((~in_top & forced_in).sum()),
+                int((in_top & forced_out).sum()),
+                nf,
+                g,
+                time.perf_counter() - started,
+            )
+        col_upper[:nf][~in_top & forced_in] = 0.0
+        col_lower[:nf][in_top & forced_out] = 1.0
+        # Columns: x (nf, integer) then y (g, continuous in [0, 1]).
+        # Rows: y_g − sum_{j in N_g} x_j <= 0 (g rows); sum x = k (1 row).
+        a_x = sparse.vstack([-gcov.astype(np.float64), sparse.csr_matrix(np.ones((1, nf)))])
+        a_y = sparse.vstack([sparse.identity(g, format="csr"), sparse.csr_matrix((1, g))])
+        matrix = sparse.hstack([a_x, a_y]).tocsc()
+        warm = None
+        if best_cols is not None:
+            x0 = np.zeros(nf)
+            x0[best_cols] = 1.0
+            if np.all(x0 >= col_lower[:nf]) and np.all(x0 <= col_upper[:nf]):
+                warm = np.concatenate([x0, (gcov @ x0 > 0).astype(np.float64)])
+        out = _solve_milp(
+            cost=np.concatenate([np.zeros(nf), gw]),
+            matrix=matrix,
+            row_lower=np.concatenate([np.full(g, -np.inf), [k]]),
+            row_upper=np.concatenate([np.zeros(g), [k]]),
+            col_lower=col_lower,
+            col_upper=col_upper,
+            integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
+            maximize=True,
+            start=warm,
+            time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
+            mip_rel_gap=mip_rel_gap,
+        )
+        status = out.status
+        cols = np.flatnonzero(out.x[:nf] > 0.5)
+        val = float(gw[np.asarray(gcov[:, cols].sum(axis=1)).ravel() > 0].sum())
+        if val > best_val:
+            best_cols, best_val = cols, val
+        # Solutions outside the fixings are no better than the incumbent.
+        upper = min(upper, max(out.bound, best_val))
+    if best_cols is not None:
+        chosen = tuple(sorted(fixed_arr.tolist() + free_sites[best_cols].tolist()))
+    else:
+        assert start_chosen is not None
+        chosen = start_chosen
     del all_free
     covered = np.asarray(csr[:, list(chosen)].sum(axis=1)).ravel() > 0
     objective = float(w[covered].sum())
@@ -260,11 +322,67 @@ def solve_mclp(
         "mclp",
         chosen,
         objective,
-        max(objective, base + out.bound),
+        max(objective, base + upper),
         time.perf_counter() - started,
         "highs",
-        status=out.status,
+        status=status,
     )
+
+
+@dataclass
+class _Lagrangian:
+    upper: float  # L(λ*) >= the optimum
+    scores: FloatArray  # Σ_{i∈N_j} λ*_i per site at the best λ
+    best_cols: IntArray | None  # None: nothing beat the caller's incumbent
+    best_val: float
+
+
+def _mclp_lagrangian(
+    cov: sparse.csr_matrix,
+    w: FloatArray,
+    k: int,
+    best_cols: IntArray | None,
+    best_val: float,
+    *,
+    time_limit: float,
+    max_iter: int = 10_000,
+) -> _Lagrangian:
+    """Subgradient optimisation of the relaxation of y_i <= Σ_{j∈N_i} x_j (Galvão & ReVelle
+    1996): L(λ) = Σ_i max(0, w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i). Each step's
+    k sites are also a feasible solution, which improves the incumbent."""
+    a = sparse.csr_matrix(cov, dtype=np.float64)
+    at = sparse.csr_matrix(a.T)
+    nf = a.shape[1]
+    lam = w.copy()
+    upper, best_scores = np.inf, np.zeros(nf)
+    mu, stall = 2.0, 0
+    started = time.perf_counter()
+    for _ in range(max_iter):
+        scores = at @ lam
+        top = np.argpartition(-scores, k - 1)[:k]
+        x = np.zeros(nf)
+        x[top] = 1.0
+        hits = a @ x
+        value = float(w[hits > 0].sum())
+        if value > best_val:
+            best_cols, best_val = np.sort(top), value
+        bound = float(np.maximum(w - lam, 0.0).sum() + scores[top].sum())
+        if bound < upper and (upper == np.inf or bound < upper - 1e-9 * abs(upper)):
+            upper, best_scores, stall = bound, scores, 0
+        else:
+            stall += 1
+            if stall >= STALL:
+                mu, stall = mu / 2, 0
+        if upper - best_val <= 1e-9 * abs(best_val) or mu < 1e-3:
+            break
+        if time.perf_counter() - started > time_limit:
+            break
+        grad = hits - (w > lam)
+        norm = float(grad @ grad)
+        if norm == 0:
+            break
+        lam = np.clip(lam - mu * (bound - best_val) / norm * grad, 0.0, w)
+    return _Lagrangian(upper, best_scores, best_cols, best_val)
 
 
 def _undominated_columns(cov: sparse.csr_matrix) -> IntArray:
@@ -380,7 +498,7 @@ def _groups(order: IntArray, dist_sorted: FloatArray, length: IntArray) -> _Grou
     pos = np.arange(rows.size) - np.repeat(starts, length)
     d = dist_sorted[rows, pos]
     prev_d = np.where(pos > 0, dist_sorted[rows, np.maximum(pos - 1, 0)], -np.inf)
-    new_group = (pos == 0) | (d > prev_d)
+    new_group = (pos == 0) | (d > prev_d + GROUP_TOLERANCE_KM)
     group = np.cumsum(new_group) - 1
     first = np.flatnonzero(new_group)
     last = np.append(first[1:], rows.size) - 1
@@ -449,7 +567,7 @@ def solve_pmedian(
     started = time.perf_counter()
     dist = np.asarray(distance, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
-    _n, m = dist.shape
+    n, m = dist.shape
     fixed_arr = _as_fixed(fixed, m)
     if p < max(1, fixed_arr.size) or p > m:
         raise ValueError("p must be at least 1, at least the fixed sites, at most the sites")
@@ -469,6 +587,12 @@ def solve_pmedian(
     served = dist[:, incumbent].min(axis=1)
     length = np.sum(dist_sorted <= TRUNCATION_FACTOR * served[:, None] + 1e-9, axis=1)
     length = np.minimum(np.maximum(length, TRUNCATION_MIN), m).astype(np.int64)
+    # A fixed (existing) site caps every row exactly: nobody is served farther than it.
+    cap = np.full(n, m, dtype=np.int64)
+    if fixed_arr.size:
+        to_fixed = dist[:, fixed_arr].min(axis=1)
+        cap = np.sum(dist_sorted <= to_fixed[:, None] + 1e-9, axis=1).astype(np.int64)
+        length = np.minimum(length, cap)
     is_fixed = np.zeros(m, dtype=bool)
     is_fixed[fixed_arr] = True
     bound = -np.inf
@@ -512,6 +636,16 @@ def solve_pmedian(
             best_obj, incumbent = cand_obj, candidate
         chosen = incumbent
         beyond = out.x[last_y] > 1e-6
+        if os.environ.get("PLANNING_DEBUG"):
+            print(
+                rounds,
+                time.perf_counter() - started,
+                int(length.sum()),
+                int(beyond.sum()),
+                out.bound,
+                cand_obj,
+                best_obj,
+            )
         if bound >= best_obj - mip_rel_gap * abs(best_obj):
             break  # the bound of the relaxation already proves the incumbent
         if not beyond.any() or status != "Optimal":
@@ -519,10 +653,10 @@ def solve_pmedian(
             if status == "Optimal" and not beyond.any():
                 bound = max(bound, min(out.bound, cand_obj))
             break
-        grow = np.flatnonzero(beyond & (length < m))
+        grow = np.flatnonzero(beyond & (length < cap))
         if grow.size == 0:
             break
-        length[grow] = np.minimum(m, GROWTH * length[grow] + 1)
+        length[grow] = np.minimum(cap[grow], GROWTH * length[grow] + 1)
     return Solution(
         "pmedian",
         tuple(sorted(chosen)),

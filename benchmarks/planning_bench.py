@@ -1,0 +1,349 @@
+"""Network planning: this project's HiGHS models against PySAL spopt, plus a scaling run.
+
+Run: ``.venv/bin/python benchmarks/planning_bench.py`` (needs the bench extra for spopt:
+``.venv/bin/pip install -e '.[dev,bench]'``). Options: ``--spopt-pmedian-limit SECONDS``
+(HiGHS time limit given to spopt's p-median; 0 skips it), ``--no-spopt``, ``--no-scaling``,
+``--write`` (replace this benchmark's section of docs/benchmarks.md).
+
+Each solve runs in a forked child process, so the peak resident memory reported is that
+solve's own (it includes the ~0.2 GB of Python, NumPy and SciPy that every child starts with).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import re
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from servicekontor.core.geography import distance_matrix_km, load_localities  # noqa: E402
+from servicekontor.planning import heuristics, optimize  # noqa: E402
+
+P = 100
+RADIUS_KM = 25.0
+DOCS = REPO / "docs" / "benchmarks.md"
+START, END = "<!-- planning_bench:start -->", "<!-- planning_bench:end -->"
+
+
+def sweden() -> tuple[np.ndarray, np.ndarray]:
+    locs = load_localities()
+    lat = np.array([loc.latitude for loc in locs])
+    lon = np.array([loc.longitude for loc in locs])
+    weights = np.array([loc.population for loc in locs], dtype=np.float64)
+    return distance_matrix_km(lat, lon, lat, lon), weights
+
+
+def _child(fn: Callable[[], dict[str, Any]], conn: Any) -> None:
+    started = time.perf_counter()
+    out = fn()
+    out.setdefault("seconds", time.perf_counter() - started)
+    out["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    conn.send(out)
+    conn.close()
+
+
+def isolated(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(fn, child))
+    proc.start()
+    child.close()
+    result = parent.recv()
+    proc.join()
+    return result
+
+
+# ------------------------------------------------------------------ this project
+
+
+def ours_mclp() -> dict[str, Any]:
+    d, w = sweden()
+    started = time.perf_counter()
+    covers = optimize.coverage_matrix(d, RADIUS_KM)
+    h = heuristics.greedy_interchange((d > RADIUS_KM).astype(np.float64), w, P)
+    s = optimize.solve_mclp(covers, w, P, start=h.chosen, time_limit=600)
+    return {
+        "objective": s.objective,
+        "bound": s.bound,
+        "gap": s.gap,
+        "seconds": time.perf_counter() - started,
+        "heuristic": float(w.sum()) - h.objective,
+    }
+
+
+def ours_pmedian() -> dict[str, Any]:
+    d, w = sweden()
+    started = time.perf_counter()
+    s = optimize.solve_pmedian(d, w, P, time_limit=600)
+    return {
+        "objective": s.objective,
+        "bound": s.bound,
+        "gap": s.gap,
+        "seconds": time.perf_counter() - started,
+        "heuristic": s.heuristic_objective,
+        "rounds": s.rounds,
+    }
+
+
+def ours_lscp() -> dict[str, Any]:
+    d, _ = sweden()
+    started = time.perf_counter()
+    covers = optimize.coverage_matrix(d, RADIUS_KM)
+    s = optimize.solve_lscp(covers, start=heuristics.greedy_cover(covers), time_limit=600)
+    return {
+        "objective": s.objective,
+        "bound": s.bound,
+        "gap": s.gap,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+# ------------------------------------------------------------------ spopt (PySAL)
+
+
+def _spopt_solve(model: Any, solver: Any) -> dict[str, Any]:
+    import pulp
+
+    started = time.perf_counter()
+    model.solve(solver, results=False)
+    value = pulp.value(model.problem.objective)
+    return {
+        "objective": float(value) if value is not None else float("nan"),
+        "status": pulp.LpStatus[model.problem.status],
+        "solve_seconds": time.perf_counter() - started,
+    }
+
+
+def spopt_mclp() -> dict[str, Any]:
+    import pulp
+    from spopt.locate import MCLP
+
+    d, w = sweden()
+    started = time.perf_counter()
+    model = MCLP.from_cost_matrix(d, w, service_radius=RADIUS_KM, p_facilities=P)
+    out = _spopt_solve(model, pulp.PULP_CBC_CMD(msg=False))
+    out["seconds"] = time.perf_counter() - started
+    out["solver"] = "CBC"
+    return out
+
+
+def spopt_lscp() -> dict[str, Any]:
+    import pulp
+    from spopt.locate import LSCP
+
+    d, _ = sweden()
+    started = time.perf_counter()
+    model = LSCP.from_cost_matrix(d, service_radius=RADIUS_KM)
+    out = _spopt_solve(model, pulp.PULP_CBC_CMD(msg=False))
+    out["seconds"] = time.perf_counter() - started
+    out["solver"] = "CBC"
+    return out
+
+
+def spopt_pmedian(limit: float) -> Callable[[], dict[str, Any]]:
+    def run() -> dict[str, Any]:
+        import pulp
+        from spopt.locate import PMedian
+
+        d, w = sweden()
+        started = time.perf_counter()
+        model = PMedian.from_cost_matrix(d, w, p_facilities=P)
+        out = _spopt_solve(model, pulp.HiGHS(msg=False, timeLimit=limit))
+        out["seconds"] = time.perf_counter() - started
+        out["solver"] = f"HiGHS, {limit:.0f} s limit"
+        return out
+
+    return run
+
+
+# ------------------------------------------------------------------ scaling
+
+
+def synthetic(n: int, m: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n demand points and m candidates scattered around Swedish localities.
+
+    Each point picks a locality with probability proportional to its population and lands
+    at a normal offset of 8 km; demand weights are lognormal (median 100). Returns demand
+    xyz, candidate xyz (unit sphere) and weights.
+    """
+    rng = np.random.default_rng(seed)
+    locs = load_localities()
+    lat = np.array([loc.latitude for loc in locs])
+    lon = np.array([loc.longitude for loc in locs])
+    pop = np.array([loc.population for loc in locs], dtype=np.float64)
+
+    def scatter(k: int, probs: np.ndarray) -> np.ndarray:
+        pick = rng.choice(lat.size, size=k, p=probs)
+        dlat = rng.normal(0, 8.0, k) / 111.2
+        dlon = rng.normal(0, 8.0, k) / (111.2 * np.cos(np.radians(lat[pick])))
+        phi, lam = np.radians(lat[pick] + dlat), np.radians(lon[pick] + dlon)
+        return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+    demand = scatter(n, pop / pop.sum())
+    cands = scatter(m, np.sqrt(pop) / np.sqrt(pop).sum())
+    weights = np.round(rng.lognormal(np.log(100), 1.0, n))
+    return demand, cands, weights
+
+
+def coverage_within(demand: np.ndarray, cands: np.ndarray, radius_km: float) -> sparse.csr_matrix:
+    """Sparse coverage by a k-d tree on unit-sphere chords (monotone in great-circle km)."""
+    chord = 2 * np.sin(radius_km / optimize_earth_radius() / 2)
+    tree = cKDTree(cands)
+    lists = tree.query_ball_point(demand, chord)
+    indptr = np.cumsum([0] + [len(x) for x in lists])
+    indices = np.fromiter((j for x in lists for j in x), dtype=np.int64, count=int(indptr[-1]))
+    return sparse.csr_matrix(
+        (np.ones(indices.size, dtype=bool), indices, indptr), shape=(len(demand), len(cands))
+    )
+
+
+def optimize_earth_radius() -> float:
+    from servicekontor.core.geography import EARTH_RADIUS_KM
+
+    return EARTH_RADIUS_KM
+
+
+def scaling_run(n: int, m: int, p: int, radius_km: float) -> Callable[[], dict[str, Any]]:
+    def run() -> dict[str, Any]:
+        demand, cands, w = synthetic(n, m)
+        started = time.perf_counter()
+        covers = coverage_within(demand, cands, radius_km)
+        s = optimize.solve_mclp(covers, w, p, time_limit=120, mip_rel_gap=1e-3)
+        return {
+            "objective": s.objective,
+            "bound": s.bound,
+            "gap": s.gap,
+            "seconds": time.perf_counter() - started,
+            "pairs": int(covers.nnz),
+            "status": s.status,
+        }
+
+    return run
+
+
+# ------------------------------------------------------------------ main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--spopt-pmedian-limit", type=float, default=120.0)
+    parser.add_argument("--no-spopt", action="store_true")
+    parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+
+    rows = []
+    for problem, ours, theirs in (
+        ("MCLP (max. population within 25 km, p = 100)", ours_mclp, spopt_mclp),
+        (
+            "p-median (min. person-km, p = 100)",
+            ours_pmedian,
+            spopt_pmedian(args.spopt_pmedian_limit) if args.spopt_pmedian_limit > 0 else None,
+        ),
+        ("LSCP (fewest offices, everyone within 25 km)", ours_lscp, spopt_lscp),
+    ):
+        a = isolated(ours)
+        print(problem, "ours", a, flush=True)
+        b = isolated(theirs) if theirs is not None and not args.no_spopt else None
+        print(problem, "spopt", b, flush=True)
+        rows.append((problem, a, b))
+
+    scaling = []
+    if not args.no_scaling:
+        for n, m, p in ((10_000, 1_000, 50), (30_000, 3_000, 150), (100_000, 10_000, 500)):
+            r = isolated(scaling_run(n, m, p, 10.0))
+            print("scaling", n, m, p, r, flush=True)
+            scaling.append((n, m, p, r))
+
+    text = report(rows, scaling, args)
+    print(text)
+    if args.write:
+        write_section(text)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str:
+    lines = [
+        START,
+        "## Network planning (`benchmarks/planning_bench.py`)",
+        "",
+        "Swedish instance: all 1,323 GeoNames localities (10,121,486 people) as demand and as",
+        "candidate sites, great-circle km, p = 100 from scratch, R = 25 km. Ours: HiGHS through",
+        "highspy, one thread, after the greedy + interchange heuristic; spopt 0.7 (PuLP) in the",
+        "same run, CBC for MCLP/LSCP as in the issue's reference figures. Peak = the child",
+        "process's peak RSS.",
+        "",
+        "| problem | ours: objective (gap) | ours: s / peak GB | spopt: objective (status) | spopt: s / peak GB | speed-up |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for problem, a, b in rows:
+        ours_obj = f"{_fmt(a['objective'])} ({a['gap']:.2e})"
+        ours_t = f"{a['seconds']:.2f} / {a['peak_gb']:.2f}"
+        if b is None:
+            lines.append(f"| {problem} | {ours_obj} | {ours_t} | not run | | |")
+            continue
+        lines.append(
+            f"| {problem} | {ours_obj} | {ours_t} | {_fmt(b['objective'])} ({b['status']}, {b['solver']}) "
+            f"| {b['seconds']:.1f} / {b['peak_gb']:.2f} | {b['seconds'] / a['seconds']:.1f}× |"
+        )
+    lines += [
+        "",
+        "Reference figures from the issue (spopt 0.7, same data): MCLP optimum 9,968,779 people",
+        "in 10.6 s (CBC); LSCP 6.8 s (CBC); p-median optimum 56,768,528 person-km in 654 s at a",
+        "10.5 GB peak with HiGHS (CBC ran 8 minutes at 7.3 GB without an optimum).",
+    ]
+    if scaling:
+        lines += [
+            "",
+            "Scaling (MCLP, R = 10 km; synthetic demand points scattered around the localities by",
+            "population with an 8 km normal offset, lognormal weights; candidates likewise by √population;",
+            "coverage pairs from a k-d tree; solved to a proven relative gap ≤ 0.1 %):",
+            "",
+            "| demand × candidates | p | coverage pairs | seconds | gap | status |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for n, m, p, r in scaling:
+            lines.append(
+                f"| {n:,} × {m:,} | {p} | {r['pairs']:,} | {r['seconds']:.1f} | {r['gap']:.3%} | {r['status']} |"
+            )
+    lines += [
+        "",
+        "Reproduce: `.venv/bin/pip install -e '.[dev,bench]' && .venv/bin/python benchmarks/planning_bench.py"
+        + (
+            f" --spopt-pmedian-limit {args.spopt_pmedian_limit:g}"
+            if args.spopt_pmedian_limit != 120
+            else ""
+        )
+        + " --write`",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    if START in current and END in current:
+        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+        current = pattern.sub(lambda _: text, current)
+    else:
+        current = current.rstrip("\n") + "\n\n" + text + "\n"
+    DOCS.write_text(current, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
