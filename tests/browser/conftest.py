@@ -58,9 +58,13 @@ def _missing() -> str:
     return ""
 
 
+def _ours(item: pytest.Item) -> bool:
+    return _HERE in Path(str(item.path)).resolve().parents
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     global _collected
-    ours = [item for item in items if _HERE in Path(str(item.path)).resolve().parents]
+    ours = [item for item in items if _ours(item)]
     for item in ours:
         item.add_marker(pytest.mark.browser)
     _collected = bool(ours)
@@ -104,9 +108,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     Playwright's sync API keeps an asyncio loop running in the main thread, and Django then
     refuses ORM calls there (SynchronousOnlyOperation), although they are plain synchronous
     calls from synchronous code: loading the data, the flush after the test. The switch is on
-    only while a test of this folder runs (this hook sees only them), so the rest of the suite
-    keeps Django's check.
+    only while a test of this folder runs (this hook sees every test of the session, hence
+    the check), so the rest of the suite keeps Django's check.
     """
+    if not _ours(item):
+        return (yield)
     previous = os.environ.get(_ASYNC_UNSAFE)
     os.environ[_ASYNC_UNSAFE] = "true"
     try:
