@@ -300,7 +300,7 @@ def main() -> None:
         "capacity correctly in Python. Bookings are always read from the database; the registry "
         "inputs (hours, offerings, rules, allocation, counters) come from the cache, invalidated "
         "on every save and at most 60 s old after bulk writes (booking itself reads them fresh "
-        "under its lock). The cold rows read them too (8 queries instead of 1).",
+        "under its lock). The cold rows read them from the database too (8 more queries).",
         "",
         "Reproduce: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres "
         ".venv/bin/python benchmarks/booking_bench.py`",
