@@ -4,9 +4,8 @@ The periodic ones (reminders, no-shows, purge) are also management commands, for
 `send_booking_reminders`, `record_booking_no_shows`, `purge_personal_data`.
 """
 
-import datetime as dt
-
 from django.db import transaction
+from django.db.models import F
 from django_tasks import task
 
 from servicekontor.appointments import conf
@@ -54,7 +53,8 @@ def send_due_reminders() -> int:
         reminder_sent_at__isnull=True,
         starts_at__gt=now,
         starts_at__lte=now + conf.reminder_before(),
-        created_at__lt=now - dt.timedelta(minutes=5),  # fresh bookings just got a confirmation
+        # Booked less than `reminder_before` ahead: the confirmation was the reminder.
+        created_at__lte=F("starts_at") - conf.reminder_before(),
     ).values_list("pk", flat=True)
     return sum(1 for pk in list(due) if send_reminder.call(booking_id=pk))
 

@@ -124,3 +124,13 @@ def test_booking__reminder__cancelled_booking_gets_none(frozen, office, service)
     booking = book(office, service, local(TUESDAY, 10)).booking
     services.cancel_booking(booking=booking)
     assert tasks.send_reminder.call(booking_id=booking.pk) is False
+
+
+def test_booking__reminder__none_when_booked_less_than_a_day_ahead(office, service):
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        book(office, service, local(TUESDAY, 7 + 3))  # 26 h ahead: gets a reminder
+        book(office, service, local(MONDAY_MORNING.date(), 12), n=1)  # 4 h ahead: does not
+    mail.outbox.clear()
+    with time_machine.travel(local(MONDAY_MORNING.date(), 10, 30), tick=False):
+        assert tasks.send_due_reminders.call() == 1
+    assert mail.outbox[0].to == ["a0@x.se"]
