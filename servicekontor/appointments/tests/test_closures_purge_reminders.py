@@ -134,3 +134,28 @@ def test_booking__reminder__none_when_booked_less_than_a_day_ahead(office, servi
     with time_machine.travel(local(MONDAY_MORNING.date(), 10, 30), tick=False):
         assert tasks.send_due_reminders.call() == 1
     assert mail.outbox[0].to == ["a0@x.se"]
+
+
+def test_booking__admin_action__notifies_only_managed_offices(frozen, office, service, rf):
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from servicekontor.appointments.admin_actions import notify_closure_bookings
+    from servicekontor.core.testing import make_user
+    from servicekontor.network.models import Office
+
+    book(office, service, local(TUESDAY, 10))
+    OpeningException.objects.create(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    request.user = make_user(role="service_officer", offices=[office])
+    notify_closure_bookings(
+        admin.ModelAdmin(Office, admin.site), request, Office.objects.filter(pk=office.pk)
+    )
+    assert Booking.objects.get().status == BookingStatus.BOOKED
+    request.user = make_user(role="office_manager", offices=[office])
+    notify_closure_bookings(
+        admin.ModelAdmin(Office, admin.site), request, Office.objects.filter(pk=office.pk)
+    )
+    assert Booking.objects.get().status == BookingStatus.CANCELLED_BY_OFFICE
