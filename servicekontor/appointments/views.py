@@ -237,13 +237,38 @@ def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) ->
     return redirect(reverse("appointments:manage", kwargs={"token": made.token}) + "?new=1")
 
 
+class _UnknownLink(Exception):
+    pass
+
+
 def _by_token(token: str) -> Booking:
     booking = queries.booking_by_token(token)
     if booking is None:
-        raise Http404
+        raise _UnknownLink
     return booking
 
 
+def _unknown_link_page(view: View) -> View:
+    """An unknown or replaced manage link: 404 with what to do, not a bare 'not found'."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except _UnknownLink:
+            return _error(
+                request,
+                _(
+                    "This booking link is not valid. If you moved the booking, or the office "
+                    "sent you a new link, use the newest link. Otherwise book a new time."
+                ),
+                404,
+            )
+
+    return wrapper
+
+
+@_unknown_link_page
 @_rate_limited(conf.rate_lookup)
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = _by_token(token)
@@ -262,6 +287,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@_unknown_link_page
 @require_POST
 @_rate_limited(conf.rate_book)
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
@@ -273,6 +299,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("appointments:manage", token=token)
 
 
+@_unknown_link_page
 @require_http_methods(["GET", "POST"])
 @_rate_limited(conf.rate_book, method="POST")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
@@ -292,6 +319,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "appointments/reschedule.html", context)
 
 
+@_unknown_link_page
 @_rate_limited(conf.rate_lookup)
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
     booking = _by_token(token)

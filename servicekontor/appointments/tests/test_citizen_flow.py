@@ -123,7 +123,10 @@ def test_flow__book__slot_taken_is_409_and_offers_other_times(client, office, se
 
 
 def test_flow__manage__unknown_token_is_404(client, office):
-    assert client.get(reverse("appointments:manage", args=["not-a-token"])).status_code == 404
+    response = client.get(reverse("appointments:manage", args=["not-a-token"]))
+    assert response.status_code == 404
+    assert reverse("appointments:services") in response.content.decode()  # what to do next
+    assert client.post(reverse("appointments:cancel", args=["not-a-token"])).status_code == 404
 
 
 def test_flow__cancel_by_token__success(client, office, service):
