@@ -144,14 +144,18 @@ def _service(request: HttpRequest) -> Service:
     return service
 
 
-def _perform(request: HttpRequest, session: DeskSession, action: str) -> tuple[str, int | None]:
+def _perform(
+    request: HttpRequest, officer: User, office_code: str, action: str
+) -> tuple[str, int | None]:
     """Run one desk action; returns the confirmation message and the visit acted on."""
-    message, visit = _dispatch(request, session, action)
+    message, visit = _dispatch(request, officer, office_code, action)
     return message, (visit.pk if visit is not None else None)
 
 
-def _dispatch(request: HttpRequest, session: DeskSession, action: str) -> tuple[str, Any]:
-    officer = session.officer
+def _dispatch(
+    request: HttpRequest, officer: User, office_code: str, action: str
+) -> tuple[str, Any]:
+    # The services find the officer's desk session themselves (and refuse without one).
     if action == "call_next":
         visit = services.call_next(officer=officer)
         return _("Called %(ticket)s.") % {"ticket": visit.ticket}, visit
@@ -192,7 +196,7 @@ def _dispatch(request: HttpRequest, session: DeskSession, action: str) -> tuple[
         return _("%(ticket)s finished.") % {"ticket": visit.ticket}, visit
     if action == "add":
         visit = services.issue_ticket(
-            office=session.office,
+            office=get_object_or_404(Office, code=office_code),
             service=_service(request),
             source=VisitSource.DESK,
             officer=officer,
@@ -207,17 +211,21 @@ def _dispatch(request: HttpRequest, session: DeskSession, action: str) -> tuple[
 @login_required
 @require_POST
 def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
-    session = _session_at(request, office_code)
-    if session is None:
-        return _see_other(reverse("desk:choose"))
+    """One desk action. The happy path does not read the desk session here (the service
+    locks it anyway); only an error needs it, to show the desk again with the message."""
     try:
-        message, visit_id = _perform(request, session, request.POST.get("action", ""))
+        message, visit_id = _perform(
+            request, _user(request), office_code, request.POST.get("action", "")
+        )
     except QueueError as exc:
+        session = _session_at(request, office_code)
+        if session is None:
+            return _see_other(reverse("desk:choose"))
         context = _desk_context(session) | {"error": exc.message}
         return render(request, "desk/desk.html", context, status=exc.http_status)
     # Cookie-backed message (the default fallback storage): no session write per action.
     messages.success(request, message)
-    response = _see_other(_desk_url(session.office))
+    response = _see_other(reverse("desk:desk", kwargs={"office_code": office_code}))
     if visit_id is not None:
         response["X-Visit-Id"] = str(visit_id)  # for scripts and the benchmark
     return response

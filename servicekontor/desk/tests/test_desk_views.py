@@ -145,3 +145,28 @@ def test_desk__panel__fragment_polls(alice, world):
     assert response.status_code == 200
     assert b"waiting-panel" in response.content
     assert b"<html" not in response.content
+
+
+def test_desk__call_next__not_signed_in_goes_to_choose_a_desk(client, world):
+    services.issue_ticket(office=world.office, service=world.tax)
+    client.force_login(world.charlie)
+
+    response = _act(client, world, action="call_next")
+
+    assert response.status_code == 303
+    assert response["Location"] == reverse("desk:choose")
+    assert not Visit.objects.filter(state="called").exists()
+
+
+def test_desk__call_next__confirmation_shown_after_redirect(alice, world):
+    services.issue_ticket(office=world.office, service=world.tax)
+
+    response = alice.post(
+        reverse("desk:act", kwargs={"office_code": world.office.code}),
+        {"action": "call_next"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "S-001" in response.content.decode()
+    assert response.redirect_chain[0][1] == 303
