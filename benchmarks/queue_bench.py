@@ -369,22 +369,19 @@ INSERT_EVENT = (
     " to_state, service_point_id, officer_id, outcome) VALUES (%(visit)s, %(office)s,"
     " %(service)s, now(), %(action)s, %(from)s, %(to)s, %(point)s, %(officer)s, %(outcome)s)"
 )
+# The same statements call_next sends: lock the desk session (assignment checked in the same
+# query), then pick with "not busy" folded in, update, append the event.
 CALL_SQL = [
     (
-        "SELECT id, service_point_id FROM queueing_desksession WHERE officer_id = %(officer)s"
-        " FOR UPDATE"
-    ),
-    (
-        "SELECT 1 FROM queueing_visit WHERE officer_id = %(officer)s"
-        " AND state IN ('called', 'serving') LIMIT 1"
-    ),
-    (
-        "SELECT 1 FROM accounts_officeassignment WHERE user_id = %(officer)s"
-        " AND office_id = %(office)s LIMIT 1"
+        "SELECT id, service_point_id, EXISTS (SELECT 1 FROM accounts_officeassignment"
+        " WHERE user_id = %(officer)s AND office_id = %(office)s)"
+        " FROM queueing_desksession WHERE officer_id = %(officer)s FOR UPDATE"
     ),
 ]
 PICK_SQL = (
-    "SELECT v.id, v.service_id FROM queueing_visit v WHERE v.office_id = %(office)s"
+    "SELECT v.id, v.service_id FROM queueing_visit v WHERE NOT EXISTS (SELECT 1 FROM"
+    " queueing_visit b WHERE b.officer_id = %(officer)s AND b.state IN ('called', 'serving'))"
+    " AND v.office_id = %(office)s"
     " AND v.state = 'waiting' AND v.service_id IN (SELECT s.id FROM catalog_service s"
     " JOIN accounts_competence c ON c.agency_id = s.agency_id WHERE c.user_id = %(officer)s"
     " AND (s.required_capability_id IS NULL OR s.required_capability_id IN (SELECT"
@@ -437,9 +434,7 @@ def sql_day(world: World, *, cycles: int, think: float = 0.0) -> DayResult:
                 t0 = time.perf_counter()
                 with conn.transaction():
                     session = conn.execute(CALL_SQL[0], base).fetchone()
-                    assert session is not None
-                    conn.execute(CALL_SQL[1], base)
-                    conn.execute(CALL_SQL[2], base)
+                    assert session is not None and session[2]
                     picked = conn.execute(PICK_SQL, {**base, "point": session[1]}).fetchone()
                     if picked is not None:
                         conn.execute(
