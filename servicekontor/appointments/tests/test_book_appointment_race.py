@@ -77,3 +77,47 @@ def test_booking__book_appointment__race__exactly_capacity_succeeds(already_book
         Booking.objects.filter(office=office, starts_at=start, status=BookingStatus.BOOKED).count()
         == 3
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_booking__book_appointment__race__one_person_gets_one_booking_a_day():
+    service = make_service(handling_minutes=20)
+    office = make_office(counters=3)
+    make_offering(office=office, service=service, valid_from=dt.date(2019, 1, 1))
+    allocate(office, counters=3)
+    day = _next_open_day(office)
+    opens = network_queries.opening_intervals(office=office, day=day)[0][0]
+    starts = [opens + dt.timedelta(minutes=20 * n) for n in range(THREADS // 2)]
+
+    barrier = threading.Barrier(len(starts))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(start: dt.datetime) -> None:
+        try:
+            barrier.wait()
+            services.book_appointment(
+                office=office,
+                service=service,
+                starts_at=start,
+                contact=Contact(name="Same Person", email="same@example.org"),
+            )
+            result = "ok"
+        except errors.LimitReached:
+            result = "limit"
+        except Exception as exc:  # pragma: no cover - reported in the assertion
+            result = f"error {exc!r}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(start,)) for start in starts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["limit"] * (len(starts) - 1) + ["ok"]
+    assert Booking.objects.filter(office=office, email="same@example.org").count() == 1
