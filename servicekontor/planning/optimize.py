@@ -218,7 +218,7 @@ def solve_mclp(
     g = len(group_of)
     first_row = np.zeros(g, dtype=np.int64)
     first_row[group[::-1]] = np.arange(group.size)[::-1]
-    gw = np.bincount(group, weights=sub_w, minlength=g)
+    gw = np.bincount(group, weights=sub_w, minlength=g).astype(np.float64)
     gcov = sub[first_row]  # g × free
     # Drop dominated sites (coverage set inside another site's): swapping one for its
     # dominator never loses coverage, so an optimum exists without them.

@@ -43,8 +43,9 @@ def _require_admin(request: HttpRequest) -> None:
 
 
 def _map_uri(summary: dict[str, Any]) -> str:
-    svg = maps.summary_svg(summary, load_localities())
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    labels = (_("Localities"), _("Offices"), _("New offices"), _("Closed offices"))
+    png = maps.summary_png(summary, load_localities(), labels)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
 def _csv_response(summary: dict[str, Any], filename: str) -> HttpResponse:

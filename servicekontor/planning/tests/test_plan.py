@@ -253,7 +253,7 @@ def test_planning_page__admin__measure_save_compare_csv(client, alice):
     response = client.get(reverse("planning:index"), params)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "data:image/svg+xml;base64," in html
+    assert "data:image/png;base64," in html
     assert "Mean distance" in html or "Medelavstånd" in html
     payload = response.context["save_form"].initial["payload"]
     csv_response = client.get(reverse("planning:index"), {**params, "format": "csv"})
@@ -269,7 +269,7 @@ def test_planning_page__admin__measure_save_compare_csv(client, alice):
     assert client.get(reverse("planning:scenario_csv", args=[first.pk])).status_code == 200
     compare = client.get(reverse("planning:compare"), {"a": first.pk, "b": second.pk})
     assert compare.status_code == 200
-    assert compare.content.decode().count("data:image/svg+xml") == 2
+    assert compare.content.decode().count("data:image/png") == 2
 
 
 @pytest.mark.django_db
