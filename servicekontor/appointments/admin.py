@@ -1,0 +1,62 @@
+"""Admin for appointment capacity and rules, and the closure action on the Office admin.
+
+The Office admin belongs to `network`, which may not import `appointments`; so this module adds
+its action to the registered Office admin instead of `network` knowing about bookings.
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from servicekontor.appointments.admin_actions import notify_closure_bookings
+from servicekontor.appointments.models import AppointmentAllocation, Booking, BookingRule
+from servicekontor.core.admin_access import RegistryAdmin
+from servicekontor.network.models import Office
+
+
+@admin.register(AppointmentAllocation)
+class AppointmentAllocationAdmin(RegistryAdmin):
+    list_display = ["office", "weekday", "hour", "counters"]
+    list_filter = ["weekday", "office__county"]
+    search_fields = ["office__name", "office__code"]
+    list_select_related = ["office"]
+    autocomplete_fields = ["office"]
+
+
+@admin.register(BookingRule)
+class BookingRuleAdmin(RegistryAdmin):
+    list_display = [
+        "office",
+        "service",
+        "horizon_days",
+        "closes_minutes_before",
+        "per_person_per_day",
+    ]
+    list_filter = ["service__agency"]
+    search_fields = ["office__name", "service__name_sv"]
+    list_select_related = ["office", "service", "service__agency"]
+    autocomplete_fields = ["office", "service"]
+
+
+@admin.register(Booking)
+class BookingAdmin(RegistryAdmin):
+    """Bookings are read here, changed only through the citizen's link or the desk."""
+
+    list_display = ["code", "office", "service", "starts_at", "status"]
+    list_filter = ["status", "service__agency", "day"]
+    search_fields = ["code", "office__name"]
+    list_select_related = ["office", "service", "service__agency"]
+    date_hierarchy = "day"
+    exclude = ["token_hash", "identity_hash"]
+
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+_office_admin = admin.site.get_model_admin(Office)
+_office_admin.actions = [*(_office_admin.actions or []), notify_closure_bookings]
