@@ -102,3 +102,9 @@ def test_office_page__just_after_utc_midnight__today_is_stockholm_sunday(client:
     html = client.get("/office/kista/").content.decode()
     # 23:30 UTC Saturday is 00:30 Sunday in Stockholm: the week shown starts Monday 9 March.
     assert re.search(r'aria-current="date">\s*<th scope="row">söndag 15 mars', html)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_office_page__bookable_services_link_to_their_times(client: Client) -> None:
+    html = client.get("/en/office/kista/").content.decode()
+    assert re.search(r'href="/en/book/service/\d+/kista/"', html)
