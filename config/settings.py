@@ -126,6 +126,18 @@ STORAGES = {
     },
 }
 
+# Public address used in links sent by mail (booking confirmations, reminders).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Appointments (see servicekontor/appointments/conf.py for what each means).
+APPOINTMENTS_PURGE_AFTER_DAYS = env_int("APPOINTMENTS_PURGE_AFTER_DAYS", 30)
+APPOINTMENTS_EARLY_CHECK_IN_MINUTES = env_int("APPOINTMENTS_EARLY_CHECK_IN_MINUTES", 30)
+APPOINTMENTS_GRACE_MINUTES = env_int("APPOINTMENTS_GRACE_MINUTES", 10)
+APPOINTMENTS_LATE_POLICY = env_str("APPOINTMENTS_LATE_POLICY", "walk_in")
+APPOINTMENTS_REMINDER_HOURS_BEFORE = env_int("APPOINTMENTS_REMINDER_HOURS_BEFORE", 24)
+APPOINTMENTS_RATE_BOOK = env_str("APPOINTMENTS_RATE_BOOK", "10/m")
+APPOINTMENTS_RATE_LOOKUP = env_str("APPOINTMENTS_RATE_LOOKUP", "60/m")
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@servicekontor.example")
 
