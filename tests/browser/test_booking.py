@@ -85,6 +85,18 @@ def test_booking__keyboard_only__books_a_time_and_shows_the_code(
     assert f"{booking.starts_at.astimezone(STOCKHOLM):%H:%M}" == chosen.split("–")[0]
 
 
+def test_office_page__keyboard_only__book_link_leads_to_free_times(
+    page: Page, kista: Office, service: Service
+):
+    page.goto("/office/kista/")
+    book = page.locator(f'main a[href="/book/service/{service.pk}/kista/"]')
+    expect(book).to_contain_text(service.name_sv)  # the hidden part names the service
+    tab_to(page, book, limit=120)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/book/service/{service.pk}/kista/$"))
+    expect(page.locator("ul.times a").first).to_be_visible()
+
+
 def test_booking__without_javascript__books_a_time(
     open_page: OpenPage, kista: Office, service: Service
 ):
