@@ -108,3 +108,12 @@ def test_office_page__just_after_utc_midnight__today_is_stockholm_sunday(client:
 def test_office_page__bookable_services_link_to_their_times(client: Client) -> None:
     html = client.get("/en/office/kista/").content.decode()
     assert re.search(r'href="/en/book/service/\d+/kista/"', html)
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(("query", "label"), [("goteborg", "Göteborg"), ("MALMO", "Malmö")])
+def test_finder__place_label__swedish_spelling_restored(
+    client: Client, query: str, label: str
+) -> None:
+    html = client.get("/en/", {"q": query}).content.decode()
+    assert f"Offices nearest {label}" in html
