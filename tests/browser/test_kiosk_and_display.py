@@ -76,15 +76,6 @@ def test_kiosk__axe__start_and_service_pages(kiosk_page: Page):
     assert_accessible(kiosk_page)  # choose a service
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "axe meta-refresh (WCAG 2.2.1, 3.2.5): templates/queueing/kiosk_ticket.html has "
-        '<meta http-equiv="refresh" content="45;url=/queue/<office>/">, a timed redirect the '
-        "citizen cannot turn off or extend"
-    ),
-)
 def test_kiosk__axe__ticket_page(kiosk_page: Page):
     kiosk_page.locator("ul.choices a.choice").first.click()
     kiosk_page.locator("input[name=service]").first.check()

@@ -26,17 +26,6 @@ _FOCUS_STYLE = """() => {
 }"""
 
 
-_KIOSK_REFLOW = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "WCAG 1.4.10 reflow: servicekontor/queueing/static/queueing/kiosk.css, "
-        ".choices grid columns minmax(16rem, 1fr) and unbreakable 1.5rem agency names in "
-        "a.choice make /queue/<office>/ scroll sideways by about 109 px at 320 px"
-    ),
-)
-
-
 @pytest.mark.parametrize(
     "path",
     [
@@ -44,7 +33,7 @@ _KIOSK_REFLOW = pytest.mark.xfail(
         pytest.param("/?q=goteborg", id="results"),
         pytest.param("/office/kista/", id="office"),
         pytest.param("/book/", id="booking"),
-        pytest.param("/queue/kista/", id="kiosk", marks=_KIOSK_REFLOW),
+        pytest.param("/queue/kista/", id="kiosk"),
     ],
 )
 def test_page__320_css_pixels_wide__no_horizontal_scrolling(open_page: OpenPage, path: str):
