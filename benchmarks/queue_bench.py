@@ -216,6 +216,7 @@ def start_server(
             str(threads),
             "--keep-alive",
             "30",
+            "--preload",  # import the app once, before forking: no first-request import cost
             "--log-level",
             "warning",
             "--chdir",

@@ -34,6 +34,7 @@ from servicekontor.queueing.models import (
     VisitState,
 )
 from servicekontor.queueing.states import Action, State, target_state
+from servicekontor.queueing.tasks import after_visit_change
 
 ACTIVE_STATES = (VisitState.CALLED, VisitState.SERVING)
 SERVING_ROLES = (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER)
@@ -98,8 +99,6 @@ def _log(
 
 
 def _after_commit(*, office_id: int, action: Action) -> None:
-    from servicekontor.queueing.tasks import after_visit_change
-
     transaction.on_commit(
         lambda: after_visit_change.enqueue(office_id=office_id, action=action.value)
     )
