@@ -12,6 +12,7 @@ solve's own (it includes the ~0.2 GB of Python, NumPy and SciPy that every child
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing as mp
 import re
 import resource
@@ -48,7 +49,15 @@ def sweden() -> tuple[np.ndarray, np.ndarray]:
 
 def _child(fn: Callable[[], dict[str, Any]], conn: Any) -> None:
     started = time.perf_counter()
-    out = fn()
+    try:
+        out = fn()
+    except Exception as exc:  # report, do not hang the parent
+        out = {
+            "objective": float("nan"),
+            "status": f"error: {exc}",
+            "solver": "",
+            "gap": float("nan"),
+        }
     out.setdefault("seconds", time.perf_counter() - started)
     out["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     conn.send(out)
@@ -118,7 +127,9 @@ def _spopt_solve(model: Any, solver: Any) -> dict[str, Any]:
     import pulp
 
     started = time.perf_counter()
-    model.solve(solver, results=False)
+    # spopt raises when the solver stops without an optimum; report what PuLP holds.
+    with contextlib.suppress(RuntimeError):
+        model.solve(solver, results=False)
     value = pulp.value(model.problem.objective)
     return {
         "objective": float(value) if value is not None else float("nan"),
@@ -325,7 +336,7 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
         ]
         for n, m, p, r in scaling:
             lines.append(
-                f"| {n:,} × {m:,} | {p} | {r['pairs']:,} | {r['seconds']:.1f} | {r['gap']:.3%} | {r['status']} |"
+                f"| {n:,} × {m:,} | {p} | {r.get('pairs', 0):,} | {r['seconds']:.1f} | {r['gap']:.3%} | {r['status']} |"
             )
     lines += [
         "",

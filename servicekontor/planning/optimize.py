@@ -39,8 +39,8 @@ IntArray = npt.NDArray[np.int64]
 
 
 # Initial truncation of the p-median rows and their growth per round (see solve_pmedian).
-TRUNCATION_FACTOR = 2.5
-TRUNCATION_MIN = 15
+TRUNCATION_FACTOR = 3.0
+TRUNCATION_MIN = 20
 GROWTH = 4
 PMEDIAN_PRESOLVE = False
 # Distances closer than this form one level (avoids near-zero costs that slow the simplex).
@@ -285,31 +285,44 @@ def solve_mclp(
         a_y = sparse.vstack([sparse.identity(g, format="csr"), sparse.csr_matrix((1, g))])
         matrix = sparse.hstack([a_x, a_y]).tocsc()
         warm = None
+        x0 = np.zeros(nf)
         if best_cols is not None:
-            x0 = np.zeros(nf)
             x0[best_cols] = 1.0
-            if np.all(x0 >= col_lower[:nf]) and np.all(x0 <= col_upper[:nf]):
-                warm = np.concatenate([x0, (gcov @ x0 > 0).astype(np.float64)])
-        out = _solve_milp(
-            cost=np.concatenate([np.zeros(nf), gw]),
-            matrix=matrix,
-            row_lower=np.concatenate([np.full(g, -np.inf), [k]]),
-            row_upper=np.concatenate([np.zeros(g), [k]]),
-            col_lower=col_lower,
-            col_upper=col_upper,
-            integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
-            maximize=True,
-            start=warm,
-            time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
-            mip_rel_gap=mip_rel_gap,
-        )
-        status = out.status
-        cols = np.flatnonzero(out.x[:nf] > 0.5)
-        val = float(gw[np.asarray(gcov[:, cols].sum(axis=1)).ravel() > 0].sum())
-        if val > best_val:
-            best_cols, best_val = cols, val
-        # Solutions outside the fixings are no better than the incumbent.
-        upper = min(upper, max(out.bound, best_val))
+        elif start_chosen is not None:
+            # The caller's start in reduced columns, completed by Lagrangian score when
+            # some of its sites were dropped as dominated.
+            x0[np.isin(free_sites, np.asarray(start_chosen))] = 1.0
+            for j in order:
+                if x0.sum() >= k:
+                    break
+                x0[j] = 1.0
+        if x0.sum() == k and np.all(x0 >= col_lower[:nf]) and np.all(x0 <= col_upper[:nf]):
+            warm = np.concatenate([x0, (gcov @ x0 > 0).astype(np.float64)])
+        try:
+            out: _MilpOutcome | None = _solve_milp(
+                cost=np.concatenate([np.zeros(nf), gw]),
+                matrix=matrix,
+                row_lower=np.concatenate([np.full(g, -np.inf), [k]]),
+                row_upper=np.concatenate([np.zeros(g), [k]]),
+                col_lower=col_lower,
+                col_upper=col_upper,
+                integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
+                maximize=True,
+                start=warm,
+                time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
+                mip_rel_gap=mip_rel_gap,
+            )
+        except RuntimeError:  # stopped before any solution of its own: keep the incumbent
+            out = None
+            status = "Time limit reached"
+        if out is not None:
+            status = out.status
+            cols = np.flatnonzero(out.x[:nf] > 0.5)
+            val = float(gw[np.asarray(gcov[:, cols].sum(axis=1)).ravel() > 0].sum())
+            if val > best_val:
+                best_cols, best_val = cols, val
+            # Solutions outside the fixings are no better than the incumbent.
+            upper = min(upper, max(out.bound, best_val))
     if best_cols is not None:
         chosen = tuple(sorted(fixed_arr.tolist() + free_sites[best_cols].tolist()))
     else:
@@ -646,7 +659,8 @@ def solve_pmedian(
                 cand_obj,
                 best_obj,
             )
-        if bound >= best_obj - mip_rel_gap * abs(best_obj):
+        # Levels merged within GROUP_TOLERANCE_KM can understate the bound by that much per person.
+        if bound >= best_obj - mip_rel_gap * abs(best_obj) - GROUP_TOLERANCE_KM * float(w.sum()):
             break  # the bound of the relaxation already proves the incumbent
         if not beyond.any() or status != "Optimal":
             # Everyone served within the truncation: the truncated optimum is the optimum.
