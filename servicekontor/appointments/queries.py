@@ -19,13 +19,15 @@ from django.db import connection
 from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast, Extract
 
-from servicekontor.appointments import capacity
+from servicekontor.appointments import capacity, conf
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
     AppointmentAllocation,
     Booking,
     BookingRule,
+    BookingStatus,
 )
+from servicekontor.appointments.tokens import format_code
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.geography import haversine_km
@@ -471,3 +473,18 @@ def identity_matches(*, booking: Booking, personal_identity_number: str) -> bool
     except (personnummer.PersonnummerException, ValueError, TypeError):
         return False
     return hmac.compare_digest(identity_hash(number.format(True)), booking.identity_hash)
+
+
+def desk_rows(*, office: Office, now: dt.datetime) -> list[dict[str, object]]:
+    """Today's bookings at an office for the desk: the booking, its printed code, and whether
+    it may be checked in yet (from `APPOINTMENTS_EARLY_CHECK_IN_MINUTES` before its time)."""
+    early = conf.early_check_in()
+    return [
+        {
+            "booking": booking,
+            "code": format_code(booking.code),
+            "can_check_in": booking.status == BookingStatus.BOOKED
+            and now >= booking.starts_at - early,
+        }
+        for booking in bookings_of_day(office=office, day=clock.local_date_of(now))
+    ]

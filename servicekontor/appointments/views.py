@@ -357,20 +357,7 @@ def _staff_office(request: HttpRequest, office_code: str) -> Office:
 
 
 def _desk_context(office: Office) -> dict[str, Any]:
-    now = clock.now()
-    bookings = list(queries.bookings_of_day(office=office, day=clock.local_date_of(now)))
-    early = conf.early_check_in()
-    return {
-        "office": office,
-        "bookings": [
-            {
-                "booking": b,
-                "code": format_code(b.code),
-                "can_check_in": b.status == BookingStatus.BOOKED and now >= b.starts_at - early,
-            }
-            for b in bookings
-        ],
-    }
+    return {"office": office, "bookings": queries.desk_rows(office=office, now=clock.now())}
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import can_manage, can_serve_at
+from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office, ServicePoint
@@ -108,6 +109,7 @@ def _desk_context(session: DeskSession) -> dict[str, Any]:
         "offered": offered,
         "transfer_to": [s for s in offered if current is None or s.pk != current.service_id],
         "waiting_total": queries.waiting_visits(office=session.office).count(),
+        "todays_bookings": appointment_queries.desk_rows(office=session.office, now=clock.now()),
     }
 
 
