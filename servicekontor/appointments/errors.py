@@ -1,19 +1,12 @@
-"""What can go wrong with a booking, and the HTTP status each failure maps to.
+"""What can go wrong with a booking, and the HTTP status each failure maps to (see core.errors)."""
 
-Services raise these before writing (or inside the transaction, which then rolls back).
-"""
-
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from servicekontor.core.errors import DomainError
 
-class BookingError(Exception):
-    http_status = 400
-    default_message: str | Promise = _("The booking could not be made.")
 
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(str(self.message))
+class BookingError(DomainError):
+    default_message = _("The booking could not be made.")
 
 
 class NotBookable(BookingError):

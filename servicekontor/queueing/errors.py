@@ -1,21 +1,12 @@
-"""What can go wrong in the queue, and the HTTP status each failure maps to.
+"""What can go wrong in the queue, and the HTTP status each failure maps to (see core.errors)."""
 
-Services raise these *before* writing anything (or inside the transaction, which then rolls
-back), so a failed request never leaves a half-made change. Views map `http_status` to the
-response; they never answer 200 with an error.
-"""
-
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from servicekontor.core.errors import DomainError
 
-class QueueError(Exception):
-    http_status = 400
-    default_message: str | Promise = _("The request could not be carried out.")
 
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(str(self.message))
+class QueueError(DomainError):
+    pass
 
 
 class EmptyQueue(QueueError):
