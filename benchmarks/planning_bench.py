@@ -314,8 +314,9 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
         if b is None:
             lines.append(f"| {problem} | {ours_obj} | {ours_t} | not run | | |")
             continue
+        theirs = _fmt(b["objective"]) if b["status"] == "Optimal" else "no solution"
         lines.append(
-            f"| {problem} | {ours_obj} | {ours_t} | {_fmt(b['objective'])} ({b['status']}, {b['solver']}) "
+            f"| {problem} | {ours_obj} | {ours_t} | {theirs} ({b['status']}, {b['solver']}) "
             f"| {b['seconds']:.1f} / {b['peak_gb']:.2f} | {b['seconds'] / a['seconds']:.1f}× |"
         )
     lines += [
@@ -323,21 +324,53 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
         "Reference figures from the issue (spopt 0.7, same data): MCLP optimum 9,968,779 people",
         "in 10.6 s (CBC); LSCP 6.8 s (CBC); p-median optimum 56,768,528 person-km in 654 s at a",
         "10.5 GB peak with HiGHS (CBC ran 8 minutes at 7.3 GB without an optimum).",
+        "",
+        "Against the issue's targets (≥ 10× faster than spopt; p-median under 5 s and 1 GB):",
+        *[
+            f"{problem.split(' (')[0]}: "
+            + (
+                "met"
+                if b is not None
+                and (b["status"] != "Optimal" or b["seconds"] >= 10 * a["seconds"])
+                and (not problem.startswith("p-median") or (a["seconds"] < 5 and a["peak_gb"] < 1))
+                else "**missed**"
+            )
+            + f" ({a['seconds']:.1f} s; spopt {b['seconds']:.1f} s, {b['status']})."
+            if b is not None
+            else f"{problem.split(' (')[0]}: spopt not run."
+            for problem, a, b in rows
+        ],
+        "",
+        "Why MCLP is not 10× faster: spopt's `solve` call (writing the model, CBC) takes ~4 s of",
+        "its time, the rest is building the PuLP model; HiGHS needs ~8–10 s to close the 0.03 %",
+        "LP gap (9,971,769 vs 9,968,779) by branch and bound, and the Lagrangian bound with",
+        "reduced-cost fixing in `solve_mclp` fixes only a few dozen sites at that gap.",
     ]
     if scaling:
         lines += [
             "",
             "Scaling (MCLP, R = 10 km; synthetic demand points scattered around the localities by",
             "population with an 8 km normal offset, lognormal weights; candidates likewise by √population;",
-            "coverage pairs from a k-d tree; p = candidates / 20; asked for a relative gap ≤ 0.1 % within 60 s):",
+            "coverage pairs from a k-d tree; p = candidates / 20; asked for a relative gap ≤ 0.1 % within",
+            "60 s of solver time; the seconds also include the k-d tree and building the model):",
             "",
             "| demand × candidates | p | coverage pairs | seconds | gap | status |",
             "|---|---:|---:|---:|---:|---|",
+        ]
+        big = scaling[-1][3]
+        met = big.get("status") == "Optimal" and big.get("gap", 1.0) <= 1e-3
+        lines_after = [
+            "",
+            f"Scaling target (100,000 × 10,000 within 60 s at ≤ 0.1 %): {'met' if met else '**missed**'}.",
+            "Each step multiplies points by about 3 and coverage pairs by about 10; the time grows",
+            "faster than the pairs (see the table), and instances that hit the limit report the gap",
+            "proven by then.",
         ]
         for n, m, p, r in scaling:
             lines.append(
                 f"| {n:,} × {m:,} | {p} | {r.get('pairs', 0):,} | {r['seconds']:.1f} | {r['gap']:.3%} | {r['status']} |"
             )
+        lines += lines_after
     lines += [
         "",
         "Reproduce: `.venv/bin/pip install -e '.[dev,bench]' && .venv/bin/python benchmarks/planning_bench.py"
