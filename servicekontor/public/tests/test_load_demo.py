@@ -33,3 +33,14 @@ def test_load_demo__demo__one_account_per_role_and_a_live_office_idempotent() ->
     assert waiting == 6
     text = out.getvalue()
     assert "http://127.0.0.1:8000/desk/" in text and "demo-manager" in text
+
+
+@override_settings(DEMO=True)
+def test_load_demo__after_an_english_request__still_prints_default_language_urls() -> None:
+    from django.utils import translation
+
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("load_demo", stdout=out)
+    assert "http://127.0.0.1:8000/desk/" in out.getvalue()

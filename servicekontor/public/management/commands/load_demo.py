@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
+from django.utils import translation
 
 from servicekontor.appointments.demo import seed_demo_bookings
 from servicekontor.network.models import Office
@@ -20,7 +21,20 @@ class Command(BaseCommand):
         seed_demo_bookings(office=office)
         base = "http://127.0.0.1:8000"
         code = office.code
-        screens = [
+        with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
+            screens = self._screens(code)
+        self.stdout.write(f"\nservicekontor is ready; {office.name} has visitors waiting. Screens:")
+        for label, path in screens:
+            self.stdout.write(f"  {label:<40} {base}{path}")
+        self.stdout.write("\nDemo accounts (username / password):")
+        for account in accounts:
+            self.stdout.write(
+                f"  {account.username:<10} {account.password:<15} {account.description}"
+            )
+        self.stdout.write("")
+
+    def _screens(self, code: str) -> list[tuple[str, str]]:
+        return [
             ("Office finder (public)", reverse("public:finder")),
             ("Office page (public)", reverse("public:office", args=[code])),
             ("Book an appointment (public)", reverse("appointments:services")),
@@ -36,12 +50,3 @@ class Command(BaseCommand):
             ("API docs (OpenAPI)", reverse("api-docs")),
             ("Staff sign-in", reverse("accounts:login")),
         ]
-        self.stdout.write(f"\nservicekontor is ready; {office.name} has visitors waiting. Screens:")
-        for label, path in screens:
-            self.stdout.write(f"  {label:<40} {base}{path}")
-        self.stdout.write("\nDemo accounts (username / password):")
-        for account in accounts:
-            self.stdout.write(
-                f"  {account.username:<10} {account.password:<15} {account.description}"
-            )
-        self.stdout.write("")
