@@ -147,6 +147,27 @@ def _solve_milp(
     x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
     if x.size != cost.size or info.primal_solution_status == 0:
         raise RuntimeError(f"HiGHS found no feasible solution ({status})")
+    reported = float(info.objective_function_value)
+    if start is not None and abs(float(cost @ x) + offset - reported) > 1e-6 * max(
+        1.0, abs(reported)
+    ):
+        # HiGHS 1.16 with presolve can hand back the start while reporting the optimum of the
+        # presolved model (seen on set covering). Never trust that: solve again without it.
+        return _solve_milp(
+            cost=cost,
+            matrix=matrix,
+            row_lower=row_lower,
+            row_upper=row_upper,
+            col_lower=col_lower,
+            col_upper=col_upper,
+            integer=integer,
+            maximize=maximize,
+            start=None,
+            time_limit=time_limit,
+            mip_rel_gap=mip_rel_gap,
+            offset=offset,
+            presolve=presolve,
+        )
     return _MilpOutcome(
         x=x,
         objective=float(info.objective_function_value),

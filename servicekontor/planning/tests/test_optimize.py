@@ -143,3 +143,28 @@ def test_heuristic__never_beats_proven_optimum(seed, p):
     mclp = optimize.solve_mclp(covers, w, p)
     hc = heuristics.greedy_interchange((dist > 30.0).astype(float), w, p)
     assert float(w.sum()) - hc.objective <= mclp.bound + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_solve_lscp__warm_start_and_fixed__same_optimum_as_brute_force(seed):
+    # Regression: HiGHS could return the warm start while reporting the presolved optimum.
+    dist, _w = _instance(seed, n=9, m=9)
+    covers = optimize.coverage_matrix(dist, 40.0)
+    fixed = [0]
+    coverable = np.flatnonzero((dist <= 40.0).any(axis=1))
+    best = None
+    for size in range(0, 9):
+        for combo in itertools.combinations(range(1, 9), size):
+            cols = [0, *combo]
+            if all((dist[i, cols] <= 40.0).any() for i in coverable):
+                best = size + 1
+                break
+        if best is not None:
+            break
+    with_start = optimize.solve_lscp(
+        covers, fixed=fixed, start=heuristics.greedy_cover(covers, fixed)
+    )
+    assert with_start.objective == best
+    assert with_start.bound <= with_start.objective
+    covered = (dist[:, list(with_start.chosen)] <= 40.0).any(axis=1)
+    assert covered[coverable].all()
