@@ -26,6 +26,32 @@ class PlanForm(forms.Form):
         required=False,
         max_length=2000,
     )
+    sites_csv = forms.FileField(
+        label=_("Candidate sites (CSV, optional)"),
+        required=False,
+        help_text=_("Columns code,name,latitude,longitude[,county]. Default: every locality."),
+    )
+    matrix_csv = forms.FileField(
+        label=_("Distance or travel-time matrix (CSV, optional)"),
+        required=False,
+        help_text=_(
+            "Rows demand_id,site_code,value (GeoNames id). Missing pairs: straight-line km."
+        ),
+    )
+
+    MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+    def uploaded_text(self, name: str) -> str | None:
+        """The text of an uploaded CSV, or None; raises ValidationError-worthy ValueError."""
+        upload = self.cleaned_data.get(name)
+        if not upload:
+            return None
+        if upload.size > self.MAX_UPLOAD_BYTES:
+            raise ValueError(_("The file is larger than 5 MB."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValueError(_("The file is not UTF-8 text.")) from None
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

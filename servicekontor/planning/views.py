@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.core import clock
@@ -27,6 +27,8 @@ from servicekontor.planning.plans import (
     Objective,
     PlanInputError,
     PlanRequest,
+    read_matrix_csv,
+    read_sites_csv,
     result_to_dict,
     summary_csv,
 )
@@ -55,11 +57,14 @@ def _csv_response(summary: dict[str, Any], filename: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
+    """GET with parameters computes (bookmarkable); POST does the same with uploaded CSVs."""
     _require_admin(request)
+    data = request.POST if request.method == "POST" else request.GET
     form = PlanForm(
-        request.GET or None,
+        data or None,
+        request.FILES or None,
         initial={"on": clock.local_today(), "action": Action.MEASURE},
     )
     context: dict[str, Any] = {
@@ -82,13 +87,20 @@ def index(request: HttpRequest) -> HttpResponse:
                 time_limit=WEB_TIME_LIMIT,
             )
             try:
-                result = plan_on(day=day, request=plan_request)
-            except PlanInputError as exc:
+                sites_text = form.uploaded_text("sites_csv")
+                matrix_text = form.uploaded_text("matrix_csv")
+                result = plan_on(
+                    day=day,
+                    request=plan_request,
+                    candidates=read_sites_csv(sites_text) if sites_text else None,
+                    matrix=read_matrix_csv(matrix_text) if matrix_text else None,
+                )
+            except (PlanInputError, ValueError) as exc:
                 form.add_error(None, str(exc))
                 status = 400
             else:
                 summary = result_to_dict(result)
-                if request.GET.get("format") == "csv":
+                if data.get("format") == "csv":
                     return _csv_response(summary, f"plan-{plan_request.action}-{day}.csv")
                 context.update(
                     summary=summary,
@@ -103,7 +115,9 @@ def index(request: HttpRequest) -> HttpResponse:
                             )
                         }
                     ),
-                    csv_query=request.GET.urlencode() + "&format=csv",
+                    csv_query=(request.GET.urlencode() + "&format=csv")
+                    if request.method == "GET"
+                    else None,
                 )
         else:
             status = 400
@@ -131,6 +145,19 @@ def save(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("Scenario saved."))
     return redirect("planning:scenario", pk=scenario.pk)
+
+
+@login_required
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    """CSV of a computed (not yet saved) result, from its signed payload."""
+    _require_admin(request)
+    try:
+        data = signing.loads(request.POST.get("payload", ""), salt=SALT, max_age=24 * 3600)
+    except signing.BadSignature:
+        messages.error(request, _("The result expired or was altered; compute it again."))
+        return redirect("planning:index")
+    return _csv_response(data["summary"], f"plan-{data['day']}.csv")
 
 
 @login_required

@@ -289,3 +289,56 @@ def test_planning_page__invalid_request__400_with_message(client, alice):
         {"on": "2026-01-01", "action": "close", "objective": "coverage", "n": 1, "radius_km": 25},
     )
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_planning_page__post_with_sites_csv__proposes_from_the_upload_and_exports(client, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _office_at("Stockholm")
+    _login(client, alice)
+    upload = SimpleUploadedFile(
+        "sites.csv",
+        b"code,name,latitude,longitude\nlule,Lule site,65.58,22.15\nvisby,Visby site,57.64,18.29\n",
+        content_type="text/csv",
+    )
+    response = client.post(
+        reverse("planning:index"),
+        {
+            "on": "2026-01-01",
+            "action": "propose",
+            "objective": "distance",
+            "k": 1,
+            "radius_km": 25,
+            "sites_csv": upload,
+        },
+    )
+    assert response.status_code == 200
+    opened = [s["code"] for s in response.context["summary"]["opened"]]
+    assert opened in (["lule"], ["visby"])
+    payload = response.context["save_form"].initial["payload"]
+    exported = client.post(reverse("planning:export"), {"payload": payload})
+    assert exported["Content-Type"].startswith("text/csv")
+    assert f"open,{opened[0]}," in exported.content.decode()
+
+
+@pytest.mark.django_db
+def test_planning_page__bad_sites_csv__400_with_line(client, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _office_at("Stockholm")
+    _login(client, alice)
+    upload = SimpleUploadedFile("s.csv", b"code,name,latitude,longitude\nx,y,north,1\n")
+    response = client.post(
+        reverse("planning:index"),
+        {
+            "on": "2026-01-01",
+            "action": "propose",
+            "objective": "coverage",
+            "k": 1,
+            "radius_km": 25,
+            "sites_csv": upload,
+        },
+    )
+    assert response.status_code == 400
+    assert "Line 2" in response.content.decode()
