@@ -342,3 +342,48 @@ def test_planning_page__bad_sites_csv__400_with_line(client, alice):
     )
     assert response.status_code == 400
     assert "Line 2" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_plan_command__propose_from_sites_csv_and_cover(tmp_path):
+    _office_at("Stockholm")
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "code,name,latitude,longitude\nnorth,North,65.58,22.15\nsouth,South,55.60,13.00\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command(
+        "plan",
+        "propose",
+        "--k",
+        "1",
+        "--objective",
+        "distance",
+        "--sites-csv",
+        str(sites),
+        "--on",
+        "2026-01-01",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "Open (1)" in text and "gap 0.0000%" in text
+    out = io.StringIO()
+    call_command("plan", "cover", "--radius-km", "200", "--on", "2026-01-01", stdout=out)
+    assert "Open (" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_plan_command__missing_sites_file__command_error(tmp_path):
+    _office_at("Stockholm")
+    with pytest.raises(CommandError):
+        call_command(
+            "plan",
+            "propose",
+            "--k",
+            "1",
+            "--sites-csv",
+            str(tmp_path / "nope.csv"),
+            "--on",
+            "2026-01-01",
+        )
