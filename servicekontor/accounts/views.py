@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from servicekontor.accounts.models import User
-from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.accounts.models import Role, User
+from servicekontor.accounts.permissions import is_network_admin, managed_offices
 
 
 @login_required
@@ -13,7 +13,17 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     links: list[tuple[str, str]] = []
+    if user.role in (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER) and user.offices.exists():
+        links.append((_("Sign in at a desk"), reverse("desk:choose")))
+    for office in managed_offices(user).order_by("name")[:20]:
+        links.append(
+            (
+                _("Live view: %(office)s") % {"office": office.name},
+                reverse("desk:live", args=[office.code]),
+            )
+        )
     if is_network_admin(user):
+        links.append((_("Network planning"), reverse("planning:index")))
         links.append((_("Registry administration"), reverse("admin:index")))
     return render(
         request,

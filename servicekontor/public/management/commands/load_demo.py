@@ -46,6 +46,7 @@ class Command(BaseCommand):
             ("Lobby display (public)", reverse("lobby:display", args=[code])),
             ("Desk (officer, officer2, manager)", reverse("desk:choose")),
             ("Live office view (manager)", reverse("desk:live", args=[code])),
+            ("Network planning (admin)", reverse("planning:index")),
             ("Django admin (admin)", reverse("admin:index")),
             ("API docs (OpenAPI)", reverse("api-docs")),
             ("Staff sign-in", reverse("accounts:login")),
