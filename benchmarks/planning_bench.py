@@ -342,7 +342,7 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
         ],
         "",
         "Why MCLP is not 10× faster: spopt's `solve` call (writing the model, CBC) takes ~4 s of",
-        "its time, the rest is building the PuLP model; HiGHS needs ~8–10 s to close the 0.03 %",
+        "its time, the rest is building the PuLP model; HiGHS needs ~5 s (restarts off, lighter strong branching) to close the 0.03 %",
         "LP gap (9,971,769 vs 9,968,779) by branch and bound, and the Lagrangian bound with",
         "reduced-cost fixing in `solve_mclp` fixes only a few dozen sites at that gap.",
     ]
