@@ -22,6 +22,7 @@ Formulations (docs/planning.md explains the choices):
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,7 @@ from servicekontor.planning import heuristics
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+logger = logging.getLogger(__name__)
 
 # Initial truncation of the p-median rows and their growth per round (see solve_pmedian).
 TRUNCATION_FACTOR = 3.0
@@ -299,16 +301,19 @@ def solve_mclp(
         forced_out = (
             upper - lag.scores + next_out <= best_val + slack if k < nf else np.ones(nf, dtype=bool)
         )
-        if os.environ.get("PLANNING_DEBUG"):
-            print(
-                "mclp lagrangian",
-                upper,
-                best_val,
-                int((~in_top & forced_in).sum()),
-                int((in_top & forced_out).sum()),
-                nf,
-                g,
-                time.perf_counter() - started,
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s",
+                (
+                    "mclp lagrangian",
+                    upper,
+                    best_val,
+                    int((~in_top & forced_in).sum()),
+                    int((in_top & forced_out).sum()),
+                    nf,
+                    g,
+                    time.perf_counter() - started,
+                ),
             )
         col_upper[:nf][~in_top & forced_in] = 0.0
         col_lower[:nf][in_top & forced_out] = 1.0
@@ -683,15 +688,18 @@ def solve_pmedian(
             best_obj, incumbent = cand_obj, candidate
         chosen = incumbent
         beyond = out.x[last_y] > 1e-6
-        if os.environ.get("PLANNING_DEBUG"):
-            print(
-                rounds,
-                time.perf_counter() - started,
-                int(length.sum()),
-                int(beyond.sum()),
-                out.bound,
-                cand_obj,
-                best_obj,
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s",
+                (
+                    rounds,
+                    time.perf_counter() - started,
+                    int(length.sum()),
+                    int(beyond.sum()),
+                    out.bound,
+                    cand_obj,
+                    best_obj,
+                ),
             )
         # Levels merged within GROUP_TOLERANCE_KM can understate the bound by that much per person.
         if bound >= best_obj - mip_rel_gap * abs(best_obj) - GROUP_TOLERANCE_KM * float(w.sum()):
