@@ -1,7 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = _("Service office registry")
+admin.site.site_title = _("Service office registry")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -117,3 +117,10 @@ def test_finder__place_label__swedish_spelling_restored(
 ) -> None:
     html = client.get("/en/", {"q": query}).content.decode()
     assert f"Offices nearest {label}" in html
+
+
+def test_error_pages__404__helpful_in_swedish_and_english(client: Client) -> None:
+    response = client.get("/office/nowhere/")
+    assert response.status_code == 404
+    assert "Sidan finns inte" in response.content.decode()
+    assert "Page not found" in client.get("/en/office/nowhere/").content.decode()
