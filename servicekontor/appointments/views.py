@@ -24,12 +24,13 @@ from django_ratelimit.decorators import ratelimit
 from servicekontor.accounts.permissions import can_serve_at
 from servicekontor.appointments import conf, errors, queries, services
 from servicekontor.appointments.calendar_file import booking_ics
-from servicekontor.appointments.forms import CheckInForm, ContactForm, PlaceForm
+from servicekontor.appointments.forms import CheckInForm, ContactForm
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tokens import format_code
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.core.geography import find_locality
+from servicekontor.core.forms import PlaceForm
+from servicekontor.core.geography import display_name, find_locality
 from servicekontor.network.models import Office
 
 View = Callable[..., HttpResponseBase]
@@ -104,7 +105,7 @@ def _near(form: PlaceForm) -> tuple[tuple[float, float] | None, str]:
                 "q", _("We do not know that place. Check the spelling or try a nearby town.")
             )
             return None, ""
-        return (locality.latitude, locality.longitude), locality.name
+        return (locality.latitude, locality.longitude), display_name(locality, q)
     return None, ""
 
 

@@ -108,6 +108,18 @@ def find_locality(name: str, localities: Sequence[Locality] | None = None) -> Lo
     return found[0] if found else None
 
 
+def display_name(locality: Locality, text: str) -> str:
+    """The locality's name as the person wrote it, with å/ä/ö restored ("goteborg" → Göteborg).
+
+    GeoNames' main name is sometimes English (Gothenburg); the alternate names hold the Swedish.
+    """
+    wanted = fold(text)
+    matches = [n for n in (locality.name, *locality.alternate_names) if fold(n) == wanted]
+    if not matches:
+        return locality.name
+    return max(matches, key=lambda name: sum(not char.isascii() for char in name))
+
+
 def suggest_localities(
     name: str, limit: int = 5, localities: Sequence[Locality] | None = None
 ) -> list[Locality]:

@@ -5,7 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from servicekontor.catalog.models import Agency, Service
-from servicekontor.core.geography import Locality, find_locality, fold, haversine_km
+from servicekontor.core.geography import (
+    Locality,
+    display_name,
+    find_locality,
+    fold,
+    haversine_km,
+)
 from servicekontor.network.models import Offering, Office
 from servicekontor.network.queries import offices_operating_on
 
@@ -70,24 +76,12 @@ def origin_for_place(text: str, day: dt.date) -> Origin | None:
     """Where a place name points: a GeoNames locality, else a matching office."""
     locality: Locality | None = find_locality(text)
     if locality is not None:
-        return Origin(place_label(locality, text), locality.latitude, locality.longitude)
+        return Origin(display_name(locality, text), locality.latitude, locality.longitude)
     offices = matching_offices(text, day)
     if offices:
         first = offices[0]
         return Origin(first.name, first.latitude, first.longitude)
     return None
-
-
-def place_label(locality: Locality, text: str) -> str:
-    """The locality's name as the citizen wrote it, with å/ä/ö restored ("goteborg" → Göteborg).
-
-    GeoNames' main name is sometimes English (Gothenburg); the alternate names hold the Swedish.
-    """
-    wanted = fold(text)
-    matches = [n for n in (locality.name, *locality.alternate_names) if fold(n) == wanted]
-    if not matches:
-        return locality.name
-    return max(matches, key=lambda name: sum(not char.isascii() for char in name))
 
 
 def nearest_offices(

@@ -117,3 +117,12 @@ def test_load_localities__explicit_path(tmp_path: Path):
     (loc,) = load_localities(path)
     assert loc == Locality(7, "Å", "A", ("Aa", "Ao"), 60.1, 15.2, 900, "10", "Dalarnas län")
     assert find_locality("ao", [loc]) == loc
+
+
+def test_display_name__swedish_spelling_restored_from_alternate_names() -> None:
+    from servicekontor.core.geography import display_name
+
+    goteborg = find_locality("goteborg")
+    assert goteborg is not None
+    assert display_name(goteborg, "goteborg") == "Göteborg"
+    assert display_name(goteborg, "Gothenburg") == "Gothenburg"
