@@ -109,6 +109,7 @@ LOGOUT_REDIRECT_URL = "public:finder"
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # named date formats per language
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
