@@ -22,16 +22,12 @@ def booking_ics(booking: Booking, *, domain: str = "servicekontor.example") -> b
     event.add("dtstart", booking.starts_at)
     event.add("dtend", booking.ends_at)
     event.add("summary", f"{booking.service.name} · {booking.office.name}")
-    office = booking.office
-    address = ", ".join(
-        p for p in (office.street_address, office.postal_code, office.postal_town) if p
-    )
-    event.add("location", f"{office.name}, {address}" if address else office.name)
+    event.add("location", booking.office.name_and_address)
     event.add(
         "description",
         f"{booking.service.agency.name}: {booking.service.name}\n{format_code(booking.code)}",
     )
-    event.add("geo", (office.latitude, office.longitude))
+    event.add("geo", (booking.office.latitude, booking.office.longitude))
     event.add("status", "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()

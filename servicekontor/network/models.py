@@ -142,6 +142,22 @@ class Office(models.Model):
     def is_operating_on(self, day: dt.date) -> bool:
         return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
 
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as lines, with only the parts the registry has (often none yet)."""
+        town = " ".join(part for part in (self.postal_code, self.postal_town) if part)
+        return [line for line in (self.street_address, town) if line]
+
+    @property
+    def postal_address(self) -> str:
+        """On one line: "Storgatan 1, 981 31 Kiruna", "981 31 Kiruna" or ""."""
+        return ", ".join(self.address_lines)
+
+    @property
+    def name_and_address(self) -> str:
+        """Where a booking is, on one line: "Kiruna servicekontor, Storgatan 1, 981 31 Kiruna"."""
+        return ", ".join(part for part in (self.name, self.postal_address) if part)
+
 
 class ServicePoint(models.Model):
     """A counter or desk (disk) in an office, numbered as the lobby display shows it."""
