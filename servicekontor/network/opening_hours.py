@@ -8,6 +8,8 @@ Precedence for a day: not operating (before opening / after closing for good) �
 an exception for that day → its hours (so an office can open on a holiday); a public holiday
 (if the office closes on them) → closed; an eve — midsommarafton, julafton, nyårsafton — (if the
 office closes on them) → closed; otherwise the weekly hours of the newest period covering it.
+
+Holiday and eve names come in the schedule's language ("sv" or "en"); the caller passes it in.
 """
 
 import datetime as dt
@@ -54,6 +56,7 @@ class Schedule:
     exceptions: dict[dt.date, DayException] = field(default_factory=dict)
     closed_on_public_holidays: bool = True
     closed_on_eves: bool = True
+    language: str = "sv"  # of the holiday and eve names: "sv" or "en"
 
 
 @dataclass(frozen=True)
@@ -70,25 +73,32 @@ class DayHours:
         return bool(self.intervals)
 
 
-@lru_cache(maxsize=64)
-def _public_holidays(year: int) -> dict[dt.date, str]:
-    return dict(holidays.Sweden(years=year, include_sundays=False, language="sv"))
+def _holidays_locale(language: str) -> str:
+    """The `holidays` library's locale for a language: it ships "sv" and "en_US" for Sweden."""
+    return "en_US" if language.split("-")[0].lower() == "en" else "sv"
 
 
 @lru_cache(maxsize=64)
-def _eves(year: int) -> dict[dt.date, str]:
+def _public_holidays(year: int, locale: str) -> dict[dt.date, str]:
+    return dict(holidays.Sweden(years=year, include_sundays=False, language=locale))
+
+
+@lru_cache(maxsize=64)
+def _eves(year: int, locale: str) -> dict[dt.date, str]:
     # midsommarafton, julafton, nyårsafton: not public holidays, but de facto closed days.
     return dict(
-        holidays.Sweden(years=year, include_sundays=False, categories=("de_facto",), language="sv")
+        holidays.Sweden(
+            years=year, include_sundays=False, categories=("de_facto",), language=locale
+        )
     )
 
 
-def public_holiday_name(day: dt.date) -> str | None:
-    return _public_holidays(day.year).get(day)
+def public_holiday_name(day: dt.date, language: str = "sv") -> str | None:
+    return _public_holidays(day.year, _holidays_locale(language)).get(day)
 
 
-def eve_name(day: dt.date) -> str | None:
-    return _eves(day.year).get(day)
+def eve_name(day: dt.date, language: str = "sv") -> str | None:
+    return _eves(day.year, _holidays_locale(language)).get(day)
 
 
 def day_hours(schedule: Schedule, day: dt.date) -> DayHours:
@@ -104,9 +114,9 @@ def day_hours(schedule: Schedule, day: dt.date) -> DayHours:
             closed_reason=exception.reason,
             is_exception=True,
         )
-    if schedule.closed_on_public_holidays and (name := public_holiday_name(day)):
+    if schedule.closed_on_public_holidays and (name := public_holiday_name(day, schedule.language)):
         return DayHours(day, (), closed_reason=name)
-    if schedule.closed_on_eves and (name := eve_name(day)):
+    if schedule.closed_on_eves and (name := eve_name(day, schedule.language)):
         return DayHours(day, (), closed_reason=name)
     covering = [p for p in schedule.periods if p.covers(day)]
     if not covering:

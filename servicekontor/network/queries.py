@@ -3,9 +3,11 @@
 import datetime as dt
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from servicekontor.catalog.models import Service
 from servicekontor.core.clock import STOCKHOLM
+from servicekontor.core.i18n import pick_language
 from servicekontor.network import opening_hours
 from servicekontor.network.models import (
     ExceptionKind,
@@ -40,7 +42,10 @@ def offices_offering(*, service: Service, day: dt.date) -> QuerySet[Office]:
 
 
 def schedule_of(office: Office) -> opening_hours.Schedule:
-    """The office's opening rules as plain data (two queries; prefetched rows are reused)."""
+    """The office's opening rules as plain data (two queries; prefetched rows are reused).
+
+    Holiday names and exception reasons are in the active language.
+    """
     periods = office.opening_periods.all()
     if not _is_prefetched(office, "opening_periods"):
         periods = periods.prefetch_related("hours")
@@ -64,12 +69,13 @@ def schedule_of(office: Office) -> opening_hours.Schedule:
                 closed=e.kind == ExceptionKind.CLOSED,
                 opens=e.opens,
                 closes=e.closes,
-                reason=e.reason_sv,
+                reason=pick_language(e.reason_sv, e.reason_en),
             )
             for e in office.exceptions.all()
         },
         closed_on_public_holidays=office.closed_on_public_holidays,
         closed_on_eves=office.closed_on_eves,
+        language=get_language() or "sv",
     )
 
 
@@ -130,6 +136,7 @@ def _is_weekend_without_hours(schedule: opening_hours.Schedule, day: dt.date) ->
         periods=schedule.periods,
         closed_on_public_holidays=False,
         closed_on_eves=False,
+        language=schedule.language,
     )
     return not opening_hours.day_hours(plain, day).is_open
 

@@ -211,3 +211,15 @@ def test_next_opening__property__is_an_opening_after_the_instant(naive: dt.datet
     assert opening > at
     assert is_open(schedule(), opening)
     assert not is_open(schedule(), opening - dt.timedelta(seconds=1))
+
+
+@pytest.mark.parametrize(
+    ("language", "holiday", "eve"),
+    [("sv", "Juldagen", "Julafton"), ("en", "Christmas Day", "Christmas Eve")],
+)
+def test_day_hours__holiday_and_eve_names_in_the_schedules_language(
+    language: str, holiday: str, eve: str
+) -> None:
+    s = schedule(language=language)
+    assert day_hours(s, dt.date(2025, 12, 25)).closed_reason == holiday
+    assert day_hours(s, dt.date(2025, 12, 24)).closed_reason == eve

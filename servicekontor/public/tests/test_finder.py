@@ -93,6 +93,24 @@ def test_office_page__hours_exceptions_services(client: Client) -> None:
     assert "ID-kort" in html
 
 
+@time_machine.travel(NOW, tick=False)
+def test_office_page__english__holiday_and_exception_reason_in_english(client: Client) -> None:
+    kista = Office.objects.get(code="kista")
+    OpeningException.objects.create(
+        office=kista,
+        date=dt.date(2026, 3, 20),
+        kind=ExceptionKind.CLOSED,
+        reason_sv="Personaldag",
+        reason_en="Staff training day",
+    )
+    english = client.get("/en/office/kista/").content.decode()
+    assert "Good Friday" in english  # 2026-04-03
+    assert "Staff training day" in english
+    assert "Långfredagen" not in english and "Personaldag" not in english
+    swedish = client.get("/office/kista/").content.decode()
+    assert "Långfredagen" in swedish and "Personaldag" in swedish
+
+
 def test_office_page__unknown__404(client: Client) -> None:
     assert client.get("/office/nowhere/").status_code == 404
 
