@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AppointmentsConfig(AppConfig):
     name = "servicekontor.appointments"
     label = "appointments"
+    verbose_name = _("Appointments")
 
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
