@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
-from servicekontor.network import queries
+from servicekontor.network import opening_hours, queries
 from servicekontor.network.models import (
     Milestone,
     Offering,
@@ -30,6 +30,7 @@ from servicekontor.network.models import (
     OpeningException,
     OpeningHoursPeriod,
     ServicePoint,
+    Weekday,
     WeeklyHours,
 )
 from servicekontor.network.services import move_milestone
@@ -380,8 +381,45 @@ class ServicePointAdmin(RegistryAdmin):
 # --- opening hours ------------------------------------------------------------------------
 
 
+class WeeklyHoursInlineFormSet(forms.BaseInlineFormSet):
+    """Rejects hours that overlap other hours of the same weekday in the period.
+
+    The inline holds every row of the period, so the rows as submitted are the whole truth:
+    shortening Monday 10–16 to 10–12 and adding 12–16 in one save is fine.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        rows: dict[opening_hours.WeeklyRule, forms.ModelForm[WeeklyHours]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or form.errors:
+                continue
+            weekday, opens, closes = data.get("weekday"), data.get("opens"), data.get("closes")
+            if weekday is None or opens is None or closes is None:
+                continue
+            rule = opening_hours.WeeklyRule(int(weekday), opens, closes)
+            if rule in rows:
+                form.add_error(None, _("The same hours are given twice for this weekday."))
+                continue
+            rows[rule] = form
+        for first, second in opening_hours.overlapping_rules(rows):
+            rows[second].add_error(
+                None,
+                _("These hours overlap %(weekday)s %(opens)s–%(closes)s in this period.")
+                % {
+                    "weekday": Weekday(first.weekday).label,
+                    "opens": f"{first.opens:%H:%M}",
+                    "closes": f"{first.closes:%H:%M}",
+                },
+            )
+        if any(form.errors for form in self.forms):
+            raise ValidationError(_("Some hours overlap; see the rows marked below."))
+
+
 class WeeklyHoursInline(RegistryTabularInline):
     model = WeeklyHours
+    formset = WeeklyHoursInlineFormSet
     fields = ["weekday", "opens", "closes"]
     extra = 0
 

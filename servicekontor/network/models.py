@@ -308,6 +308,25 @@ class OpeningHoursPeriod(models.Model):
     def __str__(self) -> str:
         return f"{self.office} · {self.name or _('regular hours')} · {self.valid_from}"
 
+    def clean(self) -> None:
+        # Periods may overlap (the newest wins, e.g. summer hours), but two starting on the
+        # same day leave no newest one.
+        super().clean()
+        if self.office_id is None or self.valid_from is None:
+            return
+        same_start = OpeningHoursPeriod.objects.filter(
+            office_id=self.office_id, valid_from=self.valid_from
+        ).exclude(pk=self.pk)
+        if same_start.exists():
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "Another opening hours period of this office starts on this day; "
+                        "give one of them another first day."
+                    )
+                }
+            )
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")

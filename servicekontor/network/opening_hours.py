@@ -78,6 +78,27 @@ def _holidays_locale(language: str) -> str:
     return "en_US" if language.split("-")[0].lower() == "en" else "sv"
 
 
+def overlapping_rules(rules: Iterable[WeeklyRule]) -> list[tuple[WeeklyRule, WeeklyRule]]:
+    """Pairs of intervals on the same weekday that overlap (touching, 12:00–12:00, is fine).
+
+    A period's intervals on one day must be disjoint: a lunch break is two rows, not two
+    rows on top of each other, which would count the same hours twice.
+    """
+    by_weekday: dict[int, list[WeeklyRule]] = {}
+    for rule in rules:
+        by_weekday.setdefault(rule.weekday, []).append(rule)
+    pairs = []
+    for day_rules in by_weekday.values():
+        day_rules.sort(key=lambda rule: (rule.opens, rule.closes))
+        latest = day_rules[0]  # the interval that closes last so far
+        for rule in day_rules[1:]:
+            if rule.opens < latest.closes:
+                pairs.append((latest, rule))
+            if rule.closes > latest.closes:
+                latest = rule
+    return pairs
+
+
 @lru_cache(maxsize=64)
 def _public_holidays(year: int, locale: str) -> dict[dt.date, str]:
     return dict(holidays.Sweden(years=year, include_sundays=False, language=locale))
