@@ -83,7 +83,7 @@ def notify_near_visits(*, office_id: int) -> int:
 
     waiting = Visit.objects.filter(office_id=office_id, state=VisitState.WAITING)
     # Usually nobody left a contact: one cheap query and done.
-    if not waiting.filter(notified_at__isnull=True).exclude(notify_contact="").exists():
+    if not waiting.filter(notified_at__isnull=True, notify_contact__gt="").exists():
         return 0
     visit = waiting.select_related("office").first()
     if visit is None:

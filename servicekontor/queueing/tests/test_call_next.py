@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from servicekontor.core.testing import make_capability
+from servicekontor.core.testing import make_capability, make_offering
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import EmptyQueue, InvalidTransition, NotAllowed
 from servicekontor.queueing.models import Priority, Visit, VisitEvent
@@ -36,6 +36,17 @@ def test_visit__call_next__empty_queue(world):
         services.call_next(officer=world.alice)
 
     assert excinfo.value.http_status == 409
+
+
+def test_visit__call_next__takes_only_visits_of_the_desks_office(world, clock_at):
+    make_offering(office=world.other_office, service=world.tax)
+    services.issue_ticket(office=world.other_office, service=world.tax)  # earlier, elsewhere
+    clock_at.shift(dt.timedelta(seconds=30))
+    here = _issue(world, world.tax, clock_at)
+
+    assert services.call_next(officer=world.alice) == here
+    with pytest.raises(EmptyQueue):
+        services.call_next(officer=world.bob)
 
 
 def test_visit__call_next__skips_agencies_the_officer_is_not_trained_for(world, clock_at):
