@@ -80,10 +80,14 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections: a new PostgreSQL connection per request costs more than the
+# queue's whole transaction. The health check (one cheap round trip when a request first
+# uses a reused connection) keeps a restarted database from failing the next request.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
