@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -197,10 +198,42 @@ class OfferingInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(_("Some offerings overlap; see the rows marked below."))
 
 
+class RowAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete that labels a row's saved choice from the row itself.
+
+    Django's widget looks the selected value up in the database to label it: one query per
+    inline row and field. The inline rows come with their related rows joined
+    (`OfferingInline.get_queryset`), so `OfferingInlineForm` hands the widget the label.
+    """
+
+    known: tuple[str, str] | None = None  # (value, label) of the row's saved choice
+
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if self.known is None or selected != [self.known[0]]:
+            return super().optgroups(name, value, attr)  # e.g. a changed value sent back
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        options.append(self.create_option(name, *self.known, True, len(options)))
+        return [(None, options, 0)]
+
+
+class OfferingInlineForm(forms.ModelForm[Offering]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in OfferingInline.autocomplete_fields:
+            if getattr(self.instance, f"{name}_id") is None:
+                continue
+            widget = getattr(self.fields[name].widget, "widget", None)  # inside the wrapper
+            if isinstance(widget, RowAutocompleteSelect):
+                related = getattr(self.instance, name)  # joined by the inline's queryset
+                widget.known = (str(related.pk), str(related))
+
+
 class OfferingInline(RegistryTabularInline):
     """The office's whole offering history, oldest first, ended offerings included."""
 
     model = Offering
+    form = OfferingInlineForm
     formset = OfferingInlineFormSet
     fields = ["service", "valid_from", "valid_to", "starts_with", "ends_with", "state", "source"]
     readonly_fields = ["state"]
@@ -212,9 +245,18 @@ class OfferingInline(RegistryTabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("service__agency", "starts_with", "ends_with")
+            .select_related("office", "service__agency", "starts_with", "ends_with")
             .order_by("valid_from", "service__agency__name_sv", "service__name_sv")
         )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = RowAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        if db_field.name == "service":
+            kwargs["queryset"] = Service.objects.select_related("agency")  # labels name it
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("state today"))
     def state(self, obj: Offering) -> str:
@@ -267,11 +309,36 @@ class OfferingAdmin(RegistryAdmin):
 # --- offices ------------------------------------------------------------------------------
 
 
+class ServicePointInlineForm(forms.ModelForm[ServicePoint]):
+    # The capability choices, read once per page by ServicePointInline.get_formset; without
+    # them every row's select reads the capability table again.
+    capability_choices: list[Any] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.capability_choices is not None:
+            field: Any = self.fields["capabilities"]
+            field.choices = self.capability_choices
+
+
 class ServicePointInline(RegistryTabularInline):
     model = ServicePoint
+    form = ServicePointInlineForm
     fields = ["number", "name", "is_active", "capabilities"]
     extra = 0
     show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ServicePoint]:
+        return (
+            super().get_queryset(request).select_related("office").prefetch_related("capabilities")
+        )
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        # The form class is made afresh for each request, so the choices live as long as it.
+        form: Any = formset.form
+        form.capability_choices = list(iter(form.base_fields["capabilities"].choices))
+        return formset
 
 
 class OpeningHoursPeriodInline(RegistryTabularInline):
@@ -282,6 +349,9 @@ class OpeningHoursPeriodInline(RegistryTabularInline):
     extra = 0
     show_change_link = True
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[OpeningHoursPeriod]:
+        return super().get_queryset(request).select_related("office")  # each row's title
+
 
 class OpeningExceptionInline(RegistryTabularInline):
     model = OpeningException
@@ -291,7 +361,13 @@ class OpeningExceptionInline(RegistryTabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[OpeningException]:
         # Past exceptions are history; the inline shows the recent and coming ones.
         since = clock.local_today() - dt.timedelta(days=31)
-        return super().get_queryset(request).filter(date__gte=since).order_by("date")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(date__gte=since)
+            .select_related("office")  # each row's title
+            .order_by("date")
+        )
 
 
 @admin.register(Office)
