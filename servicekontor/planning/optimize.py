@@ -215,7 +215,12 @@ def solve_mclp(
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-9,
 ) -> Solution:
-    """Open ``p`` sites in total (``fixed`` ones included) to maximise the covered weight."""
+    """Open ``p`` sites in total (``fixed`` ones included) to maximise the covered weight.
+
+    Steps, each on the reduced model (see the module docstring): greedy + interchange (or the
+    caller's ``start`` when it is better) for an incumbent; the Lagrangian bound, which alone
+    proves many instances and fixes sites by reduced cost; then the MILP from the incumbent.
+    """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
     csr.eliminate_zeros()
@@ -244,50 +249,44 @@ def solve_mclp(
             float(sub_w[np.asarray(sub[:, :k].sum(axis=1)).ravel() > 0].sum()) if k else 0.0
         )
         return Solution("mclp", chosen, total, total, time.perf_counter() - started, "highs")
-    # Merge demand rows with the same coverage set: one y per distinct set.
-    sub = sparse.csr_matrix(sub)
-    sub.sort_indices()
-    keys = [sub.indices[sub.indptr[r] : sub.indptr[r + 1]].tobytes() for r in range(sub.shape[0])]
-    group_of: dict[bytes, int] = {}
-    group = np.fromiter((group_of.setdefault(key, len(group_of)) for key in keys), dtype=np.int64)
-    g = len(group_of)
-    first_row = np.zeros(g, dtype=np.int64)
-    first_row[group[::-1]] = np.arange(group.size)[::-1]
-    gw = np.bincount(group, weights=sub_w, minlength=g).astype(np.float64)
-    gcov = sub[first_row]  # g × free
+    gcov, gw = _merge_rows(sparse.csr_matrix(sub), sub_w)
+    g = gw.size
     # Drop dominated sites (coverage set inside another site's): swapping one for its
     # dominator never loses coverage, so an optimum exists without them.
-    all_free = free_sites
-    undominated = _undominated_columns(gcov)
+    undominated, representative = _undominated_columns(gcov)
     if undominated.size >= k:
-        gcov = gcov[:, undominated]
+        column_of = np.full(free_sites.size, -1, dtype=np.int64)
+        column_of[undominated] = np.arange(undominated.size)
+        start_cols = _start_columns(start, free_sites, column_of[representative])
+        gcov = sparse.csr_matrix(gcov[:, undominated])
         free_sites = free_sites[undominated]
+    else:
+        start_cols = _start_columns(start, free_sites, np.arange(free_sites.size))
     nf = free_sites.size
     integral = bool(np.all(gw == np.round(gw)))
-    # Incumbent: the caller's start, valued on the full model (it may use dominated sites).
-    best_cols: IntArray | None = None
-    best_val = -np.inf
-    start_chosen: tuple[int, ...] | None = None
-    if start is not None:
-        start_chosen = tuple(sorted(set(start) | set(fixed_arr.tolist())))
-        if len(start_chosen) == p:
-            hit = np.asarray(csr[:, list(start_chosen)].sum(axis=1)).ravel() > 0
-            best_val = float(w[hit].sum()) - base
-        else:
-            start_chosen = None
-    if start is None:
-        # Lazy greedy on the full sparse matrix: an incumbent without any dense matrix.
-        start_chosen = tuple(heuristics.lazy_greedy_cover(csr, w, p, fixed_arr.tolist()))
-        hit = np.asarray(csr[:, list(start_chosen)].sum(axis=1)).ravel() > 0
-        best_val = float(w[hit].sum()) - base
+    slack = 1.0 - 1e-6 if integral else 0.0  # an integer objective cannot improve by < 1
+
+    def value(cols: IntArray) -> float:
+        return float(gw[np.asarray(gcov[:, cols].sum(axis=1)).ravel() > 0].sum())
+
+    def proven(upper: float, best: float) -> bool:
+        return upper - best <= max(mip_rel_gap * abs(best), slack, 1e-9)
+
+    # Incumbent: greedy + interchange on the reduced model, or the caller's start if better.
+    h = heuristics.greedy_interchange_cover(gcov, gw, k, time_limit=time_limit / 10)
+    best_cols, best_val = np.asarray(h.chosen, dtype=np.int64), h.objective
+    if start_cols is not None:
+        # Two start sites may share a dominator: fill up with the heuristic's sites.
+        extra = np.setdiff1d(best_cols, start_cols)[: max(0, k - start_cols.size)]
+        start_cols = np.sort(np.concatenate([start_cols, extra]))
+        if start_cols.size == k and value(start_cols) > best_val:
+            best_cols, best_val = start_cols, value(start_cols)
     lag = _mclp_lagrangian(gcov, gw, k, best_cols, best_val, time_limit=time_limit / 3)
+    assert lag.best_cols is not None
     best_cols, best_val = lag.best_cols, lag.best_val
     upper = lag.upper
     status = "Lagrangian bound"
-    slack = 1.0 - 1e-6 if integral else 0.0  # an integer objective cannot improve by < 1
-    if upper - best_val > mip_rel_gap * abs(best_val) + (1e-9 if integral else 0.0) and (
-        not integral or upper >= best_val + 1.0
-    ):
+    if not proven(upper, best_val):
         # Reduced-cost fixing: forcing x_j against the Lagrangian choice costs at least
         # (k-th score − score_j); when that drops the bound to the incumbent, a better
         # solution cannot do it, so x_j is fixed.
@@ -295,61 +294,35 @@ def solve_mclp(
         kth, next_out = lag.scores[order[k - 1]], lag.scores[order[k]] if k < nf else -np.inf
         in_top = np.zeros(nf, dtype=bool)
         in_top[order[:k]] = True
-        col_lower = np.zeros(nf + g)
-        col_upper = np.ones(nf + g)
         forced_in = upper - kth + lag.scores <= best_val + slack
         forced_out = (
             upper - lag.scores + next_out <= best_val + slack if k < nf else np.ones(nf, dtype=bool)
         )
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s",
-                (
-                    "mclp lagrangian",
-                    upper,
-                    best_val,
-                    int((~in_top & forced_in).sum()),
-                    int((in_top & forced_out).sum()),
-                    nf,
-                    g,
-                    time.perf_counter() - started,
-                ),
-            )
-        col_upper[:nf][~in_top & forced_in] = 0.0
-        col_lower[:nf][in_top & forced_out] = 1.0
-        # Columns: x (nf, integer) then y (g, continuous in [0, 1]).
-        # Rows: y_g − sum_{j in N_g} x_j <= 0 (g rows); sum x = k (1 row).
-        a_x = sparse.vstack([-gcov.astype(np.float64), sparse.csr_matrix(np.ones((1, nf)))])
-        a_y = sparse.vstack([sparse.identity(g, format="csr"), sparse.csr_matrix((1, g))])
-        matrix = sparse.hstack([a_x, a_y]).tocsc()
-        warm = None
+        col_lower, col_upper = np.zeros(nf), np.ones(nf)
+        col_upper[~in_top & forced_in] = 0.0
+        col_lower[in_top & forced_out] = 1.0
+        logger.debug(
+            "mclp: bound %s incumbent %s fixed %s of %s sites, %s rows, %.2f s",
+            upper,
+            best_val,
+            int((col_upper == 0).sum() + (col_lower == 1).sum()),
+            nf,
+            g,
+            time.perf_counter() - started,
+        )
         x0 = np.zeros(nf)
-        if best_cols is not None:
-            x0[best_cols] = 1.0
-        elif start_chosen is not None:
-            # The caller's start in reduced columns, completed by Lagrangian score when
-            # some of its sites were dropped as dominated.
-            x0[np.isin(free_sites, np.asarray(start_chosen))] = 1.0
-            for j in order:
-                if x0.sum() >= k:
-                    break
-                x0[j] = 1.0
-        if x0.sum() == k and np.all(x0 >= col_lower[:nf]) and np.all(x0 <= col_upper[:nf]):
-            warm = np.concatenate([x0, (gcov @ x0 > 0).astype(np.float64)])
+        x0[best_cols] = 1.0
+        warm = x0 if np.all(x0 >= col_lower) and np.all(x0 <= col_upper) else None
         try:
-            out: _MilpOutcome | None = _solve_milp(
-                cost=np.concatenate([np.zeros(nf), gw]),
-                matrix=matrix,
-                row_lower=np.concatenate([np.full(g, -np.inf), [k]]),
-                row_upper=np.concatenate([np.zeros(g), [k]]),
+            out: _MilpOutcome | None = _mclp_milp(
+                gcov,
+                gw,
+                k,
                 col_lower=col_lower,
                 col_upper=col_upper,
-                integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
-                maximize=True,
                 start=warm,
                 time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
                 mip_rel_gap=mip_rel_gap,
-                options=MCLP_HIGHS_OPTIONS,
             )
         except RuntimeError:  # stopped before any solution of its own: keep the incumbent
             out = None
@@ -357,17 +330,11 @@ def solve_mclp(
         if out is not None:
             status = out.status
             cols = np.flatnonzero(out.x[:nf] > 0.5)
-            val = float(gw[np.asarray(gcov[:, cols].sum(axis=1)).ravel() > 0].sum())
-            if val > best_val:
-                best_cols, best_val = cols, val
+            if value(cols) > best_val:
+                best_cols, best_val = cols, value(cols)
             # Solutions outside the fixings are no better than the incumbent.
             upper = min(upper, max(out.bound, best_val))
-    if best_cols is not None:
-        chosen = tuple(sorted(fixed_arr.tolist() + free_sites[best_cols].tolist()))
-    else:
-        assert start_chosen is not None
-        chosen = start_chosen
-    del all_free
+    chosen = tuple(sorted(fixed_arr.tolist() + free_sites[best_cols].tolist()))
     covered = np.asarray(csr[:, list(chosen)].sum(axis=1)).ravel() > 0
     objective = float(w[covered].sum())
     return Solution(
@@ -377,7 +344,71 @@ def solve_mclp(
         max(objective, base + upper),
         time.perf_counter() - started,
         "highs",
+        heuristic_objective=base + h.objective,
         status=status,
+    )
+
+
+def _merge_rows(cov: sparse.csr_matrix, w: FloatArray) -> tuple[sparse.csr_matrix, FloatArray]:
+    """One row per distinct coverage set, weighted by the sum of its rows' weights."""
+    cov = sparse.csr_matrix(cov)
+    cov.sort_indices()
+    keys = [cov.indices[cov.indptr[r] : cov.indptr[r + 1]].tobytes() for r in range(cov.shape[0])]
+    group_of: dict[bytes, int] = {}
+    group = np.fromiter((group_of.setdefault(key, len(group_of)) for key in keys), dtype=np.int64)
+    first_row = np.zeros(len(group_of), dtype=np.int64)
+    first_row[group[::-1]] = np.arange(group.size)[::-1]
+    merged_w = np.bincount(group, weights=w, minlength=len(group_of)).astype(np.float64)
+    return sparse.csr_matrix(cov[first_row]), merged_w
+
+
+def _start_columns(
+    start: Iterable[int] | None, free_sites: IntArray, column_of_free: IntArray
+) -> IntArray | None:
+    """The caller's start as reduced columns: each dominated site replaced by a dominator."""
+    if start is None:
+        return None
+    position = np.full(int(free_sites.max()) + 1, -1, dtype=np.int64)
+    position[free_sites] = np.arange(free_sites.size)
+    picked = np.asarray([s for s in start if 0 <= s < position.size], dtype=np.int64)
+    picked = position[picked]
+    cols = np.unique(column_of_free[picked[picked >= 0]])
+    return cols[cols >= 0]
+
+
+def _mclp_milp(
+    cov: sparse.csr_matrix,
+    w: FloatArray,
+    k: int,
+    *,
+    col_lower: FloatArray,
+    col_upper: FloatArray,
+    start: FloatArray | None,
+    time_limit: float,
+    mip_rel_gap: float,
+) -> _MilpOutcome:
+    """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
+
+    Columns: x (sites) then y (rows). ``start`` is an x vector (its y follows)."""
+    g, nf = cov.shape
+    a_x = sparse.vstack([-cov.astype(np.float64), sparse.csr_matrix(np.ones((1, nf)))])
+    a_y = sparse.vstack([sparse.identity(g, format="csr"), sparse.csr_matrix((1, g))])
+    warm = None
+    if start is not None:
+        warm = np.concatenate([start, (cov @ start > 0).astype(np.float64)])
+    return _solve_milp(
+        cost=np.concatenate([np.zeros(nf), w]),
+        matrix=sparse.hstack([a_x, a_y]).tocsc(),
+        row_lower=np.concatenate([np.full(g, -np.inf), [k]]),
+        row_upper=np.concatenate([np.zeros(g), [k]]),
+        col_lower=np.concatenate([col_lower, np.zeros(g)]),
+        col_upper=np.concatenate([col_upper, np.ones(g)]),
+        integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
+        maximize=True,
+        start=warm,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+        options=MCLP_HIGHS_OPTIONS,
     )
 
 
@@ -437,8 +468,9 @@ def _mclp_lagrangian(
     return _Lagrangian(upper, best_scores, best_cols, best_val)
 
 
-def _undominated_columns(cov: sparse.csr_matrix) -> IntArray:
-    """Columns whose set of rows is not contained in another column's (ties: lowest index)."""
+def _undominated_columns(cov: sparse.csr_matrix) -> tuple[IntArray, IntArray]:
+    """Columns whose set of rows is not contained in another column's (ties: lowest index),
+    and for every column an undominated column whose rows contain its rows."""
     c = sparse.csc_matrix(cov, dtype=np.int32)
     size = np.asarray(c.sum(axis=0)).ravel()
     inter = sparse.coo_matrix(c.T @ c)
@@ -447,7 +479,17 @@ def _undominated_columns(cov: sparse.csr_matrix) -> IntArray:
     dominated = np.zeros(c.shape[1], dtype=bool)
     dominated[j[dominated_by]] = True
     dominated |= size == 0
-    return np.flatnonzero(~dominated)
+    keep = np.flatnonzero(~dominated)
+    # Follow "contained in" links; (size, −index) grows along them, so they end at a kept column.
+    parent = np.arange(c.shape[1])
+    parent[j[dominated_by]] = k[dominated_by]
+    parent[size == 0] = keep[0] if keep.size else 0
+    for _ in range(c.shape[1]):
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    return keep, parent
 
 
 # ------------------------------------------------------------------ set covering (LSCP)

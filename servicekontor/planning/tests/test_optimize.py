@@ -244,3 +244,29 @@ def test_solve_mclp__branching_instances__same_optimum_as_plain_model(monkeypatc
         assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 6, []))
         assert s.optimal
     assert optimize.MCLP_HIGHS_OPTIONS in calls
+
+
+@settings(max_examples=60, deadline=None)
+@given(_coverage_instances())
+def test_greedy_interchange_cover__no_single_swap_improves(instance):
+    a, w, p, fixed = instance
+    h = heuristics.greedy_interchange_cover(sparse.csr_matrix(a), w, p, fixed)
+
+    def covered(cols):
+        return float(w[a[:, list(cols)].any(axis=1)].sum())
+
+    assert len(h.chosen) == min(p, a.shape[1]) and set(fixed) <= set(h.chosen)
+    assert h.objective == pytest.approx(covered(h.chosen))
+    for out in set(h.chosen) - set(fixed):
+        for inn in set(range(a.shape[1])) - set(h.chosen):
+            swapped = (set(h.chosen) - {out}) | {inn}
+            assert covered(swapped) <= h.objective + 1e-6 * max(1.0, float(w.sum()))
+    assert h.objective <= _plain_mclp(a, w, p, fixed) + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_greedy_interchange_cover__same_local_optimum_value_as_dense_interchange(seed):
+    dist, w = _instance(seed, n=80, m=40)
+    sparse_h = heuristics.greedy_interchange_cover(optimize.coverage_matrix(dist, 20.0), w, 5)
+    dense_h = heuristics.greedy_interchange((dist > 20.0).astype(float), w, 5)
+    assert sparse_h.objective == pytest.approx(float(w.sum()) - dense_h.objective)
