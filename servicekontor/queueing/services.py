@@ -79,7 +79,7 @@ def _log(
     from_state: str,
     at: dt.datetime,
     officer: User | None = None,
-    service_point: ServicePoint | None = None,
+    service_point_id: int | None = None,
     outcome: str = "",
 ) -> VisitEvent:
     event = VisitEvent.objects.create(
@@ -90,7 +90,7 @@ def _log(
         action=action.value,
         from_state=from_state,
         to_state=visit.state,
-        service_point=service_point,
+        service_point_id=service_point_id,
         officer=officer,
         outcome=outcome,
     )
@@ -272,28 +272,25 @@ def sign_out_of_desk(*, officer: User) -> None:
 def _locked_session(officer: User) -> DeskSession:
     """The officer's desk session, locked; the assignment check rides along in the query.
 
-    `of=("self",)` locks only the session row, not the joined desk row. The office is not
-    joined (callers need only its id); joined, it would have to stay out of the lock too, or
-    every desk of the office would queue behind one another.
-    Whether the officer is busy must NOT ride along: a SELECT … FOR UPDATE that waited for
-    the lock sees the row's new version but evaluates subqueries with its old snapshot, so a
-    second tab would see "not busy" (the race test caught exactly that). Ask `_busy` after.
+    Hand-written like `_pick_sql`, for the same reason: the ORM took longer to build this
+    query than the database to run it. Nothing is joined, so `FOR UPDATE` locks only the
+    session row (a joined office row would make every desk of the office queue behind one
+    another). Whether the officer is busy must NOT ride along: a SELECT … FOR UPDATE that
+    waited for the lock sees the row's new version but evaluates subqueries with its old
+    snapshot, so a second tab would see "not busy" (the race test caught exactly that). Ask
+    `_busy` after.
     """
-    session = (
-        DeskSession.objects.select_for_update(of=("self",))
-        .select_related("service_point")
-        .annotate(
-            assigned=Exists(
-                OfficeAssignment.objects.filter(user=officer, office_id=OuterRef("office_id"))
-            ),
-        )
-        .filter(officer=officer)
-        .first()
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT s.*, EXISTS (SELECT 1 FROM {OfficeAssignment._meta.db_table} a"
+        " WHERE a.user_id = s.officer_id AND a.office_id = s.office_id) AS assigned"
+        f" FROM {DeskSession._meta.db_table} s WHERE s.officer_id = %s{lock}"
     )
+    session = next(iter(DeskSession.objects.raw(sql, [officer.pk])), None)
     if session is None:
         raise NotAllowed(_("Sign in at a desk first."))
     # The same rule as permissions.can_serve_at, without another round trip.
-    if not _may_serve(officer, assigned=session.__dict__["assigned"]):
+    if not _may_serve(officer, assigned=bool(session.__dict__["assigned"])):
         raise NotAllowed()
     return session
 
@@ -322,11 +319,12 @@ def in_call_order(visits: QuerySet[Visit], *, now: dt.datetime) -> QuerySet[Visi
     )
 
 
-def servable_services(*, officer: User, service_point: ServicePoint) -> QuerySet[Service]:
+def servable_services(*, officer: User, service_point_id: int) -> QuerySet[Service]:
     """Services of agencies the officer is trained for, that this desk is equipped for."""
+    equipped = ServicePoint.capabilities.through.objects.filter(servicepoint_id=service_point_id)
     return Service.objects.filter(agency__competence_rows__user=officer).filter(
         Q(required_capability__isnull=True)
-        | Q(required_capability__in=service_point.capabilities.all())
+        | Q(required_capability__in=equipped.values("capability_id"))
     )
 
 
@@ -397,11 +395,11 @@ def _call(visit: Visit, *, officer: User, session: DeskSession, now: dt.datetime
         visit,
         Action.CALL,
         officer=officer,
-        service_point=session.service_point,
+        service_point_id=session.service_point_id,
         now=now,
         changes={
             "officer": officer,
-            "service_point": session.service_point,
+            "service_point_id": session.service_point_id,
             "called_at": now,
             "call_count": 1,
             "notify_contact": "",
@@ -420,7 +418,7 @@ def call_visit(*, officer: User, visit_id: int) -> Visit:
         raise InvalidTransition(BUSY_MESSAGE)
     visit = _visit_at_office(visit_id=visit_id, officer=officer, office_id=session.office_id)
     if (
-        not servable_services(officer=officer, service_point=session.service_point)
+        not servable_services(officer=officer, service_point_id=session.service_point_id)
         .filter(pk=visit.service_id)
         .exists()
     ):
@@ -429,9 +427,9 @@ def call_visit(*, officer: User, visit_id: int) -> Visit:
 
 
 def _visit_at_office(*, visit_id: int, officer: User, office_id: int | None = None) -> Visit:
-    """The visit with its office, service and desk; the assignment check rides along."""
+    """The visit with its office; the assignment check rides along."""
     visit = (
-        Visit.objects.select_related("office", "service", "service_point")
+        Visit.objects.select_related("office")
         .annotate(
             assigned=Exists(
                 OfficeAssignment.objects.filter(user=officer, office_id=OuterRef("office_id"))
@@ -473,7 +471,7 @@ def recall_visit(*, officer: User, visit_id: int) -> Visit:
             visit,
             Action.NO_SHOW,
             officer=officer,
-            service_point=visit.service_point,
+            service_point_id=visit.service_point_id,
             now=now,
             outcome=Outcome.NO_SHOW,
             changes={"outcome": Outcome.NO_SHOW, "notify_contact": ""},
@@ -489,7 +487,7 @@ def recall_visit(*, officer: User, visit_id: int) -> Visit:
         visit,
         Action.RECALL,
         officer=officer,
-        service_point=visit.service_point,
+        service_point_id=visit.service_point_id,
         now=now,
         changes={"called_at": now, "call_count": visit.call_count + 1},
         guard={"call_count": visit.call_count},
@@ -508,7 +506,7 @@ def mark_no_show(*, officer: User, visit_id: int) -> Visit:
         visit,
         Action.NO_SHOW,
         officer=officer,
-        service_point=visit.service_point,
+        service_point_id=visit.service_point_id,
         now=clock.now(),
         outcome=Outcome.NO_SHOW,
         changes={"outcome": Outcome.NO_SHOW, "notify_contact": ""},
@@ -520,7 +518,11 @@ def start_service(*, officer: User, visit_id: int) -> Visit:
     """The citizen has come to the desk. Compare-and-swap on the state, no lock."""
     visit = _own_visit(visit_id=visit_id, officer=officer)
     return _transition(
-        visit, Action.START, officer=officer, service_point=visit.service_point, now=clock.now()
+        visit,
+        Action.START,
+        officer=officer,
+        service_point_id=visit.service_point_id,
+        now=clock.now(),
     )
 
 
@@ -535,7 +537,7 @@ def hold_visit(*, officer: User, visit_id: int) -> Visit:
         visit,
         Action.HOLD,
         officer=officer,
-        service_point=visit.service_point,
+        service_point_id=visit.service_point_id,
         now=clock.now(),
         changes={"officer": None, "service_point": None},
     )
@@ -577,7 +579,7 @@ def transfer_visit(*, officer: User, visit_id: int, service: Service) -> Visit:
         visit,
         Action.TRANSFER,
         officer=officer,
-        service_point=visit.service_point,
+        service_point_id=visit.service_point_id,
         now=now,
         changes=changes,
     )
@@ -596,7 +598,7 @@ def finish_visit(*, officer: User, visit_id: int, outcome: str, note: str = "") 
         visit,
         Action.FINISH,
         officer=officer,
-        service_point=visit.service_point,
+        service_point_id=visit.service_point_id,
         now=clock.now(),
         outcome=outcome,
         changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
@@ -660,7 +662,7 @@ def _transition(
     *,
     now: dt.datetime,
     officer: User | None = None,
-    service_point: ServicePoint | None = None,
+    service_point_id: int | None = None,
     outcome: str = "",
     changes: dict[str, Any] | None = None,
     guard: dict[str, Any] | None = None,
@@ -689,7 +691,7 @@ def _transition(
         from_state=old,
         at=now,
         officer=officer,
-        service_point=service_point,
+        service_point_id=service_point_id,
         outcome=outcome,
     )
     return visit
