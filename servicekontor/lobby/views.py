@@ -20,7 +20,8 @@ CALLS_SHOWN = 6
 
 
 def _office(request: HttpRequest, office_code: str) -> Office:
-    office = get_object_or_404(Office, code=office_code)
+    # The queue settings come along: the display asks them whether it must be paired.
+    office = get_object_or_404(Office.objects.select_related("queue_settings"), code=office_code)
     if not office.is_operating_on(clock.local_today()):
         raise Http404(_("This office is not open any more."))
     return office

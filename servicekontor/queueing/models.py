@@ -108,8 +108,20 @@ class QueueSettings(models.Model):
 
     @classmethod
     def for_office(cls, office: Office) -> "QueueSettings":
-        """The office's settings, or unsaved defaults (no write on read)."""
-        found = cls.objects.filter(office=office).first()
+        """The office's settings, or unsaved defaults (no write on read).
+
+        An office read with `select_related("queue_settings")` already carries them (or
+        their absence): no second query.
+        """
+        relation = cls._meta.get_field("office").remote_field
+        assert isinstance(relation, models.OneToOneRel)
+        found: QueueSettings | None
+        if relation.is_cached(office):
+            cached = relation.get_cached_value(office)
+            assert cached is None or isinstance(cached, QueueSettings)
+            found = cached
+        else:
+            found = cls.objects.filter(office=office).first()
         return found or cls(office=office)
 
 

@@ -23,7 +23,8 @@ TICKET_MAX_AGE = 24 * 3600
 
 
 def _office(code: str) -> Office:
-    office = get_object_or_404(Office, code=code)
+    # The queue settings come along: the kiosk asks them whether it must be paired.
+    office = get_object_or_404(Office.objects.select_related("queue_settings"), code=code)
     if not office.is_operating_on(clock.local_today()):
         raise Http404(_("This office is not open any more."))
     return office
