@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
@@ -427,23 +427,22 @@ def call_visit(*, officer: User, visit_id: int) -> Visit:
 
 
 def _visit_at_office(*, visit_id: int, officer: User, office_id: int | None = None) -> Visit:
-    """The visit with its office; the assignment check rides along."""
-    visit = (
-        Visit.objects.select_related("office")
-        .annotate(
-            assigned=Exists(
-                OfficeAssignment.objects.filter(user=officer, office_id=OuterRef("office_id"))
-            )
-        )
-        .filter(pk=visit_id)
-        .first()
+    """The visit, with the assignment check alongside (hand-written like `_locked_session`).
+
+    Not locked: every change of it is a compare-and-swap on its state.
+    """
+    sql = (
+        f"SELECT v.*, EXISTS (SELECT 1 FROM {OfficeAssignment._meta.db_table} a"
+        " WHERE a.user_id = %s AND a.office_id = v.office_id) AS assigned"
+        f" FROM {Visit._meta.db_table} v WHERE v.id = %s"
     )
+    visit = next(iter(Visit.objects.raw(sql, [officer.pk, visit_id])), None)
     if visit is None:
         raise InvalidTransition(_("No such visit."))
     if office_id is not None and visit.office_id != office_id:
         raise NotAllowed(_("This visit is at another office."))
     # The same rule as permissions.can_serve_at, without another round trip.
-    if not _may_serve(officer, assigned=visit.__dict__["assigned"]):
+    if not _may_serve(officer, assigned=bool(visit.__dict__["assigned"])):
         raise NotAllowed()
     return visit
 

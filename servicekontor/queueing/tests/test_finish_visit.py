@@ -71,3 +71,15 @@ def test_visit__finish_visit__twice_refused(world):
     with pytest.raises(InvalidTransition):
         services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
     assert visit.events.filter(action="finish").count() == 1
+
+
+def test_visit__start_service__officer_of_another_office_refused(world):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+
+    with pytest.raises(NotAllowed):  # not "not possible now": the office is checked first
+        services.start_service(officer=world.charlie, visit_id=visit.pk)
+
+
+def test_visit__finish_visit__unknown_visit_is_409(world):
+    with pytest.raises(InvalidTransition):
+        services.finish_visit(officer=world.alice, visit_id=999_999, outcome="resolved")
