@@ -51,14 +51,24 @@ GROUP_TOLERANCE_KM = 1e-6
 STALL = 60
 HIGHS_OPTIONS: dict[str, bool | float | str] = {}
 # Options for the MCLP's MILP (exactness does not depend on them). Measured on the Swedish
-# instance (1,323 localities, one thread): p = 100, R = 25 km 10.4 s -> 5.9 s; p = 120/150
-# and R = 30 km 1.2-1.6x faster; p = 50/80 and R = 15/20/40 km unchanged (the Lagrangian bound
-# already proves those); the synthetic 10k x 1k and 30k x 3k scaling instances unchanged.
-# Restarts redo presolve and cuts for little here, and strong branching costs more than it
-# saves on the 0.03 % root gap.
+# instance (1,323 localities, one thread, solve_mclp from its own greedy + interchange):
+#   R km / p       25/100  25/120  15/100  40/50  25/150  30/100
+#   HiGHS defaults  ~10.4 s (25/100 only)
+#   no restarts, no strong-branching reliability
+#                    6.3    10.1    0.33   23.5    5.5    29.8
+#   ... and no sub-MIP heuristics (RINS, RENS, root reduced cost, feasibility jump)
+#                    3.8     6.6    0.28   14.9    3.5    10.6
+# Restarts redo presolve and cuts for little here; strong branching costs more than it saves
+# on the 0.03 % root gap; the sub-MIP heuristics spend seconds re-finding what branching on
+# the tiny gap finds anyway (handed the optimum, HiGHS proves it in 0.45 s without them and
+# 1.8 s with them).
 MCLP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     "mip_allow_restart": False,
     "mip_pscost_minreliable": 0,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_feasibility_jump": False,
 }
 
 
