@@ -12,6 +12,7 @@ SWEDISH_NAMES = {
     "catalog": "Tjänstekatalog",
     "core": "Gemensamt",
     "network": "Kontorsregister",
+    "planning": "Planering av kontorsnätet",
     "public": "Publika sidor",
 }
 
