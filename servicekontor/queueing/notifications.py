@@ -12,6 +12,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -81,10 +82,17 @@ def notify_near_visits(*, office_id: int) -> int:
     from servicekontor.queueing.models import QueueSettings, Visit, VisitState
     from servicekontor.queueing.services import in_call_order
 
+    # Usually nobody left a contact: one cheap statement and done. It runs after every call,
+    # so it is written out (the ORM took several times longer to build it than to run it).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Visit._meta.db_table} WHERE office_id = %s AND state = %s"
+            " AND notified_at IS NULL AND notify_contact <> '' LIMIT 1",
+            [office_id, VisitState.WAITING.value],
+        )
+        if cursor.fetchone() is None:
+            return 0
     waiting = Visit.objects.filter(office_id=office_id, state=VisitState.WAITING)
-    # Usually nobody left a contact: one cheap query and done.
-    if not waiting.filter(notified_at__isnull=True, notify_contact__gt="").exists():
-        return 0
     visit = waiting.select_related("office").first()
     if visit is None:
         return 0

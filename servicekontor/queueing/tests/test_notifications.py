@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
+from servicekontor.core.testing import make_offering
 from servicekontor.queueing import services
-from servicekontor.queueing.notifications import MemoryBackend, mask
+from servicekontor.queueing.notifications import MemoryBackend, mask, notify_near_visits
 
 
 @pytest.fixture
@@ -37,6 +38,20 @@ def test_notifications__notify_near_visits__once_when_near_the_front(
         services.call_next(officer=world.bob)
 
     assert len(outbox) == 4  # nobody is told twice
+
+
+def test_notifications__notify_near_visits__only_waiting_contacts_of_this_office(world, outbox):
+    make_offering(office=world.other_office, service=world.tax)
+    services.issue_ticket(
+        office=world.other_office, service=world.tax, notify_contact="elsewhere@example.org"
+    )
+    services.issue_ticket(office=world.office, service=world.tax)  # no contact
+    assert notify_near_visits(office_id=world.office.pk) == 0
+
+    services.issue_ticket(office=world.office, service=world.tax, notify_contact="x@example.org")
+    assert notify_near_visits(office_id=world.office.pk) == 1
+    assert notify_near_visits(office_id=world.office.pk) == 0  # told once
+    assert [to for to, _m in outbox] == ["x@example.org"]
 
 
 def test_notifications__mask__hides_the_contact():
