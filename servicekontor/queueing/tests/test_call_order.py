@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicekontor.core.clock import STOCKHOLM
-from servicekontor.queueing import services
+from servicekontor.queueing import queries, services
 from servicekontor.queueing.errors import EmptyQueue
 from servicekontor.queueing.models import Visit
 
@@ -56,6 +56,8 @@ def test_visit__call_next__follows_booking_then_priority_then_arrival(world, spe
         at = NOW + dt.timedelta(minutes=arrived)
         Visit.objects.filter(pk=visit.pk).update(arrived_at=at, queued_at=at)
     expected = [v.pk for v in sorted(Visit.objects.all(), key=expected_key)]
+    # The desk's list (ORM, in_call_order) and call-next (written-out SQL) agree with it.
+    assert [v.pk for v in queries.waiting_visits(office=world.office)] == expected
 
     called = []
     while True:
