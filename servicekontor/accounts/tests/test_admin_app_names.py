@@ -13,6 +13,7 @@ SWEDISH_NAMES = {
     "core": "Gemensamt",
     "network": "Kontorsregister",
     "planning": "Planering av kontorsnätet",
+    "queueing": "Kö utan bokad tid",
     "public": "Publika sidor",
 }
 
