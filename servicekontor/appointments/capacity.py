@@ -10,12 +10,12 @@ and never run past its end.
 
 A booking occupies one counter for its whole [start, end). A slot has room when, at every
 instant inside it and for every *pool* of counters it draws on, the appointments in progress
-stay below the pool's limit: min(counters in the pool, counters allocated that hour). A service
-that needs a capability draws on two pools — the counters with that capability (bookings of
-services needing it) and all counters (every booking); a service without one only on the
-latter. For one capability nested inside "all counters" these two checks are exactly Hall's
-condition, i.e. the bookings can be seated on real counters; with several different
-capabilities at one office they are necessary but not sufficient (docs/appointments.md).
+stay below the pool's limit: min(counters in the pool, counters allocated that hour). Every
+booking draws on "all counters". A service that needs capability c also draws on one pool per
+set T of the office's capabilities containing c: the counters having any capability in T,
+shared by the bookings of services needing any capability in T (`capability_pools`). These
+are Hall's condition for adding a c-booking: at every instant the bookings in progress can be
+given distinct counters that have what each needs (docs/appointments.md).
 
 Arithmetic runs on aware datetimes in absolute time; only the allocation lookup uses the local
 wall-clock hour, so DST days (23 or 25 hours) need no special case.
@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -42,6 +43,29 @@ class Pool:
 
     counters: int
     booked: Sequence[Interval] = ()
+
+
+def capability_pools(
+    counters: Sequence[Iterable[int]], required: int | None
+) -> tuple[tuple[frozenset[int], int], ...]:
+    """The pools a booking needing capability `required` draws on besides "all counters".
+
+    `counters` holds each active counter's capabilities. For every set T of capabilities the
+    counters have that contains `required`: (T, counters having at least one capability in T).
+    Only sets containing `required` can be overfilled by one more such booking, so with
+    "all counters" these are all of Hall's conditions that adding it can break. There are
+    2^(k−1) of them for k capabilities at the office (k is 1 or 2 in practice).
+    """
+    if required is None:
+        return ()
+    kits = [frozenset(caps) for caps in counters]
+    others = sorted(set().union(*kits) - {required}) if kits else []
+    pools = []
+    for size in range(len(others) + 1):
+        for combo in itertools.combinations(others, size):
+            kinds = frozenset((required, *combo))
+            pools.append((kinds, sum(1 for kit in kits if kit & kinds)))
+    return tuple(pools)
 
 
 @dataclass(frozen=True)

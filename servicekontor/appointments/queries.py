@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import BigIntegerField, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast, Extract
 
 from servicekontor.appointments import capacity, conf
@@ -63,7 +63,9 @@ class OfficeInputs:
     rules: capacity.Rules
     allocation: dict[int, dict[int, int]]  # weekday → local hour → counters
     counters_all: int
-    counters_capable: int
+    # For a service needing capability c: for every set T of the office's capabilities that
+    # contains c, (T, active counters having at least one capability in T). Empty otherwise.
+    capability_pools: tuple[tuple[frozenset[int], int], ...] = ()
 
     def offers_on(self, day: dt.date) -> bool:
         operating = self.schedule.opened_on <= day and (
@@ -97,28 +99,26 @@ def load_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, Off
         office_id__in=office_ids
     ).values_list("office_id", "weekday", "hour", "counters"):
         allocation[office_id][weekday][hour] = counters
-    capability_id = service.required_capability_id
-    counts = {
-        row["office_id"]: (row["all"], row["capable"])
-        for row in ServicePoint.objects.filter(office_id__in=office_ids, is_active=True)
-        .values("office_id")
-        .annotate(
-            all=Count("pk", distinct=True),
-            capable=(
-                Count("pk", filter=Q(capabilities__pk=capability_id), distinct=True)
-                if capability_id
-                else Count("pk", distinct=True)
-            ),
-        )
-    }
+    counters_all: dict[int, int] = defaultdict(int)
+    equipment: dict[int, dict[int, set[int]]] = defaultdict(dict)  # office → counter → caps
+    for office_id, point_id, capability_id in ServicePoint.objects.filter(
+        office_id__in=office_ids, is_active=True
+    ).values_list("office_id", "pk", "capabilities"):
+        if point_id not in equipment[office_id]:
+            equipment[office_id][point_id] = set()
+            counters_all[office_id] += 1
+        if capability_id is not None:
+            equipment[office_id][point_id].add(capability_id)
     return {
         o.pk: OfficeInputs(
             schedule=network_queries.schedule_of(o),
             offered=tuple(offered.get(o.pk, [])),
             rules=rules.get(o.pk, capacity.Rules()),
             allocation={w: dict(h) for w, h in allocation.get(o.pk, {}).items()},
-            counters_all=counts.get(o.pk, (0, 0))[0],
-            counters_capable=counts.get(o.pk, (0, 0))[1],
+            counters_all=counters_all[o.pk],
+            capability_pools=capacity.capability_pools(
+                list(equipment[o.pk].values()), service.required_capability_id
+            ),
         )
         for o in fresh
     }
@@ -143,7 +143,7 @@ def cached_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, O
         version = secrets.token_hex(8)
         cache.add(INPUTS_VERSION_KEY, version, None)
         version = cache.get(INPUTS_VERSION_KEY, version)
-    keys = {o.pk: f"appointments:inputs:{version}:{o.pk}:{service.pk}" for o in given}
+    keys = {o.pk: f"appointments:inputs:v2:{version}:{o.pk}:{service.pk}" for o in given}
     found = cache.get_many(list(keys.values()))
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [o for o in given if o.pk not in result]
@@ -230,14 +230,10 @@ class CapacityBook:
         inputs = self.inputs[office_id]
         booked = self._booked.get((office_id, day), [])
         pools = [capacity.Pool(counters=inputs.counters_all, booked=[i for i, _ in booked])]
-        capability_id = self.service.required_capability_id
-        if capability_id:
-            pools.append(
-                capacity.Pool(
-                    counters=inputs.counters_capable,
-                    booked=[i for i, cap in booked if cap == capability_id],
-                )
-            )
+        pools += [
+            capacity.Pool(counters=counters, booked=[i for i, cap in booked if cap in kinds])
+            for kinds, counters in inputs.capability_pools
+        ]
         return pools
 
     def slots(
