@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from servicekontor.appointments.models import AppointmentAllocation
 from servicekontor.core import clock
@@ -37,3 +38,16 @@ def office(db, service):
 # A Monday with ordinary hours; bookings are made for Tuesday 2025-03-11.
 MONDAY_MORNING = dt.datetime(2025, 3, 10, 8, 0, tzinfo=clock.STOCKHOLM)
 TUESDAY = dt.date(2025, 3, 11)
+
+
+@pytest.fixture
+def frozen():
+    """Monday morning, clock stopped: bookings are made for the Tuesday after."""
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        yield
+
+
+@pytest.fixture
+def no_rate_limit(settings):
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    settings.APPOINTMENTS_RATE_BOOK = "1000/m"

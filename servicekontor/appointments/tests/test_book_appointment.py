@@ -15,12 +15,6 @@ from servicekontor.network.models import ExceptionKind, OpeningException, Servic
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
-@pytest.fixture
-def frozen():
-    with time_machine.travel(MONDAY_MORNING, tick=False):
-        yield
-
-
 def alice(n: int = 0) -> Contact:
     return Contact(name="Alice", email=f"alice{n}@example.org")
 

@@ -4,28 +4,15 @@ import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
 from servicekontor.appointments.models import AppointmentAllocation, Booking, BookingStatus
-from servicekontor.appointments.tests.conftest import MONDAY_MORNING, TUESDAY, local
+from servicekontor.appointments.tests.conftest import TUESDAY, local
 from servicekontor.core.testing import make_offering, make_service
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(MONDAY_MORNING, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _no_rate_limit(settings):
-    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
-    settings.APPOINTMENTS_RATE_BOOK = "1000/m"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "no_rate_limit")]
 
 
 def test_flow__choose_service__lists_bookable_services(client, office, service):

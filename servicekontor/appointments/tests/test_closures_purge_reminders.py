@@ -15,12 +15,6 @@ from servicekontor.network.models import ExceptionKind, OpeningException
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def frozen():
-    with time_machine.travel(MONDAY_MORNING, tick=False):
-        yield
-
-
 def book(office, service, start, n=0):
     return services.book_appointment(
         office=office,
