@@ -1,8 +1,9 @@
 """Plain factory functions for tests: keyword-only, sensible defaults, unique codes by counter.
 
 Every factory writes one row (and the rows it needs) and returns it. Call them inside a test
-that has database access (`@pytest.mark.django_db` or the `db` fixture). Nothing here runs in
-production code.
+that has database access (`@pytest.mark.django_db` or the `db` fixture). `race` runs work in
+threads released together, for the race tests on PostgreSQL. Nothing here runs in production
+code.
 
 The models are imported inside the functions: `core` sits below every other app in the
 dependency order (docs/architecture.md), so it must not import them at module level.
@@ -13,8 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import string
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db import connection
 
 if TYPE_CHECKING:
     from servicekontor.accounts.models import User
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
     from servicekontor.network.models import Offering, Office
 
 _counter = itertools.count(1)
+T = TypeVar("T")
 
 DEFAULT_OPENED_ON = dt.date(2019, 6, 1)
 DEFAULT_HOURS_FROM = dt.date(2019, 1, 1)
@@ -210,3 +215,28 @@ def make_user(
     )
     Competence.objects.bulk_create(Competence(user=user, agency=agency) for agency in agencies)
     return user
+
+
+def race(n: int, work: Callable[[int], T]) -> list[T | BaseException]:
+    """Run work(0) … work(n − 1) in n threads released together by a barrier, each on its own
+    database connection (closed when its work ends). Returns what each returned, in order, or
+    the exception it raised. Needs `django_db(transaction=True)`: the threads must see rows the
+    test wrote."""
+    barrier = threading.Barrier(n)
+    outcome: dict[int, T | BaseException] = {}
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            outcome[i] = work(i)
+        except BaseException as exc:  # handed to the test, which asserts on it
+            outcome[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return [outcome[i] for i in range(n)]

@@ -1,20 +1,23 @@
 """Many citizens book the last places of one slot at the same moment, on PostgreSQL."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from servicekontor.appointments import errors, services
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.services import Contact
 from servicekontor.appointments.tests.conftest import allocate
 from servicekontor.core import clock
-from servicekontor.core.testing import make_offering, make_office, make_service
+from servicekontor.core.testing import make_offering, make_office, make_service, race
 from servicekontor.network import queries as network_queries
 
 THREADS = 16
+
+
+def _outcomes(results: list[str | BaseException]) -> list[str]:
+    """Unexpected exceptions become strings, so the assertion shows them."""
+    return [r if isinstance(r, str) else f"error {r!r}" for r in results]
 
 
 def _next_open_day(office) -> dt.date:
@@ -43,34 +46,19 @@ def test_booking__book_appointment__race__exactly_capacity_succeeds(already_book
         )
     capacity = 3 - already_booked
 
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(n: int) -> None:
+    def attempt(n: int) -> str:
         try:
-            barrier.wait()
             services.book_appointment(
                 office=office,
                 service=service,
                 starts_at=start,
                 contact=Contact(name=f"Citizen {n}", email=f"c{n}@example.org"),
             )
-            result = "ok"
         except errors.SlotTaken:
-            result = "taken"
-        except Exception as exc:  # pragma: no cover - reported in the assertion
-            result = f"error {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+            return "taken"
+        return "ok"
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = _outcomes(race(THREADS, attempt))
 
     assert sorted(outcomes) == sorted(["ok"] * capacity + ["taken"] * (THREADS - capacity))
     assert (
@@ -90,34 +78,19 @@ def test_booking__book_appointment__race__one_person_gets_one_booking_a_day():
     opens = network_queries.opening_intervals(office=office, day=day)[0][0]
     starts = [opens + dt.timedelta(minutes=20 * n) for n in range(THREADS // 2)]
 
-    barrier = threading.Barrier(len(starts))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(start: dt.datetime) -> None:
+    def attempt(n: int) -> str:
         try:
-            barrier.wait()
             services.book_appointment(
                 office=office,
                 service=service,
-                starts_at=start,
+                starts_at=starts[n],
                 contact=Contact(name="Same Person", email="same@example.org"),
             )
-            result = "ok"
         except errors.LimitReached:
-            result = "limit"
-        except Exception as exc:  # pragma: no cover - reported in the assertion
-            result = f"error {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+            return "limit"
+        return "ok"
 
-    threads = [threading.Thread(target=attempt, args=(start,)) for start in starts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = _outcomes(race(len(starts), attempt))
 
     assert sorted(outcomes) == ["limit"] * (len(starts) - 1) + ["ok"]
     assert Booking.objects.filter(office=office, email="same@example.org").count() == 1

@@ -1,14 +1,12 @@
 """Real races on PostgreSQL: threads with their own connections, started by a barrier."""
 
 import contextlib
-import threading
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
-from servicekontor.core.testing import make_user
+from servicekontor.core.testing import make_user, race
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import EmptyQueue, InvalidTransition
 from servicekontor.queueing.models import Visit, VisitEvent
@@ -22,24 +20,7 @@ VISITS = 60
 
 
 def _run_threads(n: int, work: Callable[[int], None]) -> list[BaseException]:
-    barrier = threading.Barrier(n)
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            work(i)
-        except BaseException as exc:  # surface in the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
+    return [r for r in race(n, work) if isinstance(r, BaseException)]
 
 
 def test_visit__call_next__concurrent_desks_get_distinct_visits():
