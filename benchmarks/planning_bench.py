@@ -78,24 +78,7 @@ def isolated(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 # ------------------------------------------------------------------ this project
 
 
-def ours_mclp() -> dict[str, Any]:
-    d, w = sweden()
-    started = time.perf_counter()
-    covers = optimize.coverage_matrix(d, RADIUS_KM)
-    s = optimize.solve_mclp(covers, w, P, time_limit=600)
-    return {
-        "objective": s.objective,
-        "bound": s.bound,
-        "gap": s.gap,
-        "seconds": time.perf_counter() - started,
-        "heuristic": s.heuristic_objective,
-    }
-
-
-def ours_pmedian() -> dict[str, Any]:
-    d, w = sweden()
-    started = time.perf_counter()
-    s = optimize.solve_pmedian(d, w, P, time_limit=600)
+def _ours(s: optimize.Solution, started: float) -> dict[str, Any]:
     return {
         "objective": s.objective,
         "bound": s.bound,
@@ -106,17 +89,25 @@ def ours_pmedian() -> dict[str, Any]:
     }
 
 
+def ours_mclp() -> dict[str, Any]:
+    d, w = sweden()
+    started = time.perf_counter()
+    covers = optimize.coverage_matrix(d, RADIUS_KM)
+    return _ours(optimize.solve_mclp(covers, w, P, time_limit=600), started)
+
+
+def ours_pmedian() -> dict[str, Any]:
+    d, w = sweden()
+    started = time.perf_counter()
+    return _ours(optimize.solve_pmedian(d, w, P, time_limit=600), started)
+
+
 def ours_lscp() -> dict[str, Any]:
     d, _ = sweden()
     started = time.perf_counter()
     covers = optimize.coverage_matrix(d, RADIUS_KM)
-    s = optimize.solve_lscp(covers, start=heuristics.greedy_cover(covers), time_limit=600)
-    return {
-        "objective": s.objective,
-        "bound": s.bound,
-        "gap": s.gap,
-        "seconds": time.perf_counter() - started,
-    }
+    start = heuristics.greedy_cover(covers)
+    return _ours(optimize.solve_lscp(covers, start=start, time_limit=600), started)
 
 
 # ------------------------------------------------------------------ spopt (PySAL)
