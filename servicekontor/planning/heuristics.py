@@ -229,8 +229,9 @@ def cover_interchange(
     fixed: Iterable[int] = (),
     max_swaps: int = 10_000,
     time_limit: float = 30.0,
-) -> tuple[list[int], int]:
-    """Best-improvement swaps for maximal covering on the sparse coverage matrix.
+) -> tuple[list[int], int, float]:
+    """Best-improvement swaps for maximal covering on the sparse coverage matrix: the open
+    sites, the swaps made and the weight they cover.
 
     The dense :func:`interchange` on ``distance > R`` does the same search in O(n·m) per swap;
     here a swap costs O(pairs): per demand row the number of open sites covering it, and for
@@ -291,7 +292,7 @@ def cover_interchange(
         is_open[out_site], movable[out_site] = False, False
         is_open[in_site], movable[in_site] = True, True
         swaps += 1
-    return sorted(np.flatnonzero(is_open).tolist()), swaps
+    return sorted(np.flatnonzero(is_open).tolist()), swaps, float(w[count > 0].sum())
 
 
 def greedy_interchange_cover(
@@ -308,12 +309,10 @@ def greedy_interchange_cover(
     w = np.asarray(weights, dtype=np.float64)
     fixed = list(fixed)
     chosen = lazy_greedy_cover(covers, w, p, fixed)
-    chosen, swaps = cover_interchange(covers, w, chosen, fixed, time_limit=time_limit)
-    csc = sparse.csc_matrix(covers, dtype=bool)
-    covered = np.asarray(csc[:, chosen].sum(axis=1)).ravel() > 0
+    chosen, swaps, covered = cover_interchange(covers, w, chosen, fixed, time_limit=time_limit)
     return HeuristicResult(
         chosen=tuple(chosen),
-        objective=float(w[covered].sum()),
+        objective=covered,
         swaps=swaps,
         seconds=time.perf_counter() - started,
     )

@@ -289,8 +289,9 @@ def solve_mclp(
         # Two start sites may share a dominator: fill up with the heuristic's sites.
         extra = np.setdiff1d(best_cols, start_cols)[: max(0, k - start_cols.size)]
         start_cols = np.sort(np.concatenate([start_cols, extra]))
-        if start_cols.size == k and value(start_cols) > best_val:
-            best_cols, best_val = start_cols, value(start_cols)
+        start_val = value(start_cols) if start_cols.size == k else -np.inf
+        if start_val > best_val:
+            best_cols, best_val = start_cols, start_val
     lag = _mclp_lagrangian(gcov, gw, k, best_cols, best_val, time_limit=time_limit / 3)
     assert lag.best_cols is not None
     best_cols, best_val = lag.best_cols, lag.best_val
