@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -70,6 +71,24 @@ MCLP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     "mip_heuristic_run_root_reduced_cost": False,
     "mip_heuristic_run_feasibility_jump": False,
 }
+
+
+def _swallow_highs_banner() -> None:
+    """HiGHS's constructor prints a licence banner to the C-level stdout, once per process and
+    before any option can turn output off; ``plan`` writes its table to stdout, so the first
+    instance is built here, at import, with file descriptor 1 pointed at /dev/null."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+_swallow_highs_banner()
 
 
 @dataclass(frozen=True)

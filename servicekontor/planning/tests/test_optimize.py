@@ -1,6 +1,8 @@
 """The exact solvers against brute-force enumeration, and property tests."""
 
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -270,3 +272,16 @@ def test_greedy_interchange_cover__same_local_optimum_value_as_dense_interchange
     sparse_h = heuristics.greedy_interchange_cover(optimize.coverage_matrix(dist, 20.0), w, 5)
     dense_h = heuristics.greedy_interchange((dist > 20.0).astype(float), w, 5)
     assert sparse_h.objective == pytest.approx(float(w.sum()) - dense_h.objective)
+
+
+def test_solvers__stdout__stays_clean():
+    """HiGHS prints a licence banner from its constructor; `plan` writes its table to stdout."""
+    script = (
+        "import numpy as np\n"
+        "from servicekontor.planning import optimize\n"
+        "optimize.solve_pmedian(np.array([[1.0, 2.0], [2.0, 1.0]]), [1.0, 1.0], 1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout == ""
