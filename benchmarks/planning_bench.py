@@ -332,23 +332,32 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
             for problem, a, b in rows
         ],
         "",
-        "Why MCLP is not 10× faster: spopt's `solve` call (writing the model, CBC) takes ~4 s of",
-        "its time, the rest is building the PuLP model. Ours spends ~0.1 s on the heuristic and",
-        "the Lagrangian bound and the rest in HiGHS closing the 0.03 % LP gap (LP 9,971,769 vs",
-        "9,968,779) by branch and bound. Measured while looking for the missing factor (one",
-        "thread; details in the comment on `MCLP_HIGHS_OPTIONS`):",
-        "- handed the optimum with every sub-MIP heuristic off, HiGHS still needs 0.45 s to",
-        "  prove it; finding it is the hard part: the greedy + interchange local optimum",
-        "  (9,942,633) differs from the optimum in 48 of its 100 sites;",
+        "Why MCLP is not 10× faster: the 0.03 % LP gap (LP 9,971,769 vs 9,968,779) is closed",
+        "by branch and bound inside HiGHS, which takes about as long on this model as CBC's own",
+        "solve; spopt's remaining time is building the PuLP model. The section \"Where the MCLP",
+        'time goes" below (`benchmarks/mclp_hardness.py`) measures it: handed the optimum, HiGHS',
+        "still needs ~0.9 s to prove it, which leaves about 1 s to find the optimum, and from any",
+        "start our heuristics reach (greedy + interchange 0.26 % below, an LP dive 0.03 % below)",
+        "HiGHS needs 3–5 s. Tried and not kept (one thread; details in the comment on",
+        "`MCLP_HIGHS_OPTIONS`):",
+        "- the greedy + interchange local optimum (9,942,633) differs from the optimum in 48 of",
+        "  its 100 sites; tabu search on the same swaps (tenure 2–40, 3,000 moves), iterated",
+        "  local search, and LP diving (largest, random, smallest-first; 0.2 s each) all stop",
+        "  between 9,955,523 and 9,967,587 — none found the optimum;",
         "- HiGHS's own sub-MIP heuristics (RINS/RENS) found the optimum only after ~4 s; without",
-        "  them branching finds it sooner (this run's setting);",
+        "  them branching finds it sooner (this run's setting); RINS of our own (fixing where the",
+        "  LP and an LP-dive solution agree) kept the dive's value;",
         "- a large-neighbourhood search (re-solving 100–250 neighbouring sites exactly, HiGHS",
         "  on each) did not reach the optimum in 5 s on four Swedish instances;",
         "- a MILP restricted to the LP's support plus its zero-reduced-cost sites (372 of 784)",
         "  finds the optimum in ~1.5 s, then the proof takes ~0.6 s: 2.2 s here, but slower",
         "  than plain branching for R/p = 40/50 and 30/100, so not used;",
-        "- LP reduced-cost fixing at the optimal gap fixes 65 of 784 sites (the LP is degenerate);",
-        "- two HiGHS threads, objective scaling, presolve off: no gain.",
+        "- LP reduced-cost fixing at the optimal gap fixes 66 of 784 sites (the LP is degenerate),",
+        "  and probing the LP's 59 open sites fixes 18 more, leaving one connected block of 670;",
+        "- HiGHS 1.10 and 1.13 (slower than 1.16 here), random seeds (3–10 s), the",
+        '  "uncovered" formulation, Σ x <= p instead of = p, cut-pool and LP-age limits, no',
+        "  cuts at nodes, no symmetry detection, two threads, objective scaling, presolve off:",
+        "  no gain.",
     ]
     if scaling:
         lines += [
@@ -373,7 +382,9 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
             "already 0.18 % above its optimum (985,734 vs 983,944; HiGHS's root cuts leave 0.15 %),",
             "so neither the LP nor the Lagrangian bound (which equals it at best) can prove 0.1 %;",
             "it takes branch and bound, and on the 100,000 × 10,000 model (10 M nonzeros) HiGHS's",
-            "interior point method did not finish the LP relaxation alone in two minutes here.",
+            "interior point method did not finish the LP relaxation alone in two minutes here; its",
+            "dual simplex needs ~40 s for the LP of the 30,000 × 3,000 instance (section below),",
+            "and its first-order solver (PDLP) returned no solution of that LP within 60 s.",
         ]
         for n, m, p, r in scaling:
             lines.append(
@@ -394,10 +405,11 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
+def write_section(text: str, start: str = START, end: str = END) -> None:
+    """Replace the text between ``start`` and ``end`` in docs/benchmarks.md (or append it)."""
     current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if start in current and end in current:
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
         current = pattern.sub(lambda _: text, current)
     else:
         current = current.rstrip("\n") + "\n\n" + text + "\n"
