@@ -14,10 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installed)
 
-# axe-core for the browser tests (tests/browser); without npm they skip, CI fails on that.
+# Leaflet (the planning page's interactive map, served as static files) and axe-core (the
+# browser tests). Without npm: the static planning map only, and the browser tests skip (CI
+# fails on that).
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
-	else echo "npm not found: the browser tests will be skipped"; fi
+	else echo "npm not found: no interactive planning map, the browser tests will be skipped"; fi
 
 ## Debian's Chromium for the browser tests (needs root and apt; Playwright never downloads one)
 browser-deps:

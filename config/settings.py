@@ -131,6 +131,16 @@ STORAGES = {
     },
 }
 
+# Leaflet from the npm registry (`make install`) draws the planning page's optional interactive
+# map; without npm the page keeps its static map only.
+LEAFLET_DIR = BASE_DIR / "node_modules" / "leaflet" / "dist"
+STATICFILES_DIRS = [("leaflet", LEAFLET_DIR)] if LEAFLET_DIR.is_dir() else []
+# Background tiles for that map, a URL template such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png, with the attribution its provider asks for.
+# Empty (the default): no tiles, the localities themselves draw Sweden, and nothing is fetched.
+PLANNING_MAP_TILES = env_str("PLANNING_MAP_TILES", "")
+PLANNING_MAP_ATTRIBUTION = env_str("PLANNING_MAP_ATTRIBUTION", "")
+
 # Public address used in links sent by mail (booking confirmations, reminders).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 

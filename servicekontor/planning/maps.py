@@ -1,4 +1,5 @@
-"""A static, offline map of a network: Sweden drawn from the localities themselves.
+"""Maps of a network: a static offline PNG (Sweden drawn from the localities themselves) and the
+data the optional interactive map draws.
 
 Pure module (no Django): matplotlib's object API (no pyplot state, safe in threads), PNG out
 (an SVG of 1,300 dots is ~0.8 MB; the PNG is a tenth of that).
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -81,3 +83,39 @@ def summary_png(
     opened = points("opened")
     kept = [p for p in points("sites") if p not in set(opened)]
     return render_png(localities, kept, opened, points("closed"), labels=labels)
+
+
+def live_map_data(summary: dict[str, Any], localities: Sequence[Locality]) -> dict[str, Any]:
+    """What the optional interactive map draws (planning/map.js), JSON-ready.
+
+    Localities as [latitude, longitude, population, name]; offices kept, opened and closed
+    with their code, name, county and position, and the population they serve after the plan
+    where the summary has it; the coverage radius in km.
+    """
+    served = {s["code"]: s.get("served") for s in summary.get("sites") or []}
+
+    def offices(key: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": s["code"],
+                "name": s["name"],
+                "county": s["county"],
+                "lat": round(float(s["latitude"]), 5),
+                "lon": round(float(s["longitude"]), 5),
+                "served": served.get(s["code"]),
+            }
+            for s in summary.get(key) or []
+        ]
+
+    opened = offices("opened")
+    new_codes = {s["code"] for s in opened}
+    return {
+        "radius_km": float(summary.get("request", {}).get("radius_km") or 0.0),
+        "localities": [
+            [round(loc.latitude, 4), round(loc.longitude, 4), loc.population, loc.name]
+            for loc in localities
+        ],
+        "kept": [s for s in offices("sites") if s["code"] not in new_codes],
+        "opened": opened,
+        "closed": offices("closed"),
+    }

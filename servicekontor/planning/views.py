@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -48,6 +49,27 @@ def _map_uri(summary: dict[str, Any]) -> str:
     labels = (_("Localities"), _("Offices"), _("New offices"), _("Closed offices"))
     png = maps.summary_png(summary, load_localities(), labels)
     return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _live_map(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """Data for the optional interactive map, or None when Leaflet is not installed."""
+    if not settings.LEAFLET_DIR.is_dir():
+        return None
+    data = maps.live_map_data(summary, load_localities())
+    data.update(
+        tiles=settings.PLANNING_MAP_TILES,
+        attribution=settings.PLANNING_MAP_ATTRIBUTION,
+        labels={
+            "kept": _("Office"),
+            "opened": _("Proposed new office"),
+            "closed": _("Office to close"),
+            "served": _("Population served"),
+            "population": _("Population"),
+            "coverage": _("Within the radius of an office"),
+            "localities": _("Localities"),
+        },
+    )
+    return data
 
 
 def _csv_response(summary: dict[str, Any], filename: str) -> HttpResponse:
@@ -106,6 +128,7 @@ def index(request: HttpRequest) -> HttpResponse:
                     summary=summary,
                     day=day,
                     map_uri=_map_uri(summary),
+                    live_map=_live_map(summary),
                     save_form=SaveScenarioForm(
                         initial={
                             "payload": signing.dumps(
@@ -172,6 +195,7 @@ def scenario(request: HttpRequest, pk: int) -> HttpResponse:
             "scenario": obj,
             "summary": obj.summary,
             "map_uri": _map_uri(obj.summary),
+            "live_map": _live_map(obj.summary),
             "reference": REFERENCE_SHARE_WITHIN_50_KM,
         },
     )

@@ -387,3 +387,24 @@ def test_plan_command__missing_sites_file__command_error(tmp_path):
             "--on",
             "2026-01-01",
         )
+
+
+@pytest.mark.django_db
+def test_planning_page__leaflet_installed__embeds_the_interactive_map(
+    client, alice, settings, tmp_path
+):
+    settings.LEAFLET_DIR = tmp_path  # where npm puts Leaflet; the page only checks it is there
+    _office_at("Stockholm")
+    _login(client, alice)
+    params = {"on": "2026-01-01", "action": "propose", "objective": "coverage", "k": 1}
+    response = client.get(reverse("planning:index"), {**params, "radius_km": 25})
+    html = response.content.decode()
+    assert 'id="planning-map-data"' in html and "leaflet/leaflet.js" in html
+    live = response.context["live_map"]
+    assert [o["name"] for o in live["kept"]] == ["Stockholm"] and len(live["opened"]) == 1
+    assert live["tiles"] == ""  # nothing fetched unless PLANNING_MAP_TILES is set
+
+    settings.LEAFLET_DIR = tmp_path / "not-installed"
+    html = client.get(reverse("planning:index"), {**params, "radius_km": 25}).content.decode()
+    assert "planning-map-data" not in html and "leaflet" not in html
+    assert "data:image/png;base64," in html  # the static map stays
