@@ -17,7 +17,13 @@ Formulations (docs/planning.md explains the choices):
   model's n·m assignment variables. Rows are truncated to the sites nearer than the
   heuristic's distance: a relaxation (a lower bound). When the optimum of the truncated
   model serves everyone within its truncation it is optimal for the full model; otherwise
-  the offending rows get longer and the model is solved again.
+  the offending rows get longer and the model is solved again. Before any of that, a Lagrangian
+  bound (Beasley 1993) is computed by subgradient steps; on the Swedish localities it meets the
+  greedy + interchange incumbent, or one of its own steps' solutions, and proves the answer
+  without the MILP.
+
+Every solver takes ``exact=False`` for the instant answer: the heuristic's sites with the
+cheap bound (Lagrangian, or the LP relaxation for set covering), so the gap is known.
 """
 
 from __future__ import annotations
@@ -243,12 +249,14 @@ def solve_mclp(
     start: Iterable[int] | None = None,
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-9,
+    exact: bool = True,
 ) -> Solution:
     """Open ``p`` sites in total (``fixed`` ones included) to maximise the covered weight.
 
     Steps, each on the reduced model (see the module docstring): greedy + interchange (or the
     caller's ``start`` when it is better) for an incumbent; the Lagrangian bound, which alone
     proves many instances and fixes sites by reduced cost; then the MILP from the incumbent.
+    ``exact=False`` stops before the MILP: the instant answer, with the Lagrangian bound.
     """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
@@ -316,7 +324,9 @@ def solve_mclp(
     best_cols, best_val = lag.best_cols, lag.best_val
     upper = lag.upper
     status = "Lagrangian bound"
-    if not proven(upper, best_val):
+    if not exact and not proven(upper, best_val):
+        status = "Heuristic, Lagrangian bound"
+    elif not proven(upper, best_val):
         # Reduced-cost fixing: forcing x_j against the Lagrangian choice costs at least
         # (k-th score − score_j); when that drops the bound to the incumbent, a better
         # solution cannot do it, so x_j is fixed.
@@ -373,7 +383,7 @@ def solve_mclp(
         objective,
         max(objective, base + upper),
         time.perf_counter() - started,
-        "highs",
+        "highs" if exact else "heuristic",
         heuristic_objective=base + h.objective,
         status=status,
     )
@@ -532,10 +542,12 @@ def solve_lscp(
     start: Iterable[int] | None = None,
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-9,
+    exact: bool = True,
 ) -> Solution:
     """The fewest open sites (``fixed`` ones included) covering every coverable demand row.
 
     Rows that no site covers are left out and listed in ``Solution.uncoverable``.
+    ``exact=False`` answers with the greedy cover (or ``start``) and the LP relaxation's bound.
     """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
@@ -577,12 +589,20 @@ def solve_lscp(
         row_upper=np.full(rows.shape[0], np.inf),
         col_lower=np.zeros(nf),
         col_upper=np.ones(nf),
-        integer=np.ones(nf, dtype=bool),
+        integer=np.full(nf, exact),
         maximize=False,
-        start=warm,
+        start=warm if exact else None,
         time_limit=time_limit,
         mip_rel_gap=mip_rel_gap,
     )
+    if not exact:
+        # The LP relaxation's value bounds the count. The answer: its whole sites, completed
+        # by the greedy (an integral LP is its own answer), or the caller's start if smaller.
+        cover = heuristics.greedy_cover(rows, fixed=np.flatnonzero(out.x > 1 - 1e-6).tolist())
+        x = np.isin(np.arange(nf), cover).astype(np.float64)
+        if warm is not None and warm.sum() < x.sum():
+            x = warm
+        out = _MilpOutcome(x, float(x.sum()), out.objective, "Heuristic, LP bound")
     picked = free_sites[out.x > 0.5]
     chosen = tuple(sorted(fixed_arr.tolist() + picked.tolist()))
     # Integer objective: a bound of 41.3 proves 42.
@@ -593,7 +613,7 @@ def solve_lscp(
         float(len(chosen)),
         min(bound, float(len(chosen))),
         time.perf_counter() - started,
-        "highs",
+        "highs" if exact else "heuristic",
         status=out.status,
         uncoverable=uncoverable,
     )
@@ -682,8 +702,11 @@ def solve_pmedian(
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-9,
     max_rounds: int = 20,
+    exact: bool = True,
 ) -> Solution:
     """Open ``p`` sites in total (``fixed`` included) minimising sum_i w_i · min_j d_ij.
+
+    ``exact=False`` answers with the incumbent and a Lagrangian lower bound, without the MILP.
 
     ``distance`` is the dense n × m matrix. Without ``start`` the greedy + interchange
     heuristic provides the incumbent and the initial truncation.
@@ -705,6 +728,22 @@ def solve_pmedian(
         if len(incumbent) != p:
             raise ValueError("start must open exactly p sites including the fixed ones")
     best_obj = heuristics.assignment_cost(dist, w, incumbent)
+    # The Lagrangian bound often proves the incumbent (or one it finds) optimal on its own.
+    lag = _pmedian_lagrangian(dist, w, p, fixed_arr, incumbent, best_obj, time_limit=time_limit / 4)
+    if lag.best_cols is not None:
+        incumbent, best_obj = lag.best_cols.tolist(), lag.best_val
+    if not exact or lag.bound >= best_obj - mip_rel_gap * abs(best_obj):
+        return Solution(
+            "pmedian",
+            tuple(sorted(incumbent)),
+            best_obj,
+            min(lag.bound, best_obj),
+            time.perf_counter() - started,
+            "highs" if exact else "heuristic",
+            heuristic_objective=heuristic_objective,
+            status="Lagrangian bound" if exact else "Heuristic, Lagrangian bound",
+            rounds=0,
+        )
     order = np.argsort(dist, axis=1, kind="stable")
     dist_sorted = np.take_along_axis(dist, order, axis=1)
     # Truncate each row at the incumbent's distance (ties included).
@@ -796,3 +835,81 @@ def solve_pmedian(
         status=status,
         rounds=rounds,
     )
+
+
+@dataclass
+class _PmedianLagrangian:
+    bound: float  # L(u*) <= the optimum
+    best_cols: IntArray | None  # None: nothing beat the caller's incumbent
+    best_val: float
+
+
+def _pmedian_lagrangian(
+    dist: FloatArray,
+    w: FloatArray,
+    p: int,
+    fixed: IntArray,
+    incumbent: Sequence[int],
+    upper: float,
+    *,
+    time_limit: float,
+    max_iter: int = 5_000,
+) -> _PmedianLagrangian:
+    """A lower bound on the p-median by subgradient optimisation of the relaxation of "every
+    demand is assigned once" (Beasley 1993): with multipliers u,
+    L(u) = Σ_i u_i + Σ_{j open} Σ_i min(0, w_i d_ij − u_i), the open sites being the fixed ones
+    and the p − |fixed| others with the most negative sums. Every u gives a valid bound; u
+    starts at the incumbent's cost per demand. Each step's open sites are also a solution,
+    which improves the incumbent (``best_cols``/``best_val``; None: nothing beat it).
+
+    Per demand only its 2 × TRUNCATION_MIN nearest sites, or those nearer than
+    TRUNCATION_FACTOR × the incumbent's distance, are kept, and u_i is held below w_i × the
+    nearest distance left out, so the left-out pairs add nothing to L(u): the bound stays exact
+    for the u used, at a fraction of the work per step."""
+    m = dist.shape[1]
+    served = dist[:, list(incumbent)].min(axis=1)
+    nearest = min(m, 2 * TRUNCATION_MIN) - 1
+    reach = np.maximum(TRUNCATION_FACTOR * served, np.partition(dist, nearest, axis=1)[:, nearest])
+    keep = dist <= reach[:, None] + 1e-9
+    rows, cols = np.nonzero(keep)
+    cost = w[rows] * dist[rows, cols]
+    nearest_left_out = np.where(keep, np.inf, dist).min(axis=1)
+    u_max = np.full(w.size, np.inf)  # a demand with every site kept has no cap
+    capped = np.isfinite(nearest_left_out)
+    u_max[capped] = w[capped] * nearest_left_out[capped]
+    is_free = np.ones(m, dtype=bool)
+    is_free[fixed] = False
+    free = np.flatnonzero(is_free)
+    k = p - fixed.size
+    u = np.minimum(w * served, u_max)
+    best, mu, stall = -np.inf, 2.0, 0
+    best_cols: IntArray | None = None
+    started = time.perf_counter()
+    for _ in range(max_iter):
+        below = cost < u[rows]
+        rho = np.bincount(cols[below], weights=cost[below] - u[rows[below]], minlength=m)
+        picked = free[np.argpartition(rho[free], k - 1)[:k]] if k else free[:0]
+        opened = np.zeros(m, dtype=bool)
+        opened[fixed] = True
+        opened[picked] = True
+        value = float(u.sum() + rho[opened].sum())
+        cost_of_opened = float(w @ dist[:, opened].min(axis=1))
+        if cost_of_opened < upper:
+            best_cols, upper = np.flatnonzero(opened), cost_of_opened
+        if best == -np.inf or value > best + 1e-9 * abs(best):
+            best, stall = value, 0
+        else:
+            stall += 1
+            if stall >= STALL:
+                mu, stall = mu / 2, 0
+        if upper - best <= 1e-9 * abs(upper) or mu < 1e-3:
+            break
+        if time.perf_counter() - started > time_limit:
+            break
+        assigned = below & opened[cols]
+        grad = 1.0 - np.bincount(rows[assigned], minlength=dist.shape[0])
+        norm = float(grad @ grad)
+        if norm == 0:
+            break  # u is optimal: its assignment is feasible
+        u = np.minimum(u + mu * (upper - value) / norm * grad, u_max)
+    return _PmedianLagrangian(best, best_cols, upper)

@@ -34,9 +34,21 @@ def _brute(dist, weights, p, fixed, value):
     return best
 
 
+@pytest.fixture(params=["lagrangian first", "highs only"])
+def pmedian_path(request, monkeypatch):
+    """solve_pmedian as it runs, and with a Lagrangian that proves nothing (HiGHS decides)."""
+    if request.param == "highs only":
+        monkeypatch.setattr(
+            optimize,
+            "_pmedian_lagrangian",
+            lambda *args, **kwargs: optimize._PmedianLagrangian(-np.inf, None, np.inf),
+        )
+    return request.param
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("p", [1, 2, 3])
-def test_solve_pmedian__tiny__matches_brute_force(seed, p):
+def test_solve_pmedian__tiny__matches_brute_force(seed, p, pmedian_path):
     dist, w = _instance(seed)
     fixed = [0] if seed % 3 == 0 and p > 1 else []
     s = optimize.solve_pmedian(dist, w, p, fixed=fixed)
@@ -60,6 +72,51 @@ def test_solve_mclp__tiny__matches_brute_force(seed, p):
     assert s.objective == pytest.approx(best)
     assert s.optimal
     assert len(s.chosen) == p and set(fixed) <= set(s.chosen)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_quick_answers__tiny__bracket_the_brute_force_optimum(seed, p):
+    """exact=False: a feasible answer on one side of the optimum, its bound on the other."""
+    dist, w = _instance(seed)
+    fixed = [0] if seed % 3 == 0 and p > 1 else []
+    median = optimize.solve_pmedian(dist, w, p, fixed=fixed, exact=False)
+    best = _brute(dist, w, p, fixed, lambda cols: heuristics.assignment_cost(dist, w, cols))
+    assert median.method == "heuristic" and len(median.chosen) == p
+    assert median.bound <= best + 1e-6 <= median.objective + 2e-6
+    assert median.objective == pytest.approx(heuristics.assignment_cost(dist, w, median.chosen))
+
+    covers = optimize.coverage_matrix(dist, 35.0)
+    cover = optimize.solve_mclp(covers, w, p, fixed=fixed, exact=False)
+    most = -_brute(
+        dist, w, p, fixed, lambda cols: -float(w[(dist[:, cols] <= 35.0).any(axis=1)].sum())
+    )
+    assert cover.objective <= most + 1e-6 <= cover.bound + 2e-6
+    assert set(fixed) <= set(cover.chosen) and len(cover.chosen) == p
+
+
+def test_solve_lscp__quick__covers_everyone_and_bounds_below():
+    dist, _w = _instance(5, n=40, m=30)
+    covers = optimize.coverage_matrix(dist, 30.0)
+    quick = optimize.solve_lscp(covers, exact=False)
+    exact = optimize.solve_lscp(covers)
+    coverable = (dist <= 30.0).any(axis=1)
+    assert (dist[np.ix_(coverable, list(quick.chosen))] <= 30.0).any(axis=1).all()
+    assert quick.bound <= exact.objective <= quick.objective
+    assert quick.method == "heuristic" and exact.method == "highs"
+
+
+def test_solve_pmedian__clustered__lagrangian_bound_alone_proves_it():
+    """Clustered demand, like the localities: the bound meets the incumbent without HiGHS."""
+    rng = np.random.default_rng(3)
+    centres = rng.uniform(0, 500, size=(4, 2))
+    points = centres[rng.integers(0, 4, 40)] + rng.normal(0, 15, size=(40, 2))
+    dist = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=2)
+    w = rng.lognormal(6, 1.2, 40)
+    s = optimize.solve_pmedian(dist, w, 3)
+    best = _brute(dist, w, 3, [], lambda cols: heuristics.assignment_cost(dist, w, cols))
+    assert s.status == "Lagrangian bound" and s.optimal
+    assert s.objective == pytest.approx(best, rel=1e-9)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -101,13 +158,20 @@ def test_greedy_cover__covers_every_coverable_row():
     assert ((dist[:, chosen] <= 30).any(axis=1) | ~coverable).all()
 
 
-def test_solve_pmedian__several_rounds__still_optimal():
-    # Many sites, p small: the truncation from a deliberately poor start must grow.
+def test_solve_pmedian__several_rounds__still_optimal(monkeypatch):
+    # Rows cut at the poor start's own distance: the truncation must grow, round by round.
+    monkeypatch.setattr(
+        optimize,
+        "_pmedian_lagrangian",
+        lambda *args, **kwargs: optimize._PmedianLagrangian(-np.inf, None, np.inf),
+    )
+    monkeypatch.setattr(optimize, "TRUNCATION_MIN", 1)
+    monkeypatch.setattr(optimize, "TRUNCATION_FACTOR", 1.0)
     dist, w = _instance(5, n=40, m=25)
     s = optimize.solve_pmedian(dist, w, 3, start=[0, 1, 2])
     best = _brute(dist, w, 3, [], lambda cols: float(w @ dist[:, cols].min(axis=1)))
     assert s.objective == pytest.approx(best, rel=1e-9)
-    assert s.optimal
+    assert s.optimal and s.rounds > 1
 
 
 seeds = st.integers(min_value=0, max_value=10_000)
