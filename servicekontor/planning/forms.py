@@ -26,6 +26,14 @@ class PlanForm(forms.Form):
         required=False,
         max_length=2000,
     )
+    quick = forms.BooleanField(
+        label=_("Quick answer"),
+        required=False,
+        help_text=_(
+            "Greedy + interchange with its gap to a bound, in a few seconds, instead of the "
+            "proven optimum."
+        ),
+    )
     sites_csv = forms.FileField(
         label=_("Candidate sites (CSV, optional)"),
         required=False,

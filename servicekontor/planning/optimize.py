@@ -56,6 +56,8 @@ PMEDIAN_PRESOLVE = False
 GROUP_TOLERANCE_KM = 1e-6
 # Subgradient: halve the step after this many steps without a better bound.
 STALL = 60
+# The most a p-median Lagrangian bound may take (it usually stops sooner, converged).
+BOUND_SECONDS = 5.0
 HIGHS_OPTIONS: dict[str, bool | float | str] = {}
 # Options for the MCLP's MILP (exactness does not depend on them). Measured on the Swedish
 # instance (1,323 localities, one thread, solve_mclp from its own greedy + interchange):
@@ -729,7 +731,9 @@ def solve_pmedian(
             raise ValueError("start must open exactly p sites including the fixed ones")
     best_obj = heuristics.assignment_cost(dist, w, incumbent)
     # The Lagrangian bound often proves the incumbent (or one it finds) optimal on its own.
-    lag = _pmedian_lagrangian(dist, w, p, fixed_arr, incumbent, best_obj, time_limit=time_limit / 4)
+    lag = _pmedian_lagrangian(
+        dist, w, p, fixed_arr, incumbent, best_obj, time_limit=min(time_limit / 4, BOUND_SECONDS)
+    )
     if lag.best_cols is not None:
         incumbent, best_obj = lag.best_cols.tolist(), lag.best_val
     if not exact or lag.bound >= best_obj - mip_rel_gap * abs(best_obj):
@@ -758,7 +762,7 @@ def solve_pmedian(
         length = np.minimum(length, cap)
     is_fixed = np.zeros(m, dtype=bool)
     is_fixed[fixed_arr] = True
-    bound = -np.inf
+    bound = lag.bound
     status = ""
     rounds = 0
     chosen = list(incumbent)

@@ -55,6 +55,7 @@ class PlanRequest:
     radius_km: float = 25.0
     keep: tuple[str, ...] = ()
     time_limit: float = 60.0
+    exact: bool = True  # False: the instant answer (heuristic with its bound)
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,7 @@ def plan(
         covers = optimize.coverage_matrix(d, r)
         start = heuristics.greedy_cover(covers, fixed)
         solution = optimize.solve_lscp(
-            covers, fixed=fixed, start=start, time_limit=request.time_limit
+            covers, fixed=fixed, start=start, time_limit=request.time_limit, exact=request.exact
         )
         chosen = list(solution.chosen)
     elif request.action == Action.CLOSE:
@@ -250,7 +251,8 @@ def _solve(
     p: int,
     fixed: list[int],
 ) -> optimize.Solution:
-    """Greedy + interchange first (the warm start and the 'instant' answer), then HiGHS."""
+    """Greedy + interchange first (the warm start and the instant answer), then HiGHS unless
+    the request asks for the instant answer only."""
     if request.objective == Objective.COVERAGE:
         # solve_mclp starts from its own greedy + interchange on the sparse coverage matrix
         # and reports that heuristic's objective.
@@ -260,9 +262,12 @@ def _solve(
             p,
             fixed=fixed,
             time_limit=request.time_limit,
+            exact=request.exact,
         )
     h = heuristics.greedy_interchange(d, w, p, fixed, time_limit=request.time_limit / 4)
-    s = optimize.solve_pmedian(d, w, p, fixed=fixed, start=h.chosen, time_limit=request.time_limit)
+    s = optimize.solve_pmedian(
+        d, w, p, fixed=fixed, start=h.chosen, time_limit=request.time_limit, exact=request.exact
+    )
     return _with_heuristic(s, h.objective)
 
 
@@ -316,6 +321,7 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
             "n": result.request.n,
             "radius_km": result.request.radius_km,
             "keep": list(result.request.keep),
+            "exact": result.request.exact,
         },
         "before": _measures_dict(result.before, result.demand_names),
         "after": _measures_dict(result.after, result.demand_names),
@@ -332,6 +338,7 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
         if s is None
         else {
             "problem": s.problem,
+            "method": s.method,
             "objective": s.objective,
             "bound": s.bound,
             "gap": s.gap,

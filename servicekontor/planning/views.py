@@ -107,6 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 radius_km=form.cleaned_data["radius_km"],
                 keep=form.keep_codes(),
                 time_limit=WEB_TIME_LIMIT,
+                exact=not form.cleaned_data["quick"],
             )
             try:
                 sites_text = form.uploaded_text("sites_csv")

@@ -408,3 +408,41 @@ def test_planning_page__leaflet_installed__embeds_the_interactive_map(
     html = client.get(reverse("planning:index"), {**params, "radius_km": 25}).content.decode()
     assert "planning-map-data" not in html and "leaflet" not in html
     assert "data:image/png;base64," in html  # the static map stays
+
+
+@pytest.mark.django_db
+def test_planning_page__quick_answer__heuristic_with_its_gap(client, alice):
+    for place in ("Stockholm", "Göteborg", "Malmö"):
+        _office_at(place)
+    _login(client, alice)
+    params = {"on": "2026-01-01", "action": "propose", "k": 2, "radius_km": 25}
+    quick = client.get(
+        reverse("planning:index"), {**params, "objective": "coverage", "quick": "on"}
+    )
+    assert quick.status_code == 200
+    solution = quick.context["summary"]["solution"]
+    assert (
+        solution["method"] == "heuristic" and quick.context["summary"]["request"]["exact"] is False
+    )
+    assert len(quick.context["summary"]["opened"]) == 2
+    assert "Quick answer" in quick.content.decode() or "Snabbt svar" in quick.content.decode()
+    exact = client.get(reverse("planning:index"), {**params, "objective": "coverage"})
+    optimum = exact.context["summary"]["solution"]
+    assert optimum["method"] == "highs" and optimum["optimal"]
+    assert solution["objective"] <= optimum["objective"] <= solution["bound"]
+    # Distance (p-median) too: the heuristic's sites with a Lagrangian lower bound.
+    quick = client.get(
+        reverse("planning:index"), {**params, "objective": "distance", "quick": "on"}
+    )
+    solution = quick.context["summary"]["solution"]
+    assert solution["method"] == "heuristic" and 0 < solution["bound"] <= solution["objective"]
+
+
+@pytest.mark.django_db
+def test_plan_command__quick__says_it_is_the_heuristic():
+    for place in ("Stockholm", "Göteborg", "Malmö"):
+        _office_at(place)
+    out = io.StringIO()
+    call_command("plan", "close", "--n", "1", "--on", "2026-01-01", "--quick", stdout=out)
+    text = out.getvalue()
+    assert "Quick answer (heuristic)" in text and "Solver: HiGHS" not in text

@@ -6,6 +6,7 @@ Examples::
     manage.py plan propose --k 10 --radius-km 25 --on 2026-01-01 [--objective distance]
     manage.py plan cover --radius-km 25
     manage.py plan close --n 35 --keep code1,code2 --csv closings.csv
+    manage.py plan close --n 35 --quick      # heuristic + bound, no MILP (under a few seconds)
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ class Command(BaseCommand):
                 help="distance/travel-time matrix: demand_id,site_code,value",
             )
             p.add_argument("--time-limit", type=float, default=120.0, help="solver seconds")
+            if action != Action.MEASURE:
+                p.add_argument(
+                    "--quick",
+                    action="store_true",
+                    help="instant answer: the heuristic with its gap to a bound, no MILP",
+                )
             if action == Action.PROPOSE:
                 p.add_argument("--k", type=int, required=True)
             if action in (Action.PROPOSE, Action.CLOSE):
@@ -90,6 +97,7 @@ class Command(BaseCommand):
             radius_km=options["radius_km"],
             keep=tuple(c.strip() for c in (options.get("keep") or "").split(",") if c.strip()),
             time_limit=options["time_limit"],
+            exact=not options.get("quick"),
         )
         try:
             candidates = (
@@ -134,7 +142,8 @@ class Command(BaseCommand):
         s = result.solution
         if s is not None:
             out(
-                f"Solver: HiGHS, objective {s.objective:,.1f}, bound {s.bound:,.1f}, gap {s.gap:.4%}, "
+                ("Solver: HiGHS" if s.method == "highs" else "Quick answer (heuristic)")
+                + f", objective {s.objective:,.1f}, bound {s.bound:,.1f}, gap {s.gap:.4%}, "
                 f"{s.seconds:.1f} s, {s.status}"
                 + (
                     f"; heuristic {s.heuristic_objective:,.1f} (gap {s.heuristic_gap:.4%})"
