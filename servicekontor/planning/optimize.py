@@ -455,6 +455,27 @@ def _mclp_milp(
 
 
 @dataclass
+class _Step:
+    """The subgradient step multiplier: halved after STALL steps without a better bound; the
+    search is over once it is this small."""
+
+    mu: float = 2.0
+    stall: int = 0
+
+    def record(self, *, improved: bool) -> None:
+        if improved:
+            self.stall = 0
+            return
+        self.stall += 1
+        if self.stall >= STALL:
+            self.mu, self.stall = self.mu / 2, 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.mu < 1e-3
+
+
+@dataclass
 class _Lagrangian:
     upper: float  # L(λ*) >= the optimum
     scores: FloatArray  # Σ_{i∈N_j} λ*_i per site at the best λ
@@ -480,7 +501,7 @@ def _mclp_lagrangian(
     nf = a.shape[1]
     lam = w.copy()
     upper, best_scores = np.inf, np.zeros(nf)
-    mu, stall = 2.0, 0
+    step = _Step()
     started = time.perf_counter()
     for _ in range(max_iter):
         scores = at @ lam
@@ -492,13 +513,11 @@ def _mclp_lagrangian(
         if value > best_val:
             best_cols, best_val = np.sort(top), value
         bound = float(np.maximum(w - lam, 0.0).sum() + scores[top].sum())
-        if bound < upper and (upper == np.inf or bound < upper - 1e-9 * abs(upper)):
-            upper, best_scores, stall = bound, scores, 0
-        else:
-            stall += 1
-            if stall >= STALL:
-                mu, stall = mu / 2, 0
-        if upper - best_val <= 1e-9 * abs(best_val) or mu < 1e-3:
+        improved = bound < upper and (upper == np.inf or bound < upper - 1e-9 * abs(upper))
+        if improved:
+            upper, best_scores = bound, scores
+        step.record(improved=improved)
+        if upper - best_val <= 1e-9 * abs(best_val) or step.exhausted:
             break
         if time.perf_counter() - started > time_limit:
             break
@@ -506,7 +525,7 @@ def _mclp_lagrangian(
         norm = float(grad @ grad)
         if norm == 0:
             break
-        lam = np.clip(lam - mu * (bound - best_val) / norm * grad, 0.0, w)
+        lam = np.clip(lam - step.mu * (bound - best_val) / norm * grad, 0.0, w)
     return _Lagrangian(upper, best_scores, best_cols, best_val)
 
 
@@ -886,7 +905,7 @@ def _pmedian_lagrangian(
     free = np.flatnonzero(is_free)
     k = p - fixed.size
     u = np.minimum(w * served, u_max)
-    best, mu, stall = -np.inf, 2.0, 0
+    best, step = -np.inf, _Step()
     best_cols: IntArray | None = None
     started = time.perf_counter()
     for _ in range(max_iter):
@@ -900,13 +919,11 @@ def _pmedian_lagrangian(
         cost_of_opened = float(w @ dist[:, opened].min(axis=1))
         if cost_of_opened < upper:
             best_cols, upper = np.flatnonzero(opened), cost_of_opened
-        if best == -np.inf or value > best + 1e-9 * abs(best):
-            best, stall = value, 0
-        else:
-            stall += 1
-            if stall >= STALL:
-                mu, stall = mu / 2, 0
-        if upper - best <= 1e-9 * abs(upper) or mu < 1e-3:
+        improved = best == -np.inf or value > best + 1e-9 * abs(best)
+        if improved:
+            best = value
+        step.record(improved=improved)
+        if upper - best <= 1e-9 * abs(upper) or step.exhausted:
             break
         if time.perf_counter() - started > time_limit:
             break
@@ -915,5 +932,5 @@ def _pmedian_lagrangian(
         norm = float(grad @ grad)
         if norm == 0:
             break  # u is optimal: its assignment is feasible
-        u = np.minimum(u + mu * (upper - value) / norm * grad, u_max)
+        u = np.minimum(u + step.mu * (upper - value) / norm * grad, u_max)
     return _PmedianLagrangian(best, best_cols, upper)
