@@ -325,6 +325,17 @@ def solve_mclp(
     assert lag.best_cols is not None
     best_cols, best_val = lag.best_cols, lag.best_val
     upper = lag.upper
+    if not exact and not proven(upper, best_val):
+        # The instant answer: interchange again from the k best sites at the best multipliers,
+        # a better local optimum than the greedy's on every Swedish instance measured (R/p
+        # 25/100: gap 0.30 → 0.10 %). Not before the MILP: a better start did not make HiGHS
+        # faster there (docs/benchmarks.md).
+        top = np.argsort(-lag.scores, kind="stable")[:k]
+        cols, _, covered = heuristics.cover_interchange(
+            gcov, gw, top, time_limit=max(0.0, time_limit / 10)
+        )
+        if covered > best_val:
+            best_cols, best_val = np.asarray(cols, dtype=np.int64), covered
     status = "Lagrangian bound"
     if not exact and not proven(upper, best_val):
         status = "Heuristic, Lagrangian bound"
