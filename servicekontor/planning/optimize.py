@@ -331,11 +331,11 @@ def solve_mclp(
         # 25/100: gap 0.30 → 0.10 %). Not before the MILP: a better start did not make HiGHS
         # faster there (docs/benchmarks.md).
         top = np.argsort(-lag.scores, kind="stable")[:k]
-        cols, _, covered = heuristics.cover_interchange(
+        swapped, _, swapped_val = heuristics.cover_interchange(
             gcov, gw, top, time_limit=max(0.0, time_limit / 10)
         )
-        if covered > best_val:
-            best_cols, best_val = np.asarray(cols, dtype=np.int64), covered
+        if swapped_val > best_val:
+            best_cols, best_val = np.asarray(swapped, dtype=np.int64), swapped_val
     status = "Lagrangian bound"
     if not exact and not proven(upper, best_val):
         status = "Heuristic, Lagrangian bound"
