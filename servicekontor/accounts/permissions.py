@@ -11,9 +11,18 @@ def is_network_admin(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.role == Role.NETWORK_ADMIN)
 
 
+SERVING_ROLES = (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER)
+
+
+def may_serve(user: User, *, assigned: bool) -> bool:
+    """The desk rule, given whether the user is assigned to the office (for callers that
+    already read that alongside something else)."""
+    return user.is_active and user.role in SERVING_ROLES and assigned
+
+
 def can_serve_at(user: User, office: Office) -> bool:
     """Officers and managers act at a desk only at the offices they are assigned to."""
-    if not user.is_active or user.role not in (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER):
+    if not may_serve(user, assigned=True):
         return False
     return user.assignments.filter(office=office).exists()
 

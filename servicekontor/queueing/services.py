@@ -14,8 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
-from servicekontor.accounts.permissions import can_serve_at
+from servicekontor.accounts.models import Competence, OfficeAssignment, User
+from servicekontor.accounts.permissions import can_serve_at, may_serve
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network.models import Offering, Office, ServicePoint
@@ -37,7 +37,6 @@ from servicekontor.queueing.states import Action, State, target_state
 from servicekontor.queueing.tasks import after_visit_change
 
 ACTIVE_STATES = (VisitState.CALLED, VisitState.SERVING)
-SERVING_ROLES = (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER)
 BUSY_MESSAGE = _("Finish or hand on your current visit first.")
 
 
@@ -289,15 +288,9 @@ def _locked_session(officer: User) -> DeskSession:
     session = next(iter(DeskSession.objects.raw(sql, [officer.pk])), None)
     if session is None:
         raise NotAllowed(_("Sign in at a desk first."))
-    # The same rule as permissions.can_serve_at, without another round trip.
-    if not _may_serve(officer, assigned=bool(session.__dict__["assigned"])):
+    if not may_serve(officer, assigned=bool(session.__dict__["assigned"])):
         raise NotAllowed()
     return session
-
-
-def _may_serve(officer: User, *, assigned: bool) -> bool:
-    """permissions.can_serve_at, given whether the officer is assigned to the office."""
-    return officer.is_active and officer.role in SERVING_ROLES and assigned
 
 
 def _busy(officer: User) -> QuerySet[Visit]:
@@ -441,8 +434,7 @@ def _visit_at_office(*, visit_id: int, officer: User, office_id: int | None = No
         raise InvalidTransition(_("No such visit."))
     if office_id is not None and visit.office_id != office_id:
         raise NotAllowed(_("This visit is at another office."))
-    # The same rule as permissions.can_serve_at, without another round trip.
-    if not _may_serve(officer, assigned=bool(visit.__dict__["assigned"])):
+    if not may_serve(officer, assigned=bool(visit.__dict__["assigned"])):
         raise NotAllowed()
     return visit
 
