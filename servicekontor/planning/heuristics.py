@@ -271,7 +271,7 @@ def cover_interchange(
         loss = np.bincount(owner, weights=w[single], minlength=m).astype(np.float64)
         loss[~movable] = np.inf
         # Without a shared singly covered row: the best closed site and the cheapest open one.
-        out_site = int(np.argmin(np.where(movable, loss, np.inf)))
+        out_site = int(np.argmin(loss))  # closed and fixed sites are at inf
         in_site = int(np.argmax(gain_add))
         best = float(gain_add[in_site] - loss[out_site])
         shared = sparse.csr_matrix((w[single], (owner, single)), shape=(m, n)) @ csr

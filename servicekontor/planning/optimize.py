@@ -439,10 +439,12 @@ def _mclp_milp(
     start: FloatArray | None,
     time_limit: float,
     mip_rel_gap: float,
+    relax: bool = False,
 ) -> _MilpOutcome:
     """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
 
-    Columns: x (sites) then y (rows). ``start`` is an x vector (its y follows)."""
+    Columns: x (sites) then y (rows). ``start`` is an x vector (its y follows). ``relax``: x
+    in [0, 1], the LP relaxation (benchmarks/mclp_hardness.py measures it)."""
     g, nf = cov.shape
     a_x = sparse.vstack([-cov.astype(np.float64), sparse.csr_matrix(np.ones((1, nf)))])
     a_y = sparse.vstack([sparse.identity(g, format="csr"), sparse.csr_matrix((1, g))])
@@ -456,7 +458,7 @@ def _mclp_milp(
         row_upper=np.concatenate([np.zeros(g), [k]]),
         col_lower=np.concatenate([col_lower, np.zeros(g)]),
         col_upper=np.concatenate([col_upper, np.ones(g)]),
-        integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(g, dtype=bool)]),
+        integer=np.concatenate([np.full(nf, not relax), np.zeros(g, dtype=bool)]),
         maximize=True,
         start=warm,
         time_limit=time_limit,
@@ -927,7 +929,7 @@ def _pmedian_lagrangian(
         opened[fixed] = True
         opened[picked] = True
         value = float(u.sum() + rho[opened].sum())
-        cost_of_opened = float(w @ dist[:, opened].min(axis=1))
+        cost_of_opened = heuristics.assignment_cost(dist, w, np.flatnonzero(opened))
         if cost_of_opened < upper:
             best_cols, upper = np.flatnonzero(opened), cost_of_opened
         improved = best == -np.inf or value > best + 1e-9 * abs(best)
