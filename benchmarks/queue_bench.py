@@ -503,18 +503,12 @@ def http_day(
 
 # --- the same transactions as bare SQL -------------------------------------------------------
 
-ISSUE_SQL = [
-    (
-        "SELECT 1 FROM network_offering WHERE office_id = %(office)s AND service_id = %(service)s"
-        " AND valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s) LIMIT 1"
-    ),
-    (
-        "INSERT INTO queueing_ticketcounter (office_id, local_day, last_number)"
-        " VALUES (%(office)s, %(day)s, 1) ON CONFLICT (office_id, local_day)"
-        " DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1"
-        " RETURNING last_number"
-    ),
-]
+# The offering check is ORM in the app (`Offering.objects.valid_on(day)…exists()`); this is
+# what it sends.
+OFFERED_SQL = (
+    "SELECT 1 FROM network_offering WHERE office_id = %(office)s AND service_id = %(service)s"
+    " AND valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s) LIMIT 1"
+)
 INSERT_VISIT = (
     "INSERT INTO queueing_visit (office_id, service_id, local_day, ticket_letter, ticket_number,"
     " state, source, priority, arrived_at, queued_at, booking_reference, call_count, outcome,"
@@ -526,29 +520,17 @@ INSERT_EVENT = (
     " to_state, service_point_id, officer_id, outcome) VALUES (%(visit)s, %(office)s,"
     " %(service)s, now(), %(action)s, %(from)s, %(to)s, %(point)s, %(officer)s, %(outcome)s)"
 )
-# The same statements call_next sends: lock the desk session (assignment checked in the same
-# query), then pick with "not busy" folded in, update, append the event.
-CALL_SQL = [
-    (
-        "SELECT id, service_point_id, EXISTS (SELECT 1 FROM accounts_officeassignment"
-        " WHERE user_id = %(officer)s AND office_id = %(office)s)"
-        " FROM queueing_desksession WHERE officer_id = %(officer)s FOR UPDATE"
-    ),
-]
-PICK_SQL = (
-    "SELECT v.id, v.service_id FROM queueing_visit v WHERE NOT EXISTS (SELECT 1 FROM"
-    " queueing_visit b WHERE b.officer_id = %(officer)s AND b.state IN ('called', 'serving'))"
-    " AND v.office_id = %(office)s"
-    " AND v.state = 'waiting' AND v.service_id IN (SELECT s.id FROM catalog_service s"
-    " JOIN accounts_competence c ON c.agency_id = s.agency_id WHERE c.user_id = %(officer)s"
-    " AND (s.required_capability_id IS NULL OR s.required_capability_id IN (SELECT"
-    " capability_id FROM network_servicepoint_capabilities WHERE servicepoint_id = %(point)s)))"
-    " ORDER BY CASE WHEN v.booked_start <= now() THEN v.booked_start END ASC NULLS LAST,"
-    " v.priority DESC, v.queued_at ASC, v.id ASC LIMIT 1 FOR UPDATE OF v SKIP LOCKED"
-)
 
 
 def sql_day(world: World, *, cycles: int, procs: int, think: float = 0.0) -> DayResult:
+    # The hand-written statements the app sends (ticket number, desk-session lock, call-next
+    # pick) come from the app's one home for them, `servicekontor.queueing.sql`.
+    from servicekontor.core import clock
+    from servicekontor.queueing import sql
+
+    ticket_sql = sql.TICKET_COUNTER_UPSERT
+    session_sql = sql.desk_session_statement(columns="s.id, s.service_point_id")
+    pick_sql = sql.pick_statement(columns="v.id, v.service_id")
     issue, call, other = Samples(), Samples(), Samples()
     empty = [0]
     dsn = BENCH_DB
@@ -565,8 +547,8 @@ def sql_day(world: World, *, cycles: int, procs: int, think: float = 0.0) -> Day
                 pause(think)
                 t0 = time.perf_counter()
                 with conn.transaction():
-                    conn.execute(ISSUE_SQL[0], {**base, "service": service, "day": day[0]})
-                    number = conn.execute(ISSUE_SQL[1], {**base, "day": day[0]}).fetchone()
+                    conn.execute(OFFERED_SQL, {**base, "service": service, "day": day[0]})
+                    number = conn.execute(ticket_sql, (world.office_id, day[0])).fetchone()
                     assert number is not None
                     row = conn.execute(
                         INSERT_VISIT,
@@ -590,9 +572,12 @@ def sql_day(world: World, *, cycles: int, procs: int, think: float = 0.0) -> Day
                 pause(think)
                 t0 = time.perf_counter()
                 with conn.transaction():
-                    session = conn.execute(CALL_SQL[0], base).fetchone()
+                    session = conn.execute(session_sql, (officer,)).fetchone()
                     assert session is not None and session[2]
-                    picked = conn.execute(PICK_SQL, {**base, "point": session[1]}).fetchone()
+                    picked = conn.execute(
+                        pick_sql,
+                        (officer, world.office_id, officer, session[1], clock.now()),
+                    ).fetchone()
                     if picked is not None:
                         conn.execute(
                             "UPDATE queueing_visit SET state = 'called', officer_id = %s,"

@@ -10,6 +10,7 @@ class AppointmentsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from servicekontor.appointments import signals, tasks
         from servicekontor.appointments.models import AppointmentAllocation, BookingRule
         from servicekontor.appointments.queries import invalidate_inputs
         from servicekontor.network.models import (
@@ -53,4 +54,11 @@ class AppointmentsConfig(AppConfig):
             weak=False,
             sender=ServicePoint.capabilities.through,
             dispatch_uid="appointments-inputs-capabilities",
+        )
+        signals.booking_confirmed.connect(
+            tasks.on_booking_confirmed, dispatch_uid="appointments-booking-confirmed"
+        )
+        signals.booking_cancelled_by_office.connect(
+            tasks.on_booking_cancelled_by_office,
+            dispatch_uid="appointments-booking-cancelled-by-office",
         )

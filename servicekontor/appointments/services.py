@@ -3,6 +3,9 @@
 The one rule that keeps capacity honest: every booking first locks its office-day row
 (`BookingDay`, select_for_update) and only then counts and inserts. Counting without that lock
 and inserting afterwards would let two requests both see the last place free.
+
+Side effects after commit go through `appointments.signals` to `appointments.tasks`, which
+import this module (tasks are leaves).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 
-from servicekontor.appointments import conf, errors, tokens
+from servicekontor.appointments import conf, errors, mail, signals, tokens
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
     Booking,
@@ -139,8 +142,6 @@ def book_appointment(
 
 
 def _after_booking(booking: Booking, token: str) -> None:
-    from servicekontor.appointments import mail, tasks
-
     booking_id = booking.pk
 
     def confirm() -> None:
@@ -150,7 +151,7 @@ def _after_booking(booking: Booking, token: str) -> None:
             mail.send_confirmation(Booking.objects.get(pk=booking_id), token=token)
         except Exception:
             logger.exception("confirmation mail for booking %s failed", booking_id)
-        tasks.schedule_reminder(booking_id=booking_id)
+        signals.booking_confirmed.send(sender=Booking, booking_id=booking_id)
 
     transaction.on_commit(confirm)
 
@@ -216,8 +217,6 @@ def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) 
     Each booking is handled in its own transaction. Lock: the booking row. The notice (with a
     fresh rebooking link) is sent by a task after commit.
     """
-    from servicekontor.appointments import tasks
-
     affected = bookings_affected_by_closures(
         office=office, from_day=from_day or clock.local_today()
     )
@@ -231,7 +230,11 @@ def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) 
             locked.status = BookingStatus.CANCELLED_BY_OFFICE
             locked.cancelled_at = now
             locked.save(update_fields=["status", "cancelled_at"])
-            transaction.on_commit(partial(tasks.send_closure_notice.enqueue, booking_id=locked.pk))
+            transaction.on_commit(
+                partial(
+                    signals.booking_cancelled_by_office.send, sender=Booking, booking_id=locked.pk
+                )
+            )
             done.append(locked)
     return done
 

@@ -2,13 +2,19 @@
 
 The periodic ones (reminders, no-shows, purge) are also management commands, for cron:
 `send_booking_reminders`, `record_booking_no_shows`, `purge_personal_data`.
+
+A leaf: the tasks call into services, never the other way round. The use cases announce what
+happened through `appointments.signals` (after commit); `apps.ready` connects the receivers
+`on_booking_confirmed` and `on_booking_cancelled_by_office`.
 """
+
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django_tasks import task
 
-from servicekontor.appointments import conf
+from servicekontor.appointments import conf, mail, services
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.core import clock
 
@@ -16,8 +22,6 @@ from servicekontor.core import clock
 @task()
 def send_reminder(*, booking_id: int) -> bool:
     """The day-before reminder; sent once (compare-and-swap on reminder_sent_at)."""
-    from servicekontor.appointments import mail
-
     claimed = Booking.objects.filter(
         pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True
     ).update(reminder_sent_at=clock.now())
@@ -66,8 +70,6 @@ def send_closure_notice(*, booking_id: int) -> bool:
     The link needs a token, and tokens are stored only hashed, so a new one is issued here
     (the old link stops working); the token never passes through the task queue.
     """
-    from servicekontor.appointments import mail, services
-
     booking = Booking.objects.select_related("office", "service", "service__agency").get(
         pk=booking_id
     )
@@ -81,13 +83,19 @@ def send_closure_notice(*, booking_id: int) -> bool:
 
 @task()
 def record_no_shows_task() -> int:
-    from servicekontor.appointments import services
-
     return services.record_no_shows()
 
 
 @task()
 def purge_personal_data_task() -> int:
-    from servicekontor.appointments import services
-
     return services.purge_personal_data()
+
+
+def on_booking_confirmed(sender: Any, *, booking_id: int, **kwargs: Any) -> None:
+    """Receiver of `signals.booking_confirmed` (after commit)."""
+    schedule_reminder(booking_id=booking_id)
+
+
+def on_booking_cancelled_by_office(sender: Any, *, booking_id: int, **kwargs: Any) -> None:
+    """Receiver of `signals.booking_cancelled_by_office` (after commit)."""
+    send_closure_notice.enqueue(booking_id=booking_id)

@@ -6,3 +6,10 @@ class QueueingConfig(AppConfig):
     name = "servicekontor.queueing"
     label = "queueing"
     verbose_name = _("Walk-in queue")
+
+    def ready(self) -> None:
+        from servicekontor.queueing import signals, tasks
+
+        signals.visit_changed.connect(
+            tasks.enqueue_after_visit_change, dispatch_uid="queueing-after-visit-change"
+        )

@@ -12,11 +12,13 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
+from servicekontor.queueing import sql
+from servicekontor.queueing.models import QueueSettings, Visit, VisitState
+from servicekontor.queueing.queries import in_call_order
 
 logger = logging.getLogger(__name__)
 
@@ -79,19 +81,8 @@ def notify_near_visits(*, office_id: int) -> int:
     Each visit is claimed by compare-and-swap on `notified_at`, so two workers running this
     at once send one message per visit. Returns how many were sent.
     """
-    from servicekontor.queueing.models import QueueSettings, Visit, VisitState
-    from servicekontor.queueing.services import in_call_order
-
-    # Usually nobody left a contact: one cheap statement and done. It runs after every call,
-    # so it is written out (the ORM took several times longer to build it than to run it).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {Visit._meta.db_table} WHERE office_id = %s AND state = %s"
-            " AND notified_at IS NULL AND notify_contact <> '' LIMIT 1",
-            [office_id, VisitState.WAITING.value],
-        )
-        if cursor.fetchone() is None:
-            return 0
+    if not sql.anyone_waiting_with_contact(office_id=office_id):
+        return 0
     waiting = Visit.objects.filter(office_id=office_id, state=VisitState.WAITING)
     visit = waiting.select_related("office").first()
     if visit is None:

@@ -3,12 +3,13 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
-from servicekontor.network.models import Office
+from servicekontor.network.models import Office, ServicePoint
+from servicekontor.network.queries import offerings_on
 from servicekontor.queueing.estimates import estimate_wait_minutes
 from servicekontor.queueing.models import (
     DeskSession,
@@ -18,7 +19,36 @@ from servicekontor.queueing.models import (
     VisitEvent,
     VisitState,
 )
-from servicekontor.queueing.services import ACTIVE_STATES, in_call_order, servable_services
+
+# A visit in one of these states belongs to an officer (at most one per officer).
+ACTIVE_STATES = (VisitState.CALLED, VisitState.SERVING)
+
+
+def in_call_order(visits: QuerySet[Visit], *, now: dt.datetime) -> QuerySet[Visit]:
+    """Who goes first: booked visits from their time (by booked time), then priority, arrival.
+
+    A booked visit checked in early waits like a walk-in until its time comes. The call-next
+    statement `sql.pick_statement` orders the same way (checked by `test_call_order`).
+    """
+    due = Case(When(booked_start__lte=Value(now), then=F("booked_start")), default=None)
+    return visits.annotate(due=due).order_by(
+        F("due").asc(nulls_last=True),
+        F("priority").desc(),
+        F("queued_at").asc(),
+        F("id").asc(),
+    )
+
+
+def servable_services(*, officer: User, service_point_id: int) -> QuerySet[Service]:
+    """Services of agencies the officer is trained for, that this desk is equipped for.
+
+    `sql.pick_statement` applies the same rule in SQL.
+    """
+    equipped = ServicePoint.capabilities.through.objects.filter(servicepoint_id=service_point_id)
+    return Service.objects.filter(agency__competence_rows__user=officer).filter(
+        Q(required_capability__isnull=True)
+        | Q(required_capability__in=equipped.values("capability_id"))
+    )
 
 
 def waiting_visits(*, office: Office) -> QuerySet[Visit]:
@@ -66,8 +96,6 @@ def desk_session(*, officer: User) -> DeskSession | None:
 
 def walk_in_services(*, office: Office, day: dt.date) -> QuerySet[Service]:
     """Services a citizen can take a ticket for at the office today."""
-    from servicekontor.network.queries import offerings_on
-
     offered = offerings_on(office=office, day=day).values("service_id")
     return (
         Service.objects.filter(pk__in=offered)

@@ -4,21 +4,25 @@ Every use case is one transaction. A state change is a compare-and-swap
 `Visit.objects.filter(pk=…, state=old).update(...) == 1`, so of two desks (or two tabs)
 acting on the same visit exactly one wins and the other gets `InvalidTransition` (409); the
 change and its `VisitEvent` are written in the same transaction. Side effects (notifications)
-run only after commit, through a django-tasks task.
+run only after commit, through a django-tasks task (`queueing.tasks`, reached through the
+`queueing.signals.visit_changed` signal so that this module does not import the tasks).
+Reads live in `queries.py`, the hand-written statements in `sql.py`.
 """
 
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.accounts.models import Competence, OfficeAssignment, User
+from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import can_serve_at, may_serve
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network.models import Offering, Office, ServicePoint
+from servicekontor.network.queries import offices_operating_on, opening_intervals
+from servicekontor.queueing import sql
 from servicekontor.queueing.errors import EmptyQueue, InvalidTransition, NotAllowed, NotOffered
 from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
@@ -33,35 +37,14 @@ from servicekontor.queueing.models import (
     VisitSource,
     VisitState,
 )
+from servicekontor.queueing.queries import ACTIVE_STATES, servable_services
+from servicekontor.queueing.signals import visit_changed
 from servicekontor.queueing.states import Action, State, target_state
-from servicekontor.queueing.tasks import after_visit_change
 
-ACTIVE_STATES = (VisitState.CALLED, VisitState.SERVING)
 BUSY_MESSAGE = _("Finish or hand on your current visit first.")
 
 
 # --- creating visits -------------------------------------------------------------------------
-
-
-def _next_ticket_number(*, office: Office, day: dt.date) -> int:
-    """Take the next number from the office's counter for `day`, atomically.
-
-    One upsert statement: the first kiosk of the day inserts the row, every later one
-    increments it under the row lock the UPDATE takes; concurrent kiosks queue on that lock
-    and each gets its own number. Works on PostgreSQL and SQLite (>= 3.35).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO queueing_ticketcounter (office_id, local_day, last_number) "
-            "VALUES (%s, %s, 1) "
-            "ON CONFLICT (office_id, local_day) "
-            "DO UPDATE SET last_number = queueing_ticketcounter.last_number + 1 "
-            "RETURNING last_number",
-            [office.pk, day],
-        )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def _offered_today(*, office: Office, service: Service, day: dt.date) -> bool:
@@ -98,8 +81,10 @@ def _log(
 
 
 def _after_commit(*, office_id: int, action: Action) -> None:
+    # The receiver (queueing.tasks, connected in apps.ready) enqueues the side effects: the
+    # tasks import this module, so it must not import them (tasks are leaves).
     transaction.on_commit(
-        lambda: after_visit_change.enqueue(office_id=office_id, action=action.value)
+        lambda: visit_changed.send(sender=Visit, office_id=office_id, action=action.value)
     )
 
 
@@ -130,7 +115,7 @@ def issue_ticket(
         service=service,
         local_day=day,
         ticket_letter=service.agency.ticket_letter,
-        ticket_number=_next_ticket_number(office=office, day=day),
+        ticket_number=sql.next_ticket_number(office_id=office.pk, day=day),
         state=VisitState.WAITING,
         source=source,
         priority=priority,
@@ -168,7 +153,7 @@ def check_in_booked_visit(
                 service=service,
                 local_day=day,
                 ticket_letter=service.agency.ticket_letter,
-                ticket_number=_next_ticket_number(office=office, day=day),
+                ticket_number=sql.next_ticket_number(office_id=office.pk, day=day),
                 state=VisitState.WAITING,
                 source=VisitSource.APPOINTMENT,
                 priority=Priority.NORMAL,
@@ -269,26 +254,16 @@ def sign_out_of_desk(*, officer: User) -> None:
 
 
 def _locked_session(officer: User) -> DeskSession:
-    """The officer's desk session, locked; the assignment check rides along in the query.
+    """The officer's desk session, locked (`sql.locked_desk_session`), if the officer may serve.
 
-    Hand-written like `_pick_sql`, for the same reason: the ORM took longer to build this
-    query than the database to run it. Nothing is joined, so `FOR UPDATE` locks only the
-    session row (a joined office row would make every desk of the office queue behind one
-    another). Whether the officer is busy must NOT ride along: a SELECT … FOR UPDATE that
-    waited for the lock sees the row's new version but evaluates subqueries with its old
-    snapshot, so a second tab would see "not busy" (the race test caught exactly that). Ask
-    `_busy` after.
+    Whether the officer is busy is asked after (`_busy`), never inside the locking statement:
+    see `sql.desk_session_statement`.
     """
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = (
-        f"SELECT s.*, EXISTS (SELECT 1 FROM {OfficeAssignment._meta.db_table} a"
-        " WHERE a.user_id = s.officer_id AND a.office_id = s.office_id) AS assigned"
-        f" FROM {DeskSession._meta.db_table} s WHERE s.officer_id = %s{lock}"
-    )
-    session = next(iter(DeskSession.objects.raw(sql, [officer.pk])), None)
-    if session is None:
+    found = sql.locked_desk_session(officer_id=officer.pk)
+    if found is None:
         raise NotAllowed(_("Sign in at a desk first."))
-    if not may_serve(officer, assigned=bool(session.__dict__["assigned"])):
+    session, assigned = found
+    if not may_serve(officer, assigned=assigned):
         raise NotAllowed()
     return session
 
@@ -296,62 +271,6 @@ def _locked_session(officer: User) -> DeskSession:
 def _busy(officer: User) -> QuerySet[Visit]:
     """The visit the officer has called or is serving (at most one)."""
     return Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES)
-
-
-def in_call_order(visits: QuerySet[Visit], *, now: dt.datetime) -> QuerySet[Visit]:
-    """Who goes first: booked visits from their time (by booked time), then priority, arrival.
-
-    A booked visit checked in early waits like a walk-in until its time comes.
-    """
-    due = Case(When(booked_start__lte=Value(now), then=F("booked_start")), default=None)
-    return visits.annotate(due=due).order_by(
-        F("due").asc(nulls_last=True),
-        F("priority").desc(),
-        F("queued_at").asc(),
-        F("id").asc(),
-    )
-
-
-def servable_services(*, officer: User, service_point_id: int) -> QuerySet[Service]:
-    """Services of agencies the officer is trained for, that this desk is equipped for."""
-    equipped = ServicePoint.capabilities.through.objects.filter(servicepoint_id=service_point_id)
-    return Service.objects.filter(agency__competence_rows__user=officer).filter(
-        Q(required_capability__isnull=True)
-        | Q(required_capability__in=equipped.values("capability_id"))
-    )
-
-
-def _pick_sql() -> str:
-    """The next visit this desk can serve, in call order, as one hand-written statement.
-
-    Same rows and order as `in_call_order` over the visits `servable_services` allows (the
-    call-order property test checks it): written out because building this query through
-    the ORM cost more Python time than the whole transaction spends in the database, on the
-    hottest request of the queue. Parameters: now, officer (busy), office, officer
-    (trained), service point (equipped).
-    """
-    skip_locked = (
-        " FOR UPDATE OF v SKIP LOCKED"
-        if connection.features.has_select_for_update_skip_locked
-        and connection.features.has_select_for_update_of
-        else ""
-    )
-    visit = Visit._meta.db_table
-    equipped = ServicePoint.capabilities.through._meta.db_table
-    return (
-        f"SELECT v.* FROM {visit} v"
-        f" WHERE v.state = '{VisitState.WAITING.value}'"
-        f" AND NOT EXISTS (SELECT 1 FROM {visit} b WHERE b.officer_id = %s"
-        f" AND b.state IN ('{VisitState.CALLED.value}', '{VisitState.SERVING.value}'))"
-        " AND v.office_id = %s"
-        f" AND v.service_id IN (SELECT s.id FROM {Service._meta.db_table} s"
-        f" JOIN {Competence._meta.db_table} c ON c.agency_id = s.agency_id AND c.user_id = %s"
-        " WHERE s.required_capability_id IS NULL OR s.required_capability_id IN"
-        f" (SELECT e.capability_id FROM {equipped} e WHERE e.servicepoint_id = %s))"
-        " ORDER BY CASE WHEN v.booked_start <= %s THEN v.booked_start END ASC NULLS LAST,"
-        " v.priority DESC, v.queued_at ASC, v.id ASC"
-        f" LIMIT 1{skip_locked}"
-    )
 
 
 @transaction.atomic
@@ -368,14 +287,12 @@ def call_next(*, officer: User) -> Visit:
     now = clock.now()
     # "Not busy" is part of the pick: this statement starts after the session lock is ours,
     # so its snapshot sees the other tab's call. One round trip fewer on the happy path.
-    params = [
-        officer.pk,
-        session.office_id,
-        officer.pk,
-        session.service_point_id,
-        connection.ops.adapt_datetimefield_value(now),
-    ]
-    visit = next(iter(Visit.objects.raw(_pick_sql(), params)), None)
+    visit = sql.pick_next_visit(
+        officer_id=officer.pk,
+        office_id=session.office_id,
+        service_point_id=session.service_point_id,
+        now=now,
+    )
     if visit is None:
         if _busy(officer).exists():
             raise InvalidTransition(BUSY_MESSAGE)
@@ -420,21 +337,17 @@ def call_visit(*, officer: User, visit_id: int) -> Visit:
 
 
 def _visit_at_office(*, visit_id: int, officer: User, office_id: int | None = None) -> Visit:
-    """The visit, with the assignment check alongside (hand-written like `_locked_session`).
+    """The visit, with the assignment check alongside (`sql.visit_with_assignment`).
 
     Not locked: every change of it is a compare-and-swap on its state.
     """
-    sql = (
-        f"SELECT v.*, EXISTS (SELECT 1 FROM {OfficeAssignment._meta.db_table} a"
-        " WHERE a.user_id = %s AND a.office_id = v.office_id) AS assigned"
-        f" FROM {Visit._meta.db_table} v WHERE v.id = %s"
-    )
-    visit = next(iter(Visit.objects.raw(sql, [officer.pk, visit_id])), None)
-    if visit is None:
+    found = sql.visit_with_assignment(visit_id=visit_id, officer_id=officer.pk)
+    if found is None:
         raise InvalidTransition(_("No such visit."))
+    visit, assigned = found
     if office_id is not None and visit.office_id != office_id:
         raise NotAllowed(_("This visit is at another office."))
-    if not may_serve(officer, assigned=bool(visit.__dict__["assigned"])):
+    if not may_serve(officer, assigned=assigned):
         raise NotAllowed()
     return visit
 
@@ -630,8 +543,6 @@ def close_queues(*, at: dt.datetime | None = None) -> int:
     Offices that keep their queue overnight are left alone. Run every few minutes (cron, or
     the `close_queues` task). Each office is its own transaction.
     """
-    from servicekontor.network.queries import offices_operating_on, opening_intervals
-
     at = at or clock.now()
     today = clock.local_date_of(at)
     total = 0

@@ -1,8 +1,16 @@
-"""Side effects of queue changes; enqueued only after the change has committed."""
+"""Side effects of queue changes; enqueued only after the change has committed.
+
+A leaf: the tasks call into services and notifications, never the other way round. The use
+cases announce a change with `signals.visit_changed` (after commit); `apps.ready` connects
+`enqueue_after_visit_change` to it.
+"""
+
+from typing import Any
 
 from django_tasks import task
 
 from servicekontor.queueing.notifications import notify_near_visits
+from servicekontor.queueing.services import close_queues
 from servicekontor.queueing.states import Action
 
 
@@ -14,9 +22,12 @@ def after_visit_change(*, office_id: int, action: str) -> int:
     return 0
 
 
+def enqueue_after_visit_change(sender: Any, *, office_id: int, action: str, **kwargs: Any) -> None:
+    """Receiver of `signals.visit_changed` (sent after commit): enqueue `after_visit_change`."""
+    after_visit_change.enqueue(office_id=office_id, action=action)
+
+
 @task()
 def close_queues_task() -> int:
     """Periodic: close what is still waiting after closing time (see services.close_queues)."""
-    from servicekontor.queueing.services import close_queues
-
     return close_queues()

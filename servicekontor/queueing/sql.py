@@ -1,0 +1,172 @@
+"""The queue's hand-written statements, in one place (decision 0011).
+
+Written out because building them through the ORM cost more Python time than the database
+spent running them, on the hottest requests of the queue. Everything else is ORM. Each
+statement stands beside the ORM query it replaces (the `ORM:` line), and the tests named
+there keep the two in step: a change to the call order or to who may serve is made here AND
+in `queueing.queries.in_call_order` / `servable_services` / `accounts.permissions`.
+
+Table names come from the models' `_meta`; `benchmarks/queue_bench.py` sends the same
+statements as its bare-SQL floor.
+"""
+
+import datetime as dt
+
+from django.db import connection
+
+from servicekontor.accounts.models import Competence, OfficeAssignment
+from servicekontor.catalog.models import Service
+from servicekontor.network.models import ServicePoint
+from servicekontor.queueing.models import DeskSession, TicketCounter, Visit, VisitState
+
+
+def _assigned(*, user: str, office: str) -> str:
+    """SQL for "the user is assigned to the office", the assignment half of the desk rule.
+
+    ORM: `user.assignments.filter(office=office).exists()` (`permissions.can_serve_at`).
+    The role half stays in Python: `permissions.may_serve(user, assigned=…)`.
+    """
+    return (
+        f"EXISTS (SELECT 1 FROM {OfficeAssignment._meta.db_table} a"
+        f" WHERE a.user_id = {user} AND a.office_id = {office})"
+    )
+
+
+# --- the ticket number (issue_ticket, check_in_booked_visit) ---------------------------------
+
+# ORM: TicketCounter.objects.select_for_update().get_or_create(…) then F("last_number") + 1,
+# three round trips instead of one. Parameters: office id, local day.
+TICKET_COUNTER_UPSERT = (
+    f"INSERT INTO {TicketCounter._meta.db_table} (office_id, local_day, last_number)"
+    " VALUES (%s, %s, 1)"
+    " ON CONFLICT (office_id, local_day)"
+    f" DO UPDATE SET last_number = {TicketCounter._meta.db_table}.last_number + 1"
+    " RETURNING last_number"
+)
+
+
+def next_ticket_number(*, office_id: int, day: dt.date) -> int:
+    """Take the next number from the office's counter for `day`, atomically.
+
+    One upsert statement: the first kiosk of the day inserts the row, every later one
+    increments it under the row lock the UPDATE takes; concurrent kiosks queue on that lock
+    and each gets its own number. Works on PostgreSQL and SQLite (>= 3.35).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(TICKET_COUNTER_UPSERT, [office_id, day])
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+# --- the desk session, locked (call_next, call_visit, set_officer_status) --------------------
+
+
+def desk_session_statement(*, columns: str = "s.*", for_update: bool = True) -> str:
+    """The officer's desk session with `assigned` alongside. Parameter: officer id.
+
+    ORM: `DeskSession.objects.select_for_update().get(officer=officer)` plus the assignment
+    check. Nothing is joined, so `FOR UPDATE` locks only the session row (a joined office row
+    would make every desk of the office queue behind one another). Whether the officer is
+    busy must NOT ride along: a SELECT … FOR UPDATE that waited for the lock sees the row's
+    new version but evaluates subqueries with its old snapshot, so a second tab would see
+    "not busy" (the race test `test_races_postgres` caught exactly that). Ask after.
+    """
+    lock = " FOR UPDATE" if for_update else ""
+    return (
+        f"SELECT {columns}, {_assigned(user='s.officer_id', office='s.office_id')} AS assigned"
+        f" FROM {DeskSession._meta.db_table} s WHERE s.officer_id = %s{lock}"
+    )
+
+
+def locked_desk_session(*, officer_id: int) -> tuple[DeskSession, bool] | None:
+    """The officer's desk session, locked, and whether the officer is assigned to its office."""
+    sql = desk_session_statement(for_update=connection.features.has_select_for_update)
+    session = next(iter(DeskSession.objects.raw(sql, [officer_id])), None)
+    if session is None:
+        return None
+    return session, bool(session.__dict__["assigned"])
+
+
+# --- one visit, with the assignment check (start, finish, hold, …) ----------------------------
+
+# ORM: `Visit.objects.get(pk=visit_id)` plus the assignment check. Not locked: every change
+# of a visit is a compare-and-swap on its state. Parameters: officer id, visit id.
+VISIT_WITH_ASSIGNMENT = (
+    f"SELECT v.*, {_assigned(user='%s', office='v.office_id')} AS assigned"
+    f" FROM {Visit._meta.db_table} v WHERE v.id = %s"
+)
+
+
+def visit_with_assignment(*, visit_id: int, officer_id: int) -> tuple[Visit, bool] | None:
+    """The visit, and whether the officer is assigned to its office; None if there is none."""
+    visit = next(iter(Visit.objects.raw(VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])), None)
+    if visit is None:
+        return None
+    return visit, bool(visit.__dict__["assigned"])
+
+
+# --- the call-next pick ----------------------------------------------------------------------
+
+
+def pick_statement(*, columns: str = "v.*", skip_locked: bool = True) -> str:
+    """The next visit this desk can serve, in call order, as one statement.
+
+    ORM: `in_call_order(waiting.filter(service__in=servable_services(…)), now=now).first()`
+    (`queueing.queries`), with "the officer is not busy" folded in: same rows and order (the
+    call-order property test `test_call_order` checks it). `FOR UPDATE OF v SKIP LOCKED`
+    where the database has it. Parameters: officer (busy), office, officer (trained),
+    service point (equipped), now.
+    """
+    lock = " FOR UPDATE OF v SKIP LOCKED" if skip_locked else ""
+    visit = Visit._meta.db_table
+    equipped = ServicePoint.capabilities.through._meta.db_table
+    return (
+        f"SELECT {columns} FROM {visit} v"
+        f" WHERE v.state = '{VisitState.WAITING.value}'"
+        f" AND NOT EXISTS (SELECT 1 FROM {visit} b WHERE b.officer_id = %s"
+        f" AND b.state IN ('{VisitState.CALLED.value}', '{VisitState.SERVING.value}'))"
+        " AND v.office_id = %s"
+        f" AND v.service_id IN (SELECT s.id FROM {Service._meta.db_table} s"
+        f" JOIN {Competence._meta.db_table} c ON c.agency_id = s.agency_id AND c.user_id = %s"
+        " WHERE s.required_capability_id IS NULL OR s.required_capability_id IN"
+        f" (SELECT e.capability_id FROM {equipped} e WHERE e.servicepoint_id = %s))"
+        " ORDER BY CASE WHEN v.booked_start <= %s THEN v.booked_start END ASC NULLS LAST,"
+        " v.priority DESC, v.queued_at ASC, v.id ASC"
+        f" LIMIT 1{lock}"
+    )
+
+
+def pick_next_visit(
+    *, officer_id: int, office_id: int, service_point_id: int, now: dt.datetime
+) -> Visit | None:
+    """The visit call-next takes, locked (skipping rows other desks hold), or None."""
+    features = connection.features
+    sql = pick_statement(
+        skip_locked=features.has_select_for_update_skip_locked and features.has_select_for_update_of
+    )
+    params = [
+        officer_id,
+        office_id,
+        officer_id,
+        service_point_id,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    return next(iter(Visit.objects.raw(sql, params)), None)
+
+
+# --- after a call: anyone waiting who asked to be told? --------------------------------------
+
+# ORM: Visit.objects.filter(office_id=…, state=WAITING, notified_at__isnull=True)
+# .exclude(notify_contact="").exists(). Usually nobody left a contact: one cheap statement
+# and done. Parameters: office id, the waiting state.
+WAITING_CONTACT = (
+    f"SELECT 1 FROM {Visit._meta.db_table} WHERE office_id = %s AND state = %s"
+    " AND notified_at IS NULL AND notify_contact <> '' LIMIT 1"
+)
+
+
+def anyone_waiting_with_contact(*, office_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(WAITING_CONTACT, [office_id, VisitState.WAITING.value])
+        return cursor.fetchone() is not None
