@@ -32,12 +32,14 @@ run: install
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-## make test: lint, format check, type check, migrations check, the whole test suite
+## make test: lint (ruff, the import contracts), format check, type check, migrations check,
+## the whole test suite
 test: install lint typecheck migrations-check pytest
 
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck:
 	$(DEMO_ENV) $(VENV)/bin/mypy servicekontor config benchmarks scripts

@@ -226,14 +226,14 @@ def build_world(*, desks: int, code: str) -> World:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from servicekontor.core.testing import (
+    from servicekontor.queueing import services
+    from tests.factories import (
         make_agency,
         make_offering,
         make_office,
         make_service,
         make_user,
     )
-    from servicekontor.queueing import services
 
     office = make_office(code=code, counters=desks)
     agencies = [

@@ -4,9 +4,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from servicekontor.core.testing import DEFAULT_PASSWORD, make_user
 from tests.browser.conftest import OpenPage
 from tests.browser.support import assert_accessible
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 QUESTION = "/planning/?on=2026-01-01&action=propose&objective=coverage&k=3&radius_km=25"
 

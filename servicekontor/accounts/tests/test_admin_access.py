@@ -5,7 +5,7 @@ import pytest
 from servicekontor.accounts.models import Role
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.core.admin_access import NETWORK_ADMIN_ROLE, may_administer_registry
-from servicekontor.core.testing import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

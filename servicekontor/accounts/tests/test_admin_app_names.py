@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-from servicekontor.core.testing import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 SWEDISH_NAMES = {
     "accounts": "Personalkonton",

@@ -3,8 +3,8 @@ from django.test import Client
 from django.urls import reverse
 
 from servicekontor.accounts.models import Role, User
-from servicekontor.core.testing import make_agency, make_office, make_user
 from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin, shows
+from tests.factories import make_agency, make_office, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_user_admin__filter_by_role_and_office(client: Client) -> None:
     log_in_network_admin(client)
     office, other = make_office(), make_office()
     officer = make_user(username="alice", offices=[office])
-    make_user(username="dave", offices=[other])
+    make_user(username="charlie", offices=[other])
     analyst = make_user(username="erin", role=Role.AGENCY_ANALYST)
     url = reverse("admin:accounts_user_changelist")
 

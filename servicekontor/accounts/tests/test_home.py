@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from servicekontor.accounts.models import Role
-from servicekontor.core.testing import make_office, make_user
+from tests.factories import make_office, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from servicekontor.accounts import permissions
 from servicekontor.accounts.models import Role
-from servicekontor.core.testing import make_agency, make_office, make_user
+from tests.factories import make_agency, make_office, make_user
 
 pytestmark = pytest.mark.django_db
 

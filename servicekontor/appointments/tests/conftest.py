@@ -5,8 +5,8 @@ import time_machine
 
 from servicekontor.appointments.models import AppointmentAllocation
 from servicekontor.core import clock
-from servicekontor.core.testing import make_offering, make_office, make_service
 from servicekontor.network.models import Office
+from tests.factories import make_offering, make_office, make_service
 
 
 def allocate(office: Office, *, counters: int = 2, hours: range = range(10, 16)) -> None:

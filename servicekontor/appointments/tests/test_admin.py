@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from servicekontor.core.testing import make_office, make_user
+from tests.factories import make_office, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from servicekontor.appointments.models import Booking, BookingRule, BookingStatu
 from servicekontor.appointments.services import Contact
 from servicekontor.appointments.tests.conftest import MONDAY_MORNING, TUESDAY, allocate, local
 from servicekontor.catalog.models import Capability
-from servicekontor.core.testing import make_offering, make_office, make_service
 from servicekontor.network.models import ExceptionKind, OpeningException, ServicePoint
+from tests.factories import make_offering, make_office, make_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 

@@ -9,8 +9,8 @@ from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.services import Contact
 from servicekontor.appointments.tests.conftest import allocate
 from servicekontor.core import clock
-from servicekontor.core.testing import make_offering, make_office, make_service, race
 from servicekontor.network import queries as network_queries
+from tests.factories import make_offering, make_office, make_service, race
 
 THREADS = 16
 

@@ -14,8 +14,8 @@ from servicekontor.appointments import capacity, errors, services
 from servicekontor.appointments.services import Contact
 from servicekontor.appointments.tests.conftest import TUESDAY, allocate, local
 from servicekontor.catalog.models import Capability
-from servicekontor.core.testing import make_offering, make_office, make_service
 from servicekontor.network.models import ServicePoint
+from tests.factories import make_offering, make_office, make_service
 
 PHOTO, BIOMETRICS = 1, 2
 

@@ -8,8 +8,8 @@ from servicekontor.appointments import errors, services
 from servicekontor.appointments.models import BookingStatus
 from servicekontor.appointments.services import Contact
 from servicekontor.appointments.tests.conftest import MONDAY_MORNING, local
-from servicekontor.core.testing import make_office, make_user
 from servicekontor.queueing.models import Visit, VisitSource, VisitState
+from tests.factories import make_office, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_booking__desk_today__staff_at_the_office_only(client, office, booking):
 
 
 def test_booking__check_in__late_for_appointment_only_service_cannot_walk_in(office, settings):
-    from servicekontor.core.testing import make_offering, make_service
+    from tests.factories import make_offering, make_service
 
     settings.APPOINTMENTS_LATE_POLICY = "walk_in"
     id_card = make_service(handling_minutes=30, mode="appointment_only")

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from servicekontor.appointments.models import AppointmentAllocation, Booking, BookingStatus
 from servicekontor.appointments.tests.conftest import TUESDAY, local
-from servicekontor.core.testing import make_offering, make_service
+from tests.factories import make_offering, make_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "no_rate_limit")]
 
@@ -200,7 +200,7 @@ def test_flow__choose_office__nothing_free_near_says_so_and_names_offices_with_t
     client, office, service
 ):
     from servicekontor.appointments.tests.conftest import allocate
-    from servicekontor.core.testing import make_office
+    from tests.factories import make_office
 
     far = make_office(name="Ystad servicekontor", latitude=55.43, longitude=13.82)
     make_offering(office=far, service=service)

@@ -135,8 +135,8 @@ def test_booking__admin_action__notifies_only_managed_offices(frozen, office, se
     from django.contrib.messages.storage.fallback import FallbackStorage
 
     from servicekontor.appointments.admin_actions import notify_closure_bookings
-    from servicekontor.core.testing import make_user
     from servicekontor.network.models import Office
+    from tests.factories import make_user
 
     book(office, service, local(TUESDAY, 10))
     OpeningException.objects.create(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from servicekontor.catalog.models import ServiceMode
-from servicekontor.core.testing import make_agency, make_capability, make_service
+from tests.factories import make_agency, make_capability, make_service
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from servicekontor.appointments.services import Contact, book_appointment
 from servicekontor.appointments.tests.conftest import allocate
 from servicekontor.appointments.tokens import format_code
 from servicekontor.core import clock
-from servicekontor.core.testing import make_offering, make_service
 from servicekontor.queueing.models import Visit
+from tests.factories import make_offering, make_service
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from servicekontor.core.testing import make_user
 from servicekontor.queueing import services
 from servicekontor.queueing.models import DeskSession, Visit
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_desk__finish__not_being_served_is_409_and_nothing_changes(alice, world)
 
 
 def test_desk__transfer__service_not_offered_is_400(alice, world):
-    from servicekontor.core.testing import make_service
+    from tests.factories import make_service
 
     visit = services.issue_ticket(office=world.office, service=world.tax)
     _act(alice, world, action="call_next")

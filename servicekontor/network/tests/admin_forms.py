@@ -74,7 +74,7 @@ def form_data(html: str) -> dict[str, Any]:
 def log_in_network_admin(client: Any) -> Any:
     """Log the test client in as a network administrator (staff, not superuser)."""
     from servicekontor.accounts.models import Role
-    from servicekontor.core.testing import make_user
+    from tests.factories import make_user
 
     user = make_user(role=Role.NETWORK_ADMIN)
     client.force_login(user)

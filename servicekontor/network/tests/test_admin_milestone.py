@@ -5,9 +5,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from servicekontor.core.testing import make_offering, make_office, make_service
 from servicekontor.network.models import Milestone, Offering, Office
 from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin
+from tests.factories import make_offering, make_office, make_service
 
 pytestmark = pytest.mark.django_db
 

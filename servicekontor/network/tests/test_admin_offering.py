@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from servicekontor.core.testing import make_agency, make_offering, make_office, make_service
 from servicekontor.network.models import Offering
 from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin, shows
+from tests.factories import make_agency, make_offering, make_office, make_service
 
 OVERLAP = "This office already offers this service in part of that period."
 

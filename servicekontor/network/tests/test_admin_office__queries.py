@@ -9,13 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from servicekontor.core import clock
-from servicekontor.core.testing import (
-    make_agency,
-    make_capability,
-    make_offering,
-    make_office,
-    make_service,
-)
 from servicekontor.network.models import (
     ExceptionKind,
     Milestone,
@@ -23,6 +16,13 @@ from servicekontor.network.models import (
     OpeningHoursPeriod,
 )
 from servicekontor.network.tests.admin_forms import log_in_network_admin
+from tests.factories import (
+    make_agency,
+    make_capability,
+    make_offering,
+    make_office,
+    make_service,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from servicekontor.accounts.models import Role
-from servicekontor.core.testing import (
+from servicekontor.network.models import ExceptionKind, OpeningException, OpeningHoursPeriod
+from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin, shows
+from tests.factories import (
     make_agency,
     make_capability,
     make_offering,
@@ -16,8 +18,6 @@ from servicekontor.core.testing import (
     make_service,
     make_user,
 )
-from servicekontor.network.models import ExceptionKind, OpeningException, OpeningHoursPeriod
-from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin, shows
 
 pytestmark = pytest.mark.django_db
 

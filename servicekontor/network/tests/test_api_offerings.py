@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from servicekontor.core.testing import make_agency, make_offering, make_office, make_service
 from servicekontor.network.models import Milestone, Offering
+from tests.factories import make_agency, make_offering, make_office, make_service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from servicekontor.core.testing import make_agency, make_offering, make_office, make_service
+from tests.factories import make_agency, make_offering, make_office, make_service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from servicekontor.core.testing import make_office
 from servicekontor.network.models import ExceptionKind, OpeningException, OpeningHoursPeriod
+from tests.factories import make_office
 
 pytestmark = pytest.mark.django_db
 

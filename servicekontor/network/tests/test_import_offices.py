@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from servicekontor.core.testing import make_agency, make_offering, make_office, make_service
 from servicekontor.network.models import CoordinateSource, Offering, Office
+from tests.factories import make_agency, make_offering, make_office, make_service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from servicekontor.core.testing import make_office, make_service
 from servicekontor.network.models import Milestone, Offering, Office
 from servicekontor.network.queries import offerings_on, offices_operating_on
 from servicekontor.network.services import move_milestone
+from tests.factories import make_office, make_service
 
 pytestmark = pytest.mark.django_db
 

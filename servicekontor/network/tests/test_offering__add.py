@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from servicekontor.core.testing import make_offering, make_office, make_service
 from servicekontor.network.models import Offering
 from servicekontor.network.queries import offerings_on, offices_offering
 from servicekontor.network.services import add_offering, end_offering
+from tests.factories import make_offering, make_office, make_service
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from servicekontor.core.testing import make_office
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offices_operating_on
+from tests.factories import make_office
 
 pytestmark = pytest.mark.django_db
 

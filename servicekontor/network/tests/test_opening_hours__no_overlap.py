@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from servicekontor.core.testing import make_office
 from servicekontor.network.models import OpeningHoursPeriod
 from servicekontor.network.opening_hours import WeeklyRule, overlapping_rules
 from servicekontor.network.tests.admin_forms import form_data, log_in_network_admin, shows
+from tests.factories import make_office
 
 OVERLAP = "Some hours overlap; see the rows marked below."
 

@@ -9,7 +9,6 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from servicekontor.core.geography import find_locality, load_localities
-from servicekontor.core.testing import DEFAULT_PASSWORD, make_office, make_user
 from servicekontor.planning.models import Scenario
 from servicekontor.planning.plans import (
     Action,
@@ -24,6 +23,7 @@ from servicekontor.planning.plans import (
     summary_csv,
 )
 from servicekontor.planning.queries import existing_sites
+from tests.factories import DEFAULT_PASSWORD, make_office, make_user
 
 DAY = dt.date(2026, 1, 1)
 
@@ -211,13 +211,15 @@ def test_plan_command__bad_keep__command_error():
 
 
 @pytest.fixture
-def alice(db):
-    return make_user(role="network_admin")
+def nadia(db):
+    """The network administrator (personas: tests/factories.py)."""
+    return make_user(role="network_admin", username="nadia")
 
 
 @pytest.fixture
 def charlie(db):
-    return make_user(role="service_officer")
+    """A service officer (personas: tests/factories.py): must not plan."""
+    return make_user(role="service_officer", username="charlie")
 
 
 def _login(client, user):
@@ -237,10 +239,10 @@ def test_planning_page__service_officer__forbidden(client, charlie):
 
 
 @pytest.mark.django_db
-def test_planning_page__admin__measure_save_compare_csv(client, alice):
+def test_planning_page__admin__measure_save_compare_csv(client, nadia):
     for place in ("Stockholm", "Göteborg", "Malmö"):
         _office_at(place)
-    _login(client, alice)
+    _login(client, nadia)
     response = client.get(reverse("planning:index"))
     assert response.status_code == 200
     params = {
@@ -261,7 +263,7 @@ def test_planning_page__admin__measure_save_compare_csv(client, alice):
     assert b"close," in csv_response.content
     response = client.post(reverse("planning:save"), {"name": "Close one", "payload": payload})
     first = Scenario.objects.get(name="Close one")
-    assert response.status_code == 302 and first.created_by == alice and first.action == "close"
+    assert response.status_code == 302 and first.created_by == nadia and first.action == "close"
     client.post(reverse("planning:save"), {"name": "Second", "payload": payload})
     second = Scenario.objects.get(name="Second")
     page = client.get(reverse("planning:scenario", args=[first.pk]))
@@ -273,17 +275,17 @@ def test_planning_page__admin__measure_save_compare_csv(client, alice):
 
 
 @pytest.mark.django_db
-def test_planning_save__tampered_payload__not_saved(client, alice):
-    _login(client, alice)
+def test_planning_save__tampered_payload__not_saved(client, nadia):
+    _login(client, nadia)
     response = client.post(reverse("planning:save"), {"name": "x", "payload": "forged"})
     assert response.status_code == 302
     assert not Scenario.objects.exists()
 
 
 @pytest.mark.django_db
-def test_planning_page__invalid_request__400_with_message(client, alice):
+def test_planning_page__invalid_request__400_with_message(client, nadia):
     _office_at("Stockholm")
-    _login(client, alice)
+    _login(client, nadia)
     response = client.get(
         reverse("planning:index"),
         {"on": "2026-01-01", "action": "close", "objective": "coverage", "n": 1, "radius_km": 25},
@@ -292,11 +294,11 @@ def test_planning_page__invalid_request__400_with_message(client, alice):
 
 
 @pytest.mark.django_db
-def test_planning_page__post_with_sites_csv__proposes_from_the_upload_and_exports(client, alice):
+def test_planning_page__post_with_sites_csv__proposes_from_the_upload_and_exports(client, nadia):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     _office_at("Stockholm")
-    _login(client, alice)
+    _login(client, nadia)
     upload = SimpleUploadedFile(
         "sites.csv",
         b"code,name,latitude,longitude\nlule,Lule site,65.58,22.15\nvisby,Visby site,57.64,18.29\n",
@@ -323,11 +325,11 @@ def test_planning_page__post_with_sites_csv__proposes_from_the_upload_and_export
 
 
 @pytest.mark.django_db
-def test_planning_page__bad_sites_csv__400_with_line(client, alice):
+def test_planning_page__bad_sites_csv__400_with_line(client, nadia):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     _office_at("Stockholm")
-    _login(client, alice)
+    _login(client, nadia)
     upload = SimpleUploadedFile("s.csv", b"code,name,latitude,longitude\nx,y,north,1\n")
     response = client.post(
         reverse("planning:index"),
@@ -391,11 +393,11 @@ def test_plan_command__missing_sites_file__command_error(tmp_path):
 
 @pytest.mark.django_db
 def test_planning_page__leaflet_installed__embeds_the_interactive_map(
-    client, alice, settings, tmp_path
+    client, nadia, settings, tmp_path
 ):
     settings.LEAFLET_DIR = tmp_path  # where npm puts Leaflet; the page only checks it is there
     _office_at("Stockholm")
-    _login(client, alice)
+    _login(client, nadia)
     params = {"on": "2026-01-01", "action": "propose", "objective": "coverage", "k": 1}
     response = client.get(reverse("planning:index"), {**params, "radius_km": 25})
     html = response.content.decode()
@@ -411,10 +413,10 @@ def test_planning_page__leaflet_installed__embeds_the_interactive_map(
 
 
 @pytest.mark.django_db
-def test_planning_page__quick_answer__heuristic_with_its_gap(client, alice):
+def test_planning_page__quick_answer__heuristic_with_its_gap(client, nadia):
     for place in ("Stockholm", "Göteborg", "Malmö"):
         _office_at(place)
-    _login(client, alice)
+    _login(client, nadia)
     params = {"on": "2026-01-01", "action": "propose", "k": 2, "radius_km": 25}
     quick = client.get(
         reverse("planning:index"), {**params, "objective": "coverage", "quick": "on"}

@@ -1,4 +1,4 @@
-"""Personas for the queue tests.
+"""The queue tests' world, with the personas of `tests/factories.py` (one meaning everywhere).
 
 alice: officer at the office, trained for Skatteverket (S) and Försäkringskassan (F), at desk 1.
 bob:   officer at the office, trained for Skatteverket only, at desk 2.
@@ -15,15 +15,16 @@ import time_machine
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core.clock import STOCKHOLM
-from servicekontor.core.testing import (
+from servicekontor.network.models import Office, ServicePoint
+from servicekontor.queueing import services
+from tests.factories import (
     make_agency,
+    make_capability,
     make_offering,
     make_office,
     make_service,
     make_user,
 )
-from servicekontor.network.models import Office, ServicePoint
-from servicekontor.queueing import services
 
 # A Wednesday, office open 10-16.
 WEDNESDAY_1030 = dt.datetime(2026, 11, 25, 10, 30, tzinfo=STOCKHOLM)
@@ -61,8 +62,6 @@ def build_world(*, desks: int = 2) -> World:
     other_office = make_office()
     skatteverket = make_agency(letter="S", code="skatteverket")
     fk = make_agency(letter="F", code="forsakringskassan")
-    from servicekontor.core.testing import make_capability
-
     photo = make_capability(code="photo-station")
     tax = make_service(agency=skatteverket, code="tax")
     id_card = make_service(agency=skatteverket, code="id-card", required_capability=photo)

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
-from servicekontor.core.testing import make_user
 from servicekontor.queueing import services
+from tests.factories import make_user
 
 
 def test_admin__visit_list__read_only_without_contact(client, world):

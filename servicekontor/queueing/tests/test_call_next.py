@@ -2,10 +2,10 @@ import datetime as dt
 
 import pytest
 
-from servicekontor.core.testing import make_capability, make_offering
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import EmptyQueue, InvalidTransition, NotAllowed
 from servicekontor.queueing.models import Priority, Visit, VisitEvent
+from tests.factories import make_capability, make_offering
 
 
 def _issue(world, service, clock_at, **kwargs):

@@ -1,8 +1,8 @@
 import pytest
 
-from servicekontor.core.testing import make_offering
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import InvalidTransition, NotAllowed
+from tests.factories import make_offering
 
 
 def test_visit__call_visit__success_picks_a_parked_visit(world):

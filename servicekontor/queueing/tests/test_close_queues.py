@@ -3,9 +3,9 @@ import datetime as dt
 import time_machine
 
 from servicekontor.core.clock import STOCKHOLM
-from servicekontor.core.testing import make_offering, make_office
 from servicekontor.queueing import services
 from servicekontor.queueing.models import Visit
+from tests.factories import make_offering, make_office
 
 
 def test_visit__close_queues__after_closing_waiting_and_parked_are_closed(world, clock_at):

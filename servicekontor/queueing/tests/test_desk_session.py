@@ -1,9 +1,9 @@
 import pytest
 
-from servicekontor.core.testing import make_user
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import InvalidTransition, NotAllowed
 from servicekontor.queueing.models import DeskSession
+from tests.factories import make_user
 
 
 def test_desk_session__sign_in_at_desk__moves_the_officer(world):

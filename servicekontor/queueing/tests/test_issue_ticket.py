@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 
 from servicekontor.catalog.models import ServiceMode
-from servicekontor.core.testing import make_service
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import NotAllowed, NotOffered
 from servicekontor.queueing.models import TicketCounter, Visit, VisitEvent, VisitSource
+from tests.factories import make_service
 
 
 def test_visit__issue_ticket__success(world):
@@ -31,7 +31,7 @@ def test_visit__issue_ticket__numbers_count_up_across_agencies_with_their_letter
 
 
 def test_visit__issue_ticket__numbers_are_per_office(world):
-    from servicekontor.core.testing import make_offering
+    from tests.factories import make_offering
 
     make_offering(office=world.other_office, service=world.tax)
     services.issue_ticket(office=world.office, service=world.tax)
@@ -70,7 +70,7 @@ def test_visit__issue_ticket__service_not_offered_here(world):
 
 
 def test_visit__issue_ticket__appointment_only_service_refused(world):
-    from servicekontor.core.testing import make_offering
+    from tests.factories import make_offering
 
     booked_only = make_service(agency=world.fk, mode=ServiceMode.APPOINTMENT_ONLY)
     make_offering(office=world.office, service=booked_only)

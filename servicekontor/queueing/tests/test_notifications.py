@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from servicekontor.core.testing import make_offering
 from servicekontor.queueing import services
 from servicekontor.queueing.notifications import MemoryBackend, mask, notify_near_visits
+from tests.factories import make_offering
 
 
 @pytest.fixture

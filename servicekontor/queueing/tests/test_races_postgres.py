@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from servicekontor.core.testing import make_user, race
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import EmptyQueue, InvalidTransition
 from servicekontor.queueing.models import Visit, VisitEvent
+from tests.factories import make_user, race
 
 from .conftest import build_world
 

@@ -2,10 +2,10 @@ import datetime as dt
 
 import pytest
 
-from servicekontor.core.testing import make_service
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import NotOffered
 from servicekontor.queueing.models import QueueSettings
+from tests.factories import make_service
 
 
 def test_visit__transfer_visit__success_keeps_arrival(world, clock_at):

@@ -4,7 +4,8 @@ import pytest
 
 from servicekontor.accounts.models import Role
 from servicekontor.catalog.models import ServiceMode
-from servicekontor.core.testing import (
+from servicekontor.network.models import Offering
+from tests.factories import (
     make_agency,
     make_capability,
     make_offering,
@@ -12,7 +13,6 @@ from servicekontor.core.testing import (
     make_service,
     make_user,
 )
-from servicekontor.network.models import Offering
 
 pytestmark = pytest.mark.django_db
 

@@ -2,11 +2,18 @@
 
 Every factory writes one row (and the rows it needs) and returns it. Call them inside a test
 that has database access (`@pytest.mark.django_db` or the `db` fixture). `race` runs work in
-threads released together, for the race tests on PostgreSQL. Nothing here runs in production
-code.
+threads released together, for the race tests on PostgreSQL. Test support only: it lives
+beside the tests, outside the `servicekontor` package, so it may import every app.
 
-The models are imported inside the functions: `core` sits below every other app in the
-dependency order (docs/architecture.md), so it must not import them at module level.
+Personas: one name, one meaning, in every test module.
+
+| name | who |
+|---|---|
+| alice | service officer at the office, trained for Skatteverket and Försäkringskassan (desk 1) |
+| bob | service officer at the office, trained for Skatteverket only (desk 2) |
+| charlie | service officer elsewhere (another office, or none): must not act at the office |
+| erin | agency analyst (sees only her agency) |
+| nadia | network administrator |
 """
 
 from __future__ import annotations
@@ -16,14 +23,19 @@ import itertools
 import string
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from django.db import connection
 
-if TYPE_CHECKING:
-    from servicekontor.accounts.models import User
-    from servicekontor.catalog.models import Agency, Capability, Service
-    from servicekontor.network.models import Offering, Office
+from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
+from servicekontor.catalog.models import Agency, Capability, Service
+from servicekontor.network.models import (
+    Offering,
+    Office,
+    OpeningHoursPeriod,
+    ServicePoint,
+    WeeklyHours,
+)
 
 _counter = itertools.count(1)
 T = TypeVar("T")
@@ -40,8 +52,6 @@ def _next() -> int:
 
 
 def _free_ticket_letter() -> str:
-    from servicekontor.catalog.models import Agency
-
     used = set(Agency.objects.values_list("ticket_letter", flat=True))
     for letter in string.ascii_uppercase:
         if letter not in used:
@@ -58,8 +68,6 @@ def make_agency(
     partner_since: dt.date | None = None,
 ) -> Agency:
     """An agency with the first free ticket letter unless `letter` is given."""
-    from servicekontor.catalog.models import Agency
-
     n = _next()
     code = code or f"agency-{n}"
     return Agency.objects.create(
@@ -72,8 +80,6 @@ def make_agency(
 
 
 def make_capability(*, code: str | None = None) -> Capability:
-    from servicekontor.catalog.models import Capability
-
     n = _next()
     code = code or f"capability-{n}"
     return Capability.objects.get_or_create(
@@ -93,8 +99,6 @@ def make_service(
     name_en: str | None = None,
 ) -> Service:
     """A service of `agency` (a new agency when none is given); mode is a ServiceMode value."""
-    from servicekontor.catalog.models import Service
-
     n = _next()
     return Service.objects.create(
         agency=agency or make_agency(),
@@ -128,13 +132,6 @@ def make_office(
 
     `counters` service points are created, numbered 1…n, active, without capabilities.
     """
-    from servicekontor.network.models import (
-        Office,
-        OpeningHoursPeriod,
-        ServicePoint,
-        WeeklyHours,
-    )
-
     n = _next()
     office = Office.objects.create(
         code=code or f"office-{n}",
@@ -172,8 +169,6 @@ def make_offering(
     valid_to: dt.date | None = None,
     source: str = "",
 ) -> Offering:
-    from servicekontor.network.models import Offering
-
     return Offering.objects.create(
         office=office, service=service, valid_from=valid_from, valid_to=valid_to, source=source
     )
@@ -195,8 +190,6 @@ def make_user(
     An agency analyst without `analyst_agency` gets a new agency. Network administrators are
     Django staff (may use the admin) unless `is_staff` says otherwise.
     """
-    from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
-
     n = _next()
     if role == Role.AGENCY_ANALYST and analyst_agency is None:
         analyst_agency = make_agency()
