@@ -33,6 +33,7 @@ from servicekontor.core import clock
 from servicekontor.core.geography import haversine_km
 from servicekontor.network import opening_hours
 from servicekontor.network import queries as network_queries
+from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import Offering, Office, OpeningHoursPeriod, ServicePoint
 
 
@@ -68,11 +69,9 @@ class OfficeInputs:
     capability_pools: tuple[tuple[frozenset[int], int], ...] = ()
 
     def offers_on(self, day: dt.date) -> bool:
-        operating = self.schedule.opened_on <= day and (
-            self.schedule.closed_on is None or day < self.schedule.closed_on
-        )
-        return operating and any(
-            first <= day and (last is None or day <= last) for first, last in self.offered
+        operating = DateSpan.operating(self.schedule.opened_on, self.schedule.closed_on)
+        return operating.contains(day) and any(
+            DateSpan(first, last).contains(day) for first, last in self.offered
         )
 
 

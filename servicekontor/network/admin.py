@@ -24,6 +24,7 @@ from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.network import opening_hours, queries
+from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import (
     Milestone,
     Offering,
@@ -182,18 +183,14 @@ class OfferingInlineFormSet(forms.BaseInlineFormSet):
             by_service[service.pk].append((form, valid_from, data.get("valid_to")))
         for rows in by_service.values():
             rows.sort(key=lambda row: row[1])
-            # Sorted by first day, a row overlaps an earlier one iff it starts on or before the
-            # latest last day seen so far (None = open-ended).
-            latest_end: dt.date | None = rows[0][2]
-            for form, valid_from, valid_to in rows[1:]:
-                if latest_end is None or valid_from <= latest_end:
+            # Sorted by first day: a row is marked if it overlaps any row before it.
+            spans = [DateSpan(valid_from, valid_to) for _form, valid_from, valid_to in rows]
+            for i, (form, _first, _last) in enumerate(rows):
+                if any(earlier.overlaps(spans[i]) for earlier in spans[:i]):
                     form.add_error(
                         None,
                         _("This office already offers this service in part of that period."),
                     )
-                latest_end = (
-                    None if latest_end is None or valid_to is None else max(latest_end, valid_to)
-                )
         if any(form.errors for form in self.forms):
             raise ValidationError(_("Some offerings overlap; see the rows marked below."))
 

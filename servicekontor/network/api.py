@@ -26,6 +26,7 @@ from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.network import opening_hours, queries
+from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import DatePrecision, Offering, Office
 
 MAX_OPENING_HOURS_DAYS = 62
@@ -301,8 +302,9 @@ class OfficeViewSet(viewsets.ReadOnlyModelViewSet[Office]):
             "periods": [
                 period
                 for period in office.opening_periods.all()
-                if period.valid_from <= last_day
-                and (period.valid_to is None or period.valid_to >= first_day)
+                if DateSpan(period.valid_from, period.valid_to).overlaps(
+                    DateSpan(first_day, last_day)
+                )
             ],
             "exceptions": [e for e in office.exceptions.all() if first_day <= e.date <= last_day],
             "days": days,

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from servicekontor.catalog.models import Agency, Service
+from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import CoordinateSource, Offering, Office
 
 OFFICE_COLUMNS = (
@@ -383,14 +384,6 @@ def read_offerings(
 # --- checking against the database -------------------------------------------------------
 
 
-def _overlaps(a_from: dt.date, a_to: dt.date | None, b_from: dt.date, b_to: dt.date | None) -> bool:
-    return (a_to is None or a_to >= b_from) and (b_to is None or b_to >= a_from)
-
-
-def _period(first: dt.date, last: dt.date | None) -> str:
-    return f"{first.isoformat()}–{last.isoformat() if last else '…'}"
-
-
 def check_offerings(
     rows: list[OfferingRow],
     *,
@@ -428,9 +421,7 @@ def check_offerings(
             )
         if not office_reported and row.office_code in office_dates:
             opened_on, closed_on = office_dates[row.office_code]
-            if row.valid_from < opened_on or (
-                closed_on is not None and row.valid_from >= closed_on
-            ):
+            if not DateSpan.operating(opened_on, closed_on).contains(row.valid_from):
                 problems.append(
                     _("office “%(office)s” is not operating on valid_from %(day)s")
                     % {"office": row.office_code, "day": row.valid_from.isoformat()}
@@ -460,7 +451,9 @@ def check_offerings(
                             _("same office, service and valid_from as line %d") % earlier.line,
                         )
                     )
-                elif _overlaps(earlier.valid_from, earlier.valid_to, row.valid_from, row.valid_to):
+                elif DateSpan(earlier.valid_from, earlier.valid_to).overlaps(
+                    DateSpan(row.valid_from, row.valid_to)
+                ):
                     errors.append(
                         RowError(
                             file,
@@ -468,7 +461,7 @@ def check_offerings(
                             _("overlaps the offering on line %(line)d (%(period)s)")
                             % {
                                 "line": earlier.line,
-                                "period": _period(earlier.valid_from, earlier.valid_to),
+                                "period": str(DateSpan(earlier.valid_from, earlier.valid_to)),
                             },
                         )
                     )
@@ -477,13 +470,15 @@ def check_offerings(
             if offering.valid_from in updated_starts:
                 continue  # replaced by the file's row
             for row in file_rows:
-                if _overlaps(offering.valid_from, offering.valid_to, row.valid_from, row.valid_to):
+                if DateSpan(offering.valid_from, offering.valid_to).overlaps(
+                    DateSpan(row.valid_from, row.valid_to)
+                ):
                     errors.append(
                         RowError(
                             file,
                             row.line,
                             _("overlaps an offering in the database (%(period)s)")
-                            % {"period": _period(offering.valid_from, offering.valid_to)},
+                            % {"period": str(DateSpan(offering.valid_from, offering.valid_to))},
                         )
                     )
     return errors

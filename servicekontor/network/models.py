@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Capability, Service
+from servicekontor.network.dates import DateSpan
 
 
 class DatePrecision(models.TextChoices):
@@ -53,6 +54,15 @@ class CoordinateSource(models.TextChoices):
     LOCALITY = "geonames_locality", _("GeoNames locality")
     CITY_FALLBACK = "geonames_city_fallback", _("GeoNames: the district's city (district missing)")
     IMPORTED = "imported", _("imported")
+
+
+class OfficeQuerySet(models.QuerySet["Office"]):
+    """The database form of `Office.is_operating_on` (`DateSpan.operating(…).contains`)."""
+
+    def operating_on(self, day: dt.date) -> "OfficeQuerySet":
+        return self.filter(opened_on__lte=day).filter(
+            models.Q(closed_on__isnull=True) | models.Q(closed_on__gt=day)
+        )
 
 
 class Office(models.Model):
@@ -122,6 +132,8 @@ class Office(models.Model):
     source = models.TextField(_("source"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = OfficeQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("office")
@@ -139,8 +151,12 @@ class Office(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def operating_span(self) -> DateSpan:
+        return DateSpan.operating(self.opened_on, self.closed_on)
+
     def is_operating_on(self, day: dt.date) -> bool:
-        return self.opened_on <= day and (self.closed_on is None or day < self.closed_on)
+        return self.operating_span.contains(day)
 
     @property
     def address_lines(self) -> list[str]:
@@ -189,6 +205,8 @@ class ServicePoint(models.Model):
 
 
 class OfferingQuerySet(models.QuerySet["Offering"]):
+    """The database forms of `DateSpan.contains` and `DateSpan.overlaps` for offerings."""
+
     def valid_on(self, day: dt.date) -> "OfferingQuerySet":
         return self.filter(valid_from__lte=day).filter(
             models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
@@ -260,8 +278,12 @@ class Offering(models.Model):
         end = f"{self.valid_to:%Y-%m-%d}" if self.valid_to else "…"
         return f"{self.office} · {self.service} · {self.valid_from:%Y-%m-%d}–{end}"
 
+    @property
+    def span(self) -> DateSpan:
+        return DateSpan(self.valid_from, self.valid_to)
+
     def is_valid_on(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return self.span.contains(day)
 
     def clean(self) -> None:
         super().clean()

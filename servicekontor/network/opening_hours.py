@@ -20,6 +20,7 @@ from functools import lru_cache
 import holidays
 
 from servicekontor.core.clock import STOCKHOLM, local_datetime
+from servicekontor.network.dates import DateSpan
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Period:
     rules: tuple[WeeklyRule, ...]
 
     def covers(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return DateSpan(self.valid_from, self.valid_to).contains(day)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def eve_name(day: dt.date, language: str = "sv") -> str | None:
 
 
 def day_hours(schedule: Schedule, day: dt.date) -> DayHours:
-    if day < schedule.opened_on or (schedule.closed_on is not None and day >= schedule.closed_on):
+    if not DateSpan.operating(schedule.opened_on, schedule.closed_on).contains(day):
         return DayHours(day, (), closed_reason="not operating")
     exception = schedule.exceptions.get(day)
     if exception is not None:

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import get_language
 
 from servicekontor.catalog.models import Service
@@ -18,9 +18,7 @@ from servicekontor.network.models import (
 
 
 def offices_operating_on(*, day: dt.date) -> QuerySet[Office]:
-    return Office.objects.filter(opened_on__lte=day).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=day)
-    )
+    return Office.objects.operating_on(day)
 
 
 def offerings_on(*, office: Office, day: dt.date) -> QuerySet[Offering]:

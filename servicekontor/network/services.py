@@ -29,9 +29,7 @@ def add_offering(
     Office.objects.select_for_update().get(pk=office.pk)
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError(_("The last day cannot be before the first day."))
-    if valid_from < office.opened_on or (
-        office.closed_on is not None and valid_from >= office.closed_on
-    ):
+    if not office.is_operating_on(valid_from):
         raise ValidationError(_("The office is not operating on the first day of the offering."))
     offering = Offering(
         office=office, service=service, valid_from=valid_from, valid_to=valid_to, source=source
