@@ -225,3 +225,10 @@ class Booking(models.Model):
     @property
     def duration(self) -> dt.timedelta:
         return self.ends_at - self.starts_at
+
+    def is_changeable(self, *, now: dt.datetime) -> bool:
+        """Can the citizen still cancel or move it? A booked one until its start; one the
+        office cancelled (a closure) at any time, so it can be moved to another time."""
+        if self.status == BookingStatus.BOOKED:
+            return self.starts_at > now
+        return self.status == BookingStatus.CANCELLED_BY_OFFICE

@@ -156,7 +156,9 @@ def _after_booking(booking: Booking, token: str) -> None:
     transaction.on_commit(confirm)
 
 
-def _locked(booking: Booking) -> Booking:
+def _lock_booking(booking: Booking) -> Booking:
+    """The booking row, locked (`SELECT … FOR UPDATE OF` the booking only), with its office and
+    service."""
     return (
         Booking.objects.select_for_update(of=("self",))
         .select_related("office", "service", "service__agency")
@@ -164,18 +166,22 @@ def _locked(booking: Booking) -> Booking:
     )
 
 
-@transaction.atomic
-def cancel_booking(*, booking: Booking) -> Booking:
-    """The citizen cancels (by token). Lock: the booking row."""
-    locked = _locked(booking)
-    if locked.status not in (BookingStatus.BOOKED, BookingStatus.CANCELLED_BY_OFFICE):
+def _release(locked: Booking) -> None:
+    """NotChangeable unless the (locked) booking can still be changed; a booked one is
+    cancelled, one the office cancelled stays as it is."""
+    if not locked.is_changeable(now=clock.now()):
         raise errors.NotChangeable()
-    if locked.status == BookingStatus.BOOKED and locked.starts_at <= clock.now():
-        raise errors.NotChangeable(errors.NotChangeable.default_message)
     if locked.status == BookingStatus.BOOKED:
         locked.status = BookingStatus.CANCELLED
         locked.cancelled_at = clock.now()
         locked.save(update_fields=["status", "cancelled_at"])
+
+
+@transaction.atomic
+def cancel_booking(*, booking: Booking) -> Booking:
+    """The citizen cancels (by token). Lock: the booking row."""
+    locked = _lock_booking(booking)
+    _release(locked)
     return locked
 
 
@@ -187,15 +193,8 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> NewBookin
     The old booking is cancelled first in the same transaction, so a move within one day does
     not count against itself; if the new time is taken, everything rolls back.
     """
-    locked = _locked(booking)
-    if locked.status not in (BookingStatus.BOOKED, BookingStatus.CANCELLED_BY_OFFICE):
-        raise errors.NotChangeable()
-    if locked.status == BookingStatus.BOOKED and locked.starts_at <= clock.now():
-        raise errors.NotChangeable()
-    if locked.status == BookingStatus.BOOKED:
-        locked.status = BookingStatus.CANCELLED
-        locked.cancelled_at = clock.now()
-        locked.save(update_fields=["status", "cancelled_at"])
+    locked = _lock_booking(booking)
+    _release(locked)
     # The old row's token stops working: its hash moves to nowhere, the new booking has its own.
     return book_appointment(
         office=locked.office,
@@ -223,7 +222,7 @@ def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) 
     done = []
     for booking in affected:
         with transaction.atomic():
-            locked = _locked(booking)
+            locked = _lock_booking(booking)
             if locked.status != BookingStatus.BOOKED:
                 continue
             now = clock.now()
@@ -242,7 +241,7 @@ def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) 
 @transaction.atomic
 def rotate_token(*, booking: Booking) -> str:
     """A new manage token for the booking (the old link stops working). Lock: the booking row."""
-    locked = _locked(booking)
+    locked = _lock_booking(booking)
     token = tokens.new_token()
     locked.token_hash = tokens.hash_token(token)
     locked.save(update_fields=["token_hash"])
@@ -272,7 +271,7 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     ).first()
     if found is None:
         raise errors.UnknownCode()
-    booking = _locked(found)
+    booking = _lock_booking(found)
     if booking.status == BookingStatus.CHECKED_IN:
         raise errors.CheckInError(errors.CheckInError.default_message)
     if booking.status != BookingStatus.BOOKED:

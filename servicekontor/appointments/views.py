@@ -25,7 +25,7 @@ from servicekontor.accounts.permissions import can_serve_at
 from servicekontor.appointments import conf, errors, queries, services
 from servicekontor.appointments.calendar_file import booking_ics
 from servicekontor.appointments.forms import CheckInForm, ContactForm
-from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.appointments.models import Booking
 from servicekontor.appointments.tokens import format_code
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
@@ -281,9 +281,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "code": format_code(booking.code),
             "new": request.GET.get("new") == "1",
-            "changeable": booking.status
-            in (BookingStatus.BOOKED, BookingStatus.CANCELLED_BY_OFFICE)
-            and (booking.status != BookingStatus.BOOKED or booking.starts_at > clock.now()),
+            "changeable": booking.is_changeable(now=clock.now()),
         },
     )
 

@@ -6,9 +6,8 @@ the app-server process, so any number of server processes can answer, and after 
 the display simply gets its next answer (docs/queue.md has the measurement behind polling).
 """
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from servicekontor.core import clock
@@ -17,14 +16,6 @@ from servicekontor.queueing import devices, queries
 from servicekontor.queueing.models import DeviceKind
 
 CALLS_SHOWN = 6
-
-
-def _office(request: HttpRequest, office_code: str) -> Office:
-    # The queue settings come along: the display asks them whether it must be paired.
-    office = get_object_or_404(Office.objects.select_related("queue_settings"), code=office_code)
-    if not office.is_operating_on(clock.local_today()):
-        raise Http404(_("This office is not open any more."))
-    return office
 
 
 def _board_context(office: Office) -> dict[str, object]:
@@ -39,7 +30,7 @@ def _board_context(office: Office) -> dict[str, object]:
 
 @require_GET
 def display(request: HttpRequest, office_code: str) -> HttpResponse:
-    office = _office(request, office_code)
+    office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return render(request, "queueing/device_required.html", {"office": office}, status=403)
     return render(request, "lobby/display.html", _board_context(office))
@@ -47,7 +38,7 @@ def display(request: HttpRequest, office_code: str) -> HttpResponse:
 
 @require_GET
 def board(request: HttpRequest, office_code: str) -> HttpResponse:
-    office = _office(request, office_code)
+    office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return HttpResponse(status=403)
     # The day is part of the tag: the board empties at midnight even without new events.

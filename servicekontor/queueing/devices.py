@@ -9,7 +9,9 @@ signed cookie with the token. Only a hash of the token is stored, and deactivati
 
 import secrets
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
 from servicekontor.network.models import Office
@@ -18,6 +20,15 @@ from servicekontor.queueing.models import DeviceToken, QueueSettings
 COOKIE = "sk_device"
 COOKIE_SALT = "servicekontor.queueing.devices"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def screen_office(*, code: str) -> Office:
+    """The office a public screen (kiosk, lobby display) shows; 404 if unknown or closed for
+    good. Its queue settings come along: the screen asks them whether it must be paired."""
+    office = get_object_or_404(Office.objects.select_related("queue_settings"), code=code)
+    if not office.is_operating_on(clock.local_today()):
+        raise Http404(_("This office is not open any more."))
+    return office
 
 
 def create_device_token(*, office: Office, kind: str, name: str) -> str:

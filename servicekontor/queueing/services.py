@@ -110,21 +110,57 @@ def issue_ticket(
         raise NotOffered(_("This service is by appointment only."))
     if not _offered_today(office=office, service=service, day=day):
         raise NotOffered()
-    visit = Visit.objects.create(
+    visit = _create_visit(
         office=office,
         service=service,
-        local_day=day,
-        ticket_letter=service.agency.ticket_letter,
-        ticket_number=sql.next_ticket_number(office_id=office.pk, day=day),
+        day=day,
+        at=now,
+        numbered=True,
         state=VisitState.WAITING,
         source=source,
         priority=priority,
-        arrived_at=now,
-        queued_at=now,
         notify_contact=notify_contact.strip(),
     )
     _log(visit, action=Action.ISSUE, from_state="", at=now, officer=officer)
     return visit
+
+
+def _create_visit(
+    *,
+    office: Office,
+    service: Service,
+    day: dt.date,
+    at: dt.datetime,
+    numbered: bool,
+    state: str,
+    source: str,
+    **fields: Any,
+) -> Visit:
+    """The one place a visit row is created: the ticket letter from the service's agency, the
+    number (if `numbered`) from the office's counter for `day` (`sql.next_ticket_number`,
+    which locks that counter row to commit), arrived and queued at `at`."""
+    return Visit.objects.create(
+        office=office,
+        service=service,
+        local_day=day,
+        ticket_letter=service.agency.ticket_letter,
+        ticket_number=sql.next_ticket_number(office_id=office.pk, day=day) if numbered else None,
+        state=state,
+        source=source,
+        arrived_at=at,
+        queued_at=at,
+        **fields,
+    )
+
+
+def _create_booked_visit(**kwargs: Any) -> Visit:
+    """`_create_visit` for a booking: its reference is unique (a database constraint), so a
+    second record of the same booking fails cleanly (409) instead of breaking the transaction."""
+    try:
+        with transaction.atomic():
+            return _create_visit(**kwargs)
+    except IntegrityError as exc:
+        raise InvalidTransition(_("This booking has already been recorded.")) from exc
 
 
 def _ensure_booking_is_new(booking_reference: str) -> None:
@@ -146,24 +182,18 @@ def check_in_booked_visit(
     now = clock.now()
     day = clock.local_date_of(now)
     _ensure_booking_is_new(booking_reference)
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                office=office,
-                service=service,
-                local_day=day,
-                ticket_letter=service.agency.ticket_letter,
-                ticket_number=sql.next_ticket_number(office_id=office.pk, day=day),
-                state=VisitState.WAITING,
-                source=VisitSource.APPOINTMENT,
-                priority=Priority.NORMAL,
-                arrived_at=now,
-                queued_at=now,
-                booked_start=booked_start,
-                booking_reference=booking_reference,
-            )
-    except IntegrityError as exc:
-        raise InvalidTransition(_("This booking has already been recorded.")) from exc
+    visit = _create_booked_visit(
+        office=office,
+        service=service,
+        day=day,
+        at=now,
+        numbered=True,
+        state=VisitState.WAITING,
+        source=VisitSource.APPOINTMENT,
+        priority=Priority.NORMAL,
+        booked_start=booked_start,
+        booking_reference=booking_reference,
+    )
     _log(visit, action=Action.CHECK_IN, from_state="", at=now)
     return visit
 
@@ -179,24 +209,18 @@ def record_booked_no_show(
     """
     now = clock.now()
     _ensure_booking_is_new(booking_reference)
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                office=office,
-                service=service,
-                local_day=clock.local_date_of(booked_start),
-                ticket_letter=service.agency.ticket_letter,
-                ticket_number=None,
-                state=VisitState.NO_SHOW,
-                source=VisitSource.APPOINTMENT,
-                arrived_at=booked_start,
-                queued_at=booked_start,
-                booked_start=booked_start,
-                booking_reference=booking_reference,
-                outcome=Outcome.NO_SHOW,
-            )
-    except IntegrityError as exc:
-        raise InvalidTransition(_("This booking has already been recorded.")) from exc
+    visit = _create_booked_visit(
+        office=office,
+        service=service,
+        day=clock.local_date_of(booked_start),
+        at=booked_start,
+        numbered=False,
+        state=VisitState.NO_SHOW,
+        source=VisitSource.APPOINTMENT,
+        booked_start=booked_start,
+        booking_reference=booking_reference,
+        outcome=Outcome.NO_SHOW,
+    )
     _log(visit, action=Action.NO_SHOW, from_state="", at=now, outcome=Outcome.NO_SHOW)
     return visit
 

@@ -22,14 +22,6 @@ TICKET_SALT = "servicekontor.queueing.ticket"
 TICKET_MAX_AGE = 24 * 3600
 
 
-def _office(code: str) -> Office:
-    # The queue settings come along: the kiosk asks them whether it must be paired.
-    office = get_object_or_404(Office.objects.select_related("queue_settings"), code=code)
-    if not office.is_operating_on(clock.local_today()):
-        raise Http404(_("This office is not open any more."))
-    return office
-
-
 def _easy(request: HttpRequest) -> bool:
     """Plain-language mode, switched with ?easy=1 / ?easy=0 and kept for the session."""
     if "easy" in request.GET:
@@ -45,7 +37,7 @@ def _locked(request: HttpRequest, office: Office) -> HttpResponse | None:
 
 @require_GET
 def kiosk_start(request: HttpRequest, office_code: str) -> HttpResponse:
-    office = _office(office_code)
+    office = devices.screen_office(code=office_code)
     if (locked := _locked(request, office)) is not None:
         return locked
     agencies = queries.walk_in_agencies(office=office, day=clock.local_today())
@@ -73,7 +65,7 @@ def _services_of(office: Office, agency: Agency):
 
 @require_http_methods(["GET", "POST"])
 def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> HttpResponse:
-    office = _office(office_code)
+    office = devices.screen_office(code=office_code)
     if (locked := _locked(request, office)) is not None:
         return locked
     agency = get_object_or_404(Agency, code=agency_code)
@@ -106,7 +98,7 @@ def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> Ht
 @require_GET
 def kiosk_ticket(request: HttpRequest, office_code: str, key: str) -> HttpResponse:
     """The ticket, by an unguessable signed key (no enumeration of other people's tickets)."""
-    office = _office(office_code)
+    office = devices.screen_office(code=office_code)
     try:
         visit_id = signing.loads(key, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
     except signing.BadSignature as exc:
@@ -129,7 +121,7 @@ def kiosk_ticket(request: HttpRequest, office_code: str, key: str) -> HttpRespon
 @require_GET
 def pair(request: HttpRequest, office_code: str) -> HttpResponse:
     """Pair this browser as the office's kiosk or display (link from create_device_token)."""
-    office = _office(office_code)
+    office = devices.screen_office(code=office_code)
     kind = request.GET.get("kind", "")
     token = request.GET.get("token", "")
     if kind not in DeviceKind.values or not devices.token_is_valid(
