@@ -8,8 +8,7 @@ from personnummer import personnummer
 
 from servicekontor.appointments import tokens
 from servicekontor.catalog.models import Service
-
-_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+from servicekontor.core.forms import PHONE
 
 
 class UnechoedTextInput(forms.TextInput):
@@ -67,7 +66,7 @@ class ContactForm(forms.Form):
         raw = self.cleaned_data.get("phone", "").strip()
         if not raw:
             return ""
-        if not _PHONE.match(raw):
+        if not PHONE.match(raw):
             raise forms.ValidationError(
                 _("Enter a phone number with digits only, e.g. 070-123 45 67.")
             )

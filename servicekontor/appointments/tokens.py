@@ -10,21 +10,16 @@ keyed hash of a personal identity number.
   with the number on the ID shown at the desk and used for the per-person limit, but not read.
 """
 
-import hashlib
 import secrets
 
 from django.utils.crypto import salted_hmac
 
+from servicekontor.core.secret_tokens import hash_token, new_token
+
+__all__ = ["hash_token", "new_token"]  # and the booking code and identity hash below
+
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_code() -> str:

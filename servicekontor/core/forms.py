@@ -1,7 +1,12 @@
-"""Forms shared by public pages."""
+"""Forms and patterns shared by public pages."""
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+# A phone number as citizens type it: optional +, digits, spaces and dashes, 8–20 characters.
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
 
 class PlaceForm(forms.Form):

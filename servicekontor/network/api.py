@@ -27,7 +27,7 @@ from servicekontor.core import clock
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.network import opening_hours, queries
 from servicekontor.network.dates import DateSpan
-from servicekontor.network.models import DatePrecision, Offering, Office
+from servicekontor.network.models import OFFICE_EXCHANGE_FIELDS, DatePrecision, Offering, Office
 
 MAX_OPENING_HOURS_DAYS = 62
 DEFAULT_OPENING_HOURS_DAYS = 7
@@ -81,15 +81,7 @@ class OfficeSerializer(serializers.ModelSerializer[Office]):
     class Meta:
         model = Office
         fields = [
-            "code",
-            "name",
-            "municipality",
-            "county",
-            "street_address",
-            "postal_code",
-            "postal_town",
-            "latitude",
-            "longitude",
+            *OFFICE_EXCHANGE_FIELDS,
             "opened",
             "closed",
             "on",

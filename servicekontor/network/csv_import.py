@@ -33,31 +33,19 @@ from django.utils.translation import gettext as _
 
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.network.dates import DateSpan
-from servicekontor.network.models import CoordinateSource, Offering, Office
-
-OFFICE_COLUMNS = (
-    "code",
-    "name",
-    "municipality",
-    "county",
-    "street_address",
-    "postal_code",
-    "postal_town",
-    "latitude",
-    "longitude",
-    "opened_on",
-    "closed_on",
-    "source",
+from servicekontor.network.models import (
+    OFFICE_EXCHANGE_FIELDS,
+    CoordinateSource,
+    Offering,
+    Office,
 )
+
+OFFICE_COLUMNS = (*OFFICE_EXCHANGE_FIELDS, "opened_on", "closed_on", "source")
 OFFICE_REQUIRED = ("code", "name", "municipality", "county", "latitude", "longitude", "opened_on")
-OFFICE_MAX_LENGTHS = {
-    "code": 60,
-    "name": 120,
-    "municipality": 80,
-    "county": 80,
-    "street_address": 200,
-    "postal_code": 10,
-    "postal_town": 80,
+OFFICE_MAX_LENGTHS: dict[str, int] = {
+    name: max_length
+    for name in OFFICE_EXCHANGE_FIELDS
+    if (max_length := getattr(Office._meta.get_field(name), "max_length", None)) is not None
 }
 OFFERING_COLUMNS = (
     "office_code",

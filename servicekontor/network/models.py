@@ -56,6 +56,21 @@ class CoordinateSource(models.TextChoices):
     IMPORTED = "imported", _("imported")
 
 
+# The fields that describe an office in the registry's exchange formats (the CSV import's
+# columns, the API's office), in that order; their maximum lengths are the model's.
+OFFICE_EXCHANGE_FIELDS = (
+    "code",
+    "name",
+    "municipality",
+    "county",
+    "street_address",
+    "postal_code",
+    "postal_town",
+    "latitude",
+    "longitude",
+)
+
+
 class OfficeQuerySet(models.QuerySet["Office"]):
     """The database form of `Office.is_operating_on` (`DateSpan.operating(…).contains`)."""
 

@@ -7,13 +7,12 @@ signed cookie with the token. Only a hash of the token is stored, and deactivati
 `DeviceToken` row unpairs the device at once. Offices without the setting stay open.
 """
 
-import secrets
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
+from servicekontor.core.secret_tokens import new_token
 from servicekontor.network.models import Office
 from servicekontor.queueing.models import DeviceToken, QueueSettings
 
@@ -33,7 +32,7 @@ def screen_office(*, code: str) -> Office:
 
 def create_device_token(*, office: Office, kind: str, name: str) -> str:
     """Create a token and return it (the only time it is seen in clear)."""
-    token = secrets.token_urlsafe(24)
+    token = new_token(24)
     DeviceToken.objects.create(
         office=office,
         kind=kind,

@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -7,8 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
-
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+from servicekontor.core.forms import PHONE
 
 
 class TicketForm(forms.Form):

@@ -4,13 +4,12 @@ A visit's mutable row says where it is *now*; the append-only `VisitEvent` log s
 there, and every statistic (wait, service time, outcomes) is computed from the log.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
+from servicekontor.core.secret_tokens import hash_token
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.queueing.states import Action, State
 
@@ -347,4 +346,4 @@ class DeviceToken(models.Model):
 
     @staticmethod
     def hash(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+        return hash_token(token)
