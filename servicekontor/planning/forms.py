@@ -70,10 +70,6 @@ class PlanForm(forms.Form):
             self.add_error("n", _("Say how many offices to close."))
         return data
 
-    def keep_codes(self) -> tuple[str, ...]:
-        raw = self.cleaned_data.get("keep") or ""
-        return tuple(code.strip() for code in raw.split(",") if code.strip())
-
 
 class SaveScenarioForm(forms.Form):
     name = forms.CharField(label=_("Scenario name"), max_length=120)

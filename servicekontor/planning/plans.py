@@ -57,6 +57,38 @@ class PlanRequest:
     time_limit: float = 60.0
     exact: bool = True  # False: the instant answer (heuristic with its bound)
 
+    @classmethod
+    def from_fields(
+        cls,
+        *,
+        action: str,
+        objective: str | None,
+        k: int | None,
+        n: int | None,
+        radius_km: float,
+        keep: str | None,
+        time_limit: float,
+        quick: bool,
+    ) -> PlanRequest:
+        """The request as the planning page's form and the `plan` command give it: an empty
+        K or N is 0, no objective is coverage, `keep` is comma-separated office codes.
+        Raises ValueError for an unknown action or objective."""
+        return cls(
+            action=Action(action),
+            objective=Objective(objective or Objective.COVERAGE),
+            k=k or 0,
+            n=n or 0,
+            radius_km=radius_km,
+            keep=parse_codes(keep or ""),
+            time_limit=time_limit,
+            exact=not quick,
+        )
+
+
+def parse_codes(text: str) -> tuple[str, ...]:
+    """Office codes from "a, b,,c": stripped, empty ones dropped, in order."""
+    return tuple(code.strip() for code in text.split(",") if code.strip())
+
 
 @dataclass(frozen=True)
 class PlanResult:

@@ -25,7 +25,6 @@ from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.models import Scenario
 from servicekontor.planning.plans import (
     Action,
-    Objective,
     PlanInputError,
     PlanRequest,
     read_matrix_csv,
@@ -99,15 +98,15 @@ def index(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         if form.is_valid():
             day: dt.date = form.cleaned_data["on"]
-            plan_request = PlanRequest(
-                action=Action(form.cleaned_data["action"]),
-                objective=Objective(form.cleaned_data["objective"]),
-                k=form.cleaned_data.get("k") or 0,
-                n=form.cleaned_data.get("n") or 0,
+            plan_request = PlanRequest.from_fields(
+                action=form.cleaned_data["action"],
+                objective=form.cleaned_data["objective"],
+                k=form.cleaned_data.get("k"),
+                n=form.cleaned_data.get("n"),
                 radius_km=form.cleaned_data["radius_km"],
-                keep=form.keep_codes(),
+                keep=form.cleaned_data.get("keep"),
                 time_limit=WEB_TIME_LIMIT,
-                exact=not form.cleaned_data["quick"],
+                quick=form.cleaned_data["quick"],
             )
             try:
                 sites_text = form.uploaded_text("sites_csv")

@@ -89,15 +89,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = Action(options["action"])
         day = options["on"] or clock.local_today()
-        request = PlanRequest(
+        request = PlanRequest.from_fields(
             action=action,
-            objective=Objective(options.get("objective") or Objective.COVERAGE),
-            k=options.get("k") or 0,
-            n=options.get("n") or 0,
+            objective=options.get("objective"),
+            k=options.get("k"),
+            n=options.get("n"),
             radius_km=options["radius_km"],
-            keep=tuple(c.strip() for c in (options.get("keep") or "").split(",") if c.strip()),
+            keep=options.get("keep"),
             time_limit=options["time_limit"],
-            exact=not options.get("quick"),
+            quick=bool(options.get("quick")),
         )
         try:
             candidates = (
