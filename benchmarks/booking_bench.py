@@ -83,6 +83,7 @@ def main() -> None:
     from django.db import connection
 
     from servicekontor.appointments import capacity, queries, tokens
+    from servicekontor.appointments.capacity_book import CapacityBook
     from servicekontor.appointments.models import (
         HOLDS_CAPACITY,
         AppointmentAllocation,
@@ -122,7 +123,7 @@ def main() -> None:
     )
     horizon = 56
     books = {
-        s.pk: queries.CapacityBook(
+        s.pk: CapacityBook(
             offices=offices, service=s, first_day=today, last_day=today + dt.timedelta(days=horizon)
         )
         for s in services

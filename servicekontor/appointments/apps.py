@@ -11,8 +11,8 @@ class AppointmentsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from servicekontor.appointments import signals, tasks
+        from servicekontor.appointments.capacity_inputs import invalidate_inputs
         from servicekontor.appointments.models import AppointmentAllocation, BookingRule
-        from servicekontor.appointments.queries import invalidate_inputs
         from servicekontor.network.models import (
             Offering,
             Office,
@@ -26,7 +26,7 @@ class AppointmentsConfig(AppConfig):
         def changed(**kwargs: object) -> None:
             invalidate_inputs()
 
-        # Every row the cached capacity inputs are built from (queries.cached_inputs).
+        # Every row the cached capacity inputs are built from (capacity_inputs.cached_inputs).
         for model in (
             Office,
             OpeningHoursPeriod,

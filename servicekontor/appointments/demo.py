@@ -10,8 +10,8 @@ import itertools
 from django.db import transaction
 
 from servicekontor.appointments import tokens
+from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.models import AppointmentAllocation, Booking
-from servicekontor.appointments.queries import CapacityBook
 from servicekontor.core import clock
 from servicekontor.network import queries as network_queries
 from servicekontor.network.models import Office, ServicePoint

@@ -20,13 +20,14 @@ from django.db import transaction
 from django.db.models import Q
 
 from servicekontor.appointments import conf, errors, mail, signals, tokens
+from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
     Booking,
     BookingDay,
     BookingStatus,
 )
-from servicekontor.appointments.queries import CapacityBook, bookings_affected_by_closures
+from servicekontor.appointments.queries import bookings_affected_by_closures
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office

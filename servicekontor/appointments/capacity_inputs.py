@@ -1,0 +1,144 @@
+"""The registry inputs of the capacity arithmetic, loaded in bulk, and their cache.
+
+For a set of offices and one service: the opening schedule, the offering spans, the booking
+rules, the counters allocated to appointments per hour and the counters' capability pools
+(`OfficeInputs`), in 8 queries for any number of offices (`load_inputs`). Listings read them
+through `cached_inputs`; `invalidate_inputs` is connected in `apps.py` to every model they are
+built from.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
+
+from servicekontor.appointments import capacity
+from servicekontor.appointments.models import AppointmentAllocation, BookingRule
+from servicekontor.catalog.models import Service
+from servicekontor.network import opening_hours
+from servicekontor.network import queries as network_queries
+from servicekontor.network.dates import DateSpan
+from servicekontor.network.models import Offering, Office, OpeningHoursPeriod, ServicePoint
+
+
+def _rules_of(row: BookingRule | None) -> capacity.Rules:
+    if row is None:
+        return capacity.Rules()
+    return capacity.Rules(
+        horizon_days=row.horizon_days,
+        closes_before=dt.timedelta(minutes=row.closes_minutes_before),
+        per_person_per_day=row.per_person_per_day,
+    )
+
+
+def _schedule_prefetch() -> tuple[Prefetch, str]:
+    """What network_queries.schedule_of reads (the same lookups as its with_schedules)."""
+    return (
+        Prefetch("opening_periods", queryset=OpeningHoursPeriod.objects.prefetch_related("hours")),
+        "exceptions",
+    )
+
+
+@dataclass(frozen=True)
+class OfficeInputs:
+    """What rarely changes: an office's rules of time and counters for one service."""
+
+    schedule: opening_hours.Schedule
+    offered: tuple[tuple[dt.date, dt.date | None], ...]  # offering spans, last day inclusive
+    rules: capacity.Rules
+    allocation: dict[int, dict[int, int]]  # weekday → local hour → counters
+    counters_all: int
+    # For a service needing capability c: for every set T of the office's capabilities that
+    # contains c, (T, active counters having at least one capability in T). Empty otherwise.
+    capability_pools: tuple[tuple[frozenset[int], int], ...] = ()
+
+    def offers_on(self, day: dt.date) -> bool:
+        operating = DateSpan.operating(self.schedule.opened_on, self.schedule.closed_on)
+        return operating.contains(day) and any(
+            DateSpan(first, last).contains(day) for first, last in self.offered
+        )
+
+
+def load_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, OfficeInputs]:
+    """Read the registry inputs of the offices for the service: 8 queries for any number."""
+    # Read the opening rules fresh onto copies of the given instances: no second read of the
+    # offices, and no stale prefetch left on (or taken from) the caller's objects.
+    fresh = [copy.copy(o) for o in offices]
+    for o in fresh:
+        o._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    prefetch_related_objects(fresh, *_schedule_prefetch())
+    office_ids = [o.pk for o in fresh]
+    offered: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for office_id, first, last in Offering.objects.filter(
+        office_id__in=office_ids, service=service
+    ).values_list("office_id", "valid_from", "valid_to"):
+        offered[office_id].append((first, last))
+    rules = {
+        r.office_id: _rules_of(r)
+        for r in BookingRule.objects.filter(office_id__in=office_ids, service=service)
+    }
+    allocation: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for office_id, weekday, hour, counters in AppointmentAllocation.objects.filter(
+        office_id__in=office_ids
+    ).values_list("office_id", "weekday", "hour", "counters"):
+        allocation[office_id][weekday][hour] = counters
+    counters_all: dict[int, int] = defaultdict(int)
+    equipment: dict[int, dict[int, set[int]]] = defaultdict(dict)  # office → counter → caps
+    for office_id, point_id, capability_id in ServicePoint.objects.filter(
+        office_id__in=office_ids, is_active=True
+    ).values_list("office_id", "pk", "capabilities"):
+        if point_id not in equipment[office_id]:
+            equipment[office_id][point_id] = set()
+            counters_all[office_id] += 1
+        if capability_id is not None:
+            equipment[office_id][point_id].add(capability_id)
+    return {
+        o.pk: OfficeInputs(
+            schedule=network_queries.schedule_of(o),
+            offered=tuple(offered.get(o.pk, [])),
+            rules=rules.get(o.pk, capacity.Rules()),
+            allocation={w: dict(h) for w, h in allocation.get(o.pk, {}).items()},
+            counters_all=counters_all[o.pk],
+            capability_pools=capacity.capability_pools(
+                list(equipment[o.pk].values()), service.required_capability_id
+            ),
+        )
+        for o in fresh
+    }
+
+
+# Listings read the registry inputs through the cache; any save or delete of a row they come
+# from bumps INPUTS_VERSION (signals in apps.py), and bulk writes, which send no signals, are
+# covered by the timeout. Booking always reads fresh under its lock, so a stale listing can at
+# worst offer a time that the booking then refuses.
+INPUTS_TIMEOUT_S = 60
+INPUTS_VERSION_KEY = "appointments:inputs-version"
+
+
+def invalidate_inputs() -> None:
+    cache.set(INPUTS_VERSION_KEY, secrets.token_hex(8), None)
+
+
+def cached_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, OfficeInputs]:
+    given = list(offices)
+    version = cache.get(INPUTS_VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(8)
+        cache.add(INPUTS_VERSION_KEY, version, None)
+        version = cache.get(INPUTS_VERSION_KEY, version)
+    keys = {o.pk: f"appointments:inputs:v3:{version}:{o.pk}:{service.pk}" for o in given}
+    found = cache.get_many(list(keys.values()))
+    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [o for o in given if o.pk not in result]
+    if missing:
+        loaded = load_inputs(offices=missing, service=service)
+        cache.set_many({keys[pk]: value for pk, value in loaded.items()}, INPUTS_TIMEOUT_S)
+        result.update(loaded)
+    return result
