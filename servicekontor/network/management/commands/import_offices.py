@@ -1,7 +1,7 @@
 """manage.py import_offices --offices offices.csv --offerings offerings.csv
 
 Checks every row of both files first and prints each bad row with its line number and reason;
-writes nothing unless all rows are good. See servicekontor/network/csv_import.py for the format.
+writes nothing unless all rows are good. See servicekontor/network/csv_import/ for the format.
 """
 
 from pathlib import Path
