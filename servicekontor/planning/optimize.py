@@ -29,18 +29,25 @@ cheap bound (Lagrangian, or the LP relaxation for set covering), so the gap is k
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from servicekontor.planning import heuristics
+from servicekontor.planning import heuristics, highs, subgradient
+from servicekontor.planning.highs import HIGHS_OPTIONS, MilpOutcome
+
+__all__ = [
+    "HIGHS_OPTIONS",
+    "Solution",
+    "coverage_matrix",
+    "solve_lscp",
+    "solve_mclp",
+    "solve_pmedian",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -54,11 +61,8 @@ GROWTH = 4
 PMEDIAN_PRESOLVE = False
 # Distances closer than this form one level (avoids near-zero costs that slow the simplex).
 GROUP_TOLERANCE_KM = 1e-6
-# Subgradient: halve the step after this many steps without a better bound.
-STALL = 60
 # The most a p-median Lagrangian bound may take (it usually stops sooner, converged).
 BOUND_SECONDS = 5.0
-HIGHS_OPTIONS: dict[str, bool | float | str] = {}
 # Options for the MCLP's MILP (exactness does not depend on them). Measured on the Swedish
 # instance (1,323 localities, one thread, solve_mclp from its own greedy + interchange):
 #   R km / p       25/100  25/120  15/100  40/50  25/150  30/100
@@ -80,23 +84,12 @@ MCLP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     "mip_heuristic_run_feasibility_jump": False,
 }
 
-
-def _swallow_highs_banner() -> None:
-    """HiGHS's constructor prints a licence banner to the C-level stdout, once per process and
-    before any option can turn output off; ``plan`` writes its table to stdout, so the first
-    instance is built here, at import, with file descriptor 1 pointed at /dev/null."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-_swallow_highs_banner()
+# The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
+# solvers call them by: module attributes, so a test can replace one for a solver.
+_solve_milp = highs.solve_milp
+_mclp_lagrangian = subgradient.mclp_lagrangian
+_pmedian_lagrangian = subgradient.pmedian_lagrangian
+_PmedianLagrangian = subgradient.PmedianLagrangian
 
 
 @dataclass(frozen=True)
@@ -130,101 +123,6 @@ class Solution:
         return abs(self.heuristic_objective - self.bound) / max(
             abs(self.heuristic_objective), 1e-12
         )
-
-
-@dataclass
-class _MilpOutcome:
-    x: FloatArray
-    objective: float
-    bound: float
-    status: str
-
-
-def _solve_milp(
-    *,
-    cost: FloatArray,
-    matrix: sparse.csc_matrix,
-    row_lower: FloatArray,
-    row_upper: FloatArray,
-    col_lower: FloatArray,
-    col_upper: FloatArray,
-    integer: npt.NDArray[np.bool_],
-    maximize: bool,
-    start: FloatArray | None,
-    time_limit: float,
-    mip_rel_gap: float,
-    offset: float = 0.0,
-    presolve: bool = True,
-    options: dict[str, bool | float | str] | None = None,
-) -> _MilpOutcome:
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_ = int(cost.size)
-    lp.num_row_ = int(matrix.shape[0])
-    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
-    lp.col_lower_ = np.asarray(col_lower, dtype=np.float64)
-    lp.col_upper_ = np.where(np.isinf(col_upper), inf, col_upper).astype(np.float64)
-    lp.row_lower_ = np.where(np.isinf(row_lower), -inf, row_lower).astype(np.float64)
-    lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper).astype(np.float64)
-    lp.offset_ = float(offset)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
-    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-        for flag in integer
-    ]
-    lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
-    solver = highspy.Highs()
-    solver.setOptionValue("output_flag", bool(os.environ.get("PLANNING_HIGHS_LOG")))
-    solver.setOptionValue("time_limit", float(time_limit))
-    solver.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    solver.setOptionValue("threads", 1)
-    if not presolve:
-        solver.setOptionValue("presolve", "off")
-    for name, value in {**(options or {}), **HIGHS_OPTIONS}.items():
-        solver.setOptionValue(name, value)
-    solver.passModel(lp)
-    if start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = list(map(float, start))
-        solution.value_valid = True
-        solver.setSolution(solution)
-    solver.run()
-    info = solver.getInfo()
-    status = solver.modelStatusToString(solver.getModelStatus())
-    x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
-    if x.size != cost.size or info.primal_solution_status == 0:
-        raise RuntimeError(f"HiGHS found no feasible solution ({status})")
-    reported = float(info.objective_function_value)
-    if start is not None and abs(float(cost @ x) + offset - reported) > 1e-6 * max(
-        1.0, abs(reported)
-    ):
-        # HiGHS 1.16 with presolve can hand back the start while reporting the optimum of the
-        # presolved model (seen on set covering). Never trust that: solve again without it.
-        return _solve_milp(
-            cost=cost,
-            matrix=matrix,
-            row_lower=row_lower,
-            row_upper=row_upper,
-            col_lower=col_lower,
-            col_upper=col_upper,
-            integer=integer,
-            maximize=maximize,
-            start=None,
-            time_limit=time_limit,
-            mip_rel_gap=mip_rel_gap,
-            offset=offset,
-            presolve=presolve,
-            options=options,
-        )
-    return _MilpOutcome(
-        x=x,
-        objective=float(info.objective_function_value),
-        bound=float(info.mip_dual_bound),
-        status=status,
-    )
 
 
 def _as_fixed(fixed: Iterable[int], m: int) -> IntArray:
@@ -367,7 +265,7 @@ def solve_mclp(
         x0[best_cols] = 1.0
         warm = x0 if np.all(x0 >= col_lower) and np.all(x0 <= col_upper) else None
         try:
-            out: _MilpOutcome | None = _mclp_milp(
+            out: MilpOutcome | None = _mclp_milp(
                 gcov,
                 gw,
                 k,
@@ -440,7 +338,7 @@ def _mclp_milp(
     time_limit: float,
     mip_rel_gap: float,
     relax: bool = False,
-) -> _MilpOutcome:
+) -> MilpOutcome:
     """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
 
     Columns: x (sites) then y (rows). ``start`` is an x vector (its y follows). ``relax``: x
@@ -465,81 +363,6 @@ def _mclp_milp(
         mip_rel_gap=mip_rel_gap,
         options=MCLP_HIGHS_OPTIONS,
     )
-
-
-@dataclass
-class _Step:
-    """The subgradient step multiplier: halved after STALL steps without a better bound; the
-    search is over once it is this small."""
-
-    mu: float = 2.0
-    stall: int = 0
-
-    def record(self, *, improved: bool) -> None:
-        if improved:
-            self.stall = 0
-            return
-        self.stall += 1
-        if self.stall >= STALL:
-            self.mu, self.stall = self.mu / 2, 0
-
-    @property
-    def exhausted(self) -> bool:
-        return self.mu < 1e-3
-
-
-@dataclass
-class _Lagrangian:
-    upper: float  # L(λ*) >= the optimum
-    scores: FloatArray  # Σ_{i∈N_j} λ*_i per site at the best λ
-    best_cols: IntArray | None  # None: nothing beat the caller's incumbent
-    best_val: float
-
-
-def _mclp_lagrangian(
-    cov: sparse.csr_matrix,
-    w: FloatArray,
-    k: int,
-    best_cols: IntArray | None,
-    best_val: float,
-    *,
-    time_limit: float,
-    max_iter: int = 10_000,
-) -> _Lagrangian:
-    """Subgradient optimisation of the relaxation of y_i <= Σ_{j∈N_i} x_j (Galvão & ReVelle
-    1996): L(λ) = Σ_i max(0, w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i). Each step's
-    k sites are also a feasible solution, which improves the incumbent."""
-    a = sparse.csr_matrix(cov, dtype=np.float64)
-    at = sparse.csr_matrix(a.T)
-    nf = a.shape[1]
-    lam = w.copy()
-    upper, best_scores = np.inf, np.zeros(nf)
-    step = _Step()
-    started = time.perf_counter()
-    for _ in range(max_iter):
-        scores = at @ lam
-        top = np.argpartition(-scores, k - 1)[:k]
-        x = np.zeros(nf)
-        x[top] = 1.0
-        hits = a @ x
-        value = float(w[hits > 0].sum())
-        if value > best_val:
-            best_cols, best_val = np.sort(top), value
-        bound = float(np.maximum(w - lam, 0.0).sum() + scores[top].sum())
-        improved = bound < upper and (upper == np.inf or bound < upper - 1e-9 * abs(upper))
-        if improved:
-            upper, best_scores = bound, scores
-        step.record(improved=improved)
-        if upper - best_val <= 1e-9 * abs(best_val) or step.exhausted:
-            break
-        if time.perf_counter() - started > time_limit:
-            break
-        grad = hits - (w > lam)
-        norm = float(grad @ grad)
-        if norm == 0:
-            break
-        lam = np.clip(lam - step.mu * (bound - best_val) / norm * grad, 0.0, w)
-    return _Lagrangian(upper, best_scores, best_cols, best_val)
 
 
 def _undominated_columns(cov: sparse.csr_matrix) -> tuple[IntArray, IntArray]:
@@ -636,7 +459,7 @@ def solve_lscp(
         x = np.isin(np.arange(nf), cover).astype(np.float64)
         if warm is not None and warm.sum() < x.sum():
             x = warm
-        out = _MilpOutcome(x, float(x.sum()), out.objective, "Heuristic, LP bound")
+        out = MilpOutcome(x, float(x.sum()), out.objective, "Heuristic, LP bound")
     picked = free_sites[out.x > 0.5]
     chosen = tuple(sorted(fixed_arr.tolist() + picked.tolist()))
     # Integer objective: a bound of 41.3 proves 42.
@@ -764,7 +587,15 @@ def solve_pmedian(
     best_obj = heuristics.assignment_cost(dist, w, incumbent)
     # The Lagrangian bound often proves the incumbent (or one it finds) optimal on its own.
     lag = _pmedian_lagrangian(
-        dist, w, p, fixed_arr, incumbent, best_obj, time_limit=min(time_limit / 4, BOUND_SECONDS)
+        dist,
+        w,
+        p,
+        fixed_arr,
+        incumbent,
+        best_obj,
+        time_limit=min(time_limit / 4, BOUND_SECONDS),
+        truncation_min=TRUNCATION_MIN,
+        truncation_factor=TRUNCATION_FACTOR,
     )
     if lag.best_cols is not None:
         incumbent, best_obj = lag.best_cols.tolist(), lag.best_val
@@ -871,79 +702,3 @@ def solve_pmedian(
         status=status,
         rounds=rounds,
     )
-
-
-@dataclass
-class _PmedianLagrangian:
-    bound: float  # L(u*) <= the optimum
-    best_cols: IntArray | None  # None: nothing beat the caller's incumbent
-    best_val: float
-
-
-def _pmedian_lagrangian(
-    dist: FloatArray,
-    w: FloatArray,
-    p: int,
-    fixed: IntArray,
-    incumbent: Sequence[int],
-    upper: float,
-    *,
-    time_limit: float,
-    max_iter: int = 5_000,
-) -> _PmedianLagrangian:
-    """A lower bound on the p-median by subgradient optimisation of the relaxation of "every
-    demand is assigned once" (Beasley 1993): with multipliers u,
-    L(u) = Σ_i u_i + Σ_{j open} Σ_i min(0, w_i d_ij − u_i), the open sites being the fixed ones
-    and the p − |fixed| others with the most negative sums. Every u gives a valid bound; u
-    starts at the incumbent's cost per demand. Each step's open sites are also a solution,
-    which improves the incumbent (``best_cols``/``best_val``; None: nothing beat it).
-
-    Per demand only its 2 × TRUNCATION_MIN nearest sites, or those nearer than
-    TRUNCATION_FACTOR × the incumbent's distance, are kept, and u_i is held below w_i × the
-    nearest distance left out, so the left-out pairs add nothing to L(u): the bound stays exact
-    for the u used, at a fraction of the work per step."""
-    m = dist.shape[1]
-    served = dist[:, list(incumbent)].min(axis=1)
-    nearest = min(m, 2 * TRUNCATION_MIN) - 1
-    reach = np.maximum(TRUNCATION_FACTOR * served, np.partition(dist, nearest, axis=1)[:, nearest])
-    keep = dist <= reach[:, None] + 1e-9
-    rows, cols = np.nonzero(keep)
-    cost = w[rows] * dist[rows, cols]
-    nearest_left_out = np.where(keep, np.inf, dist).min(axis=1)
-    u_max = np.full(w.size, np.inf)  # a demand with every site kept has no cap
-    capped = np.isfinite(nearest_left_out)
-    u_max[capped] = w[capped] * nearest_left_out[capped]
-    is_free = np.ones(m, dtype=bool)
-    is_free[fixed] = False
-    free = np.flatnonzero(is_free)
-    k = p - fixed.size
-    u = np.minimum(w * served, u_max)
-    best, step = -np.inf, _Step()
-    best_cols: IntArray | None = None
-    started = time.perf_counter()
-    for _ in range(max_iter):
-        below = cost < u[rows]
-        rho = np.bincount(cols[below], weights=cost[below] - u[rows[below]], minlength=m)
-        picked = free[np.argpartition(rho[free], k - 1)[:k]] if k else free[:0]
-        opened = np.zeros(m, dtype=bool)
-        opened[fixed] = True
-        opened[picked] = True
-        value = float(u.sum() + rho[opened].sum())
-        cost_of_opened = heuristics.assignment_cost(dist, w, np.flatnonzero(opened))
-        if cost_of_opened < upper:
-            best_cols, upper = np.flatnonzero(opened), cost_of_opened
-        improved = best == -np.inf or value > best + 1e-9 * abs(best)
-        if improved:
-            best = value
-        step.record(improved=improved)
-        if upper - best <= 1e-9 * abs(upper) or step.exhausted:
-            break
-        if time.perf_counter() - started > time_limit:
-            break
-        assigned = below & opened[cols]
-        grad = 1.0 - np.bincount(rows[assigned], minlength=dist.shape[0])
-        norm = float(grad @ grad)
-        if norm == 0:
-            break  # u is optimal: its assignment is feasible
-        u = np.minimum(u + step.mu * (upper - value) / norm * grad, u_max)
-    return _PmedianLagrangian(best, best_cols, upper)

@@ -1,0 +1,175 @@
+"""Lagrangian bounds by subgradient optimisation for the maximal-covering (Galvão & ReVelle
+1996) and p-median (Beasley 1993) models. Pure module (no Django): arrays in, the bound and
+the best solution met on the way out. The solvers in `optimize.py` call them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from servicekontor.planning import heuristics
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# Halve the step after this many steps without a better bound.
+STALL = 60
+
+
+@dataclass
+class Step:
+    """The subgradient step multiplier: halved after STALL steps without a better bound; the
+    search is over once it is this small."""
+
+    mu: float = 2.0
+    stall: int = 0
+
+    def record(self, *, improved: bool) -> None:
+        if improved:
+            self.stall = 0
+            return
+        self.stall += 1
+        if self.stall >= STALL:
+            self.mu, self.stall = self.mu / 2, 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.mu < 1e-3
+
+
+@dataclass
+class MclpLagrangian:
+    upper: float  # L(λ*) >= the optimum
+    scores: FloatArray  # Σ_{i∈N_j} λ*_i per site at the best λ
+    best_cols: IntArray | None  # None: nothing beat the caller's incumbent
+    best_val: float
+
+
+def mclp_lagrangian(
+    cov: sparse.csr_matrix,
+    w: FloatArray,
+    k: int,
+    best_cols: IntArray | None,
+    best_val: float,
+    *,
+    time_limit: float,
+    max_iter: int = 10_000,
+) -> MclpLagrangian:
+    """Subgradient optimisation of the relaxation of y_i <= Σ_{j∈N_i} x_j (Galvão & ReVelle
+    1996): L(λ) = Σ_i max(0, w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i). Each step's
+    k sites are also a feasible solution, which improves the incumbent."""
+    a = sparse.csr_matrix(cov, dtype=np.float64)
+    at = sparse.csr_matrix(a.T)
+    nf = a.shape[1]
+    lam = w.copy()
+    upper, best_scores = np.inf, np.zeros(nf)
+    step = Step()
+    started = time.perf_counter()
+    for _ in range(max_iter):
+        scores = at @ lam
+        top = np.argpartition(-scores, k - 1)[:k]
+        x = np.zeros(nf)
+        x[top] = 1.0
+        hits = a @ x
+        value = float(w[hits > 0].sum())
+        if value > best_val:
+            best_cols, best_val = np.sort(top), value
+        bound = float(np.maximum(w - lam, 0.0).sum() + scores[top].sum())
+        improved = bound < upper and (upper == np.inf or bound < upper - 1e-9 * abs(upper))
+        if improved:
+            upper, best_scores = bound, scores
+        step.record(improved=improved)
+        if upper - best_val <= 1e-9 * abs(best_val) or step.exhausted:
+            break
+        if time.perf_counter() - started > time_limit:
+            break
+        grad = hits - (w > lam)
+        norm = float(grad @ grad)
+        if norm == 0:
+            break
+        lam = np.clip(lam - step.mu * (bound - best_val) / norm * grad, 0.0, w)
+    return MclpLagrangian(upper, best_scores, best_cols, best_val)
+
+
+@dataclass
+class PmedianLagrangian:
+    bound: float  # L(u*) <= the optimum
+    best_cols: IntArray | None  # None: nothing beat the caller's incumbent
+    best_val: float
+
+
+def pmedian_lagrangian(
+    dist: FloatArray,
+    w: FloatArray,
+    p: int,
+    fixed: IntArray,
+    incumbent: Sequence[int],
+    upper: float,
+    *,
+    time_limit: float,
+    truncation_min: int,
+    truncation_factor: float,
+    max_iter: int = 5_000,
+) -> PmedianLagrangian:
+    """A lower bound on the p-median by subgradient optimisation of the relaxation of "every
+    demand is assigned once" (Beasley 1993): with multipliers u,
+    L(u) = Σ_i u_i + Σ_{j open} Σ_i min(0, w_i d_ij − u_i), the open sites being the fixed ones
+    and the p − |fixed| others with the most negative sums. Every u gives a valid bound; u
+    starts at the incumbent's cost per demand. Each step's open sites are also a solution,
+    which improves the incumbent (``best_cols``/``best_val``; None: nothing beat it).
+
+    Per demand only its 2 × `truncation_min` nearest sites, or those nearer than
+    `truncation_factor` × the incumbent's distance, are kept, and u_i is held below w_i × the
+    nearest distance left out, so the left-out pairs add nothing to L(u): the bound stays exact
+    for the u used, at a fraction of the work per step."""
+    m = dist.shape[1]
+    served = dist[:, list(incumbent)].min(axis=1)
+    nearest = min(m, 2 * truncation_min) - 1
+    reach = np.maximum(truncation_factor * served, np.partition(dist, nearest, axis=1)[:, nearest])
+    keep = dist <= reach[:, None] + 1e-9
+    rows, cols = np.nonzero(keep)
+    cost = w[rows] * dist[rows, cols]
+    nearest_left_out = np.where(keep, np.inf, dist).min(axis=1)
+    u_max = np.full(w.size, np.inf)  # a demand with every site kept has no cap
+    capped = np.isfinite(nearest_left_out)
+    u_max[capped] = w[capped] * nearest_left_out[capped]
+    is_free = np.ones(m, dtype=bool)
+    is_free[fixed] = False
+    free = np.flatnonzero(is_free)
+    k = p - fixed.size
+    u = np.minimum(w * served, u_max)
+    best, step = -np.inf, Step()
+    best_cols: IntArray | None = None
+    started = time.perf_counter()
+    for _ in range(max_iter):
+        below = cost < u[rows]
+        rho = np.bincount(cols[below], weights=cost[below] - u[rows[below]], minlength=m)
+        picked = free[np.argpartition(rho[free], k - 1)[:k]] if k else free[:0]
+        opened = np.zeros(m, dtype=bool)
+        opened[fixed] = True
+        opened[picked] = True
+        value = float(u.sum() + rho[opened].sum())
+        cost_of_opened = heuristics.assignment_cost(dist, w, np.flatnonzero(opened))
+        if cost_of_opened < upper:
+            best_cols, upper = np.flatnonzero(opened), cost_of_opened
+        improved = best == -np.inf or value > best + 1e-9 * abs(best)
+        if improved:
+            best = value
+        step.record(improved=improved)
+        if upper - best <= 1e-9 * abs(upper) or step.exhausted:
+            break
+        if time.perf_counter() - started > time_limit:
+            break
+        assigned = below & opened[cols]
+        grad = 1.0 - np.bincount(rows[assigned], minlength=dist.shape[0])
+        norm = float(grad @ grad)
+        if norm == 0:
+            break  # u is optimal: its assignment is feasible
+        u = np.minimum(u + step.mu * (upper - value) / norm * grad, u_max)
+    return PmedianLagrangian(best, best_cols, upper)
