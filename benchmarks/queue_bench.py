@@ -26,11 +26,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import multiprocessing
-import multiprocessing.synchronize
 import os
 import platform
-import random
 import re
 import secrets
 import socket
@@ -40,8 +37,8 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,144 +55,21 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
 import psycopg  # noqa: E402
+from bench_harness import (  # noqa: E402
+    Client,
+    Samples,
+    children_of,
+    cpu_seconds,
+    cpu_used,
+    free_port,
+    pause,
+    run_desks,
+    run_threads,
+)
+from queue_bench_floor import DayResult, World, sql_day  # noqa: E402
 
 MARK_START = "<!-- queue_bench:start -->"
 MARK_END = "<!-- queue_bench:end -->"
-
-
-# --- measurement helpers ---------------------------------------------------------------------
-
-
-@dataclass
-class Samples:
-    values: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, seconds: float) -> None:
-        with self.lock:
-            self.values.append(seconds * 1000)
-
-    def p(self, q: float) -> float:
-        data = sorted(self.values)
-        if not data:
-            return float("nan")
-        index = min(len(data) - 1, max(0, round(q / 100 * len(data)) - 1))
-        return data[index]
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.values) if self.values else float("nan")
-
-    @property
-    def p99(self) -> float:
-        return self.p(99)
-
-
-def pause(think: float) -> None:
-    """Think time of a paced desk: random around `think` so desks do not march in step."""
-    if think:
-        time.sleep(random.uniform(0.5 * think, 1.5 * think))
-
-
-def run_threads(n: int, work: Callable[[int], None]) -> float:
-    """Start n threads at once (barrier); return the wall time until the last one ends."""
-    barrier = threading.Barrier(n + 1)
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return time.perf_counter() - started
-
-
-def run_desks(
-    n: int,
-    work: Callable[[int], None],
-    *,
-    procs: int,
-    samples: tuple[Samples, ...],
-    counters: list[int],
-) -> tuple[float, float]:
-    """Run desks 0..n-1 as threads spread over `procs` forked client processes.
-
-    One Python process holding 50 client threads would make them queue for its GIL and add
-    that wait to every latency, for the floor as for HTTP. Each child runs its share of the
-    desks, then sends back what `work` recorded into `samples` and `counters` (its own
-    copies after the fork) and the CPU time it used. Returns the wall time from the common
-    start to the last desk's end, and the client's CPU milliseconds per request measured.
-    """
-    procs = max(1, min(procs, n))
-    ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(procs + 1)
-    results = ctx.SimpleQueue()
-
-    def child(desks: list[int]) -> None:
-        cpu = time.process_time()
-        try:
-            run_threads_after(barrier, desks, work)
-            error = ""
-        except BaseException as exc:
-            error = repr(exc)
-        results.put(([s.values for s in samples], counters, time.process_time() - cpu, error))
-
-    children = [ctx.Process(target=child, args=(list(range(k, n, procs)),)) for k in range(procs)]
-    for c in children:
-        c.start()
-    barrier.wait()
-    started = time.perf_counter()
-    received = [results.get() for _ in children]
-    wall = time.perf_counter() - started
-    for c in children:
-        c.join()
-    client_cpu = 0.0
-    for values, counts, cpu, error in received:
-        if error:
-            raise RuntimeError(f"a client process failed: {error}")
-        for target, got in zip(samples, values, strict=True):
-            target.values.extend(got)
-        for k, count in enumerate(counts):
-            counters[k] += count
-        client_cpu += cpu
-    requests = sum(len(s.values) for s in samples)
-    return wall, 1000 * client_cpu / max(1, requests)
-
-
-def run_threads_after(
-    barrier: multiprocessing.synchronize.Barrier, desks: list[int], work: Callable[[int], None]
-) -> None:
-    """In a client process: one thread per desk, all released when every process is ready."""
-    go = threading.Event()
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        go.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in desks]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    go.set()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
 
 
 # --- database and fixtures -------------------------------------------------------------------
@@ -208,17 +82,6 @@ def recreate_database() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-
-
-@dataclass
-class World:
-    office_code: str
-    office_id: int
-    agency_codes: list[str]
-    service_ids: list[int]
-    desk_cookies: list[str]  # Cookie header per officer
-    officer_ids: list[int]
-    csrf: str
 
 
 def build_world(*, desks: int, code: str) -> World:
@@ -273,36 +136,6 @@ def build_world(*, desks: int, code: str) -> World:
 # --- where the CPU goes ----------------------------------------------------------------------
 
 
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU time each process has used so far (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone
-        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return used
-
-
-def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds used in between; a process born in between counts from zero."""
-    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
-
-
-def children_of(parent: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def database_backends() -> list[int]:
     """Server processes of the bench database's open connections (the workers' own)."""
     parsed = urllib.parse.urlparse(BENCH_DB)
@@ -338,12 +171,6 @@ def measure_server_cpu(
 
 
 # --- the HTTP server -------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(
@@ -393,41 +220,6 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-class Client:
-    """One keep-alive HTTP connection, like one browser tab."""
-
-    def __init__(self, port: int, cookie: str, csrf: str) -> None:
-        self.port = port
-        self.cookie = cookie
-        self.csrf = csrf
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        fields: Mapping[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> tuple[int, http.client.HTTPResponse, bytes]:
-        body = None
-        hdrs = {"Cookie": self.cookie, **(headers or {})}
-        if fields is not None:
-            body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self.csrf})
-            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in range(2):
-            try:
-                self.conn.request(method, path, body, hdrs)
-                response = self.conn.getresponse()
-                data = response.read()
-                return response.status, response, data
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
-
-
 # --- the office day through HTTP -------------------------------------------------------------
 
 
@@ -442,17 +234,6 @@ def warm_up(world: World, *, port: int, rounds: int) -> None:
             client.request("GET", f"/display/{world.office_code}/board/")
 
     run_threads(len(world.desk_cookies), visit_pages)
-
-
-@dataclass
-class DayResult:
-    issue: Samples
-    call: Samples
-    other: Samples
-    wall: float
-    visits: int
-    empty: int
-    client_cpu: float = float("nan")  # client CPU ms per request
 
 
 def http_day(
@@ -497,138 +278,6 @@ def http_day(
                 other.add(time.perf_counter() - t0)
                 assert status == 303, f"{fields['action']}: HTTP {status}"
 
-    wall, cpu = run_desks(n, desk, procs=procs, samples=(issue, call, other), counters=empty)
-    return DayResult(issue, call, other, wall, len(call.values) - empty[0], empty[0], cpu)
-
-
-# --- the same transactions as bare SQL -------------------------------------------------------
-
-# The offering check is ORM in the app (`Offering.objects.valid_on(day)…exists()`); this is
-# what it sends.
-OFFERED_SQL = (
-    "SELECT 1 FROM network_offering WHERE office_id = %(office)s AND service_id = %(service)s"
-    " AND valid_from <= %(day)s AND (valid_to IS NULL OR valid_to >= %(day)s) LIMIT 1"
-)
-INSERT_VISIT = (
-    "INSERT INTO queueing_visit (office_id, service_id, local_day, ticket_letter, ticket_number,"
-    " state, source, priority, arrived_at, queued_at, booking_reference, call_count, outcome,"
-    " note, notify_contact) VALUES (%(office)s, %(service)s, %(day)s, 'S', %(number)s,"
-    " 'waiting', 'kiosk', 0, now(), now(), '', 0, '', '', '') RETURNING id"
-)
-INSERT_EVENT = (
-    "INSERT INTO queueing_visitevent (visit_id, office_id, service_id, at, action, from_state,"
-    " to_state, service_point_id, officer_id, outcome) VALUES (%(visit)s, %(office)s,"
-    " %(service)s, now(), %(action)s, %(from)s, %(to)s, %(point)s, %(officer)s, %(outcome)s)"
-)
-
-
-def sql_day(world: World, *, cycles: int, procs: int, think: float = 0.0) -> DayResult:
-    # The hand-written statements the app sends (ticket number, desk-session lock, call-next
-    # pick) come from the app's one home for them, `servicekontor.queueing.sql`.
-    from servicekontor.core import clock
-    from servicekontor.queueing import sql
-
-    ticket_sql = sql.TICKET_COUNTER_UPSERT
-    session_sql = sql.desk_session_statement(columns="s.id, s.service_point_id")
-    pick_sql = sql.pick_statement(columns="v.id, v.service_id")
-    issue, call, other = Samples(), Samples(), Samples()
-    empty = [0]
-    dsn = BENCH_DB
-
-    def desk(i: int) -> None:
-        officer = world.officer_ids[i]
-        service = world.service_ids[i % 3]
-        base = {"office": world.office_id, "officer": officer, "outcome": ""}
-        # autocommit: each `conn.transaction()` is then a real BEGIN … COMMIT, not a savepoint
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            day = conn.execute("SELECT (now() AT TIME ZONE 'Europe/Stockholm')::date").fetchone()
-            assert day is not None
-            for _ in range(cycles):
-                pause(think)
-                t0 = time.perf_counter()
-                with conn.transaction():
-                    conn.execute(OFFERED_SQL, {**base, "service": service, "day": day[0]})
-                    number = conn.execute(ticket_sql, (world.office_id, day[0])).fetchone()
-                    assert number is not None
-                    row = conn.execute(
-                        INSERT_VISIT,
-                        {**base, "service": service, "day": day[0], "number": number[0]},
-                    ).fetchone()
-                    assert row is not None
-                    conn.execute(
-                        INSERT_EVENT,
-                        {
-                            **base,
-                            "visit": row[0],
-                            "service": service,
-                            "action": "issue",
-                            "from": "",
-                            "to": "waiting",
-                            "point": None,
-                            "officer": None,
-                        },
-                    )
-                issue.add(time.perf_counter() - t0)
-                pause(think)
-                t0 = time.perf_counter()
-                with conn.transaction():
-                    session = conn.execute(session_sql, (officer,)).fetchone()
-                    assert session is not None and session[2]
-                    picked = conn.execute(
-                        pick_sql,
-                        (officer, world.office_id, officer, session[1], clock.now()),
-                    ).fetchone()
-                    if picked is not None:
-                        conn.execute(
-                            "UPDATE queueing_visit SET state = 'called', officer_id = %s,"
-                            " service_point_id = %s, called_at = now(), call_count = 1,"
-                            " notify_contact = '' WHERE id = %s AND state = 'waiting'",
-                            (officer, session[1], picked[0]),
-                        )
-                        conn.execute(
-                            INSERT_EVENT,
-                            {
-                                **base,
-                                "visit": picked[0],
-                                "service": picked[1],
-                                "action": "call",
-                                "from": "waiting",
-                                "to": "called",
-                                "point": session[1],
-                            },
-                        )
-                call.add(time.perf_counter() - t0)
-                if picked is None:
-                    empty[0] += 1
-                    continue
-                for action, old, new, outcome in (
-                    ("start", "called", "serving", ""),
-                    ("finish", "serving", "finished", "resolved"),
-                ):
-                    pause(think)
-                    t0 = time.perf_counter()
-                    with conn.transaction():
-                        conn.execute(
-                            "UPDATE queueing_visit SET state = %s, outcome = %s"
-                            " WHERE id = %s AND state = %s",
-                            (new, outcome, picked[0], old),
-                        )
-                        conn.execute(
-                            INSERT_EVENT,
-                            {
-                                **base,
-                                "visit": picked[0],
-                                "service": picked[1],
-                                "action": action,
-                                "from": old,
-                                "to": new,
-                                "point": session[1],
-                                "outcome": outcome,
-                            },
-                        )
-                    other.add(time.perf_counter() - t0)
-
-    n = len(world.officer_ids)
     wall, cpu = run_desks(n, desk, procs=procs, samples=(issue, call, other), counters=empty)
     return DayResult(issue, call, other, wall, len(call.values) - empty[0], empty[0], cpu)
 
@@ -806,7 +455,7 @@ def main() -> None:
         web, server_cpu = measure_server_cpu(
             server, lambda: http_day(http_world, port=port, cycles=args.cycles, procs=procs)
         )
-        floor = sql_day(sql_world, cycles=args.cycles, procs=procs)
+        floor = sql_day(sql_world, dsn=BENCH_DB, cycles=args.cycles, procs=procs)
         paced_cycles = max(3, args.cycles // 4)
         paced: list[tuple[DayResult, DayResult]] = []
         for _run in range(args.paced_runs):  # HTTP and floor alternate: they share the noise
@@ -819,7 +468,13 @@ def main() -> None:
                         procs=procs,
                         think=args.think,
                     ),
-                    sql_day(paced_sql_world, cycles=paced_cycles, procs=procs, think=args.think),
+                    sql_day(
+                        paced_sql_world,
+                        dsn=BENCH_DB,
+                        cycles=paced_cycles,
+                        procs=procs,
+                        think=args.think,
+                    ),
                 )
             )
         load_after = os.getloadavg()[0]
