@@ -1,4 +1,4 @@
-"""Admin for agencies, their services and counter capabilities."""
+"""Admin for agencies, their services and desk capabilities."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

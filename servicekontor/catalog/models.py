@@ -1,4 +1,4 @@
-"""Agencies (myndigheter), their services, and the capabilities a service needs at a counter."""
+"""Agencies (myndigheter), their services, and the capabilities a service needs at a desk."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -44,7 +44,7 @@ class Agency(models.Model):
 
 
 class Capability(models.Model):
-    """Equipment a counter may have and a service may need, e.g. an ID-card photo station."""
+    """Equipment a desk may have and a service may need, e.g. an ID-card photo station."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_sv = models.CharField(_("name (Swedish)"), max_length=120)

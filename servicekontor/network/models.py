@@ -1,4 +1,4 @@
-"""Offices (servicekontor), their counters, what they offer when, and when they are open.
+"""Offices (servicekontor), their desks, what they offer when, and when they are open.
 
 Date conventions, the same everywhere in the registry:
 - `Office.opened_on` is the first day open; `Office.closed_on` the first day closed for good.
@@ -191,7 +191,7 @@ class Office(models.Model):
 
 
 class ServicePoint(models.Model):
-    """A counter or desk (disk) in an office, numbered as the lobby display shows it."""
+    """A desk (disk) in an office, numbered as the lobby display shows it (docs/glossary.md)."""
 
     office = models.ForeignKey(
         Office, on_delete=models.CASCADE, related_name="service_points", verbose_name=_("office")

@@ -261,7 +261,7 @@ def set_officer_status(*, officer: User, status: str) -> DeskSession:
     """Ready, break or back office. Lock: the officer's desk-session row."""
     if status not in OfficerStatus.values:
         raise NotAllowed(_("Unknown status."))
-    session = _locked_session(officer)
+    session = _lock_desk_session(officer)
     if session.status != status:
         session.status = status
         session.since = clock.now()
@@ -277,7 +277,7 @@ def sign_out_of_desk(*, officer: User) -> None:
     DeskSession.objects.filter(officer=officer).delete()
 
 
-def _locked_session(officer: User) -> DeskSession:
+def _lock_desk_session(officer: User) -> DeskSession:
     """The officer's desk session, locked (`sql.locked_desk_session`), if the officer may serve.
 
     Whether the officer is busy is asked after (`_busy`), never inside the locking statement:
@@ -305,7 +305,7 @@ def call_next(*, officer: User) -> Visit:
     chosen visit row with `SKIP LOCKED` — a desk that finds the first candidate locked by
     another desk's call takes the next one instead of waiting, so N desks get N visits.
     """
-    session = _locked_session(officer)
+    session = _lock_desk_session(officer)
     if session.status != OfficerStatus.IDLE:
         raise InvalidTransition(_("Set your status to ready before calling."))
     now = clock.now()
@@ -347,7 +347,7 @@ def call_visit(*, officer: User, visit_id: int) -> Visit:
 
     Locks: the officer's desk-session row; the visit changes by compare-and-swap.
     """
-    session = _locked_session(officer)
+    session = _lock_desk_session(officer)
     if _busy(officer).exists():
         raise InvalidTransition(BUSY_MESSAGE)
     visit = _visit_at_office(visit_id=visit_id, officer=officer, office_id=session.office_id)

@@ -29,7 +29,8 @@ def _easy(request: HttpRequest) -> bool:
     return bool(request.session.get("kiosk_easy", False))
 
 
-def _locked(request: HttpRequest, office: Office) -> HttpResponse | None:
+def _unpaired_device_page(request: HttpRequest, office: Office) -> HttpResponse | None:
+    """The 403 page for a browser that is not a paired kiosk, where the office requires one."""
     if devices.device_allowed(request, office=office, kind=DeviceKind.KIOSK):
         return None
     return render(request, "queueing/device_required.html", {"office": office}, status=403)
@@ -38,8 +39,8 @@ def _locked(request: HttpRequest, office: Office) -> HttpResponse | None:
 @require_GET
 def kiosk_start(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
-    if (locked := _locked(request, office)) is not None:
-        return locked
+    if (refused := _unpaired_device_page(request, office)) is not None:
+        return refused
     agencies = queries.walk_in_agencies(office=office, day=clock.local_today())
     return render(
         request,
@@ -66,8 +67,8 @@ def _services_of(office: Office, agency: Agency):
 @require_http_methods(["GET", "POST"])
 def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
-    if (locked := _locked(request, office)) is not None:
-        return locked
+    if (refused := _unpaired_device_page(request, office)) is not None:
+        return refused
     agency = get_object_or_404(Agency, code=agency_code)
     offered = _services_of(office, agency)
     if request.method == "GET":

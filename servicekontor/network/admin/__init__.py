@@ -1,4 +1,4 @@
-"""Admin for the office network: offices, counters, dated offerings, opening hours, milestones.
+"""Admin for the office network: offices, desks, dated offerings, opening hours, milestones.
 
 Offering history is kept as rows, so the admin shows ended offerings too and filters them by
 the day they were valid. Overlapping offerings give a form error here (the model's `clean` and
