@@ -218,14 +218,6 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.office} · {self.starts_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def holds_capacity(self) -> bool:
-        return self.status in HOLDS_CAPACITY
-
-    @property
-    def duration(self) -> dt.timedelta:
-        return self.ends_at - self.starts_at
-
     def is_changeable(self, *, now: dt.datetime) -> bool:
         """Can the citizen still cancel or move it? A booked one until its start; one the
         office cancelled (a closure) at any time, so it can be moved to another time."""

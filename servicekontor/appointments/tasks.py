@@ -1,7 +1,7 @@
 """Background work of appointments (django-tasks). Arguments are ids only, never personal data.
 
-The periodic ones (reminders, no-shows, purge) are also management commands, for cron:
-`send_booking_reminders`, `record_booking_no_shows`, `purge_personal_data`.
+The periodic ones are also management commands, for cron (deploy/crontab): `run_booking_jobs`
+(reminders and no-shows) and `purge_personal_data`.
 
 A leaf: the tasks call into services, never the other way round. The use cases announce what
 happened through `appointments.signals` (after commit); `apps.ready` connects the receivers

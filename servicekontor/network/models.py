@@ -293,13 +293,6 @@ class Offering(models.Model):
         end = f"{self.valid_to:%Y-%m-%d}" if self.valid_to else "…"
         return f"{self.office} · {self.service} · {self.valid_from:%Y-%m-%d}–{end}"
 
-    @property
-    def span(self) -> DateSpan:
-        return DateSpan(self.valid_from, self.valid_to)
-
-    def is_valid_on(self, day: dt.date) -> bool:
-        return self.span.contains(day)
-
     def clean(self) -> None:
         super().clean()
         if self.office_id is None or self.service_id is None or self.valid_from is None:

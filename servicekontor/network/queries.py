@@ -6,7 +6,6 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import get_language
 
 from servicekontor.catalog.models import Service
-from servicekontor.core.clock import STOCKHOLM
 from servicekontor.core.i18n import pick_language
 from servicekontor.network import opening_hours
 from servicekontor.network.models import (
@@ -137,7 +136,3 @@ def _is_weekend_without_hours(schedule: opening_hours.Schedule, day: dt.date) ->
         language=schedule.language,
     )
     return not opening_hours.day_hours(plain, day).is_open
-
-
-def local_date(instant: dt.datetime) -> dt.date:
-    return instant.astimezone(STOCKHOLM).date()

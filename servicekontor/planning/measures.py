@@ -55,14 +55,6 @@ def weighted_quantile(values: npt.ArrayLike, weights: npt.ArrayLike, q: float) -
     return float(v[order][min(idx, v.size - 1)])
 
 
-def nearest_distance(distance: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """Distance from each demand row to its nearest open site (inf when there is none)."""
-    d = np.asarray(distance, dtype=np.float64)
-    if d.ndim != 2 or d.shape[1] == 0:
-        return np.full(d.shape[0] if d.ndim else 0, np.inf)
-    return d.min(axis=1)
-
-
 def accessibility(
     nearest_km: npt.ArrayLike,
     weights: npt.ArrayLike,
