@@ -565,7 +565,7 @@ def close_queues(*, at: dt.datetime | None = None) -> int:
     """For every office: after its last closing today (or on a closed day), close the queue.
 
     Offices that keep their queue overnight are left alone. Run every few minutes (cron, or
-    the `close_queues` task). Each office is its own transaction.
+    `tasks.close_queues_task`). Each office is its own transaction.
     """
     at = at or clock.now()
     today = clock.local_date_of(at)
