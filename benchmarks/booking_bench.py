@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/booking_bench.py
 
-Creates (drops first) its own database `sk_booking_bench` on that server, migrates, loads the
+Creates (drops first) its own database `sk_booking_bench` (or $BOOKING_BENCH_DB) on that
+server, migrates, loads the
 reference network (`load_reference_data`: every office with its counters and hours), gives
 each office appointment hours (ZMS allocation: half its counters, at least one, 09–16 on
 weekdays) and fills the next 8 weeks with bookings — 85 % of capacity in the first week falling
@@ -33,8 +34,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "sk_booking_bench"
-ITERATIONS = 300
+# Overridable so that two people on one server do not drop each other's database.
+BENCH_DB = os.environ.get("BOOKING_BENCH_DB", "sk_booking_bench")
+ITERATIONS = int(os.environ.get("BOOKING_BENCH_ITERATIONS", "300"))
 SERVICES = [
     ("skatteverket", "id-kort"),
     ("skatteverket", "deklaration"),
@@ -308,7 +310,8 @@ def main() -> None:
     ]
     report = "\n".join(lines)
     print(report)
-    _write_docs(report)
+    if "--no-write" not in sys.argv:
+        _write_docs(report)
 
 
 def _write_docs(report: str) -> None:
