@@ -115,7 +115,6 @@ def issue_ticket(
         service=service,
         day=day,
         at=now,
-        numbered=True,
         state=VisitState.WAITING,
         source=source,
         priority=priority,
@@ -131,14 +130,15 @@ def _create_visit(
     service: Service,
     day: dt.date,
     at: dt.datetime,
-    numbered: bool,
     state: str,
     source: str,
     **fields: Any,
 ) -> Visit:
-    """The one place a visit row is created: the ticket letter from the service's agency, the
-    number (if `numbered`) from the office's counter for `day` (`sql.next_ticket_number`,
-    which locks that counter row to commit), arrived and queued at `at`."""
+    """The one place a visit row is created: the ticket letter from the service's agency,
+    arrived and queued at `at`. A visit that waits in the queue draws its number from the
+    office's counter for `day` (`sql.next_ticket_number`, which locks that counter row to
+    commit); one created in another state (a booked no-show) has none."""
+    numbered = state == VisitState.WAITING
     return Visit.objects.create(
         office=office,
         service=service,
@@ -187,7 +187,6 @@ def check_in_booked_visit(
         service=service,
         day=day,
         at=now,
-        numbered=True,
         state=VisitState.WAITING,
         source=VisitSource.APPOINTMENT,
         priority=Priority.NORMAL,
@@ -214,7 +213,6 @@ def record_booked_no_show(
         service=service,
         day=clock.local_date_of(booked_start),
         at=booked_start,
-        numbered=False,
         state=VisitState.NO_SHOW,
         source=VisitSource.APPOINTMENT,
         booked_start=booked_start,
@@ -430,12 +428,10 @@ def mark_no_show(*, officer: User, visit_id: int) -> Visit:
         rules = QueueSettings.for_office(visit.office)
         if (clock.now() - visit.called_at).total_seconds() < rules.min_recall_seconds:
             raise InvalidTransition(_("Give the citizen time to come to the desk first."))
-    return _transition(
+    return _transition_at_desk(
         visit,
         Action.NO_SHOW,
         officer=officer,
-        service_point_id=visit.service_point_id,
-        now=clock.now(),
         outcome=Outcome.NO_SHOW,
         changes={"outcome": Outcome.NO_SHOW, "notify_contact": ""},
     )
@@ -445,13 +441,7 @@ def mark_no_show(*, officer: User, visit_id: int) -> Visit:
 def start_service(*, officer: User, visit_id: int) -> Visit:
     """The citizen has come to the desk. Compare-and-swap on the state, no lock."""
     visit = _own_visit(visit_id=visit_id, officer=officer)
-    return _transition(
-        visit,
-        Action.START,
-        officer=officer,
-        service_point_id=visit.service_point_id,
-        now=clock.now(),
-    )
+    return _transition_at_desk(visit, Action.START, officer=officer)
 
 
 @transaction.atomic
@@ -461,12 +451,10 @@ def hold_visit(*, officer: User, visit_id: int) -> Visit:
     Compare-and-swap on the state, no lock.
     """
     visit = _own_visit(visit_id=visit_id, officer=officer)
-    return _transition(
+    return _transition_at_desk(
         visit,
         Action.HOLD,
         officer=officer,
-        service_point_id=visit.service_point_id,
-        now=clock.now(),
         changes={"officer": None, "service_point": None},
     )
 
@@ -522,12 +510,10 @@ def finish_visit(*, officer: User, visit_id: int, outcome: str, note: str = "") 
     if outcome not in FINISH_OUTCOMES:
         raise NotOffered(_("Choose an outcome from the list."))
     visit = _own_visit(visit_id=visit_id, officer=officer)
-    return _transition(
+    return _transition_at_desk(
         visit,
         Action.FINISH,
         officer=officer,
-        service_point_id=visit.service_point_id,
-        now=clock.now(),
         outcome=outcome,
         changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
     )
@@ -580,6 +566,18 @@ def close_queues(*, at: dt.datetime | None = None) -> int:
 
 
 # --- the one place a visit changes state -----------------------------------------------------
+
+
+def _transition_at_desk(visit: Visit, action: Action, *, officer: User, **kwargs: Any) -> Visit:
+    """`_transition` by the officer holding the visit, at the visit's desk, now."""
+    return _transition(
+        visit,
+        action,
+        officer=officer,
+        service_point_id=visit.service_point_id,
+        now=clock.now(),
+        **kwargs,
+    )
 
 
 def _transition(
