@@ -510,10 +510,12 @@ def finish_visit(*, officer: User, visit_id: int, outcome: str, note: str = "") 
     if outcome not in FINISH_OUTCOMES:
         raise NotOffered(_("Choose an outcome from the list."))
     visit = _own_visit(visit_id=visit_id, officer=officer)
-    return _transition_at_desk(
+    return _transition(
         visit,
         Action.FINISH,
         officer=officer,
+        service_point_id=visit.service_point_id,
+        now=clock.now(),
         outcome=outcome,
         changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
     )
