@@ -88,9 +88,7 @@ def check_offerings(
                             _("same office, service and valid_from as line %d") % earlier.line,
                         )
                     )
-                elif DateSpan(earlier.valid_from, earlier.valid_to).overlaps(
-                    DateSpan(row.valid_from, row.valid_to)
-                ):
+                elif earlier.span.overlaps(row.span):
                     errors.append(
                         RowError(
                             file,
@@ -98,7 +96,7 @@ def check_offerings(
                             _("overlaps the offering on line %(line)d (%(period)s)")
                             % {
                                 "line": earlier.line,
-                                "period": str(DateSpan(earlier.valid_from, earlier.valid_to)),
+                                "period": str(earlier.span),
                             },
                         )
                     )
@@ -107,15 +105,13 @@ def check_offerings(
             if offering.valid_from in updated_starts:
                 continue  # replaced by the file's row
             for row in file_rows:
-                if DateSpan(offering.valid_from, offering.valid_to).overlaps(
-                    DateSpan(row.valid_from, row.valid_to)
-                ):
+                if offering.span.overlaps(row.span):
                     errors.append(
                         RowError(
                             file,
                             row.line,
                             _("overlaps an offering in the database (%(period)s)")
-                            % {"period": str(DateSpan(offering.valid_from, offering.valid_to))},
+                            % {"period": str(offering.span)},
                         )
                     )
     return errors

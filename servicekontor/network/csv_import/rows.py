@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import (
     OFFICE_EXCHANGE_FIELDS,
     Office,
@@ -75,6 +76,10 @@ class OfferingRow:
     valid_to: dt.date | None
     source: str
 
+    @property
+    def span(self) -> DateSpan:
+        return DateSpan(self.valid_from, self.valid_to)
+
 
 @dataclass(frozen=True)
 class ExistingOffering:
@@ -83,6 +88,10 @@ class ExistingOffering:
     service_code: str
     valid_from: dt.date
     valid_to: dt.date | None
+
+    @property
+    def span(self) -> DateSpan:
+        return DateSpan(self.valid_from, self.valid_to)
 
 
 @dataclass
