@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.planning.models import PlanAction, PlanObjective
+from servicekontor.planning.models import PlanObjective, PlanQuestion
 
 
 class PlanForm(forms.Form):
@@ -10,7 +10,7 @@ class PlanForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The offices operating on this date are the current network."),
     )
-    action = forms.ChoiceField(label=_("Question"), choices=PlanAction.choices)
+    action = forms.ChoiceField(label=_("Question"), choices=PlanQuestion.choices)
     objective = forms.ChoiceField(
         label=_("Objective"), choices=PlanObjective.choices, initial=PlanObjective.COVERAGE
     )
@@ -64,9 +64,9 @@ class PlanForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         action = data.get("action")
-        if action == PlanAction.PROPOSE and not data.get("k"):
+        if action == PlanQuestion.PROPOSE and not data.get("k"):
             self.add_error("k", _("Say how many offices to open."))
-        if action == PlanAction.CLOSE and not data.get("n"):
+        if action == PlanQuestion.CLOSE and not data.get("n"):
             self.add_error("n", _("Say how many offices to close."))
         return data
 

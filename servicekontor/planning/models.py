@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from servicekontor.core import clock
 
 
-class PlanAction(models.TextChoices):
+class PlanQuestion(models.TextChoices):
     MEASURE = "measure", _("Measure the network")
     PROPOSE = "propose", _("Open K more offices")
     COVER = "cover", _("Cover everyone within R")
@@ -34,7 +34,7 @@ class Scenario(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     on_date = models.DateField(_("network on"))
-    action = models.CharField(_("question"), max_length=10, choices=PlanAction.choices)
+    action = models.CharField(_("question"), max_length=10, choices=PlanQuestion.choices)
     objective = models.CharField(
         _("objective"), max_length=10, choices=PlanObjective.choices, default=PlanObjective.COVERAGE
     )

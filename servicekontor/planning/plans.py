@@ -21,7 +21,10 @@ from servicekontor.planning import heuristics, optimize
 from servicekontor.planning.measures import Accessibility, accessibility
 
 
-class Action(enum.StrEnum):
+class Question(enum.StrEnum):
+    """What a plan answers (the page's "Question", the field and parameter `action`; its
+    labelled database form is `models.PlanQuestion`)."""
+
     MEASURE = "measure"
     PROPOSE = "propose"
     COVER = "cover"
@@ -48,7 +51,7 @@ class Site:
 
 @dataclass(frozen=True)
 class PlanRequest:
-    action: Action
+    action: Question
     objective: Objective = Objective.COVERAGE
     k: int = 10
     n: int = 0
@@ -74,7 +77,7 @@ class PlanRequest:
         K or N is 0, no objective is coverage, `keep` is comma-separated office codes.
         Raises ValueError for an unknown action or objective."""
         return cls(
-            action=Action(action),
+            action=Question(action),
             objective=Objective(objective or Objective.COVERAGE),
             k=k or 0,
             n=n or 0,
@@ -213,7 +216,7 @@ def plan(
     if r <= 0:
         raise PlanInputError("The radius must be a positive number of km.")
     existing_codes = {s.code for s in existing}
-    if request.action in (Action.PROPOSE, Action.COVER):
+    if request.action in (Question.PROPOSE, Question.COVER):
         pool = [
             s
             for s in (candidates if candidates is not None else locality_sites(localities))
@@ -227,21 +230,21 @@ def plan(
     before = _measure(d, fixed, w, counties)
     solution = None
     chosen: list[int] = fixed
-    if request.action == Action.PROPOSE:
+    if request.action == Question.PROPOSE:
         if request.k < 1:
             raise PlanInputError("Propose at least one new office (K >= 1).")
         if request.k > len(sites) - len(existing):
             raise PlanInputError("K is larger than the number of candidate sites.")
         solution = _solve(request, d, w, len(existing) + request.k, fixed)
         chosen = list(solution.chosen)
-    elif request.action == Action.COVER:
+    elif request.action == Question.COVER:
         covers = optimize.coverage_matrix(d, r)
         start = heuristics.greedy_cover(covers, fixed)
         solution = optimize.solve_lscp(
             covers, fixed=fixed, start=start, time_limit=request.time_limit, exact=request.exact
         )
         chosen = list(solution.chosen)
-    elif request.action == Action.CLOSE:
+    elif request.action == Question.CLOSE:
         unknown = set(request.keep) - existing_codes
         if unknown:
             raise PlanInputError(f"Not operating on that date: {', '.join(sorted(unknown))}.")

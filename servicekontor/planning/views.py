@@ -24,9 +24,9 @@ from servicekontor.planning.forms import CompareForm, PlanForm, SaveScenarioForm
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.models import Scenario
 from servicekontor.planning.plans import (
-    Action,
     PlanInputError,
     PlanRequest,
+    Question,
     read_matrix_csv,
     read_sites_csv,
     result_to_dict,
@@ -86,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
     form = PlanForm(
         data or None,
         request.FILES or None,
-        initial={"on": clock.local_today(), "action": Action.MEASURE},
+        initial={"on": clock.local_today(), "action": Question.MEASURE},
     )
     context: dict[str, Any] = {
         "form": form,

@@ -11,10 +11,10 @@ from django.urls import reverse
 from servicekontor.core.geography import find_locality, load_localities
 from servicekontor.planning.models import Scenario
 from servicekontor.planning.plans import (
-    Action,
     Objective,
     PlanInputError,
     PlanRequest,
+    Question,
     Site,
     plan,
     read_matrix_csv,
@@ -68,7 +68,7 @@ def test_plan__propose_coverage__improves_and_keeps_existing():
     locs = _small_localities()
     existing = [_site("Växjö")]
     result = plan(
-        PlanRequest(Action.PROPOSE, Objective.COVERAGE, k=3, radius_km=25),
+        PlanRequest(Question.PROPOSE, Objective.COVERAGE, k=3, radius_km=25),
         localities=locs,
         existing=existing,
     )
@@ -85,7 +85,7 @@ def test_plan__propose_coverage__improves_and_keeps_existing():
 def test_plan__propose_distance__p_median_lowers_mean_distance():
     locs = _small_localities()
     result = plan(
-        PlanRequest(Action.PROPOSE, Objective.DISTANCE, k=2),
+        PlanRequest(Question.PROPOSE, Objective.DISTANCE, k=2),
         localities=locs,
         existing=[_site("Växjö")],
     )
@@ -99,7 +99,7 @@ def test_plan__close__keeps_the_offices_that_must_stay():
     locs = _small_localities()
     existing = [_site(p) for p in ("Växjö", "Kalmar", "Karlskrona", "Ljungby", "Nybro")]
     result = plan(
-        PlanRequest(Action.CLOSE, Objective.DISTANCE, n=2, keep=("nybro",)),
+        PlanRequest(Question.CLOSE, Objective.DISTANCE, n=2, keep=("nybro",)),
         localities=locs,
         existing=existing,
     )
@@ -112,7 +112,7 @@ def test_plan__close__keeps_the_offices_that_must_stay():
 def test_plan__close__unknown_keep__input_error():
     with pytest.raises(PlanInputError):
         plan(
-            PlanRequest(Action.CLOSE, n=1, keep=("nowhere",)),
+            PlanRequest(Question.CLOSE, n=1, keep=("nowhere",)),
             localities=_small_localities(),
             existing=[_site("Växjö"), _site("Kalmar")],
         )
@@ -121,7 +121,7 @@ def test_plan__close__unknown_keep__input_error():
 def test_plan__cover__everyone_within_radius():
     locs = _small_localities()
     result = plan(
-        PlanRequest(Action.COVER, radius_km=30), localities=locs, existing=[_site("Växjö")]
+        PlanRequest(Question.COVER, radius_km=30), localities=locs, existing=[_site("Växjö")]
     )
     assert result.solution is not None and result.solution.optimal
     assert result.after.share_within_km(50.0) == pytest.approx(1.0)
@@ -135,7 +135,7 @@ def test_plan__candidates_csv_and_matrix_csv():
         "code,name,latitude,longitude\nx1,Site one,56.66,16.36\nx2,Site two,56.16,15.59\n"
     )
     result = plan(
-        PlanRequest(Action.PROPOSE, Objective.COVERAGE, k=1, radius_km=25),
+        PlanRequest(Question.PROPOSE, Objective.COVERAGE, k=1, radius_km=25),
         localities=locs,
         existing=[_site("Växjö")],
         candidates=candidates,
@@ -145,9 +145,9 @@ def test_plan__candidates_csv_and_matrix_csv():
     assert kalmar is not None
     matrix = read_matrix_csv(f"demand_id,site_code,km\n{kalmar.geonameid},vaxjo,1.0\n")
     measured = plan(
-        PlanRequest(Action.MEASURE), localities=locs, existing=[_site("Växjö")], matrix=matrix
+        PlanRequest(Question.MEASURE), localities=locs, existing=[_site("Växjö")], matrix=matrix
     )
-    plain = plan(PlanRequest(Action.MEASURE), localities=locs, existing=[_site("Växjö")])
+    plain = plan(PlanRequest(Question.MEASURE), localities=locs, existing=[_site("Växjö")])
     assert measured.before.mean_km < plain.before.mean_km
 
 
@@ -161,7 +161,7 @@ def test_read_sites_csv__bad_rows__say_which_line():
 def test_summary_csv__open_keep_close_rows():
     locs = _small_localities()
     result = plan(
-        PlanRequest(Action.CLOSE, Objective.COVERAGE, n=1, radius_km=25),
+        PlanRequest(Question.CLOSE, Objective.COVERAGE, n=1, radius_km=25),
         localities=locs,
         existing=[_site("Växjö"), _site("Kalmar"), _site("Nybro")],
     )

@@ -22,11 +22,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from servicekontor.core import clock
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.plans import (
-    Action,
     Objective,
     PlanInputError,
     PlanRequest,
     PlanResult,
+    Question,
     read_matrix_csv,
     read_sites_csv,
     result_to_dict,
@@ -47,7 +47,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        for action in Action:
+        for action in Question:
             p = sub.add_parser(action.value)
             p.add_argument("--on", type=_date, default=None, help="network as of (default today)")
             p.add_argument("--radius-km", type=float, default=25.0)
@@ -59,35 +59,35 @@ class Command(BaseCommand):
                 help="distance/travel-time matrix: demand_id,site_code,value",
             )
             p.add_argument("--time-limit", type=float, default=120.0, help="solver seconds")
-            if action != Action.MEASURE:
+            if action != Question.MEASURE:
                 p.add_argument(
                     "--quick",
                     action="store_true",
                     help="instant answer: the heuristic with its gap to a bound, no MILP",
                 )
-            if action == Action.PROPOSE:
+            if action == Question.PROPOSE:
                 p.add_argument("--k", type=int, required=True)
-            if action in (Action.PROPOSE, Action.CLOSE):
+            if action in (Question.PROPOSE, Question.CLOSE):
                 p.add_argument(
                     "--objective",
                     choices=[o.value for o in Objective],
                     default=Objective.COVERAGE.value,
                 )
-            if action in (Action.PROPOSE, Action.COVER):
+            if action in (Question.PROPOSE, Question.COVER):
                 p.add_argument(
                     "--sites-csv",
                     type=Path,
                     default=None,
                     help="candidate sites: code,name,latitude,longitude[,county]",
                 )
-            if action == Action.CLOSE:
+            if action == Question.CLOSE:
                 p.add_argument("--n", type=int, required=True)
                 p.add_argument(
                     "--keep", default="", help="office codes that must stay, comma-separated"
                 )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        action = Action(options["action"])
+        action = Question(options["action"])
         day = options["on"] or clock.local_today()
         request = PlanRequest.from_fields(
             action=action,
@@ -113,7 +113,7 @@ class Command(BaseCommand):
             result = plan_on(day=day, request=request, candidates=candidates, matrix=matrix)
         except (PlanInputError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        if not result.existing and action != Action.COVER:
+        if not result.existing and action != Question.COVER:
             self.stderr.write(f"No office is operating on {day}; load the registry first.")
         self._print(result, day)
         if options["csv"]:
@@ -125,7 +125,7 @@ class Command(BaseCommand):
         r = result.request
         out(
             f"Network on {day}: {len(result.existing)} offices; question: {r.action}"
-            + (f" ({r.objective}, R = {r.radius_km:g} km)" if r.action != Action.MEASURE else "")
+            + (f" ({r.objective}, R = {r.radius_km:g} km)" if r.action != Question.MEASURE else "")
         )
         rows: list[tuple[str, ...]] = (
             [("", "before", "after")] if result.solution else [("", "now")]
