@@ -279,42 +279,33 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
         raise errors.CheckInError()
     if now < booking.starts_at - conf.early_check_in():
         raise errors.TooEarly()
-    reference = booking.code
-    if now <= booking.starts_at + conf.grace():
-        visit = _queue(
-            lambda: queue_services.check_in_booked_visit(
-                office=office,
-                service=booking.service,
-                booked_start=booking.starts_at,
-                booking_reference=reference,
-            )
-        )
-        booking.status = BookingStatus.CHECKED_IN
-        booking.checked_in_at = now
-        booking.visit_id = visit.pk
-        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
-        return CheckIn(
-            booking=booking, outcome="checked_in", visit_id=visit.pk, ticket=visit.ticket
-        )
+    on_time = now <= booking.starts_at + conf.grace()
     # Late beyond the grace period: the booking is a no-show in the visit log either way.
-    no_show = _queue(
-        lambda: queue_services.record_booked_no_show(
+    record = (
+        queue_services.check_in_booked_visit if on_time else queue_services.record_booked_no_show
+    )
+    visit = _queue(
+        lambda: record(
             office=office,
             service=booking.service,
             booked_start=booking.starts_at,
-            booking_reference=reference,
+            booking_reference=booking.code,
         )
     )
-    booking.status = BookingStatus.LATE
+    booking.status = BookingStatus.CHECKED_IN if on_time else BookingStatus.LATE
     booking.checked_in_at = now
-    booking.visit_id = no_show.pk
+    booking.visit_id = visit.pk
     booking.save(update_fields=["status", "checked_in_at", "visit_id"])
+    if on_time:
+        return CheckIn(
+            booking=booking, outcome="checked_in", visit_id=visit.pk, ticket=visit.ticket
+        )
     if conf.late_policy() == "walk_in" and booking.service.walk_in_allowed:
         ticket = _queue(lambda: queue_services.issue_ticket(office=office, service=booking.service))
         return CheckIn(
             booking=booking, outcome="late_walk_in", visit_id=ticket.pk, ticket=ticket.ticket
         )
-    return CheckIn(booking=booking, outcome="late_no_show", visit_id=no_show.pk)
+    return CheckIn(booking=booking, outcome="late_no_show", visit_id=visit.pk)
 
 
 def _queue(call: Callable[[], Visit]) -> Visit:
