@@ -25,6 +25,7 @@ from servicekontor.core import clock
 from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.network import opening_hours, queries
 from servicekontor.network.models import (
+    CoordinateSource,
     Milestone,
     Offering,
     Office,
@@ -388,6 +389,7 @@ class OfficeAdmin(RegistryAdmin):
         ("closed_on", admin.DateFieldListFilter),
         "opened_precision",
         "coordinate_source",
+        "position_approximate",
         "closed_on_public_holidays",
         "closed_on_eves",
     ]
@@ -405,6 +407,7 @@ class OfficeAdmin(RegistryAdmin):
                     "postal_code",
                     "postal_town",
                     ("latitude", "longitude"),
+                    "position_approximate",
                     "coordinate_source",
                     "geonames_place",
                 ]
@@ -431,6 +434,14 @@ class OfficeAdmin(RegistryAdmin):
         ),
         (_("Sources and notes"), {"fields": ["source", "notes"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Office, form: Any, change: bool) -> None:
+        # A position typed here is the office's own, unless "approximate" is ticked with it.
+        if {"latitude", "longitude"} & set(form.changed_data):
+            obj.coordinate_source = CoordinateSource.ADMIN
+            if "position_approximate" not in form.changed_data:
+                obj.position_approximate = False
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("operating today"), boolean=True)
     def operating_today(self, obj: Office) -> bool:

@@ -28,7 +28,7 @@ import django.dispatch
 from django.db import transaction
 
 from servicekontor.catalog.models import Agency, Capability, Service
-from servicekontor.core.geography import Locality, find_locality
+from servicekontor.core.geography import Locality, find_locality, haversine_km
 from servicekontor.network.models import (
     CoordinateSource,
     Milestone,
@@ -104,12 +104,23 @@ def _weekdays(spec: str) -> list[int]:
     return [int(part) for part in spec.split(";")]
 
 
+# A district found in GeoNames farther than this from its city is a namesake elsewhere
+# (Värnhem in Malmö folds to Varnhem near Skara).
+NAMESAKE_KM = 30.0
+
+
 def locate(place: str, fallback_place: str) -> tuple[Locality, str]:
+    """The GeoNames locality of `place`, else of `fallback_place` (the district's city)."""
     locality = find_locality(place)
-    if locality is not None:
+    city = find_locality(fallback_place) if fallback_place else None
+    if locality is not None and (
+        city is None
+        or haversine_km(locality.latitude, locality.longitude, city.latitude, city.longitude)
+        <= NAMESAKE_KM
+    ):
         return locality, CoordinateSource.LOCALITY
-    if fallback_place and (locality := find_locality(fallback_place)) is not None:
-        return locality, CoordinateSource.CITY_FALLBACK
+    if city is not None:
+        return city, CoordinateSource.CITY_FALLBACK
     raise ReferenceDataError(f"no GeoNames locality for {place!r} (fallback {fallback_place!r})")
 
 

@@ -106,7 +106,7 @@ class Syncer:
 
     def present(self, kind: str, key: str, current: list[State]) -> list[State] | None:
         """A set of rows as current state; an empty set counts as missing until recorded."""
-        if current or (kind, key) in self.records or (kind, key) in self.legacy:
+        if current or (kind, key) in self.records:
             return current
         return None
 
