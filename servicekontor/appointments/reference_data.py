@@ -32,17 +32,17 @@ def load_appointment_allocations(
     """Signal receiver: one allocation row per open weekday hour of each loaded office."""
     for loaded in offices:
         office = loaded.office
-        wanted: list[State] = sorted(
-            [weekday, hour, loaded.size.appointment_counters]
+        wanted: list[tuple[int, int, int]] = sorted(
+            (weekday, hour, loaded.size.appointment_counters)
             for weekday, hours in loaded.open_hours.items()
             for hour in hours
         )
 
-        def write(office: Office = office, wanted: list[State] = wanted) -> State:
+        def write(office: Office = office, wanted: list[tuple[int, int, int]] = wanted) -> State:
             AppointmentAllocation.objects.filter(office=office).delete()
             AppointmentAllocation.objects.bulk_create(
-                AppointmentAllocation(office=office, weekday=w, hour=h, counters=c)  # type: ignore[misc]
-                for w, h, c in wanted  # type: ignore[misc]
+                AppointmentAllocation(office=office, weekday=w, hour=h, counters=c)
+                for w, h, c in wanted
             )
             return allocation_state(office)
 

@@ -252,7 +252,7 @@ def _load_catalogue(directory: Path, syncer: Syncer, source_text: object) -> Non
     assert callable(source_text)
     for row in _rows(directory, "agencies.csv"):
         agency = Agency.objects.filter(code=row["code"]).first()
-        wanted = {
+        wanted: dict[str, object] = {
             "name_sv": row["name_sv"],
             "name_en": row["name_en"],
             "ticket_letter": row["ticket_letter"],
@@ -493,16 +493,16 @@ def _sync_counters(office: Office, size: SizeClass, needs_photo: bool, syncer: S
     """Counters 1..n of the size class; photo stations on the first k if needed; extras off."""
     photo = size.id_photo_counters if needs_photo else 0
     existing = set(office.service_points.values_list("number", flat=True))
-    wanted: list[State] = [
-        [number, "", True, ["id-photo"] if number <= photo else []]
+    wanted: list[tuple[int, str, bool, list[str]]] = [
+        (number, "", True, ["id-photo"] if number <= photo else [])
         for number in range(1, size.counters + 1)
     ]
-    wanted += [[number, "", False, []] for number in sorted(existing) if number > size.counters]
+    wanted += [(number, "", False, []) for number in sorted(existing) if number > size.counters]
     wanted.sort()
 
     def write() -> State:
         id_photo = Capability.objects.get(code="id-photo") if photo else None
-        for number, name, active, caps in wanted:  # type: ignore[misc]
+        for number, name, active, caps in wanted:
             point, _ = ServicePoint.objects.update_or_create(
                 office=office, number=number, defaults={"name": name, "is_active": active}
             )

@@ -24,13 +24,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from servicekontor.core import clock
 from servicekontor.network.models import ReferenceRecord
 
 LEGACY_FILE = "loaded_before_provenance.csv"
 
-State = object  # JSON-able: dicts, lists, strings, numbers, None
+# JSON-able: dicts, lists or tuples, strings, numbers, None (Any: JSON is recursive, and
+# lists of rows are built with precise element types that mypy would not widen).
+State = Any
 
 
 def fingerprint(state: State) -> str:

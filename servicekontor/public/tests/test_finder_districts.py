@@ -50,7 +50,9 @@ def test_finder__near_a_district__that_district_s_office_first(
 @time_machine.travel(NOW, tick=False)
 def test_finder__district_point__nearest_to_its_own_office(client: Client) -> None:
     liljeholmen = Office.objects.get(code="liljeholmen")
-    response = client.get("/", {"lat": liljeholmen.latitude, "lon": liljeholmen.longitude + 0.003})
+    response = client.get(
+        "/", {"lat": str(liljeholmen.latitude), "lon": str(liljeholmen.longitude + 0.003)}
+    )
     assert results(response.content.decode())[0][0] == "Stockholm Liljeholmen"
 
 
