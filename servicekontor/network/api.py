@@ -89,6 +89,7 @@ class OfficeSerializer(serializers.ModelSerializer[Office]):
             "postal_town",
             "latitude",
             "longitude",
+            "position_approximate",
             "opened",
             "closed",
             "on",
