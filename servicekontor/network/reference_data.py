@@ -223,10 +223,10 @@ def load_reference_data(directory: Path) -> SyncReport:
     hours_by_office = _hours_by_office(_rows(directory, "opening_hours.csv"))
     loaded: list[LoadedOffice] = []
     for row in _rows(directory, "offices.csv"):
-        office = _sync_office(row, syncer, milestones, source_text)
         if row["size"] not in sizes:
             raise ReferenceDataError(f"office {row['code']}: unknown size {row['size']!r}")
         size = sizes[row["size"]]
+        office = _sync_office(row, size, syncer, milestones, source_text)
         wanted_offerings = _wanted_offerings(
             office, offering_rows, agencies, milestones, source_text
         )
@@ -341,6 +341,7 @@ def _milestone_state(milestone: Milestone) -> dict[str, State]:
 
 def _sync_office(
     row: dict[str, str],
+    size: SizeClass,
     syncer: Syncer,
     milestones: dict[str, Milestone],
     source_text: object,
@@ -380,7 +381,9 @@ def _sync_office(
         "closed_on": _iso(closed_on),
         "closed_precision": row["closed_precision"] or "day",
         "closed_with": closed_with.code if closed_with else None,
-        "source": source,
+        "source": source
+        + f"\nassumption: counters and appointment hours of size class {size.code} "
+        "(reference_data/office_sizes.csv)",
         "notes": row["notes"],
     }
     office = Office.objects.select_related("opened_with", "closed_with").filter(code=code).first()

@@ -201,6 +201,7 @@ def scenario(request: HttpRequest, pk: int) -> HttpResponse:
             "map_uri": _map_uri(obj.summary),
             "live_map": _live_map(obj.summary),
             "reference": REFERENCE_SHARE_WITHIN_50_KM,
+            "coverage": coverage_warning(day=obj.on_date),
         },
     )
 
