@@ -49,6 +49,14 @@ class AppointmentsConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"appointments-inputs-{model.__name__}-delete",
             )
+        from servicekontor.appointments.reference_data import load_appointment_allocations
+        from servicekontor.network.reference_data import reference_data_loaded
+
+        reference_data_loaded.connect(
+            load_appointment_allocations,
+            weak=False,
+            dispatch_uid="appointments-reference-allocations",
+        )
         m2m_changed.connect(
             changed,
             weak=False,

@@ -23,14 +23,17 @@ _NAMES = ["Anna Svensson", "Erik Johansson", "Sara Lindqvist", "Mohammed Ali", "
 @transaction.atomic
 def seed_demo_bookings(*, office: Office) -> None:
     counters = ServicePoint.objects.filter(office=office, is_active=True).count()
-    for weekday in range(7):
-        for hour in range(7, 20):
-            AppointmentAllocation.objects.update_or_create(
-                office=office,
-                weekday=weekday,
-                hour=hour,
-                defaults={"counters": max(1, counters // 2) if counters else 0},
-            )
+    # The reference data gives every office its appointment hours (an assumption per size
+    # class); only an office without any gets the demo's, so a rerun edits nothing it loaded.
+    if not AppointmentAllocation.objects.filter(office=office).exists():
+        for weekday in range(7):
+            for hour in range(7, 20):
+                AppointmentAllocation.objects.create(
+                    office=office,
+                    weekday=weekday,
+                    hour=hour,
+                    counters=max(1, counters // 2) if counters else 0,
+                )
     today = clock.local_today()
     names = itertools.cycle(_NAMES)
     for day in (today, today + dt.timedelta(days=1)):

@@ -82,6 +82,7 @@ class OfficeSerializer(serializers.ModelSerializer[Office]):
         model = Office
         fields = [
             *OFFICE_EXCHANGE_FIELDS,
+            "position_approximate",
             "opened",
             "closed",
             "on",

@@ -23,6 +23,9 @@ class DatePrecision(models.TextChoices):
     DAY = "day", _("exact day")
     MONTH = "month", _("month known")
     YEAR = "year", _("only the year known")
+    # Sources that confirm an office was open on a day but not when it opened: the stored
+    # date is that day, the latest possible opening (so counts before it are conservative).
+    BY = "by", _("open by this day (opening not in the sources)")
 
 
 class Milestone(models.Model):
@@ -54,6 +57,8 @@ class CoordinateSource(models.TextChoices):
     LOCALITY = "geonames_locality", _("GeoNames locality")
     CITY_FALLBACK = "geonames_city_fallback", _("GeoNames: the district's city (district missing)")
     IMPORTED = "imported", _("imported")
+    DISTRICT = "district", _("centre of the district, from a cited source")
+    ADMIN = "admin", _("set by an administrator")
 
 
 # The fields that describe an office in the registry's exchange formats (the CSV import's
@@ -103,6 +108,14 @@ class Office(models.Model):
         default=CoordinateSource.LOCALITY,
     )
     geonames_place = models.CharField(_("GeoNames place"), max_length=120, blank=True)
+    position_approximate = models.BooleanField(
+        _("approximate position"),
+        default=True,
+        help_text=_(
+            "The point is the centre of the office's locality or district, not the office "
+            "itself. Clear it when you set the office's own position."
+        ),
+    )
     opened_on = models.DateField(_("first day open"))
     opened_precision = models.CharField(
         _("opening date precision"),
@@ -188,6 +201,34 @@ class Office(models.Model):
     def name_and_address(self) -> str:
         """Where a booking is, on one line: "Kiruna servicekontor, Storgatan 1, 981 31 Kiruna"."""
         return ", ".join(part for part in (self.name, self.postal_address) if part)
+
+
+class ReferenceRecord(models.Model):
+    """What `load_reference_data` last wrote for one row: its fingerprint (provenance).
+
+    A later load updates the row only while its current fingerprint is still this one, i.e.
+    no administrator has edited it since; see `network/reference_sync.py`.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30)
+    key = models.CharField(_("key"), max_length=120)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"))
+
+    class Meta:
+        ordering = ["kind", "key"]
+        verbose_name = _("reference data record")
+        verbose_name_plural = _("reference data records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                name="reference_record_unique",
+                violation_error_message=_("This row already has a record."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
 
 
 class ServicePoint(models.Model):

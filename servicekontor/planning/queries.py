@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.db.models import QuerySet
@@ -11,13 +12,37 @@ from servicekontor.network.queries import offices_operating_on
 from servicekontor.planning.models import Scenario
 from servicekontor.planning.plans import PlanRequest, PlanResult, Site, plan
 
+SAME_PLACE_JOIN = "+"
+
 
 def existing_sites(*, day: dt.date) -> tuple[Site, ...]:
-    """The offices operating on ``day`` as planning sites, in code order."""
+    """The offices operating on ``day`` as planning sites, in code order.
+
+    Offices on exactly the same point (approximate positions: a district office placed at its
+    city's centre) are one place with several offices: one site whose code joins their codes
+    with "+" and whose name joins their names with " / ". The planner cannot tell them apart,
+    so it must not propose closing one of them.
+    """
+    places: dict[tuple[float, float], list[Site]] = {}
+    for o in offices_operating_on(day=day).order_by("code"):
+        site = Site(o.code, o.name, o.latitude, o.longitude, o.county)
+        places.setdefault((o.latitude, o.longitude), []).append(site)
     return tuple(
-        Site(o.code, o.name, o.latitude, o.longitude, o.county)
-        for o in offices_operating_on(day=day).order_by("code")
+        group[0]
+        if len(group) == 1
+        else dataclasses.replace(
+            group[0],
+            code=SAME_PLACE_JOIN.join(s.code for s in group),
+            name=" / ".join(s.name for s in group),
+        )
+        for group in places.values()
     )
+
+
+def _keep_at_places(keep: tuple[str, ...], sites: tuple[Site, ...]) -> tuple[str, ...]:
+    """Office codes to keep, as the codes of the sites (places) that hold them."""
+    place_of = {code: s.code for s in sites for code in s.code.split(SAME_PLACE_JOIN)}
+    return tuple(dict.fromkeys(place_of.get(code, code) for code in keep))
 
 
 def plan_on(
@@ -28,10 +53,13 @@ def plan_on(
     matrix: dict[tuple[str, str], float] | None = None,
 ) -> PlanResult:
     """Answer a planning question for the network as it stands on ``day``."""
+    existing = existing_sites(day=day)
+    if request.keep:
+        request = dataclasses.replace(request, keep=_keep_at_places(request.keep, existing))
     return plan(
         request,
         localities=load_localities(),
-        existing=existing_sites(day=day),
+        existing=existing,
         candidates=candidates,
         matrix=matrix,
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.core import clock
 from servicekontor.core.geography import load_localities
+from servicekontor.network.network_check import check_network, coverage_warning
 from servicekontor.planning import maps
 from servicekontor.planning.forms import CompareForm, PlanForm, SaveScenarioForm
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
@@ -93,6 +94,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "scenarios": saved_scenarios()[:50],
         "compare_form": CompareForm(),
         "reference": REFERENCE_SHARE_WITHIN_50_KM,
+        "network_checks": check_network(),
     }
     status = 200
     if form.is_bound:
@@ -127,6 +129,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 context.update(
                     summary=summary,
                     day=day,
+                    coverage=coverage_warning(day=day),
                     map_uri=_map_uri(summary),
                     live_map=_live_map(summary),
                     save_form=SaveScenarioForm(
@@ -197,6 +200,7 @@ def scenario(request: HttpRequest, pk: int) -> HttpResponse:
             "map_uri": _map_uri(obj.summary),
             "live_map": _live_map(obj.summary),
             "reference": REFERENCE_SHARE_WITHIN_50_KM,
+            "coverage": coverage_warning(day=obj.on_date),
         },
     )
 

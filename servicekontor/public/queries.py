@@ -87,9 +87,19 @@ def origin_for_place(text: str, day: dt.date) -> Origin | None:
 def nearest_offices(
     *, latitude: float, longitude: float, day: dt.date, limit: int = MAX_RESULTS
 ) -> list[OfficeResult]:
-    """Operating offices sorted by great-circle distance, with the services offered that day."""
+    """Operating offices sorted by great-circle distance, with the services offered that day.
+
+    Offices on the same (approximate) point are as near as each other: they follow in name
+    and code order, so the list is the same every time.
+    """
     offices = list(offices_operating_on(day=day))
-    offices.sort(key=lambda o: haversine_km(latitude, longitude, o.latitude, o.longitude))
+    offices.sort(
+        key=lambda o: (
+            round(haversine_km(latitude, longitude, o.latitude, o.longitude), 6),
+            o.name,
+            o.code,
+        )
+    )
     chosen = offices[:limit]
     offerings = offerings_by_office(chosen, day)
     return [

@@ -27,6 +27,8 @@ def kista(site: str) -> Office:
     the booking window, so the tests pick whatever the page offers, never a fixed time.
     """
     office = Office.objects.get(code="kista")
+    # Instead of the reference data's appointment hours (an assumption per size class).
+    AppointmentAllocation.objects.filter(office=office).delete()
     AppointmentAllocation.objects.bulk_create(
         AppointmentAllocation(office=office, weekday=weekday, hour=hour, counters=2)
         for weekday in range(7)

@@ -14,6 +14,7 @@ from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.network.admin.filters import OffersAgencyFilter, OperatingFilter
 from servicekontor.network.admin.offerings import OfferingInline
 from servicekontor.network.models import (
+    CoordinateSource,
     Office,
     OpeningException,
     OpeningHoursPeriod,
@@ -102,6 +103,7 @@ class OfficeAdmin(RegistryAdmin):
         ("closed_on", admin.DateFieldListFilter),
         "opened_precision",
         "coordinate_source",
+        "position_approximate",
         "closed_on_public_holidays",
         "closed_on_eves",
     ]
@@ -119,6 +121,7 @@ class OfficeAdmin(RegistryAdmin):
                     "postal_code",
                     "postal_town",
                     ("latitude", "longitude"),
+                    "position_approximate",
                     "coordinate_source",
                     "geonames_place",
                 ]
@@ -145,6 +148,14 @@ class OfficeAdmin(RegistryAdmin):
         ),
         (_("Sources and notes"), {"fields": ["source", "notes"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Office, form: Any, change: bool) -> None:
+        # A position typed here is the office's own, unless "approximate" is ticked with it.
+        if {"latitude", "longitude"} & set(form.changed_data):
+            obj.coordinate_source = CoordinateSource.ADMIN
+            if "position_approximate" not in form.changed_data:
+                obj.position_approximate = False
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("operating today"), boolean=True)
     def operating_today(self, obj: Office) -> bool:

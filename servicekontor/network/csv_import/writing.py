@@ -53,8 +53,12 @@ def apply_import(*, offices: list[OfficeRow], offerings: list[OfferingRow]) -> I
         }
         office = existing_offices.get(row.code)
         if office is None:
+            # An imported position is the administrator's statement of where the office is.
             Office.objects.create(
-                code=row.code, coordinate_source=CoordinateSource.IMPORTED, **wanted
+                code=row.code,
+                coordinate_source=CoordinateSource.IMPORTED,
+                position_approximate=False,
+                **wanted,
             )
             office_counts.created += 1
             continue
@@ -64,7 +68,8 @@ def apply_import(*, offices: list[OfficeRow], offerings: list[OfferingRow]) -> I
             continue
         if "latitude" in changed or "longitude" in changed:
             office.coordinate_source = CoordinateSource.IMPORTED
-            changed.append("coordinate_source")
+            office.position_approximate = False
+            changed += ["coordinate_source", "position_approximate"]
         for name in changed:
             setattr(office, name, wanted.get(name, getattr(office, name)))
         office.save(update_fields=changed)

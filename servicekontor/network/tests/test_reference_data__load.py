@@ -27,9 +27,9 @@ def loaded() -> None:
 def test_load_reference_data__twice__second_run_creates_nothing(loaded: None) -> None:
     counts = (Office.objects.count(), Offering.objects.count(), Service.objects.count())
     report = load_reference_data(settings.REFERENCE_DATA_DIR)
-    assert report.created == {}
+    assert report.created == {} and report.updated == {} and report.kept == {}
     assert (Office.objects.count(), Offering.objects.count(), Service.objects.count()) == counts
-    assert counts[0] == 71
+    assert counts[0] == 79
     assert set(Agency.objects.values_list("ticket_letter", flat=True)) == set("FPSAM")
 
 
@@ -51,19 +51,22 @@ def test_network__takeover_day__offices_and_three_agencies(loaded: None) -> None
 
 def test_network__closures_2025__last_day_and_first_closed_day(loaded: None) -> None:
     arvika = Office.objects.get(code="arvika")
-    assert arvika.closed_with is not None and arvika.closed_precision == "month"
-    assert offerings_on(office=arvika, day=D(2025, 6, 30)).exists()
-    assert not offerings_on(office=arvika, day=D(2025, 7, 1)).exists()
+    assert arvika.closed_on == D(2025, 5, 31) and arvika.closed_precision == "day"
+    assert offerings_on(office=arvika, day=D(2025, 5, 30)).exists()  # the last visiting day
+    assert not offerings_on(office=arvika, day=D(2025, 5, 31)).exists()
     closed = {"arvika", "bollnas", "filipstad", "kungalv", "landskrona", "lindesberg", "motala"}
     open_codes = set(offices_operating_on(day=D(2025, 7, 1)).values_list("code", flat=True))
     assert not closed & open_codes
     assert {"kista", "kiruna", "visby"} <= open_codes
 
 
-def test_network__migrationsverket__14_offices_from_autumn_2023(loaded: None) -> None:
+def test_network__migrationsverket__pilot_2021_then_14_more_from_autumn_2023(loaded: None) -> None:
     service = Service.objects.get(agency__code="migrationsverket", code="lamna-handlingar")
-    assert offices_offering(service=service, day=D(2023, 8, 31)).count() == 0
-    assert offices_offering(service=service, day=D(2023, 9, 1)).count() == 14
+    assert offices_offering(service=service, day=D(2021, 8, 31)).count() == 0
+    pilot = offices_offering(service=service, day=D(2021, 9, 1))
+    assert set(pilot.values_list("code", flat=True)) == {"borlange", "mariestad", "visby"}
+    assert offices_offering(service=service, day=D(2023, 8, 31)).count() == 3
+    assert offices_offering(service=service, day=D(2023, 9, 1)).count() == 3 + 14
 
 
 def test_network__id_card__appointment_only_at_some_offices(loaded: None) -> None:

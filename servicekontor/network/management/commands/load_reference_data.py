@@ -7,7 +7,10 @@ from servicekontor.network.reference_data import ReferenceDataError, load_refere
 
 
 class Command(BaseCommand):
-    help = "Load the real reference data (agencies, services, offices, offerings, hours)."
+    help = (
+        "Load or update the real reference data (agencies, services, offices, counters, "
+        "offerings, hours); rows edited by an administrator since the last load are kept."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--directory", type=Path, default=settings.REFERENCE_DATA_DIR)

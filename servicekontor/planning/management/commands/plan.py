@@ -20,6 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from servicekontor.core import clock
+from servicekontor.network.network_check import coverage_warning
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.plans import (
     Objective,
@@ -32,7 +33,7 @@ from servicekontor.planning.plans import (
     result_to_dict,
     summary_csv,
 )
-from servicekontor.planning.queries import plan_on
+from servicekontor.planning.queries import SAME_PLACE_JOIN, plan_on
 
 
 def _date(text: str) -> dt.date:
@@ -124,7 +125,13 @@ class Command(BaseCommand):
         out = self.stdout.write
         r = result.request
         out(
-            f"Network on {day}: {len(result.existing)} offices; question: {r.action}"
+            f"Network on {day}: {_office_count(result.existing)} offices"
+            + (
+                f" at {len(result.existing)} places (offices on the same point are one place)"
+                if _office_count(result.existing) != len(result.existing)
+                else ""
+            )
+            + f"; question: {r.action}"
             + (f" ({r.objective}, R = {r.radius_km:g} km)" if r.action != Question.MEASURE else "")
         )
         rows: list[tuple[str, ...]] = (
@@ -138,6 +145,13 @@ class Command(BaseCommand):
             + ((f"{result.covered_after:,}",) if result.solution else ())
         )
         _table(out, rows)
+        coverage = coverage_warning(day=day)
+        if coverage is not None:
+            out(
+                f"Warning: known {coverage.registry} of published {coverage.published.count} "
+                f"offices ({coverage.published.day}); every figure above is biased by the "
+                "offices the registry lacks."
+            )
         out(f"(Reference: Service Canada reports {REFERENCE_SHARE_WITHIN_50_KM:.0%} within 50 km.)")
         s = result.solution
         if s is not None:
@@ -186,6 +200,10 @@ class Command(BaseCommand):
             + (" (after): " if result.solution else ": ")
             + ", ".join(names[i] for i in after.worst[:10])
         )
+
+
+def _office_count(sites: Sequence[Any]) -> int:
+    return sum(len(s.code.split(SAME_PLACE_JOIN)) for s in sites)
 
 
 _MEASURE_ROWS = [

@@ -1,0 +1,133 @@
+"""A later load updates what it loaded and nobody edited; edited rows are kept and listed."""
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from servicekontor.network.models import Milestone, Office, ReferenceRecord, ServicePoint
+from servicekontor.network.reference_data import (
+    counters_state,
+    load_reference_data,
+    office_state,
+)
+from servicekontor.network.reference_sync import LEGACY_FILE, fingerprint
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A copy of the reference data that a test may correct."""
+    copy = tmp_path / "reference_data"
+    shutil.copytree(settings.REFERENCE_DATA_DIR, copy)
+    return copy
+
+
+def _correct_office(directory: Path, code: str, **changes: str) -> None:
+    path = directory / "offices.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        if row["code"] == code:
+            row.update(changes)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(fields or []), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_load__correction__reaches_a_row_nobody_edited(data: Path) -> None:
+    load_reference_data(data)
+    _correct_office(data, "kiruna", street_address="Stadshuset", notes="Corrected.")
+    report = load_reference_data(data)
+    kiruna = Office.objects.get(code="kiruna")
+    assert (kiruna.street_address, kiruna.notes) == ("Stadshuset", "Corrected.")
+    assert report.updated == {"office": ["kiruna"]} and report.kept == {}
+
+
+def test_load__row_edited_by_an_administrator__kept_and_listed(data: Path) -> None:
+    load_reference_data(data)
+    Office.objects.filter(code="kiruna").update(notes="Checked on site by the administrator.")
+    _correct_office(data, "kiruna", street_address="Stadshuset")
+    _correct_office(data, "lulea", street_address="Storgatan 1")
+    report = load_reference_data(data)
+    assert Office.objects.get(code="kiruna").notes == "Checked on site by the administrator."
+    assert Office.objects.get(code="kiruna").street_address == ""
+    assert Office.objects.get(code="lulea").street_address == "Storgatan 1"
+    assert report.kept == {"office": ["kiruna"]}
+    assert "kept (edited since loaded) office: kiruna" in str(report)
+    # Still kept (and listed) on every later load: the edit is not overwritten.
+    assert load_reference_data(data).kept == {"office": ["kiruna"]}
+
+
+def test_load__edited_counters__kept_while_other_offices_follow_the_size_class(data: Path) -> None:
+    load_reference_data(data)
+    ServicePoint.objects.filter(office__code="kista", number=3).update(name="Reception")
+    assert load_reference_data(data).kept == {"counters": ["kista"]}
+    assert ServicePoint.objects.get(office__code="kista", number=3).name == "Reception"
+    _correct_office(data, "kista", size="L")
+    _correct_office(data, "kiruna", size="M")
+    report = load_reference_data(data)
+    assert report.kept == {"counters": ["kista"]}
+    assert ServicePoint.objects.filter(office__code="kista", is_active=True).count() == 12
+    assert ServicePoint.objects.filter(office__code="kiruna", is_active=True).count() == 5
+
+
+def test_load__fewer_counters_in_the_class__extra_ones_switched_off_not_deleted(data: Path) -> None:
+    load_reference_data(data)
+    _correct_office(data, "kiruna", size="XS")
+    load_reference_data(data)
+    kiruna = Office.objects.get(code="kiruna")
+    assert counters_state(kiruna) == [
+        [1, "", True, ["id-photo"]],
+        [2, "", True, []],
+        [3, "", False, []],
+    ]
+
+
+def test_load__installation_loaded_before_provenance__unedited_updated_edited_kept(
+    data: Path,
+) -> None:
+    load_reference_data(data)
+    # Such an installation has no records; the legacy file knows what the old loader wrote.
+    legacy = [
+        ("office", o.code, fingerprint(office_state(o)))
+        for o in Office.objects.filter(code__in=["kiruna", "lulea"])
+    ]
+    ReferenceRecord.objects.all().delete()
+    with (data / LEGACY_FILE).open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["kind", "key", "fingerprint"])
+        writer.writerows(legacy)
+    Office.objects.filter(code="lulea").update(street_address="Edited by hand")
+    _correct_office(data, "kiruna", notes="Corrected.")
+    _correct_office(data, "lulea", notes="Corrected.")
+    report = load_reference_data(data)
+    assert Office.objects.get(code="kiruna").notes == "Corrected."
+    assert Office.objects.get(code="lulea").street_address == "Edited by hand"
+    assert report.updated["office"] == ["kiruna"] and report.kept["office"] == ["lulea"]
+
+
+def test_load__shipped_legacy_file__covers_every_office_the_old_loader_knew() -> None:
+    with (Path(settings.REFERENCE_DATA_DIR) / LEGACY_FILE).open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    offices = {r["key"] for r in rows if r["kind"] == "office"}
+    assert len(offices) == 71
+    assert {r["kind"] for r in rows} == {
+        "agency",
+        "milestone",
+        "office",
+        "counters",
+        "hours",
+        "offerings",
+    }
+
+
+def test_load__milestone_corrected__unedited_row_updated(data: Path) -> None:
+    load_reference_data(data)
+    decision = Milestone.objects.get(code="closures-2025")
+    assert decision.date.isoformat() == "2025-04-10" and decision.precision == "day"
