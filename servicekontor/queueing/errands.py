@@ -19,6 +19,7 @@ from servicekontor.catalog.models import Service
 from servicekontor.queueing.errors import NotOffered
 from servicekontor.queueing.intervals import seconds_in_state, split_seconds
 from servicekontor.queueing.models import Errand, Outcome, Visit, VisitEvent, VisitState
+from servicekontor.queueing.signals import errands_recorded
 
 # ISO 639-1: two lowercase letters (a list would go stale; the code is validated by shape).
 _LANGUAGE_LENGTH = 2
@@ -93,7 +94,9 @@ def write_errands(
             )
         )
         seen_agencies.add(agency_id)
-    return Errand.objects.bulk_create(rows)
+    written = Errand.objects.bulk_create(rows)
+    errands_recorded.send(sender=Errand, visit=visit, errands=written)
+    return written
 
 
 def close_part_before_transfer(visit: Visit, *, now: dt.datetime, officer: User | None) -> None:

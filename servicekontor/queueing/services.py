@@ -44,6 +44,7 @@ from servicekontor.queueing.models import (
     VisitSource,
     VisitState,
 )
+from servicekontor.queueing.signals import visit_event_appended
 from servicekontor.queueing.states import Action, State, target_state
 from servicekontor.queueing.tasks import after_visit_change
 
@@ -104,6 +105,7 @@ def _log(
         officer=officer,
         outcome=outcome,
     )
+    visit_event_appended.send(sender=VisitEvent, visit=visit, event=event)
     _after_commit(office_id=visit.office_id, action=action)
     return event
 
