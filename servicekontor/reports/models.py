@@ -26,6 +26,9 @@ class _Rollup(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.office_id}/{self.service_id}/{self.local_day}"
+
 
 class DayFigures(_Rollup):
     """Visit counters per office × service × local day (see measures.DAY_FIELDS)."""
@@ -119,6 +122,9 @@ class OccupancyFigures(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["office", "local_day"], name="occupancy_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.local_day}"
 
 
 class ApiToken(models.Model):
