@@ -95,7 +95,8 @@ def wait_seconds(visit: VisitRow, events: Sequence[EventRow]) -> int | None:
     it."""
     for event in events:
         if event.action == "call":
-            return max(0, int((event.at - wait_start(visit)).total_seconds()))
+            waited = event.at.astimezone(dt.UTC) - wait_start(visit).astimezone(dt.UTC)
+            return max(0, int(waited.total_seconds()))
     return None
 
 
@@ -238,13 +239,14 @@ def occupancy(
         for i, row in enumerate(officer_rows):
             if row.status == "signed_out":
                 continue
-            start = row.at
+            # In UTC: two instants with the same ZoneInfo subtract as wall clocks (DST).
+            start = row.at.astimezone(dt.UTC)
             day = start.astimezone(STOCKHOLM).date()
             day_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), STOCKHOLM)
             if i + 1 < len(officer_rows):
-                end = officer_rows[i + 1].at
+                end = officer_rows[i + 1].at.astimezone(dt.UTC)
             else:
-                end = min(until, day_end.astimezone(dt.UTC))
+                end = min(until.astimezone(dt.UTC), day_end.astimezone(dt.UTC))
             while start < end:
                 local = start.astimezone(STOCKHOLM).date()
                 midnight = dt.datetime.combine(
