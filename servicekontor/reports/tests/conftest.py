@@ -20,12 +20,13 @@ import pytest
 from servicekontor.accounts.models import User
 from servicekontor.core.testing import make_offering, make_user
 from servicekontor.queueing import services
-from servicekontor.queueing.tests.conftest import (  # noqa: F401
-    World,
-    clock_at,
-    fast_passwords,
-    world,
-)
+from servicekontor.queueing.tests import conftest as queue_fixtures
+from servicekontor.queueing.tests.conftest import World
+
+# The queue's fixtures, shared (pytest finds fixtures by name in this module).
+clock_at = queue_fixtures.clock_at
+fast_passwords = queue_fixtures.fast_passwords
+world = queue_fixtures.world
 
 
 @dataclass
