@@ -24,7 +24,7 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("handled_minutes", _("Handled minutes")),
     ("mean_service_minutes", _("Mean service time (min)")),
     ("no_show", _("No-shows")),
-    ("left", _("Left before being served")),
+    ("left_queue", _("Left before being served")),
     ("not_served", _("Not served at closing")),
     ("transfers", _("Transfers")),
     ("mean_wait_minutes", _("Mean wait (min)")),
@@ -52,7 +52,7 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
             now.mean_service_seconds / 60 if now.mean_service_seconds is not None else None
         ),
         "no_show": now.no_show,
-        "left": now.left,
+        "left_queue": now.left_queue,
         "not_served": now.not_served,
         "transfers": now.transfers,
         "mean_wait_minutes": _round(

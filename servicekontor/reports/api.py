@@ -146,7 +146,7 @@ class FigureRowSerializer(serializers.Serializer[Any]):
     errands = serializers.IntegerField()
     handled_seconds = serializers.IntegerField()
     no_show = serializers.IntegerField()
-    left = serializers.IntegerField()
+    left_queue = serializers.IntegerField()
     not_served = serializers.IntegerField()
     transfers = serializers.IntegerField()
     called = serializers.IntegerField()

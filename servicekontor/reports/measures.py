@@ -35,7 +35,7 @@ DAY_FIELDS = (
     "visits_booked",
     "served",
     "no_show",
-    "left",
+    "left_queue",
     "not_served",
     "transfers",
     "called",
@@ -143,7 +143,7 @@ def visit_contributions(
         elif event.action == "finish":
             _add(out, ("day", o, service, d), "served")
         elif event.action == "no_show":
-            field = "left" if event.from_state == "called" else "no_show"
+            field = "left_queue" if event.from_state == "called" else "no_show"
             _add(out, ("day", o, service, d), field)
         elif event.action == "close":
             _add(out, ("day", o, service, d), "not_served")

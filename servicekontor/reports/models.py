@@ -37,7 +37,7 @@ class DayFigures(_Rollup):
     visits_booked = models.IntegerField(default=0)
     served = models.IntegerField(default=0)
     no_show = models.IntegerField(default=0)
-    left = models.IntegerField(default=0)
+    left_queue = models.IntegerField(default=0)
     not_served = models.IntegerField(default=0)
     transfers = models.IntegerField(default=0)
     called = models.IntegerField(default=0)

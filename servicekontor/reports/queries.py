@@ -121,7 +121,7 @@ class Figures:
     visits_booked: int = 0
     served: int = 0
     no_show: int = 0
-    left: int = 0
+    left_queue: int = 0
     not_served: int = 0
     transfers: int = 0
     called: int = 0

@@ -96,13 +96,14 @@ def _on_errands(sender: Any, *, visit: Visit, errands: list[Errand], **kwargs: A
 
 def _upsert_sql(kind: str) -> str:
     model, extra, values = TABLES[kind]
-    table = model._meta.db_table
-    keys = ("office_id", "service_id", "local_day", *extra)
-    columns = (*keys, "agency_id", *values)
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    keys = [q(k) for k in ("office_id", "service_id", "local_day", *extra)]
+    columns = [*keys, q("agency_id"), *[q(v) for v in values]]
     placeholders = ["%s"] * len(keys)
-    placeholders.append(f"(SELECT agency_id FROM {Service._meta.db_table} WHERE id = %s)")
+    placeholders.append(f"(SELECT agency_id FROM {q(Service._meta.db_table)} WHERE id = %s)")
     placeholders += ["%s"] * len(values)
-    updates = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
+    updates = ", ".join(f"{q(v)} = {table}.{q(v)} + excluded.{q(v)}" for v in values)
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
         f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"

@@ -163,7 +163,7 @@ def test_measures__no_show_left_and_closing():
     ]
 
     assert day_row(visit_contributions(booked, nobody, [])) == {"visits_booked": 1, "no_show": 1}
-    assert day_row(visit_contributions(walk_in(at(10, 0)), gone, []))["left"] == 1
+    assert day_row(visit_contributions(walk_in(at(10, 0)), gone, []))["left_queue"] == 1
     c = visit_contributions(walk_in(at(15, 50)), left_at_closing, [])
     assert day_row(c) == {"visits_walk_in": 1, "not_served": 1}
 

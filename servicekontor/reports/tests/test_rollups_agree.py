@@ -103,7 +103,7 @@ def test_rollups__agree_with_the_log_after_every_change(world, clock_at):
     tax = day[("day", world.office.pk, world.tax.pk, DAY)]
     parental = day[("day", world.office.pk, world.parental.pk, DAY)]
     assert tax["visits_walk_in"] == 3 and tax["visits_booked"] == 1
-    assert (tax["no_show"], tax["left"], tax["transfers"]) == (1, 2, 1)
+    assert (tax["no_show"], tax["left_queue"], tax["transfers"]) == (1, 2, 1)
     assert parental["served"] == 1 and parental["not_served"] == 1
     assert parental["errands"] == 1 and tax["errands"] == 2  # transfer part + split part
     assert tax["interpreter_errands"] == 1 and parental["interpreter_errands"] == 1
