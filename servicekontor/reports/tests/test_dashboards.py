@@ -137,3 +137,19 @@ def test_agency_report__bad_month_is_400(client, served_world, people):
 )
 def test_csv__cells_cannot_start_a_formula(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_agency_year__own_agency_per_month_and_office_others_403(client, served_world, people):
+    code = served_world.skatteverket.code
+    page = _get(client, people.tax_analyst, reverse("reports:year", args=[code, "2026"]))
+
+    assert page.status_code == 200
+    report = page.context["report"]
+    assert [r.code for r in report.months] == ["2026-11"]
+    assert report.total["served_visits"] == 3 and len(report.offices) == 2
+    other = _get(client, people.fk_analyst, reverse("reports:year", args=[code, "2026"]))
+    assert other.status_code == 403
+    assert (
+        _get(client, people.tax_analyst, reverse("reports:year", args=[code, "1999"])).status_code
+        == 400
+    )
