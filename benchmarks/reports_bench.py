@@ -773,6 +773,16 @@ def main() -> None:
             )
         )
 
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN"
+            " ('queueing_visit', 'queueing_visitevent', 'queueing_errand', 'reports_dayfigures',"
+            " 'reports_waitfigures', 'reports_hourfigures', 'reports_errandfigures',"
+            " 'reports_monthfigures', 'reports_monthwaitfigures') ORDER BY relname"
+        )
+        sizes = c.fetchall()
+    raw_mb = sum(b for n, b in sizes if n.startswith("queueing")) / 2**20
+    rollup_mb = sum(b for n, b in sizes if n.startswith("reports")) / 2**20
     lines = [
         f"Data: {counts['visits']:,} visits, {counts['events']:,} events, "
         f"{counts['day_rows']:,} day-rollup rows"
@@ -782,6 +792,10 @@ def main() -> None:
             else ""
         )
         + f". Machine: {platform.machine()}, {os.cpu_count()} cores (shared).",
+        f"On disk (tables and indexes): raw log {raw_mb:,.0f} MB (visits, events, errands),"
+        f" rollups {rollup_mb:,.0f} MB ("
+        + ", ".join(f"{n.split('_', 1)[1]} {b / 2**20:,.0f}" for n, b in sizes)
+        + " MB).",
         "",
         "| report | groups | rollups p50 | p99 | raw SQL p50 | raw / rollups | same numbers |",
         "|---|---:|---:|---:|---:|---:|---|",
