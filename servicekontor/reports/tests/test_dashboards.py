@@ -103,7 +103,7 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     total = rows[-1]
-    assert total[2:5] == ["3", "0", "3"]  # walk-in, booked, served
+    assert total[0] == "Totalt" and total[2:5] == ["3", "0", "3"]  # walk-in, booked, served
     xlsx = _get(client, people.tax_analyst, reverse("reports:xlsx", args=[code, MONTH]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
@@ -153,3 +153,12 @@ def test_agency_year__own_agency_per_month_and_office_others_403(client, served_
         _get(client, people.tax_analyst, reverse("reports:year", args=[code, "1999"])).status_code
         == 400
     )
+
+
+def test_network_dashboard__swedish_and_english(client, served_world, people):
+    client.force_login(people.admin)
+    swedish = client.get("/statistics/network/")
+    english = client.get("/en/statistics/network/")
+
+    assert "Statistik: hela nätverket" in swedish.content.decode()
+    assert "Statistics: the network" in english.content.decode()
