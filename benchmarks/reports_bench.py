@@ -638,7 +638,57 @@ def raw_figures(
     return result
 
 
-# --- 3. timing ------------------------------------------------------------------------------
+# --- 3. what keeping the rollups costs a desk ---------------------------------------------
+
+
+def write_cost(cycles: int) -> tuple[float, float]:
+    """Milliseconds per visit (ticket, call, start, finish through the services, each its own
+    transaction) with the rollup receivers connected and disconnected, alternating blocks."""
+    from servicekontor.core.testing import (
+        make_offering,
+        make_office,
+        make_service,
+        make_user,
+    )
+    from servicekontor.queueing import services
+    from servicekontor.queueing.signals import errands_recorded, visit_event_appended
+
+    with time_machine.travel(dt.datetime(2026, 11, 25, 11, 0, tzinfo=STOCKHOLM), tick=True):
+        office = make_office(counters=1)
+        agency = Agency.objects.get(ticket_letter="S")
+        service = make_service(agency=agency)
+        make_offering(office=office, service=service)
+        officer = make_user(offices=[office], agencies=[agency])
+        services.sign_in_at_desk(officer=officer, service_point=office.service_points.get())
+
+        def run(n: int) -> float:
+            t = time.perf_counter()
+            for _ in range(n):
+                visit = services.issue_ticket(office=office, service=service)
+                services.call_next(officer=officer)
+                services.start_service(officer=officer, visit_id=visit.pk)
+                services.finish_visit(officer=officer, visit_id=visit.pk, outcome="resolved")
+            return (time.perf_counter() - t) * 1000 / n
+
+        with_rollups, without = [], []
+        run(10)
+        for _ in range(4):
+            with_rollups.append(run(cycles // 4))
+            visit_event_appended.disconnect(dispatch_uid="reports.rollups.event")
+            errands_recorded.disconnect(dispatch_uid="reports.rollups.errands")
+            try:
+                without.append(run(cycles // 4))
+            finally:
+                visit_event_appended.connect(
+                    rollups._on_event, dispatch_uid="reports.rollups.event"
+                )
+                errands_recorded.connect(
+                    rollups._on_errands, dispatch_uid="reports.rollups.errands"
+                )
+    return statistics.median(with_rollups), statistics.median(without)
+
+
+# --- 4. timing ------------------------------------------------------------------------------
 
 
 def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
@@ -673,6 +723,7 @@ def main() -> None:
     parser.add_argument("--raw-runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--write-cycles", type=int, default=200)
     args = parser.parse_args()
     name = connection.settings_dict["NAME"]
     if connection.vendor != "postgresql" or not ("bench" in name or "stats" in name):
@@ -805,6 +856,16 @@ def main() -> None:
             f"| {label} | {groups} | {statistics.median(rep_t):.0f} ms | {p99(rep_t):.0f} ms | "
             f"{statistics.median(raw_t):.0f} ms | {statistics.median(raw_t) / statistics.median(rep_t):.0f}× | yes |"
         )
+    if args.write_cycles:
+        with_ms, without_ms = write_cost(args.write_cycles)
+        lines += [
+            "",
+            f"Keeping the rollups in the transaction: a visit's four desk transactions (ticket,"
+            f" call, start, finish through the services, PostgreSQL) took {with_ms:.1f} ms with"
+            f" the rollup receivers and {without_ms:.1f} ms without"
+            f" (+{with_ms - without_ms:.1f} ms, median of 4 alternating blocks of"
+            f" {args.write_cycles // 4} visits).",
+        ]
     text = "\n".join(lines)
     print(text)
     if not args.no_docs:
