@@ -654,11 +654,12 @@ def write_cost(cycles: int) -> tuple[float, float]:
     from servicekontor.queueing.signals import errands_recorded, visit_event_appended
 
     with time_machine.travel(dt.datetime(2026, 11, 25, 11, 0, tzinfo=STOCKHOLM), tick=True):
-        office = make_office(counters=1)
+        tag = f"{random.randrange(16**8):08x}"  # codes of a rerun must not collide
+        office = make_office(counters=1, code=f"write-{tag}")
         agency = Agency.objects.get(ticket_letter="S")
-        service = make_service(agency=agency)
+        service = make_service(agency=agency, code=f"write-{tag}")
         make_offering(office=office, service=service)
-        officer = make_user(offices=[office], agencies=[agency])
+        officer = make_user(offices=[office], agencies=[agency], username=f"write-{tag}")
         services.sign_in_at_desk(officer=officer, service_point=office.service_points.get())
 
         def run(n: int) -> float:
