@@ -72,7 +72,7 @@ from servicekontor.reports.scope import EVERYTHING  # noqa: E402
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 LAST_DAY = dt.date(2025, 12, 31)
 DOCS = ROOT / "docs" / "benchmarks.md"
-MARK_START, MARK_END = "<!-- reports_bench:start -->", "<!-- reports_bench:end -->"
+HEADING = "## Statistics reports (`benchmarks/reports_bench.py`)"
 OFFICES = 110
 AGENCIES = (  # code, letter, share of visits, services
     ("bench-skatteverket", "S", 0.40, 8),
@@ -139,11 +139,11 @@ def _registry(rng: random.Random) -> tuple[list[int], list[tuple[int, int, float
     return offices, rows
 
 
-def _open_days(years: int) -> list[dt.date]:
-    first = dt.date(LAST_DAY.year - years + 1, 1, 1)
+def _open_days(years: int, last_year: int = LAST_DAY.year) -> list[dt.date]:
+    first, last = dt.date(last_year - years + 1, 1, 1), dt.date(last_year, 12, 31)
     return [
         first + dt.timedelta(days=i)
-        for i in range((LAST_DAY - first).days + 1)
+        for i in range((last - first).days + 1)
         if (first + dt.timedelta(days=i)).weekday() < 5
     ]
 
@@ -154,27 +154,39 @@ def _local(day: dt.date, seconds: float) -> dt.datetime:
     ).astimezone(dt.UTC)
 
 
-def generate(years: int, per_year: int, seed: int = 14) -> dict[str, int]:
-    """Write the visits with COPY and their rollups; returns row counts."""
-    rng = random.Random(seed)
+def generate(years: int, per_year: int, seed: int = 14, add: bool = False) -> dict[str, int]:
+    """Write the visits with COPY and their rollups; returns row counts. With `add`, the
+    years go before the earliest year already there, and nothing is emptied."""
+    rng = random.Random(seed + (7 if add else 0))
+    last_year = LAST_DAY.year
     with connection.cursor() as c:
-        c.execute(
-            "TRUNCATE queueing_visitevent, queueing_errand, queueing_visit, queueing_ticketcounter,"
-            " reports_dayfigures, reports_hourfigures, reports_waitfigures, reports_errandfigures,"
-            " reports_occupancyfigures RESTART IDENTITY CASCADE"
-        )
+        if add:
+            c.execute("SELECT min(local_day) FROM queueing_visit")
+            earliest = c.fetchone()[0]
+            last_year = (earliest.year if earliest else LAST_DAY.year + 1) - 1
+        else:
+            c.execute(
+                "TRUNCATE queueing_visitevent, queueing_errand, queueing_visit,"
+                " queueing_ticketcounter, reports_dayfigures, reports_hourfigures,"
+                " reports_waitfigures, reports_errandfigures, reports_monthfigures,"
+                " reports_monthwaitfigures, reports_occupancyfigures RESTART IDENTITY CASCADE"
+            )
+        ids = []
+        for table in ("queueing_visit", "queueing_visitevent", "queueing_errand"):
+            c.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
+            ids.append(c.fetchone()[0])
     offices, services = _registry(rng)
     service_ids = [s for s, _a, _w in services]
     service_w = [w for _s, _a, w in services]
     agency_of = {s: a for s, a, _w in services}
     size = [1 / (i + 4) ** 0.8 for i in range(len(offices))]  # Kista-like first, tiny last
-    days = _open_days(years)
+    days = _open_days(years, last_year)
     per_day = per_year / len(_open_days(1))
     office_mean = [per_day * w / sum(size) for w in size]
     counts = {"visits": 0, "events": 0, "errands": 0, "rollup_rows": 0}
     connection.ensure_connection()
     raw = connection.connection  # Django's psycopg connection, autocommit
-    vid = eid = rid = 0
+    vid, eid, rid = ids
     spent = {"generate": 0.0, "copy": 0.0}
     started = time.perf_counter()
     with raw.cursor() as cur:
@@ -259,7 +271,7 @@ def generate(years: int, per_year: int, seed: int = 14) -> dict[str, int]:
                 print(f"  {day}: {vid:,} visits, {time.perf_counter() - started:.0f} s", flush=True)
         cur.execute("COMMIT")
         cur.execute("SET session_replication_role TO DEFAULT")
-    counts.update(visits=vid, events=eid, errands=rid)
+    counts.update(visits=vid - ids[0], events=eid - ids[1], errands=rid - ids[2])
     with transaction.atomic():
         rollups.rebuild_months(start=days[0], end=days[-1])
     with connection.cursor() as c:
@@ -457,7 +469,7 @@ def _visit(
     )
 
 
-def _row(vid, office, service, day, ticket, state, booked, arrived, booked_start, outcome, calls):  # type: ignore[no-untyped-def]
+def _row(vid, office, service, day, ticket, state, booked, arrived, booked_start, outcome, calls):
     return (
         vid,
         office,
@@ -498,7 +510,7 @@ def _copy_rollups(cur: Any, totals: measures.Contributions, agency_of: dict[int,
                     (
                         office,
                         service,
-                        agency_of[service],
+                        agency_of[int(str(service))],
                         day,
                         *rest,
                         *[fields.get(v, 0) for v in values],
@@ -723,6 +735,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--raw-runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--add-years", type=int, default=0, help="Generate this many years before the data there."
+    )
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--write-cycles", type=int, default=200)
     args = parser.parse_args()
@@ -731,7 +746,10 @@ def main() -> None:
         raise SystemExit("Needs DATABASE_URL=postgres://…/sk_stats (a database it may empty).")
     call_command("migrate", verbosity=0)
     counts: dict[str, int] = {}
-    if not args.reuse:
+    if args.add_years:
+        print(f"Adding {args.add_years} earlier year(s), ~{args.visits_per_year:,} visits a year …")
+        generate(args.add_years, args.visits_per_year, add=True)
+    elif not args.reuse:
         print(f"Generating {args.years} year(s), ~{args.visits_per_year:,} visits a year …")
         t = time.perf_counter()
         counts = generate(args.years, args.visits_per_year)
@@ -870,18 +888,27 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if not args.no_docs:
+        with connection.cursor() as c:
+            c.execute("SELECT min(local_day), max(local_day) FROM queueing_visit")
+            first, last = c.fetchone()
+        years = last.year - first.year + 1
+        start_mark = f"<!-- reports_bench:{years}y:start -->"
+        end_mark = f"<!-- reports_bench:{years}y:end -->"
+        invocation = " ".join(a for a in sys.argv[1:])
         block = (
-            f"{MARK_START}\n## Statistics reports (`benchmarks/reports_bench.py`)\n\n"
+            f"{start_mark}\n### {years} year(s) of visits ({first} to {last})\n\n"
             f"`DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_stats .venv/bin/python "
-            f"benchmarks/reports_bench.py --years {args.years}`"
+            f"benchmarks/reports_bench.py {invocation}`"
             f" ({args.runs} timed runs of each report, {args.raw_runs} of each raw query; "
-            f"{clock.local_today():%Y-%m-%d}).\n\n{text}\n{MARK_END}"
+            f"{clock.local_today():%Y-%m-%d}).\n\n{text}\n{end_mark}"
         )
         doc = DOCS.read_text()
-        if MARK_START in doc:
-            doc = doc[: doc.index(MARK_START)] + block + doc[doc.index(MARK_END) + len(MARK_END) :]
-        else:
+        if start_mark in doc:
+            doc = doc[: doc.index(start_mark)] + block + doc[doc.index(end_mark) + len(end_mark) :]
+        elif HEADING in doc:
             doc = doc.rstrip() + "\n\n" + block + "\n"
+        else:
+            doc = doc.rstrip() + "\n\n" + HEADING + "\n\n" + block + "\n"
         DOCS.write_text(doc)
 
 

@@ -149,14 +149,13 @@ def apply(delta: measures.Contributions) -> None:
             cursor.execute(_upsert_sql(kind), params)
             assert isinstance(day, dt.date)
             month = day.replace(day=1)
+            month_params: list[Any]
             if kind == "day":
-                cursor.execute(
-                    _month_upsert_sql(kind), [office_id, service_id, month, service_id, *values]
-                )
+                month_params = [office_id, service_id, month, service_id, *values]
+                cursor.execute(_month_upsert_sql(kind), month_params)
             elif kind == "wait":
-                cursor.execute(
-                    _month_upsert_sql(kind), [office_id, service_id, month, extra[0], *values]
-                )
+                month_params = [office_id, service_id, month, extra[0], *values]
+                cursor.execute(_month_upsert_sql(kind), month_params)
 
 
 # --- recompute, compare, rewrite -----------------------------------------------------------
@@ -272,7 +271,7 @@ def stored(
     out: measures.Contributions = {}
     months = full_months(start, end)
     if months is not None:
-        month_tables = (
+        month_tables: tuple[tuple[str, Any, str, tuple[str, ...], tuple[str, ...]], ...] = (
             ("month", MonthFigures, "service_id", (), measures.DAY_FIELDS),
             ("wait_month", MonthWaitFigures, "agency_id", ("minute",), ("visits",)),
         )
@@ -355,7 +354,8 @@ def rebuild_months(*, start: dt.date, end: dt.date, office_ids: Any = None) -> N
     first, last = start.replace(day=1), end.replace(day=1)
     after = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     q = connection.ops.quote_name
-    office_sql, params = "", [first, after]
+    office_sql = ""
+    params: list[Any] = [first, after]
     if office_ids is not None:
         ids = [int(i) for i in office_ids]
         office_sql = f" AND office_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND false"

@@ -3,6 +3,7 @@ kind of visit change: issue, check-in, booked no-show, call, recall, start, hold
 transfer, errand, finish, no-show (left), recall into no-show, closing."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -125,7 +126,7 @@ def test_rollups__reconcile_finds_and_repairs_a_difference(world, clock_at, clea
     services.call_next(officer=world.alice)
     services.start_service(officer=world.alice, visit_id=a.pk)
     services.finish_visit(officer=world.alice, visit_id=a.pk, outcome="resolved")
-    model = {"month": MonthFigures, "wait_month": MonthWaitFigures}.get(clear)
+    model: Any = {"month": MonthFigures, "wait_month": MonthWaitFigures}.get(clear)
     (model or rollups.TABLES[clear][0]).objects.all().delete()
     start, end = DAY.replace(day=1), dt.date(2026, 11, 30)
 
