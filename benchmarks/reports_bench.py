@@ -533,7 +533,7 @@ WITH v AS (
     FROM queueing_visitevent ev JOIN v ON v.id = ev.visit_id
     WINDOW w AS (PARTITION BY ev.visit_id ORDER BY ev.at, ev.id)
 ), x AS (
-    SELECT {group_select}, a.id AS agency_id, e.action, e.from_state, v.source,
+    SELECT {group_select}a.id AS agency_id, e.action, e.from_state, v.source,
            (e.action = 'call' AND e.calls_so_far = 1) AS first_call,
            greatest(0, floor(extract(epoch FROM e.at - CASE
                WHEN v.source = 'appointment' AND v.booked_start IS NOT NULL
@@ -560,7 +560,7 @@ FROM x GROUP BY {group_cols}
 """
 
 RAW_ERRAND_FIGURES = """
-SELECT {group_select}, s.agency_id,
+SELECT {group_select}s.agency_id,
     count(*) AS errands,
     count(*) FILTER (WHERE r.first_for_agency) AS errand_visits,
     sum(r.service_seconds) AS handled_seconds,
@@ -568,7 +568,7 @@ SELECT {group_select}, s.agency_id,
 FROM queueing_errand r JOIN queueing_visit v ON v.id = r.visit_id
 JOIN catalog_service s ON s.id = r.service_id
 WHERE v.local_day BETWEEN %(start)s AND %(end)s {visit_filter} {agency_filter}
-GROUP BY {group_select}, s.agency_id
+GROUP BY {group_select}s.agency_id
 """
 
 GROUPS = {
@@ -589,7 +589,6 @@ def raw_figures(
     """The same figures as `queries.figures`, from the raw log only (grouping by office,
     month or week, optionally with agency)."""
     plain = [b for b in by if b != "agency"]
-    select = ", ".join(f"{GROUPS[b]} AS g_{b}" for b in plain)
     visit_filter = f" AND office_id = {int(office_id)}" if office_id else ""
     agency_filter = f" AND a.id = {int(agency_id)}" if agency_id else ""
     params = {"start": start, "end": end}
@@ -604,7 +603,7 @@ def raw_figures(
         sql = RAW_VISIT_FIGURES.format(
             visit_filter=visit_filter,
             agency_filter=("WHERE" + agency_filter[4:]) if agency_filter else "",
-            group_select=", ".join(f"{GROUPS[b].replace('v.', 'v.')} AS g_{b}" for b in plain),
+            group_select="".join(f"{GROUPS[b]} AS g_{b}, " for b in plain),
             group_cols=", ".join([*(f"g_{b}" for b in plain), "agency_id"]),
         )
         c.execute(sql, params)
@@ -619,9 +618,7 @@ def raw_figures(
             cell.setdefault("hist", []).append((row[-2], row[-1]))
         c.execute(
             RAW_ERRAND_FIGURES.format(
-                group_select=select.replace(" AS g_office", "")
-                .replace(" AS g_month", "")
-                .replace(" AS g_week", ""),
+                group_select="".join(f"{GROUPS[b]}, " for b in plain),
                 visit_filter=visit_filter.replace("office_id", "v.office_id"),
                 agency_filter=agency_filter.replace("a.id", "s.agency_id"),
             ),
