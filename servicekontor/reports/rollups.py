@@ -72,28 +72,32 @@ def _events(visit_id: int) -> list[tuple[int, measures.EventRow]]:
     return [(r[0], measures.EventRow(*r[1:])) for r in rows.values_list("id", *_EVENT_FIELDS)]
 
 
-def _errands(visit_id: int) -> list[tuple[int, measures.ErrandRow]]:
-    rows = Errand.objects.filter(visit_id=visit_id).order_by("position")
-    return [(r[0], measures.ErrandRow(*r[1:])) for r in rows.values_list("id", *_ERRAND_FIELDS)]
-
-
 @receiver(visit_event_appended, dispatch_uid="reports.rollups.event")
 def _on_event(sender: Any, *, visit: Visit, event: VisitEvent, **kwargs: Any) -> None:
-    events, errands = _events(visit.pk), [e for _, e in _errands(visit.pk)]
+    """The events' part of the visit's contributions before and after the new event (the
+    errands' part does not depend on events). One indexed read of the visit's events."""
+    events = _events(visit.pk)
     row = visit_row(visit)
-    before = measures.visit_contributions(row, [e for i, e in events if i != event.pk], errands)
-    after = measures.visit_contributions(row, [e for _, e in events], errands)
+    before = measures.event_contributions(row, [e for i, e in events if i != event.pk])
+    after = measures.event_contributions(row, [e for _, e in events])
     apply(measures.difference(before, after))
 
 
 @receiver(errands_recorded, dispatch_uid="reports.rollups.errands")
 def _on_errands(sender: Any, *, visit: Visit, errands: list[Errand], **kwargs: Any) -> None:
-    new = {e.pk for e in errands}
-    events, all_errands = [e for _, e in _events(visit.pk)], _errands(visit.pk)
-    row = visit_row(visit)
-    before = measures.visit_contributions(row, events, [e for i, e in all_errands if i not in new])
-    after = measures.visit_contributions(row, events, [e for _, e in all_errands])
-    apply(measures.difference(before, after))
+    """New errands add their own contributions (each errand counts on its own); no read."""
+    rows = [
+        measures.ErrandRow(
+            e.service_id,
+            e.outcome,
+            e.interpreter_used,
+            e.interpreter_language,
+            e.service_seconds,
+            e.first_for_agency,
+        )
+        for e in errands
+    ]
+    apply(measures.errand_contributions(visit_row(visit), rows))
 
 
 def _upsert_sql(kind: str) -> str:
