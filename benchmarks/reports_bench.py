@@ -886,7 +886,10 @@ def main() -> None:
     print(text)
     if not args.no_docs:
         with connection.cursor() as c:
-            c.execute("SELECT min(local_day), max(local_day) FROM queueing_visit")
+            c.execute(  # the generated offices only (not the write-cost office)
+                "SELECT min(local_day), max(local_day) FROM queueing_visit v"
+                " JOIN network_office o ON o.id = v.office_id WHERE o.code LIKE 'bench-%%'"
+            )
             first, last = c.fetchone()
         years = last.year - first.year + 1
         start_mark = f"<!-- reports_bench:{years}y:start -->"
