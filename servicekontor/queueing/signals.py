@@ -1,10 +1,20 @@
-"""Signals of the queue: how the write use cases reach their side effects without importing
-the tasks (which import the use cases; tasks are leaves).
+"""Signals of the queue, so that its write use cases never import what reacts to them.
 
-`visit_changed` is sent after commit of every visit change, with `office_id` and `action` (a
-`states.Action` value). `queueing.apps` connects `queueing.tasks.enqueue_after_visit_change`.
+Sent after commit (side effects; tasks are leaves and import the use cases):
+- `visit_changed`: every visit change, with `office_id` and `action` (a `states.Action`
+  value). `queueing.apps` connects `queueing.tasks.enqueue_after_visit_change`.
+
+Sent inside the transaction of the change (readers to the queue's right):
+- `visit_event_appended`, `errands_recorded`: `reports` keeps its rollups in step with the
+  visit log through these, so the queue never imports the statistics (docs/architecture.md:
+  nothing operational imports them). Receivers run in the same transaction: if one fails,
+  the change is rolled back with it.
 """
 
 from django.dispatch import Signal
 
 visit_changed = Signal()
+# kwargs: visit (Visit), event (VisitEvent just appended)
+visit_event_appended = Signal()
+# kwargs: visit (Visit), errands (list[Errand] just written)
+errands_recorded = Signal()

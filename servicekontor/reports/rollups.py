@@ -1,0 +1,434 @@
+"""Keeping the rollups equal to the visit log, and proving it.
+
+Incremental path: the queue sends `visit_event_appended` / `errands_recorded` inside the
+transaction of every change (queueing/signals.py). The receiver reads the visit's events
+and errands (a handful of rows, by index), computes the visit's contributions before and
+after the change with `measures.visit_contributions`, and adds the difference with one
+`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per rollup row. The upsert takes
+the rollup row's lock until commit; two desks of one office serialise on it only for the
+rest of their (short) transactions, and rows are always upserted in sorted key order, so two
+transactions cannot deadlock on them. Why not a task after commit: decision 0014.
+
+Recompute path: `recompute` streams the raw log of a period through the same function;
+`compare` lists every row where the two differ; `rewrite` replaces the period's rollups.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.db import connection, transaction
+from django.dispatch import receiver
+
+from servicekontor.catalog.models import Service
+from servicekontor.core import clock
+from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
+from servicekontor.queueing.signals import errands_recorded, visit_event_appended
+from servicekontor.reports import measures
+from servicekontor.reports.models import (
+    DayFigures,
+    ErrandFigures,
+    HourFigures,
+    MonthFigures,
+    MonthWaitFigures,
+    OccupancyFigures,
+    WaitFigures,
+)
+
+# rollup kind -> (model, key columns after office/service/local_day, value columns)
+TABLES: dict[str, tuple[type[Any], tuple[str, ...], tuple[str, ...]]] = {
+    "day": (DayFigures, (), measures.DAY_FIELDS),
+    "errand": (ErrandFigures, ("outcome", "language"), ("errands",)),
+    "hour": (HourFigures, ("hour",), ("arrivals",)),
+    "wait": (WaitFigures, ("minute",), ("visits",)),
+}
+
+_EVENT_FIELDS = ("at", "action", "from_state", "to_state", "service_id")
+_ERRAND_FIELDS = (
+    "service_id",
+    "outcome",
+    "interpreter_used",
+    "interpreter_language",
+    "service_seconds",
+    "first_for_agency",
+)
+
+
+def visit_row(visit: Visit) -> measures.VisitRow:
+    return measures.VisitRow(
+        visit_id=visit.pk,
+        office_id=visit.office_id,
+        local_day=visit.local_day,
+        booked=visit.source == VisitSource.APPOINTMENT,
+        arrived_at=visit.arrived_at,
+        booked_start=visit.booked_start,
+    )
+
+
+def _events(visit_id: int) -> list[tuple[int, measures.EventRow]]:
+    rows = VisitEvent.objects.filter(visit_id=visit_id).order_by("at", "id")
+    return [(r[0], measures.EventRow(*r[1:])) for r in rows.values_list("id", *_EVENT_FIELDS)]
+
+
+@receiver(visit_event_appended, dispatch_uid="reports.rollups.event")
+def _on_event(sender: Any, *, visit: Visit, event: VisitEvent, **kwargs: Any) -> None:
+    """The events' part of the visit's contributions before and after the new event (the
+    errands' part does not depend on events). One indexed read of the visit's events."""
+    events = _events(visit.pk)
+    row = visit_row(visit)
+    before = measures.event_contributions(row, [e for i, e in events if i != event.pk])
+    after = measures.event_contributions(row, [e for _, e in events])
+    apply(measures.difference(before, after))
+
+
+@receiver(errands_recorded, dispatch_uid="reports.rollups.errands")
+def _on_errands(sender: Any, *, visit: Visit, errands: list[Errand], **kwargs: Any) -> None:
+    """New errands add their own contributions (each errand counts on its own); no read."""
+    rows = [
+        measures.ErrandRow(
+            e.service_id,
+            e.outcome,
+            e.interpreter_used,
+            e.interpreter_language,
+            e.service_seconds,
+            e.first_for_agency,
+        )
+        for e in errands
+    ]
+    apply(measures.errand_contributions(visit_row(visit), rows))
+
+
+def _upsert_sql(kind: str) -> str:
+    model, extra, values = TABLES[kind]
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    keys = [q(k) for k in ("office_id", "service_id", "local_day", *extra)]
+    columns = [*keys, q("agency_id"), *[q(v) for v in values]]
+    placeholders = ["%s"] * len(keys)
+    placeholders.append(f"(SELECT agency_id FROM {q(Service._meta.db_table)} WHERE id = %s)")
+    placeholders += ["%s"] * len(values)
+    updates = ", ".join(f"{q(v)} = {table}.{q(v)} + excluded.{q(v)}" for v in values)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+def _month_upsert_sql(kind: str) -> str:
+    """The coarser grains: MonthFigures (office, service, month) for "day" rows and
+    MonthWaitFigures (office, agency, month, minute) for "wait" rows."""
+    q = connection.ops.quote_name
+    agency = f"(SELECT agency_id FROM {q(Service._meta.db_table)} WHERE id = %s)"
+    if kind == "day":
+        table = q(MonthFigures._meta.db_table)
+        values = [q(v) for v in measures.DAY_FIELDS]
+        keys = [q("office_id"), q("service_id"), q("month")]
+        columns = [*keys, q("agency_id"), *values]
+        placeholders = ["%s", "%s", "%s", agency, *["%s"] * len(values)]
+    else:
+        table = q(MonthWaitFigures._meta.db_table)
+        values = [q("visits")]
+        keys = [q("office_id"), q("agency_id"), q("month"), q("minute")]
+        columns = keys + values
+        placeholders = ["%s", agency, "%s", "%s", "%s"]
+    updates = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+def apply(delta: measures.Contributions) -> None:
+    """Add `delta` to the rollups, one upsert per row (and one per month row for the "day"
+    and "wait" kinds), in sorted key order, so two transactions lock rows in the same order
+    and cannot deadlock on them."""
+    with connection.cursor() as cursor:
+        for key in sorted(delta, key=repr):
+            kind, office_id, service_id, day, *extra = key
+            kind = str(kind)
+            values = [delta[key].get(v, 0) for v in TABLES[kind][2]]
+            params: list[Any] = [office_id, service_id, day, *extra, service_id, *values]
+            cursor.execute(_upsert_sql(kind), params)
+            assert isinstance(day, dt.date)
+            month = day.replace(day=1)
+            month_params: list[Any]
+            if kind == "day":
+                month_params = [office_id, service_id, month, service_id, *values]
+                cursor.execute(_month_upsert_sql(kind), month_params)
+            elif kind == "wait":
+                month_params = [office_id, service_id, month, extra[0], *values]
+                cursor.execute(_month_upsert_sql(kind), month_params)
+
+
+# --- recompute, compare, rewrite -----------------------------------------------------------
+
+
+def _visits_in(start: dt.date, end: dt.date, office_ids: Iterable[int] | None) -> Any:
+    visits = Visit.objects.filter(local_day__gte=start, local_day__lte=end)
+    if office_ids is not None:
+        visits = visits.filter(office_id__in=list(office_ids))
+    return visits
+
+
+def _stream(rows: Any, width: int) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    for visit_id, group in groupby(rows.iterator(chunk_size=20_000), key=lambda r: r[0]):
+        yield visit_id, [r[1 : 1 + width] for r in group]
+
+
+def recompute(
+    *, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None
+) -> measures.Contributions:
+    """The rollups of visits of local days `start`…`end`, computed from the raw log."""
+    office_ids = list(office_ids) if office_ids is not None else None
+    visits = _visits_in(start, end, office_ids)
+    ids = visits.values("id")
+    events = _stream(
+        VisitEvent.objects.filter(visit_id__in=ids)
+        .order_by("visit_id", "at", "id")
+        .values_list("visit_id", *_EVENT_FIELDS),
+        len(_EVENT_FIELDS),
+    )
+    errands = _stream(
+        Errand.objects.filter(visit_id__in=ids)
+        .order_by("visit_id", "position")
+        .values_list("visit_id", *_ERRAND_FIELDS),
+        len(_ERRAND_FIELDS),
+    )
+    total: measures.Contributions = {}
+    next_events = next(events, None)
+    next_errands = next(errands, None)
+    fields = ("id", "office_id", "local_day", "source", "arrived_at", "booked_start")
+    for vid, office, day, source, arrived, booked in (
+        visits.order_by("id").values_list(*fields).iterator(chunk_size=20_000)
+    ):
+        visit_events: list[tuple[Any, ...]] = []
+        visit_errands: list[tuple[Any, ...]] = []
+        while next_events is not None and next_events[0] < vid:
+            next_events = next(events, None)
+        if next_events is not None and next_events[0] == vid:
+            visit_events = next_events[1]
+            next_events = next(events, None)
+        while next_errands is not None and next_errands[0] < vid:
+            next_errands = next(errands, None)
+        if next_errands is not None and next_errands[0] == vid:
+            visit_errands = next_errands[1]
+            next_errands = next(errands, None)
+        row = measures.VisitRow(
+            vid, office, day, source == VisitSource.APPOINTMENT, arrived, booked
+        )
+        measures.add_into(
+            total,
+            measures.visit_contributions(
+                row,
+                [measures.EventRow(*e) for e in visit_events],
+                [measures.ErrandRow(*e) for e in visit_errands],
+            ),
+        )
+    return with_months(total, start=start, end=end)
+
+
+def full_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first days of the first and last whole months inside `start`…`end`, or None."""
+    first = (
+        start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    )
+    if (end + dt.timedelta(days=1)).day == 1:
+        last = end.replace(day=1)
+    else:
+        last = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
+def with_months(
+    contributions: measures.Contributions, *, start: dt.date, end: dt.date
+) -> measures.Contributions:
+    """`contributions` plus the month rows they sum to, for the whole months of the period:
+    ("month", office, service, month) and ("wait_month", office, agency, month, minute)."""
+    months = full_months(start, end)
+    out: measures.Contributions = {}
+    measures.add_into(out, contributions)
+    if months is None:
+        return out
+    agency_of = dict(Service.objects.values_list("id", "agency_id"))
+    for key, fields in contributions.items():
+        kind, office_id, service_id, day, *extra = key
+        assert isinstance(day, dt.date)
+        month = day.replace(day=1)
+        if not months[0] <= month <= months[1]:
+            continue
+        if kind == "day":
+            measures.add_into(out, {("month", office_id, service_id, month): fields})
+        elif kind == "wait":
+            agency = agency_of[int(str(service_id))]
+            measures.add_into(out, {("wait_month", office_id, agency, month, *extra): fields})
+    return out
+
+
+def stored(
+    *, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None
+) -> measures.Contributions:
+    """The rollups as stored for local days `start`…`end` (and the month rows of its whole
+    months), zero rows left out."""
+    office_ids = list(office_ids) if office_ids is not None else None
+    out: measures.Contributions = {}
+    months = full_months(start, end)
+    if months is not None:
+        month_tables: tuple[tuple[str, Any, str, tuple[str, ...], tuple[str, ...]], ...] = (
+            ("month", MonthFigures, "service_id", (), measures.DAY_FIELDS),
+            ("wait_month", MonthWaitFigures, "agency_id", ("minute",), ("visits",)),
+        )
+        for kind, model, second, extra, values in month_tables:
+            rows = model.objects.filter(month__gte=months[0], month__lte=months[1])
+            if office_ids is not None:
+                rows = rows.filter(office_id__in=office_ids)
+            for r in rows.values_list("office_id", second, "month", *extra, *values):
+                fields = {v: n for v, n in zip(values, r[3 + len(extra) :], strict=True) if n}
+                if fields:
+                    measures.add_into(out, {(kind, *r[: 3 + len(extra)]): fields})
+    for kind, (model, extra, values) in TABLES.items():
+        rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
+        if office_ids is not None:
+            rows = rows.filter(office_id__in=office_ids)
+        for r in rows.values_list("office_id", "service_id", "local_day", *extra, *values):
+            key = (kind, *r[: 3 + len(extra)])
+            fields = {v: n for v, n in zip(values, r[3 + len(extra) :], strict=True) if n}
+            if fields:
+                measures.add_into(out, {key: fields})
+    return out
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: tuple[object, ...]
+    field: str
+    stored: int
+    from_log: int
+
+
+def compare(stored_rows: measures.Contributions, raw: measures.Contributions) -> list[Difference]:
+    """Every (row, figure) where the stored rollups and the raw log disagree."""
+    out = []
+    for key in sorted(set(stored_rows) | set(raw), key=repr):
+        a, b = stored_rows.get(key, {}), raw.get(key, {})
+        for field in sorted(set(a) | set(b)):
+            if a.get(field, 0) != b.get(field, 0):
+                out.append(Difference(key, field, a.get(field, 0), b.get(field, 0)))
+    return out
+
+
+@transaction.atomic
+def rewrite(
+    *, start: dt.date, end: dt.date, raw: measures.Contributions, office_ids: Any = None
+) -> None:
+    """Replace the stored rollups of the period with `raw` (from `recompute`).
+
+    Lock: none beyond the rows written; run it for closed days (a change to a day being
+    rewritten could be lost: the rewrite reads the log before its delete).
+    """
+    agency_of = dict(Service.objects.values_list("id", "agency_id"))
+    for kind, (model, extra, values) in TABLES.items():
+        rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
+        if office_ids is not None:
+            rows = rows.filter(office_id__in=list(office_ids))
+        rows.delete()
+        objs = []
+        for key, fields in raw.items():
+            if key[0] != kind:  # month rows are rebuilt from the day rows below
+                continue
+            _, office_id, service_id, day, *rest = key
+            objs.append(
+                model(
+                    office_id=office_id,
+                    service_id=service_id,
+                    agency_id=agency_of[int(str(service_id))],
+                    local_day=day,
+                    **dict(zip(extra, rest, strict=True)),
+                    **{v: fields.get(v, 0) for v in values},
+                )
+            )
+        model.objects.bulk_create(objs, batch_size=5_000)
+    rebuild_months(start=start, end=end, office_ids=office_ids)
+
+
+def rebuild_months(*, start: dt.date, end: dt.date, office_ids: Any = None) -> None:
+    """Recompute the month rows of every month touched by `start`…`end` from the day rows
+    (plain SQL sums). Caller is atomic."""
+    first, last = start.replace(day=1), end.replace(day=1)
+    after = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    q = connection.ops.quote_name
+    office_sql = ""
+    params: list[Any] = [first, after]
+    if office_ids is not None:
+        ids = [int(i) for i in office_ids]
+        office_sql = f" AND office_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND false"
+        params += ids
+    for model in (MonthFigures, MonthWaitFigures):
+        model.objects.filter(month__gte=first, month__lt=after).filter(
+            **({"office_id__in": list(office_ids)} if office_ids is not None else {})
+        ).delete()
+    fields = ", ".join(q(f) for f in measures.DAY_FIELDS)
+    sums = ", ".join(f"SUM({q(f)})" for f in measures.DAY_FIELDS)
+    month_of = _month_sql("local_day")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(MonthFigures._meta.db_table)}"
+            f" (office_id, service_id, agency_id, month, {fields})"
+            f" SELECT office_id, service_id, MIN(agency_id), {month_of}, {sums}"
+            f" FROM {q(DayFigures._meta.db_table)}"
+            f" WHERE local_day >= %s AND local_day < %s{office_sql}"
+            f" GROUP BY office_id, service_id, {month_of}",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {q(MonthWaitFigures._meta.db_table)}"
+            " (office_id, agency_id, month, minute, visits)"
+            f" SELECT office_id, agency_id, {month_of}, minute, SUM(visits)"
+            f" FROM {q(WaitFigures._meta.db_table)}"
+            f" WHERE local_day >= %s AND local_day < %s{office_sql}"
+            f" GROUP BY office_id, agency_id, {month_of}, minute",
+            params,
+        )
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
+# --- occupancy ------------------------------------------------------------------------------
+
+
+def occupancy_from_log(
+    *, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None
+) -> dict[tuple[int, dt.date], tuple[int, int]]:
+    """Signed-in and serving seconds per (office, local day) from the desk-status log, for
+    local days `start`…`end` (today's open intervals up to now)."""
+    first, _ = clock.local_day_bounds(start - dt.timedelta(days=1))
+    _, last = clock.local_day_bounds(end)
+    rows = DeskStatusEvent.objects.filter(at__gte=first, at__lt=last, officer__isnull=False)
+    if office_ids is not None:
+        rows = rows.filter(office_id__in=list(office_ids))
+    desk_rows = [
+        measures.DeskRow(*r) for r in rows.values_list("officer_id", "office_id", "at", "status")
+    ]
+    found = measures.occupancy(desk_rows, until=min(clock.now(), last))
+    return {k: v for k, v in found.items() if start <= k[1] <= end}
+
+
+@transaction.atomic
+def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
+    """Rewrite the occupancy rollup of closed days `start`…`end` from the log; rows written.
+
+    Raises ValueError for today or later (today is read live)."""
+    if end >= clock.local_today():
+        raise ValueError("only closed days are rolled up; today is read live")
+    found = occupancy_from_log(start=start, end=end)
+    OccupancyFigures.objects.filter(local_day__gte=start, local_day__lte=end).delete()
+    OccupancyFigures.objects.bulk_create(
+        OccupancyFigures(office_id=o, local_day=d, signed_in_seconds=s, serving_seconds=v)
+        for (o, d), (s, v) in found.items()
+    )
+    return len(found)
