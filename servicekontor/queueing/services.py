@@ -301,7 +301,9 @@ def _busy(officer: User) -> QuerySet[Visit]:
 def in_call_order(visits: QuerySet[Visit], *, now: dt.datetime) -> QuerySet[Visit]:
     """Who goes first: booked visits from their time (by booked time), then priority, arrival.
 
-    A booked visit checked in early waits like a walk-in until its time comes.
+    A booked visit checked in early waits like a walk-in until its time comes. The rule itself
+    is `queueing.call_order.call_order_key` (pure; the simulator sorts with it); this is its
+    ORM form, and a property test keeps the two in agreement.
     """
     due = Case(When(booked_start__lte=Value(now), then=F("booked_start")), default=None)
     return visits.annotate(due=due).order_by(
