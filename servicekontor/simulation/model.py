@@ -463,6 +463,10 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 v_final[vid] = transfer_to
                 ev((vid, t, TRANSFER, SERVING, WAITING, k, transfer_to, 0))
                 v_state[vid] = WAITING
+                # as `transfer_visit` leaves the row: nobody has it, no call counted
+                v_officer[vid] = -1
+                v_last[vid] = nan
+                v_calls[vid] = 0
                 heapq.heappush(heap, (t, seq, 1, k, vid))  # back in line when the officer is free
             else:
                 x = pool_u[pu]
