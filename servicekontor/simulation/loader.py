@@ -187,6 +187,7 @@ def _rows(
     result: OfficeResult,
     scenario: OfficeScenario,
     first_id: int,
+    first_event_id: int,
     officer_ids: list[int],
     desk_ids: list[int],
     letters: dict[int, bytes],
@@ -239,11 +240,15 @@ def _rows(
     }
     e = result.events
     m = e.shape[0]
+    # ids in time order (as a real office's events get them); emission order breaks ties,
+    # and the stream is grouped by layout on PostgreSQL, so the ids must carry the order
+    e = e[np.lexsort((np.arange(m), e[:, 1], v["day"][e[:, 0].astype(np.int64)]))]
     e_visit = e[:, 0].astype(np.int64)
     e_officer = e[:, 5].astype(np.int64)
     e_from = e[:, 3].astype(np.int64)
     state_bytes = np.array([s.value.encode() for s in STATES] + [b""])  # -1 -> ""
     events = {
+        "id": pgcopy.Column(first_event_id + np.arange(m, dtype=np.int64)),
         "visit_id": pgcopy.Column(ids[e_visit]),
         "office_id": pgcopy.Column(np.full(m, scenario.office_id, dtype=np.int64)),
         "service_id": pgcopy.Column(service_ids[e[:, 6].astype(np.int64)]),
@@ -464,10 +469,13 @@ def load(
         report.removed = remove_simulated(first=first, last=last, office_ids=list(by_id))
         if postgres:
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {visit_table} IN SHARE ROW EXCLUSIVE MODE")
-        visit_types, event_types = _column_types(visit_table), _column_types(event_table)
-        total = report.visits
-        next_id = _reserve_ids(visit_table, total)
+                cursor.execute(
+                    f"LOCK TABLE {visit_table}, {event_table} IN SHARE ROW EXCLUSIVE MODE"
+                )
+        if postgres:
+            visit_types, event_types = _column_types(visit_table), _column_types(event_table)
+        next_id = _reserve_ids(visit_table, report.visits)
+        next_event_id = _reserve_ids(event_table, report.events)
         for scenario, result in zip(scenarios, results, strict=True):
             if result.visit_count == 0:
                 continue
@@ -477,11 +485,13 @@ def load(
                 result,
                 scenario,
                 next_id,
+                next_event_id,
                 officer_ids,
                 desks.get(scenario.office_id, []),
                 service_letters,
             )
             next_id += rows.n_visits
+            next_event_id += rows.n_events
             if postgres:
                 _copy(visit_table, visit_types, rows.visits, rows.n_visits)
                 _copy(event_table, event_types, rows.events, rows.n_events)
