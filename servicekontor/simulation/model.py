@@ -295,6 +295,10 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     patience_mean = b.patience_minutes * 60.0
     after_close = b.serve_after_close_minutes * 60.0
     ghost_seconds = b.max_calls * b.recall_seconds
+    errand_cut = b.transfer_probability + b.multi_errand_share
+    svc_seconds = np.array([m * 60.0 for m in svc_minutes])
+    sigma = math.sqrt(math.log(1.0 + b.service_cv**2))
+    v_dur: list[float] = []
 
     # visit columns (python lists while running)
     v_day: list[int] = []
@@ -332,7 +336,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         pool_z = rng.standard_normal(4 * n + 16).tolist()
         patience = (
             rng.exponential(patience_mean, n) if math.isfinite(patience_mean) else np.full(n, inf)
-        ).tolist()
+        )
         pu = 0
         pz = 0
         waiting_heaps: list[list[tuple[int, float, int, int]]] = [[] for _ in range(n_agencies)]
@@ -340,7 +344,6 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             [] for _ in range(n_agencies)
         ]
         waiting: set[int] = set()
-        ticket = 0
         day_end = day.intervals[-1][1] + after_close if day.intervals else 0.0
         officers = day.officers
         n_off = len(officers)
@@ -374,24 +377,24 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 heapq.heappush(booked_heaps[ag], (bk, -v_prio[vid], v_queued[vid], vid, gen))
             waiting.add(vid)
 
-        def candidate(ag: int, now: float) -> int:
-            bh = booked_heaps[ag]
-            while bh and (bh[0][3] not in waiting or bh[0][4] != v_gen[bh[0][3]]):
-                heapq.heappop(bh)
-            if bh and bh[0][0] <= now:
-                return bh[0][3]
-            wh = waiting_heaps[ag]
-            while wh and (wh[0][2] not in waiting or wh[0][3] != v_gen[wh[0][2]]):
-                heapq.heappop(wh)
-            return wh[0][2] if wh else -1
-
         def pick(k: int, now: float) -> int:
+            """The next visit officer k may serve: each agency's candidate (its earliest due
+            booking, else the head of its line), the best of them by the shared key."""
             best = -1
             best_key = None
             for ag in off_agencies[k]:
-                vid = candidate(ag, now)
-                if vid < 0:
-                    continue
+                bh = booked_heaps[ag]
+                while bh and (bh[0][3] not in waiting or bh[0][4] != v_gen[bh[0][3]]):
+                    heapq.heappop(bh)
+                if bh and bh[0][0] <= now:
+                    vid = bh[0][3]
+                else:
+                    wh = waiting_heaps[ag]
+                    while wh and (wh[0][2] not in waiting or wh[0][3] != v_gen[wh[0][2]]):
+                        heapq.heappop(wh)
+                    if not wh:
+                        continue
+                    vid = wh[0][2]
                 bk = v_booked[vid]
                 key = call_order_key(
                     booked_start=None if bk != bk else bk,
@@ -442,9 +445,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             ev((vid, t, START, CALLED, SERVING, k, svc, 0))
             errands = v_errands[vid]
             if errands is None:
-                dur = _service_seconds(svc_minutes[svc], b, pool_z[pz], pool_u[pu])
-                pz += 1
-                pu += 1
+                dur = v_dur[vid]
                 er((vid, svc, k, t, t + dur))
                 t += dur
                 transfer_to = -1
@@ -502,9 +503,37 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 idle.append(k)
 
         a_times = times.tolist()
-        a_svcs = svcs.tolist()
-        a_booked = booked.tolist()
-        a_noshow = no_shows.tolist()
+        # the columns known on arrival, for the whole day at once
+        base = len(v_day)
+        is_booked = ~np.isnan(booked)
+        came = ~no_shows
+        svc_list = svcs.tolist()
+        v_day.extend([day.ordinal] * n)
+        v_service.extend(svc_list)
+        v_final.extend(svc_list)
+        v_source.extend(is_booked.astype(np.int8).tolist())
+        v_prio.extend(np.where(~is_booked & (rng.random(n) < b.priority_share), 10, 0).tolist())
+        v_ticket.extend(np.where(came, np.cumsum(came), -1).tolist())
+        arrived = np.where(no_shows, booked, times).tolist()
+        v_arrived.extend(arrived)
+        v_queued.extend(arrived)
+        v_booked.extend(booked.tolist())
+        v_first.extend([nan] * n)
+        v_last.extend([nan] * n)
+        v_calls.extend([0] * n)
+        v_state.extend(np.where(came, WAITING, NO_SHOW_STATE).tolist())
+        v_outcome.extend(np.where(came, 0, OUT_NO_SHOW).tolist())
+        v_officer.extend([-1] * n)
+        v_left.extend(np.where(is_booked, nan, times + patience).tolist())
+        v_errands.extend([None] * n)
+        # service time of a one-errand visit, drawn for the whole day
+        mean_s = svc_seconds[svcs] if n else np.empty(0)
+        if b.service_distribution == "exponential":
+            v_dur.extend(rng.exponential(1.0, n) * mean_s)
+        else:
+            v_dur.extend(mean_s * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2.0))
+        v_gen.extend([0] * n)
+        a_errand_u = rng.random(n).tolist()
         i = 0
         closed = False
         while True:
@@ -558,52 +587,19 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 continue
             if i >= n:
                 break
-            # an arrival
+            # an arrival: its columns were filled for the whole day above
             t = a_times[i]
-            s = a_svcs[i]
-            bk = a_booked[i]
-            vid = len(v_day)
-            is_booked = bk == bk
-            v_day.append(day.ordinal)
-            v_service.append(s)
-            v_final.append(s)
-            v_source.append(1 if is_booked else 0)
-            prio = 10 if (not is_booked and pool_u[pu] < b.priority_share) else 0
-            pu += 1
-            v_prio.append(prio)
-            v_arrived.append(t)
-            v_queued.append(t)
-            v_booked.append(bk)
-            v_first.append(nan)
-            v_last.append(nan)
-            v_calls.append(0)
-            v_officer.append(-1)
-            v_gen.append(0)
+            vid = base + i
             i += 1
-            if a_noshow[i - 1]:
-                v_ticket.append(-1)
-                v_state.append(NO_SHOW_STATE)
-                v_outcome.append(OUT_NO_SHOW)
-                v_left.append(nan)
-                v_errands.append(None)
-                v_arrived[vid] = bk
-                v_queued[vid] = bk
-                ev((vid, t, NO_SHOW, _NONE_STATE, NO_SHOW_STATE, -1, s, OUT_NO_SHOW))
+            if v_state[vid] == NO_SHOW_STATE:  # a booking nobody came to
+                ev((vid, t, NO_SHOW, _NONE_STATE, NO_SHOW_STATE, -1, v_service[vid], OUT_NO_SHOW))
                 continue
-            ticket += 1
-            v_ticket.append(ticket)
-            v_state.append(WAITING)
-            v_outcome.append(0)
-            v_left.append(nan if is_booked else t + patience[i - 1])
-            # errands: a wrong queue (transfer), several agencies, or one errand
-            errands = None
-            u = pool_u[pu]
-            pu += 1
+            s = v_service[vid]
             ag = svc_agency[s]
+            # errands: a wrong queue (transfer), several agencies, or one errand
+            u = a_errand_u[i - 1]
             others = others_of[ag]
-            if others and (
-                u < b.transfer_probability or u < b.transfer_probability + b.multi_errand_share
-            ):
+            if u < errand_cut and others:
                 forced = u < b.transfer_probability
                 other_ag = others[int(pool_u[pu] * len(others))]
                 pu += 1
@@ -618,9 +614,8 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 pu += 1
                 if forced:
                     first *= b.triage_share
-                errands = [(s, first, False), (other_s, second, forced)]
-            v_errands.append(errands)
-            ev((vid, t, CHECK_IN if is_booked else ISSUE, _NONE_STATE, WAITING, -1, s, 0))
+                v_errands[vid] = [(s, first, False), (other_s, second, forced)]
+            ev((vid, t, CHECK_IN if v_source[vid] else ISSUE, _NONE_STATE, WAITING, -1, s, 0))
             if closed:  # arrived after the queue closed (cannot happen with open intervals)
                 ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, s, OUT_CLOSED))
                 v_state[vid] = NOT_SERVED

@@ -22,9 +22,9 @@ from servicekontor.simulation.model import (
 )
 from servicekontor.staffing import erlang
 
-HOURS = 60
+HOURS = 100
 WARM_UP = 4 * 3600.0
-REPLICATIONS = 12
+REPLICATIONS = 16
 Z = 3.3
 
 PLAIN = Behaviour(
