@@ -253,6 +253,8 @@ def network(year: int, processes: int | None, load: bool) -> dict[str, object]:
         out["load_write_s"] = report.write_seconds
         out["load_simulate_s"] = report.simulate_seconds
         out["loaded_visits"] = report.visits
+        out["load_encode_s"] = report.encode_seconds
+        out["load_commit_s"] = report.commit_seconds
     return out
 
 
@@ -283,7 +285,9 @@ def main() -> None:
     if "load_total_s" in net:
         lines.append(
             f"Loaded on {net['vendor']}: {net['load_total_s']:.1f} s in all "
-            f"(simulation {net['load_simulate_s']:.1f} s, writing {net['load_write_s']:.1f} s; "
+            f"(simulation {net['load_simulate_s']:.1f} s, writing {net['load_write_s']:.1f} s of "
+            f"which encoding {net['load_encode_s']:.1f} s and the commit "
+            f"{net['load_commit_s']:.1f} s; "
             "target < 180 s)"
         )
     scenario = office_scenario(days=args.office_days)

@@ -53,7 +53,9 @@ class LoadReport:
     visits: int = 0
     events: int = 0
     simulate_seconds: float = 0.0
-    write_seconds: float = 0.0
+    write_seconds: float = 0.0  # everything after the simulation, commit included
+    encode_seconds: float = 0.0  # turning arrays into COPY streams (PostgreSQL)
+    commit_seconds: float = 0.0  # the commit: deferred foreign-key checks on PostgreSQL
 
 
 def _seconds(t: dt.time) -> float:
@@ -292,8 +294,11 @@ def _reserve_ids(table: str, n: int) -> int:
         return int(top) + 1
 
 
-def _copy(table: str, types: dict[str, str], columns: dict[str, pgcopy.Column], n: int) -> None:
+def _copy(table: str, types: dict[str, str], columns: dict[str, pgcopy.Column], n: int) -> float:
+    """COPY the rows; returns the seconds spent encoding them."""
+    started = time.perf_counter()
     body = pgcopy.encode(types, columns, n)
+    encoded = time.perf_counter() - started
     names = ", ".join(f'"{c}"' for c in columns)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg 3 cursor
@@ -304,6 +309,7 @@ def _copy(table: str, types: dict[str, str], columns: dict[str, pgcopy.Column], 
             for i in range(0, len(body), step):
                 copy.write(view[i : i + step])
             copy.write(pgcopy.TRAILER)
+    return encoded
 
 
 def _python_values(col: pgcopy.Column, n: int) -> list[object]:
@@ -493,11 +499,16 @@ def load(
             next_id += rows.n_visits
             next_event_id += rows.n_events
             if postgres:
-                _copy(visit_table, visit_types, rows.visits, rows.n_visits)
-                _copy(event_table, event_types, rows.events, rows.n_events)
+                report.encode_seconds += _copy(visit_table, visit_types, rows.visits, rows.n_visits)
+                report.encode_seconds += _copy(event_table, event_types, rows.events, rows.n_events)
             else:
                 _insert(visit_table, rows.visits, rows.n_visits, _sqlite_converters(rows.visits))
                 _insert(event_table, rows.events, rows.n_events, _sqlite_converters(rows.events))
+        committing = time.perf_counter()
+    report.commit_seconds = time.perf_counter() - committing
     report.write_seconds = time.perf_counter() - started
-    log(f"written in {report.write_seconds:.1f} s")
+    log(
+        f"written in {report.write_seconds:.1f} s (encoding {report.encode_seconds:.1f} s, "
+        f"commit {report.commit_seconds:.1f} s)"
+    )
     return report
