@@ -1,9 +1,11 @@
 """The read-only JSON API: one router for every app's viewsets."""
 
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from servicekontor.catalog.api import AgencyViewSet, ServiceViewSet
 from servicekontor.network.api import OfferingViewSet, OfficeViewSet
+from servicekontor.reports.api import AgencyReportView, FiguresView
 
 router = DefaultRouter()
 router.register("agencies", AgencyViewSet, basename="agency")
@@ -11,4 +13,12 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("offices", OfficeViewSet, basename="office")
 router.register("offerings", OfferingViewSet, basename="offering")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("statistics/figures/", FiguresView.as_view(), name="statistics-figures"),
+    re_path(
+        r"^statistics/agency-report/(?P<agency_code>[-\w]+)/(?P<month>[0-9]{4}-[0-9]{2})/$",
+        AgencyReportView.as_view(),
+        name="statistics-agency-report",
+    ),
+    *router.urls,
+]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('queueing', '0001_initial'),
+        ('queueing', '0002_errands_desk_status_log'),
     ]
 
     operations = [
