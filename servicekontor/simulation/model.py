@@ -68,6 +68,7 @@ OUTCOMES: tuple[str, ...] = (
     "come_back",
     "no_show",
     "not_served_at_closing",
+    "transferred",
 )
 SOURCES: tuple[str, ...] = ("kiosk", "appointment")
 _A = {a: i for i, a in enumerate(ACTIONS)}
@@ -89,10 +90,15 @@ TRANSFER, FINISH, NO_SHOW, CLOSE = (
 WAITING, CALLED, SERVING = _S[State.WAITING], _S[State.CALLED], _S[State.SERVING]
 FINISHED, NO_SHOW_STATE, NOT_SERVED = _S[State.FINISHED], _S[State.NO_SHOW], _S[State.NOT_SERVED]
 OUT_NO_SHOW, OUT_CLOSED = OUTCOMES.index("no_show"), OUTCOMES.index("not_served_at_closing")
+OUT_TRANSFERRED = OUTCOMES.index("transferred")
+#: What an officer at a desk is doing, as `queueing.DeskActivity` values.
+DESK_STATUSES: tuple[str, ...] = ("idle", "break", "serving", "signed_out")
+READY, ON_BREAK, BUSY, SIGNED_OUT = range(4)
 FIRST_FINISH_OUTCOME = 1  # OUTCOMES[1:7] are the officer's choices
 
 EVENT_FIELDS = ("visit", "at", "action", "from_state", "to_state", "officer", "service", "outcome")
-ERRAND_FIELDS = ("visit", "service", "officer", "start", "end")
+ERRAND_FIELDS = ("visit", "service", "officer", "start", "end", "outcome")
+DESK_FIELDS = ("day", "officer", "at", "status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,13 +186,17 @@ class OfficeResult:
     ``officer`` (-1: none), ``left_at`` (NaN: did not leave), times in seconds since local
     midnight of ``day``. Events: float64 matrix, one row per state change, columns
     EVENT_FIELDS (officer -1: none; from_state -1: created). Errands: one row per errand
-    served, columns ERRAND_FIELDS (service index, officer, start, end).
+    served, columns ERRAND_FIELDS (service index, officer, start, end, outcome: the finish
+    outcome, or "transferred" for the part before a wrong-queue transfer). Desk log: one row
+    per change of what an officer does, columns DESK_FIELDS (status: index into
+    DESK_STATUSES), as the desk services append to `queueing.DeskStatusEvent`.
     """
 
     office_id: int
     visits: dict[str, np.ndarray]
     events: np.ndarray
     errands: np.ndarray
+    desk: np.ndarray
 
     @property
     def visit_count(self) -> int:
@@ -321,6 +331,8 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     v_gen: list[int] = []
     events: list[float] = []
     errands_out: list[float] = []
+    desk_out: list[float] = []
+    dk = desk_out.extend
     ev = events.extend
     er = errands_out.extend
     nan = math.nan
@@ -413,6 +425,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             waiting.discard(vid)
             svc = v_final[vid]
             ev((vid, now, CALL, WAITING, CALLED, k, svc, 0))
+            dk((day.ordinal, k, now, BUSY))
             if v_first[vid] != v_first[vid]:
                 v_first[vid] = now
             v_last[vid] = now
@@ -444,22 +457,34 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             pu += 1
             ev((vid, t, START, CALLED, SERVING, k, svc, 0))
             errands = v_errands[vid]
+            served: list[tuple[int, float, float]] = []
+            transfer_to = -1
+            wrong_queue = False
             if errands is None:
                 dur = v_dur[vid]
-                er((vid, svc, k, t, t + dur))
+                served.append((svc, t, t + dur))
                 t += dur
-                transfer_to = -1
             else:
-                transfer_to = -1
                 while errands:
                     e_svc, e_sec, forced = errands[0]
                     if (forced and e_svc != svc) or svc_agency[e_svc] not in officers[k].agencies:
                         transfer_to = e_svc
+                        wrong_queue = forced
                         errands[0] = (e_svc, e_sec, False)
                         break
-                    er((vid, e_svc, k, t, t + e_sec))
+                    served.append((e_svc, t, t + e_sec))
                     t += e_sec
                     errands.pop(0)
+            x = pool_u[pu]
+            pu += 1
+            outcome = FIRST_FINISH_OUTCOME
+            for j, c in enumerate(outcome_cdf):
+                if x <= c:
+                    outcome = FIRST_FINISH_OUTCOME + j
+                    break
+            errand_outcome = OUT_TRANSFERRED if wrong_queue else outcome
+            for e_svc, start, end in served:
+                er((vid, e_svc, k, start, end, errand_outcome))
             if transfer_to >= 0:
                 v_final[vid] = transfer_to
                 ev((vid, t, TRANSFER, SERVING, WAITING, k, transfer_to, 0))
@@ -470,12 +495,6 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 v_calls[vid] = 0
                 heapq.heappush(heap, (t, seq, 1, k, vid))  # back in line when the officer is free
             else:
-                x = pool_u[pu]
-                outcome = FIRST_FINISH_OUTCOME
-                for j, c in enumerate(outcome_cdf):
-                    if x <= c:
-                        outcome = FIRST_FINISH_OUTCOME + j
-                        break
                 ev((vid, t, FINISH, SERVING, FINISHED, k, svc, outcome))
                 v_state[vid] = FINISHED
                 v_outcome[vid] = outcome
@@ -484,13 +503,17 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             seq += 1
 
         def officer_free(k: int, now: float) -> None:
+            """Officer k is free (shift start, break over, visit gone from the desk)."""
             nonlocal seq
+            dk((day.ordinal, k, now, READY))
             if off_end_due[k] or now >= off_shift_end[k]:
                 off_state[k] = 4
+                dk((day.ordinal, k, now, SIGNED_OUT))
                 return
             if off_break_due[k]:
                 off_break_due[k] = False
                 off_state[k] = 3
+                dk((day.ordinal, k, now, ON_BREAK))
                 heapq.heappush(heap, (now + officers[k].break_seconds, seq, 4, k, -1))
                 seq += 1
                 return
@@ -562,6 +585,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                     if off_state[k] == 1:
                         idle.remove(k)
                         off_state[k] = 3
+                        dk((day.ordinal, k, t, ON_BREAK))
                         heapq.heappush(heap, (t + officers[k].break_seconds, seq, 4, k, -1))
                         seq += 1
                     elif off_state[k] == 2:
@@ -572,6 +596,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                     if off_state[k] == 1:
                         idle.remove(k)
                         off_state[k] = 4
+                        dk((day.ordinal, k, t, SIGNED_OUT))
                     elif off_state[k] in (2, 3):
                         off_end_due[k] = True
                 elif kind == 5:  # the queue closes: whatever waits is not served
@@ -581,6 +606,9 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                         v_state[vid] = NOT_SERVED
                         v_outcome[vid] = OUT_CLOSED
                     waiting.clear()
+                    for k in idle:  # nothing more to call: the idle sign out
+                        off_state[k] = 4
+                        dk((day.ordinal, k, t, SIGNED_OUT))
                     idle.clear()
                 if not heap and i >= n:
                     break
@@ -655,6 +683,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         visits=visits,
         events=np.asarray(events, dtype=float).reshape(-1, len(EVENT_FIELDS)),
         errands=np.asarray(errands_out, dtype=float).reshape(-1, len(ERRAND_FIELDS)),
+        desk=np.asarray(desk_out, dtype=float).reshape(-1, len(DESK_FIELDS)),
     )
 
 

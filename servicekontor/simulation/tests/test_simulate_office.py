@@ -151,7 +151,7 @@ def test_simulate_office__officers_serve_only_their_agencies():
     scenario = _scenario(days=10)
     result = simulate_office(scenario)
     officers = scenario.days[0].officers
-    for _vid, svc, officer, _s, _e in result.errands:
+    for _vid, svc, officer, _s, _e, _outcome in result.errands:
         assert SERVICES[int(svc)].agency in officers[int(officer)].agencies
 
 
@@ -201,3 +201,27 @@ def test_simulate_office__calls_follow_the_shared_call_order():
                 waiting = v["queued"][other] <= now and called_at.get(int(other), math.inf) > now
                 if waiting and v["ticket"][other] >= 0 and v["arrived"][other] < now:
                     assert key(vid) < key(other), (day, vid, other)
+
+
+def test_simulate_office__desk_log_follows_the_officers():
+    """Ready at sign-in, serving from each call, ready again when the visit leaves the desk,
+    a break, signed out last: the rows the desk services append to DeskStatusEvent."""
+    from servicekontor.simulation.model import DESK_STATUSES
+
+    scenario = _scenario(days=3)
+    result = simulate_office(scenario)
+    desk = result.desk
+    call = ACTIONS.index("call")
+    calls = result.events[result.events[:, 2] == call]
+    for day in np.unique(desk[:, 0]):
+        for k in range(len(scenario.days[0].officers)):
+            rows = desk[(desk[:, 0] == day) & (desk[:, 1] == k)]
+            statuses = [DESK_STATUSES[int(x)] for x in rows[:, 3]]
+            assert statuses[0] == "idle" and statuses[-1] == "signed_out"
+            assert statuses.count("signed_out") == 1 and statuses.count("break") == 1
+            assert (np.diff(rows[:, 2]) >= 0).all()
+            for a, b in zip(statuses, statuses[1:], strict=False):
+                assert not (a == "serving" and b == "serving")
+            ids = np.flatnonzero(result.visits["day"] == day)
+            mine = calls[np.isin(calls[:, 0], ids) & (calls[:, 5] == k)]
+            assert statuses.count("serving") == len(mine)
