@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 
 from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
 from servicekontor.catalog.models import Agency, Service
@@ -28,10 +29,11 @@ from servicekontor.core import clock
 from servicekontor.network import opening_hours
 from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.network.queries import schedule_of, with_schedules
-from servicekontor.queueing.models import Visit, VisitEvent
+from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent
 from servicekontor.simulation import calibration, pgcopy
 from servicekontor.simulation.model import (
     ACTIONS,
+    DESK_STATUSES,
     OUTCOMES,
     SOURCES,
     STATES,
@@ -56,6 +58,7 @@ class LoadReport:
     write_seconds: float = 0.0  # everything after the simulation, commit included
     encode_seconds: float = 0.0  # turning arrays into COPY streams (PostgreSQL)
     commit_seconds: float = 0.0  # the commit: deferred foreign-key checks on PostgreSQL
+    rollup_seconds: float = 0.0  # the statistics' rollups rebuilt for the span
 
 
 def _seconds(t: dt.time) -> float:
@@ -181,8 +184,12 @@ def _sim_officers(
 class _Rows:
     visits: dict[str, pgcopy.Column]
     events: dict[str, pgcopy.Column]
+    errands: dict[str, pgcopy.Column]
+    desk: dict[str, pgcopy.Column]
     n_visits: int
     n_events: int
+    n_errands: int
+    n_desk: int
 
 
 def _rows(
@@ -190,13 +197,16 @@ def _rows(
     scenario: OfficeScenario,
     first_id: int,
     first_event_id: int,
+    first_errand_id: int,
+    first_desk_id: int,
     officer_ids: list[int],
     desk_ids: list[int],
     letters: dict[int, bytes],
+    agency_of: dict[int, int],
 ) -> _Rows:
     v = result.visits
     n = result.visit_count
-    offsets = _utc_offsets(np.unique(v["day"]).tolist())
+    offsets = _utc_offsets(np.unique(np.r_[v["day"], result.desk[:, 0]]).astype(int).tolist())
     service_ids = np.array([s.service_id for s in scenario.services], dtype=np.int64)
     ids = first_id + np.arange(n, dtype=np.int64)
     officer_map = np.array([*officer_ids, 0], dtype=np.int64)  # index -1 -> placeholder
@@ -264,7 +274,57 @@ def _rows(
         "officer_id": pgcopy.Column(officer_map[e_officer], null=e_officer < 0),
         "outcome": pgcopy.Column(np.array([o.encode() for o in OUTCOMES])[e[:, 7].astype(int)]),
     }
-    return _Rows(visits=visits, events=events, n_visits=n, n_events=m)
+    # errands: position within the visit, first errand per agency (as `write_errands` does)
+    r = result.errands
+    r = r[np.lexsort((r[:, 3], r[:, 0]))]
+    k = r.shape[0]
+    r_visit = r[:, 0].astype(np.int64)
+    r_service = service_ids[r[:, 1].astype(np.int64)]
+    starts = np.r_[0, np.flatnonzero(np.diff(r_visit)) + 1] if k else np.empty(0, np.int64)
+    group_start = np.repeat(starts, np.diff(np.r_[starts, k])) if k else starts
+    position = np.arange(k) - group_start + 1
+    r_agency = np.array([agency_of[int(x)] for x in r_service], dtype=np.int64)
+    _, first_index = np.unique(r_visit * 1_000_003 + r_agency, return_index=True)
+    first_for_agency = np.zeros(k, dtype=bool)
+    first_for_agency[first_index] = True
+    r_officer = r[:, 2].astype(np.int64)
+    r_day = v["day"][r_visit]
+    errands = {
+        "id": pgcopy.Column(first_errand_id + np.arange(k, dtype=np.int64)),
+        "visit_id": pgcopy.Column(ids[r_visit]),
+        "position": pgcopy.Column(position),
+        "service_id": pgcopy.Column(r_service),
+        "outcome": pgcopy.Column(np.array([o.encode() for o in OUTCOMES])[r[:, 5].astype(int)]),
+        "interpreter_used": pgcopy.Column(np.zeros(k, dtype=bool)),
+        "interpreter_language": pgcopy.Column(b""),
+        # whole seconds; consecutive errands share their boundaries, so they add up
+        "service_seconds": pgcopy.Column(np.rint(r[:, 4]) - np.rint(r[:, 3])),
+        "first_for_agency": pgcopy.Column(first_for_agency),
+        "recorded_at": pgcopy.Column(_unix(r_day, r[:, 4], offsets)),
+        "officer_id": pgcopy.Column(officer_map[r_officer], null=r_officer < 0),
+    }
+    d = result.desk
+    q = d.shape[0]
+    d = d[np.lexsort((np.arange(q), d[:, 2], d[:, 0]))]
+    d_officer = d[:, 1].astype(np.int64)
+    desk = {
+        "id": pgcopy.Column(first_desk_id + np.arange(q, dtype=np.int64)),
+        "officer_id": pgcopy.Column(officer_map[d_officer]),
+        "office_id": pgcopy.Column(np.full(q, scenario.office_id, dtype=np.int64)),
+        "service_point_id": pgcopy.Column(desk_map[d_officer], null=np.full(q, not desk_ids)),
+        "at": pgcopy.Column(_unix(d[:, 0].astype(np.int64), d[:, 2], offsets)),
+        "status": pgcopy.Column(np.array([x.encode() for x in DESK_STATUSES])[d[:, 3].astype(int)]),
+    }
+    return _Rows(
+        visits=visits,
+        events=events,
+        errands=errands,
+        desk=desk,
+        n_visits=n,
+        n_events=m,
+        n_errands=k,
+        n_desk=q,
+    )
 
 
 def _column_types(table: str) -> dict[str, str]:
@@ -360,13 +420,35 @@ def _sqlite_converters(columns: Iterable[str]) -> dict[str, Callable]:
     return out
 
 
-def remove_simulated(
-    *, first: dt.date | None = None, last: dt.date | None = None, office_ids: Sequence[int] = ()
-) -> int:
-    """Delete simulated visits (with their events and any row that cascades from a visit).
+def _rebuild_statistics(*, first: dt.date, last: dt.date, office_ids: Sequence[int]) -> None:
+    """Rebuild the statistics' rollups of the span from the raw log, if `reports` is installed.
 
-    Without bounds and offices, also the simulated officers. Returns visits removed. Raw SQL:
-    the ORM would load millions of rows to cascade.
+    Real visits keep the rollups in step through the queue's signals, one change at a time;
+    a bulk load (or removal) bypasses them, so the rollups of the span are recomputed from the
+    log the same way `manage.py reconcile_statistics --fix` does.
+    """
+    if not apps.is_installed("servicekontor.reports"):
+        return
+    from servicekontor.reports import rollups
+
+    raw = rollups.recompute(start=first, end=last, office_ids=office_ids or None)
+    rollups.rewrite(start=first, end=last, raw=raw, office_ids=office_ids or None)
+    closed_end = min(last, clock.local_today() - dt.timedelta(days=1))
+    if closed_end >= first:
+        rollups.roll_up_occupancy(start=first, end=closed_end)
+
+
+def remove_simulated(
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    office_ids: Sequence[int] = (),
+    rebuild_statistics: bool = True,
+) -> int:
+    """Delete simulated visits (with their events, errands and any row that cascades from a
+    visit) and the simulated officers' desk-status rows of the span; then rebuild the
+    statistics' rollups of the span. Without bounds and offices, also the simulated officers.
+    Returns visits removed. Raw SQL: the ORM would load millions of rows to cascade.
     """
     where = ["simulated"]
     params: list[object] = []
@@ -381,7 +463,25 @@ def remove_simulated(
         params.extend(office_ids)
     visit_table = Visit._meta.db_table
     chosen = f"SELECT id FROM {visit_table} WHERE " + " AND ".join(where)
+    span = Visit.objects.filter(simulated=True)
+    if first is not None:
+        span = span.filter(local_day__gte=first)
+    if last is not None:
+        span = span.filter(local_day__lte=last)
+    if office_ids:
+        span = span.filter(office_id__in=office_ids)
+    bounds = span.aggregate(first=Min("local_day"), last=Max("local_day"))
+    desk_rows = DeskStatusEvent.objects.filter(
+        officer__username__startswith=SIM_USER_PREFIX, officer__is_active=False
+    )
+    if first is not None:
+        desk_rows = desk_rows.filter(at__gte=clock.local_day_bounds(first)[0])
+    if last is not None:
+        desk_rows = desk_rows.filter(at__lt=clock.local_day_bounds(last)[1])
+    if office_ids:
+        desk_rows = desk_rows.filter(office_id__in=office_ids)
     with transaction.atomic(), connection.cursor() as cursor:
+        desk_rows._raw_delete(desk_rows.db)
         for rel in Visit._meta.related_objects:
             model = rel.related_model
             field = rel.field  # type: ignore[union-attr]
@@ -398,6 +498,8 @@ def remove_simulated(
         removed = cursor.rowcount
         if first is None and last is None and not office_ids:
             User.objects.filter(username__startswith=SIM_USER_PREFIX, is_active=False).delete()
+    if rebuild_statistics and removed and bounds["first"] is not None:
+        _rebuild_statistics(first=bounds["first"], last=bounds["last"], office_ids=list(office_ids))
     return int(removed)
 
 
@@ -469,43 +571,67 @@ def load(
         .values_list("office_id", "pk")
     ):
         desks.setdefault(office_id, []).append(pk)
-    visit_table, event_table = Visit._meta.db_table, VisitEvent._meta.db_table
+    tables = {
+        "visits": Visit._meta.db_table,
+        "events": VisitEvent._meta.db_table,
+        "errands": Errand._meta.db_table,
+        "desk": DeskStatusEvent._meta.db_table,
+    }
+    counts = {
+        "visits": report.visits,
+        "events": report.events,
+        "errands": sum(int(r.errands.shape[0]) for r in results),
+        "desk": sum(int(r.desk.shape[0]) for r in results),
+    }
     postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        report.removed = remove_simulated(first=first, last=last, office_ids=list(by_id))
+        report.removed = remove_simulated(
+            first=first, last=last, office_ids=list(by_id), rebuild_statistics=False
+        )
+        types: dict[str, dict[str, str]] = {}
         if postgres:
+            # the ids are reserved below: no other writer in between (the queue waits)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"LOCK TABLE {visit_table}, {event_table} IN SHARE ROW EXCLUSIVE MODE"
+                    f"LOCK TABLE {', '.join(tables.values())} IN SHARE ROW EXCLUSIVE MODE"
                 )
-        if postgres:
-            visit_types, event_types = _column_types(visit_table), _column_types(event_table)
-        next_id = _reserve_ids(visit_table, report.visits)
-        next_event_id = _reserve_ids(event_table, report.events)
+            types = {name: _column_types(table) for name, table in tables.items()}
+        next_ids = {name: _reserve_ids(tables[name], counts[name]) for name in tables}
         for scenario, result in zip(scenarios, results, strict=True):
-            if result.visit_count == 0:
+            if result.visit_count == 0 and result.desk.shape[0] == 0:
                 continue
             agency_of_index = {s.agency: service_agency[s.service_id] for s in scenario.services}
             officer_ids = _sim_officers(scenario, by_id[scenario.office_id], agency_of_index)
             rows = _rows(
                 result,
                 scenario,
-                next_id,
-                next_event_id,
+                next_ids["visits"],
+                next_ids["events"],
+                next_ids["errands"],
+                next_ids["desk"],
                 officer_ids,
                 desks.get(scenario.office_id, []),
                 service_letters,
+                service_agency,
             )
-            next_id += rows.n_visits
-            next_event_id += rows.n_events
-            if postgres:
-                report.encode_seconds += _copy(visit_table, visit_types, rows.visits, rows.n_visits)
-                report.encode_seconds += _copy(event_table, event_types, rows.events, rows.n_events)
-            else:
-                _insert(visit_table, rows.visits, rows.n_visits, _sqlite_converters(rows.visits))
-                _insert(event_table, rows.events, rows.n_events, _sqlite_converters(rows.events))
+            sizes = {
+                "visits": rows.n_visits,
+                "events": rows.n_events,
+                "errands": rows.n_errands,
+                "desk": rows.n_desk,
+            }
+            for name, table in tables.items():
+                columns = getattr(rows, name)
+                if postgres:
+                    report.encode_seconds += _copy(table, types[name], columns, sizes[name])
+                else:
+                    _insert(table, columns, sizes[name], _sqlite_converters(columns))
+                next_ids[name] += sizes[name]
         committing = time.perf_counter()
     report.commit_seconds = time.perf_counter() - committing
+    started_rollups = time.perf_counter()
+    _rebuild_statistics(first=first, last=last, office_ids=list(by_id))
+    report.rollup_seconds = time.perf_counter() - started_rollups
     report.write_seconds = time.perf_counter() - started
     log(
         f"written in {report.write_seconds:.1f} s (encoding {report.encode_seconds:.1f} s, "

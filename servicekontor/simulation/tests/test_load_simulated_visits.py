@@ -133,3 +133,44 @@ def test_simulate__binary_copy_writes_the_same_rows_as_insert(network, django_db
     assert report.events == VisitEvent.objects.count()
     v = Visit.objects.filter(state="finished").first()
     assert v.arrived_at.astimezone(STOCKHOLM).hour >= 10 and v.outcome
+
+
+def test_simulate__errands_desk_log_and_statistics_like_real_ones(network):
+    from servicekontor.queueing.intervals import seconds_in_state
+    from servicekontor.queueing.models import DeskStatusEvent, Errand, VisitState
+    from servicekontor.reports import rollups
+
+    _simulate("--from", FIRST, "--to", LAST, "--offices", "linkoping", "--seed", "5")
+    finished = Visit.objects.filter(state="finished")
+    assert Errand.objects.count() >= finished.count()
+    multi = 0
+    for v in finished.prefetch_related("errands", "events")[:300]:
+        errands = sorted(v.errands.all(), key=lambda e: e.position)
+        assert [e.position for e in errands] == list(range(1, len(errands) + 1))
+        served = seconds_in_state(
+            [(e.at, e.to_state) for e in sorted(v.events.all(), key=lambda e: (e.at, e.pk))],
+            state=VisitState.SERVING,
+            until=v.events.order_by("-at").first().at,
+        )
+        assert abs(sum(e.service_seconds for e in errands) - served) <= len(errands)
+        agencies = [e.service.agency_id for e in errands]
+        assert [e.first_for_agency for e in errands] == [
+            a not in agencies[:i] for i, a in enumerate(agencies)
+        ]
+        multi += len(set(agencies)) > 1
+    assert multi > 0
+    assert Errand.objects.filter(outcome="transferred").exists()
+    # the desk log: every simulated officer signs in and out each day they worked
+    log = DeskStatusEvent.objects.filter(office=network)
+    assert log.filter(status="serving").count() == VisitEvent.objects.filter(
+        visit__office=network, action="call"
+    ).count()
+    assert log.filter(status="idle").exists() and log.filter(status="break").exists()
+    # the statistics' rollups agree with the raw log, after loading and after removing
+    first, last = dt.date(2026, 11, 2), dt.date(2026, 11, 8)
+    raw = rollups.recompute(start=first, end=last)
+    assert raw
+    assert rollups.compare(rollups.stored(start=first, end=last), raw) == []
+    _simulate("--remove")
+    assert not Errand.objects.exists() and not DeskStatusEvent.objects.exists()
+    assert rollups.stored(start=first, end=last) == {}

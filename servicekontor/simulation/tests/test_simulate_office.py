@@ -1,5 +1,6 @@
 """The simulator's own promises: inputs reproduced, the state machine obeyed, reproducible."""
 
+import itertools
 import math
 
 import numpy as np
@@ -220,7 +221,7 @@ def test_simulate_office__desk_log_follows_the_officers():
             assert statuses[0] == "idle" and statuses[-1] == "signed_out"
             assert statuses.count("signed_out") == 1 and statuses.count("break") == 1
             assert (np.diff(rows[:, 2]) >= 0).all()
-            for a, b in zip(statuses, statuses[1:], strict=False):
+            for a, b in itertools.pairwise(statuses):
                 assert not (a == "serving" and b == "serving")
             ids = np.flatnonzero(result.visits["day"] == day)
             mine = calls[np.isin(calls[:, 0], ids) & (calls[:, 5] == k)]
