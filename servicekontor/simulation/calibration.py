@@ -229,8 +229,8 @@ def _service_specs(
     for s in services:
         if s.service_id in offered:
             per_agency[s.agency_code] = per_agency.get(s.agency_code, 0) + 1
-    specs = []
-    index = {}
+    specs: list[ServiceSpec] = []
+    index: dict[int, int] = {}
     for s in services:
         if s.service_id not in offered:
             continue

@@ -17,6 +17,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.apps import apps
@@ -338,19 +339,29 @@ def _column_types(table: str) -> dict[str, str]:
 
 def _reserve_ids(table: str, n: int) -> int:
     """The first of ``n`` consecutive new ids of ``table`` (caller holds the table lock)."""
+    if n <= 0:
+        return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            (sequence,) = cursor.fetchone()  # type: ignore[misc]
+            row = cursor.fetchone()
+            assert row is not None
+            sequence = row[0]
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-            (top,) = cursor.fetchone()  # type: ignore[misc]
+            row = cursor.fetchone()
+            assert row is not None
+            top = row[0]
             cursor.execute("SELECT nextval(%s)", [sequence])
-            (nxt,) = cursor.fetchone()  # type: ignore[misc]
+            row = cursor.fetchone()
+            assert row is not None
+            nxt = row[0]
             start = max(int(nxt), int(top) + 1)
             cursor.execute("SELECT setval(%s, %s)", [sequence, start + n - 1])
             return start
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-        (top,) = cursor.fetchone()  # type: ignore[misc]
+        row = cursor.fetchone()
+        assert row is not None
+        top = row[0]
         return int(top) + 1
 
 
@@ -451,7 +462,7 @@ def remove_simulated(
     Returns visits removed. Raw SQL: the ORM would load millions of rows to cascade.
     """
     where = ["simulated"]
-    params: list[object] = []
+    params: list[Any] = []
     if first is not None:
         where.append("local_day >= %s")
         params.append(first)
@@ -481,12 +492,12 @@ def remove_simulated(
     if office_ids:
         desk_rows = desk_rows.filter(office_id__in=office_ids)
     with transaction.atomic(), connection.cursor() as cursor:
-        desk_rows._raw_delete(desk_rows.db)
+        desk_rows.delete()  # nothing depends on these rows: one DELETE statement
         for rel in Visit._meta.related_objects:
             model = rel.related_model
-            field = rel.field  # type: ignore[union-attr]
-            table = model._meta.db_table  # type: ignore[union-attr]
-            column = field.column  # type: ignore[union-attr]
+            field = rel.field
+            table = model._meta.db_table
+            column = field.column
             on_delete = getattr(rel, "on_delete", None)
             if getattr(on_delete, "__name__", "") == "SET_NULL":
                 cursor.execute(

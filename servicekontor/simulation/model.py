@@ -660,7 +660,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     for day in scenario.days:
         run_day(day)
 
-    visits = {
+    visits: dict[str, np.ndarray] = {
         "day": np.asarray(v_day, dtype=np.int32),
         "service": np.asarray(v_service, dtype=np.int16),
         "final_service": np.asarray(v_final, dtype=np.int16),

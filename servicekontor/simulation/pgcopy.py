@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -108,33 +109,33 @@ def encode(types: dict[str, str], columns: dict[str, Column], rows: int) -> byte
         idx = order[bounds[g] : bounds[g + 1]]
         first = int(idx[0])
         fields: list[tuple[str, str]] = [("count", ">i2")]
-        fills: list[tuple[str, object]] = []
-        for name, kind, values, null in parts:
-            is_null = null is not None and bool(null[first])
+        fills: list[tuple[str, Any]] = []
+        for name, kind, data, mask in parts:
+            is_null = mask is not None and bool(mask[first])
             if is_null:
                 fields.append((f"{name}_len", ">i4"))
                 fills.append((f"{name}_len", -1))
                 continue
             if kind == "const_text":
-                assert isinstance(values, bytes)
-                fields += [(f"{name}_len", ">i4"), (name, f"S{max(1, len(values))}")]
-                fills += [(f"{name}_len", len(values))]
-                if values:
-                    fills.append((name, values))
+                assert isinstance(data, bytes)
+                fields += [(f"{name}_len", ">i4"), (name, f"S{max(1, len(data))}")]
+                fills += [(f"{name}_len", len(data))]
+                if data:
+                    fills.append((name, data))
                 else:
                     fields.pop()
             elif kind == "text":
-                assert isinstance(values, np.ndarray)
-                length = len(values[first])
+                assert isinstance(data, np.ndarray)
+                length = len(data[first])
                 fields.append((f"{name}_len", ">i4"))
                 fills.append((f"{name}_len", length))
                 if length:
                     fields.append((name, f"S{length}"))
-                    fills.append((name, values[idx]))
+                    fills.append((name, data[idx]))
             else:
-                assert isinstance(values, np.ndarray)
-                fields += [(f"{name}_len", ">i4"), (name, values.dtype.str)]
-                fills += [(f"{name}_len", values.dtype.itemsize), (name, values[idx])]
+                assert isinstance(data, np.ndarray)
+                fields += [(f"{name}_len", ">i4"), (name, data.dtype.str)]
+                fills += [(f"{name}_len", data.dtype.itemsize), (name, data[idx])]
         block = np.empty(idx.size, dtype=np.dtype(fields))
         block["count"] = len(parts)
         for field, value in fills:

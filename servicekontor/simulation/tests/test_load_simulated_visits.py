@@ -66,7 +66,8 @@ def test_simulate__writes_visits_and_events_like_real_ones(network):
         local = e.at.astimezone(STOCKHOLM)
         assert 10 <= local.hour < 17  # open 10-16, served until a quarter past
     for v in visits:
-        assert state[v.pk].value == v.state
+        final = state[v.pk]
+        assert final is not None and final.value == v.state
         assert v.ticket_letter in "SF"
         if v.state == "finished":
             assert v.outcome and v.officer_id and v.service_point_id
@@ -77,7 +78,9 @@ def test_simulate__writes_visits_and_events_like_real_ones(network):
     numbers = list(visits.exclude(ticket_number=None).values_list("local_day", "ticket_number"))
     assert len(numbers) == len(set(numbers))
     # officers are inactive staff of the office, trained for what they served
-    officer = User.objects.get(pk=visits.filter(state="finished").first().officer_id)
+    served = visits.filter(state="finished").first()
+    assert served is not None and served.officer_id is not None
+    officer = User.objects.get(pk=served.officer_id)
     assert officer.username.startswith("sim-linkoping-") and not officer.is_active
     assert officer.offices.filter(pk=network.pk).exists()
 
@@ -93,6 +96,7 @@ def test_simulate__same_seed_same_rows_and_rerun_replaces(network):
 def test_simulate__remove_takes_every_simulated_row_and_keeps_real_ones(network):
     _simulate("--from", FIRST, "--to", LAST, "--offices", "linkoping")
     real = Visit.objects.filter(simulated=True).first()
+    assert real is not None
     Visit.objects.filter(pk=real.pk).update(simulated=False)  # pretend one is real
     out = _simulate("--remove")
     assert "Removed" in out
@@ -132,6 +136,7 @@ def test_simulate__binary_copy_writes_the_same_rows_as_insert(network, django_db
     assert report.visits == Visit.objects.count() > 0
     assert report.events == VisitEvent.objects.count()
     v = Visit.objects.filter(state="finished").first()
+    assert v is not None
     assert v.arrived_at.astimezone(STOCKHOLM).hour >= 10 and v.outcome
 
 
@@ -150,7 +155,7 @@ def test_simulate__errands_desk_log_and_statistics_like_real_ones(network):
         served = seconds_in_state(
             [(e.at, e.to_state) for e in sorted(v.events.all(), key=lambda e: (e.at, e.pk))],
             state=VisitState.SERVING,
-            until=v.events.order_by("-at").first().at,
+            until=max(e.at for e in v.events.all()),
         )
         assert abs(sum(e.service_seconds for e in errands) - served) <= len(errands)
         agencies = [e.service.agency_id for e in errands]
@@ -162,9 +167,10 @@ def test_simulate__errands_desk_log_and_statistics_like_real_ones(network):
     assert Errand.objects.filter(outcome="transferred").exists()
     # the desk log: every simulated officer signs in and out each day they worked
     log = DeskStatusEvent.objects.filter(office=network)
-    assert log.filter(status="serving").count() == VisitEvent.objects.filter(
-        visit__office=network, action="call"
-    ).count()
+    assert (
+        log.filter(status="serving").count()
+        == VisitEvent.objects.filter(visit__office=network, action="call").count()
+    )
     assert log.filter(status="idle").exists() and log.filter(status="break").exists()
     # the statistics' rollups agree with the raw log, after loading and after removing
     first, last = dt.date(2026, 11, 2), dt.date(2026, 11, 8)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from servicekontor.queueing.states import target_state
+from servicekontor.queueing.states import State, target_state
 from servicekontor.simulation.model import (
     ACTIONS,
     OUTCOMES,
@@ -100,7 +100,7 @@ def test_simulate_office__every_event_is_a_transition_of_the_state_machine():
     result = simulate_office(_scenario(days=20, visits=220.0))
     events = result.events
     order = np.lexsort((np.arange(len(events)), events[:, 1], events[:, 0]))
-    state: dict[int, object] = {}
+    state: dict[int, State | None] = {}
     actions_seen = set()
     for row in events[order]:
         vid, _at, action, frm, to = int(row[0]), row[1], int(row[2]), int(row[3]), int(row[4])
@@ -111,7 +111,7 @@ def test_simulate_office__every_event_is_a_transition_of_the_state_machine():
         actions_seen.add(ACTIONS[action].value)
     final = result.visits["state"]
     for vid, s in state.items():
-        assert STATES[final[vid]] == s
+        assert s is not None and STATES[final[vid]] == s
         assert s.value in ("finished", "no_show", "not_served")  # nothing left open
     assert {"issue", "check_in", "call", "recall", "start", "transfer", "finish", "no_show"} <= (
         actions_seen
