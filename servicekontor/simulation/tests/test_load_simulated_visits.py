@@ -180,3 +180,22 @@ def test_simulate__errands_desk_log_and_statistics_like_real_ones(network):
     _simulate("--remove")
     assert not Errand.objects.exists() and not DeskStatusEvent.objects.exists()
     assert rollups.stored(start=first, end=last) == {}
+
+
+@pytest.mark.postgres
+def test_simulate__skipping_the_key_checks_writes_the_same_rows(network):
+    span = {"first": dt.date(2026, 11, 2), "last": dt.date(2026, 11, 3), "seed": 4}
+    loader.load(**span, office_codes=["linkoping"])
+    checked = list(Visit.objects.order_by("pk").values_list("arrived_at", "state", "officer_id"))
+    loader.load(**span, office_codes=["linkoping"], skip_fk_checks=True)
+    unchecked = list(Visit.objects.order_by("pk").values_list("arrived_at", "state", "officer_id"))
+    assert checked == unchecked and checked
+
+
+def test_simulate__skipping_the_key_checks_needs_a_postgres_superuser(network):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("the local PostgreSQL role is a superuser")
+    with pytest.raises(CommandError, match="superuser"):
+        _simulate("--from", FIRST, "--to", LAST, "--skip-fk-checks")

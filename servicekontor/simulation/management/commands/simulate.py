@@ -45,6 +45,11 @@ class Command(BaseCommand):
             "--remove", action="store_true", help="remove simulated visits (of the span, or all)"
         )
         parser.add_argument("--allow-in-production", action="store_true")
+        parser.add_argument(
+            "--skip-fk-checks",
+            action="store_true",
+            help="PostgreSQL superuser only: do not re-check the generated keys row by row",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (
@@ -85,6 +90,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 processes=options["processes"],
                 log=lambda m: self.stdout.write(m),
+                skip_fk_checks=options["skip_fk_checks"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
