@@ -226,7 +226,11 @@ def simpy_office(scenario) -> dict[str, np.ndarray]:
 
 
 def network(
-    year: int, processes: int | None, load: bool, skip_fk_checks: bool = False
+    year: int,
+    processes: int | None,
+    load: bool,
+    skip_fk_checks: bool = False,
+    rollups: bool = True,
 ) -> dict[str, object]:
     import django
 
@@ -257,6 +261,7 @@ def network(
             processes=processes,
             log=print,
             skip_fk_checks=skip_fk_checks,
+            rebuild_statistics=rollups,
         )
         out["load_rollup_s"] = report.rollup_seconds
         out["load_total_s"] = report.simulate_seconds + report.write_seconds
@@ -283,11 +288,18 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--skip-fk-checks", action="store_true", help="see loader.load")
     parser.add_argument("--only-load", action="store_true", help="skip the SimPy comparison")
+    parser.add_argument(
+        "--no-rollups", action="store_true", help="leave the statistics' rollups stale"
+    )
     args = parser.parse_args()
 
     lines = []
     net = network(
-        args.year, args.processes, load=not args.no_load, skip_fk_checks=args.skip_fk_checks
+        args.year,
+        args.processes,
+        load=not args.no_load,
+        skip_fk_checks=args.skip_fk_checks,
+        rollups=not args.no_rollups,
     )
     rate = net["visits"] / net["simulate_s"]  # type: ignore[operator]
     lines.append(
