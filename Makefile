@@ -25,11 +25,13 @@ node_modules/.installed: package.json package-lock.json
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
-## make run: venv, install, migrate, load the real reference data and the demo, serve on :8000
+## make run: venv, install, migrate, load the real reference data, the demo and eight simulated
+## weeks of history (manage.py simulate), serve on :8000
 run: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_reference_data
 	$(DEMO_ENV) $(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py simulate --weeks 8
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: lint (ruff, the import contracts), format check, type check, migrations check,

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "servicekontor.public",
     "servicekontor.planning",
     "servicekontor.reports",
+    "servicekontor.simulation",
 ]
 
 MIDDLEWARE = [

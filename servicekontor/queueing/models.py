@@ -201,6 +201,9 @@ class Visit(models.Model):
     # Personal data, kept only while the visit is open; cleared when it ends (see services).
     notify_contact = models.CharField(_("notify (phone or e-mail)"), max_length=120, blank=True)
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+    # Written by `manage.py simulate` (history for a demo or a test installation); removed
+    # with `manage.py simulate --remove`. Real visits are never simulated.
+    simulated = models.BooleanField(_("simulated"), default=False, db_default=False)
 
     class Meta:
         ordering = ["office", "local_day", "ticket_number"]

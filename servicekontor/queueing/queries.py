@@ -28,7 +28,9 @@ def in_call_order(visits: QuerySet[Visit], *, now: dt.datetime) -> QuerySet[Visi
     """Who goes first: booked visits from their time (by booked time), then priority, arrival.
 
     A booked visit checked in early waits like a walk-in until its time comes. The call-next
-    statement `sql.pick_statement` orders the same way (checked by `test_call_order`).
+    statement `sql.pick_statement` orders the same way (checked by `test_call_order`). The rule
+    itself is `queueing.call_order.call_order_key` (pure; the simulator sorts with it); this is
+    its ORM form, and `test_call_order_key` keeps the two in agreement.
     """
     due = Case(When(booked_start__lte=Value(now), then=F("booked_start")), default=None)
     return visits.annotate(due=due).order_by(

@@ -1,0 +1,712 @@
+"""A discrete-event simulation of office days: plain data in, columnar records out.
+
+No Django here (the loader in `simulation.loader` reads the registry and writes rows). One call
+of `simulate_office` runs every day of one office in order; offices are independent, so
+`simulate_offices` runs them in parallel processes. Reproducible: every office draws from its
+own `numpy.random.Generator` seeded by ``SeedSequence([seed, office_id])``, so the result of an
+office does not depend on how the offices are spread over processes.
+
+The model of a day (times in seconds since the office's local midnight):
+
+- Arrivals: walk-ins per service as a non-homogeneous Poisson process with a piecewise
+  constant rate per clock hour (the day's expected visits x the hour profile, normalised over
+  the hours the office is open that day); only inside the day's open intervals.
+- Bookings: a service's booked share arrives by appointment at slot times (a grid of
+  ``slot_minutes`` inside the open intervals); each booked citizen comes ``lateness`` early or
+  late (normal), or not at all (``booked_no_show``: a `no_show` visit straight away, as
+  `queueing.services.record_booked_no_show` writes it, at the end of the booked slot).
+- The call order is `queueing.call_order.call_order_key` (due bookings by booked time, then
+  priority, then time in line, then id), over the queues of the agencies the free officer is
+  trained for. Each agency has two heaps: one by booked time, one by (priority, time in line);
+  the candidate of an agency is its earliest due booking, else the head of the other heap, and
+  the candidates are compared with the shared key — the same order as sorting everything.
+- Officers: a shift (start, end), one break (taken at ``break_start`` or when the visit in
+  hand is finished), competences as a set of agencies. A free officer calls the next visit they
+  may serve; an arrival is called at once by the officer idle longest who may serve it.
+- A call: the citizen walks to the desk (``walk_seconds``), sometimes only after a second call
+  (``recall_probability``; the recall comes after ``recall_seconds``). Then the errands of the
+  visit are served one after the other (lognormal or exponential around the catalogue's
+  handling minutes); an errand for an agency the officer is not trained for, or a visit that
+  turned out to be in the wrong queue (``transfer_probability``), is *transferred*: the visit
+  goes back in line for that service keeping its place (``transfer_keeps_arrival``, the
+  default of `QueueSettings`).
+- Abandonment: each walk-in has a patience (exponential with mean ``patience_minutes``, or
+  none). Someone who left is still on the list (the queue cannot know): when called they are
+  called ``max_calls`` times ``recall_seconds`` apart and then marked no-show — the rows a real
+  desk writes. Their ``left_at`` stays in the simulator's output for validation.
+- Closing: arrivals stop at closing; officers keep calling until ``serve_after_close_minutes``
+  after the last closing; whatever is still in line then is closed "not served at closing".
+
+Records use the codes of `queueing.states` (ACTIONS / STATES below) so the loader writes the
+same `VisitEvent` rows a real visit writes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from servicekontor.queueing.call_order import call_order_key
+from servicekontor.queueing.states import Action, State
+
+# Codes used in the arrays; index into these tuples to get the string values.
+ACTIONS: tuple[Action, ...] = tuple(Action)
+STATES: tuple[State, ...] = tuple(State)
+OUTCOMES: tuple[str, ...] = (
+    "",
+    "resolved",
+    "e_service",
+    "documents_forwarded",
+    "referred",
+    "meeting_booked",
+    "come_back",
+    "no_show",
+    "not_served_at_closing",
+    "transferred",
+)
+SOURCES: tuple[str, ...] = ("kiosk", "appointment")
+_A = {a: i for i, a in enumerate(ACTIONS)}
+_S = {s: i for i, s in enumerate(STATES)}
+_NONE_STATE = -1
+ISSUE, CHECK_IN, CALL, RECALL, START = (
+    _A[Action.ISSUE],
+    _A[Action.CHECK_IN],
+    _A[Action.CALL],
+    _A[Action.RECALL],
+    _A[Action.START],
+)
+TRANSFER, FINISH, NO_SHOW, CLOSE = (
+    _A[Action.TRANSFER],
+    _A[Action.FINISH],
+    _A[Action.NO_SHOW],
+    _A[Action.CLOSE],
+)
+WAITING, CALLED, SERVING = _S[State.WAITING], _S[State.CALLED], _S[State.SERVING]
+FINISHED, NO_SHOW_STATE, NOT_SERVED = _S[State.FINISHED], _S[State.NO_SHOW], _S[State.NOT_SERVED]
+OUT_NO_SHOW, OUT_CLOSED = OUTCOMES.index("no_show"), OUTCOMES.index("not_served_at_closing")
+OUT_TRANSFERRED = OUTCOMES.index("transferred")
+#: What an officer at a desk is doing, as `queueing.DeskActivity` values.
+DESK_STATUSES: tuple[str, ...] = ("idle", "break", "serving", "signed_out")
+READY, ON_BREAK, BUSY, SIGNED_OUT = range(4)
+FIRST_FINISH_OUTCOME = 1  # OUTCOMES[1:7] are the officer's choices
+
+EVENT_FIELDS = ("visit", "at", "action", "from_state", "to_state", "officer", "service", "outcome")
+ERRAND_FIELDS = ("visit", "service", "officer", "start", "end", "outcome")
+DESK_FIELDS = ("day", "officer", "at", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSpec:
+    """One service of the office: its id (opaque to the model), agency index and parameters.
+
+    ``share``: relative share of the office's visits; ``booked_share``: part of it that comes
+    by appointment (1 for appointment-only, 0 for walk-in only).
+    """
+
+    service_id: int
+    agency: int
+    handling_minutes: float
+    share: float
+    booked_share: float = 0.0
+    walk_in: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """One officer's day: shift [start, end) in seconds since midnight, a break, competences."""
+
+    agencies: frozenset[int]
+    start: float
+    end: float
+    break_start: float = math.inf
+    break_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """One open day: ordinal (``date.toordinal()``), open intervals in seconds, volume, staff.
+
+    ``services``: indices into the office's services offered that day (all when empty).
+    """
+
+    ordinal: int
+    intervals: tuple[tuple[float, float], ...]
+    expected_visits: float
+    officers: tuple[Officer, ...]
+    services: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """How citizens and the desk behave. Defaults: see `simulation.calibration` for sources."""
+
+    hour_profile: tuple[float, ...] = (1.0,) * 24
+    service_distribution: str = "lognormal"  # or "exponential"
+    service_cv: float = 0.6  # lognormal coefficient of variation
+    patience_minutes: float = math.inf  # mean of an exponential patience; inf: nobody leaves
+    slot_minutes: float = 15.0
+    lateness_mean_minutes: float = -4.0  # negative: early
+    lateness_sd_minutes: float = 5.0
+    booked_no_show: float = 0.08
+    walk_seconds: float = 40.0
+    recall_probability: float = 0.05
+    recall_seconds: float = 30.0
+    max_calls: int = 3
+    transfer_probability: float = 0.03
+    triage_share: float = 0.3  # part of the first errand done before a wrong-queue transfer
+    multi_errand_share: float = 0.1
+    priority_share: float = 0.02
+    serve_after_close_minutes: float = 15.0
+    outcome_weights: tuple[float, ...] = (0.55, 0.2, 0.1, 0.07, 0.05, 0.03)
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeScenario:
+    office_id: int
+    services: tuple[ServiceSpec, ...]
+    days: tuple[Day, ...]
+    behaviour: Behaviour = field(default_factory=Behaviour)
+    seed: int = 0
+
+
+@dataclass(slots=True)
+class OfficeResult:
+    """Columnar output of one office. Visit arrays are indexed by visit number (0..n-1).
+
+    Visits: ``day`` (ordinal), ``service`` (first service index), ``final_service``,
+    ``source`` (index into SOURCES), ``priority``, ``ticket`` (-1: none), ``arrived``,
+    ``queued``, ``booked`` (NaN: walk-in), ``first_call`` (NaN: never called), ``last_call``,
+    ``call_count``, ``state`` (index into STATES), ``outcome`` (index into OUTCOMES),
+    ``officer`` (-1: none), ``left_at`` (NaN: did not leave), times in seconds since local
+    midnight of ``day``. Events: float64 matrix, one row per state change, columns
+    EVENT_FIELDS (officer -1: none; from_state -1: created). Errands: one row per errand
+    served, columns ERRAND_FIELDS (service index, officer, start, end, outcome: the finish
+    outcome, or "transferred" for the part before a wrong-queue transfer). Desk log: one row
+    per change of what an officer does, columns DESK_FIELDS (status: index into
+    DESK_STATUSES), as the desk services append to `queueing.DeskStatusEvent`.
+    """
+
+    office_id: int
+    visits: dict[str, np.ndarray]
+    events: np.ndarray
+    errands: np.ndarray
+    desk: np.ndarray
+
+    @property
+    def visit_count(self) -> int:
+        return int(self.visits["day"].size)
+
+
+def _service_seconds(
+    handling_minutes: float, behaviour: Behaviour, normal: float, uniform: float
+) -> float:
+    mean = handling_minutes * 60.0
+    if behaviour.service_distribution == "exponential":
+        return -mean * math.log(1.0 - uniform)
+    sigma2 = math.log(1.0 + behaviour.service_cv**2)
+    return mean * math.exp(math.sqrt(sigma2) * normal - sigma2 / 2.0)
+
+
+def open_pieces(intervals: Sequence[tuple[float, float]]) -> list[tuple[float, float, int]]:
+    """Split open intervals at clock hours: (start, end, hour)."""
+    pieces = []
+    for start, end in intervals:
+        t = start
+        while t < end:
+            hour = int(t // 3600)
+            stop = min(end, (hour + 1) * 3600.0)
+            pieces.append((t, stop, hour % 24))
+            t = stop
+    return pieces
+
+
+def _draw_day(
+    rng: np.random.Generator, scenario: OfficeScenario, day: Day
+) -> tuple[np.ndarray, ...]:
+    """Arrivals of one day, sorted: (time, service index, booked time or NaN, no-show flag)."""
+    b = scenario.behaviour
+    offered = day.services or tuple(range(len(scenario.services)))
+    specs = [scenario.services[i] for i in offered]
+    shares = np.array([s.share for s in specs], dtype=float)
+    if shares.sum() <= 0 or not day.intervals:
+        empty = np.empty(0)
+        return empty, empty.astype(np.int64), empty, empty.astype(bool)
+    shares = shares / shares.sum()
+    pieces = open_pieces(day.intervals)
+    weights = np.array([(e - s) / 3600.0 * b.hour_profile[h] for s, e, h in pieces])
+    if weights.sum() <= 0:
+        weights = np.array([e - s for s, e, _h in pieces], dtype=float)
+    weights = weights / weights.sum()
+    booked_share = np.array([s.booked_share if s.walk_in else 1.0 for s in specs])
+    walk_mean = day.expected_visits * np.outer(weights, shares * (1.0 - booked_share))
+    counts = rng.poisson(walk_mean)  # pieces x services
+    per_piece = counts.sum(axis=1)
+    starts = np.array([p[0] for p in pieces])
+    lengths = np.array([p[1] - p[0] for p in pieces])
+    piece_of = np.repeat(np.arange(len(pieces)), per_piece)
+    walk_t = starts[piece_of] + rng.random(piece_of.size) * lengths[piece_of]
+    walk_s = np.concatenate([np.repeat(np.asarray(offered), row) for row in counts]).astype(
+        np.int64
+    )
+    # bookings: slots on the grid inside the open intervals, last slot ends by closing
+    slot = b.slot_minutes * 60.0
+    slots = np.array(
+        [t for s, e in day.intervals for t in np.arange(s, e - slot + 1e-9, slot)], dtype=float
+    )
+    book_mean = day.expected_visits * shares * booked_share
+    if slots.size and book_mean.sum() > 0:
+        n_book = rng.poisson(book_mean)
+        book_s = np.repeat(np.asarray(offered), n_book).astype(np.int64)
+        # bookings follow the same hour profile as walk-ins
+        slot_hours = (slots // 3600).astype(int) % 24
+        slot_w = np.array([b.hour_profile[h] for h in slot_hours], dtype=float) + 1e-12
+        book_at = rng.choice(slots, size=book_s.size, p=slot_w / slot_w.sum())
+        late = rng.normal(b.lateness_mean_minutes * 60.0, b.lateness_sd_minutes * 60.0, book_s.size)
+        no_show = rng.random(book_s.size) < b.booked_no_show
+        come = np.where(no_show, book_at + slot, book_at + late)
+        # nobody checks in before the doors open or after they close
+        come = np.clip(come, day.intervals[0][0], day.intervals[-1][1] - 1.0)
+    else:
+        book_s = np.empty(0, dtype=np.int64)
+        book_at = come = np.empty(0)
+        no_show = np.empty(0, dtype=bool)
+    times = np.concatenate([walk_t, come])
+    services = np.concatenate([walk_s, book_s])
+    booked = np.concatenate([np.full(walk_t.size, np.nan), book_at])
+    no_shows = np.concatenate([np.zeros(walk_t.size, dtype=bool), no_show])
+    order = np.argsort(times, kind="stable")
+    return times[order], services[order], booked[order], no_shows[order]
+
+
+def simulate_office(scenario: OfficeScenario) -> OfficeResult:
+    """Simulate every day of ``scenario`` in order; see the module docstring for the model."""
+    b = scenario.behaviour
+    rng = np.random.default_rng(np.random.SeedSequence([scenario.seed, scenario.office_id]))
+    services = scenario.services
+    n_agencies = max((s.agency for s in services), default=-1) + 1
+    svc_agency = [s.agency for s in services]
+    svc_minutes = [s.handling_minutes for s in services]
+    by_agency_walkin: list[list[int]] = [[] for _ in range(n_agencies)]
+    for i, s in enumerate(services):
+        if s.walk_in:
+            by_agency_walkin[s.agency].append(i)
+    others_of = [
+        [a for a in range(n_agencies) if a != ag and by_agency_walkin[a]]
+        for ag in range(n_agencies)
+    ]
+    outcome_p = np.asarray(b.outcome_weights, dtype=float)
+    outcome_cdf = (np.cumsum(outcome_p) / outcome_p.sum()).tolist()
+    patience_mean = b.patience_minutes * 60.0
+    after_close = b.serve_after_close_minutes * 60.0
+    ghost_seconds = b.max_calls * b.recall_seconds
+    errand_cut = b.transfer_probability + b.multi_errand_share
+    svc_seconds = np.array([m * 60.0 for m in svc_minutes])
+    sigma = math.sqrt(math.log(1.0 + b.service_cv**2))
+    v_dur: list[float] = []
+
+    # visit columns (python lists while running)
+    v_day: list[int] = []
+    v_service: list[int] = []
+    v_final: list[int] = []
+    v_source: list[int] = []
+    v_prio: list[int] = []
+    v_ticket: list[int] = []
+    v_arrived: list[float] = []
+    v_queued: list[float] = []
+    v_booked: list[float] = []
+    v_first: list[float] = []
+    v_last: list[float] = []
+    v_calls: list[int] = []
+    v_state: list[int] = []
+    v_outcome: list[int] = []
+    v_officer: list[int] = []
+    v_left: list[float] = []
+    v_errands: list[list[tuple[int, float, bool]] | None] = []
+    v_gen: list[int] = []
+    events: list[float] = []
+    errands_out: list[float] = []
+    desk_out: list[float] = []
+    dk = desk_out.extend
+    ev = events.extend
+    er = errands_out.extend
+    nan = math.nan
+    inf = math.inf
+
+    def run_day(day: Day) -> None:
+        times, svcs, booked, no_shows = _draw_day(rng, scenario, day)
+        n = times.size
+        if n == 0 and not day.officers:
+            return
+        # per-day pools of random numbers, read in order
+        pool_u = rng.random(8 * n + 16).tolist()
+        pool_z = rng.standard_normal(4 * n + 16).tolist()
+        patience = (
+            rng.exponential(patience_mean, n) if math.isfinite(patience_mean) else np.full(n, inf)
+        )
+        pu = 0
+        pz = 0
+        waiting_heaps: list[list[tuple[int, float, int, int]]] = [[] for _ in range(n_agencies)]
+        booked_heaps: list[list[tuple[float, int, float, int, int]]] = [
+            [] for _ in range(n_agencies)
+        ]
+        waiting: set[int] = set()
+        day_end = day.intervals[-1][1] + after_close if day.intervals else 0.0
+        officers = day.officers
+        n_off = len(officers)
+        off_agencies = [sorted(o.agencies) for o in officers]
+        off_state = [0] * n_off  # 0 off, 1 idle, 2 busy, 3 break, 4 done
+        off_break_due = [False] * n_off
+        off_end_due = [False] * n_off
+        off_shift_end = [min(o.end, day_end) for o in officers]
+        idle: list[int] = []  # longest idle first
+        heap: list[tuple[float, int, int, int, int]] = []  # (t, seq, kind, officer, visit)
+        seq = 0
+        for k, o in enumerate(officers):
+            heap.append((o.start, seq, 0, k, -1))  # shift start
+            seq += 1
+            if o.break_start < o.end:
+                heap.append((o.break_start, seq, 2, k, -1))
+                seq += 1
+            heap.append((off_shift_end[k], seq, 3, k, -1))
+            seq += 1
+        heap.append((day_end, seq, 5, -1, -1))  # close the queue
+        seq += 1
+        heapq.heapify(heap)
+
+        def enqueue(vid: int) -> None:
+            v_gen[vid] += 1
+            gen = v_gen[vid]
+            ag = svc_agency[v_final[vid]]
+            heapq.heappush(waiting_heaps[ag], (-v_prio[vid], v_queued[vid], vid, gen))
+            bk = v_booked[vid]
+            if bk == bk:  # not NaN
+                heapq.heappush(booked_heaps[ag], (bk, -v_prio[vid], v_queued[vid], vid, gen))
+            waiting.add(vid)
+
+        def pick(k: int, now: float) -> int:
+            """The next visit officer k may serve: each agency's candidate (its earliest due
+            booking, else the head of its line), the best of them by the shared key."""
+            best = -1
+            best_key = None
+            for ag in off_agencies[k]:
+                bh = booked_heaps[ag]
+                while bh and (bh[0][3] not in waiting or bh[0][4] != v_gen[bh[0][3]]):
+                    heapq.heappop(bh)
+                if bh and bh[0][0] <= now:
+                    vid = bh[0][3]
+                else:
+                    wh = waiting_heaps[ag]
+                    while wh and (wh[0][2] not in waiting or wh[0][3] != v_gen[wh[0][2]]):
+                        heapq.heappop(wh)
+                    if not wh:
+                        continue
+                    vid = wh[0][2]
+                bk = v_booked[vid]
+                key = call_order_key(
+                    booked_start=None if bk != bk else bk,
+                    priority=v_prio[vid],
+                    queued_at=v_queued[vid],
+                    visit_id=vid,
+                    now=now,
+                )
+                if best_key is None or key < best_key:
+                    best, best_key = vid, key
+            return best
+
+        def serve(k: int, vid: int, now: float) -> None:
+            """Officer k calls vid at now; everything up to the officer being free is known."""
+            nonlocal pu, pz, seq
+            waiting.discard(vid)
+            svc = v_final[vid]
+            ev((vid, now, CALL, WAITING, CALLED, k, svc, 0))
+            dk((day.ordinal, k, now, BUSY))
+            if v_first[vid] != v_first[vid]:
+                v_first[vid] = now
+            v_last[vid] = now
+            v_officer[vid] = k
+            v_calls[vid] = 1
+            if v_left[vid] <= now:  # left already: called max_calls times, then no-show
+                t = now
+                for _ in range(b.max_calls - 1):
+                    t += b.recall_seconds
+                    ev((vid, t, RECALL, CALLED, CALLED, k, svc, 0))
+                    v_last[vid] = t
+                    v_calls[vid] += 1
+                t = now + ghost_seconds
+                ev((vid, t, NO_SHOW, CALLED, NO_SHOW_STATE, k, svc, OUT_NO_SHOW))
+                v_state[vid] = NO_SHOW_STATE
+                v_outcome[vid] = OUT_NO_SHOW
+                heapq.heappush(heap, (t, seq, 1, k, -1))
+                seq += 1
+                return
+            v_left[vid] = nan  # called in time: does not leave any more
+            t = now
+            if pool_u[pu] < b.recall_probability:
+                t += b.recall_seconds
+                ev((vid, t, RECALL, CALLED, CALLED, k, svc, 0))
+                v_last[vid] = t
+                v_calls[vid] = 2
+            pu += 1
+            t += b.walk_seconds * (0.5 + pool_u[pu])
+            pu += 1
+            ev((vid, t, START, CALLED, SERVING, k, svc, 0))
+            errands = v_errands[vid]
+            served: list[tuple[int, float, float]] = []
+            transfer_to = -1
+            wrong_queue = False
+            if errands is None:
+                dur = v_dur[vid]
+                served.append((svc, t, t + dur))
+                t += dur
+            else:
+                while errands:
+                    e_svc, e_sec, forced = errands[0]
+                    if (forced and e_svc != svc) or svc_agency[e_svc] not in officers[k].agencies:
+                        transfer_to = e_svc
+                        wrong_queue = forced
+                        errands[0] = (e_svc, e_sec, False)
+                        break
+                    served.append((e_svc, t, t + e_sec))
+                    t += e_sec
+                    errands.pop(0)
+            x = pool_u[pu]
+            pu += 1
+            outcome = FIRST_FINISH_OUTCOME
+            for j, c in enumerate(outcome_cdf):
+                if x <= c:
+                    outcome = FIRST_FINISH_OUTCOME + j
+                    break
+            errand_outcome = OUT_TRANSFERRED if wrong_queue else outcome
+            for e_svc, start, end in served:
+                er((vid, e_svc, k, start, end, errand_outcome))
+            if transfer_to >= 0:
+                v_final[vid] = transfer_to
+                ev((vid, t, TRANSFER, SERVING, WAITING, k, transfer_to, 0))
+                v_state[vid] = WAITING
+                # as `transfer_visit` leaves the row: nobody has it, no call counted
+                v_officer[vid] = -1
+                v_last[vid] = nan
+                v_calls[vid] = 0
+                heapq.heappush(heap, (t, seq, 1, k, vid))  # back in line when the officer is free
+            else:
+                ev((vid, t, FINISH, SERVING, FINISHED, k, svc, outcome))
+                v_state[vid] = FINISHED
+                v_outcome[vid] = outcome
+                heapq.heappush(heap, (t, seq, 1, k, -1))
+            pu += 1
+            seq += 1
+
+        def officer_free(k: int, now: float) -> None:
+            """Officer k is free (shift start, break over, visit gone from the desk)."""
+            nonlocal seq
+            dk((day.ordinal, k, now, READY))
+            if off_end_due[k] or now >= off_shift_end[k]:
+                off_state[k] = 4
+                dk((day.ordinal, k, now, SIGNED_OUT))
+                return
+            if off_break_due[k]:
+                off_break_due[k] = False
+                off_state[k] = 3
+                dk((day.ordinal, k, now, ON_BREAK))
+                heapq.heappush(heap, (now + officers[k].break_seconds, seq, 4, k, -1))
+                seq += 1
+                return
+            vid = pick(k, now)
+            if vid >= 0:
+                off_state[k] = 2
+                serve(k, vid, now)
+            else:
+                off_state[k] = 1
+                idle.append(k)
+
+        a_times = times.tolist()
+        # the columns known on arrival, for the whole day at once
+        base = len(v_day)
+        is_booked = ~np.isnan(booked)
+        came = ~no_shows
+        svc_list = svcs.tolist()
+        v_day.extend([day.ordinal] * n)
+        v_service.extend(svc_list)
+        v_final.extend(svc_list)
+        v_source.extend(is_booked.astype(np.int8).tolist())
+        v_prio.extend(np.where(~is_booked & (rng.random(n) < b.priority_share), 10, 0).tolist())
+        v_ticket.extend(np.where(came, np.cumsum(came), -1).tolist())
+        arrived = np.where(no_shows, booked, times).tolist()
+        v_arrived.extend(arrived)
+        v_queued.extend(arrived)
+        v_booked.extend(booked.tolist())
+        v_first.extend([nan] * n)
+        v_last.extend([nan] * n)
+        v_calls.extend([0] * n)
+        v_state.extend(np.where(came, WAITING, NO_SHOW_STATE).tolist())
+        v_outcome.extend(np.where(came, 0, OUT_NO_SHOW).tolist())
+        v_officer.extend([-1] * n)
+        v_left.extend(np.where(is_booked, nan, times + patience).tolist())
+        v_errands.extend([None] * n)
+        # service time of a one-errand visit, drawn for the whole day
+        mean_s = svc_seconds[svcs] if n else np.empty(0)
+        if b.service_distribution == "exponential":
+            v_dur.extend(rng.exponential(1.0, n) * mean_s)
+        else:
+            v_dur.extend(mean_s * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2.0))
+        v_gen.extend([0] * n)
+        a_errand_u = rng.random(n).tolist()
+        i = 0
+        closed = False
+        while True:
+            next_arrival = a_times[i] if i < n else inf
+            if heap and heap[0][0] <= next_arrival:
+                t, _s, kind, k, vid = heapq.heappop(heap)
+                if kind == 1:  # officer free (perhaps with a transferred visit to requeue)
+                    if vid >= 0 and closed:
+                        ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, v_final[vid], OUT_CLOSED))
+                        v_state[vid] = NOT_SERVED
+                        v_outcome[vid] = OUT_CLOSED
+                    elif vid >= 0:
+                        enqueue(vid)
+                        # someone idle may serve it right away
+                        ag = svc_agency[v_final[vid]]
+                        for j, other in enumerate(idle):
+                            if ag in officers[other].agencies:
+                                idle.pop(j)
+                                off_state[other] = 2
+                                serve(other, pick(other, t), t)
+                                break
+                    officer_free(k, t)
+                elif kind == 0:  # shift start
+                    officer_free(k, t)
+                elif kind == 2:  # break due
+                    if off_state[k] == 1:
+                        idle.remove(k)
+                        off_state[k] = 3
+                        dk((day.ordinal, k, t, ON_BREAK))
+                        heapq.heappush(heap, (t + officers[k].break_seconds, seq, 4, k, -1))
+                        seq += 1
+                    elif off_state[k] == 2:
+                        off_break_due[k] = True
+                elif kind == 4:  # break over
+                    officer_free(k, t)
+                elif kind == 3:  # shift end
+                    if off_state[k] == 1:
+                        idle.remove(k)
+                        off_state[k] = 4
+                        dk((day.ordinal, k, t, SIGNED_OUT))
+                    elif off_state[k] in (2, 3):
+                        off_end_due[k] = True
+                elif kind == 5:  # the queue closes: whatever waits is not served
+                    closed = True
+                    for vid in sorted(waiting):
+                        ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, v_final[vid], OUT_CLOSED))
+                        v_state[vid] = NOT_SERVED
+                        v_outcome[vid] = OUT_CLOSED
+                    waiting.clear()
+                    for k in idle:  # nothing more to call: the idle sign out
+                        off_state[k] = 4
+                        dk((day.ordinal, k, t, SIGNED_OUT))
+                    idle.clear()
+                if not heap and i >= n:
+                    break
+                continue
+            if i >= n:
+                break
+            # an arrival: its columns were filled for the whole day above
+            t = a_times[i]
+            vid = base + i
+            i += 1
+            if v_state[vid] == NO_SHOW_STATE:  # a booking nobody came to
+                ev((vid, t, NO_SHOW, _NONE_STATE, NO_SHOW_STATE, -1, v_service[vid], OUT_NO_SHOW))
+                continue
+            s = v_service[vid]
+            ag = svc_agency[s]
+            # errands: a wrong queue (transfer), several agencies, or one errand
+            u = a_errand_u[i - 1]
+            others = others_of[ag]
+            if u < errand_cut and others:
+                forced = u < b.transfer_probability
+                other_ag = others[int(pool_u[pu] * len(others))]
+                pu += 1
+                choices = by_agency_walkin[other_ag]
+                other_s = choices[int(pool_u[pu] * len(choices))]
+                pu += 1
+                first = _service_seconds(svc_minutes[s], b, pool_z[pz], pool_u[pu])
+                pz += 1
+                pu += 1
+                second = _service_seconds(svc_minutes[other_s], b, pool_z[pz], pool_u[pu])
+                pz += 1
+                pu += 1
+                if forced:
+                    first *= b.triage_share
+                v_errands[vid] = [(s, first, False), (other_s, second, forced)]
+            ev((vid, t, CHECK_IN if v_source[vid] else ISSUE, _NONE_STATE, WAITING, -1, s, 0))
+            if closed:  # arrived after the queue closed (cannot happen with open intervals)
+                ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, s, OUT_CLOSED))
+                v_state[vid] = NOT_SERVED
+                v_outcome[vid] = OUT_CLOSED
+                continue
+            enqueue(vid)
+            for j, k in enumerate(idle):
+                if ag in officers[k].agencies:
+                    idle.pop(j)
+                    off_state[k] = 2
+                    serve(k, pick(k, t), t)
+                    break
+
+    for day in scenario.days:
+        run_day(day)
+
+    visits: dict[str, np.ndarray] = {
+        "day": np.asarray(v_day, dtype=np.int32),
+        "service": np.asarray(v_service, dtype=np.int16),
+        "final_service": np.asarray(v_final, dtype=np.int16),
+        "source": np.asarray(v_source, dtype=np.int8),
+        "priority": np.asarray(v_prio, dtype=np.int16),
+        "ticket": np.asarray(v_ticket, dtype=np.int32),
+        "arrived": np.asarray(v_arrived, dtype=float),
+        "queued": np.asarray(v_queued, dtype=float),
+        "booked": np.asarray(v_booked, dtype=float),
+        "first_call": np.asarray(v_first, dtype=float),
+        "last_call": np.asarray(v_last, dtype=float),
+        "call_count": np.asarray(v_calls, dtype=np.int16),
+        "state": np.asarray(v_state, dtype=np.int8),
+        "outcome": np.asarray(v_outcome, dtype=np.int8),
+        "officer": np.asarray(v_officer, dtype=np.int16),
+        "left_at": np.asarray(v_left, dtype=float),
+    }
+    return OfficeResult(
+        office_id=scenario.office_id,
+        visits=visits,
+        events=np.asarray(events, dtype=float).reshape(-1, len(EVENT_FIELDS)),
+        errands=np.asarray(errands_out, dtype=float).reshape(-1, len(ERRAND_FIELDS)),
+        desk=np.asarray(desk_out, dtype=float).reshape(-1, len(DESK_FIELDS)),
+    )
+
+
+def simulate_offices(
+    scenarios: Sequence[OfficeScenario], *, processes: int | None = None
+) -> list[OfficeResult]:
+    """Simulate offices in parallel processes (``processes`` default: the CPU count).
+
+    Results come back in the order of ``scenarios``; each office's result is the same
+    whatever the number of processes (its generator is seeded by office id and seed).
+    """
+    workers = processes or os.cpu_count() or 1
+    if workers <= 1 or len(scenarios) <= 1:
+        return [simulate_office(s) for s in scenarios]
+    # biggest offices first so the last process does not finish alone with Kista
+    order = sorted(
+        range(len(scenarios)),
+        key=lambda i: -sum(d.expected_visits for d in scenarios[i].days),
+    )
+    results: list[OfficeResult | None] = [None] * len(scenarios)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for i, result in zip(
+            order, pool.map(simulate_office, [scenarios[i] for i in order]), strict=True
+        ):
+            results[i] = result
+    return [r for r in results if r is not None]
