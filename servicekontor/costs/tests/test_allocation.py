@@ -77,8 +77,16 @@ def test_allocate__network_pool_by_fixed_office_shares():
 
 def test_apply_change__join_and_leave():
     usage = [Usage(1, 10, 100, 6000), Usage(2, 10, 50, 3000), Usage(1, 20, 10, 600)]
-    joined = apply_change(usage, Change(agency=30, offices=(1, 2), visits=40,
-                                        minutes_per_visit=Fraction(15), fraction=Fraction(1, 2)))
+    joined = apply_change(
+        usage,
+        Change(
+            agency=30,
+            offices=(1, 2),
+            visits=40,
+            minutes_per_visit=Fraction(15),
+            fraction=Fraction(1, 2),
+        ),
+    )
     assert joined[-2:] == [Usage(1, 30, 20, 18000), Usage(2, 30, 20, 18000)]
     left = apply_change(usage, Change(agency=10, offices=(2,), leave=True))
     assert left[1] == Usage(2, 10, 0, 0)
@@ -95,8 +103,9 @@ usage_rows = st.lists(
     max_size=20,
 )
 parts = st.lists(
-    st.builds(Part, st.sampled_from([Driver.MINUTES, Driver.VISITS, Driver.FIXED]),
-              st.integers(1, 100)),
+    st.builds(
+        Part, st.sampled_from([Driver.MINUTES, Driver.VISITS, Driver.FIXED]), st.integers(1, 100)
+    ),
     min_size=1,
     max_size=3,
 )
@@ -113,8 +122,10 @@ pools = st.builds(
 
 
 @settings(max_examples=300)
-@given(st.integers(-(10**12), 10**12), st.dictionaries(st.integers(), st.integers(0, 10**9),
-                                                      min_size=1))
+@given(
+    st.integers(-(10**12), 10**12),
+    st.dictionaries(st.integers(), st.integers(0, 10**9), min_size=1),
+)
 def test_largest_remainder__sums_exactly_and_stays_within_one(total, weights):
     if total != 0 and sum(weights.values()) == 0:
         return
@@ -155,8 +166,9 @@ def test_allocate__agency_without_use_gets_nothing_under_a_usage_driver(pool, us
 @settings(max_examples=300)
 @given(pools, usage_rows, st.integers(2, 1000))
 def test_allocate__scaling_every_quantity_keeps_the_shares(pool, usage, factor):
-    scaled_usage = [Usage(u.office, u.agency, u.visits * factor, u.handled_seconds * factor)
-                    for u in usage]
+    scaled_usage = [
+        Usage(u.office, u.agency, u.visits * factor, u.handled_seconds * factor) for u in usage
+    ]
     scaled_pool = Pool(
         key=pool.key,
         office=pool.office,

@@ -1,0 +1,240 @@
+"""Reads of costs: pools as allocation input, settled lines per agency, scoped by who asks.
+
+Scoping lives here, not in templates: every report function takes `agency_ids`, the set the
+caller may see (`visible_agency_ids(user)`); an agency analyst gets only their own agency's
+lines, quantities and usage — never totals that would reveal the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Prefetch, Q
+
+from servicekontor.accounts.models import Role, User
+from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.catalog.models import Agency
+from servicekontor.costs import allocation
+from servicekontor.costs.models import (
+    Correction,
+    CostPool,
+    DriverChoice,
+    LineKind,
+    Settlement,
+    SettlementLine,
+    SettlementUsage,
+)
+from servicekontor.network.models import Office
+
+
+def pools_for_allocation(*, month: dt.date) -> list[allocation.Pool]:
+    """The month's pools as `allocation.Pool`, ordered by id (the pool key is its id)."""
+    qs = (
+        CostPool.objects.filter(month=month)
+        .prefetch_related("shares", "office_shares")
+        .order_by("pk")
+    )
+    return [to_allocation_pool(p) for p in qs]
+
+
+def to_allocation_pool(pool: CostPool) -> allocation.Pool:
+    """One CostPool (with `shares` and `office_shares` loaded) as plain data."""
+    if pool.driver == DriverChoice.MIX:
+        parts = tuple(
+            allocation.Part(d, w)
+            for d, w in (
+                (allocation.Driver.MINUTES, pool.minutes_weight),
+                (allocation.Driver.VISITS, pool.visits_weight),
+                (allocation.Driver.FIXED, pool.fixed_weight),
+            )
+            if w > 0
+        )
+    else:
+        parts = (allocation.Part(allocation.Driver(pool.driver)),)
+    return allocation.Pool(
+        key=pool.pk,
+        office=pool.office_id,
+        amount_ore=pool.amount_ore,
+        parts=parts,
+        fixed_shares={s.agency_id: s.weight for s in pool.shares.all()},
+        office_driver=allocation.Driver(pool.office_driver),
+        office_shares={s.office_id: s.weight for s in pool.office_shares.all()},
+    )
+
+
+# --- who sees what ----------------------------------------------------------------------
+
+
+def may_see_costs(user: User) -> bool:
+    """Network administrators see every agency; an agency analyst their own agency."""
+    if is_network_admin(user):
+        return True
+    return bool(
+        user.is_active and user.role == Role.AGENCY_ANALYST and user.analyst_agency_id is not None
+    )
+
+
+def visible_agency_ids(user: User) -> set[int] | None:
+    """None: all agencies (network administrators); else the ids the user may see."""
+    if is_network_admin(user):
+        return None
+    if may_see_costs(user):
+        assert user.analyst_agency_id is not None
+        return {user.analyst_agency_id}
+    return set()
+
+
+def _scope(qs, agency_ids: set[int] | None, field_name: str = "agency_id"):  # type: ignore[no-untyped-def]
+    if agency_ids is None:
+        return qs
+    return qs.filter(**{f"{field_name}__in": agency_ids})
+
+
+def visible_agencies(agency_ids: set[int] | None) -> list[Agency]:
+    return list(_scope(Agency.objects.all(), agency_ids, "pk").order_by("name_sv"))
+
+
+def settlements(*, year: int | None = None) -> list[Settlement]:
+    qs = Settlement.objects.select_related("settled_by")
+    if year is not None:
+        qs = qs.filter(month__year=year)
+    return list(qs)
+
+
+# --- the agency report ----------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    """An agency's cost at an office (or a pool line) with the quantities behind it.
+
+    Money in öre. `visits` and `handled_seconds` are the agency's use at the office in the
+    period (the settlement's frozen usage); cost per visit / per minute divide by them.
+    """
+
+    agency_id: int
+    office_id: int
+    allocated_ore: int = 0
+    adjustments_ore: int = 0
+    visits: int = 0
+    handled_seconds: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_ore(self) -> int:
+        return self.allocated_ore + self.adjustments_ore
+
+    @property
+    def handled_minutes(self) -> Fraction:
+        return Fraction(self.handled_seconds, 60)
+
+    @property
+    def ore_per_visit(self) -> Fraction | None:
+        return Fraction(self.total_ore, self.visits) if self.visits else None
+
+    @property
+    def ore_per_minute(self) -> Fraction | None:
+        return Fraction(self.total_ore * 60, self.handled_seconds) if self.handled_seconds else None
+
+
+@dataclass
+class AgencyReport:
+    """Settled costs of the visible agencies over settled months in [start, end]."""
+
+    start: dt.date
+    end: dt.date
+    months: list[dt.date]
+    rows: list[ReportRow]  # per agency × office, ordered by agency, office name
+    lines: list[SettlementLine]  # every line, for the controller to recompute
+    offices: dict[int, Office]
+    agencies: dict[int, Agency]
+
+    def totals_by_agency(self) -> dict[int, ReportRow]:
+        out: dict[int, ReportRow] = {}
+        for r in self.rows:
+            t = out.setdefault(r.agency_id, ReportRow(agency_id=r.agency_id, office_id=0))
+            t.allocated_ore += r.allocated_ore
+            t.adjustments_ore += r.adjustments_ore
+            t.visits += r.visits
+            t.handled_seconds += r.handled_seconds
+            for c, v in r.by_category.items():
+                t.by_category[c] = t.by_category.get(c, 0) + v
+        return out
+
+    @property
+    def total_ore(self) -> int:
+        return sum(r.total_ore for r in self.rows)
+
+
+def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) -> AgencyReport:
+    """The settled lines (allocations and adjustments) of months start…end (first days,
+    inclusive) for `agency_ids` (None: all), aggregated per agency × office, with the frozen
+    usage next to the money."""
+    month_q = Q(month__gte=start, month__lte=end, settlement__isnull=False)
+    lines = list(
+        _scope(SettlementLine.objects.filter(month_q), agency_ids)
+        .select_related("correction")
+        .order_by("month", "agency_id", "office_id", "pool_id", "driver")
+    )
+    usage = _scope(
+        SettlementUsage.objects.filter(settlement__month__gte=start, settlement__month__lte=end),
+        agency_ids,
+    )
+    rows: dict[tuple[int, int], ReportRow] = {}
+
+    def row(agency: int, office: int) -> ReportRow:
+        return rows.setdefault((agency, office), ReportRow(agency_id=agency, office_id=office))
+
+    for ln in lines:
+        r = row(ln.agency_id, ln.office_id)
+        if ln.kind == LineKind.ADJUSTMENT:
+            r.adjustments_ore += ln.amount_ore
+        else:
+            r.allocated_ore += ln.amount_ore
+            r.by_category[ln.category] = r.by_category.get(ln.category, 0) + ln.amount_ore
+    for u in usage:
+        r = row(u.agency_id, u.office_id)
+        r.visits += u.visits
+        r.handled_seconds += u.handled_seconds
+    offices = Office.objects.in_bulk(
+        {o for _, o in rows} | {ln.pool_office_id for ln in lines if ln.pool_office_id}
+    )
+    agencies = Agency.objects.in_bulk({a for a, _ in rows})
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (agencies[r.agency_id].name_sv, offices[r.office_id].name),
+    )
+    months = list(
+        Settlement.objects.filter(month__gte=start, month__lte=end)
+        .order_by("month")
+        .values_list("month", flat=True)
+    )
+    return AgencyReport(start, end, months, ordered, lines, offices, agencies)
+
+
+def corrections_for(
+    *, agency_ids: set[int] | None, start: dt.date, end: dt.date
+) -> list[Correction]:
+    """Corrections with lines of the visible agencies booked into start…end: who, why, when."""
+    qs = Correction.objects.filter(booked_into__gte=start, booked_into__lte=end)
+    if agency_ids is not None:
+        qs = qs.filter(lines__agency_id__in=agency_ids).distinct()
+    return list(
+        qs.select_related("created_by").prefetch_related(
+            Prefetch("lines", queryset=_scope(SettlementLine.objects.all(), agency_ids))
+        )
+    )
+
+
+def open_months_with_pools() -> list[dt.date]:
+    settled = set(Settlement.objects.values_list("month", flat=True))
+    return sorted(
+        m for m in set(CostPool.objects.values_list("month", flat=True)) if m not in settled
+    )
+
+
+def pool_months() -> Iterable[dt.date]:
+    return CostPool.objects.dates("month", "month")

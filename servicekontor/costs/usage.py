@@ -1,0 +1,43 @@
+"""The usage figures a settlement shares by, from the statistics (issue 14) — not computed here.
+
+One figure, one function: `servicekontor.reports.queries.agency_usage` gives visits, errands
+and handled seconds per office, agency and month from the event log. This module only turns
+its rows into `allocation.Usage` for one month.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from servicekontor.costs.allocation import Usage
+from servicekontor.costs.errors import UsageUnavailable
+from servicekontor.costs.periods import month_end
+
+try:
+    from servicekontor.reports.queries import agency_usage
+except ImportError:  # the statistics app is not merged yet
+    agency_usage = None
+
+
+def month_usage(
+    *,
+    month: dt.date,
+    office_ids: Iterable[int] | None = None,
+    agency_ids: Iterable[int] | None = None,
+) -> list[Usage]:
+    """The month's usage per (office, agency): visits and handled seconds.
+
+    Raises UsageUnavailable (503) when the statistics are not installed.
+    """
+    if agency_usage is None:
+        raise UsageUnavailable()
+    rows = agency_usage(
+        start=month,
+        end=month_end(month),
+        office_ids=list(office_ids) if office_ids is not None else None,
+        agency_ids=list(agency_ids) if agency_ids is not None else None,
+    )
+    return [
+        Usage(r.office_id, r.agency_id, r.visits, r.handled_seconds)
+        for r in rows
+        if r.month == month
+    ]
