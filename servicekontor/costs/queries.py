@@ -8,6 +8,7 @@ lines, quantities and usage — never totals that would reveal the others.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -27,6 +28,7 @@ from servicekontor.costs.models import (
     SettlementLine,
     SettlementUsage,
 )
+from servicekontor.costs.usage import month_usage
 from servicekontor.network.models import Office
 
 
@@ -238,3 +240,134 @@ def open_months_with_pools() -> list[dt.date]:
 
 def pool_months() -> Iterable[dt.date]:
     return CostPool.objects.dates("month", "month")
+
+
+# --- drivers side by side, what-if ------------------------------------------------------
+
+
+def usage_for_month(*, month: dt.date) -> list[allocation.Usage]:
+    """The usage a month is (or would be) settled by: the frozen figures of a settled month,
+    else the statistics' current figures (`costs.usage.month_usage`, UsageUnavailable 503
+    without them)."""
+    settlement = Settlement.objects.filter(month=month).first()
+    if settlement is not None:
+        return [
+            allocation.Usage(u.office_id, u.agency_id, u.visits, u.handled_seconds)
+            for u in settlement.usage.all()
+        ]
+    return month_usage(month=month)
+
+
+CONFIGURED = "configured"  # each pool's own driver
+
+
+def pools_under(month: dt.date, driver: str) -> list[allocation.Pool]:
+    """The month's pools under `driver` ("configured": as entered; else one Driver for all)."""
+    pools = pools_for_allocation(month=month)
+    if driver == CONFIGURED:
+        return pools
+    return allocation.with_driver(pools, allocation.Driver(driver))
+
+
+@dataclass
+class AgencyOutcome:
+    """One agency under two allocations: money (öre) and use; `b` minus `a` is the difference."""
+
+    agency: Agency
+    a_ore: int
+    b_ore: int
+    a_visits: int
+    b_visits: int
+    a_seconds: int
+    b_seconds: int
+    total_a_ore: int
+    total_b_ore: int
+
+    @property
+    def difference_ore(self) -> int:
+        return self.b_ore - self.a_ore
+
+    @property
+    def a_share(self) -> Fraction | None:
+        return Fraction(self.a_ore, self.total_a_ore) if self.total_a_ore else None
+
+    @property
+    def b_share(self) -> Fraction | None:
+        return Fraction(self.b_ore, self.total_b_ore) if self.total_b_ore else None
+
+    @property
+    def a_per_visit(self) -> Fraction | None:
+        return Fraction(self.a_ore, self.a_visits) if self.a_visits else None
+
+    @property
+    def b_per_visit(self) -> Fraction | None:
+        return Fraction(self.b_ore, self.b_visits) if self.b_visits else None
+
+
+def _outcomes(
+    a_lines: list[allocation.Line],
+    b_lines: list[allocation.Line],
+    a_usage: list[allocation.Usage],
+    b_usage: list[allocation.Usage],
+    agency_ids: set[int] | None,
+) -> list[AgencyOutcome]:
+    ta, tb = allocation.totals_by_agency(a_lines), allocation.totals_by_agency(b_lines)
+    use: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for tag, rows in (("a", a_usage), ("b", b_usage)):
+        for u in rows:
+            use[(tag, u.agency)][0] += u.visits
+            use[(tag, u.agency)][1] += u.handled_seconds
+    ids = set(ta) | set(tb) | {a for _, a in use}
+    if agency_ids is not None:
+        ids &= agency_ids
+    agencies = Agency.objects.in_bulk(ids)
+    total_a, total_b = sum(ta.values()), sum(tb.values())
+    return sorted(
+        (
+            AgencyOutcome(
+                agency=agencies[i],
+                a_ore=ta.get(i, 0),
+                b_ore=tb.get(i, 0),
+                a_visits=use[("a", i)][0],
+                b_visits=use[("b", i)][0],
+                a_seconds=use[("a", i)][1],
+                b_seconds=use[("b", i)][1],
+                total_a_ore=total_a,
+                total_b_ore=total_b,
+            )
+            for i in ids
+        ),
+        key=lambda o: o.agency.name_sv,
+    )
+
+
+def compare_drivers(
+    *, month: dt.date, a: str, b: str, agency_ids: set[int] | None
+) -> list[AgencyOutcome]:
+    """Each visible agency's share of `month` under driver `a` and driver `b`.
+
+    Raises allocation.AllocationError when a driver cannot share some pool that month."""
+    usage = usage_for_month(month=month)
+    return _outcomes(
+        allocation.allocate(pools_under(month, a), usage),
+        allocation.allocate(pools_under(month, b), usage),
+        usage,
+        usage,
+        agency_ids,
+    )
+
+
+def what_if(*, month: dt.date, change: allocation.Change) -> list[AgencyOutcome]:
+    """Every agency's share and cost per visit of `month` as it is (a) and with `change` (b),
+    same pools (assumption: the costs do not change with the volume; the staffing part needs
+    the dimensioning of issue 15)."""
+    usage = usage_for_month(month=month)
+    changed = allocation.apply_change(usage, change)
+    pools = pools_for_allocation(month=month)
+    return _outcomes(
+        allocation.allocate(pools, usage),
+        allocation.allocate(pools, changed),
+        usage,
+        changed,
+        None,
+    )
