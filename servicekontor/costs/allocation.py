@@ -35,6 +35,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
+from math import gcd as _gcd
 from typing import Any, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -130,18 +131,30 @@ def largest_remainder(total: int, weights: Mapping[K, int | Fraction]) -> dict[K
         raise ValueError("weights must be non-negative")
     if total < 0:
         return {k: -v for k, v in largest_remainder(-total, weights).items()}
-    whole = sum(weights.values(), Fraction(0))
+    all_int = all(isinstance(w, int) for w in weights.values())
+    whole = sum(weights.values()) if all_int else sum(weights.values(), Fraction(0))
     if whole == 0:
         if total == 0:
             return dict.fromkeys(weights, 0)
         raise ValueError("nothing to split by: every weight is 0")
+    # Integer weights (the usual case): exact share = total·w / Σw, so the floor and the
+    # fractional part's numerator (over the common denominator Σw) are integer divmod —
+    # the same comparison as with fractions, without building any.
+    if all_int:
+        denominator = int(whole)
+        scaled = {k: int(w) for k, w in weights.items()}
+    else:
+        common = 1
+        for w in weights.values():
+            common = common * Fraction(w).denominator // _gcd(common, Fraction(w).denominator)
+        scaled = {k: int(Fraction(w) * common) for k, w in weights.items()}
+        denominator = sum(scaled.values())
     floors: dict[K, int] = {}
-    remainders: list[tuple[Fraction, K]] = []
-    for k, w in weights.items():
-        exact = Fraction(total) * Fraction(w) / whole
-        floor = exact.numerator // exact.denominator
+    remainders: list[tuple[int, K]] = []
+    for k, w in scaled.items():
+        floor, rest = divmod(total * w, denominator)
         floors[k] = floor
-        remainders.append((exact - floor, k))
+        remainders.append((rest, k))
     left = total - sum(floors.values())
     # Largest fractional part first; equal parts: the smaller key first.
     remainders.sort(key=lambda rk: (-rk[0], rk[1]))

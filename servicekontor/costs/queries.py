@@ -24,6 +24,8 @@ from servicekontor.costs.models import (
     CostPool,
     DriverChoice,
     LineKind,
+    PoolOfficeShare,
+    PoolShare,
     Settlement,
     SettlementLine,
     SettlementUsage,
@@ -33,34 +35,72 @@ from servicekontor.network.models import Office
 
 
 def pools_for_allocation(*, month: dt.date) -> list[allocation.Pool]:
-    """The month's pools as `allocation.Pool`, ordered by id (the pool key is its id)."""
-    qs = (
+    """The month's pools as `allocation.Pool`, ordered by id (the pool key is its id).
+
+    Reads plain values (three queries, no model instances): a settlement of the whole network
+    reads a few hundred pools and thousands of shares."""
+    shares: dict[int, dict[int, int]] = defaultdict(dict)
+    for pool_id, agency_id, weight in PoolShare.objects.filter(pool__month=month).values_list(
+        "pool_id", "agency_id", "weight"
+    ):
+        shares[pool_id][agency_id] = weight
+    office_shares: dict[int, dict[int, int]] = defaultdict(dict)
+    for pool_id, office_id, weight in PoolOfficeShare.objects.filter(pool__month=month).values_list(
+        "pool_id", "office_id", "weight"
+    ):
+        office_shares[pool_id][office_id] = weight
+    out = []
+    for row in (
         CostPool.objects.filter(month=month)
-        .prefetch_related("shares", "office_shares")
         .order_by("pk")
-    )
-    return [to_allocation_pool(p) for p in qs]
+        .values(
+            "pk",
+            "office_id",
+            "amount_ore",
+            "driver",
+            "minutes_weight",
+            "visits_weight",
+            "fixed_weight",
+            "office_driver",
+        )
+    ):
+        out.append(
+            allocation.Pool(
+                key=row["pk"],
+                office=row["office_id"],
+                amount_ore=row["amount_ore"],
+                parts=_parts(
+                    row["driver"], row["minutes_weight"], row["visits_weight"], row["fixed_weight"]
+                ),
+                fixed_shares=shares.get(row["pk"], {}),
+                office_driver=allocation.Driver(row["office_driver"]),
+                office_shares=office_shares.get(row["pk"], {}),
+            )
+        )
+    return out
+
+
+def _parts(driver: str, minutes: int, visits: int, fixed: int) -> tuple[allocation.Part, ...]:
+    if driver == DriverChoice.MIX:
+        return tuple(
+            allocation.Part(d, w)
+            for d, w in (
+                (allocation.Driver.MINUTES, minutes),
+                (allocation.Driver.VISITS, visits),
+                (allocation.Driver.FIXED, fixed),
+            )
+            if w > 0
+        )
+    return (allocation.Part(allocation.Driver(driver)),)
 
 
 def to_allocation_pool(pool: CostPool) -> allocation.Pool:
     """One CostPool (with `shares` and `office_shares` loaded) as plain data."""
-    if pool.driver == DriverChoice.MIX:
-        parts = tuple(
-            allocation.Part(d, w)
-            for d, w in (
-                (allocation.Driver.MINUTES, pool.minutes_weight),
-                (allocation.Driver.VISITS, pool.visits_weight),
-                (allocation.Driver.FIXED, pool.fixed_weight),
-            )
-            if w > 0
-        )
-    else:
-        parts = (allocation.Part(allocation.Driver(pool.driver)),)
     return allocation.Pool(
         key=pool.pk,
         office=pool.office_id,
         amount_ore=pool.amount_ore,
-        parts=parts,
+        parts=_parts(pool.driver, pool.minutes_weight, pool.visits_weight, pool.fixed_weight),
         fixed_shares={s.agency_id: s.weight for s in pool.shares.all()},
         office_driver=allocation.Driver(pool.office_driver),
         office_shares={s.office_id: s.weight for s in pool.office_shares.all()},

@@ -37,8 +37,12 @@ def test_correct_page__books_with_who_and_why(stats_usage, client):
     client.force_login(world.admin)
     response = client.post(
         "/costs/correct/",
-        {"month": "2025-03", "pool": world.pools["kista-staff"].pk, "amount_sek": "101000",
-         "reason": "Late invoice"},
+        {
+            "month": "2025-03",
+            "pool": world.pools["kista-staff"].pk,
+            "amount_sek": "101000",
+            "reason": "Late invoice",
+        },
     )
     assert response.status_code == 302
     corr = Correction.objects.get()
@@ -55,9 +59,15 @@ def test_what_if__agency_joins_two_offices(stats_usage, client):
     client.force_login(world.admin)
     response = client.get(
         "/costs/what-if/",
-        {"month": "2025-03", "agency": world.p.pk, "action": "join",
-         "offices": [world.lulea.pk], "start": "2025-03-01", "visits": 60,
-         "minutes_per_visit": "25"},
+        {
+            "month": "2025-03",
+            "agency": world.p.pk,
+            "action": "join",
+            "offices": [world.lulea.pk],
+            "start": "2025-03-01",
+            "visits": 60,
+            "minutes_per_visit": "25",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
