@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "servicekontor.lobby",
     "servicekontor.public",
     "servicekontor.planning",
+    "servicekontor.reports",
     "servicekontor.costs",
 ]
 

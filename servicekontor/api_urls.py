@@ -1,10 +1,12 @@
 """The read-only JSON API: one router for every app's viewsets."""
 
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from servicekontor.catalog.api import AgencyViewSet, ServiceViewSet
 from servicekontor.costs.api import CostLineViewSet, CostSummaryViewSet
 from servicekontor.network.api import OfferingViewSet, OfficeViewSet
+from servicekontor.reports.api import AgencyReportView, FiguresView
 
 router = DefaultRouter()
 router.register("agencies", AgencyViewSet, basename="agency")
@@ -14,4 +16,12 @@ router.register("offerings", OfferingViewSet, basename="offering")
 router.register("costs/summary", CostSummaryViewSet, basename="cost-summary")
 router.register("costs/lines", CostLineViewSet, basename="cost-line")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("statistics/figures/", FiguresView.as_view(), name="statistics-figures"),
+    re_path(
+        r"^statistics/agency-report/(?P<agency_code>[-\w]+)/(?P<month>[0-9]{4}-[0-9]{2})/$",
+        AgencyReportView.as_view(),
+        name="statistics-agency-report",
+    ),
+    *router.urls,
+]

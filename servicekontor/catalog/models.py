@@ -22,6 +22,12 @@ class Agency(models.Model):
     )
     partner_since = models.DateField(_("partner since"), null=True, blank=True)
     website = models.URLField(_("website"), blank=True)
+    service_level_minutes = models.PositiveSmallIntegerField(
+        _("service level target (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("A visit is called within the target when its wait is shorter than this."),
+    )
 
     class Meta:
         ordering = ["name_sv"]

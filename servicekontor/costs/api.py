@@ -1,6 +1,7 @@
 """Read-only API of the settled costs: per agency × office, and every line.
 
-Signed-in staff only (session, or HTTP Basic for an agency's system): network administrators
+Signed-in staff only (session, or an agency system's API token — the statistics'
+`ApiTokenAuthentication`, `Authorization: Bearer …`): network administrators
 see every agency; an agency analyst only their own agency (the same
 `queries.visible_agency_ids` as the pages and exports); everybody else gets 403.
 """
@@ -14,12 +15,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicekontor.accounts.models import User
 from servicekontor.costs import queries
+from servicekontor.reports.api import ApiTokenAuthentication
 
 SCOPE = (
     "Network administrators see every agency; an agency analyst sees only their own agency "
@@ -112,6 +115,7 @@ def _report(request: Request) -> queries.AgencyReport:
 
 
 class CostSummaryViewSet(viewsets.ViewSet):
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeeCosts]
 
     @extend_schema(
@@ -142,6 +146,7 @@ class CostSummaryViewSet(viewsets.ViewSet):
 
 
 class CostLineViewSet(viewsets.ViewSet):
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeeCosts]
 
     @extend_schema(

@@ -40,10 +40,3 @@ class NothingToCorrect(CostError):
 
 class MissingRate(CostError):
     pass
-
-
-class UsageUnavailable(CostError):
-    http_status = 503
-    default_message = _(
-        "The usage figures (statistics) are not available in this installation yet."
-    )

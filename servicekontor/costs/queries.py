@@ -287,8 +287,7 @@ def pool_months() -> Iterable[dt.date]:
 
 def usage_for_month(*, month: dt.date) -> list[allocation.Usage]:
     """The usage a month is (or would be) settled by: the frozen figures of a settled month,
-    else the statistics' current figures (`costs.usage.month_usage`, UsageUnavailable 503
-    without them)."""
+    else the statistics' current figures (`costs.usage.month_usage`)."""
     settlement = Settlement.objects.filter(month=month).first()
     if settlement is not None:
         return [

@@ -9,13 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from servicekontor.costs.allocation import Usage
-from servicekontor.costs.errors import UsageUnavailable
 from servicekontor.costs.periods import month_end
-
-try:
-    from servicekontor.reports.queries import agency_usage
-except ImportError:  # the statistics app is not merged yet
-    agency_usage = None
+from servicekontor.reports.queries import agency_usage
 
 
 def month_usage(
@@ -24,12 +19,8 @@ def month_usage(
     office_ids: Iterable[int] | None = None,
     agency_ids: Iterable[int] | None = None,
 ) -> list[Usage]:
-    """The month's usage per (office, agency): visits and handled seconds.
-
-    Raises UsageUnavailable (503) when the statistics are not installed.
-    """
-    if agency_usage is None:
-        raise UsageUnavailable()
+    """The month's usage per (office, agency): served visits and handled seconds, as the
+    statistics count them (`agency_usage`, local days of the month, both ends inclusive)."""
     rows = agency_usage(
         start=month,
         end=month_end(month),

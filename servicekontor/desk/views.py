@@ -23,6 +23,7 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.queueing import queries, services
+from servicekontor.queueing.errands import ErrandPart
 from servicekontor.queueing.errors import NotOffered, QueueError
 from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
@@ -146,6 +147,11 @@ def _service(request: HttpRequest) -> Service:
     return service
 
 
+def _interpreter(request: HttpRequest) -> dict[str, Any]:
+    used = request.POST.get("interpreter_used") == "on"
+    return {"interpreter_used": used, "interpreter_language": request.POST.get("language", "")}
+
+
 def _perform(
     request: HttpRequest, officer: User, office_code: str, action: str
 ) -> tuple[str, int | None]:
@@ -189,13 +195,29 @@ def _dispatch(
         )
         return _("%(ticket)s transferred.") % {"ticket": visit.ticket}, visit
     if action == "finish":
+        outcome = request.POST.get("outcome", "")
+        interpreter = _interpreter(request)
+        split = []
+        if request.POST.get("service"):  # the last errand was for another service
+            split = [ErrandPart(service=_service(request), outcome=outcome, **interpreter)]
         visit = services.finish_visit(
             officer=officer,
             visit_id=_visit_id(request),
-            outcome=request.POST.get("outcome", ""),
+            outcome=outcome,
             note=request.POST.get("note", ""),
+            split=split,
+            **interpreter,
         )
         return _("%(ticket)s finished.") % {"ticket": visit.ticket}, visit
+    if action == "errand":
+        errand = services.record_errand(
+            officer=officer,
+            visit_id=_visit_id(request),
+            service=_service(request),
+            outcome=request.POST.get("outcome", ""),
+            **_interpreter(request),
+        )
+        return _("Errand recorded; the next errand starts now."), errand.visit
     if action == "add":
         visit = services.issue_ticket(
             office=get_object_or_404(Office, code=office_code),

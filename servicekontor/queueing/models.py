@@ -54,6 +54,8 @@ class Outcome(models.TextChoices):
     COME_BACK = "come_back", _("Must come back with documents")
     NO_SHOW = "no_show", _("Did not show up")
     NOT_SERVED_AT_CLOSING = "not_served_at_closing", _("Not served at closing")
+    # Only on an errand: the part served before the visit was handed on to another service.
+    TRANSFERRED = "transferred", _("Handed on to another service")
 
 
 # What an officer may choose when finishing; the others are set by the system.
@@ -318,6 +320,104 @@ class DeskSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} @ {self.service_point}"
+
+
+class Errand(models.Model):
+    """One errand of a visit: what was done for which service (and so agency), with the
+    serving seconds attributed to it.
+
+    A visit has one or more errands, written by the desk: when the officer turns to the next
+    errand, when the visit is transferred (the part served so far, outcome "transferred") and
+    when it is finished. Their seconds add up to the visit's time in `serving` (see
+    `intervals.seconds_in_state`). `first_for_agency` marks the visit's first errand for an
+    agency, so "visits per agency" is a plain count and a visit counts once per agency.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="errands")
+    position = models.PositiveSmallIntegerField(_("position"))
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
+    interpreter_used = models.BooleanField(_("interpreter used"), default=False)
+    interpreter_language = models.CharField(
+        _("interpreter language"),
+        max_length=8,
+        blank=True,
+        help_text=_("ISO 639-1 code, e.g. ar, so, ti."),
+    )
+    service_seconds = models.PositiveIntegerField(_("service seconds"))
+    first_for_agency = models.BooleanField(default=True)
+    recorded_at = models.DateTimeField(_("recorded"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+
+    class Meta:
+        ordering = ["visit", "position"]
+        verbose_name = _("errand")
+        verbose_name_plural = _("errands")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "position"],
+                name="errand_position_unique",
+                violation_error_message=_("This visit already has an errand at this position."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interpreter_used=True) | models.Q(interpreter_language=""),
+                name="errand_language_needs_interpreter",
+                violation_error_message=_("A language is recorded only with an interpreter."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit} #{self.position} {self.service_id} {self.outcome}"
+
+
+class DeskActivity(models.TextChoices):
+    """What an officer at a desk is doing, as written to the desk-status log."""
+
+    READY = OfficerStatus.IDLE.value, _("Ready")
+    BREAK = OfficerStatus.BREAK.value, _("On a break")
+    BACK_OFFICE = OfficerStatus.BACK_OFFICE.value, _("Back office")
+    SERVING = "serving", _("Serving a visit")
+    SIGNED_OUT = "signed_out", _("Signed out")
+
+
+class DeskStatusEvent(models.Model):
+    """Append-only: from `at` the officer is in `status` (until their next row).
+
+    Written by the desk services in the same transaction as the change: sign-in (ready),
+    status changes, a call (serving), the visit leaving the desk (back to the session's status)
+    and sign-out. Occupancy (serving time / signed-in time) is computed from it.
+    """
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"))
+    status = models.CharField(_("status"), max_length=12, choices=DeskActivity.choices)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("desk status event")
+        verbose_name_plural = _("desk status events")
+        indexes = [
+            models.Index(fields=["office", "at"], name="desk_status_office_at"),
+            models.Index(fields=["officer", "at"], name="desk_status_officer_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.status} @ {self.at:%H:%M:%S}"
 
 
 class DeviceKind(models.TextChoices):

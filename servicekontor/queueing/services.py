@@ -8,6 +8,7 @@ run only after commit, through a django-tasks task.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -19,10 +20,20 @@ from servicekontor.accounts.permissions import can_serve_at, may_serve
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network.models import Offering, Office, ServicePoint
+from servicekontor.queueing.errands import (
+    ErrandPart,
+    clean_language,
+    close_part_before_transfer,
+    unattributed_seconds,
+    write_errands,
+)
 from servicekontor.queueing.errors import EmptyQueue, InvalidTransition, NotAllowed, NotOffered
 from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
+    DeskActivity,
     DeskSession,
+    DeskStatusEvent,
+    Errand,
     OfficerStatus,
     Outcome,
     Priority,
@@ -33,6 +44,7 @@ from servicekontor.queueing.models import (
     VisitSource,
     VisitState,
 )
+from servicekontor.queueing.signals import visit_event_appended
 from servicekontor.queueing.states import Action, State, target_state
 from servicekontor.queueing.tasks import after_visit_change
 
@@ -93,8 +105,50 @@ def _log(
         officer=officer,
         outcome=outcome,
     )
+    visit_event_appended.send(sender=VisitEvent, visit=visit, event=event)
     _after_commit(office_id=visit.office_id, action=action)
     return event
+
+
+def _log_desk(
+    *, officer: User, office_id: int, service_point_id: int | None, status: str, at: dt.datetime
+) -> None:
+    """Append to the desk-status log (occupancy is computed from it)."""
+    DeskStatusEvent.objects.create(
+        officer=officer,
+        office_id=office_id,
+        service_point_id=service_point_id,
+        at=at,
+        status=status,
+    )
+
+
+def _log_desk_activity(
+    visit: Visit,
+    *,
+    officer: User,
+    old: str,
+    new: str,
+    service_point_id: int | None,
+    at: dt.datetime,
+) -> None:
+    """A visit reaching or leaving the officer's desk changes the officer's desk status:
+    serving from the call, back to their session's status when it leaves the desk."""
+    was_active, is_active = old in ACTIVE_STATES, new in ACTIVE_STATES
+    if was_active == is_active:
+        return
+    if is_active:
+        status = DeskActivity.SERVING.value
+    else:
+        session = DeskSession.objects.filter(officer=officer).values_list("status", flat=True)
+        status = session.first() or DeskActivity.READY.value
+    _log_desk(
+        officer=officer,
+        office_id=visit.office_id,
+        service_point_id=service_point_id,
+        status=status,
+        at=at,
+    )
 
 
 def _after_commit(*, office_id: int, action: Action) -> None:
@@ -231,6 +285,7 @@ def sign_in_at_desk(*, officer: User, service_point: ServicePoint) -> DeskSessio
     )
     if taken:
         raise InvalidTransition(_("Someone else is signed in at this desk."))
+    now = clock.now()
     try:
         with transaction.atomic():
             session, _created = DeskSession.objects.update_or_create(
@@ -239,11 +294,18 @@ def sign_in_at_desk(*, officer: User, service_point: ServicePoint) -> DeskSessio
                     "office": service_point.office,
                     "service_point": service_point,
                     "status": OfficerStatus.IDLE,
-                    "since": clock.now(),
+                    "since": now,
                 },
             )
     except IntegrityError as exc:
         raise InvalidTransition(_("Someone else is signed in at this desk.")) from exc
+    _log_desk(
+        officer=officer,
+        office_id=service_point.office_id,
+        service_point_id=service_point.pk,
+        status=DeskActivity.READY,
+        at=now,
+    )
     return session
 
 
@@ -257,6 +319,13 @@ def set_officer_status(*, officer: User, status: str) -> DeskSession:
         session.status = status
         session.since = clock.now()
         session.save(update_fields=["status", "since"])
+        _log_desk(
+            officer=officer,
+            office_id=session.office_id,
+            service_point_id=session.service_point_id,
+            status=status,
+            at=session.since,
+        )
     return session
 
 
@@ -265,6 +334,15 @@ def sign_out_of_desk(*, officer: User) -> None:
     """Leave the desk. A visit still called or being served must be finished or handed on."""
     if _busy(officer).exists():
         raise InvalidTransition(BUSY_MESSAGE)
+    left = DeskSession.objects.filter(officer=officer).values_list("office_id", "service_point_id")
+    for office_id, service_point_id in left.select_for_update():
+        _log_desk(
+            officer=officer,
+            office_id=office_id,
+            service_point_id=service_point_id,
+            status=DeskActivity.SIGNED_OUT,
+            at=clock.now(),
+        )
     DeskSession.objects.filter(officer=officer).delete()
 
 
@@ -566,6 +644,7 @@ def transfer_visit(*, officer: User, visit_id: int, service: Service) -> Visit:
     }
     if not rules.transfer_keeps_arrival:
         changes["queued_at"] = now
+    close_part_before_transfer(visit, now=now, officer=officer)
     return _transition(
         visit,
         Action.TRANSFER,
@@ -576,24 +655,95 @@ def transfer_visit(*, officer: User, visit_id: int, service: Service) -> Visit:
     )
 
 
-@transaction.atomic
-def finish_visit(*, officer: User, visit_id: int, outcome: str, note: str = "") -> Visit:
-    """Finish with an outcome from the list and an optional short note (no personal data).
-
-    Compare-and-swap on the state, no lock.
-    """
+def _check_outcome(outcome: str) -> None:
     if outcome not in FINISH_OUTCOMES:
         raise NotOffered(_("Choose an outcome from the list."))
+
+
+def _check_errand_service(*, visit: Visit, service: Service, now: dt.datetime) -> None:
+    if not _offered_today(office=visit.office, service=service, day=clock.local_date_of(now)):
+        raise NotOffered(_("This service is not offered at this office today."))
+
+
+@transaction.atomic
+def record_errand(
+    *,
+    officer: User,
+    visit_id: int,
+    service: Service,
+    outcome: str,
+    interpreter_used: bool = False,
+    interpreter_language: str = "",
+) -> Errand:
+    """The officer turns to the citizen's next errand: the time served since the last errand
+    (or since the start) goes to this one. The visit stays being served.
+
+    Lock: the visit's row (`SELECT … FOR UPDATE`), so two tabs recording at once write their
+    errands one after the other and neither time is counted twice.
+    """
+    _check_outcome(outcome)
     visit = _own_visit(visit_id=visit_id, officer=officer)
-    return _transition(
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.state != VisitState.SERVING:
+        raise InvalidTransition(_("Errands are recorded while the visit is being served."))
+    now = clock.now()
+    _check_errand_service(visit=visit, service=service, now=now)
+    part = ErrandPart(
+        service=service,
+        outcome=outcome,
+        interpreter_used=interpreter_used,
+        interpreter_language=interpreter_language,
+    )
+    seconds = unattributed_seconds(visit, now=now)
+    return write_errands(visit, parts=[part], seconds=seconds, now=now, officer=officer)[0]
+
+
+@transaction.atomic
+def finish_visit(
+    *,
+    officer: User,
+    visit_id: int,
+    outcome: str,
+    note: str = "",
+    interpreter_used: bool = False,
+    interpreter_language: str = "",
+    split: Sequence[ErrandPart] = (),
+) -> Visit:
+    """Finish with an outcome from the list and an optional short note (no personal data).
+
+    The time served since the last recorded errand becomes the last errand: of the visit's
+    service with `outcome`, or, with `split`, one errand per part, the seconds divided by the
+    parts' weights (largest remainder, exact to the second). So every finished visit has at
+    least one errand. Compare-and-swap on the state, no lock.
+    """
+    _check_outcome(outcome)
+    visit = _own_visit(visit_id=visit_id, officer=officer)
+    now = clock.now()
+    for part in split:
+        _check_outcome(part.outcome)
+        _check_errand_service(visit=visit, service=part.service, now=now)
+        clean_language(interpreter_used=part.interpreter_used, language=part.interpreter_language)
+    clean_language(interpreter_used=interpreter_used, language=interpreter_language)
+    parts = list(split) or [
+        ErrandPart(
+            service=visit.service,
+            outcome=outcome,
+            interpreter_used=interpreter_used,
+            interpreter_language=interpreter_language,
+        )
+    ]
+    visit = _transition(
         visit,
         Action.FINISH,
         officer=officer,
         service_point_id=visit.service_point_id,
-        now=clock.now(),
+        now=now,
         outcome=outcome,
         changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
     )
+    seconds = unattributed_seconds(visit, now=now)
+    write_errands(visit, parts=parts, seconds=seconds, now=now, officer=officer)
+    return visit
 
 
 # --- closing time ----------------------------------------------------------------------------
@@ -676,6 +826,15 @@ def _transition(
         raise InvalidTransition()
     for field, value in values.items():
         setattr(visit, field, value)
+    if officer is not None:
+        _log_desk_activity(
+            visit,
+            officer=officer,
+            old=old,
+            new=new.value,
+            service_point_id=service_point_id,
+            at=now,
+        )
     _log(
         visit,
         action=action,

@@ -84,12 +84,3 @@ def test_what_if__bad_input_is_400(stats_usage, client):
     client.force_login(stats_usage.admin)
     response = client.get("/costs/what-if/", {"month": "2025-13", "action": "join"})
     assert response.status_code == 400
-
-
-def test_compare__open_month_without_statistics_is_503(world, client, monkeypatch):
-    from servicekontor.costs import usage
-
-    monkeypatch.setattr(usage, "agency_usage", None)
-    client.force_login(world.admin)
-    response = client.get("/costs/compare/?month=2025-03&a=configured&b=visits")
-    assert response.status_code == 503

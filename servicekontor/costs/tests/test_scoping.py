@@ -90,11 +90,13 @@ def test_api__scoped_like_the_pages(settled, client):
 
 def test_api__anonymous_refused_and_schema_documents_scope(settled, client):
     assert client.get("/api/costs/summary/?year=2025").status_code in (401, 403)
+    bad_token = {"HTTP_AUTHORIZATION": "Bearer nope"}
+    assert client.get("/api/costs/summary/?year=2025", **bad_token).status_code == 401
     schema = client.get("/api/schema/?format=json").json()
     for path in ("/api/costs/summary/", "/api/costs/lines/"):
         operation = schema["paths"][path]["get"]
         assert "an agency analyst sees only their own agency" in operation["description"]
-        assert {"basicAuth": []} in operation["security"]
+        assert {"apiToken": []} in operation["security"]
 
 
 def test_compare__analyst_sees_own_difference_only(settled, client):
@@ -117,3 +119,11 @@ def test_csv__formula_cells_are_neutralised():
 
     out = to_csv(["a"], [["=HYPERLINK(1)"], [-5], ["@x"]]).decode("utf-8-sig")
     assert out.splitlines() == ["a", "'=HYPERLINK(1)", "-5", "'@x"]
+
+
+def test_api__analyst_token_sees_only_their_agency(settled, client):
+    from servicekontor.reports.services import create_api_token
+
+    token = create_api_token(user=settled.fk_analyst, name="FK ekonomisystem")
+    rows = client.get("/api/costs/lines/?year=2025", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert rows and {r["agency"] for r in rows} == {"forsakringskassan"}

@@ -1,0 +1,47 @@
+"""Settling with the statistics' own usage (reports.queries.agency_usage), end to end:
+visits served at the desk → rollups → settlement lines. The costs app counts nothing itself."""
+
+import datetime as dt
+
+import pytest
+
+from servicekontor.core.testing import make_user
+from servicekontor.costs import services
+from servicekontor.costs.models import Category, CostPool, SettlementLine, SettlementUsage
+from servicekontor.queueing import services as queue
+from servicekontor.queueing.tests import conftest as queue_fixtures
+
+clock_at = queue_fixtures.clock_at
+world = queue_fixtures.world
+
+NOVEMBER = dt.date(2026, 11, 1)  # the queue world's frozen Wednesday is 2026-11-25
+
+
+def _serve(world, clock_at, service, minutes):
+    visit = queue.issue_ticket(office=world.office, service=service)
+    queue.call_next(officer=world.alice)
+    queue.start_service(officer=world.alice, visit_id=visit.pk)
+    clock_at.shift(dt.timedelta(minutes=minutes))
+    queue.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+
+
+@pytest.mark.django_db
+def test_settle_month__reads_usage_from_the_statistics(world, clock_at):
+    _serve(world, clock_at, world.tax, 10)
+    _serve(world, clock_at, world.parental, 5)
+    CostPool.objects.create(
+        month=NOVEMBER, office=world.office, category=Category.STAFF, amount_ore=100_000
+    )
+    admin = make_user(role="network_admin")
+
+    settlement = services.settle_month(month=NOVEMBER, by=admin)
+
+    frozen = {
+        u.agency_id: (u.visits, u.handled_seconds)
+        for u in SettlementUsage.objects.filter(settlement=settlement)
+    }
+    assert frozen == {world.skatteverket.pk: (1, 600), world.fk.pk: (1, 300)}
+    lines = {ln.agency_id: ln.amount_ore for ln in SettlementLine.objects.all()}
+    # 1 000,00 kr by 600 : 300 seconds → 666,666… and 333,333… kr: the öre left goes to the
+    # larger remainder (Skatteverket's ,67).
+    assert lines == {world.skatteverket.pk: 66_667, world.fk.pk: 33_333}

@@ -1,0 +1,113 @@
+"""Errands of a visit: attributing the serving time to what was done for which service.
+
+Called by the desk use cases in `services.py` inside their transaction (the visit's row has
+just been changed by compare-and-swap there, so two tabs cannot both write errands: the loser
+gets `InvalidTransition` before reaching this code, or the whole transaction rolls back).
+The seconds come from the event log through `intervals.seconds_in_state`, so an errand's
+seconds and the statistics' service time are the same seconds.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.accounts.models import User
+from servicekontor.catalog.models import Service
+from servicekontor.queueing.errors import NotOffered
+from servicekontor.queueing.intervals import seconds_in_state, split_seconds
+from servicekontor.queueing.models import Errand, Outcome, Visit, VisitEvent, VisitState
+from servicekontor.queueing.signals import errands_recorded
+
+# ISO 639-1: two lowercase letters (a list would go stale; the code is validated by shape).
+_LANGUAGE_LENGTH = 2
+
+
+@dataclass(frozen=True)
+class ErrandPart:
+    """One errand as the officer records it. `weight` splits the unattributed time
+    (e.g. minutes as the officer estimates them); only the ratio between parts matters."""
+
+    service: Service
+    outcome: str
+    interpreter_used: bool = False
+    interpreter_language: str = ""
+    weight: int = 1
+
+
+def clean_language(*, interpreter_used: bool, language: str) -> str:
+    """The language code in lower case; raises NotOffered (400) for a malformed code or a
+    language without an interpreter."""
+    code = language.strip().lower()
+    if code and not interpreter_used:
+        raise NotOffered(_("Record a language only when an interpreter was used."))
+    if code and (len(code) != _LANGUAGE_LENGTH or not code.isalpha() or not code.isascii()):
+        raise NotOffered(_("Give the language as a two-letter code, e.g. ar or so."))
+    return code
+
+
+def unattributed_seconds(visit: Visit, *, now: dt.datetime) -> int:
+    """Seconds the visit has been served (state `serving`) not yet given to an errand."""
+    events = VisitEvent.objects.filter(visit_id=visit.pk).order_by("at", "id")
+    served = seconds_in_state(
+        events.values_list("at", "to_state"), state=VisitState.SERVING, until=now
+    )
+    given = Errand.objects.filter(visit_id=visit.pk).aggregate(s=Sum("service_seconds"))["s"]
+    return max(0, served - (given or 0))
+
+
+def write_errands(
+    visit: Visit,
+    *,
+    parts: Sequence[ErrandPart],
+    seconds: int,
+    now: dt.datetime,
+    officer: User | None,
+) -> list[Errand]:
+    """Append `parts` to the visit's errands, splitting `seconds` by their weights."""
+    if not parts:
+        return []
+    existing = list(
+        Errand.objects.filter(visit_id=visit.pk).values_list("service__agency_id", flat=True)
+    )
+    seen_agencies = set(existing)
+    shares = split_seconds(seconds, [p.weight for p in parts]) if seconds else [0] * len(parts)
+    rows = []
+    for i, (part, share) in enumerate(zip(parts, shares, strict=True)):
+        agency_id = part.service.agency_id
+        rows.append(
+            Errand(
+                visit=visit,
+                position=len(existing) + i + 1,
+                service=part.service,
+                outcome=part.outcome,
+                interpreter_used=part.interpreter_used,
+                interpreter_language=clean_language(
+                    interpreter_used=part.interpreter_used, language=part.interpreter_language
+                ),
+                service_seconds=share,
+                first_for_agency=agency_id not in seen_agencies,
+                recorded_at=now,
+                officer=officer,
+            )
+        )
+        seen_agencies.add(agency_id)
+    written = Errand.objects.bulk_create(rows)
+    errands_recorded.send(sender=Errand, visit=visit, errands=written)
+    return written
+
+
+def close_part_before_transfer(visit: Visit, *, now: dt.datetime, officer: User | None) -> None:
+    """The part served before a transfer becomes an errand of the old service (outcome
+    "transferred"), so that agency's time counts for it; nothing if nothing was served."""
+    seconds = unattributed_seconds(visit, now=now)
+    if seconds > 0:
+        write_errands(
+            visit,
+            parts=[ErrandPart(service=visit.service, outcome=Outcome.TRANSFERRED)],
+            seconds=seconds,
+            now=now,
+            officer=officer,
+        )

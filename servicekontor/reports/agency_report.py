@@ -1,0 +1,152 @@
+"""The monthly agency report: one table, shown as a page, CSV, Excel and through the API.
+
+Built once here from `queries.figures`, so the four outputs cannot disagree.
+"""
+
+import datetime as dt
+from calendar import monthrange
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.network.models import Office
+from servicekontor.reports.queries import BadPeriod, Figures, figures, last_year
+from servicekontor.reports.scope import NoStatistics, Scope
+
+# (key, label) of each column after the row's name; values from `row_values`.
+COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("visits_walk_in", _("Walk-in visits")),
+    ("visits_booked", _("Booked visits")),
+    ("served_visits", _("Served visits")),
+    ("errands", _("Errands")),
+    ("handled_minutes", _("Handled minutes")),
+    ("mean_service_minutes", _("Mean service time (min)")),
+    ("no_show", _("No-shows")),
+    ("left_queue", _("Left before being served")),
+    ("not_served", _("Not served at closing")),
+    ("transfers", _("Transfers")),
+    ("mean_wait_minutes", _("Mean wait (min)")),
+    ("median_wait_minutes", _("Median wait (min)")),
+    ("p90_wait_minutes", _("90th percentile wait (min)")),
+    ("service_level_percent", _("Called within target (%)")),
+    ("interpreter_errands", _("Errands with interpreter")),
+    ("served_visits_last_year", _("Served visits, same month last year")),
+)
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
+    """The report's columns for one row, as plain numbers (None: no data)."""
+    return {
+        "visits_walk_in": now.visits_walk_in,
+        "visits_booked": now.visits_booked,
+        "served_visits": now.errand_visits,
+        "errands": now.errands,
+        "handled_minutes": round(now.handled_seconds / 60, 1),
+        "mean_service_minutes": _round(
+            now.mean_service_seconds / 60 if now.mean_service_seconds is not None else None
+        ),
+        "no_show": now.no_show,
+        "left_queue": now.left_queue,
+        "not_served": now.not_served,
+        "transfers": now.transfers,
+        "mean_wait_minutes": _round(
+            now.mean_wait_seconds / 60 if now.mean_wait_seconds is not None else None
+        ),
+        "median_wait_minutes": now.wait_median_minutes,
+        "p90_wait_minutes": now.wait_p90_minutes,
+        "service_level_percent": _round(
+            100 * now.service_level if now.service_level is not None else None
+        ),
+        "interpreter_errands": now.interpreter_errands,
+        "served_visits_last_year": before.errand_visits if before is not None else 0,
+    }
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    code: str
+    name: str
+    county: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AgencyReport:
+    agency: Agency
+    month: dt.date
+    last_day: dt.date
+    offices: list[ReportRow]
+    services: list[ReportRow]
+    total: dict[str, Any]
+
+
+def parse_month(text: str) -> dt.date:
+    """'2025-03' → 2025-03-01; raises BadPeriod (400) otherwise."""
+    try:
+        year, month = (int(p) for p in text.split("-"))
+        if len(text) != 7:
+            raise ValueError(text)
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise BadPeriod(_("Give the month as YYYY-MM, e.g. 2025-03.")) from None
+
+
+def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> AgencyReport:
+    """The agency's month, per office and per service, with the same month last year.
+
+    Raises NoStatistics (403) if the scope does not include the agency. An office manager's
+    report covers only the offices they manage.
+    """
+    if not scope.allows_agency(agency.pk):
+        raise NoStatistics(_("You may not see this agency's statistics."))
+    start = month.replace(day=1)
+    end = start.replace(day=monthrange(start.year, start.month)[1])
+    ly_start, ly_end = last_year(start, end)
+    only = [agency.pk]
+    by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
+    before_office = figures(
+        scope=scope, start=ly_start, end=ly_end, by=("office",), agency_ids=only
+    )
+    by_service = figures(scope=scope, start=start, end=end, by=("service",), agency_ids=only)
+    before_service = figures(
+        scope=scope, start=ly_start, end=ly_end, by=("service",), agency_ids=only
+    )
+    total = figures(scope=scope, start=start, end=end, agency_ids=only).get((), Figures())
+    total_before = figures(scope=scope, start=ly_start, end=ly_end, agency_ids=only).get(())
+    offices = {
+        o.pk: o for o in Office.objects.filter(pk__in=[k[0] for k in by_office | before_office])
+    }
+    services = {s.pk: s for s in Service.objects.filter(agency=agency)}
+    office_rows = [
+        ReportRow(
+            offices[k[0]].code,
+            offices[k[0]].name,
+            offices[k[0]].county,
+            row_values(by_office.get(k, Figures()), before_office.get(k)),
+        )
+        for k in sorted(by_office, key=lambda k: offices[k[0]].name)
+    ]
+    service_rows = [
+        ReportRow(
+            services[k[0]].code,
+            services[k[0]].name,
+            "",
+            row_values(by_service[k], before_service.get(k)),
+        )
+        for k in sorted(by_service, key=lambda k: services[k[0]].name)
+        if k[0] in services
+    ]
+    return AgencyReport(
+        agency=agency,
+        month=start,
+        last_day=end,
+        offices=office_rows,
+        services=service_rows,
+        total=row_values(total, total_before),
+    )

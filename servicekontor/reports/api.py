@@ -1,0 +1,255 @@
+"""The read-only statistics API: the same figures and the same scoping as the pages.
+
+An agency's system reads it with its own token (`manage.py create_api_token <user> <name>`,
+sent as `Authorization: Bearer <token>`); the token acts as its user, so a token of an
+agency analyst sees only that agency. A signed-in browser session works too.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from servicekontor.accounts.models import User
+from servicekontor.catalog.models import Agency
+from servicekontor.core.api_params import date_param, unknown_value_error
+from servicekontor.network.models import Office
+from servicekontor.reports.agency_report import COLUMNS, agency_month_report, parse_month
+from servicekontor.reports.models import ApiToken
+from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, figures
+from servicekontor.reports.scope import NoStatistics, Scope, scope_for
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>`; only the token's SHA-256 is looked up."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith(self.keyword + " "):
+            return None
+        token = header[len(self.keyword) + 1 :].strip()
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=ApiToken.hash(token), is_active=True)
+            .first()
+        )
+        if found is None or not found.user.is_active:
+            raise AuthenticationFailed(_("Unknown or inactive API token."))
+        return found.user, found
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "servicekontor.reports.api.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer"}
+
+
+class _StatisticsView(APIView):
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def scope(self, request: Request) -> Scope:
+        assert isinstance(request.user, User)
+        try:
+            return scope_for(request.user)
+        except NoStatistics as exc:
+            raise PermissionDenied(str(exc.message)) from None
+
+
+def _values_serializer() -> type[serializers.Serializer[Any]]:
+    fields: dict[str, Any] = {
+        key: serializers.FloatField(allow_null=True, help_text=str(label)) for key, label in COLUMNS
+    }
+    return type("ReportValues", (serializers.Serializer,), fields)
+
+
+ReportValues = _values_serializer()
+
+
+class ReportRowSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    county = serializers.CharField()
+    values = ReportValues()
+
+
+class AgencyReportSerializer(serializers.Serializer[Any]):
+    agency = serializers.CharField(help_text="Agency code.")
+    month = serializers.DateField(help_text="First day of the month.")
+    last_day = serializers.DateField()
+    offices = ReportRowSerializer(many=True)
+    services = ReportRowSerializer(many=True)
+    total = ReportValues()
+
+
+class AgencyReportView(_StatisticsView):
+    @extend_schema(
+        summary="Monthly agency report",
+        description="The agency's month per office and per service, with the same month last "
+        "year; the same figures as the report page and its CSV/Excel. 403 for an agency "
+        "outside the caller's scope.",
+        responses=AgencyReportSerializer,
+    )
+    def get(self, request: Request, agency_code: str, month: str) -> Response:
+        scope = self.scope(request)
+        agency = get_object_or_404(Agency, code=agency_code)
+        try:
+            report = agency_month_report(scope=scope, agency=agency, month=parse_month(month))
+        except NoStatistics as exc:
+            raise PermissionDenied(str(exc.message)) from None
+        except BadPeriod as exc:
+            raise ValidationError({"month": [str(exc.message)]}) from None
+        rows = [
+            {"code": r.code, "name": r.name, "county": r.county, "values": r.values}
+            for r in report.offices
+        ]
+        services = [
+            {"code": r.code, "name": r.name, "county": "", "values": r.values}
+            for r in report.services
+        ]
+        data = {
+            "agency": agency.code,
+            "month": report.month,
+            "last_day": report.last_day,
+            "offices": rows,
+            "services": services,
+            "total": report.total,
+        }
+        return Response(AgencyReportSerializer(data).data)
+
+
+class FigureRowSerializer(serializers.Serializer[Any]):
+    group = serializers.DictField(
+        child=serializers.CharField(), help_text="The grouping's values, e.g. agency code, month."
+    )
+    visits_walk_in = serializers.IntegerField()
+    visits_booked = serializers.IntegerField()
+    served_visits = serializers.IntegerField(source="errand_visits")
+    errands = serializers.IntegerField()
+    handled_seconds = serializers.IntegerField()
+    no_show = serializers.IntegerField()
+    left_queue = serializers.IntegerField()
+    not_served = serializers.IntegerField()
+    transfers = serializers.IntegerField()
+    called = serializers.IntegerField()
+    mean_wait_seconds = serializers.FloatField(allow_null=True)
+    wait_median_minutes = serializers.IntegerField(allow_null=True)
+    wait_p90_minutes = serializers.IntegerField(allow_null=True)
+    within_target = serializers.IntegerField()
+    service_level = serializers.FloatField(allow_null=True)
+    mean_service_seconds = serializers.FloatField(allow_null=True)
+    interpreter_errands = serializers.IntegerField()
+
+
+def _codes(request: Request, name: str, model: Any) -> list[int] | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    codes = [c for c in raw.split(",") if c]
+    found = dict(model.objects.filter(code__in=codes).values_list("code", "pk"))
+    for code in codes:
+        if code not in found:
+            raise unknown_value_error(name, code)
+    return list(found.values())
+
+
+class FiguresView(_StatisticsView):
+    @extend_schema(
+        summary="Statistics by any grouping",
+        description="The measures (docs/statistics.md) for visits of local days from…to, "
+        "grouped by any of: " + ", ".join(DIMENSIONS) + ". Only what the caller's scope "
+        "allows is counted, in groups and totals alike.",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("by", OpenApiTypes.STR, description="Comma-separated dimensions."),
+            OpenApiParameter(
+                "agency", OpenApiTypes.STR, description="Agency codes, comma-separated."
+            ),
+            OpenApiParameter(
+                "office", OpenApiTypes.STR, description="Office codes, comma-separated."
+            ),
+        ],
+        responses=FigureRowSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        scope = self.scope(request)
+        start = date_param(request.query_params, "from")
+        end = date_param(request.query_params, "to")
+        if start is None or end is None:
+            raise ValidationError({"from": [_("Give both from and to (YYYY-MM-DD).")]})
+        by = [b for b in request.query_params.get("by", "").split(",") if b]
+        for b in by:
+            if b not in DIMENSIONS:
+                raise unknown_value_error("by", b, list(DIMENSIONS))
+        try:
+            found = figures(
+                scope=scope,
+                start=start,
+                end=end,
+                by=by,
+                agency_ids=_codes(request, "agency", Agency),
+                office_ids=_codes(request, "office", Office),
+            )
+        except BadPeriod as exc:
+            raise ValidationError({"to": [str(exc.message)]}) from None
+        names = _names(by, found)
+        rows = [
+            _row(by, key, f, names) for key, f in sorted(found.items(), key=lambda kv: str(kv[0]))
+        ]
+        return Response(FigureRowSerializer(rows, many=True).data)
+
+
+def _names(by: list[str], found: dict[tuple[Any, ...], Figures]) -> dict[str, dict[Any, str]]:
+    from servicekontor.catalog.models import Service
+
+    out: dict[str, dict[Any, str]] = {}
+    for i, dim in enumerate(by):
+        ids = {k[i] for k in found}
+        if dim == "agency":
+            out[dim] = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "code"))
+        elif dim == "office":
+            out[dim] = dict(Office.objects.filter(pk__in=ids).values_list("pk", "code"))
+        elif dim == "service":
+            out[dim] = {
+                pk: f"{agency}/{code}"
+                for pk, agency, code in Service.objects.filter(pk__in=ids).values_list(
+                    "pk", "agency__code", "code"
+                )
+            }
+    return out
+
+
+def _row(
+    by: list[str], key: tuple[Any, ...], f: Figures, names: dict[str, dict[Any, str]]
+) -> dict[str, Any]:
+    group = {}
+    for dim, value in zip(by, key, strict=True):
+        if dim in names:
+            group[dim] = names[dim].get(value, str(value))
+        elif isinstance(value, dt.datetime | dt.date):
+            group[dim] = value.isoformat()[:10]
+        else:
+            group[dim] = str(value)
+    data: dict[str, Any] = {"group": group, **f.__dict__}
+    for prop in ("mean_wait_seconds", "service_level", "mean_service_seconds"):
+        data[prop] = getattr(f, prop)
+    return data

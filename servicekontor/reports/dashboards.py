@@ -1,0 +1,299 @@
+"""What the three dashboards show, assembled from the query functions (reads only).
+
+Each function takes the viewer's `Scope`; the queries filter by it, so what a dashboard
+holds is already limited to what the viewer may see. Charts are SVG strings from
+`charts.py`, each paired with the rows of its table.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.core import clock
+from servicekontor.network.models import Office
+from servicekontor.reports import charts
+from servicekontor.reports.queries import (
+    Breakdown,
+    Figures,
+    Occupancy,
+    busiest_hours,
+    errand_breakdown,
+    figures,
+    last_year,
+    occupancy,
+)
+from servicekontor.reports.scope import Scope
+
+WEEKDAYS = (
+    ("1", gettext_lazy("Mon")),
+    ("2", gettext_lazy("Tue")),
+    ("3", gettext_lazy("Wed")),
+    ("4", gettext_lazy("Thu")),
+    ("5", gettext_lazy("Fri")),
+    ("6", gettext_lazy("Sat")),
+    ("7", gettext_lazy("Sun")),
+)
+
+
+@dataclass
+class Chart:
+    svg: str
+    header: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Dashboard:
+    start: dt.date
+    end: dt.date
+    total: Figures
+    total_last_year: Figures
+    trend: Chart
+    heatmap: Chart
+    groups: list[tuple[str, Figures, Figures | None]] = field(default_factory=list)
+    ranked: Chart | None = None
+    counties: list[tuple[str, Figures]] = field(default_factory=list)
+    breakdown: Breakdown = field(default_factory=Breakdown)
+    occupancy: list[tuple[str, Occupancy]] = field(default_factory=list)
+
+
+def grain_for(start: dt.date, end: dt.date) -> str:
+    days = (end - start).days + 1
+    return "day" if days <= 35 else "week" if days <= 26 * 7 else "month"
+
+
+def _periods(start: dt.date, end: dt.date, grain: str) -> list[dt.date]:
+    out, day = [], start
+    while day <= end:
+        if grain == "day":
+            key = day
+        elif grain == "week":
+            key = day - dt.timedelta(days=day.weekday())
+        else:
+            key = day.replace(day=1)
+        if not out or out[-1] != key:
+            out.append(key)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def _label(day: dt.date, grain: str) -> str:
+    if grain == "month":
+        return date_format(day, "YEAR_MONTH_FORMAT")
+    if grain == "week":
+        return _("w. %(week)s") % {"week": day.isocalendar().week}
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def trend(
+    *, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any], measure: str
+) -> Chart:
+    """Served visits (or `measure`, a Figures attribute) per day/week/month, with the same
+    periods one year earlier as a second line."""
+    grain = grain_for(start, end)
+    now = figures(scope=scope, start=start, end=end, by=(grain,), **filters)
+    ly_start, ly_end = last_year(start, end)
+    before = figures(scope=scope, start=ly_start, end=ly_end, by=(grain,), **filters)
+    periods = _periods(start, end, grain)
+    before_periods = _periods(ly_start, ly_end, grain)
+
+    def value(table: dict[tuple[Any, ...], Figures], key: dt.date) -> int | None:
+        found = table.get((key,))
+        return getattr(found, measure) if found is not None else None
+
+    this_year = [value(now, p) for p in periods]
+    previous = [
+        value(before, before_periods[i]) if i < len(before_periods) else None
+        for i in range(len(periods))
+    ]
+    labels = [_label(p, grain) for p in periods]
+    svg = charts.line_chart(
+        title=_("Served visits over time"),
+        desc=_("Served visits per period, this period and the same period a year earlier."),
+        x_labels=labels,
+        series=[
+            charts.Series(_("This period"), this_year),
+            charts.Series(_("A year earlier"), previous),
+        ],
+    )
+    rows = [
+        [label, a if a is not None else "", b if b is not None else ""]
+        for label, a, b in zip(labels, this_year, previous, strict=True)
+    ]
+    return Chart(svg, [_("Period"), _("This period"), _("A year earlier")], rows)
+
+
+def heatmap(*, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]) -> Chart:
+    values = busiest_hours(scope=scope, start=start, end=end, **filters)
+    hours = sorted({h for _, h in values}) or list(range(9, 17))
+    hours = list(range(min(hours), max(hours) + 1))
+    labels = [str(label) for _, label in WEEKDAYS]
+    svg = charts.heatmap(
+        title=_("Busiest hours"),
+        desc=_("Arrivals by weekday and hour of arrival; darker is busier."),
+        values=values,
+        day_labels=labels,
+        hours=hours,
+    )
+    rows = [[labels[d - 1], *[values.get((d, h), 0) for h in hours]] for d in range(1, 8)]
+    return Chart(svg, [_("Weekday"), *[f"{h:02d}" for h in hours]], rows)
+
+
+def _ranked(
+    *, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]
+) -> tuple[Chart, list[tuple[str, Figures]]]:
+    by_office = figures(scope=scope, start=start, end=end, by=("office",), **filters)
+    names = dict(Office.objects.filter(pk__in=[k[0] for k in by_office]).values_list("pk", "name"))
+    ordered = sorted(by_office.items(), key=lambda kv: -kv[1].errand_visits)
+    rows = [(names[k[0]], f) for k, f in ordered]
+    svg = charts.ranked_bars(
+        title=_("Offices ranked by served visits"),
+        desc=_("The 20 offices with the most served visits in the period."),
+        rows=[(name, f.errand_visits) for name, f in rows[:20]],
+    )
+    table = [[name, f.errand_visits, f.visits, _pct(f.service_level)] for name, f in rows]
+    return Chart(
+        svg, [_("Office"), _("Served visits"), _("Visits"), _("Within target")], table
+    ), rows
+
+
+def _pct(share: float | None) -> str:
+    return "" if share is None else f"{100 * share:.0f} %"
+
+
+def _totals(
+    *, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]
+) -> tuple[Figures, Figures]:
+    ly = last_year(start, end)
+    now = figures(scope=scope, start=start, end=end, **filters).get((), Figures())
+    before = figures(scope=scope, start=ly[0], end=ly[1], **filters).get((), Figures())
+    return now, before
+
+
+def network_dashboard(*, scope: Scope, start: dt.date, end: dt.date) -> Dashboard:
+    filters: dict[str, Any] = {}
+    total, before = _totals(scope=scope, start=start, end=end, filters=filters)
+    board = Dashboard(
+        start=start,
+        end=end,
+        total=total,
+        total_last_year=before,
+        trend=trend(scope=scope, start=start, end=end, filters=filters, measure="errand_visits"),
+        heatmap=heatmap(scope=scope, start=start, end=end, filters=filters),
+    )
+    board.groups = _by_agency(scope=scope, start=start, end=end, filters=filters)
+    board.ranked, _rows = _ranked(scope=scope, start=start, end=end, filters=filters)
+    by_county = figures(scope=scope, start=start, end=end, by=("county",))
+    board.counties = sorted(((k[0], f) for k, f in by_county.items()), key=lambda kv: kv[0])
+    board.breakdown = errand_breakdown(scope=scope, start=start, end=end)
+    board.occupancy = _occupancy(scope=scope, start=start, end=end)
+    return board
+
+
+def _by_agency(
+    *, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]
+) -> list[tuple[str, Figures, Figures | None]]:
+    ly = last_year(start, end)
+    now = figures(scope=scope, start=start, end=end, by=("agency",), **filters)
+    before = figures(scope=scope, start=ly[0], end=ly[1], by=("agency",), **filters)
+    names = {a.pk: a.name for a in Agency.objects.filter(pk__in=[k[0] for k in now])}
+    return sorted(((names[k[0]], f, before.get(k)) for k, f in now.items()), key=lambda row: row[0])
+
+
+def _occupancy(
+    *, scope: Scope, start: dt.date, end: dt.date, office_ids: list[int] | None = None
+) -> list[tuple[str, Occupancy]]:
+    found = occupancy(scope=scope, start=start, end=end)
+    names = dict(Office.objects.filter(pk__in=[k[0] for k in found]).values_list("pk", "name"))
+    return sorted(
+        ((names[k[0]], v) for k, v in found.items() if office_ids is None or k[0] in office_ids),
+        key=lambda kv: kv[0],
+    )
+
+
+@dataclass
+class OfficeDashboard:
+    office: Office
+    today: Figures
+    today_by_agency: list[tuple[str, Figures, Figures | None]]
+    weeks: Dashboard
+
+
+def office_dashboard(*, scope: Scope, office: Office, weeks: int = 12) -> OfficeDashboard:
+    """Today (live: the rollups are written with each change) and the last `weeks` weeks."""
+    today = clock.local_today()
+    start = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    filters: dict[str, Any] = {"office_ids": [office.pk]}
+    total, before = _totals(scope=scope, start=start, end=today, filters=filters)
+    board = Dashboard(
+        start=start,
+        end=today,
+        total=total,
+        total_last_year=before,
+        trend=trend(scope=scope, start=start, end=today, filters=filters, measure="errand_visits"),
+        heatmap=heatmap(scope=scope, start=start, end=today, filters=filters),
+    )
+    board.groups = _by_agency(scope=scope, start=start, end=today, filters=filters)
+    board.breakdown = errand_breakdown(scope=scope, start=start, end=today, **filters)
+    board.occupancy = _occupancy(scope=scope, start=start, end=today, office_ids=[office.pk])
+    now = figures(scope=scope, start=today, end=today, **filters).get((), Figures())
+    return OfficeDashboard(
+        office=office,
+        today=now,
+        today_by_agency=_by_agency(scope=scope, start=today, end=today, filters=filters),
+        weeks=board,
+    )
+
+
+def agency_dashboard(*, scope: Scope, agency: Agency, start: dt.date, end: dt.date) -> Dashboard:
+    """One agency's services at every office the scope allows (for an analyst: all)."""
+    filters: dict[str, Any] = {"agency_ids": [agency.pk]}
+    total, before = _totals(scope=scope, start=start, end=end, filters=filters)
+    board = Dashboard(
+        start=start,
+        end=end,
+        total=total,
+        total_last_year=before,
+        trend=trend(scope=scope, start=start, end=end, filters=filters, measure="errand_visits"),
+        heatmap=heatmap(scope=scope, start=start, end=end, filters=filters),
+    )
+    ly = last_year(start, end)
+    now = figures(scope=scope, start=start, end=end, by=("service",), **filters)
+    prev = figures(scope=scope, start=ly[0], end=ly[1], by=("service",), **filters)
+    names = {s.pk: s.name for s in Service.objects.filter(pk__in=[k[0] for k in now])}
+    board.groups = sorted(
+        ((names[k[0]], f, prev.get(k)) for k, f in now.items()), key=lambda row: row[0]
+    )
+    board.ranked, _rows = _ranked(scope=scope, start=start, end=end, filters=filters)
+    board.breakdown = errand_breakdown(scope=scope, start=start, end=end, **filters)
+    return board
+
+
+def labelled(breakdown: Breakdown) -> dict[str, list[tuple[str, int]]]:
+    """Outcome and language codes with their names, most errands first."""
+    from django.conf.locale import LANG_INFO
+
+    from servicekontor.queueing.models import Outcome
+    from servicekontor.reports.measures import UNKNOWN_LANGUAGE
+
+    def language(code: str) -> str:
+        if code == UNKNOWN_LANGUAGE:
+            return _("Not recorded")
+        info = LANG_INFO.get(code)
+        return f"{info['name_local']} ({code})" if info else code
+
+    outcome_names = dict(Outcome.choices)
+    return {
+        "outcomes": [
+            (str(outcome_names.get(k, k)), n)
+            for k, n in sorted(breakdown.outcomes.items(), key=lambda kv: -kv[1])
+        ],
+        "languages": [
+            (language(k), n) for k, n in sorted(breakdown.languages.items(), key=lambda kv: -kv[1])
+        ],
+    }

@@ -1,0 +1,155 @@
+"""Rollups of the visit log, and API tokens for agency systems.
+
+The rollups are derived data: every row is the sum of `measures.visit_contributions` over
+the visits of its office, service and local day. They are kept in step inside the
+transaction of each change (`rollups.py`) and can be recomputed from the raw log at any time
+(`manage.py reconcile_statistics`). `agency` is the service's agency, stored so that
+scoping and grouping by agency need no join.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.network.models import Office
+
+
+class _Rollup(models.Model):
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    local_day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.office_id}/{self.service_id}/{self.local_day}"
+
+
+class DayFigures(_Rollup):
+    """Visit counters per office × service × local day (see measures.DAY_FIELDS)."""
+
+    visits_walk_in = models.IntegerField(default=0)
+    visits_booked = models.IntegerField(default=0)
+    served = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    left_queue = models.IntegerField(default=0)
+    not_served = models.IntegerField(default=0)
+    transfers = models.IntegerField(default=0)
+    called = models.IntegerField(default=0)
+    wait_seconds = models.BigIntegerField(default=0)
+    errands = models.IntegerField(default=0)
+    errand_visits = models.IntegerField(default=0)
+    handled_seconds = models.BigIntegerField(default=0)
+    interpreter_errands = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "service", "local_day"], name="day_figures_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["local_day", "agency"], name="day_figures_day_agency"),
+            models.Index(fields=["office", "local_day"], name="day_figures_office_day"),
+        ]
+
+
+class HourFigures(_Rollup):
+    """Arrivals per office × service × local day × local hour (busiest hours)."""
+
+    hour = models.PositiveSmallIntegerField()
+    arrivals = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "service", "local_day", "hour"], name="hour_figures_key"
+            )
+        ]
+        indexes = [models.Index(fields=["local_day", "agency"], name="hour_figures_day_agency")]
+
+
+class WaitFigures(_Rollup):
+    """Called visits per office × service × local day × whole minutes waited."""
+
+    minute = models.PositiveIntegerField()
+    visits = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "service", "local_day", "minute"], name="wait_figures_key"
+            )
+        ]
+        indexes = [models.Index(fields=["local_day", "agency"], name="wait_figures_day_agency")]
+
+
+class ErrandFigures(_Rollup):
+    """Errands per office × service × local day × outcome × interpreter language."""
+
+    outcome = models.CharField(max_length=24)
+    language = models.CharField(max_length=8, blank=True)
+    errands = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "service", "local_day", "outcome", "language"],
+                name="errand_figures_key",
+            )
+        ]
+        indexes = [models.Index(fields=["local_day", "agency"], name="errand_figures_day_agency")]
+
+
+class OccupancyFigures(models.Model):
+    """Signed-in and serving seconds of an office's officers on a closed local day.
+
+    Built after the day (`roll_up_occupancy`): an interval is only known when the next
+    desk-status row arrives. Today's occupancy is read live from the desk-status log.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    local_day = models.DateField()
+    signed_in_seconds = models.BigIntegerField(default=0)
+    serving_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "local_day"], name="occupancy_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.local_day}"
+
+
+class ApiToken(models.Model):
+    """A token an agency's system (or a person) uses to read the statistics API.
+
+    It acts as its user, with that user's scope (an agency analyst's token sees only that
+    agency). Only a SHA-256 of the token is stored; the token is shown once when created
+    (`manage.py create_api_token`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

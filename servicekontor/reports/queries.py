@@ -1,0 +1,356 @@
+"""Reads of the statistics. Every figure shown anywhere (pages, exports, API, the financing
+settlement) comes from a function here, summing the rollups (see rollups.py, measures.py).
+
+Scoping is done here, not in templates: every function that can show more than one agency
+or office takes a `Scope` and filters its rows by it before summing, so a total is always a
+total of what the user may see.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek, TruncYear
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
+from servicekontor.core.errors import DomainError
+from servicekontor.reports import measures
+from servicekontor.reports.models import (
+    DayFigures,
+    ErrandFigures,
+    HourFigures,
+    OccupancyFigures,
+    WaitFigures,
+)
+from servicekontor.reports.rollups import occupancy_from_log
+from servicekontor.reports.scope import Scope
+
+
+class BadPeriod(DomainError):
+    http_status = 400
+    default_message = _("Give a period with a start on or before its end, at most 11 years.")
+
+
+@dataclass(frozen=True)
+class AgencyUsage:
+    """What one agency used at one office in one month.
+
+    `month` is the first day of the month (Europe/Stockholm days); `visits` counts served
+    visits once per agency they had an errand for; `errands` counts errands; `handled_seconds`
+    is the serving time attributed to the agency's errands (seconds).
+    """
+
+    office_id: int
+    agency_id: int
+    month: dt.date
+    visits: int
+    errands: int
+    handled_seconds: int
+
+
+def agency_usage(
+    *,
+    start: dt.date,
+    end: dt.date,
+    office_ids: Iterable[int] | None = None,
+    agency_ids: Iterable[int] | None = None,
+) -> list[AgencyUsage]:
+    """Usage per office × agency × month for visits of local days `start`…`end` (both
+    inclusive), ordered by month, office, agency. Rows with no errand are absent.
+
+    A visit belongs to the day it arrived (`Visit.local_day`), its errands with it. Read from
+    the rollups (`DayFigures`: errand_visits, errands, handled_seconds). Raises ValueError if
+    `end` is before `start`.
+    """
+    if end < start:
+        raise ValueError("end is before start")
+    rows = DayFigures.objects.filter(local_day__gte=start, local_day__lte=end, errands__gt=0)
+    if office_ids is not None:
+        rows = rows.filter(office_id__in=list(office_ids))
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=list(agency_ids))
+    grouped = (
+        rows.annotate(month=TruncMonth("local_day"))
+        .values("office_id", "agency_id", "month")
+        .annotate(
+            visits=Sum("errand_visits"), errands=Sum("errands"), handled=Sum("handled_seconds")
+        )
+        .order_by("month", "office_id", "agency_id")
+    )
+    return [
+        AgencyUsage(
+            office_id=r["office_id"],
+            agency_id=r["agency_id"],
+            month=r["month"],
+            visits=r["visits"],
+            errands=r["errands"],
+            handled_seconds=r["handled"] or 0,
+        )
+        for r in grouped
+    ]
+
+
+# --- figures by any dimensions -------------------------------------------------------------
+
+MAX_DAYS = 11 * 366
+
+# dimension -> the expression grouped by (see `figures`)
+DIMENSIONS: dict[str, Any] = {
+    "agency": F("agency_id"),
+    "service": F("service_id"),
+    "office": F("office_id"),
+    "county": F("office__county"),
+    "day": F("local_day"),
+    "week": TruncWeek("local_day"),
+    "month": TruncMonth("local_day"),
+    "year": TruncYear("local_day"),
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The measures of one group (definitions: docs/statistics.md). Counts are visits unless
+    named errands; seconds are whole seconds; waits in whole minutes."""
+
+    visits_walk_in: int = 0
+    visits_booked: int = 0
+    served: int = 0
+    no_show: int = 0
+    left_queue: int = 0
+    not_served: int = 0
+    transfers: int = 0
+    called: int = 0
+    wait_seconds: int = 0
+    errands: int = 0
+    errand_visits: int = 0
+    handled_seconds: int = 0
+    interpreter_errands: int = 0
+    within_target: int = 0
+    wait_median_minutes: int | None = None
+    wait_p90_minutes: int | None = None
+
+    @property
+    def visits(self) -> int:
+        return self.visits_walk_in + self.visits_booked
+
+    @property
+    def mean_wait_seconds(self) -> float | None:
+        return self.wait_seconds / self.called if self.called else None
+
+    @property
+    def service_level(self) -> float | None:
+        """Share of called visits called within their agency's target (0…1)."""
+        return self.within_target / self.called if self.called else None
+
+    @property
+    def mean_service_seconds(self) -> float | None:
+        """Handled seconds per served visit-and-agency (an agency's part of a visit)."""
+        return self.handled_seconds / self.errand_visits if self.errand_visits else None
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    """Raises BadPeriod (400) unless start <= end and the period is at most 11 years."""
+    if end < start or (end - start).days > MAX_DAYS:
+        raise BadPeriod()
+
+
+def _scoped(
+    qs: QuerySet[Any],
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    agency_ids: Iterable[int] | None,
+    office_ids: Iterable[int] | None,
+) -> QuerySet[Any]:
+    qs = qs.filter(local_day__gte=start, local_day__lte=end)
+    if scope.agency_ids is not None:
+        qs = qs.filter(agency_id__in=sorted(scope.agency_ids))
+    if scope.office_ids is not None:
+        qs = qs.filter(office_id__in=sorted(scope.office_ids))
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=list(agency_ids))
+    if office_ids is not None:
+        qs = qs.filter(office_id__in=list(office_ids))
+    return qs
+
+
+def _group(qs: QuerySet[Any], by: Sequence[str]) -> QuerySet[Any]:
+    unknown = set(by) - set(DIMENSIONS)
+    if unknown:
+        raise BadPeriod(_("Unknown grouping."))
+    return qs.annotate(**{f"g_{d}": DIMENSIONS[d] for d in by}).values(*[f"g_{d}" for d in by])
+
+
+def _key(row: dict[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(row[f"g_{d}"] for d in by)
+
+
+def figures(
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    by: Sequence[str] = (),
+    agency_ids: Iterable[int] | None = None,
+    office_ids: Iterable[int] | None = None,
+) -> dict[tuple[Any, ...], Figures]:
+    """The measures per group of `by` (names in DIMENSIONS; `()` gives one total under the
+    key `()`) for visits of local days `start`…`end`, within `scope` and the optional id
+    filters. Groups without any visit are absent. Service level uses each agency's own
+    target (`Agency.service_level_minutes`). Raises BadPeriod (400) for a bad period or an
+    unknown dimension."""
+    check_period(start, end)
+    filters = {"scope": scope, "start": start, "end": end}
+    agency_ids = list(agency_ids) if agency_ids is not None else None
+    office_ids = list(office_ids) if office_ids is not None else None
+    day = _scoped(DayFigures.objects.all(), agency_ids=agency_ids, office_ids=office_ids, **filters)
+    sums = {f: Sum(f) for f in measures.DAY_FIELDS}
+    if by:
+        counters = {_key(r, by): r for r in _group(day, by).annotate(**sums).order_by()}
+    else:  # one total (values() without fields would group by every column)
+        total = day.aggregate(**sums)
+        counters = {(): total} if total["visits_walk_in"] is not None else {}
+    waits = _scoped(
+        WaitFigures.objects.all(), agency_ids=agency_ids, office_ids=office_ids, **filters
+    )
+    target = dict(Agency.objects.values_list("pk", "service_level_minutes"))
+    histograms: dict[tuple[Any, ...], dict[int, int]] = defaultdict(dict)
+    within: dict[tuple[Any, ...], int] = defaultdict(int)
+    for r in (
+        _group(waits, by)
+        .values(*[f"g_{d}" for d in by], "agency_id", "minute")
+        .annotate(n=Sum("visits"))
+        .order_by()
+    ):
+        key, minute, n = _key(r, by), r["minute"], r["n"]
+        histograms[key][minute] = histograms[key].get(minute, 0) + n
+        if minute < target.get(r["agency_id"], 15):
+            within[key] += n
+    out = {}
+    for key, r in counters.items():
+        hist = histograms.get(key, {})
+        out[key] = Figures(
+            **{f: r[f] or 0 for f in measures.DAY_FIELDS},
+            within_target=within.get(key, 0),
+            wait_median_minutes=measures.percentile_minute(hist, 0.5),
+            wait_p90_minutes=measures.percentile_minute(hist, 0.9),
+        )
+    return out
+
+
+def last_year(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The same period one year earlier (29 February becomes 28 February)."""
+
+    def back(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year - 1)
+        except ValueError:
+            return day.replace(year=day.year - 1, day=28)
+
+    return back(start), back(end)
+
+
+def busiest_hours(
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    agency_ids: Iterable[int] | None = None,
+    office_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int], int]:
+    """Arrivals per (ISO weekday 1 = Monday … 7, local hour 0…23) over the period."""
+    check_period(start, end)
+    rows = _scoped(
+        HourFigures.objects.all(),
+        scope=scope,
+        start=start,
+        end=end,
+        agency_ids=agency_ids,
+        office_ids=office_ids,
+    )
+    grouped = (
+        rows.annotate(weekday=ExtractIsoWeekDay("local_day"))
+        .values("weekday", "hour")
+        .annotate(n=Sum("arrivals"))
+        .order_by()
+    )
+    return {(r["weekday"], r["hour"]): r["n"] for r in grouped}
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Errands by outcome and by interpreter language (language "" left out)."""
+
+    outcomes: dict[str, int] = field(default_factory=dict)
+    languages: dict[str, int] = field(default_factory=dict)
+
+
+def errand_breakdown(
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    agency_ids: Iterable[int] | None = None,
+    office_ids: Iterable[int] | None = None,
+) -> Breakdown:
+    check_period(start, end)
+    rows = _scoped(
+        ErrandFigures.objects.all(),
+        scope=scope,
+        start=start,
+        end=end,
+        agency_ids=agency_ids,
+        office_ids=office_ids,
+    )
+    out = Breakdown()
+    for r in rows.values("outcome", "language").annotate(n=Sum("errands")).order_by():
+        out.outcomes[r["outcome"]] = out.outcomes.get(r["outcome"], 0) + r["n"]
+        if r["language"]:
+            out.languages[r["language"]] = out.languages.get(r["language"], 0) + r["n"]
+    return out
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    signed_in_seconds: int
+    serving_seconds: int
+
+    @property
+    def share(self) -> float | None:
+        """Serving time / signed-in time (0…1), None without signed-in time."""
+        return self.serving_seconds / self.signed_in_seconds if self.signed_in_seconds else None
+
+
+def occupancy(
+    *, scope: Scope, start: dt.date, end: dt.date, by_day: bool = False
+) -> dict[tuple[Any, ...], Occupancy]:
+    """Officer occupancy per office (and local day with `by_day`): closed days from the
+    rollup, today live from the desk-status log. Empty for a scope that may not see it
+    (agency analysts: the time is spent on every agency)."""
+    check_period(start, end)
+    if not scope.sees_occupancy:
+        return {}
+    today = clock.local_today()
+    cells: dict[tuple[int, dt.date], tuple[int, int]] = {}
+    rows = OccupancyFigures.objects.filter(local_day__gte=start, local_day__lte=min(end, today))
+    if scope.office_ids is not None:
+        rows = rows.filter(office_id__in=sorted(scope.office_ids))
+    for o, d, s, v in rows.values_list(
+        "office_id", "local_day", "signed_in_seconds", "serving_seconds"
+    ):
+        cells[(o, d)] = (s, v)
+    if start <= today <= end:
+        live = occupancy_from_log(start=today, end=today, office_ids=scope.office_ids)
+        cells.update(live)
+    out: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for (o, d), (s, v) in cells.items():
+        key = (o, d) if by_day else (o,)
+        out[key][0] += s
+        out[key][1] += v
+    return {k: Occupancy(v[0], v[1]) for k, v in out.items()}

@@ -1,0 +1,295 @@
+"""Keeping the rollups equal to the visit log, and proving it.
+
+Incremental path: the queue sends `visit_event_appended` / `errands_recorded` inside the
+transaction of every change (queueing/signals.py). The receiver reads the visit's events
+and errands (a handful of rows, by index), computes the visit's contributions before and
+after the change with `measures.visit_contributions`, and adds the difference with one
+`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per rollup row. The upsert takes
+the rollup row's lock until commit; two desks of one office serialise on it only for the
+rest of their (short) transactions, and rows are always upserted in sorted key order, so two
+transactions cannot deadlock on them. Why not a task after commit: decision 0014.
+
+Recompute path: `recompute` streams the raw log of a period through the same function;
+`compare` lists every row where the two differ; `rewrite` replaces the period's rollups.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.db import connection, transaction
+from django.dispatch import receiver
+
+from servicekontor.catalog.models import Service
+from servicekontor.core import clock
+from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
+from servicekontor.queueing.signals import errands_recorded, visit_event_appended
+from servicekontor.reports import measures
+from servicekontor.reports.models import (
+    DayFigures,
+    ErrandFigures,
+    HourFigures,
+    OccupancyFigures,
+    WaitFigures,
+)
+
+# rollup kind -> (model, key columns after office/service/local_day, value columns)
+TABLES: dict[str, tuple[type[Any], tuple[str, ...], tuple[str, ...]]] = {
+    "day": (DayFigures, (), measures.DAY_FIELDS),
+    "errand": (ErrandFigures, ("outcome", "language"), ("errands",)),
+    "hour": (HourFigures, ("hour",), ("arrivals",)),
+    "wait": (WaitFigures, ("minute",), ("visits",)),
+}
+
+_EVENT_FIELDS = ("at", "action", "from_state", "to_state", "service_id")
+_ERRAND_FIELDS = (
+    "service_id",
+    "outcome",
+    "interpreter_used",
+    "interpreter_language",
+    "service_seconds",
+    "first_for_agency",
+)
+
+
+def visit_row(visit: Visit) -> measures.VisitRow:
+    return measures.VisitRow(
+        visit_id=visit.pk,
+        office_id=visit.office_id,
+        local_day=visit.local_day,
+        booked=visit.source == VisitSource.APPOINTMENT,
+        arrived_at=visit.arrived_at,
+        booked_start=visit.booked_start,
+    )
+
+
+def _events(visit_id: int) -> list[tuple[int, measures.EventRow]]:
+    rows = VisitEvent.objects.filter(visit_id=visit_id).order_by("at", "id")
+    return [(r[0], measures.EventRow(*r[1:])) for r in rows.values_list("id", *_EVENT_FIELDS)]
+
+
+def _errands(visit_id: int) -> list[tuple[int, measures.ErrandRow]]:
+    rows = Errand.objects.filter(visit_id=visit_id).order_by("position")
+    return [(r[0], measures.ErrandRow(*r[1:])) for r in rows.values_list("id", *_ERRAND_FIELDS)]
+
+
+@receiver(visit_event_appended, dispatch_uid="reports.rollups.event")
+def _on_event(sender: Any, *, visit: Visit, event: VisitEvent, **kwargs: Any) -> None:
+    events, errands = _events(visit.pk), [e for _, e in _errands(visit.pk)]
+    row = visit_row(visit)
+    before = measures.visit_contributions(row, [e for i, e in events if i != event.pk], errands)
+    after = measures.visit_contributions(row, [e for _, e in events], errands)
+    apply(measures.difference(before, after))
+
+
+@receiver(errands_recorded, dispatch_uid="reports.rollups.errands")
+def _on_errands(sender: Any, *, visit: Visit, errands: list[Errand], **kwargs: Any) -> None:
+    new = {e.pk for e in errands}
+    events, all_errands = [e for _, e in _events(visit.pk)], _errands(visit.pk)
+    row = visit_row(visit)
+    before = measures.visit_contributions(row, events, [e for i, e in all_errands if i not in new])
+    after = measures.visit_contributions(row, events, [e for _, e in all_errands])
+    apply(measures.difference(before, after))
+
+
+def _upsert_sql(kind: str) -> str:
+    model, extra, values = TABLES[kind]
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    keys = [q(k) for k in ("office_id", "service_id", "local_day", *extra)]
+    columns = [*keys, q("agency_id"), *[q(v) for v in values]]
+    placeholders = ["%s"] * len(keys)
+    placeholders.append(f"(SELECT agency_id FROM {q(Service._meta.db_table)} WHERE id = %s)")
+    placeholders += ["%s"] * len(values)
+    updates = ", ".join(f"{q(v)} = {table}.{q(v)} + excluded.{q(v)}" for v in values)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+def apply(delta: measures.Contributions) -> None:
+    """Add `delta` to the rollups, one upsert per row, in sorted key order (no deadlocks)."""
+    with connection.cursor() as cursor:
+        for key in sorted(delta, key=repr):
+            kind, office_id, service_id, day, *extra = key
+            values = [delta[key].get(v, 0) for v in TABLES[str(kind)][2]]
+            cursor.execute(
+                _upsert_sql(str(kind)),
+                [office_id, service_id, day, *extra, service_id, *values],
+            )
+
+
+# --- recompute, compare, rewrite -----------------------------------------------------------
+
+
+def _visits_in(start: dt.date, end: dt.date, office_ids: Iterable[int] | None) -> Any:
+    visits = Visit.objects.filter(local_day__gte=start, local_day__lte=end)
+    if office_ids is not None:
+        visits = visits.filter(office_id__in=list(office_ids))
+    return visits
+
+
+def _stream(rows: Any, width: int) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    for visit_id, group in groupby(rows.iterator(chunk_size=20_000), key=lambda r: r[0]):
+        yield visit_id, [r[1 : 1 + width] for r in group]
+
+
+def recompute(
+    *, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None
+) -> measures.Contributions:
+    """The rollups of visits of local days `start`…`end`, computed from the raw log."""
+    office_ids = list(office_ids) if office_ids is not None else None
+    visits = _visits_in(start, end, office_ids)
+    ids = visits.values("id")
+    events = _stream(
+        VisitEvent.objects.filter(visit_id__in=ids)
+        .order_by("visit_id", "at", "id")
+        .values_list("visit_id", *_EVENT_FIELDS),
+        len(_EVENT_FIELDS),
+    )
+    errands = _stream(
+        Errand.objects.filter(visit_id__in=ids)
+        .order_by("visit_id", "position")
+        .values_list("visit_id", *_ERRAND_FIELDS),
+        len(_ERRAND_FIELDS),
+    )
+    total: measures.Contributions = {}
+    next_events = next(events, None)
+    next_errands = next(errands, None)
+    fields = ("id", "office_id", "local_day", "source", "arrived_at", "booked_start")
+    for vid, office, day, source, arrived, booked in (
+        visits.order_by("id").values_list(*fields).iterator(chunk_size=20_000)
+    ):
+        visit_events: list[tuple[Any, ...]] = []
+        visit_errands: list[tuple[Any, ...]] = []
+        while next_events is not None and next_events[0] < vid:
+            next_events = next(events, None)
+        if next_events is not None and next_events[0] == vid:
+            visit_events = next_events[1]
+            next_events = next(events, None)
+        while next_errands is not None and next_errands[0] < vid:
+            next_errands = next(errands, None)
+        if next_errands is not None and next_errands[0] == vid:
+            visit_errands = next_errands[1]
+            next_errands = next(errands, None)
+        row = measures.VisitRow(
+            vid, office, day, source == VisitSource.APPOINTMENT, arrived, booked
+        )
+        measures.add_into(
+            total,
+            measures.visit_contributions(
+                row,
+                [measures.EventRow(*e) for e in visit_events],
+                [measures.ErrandRow(*e) for e in visit_errands],
+            ),
+        )
+    return total
+
+
+def stored(
+    *, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None
+) -> measures.Contributions:
+    """The rollups as stored for local days `start`…`end`, zero rows left out."""
+    office_ids = list(office_ids) if office_ids is not None else None
+    out: measures.Contributions = {}
+    for kind, (model, extra, values) in TABLES.items():
+        rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
+        if office_ids is not None:
+            rows = rows.filter(office_id__in=office_ids)
+        for r in rows.values_list("office_id", "service_id", "local_day", *extra, *values):
+            key = (kind, *r[: 3 + len(extra)])
+            fields = {v: n for v, n in zip(values, r[3 + len(extra) :], strict=True) if n}
+            if fields:
+                measures.add_into(out, {key: fields})
+    return out
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: tuple[object, ...]
+    field: str
+    stored: int
+    from_log: int
+
+
+def compare(stored_rows: measures.Contributions, raw: measures.Contributions) -> list[Difference]:
+    """Every (row, figure) where the stored rollups and the raw log disagree."""
+    out = []
+    for key in sorted(set(stored_rows) | set(raw), key=repr):
+        a, b = stored_rows.get(key, {}), raw.get(key, {})
+        for field in sorted(set(a) | set(b)):
+            if a.get(field, 0) != b.get(field, 0):
+                out.append(Difference(key, field, a.get(field, 0), b.get(field, 0)))
+    return out
+
+
+@transaction.atomic
+def rewrite(
+    *, start: dt.date, end: dt.date, raw: measures.Contributions, office_ids: Any = None
+) -> None:
+    """Replace the stored rollups of the period with `raw` (from `recompute`).
+
+    Lock: none beyond the rows written; run it for closed days (a change to a day being
+    rewritten could be lost: the rewrite reads the log before its delete).
+    """
+    agency_of = dict(Service.objects.values_list("id", "agency_id"))
+    for kind, (model, extra, values) in TABLES.items():
+        rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
+        if office_ids is not None:
+            rows = rows.filter(office_id__in=list(office_ids))
+        rows.delete()
+        objs = []
+        for key, fields in raw.items():
+            if key[0] != kind:
+                continue
+            _, office_id, service_id, day, *rest = key
+            objs.append(
+                model(
+                    office_id=office_id,
+                    service_id=service_id,
+                    agency_id=agency_of[service_id],
+                    local_day=day,
+                    **dict(zip(extra, rest, strict=True)),
+                    **{v: fields.get(v, 0) for v in values},
+                )
+            )
+        model.objects.bulk_create(objs, batch_size=5_000)
+
+
+# --- occupancy ------------------------------------------------------------------------------
+
+
+def occupancy_from_log(
+    *, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None
+) -> dict[tuple[int, dt.date], tuple[int, int]]:
+    """Signed-in and serving seconds per (office, local day) from the desk-status log, for
+    local days `start`…`end` (today's open intervals up to now)."""
+    first, _ = clock.local_day_bounds(start - dt.timedelta(days=1))
+    _, last = clock.local_day_bounds(end)
+    rows = DeskStatusEvent.objects.filter(at__gte=first, at__lt=last, officer__isnull=False)
+    if office_ids is not None:
+        rows = rows.filter(office_id__in=list(office_ids))
+    desk_rows = [
+        measures.DeskRow(*r) for r in rows.values_list("officer_id", "office_id", "at", "status")
+    ]
+    found = measures.occupancy(desk_rows, until=min(clock.now(), last))
+    return {k: v for k, v in found.items() if start <= k[1] <= end}
+
+
+@transaction.atomic
+def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
+    """Rewrite the occupancy rollup of closed days `start`…`end` from the log; rows written.
+
+    Raises ValueError for today or later (today is read live)."""
+    if end >= clock.local_today():
+        raise ValueError("only closed days are rolled up; today is read live")
+    found = occupancy_from_log(start=start, end=end)
+    OccupancyFigures.objects.filter(local_day__gte=start, local_day__lte=end).delete()
+    OccupancyFigures.objects.bulk_create(
+        OccupancyFigures(office_id=o, local_day=d, signed_in_seconds=s, serving_seconds=v)
+        for (o, d), (s, v) in found.items()
+    )
+    return len(found)

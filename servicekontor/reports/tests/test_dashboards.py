@@ -1,0 +1,139 @@
+"""The dashboards and the monthly report through their pages: who sees what."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from servicekontor.reports.exports import safe_cell
+
+MONTH = "2026-11"
+
+
+def _get(client, user, url, **params):
+    client.force_login(user)
+    return client.get(url, params)
+
+
+def test_network_dashboard__admin_sees_every_agency(client, served_world, people):
+    response = _get(client, people.admin, reverse("reports:network"))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert served_world.skatteverket.name in body and served_world.fk.name in body
+    assert "<svg" in body and 'role="img"' in body
+    assert ">so<" in body  # Somali: a code Django has no name for is shown as the code
+
+
+@pytest.mark.parametrize("who", ["tax_analyst", "manager"])
+def test_network_dashboard__others_are_refused(client, served_world, people, who):
+    response = _get(client, getattr(people, who), reverse("reports:network"))
+
+    assert response.status_code == 403
+
+
+def test_statistics__a_service_officer_sees_none(client, served_world):
+    response = _get(client, served_world.alice, reverse("reports:home"))
+
+    assert response.status_code == 403
+
+
+def test_office_dashboard__manager_sees_today_live(client, served_world, people):
+    response = _get(
+        client, people.manager, reverse("reports:office", args=[served_world.office.code])
+    )
+
+    assert response.status_code == 200
+    served = response.context["board"].today
+    assert (served.errand_visits, served.errands) == (3, 3)
+
+
+def test_office_dashboard__not_for_another_office_or_an_analyst(client, served_world, people):
+    other = reverse("reports:office", args=[served_world.other_office.code])
+    assert _get(client, people.manager, other).status_code == 403
+    own = reverse("reports:office", args=[served_world.office.code])
+    assert _get(client, people.tax_analyst, own).status_code == 403
+
+
+def test_agency_dashboard__analyst_sees_only_their_agency(client, served_world, people):
+    response = _get(
+        client, people.fk_analyst, reverse("reports:agency", args=[served_world.fk.code])
+    )
+
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert board.total.errand_visits == 1  # only the parental visit, no total across agencies
+    body = response.content.decode()
+    assert served_world.tax.name not in body
+    assert served_world.skatteverket.name not in body
+    forbidden = reverse("reports:agency", args=[served_world.skatteverket.code])
+    assert _get(client, people.fk_analyst, forbidden).status_code == 403
+
+
+def test_agency_dashboard__analyst_sees_every_office(client, served_world, people):
+    response = _get(
+        client, people.tax_analyst, reverse("reports:agency", args=[served_world.skatteverket.code])
+    )
+
+    assert response.context["board"].total.errand_visits == 3  # two here, one at other_office
+
+
+def test_agency_dashboard__bad_period_is_400(client, served_world, people):
+    url = reverse("reports:agency", args=[served_world.fk.code])
+    assert _get(client, people.fk_analyst, url, **{"from": "2026-13-01"}).status_code == 400
+    assert (
+        _get(
+            client, people.fk_analyst, url, **{"from": "2026-12-01", "to": "2026-11-01"}
+        ).status_code
+        == 400
+    )
+
+
+def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_world, people):
+    code = served_world.skatteverket.code
+    page = _get(client, people.tax_analyst, reverse("reports:report", args=[code, MONTH]))
+    assert page.status_code == 200
+    report = page.context["report"]
+    assert report.total["served_visits"] == 3 and len(report.offices) == 2
+    assert [r.values["served_visits"] for r in report.offices] == [2, 1]
+
+    response = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    total = rows[-1]
+    assert total[2:5] == ["3", "0", "3"]  # walk-in, booked, served
+    xlsx = _get(client, people.tax_analyst, reverse("reports:xlsx", args=[code, MONTH]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+@pytest.mark.parametrize("name", ["report", "csv", "xlsx"])
+def test_agency_report__another_agency_is_403(client, served_world, people, name):
+    url = reverse(f"reports:{name}", args=[served_world.skatteverket.code, MONTH])
+
+    response = _get(client, people.fk_analyst, url)
+
+    assert response.status_code == 403
+    assert served_world.tax.name.encode() not in response.content
+
+
+def test_agency_report__bad_month_is_400(client, served_world, people):
+    url = reverse("reports:report", args=[served_world.fk.code, "2026-13"])
+    assert _get(client, people.fk_analyst, url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+46", "'+46"),
+        ("-x", "'-x"),
+        ("@a", "'@a"),
+        ("Kista", "Kista"),
+        (-3, -3),
+        (None, ""),
+    ],
+)
+def test_csv__cells_cannot_start_a_formula(value, expected):
+    assert safe_cell(value) == expected

@@ -1,0 +1,125 @@
+"""The rollups kept in step by the queue equal a recomputation from the raw log, after every
+kind of visit change: issue, check-in, booked no-show, call, recall, start, hold, requeue,
+transfer, errand, finish, no-show (left), recall into no-show, closing."""
+
+import datetime as dt
+
+import pytest
+
+from servicekontor.core.clock import STOCKHOLM
+from servicekontor.queueing import services
+from servicekontor.queueing.errands import ErrandPart
+from servicekontor.queueing.models import QueueSettings
+from servicekontor.reports import rollups
+
+DAY = dt.date(2026, 11, 25)
+
+
+def _agree() -> dict:
+    stored = rollups.stored(start=DAY, end=DAY)
+    raw = rollups.recompute(start=DAY, end=DAY)
+    assert rollups.compare(stored, raw) == []
+    return stored
+
+
+def _step(clock_at, minutes=1):
+    clock_at.shift(dt.timedelta(minutes=minutes))
+
+
+def test_rollups__agree_with_the_log_after_every_change(world, clock_at):
+    QueueSettings.objects.create(office=world.office, max_calls=2, min_recall_seconds=30)
+    a = services.issue_ticket(office=world.office, service=world.tax)
+    _agree()
+    booked = services.check_in_booked_visit(
+        office=world.office,
+        service=world.parental,
+        booked_start=dt.datetime(2026, 11, 25, 10, 45, tzinfo=STOCKHOLM),
+        booking_reference="B-1",
+    )
+    _agree()
+    services.record_booked_no_show(
+        office=world.office,
+        service=world.tax,
+        booked_start=dt.datetime(2026, 11, 25, 10, 0, tzinfo=STOCKHOLM),
+        booking_reference="B-2",
+    )
+    _agree()
+    _step(clock_at, 20)
+    services.call_next(officer=world.alice)  # the booked one is due first
+    _agree()
+    _step(clock_at)
+    services.recall_visit(officer=world.alice, visit_id=booked.pk)
+    _agree()
+    services.start_service(officer=world.alice, visit_id=booked.pk)
+    _step(clock_at, 3)
+    services.hold_visit(officer=world.alice, visit_id=booked.pk)
+    _agree()
+    services.call_next(officer=world.bob)  # a
+    services.start_service(officer=world.bob, visit_id=a.pk)
+    _step(clock_at, 2)
+    services.transfer_visit(officer=world.bob, visit_id=a.pk, service=world.parental)
+    _agree()
+    services.requeue_visit(officer=world.alice, visit_id=booked.pk)
+    _agree()
+    services.call_visit(officer=world.alice, visit_id=a.pk)
+    services.start_service(officer=world.alice, visit_id=a.pk)
+    _step(clock_at, 4)
+    services.record_errand(
+        officer=world.alice,
+        visit_id=a.pk,
+        service=world.parental,
+        outcome="resolved",
+        interpreter_used=True,
+        interpreter_language="ti",
+    )
+    _agree()
+    _step(clock_at, 2)
+    services.finish_visit(
+        officer=world.alice,
+        visit_id=a.pk,
+        outcome="e_service",
+        split=[ErrandPart(service=world.tax, outcome="e_service", interpreter_used=True)],
+    )
+    _agree()
+    gone = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.bob)  # gone (bob serves Skatteverket only)
+    _agree()
+    _step(clock_at)
+    services.mark_no_show(officer=world.bob, visit_id=gone.pk)  # left before being served
+    _agree()
+    twice = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.bob)
+    _step(clock_at)
+    services.recall_visit(officer=world.bob, visit_id=twice.pk)
+    _step(clock_at)
+    services.recall_visit(officer=world.bob, visit_id=twice.pk)  # third call: no-show
+    _agree()
+    services.issue_ticket(office=world.office, service=world.id_card)
+    clock_at.move_to(dt.datetime(2026, 11, 25, 16, 5, tzinfo=STOCKHOLM))
+    assert services.close_queues() == 2  # the booked one and the id-card ticket
+    stored = _agree()
+
+    day = {k: v for k, v in stored.items() if k[0] == "day"}
+    tax = day[("day", world.office.pk, world.tax.pk, DAY)]
+    parental = day[("day", world.office.pk, world.parental.pk, DAY)]
+    assert tax["visits_walk_in"] == 3 and tax["visits_booked"] == 1
+    assert (tax["no_show"], tax["left_queue"], tax["transfers"]) == (1, 2, 1)
+    assert parental["served"] == 1 and parental["not_served"] == 1
+    assert parental["errands"] == 1 and tax["errands"] == 2  # transfer part + split part
+    assert tax["interpreter_errands"] == 1 and parental["interpreter_errands"] == 1
+
+
+@pytest.mark.parametrize("clear", ["day", "wait", "errand", "hour"])
+def test_rollups__reconcile_finds_and_repairs_a_difference(world, clock_at, clear):
+    a = services.issue_ticket(office=world.office, service=world.tax)
+    _step(clock_at, 3)
+    services.call_next(officer=world.alice)
+    services.start_service(officer=world.alice, visit_id=a.pk)
+    services.finish_visit(officer=world.alice, visit_id=a.pk, outcome="resolved")
+    model = rollups.TABLES[clear][0]
+    model.objects.all().delete()
+
+    raw = rollups.recompute(start=DAY, end=DAY)
+    assert rollups.compare(rollups.stored(start=DAY, end=DAY), raw) != []
+    rollups.rewrite(start=DAY, end=DAY, raw=raw)
+    assert rollups.compare(rollups.stored(start=DAY, end=DAY), raw) == []

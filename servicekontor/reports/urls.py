@@ -1,0 +1,17 @@
+from django.urls import path, re_path
+
+from servicekontor.reports import views
+
+app_name = "reports"
+MONTH = r"(?P<month>[0-9]{4}-[0-9]{2})"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("network/", views.network, name="network"),
+    path("office/<slug:office_code>/", views.office, name="office"),
+    path("agency/<slug:agency_code>/", views.agency, name="agency"),
+    re_path(rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}/$", views.agency_report, name="report"),
+    re_path(rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}\.csv$", views.agency_report_csv, name="csv"),
+    re_path(
+        rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}\.xlsx$", views.agency_report_xlsx, name="xlsx"
+    ),
+]

@@ -1,0 +1,200 @@
+"""Statistics pages and file exports. Thin: scope from `scope.scope_for`, figures from the
+query functions; a bad period or a forbidden agency/office answers 400/403 with the reason."""
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from servicekontor.accounts.models import User
+from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
+from servicekontor.core.errors import DomainError
+from servicekontor.network.models import Office
+from servicekontor.reports import dashboards, exports
+from servicekontor.reports.agency_report import (
+    COLUMNS,
+    AgencyReport,
+    agency_month_report,
+    parse_month,
+)
+from servicekontor.reports.queries import BadPeriod, check_period
+from servicekontor.reports.scope import NoStatistics, Scope, scope_for
+
+View = Callable[..., HttpResponse]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def statistics_view(view: View) -> View:
+    """Login required, GET only, the viewer's scope passed in, domain errors as pages."""
+
+    @login_required
+    @require_GET
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, scope_for(_user(request)), *args, **kwargs)
+        except DomainError as exc:
+            return render(
+                request,
+                "reports/error.html",
+                {"message": exc.message},
+                status=exc.http_status,
+            )
+
+    return wrapper
+
+
+def _period(request: HttpRequest, days: int = 30) -> tuple[dt.date, dt.date]:
+    today = clock.local_today()
+    try:
+        end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+        start = dt.date.fromisoformat(
+            request.GET.get("from") or (end - dt.timedelta(days=days - 1)).isoformat()
+        )
+    except ValueError:
+        raise BadPeriod(_("Give dates as YYYY-MM-DD, e.g. 2025-06-01.")) from None
+    check_period(start, end)
+    return start, end
+
+
+@statistics_view
+def home(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Send each viewer to the dashboard of their role."""
+    user = _user(request)
+    if scope.is_network:
+        return HttpResponseRedirect(reverse("reports:network"))
+    if scope.agency_ids is not None and user.analyst_agency is not None:
+        return HttpResponseRedirect(reverse("reports:agency", args=[user.analyst_agency.code]))
+    offices = Office.objects.filter(pk__in=sorted(scope.office_ids or ())).order_by("name")
+    return render(request, "reports/choose_office.html", {"offices": offices})
+
+
+@statistics_view
+def network(request: HttpRequest, scope: Scope) -> HttpResponse:
+    if not scope.is_network:
+        raise NoStatistics(_("The network dashboard is for network administrators."))
+    start, end = _period(request)
+    board = dashboards.network_dashboard(scope=scope, start=start, end=end)
+    agencies = Agency.objects.all()
+    return render(
+        request,
+        "reports/network.html",
+        {"board": board, "agencies": agencies, "breakdown": dashboards.labelled(board.breakdown)},
+    )
+
+
+@statistics_view
+def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    office = get_object_or_404(Office, code=office_code)
+    if scope.agency_ids is not None or not scope.allows_office(office.pk):
+        raise NoStatistics(_("You do not manage this office."))
+    board = dashboards.office_dashboard(scope=scope, office=office)
+    return render(
+        request,
+        "reports/office.html",
+        {"board": board, "breakdown": dashboards.labelled(board.weeks.breakdown)},
+    )
+
+
+def _agency(scope: Scope, code: str) -> Agency:
+    agency = get_object_or_404(Agency, code=code)
+    if not scope.allows_agency(agency.pk):
+        raise NoStatistics(_("You may not see this agency's statistics."))
+    return agency
+
+
+@statistics_view
+def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse:
+    found = _agency(scope, agency_code)
+    start, end = _period(request)
+    board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=end)
+    last_month = (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    return render(
+        request,
+        "reports/agency.html",
+        {
+            "board": board,
+            "agency": found,
+            "last_month": last_month,
+            "breakdown": dashboards.labelled(board.breakdown),
+        },
+    )
+
+
+def _report(scope: Scope, agency_code: str, month: str) -> AgencyReport:
+    return agency_month_report(
+        scope=scope, agency=_agency(scope, agency_code), month=parse_month(month)
+    )
+
+
+def _table(report: AgencyReport) -> tuple[list[str], list[list[Any]]]:
+    header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
+    rows = [[r.name, r.county, *[r.values[k] for k, _label in COLUMNS]] for r in report.offices]
+    rows.append([_("Total"), "", *[report.total[k] for k, _label in COLUMNS]])
+    return header, rows
+
+
+def _service_table(report: AgencyReport) -> tuple[list[str], list[list[Any]]]:
+    header = [_("Service"), *[str(label) for _key, label in COLUMNS]]
+    return header, [[r.name, *[r.values[k] for k, _label in COLUMNS]] for r in report.services]
+
+
+@statistics_view
+def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: str) -> HttpResponse:
+    report = _report(scope, agency_code, month)
+    header, rows = _table(report)
+    s_header, s_rows = _service_table(report)
+    return render(
+        request,
+        "reports/agency_report.html",
+        {
+            "report": report,
+            "header": header,
+            "rows": rows,
+            "service_header": s_header,
+            "service_rows": s_rows,
+            "month": month,
+        },
+    )
+
+
+def _filename(report: AgencyReport, ext: str) -> str:
+    return f"{report.agency.code}-{report.month:%Y-%m}.{ext}"
+
+
+@statistics_view
+def agency_report_csv(
+    request: HttpRequest, scope: Scope, agency_code: str, month: str
+) -> HttpResponse:
+    report = _report(scope, agency_code, month)
+    header, rows = _table(report)
+    response = HttpResponse(exports.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
+    return response
+
+
+@statistics_view
+def agency_report_xlsx(
+    request: HttpRequest, scope: Scope, agency_code: str, month: str
+) -> HttpResponse:
+    report = _report(scope, agency_code, month)
+    header, rows = _table(report)
+    s_header, s_rows = _service_table(report)
+    body = exports.xlsx_bytes([(_("Offices"), header, rows), (_("Services"), s_header, s_rows)])
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
+    return response
