@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -103,3 +104,20 @@ class CorrectForm(forms.Form):
                 _("Give both the pool and its corrected amount, or neither.")
             )
         return data
+
+
+class StaffCostForm(forms.Form):
+    month = MonthField(label=_("Month (YYYY-MM)"))
+    from_desk_log = forms.BooleanField(
+        label=_("First record officers' hours from the desk-status log (signed-in desk time)"),
+        required=False,
+    )
+    paid_hours_per_desk_hour = forms.DecimalField(
+        label=_("Paid hours per signed-in desk hour (breaks, back office)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal(5),
+        max_digits=4,
+        decimal_places=2,
+        initial=Decimal("1.25"),
+        required=False,
+    )

@@ -44,9 +44,11 @@ from servicekontor.costs.models import (
     SettlementUsage,
     StaffHours,
 )
-from servicekontor.costs.periods import next_month
+from servicekontor.costs.periods import month_end, next_month
 from servicekontor.costs.queries import pools_for_allocation
 from servicekontor.costs.usage import month_usage
+from servicekontor.reports.queries import occupancy
+from servicekontor.reports.scope import EVERYTHING
 
 DERIVED_STAFF_NAME = "derived"
 
@@ -414,3 +416,41 @@ def derive_staff_pools(*, month: dt.date) -> list[CostPool]:
         )
         pools.append(pool)
     return pools
+
+
+@transaction.atomic
+def record_hours_from_desk_log(
+    *,
+    month: dt.date,
+    role: str = "service_officer",
+    paid_hours_per_desk_hour: Decimal = Decimal(1),
+) -> list[StaffHours]:
+    """Staff hours of `role` per office from the statistics: the month's signed-in desk time
+    (`reports.queries.occupancy`, from the desk-status log) × `paid_hours_per_desk_hour`,
+    created or replaced; `derive_staff_pools` then prices them.
+
+    The factor is the user's stated assumption of how many paid hours one signed-in desk hour
+    takes (breaks, back office, training: e.g. 1.25); 1 counts desk time only. Offices
+    without desk time get no row.
+
+    Lock: the ledger row. Errors: NotFirstOfMonth; AlreadySettled (409); a factor ≤ 0 (400).
+    """
+    check_month(month)
+    if paid_hours_per_desk_hour <= 0:
+        raise NothingToCorrect(_("The paid hours per desk hour must be above 0."))
+    _lock_ledger()
+    ensure_open(month)
+    rows = []
+    for (office_id,), occ in sorted(
+        occupancy(scope=EVERYTHING, start=month, end=month_end(month)).items()
+    ):
+        if occ.signed_in_seconds <= 0:
+            continue
+        hours = (Decimal(occ.signed_in_seconds) / 3600 * paid_hours_per_desk_hour).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+        row, _created = StaffHours.objects.update_or_create(
+            office_id=office_id, month=month, role=role, defaults={"hours": hours}
+        )
+        rows.append(row)
+    return rows

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("settle/", views.settle, name="settle"),
     path("correct/", views.correct, name="correct"),
+    path("staff-cost/", views.staff_cost, name="staff_cost"),
     path("report/", views.report, name="report"),
     path("compare/", views.compare, name="compare"),
     path("what-if/", views.what_if, name="what_if"),

@@ -8,6 +8,7 @@ report and comparison; everybody else gets 403.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -29,6 +30,7 @@ from servicekontor.costs.forms import (
     CorrectForm,
     ReportForm,
     SettleForm,
+    StaffCostForm,
     WhatIfForm,
 )
 from servicekontor.costs.periods import month_end, next_month
@@ -72,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "is_admin": agency_ids is None,
             "settle_form": SettleForm(),
             "correct_form": CorrectForm(),
+            "staff_form": StaffCostForm(),
             "report_form": ReportForm(initial={"year": today.year}),
             "compare_form": CompareForm(),
             "agencies": queries.visible_agencies(agency_ids),
@@ -116,6 +119,30 @@ def correct(request: HttpRequest) -> HttpResponse:
         request,
         _("Correction booked into %(month)s.") % {"month": f"{corr.booked_into:%Y-%m}"},
     )
+    return redirect("costs:index")
+
+
+@login_required
+@require_POST
+def staff_cost(request: HttpRequest) -> HttpResponse:
+    """Staff pools of a month = hours × cost per hour per role; the hours entered/imported,
+    or first recorded from the desk-status log."""
+    _require_admin(request)
+    form = StaffCostForm(request.POST)
+    if not form.is_valid():
+        return render(request, "costs/error.html", {"form": form}, status=400)
+    month = form.cleaned_data["month"]
+    try:
+        if form.cleaned_data["from_desk_log"]:
+            services.record_hours_from_desk_log(
+                month=month,
+                paid_hours_per_desk_hour=form.cleaned_data["paid_hours_per_desk_hour"]
+                or Decimal(1),
+            )
+        pools = services.derive_staff_pools(month=month)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    messages.success(request, _("%(n)s staff pools derived.") % {"n": len(pools)})
     return redirect("costs:index")
 
 

@@ -84,3 +84,19 @@ def test_what_if__bad_input_is_400(stats_usage, client):
     client.force_login(stats_usage.admin)
     response = client.get("/costs/what-if/", {"month": "2025-13", "action": "join"})
     assert response.status_code == 400
+
+
+def test_staff_cost_page__missing_rate_is_400_and_nothing_written(world, client):
+    import datetime as dt
+    from decimal import Decimal
+
+    from servicekontor.costs.models import CostPool, StaffHours
+
+    StaffHours.objects.create(
+        office=world.kista, month=dt.date(2025, 4, 1), role="service_officer", hours=Decimal(10)
+    )
+    client.force_login(world.admin)
+    response = client.post("/costs/staff-cost/", {"month": "2025-04"})
+    assert response.status_code == 400
+    assert "service_officer" in response.content.decode()
+    assert not CostPool.objects.filter(month=dt.date(2025, 4, 1)).exists()

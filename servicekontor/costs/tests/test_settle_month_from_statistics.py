@@ -45,3 +45,30 @@ def test_settle_month__reads_usage_from_the_statistics(world, clock_at):
     # 1 000,00 kr by 600 : 300 seconds → 666,666… and 333,333… kr: the öre left goes to the
     # larger remainder (Skatteverket's ,67).
     assert lines == {world.skatteverket.pk: 66_667, world.fk.pk: 33_333}
+
+
+@pytest.mark.django_db
+def test_record_hours_from_desk_log__desk_time_times_factor_then_priced(world, clock_at):
+    from decimal import Decimal
+
+    from servicekontor.costs.models import HourlyRate, StaffHours
+    from servicekontor.reports.queries import occupancy
+    from servicekontor.reports.scope import EVERYTHING
+
+    _serve(world, clock_at, world.tax, 30)
+    clock_at.shift(dt.timedelta(minutes=90))
+    signed_in = occupancy(scope=EVERYTHING, start=NOVEMBER, end=dt.date(2026, 11, 30))
+    seconds = signed_in[(world.office.pk,)].signed_in_seconds
+    assert seconds >= 2 * 3600  # alice has been at her desk since before the first visit
+
+    [row] = services.record_hours_from_desk_log(
+        month=NOVEMBER, paid_hours_per_desk_hour=Decimal("1.25")
+    )
+    expected = (Decimal(seconds) / 3600 * Decimal("1.25")).quantize(Decimal("0.01"))
+    assert (row.office_id, row.role, row.hours) == (world.office.pk, "service_officer", expected)
+    HourlyRate.objects.create(
+        role="service_officer", valid_from=dt.date(2026, 1, 1), ore_per_hour=40_000
+    )
+    [pool] = services.derive_staff_pools(month=NOVEMBER)
+    assert pool.amount_ore == int((expected * 40_000).quantize(Decimal(1)))
+    assert StaffHours.objects.count() == 1
