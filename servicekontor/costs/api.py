@@ -181,3 +181,42 @@ class CostLineViewSet(viewsets.ViewSet):
             for ln in rep.lines
         ]
         return Response(LineSerializer(data, many=True).data)
+
+
+class ServiceCostSerializer(serializers.Serializer[Any]):
+    agency = serializers.CharField()
+    service = serializers.CharField(
+        allow_null=True, help_text="Service code; null: cost without handled time."
+    )
+    cost_ore = serializers.IntegerField()
+    errands = serializers.IntegerField()
+    handled_seconds = serializers.IntegerField()
+
+
+class CostPerServiceViewSet(viewsets.ViewSet):
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [MaySeeCosts]
+
+    @extend_schema(
+        summary="Settled costs per agency and service",
+        description=SCOPE
+        + " Each month's cost of an agency at an office is split over its services there by "
+        "handled seconds (largest remainder).",
+        parameters=PARAMETERS,
+        responses=ServiceCostSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        rep = _report(request)
+        data = [
+            {
+                "agency": rep.agencies[r.agency_id].code,
+                "service": rep.service_objects[r.service_id].code
+                if r.service_id is not None
+                else None,
+                "cost_ore": r.cost_ore,
+                "errands": r.errands,
+                "handled_seconds": r.handled_seconds,
+            }
+            for r in rep.services
+        ]
+        return Response(ServiceCostSerializer(data, many=True).data)

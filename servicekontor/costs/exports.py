@@ -97,6 +97,44 @@ def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
+def services_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
+    """Per agency × service over all offices: the cost (each month's cost of the agency at an
+    office split over its services there by handled seconds, largest remainder), errands,
+    handled minutes, cost per errand and per handled minute; then the total."""
+    header = [
+        _("Agency"),
+        _("Service"),
+        _("Cost (öre)"),
+        _("Cost (kr)"),
+        _("Errands"),
+        _("Handled minutes"),
+        _("Cost per errand (kr)"),
+        _("Cost per handled minute (kr)"),
+    ]
+    rows: list[list[Cell]] = []
+    for r in report.services:
+        service = (
+            report.service_objects[r.service_id].name
+            if r.service_id is not None
+            else _("No handled time (not attributable to a service)")
+        )
+        rows.append(
+            [
+                report.agencies[r.agency_id].name,
+                service,
+                r.cost_ore,
+                _kr(r.cost_ore),
+                r.errands,
+                _minutes(r.handled_seconds),
+                _kr(r.ore_per_errand),
+                _kr(r.ore_per_minute),
+            ]
+        )
+    total = sum(r.cost_ore for r in report.services)
+    rows.append([_("Total"), "", total, _kr(total), None, None, None, None])
+    return header, rows
+
+
 def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     """Every settled line, with the quantities to recompute it:
     amount = basis × quantity / basis quantity (then largest remainder); for a network pool the

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.catalog.models import Agency
+from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office
 
@@ -291,6 +291,30 @@ class SettlementUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_id}/{self.agency_id}: {self.visits}"
+
+
+class SettlementServiceUsage(models.Model):
+    """Errands and handled seconds per office × service, frozen with the settlement: the
+    report splits an agency's cost at an office over its services by these seconds."""
+
+    settlement = models.ForeignKey(
+        Settlement, on_delete=models.CASCADE, related_name="service_usage"
+    )
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    errands = models.PositiveIntegerField(_("errands"))
+    handled_seconds = models.BigIntegerField(_("handled seconds"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settlement", "office", "service"], name="settlementserviceusage_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.service_id}: {self.handled_seconds}"
 
 
 class Correction(models.Model):

@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TypeVar
 
-from django.db.models import Prefetch, Q
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from servicekontor.accounts.models import Role, User
 from servicekontor.accounts.permissions import is_network_admin
-from servicekontor.catalog.models import Agency
+from servicekontor.catalog.models import Agency, Service
 from servicekontor.costs import allocation
 from servicekontor.costs.models import (
     Correction,
@@ -28,10 +29,13 @@ from servicekontor.costs.models import (
     PoolShare,
     Settlement,
     SettlementLine,
+    SettlementServiceUsage,
     SettlementUsage,
 )
 from servicekontor.costs.usage import month_usage
 from servicekontor.network.models import Office
+
+M = TypeVar("M", bound=Model)
 
 
 def pools_for_allocation(*, month: dt.date) -> list[allocation.Pool]:
@@ -129,7 +133,9 @@ def visible_agency_ids(user: User) -> set[int] | None:
     return set()
 
 
-def _scope(qs, agency_ids: set[int] | None, field_name: str = "agency_id"):  # type: ignore[no-untyped-def]
+def _scope(
+    qs: QuerySet[M], agency_ids: set[int] | None, field_name: str = "agency_id"
+) -> QuerySet[M]:
     if agency_ids is None:
         return qs
     return qs.filter(**{f"{field_name}__in": agency_ids})
@@ -183,6 +189,46 @@ class ReportRow:
 
 
 @dataclass
+class ServiceRow:
+    """An agency's cost for one service over the period (all offices), with its use.
+
+    `service_id` None: cost at offices where the agency had no handled time that month (e.g.
+    a fixed share), which no service can carry."""
+
+    agency_id: int
+    service_id: int | None
+    cost_ore: int = 0
+    errands: int = 0
+    handled_seconds: int = 0
+
+    @property
+    def ore_per_errand(self) -> Fraction | None:
+        return Fraction(self.cost_ore, self.errands) if self.errands else None
+
+    @property
+    def ore_per_minute(self) -> Fraction | None:
+        return Fraction(self.cost_ore * 60, self.handled_seconds) if self.handled_seconds else None
+
+
+def split_by_service(
+    totals: dict[tuple[dt.date, int, int], int],
+    seconds: dict[tuple[dt.date, int, int], dict[int, int]],
+) -> dict[tuple[int, int | None], int]:
+    """(month, agency, office) → öre split over that month's services at the office by handled
+    seconds (largest remainder); → (agency, service) → öre. Every öre lands once: a total
+    without seconds goes to (agency, None)."""
+    out: dict[tuple[int, int | None], int] = defaultdict(int)
+    for (month, agency, office), total in totals.items():
+        by_service = seconds.get((month, agency, office), {})
+        if not by_service or sum(by_service.values()) == 0:
+            out[(agency, None)] += total
+            continue
+        for service, ore in allocation.largest_remainder(total, by_service).items():
+            out[(agency, service)] += ore
+    return dict(out)
+
+
+@dataclass
 class AgencyReport:
     """Settled costs of the visible agencies over settled months in [start, end]."""
 
@@ -193,6 +239,8 @@ class AgencyReport:
     lines: list[SettlementLine]  # every line, for the controller to recompute
     offices: dict[int, Office]
     agencies: dict[int, Agency]
+    services: list[ServiceRow] = field(default_factory=list)  # by agency, service name
+    service_objects: dict[int, Service] = field(default_factory=dict)
 
     def totals_by_agency(self) -> dict[int, ReportRow]:
         out: dict[int, ReportRow] = {}
@@ -254,7 +302,42 @@ def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) 
         .order_by("month")
         .values_list("month", flat=True)
     )
-    return AgencyReport(start, end, months, ordered, lines, offices, agencies)
+    totals: dict[tuple[dt.date, int, int], int] = defaultdict(int)
+    for ln in lines:
+        totals[(ln.month, ln.agency_id, ln.office_id)] += ln.amount_ore
+    seconds: dict[tuple[dt.date, int, int], dict[int, int]] = defaultdict(dict)
+    service_rows: dict[tuple[int, int | None], ServiceRow] = {}
+    for su in _scope(
+        SettlementServiceUsage.objects.filter(
+            settlement__month__gte=start, settlement__month__lte=end
+        ),
+        agency_ids,
+    ).values_list(
+        "settlement__month", "agency_id", "office_id", "service_id", "errands", "handled_seconds"
+    ):
+        month, agency, office, service, errands, secs = su
+        seconds[(month, agency, office)][service] = secs
+        row_s = service_rows.setdefault(
+            (agency, service), ServiceRow(agency_id=agency, service_id=service)
+        )
+        row_s.errands += errands
+        row_s.handled_seconds += secs
+    for (agency, service), ore in split_by_service(totals, seconds).items():
+        service_rows.setdefault(
+            (agency, service), ServiceRow(agency_id=agency, service_id=service)
+        ).cost_ore += ore
+    service_objects = Service.objects.in_bulk({s for _, s in service_rows if s is not None})
+    services = sorted(
+        service_rows.values(),
+        key=lambda r: (
+            agencies[r.agency_id].name_sv if r.agency_id in agencies else "",
+            r.service_id is None,
+            service_objects[r.service_id].name_sv if r.service_id else "",
+        ),
+    )
+    return AgencyReport(
+        start, end, months, ordered, lines, offices, agencies, services, service_objects
+    )
 
 
 def corrections_for(

@@ -41,12 +41,13 @@ from servicekontor.costs.models import (
     PoolSource,
     Settlement,
     SettlementLine,
+    SettlementServiceUsage,
     SettlementUsage,
     StaffHours,
 )
 from servicekontor.costs.periods import month_end, next_month
 from servicekontor.costs.queries import pools_for_allocation
-from servicekontor.costs.usage import month_usage
+from servicekontor.costs.usage import ServiceUsage, month_service_usage, month_usage
 from servicekontor.reports.queries import occupancy
 from servicekontor.reports.scope import EVERYTHING
 
@@ -83,7 +84,11 @@ def _allocate(month: dt.date, usage: Sequence[allocation.Usage]) -> list[allocat
     try:
         return allocation.allocate(pools_for_allocation(month=month), usage)
     except allocation.AllocationError as exc:
-        pool = CostPool.objects.filter(pk=exc.pool).select_related("office").first()
+        pool = (
+            CostPool.objects.filter(pk=exc.pool).select_related("office").first()
+            if isinstance(exc.pool, int)
+            else None
+        )
         raise CannotAllocate(
             _(
                 "%(pool)s: nothing to share it by this month (no use under its driver). "
@@ -217,11 +222,14 @@ def settle_month(
     month: dt.date,
     by: User | None,
     usage: Sequence[allocation.Usage] | None = None,
+    service_usage: Sequence[ServiceUsage] | None = None,
 ) -> Settlement:
     """Settle `month`: share every pool among the agencies and freeze the lines.
 
     `usage` is the month's usage per office and agency (default: the statistics,
-    `costs.usage.month_usage`); it is stored with the settlement. Adjustments booked into the
+    `costs.usage.month_usage`); it is stored with the settlement, and so is `service_usage`
+    (per office × service; default: the statistics' when `usage` is not given, else none),
+    which the report uses to show the cost per service. Adjustments booked into the
     month by earlier corrections become part of it.
 
     Lock: the ledger row (FOR UPDATE) for the whole transaction.
@@ -233,6 +241,8 @@ def settle_month(
     ensure_open(month)
     if usage is None:
         usage = month_usage(month=month)
+        if service_usage is None:
+            service_usage = month_service_usage(month=month)
     lines = _allocate(month, usage)
     pools = _pool_meta(month)
     pools_ore = sum(p.amount_ore for p in pools.values())
@@ -264,6 +274,14 @@ def settle_month(
         SettlementUsage,
         ("settlement_id", "office_id", "agency_id", "visits", "handled_seconds"),
         ((settlement.pk, o, a, v, sec) for (o, a), (v, sec) in sorted(summed.items())),
+    )
+    _insert_rows(
+        SettlementServiceUsage,
+        ("settlement_id", "office_id", "agency_id", "service_id", "errands", "handled_seconds"),
+        (
+            (settlement.pk, u.office, u.agency, u.service, u.errands, u.handled_seconds)
+            for u in service_usage or ()
+        ),
     )
     return settlement
 

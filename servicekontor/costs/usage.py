@@ -7,10 +7,12 @@ its rows into `allocation.Usage` for one month.
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from servicekontor.costs.allocation import Usage
 from servicekontor.costs.periods import month_end
-from servicekontor.reports.queries import agency_usage
+from servicekontor.reports.queries import agency_usage, figures
+from servicekontor.reports.scope import EVERYTHING
 
 
 def month_usage(
@@ -31,4 +33,28 @@ def month_usage(
         Usage(r.office_id, r.agency_id, r.visits, r.handled_seconds)
         for r in rows
         if r.month == month
+    ]
+
+
+@dataclass(frozen=True)
+class ServiceUsage:
+    """One service's errands and handled seconds at one office in a month (its agency too)."""
+
+    office: int
+    agency: int
+    service: int
+    errands: int
+    handled_seconds: int
+
+
+def month_service_usage(*, month: dt.date) -> list[ServiceUsage]:
+    """The month's errands and handled seconds per office × agency × service, from the
+    statistics (`reports.queries.figures` by office, agency, service; the whole network)."""
+    groups = figures(
+        scope=EVERYTHING, start=month, end=month_end(month), by=("office", "agency", "service")
+    )
+    return [
+        ServiceUsage(office, agency, service, f.errands, f.handled_seconds)
+        for (office, agency, service), f in sorted(groups.items())
+        if f.errands or f.handled_seconds
     ]

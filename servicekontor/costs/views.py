@@ -180,14 +180,23 @@ def report(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "")
     summary = exports.summary_table(rep)
     if fmt == "csv":
-        table = exports.lines_table(rep) if request.GET.get("table") == "lines" else summary
+        table = {
+            "lines": exports.lines_table,
+            "services": exports.services_table,
+        }.get(request.GET.get("table", ""), exports.summary_table)(rep)
         response = HttpResponse(exports.to_csv(*table), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="costs-{label}.csv"'
         return response
     if fmt == "xlsx":
         lines = exports.lines_table(rep)
         response = HttpResponse(
-            exports.to_xlsx([(_("Summary"), *summary), (_("Lines"), *lines)]),
+            exports.to_xlsx(
+                [
+                    (_("Summary"), *summary),
+                    (_("Services"), *exports.services_table(rep)),
+                    (_("Lines"), *lines),
+                ]
+            ),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="costs-{label}.xlsx"'
@@ -208,8 +217,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "label": label,
             "header": header,
             "rows": rows,
-            "lines_header": exports.lines_table(rep)[0],
-            "lines": exports.lines_table(rep)[1],
+            "services_table": exports.services_table(rep),
+            "lines_table": exports.lines_table(rep),
             "corrections": queries.corrections_for(agency_ids=agency_ids, start=start, end=end),
             "query": request.GET.urlencode(),
         },

@@ -71,6 +71,7 @@ def test_report__officer_is_refused_everywhere(settled, client):
         "/costs/compare/?month=2025-03&a=configured&b=visits",
         "/api/costs/summary/?year=2025",
         "/api/costs/lines/?year=2025",
+        "/api/costs/services/?year=2025",
     ):
         assert client.get(url).status_code == 403, url
 
@@ -93,7 +94,7 @@ def test_api__anonymous_refused_and_schema_documents_scope(settled, client):
     bad_token = {"HTTP_AUTHORIZATION": "Bearer nope"}
     assert client.get("/api/costs/summary/?year=2025", **bad_token).status_code == 401
     schema = client.get("/api/schema/?format=json").json()
-    for path in ("/api/costs/summary/", "/api/costs/lines/"):
+    for path in ("/api/costs/summary/", "/api/costs/lines/", "/api/costs/services/"):
         operation = schema["paths"][path]["get"]
         assert "an agency analyst sees only their own agency" in operation["description"]
         assert {"apiToken": []} in operation["security"]

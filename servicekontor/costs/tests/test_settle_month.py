@@ -18,7 +18,7 @@ from .conftest import MONTH
 
 
 def _totals(month):
-    out = {}
+    out: dict[int, int] = {}
     for ln in SettlementLine.objects.filter(month=month):
         out[ln.agency_id] = out.get(ln.agency_id, 0) + ln.amount_ore
     return out

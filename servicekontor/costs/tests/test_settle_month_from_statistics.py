@@ -17,12 +17,12 @@ world = queue_fixtures.world
 NOVEMBER = dt.date(2026, 11, 1)  # the queue world's frozen Wednesday is 2026-11-25
 
 
-def _serve(world, clock_at, service, minutes):
+def _serve(world, clock_at, service, minutes, split=()):
     visit = queue.issue_ticket(office=world.office, service=service)
     queue.call_next(officer=world.alice)
     queue.start_service(officer=world.alice, visit_id=visit.pk)
     clock_at.shift(dt.timedelta(minutes=minutes))
-    queue.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+    queue.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved", split=split)
 
 
 @pytest.mark.django_db
@@ -72,3 +72,59 @@ def test_record_hours_from_desk_log__desk_time_times_factor_then_priced(world, c
     [pool] = services.derive_staff_pools(month=NOVEMBER)
     assert pool.amount_ore == int((expected * 40_000).quantize(Decimal(1)))
     assert StaffHours.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_report__per_service_splits_each_office_cost_by_handled_time(world, clock_at):
+    from servicekontor.costs.queries import agency_report
+    from servicekontor.queueing.errands import ErrandPart
+
+    _serve(
+        world,
+        clock_at,
+        world.tax,
+        30,
+        split=[
+            ErrandPart(service=world.tax, outcome="resolved", weight=1),
+            ErrandPart(service=world.id_card, outcome="resolved", weight=2),
+        ],
+    )
+    _serve(world, clock_at, world.parental, 5)
+    CostPool.objects.create(
+        month=NOVEMBER, office=world.office, category=Category.STAFF, amount_ore=100_001
+    )
+    services.settle_month(month=NOVEMBER, by=None)
+
+    report = agency_report(start=NOVEMBER, end=NOVEMBER, agency_ids={world.skatteverket.pk})
+    by_service = {r.service_id: (r.cost_ore, r.errands, r.handled_seconds) for r in report.services}
+    # Skatteverket: 1 800 of 2 100 s → 85 715,14… öre → 85 715; then 600 : 1 200 s of it.
+    assert by_service == {
+        world.tax.pk: (28_572, 1, 600),
+        world.id_card.pk: (57_143, 1, 1200),
+    }
+    assert sum(c for c, _, _ in by_service.values()) == report.total_ore == 85_715
+
+
+@pytest.mark.django_db
+def test_api_and_csv__per_service_scoped_to_the_analyst(world, clock_at, client):
+    _serve(world, clock_at, world.tax, 10)
+    _serve(world, clock_at, world.parental, 5)
+    CostPool.objects.create(
+        month=NOVEMBER, office=world.office, category=Category.STAFF, amount_ore=90_000
+    )
+    services.settle_month(month=NOVEMBER, by=None)
+    analyst = make_user(role="agency_analyst", analyst_agency=world.fk)
+    client.force_login(analyst)
+    rows = client.get("/api/costs/services/?year=2026&month=11").json()
+    assert rows == [
+        {
+            "agency": world.fk.code,
+            "service": world.parental.code,
+            "cost_ore": 30_000,
+            "errands": 1,
+            "handled_seconds": 300,
+        }
+    ]
+    text = client.get("/costs/report/?year=2026&format=csv&table=services").content.decode()
+    assert world.parental.name_sv in text
+    assert world.tax.name_sv not in text
