@@ -10,7 +10,8 @@ each month of 2025:
   local IT (by visits);
 - network-wide: head office (to offices by minutes), central IT (to offices by fixed equal
   shares), shared overhead (to offices by visits);
-- usage per office × agency: **generated here**, not simulated — the simulated year of the
+- usage per office × agency (and split over each agency's services, frozen with the settlement
+  for the per-service view): **generated here**, not simulated — the simulated year of the
   `sim` branch was not available. About 2.8 million visits a year in all (the public figure for
   2024), offices drawn between 30 and 300 visits a day, every agency at the bigger offices and
   three of five at the smaller, 8–16 handled minutes a visit. The shape of the figures does not
@@ -67,7 +68,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from servicekontor.catalog.models import Agency
+    from servicekontor.catalog.models import Agency, Service
     from servicekontor.costs import allocation, services
     from servicekontor.costs.models import (
         Category,
@@ -80,6 +81,7 @@ def main() -> None:
     )
     from servicekontor.costs.periods import months
     from servicekontor.costs.queries import pools_for_allocation
+    from servicekontor.costs.usage import ServiceUsage
     from servicekontor.network.models import Office
 
     call_command("migrate", verbosity=0)
@@ -96,10 +98,15 @@ def main() -> None:
     present = {o.pk: agencies if per_day[o.pk] > 120 else rng.sample(agencies, 3) for o in offices}
     agency_weight = {a.pk: rng.uniform(0.5, 2.0) for a in agencies}
     year = months(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 1))
+    services_of = {
+        a.pk: list(Service.objects.filter(agency=a).values_list("pk", flat=True)) for a in agencies
+    }
     usage: dict[dt.date, list[allocation.Usage]] = {}
+    service_usage: dict[dt.date, list[ServiceUsage]] = {}
     for month in year:
         season = 1.25 if month.month in (3, 4, 5) else (0.7 if month.month in (7,) else 1.0)
         rows = []
+        per_service: list[ServiceUsage] = []
         for o in offices:
             here = present[o.pk]
             total_w = sum(agency_weight[a.pk] for a in here)
@@ -108,8 +115,16 @@ def main() -> None:
                 v = max(
                     1, int(visits_month * agency_weight[a.pk] / total_w * rng.uniform(0.8, 1.2))
                 )
-                rows.append(allocation.Usage(o.pk, a.pk, v, int(v * rng.uniform(8, 16) * 60)))
+                seconds = int(v * rng.uniform(8, 16) * 60)
+                rows.append(allocation.Usage(o.pk, a.pk, v, seconds))
+                weights = [rng.random() for _ in services_of[a.pk]]
+                for service, w in zip(services_of[a.pk], weights, strict=True):
+                    share = w / sum(weights)
+                    per_service.append(
+                        ServiceUsage(o.pk, a.pk, service, int(v * share), int(seconds * share))
+                    )
         usage[month] = rows
+        service_usage[month] = per_service
     visits_year = sum(u.visits for rows in usage.values() for u in rows)
 
     with transaction.atomic():
@@ -168,7 +183,7 @@ def main() -> None:
             shares = []
             office_shares = []
             for p in pools:
-                if p.driver == DriverChoice.MIX:
+                if p.driver == DriverChoice.MIX and p.office_id is not None:
                     shares += [PoolShare(pool=p, agency=a, weight=1) for a in present[p.office_id]]
                 if p.office_driver == OfficeDriver.FIXED and p.office_id is None:
                     office_shares += [PoolOfficeShare(pool=p, office=o, weight=1) for o in offices]
@@ -186,7 +201,9 @@ def main() -> None:
     per_month: list[float] = []
     for month in year:
         t = time.perf_counter()
-        services.settle_month(month=month, by=None, usage=usage[month])
+        services.settle_month(
+            month=month, by=None, usage=usage[month], service_usage=service_usage[month]
+        )
         per_month.append(time.perf_counter() - t)
     total_s = sum(per_month)
     lines = SettlementLine.objects.count()
@@ -213,7 +230,7 @@ def main() -> None:
         )
         bad_months = cur.fetchone()[0]
         # The floor: copy one month's lines inside the database, then throw them away.
-        cols = [f.column for f in SettlementLine._meta.concrete_fields if f.column != "id"]
+        cols = [str(f.column) for f in SettlementLine._meta.concrete_fields if f.column != "id"]
         col_list = ", ".join(cols)
         floor: list[float] = []
         for month in year:
