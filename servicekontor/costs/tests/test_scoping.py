@@ -40,6 +40,12 @@ def test_report__admin_sees_all_and_totals_match_the_pools(settled, client):
     lines = _csv_rows(client.get(REPORT + "&format=csv&table=lines").content)
     assert int(lines[-1][14]) == 15_200_000
     assert sum(int(r[14]) for r in lines[1:-1]) == 15_200_000
+    book = load_workbook(io.BytesIO(client.get(REPORT + "&format=xlsx").content))
+    summary, per_service, every_line = book.worksheets
+    assert list(summary.iter_rows(values_only=True))[-1][4] == 15_200_000
+    assert list(every_line.iter_rows(values_only=True))[-1][14] == 15_200_000
+    # No per-service figures were frozen (usage handed in): all of it is "no handled time".
+    assert list(per_service.iter_rows(values_only=True))[-1][2] == 15_200_000
 
 
 def test_report__analyst_sees_only_their_agency(settled, client):
