@@ -62,12 +62,12 @@ def line_chart(
 
     parts = []
     for k in range(5):
-        v = y_max * k / 4
+        tick = y_max * k / 4
         parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+            f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             f'stroke="#ccc" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{escape(_fmt(v))}{escape(unit)}</text>"
+            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11">'
+            f"{escape(_fmt(tick))}{escape(unit)}</text>"
         )
     every = max(1, n // 8)
     for i, label in enumerate(x_labels):

@@ -68,7 +68,8 @@ def grain_for(start: dt.date, end: dt.date) -> str:
 
 
 def _periods(start: dt.date, end: dt.date, grain: str) -> list[dt.date]:
-    out, day = [], start
+    out: list[dt.date] = []
+    day = start
     while day <= end:
         if grain == "day":
             key = day

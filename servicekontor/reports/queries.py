@@ -206,7 +206,7 @@ def figures(
     target (`Agency.service_level_minutes`). Raises BadPeriod (400) for a bad period or an
     unknown dimension."""
     check_period(start, end)
-    filters = {"scope": scope, "start": start, "end": end}
+    filters: dict[str, Any] = {"scope": scope, "start": start, "end": end}
     agency_ids = list(agency_ids) if agency_ids is not None else None
     office_ids = list(office_ids) if office_ids is not None else None
     day = _scoped(DayFigures.objects.all(), agency_ids=agency_ids, office_ids=office_ids, **filters)

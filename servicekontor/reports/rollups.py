@@ -116,10 +116,8 @@ def apply(delta: measures.Contributions) -> None:
         for key in sorted(delta, key=repr):
             kind, office_id, service_id, day, *extra = key
             values = [delta[key].get(v, 0) for v in TABLES[str(kind)][2]]
-            cursor.execute(
-                _upsert_sql(str(kind)),
-                [office_id, service_id, day, *extra, service_id, *values],
-            )
+            params: list[Any] = [office_id, service_id, day, *extra, service_id, *values]
+            cursor.execute(_upsert_sql(str(kind)), params)
 
 
 # --- recompute, compare, rewrite -----------------------------------------------------------
@@ -250,7 +248,7 @@ def rewrite(
                 model(
                     office_id=office_id,
                     service_id=service_id,
-                    agency_id=agency_of[service_id],
+                    agency_id=agency_of[int(str(service_id))],
                     local_day=day,
                     **dict(zip(extra, rest, strict=True)),
                     **{v: fields.get(v, 0) for v in values},
