@@ -322,9 +322,9 @@ def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) 
         )
         row_s.errands += errands
         row_s.handled_seconds += secs
-    for (agency, service), ore in split_by_service(totals, seconds).items():
+    for (agency_id, service_id), ore in split_by_service(totals, seconds).items():
         service_rows.setdefault(
-            (agency, service), ServiceRow(agency_id=agency, service_id=service)
+            (agency_id, service_id), ServiceRow(agency_id=agency_id, service_id=service_id)
         ).cost_ore += ore
     service_objects = Service.objects.in_bulk({s for _, s in service_rows if s is not None})
     services = sorted(
