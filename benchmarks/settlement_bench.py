@@ -260,6 +260,10 @@ def main() -> None:
             f"| reading the pools + the pure allocation alone (`allocation.allocate`, 12 months, measured apart) | {pure_s:.2f} |",
             f"| bare-SQL floor: copy the same {lines:,} lines inside PostgreSQL | {floor_s:.2f} |",
             "",
+            f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end "
+            "(other work shares them). A settlement's time is mostly PostgreSQL's: the COPY of "
+            "its lines and, at commit, the deferred foreign-key checks of every line.",
+            "",
             f"Lines written: {lines:,}. Öre check: pools not allocated exactly: {bad_pools}; "
             f"months whose lines or pools differ from the settlement total: {bad_months} — "
             f"**{'passed' if ok else 'FAILED'}**.",

@@ -164,7 +164,7 @@ class CostLineViewSet(viewsets.ViewSet):
                 "agency": rep.agencies[ln.agency_id].code,
                 "office": rep.offices[ln.office_id].code,
                 "pool": ln.pool_id,
-                "pool_office": rep.offices[ln.pool_office_id].code if ln.pool_office_id else None,
+                "pool_office": rep.offices[ln.pool.office_id].code if ln.pool.office_id else None,
                 "category": ln.category,
                 "pool_name": ln.pool_name,
                 "driver": ln.driver,

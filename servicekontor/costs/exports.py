@@ -169,7 +169,7 @@ def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
                 report.agencies[ln.agency_id].name,
                 report.offices[ln.office_id].name,
                 ln.pool_name or ln.get_category_display(),
-                report.offices[ln.pool_office_id].name if ln.pool_office_id else _("Network"),
+                report.offices[ln.pool.office_id].name if ln.pool.office_id else _("Network"),
                 ln.get_category_display(),
                 ln.get_driver_display(),
                 ln.quantity,

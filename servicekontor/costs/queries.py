@@ -266,7 +266,7 @@ def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) 
     month_q = Q(month__gte=start, month__lte=end, settlement__isnull=False)
     lines = list(
         _scope(SettlementLine.objects.filter(month_q), agency_ids)
-        .select_related("correction")
+        .select_related("correction", "pool")
         .order_by("month", "agency_id", "office_id", "pool_id", "driver")
     )
     usage = _scope(
@@ -290,7 +290,7 @@ def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) 
         r.visits += u.visits
         r.handled_seconds += u.handled_seconds
     offices = Office.objects.in_bulk(
-        {o for _, o in rows} | {ln.pool_office_id for ln in lines if ln.pool_office_id}
+        {o for _, o in rows} | {ln.pool.office_id for ln in lines if ln.pool.office_id}
     )
     agencies = Agency.objects.in_bulk({a for a, _ in rows})
     ordered = sorted(

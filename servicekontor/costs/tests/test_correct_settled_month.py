@@ -88,7 +88,7 @@ def test_correct__needs_settled_month_and_reason(world):
     with pytest.raises(NotSettled):
         services.correct_settled_month(month=MONTH, by=world.admin, reason="x", usage=world.usage())
     services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
-    with pytest.raises(NothingToCorrect, match="why"):
+    with pytest.raises(NothingToCorrect, match="varför"):
         services.correct_settled_month(
             month=MONTH, by=world.admin, reason="  ", usage=world.usage()
         )

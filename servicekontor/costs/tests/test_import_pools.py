@@ -63,7 +63,7 @@ def test_import__bad_rows_are_each_named_and_nothing_is_written(world):
         (5, "fixed_shares"),
         (6, "name"),
     }
-    assert "YYYY-MM" in str(exc.value.errors[0])
+    assert "Rad 3, kolumn ”month”: Skriv månaden som ÅÅÅÅ-MM" in str(exc.value.errors[0])
     assert CostPool.objects.count() == before
 
 
@@ -72,7 +72,7 @@ def test_import__settled_month_refused(world):
     with pytest.raises(ImportFailed) as exc:
         import_pools(data=_csv("2025-03,kista,staff,extra,100,,,,,,"), filename="p.csv")
     assert exc.value.errors[0].column == "month"
-    assert "correction" in exc.value.errors[0].message
+    assert "rättelse" in exc.value.errors[0].message
 
 
 def test_import__missing_column(world):
