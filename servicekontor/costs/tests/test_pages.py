@@ -100,3 +100,34 @@ def test_staff_cost_page__missing_rate_is_400_and_nothing_written(world, client)
     assert response.status_code == 400
     assert "service_officer" in response.content.decode()
     assert not CostPool.objects.filter(month=dt.date(2025, 4, 1)).exists()
+
+
+def test_compare__driver_that_cannot_share_is_409(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    client.force_login(world.admin)
+    # Only the Kista premises pool has fixed shares; the others cannot be shared by them.
+    response = client.get("/costs/compare/?month=2025-03&a=configured&b=fixed")
+    assert response.status_code == 409
+
+
+def test_what_if__agency_leaves_from_mid_month(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    client.force_login(world.admin)
+    response = client.get(
+        "/costs/what-if/",
+        {
+            "month": "2025-03",
+            "agency": world.p.pk,
+            "action": "leave",
+            "offices": [world.kista.pk],
+            "start": "2025-03-17",
+        },
+    )
+    assert response.status_code == 200
+    rows = {o.agency: o for o in response.context["outcomes"]}
+    # 15 of March's 31 days without P at Kista: 50 × 16/31 visits remain → 25.
+    assert rows[world.p].b_visits == 25
+    assert rows[world.p].b_ore < rows[world.p].a_ore
+    assert rows[world.f].b_ore > rows[world.f].a_ore and rows[world.s].b_ore > rows[world.s].a_ore
