@@ -97,6 +97,40 @@ def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
+def months_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
+    """Per agency × settled month (adjustments in the month they were booked into)."""
+    header = [
+        _("Agency"),
+        _("Month"),
+        _("Allocated (öre)"),
+        _("Adjustments (öre)"),
+        _("Total (öre)"),
+        _("Total (kr)"),
+        _("Visits"),
+        _("Handled minutes"),
+        _("Cost per visit (kr)"),
+        _("Cost per handled minute (kr)"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            report.agencies[r.agency_id].name,
+            f"{r.month:%Y-%m}" if r.month else "",
+            r.allocated_ore,
+            r.adjustments_ore,
+            r.total_ore,
+            _kr(r.total_ore),
+            r.visits,
+            _minutes(r.handled_seconds),
+            _kr(r.ore_per_visit),
+            _kr(r.ore_per_minute),
+        ]
+        for r in report.by_month
+    ]
+    total = sum(r.total_ore for r in report.by_month)
+    rows.append([_("Total"), "", None, None, total, _kr(total), None, None, None, None])
+    return header, rows
+
+
 def services_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     """Per agency × service over all offices: the cost (each month's cost of the agency at an
     office split over its services there by handled seconds, largest remainder), errands,

@@ -170,6 +170,7 @@ class ReportRow:
     visits: int = 0
     handled_seconds: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
+    month: dt.date | None = None  # set on the per-month rows (office_id 0 there)
 
     @property
     def total_ore(self) -> int:
@@ -240,6 +241,7 @@ class AgencyReport:
     offices: dict[int, Office]
     agencies: dict[int, Agency]
     services: list[ServiceRow] = field(default_factory=list)  # by agency, service name
+    by_month: list[ReportRow] = field(default_factory=list)  # by agency, month
     service_objects: dict[int, Service] = field(default_factory=dict)
 
     def totals_by_agency(self) -> dict[int, ReportRow]:
@@ -278,17 +280,26 @@ def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) 
     def row(agency: int, office: int) -> ReportRow:
         return rows.setdefault((agency, office), ReportRow(agency_id=agency, office_id=office))
 
+    per_month: dict[tuple[int, dt.date], ReportRow] = {}
+
+    def month_row(agency: int, month: dt.date) -> ReportRow:
+        return per_month.setdefault(
+            (agency, month), ReportRow(agency_id=agency, office_id=0, month=month)
+        )
+
     for ln in lines:
-        r = row(ln.agency_id, ln.office_id)
-        if ln.kind == LineKind.ADJUSTMENT:
-            r.adjustments_ore += ln.amount_ore
-        else:
-            r.allocated_ore += ln.amount_ore
-            r.by_category[ln.category] = r.by_category.get(ln.category, 0) + ln.amount_ore
-    for u in usage:
-        r = row(u.agency_id, u.office_id)
-        r.visits += u.visits
-        r.handled_seconds += u.handled_seconds
+        for r in (row(ln.agency_id, ln.office_id), month_row(ln.agency_id, ln.month)):
+            if ln.kind == LineKind.ADJUSTMENT:
+                r.adjustments_ore += ln.amount_ore
+            else:
+                r.allocated_ore += ln.amount_ore
+                r.by_category[ln.category] = r.by_category.get(ln.category, 0) + ln.amount_ore
+    for month, agency, office, visits, handled in usage.values_list(
+        "settlement__month", "agency_id", "office_id", "visits", "handled_seconds"
+    ):
+        for r in (row(agency, office), month_row(agency, month)):
+            r.visits += visits
+            r.handled_seconds += handled
     offices = Office.objects.in_bulk(
         {o for _, o in rows} | {ln.pool.office_id for ln in lines if ln.pool.office_id}
     )
@@ -336,7 +347,18 @@ def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) 
         ),
     )
     return AgencyReport(
-        start, end, months, ordered, lines, offices, agencies, services, service_objects
+        start=start,
+        end=end,
+        months=months,
+        rows=ordered,
+        lines=lines,
+        offices=offices,
+        agencies=agencies,
+        services=services,
+        service_objects=service_objects,
+        by_month=sorted(
+            per_month.values(), key=lambda r: (agencies[r.agency_id].name_sv, r.month or start)
+        ),
     )
 
 

@@ -183,6 +183,7 @@ def report(request: HttpRequest) -> HttpResponse:
         table = {
             "lines": exports.lines_table,
             "services": exports.services_table,
+            "months": exports.months_table,
         }.get(request.GET.get("table", ""), exports.summary_table)(rep)
         response = HttpResponse(exports.to_csv(*table), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="costs-{label}.csv"'
@@ -193,6 +194,7 @@ def report(request: HttpRequest) -> HttpResponse:
             exports.to_xlsx(
                 [
                     (_("Summary"), *summary),
+                    (_("Months"), *exports.months_table(rep)),
                     (_("Services"), *exports.services_table(rep)),
                     (_("Lines"), *lines),
                 ]
@@ -218,6 +220,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "header": header,
             "rows": rows,
             "services_table": exports.services_table(rep),
+            "months_table": exports.months_table(rep),
             "lines_table": exports.lines_table(rep),
             "corrections": queries.corrections_for(agency_ids=agency_ids, start=start, end=end),
             "query": request.GET.urlencode(),

@@ -41,7 +41,8 @@ def test_report__admin_sees_all_and_totals_match_the_pools(settled, client):
     assert int(lines[-1][14]) == 15_200_000
     assert sum(int(r[14]) for r in lines[1:-1]) == 15_200_000
     book = load_workbook(io.BytesIO(client.get(REPORT + "&format=xlsx").content))
-    summary, per_service, every_line = book.worksheets
+    summary, per_month, per_service, every_line = book.worksheets
+    assert list(per_month.iter_rows(values_only=True))[-1][4] == 15_200_000
     assert list(summary.iter_rows(values_only=True))[-1][4] == 15_200_000
     assert list(every_line.iter_rows(values_only=True))[-1][14] == 15_200_000
     # No per-service figures were frozen (usage handed in): all of it is "no handled time".
