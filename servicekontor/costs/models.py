@@ -362,13 +362,20 @@ class LineKind(models.TextChoices):
 class SettlementLine(models.Model):
     """One agency's share of one pool (part) at one office, or an adjustment.
 
-    The pool's category and name are copied so the line reads the same whatever happens to
-    the pool later; its office is read through `pool` (a settled month's pools are read-only
-    and a correction changes only amounts, so it cannot change — and one foreign key fewer
-    per line is a tenth of a settlement's time). Office and agency are not indexed on their own (reports read by month and
-    agency, `costline_month_agency`): a year of the network is tens of thousands of lines, and
-    every index costs each settlement; an office or agency is practically never deleted. Allocation lines belong to a settlement; adjustment lines belong to a
-    correction and, once the month they are booked into is settled, to that settlement too.
+    Allocation lines belong to a settlement; adjustment lines belong to a correction and, once
+    the month they are booked into is settled, to that settlement too. The pool's category and
+    name are copied so the line reads the same whatever happens to the pool later; its office
+    is read through `pool` (a settled month's pools are read-only and a correction changes only
+    amounts, so it cannot change).
+
+    Office and agency have no index of their own (reports read by month and agency,
+    `costline_month_agency`) and no database foreign key: checking four keys on every one of a
+    year's tens of thousands of lines at commit was half a settlement's time. Their integrity
+    is still in the database one step away: every (office, agency) of an allocation line comes
+    from a row that has those keys — the pool's office, the frozen usage (`SettlementUsage`,
+    written in the same transaction) or the pool's fixed shares; an adjustment's from the
+    statistics' rollups or an earlier line. Django's PROTECT still refuses to delete an office
+    or agency with lines (tested). See docs/decisions/0016-costs-settlement.md.
     """
 
     settlement = models.ForeignKey(
@@ -382,8 +389,13 @@ class SettlementLine(models.Model):
     pool = models.ForeignKey(CostPool, on_delete=models.PROTECT, related_name="lines")
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
     pool_name = models.CharField(_("pool"), max_length=80, blank=True)
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", db_index=False)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # No database constraint or index for office and agency (see the class docstring).
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     driver = models.CharField(_("driver"), max_length=10, choices=OfficeDriver.choices)
     amount_ore = models.BigIntegerField(_("amount (öre)"))
     quantity = models.BigIntegerField(_("quantity"))

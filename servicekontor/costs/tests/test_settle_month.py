@@ -98,3 +98,13 @@ def test_derive_staff_pools__hours_times_rate(world):
     again = services.derive_staff_pools(month=april)
     assert again[0].pk == pool.pk
     assert CostPool.objects.filter(month=april).count() == 1
+
+
+def test_settle_month__agency_and_office_with_lines_cannot_be_deleted(world):
+    from django.db.models import ProtectedError
+
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    for obj in (world.p, world.lulea):
+        with pytest.raises(ProtectedError) as exc:
+            obj.delete()
+        assert any(isinstance(o, SettlementLine) for o in exc.value.protected_objects)
