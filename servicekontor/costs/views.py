@@ -36,6 +36,7 @@ from servicekontor.costs.forms import (
 from servicekontor.costs.periods import month_end, next_month
 
 STAFFING_AVAILABLE = False  # issue 15 (dimensioning) has not landed
+PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
 
 
 def _user(request: HttpRequest) -> User:
@@ -221,7 +222,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "services_table": exports.services_table(rep),
             "months_table": exports.months_table(rep),
-            "lines_table": exports.lines_table(rep),
+            "lines_table": exports.lines_table(rep) if len(rep.lines) <= PAGE_LINES else None,
+            "line_count": len(rep.lines),
             "corrections": queries.corrections_for(agency_ids=agency_ids, start=start, end=end),
             "query": request.GET.urlencode(),
         },
