@@ -301,8 +301,8 @@ def allocate(pools: Iterable[Pool], usage: Iterable[Usage]) -> list[Line]:
 def with_driver(pools: Iterable[Pool], driver: Driver) -> list[Pool]:
     """The same pools, every one shared by `driver` alone (for comparing drivers).
 
-    A network pool keeps its office stage unless `driver` is ``fixed``, when the office
-    stage keeps its own driver too. Fixed weights stay as they are (``fixed`` needs them).
+    A network pool keeps its own office stage (office driver and office shares); only the
+    split among agencies changes. Fixed weights stay as they are (``fixed`` needs them).
     """
     return [replace(p, parts=(Part(driver),)) for p in pools]
 
