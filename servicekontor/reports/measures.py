@@ -193,11 +193,12 @@ def percentile_minute(histogram: Mapping[int, int], share: float) -> int | None:
     total = sum(histogram.values())
     if total == 0:
         return None
-    need = share * total
     running = 0
     for minute in sorted(histogram):
         running += histogram[minute]
-        if running >= need:
+        # running / total, as PostgreSQL's cume_dist compares it (not share * total, which
+        # rounds differently: 0.9 * 70 > 63 in floating point, 63 / 70 == 0.9)
+        if running / total >= share:
             return minute
     return max(histogram)
 
