@@ -135,3 +135,9 @@ def test_api__analyst_token_sees_only_their_agency(settled, client):
     token = create_api_token(user=settled.fk_analyst, name="FK ekonomisystem")
     rows = client.get("/api/costs/lines/?year=2025", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert rows and {r["agency"] for r in rows} == {"forsakringskassan"}
+
+
+def test_home__costs_link_for_admin_and_analyst_only(world, client):
+    for user, shown in ((world.admin, True), (world.fk_analyst, True), (world.officer, False)):
+        client.force_login(user)
+        assert ('href="/costs/"' in client.get("/staff/").content.decode()) is shown, user
