@@ -17,6 +17,10 @@ each month of 2025:
   three of five at the smaller, 8–16 handled minutes a visit. The shape of the figures does not
   change the work a settlement does: it is pools × offices × agencies lines.
 
+With `--reuse` the database of DATABASE_URL is used as it is (e.g. a year simulated with the
+`sim` branch's `manage.py simulate` and its statistics rolled up): pools are made for the offices
+with handled time each month, and each settlement reads the statistics itself.
+
 Timed: `costs.services.settle_month` for each of the 12 months (each its own transaction, the
 usage handed in — the statistics function is not part of the timing), against the bare-SQL
 floor in the same run: one `INSERT … SELECT` that copies a month's lines inside the database,
@@ -42,10 +46,14 @@ YEAR = 2025
 TARGET_S = 2.0
 
 
-def _prepare_database() -> str:
+def _prepare_database(reuse: bool) -> str:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         raise SystemExit("settlement_bench needs PostgreSQL: set DATABASE_URL=postgres://…")
+    os.environ.setdefault("DEMO", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if reuse:
+        return base.rsplit("/", 1)[1]
     server, name = base.rsplit("/", 1)
     bench_db = f"{name}_settlement_bench"
     with psycopg.connect(server + "/postgres", autocommit=True) as conn:
@@ -60,8 +68,16 @@ def _prepare_database() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use DATABASE_URL's database as it is: a year of statistics loaded there (e.g. "
+        "`manage.py simulate` of the sim branch); its cost rows of --year are replaced and "
+        "each month is settled from the statistics (their queries are then part of the time)",
+    )
+    parser.add_argument("--year", type=int, default=YEAR)
     args = parser.parse_args()
-    _prepare_database()
+    _prepare_database(args.reuse)
     import django
 
     django.setup()
@@ -77,18 +93,21 @@ def main() -> None:
         OfficeDriver,
         PoolOfficeShare,
         PoolShare,
+        Settlement,
         SettlementLine,
     )
     from servicekontor.costs.periods import months
     from servicekontor.costs.queries import pools_for_allocation
-    from servicekontor.costs.usage import ServiceUsage
+    from servicekontor.costs.usage import ServiceUsage, month_usage
     from servicekontor.network.models import Office
 
     call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
+    if not args.reuse:
+        call_command("load_reference_data", verbosity=0)
+    first, last = dt.date(args.year, 1, 1), dt.date(args.year, 12, 1)
     offices = list(
-        Office.objects.filter(opened_on__lte=dt.date(YEAR, 1, 1))
-        .exclude(closed_on__lte=dt.date(YEAR, 12, 31))
+        Office.objects.filter(opened_on__lte=first)
+        .exclude(closed_on__lte=dt.date(args.year, 12, 31))
         .order_by("pk")
     )
     agencies = list(Agency.objects.order_by("pk"))
@@ -97,7 +116,7 @@ def main() -> None:
     scale = 2_800_000 / (sum(per_day.values()) * 250)  # ≈ 250 open days a year
     present = {o.pk: agencies if per_day[o.pk] > 120 else rng.sample(agencies, 3) for o in offices}
     agency_weight = {a.pk: rng.uniform(0.5, 2.0) for a in agencies}
-    year = months(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 1))
+    year = months(first, last)
     services_of = {
         a.pk: list(Service.objects.filter(agency=a).values_list("pk", flat=True)) for a in agencies
     }
@@ -125,12 +144,30 @@ def main() -> None:
                     )
         usage[month] = rows
         service_usage[month] = per_service
+    if args.reuse:
+        # The statistics' figures decide where pools can be shared; the timed settlement reads
+        # them again itself.
+        SettlementLine.objects.filter(month__gte=first, month__lte=last).delete()
+        Settlement.objects.filter(month__gte=first, month__lte=last).delete()
+        CostPool.objects.filter(month__gte=first, month__lte=last).delete()
+        usage = {m: month_usage(month=m) for m in year}
+        active = {m: {u.office for u in usage[m] if u.handled_seconds > 0} for m in year}
+        offices = [o for o in offices if any(o.pk in active[m] for m in year)]
+    else:
+        active = {m: {o.pk for o in offices} for m in year}
+    present_in = {
+        (m, o): sorted({u.agency for u in usage[m] if u.office == o})
+        for m in year
+        for o in active[m]
+    }
     visits_year = sum(u.visits for rows in usage.values() for u in rows)
 
     with transaction.atomic():
         for month in year:
             pools = []
             for o in offices:
+                if o.pk not in active[month]:
+                    continue
                 k = per_day[o.pk] / 100
                 pools += [
                     CostPool(
@@ -184,9 +221,15 @@ def main() -> None:
             office_shares = []
             for p in pools:
                 if p.driver == DriverChoice.MIX and p.office_id is not None:
-                    shares += [PoolShare(pool=p, agency=a, weight=1) for a in present[p.office_id]]
+                    shares += [
+                        PoolShare(pool=p, agency_id=a, weight=1)
+                        for a in present_in[(month, p.office_id)]
+                    ]
                 if p.office_driver == OfficeDriver.FIXED and p.office_id is None:
-                    office_shares += [PoolOfficeShare(pool=p, office=o, weight=1) for o in offices]
+                    office_shares += [
+                        PoolOfficeShare(pool=p, office_id=o, weight=1)
+                        for o in sorted(active[month])
+                    ]
             PoolShare.objects.bulk_create(shares)
             PoolOfficeShare.objects.bulk_create(office_shares)
     pools_per_month = CostPool.objects.filter(month=year[0]).count()
@@ -201,9 +244,12 @@ def main() -> None:
     per_month: list[float] = []
     for month in year:
         t = time.perf_counter()
-        services.settle_month(
-            month=month, by=None, usage=usage[month], service_usage=service_usage[month]
-        )
+        if args.reuse:
+            services.settle_month(month=month, by=None)  # usage from the statistics
+        else:
+            services.settle_month(
+                month=month, by=None, usage=usage[month], service_usage=service_usage[month]
+            )
         per_month.append(time.perf_counter() - t)
     total_s = sum(per_month)
     lines = SettlementLine.objects.count()
@@ -252,8 +298,14 @@ def main() -> None:
         [
             f"Network: {len(offices)} offices, {len(agencies)} agencies, {pools_per_month} pools a "
             f"month ({pools_per_month - 3} office pools + 3 network pools), "
-            f"{visits_year:,} visits in the year (usage generated by the benchmark; the simulated "
-            "year of the `sim` branch was not available).",
+            f"{visits_year:,} visits in {args.year} "
+            + (
+                "(usage from the statistics of the database as loaded; each settlement reads "
+                "it itself, inside the timing)."
+                if args.reuse
+                else "(usage generated by the benchmark and handed in; the simulated year of the "
+                "`sim` branch was not available)."
+            ),
             "",
             "| what | seconds |",
             "|---|---:|",
@@ -274,7 +326,9 @@ def main() -> None:
             f"({total_s / floor_s:.1f}× the floor).",
             "",
             "Reproduce: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_costs "
-            ".venv/bin/python benchmarks/settlement_bench.py --write`",
+            ".venv/bin/python benchmarks/settlement_bench.py --write` (on a database holding a "
+            "simulated year: `DATABASE_URL=…/<that database> … settlement_bench.py --reuse "
+            "--year <year>`).",
         ]
     )
     print(report)
