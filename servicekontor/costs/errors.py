@@ -34,6 +34,10 @@ class CannotAllocate(CostError):
     http_status = 409
 
 
+class BadInput(CostError):
+    """A value the use case cannot take (the message says which and what to do)."""
+
+
 class NothingToCorrect(CostError):
     default_message = _("The recomputed month equals what was charged; nothing to correct.")
 

@@ -25,6 +25,7 @@ from servicekontor.core import clock
 from servicekontor.costs import allocation
 from servicekontor.costs.errors import (
     AlreadySettled,
+    BadInput,
     CannotAllocate,
     MissingRate,
     NotFirstOfMonth,
@@ -304,23 +305,24 @@ def correct_settled_month(
     after it. The settled lines stay as they are.
 
     Lock: the ledger row (FOR UPDATE).
-    Errors: NotFirstOfMonth; NotSettled (409); a blank reason or a pool of another month
-    (400); CannotAllocate (409); NothingToCorrect (400) when nothing differs.
+    Errors: NotFirstOfMonth; NotSettled (409); BadInput (400) for a blank reason, a negative
+    amount or a pool of another month; CannotAllocate (409); NothingToCorrect (400) when
+    nothing differs.
     """
     check_month(month)
     reason = reason.strip()
     if not reason:
-        raise NothingToCorrect(_("Say why the month is corrected."))
+        raise BadInput(_("Say why the month is corrected."))
     _lock_ledger()
     if not Settlement.objects.filter(month=month).exists():
         raise NotSettled()
     for pool_id, amount in (amounts or {}).items():
         if amount < 0:
-            raise NothingToCorrect(_("An amount may not be negative."))
+            raise BadInput(_("An amount may not be negative."))
         if not CostPool.objects.filter(pk=pool_id, month=month).update(
             amount_ore=amount, updated_at=clock.now()
         ):
-            raise NothingToCorrect(
+            raise BadInput(
                 _("Pool %(pool)s does not belong to %(month)s.")
                 % {"pool": pool_id, "month": f"{month:%Y-%m}"}
             )
@@ -448,11 +450,12 @@ def record_hours_from_desk_log(
     takes (breaks, back office, training: e.g. 1.25); 1 counts desk time only. Offices
     without desk time get no row.
 
-    Lock: the ledger row. Errors: NotFirstOfMonth; AlreadySettled (409); a factor ≤ 0 (400).
+    Lock: the ledger row. Errors: NotFirstOfMonth; AlreadySettled (409); BadInput (400) for a
+    factor ≤ 0.
     """
     check_month(month)
     if paid_hours_per_desk_hour <= 0:
-        raise NothingToCorrect(_("The paid hours per desk hour must be above 0."))
+        raise BadInput(_("The paid hours per desk hour must be above 0."))
     _lock_ledger()
     ensure_open(month)
     rows = []

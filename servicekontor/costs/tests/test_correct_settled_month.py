@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from servicekontor.costs import services
-from servicekontor.costs.errors import NothingToCorrect, NotSettled
+from servicekontor.costs.errors import BadInput, NothingToCorrect, NotSettled
 from servicekontor.costs.models import Correction, LineKind, SettlementLine
 
 from .conftest import MONTH, add_pools
@@ -88,7 +88,7 @@ def test_correct__needs_settled_month_and_reason(world):
     with pytest.raises(NotSettled):
         services.correct_settled_month(month=MONTH, by=world.admin, reason="x", usage=world.usage())
     services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
-    with pytest.raises(NothingToCorrect, match="varför"):
+    with pytest.raises(BadInput, match="varför"):
         services.correct_settled_month(
             month=MONTH, by=world.admin, reason="  ", usage=world.usage()
         )
