@@ -131,3 +131,11 @@ def test_what_if__agency_leaves_from_mid_month(stats_usage, client):
     assert rows[world.p].b_visits == 25
     assert rows[world.p].b_ore < rows[world.p].a_ore
     assert rows[world.f].b_ore > rows[world.f].a_ore and rows[world.s].b_ore > rows[world.s].a_ore
+
+
+def test_pages__swedish_and_english(world, client):
+    client.force_login(world.admin)
+    assert "Kostnader och avräkning" in client.get("/costs/").content.decode()
+    assert "Costs and settlement" in client.get("/en/costs/").content.decode()
+    assert "Compare drivers" in client.get("/en/costs/compare/").content.decode()
+    assert "Jämför fördelningsnycklar" in client.get("/costs/compare/").content.decode()
