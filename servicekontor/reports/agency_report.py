@@ -111,14 +111,16 @@ def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> Agen
     only = [agency.pk]
     by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
     before_office = figures(
-        scope=scope, start=ly_start, end=ly_end, by=("office",), agency_ids=only
+        scope=scope, start=ly_start, end=ly_end, by=("office",), agency_ids=only, waits=False
     )
     by_service = figures(scope=scope, start=start, end=end, by=("service",), agency_ids=only)
     before_service = figures(
-        scope=scope, start=ly_start, end=ly_end, by=("service",), agency_ids=only
+        scope=scope, start=ly_start, end=ly_end, by=("service",), agency_ids=only, waits=False
     )
     total = figures(scope=scope, start=start, end=end, agency_ids=only).get((), Figures())
-    total_before = figures(scope=scope, start=ly_start, end=ly_end, agency_ids=only).get(())
+    total_before = figures(
+        scope=scope, start=ly_start, end=ly_end, agency_ids=only, waits=False
+    ).get(())
     offices = {
         o.pk: o for o in Office.objects.filter(pk__in=[k[0] for k in by_office | before_office])
     }
@@ -180,6 +182,7 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
         end=end.replace(year=year - 1),
         by=("month",),
         agency_ids=only,
+        waits=False,  # only the served visits of each month are shown
     )
     by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
     total = figures(scope=scope, start=start, end=end, agency_ids=only).get((), Figures())

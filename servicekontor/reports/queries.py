@@ -17,7 +17,6 @@ from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek, TruncYear
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
 from servicekontor.reports import measures
@@ -219,12 +218,14 @@ def figures(
     by: Sequence[str] = (),
     agency_ids: Iterable[int] | None = None,
     office_ids: Iterable[int] | None = None,
+    waits: bool = True,
 ) -> dict[tuple[Any, ...], Figures]:
     """The measures per group of `by` (names in DIMENSIONS; `()` gives one total under the
     key `()`) for visits of local days `start`…`end`, within `scope` and the optional id
     filters. Groups without any visit are absent. Service level uses each agency's own
-    target (`Agency.service_level_minutes`). Raises BadPeriod (400) for a bad period or an
-    unknown dimension."""
+    target (`Agency.service_level_minutes`). With `waits=False` the median, p90 and
+    within-target are left out (None, None, 0), for callers that only need the counters.
+    Raises BadPeriod (400) for a bad period or an unknown dimension."""
     check_period(start, end)
     filters: dict[str, Any] = {"scope": scope, "start": start, "end": end}
     agency_ids = list(agency_ids) if agency_ids is not None else None
@@ -250,6 +251,11 @@ def figures(
     else:  # one total (values() without fields would group by every column)
         total = day.aggregate(**sums)
         counters = {(): total} if total["visits_walk_in"] is not None else {}
+    if not waits:
+        return {
+            key: Figures(**{f: r[f] or 0 for f in measures.DAY_FIELDS})
+            for key, r in counters.items()
+        }
     wait_column = "month" if month_waits else "local_day"
     waits = _scoped(
         MonthWaitFigures.objects.all() if month_waits else WaitFigures.objects.all(),
@@ -260,8 +266,9 @@ def figures(
     )
     histogram = (
         _group(waits, by, wait_column)
-        .values(*[f"g_{d}" for d in by], "agency_id", "minute")
-        .annotate(n=Sum("visits"))
+        .values(
+            *[f"g_{d}" for d in by], "minute", "visits", target=F("agency__service_level_minutes")
+        )
         .order_by()
     )
     waited = _wait_statistics(histogram, by)
@@ -298,8 +305,8 @@ def _wait_statistics(
     histogram: QuerySet[Any], by: Sequence[str]
 ) -> dict[tuple[Any, ...], tuple[int | None, int | None, int]]:
     """Median, 90th percentile (whole minutes) and visits called within their agency's target,
-    per group, computed in the database from the grouped histogram (`histogram`: columns
-    g_<dim>…, agency_id, minute, n).
+    per group, computed in the database from the histogram rows (`histogram`: columns
+    g_<dim>…, minute, visits, target — the agency's target in minutes).
 
     The percentile is the nearest rank, `measures.percentile_minute` (the definition, and
     what PostgreSQL's percentile_disc gives on the raw waits): the smallest minute whose
@@ -310,25 +317,22 @@ def _wait_statistics(
     groups = [f"g_{d}" for d in by]
     g = ", ".join(groups)
     g_comma = g + ", " if g else ""
-    partition = f"PARTITION BY {g} " if g else ""
-    join = " AND ".join(f"p.{c} = w.{c}" for c in groups) or "1 = 1"
-    q = connection.ops.quote_name
-    agency_table = q(Agency._meta.db_table)
+    h_groups = ", ".join(f"h.{c}" for c in groups)
+    h_comma = h_groups + ", " if groups else ""
+    partition = f"PARTITION BY {g}" if g else ""
     share = "CAST(cum AS DOUBLE PRECISION) / CAST(tot AS DOUBLE PRECISION)"
+    # One pass over the histogram: per group and minute the visits and those within their
+    # agency's target; then the running share per group; then the first minute reaching it.
     sql = (
-        f"WITH h AS ({inner}),"
-        f" m AS (SELECT {g_comma}minute, SUM(n) AS n FROM h GROUP BY {g_comma}minute),"
-        f" c AS (SELECT {g_comma}minute, SUM(n) OVER ({partition}ORDER BY minute) AS cum,"
-        f" SUM(n) OVER ({partition.strip()}) AS tot FROM m),"
-        f" p AS (SELECT {g_comma}MIN(CASE WHEN {share} >= 0.5 THEN minute END) AS median,"
-        f" MIN(CASE WHEN {share} >= 0.9 THEN minute END) AS p90 FROM c"
-        f"{' GROUP BY ' + g if g else ''}),"
-        f" w AS (SELECT {', '.join('h.' + c for c in groups) + ', ' if g else ''}"
-        " SUM(CASE WHEN h.minute < a.service_level_minutes THEN h.n ELSE 0 END) AS within"
-        f" FROM h JOIN {agency_table} a ON a.id = h.agency_id"
-        f"{' GROUP BY ' + ', '.join('h.' + c for c in groups) if g else ''})"
-        f" SELECT {', '.join('p.' + c for c in groups) + ', ' if g else ''}"
-        f"p.median, p.p90, w.within FROM p JOIN w ON {join}"
+        f"WITH m AS (SELECT {h_comma}h.minute, SUM(h.visits) AS n,"
+        " SUM(CASE WHEN h.minute < h.target THEN h.visits ELSE 0 END) AS within"
+        f" FROM ({inner}) h GROUP BY {h_comma}h.minute),"
+        f" c AS (SELECT {g_comma}minute, within,"
+        f" SUM(n) OVER ({partition} ORDER BY minute) AS cum, SUM(n) OVER ({partition}) AS tot"
+        " FROM m)"
+        f" SELECT {g_comma}MIN(CASE WHEN {share} >= 0.5 THEN minute END),"
+        f" MIN(CASE WHEN {share} >= 0.9 THEN minute END), SUM(within) FROM c"
+        f"{' GROUP BY ' + g if g else ''}"
     )
     out = {}
     with connection.cursor() as cursor:
