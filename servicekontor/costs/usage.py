@@ -51,7 +51,11 @@ def month_service_usage(*, month: dt.date) -> list[ServiceUsage]:
     """The month's errands and handled seconds per office × agency × service, from the
     statistics (`reports.queries.figures` by office, agency, service; the whole network)."""
     groups = figures(
-        scope=EVERYTHING, start=month, end=month_end(month), by=("office", "agency", "service")
+        scope=EVERYTHING,
+        start=month,
+        end=month_end(month),
+        by=("office", "agency", "service"),
+        waits=False,  # counters only: errands and handled seconds
     )
     return [
         ServiceUsage(office, agency, service, f.errands, f.handled_seconds)
