@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from servicekontor.catalog.api import AgencyViewSet, ServiceViewSet
+from servicekontor.costs.api import CostLineViewSet, CostPerServiceViewSet, CostSummaryViewSet
 from servicekontor.network.api import OfferingViewSet, OfficeViewSet
 from servicekontor.reports.api import AgencyReportView, FiguresView
 
@@ -12,6 +13,9 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("services", ServiceViewSet, basename="service")
 router.register("offices", OfficeViewSet, basename="office")
 router.register("offerings", OfferingViewSet, basename="offering")
+router.register("costs/summary", CostSummaryViewSet, basename="cost-summary")
+router.register("costs/lines", CostLineViewSet, basename="cost-line")
+router.register("costs/services", CostPerServiceViewSet, basename="cost-service")
 
 urlpatterns = [
     path("statistics/figures/", FiguresView.as_view(), name="statistics-figures"),

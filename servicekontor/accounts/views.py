@@ -24,6 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if is_network_admin(user) or user.role in (Role.OFFICE_MANAGER, Role.AGENCY_ANALYST):
         links.append((_("Statistics"), reverse("reports:home")))
+    if is_network_admin(user) or user.role == Role.AGENCY_ANALYST:  # costs.queries.may_see_costs
+        links.append((_("Costs and settlement"), reverse("costs:index")))
     if is_network_admin(user):
         links.append((_("Network planning"), reverse("planning:index")))
         links.append((_("Registry administration"), reverse("admin:index")))

@@ -1,0 +1,46 @@
+"""What can go wrong with costs and settlements, and the HTTP status of each (see core.errors)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.core.errors import DomainError
+
+
+class CostError(DomainError):
+    pass
+
+
+class NotFirstOfMonth(CostError):
+    default_message = _("Give the month as its first day, e.g. 2025-03-01.")
+
+
+class AlreadySettled(CostError):
+    """The month was settled (possibly a moment ago by someone else)."""
+
+    http_status = 409
+    default_message = _(
+        "This month is already settled and frozen. Enter a correction instead; it is booked "
+        "into the next open month."
+    )
+
+
+class NotSettled(CostError):
+    http_status = 409
+    default_message = _("This month is not settled yet; change its pools directly.")
+
+
+class CannotAllocate(CostError):
+    """A pool with money has nothing to share by (allocation.AllocationError)."""
+
+    http_status = 409
+
+
+class BadInput(CostError):
+    """A value the use case cannot take (the message says which and what to do)."""
+
+
+class NothingToCorrect(CostError):
+    default_message = _("The recomputed month equals what was charged; nothing to correct.")
+
+
+class MissingRate(CostError):
+    pass

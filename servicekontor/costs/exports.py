@@ -1,0 +1,255 @@
+"""The agency report as tables, and as CSV (UTF-8 with BOM) and Excel (XlsxWriter).
+
+One function builds each table (`summary_table`, `lines_table`); the page, the CSV and the
+Excel file all show those rows, so they cannot disagree. Money columns are whole öre (exact)
+and kronor; the total row sums the öre, so it matches the pools to the öre.
+
+Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a
+leading apostrophe (OWASP, "CSV Injection"); numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from servicekontor.costs.queries import AgencyReport
+
+Cell = str | int | float | None
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _kr(ore: int | Fraction | None) -> float | None:
+    return None if ore is None else round(float(Fraction(ore) / 100), 2)
+
+
+def _minutes(seconds: int) -> float:
+    return round(seconds / 60, 2)
+
+
+def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
+    """Per agency × office: money by kind, the usage, cost per visit and per handled minute;
+    then one total row per agency and a grand total."""
+    header = [
+        _("Agency"),
+        _("Office"),
+        _("Allocated (öre)"),
+        _("Adjustments (öre)"),
+        _("Total (öre)"),
+        _("Total (kr)"),
+        _("Visits"),
+        _("Handled minutes"),
+        _("Cost per visit (kr)"),
+        _("Cost per handled minute (kr)"),
+    ]
+    rows: list[list[Cell]] = []
+
+    def emit(agency: str, office: str, r: Any) -> None:
+        rows.append(
+            [
+                agency,
+                office,
+                r.allocated_ore,
+                r.adjustments_ore,
+                r.total_ore,
+                _kr(r.total_ore),
+                r.visits,
+                _minutes(r.handled_seconds),
+                _kr(r.ore_per_visit),
+                _kr(r.ore_per_minute),
+            ]
+        )
+
+    totals = report.totals_by_agency()
+    current = None
+    for r in report.rows:
+        if current is not None and r.agency_id != current:
+            emit(report.agencies[current].name, _("All offices"), totals[current])
+        current = r.agency_id
+        emit(report.agencies[r.agency_id].name, report.offices[r.office_id].name, r)
+    if current is not None:
+        emit(report.agencies[current].name, _("All offices"), totals[current])
+    grand = sum(r.total_ore for r in report.rows)
+    rows.append(
+        [
+            _("Total"),
+            "",
+            sum(r.allocated_ore for r in report.rows),
+            sum(r.adjustments_ore for r in report.rows),
+            grand,
+            _kr(grand),
+            sum(r.visits for r in report.rows),
+            _minutes(sum(r.handled_seconds for r in report.rows)),
+            None,
+            None,
+        ]
+    )
+    return header, rows
+
+
+def months_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
+    """Per agency × settled month (adjustments in the month they were booked into)."""
+    header = [
+        _("Agency"),
+        _("Month"),
+        _("Allocated (öre)"),
+        _("Adjustments (öre)"),
+        _("Total (öre)"),
+        _("Total (kr)"),
+        _("Visits"),
+        _("Handled minutes"),
+        _("Cost per visit (kr)"),
+        _("Cost per handled minute (kr)"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            report.agencies[r.agency_id].name,
+            f"{r.month:%Y-%m}" if r.month else "",
+            r.allocated_ore,
+            r.adjustments_ore,
+            r.total_ore,
+            _kr(r.total_ore),
+            r.visits,
+            _minutes(r.handled_seconds),
+            _kr(r.ore_per_visit),
+            _kr(r.ore_per_minute),
+        ]
+        for r in report.by_month
+    ]
+    total = sum(r.total_ore for r in report.by_month)
+    rows.append([_("Total"), "", None, None, total, _kr(total), None, None, None, None])
+    return header, rows
+
+
+def services_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
+    """Per agency × service over all offices: the cost (each month's cost of the agency at an
+    office split over its services there by handled seconds, largest remainder), errands,
+    handled minutes, cost per errand and per handled minute; then the total."""
+    header = [
+        _("Agency"),
+        _("Service"),
+        _("Cost (öre)"),
+        _("Cost (kr)"),
+        _("Errands"),
+        _("Handled minutes"),
+        _("Cost per errand (kr)"),
+        _("Cost per handled minute (kr)"),
+    ]
+    rows: list[list[Cell]] = []
+    for r in report.services:
+        service = (
+            report.service_objects[r.service_id].name
+            if r.service_id is not None
+            else _("No handled time (not attributable to a service)")
+        )
+        rows.append(
+            [
+                report.agencies[r.agency_id].name,
+                service,
+                r.cost_ore,
+                _kr(r.cost_ore),
+                r.errands,
+                _minutes(r.handled_seconds),
+                _kr(r.ore_per_errand),
+                _kr(r.ore_per_minute),
+            ]
+        )
+    total = sum(r.cost_ore for r in report.services)
+    rows.append([_("Total"), "", total, _kr(total), None, None, None, None])
+    return header, rows
+
+
+def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
+    """Every settled line, with the quantities to recompute it:
+    amount = basis × quantity / basis quantity (then largest remainder); for a network pool the
+    office's part = network pool × office quantity / network quantity."""
+    header = [
+        _("Month"),
+        _("Kind"),
+        _("Agency"),
+        _("Office"),
+        _("Pool"),
+        _("Pool office"),
+        _("Category"),
+        _("Driver"),
+        _("Quantity"),
+        _("Of quantity"),
+        _("Basis (öre)"),
+        _("Office's part (öre)"),
+        _("Office quantity"),
+        _("Network quantity"),
+        _("Amount (öre)"),
+        _("Amount (kr)"),
+        _("Correction of"),
+        _("Reason"),
+    ]
+    rows: list[list[Cell]] = []
+    for ln in report.lines:
+        corr = ln.correction
+        rows.append(
+            [
+                f"{ln.month:%Y-%m}",
+                ln.get_kind_display(),
+                report.agencies[ln.agency_id].name,
+                report.offices[ln.office_id].name,
+                ln.pool_name or ln.get_category_display(),
+                report.offices[ln.pool.office_id].name if ln.pool.office_id else _("Network"),
+                ln.get_category_display(),
+                ln.get_driver_display(),
+                ln.quantity,
+                ln.basis_quantity,
+                ln.basis_ore,
+                ln.office_ore,
+                ln.office_quantity,
+                ln.network_quantity,
+                ln.amount_ore,
+                _kr(ln.amount_ore),
+                f"{corr.month:%Y-%m}" if corr else "",
+                corr.reason if corr else "",
+            ]
+        )
+    total = sum(ln.amount_ore for ln in report.lines)
+    rows.append([_("Total"), *[""] * 13, total, _kr(total), "", ""])
+    return header, rows
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    """UTF-8 with a BOM (Excel opens it right), comma-separated, formula-safe text."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([safe_text(h) for h in header])
+    for row in rows:
+        writer.writerow(
+            [safe_text(c) if isinstance(c, str) else ("" if c is None else c) for c in row]
+        )
+    return ("\ufeff" + buf.getvalue()).encode()
+
+
+def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]) -> bytes:
+    """An .xlsx with one sheet per (name, header, rows); constant memory, text never a formula."""
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buf, {"constant_memory": True, "strings_to_formulas": False, "in_memory": True}
+    )
+    bold = book.add_format({"bold": True})
+    for name, header, rows in sheets:
+        sheet = book.add_worksheet(name[:31])
+        sheet.write_row(0, 0, list(header), bold)
+        for i, row in enumerate(rows, start=1):
+            for j, cell in enumerate(row):
+                if isinstance(cell, str):
+                    sheet.write_string(i, j, cell)
+                elif cell is not None:
+                    sheet.write_number(i, j, cell)
+    book.close()
+    return buf.getvalue()

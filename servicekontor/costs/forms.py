@@ -1,0 +1,123 @@
+"""Forms of the costs pages: parse and check the query, nothing else."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Agency
+from servicekontor.costs.models import DriverChoice
+from servicekontor.costs.queries import CONFIGURED
+from servicekontor.network.models import Office
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MonthField(forms.CharField):
+    """YYYY-MM → the month's first day."""
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        value = super().to_python(value)
+        if not value:
+            return None
+        m = _MONTH.match(value)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise forms.ValidationError(_("Write the month as YYYY-MM, e.g. 2025-03."))
+        return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+class ReportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(
+        label=_("Month (empty: the whole year)"), min_value=1, max_value=12, required=False
+    )
+
+
+DRIVER_OPTIONS = [
+    (CONFIGURED, _("Each pool's own driver")),
+    *[(v, label) for v, label in DriverChoice.choices if v != DriverChoice.MIX],
+]
+
+
+class CompareForm(forms.Form):
+    month = MonthField(label=_("Month (YYYY-MM)"))
+    a = forms.ChoiceField(label=_("Driver A"), choices=DRIVER_OPTIONS, initial=CONFIGURED)
+    b = forms.ChoiceField(label=_("Driver B"), choices=DRIVER_OPTIONS, initial="visits")
+
+
+class WhatIfForm(forms.Form):
+    month = MonthField(label=_("Month to compute (YYYY-MM)"))
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.all())
+    action = forms.ChoiceField(
+        label=_("Change"),
+        choices=[("join", _("Joins the offices")), ("leave", _("Leaves the offices"))],
+    )
+    offices = forms.ModelMultipleChoiceField(
+        label=_("Offices"), queryset=Office.objects.order_by("name")
+    )
+    start = forms.DateField(label=_("From (YYYY-MM-DD)"))
+    visits = forms.IntegerField(
+        label=_("Expected visits a month at each office (joining)"), min_value=0, required=False
+    )
+    minutes_per_visit = forms.DecimalField(
+        label=_("Expected handled minutes per visit (joining)"),
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "join" and not (
+            data.get("visits") and data.get("minutes_per_visit")
+        ):
+            raise forms.ValidationError(
+                _("A joining agency needs its expected visits and minutes per visit.")
+            )
+        return data
+
+
+class SettleForm(forms.Form):
+    month = MonthField(label=_("Month (YYYY-MM)"))
+
+
+class CorrectForm(forms.Form):
+    month = MonthField(label=_("Settled month (YYYY-MM)"))
+    pool = forms.IntegerField(label=_("Pool number (empty: only new usage)"), required=False)
+    amount_sek = forms.DecimalField(
+        label=_("Corrected amount (kr)"),
+        min_value=0,
+        max_digits=15,
+        decimal_places=2,
+        required=False,
+    )
+    reason = forms.CharField(label=_("Why"), max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("pool") is None) != (data.get("amount_sek") is None):
+            raise forms.ValidationError(
+                _("Give both the pool and its corrected amount, or neither.")
+            )
+        return data
+
+
+class StaffCostForm(forms.Form):
+    month = MonthField(label=_("Month (YYYY-MM)"))
+    from_desk_log = forms.BooleanField(
+        label=_("First record officers' hours from the desk-status log (signed-in desk time)"),
+        required=False,
+    )
+    paid_hours_per_desk_hour = forms.DecimalField(
+        label=_("Paid hours per signed-in desk hour (breaks, back office)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal(5),
+        max_digits=4,
+        decimal_places=2,
+        initial=Decimal("1.25"),
+        required=False,
+    )

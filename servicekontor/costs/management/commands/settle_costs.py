@@ -1,0 +1,57 @@
+"""``manage.py settle_costs --month 2025-03``: settle a month (as the page's button does).
+
+Prints each agency's total. Exits with an error (nothing written) when the month is settled
+already or a pool cannot be shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Sum
+
+from servicekontor.catalog.models import Agency
+from servicekontor.core.errors import DomainError
+from servicekontor.costs import services
+from servicekontor.costs.models import SettlementLine
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _month(text: str) -> dt.date:
+    m = _MONTH.match(text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise CommandError(f"--month {text!r}: write YYYY-MM, e.g. 2025-03.")
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+class Command(BaseCommand):
+    help = "Settle a month of costs: share every pool among the agencies and freeze the lines."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--month", required=True, help="YYYY-MM")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        month = _month(options["month"])
+        try:
+            settlement = services.settle_month(month=month, by=None)
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from exc
+        totals = dict(
+            SettlementLine.objects.filter(settlement=settlement)
+            .values_list("agency_id")
+            .annotate(s=Sum("amount_ore"))
+            .values_list("agency_id", "s")
+        )
+        names = Agency.objects.in_bulk(totals)
+        for agency_id, ore in sorted(totals.items(), key=lambda kv: names[kv[0]].name_sv):
+            self.stdout.write(f"{names[agency_id].code}\t{ore / 100:.2f} kr")
+        total = sum(totals.values())
+        self.stdout.write(
+            f"{month:%Y-%m} settled: {total / 100:.2f} kr "
+            f"(pools {settlement.pools_ore / 100:.2f} kr, adjustments "
+            f"{settlement.adjustments_ore / 100:.2f} kr)"
+        )

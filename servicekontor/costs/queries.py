@@ -1,0 +1,517 @@
+"""Reads of costs: pools as allocation input, settled lines per agency, scoped by who asks.
+
+Scoping lives here, not in templates: every report function takes `agency_ids`, the set the
+caller may see (`visible_agency_ids(user)`); an agency analyst gets only their own agency's
+lines, quantities and usage — never totals that would reveal the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TypeVar
+
+from django.db.models import Model, Prefetch, Q, QuerySet
+
+from servicekontor.accounts.models import Role, User
+from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.costs import allocation
+from servicekontor.costs.models import (
+    Correction,
+    CostPool,
+    DriverChoice,
+    LineKind,
+    PoolOfficeShare,
+    PoolShare,
+    Settlement,
+    SettlementLine,
+    SettlementServiceUsage,
+    SettlementUsage,
+)
+from servicekontor.costs.usage import month_usage
+from servicekontor.network.models import Office
+
+M = TypeVar("M", bound=Model)
+
+
+def pools_for_allocation(*, month: dt.date) -> list[allocation.Pool]:
+    """The month's pools as `allocation.Pool`, ordered by id (the pool key is its id).
+
+    Reads plain values (three queries, no model instances): a settlement of the whole network
+    reads a few hundred pools and thousands of shares."""
+    shares: dict[int, dict[int, int]] = defaultdict(dict)
+    for pool_id, agency_id, weight in PoolShare.objects.filter(pool__month=month).values_list(
+        "pool_id", "agency_id", "weight"
+    ):
+        shares[pool_id][agency_id] = weight
+    office_shares: dict[int, dict[int, int]] = defaultdict(dict)
+    for pool_id, office_id, weight in PoolOfficeShare.objects.filter(pool__month=month).values_list(
+        "pool_id", "office_id", "weight"
+    ):
+        office_shares[pool_id][office_id] = weight
+    out = []
+    for row in (
+        CostPool.objects.filter(month=month)
+        .order_by("pk")
+        .values(
+            "pk",
+            "office_id",
+            "amount_ore",
+            "driver",
+            "minutes_weight",
+            "visits_weight",
+            "fixed_weight",
+            "office_driver",
+        )
+    ):
+        out.append(
+            allocation.Pool(
+                key=row["pk"],
+                office=row["office_id"],
+                amount_ore=row["amount_ore"],
+                parts=_parts(
+                    row["driver"], row["minutes_weight"], row["visits_weight"], row["fixed_weight"]
+                ),
+                fixed_shares=shares.get(row["pk"], {}),
+                office_driver=allocation.Driver(row["office_driver"]),
+                office_shares=office_shares.get(row["pk"], {}),
+            )
+        )
+    return out
+
+
+def _parts(driver: str, minutes: int, visits: int, fixed: int) -> tuple[allocation.Part, ...]:
+    if driver == DriverChoice.MIX:
+        return tuple(
+            allocation.Part(d, w)
+            for d, w in (
+                (allocation.Driver.MINUTES, minutes),
+                (allocation.Driver.VISITS, visits),
+                (allocation.Driver.FIXED, fixed),
+            )
+            if w > 0
+        )
+    return (allocation.Part(allocation.Driver(driver)),)
+
+
+def to_allocation_pool(pool: CostPool) -> allocation.Pool:
+    """One CostPool (with `shares` and `office_shares` loaded) as plain data."""
+    return allocation.Pool(
+        key=pool.pk,
+        office=pool.office_id,
+        amount_ore=pool.amount_ore,
+        parts=_parts(pool.driver, pool.minutes_weight, pool.visits_weight, pool.fixed_weight),
+        fixed_shares={s.agency_id: s.weight for s in pool.shares.all()},
+        office_driver=allocation.Driver(pool.office_driver),
+        office_shares={s.office_id: s.weight for s in pool.office_shares.all()},
+    )
+
+
+# --- who sees what ----------------------------------------------------------------------
+
+
+def may_see_costs(user: User) -> bool:
+    """Network administrators see every agency; an agency analyst their own agency."""
+    if is_network_admin(user):
+        return True
+    return bool(
+        user.is_active and user.role == Role.AGENCY_ANALYST and user.analyst_agency_id is not None
+    )
+
+
+def visible_agency_ids(user: User) -> set[int] | None:
+    """None: all agencies (network administrators); else the ids the user may see."""
+    if is_network_admin(user):
+        return None
+    if may_see_costs(user):
+        assert user.analyst_agency_id is not None
+        return {user.analyst_agency_id}
+    return set()
+
+
+def _scope(
+    qs: QuerySet[M], agency_ids: set[int] | None, field_name: str = "agency_id"
+) -> QuerySet[M]:
+    if agency_ids is None:
+        return qs
+    return qs.filter(**{f"{field_name}__in": agency_ids})
+
+
+def visible_agencies(agency_ids: set[int] | None) -> list[Agency]:
+    return list(_scope(Agency.objects.all(), agency_ids, "pk").order_by("name_sv"))
+
+
+def settlements(*, year: int | None = None) -> list[Settlement]:
+    qs = Settlement.objects.select_related("settled_by")
+    if year is not None:
+        qs = qs.filter(month__year=year)
+    return list(qs)
+
+
+# --- the agency report ----------------------------------------------------------------
+
+
+@dataclass
+class ReportRow:
+    """An agency's cost at an office (or a pool line) with the quantities behind it.
+
+    Money in öre. `visits` and `handled_seconds` are the agency's use at the office in the
+    period (the settlement's frozen usage); cost per visit / per minute divide by them.
+    """
+
+    agency_id: int
+    office_id: int
+    allocated_ore: int = 0
+    adjustments_ore: int = 0
+    visits: int = 0
+    handled_seconds: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+    month: dt.date | None = None  # set on the per-month rows (office_id 0 there)
+
+    @property
+    def total_ore(self) -> int:
+        return self.allocated_ore + self.adjustments_ore
+
+    @property
+    def handled_minutes(self) -> Fraction:
+        return Fraction(self.handled_seconds, 60)
+
+    @property
+    def ore_per_visit(self) -> Fraction | None:
+        return Fraction(self.total_ore, self.visits) if self.visits else None
+
+    @property
+    def ore_per_minute(self) -> Fraction | None:
+        return Fraction(self.total_ore * 60, self.handled_seconds) if self.handled_seconds else None
+
+
+@dataclass
+class ServiceRow:
+    """An agency's cost for one service over the period (all offices), with its use.
+
+    `service_id` None: cost at offices where the agency had no handled time that month (e.g.
+    a fixed share), which no service can carry."""
+
+    agency_id: int
+    service_id: int | None
+    cost_ore: int = 0
+    errands: int = 0
+    handled_seconds: int = 0
+
+    @property
+    def ore_per_errand(self) -> Fraction | None:
+        return Fraction(self.cost_ore, self.errands) if self.errands else None
+
+    @property
+    def ore_per_minute(self) -> Fraction | None:
+        return Fraction(self.cost_ore * 60, self.handled_seconds) if self.handled_seconds else None
+
+
+def split_by_service(
+    totals: dict[tuple[dt.date, int, int], int],
+    seconds: dict[tuple[dt.date, int, int], dict[int, int]],
+) -> dict[tuple[int, int | None], int]:
+    """(month, agency, office) → öre split over that month's services at the office by handled
+    seconds (largest remainder); → (agency, service) → öre. Every öre lands once: a total
+    without seconds goes to (agency, None)."""
+    out: dict[tuple[int, int | None], int] = defaultdict(int)
+    for (month, agency, office), total in totals.items():
+        by_service = seconds.get((month, agency, office), {})
+        if not by_service or sum(by_service.values()) == 0:
+            out[(agency, None)] += total
+            continue
+        for service, ore in allocation.largest_remainder(total, by_service).items():
+            out[(agency, service)] += ore
+    return dict(out)
+
+
+@dataclass
+class AgencyReport:
+    """Settled costs of the visible agencies over settled months in [start, end]."""
+
+    start: dt.date
+    end: dt.date
+    months: list[dt.date]
+    rows: list[ReportRow]  # per agency × office, ordered by agency, office name
+    lines: list[SettlementLine]  # every line, for the controller to recompute
+    offices: dict[int, Office]
+    agencies: dict[int, Agency]
+    services: list[ServiceRow] = field(default_factory=list)  # by agency, service name
+    by_month: list[ReportRow] = field(default_factory=list)  # by agency, month
+    service_objects: dict[int, Service] = field(default_factory=dict)
+
+    def totals_by_agency(self) -> dict[int, ReportRow]:
+        out: dict[int, ReportRow] = {}
+        for r in self.rows:
+            t = out.setdefault(r.agency_id, ReportRow(agency_id=r.agency_id, office_id=0))
+            t.allocated_ore += r.allocated_ore
+            t.adjustments_ore += r.adjustments_ore
+            t.visits += r.visits
+            t.handled_seconds += r.handled_seconds
+            for c, v in r.by_category.items():
+                t.by_category[c] = t.by_category.get(c, 0) + v
+        return out
+
+    @property
+    def total_ore(self) -> int:
+        return sum(r.total_ore for r in self.rows)
+
+
+def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) -> AgencyReport:
+    """The settled lines (allocations and adjustments) of months start…end (first days,
+    inclusive) for `agency_ids` (None: all), aggregated per agency × office, with the frozen
+    usage next to the money."""
+    month_q = Q(month__gte=start, month__lte=end, settlement__isnull=False)
+    lines = list(
+        _scope(SettlementLine.objects.filter(month_q), agency_ids)
+        .select_related("correction", "pool")
+        .order_by("month", "agency_id", "office_id", "pool_id", "driver")
+    )
+    usage = _scope(
+        SettlementUsage.objects.filter(settlement__month__gte=start, settlement__month__lte=end),
+        agency_ids,
+    )
+    rows: dict[tuple[int, int], ReportRow] = {}
+
+    def row(agency: int, office: int) -> ReportRow:
+        return rows.setdefault((agency, office), ReportRow(agency_id=agency, office_id=office))
+
+    per_month: dict[tuple[int, dt.date], ReportRow] = {}
+
+    def month_row(agency: int, month: dt.date) -> ReportRow:
+        return per_month.setdefault(
+            (agency, month), ReportRow(agency_id=agency, office_id=0, month=month)
+        )
+
+    for ln in lines:
+        for r in (row(ln.agency_id, ln.office_id), month_row(ln.agency_id, ln.month)):
+            if ln.kind == LineKind.ADJUSTMENT:
+                r.adjustments_ore += ln.amount_ore
+            else:
+                r.allocated_ore += ln.amount_ore
+                r.by_category[ln.category] = r.by_category.get(ln.category, 0) + ln.amount_ore
+    for month, agency, office, visits, handled in usage.values_list(
+        "settlement__month", "agency_id", "office_id", "visits", "handled_seconds"
+    ):
+        for r in (row(agency, office), month_row(agency, month)):
+            r.visits += visits
+            r.handled_seconds += handled
+    offices = Office.objects.in_bulk(
+        {o for _, o in rows} | {ln.pool.office_id for ln in lines if ln.pool.office_id}
+    )
+    agencies = Agency.objects.in_bulk({a for a, _ in rows})
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (agencies[r.agency_id].name_sv, offices[r.office_id].name),
+    )
+    months = list(
+        Settlement.objects.filter(month__gte=start, month__lte=end)
+        .order_by("month")
+        .values_list("month", flat=True)
+    )
+    totals: dict[tuple[dt.date, int, int], int] = defaultdict(int)
+    for ln in lines:
+        totals[(ln.month, ln.agency_id, ln.office_id)] += ln.amount_ore
+    seconds: dict[tuple[dt.date, int, int], dict[int, int]] = defaultdict(dict)
+    service_rows: dict[tuple[int, int | None], ServiceRow] = {}
+    for su in _scope(
+        SettlementServiceUsage.objects.filter(
+            settlement__month__gte=start, settlement__month__lte=end
+        ),
+        agency_ids,
+    ).values_list(
+        "settlement__month", "agency_id", "office_id", "service_id", "errands", "handled_seconds"
+    ):
+        month, agency, office, service, errands, secs = su
+        seconds[(month, agency, office)][service] = secs
+        row_s = service_rows.setdefault(
+            (agency, service), ServiceRow(agency_id=agency, service_id=service)
+        )
+        row_s.errands += errands
+        row_s.handled_seconds += secs
+    for (agency_id, service_id), ore in split_by_service(totals, seconds).items():
+        service_rows.setdefault(
+            (agency_id, service_id), ServiceRow(agency_id=agency_id, service_id=service_id)
+        ).cost_ore += ore
+    service_objects = Service.objects.in_bulk({s for _, s in service_rows if s is not None})
+    services = sorted(
+        service_rows.values(),
+        key=lambda r: (
+            agencies[r.agency_id].name_sv if r.agency_id in agencies else "",
+            r.service_id is None,
+            service_objects[r.service_id].name_sv if r.service_id else "",
+        ),
+    )
+    return AgencyReport(
+        start=start,
+        end=end,
+        months=months,
+        rows=ordered,
+        lines=lines,
+        offices=offices,
+        agencies=agencies,
+        services=services,
+        service_objects=service_objects,
+        by_month=sorted(
+            per_month.values(), key=lambda r: (agencies[r.agency_id].name_sv, r.month or start)
+        ),
+    )
+
+
+def corrections_for(
+    *, agency_ids: set[int] | None, start: dt.date, end: dt.date
+) -> list[Correction]:
+    """Corrections with lines of the visible agencies booked into start…end: who, why, when."""
+    qs = Correction.objects.filter(booked_into__gte=start, booked_into__lte=end)
+    if agency_ids is not None:
+        qs = qs.filter(lines__agency_id__in=agency_ids).distinct()
+    return list(
+        qs.select_related("created_by").prefetch_related(
+            Prefetch("lines", queryset=_scope(SettlementLine.objects.all(), agency_ids))
+        )
+    )
+
+
+def open_months_with_pools() -> list[dt.date]:
+    settled = set(Settlement.objects.values_list("month", flat=True))
+    return sorted(
+        m for m in set(CostPool.objects.values_list("month", flat=True)) if m not in settled
+    )
+
+
+def pool_months() -> Iterable[dt.date]:
+    return CostPool.objects.dates("month", "month")
+
+
+# --- drivers side by side, what-if ------------------------------------------------------
+
+
+def usage_for_month(*, month: dt.date) -> list[allocation.Usage]:
+    """The usage a month is (or would be) settled by: the frozen figures of a settled month,
+    else the statistics' current figures (`costs.usage.month_usage`)."""
+    settlement = Settlement.objects.filter(month=month).first()
+    if settlement is not None:
+        return [
+            allocation.Usage(u.office_id, u.agency_id, u.visits, u.handled_seconds)
+            for u in settlement.usage.all()
+        ]
+    return month_usage(month=month)
+
+
+CONFIGURED = "configured"  # each pool's own driver
+
+
+def pools_under(month: dt.date, driver: str) -> list[allocation.Pool]:
+    """The month's pools under `driver` ("configured": as entered; else one Driver for all)."""
+    pools = pools_for_allocation(month=month)
+    if driver == CONFIGURED:
+        return pools
+    return allocation.with_driver(pools, allocation.Driver(driver))
+
+
+@dataclass
+class AgencyOutcome:
+    """One agency under two allocations: money (öre) and use; `b` minus `a` is the difference."""
+
+    agency: Agency
+    a_ore: int
+    b_ore: int
+    a_visits: int
+    b_visits: int
+    a_seconds: int
+    b_seconds: int
+    total_a_ore: int
+    total_b_ore: int
+
+    @property
+    def difference_ore(self) -> int:
+        return self.b_ore - self.a_ore
+
+    @property
+    def a_share(self) -> Fraction | None:
+        return Fraction(self.a_ore, self.total_a_ore) if self.total_a_ore else None
+
+    @property
+    def b_share(self) -> Fraction | None:
+        return Fraction(self.b_ore, self.total_b_ore) if self.total_b_ore else None
+
+    @property
+    def a_per_visit(self) -> Fraction | None:
+        return Fraction(self.a_ore, self.a_visits) if self.a_visits else None
+
+    @property
+    def b_per_visit(self) -> Fraction | None:
+        return Fraction(self.b_ore, self.b_visits) if self.b_visits else None
+
+
+def _outcomes(
+    a_lines: list[allocation.Line],
+    b_lines: list[allocation.Line],
+    a_usage: list[allocation.Usage],
+    b_usage: list[allocation.Usage],
+    agency_ids: set[int] | None,
+) -> list[AgencyOutcome]:
+    ta, tb = allocation.totals_by_agency(a_lines), allocation.totals_by_agency(b_lines)
+    use: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for tag, rows in (("a", a_usage), ("b", b_usage)):
+        for u in rows:
+            use[(tag, u.agency)][0] += u.visits
+            use[(tag, u.agency)][1] += u.handled_seconds
+    ids = set(ta) | set(tb) | {a for _, a in use}
+    if agency_ids is not None:
+        ids &= agency_ids
+    agencies = Agency.objects.in_bulk(ids)
+    total_a, total_b = sum(ta.values()), sum(tb.values())
+    return sorted(
+        (
+            AgencyOutcome(
+                agency=agencies[i],
+                a_ore=ta.get(i, 0),
+                b_ore=tb.get(i, 0),
+                a_visits=use[("a", i)][0],
+                b_visits=use[("b", i)][0],
+                a_seconds=use[("a", i)][1],
+                b_seconds=use[("b", i)][1],
+                total_a_ore=total_a,
+                total_b_ore=total_b,
+            )
+            for i in ids
+        ),
+        key=lambda o: o.agency.name_sv,
+    )
+
+
+def compare_drivers(
+    *, month: dt.date, a: str, b: str, agency_ids: set[int] | None
+) -> list[AgencyOutcome]:
+    """Each visible agency's share of `month` under driver `a` and driver `b`.
+
+    Raises allocation.AllocationError when a driver cannot share some pool that month."""
+    usage = usage_for_month(month=month)
+    return _outcomes(
+        allocation.allocate(pools_under(month, a), usage),
+        allocation.allocate(pools_under(month, b), usage),
+        usage,
+        usage,
+        agency_ids,
+    )
+
+
+def what_if(*, month: dt.date, change: allocation.Change) -> list[AgencyOutcome]:
+    """Every agency's share and cost per visit of `month` as it is (a) and with `change` (b),
+    same pools (assumption: the costs do not change with the volume; the staffing part needs
+    the dimensioning of issue 15)."""
+    usage = usage_for_month(month=month)
+    changed = allocation.apply_change(usage, change)
+    pools = pools_for_allocation(month=month)
+    return _outcomes(
+        allocation.allocate(pools, usage),
+        allocation.allocate(pools, changed),
+        usage,
+        changed,
+        None,
+    )

@@ -1,0 +1,36 @@
+"""Money and quantities on the costs pages: öre shown as kronor, localized (sv: 1 234,56)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+def _decimal(value: int | Fraction, places: int) -> Decimal:
+    f = Fraction(value)
+    return (Decimal(f.numerator) / Decimal(f.denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+
+
+@register.filter
+def kr(ore: int | Fraction | None) -> str:
+    """Öre as kronor with two decimals and grouping; "–" when there is no value."""
+    if ore is None:
+        return "–"
+    return number_format(_decimal(Fraction(ore) / 100, 2), 2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def minutes(seconds: int) -> str:
+    return number_format(_decimal(Fraction(seconds, 60), 1), 1, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def percent(share: Fraction | None) -> str:
+    if share is None:
+        return "–"
+    return number_format(_decimal(share * 100, 2), 2, use_l10n=True) + " %"

@@ -1,0 +1,141 @@
+"""The admin's pages: settle, correct, what-if; errors with their status, never 500."""
+
+import pytest
+
+from servicekontor.costs import services
+from servicekontor.costs.models import Correction, Settlement
+
+from .conftest import MONTH
+
+
+@pytest.fixture
+def stats_usage(world, monkeypatch):
+    """The statistics' usage for the month, as `reports.queries.agency_usage` would give it."""
+    monkeypatch.setattr(services, "month_usage", lambda *, month: world.usage())
+    return world
+
+
+def test_settle_page__settles_then_refuses_with_409(stats_usage, client):
+    world = stats_usage
+    client.force_login(world.admin)
+    assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 302
+    assert Settlement.objects.get().settled_by == world.admin
+    again = client.post("/costs/settle/", {"month": "2025-03"})
+    assert again.status_code == 409
+    assert "correction" in again.content.decode().lower() or "rättelse" in again.content.decode()
+
+
+def test_settle_page__analyst_refused(stats_usage, client):
+    client.force_login(stats_usage.fk_analyst)
+    assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 403
+    assert not Settlement.objects.exists()
+
+
+def test_correct_page__books_with_who_and_why(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    client.force_login(world.admin)
+    response = client.post(
+        "/costs/correct/",
+        {
+            "month": "2025-03",
+            "pool": world.pools["kista-staff"].pk,
+            "amount_sek": "101000",
+            "reason": "Late invoice",
+        },
+    )
+    assert response.status_code == 302
+    corr = Correction.objects.get()
+    assert (corr.created_by, corr.reason, corr.total_ore) == (world.admin, "Late invoice", 100_000)
+    report = client.get("/costs/report/?year=2025&month=4").content.decode()
+    assert "Late invoice" in report  # booked into April, listed with who and why
+    bad = client.post("/costs/correct/", {"month": "2025-03", "reason": ""})
+    assert bad.status_code == 400
+
+
+def test_what_if__agency_joins_two_offices(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    client.force_login(world.admin)
+    response = client.get(
+        "/costs/what-if/",
+        {
+            "month": "2025-03",
+            "agency": world.p.pk,
+            "action": "join",
+            "offices": [world.lulea.pk],
+            "start": "2025-03-01",
+            "visits": 60,
+            "minutes_per_visit": "25",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "issue 15" in html or "ärende 15" in html
+    # P now has 60 visits × 25 min at Luleå: 1 500 of Luleå's 2 500 minutes.
+    rows = response.context["outcomes"]
+    p = next(o for o in rows if o.agency == world.p)
+    assert p.b_visits == 110
+    assert p.b_ore > p.a_ore
+    assert sum(o.a_ore for o in rows) == sum(o.b_ore for o in rows) == 15_200_000
+
+
+def test_what_if__bad_input_is_400(stats_usage, client):
+    client.force_login(stats_usage.admin)
+    response = client.get("/costs/what-if/", {"month": "2025-13", "action": "join"})
+    assert response.status_code == 400
+
+
+def test_staff_cost_page__missing_rate_is_400_and_nothing_written(world, client):
+    import datetime as dt
+    from decimal import Decimal
+
+    from servicekontor.costs.models import CostPool, StaffHours
+
+    StaffHours.objects.create(
+        office=world.kista, month=dt.date(2025, 4, 1), role="service_officer", hours=Decimal(10)
+    )
+    client.force_login(world.admin)
+    response = client.post("/costs/staff-cost/", {"month": "2025-04"})
+    assert response.status_code == 400
+    assert "service_officer" in response.content.decode()
+    assert not CostPool.objects.filter(month=dt.date(2025, 4, 1)).exists()
+
+
+def test_compare__driver_that_cannot_share_is_409(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    client.force_login(world.admin)
+    # Only the Kista premises pool has fixed shares; the others cannot be shared by them.
+    response = client.get("/costs/compare/?month=2025-03&a=configured&b=fixed")
+    assert response.status_code == 409
+
+
+def test_what_if__agency_leaves_from_mid_month(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    client.force_login(world.admin)
+    response = client.get(
+        "/costs/what-if/",
+        {
+            "month": "2025-03",
+            "agency": world.p.pk,
+            "action": "leave",
+            "offices": [world.kista.pk],
+            "start": "2025-03-17",
+        },
+    )
+    assert response.status_code == 200
+    rows = {o.agency: o for o in response.context["outcomes"]}
+    # 15 of March's 31 days without P at Kista: 50 × 16/31 visits remain → 25.
+    assert rows[world.p].b_visits == 25
+    assert rows[world.p].b_ore < rows[world.p].a_ore
+    assert rows[world.f].b_ore > rows[world.f].a_ore and rows[world.s].b_ore > rows[world.s].a_ore
+
+
+def test_pages__swedish_and_english(world, client):
+    client.force_login(world.admin)
+    assert "Kostnader och avräkning" in client.get("/costs/").content.decode()
+    assert "Costs and settlement" in client.get("/en/costs/").content.decode()
+    assert "Compare drivers" in client.get("/en/costs/compare/").content.decode()
+    assert "Jämför fördelningsnycklar" in client.get("/costs/compare/").content.decode()

@@ -1,0 +1,303 @@
+"""Costs pages: settlements, the agency report (page, CSV, Excel), drivers side by side,
+what-if. Thin: forms in, queries/services out; scoping is in `queries.visible_agency_ids`.
+
+Network administrators see and do everything; an agency analyst sees only their agency's
+report and comparison; everybody else gets 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from servicekontor.accounts.models import User
+from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.core import clock
+from servicekontor.core.errors import DomainError
+from servicekontor.costs import allocation, exports, queries, services
+from servicekontor.costs.forms import (
+    CompareForm,
+    CorrectForm,
+    ReportForm,
+    SettleForm,
+    StaffCostForm,
+    WhatIfForm,
+)
+from servicekontor.costs.periods import month_end, next_month
+
+STAFFING_AVAILABLE = False  # issue 15 (dimensioning) has not landed
+PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require_viewer(request: HttpRequest) -> set[int] | None:
+    user = _user(request)
+    if not queries.may_see_costs(user):
+        raise PermissionDenied(_("Costs are for network administrators and agency analysts."))
+    return queries.visible_agency_ids(user)
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not is_network_admin(_user(request)):
+        raise PermissionDenied(_("Only network administrators may do this."))
+
+
+def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "costs/error.html", {"message": exc.message}, status=exc.http_status)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    agency_ids = _require_viewer(request)
+    today = clock.local_today()
+    return render(
+        request,
+        "costs/index.html",
+        {
+            "settlements": queries.settlements(),
+            "open_months": queries.open_months_with_pools() if agency_ids is None else [],
+            "is_admin": agency_ids is None,
+            "settle_form": SettleForm(),
+            "correct_form": CorrectForm(),
+            "staff_form": StaffCostForm(),
+            "report_form": ReportForm(initial={"year": today.year}),
+            "compare_form": CompareForm(),
+            "agencies": queries.visible_agencies(agency_ids),
+        },
+    )
+
+
+@login_required
+@require_POST
+def settle(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = SettleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the month as YYYY-MM, e.g. 2025-03."))
+        return redirect("costs:index")
+    try:
+        settlement = services.settle_month(month=form.cleaned_data["month"], by=_user(request))
+    except DomainError as exc:
+        return _error_page(request, exc)
+    messages.success(request, _("%(month)s is settled.") % {"month": f"{settlement.month:%Y-%m}"})
+    return redirect("costs:index")
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = CorrectForm(request.POST)
+    if not form.is_valid():
+        return render(request, "costs/error.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    amounts = {}
+    if data.get("pool") is not None:
+        amounts[data["pool"]] = int(data["amount_sek"] * 100)
+    try:
+        corr = services.correct_settled_month(
+            month=data["month"], by=_user(request), reason=data["reason"], amounts=amounts
+        )
+    except DomainError as exc:
+        return _error_page(request, exc)
+    messages.success(
+        request,
+        _("Correction booked into %(month)s.") % {"month": f"{corr.booked_into:%Y-%m}"},
+    )
+    return redirect("costs:index")
+
+
+@login_required
+@require_POST
+def staff_cost(request: HttpRequest) -> HttpResponse:
+    """Staff pools of a month = hours × cost per hour per role; the hours entered/imported,
+    or first recorded from the desk-status log."""
+    _require_admin(request)
+    form = StaffCostForm(request.POST)
+    if not form.is_valid():
+        return render(request, "costs/error.html", {"form": form}, status=400)
+    month = form.cleaned_data["month"]
+    try:
+        if form.cleaned_data["from_desk_log"]:
+            services.record_hours_from_desk_log(
+                month=month,
+                paid_hours_per_desk_hour=form.cleaned_data["paid_hours_per_desk_hour"]
+                or Decimal(1),
+            )
+        pools = services.derive_staff_pools(month=month)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    messages.success(request, _("%(n)s staff pools derived.") % {"n": len(pools)})
+    return redirect("costs:index")
+
+
+def _report_period(form: ReportForm) -> tuple[dt.date, dt.date, str]:
+    year: int = form.cleaned_data["year"]
+    month: int | None = form.cleaned_data.get("month")
+    if month:
+        start = dt.date(year, month, 1)
+        return start, start, f"{year}-{month:02d}"
+    return dt.date(year, 1, 1), dt.date(year, 12, 1), str(year)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """The settled costs per agency and office for a month or a year (?year=&month=),
+    as a page, or ?format=csv (summary; &table=lines for every line) or ?format=xlsx."""
+    agency_ids = _require_viewer(request)
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "costs/error.html", {"form": form}, status=400)
+    code = request.GET.get("agency", "").strip()
+    if code:
+        chosen = {a.pk for a in queries.visible_agencies(agency_ids) if a.code == code}
+        if not chosen:
+            return render(
+                request,
+                "costs/error.html",
+                {"message": _("No agency “%(code)s” that you may see.") % {"code": code}},
+                status=404,
+            )
+        agency_ids = chosen
+    start, end, label = _report_period(form)
+    rep = queries.agency_report(start=start, end=end, agency_ids=agency_ids)
+    fmt = request.GET.get("format", "")
+    summary = exports.summary_table(rep)
+    if fmt == "csv":
+        table = {
+            "lines": exports.lines_table,
+            "services": exports.services_table,
+            "months": exports.months_table,
+        }.get(request.GET.get("table", ""), exports.summary_table)(rep)
+        response = HttpResponse(exports.to_csv(*table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="costs-{label}.csv"'
+        return response
+    if fmt == "xlsx":
+        lines = exports.lines_table(rep)
+        response = HttpResponse(
+            exports.to_xlsx(
+                [
+                    (_("Summary"), *summary),
+                    (_("Months"), *exports.months_table(rep)),
+                    (_("Services"), *exports.services_table(rep)),
+                    (_("Lines"), *lines),
+                ]
+            ),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="costs-{label}.xlsx"'
+        return response
+    if fmt:
+        return render(
+            request,
+            "costs/error.html",
+            {"message": _("Unknown format; use csv or xlsx.")},
+            status=400,
+        )
+    header, rows = summary
+    return render(
+        request,
+        "costs/report.html",
+        {
+            "report": rep,
+            "label": label,
+            "header": header,
+            "rows": rows,
+            "services_table": exports.services_table(rep),
+            "months_table": exports.months_table(rep),
+            "lines_table": exports.lines_table(rep) if len(rep.lines) <= PAGE_LINES else None,
+            "line_count": len(rep.lines),
+            "corrections": queries.corrections_for(agency_ids=agency_ids, start=start, end=end),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """The same month under two drivers, each visible agency's difference."""
+    agency_ids = _require_viewer(request)
+    form = CompareForm(request.GET or None)
+    # A share of the total would reveal the total, and with it the other agencies' sum.
+    context: dict[str, Any] = {"form": form, "show_shares": agency_ids is None}
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                context["outcomes"] = queries.compare_drivers(
+                    month=form.cleaned_data["month"],
+                    a=form.cleaned_data["a"],
+                    b=form.cleaned_data["b"],
+                    agency_ids=agency_ids,
+                )
+            except allocation.AllocationError as exc:
+                form.add_error(None, _("A driver cannot share a pool this month: %s") % exc)
+                status = 409
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.http_status
+        else:
+            status = 400
+    return render(request, "costs/compare.html", context, status=status)
+
+
+@login_required
+@require_GET
+def what_if(request: HttpRequest) -> HttpResponse:
+    """An agency joins or leaves offices from a date: everyone's share and cost per visit."""
+    _require_admin(request)
+    form = WhatIfForm(request.GET or None)
+    context: dict[str, Any] = {
+        "form": form,
+        "staffing_available": STAFFING_AVAILABLE,
+        "show_shares": True,
+    }
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            month: dt.date = data["month"]
+            start: dt.date = data["start"]
+            days = (month_end(month) - month).days + 1
+            if start >= next_month(month):
+                form.add_error("start", _("The change starts after this month."))
+                return render(request, "costs/what_if.html", context, status=400)
+            in_force = (month_end(month) - max(start, month)).days + 1
+            change = allocation.Change(
+                agency=data["agency"].pk,
+                offices=tuple(o.pk for o in data["offices"]),
+                visits=data.get("visits") or 0,
+                minutes_per_visit=Fraction(data.get("minutes_per_visit") or 0),
+                leave=data["action"] == "leave",
+                fraction=Fraction(in_force, days),
+            )
+            try:
+                context["outcomes"] = queries.what_if(month=month, change=change)
+            except allocation.AllocationError as exc:
+                form.add_error(None, _("A pool cannot be shared with this change: %s") % exc)
+                status = 409
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.http_status
+            context["fraction"] = change.fraction
+        else:
+            status = 400
+    return render(request, "costs/what_if.html", context, status=status)
