@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "servicekontor.planning",
     "servicekontor.reports",
     "servicekontor.simulation",
+    "servicekontor.staffing",
 ]
 
 MIDDLEWARE = [
