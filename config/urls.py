@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("book/", include("servicekontor.appointments.urls")),
     path("planning/", include("servicekontor.planning.urls")),
     path("statistics/", include("servicekontor.reports.urls")),
+    path("staffing/", include("servicekontor.staffing.urls")),
     path("", include("servicekontor.public.urls")),
     prefix_default_language=False,
 )

@@ -82,9 +82,10 @@ def _pooled(demands: Sequence[AgencyDemand]) -> tuple[float, float, float, float
     return lam, mean, target, level, patience
 
 
-def hour_need(demands: Sequence[AgencyDemand], policy: Policy = Policy()) -> HourNeed:
+def hour_need(demands: Sequence[AgencyDemand], policy: Policy | None = None) -> HourNeed:
     """The officers needed in one hour (module docstring). Raises ValueError for bad input
     (negative arrivals, non-positive service minutes, a share outside [0, 1))."""
+    policy = policy or Policy()
     if not any(d.arrivals_per_hour > 0 for d in demands):
         for d in demands:
             if d.arrivals_per_hour < 0:

@@ -55,6 +55,10 @@ class BadWeek(DomainError):
     default_message = _("Give the week as YYYY-Www, e.g. 2026-W10.")
 
 
+DEFAULT_POLICY = dimensioning.Policy()
+DEFAULT_RULES = shifts.ShiftRules()
+
+
 def parse_week(text: str) -> dt.date:
     """The Monday of an ISO week "2026-W10"; raises BadWeek (400)."""
     try:
@@ -80,6 +84,9 @@ class WhatIf:
             share, mins = self.service_level
             if not 0 < share < 1 or not 0 < mins <= 240:
                 raise DomainError(_("Give a service level share in (0, 1) and 1–240 minutes."))
+
+
+NO_CHANGE = WhatIf()
 
 
 @dataclass
@@ -231,11 +238,11 @@ def week_plan(
     *,
     office: Office,
     monday: dt.date,
-    policy: dimensioning.Policy = dimensioning.Policy(),
-    what_if: WhatIf = WhatIf(),
+    policy: dimensioning.Policy = DEFAULT_POLICY,
+    what_if: WhatIf = NO_CHANGE,
     replications: int = 20,
     simulate: bool = True,
-    rules: shifts.ShiftRules = shifts.ShiftRules(),
+    rules: shifts.ShiftRules = DEFAULT_RULES,
 ) -> WeekPlan:
     """The plan of ``office`` for the ISO week starting ``monday`` (module docstring).
     Raises NoPlan (400) without history."""
@@ -379,7 +386,7 @@ def _simulate(
         sim_shifts = []
         for s in day.plan.shifts:
             p = s.pattern
-            for _ in range(s.count):
+            for _k in range(s.count):
                 sim_shifts.append(
                     simcheck.SimShift(
                         start_minute=day.first_minute + p.start * rules.slot_minutes,
@@ -440,8 +447,8 @@ class NetworkPlan:
 def network_plan(
     *,
     year: int,
-    policy: dimensioning.Policy = dimensioning.Policy(),
-    what_if: WhatIf = WhatIf(),
+    policy: dimensioning.Policy = DEFAULT_POLICY,
+    what_if: WhatIf = NO_CHANGE,
     office_ids: Iterable[int] | None = None,
 ) -> NetworkPlan:
     """FTE needed against available per office and month of ``year``.

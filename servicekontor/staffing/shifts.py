@@ -204,7 +204,7 @@ def solve_day(
     x = np.rint(res.x).astype(int)
     shifts = tuple(ProposedShift(pats[j % n_pat], j // n_pat, int(x[j])) for j in np.flatnonzero(x))
     coverage = tuple(int(v) for v in (x.reshape(n_prof, n_pat).sum(axis=0) @ work))
-    paid = int(round(float(cost @ x)))
+    paid = round(float(cost @ x))
     bound = float(getattr(res, "mip_dual_bound", paid) or paid)
     gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
     return DayPlan(
