@@ -22,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 reverse("desk:live", args=[office.code]),
             )
         )
+    if is_network_admin(user) or user.role in (Role.OFFICE_MANAGER, Role.AGENCY_ANALYST):
+        links.append((_("Statistics"), reverse("reports:home")))
     if is_network_admin(user):
         links.append((_("Network planning"), reverse("planning:index")))
         links.append((_("Registry administration"), reverse("admin:index")))

@@ -29,6 +29,7 @@ from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
     DeskSession,
     OfficerStatus,
+    Visit,
     VisitSource,
 )
 
@@ -152,6 +153,50 @@ def _interpreter(request: HttpRequest) -> dict[str, Any]:
     return {"interpreter_used": used, "interpreter_language": request.POST.get("language", "")}
 
 
+def _split(request: HttpRequest, *, outcome: str, interpreter: dict[str, Any]) -> list[ErrandPart]:
+    """The last errand(s) from the finish form: another service than the visit's, and
+    optionally the time split with a second errand (`split_percent` of it, 1–99)."""
+    parts = []
+    if request.POST.get("service"):  # the last errand was for another service
+        parts = [ErrandPart(service=_service(request), outcome=outcome, **interpreter)]
+    if not request.POST.get("split_service"):
+        return parts
+    try:
+        percent = int(request.POST.get("split_percent", ""))
+    except ValueError:
+        percent = 0
+    if not 1 <= percent <= 99:
+        raise NotOffered(_("Give the second errand's share of the time as 1–99 %."))
+    second = Service.objects.filter(pk=request.POST.get("split_service") or 0).first()
+    if second is None:
+        raise NotOffered(_("Choose a service."))
+    if not parts:
+        parts = [ErrandPart(service=_visit_service(request), outcome=outcome, **interpreter)]
+    first = parts[0]
+    return [
+        ErrandPart(
+            service=first.service,
+            outcome=first.outcome,
+            interpreter_used=first.interpreter_used,
+            interpreter_language=first.interpreter_language,
+            weight=100 - percent,
+        ),
+        ErrandPart(
+            service=second,
+            outcome=request.POST.get("split_outcome", "") or outcome,
+            weight=percent,
+        ),
+    ]
+
+
+def _visit_service(request: HttpRequest) -> Service:
+    """The service of the visit being finished (the first errand when the time is split)."""
+    found = Visit.objects.filter(pk=_visit_id(request)).select_related("service").first()
+    if found is None:
+        raise NotOffered(_("No visit chosen."))
+    return found.service
+
+
 def _perform(
     request: HttpRequest, officer: User, office_code: str, action: str
 ) -> tuple[str, int | None]:
@@ -197,9 +242,7 @@ def _dispatch(
     if action == "finish":
         outcome = request.POST.get("outcome", "")
         interpreter = _interpreter(request)
-        split = []
-        if request.POST.get("service"):  # the last errand was for another service
-            split = [ErrandPart(service=_service(request), outcome=outcome, **interpreter)]
+        split = _split(request, outcome=outcome, interpreter=interpreter)
         visit = services.finish_visit(
             officer=officer,
             visit_id=_visit_id(request),

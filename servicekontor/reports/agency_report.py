@@ -111,14 +111,16 @@ def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> Agen
     only = [agency.pk]
     by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
     before_office = figures(
-        scope=scope, start=ly_start, end=ly_end, by=("office",), agency_ids=only
+        scope=scope, start=ly_start, end=ly_end, by=("office",), agency_ids=only, waits=False
     )
     by_service = figures(scope=scope, start=start, end=end, by=("service",), agency_ids=only)
     before_service = figures(
-        scope=scope, start=ly_start, end=ly_end, by=("service",), agency_ids=only
+        scope=scope, start=ly_start, end=ly_end, by=("service",), agency_ids=only, waits=False
     )
     total = figures(scope=scope, start=start, end=end, agency_ids=only).get((), Figures())
-    total_before = figures(scope=scope, start=ly_start, end=ly_end, agency_ids=only).get(())
+    total_before = figures(
+        scope=scope, start=ly_start, end=ly_end, agency_ids=only, waits=False
+    ).get(())
     offices = {
         o.pk: o for o in Office.objects.filter(pk__in=[k[0] for k in by_office | before_office])
     }
@@ -149,4 +151,62 @@ def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> Agen
         offices=office_rows,
         services=service_rows,
         total=row_values(total, total_before),
+    )
+
+
+@dataclass(frozen=True)
+class AgencyYear:
+    agency: Agency
+    year: int
+    months: list[ReportRow]
+    offices: list[ReportRow]
+    total: dict[str, Any]
+
+
+def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear:
+    """The agency's year per month and per office, with each month of the year before.
+
+    Raises NoStatistics (403) if the scope does not include the agency, BadPeriod (400) for
+    a year outside 2000–2100.
+    """
+    if not scope.allows_agency(agency.pk):
+        raise NoStatistics(_("You may not see this agency's statistics."))
+    if not 2000 <= year <= 2100:
+        raise BadPeriod()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    only = [agency.pk]
+    by_month = figures(scope=scope, start=start, end=end, by=("month",), agency_ids=only)
+    before = figures(
+        scope=scope,
+        start=start.replace(year=year - 1),
+        end=end.replace(year=year - 1),
+        by=("month",),
+        agency_ids=only,
+        waits=False,  # only the served visits of each month are shown
+    )
+    by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
+    total = figures(scope=scope, start=start, end=end, agency_ids=only).get((), Figures())
+    offices = {o.pk: o for o in Office.objects.filter(pk__in=[k[0] for k in by_office])}
+    months = []
+    for key in sorted(by_month):
+        month = key[0]
+        previous = before.get((month.replace(year=year - 1),))
+        months.append(
+            ReportRow(f"{month:%Y-%m}", f"{month:%Y-%m}", "", row_values(by_month[key], previous))
+        )
+    last_year_total = Figures(errand_visits=sum(f.errand_visits for f in before.values()))
+    return AgencyYear(
+        agency=agency,
+        year=year,
+        months=months,
+        offices=[
+            ReportRow(
+                offices[k[0]].code,
+                offices[k[0]].name,
+                offices[k[0]].county,
+                row_values(f, None),
+            )
+            for k, f in sorted(by_office.items(), key=lambda kv: offices[kv[0][0]].name)
+        ],
+        total=row_values(total, last_year_total),
     )

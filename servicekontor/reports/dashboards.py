@@ -97,9 +97,9 @@ def trend(
     """Served visits (or `measure`, a Figures attribute) per day/week/month, with the same
     periods one year earlier as a second line."""
     grain = grain_for(start, end)
-    now = figures(scope=scope, start=start, end=end, by=(grain,), **filters)
+    now = figures(scope=scope, start=start, end=end, by=(grain,), waits=False, **filters)
     ly_start, ly_end = last_year(start, end)
-    before = figures(scope=scope, start=ly_start, end=ly_end, by=(grain,), **filters)
+    before = figures(scope=scope, start=ly_start, end=ly_end, by=(grain,), waits=False, **filters)
     periods = _periods(start, end, grain)
     before_periods = _periods(ly_start, ly_end, grain)
 
@@ -201,7 +201,7 @@ def _by_agency(
 ) -> list[tuple[str, Figures, Figures | None]]:
     ly = last_year(start, end)
     now = figures(scope=scope, start=start, end=end, by=("agency",), **filters)
-    before = figures(scope=scope, start=ly[0], end=ly[1], by=("agency",), **filters)
+    before = figures(scope=scope, start=ly[0], end=ly[1], by=("agency",), waits=False, **filters)
     names = {a.pk: a.name for a in Agency.objects.filter(pk__in=[k[0] for k in now])}
     return sorted(((names[k[0]], f, before.get(k)) for k, f in now.items()), key=lambda row: row[0])
 
@@ -265,7 +265,7 @@ def agency_dashboard(*, scope: Scope, agency: Agency, start: dt.date, end: dt.da
     )
     ly = last_year(start, end)
     now = figures(scope=scope, start=start, end=end, by=("service",), **filters)
-    prev = figures(scope=scope, start=ly[0], end=ly[1], by=("service",), **filters)
+    prev = figures(scope=scope, start=ly[0], end=ly[1], by=("service",), waits=False, **filters)
     names = {s.pk: s.name for s in Service.objects.filter(pk__in=[k[0] for k in now])}
     board.groups = sorted(
         ((names[k[0]], f, prev.get(k)) for k, f in now.items()), key=lambda row: row[0]

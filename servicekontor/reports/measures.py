@@ -118,6 +118,14 @@ def visit_contributions(
     Adding the result over any set of visits gives the rollups for those visits; the
     difference between two calls (before and after a change) is the change to apply.
     """
+    out = event_contributions(visit, events)
+    add_into(out, errand_contributions(visit, errands))
+    return out
+
+
+def event_contributions(visit: VisitRow, events: Sequence[EventRow]) -> Contributions:
+    """The part of `visit_contributions` that comes from the events (independent of the
+    errands, so a change of one never needs the other)."""
     out: Contributions = {}
     if not events:
         return out
@@ -148,6 +156,14 @@ def visit_contributions(
         elif event.action == "close":
             _add(out, ("day", o, service, d), "not_served")
         previous_service = service
+    return out
+
+
+def errand_contributions(visit: VisitRow, errands: Sequence[ErrandRow]) -> Contributions:
+    """The part of `visit_contributions` that comes from the errands: each errand on its own
+    (its agency's first errand of the visit is marked on the row)."""
+    out: Contributions = {}
+    o, d = visit.office_id, visit.local_day
     for errand in errands:
         key = ("day", o, errand.service_id, d)
         _add(out, key, "errands")
@@ -193,11 +209,12 @@ def percentile_minute(histogram: Mapping[int, int], share: float) -> int | None:
     total = sum(histogram.values())
     if total == 0:
         return None
-    need = share * total
     running = 0
     for minute in sorted(histogram):
         running += histogram[minute]
-        if running >= need:
+        # running / total, as PostgreSQL's cume_dist compares it (not share * total, which
+        # rounds differently: 0.9 * 70 > 63 in floating point, 63 / 70 == 0.9)
+        if running / total >= share:
             return minute
     return max(histogram)
 

@@ -106,6 +106,63 @@ class ErrandFigures(_Rollup):
         indexes = [models.Index(fields=["local_day", "agency"], name="errand_figures_day_agency")]
 
 
+class MonthFigures(models.Model):
+    """The sums of `DayFigures` per office × service × month (`month`: its first day).
+
+    A coarser grain for long periods: a year of one agency is ~10,000 rows here instead of
+    ~220,000 day rows. Kept with the same upserts as the day rows (rollups.py).
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    visits_walk_in = models.IntegerField(default=0)
+    visits_booked = models.IntegerField(default=0)
+    served = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    left_queue = models.IntegerField(default=0)
+    not_served = models.IntegerField(default=0)
+    transfers = models.IntegerField(default=0)
+    called = models.IntegerField(default=0)
+    wait_seconds = models.BigIntegerField(default=0)
+    errands = models.IntegerField(default=0)
+    errand_visits = models.IntegerField(default=0)
+    handled_seconds = models.BigIntegerField(default=0)
+    interpreter_errands = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "service", "month"], name="month_figures_key")
+        ]
+        indexes = [models.Index(fields=["month", "agency"], name="month_figures_month_agency")]
+
+    def __str__(self) -> str:
+        return f"MonthFigures {self.office_id}/{self.service_id}/{self.month}"
+
+
+class MonthWaitFigures(models.Model):
+    """The wait histogram per office × agency × month (sums of `WaitFigures`): median, p90
+    and service level of whole months without a service grouping read these rows."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    minute = models.PositiveIntegerField()
+    visits = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "agency", "month", "minute"], name="month_wait_key"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "agency"], name="month_wait_month_agency")]
+
+    def __str__(self) -> str:
+        return f"MonthWaitFigures {self.office_id}/{self.agency_id}/{self.month}"
+
+
 class OccupancyFigures(models.Model):
     """Signed-in and serving seconds of an office's officers on a closed local day.
 

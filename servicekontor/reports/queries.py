@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek, TruncYear
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
 from servicekontor.reports import measures
@@ -24,6 +24,8 @@ from servicekontor.reports.models import (
     DayFigures,
     ErrandFigures,
     HourFigures,
+    MonthFigures,
+    MonthWaitFigures,
     OccupancyFigures,
     WaitFigures,
 )
@@ -69,24 +71,29 @@ def agency_usage(
     """
     if end < start:
         raise ValueError("end is before start")
-    rows = DayFigures.objects.filter(local_day__gte=start, local_day__lte=end, errands__gt=0)
+    rows: QuerySet[Any]
+    if whole_months(start, end):  # the month rollups: the same sums, fewer rows
+        rows = MonthFigures.objects.filter(month__gte=start, month__lte=end, errands__gt=0)
+        rows = rows.annotate(m=F("month"))
+    else:
+        rows = DayFigures.objects.filter(local_day__gte=start, local_day__lte=end, errands__gt=0)
+        rows = rows.annotate(m=TruncMonth("local_day"))
     if office_ids is not None:
         rows = rows.filter(office_id__in=list(office_ids))
     if agency_ids is not None:
         rows = rows.filter(agency_id__in=list(agency_ids))
     grouped = (
-        rows.annotate(month=TruncMonth("local_day"))
-        .values("office_id", "agency_id", "month")
+        rows.values("office_id", "agency_id", "m")
         .annotate(
             visits=Sum("errand_visits"), errands=Sum("errands"), handled=Sum("handled_seconds")
         )
-        .order_by("month", "office_id", "agency_id")
+        .order_by("m", "office_id", "agency_id")
     )
     return [
         AgencyUsage(
             office_id=r["office_id"],
             agency_id=r["agency_id"],
-            month=r["month"],
+            month=r["m"],
             visits=r["visits"],
             errands=r["errands"],
             handled_seconds=r["handled"] or 0,
@@ -99,17 +106,27 @@ def agency_usage(
 
 MAX_DAYS = 11 * 366
 
-# dimension -> the expression grouped by (see `figures`)
-DIMENSIONS: dict[str, Any] = {
-    "agency": F("agency_id"),
-    "service": F("service_id"),
-    "office": F("office_id"),
-    "county": F("office__county"),
-    "day": F("local_day"),
-    "week": TruncWeek("local_day"),
-    "month": TruncMonth("local_day"),
-    "year": TruncYear("local_day"),
-}
+# the dimensions a figure can be grouped by (see `figures`)
+DIMENSIONS = ("agency", "service", "office", "county", "day", "week", "month", "year")
+
+
+def _dimension(name: str, day_column: str) -> Any:
+    if name == "month" and day_column == "month":
+        return F("month")  # the month rollups are keyed by the month's first day already
+    return {
+        "agency": F("agency_id"),
+        "service": F("service_id"),
+        "office": F("office_id"),
+        "county": F("office__county"),
+        "day": F(day_column),
+        "week": TruncWeek(day_column),
+        "month": TruncMonth(day_column),
+        "year": TruncYear(day_column),
+    }[name]
+
+
+def whole_months(start: dt.date, end: dt.date) -> bool:
+    return start.day == 1 and (end + dt.timedelta(days=1)).day == 1
 
 
 @dataclass(frozen=True)
@@ -167,8 +184,9 @@ def _scoped(
     end: dt.date,
     agency_ids: Iterable[int] | None,
     office_ids: Iterable[int] | None,
+    day_column: str = "local_day",
 ) -> QuerySet[Any]:
-    qs = qs.filter(local_day__gte=start, local_day__lte=end)
+    qs = qs.filter(**{f"{day_column}__gte": start, f"{day_column}__lte": end})
     if scope.agency_ids is not None:
         qs = qs.filter(agency_id__in=sorted(scope.agency_ids))
     if scope.office_ids is not None:
@@ -180,11 +198,12 @@ def _scoped(
     return qs
 
 
-def _group(qs: QuerySet[Any], by: Sequence[str]) -> QuerySet[Any]:
+def _group(qs: QuerySet[Any], by: Sequence[str], day_column: str = "local_day") -> QuerySet[Any]:
     unknown = set(by) - set(DIMENSIONS)
     if unknown:
         raise BadPeriod(_("Unknown grouping."))
-    return qs.annotate(**{f"g_{d}": DIMENSIONS[d] for d in by}).values(*[f"g_{d}" for d in by])
+    groups = {f"g_{d}": _dimension(d, day_column) for d in by}
+    return qs.annotate(**groups).values(*groups)
 
 
 def _key(row: dict[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
@@ -199,48 +218,133 @@ def figures(
     by: Sequence[str] = (),
     agency_ids: Iterable[int] | None = None,
     office_ids: Iterable[int] | None = None,
+    waits: bool = True,
 ) -> dict[tuple[Any, ...], Figures]:
     """The measures per group of `by` (names in DIMENSIONS; `()` gives one total under the
     key `()`) for visits of local days `start`…`end`, within `scope` and the optional id
     filters. Groups without any visit are absent. Service level uses each agency's own
-    target (`Agency.service_level_minutes`). Raises BadPeriod (400) for a bad period or an
-    unknown dimension."""
+    target (`Agency.service_level_minutes`). With `waits=False` the median, p90 and
+    within-target are left out (None, None, 0), for callers that only need the counters.
+    Raises BadPeriod (400) for a bad period or an unknown dimension."""
     check_period(start, end)
     filters: dict[str, Any] = {"scope": scope, "start": start, "end": end}
     agency_ids = list(agency_ids) if agency_ids is not None else None
     office_ids = list(office_ids) if office_ids is not None else None
-    day = _scoped(DayFigures.objects.all(), agency_ids=agency_ids, office_ids=office_ids, **filters)
+    # Whole months read the month rollups (a twentieth of the rows); the same sums.
+    months = whole_months(start, end) and not {"day", "week"} & set(by)
+    month_waits = months and "service" not in by
+    counter_rows = MonthFigures.objects.all() if months else DayFigures.objects.all()
+    counter_column = "month" if months else "local_day"
+    day = _scoped(
+        counter_rows,
+        agency_ids=agency_ids,
+        office_ids=office_ids,
+        day_column=counter_column,
+        **filters,
+    )
     sums = {f: Sum(f) for f in measures.DAY_FIELDS}
     if by:
-        counters = {_key(r, by): r for r in _group(day, by).annotate(**sums).order_by()}
+        counters = {
+            _normal_key(_key(r, by), by): r
+            for r in _group(day, by, counter_column).annotate(**sums).order_by()
+        }
     else:  # one total (values() without fields would group by every column)
         total = day.aggregate(**sums)
         counters = {(): total} if total["visits_walk_in"] is not None else {}
+    if not waits:
+        return {
+            key: Figures(**{f: r[f] or 0 for f in measures.DAY_FIELDS})
+            for key, r in counters.items()
+        }
+    wait_column = "month" if month_waits else "local_day"
     waits = _scoped(
-        WaitFigures.objects.all(), agency_ids=agency_ids, office_ids=office_ids, **filters
+        MonthWaitFigures.objects.all() if month_waits else WaitFigures.objects.all(),
+        agency_ids=agency_ids,
+        office_ids=office_ids,
+        day_column=wait_column,
+        **filters,
     )
-    target = dict(Agency.objects.values_list("pk", "service_level_minutes"))
-    histograms: dict[tuple[Any, ...], dict[int, int]] = defaultdict(dict)
-    within: dict[tuple[Any, ...], int] = defaultdict(int)
-    for r in (
-        _group(waits, by)
-        .values(*[f"g_{d}" for d in by], "agency_id", "minute")
-        .annotate(n=Sum("visits"))
+    histogram = (
+        _group(waits, by, wait_column)
+        .values(
+            *[f"g_{d}" for d in by], "minute", "visits", target=F("agency__service_level_minutes")
+        )
         .order_by()
-    ):
-        key, minute, n = _key(r, by), r["minute"], r["n"]
-        histograms[key][minute] = histograms[key].get(minute, 0) + n
-        if minute < target.get(r["agency_id"], 15):
-            within[key] += n
+    )
+    waited = _wait_statistics(histogram, by)
     out = {}
     for key, r in counters.items():
-        hist = histograms.get(key, {})
+        median, p90, within = waited.get(_normal_key(key, by), (None, None, 0))
         out[key] = Figures(
             **{f: r[f] or 0 for f in measures.DAY_FIELDS},
-            within_target=within.get(key, 0),
-            wait_median_minutes=measures.percentile_minute(hist, 0.5),
-            wait_p90_minutes=measures.percentile_minute(hist, 0.9),
+            within_target=within,
+            wait_median_minutes=median,
+            wait_p90_minutes=p90,
         )
+    return out
+
+
+_DATE_DIMENSIONS = {"day", "week", "month", "year"}
+
+
+def _normal_key(key: tuple[Any, ...], by: Sequence[str]) -> tuple[Any, ...]:
+    """Date groups as dates, whatever the backend's cursor returned (datetime, text)."""
+    out = []
+    for dim, value in zip(by, key, strict=True):
+        if dim in _DATE_DIMENSIONS and value is not None and type(value) is not dt.date:
+            value = (
+                value.date()
+                if isinstance(value, dt.datetime)
+                else dt.date.fromisoformat(str(value)[:10])
+            )
+        out.append(value)
+    return tuple(out)
+
+
+def _wait_statistics(
+    histogram: QuerySet[Any], by: Sequence[str]
+) -> dict[tuple[Any, ...], tuple[int | None, int | None, int]]:
+    """Median, 90th percentile (whole minutes) and visits called within their agency's target,
+    per group, computed in the database from the histogram rows (`histogram`: columns
+    g_<dim>…, minute, visits, target — the agency's target in minutes).
+
+    The percentile is the nearest rank, `measures.percentile_minute` (the definition, and
+    what PostgreSQL's percentile_disc gives on the raw waits): the smallest minute whose
+    cumulative share, as a float, reaches the share. Done in SQL because a year's histogram
+    is ~100,000 rows and fetching them costs more than the whole report may.
+    """
+    inner, params = histogram.query.sql_with_params()
+    groups = [f"g_{d}" for d in by]
+    g = ", ".join(groups)
+    g_comma = g + ", " if g else ""
+    h_groups = ", ".join(f"h.{c}" for c in groups)
+    h_comma = h_groups + ", " if groups else ""
+    partition = f"PARTITION BY {g}" if g else ""
+    share = "CAST(cum AS DOUBLE PRECISION) / CAST(tot AS DOUBLE PRECISION)"
+    # One pass over the histogram: per group and minute the visits and those within their
+    # agency's target; then the running share per group; then the first minute reaching it.
+    sql = (
+        f"WITH m AS (SELECT {h_comma}h.minute, SUM(h.visits) AS n,"
+        " SUM(CASE WHEN h.minute < h.target THEN h.visits ELSE 0 END) AS within"
+        f" FROM ({inner}) h GROUP BY {h_comma}h.minute),"
+        f" c AS (SELECT {g_comma}minute, within,"
+        f" SUM(n) OVER ({partition} ORDER BY minute) AS cum, SUM(n) OVER ({partition}) AS tot"
+        " FROM m)"
+        f" SELECT {g_comma}MIN(CASE WHEN {share} >= 0.5 THEN minute END),"
+        f" MIN(CASE WHEN {share} >= 0.9 THEN minute END), SUM(within) FROM c"
+        f"{' GROUP BY ' + g if g else ''}"
+    )
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            key = _normal_key(tuple(row[: len(groups)]), by)
+            median, p90, within = row[len(groups) :]
+            out[key] = (
+                None if median is None else int(median),
+                None if p90 is None else int(p90),
+                int(within or 0),
+            )
     return out
 
 

@@ -31,6 +31,8 @@ from servicekontor.reports.models import (
     DayFigures,
     ErrandFigures,
     HourFigures,
+    MonthFigures,
+    MonthWaitFigures,
     OccupancyFigures,
     WaitFigures,
 )
@@ -70,28 +72,32 @@ def _events(visit_id: int) -> list[tuple[int, measures.EventRow]]:
     return [(r[0], measures.EventRow(*r[1:])) for r in rows.values_list("id", *_EVENT_FIELDS)]
 
 
-def _errands(visit_id: int) -> list[tuple[int, measures.ErrandRow]]:
-    rows = Errand.objects.filter(visit_id=visit_id).order_by("position")
-    return [(r[0], measures.ErrandRow(*r[1:])) for r in rows.values_list("id", *_ERRAND_FIELDS)]
-
-
 @receiver(visit_event_appended, dispatch_uid="reports.rollups.event")
 def _on_event(sender: Any, *, visit: Visit, event: VisitEvent, **kwargs: Any) -> None:
-    events, errands = _events(visit.pk), [e for _, e in _errands(visit.pk)]
+    """The events' part of the visit's contributions before and after the new event (the
+    errands' part does not depend on events). One indexed read of the visit's events."""
+    events = _events(visit.pk)
     row = visit_row(visit)
-    before = measures.visit_contributions(row, [e for i, e in events if i != event.pk], errands)
-    after = measures.visit_contributions(row, [e for _, e in events], errands)
+    before = measures.event_contributions(row, [e for i, e in events if i != event.pk])
+    after = measures.event_contributions(row, [e for _, e in events])
     apply(measures.difference(before, after))
 
 
 @receiver(errands_recorded, dispatch_uid="reports.rollups.errands")
 def _on_errands(sender: Any, *, visit: Visit, errands: list[Errand], **kwargs: Any) -> None:
-    new = {e.pk for e in errands}
-    events, all_errands = [e for _, e in _events(visit.pk)], _errands(visit.pk)
-    row = visit_row(visit)
-    before = measures.visit_contributions(row, events, [e for i, e in all_errands if i not in new])
-    after = measures.visit_contributions(row, events, [e for _, e in all_errands])
-    apply(measures.difference(before, after))
+    """New errands add their own contributions (each errand counts on its own); no read."""
+    rows = [
+        measures.ErrandRow(
+            e.service_id,
+            e.outcome,
+            e.interpreter_used,
+            e.interpreter_language,
+            e.service_seconds,
+            e.first_for_agency,
+        )
+        for e in errands
+    ]
+    apply(measures.errand_contributions(visit_row(visit), rows))
 
 
 def _upsert_sql(kind: str) -> str:
@@ -110,14 +116,50 @@ def _upsert_sql(kind: str) -> str:
     )
 
 
+def _month_upsert_sql(kind: str) -> str:
+    """The coarser grains: MonthFigures (office, service, month) for "day" rows and
+    MonthWaitFigures (office, agency, month, minute) for "wait" rows."""
+    q = connection.ops.quote_name
+    agency = f"(SELECT agency_id FROM {q(Service._meta.db_table)} WHERE id = %s)"
+    if kind == "day":
+        table = q(MonthFigures._meta.db_table)
+        values = [q(v) for v in measures.DAY_FIELDS]
+        keys = [q("office_id"), q("service_id"), q("month")]
+        columns = [*keys, q("agency_id"), *values]
+        placeholders = ["%s", "%s", "%s", agency, *["%s"] * len(values)]
+    else:
+        table = q(MonthWaitFigures._meta.db_table)
+        values = [q("visits")]
+        keys = [q("office_id"), q("agency_id"), q("month"), q("minute")]
+        columns = keys + values
+        placeholders = ["%s", agency, "%s", "%s", "%s"]
+    updates = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)})"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
 def apply(delta: measures.Contributions) -> None:
-    """Add `delta` to the rollups, one upsert per row, in sorted key order (no deadlocks)."""
+    """Add `delta` to the rollups, one upsert per row (and one per month row for the "day"
+    and "wait" kinds), in sorted key order, so two transactions lock rows in the same order
+    and cannot deadlock on them."""
     with connection.cursor() as cursor:
         for key in sorted(delta, key=repr):
             kind, office_id, service_id, day, *extra = key
-            values = [delta[key].get(v, 0) for v in TABLES[str(kind)][2]]
+            kind = str(kind)
+            values = [delta[key].get(v, 0) for v in TABLES[kind][2]]
             params: list[Any] = [office_id, service_id, day, *extra, service_id, *values]
-            cursor.execute(_upsert_sql(str(kind)), params)
+            cursor.execute(_upsert_sql(kind), params)
+            assert isinstance(day, dt.date)
+            month = day.replace(day=1)
+            month_params: list[Any]
+            if kind == "day":
+                month_params = [office_id, service_id, month, service_id, *values]
+                cursor.execute(_month_upsert_sql(kind), month_params)
+            elif kind == "wait":
+                month_params = [office_id, service_id, month, extra[0], *values]
+                cursor.execute(_month_upsert_sql(kind), month_params)
 
 
 # --- recompute, compare, rewrite -----------------------------------------------------------
@@ -184,15 +226,67 @@ def recompute(
                 [measures.ErrandRow(*e) for e in visit_errands],
             ),
         )
-    return total
+    return with_months(total, start=start, end=end)
+
+
+def full_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first days of the first and last whole months inside `start`…`end`, or None."""
+    first = (
+        start if start.day == 1 else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    )
+    if (end + dt.timedelta(days=1)).day == 1:
+        last = end.replace(day=1)
+    else:
+        last = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
+def with_months(
+    contributions: measures.Contributions, *, start: dt.date, end: dt.date
+) -> measures.Contributions:
+    """`contributions` plus the month rows they sum to, for the whole months of the period:
+    ("month", office, service, month) and ("wait_month", office, agency, month, minute)."""
+    months = full_months(start, end)
+    out: measures.Contributions = {}
+    measures.add_into(out, contributions)
+    if months is None:
+        return out
+    agency_of = dict(Service.objects.values_list("id", "agency_id"))
+    for key, fields in contributions.items():
+        kind, office_id, service_id, day, *extra = key
+        assert isinstance(day, dt.date)
+        month = day.replace(day=1)
+        if not months[0] <= month <= months[1]:
+            continue
+        if kind == "day":
+            measures.add_into(out, {("month", office_id, service_id, month): fields})
+        elif kind == "wait":
+            agency = agency_of[int(str(service_id))]
+            measures.add_into(out, {("wait_month", office_id, agency, month, *extra): fields})
+    return out
 
 
 def stored(
     *, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None
 ) -> measures.Contributions:
-    """The rollups as stored for local days `start`…`end`, zero rows left out."""
+    """The rollups as stored for local days `start`…`end` (and the month rows of its whole
+    months), zero rows left out."""
     office_ids = list(office_ids) if office_ids is not None else None
     out: measures.Contributions = {}
+    months = full_months(start, end)
+    if months is not None:
+        month_tables: tuple[tuple[str, Any, str, tuple[str, ...], tuple[str, ...]], ...] = (
+            ("month", MonthFigures, "service_id", (), measures.DAY_FIELDS),
+            ("wait_month", MonthWaitFigures, "agency_id", ("minute",), ("visits",)),
+        )
+        for kind, model, second, extra, values in month_tables:
+            rows = model.objects.filter(month__gte=months[0], month__lte=months[1])
+            if office_ids is not None:
+                rows = rows.filter(office_id__in=office_ids)
+            for r in rows.values_list("office_id", second, "month", *extra, *values):
+                fields = {v: n for v, n in zip(values, r[3 + len(extra) :], strict=True) if n}
+                if fields:
+                    measures.add_into(out, {(kind, *r[: 3 + len(extra)]): fields})
     for kind, (model, extra, values) in TABLES.items():
         rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
         if office_ids is not None:
@@ -241,7 +335,7 @@ def rewrite(
         rows.delete()
         objs = []
         for key, fields in raw.items():
-            if key[0] != kind:
+            if key[0] != kind:  # month rows are rebuilt from the day rows below
                 continue
             _, office_id, service_id, day, *rest = key
             objs.append(
@@ -255,6 +349,53 @@ def rewrite(
                 )
             )
         model.objects.bulk_create(objs, batch_size=5_000)
+    rebuild_months(start=start, end=end, office_ids=office_ids)
+
+
+def rebuild_months(*, start: dt.date, end: dt.date, office_ids: Any = None) -> None:
+    """Recompute the month rows of every month touched by `start`…`end` from the day rows
+    (plain SQL sums). Caller is atomic."""
+    first, last = start.replace(day=1), end.replace(day=1)
+    after = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    q = connection.ops.quote_name
+    office_sql = ""
+    params: list[Any] = [first, after]
+    if office_ids is not None:
+        ids = [int(i) for i in office_ids]
+        office_sql = f" AND office_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND false"
+        params += ids
+    for model in (MonthFigures, MonthWaitFigures):
+        model.objects.filter(month__gte=first, month__lt=after).filter(
+            **({"office_id__in": list(office_ids)} if office_ids is not None else {})
+        ).delete()
+    fields = ", ".join(q(f) for f in measures.DAY_FIELDS)
+    sums = ", ".join(f"SUM({q(f)})" for f in measures.DAY_FIELDS)
+    month_of = _month_sql("local_day")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(MonthFigures._meta.db_table)}"
+            f" (office_id, service_id, agency_id, month, {fields})"
+            f" SELECT office_id, service_id, MIN(agency_id), {month_of}, {sums}"
+            f" FROM {q(DayFigures._meta.db_table)}"
+            f" WHERE local_day >= %s AND local_day < %s{office_sql}"
+            f" GROUP BY office_id, service_id, {month_of}",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {q(MonthWaitFigures._meta.db_table)}"
+            " (office_id, agency_id, month, minute, visits)"
+            f" SELECT office_id, agency_id, {month_of}, minute, SUM(visits)"
+            f" FROM {q(WaitFigures._meta.db_table)}"
+            f" WHERE local_day >= %s AND local_day < %s{office_sql}"
+            f" GROUP BY office_id, agency_id, {month_of}, minute",
+            params,
+        )
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
 
 
 # --- occupancy ------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ urlpatterns = [
     path("office/<slug:office_code>/", views.office, name="office"),
     path("agency/<slug:agency_code>/", views.agency, name="agency"),
     re_path(rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}/$", views.agency_report, name="report"),
+    re_path(
+        r"^agency/(?P<agency_code>[-\w]+)/(?P<year>[0-9]{4})/$", views.agency_year, name="year"
+    ),
     re_path(rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}\.csv$", views.agency_report_csv, name="csv"),
     re_path(
         rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}\.xlsx$", views.agency_report_xlsx, name="xlsx"

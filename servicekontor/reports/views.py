@@ -23,6 +23,7 @@ from servicekontor.reports.agency_report import (
     COLUMNS,
     AgencyReport,
     agency_month_report,
+    agency_year_report,
     parse_month,
 )
 from servicekontor.reports.queries import BadPeriod, check_period
@@ -198,3 +199,24 @@ def agency_report_xlsx(
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
     return response
+
+
+@statistics_view
+def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str) -> HttpResponse:
+    report = agency_year_report(scope=scope, agency=_agency(scope, agency_code), year=int(year))
+    header = [_("Month"), *[str(label) for _key, label in COLUMNS]]
+    months = [[r.name, *[r.values[k] for k, _label in COLUMNS]] for r in report.months]
+    months.append([_("Total"), *[report.total[k] for k, _label in COLUMNS]])
+    office_header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
+    offices = [[r.name, r.county, *[r.values[k] for k, _label in COLUMNS]] for r in report.offices]
+    return render(
+        request,
+        "reports/agency_year.html",
+        {
+            "report": report,
+            "header": header,
+            "rows": months,
+            "office_header": office_header,
+            "office_rows": offices,
+        },
+    )

@@ -76,3 +76,46 @@ def test_desk__errand__bad_language_is_400(alice, world, clock_at):
 
     assert response.status_code == 400
     assert not Errand.objects.exists()
+
+
+def test_desk__finish__split_the_time_with_a_second_errand(alice, world, clock_at):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    services.start_service(officer=world.alice, visit_id=visit.pk)
+    clock_at.shift(dt.timedelta(minutes=10))
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="resolved",
+        split_service=world.parental.pk,
+        split_outcome="meeting_booked",
+        split_percent="30",
+    )
+
+    assert response.status_code == 303
+    rows = list(
+        Errand.objects.filter(visit=visit).values_list("service_id", "outcome", "service_seconds")
+    )
+    assert rows == [(world.tax.pk, "resolved", 420), (world.parental.pk, "meeting_booked", 180)]
+
+
+def test_desk__finish__bad_split_share_is_400(alice, world, clock_at):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    services.start_service(officer=world.alice, visit_id=visit.pk)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="resolved",
+        split_service=world.parental.pk,
+        split_percent="100",
+    )
+
+    assert response.status_code == 400
+    assert not Errand.objects.exists()

@@ -16,6 +16,14 @@ def minutes(seconds: float | None) -> str:
 
 
 @register.filter
+def hours(seconds: float | None) -> str:
+    """Seconds as hours with one decimal, localised."""
+    if seconds is None:
+        return "–"
+    return number_format(seconds / 3600, 1)
+
+
+@register.filter
 def percent(share: float | None) -> str:
     if share is None:
         return "–"

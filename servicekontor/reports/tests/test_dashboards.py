@@ -103,7 +103,7 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     total = rows[-1]
-    assert total[2:5] == ["3", "0", "3"]  # walk-in, booked, served
+    assert total[0] == "Totalt" and total[2:5] == ["3", "0", "3"]  # walk-in, booked, served
     xlsx = _get(client, people.tax_analyst, reverse("reports:xlsx", args=[code, MONTH]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
@@ -137,3 +137,28 @@ def test_agency_report__bad_month_is_400(client, served_world, people):
 )
 def test_csv__cells_cannot_start_a_formula(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_agency_year__own_agency_per_month_and_office_others_403(client, served_world, people):
+    code = served_world.skatteverket.code
+    page = _get(client, people.tax_analyst, reverse("reports:year", args=[code, "2026"]))
+
+    assert page.status_code == 200
+    report = page.context["report"]
+    assert [r.code for r in report.months] == ["2026-11"]
+    assert report.total["served_visits"] == 3 and len(report.offices) == 2
+    other = _get(client, people.fk_analyst, reverse("reports:year", args=[code, "2026"]))
+    assert other.status_code == 403
+    assert (
+        _get(client, people.tax_analyst, reverse("reports:year", args=[code, "1999"])).status_code
+        == 400
+    )
+
+
+def test_network_dashboard__swedish_and_english(client, served_world, people):
+    client.force_login(people.admin)
+    swedish = client.get("/statistics/network/")
+    english = client.get("/en/statistics/network/")
+
+    assert "Statistik: hela nätverket" in swedish.content.decode()
+    assert "Statistics: the network" in english.content.decode()

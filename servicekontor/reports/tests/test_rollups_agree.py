@@ -3,6 +3,7 @@ kind of visit change: issue, check-in, booked no-show, call, recall, start, hold
 transfer, errand, finish, no-show (left), recall into no-show, closing."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from servicekontor.queueing import services
 from servicekontor.queueing.errands import ErrandPart
 from servicekontor.queueing.models import QueueSettings
 from servicekontor.reports import rollups
+from servicekontor.reports.models import MonthFigures, MonthWaitFigures
 
 DAY = dt.date(2026, 11, 25)
 
@@ -98,6 +100,14 @@ def test_rollups__agree_with_the_log_after_every_change(world, clock_at):
     clock_at.move_to(dt.datetime(2026, 11, 25, 16, 5, tzinfo=STOCKHOLM))
     assert services.close_queues() == 2  # the booked one and the id-card ticket
     stored = _agree()
+    month = rollups.stored(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30))
+    assert (
+        rollups.compare(
+            month, rollups.recompute(start=DAY.replace(day=1), end=dt.date(2026, 11, 30))
+        )
+        == []
+    )
+    assert {k[0] for k in month} == {"day", "hour", "wait", "errand", "month", "wait_month"}
 
     day = {k: v for k, v in stored.items() if k[0] == "day"}
     tax = day[("day", world.office.pk, world.tax.pk, DAY)]
@@ -109,17 +119,18 @@ def test_rollups__agree_with_the_log_after_every_change(world, clock_at):
     assert tax["interpreter_errands"] == 1 and parental["interpreter_errands"] == 1
 
 
-@pytest.mark.parametrize("clear", ["day", "wait", "errand", "hour"])
+@pytest.mark.parametrize("clear", ["day", "wait", "errand", "hour", "month", "wait_month"])
 def test_rollups__reconcile_finds_and_repairs_a_difference(world, clock_at, clear):
     a = services.issue_ticket(office=world.office, service=world.tax)
     _step(clock_at, 3)
     services.call_next(officer=world.alice)
     services.start_service(officer=world.alice, visit_id=a.pk)
     services.finish_visit(officer=world.alice, visit_id=a.pk, outcome="resolved")
-    model = rollups.TABLES[clear][0]
-    model.objects.all().delete()
+    model: Any = {"month": MonthFigures, "wait_month": MonthWaitFigures}.get(clear)
+    (model or rollups.TABLES[clear][0]).objects.all().delete()
+    start, end = DAY.replace(day=1), dt.date(2026, 11, 30)
 
-    raw = rollups.recompute(start=DAY, end=DAY)
-    assert rollups.compare(rollups.stored(start=DAY, end=DAY), raw) != []
-    rollups.rewrite(start=DAY, end=DAY, raw=raw)
-    assert rollups.compare(rollups.stored(start=DAY, end=DAY), raw) == []
+    raw = rollups.recompute(start=start, end=end)
+    assert rollups.compare(rollups.stored(start=start, end=end), raw) != []
+    rollups.rewrite(start=start, end=end, raw=raw)
+    assert rollups.compare(rollups.stored(start=start, end=end), raw) == []

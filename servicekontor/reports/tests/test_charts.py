@@ -1,0 +1,49 @@
+"""The SVG charts: accessible names, escaped labels, gaps for missing data (no database)."""
+
+import xml.etree.ElementTree as ET
+
+from servicekontor.reports.charts import Series, heatmap, line_chart, ranked_bars
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def _parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # well-formed XML, or this raises
+
+
+def test_line_chart__named_escaped_and_gapped():
+    svg = line_chart(
+        title="Besök <över> tid",
+        desc="Betjänade besök & ett år tidigare",
+        x_labels=["v. 1", "v. 2", "v. 3", "v. 4"],
+        series=[Series("I år", [3, None, 5, 6]), Series("<script>", [1, 2, 3, 4])],
+    )
+
+    root = _parse(svg)
+    assert root.get("role") == "img"
+    title, desc = root.find(f"{NS}title"), root.find(f"{NS}desc")
+    assert title is not None and title.text == "Besök <över> tid"
+    assert desc is not None and root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert "<script>" not in svg
+    # the gap splits the first series: a dot for the lone first value, a line for the rest
+    assert len(root.findall(f"{NS}circle")) == 1
+    assert len(root.findall(f"{NS}polyline")) == 2
+
+
+def test_heatmap__every_cell_has_its_value_as_text():
+    values = {(1, 10): 12, (5, 15): 3}
+    root = _parse(
+        heatmap(title="t", desc="d", values=values, day_labels=list("MTWTFSS"), hours=range(10, 16))
+    )
+
+    cells = root.findall(f"{NS}rect")
+    assert len(cells) == 7 * 6
+    labels = [c.find(f"{NS}title").text for c in cells]
+    assert "M 10: 12" in labels and "F 15: 3" in labels
+
+
+def test_ranked_bars__longest_bar_for_the_largest():
+    root = _parse(ranked_bars(title="t", desc="d", rows=[("Kista", 700), ("Kiruna", 70)]))
+
+    widths = [float(r.get("width")) for r in root.findall(f"{NS}rect")]
+    assert widths[0] == 10 * widths[1]
