@@ -170,7 +170,7 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "plan": plan,
             "header": exports.network_header(),
             "rows": list(exports.network_rows(plan)),
-            "agencies": Agency.objects.order_by("name"),
+            "agencies": Agency.objects.order_by("code"),
         },
     )
 

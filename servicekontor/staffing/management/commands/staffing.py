@@ -23,6 +23,9 @@ class Command(BaseCommand):
         plan.add_argument("--no-simulation", action="store_true")
         net = sub.add_parser("network", help="FTE needed and available per office and month")
         net.add_argument("--year", type=int, required=True)
+        roster = sub.add_parser("import-roster", help="shifts from a CSV file (all or nothing)")
+        roster.add_argument("file")
+        roster.add_argument("--replace", action="store_true", help="replace those officer-days")
         for p in (plan, net):
             p.add_argument("--volume", type=float, default=0.0, help="what-if: volume +x %%")
             p.add_argument("--service-level", type=float, help="what-if: share, e.g. 0.9")
@@ -32,6 +35,9 @@ class Command(BaseCommand):
             p.add_argument("--csv", help="write the table to this CSV file")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "import-roster":
+            self._import(opts)
+            return
         try:
             policy = dimensioning.Policy(
                 max_occupancy=opts["occupancy"], shrinkage=opts["shrinkage"]

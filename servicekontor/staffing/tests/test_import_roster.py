@@ -1,0 +1,63 @@
+"""The roster from CSV: all rows written, or none with the errors per line."""
+
+import datetime as dt
+
+import pytest
+
+from servicekontor.staffing import services
+from servicekontor.staffing.models import Shift
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "office,officer,day,start,end,break_start,break_minutes\n"
+
+
+def test_import_roster__good_file__all_written(world):
+    code = world.office.code
+    text = (
+        "\ufeff" + HEADER + f"{code},alice,2026-12-07,09:30,16:30,12:00,30\n"
+        f"{code},bob,2026-12-07,10:00,14:00,,\n"
+    )
+    assert services.import_roster(text=text) == 2
+    alice = Shift.objects.get(officer=world.alice)
+    assert alice.paid_minutes == 390
+    assert alice.at_work(11 * 60) and not alice.at_work(12 * 60 + 10)
+
+
+def test_import_roster__bad_rows__nothing_written_errors_per_line(world):
+    code = world.office.code
+    text = HEADER + (
+        f"{code},alice,2026-12-07,09:30,16:30,12:00,30\n"
+        f"nowhere,alice,2026-12-08,09:30,16:30,,\n"
+        f"{code},alice,2026-12-09,16:30,09:30,,\n"
+        f"{code},alice,2026-12-07,15:00,17:00,,\n"
+        f"{code},nobody,2026-12-07,09:00,12:00,,\n"
+        f"{code},alice,7 Dec,09:00,12:00,,\n"
+        f"{code},alice,2026-12-10,09:00,12:00,13:00,30\n"
+    )
+    with pytest.raises(services.RosterRejected) as caught:
+        services.import_roster(text=text)
+    assert [e.line for e in caught.value.errors] == [3, 4, 5, 6, 7, 8]
+    assert not Shift.objects.exists()
+
+
+def test_import_roster__clash_with_roster__rejected_unless_replace(world):
+    code = world.office.code
+    services.import_roster(text=HEADER + f"{code},alice,2026-12-07,09:30,12:00,,\n")
+    again = HEADER + f"{code},alice,2026-12-07,10:00,15:00,,\n"
+    with pytest.raises(services.RosterRejected):
+        services.import_roster(text=again)
+    assert services.import_roster(text=again, replace=True) == 1
+    assert Shift.objects.get().start == dt.time(10, 0)
+
+
+def test_import_roster__officer_not_at_office__rejected(world):
+    text = HEADER + f"{world.other_office.code},alice,2026-12-07,09:30,12:00,,\n"
+    with pytest.raises(services.RosterRejected) as caught:
+        services.import_roster(text=text)
+    assert caught.value.errors[0].line == 2
+
+
+def test_import_roster__no_header__rejected(world):
+    with pytest.raises(services.RosterRejected):
+        services.import_roster(text=f"{world.office.code},alice,2026-12-07,09:30,12:00\n")
