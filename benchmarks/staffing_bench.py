@@ -136,6 +136,8 @@ def main() -> None:
 
     from pyworkforce.queuing import ErlangC
 
+    import numpy as np
+
     t0 = time.perf_counter()
     ours = [
         erlang.erlang_c_agents_needed(
@@ -143,7 +145,18 @@ def main() -> None:
         )
         for lam, m in cases
     ]
+    t_loop = time.perf_counter() - t0
+    lam_arr = np.array([c[0] for c in cases])
+    m_arr = np.array([c[1] for c in cases])
+    t0 = time.perf_counter()
+    many = erlang.erlang_c_agents_needed_many(
+        arrivals_per_hour=lam_arr,
+        mean_service_minutes=m_arr,
+        target_minutes=TARGET,
+        service_level=SL,
+    )
     t_ours = time.perf_counter() - t0
+    assert many.tolist() == ours
     t0 = time.perf_counter()
     theirs = [
         ErlangC(transactions=lam, aht=m, asa=TARGET, interval=60).required_positions(
