@@ -51,7 +51,14 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
 
 
 def shift_header() -> list[str]:
-    return [_("Day"), _("Start"), _("End"), _("Break"), _("Competences"), _("Officers")]
+    return [
+        _("Day"),
+        _("Shift starts"),
+        _("Shift ends"),
+        _("Break"),
+        _("Competences"),
+        _("Officers"),
+    ]
 
 
 def _clock(minute: int) -> str:

@@ -17,12 +17,10 @@ from servicekontor.core.errors import DomainError
 from servicekontor.network.models import Office
 from servicekontor.reports import charts
 from servicekontor.reports import exports as files
-from servicekontor.reports.dashboards import Chart
+from servicekontor.reports.dashboards import WEEKDAYS, Chart
 from servicekontor.reports.scope import NoStatistics, Scope
 from servicekontor.reports.views import statistics_view
 from servicekontor.staffing import exports, queries
-
-DAY_LABELS = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 
 def _office(scope: Scope, code: str) -> Office:
@@ -70,7 +68,7 @@ def _what_if(request: HttpRequest) -> queries.WhatIf:
 def _heatmaps(plan: queries.WeekPlan) -> list[Chart]:
     need = {(r.day.isoweekday(), r.hour): r.need.scheduled for r in plan.rows}
     short = {(r.day.isoweekday(), r.hour): max(0, -r.difference) for r in plan.rows}
-    labels = [str(_(d)) for d in DAY_LABELS]
+    labels = [str(label) for _n, label in WEEKDAYS]
     out = []
     for title, values in ((_("Officers needed"), need), (_("Short of the roster"), short)):
         svg = charts.heatmap(
