@@ -54,9 +54,9 @@ def week_demand(monday: dt.date):
         for d in o.days:
             agencies: dict[str, list[float]] = {}
             for sid in d.service_ids:
-                s = by_id[sid]
-                agencies.setdefault(s.agency_code, []).append(
-                    s.handling_minutes * calibration.SERVICE_TIME_FACTOR
+                svc = by_id[sid]
+                agencies.setdefault(svc.agency_code, []).append(
+                    svc.handling_minutes * calibration.SERVICE_TIME_FACTOR
                 )
             share = {
                 a: calibration.AGENCY_SHARE.get(a, calibration.AGENCY_SHARE_DEFAULT)
@@ -65,13 +65,13 @@ def week_demand(monday: dt.date):
             total_share = sum(share.values())
             minutes = {a: sum(v) / len(v) for a, v in agencies.items()}
             pieces = [
-                (s, e, h) for s, e, h in open_pieces(d.intervals) if calibration.HOUR_PROFILE[h] > 0
+                (b, e, h) for b, e, h in open_pieces(d.intervals) if calibration.HOUR_PROFILE[h] > 0
             ]
-            weight = sum((e - s) / 3600 * calibration.HOUR_PROFILE[h] for s, e, h in pieces) or 1.0
+            weight = sum((e - b) / 3600 * calibration.HOUR_PROFILE[h] for b, e, h in pieces) or 1.0
             expected = volumes[o.office_id].get(d.day, 0.0)
             hours = {}
-            for s, e, h in pieces:
-                n = expected * calibration.HOUR_PROFILE[h] * (e - s) / 3600 / weight
+            for start, end, h in pieces:
+                n = expected * calibration.HOUR_PROFILE[h] * (end - start) / 3600 / weight
                 hours[h] = {a: n * share[a] / total_share for a in agencies}
             plan_days.append(
                 (

@@ -265,7 +265,7 @@ def week_plan(
         per_agency[agency] = forecast.with_bookings(f, h.booked_share, booked)
     if what_if.add_agency_ids and per_agency:
         # ASSUMPTION: an added agency brings the office's mean volume of one existing agency
-        mean = sum(per_agency.values()) / len(per_agency)
+        mean = np.asarray(sum(per_agency.values())) / len(per_agency)
         for a in what_if.add_agency_ids:
             per_agency.setdefault(a, mean)
     roster = list(Shift.objects.filter(office=office, day__in=days))
@@ -507,7 +507,7 @@ def network_plan(
                 [profile[d.weekday()] for d in open_days]
             )
         if what_if.add_agency_ids and forecasts:
-            mean = sum(forecasts.values()) / len(forecasts)
+            mean = np.asarray(sum(forecasts.values())) / len(forecasts)
             for a in what_if.add_agency_ids:
                 forecasts.setdefault(a, mean)
         index = {d: i for i, d in enumerate(open_days)}

@@ -202,7 +202,9 @@ def solve_day(
         status = "infeasible" if res.status == 2 else "time_limit"
         return DayPlan(status, (), 0, math.nan, math.nan, (0,) * n)
     x = np.rint(res.x).astype(int)
-    shifts = tuple(ProposedShift(pats[j % n_pat], j // n_pat, int(x[j])) for j in np.flatnonzero(x))
+    shifts = tuple(
+        ProposedShift(pats[j % n_pat], int(j // n_pat), int(x[j])) for j in np.flatnonzero(x)
+    )
     coverage = tuple(int(v) for v in (x.reshape(n_prof, n_pat).sum(axis=0) @ work))
     paid = round(float(cost @ x))
     bound = float(getattr(res, "mip_dual_bound", paid) or paid)

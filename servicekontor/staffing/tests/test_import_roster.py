@@ -1,6 +1,7 @@
 """The roster from CSV: all rows written, or none with the errors per line."""
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -61,3 +62,19 @@ def test_import_roster__officer_not_at_office__rejected(world):
 def test_import_roster__no_header__rejected(world):
     with pytest.raises(services.RosterRejected):
         services.import_roster(text=f"{world.office.code},alice,2026-12-07,09:30,12:00\n")
+
+
+def test_import_roster_command__errors_per_line_and_nothing_written(world, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "roster.csv"
+    path.write_text(HEADER + f"{world.office.code},alice,2026-12-07,16:00,09:00,,\n", "utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("staffing", "import-roster", str(path), stderr=err)
+    assert "line 2:" in err.getvalue()
+    path.write_text("\ufeff" + HEADER + f"{world.office.code},alice,2026-12-07,09:00,16:00,,\n")
+    out = io.StringIO()
+    call_command("staffing", "import-roster", str(path), stdout=out)
+    assert "1 shifts imported" in out.getvalue()
+    assert Shift.objects.count() == 1

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from servicekontor.core.errors import DomainError
 from servicekontor.network.models import Office
 from servicekontor.reports import exports as files
-from servicekontor.staffing import dimensioning, exports, queries
+from servicekontor.staffing import dimensioning, exports, queries, services
 
 
 class Command(BaseCommand):
@@ -56,6 +56,20 @@ class Command(BaseCommand):
                 self._network(opts, policy, what_if)
         except (DomainError, ValueError) as exc:
             raise CommandError(str(getattr(exc, "message", exc))) from exc
+
+    def _import(self, opts: dict[str, Any]) -> None:
+        try:
+            with open(opts["file"], encoding="utf-8-sig") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            n = services.import_roster(text=text, replace=opts["replace"])
+        except services.RosterRejected as exc:
+            for err in exc.errors:
+                self.stderr.write(f"line {err.line}: {err.message}")
+            raise CommandError(str(exc.message)) from exc
+        self.stdout.write(f"{n} shifts imported")
 
     def _plan(
         self, opts: dict[str, Any], policy: dimensioning.Policy, what_if: queries.WhatIf
