@@ -109,3 +109,28 @@ def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
             round(r.fte_available, 2),
             round(r.difference, 2),
         ]
+
+
+def competence_header() -> list[str]:
+    return [_("Agency"), _("Month"), _("Officers trained needed at peak"), _("Officers trained")]
+
+
+def competence_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
+    for (agency_id, month), (needed, trained) in plan.competence.items():
+        agency = plan.agencies.get(agency_id)
+        yield [
+            agency.code if agency else agency_id,
+            f"{plan.year}-{month:02d}",
+            round(needed, 1),
+            round(trained, 1),
+        ]
+
+
+def wape_header() -> list[str]:
+    return [_("Office"), _("Forecast WAPE"), _("Seasonal naive WAPE"), _("Arrivals held out")]
+
+
+def wape_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
+    offices = {r.office.pk: r.office for r in plan.rows}
+    for office_id, bt in sorted(plan.backtests.items(), key=lambda kv: offices[kv[0]].code):
+        yield [offices[office_id].code, round(bt.wape_model, 3), round(bt.wape_naive, 3), bt.actual]

@@ -442,6 +442,17 @@ class NetworkPlan:
     competence: dict[tuple[int, int], tuple[float, float]]  # (agency, month) -> needed, trained
     agencies: dict[int, Agency]
     skipped: list[Office]
+    backtests: dict[int, forecast.Backtest] = field(default_factory=dict)
+
+    def overall_wape(self) -> tuple[float, float] | None:
+        """(model, seasonal naive) WAPE over every office's held-out weeks together."""
+        actual = sum(b.actual for b in self.backtests.values())
+        if not actual:
+            return None
+        return (
+            sum(b.abs_error_model for b in self.backtests.values()) / actual,
+            sum(b.abs_error_naive for b in self.backtests.values()) / actual,
+        )
 
 
 def network_plan(
@@ -484,14 +495,17 @@ def network_plan(
     competence: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
     by_county: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
     skipped: list[Office] = []
+    backtests: dict[int, forecast.Backtest] = {}
     year_days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)]
     year_days = [d for d in year_days if d.year == year]
     for office in offices:
         try:
-            history = office_history(office, before=before, holdout_weeks=0)
+            history = office_history(office, before=before, holdout_weeks=4)
         except NoPlan:
             skipped.append(office)
             continue
+        if history.backtest is not None:
+            backtests[office.pk] = history.backtest
         schedule = schedule_of(office)
         day_hours = {d: opening_hours.day_hours(schedule, d).intervals for d in year_days}
         open_days = [d for d in year_days if day_hours[d]]
@@ -560,4 +574,5 @@ def network_plan(
         competence={k: (v[0], v[1]) for k, v in sorted(competence.items())},
         agencies=agencies,
         skipped=skipped,
+        backtests=backtests,
     )

@@ -168,6 +168,11 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "plan": plan,
             "header": exports.network_header(),
             "rows": list(exports.network_rows(plan)),
+            "competence_header": exports.competence_header(),
+            "competence_rows": list(exports.competence_rows(plan)),
+            "wape_header": exports.wape_header(),
+            "wape_rows": list(exports.wape_rows(plan)),
+            "overall_wape": plan.overall_wape(),
             "agencies": Agency.objects.order_by("code"),
         },
     )

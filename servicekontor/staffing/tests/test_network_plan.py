@@ -42,3 +42,13 @@ def test_staffing_network_command(history, clock_at):
     out = io.StringIO()
     call_command("staffing", "network", "--year", "2027", "--volume", "10", stdout=out)
     assert "1 offices planned" in out.getvalue()
+
+
+def test_network_page__wape_per_office_and_overall(client, history, people, clock_at):
+    client.force_login(people.admin)
+    body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
+    assert history.office.code in body
+    plan = queries.network_plan(year=2027)
+    model, naive = plan.overall_wape()
+    bt = plan.backtests[history.office.pk]
+    assert (model, naive) == (bt.wape_model, bt.wape_naive)  # one office: the same
