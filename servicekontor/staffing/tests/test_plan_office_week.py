@@ -118,3 +118,29 @@ def test_staffing_plan_command__unknown_office__error(history):
         call_command("staffing", "plan", "--office", "nowhere", "--week", WEEK)
     with pytest.raises(CommandError):
         call_command("staffing", "plan", "--office", history.office.code, "--week", "2026-53x")
+
+
+def test_week_plan__bookings_made__raise_that_hour(history):
+    import datetime as dt
+
+    from servicekontor.appointments.models import Booking
+    from servicekontor.core import clock
+
+    before = queries.week_plan(office=history.office, monday=MONDAY, simulate=False)
+    hour = {(r.day, r.hour): sum(r.arrivals.values()) for r in before.rows}
+    for k in range(40):  # far more than the usual booked part of 11:00 on Monday
+        Booking.objects.create(
+            office=history.office,
+            service=history.tax,
+            day=MONDAY,
+            starts_at=clock.local_datetime(MONDAY, dt.time(11, 0)),
+            ends_at=clock.local_datetime(MONDAY, dt.time(11, 15)),
+            code=f"B{k:05d}",
+            token_hash=f"{k:064d}",
+            created_at=clock.now(),
+        )
+    after = queries.week_plan(office=history.office, monday=MONDAY, simulate=False)
+    changed = {(r.day, r.hour): sum(r.arrivals.values()) for r in after.rows}
+    assert changed[(MONDAY, 11)] >= 40
+    assert changed[(MONDAY, 11)] > hour[(MONDAY, 11)]
+    assert changed[(MONDAY, 12)] == pytest.approx(hour[(MONDAY, 12)])
