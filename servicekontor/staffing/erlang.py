@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -368,6 +369,26 @@ def erlang_a_service_level(
         raise ValueError("target_minutes must be >= 0")
     if not mean_patience_minutes > 0:
         raise ValueError("mean_patience_minutes must be > 0")
+    return _erlang_a_service_level(
+        float(arrivals_per_hour),
+        float(mean_service_minutes),
+        float(mean_patience_minutes),
+        int(agents),
+        float(target_minutes),
+        float(tolerance),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _erlang_a_service_level(
+    arrivals_per_hour: float,
+    mean_service_minutes: float,
+    mean_patience_minutes: float,
+    agents: int,
+    target_minutes: float,
+    tolerance: float,
+) -> float:
+    # cached: a staffing search and the promise made at its answer ask for the same value
     lam = arrivals_per_hour / MINUTES_PER_HOUR
     if lam == 0:
         return 1.0
@@ -429,6 +450,8 @@ def erlang_a_agents_needed(
         )
         if sl < service_level:
             return False
+        if max_abandon >= 1:
+            return True
         abandon = erlang_a(
             arrivals_per_hour=arrivals_per_hour,
             mean_service_minutes=mean_service_minutes,
