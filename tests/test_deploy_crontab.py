@@ -28,4 +28,9 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         assert all(FIELD.match(field) for field in schedule), schedule
         assert name in commands, f"{name} is not a management command"
         names.add(name)
-    assert names == {"run_booking_jobs", "close_queues", "purge_personal_data"}
+    assert names == {
+        "run_booking_jobs",
+        "close_queues",
+        "purge_personal_data",
+        "roll_up_occupancy",
+    }

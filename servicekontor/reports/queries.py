@@ -257,7 +257,7 @@ def figures(
             for key, r in counters.items()
         }
     wait_column = "month" if month_waits else "local_day"
-    waits = _scoped(
+    wait_rows = _scoped(
         MonthWaitFigures.objects.all() if month_waits else WaitFigures.objects.all(),
         agency_ids=agency_ids,
         office_ids=office_ids,
@@ -265,7 +265,7 @@ def figures(
         **filters,
     )
     histogram = (
-        _group(waits, by, wait_column)
+        _group(wait_rows, by, wait_column)
         .values(
             *[f"g_{d}" for d in by], "minute", "visits", target=F("agency__service_level_minutes")
         )

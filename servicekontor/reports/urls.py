@@ -13,6 +13,16 @@ urlpatterns = [
     re_path(
         r"^agency/(?P<agency_code>[-\w]+)/(?P<year>[0-9]{4})/$", views.agency_year, name="year"
     ),
+    re_path(
+        r"^agency/(?P<agency_code>[-\w]+)/(?P<year>[0-9]{4})\.csv$",
+        views.agency_year_csv,
+        name="year_csv",
+    ),
+    re_path(
+        r"^agency/(?P<agency_code>[-\w]+)/(?P<year>[0-9]{4})\.xlsx$",
+        views.agency_year_xlsx,
+        name="year_xlsx",
+    ),
     re_path(rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}\.csv$", views.agency_report_csv, name="csv"),
     re_path(
         rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}\.xlsx$", views.agency_report_xlsx, name="xlsx"

@@ -201,14 +201,21 @@ def agency_report_xlsx(
     return response
 
 
-@statistics_view
-def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str) -> HttpResponse:
+def _year_tables(
+    scope: Scope, agency_code: str, year: str
+) -> tuple[Any, list[str], list[list[Any]], list[str], list[list[Any]]]:
     report = agency_year_report(scope=scope, agency=_agency(scope, agency_code), year=int(year))
     header = [_("Month"), *[str(label) for _key, label in COLUMNS]]
     months = [[r.name, *[r.values[k] for k, _label in COLUMNS]] for r in report.months]
     months.append([_("Total"), *[report.total[k] for k, _label in COLUMNS]])
     office_header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
     offices = [[r.name, r.county, *[r.values[k] for k, _label in COLUMNS]] for r in report.offices]
+    return report, header, months, office_header, offices
+
+
+@statistics_view
+def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str) -> HttpResponse:
+    report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
     return render(
         request,
         "reports/agency_year.html",
@@ -220,3 +227,30 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
             "office_rows": offices,
         },
     )
+
+
+@statistics_view
+def agency_year_xlsx(
+    request: HttpRequest, scope: Scope, agency_code: str, year: str
+) -> HttpResponse:
+    report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
+    body = exports.xlsx_bytes(
+        [(_("Months"), header, months), (_("Offices"), office_header, offices)]
+    )
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{report.agency.code}-{year}.xlsx"'
+    return response
+
+
+@statistics_view
+def agency_year_csv(
+    request: HttpRequest, scope: Scope, agency_code: str, year: str
+) -> HttpResponse:
+    report, header, months, _office_header, _offices = _year_tables(scope, agency_code, year)
+    response = HttpResponse(
+        exports.csv_bytes(header, months), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{report.agency.code}-{year}.csv"'
+    return response
