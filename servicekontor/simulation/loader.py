@@ -672,6 +672,7 @@ def load(
     report.write_seconds = time.perf_counter() - started
     log(
         f"written in {report.write_seconds:.1f} s (encoding {report.encode_seconds:.1f} s, "
-        f"commit {report.commit_seconds:.1f} s)"
+        f"commit {report.commit_seconds:.1f} s, statistics' rollups rebuilt in "
+        f"{report.rollup_seconds:.1f} s)"
     )
     return report

@@ -184,10 +184,10 @@ def test_simulate__errands_desk_log_and_statistics_like_real_ones(network):
 
 @pytest.mark.postgres
 def test_simulate__skipping_the_key_checks_writes_the_same_rows(network):
-    span = {"first": dt.date(2026, 11, 2), "last": dt.date(2026, 11, 3), "seed": 4}
-    loader.load(**span, office_codes=["linkoping"])
+    first, last = dt.date(2026, 11, 2), dt.date(2026, 11, 3)
+    loader.load(first=first, last=last, seed=4, office_codes=["linkoping"])
     checked = list(Visit.objects.order_by("pk").values_list("arrived_at", "state", "officer_id"))
-    loader.load(**span, office_codes=["linkoping"], skip_fk_checks=True)
+    loader.load(first=first, last=last, seed=4, office_codes=["linkoping"], skip_fk_checks=True)
     unchecked = list(Visit.objects.order_by("pk").values_list("arrived_at", "state", "officer_id"))
     assert checked == unchecked and checked
 
