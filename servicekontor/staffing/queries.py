@@ -297,8 +297,12 @@ def week_plan(
                 )
                 for a, n in arrivals.items()
             ]
-            mid = hour * 60 + 30
-            on_roster = sum(1 for s in roster if s.day == d and s.at_work(mid))
+            # at work in both halves of the hour (a half-hour break takes them out of it)
+            on_roster = sum(
+                1
+                for s in roster
+                if s.day == d and s.at_work(hour * 60 + 15) and s.at_work(hour * 60 + 45)
+            )
             rows.append(
                 HourRow(d, hour, arrivals, dimensioning.hour_need(demands, policy), on_roster)
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -41,7 +42,9 @@ def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text.strip())
 
 
-def import_roster(*, text: str, replace: bool = False) -> int:
+def import_roster(
+    *, text: str, replace: bool = False, office_ids: Collection[int] | None = None
+) -> int:
     """Import shifts from CSV ``text`` (columns `ROSTER_COLUMNS`: office code, officer
     username, ISO day, HH:MM start, HH:MM end, optional break start and minutes).
 
@@ -49,8 +52,9 @@ def import_roster(*, text: str, replace: bool = False) -> int:
     office, times in order, the break inside the shift, no overlap with another shift of the
     officer in the file or already on the roster); any error rejects the whole file with
     `RosterRejected` listing the errors per line — nothing is half written. ``replace``:
-    the officer-days in the file replace what is on the roster for them. Returns the number
-    of shifts written.
+    the officer-days in the file replace what is on the roster for them. ``office_ids``: the
+    offices the importer may plan (None: any); a row for another office is an error. Returns
+    the number of shifts written.
 
     Lock: none beyond the transaction — a shift overlapping one written concurrently is
     not caught (two managers importing the same officer-day at once; the unique
@@ -78,6 +82,9 @@ def import_roster(*, text: str, replace: bool = False) -> int:
         office = offices.get(code)
         if office is None:
             errors.append(RowError(line, _("No office has the code “%s”.") % code))
+            continue
+        if office_ids is not None and office.pk not in office_ids:
+            errors.append(RowError(line, _("You may not plan the office “%s”.") % code))
             continue
         if username not in users:
             users[username] = User.objects.filter(username=username).first()

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
@@ -18,9 +21,9 @@ from servicekontor.network.models import Office
 from servicekontor.reports import charts
 from servicekontor.reports import exports as files
 from servicekontor.reports.dashboards import WEEKDAYS, Chart
-from servicekontor.reports.scope import NoStatistics, Scope
+from servicekontor.reports.scope import NoStatistics, Scope, scope_for
 from servicekontor.reports.views import statistics_view
-from servicekontor.staffing import exports, queries
+from servicekontor.staffing import exports, queries, services
 
 
 def _office(scope: Scope, code: str) -> Office:
@@ -100,12 +103,26 @@ def _plan(
 
 @statistics_view
 def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    return _office_page(request, scope, office_code)
+
+
+def _office_page(
+    request: HttpRequest,
+    scope: Scope,
+    office_code: str,
+    *,
+    imported: int | None = None,
+    errors: list[services.RowError] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     plan = _plan(request, scope, office_code, replications=10)
     iso = plan.monday.isocalendar()
     return render(
         request,
         "staffing/office.html",
         {
+            "imported": imported,
+            "errors": errors or [],
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",
             "heatmaps": _heatmaps(plan),
@@ -114,7 +131,40 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
             "shift_header": exports.shift_header(),
             "shift_rows": list(exports.shift_rows(plan)),
         },
+        status=status,
     )
+
+
+MAX_ROSTER_BYTES = 1_000_000
+
+
+@login_required
+@require_POST
+def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
+    """Import the office's roster from an uploaded CSV (all rows or none); the page again
+    with the number imported, or 400 with the errors per line."""
+    try:
+        assert isinstance(request.user, User)
+        scope = scope_for(request.user)
+        office = _office(scope, office_code)
+        upload = request.FILES.get("roster")
+        if upload is None or upload.size is None or upload.size > MAX_ROSTER_BYTES:
+            raise DomainError(_("Choose a CSV file of at most 1 MB."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DomainError(_("The file must be UTF-8 text (CSV).")) from None
+        try:
+            n = services.import_roster(
+                text=text, replace=bool(request.POST.get("replace")), office_ids={office.pk}
+            )
+        except services.RosterRejected as exc:
+            return _office_page(request, scope, office_code, errors=exc.errors, status=400)
+        return _office_page(request, scope, office_code, imported=n)
+    except DomainError as exc:
+        return render(
+            request, "reports/error.html", {"message": exc.message}, status=exc.http_status
+        )
 
 
 def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:

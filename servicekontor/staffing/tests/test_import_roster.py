@@ -78,3 +78,60 @@ def test_import_roster_command__errors_per_line_and_nothing_written(world, tmp_p
     call_command("staffing", "import-roster", str(path), stdout=out)
     assert "1 shifts imported" in out.getvalue()
     assert Shift.objects.count() == 1
+
+
+def _upload(text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("roster.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def test_roster_upload__manager__imported_and_shown(client, history, people):
+    from django.urls import reverse
+
+    from servicekontor.staffing.tests.conftest import WEEK
+
+    client.force_login(people.manager)
+    url = reverse("staffing:office_roster", args=[history.office.code]) + f"?week={WEEK}"
+    text = HEADER + f"{history.office.code},alice,2026-12-07,09:30,16:30,12:00,30\n"
+    response = client.post(url, {"roster": _upload(text)})
+    assert response.status_code == 200
+    assert Shift.objects.count() == 1
+    # the plan now counts alice on the roster at 10-11 on Monday
+    from servicekontor.staffing import queries
+    from servicekontor.staffing.tests.conftest import MONDAY
+
+    plan = queries.week_plan(office=history.office, monday=MONDAY, simulate=False)
+    monday = {r.hour: r.roster for r in plan.rows if r.day == MONDAY}
+    assert monday[10] == 1 and monday[12] == 0 and monday[13] == 1
+
+
+def test_roster_upload__other_office_row__400_nothing_written(client, history, people):
+    from django.urls import reverse
+
+    client.force_login(people.manager)
+    url = reverse("staffing:office_roster", args=[history.office.code])
+    text = HEADER + f"{history.other_office.code},charlie,2026-12-07,09:30,12:00,,\n"
+    response = client.post(url, {"roster": _upload(text)})
+    assert response.status_code == 400
+    assert "2" in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_roster_upload__not_the_manager__403(client, history, people):
+    from django.urls import reverse
+
+    client.force_login(people.tax_analyst)
+    url = reverse("staffing:office_roster", args=[history.office.code])
+    text = HEADER + f"{history.office.code},alice,2026-12-07,09:30,12:00,,\n"
+    assert client.post(url, {"roster": _upload(text)}).status_code == 403
+    assert client.post(url, {}).status_code == 403
+    assert not Shift.objects.exists()
+
+
+def test_roster_upload__no_file__400(client, history, people):
+    from django.urls import reverse
+
+    client.force_login(people.manager)
+    url = reverse("staffing:office_roster", args=[history.office.code])
+    assert client.post(url, {}).status_code == 400
