@@ -49,6 +49,8 @@ def test_network_page__wape_per_office_and_overall(client, history, people, cloc
     body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
     assert history.office.code in body
     plan = queries.network_plan(year=2027)
-    model, naive = plan.overall_wape()
+    overall = plan.overall_wape()
+    assert overall is not None
+    model, naive = overall
     bt = plan.backtests[history.office.pk]
     assert (model, naive) == (bt.wape_model, bt.wape_naive)  # one office: the same
