@@ -209,6 +209,27 @@ class WeekPlan:
     def hours(self) -> list[int]:
         return sorted({r.hour for r in self.rows})
 
+    def week_service_levels(self) -> tuple[float, float | None]:
+        """(promised, simulated) service level of the week, each hour weighted by its expected
+        arrivals; simulated None when the plan was not simulated."""
+        weights = [sum(r.arrivals.values()) for r in self.rows]
+        total = sum(weights) or 1.0
+        promised = sum(
+            w * r.need.promised_service_level for w, r in zip(weights, self.rows, strict=True)
+        )
+        simulated_rows = [
+            (w, r)
+            for w, r in zip(weights, self.rows, strict=True)
+            if r.simulated_service_level is not None
+        ]
+        simulated = (
+            sum(w * (r.simulated_service_level or 0.0) for w, r in simulated_rows)
+            / (sum(w for w, _r in simulated_rows) or 1.0)
+            if simulated_rows
+            else None
+        )
+        return promised / total, simulated
+
 
 def _targets(agencies: Iterable[Agency], what_if: WhatIf) -> dict[int, tuple[float, int]]:
     if what_if.service_level is not None:

@@ -122,6 +122,7 @@ def _office_page(
         "staffing/office.html",
         {
             "imported": imported,
+            "week_levels": plan.week_service_levels(),
             "errors": errors or [],
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",

@@ -45,3 +45,17 @@ def test_erlang_c_agents_needed__pyworkforce__same_count(arrivals, aht, agents, 
         arrivals_per_hour=arrivals, mean_service_minutes=aht, target_minutes=target
     )
     assert ours == theirs
+
+
+@pytest.mark.parametrize(("arrivals", "aht"), [(5.0, 6.0), (5.5, 6.0)])
+def test_erlang_c_agents_needed__pyworkforce_one_more__ours_meets_the_target_by_its_formula(
+    arrivals, aht
+):
+    # pyworkforce starts its search at round(load + 1): with 0.5 Erlangs it never tries 1
+    model = pyworkforce.ErlangC(transactions=arrivals, aht=aht, asa=15, interval=60)
+    theirs = model.required_positions(service_level=0.8)["raw_positions"]
+    ours = erlang.erlang_c_agents_needed(
+        arrivals_per_hour=arrivals, mean_service_minutes=aht, target_minutes=15
+    )
+    assert ours == theirs - 1
+    assert model.service_level(positions=ours) >= 0.8

@@ -27,6 +27,8 @@ def test_week_plan__history__need_each_open_hour_shifts_cover_it(history):
             if minute // 60 in rows and 600 <= minute < 960:
                 assert covered >= rows[minute // 60].need.scheduled
     assert all(r.simulated_service_level is not None for r in plan.rows)
+    promised, simulated = plan.week_service_levels()
+    assert 0.8 <= promised <= 1 and simulated is not None and 0 <= simulated <= 1
     assert plan.backtest is not None and plan.backtest.wape_model >= 0
 
 
@@ -110,6 +112,7 @@ def test_staffing_plan_command__prints_hours_and_shifts(history):
     )
     text = out.getvalue()
     assert "paid hours (optimal)" in text
+    assert "week service level: promised" in text
     assert "planned in" in text
 
 

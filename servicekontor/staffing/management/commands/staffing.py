@@ -112,6 +112,9 @@ class Command(BaseCommand):
                 f"forecast WAPE {bt.wape_model:.3f}, seasonal naive {bt.wape_naive:.3f} "
                 f"(last 4 weeks held out)"
             )
+        promised, simulated = plan.week_service_levels()
+        sim_text = "not simulated" if simulated is None else f"simulated {simulated:.3f}"
+        self.stdout.write(f"week service level: promised {promised:.3f}, {sim_text}")
         self.stdout.write(f"planned in {seconds:.2f} s")
         if opts["csv"]:
             with open(opts["csv"], "wb") as fh:
