@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "servicekontor.reports",
     "servicekontor.simulation",
     "servicekontor.costs",
+    "servicekontor.staffing",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("planning/", include("servicekontor.planning.urls")),
     path("statistics/", include("servicekontor.reports.urls")),
     path("costs/", include("servicekontor.costs.urls")),
+    path("staffing/", include("servicekontor.staffing.urls")),
     path("", include("servicekontor.public.urls")),
     prefix_default_language=False,
 )

@@ -1,5 +1,7 @@
 """Agencies (myndigheter), their services, and the capabilities a service needs at a desk."""
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,14 @@ class Agency(models.Model):
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(240)],
         help_text=_("A visit is called within the target when its wait is shorter than this."),
+    )
+    service_level_share = models.DecimalField(
+        _("service level target (share)"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
+        help_text=_("Share of visits to be called within the target minutes (staffing plans)."),
     )
 
     class Meta:

@@ -458,3 +458,30 @@ def occupancy(
         out[key][0] += s
         out[key][1] += v
     return {k: Occupancy(v[0], v[1]) for k, v in out.items()}
+
+
+def arrivals_by_hour(
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    agency_ids: Iterable[int] | None = None,
+    office_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int, dt.date, int], int]:
+    """Arrivals per (office id, agency id, local day, local hour 0…23) over the period, as
+    `HourFigures.arrivals` counts them (the staffing forecast's history). Absent: none."""
+    check_period(start, end)
+    rows = _scoped(
+        HourFigures.objects.all(),
+        scope=scope,
+        start=start,
+        end=end,
+        agency_ids=agency_ids,
+        office_ids=office_ids,
+    )
+    grouped = (
+        rows.values("office_id", "agency_id", "local_day", "hour")
+        .annotate(n=Sum("arrivals"))
+        .order_by()
+    )
+    return {(r["office_id"], r["agency_id"], r["local_day"], r["hour"]): r["n"] for r in grouped}

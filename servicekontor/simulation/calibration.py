@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from servicekontor.queueing.erlang import erlang_c_agents_needed
 from servicekontor.simulation.model import (
     Behaviour,
     Day,
@@ -31,7 +32,6 @@ from servicekontor.simulation.model import (
     ServiceSpec,
     open_pieces,
 )
-from servicekontor.staffing.erlang import erlang_c_agents_needed
 
 # --- public figures (sources: docs/simulation.md, ../shared/research/visit_figures.md) -------
 

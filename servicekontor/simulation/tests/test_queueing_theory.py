@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+from servicekontor.queueing import erlang
 from servicekontor.simulation.model import (
     Behaviour,
     Day,
@@ -20,7 +21,6 @@ from servicekontor.simulation.model import (
     ServiceSpec,
     simulate_office,
 )
-from servicekontor.staffing import erlang
 
 HOURS = 100
 WARM_UP = 4 * 3600.0

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicekontor.staffing import erlang
+from servicekontor.queueing import erlang
 
 
 def _erlang_c_by_factorials(agents: int, load: Fraction) -> float:
@@ -310,3 +310,61 @@ def test_erlang_a__agents_needed_is_the_smallest():
     assert c <= erlang.erlang_c_agents_needed(
         arrivals_per_hour=200, mean_service_minutes=12, target_minutes=15
     )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    cases=st.lists(
+        st.tuples(
+            st.floats(0, 400, allow_nan=False),
+            st.floats(0.5, 40, allow_nan=False),
+            st.floats(0, 30, allow_nan=False),
+            st.floats(0, 0.99, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    occupancy=st.floats(0.5, 1.0),
+)
+def test_erlang_c_agents_needed_many__same_as_one_by_one(cases, occupancy):
+    lam, mean, target, level = (np.array(x) for x in zip(*cases, strict=True))
+    many = erlang.erlang_c_agents_needed_many(
+        arrivals_per_hour=lam,
+        mean_service_minutes=mean,
+        target_minutes=target,
+        service_level=level,
+        max_occupancy=occupancy,
+    )
+    one = [
+        erlang.erlang_c_agents_needed(
+            arrivals_per_hour=a,
+            mean_service_minutes=m,
+            target_minutes=t,
+            service_level=s,
+            max_occupancy=occupancy,
+        )
+        for a, m, t, s in cases
+    ]
+    assert many.tolist() == one
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    arrivals=st.floats(1, 120),
+    service=st.floats(2, 20),
+    patience=st.floats(1, 120),
+    target=st.floats(1, 20),
+    level=st.floats(0.5, 0.95),
+)
+def test_erlang_a_agents_needed__smallest_meeting_the_target(
+    arrivals, service, patience, target, level
+):
+    kw = {
+        "arrivals_per_hour": arrivals,
+        "mean_service_minutes": service,
+        "mean_patience_minutes": patience,
+    }
+    c = erlang.erlang_a_agents_needed(**kw, target_minutes=target, service_level=level)
+    assert erlang.erlang_a_service_level(**kw, agents=c, target_minutes=target) >= level
+    if c > max(1, math.ceil(level * arrivals * service / 60)):
+        assert erlang.erlang_a_service_level(**kw, agents=c - 1, target_minutes=target) < level

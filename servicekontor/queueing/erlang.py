@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -183,6 +184,59 @@ def erlang_c_agents_needed(
             return c
 
 
+def erlang_c_agents_needed_many(
+    *,
+    arrivals_per_hour: np.ndarray,
+    mean_service_minutes: np.ndarray,
+    target_minutes: np.ndarray | float,
+    service_level: np.ndarray | float = 0.8,
+    max_occupancy: float = 1.0,
+) -> np.ndarray:
+    """`erlang_c_agents_needed` for many cases at once (arrays of one shape; scalars
+    broadcast): the same recursion and the same stopping rule, stepped for every case
+    together in NumPy. Returns int64 agents (0 where nobody comes). Same errors as the
+    scalar function."""
+    lam, mean, target, level = np.broadcast_arrays(
+        np.asarray(arrivals_per_hour, dtype=float),
+        np.asarray(mean_service_minutes, dtype=float),
+        np.asarray(target_minutes, dtype=float),
+        np.asarray(service_level, dtype=float),
+    )
+    if np.any(~np.isfinite(lam) | (lam < 0)) or np.any(~np.isfinite(mean) | (mean <= 0)):
+        raise ValueError("arrivals must be finite >= 0 and mean service minutes finite > 0")
+    if np.any((level < 0) | (level >= 1)) or np.any(target < 0):
+        raise ValueError("service_level must be in [0, 1) and target_minutes >= 0")
+    if not 0 < max_occupancy <= 1:
+        raise ValueError("max_occupancy must be in (0, 1]")
+    shape = lam.shape
+    lam, mean, target, level = (x.ravel() for x in (lam, mean, target, level))
+    load = lam * mean / MINUTES_PER_HOUR
+    out = np.zeros(load.size, dtype=np.int64)
+    idx = np.flatnonzero(load > 0)
+    a, mu, rate, t, want = (
+        load[idx],
+        1.0 / mean[idx],
+        lam[idx] / MINUTES_PER_HOUR,
+        target[idx],
+        level[idx],
+    )
+    b = np.ones(idx.size)
+    c = 0
+    while idx.size:
+        c += 1
+        b = a * b / (c + a * b)
+        ok = (a < c) & (a / c <= max_occupancy)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            wait = c * b / (c - a * (1.0 - b))
+            sl = 1.0 - wait * np.exp(-(c * mu - rate) * t)
+        done = ok & (sl >= want)
+        if done.any():
+            out[idx[done]] = c
+            keep = ~done
+            idx, a, mu, rate, t, want, b = (x[keep] for x in (idx, a, mu, rate, t, want, b))
+    return out.reshape(shape)
+
+
 # --- Erlang A --------------------------------------------------------------------------------
 
 
@@ -315,6 +369,26 @@ def erlang_a_service_level(
         raise ValueError("target_minutes must be >= 0")
     if not mean_patience_minutes > 0:
         raise ValueError("mean_patience_minutes must be > 0")
+    return _erlang_a_service_level(
+        float(arrivals_per_hour),
+        float(mean_service_minutes),
+        float(mean_patience_minutes),
+        int(agents),
+        float(target_minutes),
+        float(tolerance),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _erlang_a_service_level(
+    arrivals_per_hour: float,
+    mean_service_minutes: float,
+    mean_patience_minutes: float,
+    agents: int,
+    target_minutes: float,
+    tolerance: float,
+) -> float:
+    # cached: a staffing search and the promise made at its answer ask for the same value
     lam = arrivals_per_hour / MINUTES_PER_HOUR
     if lam == 0:
         return 1.0
@@ -323,6 +397,11 @@ def erlang_a_service_level(
     pi = _erlang_a_distribution(lam, mu, theta, agents, tolerance)
     immediate = float(pi[:agents].sum())
     queued = pi[agents:]
+    # the far tail of the queue carries less than `tolerance` of the mass: counting it as not
+    # called changes the answer by less than that, and a shorter chain is far cheaper
+    # (the uniformisation rate grows with the number ahead)
+    tail = np.cumsum(queued[::-1])[::-1]
+    queued = queued[: max(1, int(np.count_nonzero(tail > tolerance)))]
     if queued.size == 0:
         return min(1.0, immediate)
     called = _called_within(
@@ -347,9 +426,10 @@ def erlang_a_agents_needed(
 ) -> int:
     """Smallest c with Erlang A service level >= target and P(abandon) <= ``max_abandon``.
 
-    Both measures improve with every added agent, so the search walks up from a lower bound:
-    at most ``c mu`` citizens an hour are served, so the share called (within any time) is at
-    most ``c / a`` and ``c >= service_level * a`` is necessary.
+    Both measures improve with every added agent, so the search starts at the Erlang C count
+    and walks down or up to the smallest ``c`` that meets both, never below the lower bound
+    ``c >= service_level * a`` (at most ``c mu`` citizens an hour are served, so the share
+    called within any time is at most ``c / a``).
     """
     if not 0 <= service_level < 1:
         raise ValueError("service_level must be in [0, 1)")
@@ -358,8 +438,9 @@ def erlang_a_agents_needed(
     load = offered_load(arrivals_per_hour, mean_service_minutes)
     if load == 0:
         return 0
-    c = max(1, math.ceil(service_level * load))
-    while True:
+    lower = max(1, math.ceil(service_level * load))
+
+    def meets(c: int) -> bool:
         sl = erlang_a_service_level(
             arrivals_per_hour=arrivals_per_hour,
             mean_service_minutes=mean_service_minutes,
@@ -367,13 +448,34 @@ def erlang_a_agents_needed(
             agents=c,
             target_minutes=target_minutes,
         )
-        if sl >= service_level:
-            abandon = erlang_a(
-                arrivals_per_hour=arrivals_per_hour,
-                mean_service_minutes=mean_service_minutes,
-                mean_patience_minutes=mean_patience_minutes,
-                agents=c,
-            ).abandon_probability
-            if abandon <= max_abandon:
-                return c
+        if sl < service_level:
+            return False
+        if max_abandon >= 1:
+            return True
+        abandon = erlang_a(
+            arrivals_per_hour=arrivals_per_hour,
+            mean_service_minutes=mean_service_minutes,
+            mean_patience_minutes=mean_patience_minutes,
+            agents=c,
+        ).abandon_probability
+        return abandon <= max_abandon
+
+    # Start at the Erlang C count (cheap, usually within one of the answer) and walk to the
+    # smallest c that meets both targets; both improve with every agent added.
+    c = max(
+        lower,
+        erlang_c_agents_needed(
+            arrivals_per_hour=arrivals_per_hour,
+            mean_service_minutes=mean_service_minutes,
+            target_minutes=target_minutes,
+            service_level=service_level,
+        ),
+    )
+    if meets(c):
+        while c > lower and meets(c - 1):
+            c -= 1
+        return c
+    c += 1
+    while not meets(c):
         c += 1
+    return c

@@ -1,0 +1,136 @@
+"""The staffing plans as table rows: one source for the page's tables, CSV and Excel
+(written by `reports.exports`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from servicekontor.staffing.queries import NetworkPlan, WeekPlan
+
+
+def _pct(v: float | None) -> float | None:
+    return None if v is None else round(100 * v, 1)
+
+
+def week_header() -> list[str]:
+    return [
+        _("Day"),
+        _("Hour"),
+        _("Expected arrivals"),
+        _("Officers at the desks"),
+        _("Officers scheduled"),
+        _("On the roster"),
+        _("Short (-) / over (+)"),
+        _("Model"),
+        _("Promised service level (%)"),
+        _("Simulated service level (%)"),
+        _("Promised mean wait (min)"),
+        _("Simulated mean wait (min)"),
+    ]
+
+
+def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
+    for r in plan.rows:
+        yield [
+            r.day.isoformat(),
+            f"{r.hour:02d}",
+            round(sum(r.arrivals.values()), 1),
+            r.need.base,
+            r.need.scheduled,
+            r.roster,
+            r.difference,
+            r.need.model,
+            _pct(r.need.promised_service_level),
+            _pct(r.simulated_service_level),
+            round(r.need.promised_mean_wait, 1),
+            None if r.simulated_mean_wait is None else round(r.simulated_mean_wait, 1),
+        ]
+
+
+def shift_header() -> list[str]:
+    return [
+        _("Day"),
+        _("Shift starts"),
+        _("Shift ends"),
+        _("Break"),
+        _("Competences"),
+        _("Officers"),
+    ]
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def shift_rows(plan: WeekPlan) -> Iterator[list[Any]]:
+    for day in plan.days:
+        slot = 30
+        for s in sorted(day.plan.shifts, key=lambda s: (s.pattern.start, s.pattern.end)):
+            p = s.pattern
+            names = ", ".join(
+                sorted(plan.agencies[a].code for a in day.profiles[s.profile] if a in plan.agencies)
+            )
+            brk = (
+                _clock(day.first_minute + p.break_start * slot)
+                if p.break_end > p.break_start
+                else ""
+            )
+            yield [
+                day.day.isoformat(),
+                _clock(day.first_minute + p.start * slot),
+                _clock(day.first_minute + p.end * slot),
+                brk,
+                names,
+                s.count,
+            ]
+
+
+def network_header() -> list[str]:
+    return [
+        _("Office"),
+        _("County"),
+        _("Month"),
+        _("FTE needed"),
+        _("FTE available"),
+        _("Difference"),
+    ]
+
+
+def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
+    for r in plan.rows:
+        yield [
+            r.office.code,
+            r.office.county,
+            f"{plan.year}-{r.month:02d}",
+            round(r.fte_needed, 2),
+            round(r.fte_available, 2),
+            round(r.difference, 2),
+        ]
+
+
+def competence_header() -> list[str]:
+    return [_("Agency"), _("Month"), _("Officers trained needed at peak"), _("Officers trained")]
+
+
+def competence_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
+    for (agency_id, month), (needed, trained) in plan.competence.items():
+        agency = plan.agencies.get(agency_id)
+        yield [
+            agency.code if agency else agency_id,
+            f"{plan.year}-{month:02d}",
+            round(needed, 1),
+            round(trained, 1),
+        ]
+
+
+def wape_header() -> list[str]:
+    return [_("Office"), _("Forecast WAPE"), _("Seasonal naive WAPE"), _("Arrivals held out")]
+
+
+def wape_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
+    offices = {r.office.pk: r.office for r in plan.rows}
+    for office_id, bt in sorted(plan.backtests.items(), key=lambda kv: offices[kv[0]].code):
+        yield [offices[office_id].code, round(bt.wape_model, 3), round(bt.wape_naive, 3), bt.actual]

@@ -1,0 +1,603 @@
+"""Reads of the staffing plans: history from `reports`, the registry, the roster; the math from
+the pure modules (`forecast`, `dimensioning`, `shifts`, `simcheck`).
+
+- `week_plan`: one office's week — forecast per agency and hour (with the bookings already
+  made), officers needed per hour (Erlang C / A, occupancy cap, shrinkage), the roster per
+  hour (short/over), a proposed set of shifts per day (HiGHS), and the simulation check.
+- `network_plan`: FTE needed against available per office, county and agency competence,
+  per month of a year, with the what-ifs (volume +x %, another service-level target, an
+  agency added to offices).
+
+ASSUMPTIONS (docs/staffing.md): the history is the last ``HISTORY_WEEKS`` weeks of the
+statistics' rollups, from the first day with any arrival; an officer assigned to an office
+is one FTE there; a full-time officer works ``HOURS_PER_FTE_WEEK`` hours a week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.accounts.models import Competence, OfficeAssignment, Role
+from servicekontor.appointments.models import HOLDS_CAPACITY, Booking
+from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
+from servicekontor.core.errors import DomainError
+from servicekontor.network import opening_hours
+from servicekontor.network.models import Office
+from servicekontor.network.queries import schedule_of, with_schedules
+from servicekontor.reports import queries as report_queries
+from servicekontor.reports.scope import EVERYTHING
+from servicekontor.staffing import dimensioning, forecast, shifts, simcheck
+from servicekontor.staffing.models import Shift, minutes
+
+HISTORY_WEEKS = 104
+HOURS_PER_FTE_WEEK = 40.0
+#: ASSUMPTION: the history shows abandonment when at least this share of visits left.
+ABANDONMENT_THRESHOLD = 0.01
+DEFAULT_SERVICE_MINUTES = 10.0
+
+
+class NoPlan(DomainError):
+    http_status = 400
+    default_message = _("There is not enough history to plan this office.")
+
+
+class BadWeek(DomainError):
+    http_status = 400
+    default_message = _("Give the week as YYYY-Www, e.g. 2026-W10.")
+
+
+DEFAULT_POLICY = dimensioning.Policy()
+DEFAULT_RULES = shifts.ShiftRules()
+
+
+def parse_week(text: str) -> dt.date:
+    """The Monday of an ISO week "2026-W10"; raises BadWeek (400)."""
+    try:
+        year, week = text.upper().split("-W")
+        return dt.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise BadWeek() from None
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Changes to plan against: volume factor (1.1: +10 %), a service level for every agency
+    (share, minutes; None: each agency's own), agencies added to the offices planned."""
+
+    volume_factor: float = 1.0
+    service_level: tuple[float, int] | None = None
+    add_agency_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.volume_factor <= 10:
+            raise DomainError(_("The volume factor must be above 0 and at most 10."))
+        if self.service_level is not None:
+            share, mins = self.service_level
+            if not 0 < share < 1 or not 0 < mins <= 240:
+                raise DomainError(_("Give a service level share in (0, 1) and 1–240 minutes."))
+
+
+NO_CHANGE = WhatIf()
+
+
+@dataclass
+class AgencyHistory:
+    agency_id: int
+    counts: np.ndarray  # (n_days, 24)
+    mean_service_minutes: float
+    patience_minutes: float
+    booked_share: float
+
+
+@dataclass
+class OfficeHistory:
+    office: Office
+    start: dt.date
+    open_days: np.ndarray
+    agencies: dict[int, AgencyHistory]
+    backtest: forecast.Backtest | None
+
+
+def _open_days(schedule: opening_hours.Schedule, days: Sequence[dt.date]) -> np.ndarray:
+    return np.array([opening_hours.day_hours(schedule, d).is_open for d in days], dtype=bool)
+
+
+def office_history(
+    office: Office, *, before: dt.date, weeks: int = HISTORY_WEEKS, holdout_weeks: int = 4
+) -> OfficeHistory:
+    """Arrivals per agency, day and hour before ``before`` (from the statistics), with each
+    agency's mean desk minutes, estimated patience and booked share, and the backtest of
+    the office's total. Raises NoPlan when there is no arrival at all."""
+    first = before - dt.timedelta(weeks=weeks)
+    last = before - dt.timedelta(days=1)
+    raw = report_queries.arrivals_by_hour(
+        scope=EVERYTHING, start=first, end=last, office_ids=[office.pk]
+    )
+    if not raw:
+        raise NoPlan()
+    start = min(day for (_o, _a, day, _h) in raw)
+    n = (last - start).days + 1
+    days = [start + dt.timedelta(days=i) for i in range(n)]
+    open_days = _open_days(schedule_of(office), days)
+    counts: dict[int, np.ndarray] = defaultdict(lambda: np.zeros((n, 24)))
+    for (_o, agency, day, hour), value in raw.items():
+        counts[agency][(day - start).days, hour] += value
+    # a day with arrivals is open whatever the schedule says now
+    total = sum(counts.values())
+    open_days |= np.asarray(total).sum(axis=1) > 0
+    figs = report_queries.figures(
+        scope=EVERYTHING, start=start, end=last, by=("agency",), office_ids=[office.pk]
+    )
+    agencies = {}
+    for agency, c in counts.items():
+        f = figs.get((agency,))
+        mean_minutes = (
+            f.mean_service_seconds / 60.0 if f and f.mean_service_seconds else None
+        ) or DEFAULT_SERVICE_MINUTES
+        patience = math.inf
+        if f and f.visits and f.left_queue / f.visits >= ABANDONMENT_THRESHOLD and f.wait_seconds:
+            # ASSUMPTION: exponential patience estimated as the time spent waiting per
+            # person who left (the waits of the called are censored patience times; the
+            # waits of those who left are not in the rollups, so this is a lower estimate)
+            patience = max(1.0, f.wait_seconds / 60.0 / f.left_queue)
+        booked_share = f.visits_booked / f.visits if f and f.visits else 0.0
+        agencies[agency] = AgencyHistory(agency, c, mean_minutes, patience, booked_share)
+    bt = None
+    if holdout_weeks:
+        try:
+            bt = forecast.backtest(np.asarray(total), start, open_days, holdout_weeks=holdout_weeks)
+        except forecast.ForecastError:
+            bt = None
+    return OfficeHistory(office, start, open_days, agencies, bt)
+
+
+def _known_bookings(office: Office, days: Sequence[dt.date]) -> dict[tuple[int, dt.date, int], int]:
+    out: dict[tuple[int, dt.date, int], int] = defaultdict(int)
+    for agency, day, starts in Booking.objects.filter(
+        office=office, day__in=list(days), status__in=HOLDS_CAPACITY
+    ).values_list("service__agency_id", "day", "starts_at"):
+        out[(agency, day, starts.astimezone(clock.STOCKHOLM).hour)] += 1
+    return out
+
+
+@dataclass
+class HourRow:
+    day: dt.date
+    hour: int
+    arrivals: dict[int, float]  # agency -> expected arrivals
+    need: dimensioning.HourNeed
+    roster: int
+    simulated_service_level: float | None = None
+    simulated_mean_wait: float | None = None
+
+    @property
+    def difference(self) -> int:
+        """Roster minus scheduled need: negative is short."""
+        return self.roster - self.need.scheduled
+
+
+@dataclass
+class DayShifts:
+    day: dt.date
+    plan: shifts.DayPlan
+    first_minute: int
+    profiles: list[frozenset[int]]
+    note: str = ""
+
+
+@dataclass
+class WeekPlan:
+    office: Office
+    monday: dt.date
+    rows: list[HourRow]
+    days: list[DayShifts]
+    agencies: dict[int, Agency]
+    backtest: forecast.Backtest | None
+    replications: int
+    targets: dict[int, tuple[float, int]] = field(default_factory=dict)
+
+    @property
+    def hours(self) -> list[int]:
+        return sorted({r.hour for r in self.rows})
+
+    def week_service_levels(self) -> tuple[float, float | None]:
+        """(promised, simulated) service level of the week, each hour weighted by its expected
+        arrivals; simulated None when the plan was not simulated."""
+        weights = [sum(r.arrivals.values()) for r in self.rows]
+        total = sum(weights) or 1.0
+        promised = sum(
+            w * r.need.promised_service_level for w, r in zip(weights, self.rows, strict=True)
+        )
+        simulated_rows = [
+            (w, r)
+            for w, r in zip(weights, self.rows, strict=True)
+            if r.simulated_service_level is not None
+        ]
+        simulated = (
+            sum(w * (r.simulated_service_level or 0.0) for w, r in simulated_rows)
+            / (sum(w for w, _r in simulated_rows) or 1.0)
+            if simulated_rows
+            else None
+        )
+        return promised / total, simulated
+
+
+def _targets(agencies: Iterable[Agency], what_if: WhatIf) -> dict[int, tuple[float, int]]:
+    if what_if.service_level is not None:
+        return {a.pk: what_if.service_level for a in agencies}
+    return {a.pk: (float(a.service_level_share), a.service_level_minutes) for a in agencies}
+
+
+def _competence_profiles(office: Office, agency_ids: set[int]) -> dict[frozenset[int], int]:
+    """Competence sets (restricted to the agencies planned) -> officers assigned with them."""
+    users = OfficeAssignment.objects.filter(
+        office=office, user__is_active=True, user__role=Role.SERVICE_OFFICER
+    ).values_list("user_id", flat=True)
+    trained: dict[int, set[int]] = defaultdict(set)
+    for user_id, agency_id in Competence.objects.filter(user_id__in=list(users)).values_list(
+        "user_id", "agency_id"
+    ):
+        if agency_id in agency_ids:
+            trained[user_id].add(agency_id)
+    out: dict[frozenset[int], int] = defaultdict(int)
+    for user_id in users:
+        if trained.get(user_id):
+            out[frozenset(trained[user_id])] += 1
+    return dict(out)
+
+
+def week_plan(
+    *,
+    office: Office,
+    monday: dt.date,
+    policy: dimensioning.Policy = DEFAULT_POLICY,
+    what_if: WhatIf = NO_CHANGE,
+    replications: int = 20,
+    simulate: bool = True,
+    rules: shifts.ShiftRules = DEFAULT_RULES,
+) -> WeekPlan:
+    """The plan of ``office`` for the ISO week starting ``monday`` (module docstring).
+    Raises NoPlan (400) without history."""
+    history = office_history(office, before=monday)
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    schedule = schedule_of(office)
+    hours_of = {d: opening_hours.day_hours(schedule, d).intervals for d in days}
+    agency_ids = set(history.agencies) | set(what_if.add_agency_ids)
+    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=agency_ids)}
+    targets = _targets(agencies.values(), what_if)
+    known = _known_bookings(office, days)
+    # network mean per agency for an agency added without a history at this office
+    per_agency: dict[int, np.ndarray] = {}
+    for agency, h in history.agencies.items():
+        try:
+            f = forecast.forecast(h.counts, history.start, history.open_days, days)
+        except forecast.ForecastError:
+            f = forecast.seasonal_naive(h.counts, history.start, history.open_days, days)
+        booked = np.array([[known.get((agency, d, hr), 0) for hr in range(24)] for d in days])
+        per_agency[agency] = forecast.with_bookings(f, h.booked_share, booked)
+    if what_if.add_agency_ids and per_agency:
+        # ASSUMPTION: an added agency brings the office's mean volume of one existing agency
+        mean = np.asarray(sum(per_agency.values())) / len(per_agency)
+        for a in what_if.add_agency_ids:
+            per_agency.setdefault(a, mean)
+    roster = list(Shift.objects.filter(office=office, day__in=days))
+    rows: list[HourRow] = []
+    for i, d in enumerate(days):
+        intervals = hours_of[d]
+        if not intervals:
+            continue
+        open_m = minutes(intervals[0][0])
+        close_m = minutes(intervals[-1][1])
+        for hour in range(open_m // 60, math.ceil(close_m / 60)):
+            arrivals = {
+                a: float(per_agency[a][i, hour]) * what_if.volume_factor for a in per_agency
+            }
+            demands = [
+                dimensioning.AgencyDemand(
+                    agency=a,
+                    arrivals_per_hour=n,
+                    mean_service_minutes=(
+                        history.agencies[a].mean_service_minutes
+                        if a in history.agencies
+                        else DEFAULT_SERVICE_MINUTES
+                    ),
+                    target_minutes=targets.get(a, (0.8, 15))[1],
+                    service_level=targets.get(a, (0.8, 15))[0],
+                    patience_minutes=(
+                        history.agencies[a].patience_minutes if a in history.agencies else math.inf
+                    ),
+                )
+                for a, n in arrivals.items()
+            ]
+            # at work in both halves of the hour (a half-hour break takes them out of it)
+            on_roster = sum(
+                1
+                for s in roster
+                if s.day == d and s.at_work(hour * 60 + 15) and s.at_work(hour * 60 + 45)
+            )
+            rows.append(
+                HourRow(d, hour, arrivals, dimensioning.hour_need(demands, policy), on_roster)
+            )
+    plans = _propose_shifts(office, days, hours_of, rows, set(per_agency), rules)
+    plan = WeekPlan(
+        office=office,
+        monday=monday,
+        rows=rows,
+        days=plans,
+        agencies=agencies,
+        backtest=history.backtest,
+        replications=replications,
+        targets=targets,
+    )
+    if simulate:
+        _simulate(plan, history, hours_of, rules)
+    return plan
+
+
+def _propose_shifts(
+    office: Office,
+    days: Sequence[dt.date],
+    hours_of: dict[dt.date, tuple[tuple[dt.time, dt.time], ...]],
+    rows: Sequence[HourRow],
+    agency_ids: set[int],
+    rules: shifts.ShiftRules,
+) -> list[DayShifts]:
+    staff = _competence_profiles(office, agency_ids)
+    if staff:
+        profiles = sorted(staff, key=lambda p: (-len(p), sorted(p)))
+        available: list[int | None] = [staff[p] for p in profiles]
+    else:  # nobody assigned: plan generalists without a bound
+        profiles, available = [frozenset(agency_ids)], [None]
+    out = []
+    for d in days:
+        intervals = hours_of[d]
+        if not intervals:
+            continue
+        day_rows = {r.hour: r for r in rows if r.day == d}
+        need, first = shifts.slot_need(
+            {h: r.need.scheduled for h, r in day_rows.items()},
+            open_minute=minutes(intervals[0][0]),
+            close_minute=minutes(intervals[-1][1]),
+            rules=rules,
+        )
+        by_agency: dict[int, list[int]] = {}
+        for a in agency_ids:
+            slots = []
+            for k in range(len(need)):
+                hour = (first + k * rules.slot_minutes) // 60
+                r = day_rows.get(hour)
+                slots.append(r.need.by_agency.get(a, 0) if r else 0)
+            by_agency[a] = slots
+        result = shifts.solve_day(
+            need, profiles=profiles, need_by_agency=by_agency, available=available, rules=rules
+        )
+        note = ""
+        if result.status == "infeasible":
+            note = str(_("Not enough trained officers: the plan below needs more staff."))
+            profiles_all = [frozenset(agency_ids)]
+            result = shifts.solve_day(
+                need, profiles=profiles_all, need_by_agency=by_agency, rules=rules
+            )
+            out.append(DayShifts(d, result, first, profiles_all, note))
+            continue
+        out.append(DayShifts(d, result, first, list(profiles), note))
+    return out
+
+
+def _simulate(
+    plan: WeekPlan,
+    history: OfficeHistory,
+    hours_of: dict[dt.date, tuple[tuple[dt.time, dt.time], ...]],
+    rules: shifts.ShiftRules,
+) -> None:
+    service = {a: h.mean_service_minutes for a, h in history.agencies.items()}
+    patience_rates = [1 / h.patience_minutes for h in history.agencies.values()]
+    patience = (
+        math.inf if not any(patience_rates) else 1 / (sum(patience_rates) / len(patience_rates))
+    )
+    target = min((m for _s, m in plan.targets.values()), default=15)
+    for day in plan.days:
+        rows = [r for r in plan.rows if r.day == day.day]
+        arrivals = {r.hour: r.arrivals for r in rows}
+        sim_shifts = []
+        for s in day.plan.shifts:
+            p = s.pattern
+            for _k in range(s.count):
+                sim_shifts.append(
+                    simcheck.SimShift(
+                        start_minute=day.first_minute + p.start * rules.slot_minutes,
+                        end_minute=day.first_minute + p.end * rules.slot_minutes,
+                        agencies=day.profiles[s.profile],
+                        break_minute=(
+                            day.first_minute + p.break_start * rules.slot_minutes
+                            if p.break_end > p.break_start
+                            else None
+                        ),
+                        break_minutes=(p.break_end - p.break_start) * rules.slot_minutes,
+                    )
+                )
+        intervals = hours_of[day.day]
+        results = simcheck.check_day(
+            arrivals=arrivals,
+            service_minutes={a: service.get(a, DEFAULT_SERVICE_MINUTES) for a in plan.agencies},
+            open_minutes=(minutes(intervals[0][0]), minutes(intervals[-1][1])),
+            shifts=sim_shifts,
+            target_minutes=target,
+            patience_minutes=patience,
+            replications=plan.replications,
+            seed=day.day.toordinal(),
+        )
+        by_hour = {r.hour: r for r in results}
+        for r in rows:
+            res = by_hour.get(r.hour)
+            if res is not None and not math.isnan(res.service_level):
+                r.simulated_service_level = res.service_level
+                r.simulated_mean_wait = res.mean_wait
+
+
+# --- the network view ------------------------------------------------------------------------
+
+
+@dataclass
+class NetworkRow:
+    office: Office
+    month: int
+    fte_needed: float
+    fte_available: float
+
+    @property
+    def difference(self) -> float:
+        return self.fte_available - self.fte_needed
+
+
+@dataclass
+class NetworkPlan:
+    year: int
+    rows: list[NetworkRow]
+    by_county: dict[tuple[str, int], tuple[float, float]]
+    competence: dict[tuple[int, int], tuple[float, float]]  # (agency, month) -> needed, trained
+    agencies: dict[int, Agency]
+    skipped: list[Office]
+    backtests: dict[int, forecast.Backtest] = field(default_factory=dict)
+
+    def overall_wape(self) -> tuple[float, float] | None:
+        """(model, seasonal naive) WAPE over every office's held-out weeks together."""
+        actual = sum(b.actual for b in self.backtests.values())
+        if not actual:
+            return None
+        return (
+            sum(b.abs_error_model for b in self.backtests.values()) / actual,
+            sum(b.abs_error_naive for b in self.backtests.values()) / actual,
+        )
+
+
+def network_plan(
+    *,
+    year: int,
+    policy: dimensioning.Policy = DEFAULT_POLICY,
+    what_if: WhatIf = NO_CHANGE,
+    office_ids: Iterable[int] | None = None,
+) -> NetworkPlan:
+    """FTE needed against available per office and month of ``year``.
+
+    Per office and agency the day model (`forecast.fit_day_model`) gives each open day's
+    arrivals and the hour profile spreads them; a month's need is, per weekday and hour, the
+    officers scheduled for that weekday's mean demand in the month times the number of such
+    days open. FTE = officer hours / (``HOURS_PER_FTE_WEEK`` / 5 × working days of the month).
+    Agency competence: officers needed for each agency alone (`dimensioning`) against the
+    assigned officers trained for it. Offices without history are listed in ``skipped``.
+    """
+    offices_qs = Office.objects.filter(opened_on__lte=dt.date(year, 12, 31)).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=dt.date(year, 1, 1))
+    )
+    if office_ids is not None:
+        offices_qs = offices_qs.filter(pk__in=list(office_ids))
+    offices = list(with_schedules(offices_qs.order_by("code")))
+    before = min(clock.local_today(), dt.date(year, 1, 1))
+    agencies = {a.pk: a for a in Agency.objects.all()}
+    targets = _targets(agencies.values(), what_if)
+    assigned: dict[int, int] = defaultdict(int)
+    for office_id in OfficeAssignment.objects.filter(
+        user__is_active=True, user__role=Role.SERVICE_OFFICER
+    ).values_list("office_id", flat=True):
+        assigned[office_id] += 1
+    trained: dict[tuple[int, int], int] = defaultdict(int)
+    for office_id, agency_id in Competence.objects.filter(
+        user__is_active=True, user__role=Role.SERVICE_OFFICER
+    ).values_list("user__assignments__office_id", "agency_id"):
+        if office_id is not None:
+            trained[(office_id, agency_id)] += 1
+    rows: list[NetworkRow] = []
+    competence: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    by_county: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    skipped: list[Office] = []
+    backtests: dict[int, forecast.Backtest] = {}
+    year_days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)]
+    year_days = [d for d in year_days if d.year == year]
+    for office in offices:
+        try:
+            history = office_history(office, before=before, holdout_weeks=4)
+        except NoPlan:
+            skipped.append(office)
+            continue
+        if history.backtest is not None:
+            backtests[office.pk] = history.backtest
+        schedule = schedule_of(office)
+        day_hours = {d: opening_hours.day_hours(schedule, d).intervals for d in year_days}
+        open_days = [d for d in year_days if day_hours[d]]
+        forecasts: dict[int, np.ndarray] = {}
+        for agency, h in history.agencies.items():
+            try:
+                model = forecast.fit_day_model(h.counts, history.start, history.open_days)
+                profile = forecast.hour_profile(h.counts, history.start, history.open_days)
+            except forecast.ForecastError:
+                continue
+            totals = model.predict(open_days)
+            forecasts[agency] = totals[:, None] * np.array(
+                [profile[d.weekday()] for d in open_days]
+            )
+        if what_if.add_agency_ids and forecasts:
+            mean = np.asarray(sum(forecasts.values())) / len(forecasts)
+            for a in what_if.add_agency_ids:
+                forecasts.setdefault(a, mean)
+        index = {d: i for i, d in enumerate(open_days)}
+        for month in range(1, 13):
+            month_days = [d for d in open_days if d.month == month]
+            hours_needed = 0.0
+            agency_hours: dict[int, float] = defaultdict(float)
+            for weekday in range(7):
+                same = [d for d in month_days if d.weekday() == weekday]
+                if not same:
+                    continue
+                rows_idx = [index[d] for d in same]
+                iv = day_hours[same[0]]
+                for hour in range(minutes(iv[0][0]) // 60, math.ceil(minutes(iv[-1][1]) / 60)):
+                    demands = [
+                        dimensioning.AgencyDemand(
+                            agency=a,
+                            arrivals_per_hour=float(f[rows_idx, hour].mean())
+                            * what_if.volume_factor,
+                            mean_service_minutes=(
+                                history.agencies[a].mean_service_minutes
+                                if a in history.agencies
+                                else DEFAULT_SERVICE_MINUTES
+                            ),
+                            target_minutes=targets.get(a, (0.8, 15))[1],
+                            service_level=targets.get(a, (0.8, 15))[0],
+                        )
+                        for a, f in forecasts.items()
+                    ]
+                    need = dimensioning.hour_need(demands, policy)
+                    hours_needed += need.scheduled * len(same)
+                    for a, m in need.by_agency.items():
+                        agency_hours[a] = max(agency_hours[a], m)  # peak officers trained
+            working_days = sum(1 for d in year_days if d.month == month and d.weekday() < 5)
+            per_fte = HOURS_PER_FTE_WEEK / 5 * working_days
+            needed = dimensioning.fte(hours_needed, hours_per_fte=per_fte)
+            available = float(assigned.get(office.pk, 0))
+            rows.append(NetworkRow(office, month, needed, available))
+            county = by_county[(office.county, month)]
+            county[0] += needed
+            county[1] += available
+            for a, peak in agency_hours.items():
+                c = competence[(a, month)]
+                c[0] += peak
+                c[1] += trained.get((office.pk, a), 0)
+    return NetworkPlan(
+        year=year,
+        rows=rows,
+        by_county={k: (v[0], v[1]) for k, v in sorted(by_county.items())},
+        competence={k: (v[0], v[1]) for k, v in sorted(competence.items())},
+        agencies=agencies,
+        skipped=skipped,
+        backtests=backtests,
+    )

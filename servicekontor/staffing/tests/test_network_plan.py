@@ -1,0 +1,56 @@
+"""The network view: FTE needed against available per office, county and month; admins only."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from servicekontor.staffing import queries
+
+pytestmark = pytest.mark.django_db
+
+
+def test_network_plan__office_with_history__twelve_months(history, clock_at):
+    plan = queries.network_plan(year=2027)
+    rows = [r for r in plan.rows if r.office == history.office]
+    assert [r.month for r in rows] == list(range(1, 13))
+    assert all(r.fte_needed > 0 for r in rows)
+    assert history.other_office in plan.skipped
+    assert (history.office.county, 1) in plan.by_county
+
+
+def test_network_plan__higher_service_level__more_fte(history, clock_at):
+    low = queries.network_plan(year=2027, what_if=queries.WhatIf(service_level=(0.5, 15)))
+    high = queries.network_plan(year=2027, what_if=queries.WhatIf(service_level=(0.95, 5)))
+    assert sum(r.fte_needed for r in high.rows) > sum(r.fte_needed for r in low.rows)
+
+
+def test_network_page__admin_200_manager_403(client, history, people, clock_at):
+    url = reverse("staffing:network")
+    client.force_login(people.admin)
+    assert client.get(url, {"year": "2027"}).status_code == 200
+    csv = client.get(reverse("staffing:network_csv"), {"year": "2027"})
+    assert csv.content.startswith("\ufeff".encode())
+    client.force_login(people.manager)
+    assert client.get(url, {"year": "2027"}).status_code == 403
+    client.force_login(people.admin)
+    assert client.get(url, {"year": "soon"}).status_code == 400
+
+
+def test_staffing_network_command(history, clock_at):
+    out = io.StringIO()
+    call_command("staffing", "network", "--year", "2027", "--volume", "10", stdout=out)
+    assert "1 offices planned" in out.getvalue()
+
+
+def test_network_page__wape_per_office_and_overall(client, history, people, clock_at):
+    client.force_login(people.admin)
+    body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
+    assert history.office.code in body
+    plan = queries.network_plan(year=2027)
+    overall = plan.overall_wape()
+    assert overall is not None
+    model, naive = overall
+    bt = plan.backtests[history.office.pk]
+    assert (model, naive) == (bt.wape_model, bt.wape_naive)  # one office: the same

@@ -1,0 +1,149 @@
+"""The office manager's week: page, CSV, Excel, the command; scoped as the statistics."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from servicekontor.staffing import queries
+from servicekontor.staffing.tests.conftest import MONDAY, WEEK
+
+pytestmark = pytest.mark.django_db
+
+
+def test_week_plan__history__need_each_open_hour_shifts_cover_it(history):
+    plan = queries.week_plan(office=history.office, monday=MONDAY, replications=3)
+    # open Mon-Fri 10-16: 5 days x 6 hours
+    assert len(plan.rows) == 30
+    assert {r.hour for r in plan.rows} == set(range(10, 16))
+    assert all(r.need.base >= 1 and r.need.scheduled >= r.need.base for r in plan.rows)
+    assert all(r.roster == 0 and r.difference == -r.need.scheduled for r in plan.rows)
+    for day in plan.days:
+        assert day.plan.optimal
+        rows = {r.hour: r for r in plan.rows if r.day == day.day}
+        for slot, covered in enumerate(day.plan.coverage):
+            minute = day.first_minute + 30 * slot
+            if minute // 60 in rows and 600 <= minute < 960:
+                assert covered >= rows[minute // 60].need.scheduled
+    assert all(r.simulated_service_level is not None for r in plan.rows)
+    promised, simulated = plan.week_service_levels()
+    assert 0.8 <= promised <= 1 and simulated is not None and 0 <= simulated <= 1
+    assert plan.backtest is not None and plan.backtest.wape_model >= 0
+
+
+def test_week_plan__volume_plus_50_percent__needs_more(history):
+    base = queries.week_plan(office=history.office, monday=MONDAY, simulate=False)
+    more = queries.week_plan(
+        office=history.office,
+        monday=MONDAY,
+        simulate=False,
+        what_if=queries.WhatIf(volume_factor=1.5),
+    )
+    assert sum(r.need.scheduled for r in more.rows) > sum(r.need.scheduled for r in base.rows)
+
+
+def test_week_plan__no_history__no_plan(world):
+    with pytest.raises(queries.NoPlan):
+        queries.week_plan(office=world.office, monday=MONDAY)
+
+
+def test_office_page__manager__heatmap_table_and_shifts(client, history, people):
+    client.force_login(people.manager)
+    response = client.get(reverse("staffing:office", args=[history.office.code]), {"week": WEEK})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and "<table" in body
+
+
+@pytest.mark.parametrize("who", ["tax_analyst", "other_manager", "officer"])
+def test_office_page__not_the_manager__403(client, history, people, who):
+    from tests.factories import make_user
+
+    user = {
+        "tax_analyst": people.tax_analyst,
+        "other_manager": make_user(role="office_manager", offices=[history.other_office]),
+        "officer": history.alice,
+    }[who]
+    client.force_login(user)
+    url = reverse("staffing:office", args=[history.office.code])
+    assert client.get(url, {"week": WEEK}).status_code == 403
+    assert client.get(url.rstrip("/") + ".csv", {"week": WEEK}).status_code in (403, 404)
+
+
+def test_office_csv__bom_and_rows(client, history, people):
+    client.force_login(people.manager)
+    response = client.get(
+        reverse("staffing:office_csv", args=[history.office.code]), {"week": WEEK}
+    )
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())
+    assert response.content.decode("utf-8-sig").count("\n") == 31
+
+
+def test_office_xlsx__a_workbook(client, history, people):
+    client.force_login(people.manager)
+    response = client.get(
+        reverse("staffing:office_xlsx", args=[history.office.code]), {"week": WEEK}
+    )
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+
+
+def test_office_page__bad_week__400(client, history, people):
+    client.force_login(people.manager)
+    url = reverse("staffing:office", args=[history.office.code])
+    assert client.get(url, {"week": "next week"}).status_code == 400
+    assert client.get(url, {"week": WEEK, "volume": "lots"}).status_code == 400
+
+
+def test_staffing_plan_command__prints_hours_and_shifts(history):
+    out = io.StringIO()
+    call_command(
+        "staffing",
+        "plan",
+        "--office",
+        history.office.code,
+        "--week",
+        WEEK,
+        "--replications",
+        "2",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "paid hours (optimal)" in text
+    assert "week service level: promised" in text
+    assert "planned in" in text
+
+
+def test_staffing_plan_command__unknown_office__error(history):
+    with pytest.raises(CommandError):
+        call_command("staffing", "plan", "--office", "nowhere", "--week", WEEK)
+    with pytest.raises(CommandError):
+        call_command("staffing", "plan", "--office", history.office.code, "--week", "2026-53x")
+
+
+def test_week_plan__bookings_made__raise_that_hour(history):
+    import datetime as dt
+
+    from servicekontor.appointments.models import Booking
+    from servicekontor.core import clock
+
+    before = queries.week_plan(office=history.office, monday=MONDAY, simulate=False)
+    hour = {(r.day, r.hour): sum(r.arrivals.values()) for r in before.rows}
+    for k in range(40):  # far more than the usual booked part of 11:00 on Monday
+        Booking.objects.create(
+            office=history.office,
+            service=history.tax,
+            day=MONDAY,
+            starts_at=clock.local_datetime(MONDAY, dt.time(11, 0)),
+            ends_at=clock.local_datetime(MONDAY, dt.time(11, 15)),
+            code=f"B{k:05d}",
+            token_hash=f"{k:064d}",
+            created_at=clock.now(),
+        )
+    after = queries.week_plan(office=history.office, monday=MONDAY, simulate=False)
+    changed = {(r.day, r.hour): sum(r.arrivals.values()) for r in after.rows}
+    assert changed[(MONDAY, 11)] >= 40
+    assert changed[(MONDAY, 11)] > hour[(MONDAY, 11)]
+    assert changed[(MONDAY, 12)] == pytest.approx(hour[(MONDAY, 12)])

@@ -1,0 +1,236 @@
+"""Staffing pages and exports. Thin: the viewer's scope as the statistics pages have it
+(`reports.scope`), plans from `staffing.queries`, tables from `staffing.exports`, files and
+charts from `reports.exports` / `reports.charts`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from servicekontor.accounts.models import User
+from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
+from servicekontor.core.errors import DomainError
+from servicekontor.network.models import Office
+from servicekontor.reports import charts
+from servicekontor.reports import exports as files
+from servicekontor.reports.dashboards import WEEKDAYS, Chart
+from servicekontor.reports.scope import NoStatistics, Scope, scope_for
+from servicekontor.reports.views import statistics_view
+from servicekontor.staffing import exports, queries, services
+
+
+def _office(scope: Scope, code: str) -> Office:
+    office = get_object_or_404(Office, code=code)
+    if scope.agency_ids is not None or not scope.allows_office(office.pk):
+        raise NoStatistics(_("You do not manage this office."))
+    return office
+
+
+def _monday(request: HttpRequest) -> dt.date:
+    text = request.GET.get("week")
+    if text:
+        return queries.parse_week(text)
+    today = clock.local_today()
+    return today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=1)
+
+
+def _float(request: HttpRequest, name: str, default: float | None) -> float | None:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise DomainError(_("Give numbers with a decimal point, e.g. 0.9.")) from None
+
+
+def _what_if(request: HttpRequest) -> queries.WhatIf:
+    volume = _float(request, "volume", 0.0) or 0.0
+    share = _float(request, "share", None)
+    minutes = int(_float(request, "minutes", 15) or 15)
+    add = []
+    if code := request.GET.get("add_agency"):
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            raise DomainError(_("No agency has that code."))
+        add.append(agency.pk)
+    return queries.WhatIf(
+        volume_factor=1 + volume / 100,
+        service_level=(share, minutes) if share is not None else None,
+        add_agency_ids=tuple(add),
+    )
+
+
+def _heatmaps(plan: queries.WeekPlan) -> list[Chart]:
+    need = {(r.day.isoweekday(), r.hour): r.need.scheduled for r in plan.rows}
+    short = {(r.day.isoweekday(), r.hour): max(0, -r.difference) for r in plan.rows}
+    labels = [str(label) for _n, label in WEEKDAYS]
+    out = []
+    for title, values in ((_("Officers needed"), need), (_("Short of the roster"), short)):
+        svg = charts.heatmap(
+            title=title,
+            desc=_("Weekday by hour of the week planned."),
+            values=values,
+            day_labels=labels,
+            hours=plan.hours,
+        )
+        rows: list[list[Any]] = [
+            [labels[wd - 1], *[values.get((wd, h), 0) for h in plan.hours]] for wd in range(1, 8)
+        ]
+        out.append(Chart(svg=svg, header=[_("Day"), *[f"{h:02d}" for h in plan.hours]], rows=rows))
+    return out
+
+
+def _plan(
+    request: HttpRequest, scope: Scope, office_code: str, replications: int
+) -> queries.WeekPlan:
+    office = _office(scope, office_code)
+    return queries.week_plan(
+        office=office,
+        monday=_monday(request),
+        what_if=_what_if(request),
+        replications=replications,
+        simulate=replications > 0,
+    )
+
+
+@statistics_view
+def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    return _office_page(request, scope, office_code)
+
+
+def _office_page(
+    request: HttpRequest,
+    scope: Scope,
+    office_code: str,
+    *,
+    imported: int | None = None,
+    errors: list[services.RowError] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    plan = _plan(request, scope, office_code, replications=10)
+    iso = plan.monday.isocalendar()
+    return render(
+        request,
+        "staffing/office.html",
+        {
+            "imported": imported,
+            "week_levels": plan.week_service_levels(),
+            "errors": errors or [],
+            "plan": plan,
+            "week": f"{iso.year}-W{iso.week:02d}",
+            "heatmaps": _heatmaps(plan),
+            "header": exports.week_header(),
+            "rows": list(exports.week_rows(plan)),
+            "shift_header": exports.shift_header(),
+            "shift_rows": list(exports.shift_rows(plan)),
+        },
+        status=status,
+    )
+
+
+MAX_ROSTER_BYTES = 1_000_000
+
+
+@login_required
+@require_POST
+def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
+    """Import the office's roster from an uploaded CSV (all rows or none); the page again
+    with the number imported, or 400 with the errors per line."""
+    try:
+        assert isinstance(request.user, User)
+        scope = scope_for(request.user)
+        office = _office(scope, office_code)
+        upload = request.FILES.get("roster")
+        if upload is None or upload.size is None or upload.size > MAX_ROSTER_BYTES:
+            raise DomainError(_("Choose a CSV file of at most 1 MB."))
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DomainError(_("The file must be UTF-8 text (CSV).")) from None
+        try:
+            n = services.import_roster(
+                text=text, replace=bool(request.POST.get("replace")), office_ids={office.pk}
+            )
+        except services.RosterRejected as exc:
+            return _office_page(request, scope, office_code, errors=exc.errors, status=400)
+        return _office_page(request, scope, office_code, imported=n)
+    except DomainError as exc:
+        return render(
+            request, "reports/error.html", {"message": exc.message}, status=exc.http_status
+        )
+
+
+def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@statistics_view
+def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    plan = _plan(request, scope, office_code, replications=0)
+    body = files.csv_bytes(exports.week_header(), exports.week_rows(plan))
+    return _attachment(body, "text/csv; charset=utf-8", f"staffing-{office_code}.csv")
+
+
+@statistics_view
+def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    plan = _plan(request, scope, office_code, replications=0)
+    body = files.xlsx_bytes(
+        [
+            (_("Need"), exports.week_header(), exports.week_rows(plan)),
+            (_("Shifts"), exports.shift_header(), exports.shift_rows(plan)),
+        ]
+    )
+    return _attachment(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"staffing-{office_code}.xlsx",
+    )
+
+
+def _network(request: HttpRequest, scope: Scope) -> queries.NetworkPlan:
+    if not scope.is_network:
+        raise NoStatistics(_("Only network administrators see the network's staffing."))
+    try:
+        year = int(request.GET.get("year") or clock.local_today().year + 1)
+    except ValueError:
+        raise DomainError(_("Give the year as four digits.")) from None
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("Give the year as four digits."))
+    return queries.network_plan(year=year, what_if=_what_if(request))
+
+
+@statistics_view
+def network(request: HttpRequest, scope: Scope) -> HttpResponse:
+    plan = _network(request, scope)
+    return render(
+        request,
+        "staffing/network.html",
+        {
+            "plan": plan,
+            "header": exports.network_header(),
+            "rows": list(exports.network_rows(plan)),
+            "competence_header": exports.competence_header(),
+            "competence_rows": list(exports.competence_rows(plan)),
+            "wape_header": exports.wape_header(),
+            "wape_rows": list(exports.wape_rows(plan)),
+            "overall_wape": plan.overall_wape(),
+            "agencies": Agency.objects.order_by("code"),
+        },
+    )
+
+
+@statistics_view
+def network_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
+    plan = _network(request, scope)
+    body = files.csv_bytes(exports.network_header(), exports.network_rows(plan))
+    return _attachment(body, "text/csv; charset=utf-8", f"staffing-network-{plan.year}.csv")
