@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "servicekontor.core",
     "servicekontor.catalog",
     "servicekontor.network",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with 429 before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +102,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Staff login lockout (django-axes): five wrong passwords for one username from one address
+# lock that pair out for 15 minutes (429). Username and address together, so a stranger
+# cannot lock a colleague out from elsewhere; guessing many usernames from one address is
+# limited per address by the login view's rate limit (ACCOUNTS_RATE_LOGIN). Attempts are
+# stored in the database, so every worker sees them.
+AUTHENTICATION_BACKENDS = [
+    "servicekontor.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+ACCOUNTS_RATE_LOGIN = env_str("ACCOUNTS_RATE_LOGIN", "30/m")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -152,8 +172,21 @@ APPOINTMENTS_LATE_POLICY = env_str("APPOINTMENTS_LATE_POLICY", "walk_in")
 APPOINTMENTS_REMINDER_HOURS_BEFORE = env_int("APPOINTMENTS_REMINDER_HOURS_BEFORE", 24)
 APPOINTMENTS_RATE_BOOK = env_str("APPOINTMENTS_RATE_BOOK", "10/m")
 APPOINTMENTS_RATE_LOOKUP = env_str("APPOINTMENTS_RATE_LOOKUP", "60/m")
+# Kiosk tickets and device pairing per client IP (servicekontor/queueing/views.py).
+QUEUE_RATE_TICKET = env_str("QUEUE_RATE_TICKET", "30/m")
+QUEUE_RATE_PAIR = env_str("QUEUE_RATE_PAIR", "10/m")
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend prints every mail (names, addresses, working manage links) into the
+# log: for development only. Production defaults to SMTP (EMAIL_HOST etc. from Django's
+# defaults); `check --deploy` warns about a console or file backend (core.W002).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if (DEBUG or DEMO)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@servicekontor.example")
 
 TASKS = {
@@ -167,7 +200,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 200,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "600/min", "booking": "30/min"},
+    # Session login only: HTTP Basic would let anyone test passwords at full speed (each
+    # guess costs a password hash), past the login lockout.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Counted in the default cache: per worker process unless REDIS_URL is set (below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_RATE_ANON", "600/min"),
+        "user": env_str("API_RATE_USER", "1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "servicekontor API",
@@ -180,6 +224,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The rate limits (django-ratelimit on public pages, DRF throttles on the API) count in this
+# cache. The in-process default counts per worker process: with N gunicorn workers a client
+# gets N times the rate. Production sets REDIS_URL so that every worker shares one count
+# (`check --deploy` warns when it is missing; core/checks.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL", ""):
     CACHES["default"] = {
