@@ -196,7 +196,10 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> NewBookin
     """
     locked = _lock_booking(booking)
     _release(locked)
-    # The old row's token stops working: its hash moves to nowhere, the new booking has its own.
+    # The old row's token stops working (its page and calendar file would still show the old
+    # booking): its hash becomes that of a token nobody was given; the new booking has its own.
+    locked.token_hash = tokens.hash_token(tokens.new_token())
+    locked.save(update_fields=["token_hash"])
     return book_appointment(
         office=locked.office,
         service=locked.service,

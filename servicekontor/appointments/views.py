@@ -31,6 +31,7 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.forms import PlaceForm
 from servicekontor.core.geography import display_name, find_locality
+from servicekontor.core.params import date_or_400, parse_int
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network.models import Office
 
@@ -126,13 +127,9 @@ def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 def _days_page(request: HttpRequest) -> dt.date:
+    """The first day of the page: `?from=YYYY-MM-DD` (never before today); 400 if malformed."""
     today = clock.local_today()
-    raw = request.GET.get("from", "")
-    try:
-        first = dt.date.fromisoformat(raw) if raw else today
-    except ValueError:
-        first = today
-    return max(first, today)
+    return max(date_or_400(request.GET.get("from", ""), today), today)
 
 
 def _times_context(request: HttpRequest, *, office: Office, service: Service) -> dict[str, Any]:
@@ -284,10 +281,10 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = _by_token(token)
     if request.method == "POST":
-        try:
-            starts_at = _instant(int(request.POST.get("start", "")))
-        except ValueError:
+        start = parse_int(request.POST.get("start"), minimum=0, maximum=2**40)
+        if start is None:
             return _error(request, _("Choose one of the listed times."), 400)
+        starts_at = _instant(start)
         try:
             made = services.reschedule_booking(booking=booking, starts_at=starts_at)
         except errors.BookingError as exc:

@@ -76,6 +76,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet[Agency]):
     retrieve=extend_schema(summary="One service, by id"),
 )
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet[Service]):
+    lookup_value_regex = "[0-9]{1,18}"  # a bigint id; anything else is a 404, not a 500
     serializer_class = ServiceSerializer
 
     def get_queryset(self) -> QuerySet[Service]:
