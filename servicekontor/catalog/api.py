@@ -22,7 +22,7 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
         slug_field="code", read_only=True
     )
     required_capability: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     walk_in_allowed = serializers.BooleanField(read_only=True)
     bookable = serializers.BooleanField(read_only=True)

@@ -315,10 +315,10 @@ class OfferingSerializer(serializers.ModelSerializer[Offering]):
     agency = serializers.CharField(source="service.agency.code", read_only=True)
     service_code = serializers.CharField(source="service.code", read_only=True)
     starts_with: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     ends_with: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:
