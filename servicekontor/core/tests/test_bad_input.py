@@ -99,6 +99,7 @@ API_URLS = [
     "/api/offices/?offset=9223372036854775808",
     "/api/offerings/?limit=9223372036854775808&offset=99999999999999999999",
     "/api/services/?limit=%C2%B2",
+    "/api/services/?offset=abc",
     "/api/offices/?service=%C2%B2",
     "/api/offices/?service=%D9%A1%D9%A2",
     "/api/offices/?service=9223372036854775808",
