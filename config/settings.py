@@ -250,10 +250,22 @@ if env_str("REDIS_URL", ""):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Manage tokens and ticket keys are in URL paths: redacted from every log line
+    # (servicekontor/core/log_filters.py). gunicorn's own access log bypasses this: leave it
+    # off, or use a format without the request line.
+    "filters": {"redact_secrets": {"()": "servicekontor.core.log_filters.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # One line per task run is noise; failures are still logged.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # Django's own handlers for these (its default console and runserver handlers) would
+    # write paths unfiltered: they go through the redacting console handler instead.
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 if not DEBUG:
