@@ -46,7 +46,7 @@ def limited_url_names() -> set[str]:
             if isinstance(pattern, URLResolver):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "rate_limits", ()):
+            elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "rate_limits", None):
                 found.add(f"{namespace}{pattern.name}")
 
     walk(get_resolver().url_patterns, "")
@@ -138,7 +138,7 @@ SCENARIOS: dict[str, tuple[Scenario, bool]] = {
 
 def _snapshot() -> dict[str, list[dict[str, Any]]]:
     return {
-        model._meta.label: list(model.objects.order_by("pk").values())
+        model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in apps.get_models()
     }
 

@@ -28,11 +28,11 @@ def test_logs__redact__removes_the_secret(line: str, secret: str) -> None:
 
 def _handlers(name: str) -> list[logging.Handler]:
     logger: logging.Logger | None = logging.getLogger(name)
-    found = []
+    found: list[logging.Handler] = []
     while logger is not None:
         # pytest's capturing handlers are not part of the configuration
         found.extend(h for h in logger.handlers if not type(h).__module__.startswith("_pytest"))
-        logger = logger.parent if logger.propagate else None  # type: ignore[assignment]
+        logger = logger.parent if logger.propagate else None
     return found
 
 
