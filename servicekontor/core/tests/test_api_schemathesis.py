@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
@@ -40,7 +42,15 @@ HYPOTHESIS = settings(
 def registry(db) -> Iterator[None]:
     seed_registry()
     cache.clear()  # throttle counts start at zero for each operation
-    yield
+    # schemathesis calls the WSGI application directly; like Django's test client, keep the
+    # request signals from closing the test's database connection (its transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
