@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "servicekontor.core",
     "servicekontor.catalog",
     "servicekontor.network",
@@ -61,8 +62,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "servicekontor.core.middleware.RejectNulBytesMiddleware",  # 400 for NUL anywhere
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with 429 before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +107,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# Staff login lockout (django-axes): five wrong passwords for one username from one address
+# lock that pair out for 15 minutes (429). Username and address together, so a stranger
+# cannot lock a colleague out from elsewhere; guessing many usernames from one address is
+# limited per address by the login view's rate limit (ACCOUNTS_RATE_LOGIN). Attempts are
+# stored in the database, so every worker sees them.
+AUTHENTICATION_BACKENDS = [
+    "servicekontor.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+ACCOUNTS_RATE_LOGIN = env_str("ACCOUNTS_RATE_LOGIN", "30/m")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,8 +177,21 @@ APPOINTMENTS_LATE_POLICY = env_str("APPOINTMENTS_LATE_POLICY", "walk_in")
 APPOINTMENTS_REMINDER_HOURS_BEFORE = env_int("APPOINTMENTS_REMINDER_HOURS_BEFORE", 24)
 APPOINTMENTS_RATE_BOOK = env_str("APPOINTMENTS_RATE_BOOK", "10/m")
 APPOINTMENTS_RATE_LOOKUP = env_str("APPOINTMENTS_RATE_LOOKUP", "60/m")
+# Kiosk tickets and device pairing per client IP (servicekontor/queueing/views.py).
+QUEUE_RATE_TICKET = env_str("QUEUE_RATE_TICKET", "30/m")
+QUEUE_RATE_PAIR = env_str("QUEUE_RATE_PAIR", "10/m")
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The console backend prints every mail (names, addresses, working manage links) into the
+# log: for development only. Production defaults to SMTP (EMAIL_HOST etc. from Django's
+# defaults); `check --deploy` warns about a console or file backend (core.W002).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if (DEBUG or DEMO)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@servicekontor.example")
 
 TASKS = {
@@ -168,10 +202,21 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "servicekontor.core.api_pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 200,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_RATES": {"anon": "600/min", "booking": "30/min"},
+    # Session login only: HTTP Basic would let anyone test passwords at full speed (each
+    # guess costs a password hash), past the login lockout.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Counted in the default cache: per worker process unless REDIS_URL is set (below).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_RATE_ANON", "600/min"),
+        "user": env_str("API_RATE_USER", "1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "servicekontor API",
@@ -182,8 +227,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # 3.1: a nullable object is `oneOf: [{$ref}, {type: null}]`; 3.0's `nullable` beside an
+    # allOf has no type and strict validators and client generators ignore it.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "servicekontor.core.api_schema.add_error_responses",
+    ],
 }
 
+# The rate limits (django-ratelimit on public pages, DRF throttles on the API) count in this
+# cache. The in-process default counts per worker process: with N gunicorn workers a client
+# gets N times the rate. Production sets REDIS_URL so that every worker shares one count
+# (`check --deploy` warns when it is missing; core/checks.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL", ""):
     CACHES["default"] = {
@@ -198,10 +254,22 @@ if env_str("REDIS_URL", ""):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Manage tokens and ticket keys are in URL paths: redacted from every log line
+    # (servicekontor/core/log_filters.py). gunicorn's own access log bypasses this: leave it
+    # off, or use a format without the request line.
+    "filters": {"redact_secrets": {"()": "servicekontor.core.log_filters.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # One line per task run is noise; failures are still logged.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    # Django's own handlers for these (its default console and runserver handlers) would
+    # write paths unfiltered: they go through the redacting console handler instead.
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 if not DEBUG:

@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 admin.site.site_header = _("Service office registry")
 admin.site.site_title = _("Service office registry")
 
+handler400 = "servicekontor.core.middleware.bad_request"
+handler404 = "servicekontor.core.middleware.not_found"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("servicekontor.api_urls")),

@@ -37,6 +37,7 @@ class ContactForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail"),
         required=False,
+        max_length=254,  # the column (models.EmailField)
         help_text=_("We send the confirmation and a reminder here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

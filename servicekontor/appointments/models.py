@@ -220,7 +220,11 @@ class Booking(models.Model):
 
     def is_changeable(self, *, now: dt.datetime) -> bool:
         """Can the citizen still cancel or move it? A booked one until its start; one the
-        office cancelled (a closure) at any time, so it can be moved to another time."""
+        office cancelled (a closure) until it has been moved to another time (one query)."""
         if self.status == BookingStatus.BOOKED:
             return self.starts_at > now
-        return self.status == BookingStatus.CANCELLED_BY_OFFICE
+        if self.status != BookingStatus.CANCELLED_BY_OFFICE:
+            return False
+        # Once moved, the new booking is the one to change (rescheduled_from is one-to-one:
+        # a second move of the same cancelled booking would be a 500 on the constraint).
+        return not Booking.objects.filter(rescheduled_from=self).exists()

@@ -196,7 +196,10 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> NewBookin
     """
     locked = _lock_booking(booking)
     _release(locked)
-    # The old row's token stops working: its hash moves to nowhere, the new booking has its own.
+    # The old row's token stops working (its page and calendar file would still show the old
+    # booking): its hash becomes that of a token nobody was given; the new booking has its own.
+    locked.token_hash = tokens.hash_token(tokens.new_token())
+    locked.save(update_fields=["token_hash"])
     return book_appointment(
         office=locked.office,
         service=locked.service,
@@ -352,13 +355,19 @@ def record_no_shows(*, at: dt.datetime | None = None) -> int:
 
 
 def purge_personal_data(*, older_than_days: int | None = None) -> int:
-    """Blank the personal data of bookings whose visit day is N days ago; statistics stay.
+    """Blank the personal data of bookings whose visit day is N days ago, and of queue visits
+    that arrived before that day (notification contact, officer's note); statistics stay.
 
-    One UPDATE; no lock needed (rows that old no longer change).
+    Every personal field and its rule: servicekontor/core/personal_data.py (a test checks
+    that every text field of every model is classified there). Returns the number of
+    bookings purged. Two UPDATEs; no lock needed (rows that old no longer change).
     """
     days = conf.purge_after_days() if older_than_days is None else older_than_days
     # Whole local days, not 24-hour steps: "30 days after the visit" across a DST change.
     last_day = clock.local_today() - dt.timedelta(days=days)
+    Visit.objects.filter(
+        arrived_at__lt=clock.local_datetime(last_day + dt.timedelta(days=1), dt.time(0, 0))
+    ).exclude(notify_contact="", note="").update(notify_contact="", note="")
     return Booking.objects.filter(day__lte=last_day, purged_at__isnull=True).update(
         name="",
         email="",

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit import ALL
 
 from servicekontor.accounts.permissions import can_serve_at
 from servicekontor.appointments import conf, errors, queries, services
@@ -31,6 +31,8 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.forms import PlaceForm
 from servicekontor.core.geography import display_name, find_locality
+from servicekontor.core.params import date_or_400, parse_int
+from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network.models import Office
 
 View = Callable[..., HttpResponseBase]
@@ -38,33 +40,11 @@ DAYS_PER_PAGE = 7
 
 
 def _rate_limited(
-    rate: Callable[[], str], method: str | list[str] = ratelimit.ALL
+    rate: Callable[[], str], method: str | tuple[str | None, ...] = ALL
 ) -> Callable[[View], View]:
-    """django-ratelimit per client IP, answering 429 with a page that says what to do.
-
-    The counters live in the default cache: in production that must be a shared cache (Redis,
-    REDIS_URL) or each app server process counts on its own.
-    """
-
-    def decorate(view: View) -> View:
-        limited = ratelimit(
-            key="ip", rate=lambda group, request: rate(), method=method, block=False
-        )(view)
-
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            response = limited(request, *args, **kwargs)
-            if getattr(request, "limited", False):
-                return _error(
-                    request,
-                    _("Too many requests from your connection. Wait a minute and try again."),
-                    429,
-                )
-            return response
-
-        return wrapper
-
-    return decorate
+    """Checked before the view runs (servicekontor.core.rate_limits): a limited request does
+    nothing, and unknown manage tokens count like known ones (guessing is limited)."""
+    return rate_limited(rate, method=method)
 
 
 def _error(request: HttpRequest, message: str, status: int, **context: Any) -> HttpResponse:
@@ -147,13 +127,9 @@ def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 def _days_page(request: HttpRequest) -> dt.date:
+    """The first day of the page: `?from=YYYY-MM-DD` (never before today); 400 if malformed."""
     today = clock.local_today()
-    raw = request.GET.get("from", "")
-    try:
-        first = dt.date.fromisoformat(raw) if raw else today
-    except ValueError:
-        first = today
-    return max(first, today)
+    return max(date_or_400(request.GET.get("from", ""), today), today)
 
 
 def _times_context(request: HttpRequest, *, office: Office, service: Service) -> dict[str, Any]:
@@ -269,8 +245,8 @@ def _unknown_link_page(view: View) -> View:
     return wrapper
 
 
-@_unknown_link_page
 @_rate_limited(conf.rate_lookup)
+@_unknown_link_page
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = _by_token(token)
     return render(
@@ -286,9 +262,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@_rate_limited(conf.rate_book)
 @_unknown_link_page
 @require_POST
-@_rate_limited(conf.rate_book)
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     booking = _by_token(token)
     try:
@@ -298,16 +274,17 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("appointments:manage", token=token)
 
 
+@_rate_limited(conf.rate_book, method="POST")
+@_rate_limited(conf.rate_lookup, method="GET")
 @_unknown_link_page
 @require_http_methods(["GET", "POST"])
-@_rate_limited(conf.rate_book, method="POST")
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     booking = _by_token(token)
     if request.method == "POST":
-        try:
-            starts_at = _instant(int(request.POST.get("start", "")))
-        except ValueError:
+        start = parse_int(request.POST.get("start"), minimum=0, maximum=2**40)
+        if start is None:
             return _error(request, _("Choose one of the listed times."), 400)
+        starts_at = _instant(start)
         try:
             made = services.reschedule_booking(booking=booking, starts_at=starts_at)
         except errors.BookingError as exc:
@@ -318,8 +295,8 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "appointments/reschedule.html", context)
 
 
-@_unknown_link_page
 @_rate_limited(conf.rate_lookup)
+@_unknown_link_page
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
     booking = _by_token(token)
     response = HttpResponse(

@@ -22,7 +22,7 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
         slug_field="code", read_only=True
     )
     required_capability: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     walk_in_allowed = serializers.BooleanField(read_only=True)
     bookable = serializers.BooleanField(read_only=True)
@@ -76,6 +76,7 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet[Agency]):
     retrieve=extend_schema(summary="One service, by id"),
 )
 class ServiceViewSet(viewsets.ReadOnlyModelViewSet[Service]):
+    lookup_value_regex = "[0-9]{1,18}"  # a bigint id; anything else is a 404, not a 500
     serializer_class = ServiceSerializer
 
     def get_queryset(self) -> QuerySet[Service]:

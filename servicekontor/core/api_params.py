@@ -6,6 +6,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from servicekontor.core.params import parse_date
+
 
 def date_param(params: QueryDict, name: str, default: dt.date | None = None) -> dt.date | None:
     """`?name=YYYY-MM-DD` as a date; `default` when absent or empty; 400 when malformed."""
@@ -13,19 +15,9 @@ def date_param(params: QueryDict, name: str, default: dt.date | None = None) -> 
     if not raw:
         return default
     try:
-        # fromisoformat also takes "20250601" and week dates; insist on the documented form.
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(
-            {
-                name: [
-                    _("“%(value)s” is not a valid date. Use YYYY-MM-DD, e.g. 2025-06-01.")
-                    % {"value": raw}
-                ]
-            }
-        ) from None
+        return parse_date(raw)
+    except ValueError as exc:
+        raise ValidationError({name: [str(exc)]}) from None
 
 
 def unknown_value_error(name: str, value: str, allowed: list[str] | None = None) -> ValidationError:

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "servicekontor.core"
     label = "core"
     verbose_name = _("Common")
+
+    def ready(self) -> None:
+        from servicekontor.core import checks  # noqa: F401  (registers the deploy checks)

@@ -46,3 +46,18 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def local_date_of(instant: dt.datetime) -> dt.date:
     return instant.astimezone(STOCKHOLM).date()
+
+
+def in_fold(instant: dt.datetime) -> bool:
+    """True if `instant`'s Stockholm wall-clock time occurs twice that night (the hour after
+    03:00 CEST, when clocks go back to 02:00 CET): "02:30" alone does not say which."""
+    local = instant.astimezone(STOCKHOLM)
+    wall = local.replace(tzinfo=None)
+    first = wall.replace(tzinfo=STOCKHOLM, fold=0).utcoffset()
+    second = wall.replace(tzinfo=STOCKHOLM, fold=1).utcoffset()
+    return first != second
+
+
+def is_summer_time(instant: dt.datetime) -> bool:
+    """True if Stockholm keeps summer time (CEST, UTC+2) at `instant`."""
+    return bool(instant.astimezone(STOCKHOLM).dst())

@@ -24,6 +24,19 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "reference_data" / "localit
 # Mean Earth radius (IUGG), km.
 EARTH_RADIUS_KM = 6371.0088
 
+# Sweden's extreme points (Smygehuk 55.34° N, Treriksröset 69.06° N, Koster 10.96° E,
+# Haparanda/Kataja 24.17° E), widened by about 0.2° so that coastal islands and rounding
+# pass. A coordinate outside is a typo (a sign, swapped latitude/longitude), not an office.
+SWEDEN_BOUNDS = (55.1, 69.3, 10.7, 24.4)  # (min lat, max lat, min lon, max lon), degrees
+
+
+def in_sweden(latitude: float, longitude: float) -> bool:
+    """True if (latitude, longitude) in degrees lies within SWEDEN_BOUNDS (a box, not the
+    border: a point in the sea or in Norway near the border passes)."""
+    min_lat, max_lat, min_lon, max_lon = SWEDEN_BOUNDS
+    return min_lat <= latitude <= max_lat and min_lon <= longitude <= max_lon
+
+
 # Letters that Unicode does not decompose into base letter + diacritic.
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th"})
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—]+")

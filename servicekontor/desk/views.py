@@ -21,6 +21,7 @@ from servicekontor.accounts.permissions import can_manage, can_serve_at
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
+from servicekontor.core.params import parse_id
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.queueing import queries, services
 from servicekontor.queueing.errands import ErrandPart
@@ -60,7 +61,8 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
     status = 200
     error = ""
     if request.method == "POST":
-        point = points.filter(pk=request.POST.get("service_point") or 0).first()
+        point_pk = parse_id(request.POST.get("service_point"))
+        point = points.filter(pk=point_pk).first() if point_pk else None
         if point is None:
             error, status = _("Choose one of your desks."), 400
         else:
@@ -135,14 +137,15 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
 
 
 def _visit_id(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("visit", ""))
-    except ValueError as exc:
-        raise NotOffered(_("No visit chosen.")) from exc
+    visit_pk = parse_id(request.POST.get("visit"))
+    if visit_pk is None:
+        raise NotOffered(_("No visit chosen."))
+    return visit_pk
 
 
 def _service(request: HttpRequest) -> Service:
-    service = Service.objects.filter(pk=request.POST.get("service") or 0).first()
+    service_pk = parse_id(request.POST.get("service"))
+    service = Service.objects.filter(pk=service_pk).first() if service_pk else None
     if service is None:
         raise NotOffered(_("Choose a service."))
     return service

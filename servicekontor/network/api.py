@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.api_params import date_param, unknown_value_error
+from servicekontor.core.params import parse_id
 from servicekontor.network import opening_hours, queries
 from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import OFFICE_EXCHANGE_FIELDS, DatePrecision, Offering, Office
@@ -222,9 +223,8 @@ class OfficeViewSet(viewsets.ReadOnlyModelViewSet[Office]):
             offering = Offering.objects.valid_on(day).filter(service__agency__code=agency_code)
             offices = offices.filter(pk__in=offering.values("office_id"))
         if service_id := params.get("service"):
-            service = (
-                Service.objects.filter(pk=service_id).first() if service_id.isdigit() else None
-            )
+            service_pk = parse_id(service_id)
+            service = Service.objects.filter(pk=service_pk).first() if service_pk else None
             if service is None:
                 raise unknown_value_error("service", service_id)
             offering_offices = queries.offices_offering(service=service, day=day)
@@ -315,10 +315,10 @@ class OfferingSerializer(serializers.ModelSerializer[Offering]):
     agency = serializers.CharField(source="service.agency.code", read_only=True)
     service_code = serializers.CharField(source="service.code", read_only=True)
     starts_with: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     ends_with: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -356,6 +356,7 @@ class OfferingSerializer(serializers.ModelSerializer[Offering]):
     retrieve=extend_schema(summary="One offering, by id"),
 )
 class OfferingViewSet(viewsets.ReadOnlyModelViewSet[Offering]):
+    lookup_value_regex = "[0-9]{1,18}"  # a bigint id; anything else is a 404, not a 500
     serializer_class = OfferingSerializer
 
     def get_queryset(self) -> QuerySet[Offering]:
@@ -370,9 +371,10 @@ class OfferingViewSet(viewsets.ReadOnlyModelViewSet[Offering]):
                 raise unknown_value_error("office", office_code)
             offerings = offerings.filter(office__code=office_code)
         if service_id := params.get("service"):
-            if not (service_id.isdigit() and Service.objects.filter(pk=service_id).exists()):
+            service_pk = parse_id(service_id)
+            if not (service_pk and Service.objects.filter(pk=service_pk).exists()):
                 raise unknown_value_error("service", service_id)
-            offerings = offerings.filter(service_id=service_id)
+            offerings = offerings.filter(service_id=service_pk)
         if agency_code := params.get("agency"):
             if not Agency.objects.filter(code=agency_code).exists():
                 raise unknown_value_error("agency", agency_code)

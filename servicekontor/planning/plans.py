@@ -118,13 +118,26 @@ def locality_sites(localities: Iterable[Locality]) -> tuple[Site, ...]:
 
 
 def read_sites_csv(text: str) -> tuple[Site, ...]:
-    """Candidate sites from CSV with the header ``code,name,latitude,longitude[,county]``."""
+    """Candidate sites from CSV with the header ``code,name,latitude,longitude[,county]``.
+
+    Raises PlanInputError naming the line for a short row, a NUL byte, or bad coordinates."""
+    try:
+        return _read_sites(text)
+    except csv.Error as exc:  # e.g. a NUL byte ("line contains NUL")
+        raise PlanInputError(f"The sites CSV cannot be read: {exc}.") from None
+
+
+def _read_sites(text: str) -> tuple[Site, ...]:
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"code", "name", "latitude", "longitude"} - set(reader.fieldnames or ())
+    required = ("code", "name", "latitude", "longitude")
+    missing = set(required) - set(reader.fieldnames or ())
     if missing:
         raise PlanInputError(f"The sites CSV lacks the column(s): {', '.join(sorted(missing))}.")
     sites = []
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num
+        if any(row.get(column) is None for column in required):
+            raise PlanInputError(f"Line {line}: every row needs a value for {', '.join(required)}.")
         try:
             lat, lon = float(row["latitude"]), float(row["longitude"])
         except (TypeError, ValueError):
@@ -142,14 +155,16 @@ def read_sites_csv(text: str) -> tuple[Site, ...]:
 def read_matrix_csv(text: str) -> dict[tuple[str, str], float]:
     """An imported distance or travel-time matrix: ``demand_id,site_code,value`` rows
     (demand_id = GeoNames id). Pairs not listed fall back to great-circle km."""
-    reader = csv.reader(io.StringIO(text))
     values: dict[tuple[str, str], float] = {}
-    for line, row in enumerate(reader, start=1):
-        if not row or (line == 1 and not _is_number(row[-1])):
-            continue  # header
-        if len(row) != 3 or not _is_number(row[2]):
-            raise PlanInputError(f"Line {line}: expected demand_id,site_code,value.")
-        values[(row[0].strip(), row[1].strip())] = float(row[2])
+    try:
+        for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if not row or (line == 1 and not _is_number(row[-1])):
+                continue  # header
+            if len(row) != 3 or not _is_number(row[2]):
+                raise PlanInputError(f"Line {line}: expected demand_id,site_code,value.")
+            values[(row[0].strip(), row[1].strip())] = float(row[2])
+    except csv.Error as exc:
+        raise PlanInputError(f"The matrix CSV cannot be read: {exc}.") from None
     return values
 
 

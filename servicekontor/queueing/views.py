@@ -3,6 +3,7 @@
 Errors from the queue map to their HTTP status (`QueueError.http_status`), never 200.
 """
 
+from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
+from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network.models import Office
 from servicekontor.queueing import devices, queries, services
 from servicekontor.queueing.errors import QueueError
@@ -20,6 +22,17 @@ from servicekontor.queueing.models import DeviceKind, Priority, Visit, VisitSour
 
 TICKET_SALT = "servicekontor.queueing.ticket"
 TICKET_MAX_AGE = 24 * 3600
+
+
+def _rate_ticket() -> str:
+    """QUEUE_RATE_TICKET: tickets per client IP ("30/m"; a kiosk at a busy office issues a few
+    a minute). A load test from one address must raise it."""
+    return str(getattr(settings, "QUEUE_RATE_TICKET", "30/m"))
+
+
+def _rate_pair() -> str:
+    """QUEUE_RATE_PAIR: pairing attempts (device-token guesses) per client IP ("10/m")."""
+    return str(getattr(settings, "QUEUE_RATE_PAIR", "10/m"))
 
 
 def _easy(request: HttpRequest) -> bool:
@@ -64,6 +77,7 @@ def _services_of(office: Office, agency: Agency):
     return queries.walk_in_services(office=office, day=clock.local_today()).filter(agency=agency)
 
 
+@rate_limited(_rate_ticket, method="POST")
 @require_http_methods(["GET", "POST"])
 def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
@@ -119,6 +133,7 @@ def kiosk_ticket(request: HttpRequest, office_code: str, key: str) -> HttpRespon
     )
 
 
+@rate_limited(_rate_pair)
 @require_GET
 def pair(request: HttpRequest, office_code: str) -> HttpResponse:
     """Pair this browser as the office's kiosk or display (link from create_device_token)."""

@@ -148,14 +148,14 @@ def test_flow__reschedule_by_token__moves_and_frees_the_old_time(client, office,
     old, new = Booking.objects.order_by("pk")
     assert old.status == BookingStatus.CANCELLED and new.status == BookingStatus.BOOKED
     assert new.starts_at == new_start and new.rescheduled_from == old
-    assert (
-        client.get(reverse("appointments:manage", args=[token])).status_code == 200
-    )  # old link shows cancelled
+    # Issue 13: the old link no longer shows the booking or its calendar file, and moves nothing.
+    assert client.get(reverse("appointments:manage", args=[token])).status_code == 404
+    assert client.get(reverse("appointments:calendar", args=[token])).status_code == 404
     assert (
         client.post(
             reverse("appointments:reschedule", args=[token]), {"start": int(new_start.timestamp())}
         ).status_code
-        == 409
+        == 404
     )
 
 

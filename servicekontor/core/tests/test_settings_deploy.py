@@ -14,7 +14,12 @@ def test_settings__production__check_deploy_passes() -> None:
         for key, value in os.environ.items()
         if key not in {"DEBUG", "DEMO", "SECURE_SSL_REDIRECT", "SECURE_COOKIES"}
     }
-    env.update(SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="servicekontor.example")
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="servicekontor.example",
+        REDIS_URL="redis://127.0.0.1:6379/0",  # checks read settings; nothing connects
+    )
+    env.pop("EMAIL_BACKEND", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -24,6 +29,50 @@ def test_settings__production__check_deploy_passes() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_settings__production_without_shared_cache_or_with_console_mail__warns() -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DEMO", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "REDIS_URL"}
+    }
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="servicekontor.example",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "core.W001" in result.stderr + result.stdout
+    assert "core.W002" in result.stderr + result.stdout
+
+
+def test_settings__production__mail_is_not_printed_to_the_log() -> None:
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DEMO"}}
+    env.pop("EMAIL_BACKEND", None)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
 
 
 def test_settings__production_without_secret_key__refuses_to_start() -> None:

@@ -9,6 +9,7 @@ from typing import IO, cast
 
 from django.utils.translation import gettext as _
 
+from servicekontor.core.geography import in_sweden
 from servicekontor.network.csv_import.rows import (
     OFFERING_COLUMNS,
     OFFERING_REQUIRED,
@@ -71,6 +72,9 @@ def _rows(
                 )
                 continue
             values = {key: (value or "").strip() for key, value in record.items()}
+            if any("\x00" in value for value in values.values()):
+                errors.append(RowError(file, line, _("contains a NUL character")))
+                continue
             if not any(values.values()):
                 continue  # a blank line
             yield line, values
@@ -172,6 +176,15 @@ def read_offices(
             first_line_of[code] = line
         latitude = _coordinate(values, "latitude", 90, file, line, problems)
         longitude = _coordinate(values, "longitude", 180, file, line, problems)
+        if latitude is not None and longitude is not None and not in_sweden(latitude, longitude):
+            problems.append(
+                RowError(
+                    file,
+                    line,
+                    _("position %(lat)s, %(lon)s lies outside Sweden")
+                    % {"lat": values["latitude"], "lon": values["longitude"]},
+                )
+            )
         opened = _date(values, "opened_on", file, line, problems)
         closed = _date(values, "closed_on", file, line, problems)
         if opened and closed and closed.date <= opened.date:

@@ -8,8 +8,9 @@ from servicekontor.appointments import conf, services
 class Command(BaseCommand):
     help = (
         "Blank name, e-mail, mobile and identity hash of bookings that ended more than N days ago "
-        "(APPOINTMENTS_PURGE_AFTER_DAYS, default 30). Statistics (office, service, times, status) "
-        "stay. Run daily from cron."
+        "(APPOINTMENTS_PURGE_AFTER_DAYS, default 30), and the notification contact and note of "
+        "queue visits that old. Statistics (office, service, times, status) stay. Run daily "
+        "from cron."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

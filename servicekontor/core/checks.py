@@ -1,0 +1,50 @@
+"""Deployment checks (`manage.py check --deploy`) for what the rate limits and the mail need.
+
+- core.W001: the default cache is in-process (no REDIS_URL): every worker process counts the
+  rate limits and API throttles on its own, so N workers let N times the rate through.
+- core.W002: the console mail backend in production writes every mail body (names, e-mail
+  addresses, working manage links) into the server log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+_IN_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+_LOGGING_MAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+@register(Tags.security, deploy=True)
+def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in _IN_PROCESS_CACHES:
+        return [
+            Warning(
+                "The default cache is in-process: each worker counts rate limits alone.",
+                hint="Set REDIS_URL so that every worker process shares one count.",
+                id="core.W001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_mail_not_logged(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if settings.EMAIL_BACKEND in _LOGGING_MAIL_BACKENDS:
+        return [
+            Warning(
+                "Mail bodies (personal data, manage links) are written to the log or disk.",
+                hint="Set EMAIL_BACKEND to an SMTP backend in production.",
+                id="core.W002",
+            )
+        ]
+    return []

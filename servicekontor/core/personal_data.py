@@ -1,0 +1,28 @@
+"""Every field that can hold personal data, and the rule that removes it.
+
+Kept as plain labels ("app.Model.field") so that core imports no app. The test
+servicekontor/core/tests/test_personal_data_fields.py walks every text field of every model
+of the project: each must be listed here (personal, with its rule) or in NOT_PERSONAL there,
+so a new field cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+PURGE_AFTER_DAYS = "blanked N days after the visit day by appointments.services.purge_personal_data"
+
+PERSONAL_FIELDS: dict[str, str] = {
+    # Citizens who booked.
+    "appointments.Booking.name": PURGE_AFTER_DAYS,
+    "appointments.Booking.email": PURGE_AFTER_DAYS,
+    "appointments.Booking.phone": PURGE_AFTER_DAYS,
+    "appointments.Booking.identity_hash": PURGE_AFTER_DAYS,
+    # Citizens in the queue: the contact is blanked when the visit ends (queueing.services) and
+    # in any case N days after arrival; the officer's note is free text and may name someone.
+    "queueing.Visit.notify_contact": PURGE_AFTER_DAYS,
+    "queueing.Visit.note": PURGE_AFTER_DAYS,
+    # Staff accounts: kept while the person works here; removed with the account (admin).
+    "accounts.User.username": "deleted with the staff account",
+    "accounts.User.first_name": "deleted with the staff account",
+    "accounts.User.last_name": "deleted with the staff account",
+    "accounts.User.email": "deleted with the staff account",
+}

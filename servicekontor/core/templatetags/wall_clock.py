@@ -1,0 +1,33 @@
+"""Wall-clock times that say which one on the night the clocks go back.
+
+On the last Sunday of October 02:00–02:59 happens twice in Stockholm; a slot list reading
+"02:30–02:40" twice is ambiguous. In that hour the time carries "(sommartid)" or
+"(vintertid)" ("summer time"/"winter time" in English); every other time is plain HH:MM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils.translation import gettext as _
+
+from servicekontor.core import clock
+
+register = template.Library()
+
+
+@register.filter
+def zone_note(instant: dt.datetime | None) -> str:
+    """ " (sommartid)" / " (vintertid)" for an instant in the repeated hour, else ""."""
+    if instant is None or not clock.in_fold(instant):
+        return ""
+    return " (%s)" % (_("summer time") if clock.is_summer_time(instant) else _("winter time"))
+
+
+@register.filter
+def wall_time(instant: dt.datetime | None) -> str:
+    """HH:MM in Stockholm, with zone_note in the repeated hour of the DST night."""
+    if instant is None:
+        return ""
+    return instant.astimezone(clock.STOCKHOLM).strftime("%H:%M") + zone_note(instant)

@@ -1,0 +1,126 @@
+"""Every text field of every model is classified: personal (with a purge rule) or not.
+
+A new CharField/TextField/JSONField anywhere in the project fails this test until it is
+added to PERSONAL_FIELDS (servicekontor/core/personal_data.py, with its rule) or to
+NOT_PERSONAL below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.db import models
+
+from servicekontor.appointments import services as booking_services
+from servicekontor.appointments.models import Booking
+from servicekontor.core import clock
+from servicekontor.core.personal_data import PERSONAL_FIELDS
+from servicekontor.queueing import services as queue_services
+from servicekontor.queueing.models import Visit
+from tests.factories import make_offering, make_office, make_service
+
+TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField)
+
+NOT_PERSONAL = {
+    # Registry: agencies, services, offices, dates — public facts.
+    *(f"catalog.Agency.{f}" for f in ("code", "name_sv", "name_en", "ticket_letter", "website")),
+    *(f"catalog.Capability.{f}" for f in ("code", "name_sv", "name_en")),
+    *(
+        f"catalog.Service.{f}"
+        for f in ("code", "name_sv", "name_en", "description_sv", "description_en", "mode")
+    ),
+    *(f"network.Milestone.{f}" for f in ("code", "name", "precision", "source")),
+    *(
+        f"network.Office.{f}"
+        for f in (
+            "code",
+            "name",
+            "municipality",
+            "county",
+            "street_address",
+            "postal_code",
+            "postal_town",
+            "coordinate_source",
+            "geonames_place",
+            "opened_precision",
+            "closed_precision",
+            "source",
+            "notes",
+        )
+    ),
+    *(f"network.ReferenceRecord.{f}" for f in ("kind", "key", "fingerprint")),
+    "network.ServicePoint.name",
+    "network.Offering.source",
+    "network.OpeningHoursPeriod.name",
+    *(f"network.OpeningException.{f}" for f in ("kind", "reason_sv", "reason_en")),
+    # A password hash and a role are not data about a person's life; removed with the account.
+    "accounts.User.password",
+    "accounts.User.role",
+    # Queue: codes and states; the booking reference is the booking code, not a person.
+    *(
+        f"queueing.Visit.{f}"
+        for f in ("ticket_letter", "state", "source", "booking_reference", "outcome")
+    ),
+    *(f"queueing.VisitEvent.{f}" for f in ("action", "from_state", "to_state", "outcome")),
+    "queueing.DeskSession.status",
+    *(f"queueing.DeviceToken.{f}" for f in ("kind", "name", "token_hash")),
+    # Booking: its status, code and the hash of the manage token (no person in them).
+    *(f"appointments.Booking.{f}" for f in ("status", "code", "token_hash")),
+    # Planning scenarios: network plans, no person.
+    *(f"planning.Scenario.{f}" for f in ("name", "action", "objective", "keep", "summary")),
+}
+
+
+def _project_text_fields() -> set[str]:
+    found = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("servicekontor."):
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, TEXT_FIELDS):
+                found.add(f"{model._meta.label}.{field.name}")
+    return found
+
+
+def test_personal_data__every_text_field_is_classified() -> None:
+    fields = _project_text_fields()
+    unclassified = fields - set(PERSONAL_FIELDS) - NOT_PERSONAL
+    assert not unclassified, (
+        "classify these fields: personal (servicekontor/core/personal_data.py, with a purge "
+        f"rule) or not (NOT_PERSONAL here): {sorted(unclassified)}"
+    )
+    assert not set(PERSONAL_FIELDS) & NOT_PERSONAL
+    stale = (set(PERSONAL_FIELDS) | NOT_PERSONAL) - fields
+    assert not stale, f"no longer fields of the project: {sorted(stale)}"
+
+
+@pytest.mark.django_db
+def test_personal_data__purge_blanks_every_purged_field_after_n_days(settings) -> None:
+    """Each field whose rule is the purge command is blank after it, on a 40-day-old visit."""
+    service = make_service(mode="both")
+    office = make_office()
+    make_offering(office=office, service=service)
+    long_ago = clock.local_datetime(dt.date(2026, 10, 21), dt.time(11, 0))
+    with time_machine.travel(long_ago, tick=False):
+        visit = queue_services.issue_ticket(
+            office=office, service=service, notify_contact="070-123 45 67"
+        )
+    Visit.objects.filter(pk=visit.pk).update(note="Ringer Anna Andersson tillbaka")
+    with time_machine.travel(long_ago + dt.timedelta(days=40), tick=False):
+        booking_services.purge_personal_data(older_than_days=30)
+    visit.refresh_from_db()
+    purged = [label for label, rule in PERSONAL_FIELDS.items() if "purge_personal_data" in rule]
+    for label in purged:
+        app_model, field = label.rsplit(".", 1)
+        if app_model == "queueing.Visit":
+            assert getattr(visit, field) == "", label
+    # Bookings: the existing test (test_closures_purge_reminders) checks each field; here
+    # only that every purged booking field is one that test covers.
+    booking_fields = {
+        label.rsplit(".", 1)[1] for label in purged if label.startswith("appointments.Booking.")
+    }
+    assert booking_fields == {"name", "email", "phone", "identity_hash"}
+    assert {f.name for f in Booking._meta.concrete_fields} >= booking_fields

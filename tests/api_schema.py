@@ -1,0 +1,68 @@
+"""The OpenAPI schema as the tests use it: generated in-process, checked strictly.
+
+`strict_validator(spec, status_schema)` validates a response body with
+openapi-schema-validator's OAS 3.1 validator, formats checked (date, date-time, …) and no
+undocumented properties (additionalProperties: false on every object that lists properties).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from drf_spectacular.generators import SchemaGenerator
+from openapi_schema_validator import OAS31Validator
+
+from servicekontor.network.models import ExceptionKind, OpeningException
+from tests.factories import make_capability, make_offering, make_office, make_service
+
+
+def api_schema() -> dict[str, Any]:
+    """The schema /api/schema/ serves, as a dict (JSON types)."""
+    import json
+
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))
+
+
+def _strict(node: Any) -> Any:
+    if isinstance(node, dict):
+        out = {key: _strict(value) for key, value in node.items()}
+        if out.get("type") == "object" and "properties" in out:
+            out.setdefault("additionalProperties", False)
+        return out
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    return node
+
+
+def strict_validator(spec: dict[str, Any], schema: dict[str, Any]) -> OAS31Validator:
+    document = {**_strict(copy.deepcopy(schema)), "components": _strict(spec["components"])}
+    return OAS31Validator(document, format_checker=OAS31Validator.FORMAT_CHECKER)
+
+
+def response_schema(spec: dict[str, Any], path: str, status: int) -> dict[str, Any] | None:
+    responses = spec["paths"][path]["get"]["responses"]
+    entry = responses.get(str(status))
+    if entry is None:
+        return None
+    return entry["content"]["application/json"]["schema"]
+
+
+def seed_registry() -> dict[str, Any]:
+    """A small registry with every nullable field both null and set."""
+    capability = make_capability(code="foto")
+    plain = make_service(mode="both")
+    photo = make_service(mode="walk_in", required_capability=capability)
+    open_office = make_office(code="kiruna")
+    closed = make_office(code="gamla", opened_on=dt.date(2019, 6, 1), closed_on=dt.date(2024, 1, 1))
+    make_offering(office=open_office, service=plain)
+    make_offering(office=open_office, service=photo, valid_to=dt.date(2099, 1, 1))
+    make_offering(office=closed, service=plain, valid_to=dt.date(2023, 12, 31))
+    OpeningException.objects.create(
+        office=open_office, date=dt.date(2026, 12, 1), kind=ExceptionKind.CLOSED
+    )
+    return {"offices": [open_office, closed], "services": [plain, photo]}
