@@ -33,7 +33,7 @@ from servicekontor.core import clock
 from servicekontor.network.models import Office
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errors import QueueError
-from servicekontor.queueing.models import Visit
+from servicekontor.queueing.models import Errand, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -356,18 +356,25 @@ def record_no_shows(*, at: dt.datetime | None = None) -> int:
 
 def purge_personal_data(*, older_than_days: int | None = None) -> int:
     """Blank the personal data of bookings whose visit day is N days ago, and of queue visits
-    that arrived before that day (notification contact, officer's note); statistics stay.
+    that arrived before that day (notification contact, officer's note, the interpreter
+    language of their errands); statistics stay.
 
     Every personal field and its rule: servicekontor/core/personal_data.py (a test checks
     that every text field of every model is classified there). Returns the number of
-    bookings purged. Two UPDATEs; no lock needed (rows that old no longer change).
+    bookings purged. Three UPDATEs; no lock needed (rows that old no longer change).
     """
     days = conf.purge_after_days() if older_than_days is None else older_than_days
     # Whole local days, not 24-hour steps: "30 days after the visit" across a DST change.
     last_day = clock.local_today() - dt.timedelta(days=days)
-    Visit.objects.filter(
-        arrived_at__lt=clock.local_datetime(last_day + dt.timedelta(days=1), dt.time(0, 0))
-    ).exclude(notify_contact="", note="").update(notify_contact="", note="")
+    arrived_before = clock.local_datetime(last_day + dt.timedelta(days=1), dt.time(0, 0))
+    Visit.objects.filter(arrived_at__lt=arrived_before).exclude(notify_contact="", note="").update(
+        notify_contact="", note=""
+    )
+    # The interpreter's language says something about the person's origin; the statistics
+    # keep it only as counts (reports.ErrandFigures), the errand keeps "interpreter used".
+    Errand.objects.filter(visit__arrived_at__lt=arrived_before).exclude(
+        interpreter_language=""
+    ).update(interpreter_language="")
     return Booking.objects.filter(day__lte=last_day, purged_at__isnull=True).update(
         name="",
         email="",

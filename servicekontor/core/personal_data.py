@@ -20,6 +20,10 @@ PERSONAL_FIELDS: dict[str, str] = {
     # in any case N days after arrival; the officer's note is free text and may name someone.
     "queueing.Visit.notify_contact": PURGE_AFTER_DAYS,
     "queueing.Visit.note": PURGE_AFTER_DAYS,
+    # The language an interpreter was needed in points to a person's origin (GDPR art. 9
+    # territory) while the errand can be tied to the visit's contact or booking; the rollup
+    # reports.ErrandFigures keeps only counts per language, so the statistics stay.
+    "queueing.Errand.interpreter_language": PURGE_AFTER_DAYS,
     # Staff accounts: kept while the person works here; removed with the account (admin).
     "accounts.User.username": "deleted with the staff account",
     "accounts.User.first_name": "deleted with the staff account",

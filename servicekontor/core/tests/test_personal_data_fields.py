@@ -19,7 +19,7 @@ from servicekontor.appointments.models import Booking
 from servicekontor.core import clock
 from servicekontor.core.personal_data import PERSONAL_FIELDS
 from servicekontor.queueing import services as queue_services
-from servicekontor.queueing.models import Visit
+from servicekontor.queueing.models import Errand, Outcome, Visit
 from tests.factories import make_offering, make_office, make_service
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField)
@@ -71,6 +71,26 @@ NOT_PERSONAL = {
     *(f"appointments.Booking.{f}" for f in ("status", "code", "token_hash")),
     # Planning scenarios: network plans, no person.
     *(f"planning.Scenario.{f}" for f in ("name", "action", "objective", "keep", "summary")),
+    # Errand outcome and desk status: codes from a fixed list. (A DeskStatusEvent row is
+    # about an officer's working time, a staff record kept with the account's rules; its
+    # only text field is the status code.)
+    "queueing.Errand.outcome",
+    "queueing.DeskStatusEvent.status",
+    # Statistics rollups: counts per office × service × day × outcome × language code, no
+    # visit and no person in a row.
+    *(f"reports.ErrandFigures.{f}" for f in ("outcome", "language")),
+    # API tokens of agency systems: a label and a SHA-256 (like queueing.DeviceToken).
+    *(f"reports.ApiToken.{f}" for f in ("name", "token_hash")),
+    # Costs: money per office, pool and role (a role, never a named person), and the reason
+    # of a correction, which is about figures (like network.Office.notes).
+    *(
+        f"costs.CostPool.{f}"
+        for f in ("category", "driver", "name", "note", "office_driver", "source")
+    ),
+    *(f"costs.SettlementLine.{f}" for f in ("category", "driver", "kind", "pool_name")),
+    "costs.HourlyRate.role",
+    "costs.StaffHours.role",
+    "costs.Correction.reason",
 }
 
 
@@ -109,14 +129,30 @@ def test_personal_data__purge_blanks_every_purged_field_after_n_days(settings) -
             office=office, service=service, notify_contact="070-123 45 67"
         )
     Visit.objects.filter(pk=visit.pk).update(note="Ringer Anna Andersson tillbaka")
+    errand = Errand.objects.create(
+        visit=visit,
+        position=1,
+        service=service,
+        outcome=Outcome.RESOLVED,
+        interpreter_used=True,
+        interpreter_language="ti",
+        service_seconds=300,
+        recorded_at=long_ago,
+    )
     with time_machine.travel(long_ago + dt.timedelta(days=40), tick=False):
         booking_services.purge_personal_data(older_than_days=30)
     visit.refresh_from_db()
+    errand.refresh_from_db()
     purged = [label for label, rule in PERSONAL_FIELDS.items() if "purge_personal_data" in rule]
     for label in purged:
         app_model, field = label.rsplit(".", 1)
         if app_model == "queueing.Visit":
             assert getattr(visit, field) == "", label
+        elif app_model == "queueing.Errand":
+            assert getattr(errand, field) == "", label
+        else:
+            assert app_model == "appointments.Booking", f"{label}: not checked here"
+    assert errand.interpreter_used  # the fact stays, only the language goes
     # Bookings: the existing test (test_closures_purge_reminders) checks each field; here
     # only that every purged booking field is one that test covers.
     booking_fields = {
