@@ -1,6 +1,6 @@
 """drf-spectacular post-processing: the error answers every operation can give, documented.
 
-Without them a client generated from the schema has no type for a 400, 404 or 429 and
+Without them a client generated from the schema has no type for a 400, 401, 403, 404 or 429 and
 returns nothing on errors. The bodies are DRF's: `{"detail": "…"}` or, for a bad query
 parameter, `{"<parameter>": ["…", …]}`.
 """
@@ -20,6 +20,11 @@ _ERRORS = {
     "400": "Bad request: a parameter is malformed or unknown (the body says which).",
     "404": "No such object (or no such address).",
     "429": "Too many requests from this client; try again after Retry-After seconds.",
+}
+# Only for operations that need a signed-in caller (their `security` has no anonymous `{}`).
+_SIGN_IN_ERRORS = {
+    "401": "No credentials, or an unknown or inactive API token.",
+    "403": "Signed in, but this caller may not see these data.",
 }
 
 
@@ -51,15 +56,18 @@ def _as_openapi_3_1(node: Any) -> Any:
 
 
 def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """POSTPROCESSING_HOOKS entry: add 400/404/429 with the Error schema to every operation,
-    and repair 3.0-style nullables (see _as_openapi_3_1)."""
+    """POSTPROCESSING_HOOKS entry: add 400/404/429 with the Error schema to every operation
+    (and 401/403 to those that need a signed-in caller), and repair 3.0-style nullables (see _as_openapi_3_1)."""
     result = _as_openapi_3_1(result)
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for status, description in _ERRORS.items():
+            errors = dict(_ERRORS)
+            if {} not in operation.get("security", [{}]):
+                errors.update(_SIGN_IN_ERRORS)
+            for status, description in errors.items():
                 operation["responses"].setdefault(
                     status,
                     {

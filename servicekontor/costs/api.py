@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicekontor.accounts.models import User
+from servicekontor.core.params import parse_int
 from servicekontor.costs import queries
 from servicekontor.reports.api import ApiTokenAuthentication
 
@@ -30,7 +31,13 @@ SCOPE = (
     "Money in whole öre."
 )
 PARAMETERS = [
-    OpenApiParameter("year", OpenApiTypes.INT, required=True, description="Calendar year."),
+    OpenApiParameter(
+        "year",
+        OpenApiTypes.INT,
+        required=True,
+        description="Calendar year, 2000–2100.",
+        examples=[OpenApiExample("2025", value=2025)],
+    ),
     OpenApiParameter("month", OpenApiTypes.INT, description="1–12; empty: the whole year."),
     OpenApiParameter(
         "agency", OpenApiTypes.STR, description="Agency code, to narrow to one visible agency."
@@ -85,7 +92,8 @@ def _int_param(request: Request, name: str, low: int, high: int, required: bool)
         if required:
             raise ValidationError({name: [_("Required, e.g. %(name)s=2025.") % {"name": name}]})
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    value = parse_int(raw, minimum=low, maximum=high)
+    if value is None:
         raise ValidationError(
             {
                 name: [
@@ -93,7 +101,7 @@ def _int_param(request: Request, name: str, low: int, high: int, required: bool)
                 ]
             }
         )
-    return int(raw)
+    return value
 
 
 def _report(request: Request) -> queries.AgencyReport:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
@@ -106,6 +106,24 @@ class AgencyReportView(_StatisticsView):
         description="The agency's month per office and per service, with the same month last "
         "year; the same figures as the report page and its CSV/Excel. 403 for an agency "
         "outside the caller's scope.",
+        parameters=[
+            OpenApiParameter(
+                "agency_code",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                pattern=r"^[-\w]+$",
+                description="Agency code.",
+                examples=[OpenApiExample("skatteverket", value="skatteverket")],
+            ),
+            OpenApiParameter(
+                "month",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                pattern="^[0-9]{4}-[0-9]{2}$",
+                description="YYYY-MM.",
+                examples=[OpenApiExample("2025-03", value="2025-03")],
+            ),
+        ],
         responses=AgencyReportSerializer,
     )
     def get(self, request: Request, agency_code: str, month: str) -> Response:
@@ -178,8 +196,18 @@ class FiguresView(_StatisticsView):
         "grouped by any of: " + ", ".join(DIMENSIONS) + ". Only what the caller's scope "
         "allows is counted, in groups and totals alike.",
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.DATE,
+                required=True,
+                examples=[OpenApiExample("2025-03-01", value="2025-03-01")],
+            ),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                required=True,
+                examples=[OpenApiExample("2025-03-31", value="2025-03-31")],
+            ),
             OpenApiParameter("by", OpenApiTypes.STR, description="Comma-separated dimensions."),
             OpenApiParameter(
                 "agency", OpenApiTypes.STR, description="Agency codes, comma-separated."
