@@ -66,3 +66,40 @@ def seed_registry() -> dict[str, Any]:
         office=open_office, date=dt.date(2026, 12, 1), kind=ExceptionKind.CLOSED
     )
     return {"offices": [open_office, closed], "services": [plain, photo]}
+
+
+def needs_sign_in(spec: dict[str, Any], path: str) -> bool:
+    """True when the GET operation's security has no anonymous alternative (`{}`)."""
+    return {} not in spec["paths"][path]["get"].get("security", [{}])
+
+
+def example_values(spec: dict[str, Any], path: str, where: str) -> dict[str, str]:
+    """The documented example of every required `where` ("query"/"path") parameter; fails
+    when one has none (a caller could not know what to send)."""
+    out = {}
+    for parameter in spec["paths"][path]["get"].get("parameters", []):
+        if parameter["in"] != where or not parameter.get("required"):
+            continue
+        examples = parameter.get("examples") or {}
+        if "example" in parameter:
+            out[parameter["name"]] = str(parameter["example"])
+        elif examples:
+            out[parameter["name"]] = str(next(iter(examples.values()))["value"])
+    return out
+
+
+def seed_statistics_caller() -> Any:
+    """A network administrator (sees every agency's statistics and costs) and the agency the
+    statistics operations' examples name."""
+    from tests.factories import make_agency, make_user
+
+    make_agency(code="skatteverket")
+    return make_user(role="network_admin", username="api-admin")
+
+
+def fill_path(path: str, name: str, value: str, documented: dict[str, str]) -> str:
+    """`path` with `{name}` set to `value` and every other placeholder to its example."""
+    url = path.replace(f"{{{name}}}", value)
+    for other, example in documented.items():
+        url = url.replace(f"{{{other}}}", example)
+    return url
