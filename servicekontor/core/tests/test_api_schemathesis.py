@@ -1,4 +1,5 @@
-"""schemathesis against the API, in-process (WSGI), anonymous and signed in: bounded and seeded.
+"""schemathesis against the API, in-process (WSGI), anonymous, signed in as a service officer
+and as a network administrator: bounded and seeded.
 
 Fails on any 5xx, an undocumented status, a body that does not match the schema, or a wrong
 content type. Every operation the schema contains is run (apps added later included).
@@ -16,7 +17,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
-from tests.api_schema import seed_registry
+from tests.api_schema import seed_registry, seed_statistics_caller
 from tests.factories import make_user
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -59,6 +60,14 @@ def session_cookie(registry, client) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
+@pytest.fixture
+def admin_cookie(registry, client) -> str:
+    """A network administrator: gets past the permission checks of statistics and costs, so
+    their parameter parsing is fuzzed too (a service officer only ever gets 403 there)."""
+    client.force_login(seed_statistics_caller())
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
 @schema.parametrize()
 @HYPOTHESIS
 def test_api__anonymous__no_server_error_and_schema_conformance(case, registry) -> None:
@@ -69,3 +78,9 @@ def test_api__anonymous__no_server_error_and_schema_conformance(case, registry) 
 @HYPOTHESIS
 def test_api__signed_in__no_server_error_and_schema_conformance(case, session_cookie) -> None:
     case.call_and_validate(headers={"Cookie": session_cookie}, excluded_checks=EXCLUDED)
+
+
+@schema.parametrize()
+@HYPOTHESIS
+def test_api__network_admin__no_server_error_and_schema_conformance(case, admin_cookie) -> None:
+    case.call_and_validate(headers={"Cookie": admin_cookie}, excluded_checks=EXCLUDED)
