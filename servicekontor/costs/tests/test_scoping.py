@@ -94,6 +94,9 @@ def test_api__scoped_like_the_pages(settled, client):
     lines = client.get("/api/costs/lines/?year=2025").json()
     assert sum(ln["amount_ore"] for ln in lines) == 15_200_000
     assert client.get("/api/costs/lines/?year=twenty").status_code == 400
+    # Digits Python's isdigit() accepts but int() refuses, and non-ASCII digits: 400, not 500.
+    for bad in ("year=²⁰²⁵", "year=٢٠٢٥", "year=2025&month=³", "year=99999999999999999999"):
+        assert client.get(f"/api/costs/lines/?{bad}").status_code == 400, bad
 
 
 def test_api__anonymous_refused_and_schema_documents_scope(settled, client):

@@ -84,6 +84,17 @@ def test_api__bad_parameters_are_400(client, served_world, people, params):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("month", ["2026-13", "0000-01", "0001-01", "3000-01"])
+def test_api__agency_report_of_an_impossible_month_is_400(client, served_world, people, month):
+    token = create_api_token(user=people.admin, name="network")
+    url = reverse("statistics-agency-report", args=[served_world.skatteverket.code, month])
+
+    response = client.get(url, **_bearer(token))
+
+    assert response.status_code == 400
+    assert "month" in response.json()
+
+
 def test_api__no_or_wrong_token_is_refused(client, served_world):
     url = reverse("statistics-figures")
     assert client.get(url, {"from": "2026-11-01", "to": "2026-11-30"}).status_code in (401, 403)
