@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
@@ -46,7 +47,7 @@ PARAMETERS = [
 
 
 class MaySeeCosts(permissions.BasePermission):
-    message = "Costs are for network administrators and agency analysts."
+    message = gettext_lazy("Costs are for network administrators and agency analysts.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user

@@ -81,6 +81,10 @@ def test_report__officer_is_refused_everywhere(settled, client):
         "/api/costs/services/?year=2025",
     ):
         assert client.get(url).status_code == 403, url
+    refused = client.get("/api/costs/lines/?year=2025", HTTP_ACCEPT_LANGUAGE="sv")
+    assert refused.json() == {
+        "detail": "Kostnaderna är för nätverksadministratörer och myndighetsanalytiker."
+    }
 
 
 def test_api__scoped_like_the_pages(settled, client):
