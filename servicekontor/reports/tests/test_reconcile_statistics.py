@@ -25,6 +25,14 @@ def test_reconcile__agrees_then_finds_a_tampered_row(served_world, capsys):
     assert "0 differences" in capsys.readouterr().out.splitlines()[-1]
 
 
+def test_reconcile__warns_when_the_period_reaches_purged_errands(served_world, capsys):
+    call_command("reconcile_statistics", "--from", "2026-11-25", "--to", "2026-11-25")
+    assert "interpreter language" not in capsys.readouterr().err
+
+    call_command("reconcile_statistics", "--from", "2026-09-01", "--to", "2026-09-01")
+    assert "interpreter language blanked" in capsys.readouterr().err
+
+
 def test_occupancy__today_live_then_rolled_up(served_world, clock_at):
     today = dt.date(2026, 11, 25)
     live = occupancy(scope=EVERYTHING, start=today, end=today)
