@@ -445,14 +445,14 @@ def _rebuild_statistics(*, first: dt.date, last: dt.date, office_ids: Sequence[i
 
     Real visits keep the rollups in step through the queue's signals, one change at a time;
     a bulk load (or removal) bypasses them, so the rollups of the span are recomputed from the
-    log the same way `manage.py reconcile_statistics --fix` does.
+    log, set-based in SQL (`rollups.rebuild`, the same rows as
+    `manage.py reconcile_statistics --fix`).
     """
     if not apps.is_installed("servicekontor.reports"):
         return
     from servicekontor.reports import rollups
 
-    raw = rollups.recompute(start=first, end=last, office_ids=office_ids or None)
-    rollups.rewrite(start=first, end=last, raw=raw, office_ids=office_ids or None)
+    rollups.rebuild(start=first, end=last, office_ids=office_ids or None)
     closed_end = min(last, clock.local_today() - dt.timedelta(days=1))
     if closed_end >= first:
         rollups.roll_up_occupancy(start=first, end=closed_end)
