@@ -464,8 +464,10 @@ def _sqlite_local_hour(column: str, start: dt.date, end: dt.date) -> str:
             branches.append(f"WHEN {column} < '{bound}' THEN '{current:+d} minutes'")
             current = offset(later)
         instant = later
-    modifier = f"CASE {' '.join(branches)} ELSE '{current:+d} minutes' END" if branches else (
-        f"'{current:+d} minutes'"
+    modifier = (
+        f"CASE {' '.join(branches)} ELSE '{current:+d} minutes' END"
+        if branches
+        else (f"'{current:+d} minutes'")
     )
     # the whole seconds only: strftime rounds a fraction to milliseconds (59.9996 s → next)
     return f"CAST(strftime('%%H', substr({column}, 1, 19), {modifier}) AS INTEGER)"
@@ -530,8 +532,8 @@ def _rebuild_sql(start: dt.date, end: dt.date, office_sql: str) -> dict[str, str
     event_part = ", ".join(f"{event_values.get(f, '0')} AS {q(f)}" for f in fields)
     errand_part = ", ".join(f"{errand_values.get(f, '0')} AS {q(f)}" for f in fields)
     from_events = (
-        f" FROM e JOIN v ON v.id = e.visit_id"
-        f" LEFT JOIN fc ON fc.visit_id = e.visit_id AND fc.n = e.n"
+        " FROM e JOIN v ON v.id = e.visit_id"
+        " LEFT JOIN fc ON fc.visit_id = e.visit_id AND fc.n = e.n"
     )
     day_rows = (
         f"SELECT v.office_id, CASE WHEN e.action = 'transfer' THEN e.previous_service"

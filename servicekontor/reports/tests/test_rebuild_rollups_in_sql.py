@@ -203,6 +203,9 @@ def test_rebuild__replaces_stale_rows_and_leaves_other_days(world):
     before = rollups.stored(start=SPRING, end=SPRING)
     rollups.rebuild(start=AUTUMN, end=AUTUMN)  # twice: no doubled rows
     assert rollups.stored(start=SPRING, end=SPRING) == before
-    assert rollups.compare(
-        rollups.stored(start=AUTUMN, end=AUTUMN), rollups.recompute(start=AUTUMN, end=AUTUMN)
-    ) == []
+    assert (
+        rollups.compare(
+            rollups.stored(start=AUTUMN, end=AUTUMN), rollups.recompute(start=AUTUMN, end=AUTUMN)
+        )
+        == []
+    )
