@@ -473,19 +473,30 @@ def _sqlite_local_hour(column: str, start: dt.date, end: dt.date) -> str:
     return f"CAST(strftime('%%H', substr({column}, 1, 19), {modifier}) AS INTEGER)"
 
 
-def _rebuild_sql(start: dt.date, end: dt.date, office_sql: str) -> dict[str, str]:
-    """`WITH … INSERT INTO … SELECT … GROUP BY` for each day-grain rollup; the parameters
-    are (start, end, *office ids, appointment source) for each."""
+def _rebuild_sql(
+    start: dt.date, end: dt.date, ids: list[int] | None
+) -> dict[str, tuple[str, list[Any]]]:
+    """`[WITH e AS (…)] INSERT INTO … SELECT … GROUP BY` and its parameters for each
+    day-grain rollup. `e` is the span's events in log order, each with its visit's fields,
+    its position (`n`), the service before it and the number of calls up to it (window
+    functions), so no statement joins two derived tables (SQLite has no index on them)."""
     q = connection.ops.quote_name
     visit, event = q(Visit._meta.db_table), q(VisitEvent._meta.db_table)
     errand, service = q(Errand._meta.db_table), q(Service._meta.db_table)
+    office_sql = ""
+    if ids is not None:
+        office_sql = (
+            f" AND vi.office_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND 1 = 0"
+        )
+    span_sql = f"vi.local_day >= %s AND vi.local_day <= %s{office_sql}"
+    span: list[Any] = [start, end, *(ids or [])]
     ws = (
-        "CASE WHEN v.booked AND v.booked_start IS NOT NULL AND v.booked_start > v.arrived_at"
-        " THEN v.booked_start ELSE v.arrived_at END"
+        "CASE WHEN e.booked AND e.booked_start IS NOT NULL AND e.booked_start > e.arrived_at"
+        " THEN e.booked_start ELSE e.arrived_at END"
     )
     if connection.vendor == "postgresql":
         waited = f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (e.at - {ws}))))::bigint"
-        hour = "EXTRACT(HOUR FROM v.arrived_at AT TIME ZONE 'Europe/Stockholm')::integer"
+        hour = "EXTRACT(HOUR FROM e.arrived_at AT TIME ZONE 'Europe/Stockholm')::integer"
     else:
         # whole seconds, truncated like int(timedelta.total_seconds()); Django stores SQLite
         # datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC), the fraction from character 21
@@ -497,23 +508,24 @@ def _rebuild_sql(start: dt.date, end: dt.date, office_sql: str) -> dict[str, str
             )
 
         waited = f"MAX(0, ({micro('e.at')} - {micro(ws)}) / 1000000)"
-        hour = _sqlite_local_hour("v.arrived_at", start, end)
+        hour = _sqlite_local_hour("e.arrived_at", start, end)
+    order = "OVER (PARTITION BY ev.visit_id ORDER BY ev.at, ev.id"
     ctes = (
-        f"WITH v AS (SELECT id, office_id, local_day, arrived_at, booked_start,"
-        f" (source = %s) AS booked FROM {visit}"
-        f" WHERE local_day >= %s AND local_day <= %s{office_sql}),"
-        f" e AS (SELECT ev.visit_id, ev.at, ev.action, ev.from_state, ev.service_id,"
-        f" ROW_NUMBER() OVER (PARTITION BY ev.visit_id ORDER BY ev.at, ev.id) AS n,"
-        f" COALESCE(LAG(ev.service_id) OVER (PARTITION BY ev.visit_id ORDER BY ev.at, ev.id),"
-        f" ev.service_id) AS previous_service"
-        f" FROM {event} ev JOIN v ON v.id = ev.visit_id),"
-        f" fc AS (SELECT visit_id, MIN(n) AS n FROM e WHERE action = 'call' GROUP BY visit_id)"
+        "WITH e AS (SELECT ev.visit_id, ev.at, ev.action, ev.from_state, ev.service_id,"
+        " vi.office_id, vi.local_day, vi.arrived_at, vi.booked_start,"
+        " (vi.source = %s) AS booked,"
+        f" ROW_NUMBER() {order}) AS n,"
+        f" COALESCE(LAG(ev.service_id) {order}), ev.service_id) AS previous_service,"
+        f" SUM(CASE WHEN ev.action = 'call' THEN 1 ELSE 0 END) {order}"
+        " ROWS UNBOUNDED PRECEDING) AS calls"
+        f" FROM {event} ev JOIN {visit} vi ON vi.id = ev.visit_id WHERE {span_sql})"
     )
+    ctes_params: list[Any] = [VisitSource.APPOINTMENT.value, *span]
     arrival = "(e.n = 1 AND e.from_state = '')"
-    first_call = "(fc.n IS NOT NULL)"
+    first_call = "(e.action = 'call' AND e.calls = 1)"
     event_values = {
-        "visits_walk_in": f"CASE WHEN {arrival} AND NOT v.booked THEN 1 ELSE 0 END",
-        "visits_booked": f"CASE WHEN {arrival} AND v.booked THEN 1 ELSE 0 END",
+        "visits_walk_in": f"CASE WHEN {arrival} AND NOT e.booked THEN 1 ELSE 0 END",
+        "visits_booked": f"CASE WHEN {arrival} AND e.booked THEN 1 ELSE 0 END",
         "served": "CASE WHEN e.action = 'finish' THEN 1 ELSE 0 END",
         "no_show": "CASE WHEN e.action = 'no_show' AND e.from_state <> 'called' THEN 1 ELSE 0 END",
         "left_queue": "CASE WHEN e.action = 'no_show' AND e.from_state = 'called' THEN 1 ELSE 0 END",
@@ -531,15 +543,12 @@ def _rebuild_sql(start: dt.date, end: dt.date, office_sql: str) -> dict[str, str
     fields = measures.DAY_FIELDS
     event_part = ", ".join(f"{event_values.get(f, '0')} AS {q(f)}" for f in fields)
     errand_part = ", ".join(f"{errand_values.get(f, '0')} AS {q(f)}" for f in fields)
-    from_events = (
-        " FROM e JOIN v ON v.id = e.visit_id"
-        " LEFT JOIN fc ON fc.visit_id = e.visit_id AND fc.n = e.n"
-    )
+    from_errands = f" FROM {errand} r JOIN {visit} vi ON vi.id = r.visit_id WHERE {span_sql}"
     day_rows = (
-        f"SELECT v.office_id, CASE WHEN e.action = 'transfer' THEN e.previous_service"
-        f" ELSE e.service_id END AS service_id, v.local_day, {event_part}{from_events}"
-        f" UNION ALL SELECT v.office_id, r.service_id, v.local_day, {errand_part}"
-        f" FROM {errand} r JOIN v ON v.id = r.visit_id"
+        "SELECT e.office_id, CASE WHEN e.action = 'transfer' THEN e.previous_service"
+        f" ELSE e.service_id END AS service_id, e.local_day, {event_part} FROM e"
+        f" UNION ALL SELECT vi.office_id, r.service_id, vi.local_day, {errand_part}"
+        f"{from_errands}"
     )
     sums = ", ".join(f"SUM(x.{q(f)})" for f in fields)
     nonzero = " OR ".join(f"SUM(x.{q(f)}) <> 0" for f in fields)
@@ -549,42 +558,57 @@ def _rebuild_sql(start: dt.date, end: dt.date, office_sql: str) -> dict[str, str
         f" '{measures.UNKNOWN_LANGUAGE}') ELSE '' END"
     )
 
-    def insert(model: type[Any], columns: str, select: str) -> str:
-        return f"{ctes} INSERT INTO {q(model._meta.db_table)} ({columns}) {select}"
+    def insert(model: type[Any], columns: str, select: str, with_events: bool = True) -> str:
+        head = f"{ctes} " if with_events else ""
+        return f"{head}INSERT INTO {q(model._meta.db_table)} ({columns}) {select}"
 
     return {
-        "day": insert(
-            DayFigures,
-            f"office_id, service_id, agency_id, local_day, {names}",
-            f"SELECT x.office_id, x.service_id, s.agency_id, x.local_day, {sums}"
-            f" FROM ({day_rows}) x JOIN {service} s ON s.id = x.service_id"
-            f" GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day HAVING {nonzero}",
+        "day": (
+            insert(
+                DayFigures,
+                f"office_id, service_id, agency_id, local_day, {names}",
+                f"SELECT x.office_id, x.service_id, s.agency_id, x.local_day, {sums}"
+                f" FROM ({day_rows}) x JOIN {service} s ON s.id = x.service_id"
+                f" GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day"
+                f" HAVING {nonzero}",
+            ),
+            [*ctes_params, *span],
         ),
-        "hour": insert(
-            HourFigures,
-            "office_id, service_id, agency_id, local_day, hour, arrivals",
-            f"SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.hour, COUNT(*)"
-            f" FROM (SELECT v.office_id, e.service_id, v.local_day, {hour} AS hour"
-            f"{from_events} WHERE {arrival}) x JOIN {service} s ON s.id = x.service_id"
-            f" GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.hour",
+        "hour": (
+            insert(
+                HourFigures,
+                "office_id, service_id, agency_id, local_day, hour, arrivals",
+                "SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.hour, COUNT(*)"
+                f" FROM (SELECT e.office_id, e.service_id, e.local_day, {hour} AS hour"
+                f" FROM e WHERE {arrival}) x JOIN {service} s ON s.id = x.service_id"
+                " GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.hour",
+            ),
+            ctes_params,
         ),
-        "wait": insert(
-            WaitFigures,
-            "office_id, service_id, agency_id, local_day, minute, visits",
-            f"SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.minute, COUNT(*)"
-            f" FROM (SELECT v.office_id, e.service_id, v.local_day, ({waited}) / 60 AS minute"
-            f"{from_events} WHERE {first_call}) x JOIN {service} s ON s.id = x.service_id"
-            f" GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.minute",
+        "wait": (
+            insert(
+                WaitFigures,
+                "office_id, service_id, agency_id, local_day, minute, visits",
+                "SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.minute, COUNT(*)"
+                f" FROM (SELECT e.office_id, e.service_id, e.local_day, ({waited}) / 60 AS minute"
+                f" FROM e WHERE {first_call}) x JOIN {service} s ON s.id = x.service_id"
+                " GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.minute",
+            ),
+            ctes_params,
         ),
-        "errand": insert(
-            ErrandFigures,
-            "office_id, service_id, agency_id, local_day, outcome, language, errands",
-            f"SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
-            f" x.language, COUNT(*) FROM (SELECT v.office_id, r.service_id, v.local_day,"
-            f" r.outcome, {language} AS language FROM {errand} r JOIN v ON v.id = r.visit_id) x"
-            f" JOIN {service} s ON s.id = x.service_id"
-            f" GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
-            f" x.language",
+        "errand": (
+            insert(
+                ErrandFigures,
+                "office_id, service_id, agency_id, local_day, outcome, language, errands",
+                "SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
+                " x.language, COUNT(*) FROM (SELECT vi.office_id, r.service_id, vi.local_day,"
+                f" r.outcome, {language} AS language{from_errands}) x"
+                f" JOIN {service} s ON s.id = x.service_id"
+                " GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
+                " x.language",
+                with_events=False,
+            ),
+            span,
         ),
     }
 
@@ -598,16 +622,13 @@ def rebuild(*, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = 
     Lock: none beyond the rows written; run it for closed days, like `rewrite`.
     """
     ids = [int(i) for i in office_ids] if office_ids is not None else None
-    office_sql = ""
-    if ids is not None:
-        office_sql = f" AND office_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND 1 = 0"
-    params: list[Any] = [VisitSource.APPOINTMENT.value, start, end, *(ids or [])]
-    statements = _rebuild_sql(start, end, office_sql)
+    statements = _rebuild_sql(start, end, ids)
     with connection.cursor() as cursor:
         for kind, (model, _extra, _values) in TABLES.items():
             rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
             if ids is not None:
                 rows = rows.filter(office_id__in=ids)
             rows.delete()
-            cursor.execute(statements[kind], params)
+            sql, params = statements[kind]
+            cursor.execute(sql, params)
     rebuild_months(start=start, end=end, office_ids=ids)
