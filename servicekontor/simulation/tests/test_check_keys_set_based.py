@@ -39,7 +39,7 @@ def test_check_keys__passes_good_rows_and_names_a_dangling_key(world):
     bad = _event(world, visit_id=visit.pk + 10_000)
     loader.check_keys(VisitEvent, good.pk, bad.pk)  # the bad row is outside the range
     try:
-        with pytest.raises(ValueError, match="1 rows of .* point nowhere in visit_id"):
+        with pytest.raises(ValueError, match=r"1 rows of .* point nowhere in visit_id"):
             loader.check_keys(VisitEvent, good.pk, bad.pk + 1)
     finally:
         bad.delete()  # the test database checks the keys when the test ends
