@@ -566,7 +566,7 @@ def load(
     seed: int = 0,
     processes: int | None = None,
     log: Callable[[str], None] = lambda _m: None,
-    skip_fk_checks: bool = False,
+    skip_fk_checks: bool | None = None,
     rebuild_statistics: bool = True,
 ) -> LoadReport:
     """Simulate ``first..last`` and write it; earlier simulated rows of that span are replaced.
@@ -574,7 +574,8 @@ def load(
     Office-days that already have real (not simulated) visits are left alone. Raises
     ValueError for an empty or future span (today's ticket numbers belong to the kiosks).
 
-    ``skip_fk_checks`` (PostgreSQL, superuser only): the load's transaction runs with
+    ``skip_fk_checks`` (PostgreSQL, superuser only; None, the default: when the role is a
+    PostgreSQL superuser, else False): the load's transaction runs with
     ``session_replication_role = replica``, so the foreign-key triggers do not re-check every
     row (more than half of a year's load time, measured in docs/benchmarks.md). The rows are
     the same; their keys are valid by construction (ids reserved here, offices, services,
@@ -653,6 +654,8 @@ def load(
     postgres = connection.vendor == "postgresql"
     if skip_fk_checks and not _is_superuser():
         raise ValueError("skipping the foreign-key checks needs PostgreSQL and a superuser")
+    if skip_fk_checks is None:  # the default: set-based checks where the role allows it
+        skip_fk_checks = _is_superuser()
     with transaction.atomic():
         if skip_fk_checks:
             with connection.cursor() as cursor:
