@@ -439,14 +439,17 @@ def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
 # The same definitions as `measures.visit_contributions`, written as set-based SQL so a bulk
 # load (a simulated year is millions of visits) rebuilds its rollups inside the database
 # instead of streaming every event through Python. `test_rebuild_rollups_in_sql.py` proves
-# the two give exactly the same rows (hand-made logs and a simulated week).
+# the two give exactly the same rows (hand-made logs; simulated days in
+# simulation/tests/test_rebuild_rollups_after_load.py).
 
 
 def _sqlite_local_hour(column: str, start: dt.date, end: dt.date) -> str:
     """SQL for the Stockholm local hour of a UTC `column` on SQLite (no time zones there):
     a CASE over the UTC-offset changes of Europe/Stockholm between `start` − 2 and `end` + 2
     days (every instant of a visit of local days `start`…`end` lies inside), from zoneinfo.
-    Offsets are whole minutes; instants outside the window take the nearest edge's offset."""
+    Offsets are whole minutes and change on a quarter hour (Stockholm's change at 01:00 UTC;
+    the 15-minute scan would misplace any other); instants outside the window take the
+    nearest edge's offset."""
     instant = dt.datetime.combine(start - dt.timedelta(days=2), dt.time(), dt.UTC)
     stop = dt.datetime.combine(end + dt.timedelta(days=3), dt.time(), dt.UTC)
 
