@@ -432,3 +432,206 @@ def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
         for (o, d), (s, v) in found.items()
     )
     return len(found)
+
+
+# --- rebuild in SQL -------------------------------------------------------------------------
+#
+# The same definitions as `measures.visit_contributions`, written as set-based SQL so a bulk
+# load (a simulated year is millions of visits) rebuilds its rollups inside the database
+# instead of streaming every event through Python. `test_rebuild_rollups_in_sql.py` proves
+# the two give exactly the same rows (hand-made logs; simulated days in
+# simulation/tests/test_rebuild_rollups_after_load.py).
+
+
+def _sqlite_local_hour(column: str, start: dt.date, end: dt.date) -> str:
+    """SQL for the Stockholm local hour of a UTC `column` on SQLite (no time zones there):
+    a CASE over the UTC-offset changes of Europe/Stockholm between `start` − 2 and `end` + 2
+    days (every instant of a visit of local days `start`…`end` lies inside), from zoneinfo.
+    Offsets are whole minutes and change on a quarter hour (Stockholm's change at 01:00 UTC;
+    the 15-minute scan would misplace any other); instants outside the window take the
+    nearest edge's offset."""
+    instant = dt.datetime.combine(start - dt.timedelta(days=2), dt.time(), dt.UTC)
+    stop = dt.datetime.combine(end + dt.timedelta(days=3), dt.time(), dt.UTC)
+
+    def offset(at: dt.datetime) -> int:
+        found = at.astimezone(measures.STOCKHOLM).utcoffset()
+        assert found is not None
+        return int(found.total_seconds() // 60)
+
+    current = offset(instant)
+    branches: list[str] = []
+    while instant < stop:
+        later = instant + dt.timedelta(minutes=15)
+        if offset(later) != current:
+            bound = connection.ops.adapt_datetimefield_value(later.replace(tzinfo=None))
+            branches.append(f"WHEN {column} < '{bound}' THEN '{current:+d} minutes'")
+            current = offset(later)
+        instant = later
+    modifier = (
+        f"CASE {' '.join(branches)} ELSE '{current:+d} minutes' END"
+        if branches
+        else (f"'{current:+d} minutes'")
+    )
+    # the whole seconds only: strftime rounds a fraction to milliseconds (59.9996 s → next)
+    return f"CAST(strftime('%%H', substr({column}, 1, 19), {modifier}) AS INTEGER)"
+
+
+def _rebuild_sql(
+    start: dt.date, end: dt.date, ids: list[int] | None
+) -> dict[str, tuple[str, list[Any]]]:
+    """`[WITH e AS (…)] INSERT INTO … SELECT … GROUP BY` and its parameters for each
+    day-grain rollup. `e` is the span's events in log order, each with its visit's fields,
+    its position (`n`), the service before it and the number of calls up to it (window
+    functions), so no statement joins two derived tables (SQLite has no index on them)."""
+    q = connection.ops.quote_name
+    visit, event = q(Visit._meta.db_table), q(VisitEvent._meta.db_table)
+    errand, service = q(Errand._meta.db_table), q(Service._meta.db_table)
+    office_sql = ""
+    if ids is not None:
+        office_sql = (
+            f" AND vi.office_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND 1 = 0"
+        )
+    span_sql = f"vi.local_day >= %s AND vi.local_day <= %s{office_sql}"
+    span: list[Any] = [start, end, *(ids or [])]
+    ws = (
+        "CASE WHEN e.booked AND e.booked_start IS NOT NULL AND e.booked_start > e.arrived_at"
+        " THEN e.booked_start ELSE e.arrived_at END"
+    )
+    if connection.vendor == "postgresql":
+        waited = f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (e.at - {ws}))))::bigint"
+        hour = "EXTRACT(HOUR FROM e.arrived_at AT TIME ZONE 'Europe/Stockholm')::integer"
+    else:
+        # whole seconds, truncated like int(timedelta.total_seconds()); Django stores SQLite
+        # datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC), the fraction from character 21
+        def micro(x: str) -> str:
+            # strftime rounds a fraction to milliseconds: give it the whole seconds only
+            return (
+                f"(CAST(strftime('%%s', substr({x}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr({x}, 21) AS INTEGER))"
+            )
+
+        waited = f"MAX(0, ({micro('e.at')} - {micro(ws)}) / 1000000)"
+        hour = _sqlite_local_hour("e.arrived_at", start, end)
+    order = "OVER (PARTITION BY ev.visit_id ORDER BY ev.at, ev.id"
+    ctes = (
+        "WITH e AS (SELECT ev.visit_id, ev.at, ev.action, ev.from_state, ev.service_id,"
+        " vi.office_id, vi.local_day, vi.arrived_at, vi.booked_start,"
+        " (vi.source = %s) AS booked,"
+        f" ROW_NUMBER() {order}) AS n,"
+        f" COALESCE(LAG(ev.service_id) {order}), ev.service_id) AS previous_service,"
+        f" SUM(CASE WHEN ev.action = 'call' THEN 1 ELSE 0 END) {order}"
+        " ROWS UNBOUNDED PRECEDING) AS calls"
+        f" FROM {event} ev JOIN {visit} vi ON vi.id = ev.visit_id WHERE {span_sql})"
+    )
+    ctes_params: list[Any] = [VisitSource.APPOINTMENT.value, *span]
+    arrival = "(e.n = 1 AND e.from_state = '')"
+    first_call = "(e.action = 'call' AND e.calls = 1)"
+    event_values = {
+        "visits_walk_in": f"CASE WHEN {arrival} AND NOT e.booked THEN 1 ELSE 0 END",
+        "visits_booked": f"CASE WHEN {arrival} AND e.booked THEN 1 ELSE 0 END",
+        "served": "CASE WHEN e.action = 'finish' THEN 1 ELSE 0 END",
+        "no_show": "CASE WHEN e.action = 'no_show' AND e.from_state <> 'called' THEN 1 ELSE 0 END",
+        "left_queue": "CASE WHEN e.action = 'no_show' AND e.from_state = 'called' THEN 1 ELSE 0 END",
+        "not_served": "CASE WHEN e.action = 'close' THEN 1 ELSE 0 END",
+        "transfers": "CASE WHEN e.action = 'transfer' THEN 1 ELSE 0 END",
+        "called": f"CASE WHEN {first_call} THEN 1 ELSE 0 END",
+        "wait_seconds": f"CASE WHEN {first_call} THEN {waited} ELSE 0 END",
+    }
+    errand_values = {
+        "errands": "1",
+        "errand_visits": "CASE WHEN r.first_for_agency THEN 1 ELSE 0 END",
+        "handled_seconds": "r.service_seconds",
+        "interpreter_errands": "CASE WHEN r.interpreter_used THEN 1 ELSE 0 END",
+    }
+    fields = measures.DAY_FIELDS
+    event_part = ", ".join(f"{event_values.get(f, '0')} AS {q(f)}" for f in fields)
+    errand_part = ", ".join(f"{errand_values.get(f, '0')} AS {q(f)}" for f in fields)
+    from_errands = f" FROM {errand} r JOIN {visit} vi ON vi.id = r.visit_id WHERE {span_sql}"
+    day_rows = (
+        "SELECT e.office_id, CASE WHEN e.action = 'transfer' THEN e.previous_service"
+        f" ELSE e.service_id END AS service_id, e.local_day, {event_part} FROM e"
+        f" UNION ALL SELECT vi.office_id, r.service_id, vi.local_day, {errand_part}"
+        f"{from_errands}"
+    )
+    sums = ", ".join(f"SUM(x.{q(f)})" for f in fields)
+    nonzero = " OR ".join(f"SUM(x.{q(f)}) <> 0" for f in fields)
+    names = ", ".join(q(f) for f in fields)
+    language = (
+        "CASE WHEN r.interpreter_used THEN COALESCE(NULLIF(r.interpreter_language, ''),"
+        f" '{measures.UNKNOWN_LANGUAGE}') ELSE '' END"
+    )
+
+    def insert(model: type[Any], columns: str, select: str, with_events: bool = True) -> str:
+        head = f"{ctes} " if with_events else ""
+        return f"{head}INSERT INTO {q(model._meta.db_table)} ({columns}) {select}"
+
+    return {
+        "day": (
+            insert(
+                DayFigures,
+                f"office_id, service_id, agency_id, local_day, {names}",
+                f"SELECT x.office_id, x.service_id, s.agency_id, x.local_day, {sums}"
+                f" FROM ({day_rows}) x JOIN {service} s ON s.id = x.service_id"
+                f" GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day"
+                f" HAVING {nonzero}",
+            ),
+            [*ctes_params, *span],
+        ),
+        "hour": (
+            insert(
+                HourFigures,
+                "office_id, service_id, agency_id, local_day, hour, arrivals",
+                "SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.hour, COUNT(*)"
+                f" FROM (SELECT e.office_id, e.service_id, e.local_day, {hour} AS hour"
+                f" FROM e WHERE {arrival}) x JOIN {service} s ON s.id = x.service_id"
+                " GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.hour",
+            ),
+            ctes_params,
+        ),
+        "wait": (
+            insert(
+                WaitFigures,
+                "office_id, service_id, agency_id, local_day, minute, visits",
+                "SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.minute, COUNT(*)"
+                f" FROM (SELECT e.office_id, e.service_id, e.local_day, ({waited}) / 60 AS minute"
+                f" FROM e WHERE {first_call}) x JOIN {service} s ON s.id = x.service_id"
+                " GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.minute",
+            ),
+            ctes_params,
+        ),
+        "errand": (
+            insert(
+                ErrandFigures,
+                "office_id, service_id, agency_id, local_day, outcome, language, errands",
+                "SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
+                " x.language, COUNT(*) FROM (SELECT vi.office_id, r.service_id, vi.local_day,"
+                f" r.outcome, {language} AS language{from_errands}) x"
+                f" JOIN {service} s ON s.id = x.service_id"
+                " GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
+                " x.language",
+                with_events=False,
+            ),
+            span,
+        ),
+    }
+
+
+@transaction.atomic
+def rebuild(*, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = None) -> None:
+    """Replace the stored rollups of local days `start`…`end` (and the month rows of the
+    months touched) with the figures of the raw log, computed in the database: the same rows
+    as `rewrite(raw=recompute(...))`, without reading the log into Python.
+
+    Lock: none beyond the rows written; run it for closed days, like `rewrite`.
+    """
+    ids = [int(i) for i in office_ids] if office_ids is not None else None
+    statements = _rebuild_sql(start, end, ids)
+    with connection.cursor() as cursor:
+        for kind, (model, _extra, _values) in TABLES.items():
+            rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
+            if ids is not None:
+                rows = rows.filter(office_id__in=ids)
+            rows.delete()
+            sql, params = statements[kind]
+            cursor.execute(sql, params)
+    rebuild_months(start=start, end=end, office_ids=ids)

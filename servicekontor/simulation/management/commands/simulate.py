@@ -47,8 +47,18 @@ class Command(BaseCommand):
         parser.add_argument("--allow-in-production", action="store_true")
         parser.add_argument(
             "--skip-fk-checks",
-            action="store_true",
-            help="PostgreSQL superuser only: do not re-check the generated keys row by row",
+            action="store_const",
+            const=True,
+            default=None,
+            help="PostgreSQL superuser only: check the generated keys set-based, not row by row"
+            " (the default for a superuser)",
+        )
+        parser.add_argument(
+            "--fk-checks-per-row",
+            dest="skip_fk_checks",
+            action="store_const",
+            const=False,
+            help="let PostgreSQL check every row's keys (at commit), even as a superuser",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
