@@ -21,6 +21,7 @@ from servicekontor.accounts.permissions import can_manage, can_serve_at
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
+from servicekontor.core.conditional import conditional, make_etag
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.queueing import queries, services
 from servicekontor.queueing.errors import NotOffered, QueueError
@@ -129,7 +130,20 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     session = _session_at(request, office_code)
     if session is None:
         return HttpResponse(status=403)
-    return render(request, "desk/_waiting.html", _desk_context(session))
+    # The list shows the queue (every change is an event) as this desk may serve it; the
+    # session's id and desk are in the tag, so a new sign-in never gets an old list.
+    etag = make_etag(
+        "desk",
+        session.pk,
+        session.service_point_id,
+        queries.queue_version(office_id=session.office_id),
+    )
+    return conditional(
+        request,
+        etag=etag,
+        render=lambda: render(request, "desk/_waiting.html", _desk_context(session)),
+        private=True,
+    )
 
 
 def _visit_id(request: HttpRequest) -> int:
@@ -270,9 +284,25 @@ def live(request: HttpRequest, office_code: str) -> HttpResponse:
 @login_required
 @require_GET
 def live_panel(request: HttpRequest, office_code: str) -> HttpResponse:
+    """The live view's figures, polled by htmx; 304 while nothing it shows has changed.
+
+    The tag: the queue version, the desk sessions, and the current minute (waits are shown
+    in whole minutes and grow with the clock alone).
+    """
     office = _managed_office(request, office_code)
-    return render(
+    etag = make_etag(
+        "live",
+        queries.queue_version(office_id=office.pk),
+        queries.staff_version(office_id=office.pk),
+        f"{clock.now():%H%M}",
+    )
+    return conditional(
         request,
-        "desk/_live_panel.html",
-        {"office": office, "overview": queries.office_overview(office=office)},
+        etag=etag,
+        render=lambda: render(
+            request,
+            "desk/_live_panel.html",
+            {"office": office, "overview": queries.office_overview(office=office)},
+        ),
+        private=True,
     )

@@ -1,15 +1,17 @@
 """Reads of the queue for the kiosk, the desk, the lobby display and the live office view."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offerings_on
+from servicekontor.queueing import sql
 from servicekontor.queueing.estimates import estimate_wait_minutes
 from servicekontor.queueing.models import (
     DeskSession,
@@ -176,9 +178,32 @@ def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
     return calls
 
 
-def board_version(*, office: Office) -> int:
-    """Grows with every change at the office: the display's ETag (a cheap indexed max)."""
-    return VisitEvent.objects.filter(office=office).aggregate(v=Max("id"))["v"] or 0
+def queue_version(*, office_id: int) -> str:
+    """A tag that changes with every committed change to the office's queue today.
+
+    Shape: "<local day>.<events today>.<largest event id>", e.g. "20261130.412.90871".
+    Every visit change appends a `VisitEvent` in its own transaction, so the tag moves exactly
+    when such a transaction commits and never for one rolled back: there is no counter to
+    bump (and no per-office row for the desks of an office to queue on). The count is what
+    makes it safe: event ids are taken from a sequence before commit, so a transaction that
+    took id 10 may commit after one that took id 11 — the largest id would not move, the
+    count does. The day is in the tag because the boards and lists empty at midnight.
+    Cost: one statement on the (office, at) index (`sql.office_events_today`).
+    """
+    today = clock.local_today()
+    start, _end = clock.local_day_bounds(today)
+    count, largest = sql.office_events_today(office_id=office_id, since=start)
+    return f"{today:%Y%m%d}.{count}.{largest}"
+
+
+def staff_version(*, office_id: int) -> str:
+    """A tag of the office's desk sessions (who is signed in where, status and since).
+
+    Signing in, out and changing status write no visit event; the live view shows them, so
+    its tag adds this one. Shape: a 16-hex-digit digest of the rows (at most one per desk).
+    """
+    rows = sql.office_desk_sessions(office_id=office_id)
+    return hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
 
 
 @dataclass

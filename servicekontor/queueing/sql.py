@@ -17,7 +17,13 @@ from django.db import connection
 from servicekontor.accounts.models import Competence, OfficeAssignment
 from servicekontor.catalog.models import Service
 from servicekontor.network.models import ServicePoint
-from servicekontor.queueing.models import DeskSession, TicketCounter, Visit, VisitState
+from servicekontor.queueing.models import (
+    DeskSession,
+    TicketCounter,
+    Visit,
+    VisitEvent,
+    VisitState,
+)
 
 
 def _assigned(*, user: str, office: str) -> str:
@@ -170,3 +176,35 @@ def anyone_waiting_with_contact(*, office_id: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(WAITING_CONTACT, [office_id, VisitState.WAITING.value])
         return cursor.fetchone() is not None
+
+
+# --- the version of an office's queue (conditional polls: desk, live view, lobby) ------------
+
+# ORM: VisitEvent.objects.filter(office_id=…, at__gte=…).aggregate(Count("id"), Max("id")),
+# whose building costs more than the index scan. Parameters: office id, start of the local day.
+OFFICE_EVENTS_TODAY = (
+    f"SELECT count(*), coalesce(max(id), 0) FROM {VisitEvent._meta.db_table}"
+    " WHERE office_id = %s AND at >= %s"
+)
+
+# Parameters: office id. The live view's staff half: who sits where, in which status since when.
+OFFICE_DESK_SESSIONS = (
+    f"SELECT id, officer_id, service_point_id, status, since FROM {DeskSession._meta.db_table}"
+    " WHERE office_id = %s ORDER BY id"
+)
+
+
+def office_events_today(*, office_id: int, since: dt.datetime) -> tuple[int, int]:
+    """(number of the office's events since `since`, the largest event id), one index scan."""
+    with connection.cursor() as cursor:
+        cursor.execute(OFFICE_EVENTS_TODAY, [office_id, since])
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def office_desk_sessions(*, office_id: int) -> list[tuple[object, ...]]:
+    """The office's desk sessions as plain rows (id, officer, desk, status, since)."""
+    with connection.cursor() as cursor:
+        cursor.execute(OFFICE_DESK_SESSIONS, [office_id])
+        return [tuple(row) for row in cursor.fetchall()]
