@@ -114,6 +114,19 @@ def _desk_context(session: DeskSession) -> dict[str, Any]:
     }
 
 
+def _waiting_context(session: DeskSession) -> dict[str, Any]:
+    """What the polled waiting list shows (`desk/_waiting.html`), and nothing else: the
+    desk page's other parts (services offered, today's bookings) cost more than the list."""
+    return {
+        "session": session,
+        "office": session.office,
+        "current": queries.current_visit(officer=session.officer),
+        "waiting": list(queries.servable_waiting(session=session)[:50]),
+        "parked": list(queries.servable_parked(session=session)),
+        "waiting_total": queries.waiting_visits(office=session.office).count(),
+    }
+
+
 @login_required
 @require_GET
 def desk(request: HttpRequest, office_code: str) -> HttpResponse:
@@ -141,7 +154,7 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     return conditional(
         request,
         etag=etag,
-        render=lambda: render(request, "desk/_waiting.html", _desk_context(session)),
+        render=lambda: render(request, "desk/_waiting.html", _waiting_context(session)),
         private=True,
     )
 
