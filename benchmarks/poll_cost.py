@@ -13,9 +13,12 @@ cache when PEAK_REDIS_URL/REDIS_URL is set).
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,6 +29,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("REDIS_URL", os.environ.get("PEAK_REDIS_URL", "redis://127.0.0.1:6379/13"))
 
 import django  # noqa: E402
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
 
 N = int(os.environ.get("POLL_COST_N", "300"))
 
@@ -84,6 +90,41 @@ def main() -> None:
             client.get(url)
         changed = (time.process_time() - cpu) / N * 1000
         print(f"| {name} | {unchanged:.2f} | {changed:.2f} |")
+
+    # The actions of a visit, for the CPU budget of the busiest hour (docs/benchmarks.md).
+    desk = Client()
+    desk.force_login(officers[2])
+    kiosk = Client()
+    act = f"/desk/{office.code}/act/"
+    costs: dict[str, list[float]] = {}
+
+    def timed(name: str, call: Callable[..., HttpResponse], expect: int) -> HttpResponse:
+        cpu = time.process_time()
+        response = call()
+        costs.setdefault(name, []).append(1000 * (time.process_time() - cpu))
+        assert response.status_code == expect, (name, response.status_code)
+        return response
+
+    for _ in range(N // 10):
+        timed(
+            "kiosk: issue ticket",
+            lambda: kiosk.post(f"/queue/{office.code}/{agency.code}/", {"service": service.pk}),
+            303,
+        )
+        called = timed("desk: call next", lambda: desk.post(act, {"action": "call_next"}), 303)
+        visit = called["X-Visit-Id"]
+        timed("desk: desk page", lambda: desk.get(f"/desk/{office.code}/"), 200)
+        timed("desk: start", lambda v=visit: desk.post(act, {"action": "start", "visit": v}), 303)
+        timed(
+            "desk: finish",
+            lambda v=visit: desk.post(act, {"action": "finish", "visit": v, "outcome": "resolved"}),
+            303,
+        )
+    print()
+    print("| action | CPU per request ms (median) |")
+    print("|---|---:|")
+    for name, values in costs.items():
+        print(f"| {name} | {statistics.median(values[2:]):.2f} |")
 
 
 if __name__ == "__main__":
