@@ -24,7 +24,7 @@ from typing import Any
 
 import gevent
 import gevent.event
-from locust import User, constant
+from locust import User, constant, task
 from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
@@ -163,8 +163,9 @@ class Desk(User):
             if time.monotonic() < end:
                 self.poll()
 
-    def run(self) -> None:  # type: ignore[override]
-        self.on_start()  # User.run would call it; this run replaces User.run
+    @task
+    def work(self) -> None:
+        """The desk's whole hour (one task that never returns; User.run calls on_start)."""
         self.sleep_polling(random.uniform(0, 3) + self.visit_seconds() * random.random())
         while True:
             status, headers = self.act("desk: call next", {"action": "call_next"})
@@ -190,8 +191,8 @@ class Screen(User):
         self.browser = Browser(self.environment, cookie)
         self.etag = ""
 
-    def run(self) -> None:  # type: ignore[override]
-        self.on_start()
+    @task
+    def work(self) -> None:
         gevent.sleep(random.uniform(0, self.interval))
         while True:
             status, _t, headers = self.browser.send(
