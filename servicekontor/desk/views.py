@@ -143,13 +143,18 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     session = _session_at(request, office_code)
     if session is None:
         return HttpResponse(status=403)
-    # The list shows the queue (every change is an event) as this desk may serve it; the
-    # session's id and desk are in the tag, so a new sign-in never gets an old list.
+    # The list shows the waiting and parked visits this desk may serve, and whether the
+    # officer has a visit of their own (the "desk" part of the version); the session's id
+    # and desk are in the tag, so a new sign-in never gets an old list; and the minute,
+    # because a booked visit moves to the front at its booked time with no event.
     etag = make_etag(
         "desk",
         session.pk,
         session.service_point_id,
-        queries.queue_version(office_id=session.office_id),
+        queries.queue_version(
+            office_id=session.office_id, part="desk", officer_id=session.officer_id
+        ),
+        f"{clock.now():%H%M}",
     )
     return conditional(
         request,

@@ -41,7 +41,7 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return HttpResponse(status=403)
-    etag = make_etag("board", queries.queue_version(office_id=office.pk))
+    etag = make_etag("board", queries.queue_version(office_id=office.pk, part="board"))
     return conditional(
         request,
         etag=etag,

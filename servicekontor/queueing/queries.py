@@ -178,22 +178,33 @@ def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
     return calls
 
 
-def queue_version(*, office_id: int) -> str:
-    """A tag that changes with every committed change to the office's queue today.
+def queue_version(*, office_id: int, part: str = "every", officer_id: int | None = None) -> str:
+    """A tag that changes with every committed change to the office's queue today that the
+    asking screen shows.
 
-    Shape: "<local day>.<events today>.<largest event id>", e.g. "20261130.412.90871".
-    Every visit change appends a `VisitEvent` in its own transaction, so the tag moves exactly
-    when such a transaction commits and never for one rolled back: there is no counter to
-    bump (and no per-office row for the desks of an office to queue on). The count is what
-    makes it safe: event ids are taken from a sequence before commit, so a transaction that
-    took id 10 may commit after one that took id 11 — the largest id would not move, the
-    count does. The day is in the tag because the boards and lists empty at midnight.
-    Cost: one statement on the (office, at) index (`sql.office_events_today`).
+    `part`: "every" (any event: the live view), "board" (a call or recall, or a visit
+    entering or leaving the waiting list: the lobby board), "desk" (a visit entering or
+    leaving the waiting or parked visits, or any event by `officer_id`, whose own current
+    visit the list depends on). Shape: "<local day>.<count>", e.g. "20261130.412".
+
+    Every visit change appends a `VisitEvent` in its own transaction, so the count moves
+    exactly when such a transaction commits and never for one rolled back: there is no
+    counter to bump (and no per-office row for the desks of an office to queue on). A count,
+    not the largest id: ids are taken from a sequence before commit, so a transaction that
+    took id 10 may commit after one that took id 11; the largest id would not move then.
+    The day is in the tag because lists and boards empty at midnight. Cost: one statement
+    on the (office, at) index (`sql.office_events_today`).
     """
     today = clock.local_today()
     start, _end = clock.local_day_bounds(today)
-    count, largest = sql.office_events_today(office_id=office_id, since=start)
-    return f"{today:%Y%m%d}.{count}.{largest}"
+    counts = sql.office_events_today(office_id=office_id, since=start, officer_id=officer_id)
+    if part == "board":
+        count = f"{counts.board}"
+    elif part == "desk":
+        count = f"{counts.queue}.{counts.officer}"
+    else:
+        count = f"{counts.every}.{counts.largest_id}"
+    return f"{today:%Y%m%d}.{count}"
 
 
 def staff_version(*, office_id: int) -> str:

@@ -11,6 +11,7 @@ statements as its bare-SQL floor.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -180,27 +181,48 @@ def anyone_waiting_with_contact(*, office_id: int) -> bool:
 
 # --- the version of an office's queue (conditional polls: desk, live view, lobby) ------------
 
-# ORM: VisitEvent.objects.filter(office_id=…, at__gte=…).aggregate(Count("id"), Max("id")),
-# whose building costs more than the index scan. Parameters: office id, start of the local day.
+_LISTED = f"('{VisitState.WAITING.value}', '{VisitState.ON_HOLD.value}')"
+# A visit enters or leaves the waiting list or the parked visits (what a desk's list shows).
+_QUEUE_CHANGE = f"(from_state IN {_LISTED} OR to_state IN {_LISTED})"
+# ORM: VisitEvent.objects.filter(office_id=…, at__gte=…).aggregate(Count("id"), Max("id"),
+# Count("id", filter=…) …), whose building costs more than the index scan.
+# Parameters: officer id, office id, start of the local day.
 OFFICE_EVENTS_TODAY = (
-    f"SELECT count(*), coalesce(max(id), 0) FROM {VisitEvent._meta.db_table}"
-    " WHERE office_id = %s AND at >= %s"
+    "SELECT count(*), coalesce(max(id), 0),"
+    f" count(CASE WHEN {_QUEUE_CHANGE} THEN 1 END),"
+    f" count(CASE WHEN {_QUEUE_CHANGE} OR action IN ('call', 'recall') THEN 1 END),"
+    " count(CASE WHEN officer_id = %s THEN 1 END)"
+    f" FROM {VisitEvent._meta.db_table} WHERE office_id = %s AND at >= %s"
 )
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """Counts of an office's events since a time (one index scan, `office_events_today`)."""
+
+    every: int  # every event
+    largest_id: int
+    queue: int  # a visit entered or left the waiting or parked visits
+    board: int  # the same, or a call or recall (what the lobby board shows)
+    officer: int  # events made by the given officer (their own visit's changes)
+
+
+def office_events_today(
+    *, office_id: int, since: dt.datetime, officer_id: int | None = None
+) -> EventCounts:
+    """The office's event counts since `since` (see `EventCounts`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(OFFICE_EVENTS_TODAY, [officer_id or 0, office_id, since])
+        row = cursor.fetchone()
+    assert row is not None
+    return EventCounts(*(int(v) for v in row))
+
 
 # Parameters: office id. The live view's staff half: who sits where, in which status since when.
 OFFICE_DESK_SESSIONS = (
     f"SELECT id, officer_id, service_point_id, status, since FROM {DeskSession._meta.db_table}"
     " WHERE office_id = %s ORDER BY id"
 )
-
-
-def office_events_today(*, office_id: int, since: dt.datetime) -> tuple[int, int]:
-    """(number of the office's events since `since`, the largest event id), one index scan."""
-    with connection.cursor() as cursor:
-        cursor.execute(OFFICE_EVENTS_TODAY, [office_id, since])
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
 
 
 def office_desk_sessions(*, office_id: int) -> list[tuple[object, ...]]:

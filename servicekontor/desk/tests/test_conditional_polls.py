@@ -137,3 +137,53 @@ def test_poll__rolled_back_change__still_304(client, world, which, desk_url, liv
         raise Rollback
 
     assert _poll(client, url, etag).status_code == 304
+
+
+def test_poll__desk__another_desks_start_and_finish_keep_it(client, world, desk_url, clock_at):
+    """Starting and finishing a visit change nobody else's waiting list."""
+    services.issue_ticket(office=world.office, service=world.tax)
+    visit = services.call_next(officer=world.bob)
+    client.force_login(world.alice)
+    etag = _poll(client, desk_url)["ETag"]
+
+    services.start_service(officer=world.bob, visit_id=visit.pk)
+    services.finish_visit(officer=world.bob, visit_id=visit.pk, outcome="resolved")
+
+    assert _poll(client, desk_url, etag).status_code == 304
+
+
+def test_poll__desk__own_finish_renders_again(client, world, desk_url, clock_at):
+    """The list offers "Call" only while the officer has no visit: their own changes count."""
+    services.issue_ticket(office=world.office, service=world.tax)
+    services.issue_ticket(office=world.office, service=world.tax)
+    visit = services.call_next(officer=world.alice)
+    services.start_service(officer=world.alice, visit_id=visit.pk)
+    client.force_login(world.alice)
+    busy = _poll(client, desk_url)
+    assert 'value="call"' not in busy.content.decode()
+
+    services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+    free = _poll(client, desk_url, busy["ETag"])
+
+    assert free.status_code == 200
+    assert 'value="call"' in free.content.decode()
+
+
+def test_poll__desk__a_new_minute_renders_again(client, world, desk_url, clock_at):
+    """A booked visit moves to the front at its booked time, with no event: the minute."""
+    client.force_login(world.alice)
+    etag = _poll(client, desk_url)["ETag"]
+    clock_at.shift(dt.timedelta(seconds=61))
+
+    assert _poll(client, desk_url, etag).status_code == 200
+
+
+def test_poll__board__start_and_finish_keep_it(client, world, board_url):
+    services.issue_ticket(office=world.office, service=world.tax)
+    visit = services.call_next(officer=world.alice)
+    etag = _poll(client, board_url)["ETag"]
+
+    services.start_service(officer=world.alice, visit_id=visit.pk)
+    services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+
+    assert _poll(client, board_url, etag).status_code == 304
