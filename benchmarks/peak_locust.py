@@ -31,7 +31,8 @@ from locust.env import Environment
 WORLD: dict[str, Any] = {}
 MULTIPLE = 1.0
 SAMPLES: dict[str, list[float]] = defaultdict(list)
-STATUSES: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+STATUSES: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # whole run
+MEASURED: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # after warm-up
 FAILURES: list[tuple[float, str, int]] = []  # (time, action, status)
 RECORD_FROM = [float("inf")]  # wall time (time.time) after the warm-up: record from then on
 STOPPING = gevent.event.Event()  # the end: no new request; those under way finish
@@ -55,12 +56,14 @@ CONTACT_LINK = re.compile(r'href="(/book/service/\d+/[\w-]+/\d+/)"')
 
 
 def record(action: str, started: float, status: int) -> None:
-    if time.time() < RECORD_FROM[0]:  # noqa: TID251 (wall time shared with the driver)
-        return
-    SAMPLES[action].append(1000 * (time.perf_counter() - started))
+    """Statuses and failures from the first request (the database counts cover the whole
+    run, warm-up included); latencies only after the warm-up."""
     STATUSES[action][status] += 1
     if status not in EXPECTED[action]:
-        FAILURES.append((time.time(), action, status))  # noqa: TID251
+        FAILURES.append((time.time(), action, status))  # noqa: TID251 (shared with the driver)
+    if time.time() >= RECORD_FROM[0]:  # noqa: TID251
+        SAMPLES[action].append(1000 * (time.perf_counter() - started))
+        MEASURED[action][status] += 1
 
 
 class Browser:
@@ -302,6 +305,7 @@ def main() -> None:
                 "seconds": float(seconds),
                 "samples": SAMPLES,
                 "statuses": {a: dict(s) for a, s in STATUSES.items()},
+                "measured": {a: dict(s) for a, s in MEASURED.items()},
                 "failures": FAILURES,
             },
             f,
