@@ -23,7 +23,7 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag
 from servicekontor.network.models import Office, ServicePoint
-from servicekontor.queueing import queries, services
+from servicekontor.queueing import queries, services, sql
 from servicekontor.queueing.errors import NotOffered, QueueError
 from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
@@ -139,9 +139,13 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
 @login_required
 @require_GET
 def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
-    """The waiting list fragment, polled by htmx."""
-    session = _session_at(request, office_code)
-    if session is None:
+    """The waiting list fragment, polled by htmx; 304 while nothing it shows has changed.
+
+    The tag is computed from ids (`sql.desk_session_keys`, one statement) before anything
+    is built through the ORM: most polls end there.
+    """
+    keys = sql.desk_session_keys(officer_id=_user(request).pk)
+    if keys is None or keys.office_code != office_code:
         return HttpResponse(status=403)
     # The list shows the waiting and parked visits this desk may serve, and whether the
     # officer has a visit of their own (the "desk" part of the version); the session's id
@@ -149,19 +153,19 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     # because a booked visit moves to the front at its booked time with no event.
     etag = make_etag(
         "desk",
-        session.pk,
-        session.service_point_id,
-        queries.queue_version(
-            office_id=session.office_id, part="desk", officer_id=session.officer_id
-        ),
+        keys.session_id,
+        keys.service_point_id,
+        queries.queue_version(office_id=keys.office_id, part="desk", officer_id=_user(request).pk),
         f"{clock.now():%H%M}",
     )
-    return conditional(
-        request,
-        etag=etag,
-        render=lambda: render(request, "desk/_waiting.html", _waiting_context(session)),
-        private=True,
-    )
+
+    def render_list() -> HttpResponse:
+        session = _session_at(request, office_code)
+        if session is None:  # signed out this instant
+            return HttpResponse(status=403)
+        return render(request, "desk/_waiting.html", _waiting_context(session))
+
+    return conditional(request, etag=etag, render=render_list, private=True)
 
 
 def _visit_id(request: HttpRequest) -> int:

@@ -17,7 +17,7 @@ from django.db import connection
 
 from servicekontor.accounts.models import Competence, OfficeAssignment
 from servicekontor.catalog.models import Service
-from servicekontor.network.models import ServicePoint
+from servicekontor.network.models import Office, ServicePoint
 from servicekontor.queueing.models import (
     DeskSession,
     TicketCounter,
@@ -230,3 +230,29 @@ def office_desk_sessions(*, office_id: int) -> list[tuple[object, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(OFFICE_DESK_SESSIONS, [office_id])
         return [tuple(row) for row in cursor.fetchall()]
+
+
+# ORM: queries.desk_session(officer=…) (with the office, the desk and the officer joined),
+# whose building was the largest part of a 304 answer to a desk's poll. Parameters: officer id.
+DESK_SESSION_KEYS = (
+    f"SELECT s.id, s.service_point_id, s.office_id, o.code FROM {DeskSession._meta.db_table} s"
+    f" JOIN {Office._meta.db_table} o ON o.id = s.office_id WHERE s.officer_id = %s"
+)
+
+
+@dataclass(frozen=True)
+class DeskSessionKeys:
+    session_id: int
+    service_point_id: int
+    office_id: int
+    office_code: str
+
+
+def desk_session_keys(*, officer_id: int) -> DeskSessionKeys | None:
+    """The officer's desk session as ids and the office code, or None if not signed in."""
+    with connection.cursor() as cursor:
+        cursor.execute(DESK_SESSION_KEYS, [officer_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]))
