@@ -370,7 +370,8 @@ def run_once(
     os.unlink(out)
     after = counts()
     connections.close_all()
-    n = max(1, sum(len(v) for v in result["samples"].values()))
+    # CPU was measured over the whole client run (warm-up included): so are the requests.
+    n = max(1, sum(sum(by_status.values()) for by_status in result["statuses"].values()))
     return Run(
         multiple=multiple,
         seconds=seconds,
