@@ -435,6 +435,15 @@ def failure_windows(run: Run) -> list[float]:
     return windows
 
 
+def kill_failures(run: Run) -> int:
+    """Failed requests answered within 2 s after a kill (in flight when it struck)."""
+    return sum(
+        1
+        for t, _a, _s in run.result["failures"]
+        if any(at - 1 <= t <= at + 2 for at, _n in run.kills)
+    )
+
+
 def integrity(run: Run) -> list[str]:
     """What the clients were told against what the database holds (queues topped up before)."""
     issued = run.status("kiosk: issue ticket", 303)
@@ -581,7 +590,10 @@ def report(
             + ", ".join(f"{n} at +{at - run.result['started']:.0f} s" for at, n in run.kills)
             + "; failed requests after each kill ended within "
             + ", ".join(f"{w:.2f} s" for w in windows)
-            + " (target ≤ 2 s).",
+            + " (target ≤ 2 s); "
+            + f"{kill_failures(run)} failed requests within 2 s after a kill, "
+            + f"{run.errors - kill_failures(run)} at other times (timeouts, statuses "
+            + f"{sorted({s for _t, _a, s in run.result['failures']})}).",
             "",
         ]
     lines += [*integrity(run), ""]
