@@ -21,9 +21,10 @@ from servicekontor.accounts.permissions import can_manage, can_serve_at
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
+from servicekontor.core.conditional import conditional, make_etag
 from servicekontor.core.params import parse_id
 from servicekontor.network.models import Office, ServicePoint
-from servicekontor.queueing import queries, services
+from servicekontor.queueing import queries, services, sql
 from servicekontor.queueing.errands import ErrandPart
 from servicekontor.queueing.errors import NotOffered, QueueError
 from servicekontor.queueing.models import (
@@ -117,6 +118,19 @@ def _desk_context(session: DeskSession) -> dict[str, Any]:
     }
 
 
+def _waiting_context(session: DeskSession) -> dict[str, Any]:
+    """What the polled waiting list shows (`desk/_waiting.html`), and nothing else: the
+    desk page's other parts (services offered, today's bookings) cost more than the list."""
+    return {
+        "session": session,
+        "office": session.office,
+        "current": queries.current_visit(officer=session.officer),
+        "waiting": list(queries.servable_waiting(session=session)[:50]),
+        "parked": list(queries.servable_parked(session=session)),
+        "waiting_total": queries.waiting_visits(office=session.office).count(),
+    }
+
+
 @login_required
 @require_GET
 def desk(request: HttpRequest, office_code: str) -> HttpResponse:
@@ -129,11 +143,33 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
 @login_required
 @require_GET
 def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
-    """The waiting list fragment, polled by htmx."""
-    session = _session_at(request, office_code)
-    if session is None:
+    """The waiting list fragment, polled by htmx; 304 while nothing it shows has changed.
+
+    The tag is computed from ids (`sql.desk_session_keys`, one statement) before anything
+    is built through the ORM: most polls end there.
+    """
+    keys = sql.desk_session_keys(officer_id=_user(request).pk)
+    if keys is None or keys.office_code != office_code:
         return HttpResponse(status=403)
-    return render(request, "desk/_waiting.html", _desk_context(session))
+    # The list shows the waiting and parked visits this desk may serve, and whether the
+    # officer has a visit of their own (the "desk" part of the version); the session's id
+    # and desk are in the tag, so a new sign-in never gets an old list; and the minute,
+    # because a booked visit moves to the front at its booked time with no event.
+    etag = make_etag(
+        "desk",
+        keys.session_id,
+        keys.service_point_id,
+        queries.queue_version(office_id=keys.office_id, part="desk", officer_id=_user(request).pk),
+        f"{clock.now():%H%M}",
+    )
+
+    def render_list() -> HttpResponse:
+        session = _session_at(request, office_code)
+        if session is None:  # signed out this instant
+            return HttpResponse(status=403)
+        return render(request, "desk/_waiting.html", _waiting_context(session))
+
+    return conditional(request, etag=etag, render=render_list, private=True)
 
 
 def _visit_id(request: HttpRequest) -> int:
@@ -170,7 +206,8 @@ def _split(request: HttpRequest, *, outcome: str, interpreter: dict[str, Any]) -
         percent = 0
     if not 1 <= percent <= 99:
         raise NotOffered(_("Give the second errand's share of the time as 1–99 %."))
-    second = Service.objects.filter(pk=request.POST.get("split_service") or 0).first()
+    second_pk = parse_id(request.POST.get("split_service"))
+    second = Service.objects.filter(pk=second_pk).first() if second_pk else None
     if second is None:
         raise NotOffered(_("Choose a service."))
     if not parts:
@@ -338,9 +375,25 @@ def live(request: HttpRequest, office_code: str) -> HttpResponse:
 @login_required
 @require_GET
 def live_panel(request: HttpRequest, office_code: str) -> HttpResponse:
+    """The live view's figures, polled by htmx; 304 while nothing it shows has changed.
+
+    The tag: the queue version, the desk sessions, and the current minute (waits are shown
+    in whole minutes and grow with the clock alone).
+    """
     office = _managed_office(request, office_code)
-    return render(
+    etag = make_etag(
+        "live",
+        queries.queue_version(office_id=office.pk),
+        queries.staff_version(office_id=office.pk),
+        f"{clock.now():%H%M}",
+    )
+    return conditional(
         request,
-        "desk/_live_panel.html",
-        {"office": office, "overview": queries.office_overview(office=office)},
+        etag=etag,
+        render=lambda: render(
+            request,
+            "desk/_live_panel.html",
+            {"office": office, "overview": queries.office_overview(office=office)},
+        ),
+        private=True,
     )

@@ -1,16 +1,16 @@
 """The lobby display: who is called to which desk. Public, no login, no personal data.
 
 The page polls a small fragment every second with `If-None-Match`; the ETag is the office's
-latest event id, so an unchanged board costs one indexed MAX() and a 304. Nothing is held in
+queue version (`queries.queue_version`), so an unchanged board costs one index scan and a 304. Nothing is held in
 the app-server process, so any number of server processes can answer, and after a restart
 the display simply gets its next answer (docs/queue.md has the measurement behind polling).
 """
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from servicekontor.core import clock
+from servicekontor.core.conditional import conditional, make_etag
 from servicekontor.network.models import Office
 from servicekontor.queueing import devices, queries
 from servicekontor.queueing.models import DeviceKind
@@ -41,12 +41,10 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return HttpResponse(status=403)
-    # The day is part of the tag: the board empties at midnight even without new events.
-    etag = f'"{queries.board_version(office=office)}-{clock.local_today():%Y%m%d}"'
-    if request.headers.get("If-None-Match") == etag:
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = render(request, "lobby/_board.html", _board_context(office))
-    response["ETag"] = etag
-    response["Cache-Control"] = "no-cache"
-    return response
+    etag = make_etag("board", queries.queue_version(office_id=office.pk, part="board"))
+    return conditional(
+        request,
+        etag=etag,
+        render=lambda: render(request, "lobby/_board.html", _board_context(office)),
+        private=False,
+    )

@@ -1,15 +1,17 @@
 """Reads of the queue for the kiosk, the desk, the lobby display and the live office view."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offerings_on
+from servicekontor.queueing import sql
 from servicekontor.queueing.estimates import estimate_wait_minutes
 from servicekontor.queueing.models import (
     DeskSession,
@@ -178,9 +180,43 @@ def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
     return calls
 
 
-def board_version(*, office: Office) -> int:
-    """Grows with every change at the office: the display's ETag (a cheap indexed max)."""
-    return VisitEvent.objects.filter(office=office).aggregate(v=Max("id"))["v"] or 0
+def queue_version(*, office_id: int, part: str = "every", officer_id: int | None = None) -> str:
+    """A tag that changes with every committed change to the office's queue today that the
+    asking screen shows.
+
+    `part`: "every" (any event: the live view), "board" (a call or recall, or a visit
+    entering or leaving the waiting list: the lobby board), "desk" (a visit entering or
+    leaving the waiting or parked visits, or any event by `officer_id`, whose own current
+    visit the list depends on). Shape: "<local day>.<count>", e.g. "20261130.412".
+
+    Every visit change appends a `VisitEvent` in its own transaction, so the count moves
+    exactly when such a transaction commits and never for one rolled back: there is no
+    counter to bump (and no per-office row for the desks of an office to queue on). A count,
+    not the largest id: ids are taken from a sequence before commit, so a transaction that
+    took id 10 may commit after one that took id 11; the largest id would not move then.
+    The day is in the tag because lists and boards empty at midnight. Cost: one statement
+    on the (office, at) index (`sql.office_events_today`).
+    """
+    today = clock.local_today()
+    start, _end = clock.local_day_bounds(today)
+    counts = sql.office_events_today(office_id=office_id, since=start, officer_id=officer_id)
+    if part == "board":
+        count = f"{counts.board}"
+    elif part == "desk":
+        count = f"{counts.queue}.{counts.officer}"
+    else:
+        count = f"{counts.every}.{counts.largest_id}"
+    return f"{today:%Y%m%d}.{count}"
+
+
+def staff_version(*, office_id: int) -> str:
+    """A tag of the office's desk sessions (who is signed in where, status and since).
+
+    Signing in, out and changing status write no visit event; the live view shows them, so
+    its tag adds this one. Shape: a 16-hex-digit digest of the rows (at most one per desk).
+    """
+    rows = sql.office_desk_sessions(office_id=office_id)
+    return hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
 
 
 @dataclass

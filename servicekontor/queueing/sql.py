@@ -11,13 +11,20 @@ statements as its bare-SQL floor.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import connection
 
 from servicekontor.accounts.models import Competence, OfficeAssignment
 from servicekontor.catalog.models import Service
-from servicekontor.network.models import ServicePoint
-from servicekontor.queueing.models import DeskSession, TicketCounter, Visit, VisitState
+from servicekontor.network.models import Office, ServicePoint
+from servicekontor.queueing.models import (
+    DeskSession,
+    TicketCounter,
+    Visit,
+    VisitEvent,
+    VisitState,
+)
 
 
 def _assigned(*, user: str, office: str) -> str:
@@ -170,3 +177,82 @@ def anyone_waiting_with_contact(*, office_id: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(WAITING_CONTACT, [office_id, VisitState.WAITING.value])
         return cursor.fetchone() is not None
+
+
+# --- the version of an office's queue (conditional polls: desk, live view, lobby) ------------
+
+_LISTED = f"('{VisitState.WAITING.value}', '{VisitState.ON_HOLD.value}')"
+# A visit enters or leaves the waiting list or the parked visits (what a desk's list shows).
+_QUEUE_CHANGE = f"(from_state IN {_LISTED} OR to_state IN {_LISTED})"
+# ORM: VisitEvent.objects.filter(office_id=…, at__gte=…).aggregate(Count("id"), Max("id"),
+# Count("id", filter=…) …), whose building costs more than the index scan.
+# Parameters: officer id, office id, start of the local day.
+OFFICE_EVENTS_TODAY = (
+    "SELECT count(*), coalesce(max(id), 0),"
+    f" count(CASE WHEN {_QUEUE_CHANGE} THEN 1 END),"
+    f" count(CASE WHEN {_QUEUE_CHANGE} OR action IN ('call', 'recall') THEN 1 END),"
+    " count(CASE WHEN officer_id = %s THEN 1 END)"
+    f" FROM {VisitEvent._meta.db_table} WHERE office_id = %s AND at >= %s"
+)
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """Counts of an office's events since a time (one index scan, `office_events_today`)."""
+
+    every: int  # every event
+    largest_id: int
+    queue: int  # a visit entered or left the waiting or parked visits
+    board: int  # the same, or a call or recall (what the lobby board shows)
+    officer: int  # events made by the given officer (their own visit's changes)
+
+
+def office_events_today(
+    *, office_id: int, since: dt.datetime, officer_id: int | None = None
+) -> EventCounts:
+    """The office's event counts since `since` (see `EventCounts`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(OFFICE_EVENTS_TODAY, [officer_id or 0, office_id, since])
+        row = cursor.fetchone()
+    assert row is not None
+    return EventCounts(*(int(v) for v in row))
+
+
+# Parameters: office id. The live view's staff half: who sits where, in which status since when.
+OFFICE_DESK_SESSIONS = (
+    f"SELECT id, officer_id, service_point_id, status, since FROM {DeskSession._meta.db_table}"
+    " WHERE office_id = %s ORDER BY id"
+)
+
+
+def office_desk_sessions(*, office_id: int) -> list[tuple[object, ...]]:
+    """The office's desk sessions as plain rows (id, officer, desk, status, since)."""
+    with connection.cursor() as cursor:
+        cursor.execute(OFFICE_DESK_SESSIONS, [office_id])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+# ORM: queries.desk_session(officer=…) (with the office, the desk and the officer joined),
+# whose building was the largest part of a 304 answer to a desk's poll. Parameters: officer id.
+DESK_SESSION_KEYS = (
+    f"SELECT s.id, s.service_point_id, s.office_id, o.code FROM {DeskSession._meta.db_table} s"
+    f" JOIN {Office._meta.db_table} o ON o.id = s.office_id WHERE s.officer_id = %s"
+)
+
+
+@dataclass(frozen=True)
+class DeskSessionKeys:
+    session_id: int
+    service_point_id: int
+    office_id: int
+    office_code: str
+
+
+def desk_session_keys(*, officer_id: int) -> DeskSessionKeys | None:
+    """The officer's desk session as ids and the office code, or None if not signed in."""
+    with connection.cursor() as cursor:
+        cursor.execute(DESK_SESSION_KEYS, [officer_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]))

@@ -208,10 +208,16 @@ def test_desk__non_numeric_and_huge_ids__400_not_500(client, db) -> None:
     for value in ("abc", "²", "9223372036854775808", ""):
         assert client.post(choose, {"service_point": value}).status_code == 400
     act = reverse("desk:act", kwargs={"office_code": world.office.code})
-    for action in ("transfer", "add_service", "finish", "call"):
+    for action in ("transfer", "add_service", "finish", "call", "errand"):
         for value in ("abc", "²", "99999999999999999999"):
             response = client.post(act, {"action": action, "visit": value, "service": value})
             assert 400 <= response.status_code < 500, (action, value, response.status_code)
+            # the finish form's second errand (time split) takes a service id too
+            response = client.post(
+                act,
+                {"action": "finish", "visit": "1", "split_service": value, "split_percent": "50"},
+            )
+            assert 400 <= response.status_code < 500, ("split", value, response.status_code)
     response = client.post(act, {"action": "finish", "visit": "1", "note": "a\x00b"})
     assert response.status_code == 400
 

@@ -23,15 +23,6 @@ def test_queries__recent_calls__only_ticket_and_desk(world, clock_at):
     assert [(c.ticket, c.desk) for c in calls] == [(second.ticket, 2), (first.ticket, 1)]
 
 
-def test_queries__board_version__grows_with_each_change(world):
-    v0 = queries.board_version(office=world.office)
-    services.issue_ticket(office=world.office, service=world.tax)
-    v1 = queries.board_version(office=world.office)
-    services.call_next(officer=world.alice)
-
-    assert v0 < v1 < queries.board_version(office=world.office)
-
-
 def test_queries__office_overview__from_the_event_log(world, clock_at):
     visit = services.issue_ticket(office=world.office, service=world.tax)
     services.issue_ticket(office=world.office, service=world.parental)

@@ -1,0 +1,316 @@
+"""The national busiest hour as locust users (run by benchmarks/peak_load.py, not alone).
+
+    python benchmarks/peak_locust.py WORLD.json MULTIPLE WARMUP SECONDS OUT.json
+
+WORLD.json (written by peak_load.py) lists the operating offices with their desks' session
+cookies, walk-in services, bookable services and the pace of the real peak (`rates`, per
+second, national). MULTIPLE scales every arrival (kiosk tickets, desk visits, searches,
+bookings); the screens (desks polling, lobby displays, managers' live views) are as many as
+the network has. Traffic goes to 127.0.0.1 only. Writes per-action latencies (every sample,
+ms), statuses and the times of failures to OUT.json.
+
+Kept apart from peak_load.py because locust patches the standard library (gevent) on import.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+import time
+from collections import defaultdict
+from typing import Any
+
+import gevent
+import gevent.event
+from locust import User, constant, task
+from locust.contrib.fasthttp import FastHttpSession
+from locust.env import Environment
+
+WORLD: dict[str, Any] = {}
+MULTIPLE = 1.0
+SAMPLES: dict[str, list[float]] = defaultdict(list)
+STATUSES: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # whole run
+MEASURED: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # after warm-up
+FAILURES: list[tuple[float, str, int]] = []  # (time, action, status)
+RECORD_FROM = [float("inf")]  # wall time (time.time) after the warm-up: record from then on
+STOPPING = gevent.event.Event()  # the end: no new request; those under way finish
+EXPECTED = {
+    "desk: call next": {303, 409},  # 409: the desk's queue is empty (not an error)
+    "desk: start": {303},
+    "desk: finish": {303},
+    "desk: desk page after an action": {200},
+    "desk: waiting list poll": {200, 304},
+    "live view poll": {200, 304},
+    "lobby display poll": {200, 304},
+    "kiosk: issue ticket": {303},
+    "kiosk: ticket page": {200},
+    "citizen: search offices near a place": {200},
+    "citizen: free times of an office": {200},
+    "citizen: contact form": {200},
+    "citizen: book": {302, 409},  # 409: someone took the time meanwhile (not an error)
+    "citizen: booking confirmation": {200},
+}
+CONTACT_LINK = re.compile(r'href="(/book/service/\d+/[\w-]+/\d+/)"')
+
+
+def record(action: str, started: float, status: int) -> None:
+    """Statuses and failures from the first request (the database counts cover the whole
+    run, warm-up included); latencies only after the warm-up."""
+    STATUSES[action][status] += 1
+    if status not in EXPECTED[action]:
+        FAILURES.append((time.time(), action, status))  # noqa: TID251 (shared with the driver)
+    if time.time() >= RECORD_FROM[0]:  # noqa: TID251
+        SAMPLES[action].append(1000 * (time.perf_counter() - started))
+        MEASURED[action][status] += 1
+
+
+class Browser:
+    """One keep-alive connection with cookies of our own (no redirects followed)."""
+
+    def __init__(self, environment: Environment, cookie: str = "") -> None:
+        self.session = FastHttpSession(
+            WORLD["base_url"],
+            environment.events.request,
+            None,
+            max_redirects=0,
+            connection_timeout=30,
+            network_timeout=30,
+        )
+        self.cookie = cookie
+
+    def send(
+        self,
+        action: str,
+        method: str,
+        path: str,
+        *,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str, dict[str, str]]:
+        if STOPPING.is_set():
+            raise gevent.GreenletExit
+        hdrs = {"Cookie": self.cookie, **(headers or {})}
+        body = None
+        if data is not None:
+            body = "&".join(
+                f"{k}={_quote(str(v))}"
+                for k, v in {**data, "csrfmiddlewaretoken": WORLD["csrf"]}.items()
+            )
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+            hdrs["Referer"] = WORLD["base_url"] + path
+        started = time.perf_counter()
+        try:
+            with self.session.request(
+                method, path, data=body, headers=hdrs, catch_response=True, allow_redirects=False
+            ) as response:
+                status = int(response.status_code or 0)
+                text = response.text or "" if status == 200 else ""
+                got = {k.lower(): v for k, v in (response.headers or {}).items()}
+                response.success()
+        except Exception:  # connection refused/reset: a failed request, status 0
+            status, text, got = 0, "", {}
+        record(action, started, status)
+        return status, text, got
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote_plus
+
+    return quote_plus(value)
+
+
+def jittered(mean: float) -> float:
+    return random.uniform(0.5 * mean, 1.5 * mean)
+
+
+class Desk(User):
+    """An officer at a desk: the waiting list polled every 3 s (If-None-Match), and visits
+    called, started and finished at the pace of the hour (exponential service times)."""
+
+    wait_time = constant(0)
+    desks: list[dict[str, Any]] = []
+
+    def on_start(self) -> None:
+        me = Desk.desks.pop()
+        self.office = me["office"]
+        self.browser = Browser(self.environment, me["cookie"])
+        self.etag = ""
+
+    def visit_seconds(self) -> float:
+        return random.expovariate(MULTIPLE * WORLD["rates"]["visits"] / WORLD["desk_count"])
+
+    def act(self, action: str, fields: dict[str, object]) -> tuple[int, dict[str, str]]:
+        status, _t, headers = self.browser.send(
+            action, "POST", f"/desk/{self.office}/act/", data=fields
+        )
+        if status == 303:
+            self.browser.send("desk: desk page after an action", "GET", f"/desk/{self.office}/")
+        return status, headers
+
+    def poll(self) -> None:
+        status, _t, headers = self.browser.send(
+            "desk: waiting list poll",
+            "GET",
+            f"/desk/{self.office}/panel/",
+            headers={"If-None-Match": self.etag} if self.etag else {},
+        )
+        if status == 200:
+            self.etag = headers.get("etag", "")
+
+    def sleep_polling(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            gevent.sleep(min(left, jittered(3.0)))
+            if time.monotonic() < end:
+                self.poll()
+
+    @task
+    def work(self) -> None:
+        """The desk's whole hour (one task that never returns; User.run calls on_start)."""
+        self.sleep_polling(random.uniform(0, 3) + self.visit_seconds() * random.random())
+        while True:
+            status, headers = self.act("desk: call next", {"action": "call_next"})
+            if status != 303:
+                self.sleep_polling(jittered(10.0))
+                continue
+            visit = headers.get("x-visit-id", "")
+            total = self.visit_seconds()
+            self.sleep_polling(min(total * 0.1, 20.0))  # the citizen walks to the desk
+            self.act("desk: start", {"action": "start", "visit": visit})
+            self.sleep_polling(total * 0.9)
+            self.act("desk: finish", {"action": "finish", "visit": visit, "outcome": "resolved"})
+
+
+class Screen(User):
+    """A lobby display (every 1 s) or a manager's live view (every 5 s), If-None-Match."""
+
+    wait_time = constant(0)
+    screens: list[tuple[str, str, float, str]] = []  # action, path, interval, cookie
+
+    def on_start(self) -> None:
+        self.action, self.path, self.interval, cookie = Screen.screens.pop()
+        self.browser = Browser(self.environment, cookie)
+        self.etag = ""
+
+    @task
+    def work(self) -> None:
+        gevent.sleep(random.uniform(0, self.interval))
+        while True:
+            status, _t, headers = self.browser.send(
+                self.action,
+                "GET",
+                self.path,
+                headers={"If-None-Match": self.etag} if self.etag else {},
+            )
+            if status == 200:
+                self.etag = headers.get("etag", "")
+            gevent.sleep(self.interval)
+
+
+def kiosk(environment: Environment, office: dict[str, Any]) -> None:
+    """An office's kiosk: Poisson arrivals at the office's share of the national rate."""
+    browser = Browser(environment, WORLD["anonymous_cookie"])
+    rate = MULTIPLE * WORLD["rates"]["visits"] * office["desks"] / WORLD["desk_count"]
+    while True:
+        gevent.sleep(random.expovariate(rate))
+        agency, service = random.choice(office["walk_in"])
+        status, _t, headers = browser.send(
+            "kiosk: issue ticket",
+            "POST",
+            f"/queue/{office['code']}/{agency}/",
+            data={"service": service},
+        )
+        if status == 303 and headers.get("location"):
+            browser.send("kiosk: ticket page", "GET", headers["location"])
+
+
+def citizens(environment: Environment) -> None:
+    """Searches at the national rate, one in `searches_per_booking` going on to book."""
+    rate = MULTIPLE * WORLD["rates"]["searches"]
+    while True:
+        gevent.sleep(random.expovariate(rate))
+        gevent.spawn(citizen, environment)
+
+
+def citizen(environment: Environment) -> None:
+    browser = Browser(environment, WORLD["anonymous_cookie"])
+    service, office, near = random.choice(WORLD["bookable"])
+    browser.send(
+        "citizen: search offices near a place",
+        "GET",
+        f"/book/service/{service}/?{near}",
+    )
+    status, text, _h = browser.send(
+        "citizen: free times of an office", "GET", f"/book/service/{service}/{office}/"
+    )
+    if status != 200 or random.random() > 1 / WORLD["searches_per_booking"]:
+        return
+    links = CONTACT_LINK.findall(text)
+    if not links:
+        return
+    path = random.choice(links)
+    browser.send("citizen: contact form", "GET", path)
+    status, _t, headers = browser.send(
+        "citizen: book",
+        "POST",
+        path,
+        data={
+            "name": "Peak Load",
+            "email": "peak@example.org",
+            "personal_identity_number": "19121212-1212",
+        },
+    )
+    if status == 302 and headers.get("location"):
+        browser.send("citizen: booking confirmation", "GET", headers["location"])
+
+
+def main() -> None:
+    global MULTIPLE
+    world_path, multiple, warmup, seconds, out = sys.argv[1:6]
+    with open(world_path) as f:
+        WORLD.update(json.load(f))
+    MULTIPLE = float(multiple)
+    Desk.desks = [
+        {"office": o["code"], "cookie": cookie} for o in WORLD["offices"] for cookie in o["cookies"]
+    ]
+    Screen.screens = []
+    for o in WORLD["offices"]:
+        for _ in range(o["displays"]):
+            Screen.screens.append(("lobby display poll", f"/display/{o['code']}/board/", 1.0, ""))
+        Screen.screens.append(
+            ("live view poll", f"/desk/{o['code']}/live/panel/", 5.0, o["manager_cookie"])
+        )
+    environment = Environment(user_classes=[Desk, Screen])
+    runner = environment.create_local_runner()
+    counts = {"Desk": len(Desk.desks), "Screen": len(Screen.screens)}
+    runner.spawn_users(counts, wait=False)
+    side = [gevent.spawn(kiosk, environment, o) for o in WORLD["offices"]]
+    side.append(gevent.spawn(citizens, environment))
+    # Every screen's first answer is a full render (it holds no tag yet); a network's screens
+    # are open all day, so the warm-up lets them take their tags before recording starts.
+    gevent.sleep(float(warmup))
+    started = time.time()  # noqa: TID251
+    RECORD_FROM[0] = started
+    gevent.sleep(float(seconds))
+    STOPPING.set()  # no new requests; let those under way finish (their outcome is counted)
+    gevent.joinall([*runner.user_greenlets, *side], timeout=30)
+    runner.quit()
+    gevent.killall(side, block=False)
+    with open(out, "w") as f:
+        json.dump(
+            {
+                "started": started,
+                "seconds": float(seconds),
+                "samples": SAMPLES,
+                "statuses": {a: dict(s) for a, s in STATUSES.items()},
+                "measured": {a: dict(s) for a, s in MEASURED.items()},
+                "failures": FAILURES,
+            },
+            f,
+        )
+
+
+if __name__ == "__main__":
+    main()

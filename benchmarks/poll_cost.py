@@ -1,0 +1,128 @@
+"""CPU per poll of the desk's waiting list, the live view and the lobby board, in-process.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_poll .venv/bin/python benchmarks/poll_cost.py
+
+Drops and recreates the database, builds one office with 6 desks and 12 visits waiting, then
+polls each fragment N times through Django's test client (no HTTP, no gunicorn): once with
+the tag the client holds (nothing changed: 304), once without (a change: full render), and
+measures this process's CPU time per request (Django + driver; the database's own CPU is
+not in it). Production settings as in peak_load.py (DEBUG off, sessions on the shared
+cache when PEAK_REDIS_URL/REDIS_URL is set).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("DEMO", "1")
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("REDIS_URL", os.environ.get("PEAK_REDIS_URL", "redis://127.0.0.1:6379/13"))
+
+import django  # noqa: E402
+
+N = int(os.environ.get("POLL_COST_N", "300"))
+
+
+def main() -> None:
+    from peak_load import recreate_database
+
+    recreate_database()
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    from servicekontor.queueing import services
+    from tests.factories import make_agency, make_offering, make_office, make_service, make_user
+
+    office = make_office(code="poll", counters=6)
+    agency = make_agency(code="poll-s", name_sv="Skatteverket")
+    service = make_service(agency=agency, handling_minutes=12)
+    make_offering(office=office, service=service)
+    officers = []
+    for point in office.service_points.order_by("number"):
+        officer = make_user(offices=[office], agencies=[agency])
+        services.sign_in_at_desk(officer=officer, service_point=point)
+        officers.append(officer)
+    for _ in range(12):
+        services.issue_ticket(office=office, service=service)
+    services.call_next(officer=officers[0])
+    manager = make_user(role="office_manager", offices=[office])
+
+    pages = [
+        ("desk waiting list (every 3 s)", f"/desk/{office.code}/panel/", officers[1]),
+        ("manager's live view (every 5 s)", f"/desk/{office.code}/live/panel/", manager),
+        ("lobby board (every 1 s)", f"/display/{office.code}/board/", None),
+    ]
+    print("| fragment | CPU per poll, unchanged (304) ms | CPU per poll, changed (200) ms |")
+    print("|---|---:|---:|")
+    for name, url, user in pages:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        first = client.get(url)
+        assert first.status_code == 200, (url, first.status_code)
+        etag = first["ETag"]
+        assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+        for _ in range(20):  # warm
+            client.get(url)
+        cpu = time.process_time()
+        for _ in range(N):
+            client.get(url, headers={"if-none-match": etag})
+        unchanged = (time.process_time() - cpu) / N * 1000
+        cpu = time.process_time()
+        for _ in range(N):
+            client.get(url)
+        changed = (time.process_time() - cpu) / N * 1000
+        print(f"| {name} | {unchanged:.2f} | {changed:.2f} |")
+
+    # The actions of a visit, for the CPU budget of the busiest hour (docs/benchmarks.md).
+    desk = Client()
+    desk.force_login(officers[2])
+    kiosk = Client()
+    act = f"/desk/{office.code}/act/"
+    costs: dict[str, list[float]] = {}
+
+    def timed(name: str, call: Callable[..., Any], expect: int) -> Any:
+        cpu = time.process_time()
+        response = call()
+        costs.setdefault(name, []).append(1000 * (time.process_time() - cpu))
+        assert response.status_code == expect, (name, response.status_code)
+        return response
+
+    for _ in range(N // 10):
+        timed(
+            "kiosk: issue ticket",
+            lambda: kiosk.post(f"/queue/{office.code}/{agency.code}/", {"service": service.pk}),
+            303,
+        )
+        called = timed("desk: call next", lambda: desk.post(act, {"action": "call_next"}), 303)
+        visit = called["X-Visit-Id"]
+        timed("desk: desk page", lambda: desk.get(f"/desk/{office.code}/"), 200)
+        timed("desk: start", lambda v=visit: desk.post(act, {"action": "start", "visit": v}), 303)
+        timed(
+            "desk: finish",
+            lambda v=visit: desk.post(act, {"action": "finish", "visit": v, "outcome": "resolved"}),
+            303,
+        )
+    print()
+    print("| action | CPU per request ms (median) |")
+    print("|---|---:|")
+    for name, values in costs.items():
+        print(f"| {name} | {statistics.median(values[2:]):.2f} |")
+
+
+if __name__ == "__main__":
+    main()

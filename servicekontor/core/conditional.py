@@ -1,0 +1,51 @@
+"""Conditional GET for polled fragments: answer 304 from a cheap tag before rendering anything.
+
+The desk's waiting list, the manager's live view and the lobby board are polled every few
+seconds; nearly always nothing has changed. The caller computes a tag that moves with every
+committed change the fragment shows (e.g. `queueing.queries.queue_version`); if the client
+already holds that tag (`If-None-Match`, sent by the browser's HTTP cache for htmx's requests
+and by the display's script) the answer is an empty 304 and the template is never rendered
+(decision 0017).
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags, quote_etag
+from django.utils.translation import get_language
+
+
+def make_etag(*parts: object) -> str:
+    """A strong ETag from the parts and the active language (the body is translated).
+
+    Shape: '"part1-part2-…-sv"'. Parts must not contain a double quote.
+    """
+    return quote_etag("-".join([*(str(p) for p in parts), get_language() or ""]))
+
+
+def client_has(request: HttpRequest, etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (weak comparison, as RFC 9110 asks
+    for If-None-Match; a gzip layer may have weakened the tag the client holds)."""
+    header = request.headers.get("If-None-Match", "")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == wanted for tag in parse_etags(header))
+
+
+def conditional(
+    request: HttpRequest, *, etag: str, render: Callable[[], HttpResponse], private: bool
+) -> HttpResponse:
+    """304 if the client holds `etag`, else `render()`; both carry the tag and no-cache.
+
+    `private`: the fragment depends on who asks (a desk's list), so shared caches keep none.
+    """
+    if client_has(request, etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = render()
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache" if private else "no-cache"
+    return response
