@@ -35,7 +35,7 @@ from servicekontor.costs.forms import (
 )
 from servicekontor.costs.periods import month_end, next_month
 
-STAFFING_AVAILABLE = False  # issue 15 (dimensioning) has not landed
+STAFFING_AVAILABLE = False  # the what-if does not yet price the staffing app's need
 PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
 
 

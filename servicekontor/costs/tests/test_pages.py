@@ -71,7 +71,7 @@ def test_what_if__agency_joins_two_offices(stats_usage, client):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "issue 15" in html or "ärende 15" in html
+    assert "staffing pages" in html or "bemanningssidorna" in html
     # P now has 60 visits × 25 min at Luleå: 1 500 of Luleå's 2 500 minutes.
     rows = response.context["outcomes"]
     p = next(o for o in rows if o.agency == world.p)

@@ -54,6 +54,10 @@ def test_office_page__manager__heatmap_table_and_shifts(client, history, people)
     assert response.status_code == 200
     body = response.content.decode()
     assert "<svg" in body and "<table" in body
+    # the page title is text only (a block left open once pulled the roster form into it)
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "csrf" not in title
+    assert body.count('id="roster"') == 1
 
 
 @pytest.mark.parametrize("who", ["tax_analyst", "other_manager", "officer"])
