@@ -1,8 +1,8 @@
 """The dashboards and the monthly report through their pages: who sees what."""
 
 import pytest
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from servicekontor.core.spreadsheets import safe_cell
 from tests.csv_files import read_csv
