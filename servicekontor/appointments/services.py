@@ -154,7 +154,7 @@ def _after_booking(booking: Booking, token: str) -> None:
 
     def confirm() -> None:
         # Queued after commit into the outbox, which sends it at once and retries a refusal
-        # (the text, with the manage link, is kept only until it is sent: decision 0018).
+        # (the text, with the manage link, is kept only until it is sent: decision 0018, outbox).
         # A failure here must not undo a committed booking nor stop the reminder's schedule.
         try:
             mail.send_confirmation(
