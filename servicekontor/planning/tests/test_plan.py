@@ -352,7 +352,7 @@ def test_planning_page__bad_sites_csv__400_with_line(client, nadia):
         },
     )
     assert response.status_code == 400
-    assert "Line 2" in response.content.decode()
+    assert "Rad 2: latitud och longitud måste vara tal." in response.content.decode()
 
 
 @pytest.mark.django_db
