@@ -45,6 +45,7 @@ class Chart:
     svg: str
     header: list[str]
     rows: list[list[Any]]
+    title: str = ""  # shown as text above the chart (the SVG's own title is for screen readers)
 
 
 @dataclass
@@ -145,7 +146,12 @@ def trend(
         ]
         for i, (label, a, b) in enumerate(zip(labels, this_year, previous, strict=True))
     ]
-    return Chart(svg, [_("Period"), _("This period"), _("A year earlier")], rows)
+    return Chart(
+        svg,
+        [_("Period"), _("This period"), _("A year earlier")],
+        rows,
+        _("Served visits over time"),
+    )
 
 
 def heatmap(*, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]) -> Chart:
@@ -161,7 +167,7 @@ def heatmap(*, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, An
         hours=hours,
     )
     rows = [[labels[d - 1], *[values.get((d, h), 0) for h in hours]] for d in range(1, 8)]
-    return Chart(svg, [_("Weekday"), *[f"{h:02d}" for h in hours]], rows)
+    return Chart(svg, [_("Weekday"), *[f"{h:02d}" for h in hours]], rows, _("Busiest hours"))
 
 
 def _ranked(
@@ -178,7 +184,10 @@ def _ranked(
     )
     table = [[name, f.errand_visits, f.visits, _pct(f.service_level)] for name, f in rows]
     return Chart(
-        svg, [_("Office"), _("Served visits"), _("Visits"), _("Within target")], table
+        svg,
+        [_("Office"), _("Served visits"), _("Visits"), _("Within target")],
+        table,
+        _("Offices ranked by served visits"),
     ), rows
 
 
