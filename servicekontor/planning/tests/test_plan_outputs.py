@@ -108,3 +108,21 @@ def test_cover__uncoverable_demand__on_the_page_in_the_scenario_and_the_command(
     )
     text = out.getvalue()
     assert "No site reaches these within 25 km" in text and "Kiruna" in text
+
+
+def test_planning_page__sources_cited_for_readers_not_research_paths(client, nadia):  # noqa: F811
+    from django.conf import settings
+
+    from servicekontor.network.reference_data import load_reference_data
+
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    _login(client, nadia)
+    html = client.get(reverse("planning:index")).content.decode()
+    assert "research/" not in html and "registry_corrections" not in html
+    assert "Sammanställd siffra; var den först publicerades har inte antecknats." in html
+    # The publication's own title, linked; the maintainers' English note left out.
+    assert (
+        '<a href="https://laholmstidning.se/samhalle/' in html
+        and "Laholms Tidning 2022-05-24, Statligt servicekontor invigt av ministern</a>" in html
+    )
+    assert "office no. 121" not in html
