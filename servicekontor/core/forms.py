@@ -15,7 +15,7 @@ class DegreesField(forms.FloatField):
     """Decimal degrees, with a point or a decimal comma ("59,33" as a Swedish keyboard and
     Swedish map sites write it)."""
 
-    def to_python(self, value: object) -> float | None:
+    def to_python(self, value: object) -> float | None:  # type: ignore[override]
         if isinstance(value, str) and value.strip():
             parsed = parse_degrees(value)
             if parsed is None:

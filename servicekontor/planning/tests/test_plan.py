@@ -166,7 +166,7 @@ def test_summary_csv__open_keep_close_rows():
         localities=locs,
         existing=[_site("Växjö"), _site("Kalmar"), _site("Nybro")],
     )
-    changes = [row[0] for row in summary_rows(result_to_dict(result))]
+    changes = [str(row[0]) for row in summary_rows(result_to_dict(result))]
     assert sorted(changes) == ["close", "keep", "keep"]
 
 
