@@ -11,6 +11,18 @@ from servicekontor.queueing import services
 UTC = dt.UTC
 
 
+@pytest.fixture(autouse=True)
+def open_around_the_clock(world):
+    """These tests are about day boundaries, so the office is open at every hour of every
+    day (a ticket is issued only inside an open interval)."""
+    world.office.closed_on_public_holidays = world.office.closed_on_eves = False
+    world.office.save()
+    period = world.office.opening_periods.get()
+    period.hours.all().delete()
+    for weekday in range(7):
+        period.hours.create(weekday=weekday, opens=dt.time.min, closes=dt.time.max)
+
+
 def _issue_at(world, instant):
     with time_machine.travel(instant, tick=False):
         return services.issue_ticket(office=world.office, service=world.tax)
