@@ -242,7 +242,8 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
     `part`: "every" (any event: the live view), "board" (a call or recall, or a visit
     entering or leaving the waiting list: the lobby board), "desk" (a visit entering or
     leaving the waiting or parked visits, or any event by `officer_id`, whose own current
-    visit the list depends on). Shape: "<local day>.<count>", e.g. "20261130.412".
+    visit the list depends on), "officer" (only the events by `officer_id`: the desk's own
+    visit). Shape: "<local day>.<count>", e.g. "20261130.412".
 
     Every visit change appends a `VisitEvent` in its own transaction, so the count moves
     exactly when such a transaction commits and never for one rolled back: there is no
@@ -259,6 +260,8 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
         count = f"{counts.board}"
     elif part == "desk":
         count = f"{counts.queue}.{counts.officer}"
+    elif part == "officer":
+        count = f"{counts.officer}"
     else:
         count = f"{counts.every}.{counts.largest_id}"
     return f"{today:%Y%m%d}.{count}"

@@ -7,20 +7,16 @@ import time_machine
 
 from servicekontor.core.clock import STOCKHOLM
 from servicekontor.queueing import services
+from tests.factories import open_around_the_clock
 
 UTC = dt.UTC
 
 
 @pytest.fixture(autouse=True)
-def open_around_the_clock(world):
+def open_all_day(world):
     """These tests are about day boundaries, so the office is open at every hour of every
     day (a ticket is issued only inside an open interval)."""
-    world.office.closed_on_public_holidays = world.office.closed_on_eves = False
-    world.office.save()
-    period = world.office.opening_periods.get()
-    period.hours.all().delete()
-    for weekday in range(7):
-        period.hours.create(weekday=weekday, opens=dt.time.min, closes=dt.time.max)
+    open_around_the_clock(world.office)
 
 
 def _issue_at(world, instant):
