@@ -158,16 +158,22 @@ def assert_fits_width(page: Page, width: int) -> None:
 
 
 def wrapped_cells(page: Page, selector: str) -> list[str]:
-    """Cells under `selector` whose text wraps onto a second line."""
+    """Cells under `selector` whose visible text wraps onto a second line (text meant for
+    screen readers only, in `.visually-hidden`, is left out)."""
     return list(
         page.evaluate(
             """(selector) => {
               const out = [];
               for (const cell of document.querySelectorAll(selector)) {
-                const range = document.createRange();
-                range.selectNodeContents(cell);
-                const rects = [...range.getClientRects()].filter(r => r.width > 0)
-                  .sort((a, b) => a.top - b.top);
+                const rects = [];
+                const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                  if (!node.textContent.trim() || node.parentElement.closest(".visually-hidden")) continue;
+                  const range = document.createRange();
+                  range.selectNodeContents(node);
+                  rects.push(...[...range.getClientRects()].filter(r => r.width > 0));
+                }
+                rects.sort((a, b) => a.top - b.top);
                 let lines = 0, bottom = -Infinity;
                 for (const r of rects) {
                   if (r.top >= bottom - 2) { lines += 1; bottom = r.bottom; }
