@@ -59,7 +59,8 @@ def label_row_fields(form: forms.BaseForm, *, row: str) -> None:
     `<label>`, so without this a screen reader (and axe's "label" rule) finds dozens of
     unnamed inputs and selects on the office page. The name is "<field label> (<row>)"."""
     for field in form.fields.values():
-        widget = getattr(field.widget, "widget", field.widget)  # inside RelatedFieldWidgetWrapper
+        # The widget itself, inside admin's RelatedFieldWidgetWrapper when there is one.
+        widget: forms.Widget = getattr(field.widget, "widget", None) or field.widget
         if widget.is_hidden:
             continue
         widget.attrs["aria-label"] = f"{capfirst(str(field.label or ''))} ({row})"
