@@ -235,6 +235,7 @@ def open_staff_page(browser: Browser, site: str) -> Iterator[OpenStaffPage]:
             ]
         )
         context.set_default_timeout(10_000)
+        context.set_default_navigation_timeout(30_000)  # the desk page is the costliest
         contexts.append(context)
         return context.new_page()
 
