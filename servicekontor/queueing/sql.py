@@ -190,7 +190,8 @@ _QUEUE_CHANGE = f"(from_state IN {_LISTED} OR to_state IN {_LISTED})"
 OFFICE_EVENTS_TODAY = (
     "SELECT count(*), coalesce(max(id), 0),"
     f" count(CASE WHEN {_QUEUE_CHANGE} THEN 1 END),"
-    f" count(CASE WHEN {_QUEUE_CHANGE} OR action IN ('call', 'recall') THEN 1 END),"
+    f" count(CASE WHEN {_QUEUE_CHANGE} OR action IN ('call', 'recall')"
+    f" OR from_state = '{VisitState.CALLED.value}' THEN 1 END),"
     " count(CASE WHEN officer_id = %s THEN 1 END)"
     f" FROM {VisitEvent._meta.db_table} WHERE office_id = %s AND at >= %s"
 )
@@ -203,7 +204,7 @@ class EventCounts:
     every: int  # every event
     largest_id: int
     queue: int  # a visit entered or left the waiting or parked visits
-    board: int  # the same, or a call or recall (what the lobby board shows)
+    board: int  # the same, a call or recall, or a called visit leaving that state (the board)
     officer: int  # events made by the given officer (their own visit's changes)
 
 
@@ -235,7 +236,8 @@ def office_desk_sessions(*, office_id: int) -> list[tuple[object, ...]]:
 # ORM: queries.desk_session(officer=…) (with the office, the desk and the officer joined),
 # whose building was the largest part of a 304 answer to a desk's poll. Parameters: officer id.
 DESK_SESSION_KEYS = (
-    f"SELECT s.id, s.service_point_id, s.office_id, o.code FROM {DeskSession._meta.db_table} s"
+    f"SELECT s.id, s.service_point_id, s.office_id, o.code, s.status"
+    f" FROM {DeskSession._meta.db_table} s"
     f" JOIN {Office._meta.db_table} o ON o.id = s.office_id WHERE s.officer_id = %s"
 )
 
@@ -246,13 +248,15 @@ class DeskSessionKeys:
     service_point_id: int
     office_id: int
     office_code: str
+    status: str
 
 
 def desk_session_keys(*, officer_id: int) -> DeskSessionKeys | None:
-    """The officer's desk session as ids and the office code, or None if not signed in."""
+    """The officer's desk session as ids, the office code and the officer's status, or None
+    if not signed in."""
     with connection.cursor() as cursor:
         cursor.execute(DESK_SESSION_KEYS, [officer_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]))
+    return DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))

@@ -6,6 +6,20 @@
   var offline = document.getElementById("offline");
   if (!board || !window.fetch) return;
   var url = board.getAttribute("data-src");
+  var announcer = document.getElementById("announcer");
+  function lastCall() {
+    var element = board.querySelector("#board-announcement");
+    return element ? { key: element.getAttribute("data-key"), text: element.textContent } : null;
+  }
+  var announced = lastCall();  // on the page when it opened: not news
+  function announce() {
+    var call = lastCall();
+    if (!call || !announcer || (announced && announced.key === call.key)) return;
+    announced = call;
+    // A recall has the same words: empty the region first so the change is announced again.
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = call.text; }, 50);
+  }
   var etag = null;
   var delay = 1000;
   function tick() {
@@ -16,7 +30,7 @@
         if (response.status === 304) return;
         if (!response.ok) throw new Error("HTTP " + response.status);
         etag = response.headers.get("ETag");
-        return response.text().then(function (html) { board.innerHTML = html; });
+        return response.text().then(function (html) { board.innerHTML = html; announce(); });
       })
       .then(function () { delay = 1000; offline.hidden = true; },
             function () { delay = Math.min(delay * 2, 10000); offline.hidden = false; })
