@@ -4,19 +4,59 @@ The periodic ones are also management commands, for cron (deploy/crontab): `run_
 (reminders and no-shows) and `purge_personal_data`.
 
 A leaf: the tasks call into services, never the other way round. The use cases announce what
-happened through `appointments.signals` (after commit); `apps.ready` connects the receivers
-`on_booking_confirmed` and `on_booking_cancelled_by_office`.
+happened through `appointments.signals` (after commit); `apps.ready` connects the receiver
+`on_booking_changed`.
 """
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django_tasks import task
 
-from servicekontor.appointments import conf, mail, services
+from servicekontor.appointments import conf, mail, services, signals
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.core import clock
+
+_MESSAGES = {
+    signals.BOOKED: mail.send_confirmation,
+    signals.MOVED: mail.send_moved,
+    signals.CANCELLED: mail.send_cancelled,
+    signals.CANCELLED_BY_OFFICE: mail.send_closure_notice,
+}
+
+# Whether the booking holds a place after each change (a message is stale otherwise).
+_STATUS_AFTER = {
+    signals.BOOKED: True,
+    signals.MOVED: True,
+    signals.CANCELLED: False,
+    signals.CANCELLED_BY_OFFICE: False,
+}
+
+
+@task()
+def send_booking_message(*, booking_id: int, change: str) -> bool:
+    """The citizen's message about a change of their booking (signals.CHANGES).
+
+    The message describes the booking as it is when sent (its current time and SEQUENCE), so
+    a late or repeated message never puts an old time back into a calendar.
+    """
+    if change not in _MESSAGES:
+        raise ValueError(f"unknown booking change {change!r}")
+    booking = (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None or booking.purged_at is not None:
+        return False
+    if _STATUS_AFTER[change] != booking.holds_capacity() or (
+        change == signals.CANCELLED_BY_OFFICE
+        and booking.status != BookingStatus.CANCELLED_BY_OFFICE
+    ):
+        return False  # changed again since: that change's own message tells the truth
+    if change == signals.CANCELLED_BY_OFFICE:
+        Booking.objects.filter(pk=booking_id).update(closure_notified_at=clock.now())
+    return _MESSAGES[change](booking)
 
 
 @task()
@@ -64,24 +104,6 @@ def send_due_reminders() -> int:
 
 
 @task()
-def send_closure_notice(*, booking_id: int) -> bool:
-    """Tell the citizen the office is closed at their time, with a fresh rebooking link.
-
-    The link needs a token, and tokens are stored only hashed, so a new one is issued here
-    (the old link stops working); the token never passes through the task queue.
-    """
-    booking = Booking.objects.select_related("office", "service", "service__agency").get(
-        pk=booking_id
-    )
-    if booking.status != BookingStatus.CANCELLED_BY_OFFICE or booking.closure_notified_at:
-        return False
-    with transaction.atomic():
-        token = services.rotate_token(booking=booking)
-        Booking.objects.filter(pk=booking_id).update(closure_notified_at=clock.now())
-    return mail.send_closure_notice(booking, token=token)
-
-
-@task()
 def record_no_shows_task() -> int:
     return services.record_no_shows()
 
@@ -91,11 +113,9 @@ def purge_personal_data_task() -> int:
     return services.purge_personal_data()
 
 
-def on_booking_confirmed(sender: Any, *, booking_id: int, **kwargs: Any) -> None:
-    """Receiver of `signals.booking_confirmed` (after commit)."""
-    schedule_reminder(booking_id=booking_id)
-
-
-def on_booking_cancelled_by_office(sender: Any, *, booking_id: int, **kwargs: Any) -> None:
-    """Receiver of `signals.booking_cancelled_by_office` (after commit)."""
-    send_closure_notice.enqueue(booking_id=booking_id)
+def on_booking_changed(sender: Any, *, booking_id: int, change: str, **kwargs: Any) -> None:
+    """Receiver of `signals.booking_changed` (after commit): the message, and the reminder of
+    a new time."""
+    send_booking_message.enqueue(booking_id=booking_id, change=change)
+    if change in (signals.BOOKED, signals.MOVED):
+        schedule_reminder(booking_id=booking_id)

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
-from servicekontor.core.forms import PHONE
+from servicekontor.core.phones import InvalidPhoneNumber, to_e164
 
 
 class TicketForm(forms.Form):
@@ -45,8 +45,10 @@ class TicketForm(forms.Form):
                 raise ValidationError(
                     _("Write a valid e-mail address, or leave it empty.")
                 ) from exc
-        elif not PHONE.match(value):
+            return value
+        try:
+            return to_e164(value)  # the form an SMS backend dials
+        except InvalidPhoneNumber:
             raise ValidationError(
                 _("Write a mobile number such as 070-123 45 67, or leave it empty.")
-            )
-        return value
+            ) from None
