@@ -121,9 +121,7 @@ def test_booking__check_in__lateness_from_the_clock_not_from_the_job(
 
 
 @pytest.mark.parametrize("job_ran", [False, True])
-def test_booking__desk__late_check_in_offered_whether_or_not_the_job_ran(
-    office, booking, job_ran
-):
+def test_booking__desk__late_check_in_offered_whether_or_not_the_job_ran(office, booking, job_ran):
     from servicekontor.appointments import queries
     from servicekontor.core import clock
 
