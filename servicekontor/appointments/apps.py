@@ -72,6 +72,9 @@ class AppointmentsConfig(AppConfig):
         change_impact.capacity_reduced.connect(
             services.on_registry_change, dispatch_uid="appointments-capacity-reduced"
         )
+        from servicekontor.messaging.signals import message_sent
+
+        message_sent.connect(tasks.on_message_sent, dispatch_uid="appointments-message-sent")
         signals.booking_changed.connect(
             tasks.on_booking_changed, dispatch_uid="appointments-booking-changed"
         )

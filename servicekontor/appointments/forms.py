@@ -6,7 +6,7 @@ from personnummer import personnummer
 
 from servicekontor.appointments import tokens
 from servicekontor.catalog.models import Service
-from servicekontor.core.phones import InvalidPhoneNumber, to_e164
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
 
 
 class UnechoedTextInput(forms.TextInput):

@@ -29,7 +29,9 @@ from servicekontor.appointments.models import (
 )
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.core.phones import canonical_or_raw
+from servicekontor.core.i18n import current_language
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
+from servicekontor.messaging.services import purge_messages
 from servicekontor.network import queries as network_queries
 from servicekontor.network.change_impact import Affected
 from servicekontor.network.models import Office
@@ -43,7 +45,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Contact:
     """Who booked. The identity number arrives already hashed (`tokens.identity_hash`), the
-    mobile number in E.164 (`core.phones.to_e164`)."""
+    mobile number in E.164 (`messaging.phone.to_e164`)."""
 
     name: str
     email: str = ""
@@ -77,8 +79,17 @@ def same_person(*, service: Service, email: str, phone: str, identity_hash: str)
     if email:
         q |= Q(email__iexact=email)
     if phone:
-        q |= Q(phone=canonical_or_raw(phone))
+        q |= Q(phone=canonical_phone(phone))
     return q
+
+
+def canonical_phone(raw: str) -> str:
+    """E.164 where `raw` is a valid number (`messaging.phone.to_e164`), else `raw` stripped
+    (numbers stored before they were normalised)."""
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber:
+        return raw.strip()
 
 
 def _new_unique_code() -> str:
@@ -108,8 +119,12 @@ def book_appointment(
     service: Service,
     starts_at: dt.datetime,
     contact: Contact,
+    language: str | None = None,
 ) -> NewBooking:
     """Book one place at `starts_at`.
+
+    `language` is the citizen's (every later message is written in it); by default the
+    active language of the request that books.
 
     Lock: the `BookingDay` row of (office, local day of `starts_at`), select_for_update, held
     until commit. Capacity is counted and the booking inserted under that lock.
@@ -123,7 +138,7 @@ def book_appointment(
     # holder committed.
     book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
     slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
-    phone = canonical_or_raw(contact.phone) if contact.phone else ""
+    phone = canonical_phone(contact.phone) if contact.phone else ""
     _check_limit(
         office=office,
         service=service,
@@ -152,6 +167,7 @@ def book_appointment(
         email=contact.email.strip(),
         phone=phone,
         identity_hash=contact.identity_hash,
+        language=language or current_language(),
         created_at=now,
     )
     _announce(booking, signals.BOOKED)
@@ -411,29 +427,38 @@ def record_no_shows(*, at: dt.datetime | None = None) -> int:
         status=BookingStatus.BOOKED, starts_at__lt=now - conf.grace()
     ).values_list("pk", flat=True)
     for booking_id in list(due):
-        with transaction.atomic():
-            booking = (
-                Booking.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("office", "service", "service__agency")
-                .filter(pk=booking_id, status=BookingStatus.BOOKED)
-                .first()
-            )
-            if booking is None:
-                continue
-            try:
-                visit = queue_services.record_booked_no_show(
-                    office=booking.office,
-                    service=booking.service,
-                    booked_start=booking.starts_at,
-                    booking_reference=booking.code,
-                )
-                booking.visit_id = visit.pk
-            except QueueError:
-                logger.warning("no-show of booking %s was already recorded", booking_id)
-            booking.status = BookingStatus.NO_SHOW
-            booking.save(update_fields=["status", "visit_id"])
-            count += 1
+        # One booking that fails (a queue error we did not foresee) is logged and left for
+        # the next run; the others are still recorded.
+        try:
+            count += _record_no_show(booking_id)
+        except Exception:
+            logger.exception("no-show of booking %s could not be recorded", booking_id)
     return count
+
+
+@transaction.atomic
+def _record_no_show(booking_id: int) -> int:
+    booking = (
+        Booking.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("office", "service", "service__agency")
+        .filter(pk=booking_id, status=BookingStatus.BOOKED)
+        .first()
+    )
+    if booking is None:
+        return 0
+    try:
+        visit = queue_services.record_booked_no_show(
+            office=booking.office,
+            service=booking.service,
+            booked_start=booking.starts_at,
+            booking_reference=booking.code,
+        )
+        booking.visit_id = visit.pk
+    except QueueError:
+        logger.warning("no-show of booking %s was already recorded", booking_id)
+    booking.status = BookingStatus.NO_SHOW
+    booking.save(update_fields=["status", "visit_id"])
+    return 1
 
 
 def purge_personal_data(*, older_than_days: int | None = None) -> int:
@@ -457,6 +482,8 @@ def purge_personal_data(*, older_than_days: int | None = None) -> int:
     Errand.objects.filter(visit__arrived_at__lt=arrived_before).exclude(
         interpreter_language=""
     ).update(interpreter_language="")
+    # Messages never sent (given up) still hold an address and a text.
+    purge_messages(before=arrived_before)
     return Booking.objects.filter(day__lte=last_day, purged_at__isnull=True).update(
         name="",
         email="",

@@ -5,9 +5,11 @@ The periodic ones are also management commands, for cron (deploy/crontab): `run_
 
 A leaf: the tasks call into services, never the other way round. The use cases announce what
 happened through `appointments.signals` (after commit); `apps.ready` connects the receiver
-`on_booking_changed`.
+`on_booking_changed` (and `on_message_sent` to the outbox's signal).
 """
 
+import datetime as dt
+import logging
 from typing import Any
 
 from django.db.models import F
@@ -16,61 +18,30 @@ from django_tasks import task
 from servicekontor.appointments import conf, mail, services, signals
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.core import clock
+from servicekontor.messaging import services as messaging
+from servicekontor.messaging.models import Message
 
-_MESSAGES = {
-    signals.BOOKED: mail.send_confirmation,
-    signals.MOVED: mail.send_moved,
-    signals.CANCELLED: mail.send_cancelled,
-    signals.CANCELLED_BY_OFFICE: mail.send_closure_notice,
-}
-
-# Whether the booking holds a place after each change (a message is stale otherwise).
-_STATUS_AFTER = {
-    signals.BOOKED: True,
-    signals.MOVED: True,
-    signals.CANCELLED: False,
-    signals.CANCELLED_BY_OFFICE: False,
-}
-
-
-@task()
-def send_booking_message(*, booking_id: int, change: str) -> bool:
-    """The citizen's message about a change of their booking (signals.CHANGES).
-
-    The message describes the booking as it is when sent (its current time and SEQUENCE), so
-    a late or repeated message never puts an old time back into a calendar.
-    """
-    if change not in _MESSAGES:
-        raise ValueError(f"unknown booking change {change!r}")
-    booking = (
-        Booking.objects.select_related("office", "service", "service__agency")
-        .filter(pk=booking_id)
-        .first()
-    )
-    if booking is None or booking.purged_at is not None:
-        return False
-    if _STATUS_AFTER[change] != booking.holds_capacity() or (
-        change == signals.CANCELLED_BY_OFFICE
-        and booking.status != BookingStatus.CANCELLED_BY_OFFICE
-    ):
-        return False  # changed again since: that change's own message tells the truth
-    if change == signals.CANCELLED_BY_OFFICE:
-        Booking.objects.filter(pk=booking_id).update(closure_notified_at=clock.now())
-    return _MESSAGES[change](booking)
+logger = logging.getLogger(__name__)
 
 
 @task()
 def send_reminder(*, booking_id: int) -> bool:
-    """The day-before reminder; sent once (compare-and-swap on reminder_sent_at)."""
-    claimed = Booking.objects.filter(
-        pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True
-    ).update(reminder_sent_at=clock.now())
-    if claimed != 1:
-        return False
-    booking = Booking.objects.select_related("office", "service", "service__agency").get(
-        pk=booking_id
+    """Queue the reminder of one booking into the outbox (which sends it and retries a
+    refusal). Once per booking and time: the outbox's once-only key decides a race, and
+    `reminder_sent_at` is written only when the outbox reports it sent
+    (`on_message_sent`). True if this call queued it."""
+    booking = (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .filter(pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True)
+        .first()
     )
-    return mail.send_reminder(booking)
+    if booking is None or booking.starts_at <= clock.now():
+        return False
+    message = mail.send_reminder(booking, deliver_after_commit=False)
+    if message is None:
+        return False
+    messaging.deliver(message_id=message.pk)  # a failure is recorded and retried, not raised
+    return True
 
 
 def schedule_reminder(*, booking_id: int) -> None:
@@ -90,17 +61,97 @@ def schedule_reminder(*, booking_id: int) -> None:
 
 @task()
 def send_due_reminders() -> int:
-    """Periodic sweep: remind every booking starting within `reminder_before` not yet reminded."""
+    """Periodic sweep: queue the reminder of every booking starting within `reminder_before`
+    that has none yet, then send what is due in the outbox (new ones and retries).
+
+    One booking that fails to queue is logged and skipped; the others go on. Returns how
+    many reminders were queued by this run.
+    """
     now = clock.now()
-    due = Booking.objects.filter(
-        status=BookingStatus.BOOKED,
-        reminder_sent_at__isnull=True,
-        starts_at__gt=now,
-        starts_at__lte=now + conf.reminder_before(),
-        # Booked less than `reminder_before` ahead: the confirmation was the reminder.
-        created_at__lte=F("starts_at") - conf.reminder_before(),
-    ).values_list("pk", flat=True)
-    return sum(1 for pk in list(due) if send_reminder.call(booking_id=pk))
+    queued_before = Message.objects.filter(topic=mail.TOPIC_REMINDER).values("object_id")
+    due = (
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED,
+            reminder_sent_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + conf.reminder_before(),
+            # Booked less than `reminder_before` ahead: the confirmation was the reminder.
+            created_at__lte=F("starts_at") - conf.reminder_before(),
+        )
+        .exclude(pk__in=queued_before)
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for pk in list(due):
+        try:
+            queued += bool(send_reminder.call(booking_id=pk))
+        except Exception:
+            logger.exception("reminder of booking %s could not be queued", pk)
+    return queued
+
+
+@task()
+def deliver_messages_task() -> int:
+    """Send what is due in the outbox (first attempts and retries). Returns how many went."""
+    return messaging.deliver_due().sent
+
+
+_MESSAGES = {
+    signals.BOOKED: mail.send_confirmation,
+    signals.MOVED: mail.send_moved,
+    signals.CANCELLED: mail.send_cancelled,
+    signals.CANCELLED_BY_OFFICE: mail.send_closure_notice,
+}
+# Whether the booking holds a place after each change (a message is stale otherwise).
+_HOLDS_AFTER = {
+    signals.BOOKED: True,
+    signals.MOVED: True,
+    signals.CANCELLED: False,
+    signals.CANCELLED_BY_OFFICE: False,
+}
+
+
+@task()
+def send_booking_message(*, booking_id: int, change: str) -> bool:
+    """Queue the citizen's message about a change of their booking (signals.CHANGES) into the
+    outbox, which sends it and retries a refusal; once per change (its dedup key names the
+    booking's SEQUENCE).
+
+    The message describes the booking as it is when queued (its current time and SEQUENCE);
+    one overtaken by a later change is skipped, so a late REQUEST never brings back a
+    cancelled event and a late CANCEL never removes a rebooked one. True if queued.
+    """
+    if change not in _MESSAGES:
+        raise ValueError(f"unknown booking change {change!r}")
+    booking = (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None or booking.purged_at is not None:
+        return False
+    if _HOLDS_AFTER[change] != booking.holds_capacity() or (
+        change == signals.CANCELLED_BY_OFFICE
+        and booking.status != BookingStatus.CANCELLED_BY_OFFICE
+    ):
+        return False  # changed again since: that change's own message tells the truth
+    return _MESSAGES[change](booking) is not None
+
+
+def on_message_sent(
+    sender: Any, *, topic: str, object_id: int | None, sent_at: dt.datetime, **kwargs: Any
+) -> None:
+    """Receiver of `messaging.signals.message_sent`: record on the booking what went out."""
+    if object_id is None:
+        return
+    if topic == mail.TOPIC_REMINDER:
+        Booking.objects.filter(pk=object_id, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=sent_at
+        )
+    elif topic == mail.TOPIC_CLOSURE:
+        Booking.objects.filter(pk=object_id, closure_notified_at__isnull=True).update(
+            closure_notified_at=sent_at
+        )
 
 
 @task()

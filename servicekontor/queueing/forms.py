@@ -5,7 +5,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
-from servicekontor.core.phones import InvalidPhoneNumber, to_e164
+from servicekontor.core.forms import PHONE
+from servicekontor.messaging.phone import InvalidPhoneNumber, is_mobile, to_e164
 
 
 class TicketForm(forms.Form):
@@ -47,8 +48,11 @@ class TicketForm(forms.Form):
                 ) from exc
             return value
         try:
-            return to_e164(value)  # the form an SMS backend dials
+            number = to_e164(value) if PHONE.match(value) else ""
         except InvalidPhoneNumber:
+            number = ""
+        if not number or not is_mobile(number):
             raise ValidationError(
                 _("Write a mobile number such as 070-123 45 67, or leave it empty.")
-            ) from None
+            )
+        return number

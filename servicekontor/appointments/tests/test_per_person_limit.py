@@ -8,7 +8,7 @@ from servicekontor.appointments.models import Booking
 from servicekontor.appointments.services import Contact
 from servicekontor.appointments.tests.conftest import TUESDAY, allocate, local
 from servicekontor.appointments.tokens import identity_hash
-from servicekontor.core.phones import InvalidPhoneNumber, to_e164
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
 from tests.factories import make_offering, make_office, make_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "no_rate_limit")]

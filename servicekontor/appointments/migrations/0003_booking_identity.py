@@ -2,7 +2,14 @@
 
 from django.db import migrations, models
 
-from servicekontor.core.phones import canonical_or_raw
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
+
+
+def canonical_or_raw(raw):
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber:
+        return raw.strip()
 
 
 def phones_to_e164(apps, schema_editor):
@@ -18,7 +25,7 @@ def phones_to_e164(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0001_initial'),
+        ('appointments', '0002_booking_language'),
     ]
 
     operations = [
