@@ -39,7 +39,9 @@ def create_demo_accounts() -> list[DemoAccount]:
         user.role = account.role
         user.first_name = account.description.split(" ")[0].capitalize()
         user.analyst_agency = skatteverket if account.role == Role.AGENCY_ANALYST else None
-        user.is_staff = account.role == Role.NETWORK_ADMIN
+        # The manager reaches the admin for their office's hours and closures (and only
+        # those: network.admin.office_scope); the network administrator for everything.
+        user.is_staff = account.role in (Role.NETWORK_ADMIN, Role.OFFICE_MANAGER)
         user.is_superuser = account.role == Role.NETWORK_ADMIN
         user.set_password(account.password)
         user.save()
