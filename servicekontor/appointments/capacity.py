@@ -273,7 +273,7 @@ def without_room(
     *,
     allocation: Mapping[int, int],
     counters_all: int,
-    pools_of: Mapping[int | None, Sequence[tuple[frozenset[int], int]]],
+    pools_of: Mapping[int, Sequence[tuple[frozenset[int], int]]],
 ) -> dict[int, str]:
     """The releasable bookings of one office-day that no longer fit, with the reason.
 
@@ -304,7 +304,7 @@ def without_room(
         pools = [Pool(counters=counters_all, booked=[i for i, _ in kept])]
         pools += [
             Pool(counters=counters, booked=[i for i, cap in kept if cap in kinds])
-            for kinds, counters in pools_of.get(h.capability, ())
+            for kinds, counters in (pools_of.get(h.capability, ()) if h.capability else ())
         ]
         if has_room(start=h.start, end=h.end, allocation=allocation, pools=pools):
             kept.append(((h.start, h.end), h.capability))

@@ -231,6 +231,7 @@ def bookings_without_capacity(
         pools_of = {
             b.service.required_capability_id: inputs[(office_id, b.service_id)].capability_pools
             for b in bookings
+            if b.service.required_capability_id is not None
         }
         held = [
             capacity.Held(

@@ -45,7 +45,7 @@ class Affected:
 def _collect(signal: Signal, offices: Sequence[Office]) -> list[Affected]:
     items: list[Affected] = []
     for _receiver, result in signal.send(sender=Office, offices=offices):
-        items.extend(result or [])
+        items.extend(result or [])  # type: ignore[arg-type]  # receivers return list[Affected]
     return sorted(items, key=lambda a: (a.starts_at, a.key))
 
 

@@ -196,6 +196,7 @@ def test_registry__deactivated_counter__the_last_booked_loses_its_place(
     admin_client, office, booked
 ):
     point = ServicePoint.objects.filter(office=office).order_by("number").last()
+    assert point is not None
     url = f"/admin/network/servicepoint/{point.pk}/change/"
     data = form_data(admin_client.get(url))
     data.pop("is_active", None)

@@ -18,7 +18,8 @@ THREADS = 8
 
 
 def _open_days(office, n: int) -> list[dt.date]:
-    days, day = [], clock.local_today() + dt.timedelta(days=2)
+    days: list[dt.date] = []
+    day = clock.local_today() + dt.timedelta(days=2)
     while len(days) < n:
         if network_queries.opening_intervals(office=office, day=day):
             days.append(day)
@@ -113,7 +114,7 @@ def test_reschedule__race__many_move_into_the_last_place_exactly_one_gets_it():
         return "ok"
 
     results = race(THREADS, attempt)
-    assert sorted(results) == ["ok"] + ["taken"] * (THREADS - 1), results
+    assert sorted(str(r) for r in results) == ["ok"] + ["taken"] * (THREADS - 1), results
     assert Booking.objects.filter(starts_at=target, status=BookingStatus.BOOKED).count() == 1
     # the others keep their old times
     assert Booking.objects.filter(status=BookingStatus.BOOKED).count() == THREADS

@@ -60,7 +60,7 @@ class ConfirmWidget(forms.CheckboxInput):
     def format_value(self, value: Any) -> None:
         return None  # the value attribute is always this list's fingerprint (attrs)
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:  # type: ignore[override]
         return str(data.get(name, ""))
 
 
@@ -138,15 +138,15 @@ class CapacityGuard:
     ) -> HttpResponse:
         view = super().changeform_view  # type: ignore[misc]
         if request.method != "POST":
-            return view(request, object_id, form_url, extra_context)  # type: ignore[no-any-return]
+            return view(request, object_id, form_url, extra_context)
         setattr(request, _STATE, {"confirmed": request.POST.get(CONFIRM_FIELD, "")})
         try:
             with transaction.atomic():
-                return view(request, object_id, form_url, extra_context)  # type: ignore[no-any-return]
+                return view(request, object_id, form_url, extra_context)
         except _NeedsConfirmation as needed:
             # Rolled back: show the form again, unsaved, with the list and the box to tick.
             setattr(request, _STATE, {"affected": needed.affected})
-            return view(request, object_id, form_url, extra_context)  # type: ignore[no-any-return]
+            return view(request, object_id, form_url, extra_context)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)  # type: ignore[misc]
@@ -188,7 +188,7 @@ class CapacityGuard:
         if obj is not None:
             context["capacity_impact"] = _preview_deletion(self, obj)
             context["capacity_impact_html"] = affected_list_html(context["capacity_impact"])
-        return super().render_delete_form(request, context)  # type: ignore[misc,no-any-return]
+        return super().render_delete_form(request, context)  # type: ignore[misc]
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         offices = self.offices_of(obj)

@@ -81,8 +81,8 @@ class OfficeScopedAccess:
         queryset = super().get_queryset(request)  # type: ignore[misc]
         ids = _ids(request)
         if ids is None:
-            return queryset  # type: ignore[no-any-return]
-        return queryset.filter(office_id__in=ids)  # type: ignore[no-any-return]
+            return queryset
+        return queryset.filter(office_id__in=ids)
 
     def get_autocomplete_fields(self, request: HttpRequest) -> Any:
         fields = super().get_autocomplete_fields(request)  # type: ignore[misc]
