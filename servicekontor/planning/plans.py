@@ -401,18 +401,18 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
     }
 
 
-CSV_COLUMNS = ["change", "code", "name", "county", "latitude", "longitude", "served_population"]
+CHANGES = ("open", "keep", "close")
 
 
-def summary_csv(summary: dict[str, object]) -> str:
-    """The network after the plan, one office per row (change = open, keep or close)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def summary_rows(summary: dict[str, object]) -> list[list[object]]:
+    """The network after the plan, one office per row: [change, code, name, county,
+    latitude, longitude, served population]; change is "open", "keep" or "close" (a closed
+    office serves 0)."""
     opened = {site["code"] for site in _sites(summary, "opened")}
+    rows: list[list[object]] = []
     for site in _sites(summary, "sites"):
         change = "open" if site["code"] in opened else "keep"
-        writer.writerow(
+        rows.append(
             [
                 change,
                 site["code"],
@@ -424,7 +424,7 @@ def summary_csv(summary: dict[str, object]) -> str:
             ]
         )
     for site in _sites(summary, "closed"):
-        writer.writerow(
+        rows.append(
             [
                 "close",
                 site["code"],
@@ -435,7 +435,7 @@ def summary_csv(summary: dict[str, object]) -> str:
                 0,
             ]
         )
-    return out.getvalue()
+    return rows
 
 
 def _sites(summary: dict[str, object], key: str) -> list[dict[str, object]]:

@@ -67,6 +67,12 @@ def parts(message: EmailMessage) -> dict[str, EmailMessage]:
     return {part.get_content_type(): part for part in message.walk()}
 
 
+def body(part: EmailMessage) -> str:
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
 def test_mail__confirmation__multipart_text_html_calendar_and_real_headers(
     office, service, real_domain, django_capture_on_commit_callbacks
 ):
@@ -79,8 +85,8 @@ def test_mail__confirmation__multipart_text_html_calendar_and_real_headers(
     assert message.get_content_type() == "multipart/mixed"
     found = parts(message)
     assert {"multipart/alternative", "text/plain", "text/html", "text/calendar"} <= set(found)
-    text = found["text/plain"].get_payload(decode=True).decode()
-    html = found["text/html"].get_payload(decode=True).decode()
+    text = body(found["text/plain"])
+    html = body(found["text/html"])
     link = f"http://127.0.0.1:8080/book/manage/{made.token}/"
     assert link in text and f'href="{link}"' in html
     assert '<html lang="sv">' in html
@@ -113,11 +119,8 @@ def test_mail__booked_in_english__confirmation_and_reminder_in_english(
     confirmation, reminder = (parsed(m) for m in mail.outbox)
     assert confirmation["Subject"].startswith("Your booking")
     assert reminder["Subject"].startswith("Reminder: your booking")
-    assert (
-        "A reminder of your appointment"
-        in parts(reminder)["text/plain"].get_payload(decode=True).decode()
-    )
-    assert "/en/book/manage/" in parts(confirmation)["text/plain"].get_payload(decode=True).decode()
+    assert "A reminder of your appointment" in body(parts(reminder)["text/plain"])
+    assert "/en/book/manage/" in body(parts(confirmation)["text/plain"])
 
 
 def reverse_en(name, office, service, start) -> str:
