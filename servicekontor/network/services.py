@@ -57,7 +57,9 @@ def end_offering(*, offering: Offering, last_day: dt.date) -> Offering:
 
 
 @transaction.atomic
-def move_milestone(*, milestone: Milestone, new_date: dt.date) -> int:
+def move_milestone(
+    *, milestone: Milestone, new_date: dt.date, apply_capacity_loss: bool = True
+) -> int:
     """Move a dated decision and everything that follows it; returns the rows moved.
 
     This is the "one edit" for a moved go-live: offices opened or closed with the milestone and
@@ -90,13 +92,20 @@ def move_milestone(*, milestone: Milestone, new_date: dt.date) -> int:
     locked.save(update_fields=["date"])
     milestone.date = new_date
     # A closing or an offering's end moved earlier takes away booked places: cancel those
-    # bookings and tell the citizens, in this transaction (change_impact).
-    change_impact.apply(
+    # bookings and tell the citizens, in this transaction (change_impact). The admin passes
+    # False: its CapacityGuard shows the list first and applies it once confirmed.
+    if apply_capacity_loss:
+        change_impact.apply(offices_following(locked))
+    return moved
+
+
+def offices_following(milestone: Milestone) -> list[Office]:
+    """The offices whose opening, closing or offerings follow `milestone`."""
+    return list(
         Office.objects.filter(
-            Q(opened_with=locked)
-            | Q(closed_with=locked)
-            | Q(offerings__starts_with=locked)
-            | Q(offerings__ends_with=locked)
+            Q(opened_with=milestone)
+            | Q(closed_with=milestone)
+            | Q(offerings__starts_with=milestone)
+            | Q(offerings__ends_with=milestone)
         ).distinct()
     )
-    return moved

@@ -335,3 +335,95 @@ def test_manager__scope_agrees_with_accounts_permissions(office):
 
     manager = make_user(role="office_manager", offices=[office, make_office()], is_staff=True)
     assert managed_office_ids(manager) == set(managed_offices(manager).values_list("pk", flat=True))
+
+
+# --- the other ways the registry changes ------------------------------------------------------
+
+
+def test_registry__capability_removed_from_the_only_photo_counter(admin_client):
+    from tests.factories import make_capability, make_offering, make_service
+
+    photo = make_capability(code="id-photo-test")
+    id_card = make_service(handling_minutes=30, required_capability=photo)
+    office = make_office(counters=2)
+    make_offering(office=office, service=id_card)
+    from servicekontor.appointments.tests.conftest import allocate
+
+    allocate(office)
+    point = ServicePoint.objects.get(office=office, number=1)
+    point.capabilities.set([photo])
+    booking = services.book_appointment(
+        office=office,
+        service=id_card,
+        starts_at=local(TUESDAY, 10),
+        contact=Contact(name="A", email="a@x.se"),
+    ).booking
+    url = f"/admin/network/servicepoint/{point.pk}/change/"
+    data = form_data(admin_client.get(url))
+    data["capabilities"] = []
+    _preview, confirmed = post_twice(admin_client, url, data)
+    assert confirmed.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED_BY_OFFICE
+    assert booking.office_cancel_reason == capacity.NO_COUNTER
+
+
+def test_registry__milestone_moved_earlier_closes_the_office_before_the_bookings(office, booked):
+    from servicekontor.network.models import Milestone
+    from servicekontor.network.services import move_milestone
+
+    milestone = Milestone.objects.create(
+        code="kiruna-closes", name="Kiruna closes", date=TUESDAY + dt.timedelta(days=30)
+    )
+    office.closed_on, office.closed_with = milestone.date, milestone
+    office.save()
+    assert statuses(booked) == [BookingStatus.BOOKED] * 3
+    move_milestone(milestone=milestone, new_date=TUESDAY)
+    assert statuses(booked) == [BookingStatus.CANCELLED_BY_OFFICE] * 3
+
+
+def test_registry__csv_import_ending_an_offering_cancels_its_bookings(office, service, booked):
+    from servicekontor.network.csv_import.rows import OfferingRow
+    from servicekontor.network.csv_import.writing import apply_import
+
+    offering = Offering.objects.get(office=office, service=service)
+    apply_import(
+        offices=[],
+        offerings=[
+            OfferingRow(
+                line=2,
+                office_code=office.code,
+                agency_code=service.agency.code,
+                service_code=service.code,
+                valid_from=offering.valid_from,
+                valid_to=TUESDAY - dt.timedelta(days=1),
+                source="test",
+            )
+        ],
+    )
+    assert statuses(booked) == [BookingStatus.CANCELLED_BY_OFFICE] * 3
+
+
+def test_registry__milestone_moved_in_the_admin__previewed_then_applied(
+    admin_client, office, booked
+):
+    from servicekontor.network.models import Milestone
+
+    milestone = Milestone.objects.create(
+        code="kiruna-closes-admin", name="Kiruna closes", date=TUESDAY + dt.timedelta(days=30)
+    )
+    office.closed_on, office.closed_with = milestone.date, milestone
+    office.save()
+    url = f"/admin/network/milestone/{milestone.pk}/change/"
+    data = form_data(admin_client.get(url))
+    data["date"] = TUESDAY.isoformat()
+    preview = admin_client.post(url, data)
+    assert preview.status_code == 200 and booked[0].code[:4] in preview.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.date == TUESDAY + dt.timedelta(days=30)  # nothing moved yet
+    assert statuses(booked) == [BookingStatus.BOOKED] * 3
+    _preview, confirmed = post_twice(admin_client, url, data)
+    assert confirmed.status_code == 302
+    office.refresh_from_db()
+    assert office.closed_on == TUESDAY
+    assert statuses(booked) == [BookingStatus.CANCELLED_BY_OFFICE] * 3
