@@ -334,6 +334,8 @@ def desk_rows(*, office: Office, now: dt.datetime) -> list[dict[str, object]]:
             "booking": booking,
             "code": format_code(booking.code),
             "can_check_in": booking.may_check_in(now=now, early=early),
+            # From the clock, not from whether the no-show job has run (Booking.status_label).
+            "status": booking.status_label(now=now, grace=conf.grace()),
         }
         for booking in bookings_of_day(office=office, day=clock.local_date_of(now))
     ]

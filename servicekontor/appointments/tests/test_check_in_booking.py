@@ -130,6 +130,10 @@ def test_booking__desk__late_check_in_offered_whether_or_not_the_job_ran(office,
             services.record_no_shows()
         rows = queries.desk_rows(office=office, now=clock.now())
     assert [r["can_check_in"] for r in rows] == [True]
+    assert [r["status"] for r in rows] == [
+        booking.status_label(now=clock.now(), grace=dt.timedelta(minutes=10))
+    ]
+    assert rows[0]["status"] not in ("No-show", "Uteblev")
 
 
 @pytest.mark.parametrize("job_ran", [False, True])
