@@ -298,3 +298,28 @@ def test_life__stale_message_is_not_sent(office, service, django_capture_on_comm
     )
     assert mail.outbox == []
     assert clock.now() == MONDAY_MORNING
+
+
+def test_life__phone_only__every_change_goes_out_by_sms_with_the_one_link(
+    office, service, django_capture_on_commit_callbacks
+):
+    from servicekontor.appointments import services
+    from servicekontor.appointments.tokens import manage_token
+    from servicekontor.messaging.models import Message
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.book_appointment(
+            office=office,
+            service=service,
+            starts_at=local(TUESDAY, 10),
+            contact=services.Contact(name="A", phone="+46701234567"),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_booking(booking=made.booking, starts_at=local(WEDNESDAY, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_booking(booking=made.booking)
+    sent = list(Message.objects.filter(object_id=made.booking.pk).order_by("pk"))
+    assert [m.topic for m in sent] == ["booking.confirmation", "booking.moved", "booking.cancelled"]
+    assert {m.channel for m in sent} == {"sms"}
+    link = manage_token(made.booking.link_key)
+    assert link in sent[0].body_text and link in sent[1].body_text
