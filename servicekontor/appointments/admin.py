@@ -15,7 +15,6 @@ from servicekontor.network.admin.impact import CapacityGuard
 
 @admin.register(AppointmentAllocation)
 class AppointmentAllocationAdmin(CapacityGuard, RegistryAdmin):
-    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "weekday", "hour", "counters"]
     list_filter = ["weekday", "office__county"]
     search_fields = ["office__name", "office__code"]

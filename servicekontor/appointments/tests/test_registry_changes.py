@@ -427,3 +427,18 @@ def test_registry__milestone_moved_in_the_admin__previewed_then_applied(
     office.refresh_from_db()
     assert office.closed_on == TUESDAY
     assert statuses(booked) == [BookingStatus.CANCELLED_BY_OFFICE] * 3
+
+
+def test_registry__delete_selected__lists_then_cancels(admin_client, office, service, booked):
+    offering = Offering.objects.get(office=office, service=service)
+    url = "/admin/network/offering/"
+    data = {"action": "delete_selected", "_selected_action": [offering.pk]}
+    page = admin_client.post(url, data)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert all(b.code[:4] in body for b in booked)
+    assert statuses(booked) == [BookingStatus.BOOKED] * 3
+    done = admin_client.post(url, {**data, "post": "yes"})
+    assert done.status_code == 302
+    assert not Offering.objects.filter(pk=offering.pk).exists()
+    assert statuses(booked) == [BookingStatus.CANCELLED_BY_OFFICE] * 3

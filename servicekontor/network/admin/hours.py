@@ -90,7 +90,6 @@ class WeeklyHoursInline(RegistryTabularInline):
 
 @admin.register(OpeningHoursPeriod)
 class OpeningHoursPeriodAdmin(OfficeScopedAccess, CapacityGuard, RegistryAdmin):
-    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "name", "valid_from", "valid_to", "summary"]
     list_filter = [("valid_to", admin.EmptyFieldListFilter), "office__county", "office"]
     list_select_related = ["office"]
@@ -109,7 +108,6 @@ class OpeningHoursPeriodAdmin(OfficeScopedAccess, CapacityGuard, RegistryAdmin):
 
 @admin.register(OpeningException)
 class OpeningExceptionAdmin(OfficeScopedAccess, CapacityGuard, RegistryAdmin):
-    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "date", "kind", "opens", "closes", "reason_sv"]
     list_filter = ["kind", ("date", admin.DateFieldListFilter), "office__county", "office"]
     list_select_related = ["office"]

@@ -12,9 +12,10 @@ the row, its inlines and its many-to-many fields are saved (`save_related`) it a
   and `change_impact.apply` cancels the bookings and tells the citizens, in the same
   transaction.
 
-Deleting a row (hours, an offering, a desk) is guarded the same way: Django's delete
-confirmation page lists what the deletion would affect (computed by deleting in a transaction
-that is rolled back), and the deletion applies it.
+Deleting rows (hours, an offering, a desk; one or "delete selected") is guarded the same
+way: Django's delete confirmation page lists the bookings the deletion would cancel with the
+rows it deletes (computed by deleting in a transaction that is rolled back), and the deletion
+applies it.
 """
 
 from __future__ import annotations
@@ -183,12 +184,17 @@ class CapacityGuard:
 
     # --- deletions ------------------------------------------------------------------------
 
-    def render_delete_form(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-        obj = context.get("object")
-        if obj is not None:
-            context["capacity_impact"] = _preview_deletion(self, obj)
-            context["capacity_impact_html"] = affected_list_html(context["capacity_impact"])
-        return super().render_delete_form(request, context)  # type: ignore[misc]
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """Django's delete confirmation (one row, or "delete selected") lists what goes; the
+        bookings the deletion would cancel are listed with it (computed by deleting in a
+        transaction that is rolled back)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        affected = _preview_deletion(self, list(objs))
+        if affected:
+            label = str(_("Booked appointments cancelled (the citizens are told)"))
+            deleted = [*deleted, label, [_describe(a) for a in affected]]
+            counts = {**counts, label: len(affected)}
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         offices = self.offices_of(obj)
@@ -210,13 +216,21 @@ def _flatten(fields: Any) -> list[str]:
     return out
 
 
-def _preview_deletion(guard: CapacityGuard, obj: Model) -> list[change_impact.Affected]:
-    offices = guard.offices_of(obj)
+def _describe(a: change_impact.Affected) -> str:
+    when = date_format(localtime(a.starts_at), "SHORT_DATETIME_FORMAT")
+    return f"{when} · {a.office} · {a.what} — {a.reason}"
+
+
+def _preview_deletion(guard: CapacityGuard, objs: list[Model]) -> list[change_impact.Affected]:
+    offices = {o.pk: o for obj in objs for o in guard.offices_of(obj)}
     found: list[change_impact.Affected] = []
+    if not objs or not offices:
+        return found
     try:
         with transaction.atomic():
-            type(obj)._default_manager.filter(pk=obj.pk).delete()
-            found = change_impact.preview(offices)
+            for obj in objs:
+                type(obj)._default_manager.filter(pk=obj.pk).delete()
+            found = change_impact.preview(list(offices.values()))
             raise _Rollback
     except (_Rollback, DatabaseError):
         pass  # a protected or refused deletion affects nothing: it will not happen

@@ -133,7 +133,6 @@ class OfferingInline(RegistryTabularInline):
 
 @admin.register(Offering)
 class OfferingAdmin(CapacityGuard, RegistryAdmin):
-    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = [
         "office",
         "agency",

@@ -165,7 +165,6 @@ class OfficeAdmin(CapacityGuard, RegistryAdmin):
 
 @admin.register(ServicePoint)
 class ServicePointAdmin(CapacityGuard, RegistryAdmin):
-    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "number", "name", "is_active", "capability_list"]
     list_filter = ["is_active", "capabilities", "office__county", "office"]
     list_select_related = ["office"]
