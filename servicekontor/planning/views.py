@@ -117,7 +117,11 @@ def index(request: HttpRequest) -> HttpResponse:
                     candidates=read_sites_csv(sites_text) if sites_text else None,
                     matrix=read_matrix_csv(matrix_text) if matrix_text else None,
                 )
-            except (PlanInputError, ValueError) as exc:
+            except PlanInputError as exc:
+                # The page's language: the pure module gives an English id and its values.
+                form.add_error(None, _(exc.message) % exc.params if exc.params else _(exc.message))
+                status = 400
+            except ValueError as exc:  # the upload checks (forms.py), already translated
                 form.add_error(None, str(exc))
                 status = 400
             else:

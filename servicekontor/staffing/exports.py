@@ -7,8 +7,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from servicekontor.staffing.queries import NetworkPlan, WeekPlan
+
+# The queueing model behind an hour's need, as the page and the files name it.
+MODEL_LABELS = {
+    "erlang_c": gettext_lazy("Erlang C (no one leaves the queue)"),
+    "erlang_a": gettext_lazy("Erlang A (some leave the queue)"),
+    "none": gettext_lazy("no arrivals"),
+}
+
+
+def model_label(model: str) -> str:
+    return str(MODEL_LABELS.get(model, model))
 
 
 def _pct(v: float | None) -> float | None:
@@ -42,7 +54,7 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
             r.need.scheduled,
             r.roster,
             r.difference,
-            r.need.model,
+            model_label(r.need.model),
             _pct(r.need.promised_service_level),
             _pct(r.simulated_service_level),
             round(r.need.promised_mean_wait, 1),
@@ -71,7 +83,7 @@ def shift_rows(plan: WeekPlan) -> Iterator[list[Any]]:
         for s in sorted(day.plan.shifts, key=lambda s: (s.pattern.start, s.pattern.end)):
             p = s.pattern
             names = ", ".join(
-                sorted(plan.agencies[a].code for a in day.profiles[s.profile] if a in plan.agencies)
+                sorted(plan.agencies[a].name for a in day.profiles[s.profile] if a in plan.agencies)
             )
             brk = (
                 _clock(day.first_minute + p.break_start * slot)
@@ -102,7 +114,7 @@ def network_header() -> list[str]:
 def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     for r in plan.rows:
         yield [
-            r.office.code,
+            r.office.name,
             r.office.county,
             f"{plan.year}-{r.month:02d}",
             round(r.fte_needed, 2),
@@ -119,7 +131,7 @@ def competence_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     for (agency_id, month), (needed, trained) in plan.competence.items():
         agency = plan.agencies.get(agency_id)
         yield [
-            agency.code if agency else agency_id,
+            agency.name if agency else agency_id,
             f"{plan.year}-{month:02d}",
             round(needed, 1),
             round(trained, 1),
@@ -132,5 +144,5 @@ def wape_header() -> list[str]:
 
 def wape_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     offices = {r.office.pk: r.office for r in plan.rows}
-    for office_id, bt in sorted(plan.backtests.items(), key=lambda kv: offices[kv[0]].code):
-        yield [offices[office_id].code, round(bt.wape_model, 3), round(bt.wape_naive, 3), bt.actual]
+    for office_id, bt in sorted(plan.backtests.items(), key=lambda kv: offices[kv[0]].name):
+        yield [offices[office_id].name, round(bt.wape_model, 3), round(bt.wape_naive, 3), bt.actual]

@@ -84,7 +84,14 @@ def _heatmaps(plan: queries.WeekPlan) -> list[Chart]:
         rows: list[list[Any]] = [
             [labels[wd - 1], *[values.get((wd, h), 0) for h in plan.hours]] for wd in range(1, 8)
         ]
-        out.append(Chart(svg=svg, header=[_("Day"), *[f"{h:02d}" for h in plan.hours]], rows=rows))
+        out.append(
+            Chart(
+                svg=svg,
+                header=[_("Day"), *[f"{h:02d}" for h in plan.hours]],
+                rows=rows,
+                title=title,
+            )
+        )
     return out
 
 
@@ -150,6 +157,7 @@ def _office_page(
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",
             "heatmaps": _heatmaps(plan),
+            "peak_need": max((r.need.base for r in plan.beyond_desks), default=0),
             "header": exports.week_header(),
             "rows": list(exports.week_rows(plan)),
             "shift_header": exports.shift_header(),

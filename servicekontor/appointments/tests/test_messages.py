@@ -339,3 +339,19 @@ def test_sms__invalid_number__recorded_as_failed_not_raised(office, service, set
     assert message.status == MessageStatus.FAILED and message.recipient == ""
     assert sms.outbox == []
     assert messaging.deliver_due().sent == 0
+
+
+def test_logs__a_refused_message_names_neither_the_address_nor_the_link(
+    office, service, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "servicekontor.messaging.tests.backends.RefuseAddressBackend"
+    with (
+        time_machine.travel(MONDAY_MORNING - dt.timedelta(days=5), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+        caplog.at_level("DEBUG"),
+    ):
+        made = book(office, service, 10, email="refuse@example.org")
+    assert Message.objects.get().status == MessageStatus.PENDING  # to be retried
+    logged = caplog.text
+    assert "failed" in logged
+    assert "refuse@example.org" not in logged and made.token not in logged

@@ -18,6 +18,7 @@ from servicekontor.appointments import services as booking_services
 from servicekontor.appointments.models import Booking
 from servicekontor.core import clock
 from servicekontor.core.personal_data import PERSONAL_FIELDS
+from servicekontor.messaging.models import Message
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.models import Errand, Outcome, Visit
 from tests.factories import make_offering, make_office, make_service
@@ -141,6 +142,22 @@ def test_personal_data__purge_blanks_every_purged_field_after_n_days(settings) -
             office=office, service=service, notify_contact="070-123 45 67"
         )
     Visit.objects.filter(pk=visit.pk).update(note="Ringer Anna Andersson tillbaka")
+    # A message that was never delivered (given up) still holds the address and its text.
+    message = Message.objects.create(
+        channel="sms",
+        topic="queue.turn_near",
+        language="sv",
+        recipient="+46701234567",
+        recipient_hint="+46…67",
+        subject="Snart är det din tur",
+        body_text="Ditt nummer S-001 ropas snart upp",
+        body_html="<p>Ditt nummer</p>",
+        attachments=[{"filename": "a.ics", "content": "x", "subtype": "calendar"}],
+        status="failed",
+        attempts=8,
+        last_error="SMTPRecipientsRefused: +46…67",
+        created_at=long_ago,
+    )
     errand = Errand.objects.create(
         visit=visit,
         position=1,
@@ -155,6 +172,7 @@ def test_personal_data__purge_blanks_every_purged_field_after_n_days(settings) -
         booking_services.purge_personal_data(older_than_days=30)
     visit.refresh_from_db()
     errand.refresh_from_db()
+    message.refresh_from_db()
     purged = [label for label, rule in PERSONAL_FIELDS.items() if "purge_personal_data" in rule]
     for label in purged:
         app_model, field = label.rsplit(".", 1)
@@ -162,6 +180,8 @@ def test_personal_data__purge_blanks_every_purged_field_after_n_days(settings) -
             assert getattr(visit, field) == "", label
         elif app_model == "queueing.Errand":
             assert getattr(errand, field) == "", label
+        elif app_model == "messaging.Message":
+            assert getattr(message, field) in ("", []), label
         else:
             assert app_model == "appointments.Booking", f"{label}: not checked here"
     assert errand.interpreter_used  # the fact stays, only the language goes

@@ -1,5 +1,11 @@
+import math
+import re
+
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -7,14 +13,15 @@ register = template.Library()
 @register.filter
 def pct(value: float | None, digits: int = 1) -> str:
     """0.973 -> '97.3 %' (locale-aware decimal separator)."""
-    if value is None:
+    if value is None or not math.isfinite(float(value)):
         return "–"
     return f"{number_format(100 * float(value), decimal_pos=digits)}\u00a0%"
 
 
 @register.filter
 def km(value: float | None, digits: int = 1) -> str:
-    if value is None:
+    """12.34 -> '12,3 km'; "–" where there is no distance (None, NaN, infinity: no office)."""
+    if value is None or not math.isfinite(float(value)):
         return "–"
     return f"{number_format(float(value), decimal_pos=digits)}\u00a0km"
 
@@ -25,3 +32,23 @@ def index(sequence: list[object], i: int) -> object:
         return sequence[int(i)]
     except (IndexError, TypeError, ValueError):
         return None
+
+
+_URL = re.compile(r"https?://\S+")
+_NOTE = re.compile(r"\s*\([^()]*\)\s*$")  # the maintainers' English note at the end
+
+
+@register.filter
+def citation(source: str) -> SafeString:
+    """A source of reference_data/sources.csv as a reader's citation: the publication (its
+    own, usually Swedish, title) linked to its URL, without the maintainers' notes. A source
+    without a URL (a compiled figure) is described in the page's language, never by the
+    path of a file in the project's research notes."""
+    match = _URL.search(source or "")
+    if match is None:
+        return format_html(
+            "{}", _("Compiled figure; where it was first published was not recorded.")
+        )
+    url = match.group(0).rstrip(".,;)")
+    title = _NOTE.sub("", source[: match.start()].rstrip(" :")).strip() or url
+    return format_html('<a href="{}">{}</a>', url, title)

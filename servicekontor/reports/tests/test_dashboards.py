@@ -1,5 +1,7 @@
 """The dashboards and the monthly report through their pages: who sees what."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -165,3 +167,24 @@ def test_network_dashboard__swedish_and_english(client, served_world, people):
 
     assert "Statistik: hela nätverket" in swedish.content.decode()
     assert "Statistics: the network" in english.content.decode()
+
+
+def test_office_dashboard__running_week_not_plotted_and_no_year_ago_is_a_dash(
+    client, served_world, people
+):
+    with translation.override("sv"):
+        url = reverse("reports:office", args=[served_world.office.code])
+    response = _get(client, people.manager, url)
+    board = response.context["board"].weeks
+    last = board.trend.rows[-1]
+    assert last[0].endswith("(hittills)")  # this week is not over
+    assert last[1] == 3  # in the table, with what there is so far
+    assert "(hittills)" not in board.trend.rows[-2][0]
+    # The line stops before the running week (no fall to today's few visits).
+    assert board.trend.svg.count("<circle") + board.trend.svg.count("<polyline") == 0
+    # Nothing a year ago: "–", not 0.
+    assert board.total_last_year is None
+    html = response.content.decode()
+    assert "<td>–</td>" in html
+    year_ago = re.search(r"Betjänade besök</th><td>3</td><td>([^<]*)</td>", html)
+    assert year_ago and year_ago.group(1) == "–"

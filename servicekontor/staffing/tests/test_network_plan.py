@@ -49,7 +49,7 @@ def test_staffing_network_command(history, clock_at):
 def test_network_page__wape_per_office_and_overall(client, history, people, clock_at):
     client.force_login(people.admin)
     body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
-    assert history.office.code in body
+    assert history.office.name in body  # names, not codes, on the page
     plan = queries.network_plan(year=2027)
     overall = plan.overall_wape()
     assert overall is not None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -187,14 +188,27 @@ class Command(BaseCommand):
                 (
                     c.county,
                     f"{c.population:,}",
-                    f"{c.mean_km:.1f}",
-                    f"{c.max_km:.1f}",
+                    _km(c.mean_km, 1),
+                    f"{c.max_km:.1f}" if math.isfinite(c.max_km) else "–",
                     f"{c.share_within[1]:.1%}",
                     f"{c.share_within[2]:.1%}",
                 )
                 for c in after.counties
             ],
         )
+        if result.uncoverable:
+            out(
+                f"\nNo site reaches these within {r.radius_km:g} km "
+                f"({len(result.uncoverable)} localities, "
+                f"{sum(p for _n, _c, p in result.uncoverable):,} people); no plan covers them:"
+            )
+            _table(
+                out,
+                [("locality", "county", "population")]
+                + [(n, c, f"{p:,}") for n, c, p in result.uncoverable],
+            )
+        if result.before.offices == 0:
+            out(f"\nNo office operates on {day}: there is no distance to measure.")
         names = result.demand_names
         out(
             "\nWorst-served localities"
@@ -203,17 +217,22 @@ class Command(BaseCommand):
         )
 
 
+def _km(value: float, digits: int = 2) -> str:
+    """A distance, or "–" where there is none (no office operating: infinite or undefined)."""
+    return f"{value:.{digits}f}" if math.isfinite(value) else "–"
+
+
 def _office_count(sites: Sequence[Any]) -> int:
     return sum(len(s.code.split(SAME_PLACE_JOIN)) for s in sites)
 
 
 _MEASURE_ROWS = [
     ("offices", lambda a: f"{a.offices}"),
-    ("mean km", lambda a: f"{a.mean_km:.2f}"),
-    ("median km", lambda a: f"{a.median_km:.2f}"),
-    ("p90 km", lambda a: f"{a.p90_km:.2f}"),
-    ("p99 km", lambda a: f"{a.p99_km:.2f}"),
-    ("max km", lambda a: f"{a.max_km:.2f}"),
+    ("mean km", lambda a: _km(a.mean_km)),
+    ("median km", lambda a: _km(a.median_km)),
+    ("p90 km", lambda a: _km(a.p90_km)),
+    ("p99 km", lambda a: _km(a.p99_km)),
+    ("max km", lambda a: _km(a.max_km)),
     ("within 10 km", lambda a: f"{a.share_within[0]:.1%}"),
     ("within 25 km", lambda a: f"{a.share_within[1]:.1%}"),
     ("within 50 km", lambda a: f"{a.share_within[2]:.1%}"),
