@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 
-from servicekontor.appointments import conf, errors, mail, signals, tokens
+from servicekontor.appointments import conf, errors, queries, signals, tokens
 from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
@@ -27,11 +27,13 @@ from servicekontor.appointments.models import (
     BookingDay,
     BookingStatus,
 )
-from servicekontor.appointments.queries import bookings_affected_by_closures
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.i18n import current_language
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
 from servicekontor.messaging.services import purge_messages
+from servicekontor.network import queries as network_queries
+from servicekontor.network.change_impact import Affected
 from servicekontor.network.models import Office
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errors import QueueError
@@ -42,7 +44,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Contact:
-    """Who booked. The identity number arrives already hashed (`tokens.identity_hash`)."""
+    """Who booked. The identity number arrives already hashed (`tokens.identity_hash`), the
+    mobile number in E.164 (`messaging.phone.to_e164`)."""
 
     name: str
     email: str = ""
@@ -53,7 +56,7 @@ class Contact:
 @dataclass(frozen=True)
 class NewBooking:
     booking: Booking
-    token: str  # shown once (confirmation page and mail); only its hash is stored
+    token: str  # the manage link's token (derived from the booking's link key)
 
 
 def _lock_day(*, office: Office, day: dt.date) -> BookingDay:
@@ -62,15 +65,31 @@ def _lock_day(*, office: Office, day: dt.date) -> BookingDay:
     return BookingDay.objects.select_for_update().get(office=office, day=day)
 
 
-def _same_person(contact: Contact) -> Q:
+def same_person(*, service: Service, email: str, phone: str, identity_hash: str) -> Q:
+    """Which bookings count as the same person's for the per-person limit (docs/appointments.md).
+
+    Where the service asks for the personal identity number, the person *is* that number: a
+    parent booking for two children from one e-mail address books for two people. Elsewhere
+    the contact details are all we have: the same e-mail (any case) or the same mobile (E.164,
+    so "070-123 45 67" and "+46 70 123 45 67" are one number) is the same person.
+    """
+    if service.requires_identification and identity_hash:
+        return Q(identity_hash=identity_hash)
     q = Q(pk__in=[])
-    if contact.email:
-        q |= Q(email__iexact=contact.email)
-    if contact.phone:
-        q |= Q(phone=contact.phone)
-    if contact.identity_hash:
-        q |= Q(identity_hash=contact.identity_hash)
+    if email:
+        q |= Q(email__iexact=email)
+    if phone:
+        q |= Q(phone=canonical_phone(phone))
     return q
+
+
+def canonical_phone(raw: str) -> str:
+    """E.164 where `raw` is a valid number (`messaging.phone.to_e164`), else `raw` stripped
+    (numbers stored before they were normalised)."""
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber:
+        return raw.strip()
 
 
 def _new_unique_code() -> str:
@@ -81,6 +100,18 @@ def _new_unique_code() -> str:
     raise RuntimeError("could not draw a free booking code")  # 2^40 codes: never in practice
 
 
+def _check_limit(
+    *, office: Office, service: Service, day: dt.date, who: Q, limit: int, exclude: int | None
+) -> None:
+    same = Booking.objects.filter(
+        who, office=office, service=service, day=day, status__in=HOLDS_CAPACITY
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.count() >= limit:
+        raise errors.LimitReached()
+
+
 @transaction.atomic
 def book_appointment(
     *,
@@ -88,7 +119,6 @@ def book_appointment(
     service: Service,
     starts_at: dt.datetime,
     contact: Contact,
-    rescheduled_from: Booking | None = None,
     language: str | None = None,
 ) -> NewBooking:
     """Book one place at `starts_at`.
@@ -107,28 +137,23 @@ def book_appointment(
     # Read after the lock: under READ COMMITTED each statement sees what the previous lock
     # holder committed.
     book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
-    if not book.offers(office.pk, day):
-        raise errors.NotBookable()
-    window = book.window(office.pk, now)
-    if not window.admits(starts_at):
-        raise errors.OutsideWindow()
-    slot = next(
-        (s for s in book.slots(office.pk, day, include_full=True) if s.start == starts_at), None
-    )
-    if slot is None:
-        raise errors.NotASlot()
-    if slot.free <= 0:
-        raise errors.SlotTaken()
-    same_person = Booking.objects.filter(
-        _same_person(contact),
+    slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
+    phone = canonical_phone(contact.phone) if contact.phone else ""
+    _check_limit(
         office=office,
         service=service,
         day=day,
-        status__in=HOLDS_CAPACITY,
+        who=same_person(
+            service=service,
+            email=contact.email,
+            phone=phone,
+            identity_hash=contact.identity_hash,
+        ),
+        limit=book.rules(office.pk).per_person_per_day,
+        exclude=None,
     )
-    if same_person.count() >= book.rules(office.pk).per_person_per_day:
-        raise errors.LimitReached()
-    token = tokens.new_token()
+    link_key = tokens.new_link_key()
+    token = tokens.manage_token(link_key)
     booking = Booking.objects.create(
         office=office,
         service=service,
@@ -137,37 +162,23 @@ def book_appointment(
         ends_at=slot.end,
         code=_new_unique_code(),
         token_hash=tokens.hash_token(token),
+        link_key=link_key,
         name=contact.name.strip(),
         email=contact.email.strip(),
-        phone=contact.phone.strip(),
+        phone=phone,
         identity_hash=contact.identity_hash,
         language=language or current_language(),
         created_at=now,
-        rescheduled_from=rescheduled_from,
     )
-    _after_booking(booking, token)
+    _announce(booking, signals.BOOKED)
     return NewBooking(booking=booking, token=token)
 
 
-def _after_booking(booking: Booking, token: str) -> None:
-    booking_id = booking.pk
-
-    def confirm() -> None:
-        # Queued after commit into the outbox, which sends it at once and retries a refusal
-        # (the text, with the manage link, is kept only until it is sent: decision 0018, outbox).
-        # A failure here must not undo a committed booking nor stop the reminder's schedule.
-        try:
-            mail.send_confirmation(
-                Booking.objects.select_related("office", "service", "service__agency").get(
-                    pk=booking_id
-                ),
-                token=token,
-            )
-        except Exception:
-            logger.exception("confirmation of booking %s could not be queued", booking_id)
-        signals.booking_confirmed.send(sender=Booking, booking_id=booking_id)
-
-    transaction.on_commit(confirm)
+def _announce(booking: Booking, change: str) -> None:
+    """After commit: tell the receivers (the messages to the citizen) what happened."""
+    transaction.on_commit(
+        partial(signals.booking_changed.send, sender=Booking, booking_id=booking.pk, change=change)
+    )
 
 
 def _lock_booking(booking: Booking) -> Booking:
@@ -180,89 +191,123 @@ def _lock_booking(booking: Booking) -> Booking:
     )
 
 
-def _release(locked: Booking) -> None:
-    """NotChangeable unless the (locked) booking can still be changed; a booked one is
-    cancelled, one the office cancelled stays as it is."""
-    if not locked.is_changeable(now=clock.now()):
-        raise errors.NotChangeable()
-    if locked.status == BookingStatus.BOOKED:
-        locked.status = BookingStatus.CANCELLED
-        locked.cancelled_at = clock.now()
-        locked.save(update_fields=["status", "cancelled_at"])
-
-
 @transaction.atomic
 def cancel_booking(*, booking: Booking) -> Booking:
-    """The citizen cancels (by token). Lock: the booking row."""
+    """The citizen cancels (by the manage link). Lock: the booking row.
+
+    The calendar event is cancelled too: SEQUENCE rises and the message carries METHOD:CANCEL.
+    """
     locked = _lock_booking(booking)
-    _release(locked)
+    now = clock.now()
+    if not locked.is_cancellable(now=now):
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED
+    locked.cancelled_at = now
+    locked.sequence += 1
+    locked.save(update_fields=["status", "cancelled_at", "sequence"])
+    _announce(locked, signals.CANCELLED)
     return locked
 
 
 @transaction.atomic
-def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> NewBooking:
-    """Move a booking to another time at the same office (also after a closure).
+def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
+    """Move a booking to another time at the same office (also after the office cancelled it).
 
-    Locks: the old booking row, then (in book_appointment) the new time's `BookingDay` row.
-    The old booking is cancelled first in the same transaction, so a move within one day does
-    not count against itself; if the new time is taken, everything rolls back.
+    The booking keeps its identity: the same row, code, manage link and calendar UID; its
+    SEQUENCE rises and the citizen gets an "updated" message. Locks: the booking row, then the
+    new day's `BookingDay` row (the order every path that takes both uses). The booking's own
+    place is given up first inside the transaction, so a move within one day does not count
+    against itself; if the new time is refused, everything rolls back.
     """
     locked = _lock_booking(booking)
-    _release(locked)
-    # The old row's token stops working (its page and calendar file would still show the old
-    # booking): its hash becomes that of a token nobody was given; the new booking has its own.
-    locked.token_hash = tokens.hash_token(tokens.new_token())
-    locked.save(update_fields=["token_hash"])
-    return book_appointment(
-        office=locked.office,
-        service=locked.service,
-        starts_at=starts_at,
-        contact=Contact(
-            name=locked.name,
+    now = clock.now()
+    if not locked.is_changeable(now=now):
+        raise errors.NotChangeable()
+    if locked.status == BookingStatus.BOOKED and locked.starts_at == starts_at:
+        raise errors.SameTime()
+    office, service = locked.office, locked.service
+    day = clock.local_date_of(starts_at)
+    if locked.status == BookingStatus.BOOKED:
+        # Give up the old place (not yet visible to others: the row is ours until commit).
+        locked.status = BookingStatus.CANCELLED
+        locked.save(update_fields=["status"])
+    _lock_day(office=office, day=day)
+    book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
+    slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
+    _check_limit(
+        office=office,
+        service=service,
+        day=day,
+        who=same_person(
+            service=service,
             email=locked.email,
             phone=locked.phone,
             identity_hash=locked.identity_hash,
         ),
-        rescheduled_from=locked,
+        limit=book.rules(office.pk).per_person_per_day,
+        exclude=locked.pk,
     )
-
-
-def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) -> list[Booking]:
-    """After a closure was added: cancel the bookings it hits, tell the citizens, offer rebooking.
-
-    Each booking is handled in its own transaction. Lock: the booking row. The notice (with a
-    fresh rebooking link) is sent by a task after commit.
-    """
-    affected = bookings_affected_by_closures(
-        office=office, from_day=from_day or clock.local_today()
+    locked.status = BookingStatus.BOOKED
+    locked.day = day
+    locked.starts_at, locked.ends_at = slot.start, slot.end
+    locked.sequence += 1
+    locked.cancelled_at = None
+    locked.office_cancel_reason = ""
+    # A new time gets its own reminder (and, if the office changes it again, its own notice).
+    locked.reminder_sent_at = None
+    locked.closure_notified_at = None
+    locked.save(
+        update_fields=[
+            "status",
+            "day",
+            "starts_at",
+            "ends_at",
+            "sequence",
+            "cancelled_at",
+            "office_cancel_reason",
+            "reminder_sent_at",
+            "closure_notified_at",
+        ]
     )
-    done = []
-    for booking in affected:
-        with transaction.atomic():
-            locked = _lock_booking(booking)
-            if locked.status != BookingStatus.BOOKED:
-                continue
-            now = clock.now()
-            locked.status = BookingStatus.CANCELLED_BY_OFFICE
-            locked.cancelled_at = now
-            locked.save(update_fields=["status", "cancelled_at"])
-            transaction.on_commit(
-                partial(
-                    signals.booking_cancelled_by_office.send, sender=Booking, booking_id=locked.pk
-                )
-            )
-            done.append(locked)
-    return done
+    _announce(locked, signals.MOVED)
+    return locked
 
 
 @transaction.atomic
-def rotate_token(*, booking: Booking) -> str:
-    """A new manage token for the booking (the old link stops working). Lock: the booking row."""
-    locked = _lock_booking(booking)
-    token = tokens.new_token()
-    locked.token_hash = tokens.hash_token(token)
-    locked.save(update_fields=["token_hash"])
-    return token
+def release_bookings_without_capacity(
+    *, offices: Iterable[Office], now: dt.datetime | None = None
+) -> list[Booking]:
+    """After a registry change: cancel the future bookings it left without a place, tell the
+    citizens and offer them a new time (the message carries their manage link, which now lists
+    free times).
+
+    Which bookings: `queries.bookings_without_capacity` (closures, shortened hours, closing for
+    good, ended offerings, fewer counters). Called inside the transaction of the change (the
+    admin's save, the CSV import), so the registry change and the cancellations commit
+    together. Lock: each booking row, in start order.
+    """
+    done = []
+    for booking, reason in queries.bookings_without_capacity(offices=offices, now=now):
+        locked = _lock_booking(booking)
+        if locked.status != BookingStatus.BOOKED:
+            continue
+        locked.status = BookingStatus.CANCELLED_BY_OFFICE
+        locked.office_cancel_reason = reason
+        locked.cancelled_at = clock.now()
+        locked.sequence += 1
+        locked.save(update_fields=["status", "office_cancel_reason", "cancelled_at", "sequence"])
+        _announce(locked, signals.CANCELLED_BY_OFFICE)
+        done.append(locked)
+    return done
+
+
+def on_registry_change(
+    sender: object, *, offices: Sequence[Office], **kwargs: object
+) -> list[Affected]:
+    """Receiver of `network.change_impact.capacity_reduced` (inside the change's transaction):
+    cancel the bookings the change left without a place and tell the citizens after commit."""
+    done = release_bookings_without_capacity(offices=offices)
+    return [queries.describe_affected(b, b.office_cancel_reason) for b in done]
 
 
 @dataclass(frozen=True)
@@ -271,6 +316,21 @@ class CheckIn:
     outcome: str  # "checked_in", "late_walk_in", "late_no_show"
     visit_id: int | None
     ticket: str = ""
+    again: bool = False  # the booking had been checked in before: the same answer, repeated
+
+
+def _repeat(booking: Booking) -> CheckIn:
+    """A second check-in (a refresh, a double tap, the desk after the kiosk): the answer the
+    first one gave, with the number already given."""
+    visit = Visit.objects.filter(pk=booking.visit_id).first() if booking.visit_id else None
+    ticket = visit.ticket if visit is not None and visit.ticket_number is not None else ""
+    if booking.status == BookingStatus.CHECKED_IN:
+        outcome = "checked_in"
+    else:
+        outcome = "late_walk_in" if ticket else "late_no_show"
+    return CheckIn(
+        booking=booking, outcome=outcome, visit_id=booking.visit_id, ticket=ticket, again=True
+    )
 
 
 @transaction.atomic
@@ -278,8 +338,14 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     """The citizen arrives (kiosk or desk) with the booking code.
 
     From `early_check_in` before the time until `grace` after it: a waiting visit with the
-    booked time's priority. Later: a walk-in ticket or a no-show, as APPOINTMENTS_LATE_POLICY
-    says (a walk-in only where the service allows walk-ins). Lock: the booking row.
+    booked time's priority. Later: a walk-in ticket or nothing, as APPOINTMENTS_LATE_POLICY
+    says (a walk-in only where the service allows walk-ins); the booking is a no-show in the
+    visit log either way.
+
+    Lateness is decided from the clock alone: a booking the periodic job already marked as a
+    no-show (`record_no_shows`) is treated exactly like one it has not reached yet, so the
+    answer does not depend on when the job last ran. A second check-in gives the first answer
+    again. Lock: the booking row.
     """
     now = clock.now()
     normalized = tokens.normalize_code(code)
@@ -289,39 +355,58 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     if found is None:
         raise errors.UnknownCode()
     booking = _lock_booking(found)
-    if booking.status == BookingStatus.CHECKED_IN:
-        raise errors.CheckInError(errors.CheckInError.default_message)
-    if booking.status != BookingStatus.BOOKED:
-        raise errors.CheckInError()
+    if booking.status in (BookingStatus.CHECKED_IN, BookingStatus.LATE):
+        return _repeat(booking)
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.NO_SHOW):
+        raise errors.CheckInError()  # cancelled (by the citizen or the office)
     if now < booking.starts_at - conf.early_check_in():
         raise errors.TooEarly()
+    if (
+        not network_queries.offerings_on(office=office, day=booking.day)
+        .filter(service=booking.service)
+        .exists()
+    ):
+        raise errors.NotOfferedAnyMore()
     on_time = now <= booking.starts_at + conf.grace()
-    # Late beyond the grace period: the booking is a no-show in the visit log either way.
-    record = (
-        queue_services.check_in_booked_visit if on_time else queue_services.record_booked_no_show
-    )
-    visit = _queue(
-        lambda: record(
-            office=office,
-            service=booking.service,
-            booked_start=booking.starts_at,
-            booking_reference=booking.code,
-        )
-    )
-    booking.status = BookingStatus.CHECKED_IN if on_time else BookingStatus.LATE
-    booking.checked_in_at = now
-    booking.visit_id = visit.pk
-    booking.save(update_fields=["status", "checked_in_at", "visit_id"])
     if on_time:
+        visit = _queue(
+            lambda: queue_services.check_in_booked_visit(
+                office=office,
+                service=booking.service,
+                booked_start=booking.starts_at,
+                booking_reference=booking.code,
+            )
+        )
+        booking.status = BookingStatus.CHECKED_IN
+        booking.checked_in_at = now
+        booking.visit_id = visit.pk
+        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
         return CheckIn(
             booking=booking, outcome="checked_in", visit_id=visit.pk, ticket=visit.ticket
         )
+    if booking.status == BookingStatus.BOOKED:
+        # The no-show the periodic job would record (it has not run yet for this booking).
+        no_show = _queue(
+            lambda: queue_services.record_booked_no_show(
+                office=office,
+                service=booking.service,
+                booked_start=booking.starts_at,
+                booking_reference=booking.code,
+            )
+        )
+        booking.visit_id = no_show.pk
+    booking.status = BookingStatus.LATE
+    booking.checked_in_at = now
     if conf.late_policy() == "walk_in" and booking.service.walk_in_allowed:
         ticket = _queue(lambda: queue_services.issue_ticket(office=office, service=booking.service))
+        # The visit the citizen now holds: a repeated check-in shows its number.
+        booking.visit_id = ticket.pk
+        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
         return CheckIn(
             booking=booking, outcome="late_walk_in", visit_id=ticket.pk, ticket=ticket.ticket
         )
-    return CheckIn(booking=booking, outcome="late_no_show", visit_id=visit.pk)
+    booking.save(update_fields=["status", "checked_in_at", "visit_id"])
+    return CheckIn(booking=booking, outcome="late_no_show", visit_id=booking.visit_id)
 
 
 def _queue(call: Callable[[], Visit]) -> Visit:

@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from servicekontor.catalog.models import Service
+from servicekontor.network import change_impact
 from servicekontor.network.models import Milestone, Offering, Office
 
 OVERLAP_MESSAGE = "This office already offers this service in part of that period."
@@ -55,7 +57,9 @@ def end_offering(*, offering: Offering, last_day: dt.date) -> Offering:
 
 
 @transaction.atomic
-def move_milestone(*, milestone: Milestone, new_date: dt.date) -> int:
+def move_milestone(
+    *, milestone: Milestone, new_date: dt.date, apply_capacity_loss: bool = True
+) -> int:
     """Move a dated decision and everything that follows it; returns the rows moved.
 
     This is the "one edit" for a moved go-live: offices opened or closed with the milestone and
@@ -87,4 +91,21 @@ def move_milestone(*, milestone: Milestone, new_date: dt.date) -> int:
     locked.date = new_date
     locked.save(update_fields=["date"])
     milestone.date = new_date
+    # A closing or an offering's end moved earlier takes away booked places: cancel those
+    # bookings and tell the citizens, in this transaction (change_impact). The admin passes
+    # False: its CapacityGuard shows the list first and applies it once confirmed.
+    if apply_capacity_loss:
+        change_impact.apply(offices_following(locked))
     return moved
+
+
+def offices_following(milestone: Milestone) -> list[Office]:
+    """The offices whose opening, closing or offerings follow `milestone`."""
+    return list(
+        Office.objects.filter(
+            Q(opened_with=milestone)
+            | Q(closed_with=milestone)
+            | Q(offerings__starts_with=milestone)
+            | Q(offerings__ends_with=milestone)
+        ).distinct()
+    )

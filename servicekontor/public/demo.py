@@ -54,7 +54,9 @@ def create_demo_accounts() -> list[DemoAccount]:
         user.role = account.role
         user.first_name, user.last_name = account.first_name, account.last_name
         user.analyst_agency = skatteverket if account.role == Role.AGENCY_ANALYST else None
-        user.is_staff = account.role == Role.NETWORK_ADMIN
+        # The manager reaches the admin for their office's hours and closures (and only
+        # those: network.admin.office_scope); the network administrator for everything.
+        user.is_staff = account.role in (Role.NETWORK_ADMIN, Role.OFFICE_MANAGER)
         user.is_superuser = account.role == Role.NETWORK_ADMIN
         if created or not user.has_usable_password():
             user.set_password(account.password)

@@ -90,7 +90,7 @@ def test_mail__confirmation__multipart_text_html_calendar_and_real_headers(
     link = f"http://127.0.0.1:8080/book/manage/{made.token}/"
     assert link in text and f'href="{link}"' in html
     assert '<html lang="sv">' in html
-    assert found["text/calendar"].get_param("method") == "PUBLISH"
+    assert found["text/calendar"].get_param("method") == "REQUEST"  # the booking's one event
     assert found["text/calendar"].get_filename() == "booking.ics"
     assert email.utils.parseaddr(message["From"])[1] == "noreply@servicekontor.se"
     assert message["Message-ID"].endswith("@servicekontor.se>")

@@ -29,6 +29,10 @@ NOT_PERSONAL = {
     # The language a citizen chose (sv or en) and the outbox's bookkeeping; the recipient is
     # kept there only masked ("+46…67").
     "appointments.Booking.language",
+    # A random key the manage link is derived from (with SECRET_KEY): a secret of the
+    # booking, not about the person; and why the office cancelled (closed, not offered, …).
+    "appointments.Booking.link_key",
+    "appointments.Booking.office_cancel_reason",
     "queueing.Visit.notify_language",
     *(
         f"messaging.Message.{f}"

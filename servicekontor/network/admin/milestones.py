@@ -12,12 +12,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.admin_access import RegistryAdmin
+from servicekontor.network.admin.impact import CapacityGuard
 from servicekontor.network.models import (
     Milestone,
     Offering,
     Office,
 )
-from servicekontor.network.services import move_milestone
+from servicekontor.network.services import move_milestone, offices_following
 
 # --- milestones ---------------------------------------------------------------------------
 
@@ -38,7 +39,9 @@ class MilestoneForm(forms.ModelForm[Milestone]):
         try:
             with transaction.atomic():
                 move_milestone(
-                    milestone=Milestone.objects.get(pk=self.instance.pk), new_date=new_date
+                    milestone=Milestone.objects.get(pk=self.instance.pk),
+                    new_date=new_date,
+                    apply_capacity_loss=False,
                 )
                 transaction.set_rollback(True)
         except ValidationError as exc:
@@ -47,7 +50,13 @@ class MilestoneForm(forms.ModelForm[Milestone]):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(RegistryAdmin):
+class MilestoneAdmin(CapacityGuard, RegistryAdmin):
+    """A moved milestone moves every office and offering following it; what that takes from
+    booked citizens is shown and confirmed first (CapacityGuard)."""
+
+    def offices_of(self, obj: Any) -> list[Office]:
+        return offices_following(obj)
+
     form = MilestoneForm
     list_display = ["name", "code", "date", "precision", "follower_count"]
     list_filter = ["precision", ("date", admin.DateFieldListFilter)]
@@ -68,7 +77,7 @@ class MilestoneAdmin(RegistryAdmin):
         other_fields = [name for name in form.changed_data if name != "date"]
         if other_fields:
             obj.save(update_fields=other_fields)
-        moved = move_milestone(milestone=obj, new_date=new_date)
+        moved = move_milestone(milestone=obj, new_date=new_date, apply_capacity_loss=False)
         self.message_user(
             request,
             _("Moved the milestone to %(date)s and %(count)d dated rows with it.")

@@ -22,6 +22,7 @@ from servicekontor.network.admin.filters import (
     ValidOnFilter,
     offering_state,
 )
+from servicekontor.network.admin.impact import CapacityGuard
 from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import (
     Offering,
@@ -131,7 +132,7 @@ class OfferingInline(RegistryTabularInline):
 
 
 @admin.register(Offering)
-class OfferingAdmin(RegistryAdmin):
+class OfferingAdmin(CapacityGuard, RegistryAdmin):
     list_display = [
         "office",
         "agency",

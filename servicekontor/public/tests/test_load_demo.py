@@ -46,6 +46,28 @@ def test_demo_screens__after_an_english_request__still_prints_default_language_u
     assert "http://127.0.0.1:8000/desk/" in out.getvalue()
 
 
+@override_settings(DEMO=True)
+def test_load_demo__manager_reaches_own_hours_and_closures_in_the_admin(client) -> None:
+    from servicekontor.appointments.queries import bookable_services, office_choices
+    from servicekontor.network.models import OpeningException
+
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    call_command("load_demo", stdout=io.StringIO())
+    client.force_login(User.objects.get(username="manager"))
+    page = client.get("/admin/network/openingexception/add/")
+    assert page.status_code == 200
+    # the office choice offers Kista only
+    choices = page.context["adminform"].form.fields["office"].queryset
+    assert list(choices.values_list("code", flat=True)) == ["kista"]
+    assert client.get("/admin/network/office/").status_code == 403
+    assert client.get("/admin/network/openinghoursperiod/").status_code == 200
+    assert not OpeningException.objects.exists()
+    # and the demo books broadly: every bookable service has free time at several offices
+    for service in bookable_services():
+        with_time = [c for c in office_choices(service=service) if c.earliest]
+        assert len(with_time) >= 10, service
+
+
 @override_settings(DEMO=True, SITE_URL="http://127.0.0.1:8080")
 def test_demo_screens__every_screen_on_the_served_port_then_the_accounts_last() -> None:
     load_reference_data(settings.REFERENCE_DATA_DIR)
