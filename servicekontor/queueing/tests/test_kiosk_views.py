@@ -92,10 +92,10 @@ def test_kiosk__closed_office__says_when_it_opens_and_offers_no_ticket(client, w
     agency_url = _agency_url(world, world.skatteverket)
 
     for url in (reverse("queueing:kiosk", kwargs={"office_code": world.office.code}), agency_url):
-        response = client.get(url, headers={"accept-language": "en"})
+        response = client.get(url)
         html = response.content.decode()
         assert response.status_code == 200
-        assert "It opens tomorrow at 10:00." in html
+        assert "Det öppnar i morgon kl. 10:00." in html
         assert 'name="service"' not in html and "choice" not in html.split("<main")[1]
 
 
@@ -110,12 +110,12 @@ def test_kiosk__take_ticket__refused_after_closing_redirects_with_the_reason(
     client.get(url)  # the page was opened while open…
     clock_at.move_to(dt.datetime(2026, 11, 25, 16, 0, tzinfo=STOCKHOLM))  # …and sent at 16:00
 
-    response = client.post(url, {"service": world.tax.pk}, headers={"accept-language": "en"})
+    response = client.post(url, {"service": world.tax.pk})
 
     assert response.status_code == 303 and response["Location"] == url  # a refresh is a GET
     assert not Visit.objects.exists()
-    page = client.get(url, headers={"accept-language": "en"}).content.decode()
-    assert page.count("It opens tomorrow at 10:00.") == 2  # the message, and the page itself
+    page = client.get(url).content.decode()
+    assert page.count("Det öppnar i morgon kl. 10:00.") == 2  # the message, and the page itself
 
 
 def test_kiosk__ticket__nobody_serving__no_estimate(client, world):
@@ -126,10 +126,9 @@ def test_kiosk__ticket__nobody_serving__no_estimate(client, world):
     response = client.post(
         _agency_url(world, world.skatteverket),
         {"service": world.tax.pk},
-        headers={"accept-language": "en"},
         follow=True,
     )
 
     html = response.content.decode()
-    assert "Nobody is serving yet" in html
-    assert "minutes" not in html and "very soon" not in html
+    assert "Ingen handläggare tar emot ännu" in html
+    assert "Beräknad väntetid" not in html and "Du ropas upp mycket snart" not in html
