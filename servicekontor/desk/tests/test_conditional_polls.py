@@ -178,12 +178,16 @@ def test_poll__desk__a_new_minute_renders_again(client, world, desk_url, clock_a
     assert _poll(client, desk_url, etag).status_code == 200
 
 
-def test_poll__board__start_and_finish_keep_it(client, world, board_url):
+def test_poll__board__start_moves_it_finish_keeps_it(client, world, board_url):
+    """A start ends the call (the citizen reached the desk: no longer "now serving"), so the
+    board changes; finishing a visit being served changes nothing the board shows."""
     services.issue_ticket(office=world.office, service=world.tax)
     visit = services.call_next(officer=world.alice)
     etag = _poll(client, board_url)["ETag"]
 
     services.start_service(officer=world.alice, visit_id=visit.pk)
+    started = _poll(client, board_url, etag)
+    assert started.status_code == 200
     services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
 
-    assert _poll(client, board_url, etag).status_code == 304
+    assert _poll(client, board_url, started["ETag"]).status_code == 304
