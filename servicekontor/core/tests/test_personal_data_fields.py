@@ -81,6 +81,11 @@ NOT_PERSONAL = {
     *(f"reports.ErrandFigures.{f}" for f in ("outcome", "language")),
     # API tokens of agency systems: a label and a SHA-256 (like queueing.DeviceToken).
     *(f"reports.ApiToken.{f}" for f in ("name", "token_hash")),
+    # Agency API clients: a system's label, a public key id and a SHA-256; the use log holds
+    # the method, the path (ids and references, never personal data) and the result.
+    "accounts.ApiClient.name",
+    *(f"accounts.ApiCredential.{f}" for f in ("key_id", "token_hash")),
+    *(f"accounts.ApiClientUse.{f}" for f in ("method", "path", "result")),
     # Costs: money per office, pool and role (a role, never a named person), and the reason
     # of a correction, which is about figures (like network.Office.notes).
     *(
