@@ -8,7 +8,9 @@ class HandoversConfig(AppConfig):
     verbose_name = _("Handovers to agencies")
 
     def ready(self) -> None:
-        from servicekontor.handovers import signals, tasks
+        from servicekontor.handovers import checks, signals, tasks
+
+        del checks  # registered on import
 
         signals.handover_created.connect(
             tasks.on_handover_created, dispatch_uid="handovers-created"

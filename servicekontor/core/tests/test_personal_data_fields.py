@@ -96,6 +96,16 @@ NOT_PERSONAL = {
     "costs.HourlyRate.role",
     "costs.StaffHours.role",
     "costs.Correction.reason",
+    # Handovers: codes, the citizen's reference (a random code the citizen holds), the agency's
+    # endpoint and its errors (no body in them), encrypted signing secrets, message ids.
+    *(
+        f"handovers.Handover.{f}"
+        for f in ("reference", "outcome", "contact_channel", "reference_by", "status")
+    ),
+    *(f"handovers.Partner.{f}" for f in ("webhook_url", "last_error")),
+    "handovers.SigningSecret.secret_encrypted",
+    *(f"handovers.Delivery.{f}" for f in ("message_id", "event_type", "last_error")),
+    "handovers.DemoReceipt.message_id",
 }
 
 
