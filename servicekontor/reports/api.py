@@ -183,6 +183,9 @@ class FigureRowSerializer(serializers.Serializer[Any]):
     service_level = serializers.FloatField(allow_null=True)
     mean_service_seconds = serializers.FloatField(allow_null=True)
     interpreter_errands = serializers.IntegerField()
+    repeat_contacts = serializers.IntegerField(
+        help_text="Handovers the agency reported as needing the citizen again."
+    )
 
 
 def _codes(request: Request, name: str, model: Any) -> list[int] | None:
