@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
@@ -47,7 +48,14 @@ class HandoverForm(forms.Form):
         initial=ReferenceBy.PRINTED,
         widget=forms.RadioSelect,
     )
-    reference_email = forms.EmailField(label=_("E-mail for the reference"), required=False)
+    reference_to = forms.CharField(
+        label=_("E-mail address or mobile number for the reference"),
+        required=False,
+        max_length=254,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the message"), choices=settings.LANGUAGES, initial="sv"
+    )
     consent = forms.BooleanField(
         label=_("The citizen agrees that this is handed over to the agency"), required=True
     )
@@ -86,8 +94,8 @@ class HandoverForm(forms.Form):
             kind, count = cleaned.get(f"doc{i}_kind"), cleaned.get(f"doc{i}_count")
             if bool(kind) != bool(count):
                 self.add_error(f"doc{i}_kind", _("Give both the type and the number, or neither."))
-        if cleaned.get("reference_by") == ReferenceBy.EMAIL and not cleaned.get("reference_email"):
-            self.add_error("reference_email", _("Give the e-mail address for the reference."))
+        if cleaned.get("reference_by") != ReferenceBy.PRINTED and not cleaned.get("reference_to"):
+            self.add_error("reference_to", _("Give the address or number for the reference."))
         return cleaned
 
     def to_input(self) -> HandoverInput:
@@ -106,5 +114,6 @@ class HandoverForm(forms.Form):
             identity_number=c.get("identity_number") or "",
             documents=documents,
             reference_by=c["reference_by"],
-            reference_email=c.get("reference_email") or "",
+            reference_to=c.get("reference_to") or "",
+            language=c["language"],
         )

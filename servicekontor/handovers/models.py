@@ -91,6 +91,7 @@ class ContactChannel(models.TextChoices):
 class ReferenceBy(models.TextChoices):
     PRINTED = "printed", _("Printed")
     EMAIL = "email", _("By e-mail")
+    SMS = "sms", _("By SMS")
 
 
 class Handover(models.Model):
@@ -124,7 +125,6 @@ class Handover(models.Model):
     reference_by = models.CharField(
         _("reference given"), max_length=10, choices=ReferenceBy.choices, default="printed"
     )
-    reference_email_encrypted = models.TextField(blank=True)
     consent = models.BooleanField(_("the citizen consented"), default=False)
     # The agency's side.
     status = models.CharField(

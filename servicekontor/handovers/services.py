@@ -14,9 +14,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from personnummer import personnummer
 
@@ -38,6 +41,9 @@ from servicekontor.handovers.models import (
     SigningSecret,
 )
 from servicekontor.handovers.signals import handover_created
+from servicekontor.messaging.models import Channel
+from servicekontor.messaging.phone import InvalidPhoneNumber, is_mobile, to_e164
+from servicekontor.messaging.services import Content, queue_message
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errands import ErrandPart
 from servicekontor.queueing.models import Errand, Visit
@@ -67,7 +73,8 @@ class HandoverInput:
     identity_number: str = ""
     documents: Sequence[Document] = field(default_factory=tuple)
     reference_by: str = ReferenceBy.PRINTED
-    reference_email: str = ""
+    reference_to: str = ""  # e-mail address or mobile number, for a reference not printed
+    language: str = "sv"  # of the citizen's message
 
 
 def needs_handover(outcome: str) -> bool:
@@ -118,7 +125,16 @@ def _clean(data: HandoverInput, *, agency_id: int) -> tuple[str, str, list[dict[
     if data.reference_by not in ReferenceBy.values:
         raise HandoverError(_("Choose how the citizen gets the reference."))
     if data.reference_by == ReferenceBy.EMAIL:
-        _check_email(data.reference_email.strip())
+        _check_email(data.reference_to.strip())
+    if data.reference_by == ReferenceBy.SMS:
+        try:
+            mobile = to_e164(data.reference_to)
+        except InvalidPhoneNumber:
+            mobile = ""
+        if not mobile or not is_mobile(mobile):
+            raise HandoverError(_("Give a mobile number for the SMS."))
+    if data.language not in dict(settings.LANGUAGES):
+        raise HandoverError(_("Choose the language of the message."))
     if identity_needed(data.service):
         if not data.identity_number.strip():
             raise HandoverError(_("This service needs the citizen's identity number."))
@@ -180,11 +196,10 @@ def create_handover(*, errand: Errand, data: HandoverInput, officer: User | None
         contact_encrypted=encryption.encrypt(contact),
         identity_number_encrypted=encryption.encrypt(identity),
         reference_by=data.reference_by,
-        reference_email_encrypted=encryption.encrypt(
-            data.reference_email.strip() if data.reference_by == ReferenceBy.EMAIL else ""
-        ),
         consent=True,
     )
+    if data.reference_by != ReferenceBy.PRINTED:
+        _queue_reference(handover, data)
     partner = Partner.objects.filter(agency_id=agency_id).first()
     delivery_ids: list[int] = []
     if partner is not None and partner.webhook_url:
@@ -203,6 +218,27 @@ def create_handover(*, errand: Errand, data: HandoverInput, officer: User | None
         )
     )
     return handover
+
+
+def _queue_reference(handover: Handover, data: HandoverInput) -> None:
+    """The citizen's reference by e-mail or SMS through the messaging outbox, in this
+    transaction (sent after commit, retried; the address lives and is purged there)."""
+    context = {"handover": handover}
+    with translation.override(data.language):
+        content = Content(
+            subject=_("Your reference %(reference)s") % {"reference": handover.reference},
+            text=render_to_string("handovers/messages/reference.txt", context),
+            sms_text=render_to_string("handovers/messages/reference_sms.txt", context).strip(),
+        )
+    queue_message(
+        channel=Channel.EMAIL if data.reference_by == ReferenceBy.EMAIL else Channel.SMS,
+        recipient=data.reference_to.strip(),
+        content=content,
+        topic="handover_reference",
+        language=data.language,
+        object_id=handover.pk,
+        dedup_key=f"handover-reference-{handover.pk}",
+    )
 
 
 def _last_position(visit_id: int) -> int:
@@ -366,7 +402,6 @@ PERSONAL_BLANK = {
     "documents": [],
     "contact_encrypted": "",
     "identity_number_encrypted": "",
-    "reference_email_encrypted": "",
     "case_number": "",
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django_tasks import task
 
-from servicekontor.handovers import delivery, mail
+from servicekontor.handovers import delivery
 
 
 @task()
@@ -23,12 +23,6 @@ def deliver_due_handovers() -> int:
     return delivery.deliver_due().delivered
 
 
-@task()
-def send_reference(*, handover_id: int) -> bool:
-    return mail.send_reference(handover_id)
-
-
 def on_handover_created(*, handover_id: int, delivery_ids: list[int], **kwargs: Any) -> None:
     for delivery_id in delivery_ids:
         deliver_handover.enqueue(delivery_id=delivery_id)
-    send_reference.enqueue(handover_id=handover_id)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from servicekontor.handovers import encryption
 from servicekontor.handovers.models import Delivery, Handover
 from servicekontor.handovers.tests.conftest import VALID_PNR
+from servicekontor.messaging.models import Message
 from servicekontor.queueing import services
 from servicekontor.queueing.models import Errand, Visit
 
@@ -39,6 +40,7 @@ def _form(prefix, the_service, **overrides):
         f"{prefix}-doc1_kind": "Payslip",
         f"{prefix}-doc1_count": "3",
         f"{prefix}-reference_by": "printed",
+        f"{prefix}-language": "sv",
         f"{prefix}-consent": "on",
     }
     data.update({f"{prefix}-{k}": v for k, v in overrides.items()})
@@ -115,7 +117,9 @@ def test_desk_handover__bad_identity_number_is_400_and_nothing_finished(alice, w
         {"contact_channel": "pigeon"},
         {"doc1_count": "0"},
         {"doc1_count": ""},
-        {"reference_by": "email", "reference_email": ""},
+        {"reference_by": "email", "reference_to": ""},
+        {"reference_by": "sms", "reference_to": "08-123 456 78"},
+        {"language": "xx"},
         {"service": "999999"},
     ],
 )
@@ -242,3 +246,29 @@ def test_desk_handover__receipt_only_for_staff_of_the_office(client, world, part
 
     client.force_login(world.charlie)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("by", "to", "channel"), [("sms", "070-123 45 67", "sms"), ("email", "a@example.se", "email")]
+)
+def test_desk_handover__reference_by_sms_or_mail_goes_to_the_outbox(
+    alice, world, partners, by, to, channel
+):
+    visit = _serving(world, world.parental)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", world.parental, reference_by=by, reference_to=to, language="en"),
+    )
+
+    assert response.status_code == 303
+    handover = Handover.objects.get()
+    message = Message.objects.get(topic="handover_reference")
+    assert (message.channel, message.object_id, message.language) == (channel, handover.pk, "en")
+    assert handover.reference in message.body_text
+    assert "Wants the decision" not in message.body_text

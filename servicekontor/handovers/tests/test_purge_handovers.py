@@ -46,7 +46,7 @@ def test_purge__blanks_every_personal_field_after_the_agencys_retention(world, c
         service=world.tax,
         identity_number=VALID_PNR,
         reference_by="email",
-        reference_email="a@example.se",
+        reference_to="a@example.se",
     )
     services.acknowledge_handover(
         agency_id=tax.agency_id, reference=tax.reference, case_number="131-1"

@@ -9,7 +9,7 @@ from servicekontor.handovers import encryption
 from servicekontor.handovers.models import DemoReceipt, Handover, SigningSecret
 
 FIELDS = {
-    Handover: ["contact_encrypted", "identity_number_encrypted", "reference_email_encrypted"],
+    Handover: ["contact_encrypted", "identity_number_encrypted"],
     SigningSecret: ["secret_encrypted"],
     DemoReceipt: ["body_encrypted"],
 }
