@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from servicekontor.accounts.models import Role, User
+from servicekontor.handovers.models import Partner
 from servicekontor.network.reference_data import load_reference_data
 from servicekontor.queueing.models import Visit, VisitState
 
@@ -33,6 +34,14 @@ def test_load_demo__demo__one_account_per_role_and_a_live_office_idempotent() ->
     assert waiting == 6
     text = out.getvalue()
     assert "http://127.0.0.1:8000/desk/" in text and "demo-manager" in text
+    # The handover loop: Skatteverket delivers to the built-in receiver, FK polls.
+    receiver = Partner.objects.get(agency__code="skatteverket")
+    assert (
+        receiver.webhook_url == "http://127.0.0.1:8000/handovers/demo-receiver/skatteverket/hook/"
+    )
+    assert receiver.secrets.filter(retired_at__isnull=True).count() == 1
+    assert "http://127.0.0.1:8000/handovers/demo-receiver/skatteverket/" in text
+    assert "Authorization: Bearer skc_" in text
 
 
 @override_settings(DEMO=True)

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from servicekontor.appointments.demo import seed_demo_bookings
+from servicekontor.handovers.demo import seed_demo_partners
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_OFFICE_CODE, create_demo_accounts
 from servicekontor.queueing.demo import seed_demo_queue
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         base = "http://127.0.0.1:8000"
         code = office.code
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
-            screens = self._screens(code)
+            partners = seed_demo_partners(base_url=base)
+            screens = self._screens(code, partners.receiver_agency.code)
         self.stdout.write(f"\nservicekontor is ready; {office.name} has visitors waiting. Screens:")
         for label, path in screens:
             self.stdout.write(f"  {label:<40} {base}{path}")
@@ -31,9 +33,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.username:<10} {account.password:<15} {account.description}"
             )
+        self.stdout.write(
+            f"\nHandovers: finish an errand for {partners.receiver_agency.name_sv} with "
+            "'Documents received and forwarded', 'Referred' or 'Meeting booked'; it arrives "
+            f"signed in the demo receiver. {partners.polling_agency.name_sv} polls instead:\n"
+            f"  curl -H 'Authorization: Bearer {partners.polling_token}' "
+            f"{base}/api/partner/handovers/"
+        )
         self.stdout.write("")
 
-    def _screens(self, code: str) -> list[tuple[str, str]]:
+    def _screens(self, code: str, receiver: str) -> list[tuple[str, str]]:
         return [
             ("Office finder (public)", reverse("public:finder")),
             ("Office page (public)", reverse("public:office", args=[code])),
@@ -47,6 +56,11 @@ class Command(BaseCommand):
             ("Desk (officer, officer2, manager)", reverse("desk:choose")),
             ("Live office view (manager)", reverse("desk:live", args=[code])),
             ("Network planning (admin)", reverse("planning:index")),
+            ("Handovers and failing endpoints (admin, analyst)", reverse("handovers:list")),
+            (
+                "Demo receiver: an agency's inbox (any staff)",
+                reverse("handovers:demo_receiver", args=[receiver]),
+            ),
             ("Django admin (admin)", reverse("admin:index")),
             ("API docs (OpenAPI)", reverse("api-docs")),
             ("Staff sign-in", reverse("accounts:login")),
