@@ -33,17 +33,17 @@ urlpatterns = [
     ),
     path("partner/handovers/", HandoverListView.as_view(), name="partner-handovers"),
     re_path(
-        r"^partner/handovers/(?P<reference>H-[0-9A-Z]{4}-[0-9A-Z]{4})/$",
+        r"^partner/handovers/(?P<reference>[-\w]{1,20})/$",
         HandoverDetailView.as_view(),
         name="partner-handover",
     ),
     re_path(
-        r"^partner/handovers/(?P<reference>H-[0-9A-Z]{4}-[0-9A-Z]{4})/acknowledge/$",
+        r"^partner/handovers/(?P<reference>[-\w]{1,20})/acknowledge/$",
         AcknowledgeView.as_view(),
         name="partner-handover-acknowledge",
     ),
     re_path(
-        r"^partner/handovers/(?P<reference>H-[0-9A-Z]{4}-[0-9A-Z]{4})/outcome/$",
+        r"^partner/handovers/(?P<reference>[-\w]{1,20})/outcome/$",
         OutcomeView.as_view(),
         name="partner-handover-outcome",
     ),

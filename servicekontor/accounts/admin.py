@@ -88,7 +88,7 @@ class UserAdmin(NetworkAdminAccess, DjangoUserAdmin):
 class ApiCredentialInline(admin.TabularInline):
     model = ApiCredential
     fields = ["key_id", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = fields
+    readonly_fields = ["key_id", "created_at", "expires_at", "revoked_at", "last_used_at"]
     extra = 0
     can_delete = False
 

@@ -17,7 +17,7 @@ from servicekontor.handovers.models import Delivery, Handover, Partner, SigningS
 class SigningSecretInline(admin.TabularInline):
     model = SigningSecret
     fields = ["created_at", "retired_at"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "retired_at"]
     extra = 0
     can_delete = False
 
@@ -112,7 +112,16 @@ class HandoverAdmin(NetworkAdminAccess, admin.ModelAdmin):
     ]
     list_filter = ["status", "agency"]
     list_select_related = ["agency", "service", "office"]
-    fields = list_display
+    fields = [
+        "reference",
+        "agency",
+        "service",
+        "office",
+        "visit_day",
+        "status",
+        "acknowledged_at",
+        "purged_at",
+    ]
     search_fields = ["reference"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -10,9 +10,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -122,12 +128,42 @@ def _call(fn: Any, **kwargs: Any) -> Handover:
         raise ValidationError({"detail": [str(exc.message)]}) from None
 
 
-class _Conflict(serializers.ValidationError):
+def _body_field(request: Request, name: str) -> str:
+    """A text field of a JSON object body; 400 for another shape."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationError({"detail": ["Send a JSON object."]})
+    value = data.get(name, "")
+    if not isinstance(value, str | int):
+        raise ValidationError({name: ["Give a text."]})
+    return str(value)
+
+
+class _Conflict(APIException):
     status_code = 409
+    default_code = "conflict"
+
+
+CONFLICT = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Contradicts what the agency said before (another case number, another "
+    'outcome, an outcome before the acknowledgement): `{"detail": …}`.',
+)
+REFERENCE = OpenApiParameter(
+    "reference",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The handover's reference, as the citizen has it.",
+    examples=[OpenApiExample("H-2345-6789", value="H-2345-6789")],
+)
 
 
 class HandoverDetailView(_PartnerView):
-    @extend_schema(summary="One handover, by its reference", responses=HandoverSerializer)
+    @extend_schema(
+        summary="One handover, by its reference",
+        parameters=[REFERENCE],
+        responses=HandoverSerializer,
+    )
     def get(self, request: Request, reference: str) -> Response:
         return Response(HandoverSerializer(handover_data(_one(request, reference))).data)
 
@@ -136,8 +172,9 @@ class AcknowledgeView(_PartnerView):
     @extend_schema(
         summary="Acknowledge a handover with the agency's case number",
         description="Repeating the same acknowledgement is harmless; another case number is 409.",
+        parameters=[REFERENCE],
         request=inline_serializer("Acknowledge", {"case_number": serializers.CharField()}),
-        responses=HandoverSerializer,
+        responses={200: HandoverSerializer, 409: CONFLICT},
     )
     def post(self, request: Request, reference: str) -> Response:
         _one(request, reference)
@@ -145,7 +182,7 @@ class AcknowledgeView(_PartnerView):
             services.acknowledge_handover,
             agency_id=_agency_id(request),
             reference=reference,
-            case_number=str(request.data.get("case_number", "")),
+            case_number=_body_field(request, "case_number"),
         )
         return Response(HandoverSerializer(handover_data(_one(request, handover.reference))).data)
 
@@ -156,10 +193,11 @@ class OutcomeView(_PartnerView):
         description="`handled`, or `needs_citizen` (the citizen must come back or be "
         "contacted: counted as a repeat contact in the statistics). After the "
         "acknowledgement (409 before).",
+        parameters=[REFERENCE],
         request=inline_serializer(
             "Outcome", {"outcome": serializers.ChoiceField(choices=list(AGENCY_OUTCOMES))}
         ),
-        responses=HandoverSerializer,
+        responses={200: HandoverSerializer, 409: CONFLICT},
     )
     def post(self, request: Request, reference: str) -> Response:
         _one(request, reference)
@@ -167,7 +205,7 @@ class OutcomeView(_PartnerView):
             services.record_agency_outcome,
             agency_id=_agency_id(request),
             reference=reference,
-            outcome=str(request.data.get("outcome", "")),
+            outcome=_body_field(request, "outcome"),
         )
         return Response(HandoverSerializer(handover_data(_one(request, handover.reference))).data)
 

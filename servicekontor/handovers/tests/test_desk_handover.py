@@ -196,6 +196,7 @@ def test_desk_handover__split_hands_over_only_the_errand_that_needs_it(
 
     assert response.status_code == 303
     handover = Handover.objects.get()
+    assert handover.errand is not None
     assert handover.agency == world.fk and handover.errand.outcome == "meeting_booked"
 
 

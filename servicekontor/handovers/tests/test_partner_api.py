@@ -96,6 +96,8 @@ def test_partner_api__acknowledge_then_outcome(client, tokens, handovers):
         ("partner-handover-acknowledge", {}),
         ("partner-handover-acknowledge", {"case_number": "x" * 41}),
         ("partner-handover-outcome", {"outcome": "lost"}),
+        ("partner-handover-outcome", ["handled"]),
+        ("partner-handover-acknowledge", {"case_number": {"nested": 1}}),
     ],
 )
 def test_partner_api__bad_input_is_400(client, tokens, handovers, name, data):
