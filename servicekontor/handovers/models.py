@@ -164,7 +164,7 @@ class Delivery(models.Model):
     """One webhook message in the outbox: written in the transaction of the finish, sent at
     least once (retries with backoff), identified by `message_id` (`webhook-id`) so the
     agency can drop repeats. `next_attempt_at` doubles as the lease of the sender that claimed
-    it (compare-and-swap in `delivery.claim`)."""
+    it, `claim` is that sender's token (compare-and-swap in `delivery._claim`)."""
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="deliveries")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="deliveries")
@@ -173,6 +173,7 @@ class Delivery(models.Model):
     created_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True)  # token of the sender holding it
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)

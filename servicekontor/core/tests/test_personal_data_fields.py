@@ -112,7 +112,7 @@ NOT_PERSONAL = {
     ),
     *(f"handovers.Partner.{f}" for f in ("webhook_url", "last_error")),
     "handovers.SigningSecret.secret_encrypted",
-    *(f"handovers.Delivery.{f}" for f in ("message_id", "event_type", "last_error")),
+    *(f"handovers.Delivery.{f}" for f in ("message_id", "event_type", "last_error", "claim")),
     "handovers.DemoReceipt.message_id",
 }
 

@@ -72,6 +72,7 @@ def test_deliver__sent_again_after_a_lost_answer_is_dropped_by_id(
     # The sender died after the POST, before it marked the row delivered: the lease runs out
     # and another sender sends it again.
     Delivery.objects.filter(handover=handover).update(delivered_at=None)
+    assert _sweep_after(clock_at, 4).delivered == 0  # still within the lease
     _sweep_after(clock_at, 2)
 
     assert len(receiver.posts) == 2 and len(set(receiver.posts)) == 1
