@@ -346,6 +346,9 @@ def _handover_step(
 ) -> HttpResponse | None:
     """Finishing an errand the agency must pick up opens the handover form; submitting it
     finishes and hands over in one transaction. None when no errand needs a handover."""
+    outcomes = {request.POST.get("outcome", ""), request.POST.get("split_outcome", "")}
+    if not any(handover_services.needs_handover(o) for o in outcomes):
+        return None  # the usual finish: no extra query
     parts = _parts_of(request, action)
     needing = [(i, p) for i, p in enumerate(parts) if handover_services.needs_handover(p.outcome)]
     if not needing:
