@@ -5,6 +5,7 @@ import secrets
 import subprocess
 import sys
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 
@@ -18,6 +19,7 @@ def test_settings__production__check_deploy_passes() -> None:
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="servicekontor.example",
         REDIS_URL="redis://127.0.0.1:6379/0",  # checks read settings; nothing connects
+        HANDOVER_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     env.pop("EMAIL_BACKEND", None)
     result = subprocess.run(
@@ -53,6 +55,7 @@ def test_settings__production_without_shared_cache_or_with_console_mail__warns()
     assert result.returncode != 0
     assert "core.W001" in result.stderr + result.stdout
     assert "core.W002" in result.stderr + result.stdout
+    assert "handovers.W001" in result.stderr + result.stdout  # no keys of its own
 
 
 def test_settings__production__mail_is_not_printed_to_the_log() -> None:
