@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "servicekontor.accounts",
     "servicekontor.queueing",
     "servicekontor.appointments",
+    "servicekontor.handovers",
     "servicekontor.desk",
     "servicekontor.lobby",
     "servicekontor.public",
@@ -218,6 +219,10 @@ SMS_SENDER = env_str("SMS_SENDER", "Servicekont")  # 11 characters at most (a te
 # Retries of mail and SMS (servicekontor/messaging/conf.py).
 MESSAGES_MAX_ATTEMPTS = env_int("MESSAGES_MAX_ATTEMPTS", 8)
 MESSAGES_RETRY_BASE_SECONDS = env_int("MESSAGES_RETRY_BASE_SECONDS", 60)
+
+# Fernet keys (newest first) for handovers' identity numbers and contacts; empty: derived
+# from SECRET_KEY (check --deploy warns). servicekontor/handovers/encryption.py.
+HANDOVER_ENCRYPTION_KEYS = env_list("HANDOVER_ENCRYPTION_KEYS", [])
 
 TASKS = {
     "default": {

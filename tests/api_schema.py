@@ -103,3 +103,50 @@ def fill_path(path: str, name: str, value: str, documented: dict[str, str]) -> s
     for other, example in documented.items():
         url = url.replace(f"{{{other}}}", example)
     return url
+
+
+def partner_only(spec: dict[str, Any], path: str, method: str = "get") -> bool:
+    """True for the partner API: only an agency's API client may call it."""
+    security = spec["paths"][path][method].get("security", [{}])
+    return bool(security) and all(set(s) == {"agencyApiClient"} for s in security)
+
+
+def seed_partner_caller() -> str:
+    """An API client of the agency the statistics examples name (seed_statistics_caller
+    first), with two handovers of it (one waiting, one handled with an identity number);
+    returns the client's token."""
+    from servicekontor.accounts.api_clients import create_api_client
+    from servicekontor.catalog.models import Agency
+    from servicekontor.handovers import encryption
+    from servicekontor.handovers.models import Handover
+
+    agency = Agency.objects.get(code="skatteverket")
+    service = make_service(agency=agency, mode="both")
+    office = make_office()
+    make_offering(office=office, service=service)
+    at = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    common = {
+        "agency": agency,
+        "service": service,
+        "office": office,
+        "outcome": "referred",
+        "visit_day": at.date(),
+        "created_at": at,
+        "needs": "A decision on the application.",
+        "documents": [{"kind": "Payslip", "count": 2}],
+        "contact_channel": "phone",
+        "contact_encrypted": encryption.encrypt("070-123 45 67"),
+        "consent": True,
+    }
+    Handover.objects.create(reference="H-2345-6789", **common)
+    Handover.objects.create(
+        reference="H-ABCD-EFGH",
+        identity_number_encrypted=encryption.encrypt("199001010017"),
+        status="handled",
+        case_number="131-2026",
+        acknowledged_at=at,
+        outcome_at=at,
+        **common,
+    )
+    _client, token = create_api_client(agency=agency, name="api-tests")
+    return token

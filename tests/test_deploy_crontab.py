@@ -35,4 +35,6 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         "purge_personal_data",
         "roll_up_occupancy",
         "release_bookings_without_capacity",
+        "deliver_handovers",
+        "purge_handovers",
     }

@@ -34,6 +34,7 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("p90_wait_minutes", _("90th percentile wait (min)")),
     ("service_level_percent", _("Called within target (%)")),
     ("interpreter_errands", _("Errands with interpreter")),
+    ("repeat_contacts", _("Repeat contacts (the agency needed the citizen again)")),
     ("served_visits_last_year", _("Served visits, same month last year")),
 )
 
@@ -66,6 +67,7 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
             100 * now.service_level if now.service_level is not None else None
         ),
         "interpreter_errands": now.interpreter_errands,
+        "repeat_contacts": now.repeat_contacts,
         "served_visits_last_year": before.errand_visits if before is not None else 0,
     }
 

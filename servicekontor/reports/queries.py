@@ -9,16 +9,17 @@ total of what the user may see.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek, TruncYear
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
+from servicekontor.handovers.models import Handover, HandoverStatus
 from servicekontor.reports import measures
 from servicekontor.reports.models import (
     DayFigures,
@@ -150,6 +151,8 @@ class Figures:
     within_target: int = 0
     wait_median_minutes: int | None = None
     wait_p90_minutes: int | None = None
+    # Handovers the agency reported as "needs the citizen again" (counted on the visit's day).
+    repeat_contacts: int = 0
 
     @property
     def visits(self) -> int:
@@ -251,11 +254,15 @@ def figures(
     else:  # one total (values() without fields would group by every column)
         total = day.aggregate(**sums)
         counters = {(): total} if total["visits_walk_in"] is not None else {}
+    repeats = _repeat_contacts(by, agency_ids=agency_ids, office_ids=office_ids, **filters)
     if not waits:
-        return {
-            key: Figures(**{f: r[f] or 0 for f in measures.DAY_FIELDS})
-            for key, r in counters.items()
-        }
+        return _with_repeats(
+            {
+                key: Figures(**{f: r[f] or 0 for f in measures.DAY_FIELDS})
+                for key, r in counters.items()
+            },
+            repeats,
+        )
     wait_column = "month" if month_waits else "local_day"
     wait_rows = _scoped(
         MonthWaitFigures.objects.all() if month_waits else WaitFigures.objects.all(),
@@ -281,6 +288,44 @@ def figures(
             wait_median_minutes=median,
             wait_p90_minutes=p90,
         )
+    return _with_repeats(out, repeats)
+
+
+def _repeat_contacts(
+    by: Sequence[str],
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    agency_ids: list[int] | None,
+    office_ids: list[int] | None,
+) -> dict[tuple[Any, ...], int]:
+    """Repeat contacts per group: handovers whose agency needed the citizen again, on the
+    day of the visit they came from, within the same scope (read from the handovers
+    themselves: a few rows per hundred visits, no rollup needed)."""
+    rows = _scoped(
+        Handover.objects.filter(status=HandoverStatus.NEEDS_CITIZEN),
+        scope=scope,
+        start=start,
+        end=end,
+        agency_ids=agency_ids,
+        office_ids=office_ids,
+        day_column="visit_day",
+    )
+    if not by:
+        n = rows.count()
+        return {(): n} if n else {}
+    return {
+        _normal_key(_key(r, by), by): r["n"]
+        for r in _group(rows, by, "visit_day").annotate(n=Count("pk")).order_by()
+    }
+
+
+def _with_repeats(
+    out: dict[tuple[Any, ...], Figures], repeats: dict[tuple[Any, ...], int]
+) -> dict[tuple[Any, ...], Figures]:
+    for key, n in repeats.items():
+        out[key] = replace(out.get(key, Figures()), repeat_contacts=n)
     return out
 
 

@@ -17,7 +17,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from config.wsgi import application
-from tests.api_schema import seed_registry, seed_statistics_caller
+from tests.api_schema import seed_partner_caller, seed_registry, seed_statistics_caller
 from tests.factories import make_user
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -84,3 +84,20 @@ def test_api__signed_in__no_server_error_and_schema_conformance(case, session_co
 @HYPOTHESIS
 def test_api__network_admin__no_server_error_and_schema_conformance(case, admin_cookie) -> None:
     case.call_and_validate(headers={"Cookie": admin_cookie}, excluded_checks=EXCLUDED)
+
+
+@pytest.fixture
+def partner_token(registry) -> str:
+    """An agency's API client with handovers: the partner API's parsing is fuzzed too."""
+    seed_statistics_caller()
+    return seed_partner_caller()
+
+
+@schema.parametrize()
+@HYPOTHESIS
+def test_api__agency_api_client__no_server_error_and_schema_conformance(
+    case, partner_token
+) -> None:
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {partner_token}"}, excluded_checks=EXCLUDED
+    )

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 
@@ -21,6 +22,7 @@ def test_settings__production__check_deploy_passes() -> None:
         REDIS_URL="redis://127.0.0.1:6379/0",  # checks read settings; nothing connects
         DEFAULT_FROM_EMAIL="Servicekontoren <noreply@servicekontor.se>",
         SITE_URL="https://boka.servicekontor.se",
+        HANDOVER_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
     )
     env.pop("EMAIL_BACKEND", None)
     env.pop("SMS_BACKEND", None)
@@ -57,6 +59,7 @@ def test_settings__production_without_shared_cache_or_with_console_mail__warns()
     assert result.returncode != 0
     assert "core.W001" in result.stderr + result.stdout
     assert "core.W002" in result.stderr + result.stdout
+    assert "handovers.W001" in result.stderr + result.stdout  # no keys of its own
 
 
 def test_settings__production__mail_is_not_printed_to_the_log() -> None:

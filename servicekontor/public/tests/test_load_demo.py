@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from servicekontor.accounts.models import Role, User
+from servicekontor.handovers.models import Partner
 from servicekontor.network.reference_data import load_reference_data
 from servicekontor.queueing.models import Visit, VisitState
 
@@ -32,6 +33,12 @@ def test_load_demo__demo__one_account_per_role_and_a_live_office_idempotent() ->
     waiting = Visit.objects.filter(office__code="kista", state=VisitState.WAITING).count()
     assert waiting == 6
     assert "demo_screens" in out.getvalue()
+    # The handover loop: Skatteverket delivers to the built-in receiver, FK polls.
+    receiver = Partner.objects.get(agency__code="skatteverket")
+    assert (
+        receiver.webhook_url == "http://127.0.0.1:8000/handovers/demo-receiver/skatteverket/hook/"
+    )
+    assert receiver.secrets.filter(retired_at__isnull=True).count() == 1
 
 
 @override_settings(DEMO=True, SITE_URL="http://127.0.0.1:8000")
@@ -75,8 +82,16 @@ def test_demo_screens__every_screen_on_the_served_port_then_the_accounts_last() 
     out = io.StringIO()
     call_command("demo_screens", stdout=out)
     text = out.getvalue()
-    for path in ("/desk/", "/statistics/", "/costs/", "/staffing/office/kista/", "/planning/"):
+    for path in (
+        "/desk/",
+        "/statistics/",
+        "/costs/",
+        "/staffing/office/kista/",
+        "/planning/",
+        "/handovers/demo-receiver/skatteverket/",
+    ):
         assert f"http://127.0.0.1:8080{path}" in text
+    assert "Authorization: Bearer skc_" in text  # the polling agency's fresh demo token
     assert ":8000" not in text
     # The accounts are the last lines printed (make run starts the server right after).
     last = [line for line in text.splitlines() if line.strip()][-5:]

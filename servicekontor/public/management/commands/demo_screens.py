@@ -1,11 +1,15 @@
 """`make run` ends with this: where every screen is and the demo accounts, as the last
-thing printed before the server starts (the simulation's output would bury it otherwise)."""
+thing printed before the server starts (the simulation's output would bury it otherwise).
+
+It also gives the demo's polling agency a fresh API token to print (only its hash is stored,
+so a token can only be shown when it is made; `handovers.demo.seed_demo_partners`)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import translation
 
+from servicekontor.handovers.demo import RECEIVER_AGENCY, seed_demo_partners
 from servicekontor.messaging.addresses import site_url
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_ACCOUNTS, DEMO_OFFICE_CODE
@@ -28,6 +32,11 @@ def screens(code: str) -> list[tuple[str, str]]:
         ("Staffing of the network (admin)", reverse("staffing:network")),
         ("Costs and settlements (admin, analyst)", reverse("costs:index")),
         ("Network planning (admin)", reverse("planning:index")),
+        ("Handovers and failing endpoints (admin, analyst)", reverse("handovers:list")),
+        (
+            "Demo receiver: an agency's inbox (any staff)",
+            reverse("handovers:demo_receiver", args=[RECEIVER_AGENCY]),
+        ),
         ("Django admin (admin)", reverse("admin:index")),
         ("Messages sent to citizens (admin)", reverse("admin:messaging_message_changelist")),
         ("API docs (OpenAPI)", reverse("api-docs")),
@@ -47,10 +56,18 @@ class Command(BaseCommand):
         base = site_url()
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
             listed = screens(office.code)
+            partners = seed_demo_partners(base_url=base)
         self.stdout.write(f"\nservicekontor is ready at {base}/ ; {office.name} has visitors.")
         self.stdout.write("Screens:")
         for label, path in listed:
             self.stdout.write(f"  {label:<42} {base}{path}")
+        self.stdout.write(
+            f"\nHandovers: finish an errand for {partners.receiver_agency.name_sv} with "
+            "'Documents received and forwarded', 'Referred' or 'Meeting booked'; it arrives "
+            f"signed in the demo receiver. {partners.polling_agency.name_sv} polls instead:\n"
+            f"  curl -H 'Authorization: Bearer {partners.polling_token}' "
+            f"{base}/api/partner/handovers/"
+        )
         self.stdout.write("\nDemo accounts (username / password; kept as they are on a rerun):")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(

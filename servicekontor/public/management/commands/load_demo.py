@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from servicekontor.appointments.demo import seed_demo_bookings
+from servicekontor.handovers.demo import seed_demo_partners
+from servicekontor.messaging.addresses import site_url
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_OFFICE_CODE, create_demo_accounts
 from servicekontor.queueing.demo import seed_demo_queue
@@ -17,6 +20,8 @@ class Command(BaseCommand):
         office = Office.objects.get(code=DEMO_OFFICE_CODE)
         seed_demo_queue(office=office)
         seed_demo_bookings(office=office)
+        with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
+            seed_demo_partners(base_url=site_url())
         self.stdout.write(
             f"Demo loaded: {len(accounts)} accounts, {office.name} with visitors "
             "(manage.py demo_screens lists the screens and accounts)."
