@@ -4,8 +4,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from servicekontor.appointments.demo import seed_demo_bookings
+from servicekontor.core import clock
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_OFFICE_CODE, create_demo_accounts
+from servicekontor.public.signals import demo_loaded
 from servicekontor.queueing.demo import seed_demo_queue
 
 
@@ -19,6 +21,7 @@ class Command(BaseCommand):
         office = Office.objects.get(code=DEMO_OFFICE_CODE)
         seed_demo_queue(office=office)
         seed_demo_bookings(office=office)
+        demo_loaded.send(sender=self.__class__, today=clock.local_today())
         base = "http://127.0.0.1:8000"
         code = office.code
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
@@ -47,6 +50,7 @@ class Command(BaseCommand):
             ("Desk (officer, officer2, manager)", reverse("desk:choose")),
             ("Live office view (manager)", reverse("desk:live", args=[code])),
             ("Network planning (admin)", reverse("planning:index")),
+            ("Costs and settlement (admin, analyst)", reverse("costs:index")),
             ("Django admin (admin)", reverse("admin:index")),
             ("API docs (OpenAPI)", reverse("api-docs")),
             ("Staff sign-in", reverse("accounts:login")),
