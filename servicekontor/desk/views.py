@@ -24,7 +24,7 @@ from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag
 from servicekontor.core.params import parse_id
 from servicekontor.network.models import Office, ServicePoint
-from servicekontor.queueing import queries, services, sql
+from servicekontor.queueing import push, queries, services, sql
 from servicekontor.queueing.errands import ErrandPart
 from servicekontor.queueing.errors import NotOffered, QueueError
 from servicekontor.queueing.models import (
@@ -115,6 +115,7 @@ def _desk_context(session: DeskSession) -> dict[str, Any]:
         "transfer_to": [s for s in offered if current is None or s.pk != current.service_id],
         "waiting_total": queries.waiting_visits(office=session.office).count(),
         "todays_bookings": appointment_queries.desk_rows(office=session.office, now=clock.now()),
+        "push_url": push.stream_url(session.office_id),
     }
 
 
@@ -368,7 +369,11 @@ def live(request: HttpRequest, office_code: str) -> HttpResponse:
     return render(
         request,
         "desk/live.html",
-        {"office": office, "overview": queries.office_overview(office=office)},
+        {
+            "office": office,
+            "overview": queries.office_overview(office=office),
+            "push_url": push.stream_url(office.pk),
+        },
     )
 
 
