@@ -108,6 +108,9 @@ class Browser:
                 status = int(response.status_code or 0)
                 text = response.text or "" if status == 200 else ""
                 got = {k.lower(): v for k, v in (response.headers or {}).items()}
+                # A refused desk action redirects (303) like any other; the refusal's status
+                # (409: the queue is empty) is in X-Refused.
+                status = int(got.get("x-refused", status))
                 response.success()
         except Exception:  # connection refused/reset: a failed request, status 0
             status, text, got = 0, "", {}

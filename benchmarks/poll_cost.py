@@ -45,9 +45,17 @@ def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
     from servicekontor.queueing import services
-    from tests.factories import make_agency, make_offering, make_office, make_service, make_user
+    from tests.factories import (
+        make_agency,
+        make_offering,
+        make_office,
+        make_service,
+        make_user,
+        open_around_the_clock,
+    )
 
     office = make_office(code="poll", counters=6)
+    open_around_the_clock(office)  # tickets are issued only while the office is open
     agency = make_agency(code="poll-s", name_sv="Skatteverket")
     service = make_service(agency=agency, handling_minutes=12)
     make_offering(office=office, service=service)

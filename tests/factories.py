@@ -161,6 +161,22 @@ def make_office(
     return office
 
 
+def open_around_the_clock(office: Office) -> Office:
+    """Make `office` open at every hour of every day (holidays and eves included), from
+    2019-01-01: for tests and benchmarks that run at whatever time it is (a queue ticket is
+    issued only inside an open interval). Its earlier hours periods are removed."""
+    office.opening_periods.all().delete()
+    office.exceptions.all().delete()
+    office.closed_on_public_holidays = office.closed_on_eves = False
+    office.save(update_fields=["closed_on_public_holidays", "closed_on_eves"])
+    period = OpeningHoursPeriod.objects.create(office=office, valid_from=DEFAULT_HOURS_FROM)
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(period=period, weekday=day, opens=dt.time.min, closes=dt.time.max)
+        for day in range(7)
+    )
+    return office
+
+
 def make_offering(
     *,
     office: Office,

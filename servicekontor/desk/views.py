@@ -1,10 +1,14 @@
 """The service officer's desk and the office manager's live view. Thin: services do the work.
 
 Actions are plain HTML forms (POST, then 303 back to the desk), so the desk works without
-JavaScript; htmx only refreshes the waiting list. A queue error re-renders the desk with
-the message and its HTTP status (409/400/403) and nothing changed.
+JavaScript; htmx refreshes the parts that change by themselves (the officer's own visit and
+status, which another tab may change; the waiting list; today's bookings). Every POST
+redirects, a refused one too (post/redirect/get): the reason is shown as a message on the
+page redirected to, the refusal's status (409/400/403) is in the `X-Refused` header for
+scripts, and nothing changed — so refreshing the page never sends an action again.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -50,6 +54,15 @@ def _desk_url(office: Office) -> str:
     return reverse("desk:desk", kwargs={"office_code": office.code})
 
 
+def _refused(request: HttpRequest, message: object, status: int, url: str) -> HttpResponse:
+    """A refused POST: 303 to `url` with the reason as an error message (shown there once)
+    and the refusal's HTTP status in `X-Refused`."""
+    messages.error(request, str(message))
+    response = _see_other(url)
+    response["X-Refused"] = str(status)
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_desk(request: HttpRequest) -> HttpResponse:
@@ -59,20 +72,16 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
     points = ServicePoint.objects.filter(office__in=offices, is_active=True).select_related(
         "office"
     )
-    status = 200
-    error = ""
     if request.method == "POST":
         point_pk = parse_id(request.POST.get("service_point"))
         point = points.filter(pk=point_pk).first() if point_pk else None
         if point is None:
-            error, status = _("Choose one of your desks."), 400
-        else:
-            try:
-                services.sign_in_at_desk(officer=user, service_point=point)
-            except QueueError as exc:
-                error, status = str(exc.message), exc.http_status
-            else:
-                return _see_other(_desk_url(point.office))
+            return _refused(request, _("Choose one of your desks."), 400, request.path)
+        try:
+            services.sign_in_at_desk(officer=user, service_point=point)
+        except QueueError as exc:
+            return _refused(request, exc.message, exc.http_status, request.path)
+        return _see_other(_desk_url(point.office))
     taken = dict(
         DeskSession.objects.filter(service_point__in=points).values_list(
             "service_point_id", "officer__username"
@@ -85,10 +94,8 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
             "points": points,
             "taken": taken,
             "session": queries.desk_session(officer=user),
-            "error": error,
             "managed": [o for o in offices if can_manage(user, o)],
         },
-        status=status,
     )
 
 
@@ -138,39 +145,96 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
     session = _session_at(request, office_code)
     if session is None:
         return _see_other(reverse("desk:choose"))
-    return render(request, "desk/desk.html", _desk_context(session))
+    keys = sql.desk_session_keys(officer_id=session.officer_id)
+    assert keys is not None
+    # The versions this page shows, so that desk.js's first poll is a 304 (no re-render of
+    # a form the officer has started filling in).
+    etags = {
+        "current_etag": _current_etag(keys, session.officer_id),
+        "waiting_etag": _waiting_etag(keys, session.officer_id),
+    }
+    return render(request, "desk/desk.html", _desk_context(session) | etags)
+
+
+def _waiting_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
+    # The list shows the waiting and parked visits this desk may serve, and whether the
+    # officer has a visit of their own (the "desk" part of the version); the session's id
+    # and desk are in the tag, so a new sign-in never gets an old list; and the minute,
+    # because a booked visit moves to the front at its booked time with no event.
+    return make_etag(
+        "desk",
+        keys.session_id,
+        keys.service_point_id,
+        queries.queue_version(office_id=keys.office_id, part="desk", officer_id=officer_id),
+        f"{clock.now():%H%M}",
+    )
+
+
+def _current_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
+    # The officer's own visit changes only by the officer's own events (another officer
+    # cannot act on it), the status only by the officer: both are in the tag, with the
+    # session and desk. Nothing else moves it, so a half-filled finish form stays.
+    return make_etag(
+        "current",
+        keys.session_id,
+        keys.service_point_id,
+        keys.status,
+        queries.queue_version(office_id=keys.office_id, part="officer", officer_id=officer_id),
+    )
+
+
+def _poll(
+    request: HttpRequest,
+    office_code: str,
+    *,
+    etag_of: Callable[[sql.DeskSessionKeys, int], str],
+    template: str,
+    context_of: Callable[[DeskSession], dict[str, Any]],
+) -> HttpResponse:
+    """A polled part of the desk; 304 while nothing it shows has changed.
+
+    The tag is computed from ids (`sql.desk_session_keys`, one statement) before anything
+    is built through the ORM: most polls end there.
+    """
+    officer_id = _user(request).pk
+    keys = sql.desk_session_keys(officer_id=officer_id)
+    if keys is None or keys.office_code != office_code:
+        return HttpResponse(status=403)
+
+    def render_part() -> HttpResponse:
+        session = _session_at(request, office_code)
+        if session is None:  # signed out this instant
+            return HttpResponse(status=403)
+        return render(request, template, context_of(session))
+
+    return conditional(request, etag=etag_of(keys, officer_id), render=render_part, private=True)
 
 
 @login_required
 @require_GET
 def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
-    """The waiting list fragment, polled by htmx; 304 while nothing it shows has changed.
-
-    The tag is computed from ids (`sql.desk_session_keys`, one statement) before anything
-    is built through the ORM: most polls end there.
-    """
-    keys = sql.desk_session_keys(officer_id=_user(request).pk)
-    if keys is None or keys.office_code != office_code:
-        return HttpResponse(status=403)
-    # The list shows the waiting and parked visits this desk may serve, and whether the
-    # officer has a visit of their own (the "desk" part of the version); the session's id
-    # and desk are in the tag, so a new sign-in never gets an old list; and the minute,
-    # because a booked visit moves to the front at its booked time with no event.
-    etag = make_etag(
-        "desk",
-        keys.session_id,
-        keys.service_point_id,
-        queries.queue_version(office_id=keys.office_id, part="desk", officer_id=_user(request).pk),
-        f"{clock.now():%H%M}",
+    """The waiting list fragment, polled by desk.js; 304 while nothing it shows has changed."""
+    return _poll(
+        request,
+        office_code,
+        etag_of=_waiting_etag,
+        template="desk/_waiting.html",
+        context_of=_waiting_context,
     )
 
-    def render_list() -> HttpResponse:
-        session = _session_at(request, office_code)
-        if session is None:  # signed out this instant
-            return HttpResponse(status=403)
-        return render(request, "desk/_waiting.html", _waiting_context(session))
 
-    return conditional(request, etag=etag, render=render_list, private=True)
+@login_required
+@require_GET
+def desk_current(request: HttpRequest, office_code: str) -> HttpResponse:
+    """The officer's own visit and status, polled by desk.js (a second tab follows the
+    first); 304 until the officer's own events or status change."""
+    return _poll(
+        request,
+        office_code,
+        etag_of=_current_etag,
+        template="desk/_current.html",
+        context_of=_desk_context,
+    )
 
 
 def _visit_id(request: HttpRequest) -> int:
@@ -326,11 +390,9 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
             request, _user(request), office_code, request.POST.get("action", "")
         )
     except QueueError as exc:
-        session = _session_at(request, office_code)
-        if session is None:
-            return _see_other(reverse("desk:choose"))
-        context = _desk_context(session) | {"error": exc.message}
-        return render(request, "desk/desk.html", context, status=exc.http_status)
+        signed_in = _session_at(request, office_code) is not None
+        back = reverse("desk:desk", args=[office_code]) if signed_in else reverse("desk:choose")
+        return _refused(request, exc.message, exc.http_status, back)
     # Cookie-backed message (the default fallback storage): no session write per action.
     messages.success(request, message)
     response = _see_other(reverse("desk:desk", kwargs={"office_code": office_code}))
@@ -347,10 +409,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         services.sign_out_of_desk(officer=user)
     except QueueError as exc:
         session = queries.desk_session(officer=user)
-        if session is None:
-            raise
-        context = _desk_context(session) | {"error": exc.message}
-        return render(request, "desk/desk.html", context, status=exc.http_status)
+        back = _desk_url(session.office) if session is not None else reverse("desk:choose")
+        return _refused(request, exc.message, exc.http_status, back)
     return _see_other(reverse("desk:choose"))
 
 

@@ -1,8 +1,12 @@
 """What can go wrong in the queue, and the HTTP status each failure maps to (see core.errors)."""
 
+import datetime as dt
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.errors import DomainError
+from servicekontor.core.i18n import when_words
 
 
 class QueueError(DomainError):
@@ -35,3 +39,21 @@ class NotAllowed(QueueError):
 
     http_status = 403
     default_message = _("You may not do that at this office.")
+
+
+class OfficeClosed(QueueError):
+    """No ticket outside an open interval of the office (closed day, before opening, after
+    closing, a public holiday); says when the office opens next."""
+
+    http_status = 409
+    default_message = _("The office is closed now, and no opening is planned.")
+
+    def __init__(self, *, next_opening: dt.datetime | None) -> None:
+        self.next_opening = next_opening
+        if next_opening is None:
+            super().__init__()
+        else:
+            super().__init__(
+                gettext("The office is closed now. It opens %(when)s.")
+                % {"when": when_words(next_opening)}
+            )

@@ -3,16 +3,23 @@
 import math
 
 
-def estimate_wait_minutes(*, ahead: int, handling_minutes: float, open_desks: int) -> int:
+def estimate_wait_minutes(*, ahead: int, handling_minutes: float, open_desks: int) -> int | None:
     """Minutes until a new ticket is likely called: the work ahead shared by the open desks.
 
+    `ahead`: visits before this one; `handling_minutes`: the service's mean handling time;
+    `open_desks`: officers signed in, ready (or serving), trained for the agency.
     Rounded up to whole 5 minutes so the screen does not promise a precision it lacks;
-    0 when nobody is ahead and a desk is open.
+    0 when nobody is ahead and a desk is open. None when no desk is open: with nobody
+    serving there is no rate at which the line moves, so no honest estimate (the screen
+    says that nobody is serving yet instead of "about 5 minutes").
+
+    Raises ValueError for a negative `ahead`, `handling_minutes` or `open_desks`.
     """
-    if ahead < 0 or handling_minutes < 0:
-        raise ValueError("ahead and handling_minutes must not be negative")
-    desks = max(open_desks, 1)
-    if ahead == 0 and open_desks > 0:
+    if ahead < 0 or handling_minutes < 0 or open_desks < 0:
+        raise ValueError("ahead, handling_minutes and open_desks must not be negative")
+    if open_desks == 0:
+        return None
+    if ahead == 0:
         return 0
-    minutes = ahead * handling_minutes / desks
+    minutes = ahead * handling_minutes / open_desks
     return max(5, 5 * math.ceil(minutes / 5))

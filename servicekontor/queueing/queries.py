@@ -9,8 +9,9 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
+from servicekontor.network import opening_hours
 from servicekontor.network.models import Office, ServicePoint
-from servicekontor.network.queries import offerings_on
+from servicekontor.network.queries import offerings_on, schedule_of
 from servicekontor.queueing import sql
 from servicekontor.queueing.estimates import estimate_wait_minutes
 from servicekontor.queueing.models import (
@@ -21,6 +22,7 @@ from servicekontor.queueing.models import (
     VisitEvent,
     VisitState,
 )
+from servicekontor.queueing.signals import expected_service_start
 
 # A visit in one of these states belongs to an officer (at most one per officer).
 ACTIVE_STATES = (VisitState.CALLED, VisitState.SERVING)
@@ -117,31 +119,84 @@ def walk_in_agencies(*, office: Office, day: dt.date) -> list[Agency]:
 
 
 @dataclass(frozen=True)
+class OpenNow:
+    """Whether the office is inside an open interval at an instant, and the interval's end
+    or the next opening (aware UTC instants; None: closes never / opens never again)."""
+
+    is_open: bool
+    closes_at: dt.datetime | None
+    next_opening: dt.datetime | None
+
+
+def open_now(*, office: Office, at: dt.datetime) -> OpenNow:
+    """The office's opening state at `at` (holidays, eves, exceptions, closing for good
+    applied: `network.opening_hours`). Two queries (the schedule)."""
+    schedule = schedule_of(office)
+    closes = opening_hours.closing_time(schedule, at)
+    if closes is not None:
+        return OpenNow(is_open=True, closes_at=closes, next_opening=None)
+    return OpenNow(
+        is_open=False, closes_at=None, next_opening=opening_hours.next_opening(schedule, at)
+    )
+
+
+@dataclass(frozen=True)
 class WaitInfo:
     waiting: int  # people waiting for the same agency
-    minutes: int  # estimated wait
+    minutes: int | None  # estimated wait; None: nobody is serving that agency now
+    expected_start: dt.datetime | None = None  # when nobody serves: when someone is expected
+
+
+def _serving_desks(*, office: Office, agency_id: int) -> int:
+    """Officers at a desk of the office, ready or serving (not on a break, not in the back
+    office), trained for the agency."""
+    return (
+        DeskSession.objects.filter(
+            office=office,
+            status=OfficerStatus.IDLE,
+            officer__competence_rows__agency_id=agency_id,
+        )
+        .values("officer_id")
+        .distinct()
+        .count()
+    )
+
+
+def expected_start(*, office: Office, at: dt.datetime) -> dt.datetime | None:
+    """When someone is expected to start serving at the office, after nobody serves at `at`:
+    the earliest answer of the `expected_service_start` receivers (the staffing roster), not
+    before `at`; else the office's next opening if it is closed at `at`; else None."""
+    answers = [
+        answer
+        for _receiver, answer in expected_service_start.send(sender=Office, office=office, at=at)
+        if isinstance(answer, dt.datetime)
+    ]
+    if answers:
+        return max(min(answers), at)
+    state = open_now(office=office, at=at)
+    return None if state.is_open else state.next_opening
 
 
 def wait_info(*, office: Office, service: Service, exclude: Visit | None = None) -> WaitInfo:
-    """How many are waiting for this service's agency, and roughly how long a new ticket waits."""
+    """How many are waiting for this service's agency, and roughly how long a new ticket waits.
+
+    With nobody serving the agency (no desk signed in, or everyone on a break or in the back
+    office) there is no estimate; `expected_start` says when service is expected to start.
+    """
     waiting = Visit.objects.filter(
         office=office, state=VisitState.WAITING, service__agency_id=service.agency_id
     )
     if exclude is not None:
         waiting = waiting.filter(queued_at__lte=exclude.queued_at).exclude(pk=exclude.pk)
     ahead = waiting.count()
-    open_desks = (
-        DeskSession.objects.filter(
-            office=office, officer__competence_rows__agency_id=service.agency_id
-        )
-        .exclude(status=OfficerStatus.BREAK)
-        .count()
+    open_desks = _serving_desks(office=office, agency_id=service.agency_id)
+    minutes = estimate_wait_minutes(
+        ahead=ahead, handling_minutes=service.handling_minutes, open_desks=open_desks
     )
     return WaitInfo(
         waiting=ahead,
-        minutes=estimate_wait_minutes(
-            ahead=ahead, handling_minutes=service.handling_minutes, open_desks=open_desks
-        ),
+        minutes=minutes,
+        expected_start=expected_start(office=office, at=clock.now()) if minutes is None else None,
     )
 
 
@@ -187,7 +242,8 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
     `part`: "every" (any event: the live view), "board" (a call or recall, or a visit
     entering or leaving the waiting list: the lobby board), "desk" (a visit entering or
     leaving the waiting or parked visits, or any event by `officer_id`, whose own current
-    visit the list depends on). Shape: "<local day>.<count>", e.g. "20261130.412".
+    visit the list depends on), "officer" (only the events by `officer_id`: the desk's own
+    visit). Shape: "<local day>.<count>", e.g. "20261130.412".
 
     Every visit change appends a `VisitEvent` in its own transaction, so the count moves
     exactly when such a transaction commits and never for one rolled back: there is no
@@ -204,6 +260,8 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
         count = f"{counts.board}"
     elif part == "desk":
         count = f"{counts.queue}.{counts.officer}"
+    elif part == "officer":
+        count = f"{counts.officer}"
     else:
         count = f"{counts.every}.{counts.largest_id}"
     return f"{today:%Y%m%d}.{count}"

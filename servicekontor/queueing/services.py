@@ -22,7 +22,7 @@ from servicekontor.accounts.permissions import can_serve_at, may_serve
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network.models import Offering, Office, ServicePoint
-from servicekontor.network.queries import offices_operating_on, opening_intervals
+from servicekontor.network.queries import opening_intervals
 from servicekontor.queueing import sql
 from servicekontor.queueing.errands import (
     ErrandPart,
@@ -31,7 +31,13 @@ from servicekontor.queueing.errands import (
     unattributed_seconds,
     write_errands,
 )
-from servicekontor.queueing.errors import EmptyQueue, InvalidTransition, NotAllowed, NotOffered
+from servicekontor.queueing.errors import (
+    EmptyQueue,
+    InvalidTransition,
+    NotAllowed,
+    NotOffered,
+    OfficeClosed,
+)
 from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
     DeskActivity,
@@ -48,14 +54,15 @@ from servicekontor.queueing.models import (
     VisitSource,
     VisitState,
 )
-from servicekontor.queueing.queries import ACTIVE_STATES, servable_services
+from servicekontor.queueing.queries import ACTIVE_STATES, open_now, servable_services
 from servicekontor.queueing.signals import (
     desk_sessions_changed,
     visit_changed,
     visit_event_appended,
 )
-from servicekontor.queueing.states import Action, State, target_state
+from servicekontor.queueing.states import TERMINAL, Action, State, target_state
 
+TERMINAL_STATES = [state.value for state in TERMINAL]
 BUSY_MESSAGE = _("Finish or hand on your current visit first.")
 
 
@@ -161,6 +168,10 @@ def issue_ticket(
 ) -> Visit:
     """A citizen takes a ticket (kiosk), or an officer adds a walk-in at the desk.
 
+    Only inside an open interval of the office (`queries.open_now`): on a closed day, a
+    public holiday, before opening or after closing it raises `OfficeClosed` (409), which
+    says when the office opens next; a ticket then would only end "not served at closing".
+
     Lock: the office's ticket-counter row for today (held from the upsert to commit).
     """
     now = clock.now()
@@ -171,6 +182,9 @@ def issue_ticket(
         raise NotOffered(_("This service is by appointment only."))
     if not _offered_today(office=office, service=service, day=day):
         raise NotOffered()
+    opening = open_now(office=office, at=now)
+    if not opening.is_open:
+        raise OfficeClosed(next_opening=opening.next_opening)
     visit = _create_visit(
         office=office,
         service=service,
@@ -289,11 +303,25 @@ def record_booked_no_show(
 
 @transaction.atomic
 def sign_in_at_desk(*, officer: User, service_point: ServicePoint) -> DeskSession:
-    """The officer takes a desk (leaving any other). Lock: the desk's unique constraint."""
+    """The officer takes a desk (leaving any other). A desk session has one officer and one
+    desk: moving to another desk is refused while the officer has a visit called or being
+    served, as signing out is (that visit stays at the desk it was called to).
+
+    Locks: the officer's desk-session row, if any (so a call in another tab and this move
+    serialise), then the desk's unique constraint.
+    """
     if not service_point.is_active:
         raise NotAllowed(_("This desk is not in use."))
     if not can_serve_at(officer, service_point.office):
         raise NotAllowed()
+    current = (
+        DeskSession.objects.select_for_update(of=("self",))
+        .filter(officer=officer)
+        .values_list("service_point_id", flat=True)
+        .first()
+    )
+    if current != service_point.pk and _busy(officer).exists():
+        raise InvalidTransition(BUSY_MESSAGE)
     taken = (
         DeskSession.objects.filter(service_point=service_point).exclude(officer=officer).exists()
     )
@@ -470,6 +498,10 @@ def _own_visit(*, visit_id: int, officer: User) -> Visit:
 def recall_visit(*, officer: User, visit_id: int) -> Visit:
     """Call the same visit again; after the office's maximum number of calls it is a no-show.
 
+    The delay (`min_recall_seconds` since the last call) applies to every recall, the one
+    after the last call included: the citizen gets the same time to come whichever call it
+    is, and only then does the visit become a no-show.
+
     Lock: none held; compare-and-swap on (state, call_count) so two recalls count once.
     """
     visit = _own_visit(visit_id=visit_id, officer=officer)
@@ -477,6 +509,12 @@ def recall_visit(*, officer: User, visit_id: int) -> Visit:
         raise InvalidTransition(_("Only a called visit can be called again."))
     rules = QueueSettings.for_office(visit.office)
     now = clock.now()
+    assert visit.called_at is not None
+    wait_left = rules.min_recall_seconds - (now - visit.called_at).total_seconds()
+    if wait_left > 0:
+        raise InvalidTransition(
+            _("Wait %(seconds)d more seconds before calling again.") % {"seconds": wait_left + 1}
+        )
     if visit.call_count >= rules.max_calls:
         return _transition(
             visit,
@@ -487,12 +525,6 @@ def recall_visit(*, officer: User, visit_id: int) -> Visit:
             outcome=Outcome.NO_SHOW,
             changes={"outcome": Outcome.NO_SHOW, "notify_contact": ""},
             guard={"call_count": visit.call_count},
-        )
-    assert visit.called_at is not None
-    wait_left = rules.min_recall_seconds - (now - visit.called_at).total_seconds()
-    if wait_left > 0:
-        raise InvalidTransition(
-            _("Wait %(seconds)d more seconds before calling again.") % {"seconds": wait_left + 1}
         )
     return _transition(
         visit,
@@ -682,15 +714,27 @@ def finish_visit(
 
 
 @transaction.atomic
-def close_waiting_visits(*, office: Office, before_day: dt.date | None = None) -> int:
+def close_waiting_visits(
+    *,
+    office: Office,
+    before_day: dt.date | None = None,
+    at_desks: bool = False,
+    waiting: bool = True,
+) -> int:
     """Close what is still waiting or parked as "not served at closing"; returns how many.
 
     With `before_day`, only visits from earlier days are closed (the office is still open
-    today). Locks: each closed visit's row (`SKIP LOCKED`: a visit being called this very
-    moment is left to the desk).
+    today). With `at_desks`, visits called or being served are ended too (left at a desk
+    from an earlier day, or at an office that no longer operates); with `waiting=False`
+    only those. The contact is cleared
+    with the state. Locks: each closed visit's row (`SKIP LOCKED`: a visit being called this
+    very moment is left to the desk, and to the next run).
     """
     now = clock.now()
-    qs = Visit.objects.filter(office=office, state__in=(VisitState.WAITING, VisitState.ON_HOLD))
+    states = [VisitState.WAITING, VisitState.ON_HOLD] if waiting else []
+    if at_desks:
+        states += ACTIVE_STATES
+    qs = Visit.objects.filter(office=office, state__in=states)
     if before_day is not None:
         qs = qs.filter(local_day__lt=before_day)
     closed = 0
@@ -707,20 +751,37 @@ def close_waiting_visits(*, office: Office, before_day: dt.date | None = None) -
 
 
 def close_queues(*, at: dt.datetime | None = None) -> int:
-    """For every office: after its last closing today (or on a closed day), close the queue.
+    """End every visit the day has left open, at every office that has one; returns how many.
 
-    Offices that keep their queue overnight are left alone. Run every few minutes (cron, or
-    `tasks.close_queues_task`). Each office is its own transaction.
+    - An office operating today closes its waiting and parked visits after its last closing
+      today (at once on a day without hours), and every visit of earlier days — waiting,
+      parked, or left called or being served at a desk — whenever the job runs.
+    - An office that keeps its queue overnight keeps today's and earlier days' waiting visits
+      while it operates; visits left at a desk from earlier days end.
+    - An office that does not operate today (closed for good, or not yet opened) ends all of
+      its open visits, whatever their day: nobody will serve them.
+
+    Run every few minutes (cron, or `tasks.close_queues_task`). Each office is its own
+    transaction. Offices are found from their open visits, not from the registry's
+    operating offices, so none is skipped.
     """
     at = at or clock.now()
     today = clock.local_date_of(at)
     total = 0
-    for office in offices_operating_on(day=today).filter(keeps_queue_overnight=False):
+    with_open = Visit.objects.exclude(state__in=TERMINAL_STATES).values("office_id")
+    for office in Office.objects.filter(pk__in=with_open).order_by("pk"):
+        if not office.is_operating_on(today):
+            total += close_waiting_visits(office=office, at_desks=True)
+            continue
+        if office.keeps_queue_overnight:
+            total += close_waiting_visits(
+                office=office, before_day=today, at_desks=True, waiting=False
+            )
+            continue
         intervals = opening_intervals(office=office, day=today)
         if not intervals or at >= intervals[-1][1]:
             total += close_waiting_visits(office=office)
-        else:
-            total += close_waiting_visits(office=office, before_day=today)
+        total += close_waiting_visits(office=office, before_day=today, at_desks=True)
     return total
 
 

@@ -7,6 +7,12 @@ Sent after commit (side effects; tasks are leaves and import the use cases):
 - `desk_sessions_changed`: a desk-status change (sign-in, status, sign-out, serving), with
   `office_id`; `queueing.push.on_desk_sessions_changed` tells the live view.
 
+Asked, not announced:
+- `expected_service_start`: sender `Office`, kwargs `office`, `at`; a receiver answers with
+  the aware instant from which someone is expected to serve at the office (e.g. the first
+  rostered shift still to come today), or None. `staffing` answers from its roster, so the
+  kiosk can say when service starts without the queue importing staffing.
+
 Sent inside the transaction of the change (readers to the queue's right):
 - `visit_event_appended`, `errands_recorded`: `reports` keeps its rollups in step with the
   visit log through these, so the queue never imports the statistics (docs/architecture.md:
@@ -22,3 +28,5 @@ desk_sessions_changed = Signal()
 visit_event_appended = Signal()
 # kwargs: visit (Visit), errands (list[Errand] just written)
 errands_recorded = Signal()
+# kwargs: office (Office), at (datetime); receivers return datetime | None
+expected_service_start = Signal()

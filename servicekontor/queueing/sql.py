@@ -235,7 +235,8 @@ def office_desk_sessions(*, office_id: int) -> list[tuple[object, ...]]:
 # ORM: queries.desk_session(officer=…) (with the office, the desk and the officer joined),
 # whose building was the largest part of a 304 answer to a desk's poll. Parameters: officer id.
 DESK_SESSION_KEYS = (
-    f"SELECT s.id, s.service_point_id, s.office_id, o.code FROM {DeskSession._meta.db_table} s"
+    f"SELECT s.id, s.service_point_id, s.office_id, o.code, s.status"
+    f" FROM {DeskSession._meta.db_table} s"
     f" JOIN {Office._meta.db_table} o ON o.id = s.office_id WHERE s.officer_id = %s"
 )
 
@@ -246,13 +247,15 @@ class DeskSessionKeys:
     service_point_id: int
     office_id: int
     office_code: str
+    status: str
 
 
 def desk_session_keys(*, officer_id: int) -> DeskSessionKeys | None:
-    """The officer's desk session as ids and the office code, or None if not signed in."""
+    """The officer's desk session as ids, the office code and the officer's status, or None
+    if not signed in."""
     with connection.cursor() as cursor:
         cursor.execute(DESK_SESSION_KEYS, [officer_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]))
+    return DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))

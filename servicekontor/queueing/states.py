@@ -29,7 +29,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"  # to another service (and perhaps agency); back in line
     FINISH = "finish"
     NO_SHOW = "no_show"
-    CLOSE = "close"  # still waiting at closing time
+    CLOSE = "close"  # still open at closing time (see TRANSITIONS)
 
 
 TERMINAL = frozenset({State.FINISHED, State.NO_SHOW, State.NOT_SERVED})
@@ -54,6 +54,11 @@ TRANSITIONS: dict[tuple[Action, State | None], State] = {
     (Action.NO_SHOW, State.CALLED): State.NO_SHOW,
     (Action.CLOSE, State.WAITING): State.NOT_SERVED,
     (Action.CLOSE, State.ON_HOLD): State.NOT_SERVED,
+    # Left at a desk from an earlier day, or at an office that stopped operating: every
+    # visit ends, so the closing job ends these too (never a visit called today at an
+    # operating office: its desk finishes it).
+    (Action.CLOSE, State.CALLED): State.NOT_SERVED,
+    (Action.CLOSE, State.SERVING): State.NOT_SERVED,
 }
 
 

@@ -1,9 +1,13 @@
 """The kiosk: choose agency, then service, take a ticket. Public, no login, no personal data.
 
-Errors from the queue map to their HTTP status (`QueueError.http_status`), never 200.
+A form that does not validate is shown again with its errors (400). A refused ticket (the
+office closed meanwhile, the service no longer offered) redirects back to the service page
+with the reason as a message (post/redirect/get), so a refresh never sends it again.
+Outside the office's open intervals the kiosk says when it opens next and offers no ticket.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,11 +58,14 @@ def kiosk_start(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if (refused := _unpaired_device_page(request, office)) is not None:
         return refused
-    agencies = queries.walk_in_agencies(office=office, day=clock.local_today())
+    opening = queries.open_now(office=office, at=clock.now())
+    agencies = (
+        queries.walk_in_agencies(office=office, day=clock.local_today()) if opening.is_open else []
+    )
     return render(
         request,
         "queueing/kiosk_start.html",
-        {"office": office, "agencies": agencies, "easy": _easy(request)},
+        {"office": office, "agencies": agencies, "opening": opening, "easy": _easy(request)},
     )
 
 
@@ -68,7 +75,13 @@ def _agency_page(
     return render(
         request,
         "queueing/kiosk_services.html",
-        {"office": office, "agency": agency, "form": form, "easy": _easy(request)},
+        {
+            "office": office,
+            "agency": agency,
+            "form": form,
+            "opening": queries.open_now(office=office, at=clock.now()),
+            "easy": _easy(request),
+        },
         status=status,
     )
 
@@ -102,8 +115,8 @@ def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> Ht
             notify_contact=form.cleaned_data["notify_contact"],
         )
     except QueueError as exc:
-        form.add_error(None, str(exc.message))
-        return _agency_page(request, office, agency, form, status=exc.http_status)
+        messages.error(request, str(exc.message))
+        return HttpResponseRedirect(request.path, status=303)
     key = signing.dumps(visit.pk, salt=TICKET_SALT)
     return HttpResponseRedirect(
         reverse("queueing:ticket", kwargs={"office_code": office.code, "key": key}), status=303

@@ -12,7 +12,7 @@ import datetime as dt
 from django import template
 from django.utils.translation import gettext as _
 
-from servicekontor.core import clock
+from servicekontor.core import clock, i18n
 
 register = template.Library()
 
@@ -31,3 +31,10 @@ def wall_time(instant: dt.datetime | None) -> str:
     if instant is None:
         return ""
     return instant.astimezone(clock.STOCKHOLM).strftime("%H:%M") + zone_note(instant)
+
+
+@register.filter
+def when_words(instant: dt.datetime | None) -> str:
+    """`core.i18n.when_words`: "today at 10:00", "tomorrow at 10:00", "Tuesday 1 December
+    at 10:00"; "" for None."""
+    return "" if instant is None else i18n.when_words(instant)

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from servicekontor.queueing import services
 from servicekontor.queueing.models import DeskSession, Visit
@@ -55,8 +56,13 @@ def test_desk__call_next__full_day_round_trip(alice, world):
 def test_desk__call_next__empty_queue_is_409(alice, world):
     response = _act(alice, world, action="call_next")
 
-    assert response.status_code == 409
-    assert "Nobody is waiting" in response.content.decode() or "Ingen" in response.content.decode()
+    assert (response.status_code, response["X-Refused"]) == (303, "409")
+    assert response["Location"] == reverse("desk:desk", args=[world.office.code])
+    page = alice.get(response["Location"]).content.decode()
+    assert '<p class="message error" role="alert">' in page
+    assert "Nobody is waiting" in page or "Ingen" in page
+    again = alice.get(response["Location"]).content.decode()
+    assert "Nobody is waiting" not in again and "Ingen" not in again  # shown once
 
 
 def test_desk__finish__not_being_served_is_409_and_nothing_changes(alice, world):
@@ -65,7 +71,7 @@ def test_desk__finish__not_being_served_is_409_and_nothing_changes(alice, world)
 
     response = _act(alice, world, action="finish", visit=visit.pk, outcome="resolved")
 
-    assert response.status_code == 409
+    assert (response.status_code, response["X-Refused"]) == (303, "409")
     visit.refresh_from_db()
     assert visit.state == "called"
 
@@ -79,7 +85,7 @@ def test_desk__transfer__service_not_offered_is_400(alice, world):
 
     response = _act(alice, world, action="transfer", visit=visit.pk, service=elsewhere.pk)
 
-    assert response.status_code == 400
+    assert (response.status_code, response["X-Refused"]) == (303, "400")
     visit.refresh_from_db()
     assert visit.service == world.tax
 
@@ -92,7 +98,7 @@ def test_desk__finish__someone_elses_visit_is_403(client, world):
 
     response = _act(client, world, action="finish", visit=visit.pk, outcome="resolved")
 
-    assert response.status_code == 403
+    assert (response.status_code, response["X-Refused"]) == (303, "403")
     visit.refresh_from_db()
     assert visit.state == "serving"
 
@@ -113,7 +119,7 @@ def test_desk__choose__desk_of_another_office_is_400(client, world):
 
     response = client.post(reverse("desk:choose"), {"service_point": world.desk1.pk})
 
-    assert response.status_code == 400
+    assert (response.status_code, response["X-Refused"]) == (303, "400")
 
 
 def test_desk__add_walk_in__from_the_desk(alice, world):
@@ -170,3 +176,82 @@ def test_desk__call_next__confirmation_shown_after_redirect(alice, world):
     assert response.status_code == 200
     assert "S-001" in response.content.decode()
     assert response.redirect_chain[0][1] == 303
+
+
+def test_desk__status__shows_serving_while_a_visit_is_at_the_desk(alice, world):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    url = reverse("desk:desk", kwargs={"office_code": world.office.code})
+
+    called = alice.get("/en" + url).content.decode()
+    services.start_service(officer=world.alice, visit_id=visit.pk)
+    serving = alice.get("/en" + url).content.decode()
+
+    assert "calling S-001" in called
+    assert "serving S-001" in serving
+    assert 'name="status"' not in serving  # no "Ready" select while serving
+    services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+    assert 'name="status"' in alice.get(url).content.decode()
+
+
+def test_desk__current_part__a_second_tab_follows_the_first(alice, world):
+    """Tab 2 holds the desk's own part (its version is in the page); tab 1 calls a visit:
+    tab 2's next poll gets the called visit; until then, 304s."""
+    services.issue_ticket(office=world.office, service=world.tax)
+    page = alice.get(reverse("desk:desk", kwargs={"office_code": world.office.code}))
+    url = reverse("desk:current", kwargs={"office_code": world.office.code})
+    etag = page.context["current_etag"]
+    assert f'data-poll-etag="{escape(etag)}"' in page.content.decode()
+    assert alice.get(url, headers={"if-none-match": etag}).status_code == 304
+    services.issue_ticket(office=world.office, service=world.tax)  # another visit arrives
+    assert alice.get(url, headers={"if-none-match": etag}).status_code == 304  # not ours
+
+    _act(alice, world, action="call_next")  # "the first tab"
+    changed = alice.get(url, headers={"if-none-match": etag})
+
+    assert changed.status_code == 200
+    assert "S-001" in changed.content.decode()
+    assert 'name="action" value="start"' in changed.content.decode()
+    etag = changed["ETag"]
+    services.start_service(officer=world.alice, visit_id=Visit.objects.get(state="called").pk)
+    assert alice.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_desk__current_part__status_change_moves_it(alice, world):
+    url = reverse("desk:current", kwargs={"office_code": world.office.code})
+    etag = alice.get(url)["ETag"]
+
+    services.set_officer_status(officer=world.alice, status="break")
+
+    assert alice.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def test_desk__current_part__not_signed_in_here_is_403(client, world):
+    client.force_login(world.charlie)
+    url = reverse("desk:current", kwargs={"office_code": world.office.code})
+
+    assert client.get(url).status_code == 403
+
+
+def test_desk__sign_out__refused_with_a_visit_redirects_with_the_reason(alice, world):
+    services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+
+    response = alice.post(reverse("desk:sign_out"))
+
+    assert (response.status_code, response["X-Refused"]) == (303, "409")
+    assert response["Location"] == reverse("desk:desk", args=[world.office.code])
+    assert 'role="alert"' in alice.get(response["Location"]).content.decode()
+    assert DeskSession.objects.filter(officer=world.alice).exists()
+
+
+def test_desk__choose__moving_with_a_visit_open_redirects_with_the_reason(alice, world):
+    services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    third = world.office.service_points.create(number=3)
+
+    response = alice.post(reverse("desk:choose"), {"service_point": third.pk})
+
+    assert (response.status_code, response["X-Refused"]) == (303, "409")
+    assert response["Location"] == reverse("desk:choose")
+    assert DeskSession.objects.get(officer=world.alice).service_point == world.desk1

@@ -7,8 +7,16 @@ import time_machine
 
 from servicekontor.core.clock import STOCKHOLM
 from servicekontor.queueing import services
+from tests.factories import open_around_the_clock
 
 UTC = dt.UTC
+
+
+@pytest.fixture(autouse=True)
+def open_all_day(world):
+    """These tests are about day boundaries, so the office is open at every hour of every
+    day (a ticket is issued only inside an open interval)."""
+    open_around_the_clock(world.office)
 
 
 def _issue_at(world, instant):

@@ -69,3 +69,32 @@ def test_desk_session__assignment_removed__officer_can_no_longer_call(world):
 
     with pytest.raises(NotAllowed):
         services.call_next(officer=world.alice)
+
+
+@pytest.mark.parametrize("state", ["called", "serving"])
+def test_desk_session__sign_in_at_desk__no_move_with_a_visit_open(world, state):
+    services.issue_ticket(office=world.office, service=world.tax)
+    visit = services.call_next(officer=world.alice)
+    if state == "serving":
+        services.start_service(officer=world.alice, visit_id=visit.pk)
+    third = world.office.service_points.create(number=3)
+
+    with pytest.raises(InvalidTransition) as refused:
+        services.sign_in_at_desk(officer=world.alice, service_point=third)
+
+    assert refused.value.http_status == 409
+    assert DeskSession.objects.get(officer=world.alice).service_point == world.desk1
+    # the desk the visit was called to keeps its officer: nobody else can sign in there
+    with pytest.raises(InvalidTransition):
+        services.sign_in_at_desk(officer=world.bob, service_point=world.desk1)
+    # signing in again at the same desk (a second tab) is no move
+    assert services.sign_in_at_desk(officer=world.alice, service_point=world.desk1)
+
+
+def test_desk_session__sign_in_at_desk__moves_once_the_visit_is_parked(world):
+    services.issue_ticket(office=world.office, service=world.tax)
+    visit = services.call_next(officer=world.alice)
+    services.hold_visit(officer=world.alice, visit_id=visit.pk)
+    third = world.office.service_points.create(number=3)
+
+    assert services.sign_in_at_desk(officer=world.alice, service_point=third).service_point == third

@@ -78,3 +78,58 @@ def test_kiosk__device_token__locked_office_needs_pairing(client, world, kiosk_u
     assert client.get(pair, {"kind": "kiosk", "token": "wrong"}).status_code == 403
     assert client.get(pair, {"kind": "kiosk", "token": token}).status_code == 302
     assert client.get(kiosk_url).status_code == 200
+
+
+# --- closed office: no tickets, and when it opens next -----------------------------------------
+
+
+def test_kiosk__closed_office__says_when_it_opens_and_offers_no_ticket(client, world, clock_at):
+    import datetime as dt
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    clock_at.move_to(dt.datetime(2026, 11, 25, 16, 5, tzinfo=STOCKHOLM))
+    agency_url = _agency_url(world, world.skatteverket)
+
+    for url in (reverse("queueing:kiosk", kwargs={"office_code": world.office.code}), agency_url):
+        response = client.get(url, headers={"accept-language": "en"})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "It opens tomorrow at 10:00." in html
+        assert 'name="service"' not in html and "choice" not in html.split("<main")[1]
+
+
+def test_kiosk__take_ticket__refused_after_closing_redirects_with_the_reason(
+    client, world, clock_at
+):
+    import datetime as dt
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    url = _agency_url(world, world.skatteverket)
+    client.get(url)  # the page was opened while open…
+    clock_at.move_to(dt.datetime(2026, 11, 25, 16, 0, tzinfo=STOCKHOLM))  # …and sent at 16:00
+
+    response = client.post(url, {"service": world.tax.pk}, headers={"accept-language": "en"})
+
+    assert response.status_code == 303 and response["Location"] == url  # a refresh is a GET
+    assert not Visit.objects.exists()
+    page = client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert page.count("It opens tomorrow at 10:00.") == 2  # the message, and the page itself
+
+
+def test_kiosk__ticket__nobody_serving__no_estimate(client, world):
+    from servicekontor.queueing import services
+
+    services.set_officer_status(officer=world.alice, status="back_office")
+    services.set_officer_status(officer=world.bob, status="break")
+    response = client.post(
+        _agency_url(world, world.skatteverket),
+        {"service": world.tax.pk},
+        headers={"accept-language": "en"},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "Nobody is serving yet" in html
+    assert "minutes" not in html and "very soon" not in html

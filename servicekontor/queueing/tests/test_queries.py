@@ -1,5 +1,8 @@
 import datetime as dt
 
+import pytest
+
+from servicekontor.core.clock import STOCKHOLM
 from servicekontor.queueing import queries, services
 from servicekontor.queueing.estimates import estimate_wait_minutes
 
@@ -8,7 +11,9 @@ def test_estimates__estimate_wait_minutes__shares_work_over_desks():
     assert estimate_wait_minutes(ahead=0, handling_minutes=10, open_desks=2) == 0
     assert estimate_wait_minutes(ahead=4, handling_minutes=10, open_desks=2) == 20
     assert estimate_wait_minutes(ahead=1, handling_minutes=3, open_desks=3) == 5
-    assert estimate_wait_minutes(ahead=3, handling_minutes=10, open_desks=0) == 30
+    # nobody serving: no estimate at all (not "about 5 minutes"), whoever is ahead
+    assert estimate_wait_minutes(ahead=3, handling_minutes=10, open_desks=0) is None
+    assert estimate_wait_minutes(ahead=0, handling_minutes=10, open_desks=0) is None
 
 
 def test_queries__recent_calls__only_ticket_and_desk(world, clock_at):
@@ -49,3 +54,44 @@ def test_queries__wait_info__counts_the_agency_queue(world):
 
     assert info.waiting == 1
     assert info.minutes == 5  # one ahead, 10 min, two desks trained for Skatteverket
+
+
+@pytest.mark.parametrize("how", ["signed_out", "break", "back_office"])
+def test_queries__wait_info__nobody_serving__no_estimate(world, how):
+    services.issue_ticket(office=world.office, service=world.tax)
+    for officer in (world.alice, world.bob):
+        if how == "signed_out":
+            services.sign_out_of_desk(officer=officer)
+        else:
+            services.set_officer_status(officer=officer, status=how)
+
+    info = queries.wait_info(office=world.office, service=world.tax)
+
+    assert (info.waiting, info.minutes) == (1, None)
+    assert info.expected_start is None  # open now, nobody rostered: no time to promise
+
+
+def test_queries__wait_info__nobody_serving__expected_start_from_the_roster(world):
+    from servicekontor.staffing.models import Shift
+
+    services.sign_out_of_desk(officer=world.alice)
+    services.sign_out_of_desk(officer=world.bob)
+    day = dt.date(2026, 11, 25)  # the world's Wednesday, 10:30
+    Shift.objects.create(
+        officer=world.bob, office=world.office, day=day, start=dt.time(8), end=dt.time(10)
+    )
+    Shift.objects.create(
+        officer=world.alice, office=world.office, day=day, start=dt.time(12), end=dt.time(16)
+    )
+
+    info = queries.wait_info(office=world.office, service=world.tax)
+
+    assert info.minutes is None
+    assert info.expected_start == dt.datetime(2026, 11, 25, 12, 0, tzinfo=STOCKHOLM)
+
+
+def test_queries__wait_info__only_officers_of_the_agency_count(world):
+    services.set_officer_status(officer=world.alice, status="break")  # the only one for F
+
+    assert queries.wait_info(office=world.office, service=world.parental).minutes is None
+    assert queries.wait_info(office=world.office, service=world.tax).minutes == 0

@@ -60,3 +60,24 @@ def test_visit__mark_no_show__too_soon_refused(world, clock_at):
 
     with pytest.raises(InvalidTransition):
         services.mark_no_show(officer=world.alice, visit_id=visit.pk)
+
+
+@pytest.mark.parametrize("max_calls", [1, 2, 3])
+def test_visit__recall_visit__delay_applies_to_the_last_call_too(world, clock_at, max_calls):
+    """max_calls=3, min_recall_seconds=30: a recall 1 s after the third call is refused
+    (not a no-show at once); 30 s after it the visit becomes a no-show."""
+    QueueSettings.objects.create(office=world.office, max_calls=max_calls, min_recall_seconds=30)
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    for _call in range(max_calls - 1):
+        clock_at.shift(dt.timedelta(seconds=30))
+        services.recall_visit(officer=world.alice, visit_id=visit.pk)
+    clock_at.shift(dt.timedelta(seconds=1))
+
+    with pytest.raises(InvalidTransition):
+        services.recall_visit(officer=world.alice, visit_id=visit.pk)
+
+    visit.refresh_from_db()
+    assert (visit.state, visit.call_count) == ("called", max_calls)
+    clock_at.shift(dt.timedelta(seconds=29))
+    assert services.recall_visit(officer=world.alice, visit_id=visit.pk).state == "no_show"

@@ -2,7 +2,10 @@
 // screen so the next citizen finds the kiosk ready (WCAG 2.2.1: the user can extend it).
 (function () {
   var print = document.getElementById("print-ticket");
-  if (print) print.addEventListener("click", function () { window.print(); });
+  if (print) {
+    print.hidden = false;  // without JavaScript there is nothing to press it for
+    print.addEventListener("click", function () { window.print(); });
+  }
   var box = document.getElementById("auto-return");
   if (!box) return;
   var start = parseInt(box.getAttribute("data-seconds"), 10) || 60;
