@@ -35,8 +35,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
-    "axes",
+    "servicekontor.core.vendor_apps.TasksDatabaseConfig",  # django_tasks_db, named in sv/en
+    "servicekontor.core.vendor_apps.AxesConfig",  # axes, named in sv/en
     "servicekontor.core",
     "servicekontor.catalog",
     "servicekontor.network",

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from servicekontor.core.favicon import favicon
+
 admin.site.site_header = _("Service office registry")
 admin.site.site_title = _("Service office registry")
 
@@ -11,6 +13,7 @@ handler400 = "servicekontor.core.middleware.bad_request"
 handler404 = "servicekontor.core.middleware.not_found"
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("servicekontor.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -15,13 +15,6 @@ def home(request: HttpRequest) -> HttpResponse:
     links: list[tuple[str, str]] = []
     if user.role in (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER) and user.offices.exists():
         links.append((_("Sign in at a desk"), reverse("desk:choose")))
-    for office in managed_offices(user).order_by("name")[:20]:
-        links.append(
-            (
-                _("Live view: %(office)s") % {"office": office.name},
-                reverse("desk:live", args=[office.code]),
-            )
-        )
     if is_network_admin(user) or user.role in (Role.OFFICE_MANAGER, Role.AGENCY_ANALYST):
         links.append((_("Statistics"), reverse("reports:home")))
     if is_network_admin(user) or user.role == Role.AGENCY_ANALYST:  # costs.queries.may_see_costs
@@ -36,5 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "offices": user.offices.all(),
             "competences": user.competences.all(),
             "links": links,
+            # Every office the user may watch, none left out (a network administrator
+            # sees them all: a long list, folded on the page).
+            "live_offices": list(managed_offices(user).order_by("name")),
         },
     )

@@ -4,6 +4,9 @@ The page polls a small fragment every second with `If-None-Match`; the ETag is t
 queue version (`queries.queue_version`), so an unchanged board costs one index scan and a 304. Nothing is held in
 the app-server process, so any number of server processes can answer, and after a restart
 the display simply gets its next answer (docs/queue.md has the measurement behind polling).
+
+The screen-reader live region stays on the page (`display.html`); the script replaces the
+board and then writes the newest call's text into it, so the call is announced.
 """
 
 from django.http import HttpRequest, HttpResponse
@@ -19,11 +22,15 @@ CALLS_SHOWN = 6
 
 
 def _board_context(office: Office) -> dict[str, object]:
+    """Active calls (still called: the citizen has not reached the desk), newest first, each
+    standing out and the newest most; then earlier calls, muted; the count waiting."""
     calls = queries.recent_calls(office=office, limit=CALLS_SHOWN)
+    active = [call for call in calls if call.active]
     return {
         "office": office,
-        "now_calling": calls[0] if calls else None,
-        "earlier": calls[1:],
+        "active": active,
+        "newest": active[0] if active else None,
+        "earlier": [call for call in calls if not call.active],
         "waiting": queries.waiting_visits(office=office).count(),
     }
 

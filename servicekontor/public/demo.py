@@ -17,14 +17,28 @@ class DemoAccount:
     password: str
     role: str
     description: str
+    # A person's name, as a real account has: the admin greets with the first name and the
+    # live view lists officers by full name. Invented for the demo.
+    first_name: str = ""
+    last_name: str = ""
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("officer", "demo-officer", Role.SERVICE_OFFICER, "service officer at Kista"),
-    DemoAccount("officer2", "demo-officer2", Role.SERVICE_OFFICER, "second officer at Kista"),
-    DemoAccount("manager", "demo-manager", Role.OFFICE_MANAGER, "office manager of Kista"),
-    DemoAccount("admin", "demo-admin", Role.NETWORK_ADMIN, "network administrator (admin)"),
-    DemoAccount("analyst", "demo-analyst", Role.AGENCY_ANALYST, "analyst for Skatteverket"),
+    DemoAccount(
+        "officer", "demo-officer", Role.SERVICE_OFFICER, "service officer at Kista", "Anna", "Berg"
+    ),
+    DemoAccount(
+        "officer2", "demo-officer2", Role.SERVICE_OFFICER, "second officer at Kista", "Omar", "Said"
+    ),
+    DemoAccount(
+        "manager", "demo-manager", Role.OFFICE_MANAGER, "office manager of Kista", "Karin", "Lund"
+    ),
+    DemoAccount(
+        "admin", "demo-admin", Role.NETWORK_ADMIN, "network administrator (admin)", "Nils", "Ek"
+    ),
+    DemoAccount(
+        "analyst", "demo-analyst", Role.AGENCY_ANALYST, "analyst for Skatteverket", "Sara", "Holm"
+    ),
 )
 
 
@@ -37,7 +51,7 @@ def create_demo_accounts() -> list[DemoAccount]:
     for account in DEMO_ACCOUNTS:
         user, _ = User.objects.get_or_create(username=account.username)
         user.role = account.role
-        user.first_name = account.description.split(" ")[0].capitalize()
+        user.first_name, user.last_name = account.first_name, account.last_name
         user.analyst_agency = skatteverket if account.role == Role.AGENCY_ANALYST else None
         user.is_staff = account.role == Role.NETWORK_ADMIN
         user.is_superuser = account.role == Role.NETWORK_ADMIN

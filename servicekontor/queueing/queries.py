@@ -205,12 +205,15 @@ class Call:
     ticket: str
     desk: int
     at: dt.datetime
+    active: bool  # the visit is still called: the citizen has not come to the desk yet
 
 
 def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
     """The latest calls today, newest first, one line per ticket: what the lobby shows.
 
-    Only ticket and desk number: no names, no services, nothing personal.
+    `active`: the visit is still in the called state (not started, finished, parked, handed
+    on or a no-show since). Only ticket and desk number: no names, no services, nothing
+    personal.
     """
     start, _end = clock.local_day_bounds(clock.local_today())
     events = (
@@ -229,7 +232,11 @@ def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
         if event.visit_id in seen or event.service_point is None:
             continue
         seen.add(event.visit_id)
-        calls.append(Call(event.visit.ticket, event.service_point.number, event.at))
+        active = (
+            event.visit.state == VisitState.CALLED
+            and event.visit.service_point_id == event.service_point_id
+        )
+        calls.append(Call(event.visit.ticket, event.service_point.number, event.at, active))
         if len(calls) == limit:
             break
     return calls
@@ -239,8 +246,8 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
     """A tag that changes with every committed change to the office's queue today that the
     asking screen shows.
 
-    `part`: "every" (any event: the live view), "board" (a call or recall, or a visit
-    entering or leaving the waiting list: the lobby board), "desk" (a visit entering or
+    `part`: "every" (any event: the live view), "board" (a call or recall, a called visit
+    leaving that state, or a visit entering or leaving the waiting list: the lobby board), "desk" (a visit entering or
     leaving the waiting or parked visits, or any event by `officer_id`, whose own current
     visit the list depends on), "officer" (only the events by `officer_id`: the desk's own
     visit). Shape: "<local day>.<count>", e.g. "20261130.412".

@@ -190,7 +190,8 @@ _QUEUE_CHANGE = f"(from_state IN {_LISTED} OR to_state IN {_LISTED})"
 OFFICE_EVENTS_TODAY = (
     "SELECT count(*), coalesce(max(id), 0),"
     f" count(CASE WHEN {_QUEUE_CHANGE} THEN 1 END),"
-    f" count(CASE WHEN {_QUEUE_CHANGE} OR action IN ('call', 'recall') THEN 1 END),"
+    f" count(CASE WHEN {_QUEUE_CHANGE} OR action IN ('call', 'recall')"
+    f" OR from_state = '{VisitState.CALLED.value}' THEN 1 END),"
     " count(CASE WHEN officer_id = %s THEN 1 END)"
     f" FROM {VisitEvent._meta.db_table} WHERE office_id = %s AND at >= %s"
 )
@@ -203,7 +204,7 @@ class EventCounts:
     every: int  # every event
     largest_id: int
     queue: int  # a visit entered or left the waiting or parked visits
-    board: int  # the same, or a call or recall (what the lobby board shows)
+    board: int  # the same, a call or recall, or a called visit leaving that state (the board)
     officer: int  # events made by the given officer (their own visit's changes)
 
 

@@ -31,3 +31,24 @@ def test_home__network_admin__planning_and_admin(client: Client) -> None:
     client.force_login(make_user(role=Role.NETWORK_ADMIN))
     html = client.get("/en/staff/").content.decode()
     assert 'href="/en/planning/"' in html and 'href="/admin/"' in html
+
+
+def test_home__network_admin__live_view_of_every_office(client: Client) -> None:
+    """No office is left out (the list once stopped at 20, so Kista was missing)."""
+    offices = [make_office(code=f"office-x{n:02}", name=f"Kontor {n:02}") for n in range(25)]
+    kista = make_office(code="kista", name="Kista")
+    client.force_login(make_user(role=Role.NETWORK_ADMIN))
+
+    html = client.get("/en/staff/").content.decode()
+
+    for office in [*offices, kista]:
+        assert f'href="/en/desk/{office.code}/live/"' in html
+
+
+def test_home__analyst__no_live_views(client: Client) -> None:
+    from tests.factories import make_agency
+
+    make_office(code="kista")
+    client.force_login(make_user(role=Role.AGENCY_ANALYST, analyst_agency=make_agency()))
+
+    assert "/live/" not in client.get("/en/staff/").content.decode()

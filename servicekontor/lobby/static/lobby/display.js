@@ -1,29 +1,47 @@
 // Lobby display: fetch the board fragment when it may have changed; 304 when nothing changed.
 // With server push (decision 0019: data-push on #board, an EventSource stream) it asks when
-// a change that concerns the board arrives, and once a minute as a safety net; without a
-// stream (push off, or the stream down) it polls every second as before (decision 0017).
-// On errors (network down, server restarting) it keeps trying with back-off up to 10 s and
-// shows a small "reconnecting" sign; it never needs a person to press reload.
+// a change that concerns the board arrives (at most once a second), and once a minute as a
+// safety net; without a stream (push off, or the stream down) it polls every second as
+// before (decision 0017). On errors (network down, server restarting) it keeps trying with
+// back-off up to 10 s and shows a small "reconnecting" sign; it never needs a person to
+// press reload.
 (function () {
   var board = document.getElementById("board");
   var offline = document.getElementById("offline");
   if (!board || !window.fetch) return;
   var url = board.getAttribute("data-src");
   var pushUrl = board.getAttribute("data-push");
+  var announcer = document.getElementById("announcer");
+  function lastCall() {
+    var element = board.querySelector("#board-announcement");
+    return element ? { key: element.getAttribute("data-key"), text: element.textContent } : null;
+  }
+  var announced = lastCall();  // on the page when it opened: not news
+  function announce() {
+    var call = lastCall();
+    if (!call || !announcer || (announced && announced.key === call.key)) return;
+    announced = call;
+    // A recall has the same words: empty the region first so the change is announced again.
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = call.text; }, 50);
+  }
+  var MIN_GAP = 1000; // never more often than the old poll
   var etag = null;
   var delay = 1000;
   var pushed = false; // a stream is open
   var timer = null;
   var busy = false;
   var again = false;
+  var last = 0;
   function schedule(ms) {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(tick, ms);
+    timer = setTimeout(tick, Math.max(ms, last + MIN_GAP - Date.now(), 0));
   }
   function tick() {
     timer = null;
     if (busy) { again = true; return; }
     busy = true;
+    last = Date.now();
     var headers = {};
     if (etag) headers["If-None-Match"] = etag;
     fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
@@ -31,7 +49,7 @@
         if (response.status === 304) return;
         if (!response.ok) throw new Error("HTTP " + response.status);
         etag = response.headers.get("ETag");
-        return response.text().then(function (html) { board.innerHTML = html; });
+        return response.text().then(function (html) { board.innerHTML = html; announce(); });
       })
       .then(function () { delay = 1000; offline.hidden = true; },
             function () { delay = Math.min(delay * 2, 10000); offline.hidden = false; })
