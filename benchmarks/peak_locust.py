@@ -157,6 +157,7 @@ class Desk(User):
         self.browser = Browser(self.environment, me["cookie"])
         self.etag = ""
         self.own_etag = ""
+        self.last_poll = 0.0
         self.wake = gevent.event.Event()
         self.next_safety = time.monotonic() + random.uniform(0, SAFETY_SECONDS)
         if MODE == "push":
@@ -183,6 +184,7 @@ class Desk(User):
         return status, headers
 
     def poll(self) -> None:
+        self.last_poll = time.monotonic()
         status, _t, headers = self.browser.send(
             "desk: waiting list poll",
             "GET",
@@ -208,6 +210,8 @@ class Desk(User):
             while (left := end - time.monotonic()) > 0:
                 safety = max(0.0, self.next_safety - time.monotonic())
                 if self.wake.wait(timeout=min(left, safety)):
+                    # desk.js: never more often than the old 3 s poll
+                    gevent.sleep(min(left, max(0.0, self.last_poll + 3.0 - time.monotonic())))
                     self.wake.clear()
                     self.poll()
                 elif time.monotonic() >= self.next_safety:
@@ -268,9 +272,13 @@ class Screen(User):
     def work(self) -> None:
         gevent.sleep(random.uniform(0, self.interval))
         if MODE == "push":
+            # as the pages' scripts: ask when told, never more often than the old poll
+            # interval (changes within it make one request), and once a minute regardless
             self.ask()
             while True:
+                asked = time.monotonic()
                 if self.wake.wait(timeout=jittered(SAFETY_SECONDS)):
+                    gevent.sleep(max(0.0, asked + self.interval - time.monotonic()))
                     self.wake.clear()
                 self.ask()
         while True:

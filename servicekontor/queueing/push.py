@@ -40,15 +40,16 @@ def parts_for(action: str) -> frozenset[str]:
     """The screen parts an `action` may change (conservative: any transition of the action).
 
     A visit entering or leaving the waiting or parked visits changes every desk's list and the
-    board; a call or recall the board; every action the live view. The same rule as the
-    version counts of `sql.OFFICE_EVENTS_TODAY`, derived here from the transition table."""
+    board; a call or recall, or a called visit leaving that state, the board; every action
+    the live view. The same rule as the version counts of `sql.OFFICE_EVENTS_TODAY`, derived
+    here from the transition table (tested against it)."""
     act = Action(action)
     moves = [(old, new) for (a, old), new in TRANSITIONS.items() if a is act]
     queue = any(old in _LISTED or new in _LISTED for old, new in moves)
     parts = {"live"}
     if queue:
         parts |= {"desk", "board"}
-    if act in (Action.CALL, Action.RECALL):
+    if act in (Action.CALL, Action.RECALL) or any(old is State.CALLED for old, _new in moves):
         parts.add("board")
     return frozenset(parts)
 

@@ -30,7 +30,7 @@ class Rollback(Exception):
         (Action.CHECK_IN, {"board", "desk", "live"}),
         (Action.CALL, {"board", "desk", "live"}),
         (Action.RECALL, {"board", "live"}),
-        (Action.START, {"live"}),
+        (Action.START, {"board", "live"}),  # a called visit leaves "now calling"
         (Action.FINISH, {"live"}),
         (Action.HOLD, {"board", "desk", "live"}),
         (Action.TRANSFER, {"board", "desk", "live"}),
@@ -42,6 +42,45 @@ def test_parts_for__what_each_action_may_change(action, parts):
 
 def test_parts_for__every_action_tells_the_live_view():
     assert all("live" in push.parts_for(a) for a in Action)
+
+
+def test_parts_for__agrees_with_the_versions_the_screens_are_asked_by(world, clock_at):
+    """Whenever an action moves a screen's version (sql.OFFICE_EVENTS_TODAY), the push names
+    that screen's part: a change pushed to nobody would leave the screen stale for a minute."""
+    from servicekontor.queueing import queries
+
+    def versions():
+        return {
+            "board": queries.queue_version(office_id=world.office.pk, part="board"),
+            "desk": queries.queue_version(office_id=world.office.pk, part="desk"),
+        }
+
+    steps = [
+        (Action.ISSUE, lambda: services.issue_ticket(office=world.office, service=world.tax)),
+        (Action.CALL, lambda: services.call_next(officer=world.alice)),
+        (Action.HOLD, lambda: services.hold_visit(officer=world.alice, visit_id=visit().pk)),
+        (Action.CALL, lambda: services.call_visit(officer=world.alice, visit_id=visit().pk)),
+        (Action.START, lambda: services.start_service(officer=world.alice, visit_id=visit().pk)),
+        (
+            Action.FINISH,
+            lambda: services.finish_visit(
+                officer=world.alice, visit_id=visit().pk, outcome="resolved"
+            ),
+        ),
+    ]
+
+    def visit():
+        from servicekontor.queueing.models import Visit
+
+        return Visit.objects.latest("pk")
+
+    for action, do in steps:
+        before = versions()
+        do()
+        after = versions()
+        for part in ("board", "desk"):
+            if before[part] != after[part]:
+                assert part in push.parts_for(action), (action, part)
 
 
 class Recorder:

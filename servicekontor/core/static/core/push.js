@@ -11,7 +11,20 @@
   var url = el.getAttribute("data-push");
   var wanted = (el.getAttribute("data-push-parts") || "").split(" ");
   var failures = 0;
-  function fire() { document.dispatchEvent(new CustomEvent("sk:push")); }
+  // data-push-gap (ms): at most one "sk:push" per gap, the last change never dropped (a
+  // screen that polled every few seconds asks no more often with push).
+  var gap = parseFloat(el.getAttribute("data-push-gap")) || 0;
+  var lastFire = 0;
+  var pending = null;
+  function fire() {
+    var wait = lastFire + gap - Date.now();
+    if (wait > 0) {
+      if (!pending) pending = setTimeout(function () { pending = null; fire(); }, wait);
+      return;
+    }
+    lastFire = Date.now();
+    document.dispatchEvent(new CustomEvent("sk:push"));
+  }
   function connect() {
     var source = new EventSource(url);
     source.onopen = function () {

@@ -66,17 +66,22 @@ document.addEventListener("keydown", function (event) {
           schedule(pushed() ? SAFETY_SECONDS * 1000 : seconds * 1000);
         });
     }
+    var last = 0;
     function schedule(ms) {
+      // never more often than the old poll: many changes in a few seconds make one request
+      var wait = Math.max(ms, last + seconds * 1000 - Date.now(), 0);
       if (timer) clearTimeout(timer);
       timer = setTimeout(function () {
         timer = null;
         if (busy) { again = true; return; }
         busy = true;
+        last = Date.now();
         tick();
-      }, ms);
+      }, wait);
     }
-    // Server push (core/push.js, decision 0019): ask now when a change may concern the desk.
-    document.addEventListener("sk:push", function () { schedule(0); });
+    // Server push (core/push.js, decision 0019): ask now when a change may concern the list
+    // (the officer's own visit changes with the officer's own actions, answered directly).
+    if (id === "waiting-panel") document.addEventListener("sk:push", function () { schedule(0); });
     schedule(seconds * 1000);
   }
   ["current-panel", "waiting-panel"].forEach(poll);
