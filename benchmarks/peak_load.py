@@ -635,13 +635,13 @@ def main() -> None:
             print(summary(run), flush=True)
             baseline.append(run)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        pusher.terminate()
-        try:
-            pusher.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pusher.kill()
+        for process, grace in ((server, 30), (pusher, 10)):
+            process.terminate()
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:  # an overloaded server may not stop in time
+                process.kill()
+                process.wait(timeout=10)
         os.unlink(world_file)
     lines = report(args, world, main_run, searched, baseline)
     print("\n".join(lines))

@@ -68,3 +68,26 @@ def test_gunicorn_conf__uses_the_redacting_logger() -> None:
     exec(compile(source.read_text(), str(source), "exec"), namespace)
     cfg.set("logger_class", namespace["logger_class"])
     assert cfg.logger_class is RedactingLogger
+
+
+def test_push_server_access_log__stream_token_redacted() -> None:
+    import config.push_asgi  # noqa: F401  (attaches the filter to uvicorn's access logger)
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("uvicorn.access")
+    logger.addHandler(handler)
+    try:
+        # uvicorn's own call: '%s - "%s %s HTTP/%s" %d'
+        logger.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            "/push/office/12/?t=MTI:1tX:streamsig",
+            "1.1",
+            200,
+        )
+    finally:
+        logger.removeHandler(handler)
+    assert "streamsig" not in stream.getvalue()
+    assert "/push/office/12/" in stream.getvalue()
