@@ -82,9 +82,9 @@ def budget(m: float) -> tuple[float, float]:
 def main() -> None:
     print("| multiple | polling: Django CPU s per s | push: Django CPU s per s | ratio |")
     print("|---:|---:|---:|---:|")
-    for m in (0, 1, 3, 5, 10):
+    for m in (0.0, 1.0, 3.0, 5.0, 10.0):
         poll, push = budget(m)
-        print(f"| {m}× | {poll / 1000:.2f} | {push / 1000:.2f} | {poll / push:.1f} |")
+        print(f"| {m:g}× | {poll / 1000:.2f} | {push / 1000:.2f} | {poll / push:.1f} |")
     for label, index in (("polling", 0), ("push", 1)):
         m = 0.0
         while budget(m + 0.1)[index] <= 2000 and m < 100:
