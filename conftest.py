@@ -56,3 +56,14 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         write(f"PostgreSQL-only tests run: {len(_ran_postgres)}")
     if _REQUIRE_POSTGRES and not _ran_postgres:
         write("FAILED: REQUIRE_POSTGRES=1 and no PostgreSQL test ran")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language: a test-client request to an /en/ page
+    leaves English active in the thread (LocaleMiddleware activates, nothing resets it), and
+    the next test's `reverse()` would then give /en/ paths."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

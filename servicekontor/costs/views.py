@@ -71,11 +71,13 @@ def index(request: HttpRequest) -> HttpResponse:
             "settlements": queries.settlements(),
             "open_months": queries.open_months_with_pools() if agency_ids is None else [],
             "is_admin": agency_ids is None,
-            "settle_form": SettleForm(),
-            "correct_form": CorrectForm(),
-            "staff_form": StaffCostForm(),
-            "report_form": ReportForm(initial={"year": today.year}),
-            "compare_form": CompareForm(),
+            # One page, several forms with like-named fields: an id prefix each, so that
+            # no id is used twice (the labels would point at the first form's field).
+            "settle_form": SettleForm(auto_id="settle_%s"),
+            "correct_form": CorrectForm(auto_id="correct_%s"),
+            "staff_form": StaffCostForm(auto_id="staff_%s"),
+            "report_form": ReportForm(initial={"year": today.year}, auto_id="report_%s"),
+            "compare_form": CompareForm(auto_id="compare_%s"),
             "agencies": queries.visible_agencies(agency_ids),
         },
     )

@@ -166,11 +166,10 @@ def expected_start(*, office: Office, at: dt.datetime) -> dt.datetime | None:
     """When someone is expected to start serving at the office, after nobody serves at `at`:
     the earliest answer of the `expected_service_start` receivers (the staffing roster), not
     before `at`; else the office's next opening if it is closed at `at`; else None."""
-    answers = [
-        answer
-        for _receiver, answer in expected_service_start.send(sender=Office, office=office, at=at)
-        if isinstance(answer, dt.datetime)
-    ]
+    answers: list[dt.datetime] = []
+    for _receiver, answer in expected_service_start.send(sender=Office, office=office, at=at):
+        if isinstance(answer, dt.datetime):
+            answers.append(answer)
     if answers:
         return max(min(answers), at)
     state = open_now(office=office, at=at)

@@ -201,3 +201,44 @@ def open_page(browser: Browser, site: str) -> Iterator[OpenPage]:
 @pytest.fixture
 def page(open_page: OpenPage) -> Page:
     return open_page()
+
+
+class OpenStaffPage(Protocol):
+    def __call__(self, user: object, *, width: int = 1280, height: int = 900) -> Page: ...
+
+
+@pytest.fixture
+def open_staff_page(browser: Browser, site: str) -> Iterator[OpenStaffPage]:
+    """open_staff_page(user): a page signed in as `user` (a session made by Django's test
+    client, its cookie handed to the browser), at a desktop window (1280 px by default)."""
+    from urllib.parse import urlparse
+
+    from django.test import Client
+
+    contexts: list[BrowserContext] = []
+
+    def open_(user: object, *, width: int = 1280, height: int = 900) -> Page:
+        client = Client()
+        client.force_login(user)  # type: ignore[arg-type]
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context = browser.new_context(
+            base_url=site, locale="sv-SE", viewport={"width": width, "height": height}
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": cookie.value,
+                    "domain": urlparse(site).hostname or "localhost",
+                    "path": "/",
+                }
+            ]
+        )
+        context.set_default_timeout(10_000)
+        context.set_default_navigation_timeout(30_000)  # the desk page is the costliest
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()

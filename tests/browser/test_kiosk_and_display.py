@@ -5,20 +5,24 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.network.models import Office
 from servicekontor.queueing import devices, services
 from servicekontor.queueing.models import DeviceKind, QueueSettings, Visit, VisitSource
 from servicekontor.queueing.queries import walk_in_services
 from tests.browser.conftest import OpenPage
-from tests.browser.support import assert_accessible, tab_to
+from tests.browser.support import assert_accessible, assert_readable_controls, tab_to
+from tests.factories import make_user, open_around_the_clock
 
 TICKET = re.compile(r"^[A-Z]-\d{3}$")
 
 
 @pytest.fixture
 def kista(site: str) -> Office:
-    return Office.objects.get(code="kista")
+    """Kista, open at every hour: a ticket is issued only while the office is open, and the
+    tests run whenever they run."""
+    return open_around_the_clock(Office.objects.get(code="kista"))
 
 
 @pytest.fixture
@@ -126,3 +130,104 @@ def test_display__without_javascript__refreshes_itself(open_page: OpenPage, kist
     expect(waiting).to_have_text("0 waiting")
     services.issue_ticket(office=kista, service=service)
     expect(waiting).to_have_text("1 waiting", timeout=10_000)  # <noscript> refresh, 5 s
+
+
+# --- the ticket's print button, a closed office, nobody serving ---------------------------------
+
+
+def test_kiosk__ticket_page__print_button_styled_and_readable(kiosk_page: Page):
+    kiosk_page.locator("ul.choices a.choice").first.click()
+    kiosk_page.locator("input[name=service]").first.check()
+    kiosk_page.locator("button.take").click()
+    kiosk_page.wait_for_url(re.compile(r"/ticket/"))
+    button = kiosk_page.locator("#print-ticket")
+
+    expect(button).to_be_visible()
+    style = button.evaluate(
+        "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).minHeight]"
+    )
+    assert style == ["rgb(0, 82, 147)", "80px"]  # the kiosk's large accent button
+    assert_readable_controls(kiosk_page)
+    # nobody is signed in at a desk: no promise of minutes
+    expect(kiosk_page.locator("section.ticket")).to_contain_text("Ingen handläggare tar emot")
+    expect(kiosk_page.locator("section.ticket")).not_to_contain_text("minuter")
+
+
+def test_kiosk__ticket_page__without_javascript_no_dead_print_button(
+    open_page: OpenPage, kista: Office
+):
+    page = open_page(javascript=False)
+    page.goto("/queue/kista/")
+    page.locator("ul.choices a.choice").first.click()
+    page.locator("input[name=service]").first.check()
+    page.locator("button.take").click()
+    page.wait_for_url(re.compile(r"/ticket/"))
+
+    expect(page.locator("#print-ticket")).to_be_hidden()
+
+
+def test_kiosk__closed_today__says_when_it_opens_and_offers_no_ticket(
+    kiosk_page: Page, kista: Office
+):
+    from servicekontor.network.models import ExceptionKind, OpeningException
+
+    OpeningException.objects.create(
+        office=kista, date=clock.local_today(), kind=ExceptionKind.CLOSED
+    )
+    kiosk_page.goto("/queue/kista/")
+
+    expect(kiosk_page.locator("main")).to_contain_text("Kontoret är stängt nu")
+    expect(kiosk_page.locator("main")).to_contain_text("i morgon kl. 00:00")
+    expect(kiosk_page.locator("ul.choices")).to_have_count(0)
+    assert_accessible(kiosk_page)
+    assert_readable_controls(kiosk_page)
+
+
+# --- the lobby display: active calls stand out, the live region stays -------------------------
+
+
+@pytest.fixture
+def two_desks(kista: Office):
+    agencies = list(Agency.objects.all())
+    points = list(kista.service_points.filter(is_active=True).order_by("number")[:2])
+    officers = []
+    for n, point in enumerate(points):
+        officer = make_user(username=f"desk-officer-{n}", offices=[kista], agencies=agencies)
+        services.sign_in_at_desk(officer=officer, service_point=point)
+        officers.append(officer)
+    return officers
+
+
+def _font_size(locator) -> float:
+    return float(locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+
+
+def test_display__two_desks_call__both_stand_out_the_newest_most(
+    page: Page, kista: Office, two_desks
+):
+    service = walk_in_services(office=kista, day=clock.local_today()).first()
+    assert service is not None
+    first, second = (services.issue_ticket(office=kista, service=service) for _ in range(2))
+    services.call_visit(officer=two_desks[0], visit_id=first.pk)
+    page.goto("/display/kista/")
+    page.evaluate("window.__announcer = document.getElementById('announcer')")
+
+    services.call_visit(officer=two_desks[1], visit_id=second.pk)
+
+    newest = page.locator(".active li.newest")
+    expect(newest).to_contain_text(second.ticket, timeout=8_000)
+    older = page.locator(".active li.call:not(.newest)")
+    expect(older).to_contain_text(first.ticket)
+    assert _font_size(newest) > _font_size(older) > _font_size(page.locator("p.waiting"))
+    assert older.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"  # framed
+    announcer = page.locator("#announcer")
+    expect(announcer).to_have_text(f"Nu på tur: {second.ticket}, disk 2")
+    assert page.evaluate("window.__announcer === document.getElementById('announcer')")
+    assert announcer.get_attribute("aria-live") == "polite"
+    assert_accessible(page)
+
+    services.start_service(officer=two_desks[1], visit_id=second.pk)
+    services.finish_visit(officer=two_desks[1], visit_id=second.pk, outcome="resolved")
+    # finished: no longer "now serving"; the other call is the newest active one now
+    expect(page.locator(".active li.newest")).to_contain_text(first.ticket, timeout=8_000)
+    expect(page.locator("ul.earlier")).to_contain_text(second.ticket)

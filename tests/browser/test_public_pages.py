@@ -5,7 +5,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import assert_accessible, is_focused, tab_to
+from tests.browser.support import (
+    assert_accessible,
+    assert_readable_controls,
+    contrast_failures,
+    is_focused,
+    tab_to,
+)
 
 SKIP_LINK = re.compile(r"Skip to content|Hoppa till innehållet")
 
@@ -114,6 +120,22 @@ def test_public_page__axe__no_wcag21_aa_violations(page, path, status):
     response = page.goto(path)
     assert response is not None and response.status == status
     assert_accessible(page)
+    assert_readable_controls(page)  # what axe's color-contrast does not see
+
+
+def test_contrast_check__white_on_white_button__reported(browser):
+    """The computed-contrast check can fail: a link-style button that kept a white text."""
+    page = browser.new_page()
+    try:
+        page.set_content(
+            '<html lang="sv"><body style="background:#fff"><main>'
+            '<button style="background:none;color:#fff;border:0">Ropa upp</button>'
+            '<a href="#" style="color:#767676">ok link</a></main></body></html>'
+        )
+        failures = contrast_failures(page)
+    finally:
+        page.close()
+    assert len(failures) == 1 and "Ropa upp" in failures[0]
 
 
 def test_axe_check__page_with_violations__reports_them(browser):

@@ -1,0 +1,212 @@
+"""The officer's and the administrator's screens in a real browser at a desktop width
+(1280 px): axe, the computed text contrast of every visible control, no sideways scrolling,
+and the desk's behaviour with two tabs and refused actions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from servicekontor.accounts.models import User
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.network.models import Office, ServicePoint
+from servicekontor.queueing import services
+from tests.browser.conftest import OpenStaffPage
+from tests.browser.support import (
+    assert_accessible,
+    assert_fits_width,
+    assert_readable_controls,
+    wrapped_cells,
+)
+from tests.factories import make_user, open_around_the_clock
+
+DESKTOP = 1280
+
+
+@pytest.fixture
+def kista(site: str) -> Office:
+    """Kista, open at every hour (tickets are issued only while the office is open)."""
+    return open_around_the_clock(Office.objects.get(code="kista"))
+
+
+@pytest.fixture
+def service(kista: Office) -> Service:
+    return Service.objects.get(agency__code="forsakringskassan", code="foraldrapenning")
+
+
+@pytest.fixture
+def officer(kista: Office) -> User:
+    return make_user(username="anna", offices=[kista], agencies=list(Agency.objects.all()))
+
+
+@pytest.fixture
+def desk1(kista: Office) -> ServicePoint:
+    point = kista.service_points.filter(is_active=True).order_by("number").first()
+    assert point is not None
+    return point
+
+
+@pytest.fixture
+def at_desk(officer: User, desk1: ServicePoint) -> User:
+    services.sign_in_at_desk(officer=officer, service_point=desk1)
+    return officer
+
+
+@pytest.fixture
+def admin_user(site: str) -> User:
+    user = make_user(role="network_admin", is_staff=True, is_superuser=True, username="nek")
+    user.first_name, user.last_name = "Nils", "Ek"
+    user.save()
+    return user
+
+
+def _check_screen(page: Page) -> None:
+    assert_accessible(page)
+    assert_readable_controls(page)
+    assert_fits_width(page, DESKTOP)
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+def test_desk__every_state__accessible_readable_and_fits_1280(
+    open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User
+):
+    for _ in range(3):
+        services.issue_ticket(office=kista, service=service)
+    parked = services.issue_ticket(office=kista, service=service)
+    services.call_visit(officer=at_desk, visit_id=parked.pk)
+    services.hold_visit(officer=at_desk, visit_id=parked.pk)
+    page = open_staff_page(at_desk)
+
+    page.goto("/desk/kista/")  # nobody at the desk: waiting list with "Call" buttons, parked
+    expect(page.locator("#waiting-panel button.link").first).to_be_visible()
+    _check_screen(page)
+    assert wrapped_cells(page, "#waiting-panel th, #waiting-panel td:not(:nth-child(2))") == []
+
+    page.locator("button[value=call_next]").click()  # called
+    expect(page.locator("#current-panel .ticket-number")).to_be_visible()
+    _check_screen(page)
+    page.locator("button[value=start]").click()  # serving: the finish form
+    expect(page.locator("#outcome")).to_be_visible()
+    expect(page.locator("#current-panel .desk-status")).to_contain_text("tar emot")
+    _check_screen(page)
+
+
+def test_desk__second_tab_follows_the_first_without_reload(
+    open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User
+):
+    ticket = services.issue_ticket(office=kista, service=service).ticket
+    first = open_staff_page(at_desk)
+    second = first.context.new_page()
+    first.goto("/desk/kista/")
+    second.goto("/desk/kista/")
+    second.evaluate("window.__same_document = true")
+
+    first.locator("button[value=call_next]").click()
+
+    expect(second.locator("#current-panel .ticket-number")).to_have_text(ticket, timeout=8_000)
+    expect(second.locator("button[value=call_next]")).to_have_count(0)
+    expect(second.locator("#waiting-panel button.link")).to_have_count(0)  # no "Call" now
+    assert second.evaluate("window.__same_document === true")  # no reload happened
+
+
+def test_desk__refused_action__message_after_redirect_and_refresh_sends_nothing(
+    open_staff_page: OpenStaffPage, kista: Office, at_desk: User
+):
+    page = open_staff_page(at_desk)
+    page.goto("/desk/kista/")
+
+    page.locator("button[value=call_next]").click()  # nobody waiting: refused
+
+    expect(page).to_have_url(re.compile(r"/desk/kista/$"))  # not the POST's /act/
+    expect(page.locator(".messages [role=alert]")).to_contain_text("Ingen väntar")
+    assert_accessible(page)  # the message is not a <ul role="status"> (axe: listitem)
+    page.reload()
+    expect(page.locator(".messages [role=alert]")).to_have_count(0)  # a GET: nothing re-sent
+
+
+def test_desk__confirmation_message__accessible(
+    open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User
+):
+    services.issue_ticket(office=kista, service=service)
+    page = open_staff_page(at_desk)
+    page.goto("/desk/kista/")
+
+    page.locator("button[value=call_next]").click()
+
+    expect(page.locator(".messages [role=status]")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_desk__leave_the_desk_button_is_readable(
+    open_staff_page: OpenStaffPage, kista: Office, at_desk: User
+):
+    page = open_staff_page(at_desk)
+    page.goto("/desk/kista/")
+    button = page.get_by_role("button", name="Lämna disken")
+    expect(button).to_be_visible()
+    colour = button.evaluate("b => getComputedStyle(b).color")
+
+    assert colour != "rgb(255, 255, 255)"  # was white on white
+    assert_readable_controls(page)
+
+
+# --- other staff screens: 1280 px, axe, contrast ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/staff/", "/desk/kista/live/", "/planning/", "/statistics/network/"],
+)
+def test_staff_pages__fit_1280_and_are_readable(
+    open_staff_page: OpenStaffPage, admin_user: User, kista: Office, path: str
+):
+    page = open_staff_page(admin_user)
+    page.goto(path)
+
+    assert_readable_controls(page)
+    assert_fits_width(page, DESKTOP)
+
+
+def test_admin__office_change_page__axe_clean_and_fits_1280(
+    open_staff_page: OpenStaffPage, admin_user: User, kista: Office
+):
+    page = open_staff_page(admin_user)
+    page.goto(f"/admin/network/office/{kista.pk}/change/")
+    expect(page.locator("#office_form")).to_be_visible()
+    page.wait_for_load_state("load")
+    # the autocomplete comboboxes are made by select2 after load, then named (admin_a11y.js)
+    expect(page.locator(".select2-selection").first).to_be_attached()
+    expect(page.locator(".select2-selection:not([aria-label])")).to_have_count(0)
+
+    assert_accessible(page)
+    assert_fits_width(page, DESKTOP)
+
+
+def test_admin__swedish_index_names_every_app_in_swedish(
+    open_staff_page: OpenStaffPage, admin_user: User
+):
+    page = open_staff_page(admin_user)
+    page.goto("/admin/")
+
+    expect(page.locator("#user-tools")).to_contain_text("Nils")
+    for english in ("Access attempts", "Task Results", "Tasks Database Backend", "Axes"):
+        expect(page.locator("#content")).not_to_contain_text(english)
+
+
+def test_api_docs__axe_clean(open_staff_page: OpenStaffPage, admin_user: User):
+    page = open_staff_page(admin_user)
+    page.goto("/api/docs/")
+    expect(page.locator(".swagger-ui .info")).to_be_visible()
+
+    assert_accessible(page)
+
+
+def test_favicon__served(open_staff_page: OpenStaffPage, admin_user: User):
+    page = open_staff_page(admin_user)
+    response = page.goto("/favicon.ico")
+
+    assert response is not None and response.status == 200
