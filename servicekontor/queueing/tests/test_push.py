@@ -217,7 +217,7 @@ def test_push_server__a_published_change_reaches_the_office_stream_only():
     async def scenario():
         url = f"/push/office/7/?t={push.stream_token(7)}"
         reader = asyncio.create_task(_request(app, url, read_until=b"data: board live\n"))
-        await asyncio.wait_for(app.hub.connected.wait(), 5)
+        await asyncio.wait_for(app.hub.connected.wait(), 5)  # type: ignore[attr-defined]
         await asyncio.sleep(0.05)
         publisher.publish(f"{prefix}office.8", "board")  # another office: not this stream
         publisher.publish(f"{prefix}office.7", "board live")
