@@ -3,6 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_peak \\
       .venv/bin/python benchmarks/peak_load.py [--multiple 3] [--seconds 120] [--kill]
       [--search 1,2,3,5,7,10] [--search-seconds 60] [--workers 8] [--no-write]
+      [--baseline 1,3]
 
 1. Drops and recreates the database of DATABASE_URL (it must not be one you need), migrates
    it and loads the real registry (`load_reference_data`). Every office operating today with
@@ -20,6 +21,12 @@
    told with what the database holds (nothing lost, nothing duplicated).
 4. --search: short runs at each multiple; the headroom is the largest multiple whose
    call-next p99 stays under 50 ms with no errors.
+
+The screens use server push (decision 0019): the push server (`config/push_asgi.py`, uvicorn,
+one process) runs beside gunicorn on another port, the app publishes each change to Redis,
+and every screen holds a stream (see benchmarks/peak_locust.py). --baseline runs the same
+short runs with the screens polling as before push (decision 0017), in the same session
+against the same server, for comparison.
 
 Figures go to stdout and to docs/benchmarks.md between the peak_load markers.
 """
@@ -69,7 +76,10 @@ SERVER_ENV = {
     "API_RATE_USER": "1000000/min",
     "LOG_LEVEL": "WARNING",
     "DJANGO_SETTINGS_MODULE": "config.settings",
+    "PUSH_REDIS_URL": REDIS_URL,
+    "PUSH_CHANNEL_PREFIX": f"peak-{secrets.token_hex(4)}:",
 }
+PUSH_PORT = 0  # set in main (free_port) before the world is built
 os.environ.update(SERVER_ENV)
 
 import django  # noqa: E402
@@ -147,7 +157,7 @@ def build_world(port: int) -> dict[str, Any]:
     from servicekontor.core import clock
     from servicekontor.network import queries as network_queries
     from servicekontor.network.models import Offering
-    from servicekontor.queueing import queries, services
+    from servicekontor.queueing import push, queries, services
     from tests.factories import make_user
 
     call_command("migrate", verbosity=0)
@@ -171,6 +181,7 @@ def build_world(port: int) -> dict[str, Any]:
             services.sign_in_at_desk(officer=officer, service_point=point)
             cookies.append(session_cookie(officer, csrf))
         manager = make_user(role="office_manager", offices=[office])
+        token = push.stream_token(office.pk)
         offices.append(
             {
                 "id": office.pk,
@@ -181,6 +192,7 @@ def build_world(port: int) -> dict[str, Any]:
                 "manager_cookie": session_cookie(manager, csrf),
                 "walk_in": [(s.agency.code, s.pk) for s in walk_in],
                 "position": (office.latitude, office.longitude),
+                "push_path": f"/push/office/{office.pk}/?t={token}",
             }
         )
     fast.disable()
@@ -196,6 +208,7 @@ def build_world(port: int) -> dict[str, Any]:
     ]
     return {
         "base_url": f"http://127.0.0.1:{port}",
+        "push_port": PUSH_PORT,
         "csrf": csrf,
         "anonymous_cookie": f"{settings.CSRF_COOKIE_NAME}={csrf}",
         "offices": offices,
@@ -277,6 +290,36 @@ def start_server(*, workers: int, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start")
 
 
+def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
+    """The push server (decision 0019): uvicorn, one process, no access log."""
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "uvicorn"),
+            "config.push_asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--timeout-graceful-shutdown",
+            "2",
+        ],
+        env=os.environ | SERVER_ENV,
+        cwd=ROOT,
+    )
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the push server did not start")
+
+
 def app_backends() -> list[int]:
     with psycopg.connect(admin_dsn(), autocommit=True) as conn:
         rows = conn.execute(
@@ -312,6 +355,8 @@ class Run:
     postgres_ms: float
     client_ms: float
     load: tuple[float, float]
+    push_ms: float = 0.0
+    mode: str = "push"
 
     def samples(self, action: str) -> list[float]:
         return sorted(self.result["samples"].get(action, []))
@@ -336,7 +381,14 @@ class Run:
 
 
 def run_once(
-    world_file: str, server: subprocess.Popen[bytes], *, multiple: float, seconds: float, kill: bool
+    world_file: str,
+    server: subprocess.Popen[bytes],
+    *,
+    multiple: float,
+    seconds: float,
+    kill: bool,
+    pusher: subprocess.Popen[bytes] | None = None,
+    mode: str = "push",
 ) -> Run:
     from django.db import connections
 
@@ -347,9 +399,11 @@ def run_once(
         out = f.name
     workers = cpu_seconds(children_of(server.pid))
     backends = cpu_seconds(app_backends())
+    push_pids = [pusher.pid] if pusher is not None else []
+    push_cpu = cpu_seconds(push_pids)
     load_before = os.getloadavg()[0]
     client = subprocess.Popen(
-        [*LOCUST, world_file, str(multiple), str(WARMUP_SECONDS), str(seconds), out],
+        [*LOCUST, world_file, str(multiple), str(WARMUP_SECONDS), str(seconds), out, mode],
         cwd=ROOT,
     )
     kills: list[tuple[float, int]] = []
@@ -371,6 +425,7 @@ def run_once(
     load_after = os.getloadavg()[0]
     django_s = cpu_used(workers, cpu_seconds(children_of(server.pid)))
     postgres_s = cpu_used(backends, cpu_seconds(app_backends()))
+    push_s = cpu_used(push_cpu, cpu_seconds(push_pids))
     if client.returncode:
         raise RuntimeError(f"the locust client failed ({client.returncode})")
     result = json.loads(Path(out).read_text())
@@ -390,6 +445,8 @@ def run_once(
         postgres_ms=1000 * postgres_s / n,
         client_ms=1000 * cpu_used(client_cpu_before, client_cpu) / n,
         load=(load_before, load_after),
+        push_ms=1000 * push_s / n,
+        mode=mode,
     )
 
 
@@ -401,6 +458,7 @@ ACTIONS = [
     "desk: finish",
     "desk: desk page after an action",
     "desk: waiting list poll",
+    "desk: own visit poll",
     "live view poll",
     "lobby display poll",
     "kiosk: issue ticket",
@@ -410,6 +468,7 @@ ACTIONS = [
     "citizen: contact form",
     "citizen: book",
     "citizen: booking confirmation",
+    "push: stream opened",
 ]
 
 
@@ -454,7 +513,8 @@ def kill_failures(run: Run) -> int:
 def integrity(run: Run) -> list[str]:
     """What the clients were told against what the database holds (queues topped up before)."""
     issued = run.status("kiosk: issue ticket", 303)
-    called = run.status("desk: call next", 303)
+    # a plain form is answered 303; desk.js's request (push mode) 200 with the parts
+    called = run.status("desk: call next", 303) + run.status("desk: call next", 200)
     booked = run.status("citizen: book", 302)
     unknown = {
         a: sum(1 for _t, act, _s in run.result["failures"] if act == a)
@@ -475,10 +535,12 @@ def integrity(run: Run) -> list[str]:
 
 def summary(run: Run) -> str:
     return (
-        f"{run.multiple:g}× the peak: {run.requests:,} requests in {run.seconds:g} s "
+        f"{run.multiple:g}× the peak ({run.mode}): {run.requests:,} requests in {run.seconds:g} s "
         f"({run.requests / run.seconds:.0f}/s), call-next p99 {run.p('desk: call next', 99):.1f} "
         f"ms, errors {run.errors}; CPU per request: Django {run.django_ms:.2f} ms, PostgreSQL "
-        f"{run.postgres_ms:.2f} ms, client {run.client_ms:.2f} ms; load average "
+        f"{run.postgres_ms:.2f} ms, push server {run.push_ms:.2f} ms, client "
+        f"{run.client_ms:.2f} ms; push events received "
+        f"{sum(run.result.get('push_events', {}).values()):,}; load average "
         f"{run.load[0]:.1f} → {run.load[1]:.1f}"
     )
 
@@ -508,13 +570,20 @@ def main() -> None:
     parser.add_argument("--search-seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=8, help="gunicorn sync workers")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--baseline", default="", help="multiples to run with the screens polling (no push)"
+    )
     args = parser.parse_args()
     if not DATABASE_URL.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database this may drop and recreate.")
 
+    global PUSH_PORT
     recreate_database()
-    django.setup()
     port = free_port()
+    PUSH_PORT = free_port()
+    SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
+    os.environ.update(SERVER_ENV)
+    django.setup()
     world = build_world(port)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(world, f)
@@ -530,37 +599,96 @@ def main() -> None:
 
     connections.close_all()
     server = start_server(workers=args.workers, port=port)
+    pusher = start_push_server(port=PUSH_PORT)
     searched: list[Run] = []
+    baseline: list[Run] = []
     try:
         main_run = run_once(
-            world_file, server, multiple=args.multiple, seconds=args.seconds, kill=args.kill
+            world_file,
+            server,
+            multiple=args.multiple,
+            seconds=args.seconds,
+            kill=args.kill,
+            pusher=pusher,
         )
         print(summary(main_run), flush=True)
         for multiple in [float(m) for m in args.search.split(",") if m]:
             run = run_once(
-                world_file, server, multiple=multiple, seconds=args.search_seconds, kill=False
+                world_file,
+                server,
+                multiple=multiple,
+                seconds=args.search_seconds,
+                kill=False,
+                pusher=pusher,
             )
             print(summary(run), flush=True)
             searched.append(run)
+        for multiple in [float(m) for m in args.baseline.split(",") if m]:
+            run = run_once(
+                world_file,
+                server,
+                multiple=multiple,
+                seconds=args.search_seconds,
+                kill=False,
+                pusher=pusher,
+                mode="poll",
+            )
+            print(summary(run), flush=True)
+            baseline.append(run)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process, grace in ((server, 30), (pusher, 10)):
+            process.terminate()
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:  # an overloaded server may not stop in time
+                process.kill()
+                process.wait(timeout=10)
         os.unlink(world_file)
-    lines = report(args, world, main_run, searched)
+    lines = report(args, world, main_run, searched, baseline)
     print("\n".join(lines))
     if not args.no_write:
         write_docs("\n".join(lines))
 
 
+def _runs_table(runs: list[Run]) -> list[str]:
+    lines = [
+        "| multiple | screens | requests/s | call-next p50 ms | p99 ms | errors | Django / "
+        "PostgreSQL / push server CPU per request ms | load average |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r.multiple:g}× | {r.mode} | {r.requests / r.seconds:.0f} | "
+            f"{r.p('desk: call next', 50):.1f} | {r.p('desk: call next', 99):.1f} | "
+            f"{r.errors} | {r.django_ms:.2f} / {r.postgres_ms:.2f} / {r.push_ms:.2f} | "
+            f"{r.load[0]:.1f} → {r.load[1]:.1f} |"
+        )
+    return lines
+
+
+def headroom(runs: list[Run]) -> float:
+    """The largest multiple with call-next p99 < 50 ms and no errors, below the first that
+    failed (0 if the smallest failed)."""
+    ok = [r.multiple for r in runs if r.p("desk: call next", 99) < 50 and r.errors == 0]
+    below = [m for m in sorted(r.multiple for r in runs) if m not in ok]
+    first_bad = min(below) if below else None
+    return max((m for m in ok if first_bad is None or m < first_bad), default=0)
+
+
 def report(
-    args: argparse.Namespace, world: dict[str, Any], run: Run, searched: list[Run]
+    args: argparse.Namespace,
+    world: dict[str, Any],
+    run: Run,
+    searched: list[Run],
+    baseline: list[Run],
 ) -> list[str]:
     rates = world["rates"]
     command = (
-        "`DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_i13b "
+        f"`DATABASE_URL=postgres://postgres@127.0.0.1:5432/{db_name()} "
         f".venv/bin/python benchmarks/peak_load.py --multiple {args.multiple:g} "
         f"--seconds {args.seconds:g}{' --kill' if args.kill else ''}"
         f"{f' --search {args.search} --search-seconds {args.search_seconds:g}' if args.search else ''}"
+        f"{f' --baseline {args.baseline}' if args.baseline else ''}"
         f" --workers {args.workers}`"
     )
     screens = sum(o["displays"] + 1 for o in world["offices"])
@@ -570,19 +698,24 @@ def report(
         f"Command: {command}",
         "",
         f"The network as loaded by `load_reference_data`: {len(world['offices'])} offices open "
-        f"at the time of the run, {world['desk_count']} desks, every desk staffed and polling "
-        f"its waiting list every 3 s, {screens - len(world['offices'])} lobby displays polling "
-        f"every 1 s and {len(world['offices'])} managers' live views every 5 s (all with "
-        "If-None-Match). The real peak (1×): "
+        f"at the time of the run, {world['desk_count']} desks, every desk staffed, "
+        f"{screens - len(world['offices'])} lobby displays and {len(world['offices'])} "
+        "managers' live views. Screens with push (decision 0019, the measured run and the "
+        "headroom search): each holds a server-sent-events stream and asks for its fragment "
+        "(If-None-Match) when a change names its part, and once a minute; desk actions are "
+        "answered with the changed parts (no second request). Screens polling (decision 0017, "
+        "the baseline rows): desk list and own visit every 3 s, displays every 1 s, live views "
+        "every 5 s, each desk action followed by the desk page. The real peak (1×): "
         f"{rates['visits'] * 3600:,.0f} visits/h ({rates['visits']:.2f}/s) through the kiosks "
         f"and desks, {rates['bookings'] * 3600:,.0f} bookings/h and "
         f"{rates['searches'] * 3600:,.0f} searches/h. A multiple scales every arrival "
         "(tickets, visits, searches, bookings); the screens stay as many as the network has.",
         "",
-        f"gunicorn {args.workers} sync workers, PostgreSQL and the locust client on the same "
-        f"{os.cpu_count()}-core machine, shared with other work.",
+        f"gunicorn {args.workers} sync workers, the push server (uvicorn, 1 process), Redis, "
+        f"PostgreSQL and the locust client on the same {os.cpu_count()}-core machine, shared "
+        "with other work.",
         "",
-        f"### {run.multiple:g}× the peak, {run.seconds:g} s"
+        f"### {run.multiple:g}× the peak, {run.seconds:g} s, screens with push"
         + (", database connections killed twice" if run.kills else ""),
         "",
         *table(run),
@@ -604,31 +737,24 @@ def report(
             "",
         ]
     lines += [*integrity(run), ""]
-    if searched:
+    if searched or baseline:
         lines += [
             "### Headroom: short runs at multiples of the peak",
             "",
-            "| multiple | requests/s | call-next p50 ms | p99 ms | errors | Django / PostgreSQL "
-            "CPU per request ms | load average |",
-            "|---:|---:|---:|---:|---:|---:|---|",
-        ]
-        for r in searched:
-            lines.append(
-                f"| {r.multiple:g}× | {r.requests / r.seconds:.0f} | "
-                f"{r.p('desk: call next', 50):.1f} | {r.p('desk: call next', 99):.1f} | "
-                f"{r.errors} | {r.django_ms:.2f} / {r.postgres_ms:.2f} | "
-                f"{r.load[0]:.1f} → {r.load[1]:.1f} |"
-            )
-        ok = [r.multiple for r in searched if r.p("desk: call next", 99) < 50 and r.errors == 0]
-        below = [m for m in sorted(r.multiple for r in searched) if m not in ok]
-        first_bad = min(below) if below else None
-        headroom = max((m for m in ok if first_bad is None or m < first_bad), default=0)
-        lines += [
+            *_runs_table(searched + baseline),
             "",
-            f"Headroom (largest multiple with call-next p99 < 50 ms and no errors, below the "
-            f"first that failed): **{headroom:g}×** (target ≥ 10×: "
-            f"{'met' if headroom >= 10 else 'NOT met'}).",
         ]
+    if searched:
+        h = headroom(searched)
+        lines.append(
+            f"Headroom with push (largest multiple with call-next p99 < 50 ms and no errors, "
+            f"below the first that failed): **{h:g}×** (target ≥ 10×: "
+            f"{'met' if h >= 10 else 'NOT met'})."
+        )
+    if baseline:
+        lines.append(
+            f"Headroom with the screens polling, same session: **{headroom(baseline):g}×**."
+        )
     return lines
 
 

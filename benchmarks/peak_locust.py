@@ -1,6 +1,6 @@
 """The national busiest hour as locust users (run by benchmarks/peak_load.py, not alone).
 
-    python benchmarks/peak_locust.py WORLD.json MULTIPLE WARMUP SECONDS OUT.json
+    python benchmarks/peak_locust.py WORLD.json MULTIPLE WARMUP SECONDS OUT.json [MODE]
 
 WORLD.json (written by peak_load.py) lists the operating offices with their desks' session
 cookies, walk-in services, bookable services and the pace of the real peak (`rates`, per
@@ -8,6 +8,14 @@ second, national). MULTIPLE scales every arrival (kiosk tickets, desk visits, se
 bookings); the screens (desks polling, lobby displays, managers' live views) are as many as
 the network has. Traffic goes to 127.0.0.1 only. Writes per-action latencies (every sample,
 ms), statuses and the times of failures to OUT.json.
+
+MODE "poll" (decision 0017, the screens as they were): every desk polls its waiting list and
+its own visit every 3 s, displays every 1 s, live views every 5 s, and each desk action is
+followed by the desk page (the browser follows the 303). MODE "push" (decision 0019, the
+default): every screen holds a server-sent-events stream to the push server and asks for its
+fragment (the same conditional request) when a change names its part, and once a minute as
+a safety net; desk actions are sent as desk.js sends them (X-Desk-Fragment: the answer is the
+changed parts, no second request).
 
 Kept apart from peak_load.py because locust patches the standard library (gevent) on import.
 """
@@ -17,6 +25,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import socket
 import sys
 import time
 from collections import defaultdict
@@ -30,6 +39,9 @@ from locust.env import Environment
 
 WORLD: dict[str, Any] = {}
 MULTIPLE = 1.0
+MODE = "push"
+SAFETY_SECONDS = 60.0  # with push: the screens' slow safety poll (as the pages' scripts do)
+PUSH_EVENTS: dict[str, int] = defaultdict(int)  # events received per screen kind
 SAMPLES: dict[str, list[float]] = defaultdict(list)
 STATUSES: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # whole run
 MEASURED: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # after warm-up
@@ -37,11 +49,15 @@ FAILURES: list[tuple[float, str, int]] = []  # (time, action, status)
 RECORD_FROM = [float("inf")]  # wall time (time.time) after the warm-up: record from then on
 STOPPING = gevent.event.Event()  # the end: no new request; those under way finish
 EXPECTED = {
-    "desk: call next": {303, 409},  # 409: the desk's queue is empty (not an error)
-    "desk: start": {303},
-    "desk: finish": {303},
+    # 303: a plain form; 200: desk.js's request answered with the parts (push mode);
+    # 409: the desk's queue is empty (not an error)
+    "desk: call next": {303, 200, 409},
+    "desk: start": {303, 200},
+    "desk: finish": {303, 200},
     "desk: desk page after an action": {200},
     "desk: waiting list poll": {200, 304},
+    "desk: own visit poll": {200, 304},
+    "push: stream opened": {200},
     "live view poll": {200, 304},
     "lobby display poll": {200, 304},
     "kiosk: issue ticket": {303},
@@ -140,11 +156,26 @@ class Desk(User):
         self.office = me["office"]
         self.browser = Browser(self.environment, me["cookie"])
         self.etag = ""
+        self.own_etag = ""
+        self.last_poll = 0.0
+        self.wake = gevent.event.Event()
+        self.next_safety = time.monotonic() + random.uniform(0, SAFETY_SECONDS)
+        if MODE == "push":
+            gevent.spawn(stream, me["push_path"], {"desk"}, self.wake, "desk")
 
     def visit_seconds(self) -> float:
         return random.expovariate(MULTIPLE * WORLD["rates"]["visits"] / WORLD["desk_count"])
 
     def act(self, action: str, fields: dict[str, object]) -> tuple[int, dict[str, str]]:
+        if MODE == "push":  # desk.js: the answer is the changed parts, no second request
+            status, _t, headers = self.browser.send(
+                action,
+                "POST",
+                f"/desk/{self.office}/act/",
+                data=fields,
+                headers={"X-Desk-Fragment": "1"},
+            )
+            return (303 if status == 200 else status), headers
         status, _t, headers = self.browser.send(
             action, "POST", f"/desk/{self.office}/act/", data=fields
         )
@@ -153,6 +184,7 @@ class Desk(User):
         return status, headers
 
     def poll(self) -> None:
+        self.last_poll = time.monotonic()
         status, _t, headers = self.browser.send(
             "desk: waiting list poll",
             "GET",
@@ -162,12 +194,36 @@ class Desk(User):
         if status == 200:
             self.etag = headers.get("etag", "")
 
+    def poll_own(self) -> None:
+        status, _t, headers = self.browser.send(
+            "desk: own visit poll",
+            "GET",
+            f"/desk/{self.office}/current/",
+            headers={"If-None-Match": self.own_etag} if self.own_etag else {},
+        )
+        if status == 200:
+            self.own_etag = headers.get("etag", "")
+
     def sleep_polling(self, seconds: float) -> None:
         end = time.monotonic() + seconds
+        if MODE == "push":
+            while (left := end - time.monotonic()) > 0:
+                safety = max(0.0, self.next_safety - time.monotonic())
+                if self.wake.wait(timeout=min(left, safety)):
+                    # desk.js: never more often than the old 3 s poll
+                    gevent.sleep(min(left, max(0.0, self.last_poll + 3.0 - time.monotonic())))
+                    self.wake.clear()
+                    self.poll()
+                elif time.monotonic() >= self.next_safety:
+                    self.next_safety = time.monotonic() + SAFETY_SECONDS
+                    self.poll()
+                    self.poll_own()
+            return
         while (left := end - time.monotonic()) > 0:
             gevent.sleep(min(left, jittered(3.0)))
             if time.monotonic() < end:
                 self.poll()
+                self.poll_own()
 
     @task
     def work(self) -> None:
@@ -187,29 +243,83 @@ class Desk(User):
 
 
 class Screen(User):
-    """A lobby display (every 1 s) or a manager's live view (every 5 s), If-None-Match."""
+    """A lobby display (every 1 s) or a manager's live view (every 5 s), If-None-Match; with
+    push, when its stream names its part ("board", "live") and once a minute."""
 
     wait_time = constant(0)
-    screens: list[tuple[str, str, float, str]] = []  # action, path, interval, cookie
+    # action, path, interval, cookie, stream path, part
+    screens: list[tuple[str, str, float, str, str, str]] = []
 
     def on_start(self) -> None:
-        self.action, self.path, self.interval, cookie = Screen.screens.pop()
+        self.action, self.path, self.interval, cookie, push_path, part = Screen.screens.pop()
         self.browser = Browser(self.environment, cookie)
         self.etag = ""
+        self.wake = gevent.event.Event()
+        if MODE == "push":
+            gevent.spawn(stream, push_path, {part}, self.wake, part)
+
+    def ask(self) -> None:
+        status, _t, headers = self.browser.send(
+            self.action,
+            "GET",
+            self.path,
+            headers={"If-None-Match": self.etag} if self.etag else {},
+        )
+        if status == 200:
+            self.etag = headers.get("etag", "")
 
     @task
     def work(self) -> None:
         gevent.sleep(random.uniform(0, self.interval))
+        if MODE == "push":
+            # as the pages' scripts: ask when told, never more often than the old poll
+            # interval (changes within it make one request), and once a minute regardless
+            self.ask()
+            while True:
+                asked = time.monotonic()
+                if self.wake.wait(timeout=jittered(SAFETY_SECONDS)):
+                    gevent.sleep(max(0.0, asked + self.interval - time.monotonic()))
+                    self.wake.clear()
+                self.ask()
         while True:
-            status, _t, headers = self.browser.send(
-                self.action,
-                "GET",
-                self.path,
-                headers={"If-None-Match": self.etag} if self.etag else {},
-            )
-            if status == 200:
-                self.etag = headers.get("etag", "")
+            self.ask()
             gevent.sleep(self.interval)
+
+
+def stream(path: str, wanted: set[str], wake: gevent.event.Event, kind: str) -> None:
+    """One server-sent-events stream (a plain socket; locust has no SSE client): sets `wake`
+    when an event names a part in `wanted`; reconnects after a second if the stream ends."""
+    while not STOPPING.is_set():
+        started = time.perf_counter()
+        try:
+            sock = socket.create_connection(("127.0.0.1", WORLD["push_port"]), timeout=120)
+            sock.sendall(
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode()
+            )
+            buffer = b""
+            status = 0
+            while not STOPPING.is_set():
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                buffer += chunk
+                if not status and b"\r\n" in buffer:
+                    status = int(buffer.split(b" ", 2)[1])
+                    record("push: stream opened", started, status)
+                    if status != 200:
+                        break
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    if line.startswith(b"data: "):
+                        parts = set(line[6:].strip().decode().split())
+                        PUSH_EVENTS[kind] += 1
+                        if parts & wanted:
+                            wake.set()
+            sock.close()
+        except OSError:
+            record("push: stream opened", started, 0)
+        wake.set()  # whatever was missed meanwhile: ask once
+        gevent.sleep(1.0)
 
 
 def kiosk(environment: Environment, office: dict[str, Any]) -> None:
@@ -270,20 +380,39 @@ def citizen(environment: Environment) -> None:
 
 
 def main() -> None:
-    global MULTIPLE
+    global MULTIPLE, MODE
     world_path, multiple, warmup, seconds, out = sys.argv[1:6]
+    MODE = sys.argv[6] if len(sys.argv) > 6 else "push"
     with open(world_path) as f:
         WORLD.update(json.load(f))
     MULTIPLE = float(multiple)
     Desk.desks = [
-        {"office": o["code"], "cookie": cookie} for o in WORLD["offices"] for cookie in o["cookies"]
+        {"office": o["code"], "cookie": cookie, "push_path": o["push_path"]}
+        for o in WORLD["offices"]
+        for cookie in o["cookies"]
     ]
     Screen.screens = []
     for o in WORLD["offices"]:
         for _ in range(o["displays"]):
-            Screen.screens.append(("lobby display poll", f"/display/{o['code']}/board/", 1.0, ""))
+            Screen.screens.append(
+                (
+                    "lobby display poll",
+                    f"/display/{o['code']}/board/",
+                    1.0,
+                    "",
+                    o["push_path"],
+                    "board",
+                )
+            )
         Screen.screens.append(
-            ("live view poll", f"/desk/{o['code']}/live/panel/", 5.0, o["manager_cookie"])
+            (
+                "live view poll",
+                f"/desk/{o['code']}/live/panel/",
+                5.0,
+                o["manager_cookie"],
+                o["push_path"],
+                "live",
+            )
         )
     environment = Environment(user_classes=[Desk, Screen])
     runner = environment.create_local_runner()
@@ -310,6 +439,8 @@ def main() -> None:
                 "statuses": {a: dict(s) for a, s in STATUSES.items()},
                 "measured": {a: dict(s) for a, s in MEASURED.items()},
                 "failures": FAILURES,
+                "push_events": dict(PUSH_EVENTS),
+                "mode": MODE,
             },
             f,
         )

@@ -71,6 +71,7 @@ def main() -> None:
 
     pages = [
         ("desk waiting list (every 3 s)", f"/desk/{office.code}/panel/", officers[1]),
+        ("desk: own visit (every 3 s)", f"/desk/{office.code}/current/", officers[1]),
         ("manager's live view (every 5 s)", f"/desk/{office.code}/live/panel/", manager),
         ("lobby board (every 1 s)", f"/display/{office.code}/board/", None),
     ]
@@ -110,6 +111,7 @@ def main() -> None:
         assert response.status_code == expect, (name, response.status_code)
         return response
 
+    fragment = {"X-Desk-Fragment": "1"}
     for _ in range(N // 10):
         timed(
             "kiosk: issue ticket",
@@ -124,6 +126,31 @@ def main() -> None:
             "desk: finish",
             lambda v=visit: desk.post(act, {"action": "finish", "visit": v, "outcome": "resolved"}),
             303,
+        )
+        # The same visit as desk.js sends it (decision 0019): each action answered with the
+        # changed parts, no desk page after it.
+        timed(
+            "kiosk: issue ticket",
+            lambda: kiosk.post(f"/queue/{office.code}/{agency.code}/", {"service": service.pk}),
+            303,
+        )
+        called = timed(
+            "desk.js: call next (answered with the parts)",
+            lambda: desk.post(act, {"action": "call_next"}, headers=fragment),
+            200,
+        )
+        visit = called["X-Visit-Id"]
+        timed(
+            "desk.js: start (answered with the parts)",
+            lambda v=visit: desk.post(act, {"action": "start", "visit": v}, headers=fragment),
+            200,
+        )
+        timed(
+            "desk.js: finish (answered with the parts)",
+            lambda v=visit: desk.post(
+                act, {"action": "finish", "visit": v, "outcome": "resolved"}, headers=fragment
+            ),
+            200,
         )
     print()
     print("| action | CPU per request ms (median) |")

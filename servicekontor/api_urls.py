@@ -4,7 +4,12 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from servicekontor.catalog.api import AgencyViewSet, ServiceViewSet
-from servicekontor.costs.api import CostLineViewSet, CostPerServiceViewSet, CostSummaryViewSet
+from servicekontor.costs.api import (
+    CostLineViewSet,
+    CostPerServiceViewSet,
+    CostSummaryViewSet,
+    CostWhatIfViewSet,
+)
 from servicekontor.handovers.api import (
     AcknowledgeView,
     HandoverDetailView,
@@ -23,6 +28,7 @@ router.register("offerings", OfferingViewSet, basename="offering")
 router.register("costs/summary", CostSummaryViewSet, basename="cost-summary")
 router.register("costs/lines", CostLineViewSet, basename="cost-line")
 router.register("costs/services", CostPerServiceViewSet, basename="cost-service")
+router.register("costs/what-if", CostWhatIfViewSet, basename="cost-what-if")
 
 urlpatterns = [
     path("statistics/figures/", FiguresView.as_view(), name="statistics-figures"),

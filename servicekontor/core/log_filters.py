@@ -1,7 +1,7 @@
 """Keep secrets that travel in URLs out of the logs.
 
 Manage links (`/book/manage/<token>/…`), kiosk ticket keys (`/queue/<office>/ticket/<key>/`)
-and device pairing tokens (`?token=…`) are working credentials: anyone who reads a log line
+device pairing tokens (`?token=…`) and push stream tokens (`?t=…`) are working credentials: anyone who reads a log line
 with one can open the booking. Django logs the path of every 4xx/5xx answer
 (django.request: "Not Found: /book/manage/…/") and the development server logs every
 request; this filter rewrites those parts to "[redacted]" before any handler writes them.
@@ -20,7 +20,7 @@ REDACTED = "[redacted]"
 _PATTERNS = (
     re.compile(r"(/manage/)[^/\s?\"']+"),
     re.compile(r"(/ticket/)[^/\s?\"']+"),
-    re.compile(r"([?&](?:token|key)=)[^&\s\"']+"),
+    re.compile(r"([?&](?:token|key|t)=)[^&\s\"']+"),
 )
 
 

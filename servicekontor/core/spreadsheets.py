@@ -87,6 +87,20 @@ def csv_bytes(
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def csv_sections_bytes(
+    sections: Sequence[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]],
+    *,
+    language: str | None = None,
+) -> bytes:
+    """Several tables in one CSV file, as `csv_bytes` writes one: each (title, header, rows)
+    under a line with its title, a blank line between; one BOM at the start."""
+    parts = []
+    for i, (title, header, rows) in enumerate(sections):
+        body = csv_bytes(header, rows, language=language).decode("utf-8").removeprefix("\ufeff")
+        parts.append(("\r\n" if i else "") + safe_text(title) + "\r\n" + body)
+    return ("\ufeff" + "".join(parts)).encode("utf-8")
+
+
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]]) -> bytes:
     """An .xlsx with one worksheet per (name, header, rows)."""
     out = io.BytesIO()

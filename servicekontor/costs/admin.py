@@ -135,7 +135,7 @@ class CostPoolAdmin(RegistryAdmin):
 
 @admin.register(HourlyRate)
 class HourlyRateAdmin(RegistryAdmin):
-    list_display = ("role", "valid_from", "ore_per_hour")
+    list_display = ("role", "valid_from", "ore_per_hour", "note")
 
 
 @admin.register(StaffHours)

@@ -11,19 +11,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicekontor.accounts.models import User
+from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.catalog.models import Agency
+from servicekontor.core.errors import DomainError
 from servicekontor.core.params import parse_int
 from servicekontor.costs import queries
+from servicekontor.costs.allocation import AllocationError
+from servicekontor.costs.forms import WhatIfForm, what_if_change
+from servicekontor.network.models import Office
 from servicekontor.reports.api import ApiTokenAuthentication
 
 SCOPE = (
@@ -229,3 +236,158 @@ class CostPerServiceViewSet(viewsets.ViewSet):
             for r in rep.services
         ]
         return Response(ServiceCostSerializer(data, many=True).data)
+
+
+class IsNetworkAdmin(permissions.BasePermission):
+    message = gettext_lazy("Only network administrators may do this.")
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and is_network_admin(user))
+
+
+class WhatIfAgencySerializer(serializers.Serializer[Any]):
+    agency = serializers.CharField(help_text="Agency code.")
+    today_ore = serializers.IntegerField()
+    today_visits = serializers.IntegerField()
+    with_change_ore = serializers.IntegerField()
+    with_change_visits = serializers.IntegerField()
+    difference_ore = serializers.IntegerField()
+
+
+class WhatIfOfficeStaffSerializer(serializers.Serializer[Any]):
+    office = serializers.CharField(help_text="Office code.")
+    hours_today = serializers.FloatField()
+    fte_today = serializers.FloatField()
+    cost_today_ore = serializers.IntegerField()
+    hours_with_change = serializers.FloatField()
+    fte_with_change = serializers.FloatField()
+    cost_with_change_ore = serializers.IntegerField()
+    extra_cost_ore = serializers.IntegerField()
+
+
+class WhatIfStaffSerializer(serializers.Serializer[Any]):
+    role = serializers.CharField(help_text="The role priced (service_officer).")
+    ore_per_hour = serializers.IntegerField()
+    in_force = serializers.FloatField(help_text="Part of the month the change is in force.")
+    added_to_costs = serializers.BooleanField()
+    offices = WhatIfOfficeStaffSerializer(many=True)
+    extra_cost_ore = serializers.IntegerField()
+
+
+class WhatIfSerializer(serializers.Serializer[Any]):
+    month = serializers.CharField(help_text="YYYY-MM")
+    agencies = WhatIfAgencySerializer(many=True)
+    staff = WhatIfStaffSerializer(allow_null=True, help_text="null: see staff_missing.")
+    staff_missing = serializers.CharField(
+        allow_blank=True, help_text="Why there are no staff figures (no hourly cost, no history)."
+    )
+    offices_without_history = serializers.ListField(child=serializers.CharField())
+
+
+WHAT_IF_PARAMETERS = [
+    OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM"),
+    OpenApiParameter("agency", OpenApiTypes.STR, required=True, description="Agency code."),
+    OpenApiParameter("action", OpenApiTypes.STR, required=True, enum=["join", "leave"]),
+    OpenApiParameter(
+        "offices", OpenApiTypes.STR, required=True, description="Office codes, comma-separated."
+    ),
+    OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),
+    OpenApiParameter("visits", OpenApiTypes.INT, description="Joining: visits a month per office."),
+    OpenApiParameter(
+        "minutes_per_visit", OpenApiTypes.NUMBER, description="Joining: handled minutes per visit."
+    ),
+    OpenApiParameter(
+        "staff",
+        OpenApiTypes.STR,
+        enum=["add", "apart"],
+        description="add (default): the staff cost difference is added to the offices' costs.",
+    ),
+]
+
+
+class CostWhatIfViewSet(viewsets.ViewSet):
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsNetworkAdmin]
+
+    @extend_schema(
+        summary="What if an agency joins or leaves offices: shares, staff needed and its cost",
+        description="Network administrators only. The same computation as the page "
+        "/costs/what-if/ (assumptions in docs/costs.md). Money in whole öre.",
+        parameters=WHAT_IF_PARAMETERS,
+        responses={200: WhatIfSerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def list(self, request: Request) -> Response:
+        params = request.query_params
+        agency = Agency.objects.filter(code=params.get("agency", "").strip()).first()
+        codes = [c.strip() for c in params.get("offices", "").split(",") if c.strip()]
+        offices = {o.code: o.pk for o in Office.objects.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in offices]
+        if unknown:
+            raise ValidationError({"offices": [_("Unknown office codes: %s") % ", ".join(unknown)]})
+        data = QueryDict(mutable=True)
+        for key in ("month", "action", "start", "visits", "minutes_per_visit", "staff"):
+            if key in params:
+                data[key] = params[key]
+        data["agency"] = str(agency.pk) if agency else ""
+        data.setlist("offices", [str(offices[c]) for c in codes])
+        form = WhatIfForm(data)
+        change = what_if_change(form) if form.is_valid() else None
+        if change is None:
+            raise ValidationError(form.errors.get_json_data())
+        month = form.cleaned_data["month"]
+        try:
+            result = queries.what_if(
+                month=month, change=change, staff_in_costs=form.cleaned_data["staff"] == "add"
+            )
+        except AllocationError as exc:
+            raise Conflict(_("A pool cannot be shared with this change: %s") % exc) from exc
+        except DomainError as exc:
+            raise ValidationError({"detail": [str(exc.message)]}) from exc
+        staff = result.staff
+        codes_by_pk = {o.pk: o.code for o in result.offices.values()}
+        body = {
+            "month": f"{month:%Y-%m}",
+            "agencies": [
+                {
+                    "agency": o.agency.code,
+                    "today_ore": o.a_ore,
+                    "today_visits": o.a_visits,
+                    "with_change_ore": o.b_ore,
+                    "with_change_visits": o.b_visits,
+                    "difference_ore": o.difference_ore,
+                }
+                for o in result.outcomes
+            ],
+            "staff": None
+            if staff is None
+            else {
+                "role": result.role,
+                "ore_per_hour": staff.ore_per_hour,
+                "in_force": float(staff.in_force),
+                "added_to_costs": result.staff_in_costs,
+                "offices": [
+                    {
+                        "office": codes_by_pk[o.office],
+                        "hours_today": float(o.hours_a),
+                        "fte_today": float(o.fte_a),
+                        "cost_today_ore": o.cost_a_ore,
+                        "hours_with_change": float(o.hours_b),
+                        "fte_with_change": float(o.fte_b),
+                        "cost_with_change_ore": o.cost_b_ore,
+                        "extra_cost_ore": o.difference_ore,
+                    }
+                    for o in staff.offices
+                ],
+                "extra_cost_ore": staff.difference_ore,
+            },
+            "staff_missing": result.missing,
+            "offices_without_history": [o.code for o in result.skipped],
+        }
+        return Response(WhatIfSerializer(body).data)
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = gettext_lazy("Conflict.")
+    default_code = "conflict"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from servicekontor.costs.queries import AgencyReport
+from servicekontor.costs.queries import AgencyReport, WhatIfResult
 
 Cell = str | int | float | None
 
@@ -209,4 +209,120 @@ def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         )
     total = sum(ln.amount_ore for ln in report.lines)
     rows.append([_("Total"), *[""] * 13, total, _kr(total), "", ""])
+    return header, rows
+
+
+def _hours(value: Fraction) -> float:
+    return round(float(value), 2)
+
+
+def what_if_agencies_table(result: WhatIfResult) -> tuple[list[str], list[list[Cell]]]:
+    """Per agency: öre, share, visits and cost per visit today and with the change; a total."""
+    header = [
+        _("Agency"),
+        _("Today (öre)"),
+        _("Today: share"),
+        _("Today: visits"),
+        _("Today: cost per visit (kr)"),
+        _("With the change (öre)"),
+        _("With the change: share"),
+        _("With the change: visits"),
+        _("With the change: cost per visit (kr)"),
+        _("Difference (öre)"),
+    ]
+    rows: list[list[Cell]] = []
+    for o in result.outcomes:
+        rows.append(
+            [
+                o.agency.name,
+                o.a_ore,
+                None if o.a_share is None else round(float(o.a_share), 6),
+                o.a_visits,
+                _kr(o.a_per_visit),
+                o.b_ore,
+                None if o.b_share is None else round(float(o.b_share), 6),
+                o.b_visits,
+                _kr(o.b_per_visit),
+                o.difference_ore,
+            ]
+        )
+    a = sum(o.a_ore for o in result.outcomes)
+    b = sum(o.b_ore for o in result.outcomes)
+    rows.append(
+        [
+            _("Total"),
+            a,
+            None,
+            sum(o.a_visits for o in result.outcomes),
+            None,
+            b,
+            None,
+            sum(o.b_visits for o in result.outcomes),
+            None,
+            b - a,
+        ]
+    )
+    return header, rows
+
+
+def what_if_staff_table(result: WhatIfResult) -> tuple[list[str], list[list[Cell]]]:
+    """Per office of the change: officer hours, FTE and their cost today and with the change
+    (hours × the hourly cost in the last columns, so each row can be recomputed); a total.
+    No rows when the staff could not be computed (`result.missing` says why)."""
+    header = [
+        _("Office"),
+        _("Hours today"),
+        _("FTE today"),
+        _("Staff cost today (öre)"),
+        _("Hours with the change"),
+        _("FTE with the change"),
+        _("Staff cost with the change (öre)"),
+        _("Extra hours"),
+        _("Extra FTE"),
+        _("Extra staff cost (öre)"),
+        _("Extra staff cost (kr)"),
+        _("Role"),
+        _("Cost per hour (öre)"),
+    ]
+    rows: list[list[Cell]] = []
+    staff = result.staff
+    if staff is None:
+        return header, rows
+    role, rate = result.role_label, staff.ore_per_hour
+    for o in staff.offices:
+        office = result.offices.get(o.office)
+        rows.append(
+            [
+                office.name if office else str(o.office),
+                _hours(o.hours_a),
+                _hours(o.fte_a),
+                o.cost_a_ore,
+                _hours(o.hours_b),
+                _hours(o.fte_b),
+                o.cost_b_ore,
+                _hours(o.hours_difference),
+                _hours(o.fte_difference),
+                o.difference_ore,
+                _kr(o.difference_ore),
+                role,
+                rate,
+            ]
+        )
+    rows.append(
+        [
+            _("Total"),
+            _hours(staff.hours_a),
+            _hours(staff.fte_a),
+            staff.cost_a_ore,
+            _hours(staff.hours_b),
+            _hours(staff.fte_b),
+            staff.cost_b_ore,
+            _hours(staff.hours_b - staff.hours_a),
+            _hours(staff.fte_b - staff.fte_a),
+            staff.difference_ore,
+            _kr(staff.difference_ore),
+            role,
+            rate,
+        ]
+    )
     return header, rows

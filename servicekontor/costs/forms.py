@@ -3,13 +3,16 @@
 import datetime as dt
 import re
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
+from servicekontor.costs import allocation
 from servicekontor.costs.models import DriverChoice
+from servicekontor.costs.periods import month_end, next_month
 from servicekontor.costs.queries import CONFIGURED
 from servicekontor.network.models import Office
 
@@ -69,9 +72,19 @@ class WhatIfForm(forms.Form):
         decimal_places=2,
         required=False,
     )
+    staff = forms.ChoiceField(
+        label=_("Staff needed"),
+        choices=[
+            ("add", _("Add the staff cost difference to the offices' costs")),
+            ("apart", _("Show the staff apart; the pools stay as they are")),
+        ],
+        initial="add",
+        required=False,
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["staff"] = data.get("staff") or "add"
         if data.get("action") == "join" and not (
             data.get("visits") and data.get("minutes_per_visit")
         ):
@@ -79,6 +92,26 @@ class WhatIfForm(forms.Form):
                 _("A joining agency needs its expected visits and minutes per visit.")
             )
         return data
+
+
+def what_if_change(form: WhatIfForm) -> allocation.Change | None:
+    """The valid form's change, or None (with the form's error) when it starts after the month."""
+    data = form.cleaned_data
+    month: dt.date = data["month"]
+    start: dt.date = data["start"]
+    if start >= next_month(month):
+        form.add_error("start", _("The change starts after this month."))
+        return None
+    days = (month_end(month) - month).days + 1
+    in_force = (month_end(month) - max(start, month)).days + 1
+    return allocation.Change(
+        agency=data["agency"].pk,
+        offices=tuple(o.pk for o in data["offices"]),
+        visits=data.get("visits") or 0,
+        minutes_per_visit=Fraction(data.get("minutes_per_visit") or 0),
+        leave=data["action"] == "leave",
+        fraction=Fraction(in_force, days),
+    )
 
 
 class SettleForm(forms.Form):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from servicekontor.accounts.models import Role
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office
@@ -38,6 +39,19 @@ class PoolSource(models.TextChoices):
     ENTERED = "entered", _("Entered")
     IMPORTED = "imported", _("Imported")
     DERIVED = "derived", _("Derived from staff hours")
+
+
+#: The roles whose hours cost the offices money (the staff roles of `accounts.Role`).
+STAFF_ROLES = [
+    (Role.SERVICE_OFFICER.value, Role.SERVICE_OFFICER.label),
+    (Role.OFFICE_MANAGER.value, Role.OFFICE_MANAGER.label),
+]
+
+
+def role_label(code: str) -> str:
+    """The label of a staff role for people ("Service officer"), the code itself when it is not
+    one of `STAFF_ROLES` (a role entered before the choices existed)."""
+    return str(dict(STAFF_ROLES).get(code, code))
 
 
 def _first_of_month(field: str) -> Q:
@@ -184,9 +198,12 @@ class PoolOfficeShare(models.Model):
 class HourlyRate(models.Model):
     """What an hour of a role costs (salary with overheads), from a date on."""
 
-    role = models.CharField(_("role"), max_length=40)
+    role = models.CharField(_("role"), max_length=40, choices=STAFF_ROLES)
     valid_from = models.DateField(_("valid from"))
     ore_per_hour = models.PositiveIntegerField(_("cost per hour (öre)"))
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Where the figure comes from.")
+    )
 
     class Meta:
         ordering = ["role", "-valid_from"]
@@ -206,7 +223,7 @@ class HourlyRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role} {self.valid_from}: {self.ore_per_hour / 100:.2f} kr/h"
+        return f"{role_label(self.role)} {self.valid_from}: {self.ore_per_hour / 100:.2f} kr/h"
 
 
 class StaffHours(models.Model):
@@ -214,7 +231,7 @@ class StaffHours(models.Model):
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("month"))
-    role = models.CharField(_("role"), max_length=40)
+    role = models.CharField(_("role"), max_length=40, choices=STAFF_ROLES)
     hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=2)
 
     class Meta:
@@ -239,7 +256,7 @@ class StaffHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.role}: {self.hours} h"
+        return f"{self.month:%Y-%m} {role_label(self.role)}: {self.hours} h"
 
 
 class Settlement(models.Model):

@@ -15,15 +15,18 @@ from fractions import Fraction
 from typing import TypeVar
 
 from django.db.models import Model, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts.models import Role, User
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.catalog.models import Agency, Service
-from servicekontor.costs import allocation
+from servicekontor.core import clock
+from servicekontor.costs import allocation, staff_need
 from servicekontor.costs.models import (
     Correction,
     CostPool,
     DriverChoice,
+    HourlyRate,
     LineKind,
     PoolOfficeShare,
     PoolShare,
@@ -31,9 +34,12 @@ from servicekontor.costs.models import (
     SettlementLine,
     SettlementServiceUsage,
     SettlementUsage,
+    role_label,
 )
+from servicekontor.costs.periods import next_month
 from servicekontor.costs.usage import month_usage
 from servicekontor.network.models import Office
+from servicekontor.staffing import queries as staffing_queries
 
 M = TypeVar("M", bound=Model)
 
@@ -501,17 +507,150 @@ def compare_drivers(
     )
 
 
-def what_if(*, month: dt.date, change: allocation.Change) -> list[AgencyOutcome]:
+#: The role whose hours the staffing plan counts (officers at the desks).
+WHAT_IF_ROLE = Role.SERVICE_OFFICER
+
+
+def rate_in_force(*, role: str, day: dt.date) -> HourlyRate | None:
+    """The hourly cost of `role` in force on `day` (the latest from that day or earlier)."""
+    return HourlyRate.objects.filter(role=role, valid_from__lte=day).order_by("-valid_from").first()
+
+
+def staff_needs(
+    *, month: dt.date, change: allocation.Change
+) -> tuple[list[staff_need.OfficeNeed], list[Office]]:
+    """The staffing plan's officer hours and FTE at the change's offices in `month`, as they
+    are and with the change in force the whole month; and the offices without the history a
+    plan needs (no figures for them).
+
+    Joining: the agency's stated visits a month at each office with its stated minutes per
+    visit (`staffing.queries.AddedVolume`); leaving: its demand there dropped. The history is
+    the statistics up to the month's end, or up to today for the current month."""
+    history_before = min(clock.local_today(), next_month(month))
+    what = (
+        staffing_queries.WhatIf(remove_agency_ids=(change.agency,))
+        if change.leave
+        else staffing_queries.WhatIf(
+            added_volumes=(
+                staffing_queries.AddedVolume(
+                    agency=change.agency,
+                    visits_per_month=float(change.visits),
+                    service_minutes=float(change.minutes_per_visit),
+                ),
+            )
+        )
+    )
+    plans = [
+        staffing_queries.network_plan(
+            year=month.year,
+            office_ids=change.offices,
+            months=[month.month],
+            history_before=history_before,
+            what_if=w,
+        )
+        for w in (staffing_queries.NO_CHANGE, what)
+    ]
+    today = {r.office.pk: r for r in plans[0].rows}
+    with_change = {r.office.pk: r for r in plans[1].rows}
+    needs = [
+        staff_need.OfficeNeed(
+            office=office,
+            hours_today=today[office].hours_needed,
+            hours_with_change=with_change[office].hours_needed,
+            fte_today=today[office].fte_needed,
+            fte_with_change=with_change[office].fte_needed,
+        )
+        for office in sorted(today)
+        if office in with_change
+    ]
+    return needs, sorted(plans[0].skipped, key=lambda o: o.name)
+
+
+@dataclass
+class WhatIfResult:
+    """The what-if: every agency's outcome, and the staff part.
+
+    `staff` is None when no office could be planned or no hourly cost is in force; `missing`
+    then says why (a message for the person). With `staff_in_costs`, each office's staff cost
+    difference was added to the month's costs there as a pool shared by handled minutes, so
+    the b column's total is the pools' total plus the staff difference."""
+
+    outcomes: list[AgencyOutcome]
+    staff: staff_need.StaffCost | None
+    offices: dict[int, Office]
+    skipped: list[Office]
+    role: str
+    rate: HourlyRate | None
+    staff_in_costs: bool
+    missing: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return str(role_label(self.role))
+
+
+STAFF_POOL_KEY = "staff-what-if"
+
+
+def what_if(
+    *,
+    month: dt.date,
+    change: allocation.Change,
+    with_staff: bool = True,
+    staff_in_costs: bool = True,
+) -> WhatIfResult:
     """Every agency's share and cost per visit of `month` as it is (a) and with `change` (b),
-    same pools (assumption: the costs do not change with the volume; the staffing part needs
-    the dimensioning of issue 15)."""
+    and the staff needed at the change's offices with its cost (`staff_needs` × the hourly
+    cost of a service officer in force on the month's first day, `staff_need.price`).
+
+    Assumptions (stated on the page): the month's pools stay as they are, except that with
+    `staff_in_costs` each office's staff cost difference is added there as a pool shared by
+    handled minutes; the staff need is the staffing plan's (docs/staffing.md).
+
+    Raises allocation.AllocationError when a pool cannot be shared with the change."""
     usage = usage_for_month(month=month)
     changed = allocation.apply_change(usage, change)
     pools = pools_for_allocation(month=month)
-    return _outcomes(
-        allocation.allocate(pools, usage),
-        allocation.allocate(pools, changed),
-        usage,
-        changed,
-        None,
+    staff: staff_need.StaffCost | None = None
+    skipped: list[Office] = []
+    missing = ""
+    rate = rate_in_force(role=WHAT_IF_ROLE, day=month)
+    if with_staff:
+        needs, skipped = staff_needs(month=month, change=change)
+        if rate is None:
+            missing = str(
+                _("No cost per hour for the role “%(role)s” on %(day)s; enter one first.")
+                % {"role": role_label(WHAT_IF_ROLE), "day": month.isoformat()}
+            )
+        elif needs:
+            staff = staff_need.price(
+                needs, ore_per_hour=rate.ore_per_hour, in_force=change.fraction
+            )
+        else:
+            missing = str(_("None of the offices has the history a staffing plan needs."))
+    extra: list[allocation.Pool] = []
+    if staff is not None and staff_in_costs:
+        extra = [
+            allocation.Pool(
+                key=(STAFF_POOL_KEY, o.office), office=o.office, amount_ore=o.difference_ore
+            )
+            for o in staff.offices
+            if o.difference_ore
+        ]
+    offices = Office.objects.in_bulk(set(change.offices))
+    return WhatIfResult(
+        outcomes=_outcomes(
+            allocation.allocate(pools, usage),
+            allocation.allocate([*pools, *extra], changed),
+            usage,
+            changed,
+            None,
+        ),
+        staff=staff,
+        offices=offices,
+        skipped=skipped,
+        role=WHAT_IF_ROLE,
+        rate=rate,
+        staff_in_costs=staff is not None and staff_in_costs,
+        missing=missing,
     )

@@ -45,6 +45,7 @@ from servicekontor.costs.models import (
     SettlementServiceUsage,
     SettlementUsage,
     StaffHours,
+    role_label,
 )
 from servicekontor.costs.periods import month_end, next_month
 from servicekontor.costs.queries import pools_for_allocation
@@ -414,7 +415,7 @@ def derive_staff_pools(*, month: dt.date) -> list[CostPool]:
             if rate is None:
                 raise MissingRate(
                     _("No cost per hour for the role “%(role)s” on %(day)s; enter one first.")
-                    % {"role": row.role, "day": month.isoformat()}
+                    % {"role": role_label(row.role), "day": month.isoformat()}
                 )
             rates[row.role] = rate.ore_per_hour
         by_office[row.office_id].append((row.hours, rates[row.role]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.contrib import messages
@@ -33,10 +32,9 @@ from servicekontor.costs.forms import (
     SettleForm,
     StaffCostForm,
     WhatIfForm,
+    what_if_change,
 )
-from servicekontor.costs.periods import month_end, next_month
 
-STAFFING_AVAILABLE = False  # the what-if does not yet price the staffing app's need
 PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
 
 
@@ -268,42 +266,73 @@ def compare(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def what_if(request: HttpRequest) -> HttpResponse:
-    """An agency joins or leaves offices from a date: everyone's share and cost per visit."""
+    """An agency joins or leaves offices from a date: everyone's share and cost per visit, and
+    the staff needed at those offices with its cost; as a page, ?format=csv or ?format=xlsx."""
     _require_admin(request)
     form = WhatIfForm(request.GET or None)
-    context: dict[str, Any] = {
-        "form": form,
-        "staffing_available": STAFFING_AVAILABLE,
-        "show_shares": True,
-    }
+    context: dict[str, Any] = {"form": form, "show_shares": True}
+    fmt = request.GET.get("format", "")
+    if fmt not in ("", "csv", "xlsx"):
+        return render(
+            request,
+            "costs/error.html",
+            {"message": _("Unknown format; use csv or xlsx.")},
+            status=400,
+        )
     status = 200
     if form.is_bound:
-        if form.is_valid():
-            data = form.cleaned_data
-            month: dt.date = data["month"]
-            start: dt.date = data["start"]
-            days = (month_end(month) - month).days + 1
-            if start >= next_month(month):
-                form.add_error("start", _("The change starts after this month."))
-                return render(request, "costs/what_if.html", context, status=400)
-            in_force = (month_end(month) - max(start, month)).days + 1
-            change = allocation.Change(
-                agency=data["agency"].pk,
-                offices=tuple(o.pk for o in data["offices"]),
-                visits=data.get("visits") or 0,
-                minutes_per_visit=Fraction(data.get("minutes_per_visit") or 0),
-                leave=data["action"] == "leave",
-                fraction=Fraction(in_force, days),
-            )
+        change = what_if_change(form) if form.is_valid() else None
+        if change is None:
+            status = 400
+        else:
+            month: dt.date = form.cleaned_data["month"]
             try:
-                context["outcomes"] = queries.what_if(month=month, change=change)
+                result = queries.what_if(
+                    month=month,
+                    change=change,
+                    staff_in_costs=form.cleaned_data["staff"] == "add",
+                )
             except allocation.AllocationError as exc:
                 form.add_error(None, _("A pool cannot be shared with this change: %s") % exc)
                 status = 409
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
                 status = exc.http_status
+            else:
+                context.update(
+                    result=result,
+                    outcomes=result.outcomes,
+                    staff_rows=exports.what_if_staff_table(result),
+                )
+                if fmt:
+                    data = form.cleaned_data
+                    label = download_name(
+                        data["agency"].code,
+                        data["action"],
+                        f"{len(data['offices'])}-offices",
+                        f"from-{data['start']:%Y-%m-%d}",
+                        f"{month:%Y-%m}",
+                        ext="x",
+                    ).removesuffix(".x")
+                    return _what_if_file(result, fmt, label)
             context["fraction"] = change.fraction
-        else:
-            status = 400
+    if fmt and status != 200:
+        return render(request, "costs/error.html", {"form": form}, status=status)
     return render(request, "costs/what_if.html", context, status=status)
+
+
+def _what_if_file(result: queries.WhatIfResult, fmt: str, label: str) -> HttpResponse:
+    agencies = exports.what_if_agencies_table(result)
+    staff = exports.what_if_staff_table(result)
+    if fmt == "csv":
+        return spreadsheets.attachment(
+            spreadsheets.csv_sections_bytes(
+                [(_("Agencies"), *agencies), (_("Staff needed"), *staff)]
+            ),
+            filename=download_name("costs-what-if", label, ext="csv"),
+            content_type=spreadsheets.CSV_TYPE,
+        )
+    return spreadsheets.xlsx_response(
+        [(_("Agencies"), *agencies), (_("Staff needed"), *staff)],
+        filename=download_name("costs-what-if", label, ext="xlsx"),
+    )

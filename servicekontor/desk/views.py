@@ -35,7 +35,7 @@ from servicekontor.handovers.forms import HandoverForm
 from servicekontor.handovers.models import Handover
 from servicekontor.handovers.services import HandoverInput
 from servicekontor.network.models import Office, ServicePoint
-from servicekontor.queueing import queries, services, sql
+from servicekontor.queueing import push, queries, services, sql
 from servicekontor.queueing.errands import ErrandPart
 from servicekontor.queueing.errors import NotOffered, QueueError
 from servicekontor.queueing.models import (
@@ -114,7 +114,7 @@ def _session_at(request: HttpRequest, office_code: str) -> DeskSession | None:
     return session
 
 
-def _desk_context(session: DeskSession) -> dict[str, Any]:
+def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, Any]:
     officer = session.officer
     current = queries.current_visit(officer=officer)
     offered = queries.walk_in_services(office=session.office, day=clock.local_today())
@@ -129,7 +129,12 @@ def _desk_context(session: DeskSession) -> dict[str, Any]:
         "offered": offered,
         "transfer_to": [s for s in offered if current is None or s.pk != current.service_id],
         "waiting_total": queries.waiting_visits(office=session.office).count(),
-        "todays_bookings": appointment_queries.desk_rows(office=session.office, now=clock.now()),
+        "todays_bookings": (
+            appointment_queries.desk_rows(office=session.office, now=clock.now())
+            if bookings
+            else []
+        ),
+        "push_url": push.stream_url(session.office_id),
     }
 
 
@@ -516,23 +521,59 @@ def receipt(request: HttpRequest, office_code: str, visit_id: int) -> HttpRespon
 @require_POST
 def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     """One desk action. The happy path does not read the desk session here (the service
-    locks it anyway); only an error needs it, to show the desk again with the message."""
+    locks it anyway); only an error needs it, to show the desk again with the message.
+
+    Without JavaScript (a plain form): 303 to the desk page (post/redirect/get). From desk.js
+    (header `X-Desk-Fragment: 1`): the answer is the desk's changed parts themselves — the
+    officer's own visit and the waiting list, with the message — so the action costs one
+    request instead of two and no whole page (decision 0019); a refusal answers the same
+    parts with its status (409/400/403) and the reason."""
+    fragment = request.headers.get("X-Desk-Fragment") == "1"
     action = request.POST.get("action", "")
     try:
         if action in ("finish", "errand"):
             page = _handover_step(request, _user(request), office_code, action)
             if page is not None:
+                if fragment:  # a page of its own: desk.js sends the form again as a plain POST
+                    page["X-Desk-Form"] = "1"
                 return page
         message, visit_id = _perform(request, _user(request), office_code, action)
     except QueueError as exc:
-        signed_in = _session_at(request, office_code) is not None
-        back = reverse("desk:desk", args=[office_code]) if signed_in else reverse("desk:choose")
+        session = _session_at(request, office_code)
+        if fragment and session is not None:
+            return _parts(request, session, str(exc.message), error=True, status=exc.http_status)
+        back = reverse("desk:desk", args=[office_code]) if session else reverse("desk:choose")
         return _refused(request, exc.message, exc.http_status, back)
-    # Cookie-backed message (the default fallback storage): no session write per action.
-    messages.success(request, message)
-    response = _see_other(reverse("desk:desk", kwargs={"office_code": office_code}))
+    session = _session_at(request, office_code) if fragment else None
+    if session is not None:
+        response = _parts(request, session, str(message), error=False, status=200)
+    else:
+        # Cookie-backed message (the default fallback storage): no session write per action.
+        messages.success(request, message)
+        response = _see_other(reverse("desk:desk", kwargs={"office_code": office_code}))
     if visit_id is not None:
         response["X-Visit-Id"] = str(visit_id)  # for scripts and the benchmark
+    return response
+
+
+def _parts(
+    request: HttpRequest, session: DeskSession, message: str, *, error: bool, status: int
+) -> HttpResponse:
+    """The desk's own visit and waiting list after an action, with their versions (so the
+    next poll of each is a 304) and the message; no page around them, no bookings."""
+    keys = sql.desk_session_keys(officer_id=session.officer_id)
+    assert keys is not None
+    context = _desk_context(session, bookings=False) | {
+        "current_etag": _current_etag(keys, session.officer_id),
+        "waiting_etag": _waiting_etag(keys, session.officer_id),
+        "message": message,
+        "error": error,
+    }
+    response = render(request, "desk/_after_action.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Desk-Parts"] = "1"
+    if error:
+        response["X-Refused"] = str(status)
     return response
 
 
@@ -564,7 +605,11 @@ def live(request: HttpRequest, office_code: str) -> HttpResponse:
     return render(
         request,
         "desk/live.html",
-        {"office": office, "overview": queries.office_overview(office=office)},
+        {
+            "office": office,
+            "overview": queries.office_overview(office=office),
+            "push_url": push.stream_url(office.pk),
+        },
     )
 
 

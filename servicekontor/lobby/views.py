@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from servicekontor.core.conditional import conditional, make_etag
 from servicekontor.network.models import Office
-from servicekontor.queueing import devices, queries
+from servicekontor.queueing import devices, push, queries
 from servicekontor.queueing.models import DeviceKind
 
 CALLS_SHOWN = 6
@@ -40,7 +40,8 @@ def display(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return render(request, "queueing/device_required.html", {"office": office}, status=403)
-    return render(request, "lobby/display.html", _board_context(office))
+    context = _board_context(office) | {"push_url": push.stream_url(office.pk)}
+    return render(request, "lobby/display.html", context)
 
 
 @require_GET

@@ -56,7 +56,11 @@ from servicekontor.queueing.models import (
     VisitState,
 )
 from servicekontor.queueing.queries import ACTIVE_STATES, open_now, servable_services
-from servicekontor.queueing.signals import visit_changed, visit_event_appended
+from servicekontor.queueing.signals import (
+    desk_sessions_changed,
+    visit_changed,
+    visit_event_appended,
+)
 from servicekontor.queueing.states import TERMINAL, Action, State, target_state
 
 TERMINAL_STATES = [state.value for state in TERMINAL]
@@ -103,13 +107,17 @@ def _log(
 def _log_desk(
     *, officer: User, office_id: int, service_point_id: int | None, status: str, at: dt.datetime
 ) -> None:
-    """Append to the desk-status log (occupancy is computed from it)."""
+    """Append to the desk-status log (occupancy is computed from it); the live view is told
+    after commit."""
     DeskStatusEvent.objects.create(
         officer=officer,
         office_id=office_id,
         service_point_id=service_point_id,
         at=at,
         status=status,
+    )
+    transaction.on_commit(
+        lambda: desk_sessions_changed.send(sender=DeskSession, office_id=office_id)
     )
 
 

@@ -2,7 +2,10 @@
 
 Sent after commit (side effects; tasks are leaves and import the use cases):
 - `visit_changed`: every visit change, with `office_id` and `action` (a `states.Action`
-  value). `queueing.apps` connects `queueing.tasks.enqueue_after_visit_change`.
+  value). `queueing.apps` connects `queueing.tasks.enqueue_after_visit_change` and
+  `queueing.push.on_visit_changed` (server push to the screens, decision 0019).
+- `desk_sessions_changed`: a desk-status change (sign-in, status, sign-out, serving), with
+  `office_id`; `queueing.push.on_desk_sessions_changed` tells the live view.
 
 Asked, not announced:
 - `expected_service_start`: sender `Office`, kwargs `office`, `at`; a receiver answers with
@@ -20,6 +23,7 @@ Sent inside the transaction of the change (readers to the queue's right):
 from django.dispatch import Signal
 
 visit_changed = Signal()
+desk_sessions_changed = Signal()
 # kwargs: visit (Visit), event (VisitEvent just appended)
 visit_event_appended = Signal()
 # kwargs: visit (Visit), errands (list[Errand] just written)

@@ -69,13 +69,28 @@ def parse_week(text: str) -> dt.date:
 
 
 @dataclass(frozen=True)
+class AddedVolume:
+    """An agency's expected volume at each office planned: ``visits_per_month`` visits of
+    ``service_minutes`` desk minutes each (the user's stated assumptions, e.g. from the costs
+    what-if), spread over the month's open days and hours like the office's existing demand."""
+
+    agency: int
+    visits_per_month: float
+    service_minutes: float
+
+
+@dataclass(frozen=True)
 class WhatIf:
     """Changes to plan against: volume factor (1.1: +10 %), a service level for every agency
-    (share, minutes; None: each agency's own), agencies added to the offices planned."""
+    (share, minutes; None: each agency's own), agencies added to the offices planned (with
+    the office's mean volume of one agency, or with a stated volume: `added_volumes`), and
+    agencies removed from them (`remove_agency_ids`: their demand there is dropped)."""
 
     volume_factor: float = 1.0
     service_level: tuple[float, int] | None = None
     add_agency_ids: tuple[int, ...] = ()
+    added_volumes: tuple[AddedVolume, ...] = ()
+    remove_agency_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 < self.volume_factor <= 10:
@@ -84,6 +99,11 @@ class WhatIf:
             share, mins = self.service_level
             if not 0 < share < 1 or not 0 < mins <= 240:
                 raise DomainError(_("Give a service level share in (0, 1) and 1–240 minutes."))
+        for v in self.added_volumes:
+            if not (v.visits_per_month >= 0 and 0 < v.service_minutes <= 480):
+                raise DomainError(
+                    _("An added volume needs visits ≥ 0 and 0–480 minutes per visit.")
+                )
 
 
 NO_CHANGE = WhatIf()
@@ -458,12 +478,29 @@ def _simulate(
 # --- the network view ------------------------------------------------------------------------
 
 
+def _scaled_to_months(
+    shape: np.ndarray, open_days: Sequence[dt.date], visits_per_month: float
+) -> np.ndarray:
+    """``shape`` (open days × 24 expected arrivals) scaled month by month so that each month's
+    open days sum to ``visits_per_month`` (a month whose shape is all 0 stays 0)."""
+    out = np.array(shape, dtype=float, copy=True)
+    months = np.array([d.month for d in open_days])
+    for month in set(months.tolist()):
+        rows = months == month
+        total = out[rows].sum()
+        out[rows] = out[rows] * (visits_per_month / total) if total > 0 else 0.0
+    return out
+
+
 @dataclass
 class NetworkRow:
     office: Office
     month: int
     fte_needed: float
     fte_available: float
+    #: officer hours scheduled in the month (officers needed per hour × open hours, shrinkage
+    #: included); fte_needed = hours_needed / the month's paid hours of one full-time officer
+    hours_needed: float = 0.0
 
     @property
     def difference(self) -> float:
@@ -497,8 +534,11 @@ def network_plan(
     policy: dimensioning.Policy = DEFAULT_POLICY,
     what_if: WhatIf = NO_CHANGE,
     office_ids: Iterable[int] | None = None,
+    months: Iterable[int] | None = None,
+    history_before: dt.date | None = None,
 ) -> NetworkPlan:
-    """FTE needed against available per office and month of ``year``.
+    """FTE needed against available per office and month of ``year`` (only ``months``, 1–12,
+    when given).
 
     Per office and agency the day model (`forecast.fit_day_model`) gives each open day's
     arrivals and the hour profile spreads them; a month's need is, per weekday and hour, the
@@ -506,6 +546,11 @@ def network_plan(
     days open. FTE = officer hours / (``HOURS_PER_FTE_WEEK`` / 5 × working days of the month).
     Agency competence: officers needed for each agency alone (`dimensioning`) against the
     assigned officers trained for it. Offices without history are listed in ``skipped``.
+
+    The history is the statistics before ``history_before`` (default: today or 1 January of
+    ``year``, whichever is earlier). An agency of ``what_if.added_volumes`` gets, per month,
+    the office's mean hour shape of one agency scaled to its stated visits (added to its own
+    forecast if it is already there); ``remove_agency_ids`` drops an agency's demand.
     """
     offices_qs = Office.objects.filter(opened_on__lte=dt.date(year, 12, 31)).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gt=dt.date(year, 1, 1))
@@ -513,7 +558,8 @@ def network_plan(
     if office_ids is not None:
         offices_qs = offices_qs.filter(pk__in=list(office_ids))
     offices = list(with_schedules(offices_qs.order_by("code")))
-    before = min(clock.local_today(), dt.date(year, 1, 1))
+    before = history_before or min(clock.local_today(), dt.date(year, 1, 1))
+    wanted_months = sorted(set(months)) if months is not None else list(range(1, 13))
     agencies = {a.pk: a for a in Agency.objects.all()}
     targets = _targets(agencies.values(), what_if)
     assigned: dict[int, int] = defaultdict(int)
@@ -556,12 +602,20 @@ def network_plan(
             forecasts[agency] = totals[:, None] * np.array(
                 [profile[d.weekday()] for d in open_days]
             )
-        if what_if.add_agency_ids and forecasts:
+        service_minutes = {a: h.mean_service_minutes for a, h in history.agencies.items()}
+        if (what_if.add_agency_ids or what_if.added_volumes) and forecasts:
             mean = np.asarray(sum(forecasts.values())) / len(forecasts)
             for a in what_if.add_agency_ids:
                 forecasts.setdefault(a, mean)
+            for v in what_if.added_volumes:
+                forecasts[v.agency] = forecasts.get(v.agency, 0.0) + _scaled_to_months(
+                    mean, open_days, v.visits_per_month
+                )
+                service_minutes.setdefault(v.agency, v.service_minutes)
+        for a in what_if.remove_agency_ids:
+            forecasts.pop(a, None)
         index = {d: i for i, d in enumerate(open_days)}
-        for month in range(1, 13):
+        for month in wanted_months:
             month_days = [d for d in open_days if d.month == month]
             hours_needed = 0.0
             agency_hours: dict[int, float] = defaultdict(float)
@@ -577,11 +631,7 @@ def network_plan(
                             agency=a,
                             arrivals_per_hour=float(f[rows_idx, hour].mean())
                             * what_if.volume_factor,
-                            mean_service_minutes=(
-                                history.agencies[a].mean_service_minutes
-                                if a in history.agencies
-                                else DEFAULT_SERVICE_MINUTES
-                            ),
+                            mean_service_minutes=service_minutes.get(a, DEFAULT_SERVICE_MINUTES),
                             target_minutes=targets.get(a, (0.8, 15))[1],
                             service_level=targets.get(a, (0.8, 15))[0],
                         )
@@ -595,7 +645,7 @@ def network_plan(
             per_fte = HOURS_PER_FTE_WEEK / 5 * working_days
             needed = dimensioning.fte(hours_needed, hours_per_fte=per_fte)
             available = float(assigned.get(office.pk, 0))
-            rows.append(NetworkRow(office, month, needed, available))
+            rows.append(NetworkRow(office, month, needed, available, hours_needed))
             county = by_county[(office.county, month)]
             county[0] += needed
             county[1] += available

@@ -34,3 +34,16 @@ def percent(share: Fraction | None) -> str:
     if share is None:
         return "–"
     return number_format(_decimal(share * 100, 2), 2, use_l10n=True) + " %"
+
+
+@register.filter
+def amount(value: int | float | Fraction | None) -> str:
+    """Hours or FTE with two decimals, localized; "–" when there is no value."""
+    if value is None:
+        return "–"
+    return number_format(_decimal(Fraction(value), 2), 2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def get_item(mapping: dict[object, object], key: object) -> object:
+    return mapping.get(key)

@@ -83,7 +83,7 @@ def test_derive_staff_pools__hours_times_rate(world):
     HourlyRate.objects.create(
         role="service_officer", valid_from=dt.date(2025, 1, 1), ore_per_hour=45_033
     )
-    with pytest.raises(MissingRate, match="office_manager"):
+    with pytest.raises(MissingRate, match="Kontorschef"):  # the label, not the code
         services.derive_staff_pools(month=april)
     HourlyRate.objects.create(
         role="office_manager", valid_from=dt.date(2024, 1, 1), ore_per_hour=60_000

@@ -273,3 +273,22 @@ def test_desk_handover__reference_by_sms_or_mail_goes_to_the_outbox(
     assert (message.channel, message.object_id, message.language) == (channel, handover.pk, "en")
     assert handover.reference in message.body_text
     assert "Wants the decision" not in message.body_text
+
+
+def test_desk_handover__from_desk_js__does_nothing_and_asks_for_a_plain_post(
+    alice, world, partners
+):
+    """desk.js sends actions with X-Desk-Fragment and puts the answered parts in place; the
+    handover form is a page of its own, so the answer says so (X-Desk-Form) and desk.js sends
+    the same form again as a plain POST, which shows the form."""
+    visit = _serving(world, world.tax)
+
+    response = alice.post(
+        reverse("desk:act", kwargs={"office_code": world.office.code}),
+        {"action": "finish", "visit": visit.pk, "outcome": "referred"},
+        headers={"X-Desk-Fragment": "1"},
+    )
+
+    assert response["X-Desk-Form"] == "1" and response.get("X-Desk-Parts") is None
+    assert Visit.objects.get(pk=visit.pk).state == "serving"  # nothing finished yet
+    assert not Handover.objects.exists()

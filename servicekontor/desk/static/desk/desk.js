@@ -15,8 +15,12 @@ document.addEventListener("keydown", function (event) {
 // data-poll-seconds with If-None-Match and replaced only when the server sends a new
 // version (200), never on 304 — so a half-filled form is not wiped while nothing changed.
 // The focus stays on the same control (by id or data-focus-key) across a replacement.
+// With server push (an open stream, window.skPush.open) a part is asked for when a change
+// arrives, and only once a minute otherwise (booked visits move up with the clock alone).
 (function () {
   if (!window.fetch || !window.DOMParser) return;
+  var SAFETY_SECONDS = 60;
+  function pushed() { return !!(window.skPush && window.skPush.open); }
   function key(element) {
     if (!element || element === document.body) return null;
     if (element.getAttribute("data-focus-key")) return '[data-focus-key="' + element.getAttribute("data-focus-key") + '"]';
@@ -29,7 +33,12 @@ document.addEventListener("keydown", function (event) {
     var etag = element.getAttribute("data-poll-etag");  // the version the page was made from
     var url = element.getAttribute("data-poll-url");
     var seconds = parseFloat(element.getAttribute("data-poll-seconds")) || 3;
+    var timer = null, busy = false, again = false;
+    var owned = element;
     function tick() {
+      // Replaced by a desk action's answer (below): take the version that came with it.
+      var now = document.getElementById(id);
+      if (now && now !== owned) { owned = now; etag = now.getAttribute("data-poll-etag") || etag; }
       var headers = { "X-Requested-With": "fetch" };
       if (etag) headers["If-None-Match"] = etag;
       fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
@@ -43,6 +52,7 @@ document.addEventListener("keydown", function (event) {
             if (!current || !replacement) return;
             var focused = current.contains(document.activeElement) ? key(document.activeElement) : null;
             current.replaceWith(replacement);
+            owned = replacement;
             if (focused) {
               var again = replacement.querySelector(focused);
               if (again) again.focus();
@@ -50,9 +60,87 @@ document.addEventListener("keydown", function (event) {
           });
         })
         .catch(function () {})
-        .then(function () { setTimeout(tick, seconds * 1000); });
+        .then(function () {
+          busy = false;
+          if (again) { again = false; schedule(0); return; }
+          schedule(pushed() ? SAFETY_SECONDS * 1000 : seconds * 1000);
+        });
     }
-    setTimeout(tick, seconds * 1000);
+    var last = 0;
+    function schedule(ms) {
+      // never more often than the old poll: many changes in a few seconds make one request
+      var wait = Math.max(ms, last + seconds * 1000 - Date.now(), 0);
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(function () {
+        timer = null;
+        if (busy) { again = true; return; }
+        busy = true;
+        last = Date.now();
+        tick();
+      }, wait);
+    }
+    // Server push (core/push.js, decision 0019): ask now when a change may concern the list
+    // (the officer's own visit changes with the officer's own actions, answered directly).
+    if (id === "waiting-panel") document.addEventListener("sk:push", function () { schedule(0); });
+    schedule(seconds * 1000);
   }
   ["current-panel", "waiting-panel"].forEach(poll);
+})();
+
+// Desk actions without a page load (decision 0019): a form posting to the desk's /act/ is
+// sent with fetch and "X-Desk-Fragment: 1"; the answer is the changed parts (the message,
+// the officer's own visit, the waiting list), put in place of the same ids. Anything else
+// (signed out meanwhile: a redirect) loads the page it points to; a network error reloads
+// the desk (the action may or may not have reached the server: the page shows which).
+// Without JavaScript the forms post and redirect as before.
+(function () {
+  if (!window.fetch || !window.FormData || !window.DOMParser) return;
+  var PARTS = ["desk-message", "current-panel", "waiting-panel"];
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !/\/act\/$/.test(form.getAttribute("action") || "")) return;
+    if (form.dataset.native === "1") return;  // sent again as a plain form (see below)
+    event.preventDefault();
+    var data = new FormData(form);
+    var submitter = event.submitter;
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    var buttons = form.querySelectorAll("button");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Desk-Fragment": "1" },
+    })
+      .then(function (response) {
+        if (response.headers.get("X-Desk-Form") === "1") {
+          // The action needs a form of its own first (the handover to the agency): nothing was
+          // done; send the same form as a plain POST so the browser shows that page.
+          for (var j = 0; j < buttons.length; j++) buttons[j].disabled = false;
+          form.dataset.native = "1";
+          if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+          return;
+        }
+        if (response.redirected || response.headers.get("X-Desk-Parts") !== "1") {
+          window.location.href = response.url;
+          return;
+        }
+        return response.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          PARTS.forEach(function (id) {
+            var fresh = doc.getElementById(id);
+            if (!fresh) return;
+            var old = document.getElementById(id);
+            if (old) { old.replaceWith(fresh); return; }
+            var grid = document.querySelector(".desk-grid");
+            if (grid) grid.parentNode.insertBefore(fresh, grid);
+          });
+          if (!document.activeElement || document.activeElement === document.body) {
+            var next = document.querySelector("#current-panel [data-key]") || document.getElementById("current-heading");
+            if (next) next.focus();
+          }
+        });
+      })
+      .catch(function () { window.location.reload(); });
+  });
 })();

@@ -1,11 +1,16 @@
-// Lobby display: fetch the board fragment every second; 304 when nothing changed.
-// On errors (network down, server restarting) it keeps trying with back-off up to 10 s and
-// shows a small "reconnecting" sign; it never needs a person to press reload.
+// Lobby display: fetch the board fragment when it may have changed; 304 when nothing changed.
+// With server push (decision 0019: data-push on #board, an EventSource stream) it asks when
+// a change that concerns the board arrives (at most once a second), and once a minute as a
+// safety net; without a stream (push off, or the stream down) it polls every second as
+// before (decision 0017). On errors (network down, server restarting) it keeps trying with
+// back-off up to 10 s and shows a small "reconnecting" sign; it never needs a person to
+// press reload.
 (function () {
   var board = document.getElementById("board");
   var offline = document.getElementById("offline");
   if (!board || !window.fetch) return;
   var url = board.getAttribute("data-src");
+  var pushUrl = board.getAttribute("data-push");
   var announcer = document.getElementById("announcer");
   function lastCall() {
     var element = board.querySelector("#board-announcement");
@@ -20,9 +25,23 @@
     announcer.textContent = "";
     setTimeout(function () { announcer.textContent = call.text; }, 50);
   }
+  var MIN_GAP = 1000; // never more often than the old poll
   var etag = null;
   var delay = 1000;
+  var pushed = false; // a stream is open
+  var timer = null;
+  var busy = false;
+  var again = false;
+  var last = 0;
+  function schedule(ms) {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(tick, Math.max(ms, last + MIN_GAP - Date.now(), 0));
+  }
   function tick() {
+    timer = null;
+    if (busy) { again = true; return; }
+    busy = true;
+    last = Date.now();
     var headers = {};
     if (etag) headers["If-None-Match"] = etag;
     fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
@@ -34,9 +53,31 @@
       })
       .then(function () { delay = 1000; offline.hidden = true; },
             function () { delay = Math.min(delay * 2, 10000); offline.hidden = false; })
-      .then(function () { setTimeout(tick, delay); });
+      .then(function () {
+        busy = false;
+        if (again) { again = false; schedule(0); return; }
+        schedule(pushed && offline.hidden ? 60000 : delay);
+      });
   }
-  setTimeout(tick, delay);
+  if (pushUrl && window.EventSource) {
+    var failures = 0;
+    var connect = function () {
+      var source = new EventSource(pushUrl);
+      source.onopen = function () { pushed = true; failures = 0; schedule(0); };
+      source.addEventListener("change", function (event) {
+        if (String(event.data).split(" ").indexOf("board") >= 0) schedule(0);
+      });
+      source.onerror = function () {
+        if (pushed) { pushed = false; schedule(delay); }
+        if (source.readyState === 2) {
+          failures += 1;
+          setTimeout(connect, Math.min(60000, 1000 * Math.pow(2, failures)));
+        }
+      };
+    };
+    connect();
+  }
+  schedule(delay);
   // Pick up new page code after a deploy without anyone touching the screen.
   setTimeout(function () { window.location.reload(); }, 6 * 3600 * 1000);
 })();

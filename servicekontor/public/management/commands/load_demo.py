@@ -3,10 +3,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from servicekontor.appointments.demo import seed_demo_bookings
+from servicekontor.core import clock
 from servicekontor.handovers.demo import seed_demo_partners
 from servicekontor.messaging.addresses import site_url
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_OFFICE_CODE, create_demo_accounts
+from servicekontor.public.signals import demo_loaded
 from servicekontor.queueing.demo import seed_demo_queue
 
 
@@ -20,6 +22,7 @@ class Command(BaseCommand):
         office = Office.objects.get(code=DEMO_OFFICE_CODE)
         seed_demo_queue(office=office)
         seed_demo_bookings(office=office)
+        demo_loaded.send(sender=self.__class__, today=clock.local_today())
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
             seed_demo_partners(base_url=site_url())
         self.stdout.write(

@@ -1,0 +1,115 @@
+"""Server push for the screens that poll (decision 0019): the publishing half.
+
+After a change to an office's queue commits, one short message goes to the office's channel on
+Redis (pub/sub): ``<prefix>office.<id>`` with the screen parts that may have changed
+("board", "desk", "live"). The push server (`queueing.push_server`, a small ASGI app) holds
+one subscription per process and tells each open stream (server-sent events) of that office;
+the screen then asks for its fragment with the conditional request it already makes when it
+polls (decision 0017), so push only replaces the idle polls, never the rendering rules.
+
+Best effort by design: a lost message (Redis down, a stream reconnecting) costs freshness,
+not correctness. The screens keep a slow safety poll while a stream is open and fall back to
+their old polling when it is not; without JavaScript nothing changes.
+
+Nothing is sent from inside a transaction: the receivers run on `visit_changed` (sent after
+commit) and on `desk_sessions_changed` (after commit too).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.core import signing
+
+from servicekontor.queueing.states import TRANSITIONS, Action, State
+
+log = logging.getLogger(__name__)
+
+PARTS = ("board", "desk", "live")
+_LISTED = frozenset({State.WAITING, State.ON_HOLD})
+TOKEN_SALT = "servicekontor.push"
+TOKEN_MAX_AGE = 24 * 3600  # seconds; screens reload their page at least this often
+
+
+def parts_for(action: str) -> frozenset[str]:
+    """The screen parts an `action` may change (conservative: any transition of the action).
+
+    A visit entering or leaving the waiting or parked visits changes every desk's list and the
+    board; a call or recall, or a called visit leaving that state, the board; every action
+    the live view. The same rule as the version counts of `sql.OFFICE_EVENTS_TODAY`, derived
+    here from the transition table (tested against it)."""
+    act = Action(action)
+    moves = [(old, new) for (a, old), new in TRANSITIONS.items() if a is act]
+    queue = any(old in _LISTED or new in _LISTED for old, new in moves)
+    parts = {"live"}
+    if queue:
+        parts |= {"desk", "board"}
+    if act in (Action.CALL, Action.RECALL) or any(old is State.CALLED for old, _new in moves):
+        parts.add("board")
+    return frozenset(parts)
+
+
+def enabled() -> bool:
+    return bool(settings.PUSH_URL and settings.PUSH_REDIS_URL)
+
+
+def channel(office_id: int) -> str:
+    return f"{settings.PUSH_CHANNEL_PREFIX}office.{office_id}"
+
+
+@cache
+def _client(url: str) -> redis.Redis:
+    # Short timeouts: a publish must never hold up the request that made the change.
+    return redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
+
+
+def publish(*, office_id: int, parts: Iterable[str]) -> bool:
+    """Tell the office's streams that `parts` may have changed; False if push is off or Redis
+    did not take the message (logged; the screens' safety polls cover it)."""
+    if not enabled():
+        return False
+    try:
+        _client(settings.PUSH_REDIS_URL).publish(channel(office_id), " ".join(sorted(parts)))
+    except redis.RedisError as exc:
+        log.warning("push: publish to office %s failed: %s", office_id, exc)
+        return False
+    return True
+
+
+def on_visit_changed(sender: Any, *, office_id: int, action: str, **kwargs: Any) -> None:
+    """Receiver of `signals.visit_changed` (after commit)."""
+    publish(office_id=office_id, parts=parts_for(action))
+
+
+def on_desk_sessions_changed(sender: Any, *, office_id: int, **kwargs: Any) -> None:
+    """Receiver of `signals.desk_sessions_changed` (after commit): sign-ins and statuses are
+    shown by the live view only."""
+    publish(office_id=office_id, parts=("live",))
+
+
+def stream_token(office_id: int) -> str:
+    """A signed, timestamped token naming the office: the push server opens a stream only
+    for a token it can verify (`office_of_token`). Screens get it in their page."""
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(str(office_id))
+
+
+def office_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> int | None:
+    """The office id a token names, or None if it is forged, malformed or older than
+    `max_age` seconds."""
+    try:
+        value = signing.TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() else None
+
+
+def stream_url(office_id: int) -> str:
+    """Where a screen of `office_id` opens its stream; "" when push is off (the screen polls)."""
+    if not enabled():
+        return ""
+    return f"{settings.PUSH_URL.rstrip('/')}/office/{office_id}/?t={stream_token(office_id)}"
