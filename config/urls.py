@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("statistics/", include("servicekontor.reports.urls")),
     path("costs/", include("servicekontor.costs.urls")),
     path("staffing/", include("servicekontor.staffing.urls")),
+    path("change-plans/", include("servicekontor.changeplans.urls")),
     path("", include("servicekontor.public.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,2 @@
+app_name = "changeplans"
+urlpatterns: list[object] = []
