@@ -130,13 +130,22 @@ class PoolTemplate:
 
 
 @dataclass(frozen=True)
+class NetworkPool:
+    """A pool without an office; ``office_shares`` (office code -> weight) are used when its
+    office driver is fixed."""
+
+    pool: allocation.Pool
+    office_shares: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CostInputs:
     """``office_pools``: office code -> its non-staff pools of the reference month;
     ``network_pools``: pools without an office (``office_shares`` keyed by office code);
     ``staff_ore_per_hour``: None when no hourly cost is known (staff cost then left out)."""
 
     office_pools: Mapping[str, tuple[PoolTemplate, ...]]
-    network_pools: tuple[allocation.Pool, ...]
+    network_pools: tuple[NetworkPool, ...]
     staff_ore_per_hour: int | None
     reference_month: dt.date | None = None
 
@@ -439,14 +448,11 @@ def step_costs(
                 unallocated += amount
                 continue
             pools.append(allocation.Pool((o.code, key), j, amount, parts, fixed))
-    for p in cost.network_pools:
+    for n in cost.network_pools:
+        p = n.pool
         other_ore += p.amount_ore
         if p.office_driver is allocation.Driver.FIXED:
-            shares = {
-                index[c]: w
-                for c, w in p.office_shares.items()  # type: ignore[misc]
-                if c in open_codes
-            }
+            shares = {index[c]: w for c, w in n.office_shares.items() if c in open_codes}
             if not any(shares.values()):
                 unallocated += p.amount_ore
                 continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -46,7 +46,6 @@ from servicekontor.changeplans.registry_state import (
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
 from servicekontor.core.geography import load_localities
-from servicekontor.costs import allocation
 from servicekontor.costs.models import Category, CostPool, HourlyRate
 from servicekontor.costs.queries import pools_for_allocation
 from servicekontor.network.models import Milestone, Offering, Office, OpeningHoursPeriod
@@ -492,7 +491,7 @@ def cost_inputs(*, today: dt.date, rate: tuple[str, int] | None) -> effects.Cost
     codes = dict(Office.objects.values_list("pk", "code"))
     categories = dict(CostPool.objects.filter(month=month).values_list("pk", "category"))
     office_pools: dict[str, list[effects.PoolTemplate]] = defaultdict(list)
-    network: list[allocation.Pool] = []
+    network: list[effects.NetworkPool] = []
     for p in pools_for_allocation(month=month):
         category = categories[p.key]
         if p.office is not None:
@@ -509,14 +508,9 @@ def cost_inputs(*, today: dt.date, rate: tuple[str, int] | None) -> effects.Cost
             )
         else:
             network.append(
-                allocation.Pool(
-                    key=p.key,
-                    office=None,
-                    amount_ore=p.amount_ore,
-                    parts=p.parts,
-                    fixed_shares=p.fixed_shares,
-                    office_driver=p.office_driver,
-                    office_shares={codes[o]: w for o, w in p.office_shares.items()},  # type: ignore[misc]
+                effects.NetworkPool(
+                    replace(p, office_shares={}),
+                    {codes[o]: w for o, w in p.office_shares.items()},
                 )
             )
     return effects.CostInputs(
@@ -575,7 +569,7 @@ def evaluate_plan(plan: ChangePlan, *, incremental: bool = True) -> Evaluation:
             change=c,
             day=dates[c.pk],
             label=change_label(c, office_names),
-            follows=_follows_text(c, rows),
+            follows=follows_text(c, rows),
             followers=followers(rows, c),
         )
         for c in rows
@@ -624,7 +618,7 @@ def evaluate_plan(plan: ChangePlan, *, incremental: bool = True) -> Evaluation:
     )
 
 
-def _follows_text(c: PlannedChange, rows: Sequence[PlannedChange]) -> str:
+def follows_text(c: PlannedChange, rows: Sequence[PlannedChange]) -> str:
     if c.after_change_id is not None:
         position = next((r.position for r in rows if r.pk == c.after_change_id), "?")
         return _("%(days)+d days after change %(n)s") % {"days": c.offset_days, "n": position}
