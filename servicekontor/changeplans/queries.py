@@ -346,6 +346,10 @@ CONFLICT_TEXTS = {
         "%(office)s starts offering %(service)s on %(date)s, after the removal"
     ),
     "not_offered": gettext_lazy("%(office)s does not offer %(agency)s on that day"),
+    "removal_on_first_day": gettext_lazy(
+        "%(office)s starts offering %(service)s on %(date)s, the day of the removal; end the "
+        "offering in the registry instead"
+    ),
     "hours_same_day": gettext_lazy(
         "%(office)s already has an opening-hours period starting on %(date)s"
     ),

@@ -277,10 +277,23 @@ def _apply(
                 )
         elif c.kind == Kind.REMOVE_SERVICES:
             hit = False
+            drop: list[int] = []
             for i, o in enumerate(offerings):
                 if o.office != code or o.agency != c.agency:
                     continue
-                if o.valid_on(day):
+                if o.valid_on(day) and o.valid_from == day:
+                    hit = True
+                    if o.pk is None:  # added earlier by this plan: it never starts
+                        drop.append(i)
+                    else:
+                        out.append(
+                            Conflict(
+                                c.key,
+                                "removal_on_first_day",
+                                {"office": code, "service": o.service, "date": day.isoformat()},
+                            )
+                        )
+                elif o.valid_on(day):
                     offerings[i] = replace(o, valid_to=day - ONE_DAY, ends_with=c.with_milestone)
                     hit = True
                 elif o.valid_from > day:
@@ -295,6 +308,8 @@ def _apply(
                             },
                         )
                     )
+            for i in reversed(drop):
+                del offerings[i]
             if not hit:
                 out.append(
                     Conflict(c.key, "not_offered", {"office": code, "agency": c.agency or ""})
