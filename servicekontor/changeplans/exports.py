@@ -190,7 +190,9 @@ def assumptions_table(ev: Evaluation) -> Table:
     rows.append(
         [
             "statistics",
-            _("Statistics %(start)s – %(end)s: %(visits)s visits.")
+            _(
+                "Statistics %(start)s – %(end)s: %(visits)s visits a year (a shorter history scaled to a year)."
+            )
             % {"start": start, "end": end, "visits": round(ev.statistics_visits)},
         ]
     )

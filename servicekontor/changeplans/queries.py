@@ -88,8 +88,8 @@ ASSUMPTION_TEXTS = {
     "rate": gettext_lazy(
         "Each locality keeps the visits per resident of the office that served it at the "
         "baseline: the office's visits per agency in the 12 whole months before this month "
-        "(statistics) spread over its nearest localities by population; offices without "
-        "statistics get their agency's mean rate."
+        "(statistics; a shorter history scaled to a year) spread over its nearest localities "
+        "by population; offices without statistics get their agency's mean rate."
     ),
     "default_rate": gettext_lazy(
         "An agency without statistics (e.g. one the plan adds) gets the mean rate of the "
@@ -434,8 +434,14 @@ def baseline_inputs(
     codes = dict(Office.objects.values_list("pk", "code"))
     visits: dict[tuple[str, int], float] = defaultdict(float)
     seconds: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for u in report_queries.agency_usage(start=start, end=end):
-        visits[(codes[u.office_id], u.agency_id)] += u.visits
+    usage = report_queries.agency_usage(start=start, end=end)
+    # A year of visits from a shorter history: × 12 / the months from the first month with
+    # any visit to the end of the period (ASSUMPTION "rate": the months are typical).
+    first = min((u.month for u in usage), default=start)
+    months = (end.year - first.year) * 12 + end.month - first.month + 1
+    to_year = 12 / months
+    for u in usage:
+        visits[(codes[u.office_id], u.agency_id)] += u.visits * to_year
         seconds[u.agency_id][0] += u.handled_seconds
         seconds[u.agency_id][1] += u.visits
     per_visit = {}
