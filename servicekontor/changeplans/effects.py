@@ -169,7 +169,7 @@ class Costs:
     staff_ore: int
     other_ore: int
     by_agency: Mapping[int, int]
-    unallocated_ore: int  # pools at offices without visits that month: not shared
+    unallocated_ore: int  # pools that cannot be shared (e.g. at offices without visits)
     staff_included: bool
 
 
@@ -443,8 +443,7 @@ def step_costs(
             other_ore += t.amount_ore
             placed.append((t.key, t.amount_ore, t.parts, t.fixed_shares))
         for key, amount, parts, fixed in placed:
-            needs_use = any(p.driver is not allocation.Driver.FIXED for p in parts)
-            if amount and needs_use and not used.get(j):
+            if amount and not _shareable(parts, fixed, bool(used.get(j))):
                 unallocated += amount
                 continue
             pools.append(allocation.Pool((o.code, key), j, amount, parts, fixed))
@@ -452,7 +451,11 @@ def step_costs(
         p = n.pool
         other_ore += p.amount_ore
         if p.office_driver is allocation.Driver.FIXED:
-            shares = {index[c]: w for c, w in n.office_shares.items() if c in open_codes}
+            shares = {
+                index[c]: w
+                for c, w in n.office_shares.items()
+                if c in open_codes and _shareable(p.parts, p.fixed_shares, bool(used.get(index[c])))
+            }
             if not any(shares.values()):
                 unallocated += p.amount_ore
                 continue
@@ -461,7 +464,18 @@ def step_costs(
             unallocated += p.amount_ore
         else:
             pools.append(p)
-    lines = allocation.allocate(pools, usage)
+    try:
+        lines = allocation.allocate(pools, usage)
+    except allocation.AllocationError:
+        # then one pool at a time: a pool that cannot be shared (fixed office shares falling
+        # on an office without visits, a fixed part without weights) is reported as not
+        # shared instead of stopping the evaluation
+        lines = []
+        for pool in pools:
+            try:
+                lines += allocation.allocate([pool], usage)
+            except allocation.AllocationError:
+                unallocated += pool.amount_ore
     return Costs(
         total_ore=staff_ore + other_ore,
         staff_ore=staff_ore,
@@ -469,6 +483,14 @@ def step_costs(
         by_agency=allocation.totals_by_agency(lines),
         unallocated_ore=unallocated,
         staff_included=cost.staff_ore_per_hour is not None,
+    )
+
+
+def _shareable(parts: Sequence[allocation.Part], fixed: Mapping[int, int], has_use: bool) -> bool:
+    """Whether an office's part of a pool can be shared among agencies: every driver part
+    has something to share by (use at the office, or fixed weights)."""
+    return all(
+        any(fixed.values()) if p.driver is allocation.Driver.FIXED else has_use for p in parts
     )
 
 

@@ -60,6 +60,9 @@ class OfficeFact:
 
 @dataclass(frozen=True)
 class OfferingFact:
+    """An offering; a service is named by its agency and code (codes repeat across
+    agencies, e.g. "e-tjanster")."""
+
     office: str
     service: str
     agency: str
@@ -247,6 +250,7 @@ def _apply(
                         o
                         for o in offerings
                         if o.office == code
+                        and o.agency == agency
                         and o.service == service
                         and DateSpan(o.valid_from, o.valid_to).overlaps(DateSpan(day, end))
                     ),

@@ -126,3 +126,13 @@ def test_open_then_add_at_the_new_office_and_hours():
     d = diff(registry(), after)
     assert [o.code for o in d.new_offices] == ["n"] and len(d.new_offerings) == 1
     assert len(d.new_hours) == 1 and not d.changed_offices
+
+
+def test_add__the_same_service_code_of_another_agency_is_no_clash():
+    r = registry()
+    r = Registry(r.offices, r.offerings, r.hours, r.milestones, {**r.services, "af": ("fk1",)})
+    after, conflicts = apply_plan(
+        r, [Change(1, Kind.ADD_SERVICES, dt.date(2027, 1, 1), offices=("a",), agency="af")]
+    )
+    assert not conflicts
+    assert [(o.agency, o.service) for o in after.offerings if o.pk is None] == [("af", "fk1")]
