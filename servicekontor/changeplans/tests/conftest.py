@@ -38,6 +38,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The world above (also for transactional tests, which cannot use the fixture)."""
     takeover = Milestone.objects.create(code="takeover-2019", name="Övertagandet", date=TAKEOVER)
     fk = make_agency(code="forsakringskassan", name_sv="Försäkringskassan")
     pm = make_agency(code="pensionsmyndigheten", name_sv="Pensionsmyndigheten")
