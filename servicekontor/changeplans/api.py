@@ -10,11 +10,13 @@ else gets 403.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -83,7 +85,7 @@ class StepSerializer(serializers.Serializer[Any]):
     share_within_10_km = serializers.FloatField()
     share_within_25_km = serializers.FloatField()
     share_within_50_km = serializers.FloatField()
-    mean_km = serializers.FloatField()
+    mean_km = serializers.FloatField(allow_null=True, help_text="null: no office operating")
     visits_moved = serializers.FloatField(help_text="a year")
     staff_fte = serializers.FloatField()
     cost_ore = serializers.IntegerField(allow_null=True, help_text="a month; null for analysts")
@@ -124,7 +126,13 @@ GROUPS = {
 }
 
 
+PLAN_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The plan's id (one version)."
+)
+
+
 class ChangePlanViewSet(viewsets.ViewSet):
+    lookup_value_regex = r"[0-9]+"
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeePlans]
 
@@ -138,11 +146,13 @@ class ChangePlanViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="One plan's changes, dates resolved",
+        operation_id="change_plans_changes",
+        parameters=[PLAN_ID],
         description=SCOPE,
         responses=ChangeSerializer(many=True),
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        plan = get_object_or_404(ChangePlan, pk=int(pk) if pk.isdigit() else 0)
+        plan = get_object_or_404(ChangePlan, pk=int(pk))
         rows = queries.plan_changes(plan)
         dates = queries.resolved_dates(rows)
         names = {c: o.name for c, o in queries.registry_state().offices.items()}
@@ -166,6 +176,7 @@ class ChangePlanViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary="The effect of each step of a plan",
+        parameters=[PLAN_ID],
         description=SCOPE,
         responses=EvaluationSerializer,
     )
@@ -174,7 +185,7 @@ class ChangePlanViewSet(viewsets.ViewSet):
         user = request.user
         assert isinstance(user, User)
         agency_ids = visible_agency_ids(user)
-        plan = get_object_or_404(ChangePlan, pk=int(pk) if pk.isdigit() else 0)
+        plan = get_object_or_404(ChangePlan, pk=int(pk))
         ev = queries.evaluate_plan(plan)
         steps = []
         for s in ev.steps:
@@ -189,7 +200,7 @@ class ChangePlanViewSet(viewsets.ViewSet):
                     "share_within_10_km": e.access.share_within[0],
                     "share_within_25_km": e.access.share_within[1],
                     "share_within_50_km": e.access.share_within[2],
-                    "mean_km": e.access.mean_km,
+                    "mean_km": e.access.mean_km if math.isfinite(e.access.mean_km) else None,
                     "visits_moved": e.visits_moved,
                     "staff_fte": e.fte_total,
                     "cost_ore": e.costs.total_ore if agency_ids is None else None,

@@ -8,6 +8,7 @@ Files: `reports.exports` (UTF-8 with BOM, formula-like text neutralised; XlsxWri
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,11 @@ Table = tuple[list[str], list[list[Any]]]
 
 def _with(label: str, codes: Sequence[str]) -> str:
     return f"{label} [{', '.join(codes)}]"
+
+
+def _km(value: float) -> float | None:
+    """A distance for a cell: None (empty) when there is none (no office at all: infinite)."""
+    return round(value, 2) if math.isfinite(value) else None
 
 
 def _kr(ore: float) -> float:
@@ -71,8 +77,8 @@ def steps_table(ev: Evaluation, *, agency_ids: set[int] | None = None) -> Table:
             round(m.share_within[0], 4),
             round(m.share_within[1], 4),
             round(m.share_within[2], 4),
-            round(m.mean_km, 2),
-            round(m.median_km, 2),
+            _km(m.mean_km),
+            _km(m.median_km),
             round(e.visits_moved),
             round(sum(e.unserved.values())),
             round(e.fte_total, 1),
@@ -110,8 +116,8 @@ def counties_table(ev: Evaluation) -> Table:
             round(c.share_within[0], 4),
             round(c.share_within[1], 4),
             round(c.share_within[2], 4),
-            round(c.mean_km, 2),
-            round(c.max_km, 2),
+            _km(c.mean_km),
+            _km(c.max_km),
         ]
         for s in ev.steps
         for c in s.effect.access.counties

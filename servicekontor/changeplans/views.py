@@ -5,6 +5,7 @@ without JavaScript (plain forms, server-drawn SVG with the tables beside it)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -340,7 +341,9 @@ def compare(request: HttpRequest) -> HttpResponse:
                         "step": s,
                         "here": s.day == d,
                         "within25": s.effect.access.share_within[1],
-                        "mean_km": s.effect.access.mean_km,
+                        "mean_km": s.effect.access.mean_km
+                        if math.isfinite(s.effect.access.mean_km)
+                        else None,
                         "fte": s.effect.fte_total,
                         "cost_kr": s.effect.costs.total_ore / 100,
                     }

@@ -258,3 +258,28 @@ def test_api__scoped_like_the_costs_api(plan, world, client):
     client.force_login(world.nadia)
     assert client.get("/api/change-plans/999999/evaluation/").status_code == 404
     assert client.get("/api/change-plans/abc/").status_code == 404
+
+
+def test_empty_plan__page_works__adoption_400(world, client):
+    client.force_login(world.nadia)
+    empty = services.create_plan(user=world.nadia, name="Tom")
+    assert client.get(f"/change-plans/{empty.pk}/").status_code == 200
+    assert client.post(f"/change-plans/{empty.pk}/adopt/").status_code == 400
+    assert client.post("/change-plans/", {"name": "Tom"}).status_code == 409
+
+
+def test_every_office_closed__no_distance__exports_and_api_still_answer(world, client):
+    p = services.create_plan(user=world.nadia, name="Allt stängt")
+    services.add_change(
+        plan=p,
+        kind=ChangeKind.CLOSE_OFFICE,
+        on_date=dt.date(2027, 3, 1),
+        office_codes=[o.code for o in world.offices],
+    )
+    client.force_login(world.nadia)
+    assert client.get(f"/change-plans/{p.pk}/").status_code == 200
+    rows = _csv(client.get(f"/change-plans/{p.pk}/export/?format=csv&table=steps").content)
+    assert rows[2][6] == ""  # no mean distance without offices
+    assert client.get(f"/change-plans/{p.pk}/export/?format=xlsx").status_code == 200
+    body = client.get(f"/api/change-plans/{p.pk}/evaluation/").json()
+    assert body["steps"][1]["mean_km"] is None and body["steps"][1]["places"] == 0
