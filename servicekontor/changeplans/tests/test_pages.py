@@ -158,7 +158,7 @@ def test_versions_and_compare(plan, world, client):
         c.kind for c in plan.changes.order_by("position")
     ]
     follower = copy.changes.get(position=2)
-    assert follower.after_change.plan_id == copy.pk
+    assert follower.after_change is not None and follower.after_change.plan_id == copy.pk
     page = client.get(f"/change-plans/compare/?a={plan.pk}&b={copy.pk}")
     assert page.status_code == 200
     assert page.content.decode().count("<svg") == 2
