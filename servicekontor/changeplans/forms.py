@@ -175,6 +175,16 @@ class ChangeForm(DateRuleForm):
                 )
             if not hours:
                 raise ValidationError(_("Give the new office its weekly hours."))
+            planned = {
+                code
+                for c in self.plan.changes.filter(kind=ChangeKind.OPEN_OFFICE)
+                for code in (c.office_codes or [])
+            }
+            if data["code"] in planned or Office.objects.filter(code=data["code"]).exists():
+                raise ValidationError(
+                    _("An office with the code %(code)s exists already; choose another.")
+                    % {"code": data["code"]}
+                )
             data["office_codes"] = [data["code"]]
             data["new_office"] = {
                 "name": data["name"],

@@ -116,6 +116,20 @@ def test_add_change__form__bad_input_400_and_nothing_written(plan, world, client
         },
     )
     assert bad_hours.status_code == 400
+    taken = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {
+            "kind": "open_office",
+            "on_date": "2027-05-01",
+            "code": "o01",
+            "name": "Ny",
+            "county": "X län",
+            "latitude": "60",
+            "longitude": "15",
+            "hours": "0-4 10:00-16:00",
+        },
+    )
+    assert taken.status_code == 400
     assert plan.changes.count() == before
     ok = client.post(
         f"/change-plans/{plan.pk}/changes/",
@@ -283,3 +297,13 @@ def test_every_office_closed__no_distance__exports_and_api_still_answer(world, c
     assert client.get(f"/change-plans/{p.pk}/export/?format=xlsx").status_code == 200
     body = client.get(f"/api/change-plans/{p.pk}/evaluation/").json()
     assert body["steps"][1]["mean_km"] is None and body["steps"][1]["places"] == 0
+
+
+def test_admin__adopted_rows_listed_read_only(plan, world, client):
+    services.adopt_plan(plan=plan, user=world.nadia)
+    client.force_login(world.nadia)
+    page = client.get("/admin/changeplans/adoptedrow/")
+    assert page.status_code == 200
+    assert "o03" in page.content.decode()
+    assert client.get("/admin/changeplans/changeplan/").status_code == 200
+    assert client.get("/admin/changeplans/changeplan/add/").status_code == 403
