@@ -151,9 +151,25 @@ class ChangeForm(DateRuleForm):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
+    GROUPS = (
+        (_("What and when"), ("kind", "on_date", "after_change", "after_milestone", "offset_days")),
+        (_("Close, services or hours: the offices"), ("offices", "agency")),
+        (
+            _("Open an office: the new office"),
+            ("code", "name", "municipality", "county", "latitude", "longitude", "counters"),
+        ),
+        (_("Opening or new hours"), ("hours",)),
+        (_("Move a milestone"), ("milestone",)),
+        (_("Note"), ("note",)),
+    )
+
     def __init__(self, *args: Any, plan: ChangePlan, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, **kwargs)
         self.plan = plan
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in fieldsets for the page (each field once)."""
+        return [(str(legend), [self[name] for name in names]) for legend, names in self.GROUPS]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
