@@ -17,6 +17,7 @@ from itertools import count
 from servicekontor.reports.charts import PALETTE
 
 _ids = count(1)
+LABEL_WIDTH = 64  # px of an ISO date at font size 10, with a gap
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,12 @@ def timeline(
             f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 6}" y2="{bottom}" '
             f'stroke="#bbb" stroke-dasharray="2 3"/>'
         )
+    shown_at = -1e9
     for i, d in enumerate(sorted(set(step_days))):
+        # a label only where it does not run into the one before (each date is in the table)
+        if x(d) - shown_at < LABEL_WIDTH:
+            continue
+        shown_at = x(d)
         anchor = "start" if i == 0 else "end" if d == last else "middle"
         parts.append(
             f'<text x="{x(d):.1f}" y="{top - 10}" font-size="10" text-anchor="{anchor}">'
