@@ -192,3 +192,42 @@ def test_step_measures__equal_the_planning_page_after_adoption(world):
     assert evaluation.steps[0].effect.access.offices == 40
     assert evaluation.steps[1].effect.access.offices == 38
     assert evaluation.steps[2].effect.access.offices == 39
+
+
+def test_registry_milestone_moved__the_plans_followers_move_too(world):
+    from servicekontor.network.services import move_milestone
+
+    plan = services.create_plan(user=world.nadia, name="Följer beslutet")
+    follower = services.add_change(
+        plan=plan,
+        kind=ChangeKind.ADD_SERVICES,
+        after_milestone=world.takeover,
+        offset_days=10,
+        office_codes=["o01"],
+        agency=world.af,
+    )
+    assert queries.resolved_dates(queries.plan_changes(plan))[follower.pk] == dt.date(2019, 6, 11)
+    move_milestone(milestone=world.takeover, new_date=dt.date(2019, 9, 1))
+    assert queries.resolved_dates(queries.plan_changes(plan))[follower.pk] == dt.date(2019, 9, 11)
+
+
+def test_follows_a_milestone_on_its_day__adoption_ties_the_rows_to_it(world):
+    from servicekontor.network.services import move_milestone
+
+    m = Milestone.objects.create(code="af-2027", name="AF", date=dt.date(2027, 1, 1))
+    plan = services.create_plan(user=world.nadia, name="AF med beslut")
+    services.add_change(
+        plan=plan,
+        kind=ChangeKind.ADD_SERVICES,
+        after_milestone=m,
+        office_codes=["o01", "o02"],
+        agency=world.af,
+    )
+    services.adopt_plan(plan=plan, user=world.nadia)
+    assert set(Offering.objects.filter(starts_with=m).values_list("valid_from", flat=True)) == {
+        dt.date(2027, 1, 1)
+    }
+    move_milestone(milestone=m, new_date=dt.date(2027, 4, 1))
+    assert set(Offering.objects.filter(starts_with=m).values_list("valid_from", flat=True)) == {
+        dt.date(2027, 4, 1)
+    }
