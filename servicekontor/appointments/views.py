@@ -31,6 +31,7 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.forms import PlaceForm
 from servicekontor.core.geography import display_name, find_locality
+from servicekontor.core.i18n import current_language
 from servicekontor.core.params import date_or_400, parse_int
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network.models import Office
@@ -85,7 +86,9 @@ def _near(form: PlaceForm) -> tuple[tuple[float, float] | None, str]:
                 "q", _("We do not know that place. Check the spelling or try a nearby town.")
             )
             return None, ""
-        return (locality.latitude, locality.longitude), display_name(locality, q)
+        return (locality.latitude, locality.longitude), display_name(
+            locality, q, current_language()
+        )
     return None, ""
 
 

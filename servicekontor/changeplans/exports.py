@@ -3,7 +3,8 @@ printable page, the CSV / Excel files and (the same figures) the API, so they ca
 
 Each figure column names the assumptions it rests on in brackets, e.g.
 "Staff needed (FTE) [nearest, rate, even_weeks, …]"; the assumptions table words each code.
-Files: `reports.exports` (UTF-8 with BOM, formula-like text neutralised; XlsxWriter).
+Files: `core.spreadsheets` (UTF-8 with BOM, the separator of the page's language,
+formula-like text neutralised; XlsxWriter).
 """
 
 from __future__ import annotations

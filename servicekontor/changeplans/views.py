@@ -28,8 +28,8 @@ from servicekontor.changeplans.forms import (
     ScenarioForm,
 )
 from servicekontor.changeplans.models import ChangePlan, PlannedChange
+from servicekontor.core import spreadsheets
 from servicekontor.core.errors import DomainError
-from servicekontor.reports import exports as files
 
 View = Callable[..., HttpResponse]
 
@@ -295,15 +295,12 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     (every table, one sheet each)."""
     obj = get_object_or_404(ChangePlan, pk=pk)
     fmt = request.GET.get("format", "csv")
-    name = f"change-plan-{obj.pk}-v{obj.version}"
+    name = ("change-plan", obj.name, f"v{obj.version}")
     if fmt == "xlsx":
         ev = queries.evaluate_plan(obj)
-        response = HttpResponse(
-            files.xlsx_bytes(exports.sheets(ev)),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return spreadsheets.xlsx_response(
+            exports.sheets(ev), filename=spreadsheets.download_name(*name, ext="xlsx")
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
     table = request.GET.get("table", "steps")
     if fmt != "csv" or table not in TABLES:
         raise DomainError(
@@ -312,9 +309,9 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ev = queries.evaluate_plan(obj)
     header, rows = TABLES[table](ev)
-    response = HttpResponse(files.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{table}.csv"'
-    return response
+    return spreadsheets.csv_response(
+        header, rows, filename=spreadsheets.download_name(*name, table, ext="csv")
+    )
 
 
 @admin_view

@@ -5,12 +5,28 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicekontor.core.geography import parse_coordinates, parse_degrees
+
 # A phone number as citizens type it: optional +, digits, spaces and dashes, 8–20 characters.
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
 
+class DegreesField(forms.FloatField):
+    """Decimal degrees, with a point or a decimal comma ("59,33" as a Swedish keyboard and
+    Swedish map sites write it)."""
+
+    def to_python(self, value: object) -> float | None:
+        if isinstance(value, str) and value.strip():
+            parsed = parse_degrees(value)
+            if parsed is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            return parsed
+        return super().to_python(value)
+
+
 class PlaceForm(forms.Form):
-    """Where the citizen is: a place name, or coordinates ("near me")."""
+    """Where the citizen is: a place name, or coordinates ("near me"). A pair of
+    coordinates typed into the place field ("59,33, 18,06") is read as coordinates."""
 
     q = forms.CharField(
         label=_("Town or district"),
@@ -18,11 +34,15 @@ class PlaceForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "address-level2"}),
     )
-    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
-    lon = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    lat = DegreesField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lon = DegreesField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
+        pair = parse_coordinates(str(cleaned.get("q") or ""))
+        if pair is not None and cleaned.get("lat") is None and cleaned.get("lon") is None:
+            cleaned["lat"], cleaned["lon"] = pair
+            cleaned["q"] = ""
         if (cleaned.get("lat") is None) != (cleaned.get("lon") is None):
             raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
         return cleaned

@@ -121,16 +121,34 @@ def find_locality(name: str, localities: Sequence[Locality] | None = None) -> Lo
     return found[0] if found else None
 
 
-def display_name(locality: Locality, text: str) -> str:
-    """The locality's name as the person wrote it, with å/ä/ö restored ("goteborg" → Göteborg).
+# GeoNames' main name of a Swedish locality is its Swedish name, except where GeoNames uses an
+# English exonym. The one such locality in the extract whose Swedish name is a municipality or
+# postal town of the registry (checked by core/tests/test_geography.py):
+SWEDISH_EXONYMS = {"Gothenburg": "Göteborg"}
 
-    GeoNames' main name is sometimes English (Gothenburg); the alternate names hold the Swedish.
+
+def local_name(locality: Locality, language: str = "sv") -> str:
+    """The locality's name for a page in `language`: the Swedish name on Swedish pages
+    (Göteborg), GeoNames' main name otherwise (Gothenburg)."""
+    if language == "sv":
+        return SWEDISH_EXONYMS.get(locality.name, locality.name)
+    return locality.name
+
+
+def display_name(locality: Locality, text: str, language: str = "sv") -> str:
+    """The name to show for the place the person searched.
+
+    If they wrote one of the place's own names (Swedish or GeoNames' main name), that name
+    with å/ä/ö restored ("goteborg" → Göteborg, "Gothenburg" stays); otherwise — a
+    misspelling, or a foreign name that happened to match ("Stokholm" matched the Croatian
+    "Štokholm") — the place's name in the page's language (Stockholm).
     """
     wanted = fold(text)
-    matches = [n for n in (locality.name, *locality.alternate_names) if fold(n) == wanted]
-    if not matches:
-        return locality.name
-    return max(matches, key=lambda name: sum(not char.isascii() for char in name))
+    own = (local_name(locality, language), local_name(locality, "sv"), locality.name)
+    for name in own:
+        if fold(name) == wanted:
+            return name
+    return local_name(locality, language)
 
 
 def suggest_localities(
@@ -145,6 +163,43 @@ def suggest_localities(
             if locality not in suggestions:
                 suggestions.append(locality)
     return suggestions[:limit]
+
+
+_NUMBER = r"[+-]?\d{1,3}(?:[.,]\d+)?"
+_PAIR_PATTERNS = (
+    # "59.33, 18.06", "59,33, 18,06", "59,33 18,06", "59,33; 18,06", "59.33/18.06"
+    re.compile(rf"^({_NUMBER})\s*(?:[;/]|,\s+|\s+)\s*({_NUMBER})$"),
+    # "59.33,18.06": decimal points, a bare comma between
+    re.compile(r"^([+-]?\d{1,3}\.\d+),([+-]?\d{1,3}\.\d+)$"),
+    # "59,33,18,06": decimal commas and a bare comma between (three commas: one reading)
+    re.compile(r"^([+-]?\d{1,3},\d+),([+-]?\d{1,3},\d+)$"),
+)
+
+
+def parse_degrees(text: str) -> float | None:
+    """A decimal-degree number written with a point or a decimal comma ("59,33"); None if it
+    is not one."""
+    cleaned = text.strip().replace("\u2212", "-")  # a typographic minus
+    if not re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", cleaned):
+        return None
+    return float(cleaned.replace(",", "."))
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """(latitude, longitude) from a pair as people type or paste it — "59.33, 18.06",
+    "59,33, 18,06", "59,33 18,06", "59,33;18,06" — or None if `text` is not a pair in range
+    (latitude −90…90, longitude −180…180)."""
+    cleaned = text.strip().replace("\u2212", "-")
+    for pattern in _PAIR_PATTERNS:
+        match = pattern.match(cleaned)
+        if match:
+            latitude, longitude = (parse_degrees(part) for part in match.groups())
+            if latitude is None or longitude is None:
+                return None
+            if -90 <= latitude <= 90 and -180 <= longitude <= 180:
+                return latitude, longitude
+            return None
+    return None
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -24,6 +24,14 @@ PERSONAL_FIELDS: dict[str, str] = {
     # territory) while the errand can be tied to the visit's contact or booking; the rollup
     # reports.ErrandFigures keeps only counts per language, so the statistics stay.
     "queueing.Errand.interpreter_language": PURGE_AFTER_DAYS,
+    # The outbox: blanked when the message is sent (messaging.services.deliver); one never
+    # sent (given up) is blanked with the bookings (purge_messages from the purge).
+    "messaging.Message.recipient": PURGE_AFTER_DAYS,
+    "messaging.Message.subject": PURGE_AFTER_DAYS,
+    "messaging.Message.body_text": PURGE_AFTER_DAYS,
+    "messaging.Message.body_html": PURGE_AFTER_DAYS,
+    "messaging.Message.attachments": PURGE_AFTER_DAYS,
+    "messaging.Message.last_error": PURGE_AFTER_DAYS,
     # Staff accounts: kept while the person works here; removed with the account (admin).
     "accounts.User.username": "deleted with the staff account",
     "accounts.User.first_name": "deleted with the staff account",

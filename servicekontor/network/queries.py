@@ -102,6 +102,11 @@ def next_opening(*, office: Office, after: dt.datetime) -> dt.datetime | None:
     return opening_hours.next_opening(schedule_of(office), after)
 
 
+def closing_time(*, office: Office, at: dt.datetime) -> dt.datetime | None:
+    """When the opening interval the office is in at `at` closes; None if closed then."""
+    return opening_hours.closing_time(schedule_of(office), at)
+
+
 def week_hours(*, office: Office, first_day: dt.date) -> list[opening_hours.DayHours]:
     """Seven days of hours starting on `first_day`, for the office page."""
     schedule = schedule_of(office)

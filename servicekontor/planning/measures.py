@@ -67,7 +67,24 @@ def accessibility(
     d = np.asarray(nearest_km, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     total = float(w.sum())
+    if not np.isfinite(d).all():
+        # No office at all (distance infinite): a mean or quantile is undefined, not a number;
+        # inf × a zero weight would be NaN with a warning. Callers show "–" (plans.finite).
+        d = np.where(np.isfinite(d), d, np.inf)
+        with np.errstate(invalid="ignore"):
+            return _accessibility(d, w, total, counties, offices, thresholds_km, worst)
+    return _accessibility(d, w, total, counties, offices, thresholds_km, worst)
 
+
+def _accessibility(
+    d: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    total: float,
+    counties: Sequence[str],
+    offices: int,
+    thresholds_km: tuple[float, ...],
+    worst: int,
+) -> Accessibility:
     def shares(mask: npt.NDArray[np.bool_]) -> tuple[float, ...]:
         sub = float(w[mask].sum())
         if sub <= 0:

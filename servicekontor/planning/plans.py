@@ -37,7 +37,17 @@ class Objective(enum.StrEnum):
 
 
 class PlanInputError(ValueError):
-    """The request cannot be answered as asked (the message says why and what to change)."""
+    """The request cannot be answered as asked (the message says why and what to change).
+
+    `message` is an English message id with %(name)s placeholders and `params` its values,
+    so that a page can show it in its language (`gettext(message) % params`; the Swedish
+    text is in locale/sv); `str(error)` is the English text (the command line).
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,9 @@ class PlanResult:
     solution: optimize.Solution | None = None
     served: tuple[int, ...] = field(default=())  # population nearest to each of after_sites
     demand_names: tuple[str, ...] = field(default=(), repr=False)
+    # Set covering: localities no site (existing or candidate) reaches within the radius, so
+    # no plan covers them; (name, county, population), most populous first.
+    uncoverable: tuple[tuple[str, str, int], ...] = field(default=())
 
 
 def locality_sites(localities: Iterable[Locality]) -> tuple[Site, ...]:
@@ -124,7 +137,7 @@ def read_sites_csv(text: str) -> tuple[Site, ...]:
     try:
         return _read_sites(text)
     except csv.Error as exc:  # e.g. a NUL byte ("line contains NUL")
-        raise PlanInputError(f"The sites CSV cannot be read: {exc}.") from None
+        raise PlanInputError("The sites CSV cannot be read: %(error)s.", error=exc) from None
 
 
 def _read_sites(text: str) -> tuple[Site, ...]:
@@ -132,18 +145,26 @@ def _read_sites(text: str) -> tuple[Site, ...]:
     required = ("code", "name", "latitude", "longitude")
     missing = set(required) - set(reader.fieldnames or ())
     if missing:
-        raise PlanInputError(f"The sites CSV lacks the column(s): {', '.join(sorted(missing))}.")
+        raise PlanInputError(
+            "The sites CSV lacks the column(s): %(columns)s.", columns=", ".join(sorted(missing))
+        )
     sites = []
     for row in reader:
         line = reader.line_num
         if any(row.get(column) is None for column in required):
-            raise PlanInputError(f"Line {line}: every row needs a value for {', '.join(required)}.")
+            raise PlanInputError(
+                "Line %(line)s: every row needs a value for %(columns)s.",
+                line=line,
+                columns=", ".join(required),
+            )
         try:
             lat, lon = float(row["latitude"]), float(row["longitude"])
         except (TypeError, ValueError):
-            raise PlanInputError(f"Line {line}: latitude and longitude must be numbers.") from None
+            raise PlanInputError(
+                "Line %(line)s: latitude and longitude must be numbers.", line=line
+            ) from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise PlanInputError(f"Line {line}: coordinates out of range.")
+            raise PlanInputError("Line %(line)s: coordinates out of range.", line=line)
         sites.append(
             Site(row["code"].strip(), row["name"].strip(), lat, lon, row.get("county") or "")
         )
@@ -161,10 +182,12 @@ def read_matrix_csv(text: str) -> dict[tuple[str, str], float]:
             if not row or (line == 1 and not _is_number(row[-1])):
                 continue  # header
             if len(row) != 3 or not _is_number(row[2]):
-                raise PlanInputError(f"Line {line}: expected demand_id,site_code,value.")
+                raise PlanInputError(
+                    "Line %(line)s: expected demand_id,site_code,value.", line=line
+                )
             values[(row[0].strip(), row[1].strip())] = float(row[2])
     except csv.Error as exc:
-        raise PlanInputError(f"The matrix CSV cannot be read: {exc}.") from None
+        raise PlanInputError("The matrix CSV cannot be read: %(error)s.", error=exc) from None
     return values
 
 
@@ -262,7 +285,9 @@ def plan(
     elif request.action == Question.CLOSE:
         unknown = set(request.keep) - existing_codes
         if unknown:
-            raise PlanInputError(f"Not operating on that date: {', '.join(sorted(unknown))}.")
+            raise PlanInputError(
+                "Not operating on that date: %(codes)s.", codes=", ".join(sorted(unknown))
+            )
         if request.n < 1 or request.n > len(existing) - max(1, len(request.keep)):
             raise PlanInputError(
                 "N must be at least 1 and leave at least one office and every office to keep."
@@ -291,6 +316,15 @@ def plan(
         solution=solution,
         served=tuple(round(float(v)) for v in served),
         demand_names=tuple(loc.name for loc in localities),
+        uncoverable=tuple(
+            sorted(
+                (
+                    (localities[i].name, localities[i].county, localities[i].population)
+                    for i in (solution.uncoverable if solution else ())
+                ),
+                key=lambda item: (-item[2], item[0]),
+            )
+        ),
     )
 
 
@@ -335,23 +369,29 @@ def _site_dict(site: Site) -> dict[str, object]:
     }
 
 
+def finite(value: float) -> float | None:
+    """None for NaN and infinity (no office at all: no distance to measure), else the value.
+    JSON has no NaN or Infinity (PostgreSQL's jsonb refuses them), and a page shows "–"."""
+    return value if math.isfinite(value) else None
+
+
 def _measures_dict(a: Accessibility, names: Sequence[str]) -> dict[str, object]:
     return {
         "offices": a.offices,
         "population": a.population,
-        "mean_km": a.mean_km,
-        "median_km": a.median_km,
-        "p90_km": a.p90_km,
-        "p99_km": a.p99_km,
-        "max_km": a.max_km,
+        "mean_km": finite(a.mean_km),
+        "median_km": finite(a.median_km),
+        "p90_km": finite(a.p90_km),
+        "p99_km": finite(a.p99_km),
+        "max_km": finite(a.max_km),
         "thresholds_km": list(a.thresholds_km),
         "share_within": list(a.share_within),
         "counties": [
             {
                 "county": c.county,
                 "population": c.population,
-                "mean_km": c.mean_km,
-                "max_km": c.max_km,
+                "mean_km": finite(c.mean_km),
+                "max_km": finite(c.max_km),
                 "share_within": list(c.share_within),
             }
             for c in a.counties
@@ -377,6 +417,11 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
         "after": _measures_dict(result.after, result.demand_names),
         "covered_before": result.covered_before,
         "covered_after": result.covered_after,
+        "uncoverable": [
+            {"name": name, "county": county, "population": population}
+            for name, county, population in result.uncoverable
+        ],
+        "uncoverable_population": sum(item[2] for item in result.uncoverable),
         "existing": [_site_dict(site) for site in result.existing],
         "opened": [_site_dict(site) for site in result.opened],
         "closed": [_site_dict(site) for site in result.closed],
@@ -401,18 +446,18 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
     }
 
 
-CSV_COLUMNS = ["change", "code", "name", "county", "latitude", "longitude", "served_population"]
+CHANGES = ("open", "keep", "close")
 
 
-def summary_csv(summary: dict[str, object]) -> str:
-    """The network after the plan, one office per row (change = open, keep or close)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def summary_rows(summary: dict[str, object]) -> list[list[object]]:
+    """The network after the plan, one office per row: [change, code, name, county,
+    latitude, longitude, served population]; change is "open", "keep" or "close" (a closed
+    office serves 0)."""
     opened = {site["code"] for site in _sites(summary, "opened")}
+    rows: list[list[object]] = []
     for site in _sites(summary, "sites"):
         change = "open" if site["code"] in opened else "keep"
-        writer.writerow(
+        rows.append(
             [
                 change,
                 site["code"],
@@ -424,7 +469,7 @@ def summary_csv(summary: dict[str, object]) -> str:
             ]
         )
     for site in _sites(summary, "closed"):
-        writer.writerow(
+        rows.append(
             [
                 "close",
                 site["code"],
@@ -435,7 +480,7 @@ def summary_csv(summary: dict[str, object]) -> str:
                 0,
             ]
         )
-    return out.getvalue()
+    return rows
 
 
 def _sites(summary: dict[str, object], key: str) -> list[dict[str, object]]:

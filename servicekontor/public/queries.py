@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from servicekontor.catalog.models import Agency, Service
+from servicekontor.core import clock
 from servicekontor.core.geography import (
     Locality,
     display_name,
@@ -12,8 +13,9 @@ from servicekontor.core.geography import (
     fold,
     haversine_km,
 )
+from servicekontor.core.i18n import current_language
 from servicekontor.network.models import Offering, Office
-from servicekontor.network.queries import offices_operating_on
+from servicekontor.network.queries import closing_time, next_opening, offices_operating_on
 
 MAX_RESULTS = 10
 
@@ -36,6 +38,11 @@ class Origin:
     label: str
     latitude: float
     longitude: float
+    typed: str = ""  # what the citizen wrote, when the place's name is written otherwise
+
+    def __post_init__(self) -> None:
+        if fold(self.typed) == fold(self.label):
+            self.typed = ""
 
 
 def services_by_agency(offerings: list[Offering]) -> list[AgencyServices]:
@@ -76,7 +83,8 @@ def origin_for_place(text: str, day: dt.date) -> Origin | None:
     """Where a place name points: a GeoNames locality, else a matching office."""
     locality: Locality | None = find_locality(text)
     if locality is not None:
-        return Origin(display_name(locality, text), locality.latitude, locality.longitude)
+        name = display_name(locality, text, current_language())
+        return Origin(name, locality.latitude, locality.longitude, typed=text)
     offices = matching_offices(text, day)
     if offices:
         first = offices[0]
@@ -110,3 +118,41 @@ def nearest_offices(
         )
         for office in chosen
     ]
+
+
+@dataclass
+class Alternative:
+    """Another office for a citizen who finds this one closed."""
+
+    office: Office
+    distance_km: float
+    open_now: bool
+    closes_at: dt.datetime | None
+    next_opening: dt.datetime | None
+
+
+def open_alternatives(*, office: Office, at: dt.datetime, limit: int = 3) -> list[Alternative]:
+    """The nearest other offices operating today, those open at `at` first, each with when
+    it closes (if open) or next opens."""
+    day = clock.local_date_of(at)
+    nearest = nearest_offices(
+        latitude=office.latitude, longitude=office.longitude, day=day, limit=limit * 4 + 1
+    )
+    alternatives = []
+    for result in nearest:
+        other = result.office
+        if other.pk == office.pk:
+            continue
+        closes = closing_time(office=other, at=at)
+        alternatives.append(
+            Alternative(
+                office=other,
+                distance_km=result.distance_km or 0.0,
+                open_now=closes is not None,
+                closes_at=closes,
+                next_opening=None if closes else next_opening(office=other, after=at),
+            )
+        )
+    # Among the nearest few: those open now first, then those that open again, by distance.
+    alternatives.sort(key=lambda a: (not a.open_now, a.next_opening is None, a.distance_km))
+    return alternatives[:limit]

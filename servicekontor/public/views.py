@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
-from servicekontor.core.geography import suggest_localities
+from servicekontor.core.geography import local_name, suggest_localities
+from servicekontor.core.i18n import current_language
 from servicekontor.network import queries as network_queries
 from servicekontor.network.models import Office
 from servicekontor.public import queries
@@ -30,7 +31,10 @@ def finder(request: HttpRequest) -> HttpResponse:
         found = queries.origin_for_place(text, today)
         if found is None:
             context["unknown_place"] = text
-            context["suggestions"] = suggest_localities(text)
+            language = current_language()
+            context["suggestions"] = [
+                (local_name(place, language), place.county) for place in suggest_localities(text)
+            ]
             return render(request, "public/finder.html", context, status=404)
         origin = found
     else:
@@ -49,14 +53,45 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
     monday = today - dt.timedelta(days=today.weekday())
     offerings = list(network_queries.offerings_on(office=office, day=today))
     now = clock.now()
+    operating = office.is_operating_on(today)
+    week = network_queries.week_hours(office=office, first_day=monday)
+    open_now = network_queries.is_open(office=office, at=now)
+    closes_at = network_queries.closing_time(office=office, at=now) if open_now else None
+    next_opening = network_queries.next_opening(office=office, after=now)
+    # Closed for good (or not yet open), or no opening within a week (renovation, a long
+    # closure): point to the nearest offices that are open instead of a week of "Closed".
+    rest_of_week_closed = not open_now and (
+        next_opening is None or next_opening > now + dt.timedelta(days=7)
+    )
     context = {
         "office": office,
         "today": today,
-        "operating": office.is_operating_on(today),
-        "week": network_queries.week_hours(office=office, first_day=monday),
+        "operating": operating,
+        "week": week,
         "upcoming": network_queries.upcoming_closures(office=office, from_day=today),
         "agencies": queries.services_by_agency(offerings),
-        "open_now": network_queries.is_open(office=office, at=now),
-        "next_opening": network_queries.next_opening(office=office, after=now),
+        "open_now": open_now,
+        "closes_at": closes_at,
+        # While open: only an opening later today (after a break) is news, not next week's.
+        "opens_again": next_opening
+        if next_opening and (not open_now or clock.local_date_of(next_opening) == today)
+        else None,
+        "alternatives": _alternatives(
+            office, now, closed_for_long=not operating or rest_of_week_closed, open_now=open_now
+        ),
+        "closed_for_good": bool(office.closed_on and office.closed_on <= today),
+        "point_elsewhere": not operating or rest_of_week_closed,
     }
     return render(request, "public/office_detail.html", context)
+
+
+def _alternatives(
+    office: Office, now: dt.datetime, *, closed_for_long: bool, open_now: bool
+) -> list[queries.Alternative]:
+    """Closed for good or for the rest of the week: the nearest offices, open or opening.
+    Closed only now (evening, lunch): the nearest that are open now, if any."""
+    if closed_for_long:
+        return queries.open_alternatives(office=office, at=now)
+    if open_now:
+        return []
+    return [a for a in queries.open_alternatives(office=office, at=now) if a.open_now]

@@ -8,6 +8,7 @@ is only in the picture. Colours come from one palette with enough contrast on wh
 (WCAG 1.4.11: 3:1 for graphics), and lines also differ by dash pattern, not colour alone.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -44,6 +45,34 @@ def _nice_max(value: float) -> float:
     return value
 
 
+CHAR_WIDTH = 6.2  # px per character at font-size 11 (a generous average for sans-serif)
+
+
+def _text_width(text: str) -> float:
+    return CHAR_WIDTH * len(text)
+
+
+def label_positions(lengths: Sequence[int], plot_width: float, gap: float = 10) -> list[int]:
+    """Which of n evenly spaced x labels to draw (by index) so that none overlaps the next:
+    every k-th, k the smallest step at which the widest label fits, plus the last one when
+    it does not crowd the one before it. `lengths` are the labels' lengths in characters."""
+    n = len(lengths)
+    if n == 0:
+        return []
+    if n == 1:
+        return [0]
+    spacing = plot_width / (n - 1)
+    widest = CHAR_WIDTH * max(lengths) + gap
+    step = max(1, math.ceil(widest / spacing))
+    chosen = list(range(0, n, step))
+    if chosen[-1] != n - 1:
+        if (n - 1 - chosen[-1]) * spacing >= widest:
+            chosen.append(n - 1)
+        else:
+            chosen[-1] = n - 1  # the latest period matters most: it replaces its neighbour
+    return chosen
+
+
 def line_chart(
     *, title: str, desc: str, x_labels: Sequence[str], series: Sequence[Series], unit: str = ""
 ) -> str:
@@ -60,6 +89,12 @@ def line_chart(
     def y(v: float) -> float:
         return top + plot_h * (1 - v / y_max)
 
+    # Legend entries side by side, each as wide as its text (no fixed 150 px that a long
+    # label such as "Samma period ett år tidigare" would run past).
+    legend_x, cursor = [], float(left)
+    for s in series:
+        legend_x.append(cursor)
+        cursor += 28 + _text_width(s.label) + 16
     parts = []
     for k in range(5):
         tick = y_max * k / 4
@@ -69,13 +104,12 @@ def line_chart(
             f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11">'
             f"{escape(_fmt(tick))}{escape(unit)}</text>"
         )
-    every = max(1, n // 8)
-    for i, label in enumerate(x_labels):
-        if i % every == 0 or i == n - 1:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-                f'font-size="11">{escape(label)}</text>'
-            )
+    for i in label_positions([len(label) for label in x_labels], plot_w):
+        label = x_labels[i]
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+            f'font-size="11">{escape(label)}</text>'
+        )
     for j, s in enumerate(series):
         colour, dash = PALETTE[j % len(PALETTE)], DASHES[j % len(DASHES)]
         runs: list[list[str]] = [[]]
@@ -93,7 +127,7 @@ def line_chart(
                     f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
                     f'stroke-dasharray="{dash}" points="{" ".join(run)}"/>'
                 )
-        lx = left + j * 150
+        lx = legend_x[j]
         parts.append(
             f'<line x1="{lx}" x2="{lx + 24}" y1="{height - 10}" y2="{height - 10}" '
             f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'

@@ -52,7 +52,7 @@ class Dashboard:
     start: dt.date
     end: dt.date
     total: Figures
-    total_last_year: Figures
+    total_last_year: Figures | None  # None: no data a year earlier (shown as "–", not 0)
     trend: Chart
     heatmap: Chart
     groups: list[tuple[str, Figures, Figures | None]] = field(default_factory=list)
@@ -83,6 +83,16 @@ def _periods(start: dt.date, end: dt.date, grain: str) -> list[dt.date]:
     return out
 
 
+def _period_end(key: dt.date, grain: str) -> dt.date:
+    """The last day of the period that starts on `key`."""
+    if grain == "day":
+        return key
+    if grain == "week":
+        return key + dt.timedelta(days=6)
+    following = (key.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
 def _label(day: dt.date, grain: str) -> str:
     if grain == "month":
         return date_format(day, "YEAR_MONTH_FORMAT")
@@ -108,6 +118,11 @@ def trend(
         return getattr(found, measure) if found is not None else None
 
     this_year = [value(now, p) for p in periods]
+    # The period that holds today is not over: plotted, its few hours would read as a fall
+    # (today at 0 before anyone is served). It stays out of the line, in the table "so far".
+    today = clock.local_today()
+    running = len(periods) - 1 if periods and _period_end(periods[-1], grain) >= today else None
+    plotted = [None if i == running else v for i, v in enumerate(this_year)]
     previous = [
         value(before, before_periods[i]) if i < len(before_periods) else None
         for i in range(len(periods))
@@ -118,13 +133,17 @@ def trend(
         desc=_("Served visits per period, this period and the same period a year earlier."),
         x_labels=labels,
         series=[
-            charts.Series(_("This period"), this_year),
+            charts.Series(_("This period"), plotted),
             charts.Series(_("A year earlier"), previous),
         ],
     )
     rows = [
-        [label, a if a is not None else "", b if b is not None else ""]
-        for label, a, b in zip(labels, this_year, previous, strict=True)
+        [
+            _("%(period)s (so far)") % {"period": label} if i == running else label,
+            a if a is not None else "–",
+            b if b is not None else "–",
+        ]
+        for i, (label, a, b) in enumerate(zip(labels, this_year, previous, strict=True))
     ]
     return Chart(svg, [_("Period"), _("This period"), _("A year earlier")], rows)
 
@@ -167,13 +186,20 @@ def _pct(share: float | None) -> str:
     return "" if share is None else f"{100 * share:.0f} %"
 
 
+def _has_data(found: Figures | None) -> bool:
+    return found is not None and bool(found.visits or found.errand_visits or found.errands)
+
+
 def _totals(
     *, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]
-) -> tuple[Figures, Figures]:
+) -> tuple[Figures, Figures | None]:
+    """This period's figures, and the same period a year earlier — None where the statistics
+    hold nothing for it (before the office existed or before records began), so a page
+    shows "–" rather than a 0 that reads as "nobody came"."""
     ly = last_year(start, end)
     now = figures(scope=scope, start=start, end=end, **filters).get((), Figures())
-    before = figures(scope=scope, start=ly[0], end=ly[1], **filters).get((), Figures())
-    return now, before
+    before = figures(scope=scope, start=ly[0], end=ly[1], **filters).get(())
+    return now, before if _has_data(before) else None
 
 
 def network_dashboard(*, scope: Scope, start: dt.date, end: dt.date) -> Dashboard:
@@ -203,7 +229,13 @@ def _by_agency(
     now = figures(scope=scope, start=start, end=end, by=("agency",), **filters)
     before = figures(scope=scope, start=ly[0], end=ly[1], by=("agency",), waits=False, **filters)
     names = {a.pk: a.name for a in Agency.objects.filter(pk__in=[k[0] for k in now])}
-    return sorted(((names[k[0]], f, before.get(k)) for k, f in now.items()), key=lambda row: row[0])
+    return sorted(
+        (
+            (names[k[0]], f, before.get(k) if _has_data(before.get(k)) else None)
+            for k, f in now.items()
+        ),
+        key=lambda row: row[0],
+    )
 
 
 def _occupancy(

@@ -54,7 +54,8 @@ def plan(world):
 
 def _csv(content: bytes) -> list[list[str]]:
     assert content.startswith("\ufeff".encode())
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    # Swedish, the default language: ";" between columns, a decimal comma
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
 def test_plan_page__admin_sees_timeline_steps_and_assumptions(plan, world, client):

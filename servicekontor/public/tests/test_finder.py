@@ -142,3 +142,110 @@ def test_error_pages__404__helpful_in_swedish_and_english(client: Client) -> Non
     assert response.status_code == 404
     assert "Sidan finns inte" in response.content.decode()
     assert "Page not found" in client.get("/en/office/nowhere/").content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("query", "heading"),
+    [
+        ("Stokholm", "Kontor närmast Stockholm"),  # not the Croatian "Štokholm" it matched
+        ("stockholm", "Kontor närmast Stockholm"),
+        ("goteborg", "Kontor närmast Göteborg"),
+        ("Göteborg", "Kontor närmast Göteborg"),
+    ],
+)
+def test_finder__heading_names_the_place_not_the_alternate_that_matched(
+    client: Client, query: str, heading: str
+) -> None:
+    html = client.get("/", {"q": query}).content.decode()
+    assert heading in html
+    assert "Š" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_finder__misspelling_on_the_swedish_page__suggests_the_swedish_name(
+    client: Client,
+) -> None:
+    swedish = client.get("/", {"q": "Gotebrg"})
+    assert swedish.status_code == 404
+    assert '<a href="?q=G%C3%B6teborg">Göteborg</a>' in swedish.content.decode()
+    assert "Gothenburg" not in swedish.content.decode()
+    english = client.get("/en/", {"q": "Gotebrg"}).content.decode()
+    assert ">Gothenburg</a>" in english
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "59,33, 18,06"},
+        {"q": "59,33 18,06"},
+        {"q": "59.33, 18.06"},
+        {"q": "59.33,18.06"},
+        {"q": "59,33;18,06"},
+        {"q": "59,33,18,06"},
+        {"lat": "59,33", "lon": "18,06"},
+        {"lat": "59.33", "lon": "18.06"},
+    ],
+)
+def test_finder__coordinates_with_a_decimal_comma_accepted(
+    client: Client, params: dict[str, str]
+) -> None:
+    response = client.get("/", params)
+    assert response.status_code == 200
+    names = office_names(response.content.decode())
+    assert names and names[0].startswith("Stockholm")
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("params", [{"lat": "59,33,1", "lon": "18"}, {"lat": "5 9", "lon": "18"}])
+def test_finder__malformed_coordinates__400(client: Client, params: dict[str, str]) -> None:
+    assert client.get("/", params).status_code == 400
+
+
+@time_machine.travel(NOW, tick=False)  # Wednesday 11:00, Kista open 09:00–17:00
+def test_office_page__open__says_when_it_closes_today_not_when_it_next_opens(
+    client: Client,
+) -> None:
+    swedish = client.get("/office/kista/").content.decode()
+    assert "Öppet nu, till 17:00 i dag." in swedish
+    assert "Öppnar nästa gång" not in swedish and "Öppnar torsdag" not in swedish
+    english = client.get("/en/office/kista/").content.decode()
+    assert "Open now, until 17:00 today." in english
+    assert "Opens next" not in english and "Next opening" not in english
+
+
+@time_machine.travel(dt.datetime(2026, 3, 11, 19, 0, tzinfo=dt.UTC), tick=False)
+def test_office_page__closed_in_the_evening__says_when_it_opens(client: Client) -> None:
+    html = client.get("/en/office/kista/").content.decode()
+    assert "Closed now." in html and "Opens Thursday 12 March, 09:00." in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_office_page__closed_for_good__points_to_the_nearest_open_office(
+    client: Client,
+) -> None:
+    kista = Office.objects.get(code="kista")
+    kista.closed_on = dt.date(2026, 3, 1)
+    kista.save()
+    html = client.get("/en/office/kista/").content.decode()
+    assert "This office closed on" in html
+    assert "Opening hours this week" not in html  # no week of "Closed"
+    assert "/book/" not in html.split("<main", 1)[-1].split("Search for another office")[0]
+    assert "Go to another office" in html
+    nearest = re.findall(r'<li><a href="/en/office/([^"/]+)/">', html)
+    assert nearest and "kista" not in nearest
+    assert "open now, until" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_office_page__closed_for_more_than_a_week__points_elsewhere(client: Client) -> None:
+    kista = Office.objects.get(code="kista")
+    for day in range(11, 26):  # a fortnight's renovation
+        OpeningException.objects.create(
+            office=kista, date=dt.date(2026, 3, day), kind=ExceptionKind.CLOSED
+        )
+    html = client.get("/en/office/kista/").content.decode()
+    assert "Go to another office" in html
+    assert "Opening hours this week" not in html
+    assert "Opens Thursday 26 March, 09:00." in html

@@ -1,7 +1,13 @@
 """The SVG charts: accessible names, escaped labels, gaps for missing data (no database)."""
 
+import itertools
+import re
 import xml.etree.ElementTree as ET
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servicekontor.reports import charts
 from servicekontor.reports.charts import Series, heatmap, line_chart, ranked_bars
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -47,3 +53,33 @@ def test_ranked_bars__longest_bar_for_the_largest():
 
     widths = [float(r.get("width", "0")) for r in root.findall(f"{NS}rect")]
     assert widths[0] == 10 * widths[1]
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=30), min_size=1, max_size=120),
+    st.floats(min_value=200, max_value=1200),
+)
+def test_label_positions__never_overlap_and_keep_the_latest(lengths, width):
+    chosen = charts.label_positions(lengths, width)
+    assert chosen[-1] == len(lengths) - 1  # the latest period is always labelled
+    assert chosen == sorted(set(chosen))
+    if len(lengths) > 1:
+        spacing = width / (len(lengths) - 1)
+        widest = charts.CHAR_WIDTH * max(lengths) + 10
+        for a, b in itertools.pairwise(chosen):
+            # centred labels of at most `widest` px: their centres are that far apart
+            assert (b - a) * spacing >= widest
+
+
+def test_line_chart__legend_entries_do_not_overlap():
+    svg = charts.line_chart(
+        title="t",
+        desc="d",
+        x_labels=["a", "b"],
+        series=[
+            charts.Series("Samma period ett år tidigare, längre text", [1, 2]),
+            charts.Series("Denna period", [2, 3]),
+        ],
+    )
+    xs = [float(x) for x in re.findall(r'<line x1="([\d.]+)" x2="[\d.]+" y1="250"', svg)]
+    assert xs[1] - xs[0] >= 28 + charts.CHAR_WIDTH * 41

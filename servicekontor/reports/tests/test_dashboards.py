@@ -1,12 +1,13 @@
 """The dashboards and the monthly report through their pages: who sees what."""
 
-import csv
-import io
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from servicekontor.reports.exports import safe_cell
+from servicekontor.core.spreadsheets import safe_cell
+from tests.csv_files import read_csv
 
 MONTH = "2026-11"
 
@@ -100,10 +101,14 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
 
     response = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
     assert response.status_code == 200
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = read_csv(response.content)
     total = rows[-1]
     assert total[0] == "Totalt" and total[2:5] == ["3", "0", "3"]  # walk-in, booked, served
+    assert f'filename="statistics-{code}-{MONTH}.csv"' in response["Content-Disposition"]
+    with translation.override("en"):
+        english = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
+    rows_en = read_csv(english.content, language="en")
+    assert rows_en[-1][0] == "Total" and rows_en[0][0] == "Office"
     xlsx = _get(client, people.tax_analyst, reverse("reports:xlsx", args=[code, MONTH]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
@@ -162,3 +167,24 @@ def test_network_dashboard__swedish_and_english(client, served_world, people):
 
     assert "Statistik: hela nätverket" in swedish.content.decode()
     assert "Statistics: the network" in english.content.decode()
+
+
+def test_office_dashboard__running_week_not_plotted_and_no_year_ago_is_a_dash(
+    client, served_world, people
+):
+    with translation.override("sv"):
+        url = reverse("reports:office", args=[served_world.office.code])
+    response = _get(client, people.manager, url)
+    board = response.context["board"].weeks
+    last = board.trend.rows[-1]
+    assert last[0].endswith("(hittills)")  # this week is not over
+    assert last[1] == 3  # in the table, with what there is so far
+    assert "(hittills)" not in board.trend.rows[-2][0]
+    # The line stops before the running week (no fall to today's few visits).
+    assert board.trend.svg.count("<circle") + board.trend.svg.count("<polyline") == 0
+    # Nothing a year ago: "–", not 0.
+    assert board.total_last_year is None
+    html = response.content.decode()
+    assert "<td>–</td>" in html
+    year_ago = re.search(r"Betjänade besök</th><td>3</td><td>([^<]*)</td>", html)
+    assert year_ago and year_ago.group(1) == "–"

@@ -12,8 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from servicekontor.changeplans import exports, queries, services
+from servicekontor.core import spreadsheets
 from servicekontor.core.errors import DomainError
-from servicekontor.reports import exports as files
 
 
 class Command(BaseCommand):
@@ -86,5 +86,5 @@ class Command(BaseCommand):
             self.stdout.write(f"conflict: {message}")
         self.stdout.write(f"{len(ev.steps) - 1} steps evaluated in {seconds:.2f} s")
         if opts.get("csv"):
-            Path(opts["csv"]).write_bytes(files.csv_bytes(header, rows))
+            Path(opts["csv"]).write_bytes(spreadsheets.csv_bytes(header, rows))
             self.stdout.write(f"steps written to {opts['csv']}")

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from servicekontor.core import clock
+from servicekontor.core import clock, spreadsheets
 from servicekontor.network.network_check import coverage_warning
+from servicekontor.planning import exports
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.plans import (
     Objective,
@@ -31,7 +33,6 @@ from servicekontor.planning.plans import (
     read_matrix_csv,
     read_sites_csv,
     result_to_dict,
-    summary_csv,
 )
 from servicekontor.planning.queries import SAME_PLACE_JOIN, plan_on
 
@@ -118,7 +119,8 @@ class Command(BaseCommand):
             self.stderr.write(f"No office is operating on {day}; load the registry first.")
         self._print(result, day)
         if options["csv"]:
-            options["csv"].write_text(summary_csv(result_to_dict(result)), encoding="utf-8")
+            header, rows = exports.summary_table(result_to_dict(result))
+            options["csv"].write_bytes(spreadsheets.csv_bytes(header, rows))
             self.stdout.write(f"Wrote {options['csv']}")
 
     def _print(self, result: PlanResult, day: dt.date) -> None:
@@ -186,14 +188,27 @@ class Command(BaseCommand):
                 (
                     c.county,
                     f"{c.population:,}",
-                    f"{c.mean_km:.1f}",
-                    f"{c.max_km:.1f}",
+                    _km(c.mean_km, 1),
+                    f"{c.max_km:.1f}" if math.isfinite(c.max_km) else "–",
                     f"{c.share_within[1]:.1%}",
                     f"{c.share_within[2]:.1%}",
                 )
                 for c in after.counties
             ],
         )
+        if result.uncoverable:
+            out(
+                f"\nNo site reaches these within {r.radius_km:g} km "
+                f"({len(result.uncoverable)} localities, "
+                f"{sum(p for _n, _c, p in result.uncoverable):,} people); no plan covers them:"
+            )
+            _table(
+                out,
+                [("locality", "county", "population")]
+                + [(n, c, f"{p:,}") for n, c, p in result.uncoverable],
+            )
+        if result.before.offices == 0:
+            out(f"\nNo office operates on {day}: there is no distance to measure.")
         names = result.demand_names
         out(
             "\nWorst-served localities"
@@ -202,17 +217,22 @@ class Command(BaseCommand):
         )
 
 
+def _km(value: float, digits: int = 2) -> str:
+    """A distance, or "–" where there is none (no office operating: infinite or undefined)."""
+    return f"{value:.{digits}f}" if math.isfinite(value) else "–"
+
+
 def _office_count(sites: Sequence[Any]) -> int:
     return sum(len(s.code.split(SAME_PLACE_JOIN)) for s in sites)
 
 
 _MEASURE_ROWS = [
     ("offices", lambda a: f"{a.offices}"),
-    ("mean km", lambda a: f"{a.mean_km:.2f}"),
-    ("median km", lambda a: f"{a.median_km:.2f}"),
-    ("p90 km", lambda a: f"{a.p90_km:.2f}"),
-    ("p99 km", lambda a: f"{a.p99_km:.2f}"),
-    ("max km", lambda a: f"{a.max_km:.2f}"),
+    ("mean km", lambda a: _km(a.mean_km)),
+    ("median km", lambda a: _km(a.median_km)),
+    ("p90 km", lambda a: _km(a.p90_km)),
+    ("p99 km", lambda a: _km(a.p99_km)),
+    ("max km", lambda a: _km(a.max_km)),
     ("within 10 km", lambda a: f"{a.share_within[0]:.1%}"),
     ("within 25 km", lambda a: f"{a.share_within[1]:.1%}"),
     ("within 50 km", lambda a: f"{a.share_within[2]:.1%}"),
