@@ -12,8 +12,8 @@ change per date, a month apart from 2027-01-01, several following others:
 - an agency added at 30 offices that do not offer it (the agency offered at the fewest);
 - 8 offices closed, one a month (the others still open);
 - 5 openings from a planning result (`plan propose --k 5 --quick` on the network of the
-  first date, turned into openings in one step), then spread one a month, each following the
-  previous by 31 days;
+  first date, turned into openings with the three founding agencies' services in one step),
+  then spread one a month, each following the previous by 31 days (its services follow it);
 - new weekly hours at 3 offices; the added agency removed again at 2 offices;
 - the three founding agencies' services added at the first new office (same date as opening).
 
@@ -106,18 +106,12 @@ def build_plan() -> ChangePlan:
         radius_km=25,
         summary=result_to_dict(result),
     )
-    opened = services.add_openings_from_scenario(plan=plan, scenario=scenario, on_date=month(9))
+    founders = [a for a in Agency.objects.order_by("pk") if a.pk != agency.pk][:3]
+    opened = services.add_openings_from_scenario(
+        plan=plan, scenario=scenario, on_date=month(9), agencies=founders
+    )
     for prev, change in itertools.pairwise(opened):
         services.set_change_date(change=change, after_change=prev, offset_days=31)
-    founders = [a for a in Agency.objects.order_by("pk") if a.pk != agency.pk][:3]
-    for a in founders:
-        services.add_change(
-            plan=plan,
-            kind=ChangeKind.ADD_SERVICES,
-            after_change=opened[0],
-            office_codes=opened[0].office_codes,
-            agency=a,
-        )
     kept = spare[8:]
     for i, code in enumerate(kept[:3]):
         services.add_change(

@@ -243,6 +243,12 @@ class ScenarioForm(forms.Form):
         label=_("Counters per new office"), min_value=1, max_value=50, initial=2
     )
     hours = forms.CharField(label=_("Weekly hours"), initial="0-4 10:00-16:00")
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Agencies offered at the new offices"),
+        queryset=Agency.objects.order_by("name_sv"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def clean_hours(self) -> list[list[Any]]:
         return parse_hours(self.cleaned_data["hours"])

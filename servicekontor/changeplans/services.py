@@ -241,12 +241,15 @@ def add_openings_from_scenario(
     on_date: dt.date,
     counters: int = 2,
     hours: Sequence[Sequence[Any]] | None = None,
+    agencies: Sequence[Agency] = (),
 ) -> list[PlannedChange]:
     """One "open an office" change per site the saved planning result proposes to open,
     all on ``on_date`` (the sites' names, counties and points; codes made from the names,
-    unique in the registry and the plan). ASSUMPTION stated on the page: the new offices
-    get ``counters`` counters and Monday–Friday 10–16 unless ``hours`` says otherwise.
-    Raises DomainError (400) when the result opens no office."""
+    unique in the registry and the plan), and for each of ``agencies`` an "add services"
+    change at the new office following its opening by 0 days (so it moves with it).
+    ASSUMPTION stated on the page: the new offices get ``counters`` counters and
+    Monday–Friday 10–16 unless ``hours`` says otherwise. Returns the openings. Raises
+    DomainError (400) when the result opens no office."""
     opened = scenario.summary.get("opened") or []
     if not opened:
         raise DomainError(_("This planning result opens no office."))
@@ -279,6 +282,14 @@ def add_openings_from_scenario(
                 note=_("From planning result “%(name)s”") % {"name": scenario.name},
             )
         )
+        for agency in agencies:
+            add_change(
+                plan=locked,
+                kind=Kind.ADD_SERVICES,
+                after_change=out[-1],
+                office_codes=[code],
+                agency=agency,
+            )
     return out
 
 

@@ -260,6 +260,7 @@ def from_scenario(request: HttpRequest, pk: int) -> HttpResponse:
         on_date=form.cleaned_data["on_date"],
         counters=form.cleaned_data["counters"],
         hours=form.cleaned_data["hours"],
+        agencies=list(form.cleaned_data["agencies"]),
     )
     messages.success(request, _("%(n)s openings added.") % {"n": len(made)})
     return redirect("changeplans:plan", pk=obj.pk)

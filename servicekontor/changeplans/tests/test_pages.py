@@ -212,15 +212,22 @@ def test_openings_from_a_planning_result(plan, world, client):
             "on_date": "2027-09-01",
             "counters": "3",
             "hours": "0-4 10:00-15:00",
+            "agencies": [world.fk.pk, world.skv.pk],
         },
     )
     assert response.status_code == 302
     opened = plan.changes.filter(kind=ChangeKind.OPEN_OFFICE).order_by("position")
     assert [c.office_codes for c in opened] == [["are"], ["sorsele"]]
+    added = plan.changes.filter(kind=ChangeKind.ADD_SERVICES, after_change__in=opened)
+    assert added.count() == 4 and {c.offset_days for c in added} == {0}
     services.adopt_plan(plan=plan, user=world.nadia)
     are = Office.objects.get(code="are")
     assert are.opened_on == dt.date(2027, 9, 1) and are.service_points.count() == 3
     assert plan.label in are.source
+    assert set(are.offerings.values_list("service__agency__code", flat=True)) == {
+        "forsakringskassan",
+        "skatteverket",
+    }
 
 
 def test_adopt_page__conflict_is_409_with_the_reason(plan, world, client):
