@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "servicekontor.simulation",
     "servicekontor.costs",
     "servicekontor.staffing",
+    "servicekontor.changeplans",
 ]
 
 MIDDLEWARE = [

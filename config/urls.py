@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("handovers/", include("servicekontor.handovers.urls")),
     path("costs/", include("servicekontor.costs.urls")),
     path("staffing/", include("servicekontor.staffing.urls")),
+    path("change-plans/", include("servicekontor.changeplans.urls")),
     path("", include("servicekontor.public.urls")),
     prefix_default_language=False,
 )

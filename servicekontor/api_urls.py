@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from servicekontor.catalog.api import AgencyViewSet, ServiceViewSet
+from servicekontor.changeplans.api import ChangePlanViewSet
 from servicekontor.costs.api import (
     CostLineViewSet,
     CostPerServiceViewSet,
@@ -29,6 +30,7 @@ router.register("costs/summary", CostSummaryViewSet, basename="cost-summary")
 router.register("costs/lines", CostLineViewSet, basename="cost-line")
 router.register("costs/services", CostPerServiceViewSet, basename="cost-service")
 router.register("costs/what-if", CostWhatIfViewSet, basename="cost-what-if")
+router.register("change-plans", ChangePlanViewSet, basename="change-plan")
 
 urlpatterns = [
     path("statistics/figures/", FiguresView.as_view(), name="statistics-figures"),

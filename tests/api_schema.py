@@ -65,6 +65,12 @@ def seed_registry() -> dict[str, Any]:
     OpeningException.objects.create(
         office=open_office, date=dt.date(2026, 12, 1), kind=ExceptionKind.CLOSED
     )
+    from servicekontor.changeplans import services as change_plans
+
+    plan = change_plans.create_plan(user=None, name="Stängning")
+    change_plans.add_change(
+        plan=plan, kind="close_office", on_date=dt.date(2027, 1, 1), office_codes=["kiruna"]
+    )
     return {"offices": [open_office, closed], "services": [plain, photo]}
 
 

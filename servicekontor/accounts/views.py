@@ -21,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
         links.append((_("Costs and settlement"), reverse("costs:index")))
     if is_network_admin(user):
         links.append((_("Network planning"), reverse("planning:index")))
+        links.append((_("Change plans"), reverse("changeplans:index")))
         links.append((_("Registry administration"), reverse("admin:index")))
     return render(
         request,

@@ -1,0 +1,153 @@
+"""The plan's timeline as SVG: one row per change on a date axis, and below it, on the same
+axis, a step chart per figure (the value holds from one step to the next).
+
+Pure (no Django): dates, labels and numbers in, an SVG string out; every label is escaped
+here. Accessible as `reports.charts`: `role="img"`, a `<title>` and a `<desc>`, and the page
+shows the same numbers in tables. Colours from `reports.charts.PALETTE`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from itertools import count
+
+from servicekontor.reports.charts import PALETTE
+
+_ids = count(1)
+LABEL_WIDTH = 64  # px of an ISO date at font size 10, with a gap
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    day: dt.date
+    follows: int | None = None  # index of the row this one follows (an arrow is drawn)
+
+
+@dataclass(frozen=True)
+class Panel:
+    label: str
+    values: Sequence[float]  # one per step day
+    unit: str = ""
+
+
+def _fmt(v: float) -> str:
+    if abs(v) >= 1000:
+        return f"{v:,.0f}".replace(",", " ")
+    if abs(v) >= 10:
+        return f"{v:.0f}"
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def timeline(
+    *,
+    title: str,
+    desc: str,
+    rows: Sequence[Row],
+    step_days: Sequence[dt.date],
+    panels: Sequence[Panel] = (),
+) -> str:
+    """The SVG (module docstring). ``step_days`` are the axis' steps (the first is the
+    baseline); each panel has one value per step day. Raises ValueError for a panel whose
+    length differs from ``step_days``."""
+    for p in panels:
+        if len(p.values) != len(step_days):
+            raise ValueError("one value per step day")
+    days = sorted({*step_days, *(r.day for r in rows)})
+    if not days:
+        days = [dt.date(2000, 1, 1)]
+    first, last = days[0], days[-1]
+    span = max((last - first).days, 1)
+    left, right, top = 260, 24, 28
+    width = 900
+    row_h, panel_h, gap = 22, 70, 18
+    plot_w = width - left - right
+    height = top + row_h * max(len(rows), 1) + gap + (panel_h + gap) * len(panels) + 24
+
+    def x(day: dt.date) -> float:
+        return left + plot_w * ((day - first).days / span if span else 0.5)
+
+    parts: list[str] = []
+    # the shared axis: a tick and a faint line at every step day, through all panels
+    bottom = height - 24
+    for d in step_days:
+        parts.append(
+            f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 6}" y2="{bottom}" '
+            f'stroke="#bbb" stroke-dasharray="2 3"/>'
+        )
+    shown_at = -1e9
+    for i, d in enumerate(sorted(set(step_days))):
+        # a label only where it does not run into the one before (each date is in the table)
+        if x(d) - shown_at < LABEL_WIDTH:
+            continue
+        shown_at = x(d)
+        anchor = "start" if i == 0 else "end" if d == last else "middle"
+        parts.append(
+            f'<text x="{x(d):.1f}" y="{top - 10}" font-size="10" text-anchor="{anchor}">'
+            f"{escape(d.isoformat())}</text>"
+        )
+    for i, r in enumerate(rows):
+        ry = top + row_h * i + row_h / 2
+        parts.append(
+            f'<text x="{left - 8}" y="{ry + 4:.1f}" font-size="11" text-anchor="end">'
+            f"{escape(_short(r.label))}</text>"
+            f'<line x1="{left}" x2="{width - right}" y1="{ry:.1f}" y2="{ry:.1f}" stroke="#eee"/>'
+            f'<circle cx="{x(r.day):.1f}" cy="{ry:.1f}" r="5" fill="{PALETTE[0]}"/>'
+        )
+        if r.follows is not None and 0 <= r.follows < len(rows):
+            src = rows[r.follows]
+            ys = top + row_h * r.follows + row_h / 2
+            parts.append(
+                f'<path d="M{x(src.day):.1f},{ys:.1f} L{x(r.day):.1f},{ry:.1f}" '
+                f'stroke="{PALETTE[1]}" stroke-width="1.5" fill="none" stroke-dasharray="4 2"/>'
+            )
+    y0 = top + row_h * max(len(rows), 1) + gap
+    for k, p in enumerate(panels):
+        py = y0 + k * (panel_h + gap)
+        lo, hi = min(p.values, default=0.0), max(p.values, default=0.0)
+        if hi == lo:
+            lo, hi = lo - 1, hi + 1
+
+        def y(v: float, py: float = py, lo: float = lo, hi: float = hi) -> float:
+            return py + panel_h - panel_h * (v - lo) / (hi - lo)
+
+        parts.append(
+            f'<text x="{left - 8}" y="{py + 12}" font-size="11" text-anchor="end" '
+            f'font-weight="bold">{escape(_short(p.label))}</text>'
+            f'<text x="{left - 8}" y="{py + panel_h}" font-size="10" text-anchor="end">'
+            f"{escape(_fmt(lo))}–{escape(_fmt(hi))}{escape(p.unit)}</text>"
+            f'<rect x="{left}" y="{py}" width="{plot_w}" height="{panel_h}" fill="none" '
+            f'stroke="#ddd"/>'
+        )
+        points = []
+        for i, (d, v) in enumerate(zip(step_days, p.values, strict=True)):
+            if i:
+                points.append(f"{x(d):.1f},{y(p.values[i - 1]):.1f}")
+            points.append(f"{x(d):.1f},{y(v):.1f}")
+        if step_days:
+            points.append(f"{width - right:.1f},{y(p.values[-1]):.1f}")
+        colour = PALETTE[(k + 2) % len(PALETTE)]
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
+            f'points="{" ".join(points)}"/>'
+        )
+        for d, v in zip(step_days, p.values, strict=True):
+            parts.append(
+                f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}">'
+                f"<title>{escape(d.isoformat())}: {escape(_fmt(v))}{escape(p.unit)}</title>"
+                f"</circle>"
+            )
+    n = next(_ids)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="chart timeline" role="img" aria-labelledby="tl-t{n} tl-d{n}">'
+        f'<title id="tl-t{n}">{escape(title)}</title>'
+        f'<desc id="tl-d{n}">{escape(desc)}</desc>{"".join(parts)}</svg>'
+    )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,235 @@
+"""The evaluation of a plan as tables: one function per table, shown by the page, the
+printable page, the CSV / Excel files and (the same figures) the API, so they cannot disagree.
+
+Each figure column names the assumptions it rests on in brackets, e.g.
+"Staff needed (FTE) [nearest, rate, even_weeks, …]"; the assumptions table words each code.
+Files: `core.spreadsheets` (UTF-8 with BOM, the separator of the page's language,
+formula-like text neutralised; XlsxWriter).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from servicekontor.changeplans import effects
+from servicekontor.changeplans.queries import Evaluation
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+def _with(label: str, codes: Sequence[str]) -> str:
+    return f"{label} [{', '.join(codes)}]"
+
+
+def _km(value: float) -> float | None:
+    """A distance for a cell: None (empty) when there is none (no office at all: infinite)."""
+    return round(value, 2) if math.isfinite(value) else None
+
+
+def _kr(ore: float) -> float:
+    return round(ore / 100, 2)
+
+
+def steps_table(ev: Evaluation, *, agency_ids: set[int] | None = None) -> Table:
+    """One row per step: the date, what changes, accessibility, visits moved, staff, cost and
+    each (visible) agency's share, bookings affected."""
+    agencies = [a for a in ev.agencies.values() if agency_ids is None or a.pk in agency_ids]
+    acc, vis, staff, cost = (
+        effects.ACCESS_ASSUMPTIONS,
+        effects.VISIT_ASSUMPTIONS,
+        effects.STAFF_ASSUMPTIONS,
+        effects.COST_ASSUMPTIONS,
+    )
+    header = [
+        _("Date"),
+        _("Changes"),
+        _with(_("Places with an office"), acc),
+        _with(_("Share within 10 km"), acc),
+        _with(_("Share within 25 km"), acc),
+        _with(_("Share within 50 km"), acc),
+        _with(_("Mean distance (km)"), acc),
+        _with(_("Median distance (km)"), acc),
+        _with(_("Visits moved a year"), vis),
+        _with(_("Visits without an office a year"), vis),
+        _with(_("Staff needed (FTE)"), staff),
+        _with(_("Cost a month (kr)"), cost),
+        _with(_("of which staff (kr)"), cost),
+    ]
+    show_total = agency_ids is None
+    if not show_total:
+        header = [h for i, h in enumerate(header) if i not in (11, 12)]
+    for a in agencies:
+        header.append(_with(_("%(agency)s: cost a month (kr)") % {"agency": a.name}, cost))
+        if show_total:
+            header.append(_with(_("%(agency)s: share") % {"agency": a.name}, cost))
+    header.append(_with(_("Bookings affected"), effects.BOOKING_ASSUMPTIONS))
+    rows: list[list[Any]] = []
+    for s in ev.steps:
+        e = s.effect
+        m = e.access
+        row: list[Any] = [
+            s.day.isoformat(),
+            _("Before the plan") if s.baseline else "; ".join(c.label for c in s.changes),
+            m.offices,
+            round(m.share_within[0], 4),
+            round(m.share_within[1], 4),
+            round(m.share_within[2], 4),
+            _km(m.mean_km),
+            _km(m.median_km),
+            round(e.visits_moved),
+            round(sum(e.unserved.values())),
+            round(e.fte_total, 1),
+        ]
+        if show_total:
+            row += [_kr(e.costs.total_ore), _kr(e.costs.staff_ore)]
+        shared = sum(e.costs.by_agency.values())
+        for ag in agencies:
+            amount = e.costs.by_agency.get(ag.pk, 0)
+            row.append(_kr(amount))
+            if show_total:
+                row.append(round(amount / shared, 4) if shared else None)
+        row.append(s.bookings_total)
+        rows.append(row)
+    return header, rows
+
+
+def counties_table(ev: Evaluation) -> Table:
+    """Per step and county: population, share within 10/25/50 km, mean and max km."""
+    header = [
+        _("Date"),
+        _("County"),
+        _("Population"),
+        _with(_("Share within 10 km"), effects.ACCESS_ASSUMPTIONS),
+        _with(_("Share within 25 km"), effects.ACCESS_ASSUMPTIONS),
+        _with(_("Share within 50 km"), effects.ACCESS_ASSUMPTIONS),
+        _with(_("Mean distance (km)"), effects.ACCESS_ASSUMPTIONS),
+        _with(_("Longest distance (km)"), effects.ACCESS_ASSUMPTIONS),
+    ]
+    rows = [
+        [
+            s.day.isoformat(),
+            c.county,
+            c.population,
+            round(c.share_within[0], 4),
+            round(c.share_within[1], 4),
+            round(c.share_within[2], 4),
+            _km(c.mean_km),
+            _km(c.max_km),
+        ]
+        for s in ev.steps
+        for c in s.effect.access.counties
+    ]
+    return header, rows
+
+
+def offices_table(ev: Evaluation) -> Table:
+    """Per step and operating office: expected visits a year and staff needed."""
+    header = [
+        _("Date"),
+        _("Office"),
+        _("Code"),
+        _("County"),
+        _with(_("Visits a year"), effects.VISIT_ASSUMPTIONS),
+        _with(_("Staff needed (FTE)"), effects.STAFF_ASSUMPTIONS),
+        _with(_("Most officers at once"), effects.STAFF_ASSUMPTIONS),
+        _with(_("Bookings affected"), effects.BOOKING_ASSUMPTIONS),
+    ]
+    rows = []
+    for s in ev.steps:
+        codes = sorted(set(s.effect.offices) | set(s.bookings))
+        for code in codes:
+            st = s.effect.staff.get(code)
+            rows.append(
+                [
+                    s.day.isoformat(),
+                    ev.office_names.get(code, code),
+                    code,
+                    ev.office_counties.get(code, ""),
+                    round(s.effect.office_visits(code)),
+                    round(st.fte, 2) if st else 0,
+                    st.peak_officers if st else 0,
+                    s.bookings.get(code, 0),
+                ]
+            )
+    return header, rows
+
+
+def moves_table(ev: Evaluation) -> Table:
+    """Per step: visits a year that move from one office to another, largest first."""
+    header = [
+        _("Date"),
+        _("From office"),
+        _("To office"),
+        _with(_("Visits a year"), effects.VISIT_ASSUMPTIONS),
+    ]
+    rows = []
+    for s in ev.steps:
+        for (a, b), v in sorted(s.effect.moved.items(), key=lambda kv: -kv[1]):
+            if round(v) == 0:
+                continue
+            rows.append(
+                [
+                    s.day.isoformat(),
+                    ev.office_names.get(a, a),
+                    ev.office_names.get(b, b),
+                    round(v),
+                ]
+            )
+    return header, rows
+
+
+def changes_table(ev: Evaluation) -> Table:
+    header = [_("No."), _("Date"), _("Follows"), _("Change"), _("Note")]
+    rows = [
+        [c.change.position, c.day.isoformat(), c.follows, c.label, c.change.note]
+        for c in ev.changes
+    ]
+    return header, rows
+
+
+def assumptions_table(ev: Evaluation) -> Table:
+    rows: list[list[Any]] = [[code, text] for code, text in ev.assumptions]
+    start, end = ev.statistics_period
+    rows.append(
+        [
+            "statistics",
+            _(
+                "Statistics %(start)s – %(end)s: %(visits)s visits a year (a shorter history scaled to a year)."
+            )
+            % {"start": start, "end": end, "visits": round(ev.statistics_visits)},
+        ]
+    )
+    rows.append(
+        [
+            "reference_month",
+            _("Cost pools of %(month)s.") % {"month": ev.reference_month.strftime("%Y-%m")}
+            if ev.reference_month
+            else _("No cost pools entered: only staff cost."),
+        ]
+    )
+    rows.append(
+        [
+            "hourly_cost",
+            _("Hourly cost of %(role)s: %(kr)s kr.")
+            % {"role": ev.staff_rate[0], "kr": _kr(ev.staff_rate[1])}
+            if ev.staff_rate
+            else _("No hourly cost entered: staff cost left out."),
+        ]
+    )
+    return [_("Code"), _("Assumption")], rows
+
+
+def sheets(ev: Evaluation) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """Every table, named, for the Excel file."""
+    return [
+        (_("Steps"), *steps_table(ev)),
+        (_("Changes"), *changes_table(ev)),
+        (_("Counties"), *counties_table(ev)),
+        (_("Offices"), *offices_table(ev)),
+        (_("Visits moved"), *moves_table(ev)),
+        (_("Assumptions"), *assumptions_table(ev)),
+    ]

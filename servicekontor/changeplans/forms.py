@@ -1,0 +1,259 @@
+"""Forms of the change-plan pages: each kind of change checks its own fields here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Agency
+from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlannedChange
+from servicekontor.network.models import Milestone, Office
+from servicekontor.network.opening_hours import WeeklyRule, overlapping_rules
+from servicekontor.planning.models import Scenario
+
+_HOURS_PART = re.compile(r"^\s*(\d)(?:\s*-\s*(\d))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+
+
+def parse_hours(text: str) -> list[list[Any]]:
+    """Weekly hours from "0-4 10:00-16:00; 5 10:00-14:00" (0 = Monday; two parts on one day
+    make a lunch break) as [[weekday, "HH:MM", "HH:MM"], …]. Raises ValidationError naming
+    the part that cannot be read, a closing before an opening, or overlapping hours."""
+    out: list[list[Any]] = []
+    for part in filter(str.strip, text.split(";")):
+        m = _HOURS_PART.match(part)
+        if not m:
+            raise ValidationError(
+                _("“%(part)s”: write weekdays and hours as 0-4 10:00-16:00 (0 = Monday).")
+                % {"part": part.strip()}
+            )
+        first, last = int(m[1]), int(m[2] if m[2] is not None else m[1])
+        try:
+            opens, closes = (
+                dt.time.fromisoformat(m[3].zfill(5)),
+                dt.time.fromisoformat(m[4].zfill(5)),
+            )
+        except ValueError:
+            raise ValidationError(
+                _("“%(part)s”: not a time of day.") % {"part": part.strip()}
+            ) from None
+        if not (0 <= first <= last <= 6) or closes <= opens:
+            raise ValidationError(
+                _("“%(part)s”: weekdays 0–6 in order, closing after opening.")
+                % {"part": part.strip()}
+            )
+        out += [
+            [wd, opens.strftime("%H:%M"), closes.strftime("%H:%M")] for wd in range(first, last + 1)
+        ]
+    rules = [WeeklyRule(wd, dt.time.fromisoformat(a), dt.time.fromisoformat(b)) for wd, a, b in out]
+    if overlapping_rules(rules):
+        raise ValidationError(_("Two intervals on the same day overlap."))
+    return out
+
+
+def hours_text(hours: list[list[Any]]) -> str:
+    return "; ".join(f"{wd} {a}-{b}" for wd, a, b in hours)
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ChangeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.position}. {obj.get_kind_display()}"
+
+
+class DateRuleForm(forms.Form):
+    """A change's date: its own, or days after another change or a milestone."""
+
+    on_date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    after_change = ChangeChoiceField(
+        label=_("or after change"), queryset=PlannedChange.objects.none(), required=False
+    )
+    after_milestone = forms.ModelChoiceField(
+        label=_("or after milestone"), queryset=Milestone.objects.order_by("date"), required=False
+    )
+    offset_days = forms.IntegerField(
+        label=_("days after"), initial=0, required=False, min_value=-36500, max_value=36500
+    )
+
+    def __init__(
+        self, *args: Any, plan: ChangePlan, exclude: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        qs = plan.changes.order_by("position")
+        if exclude is not None:
+            qs = qs.exclude(pk=exclude)
+        self.fields["after_change"].queryset = qs  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [k for k in ("on_date", "after_change", "after_milestone") if data.get(k)]
+        if len(given) != 1:
+            raise ValidationError(
+                _("Give a change a date, or the change or milestone it follows — one of them.")
+            )
+        data["offset_days"] = data.get("offset_days") or 0
+        if data.get("on_date") and data["offset_days"]:
+            raise ValidationError(_("Days after only apply to a change that follows another."))
+        return data
+
+
+def _codes(text: str) -> list[str]:
+    return list(dict.fromkeys(c.strip() for c in re.split(r"[,\s]+", text) if c.strip()))
+
+
+class ChangeForm(DateRuleForm):
+    kind = forms.ChoiceField(label=_("Change"), choices=ChangeKind.choices)
+    offices = forms.CharField(
+        label=_("Office codes"),
+        required=False,
+        help_text=_("Comma-separated, e.g. kista, lulea (offices opened earlier in the plan too)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.order_by("name_sv"), required=False
+    )
+    milestone = forms.ModelChoiceField(
+        label=_("Milestone to move"), queryset=Milestone.objects.order_by("date"), required=False
+    )
+    code = forms.SlugField(label=_("New office: code"), required=False, max_length=60)
+    name = forms.CharField(label=_("New office: name"), required=False, max_length=120)
+    municipality = forms.CharField(
+        label=_("New office: municipality"), required=False, max_length=80
+    )
+    county = forms.CharField(label=_("New office: county"), required=False, max_length=80)
+    latitude = forms.FloatField(
+        label=_("New office: latitude"), required=False, min_value=55, max_value=70
+    )
+    longitude = forms.FloatField(
+        label=_("New office: longitude"), required=False, min_value=10, max_value=25
+    )
+    counters = forms.IntegerField(
+        label=_("New office: counters"), required=False, min_value=1, max_value=50, initial=2
+    )
+    hours = forms.CharField(
+        label=_("Weekly hours"),
+        required=False,
+        help_text=_(
+            "For an opening or new hours, e.g. 0-4 10:00-16:00; 5 10:00-14:00 (0 = Monday)."
+        ),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    GROUPS = (
+        (_("What and when"), ("kind", "on_date", "after_change", "after_milestone", "offset_days")),
+        (_("Close, services or hours: the offices"), ("offices", "agency")),
+        (
+            _("Open an office: the new office"),
+            ("code", "name", "municipality", "county", "latitude", "longitude", "counters"),
+        ),
+        (_("Opening or new hours"), ("hours",)),
+        (_("Move a milestone"), ("milestone",)),
+        (_("Note"), ("note",)),
+    )
+
+    def __init__(self, *args: Any, plan: ChangePlan, **kwargs: Any) -> None:
+        super().__init__(*args, plan=plan, **kwargs)
+        self.plan = plan
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in fieldsets for the page (each field once)."""
+        return [(str(legend), [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("kind")
+        codes = _codes(data.get("offices") or "")
+        hours = parse_hours(data.get("hours") or "") if data.get("hours") else []
+        data["hours_rows"] = hours
+        data["office_codes"] = codes
+        data["new_office"] = {}
+        if kind == ChangeKind.OPEN_OFFICE:
+            missing = [
+                str(self.fields[f].label)
+                for f in ("code", "name", "county", "latitude", "longitude")
+                if data.get(f) in (None, "")
+            ]
+            if missing:
+                raise ValidationError(
+                    _("An opening needs: %(fields)s.") % {"fields": ", ".join(missing)}
+                )
+            if not hours:
+                raise ValidationError(_("Give the new office its weekly hours."))
+            planned = {
+                code
+                for c in self.plan.changes.filter(kind=ChangeKind.OPEN_OFFICE)
+                for code in (c.office_codes or [])
+            }
+            if data["code"] in planned or Office.objects.filter(code=data["code"]).exists():
+                raise ValidationError(
+                    _("An office with the code %(code)s exists already; choose another.")
+                    % {"code": data["code"]}
+                )
+            data["office_codes"] = [data["code"]]
+            data["new_office"] = {
+                "name": data["name"],
+                "municipality": data.get("municipality") or "",
+                "county": data["county"],
+                "latitude": data["latitude"],
+                "longitude": data["longitude"],
+                "counters": data.get("counters") or 2,
+            }
+            return data
+        if kind == ChangeKind.MOVE_MILESTONE:
+            if not data.get("milestone"):
+                raise ValidationError(_("Choose the milestone to move; the date is its new date."))
+            return data
+        if not codes:
+            raise ValidationError(_("Name the offices the change acts on."))
+        known = set(Office.objects.filter(code__in=codes).values_list("code", flat=True))
+        for c in self.plan.changes.filter(kind=ChangeKind.OPEN_OFFICE):
+            known.update(c.office_codes or [])
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValidationError(
+                _("No office with the code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
+        if kind in (ChangeKind.ADD_SERVICES, ChangeKind.REMOVE_SERVICES) and not data.get("agency"):
+            raise ValidationError(_("Choose the agency."))
+        if kind == ChangeKind.CHANGE_HOURS and not hours:
+            raise ValidationError(_("Give the new weekly hours."))
+        return data
+
+
+class ScenarioForm(forms.Form):
+    scenario = forms.ModelChoiceField(
+        label=_("Saved planning result"), queryset=Scenario.objects.all()
+    )
+    on_date = forms.DateField(
+        label=_("Opening date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    counters = forms.IntegerField(
+        label=_("Counters per new office"), min_value=1, max_value=50, initial=2
+    )
+    hours = forms.CharField(label=_("Weekly hours"), initial="0-4 10:00-16:00")
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Agencies offered at the new offices"),
+        queryset=Agency.objects.order_by("name_sv"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_hours(self) -> list[list[Any]]:
+        return parse_hours(self.cleaned_data["hours"])
+
+
+class CompareForm(forms.Form):
+    a = forms.ModelChoiceField(label=_("Plan A"), queryset=ChangePlan.objects.all())
+    b = forms.ModelChoiceField(label=_("Plan B"), queryset=ChangePlan.objects.all())

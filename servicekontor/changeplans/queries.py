@@ -1,0 +1,640 @@
+"""Reads of change plans: the registry as dated facts, a plan's changes with their resolved
+dates, and the evaluation of a plan (the effect of each step, `effects.evaluate`).
+
+Inputs of the evaluation, each from the app that owns the figure:
+- the registry (`network`, `catalog`) as `registry_state.Registry`;
+- demand: the GeoNames localities (`core.geography`), as the planning page uses them;
+- visits per office and agency in the 12 whole months before the current one and handled
+  seconds per visit: the statistics (`reports.queries.agency_usage`), arrivals per weekday
+  and hour (`reports.queries.busiest_hours`);
+- the staffing policy and FTE hours (`staffing`), each agency's service-level target;
+- cost pools of the latest month that has any and the hourly cost (`costs`);
+- bookings holding capacity from today on (`appointments`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from servicekontor.accounts.models import Role
+from servicekontor.appointments.models import HOLDS_CAPACITY, Booking
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.changeplans import effects
+from servicekontor.changeplans.dependencies import DatedItem, dependants, resolve_dates
+from servicekontor.changeplans.models import ChangePlan, PlannedChange
+from servicekontor.changeplans.registry_state import (
+    Change,
+    Conflict,
+    HoursFact,
+    Kind,
+    NewOffice,
+    OfferingFact,
+    OfficeFact,
+    Registry,
+    apply_plan,
+    network_on,
+)
+from servicekontor.core import clock
+from servicekontor.core.errors import DomainError
+from servicekontor.core.geography import load_localities
+from servicekontor.costs.models import Category, CostPool, HourlyRate
+from servicekontor.costs.queries import pools_for_allocation
+from servicekontor.network.models import Milestone, Offering, Office, OpeningHoursPeriod
+from servicekontor.network.opening_hours import WeeklyRule
+from servicekontor.reports import queries as report_queries
+from servicekontor.reports.scope import EVERYTHING
+from servicekontor.staffing.queries import DEFAULT_POLICY, HOURS_PER_FTE_WEEK
+
+#: ASSUMPTION (stated on the page): with no statistics at all, an agency's visits a year per
+#: resident. The network took about 2.8–3 million visits a year (Statens servicecenter, see
+#: /work/shared/GUIDE.md) for its three founding agencies among the 10.12 million people in
+#: GeoNames' Swedish places: 2.9 M / 10.12 M / 3 ≈ 0.096.
+DEFAULT_VISITS_PER_RESIDENT = 2_900_000 / 10_120_000 / 3
+DEFAULT_SECONDS_PER_VISIT = 600.0
+
+
+class PlanNotFound(DomainError):
+    http_status = 404
+    default_message = gettext_lazy("No change plan with that name (and version).")
+
+
+class PlanDatesError(DomainError):
+    http_status = 400
+    default_message = gettext_lazy("The dates of the plan's changes cannot be worked out.")
+
+
+ASSUMPTION_TEXTS = {
+    "great_circle": gettext_lazy(
+        "Distances are great-circle km from each GeoNames locality (population as GeoNames "
+        "gives it) to the office's registered point, as on the planning page."
+    ),
+    "places": gettext_lazy(
+        "Offices on exactly the same point count as one place (approximate positions)."
+    ),
+    "nearest": gettext_lazy(
+        "Visitors go to the nearest operating office that offers the agency; when an office "
+        "closes its visitors go to their next nearest, when one opens it takes those nearer "
+        "to it (nearest-office rule, no distance decay)."
+    ),
+    "rate": gettext_lazy(
+        "Each locality keeps the visits per resident of the office that served it at the "
+        "baseline: the office's visits per agency in the 12 whole months before this month "
+        "(statistics; a shorter history scaled to a year) spread over its nearest localities "
+        "by population; offices without statistics get their agency's mean rate."
+    ),
+    "default_rate": gettext_lazy(
+        "An agency without statistics (e.g. one the plan adds) gets the mean rate of the "
+        "other agencies; with no statistics at all 0.096 visits per resident a year per agency "
+        "(about 2.9 million visits a year for three agencies and 10.1 million people)."
+    ),
+    "even_weeks": gettext_lazy(
+        "A typical week is the year's visits / 52 (holidays and seasons are not modelled)."
+    ),
+    "hour_profile": gettext_lazy(
+        "Visits spread over the office's weekly opening hours by the network's arrivals per "
+        "weekday and hour (statistics), evenly where there are none; every agency alike."
+    ),
+    "erlang": gettext_lazy(
+        "Officers per hour by the dimensioning of the staffing plans: Erlang C per agency and "
+        "pooled, each agency's service-level target, occupancy at most 85 %, shrinkage 15 %."
+    ),
+    "fte": gettext_lazy("One full-time equivalent is 40 officer-hours a week."),
+    "staff_cost": gettext_lazy(
+        "Staff cost a month = officer-hours a week × 52 / 12 × the hourly cost of the role "
+        "shown; shared by handled minutes. Without an hourly cost staff cost is left out."
+    ),
+    "pools_kept": gettext_lazy(
+        "Other costs are the reference month's pools (premises, IT, overhead…) of the offices "
+        "still operating; they do not change with the volume. Pools of closed offices end."
+    ),
+    "new_office_pools": gettext_lazy(
+        "An office the plan opens costs, per category, the median of the offices' pools in "
+        "the reference month."
+    ),
+    "network_pools": gettext_lazy(
+        "Network pools stay as they are; fixed office shares of offices that closed are dropped."
+    ),
+    "bookings": gettext_lazy(
+        "A booking is affected when the plan makes it impossible: the office closed, the "
+        "agency no longer offered, or the time outside the new weekly hours."
+    ),
+}
+
+
+# --- the registry --------------------------------------------------------------------------
+
+
+def registry_state() -> Registry:
+    """The whole registry as dated facts (five queries)."""
+    milestones = dict(Milestone.objects.values_list("pk", "code"))
+    offices = {}
+    codes: dict[int, str] = {}
+    for o in Office.objects.order_by("code"):
+        codes[o.pk] = o.code
+        offices[o.code] = _office_fact(o, milestones)
+    services: dict[str, list[str]] = defaultdict(list)
+    service_agency: dict[int, tuple[str, str]] = {}
+    for pk, code, agency in Service.objects.order_by("agency__code", "code").values_list(
+        "pk", "code", "agency__code"
+    ):
+        services[agency].append(code)
+        service_agency[pk] = (code, agency)
+    offerings = tuple(
+        OfferingFact(
+            office=codes[f.office_id],
+            service=service_agency[f.service_id][0],
+            agency=service_agency[f.service_id][1],
+            valid_from=f.valid_from,
+            valid_to=f.valid_to,
+            starts_with=milestones.get(f.starts_with_id) if f.starts_with_id else None,
+            ends_with=milestones.get(f.ends_with_id) if f.ends_with_id else None,
+            pk=f.pk,
+        )
+        for f in Offering.objects.order_by("pk")
+    )
+    hours = tuple(
+        HoursFact(
+            office=codes[p.office_id],
+            valid_from=p.valid_from,
+            valid_to=p.valid_to,
+            rules=tuple(WeeklyRule(h.weekday, h.opens, h.closes) for h in p.hours.all()),
+            pk=p.pk,
+        )
+        for p in OpeningHoursPeriod.objects.order_by("pk").prefetch_related("hours")
+    )
+    return Registry(
+        offices=offices,
+        offerings=offerings,
+        hours=hours,
+        milestones=dict(Milestone.objects.values_list("code", "date")),
+        services={a: tuple(s) for a, s in services.items()},
+    )
+
+
+def _office_fact(o: Office, milestones: dict[int, str]) -> OfficeFact:
+    return OfficeFact(
+        code=o.code,
+        name=o.name,
+        county=o.county,
+        latitude=o.latitude,
+        longitude=o.longitude,
+        opened_on=o.opened_on,
+        closed_on=o.closed_on,
+        opened_with=milestones.get(o.opened_with_id) if o.opened_with_id else None,
+        closed_with=milestones.get(o.closed_with_id) if o.closed_with_id else None,
+        municipality=o.municipality,
+        pk=o.pk,
+    )
+
+
+# --- plans and their changes ---------------------------------------------------------------
+
+
+def plans() -> QuerySet[ChangePlan]:
+    return ChangePlan.objects.select_related("created_by", "adopted_by")
+
+
+def plan_by_name(name: str, version: int | None = None) -> ChangePlan:
+    """The plan called ``name`` (its latest version unless ``version``); PlanNotFound (404)."""
+    qs = ChangePlan.objects.filter(name=name)
+    if version is not None:
+        qs = qs.filter(version=version)
+    plan = qs.order_by("-version").first()
+    if plan is None:
+        raise PlanNotFound()
+    return plan
+
+
+def plan_changes(plan: ChangePlan) -> list[PlannedChange]:
+    return list(
+        plan.changes.select_related(
+            "agency", "milestone", "after_milestone", "after_change"
+        ).order_by("position")
+    )
+
+
+def _dated(c: PlannedChange) -> DatedItem:
+    return DatedItem(
+        key=c.pk,
+        on_date=c.on_date,
+        after_change=c.after_change_id,
+        after_milestone=c.after_milestone.code if c.after_milestone else None,
+        offset_days=c.offset_days,
+        moves_milestone=c.milestone.code if c.kind == Kind.MOVE_MILESTONE and c.milestone else None,
+    )
+
+
+def resolved_dates(
+    changes: Sequence[PlannedChange], milestone_dates: dict[str, dt.date] | None = None
+) -> dict[int, dt.date]:
+    """change id -> its date, anchors followed (`dependencies.resolve_dates`). Raises
+    PlanDatesError (400) for a cycle."""
+    if milestone_dates is None:
+        milestone_dates = dict(Milestone.objects.values_list("code", "date"))
+    try:
+        out = resolve_dates([_dated(c) for c in changes], milestone_dates)
+    except ValueError as exc:
+        raise PlanDatesError(str(exc)) from None
+    return {int(k): v for k, v in out.items()}  # type: ignore[call-overload]
+
+
+def followers(changes: Sequence[PlannedChange], change: PlannedChange) -> list[int]:
+    """Ids of the changes whose dates follow ``change``."""
+    return [int(k) for k in dependants([_dated(c) for c in changes], change.pk)]  # type: ignore[call-overload]
+
+
+def to_change(c: PlannedChange, day: dt.date) -> Change:
+    """The pure form of a planned change (its rows checked by the forms)."""
+    rules = tuple(
+        WeeklyRule(int(wd), dt.time.fromisoformat(opens), dt.time.fromisoformat(closes))
+        for wd, opens, closes in (c.hours or [])
+    )
+    new = None
+    if c.kind == Kind.OPEN_OFFICE and c.new_office:
+        n = c.new_office
+        new = NewOffice(
+            code=(c.office_codes or [""])[0],
+            name=str(n.get("name", "")),
+            county=str(n.get("county", "")),
+            latitude=float(n.get("latitude", 0.0)),
+            longitude=float(n.get("longitude", 0.0)),
+            municipality=str(n.get("municipality", "")),
+            counters=int(n.get("counters", 0)),
+        )
+    return Change(
+        key=c.pk,
+        kind=Kind(c.kind),
+        day=day,
+        offices=() if c.kind == Kind.OPEN_OFFICE else tuple(c.office_codes or ()),
+        agency=c.agency.code if c.agency else None,
+        milestone=c.milestone.code if c.milestone else None,
+        new_office=new,
+        rules=rules,
+        with_milestone=c.after_milestone.code
+        if c.after_milestone is not None and c.offset_days == 0
+        else None,
+        position=c.position,
+    )
+
+
+def pure_changes(
+    changes: Sequence[PlannedChange], registry: Registry
+) -> tuple[list[Change], dict[int, dt.date]]:
+    dates = resolved_dates(changes, dict(registry.milestones))
+    return [to_change(c, dates[c.pk]) for c in changes], dates
+
+
+def change_label(c: PlannedChange, office_names: dict[str, str]) -> str:
+    """One line saying what the change does, in the active language."""
+    offices = c.office_codes or []
+
+    def names(codes: Iterable[str]) -> str:
+        codes = list(codes)
+        shown = ", ".join(office_names.get(code, code) for code in codes[:3])
+        if len(codes) > 3:
+            shown += " " + _("and %(n)s more") % {"n": len(codes) - 3}
+        return shown
+
+    agency = c.agency.name if c.agency else ""
+    if c.kind == Kind.OPEN_OFFICE:
+        return _("Open %(name)s (%(code)s)") % {
+            "name": (c.new_office or {}).get("name", ""),
+            "code": offices[0] if offices else "",
+        }
+    if c.kind == Kind.CLOSE_OFFICE:
+        return _("Close %(offices)s") % {"offices": names(offices)}
+    if c.kind == Kind.ADD_SERVICES:
+        return _("Add %(agency)s at %(n)s offices: %(offices)s") % {
+            "agency": agency,
+            "n": len(offices),
+            "offices": names(offices),
+        }
+    if c.kind == Kind.REMOVE_SERVICES:
+        return _("Remove %(agency)s at %(n)s offices: %(offices)s") % {
+            "agency": agency,
+            "n": len(offices),
+            "offices": names(offices),
+        }
+    if c.kind == Kind.CHANGE_HOURS:
+        return _("New opening hours at %(offices)s") % {"offices": names(offices)}
+    return _("Move milestone %(name)s") % {"name": c.milestone.name if c.milestone else ""}
+
+
+CONFLICT_TEXTS = {
+    "incomplete": gettext_lazy("the change lacks the new office's details"),
+    "code_taken": gettext_lazy("an office with the code %(office)s exists already"),
+    "unknown_office": gettext_lazy("there is no office %(office)s"),
+    "already_closing": gettext_lazy("%(office)s already has a closing day (%(date)s)"),
+    "not_operating": gettext_lazy("%(office)s is not operating on %(date)s"),
+    "offering_after_closing": gettext_lazy(
+        "%(office)s starts offering %(service)s on %(date)s, after it would close"
+    ),
+    "agency_without_services": gettext_lazy("the agency %(agency)s has no services"),
+    "already_offered": gettext_lazy(
+        "%(office)s already offers %(service)s in that period (from %(date)s)"
+    ),
+    "offering_after_removal": gettext_lazy(
+        "%(office)s starts offering %(service)s on %(date)s, after the removal"
+    ),
+    "not_offered": gettext_lazy("%(office)s does not offer %(agency)s on that day"),
+    "removal_on_first_day": gettext_lazy(
+        "%(office)s starts offering %(service)s on %(date)s, the day of the removal; end the "
+        "offering in the registry instead"
+    ),
+    "hours_same_day": gettext_lazy(
+        "%(office)s already has an opening-hours period starting on %(date)s"
+    ),
+    "unknown_milestone": gettext_lazy("there is no milestone %(milestone)s"),
+    "milestone_breaks_office": gettext_lazy(
+        "moving the milestone would make %(office)s close before it opens"
+    ),
+    "milestone_breaks_offering": gettext_lazy(
+        "moving the milestone would make an offering of %(service)s at %(office)s end before "
+        "it starts"
+    ),
+}
+
+
+def conflict_messages(conflicts: Sequence[Conflict], changes: Sequence[PlannedChange]) -> list[str]:
+    """One sentence per conflict, naming the change by its position."""
+    position = {c.pk: c.position for c in changes}
+    return [
+        _("Change %(n)s: %(why)s.")
+        % {"n": position.get(x.key, "?"), "why": str(CONFLICT_TEXTS[x.code]) % dict(x.params)}
+        for x in conflicts
+    ]
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+
+@dataclass
+class ChangeView:
+    change: PlannedChange
+    day: dt.date
+    label: str
+    follows: str
+    followers: list[int] = field(default_factory=list)
+
+
+@dataclass
+class StepRow:
+    day: dt.date
+    changes: list[ChangeView]
+    effect: effects.StepEffect
+    bookings: dict[str, int]
+    baseline: bool = False
+
+    @property
+    def bookings_total(self) -> int:
+        return sum(self.bookings.values())
+
+
+@dataclass
+class Evaluation:
+    plan: ChangePlan
+    changes: list[ChangeView]
+    steps: list[StepRow]
+    conflicts: list[str]
+    agencies: dict[int, Agency]
+    office_names: dict[str, str]
+    office_counties: dict[str, str]
+    statistics_period: tuple[dt.date, dt.date]
+    statistics_visits: float
+    reference_month: dt.date | None
+    staff_rate: tuple[str, int] | None
+    assumptions: list[tuple[str, str]]
+
+    @property
+    def day_axis(self) -> list[dt.date]:
+        return [s.day for s in self.steps]
+
+
+def statistics_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The 12 whole months before the current one."""
+    first_this = today.replace(day=1)
+    start = first_this.replace(year=first_this.year - 1)
+    return start, first_this - dt.timedelta(days=1)
+
+
+def baseline_inputs(
+    *, today: dt.date, agencies: Sequence[Agency]
+) -> tuple[effects.Baseline, float]:
+    """The statistics the evaluation rests on, and the visits they count."""
+    start, end = statistics_period(today)
+    codes = dict(Office.objects.values_list("pk", "code"))
+    visits: dict[tuple[str, int], float] = defaultdict(float)
+    seconds: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    usage = report_queries.agency_usage(start=start, end=end)
+    # A year of visits from a shorter history: × 12 / the months from the first month with
+    # any visit to the end of the period (ASSUMPTION "rate": the months are typical).
+    first = min((u.month for u in usage), default=start)
+    months = (end.year - first.year) * 12 + end.month - first.month + 1
+    to_year = 12 / months
+    for u in usage:
+        visits[(codes[u.office_id], u.agency_id)] += u.visits * to_year
+        seconds[u.agency_id][0] += u.handled_seconds
+        seconds[u.agency_id][1] += u.visits
+    per_visit = {}
+    handling = defaultdict(list)
+    for agency_id, minutes in Service.objects.values_list("agency_id", "handling_minutes"):
+        handling[agency_id].append(minutes)
+    for a in agencies:
+        s, v = seconds.get(a.pk, (0.0, 0.0))
+        if v > 0 and s > 0:
+            per_visit[a.pk] = s / v
+        elif handling.get(a.pk):
+            per_visit[a.pk] = 60.0 * sum(handling[a.pk]) / len(handling[a.pk])
+        else:
+            per_visit[a.pk] = DEFAULT_SECONDS_PER_VISIT
+    profile = {
+        (weekday - 1, hour): float(n)
+        for (weekday, hour), n in report_queries.busiest_hours(
+            scope=EVERYTHING, start=start, end=end
+        ).items()
+    }
+    return (
+        effects.Baseline(
+            visits=dict(visits),
+            seconds_per_visit=per_visit,
+            hour_profile=profile,
+            default_rate=DEFAULT_VISITS_PER_RESIDENT,
+        ),
+        float(sum(visits.values())),
+    )
+
+
+def staff_rate(*, today: dt.date) -> tuple[str, int] | None:
+    """(role, öre per hour) of the hourly cost used for staff: the service officers' if
+    entered, else the only role that has one; None when there is none to choose."""
+    rates: dict[str, int] = {}
+    for role, ore in (
+        HourlyRate.objects.filter(valid_from__lte=today)
+        .order_by("role", "-valid_from")
+        .values_list("role", "ore_per_hour")
+    ):
+        rates.setdefault(role, ore)
+    if Role.SERVICE_OFFICER.value in rates:
+        return Role.SERVICE_OFFICER.value, rates[Role.SERVICE_OFFICER.value]
+    if len(rates) == 1:
+        return next(iter(rates.items()))
+    return None
+
+
+def cost_inputs(*, today: dt.date, rate: tuple[str, int] | None) -> effects.CostInputs:
+    """The latest month with cost pools: its non-staff office pools per office code, its
+    network pools (office shares by office code); staff pools are replaced by the plan's."""
+    month = (
+        CostPool.objects.filter(month__lte=today).order_by("-month").values_list("month", flat=True)
+    ).first()
+    if month is None:
+        return effects.CostInputs({}, (), rate[1] if rate else None, None)
+    codes = dict(Office.objects.values_list("pk", "code"))
+    categories = dict(CostPool.objects.filter(month=month).values_list("pk", "category"))
+    office_pools: dict[str, list[effects.PoolTemplate]] = defaultdict(list)
+    network: list[effects.NetworkPool] = []
+    for p in pools_for_allocation(month=month):
+        category = categories[p.key]
+        if p.office is not None:
+            if category == Category.STAFF:
+                continue
+            office_pools[codes[p.office]].append(
+                effects.PoolTemplate(
+                    key=str(p.key),
+                    category=category,
+                    amount_ore=p.amount_ore,
+                    parts=p.parts,
+                    fixed_shares=p.fixed_shares,
+                )
+            )
+        else:
+            network.append(
+                effects.NetworkPool(
+                    replace(p, office_shares={}),
+                    {codes[o]: w for o, w in p.office_shares.items()},
+                )
+            )
+    return effects.CostInputs(
+        {k: tuple(v) for k, v in office_pools.items()},
+        tuple(network),
+        rate[1] if rate else None,
+        month,
+    )
+
+
+@cache
+def demand() -> effects.Demand:
+    localities = load_localities()
+    return effects.Demand(
+        population=np.array([loc.population for loc in localities], dtype=np.float64),
+        counties=tuple(loc.county for loc in localities),
+        latitude=np.array([loc.latitude for loc in localities], dtype=np.float64),
+        longitude=np.array([loc.longitude for loc in localities], dtype=np.float64),
+    )
+
+
+def bookings_from(today: dt.date) -> list[effects.BookingFact]:
+    return [
+        effects.BookingFact(office, agency, day, starts.astimezone(clock.STOCKHOLM).time())
+        for office, agency, day, starts in Booking.objects.filter(
+            day__gte=today, status__in=HOLDS_CAPACITY
+        ).values_list("office__code", "service__agency__code", "day", "starts_at")
+    ]
+
+
+def step_days(changes: Sequence[Change], before: Registry, after: Registry) -> list[dt.date]:
+    """The dates where the plan changes the network: each change's date, and the old date of
+    a milestone the plan moves (something happened then without the plan)."""
+    days = {c.day for c in changes}
+    for code, day in after.milestones.items():
+        if before.milestones.get(code) != day and code in before.milestones:
+            days.add(before.milestones[code])
+    return sorted(days)
+
+
+def evaluate_plan(plan: ChangePlan, *, incremental: bool = True) -> Evaluation:
+    """Every step of ``plan`` on the shared date axis: the baseline (the day before the
+    first step, registry as it is) then the registry after the whole plan on each step's
+    date (module docstring for the inputs). Conflicts with the current registry are listed,
+    not raised. Raises PlanDatesError (400) when the dates cannot be resolved."""
+    today = clock.local_today()
+    registry = registry_state()
+    rows = plan_changes(plan)
+    changes, dates = pure_changes(rows, registry)
+    after, conflicts = apply_plan(registry, changes)
+    agencies = {a.pk: a for a in Agency.objects.order_by("name_sv")}
+    office_names = {c: o.name for c, o in after.offices.items()}
+    office_counties = {c: o.county for c, o in after.offices.items()}
+    views = [
+        ChangeView(
+            change=c,
+            day=dates[c.pk],
+            label=change_label(c, office_names),
+            follows=follows_text(c, rows),
+            followers=followers(rows, c),
+        )
+        for c in rows
+    ]
+    days = step_days(changes, registry, after)
+    base_day = (days[0] - dt.timedelta(days=1)) if days else today
+    inputs = [effects.StepInput(base_day, network_on(registry, base_day))]
+    inputs += [effects.StepInput(d, network_on(after, d)) for d in days]
+    baseline, counted = baseline_inputs(today=today, agencies=list(agencies.values()))
+    rate = staff_rate(today=today)
+    cost = cost_inputs(today=today, rate=rate)
+    result = effects.evaluate(
+        inputs,
+        demand=demand(),
+        baseline=baseline,
+        agency_codes={a.pk: a.code for a in agencies.values()},
+        staff=effects.StaffPolicy(
+            policy=DEFAULT_POLICY,
+            targets={
+                a.pk: (float(a.service_level_share), a.service_level_minutes)
+                for a in agencies.values()
+            },
+            hours_per_fte=HOURS_PER_FTE_WEEK,
+        ),
+        cost=cost,
+        existing=set(registry.offices),
+        incremental=incremental,
+    )
+    booked = effects.bookings_affected(bookings_from(today), registry, after, days)
+    steps = [StepRow(base_day, [], result[0], {}, baseline=True)]
+    for d, effect in zip(days, result[1:], strict=True):
+        steps.append(StepRow(d, [v for v in views if v.day == d], effect, booked.get(d, {})))
+    return Evaluation(
+        plan=plan,
+        changes=views,
+        steps=steps,
+        conflicts=conflict_messages(conflicts, rows),
+        agencies=agencies,
+        office_names=office_names,
+        office_counties=office_counties,
+        statistics_period=statistics_period(today),
+        statistics_visits=counted,
+        reference_month=cost.reference_month,
+        staff_rate=rate,
+        assumptions=[(code, str(ASSUMPTION_TEXTS[code])) for code in effects.ASSUMPTIONS],
+    )
+
+
+def follows_text(c: PlannedChange, rows: Sequence[PlannedChange]) -> str:
+    if c.after_change_id is not None:
+        position = next((r.position for r in rows if r.pk == c.after_change_id), "?")
+        return _("%(days)+d days after change %(n)s") % {"days": c.offset_days, "n": position}
+    if c.after_milestone is not None:
+        return _("%(days)+d days after milestone %(name)s") % {
+            "days": c.offset_days,
+            "name": c.after_milestone.name,
+        }
+    return ""

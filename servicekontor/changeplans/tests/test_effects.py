@@ -1,0 +1,166 @@
+"""The effect of each step (pure): visits conserved and moved to the nearest office, the
+baseline reproduced, staff from the dimensioning, every öre of cost shared, bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicekontor.changeplans import effects
+from servicekontor.changeplans.registry_state import (
+    Change,
+    HoursFact,
+    Kind,
+    OfferingFact,
+    OfficeFact,
+    OfficeOnDay,
+    Registry,
+    apply_plan,
+)
+from servicekontor.costs import allocation
+from servicekontor.network.opening_hours import WeeklyRule
+
+WEEK = tuple(WeeklyRule(d, dt.time(10), dt.time(16)) for d in range(5))
+FK, AF = 1, 2
+CODES = {FK: "fk", AF: "af"}
+
+# four localities on a line (1 degree of longitude apart at latitude 60 is ~55.6 km)
+DEMAND = effects.Demand(
+    population=np.array([1000.0, 2000.0, 3000.0, 4000.0]),
+    counties=("A", "A", "B", "B"),
+    latitude=np.full(4, 60.0),
+    longitude=np.array([10.0, 11.0, 12.0, 13.0]),
+)
+
+
+def office(code: str, lon: float, agencies=("fk",), rules=WEEK) -> OfficeOnDay:
+    return OfficeOnDay(code, code.upper(), "A", 60.0, lon, frozenset(agencies), rules)
+
+
+BASE = (office("x", 10.0), office("y", 12.0), office("z", 13.0))
+BASELINE = effects.Baseline(
+    visits={("x", FK): 3000.0, ("y", FK): 6000.0, ("z", FK): 4000.0},
+    seconds_per_visit={FK: 600.0, AF: 900.0},
+    hour_profile={},
+    default_rate=0.1,
+)
+STAFF = effects.StaffPolicy(targets={FK: (0.8, 15), AF: (0.8, 15)})
+NO_COST = effects.CostInputs({}, (), None)
+
+
+def run(steps, cost=NO_COST, incremental=True):
+    return effects.evaluate(
+        [effects.StepInput(dt.date(2027, 1, i + 1), s) for i, s in enumerate(steps)],
+        demand=DEMAND,
+        baseline=BASELINE,
+        agency_codes=CODES,
+        staff=STAFF,
+        cost=cost,
+        existing={"x", "y", "z"},
+        incremental=incremental,
+    )
+
+
+def test_baseline__reproduces_the_observed_visits():
+    (base,) = run([BASE])
+    assert base.visits[("x", FK)] == pytest.approx(3000)
+    assert base.visits[("y", FK)] == pytest.approx(6000)
+    assert base.visits[("z", FK)] == pytest.approx(4000)
+    # AF offered nowhere: its demand is unserved, at the mean FK rate
+    fk_rate = 13000 / 10000
+    assert base.unserved[AF] == pytest.approx(fk_rate * 10000)
+
+
+def test_close__its_visits_go_to_the_next_nearest_office():
+    base, closed = run([BASE, BASE[1:]])
+    # x served localities 0 and 1 (1 is as near to y: ties go to the first office)
+    assert closed.office_visits("x") == 0
+    assert closed.visits_moved == pytest.approx(3000)
+    assert set(closed.moved) == {("x", "y")}
+    total = lambda e: sum(e.visits.values()) + sum(e.unserved.values())  # noqa: E731
+    assert total(closed) == pytest.approx(total(base))
+    assert closed.access.offices == 2
+    assert closed.access.mean_km > base.access.mean_km
+
+
+def test_add_agency__its_visits_at_the_nearest_offering_office():
+    with_af = (office("x", 10.0, ("fk", "af")), *BASE[1:])
+    base, step = run([BASE, with_af])
+    assert step.office_visits("x") == pytest.approx(3000 + base.unserved[AF])
+    assert AF not in step.unserved
+    assert step.staff["x"].fte > base.staff["x"].fte
+
+
+def test_incremental_equals_naive():
+    steps = [BASE, BASE[1:], (office("w", 11.0), *BASE[1:]), BASE]
+    assert run(steps, incremental=True) == run(steps, incremental=False)
+
+
+def test_staff__none_without_visits_or_hours():
+    assert effects.office_staff({}, WEEK, baseline=BASELINE, staff=STAFF).fte == 0
+    assert effects.office_staff({FK: 1000.0}, (), baseline=BASELINE, staff=STAFF).fte == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(a=st.floats(1, 50_000), b=st.floats(1, 50_000))
+def test_staff__more_visits_never_need_fewer_officers(a, b):
+    lo, hi = sorted((a, b))
+    f = lambda v: effects.office_staff({FK: v}, WEEK, baseline=BASELINE, staff=STAFF)  # noqa: E731
+    assert f(lo).officer_hours_week <= f(hi).officer_hours_week
+
+
+def test_staff__a_lunch_break_hour_counts_half():
+    slots = effects._open_slots((WeeklyRule(0, dt.time(9, 30), dt.time(12)),))
+    assert slots == [(0, 9, 0.5), (0, 10, 1.0), (0, 11, 1.0)]
+
+
+def test_costs__every_ore_shared_and_closed_offices_pools_end():
+    pools = {
+        c: (
+            effects.PoolTemplate(
+                f"{c}-rent", "premises", 1_000_001, (allocation.Part(allocation.Driver.MINUTES),)
+            ),
+        )
+        for c in ("x", "y", "z")
+    }
+    network = (
+        effects.NetworkPool(
+            allocation.Pool("it", None, 500_000, office_driver=allocation.Driver.FIXED),
+            {"x": 1, "y": 1},
+        ),
+    )
+    cost = effects.CostInputs(pools, network, 45_000)
+    base, closed, opened = run([BASE, BASE[1:], (office("w", 11.0), *BASE[1:])], cost=cost)
+    for e in (base, closed, opened):
+        c = e.costs
+        assert sum(c.by_agency.values()) == c.total_ore - c.unallocated_ore
+        assert c.staff_ore > 0
+    assert base.costs.other_ore == 3 * 1_000_001 + 500_000
+    assert closed.costs.other_ore == 2 * 1_000_001 + 500_000
+    # the new office costs the median office's pools
+    assert opened.costs.other_ore == 3 * 1_000_001 + 500_000
+
+
+def test_bookings__affected_when_the_plan_makes_them_impossible():
+    t = dt.date(2019, 6, 1)
+    before = Registry(
+        {"x": OfficeFact("x", "X", "A", 60, 10, t, pk=1)},
+        (OfferingFact("x", "s", "fk", t, pk=1),),
+        (HoursFact("x", t, None, WEEK, pk=1),),
+        {},
+        {"fk": ("s",)},
+    )
+    after, _c = apply_plan(
+        before, [Change(1, Kind.CLOSE_OFFICE, dt.date(2027, 3, 1), offices=("x",))]
+    )
+    monday = dt.date(2027, 3, 1)
+    bookings = [
+        effects.BookingFact("x", "fk", monday, dt.time(10)),
+        effects.BookingFact("x", "fk", monday - dt.timedelta(days=7), dt.time(10)),  # before
+        effects.BookingFact("x", "fk", monday, dt.time(18)),  # outside hours anyway
+    ]
+    assert effects.bookings_affected(bookings, before, after, [monday]) == {monday: {"x": 1}}

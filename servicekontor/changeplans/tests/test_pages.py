@@ -1,0 +1,317 @@
+"""The change-plan pages, exports, command and API, with who may see what.
+
+nadia (network administrator) may do everything; erin (Försäkringskassan's analyst) gets 403
+on the pages and, in the API, only her agency's cost; alice (service officer) gets 403.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from servicekontor.changeplans import services
+from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlanStatus
+from servicekontor.costs.models import Category, CostPool, HourlyRate
+from servicekontor.network.models import Office
+from servicekontor.planning.models import Scenario
+
+
+@pytest.fixture
+def plan(world):
+    p = services.create_plan(user=world.nadia, name="Utbyggnad 2027")
+    first = services.add_change(
+        plan=p,
+        kind=ChangeKind.CLOSE_OFFICE,
+        on_date=dt.date(2027, 3, 1),
+        office_codes=["o03"],
+    )
+    services.add_change(
+        plan=p,
+        kind=ChangeKind.ADD_SERVICES,
+        after_change=first,
+        offset_days=31,
+        office_codes=[o.code for o in world.offices[5:10]],
+        agency=world.af,
+    )
+    HourlyRate.objects.create(
+        role="service_officer", valid_from=dt.date(2020, 1, 1), ore_per_hour=45_000
+    )
+    CostPool.objects.create(
+        month=dt.date(2026, 10, 1),
+        office=world.offices[0],
+        category=Category.PREMISES,
+        name="Hyra",
+        amount_ore=3_000_000,
+    )
+    return p
+
+
+def _csv(content: bytes) -> list[list[str]]:
+    assert content.startswith("\ufeff".encode())
+    # Swedish, the default language: ";" between columns, a decimal comma
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_plan_page__admin_sees_timeline_steps_and_assumptions(plan, world, client):
+    client.force_login(world.nadia)
+    page = client.get(f"/change-plans/{plan.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and 'role="img"' in html
+    assert "2027-03-01" in html and "2027-04-01" in html  # the follower: 31 days after
+    assert "great_circle" in html and "nearest" in html
+    printable = client.get(f"/change-plans/{plan.pk}/print/")
+    assert printable.status_code == 200 and "<svg" in printable.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["erin", "alice"])
+def test_plan_page__others__403(plan, world, client, persona):
+    client.force_login(getattr(world, persona))
+    assert client.get(f"/change-plans/{plan.pk}/").status_code == 403
+    assert client.get("/change-plans/").status_code == 403
+    assert client.post(f"/change-plans/{plan.pk}/adopt/").status_code == 403
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+
+
+def test_exports__csv_with_bom_and_xlsx(plan, world, client):
+    client.force_login(world.nadia)
+    rows = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=steps").content)
+    assert len(rows) == 1 + 3  # header, baseline, two steps
+    assert any("[great_circle, places]" in h for h in rows[0])
+    assert rows[1][0] == "2027-02-28"
+    offices = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=offices").content)
+    assert len(offices) > 40
+    book = load_workbook(
+        io.BytesIO(client.get(f"/change-plans/{plan.pk}/export/?format=xlsx").content)
+    )
+    assert len(book.sheetnames) == 6
+    assert client.get(f"/change-plans/{plan.pk}/export/?format=pdf").status_code == 400
+
+
+def test_add_change__form__bad_input_400_and_nothing_written(plan, world, client):
+    client.force_login(world.nadia)
+    before = plan.changes.count()
+    bad = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {"kind": "close_office", "on_date": "2027-05-01", "offices": "nope"},
+    )
+    assert bad.status_code == 400
+    no_date = client.post(
+        f"/change-plans/{plan.pk}/changes/", {"kind": "close_office", "offices": "o01"}
+    )
+    assert no_date.status_code == 400
+    bad_hours = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {
+            "kind": "change_hours",
+            "on_date": "2027-05-01",
+            "offices": "o01",
+            "hours": "0-4 16:00-10:00",
+        },
+    )
+    assert bad_hours.status_code == 400
+    taken = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {
+            "kind": "open_office",
+            "on_date": "2027-05-01",
+            "code": "o01",
+            "name": "Ny",
+            "county": "X län",
+            "latitude": "60",
+            "longitude": "15",
+            "hours": "0-4 10:00-16:00",
+        },
+    )
+    assert taken.status_code == 400
+    assert plan.changes.count() == before
+    ok = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {
+            "kind": "change_hours",
+            "on_date": "2027-05-01",
+            "offices": "o01",
+            "hours": "0-4 09:00-12:00; 0-4 13:00-17:00",
+        },
+    )
+    assert ok.status_code == 302
+    assert plan.changes.count() == before + 1
+
+
+def test_change_date__moves_followers__and_a_cycle_is_refused(plan, world, client):
+    client.force_login(world.nadia)
+    first, second = plan.changes.order_by("position")
+    response = client.post(
+        f"/change-plans/{plan.pk}/changes/{first.pk}/date/",
+        {f"c{first.pk}-on_date": "2027-06-01", f"c{first.pk}-offset_days": "0"},
+    )
+    assert response.status_code == 302
+    html = client.get(f"/change-plans/{plan.pk}/").content.decode()
+    assert "2027-07-02" in html  # second follows first by 31 days
+    cycle = client.post(
+        f"/change-plans/{plan.pk}/changes/{first.pk}/date/",
+        {f"c{first.pk}-after_change": str(second.pk), f"c{first.pk}-offset_days": "1"},
+    )
+    assert cycle.status_code == 400
+    first.refresh_from_db()
+    assert first.on_date == dt.date(2027, 6, 1)
+
+
+def test_versions_and_compare(plan, world, client):
+    client.force_login(world.nadia)
+    response = client.post(f"/change-plans/{plan.pk}/versions/")
+    copy = ChangePlan.objects.get(name=plan.name, version=2)
+    assert response.url == f"/change-plans/{copy.pk}/"
+    assert [c.kind for c in copy.changes.order_by("position")] == [
+        c.kind for c in plan.changes.order_by("position")
+    ]
+    follower = copy.changes.get(position=2)
+    assert follower.after_change is not None and follower.after_change.plan_id == copy.pk
+    page = client.get(f"/change-plans/compare/?a={plan.pk}&b={copy.pk}")
+    assert page.status_code == 200
+    assert page.content.decode().count("<svg") == 2
+
+
+def test_openings_from_a_planning_result(plan, world, client):
+    scenario = Scenario.objects.create(
+        name="K=2",
+        on_date=dt.date(2026, 1, 1),
+        action="propose",
+        radius_km=25,
+        summary={
+            "opened": [
+                {
+                    "code": "1",
+                    "name": "Åre",
+                    "county": "Jämtlands län",
+                    "latitude": 63.4,
+                    "longitude": 13.08,
+                },
+                {
+                    "code": "2",
+                    "name": "Sorsele",
+                    "county": "Västerbottens län",
+                    "latitude": 65.53,
+                    "longitude": 17.53,
+                },
+            ]
+        },
+    )
+    client.force_login(world.nadia)
+    response = client.post(
+        f"/change-plans/{plan.pk}/from-scenario/",
+        {
+            "scenario": scenario.pk,
+            "on_date": "2027-09-01",
+            "counters": "3",
+            "hours": "0-4 10:00-15:00",
+            "agencies": [world.fk.pk, world.skv.pk],
+        },
+    )
+    assert response.status_code == 302
+    opened = plan.changes.filter(kind=ChangeKind.OPEN_OFFICE).order_by("position")
+    assert [c.office_codes for c in opened] == [["are"], ["sorsele"]]
+    added = plan.changes.filter(kind=ChangeKind.ADD_SERVICES, after_change__in=opened)
+    assert added.count() == 4 and {c.offset_days for c in added} == {0}
+    services.adopt_plan(plan=plan, user=world.nadia)
+    are = Office.objects.get(code="are")
+    assert are.opened_on == dt.date(2027, 9, 1) and are.service_points.count() == 3
+    assert plan.label in are.source
+    assert set(are.offerings.values_list("service__agency__code", flat=True)) == {
+        "forsakringskassan",
+        "skatteverket",
+    }
+
+
+def test_adopt_page__conflict_is_409_with_the_reason(plan, world, client):
+    Office.objects.filter(code="o03").update(closed_on=dt.date(2026, 1, 1))
+    client.force_login(world.nadia)
+    response = client.post(f"/change-plans/{plan.pk}/adopt/")
+    assert response.status_code == 409
+    assert "o03" in response.content.decode()
+
+
+def test_command__show_evaluate_adopt(plan, world, tmp_path):
+    out = io.StringIO()
+    call_command("changeplan", "show", plan.name, stdout=out)
+    assert "2027-04-01" in out.getvalue()
+    out = io.StringIO()
+    target = tmp_path / "steps.csv"
+    call_command("changeplan", "evaluate", plan.name, "--csv", str(target), stdout=out)
+    assert "2 steps evaluated" in out.getvalue()
+    assert target.read_bytes().startswith("\ufeff".encode())
+    with pytest.raises(CommandError):
+        call_command("changeplan", "show", "no such plan")
+    call_command("changeplan", "adopt", plan.name, stdout=io.StringIO())
+    assert Office.objects.get(code="o03").closed_on == dt.date(2027, 3, 1)
+    with pytest.raises(CommandError):
+        call_command("changeplan", "adopt", plan.name)
+
+
+def test_api__scoped_like_the_costs_api(plan, world, client):
+    client.force_login(world.nadia)
+    full = client.get(f"/api/change-plans/{plan.pk}/evaluation/").json()
+    assert len(full["steps"]) == 3
+    assert full["steps"][0]["cost_ore"] is not None
+    assert {c["agency"] for c in full["steps"][0]["agency_costs"]} >= {
+        "forsakringskassan",
+        "skatteverket",
+    }
+    assert client.get("/api/change-plans/").json()[0]["name"] == plan.name
+    changes = client.get(f"/api/change-plans/{plan.pk}/").json()
+    assert changes[1]["follows_change"] == 1 and changes[1]["date"] == "2027-04-01"
+    client.force_login(world.erin)
+    scoped = client.get(f"/api/change-plans/{plan.pk}/evaluation/").json()
+    assert all(s["cost_ore"] is None for s in scoped["steps"])
+    assert {c["agency"] for s in scoped["steps"] for c in s["agency_costs"]} == {
+        "forsakringskassan"
+    }
+    client.force_login(world.alice)
+    assert client.get(f"/api/change-plans/{plan.pk}/evaluation/").status_code == 403
+    client.logout()
+    assert client.get("/api/change-plans/").status_code in (401, 403)
+    client.force_login(world.nadia)
+    assert client.get("/api/change-plans/999999/evaluation/").status_code == 404
+    assert client.get("/api/change-plans/abc/").status_code == 404
+
+
+def test_empty_plan__page_works__adoption_400(world, client):
+    client.force_login(world.nadia)
+    empty = services.create_plan(user=world.nadia, name="Tom")
+    assert client.get(f"/change-plans/{empty.pk}/").status_code == 200
+    assert client.post(f"/change-plans/{empty.pk}/adopt/").status_code == 400
+    assert client.post("/change-plans/", {"name": "Tom"}).status_code == 409
+
+
+def test_every_office_closed__no_distance__exports_and_api_still_answer(world, client):
+    p = services.create_plan(user=world.nadia, name="Allt stängt")
+    services.add_change(
+        plan=p,
+        kind=ChangeKind.CLOSE_OFFICE,
+        on_date=dt.date(2027, 3, 1),
+        office_codes=[o.code for o in world.offices],
+    )
+    client.force_login(world.nadia)
+    assert client.get(f"/change-plans/{p.pk}/").status_code == 200
+    rows = _csv(client.get(f"/change-plans/{p.pk}/export/?format=csv&table=steps").content)
+    assert rows[2][6] == ""  # no mean distance without offices
+    assert client.get(f"/change-plans/{p.pk}/export/?format=xlsx").status_code == 200
+    body = client.get(f"/api/change-plans/{p.pk}/evaluation/").json()
+    assert body["steps"][1]["mean_km"] is None and body["steps"][1]["places"] == 0
+
+
+def test_admin__adopted_rows_listed_read_only(plan, world, client):
+    services.adopt_plan(plan=plan, user=world.nadia)
+    client.force_login(world.nadia)
+    page = client.get("/admin/changeplans/adoptedrow/")
+    assert page.status_code == 200
+    assert "o03" in page.content.decode()
+    assert client.get("/admin/changeplans/changeplan/").status_code == 200
+    assert client.get("/admin/changeplans/changeplan/add/").status_code == 403

@@ -1,0 +1,364 @@
+"""Change-plan pages for network administrators. Thin: forms in, services and queries out,
+tables from `changeplans.exports`, the timeline from `changeplans.charts`. Every page works
+without JavaScript (plain forms, server-drawn SVG with the tables beside it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from servicekontor.accounts.models import User
+from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.changeplans import charts, exports, queries, services
+from servicekontor.changeplans.forms import (
+    ChangeForm,
+    CompareForm,
+    DateRuleForm,
+    PlanForm,
+    ScenarioForm,
+)
+from servicekontor.changeplans.models import ChangePlan, PlannedChange
+from servicekontor.core import spreadsheets
+from servicekontor.core.errors import DomainError
+
+View = Callable[..., HttpResponse]
+
+
+def admin_view(view: View) -> View:
+    """Login required, network administrators only (403 page otherwise), domain errors as a
+    page with their status."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (isinstance(user, User) and is_network_admin(user)):
+            return render(
+                request,
+                "changeplans/error.html",
+                {"message": _("Change plans are for network administrators.")},
+                status=403,
+            )
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            return render(
+                request, "changeplans/error.html", {"message": exc.message}, status=exc.http_status
+            )
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@admin_view
+def index(request: HttpRequest) -> HttpResponse:
+    form = PlanForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            plan = services.create_plan(
+                user=_user(request),
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+            return redirect("changeplans:plan", pk=plan.pk)
+        status = 400
+    return render(
+        request,
+        "changeplans/index.html",
+        {"plans": queries.plans(), "form": form, "compare_form": CompareForm()},
+        status=status,
+    )
+
+
+def _timeline(ev: queries.Evaluation, axis: list[dt.date] | None = None) -> str:
+    steps = ev.steps
+    days = axis or [s.day for s in steps]
+
+    def at(day: dt.date) -> queries.StepRow:
+        return max((s for s in steps if s.day <= day), key=lambda s: s.day, default=steps[0])
+
+    index = {c.change.pk: i for i, c in enumerate(ev.changes)}
+    rows = [
+        charts.Row(
+            label=f"{c.change.position}. {c.label}",
+            day=c.day,
+            follows=index.get(c.change.after_change_id) if c.change.after_change_id else None,
+        )
+        for c in ev.changes
+    ]
+    return charts.timeline(
+        title=_("Timeline of the plan “%(name)s”") % {"name": str(ev.plan)},
+        desc=_(
+            "One row per change at its date; dashed arrows from a change to those that follow "
+            "it. Below, on the same date axis: the share of the population within 25 km, the "
+            "staff needed and the cost a month, after each step. The tables below give the "
+            "same figures."
+        ),
+        rows=rows,
+        step_days=days,
+        panels=[
+            charts.Panel(
+                _("Within 25 km"),
+                [100 * at(d).effect.access.share_within[1] for d in days],
+                " %",
+            ),
+            charts.Panel(_("Staff needed (FTE)"), [at(d).effect.fte_total for d in days]),
+            charts.Panel(
+                _("Cost a month (kr)"), [at(d).effect.costs.total_ore / 100 for d in days]
+            ),
+        ],
+    )
+
+
+def _plan_page(
+    request: HttpRequest,
+    plan: ChangePlan,
+    *,
+    change_form: ChangeForm | None = None,
+    scenario_form: ScenarioForm | None = None,
+    status: int = 200,
+    printable: bool = False,
+) -> HttpResponse:
+    ev = queries.evaluate_plan(plan)
+    tables = {
+        "steps": exports.steps_table(ev),
+        "counties": exports.counties_table(ev),
+        "offices": exports.offices_table(ev),
+        "moves": exports.moves_table(ev),
+        "assumptions": exports.assumptions_table(ev),
+    }
+    context = {
+        "plan": plan,
+        "ev": ev,
+        "timeline": _timeline(ev),
+        "tables": tables,
+        "versions": ChangePlan.objects.filter(name=plan.name).order_by("version"),
+        "change_form": change_form or ChangeForm(plan=plan),
+        "scenario_form": scenario_form or ScenarioForm(),
+        "change_rows": [
+            (
+                c,
+                DateRuleForm(
+                    plan=plan,
+                    exclude=c.change.pk,
+                    prefix=f"c{c.change.pk}",
+                    initial={
+                        "on_date": c.change.on_date,
+                        "after_change": c.change.after_change_id,
+                        "after_milestone": c.change.after_milestone_id,
+                        "offset_days": c.change.offset_days,
+                    },
+                ),
+            )
+            for c in ev.changes
+        ],
+    }
+    template = "changeplans/print.html" if printable else "changeplans/plan.html"
+    return render(request, template, context, status=status)
+
+
+@admin_view
+@require_GET
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_page(request, get_object_or_404(ChangePlan, pk=pk))
+
+
+@admin_view
+@require_GET
+def printable(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_page(request, get_object_or_404(ChangePlan, pk=pk), printable=True)
+
+
+@admin_view
+@require_POST
+def add_change(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(ChangePlan, pk=pk)
+    form = ChangeForm(request.POST, plan=obj)
+    if not form.is_valid():
+        return _plan_page(request, obj, change_form=form, status=400)
+    d = form.cleaned_data
+    services.add_change(
+        plan=obj,
+        kind=d["kind"],
+        on_date=d.get("on_date"),
+        after_change=d.get("after_change"),
+        after_milestone=d.get("after_milestone"),
+        offset_days=d["offset_days"],
+        office_codes=d["office_codes"],
+        agency=d.get("agency"),
+        milestone=d.get("milestone"),
+        new_office=d["new_office"],
+        hours=d["hours_rows"],
+        note=d.get("note") or "",
+    )
+    messages.success(request, _("Change added."))
+    return redirect("changeplans:plan", pk=obj.pk)
+
+
+@admin_view
+@require_POST
+def change_date(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
+    obj = get_object_or_404(ChangePlan, pk=pk)
+    change = get_object_or_404(PlannedChange, pk=change_pk, plan=obj)
+    form = DateRuleForm(request.POST, plan=obj, exclude=change.pk, prefix=f"c{change.pk}")
+    if not form.is_valid():
+        raise DomainError(" ".join(str(e) for e in form.non_field_errors()) or _("Check the date."))
+    d = form.cleaned_data
+    services.set_change_date(
+        change=change,
+        on_date=d.get("on_date"),
+        after_change=d.get("after_change"),
+        after_milestone=d.get("after_milestone"),
+        offset_days=d["offset_days"],
+    )
+    messages.success(request, _("Date changed; the changes that follow it moved with it."))
+    return redirect("changeplans:plan", pk=obj.pk)
+
+
+@admin_view
+@require_POST
+def remove_change(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
+    obj = get_object_or_404(ChangePlan, pk=pk)
+    services.remove_change(change=get_object_or_404(PlannedChange, pk=change_pk, plan=obj))
+    messages.success(request, _("Change removed."))
+    return redirect("changeplans:plan", pk=obj.pk)
+
+
+@admin_view
+@require_POST
+def new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = services.new_version(plan=get_object_or_404(ChangePlan, pk=pk), user=_user(request))
+    messages.success(request, _("Version %(n)s made; edit it here.") % {"n": copy.version})
+    return redirect("changeplans:plan", pk=copy.pk)
+
+
+@admin_view
+@require_POST
+def from_scenario(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(ChangePlan, pk=pk)
+    form = ScenarioForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, obj, scenario_form=form, status=400)
+    made = services.add_openings_from_scenario(
+        plan=obj,
+        scenario=form.cleaned_data["scenario"],
+        on_date=form.cleaned_data["on_date"],
+        counters=form.cleaned_data["counters"],
+        hours=form.cleaned_data["hours"],
+        agencies=list(form.cleaned_data["agencies"]),
+    )
+    messages.success(request, _("%(n)s openings added.") % {"n": len(made)})
+    return redirect("changeplans:plan", pk=obj.pk)
+
+
+@admin_view
+@require_POST
+def adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(ChangePlan, pk=pk)
+    result = services.adopt_plan(plan=obj, user=_user(request))
+    messages.success(
+        request,
+        _("Adopted: %(n)s registry rows written, each naming this plan as its source.")
+        % {"n": result.rows},
+    )
+    return redirect("changeplans:plan", pk=obj.pk)
+
+
+TABLES = {
+    "steps": exports.steps_table,
+    "counties": exports.counties_table,
+    "offices": exports.offices_table,
+    "moves": exports.moves_table,
+    "changes": exports.changes_table,
+    "assumptions": exports.assumptions_table,
+}
+
+
+@admin_view
+@require_GET
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """?format=csv&table=steps|counties|offices|moves|changes|assumptions, or ?format=xlsx
+    (every table, one sheet each)."""
+    obj = get_object_or_404(ChangePlan, pk=pk)
+    fmt = request.GET.get("format", "csv")
+    name = ("change-plan", obj.name, f"v{obj.version}")
+    if fmt == "xlsx":
+        ev = queries.evaluate_plan(obj)
+        return spreadsheets.xlsx_response(
+            exports.sheets(ev), filename=spreadsheets.download_name(*name, ext="xlsx")
+        )
+    table = request.GET.get("table", "steps")
+    if fmt != "csv" or table not in TABLES:
+        raise DomainError(
+            _("Choose format=csv with table=%(tables)s, or format=xlsx.")
+            % {"tables": "|".join(TABLES)}
+        )
+    ev = queries.evaluate_plan(obj)
+    header, rows = TABLES[table](ev)
+    return spreadsheets.csv_response(
+        header, rows, filename=spreadsheets.download_name(*name, table, ext="csv")
+    )
+
+
+@admin_view
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        raise DomainError(_("Choose two plans to compare."))
+    a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+    ev_a, ev_b = queries.evaluate_plan(a), queries.evaluate_plan(b)
+    axis = sorted({s.day for s in ev_a.steps} | {s.day for s in ev_b.steps})
+
+    def at(ev: queries.Evaluation, day: dt.date) -> queries.StepRow:
+        return max((s for s in ev.steps if s.day <= day), key=lambda s: s.day, default=ev.steps[0])
+
+    rows = []
+    for d in axis:
+        sa, sb = at(ev_a, d), at(ev_b, d)
+        rows.append(
+            {
+                "day": d,
+                "pair": [
+                    {
+                        "step": s,
+                        "here": s.day == d,
+                        "within25": s.effect.access.share_within[1],
+                        "mean_km": s.effect.access.mean_km
+                        if math.isfinite(s.effect.access.mean_km)
+                        else None,
+                        "fte": s.effect.fte_total,
+                        "cost_kr": s.effect.costs.total_ore / 100,
+                    }
+                    for s in (sa, sb)
+                ],
+            }
+        )
+    return render(
+        request,
+        "changeplans/compare.html",
+        {
+            "a": a,
+            "b": b,
+            "pair": [
+                {"plan": p, "ev": ev, "timeline": _timeline(ev, axis)}
+                for p, ev in ((a, ev_a), (b, ev_b))
+            ],
+            "rows": rows,
+        },
+    )
