@@ -9,7 +9,7 @@ from servicekontor.costs.api import (
     CostLineViewSet,
     CostPerServiceViewSet,
     CostSummaryViewSet,
-    CostWhatIfViewSet,
+    CostWhatIfView,
 )
 from servicekontor.handovers.api import (
     AcknowledgeView,
@@ -29,10 +29,10 @@ router.register("offerings", OfferingViewSet, basename="offering")
 router.register("costs/summary", CostSummaryViewSet, basename="cost-summary")
 router.register("costs/lines", CostLineViewSet, basename="cost-line")
 router.register("costs/services", CostPerServiceViewSet, basename="cost-service")
-router.register("costs/what-if", CostWhatIfViewSet, basename="cost-what-if")
 router.register("change-plans", ChangePlanViewSet, basename="change-plan")
 
 urlpatterns = [
+    path("costs/what-if/", CostWhatIfView.as_view(), name="cost-what-if"),
     path("statistics/figures/", FiguresView.as_view(), name="statistics-figures"),
     re_path(
         r"^statistics/agency-report/(?P<agency_code>[-\w]+)/(?P<month>[0-9]{4}-[0-9]{2})/$",

@@ -79,6 +79,7 @@ def send_due_reminders() -> int:
             created_at__lte=F("starts_at") - conf.reminder_before(),
         )
         .exclude(pk__in=queued_before)
+        .order_by("starts_at", "pk")  # the soonest first, and the same order every run
         .values_list("pk", flat=True)
     )
     queued = 0

@@ -21,6 +21,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
@@ -285,14 +286,38 @@ class WhatIfSerializer(serializers.Serializer[Any]):
     offices_without_history = serializers.ListField(child=serializers.CharField())
 
 
+def _ex(value: str) -> list[OpenApiExample]:
+    return [OpenApiExample("example", value=value)]
+
+
 WHAT_IF_PARAMETERS = [
-    OpenApiParameter("month", OpenApiTypes.STR, required=True, description="YYYY-MM"),
-    OpenApiParameter("agency", OpenApiTypes.STR, required=True, description="Agency code."),
-    OpenApiParameter("action", OpenApiTypes.STR, required=True, enum=["join", "leave"]),
     OpenApiParameter(
-        "offices", OpenApiTypes.STR, required=True, description="Office codes, comma-separated."
+        "month", OpenApiTypes.STR, required=True, description="YYYY-MM", examples=_ex("2026-11")
     ),
-    OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),
+    OpenApiParameter(
+        "agency",
+        OpenApiTypes.STR,
+        required=True,
+        description="Agency code.",
+        examples=_ex("skatteverket"),
+    ),
+    OpenApiParameter(
+        "action", OpenApiTypes.STR, required=True, enum=["join", "leave"], examples=_ex("leave")
+    ),
+    OpenApiParameter(
+        "offices",
+        OpenApiTypes.STR,
+        required=True,
+        description="Office codes, comma-separated.",
+        examples=_ex("kiruna"),
+    ),
+    OpenApiParameter(
+        "start",
+        OpenApiTypes.DATE,
+        required=True,
+        description="YYYY-MM-DD",
+        examples=_ex("2026-11-16"),
+    ),
     OpenApiParameter("visits", OpenApiTypes.INT, description="Joining: visits a month per office."),
     OpenApiParameter(
         "minutes_per_visit", OpenApiTypes.NUMBER, description="Joining: handled minutes per visit."
@@ -306,7 +331,9 @@ WHAT_IF_PARAMETERS = [
 ]
 
 
-class CostWhatIfViewSet(viewsets.ViewSet):
+class CostWhatIfView(APIView):
+    """One object, not a list: an APIView, so the schema says so."""
+
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsNetworkAdmin]
 
@@ -317,7 +344,7 @@ class CostWhatIfViewSet(viewsets.ViewSet):
         parameters=WHAT_IF_PARAMETERS,
         responses={200: WhatIfSerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
     )
-    def list(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         params = request.query_params
         agency = Agency.objects.filter(code=params.get("agency", "").strip()).first()
         codes = [c.strip() for c in params.get("offices", "").split(",") if c.strip()]
