@@ -18,6 +18,7 @@ class AppointmentsConfig(AppConfig):
             Office,
             OpeningException,
             OpeningHoursPeriod,
+            OutreachRule,
             ServicePoint,
             WeeklyHours,
         )
@@ -32,6 +33,7 @@ class AppointmentsConfig(AppConfig):
             OpeningHoursPeriod,
             WeeklyHours,
             OpeningException,
+            OutreachRule,
             Offering,
             ServicePoint,
             AppointmentAllocation,

@@ -56,3 +56,18 @@ class UnknownCode(CheckInError):
 class TooEarly(CheckInError):
     http_status = 409
     default_message = _("It is too early to check in. Please come back closer to your time.")
+
+
+class NotOutreach(BookingError):
+    http_status = 400
+    default_message = _("Only an outreach stop's visit can be diverted; close an office instead.")
+
+
+class NoVisitThatDay(BookingError):
+    http_status = 409
+    default_message = _("The stop is not served that day (or that visit is already cancelled).")
+
+
+class DivertReasonMissing(BookingError):
+    http_status = 400
+    default_message = _("Say why the visit is cancelled: the citizens are told.")

@@ -30,7 +30,8 @@ from servicekontor.appointments.models import (
 from servicekontor.appointments.queries import bookings_affected_by_closures
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.network.models import Office
+from servicekontor.network import queries as network_queries
+from servicekontor.network.models import ExceptionKind, Office, OpeningException
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errors import QueueError
 from servicekontor.queueing.models import Errand, Visit
@@ -240,6 +241,39 @@ def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) 
             )
             done.append(locked)
     return done
+
+
+def divert_outreach_visit(
+    *, stop: Office, day: dt.date, reason_sv: str, reason_en: str = ""
+) -> list[Booking]:
+    """An outreach stop's visit on `day` is cancelled (the vehicle diverted, staff ill): the day
+    becomes a closed exception of the stop, and its booked citizens are told and offered a new
+    time exactly as for an office closure (`notify_closure_affected`).
+
+    Lock: the stop's office row while the exception is written (so two diversions of one day
+    do not race on the unique (office, date)); then each booking row, as the closure does.
+    Raises NotOutreach for an office, NoVisitThatDay when the stop is not served that day.
+    """
+    if not stop.is_outreach:
+        raise errors.NotOutreach()
+    if not reason_sv.strip():
+        raise errors.DivertReasonMissing()
+    with transaction.atomic():
+        Office.objects.select_for_update().get(pk=stop.pk)
+        if not network_queries.opening_intervals(office=stop, day=day):
+            raise errors.NoVisitThatDay()
+        OpeningException.objects.update_or_create(
+            office=stop,
+            date=day,
+            defaults={
+                "kind": ExceptionKind.CLOSED,
+                "opens": None,
+                "closes": None,
+                "reason_sv": reason_sv.strip(),
+                "reason_en": reason_en.strip(),
+            },
+        )
+    return notify_closure_affected(office=stop, from_day=day)
 
 
 @transaction.atomic
