@@ -99,6 +99,7 @@ def make_service(
     required_capability: Capability | None = None,
     name_sv: str | None = None,
     name_en: str | None = None,
+    video_meeting: bool = False,
 ) -> Service:
     """A service of `agency` (a new agency when none is given); mode is a ServiceMode value."""
     n = _next()
@@ -111,6 +112,7 @@ def make_service(
         handling_minutes=handling_minutes,
         requires_identification=requires_identification,
         required_capability=required_capability,
+        video_meeting=video_meeting,
     )
 
 

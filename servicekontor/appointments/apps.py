@@ -72,3 +72,7 @@ class AppointmentsConfig(AppConfig):
             tasks.on_booking_cancelled_by_office,
             dispatch_uid="appointments-booking-cancelled-by-office",
         )
+        signals.video_meeting_cancelled.connect(
+            tasks.on_video_meeting_cancelled,
+            dispatch_uid="appointments-video-meeting-cancelled",
+        )

@@ -38,12 +38,12 @@ def _rules_of(row: BookingRule | None) -> capacity.Rules:
     )
 
 
-def _schedule_prefetch() -> tuple[Prefetch, str, str]:
-    """What network_queries.schedule_of reads (the same lookups as its with_schedules)."""
+def _schedule_prefetch() -> tuple[Prefetch, str]:
+    """What network_queries.schedule_of reads (the same lookups as its with_schedules; an
+    outreach stop reads its rules with one query more)."""
     return (
         Prefetch("opening_periods", queryset=OpeningHoursPeriod.objects.prefetch_related("hours")),
         "exceptions",
-        "outreach_rules",
     )
 
 

@@ -7,9 +7,13 @@ APPOINTMENTS_LATE_POLICY        "walk_in" (late arrivals queue as walk-ins) or "
 APPOINTMENTS_REMINDER_HOURS_BEFORE   the reminder goes out this long before the start (24)
 APPOINTMENTS_RATE_BOOK          django-ratelimit rate for booking posts per IP ("10/m")
 APPOINTMENTS_RATE_LOOKUP        rate for lookups (search, code and token pages) per IP ("60/m")
+VIDEO_PROVIDER                  dotted path of the meeting-link provider (video_links.JitsiProvider)
+VIDEO_JITSI_URL, VIDEO_JITSI_APP_ID, VIDEO_JITSI_SECRET   the self-hosted Jitsi and its token
+                                secret (empty: derived from SECRET_KEY, for development only)
 """
 
 import datetime as dt
+import hashlib
 from typing import Literal
 
 from django.conf import settings
@@ -46,3 +50,21 @@ def rate_book() -> str:
 
 def rate_lookup() -> str:
     return str(getattr(settings, "APPOINTMENTS_RATE_LOOKUP", "60/m"))
+
+
+def video_provider() -> str:
+    return str(
+        getattr(settings, "VIDEO_PROVIDER", "servicekontor.appointments.video_links.JitsiProvider")
+    )
+
+
+def jitsi() -> tuple[str, str, str]:
+    """(base URL, app id, secret) of the self-hosted Jitsi."""
+    secret = str(getattr(settings, "VIDEO_JITSI_SECRET", "") or "")
+    if not secret:
+        secret = hashlib.sha256(b"jitsi:" + settings.SECRET_KEY.encode()).hexdigest()
+    return (
+        str(getattr(settings, "VIDEO_JITSI_URL", "https://meet.servicekontor.example")).rstrip("/"),
+        str(getattr(settings, "VIDEO_JITSI_APP_ID", "servicekontor")),
+        secret,
+    )

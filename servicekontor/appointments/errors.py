@@ -71,3 +71,20 @@ class NoVisitThatDay(BookingError):
 class DivertReasonMissing(BookingError):
     http_status = 400
     default_message = _("Say why the visit is cancelled: the citizens are told.")
+
+
+class NoCaseworkerFree(BookingError):
+    http_status = 409
+    default_message = _(
+        "No caseworker is free at that time any more (someone just booked it). Choose another time."
+    )
+
+
+class NotYourMeeting(BookingError):
+    http_status = 404
+    default_message = _("No such meeting of your agency.")
+
+
+class BadAvailability(BookingError):
+    http_status = 400
+    default_message = _("Every free period must end after it starts.")

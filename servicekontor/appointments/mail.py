@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from servicekontor.appointments.calendar_file import booking_ics
-from servicekontor.appointments.models import Booking
+from servicekontor.appointments.models import Booking, VideoMeeting
 from servicekontor.appointments.tokens import format_code
 
 
@@ -67,3 +67,22 @@ def send_closure_notice(booking: Booking, *, token: str) -> bool:
         context={"manage_url": manage_url(token)},
         ics=False,
     )
+
+
+def send_meeting_cancelled_to_caseworker(meeting: VideoMeeting) -> bool:
+    """To the caseworker's work address: which meeting (time, office, booking code) and who
+    cancelled. No citizen data: the agency's system has the case."""
+    if not meeting.caseworker.email:
+        return False
+    booking = meeting.booking
+    body = render_to_string(
+        "appointments/mail/meeting_cancelled_caseworker.txt",
+        {"meeting": meeting, "booking": booking, "code": format_code(booking.code)},
+    )
+    EmailMultiAlternatives(
+        subject=_("Video meeting %(code)s cancelled") % {"code": format_code(booking.code)},
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[meeting.caseworker.email],
+    ).send()
+    return True

@@ -26,12 +26,16 @@ from servicekontor.appointments.models import (
     Booking,
     BookingDay,
     BookingStatus,
+    Caseworker,
+    CaseworkerAvailability,
+    MeetingSide,
+    VideoMeeting,
 )
 from servicekontor.appointments.queries import bookings_affected_by_closures
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.network import queries as network_queries
-from servicekontor.network.models import ExceptionKind, Office, OpeningException
+from servicekontor.network.models import ExceptionKind, Office, OpeningException, ServicePoint
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errors import QueueError
 from servicekontor.queueing.models import Errand, Visit
@@ -93,6 +97,11 @@ def book_appointment(
 
     Lock: the `BookingDay` row of (office, local day of `starts_at`), select_for_update, held
     until commit. Capacity is counted and the booking inserted under that lock.
+
+    A video meeting (`service.video_meeting`) also takes, in the same transaction, a video
+    room of the office (a desk with the service's capability, free under the day lock) and a
+    caseworker of the service's agency (their rows locked in id order after the day lock,
+    `_lock_free_caseworker`): both or neither.
     """
     now = clock.now()
     if not contact.name.strip() or not (contact.email or contact.phone):
@@ -123,6 +132,12 @@ def book_appointment(
     )
     if same_person.count() >= book.rules(office.pk).per_person_per_day:
         raise errors.LimitReached()
+    meeting_parts = None
+    if service.video_meeting:
+        meeting_parts = (
+            _lock_free_caseworker(service=service, start=slot.start, end=slot.end),
+            _free_room(office=office, service=service, start=slot.start, end=slot.end),
+        )
     token = tokens.new_token()
     booking = Booking.objects.create(
         office=office,
@@ -139,8 +154,81 @@ def book_appointment(
         created_at=now,
         rescheduled_from=rescheduled_from,
     )
+    if meeting_parts is not None:
+        caseworker, room = meeting_parts
+        VideoMeeting.objects.create(
+            booking=booking,
+            caseworker=caseworker,
+            room=room,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            room_name=tokens.new_room_name(),
+        )
     _after_booking(booking, token)
     return NewBooking(booking=booking, token=token)
+
+
+def _lock_free_caseworker(*, service: Service, start: dt.datetime, end: dt.datetime) -> Caseworker:
+    """The first (by id) active caseworker of the service's agency who published a free period
+    covering [start, end) and has no active meeting overlapping it.
+
+    Lock: the rows of every such candidate, in id order (everyone locks in the same order,
+    so no deadlock; the caller already holds its office-day lock, taken before any caseworker
+    lock everywhere). Their meetings are read after the lock, so a meeting another office
+    just booked for the same caseworker is seen. Raises NoCaseworkerFree.
+    """
+    candidate_ids = (
+        CaseworkerAvailability.objects.filter(
+            caseworker__agency_id=service.agency_id,
+            caseworker__is_active=True,
+            starts_at__lte=start,
+            ends_at__gte=end,
+        )
+        .values_list("caseworker_id", flat=True)
+        .distinct()
+    )
+    candidates = list(
+        Caseworker.objects.select_for_update().filter(pk__in=list(candidate_ids)).order_by("pk")
+    )
+    busy = set(
+        VideoMeeting.objects.filter(
+            caseworker__in=candidates, active=True, starts_at__lt=end, ends_at__gt=start
+        ).values_list("caseworker_id", flat=True)
+    )
+    for caseworker in candidates:
+        if caseworker.pk not in busy:
+            return caseworker
+    raise errors.NoCaseworkerFree()
+
+
+def _free_room(
+    *, office: Office, service: Service, start: dt.datetime, end: dt.datetime
+) -> ServicePoint:
+    """A video room of the office (an active desk with the service's capability) with no
+    active meeting overlapping [start, end), lowest number first. The caller holds the
+    office-day lock, under which every meeting at this office is booked. Raises SlotTaken."""
+    rooms = ServicePoint.objects.filter(office=office, is_active=True).order_by("number")
+    if service.required_capability_id is not None:
+        rooms = rooms.filter(capabilities=service.required_capability_id)
+    taken = set(
+        VideoMeeting.objects.filter(
+            room__office=office, active=True, starts_at__lt=end, ends_at__gt=start
+        ).values_list("room_id", flat=True)
+    )
+    for room in rooms:
+        if room.pk not in taken:
+            return room
+    raise errors.SlotTaken()
+
+
+def _end_meeting(booking: Booking, *, by: str) -> int | None:
+    """The booking's video meeting stops holding the caseworker and the room (called under
+    the booking's row lock). Returns the meeting's id if one was active, for the notice."""
+    meeting = VideoMeeting.objects.filter(booking=booking, active=True).first()
+    if meeting is None:
+        return None
+    VideoMeeting.objects.filter(pk=meeting.pk).update(active=False, cancelled_by=by)
+    return meeting.pk
 
 
 def _after_booking(booking: Booking, token: str) -> None:
@@ -177,6 +265,7 @@ def _release(locked: Booking) -> None:
         locked.status = BookingStatus.CANCELLED
         locked.cancelled_at = clock.now()
         locked.save(update_fields=["status", "cancelled_at"])
+        _tell_agency(_end_meeting(locked, by=MeetingSide.CITIZEN))
 
 
 @transaction.atomic
@@ -234,6 +323,7 @@ def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) 
             locked.status = BookingStatus.CANCELLED_BY_OFFICE
             locked.cancelled_at = now
             locked.save(update_fields=["status", "cancelled_at"])
+            _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
             transaction.on_commit(
                 partial(
                     signals.booking_cancelled_by_office.send, sender=Booking, booking_id=locked.pk
@@ -241,6 +331,87 @@ def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) 
             )
             done.append(locked)
     return done
+
+
+def _tell_agency(meeting_id: int | None) -> None:
+    """After commit: the agency's side learns that a meeting was cancelled (the task mails
+    the caseworker; the agency's API lists it as cancelled at once)."""
+    if meeting_id is not None:
+        transaction.on_commit(
+            partial(
+                signals.video_meeting_cancelled.send, sender=VideoMeeting, meeting_id=meeting_id
+            )
+        )
+
+
+@transaction.atomic
+def cancel_video_meeting_by_agency(*, meeting: VideoMeeting, agency_id: int) -> Booking:
+    """The agency cancels (the caseworker cannot meet): the booking is cancelled for the
+    citizen, who is told and offered a new time, as after an office closure.
+
+    Lock: the booking row. NotYourMeeting (404) when the meeting is another agency's;
+    NotChangeable when it is over or already cancelled.
+    """
+    if meeting.caseworker.agency_id != agency_id:
+        raise errors.NotYourMeeting()
+    locked = _lock_booking(meeting.booking)
+    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED_BY_OFFICE
+    locked.cancelled_at = clock.now()
+    locked.save(update_fields=["status", "cancelled_at"])
+    _end_meeting(locked, by=MeetingSide.AGENCY)
+    transaction.on_commit(
+        partial(signals.booking_cancelled_by_office.send, sender=Booking, booking_id=locked.pk)
+    )
+    return locked
+
+
+@transaction.atomic
+def cancel_booking_at_desk(*, booking: Booking) -> Booking:
+    """An officer cancels on the citizen's behalf (at the desk or by phone). Lock: the
+    booking row. The agency is told of a video meeting as when the citizen cancels."""
+    locked = _lock_booking(booking)
+    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED
+    locked.cancelled_at = clock.now()
+    locked.save(update_fields=["status", "cancelled_at"])
+    _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
+    return locked
+
+
+@transaction.atomic
+def replace_caseworker_availability(
+    *,
+    caseworker: Caseworker,
+    periods: list[tuple[dt.datetime, dt.datetime]],
+    source: str,
+    since: dt.datetime | None = None,
+) -> int:
+    """The agency's published free periods of a caseworker from `since` (default now) on
+    replace what we had from that source: the feed or the API publishes the whole future.
+
+    Lock: the caseworker's row (a booking locks it before reading the meetings, so a period
+    withdrawn here is not half-seen). Meetings already booked stay: withdrawing time does
+    not cancel a meeting; the agency cancels it explicitly. Raises BadAvailability (400)
+    for a period that ends before it starts; nothing is written then.
+    """
+    since = since or clock.now()
+    clean = sorted((s, e) for s, e in periods if e > since)
+    if any(e <= s for s, e in clean):
+        raise errors.BadAvailability()
+    Caseworker.objects.select_for_update().get(pk=caseworker.pk)
+    CaseworkerAvailability.objects.filter(
+        caseworker=caseworker, source=source, ends_at__gt=since
+    ).delete()
+    CaseworkerAvailability.objects.bulk_create(
+        CaseworkerAvailability(
+            caseworker=caseworker, starts_at=max(s, since), ends_at=e, source=source
+        )
+        for s, e in clean
+    )
+    return len(clean)
 
 
 def divert_outreach_visit(

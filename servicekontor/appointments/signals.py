@@ -13,3 +13,6 @@ from django.dispatch import Signal
 
 booking_confirmed = Signal()
 booking_cancelled_by_office = Signal()
+# video_meeting_cancelled(meeting_id): the citizen or the office cancelled a video meeting;
+# the receiver tells the agency's side (`tasks.tell_caseworker_of_cancellation`).
+video_meeting_cancelled = Signal()

@@ -15,7 +15,7 @@ from django.db.models import F
 from django_tasks import task
 
 from servicekontor.appointments import conf, mail, services
-from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.appointments.models import Booking, BookingStatus, VideoMeeting
 from servicekontor.core import clock
 
 
@@ -82,6 +82,22 @@ def send_closure_notice(*, booking_id: int) -> bool:
 
 
 @task()
+def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
+    """The agency's side learns of a cancellation by the citizen or the office: a mail to
+    the caseworker's work address (the agency's API shows the meeting as cancelled at once).
+    Sent once: compare-and-swap on `agency_notified_at`."""
+    claimed = VideoMeeting.objects.filter(pk=meeting_id, agency_notified_at__isnull=True).update(
+        agency_notified_at=clock.now()
+    )
+    if claimed != 1:
+        return False
+    meeting = VideoMeeting.objects.select_related(
+        "caseworker", "booking", "booking__office", "booking__service", "booking__service__agency"
+    ).get(pk=meeting_id)
+    return mail.send_meeting_cancelled_to_caseworker(meeting)
+
+
+@task()
 def record_no_shows_task() -> int:
     return services.record_no_shows()
 
@@ -94,6 +110,11 @@ def purge_personal_data_task() -> int:
 def on_booking_confirmed(sender: Any, *, booking_id: int, **kwargs: Any) -> None:
     """Receiver of `signals.booking_confirmed` (after commit)."""
     schedule_reminder(booking_id=booking_id)
+
+
+def on_video_meeting_cancelled(sender: Any, *, meeting_id: int, **kwargs: Any) -> None:
+    """Receiver of `signals.video_meeting_cancelled` (after commit)."""
+    tell_caseworker_of_cancellation.enqueue(meeting_id=meeting_id)
 
 
 def on_booking_cancelled_by_office(sender: Any, *, booking_id: int, **kwargs: Any) -> None:

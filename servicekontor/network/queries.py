@@ -94,7 +94,8 @@ def recurrence_of(rule: OutreachRule) -> outreach.Recurrence:
 
 def recurrences_of(office: Office) -> tuple[outreach.Recurrence, ...]:
     """An outreach stop's visit rules as plain data (one query unless prefetched); () for an
-    office."""
+    office, without a query. Not in `with_schedules`' prefetch: stops are few, and offices
+    should not pay a query for rules they cannot have."""
     if not office.is_outreach:
         return ()
     return tuple(recurrence_of(rule) for rule in office.outreach_rules.all())
@@ -105,7 +106,6 @@ def with_schedules(offices: QuerySet[Office]) -> QuerySet[Office]:
     return offices.prefetch_related(
         Prefetch("opening_periods", queryset=OpeningHoursPeriod.objects.prefetch_related("hours")),
         "exceptions",
-        "outreach_rules",
     )
 
 
