@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "servicekontor.accounts",
     "servicekontor.queueing",
     "servicekontor.appointments",
+    "servicekontor.handovers",
     "servicekontor.desk",
     "servicekontor.lobby",
     "servicekontor.public",
@@ -199,6 +200,10 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@servicekontor.example")
+
+# Fernet keys (newest first) for handovers' identity numbers and contacts; empty: derived
+# from SECRET_KEY (check --deploy warns). servicekontor/handovers/encryption.py.
+HANDOVER_ENCRYPTION_KEYS = env_list("HANDOVER_ENCRYPTION_KEYS", [])
 
 TASKS = {
     "default": {

@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("book/", include("servicekontor.appointments.urls")),
     path("planning/", include("servicekontor.planning.urls")),
     path("statistics/", include("servicekontor.reports.urls")),
+    path("handovers/", include("servicekontor.handovers.urls")),
     path("costs/", include("servicekontor.costs.urls")),
     path("staffing/", include("servicekontor.staffing.urls")),
     path("", include("servicekontor.public.urls")),

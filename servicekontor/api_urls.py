@@ -5,6 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from servicekontor.catalog.api import AgencyViewSet, ServiceViewSet
 from servicekontor.costs.api import CostLineViewSet, CostPerServiceViewSet, CostSummaryViewSet
+from servicekontor.handovers.api import (
+    AcknowledgeView,
+    HandoverDetailView,
+    HandoverListView,
+    OutcomeView,
+    PartnerOfferingsView,
+)
 from servicekontor.network.api import OfferingViewSet, OfficeViewSet
 from servicekontor.reports.api import AgencyReportView, FiguresView
 
@@ -24,5 +31,22 @@ urlpatterns = [
         AgencyReportView.as_view(),
         name="statistics-agency-report",
     ),
+    path("partner/handovers/", HandoverListView.as_view(), name="partner-handovers"),
+    re_path(
+        r"^partner/handovers/(?P<reference>H-[0-9A-Z]{4}-[0-9A-Z]{4})/$",
+        HandoverDetailView.as_view(),
+        name="partner-handover",
+    ),
+    re_path(
+        r"^partner/handovers/(?P<reference>H-[0-9A-Z]{4}-[0-9A-Z]{4})/acknowledge/$",
+        AcknowledgeView.as_view(),
+        name="partner-handover-acknowledge",
+    ),
+    re_path(
+        r"^partner/handovers/(?P<reference>H-[0-9A-Z]{4}-[0-9A-Z]{4})/outcome/$",
+        OutcomeView.as_view(),
+        name="partner-handover-outcome",
+    ),
+    path("partner/offerings/", PartnerOfferingsView.as_view(), name="partner-offerings"),
     *router.urls,
 ]

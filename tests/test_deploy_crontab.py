@@ -33,4 +33,6 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         "close_queues",
         "purge_personal_data",
         "roll_up_occupancy",
+        "deliver_handovers",
+        "purge_handovers",
     }

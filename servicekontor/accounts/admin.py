@@ -2,13 +2,25 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.accounts.models import Competence, OfficeAssignment, User
-from servicekontor.core.admin_access import NetworkAdminAccess, RegistryTabularInline
+from servicekontor.accounts import api_clients
+from servicekontor.accounts.models import (
+    ApiClient,
+    ApiClientUse,
+    ApiCredential,
+    Competence,
+    OfficeAssignment,
+    User,
+)
+from servicekontor.core.admin_access import (
+    NetworkAdminAccess,
+    RegistryTabularInline,
+    may_administer_registry,
+)
 
 # Only a superuser may hand out superuser status or raw Django permissions.
 _SUPERUSER_ONLY_FIELDS = ["is_superuser", "groups", "user_permissions"]
@@ -71,3 +83,95 @@ class UserAdmin(NetworkAdminAccess, DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly += _SUPERUSER_ONLY_FIELDS
         return readonly
+
+
+class ApiCredentialInline(admin.TabularInline):
+    model = ApiCredential
+    fields = ["key_id", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_administer_registry(request.user)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(NetworkAdminAccess, admin.ModelAdmin):
+    """A network administrator creates an agency's API clients, rotates and revokes their
+    credentials; the token is shown once, in the confirmation message."""
+
+    list_display = ["name", "agency", "created_at", "revoked_at"]
+    list_filter = ["agency", ("revoked_at", admin.EmptyFieldListFilter)]
+    fields = ["agency", "name", "created_at", "revoked_at"]
+    readonly_fields = ["created_at", "revoked_at"]
+    inlines = [ApiCredentialInline]
+    actions = ["rotate", "revoke"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "agency"] if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, token = api_clients.create_api_client(agency=obj.agency, name=obj.name)
+        obj.pk, obj.created_at = client.pk, client.created_at
+        self._show_token(request, client, token)
+
+    def _show_token(self, request: HttpRequest, client: ApiClient, token: str) -> None:
+        self.message_user(
+            request,
+            _("Token for %(client)s (shown once, send it as 'Authorization: Bearer …'): %(token)s")
+            % {"client": client, "token": token},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Issue a new credential (the old ones work 7 more days)"))
+    def rotate(self, request: HttpRequest, queryset: Any) -> None:
+        for client in queryset.filter(revoked_at__isnull=True):
+            self._show_token(request, client, api_clients.rotate_credentials(client=client))
+
+    @admin.action(description=_("Revoke (every credential stops working now)"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for client in queryset:
+            api_clients.revoke_client(client=client)
+
+
+@admin.register(ApiCredential)
+class ApiCredentialAdmin(NetworkAdminAccess, admin.ModelAdmin):
+    list_display = ["key_id", "client", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["client__agency", ("revoked_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["client", "key_id", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke these credentials now"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for credential in queryset:
+            api_clients.revoke_credential(credential=credential)
+
+
+@admin.register(ApiClientUse)
+class ApiClientUseAdmin(NetworkAdminAccess, admin.ModelAdmin):
+    """The log of every use: read only."""
+
+    list_display = ["at", "client", "credential", "method", "path", "result"]
+    list_filter = ["result", "client__agency", "client"]
+    list_select_related = ["client", "client__agency", "credential"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -102,3 +102,84 @@ class Competence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.agency}"
+
+
+class ApiClient(models.Model):
+    """An agency's system: a machine client that reads that agency's data through the API.
+
+    Scoped to its agency (statistics, handovers, offerings of that agency only). Its secrets
+    are `ApiCredential` rows, so a network administrator can rotate (a new credential while
+    the old one still works until it expires) and revoke (the client or one credential, at
+    once). Every use is an `ApiClientUse` row. Decision: docs/decisions/0018-agency-api-clients-i19.md.
+    """
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="api_clients", verbose_name=_("agency")
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. 'Skatteverket BI'"))
+    created_at = models.DateTimeField(_("created"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "name"],
+                name="api_client_unique_name",
+                violation_error_message=_("This agency already has an API client of that name."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}: {self.name}"
+
+
+class ApiCredential(models.Model):
+    """One secret of an API client, sent as `Authorization: Bearer skc_<key_id>_<secret>`.
+
+    Only the SHA-256 of the whole token is stored; `key_id` (public) finds the row. A
+    credential is valid while not revoked and not past `expires_at` (set on the old
+    credential when a new one is issued: the overlap that lets the agency switch without
+    downtime)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="credentials")
+    key_id = models.CharField(_("key id"), max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API credential")
+        verbose_name_plural = _("API credentials")
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class ApiClientUse(models.Model):
+    """The log of every request that presented an API client credential, accepted or not."""
+
+    class Result(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+        WRONG_SECRET = "wrong_secret", _("Wrong secret")
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="uses")
+    credential = models.ForeignKey(ApiCredential, on_delete=models.CASCADE, related_name="uses")
+    at = models.DateTimeField(_("at"), db_index=True)
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=300)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+
+    class Meta:
+        verbose_name = _("API client use")
+        verbose_name_plural = _("API client uses")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["client", "-at"], name="api_use_client_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.result}"

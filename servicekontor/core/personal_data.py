@@ -10,6 +10,10 @@ from __future__ import annotations
 
 PURGE_AFTER_DAYS = "blanked N days after the visit day by appointments.services.purge_personal_data"
 
+PURGE_AFTER_ACKNOWLEDGEMENT = (
+    "blanked N days after the agency acknowledged by handovers.services.purge_handovers"
+)
+
 PERSONAL_FIELDS: dict[str, str] = {
     # Citizens who booked.
     "appointments.Booking.name": PURGE_AFTER_DAYS,
@@ -24,6 +28,21 @@ PERSONAL_FIELDS: dict[str, str] = {
     # territory) while the errand can be tied to the visit's contact or booking; the rollup
     # reports.ErrandFigures keeps only counts per language, so the statistics stay.
     "queueing.Errand.interpreter_language": PURGE_AFTER_DAYS,
+    # Handovers to agencies (issue 19): blanked a set time after the agency acknowledged
+    # (per agency, handovers.Partner.retention_days). The identity number and contacts are
+    # encrypted at rest; the demo receiver's copy is the demo agency's own (make run only).
+    **{
+        f"handovers.Handover.{f}": PURGE_AFTER_ACKNOWLEDGEMENT
+        for f in (
+            "needs",
+            "documents",
+            "contact_encrypted",
+            "identity_number_encrypted",
+            "reference_email_encrypted",
+            "case_number",
+        )
+    },
+    "handovers.DemoReceipt.body_encrypted": "demo only: deleted with the demo database",
     # Staff accounts: kept while the person works here; removed with the account (admin).
     "accounts.User.username": "deleted with the staff account",
     "accounts.User.first_name": "deleted with the staff account",

@@ -5,15 +5,17 @@ JavaScript; htmx only refreshes the waiting list. A queue error re-renders the d
 the message and its HTTP status (409/400/403) and nothing changed.
 """
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicekontor.accounts.models import User
@@ -23,6 +25,11 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag
 from servicekontor.core.params import parse_id
+from servicekontor.handovers import services as handover_services
+from servicekontor.handovers.errors import HandoverError
+from servicekontor.handovers.forms import HandoverForm
+from servicekontor.handovers.models import Handover
+from servicekontor.handovers.services import HandoverInput
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.queueing import queries, services, sql
 from servicekontor.queueing.errands import ErrandPart
@@ -31,6 +38,7 @@ from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
     DeskSession,
     OfficerStatus,
+    Outcome,
     Visit,
     VisitSource,
 )
@@ -315,15 +323,140 @@ def _dispatch(
     raise NotOffered(_("Unknown action."))
 
 
+# --- the handover to the agency (issue 19) -----------------------------------------------
+
+HANDOVER_STEP = "handover_step"
+_HANDOVER_FIELD = re.compile(r"^h[0-9]+-")
+
+
+def _parts_of(request: HttpRequest, action: str) -> list[ErrandPart]:
+    """The errand(s) the finish or errand action will write, as the queue service will."""
+    outcome = request.POST.get("outcome", "")
+    interpreter = _interpreter(request)
+    if action == "errand":
+        return [ErrandPart(service=_service(request), outcome=outcome, **interpreter)]
+    parts = _split(request, outcome=outcome, interpreter=interpreter)
+    if not parts:
+        parts = [ErrandPart(service=_visit_service(request), outcome=outcome, **interpreter)]
+    return parts
+
+
+def _handover_step(
+    request: HttpRequest, officer: User, office_code: str, action: str
+) -> HttpResponse | None:
+    """Finishing an errand the agency must pick up opens the handover form; submitting it
+    finishes and hands over in one transaction. None when no errand needs a handover."""
+    parts = _parts_of(request, action)
+    needing = [(i, p) for i, p in enumerate(parts) if handover_services.needs_handover(p.outcome)]
+    if not needing:
+        return None
+    submitted = request.POST.get(HANDOVER_STEP) == "1"
+    forms = [
+        HandoverForm(
+            request.POST if submitted else None,
+            prefix=f"h{i}",
+            agency=part.service.agency,
+            default_service=part.service,
+        )
+        for i, part in needing
+    ]
+    error = None
+    if submitted and all(f.is_valid() for f in forms):
+        inputs: list[HandoverInput | None] = [None] * len(parts)
+        for (i, _part), form in zip(needing, forms, strict=True):
+            inputs[i] = form.to_input()
+        try:
+            visit_id = _hand_over(request, officer, action, parts, inputs)
+        except HandoverError as exc:
+            error = exc.message
+        else:
+            return _see_other(
+                reverse("desk:receipt", kwargs={"office_code": office_code, "visit_id": visit_id})
+            )
+    carried = [
+        (key, value)
+        for key, values in request.POST.lists()
+        if key not in ("csrfmiddlewaretoken", HANDOVER_STEP) and not _HANDOVER_FIELD.match(key)
+        for value in values
+    ]
+    office = get_object_or_404(Office, code=office_code)
+    context = {
+        "office": office,
+        "items": [
+            {"part": part, "outcome": Outcome(part.outcome).label, "form": form}
+            for (_i, part), form in zip(needing, forms, strict=True)
+        ],
+        "carried": carried,
+        "error": error,
+        "action": action,
+    }
+    status = 400 if submitted else 200
+    return render(request, "desk/handover.html", context, status=status)
+
+
+def _hand_over(
+    request: HttpRequest,
+    officer: User,
+    action: str,
+    parts: list[ErrandPart],
+    inputs: list[HandoverInput | None],
+) -> int:
+    visit_id = _visit_id(request)
+    interpreter = _interpreter(request)
+    if action == "errand":
+        handover_services.record_errand_with_handover(
+            officer=officer,
+            visit_id=visit_id,
+            service=parts[0].service,
+            outcome=parts[0].outcome,
+            handover=inputs[0],
+            **interpreter,
+        )
+        return visit_id
+    handover_services.finish_with_handovers(
+        officer=officer,
+        visit_id=visit_id,
+        outcome=request.POST.get("outcome", ""),
+        note=request.POST.get("note", ""),
+        split=_split(request, outcome=request.POST.get("outcome", ""), interpreter=interpreter),
+        handovers=inputs,
+        **interpreter,
+    )
+    return visit_id
+
+
+@login_required
+@require_GET
+def receipt(request: HttpRequest, office_code: str, visit_id: int) -> HttpResponse:
+    """The citizen's printed reference(s) for the handovers of a visit: no identity number,
+    nothing of what they need (a slip of paper can be lost)."""
+    office = get_object_or_404(Office, code=office_code)
+    user = _user(request)
+    if not (can_serve_at(user, office) or can_manage(user, office)):
+        raise PermissionDenied
+    handovers = list(
+        Handover.objects.filter(office=office, errand__visit_id=visit_id).select_related(
+            "agency", "service"
+        )
+    )
+    if not handovers:
+        raise Http404
+    return render(request, "desk/receipt.html", {"office": office, "handovers": handovers})
+
+
+@sensitive_post_parameters()  # the identity number must not reach an error report
 @login_required
 @require_POST
 def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     """One desk action. The happy path does not read the desk session here (the service
     locks it anyway); only an error needs it, to show the desk again with the message."""
+    action = request.POST.get("action", "")
     try:
-        message, visit_id = _perform(
-            request, _user(request), office_code, request.POST.get("action", "")
-        )
+        if action in ("finish", "errand"):
+            page = _handover_step(request, _user(request), office_code, action)
+            if page is not None:
+                return page
+        message, visit_id = _perform(request, _user(request), office_code, action)
     except QueueError as exc:
         session = _session_at(request, office_code)
         if session is None:

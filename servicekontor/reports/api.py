@@ -1,8 +1,9 @@
 """The read-only statistics API: the same figures and the same scoping as the pages.
 
-An agency's system reads it with its own token (`manage.py create_api_token <user> <name>`,
-sent as `Authorization: Bearer <token>`); the token acts as its user, so a token of an
-agency analyst sees only that agency. A signed-in browser session works too.
+An agency's system reads it as one of its agency's API clients (`accounts.api_clients`,
+`Authorization: Bearer skc_…`), scoped to that agency like an agency analyst. A person's
+token (`manage.py create_api_token <user> <name>`) acts as its user; a signed-in browser
+session works too.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
 from servicekontor.core.api_params import date_param, unknown_value_error
@@ -28,7 +30,7 @@ from servicekontor.network.models import Office
 from servicekontor.reports.agency_report import COLUMNS, agency_month_report, parse_month
 from servicekontor.reports.models import ApiToken
 from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, figures
-from servicekontor.reports.scope import NoStatistics, Scope, scope_for
+from servicekontor.reports.scope import NoStatistics, Scope, scope_for, scope_for_agency
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -63,10 +65,16 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
 
 class _StatisticsView(APIView):
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    authentication_classes = [
+        ApiClientAuthentication,
+        ApiTokenAuthentication,
+        SessionAuthentication,
+    ]
     permission_classes = [IsAuthenticated]
 
     def scope(self, request: Request) -> Scope:
+        if isinstance(request.user, ApiClientPrincipal):
+            return scope_for_agency(request.user.agency_id)
         assert isinstance(request.user, User)
         try:
             return scope_for(request.user)

@@ -52,7 +52,10 @@ def scope_for(user: User) -> Scope:
         offices = frozenset(managed_offices(user).values_list("pk", flat=True))
         return Scope(agency_ids=None, office_ids=offices, sees_occupancy=True)
     if user.role == Role.AGENCY_ANALYST and user.analyst_agency_id is not None:
-        return Scope(
-            agency_ids=frozenset({user.analyst_agency_id}), office_ids=None, sees_occupancy=False
-        )
+        return scope_for_agency(user.analyst_agency_id)
     raise NoStatistics()
+
+
+def scope_for_agency(agency_id: int) -> Scope:
+    """An agency's API client: that agency's services at every office, like its analysts."""
+    return Scope(agency_ids=frozenset({agency_id}), office_ids=None, sees_occupancy=False)

@@ -81,6 +81,11 @@ NOT_PERSONAL = {
     *(f"reports.ErrandFigures.{f}" for f in ("outcome", "language")),
     # API tokens of agency systems: a label and a SHA-256 (like queueing.DeviceToken).
     *(f"reports.ApiToken.{f}" for f in ("name", "token_hash")),
+    # Agency API clients: a system's label, a public key id and a SHA-256; the use log holds
+    # the method, the path (ids and references, never personal data) and the result.
+    "accounts.ApiClient.name",
+    *(f"accounts.ApiCredential.{f}" for f in ("key_id", "token_hash")),
+    *(f"accounts.ApiClientUse.{f}" for f in ("method", "path", "result")),
     # Costs: money per office, pool and role (a role, never a named person), and the reason
     # of a correction, which is about figures (like network.Office.notes).
     *(
@@ -91,6 +96,16 @@ NOT_PERSONAL = {
     "costs.HourlyRate.role",
     "costs.StaffHours.role",
     "costs.Correction.reason",
+    # Handovers: codes, the citizen's reference (a random code the citizen holds), the agency's
+    # endpoint and its errors (no body in them), encrypted signing secrets, message ids.
+    *(
+        f"handovers.Handover.{f}"
+        for f in ("reference", "outcome", "contact_channel", "reference_by", "status")
+    ),
+    *(f"handovers.Partner.{f}" for f in ("webhook_url", "last_error")),
+    "handovers.SigningSecret.secret_encrypted",
+    *(f"handovers.Delivery.{f}" for f in ("message_id", "event_type", "last_error")),
+    "handovers.DemoReceipt.message_id",
 }
 
 

@@ -44,7 +44,7 @@ def test_desk__errand__two_errands_with_interpreter(alice, world, clock_at):
         action="finish",
         visit=visit.pk,
         service=world.parental.pk,
-        outcome="meeting_booked",
+        outcome="e_service",
     )
 
     assert (first.status_code, last.status_code) == (303, 303)
@@ -55,7 +55,7 @@ def test_desk__errand__two_errands_with_interpreter(alice, world, clock_at):
     )
     assert rows == [
         (world.tax.pk, "resolved", "so", 240),
-        (world.parental.pk, "meeting_booked", "", 120),
+        (world.parental.pk, "e_service", "", 120),
     ]
 
 
@@ -91,7 +91,7 @@ def test_desk__finish__split_the_time_with_a_second_errand(alice, world, clock_a
         visit=visit.pk,
         outcome="resolved",
         split_service=world.parental.pk,
-        split_outcome="meeting_booked",
+        split_outcome="e_service",
         split_percent="30",
     )
 
@@ -99,7 +99,7 @@ def test_desk__finish__split_the_time_with_a_second_errand(alice, world, clock_a
     rows = list(
         Errand.objects.filter(visit=visit).values_list("service_id", "outcome", "service_seconds")
     )
-    assert rows == [(world.tax.pk, "resolved", 420), (world.parental.pk, "meeting_booked", 180)]
+    assert rows == [(world.tax.pk, "resolved", 420), (world.parental.pk, "e_service", 180)]
 
 
 def test_desk__finish__bad_split_share_is_400(alice, world, clock_at):

@@ -1,0 +1,244 @@
+"""At the desk: finishing an errand the agency must pick up opens the handover form; the
+finish and the handover are one transaction; the citizen gets a printed reference."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from servicekontor.handovers import encryption
+from servicekontor.handovers.models import Delivery, Handover
+from servicekontor.handovers.tests.conftest import VALID_PNR
+from servicekontor.queueing import services
+from servicekontor.queueing.models import Errand, Visit
+
+
+@pytest.fixture
+def alice(client, world):
+    client.force_login(world.alice)
+    return client
+
+
+def _act(client, world, **data):
+    return client.post(reverse("desk:act", kwargs={"office_code": world.office.code}), data)
+
+
+def _serving(world, service):
+    visit = services.issue_ticket(office=world.office, service=service)
+    services.call_visit(officer=world.alice, visit_id=visit.pk)
+    services.start_service(officer=world.alice, visit_id=visit.pk)
+    return visit
+
+
+def _form(prefix, the_service, **overrides):
+    data = {
+        f"{prefix}-service": the_service.pk,
+        f"{prefix}-needs": "Wants the decision on the tax return reconsidered.",
+        f"{prefix}-contact_channel": "phone",
+        f"{prefix}-contact": "070-123 45 67",
+        f"{prefix}-doc1_kind": "Payslip",
+        f"{prefix}-doc1_count": "3",
+        f"{prefix}-reference_by": "printed",
+        f"{prefix}-consent": "on",
+    }
+    data.update({f"{prefix}-{k}": v for k, v in overrides.items()})
+    return data
+
+
+def test_desk_handover__outcome_needing_the_agency_opens_the_form(alice, world, partners):
+    visit = _serving(world, world.tax)
+
+    page = _act(alice, world, action="finish", visit=visit.pk, outcome="referred", note="x")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="h0-needs"' in html and 'name="h0-identity_number"' in html
+    assert 'name="note" value="x"' in html  # the finish form is carried along
+    assert Visit.objects.get(pk=visit.pk).state == "serving"  # nothing finished yet
+
+
+def test_desk_handover__submit_finishes_hands_over_and_prints_the_reference(
+    alice, world, partners, clock_at
+):
+    visit = _serving(world, world.tax)
+    clock_at.shift(dt.timedelta(minutes=5))
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="documents_forwarded",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number="900101-0017"),
+    )
+
+    assert response.status_code == 303
+    handover = Handover.objects.get()
+    assert Visit.objects.get(pk=visit.pk).state == "finished"
+    assert handover.errand == Errand.objects.get(visit=visit)
+    assert handover.documents == [{"kind": "Payslip", "count": 3}]
+    assert encryption.decrypt(handover.identity_number_encrypted) == "199001010017"
+    receipt = alice.get(response["Location"])
+    assert receipt.status_code == 200
+    text = receipt.content.decode()
+    assert handover.reference in text
+    assert "199001010017" not in text and "900101" not in text
+    assert "tax return" not in text  # what the citizen needs stays off the slip
+
+
+def test_desk_handover__bad_identity_number_is_400_and_nothing_finished(alice, world, partners):
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number="19900101-0018"),
+    )
+
+    assert response.status_code == 400
+    assert "not a valid Swedish" in response.content.decode() or "inte" in response.content.decode()
+    assert "19900101-0018" in response.content.decode()  # kept in the form to correct it
+    assert Visit.objects.get(pk=visit.pk).state == "serving"
+    assert not Handover.objects.exists() and not Delivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"consent": ""},
+        {"needs": ""},
+        {"contact_channel": "pigeon"},
+        {"doc1_count": "0"},
+        {"doc1_count": ""},
+        {"reference_by": "email", "reference_email": ""},
+        {"service": "999999"},
+    ],
+)
+def test_desk_handover__bad_form_is_400_with_nothing_written(alice, world, partners, overrides):
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number=VALID_PNR, **overrides),
+    )
+
+    assert response.status_code == 400
+    assert Visit.objects.get(pk=visit.pk).state == "serving"
+    assert not Handover.objects.exists()
+
+
+def test_desk_handover__identity_number_refused_where_not_needed(alice, world, partners):
+    visit = _serving(world, world.parental)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="meeting_booked",
+        handover_step="1",
+        **_form("h0", world.parental, identity_number=VALID_PNR),
+    )
+
+    assert response.status_code == 400
+    assert not Handover.objects.exists()
+
+
+def test_desk_handover__other_agencys_service_cannot_be_chosen(alice, world, partners):
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", world.parental),
+    )
+
+    assert response.status_code == 400
+    assert not Handover.objects.exists()
+
+
+def test_desk_handover__split_hands_over_only_the_errand_that_needs_it(
+    alice, world, partners, clock_at
+):
+    visit = _serving(world, world.tax)
+    clock_at.shift(dt.timedelta(minutes=10))
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="resolved",
+        split_service=world.parental.pk,
+        split_outcome="meeting_booked",
+        split_percent="30",
+        handover_step="1",
+        **_form("h1", world.parental),
+    )
+
+    assert response.status_code == 303
+    handover = Handover.objects.get()
+    assert handover.agency == world.fk and handover.errand.outcome == "meeting_booked"
+
+
+def test_desk_handover__errand_action_hands_over_and_keeps_serving(alice, world, partners):
+    visit = _serving(world, world.tax)
+
+    form = _act(
+        alice, world, action="errand", visit=visit.pk, service=world.parental.pk, outcome="referred"
+    )
+    done = _act(
+        alice,
+        world,
+        action="errand",
+        visit=visit.pk,
+        service=world.parental.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", world.parental),
+    )
+
+    assert form.status_code == 200 and done.status_code == 303
+    assert Visit.objects.get(pk=visit.pk).state == "serving"
+    assert Handover.objects.get().service == world.parental
+
+
+def test_desk_handover__outcome_without_handover_finishes_as_before(alice, world, partners):
+    visit = _serving(world, world.tax)
+
+    response = _act(alice, world, action="finish", visit=visit.pk, outcome="resolved")
+
+    assert response.status_code == 303
+    assert not Handover.objects.exists()
+
+
+def test_desk_handover__receipt_only_for_staff_of_the_office(client, world, partners):
+    visit = _serving(world, world.tax)
+    client.force_login(world.alice)
+    _act(
+        client,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number=VALID_PNR),
+    )
+    url = reverse("desk:receipt", kwargs={"office_code": world.office.code, "visit_id": visit.pk})
+
+    client.force_login(world.charlie)
+    assert client.get(url).status_code == 403

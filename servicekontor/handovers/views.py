@@ -1,0 +1,168 @@
+"""Handover pages: the agency's list (its analysts: only that agency, no personal data),
+the network administrator's view of every partner's deliveries (failing endpoints first),
+and the built-in demo receiver (`make run` only) that plays one agency's inbox."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from servicekontor.accounts.models import Role, User
+from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
+from servicekontor.core.errors import DomainError
+from servicekontor.core.params import parse_id
+from servicekontor.handovers import encryption, services
+from servicekontor.handovers.models import DemoReceipt, Handover, HandoverStatus, Partner
+from servicekontor.handovers.queries import handovers_of_agency, partner_delivery_state
+
+PAGE = 200
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _visible_agencies(user: User) -> list[Agency]:
+    """Network administrators: every agency; an agency analyst: theirs; others: 403."""
+    if is_network_admin(user):
+        return list(Agency.objects.order_by("name_sv"))
+    if user.is_active and user.role == Role.AGENCY_ANALYST and user.analyst_agency_id:
+        return [Agency.objects.get(pk=user.analyst_agency_id)]
+    raise PermissionDenied
+
+
+@login_required
+@require_GET
+def handover_list(request: HttpRequest) -> HttpResponse:
+    """An agency's handovers: reference, errand, office, day, status, case number. No
+    personal data on this page (that goes to the agency's system only)."""
+    user = _user(request)
+    agencies = _visible_agencies(user)
+    code = request.GET.get("agency") or agencies[0].code
+    agency = next((a for a in agencies if a.code == code), None)
+    if agency is None:
+        if Agency.objects.filter(code=code).exists():
+            raise PermissionDenied
+        raise Http404
+    status = request.GET.get("status", "")
+    handovers = handovers_of_agency(agency.pk).order_by("-created_at", "-pk")
+    if status:
+        if status not in HandoverStatus.values:
+            return render(
+                request,
+                "handovers/list.html",
+                {"error": "status", "agencies": agencies, "agency": agency},
+                status=400,
+            )
+        handovers = handovers.filter(status=status)
+    context: dict[str, Any] = {
+        "agencies": agencies,
+        "agency": agency,
+        "status": status,
+        "statuses": HandoverStatus.choices,
+        "handovers": list(handovers[:PAGE]),
+        "partners": list(partner_delivery_state()) if is_network_admin(user) else None,
+    }
+    return render(request, "handovers/list.html", context)
+
+
+# --- the demo receiver (make run) ---------------------------------------------------------
+
+
+def _demo_agency(agency_code: str) -> Agency:
+    if not settings.DEMO:
+        raise Http404
+    return get_object_or_404(Agency, code=agency_code)
+
+
+@csrf_exempt
+@require_POST
+def demo_receiver_hook(request: HttpRequest, agency_code: str) -> HttpResponse:
+    """The agency's webhook endpoint, as its system would implement it: verify the signature
+    with the library (any of the secrets it holds), drop a repeated `webhook-id`, store."""
+    agency = _demo_agency(agency_code)
+    partner = get_object_or_404(Partner, agency=agency)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    body = request.body.decode()
+    for secret in services.active_secrets(partner.pk):
+        try:
+            Webhook(secret).verify(body, headers)
+            break
+        except WebhookVerificationError:
+            continue
+    else:
+        return HttpResponse(status=400)
+    message_id = headers["webhook-id"]
+    try:
+        with transaction.atomic():
+            DemoReceipt.objects.create(
+                message_id=message_id,
+                agency=agency,
+                received_at=clock.now(),
+                body_encrypted=encryption.encrypt(body),
+            )
+    except IntegrityError:  # seen before: acknowledge again, keep one copy
+        DemoReceipt.objects.filter(message_id=message_id).update(
+            times_received=F("times_received") + 1
+        )
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demo_receiver(request: HttpRequest, agency_code: str) -> HttpResponse:
+    """The demo agency's inbox: what its endpoint received, and its caseworker's two answers
+    (acknowledge with a case number, then an outcome), through the same use cases as the
+    partner API."""
+    agency = _demo_agency(agency_code)
+    error = None
+    if request.method == "POST":
+        reference = request.POST.get("reference", "")
+        try:
+            if request.POST.get("do") == "acknowledge":
+                number = parse_id(request.POST.get("number")) or 0
+                services.acknowledge_handover(
+                    agency_id=agency.pk,
+                    reference=reference,
+                    case_number=f"{agency.code[:3].upper()}-{clock.local_today():%Y}-{number:05d}",
+                )
+            else:
+                services.record_agency_outcome(
+                    agency_id=agency.pk, reference=reference, outcome=request.POST.get("do", "")
+                )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            url = reverse("handovers:demo_receiver", kwargs={"agency_code": agency.code})
+            return HttpResponseRedirect(url, status=303)
+    receipts = list(DemoReceipt.objects.filter(agency=agency).order_by("-received_at")[:50])
+    messages = []
+    states = dict(Handover.objects.filter(agency=agency).values_list("reference", "status"))
+    for i, receipt in enumerate(receipts):
+        payload = json.loads(encryption.decrypt(receipt.body_encrypted))
+        data = payload["data"]
+        messages.append(
+            {
+                "receipt": receipt,
+                "data": data,
+                "status": states.get(data["reference"], ""),
+                "number": len(receipts) - i,
+            }
+        )
+    context = {"agency": agency, "messages": messages, "error": error}
+    return render(request, "handovers/demo_receiver.html", context, status=400 if error else 200)
