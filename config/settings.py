@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "servicekontor.core",
+    "servicekontor.messaging",
     "servicekontor.catalog",
     "servicekontor.network",
     "servicekontor.accounts",
@@ -167,8 +168,11 @@ STATICFILES_DIRS = [("leaflet", LEAFLET_DIR)] if LEAFLET_DIR.is_dir() else []
 PLANNING_MAP_TILES = env_str("PLANNING_MAP_TILES", "")
 PLANNING_MAP_ATTRIBUTION = env_str("PLANNING_MAP_ATTRIBUTION", "")
 
-# Public address used in links sent by mail (booking confirmations, reminders).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Public address used in links sent by mail and SMS (booking confirmations, reminders).
+# Without SITE_URL, the development address on PORT (what `make run` serves on, 8000).
+# Production must set it (`check --deploy`: messaging.E002 refuses a placeholder).
+PORT = env_int("PORT", 8000)
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}")
 
 # Appointments (see servicekontor/appointments/conf.py for what each means).
 APPOINTMENTS_PURGE_AFTER_DAYS = env_int("APPOINTMENTS_PURGE_AFTER_DAYS", 30)
@@ -199,7 +203,28 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@servicekontor.example")
+# The sender, also the domain of every Message-ID. Production must set a real one
+# (`check --deploy`: messaging.E001 refuses a placeholder or none).
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "noreply@servicekontor.example" if (DEBUG or DEMO) else ""
+)
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# SMS to citizens who gave only a phone number (servicekontor/messaging/sms.py): the console
+# in development; in production 46elks' HTTP API (or any backend with the same interface).
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "servicekontor.messaging.sms.ConsoleBackend"
+    if (DEBUG or DEMO)
+    else "servicekontor.messaging.sms.Elks46Backend",
+)
+SMS_API_URL = env_str("SMS_API_URL", "https://api.46elks.com/a1/sms")
+SMS_API_USERNAME = env_str("SMS_API_USERNAME", "")
+SMS_API_PASSWORD = env_str("SMS_API_PASSWORD", "")
+SMS_SENDER = env_str("SMS_SENDER", "Servicekont")  # 11 characters at most (a text sender id)
+# Retries of mail and SMS (servicekontor/messaging/conf.py).
+MESSAGES_MAX_ATTEMPTS = env_int("MESSAGES_MAX_ATTEMPTS", 8)
+MESSAGES_RETRY_BASE_SECONDS = env_int("MESSAGES_RETRY_BASE_SECONDS", 60)
 
 # Fernet keys (newest first) for handovers' identity numbers and contacts; empty: derived
 # from SECRET_KEY (check --deploy warns). servicekontor/handovers/encryption.py.

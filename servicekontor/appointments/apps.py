@@ -68,6 +68,9 @@ class AppointmentsConfig(AppConfig):
         signals.booking_confirmed.connect(
             tasks.on_booking_confirmed, dispatch_uid="appointments-booking-confirmed"
         )
+        from servicekontor.messaging.signals import message_sent
+
+        message_sent.connect(tasks.on_message_sent, dispatch_uid="appointments-message-sent")
         signals.booking_cancelled_by_office.connect(
             tasks.on_booking_cancelled_by_office,
             dispatch_uid="appointments-booking-cancelled-by-office",

@@ -1,71 +1,161 @@
-"""E-mails to citizens: confirmation, reminder, closure notice. Django's mail backends.
+"""Messages to citizens about their booking: confirmation, reminder, closure notice, …
 
-What a mail may contain: office, time, service, booking code and the manage link. Never the
-personal identity number (we do not even keep it), never other people's data.
+Each is rendered in the language the citizen booked in (`Booking.language`, inside
+`translation.override`), by mail when the booking has an e-mail address (text and HTML,
+the calendar file attached to the confirmation) and by SMS when it has only a phone number
+(the same words, shorter: templates/appointments/sms/). Delivery is the outbox's
+(`servicekontor.messaging`): written now, sent after commit, retried until it goes out.
+
+What a message may contain: office, time, service, booking code and the manage link. Never
+the personal identity number (we do not even keep it), never other people's data.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from servicekontor.appointments.calendar_file import booking_ics
 from servicekontor.appointments.models import Booking, VideoMeeting
 from servicekontor.appointments.tokens import format_code
+from servicekontor.messaging import addresses
+from servicekontor.messaging.mail import attachment
+from servicekontor.messaging.models import Message
+from servicekontor.messaging.services import Content, channel_for, queue_message
+
+TOPIC_CONFIRMATION = "booking.confirmation"
+TOPIC_REMINDER = "booking.reminder"
+TOPIC_CLOSURE = "booking.closure"
 
 
 def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return addresses.site_url()
 
 
 def manage_url(token: str) -> str:
-    return site_url() + reverse("appointments:manage", kwargs={"token": token})
+    """The manage link, on SITE_URL, in the active language's URL prefix."""
+    return addresses.absolute(reverse("appointments:manage", kwargs={"token": token}))
 
 
-def _send(booking: Booking, *, subject: str, template: str, context: dict, ics: bool) -> bool:
-    if not booking.email:
-        return False
-    body = render_to_string(
-        template, {"booking": booking, "code": format_code(booking.code), **context}
+def booking_language(booking: Booking) -> str:
+    return booking.language or settings.LANGUAGE_CODE
+
+
+def notify(
+    booking: Booking,
+    *,
+    topic: str,
+    template: str,
+    subject: Callable[[], str],
+    context: Callable[[], dict[str, Any]] | None = None,
+    calendar: bool = False,
+    dedup_key: str | None = None,
+    expires_at: dt.datetime | None = None,
+    deliver_after_commit: bool = True,
+) -> Message | None:
+    """Queue one message about `booking` to its contact, in the booking's language.
+
+    `template` names templates/appointments/mail/<template>.txt and .html and
+    templates/appointments/sms/<template>.txt. `subject` and `context` are called inside
+    the language override (so lazy and formatted strings come out in that language).
+    Returns the outbox row, or None when the booking has no contact or `dedup_key` was
+    queued before. Delivery happens after the caller's transaction commits, or, with
+    `deliver_after_commit=False` (background jobs), when the caller calls
+    `messaging.services.deliver` (or the outbox's periodic run does).
+    """
+    target = channel_for(email=booking.email, phone=booking.phone)
+    if target is None:
+        return None
+    channel, recipient = target
+    language = booking_language(booking)
+    with translation.override(language):
+        values = {
+            "booking": booking,
+            "code": format_code(booking.code),
+            "site_url": site_url(),
+            **(context() if context else {}),
+        }
+        content = Content(
+            subject=subject(),
+            text=render_to_string(f"appointments/mail/{template}.txt", values),
+            html=render_to_string(f"appointments/mail/{template}.html", values),
+            sms_text=render_to_string(f"appointments/sms/{template}.txt", values).strip(),
+            attachments=(
+                (
+                    attachment(
+                        filename="booking.ics",
+                        content=booking_ics(booking).decode(),
+                        subtype="calendar",
+                        params={"method": "PUBLISH"},
+                    ),
+                )
+                if calendar
+                else ()
+            ),
+        )
+    return queue_message(
+        channel=channel,
+        recipient=recipient,
+        content=content,
+        topic=topic,
+        language=language,
+        object_id=booking.pk,
+        dedup_key=dedup_key,
+        expires_at=expires_at,
+        deliver_after_commit=deliver_after_commit,
     )
-    message = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[booking.email]
-    )
-    if ics:
-        message.attach("booking.ics", booking_ics(booking), "text/calendar")
-    message.send()
-    return True
 
 
-def send_confirmation(booking: Booking, *, token: str) -> bool:
-    return _send(
+def send_confirmation(booking: Booking, *, token: str) -> Message | None:
+    """The booking's confirmation with its manage link (and the calendar file by mail)."""
+    return notify(
         booking,
-        subject=_("Your booking %(code)s at %(office)s")
-        % {"code": format_code(booking.code), "office": booking.office.name},
-        template="appointments/mail/confirmation.txt",
-        context={"manage_url": manage_url(token)},
-        ics=True,
+        topic=TOPIC_CONFIRMATION,
+        template="confirmation",
+        subject=lambda: (
+            _("Your booking %(code)s at %(office)s")
+            % {"code": format_code(booking.code), "office": booking.office.name}
+        ),
+        context=lambda: {"manage_url": manage_url(token)},
+        calendar=True,
     )
 
 
-def send_reminder(booking: Booking) -> bool:
-    return _send(
+def send_reminder(booking: Booking, *, deliver_after_commit: bool = True) -> Message | None:
+    """The reminder before the visit; queued once per booking and time (a moved booking is
+    reminded of its new time), useless after its start."""
+    return notify(
         booking,
-        subject=_("Reminder: your booking at %(office)s") % {"office": booking.office.name},
-        template="appointments/mail/reminder.txt",
-        context={},
-        ics=False,
+        topic=TOPIC_REMINDER,
+        template="reminder",
+        subject=lambda: _("Reminder: your booking at %(office)s") % {"office": booking.office.name},
+        dedup_key=f"{TOPIC_REMINDER}:{booking.pk}:{booking.starts_at.isoformat()}",
+        expires_at=booking.starts_at,
+        deliver_after_commit=deliver_after_commit,
     )
 
 
-def send_closure_notice(booking: Booking, *, token: str) -> bool:
-    return _send(
+def send_closure_notice(
+    booking: Booking, *, token: str, deliver_after_commit: bool = True
+) -> Message | None:
+    """The office is closed at the booked time: a link to choose a new one."""
+    return notify(
         booking,
-        subject=_("%(office)s is closed at your booked time") % {"office": booking.office.name},
-        template="appointments/mail/closure.txt",
-        context={"manage_url": manage_url(token)},
-        ics=False,
+        topic=TOPIC_CLOSURE,
+        template="closure",
+        subject=lambda: (
+            _("%(office)s is closed at your booked time") % {"office": booking.office.name}
+        ),
+        context=lambda: {"manage_url": manage_url(token)},
+        dedup_key=f"{TOPIC_CLOSURE}:{booking.pk}:{booking.starts_at.isoformat()}",
+        deliver_after_commit=deliver_after_commit,
     )
 
 

@@ -180,6 +180,12 @@ class Booking(models.Model):
         blank=True,
         help_text=_("Keyed hash of the personal identity number, to compare with the ID shown."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        default="sv",
+        help_text=_("The language the citizen booked in: every message to them is in it."),
+    )
     created_at = models.DateTimeField(_("booked at"))
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)

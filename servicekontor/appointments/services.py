@@ -34,6 +34,8 @@ from servicekontor.appointments.models import (
 from servicekontor.appointments.queries import bookings_affected_by_closures
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
+from servicekontor.core.i18n import current_language
+from servicekontor.messaging.services import purge_messages
 from servicekontor.network import queries as network_queries
 from servicekontor.network.models import ExceptionKind, Office, OpeningException, ServicePoint
 from servicekontor.queueing import services as queue_services
@@ -92,8 +94,12 @@ def book_appointment(
     starts_at: dt.datetime,
     contact: Contact,
     rescheduled_from: Booking | None = None,
+    language: str | None = None,
 ) -> NewBooking:
     """Book one place at `starts_at`.
+
+    `language` is the citizen's (every later message is written in it); by default the
+    active language of the request that books.
 
     Lock: the `BookingDay` row of (office, local day of `starts_at`), select_for_update, held
     until commit. Capacity is counted and the booking inserted under that lock.
@@ -151,6 +157,7 @@ def book_appointment(
         email=contact.email.strip(),
         phone=contact.phone.strip(),
         identity_hash=contact.identity_hash,
+        language=language or current_language(),
         created_at=now,
         rescheduled_from=rescheduled_from,
     )
@@ -235,12 +242,18 @@ def _after_booking(booking: Booking, token: str) -> None:
     booking_id = booking.pk
 
     def confirm() -> None:
-        # Sent directly, not through a task: the mail carries the token, and a persistent task
-        # queue would store it in clear. A failed mail must not undo a committed booking.
+        # Queued after commit into the outbox, which sends it at once and retries a refusal
+        # (the text, with the manage link, is kept only until it is sent: decision 0018).
+        # A failure here must not undo a committed booking nor stop the reminder's schedule.
         try:
-            mail.send_confirmation(Booking.objects.get(pk=booking_id), token=token)
+            mail.send_confirmation(
+                Booking.objects.select_related("office", "service", "service__agency").get(
+                    pk=booking_id
+                ),
+                token=token,
+            )
         except Exception:
-            logger.exception("confirmation mail for booking %s failed", booking_id)
+            logger.exception("confirmation of booking %s could not be queued", booking_id)
         signals.booking_confirmed.send(sender=Booking, booking_id=booking_id)
 
     transaction.on_commit(confirm)
@@ -534,29 +547,38 @@ def record_no_shows(*, at: dt.datetime | None = None) -> int:
         status=BookingStatus.BOOKED, starts_at__lt=now - conf.grace()
     ).values_list("pk", flat=True)
     for booking_id in list(due):
-        with transaction.atomic():
-            booking = (
-                Booking.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("office", "service", "service__agency")
-                .filter(pk=booking_id, status=BookingStatus.BOOKED)
-                .first()
-            )
-            if booking is None:
-                continue
-            try:
-                visit = queue_services.record_booked_no_show(
-                    office=booking.office,
-                    service=booking.service,
-                    booked_start=booking.starts_at,
-                    booking_reference=booking.code,
-                )
-                booking.visit_id = visit.pk
-            except QueueError:
-                logger.warning("no-show of booking %s was already recorded", booking_id)
-            booking.status = BookingStatus.NO_SHOW
-            booking.save(update_fields=["status", "visit_id"])
-            count += 1
+        # One booking that fails (a queue error we did not foresee) is logged and left for
+        # the next run; the others are still recorded.
+        try:
+            count += _record_no_show(booking_id)
+        except Exception:
+            logger.exception("no-show of booking %s could not be recorded", booking_id)
     return count
+
+
+@transaction.atomic
+def _record_no_show(booking_id: int) -> int:
+    booking = (
+        Booking.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("office", "service", "service__agency")
+        .filter(pk=booking_id, status=BookingStatus.BOOKED)
+        .first()
+    )
+    if booking is None:
+        return 0
+    try:
+        visit = queue_services.record_booked_no_show(
+            office=booking.office,
+            service=booking.service,
+            booked_start=booking.starts_at,
+            booking_reference=booking.code,
+        )
+        booking.visit_id = visit.pk
+    except QueueError:
+        logger.warning("no-show of booking %s was already recorded", booking_id)
+    booking.status = BookingStatus.NO_SHOW
+    booking.save(update_fields=["status", "visit_id"])
+    return 1
 
 
 def purge_personal_data(*, older_than_days: int | None = None) -> int:
@@ -580,6 +602,8 @@ def purge_personal_data(*, older_than_days: int | None = None) -> int:
     Errand.objects.filter(visit__arrived_at__lt=arrived_before).exclude(
         interpreter_language=""
     ).update(interpreter_language="")
+    # Messages never sent (given up) still hold an address and a text.
+    purge_messages(before=arrived_before)
     return Booking.objects.filter(day__lte=last_day, purged_at__isnull=True).update(
         name="",
         email="",

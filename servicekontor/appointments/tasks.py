@@ -8,6 +8,8 @@ happened through `appointments.signals` (after commit); `apps.ready` connects th
 `on_booking_confirmed` and `on_booking_cancelled_by_office`.
 """
 
+import datetime as dt
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -17,20 +19,30 @@ from django_tasks import task
 from servicekontor.appointments import conf, mail, services
 from servicekontor.appointments.models import Booking, BookingStatus, VideoMeeting
 from servicekontor.core import clock
+from servicekontor.messaging import services as messaging
+from servicekontor.messaging.models import Message
+
+logger = logging.getLogger(__name__)
 
 
 @task()
 def send_reminder(*, booking_id: int) -> bool:
-    """The day-before reminder; sent once (compare-and-swap on reminder_sent_at)."""
-    claimed = Booking.objects.filter(
-        pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True
-    ).update(reminder_sent_at=clock.now())
-    if claimed != 1:
-        return False
-    booking = Booking.objects.select_related("office", "service", "service__agency").get(
-        pk=booking_id
+    """Queue the reminder of one booking into the outbox (which sends it and retries a
+    refusal). Once per booking and time: the outbox's once-only key decides a race, and
+    `reminder_sent_at` is written only when the outbox reports it sent
+    (`on_message_sent`). True if this call queued it."""
+    booking = (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .filter(pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True)
+        .first()
     )
-    return mail.send_reminder(booking)
+    if booking is None or booking.starts_at <= clock.now():
+        return False
+    message = mail.send_reminder(booking, deliver_after_commit=False)
+    if message is None:
+        return False
+    messaging.deliver(message_id=message.pk)  # a failure is recorded and retried, not raised
+    return True
 
 
 def schedule_reminder(*, booking_id: int) -> None:
@@ -50,17 +62,39 @@ def schedule_reminder(*, booking_id: int) -> None:
 
 @task()
 def send_due_reminders() -> int:
-    """Periodic sweep: remind every booking starting within `reminder_before` not yet reminded."""
+    """Periodic sweep: queue the reminder of every booking starting within `reminder_before`
+    that has none yet, then send what is due in the outbox (new ones and retries).
+
+    One booking that fails to queue is logged and skipped; the others go on. Returns how
+    many reminders were queued by this run.
+    """
     now = clock.now()
-    due = Booking.objects.filter(
-        status=BookingStatus.BOOKED,
-        reminder_sent_at__isnull=True,
-        starts_at__gt=now,
-        starts_at__lte=now + conf.reminder_before(),
-        # Booked less than `reminder_before` ahead: the confirmation was the reminder.
-        created_at__lte=F("starts_at") - conf.reminder_before(),
-    ).values_list("pk", flat=True)
-    return sum(1 for pk in list(due) if send_reminder.call(booking_id=pk))
+    queued_before = Message.objects.filter(topic=mail.TOPIC_REMINDER).values("object_id")
+    due = (
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED,
+            reminder_sent_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + conf.reminder_before(),
+            # Booked less than `reminder_before` ahead: the confirmation was the reminder.
+            created_at__lte=F("starts_at") - conf.reminder_before(),
+        )
+        .exclude(pk__in=queued_before)
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for pk in list(due):
+        try:
+            queued += bool(send_reminder.call(booking_id=pk))
+        except Exception:
+            logger.exception("reminder of booking %s could not be queued", pk)
+    return queued
+
+
+@task()
+def deliver_messages_task() -> int:
+    """Send what is due in the outbox (first attempts and retries). Returns how many went."""
+    return messaging.deliver_due().sent
 
 
 @task()
@@ -68,7 +102,8 @@ def send_closure_notice(*, booking_id: int) -> bool:
     """Tell the citizen the office is closed at their time, with a fresh rebooking link.
 
     The link needs a token, and tokens are stored only hashed, so a new one is issued here
-    (the old link stops working); the token never passes through the task queue.
+    (the old link stops working) in the transaction that queues the notice; the token never
+    passes through the task queue. `closure_notified_at` is written when it is sent.
     """
     booking = Booking.objects.select_related("office", "service", "service__agency").get(
         pk=booking_id
@@ -77,8 +112,27 @@ def send_closure_notice(*, booking_id: int) -> bool:
         return False
     with transaction.atomic():
         token = services.rotate_token(booking=booking)
-        Booking.objects.filter(pk=booking_id).update(closure_notified_at=clock.now())
-    return mail.send_closure_notice(booking, token=token)
+        message = mail.send_closure_notice(booking, token=token, deliver_after_commit=False)
+    if message is None:
+        return False
+    messaging.deliver(message_id=message.pk)
+    return True
+
+
+def on_message_sent(
+    sender: Any, *, topic: str, object_id: int | None, sent_at: dt.datetime, **kwargs: Any
+) -> None:
+    """Receiver of `messaging.signals.message_sent`: record on the booking what went out."""
+    if object_id is None:
+        return
+    if topic == mail.TOPIC_REMINDER:
+        Booking.objects.filter(pk=object_id, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=sent_at
+        )
+    elif topic == mail.TOPIC_CLOSURE:
+        Booking.objects.filter(pk=object_id, closure_notified_at__isnull=True).update(
+            closure_notified_at=sent_at
+        )
 
 
 @task()

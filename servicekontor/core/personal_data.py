@@ -43,6 +43,14 @@ PERSONAL_FIELDS: dict[str, str] = {
         )
     },
     "handovers.DemoReceipt.body_encrypted": "demo only: deleted with the demo database",
+    # The outbox: blanked when the message is sent (messaging.services.deliver); one never
+    # sent (given up) is blanked with the bookings (purge_messages from the purge).
+    "messaging.Message.recipient": PURGE_AFTER_DAYS,
+    "messaging.Message.subject": PURGE_AFTER_DAYS,
+    "messaging.Message.body_text": PURGE_AFTER_DAYS,
+    "messaging.Message.body_html": PURGE_AFTER_DAYS,
+    "messaging.Message.attachments": PURGE_AFTER_DAYS,
+    "messaging.Message.last_error": PURGE_AFTER_DAYS,
     # Staff accounts: kept while the person works here; removed with the account (admin).
     "accounts.User.username": "deleted with the staff account",
     "accounts.User.first_name": "deleted with the staff account",

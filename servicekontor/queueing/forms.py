@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
 from servicekontor.core.forms import PHONE
+from servicekontor.messaging.phone import InvalidPhoneNumber, is_mobile, to_e164
 
 
 class TicketForm(forms.Form):
@@ -45,8 +46,13 @@ class TicketForm(forms.Form):
                 raise ValidationError(
                     _("Write a valid e-mail address, or leave it empty.")
                 ) from exc
-        elif not PHONE.match(value):
+            return value
+        try:
+            number = to_e164(value) if PHONE.match(value) else ""
+        except InvalidPhoneNumber:
+            number = ""
+        if not number or not is_mobile(number):
             raise ValidationError(
                 _("Write a mobile number such as 070-123 45 67, or leave it empty.")
             )
-        return value
+        return number

@@ -200,6 +200,12 @@ class Visit(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Personal data, kept only while the visit is open; cleared when it ends (see services).
     notify_contact = models.CharField(_("notify (phone or e-mail)"), max_length=120, blank=True)
+    notify_language = models.CharField(
+        _("language of the notice"),
+        max_length=8,
+        blank=True,
+        help_text=_("The language of the kiosk when the ticket was taken."),
+    )
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
     # Written by `manage.py simulate` (history for a demo or a test installation); removed
     # with `manage.py simulate --remove`. Real visits are never simulated.

@@ -1,85 +1,55 @@
-"""Telling a waiting citizen that their turn is near, by e-mail or SMS.
+"""Telling a waiting citizen that their turn is near, by e-mail or SMS, in their language.
 
-The backend is chosen by the setting `QUEUE_NOTIFICATION_BACKEND` (a dotted path); the
-default sends e-mail through Django's mail (the console in development) and writes SMS to the
-console. An SMS gateway plugs in by implementing `NotificationBackend.send`.
+The message goes through the outbox (`servicekontor.messaging`): mail through Django's mail
+backend, SMS through `SMS_BACKEND` (the console in development, 46elks in production); a
+refusal is retried with backoff and shown to the network administrator. It is written in
+the language of the kiosk when the ticket was taken (`Visit.notify_language`).
 The contact is personal data: it is never logged in full and is cleared when the visit is
 called or ends.
 """
 
+import datetime as dt
 import logging
-from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.utils.module_loading import import_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
+from servicekontor.messaging.services import Content, channel_for, deliver, mask, queue_message
 from servicekontor.queueing import sql
 from servicekontor.queueing.models import QueueSettings, Visit, VisitState
 from servicekontor.queueing.queries import in_call_order
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BACKEND = "servicekontor.queueing.notifications.MailOrConsoleBackend"
+TOPIC_TURN_NEAR = "queue.turn_near"
+# A "your turn is near" message that could not go out within this time is no use any more.
+TURN_NEAR_USEFUL_FOR = dt.timedelta(minutes=30)
 
-
-class NotificationBackend(Protocol):
-    def send(self, *, to: str, message: str) -> None: ...
-
-
-def mask(contact: str) -> str:
-    """Enough to tell two contacts apart in a log, not enough to reach anyone."""
-    return f"{contact[:2]}…{contact[-2:]}" if len(contact) > 6 else "…"
+__all__ = ["TOPIC_TURN_NEAR", "is_email", "mask", "notify_near_visits"]
 
 
 def is_email(contact: str) -> bool:
     return "@" in contact
 
 
-class ConsoleBackend:
-    """Development: print the message with a masked recipient."""
-
-    def send(self, *, to: str, message: str) -> None:
-        print(f"[queue notification to {mask(to)}] {message}")
-
-
-class MailOrConsoleBackend:
-    """E-mail addresses get mail; phone numbers go to the console until a gateway is set up."""
-
-    def send(self, *, to: str, message: str) -> None:
-        if is_email(to):
-            send_mail(
-                subject=_("Your turn is near"),
-                message=message,
-                from_email=None,
-                recipient_list=[to],
-            )
-        else:
-            ConsoleBackend().send(to=to, message=message)
-
-
-class MemoryBackend:
-    """Tests: remember what would have been sent."""
-
-    outbox: list[tuple[str, str]] = []
-
-    def send(self, *, to: str, message: str) -> None:
-        MemoryBackend.outbox.append((to, message))
-
-
-def get_backend() -> NotificationBackend:
-    path = getattr(settings, "QUEUE_NOTIFICATION_BACKEND", DEFAULT_BACKEND)
-    backend: NotificationBackend = import_string(path)()
-    return backend
+def _content(visit: Visit) -> Content:
+    with translation.override(visit.notify_language or settings.LANGUAGE_CODE):
+        text = _("Your number %(ticket)s will soon be called at %(office)s.") % {
+            "ticket": visit.ticket,
+            "office": visit.office.name,
+        }
+        return Content(subject=str(_("Your turn is near")), text=text, sms_text=text)
 
 
 def notify_near_visits(*, office_id: int) -> int:
     """Notify every waiting visit among the first few in line that asked to be told.
 
     Each visit is claimed by compare-and-swap on `notified_at`, so two workers running this
-    at once send one message per visit. Returns how many were sent.
+    at once send one message per visit. The message is queued in the outbox and sent at
+    once; a refusal is retried there. One visit that fails never stops the others. Returns
+    how many were sent now.
     """
     if not sql.anyone_waiting_with_contact(office_id=office_id):
         return 0
@@ -92,7 +62,6 @@ def notify_near_visits(*, office_id: int) -> int:
     front = in_call_order(
         Visit.objects.filter(office_id=office_id, state=VisitState.WAITING), now=now
     ).select_related("office")[: rules.notify_when_ahead + 1]
-    backend = get_backend()
     sent = 0
     for candidate in front:
         if not candidate.notify_contact or candidate.notified_at is not None:
@@ -102,14 +71,27 @@ def notify_near_visits(*, office_id: int) -> int:
         )
         if claimed != 1:
             continue
-        message = _("Your number %(ticket)s will soon be called at %(office)s.") % {
-            "ticket": candidate.ticket,
-            "office": candidate.office.name,
-        }
-        try:
-            backend.send(to=candidate.notify_contact, message=message)
-        except Exception:  # a failing gateway must not break the queue
-            logger.exception("queue notification failed for visit %s", candidate.pk)
+        target = channel_for(
+            email=candidate.notify_contact if is_email(candidate.notify_contact) else "",
+            phone="" if is_email(candidate.notify_contact) else candidate.notify_contact,
+        )
+        if target is None:
             continue
-        sent += 1
+        try:
+            message = queue_message(
+                channel=target[0],
+                recipient=target[1],
+                content=_content(candidate),
+                topic=TOPIC_TURN_NEAR,
+                language=candidate.notify_language or settings.LANGUAGE_CODE,
+                object_id=candidate.pk,
+                dedup_key=f"{TOPIC_TURN_NEAR}:{candidate.pk}",
+                expires_at=now + TURN_NEAR_USEFUL_FOR,
+                deliver_after_commit=False,
+            )
+        except Exception:  # the queue must go on whatever happens to one message
+            logger.exception("queue notification for visit %s could not be queued", candidate.pk)
+            continue
+        if message is not None and deliver(message_id=message.pk):
+            sent += 1
     return sent

@@ -21,6 +21,7 @@ from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import can_serve_at, may_serve
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
+from servicekontor.core.i18n import current_language
 from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.network.queries import offices_operating_on, opening_intervals
 from servicekontor.queueing import sql
@@ -172,6 +173,8 @@ def issue_ticket(
         source=source,
         priority=priority,
         notify_contact=notify_contact.strip(),
+        # The citizen's language (the kiosk's): the "your turn is near" message is in it.
+        notify_language=current_language() if notify_contact.strip() else "",
     )
     _log(visit, action=Action.ISSUE, from_state="", at=now, officer=officer)
     return visit

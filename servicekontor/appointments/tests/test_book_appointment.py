@@ -33,7 +33,7 @@ def test_booking__book_appointment__success(office, service, django_capture_on_c
     assert len(mail.outbox) == 1
     assert booking.code[:4] in mail.outbox[0].body
     assert made.token in mail.outbox[0].body
-    assert mail.outbox[0].attachments[0][0] == "booking.ics"
+    assert mail.outbox[0].attachments[0].get_filename() == "booking.ics"
 
 
 def test_booking__book_appointment__full_slot_is_refused(office, service):

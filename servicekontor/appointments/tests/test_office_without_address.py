@@ -32,7 +32,8 @@ def booked(office, service, django_capture_on_commit_callbacks):
 
 
 def test_no_address__confirmation_and_reminder_mails_name_only_the_office(booked, office):
-    tasks.send_reminder.call(booking_id=booked.booking.pk)
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        tasks.send_reminder.call(booking_id=booked.booking.pk)
     assert len(mail.outbox) == 2  # confirmation, reminder
     for message in mail.outbox:
         where = next(line for line in message.body.splitlines() if line.startswith("Var:"))

@@ -25,6 +25,14 @@ from tests.factories import make_offering, make_office, make_service
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField)
 
 NOT_PERSONAL = {
+    # The language a citizen chose (sv or en) and the outbox's bookkeeping; the recipient is
+    # kept there only masked ("+46…67").
+    "appointments.Booking.language",
+    "queueing.Visit.notify_language",
+    *(
+        f"messaging.Message.{f}"
+        for f in ("channel", "dedup_key", "language", "recipient_hint", "status", "topic")
+    ),
     # Registry: agencies, services, offices, dates — public facts.
     *(f"catalog.Agency.{f}" for f in ("code", "name_sv", "name_en", "ticket_letter", "website")),
     *(f"catalog.Capability.{f}" for f in ("code", "name_sv", "name_en")),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0001_initial'),
+        ('appointments', '0002_booking_language'),
         ('catalog', '0004_service_video_meeting'),
         ('network', '0004_outreach_stops'),
     ]
