@@ -23,11 +23,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from servicekontor.appointments.calendar_file import booking_ics
-from servicekontor.appointments.models import Booking, VideoMeeting
+from servicekontor.appointments.models import Booking, MeetingSide, VideoMeeting
 from servicekontor.appointments.tokens import format_code
 from servicekontor.messaging import addresses
 from servicekontor.messaging.mail import attachment
-from servicekontor.messaging.models import Message
+from servicekontor.messaging.models import Channel, Message
 from servicekontor.messaging.services import Content, channel_for, queue_message
 
 TOPIC_CONFIRMATION = "booking.confirmation"
@@ -145,7 +145,20 @@ def send_reminder(booking: Booking, *, deliver_after_commit: bool = True) -> Mes
 def send_closure_notice(
     booking: Booking, *, token: str, deliver_after_commit: bool = True
 ) -> Message | None:
-    """The office is closed at the booked time: a link to choose a new one."""
+    """The office is closed at the booked time (or, for a video meeting the agency
+    cancelled, the caseworker cannot meet): a link to choose a new one."""
+    if _cancelled_by_agency(booking):
+        return notify(
+            booking,
+            topic=TOPIC_CLOSURE,
+            template="meeting_cancelled_by_agency",
+            subject=lambda: (
+                _("Your video meeting %(code)s is cancelled") % {"code": format_code(booking.code)}
+            ),
+            context=lambda: {"manage_url": manage_url(token)},
+            dedup_key=f"{TOPIC_CLOSURE}:{booking.pk}:{booking.starts_at.isoformat()}",
+            deliver_after_commit=deliver_after_commit,
+        )
     return notify(
         booking,
         topic=TOPIC_CLOSURE,
@@ -159,20 +172,33 @@ def send_closure_notice(
     )
 
 
-def send_meeting_cancelled_to_caseworker(meeting: VideoMeeting) -> bool:
-    """To the caseworker's work address: which meeting (time, office, booking code) and who
-    cancelled. No citizen data: the agency's system has the case."""
+def _cancelled_by_agency(booking: Booking) -> bool:
+    meeting = VideoMeeting.objects.filter(booking=booking).only("cancelled_by").first()
+    return meeting is not None and meeting.cancelled_by == MeetingSide.AGENCY
+
+
+TOPIC_MEETING_CANCELLED = "video.cancelled_for_caseworker"
+
+
+def send_meeting_cancelled_to_caseworker(meeting: VideoMeeting) -> Message | None:
+    """To the caseworker's work address, through the outbox (delivered at least once, once
+    per meeting): which meeting (time, office, booking code) and who cancelled. No citizen
+    data: the agency's system has the case. In Swedish, the agencies' working language."""
     if not meeting.caseworker.email:
-        return False
+        return None
     booking = meeting.booking
-    body = render_to_string(
-        "appointments/mail/meeting_cancelled_caseworker.txt",
-        {"meeting": meeting, "booking": booking, "code": format_code(booking.code)},
+    with translation.override("sv"):
+        values = {"meeting": meeting, "booking": booking, "code": format_code(booking.code)}
+        content = Content(
+            subject=_("Video meeting %(code)s cancelled") % {"code": format_code(booking.code)},
+            text=render_to_string("appointments/mail/meeting_cancelled_caseworker.txt", values),
+        )
+    return queue_message(
+        channel=Channel.EMAIL,
+        recipient=meeting.caseworker.email,
+        content=content,
+        topic=TOPIC_MEETING_CANCELLED,
+        language="sv",
+        object_id=meeting.pk,
+        dedup_key=f"{TOPIC_MEETING_CANCELLED}:{meeting.pk}",
     )
-    EmailMultiAlternatives(
-        subject=_("Video meeting %(code)s cancelled") % {"code": format_code(booking.code)},
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[meeting.caseworker.email],
-    ).send()
-    return True

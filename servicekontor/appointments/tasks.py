@@ -138,8 +138,9 @@ def on_message_sent(
 @task()
 def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
     """The agency's side learns of a cancellation by the citizen or the office: a mail to
-    the caseworker's work address (the agency's API shows the meeting as cancelled at once).
-    Sent once: compare-and-swap on `agency_notified_at`."""
+    the caseworker's work address through the outbox (the agency's API shows the meeting as
+    cancelled at once). Queued once: compare-and-swap on `agency_notified_at` (and the
+    outbox's dedup key)."""
     claimed = VideoMeeting.objects.filter(pk=meeting_id, agency_notified_at__isnull=True).update(
         agency_notified_at=clock.now()
     )
@@ -148,7 +149,7 @@ def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
     meeting = VideoMeeting.objects.select_related(
         "caseworker", "booking", "booking__office", "booking__service", "booking__service__agency"
     ).get(pk=meeting_id)
-    return mail.send_meeting_cancelled_to_caseworker(meeting)
+    return mail.send_meeting_cancelled_to_caseworker(meeting) is not None
 
 
 @task()
