@@ -35,4 +35,5 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         "roll_up_occupancy",
         "deliver_handovers",
         "purge_handovers",
+        "read_caseworker_feeds",
     }

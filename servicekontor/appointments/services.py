@@ -19,10 +19,11 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 
-from servicekontor.appointments import conf, errors, mail, signals, tokens
+from servicekontor.appointments import availability_feed, conf, errors, mail, signals, tokens
 from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
+    AvailabilitySource,
     Booking,
     BookingDay,
     BookingStatus,
@@ -425,6 +426,43 @@ def replace_caseworker_availability(
         for s, e in clean
     )
     return len(clean)
+
+
+FEED_HORIZON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class FeedRun:
+    read: dict[str, int]  # caseworker → free periods now published
+    failed: dict[str, str]  # caseworker → why not (the old free time is kept)
+
+
+def refresh_caseworker_feeds(
+    *, fetch: Callable[[str], bytes] = availability_feed.read_feed
+) -> FeedRun:
+    """Read every active caseworker's iCalendar feed of free time and publish it (the next
+    FEED_HORIZON_DAYS), replacing what the feed gave before. A feed that cannot be fetched
+    or read leaves that caseworker's free time as it was. Each caseworker in its own
+    transaction (`replace_caseworker_availability`'s lock: the caseworker's row)."""
+    now = clock.now()
+    read: dict[str, int] = {}
+    failed: dict[str, str] = {}
+    for caseworker in Caseworker.objects.filter(is_active=True).exclude(calendar_url=""):
+        name = f"{caseworker.agency_id}:{caseworker.external_id}"
+        try:
+            periods = availability_feed.free_periods(
+                fetch(caseworker.calendar_url),
+                since=now,
+                until=now + dt.timedelta(days=FEED_HORIZON_DAYS),
+            )
+        except availability_feed.FeedError as exc:
+            logger.warning("caseworker feed %s not read: %s", name, exc)
+            failed[name] = str(exc)
+            continue
+        read[name] = replace_caseworker_availability(
+            caseworker=caseworker, periods=periods, source=AvailabilitySource.FEED, since=now
+        )
+    return FeedRun(read=read, failed=failed)
 
 
 def divert_outreach_visit(
