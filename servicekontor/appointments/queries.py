@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from personnummer import personnummer
 
-from servicekontor.appointments import capacity, conf
+from servicekontor.appointments import capacity, conf, video_links
 from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.capacity_inputs import cached_inputs
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
     Booking,
     BookingStatus,
+    VideoMeeting,
 )
 from servicekontor.appointments.tokens import format_code, hash_token, identity_hash
 from servicekontor.catalog.models import Service
@@ -220,12 +221,32 @@ def desk_rows(*, office: Office, now: dt.datetime) -> list[dict[str, object]]:
     """Today's bookings at an office for the desk: the booking, its printed code, and whether
     it may be checked in yet (from `APPOINTMENTS_EARLY_CHECK_IN_MINUTES` before its time)."""
     early = conf.early_check_in()
+    bookings = list(bookings_of_day(office=office, day=clock.local_date_of(now)))
+    meetings = {
+        m.booking_id: m
+        for m in VideoMeeting.objects.filter(booking__in=bookings, active=True).select_related(
+            "room", "room__office", "caseworker"
+        )
+    }
     return [
         {
             "booking": booking,
             "code": format_code(booking.code),
             "can_check_in": booking.status == BookingStatus.BOOKED
             and now >= booking.starts_at - early,
+            "meeting": meetings.get(booking.pk),
+            # The officer starts the call in the room for the citizen.
+            "room_link": _room_link(meetings[booking.pk]) if booking.pk in meetings else "",
         }
-        for booking in bookings_of_day(office=office, day=clock.local_date_of(now))
+        for booking in bookings
     ]
+
+
+def _room_link(meeting: VideoMeeting) -> str:
+    return video_links.provider().link(
+        room_name=meeting.room_name,
+        side="room",
+        display_name=f"{meeting.room.office.name} · {meeting.room.number}",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )
