@@ -74,7 +74,7 @@ class PeriodSerializer(serializers.Serializer[Any]):
 class AvailabilitySerializer(serializers.Serializer[Any]):
     display_name = serializers.CharField(max_length=120)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
-    periods = PeriodSerializer(many=True, max_length=MAX_PERIODS)
+    periods = serializers.ListField(child=PeriodSerializer(), max_length=MAX_PERIODS)
 
 
 class AvailabilityView(_PartnerView):

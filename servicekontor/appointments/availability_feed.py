@@ -52,10 +52,9 @@ def free_periods(
             continue  # all-day or missing
         if "dtend" in event:
             end = event.decoded("dtend")
-            length = (_aware(end) if isinstance(end, dt.datetime) else None, None)[0]
-            if length is None:
+            if not isinstance(end, dt.datetime):
                 continue
-            duration = length - _aware(start)
+            duration = _aware(end) - _aware(start)
         elif "duration" in event:
             duration = event.decoded("duration")
         else:
@@ -66,7 +65,11 @@ def free_periods(
         if "rrule" in event:
             wall = start.replace(tzinfo=None) if start.tzinfo else start
             zone = start.tzinfo or STOCKHOLM
-            rule = rrule.rrulestr(event["rrule"].to_ical().decode(), dtstart=wall)
+            rule_text = event["rrule"].to_ical()
+            rule = rrule.rrulestr(
+                rule_text.decode() if isinstance(rule_text, bytes) else str(rule_text),
+                dtstart=wall,
+            )
             excluded = set()
             for exdates in (
                 event.get("exdate", [])

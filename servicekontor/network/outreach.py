@@ -75,7 +75,11 @@ class Recurrence:
         if end < start:
             return []
         weekday = rrule.weekday(self.weekday)
-        by = weekday(self.week_of_month) if self.frequency == Frequency.MONTHLY else weekday
+        by = (
+            weekday(self.week_of_month)
+            if self.frequency == Frequency.MONTHLY and self.week_of_month is not None
+            else weekday
+        )
         # dtstart is valid_from, not `first`: an every-second-week rule keeps its phase.
         rule = rrule.rrule(
             rrule.MONTHLY if self.frequency == Frequency.MONTHLY else rrule.WEEKLY,

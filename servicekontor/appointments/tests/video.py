@@ -29,6 +29,7 @@ def office_with_rooms(service: Service, *, rooms: int = 1, desks: int = 2, **kw:
     office = make_office(counters=desks, **kw)  # type: ignore[arg-type]
     for n in range(rooms):
         room = ServicePoint.objects.create(office=office, number=desks + n + 1, name="Videorum")
+        assert service.required_capability is not None
         room.capabilities.add(service.required_capability)
     make_offering(office=office, service=service)
     allocate(office, counters=desks + rooms)
