@@ -54,13 +54,7 @@ class CapacityBook:
                 else cached_inputs(offices=given, service=service)
             )
         self.inputs = inputs
-        # A video meeting also needs a caseworker's free time (loaded once for all offices:
-        # the agency's caseworkers meet citizens at any office).
-        self.caseworkers = (
-            CaseworkerTime(agency=service.agency_id, first_day=first_day, last_day=last_day)
-            if service.video_meeting
-            else None
-        )
+        self._caseworkers: CaseworkerTime | None = None
         self._booked: dict[tuple[int, dt.date], list[tuple[capacity.Interval, int | None]]] = (
             defaultdict(list)
         )
@@ -138,10 +132,19 @@ class CapacityBook:
         free = capacity.free_slots(
             intervals=intervals, minutes=minutes, allocation=allocation, pools=pools, window=window
         )
-        if self.caseworkers is not None:
-            caseworkers = self.caseworkers
+        if self.service.video_meeting and free:
+            caseworkers = self.caseworkers()
             free = [s for s in free if caseworkers.any_free(s.start, s.end)]
         return free
+
+    def caseworkers(self) -> CaseworkerTime:
+        """A video meeting also needs a caseworker's free time: loaded on first use, once for
+        all offices (the agency's caseworkers meet citizens at any office)."""
+        if self._caseworkers is None:
+            self._caseworkers = CaseworkerTime(
+                agency=self.service.agency_id, first_day=self.first_day, last_day=self.last_day
+            )
+        return self._caseworkers
 
     def window(self, office_id: int, now: dt.datetime) -> capacity.Window:
         return capacity.booking_window(now=now, rules=self.rules(office_id))

@@ -31,31 +31,54 @@ def fits(
 
 
 class CaseworkerTime:
-    """Free periods and active meetings of an agency's active caseworkers on [first, last]."""
+    """Free periods and active meetings of an agency's active caseworkers on [first, last],
+    indexed by local day, so that testing one slot looks only at that day's periods."""
 
     def __init__(self, *, agency: Agency | int, first_day: dt.date, last_day: dt.date) -> None:
         agency_id = agency if isinstance(agency, int) else agency.pk
         since = clock.local_day_bounds(first_day)[0]
         until = clock.local_day_bounds(last_day)[1]
-        self.free: dict[int, list[Interval]] = defaultdict(list)
-        self.busy: dict[int, list[Interval]] = defaultdict(list)
+        # local day → [(caseworker, start, end)], and (caseworker, local day) → busy periods.
+        self.free: dict[dt.date, list[tuple[int, dt.datetime, dt.datetime]]] = defaultdict(list)
+        self.busy: dict[tuple[int, dt.date], list[Interval]] = defaultdict(list)
         for cw, start, end in CaseworkerAvailability.objects.filter(
             caseworker__agency_id=agency_id,
             caseworker__is_active=True,
             starts_at__lt=until,
             ends_at__gt=since,
         ).values_list("caseworker_id", "starts_at", "ends_at"):
-            self.free[cw].append((start, end))
+            for day in _local_days(start, end):
+                self.free[day].append((cw, start, end))
         for cw, start, end in VideoMeeting.objects.filter(
             caseworker__agency_id=agency_id, active=True, starts_at__lt=until, ends_at__gt=since
         ).values_list("caseworker_id", "starts_at", "ends_at"):
-            self.busy[cw].append((start, end))
+            for day in _local_days(start, end):
+                self.busy[(cw, day)].append((start, end))
+
+    def _candidates(self, start: dt.datetime, end: dt.datetime) -> list[int]:
+        day = clock.local_date_of(start)
+        return sorted(
+            {
+                cw
+                for cw, f0, f1 in self.free.get(day, ())
+                if f0 <= start
+                and end <= f1
+                and not any(b0 < end and start < b1 for b0, b1 in self.busy.get((cw, day), ()))
+            }
+        )
 
     def free_caseworkers(self, start: dt.datetime, end: dt.datetime) -> list[int]:
         """Ids of the caseworkers free for the whole of [start, end), in id order."""
-        return sorted(
-            cw for cw, free in self.free.items() if fits(free, self.busy.get(cw, []), start, end)
-        )
+        return self._candidates(start, end)
 
     def any_free(self, start: dt.datetime, end: dt.datetime) -> bool:
-        return any(fits(free, self.busy.get(cw, []), start, end) for cw, free in self.free.items())
+        return bool(self._candidates(start, end))
+
+
+def _local_days(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
+    """The Stockholm days [start, end) touches (a meeting or a period may cross midnight)."""
+    first, last = (
+        clock.local_date_of(start),
+        clock.local_date_of(end - dt.timedelta(microseconds=1)),
+    )
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]

@@ -91,7 +91,7 @@ def test_video__citizen_cancels__caseworker_told_and_time_free_again(
     meeting = VideoMeeting.objects.get(booking=made.booking)
     assert not meeting.active and meeting.cancelled_by == "citizen" and meeting.agency_notified_at
     (told,) = [m for m in mail.outbox if m.to == ["handlaggare1@agency.example"]]
-    assert "cancelled" in told.subject and made.booking.code[:4] in told.body
+    assert "avbokat" in told.subject and made.booking.code[:4] in told.body
     assert "m0@example.org" not in told.body  # no citizen data to the agency by mail
     # The caseworker's time (and the room) can be booked again.
     assert book(south, service, local(TUESDAY, 10), n=1).booking.video_meeting.active
@@ -113,7 +113,7 @@ def test_video__agency_cancels__citizen_told_and_can_rebook(
     assert booking.status == BookingStatus.CANCELLED_BY_OFFICE
     assert not meeting.active and meeting.cancelled_by == "agency"
     notice = [m for m in mail.outbox if m.to == ["m0@example.org"]][-1]
-    assert "caseworker cannot meet you" in notice.body
+    assert "handläggare kan inte träffa dig" in notice.body
     token = notice.body.split("/manage/")[1].split("/")[0]
     page = client.get(f"/en/book/manage/{token}/").content.decode()
     assert "caseworker cannot meet you at this time" in page
