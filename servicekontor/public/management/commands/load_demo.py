@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from servicekontor.appointments.demo import seed_demo_bookings
+from servicekontor.appointments.demo import seed_demo_bookings, seed_demo_outreach_and_video
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_OFFICE_CODE, create_demo_accounts
 from servicekontor.queueing.demo import seed_demo_queue
@@ -19,10 +19,15 @@ class Command(BaseCommand):
         office = Office.objects.get(code=DEMO_OFFICE_CODE)
         seed_demo_queue(office=office)
         seed_demo_bookings(office=office)
+        stop = seed_demo_outreach_and_video(office=office)
         base = "http://127.0.0.1:8000"
         code = office.code
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
             screens = self._screens(code)
+            screens.append(("Outreach stop (public)", reverse("public:office", args=[stop.code])))
+            screens.append(
+                ("Book for a citizen (officer)", reverse("appointments:desk_book", args=[code]))
+            )
         self.stdout.write(f"\nservicekontor is ready; {office.name} has visitors waiting. Screens:")
         for label, path in screens:
             self.stdout.write(f"  {label:<40} {base}{path}")
