@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEMO_ENV := DEMO=1 DEBUG=1
+PORT ?= 8000
+# PORT reaches the settings too: SITE_URL (links in mails and SMS) is derived from it.
+DEMO_ENV := DEMO=1 DEBUG=1 PORT=$(PORT)
 
 .PHONY: run test install browser-deps lint typecheck migrations-check pytest messages bench data clean
 
@@ -26,13 +28,15 @@ browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
 ## make run: venv, install, migrate, load the real reference data, the demo and eight simulated
-## weeks of history (manage.py simulate), serve on :8000
+## weeks of history (manage.py simulate), print the screens and accounts, serve on :$(PORT)
+## (`PORT=8080 make run`)
 run: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_reference_data
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py simulate --weeks 8
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py demo_screens
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: lint (ruff, the import contracts), format check, type check, migrations check,
 ## the whole test suite

@@ -30,10 +30,12 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         names.add(name)
     assert names == {
         "run_booking_jobs",
+        "deliver_messages",
         "close_queues",
         "purge_personal_data",
         "roll_up_occupancy",
         "deliver_handovers",
         "purge_handovers",
         "read_caseworker_feeds",
+        "release_bookings_without_capacity",
     }

@@ -1,13 +1,13 @@
-"""Admin for appointment capacity and rules, and the closure action on the Office admin.
+"""Admin for appointment capacity and rules, and the bookings (read only).
 
-The Office admin belongs to `network`, which may not import `appointments`; so this module adds
-its action to the registered Office admin instead of `network` knowing about bookings.
+A change of the counters given to appointments is guarded like the registry's own screens
+(`network.admin.impact.CapacityGuard`): what it leaves without a place is shown before saving
+and cancelled, with a message to the citizen, when saved.
 """
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from servicekontor.appointments.admin_actions import notify_closure_bookings
 from servicekontor.appointments.models import (
     AppointmentAllocation,
     Booking,
@@ -17,11 +17,12 @@ from servicekontor.appointments.models import (
     VideoMeeting,
 )
 from servicekontor.core.admin_access import RegistryAdmin
-from servicekontor.network.models import Office
+from servicekontor.network.admin.impact import CapacityGuard
 
 
 @admin.register(AppointmentAllocation)
-class AppointmentAllocationAdmin(RegistryAdmin):
+class AppointmentAllocationAdmin(CapacityGuard, RegistryAdmin):
+    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "weekday", "hour", "counters"]
     list_filter = ["weekday", "office__county"]
     search_fields = ["office__name", "office__code"]
@@ -105,7 +106,3 @@ class VideoMeetingAdmin(RegistryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-
-_office_admin = admin.site.get_model_admin(Office)
-_office_admin.actions = [*(_office_admin.actions or []), notify_closure_bookings]

@@ -65,15 +65,20 @@ class AppointmentsConfig(AppConfig):
             sender=ServicePoint.capabilities.through,
             dispatch_uid="appointments-inputs-capabilities",
         )
-        signals.booking_confirmed.connect(
-            tasks.on_booking_confirmed, dispatch_uid="appointments-booking-confirmed"
+        from servicekontor.appointments import queries, services
+        from servicekontor.network import change_impact
+
+        change_impact.capacity_preview.connect(
+            queries.preview_registry_change, dispatch_uid="appointments-capacity-preview"
+        )
+        change_impact.capacity_reduced.connect(
+            services.on_registry_change, dispatch_uid="appointments-capacity-reduced"
         )
         from servicekontor.messaging.signals import message_sent
 
         message_sent.connect(tasks.on_message_sent, dispatch_uid="appointments-message-sent")
-        signals.booking_cancelled_by_office.connect(
-            tasks.on_booking_cancelled_by_office,
-            dispatch_uid="appointments-booking-cancelled-by-office",
+        signals.booking_changed.connect(
+            tasks.on_booking_changed, dispatch_uid="appointments-booking-changed"
         )
         signals.video_meeting_cancelled.connect(
             tasks.on_video_meeting_cancelled,

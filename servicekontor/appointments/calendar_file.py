@@ -1,26 +1,68 @@
-"""The booking as an iCalendar (.ics) event, written with the `icalendar` library.
+"""The booking as one iCalendar (.ics) event, written with the `icalendar` library.
 
-The event carries what a calendar needs and nothing personal: office, address, service, code.
+A booking has one calendar identity for life (RFC 5545/5546): the UID
+`booking-<code>@<domain>` (the domain from settings, never the request's host, so the mail
+and the downloaded file name the same event), a SEQUENCE that rises with every move or cancel,
+DTSTAMP the moment the file is written, and an ORGANIZER (the sender address, named after the
+office). What the file is for decides METHOD:
+
+- `PUBLISH`: the downloaded file (no attendee; STATUS:CANCELLED once cancelled, so importing
+  it again removes or marks the event),
+- `REQUEST`: the confirmation and "updated" mails; the citizen is the ATTENDEE, already
+  accepted and asked for no reply (PARTSTAT=ACCEPTED, RSVP=FALSE), so clients add the event
+  and update it in place when a higher SEQUENCE arrives,
+- `CANCEL`: the cancellation mails (the citizen's or the office's), STATUS:CANCELLED.
+
+A calendar that applies every message it received ends with exactly one event, at the
+current time, or none. Nothing personal beyond the attendee address the mail is sent to.
 """
 
-from icalendar import Calendar, Event
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from servicekontor.appointments.models import Booking
 from servicekontor.appointments.tokens import format_code
 
 PRODID = "-//servicekontor//appointments//SV"
+Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 
 
-def booking_ics(booking: Booking, *, domain: str = "servicekontor.example") -> bytes:
+def event_uid(booking: Booking, *, domain: str) -> str:
+    return f"booking-{booking.code}@{domain}"
+
+
+def booking_ics(
+    booking: Booking,
+    *,
+    method: Method,
+    domain: str,
+    organizer_email: str,
+    stamp: dt.datetime,
+    attendee_email: str = "",
+) -> bytes:
+    """The iCalendar file of `booking` for `method` (see the module docstring).
+
+    `domain`: the UID's right-hand side (a host name); `organizer_email`: a bare address;
+    `stamp`: DTSTAMP, an aware datetime (the time the file is written).
+    Raises ValueError for METHOD:REQUEST/CANCEL without an attendee (RFC 5546 requires one).
+    """
+    if method in ("REQUEST", "CANCEL") and not attendee_email:
+        raise ValueError(f"METHOD:{method} needs an attendee")
+    cancelled = method == "CANCEL" or not booking.holds_capacity()
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     event = Event()
-    event.add("uid", f"booking-{booking.pk}@{domain}")
-    event.add("dtstamp", booking.created_at)
-    event.add("dtstart", booking.starts_at)
-    event.add("dtend", booking.ends_at)
+    event.add("uid", event_uid(booking, domain=domain))
+    event.add("sequence", booking.sequence)
+    event.add("dtstamp", stamp.astimezone(dt.UTC))
+    event.add("dtstart", booking.starts_at.astimezone(dt.UTC))
+    event.add("dtend", booking.ends_at.astimezone(dt.UTC))
     event.add("summary", f"{booking.service.name} · {booking.office.name}")
     event.add("location", booking.office.name_and_address)
     event.add(
@@ -28,6 +70,16 @@ def booking_ics(booking: Booking, *, domain: str = "servicekontor.example") -> b
         f"{booking.service.agency.name}: {booking.service.name}\n{format_code(booking.code)}",
     )
     event.add("geo", (booking.office.latitude, booking.office.longitude))
-    event.add("status", "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["cn"] = vText(booking.office.name)
+    event.add("organizer", organizer)
+    if attendee_email:
+        attendee = vCalAddress(f"mailto:{attendee_email}")
+        attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
+        attendee.params["rsvp"] = vText("FALSE")
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
     calendar.add_component(event)
     return calendar.to_ical()

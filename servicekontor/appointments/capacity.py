@@ -246,3 +246,68 @@ def has_room(
         [_PoolIndex.of(p) for p in pools],
     )
     return free > 0
+
+
+# --- after a registry change: which bookings lose their place --------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    """A booking holding a place on one day, as the replay after a registry change sees it."""
+
+    key: int
+    start: dt.datetime
+    end: dt.datetime
+    capability: int | None  # the capability its service needs
+    releasable: bool  # a future booking the office may cancel (not checked in, not started)
+    offered: bool  # the office operates and offers its service on the day
+    inside_hours: bool  # [start, end) lies inside one opening interval of the day
+
+
+# Why a booking lost its place (the values of models.OfficeCancelReason).
+CLOSED, NOT_OFFERED, NO_COUNTER = "closed", "not_offered", "no_counter"
+
+
+def without_room(
+    held: Sequence[Held],
+    *,
+    allocation: Mapping[int, int],
+    counters_all: int,
+    pools_of: Mapping[int, Sequence[tuple[frozenset[int], int]]],
+) -> dict[int, str]:
+    """The releasable bookings of one office-day that no longer fit, with the reason.
+
+    `held` in the order places were taken (first booked first); `allocation` (local hour →
+    counters for appointments) and `counters_all` (active counters) describe the day as it is
+    now; `pools_of[c]` is `capability_pools(counters, c)` for each capability in `held`.
+
+    The day is replayed as the booking service would have admitted it: first the bookings that
+    cannot be released (checked in or already started) are placed whatever the capacity, then
+    each releasable one in order is kept if the office is open and offers its service then and
+    `has_room` says it fits beside those kept so far; otherwise it is returned. Keeping the
+    earliest bookings means a later registry change never moves someone who booked first.
+    Returns {key: CLOSED | NOT_OFFERED | NO_COUNTER}.
+    """
+    kept: list[tuple[Interval, int | None]] = [
+        ((h.start, h.end), h.capability) for h in held if not h.releasable
+    ]
+    lost: dict[int, str] = {}
+    for h in held:
+        if not h.releasable:
+            continue
+        if not h.offered:
+            lost[h.key] = NOT_OFFERED
+            continue
+        if not h.inside_hours:
+            lost[h.key] = CLOSED
+            continue
+        pools = [Pool(counters=counters_all, booked=[i for i, _ in kept])]
+        pools += [
+            Pool(counters=counters, booked=[i for i, cap in kept if cap in kinds])
+            for kinds, counters in (pools_of.get(h.capability, ()) if h.capability else ())
+        ]
+        if has_room(start=h.start, end=h.end, allocation=allocation, pools=pools):
+            kept.append(((h.start, h.end), h.capability))
+        else:
+            lost[h.key] = NO_COUNTER
+    return lost

@@ -7,6 +7,7 @@ APPOINTMENTS_LATE_POLICY        "walk_in" (late arrivals queue as walk-ins) or "
 APPOINTMENTS_REMINDER_HOURS_BEFORE   the reminder goes out this long before the start (24)
 APPOINTMENTS_RATE_BOOK          django-ratelimit rate for booking posts per IP ("10/m")
 APPOINTMENTS_RATE_LOOKUP        rate for lookups (search, code and token pages) per IP ("60/m")
+APPOINTMENTS_CALENDAR_DOMAIN    host name in calendar UIDs (default: the host of SITE_URL)
 VIDEO_PROVIDER                  dotted path of the meeting-link provider (video_links.JitsiProvider)
 VIDEO_JITSI_URL, VIDEO_JITSI_APP_ID, VIDEO_JITSI_SECRET   the self-hosted Jitsi and its token
                                 secret (empty: derived from SECRET_KEY, for development only)
@@ -14,7 +15,9 @@ VIDEO_JITSI_URL, VIDEO_JITSI_APP_ID, VIDEO_JITSI_SECRET   the self-hosted Jitsi 
 
 import datetime as dt
 import hashlib
+from email.utils import parseaddr
 from typing import Literal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -50,6 +53,24 @@ def rate_book() -> str:
 
 def rate_lookup() -> str:
     return str(getattr(settings, "APPOINTMENTS_RATE_LOOKUP", "60/m"))
+
+
+def calendar_domain() -> str:
+    """The host name in calendar UIDs: APPOINTMENTS_CALENDAR_DOMAIN, else SITE_URL's host.
+
+    From settings, never from a request: the mail (sent by a task) and the downloaded file
+    must name the same event.
+    """
+    configured = str(getattr(settings, "APPOINTMENTS_CALENDAR_DOMAIN", "") or "")
+    if configured:
+        return configured
+    host = urlsplit(str(getattr(settings, "SITE_URL", ""))).hostname
+    return host or "localhost"
+
+
+def organizer_email() -> str:
+    """The calendar ORGANIZER: the address part of DEFAULT_FROM_EMAIL."""
+    return parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1] or str(settings.DEFAULT_FROM_EMAIL)
 
 
 def video_provider() -> str:

@@ -49,6 +49,7 @@ def seed_demo_bookings(*, office: Office) -> None:
             # Demo bookings may sit inside the "closes 2 hours before" margin: no window.
             for slot in book.slots(office.pk, day)[:2]:
                 name = next(names)
+                link_key = tokens.new_link_key()
                 Booking.objects.create(
                     office=office,
                     service=service,
@@ -56,7 +57,8 @@ def seed_demo_bookings(*, office: Office) -> None:
                     starts_at=slot.start,
                     ends_at=slot.end,
                     code=tokens.new_code(),
-                    token_hash=tokens.hash_token(tokens.new_token()),
+                    token_hash=tokens.hash_token(tokens.manage_token(link_key)),
+                    link_key=link_key,
                     name=name,
                     email=f"{name.split()[0].lower()}@{DEMO_DOMAIN}",
                     created_at=clock.now(),

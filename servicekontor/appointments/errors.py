@@ -19,6 +19,24 @@ class NotASlot(BookingError):
     default_message = _("That is not one of the office's appointment times. Choose a listed time.")
 
 
+class OfficeClosed(BookingError):
+    http_status = 409
+    default_message = _("The office is closed at that time. Choose one of the listed times.")
+
+
+class SameTime(BookingError):
+    http_status = 400
+    default_message = _("That is already your booked time. Choose another time.")
+
+
+class NotOfferedAnyMore(BookingError):
+    http_status = 409
+    default_message = _(
+        "The office no longer offers this service, so the booking cannot be checked in. "
+        "Please ask at the desk."
+    )
+
+
 class OutsideWindow(BookingError):
     http_status = 409
     default_message = _(

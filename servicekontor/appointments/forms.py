@@ -1,14 +1,12 @@
 """Forms of the citizen's booking flow and the kiosk check-in."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from personnummer import personnummer
 
 from servicekontor.appointments import tokens
 from servicekontor.catalog.models import Service
-from servicekontor.core.forms import PHONE
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
 
 
 class UnechoedTextInput(forms.TextInput):
@@ -17,15 +15,6 @@ class UnechoedTextInput(forms.TextInput):
 
     def format_value(self, value: object) -> None:
         return None
-
-
-def normalize_phone(raw: str) -> str:
-    digits = re.sub(r"[ \-]", "", raw)
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits.startswith("0"):
-        digits = "+46" + digits[1:]
-    return digits
 
 
 class ContactForm(forms.Form):
@@ -67,11 +56,13 @@ class ContactForm(forms.Form):
         raw = self.cleaned_data.get("phone", "").strip()
         if not raw:
             return ""
-        if not PHONE.match(raw):
+        try:
+            # One form for every way of writing the number (the per-person limit compares it).
+            return to_e164(raw)
+        except InvalidPhoneNumber:
             raise forms.ValidationError(
                 _("Enter a phone number with digits only, e.g. 070-123 45 67.")
-            )
-        return normalize_phone(raw)
+            ) from None
 
     def clean_personal_identity_number(self) -> str:
         raw = self.cleaned_data.get("personal_identity_number", "").strip()

@@ -1,10 +1,16 @@
-"""Messages to citizens about their booking: confirmation, reminder, closure notice, …
+"""Messages to citizens about their booking: booked, moved, cancelled (by them or by the
+office), reminder.
 
 Each is rendered in the language the citizen booked in (`Booking.language`, inside
 `translation.override`), by mail when the booking has an e-mail address (text and HTML,
 the calendar file attached to the confirmation) and by SMS when it has only a phone number
 (the same words, shorter: templates/appointments/sms/). Delivery is the outbox's
 (`servicekontor.messaging`): written now, sent after commit, retried until it goes out.
+
+Every message carries the booking's one manage link (derived from its link key: no token
+passes through a queue) and, by mail where a calendar must follow, the booking's one calendar
+event (`calendar_file`: the same UID, the current SEQUENCE; METHOD:REQUEST while it stands,
+METHOD:CANCEL once cancelled) as a `text/calendar; method=…` part.
 
 What a message may contain: office, time, service, booking code and the manage link. Never
 the personal identity number (we do not even keep it), never other people's data.
@@ -22,9 +28,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from servicekontor.appointments.calendar_file import booking_ics
-from servicekontor.appointments.models import Booking, MeetingSide, VideoMeeting
-from servicekontor.appointments.tokens import format_code
+from servicekontor.appointments import conf
+from servicekontor.appointments.calendar_file import Method, booking_ics
+from servicekontor.appointments.models import Booking, VideoMeeting
+from servicekontor.appointments.tokens import format_code, manage_token
+from servicekontor.core import clock
 from servicekontor.messaging import addresses
 from servicekontor.messaging.mail import attachment
 from servicekontor.messaging.models import Channel, Message
@@ -33,6 +41,8 @@ from servicekontor.messaging.services import Content, channel_for, queue_message
 TOPIC_CONFIRMATION = "booking.confirmation"
 TOPIC_REMINDER = "booking.reminder"
 TOPIC_CLOSURE = "booking.closure"
+TOPIC_MOVED = "booking.moved"
+TOPIC_CANCELLED = "booking.cancelled"
 
 
 def site_url() -> str:
@@ -42,6 +52,27 @@ def site_url() -> str:
 def manage_url(token: str) -> str:
     """The manage link, on SITE_URL, in the active language's URL prefix."""
     return addresses.absolute(reverse("appointments:manage", kwargs={"token": token}))
+
+
+def booking_manage_url(booking: Booking) -> str:
+    """The booking's manage link ("" for bookings made before links were derivable)."""
+    return manage_url(manage_token(booking.link_key)) if booking.link_key else ""
+
+
+def calendar_attachment(booking: Booking, *, method: Method) -> dict[str, Any]:
+    """The booking's calendar event as a `text/calendar; method=…` attachment (the citizen is
+    the attendee: RFC 5546 asks for one in REQUEST and CANCEL)."""
+    ics = booking_ics(
+        booking,
+        method=method,
+        domain=conf.calendar_domain(),
+        organizer_email=conf.organizer_email(),
+        stamp=clock.now(),
+        attendee_email=booking.email,
+    )
+    return attachment(
+        filename="booking.ics", content=ics.decode(), subtype="calendar", params={"method": method}
+    )
 
 
 def booking_language(booking: Booking) -> str:
@@ -55,7 +86,7 @@ def notify(
     template: str,
     subject: Callable[[], str],
     context: Callable[[], dict[str, Any]] | None = None,
-    calendar: bool = False,
+    calendar: Method | None = None,
     dedup_key: str | None = None,
     expires_at: dt.datetime | None = None,
     deliver_after_commit: bool = True,
@@ -80,6 +111,8 @@ def notify(
             "booking": booking,
             "code": format_code(booking.code),
             "site_url": site_url(),
+            "manage_url": booking_manage_url(booking),
+            "book_url": addresses.absolute(reverse("appointments:services")),
             **(context() if context else {}),
         }
         content = Content(
@@ -88,15 +121,8 @@ def notify(
             html=render_to_string(f"appointments/mail/{template}.html", values),
             sms_text=render_to_string(f"appointments/sms/{template}.txt", values).strip(),
             attachments=(
-                (
-                    attachment(
-                        filename="booking.ics",
-                        content=booking_ics(booking).decode(),
-                        subtype="calendar",
-                        params={"method": "PUBLISH"},
-                    ),
-                )
-                if calendar
+                (calendar_attachment(booking, method=calendar),)
+                if calendar and booking.email
                 else ()
             ),
         )
@@ -113,8 +139,8 @@ def notify(
     )
 
 
-def send_confirmation(booking: Booking, *, token: str) -> Message | None:
-    """The booking's confirmation with its manage link (and the calendar file by mail)."""
+def send_confirmation(booking: Booking) -> Message | None:
+    """The booking's confirmation with its manage link (and its calendar event by mail)."""
     return notify(
         booking,
         topic=TOPIC_CONFIRMATION,
@@ -123,8 +149,54 @@ def send_confirmation(booking: Booking, *, token: str) -> Message | None:
             _("Your booking %(code)s at %(office)s")
             % {"code": format_code(booking.code), "office": booking.office.name}
         ),
-        context=lambda: {"manage_url": manage_url(token)},
-        calendar=True,
+        calendar="REQUEST",
+        dedup_key=f"{TOPIC_CONFIRMATION}:{booking.pk}",
+    )
+
+
+def send_moved(booking: Booking) -> Message | None:
+    """The booking has a new time ("updated", not a new booking): same code, same link, the
+    same calendar event with a higher SEQUENCE."""
+    return notify(
+        booking,
+        topic=TOPIC_MOVED,
+        template="moved",
+        subject=lambda: (
+            _("Your booking %(code)s is updated: new time at %(office)s")
+            % {"code": format_code(booking.code), "office": booking.office.name}
+        ),
+        calendar="REQUEST",
+        dedup_key=f"{TOPIC_MOVED}:{booking.pk}:{booking.sequence}",
+    )
+
+
+def send_cancelled(booking: Booking) -> Message | None:
+    """The citizen cancelled: a receipt, and METHOD:CANCEL for their calendar."""
+    return notify(
+        booking,
+        topic=TOPIC_CANCELLED,
+        template="cancelled",
+        subject=lambda: (
+            _("Your booking %(code)s at %(office)s is cancelled")
+            % {"code": format_code(booking.code), "office": booking.office.name}
+        ),
+        calendar="CANCEL",
+        dedup_key=f"{TOPIC_CANCELLED}:{booking.pk}:{booking.sequence}",
+    )
+
+
+def send_closure_notice(booking: Booking) -> Message | None:
+    """The office took the booking's place (closure, ended service, fewer counters): the
+    reason, the same link to choose a new time, METHOD:CANCEL for the old time."""
+    return notify(
+        booking,
+        topic=TOPIC_CLOSURE,
+        template="closure",
+        subject=lambda: (
+            _("%(office)s cannot receive you at your booked time") % {"office": booking.office.name}
+        ),
+        calendar="CANCEL",
+        dedup_key=f"{TOPIC_CLOSURE}:{booking.pk}:{booking.sequence}",
     )
 
 
@@ -140,41 +212,6 @@ def send_reminder(booking: Booking, *, deliver_after_commit: bool = True) -> Mes
         expires_at=booking.starts_at,
         deliver_after_commit=deliver_after_commit,
     )
-
-
-def send_closure_notice(
-    booking: Booking, *, token: str, deliver_after_commit: bool = True
-) -> Message | None:
-    """The office is closed at the booked time (or, for a video meeting the agency
-    cancelled, the caseworker cannot meet): a link to choose a new one."""
-    if _cancelled_by_agency(booking):
-        return notify(
-            booking,
-            topic=TOPIC_CLOSURE,
-            template="meeting_cancelled_by_agency",
-            subject=lambda: (
-                _("Your video meeting %(code)s is cancelled") % {"code": format_code(booking.code)}
-            ),
-            context=lambda: {"manage_url": manage_url(token)},
-            dedup_key=f"{TOPIC_CLOSURE}:{booking.pk}:{booking.starts_at.isoformat()}",
-            deliver_after_commit=deliver_after_commit,
-        )
-    return notify(
-        booking,
-        topic=TOPIC_CLOSURE,
-        template="closure",
-        subject=lambda: (
-            _("%(office)s is closed at your booked time") % {"office": booking.office.name}
-        ),
-        context=lambda: {"manage_url": manage_url(token)},
-        dedup_key=f"{TOPIC_CLOSURE}:{booking.pk}:{booking.starts_at.isoformat()}",
-        deliver_after_commit=deliver_after_commit,
-    )
-
-
-def _cancelled_by_agency(booking: Booking) -> bool:
-    meeting = VideoMeeting.objects.filter(booking=booking).only("cancelled_by").first()
-    return meeting is not None and meeting.cancelled_by == MeetingSide.AGENCY
 
 
 TOPIC_MEETING_CANCELLED = "video.cancelled_for_caseworker"

@@ -139,6 +139,16 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
 
 
+class OfficeCancelReason(models.TextChoices):
+    """Why a registry change took a booking's place (services.release_bookings_without_capacity)."""
+
+    CLOSED = "closed", _("The office is closed at that time.")
+    NOT_OFFERED = "not_offered", _("The office no longer offers the service on that day.")
+    NO_COUNTER = "no_counter", _("The office has fewer counters for appointments at that time.")
+    # A video meeting the agency cancelled (services.cancel_video_meeting_by_agency).
+    CASEWORKER = "caseworker", _("The agency's caseworker cannot meet you at that time.")
+
+
 # Statuses that hold a place at a counter.
 HOLDS_CAPACITY = (BookingStatus.BOOKED, BookingStatus.CHECKED_IN)
 
@@ -192,13 +202,28 @@ class Booking(models.Model):
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     closure_notified_at = models.DateTimeField(_("closure notice sent at"), null=True, blank=True)
     purged_at = models.DateTimeField(_("personal data purged at"), null=True, blank=True)
-    rescheduled_from = models.OneToOneField(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
+    sequence = models.PositiveIntegerField(
+        _("calendar sequence"),
+        default=0,
+        help_text=_(
+            "Raised by every change a calendar must follow (moved, cancelled): the SEQUENCE of "
+            "the booking's one calendar event."
+        ),
+    )
+    link_key = models.CharField(
+        _("link key"),
+        max_length=64,
         blank=True,
-        related_name="rescheduled_to",
-        verbose_name=_("rescheduled from"),
+        help_text=_(
+            "Random; the manage link is derived from it with the secret key (tokens.py), so "
+            "later messages can carry the same link. Empty on bookings made before that."
+        ),
+    )
+    office_cancel_reason = models.CharField(
+        _("why the office cancelled"),
+        max_length=20,
+        choices=OfficeCancelReason.choices,
+        blank=True,
     )
     visit_id = models.BigIntegerField(
         _("queue visit"), null=True, blank=True, help_text=_("The visit created at check-in.")
@@ -226,14 +251,35 @@ class Booking(models.Model):
 
     def is_changeable(self, *, now: dt.datetime) -> bool:
         """Can the citizen still cancel or move it? A booked one until its start; one the
-        office cancelled (a closure) until it has been moved to another time (one query)."""
+        office cancelled (a registry change took its place) may be moved to a new time until
+        its personal data is purged."""
         if self.status == BookingStatus.BOOKED:
             return self.starts_at > now
-        if self.status != BookingStatus.CANCELLED_BY_OFFICE:
-            return False
-        # Once moved, the new booking is the one to change (rescheduled_from is one-to-one:
-        # a second move of the same cancelled booking would be a 500 on the constraint).
-        return not Booking.objects.filter(rescheduled_from=self).exists()
+        return self.status == BookingStatus.CANCELLED_BY_OFFICE and self.purged_at is None
+
+    def is_cancellable(self, *, now: dt.datetime) -> bool:
+        return self.status == BookingStatus.BOOKED and self.starts_at > now
+
+    def holds_capacity(self) -> bool:
+        return self.status in HOLDS_CAPACITY
+
+    def may_check_in(self, *, now: dt.datetime, early: dt.timedelta) -> bool:
+        """Check-in is open from `early` before the time; a booking the no-show job already
+        marked may still check in (lateness is the clock's to decide: services.check_in_booking)."""
+        return (
+            self.status in (BookingStatus.BOOKED, BookingStatus.NO_SHOW)
+            and now >= self.starts_at - early
+        )
+
+    def status_label(self, *, now: dt.datetime, grace: dt.timedelta) -> str:
+        """The status as the citizen should read it at `now`: from the clock, not from
+        whether the no-show job has run yet (a booked time past its grace reads the same
+        before and after)."""
+        if self.status in (BookingStatus.BOOKED, BookingStatus.NO_SHOW) and (
+            now > self.starts_at + grace
+        ):
+            return str(_("The time has passed without check-in"))
+        return str(self.get_status_display())
 
 
 class Caseworker(models.Model):

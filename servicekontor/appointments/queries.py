@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from personnummer import personnummer
 
-from servicekontor.appointments import capacity, conf, video_links
+from servicekontor.appointments import capacity, conf, errors, video_links
 from servicekontor.appointments.capacity_book import CapacityBook
-from servicekontor.appointments.capacity_inputs import cached_inputs
+from servicekontor.appointments.capacity_inputs import OfficeInputs, cached_inputs, load_inputs
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
     Booking,
     BookingStatus,
+    OfficeCancelReason,
     VideoMeeting,
 )
 from servicekontor.appointments.tokens import format_code, hash_token, identity_hash
@@ -29,6 +31,7 @@ from servicekontor.core import clock
 from servicekontor.core.geography import haversine_km
 from servicekontor.network import opening_hours
 from servicekontor.network import queries as network_queries
+from servicekontor.network.change_impact import Affected
 from servicekontor.network.models import Office
 
 
@@ -193,17 +196,123 @@ def booking_by_token(token: str) -> Booking | None:
     )
 
 
-def bookings_affected_by_closures(*, office: Office, from_day: dt.date) -> list[Booking]:
-    """Bookings still holding a place whose time no longer lies inside the opening hours."""
-    schedule = network_queries.schedule_of(office)
-    affected = []
-    for booking in Booking.objects.filter(
-        office=office, day__gte=from_day, status__in=HOLDS_CAPACITY
-    ).select_related("service"):
-        intervals = opening_hours.intervals_on(schedule, booking.day)
-        if not any(o <= booking.starts_at and booking.ends_at <= c for o, c in intervals):
-            affected.append(booking)
-    return affected
+def bookings_without_capacity(
+    *, offices: Iterable[Office], now: dt.datetime | None = None
+) -> list[tuple[Booking, str]]:
+    """Future bookings whose place the registry as it is now no longer gives, with the reason
+    (`capacity.CLOSED`, `NOT_OFFERED`, `NO_COUNTER`), earliest first.
+
+    Covers every registry change that removes capacity: closures and shortened hours, an
+    office closing for good, an ended offering, deactivated counters or removed capabilities,
+    fewer counters allocated to appointments. Each office-day is replayed by the pure
+    `capacity.without_room` (first booked, first kept). Reads the registry fresh (not the
+    cache): called inside the transaction of the change, before it commits.
+    """
+    now = now or clock.now()
+    today = clock.local_date_of(now)
+    rows = list(
+        Booking.objects.filter(office__in=offices, day__gte=today, status__in=HOLDS_CAPACITY)
+        .select_related("office", "service", "service__agency")
+        .order_by("created_at", "pk")
+    )
+    inputs: dict[tuple[int, int], OfficeInputs] = {}
+    for booking in rows:
+        key = (booking.office_id, booking.service_id)
+        if key not in inputs:
+            inputs[key] = load_inputs(offices=[booking.office], service=booking.service)[
+                booking.office_id
+            ]
+    by_day: dict[tuple[int, dt.date], list[Booking]] = defaultdict(list)
+    for booking in rows:
+        by_day[(booking.office_id, booking.day)].append(booking)
+    lost: list[tuple[Booking, str]] = []
+    for (office_id, day), bookings in by_day.items():
+        first = inputs[(office_id, bookings[0].service_id)]
+        intervals = opening_hours.intervals_on(first.schedule, day)
+        pools_of = {
+            b.service.required_capability_id: inputs[(office_id, b.service_id)].capability_pools
+            for b in bookings
+            if b.service.required_capability_id is not None
+        }
+        held = [
+            capacity.Held(
+                key=b.pk,
+                start=b.starts_at,
+                end=b.ends_at,
+                capability=b.service.required_capability_id,
+                releasable=b.status == BookingStatus.BOOKED and b.starts_at > now,
+                offered=b.service.bookable and inputs[(office_id, b.service_id)].offers_on(day),
+                inside_hours=any(o <= b.starts_at and b.ends_at <= c for o, c in intervals),
+            )
+            for b in bookings
+        ]
+        reasons = capacity.without_room(
+            held,
+            allocation=first.allocation.get(day.weekday(), {}),
+            counters_all=first.counters_all,
+            pools_of=pools_of,
+        )
+        lost += [(b, reasons[b.pk]) for b in bookings if b.pk in reasons]
+    return sorted(lost, key=lambda pair: (pair[0].starts_at, pair[0].pk))
+
+
+def describe_affected(booking: Booking, reason: str) -> Affected:
+    """A booking a registry change takes the place of, as the admin's preview lists it."""
+    return Affected(
+        key=f"booking:{booking.pk}:{booking.sequence}",
+        office=booking.office.name,
+        starts_at=booking.starts_at,
+        what=f"{format_code(booking.code)} · {booking.service}",
+        reason=str(OfficeCancelReason(reason).label),
+    )
+
+
+def preview_registry_change(
+    sender: object, *, offices: Sequence[Office], **kwargs: object
+) -> list[Affected]:
+    """Receiver of `network.change_impact.capacity_preview`: the bookings the change would
+    cancel (nothing is changed)."""
+    return [
+        describe_affected(b, reason) for b, reason in bookings_without_capacity(offices=offices)
+    ]
+
+
+def slot_for(
+    *, book: CapacityBook, office: Office, starts_at: dt.datetime, now: dt.datetime
+) -> capacity.Slot:
+    """The free slot starting at `starts_at`, or the BookingError that says why there is none:
+    the one check behind the contact page (up front) and the booking service (under its lock).
+    """
+    day = clock.local_date_of(starts_at)
+    if not book.offers(office.pk, day):
+        raise errors.NotBookable()
+    if not book.window(office.pk, now).admits(starts_at):
+        raise errors.OutsideWindow()
+    intervals = opening_hours.intervals_on(book.inputs[office.pk].schedule, day)
+    if not any(o <= starts_at < c for o, c in intervals):
+        raise errors.OfficeClosed()
+    slot = next(
+        (s for s in book.slots(office.pk, day, include_full=True) if s.start == starts_at), None
+    )
+    if slot is None:
+        raise errors.NotASlot()
+    if slot.free <= 0:
+        raise errors.SlotTaken()
+    return slot
+
+
+def slot_refusal(
+    *, office: Office, service: Service, starts_at: dt.datetime, now: dt.datetime | None = None
+) -> errors.BookingError | None:
+    """Why `starts_at` cannot be booked now (None if it can), from the cached registry inputs:
+    for pages that must refuse before the citizen fills in a form."""
+    day = clock.local_date_of(starts_at)
+    book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day)
+    try:
+        slot_for(book=book, office=office, starts_at=starts_at, now=now or clock.now())
+    except errors.BookingError as exc:
+        return exc
+    return None
 
 
 def identity_matches(*, booking: Booking, personal_identity_number: str) -> bool:
@@ -232,8 +341,7 @@ def desk_rows(*, office: Office, now: dt.datetime) -> list[dict[str, object]]:
         {
             "booking": booking,
             "code": format_code(booking.code),
-            "can_check_in": booking.status == BookingStatus.BOOKED
-            and now >= booking.starts_at - early,
+            "can_check_in": booking.may_check_in(now=now, early=early),
             "meeting": meetings.get(booking.pk),
             # The officer starts the call in the room for the citizen.
             "room_link": _room_link(meetings[booking.pk]) if booking.pk in meetings else "",

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
 
-from servicekontor.appointments import availability_feed, conf, errors, mail, signals, tokens
+from servicekontor.appointments import (
+    availability_feed,
+    conf,
+    errors,
+    queries,
+    signals,
+    tokens,
+)
 from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
@@ -30,14 +37,16 @@ from servicekontor.appointments.models import (
     Caseworker,
     CaseworkerAvailability,
     MeetingSide,
+    OfficeCancelReason,
     VideoMeeting,
 )
-from servicekontor.appointments.queries import bookings_affected_by_closures
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.i18n import current_language
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
 from servicekontor.messaging.services import purge_messages
 from servicekontor.network import queries as network_queries
+from servicekontor.network.change_impact import Affected
 from servicekontor.network.models import ExceptionKind, Office, OpeningException, ServicePoint
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errors import QueueError
@@ -48,7 +57,8 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Contact:
-    """Who booked. The identity number arrives already hashed (`tokens.identity_hash`)."""
+    """Who booked. The identity number arrives already hashed (`tokens.identity_hash`), the
+    mobile number in E.164 (`messaging.phone.to_e164`)."""
 
     name: str
     email: str = ""
@@ -59,7 +69,7 @@ class Contact:
 @dataclass(frozen=True)
 class NewBooking:
     booking: Booking
-    token: str  # shown once (confirmation page and mail); only its hash is stored
+    token: str  # the manage link's token (derived from the booking's link key)
 
 
 def _lock_day(*, office: Office, day: dt.date) -> BookingDay:
@@ -68,15 +78,31 @@ def _lock_day(*, office: Office, day: dt.date) -> BookingDay:
     return BookingDay.objects.select_for_update().get(office=office, day=day)
 
 
-def _same_person(contact: Contact) -> Q:
+def same_person(*, service: Service, email: str, phone: str, identity_hash: str) -> Q:
+    """Which bookings count as the same person's for the per-person limit (docs/appointments.md).
+
+    Where the service asks for the personal identity number, the person *is* that number: a
+    parent booking for two children from one e-mail address books for two people. Elsewhere
+    the contact details are all we have: the same e-mail (any case) or the same mobile (E.164,
+    so "070-123 45 67" and "+46 70 123 45 67" are one number) is the same person.
+    """
+    if service.requires_identification and identity_hash:
+        return Q(identity_hash=identity_hash)
     q = Q(pk__in=[])
-    if contact.email:
-        q |= Q(email__iexact=contact.email)
-    if contact.phone:
-        q |= Q(phone=contact.phone)
-    if contact.identity_hash:
-        q |= Q(identity_hash=contact.identity_hash)
+    if email:
+        q |= Q(email__iexact=email)
+    if phone:
+        q |= Q(phone=canonical_phone(phone))
     return q
+
+
+def canonical_phone(raw: str) -> str:
+    """E.164 where `raw` is a valid number (`messaging.phone.to_e164`), else `raw` stripped
+    (numbers stored before they were normalised)."""
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber:
+        return raw.strip()
 
 
 def _new_unique_code() -> str:
@@ -87,6 +113,18 @@ def _new_unique_code() -> str:
     raise RuntimeError("could not draw a free booking code")  # 2^40 codes: never in practice
 
 
+def _check_limit(
+    *, office: Office, service: Service, day: dt.date, who: Q, limit: int, exclude: int | None
+) -> None:
+    same = Booking.objects.filter(
+        who, office=office, service=service, day=day, status__in=HOLDS_CAPACITY
+    )
+    if exclude is not None:
+        same = same.exclude(pk=exclude)
+    if same.count() >= limit:
+        raise errors.LimitReached()
+
+
 @transaction.atomic
 def book_appointment(
     *,
@@ -94,7 +132,6 @@ def book_appointment(
     service: Service,
     starts_at: dt.datetime,
     contact: Contact,
-    rescheduled_from: Booking | None = None,
     language: str | None = None,
 ) -> NewBooking:
     """Book one place at `starts_at`.
@@ -118,34 +155,24 @@ def book_appointment(
     # Read after the lock: under READ COMMITTED each statement sees what the previous lock
     # holder committed.
     book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
-    if not book.offers(office.pk, day):
-        raise errors.NotBookable()
-    window = book.window(office.pk, now)
-    if not window.admits(starts_at):
-        raise errors.OutsideWindow()
-    slot = next(
-        (s for s in book.slots(office.pk, day, include_full=True) if s.start == starts_at), None
-    )
-    if slot is None:
-        raise errors.NotASlot()
-    if slot.free <= 0:
-        raise errors.SlotTaken()
-    same_person = Booking.objects.filter(
-        _same_person(contact),
+    slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
+    phone = canonical_phone(contact.phone) if contact.phone else ""
+    _check_limit(
         office=office,
         service=service,
         day=day,
-        status__in=HOLDS_CAPACITY,
+        who=same_person(
+            service=service,
+            email=contact.email,
+            phone=phone,
+            identity_hash=contact.identity_hash,
+        ),
+        limit=book.rules(office.pk).per_person_per_day,
+        exclude=None,
     )
-    if same_person.count() >= book.rules(office.pk).per_person_per_day:
-        raise errors.LimitReached()
-    meeting_parts = None
-    if service.video_meeting:
-        meeting_parts = (
-            _lock_free_caseworker(service=service, start=slot.start, end=slot.end),
-            _free_room(office=office, service=service, start=slot.start, end=slot.end),
-        )
-    token = tokens.new_token()
+    meeting_parts = _meeting_parts(office=office, service=service, start=slot.start, end=slot.end)
+    link_key = tokens.new_link_key()
+    token = tokens.manage_token(link_key)
     booking = Booking.objects.create(
         office=office,
         service=service,
@@ -154,13 +181,13 @@ def book_appointment(
         ends_at=slot.end,
         code=_new_unique_code(),
         token_hash=tokens.hash_token(token),
+        link_key=link_key,
         name=contact.name.strip(),
         email=contact.email.strip(),
-        phone=contact.phone.strip(),
+        phone=phone,
         identity_hash=contact.identity_hash,
         language=language or current_language(),
         created_at=now,
-        rescheduled_from=rescheduled_from,
     )
     if meeting_parts is not None:
         caseworker, room = meeting_parts
@@ -172,8 +199,21 @@ def book_appointment(
             ends_at=slot.end,
             room_name=tokens.new_room_name(),
         )
-    _after_booking(booking, token)
+    _announce(booking, signals.BOOKED)
     return NewBooking(booking=booking, token=token)
+
+
+def _meeting_parts(
+    *, office: Office, service: Service, start: dt.datetime, end: dt.datetime
+) -> tuple[Caseworker, ServicePoint] | None:
+    """For a video meeting: a free caseworker (locked) and a free room; None otherwise.
+    The caller holds the office-day lock."""
+    if not service.video_meeting:
+        return None
+    return (
+        _lock_free_caseworker(service=service, start=start, end=end),
+        _free_room(office=office, service=service, start=start, end=end),
+    )
 
 
 def _lock_free_caseworker(*, service: Service, start: dt.datetime, end: dt.datetime) -> Caseworker:
@@ -239,25 +279,11 @@ def _end_meeting(booking: Booking, *, by: str) -> int | None:
     return meeting.pk
 
 
-def _after_booking(booking: Booking, token: str) -> None:
-    booking_id = booking.pk
-
-    def confirm() -> None:
-        # Queued after commit into the outbox, which sends it at once and retries a refusal
-        # (the text, with the manage link, is kept only until it is sent: decision 0018).
-        # A failure here must not undo a committed booking nor stop the reminder's schedule.
-        try:
-            mail.send_confirmation(
-                Booking.objects.select_related("office", "service", "service__agency").get(
-                    pk=booking_id
-                ),
-                token=token,
-            )
-        except Exception:
-            logger.exception("confirmation of booking %s could not be queued", booking_id)
-        signals.booking_confirmed.send(sender=Booking, booking_id=booking_id)
-
-    transaction.on_commit(confirm)
+def _announce(booking: Booking, change: str) -> None:
+    """After commit: tell the receivers (the messages to the citizen) what happened."""
+    transaction.on_commit(
+        partial(signals.booking_changed.send, sender=Booking, booking_id=booking.pk, change=change)
+    )
 
 
 def _lock_booking(booking: Booking) -> Booking:
@@ -270,242 +296,144 @@ def _lock_booking(booking: Booking) -> Booking:
     )
 
 
-def _release(locked: Booking) -> None:
-    """NotChangeable unless the (locked) booking can still be changed; a booked one is
-    cancelled, one the office cancelled stays as it is."""
-    if not locked.is_changeable(now=clock.now()):
-        raise errors.NotChangeable()
-    if locked.status == BookingStatus.BOOKED:
-        locked.status = BookingStatus.CANCELLED
-        locked.cancelled_at = clock.now()
-        locked.save(update_fields=["status", "cancelled_at"])
-        _tell_agency(_end_meeting(locked, by=MeetingSide.CITIZEN))
-
-
 @transaction.atomic
 def cancel_booking(*, booking: Booking) -> Booking:
-    """The citizen cancels (by token). Lock: the booking row."""
+    """The citizen cancels (by the manage link). Lock: the booking row.
+
+    The calendar event is cancelled too: SEQUENCE rises and the message carries METHOD:CANCEL.
+    """
     locked = _lock_booking(booking)
-    _release(locked)
+    now = clock.now()
+    if not locked.is_cancellable(now=now):
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED
+    locked.cancelled_at = now
+    locked.sequence += 1
+    locked.save(update_fields=["status", "cancelled_at", "sequence"])
+    _tell_agency(_end_meeting(locked, by=MeetingSide.CITIZEN))
+    _announce(locked, signals.CANCELLED)
     return locked
 
 
 @transaction.atomic
-def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> NewBooking:
-    """Move a booking to another time at the same office (also after a closure).
+def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
+    """Move a booking to another time at the same office (also after the office cancelled it).
 
-    Locks: the old booking row, then (in book_appointment) the new time's `BookingDay` row.
-    The old booking is cancelled first in the same transaction, so a move within one day does
-    not count against itself; if the new time is taken, everything rolls back.
+    The booking keeps its identity: the same row, code, manage link and calendar UID; its
+    SEQUENCE rises and the citizen gets an "updated" message. Locks: the booking row, then the
+    new day's `BookingDay` row (the order every path that takes both uses). The booking's own
+    place is given up first inside the transaction, so a move within one day does not count
+    against itself; if the new time is refused, everything rolls back.
     """
     locked = _lock_booking(booking)
-    _release(locked)
-    # The old row's token stops working (its page and calendar file would still show the old
-    # booking): its hash becomes that of a token nobody was given; the new booking has its own.
-    locked.token_hash = tokens.hash_token(tokens.new_token())
-    locked.save(update_fields=["token_hash"])
-    return book_appointment(
-        office=locked.office,
-        service=locked.service,
-        starts_at=starts_at,
-        contact=Contact(
-            name=locked.name,
+    now = clock.now()
+    if not locked.is_changeable(now=now):
+        raise errors.NotChangeable()
+    if locked.status == BookingStatus.BOOKED and locked.starts_at == starts_at:
+        raise errors.SameTime()
+    office, service = locked.office, locked.service
+    day = clock.local_date_of(starts_at)
+    if locked.status == BookingStatus.BOOKED:
+        # Give up the old place (not yet visible to others: the row is ours until commit).
+        locked.status = BookingStatus.CANCELLED
+        locked.save(update_fields=["status"])
+    # Likewise the video meeting's caseworker and room (taken again below for the new time).
+    VideoMeeting.objects.filter(booking=locked, active=True).update(active=False)
+    _lock_day(office=office, day=day)
+    book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
+    slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
+    _check_limit(
+        office=office,
+        service=service,
+        day=day,
+        who=same_person(
+            service=service,
             email=locked.email,
             phone=locked.phone,
             identity_hash=locked.identity_hash,
         ),
-        rescheduled_from=locked,
+        limit=book.rules(office.pk).per_person_per_day,
+        exclude=locked.pk,
     )
+    parts = _meeting_parts(office=office, service=service, start=slot.start, end=slot.end)
+    if parts is not None:
+        # The meeting keeps its identity (as the booking does): the agency's API shows its new
+        # time, caseworker and room; a new room name, so the old link stops working.
+        VideoMeeting.objects.update_or_create(
+            booking=locked,
+            defaults={
+                "caseworker": parts[0],
+                "room": parts[1],
+                "starts_at": slot.start,
+                "ends_at": slot.end,
+                "active": True,
+                "cancelled_by": "",
+                "agency_notified_at": None,
+                "room_name": tokens.new_room_name(),
+            },
+        )
+    locked.status = BookingStatus.BOOKED
+    locked.day = day
+    locked.starts_at, locked.ends_at = slot.start, slot.end
+    locked.sequence += 1
+    locked.cancelled_at = None
+    locked.office_cancel_reason = ""
+    # A new time gets its own reminder (and, if the office changes it again, its own notice).
+    locked.reminder_sent_at = None
+    locked.closure_notified_at = None
+    locked.save(
+        update_fields=[
+            "status",
+            "day",
+            "starts_at",
+            "ends_at",
+            "sequence",
+            "cancelled_at",
+            "office_cancel_reason",
+            "reminder_sent_at",
+            "closure_notified_at",
+        ]
+    )
+    _announce(locked, signals.MOVED)
+    return locked
 
 
-def notify_closure_affected(*, office: Office, from_day: dt.date | None = None) -> list[Booking]:
-    """After a closure was added: cancel the bookings it hits, tell the citizens, offer rebooking.
+@transaction.atomic
+def release_bookings_without_capacity(
+    *, offices: Iterable[Office], now: dt.datetime | None = None
+) -> list[Booking]:
+    """After a registry change: cancel the future bookings it left without a place, tell the
+    citizens and offer them a new time (the message carries their manage link, which now lists
+    free times).
 
-    Each booking is handled in its own transaction. Lock: the booking row. The notice (with a
-    fresh rebooking link) is sent by a task after commit.
+    Which bookings: `queries.bookings_without_capacity` (closures, shortened hours, closing for
+    good, ended offerings, fewer counters). Called inside the transaction of the change (the
+    admin's save, the CSV import), so the registry change and the cancellations commit
+    together. Lock: each booking row, in start order.
     """
-    affected = bookings_affected_by_closures(
-        office=office, from_day=from_day or clock.local_today()
-    )
     done = []
-    for booking in affected:
-        with transaction.atomic():
-            locked = _lock_booking(booking)
-            if locked.status != BookingStatus.BOOKED:
-                continue
-            now = clock.now()
-            locked.status = BookingStatus.CANCELLED_BY_OFFICE
-            locked.cancelled_at = now
-            locked.save(update_fields=["status", "cancelled_at"])
-            _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
-            transaction.on_commit(
-                partial(
-                    signals.booking_cancelled_by_office.send, sender=Booking, booking_id=locked.pk
-                )
-            )
-            done.append(locked)
+    for booking, reason in queries.bookings_without_capacity(offices=offices, now=now):
+        locked = _lock_booking(booking)
+        if locked.status != BookingStatus.BOOKED:
+            continue
+        locked.status = BookingStatus.CANCELLED_BY_OFFICE
+        locked.office_cancel_reason = reason
+        locked.cancelled_at = clock.now()
+        locked.sequence += 1
+        locked.save(update_fields=["status", "office_cancel_reason", "cancelled_at", "sequence"])
+        _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
+        _announce(locked, signals.CANCELLED_BY_OFFICE)
+        done.append(locked)
     return done
 
 
-def _tell_agency(meeting_id: int | None) -> None:
-    """After commit: the agency's side learns that a meeting was cancelled (the task mails
-    the caseworker; the agency's API lists it as cancelled at once)."""
-    if meeting_id is not None:
-        transaction.on_commit(
-            partial(
-                signals.video_meeting_cancelled.send, sender=VideoMeeting, meeting_id=meeting_id
-            )
-        )
-
-
-@transaction.atomic
-def cancel_video_meeting_by_agency(*, meeting: VideoMeeting, agency_id: int) -> Booking:
-    """The agency cancels (the caseworker cannot meet): the booking is cancelled for the
-    citizen, who is told and offered a new time, as after an office closure.
-
-    Lock: the booking row. NotYourMeeting (404) when the meeting is another agency's;
-    NotChangeable when it is over or already cancelled.
-    """
-    if meeting.caseworker.agency_id != agency_id:
-        raise errors.NotYourMeeting()
-    locked = _lock_booking(meeting.booking)
-    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
-        raise errors.NotChangeable()
-    locked.status = BookingStatus.CANCELLED_BY_OFFICE
-    locked.cancelled_at = clock.now()
-    locked.save(update_fields=["status", "cancelled_at"])
-    _end_meeting(locked, by=MeetingSide.AGENCY)
-    transaction.on_commit(
-        partial(signals.booking_cancelled_by_office.send, sender=Booking, booking_id=locked.pk)
-    )
-    return locked
-
-
-@transaction.atomic
-def cancel_booking_at_desk(*, booking: Booking) -> Booking:
-    """An officer cancels on the citizen's behalf (at the desk or by phone). Lock: the
-    booking row. The agency is told of a video meeting as when the citizen cancels."""
-    locked = _lock_booking(booking)
-    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
-        raise errors.NotChangeable()
-    locked.status = BookingStatus.CANCELLED
-    locked.cancelled_at = clock.now()
-    locked.save(update_fields=["status", "cancelled_at"])
-    _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
-    return locked
-
-
-@transaction.atomic
-def replace_caseworker_availability(
-    *,
-    caseworker: Caseworker,
-    periods: list[tuple[dt.datetime, dt.datetime]],
-    source: str,
-    since: dt.datetime | None = None,
-) -> int:
-    """The agency's published free periods of a caseworker from `since` (default now) on
-    replace what we had from that source: the feed or the API publishes the whole future.
-
-    Lock: the caseworker's row (a booking locks it before reading the meetings, so a period
-    withdrawn here is not half-seen). Meetings already booked stay: withdrawing time does
-    not cancel a meeting; the agency cancels it explicitly. Raises BadAvailability (400)
-    for a period that ends before it starts; nothing is written then.
-    """
-    since = since or clock.now()
-    clean = sorted((s, e) for s, e in periods if e > since)
-    if any(e <= s for s, e in clean):
-        raise errors.BadAvailability()
-    Caseworker.objects.select_for_update().get(pk=caseworker.pk)
-    CaseworkerAvailability.objects.filter(
-        caseworker=caseworker, source=source, ends_at__gt=since
-    ).delete()
-    CaseworkerAvailability.objects.bulk_create(
-        CaseworkerAvailability(
-            caseworker=caseworker, starts_at=max(s, since), ends_at=e, source=source
-        )
-        for s, e in clean
-    )
-    return len(clean)
-
-
-FEED_HORIZON_DAYS = 60
-
-
-@dataclass(frozen=True)
-class FeedRun:
-    read: dict[str, int]  # caseworker → free periods now published
-    failed: dict[str, str]  # caseworker → why not (the old free time is kept)
-
-
-def refresh_caseworker_feeds(
-    *, fetch: Callable[[str], bytes] = availability_feed.read_feed
-) -> FeedRun:
-    """Read every active caseworker's iCalendar feed of free time and publish it (the next
-    FEED_HORIZON_DAYS), replacing what the feed gave before. A feed that cannot be fetched
-    or read leaves that caseworker's free time as it was. Each caseworker in its own
-    transaction (`replace_caseworker_availability`'s lock: the caseworker's row)."""
-    now = clock.now()
-    read: dict[str, int] = {}
-    failed: dict[str, str] = {}
-    for caseworker in Caseworker.objects.filter(is_active=True).exclude(calendar_url=""):
-        name = f"{caseworker.agency_id}:{caseworker.external_id}"
-        try:
-            periods = availability_feed.free_periods(
-                fetch(caseworker.calendar_url),
-                since=now,
-                until=now + dt.timedelta(days=FEED_HORIZON_DAYS),
-            )
-        except availability_feed.FeedError as exc:
-            logger.warning("caseworker feed %s not read: %s", name, exc)
-            failed[name] = str(exc)
-            continue
-        read[name] = replace_caseworker_availability(
-            caseworker=caseworker, periods=periods, source=AvailabilitySource.FEED, since=now
-        )
-    return FeedRun(read=read, failed=failed)
-
-
-def divert_outreach_visit(
-    *, stop: Office, day: dt.date, reason_sv: str, reason_en: str = ""
-) -> list[Booking]:
-    """An outreach stop's visit on `day` is cancelled (the vehicle diverted, staff ill): the day
-    becomes a closed exception of the stop, and its booked citizens are told and offered a new
-    time exactly as for an office closure (`notify_closure_affected`).
-
-    Lock: the stop's office row while the exception is written (so two diversions of one day
-    do not race on the unique (office, date)); then each booking row, as the closure does.
-    Raises NotOutreach for an office, NoVisitThatDay when the stop is not served that day.
-    """
-    if not stop.is_outreach:
-        raise errors.NotOutreach()
-    if not reason_sv.strip():
-        raise errors.DivertReasonMissing()
-    with transaction.atomic():
-        Office.objects.select_for_update().get(pk=stop.pk)
-        if not network_queries.opening_intervals(office=stop, day=day):
-            raise errors.NoVisitThatDay()
-        OpeningException.objects.update_or_create(
-            office=stop,
-            date=day,
-            defaults={
-                "kind": ExceptionKind.CLOSED,
-                "opens": None,
-                "closes": None,
-                "reason_sv": reason_sv.strip(),
-                "reason_en": reason_en.strip(),
-            },
-        )
-    return notify_closure_affected(office=stop, from_day=day)
-
-
-@transaction.atomic
-def rotate_token(*, booking: Booking) -> str:
-    """A new manage token for the booking (the old link stops working). Lock: the booking row."""
-    locked = _lock_booking(booking)
-    token = tokens.new_token()
-    locked.token_hash = tokens.hash_token(token)
-    locked.save(update_fields=["token_hash"])
-    return token
+def on_registry_change(
+    sender: object, *, offices: Sequence[Office], **kwargs: object
+) -> list[Affected]:
+    """Receiver of `network.change_impact.capacity_reduced` (inside the change's transaction):
+    cancel the bookings the change left without a place and tell the citizens after commit."""
+    done = release_bookings_without_capacity(offices=offices)
+    return [queries.describe_affected(b, b.office_cancel_reason) for b in done]
 
 
 @dataclass(frozen=True)
@@ -514,6 +442,21 @@ class CheckIn:
     outcome: str  # "checked_in", "late_walk_in", "late_no_show"
     visit_id: int | None
     ticket: str = ""
+    again: bool = False  # the booking had been checked in before: the same answer, repeated
+
+
+def _repeat(booking: Booking) -> CheckIn:
+    """A second check-in (a refresh, a double tap, the desk after the kiosk): the answer the
+    first one gave, with the number already given."""
+    visit = Visit.objects.filter(pk=booking.visit_id).first() if booking.visit_id else None
+    ticket = visit.ticket if visit is not None and visit.ticket_number is not None else ""
+    if booking.status == BookingStatus.CHECKED_IN:
+        outcome = "checked_in"
+    else:
+        outcome = "late_walk_in" if ticket else "late_no_show"
+    return CheckIn(
+        booking=booking, outcome=outcome, visit_id=booking.visit_id, ticket=ticket, again=True
+    )
 
 
 @transaction.atomic
@@ -521,8 +464,14 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     """The citizen arrives (kiosk or desk) with the booking code.
 
     From `early_check_in` before the time until `grace` after it: a waiting visit with the
-    booked time's priority. Later: a walk-in ticket or a no-show, as APPOINTMENTS_LATE_POLICY
-    says (a walk-in only where the service allows walk-ins). Lock: the booking row.
+    booked time's priority. Later: a walk-in ticket or nothing, as APPOINTMENTS_LATE_POLICY
+    says (a walk-in only where the service allows walk-ins); the booking is a no-show in the
+    visit log either way.
+
+    Lateness is decided from the clock alone: a booking the periodic job already marked as a
+    no-show (`record_no_shows`) is treated exactly like one it has not reached yet, so the
+    answer does not depend on when the job last ran. A second check-in gives the first answer
+    again. Lock: the booking row.
     """
     now = clock.now()
     normalized = tokens.normalize_code(code)
@@ -532,39 +481,58 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     if found is None:
         raise errors.UnknownCode()
     booking = _lock_booking(found)
-    if booking.status == BookingStatus.CHECKED_IN:
-        raise errors.CheckInError(errors.CheckInError.default_message)
-    if booking.status != BookingStatus.BOOKED:
-        raise errors.CheckInError()
+    if booking.status in (BookingStatus.CHECKED_IN, BookingStatus.LATE):
+        return _repeat(booking)
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.NO_SHOW):
+        raise errors.CheckInError()  # cancelled (by the citizen or the office)
     if now < booking.starts_at - conf.early_check_in():
         raise errors.TooEarly()
+    if (
+        not network_queries.offerings_on(office=office, day=booking.day)
+        .filter(service=booking.service)
+        .exists()
+    ):
+        raise errors.NotOfferedAnyMore()
     on_time = now <= booking.starts_at + conf.grace()
-    # Late beyond the grace period: the booking is a no-show in the visit log either way.
-    record = (
-        queue_services.check_in_booked_visit if on_time else queue_services.record_booked_no_show
-    )
-    visit = _queue(
-        lambda: record(
-            office=office,
-            service=booking.service,
-            booked_start=booking.starts_at,
-            booking_reference=booking.code,
-        )
-    )
-    booking.status = BookingStatus.CHECKED_IN if on_time else BookingStatus.LATE
-    booking.checked_in_at = now
-    booking.visit_id = visit.pk
-    booking.save(update_fields=["status", "checked_in_at", "visit_id"])
     if on_time:
+        visit = _queue(
+            lambda: queue_services.check_in_booked_visit(
+                office=office,
+                service=booking.service,
+                booked_start=booking.starts_at,
+                booking_reference=booking.code,
+            )
+        )
+        booking.status = BookingStatus.CHECKED_IN
+        booking.checked_in_at = now
+        booking.visit_id = visit.pk
+        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
         return CheckIn(
             booking=booking, outcome="checked_in", visit_id=visit.pk, ticket=visit.ticket
         )
+    if booking.status == BookingStatus.BOOKED:
+        # The no-show the periodic job would record (it has not run yet for this booking).
+        no_show = _queue(
+            lambda: queue_services.record_booked_no_show(
+                office=office,
+                service=booking.service,
+                booked_start=booking.starts_at,
+                booking_reference=booking.code,
+            )
+        )
+        booking.visit_id = no_show.pk
+    booking.status = BookingStatus.LATE
+    booking.checked_in_at = now
     if conf.late_policy() == "walk_in" and booking.service.walk_in_allowed:
         ticket = _queue(lambda: queue_services.issue_ticket(office=office, service=booking.service))
+        # The visit the citizen now holds: a repeated check-in shows its number.
+        booking.visit_id = ticket.pk
+        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
         return CheckIn(
             booking=booking, outcome="late_walk_in", visit_id=ticket.pk, ticket=ticket.ticket
         )
-    return CheckIn(booking=booking, outcome="late_no_show", visit_id=visit.pk)
+    booking.save(update_fields=["status", "checked_in_at", "visit_id"])
+    return CheckIn(booking=booking, outcome="late_no_show", visit_id=booking.visit_id)
 
 
 def _queue(call: Callable[[], Visit]) -> Visit:
@@ -649,3 +617,158 @@ def purge_personal_data(*, older_than_days: int | None = None) -> int:
         identity_hash="",
         purged_at=clock.now(),
     )
+
+
+def _tell_agency(meeting_id: int | None) -> None:
+    """After commit: the agency's side learns that a meeting was cancelled (the task mails
+    the caseworker; the agency's API lists it as cancelled at once)."""
+    if meeting_id is not None:
+        transaction.on_commit(
+            partial(
+                signals.video_meeting_cancelled.send, sender=VideoMeeting, meeting_id=meeting_id
+            )
+        )
+
+
+@transaction.atomic
+def cancel_video_meeting_by_agency(*, meeting: VideoMeeting, agency_id: int) -> Booking:
+    """The agency cancels (the caseworker cannot meet): the booking is cancelled for the
+    citizen, who is told and offered a new time, as after an office closure.
+
+    Lock: the booking row. NotYourMeeting (404) when the meeting is another agency's;
+    NotChangeable when it is over or already cancelled.
+    """
+    if meeting.caseworker.agency_id != agency_id:
+        raise errors.NotYourMeeting()
+    locked = _lock_booking(meeting.booking)
+    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED_BY_OFFICE
+    locked.office_cancel_reason = OfficeCancelReason.CASEWORKER
+    locked.cancelled_at = clock.now()
+    locked.sequence += 1
+    locked.save(update_fields=["status", "office_cancel_reason", "cancelled_at", "sequence"])
+    _end_meeting(locked, by=MeetingSide.AGENCY)
+    _announce(locked, signals.CANCELLED_BY_OFFICE)
+    return locked
+
+
+@transaction.atomic
+def cancel_booking_at_desk(*, booking: Booking) -> Booking:
+    """An officer cancels on the citizen's behalf (at the desk or by phone). Lock: the
+    booking row. The agency is told of a video meeting as when the citizen cancels."""
+    locked = _lock_booking(booking)
+    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED
+    locked.cancelled_at = clock.now()
+    locked.sequence += 1
+    locked.save(update_fields=["status", "cancelled_at", "sequence"])
+    _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
+    _announce(locked, signals.CANCELLED)
+    return locked
+
+
+@transaction.atomic
+def replace_caseworker_availability(
+    *,
+    caseworker: Caseworker,
+    periods: list[tuple[dt.datetime, dt.datetime]],
+    source: str,
+    since: dt.datetime | None = None,
+) -> int:
+    """The agency's published free periods of a caseworker from `since` (default now) on
+    replace what we had from that source: the feed or the API publishes the whole future.
+
+    Lock: the caseworker's row (a booking locks it before reading the meetings, so a period
+    withdrawn here is not half-seen). Meetings already booked stay: withdrawing time does
+    not cancel a meeting; the agency cancels it explicitly. Raises BadAvailability (400)
+    for a period that ends before it starts; nothing is written then.
+    """
+    since = since or clock.now()
+    clean = sorted((s, e) for s, e in periods if e > since)
+    if any(e <= s for s, e in clean):
+        raise errors.BadAvailability()
+    Caseworker.objects.select_for_update().get(pk=caseworker.pk)
+    CaseworkerAvailability.objects.filter(
+        caseworker=caseworker, source=source, ends_at__gt=since
+    ).delete()
+    CaseworkerAvailability.objects.bulk_create(
+        CaseworkerAvailability(
+            caseworker=caseworker, starts_at=max(s, since), ends_at=e, source=source
+        )
+        for s, e in clean
+    )
+    return len(clean)
+
+
+FEED_HORIZON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class FeedRun:
+    read: dict[str, int]  # caseworker → free periods now published
+    failed: dict[str, str]  # caseworker → why not (the old free time is kept)
+
+
+def refresh_caseworker_feeds(
+    *, fetch: Callable[[str], bytes] = availability_feed.read_feed
+) -> FeedRun:
+    """Read every active caseworker's iCalendar feed of free time and publish it (the next
+    FEED_HORIZON_DAYS), replacing what the feed gave before. A feed that cannot be fetched
+    or read leaves that caseworker's free time as it was. Each caseworker in its own
+    transaction (`replace_caseworker_availability`'s lock: the caseworker's row)."""
+    now = clock.now()
+    read: dict[str, int] = {}
+    failed: dict[str, str] = {}
+    for caseworker in Caseworker.objects.filter(is_active=True).exclude(calendar_url=""):
+        name = f"{caseworker.agency_id}:{caseworker.external_id}"
+        try:
+            periods = availability_feed.free_periods(
+                fetch(caseworker.calendar_url),
+                since=now,
+                until=now + dt.timedelta(days=FEED_HORIZON_DAYS),
+            )
+        except availability_feed.FeedError as exc:
+            logger.warning("caseworker feed %s not read: %s", name, exc)
+            failed[name] = str(exc)
+            continue
+        read[name] = replace_caseworker_availability(
+            caseworker=caseworker, periods=periods, source=AvailabilitySource.FEED, since=now
+        )
+    return FeedRun(read=read, failed=failed)
+
+
+def divert_outreach_visit(
+    *, stop: Office, day: dt.date, reason_sv: str, reason_en: str = ""
+) -> list[Booking]:
+    """An outreach stop's visit on `day` is cancelled (the vehicle diverted, staff ill): the day
+    becomes a closed exception of the stop, and its booked citizens are told and offered a new
+    time exactly as for an office closure (`release_bookings_without_capacity`).
+
+    Lock: the stop's office row (so two diversions of one day do not race on the unique
+    (office, date)); then each booking row, as `release_bookings_without_capacity` does.
+    Raises NotOutreach for an office, NoVisitThatDay when the stop is not served that day.
+    """
+    if not stop.is_outreach:
+        raise errors.NotOutreach()
+    if not reason_sv.strip():
+        raise errors.DivertReasonMissing()
+    with transaction.atomic():
+        Office.objects.select_for_update().get(pk=stop.pk)
+        if not network_queries.opening_intervals(office=stop, day=day):
+            raise errors.NoVisitThatDay()
+        OpeningException.objects.update_or_create(
+            office=stop,
+            date=day,
+            defaults={
+                "kind": ExceptionKind.CLOSED,
+                "opens": None,
+                "closes": None,
+                "reason_sv": reason_sv.strip(),
+                "reason_en": reason_en.strip(),
+            },
+        )
+        # As for any closure: the bookings it leaves without a place are cancelled by the
+        # office (reason "closed"), told, and offered a new time — in this transaction.
+        return release_bookings_without_capacity(offices=[stop])

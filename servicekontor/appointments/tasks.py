@@ -4,19 +4,18 @@ The periodic ones are also management commands, for cron (deploy/crontab): `run_
 (reminders and no-shows) and `purge_personal_data`.
 
 A leaf: the tasks call into services, never the other way round. The use cases announce what
-happened through `appointments.signals` (after commit); `apps.ready` connects the receivers
-`on_booking_confirmed` and `on_booking_cancelled_by_office`.
+happened through `appointments.signals` (after commit); `apps.ready` connects the receiver
+`on_booking_changed` (and `on_message_sent` to the outbox's signal).
 """
 
 import datetime as dt
 import logging
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django_tasks import task
 
-from servicekontor.appointments import conf, mail, services
+from servicekontor.appointments import conf, mail, services, signals
 from servicekontor.appointments.models import Booking, BookingStatus, VideoMeeting
 from servicekontor.core import clock
 from servicekontor.messaging import services as messaging
@@ -97,26 +96,46 @@ def deliver_messages_task() -> int:
     return messaging.deliver_due().sent
 
 
-@task()
-def send_closure_notice(*, booking_id: int) -> bool:
-    """Tell the citizen the office is closed at their time, with a fresh rebooking link.
+_MESSAGES = {
+    signals.BOOKED: mail.send_confirmation,
+    signals.MOVED: mail.send_moved,
+    signals.CANCELLED: mail.send_cancelled,
+    signals.CANCELLED_BY_OFFICE: mail.send_closure_notice,
+}
+# Whether the booking holds a place after each change (a message is stale otherwise).
+_HOLDS_AFTER = {
+    signals.BOOKED: True,
+    signals.MOVED: True,
+    signals.CANCELLED: False,
+    signals.CANCELLED_BY_OFFICE: False,
+}
 
-    The link needs a token, and tokens are stored only hashed, so a new one is issued here
-    (the old link stops working) in the transaction that queues the notice; the token never
-    passes through the task queue. `closure_notified_at` is written when it is sent.
+
+@task()
+def send_booking_message(*, booking_id: int, change: str) -> bool:
+    """Queue the citizen's message about a change of their booking (signals.CHANGES) into the
+    outbox, which sends it and retries a refusal; once per change (its dedup key names the
+    booking's SEQUENCE).
+
+    The message describes the booking as it is when queued (its current time and SEQUENCE);
+    one overtaken by a later change is skipped, so a late REQUEST never brings back a
+    cancelled event and a late CANCEL never removes a rebooked one. True if queued.
     """
-    booking = Booking.objects.select_related("office", "service", "service__agency").get(
-        pk=booking_id
+    if change not in _MESSAGES:
+        raise ValueError(f"unknown booking change {change!r}")
+    booking = (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .filter(pk=booking_id)
+        .first()
     )
-    if booking.status != BookingStatus.CANCELLED_BY_OFFICE or booking.closure_notified_at:
+    if booking is None or booking.purged_at is not None:
         return False
-    with transaction.atomic():
-        token = services.rotate_token(booking=booking)
-        message = mail.send_closure_notice(booking, token=token, deliver_after_commit=False)
-    if message is None:
-        return False
-    messaging.deliver(message_id=message.pk)
-    return True
+    if _HOLDS_AFTER[change] != booking.holds_capacity() or (
+        change == signals.CANCELLED_BY_OFFICE
+        and booking.status != BookingStatus.CANCELLED_BY_OFFICE
+    ):
+        return False  # changed again since: that change's own message tells the truth
+    return _MESSAGES[change](booking) is not None
 
 
 def on_message_sent(
@@ -136,6 +155,24 @@ def on_message_sent(
 
 
 @task()
+def record_no_shows_task() -> int:
+    return services.record_no_shows()
+
+
+@task()
+def purge_personal_data_task() -> int:
+    return services.purge_personal_data()
+
+
+def on_booking_changed(sender: Any, *, booking_id: int, change: str, **kwargs: Any) -> None:
+    """Receiver of `signals.booking_changed` (after commit): the message, and the reminder of
+    a new time."""
+    send_booking_message.enqueue(booking_id=booking_id, change=change)
+    if change in (signals.BOOKED, signals.MOVED):
+        schedule_reminder(booking_id=booking_id)
+
+
+@task()
 def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
     """The agency's side learns of a cancellation by the citizen or the office: a mail to
     the caseworker's work address through the outbox (the agency's API shows the meeting as
@@ -152,26 +189,6 @@ def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
     return mail.send_meeting_cancelled_to_caseworker(meeting) is not None
 
 
-@task()
-def record_no_shows_task() -> int:
-    return services.record_no_shows()
-
-
-@task()
-def purge_personal_data_task() -> int:
-    return services.purge_personal_data()
-
-
-def on_booking_confirmed(sender: Any, *, booking_id: int, **kwargs: Any) -> None:
-    """Receiver of `signals.booking_confirmed` (after commit)."""
-    schedule_reminder(booking_id=booking_id)
-
-
 def on_video_meeting_cancelled(sender: Any, *, meeting_id: int, **kwargs: Any) -> None:
     """Receiver of `signals.video_meeting_cancelled` (after commit)."""
     tell_caseworker_of_cancellation.enqueue(meeting_id=meeting_id)
-
-
-def on_booking_cancelled_by_office(sender: Any, *, booking_id: int, **kwargs: Any) -> None:
-    """Receiver of `signals.booking_cancelled_by_office` (after commit)."""
-    send_closure_notice.enqueue(booking_id=booking_id)

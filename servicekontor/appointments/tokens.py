@@ -1,9 +1,12 @@
 """Secrets of a booking: the manage token (only its hash is stored), the booking code, and the
 keyed hash of a personal identity number.
 
-- Manage token: 32 random bytes (secrets.token_urlsafe), about 2^256 possibilities; the database
-  holds its SHA-256, so a leaked database does not give working links. Lookup is by hash, so
-  there is nothing to enumerate.
+- Manage token: HMAC-SHA256, keyed by SECRET_KEY, of the booking's random link key (24 bytes);
+  the database holds the key and the token's SHA-256, so a leaked database alone does not give
+  working links (the secret key is needed too), and every later message (moved, cancelled,
+  closure, reminder) can carry the same link: one link for the booking's life. Lookup is by
+  hash, so there is nothing to enumerate. Rotating SECRET_KEY invalidates the links (decision
+  0019).
 - Booking code: 8 characters from a 32-letter alphabet without 0/O/1/I (2^40), random, unique.
   It is typed at the kiosk of one office on one day only, and the lookup is rate limited.
 - Identity number: HMAC-SHA256 keyed by SECRET_KEY of the 12-digit form; it can be compared
@@ -20,6 +23,19 @@ __all__ = ["hash_token", "new_token"]  # and the booking code and identity hash 
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+
+
+def new_link_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def manage_token(link_key: str) -> str:
+    """The manage token of a booking with this link key (64 hex digits)."""
+    if not link_key:
+        raise ValueError("a booking without a link key has no derivable token")
+    return salted_hmac(
+        "servicekontor.appointments.manage-link", link_key, algorithm="sha256"
+    ).hexdigest()
 
 
 def new_code() -> str:

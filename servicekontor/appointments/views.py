@@ -190,6 +190,21 @@ def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) ->
         "purge_days": conf.purge_after_days(),
     }
     if request.method != "POST":
+        # Refuse up front a time that cannot be booked (past, closed, an eve, full), before
+        # the citizen fills in the form; the booking checks again under its lock.
+        refused = queries.slot_refusal(office=office, service=service, starts_at=starts_at)
+        if refused is not None:
+            return _error(
+                request,
+                str(refused.message),
+                refused.http_status,
+                back=reverse(
+                    "appointments:times",
+                    kwargs={"service_id": service.pk, "office_code": office.code},
+                )
+                + f"?day={clock.local_date_of(starts_at).isoformat()}",
+                back_label=_("Choose another time"),
+            )
         return render(request, "appointments/contact.html", context)
     if not form.is_valid():
         return render(request, "appointments/contact.html", context, status=400)
@@ -246,33 +261,52 @@ def _unknown_link_page(view: View) -> View:
     return wrapper
 
 
+def _booking_context(booking: Booking, token: str) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "booking": booking,
+        "token": token,
+        "code": format_code(booking.code),
+        "changeable": booking.is_changeable(now=now),
+        "cancellable": booking.is_cancellable(now=now),
+        "status_label": booking.status_label(now=now, grace=conf.grace()),
+    }
+
+
 @_rate_limited(conf.rate_lookup)
 @_unknown_link_page
 def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The booking as it is now (the one link for its whole life)."""
     booking = _by_token(token)
-    return render(
-        request,
-        "appointments/manage.html",
-        {
-            "booking": booking,
-            "token": token,
-            "code": format_code(booking.code),
-            "new": request.GET.get("new") == "1",
-            "changeable": booking.is_changeable(now=clock.now()),
-        },
-    )
+    context = _booking_context(booking, token)
+    context["new"] = request.GET.get("new") == "1"
+    context["done"] = request.GET.get("done", "")
+    return render(request, "appointments/manage.html", context)
 
 
-@_rate_limited(conf.rate_book)
+@_rate_limited(conf.rate_book, method="POST")
+@_rate_limited(conf.rate_lookup, method="GET")
 @_unknown_link_page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks "cancel this booking?"; only the POST of that question cancels."""
     booking = _by_token(token)
+    context = _booking_context(booking, token)
+    if not context["cancellable"]:
+        return _error(
+            request,
+            str(errors.NotChangeable.default_message),
+            409,
+            back=reverse("appointments:manage", kwargs={"token": token}),
+            back_label=_("Back to your booking"),
+        )
+    if request.method == "GET":
+        return render(request, "appointments/cancel_confirm.html", context)
     try:
         services.cancel_booking(booking=booking)
     except errors.BookingError as exc:
         return _error(request, str(exc.message), exc.http_status)
-    return redirect("appointments:manage", token=token)
+    return redirect(reverse("appointments:manage", kwargs={"token": token}) + "?done=cancelled")
 
 
 @_rate_limited(conf.rate_book, method="POST")
@@ -280,17 +314,44 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 @_unknown_link_page
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    """GET lists free times (or, with `?start=`, asks to confirm that one); only the POST of
+    the confirmation moves the booking. A booking that can no longer be moved lists nothing."""
     booking = _by_token(token)
-    if request.method == "POST":
-        start = parse_int(request.POST.get("start"), minimum=0, maximum=2**40)
+    manage_url = reverse("appointments:manage", kwargs={"token": token})
+    if not booking.is_changeable(now=clock.now()):
+        return _error(
+            request,
+            str(errors.NotChangeable.default_message),
+            409,
+            back=manage_url,
+            back_label=_("Back to your booking"),
+        )
+    raw_start = request.POST.get("start") if request.method == "POST" else request.GET.get("start")
+    if raw_start is not None:
+        start = parse_int(raw_start, minimum=0, maximum=2**40)
         if start is None:
-            return _error(request, _("Choose one of the listed times."), 400)
+            return _error(request, _("Choose one of the listed times."), 400, back=request.path)
         starts_at = _instant(start)
+        if request.method == "GET":
+            refused = queries.slot_refusal(
+                office=booking.office, service=booking.service, starts_at=starts_at
+            )
+            if refused is None and booking.starts_at == starts_at and booking.holds_capacity():
+                refused = errors.SameTime()
+            if refused is not None:
+                return _error(request, str(refused.message), refused.http_status, back=request.path)
+            context = _booking_context(booking, token)
+            context["new_start"] = starts_at
+            context["new_end"] = starts_at + dt.timedelta(minutes=booking.service.handling_minutes)
+            context["start_value"] = start
+            return render(request, "appointments/reschedule_confirm.html", context)
         try:
-            made = services.reschedule_booking(booking=booking, starts_at=starts_at)
+            services.reschedule_booking(booking=booking, starts_at=starts_at)
         except errors.BookingError as exc:
             return _error(request, str(exc.message), exc.http_status, back=request.path)
-        return redirect(reverse("appointments:manage", kwargs={"token": made.token}) + "?new=1")
+        return redirect(manage_url + "?done=moved")
+    if request.method == "POST":
+        return _error(request, _("Choose one of the listed times."), 400, back=request.path)
     context = _times_context(request, office=booking.office, service=booking.service)
     context.update({"booking": booking, "token": token})
     return render(request, "appointments/reschedule.html", context)
@@ -299,12 +360,21 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 @_rate_limited(conf.rate_lookup)
 @_unknown_link_page
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The booking's calendar event as it is now (same UID as the mails; CANCELLED once
+    cancelled), METHOD:PUBLISH."""
     booking = _by_token(token)
     response = HttpResponse(
-        booking_ics(booking, domain=request.get_host().split(":")[0]),
-        content_type="text/calendar; charset=utf-8",
+        booking_ics(
+            booking,
+            method="PUBLISH",
+            domain=conf.calendar_domain(),
+            organizer_email=conf.organizer_email(),
+            stamp=clock.now(),
+        ),
+        content_type="text/calendar; charset=utf-8; method=PUBLISH",
     )
     response["Content-Disposition"] = 'attachment; filename="booking.ics"'
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -313,7 +383,10 @@ def calendar(request: HttpRequest, token: str) -> HttpResponse:
 def kiosk_check_in(request: HttpRequest, office_code: str) -> HttpResponse:
     office = get_object_or_404(Office, code=office_code)
     form = CheckInForm(request.POST or None)
-    context: dict[str, Any] = {"office": office, "form": form}
+    if "easy" in request.GET:  # the kiosk's plain-language switch (queueing.views._easy)
+        request.session["kiosk_easy"] = request.GET["easy"] == "1"
+    easy = bool(request.session.get("kiosk_easy", False))
+    context: dict[str, Any] = {"office": office, "form": form, "easy": easy}
     if request.method != "POST":
         return render(request, "appointments/kiosk_check_in.html", context)
     if not form.is_valid():
@@ -323,7 +396,11 @@ def kiosk_check_in(request: HttpRequest, office_code: str) -> HttpResponse:
     except errors.BookingError as exc:
         context["check_in_error"] = exc.message
         return render(request, "appointments/kiosk_check_in.html", context, status=exc.http_status)
-    return render(request, "appointments/check_in_done.html", {"office": office, "result": result})
+    return render(
+        request,
+        "appointments/check_in_done.html",
+        {"office": office, "result": result, "easy": easy},
+    )
 
 
 def _staff_office(request: HttpRequest, office_code: str) -> Office:

@@ -1,32 +1,21 @@
-"""The agency report as tables, and as CSV (UTF-8 with BOM) and Excel (XlsxWriter).
+"""The agency report as tables; written as CSV and Excel by `core.spreadsheets` (BOM, CRLF,
+the page's separator, formula-safe text).
 
 One function builds each table (`summary_table`, `lines_table`); the page, the CSV and the
 Excel file all show those rows, so they cannot disagree. Money columns are whole öre (exact)
 and kronor; the total row sums the öre, so it matches the pools to the öre.
-
-Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a
-leading apostrophe (OWASP, "CSV Injection"); numbers are written as numbers.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
 from servicekontor.costs.queries import AgencyReport
 
 Cell = str | int | float | None
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _kr(ore: int | Fraction | None) -> float | None:
@@ -221,35 +210,3 @@ def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     total = sum(ln.amount_ore for ln in report.lines)
     rows.append([_("Total"), *[""] * 13, total, _kr(total), "", ""])
     return header, rows
-
-
-def to_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
-    """UTF-8 with a BOM (Excel opens it right), comma-separated, formula-safe text."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([safe_text(h) for h in header])
-    for row in rows:
-        writer.writerow(
-            [safe_text(c) if isinstance(c, str) else ("" if c is None else c) for c in row]
-        )
-    return ("\ufeff" + buf.getvalue()).encode()
-
-
-def to_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Cell]]]]) -> bytes:
-    """An .xlsx with one sheet per (name, header, rows); constant memory, text never a formula."""
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buf, {"constant_memory": True, "strings_to_formulas": False, "in_memory": True}
-    )
-    bold = book.add_format({"bold": True})
-    for name, header, rows in sheets:
-        sheet = book.add_worksheet(name[:31])
-        sheet.write_row(0, 0, list(header), bold)
-        for i, row in enumerate(rows, start=1):
-            for j, cell in enumerate(row):
-                if isinstance(cell, str):
-                    sheet.write_string(i, j, cell)
-                elif cell is not None:
-                    sheet.write_number(i, j, cell)
-    book.close()
-    return buf.getvalue()

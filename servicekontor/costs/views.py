@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
-from servicekontor.core import clock
+from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.spreadsheets import download_name
 from servicekontor.costs import allocation, exports, queries, services
 from servicekontor.costs.forms import (
     CompareForm,
@@ -180,30 +181,33 @@ def report(request: HttpRequest) -> HttpResponse:
     rep = queries.agency_report(start=start, end=end, agency_ids=agency_ids)
     fmt = request.GET.get("format", "")
     summary = exports.summary_table(rep)
+    # The file name says whose costs (one agency, an analyst's agencies, or all) and when.
+    scope_label = code or (
+        "all-agencies"
+        if agency_ids is None
+        else "-".join(a.code for a in queries.visible_agencies(agency_ids))
+    )
     if fmt == "csv":
         table = {
             "lines": exports.lines_table,
             "services": exports.services_table,
             "months": exports.months_table,
         }.get(request.GET.get("table", ""), exports.summary_table)(rep)
-        response = HttpResponse(exports.to_csv(*table), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="costs-{label}.csv"'
-        return response
+        table_name = request.GET.get("table", "") or "summary"
+        return spreadsheets.csv_response(
+            *table, filename=download_name("costs", scope_label, label, table_name, ext="csv")
+        )
     if fmt == "xlsx":
         lines = exports.lines_table(rep)
-        response = HttpResponse(
-            exports.to_xlsx(
-                [
-                    (_("Summary"), *summary),
-                    (_("Months"), *exports.months_table(rep)),
-                    (_("Services"), *exports.services_table(rep)),
-                    (_("Lines"), *lines),
-                ]
-            ),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return spreadsheets.xlsx_response(
+            [
+                (_("Summary"), *summary),
+                (_("Months"), *exports.months_table(rep)),
+                (_("Services"), *exports.services_table(rep)),
+                (_("Lines"), *lines),
+            ],
+            filename=download_name("costs", scope_label, label, ext="xlsx"),
         )
-        response["Content-Disposition"] = f'attachment; filename="costs-{label}.xlsx"'
-        return response
     if fmt:
         return render(
             request,

@@ -4,9 +4,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from servicekontor.catalog.models import Service
+from servicekontor.network import change_impact
 from servicekontor.network.models import Milestone, Offering, Office
 
 OVERLAP_MESSAGE = "This office already offers this service in part of that period."
@@ -87,4 +89,14 @@ def move_milestone(*, milestone: Milestone, new_date: dt.date) -> int:
     locked.date = new_date
     locked.save(update_fields=["date"])
     milestone.date = new_date
+    # A closing or an offering's end moved earlier takes away booked places: cancel those
+    # bookings and tell the citizens, in this transaction (change_impact).
+    change_impact.apply(
+        Office.objects.filter(
+            Q(opened_with=locked)
+            | Q(closed_with=locked)
+            | Q(offerings__starts_with=locked)
+            | Q(offerings__ends_with=locked)
+        ).distinct()
+    )
     return moved

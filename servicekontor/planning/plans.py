@@ -491,20 +491,19 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
     }
 
 
-CSV_COLUMNS = ["change", "code", "name", "county", "latitude", "longitude", "served_population"]
+CHANGES = ("open", "keep", "close")
 
 
-def summary_csv(summary: dict[str, object]) -> str:
-    """The network after the plan, one site per row: change = open, keep or close (offices),
-    stop (an outreach stop already served) or open_stop (a proposed stop; their served
-    population is left empty: people go to them only on some days)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def summary_rows(summary: dict[str, object]) -> list[list[object]]:
+    """The network after the plan, one site per row: [change, code, name, county,
+    latitude, longitude, served population]; change is "open", "keep" or "close" (offices;
+    a closed office serves 0), "stop" (an outreach stop already served) or "open_stop" (a
+    proposed stop; served population left empty: people go to stops only on some days)."""
     opened = {site["code"] for site in _sites(summary, "opened")}
+    rows: list[list[object]] = []
     for site in _sites(summary, "sites"):
         change = "open" if site["code"] in opened else "keep"
-        writer.writerow(
+        rows.append(
             [
                 change,
                 site["code"],
@@ -517,7 +516,7 @@ def summary_csv(summary: dict[str, object]) -> str:
         )
     for key, change in (("stops", "stop"), ("opened_stops", "open_stop")):
         for site in _sites(summary, key):
-            writer.writerow(
+            rows.append(
                 [
                     change,
                     site["code"],
@@ -529,7 +528,7 @@ def summary_csv(summary: dict[str, object]) -> str:
                 ]
             )
     for site in _sites(summary, "closed"):
-        writer.writerow(
+        rows.append(
             [
                 "close",
                 site["code"],
@@ -540,7 +539,7 @@ def summary_csv(summary: dict[str, object]) -> str:
                 0,
             ]
         )
-    return out.getvalue()
+    return rows
 
 
 def _sites(summary: dict[str, object], key: str) -> list[dict[str, object]]:

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicekontor.accounts.permissions import is_network_admin
-from servicekontor.core import clock
+from servicekontor.core import clock, spreadsheets
 from servicekontor.core.geography import load_localities
 from servicekontor.network.network_check import check_network, coverage_warning
-from servicekontor.planning import maps
+from servicekontor.planning import exports, maps
 from servicekontor.planning.forms import CompareForm, PlanForm, SaveScenarioForm
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.models import Scenario
@@ -31,7 +31,6 @@ from servicekontor.planning.plans import (
     read_matrix_csv,
     read_sites_csv,
     result_to_dict,
-    summary_csv,
 )
 from servicekontor.planning.queries import plan_on, saved_scenarios
 from servicekontor.planning.services import save_scenario
@@ -73,9 +72,8 @@ def _live_map(summary: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _csv_response(summary: dict[str, Any], filename: str) -> HttpResponse:
-    response = HttpResponse(summary_csv(summary), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    header, rows = exports.summary_table(summary)
+    return spreadsheets.csv_response(header, rows, filename=filename)
 
 
 @login_required
@@ -127,7 +125,7 @@ def index(request: HttpRequest) -> HttpResponse:
             else:
                 summary = result_to_dict(result)
                 if data.get("format") == "csv":
-                    return _csv_response(summary, f"plan-{plan_request.action}-{day}.csv")
+                    return _csv_response(summary, exports.plan_filename(summary, day=day))
                 context.update(
                     summary=summary,
                     day=day,
@@ -185,7 +183,7 @@ def export(request: HttpRequest) -> HttpResponse:
     except signing.BadSignature:
         messages.error(request, _("The result expired or was altered; compute it again."))
         return redirect("planning:index")
-    return _csv_response(data["summary"], f"plan-{data['day']}.csv")
+    return _csv_response(data["summary"], exports.plan_filename(data["summary"], day=data["day"]))
 
 
 @login_required
@@ -212,7 +210,10 @@ def scenario(request: HttpRequest, pk: int) -> HttpResponse:
 def scenario_csv(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     obj = get_object_or_404(Scenario, pk=pk)
-    return _csv_response(obj.summary, f"scenario-{obj.pk}.csv")
+    return _csv_response(
+        obj.summary,
+        exports.plan_filename(obj.summary, day=obj.on_date, prefix=f"scenario-{obj.pk}-{obj.name}"),
+    )
 
 
 @login_required

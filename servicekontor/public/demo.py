@@ -30,18 +30,22 @@ DEMO_ACCOUNTS = (
 
 @transaction.atomic
 def create_demo_accounts() -> list[DemoAccount]:
-    """Create (or reset the passwords of) one account per role. Never called in production."""
+    """Create one account per role (a rerun keeps existing accounts' passwords, so nobody
+    is signed out: Django ties a session to the password hash). Never called in production."""
     office = Office.objects.get(code=DEMO_OFFICE_CODE)
     agencies = list(Agency.objects.all())
     skatteverket = Agency.objects.get(code="skatteverket")
     for account in DEMO_ACCOUNTS:
-        user, _ = User.objects.get_or_create(username=account.username)
+        user, created = User.objects.get_or_create(username=account.username)
         user.role = account.role
         user.first_name = account.description.split(" ")[0].capitalize()
         user.analyst_agency = skatteverket if account.role == Role.AGENCY_ANALYST else None
-        user.is_staff = account.role == Role.NETWORK_ADMIN
+        # The manager reaches the admin for their office's hours and closures (and only
+        # those: network.admin.office_scope); the network administrator for everything.
+        user.is_staff = account.role in (Role.NETWORK_ADMIN, Role.OFFICE_MANAGER)
         user.is_superuser = account.role == Role.NETWORK_ADMIN
-        user.set_password(account.password)
+        if created or not user.has_usable_password():
+            user.set_password(account.password)
         user.save()
         if account.role in (Role.SERVICE_OFFICER, Role.OFFICE_MANAGER):
             OfficeAssignment.objects.get_or_create(user=user, office=office)

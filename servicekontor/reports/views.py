@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
-from servicekontor.core import clock
+from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
-from servicekontor.reports import dashboards, exports
+from servicekontor.reports import dashboards
 from servicekontor.reports.agency_report import (
     COLUMNS,
     AgencyReport,
@@ -172,7 +173,7 @@ def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: s
 
 
 def _filename(report: AgencyReport, ext: str) -> str:
-    return f"{report.agency.code}-{report.month:%Y-%m}.{ext}"
+    return download_name("statistics", report.agency.code, f"{report.month:%Y-%m}", ext=ext)
 
 
 @statistics_view
@@ -181,9 +182,7 @@ def agency_report_csv(
 ) -> HttpResponse:
     report = _report(scope, agency_code, month)
     header, rows = _table(report)
-    response = HttpResponse(exports.csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
-    return response
+    return spreadsheets.csv_response(header, rows, filename=_filename(report, "csv"))
 
 
 @statistics_view
@@ -193,12 +192,10 @@ def agency_report_xlsx(
     report = _report(scope, agency_code, month)
     header, rows = _table(report)
     s_header, s_rows = _service_table(report)
-    body = exports.xlsx_bytes([(_("Offices"), header, rows), (_("Services"), s_header, s_rows)])
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return spreadsheets.xlsx_response(
+        [(_("Offices"), header, rows), (_("Services"), s_header, s_rows)],
+        filename=_filename(report, "xlsx"),
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
-    return response
 
 
 def _year_tables(
@@ -234,14 +231,10 @@ def agency_year_xlsx(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
     report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
-    body = exports.xlsx_bytes(
-        [(_("Months"), header, months), (_("Offices"), office_header, offices)]
+    return spreadsheets.xlsx_response(
+        [(_("Months"), header, months), (_("Offices"), office_header, offices)],
+        filename=download_name("statistics", report.agency.code, year, ext="xlsx"),
     )
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{report.agency.code}-{year}.xlsx"'
-    return response
 
 
 @statistics_view
@@ -249,8 +242,8 @@ def agency_year_csv(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
     report, header, months, _office_header, _offices = _year_tables(scope, agency_code, year)
-    response = HttpResponse(
-        exports.csv_bytes(header, months), content_type="text/csv; charset=utf-8"
+    return spreadsheets.csv_response(
+        header,
+        months,
+        filename=download_name("statistics", report.agency.code, year, ext="csv"),
     )
-    response["Content-Disposition"] = f'attachment; filename="{report.agency.code}-{year}.csv"'
-    return response

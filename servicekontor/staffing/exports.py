@@ -1,5 +1,5 @@
 """The staffing plans as table rows: one source for the page's tables, CSV and Excel
-(written by `reports.exports`)."""
+(written by `core.spreadsheets`)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Staffing pages and exports. Thin: the viewer's scope as the statistics pages have it
 (`reports.scope`), plans from `staffing.queries`, tables from `staffing.exports`, files and
-charts from `reports.exports` / `reports.charts`."""
+charts from `core.spreadsheets` / `reports.charts`."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
-from servicekontor.core import clock
+from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
 from servicekontor.reports import charts
-from servicekontor.reports import exports as files
 from servicekontor.reports.dashboards import WEEKDAYS, Chart
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for
 from servicekontor.reports.views import statistics_view
@@ -101,6 +101,29 @@ def _plan(
     )
 
 
+def _what_if_label(what_if: queries.WhatIf) -> str:
+    """The what-if's changes in a file name ("volume-plus-10pct-sl-80pct-15min-add-csn")."""
+    parts = []
+    if what_if.volume_factor != 1.0:
+        change = round((what_if.volume_factor - 1) * 100)
+        parts.append(f"volume-{'plus' if change >= 0 else 'minus'}-{abs(change)}pct")
+    if what_if.service_level is not None:
+        share, minutes = what_if.service_level
+        parts.append(f"sl-{round(share * 100)}pct-{minutes}min")
+    if what_if.add_agency_ids:
+        codes = Agency.objects.filter(pk__in=what_if.add_agency_ids).values_list("code", flat=True)
+        parts.append("add-" + "-".join(sorted(codes)))
+    return "-".join(parts)
+
+
+def _week_filename(plan: queries.WeekPlan, what_if: queries.WhatIf, ext: str) -> str:
+    """ "staffing-kista-2026-w10[-what-if].csv": office, ISO week and what was changed."""
+    year, week, _day = plan.monday.isocalendar()
+    return download_name(
+        "staffing", plan.office.code, f"{year}-w{week:02d}", _what_if_label(what_if), ext=ext
+    )
+
+
 @statistics_view
 def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     return _office_page(request, scope, office_code)
@@ -168,32 +191,25 @@ def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
         )
 
 
-def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @statistics_view
 def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     plan = _plan(request, scope, office_code, replications=0)
-    body = files.csv_bytes(exports.week_header(), exports.week_rows(plan))
-    return _attachment(body, "text/csv; charset=utf-8", f"staffing-{office_code}.csv")
+    return spreadsheets.csv_response(
+        exports.week_header(),
+        exports.week_rows(plan),
+        filename=_week_filename(plan, _what_if(request), "csv"),
+    )
 
 
 @statistics_view
 def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     plan = _plan(request, scope, office_code, replications=0)
-    body = files.xlsx_bytes(
+    return spreadsheets.xlsx_response(
         [
             (_("Need"), exports.week_header(), exports.week_rows(plan)),
             (_("Shifts"), exports.shift_header(), exports.shift_rows(plan)),
-        ]
-    )
-    return _attachment(
-        body,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"staffing-{office_code}.xlsx",
+        ],
+        filename=_week_filename(plan, _what_if(request), "xlsx"),
     )
 
 
@@ -232,5 +248,10 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
 @statistics_view
 def network_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
     plan = _network(request, scope)
-    body = files.csv_bytes(exports.network_header(), exports.network_rows(plan))
-    return _attachment(body, "text/csv; charset=utf-8", f"staffing-network-{plan.year}.csv")
+    return spreadsheets.csv_response(
+        exports.network_header(),
+        exports.network_rows(plan),
+        filename=download_name(
+            "staffing-network", plan.year, _what_if_label(_what_if(request)), ext="csv"
+        ),
+    )

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from tests.factories import make_office, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,3 @@ def test_admin__network_admin__appointment_pages(admin_client: Client, path: str
 
 def test_admin__bookings__cannot_be_added_by_hand(admin_client: Client) -> None:
     assert admin_client.get("/admin/appointments/booking/add/").status_code == 403
-
-
-def test_admin__office_list__offers_the_closure_action(admin_client: Client) -> None:
-    make_office()
-    html = admin_client.get("/admin/network/office/").content.decode()
-    assert 'value="notify_closure_bookings"' in html

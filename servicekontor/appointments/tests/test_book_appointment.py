@@ -33,7 +33,8 @@ def test_booking__book_appointment__success(office, service, django_capture_on_c
     assert len(mail.outbox) == 1
     assert booking.code[:4] in mail.outbox[0].body
     assert made.token in mail.outbox[0].body
-    assert mail.outbox[0].attachments[0].get_filename() == "booking.ics"
+    ics = mail.outbox[0].attachments[0]
+    assert ics.get_filename() == "booking.ics" and ics.get_content_type() == "text/calendar"
 
 
 def test_booking__book_appointment__full_slot_is_refused(office, service):
@@ -106,7 +107,7 @@ def test_booking__book_appointment__not_on_a_public_holiday(office, service):
     # Kristi himmelfärds dag 2025-05-29 (a Thursday) and midsommarafton 2025-06-20 (a Friday).
     for day in (dt.date(2025, 5, 29), dt.date(2025, 6, 20)):
         assert queries.free_slots_on(office=office, service=service, day=day) == []
-        with pytest.raises(errors.NotASlot):
+        with pytest.raises(errors.OfficeClosed):
             services.book_appointment(
                 office=office, service=service, starts_at=local(day, 10), contact=alice()
             )
@@ -170,7 +171,7 @@ def test_booking__book_appointment__closure_added_meanwhile_is_seen_by_the_same_
 ):
     assert queries.free_slots_on(office=office, service=service, day=TUESDAY)
     OpeningException.objects.create(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)
-    with pytest.raises(errors.NotASlot):
+    with pytest.raises(errors.OfficeClosed):
         services.book_appointment(
             office=office, service=service, starts_at=local(TUESDAY, 10), contact=alice()
         )
@@ -194,7 +195,7 @@ def test_booking__cached_inputs__stale_listing_never_lets_a_booking_through(offi
     )
     assert queries.free_slots_on(office=office, service=service, day=TUESDAY)
     # … but booking reads fresh under its lock.
-    with pytest.raises(errors.NotASlot):
+    with pytest.raises(errors.OfficeClosed):
         services.book_appointment(
             office=office, service=service, starts_at=local(TUESDAY, 10), contact=alice()
         )

@@ -191,3 +191,61 @@ def test_property__sum_of_capacity_never_exceeds_counter_time(case, minutes):
         (c.astimezone(dt.UTC) - o.astimezone(dt.UTC)).total_seconds() / 60 for o, c in intervals
     )
     assert sum(s.capacity for s in slots) * minutes <= counters * open_minutes
+
+
+# --- without_room: which bookings a registry change leaves without a place -----------------
+
+
+def _held(key, start_h, *, cap=None, releasable=True, offered=True, inside=True):
+    start = dt.datetime(2025, 3, 11, start_h, tzinfo=capacity.STOCKHOLM)
+    return capacity.Held(
+        key=key,
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+        capability=cap,
+        releasable=releasable,
+        offered=offered,
+        inside_hours=inside,
+    )
+
+
+ALL_DAY = dict.fromkeys(range(8, 18), 2)
+
+
+def test_without_room__everything_fits__nothing_lost():
+    held = [_held(1, 10), _held(2, 10), _held(3, 11)]
+    assert capacity.without_room(held, allocation=ALL_DAY, counters_all=2, pools_of={}) == {}
+
+
+def test_without_room__one_counter_less__the_later_booked_goes():
+    held = [_held(1, 10), _held(2, 10), _held(3, 11)]
+    lost = capacity.without_room(held, allocation=ALL_DAY, counters_all=1, pools_of={})
+    assert lost == {2: capacity.NO_COUNTER}
+
+
+def test_without_room__kept_regardless_bookings_push_releasable_ones_out():
+    held = [_held(1, 10), _held(2, 10, releasable=False)]
+    lost = capacity.without_room(held, allocation=ALL_DAY, counters_all=1, pools_of={})
+    assert lost == {1: capacity.NO_COUNTER}
+
+
+def test_without_room__closed_and_not_offered_come_first():
+    held = [_held(1, 10, inside=False), _held(2, 10, offered=False), _held(3, 10)]
+    lost = capacity.without_room(held, allocation=ALL_DAY, counters_all=2, pools_of={})
+    assert lost == {1: capacity.CLOSED, 2: capacity.NOT_OFFERED}
+
+
+def test_without_room__allocation_lowered_for_one_hour():
+    held = [_held(1, 10), _held(2, 10), _held(3, 11), _held(4, 11)]
+    allocation = {**ALL_DAY, 11: 1}
+    lost = capacity.without_room(held, allocation=allocation, counters_all=2, pools_of={})
+    assert lost == {4: capacity.NO_COUNTER}
+
+
+def test_without_room__capability_pool_shrinks():
+    """Two passport bookings at 10, but only one counter left with the passport kit."""
+    passport = 7
+    pools_of = {passport: capacity.capability_pools([{passport}, set()], passport)}
+    held = [_held(1, 10, cap=passport), _held(2, 10, cap=passport)]
+    lost = capacity.without_room(held, allocation=ALL_DAY, counters_all=2, pools_of=pools_of)
+    assert lost == {2: capacity.NO_COUNTER}

@@ -1,6 +1,5 @@
 """The public flow through HTTP: service → office → time → details → confirmation."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -126,37 +125,6 @@ def test_flow__cancel_by_token__success(client, office, service):
     assert response.status_code == 302
     assert Booking.objects.get().status == BookingStatus.CANCELLED
     assert client.post(reverse("appointments:cancel", args=[token])).status_code == 409
-
-
-def test_flow__reschedule_by_token__moves_and_frees_the_old_time(client, office, service):
-    url = reverse(
-        "appointments:contact", args=[service.pk, office.code, int(local(TUESDAY, 10).timestamp())]
-    )
-    token = (
-        client.post(url, {"name": "A", "email": "a@example.org"})["Location"]
-        .split("?")[0]
-        .rstrip("/")
-        .split("/")[-1]
-    )
-    page = client.get(reverse("appointments:reschedule", args=[token]), {"day": "2025-03-12"})
-    new_start = local(dt.date(2025, 3, 12), 11)
-    assert f'value="{int(new_start.timestamp())}"' in page.content.decode()
-    response = client.post(
-        reverse("appointments:reschedule", args=[token]), {"start": int(new_start.timestamp())}
-    )
-    assert response.status_code == 302
-    old, new = Booking.objects.order_by("pk")
-    assert old.status == BookingStatus.CANCELLED and new.status == BookingStatus.BOOKED
-    assert new.starts_at == new_start and new.rescheduled_from == old
-    # Issue 13: the old link no longer shows the booking or its calendar file, and moves nothing.
-    assert client.get(reverse("appointments:manage", args=[token])).status_code == 404
-    assert client.get(reverse("appointments:calendar", args=[token])).status_code == 404
-    assert (
-        client.post(
-            reverse("appointments:reschedule", args=[token]), {"start": int(new_start.timestamp())}
-        ).status_code
-        == 404
-    )
 
 
 def test_flow__rate_limit__answers_429(client, office, service, settings):

@@ -29,45 +29,55 @@ def test_booking__closure_added_after_booking__listed_cancelled_notified(
 ):
     hit = book(office, service, local(TUESDAY, 10)).booking
     kept = book(office, service, local(TUESDAY + dt.timedelta(days=1), 10), n=1).booking
+    link = tokens.manage_token(hit.link_key)
     OpeningException.objects.create(
         office=office, date=TUESDAY, kind=ExceptionKind.CLOSED, reason_sv="Sjukdom"
     )
-    assert [
-        b.pk
-        for b in queries.bookings_affected_by_closures(
-            office=office, from_day=MONDAY_MORNING.date()
-        )
-    ] == [hit.pk]
+    assert [(b.pk, why) for b, why in queries.bookings_without_capacity(offices=[office])] == [
+        (hit.pk, "closed")
+    ]
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        done = services.notify_closure_affected(office=office)
+        done = services.release_bookings_without_capacity(offices=[office])
     assert [b.pk for b in done] == [hit.pk]
     hit.refresh_from_db()
     kept.refresh_from_db()
     assert hit.status == BookingStatus.CANCELLED_BY_OFFICE and hit.closure_notified_at
+    assert hit.office_cancel_reason == "closed" and hit.sequence == 1
     assert kept.status == BookingStatus.BOOKED
-    notice = mail.outbox[-1]
+    (notice,) = mail.outbox
     assert notice.to == ["a0@x.se"]
-    new_token = notice.body.split("/manage/")[1].split("/")[0]
-    assert queries.booking_by_token(new_token) == hit
-    # rebooking from the notice link
+    # The notice carries the booking's one link (the same as in the confirmation).
+    assert f"/manage/{link}/" in notice.body
+    # rebooking from that link: the same booking, booked again at the new time
     start = local(TUESDAY + dt.timedelta(days=2), 10)
-    response = client.post(
-        reverse("appointments:reschedule", args=[new_token]), {"start": int(start.timestamp())}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("appointments:reschedule", args=[link]), {"start": int(start.timestamp())}
+        )
     assert response.status_code == 302
-    assert Booking.objects.filter(rescheduled_from=hit, status=BookingStatus.BOOKED).exists()
+    hit.refresh_from_db()
+    assert (hit.status, hit.starts_at, hit.sequence) == (BookingStatus.BOOKED, start, 2)
+    assert Booking.objects.count() == 2
     # a second run notifies nobody again
-    assert services.notify_closure_affected(office=office) == []
+    assert services.release_bookings_without_capacity(offices=[office]) == []
 
 
-def test_booking__notify_closure_command__lists_then_notifies(frozen, office, service, capsys):
+def test_booking__release_command__dry_run_lists_then_cancels(frozen, office, service, capsys):
     book(office, service, local(TUESDAY, 10))
     OpeningException.objects.create(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)
-    call_command("notify_closure_bookings", office.code)
-    assert "1 bookings affected" in capsys.readouterr().out
+    call_command("release_bookings_without_capacity", "--dry-run")
+    assert "1 bookings without a place" in capsys.readouterr().out
     assert Booking.objects.get().status == BookingStatus.BOOKED
-    call_command("notify_closure_bookings", office.code, "--notify")
+    call_command("release_bookings_without_capacity", office.code)
     assert Booking.objects.get().status == BookingStatus.CANCELLED_BY_OFFICE
+
+
+def test_booking__release_command__unknown_office_is_an_error(frozen, office):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("release_bookings_without_capacity", "NOPE")
 
 
 def test_booking__purge_personal_data__after_n_days_statistics_survive(office, service, settings):
@@ -111,7 +121,8 @@ def test_booking__reminder__sent_once_the_day_before(
         assert tasks.send_due_reminders.call() == 0
     assert len(mail.outbox) == 1
     assert booking.code[:4] in mail.outbox[0].body
-    assert "/manage/" not in mail.outbox[0].body  # the token is not kept, so not in reminders
+    # The booking's one link (derived from its link key; no token passes through a task).
+    assert f"/manage/{tokens.manage_token(booking.link_key)}/" in mail.outbox[0].body
 
 
 def test_booking__reminder__cancelled_booking_gets_none(frozen, office, service):
@@ -128,28 +139,3 @@ def test_booking__reminder__none_when_booked_less_than_a_day_ahead(office, servi
     with time_machine.travel(local(MONDAY_MORNING.date(), 10, 30), tick=False):
         assert tasks.send_due_reminders.call() == 1
     assert mail.outbox[0].to == ["a0@x.se"]
-
-
-def test_booking__admin_action__notifies_only_managed_offices(frozen, office, service, rf):
-    from django.contrib import admin
-    from django.contrib.messages.storage.fallback import FallbackStorage
-
-    from servicekontor.appointments.admin_actions import notify_closure_bookings
-    from servicekontor.network.models import Office
-    from tests.factories import make_user
-
-    book(office, service, local(TUESDAY, 10))
-    OpeningException.objects.create(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)
-    request = rf.post("/")
-    request.session = {}
-    request._messages = FallbackStorage(request)
-    request.user = make_user(role="service_officer", offices=[office])
-    notify_closure_bookings(
-        admin.ModelAdmin(Office, admin.site), request, Office.objects.filter(pk=office.pk)
-    )
-    assert Booking.objects.get().status == BookingStatus.BOOKED
-    request.user = make_user(role="office_manager", offices=[office])
-    notify_closure_bookings(
-        admin.ModelAdmin(Office, admin.site), request, Office.objects.filter(pk=office.pk)
-    )
-    assert Booking.objects.get().status == BookingStatus.CANCELLED_BY_OFFICE

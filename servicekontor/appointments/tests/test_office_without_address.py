@@ -50,4 +50,11 @@ def test_no_address__manage_page_names_only_the_office(client, booked, office):
 
 
 def test_no_address__calendar_location_is_the_office_name(booked, office):
-    assert f"LOCATION:{office.name}\r\n".encode() in booking_ics(booked.booking)
+    ics = booking_ics(
+        booked.booking,
+        method="PUBLISH",
+        domain="example.org",
+        organizer_email="noreply@example.org",
+        stamp=booked.booking.created_at,
+    )
+    assert f"LOCATION:{office.name}\r\n".encode() in ics

@@ -116,10 +116,10 @@ def test_video__agency_cancels__citizen_told_and_can_rebook(
     assert "handläggare kan inte träffa dig" in notice.body
     token = notice.body.split("/manage/")[1].split("/")[0]
     page = client.get(f"/en/book/manage/{token}/").content.decode()
-    assert "caseworker cannot meet you at this time" in page
-    # The citizen moves it to another time; a new meeting is made.
+    assert "caseworker cannot meet you at that time" in page
+    # The citizen moves it to another time; the meeting holds a caseworker and room again.
     moved = services.reschedule_booking(booking=booking, starts_at=local(TUESDAY, 11))
-    assert moved.booking.video_meeting.active
+    assert moved.video_meeting.active and moved.video_meeting.starts_at == local(TUESDAY, 11)
     with pytest.raises(errors.NotChangeable):
         services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=service.agency_id)
 
@@ -128,10 +128,14 @@ def test_video__reschedule__old_meeting_released_new_one_held(frozen, service):
     office = office_with_rooms(service)
     caseworker(service.agency, TUESDAY)
     made = book(office, service, local(TUESDAY, 10))
+    old_room_name = made.booking.video_meeting.room_name
     moved = services.reschedule_booking(booking=made.booking, starts_at=local(TUESDAY, 10, 30))
-    assert not VideoMeeting.objects.get(booking=made.booking).active
-    assert moved.booking.video_meeting.starts_at == local(TUESDAY, 10, 30)
+    meeting = VideoMeeting.objects.get(booking=moved)
+    assert meeting.active and meeting.starts_at == local(TUESDAY, 10, 30)
+    assert meeting.room_name != old_room_name  # the old link stops working
     assert VideoMeeting.objects.filter(active=True).count() == 1
+    # The 10:00 time is free again for someone else.
+    assert book(office, service, local(TUESDAY, 10), n=1).booking.video_meeting.active
 
 
 def test_video__office_closure__meeting_released_and_agency_told(
@@ -144,7 +148,7 @@ def test_video__office_closure__meeting_released_and_agency_told(
     made = book(office, service, local(TUESDAY, 10))
     OpeningException.objects.create(office=office, date=TUESDAY, kind=ExceptionKind.CLOSED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.notify_closure_affected(office=office)
+        services.release_bookings_without_capacity(offices=[office])
     meeting = VideoMeeting.objects.get(booking=made.booking)
     assert not meeting.active and meeting.cancelled_by == "office" and meeting.agency_notified_at
 

@@ -5,6 +5,7 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
@@ -18,8 +19,11 @@ def test_settings__production__check_deploy_passes() -> None:
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="servicekontor.example",
         REDIS_URL="redis://127.0.0.1:6379/0",  # checks read settings; nothing connects
+        DEFAULT_FROM_EMAIL="Servicekontoren <noreply@servicekontor.se>",
+        SITE_URL="https://boka.servicekontor.se",
     )
     env.pop("EMAIL_BACKEND", None)
+    env.pop("SMS_BACKEND", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -91,3 +95,47 @@ def test_settings__production_without_secret_key__refuses_to_start() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("sender", "site", "expected"),
+    [
+        ("", "https://boka.servicekontor.se", {"messaging.E001"}),
+        ("noreply@servicekontor.example", "https://boka.servicekontor.se", {"messaging.E001"}),
+        ("webmaster@localhost", "https://boka.servicekontor.se", {"messaging.E001"}),
+        ("noreply@servicekontor.se", "", {"messaging.E002"}),  # the default 127.0.0.1:8000
+        ("noreply@servicekontor.se", "http://127.0.0.1:8080", {"messaging.E002"}),
+        ("noreply@servicekontor.se", "https://example.com", {"messaging.E002"}),
+        ("noreply@servicekontor.se", "http://boka.servicekontor.se", {"messaging.E002"}),
+        ("noreply@servicekontor.se", "https://10.0.0.5", {"messaging.E002"}),
+    ],
+)
+def test_settings__production_with_placeholder_sender_or_site__refused(sender, site, expected):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DEMO", "DEFAULT_FROM_EMAIL", "SITE_URL", "EMAIL_BACKEND"}
+    }
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="servicekontor.example",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    if sender:
+        env["DEFAULT_FROM_EMAIL"] = sender
+    if site:
+        env["SITE_URL"] = site
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = result.stderr + result.stdout
+    assert result.returncode != 0  # an error, not a warning: `check --deploy` fails
+    for check_id in expected:
+        assert check_id in output
+    for check_id in {"messaging.E001", "messaging.E002"} - expected:
+        assert check_id not in output

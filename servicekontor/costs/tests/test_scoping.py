@@ -3,13 +3,13 @@
 admin (network administrator): all; fk_analyst: Försäkringskassan only; officer: nothing.
 """
 
-import csv
 import io
 
 import pytest
 from openpyxl import load_workbook
 
 from servicekontor.costs import services
+from tests.csv_files import read_csv
 
 from .conftest import MONTH
 
@@ -23,8 +23,7 @@ def settled(world):
 
 
 def _csv_rows(content: bytes):
-    assert content.startswith("\ufeff".encode())
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return read_csv(content)
 
 
 def test_report__admin_sees_all_and_totals_match_the_pools(settled, client):
@@ -130,10 +129,10 @@ def test_what_if__admin_only(settled, client):
 
 
 def test_csv__formula_cells_are_neutralised():
-    from servicekontor.costs.exports import to_csv
+    from servicekontor.core.spreadsheets import csv_bytes
 
-    out = to_csv(["a"], [["=HYPERLINK(1)"], [-5], ["@x"]]).decode("utf-8-sig")
-    assert out.splitlines() == ["a", "'=HYPERLINK(1)", "-5", "'@x"]
+    out = csv_bytes(["a"], [["=HYPERLINK(1)"], [-5], ["@x"]]).decode("utf-8-sig")
+    assert out.split("\r\n") == ["a", "'=HYPERLINK(1)", "-5", "'@x", ""]
 
 
 def test_api__analyst_token_sees_only_their_agency(settled, client):

@@ -1,6 +1,8 @@
 """The admin of opening-hours periods (weekly hours that must not overlap within a weekday)
 and opening exceptions."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -10,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.network import opening_hours
+from servicekontor.network.admin.impact import CapacityGuard
+from servicekontor.network.admin.office_scope import OfficeScopedAccess, managed_office_ids
 from servicekontor.network.models import (
     OpeningException,
     OpeningHoursPeriod,
@@ -18,6 +22,13 @@ from servicekontor.network.models import (
 )
 
 # --- opening hours ------------------------------------------------------------------------
+
+
+def _parent_managed(request: HttpRequest, period: Any) -> bool:
+    ids = managed_office_ids(request.user)
+    if not ids:
+        return False  # None (a network admin: RegistryTabularInline says yes) or no offices
+    return period is None or getattr(period, "office_id", None) in ids
 
 
 class WeeklyHoursInlineFormSet(forms.BaseInlineFormSet):
@@ -57,6 +68,20 @@ class WeeklyHoursInlineFormSet(forms.BaseInlineFormSet):
 
 
 class WeeklyHoursInline(RegistryTabularInline):
+    """Weekday hours of a period: a manager of the period's office may edit them."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _parent_managed(request, obj) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _parent_managed(request, obj) or super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _parent_managed(request, obj) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _parent_managed(request, obj) or super().has_delete_permission(request, obj)
+
     model = WeeklyHours
     formset = WeeklyHoursInlineFormSet
     fields = ["weekday", "opens", "closes"]
@@ -64,7 +89,8 @@ class WeeklyHoursInline(RegistryTabularInline):
 
 
 @admin.register(OpeningHoursPeriod)
-class OpeningHoursPeriodAdmin(RegistryAdmin):
+class OpeningHoursPeriodAdmin(OfficeScopedAccess, CapacityGuard, RegistryAdmin):
+    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "name", "valid_from", "valid_to", "summary"]
     list_filter = [("valid_to", admin.EmptyFieldListFilter), "office__county", "office"]
     list_select_related = ["office"]
@@ -82,7 +108,8 @@ class OpeningHoursPeriodAdmin(RegistryAdmin):
 
 
 @admin.register(OpeningException)
-class OpeningExceptionAdmin(RegistryAdmin):
+class OpeningExceptionAdmin(OfficeScopedAccess, CapacityGuard, RegistryAdmin):
+    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "date", "kind", "opens", "closes", "reason_sv"]
     list_filter = ["kind", ("date", admin.DateFieldListFilter), "office__county", "office"]
     list_select_related = ["office"]

@@ -22,6 +22,7 @@ from servicekontor.network.admin.filters import (
     ValidOnFilter,
     offering_state,
 )
+from servicekontor.network.admin.impact import CapacityGuard
 from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import (
     Offering,
@@ -131,7 +132,8 @@ class OfferingInline(RegistryTabularInline):
 
 
 @admin.register(Offering)
-class OfferingAdmin(RegistryAdmin):
+class OfferingAdmin(CapacityGuard, RegistryAdmin):
+    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = [
         "office",
         "agency",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from servicekontor.core import clock
 from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.network.admin.filters import OffersAgencyFilter, OperatingFilter
+from servicekontor.network.admin.impact import CapacityGuard
 from servicekontor.network.admin.offerings import OfferingInline
 from servicekontor.network.models import (
     CoordinateSource,
@@ -110,7 +111,7 @@ class OutreachRuleInline(RegistryTabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(RegistryAdmin):
+class OfficeAdmin(CapacityGuard, RegistryAdmin):
     list_display = [
         "name",
         "code",
@@ -195,7 +196,8 @@ class OfficeAdmin(RegistryAdmin):
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(RegistryAdmin):
+class ServicePointAdmin(CapacityGuard, RegistryAdmin):
+    delete_confirmation_template = "admin/network/delete_confirmation_capacity.html"
     list_display = ["office", "number", "name", "is_active", "capability_list"]
     list_filter = ["is_active", "capabilities", "office__county", "office"]
     list_select_related = ["office"]

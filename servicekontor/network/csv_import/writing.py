@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from servicekontor.catalog.models import Service
+from servicekontor.network import change_impact
 from servicekontor.network.csv_import.rows import (
     Counts,
     OfferingRow,
@@ -118,4 +119,8 @@ def apply_import(*, offices: list[OfficeRow], offerings: list[OfferingRow]) -> I
     for offering in creates:
         offering.save()
         offering_counts.created += 1
+    # Bookings the imported rows leave without a place (an office closed, an offering
+    # ended) are cancelled and the citizens told, in this transaction (change_impact).
+    codes = {r.code for r in offices} | {r.office_code for r in offerings}
+    change_impact.apply(Office.objects.filter(code__in=codes))
     return ImportResult(offices=office_counts, offerings=offering_counts)

@@ -20,9 +20,10 @@ from servicekontor.planning.plans import (
     read_matrix_csv,
     read_sites_csv,
     result_to_dict,
-    summary_csv,
+    summary_rows,
 )
 from servicekontor.planning.queries import existing_sites
+from tests.csv_files import read_csv
 from tests.factories import DEFAULT_PASSWORD, make_office, make_user
 
 DAY = dt.date(2026, 1, 1)
@@ -165,10 +166,8 @@ def test_summary_csv__open_keep_close_rows():
         localities=locs,
         existing=[_site("Växjö"), _site("Kalmar"), _site("Nybro")],
     )
-    lines = summary_csv(result_to_dict(result)).splitlines()
-    assert lines[0].startswith("change,code,name")
-    assert sum(line.startswith("close,") for line in lines) == 1
-    assert sum(line.startswith("keep,") for line in lines) == 2
+    changes = [row[0] for row in summary_rows(result_to_dict(result))]
+    assert sorted(changes) == ["close", "keep", "keep"]
 
 
 @pytest.mark.django_db
@@ -195,9 +194,10 @@ def test_plan_command__measure_and_close__table_and_csv(tmp_path):
         stdout=out,
     )
     assert "Close (2)" in out.getvalue()
-    rows = path.read_text(encoding="utf-8").splitlines()
-    assert sum(r.startswith("close,") for r in rows) == 2
-    assert not any(r.startswith("close,kiruna") for r in rows)
+    rows = read_csv(path.read_bytes())
+    assert rows[0][:3] == ["Förändring", "Kod", "Namn"]
+    assert sum(r[0] == "stäng" for r in rows) == 2
+    assert not any(r[:2] == ["stäng", "kiruna"] for r in rows)
 
 
 @pytest.mark.django_db
@@ -260,7 +260,12 @@ def test_planning_page__admin__measure_save_compare_csv(client, nadia):
     payload = response.context["save_form"].initial["payload"]
     csv_response = client.get(reverse("planning:index"), {**params, "format": "csv"})
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert b"close," in csv_response.content
+    assert [row[0] for row in read_csv(csv_response.content)].count("stäng") == 1
+    other = client.get(reverse("planning:index"), {**params, "radius_km": 50, "format": "csv"})
+    # Two different plans, two file names that say which plan each is.
+    names = {r["Content-Disposition"] for r in (csv_response, other)}
+    assert len(names) == 2
+    assert "plan-close-coverage-n1-25km-2026-01-01-" in csv_response["Content-Disposition"]
     response = client.post(reverse("planning:save"), {"name": "Close one", "payload": payload})
     first = Scenario.objects.get(name="Close one")
     assert response.status_code == 302 and first.created_by == nadia and first.action == "close"
@@ -268,7 +273,11 @@ def test_planning_page__admin__measure_save_compare_csv(client, nadia):
     second = Scenario.objects.get(name="Second")
     page = client.get(reverse("planning:scenario", args=[first.pk]))
     assert page.status_code == 200
-    assert client.get(reverse("planning:scenario_csv", args=[first.pk])).status_code == 200
+    first_csv = client.get(reverse("planning:scenario_csv", args=[first.pk]))
+    second_csv = client.get(reverse("planning:scenario_csv", args=[second.pk]))
+    assert first_csv.status_code == 200
+    assert f"scenario-{first.pk}-close-one-close" in first_csv["Content-Disposition"]
+    assert first_csv["Content-Disposition"] != second_csv["Content-Disposition"]
     compare = client.get(reverse("planning:compare"), {"a": first.pk, "b": second.pk})
     assert compare.status_code == 200
     assert compare.content.decode().count("data:image/png") == 2
@@ -321,7 +330,7 @@ def test_planning_page__post_with_sites_csv__proposes_from_the_upload_and_export
     payload = response.context["save_form"].initial["payload"]
     exported = client.post(reverse("planning:export"), {"payload": payload})
     assert exported["Content-Type"].startswith("text/csv")
-    assert f"open,{opened[0]}," in exported.content.decode()
+    assert ["öppna", opened[0]] in [row[:2] for row in read_csv(exported.content)]
 
 
 @pytest.mark.django_db

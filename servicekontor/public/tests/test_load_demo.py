@@ -31,16 +31,97 @@ def test_load_demo__demo__one_account_per_role_and_a_live_office_idempotent() ->
     assert officer.offices.filter(code="kista").exists()
     waiting = Visit.objects.filter(office__code="kista", state=VisitState.WAITING).count()
     assert waiting == 6
-    text = out.getvalue()
-    assert "http://127.0.0.1:8000/desk/" in text and "demo-manager" in text
+    assert "demo_screens" in out.getvalue()
 
 
-@override_settings(DEMO=True)
-def test_load_demo__after_an_english_request__still_prints_default_language_urls() -> None:
+@override_settings(DEMO=True, SITE_URL="http://127.0.0.1:8000")
+def test_demo_screens__after_an_english_request__still_prints_default_language_urls() -> None:
     from django.utils import translation
 
     load_reference_data(settings.REFERENCE_DATA_DIR)
+    call_command("load_demo", stdout=io.StringIO())
     out = io.StringIO()
     with translation.override("en"):
-        call_command("load_demo", stdout=out)
+        call_command("demo_screens", stdout=out)
     assert "http://127.0.0.1:8000/desk/" in out.getvalue()
+
+
+@override_settings(DEMO=True)
+def test_load_demo__manager_reaches_own_hours_and_closures_in_the_admin(client) -> None:
+    from servicekontor.appointments.queries import bookable_services, office_choices
+    from servicekontor.network.models import OpeningException
+
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    call_command("load_demo", stdout=io.StringIO())
+    client.force_login(User.objects.get(username="manager"))
+    page = client.get("/admin/network/openingexception/add/")
+    assert page.status_code == 200
+    # the office choice offers Kista only
+    choices = page.context["adminform"].form.fields["office"].queryset
+    assert list(choices.values_list("code", flat=True)) == ["kista"]
+    assert client.get("/admin/network/office/").status_code == 403
+    assert client.get("/admin/network/openinghoursperiod/").status_code == 200
+    assert not OpeningException.objects.exists()
+    # and the demo books broadly: every bookable service has free time at several offices
+    for service in bookable_services():
+        with_time = [c for c in office_choices(service=service) if c.earliest]
+        assert len(with_time) >= 10, service
+
+
+@override_settings(DEMO=True, SITE_URL="http://127.0.0.1:8080")
+def test_demo_screens__every_screen_on_the_served_port_then_the_accounts_last() -> None:
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    call_command("load_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("demo_screens", stdout=out)
+    text = out.getvalue()
+    for path in ("/desk/", "/statistics/", "/costs/", "/staffing/office/kista/", "/planning/"):
+        assert f"http://127.0.0.1:8080{path}" in text
+    assert ":8000" not in text
+    # The accounts are the last lines printed (make run starts the server right after).
+    last = [line for line in text.splitlines() if line.strip()][-5:]
+    assert [line.split()[0] for line in last] == [
+        "officer",
+        "officer2",
+        "manager",
+        "admin",
+        "analyst",
+    ]
+
+
+def test_demo_screens__production__refused() -> None:
+    with pytest.raises(CommandError):
+        call_command("demo_screens", stdout=io.StringIO())
+
+
+@override_settings(DEMO=True)
+def test_load_demo__rerun__keeps_passwords_and_sessions(client) -> None:
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    call_command("load_demo", stdout=io.StringIO())
+    officer = User.objects.get(username="officer")
+    officer.set_password("changed-by-the-officer")
+    officer.save()
+    client.force_login(officer)
+    assert client.get("/desk/").status_code == 200
+    call_command("load_demo", stdout=io.StringIO())
+    officer.refresh_from_db()
+    assert officer.check_password("changed-by-the-officer")
+    assert client.get("/desk/").status_code == 200  # still signed in (not sent to login)
+
+
+def test_settings__port__site_url_follows_it() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT"}}
+    env.update(DEMO="1", DEBUG="1", PORT="8080", DJANGO_SETTINGS_MODULE="config.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "http://127.0.0.1:8080"

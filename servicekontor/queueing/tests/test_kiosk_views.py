@@ -60,7 +60,7 @@ def test_kiosk__take_ticket__priority_and_contact(client, world):
     )
 
     visit = Visit.objects.get()
-    assert (visit.priority, visit.notify_contact) == (10, "070-123 45 67")
+    assert (visit.priority, visit.notify_contact) == (10, "+46701234567")  # stored in E.164
 
 
 def test_kiosk__ticket__forged_key_is_404(client, world):

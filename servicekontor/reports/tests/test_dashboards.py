@@ -1,12 +1,11 @@
 """The dashboards and the monthly report through their pages: who sees what."""
 
-import csv
-import io
-
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from servicekontor.reports.exports import safe_cell
+from servicekontor.core.spreadsheets import safe_cell
+from tests.csv_files import read_csv
 
 MONTH = "2026-11"
 
@@ -100,10 +99,14 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
 
     response = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
     assert response.status_code == 200
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = read_csv(response.content)
     total = rows[-1]
     assert total[0] == "Totalt" and total[2:5] == ["3", "0", "3"]  # walk-in, booked, served
+    assert f'filename="statistics-{code}-{MONTH}.csv"' in response["Content-Disposition"]
+    with translation.override("en"):
+        english = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
+    rows_en = read_csv(english.content, language="en")
+    assert rows_en[-1][0] == "Total" and rows_en[0][0] == "Office"
     xlsx = _get(client, people.tax_analyst, reverse("reports:xlsx", args=[code, MONTH]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 

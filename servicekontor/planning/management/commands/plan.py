@@ -19,8 +19,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from servicekontor.core import clock
+from servicekontor.core import clock, spreadsheets
 from servicekontor.network.network_check import coverage_warning
+from servicekontor.planning import exports
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.plans import (
     Objective,
@@ -31,7 +32,6 @@ from servicekontor.planning.plans import (
     read_matrix_csv,
     read_sites_csv,
     result_to_dict,
-    summary_csv,
 )
 from servicekontor.planning.queries import SAME_PLACE_JOIN, plan_on
 
@@ -129,7 +129,8 @@ class Command(BaseCommand):
             self.stderr.write(f"No office is operating on {day}; load the registry first.")
         self._print(result, day)
         if options["csv"]:
-            options["csv"].write_text(summary_csv(result_to_dict(result)), encoding="utf-8")
+            header, rows = exports.summary_table(result_to_dict(result))
+            options["csv"].write_bytes(spreadsheets.csv_bytes(header, rows))
             self.stdout.write(f"Wrote {options['csv']}")
 
     def _print(self, result: PlanResult, day: dt.date) -> None:

@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from servicekontor.core import spreadsheets
 from servicekontor.core.errors import DomainError
 from servicekontor.network.models import Office
-from servicekontor.reports import exports as files
 from servicekontor.staffing import dimensioning, exports, queries, services
 
 
@@ -118,7 +118,7 @@ class Command(BaseCommand):
         self.stdout.write(f"planned in {seconds:.2f} s")
         if opts["csv"]:
             with open(opts["csv"], "wb") as fh:
-                fh.write(files.csv_bytes(header, rows))
+                fh.write(spreadsheets.csv_bytes(header, rows))
 
     def _network(
         self, opts: dict[str, Any], policy: dimensioning.Policy, what_if: queries.WhatIf
@@ -136,4 +136,4 @@ class Command(BaseCommand):
         )
         if opts["csv"]:
             with open(opts["csv"], "wb") as fh:
-                fh.write(files.csv_bytes(header, rows))
+                fh.write(spreadsheets.csv_bytes(header, rows))

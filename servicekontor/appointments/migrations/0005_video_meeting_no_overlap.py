@@ -35,6 +35,6 @@ def _run(statements_by_vendor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("appointments", "0003_video_meetings"), ("network", "0002_offering_no_overlap")]
+    dependencies = [("appointments", "0004_video_meetings"), ("network", "0002_offering_no_overlap")]
 
     operations = [migrations.RunPython(_run({"postgresql": PG_FORWARD}), _run({"postgresql": PG_BACKWARD}))]
