@@ -502,3 +502,29 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+@require_POST
+def desk_cancel(request: HttpRequest, office_code: str) -> HttpResponse:
+    """An officer cancels a booking at their office on the citizen's behalf (at the desk or by
+    phone), by its booking code. For a video meeting the agency's side is told."""
+    office = _staff_office(request, office_code)
+    form = CheckInForm(request.POST)
+    context: dict[str, Any] = {"office": office, "services": [], "service": None}
+    if not form.is_valid():
+        context["desk_error"] = _("A booking code has 8 letters and digits.")
+        return render(request, "appointments/desk_book.html", context, status=400)
+    booking = Booking.objects.filter(office=office, code=form.cleaned_data["code"]).first()
+    if booking is None:
+        context["desk_error"] = _("No booking at this office has that code.")
+        return render(request, "appointments/desk_book.html", context, status=404)
+    try:
+        services.cancel_booking_at_desk(booking=booking)
+    except errors.BookingError as exc:
+        context["desk_error"] = exc.message
+        return render(request, "appointments/desk_book.html", context, status=exc.http_status)
+    context["desk_done"] = _("Booking %(code)s is cancelled; the citizen is told.") % {
+        "code": format_code(booking.code)
+    }
+    return render(request, "appointments/desk_book.html", context)

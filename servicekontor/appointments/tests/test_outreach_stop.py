@@ -39,7 +39,7 @@ def test_outreach__stop__bookable_on_visit_days_only(frozen, stop, service):
     assert days[0].slots[-1].end == local(TUESDAY, 14)  # the visit's hours, not an office's
     made = book(stop, service, local(TUESDAY, 10)).booking
     assert made.office == stop
-    with pytest.raises(errors.NotASlot):
+    with pytest.raises(errors.OfficeClosed):
         book(stop, service, local(TUESDAY + dt.timedelta(days=1), 10), n=1)
 
 
@@ -70,7 +70,7 @@ def test_outreach__diverted_visit__booked_citizens_told_and_offered_rebooking(
     hit.refresh_from_db()
     assert hit.status == BookingStatus.BOOKED and hit.starts_at == start  # moved in place
     # The diverted day takes no new bookings, and a second diversion of it is refused.
-    with pytest.raises(errors.NotASlot):
+    with pytest.raises(errors.OfficeClosed):
         book(stop, service, local(TUESDAY, 11), n=2)
     with pytest.raises(errors.NoVisitThatDay):
         services.divert_outreach_visit(stop=stop, day=TUESDAY, reason_sv="igen")

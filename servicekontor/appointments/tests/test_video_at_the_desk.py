@@ -85,3 +85,27 @@ def test_video__kiosk_and_desk_show_the_room(client, world, no_rate_limit):
         html = done.content.decode()
         assert done.status_code == 200
         assert "Go to video room 3." in html
+
+
+def test_video__desk_cancels_for_the_citizen__agency_told(
+    frozen, client, world, django_capture_on_commit_callbacks
+):
+    from servicekontor.appointments import services
+
+    service, office, alice = world
+    made = services.book_appointment(
+        office=office,
+        service=service,
+        starts_at=local(TUESDAY, 10),
+        contact=services.Contact(name="M", email="m@example.org"),
+    ).booking
+    client.force_login(alice)
+    url = f"/en/book/desk/{office.code}/cancel/"
+    assert client.post(url, {"code": "ab"}).status_code == 400
+    assert client.post(url, {"code": "ABCD-2345"}).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"code": made.code.lower()})
+    assert response.status_code == 200 and "is cancelled" in response.content.decode()
+    meeting = VideoMeeting.objects.get(booking=made)
+    assert not meeting.active and meeting.cancelled_by == "office" and meeting.agency_notified_at
+    assert client.post(url, {"code": made.code}).status_code == 409  # already cancelled

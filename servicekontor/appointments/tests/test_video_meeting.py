@@ -120,6 +120,9 @@ def test_video__agency_cancels__citizen_told_and_can_rebook(
     # The citizen moves it to another time; the meeting holds a caseworker and room again.
     moved = services.reschedule_booking(booking=booking, starts_at=local(TUESDAY, 11))
     assert moved.video_meeting.active and moved.video_meeting.starts_at == local(TUESDAY, 11)
+    # Once the citizen has cancelled, the agency has nothing left to cancel.
+    services.cancel_booking(booking=moved)
+    meeting.refresh_from_db()
     with pytest.raises(errors.NotChangeable):
         services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=service.agency_id)
 
