@@ -12,7 +12,7 @@ class Command(BaseCommand):
         "Cancel one visit of an outreach stop (the vehicle diverted, staff ill): the day "
         "becomes a closed exception of the stop and its booked citizens are told and offered "
         "a new time, as after an office closure. In the admin: add a closed exception to the "
-        "stop, then run the action 'Cancel bookings hit by closures'."
+        "stop (the capacity guard cancels the bookings it hits on save)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
