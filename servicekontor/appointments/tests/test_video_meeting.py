@@ -25,6 +25,7 @@ def book(office, service, start, n=0):
         service=service,
         starts_at=start,
         contact=Contact(name=f"Medborgare {n}", email=f"m{n}@example.org"),
+        language="sv",  # the messages asserted below are Swedish, whatever ran before
     )
 
 
