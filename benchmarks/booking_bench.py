@@ -362,9 +362,10 @@ def main() -> None:
             cursor.execute("BEGIN")
             cursor.execute(
                 "INSERT INTO appointments_booking (office_id, service_id, day, starts_at, "
-                "ends_at, status, code, token_hash, name, email, phone, identity_hash, "
-                "created_at, language) VALUES (%s, %s, %s, %s, %s, 'booked', %s, %s, 'Bench', "
-                "'f@bench.invalid', '', '', now(), 'sv') RETURNING id",
+                "ends_at, status, code, token_hash, link_key, sequence, office_cancel_reason, "
+                "name, email, phone, identity_hash, created_at, language) VALUES (%s, %s, %s, "
+                "%s, %s, 'booked', %s, %s, %s, 0, '', 'Bench', 'f@bench.invalid', '', '', "
+                "now(), 'sv') RETURNING id",
                 [
                     some_room.office_id,
                     video.pk,
@@ -373,6 +374,7 @@ def main() -> None:
                     far + dt.timedelta(hours=i, minutes=30),
                     tokens.new_code(),
                     tokens.hash_token(tokens.new_token()),
+                    tokens.new_link_key(),
                 ],
             )
             booking_id = cursor.fetchone()[0]
