@@ -63,6 +63,8 @@ def _prepare_database() -> None:
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     os.environ["DATABASE_URL"] = f"{server}/{BENCH_DB}"
     os.environ.setdefault("DEMO", "1")
+    # Confirmations are queued and delivered as in production, into memory (not printed).
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
