@@ -183,6 +183,12 @@ APPOINTMENTS_LATE_POLICY = env_str("APPOINTMENTS_LATE_POLICY", "walk_in")
 APPOINTMENTS_REMINDER_HOURS_BEFORE = env_int("APPOINTMENTS_REMINDER_HOURS_BEFORE", 24)
 APPOINTMENTS_RATE_BOOK = env_str("APPOINTMENTS_RATE_BOOK", "10/m")
 APPOINTMENTS_RATE_LOOKUP = env_str("APPOINTMENTS_RATE_LOOKUP", "60/m")
+# Video meetings (appointments/video_links.py): the provider of meeting links, and for the
+# default self-hosted Jitsi its address, app id and the shared secret its token auth checks.
+VIDEO_PROVIDER = env_str("VIDEO_PROVIDER", "servicekontor.appointments.video_links.JitsiProvider")
+VIDEO_JITSI_URL = env_str("VIDEO_JITSI_URL", "https://meet.servicekontor.example")
+VIDEO_JITSI_APP_ID = env_str("VIDEO_JITSI_APP_ID", "servicekontor")
+VIDEO_JITSI_SECRET = env_str("VIDEO_JITSI_SECRET", "")
 # Kiosk tickets and device pairing per client IP (servicekontor/queueing/views.py).
 QUEUE_RATE_TICKET = env_str("QUEUE_RATE_TICKET", "30/m")
 QUEUE_RATE_PAIR = env_str("QUEUE_RATE_PAIR", "10/m")

@@ -3,6 +3,11 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from servicekontor.appointments.agency_api import (
+    AvailabilityView,
+    MeetingCancelView,
+    MeetingListView,
+)
 from servicekontor.catalog.api import AgencyViewSet, ServiceViewSet
 from servicekontor.changeplans.api import ChangePlanViewSet
 from servicekontor.costs.api import (
@@ -56,5 +61,16 @@ urlpatterns = [
         name="partner-handover-outcome",
     ),
     path("partner/offerings/", PartnerOfferingsView.as_view(), name="partner-offerings"),
+    re_path(
+        r"^partner/caseworkers/(?P<external_id>[^/]{1,120})/availability/$",
+        AvailabilityView.as_view(),
+        name="partner-caseworker-availability",
+    ),
+    path("partner/video-meetings/", MeetingListView.as_view(), name="partner-video-meetings"),
+    path(
+        "partner/video-meetings/<int:meeting_id>/cancel/",
+        MeetingCancelView.as_view(),
+        name="partner-video-meeting-cancel",
+    ),
     *router.urls,
 ]

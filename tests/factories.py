@@ -32,7 +32,9 @@ from servicekontor.catalog.models import Agency, Capability, Service
 from servicekontor.network.models import (
     Offering,
     Office,
+    OfficeKind,
     OpeningHoursPeriod,
+    OutreachRule,
     ServicePoint,
     WeeklyHours,
 )
@@ -97,6 +99,7 @@ def make_service(
     required_capability: Capability | None = None,
     name_sv: str | None = None,
     name_en: str | None = None,
+    video_meeting: bool = False,
 ) -> Service:
     """A service of `agency` (a new agency when none is given); mode is a ServiceMode value."""
     n = _next()
@@ -109,6 +112,7 @@ def make_service(
         handling_minutes=handling_minutes,
         requires_identification=requires_identification,
         required_capability=required_capability,
+        video_meeting=video_meeting,
     )
 
 
@@ -175,6 +179,54 @@ def open_around_the_clock(office: Office) -> Office:
         for day in range(7)
     )
     return office
+
+
+def make_outreach_stop(
+    *,
+    code: str | None = None,
+    name: str | None = None,
+    municipality: str = "Arjeplog",
+    county: str = "Norrbottens län",
+    latitude: float = 66.0517,
+    longitude: float = 17.8861,
+    weekday: int = 1,
+    opens: dt.time = DEFAULT_OPENS,
+    closes: dt.time = dt.time(14, 0),
+    valid_from: dt.date = DEFAULT_HOURS_FROM,
+    interval: int = 1,
+    holiday_policy: str = "skip",
+    staffed_from: Office | None = None,
+    counters: int = 1,
+) -> Office:
+    """An outreach stop (Arjeplog by default: no office within 100 km) served every
+    `interval` weeks on `weekday` from `opens` to `closes`, with `counters` desks."""
+    n = _next()
+    stop = Office.objects.create(
+        code=code or f"stop-{n}",
+        name=name or f"Mobilt servicekontor {municipality} {n}",
+        kind=OfficeKind.OUTREACH,
+        municipality=municipality,
+        county=county,
+        street_address=f"Torget {n}",
+        postal_town=municipality,
+        latitude=latitude,
+        longitude=longitude,
+        opened_on=DEFAULT_OPENED_ON,
+    )
+    OutreachRule.objects.create(
+        office=stop,
+        weekday=weekday,
+        interval=interval,
+        opens=opens,
+        closes=closes,
+        valid_from=valid_from,
+        holiday_policy=holiday_policy,
+        staffed_from=staffed_from,
+    )
+    ServicePoint.objects.bulk_create(
+        ServicePoint(office=stop, number=number) for number in range(1, counters + 1)
+    )
+    return stop
 
 
 def make_offering(

@@ -34,7 +34,8 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         "close_queues",
         "purge_personal_data",
         "roll_up_occupancy",
-        "release_bookings_without_capacity",
         "deliver_handovers",
         "purge_handovers",
+        "read_caseworker_feeds",
+        "release_bookings_without_capacity",
     }

@@ -8,7 +8,14 @@ and cancelled, with a message to the citizen, when saved.
 from django.contrib import admin
 from django.http import HttpRequest
 
-from servicekontor.appointments.models import AppointmentAllocation, Booking, BookingRule
+from servicekontor.appointments.models import (
+    AppointmentAllocation,
+    Booking,
+    BookingRule,
+    Caseworker,
+    CaseworkerAvailability,
+    VideoMeeting,
+)
 from servicekontor.core.admin_access import RegistryAdmin
 from servicekontor.network.admin.impact import CapacityGuard
 
@@ -47,6 +54,48 @@ class BookingAdmin(RegistryAdmin):
     list_select_related = ["office", "service", "service__agency"]
     date_hierarchy = "day"
     exclude = ["token_hash", "identity_hash"]
+
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class CaseworkerAvailabilityInline(admin.TabularInline[CaseworkerAvailability, Caseworker]):
+    model = CaseworkerAvailability
+    fields = ["starts_at", "ends_at", "source"]
+    extra = 0
+
+
+@admin.register(Caseworker)
+class CaseworkerAdmin(RegistryAdmin):
+    """Caseworkers who meet citizens by video; usually created by the agency's API client."""
+
+    list_display = ["display_name", "agency", "external_id", "is_active", "calendar_url"]
+    list_filter = ["agency", "is_active"]
+    search_fields = ["display_name", "external_id"]
+    inlines = [CaseworkerAvailabilityInline]
+
+
+@admin.register(VideoMeeting)
+class VideoMeetingAdmin(RegistryAdmin):
+    """Read only: meetings change with their booking (citizen, desk, agency)."""
+
+    list_display = ["booking", "caseworker", "room", "starts_at", "active", "cancelled_by"]
+    list_filter = ["active", "cancelled_by", "caseworker__agency"]
+    list_select_related = [
+        "booking",
+        "booking__office",
+        "caseworker",
+        "caseworker__agency",
+        "room",
+        "room__office",
+    ]
+    exclude = ["room_name"]
 
     def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return False

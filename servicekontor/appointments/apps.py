@@ -18,6 +18,7 @@ class AppointmentsConfig(AppConfig):
             Office,
             OpeningException,
             OpeningHoursPeriod,
+            OutreachRule,
             ServicePoint,
             WeeklyHours,
         )
@@ -32,6 +33,7 @@ class AppointmentsConfig(AppConfig):
             OpeningHoursPeriod,
             WeeklyHours,
             OpeningException,
+            OutreachRule,
             Offering,
             ServicePoint,
             AppointmentAllocation,
@@ -77,4 +79,8 @@ class AppointmentsConfig(AppConfig):
         message_sent.connect(tasks.on_message_sent, dispatch_uid="appointments-message-sent")
         signals.booking_changed.connect(
             tasks.on_booking_changed, dispatch_uid="appointments-booking-changed"
+        )
+        signals.video_meeting_cancelled.connect(
+            tasks.on_video_meeting_cancelled,
+            dispatch_uid="appointments-video-meeting-cancelled",
         )

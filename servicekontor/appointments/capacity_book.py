@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Extract
 
 from servicekontor.appointments import capacity
 from servicekontor.appointments.capacity_inputs import OfficeInputs, cached_inputs, load_inputs
+from servicekontor.appointments.caseworker_time import CaseworkerTime
 from servicekontor.appointments.models import HOLDS_CAPACITY, Booking
 from servicekontor.catalog.models import Service
 from servicekontor.network import opening_hours
@@ -53,6 +54,7 @@ class CapacityBook:
                 else cached_inputs(offices=given, service=service)
             )
         self.inputs = inputs
+        self._caseworkers: CaseworkerTime | None = None
         self._booked: dict[tuple[int, dt.date], list[tuple[capacity.Interval, int | None]]] = (
             defaultdict(list)
         )
@@ -112,7 +114,9 @@ class CapacityBook:
         window: capacity.Window | None = None,
         include_full: bool = False,
     ) -> list[capacity.Slot]:
-        """Free slots of the day inside `window` (every slot with `include_full`)."""
+        """Free slots of the day inside `window` (every slot with `include_full`). For a video
+        meeting a free slot also needs a caseworker free for all of it (`include_full` ignores
+        the caseworkers: the booking service checks them under their lock)."""
         if not self.offers(office_id, day):
             return []
         intervals = opening_hours.intervals_on(self.inputs[office_id].schedule, day)
@@ -125,9 +129,22 @@ class CapacityBook:
             return capacity.day_slots(
                 intervals=intervals, minutes=minutes, allocation=allocation, pools=pools
             )
-        return capacity.free_slots(
+        free = capacity.free_slots(
             intervals=intervals, minutes=minutes, allocation=allocation, pools=pools, window=window
         )
+        if self.service.video_meeting and free:
+            caseworkers = self.caseworkers()
+            free = [s for s in free if caseworkers.any_free(s.start, s.end)]
+        return free
+
+    def caseworkers(self) -> CaseworkerTime:
+        """A video meeting also needs a caseworker's free time: loaded on first use, once for
+        all offices (the agency's caseworkers meet citizens at any office)."""
+        if self._caseworkers is None:
+            self._caseworkers = CaseworkerTime(
+                agency=self.service.agency_id, first_day=self.first_day, last_day=self.last_day
+            )
+        return self._caseworkers
 
     def window(self, office_id: int, now: dt.datetime) -> capacity.Window:
         return capacity.booking_window(now=now, rules=self.rules(office_id))

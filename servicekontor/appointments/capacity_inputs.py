@@ -39,7 +39,8 @@ def _rules_of(row: BookingRule | None) -> capacity.Rules:
 
 
 def _schedule_prefetch() -> tuple[Prefetch, str]:
-    """What network_queries.schedule_of reads (the same lookups as its with_schedules)."""
+    """What network_queries.schedule_of reads (the same lookups as its with_schedules; an
+    outreach stop reads its rules with one query more)."""
     return (
         Prefetch("opening_periods", queryset=OpeningHoursPeriod.objects.prefetch_related("hours")),
         "exceptions",
@@ -133,7 +134,7 @@ def cached_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, O
         version = secrets.token_hex(8)
         cache.add(INPUTS_VERSION_KEY, version, None)
         version = cache.get(INPUTS_VERSION_KEY, version)
-    keys = {o.pk: f"appointments:inputs:v3:{version}:{o.pk}:{service.pk}" for o in given}
+    keys = {o.pk: f"appointments:inputs:v4:{version}:{o.pk}:{service.pk}" for o in given}
     found = cache.get_many(list(keys.values()))
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [o for o in given if o.pk not in result]

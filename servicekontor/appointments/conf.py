@@ -8,9 +8,13 @@ APPOINTMENTS_REMINDER_HOURS_BEFORE   the reminder goes out this long before the 
 APPOINTMENTS_RATE_BOOK          django-ratelimit rate for booking posts per IP ("10/m")
 APPOINTMENTS_RATE_LOOKUP        rate for lookups (search, code and token pages) per IP ("60/m")
 APPOINTMENTS_CALENDAR_DOMAIN    host name in calendar UIDs (default: the host of SITE_URL)
+VIDEO_PROVIDER                  dotted path of the meeting-link provider (video_links.JitsiProvider)
+VIDEO_JITSI_URL, VIDEO_JITSI_APP_ID, VIDEO_JITSI_SECRET   the self-hosted Jitsi and its token
+                                secret (empty: derived from SECRET_KEY, for development only)
 """
 
 import datetime as dt
+import hashlib
 from email.utils import parseaddr
 from typing import Literal
 from urllib.parse import urlsplit
@@ -67,3 +71,21 @@ def calendar_domain() -> str:
 def organizer_email() -> str:
     """The calendar ORGANIZER: the address part of DEFAULT_FROM_EMAIL."""
     return parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1] or str(settings.DEFAULT_FROM_EMAIL)
+
+
+def video_provider() -> str:
+    return str(
+        getattr(settings, "VIDEO_PROVIDER", "servicekontor.appointments.video_links.JitsiProvider")
+    )
+
+
+def jitsi() -> tuple[str, str, str]:
+    """(base URL, app id, secret) of the self-hosted Jitsi."""
+    secret = str(getattr(settings, "VIDEO_JITSI_SECRET", "") or "")
+    if not secret:
+        secret = hashlib.sha256(b"jitsi:" + settings.SECRET_KEY.encode()).hexdigest()
+    return (
+        str(getattr(settings, "VIDEO_JITSI_URL", "https://meet.servicekontor.example")).rstrip("/"),
+        str(getattr(settings, "VIDEO_JITSI_APP_ID", "servicekontor")),
+        secret,
+    )

@@ -63,3 +63,98 @@ def seed_demo_bookings(*, office: Office) -> None:
                     email=f"{name.split()[0].lower()}@{DEMO_DOMAIN}",
                     created_at=clock.now(),
                 )
+
+
+DEMO_STOP_CODE = "demo-mobilt-arjeplog"
+
+
+@transaction.atomic
+def seed_demo_outreach_and_video(*, office: Office) -> Office:
+    """Demo only: an outreach stop in Arjeplog (no office within 100 km) served every Tuesday
+    10–14 by staff from `office`, and video meetings at `office` with a demo caseworker of
+    Migrationsverket free 09–16 on the next 14 weekdays. Idempotent. Returns the stop."""
+    from servicekontor.appointments.models import (
+        AvailabilitySource,
+        Caseworker,
+        CaseworkerAvailability,
+    )
+    from servicekontor.catalog.models import Agency, Capability, Service
+    from servicekontor.network.models import Offering, OfficeKind, OutreachRule
+
+    today = clock.local_today()
+    stop, created = Office.objects.get_or_create(
+        code=DEMO_STOP_CODE,
+        defaults={
+            "name": "Mobilt servicekontor Arjeplog (demo)",
+            "kind": OfficeKind.OUTREACH,
+            "municipality": "Arjeplog",
+            "county": "Norrbottens län",
+            "street_address": "Torget",
+            "postal_town": "Arjeplog",
+            "latitude": 66.05173,
+            "longitude": 17.88606,
+            "opened_on": today - dt.timedelta(days=30),
+            "notes": "Demo data (make run), not a real stop.",
+        },
+    )
+    if created:
+        OutreachRule.objects.create(
+            office=stop,
+            weekday=1,
+            opens=dt.time(10),
+            closes=dt.time(14),
+            valid_from=today - dt.timedelta(days=30),
+            holiday_policy="next",
+            staffed_from=office,
+            team="Servicebussen (demo)",
+        )
+        ServicePoint.objects.create(office=stop, number=1, name="Bussen")
+        for offering in network_queries.offerings_on(office=office, day=today)[:4]:
+            Offering.objects.create(
+                office=stop, service=offering.service, valid_from=stop.opened_on
+            )
+        for weekday in range(5):
+            for hour in range(10, 14):
+                AppointmentAllocation.objects.create(
+                    office=stop, weekday=weekday, hour=hour, counters=1
+                )
+    agency = Agency.objects.filter(code="migrationsverket").first()
+    if agency is None:
+        return stop
+    room_kind, _ = Capability.objects.get_or_create(
+        code="video-room", defaults={"name_sv": "Videorum", "name_en": "Video room"}
+    )
+    service, _ = Service.objects.get_or_create(
+        agency=agency,
+        code="demo-videomote",
+        defaults={
+            "name_sv": "Videomöte med handläggare (demo)",
+            "name_en": "Video meeting with a caseworker (demo)",
+            "mode": "appointment_only",
+            "handling_minutes": 30,
+            "required_capability": room_kind,
+            "video_meeting": True,
+        },
+    )
+    if not ServicePoint.objects.filter(office=office, capabilities=room_kind).exists():
+        number = max((p.number for p in office.service_points.all()), default=0) + 1
+        room = ServicePoint.objects.create(office=office, number=number, name="Videorum")
+        room.capabilities.add(room_kind)
+    if not Offering.objects.filter(office=office, service=service).exists():
+        Offering.objects.create(office=office, service=service, valid_from=today)
+    worker, _ = Caseworker.objects.get_or_create(
+        agency=agency,
+        external_id="demo-1",
+        defaults={"display_name": "Handläggare (demo)", "email": f"handlaggare@{DEMO_DOMAIN}"},
+    )
+    for offset in range(14):
+        day = today + dt.timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        CaseworkerAvailability.objects.get_or_create(
+            caseworker=worker,
+            starts_at=clock.local_datetime(day, dt.time(9)),
+            ends_at=clock.local_datetime(day, dt.time(16)),
+            defaults={"source": AvailabilitySource.API},
+        )
+    return stop

@@ -74,3 +74,35 @@ class UnknownCode(CheckInError):
 class TooEarly(CheckInError):
     http_status = 409
     default_message = _("It is too early to check in. Please come back closer to your time.")
+
+
+class NotOutreach(BookingError):
+    http_status = 400
+    default_message = _("Only an outreach stop's visit can be diverted; close an office instead.")
+
+
+class NoVisitThatDay(BookingError):
+    http_status = 409
+    default_message = _("The stop is not served that day (or that visit is already cancelled).")
+
+
+class DivertReasonMissing(BookingError):
+    http_status = 400
+    default_message = _("Say why the visit is cancelled: the citizens are told.")
+
+
+class NoCaseworkerFree(BookingError):
+    http_status = 409
+    default_message = _(
+        "No caseworker is free at that time any more (someone just booked it). Choose another time."
+    )
+
+
+class NotYourMeeting(BookingError):
+    http_status = 404
+    default_message = _("No such meeting of your agency.")
+
+
+class BadAvailability(BookingError):
+    http_status = 400
+    default_message = _("Every free period must end after it starts.")

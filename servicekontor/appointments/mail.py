@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 
 from servicekontor.appointments import conf
 from servicekontor.appointments.calendar_file import Method, booking_ics
-from servicekontor.appointments.models import Booking
+from servicekontor.appointments.models import Booking, VideoMeeting
 from servicekontor.appointments.tokens import format_code, manage_token
 from servicekontor.core import clock
 from servicekontor.messaging import addresses
 from servicekontor.messaging.mail import attachment
-from servicekontor.messaging.models import Message
+from servicekontor.messaging.models import Channel, Message
 from servicekontor.messaging.services import Content, channel_for, queue_message
 
 TOPIC_CONFIRMATION = "booking.confirmation"
@@ -211,4 +211,31 @@ def send_reminder(booking: Booking, *, deliver_after_commit: bool = True) -> Mes
         dedup_key=f"{TOPIC_REMINDER}:{booking.pk}:{booking.starts_at.isoformat()}",
         expires_at=booking.starts_at,
         deliver_after_commit=deliver_after_commit,
+    )
+
+
+TOPIC_MEETING_CANCELLED = "video.cancelled_for_caseworker"
+
+
+def send_meeting_cancelled_to_caseworker(meeting: VideoMeeting) -> Message | None:
+    """To the caseworker's work address, through the outbox (delivered at least once, once
+    per meeting): which meeting (time, office, booking code) and who cancelled. No citizen
+    data: the agency's system has the case. In Swedish, the agencies' working language."""
+    if not meeting.caseworker.email:
+        return None
+    booking = meeting.booking
+    with translation.override("sv"):
+        values = {"meeting": meeting, "booking": booking, "code": format_code(booking.code)}
+        content = Content(
+            subject=_("Video meeting %(code)s cancelled") % {"code": format_code(booking.code)},
+            text=render_to_string("appointments/mail/meeting_cancelled_caseworker.txt", values),
+        )
+    return queue_message(
+        channel=Channel.EMAIL,
+        recipient=meeting.caseworker.email,
+        content=content,
+        topic=TOPIC_MEETING_CANCELLED,
+        language="sv",
+        object_id=meeting.pk,
+        dedup_key=f"{TOPIC_MEETING_CANCELLED}:{meeting.pk}",
     )

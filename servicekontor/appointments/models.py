@@ -11,8 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from servicekontor.catalog.models import Service
-from servicekontor.network.models import Office, Weekday
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.network.models import Office, ServicePoint, Weekday
 
 
 class AppointmentAllocation(models.Model):
@@ -145,6 +145,8 @@ class OfficeCancelReason(models.TextChoices):
     CLOSED = "closed", _("The office is closed at that time.")
     NOT_OFFERED = "not_offered", _("The office no longer offers the service on that day.")
     NO_COUNTER = "no_counter", _("The office has fewer counters for appointments at that time.")
+    # A video meeting the agency cancelled (services.cancel_video_meeting_by_agency).
+    CASEWORKER = "caseworker", _("The agency's caseworker cannot meet you at that time.")
 
 
 # Statuses that hold a place at a counter.
@@ -278,3 +280,140 @@ class Booking(models.Model):
         ):
             return str(_("The time has passed without check-in"))
         return str(self.get_status_display())
+
+
+class Caseworker(models.Model):
+    """An agency's caseworker who meets citizens by video from the offices.
+
+    The agency publishes the caseworker's free times through its API client or an iCalendar
+    feed (`calendar_url`, read on a schedule). Work contact only; no citizen data here.
+    """
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="caseworkers", verbose_name=_("agency")
+    )
+    external_id = models.CharField(
+        _("agency's id"), max_length=120, help_text=_("How the agency's system names them.")
+    )
+    display_name = models.CharField(_("name shown"), max_length=120)
+    email = models.EmailField(
+        _("work e-mail"), blank=True, help_text=_("Told of bookings and cancellations.")
+    )
+    calendar_url = models.URLField(
+        _("free-time feed (iCalendar)"),
+        blank=True,
+        max_length=500,
+        help_text=_("Read by manage.py read_caseworker_feeds; each event is a free period."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["agency", "display_name"]
+        verbose_name = _("caseworker")
+        verbose_name_plural = _("caseworkers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "external_id"],
+                name="caseworker_unique_per_agency",
+                violation_error_message=_("This agency already has a caseworker with this id."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.agency})"
+
+
+class AvailabilitySource(models.TextChoices):
+    API = "api", _("Agency API")
+    FEED = "feed", _("iCalendar feed")
+
+
+class CaseworkerAvailability(models.Model):
+    """A period in which the caseworker can take video meetings (as the agency published it)."""
+
+    caseworker = models.ForeignKey(
+        Caseworker,
+        on_delete=models.CASCADE,
+        related_name="availability",
+        verbose_name=_("caseworker"),
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    source = models.CharField(_("source"), max_length=10, choices=AvailabilitySource.choices)
+
+    class Meta:
+        ordering = ["caseworker", "starts_at"]
+        verbose_name = _("caseworker free time")
+        verbose_name_plural = _("caseworker free times")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="availability_ends_after_start",
+                violation_error_message=_("A free period must end after it starts."),
+            )
+        ]
+        indexes = [models.Index(fields=["caseworker", "starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.caseworker} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingSide(models.TextChoices):
+    CITIZEN = "citizen", _("the citizen")
+    OFFICE = "office", _("the office")
+    AGENCY = "agency", _("the agency")
+
+
+class VideoMeeting(models.Model):
+    """The caseworker's time and the office's video room of one booking, held together.
+
+    Booked by `services.book_appointment` in the booking's transaction: under the office-day
+    lock (the room) and the caseworker's row lock (their time). While `active`, neither the
+    room nor the caseworker has another active meeting overlapping it; on PostgreSQL two
+    exclusion constraints also say so (migration 0003).
+    """
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, related_name="video_meeting", verbose_name=_("booking")
+    )
+    caseworker = models.ForeignKey(
+        Caseworker, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("caseworker")
+    )
+    room = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.PROTECT,
+        related_name="video_meetings",
+        verbose_name=_("room"),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    active = models.BooleanField(_("active"), default=True)
+    room_name = models.CharField(
+        _("meeting room name"),
+        max_length=64,
+        unique=True,
+        help_text=_("The video provider's room; unguessable."),
+    )
+    cancelled_by = models.CharField(
+        _("cancelled by"), max_length=10, choices=MeetingSide.choices, blank=True
+    )
+    agency_notified_at = models.DateTimeField(_("agency told at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("video meeting")
+        verbose_name_plural = _("video meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="video_meeting_ends_after_start",
+                violation_error_message=_("A meeting must end after it starts."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["caseworker", "active", "starts_at"]),
+            models.Index(fields=["room", "active", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking.code} · {self.caseworker} · {self.room}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from personnummer import personnummer
 
-from servicekontor.appointments import capacity, conf, errors
+from servicekontor.appointments import capacity, conf, errors, video_links
 from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.capacity_inputs import OfficeInputs, cached_inputs, load_inputs
 from servicekontor.appointments.models import (
@@ -23,6 +23,7 @@ from servicekontor.appointments.models import (
     Booking,
     BookingStatus,
     OfficeCancelReason,
+    VideoMeeting,
 )
 from servicekontor.appointments.tokens import format_code, hash_token, identity_hash
 from servicekontor.catalog.models import Service
@@ -329,6 +330,13 @@ def desk_rows(*, office: Office, now: dt.datetime) -> list[dict[str, object]]:
     """Today's bookings at an office for the desk: the booking, its printed code, and whether
     it may be checked in yet (from `APPOINTMENTS_EARLY_CHECK_IN_MINUTES` before its time)."""
     early = conf.early_check_in()
+    bookings = list(bookings_of_day(office=office, day=clock.local_date_of(now)))
+    meetings = {
+        m.booking_id: m
+        for m in VideoMeeting.objects.filter(booking__in=bookings, active=True).select_related(
+            "room", "room__office", "caseworker"
+        )
+    }
     return [
         {
             "booking": booking,
@@ -336,6 +344,19 @@ def desk_rows(*, office: Office, now: dt.datetime) -> list[dict[str, object]]:
             "can_check_in": booking.may_check_in(now=now, early=early),
             # From the clock, not from whether the no-show job has run (Booking.status_label).
             "status": booking.status_label(now=now, grace=conf.grace()),
+            "meeting": meetings.get(booking.pk),
+            # The officer starts the call in the room for the citizen.
+            "room_link": _room_link(meetings[booking.pk]) if booking.pk in meetings else "",
         }
-        for booking in bookings_of_day(office=office, day=clock.local_date_of(now))
+        for booking in bookings
     ]
+
+
+def _room_link(meeting: VideoMeeting) -> str:
+    return video_links.provider().link(
+        room_name=meeting.room_name,
+        side="room",
+        display_name=f"{meeting.room.office.name} · {meeting.room.number}",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )

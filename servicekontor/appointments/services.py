@@ -19,13 +19,26 @@ from functools import partial
 from django.db import transaction
 from django.db.models import Q
 
-from servicekontor.appointments import conf, errors, queries, signals, tokens
+from servicekontor.appointments import (
+    availability_feed,
+    conf,
+    errors,
+    queries,
+    signals,
+    tokens,
+)
 from servicekontor.appointments.capacity_book import CapacityBook
 from servicekontor.appointments.models import (
     HOLDS_CAPACITY,
+    AvailabilitySource,
     Booking,
     BookingDay,
     BookingStatus,
+    Caseworker,
+    CaseworkerAvailability,
+    MeetingSide,
+    OfficeCancelReason,
+    VideoMeeting,
 )
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
@@ -34,7 +47,7 @@ from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
 from servicekontor.messaging.services import purge_messages
 from servicekontor.network import queries as network_queries
 from servicekontor.network.change_impact import Affected
-from servicekontor.network.models import Office
+from servicekontor.network.models import ExceptionKind, Office, OpeningException, ServicePoint
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errors import QueueError
 from servicekontor.queueing.models import Errand, Visit
@@ -128,6 +141,11 @@ def book_appointment(
 
     Lock: the `BookingDay` row of (office, local day of `starts_at`), select_for_update, held
     until commit. Capacity is counted and the booking inserted under that lock.
+
+    A video meeting (`service.video_meeting`) also takes, in the same transaction, a video
+    room of the office (a desk with the service's capability, free under the day lock) and a
+    caseworker of the service's agency (their rows locked in id order after the day lock,
+    `_lock_free_caseworker`): both or neither.
     """
     now = clock.now()
     if not contact.name.strip() or not (contact.email or contact.phone):
@@ -152,6 +170,7 @@ def book_appointment(
         limit=book.rules(office.pk).per_person_per_day,
         exclude=None,
     )
+    meeting_parts = _meeting_parts(office=office, service=service, start=slot.start, end=slot.end)
     link_key = tokens.new_link_key()
     token = tokens.manage_token(link_key)
     booking = Booking.objects.create(
@@ -170,8 +189,94 @@ def book_appointment(
         language=language or current_language(),
         created_at=now,
     )
+    if meeting_parts is not None:
+        caseworker, room = meeting_parts
+        VideoMeeting.objects.create(
+            booking=booking,
+            caseworker=caseworker,
+            room=room,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            room_name=tokens.new_room_name(),
+        )
     _announce(booking, signals.BOOKED)
     return NewBooking(booking=booking, token=token)
+
+
+def _meeting_parts(
+    *, office: Office, service: Service, start: dt.datetime, end: dt.datetime
+) -> tuple[Caseworker, ServicePoint] | None:
+    """For a video meeting: a free caseworker (locked) and a free room; None otherwise.
+    The caller holds the office-day lock."""
+    if not service.video_meeting:
+        return None
+    return (
+        _lock_free_caseworker(service=service, start=start, end=end),
+        _free_room(office=office, service=service, start=start, end=end),
+    )
+
+
+def _lock_free_caseworker(*, service: Service, start: dt.datetime, end: dt.datetime) -> Caseworker:
+    """The first (by id) active caseworker of the service's agency who published a free period
+    covering [start, end) and has no active meeting overlapping it.
+
+    Lock: the rows of every such candidate, in id order (everyone locks in the same order,
+    so no deadlock; the caller already holds its office-day lock, taken before any caseworker
+    lock everywhere). Their meetings are read after the lock, so a meeting another office
+    just booked for the same caseworker is seen. Raises NoCaseworkerFree.
+    """
+    candidate_ids = (
+        CaseworkerAvailability.objects.filter(
+            caseworker__agency_id=service.agency_id,
+            caseworker__is_active=True,
+            starts_at__lte=start,
+            ends_at__gte=end,
+        )
+        .values_list("caseworker_id", flat=True)
+        .distinct()
+    )
+    candidates = list(
+        Caseworker.objects.select_for_update().filter(pk__in=list(candidate_ids)).order_by("pk")
+    )
+    busy = set(
+        VideoMeeting.objects.filter(
+            caseworker__in=candidates, active=True, starts_at__lt=end, ends_at__gt=start
+        ).values_list("caseworker_id", flat=True)
+    )
+    for caseworker in candidates:
+        if caseworker.pk not in busy:
+            return caseworker
+    raise errors.NoCaseworkerFree()
+
+
+def _free_room(
+    *, office: Office, service: Service, start: dt.datetime, end: dt.datetime
+) -> ServicePoint:
+    """A video room of the office (an active desk with the service's capability) with no
+    active meeting overlapping [start, end), lowest number first. The caller holds the
+    office-day lock, under which every meeting at this office is booked. Raises SlotTaken."""
+    rooms = ServicePoint.objects.filter(office=office, is_active=True).order_by("number")
+    if service.required_capability_id is not None:
+        rooms = rooms.filter(capabilities=service.required_capability_id)
+    taken = set(
+        VideoMeeting.objects.filter(
+            room__office=office, active=True, starts_at__lt=end, ends_at__gt=start
+        ).values_list("room_id", flat=True)
+    )
+    for room in rooms:
+        if room.pk not in taken:
+            return room
+    raise errors.SlotTaken()
+
+
+def _end_meeting(booking: Booking, *, by: str) -> int | None:
+    """The booking's video meeting stops holding the caseworker and the room (called under
+    the booking's row lock). Returns the meeting's id if one was active, for the notice."""
+    meeting = VideoMeeting.objects.filter(booking=booking, active=True).first()
+    if meeting is None:
+        return None
+    VideoMeeting.objects.filter(pk=meeting.pk).update(active=False, cancelled_by=by)
+    return meeting.pk
 
 
 def _announce(booking: Booking, change: str) -> None:
@@ -205,6 +310,7 @@ def cancel_booking(*, booking: Booking) -> Booking:
     locked.cancelled_at = now
     locked.sequence += 1
     locked.save(update_fields=["status", "cancelled_at", "sequence"])
+    _tell_agency(_end_meeting(locked, by=MeetingSide.CITIZEN))
     _announce(locked, signals.CANCELLED)
     return locked
 
@@ -231,6 +337,8 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
         # Give up the old place (not yet visible to others: the row is ours until commit).
         locked.status = BookingStatus.CANCELLED
         locked.save(update_fields=["status"])
+    # Likewise the video meeting's caseworker and room (taken again below for the new time).
+    VideoMeeting.objects.filter(booking=locked, active=True).update(active=False)
     _lock_day(office=office, day=day)
     book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
     slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
@@ -247,6 +355,23 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
         limit=book.rules(office.pk).per_person_per_day,
         exclude=locked.pk,
     )
+    parts = _meeting_parts(office=office, service=service, start=slot.start, end=slot.end)
+    if parts is not None:
+        # The meeting keeps its identity (as the booking does): the agency's API shows its new
+        # time, caseworker and room; a new room name, so the old link stops working.
+        VideoMeeting.objects.update_or_create(
+            booking=locked,
+            defaults={
+                "caseworker": parts[0],
+                "room": parts[1],
+                "starts_at": slot.start,
+                "ends_at": slot.end,
+                "active": True,
+                "cancelled_by": "",
+                "agency_notified_at": None,
+                "room_name": tokens.new_room_name(),
+            },
+        )
     locked.status = BookingStatus.BOOKED
     locked.day = day
     locked.starts_at, locked.ends_at = slot.start, slot.end
@@ -296,6 +421,7 @@ def release_bookings_without_capacity(
         locked.cancelled_at = clock.now()
         locked.sequence += 1
         locked.save(update_fields=["status", "office_cancel_reason", "cancelled_at", "sequence"])
+        _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
         _announce(locked, signals.CANCELLED_BY_OFFICE)
         done.append(locked)
     return done
@@ -491,3 +617,158 @@ def purge_personal_data(*, older_than_days: int | None = None) -> int:
         identity_hash="",
         purged_at=clock.now(),
     )
+
+
+def _tell_agency(meeting_id: int | None) -> None:
+    """After commit: the agency's side learns that a meeting was cancelled (the task mails
+    the caseworker; the agency's API lists it as cancelled at once)."""
+    if meeting_id is not None:
+        transaction.on_commit(
+            partial(
+                signals.video_meeting_cancelled.send, sender=VideoMeeting, meeting_id=meeting_id
+            )
+        )
+
+
+@transaction.atomic
+def cancel_video_meeting_by_agency(*, meeting: VideoMeeting, agency_id: int) -> Booking:
+    """The agency cancels (the caseworker cannot meet): the booking is cancelled for the
+    citizen, who is told and offered a new time, as after an office closure.
+
+    Lock: the booking row. NotYourMeeting (404) when the meeting is another agency's;
+    NotChangeable when it is over or already cancelled.
+    """
+    if meeting.caseworker.agency_id != agency_id:
+        raise errors.NotYourMeeting()
+    locked = _lock_booking(meeting.booking)
+    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED_BY_OFFICE
+    locked.office_cancel_reason = OfficeCancelReason.CASEWORKER
+    locked.cancelled_at = clock.now()
+    locked.sequence += 1
+    locked.save(update_fields=["status", "office_cancel_reason", "cancelled_at", "sequence"])
+    _end_meeting(locked, by=MeetingSide.AGENCY)
+    _announce(locked, signals.CANCELLED_BY_OFFICE)
+    return locked
+
+
+@transaction.atomic
+def cancel_booking_at_desk(*, booking: Booking) -> Booking:
+    """An officer cancels on the citizen's behalf (at the desk or by phone). Lock: the
+    booking row. The agency is told of a video meeting as when the citizen cancels."""
+    locked = _lock_booking(booking)
+    if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    locked.status = BookingStatus.CANCELLED
+    locked.cancelled_at = clock.now()
+    locked.sequence += 1
+    locked.save(update_fields=["status", "cancelled_at", "sequence"])
+    _tell_agency(_end_meeting(locked, by=MeetingSide.OFFICE))
+    _announce(locked, signals.CANCELLED)
+    return locked
+
+
+@transaction.atomic
+def replace_caseworker_availability(
+    *,
+    caseworker: Caseworker,
+    periods: list[tuple[dt.datetime, dt.datetime]],
+    source: str,
+    since: dt.datetime | None = None,
+) -> int:
+    """The agency's published free periods of a caseworker from `since` (default now) on
+    replace what we had from that source: the feed or the API publishes the whole future.
+
+    Lock: the caseworker's row (a booking locks it before reading the meetings, so a period
+    withdrawn here is not half-seen). Meetings already booked stay: withdrawing time does
+    not cancel a meeting; the agency cancels it explicitly. Raises BadAvailability (400)
+    for a period that ends before it starts; nothing is written then.
+    """
+    since = since or clock.now()
+    clean = sorted((s, e) for s, e in periods if e > since)
+    if any(e <= s for s, e in clean):
+        raise errors.BadAvailability()
+    Caseworker.objects.select_for_update().get(pk=caseworker.pk)
+    CaseworkerAvailability.objects.filter(
+        caseworker=caseworker, source=source, ends_at__gt=since
+    ).delete()
+    CaseworkerAvailability.objects.bulk_create(
+        CaseworkerAvailability(
+            caseworker=caseworker, starts_at=max(s, since), ends_at=e, source=source
+        )
+        for s, e in clean
+    )
+    return len(clean)
+
+
+FEED_HORIZON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class FeedRun:
+    read: dict[str, int]  # caseworker → free periods now published
+    failed: dict[str, str]  # caseworker → why not (the old free time is kept)
+
+
+def refresh_caseworker_feeds(
+    *, fetch: Callable[[str], bytes] = availability_feed.read_feed
+) -> FeedRun:
+    """Read every active caseworker's iCalendar feed of free time and publish it (the next
+    FEED_HORIZON_DAYS), replacing what the feed gave before. A feed that cannot be fetched
+    or read leaves that caseworker's free time as it was. Each caseworker in its own
+    transaction (`replace_caseworker_availability`'s lock: the caseworker's row)."""
+    now = clock.now()
+    read: dict[str, int] = {}
+    failed: dict[str, str] = {}
+    for caseworker in Caseworker.objects.filter(is_active=True).exclude(calendar_url=""):
+        name = f"{caseworker.agency_id}:{caseworker.external_id}"
+        try:
+            periods = availability_feed.free_periods(
+                fetch(caseworker.calendar_url),
+                since=now,
+                until=now + dt.timedelta(days=FEED_HORIZON_DAYS),
+            )
+        except availability_feed.FeedError as exc:
+            logger.warning("caseworker feed %s not read: %s", name, exc)
+            failed[name] = str(exc)
+            continue
+        read[name] = replace_caseworker_availability(
+            caseworker=caseworker, periods=periods, source=AvailabilitySource.FEED, since=now
+        )
+    return FeedRun(read=read, failed=failed)
+
+
+def divert_outreach_visit(
+    *, stop: Office, day: dt.date, reason_sv: str, reason_en: str = ""
+) -> list[Booking]:
+    """An outreach stop's visit on `day` is cancelled (the vehicle diverted, staff ill): the day
+    becomes a closed exception of the stop, and its booked citizens are told and offered a new
+    time exactly as for an office closure (`release_bookings_without_capacity`).
+
+    Lock: the stop's office row (so two diversions of one day do not race on the unique
+    (office, date)); then each booking row, as `release_bookings_without_capacity` does.
+    Raises NotOutreach for an office, NoVisitThatDay when the stop is not served that day.
+    """
+    if not stop.is_outreach:
+        raise errors.NotOutreach()
+    if not reason_sv.strip():
+        raise errors.DivertReasonMissing()
+    with transaction.atomic():
+        Office.objects.select_for_update().get(pk=stop.pk)
+        if not network_queries.opening_intervals(office=stop, day=day):
+            raise errors.NoVisitThatDay()
+        OpeningException.objects.update_or_create(
+            office=stop,
+            date=day,
+            defaults={
+                "kind": ExceptionKind.CLOSED,
+                "opens": None,
+                "closes": None,
+                "reason_sv": reason_sv.strip(),
+                "reason_en": reason_en.strip(),
+            },
+        )
+        # As for any closure: the bookings it leaves without a place are cancelled by the
+        # office (reason "closed"), told, and offered a new time — in this transaction.
+        return release_bookings_without_capacity(offices=[stop])

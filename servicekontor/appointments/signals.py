@@ -19,3 +19,6 @@ CANCELLED_BY_OFFICE = "cancelled_by_office"
 CHANGES = (BOOKED, MOVED, CANCELLED, CANCELLED_BY_OFFICE)
 
 booking_changed = Signal()
+# video_meeting_cancelled(meeting_id): the citizen or the office cancelled a video meeting;
+# the receiver tells the agency's side (`tasks.tell_caseworker_of_cancellation`).
+video_meeting_cancelled = Signal()

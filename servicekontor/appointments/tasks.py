@@ -16,7 +16,7 @@ from django.db.models import F
 from django_tasks import task
 
 from servicekontor.appointments import conf, mail, services, signals
-from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.appointments.models import Booking, BookingStatus, VideoMeeting
 from servicekontor.core import clock
 from servicekontor.messaging import services as messaging
 from servicekontor.messaging.models import Message
@@ -171,3 +171,25 @@ def on_booking_changed(sender: Any, *, booking_id: int, change: str, **kwargs: A
     send_booking_message.enqueue(booking_id=booking_id, change=change)
     if change in (signals.BOOKED, signals.MOVED):
         schedule_reminder(booking_id=booking_id)
+
+
+@task()
+def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
+    """The agency's side learns of a cancellation by the citizen or the office: a mail to
+    the caseworker's work address through the outbox (the agency's API shows the meeting as
+    cancelled at once). Queued once: compare-and-swap on `agency_notified_at` (and the
+    outbox's dedup key)."""
+    claimed = VideoMeeting.objects.filter(pk=meeting_id, agency_notified_at__isnull=True).update(
+        agency_notified_at=clock.now()
+    )
+    if claimed != 1:
+        return False
+    meeting = VideoMeeting.objects.select_related(
+        "caseworker", "booking", "booking__office", "booking__service", "booking__service__agency"
+    ).get(pk=meeting_id)
+    return mail.send_meeting_cancelled_to_caseworker(meeting) is not None
+
+
+def on_video_meeting_cancelled(sender: Any, *, meeting_id: int, **kwargs: Any) -> None:
+    """Receiver of `signals.video_meeting_cancelled` (after commit)."""
+    tell_caseworker_of_cancellation.enqueue(meeting_id=meeting_id)

@@ -55,3 +55,9 @@ def identity_hash(personal_identity_number_12: str) -> str:
     return salted_hmac(
         "servicekontor.appointments.identity", personal_identity_number_12, algorithm="sha256"
     ).hexdigest()
+
+
+def new_room_name() -> str:
+    """A video meeting's room: 128 random bits in hex, so nobody can guess a meeting to join
+    (the provider's token is the second lock). Letters and digits only: valid everywhere."""
+    return "sk" + secrets.token_hex(16)

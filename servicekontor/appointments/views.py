@@ -34,6 +34,7 @@ from servicekontor.core.geography import display_name, find_locality
 from servicekontor.core.i18n import current_language
 from servicekontor.core.params import date_or_400, parse_int
 from servicekontor.core.rate_limits import rate_limited
+from servicekontor.network import queries as network_queries
 from servicekontor.network.models import Office
 
 View = Callable[..., HttpResponseBase]
@@ -440,3 +441,93 @@ def desk_check_in(request: HttpRequest, office_code: str, booking_id: int) -> Ht
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("appointments:desk_today", kwargs={"office_code": office.code})
     return redirect(back)
+
+
+@login_required
+@sensitive_post_parameters("personal_identity_number")
+@require_http_methods(["GET", "POST"])
+def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
+    """An officer books a time (a video meeting too) at their office on a citizen's behalf:
+    choose the service (GET), the day and time and the citizen's contact (POST). The
+    confirmation goes to the citizen's contact as for any booking; the page shows the code
+    and the citizen's manage link to print or read out."""
+    office = _staff_office(request, office_code)
+    today = clock.local_today()
+    offered = [
+        o.service
+        for o in network_queries.offerings_on(office=office, day=today)
+        if o.service.bookable
+    ]
+    raw = request.POST.get("service") or request.GET.get("service") or ""
+    service_id = parse_int(raw, minimum=1, maximum=2**31)
+    service = next((s for s in offered if s.pk == service_id), None)
+    context: dict[str, Any] = {"office": office, "services": offered, "service": service}
+    if service is None:
+        if not raw:
+            return render(request, "appointments/desk_book.html", context)
+        context["desk_error"] = _("Choose one of the services this office offers.")
+        return render(request, "appointments/desk_book.html", context, status=400)
+    form = ContactForm(request.POST or None, service=service)
+    context.update(_times_context(request, office=office, service=service))
+    context.update({"form": form, "service": service})
+    if request.method != "POST":
+        return render(request, "appointments/desk_book.html", context)
+    start = parse_int(request.POST.get("start"), minimum=0, maximum=2**40)
+    if start is None:
+        context["desk_error"] = _("Choose one of the listed times.")
+        return render(request, "appointments/desk_book.html", context, status=400)
+    if not form.is_valid():
+        return render(request, "appointments/desk_book.html", context, status=400)
+    try:
+        made = services.book_appointment(
+            office=office,
+            service=service,
+            starts_at=_instant(start),
+            contact=services.Contact(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data.get("email", ""),
+                phone=form.cleaned_data.get("phone", ""),
+                identity_hash=form.cleaned_data.get("personal_identity_number", ""),
+            ),
+        )
+    except errors.BookingError as exc:
+        context["desk_error"] = exc.message
+        return render(request, "appointments/desk_book.html", context, status=exc.http_status)
+    return render(
+        request,
+        "appointments/desk_booked.html",
+        {
+            "office": office,
+            "booking": made.booking,
+            "code": format_code(made.booking.code),
+            "manage_url": request.build_absolute_uri(
+                reverse("appointments:manage", kwargs={"token": made.token})
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def desk_cancel(request: HttpRequest, office_code: str) -> HttpResponse:
+    """An officer cancels a booking at their office on the citizen's behalf (at the desk or by
+    phone), by its booking code. For a video meeting the agency's side is told."""
+    office = _staff_office(request, office_code)
+    form = CheckInForm(request.POST)
+    context: dict[str, Any] = {"office": office, "services": [], "service": None}
+    if not form.is_valid():
+        context["desk_error"] = _("A booking code has 8 letters and digits.")
+        return render(request, "appointments/desk_book.html", context, status=400)
+    booking = Booking.objects.filter(office=office, code=form.cleaned_data["code"]).first()
+    if booking is None:
+        context["desk_error"] = _("No booking at this office has that code.")
+        return render(request, "appointments/desk_book.html", context, status=404)
+    try:
+        services.cancel_booking_at_desk(booking=booking)
+    except errors.BookingError as exc:
+        context["desk_error"] = exc.message
+        return render(request, "appointments/desk_book.html", context, status=exc.http_status)
+    context["desk_done"] = _("Booking %(code)s is cancelled; the citizen is told.") % {
+        "code": format_code(booking.code)
+    }
+    return render(request, "appointments/desk_book.html", context)

@@ -115,6 +115,14 @@ class Service(models.Model):
         related_name="services",
         verbose_name=_("needs counter capability"),
     )
+    video_meeting = models.BooleanField(
+        _("video meeting with a caseworker"),
+        default=False,
+        help_text=_(
+            "Booked together with an agency caseworker's free time; the citizen sits in the "
+            "office's video room (set the room's capability as the needed capability)."
+        ),
+    )
 
     class Meta:
         ordering = ["agency__name_sv", "name_sv"]

@@ -50,6 +50,13 @@ PERSONAL_FIELDS: dict[str, str] = {
     "messaging.Message.body_html": PURGE_AFTER_DAYS,
     "messaging.Message.attachments": PURGE_AFTER_DAYS,
     "messaging.Message.last_error": PURGE_AFTER_DAYS,
+    # Agencies' caseworkers who take video meetings (their work identity, published by the
+    # agency): kept while they take meetings; removed with the caseworker (admin), which the
+    # agency's API cannot do, so the network administrator does it when the agency asks.
+    **{
+        f"appointments.Caseworker.{f}": "deleted with the caseworker (admin)"
+        for f in ("display_name", "email", "external_id", "calendar_url")
+    },
     # Staff accounts: kept while the person works here; removed with the account (admin).
     "accounts.User.username": "deleted with the staff account",
     "accounts.User.first_name": "deleted with the staff account",

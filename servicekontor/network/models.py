@@ -85,11 +85,26 @@ class OfficeQuerySet(models.QuerySet["Office"]):
         )
 
 
+class OfficeKind(models.TextChoices):
+    OFFICE = "office", _("Service office")
+    # Served on a schedule by travelling staff (a mobile office's stop, a library visit):
+    # its days are its `OutreachRule`s, not weekly hours (docs/outreach.md).
+    OUTREACH = "outreach", _("Outreach stop")
+
+
 class Office(models.Model):
-    """A service office (servicekontor)."""
+    """A service office (servicekontor), or an outreach stop served on a schedule.
+
+    A stop is an office row of kind "outreach" so that everything an office has — offerings
+    (the agencies served), desks and their capabilities, bookings, check-in, the finder, its
+    page — works for it unchanged; only its opening days come from its recurrence rules.
+    """
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=OfficeKind.choices, default=OfficeKind.OFFICE
+    )
     municipality = models.CharField(_("municipality"), max_length=80)
     county = models.CharField(_("county (län)"), max_length=80)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
@@ -178,6 +193,10 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_outreach(self) -> bool:
+        return self.kind == OfficeKind.OUTREACH
 
     @property
     def operating_span(self) -> DateSpan:
@@ -491,3 +510,117 @@ class OpeningException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} · {self.date} · {self.get_kind_display()}"
+
+
+class RecurrenceFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class HolidayPolicy(models.TextChoices):
+    """What a visit falling on a public holiday or eve (as the stop's flags say) does."""
+
+    SKIP = "skip", _("Skip the visit")
+    NEXT = "next", _("Move it to the next working day")
+    PREVIOUS = "previous", _("Move it to the previous working day")
+    KEEP = "keep", _("Serve it as usual")
+
+
+class OutreachRule(models.Model):
+    """A recurring visit of an outreach stop: e.g. every second Tuesday 10:00–14:00.
+
+    Expanded with python-dateutil's rrule by `network/outreach.py`. A cancelled or diverted
+    visit, or changed hours on one day, is an `OpeningException` of the stop (as for an office).
+    """
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="outreach_rules", verbose_name=_("stop")
+    )
+    frequency = models.CharField(
+        _("repeats"),
+        max_length=10,
+        choices=RecurrenceFrequency.choices,
+        default=RecurrenceFrequency.WEEKLY,
+    )
+    interval = models.PositiveSmallIntegerField(
+        _("every"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("1: every week (month), 2: every second week (month), …"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    week_of_month = models.SmallIntegerField(
+        _("week of the month"),
+        null=True,
+        blank=True,
+        help_text=_("Monthly only: 1–4 for the first to fourth such weekday, -1 for the last."),
+    )
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    valid_from = models.DateField(_("first day"))
+    valid_to = models.DateField(_("last day"), null=True, blank=True)
+    holiday_policy = models.CharField(
+        _("on public holidays"),
+        max_length=10,
+        choices=HolidayPolicy.choices,
+        default=HolidayPolicy.SKIP,
+    )
+    staffed_from = models.ForeignKey(
+        Office,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outreach_staffed",
+        verbose_name=_("staffed from office"),
+        help_text=_("The office whose officers travel to the stop."),
+    )
+    officers = models.PositiveSmallIntegerField(
+        _("officers"), default=2, validators=[MinValueValidator(1)]
+    )
+    team = models.CharField(
+        _("team or vehicle"), max_length=120, blank=True, help_text=_("e.g. Mobile office 1")
+    )
+
+    class Meta:
+        ordering = ["office", "weekday", "opens"]
+        verbose_name = _("outreach visit rule")
+        verbose_name_plural = _("outreach visit rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="outreach_rule_close_after_open",
+                violation_error_message=_("Closing time must be after opening time."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6, interval__gte=1),
+                name="outreach_rule_weekday_interval",
+                violation_error_message=_("Weekday 0–6 and an interval of at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(frequency="weekly", week_of_month__isnull=True)
+                | models.Q(frequency="monthly", week_of_month__in=[-1, 1, 2, 3, 4]),
+                name="outreach_rule_week_of_month",
+                violation_error_message=_(
+                    "A monthly visit needs the week of the month (1–4 or -1); a weekly one none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="outreach_rule_ends_after_it_starts",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.office} · {self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.office_id is not None
+            and not Office.objects.filter(pk=self.office_id, kind=OfficeKind.OUTREACH).exists()
+        ):
+            raise ValidationError({"office": _("Visit rules belong to outreach stops only.")})

@@ -26,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 
-from servicekontor.network.models import Offering, Office
+from servicekontor.network.models import Offering, Office, OfficeKind
 from servicekontor.network.queries import offices_operating_on
 
 # Warn when the registry holds fewer than 95 % of the published offices.
@@ -91,8 +91,9 @@ def read_published_counts(directory: Path | None = None) -> list[PublishedCount]
 
 
 def registry_count(published: PublishedCount) -> int:
-    """The registry's number for the same date and kind."""
-    offices = offices_operating_on(day=published.day)
+    """The registry's number for the same date and kind (offices only: the published counts
+    are of servicekontor, so outreach stops are not counted)."""
+    offices = offices_operating_on(day=published.day).filter(kind=OfficeKind.OFFICE)
     if published.kind == "offices":
         return offices.count()
     offering = Offering.objects.filter(

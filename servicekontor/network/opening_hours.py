@@ -10,9 +10,14 @@ an exception for that day → its hours (so an office can open on a holiday); a 
 office closes on them) → closed; otherwise the weekly hours of the newest period covering it.
 
 Holiday and eve names come in the schedule's language ("sv" or "en"); the caller passes it in.
+
+An outreach stop (`Schedule.outreach` non-empty) has no weekly hours: after the exceptions, its
+days are the visits of its recurrence rules (`network/outreach.py`), which handle holidays and
+eves themselves (skip, move or keep, per rule).
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +26,7 @@ import holidays
 
 from servicekontor.core.clock import STOCKHOLM, local_datetime
 from servicekontor.network.dates import DateSpan
+from servicekontor.network.outreach import Recurrence, visits_in_year
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,8 @@ class Schedule:
     closed_on_public_holidays: bool = True
     closed_on_eves: bool = True
     language: str = "sv"  # of the holiday and eve names: "sv" or "en"
+    # An outreach stop's recurring visits; empty for an office (weekly hours apply).
+    outreach: tuple[Recurrence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,26 @@ def eve_name(day: dt.date, language: str = "sv") -> str | None:
     return _eves(day.year, _holidays_locale(language)).get(day)
 
 
+def _closed_day(day: dt.date, *, public: bool, eves: bool) -> bool:
+    return bool((public and public_holiday_name(day)) or (eves and eve_name(day)))
+
+
+@lru_cache(maxsize=4)
+def closed_day_rule(public: bool, eves: bool) -> functools.partial[bool]:
+    """`outreach.visits`' closed-day test for a stop's flags; the same object for the same
+    flags, so `outreach.visits_in_year` can cache on it."""
+    return functools.partial(_closed_day, public=public, eves=eves)
+
+
+def _outreach_day(schedule: Schedule, day: dt.date) -> DayHours:
+    rule = closed_day_rule(schedule.closed_on_public_holidays, schedule.closed_on_eves)
+    hours = visits_in_year(schedule.outreach, day.year, rule).get(day)
+    if hours:
+        return DayHours(day, hours)
+    name = public_holiday_name(day, schedule.language) or eve_name(day, schedule.language)
+    return DayHours(day, (), closed_reason=name or "")
+
+
 def day_hours(schedule: Schedule, day: dt.date) -> DayHours:
     if not DateSpan.operating(schedule.opened_on, schedule.closed_on).contains(day):
         return DayHours(day, (), closed_reason="not operating")
@@ -136,6 +164,8 @@ def day_hours(schedule: Schedule, day: dt.date) -> DayHours:
             closed_reason=exception.reason,
             is_exception=True,
         )
+    if schedule.outreach:
+        return _outreach_day(schedule, day)
     if schedule.closed_on_public_holidays and (name := public_holiday_name(day, schedule.language)):
         return DayHours(day, (), closed_reason=name)
     if schedule.closed_on_eves and (name := eve_name(day, schedule.language)):

@@ -7,12 +7,13 @@ from django.utils.translation import get_language
 
 from servicekontor.catalog.models import Service
 from servicekontor.core.i18n import pick_language
-from servicekontor.network import opening_hours
+from servicekontor.network import opening_hours, outreach
 from servicekontor.network.models import (
     ExceptionKind,
     Offering,
     Office,
     OpeningHoursPeriod,
+    OutreachRule,
 )
 
 
@@ -73,7 +74,31 @@ def schedule_of(office: Office) -> opening_hours.Schedule:
         closed_on_public_holidays=office.closed_on_public_holidays,
         closed_on_eves=office.closed_on_eves,
         language=get_language() or "sv",
+        outreach=recurrences_of(office),
     )
+
+
+def recurrence_of(rule: OutreachRule) -> outreach.Recurrence:
+    return outreach.Recurrence(
+        frequency=outreach.Frequency(rule.frequency),
+        interval=rule.interval,
+        weekday=rule.weekday,
+        opens=rule.opens,
+        closes=rule.closes,
+        valid_from=rule.valid_from,
+        valid_to=rule.valid_to,
+        week_of_month=rule.week_of_month,
+        holiday_policy=outreach.HolidayPolicy(rule.holiday_policy),
+    )
+
+
+def recurrences_of(office: Office) -> tuple[outreach.Recurrence, ...]:
+    """An outreach stop's visit rules as plain data (one query unless prefetched); () for an
+    office, without a query. Not in `with_schedules`' prefetch: stops are few, and offices
+    should not pay a query for rules they cannot have."""
+    if not office.is_outreach:
+        return ()
+    return tuple(recurrence_of(rule) for rule in office.outreach_rules.all())
 
 
 def with_schedules(offices: QuerySet[Office]) -> QuerySet[Office]:
@@ -82,6 +107,52 @@ def with_schedules(offices: QuerySet[Office]) -> QuerySet[Office]:
         Prefetch("opening_periods", queryset=OpeningHoursPeriod.objects.prefetch_related("hours")),
         "exceptions",
     )
+
+
+def next_visits(
+    *, office: Office, from_day: dt.date, count: int = 6, horizon_days: int = 400
+) -> list[opening_hours.DayHours]:
+    """An outreach stop's next `count` visit days from `from_day` (exceptions applied)."""
+    schedule = schedule_of(office)
+    found = []
+    for day in opening_hours.days(from_day, horizon_days):
+        hours = opening_hours.day_hours(schedule, day)
+        if hours.is_open:
+            found.append(hours)
+            if len(found) == count:
+                break
+    return found
+
+
+def cancelled_visits(
+    *, office: Office, from_day: dt.date, days: int = 90
+) -> list[opening_hours.DayHours]:
+    """An outreach stop's visits in the window that were cancelled or diverted (a closed
+    exception on a day its rules would have served): the planned hours and the reason."""
+    schedule = schedule_of(office)
+    if not schedule.outreach:
+        return []
+    plain = opening_hours.Schedule(
+        opened_on=schedule.opened_on,
+        closed_on=schedule.closed_on,
+        periods=(),
+        closed_on_public_holidays=schedule.closed_on_public_holidays,
+        closed_on_eves=schedule.closed_on_eves,
+        language=schedule.language,
+        outreach=schedule.outreach,
+    )
+    found = []
+    for day in opening_hours.days(from_day, days):
+        hours = opening_hours.day_hours(schedule, day)
+        planned = opening_hours.day_hours(plain, day)
+        if hours.is_exception and not hours.is_open and planned.is_open:
+            # The planned hours, with the reason the visit is off.
+            found.append(
+                opening_hours.DayHours(
+                    day, planned.intervals, closed_reason=hours.closed_reason, is_exception=True
+                )
+            )
+    return found
 
 
 def _is_prefetched(office: Office, name: str) -> bool:
@@ -139,5 +210,6 @@ def _is_weekend_without_hours(schedule: opening_hours.Schedule, day: dt.date) ->
         closed_on_public_holidays=False,
         closed_on_eves=False,
         language=schedule.language,
+        outreach=schedule.outreach,
     )
     return not opening_hours.day_hours(plain, day).is_open

@@ -15,7 +15,22 @@ class PlanForm(forms.Form):
         label=_("Objective"), choices=PlanObjective.choices, initial=PlanObjective.COVERAGE
     )
     k = forms.IntegerField(
-        label=_("Offices to open (K)"), min_value=1, max_value=500, initial=10, required=False
+        label=_("Offices to open (K)"), min_value=0, max_value=500, initial=10, required=False
+    )
+    stops = forms.IntegerField(
+        label=_("Outreach stops to propose"),
+        min_value=0,
+        max_value=500,
+        initial=0,
+        required=False,
+        help_text=_("Besides the offices: stops served on some days (coverage within R)."),
+    )
+    stop_days = forms.FloatField(
+        label=_("Visit days per week of each stop"),
+        min_value=0.1,
+        max_value=5,
+        initial=1,
+        required=False,
     )
     n = forms.IntegerField(
         label=_("Offices to close (N)"), min_value=1, max_value=500, initial=5, required=False
@@ -64,8 +79,8 @@ class PlanForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         action = data.get("action")
-        if action == PlanQuestion.PROPOSE and not data.get("k"):
-            self.add_error("k", _("Say how many offices to open."))
+        if action == PlanQuestion.PROPOSE and not data.get("k") and not data.get("stops"):
+            self.add_error("k", _("Say how many offices (or outreach stops) to open."))
         if action == PlanQuestion.CLOSE and not data.get("n"):
             self.add_error("n", _("Say how many offices to close."))
         return data

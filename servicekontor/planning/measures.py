@@ -63,22 +63,33 @@ def accessibility(
     offices: int,
     thresholds_km: tuple[float, ...] = THRESHOLDS_KM,
     worst: int = 10,
+    reach: npt.ArrayLike | None = None,
 ) -> Accessibility:
+    """`nearest_km` (n,) per demand, `weights` (n,) people. With outreach stops,
+    `nearest_km` is the expected distance and `reach` (n, len(thresholds_km)) the
+    probability of an open site within each threshold (`planning/outreach.py`); without,
+    "within t" is nearest ≤ t."""
     d = np.asarray(nearest_km, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     total = float(w.sum())
+    within = (
+        np.column_stack([d <= t for t in thresholds_km]).astype(np.float64)
+        if reach is None
+        else np.asarray(reach, dtype=np.float64).reshape(d.size, len(thresholds_km))
+    )
     if not np.isfinite(d).all():
         # No office at all (distance infinite): a mean or quantile is undefined, not a number;
         # inf × a zero weight would be NaN with a warning. Callers show "–" (plans.finite).
         d = np.where(np.isfinite(d), d, np.inf)
         with np.errstate(invalid="ignore"):
-            return _accessibility(d, w, total, counties, offices, thresholds_km, worst)
-    return _accessibility(d, w, total, counties, offices, thresholds_km, worst)
+            return _accessibility(d, w, within, total, counties, offices, thresholds_km, worst)
+    return _accessibility(d, w, within, total, counties, offices, thresholds_km, worst)
 
 
 def _accessibility(
     d: npt.NDArray[np.float64],
     w: npt.NDArray[np.float64],
+    within: npt.NDArray[np.float64],
     total: float,
     counties: Sequence[str],
     offices: int,
@@ -89,7 +100,7 @@ def _accessibility(
         sub = float(w[mask].sum())
         if sub <= 0:
             return tuple(0.0 for _ in thresholds_km)
-        return tuple(float(w[mask & (d <= t)].sum()) / sub for t in thresholds_km)
+        return tuple(float(w[mask] @ within[mask, k]) / sub for k in range(len(thresholds_km)))
 
     everyone = np.ones(d.size, dtype=bool)
     county_arr = np.asarray(list(counties), dtype=object)
@@ -102,7 +113,7 @@ def _accessibility(
                 county=county,
                 population=int(cw.sum()),
                 mean_km=float(cw @ d[mask] / cw.sum()) if cw.sum() > 0 else 0.0,
-                max_km=float(d[mask].max()),
+                max_km=float(d[mask].max()) if mask.any() else 0.0,
                 share_within=shares(mask),
             )
         )

@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from servicekontor.core.geography import Locality, distance_matrix_km
-from servicekontor.planning import heuristics, optimize
-from servicekontor.planning.measures import Accessibility, accessibility
+from servicekontor.planning import heuristics, optimize, outreach
+from servicekontor.planning.measures import THRESHOLDS_KM, Accessibility, accessibility
 
 
 class Question(enum.StrEnum):
@@ -57,6 +57,9 @@ class Site:
     latitude: float
     longitude: float
     county: str = ""
+    # Share of working days the site is open: 1 for an office, visit days per week / 5 for an
+    # outreach stop (planning/outreach.py).
+    frequency: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class PlanRequest:
     keep: tuple[str, ...] = ()
     time_limit: float = 60.0
     exact: bool = True  # False: the instant answer (heuristic with its bound)
+    stops: int = 0  # PROPOSE: outreach stops to propose besides the K offices
+    stop_days: float = 1.0  # visit days per week of each proposed stop
 
     @classmethod
     def from_fields(
@@ -82,6 +87,8 @@ class PlanRequest:
         keep: str | None,
         time_limit: float,
         quick: bool,
+        stops: int | None = None,
+        stop_days: float | None = None,
     ) -> PlanRequest:
         """The request as the planning page's form and the `plan` command give it: an empty
         K or N is 0, no objective is coverage, `keep` is comma-separated office codes.
@@ -95,6 +102,8 @@ class PlanRequest:
             keep=parse_codes(keep or ""),
             time_limit=time_limit,
             exact=not quick,
+            stops=stops or 0,
+            stop_days=stop_days or 1.0,
         )
 
 
@@ -120,6 +129,8 @@ class PlanResult:
     # Set covering: localities no site (existing or candidate) reaches within the radius, so
     # no plan covers them; (name, county, population), most populous first.
     uncoverable: tuple[tuple[str, str, int], ...] = field(default=())
+    stops: tuple[Site, ...] = ()  # the outreach stops already served (kept as they are)
+    opened_stops: tuple[Site, ...] = ()  # proposed stops
 
 
 def locality_sites(localities: Iterable[Locality]) -> tuple[Site, ...]:
@@ -220,19 +231,61 @@ def distances(
     return d
 
 
+@dataclass(frozen=True)
+class _Stops:
+    """Outreach stops beside the offices: their distance columns and open shares."""
+
+    d: npt.NDArray[np.float64]
+    freq: npt.NDArray[np.float64]
+
+    @classmethod
+    def none(cls, rows: int) -> _Stops:
+        return cls(np.zeros((rows, 0)), np.zeros(0))
+
+    def plus(self, d: npt.NDArray[np.float64], freq: float) -> _Stops:
+        return _Stops(
+            np.hstack([self.d, d]), np.concatenate([self.freq, np.full(d.shape[1], freq)])
+        )
+
+    def with_offices(
+        self, d: npt.NDArray[np.float64], open_cols: Sequence[int]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        cols = list(open_cols)
+        return (
+            np.hstack([d[:, cols], self.d]),
+            np.concatenate([np.ones(len(cols)), self.freq]),
+        )
+
+
 def _measure(
     d: npt.NDArray[np.float64],
     open_cols: Sequence[int],
     w: npt.NDArray[np.float64],
     counties: list[str],
+    stops: _Stops | None = None,
 ) -> Accessibility:
+    if stops is not None and stops.freq.size:
+        # Stops count weighted by how often they are served (planning/outreach.py).
+        both, freq = stops.with_offices(d, open_cols)
+        reach = np.column_stack([outreach.reach_probability(both, freq, t) for t in THRESHOLDS_KM])
+        nearest = outreach.expected_nearest_km(both, freq)
+        return accessibility(nearest, w, counties, offices=len(open_cols), reach=reach)
     nearest = d[:, list(open_cols)].min(axis=1) if len(open_cols) else np.full(d.shape[0], np.inf)
     return accessibility(nearest, w, counties, offices=len(open_cols))
 
 
 def _covered(
-    d: npt.NDArray[np.float64], cols: Sequence[int], w: npt.NDArray[np.float64], r: float
+    d: npt.NDArray[np.float64],
+    cols: Sequence[int],
+    w: npt.NDArray[np.float64],
+    r: float,
+    stops: _Stops | None = None,
 ) -> int:
+    """Population within r of an office; with stops, the expected population (each stop
+    weighted by its open share)."""
+    if stops is not None and stops.freq.size:
+        both, freq = stops.with_offices(d, cols)
+        return round(float(w @ outreach.reach_probability(both, freq, r)))
     if not len(cols):
         return 0
     return int(w[(d[:, list(cols)] <= r).any(axis=1)].sum())
@@ -245,8 +298,11 @@ def plan(
     existing: Sequence[Site],
     candidates: Sequence[Site] | None = None,
     matrix: dict[tuple[str, str], float] | None = None,
+    stops: Sequence[Site] = (),
 ) -> PlanResult:
-    """Answer ``request`` for the network ``existing`` (the offices operating on a date)."""
+    """Answer ``request`` for the network ``existing`` (the offices operating on a date) and
+    its outreach ``stops`` (counted in the measures by their `frequency`; the optimisation
+    models place offices, and PROPOSE adds ``request.stops`` new stops greedily)."""
     existing = tuple(existing)
     w = np.array([loc.population for loc in localities], dtype=np.float64)
     counties = [loc.county for loc in localities]
@@ -264,17 +320,39 @@ def plan(
     else:
         sites = list(existing)
     d = distances(localities, sites, matrix)
+    stop_sites = tuple(stops)
+    have_stops = _Stops(
+        distances(localities, stop_sites, matrix) if stop_sites else np.zeros((len(w), 0)),
+        np.array([s.frequency for s in stop_sites], dtype=np.float64),
+    )
+    after_stops = have_stops
+    new_stop_cols: list[int] = []
     fixed = list(range(len(existing)))
-    before = _measure(d, fixed, w, counties)
+    before = _measure(d, fixed, w, counties, have_stops)
     solution = None
     chosen: list[int] = fixed
     if request.action == Question.PROPOSE:
-        if request.k < 1:
-            raise PlanInputError("Propose at least one new office (K >= 1).")
-        if request.k > len(sites) - len(existing):
+        if request.k < 1 and request.stops < 1:
+            raise PlanInputError("Propose at least one new office or outreach stop.")
+        if request.k + request.stops > len(sites) - len(existing):
             raise PlanInputError("K is larger than the number of candidate sites.")
-        solution = _solve(request, d, w, len(existing) + request.k, fixed)
-        chosen = list(solution.chosen)
+        if request.k >= 1:
+            solution = _solve(request, d, w, len(existing) + request.k, fixed)
+            chosen = list(solution.chosen)
+        if request.stops >= 1:
+            stop_freq = outreach.frequency_of(request.stop_days)
+            both = np.hstack([d, have_stops.d])
+            new_stop_cols = outreach.greedy_stops(
+                both,
+                w,
+                open_cols=[*chosen, *range(len(sites), len(sites) + len(stop_sites))],
+                freq=np.concatenate([np.ones(len(sites)), have_stops.freq]),
+                candidates=range(len(existing), len(sites)),
+                k=request.stops,
+                stop_freq=stop_freq,
+                radius_km=r,
+            )
+            after_stops = have_stops.plus(d[:, new_stop_cols], stop_freq)
     elif request.action == Question.COVER:
         covers = optimize.coverage_matrix(d, r)
         start = heuristics.greedy_cover(covers, fixed)
@@ -310,9 +388,11 @@ def plan(
         opened=tuple(sites[j] for j in sorted(chosen_set) if j >= len(existing)),
         closed=tuple(s for j, s in enumerate(existing) if j not in chosen_set),
         before=before,
-        after=_measure(d, sorted(chosen_set), w, counties) if solution else before,
-        covered_before=_covered(d, fixed, w, r),
-        covered_after=_covered(d, sorted(chosen_set), w, r),
+        after=_measure(d, sorted(chosen_set), w, counties, after_stops)
+        if solution or new_stop_cols
+        else before,
+        covered_before=_covered(d, fixed, w, r, have_stops),
+        covered_after=_covered(d, sorted(chosen_set), w, r, after_stops),
         solution=solution,
         served=tuple(round(float(v)) for v in served),
         demand_names=tuple(loc.name for loc in localities),
@@ -324,6 +404,11 @@ def plan(
                 ),
                 key=lambda item: (-item[2], item[0]),
             )
+        ),
+        stops=stop_sites,
+        opened_stops=tuple(
+            replace(sites[j], frequency=outreach.frequency_of(request.stop_days))
+            for j in new_stop_cols
         ),
     )
 
@@ -366,6 +451,7 @@ def _site_dict(site: Site) -> dict[str, object]:
         "county": site.county,
         "latitude": site.latitude,
         "longitude": site.longitude,
+        "frequency": site.frequency,
     }
 
 
@@ -412,6 +498,8 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
             "radius_km": result.request.radius_km,
             "keep": list(result.request.keep),
             "exact": result.request.exact,
+            "stops": result.request.stops,
+            "stop_days": result.request.stop_days,
         },
         "before": _measures_dict(result.before, result.demand_names),
         "after": _measures_dict(result.after, result.demand_names),
@@ -425,6 +513,8 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
         "existing": [_site_dict(site) for site in result.existing],
         "opened": [_site_dict(site) for site in result.opened],
         "closed": [_site_dict(site) for site in result.closed],
+        "stops": [_site_dict(site) for site in result.stops],
+        "opened_stops": [_site_dict(site) for site in result.opened_stops],
         "sites": [
             dict(_site_dict(site), served=served)
             for site, served in zip(result.after_sites, result.served, strict=True)
@@ -450,9 +540,10 @@ CHANGES = ("open", "keep", "close")
 
 
 def summary_rows(summary: dict[str, object]) -> list[list[object]]:
-    """The network after the plan, one office per row: [change, code, name, county,
-    latitude, longitude, served population]; change is "open", "keep" or "close" (a closed
-    office serves 0)."""
+    """The network after the plan, one site per row: [change, code, name, county,
+    latitude, longitude, served population]; change is "open", "keep" or "close" (offices;
+    a closed office serves 0), "stop" (an outreach stop already served) or "open_stop" (a
+    proposed stop; served population left empty: people go to stops only on some days)."""
     opened = {site["code"] for site in _sites(summary, "opened")}
     rows: list[list[object]] = []
     for site in _sites(summary, "sites"):
@@ -468,6 +559,19 @@ def summary_rows(summary: dict[str, object]) -> list[list[object]]:
                 site["served"],
             ]
         )
+    for key, change in (("stops", "stop"), ("opened_stops", "open_stop")):
+        for site in _sites(summary, key):
+            rows.append(
+                [
+                    change,
+                    site["code"],
+                    site["name"],
+                    site["county"],
+                    site["latitude"],
+                    site["longitude"],
+                    "",
+                ]
+            )
     for site in _sites(summary, "closed"):
         rows.append(
             [

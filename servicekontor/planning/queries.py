@@ -8,8 +8,11 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from servicekontor.core.geography import load_localities
-from servicekontor.network.queries import offices_operating_on
+from servicekontor.network.models import OfficeKind
+from servicekontor.network.outreach import visits_per_week
+from servicekontor.network.queries import offices_operating_on, recurrences_of
 from servicekontor.planning.models import Scenario
+from servicekontor.planning.outreach import frequency_of
 from servicekontor.planning.plans import PlanRequest, PlanResult, Site, plan
 
 SAME_PLACE_JOIN = "+"
@@ -24,7 +27,7 @@ def existing_sites(*, day: dt.date) -> tuple[Site, ...]:
     so it must not propose closing one of them.
     """
     places: dict[tuple[float, float], list[Site]] = {}
-    for o in offices_operating_on(day=day).order_by("code"):
+    for o in offices_operating_on(day=day).filter(kind=OfficeKind.OFFICE).order_by("code"):
         site = Site(o.code, o.name, o.latitude, o.longitude, o.county)
         places.setdefault((o.latitude, o.longitude), []).append(site)
     return tuple(
@@ -37,6 +40,27 @@ def existing_sites(*, day: dt.date) -> tuple[Site, ...]:
         )
         for group in places.values()
     )
+
+
+def existing_stops(*, day: dt.date) -> tuple[Site, ...]:
+    """The outreach stops operating on ``day`` as sites open on a share of working days:
+    the visit days per week their rules promise / 5 (`planning/outreach.py`). A stop whose
+    rules have all ended (or that has none) is not served and is left out."""
+    sites = []
+    stops = (
+        offices_operating_on(day=day)
+        .filter(kind=OfficeKind.OUTREACH)
+        .prefetch_related("outreach_rules")
+        .order_by("code")
+    )
+    for o in stops:
+        current = [r for r in recurrences_of(o) if r.valid_to is None or r.valid_to >= day]
+        per_week = visits_per_week(current)
+        if per_week > 0:
+            sites.append(
+                Site(o.code, o.name, o.latitude, o.longitude, o.county, frequency_of(per_week))
+            )
+    return tuple(sites)
 
 
 def _keep_at_places(keep: tuple[str, ...], sites: tuple[Site, ...]) -> tuple[str, ...]:
@@ -62,6 +86,7 @@ def plan_on(
         existing=existing,
         candidates=candidates,
         matrix=matrix,
+        stops=existing_stops(day=day),
     )
 
 

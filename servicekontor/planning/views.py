@@ -107,6 +107,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 keep=form.cleaned_data.get("keep"),
                 time_limit=WEB_TIME_LIMIT,
                 quick=form.cleaned_data["quick"],
+                stops=form.cleaned_data.get("stops"),
+                stop_days=form.cleaned_data.get("stop_days"),
             )
             try:
                 sites_text = form.uploaded_text("sites_csv")

@@ -14,8 +14,14 @@ from servicekontor.core.geography import (
     haversine_km,
 )
 from servicekontor.core.i18n import current_language
-from servicekontor.network.models import Offering, Office
-from servicekontor.network.queries import closing_time, next_opening, offices_operating_on
+from servicekontor.network.models import Offering, Office, OfficeKind
+from servicekontor.network.opening_hours import DayHours
+from servicekontor.network.queries import (
+    closing_time,
+    next_opening,
+    next_visits,
+    offices_operating_on,
+)
 
 MAX_RESULTS = 10
 
@@ -31,6 +37,7 @@ class OfficeResult:
     office: Office
     distance_km: float | None
     agencies: list[AgencyServices] = field(default_factory=list)
+    next_visits: list[DayHours] = field(default_factory=list)  # outreach stops only
 
 
 @dataclass
@@ -95,7 +102,8 @@ def origin_for_place(text: str, day: dt.date) -> Origin | None:
 def nearest_offices(
     *, latitude: float, longitude: float, day: dt.date, limit: int = MAX_RESULTS
 ) -> list[OfficeResult]:
-    """Operating offices sorted by great-circle distance, with the services offered that day.
+    """Operating offices and outreach stops sorted by great-circle distance, with the services
+    offered that day (a stop: also its next three visit days).
 
     Offices on the same (approximate) point are as near as each other: they follow in name
     and code order, so the list is the same every time.
@@ -115,6 +123,9 @@ def nearest_offices(
             office=office,
             distance_km=haversine_km(latitude, longitude, office.latitude, office.longitude),
             agencies=services_by_agency(offerings.get(office.pk, [])),
+            next_visits=next_visits(office=office, from_day=day, count=3)
+            if office.kind == OfficeKind.OUTREACH
+            else [],
         )
         for office in chosen
     ]

@@ -4,15 +4,20 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
 from servicekontor.core.geography import local_name, suggest_localities
 from servicekontor.core.i18n import current_language
 from servicekontor.network import queries as network_queries
-from servicekontor.network.models import Office
+from servicekontor.network.models import Office, OfficeKind
 from servicekontor.public import queries
 from servicekontor.public.forms import FinderForm
+from servicekontor.public.stop_calendar import stop_ics
+
+# How far ahead a stop's page and feed list its visits.
+STOP_FEED_DAYS = 90
 
 
 def finder(request: HttpRequest) -> HttpResponse:
@@ -82,6 +87,12 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
         "closed_for_good": bool(office.closed_on and office.closed_on <= today),
         "point_elsewhere": not operating or rest_of_week_closed,
     }
+    if office.is_outreach:
+        context["visits"] = network_queries.next_visits(office=office, from_day=today, count=8)
+        context["cancelled"] = network_queries.cancelled_visits(
+            office=office, from_day=today, days=STOP_FEED_DAYS
+        )
+        context["rules"] = list(office.outreach_rules.select_related("staffed_from"))
     return render(request, "public/office_detail.html", context)
 
 
@@ -95,3 +106,32 @@ def _alternatives(
     if open_now:
         return []
     return [a for a in queries.open_alternatives(office=office, at=now) if a.open_now]
+
+
+def stop_calendar(request: HttpRequest, code: str) -> HttpResponse:
+    """An outreach stop's visits for the next STOP_FEED_DAYS days as a subscribable feed."""
+    stop = get_object_or_404(Office, code=code, kind=OfficeKind.OUTREACH)
+    today = clock.local_today()
+    visits = [
+        v
+        for v in network_queries.next_visits(office=stop, from_day=today, count=STOP_FEED_DAYS)
+        if v.day < today + dt.timedelta(days=STOP_FEED_DAYS)
+    ]
+    services = [
+        f"{o.service.agency.name}: {o.service.name}"
+        for o in network_queries.offerings_on(office=stop, day=today)
+    ]
+    body = stop_ics(
+        stop,
+        visits=visits,
+        cancelled=network_queries.cancelled_visits(
+            office=stop, from_day=today, days=STOP_FEED_DAYS
+        ),
+        services=services,
+        url=request.build_absolute_uri(reverse("public:office", args=[stop.code])),
+        stamp=clock.now(),
+        domain=request.get_host().split(":")[0],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{stop.code}.ics"'
+    return response

@@ -66,6 +66,11 @@ NOT_PERSONAL = {
     ),
     *(f"network.ReferenceRecord.{f}" for f in ("kind", "key", "fingerprint")),
     "network.ServicePoint.name",
+    # Outreach stops and video meetings: kinds, rules, provider room names, who cancelled.
+    "network.Office.kind",
+    *(f"network.OutreachRule.{f}" for f in ("frequency", "holiday_policy", "team")),
+    "appointments.CaseworkerAvailability.source",
+    *(f"appointments.VideoMeeting.{f}" for f in ("cancelled_by", "room_name")),
     "network.Offering.source",
     "network.OpeningHoursPeriod.name",
     *(f"network.OpeningException.{f}" for f in ("kind", "reason_sv", "reason_en")),

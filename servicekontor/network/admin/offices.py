@@ -19,6 +19,7 @@ from servicekontor.network.models import (
     Office,
     OpeningException,
     OpeningHoursPeriod,
+    OutreachRule,
     ServicePoint,
 )
 
@@ -86,11 +87,35 @@ class OpeningExceptionInline(RegistryTabularInline):
         )
 
 
+class OutreachRuleInline(RegistryTabularInline):
+    """An outreach stop's recurring visits (only stops have them; see OutreachRule.clean)."""
+
+    model = OutreachRule
+    fk_name = "office"
+    fields = [
+        "frequency",
+        "interval",
+        "weekday",
+        "week_of_month",
+        "opens",
+        "closes",
+        "valid_from",
+        "valid_to",
+        "holiday_policy",
+        "staffed_from",
+        "officers",
+        "team",
+    ]
+    autocomplete_fields = ["staffed_from"]
+    extra = 0
+
+
 @admin.register(Office)
 class OfficeAdmin(CapacityGuard, RegistryAdmin):
     list_display = [
         "name",
         "code",
+        "kind",
         "municipality",
         "county",
         "opened_on",
@@ -99,6 +124,7 @@ class OfficeAdmin(CapacityGuard, RegistryAdmin):
     ]
     list_filter = [
         OperatingFilter,
+        "kind",
         "county",
         OffersAgencyFilter,
         ("closed_on", admin.DateFieldListFilter),
@@ -111,9 +137,15 @@ class OfficeAdmin(CapacityGuard, RegistryAdmin):
     search_fields = ["name", "code", "municipality", "county", "postal_town", "street_address"]
     date_hierarchy = "opened_on"
     autocomplete_fields = ["opened_with", "closed_with"]
-    inlines = [OfferingInline, ServicePointInline, OpeningHoursPeriodInline, OpeningExceptionInline]
+    inlines = [
+        OfferingInline,
+        ServicePointInline,
+        OpeningHoursPeriodInline,
+        OutreachRuleInline,
+        OpeningExceptionInline,
+    ]
     fieldsets = [
-        (None, {"fields": ["code", "name", "municipality", "county"]}),
+        (None, {"fields": ["code", "name", "kind", "municipality", "county"]}),
         (
             _("Address and location"),
             {

@@ -68,7 +68,16 @@ class Command(BaseCommand):
                     help="instant answer: the heuristic with its gap to a bound, no MILP",
                 )
             if action == Question.PROPOSE:
-                p.add_argument("--k", type=int, required=True)
+                p.add_argument("--k", type=int, default=0, help="offices to open")
+                p.add_argument(
+                    "--stops", type=int, default=0, help="outreach stops to propose (coverage)"
+                )
+                p.add_argument(
+                    "--stop-days",
+                    type=float,
+                    default=1.0,
+                    help="visit days per week of each proposed stop (default 1)",
+                )
             if action in (Question.PROPOSE, Question.CLOSE):
                 p.add_argument(
                     "--objective",
@@ -100,6 +109,8 @@ class Command(BaseCommand):
             keep=options.get("keep"),
             time_limit=options["time_limit"],
             quick=bool(options.get("quick")),
+            stops=options.get("stops"),
+            stop_days=options.get("stop_days"),
         )
         try:
             candidates = (
@@ -136,15 +147,19 @@ class Command(BaseCommand):
             + f"; question: {r.action}"
             + (f" ({r.objective}, R = {r.radius_km:g} km)" if r.action != Question.MEASURE else "")
         )
-        rows: list[tuple[str, ...]] = (
-            [("", "before", "after")] if result.solution else [("", "now")]
-        )
+        changed = result.solution is not None or bool(result.opened_stops)
+        if result.stops:
+            out(
+                f"Outreach stops: {len(result.stops)}, counted by how often they are served "
+                "(docs/planning.md)"
+            )
+        rows: list[tuple[str, ...]] = [("", "before", "after")] if changed else [("", "now")]
         for label, get in _MEASURE_ROWS:
-            values = [get(result.before)] + ([get(result.after)] if result.solution else [])
+            values = [get(result.before)] + ([get(result.after)] if changed else [])
             rows.append((label, *values))
         rows.append(
             (f"population within {r.radius_km:g} km", f"{result.covered_before:,}")
-            + ((f"{result.covered_after:,}",) if result.solution else ())
+            + ((f"{result.covered_after:,}",) if changed else ())
         )
         _table(out, rows)
         coverage = coverage_warning(day=day)
@@ -172,6 +187,13 @@ class Command(BaseCommand):
             _table(
                 out,
                 [("code", "name", "county")] + [(x.code, x.name, x.county) for x in result.opened],
+            )
+        if result.opened_stops:
+            out(f"\nNew outreach stops ({len(result.opened_stops)}, {r.stop_days:g} days a week):")
+            _table(
+                out,
+                [("code", "name", "county")]
+                + [(x.code, x.name, x.county) for x in result.opened_stops],
             )
         if result.closed:
             out(f"\nClose ({len(result.closed)}):")

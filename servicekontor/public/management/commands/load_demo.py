@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from servicekontor.appointments.demo import seed_demo_bookings
+from servicekontor.appointments.demo import seed_demo_bookings, seed_demo_outreach_and_video
 from servicekontor.core import clock
 from servicekontor.handovers.demo import seed_demo_partners
 from servicekontor.messaging.addresses import site_url
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         office = Office.objects.get(code=DEMO_OFFICE_CODE)
         seed_demo_queue(office=office)
         seed_demo_bookings(office=office)
+        seed_demo_outreach_and_video(office=office)
         demo_loaded.send(sender=self.__class__, today=clock.local_today())
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
             seed_demo_partners(base_url=site_url())

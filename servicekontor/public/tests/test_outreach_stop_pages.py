@@ -1,0 +1,98 @@
+"""Outreach stops in the finder, on their own page with the next visits, and as a public
+iCalendar feed; on the real reference network (Arjeplog has no office of its own)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from icalendar import Calendar
+
+from servicekontor.core.geography import find_locality, haversine_km
+from servicekontor.network.models import ExceptionKind, Office, OfficeKind, OpeningException
+from servicekontor.network.reference_data import load_reference_data
+from tests.factories import make_offering, make_outreach_stop, make_service
+
+pytestmark = pytest.mark.django_db
+# Wednesday 2026-03-11, 11:00 in Stockholm.
+NOW = dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def stop() -> Office:
+    load_reference_data(settings.REFERENCE_DATA_DIR)
+    stop = make_outreach_stop(code="arjeplog-torget", name="Mobilt servicekontor Arjeplog")
+    make_offering(office=stop, service=make_service(name_sv="Bostadsbidrag"))
+    return stop
+
+
+@time_machine.travel(NOW, tick=False)
+def test_outreach__finder__lists_a_stop_near_a_place_with_no_office(
+    client: Client, stop: Office
+) -> None:
+    arjeplog = find_locality("Arjeplog")
+    assert arjeplog is not None
+    nearest_office = min(
+        haversine_km(arjeplog.latitude, arjeplog.longitude, o.latitude, o.longitude)
+        for o in Office.objects.operating_on(NOW.date()).filter(kind=OfficeKind.OFFICE)
+    )
+    assert nearest_office > 50  # no office near: the case outreach exists for
+    response = client.get("/", {"q": "Arjeplog"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    first = html.index('<ol class="results">')
+    assert html.index("Mobilt servicekontor Arjeplog", first) < html.index("<li", first + 30)
+    assert "Outreach stop" in html or "Mobilt" in html
+    # Its next visits (Tuesdays 10–14) are in the result.
+    assert "17 mars" in html and "10:00–14:00" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_outreach__stop_page__next_visits_cancelled_visit_and_feed_link(
+    client: Client, stop: Office
+) -> None:
+    OpeningException.objects.create(
+        office=stop,
+        date=dt.date(2026, 3, 24),
+        kind=ExceptionKind.CLOSED,
+        reason_sv="Bussen omdirigerad",
+        reason_en="Vehicle diverted",
+    )
+    response = client.get(f"/en/office/{stop.code}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Next visits" in html
+    assert "Tuesday 17 March: 10:00–14:00" in html
+    assert "Tuesday 24 March 10:00–14:00: <strong>cancelled</strong> (Vehicle diverted)" in html
+    assert "Tuesday 31 March: 10:00–14:00" in html
+    assert f"/en/office/{stop.code}/visits.ics" in html
+    swedish = client.get(f"/office/{stop.code}/").content.decode()
+    assert "Nästa besök" in swedish and "Bussen omdirigerad" in swedish
+
+
+@time_machine.travel(NOW, tick=False)
+def test_outreach__feed__visits_on_the_wall_clock_across_dst_and_cancellations(
+    client: Client, stop: Office
+) -> None:
+    OpeningException.objects.create(
+        office=stop, date=dt.date(2026, 3, 24), kind=ExceptionKind.CLOSED, reason_sv="Omdirigerad"
+    )
+    response = client.get(f"/office/{stop.code}/visits.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    before = events[f"stop-{stop.code}-20260317-0@testserver"]
+    after = events[f"stop-{stop.code}-20260331-0@testserver"]  # summer time since 29 March
+    assert before.decoded("dtstart").hour == after.decoded("dtstart").hour == 10
+    assert before.decoded("dtstart").utcoffset() == dt.timedelta(hours=1)
+    assert after.decoded("dtstart").utcoffset() == dt.timedelta(hours=2)
+    cancelled = events[f"stop-{stop.code}-20260324-0@testserver"]
+    assert str(cancelled["status"]) == "CANCELLED"
+    assert "Omdirigerad" in str(cancelled["description"])
+    # Easter Monday is not a Tuesday; Tuesday 7 April is served (skip policy affects holidays).
+    assert f"stop-{stop.code}-20260407-0@testserver" in events
+    assert b"BEGIN:VTIMEZONE" in response.content
+    # An office has no feed.
+    assert client.get("/office/kiruna/visits.ics").status_code == 404
