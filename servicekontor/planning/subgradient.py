@@ -91,7 +91,7 @@ def mclp_lagrangian(
     λ starts at w_i / (number of sites covering i), each site's "share" of a row: on the
     100,000 × 10,000 scaling instance a far better start than λ = w (docs/benchmarks.md)."""
     a = sparse.csr_matrix(cov, dtype=np.float64)
-    at = sparse.csr_matrix(a.T)
+    at = sparse.csr_matrix(a.T)  # its rows are a's columns: at.indices[at.indptr[j]:…] = N_j
     nf = a.shape[1]
     degree = np.maximum(np.diff(a.indptr), 1)
     lam = w / degree
@@ -102,9 +102,8 @@ def mclp_lagrangian(
     for _ in range(max_iter):
         scores = at @ lam
         top = np.argpartition(-scores, k - 1)[:k]
-        x = np.zeros(nf)
-        x[top] = 1.0
-        hits = a @ x
+        # Open sites per row from the k chosen columns only (k ≪ sites on large instances).
+        hits = np.bincount(_gather(at, top), minlength=a.shape[0]).astype(np.float64)
         value = float(w[hits > 0].sum())
         if value > best_val:
             best_cols, best_val = np.sort(top), value
@@ -123,6 +122,14 @@ def mclp_lagrangian(
             break
         lam = np.clip(lam - step.mu * (bound - best_val) / norm * grad, 0.0, w)
     return MclpLagrangian(upper, best_scores, best_cols, best_val, watcher.stopped)
+
+
+def _gather(m: sparse.csr_matrix, rows: IntArray) -> IntArray:
+    """The column indices of the given rows of ``m``, concatenated."""
+    starts, ends = m.indptr[rows], m.indptr[rows + 1]
+    lengths = ends - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.asarray(m.indices[offsets + np.arange(int(lengths.sum()))], dtype=np.int64)
 
 
 @dataclass
