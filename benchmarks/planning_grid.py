@@ -135,6 +135,12 @@ def isolated(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this (forked) child and of the programs it ran (CBC is one)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _solution(s: optimize.Solution, started: float) -> dict[str, Any]:
     return {
         "objective": s.objective,
@@ -143,6 +149,7 @@ def _solution(s: optimize.Solution, started: float) -> dict[str, Any]:
         "status": s.status,
         "optimal": s.optimal,
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": _cpu_seconds(),
     }
 
 
@@ -228,13 +235,19 @@ def spopt(cell: Cell, limit: float, network: tuple[plans.Site, ...] | None) -> d
     value = pulp.value(model.problem.objective)
     # PuLP says "Optimal" for CBC stopped by its time limit with a solution; sol_status tells.
     proven = model.problem.sol_status == pulp.LpSolutionOptimal
+    # Without a solution (status "Not Solved") PuLP evaluates the objective at zeros.
+    has_solution = model.problem.sol_status in (
+        pulp.LpSolutionOptimal,
+        pulp.LpSolutionIntegerFeasible,
+    )
     return {
-        "objective": float(value) if value is not None else None,
+        "objective": float(value) if value is not None and has_solution else None,
         "status": pulp.LpStatus[model.problem.status] if proven else "time limit",
         "optimal": proven,
         "solver": name,
         "build_seconds": built,
         "seconds": time.perf_counter() - started,
+        "cpu_seconds": _cpu_seconds(),
     }
 
 

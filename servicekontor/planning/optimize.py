@@ -332,7 +332,7 @@ def solve_mclp(
             best_cols, best_val = np.asarray(swapped, dtype=np.int64), swapped_val
             report(best_val, upper)
     status = "Optimal" if proven(total, best_val) else "Lagrangian bound"
-    if report.stopped:
+    if report.stopped and not proven(upper, best_val):
         status = STOPPED
     elif not exact and not proven(upper, best_val):
         status = "Heuristic, Lagrangian bound"
@@ -614,8 +614,9 @@ def solve_lscp(
     chosen = tuple(sorted(fixed_arr.tolist() + picked.tolist()))
     # Integer objective: a bound of 41.3 proves 42. (The core's bound includes the forced.)
     bound = float(np.ceil(out.bound - 1e-6)) + fixed_arr.size
-    if core.shape[0] == 0:
+    if core.shape[0] == 0 or (out.status == STOPPED and bound >= len(chosen)):
         bound = float(len(chosen))
+        out = MilpOutcome(out.x, out.objective, out.bound, "Optimal")
     return Solution(
         "lscp",
         chosen,
@@ -800,8 +801,11 @@ def solve_pmedian(
     )
     if lag.best_cols is not None:
         incumbent, best_obj = lag.best_cols.tolist(), lag.best_val
-    if report.stopped or not exact or lag.bound >= best_obj - mip_rel_gap * abs(best_obj):
+    lag_proves = lag.bound >= best_obj - mip_rel_gap * abs(best_obj)
+    if report.stopped or not exact or lag_proves:
         label = "Lagrangian bound" if exact else "Heuristic, Lagrangian bound"
+        if report.stopped and not lag_proves:
+            label = STOPPED
         return Solution(
             "pmedian",
             tuple(sorted(incumbent)),
@@ -810,7 +814,7 @@ def solve_pmedian(
             time.perf_counter() - started,
             "highs" if exact else "heuristic",
             heuristic_objective=heuristic_objective,
-            status=STOPPED if report.stopped else label,
+            status=label,
             rounds=0,
         )
     order = np.argsort(dist, axis=1, kind="stable")
