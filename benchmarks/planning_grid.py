@@ -45,8 +45,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
-from benchmarks.planning_bench import sweden, write_section  # noqa: E402
+from planning_bench import sweden, write_section  # noqa: E402
+
 from servicekontor.planning import heuristics, optimize, plans  # noqa: E402
 
 RADII = (10, 20, 30, 40, 50)

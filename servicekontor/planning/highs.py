@@ -167,7 +167,7 @@ def _subscribe(solver: highspy.Highs, watch: Watch) -> None:
             return
         last[0] = now
         out = event.data_out
-        if watch(float(out.mip_primal_bound), float(out.mip_dual_bound)):
+        if watch(float(out.mip_primal_bound), float(out.mip_dual_bound)) and event.data_in:
             event.data_in.user_interrupt = True
 
     solver.cbMipImprovingSolution.subscribe(on_improving)

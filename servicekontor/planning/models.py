@@ -70,6 +70,14 @@ class PlanRunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# The solver's stages (optimize.Progress.stage) as the page names them.
+STAGE_LABELS = {
+    "heuristic": _("heuristic (greedy + interchange)"),
+    "Lagrangian bound": _("Lagrangian bound"),
+    "branch and bound": _("branch and bound"),
+}
+
+
 class PlanRun(models.Model):
     """A planning question solved in the background (a django-tasks task), with its progress.
 
@@ -135,3 +143,7 @@ class PlanRun(models.Model):
         if self.request.get("objective") == PlanObjective.DISTANCE:
             return str(_("person-km"))
         return str(_("people within R"))
+
+    @property
+    def stage_display(self) -> str:
+        return str(STAGE_LABELS.get(self.stage, self.stage))

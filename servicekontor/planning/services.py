@@ -93,7 +93,7 @@ def finish_plan_run(*, run_id: str, summary: dict[str, object], stopped: bool) -
         summary=summary,
         incumbent=_finite(figures.get("objective")),
         bound=_finite(figures.get("bound")),
-        seconds=float(figures.get("seconds") or 0.0),  # type: ignore[arg-type]
+        seconds=_finite(figures.get("seconds")) or 0.0,
         stage="",
     )
 

@@ -410,7 +410,12 @@ def test_progress__incumbent_improves_bound_holds_and_stop_keeps_a_whole_answer(
         return optimize.solve_pmedian(dist, w, p, fixed=[0], progress=progress)
 
     seen: list[optimize.Progress] = []
-    full = solve(lambda state: seen.append(state) and False)
+
+    def record(state: optimize.Progress) -> bool:
+        seen.append(state)
+        return False
+
+    full = solve(record)
     assert full.optimal and seen
     optimum = full.objective
     maximize = problem == "mclp"

@@ -86,6 +86,7 @@ def test_plan_run__stop__best_answer_so_far_kept(client, nadia):
     assert run.stop_requested
     assert solve_plan_run.call(run_id=str(run.pk)) in (PlanRunStatus.STOPPED, PlanRunStatus.DONE)
     run.refresh_from_db()
+    assert run.summary is not None
     solution = run.summary["solution"]
     assert len(run.summary["opened"]) == 30  # a whole answer, not a half one
     if run.status == PlanRunStatus.STOPPED:
