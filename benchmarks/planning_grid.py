@@ -441,12 +441,12 @@ def scaling(sizes: list[tuple[int, int, int]], limit: float) -> None:
 
 
 def scaling_table() -> str:
-    records: dict[tuple[int, int], dict[str, Any]] = {}
+    records: dict[tuple[int, int, float], dict[str, Any]] = {}
     if SCALING_RESULTS.exists():
         for line in SCALING_RESULTS.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rec = json.loads(line)
-                records[(rec["n"], rec["m"])] = rec
+                records[(rec["n"], rec["m"], float(rec.get("limit", SCALING_LIMIT)))] = rec
     lines = [
         SCALING_START,
         "### Scaling: synthetic maximal covering asked for a proven gap ≤ 1 % within 60 s",
@@ -461,10 +461,7 @@ def scaling_table() -> str:
         "| demand × candidates | p | coverage pairs | wall s (k-d tree) | CPU s | gap | status | load |",
         "|---|---:|---:|---:|---:|---:|---|---:|",
     ]
-    for n, m, _p in SCALING:
-        rec = records.get((n, m))
-        if rec is None:
-            continue
+    for (n, m, _limit), rec in sorted(records.items()):
         lines.append(
             f"| {n:,} × {m:,} | {rec['p']} | {rec['pairs']:,} | {rec['seconds']:.1f}"
             f" ({rec['coverage_seconds']:.1f}) | {rec['cpu_seconds']:.1f} | {rec['gap']:.3%}"
