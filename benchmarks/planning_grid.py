@@ -389,19 +389,23 @@ def table(records: dict[str, dict[str, Any]]) -> str:
         "`.venv/bin/python benchmarks/planning_grid.py --cells lscp --cells mclp --cells registry`,",
         "`.venv/bin/python benchmarks/planning_grid.py --cells pmedian --spopt-limit 60`, then",
         "`.venv/bin/python benchmarks/planning_grid.py --write` (the table from the newest record",
-        "of each cell).",
+        "of each cell that ran spopt too; `--no-spopt` records only where there is none).",
         END,
     ]
     return "\n".join(lines)
 
 
 def newest_records() -> dict[str, dict[str, Any]]:
+    """The newest record of each cell, preferring one that ran spopt too."""
     records: dict[str, dict[str, Any]] = {}
     if RESULTS.exists():
         for line in RESULTS.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rec = json.loads(line)
-                records[rec["cell"]] = rec
+                # A run against spopt wins over a later run of ours alone (--no-spopt).
+                kept = records.get(rec["cell"])
+                if rec["spopt"] is not None or kept is None or kept["spopt"] is None:
+                    records[rec["cell"]] = rec
     return records
 
 
