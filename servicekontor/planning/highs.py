@@ -6,17 +6,26 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import numpy.typing as npt
+from highspy.highs import HighsCallbackEvent
 from scipy import sparse
 
 FloatArray = npt.NDArray[np.float64]
 
 # Options set on every model, over the model's own (for experiments; empty in production).
 HIGHS_OPTIONS: dict[str, bool | float | str] = {}
+# The least time between two calls of a solve's `watch` (HiGHS calls back at every node).
+WATCH_EVERY_SECONDS = 0.25
+
+# watch(primal bound, dual bound) in the model's objective (offset included) -> True to stop.
+# The primal bound is the best solution's objective (±inf before the first one).
+Watch = Callable[[float, float], bool]
 
 
 def _swallow_highs_banner() -> None:
@@ -61,11 +70,15 @@ def solve_milp(
     offset: float = 0.0,
     presolve: bool = True,
     options: dict[str, bool | float | str] | None = None,
+    watch: Watch | None = None,
 ) -> MilpOutcome:
     """Solve one MILP (or LP, with no integer columns) with HiGHS, one thread, from `start` if
     given. `options` are HiGHS options for this model; `HIGHS_OPTIONS` (global, for
-    experiments such as benchmarks/mclp_hardness.py) override them. Raises RuntimeError when
-    HiGHS finds no feasible solution."""
+    experiments such as benchmarks/mclp_hardness.py) override them. `watch` is called with the
+    branch and bound's primal and dual bounds at most every WATCH_EVERY_SECONDS and when a
+    better solution is found; when it returns True HiGHS stops and the best solution so far
+    is returned (status "Interrupted by user"). Raises RuntimeError when HiGHS finds no
+    feasible solution."""
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = int(cost.size)
@@ -95,6 +108,8 @@ def solve_milp(
     for name, value in {**(options or {}), **HIGHS_OPTIONS}.items():
         solver.setOptionValue(name, value)
     solver.passModel(lp)
+    if watch is not None:
+        _subscribe(solver, watch)
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = list(map(float, start))
@@ -127,6 +142,7 @@ def solve_milp(
             offset=offset,
             presolve=presolve,
             options=options,
+            watch=watch,
         )
     return MilpOutcome(
         x=x,
@@ -134,3 +150,25 @@ def solve_milp(
         bound=float(info.mip_dual_bound),
         status=status,
     )
+
+
+def _subscribe(solver: highspy.Highs, watch: Watch) -> None:
+    """Call `watch` from HiGHS's MIP callbacks: on every improving solution, and from the
+    interrupt check (every node) at most every WATCH_EVERY_SECONDS; its True interrupts."""
+    last = [0.0]
+
+    def on_improving(event: HighsCallbackEvent) -> None:
+        out = event.data_out
+        watch(float(out.mip_primal_bound), float(out.mip_dual_bound))
+
+    def on_interrupt(event: HighsCallbackEvent) -> None:
+        now = time.perf_counter()
+        if now - last[0] < WATCH_EVERY_SECONDS:
+            return
+        last[0] = now
+        out = event.data_out
+        if watch(float(out.mip_primal_bound), float(out.mip_dual_bound)) and event.data_in:
+            event.data_in.user_interrupt = True
+
+    solver.cbMipImprovingSolution.subscribe(on_improving)
+    solver.cbMipInterrupt.subscribe(on_interrupt)

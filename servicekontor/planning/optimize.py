@@ -29,8 +29,9 @@ cheap bound (Lagrangian, or the LP relaxation for set covering), so the gap is k
 from __future__ import annotations
 
 import logging
+import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +43,7 @@ from servicekontor.planning.highs import HIGHS_OPTIONS, MilpOutcome
 
 __all__ = [
     "HIGHS_OPTIONS",
+    "Progress",
     "Solution",
     "coverage_matrix",
     "solve_lscp",
@@ -84,6 +86,13 @@ MCLP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     "mip_heuristic_run_feasibility_jump": False,
 }
 
+# Column dominance compares every pair of sites that share a demand row: Σ_rows degree² work.
+# Above this (the 100,000 × 10,000 scaling instance: ~1e9, 75 s) it is skipped; the model
+# stays exact, only larger.
+DOMINANCE_MAX_WORK = 5e7
+# Greedy set cover as a test for "p sites can cover everyone" only below this many pairs.
+FULL_COVER_MAX_PAIRS = 2_000_000
+
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
 _solve_milp = highs.solve_milp
@@ -125,6 +134,61 @@ class Solution:
         )
 
 
+@dataclass(frozen=True)
+class Progress:
+    """A solve's state as it improves, for the caller's ``progress`` callback (the planning
+    page shows it): the best objective found so far and the proven bound, in the problem's
+    units (covered weight, open sites, weighted distance; fixed sites included)."""
+
+    problem: str  # "mclp", "lscp", "pmedian"
+    incumbent: float  # nan before the first solution
+    bound: float  # upper for mclp, lower otherwise; ±inf before the first bound
+    seconds: float
+    stage: str  # "heuristic", "Lagrangian bound", "LP bound", "branch and bound"
+
+    @property
+    def gap(self) -> float | None:
+        if not (math.isfinite(self.incumbent) and math.isfinite(self.bound)):
+            return None
+        return abs(self.incumbent - self.bound) / max(abs(self.incumbent), 1e-12)
+
+
+# progress(state) -> True to stop: the solve returns its best solution so far, status "Stopped".
+ProgressCallback = Callable[[Progress], bool]
+STOPPED = "Stopped"
+
+
+class _Reporter:
+    """Turns a model's (incumbent, bound) into Progress for the caller and remembers a stop."""
+
+    def __init__(
+        self, problem: str, progress: ProgressCallback | None, started: float, offset: float = 0.0
+    ) -> None:
+        self.problem, self.progress, self.started, self.offset = problem, progress, started, offset
+        self.stopped = False
+        self.stage = "heuristic"
+
+    def __call__(self, incumbent: float, bound: float) -> bool:
+        if self.progress is None or self.stopped:
+            return self.stopped
+        self.stopped = bool(
+            self.progress(
+                Progress(
+                    self.problem,
+                    incumbent + self.offset if math.isfinite(incumbent) else math.nan,
+                    bound + self.offset,
+                    time.perf_counter() - self.started,
+                    self.stage,
+                )
+            )
+        )
+        return self.stopped
+
+    def at(self, stage: str) -> _Reporter:
+        self.stage = stage
+        return self
+
+
 def _as_fixed(fixed: Iterable[int], m: int) -> IntArray:
     arr = np.unique(np.fromiter(fixed, dtype=np.int64))
     if arr.size and (arr[0] < 0 or arr[-1] >= m):
@@ -150,13 +214,19 @@ def solve_mclp(
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-9,
     exact: bool = True,
+    progress: ProgressCallback | None = None,
 ) -> Solution:
     """Open ``p`` sites in total (``fixed`` ones included) to maximise the covered weight.
 
     Steps, each on the reduced model (see the module docstring): greedy + interchange (or the
-    caller's ``start`` when it is better) for an incumbent; the Lagrangian bound, which alone
-    proves many instances and fixes sites by reduced cost; then the MILP from the incumbent.
-    ``exact=False`` stops before the MILP: the instant answer, with the Lagrangian bound.
+    caller's ``start`` when it is better) for an incumbent; when a greedy set cover needs at
+    most the sites left, everyone coverable is covered and that is the optimum; the Lagrangian
+    bound, which alone proves many instances and fixes sites by reduced cost; interchange from
+    the k best sites at the best multipliers (a better incumbent, which may close the gap);
+    then the MILP from the incumbent. ``exact=False`` stops before the MILP: the instant
+    answer, with the Lagrangian bound. ``progress`` is told the incumbent and the bound as
+    they improve; when it returns True the best solution so far is returned (status
+    "Stopped"). Raises ValueError when p is below the fixed sites or above the sites.
     """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
@@ -174,6 +244,7 @@ def solve_mclp(
         else np.zeros(n, dtype=bool)
     )
     base = float(w[covered_fixed].sum())
+    report = _Reporter("mclp", progress, started, base)
     free_sites = np.flatnonzero(~is_fixed)
     k = p - fixed_arr.size
     sub = csr[~covered_fixed][:, free_sites]
@@ -190,7 +261,12 @@ def solve_mclp(
     g = gw.size
     # Drop dominated sites (coverage set inside another site's): swapping one for its
     # dominator never loses coverage, so an optimum exists without them.
-    undominated, representative = _undominated_columns(gcov)
+    work = float(np.square(np.diff(gcov.indptr).astype(np.float64)).sum())
+    undominated, representative = (
+        _undominated_columns(gcov)
+        if work <= DOMINANCE_MAX_WORK
+        else (np.arange(free_sites.size), np.arange(free_sites.size))
+    )
     if undominated.size >= k:
         column_of = np.full(free_sites.size, -1, dtype=np.int64)
         column_of[undominated] = np.arange(undominated.size)
@@ -209,9 +285,15 @@ def solve_mclp(
     def proven(upper: float, best: float) -> bool:
         return upper - best <= max(mip_rel_gap * abs(best), slack, 1e-9)
 
+    total = float(gw.sum())  # every row covered: no solution covers more
     # Incumbent: greedy + interchange on the reduced model, or the caller's start if better.
     h = heuristics.greedy_interchange_cover(gcov, gw, k, time_limit=time_limit / 10)
     best_cols, best_val = np.asarray(h.chosen, dtype=np.int64), h.objective
+    if not proven(total, best_val) and gcov.nnz <= FULL_COVER_MAX_PAIRS:
+        cover = np.asarray(heuristics.greedy_cover(gcov), dtype=np.int64)
+        if cover.size <= k:  # k sites can cover every row: fill up with the heuristic's
+            extra = np.setdiff1d(best_cols, cover)[: k - cover.size]
+            best_cols, best_val = np.sort(np.concatenate([cover, extra])), total
     if start_cols is not None:
         # Two start sites may share a dominator: fill up with the heuristic's sites.
         extra = np.setdiff1d(best_cols, start_cols)[: max(0, k - start_cols.size)]
@@ -219,23 +301,40 @@ def solve_mclp(
         start_val = value(start_cols) if start_cols.size == k else -np.inf
         if start_val > best_val:
             best_cols, best_val = start_cols, start_val
-    lag = _mclp_lagrangian(gcov, gw, k, best_cols, best_val, time_limit=time_limit / 3)
+    report.at("heuristic")(best_val, total)
+    if proven(total, best_val):
+        lag = subgradient.MclpLagrangian(total, np.zeros(nf), best_cols, best_val)
+    else:
+        # On models too large for the MILP to help within the limit, the bound gets more time.
+        share = 1 / 3 if gcov.nnz <= FULL_COVER_MAX_PAIRS else 0.6
+        lag = _mclp_lagrangian(
+            gcov,
+            gw,
+            k,
+            best_cols,
+            best_val,
+            time_limit=max(0.0, share * time_limit - (time.perf_counter() - started)),
+            watch=report.at("Lagrangian bound"),
+        )
     assert lag.best_cols is not None
     best_cols, best_val = lag.best_cols, lag.best_val
-    upper = lag.upper
-    if not exact and not proven(upper, best_val):
-        # The instant answer: interchange again from the k best sites at the best multipliers,
-        # a better local optimum than the greedy's on every Swedish instance measured (R/p
-        # 25/100: gap 0.30 → 0.10 %). Not before the MILP: a better start did not make HiGHS
-        # faster there (docs/benchmarks.md).
+    upper = min(lag.upper, total)
+    if not proven(upper, best_val) and not report.stopped:
+        # Interchange again from the k best sites at the best multipliers: a better local
+        # optimum than the greedy's on every instance measured (Swedish R/p 25/100: gap
+        # 0.30 → 0.10 %; synthetic 10,000 × 1,000: 1.6 → 0.5 %), which with a 1 % gap asked
+        # often proves the answer without the MILP (it did not make HiGHS faster).
         top = np.argsort(-lag.scores, kind="stable")[:k]
         swapped, _, swapped_val = heuristics.cover_interchange(
             gcov, gw, top, time_limit=max(0.0, time_limit / 10)
         )
         if swapped_val > best_val:
             best_cols, best_val = np.asarray(swapped, dtype=np.int64), swapped_val
-    status = "Lagrangian bound"
-    if not exact and not proven(upper, best_val):
+            report(best_val, upper)
+    status = "Optimal" if proven(total, best_val) else "Lagrangian bound"
+    if report.stopped and not proven(upper, best_val):
+        status = STOPPED
+    elif not exact and not proven(upper, best_val):
         status = "Heuristic, Lagrangian bound"
     elif not proven(upper, best_val):
         # Reduced-cost fixing: forcing x_j against the Lagrangian choice costs at least
@@ -274,12 +373,13 @@ def solve_mclp(
                 start=warm,
                 time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
                 mip_rel_gap=mip_rel_gap,
+                watch=_milp_watch(report.at("branch and bound"), best_val, upper, maximize=True),
             )
         except RuntimeError:  # stopped before any solution of its own: keep the incumbent
             out = None
-            status = "Time limit reached"
+            status = STOPPED if report.stopped else "Time limit reached"
         if out is not None:
-            status = out.status
+            status = STOPPED if report.stopped else out.status
             cols = np.flatnonzero(out.x[:nf] > 0.5)
             if value(cols) > best_val:
                 best_cols, best_val = cols, value(cols)
@@ -338,6 +438,7 @@ def _mclp_milp(
     time_limit: float,
     mip_rel_gap: float,
     relax: bool = False,
+    watch: highs.Watch | None = None,
 ) -> MilpOutcome:
     """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
 
@@ -362,7 +463,30 @@ def _mclp_milp(
         time_limit=time_limit,
         mip_rel_gap=mip_rel_gap,
         options=MCLP_HIGHS_OPTIONS,
+        watch=watch,
     )
+
+
+def _milp_watch(
+    report: _Reporter, incumbent: float, bound: float, *, maximize: bool, primal: bool = True
+) -> highs.Watch | None:
+    """A HiGHS watch reporting the better of the MILP's figures and those known before it
+    (the incumbent it started from, the Lagrangian bound). ``primal=False``: the model's
+    solution values are not the problem's (a truncated p-median undercharges), only its
+    bound is reported."""
+    if report.progress is None:
+        return None
+    best, known = [incumbent], [bound]
+
+    def watch(value: float, dual: float) -> bool:
+        if primal and math.isfinite(value):
+            best[0] = max(best[0], value) if maximize else min(best[0], value)
+        if math.isfinite(dual):
+            known[0] = min(known[0], dual) if maximize else max(known[0], dual)
+        # Fixings by reduced cost only exclude solutions no better than the incumbent.
+        return report(best[0], max(known[0], best[0]) if maximize else min(known[0], best[0]))
+
+    return watch
 
 
 def _undominated_columns(cov: sparse.csr_matrix) -> tuple[IntArray, IntArray]:
@@ -400,11 +524,14 @@ def solve_lscp(
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-9,
     exact: bool = True,
+    progress: ProgressCallback | None = None,
 ) -> Solution:
     """The fewest open sites (``fixed`` ones included) covering every coverable demand row.
 
-    Rows that no site covers are left out and listed in ``Solution.uncoverable``.
-    ``exact=False`` answers with the greedy cover (or ``start``) and the LP relaxation's bound.
+    Rows that no site covers are left out and listed in ``Solution.uncoverable``. The model
+    HiGHS solves is the core left by :func:`_reduce_cover`, from the greedy cover.
+    ``exact=False`` answers with the greedy cover (or ``start`` if smaller) and the LP
+    relaxation's bound. ``progress``: as for :func:`solve_mclp`.
     """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
@@ -433,37 +560,63 @@ def solve_lscp(
             "highs",
             uncoverable=uncoverable,
         )
-    nf = free_sites.size
-    warm = None
-    if start is not None:
-        x0 = np.isin(free_sites, np.fromiter(start, dtype=np.int64)).astype(np.float64)
-        if np.all(rows @ x0 >= 1):
-            warm = x0
-    out = _solve_milp(
-        cost=np.ones(nf),
-        matrix=rows.tocsc(),
-        row_lower=np.ones(rows.shape[0]),
-        row_upper=np.full(rows.shape[0], np.inf),
-        col_lower=np.zeros(nf),
-        col_upper=np.ones(nf),
-        integer=np.full(nf, exact),
-        maximize=False,
-        start=warm if exact else None,
-        time_limit=time_limit,
-        mip_rel_gap=mip_rel_gap,
-    )
-    if not exact:
-        # The LP relaxation's value bounds the count. The answer: its whole sites, completed
-        # by the greedy (an integral LP is its own answer), or the caller's start if smaller.
-        cover = heuristics.greedy_cover(rows, fixed=np.flatnonzero(out.x > 1 - 1e-6).tolist())
-        x = np.isin(np.arange(nf), cover).astype(np.float64)
-        if warm is not None and warm.sum() < x.sum():
-            x = warm
-        out = MilpOutcome(x, float(x.sum()), out.objective, "Heuristic, LP bound")
-    picked = free_sites[out.x > 0.5]
+    report = _Reporter("lscp", progress, started, float(fixed_arr.size))
+    # Reductions (forced sites, dominated rows and sites) keep an optimum; HiGHS gets the core.
+    forced, core_rows, core_cols = _reduce_cover(sparse.csr_matrix(rows, dtype=bool))
+    core = sparse.csr_matrix(rows[core_rows][:, core_cols], dtype=np.float64)
+    nf = core_cols.size
+    if core.shape[0] == 0:
+        picked = free_sites[forced]
+        out = MilpOutcome(np.zeros(0), 0.0, 0.0, "Optimal")
+    else:
+        incumbent = np.asarray(heuristics.greedy_cover(core), dtype=np.int64)
+        report.at("heuristic")(float(forced.size + incumbent.size), float(forced.size))
+        warm = np.zeros(nf)
+        warm[incumbent] = 1.0
+        out = _solve_milp(
+            cost=np.ones(nf),
+            matrix=core.tocsc(),
+            row_lower=np.ones(core.shape[0]),
+            row_upper=np.full(core.shape[0], np.inf),
+            col_lower=np.zeros(nf),
+            col_upper=np.ones(nf),
+            integer=np.full(nf, exact),
+            maximize=False,
+            start=warm if exact else None,
+            time_limit=time_limit,
+            mip_rel_gap=mip_rel_gap,
+            offset=float(forced.size),
+            watch=_milp_watch(
+                report.at("branch and bound"),
+                float(forced.size + incumbent.size),
+                float(forced.size),
+                maximize=False,
+            ),
+        )
+        if not exact:
+            # The LP relaxation's value bounds the count. The answer: its whole sites,
+            # completed by the greedy (an integral LP is its own answer), or the greedy alone
+            # if smaller.
+            whole = np.flatnonzero(out.x > 1 - 1e-6).tolist()
+            cover = heuristics.greedy_cover(core, fixed=whole)
+            if len(cover) > incumbent.size:
+                cover = incumbent.tolist()
+            x = np.isin(np.arange(nf), cover).astype(np.float64)
+            out = MilpOutcome(x, float(x.sum()) + forced.size, out.objective, "Heuristic, LP bound")
+        elif report.stopped:
+            out = MilpOutcome(out.x, out.objective, out.bound, STOPPED)
+        picked = np.concatenate([free_sites[forced], free_sites[core_cols[out.x > 0.5]]])
+    if not exact and start is not None:
+        mine = np.fromiter(start, dtype=np.int64)
+        x0 = np.isin(free_sites, mine)
+        if np.all(rows @ x0.astype(np.float64) >= 1) and x0.sum() < picked.size:
+            picked = free_sites[x0]
     chosen = tuple(sorted(fixed_arr.tolist() + picked.tolist()))
-    # Integer objective: a bound of 41.3 proves 42.
+    # Integer objective: a bound of 41.3 proves 42. (The core's bound includes the forced.)
     bound = float(np.ceil(out.bound - 1e-6)) + fixed_arr.size
+    if core.shape[0] == 0 or (out.status == STOPPED and bound >= len(chosen)):
+        bound = float(len(chosen))
+        out = MilpOutcome(out.x, out.objective, out.bound, "Optimal")
     return Solution(
         "lscp",
         chosen,
@@ -474,6 +627,50 @@ def solve_lscp(
         status=out.status,
         uncoverable=uncoverable,
     )
+
+
+def _reduce_cover(a: sparse.csr_matrix) -> tuple[IntArray, IntArray, IntArray]:
+    """Set-covering reductions (Toregas & ReVelle 1973; Beasley 1987), repeated until none
+    applies: a row with one site forces that site (its rows leave); a row whose sites include
+    another row's is dropped (covering the smaller covers it); a site whose rows lie inside
+    another site's is dropped (equal cost: swap it for the larger). Each keeps an optimum.
+
+    ``a``: n × m boolean. Returns (forced sites, remaining rows, remaining sites), indices
+    into ``a``. On the Swedish instance R = 30 km: 1,323 × 1,323 → 76 forced, 431 × 450."""
+    rows = np.arange(a.shape[0])
+    cols = np.arange(a.shape[1])
+    forced: list[IntArray] = []
+    while rows.size:
+        sub = sparse.csr_matrix(a[rows][:, cols], dtype=np.int32)
+        sub.eliminate_zeros()
+        degree = np.diff(sub.indptr)
+        single = np.flatnonzero(degree == 1)
+        if single.size:
+            sites = np.unique(sub.indices[sub.indptr[single]])
+            forced.append(cols[sites])
+            covered = np.asarray(sub[:, sites].sum(axis=1)).ravel() > 0
+            keep_cols = np.ones(cols.size, dtype=bool)
+            keep_cols[sites] = False
+            rows, cols = rows[~covered], cols[keep_cols]
+            continue
+        inter = sparse.coo_matrix(sub @ sub.T)
+        r, q, shared = inter.row, inter.col, inter.data
+        # Row r contains row q (shared = |q|): drop r; of two equal rows the later one.
+        superset = (r != q) & (shared == degree[q]) & ((degree[r] > degree[q]) | (r > q))
+        drop_rows = np.zeros(rows.size, dtype=bool)
+        drop_rows[r[superset]] = True
+        if drop_rows.any():
+            rows = rows[~drop_rows]
+            sub = sparse.csr_matrix(a[rows][:, cols], dtype=np.int32)
+        kept, _ = _undominated_columns(sub)
+        drop_cols = np.ones(cols.size, dtype=bool)
+        drop_cols[kept] = False
+        if drop_cols.any():
+            cols = cols[~drop_cols]
+        if not drop_rows.any() and not drop_cols.any():
+            break
+    none = np.zeros(0, dtype=np.int64)
+    return (np.sort(np.concatenate(forced)) if forced else none), rows, cols
 
 
 # ------------------------------------------------------------------ p-median
@@ -560,10 +757,12 @@ def solve_pmedian(
     mip_rel_gap: float = 1e-9,
     max_rounds: int = 20,
     exact: bool = True,
+    progress: ProgressCallback | None = None,
 ) -> Solution:
     """Open ``p`` sites in total (``fixed`` included) minimising sum_i w_i · min_j d_ij.
 
     ``exact=False`` answers with the incumbent and a Lagrangian lower bound, without the MILP.
+    ``progress``: as for :func:`solve_mclp`.
 
     ``distance`` is the dense n × m matrix. Without ``start`` the greedy + interchange
     heuristic provides the incumbent and the initial truncation.
@@ -585,6 +784,8 @@ def solve_pmedian(
         if len(incumbent) != p:
             raise ValueError("start must open exactly p sites including the fixed ones")
     best_obj = heuristics.assignment_cost(dist, w, incumbent)
+    report = _Reporter("pmedian", progress, started)
+    report.at("heuristic")(best_obj, -math.inf)
     # The Lagrangian bound often proves the incumbent (or one it finds) optimal on its own.
     lag = _pmedian_lagrangian(
         dist,
@@ -596,10 +797,15 @@ def solve_pmedian(
         time_limit=min(time_limit / 4, BOUND_SECONDS),
         truncation_min=TRUNCATION_MIN,
         truncation_factor=TRUNCATION_FACTOR,
+        watch=report.at("Lagrangian bound"),
     )
     if lag.best_cols is not None:
         incumbent, best_obj = lag.best_cols.tolist(), lag.best_val
-    if not exact or lag.bound >= best_obj - mip_rel_gap * abs(best_obj):
+    lag_proves = lag.bound >= best_obj - mip_rel_gap * abs(best_obj)
+    if report.stopped or not exact or lag_proves:
+        label = "Lagrangian bound" if exact else "Heuristic, Lagrangian bound"
+        if report.stopped and not lag_proves:
+            label = STOPPED
         return Solution(
             "pmedian",
             tuple(sorted(incumbent)),
@@ -608,7 +814,7 @@ def solve_pmedian(
             time.perf_counter() - started,
             "highs" if exact else "heuristic",
             heuristic_objective=heuristic_objective,
-            status="Lagrangian bound" if exact else "Heuristic, Lagrangian bound",
+            status=label,
             rounds=0,
         )
     order = np.argsort(dist, axis=1, kind="stable")
@@ -657,8 +863,11 @@ def solve_pmedian(
             mip_rel_gap=mip_rel_gap,
             offset=constant,
             presolve=PMEDIAN_PRESOLVE,
+            watch=_milp_watch(
+                report.at("branch and bound"), best_obj, bound, maximize=False, primal=False
+            ),
         )
-        status = out.status
+        status = STOPPED if report.stopped else out.status
         bound = max(bound, out.bound)
         candidate = np.flatnonzero(out.x[:m] > 0.5).tolist()
         cand_obj = heuristics.assignment_cost(dist, w, candidate)
@@ -682,6 +891,8 @@ def solve_pmedian(
         # Levels merged within GROUP_TOLERANCE_KM can understate the bound by that much per person.
         if bound >= best_obj - mip_rel_gap * abs(best_obj) - GROUP_TOLERANCE_KM * float(w.sum()):
             break  # the bound of the relaxation already proves the incumbent
+        if report.stopped:
+            break
         if not beyond.any() or status != "Optimal":
             # Everyone served within the truncation: the truncated optimum is the optimum.
             if status == "Optimal" and not beyond.any():

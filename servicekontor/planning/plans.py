@@ -12,6 +12,7 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -104,6 +105,33 @@ class PlanRequest:
             exact=not quick,
             stops=stops or 0,
             stop_days=stop_days or 1.0,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready; :meth:`from_dict` reads it back (a background run stores it)."""
+        return {
+            "action": str(self.action),
+            "objective": str(self.objective),
+            "k": self.k,
+            "n": self.n,
+            "radius_km": self.radius_km,
+            "keep": list(self.keep),
+            "time_limit": self.time_limit,
+            "exact": self.exact,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlanRequest:
+        """Raises ValueError (or KeyError) for a dict that :meth:`as_dict` did not write."""
+        return cls(
+            action=Question(data["action"]),
+            objective=Objective(data["objective"]),
+            k=int(data["k"]),
+            n=int(data["n"]),
+            radius_km=float(data["radius_km"]),
+            keep=tuple(str(code) for code in data["keep"]),
+            time_limit=float(data["time_limit"]),
+            exact=bool(data["exact"]),
         )
 
 
@@ -299,16 +327,19 @@ def plan(
     candidates: Sequence[Site] | None = None,
     matrix: dict[tuple[str, str], float] | None = None,
     stops: Sequence[Site] = (),
+    progress: optimize.ProgressCallback | None = None,
 ) -> PlanResult:
     """Answer ``request`` for the network ``existing`` (the offices operating on a date) and
     its outreach ``stops`` (counted in the measures by their `frequency`; the optimisation
-    models place offices, and PROPOSE adds ``request.stops`` new stops greedily)."""
+    models place offices, and PROPOSE adds ``request.stops`` new stops greedily).
+
+    ``progress`` is handed to the solver (see :func:`optimize.solve_mclp`): it sees the
+    incumbent and bound as they improve and may stop the solve, which keeps its best answer.
+    Raises PlanInputError for a question that cannot be answered as asked."""
     existing = tuple(existing)
     w = np.array([loc.population for loc in localities], dtype=np.float64)
     counties = [loc.county for loc in localities]
     r = request.radius_km
-    if r <= 0:
-        raise PlanInputError("The radius must be a positive number of km.")
     existing_codes = {s.code for s in existing}
     if request.action in (Question.PROPOSE, Question.COVER):
         pool = [
@@ -319,6 +350,7 @@ def plan(
         sites = list(existing) + pool
     else:
         sites = list(existing)
+    check_request(request, existing=existing, candidates=len(sites) - len(existing))
     d = distances(localities, sites, matrix)
     stop_sites = tuple(stops)
     have_stops = _Stops(
@@ -332,12 +364,8 @@ def plan(
     solution = None
     chosen: list[int] = fixed
     if request.action == Question.PROPOSE:
-        if request.k < 1 and request.stops < 1:
-            raise PlanInputError("Propose at least one new office or outreach stop.")
-        if request.k + request.stops > len(sites) - len(existing):
-            raise PlanInputError("K is larger than the number of candidate sites.")
         if request.k >= 1:
-            solution = _solve(request, d, w, len(existing) + request.k, fixed)
+            solution = _solve(request, d, w, len(existing) + request.k, fixed, progress)
             chosen = list(solution.chosen)
         if request.stops >= 1:
             stop_freq = outreach.frequency_of(request.stop_days)
@@ -357,21 +385,17 @@ def plan(
         covers = optimize.coverage_matrix(d, r)
         start = heuristics.greedy_cover(covers, fixed)
         solution = optimize.solve_lscp(
-            covers, fixed=fixed, start=start, time_limit=request.time_limit, exact=request.exact
+            covers,
+            fixed=fixed,
+            start=start,
+            time_limit=request.time_limit,
+            exact=request.exact,
+            progress=progress,
         )
         chosen = list(solution.chosen)
     elif request.action == Question.CLOSE:
-        unknown = set(request.keep) - existing_codes
-        if unknown:
-            raise PlanInputError(
-                "Not operating on that date: %(codes)s.", codes=", ".join(sorted(unknown))
-            )
-        if request.n < 1 or request.n > len(existing) - max(1, len(request.keep)):
-            raise PlanInputError(
-                "N must be at least 1 and leave at least one office and every office to keep."
-            )
         keep = [i for i, s in enumerate(existing) if s.code in request.keep]
-        solution = _solve(request, d, w, len(existing) - request.n, keep)
+        solution = _solve(request, d, w, len(existing) - request.n, keep, progress)
         chosen = list(solution.chosen)
     chosen_set = set(chosen)
     after_cols = sorted(chosen_set)
@@ -413,12 +437,39 @@ def plan(
     )
 
 
+def check_request(
+    request: PlanRequest, *, existing: Sequence[Site], candidates: int | None
+) -> None:
+    """The rules a question must meet to be answered, in one place (``plan`` applies them;
+    the planning page applies them before it queues a background solve). ``candidates``:
+    the number of candidate sites not already offices (None: not known yet, e.g. the
+    localities). Raises PlanInputError saying what to change."""
+    if request.radius_km <= 0:
+        raise PlanInputError("The radius must be a positive number of km.")
+    if request.action == Question.PROPOSE:
+        if request.k < 1 and request.stops < 1:
+            raise PlanInputError("Propose at least one new office or outreach stop.")
+        if candidates is not None and request.k + request.stops > candidates:
+            raise PlanInputError("K is larger than the number of candidate sites.")
+    elif request.action == Question.CLOSE:
+        unknown = set(request.keep) - {s.code for s in existing}
+        if unknown:
+            raise PlanInputError(
+                "Not operating on that date: %(codes)s.", codes=", ".join(sorted(unknown))
+            )
+        if request.n < 1 or request.n > len(existing) - max(1, len(request.keep)):
+            raise PlanInputError(
+                "N must be at least 1 and leave at least one office and every office to keep."
+            )
+
+
 def _solve(
     request: PlanRequest,
     d: npt.NDArray[np.float64],
     w: npt.NDArray[np.float64],
     p: int,
     fixed: list[int],
+    progress: optimize.ProgressCallback | None = None,
 ) -> optimize.Solution:
     """Greedy + interchange first (the warm start and the instant answer), then HiGHS unless
     the request asks for the instant answer only."""
@@ -432,10 +483,18 @@ def _solve(
             fixed=fixed,
             time_limit=request.time_limit,
             exact=request.exact,
+            progress=progress,
         )
     h = heuristics.greedy_interchange(d, w, p, fixed, time_limit=request.time_limit / 4)
     s = optimize.solve_pmedian(
-        d, w, p, fixed=fixed, start=h.chosen, time_limit=request.time_limit, exact=request.exact
+        d,
+        w,
+        p,
+        fixed=fixed,
+        start=h.chosen,
+        time_limit=request.time_limit,
+        exact=request.exact,
+        progress=progress,
     )
     return _with_heuristic(s, h.objective)
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from servicekontor.core.geography import load_localities
 from servicekontor.network.models import OfficeKind
 from servicekontor.network.outreach import visits_per_week
 from servicekontor.network.queries import offices_operating_on, recurrences_of
-from servicekontor.planning.models import Scenario
+from servicekontor.planning.models import PlanRun, Scenario
+from servicekontor.planning.optimize import ProgressCallback
 from servicekontor.planning.outreach import frequency_of
-from servicekontor.planning.plans import PlanRequest, PlanResult, Site, plan
+from servicekontor.planning.plans import (
+    PlanRequest,
+    PlanResult,
+    Site,
+    check_request,
+    locality_sites,
+    plan,
+)
 
 SAME_PLACE_JOIN = "+"
 
@@ -75,8 +84,10 @@ def plan_on(
     request: PlanRequest,
     candidates: tuple[Site, ...] | None = None,
     matrix: dict[tuple[str, str], float] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> PlanResult:
-    """Answer a planning question for the network as it stands on ``day``."""
+    """Answer a planning question for the network as it stands on ``day`` (``progress``: see
+    ``plans.plan``)."""
     existing = existing_sites(day=day)
     if request.keep:
         request = dataclasses.replace(request, keep=_keep_at_places(request.keep, existing))
@@ -87,8 +98,37 @@ def plan_on(
         candidates=candidates,
         matrix=matrix,
         stops=existing_stops(day=day),
+        progress=progress,
+    )
+
+
+def check_plan_on(
+    *, day: dt.date, request: PlanRequest, candidates: tuple[Site, ...] | None = None
+) -> None:
+    """Raise PlanInputError when ``plan_on`` would refuse the question (``plans.check_request``),
+    before a background solve is queued for it."""
+    existing = existing_sites(day=day)
+    if request.keep:
+        request = dataclasses.replace(request, keep=_keep_at_places(request.keep, existing))
+    codes = {s.code for s in existing}
+    pool = candidates if candidates is not None else locality_sites(load_localities())
+    check_request(
+        request, existing=existing, candidates=sum(1 for s in pool if s.code not in codes)
     )
 
 
 def saved_scenarios() -> QuerySet[Scenario]:
     return Scenario.objects.select_related("created_by")
+
+
+def plan_run(*, run_id: str) -> PlanRun | None:
+    """A background planning run by its id, or None (an unknown or malformed id)."""
+    try:
+        return PlanRun.objects.select_related("created_by").filter(pk=run_id).first()
+    except ValidationError:  # not a UUID
+        return None
+
+
+def plan_run_stop_requested(*, run_id: str) -> bool:
+    """Whether someone asked the run to stop (the solver's progress callback reads it)."""
+    return PlanRun.objects.filter(pk=run_id, stop_requested=True).exists()

@@ -10,4 +10,7 @@ urlpatterns = [
     path("scenarios/<int:pk>/", views.scenario, name="scenario"),
     path("scenarios/<int:pk>/csv/", views.scenario_csv, name="scenario_csv"),
     path("compare/", views.compare, name="compare"),
+    path("runs/<str:run_id>/", views.run, name="run"),
+    path("runs/<str:run_id>/progress/", views.run_progress, name="run_progress"),
+    path("runs/<str:run_id>/stop/", views.run_stop, name="run_stop"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -11,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +25,7 @@ from servicekontor.network.network_check import check_network, coverage_warning
 from servicekontor.planning import exports, maps
 from servicekontor.planning.forms import CompareForm, PlanForm, SaveScenarioForm
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
-from servicekontor.planning.models import Scenario
+from servicekontor.planning.models import PlanRun, Scenario
 from servicekontor.planning.plans import (
     PlanInputError,
     PlanRequest,
@@ -32,11 +34,14 @@ from servicekontor.planning.plans import (
     read_sites_csv,
     result_to_dict,
 )
-from servicekontor.planning.queries import plan_on, saved_scenarios
-from servicekontor.planning.services import save_scenario
+from servicekontor.planning.queries import check_plan_on, plan_on, plan_run, saved_scenarios
+from servicekontor.planning.services import create_plan_run, request_plan_stop, save_scenario
+from servicekontor.planning.tasks import solve_plan_run
 
 SALT = "servicekontor.planning.scenario"
 WEB_TIME_LIMIT = 30.0  # seconds of solver time per page view; the gap is shown if it stops
+# Seconds of solver time for a background run; the page can stop it sooner and keep the best.
+BACKGROUND_TIME_LIMIT = 600.0
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -113,11 +118,14 @@ def index(request: HttpRequest) -> HttpResponse:
             try:
                 sites_text = form.uploaded_text("sites_csv")
                 matrix_text = form.uploaded_text("matrix_csv")
+                candidates = read_sites_csv(sites_text) if sites_text else None
+                matrix = read_matrix_csv(matrix_text) if matrix_text else None
+                if request.method == "POST" and plan_request.action != Question.MEASURE:
+                    # A solve: in the background, with its progress on the run's page.
+                    check_plan_on(day=day, request=plan_request, candidates=candidates)
+                    return _start_run(request, day, plan_request, sites_text, matrix_text)
                 result = plan_on(
-                    day=day,
-                    request=plan_request,
-                    candidates=read_sites_csv(sites_text) if sites_text else None,
-                    matrix=read_matrix_csv(matrix_text) if matrix_text else None,
+                    day=day, request=plan_request, candidates=candidates, matrix=matrix
                 )
             except PlanInputError as exc:
                 # The page's language: the pure module gives an English id and its values.
@@ -131,27 +139,103 @@ def index(request: HttpRequest) -> HttpResponse:
                 if data.get("format") == "csv":
                     return _csv_response(summary, exports.plan_filename(summary, day=day))
                 context.update(
-                    summary=summary,
-                    day=day,
-                    coverage=coverage_warning(day=day),
-                    map_uri=_map_uri(summary),
-                    live_map=_live_map(summary),
-                    save_form=SaveScenarioForm(
-                        initial={
-                            "payload": signing.dumps(
-                                {"day": day.isoformat(), "summary": summary},
-                                salt=SALT,
-                                compress=True,
-                            )
-                        }
-                    ),
-                    csv_query=(request.GET.urlencode() + "&format=csv")
-                    if request.method == "GET"
-                    else None,
+                    _result_context(
+                        summary,
+                        day,
+                        csv_query=(request.GET.urlencode() + "&format=csv")
+                        if request.method == "GET"
+                        else None,
+                    )
                 )
         else:
             status = 400
     return render(request, "planning/index.html", context, status=status)
+
+
+def _result_context(
+    summary: dict[str, Any], day: dt.date, *, csv_query: str | None = None
+) -> dict[str, Any]:
+    """What the result section (planning/_result.html) shows for a computed plan."""
+    return {
+        "summary": summary,
+        "day": day,
+        "coverage": coverage_warning(day=day),
+        "map_uri": _map_uri(summary),
+        "live_map": _live_map(summary),
+        "save_form": SaveScenarioForm(
+            initial={
+                "payload": signing.dumps(
+                    {"day": day.isoformat(), "summary": summary}, salt=SALT, compress=True
+                )
+            }
+        ),
+        "csv_query": csv_query,
+    }
+
+
+def _start_run(
+    request: HttpRequest,
+    day: dt.date,
+    plan_request: PlanRequest,
+    sites_text: str | None,
+    matrix_text: str | None,
+) -> HttpResponse:
+    run = create_plan_run(
+        user=request.user,  # type: ignore[arg-type]
+        day=day,
+        request=dataclasses.replace(plan_request, time_limit=BACKGROUND_TIME_LIMIT),
+        sites_csv=sites_text or "",
+        matrix_csv=matrix_text or "",
+    )
+    run_id = str(run.pk)
+    transaction.on_commit(lambda: solve_plan_run.enqueue(run_id=run_id))
+    return redirect("planning:run", run_id=run_id)
+
+
+def _get_run(run_id: str) -> PlanRun:
+    run = plan_run(run_id=run_id)
+    if run is None:
+        raise Http404(_("No such planning run."))
+    return run
+
+
+@login_required
+@require_GET
+def run(request: HttpRequest, run_id: str) -> HttpResponse:
+    """A background solve: its progress while it runs (the page reloads itself without
+    JavaScript; htmx swaps the progress in place), its answer when done."""
+    _require_admin(request)
+    obj = _get_run(run_id)
+    context: dict[str, Any] = {"run": obj, "reference": REFERENCE_SHARE_WITHIN_50_KM}
+    if obj.summary is not None:
+        context.update(_result_context(obj.summary, obj.on_date))
+    return render(request, "planning/run.html", context)
+
+
+@login_required
+@require_GET
+def run_progress(request: HttpRequest, run_id: str) -> HttpResponse:
+    """The progress fragment htmx polls; once the run has finished it asks for a full reload
+    (HX-Refresh), which shows the answer."""
+    _require_admin(request)
+    obj = _get_run(run_id)
+    response = render(request, "planning/_run_progress.html", {"run": obj})
+    if not obj.active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def run_stop(request: HttpRequest, run_id: str) -> HttpResponse:
+    """Ask a running solve to stop; it keeps the best answer found so far."""
+    _require_admin(request)
+    obj = _get_run(run_id)
+    if request_plan_stop(run=obj):
+        messages.info(request, _("Stopping: the best answer found so far is kept."))
+    else:
+        messages.info(request, _("The computation had already finished."))
+    return redirect("planning:run", run_id=run_id)
 
 
 @login_required

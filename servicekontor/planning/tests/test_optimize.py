@@ -349,3 +349,96 @@ def test_solvers__stdout__stays_clean():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout == ""
+
+
+def _plain_lscp(a, fixed):
+    """The textbook set cover without reductions (every coverable row, every site), by SciPy."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    a = np.asarray(a, dtype=float)
+    rows = a[a.any(axis=1)]
+    lower = np.zeros(a.shape[1])
+    lower[list(fixed)] = 1.0
+    if rows.shape[0] == 0:
+        return float(len(fixed))
+    result = milp(
+        c=np.ones(a.shape[1]),
+        constraints=[LinearConstraint(rows, 1.0, np.inf)],
+        integrality=np.ones(a.shape[1]),
+        bounds=Bounds(lower, np.ones(a.shape[1])),
+        options={"mip_rel_gap": 0.0},
+    )
+    assert result.status == 0
+    return float(round(result.fun))
+
+
+@settings(max_examples=120, deadline=None)
+@given(_coverage_instances())
+def test_solve_lscp__reductions__same_optimum_as_plain_model(instance):
+    # Forced sites, dominated rows and dominated (or identical) sites are removed first.
+    a, _w, _p, fixed = instance
+    s = optimize.solve_lscp(sparse.csr_matrix(a), fixed=fixed)
+    assert s.objective == _plain_lscp(a, fixed)
+    assert s.optimal and set(fixed) <= set(s.chosen)
+    coverable = a.any(axis=1)
+    assert a[coverable][:, list(s.chosen)].any(axis=1).all()  # a real cover
+
+
+def _branching_instance():
+    rng = np.random.default_rng(5)
+    demand = rng.uniform(0, 100, size=(400, 2))
+    sites = rng.uniform(0, 100, size=(80, 2))
+    dist = np.linalg.norm(demand[:, None, :] - sites[None, :, :], axis=2)
+    return dist, rng.integers(1, 1000, size=400).astype(float)
+
+
+@pytest.mark.parametrize(
+    ("problem", "radius", "p"),
+    # Instances the first bound does not prove (MCLP and p-median reach branch and bound; set
+    # covering at 12 km would reduce to forced sites alone, 25 km leaves a core).
+    [("mclp", 15.0, 15), ("lscp", 25.0, 0), ("pmedian", 0.0, 10)],
+)
+def test_progress__incumbent_improves_bound_holds_and_stop_keeps_a_whole_answer(problem, radius, p):
+    dist, w = _branching_instance()
+    covers = optimize.coverage_matrix(dist, radius)
+
+    def solve(progress=None):
+        if problem == "mclp":
+            return optimize.solve_mclp(covers, w, p, fixed=[0], progress=progress)
+        if problem == "lscp":
+            return optimize.solve_lscp(covers, fixed=[0], progress=progress)
+        return optimize.solve_pmedian(dist, w, p, fixed=[0], progress=progress)
+
+    seen: list[optimize.Progress] = []
+
+    def record(state: optimize.Progress) -> bool:
+        seen.append(state)
+        return False
+
+    full = solve(record)
+    assert full.optimal and seen
+    optimum = full.objective
+    maximize = problem == "mclp"
+    incumbents = [s.incumbent for s in seen if np.isfinite(s.incumbent)]
+    # Never worse than before, never better than the optimum; bounds on the right side.
+    assert incumbents == sorted(incumbents, reverse=not maximize)
+    for state in seen:
+        assert state.problem == problem and state.seconds >= 0
+        if maximize:
+            assert state.incumbent <= optimum + 1e-6 and state.bound >= optimum - 1e-6
+        else:
+            assert state.incumbent >= optimum - 1e-6 and state.bound <= optimum + 1e-6
+    # Stopped at the first report: a whole answer (p sites, fixed kept), bracketing the optimum.
+    stopped = solve(lambda state: True)
+    assert 0 in stopped.chosen
+    if problem == "lscp":
+        coverable = covers.toarray().any(axis=1)
+        assert covers.toarray()[coverable][:, list(stopped.chosen)].any(axis=1).all()
+    else:
+        assert len(stopped.chosen) == p
+        assert stopped.status == optimize.STOPPED and not stopped.optimal
+    if stopped.status == optimize.STOPPED:
+        low, high = sorted([stopped.objective, stopped.bound])
+        assert low - 1e-6 <= optimum <= high + 1e-6
+    else:
+        assert stopped.optimal and stopped.objective == pytest.approx(optimum)
