@@ -57,6 +57,24 @@ def pages(django_db_setup, django_db_blocker) -> dict[str, str]:
             )
             service = Service.objects.get(agency__code="forsakringskassan", code="foraldrapenning")
             agencies = list(Agency.objects.all())
+            # Eight weeks of arrivals before today in the rollups: the staffing page plans
+            # from history that ends yesterday.
+            from servicekontor.reports.models import HourFigures
+
+            today = WEDNESDAY_11.date()
+            HourFigures.objects.bulk_create(
+                HourFigures(
+                    office=kista,
+                    service=service,
+                    agency=service.agency,
+                    local_day=today - dt.timedelta(days=i),
+                    hour=hour,
+                    arrivals=3 + hour % 4,
+                )
+                for i in range(1, 57)
+                if (today - dt.timedelta(days=i)).weekday() < 5
+                for hour in range(10, 16)
+            )
             officer = make_user(username="officer-v", offices=[kista], agencies=agencies)
             manager = make_user(role="office_manager", offices=[kista], agencies=agencies)
             admin = make_user(role="network_admin", is_staff=True, is_superuser=True)

@@ -77,6 +77,24 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
     periods = serializers.ListField(child=PeriodSerializer(), max_length=MAX_PERIODS)
 
 
+def _flat_errors(errors: Any) -> dict[str, list[str]]:
+    """The serializer's errors as the API's documented 400 body, field → messages: a
+    period's errors become "periods": ["2: starts_at: …"] (items counted from 1)."""
+    flat: dict[str, list[str]] = {}
+    for field, value in errors.items():
+        messages: list[str] = []
+        if isinstance(value, dict):
+            value = [value]
+        for i, item in enumerate(value, start=1):
+            if isinstance(item, dict):
+                for name, texts in item.items():
+                    messages.extend(f"{i}: {name}: {text}" for text in texts)
+            elif item:
+                messages.append(str(item))
+        flat[field] = messages
+    return flat
+
+
 class AvailabilityView(_PartnerView):
     @extend_schema(
         summary="Publish a caseworker's free periods for video meetings",
@@ -87,7 +105,8 @@ class AvailabilityView(_PartnerView):
         if not 0 < len(external_id) <= 120:
             raise ValidationError({"external_id": ["1–120 characters."]})
         data = AvailabilitySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            raise ValidationError(_flat_errors(data.errors))
         values = data.validated_data
         with transaction.atomic():
             count = self._publish(request, external_id, values)

@@ -248,6 +248,7 @@ def _rows(
         "outcome": pgcopy.Column(np.array([o.encode() for o in OUTCOMES])[v["outcome"]]),
         "note": pgcopy.Column(b""),
         "notify_contact": pgcopy.Column(b""),
+        "notify_language": pgcopy.Column(b""),
         "notified_at": pgcopy.Column(np.zeros(n), null=np.ones(n, dtype=bool)),
         "simulated": pgcopy.Column(np.ones(n, dtype=bool)),
     }

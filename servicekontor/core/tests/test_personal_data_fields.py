@@ -26,6 +26,37 @@ from tests.factories import make_offering, make_office, make_service
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField)
 
 NOT_PERSONAL = {
+    # Planning and steering: plans, changes, adopted rows, planning runs and rate notes name
+    # offices, places and figures, never a citizen.
+    *(
+        f"changeplans.{f}"
+        for f in (
+            "AdoptedRow.action",
+            "AdoptedRow.summary",
+            "AdoptedRow.table",
+            "ChangePlan.description",
+            "ChangePlan.name",
+            "ChangePlan.status",
+            "PlannedChange.hours",
+            "PlannedChange.kind",
+            "PlannedChange.new_office",
+            "PlannedChange.note",
+            "PlannedChange.office_codes",
+        )
+    ),
+    "costs.HourlyRate.note",
+    *(
+        f"planning.PlanRun.{f}"
+        for f in (
+            "error",
+            "matrix_csv",
+            "request",
+            "sites_csv",
+            "stage",
+            "status",
+            "summary",
+        )
+    ),
     # The language a citizen chose (sv or en) and the outbox's bookkeeping; the recipient is
     # kept there only masked ("+46…67").
     "appointments.Booking.language",

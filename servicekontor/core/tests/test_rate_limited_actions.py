@@ -23,7 +23,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from servicekontor.appointments import services as booking_services
 from servicekontor.appointments.tests.conftest import MONDAY_MORNING, allocate, local
 from servicekontor.network.models import Office
-from tests.factories import DEFAULT_PASSWORD, make_offering, make_office, make_service, make_user
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_offering,
+    make_office,
+    make_service,
+    make_user,
+    open_around_the_clock,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +158,7 @@ def world(db) -> Any:
 
 def _world() -> World:
     service = make_service(mode="both", handling_minutes=30)
-    office = make_office(counters=2)
+    office = open_around_the_clock(make_office(counters=2))  # tickets at any hour the run
     make_offering(office=office, service=service)
     allocate(office)
     made = booking_services.book_appointment(

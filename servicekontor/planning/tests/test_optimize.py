@@ -436,6 +436,7 @@ def test_progress__incumbent_improves_bound_holds_and_stop_keeps_a_whole_answer(
         assert covers.toarray()[coverable][:, list(stopped.chosen)].any(axis=1).all()
     else:
         assert len(stopped.chosen) == p
+    if problem == "mclp":  # the p-median's first report may already close the gap (optimal)
         assert stopped.status == optimize.STOPPED and not stopped.optimal
     if stopped.status == optimize.STOPPED:
         low, high = sorted([stopped.objective, stopped.bound])

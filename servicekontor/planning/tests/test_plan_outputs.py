@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from servicekontor.planning.models import Scenario
+from servicekontor.planning.models import PlanRun, Scenario
 from servicekontor.planning.plans import PlanInputError, read_sites_csv
 from servicekontor.planning.tests.test_plan import _login, _office_at, nadia  # noqa: F401
 
@@ -80,13 +80,17 @@ def test_cover__uncoverable_demand__on_the_page_in_the_scenario_and_the_command(
     client,
     nadia,  # noqa: F811
     tmp_path,
+    django_capture_on_commit_callbacks,
 ):
     _office_at("Stockholm")
     _login(client, nadia)
-    response = client.post(
-        reverse("planning:index"),
-        {**_cover_params(), "sites_csv": SimpleUploadedFile("s.csv", SITES)},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the solve is queued on commit
+        client.post(
+            reverse("planning:index"),
+            {**_cover_params(), "sites_csv": SimpleUploadedFile("s.csv", SITES)},
+        )
+    run = PlanRun.objects.get()  # a background task; its page shows the answer
+    response = client.get(reverse("planning:run", args=[run.pk]))
     assert response.status_code == 200
     summary = response.context["summary"]
     unreachable = {u["name"] for u in summary["uncoverable"]}
