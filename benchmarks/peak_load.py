@@ -22,7 +22,7 @@
 4. --search: short runs at each multiple; the headroom is the largest multiple whose
    call-next p99 stays under 50 ms with no errors.
 
-The screens use server push (decision 0019): the push server (`config/push_asgi.py`, uvicorn,
+The screens use server push (decision 0026): the push server (`config/push_asgi.py`, uvicorn,
 one process) runs beside gunicorn on another port, the app publishes each change to Redis,
 and every screen holds a stream (see benchmarks/peak_locust.py). --baseline runs the same
 short runs with the screens polling as before push (decision 0017), in the same session
@@ -291,7 +291,7 @@ def start_server(*, workers: int, port: int) -> subprocess.Popen[bytes]:
 
 
 def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
-    """The push server (decision 0019): uvicorn, one process, no access log."""
+    """The push server (decision 0026): uvicorn, one process, no access log."""
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "uvicorn"),
@@ -700,7 +700,7 @@ def report(
         f"The network as loaded by `load_reference_data`: {len(world['offices'])} offices open "
         f"at the time of the run, {world['desk_count']} desks, every desk staffed, "
         f"{screens - len(world['offices'])} lobby displays and {len(world['offices'])} "
-        "managers' live views. Screens with push (decision 0019, the measured run and the "
+        "managers' live views. Screens with push (decision 0026, the measured run and the "
         "headroom search): each holds a server-sent-events stream and asks for its fragment "
         "(If-None-Match) when a change names its part, and once a minute; desk actions are "
         "answered with the changed parts (no second request). Screens polling (decision 0017, "

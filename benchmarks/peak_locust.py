@@ -11,7 +11,7 @@ ms), statuses and the times of failures to OUT.json.
 
 MODE "poll" (decision 0017, the screens as they were): every desk polls its waiting list and
 its own visit every 3 s, displays every 1 s, live views every 5 s, and each desk action is
-followed by the desk page (the browser follows the 303). MODE "push" (decision 0019, the
+followed by the desk page (the browser follows the 303). MODE "push" (decision 0026, the
 default): every screen holds a server-sent-events stream to the push server and asks for its
 fragment (the same conditional request) when a change names its part, and once a minute as
 a safety net; desk actions are sent as desk.js sends them (X-Desk-Fragment: the answer is the

@@ -127,7 +127,7 @@ def main() -> None:
             lambda v=visit: desk.post(act, {"action": "finish", "visit": v, "outcome": "resolved"}),
             303,
         )
-        # The same visit as desk.js sends it (decision 0019): each action answered with the
+        # The same visit as desk.js sends it (decision 0026): each action answered with the
         # changed parts, no desk page after it.
         timed(
             "kiosk: issue ticket",

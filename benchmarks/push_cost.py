@@ -1,4 +1,4 @@
-"""What server push costs, per change and per idle screen (decision 0019).
+"""What server push costs, per change and per idle screen (decision 0026).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_push .venv/bin/python benchmarks/push_cost.py
 

@@ -2,7 +2,7 @@
 
 The access log goes through `servicekontor.core.gunicorn_logging.RedactingLogger`, which
 removes manage tokens, ticket keys and other URL secrets from every line (issue 13). The
-push server (decision 0019) runs apart under uvicorn: `uvicorn config.push_asgi:app`.
+push server (decision 0026) runs apart under uvicorn: `uvicorn config.push_asgi:app`.
 """
 
 import os

@@ -1,4 +1,4 @@
-"""The push server's ASGI entry point (decision 0019; `servicekontor.queueing.push_server`).
+"""The push server's ASGI entry point (decision 0026; `servicekontor.queueing.push_server`).
 
     uvicorn config.push_asgi:app --host 127.0.0.1 --port 8001 [--workers 2]
 

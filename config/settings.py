@@ -291,7 +291,7 @@ if env_str("REDIS_URL", ""):
     # session could live on in another process's local cache, so sessions stay in the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Server push to the polled screens (decision 0019): the push server's public base URL (e.g.
+# Server push to the polled screens (decision 0026): the push server's public base URL (e.g.
 # "/push/" behind the same proxy, or "http://127.0.0.1:8001/push/"), and the Redis it and the
 # app share (default: REDIS_URL). Empty PUSH_URL: no push, the screens poll (decision 0017).
 PUSH_URL = env_str("PUSH_URL", "")

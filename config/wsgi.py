@@ -8,5 +8,5 @@ application = get_wsgi_application()
 # Import the URLconf, and with it every view, now: with gunicorn --preload the workers are
 # forked ready. Otherwise each fresh worker imports them on its first request; on the loaded
 # machine of the peak-load run that took longer than gunicorn's 30 s timeout, so the worker
-# was killed, replaced, and its successor killed again (docs/benchmarks.md, decision 0019).
+# was killed, replaced, and its successor killed again (docs/benchmarks.md, decision 0026).
 get_resolver().url_patterns  # noqa: B018

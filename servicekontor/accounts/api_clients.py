@@ -1,5 +1,5 @@
 """Agency API clients: issuing, rotating and revoking their credentials, and authenticating a
-request with one (DRF). Decision: docs/decisions/0018-agency-api-clients-i19.md.
+request with one (DRF). Decision: docs/decisions/0018-agency-api-clients.md.
 
 A token is `skc_<key_id>_<secret>`: `key_id` (12 hex digits, public) finds the credential
 row, the SHA-256 of the whole token is compared in constant time. The token is shown once,

@@ -110,7 +110,7 @@ class ApiClient(models.Model):
     Scoped to its agency (statistics, handovers, offerings of that agency only). Its secrets
     are `ApiCredential` rows, so a network administrator can rotate (a new credential while
     the old one still works until it expires) and revoke (the client or one credential, at
-    once). Every use is an `ApiClientUse` row. Decision: docs/decisions/0018-agency-api-clients-i19.md.
+    once). Every use is an `ApiClientUse` row. Decision: docs/decisions/0018-agency-api-clients.md.
     """
 
     agency = models.ForeignKey(

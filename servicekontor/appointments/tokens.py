@@ -6,7 +6,7 @@ keyed hash of a personal identity number.
   working links (the secret key is needed too), and every later message (moved, cancelled,
   closure, reminder) can carry the same link: one link for the booking's life. Lookup is by
   hash, so there is nothing to enumerate. Rotating SECRET_KEY invalidates the links (decision
-  0019).
+  0023).
 - Booking code: 8 characters from a 32-letter alphabet without 0/O/1/I (2^40), random, unique.
   It is typed at the kiosk of one office on one day only, and the lookup is rate limited.
 - Identity number: HMAC-SHA256 keyed by SECRET_KEY of the 12-digit form; it can be compared

@@ -526,7 +526,7 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     Without JavaScript (a plain form): 303 to the desk page (post/redirect/get). From desk.js
     (header `X-Desk-Fragment: 1`): the answer is the desk's changed parts themselves — the
     officer's own visit and the waiting list, with the message — so the action costs one
-    request instead of two and no whole page (decision 0019); a refusal answers the same
+    request instead of two and no whole page (decision 0026); a refusal answers the same
     parts with its status (409/400/403) and the reason."""
     fragment = request.headers.get("X-Desk-Fragment") == "1"
     action = request.POST.get("action", "")

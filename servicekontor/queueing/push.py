@@ -1,4 +1,4 @@
-"""Server push for the screens that poll (decision 0019): the publishing half.
+"""Server push for the screens that poll (decision 0026): the publishing half.
 
 After a change to an office's queue commits, one short message goes to the office's channel on
 Redis (pub/sub): ``<prefix>office.<id>`` with the screen parts that may have changed

@@ -1,4 +1,4 @@
-"""The push server (decision 0019): server-sent events to the screens, fed by Redis pub/sub.
+"""The push server (decision 0026): server-sent events to the screens, fed by Redis pub/sub.
 
 A small ASGI application, run apart from the Django app (WSGI, gunicorn) by an async server:
 ``uvicorn config.push_asgi:app --host 127.0.0.1 --port 8001`` (behind the same proxy as the

@@ -3,7 +3,7 @@
 Sent after commit (side effects; tasks are leaves and import the use cases):
 - `visit_changed`: every visit change, with `office_id` and `action` (a `states.Action`
   value). `queueing.apps` connects `queueing.tasks.enqueue_after_visit_change` and
-  `queueing.push.on_visit_changed` (server push to the screens, decision 0019).
+  `queueing.push.on_visit_changed` (server push to the screens, decision 0026).
 - `desk_sessions_changed`: a desk-status change (sign-in, status, sign-out, serving), with
   `office_id`; `queueing.push.on_desk_sessions_changed` tells the live view.
 

@@ -207,7 +207,7 @@ def test_desk__non_numeric_and_huge_ids__400_not_500(client, db) -> None:
     client.force_login(world.alice)
     choose = reverse("desk:choose")
 
-    # Every desk POST redirects (decision 0019); the refusal's status is in X-Refused.
+    # Every desk POST redirects (decision 0024); the refusal's status is in X-Refused.
     def refused(response: HttpResponse) -> int:
         assert response.status_code in (303, 400), response.status_code
         return int(response.get("X-Refused", str(response.status_code)))

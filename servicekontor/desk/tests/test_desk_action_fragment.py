@@ -1,5 +1,5 @@
 """A desk action sent by desk.js (X-Desk-Fragment: 1) is answered with the changed parts, not
-a redirect to the whole page (decision 0019); a plain form still gets the 303."""
+a redirect to the whole page (decision 0026); a plain form still gets the 303."""
 
 import pytest
 from django.urls import reverse

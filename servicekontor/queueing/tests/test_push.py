@@ -1,4 +1,4 @@
-"""Server push (decision 0019): which parts an action changes, a message after commit (never
+"""Server push (decision 0026): which parts an action changes, a message after commit (never
 for a rollback), stream tokens, and the push server's streams fed by Redis."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-// Server push for the polled screens (decision 0019). An element with
+// Server push for the polled screens (decision 0026). An element with
 // data-push="<stream URL>" and data-push-parts="desk" (space-separated) opens one
 // server-sent-events stream; when a change names one of the parts, "sk:push" is fired on the
 // document and the screen asks for its fragment (the same conditional request as its poll).

@@ -79,7 +79,7 @@ document.addEventListener("keydown", function (event) {
         tick();
       }, wait);
     }
-    // Server push (core/push.js, decision 0019): ask now when a change may concern the list
+    // Server push (core/push.js, decision 0026): ask now when a change may concern the list
     // (the officer's own visit changes with the officer's own actions, answered directly).
     if (id === "waiting-panel") document.addEventListener("sk:push", function () { schedule(0); });
     schedule(seconds * 1000);
@@ -87,7 +87,7 @@ document.addEventListener("keydown", function (event) {
   ["current-panel", "waiting-panel"].forEach(poll);
 })();
 
-// Desk actions without a page load (decision 0019): a form posting to the desk's /act/ is
+// Desk actions without a page load (decision 0026): a form posting to the desk's /act/ is
 // sent with fetch and "X-Desk-Fragment: 1"; the answer is the changed parts (the message,
 // the officer's own visit, the waiting list), put in place of the same ids. Anything else
 // (signed out meanwhile: a redirect) loads the page it points to; a network error reloads

@@ -1,5 +1,5 @@
 // Lobby display: fetch the board fragment when it may have changed; 304 when nothing changed.
-// With server push (decision 0019: data-push on #board, an EventSource stream) it asks when
+// With server push (decision 0026: data-push on #board, an EventSource stream) it asks when
 // a change that concerns the board arrives (at most once a second), and once a minute as a
 // safety net; without a stream (push off, or the stream down) it polls every second as
 // before (decision 0017). On errors (network down, server restarting) it keeps trying with
