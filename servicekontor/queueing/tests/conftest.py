@@ -24,6 +24,7 @@ from tests.factories import (
     make_office,
     make_service,
     make_user,
+    open_around_the_clock,
 )
 
 # A Wednesday, office open 10-16.
@@ -57,8 +58,13 @@ def clock_at() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
-def build_world(*, desks: int = 2) -> World:
+def build_world(*, desks: int = 2, any_hour: bool = False) -> World:
+    """The queue's world. `any_hour`: the office is open around the clock, for tests that run
+    on the real clock (the race tests: threads, no time travel) and take tickets, which are
+    issued only inside an open interval."""
     office = make_office(counters=desks)
+    if any_hour:
+        open_around_the_clock(office)
     other_office = make_office()
     skatteverket = make_agency(letter="S", code="skatteverket")
     fk = make_agency(letter="F", code="forsakringskassan")

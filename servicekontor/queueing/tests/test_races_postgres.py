@@ -24,7 +24,7 @@ def _run_threads(n: int, work: Callable[[int], None]) -> list[BaseException]:
 
 
 def test_visit__call_next__concurrent_desks_get_distinct_visits():
-    world = build_world(desks=DESKS)
+    world = build_world(desks=DESKS, any_hour=True)
     officers = []
     for point in world.office.service_points.order_by("number"):
         officer = make_user(offices=[world.office], agencies=[world.skatteverket, world.fk])
@@ -61,7 +61,7 @@ def test_visit__call_next__concurrent_desks_get_distinct_visits():
 
 
 def test_visit__call_next__same_officer_in_two_tabs_gets_one_visit():
-    world = build_world()
+    world = build_world(any_hour=True)
     for _ in range(4):
         services.issue_ticket(office=world.office, service=world.tax)
     results: list[int] = []
@@ -78,7 +78,7 @@ def test_visit__call_next__same_officer_in_two_tabs_gets_one_visit():
 
 
 def test_visit__issue_ticket__concurrent_kiosks_never_share_a_number():
-    world = build_world()
+    world = build_world(any_hour=True)
     kiosks, per_kiosk = 8, 12
 
     def kiosk(i: int) -> None:
@@ -95,7 +95,7 @@ def test_visit__issue_ticket__concurrent_kiosks_never_share_a_number():
 
 
 def test_visit__finish_visit__two_tabs_finish_once():
-    world = build_world()
+    world = build_world(any_hour=True)
     visit = services.issue_ticket(office=world.office, service=world.tax)
     services.call_next(officer=world.alice)
     services.start_service(officer=world.alice, visit_id=visit.pk)
