@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import secrets
+import threading
+from typing import Any
 
 import pytest
 import redis
@@ -15,6 +17,26 @@ from django.db import transaction
 from servicekontor.queueing import push, services
 from servicekontor.queueing.push_server import make_app
 from servicekontor.queueing.states import Action
+
+
+def _run(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: the browser tests (Playwright's sync API) leave an
+    event loop running in the main thread, where asyncio.run refuses to start another."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -223,7 +245,7 @@ def test_push_server__a_published_change_reaches_the_office_stream_only():
         publisher.publish(f"{prefix}office.7", "board live")
         return await reader
 
-    status, body = asyncio.run(scenario())
+    status, body = _run(scenario())
     assert status == 200
     text = body.decode()
     assert text.startswith("retry: ")
@@ -242,4 +264,4 @@ def test_push_server__refuses_bad_tokens_and_paths():
         other = await _request(app, "/push/elsewhere/")
         return forged[0], missing[0], other[0]
 
-    assert asyncio.run(scenario()) == (403, 403, 404)
+    assert _run(scenario()) == (403, 403, 404)

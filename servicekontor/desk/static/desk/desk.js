@@ -106,7 +106,8 @@ document.addEventListener("keydown", function (event) {
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
     var buttons = form.querySelectorAll("button");
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = true;
-    fetch(form.action, {
+    // form.action would be the button named "action", not the form's address
+    fetch(new URL(form.getAttribute("action"), window.location.href).href, {
       method: "POST",
       body: data,
       credentials: "same-origin",
