@@ -51,6 +51,9 @@ class Partner(models.Model):
         verbose_name = _("partner agency")
         verbose_name_plural = _("partner agencies")
 
+    def __str__(self) -> str:
+        return str(self.agency)
+
     def clean(self) -> None:
         if self.webhook_url and endpoint_problem(self.webhook_url) is not None:
             raise ValidationError(
@@ -61,9 +64,6 @@ class Partner(models.Model):
                     )
                 }
             )
-
-    def __str__(self) -> str:
-        return str(self.agency)
 
 
 class SigningSecret(models.Model):
