@@ -315,3 +315,44 @@ def test_admin__adopted_rows_listed_read_only(plan, world, client):
     assert "o03" in page.content.decode()
     assert client.get("/admin/changeplans/changeplan/").status_code == 200
     assert client.get("/admin/changeplans/changeplan/add/").status_code == 403
+
+
+def _open_form(world, code, agencies):
+    return {
+        "kind": ChangeKind.OPEN_OFFICE,
+        "on_date": "2027-02-01",
+        "code": code,
+        "name": f"Nytt kontor {code}",
+        "county": "Norrbottens län",
+        "latitude": "67.18",
+        "longitude": "20.66",
+        "counters": "2",
+        "hours": "0-4 10:00-16:00",
+        "agencies": [a.pk for a in agencies],
+    }
+
+
+def test_add_opening__with_agencies__their_services_follow_it_and_no_warning(plan, world, client):
+    client.force_login(world.nadia)
+    response = client.post(
+        f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", [world.fk, world.skv])
+    )
+    assert response.status_code == 302
+    opening = plan.changes.get(kind=ChangeKind.OPEN_OFFICE)
+    added = plan.changes.filter(kind=ChangeKind.ADD_SERVICES, after_change=opening)
+    assert {c.agency_id for c in added} == {world.fk.pk, world.skv.pk}
+    assert {c.offset_days for c in added} == {0}
+    assert all(c.office_codes == ["malmberget"] for c in added)
+    page = client.get(f"/change-plans/{plan.pk}/").content.decode()
+    assert "Öppningar utan tjänster" not in page
+
+
+def test_add_opening__without_agencies__the_page_says_it_takes_no_visits(plan, world, client):
+    client.force_login(world.nadia)
+    response = client.post(f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", []))
+    assert response.status_code == 302
+    page = client.get(f"/change-plans/{plan.pk}/").content.decode()
+    assert "Öppningar utan tjänster" in page and "Nytt kontor malmberget" in page
+    # a warning, not a conflict: adoption is not refused
+    services.adopt_plan(plan=plan, user=world.nadia)
+    assert Office.objects.filter(code="malmberget").exists()
