@@ -177,6 +177,10 @@ SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}")
 
 # Appointments (see servicekontor/appointments/conf.py for what each means).
 APPOINTMENTS_PURGE_AFTER_DAYS = env_int("APPOINTMENTS_PURGE_AFTER_DAYS", 30)
+# Logs of who came in and what ran (API client uses, login attempts and access logs, the
+# admin's log, finished tasks): deleted after this many days by `manage.py purge_logs`
+# (accounts/log_retention.py; 180 is an assumption, set the organisation's policy).
+LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 180)
 APPOINTMENTS_EARLY_CHECK_IN_MINUTES = env_int("APPOINTMENTS_EARLY_CHECK_IN_MINUTES", 30)
 APPOINTMENTS_GRACE_MINUTES = env_int("APPOINTMENTS_GRACE_MINUTES", 10)
 APPOINTMENTS_LATE_POLICY = env_str("APPOINTMENTS_LATE_POLICY", "walk_in")

@@ -100,6 +100,10 @@ class StepSerializer(serializers.Serializer[Any]):
 class EvaluationSerializer(serializers.Serializer[Any]):
     plan = PlanSerializer()
     conflicts = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Openings without any agency's services (they take no visits); not conflicts.",
+    )
     steps = StepSerializer(many=True)
     assumptions = serializers.DictField(child=serializers.CharField())
 
@@ -216,6 +220,7 @@ class ChangePlanViewSet(viewsets.ViewSet):
         data = {
             "plan": _plan_data(plan),
             "conflicts": ev.conflicts,
+            "warnings": ev.warnings,
             "steps": steps,
             "assumptions": dict(ev.assumptions),
         }

@@ -1,8 +1,9 @@
 """The evaluation of a plan as tables: one function per table, shown by the page, the
 printable page, the CSV / Excel files and (the same figures) the API, so they cannot disagree.
 
-Each figure column names the assumptions it rests on in brackets, e.g.
-"Staff needed (FTE) [nearest, rate, even_weeks, …]"; the assumptions table words each code.
+Each figure column names the assumptions it rests on by their numbers in brackets, e.g.
+"Staff needed (FTE) [4, 5, 7, …]"; the assumptions table words each one under its number
+(the API gives the codes).
 Files: `core.spreadsheets` (UTF-8 with BOM, the separator of the page's language,
 formula-like text neutralised; XlsxWriter).
 """
@@ -21,8 +22,13 @@ from servicekontor.changeplans.queries import Evaluation
 Table = tuple[list[str], list[list[Any]]]
 
 
+def assumption_number(code: str) -> int:
+    """The assumption's number in the assumptions table (1-based, `effects.ASSUMPTIONS`)."""
+    return effects.ASSUMPTIONS.index(code) + 1
+
+
 def _with(label: str, codes: Sequence[str]) -> str:
-    return f"{label} [{', '.join(codes)}]"
+    return f"{label} [{', '.join(str(assumption_number(c)) for c in codes)}]"
 
 
 def _km(value: float) -> float | None:
@@ -192,11 +198,11 @@ def changes_table(ev: Evaluation) -> Table:
 
 
 def assumptions_table(ev: Evaluation) -> Table:
-    rows: list[list[Any]] = [[code, text] for code, text in ev.assumptions]
+    rows: list[list[Any]] = [[assumption_number(code), text] for code, text in ev.assumptions]
     start, end = ev.statistics_period
     rows.append(
         [
-            "statistics",
+            "",
             _(
                 "Statistics %(start)s – %(end)s: %(visits)s visits a year (a shorter history scaled to a year)."
             )
@@ -205,7 +211,7 @@ def assumptions_table(ev: Evaluation) -> Table:
     )
     rows.append(
         [
-            "reference_month",
+            "",
             _("Cost pools of %(month)s.") % {"month": ev.reference_month.strftime("%Y-%m")}
             if ev.reference_month
             else _("No cost pools entered: only staff cost."),
@@ -213,14 +219,14 @@ def assumptions_table(ev: Evaluation) -> Table:
     )
     rows.append(
         [
-            "hourly_cost",
+            "",
             _("Hourly cost of %(role)s: %(kr)s kr.")
             % {"role": ev.staff_rate[0], "kr": _kr(ev.staff_rate[1])}
             if ev.staff_rate
             else _("No hourly cost entered: staff cost left out."),
         ]
     )
-    return [_("Code"), _("Assumption")], rows
+    return [_("No."), _("Assumption")], rows
 
 
 def sheets(ev: Evaluation) -> list[tuple[str, list[str], list[list[Any]]]]:

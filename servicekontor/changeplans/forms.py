@@ -142,6 +142,13 @@ class ChangeForm(DateRuleForm):
     counters = forms.IntegerField(
         label=_("New office: counters"), required=False, min_value=1, max_value=50, initial=2
     )
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("New office: agencies offered"),
+        queryset=Agency.objects.order_by("name_sv"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each gets its services at the new office from the opening day."),
+    )
     hours = forms.CharField(
         label=_("Weekly hours"),
         required=False,
@@ -156,7 +163,16 @@ class ChangeForm(DateRuleForm):
         (_("Close, services or hours: the offices"), ("offices", "agency")),
         (
             _("Open an office: the new office"),
-            ("code", "name", "municipality", "county", "latitude", "longitude", "counters"),
+            (
+                "code",
+                "name",
+                "municipality",
+                "county",
+                "latitude",
+                "longitude",
+                "counters",
+                "agencies",
+            ),
         ),
         (_("Opening or new hours"), ("hours",)),
         (_("Move a milestone"), ("milestone",)),

@@ -42,6 +42,7 @@ from servicekontor.changeplans.registry_state import (
     Registry,
     apply_plan,
     network_on,
+    openings_without_services,
 )
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
@@ -374,6 +375,20 @@ def conflict_messages(conflicts: Sequence[Conflict], changes: Sequence[PlannedCh
     ]
 
 
+def opening_warnings(openings: Sequence[Change], changes: Sequence[PlannedChange]) -> list[str]:
+    """One sentence per opening that offers no agency's services (adoption is not refused:
+    an office may get its services from a later plan)."""
+    position = {c.pk: c.position for c in changes}
+    return [
+        _(
+            "Change %(n)s: %(office)s opens without any agency's services, so it takes no "
+            "visits and needs no staff in this plan. Add an agency's services after the opening."
+        )
+        % {"n": position.get(c.key, "?"), "office": c.new_office.name if c.new_office else ""}
+        for c in openings
+    ]
+
+
 # --- evaluation ----------------------------------------------------------------------------
 
 
@@ -405,6 +420,7 @@ class Evaluation:
     changes: list[ChangeView]
     steps: list[StepRow]
     conflicts: list[str]
+    warnings: list[str]
     agencies: dict[int, Agency]
     office_names: dict[str, str]
     office_counties: dict[str, str]
@@ -617,6 +633,7 @@ def evaluate_plan(plan: ChangePlan, *, incremental: bool = True) -> Evaluation:
         changes=views,
         steps=steps,
         conflicts=conflict_messages(conflicts, rows),
+        warnings=opening_warnings(openings_without_services(after, changes), rows),
         agencies=agencies,
         office_names=office_names,
         office_counties=office_counties,

@@ -133,6 +133,22 @@ class Conflict:
     params: Mapping[str, str] = field(default_factory=dict)
 
 
+def openings_without_services(after: Registry, changes: Iterable[Change]) -> list[Change]:
+    """The plan's openings whose office has no agency's offering on any day from its
+    opening on, in ``after`` (the registry after the plan): such an office takes no visits
+    and needs no staff, which the effect of the plan would show without saying why."""
+    return [
+        c
+        for c in ordered(changes)
+        if c.kind is Kind.OPEN_OFFICE
+        and c.new_office is not None
+        and not any(
+            o.office == c.new_office.code and (o.valid_to is None or o.valid_to >= c.day)
+            for o in after.offerings
+        )
+    ]
+
+
 def ordered(changes: Iterable[Change]) -> list[Change]:
     """Changes in the order they apply: by date, then by their position in the plan."""
     return sorted(changes, key=lambda c: (c.day, c.position, c.key))

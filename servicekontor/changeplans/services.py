@@ -118,10 +118,13 @@ def add_change(
     new_office: dict[str, Any] | None = None,
     hours: Sequence[Sequence[Any]] = (),
     note: str = "",
+    agencies_after_opening: Sequence[Agency] = (),
 ) -> PlannedChange:
     """Append a change to a draft plan (the forms check each kind's fields). Locks the plan
-    row. Raises NotADraft (409), DomainError (400) when the date rule is not met or the
-    followed change belongs to another plan."""
+    row. ``agencies_after_opening``: for an opening, each agency's services are added at the
+    new office by a change that follows it (offset 0), so they move with the opening's date.
+    Raises NotADraft (409), DomainError (400) when the date rule is not met or the followed
+    change belongs to another plan."""
     locked = _lock_draft(plan)
     if sum(x is not None for x in (on_date, after_change, after_milestone)) != 1:
         raise DomainError(
@@ -146,6 +149,15 @@ def add_change(
         note=note,
     )
     queries.resolved_dates(queries.plan_changes(locked))  # a cycle is refused (400), rolled back
+    if kind == Kind.OPEN_OFFICE:
+        for agency_ in agencies_after_opening:
+            add_change(
+                plan=locked,
+                kind=Kind.ADD_SERVICES,
+                after_change=change,
+                office_codes=list(office_codes),
+                agency=agency_,
+            )
     return change
 
 
@@ -280,16 +292,9 @@ def add_openings_from_scenario(
                 },
                 hours=hours if hours is not None else DEFAULT_NEW_HOURS,
                 note=_("From planning result “%(name)s”") % {"name": scenario.name},
+                agencies_after_opening=agencies,
             )
         )
-        for agency in agencies:
-            add_change(
-                plan=locked,
-                kind=Kind.ADD_SERVICES,
-                after_change=out[-1],
-                office_codes=[code],
-                agency=agency,
-            )
     return out
 
 

@@ -205,6 +205,7 @@ def add_change(request: HttpRequest, pk: int) -> HttpResponse:
         new_office=d["new_office"],
         hours=d["hours_rows"],
         note=d.get("note") or "",
+        agencies_after_opening=list(d.get("agencies") or []),
     )
     messages.success(request, _("Change added."))
     return redirect("changeplans:plan", pk=obj.pk)

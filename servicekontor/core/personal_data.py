@@ -14,7 +14,27 @@ PURGE_AFTER_ACKNOWLEDGEMENT = (
     "blanked N days after the agency acknowledged by handovers.services.purge_handovers"
 )
 
+LOG_RETENTION = "deleted N days after it was written by accounts.log_retention.purge_logs"
+
 PERSONAL_FIELDS: dict[str, str] = {
+    # Logs of who came in and what ran (addresses, user names, user agents, sessions, the
+    # arguments of background tasks, the names in the admin's change log): the libraries'
+    # tables too, not only ours.
+    **{
+        f"axes.{model}.{f}": LOG_RETENTION
+        for model, fields in (
+            ("AccessAttempt", ("user_agent", "ip_address", "username", "get_data", "post_data")),
+            ("AccessLog", ("user_agent", "ip_address", "username", "session_hash")),
+            ("AccessFailureLog", ("user_agent", "ip_address", "username")),
+        )
+        for f in fields
+    },
+    **{f"admin.LogEntry.{f}": LOG_RETENTION for f in ("object_repr", "change_message")},
+    "sessions.Session.session_data": "deleted when the session expires (purge_logs)",
+    **{
+        f"django_tasks_database.DBTaskResult.{f}": LOG_RETENTION
+        for f in ("args_kwargs", "return_value", "traceback")
+    },
     # Citizens who booked.
     "appointments.Booking.name": PURGE_AFTER_DAYS,
     "appointments.Booking.email": PURGE_AFTER_DAYS,

@@ -73,6 +73,27 @@ def csv_dialect(language: str | None = None) -> tuple[str, bool]:
     return (";", True) if (language or current_language()) == "sv" else (",", False)
 
 
+def read_csv_rows(text: str) -> list[list[str]]:
+    """The rows of an uploaded CSV ``text`` as lists of cells, read the way the product
+    writes them: a byte-order mark dropped, the separator `;` when the header line holds
+    more `;` than `,` (Swedish Excel's list separator, what our Swedish exports write),
+    otherwise `,`. Raises csv.Error (e.g. a NUL byte) for the caller to report."""
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def parse_decimal(text: str) -> float:
+    """A number as people type it in a Swedish or English file: "12.5" or "12,5" (one
+    decimal comma, no thousands separator), spaces around ignored. Raises ValueError for
+    anything else, including "nan" and infinities."""
+    value = float(text.strip().replace(",", ".", 1) if text.count(",") == 1 else text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value
+
+
 def csv_bytes(
     header: Sequence[Any], rows: Iterable[Sequence[Any]], *, language: str | None = None
 ) -> bytes:

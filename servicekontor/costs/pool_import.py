@@ -24,7 +24,6 @@ Errors name the line, the column and what to do; nothing is written if any row i
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -37,6 +36,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from servicekontor.catalog.models import Agency
+from servicekontor.core.spreadsheets import read_csv_rows
 from servicekontor.costs.models import (
     Category,
     CostPool,
@@ -166,9 +166,7 @@ def read_table(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
             raise ImportFailed(
                 [RowError(0, "", _("The file is not UTF-8 text. Save it as CSV UTF-8."))]
             ) from None
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        raw = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        raw = [[c.strip() for c in r] for r in read_csv_rows(text)]
     if not raw:
         raise ImportFailed([RowError(1, "", _("The file is empty."))])
     header = [h.strip().lower() for h in raw[0]]

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from servicekontor.core import clock
 from servicekontor.handovers.backoff import retry_delay
+from servicekontor.handovers.endpoints import endpoint_problem
 from servicekontor.handovers.models import Delivery, Partner
 from servicekontor.handovers.payload import webhook_body
 from servicekontor.handovers.services import active_secrets
@@ -106,6 +107,8 @@ def _send_claimed(token: str, *, session: requests.Session | None) -> RunResult:
         try:
             if not partner.webhook_url:
                 raise _NoEndpoint("no endpoint: the agency polls the API")
+            if (problem := endpoint_problem(partner.webhook_url)) is not None:
+                raise _NoEndpoint(problem)
             if partner.pk not in secrets_by_partner:
                 secrets_by_partner[partner.pk] = active_secrets(partner.pk)
             body = json.dumps(

@@ -10,10 +10,12 @@ details are encrypted at rest (`encryption.py`).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
+from servicekontor.handovers.endpoints import endpoint_problem
 from servicekontor.network.models import Office
 from servicekontor.queueing.models import Errand, Outcome
 
@@ -51,6 +53,17 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return str(self.agency)
+
+    def clean(self) -> None:
+        if self.webhook_url and endpoint_problem(self.webhook_url) is not None:
+            raise ValidationError(
+                {
+                    "webhook_url": _(
+                        "Use an https address: handovers carry personal data (plain http only "
+                        "to this machine, and no user name or password in the address)."
+                    )
+                }
+            )
 
 
 class SigningSecret(models.Model):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import enum
-import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicekontor.core.geography import Locality, distance_matrix_km
+from servicekontor.core.spreadsheets import parse_decimal, read_csv_rows
 from servicekontor.planning import heuristics, optimize, outreach
 from servicekontor.planning.measures import THRESHOLDS_KM, Accessibility, accessibility
 
@@ -180,16 +180,19 @@ def read_sites_csv(text: str) -> tuple[Site, ...]:
 
 
 def _read_sites(text: str) -> tuple[Site, ...]:
-    reader = csv.DictReader(io.StringIO(text))
+    rows = read_csv_rows(text)
+    fieldnames = [name.strip() for name in rows[0]] if rows else []
     required = ("code", "name", "latitude", "longitude")
-    missing = set(required) - set(reader.fieldnames or ())
+    missing = set(required) - set(fieldnames)
     if missing:
         raise PlanInputError(
             "The sites CSV lacks the column(s): %(columns)s.", columns=", ".join(sorted(missing))
         )
     sites = []
-    for row in reader:
-        line = reader.line_num
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        row = dict(zip(fieldnames, cells, strict=False))
         if any(row.get(column) is None for column in required):
             raise PlanInputError(
                 "Line %(line)s: every row needs a value for %(columns)s.",
@@ -197,7 +200,7 @@ def _read_sites(text: str) -> tuple[Site, ...]:
                 columns=", ".join(required),
             )
         try:
-            lat, lon = float(row["latitude"]), float(row["longitude"])
+            lat, lon = parse_decimal(row["latitude"]), parse_decimal(row["longitude"])
         except (TypeError, ValueError):
             raise PlanInputError(
                 "Line %(line)s: latitude and longitude must be numbers.", line=line
@@ -217,14 +220,14 @@ def read_matrix_csv(text: str) -> dict[tuple[str, str], float]:
     (demand_id = GeoNames id). Pairs not listed fall back to great-circle km."""
     values: dict[tuple[str, str], float] = {}
     try:
-        for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        for line, row in enumerate(read_csv_rows(text), start=1):
             if not row or (line == 1 and not _is_number(row[-1])):
                 continue  # header
             if len(row) != 3 or not _is_number(row[2]):
                 raise PlanInputError(
                     "Line %(line)s: expected demand_id,site_code,value.", line=line
                 )
-            values[(row[0].strip(), row[1].strip())] = float(row[2])
+            values[(row[0].strip(), row[1].strip())] = parse_decimal(row[2])
     except csv.Error as exc:
         raise PlanInputError("The matrix CSV cannot be read: %(error)s.", error=exc) from None
     return values
@@ -232,9 +235,10 @@ def read_matrix_csv(text: str) -> dict[tuple[str, str], float]:
 
 def _is_number(text: str) -> bool:
     try:
-        return math.isfinite(float(text))
+        parse_decimal(text)
     except ValueError:
         return False
+    return True
 
 
 def distances(

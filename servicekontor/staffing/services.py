@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from servicekontor.accounts.models import OfficeAssignment, User
 from servicekontor.core.errors import DomainError
+from servicekontor.core.spreadsheets import read_csv_rows
 from servicekontor.network.models import Office
 from servicekontor.staffing.models import Shift
 
@@ -60,7 +60,10 @@ def import_roster(
     not caught (two managers importing the same officer-day at once; the unique
     constraint on officer, day and start catches the identical case).
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        reader = iter(read_csv_rows(text))
+    except csv.Error as exc:  # e.g. a NUL byte
+        raise RosterRejected([RowError(1, _("The file cannot be read as CSV: %s") % exc)]) from None
     header = next(reader, None)
     names = [h.strip().lower() for h in header] if header else []
     if len(names) < 5 or names != list(ROSTER_COLUMNS[: len(names)]):

@@ -133,7 +133,16 @@ def _week_filename(plan: queries.WeekPlan, what_if: queries.WhatIf, ext: str) ->
 
 @statistics_view
 def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
-    return _office_page(request, scope, office_code)
+    try:
+        return _office_page(request, scope, office_code)
+    except queries.NoPlan:
+        # A new office (or one not yet open) has no visits to forecast from: that is not
+        # an error in the request, so the manager gets a page that says so, not a 400.
+        return render(
+            request,
+            "staffing/no_history.html",
+            {"office": _office(scope, office_code), "weeks": queries.HISTORY_WEEKS},
+        )
 
 
 def _office_page(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -65,7 +66,10 @@ def test_plan_page__admin_sees_timeline_steps_and_assumptions(plan, world, clien
     html = page.content.decode()
     assert "<svg" in html and 'role="img"' in html
     assert "2027-03-01" in html and "2027-04-01" in html  # the follower: 31 days after
-    assert "great_circle" in html and "nearest" in html
+    # assumptions are words under a number, never raw codes; figures are grouped (sv)
+    assert "great_circle" not in html and "nearest" not in html and "[1, 2]" in html
+    assert "fågelvägen" in html
+    assert re.search(r"<td>\d{1,3}(\xa0\d{3})+(,\d+)?</td>", html)
     printable = client.get(f"/change-plans/{plan.pk}/print/")
     assert printable.status_code == 200 and "<svg" in printable.content.decode()
 
@@ -84,7 +88,7 @@ def test_exports__csv_with_bom_and_xlsx(plan, world, client):
     client.force_login(world.nadia)
     rows = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=steps").content)
     assert len(rows) == 1 + 3  # header, baseline, two steps
-    assert any("[great_circle, places]" in h for h in rows[0])
+    assert any(h.endswith("[1, 2]") for h in rows[0])
     assert rows[1][0] == "2027-02-28"
     offices = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=offices").content)
     assert len(offices) > 40
@@ -315,3 +319,44 @@ def test_admin__adopted_rows_listed_read_only(plan, world, client):
     assert "o03" in page.content.decode()
     assert client.get("/admin/changeplans/changeplan/").status_code == 200
     assert client.get("/admin/changeplans/changeplan/add/").status_code == 403
+
+
+def _open_form(world, code, agencies):
+    return {
+        "kind": ChangeKind.OPEN_OFFICE,
+        "on_date": "2027-02-01",
+        "code": code,
+        "name": f"Nytt kontor {code}",
+        "county": "Norrbottens län",
+        "latitude": "67.18",
+        "longitude": "20.66",
+        "counters": "2",
+        "hours": "0-4 10:00-16:00",
+        "agencies": [a.pk for a in agencies],
+    }
+
+
+def test_add_opening__with_agencies__their_services_follow_it_and_no_warning(plan, world, client):
+    client.force_login(world.nadia)
+    response = client.post(
+        f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", [world.fk, world.skv])
+    )
+    assert response.status_code == 302
+    opening = plan.changes.get(kind=ChangeKind.OPEN_OFFICE)
+    added = plan.changes.filter(kind=ChangeKind.ADD_SERVICES, after_change=opening)
+    assert {c.agency_id for c in added} == {world.fk.pk, world.skv.pk}
+    assert {c.offset_days for c in added} == {0}
+    assert all(c.office_codes == ["malmberget"] for c in added)
+    page = client.get(f"/change-plans/{plan.pk}/").content.decode()
+    assert "Öppningar utan tjänster" not in page
+
+
+def test_add_opening__without_agencies__the_page_says_it_takes_no_visits(plan, world, client):
+    client.force_login(world.nadia)
+    response = client.post(f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", []))
+    assert response.status_code == 302
+    page = client.get(f"/change-plans/{plan.pk}/").content.decode()
+    assert "Öppningar utan tjänster" in page and "Nytt kontor malmberget" in page
+    # a warning, not a conflict: adoption is not refused
+    services.adopt_plan(plan=plan, user=world.nadia)
+    assert Office.objects.filter(code="malmberget").exists()

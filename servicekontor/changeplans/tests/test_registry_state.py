@@ -15,6 +15,7 @@ from servicekontor.changeplans.registry_state import (
     apply_plan,
     diff,
     network_on,
+    openings_without_services,
 )
 from servicekontor.network.opening_hours import WeeklyRule
 
@@ -136,3 +137,19 @@ def test_add__the_same_service_code_of_another_agency_is_no_clash():
     )
     assert not conflicts
     assert [(o.agency, o.service) for o in after.offerings if o.pk is None] == [("af", "fk1")]
+
+
+def test_openings_without_services__only_those_no_agency_serves_from_their_opening():
+    rules = (WeeklyRule(0, dt.time(10), dt.time(15)),)
+    day = dt.date(2027, 1, 1)
+    changes = [
+        Change(1, Kind.OPEN_OFFICE, day, new_office=NewOffice("n", "N", "Y", 61, 16), rules=rules),
+        Change(2, Kind.ADD_SERVICES, day, offices=("n",), agency="af", position=2),
+        Change(3, Kind.OPEN_OFFICE, day, new_office=NewOffice("e", "E", "Y", 62, 16), rules=rules),
+        # services added and removed again before the opening: still none from the opening on
+        Change(4, Kind.OPEN_OFFICE, day, new_office=NewOffice("r", "R", "Y", 63, 16), rules=rules),
+        Change(5, Kind.ADD_SERVICES, day, offices=("r",), agency="af", position=5),
+        Change(6, Kind.REMOVE_SERVICES, day, offices=("r",), agency="af", position=6),
+    ]
+    after, _conflicts = apply_plan(registry(), changes)
+    assert [c.key for c in openings_without_services(after, changes)] == [3, 4]

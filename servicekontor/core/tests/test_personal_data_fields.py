@@ -1,4 +1,5 @@
 """Every text field of every model is classified: personal (with a purge rule) or not.
+The libraries' models count too (login attempts, sessions, the admin's log, task results).
 
 A new CharField/TextField/JSONField anywhere in the project fails this test until it is
 added to PERSONAL_FIELDS (servicekontor/core/personal_data.py, with its rule) or to
@@ -26,6 +27,30 @@ from tests.factories import make_offering, make_office, make_service
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField)
 
 NOT_PERSONAL = {
+    # The libraries' tables: names of permissions, groups and models; a session's key; a
+    # background task's bookkeeping; the path and Accept header of a login attempt.
+    *(f"auth.Permission.{f}" for f in ("name", "codename")),
+    "auth.Group.name",
+    *(f"contenttypes.ContentType.{f}" for f in ("app_label", "model")),
+    "sessions.Session.session_key",
+    "admin.LogEntry.object_id",
+    *(
+        f"django_tasks_database.DBTaskResult.{f}"
+        for f in (
+            "status",
+            "task_path",
+            "worker_ids",
+            "queue_name",
+            "backend_name",
+            "exception_class_path",
+        )
+    ),
+    *(
+        f"axes.{m}.{f}"
+        for m in ("AccessAttempt", "AccessLog")
+        for f in ("http_accept", "path_info")
+    ),
+    *(f"axes.AccessFailureLog.{f}" for f in ("http_accept", "path_info")),
     # Planning and steering: plans, changes, adopted rows, planning runs and rate notes name
     # offices, places and figures, never a citizen.
     *(
@@ -161,8 +186,6 @@ NOT_PERSONAL = {
 def _project_text_fields() -> set[str]:
     found = set()
     for model in apps.get_models():
-        if not model.__module__.startswith("servicekontor."):
-            continue
         for field in model._meta.concrete_fields:
             if isinstance(field, TEXT_FIELDS):
                 found.add(f"{model._meta.label}.{field.name}")

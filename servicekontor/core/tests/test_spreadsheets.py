@@ -15,6 +15,8 @@ from servicekontor.core.spreadsheets import (
     attachment,
     csv_bytes,
     download_name,
+    parse_decimal,
+    read_csv_rows,
     safe_cell,
     xlsx_bytes,
 )
@@ -83,3 +85,22 @@ def test_every_csv_export_goes_through_the_helper():
         if re.search(r"csv\.(writer|DictWriter)\(|xlsxwriter\.Workbook\(", text):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_read_csv_rows__separator_from_the_header_and_bom_dropped():
+    assert read_csv_rows("\ufeffa;b\r\n1,5;x\r\n") == [["a", "b"], ["1,5", "x"]]
+    assert read_csv_rows('a,b\n"1;2",x\n') == [["a", "b"], ["1;2", "x"]]
+    assert read_csv_rows("") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("12,5", 12.5), ("12.5", 12.5), (" -3 ", -3.0), ("59,4028", 59.4028)]
+)
+def test_parse_decimal__point_or_one_comma(text, value):
+    assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize("text", ["1,000,5", "nan", "inf", "-Infinity", "", "12 kr", "1.2.3"])
+def test_parse_decimal__anything_else__value_error(text):
+    with pytest.raises(ValueError):
+        parse_decimal(text)

@@ -194,3 +194,51 @@ def test_deliver__identity_number_never_logged_and_encrypted_at_rest(
     assert len(receiver.inbox) == 1
     for text in ("19900101", "900101", "0017"):
         assert text not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://agency.example/hooks", True),
+        ("http://127.0.0.1:8000/hooks", True),
+        ("http://localhost:8000/hooks", True),
+        ("http://[::1]:8000/hooks", True),
+        ("http://agency.example/hooks", False),
+        ("http://10.0.0.5/hooks", False),
+        ("https://user:secret@agency.example/hooks", False),
+        ("ftp://agency.example/hooks", False),
+        ("https:///hooks", False),
+    ],
+)
+def test_endpoint__https_or_this_machine_only(url, allowed):
+    from servicekontor.handovers.endpoints import endpoint_problem
+
+    assert (endpoint_problem(url) is None) is allowed
+
+
+def test_partner__plain_http_endpoint_elsewhere__refused_when_saved(partners):
+    from django.core.exceptions import ValidationError
+
+    partner = partners.tax
+    partner.webhook_url = "http://agency.example/hooks"
+    with pytest.raises(ValidationError, match="https"):
+        partner.full_clean()
+    partner.webhook_url = "https://agency.example/hooks"
+    partner.full_clean()
+
+
+def test_deliver__plain_http_endpoint_elsewhere__nothing_sent_failure_visible(
+    world, clock_at, partners, django_capture_on_commit_callbacks
+):
+    # A row saved before the rule (or written around the admin) is still never sent in clear.
+    class NoNetwork:
+        def post(self, *args, **kwargs):
+            raise AssertionError("a handover was posted over plain http")
+
+    Partner.objects.filter(pk=partners.tax.pk).update(webhook_url="http://agency.example/hooks")
+    serve_and_hand_over(world, clock_at, service=partners.tax_docs)
+    delivery.deliver_due(session=NoNetwork())
+    row = Delivery.objects.get()
+    partners.tax.refresh_from_db()
+    assert row.delivered_at is None and row.attempts == 1
+    assert "https" in partners.tax.last_error

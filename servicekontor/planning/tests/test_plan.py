@@ -159,6 +159,18 @@ def test_read_sites_csv__bad_rows__say_which_line():
         read_sites_csv("code,name\nx,y\n")
 
 
+def test_read_sites_csv__swedish_excel_file__semicolons_and_decimal_commas():
+    sites = read_sites_csv(
+        "\ufeffcode;name;latitude;longitude\r\nkista;Kista;59,4028;17,9449\r\n;;;\r\n"
+    )
+    assert [(s.code, s.name, s.latitude, s.longitude) for s in sites] == [
+        ("kista", "Kista", 59.4028, 17.9449)
+    ]
+    assert read_matrix_csv("demand_id;site_code;km\n1;kista;2,5\n") == {("1", "kista"): 2.5}
+    with pytest.raises(PlanInputError, match="Line 2"):
+        read_sites_csv("code;name;latitude;longitude\nx;y;nan;16\n")
+
+
 def test_summary_csv__open_keep_close_rows():
     locs = _small_localities()
     result = plan(

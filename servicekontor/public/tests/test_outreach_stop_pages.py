@@ -69,6 +69,12 @@ def test_outreach__stop_page__next_visits_cancelled_visit_and_feed_link(
     assert f"/en/office/{stop.code}/visits.ics" in html
     swedish = client.get(f"/office/{stop.code}/").content.decode()
     assert "Nästa besök" in swedish and "Bussen omdirigerad" in swedish
+    # The heading is the stop's name once, its kind a tag of its own; the services are
+    # offered on the days of a visit, not "here today" (NOW is not a visiting day).
+    assert "<h1>Mobilt servicekontor Arjeplog</h1>" in swedish
+    assert swedish.count("Mobilt servicekontor Mobilt") == 0
+    assert "Help you can get here on the days of a visit" in html
+    assert "here today" not in html
 
 
 @time_machine.travel(NOW, tick=False)

@@ -25,6 +25,15 @@ def test_import_roster__good_file__all_written(world):
     assert alice.at_work(11 * 60) and not alice.at_work(12 * 60 + 10)
 
 
+def test_import_roster__swedish_excel_file__semicolons_read(world):
+    # Swedish Excel saves "CSV UTF-8" with its list separator `;` (what our Swedish exports
+    # write): the same roster reads the same.
+    code = world.office.code
+    text = "\ufeff" + HEADER.replace(",", ";") + f"{code};alice;2026-12-07;09:30;16:30;12:00;30\r\n"
+    assert services.import_roster(text=text) == 1
+    assert Shift.objects.get(officer=world.alice).paid_minutes == 390
+
+
 def test_import_roster__bad_rows__nothing_written_errors_per_line(world):
     code = world.office.code
     text = HEADER + (

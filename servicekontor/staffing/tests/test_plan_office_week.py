@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from servicekontor.staffing import queries
 from servicekontor.staffing.tests.conftest import MONDAY, WEEK
@@ -47,6 +48,19 @@ def test_week_plan__volume_plus_50_percent__needs_more(history):
 def test_week_plan__no_history__no_plan(world):
     with pytest.raises(queries.NoPlan):
         queries.week_plan(office=world.office, monday=MONDAY)
+
+
+def test_office_page__no_history__a_page_that_says_so_not_an_error(client, world, people):
+    client.force_login(people.manager)
+    swedish = client.get(reverse("staffing:office", args=[world.office.code]), {"week": WEEK})
+    assert swedish.status_code == 200
+    body = swedish.content.decode()
+    assert world.office.name in body and "ingen prognos" in body
+    assert reverse("staffing:network") in body
+    with translation.override("en"):
+        url = reverse("staffing:office", args=[world.office.code])
+    english = client.get(url, {"week": WEEK})
+    assert english.status_code == 200 and "no forecast to plan" in english.content.decode()
 
 
 def test_office_page__manager__heatmap_table_and_shifts(client, history, people):
