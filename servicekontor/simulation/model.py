@@ -552,9 +552,9 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         # service time of a one-errand visit, drawn for the whole day
         mean_s = svc_seconds[svcs] if n else np.empty(0)
         if b.service_distribution == "exponential":
-            v_dur.extend(rng.exponential(1.0, n) * mean_s)
+            v_dur.extend((rng.exponential(1.0, n) * mean_s).tolist())
         else:
-            v_dur.extend(mean_s * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2.0))
+            v_dur.extend((mean_s * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2.0)).tolist())
         v_gen.extend([0] * n)
         a_errand_u = rng.random(n).tolist()
         i = 0
