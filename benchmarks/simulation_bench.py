@@ -166,6 +166,54 @@ def simpy_office(scenario):
     )
 
 
+def machinery_inputs(result) -> list[tuple[list[float], list[tuple[list[float], list[float]]]]]:
+    """Per day of ``result`` (an `OfficeResult`): the arrival times, and per officer the
+    times of their calls and of each visit leaving their desk."""
+    from servicekontor.simulation import model as m
+
+    events, visits = result.events, result.visits
+    days = []
+    for d in np.unique(visits["day"]):
+        ids = np.flatnonzero(visits["day"] == d)
+        ev = events[(events[:, 0] >= ids[0]) & (events[:, 0] <= ids[-1])]
+        call = ev[:, 2] == m.CALL
+        leave = np.isin(ev[:, 2], (m.FINISH, m.NO_SHOW, m.TRANSFER))
+        officers = [
+            (
+                np.sort(ev[call & (ev[:, 5] == k), 1]).tolist(),
+                np.sort(ev[leave & (ev[:, 5] == k), 1]).tolist(),
+            )
+            for k in np.unique(ev[call, 5])
+        ]
+        days.append((np.sort(visits["arrived"][ids]).tolist(), officers))
+    return days
+
+
+def simpy_machinery(days: list[tuple[list[float], list[tuple[list[float], list[float]]]]]):
+    """SimPy's event machinery alone for ``days`` (`machinery_inputs`): per day an arrival
+    process with one timeout per visit and per officer a process that waits for each of its
+    calls and then for the visit to leave the desk — the timeouts and process switches the
+    SimPy model needs, without the model (no line, no rows, no columns)."""
+    import simpy
+
+    for arrived, officers in days:
+        env = simpy.Environment()
+
+        def arrivals(arrived=arrived, env=env):
+            for t in arrived:
+                yield env.timeout(t - env.now)
+
+        def officer(calls: list[float], leaves: list[float], env=env):
+            for c, e in zip(calls, leaves, strict=True):
+                yield env.timeout(c - env.now)
+                yield env.timeout(e - env.now)
+
+        env.process(arrivals())
+        for calls, leaves in officers:
+            env.process(officer(calls, leaves))
+        env.run()
+
+
 class _SimpyOutput:
     """What the SimPy model writes: rows as `simulate_office` writes them, visit columns."""
 
@@ -396,6 +444,8 @@ def office_comparison(days: int, rounds: int) -> list[str]:
         t_ours = min(t_ours, _timed(lambda: simulate_office(scenario)))
         t_simpy = min(t_simpy, _timed(lambda: simpy_office(scenario)))
     ours, simpy = simulate_office(scenario), simpy_office(scenario)
+    machinery = machinery_inputs(simpy)
+    t_machinery = min(_timed(lambda: simpy_machinery(machinery)) for _ in range(rounds))
     a, s = day_statistics(ours.visits), day_statistics(simpy.visits)
     visits = ours.visit_count
     lines = [
@@ -404,6 +454,10 @@ def office_comparison(days: int, rounds: int) -> list[str]:
         f"SimPy {t_simpy:.2f} s ({t_simpy / simpy.visit_count * 1e6:.1f} µs a visit) of CPU "
         f"(best of {rounds} alternating runs; load average {os.getloadavg()[0]:.1f}): "
         f"{t_simpy / t_ours:.1f}x (target >= 5x)",
+        f"SimPy's event machinery alone (`simpy_machinery`: the same timeouts and process "
+        f"switches, no model) {t_machinery:.2f} s of it, so the model's own Python in the "
+        f"SimPy version {t_simpy - t_machinery:.2f} s; ours at 5x would have to be "
+        f"{t_simpy / 5:.2f} s",
         "Rows written, ours / SimPy: "
         f"events {ours.events.shape[0]:,} / {simpy.events.shape[0]:,}, "
         f"errands {ours.errands.shape[0]:,} / {simpy.errands.shape[0]:,}, "

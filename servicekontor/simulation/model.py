@@ -466,17 +466,20 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             t += walk_seconds * (0.5 + pool_u[pu + 1])
             outcome = FIRST_FINISH_OUTCOME + bisect_left(outcome_cdf, pool_u[pu + 2])
             pu += 3
-            ev((vid, t, START, CALLED, SERVING, k, svc, 0))
             errands = v_errands[vid]
-            if errands is None:  # one errand: the common case
+            if errands is None:  # one errand: the common case (start and finish in one go)
                 end = t + v_dur[vid]
                 er((vid, svc, k, t, end, outcome))
-                ev((vid, end, FINISH, SERVING, FINISHED, k, svc, outcome))
+                ev(
+                    (vid, t, START, CALLED, SERVING, k, svc, 0)
+                    + (vid, end, FINISH, SERVING, FINISHED, k, svc, outcome)
+                )
                 v_state[vid] = FINISHED
                 v_outcome[vid] = outcome
                 heappush(heap, (end, seq, 1, k, -1))
                 seq += 1
                 return
+            ev((vid, t, START, CALLED, SERVING, k, svc, 0))
             served: list[tuple[int, float, float]] = []
             transfer_to = -1
             wrong_queue = False
