@@ -221,8 +221,8 @@ class _SimpyOutput:
         self.events: list[tuple] = []
         self.errands: list[tuple] = []
         self.desk: list[tuple] = []
-        names = ("day", "service", "priority", "ticket", "arrived", "first_call", "last_call")
-        names += ("call_count", "state", "outcome", "officer", "left_at")
+        names = ["day", "service", "priority", "ticket", "arrived", "first_call", "last_call"]
+        names += ["call_count", "state", "outcome", "officer", "left_at"]
         self.visits: dict[str, list] = {k: [] for k in names}
 
 

@@ -17,9 +17,10 @@ The model of a day (times in seconds since the office's local midnight):
   `queueing.services.record_booked_no_show` writes it, at the end of the booked slot).
 - The call order is `queueing.call_order.call_order_key` (due bookings by booked time, then
   priority, then time in line, then id), over the queues of the agencies the free officer is
-  trained for. Each agency has two heaps: one by booked time, one by (priority, time in line);
-  the candidate of an agency is its earliest due booking, else the head of the other heap, and
-  the candidates are compared with the shared key — the same order as sorting everything.
+  trained for. The heaps hold the shared keys, computed once when a visit joins a line: per
+  agency one heap of the keys while not due (every visit) and one of the bookings' keys once
+  due; the candidate of an agency is its earliest booking if due, else the head of its line,
+  and the smallest candidate is called — the same order as sorting everything by the key.
 - Officers: a shift (start, end), one break (taken at ``break_start`` or when the visit in
   hand is finished), competences as a set of agencies. A free officer calls the next visit they
   may serve; an arrival is called at once by the officer idle longest who may serve it.
@@ -470,10 +471,9 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             if errands is None:  # one errand: the common case (start and finish in one go)
                 end = t + v_dur[vid]
                 er((vid, svc, k, t, end, outcome))
-                ev(
-                    (vid, t, START, CALLED, SERVING, k, svc, 0)
-                    + (vid, end, FINISH, SERVING, FINISHED, k, svc, outcome)
-                )
+                # two event rows, START then FINISH (EVENT_FIELDS each)
+                ev((vid, t, START, CALLED, SERVING, k, svc, 0,
+                    vid, end, FINISH, SERVING, FINISHED, k, svc, outcome))  # fmt: skip
                 v_state[vid] = FINISHED
                 v_outcome[vid] = outcome
                 heappush(heap, (end, seq, 1, k, -1))
