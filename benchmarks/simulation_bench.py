@@ -10,9 +10,14 @@ Run (PostgreSQL with the reference data loaded)::
 2. Loading: the same year through `simulation.loader.load` (binary COPY), timed by phase.
    Target: under 3 minutes. Skipped with ``--no-load``.
 3. One office's model side by side with the same model in SimPy (``pip install simpy``, the
-   bench extra): walk-ins by hour, lognormal service, officers with competences and one queue
-   per agency, exponential patience; the same arrival process and parameters, independent
-   random streams. Statistics must agree within tolerance; target at least 5x faster.
+   bench extra), alternating ``--rounds`` times, best CPU time of each: walk-ins by hour,
+   priority, lognormal service, officers with shifts and competences over one line per agency
+   in the shared call order, exponential patience, outcomes, closing; the same arrival
+   generator and parameters, independent random streams, the same rows written (visit
+   columns, events, errands, desk log). Statistics must agree within tolerance; target at
+   least 5x faster. Also timed: SimPy's event machinery alone for the same events (how much
+   of SimPy's time is SimPy's own, and how much the model's Python that any pure-Python
+   engine runs too). ``--only-office`` runs only this part (no database needed).
 """
 
 from __future__ import annotations
