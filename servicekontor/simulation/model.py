@@ -17,9 +17,10 @@ The model of a day (times in seconds since the office's local midnight):
   `queueing.services.record_booked_no_show` writes it, at the end of the booked slot).
 - The call order is `queueing.call_order.call_order_key` (due bookings by booked time, then
   priority, then time in line, then id), over the queues of the agencies the free officer is
-  trained for. Each agency has two heaps: one by booked time, one by (priority, time in line);
-  the candidate of an agency is its earliest due booking, else the head of the other heap, and
-  the candidates are compared with the shared key — the same order as sorting everything.
+  trained for. The heaps hold the shared keys, computed once when a visit joins a line: per
+  agency one heap of the keys while not due (every visit) and one of the bookings' keys once
+  due; the candidate of an agency is its earliest booking if due, else the head of its line,
+  and the smallest candidate is called — the same order as sorting everything by the key.
 - Officers: a shift (start, end), one break (taken at ``break_start`` or when the visit in
   hand is finished), competences as a set of agencies. A free officer calls the next visit they
   may serve; an arrival is called at once by the officer idle longest who may serve it.
@@ -46,13 +47,15 @@ from __future__ import annotations
 import heapq
 import math
 import os
+from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 
 import numpy as np
 
-from servicekontor.queueing.call_order import call_order_key
+from servicekontor.queueing.call_order import call_order_key, is_due
 from servicekontor.queueing.states import Action, State
 
 # Codes used in the arrays; index into these tuples to get the string values.
@@ -302,6 +305,9 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     ]
     outcome_p = np.asarray(b.outcome_weights, dtype=float)
     outcome_cdf = (np.cumsum(outcome_p) / outcome_p.sum()).tolist()
+    outcome_cdf[-1] = 1.0  # a draw in [0, 1) always falls in one of them
+    max_calls, recall_seconds = b.max_calls, b.recall_seconds
+    recall_probability, walk_seconds = b.recall_probability, b.walk_seconds
     patience_mean = b.patience_minutes * 60.0
     after_close = b.serve_after_close_minutes * 60.0
     ghost_seconds = b.max_calls * b.recall_seconds
@@ -343,6 +349,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         n = times.size
         if n == 0 and not day.officers:
             return
+        ordinal = day.ordinal
         # per-day pools of random numbers, read in order
         pool_u = rng.random(8 * n + 16).tolist()
         pool_z = rng.standard_normal(4 * n + 16).tolist()
@@ -351,15 +358,16 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         )
         pu = 0
         pz = 0
-        waiting_heaps: list[list[tuple[int, float, int, int]]] = [[] for _ in range(n_agencies)]
-        booked_heaps: list[list[tuple[float, int, float, int, int]]] = [
-            [] for _ in range(n_agencies)
-        ]
+        # one line per agency as a heap of call-order keys (+ generation): the not-due key of
+        # every visit, and the due key of a booking in a heap of its own
+        waiting_heaps: list[list[tuple]] = [[] for _ in range(n_agencies)]
+        booked_heaps: list[list[tuple]] = [[] for _ in range(n_agencies)]
         waiting: set[int] = set()
         day_end = day.intervals[-1][1] + after_close if day.intervals else 0.0
         officers = day.officers
         n_off = len(officers)
         off_agencies = [sorted(o.agencies) for o in officers]
+        off_sets = [o.agencies for o in officers]
         off_state = [0] * n_off  # 0 off, 1 idle, 2 busy, 3 break, 4 done
         off_break_due = [False] * n_off
         off_end_due = [False] * n_off
@@ -380,52 +388,56 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         heapq.heapify(heap)
 
         def enqueue(vid: int) -> None:
-            v_gen[vid] += 1
+            """Put vid in line under the shared call-order rule: its key while not due (a
+            walk-in always, a booking before its time) and, for a booking, its key once due;
+            both computed once here by `call_order_key`."""
+            prio, queued, ag = v_prio[vid], v_queued[vid], svc_agency[v_final[vid]]
             gen = v_gen[vid]
-            ag = svc_agency[v_final[vid]]
-            heapq.heappush(waiting_heaps[ag], (-v_prio[vid], v_queued[vid], vid, gen))
+            key = call_order_key(
+                booked_start=None, priority=prio, queued_at=queued, visit_id=vid, now=queued
+            )
+            heappush(waiting_heaps[ag], (*key, gen))
             bk = v_booked[vid]
             if bk == bk:  # not NaN
-                heapq.heappush(booked_heaps[ag], (bk, -v_prio[vid], v_queued[vid], vid, gen))
+                due = call_order_key(
+                    booked_start=bk, priority=prio, queued_at=queued, visit_id=vid, now=bk
+                )
+                heappush(booked_heaps[ag], (*due, gen))
             waiting.add(vid)
 
         def pick(k: int, now: float) -> int:
-            """The next visit officer k may serve: each agency's candidate (its earliest due
-            booking, else the head of its line), the best of them by the shared key."""
-            best = -1
-            best_key = None
+            """Take the next visit officer k may serve out of line (-1: none). Each agency's
+            candidate is its earliest due booking, else the head of its line; the smallest
+            key wins — the same order as sorting everything by `call_order_key` at now."""
+            best = None
+            best_heap = waiting_heaps[0]
             for ag in off_agencies[k]:
-                bh = booked_heaps[ag]
-                while bh and (bh[0][3] not in waiting or bh[0][4] != v_gen[bh[0][3]]):
-                    heapq.heappop(bh)
-                if bh and bh[0][0] <= now:
-                    vid = bh[0][3]
+                h = booked_heaps[ag]
+                if h:
+                    while h and h[0][5] != v_gen[h[0][4]]:
+                        heappop(h)
+                    if not (h and is_due(h[0][1], now)):
+                        h = waiting_heaps[ag]
                 else:
-                    wh = waiting_heaps[ag]
-                    while wh and (wh[0][2] not in waiting or wh[0][3] != v_gen[wh[0][2]]):
-                        heapq.heappop(wh)
-                    if not wh:
-                        continue
-                    vid = wh[0][2]
-                bk = v_booked[vid]
-                key = call_order_key(
-                    booked_start=None if bk != bk else bk,
-                    priority=v_prio[vid],
-                    queued_at=v_queued[vid],
-                    visit_id=vid,
-                    now=now,
-                )
-                if best_key is None or key < best_key:
-                    best, best_key = vid, key
-            return best
+                    h = waiting_heaps[ag]
+                while h and h[0][5] != v_gen[h[0][4]]:
+                    heappop(h)
+                if h and (best is None or h[0] < best):
+                    best, best_heap = h[0], h
+            if best is None:
+                return -1
+            heappop(best_heap)
+            vid = best[4]
+            v_gen[vid] += 1  # a booking's other key is stale from now on
+            waiting.discard(vid)
+            return vid
 
         def serve(k: int, vid: int, now: float) -> None:
             """Officer k calls vid at now; everything up to the officer being free is known."""
             nonlocal pu, pz, seq
-            waiting.discard(vid)
             svc = v_final[vid]
             ev((vid, now, CALL, WAITING, CALLED, k, svc, 0))
-            dk((day.ordinal, k, now, BUSY))
+            dk((ordinal, k, now, BUSY))
             if v_first[vid] != v_first[vid]:
                 v_first[vid] = now
             v_last[vid] = now
@@ -433,8 +445,8 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             v_calls[vid] = 1
             if v_left[vid] <= now:  # left already: called max_calls times, then no-show
                 t = now
-                for _ in range(b.max_calls - 1):
-                    t += b.recall_seconds
+                for _ in range(max_calls - 1):
+                    t += recall_seconds
                     ev((vid, t, RECALL, CALLED, CALLED, k, svc, 0))
                     v_last[vid] = t
                     v_calls[vid] += 1
@@ -442,46 +454,45 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 ev((vid, t, NO_SHOW, CALLED, NO_SHOW_STATE, k, svc, OUT_NO_SHOW))
                 v_state[vid] = NO_SHOW_STATE
                 v_outcome[vid] = OUT_NO_SHOW
-                heapq.heappush(heap, (t, seq, 1, k, -1))
+                heappush(heap, (t, seq, 1, k, -1))
                 seq += 1
                 return
             v_left[vid] = nan  # called in time: does not leave any more
             t = now
-            if pool_u[pu] < b.recall_probability:
-                t += b.recall_seconds
+            if pool_u[pu] < recall_probability:
+                t += recall_seconds
                 ev((vid, t, RECALL, CALLED, CALLED, k, svc, 0))
                 v_last[vid] = t
                 v_calls[vid] = 2
-            pu += 1
-            t += b.walk_seconds * (0.5 + pool_u[pu])
-            pu += 1
-            ev((vid, t, START, CALLED, SERVING, k, svc, 0))
+            t += walk_seconds * (0.5 + pool_u[pu + 1])
+            outcome = FIRST_FINISH_OUTCOME + bisect_left(outcome_cdf, pool_u[pu + 2])
+            pu += 3
             errands = v_errands[vid]
+            if errands is None:  # one errand: the common case (start and finish in one go)
+                end = t + v_dur[vid]
+                er((vid, svc, k, t, end, outcome))
+                # two event rows, START then FINISH (EVENT_FIELDS each)
+                ev((vid, t, START, CALLED, SERVING, k, svc, 0,
+                    vid, end, FINISH, SERVING, FINISHED, k, svc, outcome))  # fmt: skip
+                v_state[vid] = FINISHED
+                v_outcome[vid] = outcome
+                heappush(heap, (end, seq, 1, k, -1))
+                seq += 1
+                return
+            ev((vid, t, START, CALLED, SERVING, k, svc, 0))
             served: list[tuple[int, float, float]] = []
             transfer_to = -1
             wrong_queue = False
-            if errands is None:
-                dur = v_dur[vid]
-                served.append((svc, t, t + dur))
-                t += dur
-            else:
-                while errands:
-                    e_svc, e_sec, forced = errands[0]
-                    if (forced and e_svc != svc) or svc_agency[e_svc] not in officers[k].agencies:
-                        transfer_to = e_svc
-                        wrong_queue = forced
-                        errands[0] = (e_svc, e_sec, False)
-                        break
-                    served.append((e_svc, t, t + e_sec))
-                    t += e_sec
-                    errands.pop(0)
-            x = pool_u[pu]
-            pu += 1
-            outcome = FIRST_FINISH_OUTCOME
-            for j, c in enumerate(outcome_cdf):
-                if x <= c:
-                    outcome = FIRST_FINISH_OUTCOME + j
+            while errands:
+                e_svc, e_sec, forced = errands[0]
+                if (forced and e_svc != svc) or svc_agency[e_svc] not in off_sets[k]:
+                    transfer_to = e_svc
+                    wrong_queue = forced
+                    errands[0] = (e_svc, e_sec, False)
                     break
+                served.append((e_svc, t, t + e_sec))
+                t += e_sec
+                errands.pop(0)
             errand_outcome = OUT_TRANSFERRED if wrong_queue else outcome
             for e_svc, start, end in served:
                 er((vid, e_svc, k, start, end, errand_outcome))
@@ -493,28 +504,27 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 v_officer[vid] = -1
                 v_last[vid] = nan
                 v_calls[vid] = 0
-                heapq.heappush(heap, (t, seq, 1, k, vid))  # back in line when the officer is free
+                heappush(heap, (t, seq, 1, k, vid))  # back in line when the officer is free
             else:
                 ev((vid, t, FINISH, SERVING, FINISHED, k, svc, outcome))
                 v_state[vid] = FINISHED
                 v_outcome[vid] = outcome
-                heapq.heappush(heap, (t, seq, 1, k, -1))
-            pu += 1
+                heappush(heap, (t, seq, 1, k, -1))
             seq += 1
 
         def officer_free(k: int, now: float) -> None:
             """Officer k is free (shift start, break over, visit gone from the desk)."""
             nonlocal seq
-            dk((day.ordinal, k, now, READY))
+            dk((ordinal, k, now, READY))
             if off_end_due[k] or now >= off_shift_end[k]:
                 off_state[k] = 4
-                dk((day.ordinal, k, now, SIGNED_OUT))
+                dk((ordinal, k, now, SIGNED_OUT))
                 return
             if off_break_due[k]:
                 off_break_due[k] = False
                 off_state[k] = 3
-                dk((day.ordinal, k, now, ON_BREAK))
-                heapq.heappush(heap, (now + officers[k].break_seconds, seq, 4, k, -1))
+                dk((ordinal, k, now, ON_BREAK))
+                heappush(heap, (now + officers[k].break_seconds, seq, 4, k, -1))
                 seq += 1
                 return
             vid = pick(k, now)
@@ -525,13 +535,25 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 off_state[k] = 1
                 idle.append(k)
 
+        def call_if_idle(vid: int, ag: int, now: float) -> bool:
+            """An officer idle has nothing they may serve in line (whatever came was called
+            at once), so the one idle longest who may serve vid calls it now."""
+            for j, k in enumerate(idle):
+                if ag in off_sets[k]:
+                    del idle[j]
+                    off_state[k] = 2
+                    serve(k, vid, now)
+                    return True
+            return False
+
         a_times = times.tolist()
+        a_times.append(inf)  # sentinel: no more arrivals
         # the columns known on arrival, for the whole day at once
         base = len(v_day)
         is_booked = ~np.isnan(booked)
         came = ~no_shows
         svc_list = svcs.tolist()
-        v_day.extend([day.ordinal] * n)
+        v_day.extend([ordinal] * n)
         v_service.extend(svc_list)
         v_final.extend(svc_list)
         v_source.extend(is_booked.astype(np.int8).tolist())
@@ -552,32 +574,25 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         # service time of a one-errand visit, drawn for the whole day
         mean_s = svc_seconds[svcs] if n else np.empty(0)
         if b.service_distribution == "exponential":
-            v_dur.extend(rng.exponential(1.0, n) * mean_s)
+            v_dur.extend((rng.exponential(1.0, n) * mean_s).tolist())
         else:
-            v_dur.extend(mean_s * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2.0))
+            v_dur.extend(
+                (mean_s * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2.0)).tolist()
+            )
         v_gen.extend([0] * n)
         a_errand_u = rng.random(n).tolist()
         i = 0
         closed = False
         while True:
-            next_arrival = a_times[i] if i < n else inf
-            if heap and heap[0][0] <= next_arrival:
-                t, _s, kind, k, vid = heapq.heappop(heap)
+            if heap and heap[0][0] <= a_times[i]:
+                t, _s, kind, k, vid = heappop(heap)
                 if kind == 1:  # officer free (perhaps with a transferred visit to requeue)
                     if vid >= 0 and closed:
                         ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, v_final[vid], OUT_CLOSED))
                         v_state[vid] = NOT_SERVED
                         v_outcome[vid] = OUT_CLOSED
-                    elif vid >= 0:
+                    elif vid >= 0 and not call_if_idle(vid, svc_agency[v_final[vid]], t):
                         enqueue(vid)
-                        # someone idle may serve it right away
-                        ag = svc_agency[v_final[vid]]
-                        for j, other in enumerate(idle):
-                            if ag in officers[other].agencies:
-                                idle.pop(j)
-                                off_state[other] = 2
-                                serve(other, pick(other, t), t)
-                                break
                     officer_free(k, t)
                 elif kind == 0:  # shift start
                     officer_free(k, t)
@@ -585,8 +600,8 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                     if off_state[k] == 1:
                         idle.remove(k)
                         off_state[k] = 3
-                        dk((day.ordinal, k, t, ON_BREAK))
-                        heapq.heappush(heap, (t + officers[k].break_seconds, seq, 4, k, -1))
+                        dk((ordinal, k, t, ON_BREAK))
+                        heappush(heap, (t + officers[k].break_seconds, seq, 4, k, -1))
                         seq += 1
                     elif off_state[k] == 2:
                         off_break_due[k] = True
@@ -596,7 +611,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                     if off_state[k] == 1:
                         idle.remove(k)
                         off_state[k] = 4
-                        dk((day.ordinal, k, t, SIGNED_OUT))
+                        dk((ordinal, k, t, SIGNED_OUT))
                     elif off_state[k] in (2, 3):
                         off_end_due[k] = True
                 elif kind == 5:  # the queue closes: whatever waits is not served
@@ -606,28 +621,28 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                         v_state[vid] = NOT_SERVED
                         v_outcome[vid] = OUT_CLOSED
                     waiting.clear()
+                    for h in waiting_heaps + booked_heaps:
+                        h.clear()
                     for k in idle:  # nothing more to call: the idle sign out
                         off_state[k] = 4
-                        dk((day.ordinal, k, t, SIGNED_OUT))
+                        dk((ordinal, k, t, SIGNED_OUT))
                     idle.clear()
-                if not heap and i >= n:
-                    break
                 continue
             if i >= n:
                 break
             # an arrival: its columns were filled for the whole day above
             t = a_times[i]
             vid = base + i
+            u = a_errand_u[i]
             i += 1
-            if v_state[vid] == NO_SHOW_STATE:  # a booking nobody came to
-                ev((vid, t, NO_SHOW, _NONE_STATE, NO_SHOW_STATE, -1, v_service[vid], OUT_NO_SHOW))
-                continue
             s = v_service[vid]
+            if v_state[vid] == NO_SHOW_STATE:  # a booking nobody came to
+                ev((vid, t, NO_SHOW, _NONE_STATE, NO_SHOW_STATE, -1, s, OUT_NO_SHOW))
+                continue
             ag = svc_agency[s]
             # errands: a wrong queue (transfer), several agencies, or one errand
-            u = a_errand_u[i - 1]
-            others = others_of[ag]
-            if u < errand_cut and others:
+            if u < errand_cut and others_of[ag]:
+                others = others_of[ag]
                 forced = u < b.transfer_probability
                 other_ag = others[int(pool_u[pu] * len(others))]
                 pu += 1
@@ -649,13 +664,8 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 v_state[vid] = NOT_SERVED
                 v_outcome[vid] = OUT_CLOSED
                 continue
-            enqueue(vid)
-            for j, k in enumerate(idle):
-                if ag in officers[k].agencies:
-                    idle.pop(j)
-                    off_state[k] = 2
-                    serve(k, pick(k, t), t)
-                    break
+            if not (idle and call_if_idle(vid, ag, t)):
+                enqueue(vid)
 
     for day in scenario.days:
         run_day(day)
