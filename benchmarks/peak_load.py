@@ -163,7 +163,7 @@ def session_cookie(user: Any, csrf: str) -> str:
 
 def build_world(port: int, *, any_hour: bool = False) -> dict[str, Any]:
     """The operating network with its staff signed in (see the module docstring); any_hour:
-    offices operating today that are closed now are opened around the clock first."""
+    offices with opening hours today that are closed now are opened around the clock first."""
     from django.conf import settings
     from django.core.management import call_command
     from django.test import override_settings
@@ -859,9 +859,9 @@ def partner_receivers(world: dict[str, Any]) -> list[Any]:
 
 
 class CronSweeps:
-    """`manage.py deliver_handovers` every CRON_SECONDS in a process of its own, with the
-    server's settings, as deploy/crontab runs it (the retries; the first attempt is the
-    request's). `delivered` sums what the sweeps report."""
+    """`manage.py deliver_handovers` in a process of its own with the server's settings,
+    CRON_SECONDS after the previous sweep ended (deploy/crontab: every minute; the retries,
+    the first attempt is the request's). `delivered` sums what the sweeps report."""
 
     def __init__(self) -> None:
         self.stopping = threading.Event()
@@ -959,6 +959,12 @@ def handover_run(
     return result
 
 
+def _p50_p99(run: Run, action: str) -> str:
+    if not run.samples(action):
+        return "–"
+    return f"{run.p(action, 50):.1f} / {run.p(action, 99):.1f}"
+
+
 def handover_report(
     args: argparse.Namespace, world: dict[str, Any], plain: Run, handed: HandoverRun
 ) -> list[str]:
@@ -995,8 +1001,9 @@ def handover_report(
         "kept). Delivery as the production settings have it: django-tasks' immediate backend "
         "(`TASKS_BACKEND` unset), so the first attempt runs after the commit inside the "
         "gunicorn request that finished the visit; `manage.py deliver_handovers` as a "
-        f"process of its own every {CRON_SECONDS:g} s, as deploy/crontab runs it (the "
-        f"retries: {handed.cron.sweeps} sweeps delivered {handed.cron.delivered})."
+        f"process of its own {CRON_SECONDS:g} s after the previous sweep ended (deploy/crontab "
+        f"runs it every minute; the retries: {handed.cron.sweeps} sweeps delivered "
+        f"{handed.cron.delivered})."
         + (
             " Offices that open today were kept open at the hour of the run (--any-hour)."
             if args.any_hour
@@ -1015,8 +1022,12 @@ def handover_report(
         f"| refused by the receiver (signature) | {handed.rejected:,} |",
         f"| delivered per s over the {span:g} s (offered: {offered:.2f}/s) | "
         f"{f.delivered / span:.2f} |",
-        f"| finish → delivery p50 / p99 / max ms | {f.delay.p50:.0f} / {f.delay.p99:.0f} / "
-        f"{max(f.delay.values, default=float('nan')):.0f} |",
+        "| finish → delivery p50 / p99 / max ms | "
+        + (
+            f"{f.delay.p50:.0f} / {f.delay.p99:.0f} / {max(f.delay.values):.0f} |"
+            if f.delay.values
+            else "– (none delivered) |"
+        ),
         "",
         "The delay runs from the handover's `created_at` (inside the finish's transaction, "
         "in the gunicorn worker) to the receiver having verified the request (the clock of "
@@ -1025,21 +1036,17 @@ def handover_report(
         "| same session | without handovers | with handovers |",
         "|---|---:|---:|",
         row("requests/s", lambda r: f"{r.requests / r.seconds:.0f}"),
-        row(
-            "desk: call next p50 / p99 ms",
-            lambda r: f"{r.p('desk: call next', 50):.1f} / {r.p('desk: call next', 99):.1f}",
-        ),
-        row(
-            "desk: finish (plain) p50 / p99 ms",
-            lambda r: f"{r.p('desk: finish', 50):.1f} / {r.p('desk: finish', 99):.1f}",
-        ),
+        row("desk: call next p50 / p99 ms", lambda r: _p50_p99(r, "desk: call next")),
+        row("desk: finish (plain) p50 / p99 ms", lambda r: _p50_p99(r, "desk: finish")),
         row(
             "desk: hand over and finish p50 / p99 ms",
+            lambda r: _p50_p99(r, "desk: hand over and finish"),
+        ),
+        row(
+            "finishes answered, plain / with a handover (whole run)",
             lambda r: (
-                f"{r.p('desk: hand over and finish', 50):.1f} / "
-                f"{r.p('desk: hand over and finish', 99):.1f}"
-                if r.samples("desk: hand over and finish")
-                else "–"
+                f"{r.status('desk: finish', 303) + r.status('desk: finish', 200):,} / "
+                f"{r.status('desk: hand over and finish', 303):,}"
             ),
         ),
         row("errors", lambda r: f"{r.errors}"),
