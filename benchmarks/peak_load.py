@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_peak \\
       .venv/bin/python benchmarks/peak_load.py [--multiple 3] [--seconds 120] [--kill]
       [--search 1,2,3,5,7,10] [--search-seconds 60] [--workers 8] [--no-write]
-      [--baseline 1,3]
+      [--baseline 1,3] [--handovers 0.3] [--any-hour]
 
 1. Drops and recreates the database of DATABASE_URL (it must not be one you need), migrates
    it and loads the real registry (`load_reference_data`). Every office operating today with
@@ -29,6 +29,20 @@ short runs with the screens polling as before push (decision 0017), in the same 
 against the same server, for comparison.
 
 Figures go to stdout and to docs/benchmarks.md between the peak_load markers.
+
+--handovers SHARE (issue 19): after the measured run (the baseline), the same run again with
+SHARE of the desks' finishes ending with a handover to the agency through the desk's
+handover form (peak_locust.HandoverDesk). Every agency with walk-in services is a partner
+whose webhook endpoint is a receiver in this process on 127.0.0.1 (handover_delivery.Receiver:
+verifies each request with `standardwebhooks`, notes the first receipt per webhook-id).
+Delivery as the production settings have it: django-tasks' immediate backend (TASKS_BACKEND
+unset), so the first attempt runs after commit inside the gunicorn request, and
+`manage.py deliver_handovers` once a minute as deploy/crontab runs it (a separate process).
+Its figures go to docs/benchmarks.md between the peak_load_handovers markers (the
+peak_load block is then left as it is).
+
+--any-hour: offices that open today but are closed at the time of the run are kept open
+around the clock (tests.factories.open_around_the_clock), so the run works after hours.
 """
 
 from __future__ import annotations
@@ -147,8 +161,9 @@ def session_cookie(user: Any, csrf: str) -> str:
     )
 
 
-def build_world(port: int) -> dict[str, Any]:
-    """The operating network with its staff signed in (see the module docstring)."""
+def build_world(port: int, *, any_hour: bool = False) -> dict[str, Any]:
+    """The operating network with its staff signed in (see the module docstring); any_hour:
+    offices with opening hours today that are closed now are opened around the clock first."""
     from django.conf import settings
     from django.core.management import call_command
     from django.test import override_settings
@@ -158,7 +173,7 @@ def build_world(port: int) -> dict[str, Any]:
     from servicekontor.network import queries as network_queries
     from servicekontor.network.models import Offering
     from servicekontor.queueing import push, queries, services
-    from tests.factories import make_user
+    from tests.factories import make_user, open_around_the_clock
 
     call_command("migrate", verbosity=0)
     call_command("load_reference_data", verbosity=0)
@@ -172,6 +187,14 @@ def build_world(port: int) -> dict[str, Any]:
     for office in network_queries.offices_operating_on(day=today).order_by("code"):
         walk_in = list(queries.walk_in_services(office=office, day=today).select_related("agency"))
         points = list(office.service_points.filter(is_active=True).order_by("number"))
+        if (
+            any_hour
+            and walk_in
+            and points
+            and network_queries.opening_intervals(office=office, day=today)
+            and not network_queries.is_open(office=office, at=now)
+        ):
+            open_around_the_clock(office)  # open today, but not at this hour
         if not walk_in or not points or not network_queries.is_open(office=office, at=now):
             continue
         agencies = list(Agency.objects.filter(services__in=walk_in).distinct())
@@ -389,6 +412,7 @@ def run_once(
     kill: bool,
     pusher: subprocess.Popen[bytes] | None = None,
     mode: str = "push",
+    handovers: float = 0.0,
 ) -> Run:
     from django.db import connections
 
@@ -403,7 +427,16 @@ def run_once(
     push_cpu = cpu_seconds(push_pids)
     load_before = os.getloadavg()[0]
     client = subprocess.Popen(
-        [*LOCUST, world_file, str(multiple), str(WARMUP_SECONDS), str(seconds), out, mode],
+        [
+            *LOCUST,
+            world_file,
+            str(multiple),
+            str(WARMUP_SECONDS),
+            str(seconds),
+            out,
+            mode,
+            str(handovers),
+        ],
         cwd=ROOT,
     )
     kills: list[tuple[float, int]] = []
@@ -472,7 +505,7 @@ ACTIONS = [
 ]
 
 
-def table(run: Run) -> list[str]:
+def table(run: Run, actions: list[str] = ACTIONS) -> list[str]:
     lines = [
         "| action | requests | per s | p50 ms | p99 ms | not modified (304) | errors (whole run) |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -480,7 +513,7 @@ def table(run: Run) -> list[str]:
     failures: dict[str, int] = {}
     for _at, action, _status in run.result["failures"]:
         failures[action] = failures.get(action, 0) + 1
-    for action in ACTIONS:
+    for action in actions:
         n = len(run.samples(action))
         if not n:
             continue
@@ -545,13 +578,13 @@ def summary(run: Run) -> str:
     )
 
 
-def write_docs(section: str) -> None:
+def write_docs(section: str, start: str = MARK_START, end: str = MARK_END) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text()
-    block = f"{MARK_START}\n{section.rstrip()}\n{MARK_END}"
-    if MARK_START in text and MARK_END in text:
+    block = f"{start}\n{section.rstrip()}\n{end}"
+    if start in text and end in text:
         text = re.sub(
-            re.escape(MARK_START) + r".*?" + re.escape(MARK_END),
+            re.escape(start) + r".*?" + re.escape(end),
             lambda _m: block,
             text,
             flags=re.DOTALL,
@@ -573,7 +606,18 @@ def main() -> None:
     parser.add_argument(
         "--baseline", default="", help="multiples to run with the screens polling (no push)"
     )
+    parser.add_argument(
+        "--handovers",
+        type=float,
+        default=0.0,
+        help="after the measured run, the same run with this share (0-1) of finishes handed over",
+    )
+    parser.add_argument(
+        "--any-hour", action="store_true", help="keep today's offices open at this hour"
+    )
     args = parser.parse_args()
+    if not 0 <= args.handovers <= 1:
+        raise SystemExit("--handovers is a share of the finishes: 0 to 1.")
     if not DATABASE_URL.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database this may drop and recreate.")
 
@@ -584,7 +628,8 @@ def main() -> None:
     SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
     os.environ.update(SERVER_ENV)
     django.setup()
-    world = build_world(port)
+    world = build_world(port, any_hour=args.any_hour)
+    receivers = partner_receivers(world) if args.handovers else []
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(world, f)
         world_file = f.name
@@ -602,6 +647,7 @@ def main() -> None:
     pusher = start_push_server(port=PUSH_PORT)
     searched: list[Run] = []
     baseline: list[Run] = []
+    handed: HandoverRun | None = None
     try:
         main_run = run_once(
             world_file,
@@ -612,6 +658,17 @@ def main() -> None:
             pusher=pusher,
         )
         print(summary(main_run), flush=True)
+        if args.handovers:
+            handed = handover_run(
+                world_file,
+                server,
+                receivers,
+                multiple=args.multiple,
+                seconds=args.seconds,
+                share=args.handovers,
+                pusher=pusher,
+            )
+            print(summary(handed.run), flush=True)
         for multiple in [float(m) for m in args.search.split(",") if m]:
             run = run_once(
                 world_file,
@@ -646,7 +703,12 @@ def main() -> None:
         os.unlink(world_file)
     lines = report(args, world, main_run, searched, baseline)
     print("\n".join(lines))
-    if not args.no_write:
+    if handed is not None:
+        handover_lines = handover_report(args, world, main_run, handed)
+        print("\n".join(handover_lines))
+        if not args.no_write:  # the peak_load block stays as its own command left it
+            write_docs("\n".join(handover_lines), MARK_HANDOVERS_START, MARK_HANDOVERS_END)
+    elif not args.no_write:
         write_docs("\n".join(lines))
 
 
@@ -689,6 +751,8 @@ def report(
         f"--seconds {args.seconds:g}{' --kill' if args.kill else ''}"
         f"{f' --search {args.search} --search-seconds {args.search_seconds:g}' if args.search else ''}"
         f"{f' --baseline {args.baseline}' if args.baseline else ''}"
+        f"{f' --handovers {args.handovers:g}' if args.handovers else ''}"
+        f"{' --any-hour' if args.any_hour else ''}"
         f" --workers {args.workers}`"
     )
     screens = sum(o["displays"] + 1 for o in world["offices"])
@@ -756,6 +820,246 @@ def report(
             f"Headroom with the screens polling, same session: **{headroom(baseline):g}×**."
         )
     return lines
+
+
+# --- handovers during the peak (issue 19, --handovers) ---------------------------------------
+
+MARK_HANDOVERS_START = "<!-- peak_load_handovers:start -->"
+MARK_HANDOVERS_END = "<!-- peak_load_handovers:end -->"
+CRON_SECONDS = 60.0  # deploy/crontab: `manage.py deliver_handovers` every minute
+HANDOVER_ACTIONS = [
+    "desk: call next",
+    "desk: finish",
+    "desk: finish → handover form",
+    "desk: hand over and finish",
+    "desk: handover reference slip",
+    "desk: desk page after an action",
+]
+
+
+def partner_receivers(world: dict[str, Any]) -> list[Any]:
+    """Every agency with walk-in services in the run becomes a partner whose webhook endpoint
+    is a receiver of its own in this process on 127.0.0.1 (handover_delivery.Receiver, one
+    signing secret each). Returns the receivers (serving until the process ends)."""
+    from handover_delivery import Receiver
+
+    from servicekontor.catalog.models import Agency
+    from servicekontor.handovers import services as handover_services
+    from servicekontor.handovers.models import Partner
+
+    codes = {agency for o in world["offices"] for agency, _service in o["walk_in"]}
+    receivers = []
+    for agency in Agency.objects.filter(code__in=codes).order_by("code"):
+        partner, _created = Partner.objects.get_or_create(agency=agency)
+        receiver = Receiver(handover_services.add_signing_secret(partner=partner))
+        _server, url = receiver.serve()
+        Partner.objects.filter(pk=partner.pk).update(webhook_url=url)
+        receivers.append(receiver)
+    return receivers
+
+
+class CronSweeps:
+    """`manage.py deliver_handovers` in a process of its own with the server's settings,
+    CRON_SECONDS after the previous sweep ended (deploy/crontab: every minute; the retries,
+    the first attempt is the request's). `delivered` sums what the sweeps report."""
+
+    def __init__(self) -> None:
+        self.stopping = threading.Event()
+        self.delivered = 0
+        self.sweeps = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopping.wait(CRON_SECONDS):
+            done = subprocess.run(
+                [sys.executable, "manage.py", "deliver_handovers"],
+                cwd=ROOT,
+                env=os.environ | SERVER_ENV,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            self.sweeps += 1
+            found = re.search(r"Delivered (\d+)", done.stdout)
+            self.delivered += int(found.group(1)) if found else 0
+
+    def __enter__(self) -> CronSweeps:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+
+@dataclass
+class HandoverRun:
+    run: Run
+    share: float
+    figures: Any  # handover_load.DeliveryFigures
+    retried: int  # outbox rows attempted more than once
+    undelivered: int  # outbox rows still undelivered 10 s after the run
+    cron: CronSweeps
+    rejected: int  # requests the receivers refused (signature)
+
+
+def handover_run(
+    world_file: str,
+    server: subprocess.Popen[bytes],
+    receivers: list[Any],
+    *,
+    multiple: float,
+    seconds: float,
+    share: float,
+    pusher: subprocess.Popen[bytes] | None,
+) -> HandoverRun:
+    """The measured run again with `share` of the finishes handed over, the cron sweeps
+    running beside it; the deliveries of the run's handovers (see handover_load)."""
+    from django.db import connections
+    from django.db.models import Max
+    from handover_load import delivery_figures
+
+    from servicekontor.handovers.models import Delivery, Handover
+
+    last = Handover.objects.aggregate(m=Max("pk"))["m"] or 0
+    posts = sum(r.posts for r in receivers)
+    rejected = sum(r.rejected for r in receivers)
+    with CronSweeps() as cron:
+        run = run_once(
+            world_file,
+            server,
+            multiple=multiple,
+            seconds=seconds,
+            kill=False,
+            pusher=pusher,
+            handovers=share,
+        )
+        ours = Delivery.objects.filter(handover_id__gt=last)
+        wait_until = time.monotonic() + 10  # normally none is left: the request delivers
+        while ours.filter(delivered_at=None).exists() and time.monotonic() < wait_until:
+            time.sleep(0.2)
+    arrived: dict[str, Any] = {}
+    for r in receivers:
+        with r.lock:
+            arrived.update(r.arrived)
+    created = dict(ours.values_list("message_id", "handover__created_at"))
+    figures = delivery_figures(
+        created, arrived, verified_posts=sum(r.posts for r in receivers) - posts
+    )
+    result = HandoverRun(
+        run=run,
+        share=share,
+        figures=figures,
+        retried=ours.filter(attempts__gt=1).count(),
+        undelivered=ours.filter(delivered_at=None).count(),
+        cron=cron,
+        rejected=sum(r.rejected for r in receivers) - rejected,
+    )
+    connections.close_all()
+    return result
+
+
+def _p50_p99(run: Run, action: str) -> str:
+    if not run.samples(action):
+        return "–"
+    return f"{run.p(action, 50):.1f} / {run.p(action, 99):.1f}"
+
+
+def handover_report(
+    args: argparse.Namespace, world: dict[str, Any], plain: Run, handed: HandoverRun
+) -> list[str]:
+    run, f = handed.run, handed.figures
+    command = (
+        f"`DATABASE_URL=postgres://postgres@127.0.0.1:5432/{db_name()} "
+        f"PEAK_REDIS_URL={REDIS_URL} .venv/bin/python benchmarks/peak_load.py "
+        f"--multiple {args.multiple:g} --seconds {args.seconds:g} --handovers {handed.share:g}"
+        f"{' --any-hour' if args.any_hour else ''} --workers {args.workers}`"
+    )
+    told = run.status("desk: hand over and finish", 303)
+    span = WARMUP_SECONDS + run.seconds
+    offered = handed.share * run.multiple * world["rates"]["visits"]
+    agencies = len({a for o in world["offices"] for a, _s in o["walk_in"]})
+
+    def row(label: str, value: Any) -> str:
+        return f"| {label} | {value(plain)} | {value(run)} |"
+
+    return [
+        f"Command: {command}",
+        "",
+        f"Two runs in one session against the same gunicorn ({args.workers} sync workers), "
+        f"push server, Redis and PostgreSQL, each {WARMUP_SECONDS} s warm-up + "
+        f"{run.seconds:g} s measured at {run.multiple:g}× the national peak "
+        f"({len(world['offices'])} offices, {world['desk_count']} desks, screens with push): "
+        f"first without handovers, then with {handed.share:.0%} of the desks' finishes "
+        "ending with a handover (documents forwarded, referred or meeting booked, at random) "
+        "through the desk's form as an officer fills it (peak_locust.HandoverDesk: the "
+        "finish opens the form, the form is submitted with errand, need, documents, contact "
+        f"and consent, the reference slip is shown, the officer returns to the desk). The "
+        f"{agencies} agencies with walk-in services are partners whose endpoints are "
+        "receivers on 127.0.0.1 in the benchmark's process (handover_delivery.Receiver: "
+        "each request verified with `standardwebhooks`, the first receipt per webhook-id "
+        "kept). Delivery as the production settings have it: django-tasks' immediate backend "
+        "(`TASKS_BACKEND` unset), so the first attempt runs after the commit inside the "
+        "gunicorn request that finished the visit; `manage.py deliver_handovers` as a "
+        f"process of its own {CRON_SECONDS:g} s after the previous sweep ended (deploy/crontab "
+        f"runs it every minute; the retries: {handed.cron.sweeps} sweeps delivered "
+        f"{handed.cron.delivered})."
+        + (
+            " Offices that open today were kept open at the hour of the run (--any-hour)."
+            if args.any_hour
+            else ""
+        ),
+        "",
+        "| handovers (whole run, warm-up included) | |",
+        "|---|---:|",
+        f"| finished with a handover (the desk was answered 303) | {told:,} |",
+        f"| written (handover and outbox row in the database) | {f.finished:,} |",
+        f"| delivered (verified by the receiver) | {f.delivered:,} |",
+        f"| duplicates (a webhook-id received again; the receiver keeps the first) | "
+        f"{f.duplicates:,} |",
+        f"| attempted more than once / undelivered 10 s after the run | "
+        f"{handed.retried:,} / {handed.undelivered:,} |",
+        f"| refused by the receiver (signature) | {handed.rejected:,} |",
+        f"| delivered per s over the {span:g} s (offered: {offered:.2f}/s) | "
+        f"{f.delivered / span:.2f} |",
+        "| finish → delivery p50 / p99 / max ms | "
+        + (
+            f"{f.delay.p50:.0f} / {f.delay.p99:.0f} / {max(f.delay.values):.0f} |"
+            if f.delay.values
+            else "– (none delivered) |"
+        ),
+        "",
+        "The delay runs from the handover's `created_at` (inside the finish's transaction, "
+        "in the gunicorn worker) to the receiver having verified the request (the clock of "
+        "the same machine).",
+        "",
+        "| same session | without handovers | with handovers |",
+        "|---|---:|---:|",
+        row("requests/s", lambda r: f"{r.requests / r.seconds:.0f}"),
+        row("desk: call next p50 / p99 ms", lambda r: _p50_p99(r, "desk: call next")),
+        row("desk: finish (plain) p50 / p99 ms", lambda r: _p50_p99(r, "desk: finish")),
+        row(
+            "desk: hand over and finish p50 / p99 ms",
+            lambda r: _p50_p99(r, "desk: hand over and finish"),
+        ),
+        row(
+            "finishes answered, plain / with a handover (whole run)",
+            lambda r: (
+                f"{r.status('desk: finish', 303) + r.status('desk: finish', 200):,} / "
+                f"{r.status('desk: hand over and finish', 303):,}"
+            ),
+        ),
+        row("errors", lambda r: f"{r.errors}"),
+        row(
+            "Django / PostgreSQL CPU per request ms",
+            lambda r: f"{r.django_ms:.2f} / {r.postgres_ms:.2f}",
+        ),
+        row("1-minute load average", lambda r: f"{r.load[0]:.1f} → {r.load[1]:.1f}"),
+        "",
+        "The run with handovers, desk actions:",
+        "",
+        *table(run, HANDOVER_ACTIONS),
+    ]
 
 
 if __name__ == "__main__":

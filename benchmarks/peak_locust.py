@@ -1,6 +1,7 @@
 """The national busiest hour as locust users (run by benchmarks/peak_load.py, not alone).
 
     python benchmarks/peak_locust.py WORLD.json MULTIPLE WARMUP SECONDS OUT.json [MODE]
+      [HANDOVER_SHARE]
 
 WORLD.json (written by peak_load.py) lists the operating offices with their desks' session
 cookies, walk-in services, bookable services and the pace of the real peak (`rates`, per
@@ -16,6 +17,10 @@ default): every screen holds a server-sent-events stream to the push server and 
 fragment (the same conditional request) when a change names its part, and once a minute as
 a safety net; desk actions are sent as desk.js sends them (X-Desk-Fragment: the answer is the
 changed parts, no second request).
+
+HANDOVER_SHARE (0 to 1, default 0; peak_load.py --handovers): that share of the desks'
+finishes end with an outcome the agency must pick up, through the desk's handover form as an
+officer fills it (`HandoverDesk`).
 
 Kept apart from peak_load.py because locust patches the standard library (gevent) on import.
 """
@@ -67,7 +72,13 @@ EXPECTED = {
     "citizen: contact form": {200},
     "citizen: book": {302, 409},  # 409: someone took the time meanwhile (not an error)
     "citizen: booking confirmation": {200},
+    # HandoverDesk (HANDOVER_SHARE > 0): the finish that opens the form, its submission
+    # (303 to the reference slip), the slip, and the desk page the officer goes back to
+    "desk: finish → handover form": {200},
+    "desk: hand over and finish": {303},
+    "desk: handover reference slip": {200},
 }
+HANDOVER_SHARE = [0.0]  # set in main from argv
 CONTACT_LINK = re.compile(r'href="(/book/service/\d+/[\w-]+/\d+/)"')
 
 
@@ -242,6 +253,51 @@ class Desk(User):
             self.act("desk: finish", {"action": "finish", "visit": visit, "outcome": "resolved"})
 
 
+class HandoverDesk(Desk):
+    """A desk whose finishes end with a handover to the agency in HANDOVER_SHARE of the
+    cases: the finish opens the handover form (with push desk.js's request is answered
+    X-Desk-Form and the browser posts the same form again to show the page), the officer
+    submits it (303 to the reference slip), the slip is shown and the officer goes back to
+    the desk page. Every other action as Desk."""
+
+    def act(self, action: str, fields: dict[str, object]) -> tuple[int, dict[str, str]]:
+        if action != "desk: finish" or random.random() >= HANDOVER_SHARE[0]:
+            return super().act(action, fields)
+        # here, not at the top: it imports the standard library before locust patches it
+        from handover_load import HANDOVER_OUTCOMES, handover_fields
+
+        path = f"/desk/{self.office}/act/"
+        outcome = random.choice(HANDOVER_OUTCOMES)
+        first = {**fields, "outcome": outcome}
+        if MODE == "push":
+            status, _t, headers = self.browser.send(
+                "desk: finish → handover form",
+                "POST",
+                path,
+                data=first,
+                headers={"X-Desk-Fragment": "1"},
+            )
+            if status != 200 or headers.get("x-desk-form") != "1":
+                return status, headers
+        status, text, headers = self.browser.send(
+            "desk: finish → handover form", "POST", path, data=first
+        )
+        data = (
+            handover_fields(text, visit=str(fields.get("visit", "")), outcome=outcome)
+            if status == 200
+            else None
+        )
+        if data is None:
+            return status, headers
+        status, _t, headers = self.browser.send(
+            "desk: hand over and finish", "POST", path, data=data
+        )
+        if status == 303 and headers.get("location"):
+            self.browser.send("desk: handover reference slip", "GET", headers["location"])
+            self.browser.send("desk: desk page after an action", "GET", f"/desk/{self.office}/")
+        return status, headers
+
+
 class Screen(User):
     """A lobby display (every 1 s) or a manager's live view (every 5 s), If-None-Match; with
     push, when its stream names its part ("board", "live") and once a minute."""
@@ -383,6 +439,7 @@ def main() -> None:
     global MULTIPLE, MODE
     world_path, multiple, warmup, seconds, out = sys.argv[1:6]
     MODE = sys.argv[6] if len(sys.argv) > 6 else "push"
+    HANDOVER_SHARE[0] = float(sys.argv[7]) if len(sys.argv) > 7 else 0.0
     with open(world_path) as f:
         WORLD.update(json.load(f))
     MULTIPLE = float(multiple)
@@ -414,9 +471,10 @@ def main() -> None:
                 "live",
             )
         )
-    environment = Environment(user_classes=[Desk, Screen])
+    desk_class = HandoverDesk if HANDOVER_SHARE[0] > 0 else Desk
+    environment = Environment(user_classes=[desk_class, Screen])
     runner = environment.create_local_runner()
-    counts = {"Desk": len(Desk.desks), "Screen": len(Screen.screens)}
+    counts = {desk_class.__name__: len(Desk.desks), "Screen": len(Screen.screens)}
     runner.spawn_users(counts, wait=False)
     side = [gevent.spawn(kiosk, environment, o) for o in WORLD["offices"]]
     side.append(gevent.spawn(citizens, environment))
