@@ -39,6 +39,12 @@ log = logging.getLogger(__name__)
 
 BATCH = 20
 TIMEOUT = (3.05, 10)  # connect, read (seconds)
+# The first attempt runs right after the finish: with the immediate task backend inside the
+# officer's request (a sync worker held as long as the endpoint takes). It gives a slow
+# endpoint at most 0.5 + 1.5 s and leaves it to the sweep (`deliver_handovers`, TIMEOUT), so
+# an agency's slow system never holds a desk for more than about two seconds. An answer
+# that comes too late is sent again by the sweep: the agency drops it by its id.
+FIRST_ATTEMPT_TIMEOUT = (0.5, 1.5)
 # Long enough for a whole batch against a slow endpoint (BATCH × ~13 s); a crashed sender's
 # rows wait this long before another sender takes them.
 LEASE = dt.timedelta(minutes=5)
@@ -66,7 +72,7 @@ def attempt(delivery_id: int, *, session: requests.Session | None = None) -> boo
     token, count = _claim(Q(pk=delivery_id), now=clock.now())
     if count != 1:
         return None
-    result = _send_claimed(token, session=session)
+    result = _send_claimed(token, session=session, timeout=FIRST_ATTEMPT_TIMEOUT)
     return result.delivered == 1
 
 
@@ -92,7 +98,9 @@ def deliver_due(*, limit: int = 200, session: requests.Session | None = None) ->
     return total
 
 
-def _send_claimed(token: str, *, session: requests.Session | None) -> RunResult:
+def _send_claimed(
+    token: str, *, session: requests.Session | None, timeout: tuple[float, float] = TIMEOUT
+) -> RunResult:
     rows = list(
         Delivery.objects.filter(claim=token, delivered_at__isnull=True).select_related(
             "partner", "handover__agency", "handover__service", "handover__office"
@@ -126,7 +134,7 @@ def _send_claimed(token: str, *, session: requests.Session | None) -> RunResult:
                 partner.webhook_url,
                 data=body.encode(),
                 headers=headers,
-                timeout=TIMEOUT,
+                timeout=timeout,
                 allow_redirects=False,
             )
             status = response.status_code

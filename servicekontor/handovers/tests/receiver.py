@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +21,18 @@ class Receiver:
     secret: str  # the secret the agency verifies with
     url: str = ""
     fail_next: int = 0  # answer 500 to this many requests (after verifying them)
+    slow_next: int = 0  # answer this many requests only after `slow_seconds` (then as usual)
+    slow_seconds: float = 3.0
     posts: list[str] = field(default_factory=list)  # webhook-id of every request
     rejected: list[str] = field(default_factory=list)  # failed verification
     inbox: dict[str, Any] = field(default_factory=dict)  # webhook-id -> payload, once each
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, body: bytes, headers: dict[str, str]) -> int:
+        with self.lock:
+            slow, self.slow_next = self.slow_next > 0, max(0, self.slow_next - 1)
+        if slow:
+            time.sleep(self.slow_seconds)
         with self.lock:
             self.posts.append(headers.get("webhook-id", ""))
             try:

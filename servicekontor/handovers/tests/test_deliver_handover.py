@@ -3,6 +3,7 @@ retries, exactly once in effect, nothing for a finish that rolls back, rotation 
 
 import datetime as dt
 import logging
+import time
 
 import pytest
 from django.db import transaction
@@ -62,6 +63,26 @@ def test_deliver__receiver_failing_three_times_gets_it_once_in_effect(
     assert receiver.posts == [row.message_id] * 4  # the same id every time
     assert list(receiver.inbox) == [row.message_id]  # once in effect
     assert Partner.objects.get(agency=world.skatteverket).failing_since is None
+
+
+def test_deliver__slow_endpoint__the_finish_waits_about_two_seconds_the_sweep_delivers(
+    world, clock_at, partners, receiver, django_capture_on_commit_callbacks
+):
+    # The first attempt runs inside the officer's finish (immediate backend): a slow agency
+    # system must not hold the desk for the sweep's 13 s.
+    receiver.slow_next, receiver.slow_seconds = 1, 4.0
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        handover = serve_and_hand_over(world, clock_at, service=partners.tax_docs)
+    assert time.monotonic() - started < 3.5
+    row = Delivery.objects.get(handover=handover)
+    assert row.delivered_at is None and "Timeout" in (row.last_error or "")
+    for minutes in (1, 1, 2):
+        _sweep_after(clock_at, minutes)
+    row.refresh_from_db()
+    time.sleep(4.5)  # the slow answer to the first attempt arrives late
+    assert row.delivered_at is not None
+    assert list(receiver.inbox) == [row.message_id]  # once in effect, whatever came twice
 
 
 def test_deliver__sent_again_after_a_lost_answer_is_dropped_by_id(
