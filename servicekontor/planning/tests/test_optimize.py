@@ -294,7 +294,7 @@ def test_solve_mclp__reductions__same_optimum_as_plain_model(instance):
 
 def test_solve_mclp__branching_instances__same_optimum_as_plain_model(monkeypatch):
     # Instances whose Lagrangian bound does not prove the incumbent, so the MILP (with
-    # MCLP_HIGHS_OPTIONS) really runs.
+    # COVERING_HIGHS_OPTIONS) really runs.
     calls = []
     real = optimize._solve_milp
 
@@ -309,7 +309,7 @@ def test_solve_mclp__branching_instances__same_optimum_as_plain_model(monkeypatc
         s = optimize.solve_mclp(covers, w, 6)
         assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 6, []))
         assert s.optimal
-    assert optimize.MCLP_HIGHS_OPTIONS in calls
+    assert optimize.COVERING_HIGHS_OPTIONS in calls
 
 
 @settings(max_examples=60, deadline=None)
