@@ -174,7 +174,8 @@ def greedy_cover(covers: sparse.csr_matrix, fixed: Iterable[int] = ()) -> list[i
     def rows_of(j: int) -> npt.NDArray[np.int32]:
         return csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
 
-    chosen = sorted(set(fixed))
+    fixed_set = {int(j) for j in fixed}
+    chosen = sorted(fixed_set)
     covered_by = np.zeros(n, dtype=np.int64)
     for j in chosen:
         covered_by[rows_of(j)] += 1
@@ -192,7 +193,6 @@ def greedy_cover(covers: sparse.csr_matrix, fixed: Iterable[int] = ()) -> list[i
         np.subtract.at(gain, csr[fresh].indices, 1)  # these sites lose the fresh rows
         gain[j] = -1
     # Remove sites whose rows are all covered twice, most recently added first.
-    fixed_set = set(fixed)
     for j in reversed(list(chosen)):
         if j in fixed_set:
             continue

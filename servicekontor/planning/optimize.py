@@ -65,8 +65,9 @@ PMEDIAN_PRESOLVE = False
 GROUP_TOLERANCE_KM = 1e-6
 # The most a p-median Lagrangian bound may take (it usually stops sooner, converged).
 BOUND_SECONDS = 5.0
-# Options for the MCLP's and the LSCP's MILP (exactness does not depend on them). Measured on the Swedish
-# instance (1,323 localities, one thread, solve_mclp from its own greedy + interchange):
+# Options for the MCLP's and the LSCP's MILP (exactness does not depend on them). Measured on
+# the Swedish instance (1,323 localities, one thread, solve_mclp from its own greedy +
+# interchange):
 #   R km / p       25/100  25/120  15/100  40/50  25/150  30/100
 #   HiGHS defaults  ~10.4 s (25/100 only)
 #   no restarts, no strong-branching reliability
@@ -79,8 +80,8 @@ BOUND_SECONDS = 5.0
 # 1.8 s with them).
 # The set-covering core (solve_lscp, after _reduce_cover) gains the same way. Measured on the
 # Swedish cores (load 9–22, CPU seconds, one thread; defaults → these options):
-#   R km            30               40           50
-#   431 × 450: 16.7 → 7.6–19.6 (seeds)  5.8 → 0.43   7.1 → 0.7–1.1
+#   R km (core rows × sites)   30 (431 × 450)          40 (461 × 491)   50 (487 × 508)
+#   defaults → these options   16.7 → 7.6–19.6 (seeds)  5.8 → 0.43       7.1 → 0.7–2.0
 # R = 30 km stays branch and bound: 2,325 nodes from a root bound of 59.17 (after cuts) to
 # the optimum 61 (+ 76 forced sites), whatever the start (handed the optimum: the same).
 COVERING_HIGHS_OPTIONS: dict[str, bool | float | str] = {
