@@ -339,7 +339,7 @@ def report(rows: list[Any], scaling: list[Any], args: argparse.Namespace) -> str
         "still needs 0.9–1.4 s to prove it (median of three seeds, two runs), leaving 1–2 s to find it; from any",
         "start our heuristics reach (greedy + interchange 0.26 % below, an LP dive 0.03 % below)",
         "HiGHS needs 3–8 s. Tried and not kept (one thread; details in the comment on",
-        "`MCLP_HIGHS_OPTIONS`):",
+        "`COVERING_HIGHS_OPTIONS`):",
         "- the greedy + interchange local optimum (9,942,633) differs from the optimum in 48 of",
         "  its 100 sites; tabu search on the same swaps (tenure 2–40, 3,000 moves), iterated",
         "  local search, and LP diving (largest, random, smallest-first; 0.2 s each) all stop",

@@ -163,29 +163,43 @@ def greedy_cover(covers: sparse.csr_matrix, fixed: Iterable[int] = ()) -> list[i
     """Set cover by greedy (most uncovered rows per site), then drop redundant sites.
 
     ``covers`` is n × m boolean (demand i within R of site j). Rows no site covers are ignored.
+    Each pick updates the gains through the rows it newly covers (their sites lose one each),
+    so a step costs the pairs it touches, not a pass over the matrix.
     """
-    csc = sparse.csc_matrix(covers, dtype=np.float64)
-    n, _m = csc.shape
-    chosen = sorted(set(fixed))
-    covered_by = np.asarray(csc[:, chosen].sum(axis=1)).ravel() if chosen else np.zeros(n)
-    coverable = np.asarray(csc.sum(axis=1)).ravel() > 0
-    need = coverable & (covered_by == 0)
+    csc = sparse.csc_matrix(covers, dtype=bool)
+    csc.eliminate_zeros()
+    csr = sparse.csr_matrix(csc)
+    n, m = csc.shape
+
+    def rows_of(j: int) -> npt.NDArray[np.int32]:
+        return csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+
+    fixed_set = {int(j) for j in fixed}
+    chosen = sorted(fixed_set)
+    covered_by = np.zeros(n, dtype=np.int64)
+    for j in chosen:
+        covered_by[rows_of(j)] += 1
+    need = (np.diff(csr.indptr) > 0) & (covered_by == 0)
+    gain = np.bincount(csr.indices[np.repeat(need, np.diff(csr.indptr))], minlength=m)
+    gain = gain.astype(np.int64)
+    gain[chosen] = -1
     while need.any():
-        gain = csc.T @ need.astype(np.float64)
-        gain[chosen] = -1
         j = int(np.argmax(gain))
         chosen.append(j)
-        covered_by += csc[:, j].toarray().ravel()
-        need = coverable & (covered_by == 0)
+        rows = rows_of(j)
+        covered_by[rows] += 1
+        fresh = rows[need[rows]]
+        need[fresh] = False
+        np.subtract.at(gain, csr[fresh].indices, 1)  # these sites lose the fresh rows
+        gain[j] = -1
     # Remove sites whose rows are all covered twice, most recently added first.
-    fixed_set = set(fixed)
     for j in reversed(list(chosen)):
         if j in fixed_set:
             continue
-        col = csc[:, j].toarray().ravel() > 0
-        if np.all(covered_by[col] >= 2):
+        rows = rows_of(j)
+        if np.all(covered_by[rows] >= 2):
             chosen.remove(j)
-            covered_by -= col
+            covered_by[rows] -= 1
     return sorted(chosen)
 
 

@@ -294,7 +294,7 @@ def test_solve_mclp__reductions__same_optimum_as_plain_model(instance):
 
 def test_solve_mclp__branching_instances__same_optimum_as_plain_model(monkeypatch):
     # Instances whose Lagrangian bound does not prove the incumbent, so the MILP (with
-    # MCLP_HIGHS_OPTIONS) really runs.
+    # COVERING_HIGHS_OPTIONS) really runs.
     calls = []
     real = optimize._solve_milp
 
@@ -309,7 +309,7 @@ def test_solve_mclp__branching_instances__same_optimum_as_plain_model(monkeypatc
         s = optimize.solve_mclp(covers, w, 6)
         assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 6, []))
         assert s.optimal
-    assert optimize.MCLP_HIGHS_OPTIONS in calls
+    assert optimize.COVERING_HIGHS_OPTIONS in calls
 
 
 @settings(max_examples=60, deadline=None)
@@ -382,6 +382,21 @@ def test_solve_lscp__reductions__same_optimum_as_plain_model(instance):
     assert s.optimal and set(fixed) <= set(s.chosen)
     coverable = a.any(axis=1)
     assert a[coverable][:, list(s.chosen)].any(axis=1).all()  # a real cover
+
+
+@settings(max_examples=120, deadline=None)
+@given(_coverage_instances())
+def test_greedy_cover__a_cover_with_fixed_sites_and_no_redundant_site(instance):
+    # The gains are updated row by row as sites open; the answer must still be a cover
+    # that keeps the fixed sites and loses coverage when any other site is dropped.
+    a, _w, _p, fixed = instance
+    chosen = heuristics.greedy_cover(sparse.csr_matrix(a), fixed=fixed)
+    coverable = a.any(axis=1)
+    assert set(fixed) <= set(chosen) and len(set(chosen)) == len(chosen)
+    assert a[coverable][:, chosen].any(axis=1).all()
+    for j in set(chosen) - set(fixed):
+        rest = [c for c in chosen if c != j]
+        assert not a[coverable][:, rest].any(axis=1).all() if rest else coverable.any()
 
 
 def _branching_instance():
