@@ -86,6 +86,7 @@ def mclp_lagrangian(
     time_limit: float,
     max_iter: int = 10_000,
     watch: Watch | None = None,
+    start: FloatArray | None = None,
 ) -> MclpLagrangian:
     """Subgradient optimisation of the relaxation of y_i <= Σ_{j∈N_i} x_j (Galvão & ReVelle
     1996): L(λ) = Σ_i max(0, w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i), for any
@@ -93,10 +94,10 @@ def mclp_lagrangian(
     sites are also a feasible solution, which improves the incumbent.
 
     Shapes: ``cov`` rows × sites (boolean or 0/1), ``w`` one non-negative weight per row,
-    1 <= k <= sites. λ starts at the better (lower L) of w_i / (number of sites covering i),
-    each site's "share" of a row, and 0 (L = Σ w): the first wins on sparse coverage, the
-    second on the 100,000 × 10,000 scaling instance (7.8 % against 5.4 % above the
-    incumbent, docs/benchmarks.md). Steps follow a deflected direction
+    1 <= k <= sites. λ starts at ``start`` (clipped to [0, w]) or else at the better (lower
+    L) of w_i / (number of sites covering i), each site's "share" of a row, and 0 (L = Σ w);
+    on the scaling instances 0 is better (100,000 × 10,000: 17.3 % against 5.3 % above the
+    incumbent; docs/benchmarks.md). Steps follow a deflected direction
     d = DEFLECTION·g + (1 − DEFLECTION)·d_previous of the projected subgradient g (Camerini,
     Fratta & Maffioli 1975; the volume algorithm's averaging, Barahona & Anbil 2000) with
     Polyak's length μ (L − incumbent) / |d|²; each step is one sparse product over the pairs
@@ -112,7 +113,10 @@ def mclp_lagrangian(
         return total - float(lam.sum()) + float(np.partition(scores, nf - k)[nf - k :].sum())
 
     share = w / degree
-    lam = share if lagrangian(share) <= total else np.zeros_like(w)
+    if start is not None:
+        lam = np.clip(start, 0.0, w)
+    else:
+        lam = share if lagrangian(share) <= total else np.zeros_like(w)
     watcher = _Watcher(watch)
     upper, best_scores = np.inf, np.zeros(nf)
     direction: FloatArray | None = None
