@@ -21,7 +21,8 @@ IntArray = npt.NDArray[np.int64]
 # Halve the step after this many steps without a better bound.
 STALL = 60
 # Weight of the new subgradient in the maximal-covering step direction (1: plain subgradient);
-# 0.3 measured best of 1, 0.5, 0.3 on the 30,000 × 3,000 scaling instance (docs/benchmarks.md).
+# 0.3 against 1 in docs/benchmarks.md (benchmarks/mclp_lagrangian_steps.py); 0.5 did slightly
+# worse than 0.3 on 30,000 × 3,000 (2.03 % against 1.99 % after 8 CPU s).
 DEFLECTION = 0.3
 # The least time between two calls of a bound's `watch`.
 WATCH_EVERY_SECONDS = 0.25
