@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from servicekontor.planning import heuristics, optimize
+from servicekontor.planning import heuristics, optimize, subgradient
 
 
 def _instance(seed: int, n: int = 9, m: int = 7):
@@ -458,3 +458,41 @@ def test_progress__incumbent_improves_bound_holds_and_stop_keeps_a_whole_answer(
         assert low - 1e-6 <= optimum <= high + 1e-6
     else:
         assert stopped.optimal and stopped.objective == pytest.approx(optimum)
+
+
+def _lp_mclp(covers, w, p):
+    """The LP relaxation of the textbook MCLP (x in [0, 1]), by SciPy's HiGHS."""
+    from scipy.optimize import linprog
+
+    a = np.asarray(covers, dtype=float)
+    n, m = a.shape
+    result = linprog(
+        np.concatenate([np.zeros(m), -w]),
+        A_ub=np.hstack([-a, np.eye(n)]),
+        b_ub=np.zeros(n),
+        A_eq=np.concatenate([np.ones(m), np.zeros(n)])[None, :],
+        b_eq=[p],
+        bounds=(0, 1),
+        method="highs",
+    )
+    assert result.status == 0
+    return -result.fun
+
+
+@settings(max_examples=100, deadline=None)
+@given(_coverage_instances(), st.sampled_from([1, 2, 5, 40, 2_000]))
+def test_mclp_lagrangian__any_number_of_steps__bound_holds_above_the_lp(instance, steps):
+    """Every multiplier vector the subgradient visits gives a valid bound: after any number
+    of steps it is at least the LP relaxation (hence the optimum), and the solution it
+    returns covers what it says."""
+    a, w, p, _ = instance
+    cov = sparse.csr_matrix(a)
+    start = heuristics.greedy_interchange_cover(cov, w, p)
+    lag = subgradient.mclp_lagrangian(
+        cov, w, p, np.asarray(start.chosen), start.objective, time_limit=60.0, max_iter=steps
+    )
+    lp = _lp_mclp(a, w, p)
+    assert lag.upper >= lp - 1e-7 * max(1.0, lp)
+    assert lag.upper >= _plain_mclp(a, w, p, []) - 1e-7 * max(1.0, lp)
+    assert lag.best_cols is not None and len(lag.best_cols) == p
+    assert lag.best_val == pytest.approx(float(w[a[:, lag.best_cols].any(axis=1)].sum()))
