@@ -45,6 +45,9 @@ from servicekontor.simulation.model import (
 
 UNIX_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 SIM_USER_PREFIX = "sim-"
+# PostgreSQL settings of the load's transaction only (SET LOCAL); the machine has 23 GB
+LOAD_MAINTENANCE_WORK_MEM = "512MB"  # each index built after the COPY sorts in memory
+LOAD_WORK_MEM = "128MB"  # the key checks' hash anti-joins
 
 
 @dataclass
@@ -59,6 +62,11 @@ class LoadReport:
     write_seconds: float = 0.0  # everything after the simulation, commit included
     encode_seconds: float = 0.0  # turning arrays into COPY streams (PostgreSQL)
     commit_seconds: float = 0.0  # the commit: deferred foreign-key checks on PostgreSQL
+    copy_seconds: float = 0.0  # building the rows and writing them (COPY or INSERT)
+    key_check_seconds: float = 0.0  # `check_keys` (PostgreSQL, per-row checks skipped)
+    index_seconds: float = 0.0  # secondary indexes built after the COPY (PostgreSQL)
+    indexes_rebuilt: int = 0  # how many were dropped before the COPY and built after it
+    analyze_seconds: float = 0.0  # ANALYZE of the four tables (PostgreSQL)
     rollup_seconds: float = 0.0  # the statistics' rollups rebuilt for the span
 
 
@@ -366,14 +374,25 @@ def _reserve_ids(table: str, n: int) -> int:
         return int(top) + 1
 
 
-def check_keys(model: type[Any], first_id: int, end_id: int) -> None:
+def check_keys(
+    model: type[Any],
+    first_id: int,
+    end_id: int,
+    new_rows: dict[type[Any], tuple[int, int]] | None = None,
+) -> None:
     """Check the foreign keys of `model`'s rows with ids `first_id`…`end_id − 1`, set-based
     (one anti-join per key instead of one trigger call per row and key), and lock the rows
     they point to against deletion until commit (FOR KEY SHARE, what the triggers take).
     For a load run with the per-row checks off (`skip_fk_checks`). Raises ValueError naming
-    the table, column and number of rows whose key points nowhere."""
+    the table, column and number of rows whose key points nowhere.
+
+    ``new_rows``: parent model -> id range ``[first, end)`` written by the caller's own
+    transaction; those parents are checked but not locked (no other transaction sees them
+    before commit, so none can delete them), e.g. a year's 1.8 M new visits.
+    """
     if end_id <= first_id:
         return
+    new_rows = new_rows or {}
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -394,11 +413,45 @@ def check_keys(model: type[Any], first_id: int, end_id: int) -> None:
             if row[0]:
                 raise ValueError(f"{row[0]} rows of {table} point nowhere in {field.column}")
             if connection.vendor == "postgresql":
+                own, params = "", [first_id, end_id]
+                if target.model in new_rows:
+                    own = f" AND NOT (c.{col} >= %s AND c.{col} < %s)"
+                    params += list(new_rows[target.model])
                 cursor.execute(
                     f"SELECT 1 FROM {parent} p WHERE p.{pk} IN"
-                    f" (SELECT DISTINCT c.{col} FROM {table} c WHERE {span}) FOR KEY SHARE",
-                    [first_id, end_id],
+                    f" (SELECT DISTINCT c.{col} FROM {table} c WHERE {span}{own}) FOR KEY SHARE",
+                    params,
                 )
+
+
+def _secondary_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of `table`'s indexes that back no constraint and are not
+    unique (PostgreSQL): the ones a bulk load may drop and build again without changing what
+    the table accepts (primary keys, unique constraints and unique indexes stay in place)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+            " JOIN pg_class c ON c.oid = x.indexrelid"
+            " WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
+            " ORDER BY c.relname",
+            [table],
+        )
+        return [(str(name), str(sql)) for name, sql in cursor.fetchall()]
+
+
+def _rows_now(table: str) -> float:
+    """The planner's row estimate of `table` (PostgreSQL; an exact count if never analysed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        row = cursor.fetchone()
+        assert row is not None
+        if row[0] >= 0:
+            return float(row[0])
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        row = cursor.fetchone()
+        assert row is not None
+        return float(row[0])
 
 
 def _copy(table: str, types: dict[str, str], columns: dict[str, pgcopy.Column], n: int) -> float:
@@ -653,11 +706,20 @@ def load(
         "desk": sum(int(r.desk.shape[0]) for r in results),
     }
     postgres = connection.vendor == "postgresql"
+    dropped: list[str] = []  # CREATE INDEX statements of indexes dropped for the COPY
     if skip_fk_checks and not _is_superuser():
         raise ValueError("skipping the foreign-key checks needs PostgreSQL and a superuser")
     if skip_fk_checks is None:  # the default: set-based checks where the role allows it
         skip_fk_checks = _is_superuser()
     with transaction.atomic():
+        if postgres:
+            with connection.cursor() as cursor:
+                # for this transaction only: index builds and the key checks' hash joins in
+                # memory; the commit does not wait for the WAL flush (a crash loses the whole
+                # load, never part of it)
+                cursor.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_MAINTENANCE_WORK_MEM}'")
+                cursor.execute(f"SET LOCAL work_mem = '{LOAD_WORK_MEM}'")
+                cursor.execute("SET LOCAL synchronous_commit = off")
         if skip_fk_checks:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")
@@ -672,8 +734,19 @@ def load(
                     f"LOCK TABLE {', '.join(tables.values())} IN SHARE ROW EXCLUSIVE MODE"
                 )
             types = {name: _column_types(table) for name, table in tables.items()}
+            # a load at least as big as the table: its secondary indexes are dropped now and
+            # built once after the COPY (a sort of the whole table) instead of maintained row
+            # by row; inside this transaction, so a failed load leaves them as they were.
+            # Not with the per-row key checks (the index would wait for them at commit).
+            for name, table in tables.items():
+                if skip_fk_checks and counts[name] and counts[name] >= _rows_now(table):
+                    for index_name, definition in _secondary_indexes(table):
+                        with connection.cursor() as cursor:
+                            cursor.execute(f'DROP INDEX "{index_name}"')
+                        dropped.append(definition)
         next_ids = {name: _reserve_ids(tables[name], counts[name]) for name in tables}
         first_ids = dict(next_ids)
+        copying = time.perf_counter()
         for scenario, result in zip(scenarios, results, strict=True):
             if result.visit_count == 0 and result.desk.shape[0] == 0:
                 continue
@@ -704,11 +777,31 @@ def load(
                 else:
                     _insert(table, columns, sizes[name], _sqlite_converters(columns))
                 next_ids[name] += sizes[name]
+        report.copy_seconds = time.perf_counter() - copying
+        started_checks = time.perf_counter()
         if skip_fk_checks:
             models = {"visits": Visit, "events": VisitEvent, "errands": Errand}
             models["desk"] = DeskStatusEvent
+            new_visits = {Visit: (first_ids["visits"], next_ids["visits"])}
             for name, model in models.items():
-                check_keys(model, first_ids[name], next_ids[name])
+                check_keys(model, first_ids[name], next_ids[name], new_rows=new_visits)
+        report.key_check_seconds = time.perf_counter() - started_checks
+        started_indexes = time.perf_counter()
+        with connection.cursor() as cursor:
+            if dropped:
+                # PostgreSQL builds no index on a table with deferred key checks pending (an
+                # enclosing transaction's writes): run them now, then defer again as declared
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for definition in dropped:
+                cursor.execute(definition)
+        report.indexes_rebuilt = len(dropped)
+        report.index_seconds = time.perf_counter() - started_indexes
+        if postgres:
+            started_analyze = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {', '.join(tables.values())}")
+            report.analyze_seconds = time.perf_counter() - started_analyze
         committing = time.perf_counter()
     report.commit_seconds = time.perf_counter() - committing
     started_rollups = time.perf_counter()
@@ -717,8 +810,11 @@ def load(
     report.rollup_seconds = time.perf_counter() - started_rollups
     report.write_seconds = time.perf_counter() - started
     log(
-        f"written in {report.write_seconds:.1f} s (encoding {report.encode_seconds:.1f} s, "
-        f"commit {report.commit_seconds:.1f} s, statistics' rollups rebuilt in "
+        f"written in {report.write_seconds:.1f} s (rows built and written "
+        f"{report.copy_seconds:.1f} s, of which encoding {report.encode_seconds:.1f} s; "
+        f"key checks {report.key_check_seconds:.1f} s; {report.indexes_rebuilt} indexes "
+        f"built in {report.index_seconds:.1f} s; ANALYZE {report.analyze_seconds:.1f} s; "
+        f"commit {report.commit_seconds:.1f} s; statistics' rollups rebuilt in "
         f"{report.rollup_seconds:.1f} s)"
     )
     return report
