@@ -9,8 +9,12 @@ and by the display's script) the answer is an empty 304 and the template is neve
 """
 
 from collections.abc import Callable
+from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import get_language
 
@@ -49,3 +53,34 @@ def conditional(
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache" if private else "no-cache"
     return response
+
+
+# The shared fragment cache (decision 0027): a fragment that many screens show is rendered once
+# per version and kept in the default cache (Redis in production, shared by every worker).
+SHARED_SECONDS = 300  # a version's fragment lives this long; a new version is a new key
+_CSRF_PLACEHOLDER = "csrf-placeholder-of-a-shared-fragment"
+
+
+def shared_render(
+    request: HttpRequest,
+    *,
+    key: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """The response of `template` rendered with `context()`, taken from the shared cache under
+    `key` when an earlier request rendered it (decision 0027).
+
+    `key` must name everything the fragment shows: the version of the data (e.g. the ETag of
+    `conditional`), the language, and each per-asker difference (e.g. the set of services a
+    desk serves). Nothing invalidates an entry: a change makes a new key, and old keys expire
+    after SHARED_SECONDS. The CSRF token is the one per-request value in a shared fragment:
+    it is rendered as a placeholder and replaced by this request's token.
+    """
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, context() | {"csrf_token": _CSRF_PLACEHOLDER}, request)
+        cache.set(key, html, SHARED_SECONDS)
+    if _CSRF_PLACEHOLDER in html:
+        html = html.replace(_CSRF_PLACEHOLDER, get_token(request))
+    return HttpResponse(html)

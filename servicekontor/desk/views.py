@@ -8,6 +8,7 @@ page redirected to, the refusal's status (409/400/403) is in the `X-Refused` hea
 scripts, and nothing changed — so refreshing the page never sends an action again.
 """
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +29,7 @@ from servicekontor.accounts.permissions import can_manage, can_serve_at
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.core.conditional import conditional, make_etag
+from servicekontor.core.conditional import conditional, make_etag, shared_render
 from servicekontor.core.params import parse_id
 from servicekontor.handovers import services as handover_services
 from servicekontor.handovers.errors import HandoverError
@@ -138,17 +140,35 @@ def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, A
     }
 
 
-def _waiting_context(session: DeskSession) -> dict[str, Any]:
-    """What the polled waiting list shows (`desk/_waiting.html`), and nothing else: the
-    desk page's other parts (services offered, today's bookings) cost more than the list."""
+def _waiting_context(
+    keys: sql.DeskSessionKeys, *, services: list[int], busy: bool
+) -> dict[str, Any]:
+    """What the waiting list shows (`desk/_waiting.html`), and nothing else: the desk page's
+    other parts (services offered, today's bookings) cost more than the list. Built from what
+    the shared fragment's key names (`_waiting_key`): the services this desk serves and
+    whether the officer has a visit (then the list offers no "Call")."""
+    office = Office.objects.get(pk=keys.office_id)
     return {
-        "session": session,
-        "office": session.office,
-        "current": queries.current_visit(officer=session.officer),
-        "waiting": list(queries.servable_waiting(session=session)[:50]),
-        "parked": list(queries.servable_parked(session=session)),
-        "waiting_total": queries.waiting_visits(office=session.office).count(),
+        "office": office,
+        "current": busy,
+        "waiting": list(queries.waiting_visits(office=office).filter(service_id__in=services)[:50]),
+        "parked": list(queries.parked_visits(office=office).filter(service_id__in=services)),
+        "waiting_total": queries.waiting_visits(office=office).count(),
     }
+
+
+def _waiting_key(keys: sql.DeskSessionKeys, *, services: list[int], busy: bool) -> str:
+    # Everything the list shows (decision 0027): the office's waiting and parked visits (the
+    # "queue" version), in call order at this minute (a booked visit moves to the front at
+    # its booked time with no event), filtered to the desk's services, with or without the
+    # "Call" buttons, in the language asked. Desks of an office that serve the same services
+    # share one render per change.
+    served = hashlib.sha1(",".join(map(str, services)).encode()).hexdigest()[:16]
+    return (
+        f"fragment:desk:{keys.office_id}:"
+        f"{queries.queue_version(office_id=keys.office_id, part='queue')}:"
+        f"{clock.now():%H%M}:{int(busy)}:{served}:{get_language()}"
+    )
 
 
 @login_required
@@ -225,14 +245,28 @@ def _poll(
 @login_required
 @require_GET
 def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
-    """The waiting list fragment, polled by desk.js; 304 while nothing it shows has changed."""
-    return _poll(
-        request,
-        office_code,
-        etag_of=_waiting_etag,
-        template="desk/_waiting.html",
-        context_of=_waiting_context,
-    )
+    """The waiting list fragment, polled by desk.js; 304 while nothing it shows has changed,
+    else taken from the shared fragment cache when another desk of the office serving the
+    same services rendered it at this version (decision 0027)."""
+    officer_id = _user(request).pk
+    keys = sql.desk_session_keys(officer_id=officer_id)
+    if keys is None or keys.office_code != office_code:
+        return HttpResponse(status=403)
+
+    def render_list() -> HttpResponse:
+        services = queries.servable_service_ids(
+            officer_id=officer_id, service_point_id=keys.service_point_id
+        )
+        busy = queries.has_visit(officer_id=officer_id)
+        return shared_render(
+            request,
+            key=_waiting_key(keys, services=services, busy=busy),
+            template="desk/_waiting.html",
+            context=lambda: _waiting_context(keys, services=services, busy=busy),
+        )
+
+    etag = _waiting_etag(keys, officer_id)
+    return conditional(request, etag=etag, render=render_list, private=True)
 
 
 @login_required
