@@ -29,7 +29,7 @@ from servicekontor.accounts.permissions import can_manage, can_serve_at
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.core.conditional import conditional, make_etag, shared_render
+from servicekontor.core.conditional import conditional, make_etag, shared_html
 from servicekontor.core.params import parse_id
 from servicekontor.handovers import services as handover_services
 from servicekontor.handovers.errors import HandoverError
@@ -124,13 +124,10 @@ def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, A
         "session": session,
         "office": session.office,
         "current": current,
-        "waiting": list(queries.servable_waiting(session=session)[:50]),
-        "parked": list(queries.servable_parked(session=session)),
         "outcomes": [(o.value, o.label) for o in FINISH_OUTCOMES],
         "statuses": OfficerStatus.choices,
         "offered": offered,
         "transfer_to": [s for s in offered if current is None or s.pk != current.service_id],
-        "waiting_total": queries.waiting_visits(office=session.office).count(),
         "todays_bookings": (
             appointment_queries.desk_rows(office=session.office, now=clock.now())
             if bookings
@@ -185,7 +182,28 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
         "current_etag": _current_etag(keys, session.officer_id),
         "waiting_etag": _waiting_etag(keys, session.officer_id),
     }
-    return render(request, "desk/desk.html", _desk_context(session) | etags)
+    waiting = _waiting_html(request, keys, session.officer_id, etag=etags["waiting_etag"])
+    return render(request, "desk/desk.html", _desk_context(session) | etags | waiting)
+
+
+def _waiting_html(
+    request: HttpRequest, keys: sql.DeskSessionKeys, officer_id: int, *, etag: str
+) -> dict[str, str]:
+    """The desk's waiting list (`desk/_waiting.html`) as `{"waiting_html": …}` for a page or
+    an action's answer, carrying its version `etag`; from the shared fragment cache when a
+    desk of the office serving the same services rendered it at this version (decision 0027)."""
+    services = queries.servable_service_ids(
+        officer_id=officer_id, service_point_id=keys.service_point_id
+    )
+    busy = queries.has_visit(officer_id=officer_id)
+    html = shared_html(
+        request,
+        key=_waiting_key(keys, services=services, busy=busy),
+        template="desk/_waiting.html",
+        context=lambda: _waiting_context(keys, services=services, busy=busy),
+        fill={"waiting_etag": etag},
+    )
+    return {"waiting_html": html}
 
 
 def _waiting_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
@@ -253,20 +271,15 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     if keys is None or keys.office_code != office_code:
         return HttpResponse(status=403)
 
-    def render_list() -> HttpResponse:
-        services = queries.servable_service_ids(
-            officer_id=officer_id, service_point_id=keys.service_point_id
-        )
-        busy = queries.has_visit(officer_id=officer_id)
-        return shared_render(
-            request,
-            key=_waiting_key(keys, services=services, busy=busy),
-            template="desk/_waiting.html",
-            context=lambda: _waiting_context(keys, services=services, busy=busy),
-        )
-
     etag = _waiting_etag(keys, officer_id)
-    return conditional(request, etag=etag, render=render_list, private=True)
+    return conditional(
+        request,
+        etag=etag,
+        render=lambda: HttpResponse(
+            _waiting_html(request, keys, officer_id, etag=etag)["waiting_html"]
+        ),
+        private=True,
+    )
 
 
 @login_required
@@ -597,12 +610,16 @@ def _parts(
     next poll of each is a 304) and the message; no page around them, no bookings."""
     keys = sql.desk_session_keys(officer_id=session.officer_id)
     assert keys is not None
-    context = _desk_context(session, bookings=False) | {
-        "current_etag": _current_etag(keys, session.officer_id),
-        "waiting_etag": _waiting_etag(keys, session.officer_id),
-        "message": message,
-        "error": error,
-    }
+    waiting_etag = _waiting_etag(keys, session.officer_id)
+    context = (
+        _desk_context(session, bookings=False)
+        | {
+            "current_etag": _current_etag(keys, session.officer_id),
+            "message": message,
+            "error": error,
+        }
+        | _waiting_html(request, keys, session.officer_id, etag=waiting_etag)
+    )
     response = render(request, "desk/_after_action.html", context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Desk-Parts"] = "1"

@@ -76,17 +76,6 @@ def parked_visits(*, office: Office) -> QuerySet[Visit]:
     )
 
 
-def servable_waiting(*, session: DeskSession) -> QuerySet[Visit]:
-    """The waiting list this officer at this desk can take, in call order."""
-    ids = servable_services(officer=session.officer, service_point_id=session.service_point_id)
-    return waiting_visits(office=session.office).filter(service_id__in=ids.values("id"))
-
-
-def servable_parked(*, session: DeskSession) -> QuerySet[Visit]:
-    ids = servable_services(officer=session.officer, service_point_id=session.service_point_id)
-    return parked_visits(office=session.office).filter(service_id__in=ids.values("id"))
-
-
 def current_visit(*, officer: User) -> Visit | None:
     """The visit the officer has called or is serving (at most one, see services.call_next)."""
     return (
