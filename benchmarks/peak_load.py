@@ -584,6 +584,9 @@ def main() -> None:
     SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
     os.environ.update(SERVER_ENV)
     django.setup()
+    from django.core.cache import cache
+
+    cache.clear()  # the shared fragments (decision 0027) of an earlier run's database
     world = build_world(port)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(world, f)
