@@ -11,6 +11,7 @@ scripts, and nothing changed — so refreshing the page never sends an action ag
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -154,17 +155,36 @@ def _waiting_context(
     }
 
 
-def _waiting_key(keys: sql.DeskSessionKeys, *, services: list[int], busy: bool) -> str:
+@dataclass(frozen=True)
+class _ListVersion:
+    """A desk's waiting list's versions, from one statement (`queries.queue_versions`)."""
+
+    etag: str  # what this desk's poll is answered 304 for
+    queue: str  # the office's "queue" version: the shared fragment's (decision 0027)
+    minute: str  # HHMM: a booked visit moves to the front at its booked time with no event
+
+
+def _waiting_version(keys: sql.DeskSessionKeys, officer_id: int) -> _ListVersion:
+    # The list shows the waiting and parked visits this desk may serve, and whether the
+    # officer has a visit of their own (the "desk" part of the version); the session's id
+    # and desk are in the tag, so a new sign-in never gets an old list; and the minute.
+    versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
+    minute = f"{clock.now():%H%M}"
+    etag = make_etag("desk", keys.session_id, keys.service_point_id, versions["desk"], minute)
+    return _ListVersion(etag=etag, queue=versions["queue"], minute=minute)
+
+
+def _waiting_key(
+    keys: sql.DeskSessionKeys, version: _ListVersion, *, services: list[int], busy: bool
+) -> str:
     # Everything the list shows (decision 0027): the office's waiting and parked visits (the
-    # "queue" version), in call order at this minute (a booked visit moves to the front at
-    # its booked time with no event), filtered to the desk's services, with or without the
-    # "Call" buttons, in the language asked. Desks of an office that serve the same services
-    # share one render per change.
+    # "queue" version), in call order at this minute, filtered to the desk's services, with
+    # or without the "Call" buttons, in the language asked. Desks of an office that serve
+    # the same services share one render per change.
     served = hashlib.sha1(",".join(map(str, services)).encode()).hexdigest()[:16]
     return (
-        f"fragment:desk:{keys.office_id}:"
-        f"{queries.queue_version(office_id=keys.office_id, part='queue')}:"
-        f"{clock.now():%H%M}:{int(busy)}:{served}:{get_language()}"
+        f"fragment:desk:{keys.office_id}:{version.queue}:{version.minute}:{int(busy)}:"
+        f"{served}:{get_language()}"
     )
 
 
@@ -178,19 +198,17 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
     assert keys is not None
     # The versions this page shows, so that desk.js's first poll is a 304 (no re-render of
     # a form the officer has started filling in).
-    etags = {
-        "current_etag": _current_etag(keys, session.officer_id),
-        "waiting_etag": _waiting_etag(keys, session.officer_id),
-    }
-    waiting = _waiting_html(request, keys, session.officer_id, etag=etags["waiting_etag"])
-    return render(request, "desk/desk.html", _desk_context(session) | etags | waiting)
+    version = _waiting_version(keys, session.officer_id)
+    current = {"current_etag": _current_etag(keys, session.officer_id)}
+    waiting = _waiting_html(request, keys, session.officer_id, version)
+    return render(request, "desk/desk.html", _desk_context(session) | current | waiting)
 
 
 def _waiting_html(
-    request: HttpRequest, keys: sql.DeskSessionKeys, officer_id: int, *, etag: str
+    request: HttpRequest, keys: sql.DeskSessionKeys, officer_id: int, version: _ListVersion
 ) -> dict[str, str]:
     """The desk's waiting list (`desk/_waiting.html`) as `{"waiting_html": …}` for a page or
-    an action's answer, carrying its version `etag`; from the shared fragment cache when a
+    an action's answer, carrying its ETag; from the shared fragment cache when a
     desk of the office serving the same services rendered it at this version (decision 0027)."""
     services = queries.servable_service_ids(
         officer_id=officer_id, service_point_id=keys.service_point_id
@@ -198,26 +216,12 @@ def _waiting_html(
     busy = queries.has_visit(officer_id=officer_id)
     html = shared_html(
         request,
-        key=_waiting_key(keys, services=services, busy=busy),
+        key=_waiting_key(keys, version, services=services, busy=busy),
         template="desk/_waiting.html",
         context=lambda: _waiting_context(keys, services=services, busy=busy),
-        fill={"waiting_etag": etag},
+        fill={"waiting_etag": version.etag},
     )
     return {"waiting_html": html}
-
-
-def _waiting_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
-    # The list shows the waiting and parked visits this desk may serve, and whether the
-    # officer has a visit of their own (the "desk" part of the version); the session's id
-    # and desk are in the tag, so a new sign-in never gets an old list; and the minute,
-    # because a booked visit moves to the front at its booked time with no event.
-    return make_etag(
-        "desk",
-        keys.session_id,
-        keys.service_point_id,
-        queries.queue_version(office_id=keys.office_id, part="desk", officer_id=officer_id),
-        f"{clock.now():%H%M}",
-    )
 
 
 def _current_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
@@ -271,12 +275,12 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     if keys is None or keys.office_code != office_code:
         return HttpResponse(status=403)
 
-    etag = _waiting_etag(keys, officer_id)
+    version = _waiting_version(keys, officer_id)
     return conditional(
         request,
-        etag=etag,
+        etag=version.etag,
         render=lambda: HttpResponse(
-            _waiting_html(request, keys, officer_id, etag=etag)["waiting_html"]
+            _waiting_html(request, keys, officer_id, version)["waiting_html"]
         ),
         private=True,
     )
@@ -610,7 +614,7 @@ def _parts(
     next poll of each is a 304) and the message; no page around them, no bookings."""
     keys = sql.desk_session_keys(officer_id=session.officer_id)
     assert keys is not None
-    waiting_etag = _waiting_etag(keys, session.officer_id)
+    version = _waiting_version(keys, session.officer_id)
     context = (
         _desk_context(session, bookings=False)
         | {
@@ -618,7 +622,7 @@ def _parts(
             "message": message,
             "error": error,
         }
-        | _waiting_html(request, keys, session.officer_id, etag=waiting_etag)
+        | _waiting_html(request, keys, session.officer_id, version)
     )
     response = render(request, "desk/_after_action.html", context, status=status)
     response["Cache-Control"] = "no-store"

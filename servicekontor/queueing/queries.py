@@ -269,20 +269,22 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
     The day is in the tag because lists and boards empty at midnight. Cost: one statement
     on the (office, at) index (`sql.office_events_today`).
     """
+    return queue_versions(office_id=office_id, officer_id=officer_id)[part]
+
+
+def queue_versions(*, office_id: int, officer_id: int | None = None) -> dict[str, str]:
+    """Every part's `queue_version` from the one statement: {part: version}."""
     today = clock.local_today()
     start, _end = clock.local_day_bounds(today)
     counts = sql.office_events_today(office_id=office_id, since=start, officer_id=officer_id)
-    if part == "board":
-        count = f"{counts.board}"
-    elif part == "desk":
-        count = f"{counts.queue}.{counts.officer}"
-    elif part == "officer":
-        count = f"{counts.officer}"
-    elif part == "queue":
-        count = f"{counts.queue}"
-    else:
-        count = f"{counts.every}.{counts.largest_id}"
-    return f"{today:%Y%m%d}.{count}"
+    counted = {
+        "every": f"{counts.every}.{counts.largest_id}",
+        "board": f"{counts.board}",
+        "desk": f"{counts.queue}.{counts.officer}",
+        "officer": f"{counts.officer}",
+        "queue": f"{counts.queue}",
+    }
+    return {part: f"{today:%Y%m%d}.{count}" for part, count in counted.items()}
 
 
 def staff_version(*, office_id: int) -> str:
