@@ -11,6 +11,7 @@ services) and the lobby board.
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -96,8 +97,8 @@ def _booked(world, minutes):
 
 
 # Each case: (prepare, change) — prepare runs before the screens fill the cache.
-Prepare = Callable[[World], object]
-Change = Callable[[World, object, object], object]
+Prepare = Callable[[World], Any]
+Change = Callable[[World, Any, Any], Any]
 CASES: dict[str, tuple[Prepare, Change]] = {
     "new ticket": (
         lambda w: None,
