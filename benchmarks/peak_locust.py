@@ -27,6 +27,7 @@ Kept apart from peak_load.py because locust patches the standard library (gevent
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -155,6 +156,9 @@ def jittered(mean: float) -> float:
     return random.uniform(0.5 * mean, 1.5 * mean)
 
 
+WAITING_ETAG = re.compile(r'id="waiting-panel"[^>]*data-poll-etag="([^"]*)"')
+
+
 class Desk(User):
     """An officer at a desk: the waiting list polled every 3 s (If-None-Match), and visits
     called, started and finished at the pace of the hour (exponential service times)."""
@@ -179,13 +183,17 @@ class Desk(User):
 
     def act(self, action: str, fields: dict[str, object]) -> tuple[int, dict[str, str]]:
         if MODE == "push":  # desk.js: the answer is the changed parts, no second request
-            status, _t, headers = self.browser.send(
+            status, text, headers = self.browser.send(
                 action,
                 "POST",
                 f"/desk/{self.office}/act/",
                 data=fields,
                 headers={"X-Desk-Fragment": "1"},
             )
+            # desk.js takes the list's version from the answer: the next poll is a 304
+            # unless something else changed since
+            if found := WAITING_ETAG.search(text):
+                self.etag = html.unescape(found.group(1))
             return (303 if status == 200 else status), headers
         status, _t, headers = self.browser.send(
             action, "POST", f"/desk/{self.office}/act/", data=fields

@@ -8,10 +8,16 @@ and by the display's script) the answer is an empty 304 and the template is neve
 (decision 0017).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.http import parse_etags, quote_etag
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 
@@ -49,3 +55,44 @@ def conditional(
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache" if private else "no-cache"
     return response
+
+
+# The shared fragment cache (decision 0027): a fragment that many screens show is rendered once
+# per version and kept in the default cache (Redis in production, shared by every worker).
+SHARED_SECONDS = 300  # a version's fragment lives this long; a new version is a new key
+
+
+def _placeholder(name: str) -> str:
+    return f"sharedfragment{name}placeholder"
+
+
+def shared_html(
+    request: HttpRequest,
+    *,
+    key: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    fill: Mapping[str, str] | None = None,
+) -> SafeString:
+    """`template` rendered with `context()`, taken from the shared cache under `key` when an
+    earlier request rendered it (decision 0027).
+
+    `key` must name everything the fragment shows: the version of the data (e.g. the ETag of
+    `conditional`), the language, and each per-asker difference (e.g. the set of services a
+    desk serves). Nothing invalidates an entry: a change makes a new key, and old keys expire
+    after SHARED_SECONDS. Per-request values are rendered as placeholders and filled in for
+    each request: the CSRF token always, and the context variables named in `fill` (their
+    values are HTML-escaped here).
+    """
+    values = {"csrf_token": ""} | dict(fill or {})
+    html = cache.get(key)
+    if html is None:
+        placeholders = {name: _placeholder(name) for name in values}
+        html = render_to_string(template, context() | placeholders, request)
+        cache.set(key, html, SHARED_SECONDS)
+    for name, value in values.items():
+        if _placeholder(name) in html:
+            if name == "csrf_token":
+                value = get_token(request)
+            html = html.replace(_placeholder(name), escape(value))
+    return mark_safe(html)  # our template's output; the filled values are escaped above

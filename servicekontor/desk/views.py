@@ -8,8 +8,10 @@ page redirected to, the refusal's status (409/400/403) is in the `X-Refused` hea
 scripts, and nothing changed — so refreshing the page never sends an action again.
 """
 
+import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +30,7 @@ from servicekontor.accounts.permissions import can_manage, can_serve_at
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.core.conditional import conditional, make_etag
+from servicekontor.core.conditional import conditional, make_etag, shared_html
 from servicekontor.core.params import parse_id
 from servicekontor.handovers import services as handover_services
 from servicekontor.handovers.errors import HandoverError
@@ -122,13 +125,10 @@ def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, A
         "session": session,
         "office": session.office,
         "current": current,
-        "waiting": list(queries.servable_waiting(session=session)[:50]),
-        "parked": list(queries.servable_parked(session=session)),
         "outcomes": [(o.value, o.label) for o in FINISH_OUTCOMES],
         "statuses": OfficerStatus.choices,
         "offered": offered,
         "transfer_to": [s for s in offered if current is None or s.pk != current.service_id],
-        "waiting_total": queries.waiting_visits(office=session.office).count(),
         "todays_bookings": (
             appointment_queries.desk_rows(office=session.office, now=clock.now())
             if bookings
@@ -138,17 +138,54 @@ def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, A
     }
 
 
-def _waiting_context(session: DeskSession) -> dict[str, Any]:
-    """What the polled waiting list shows (`desk/_waiting.html`), and nothing else: the
-    desk page's other parts (services offered, today's bookings) cost more than the list."""
+def _waiting_context(
+    keys: sql.DeskSessionKeys, *, services: list[int], busy: bool
+) -> dict[str, Any]:
+    """What the waiting list shows (`desk/_waiting.html`), and nothing else: the desk page's
+    other parts (services offered, today's bookings) cost more than the list. Built from what
+    the shared fragment's key names (`_waiting_key`): the services this desk serves and
+    whether the officer has a visit (then the list offers no "Call")."""
+    office = Office.objects.get(pk=keys.office_id)
     return {
-        "session": session,
-        "office": session.office,
-        "current": queries.current_visit(officer=session.officer),
-        "waiting": list(queries.servable_waiting(session=session)[:50]),
-        "parked": list(queries.servable_parked(session=session)),
-        "waiting_total": queries.waiting_visits(office=session.office).count(),
+        "office": office,
+        "current": busy,
+        "waiting": list(queries.waiting_visits(office=office).filter(service_id__in=services)[:50]),
+        "parked": list(queries.parked_visits(office=office).filter(service_id__in=services)),
+        "waiting_total": queries.waiting_visits(office=office).count(),
     }
+
+
+@dataclass(frozen=True)
+class _ListVersion:
+    """A desk's waiting list's versions, from one statement (`queries.queue_versions`)."""
+
+    etag: str  # what this desk's poll is answered 304 for
+    queue: str  # the office's "queue" version: the shared fragment's (decision 0027)
+    minute: str  # HHMM: a booked visit moves to the front at its booked time with no event
+
+
+def _waiting_version(keys: sql.DeskSessionKeys, officer_id: int) -> _ListVersion:
+    # The list shows the waiting and parked visits this desk may serve, and whether the
+    # officer has a visit of their own (the "desk" part of the version); the session's id
+    # and desk are in the tag, so a new sign-in never gets an old list; and the minute.
+    versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
+    minute = f"{clock.now():%H%M}"
+    etag = make_etag("desk", keys.session_id, keys.service_point_id, versions["desk"], minute)
+    return _ListVersion(etag=etag, queue=versions["queue"], minute=minute)
+
+
+def _waiting_key(
+    keys: sql.DeskSessionKeys, version: _ListVersion, *, services: list[int], busy: bool
+) -> str:
+    # Everything the list shows (decision 0027): the office's waiting and parked visits (the
+    # "queue" version), in call order at this minute, filtered to the desk's services, with
+    # or without the "Call" buttons, in the language asked. Desks of an office that serve
+    # the same services share one render per change.
+    served = hashlib.sha1(",".join(map(str, services)).encode()).hexdigest()[:16]
+    return (
+        f"fragment:desk:{keys.office_id}:{version.queue}:{version.minute}:{int(busy)}:"
+        f"{served}:{get_language()}"
+    )
 
 
 @login_required
@@ -161,25 +198,30 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
     assert keys is not None
     # The versions this page shows, so that desk.js's first poll is a 304 (no re-render of
     # a form the officer has started filling in).
-    etags = {
-        "current_etag": _current_etag(keys, session.officer_id),
-        "waiting_etag": _waiting_etag(keys, session.officer_id),
-    }
-    return render(request, "desk/desk.html", _desk_context(session) | etags)
+    version = _waiting_version(keys, session.officer_id)
+    current = {"current_etag": _current_etag(keys, session.officer_id)}
+    waiting = _waiting_html(request, keys, session.officer_id, version)
+    return render(request, "desk/desk.html", _desk_context(session) | current | waiting)
 
 
-def _waiting_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
-    # The list shows the waiting and parked visits this desk may serve, and whether the
-    # officer has a visit of their own (the "desk" part of the version); the session's id
-    # and desk are in the tag, so a new sign-in never gets an old list; and the minute,
-    # because a booked visit moves to the front at its booked time with no event.
-    return make_etag(
-        "desk",
-        keys.session_id,
-        keys.service_point_id,
-        queries.queue_version(office_id=keys.office_id, part="desk", officer_id=officer_id),
-        f"{clock.now():%H%M}",
+def _waiting_html(
+    request: HttpRequest, keys: sql.DeskSessionKeys, officer_id: int, version: _ListVersion
+) -> dict[str, str]:
+    """The desk's waiting list (`desk/_waiting.html`) as `{"waiting_html": …}` for a page or
+    an action's answer, carrying its ETag; from the shared fragment cache when a
+    desk of the office serving the same services rendered it at this version (decision 0027)."""
+    services = queries.servable_service_ids(
+        officer_id=officer_id, service_point_id=keys.service_point_id
     )
+    busy = queries.has_visit(officer_id=officer_id)
+    html = shared_html(
+        request,
+        key=_waiting_key(keys, version, services=services, busy=busy),
+        template="desk/_waiting.html",
+        context=lambda: _waiting_context(keys, services=services, busy=busy),
+        fill={"waiting_etag": version.etag},
+    )
+    return {"waiting_html": html}
 
 
 def _current_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
@@ -225,13 +267,22 @@ def _poll(
 @login_required
 @require_GET
 def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
-    """The waiting list fragment, polled by desk.js; 304 while nothing it shows has changed."""
-    return _poll(
+    """The waiting list fragment, polled by desk.js; 304 while nothing it shows has changed,
+    else taken from the shared fragment cache when another desk of the office serving the
+    same services rendered it at this version (decision 0027)."""
+    officer_id = _user(request).pk
+    keys = sql.desk_session_keys(officer_id=officer_id)
+    if keys is None or keys.office_code != office_code:
+        return HttpResponse(status=403)
+
+    version = _waiting_version(keys, officer_id)
+    return conditional(
         request,
-        office_code,
-        etag_of=_waiting_etag,
-        template="desk/_waiting.html",
-        context_of=_waiting_context,
+        etag=version.etag,
+        render=lambda: HttpResponse(
+            _waiting_html(request, keys, officer_id, version)["waiting_html"]
+        ),
+        private=True,
     )
 
 
@@ -563,12 +614,16 @@ def _parts(
     next poll of each is a 304) and the message; no page around them, no bookings."""
     keys = sql.desk_session_keys(officer_id=session.officer_id)
     assert keys is not None
-    context = _desk_context(session, bookings=False) | {
-        "current_etag": _current_etag(keys, session.officer_id),
-        "waiting_etag": _waiting_etag(keys, session.officer_id),
-        "message": message,
-        "error": error,
-    }
+    version = _waiting_version(keys, session.officer_id)
+    context = (
+        _desk_context(session, bookings=False)
+        | {
+            "current_etag": _current_etag(keys, session.officer_id),
+            "message": message,
+            "error": error,
+        }
+        | _waiting_html(request, keys, session.officer_id, version)
+    )
     response = render(request, "desk/_after_action.html", context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Desk-Parts"] = "1"

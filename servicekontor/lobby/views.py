@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from servicekontor.core.conditional import conditional, make_etag
+from servicekontor.core.conditional import conditional, make_etag, shared_html
 from servicekontor.network.models import Office
 from servicekontor.queueing import devices, push, queries
 from servicekontor.queueing.models import DeviceKind
@@ -53,6 +53,14 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
     return conditional(
         request,
         etag=etag,
-        render=lambda: render(request, "lobby/_board.html", _board_context(office)),
+        # One render per version for every display of the office (decision 0027).
+        render=lambda: HttpResponse(
+            shared_html(
+                request,
+                key=f"fragment:board:{office.pk}:{etag}",
+                template="lobby/_board.html",
+                context=lambda: _board_context(office),
+            )
+        ),
         private=False,
     )

@@ -50,8 +50,12 @@ def servable_services(*, officer: User, service_point_id: int) -> QuerySet[Servi
 
     `sql.pick_statement` applies the same rule in SQL.
     """
+    return _servable(officer_id=officer.pk, service_point_id=service_point_id)
+
+
+def _servable(*, officer_id: int, service_point_id: int) -> QuerySet[Service]:
     equipped = ServicePoint.capabilities.through.objects.filter(servicepoint_id=service_point_id)
-    return Service.objects.filter(agency__competence_rows__user=officer).filter(
+    return Service.objects.filter(agency__competence_rows__user_id=officer_id).filter(
         Q(required_capability__isnull=True)
         | Q(required_capability__in=equipped.values("capability_id"))
     )
@@ -72,23 +76,28 @@ def parked_visits(*, office: Office) -> QuerySet[Visit]:
     )
 
 
-def servable_waiting(*, session: DeskSession) -> QuerySet[Visit]:
-    """The waiting list this officer at this desk can take, in call order."""
-    ids = servable_services(officer=session.officer, service_point_id=session.service_point_id)
-    return waiting_visits(office=session.office).filter(service_id__in=ids.values("id"))
-
-
-def servable_parked(*, session: DeskSession) -> QuerySet[Visit]:
-    ids = servable_services(officer=session.officer, service_point_id=session.service_point_id)
-    return parked_visits(office=session.office).filter(service_id__in=ids.values("id"))
-
-
 def current_visit(*, officer: User) -> Visit | None:
     """The visit the officer has called or is serving (at most one, see services.call_next)."""
     return (
         Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES)
         .select_related("service", "service__agency", "service_point")
         .first()
+    )
+
+
+def has_visit(*, officer_id: int) -> bool:
+    """Whether the officer has called or is serving a visit (`current_visit` is not None)."""
+    return Visit.objects.filter(officer_id=officer_id, state__in=ACTIVE_STATES).exists()
+
+
+def servable_service_ids(*, officer_id: int, service_point_id: int) -> list[int]:
+    """The ids of `servable_services`, ascending: which part of the office's waiting list a
+    desk shows."""
+    return list(
+        _servable(officer_id=officer_id, service_point_id=service_point_id)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .distinct()
     )
 
 
@@ -249,7 +258,8 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
     leaving that state, or a visit entering or leaving the waiting list: the lobby board), "desk" (a visit entering or
     leaving the waiting or parked visits, or any event by `officer_id`, whose own current
     visit the list depends on), "officer" (only the events by `officer_id`: the desk's own
-    visit). Shape: "<local day>.<count>", e.g. "20261130.412".
+    visit), "queue" (a visit entering or leaving the waiting or parked visits: what every desk's
+    list shows, before the officer's own part). Shape: "<local day>.<count>", e.g. "20261130.412".
 
     Every visit change appends a `VisitEvent` in its own transaction, so the count moves
     exactly when such a transaction commits and never for one rolled back: there is no
@@ -259,18 +269,22 @@ def queue_version(*, office_id: int, part: str = "every", officer_id: int | None
     The day is in the tag because lists and boards empty at midnight. Cost: one statement
     on the (office, at) index (`sql.office_events_today`).
     """
+    return queue_versions(office_id=office_id, officer_id=officer_id)[part]
+
+
+def queue_versions(*, office_id: int, officer_id: int | None = None) -> dict[str, str]:
+    """Every part's `queue_version` from the one statement: {part: version}."""
     today = clock.local_today()
     start, _end = clock.local_day_bounds(today)
     counts = sql.office_events_today(office_id=office_id, since=start, officer_id=officer_id)
-    if part == "board":
-        count = f"{counts.board}"
-    elif part == "desk":
-        count = f"{counts.queue}.{counts.officer}"
-    elif part == "officer":
-        count = f"{counts.officer}"
-    else:
-        count = f"{counts.every}.{counts.largest_id}"
-    return f"{today:%Y%m%d}.{count}"
+    counted = {
+        "every": f"{counts.every}.{counts.largest_id}",
+        "board": f"{counts.board}",
+        "desk": f"{counts.queue}.{counts.officer}",
+        "officer": f"{counts.officer}",
+        "queue": f"{counts.queue}",
+    }
+    return {part: f"{today:%Y%m%d}.{count}" for part, count in counted.items()}
 
 
 def staff_version(*, office_id: int) -> str:
