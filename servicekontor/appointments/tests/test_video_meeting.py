@@ -128,18 +128,84 @@ def test_video__agency_cancels__citizen_told_and_can_rebook(
         services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=service.agency_id)
 
 
-def test_video__reschedule__old_meeting_released_new_one_held(frozen, service):
+def test_video__reschedule__old_meeting_cancelled_new_one_held_caseworker_told(
+    frozen, service, django_capture_on_commit_callbacks
+):
+    office = office_with_rooms(service)
+    worker = caseworker(service.agency, TUESDAY)
+    made = book(office, service, local(TUESDAY, 10))
+    old = made.booking.video_meeting
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.reschedule_booking(booking=made.booking, starts_at=local(TUESDAY, 10, 30))
+    old.refresh_from_db()
+    new = moved.video_meeting
+    # For the agency's side: the old time cancelled by the citizen, a new meeting booked.
+    assert not old.active and old.cancelled_by == "citizen" and old.moved_to == new
+    assert new.pk != old.pk and new.active and new.starts_at == local(TUESDAY, 10, 30)
+    assert new.caseworker == worker and new.room_name != old.room_name  # old link dead
+    assert VideoMeeting.objects.filter(active=True).count() == 1
+    (told,) = [m for m in mail.outbox if m.to == ["handlaggare1@agency.example"]]
+    assert "flyttat" in told.subject and made.booking.code[:4] in told.subject.replace(" ", "")
+    assert "Den nya tiden, med dig" in told.body and "10:30" in told.body
+    assert "m0@example.org" not in told.body
+    # The 10:00 time is free again for someone else.
+    assert book(office, service, local(TUESDAY, 10), n=1).booking.video_meeting.active
+    # Cancelling after the move tells the caseworker of the new meeting (its own notice: the
+    # old meeting's notice does not stand in for it).
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_booking(booking=moved)
+    (told,) = [m for m in mail.outbox if m.to == ["handlaggare1@agency.example"]]
+    assert "avbokat" in told.subject and "10:30" in told.body
+
+
+def test_video__reschedule__to_another_caseworker__first_one_told_time_is_not_theirs(
+    frozen, service, django_capture_on_commit_callbacks
+):
+    office = office_with_rooms(service)
+    caseworker(service.agency, TUESDAY, n=1, hours=(10, 11))
+    second = caseworker(service.agency, TUESDAY, n=2, hours=(13, 15))
+    made = book(office, service, local(TUESDAY, 10))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.reschedule_booking(booking=made.booking, starts_at=local(TUESDAY, 14))
+    assert moved.video_meeting.caseworker == second
+    (told,) = [m for m in mail.outbox if m.to == ["handlaggare1@agency.example"]]
+    assert "annan handläggare" in told.body and "14:00" not in told.body
+    assert not [m for m in mail.outbox if m.to == ["handlaggare2@agency.example"]]
+
+
+def test_video__reschedule__agency_cannot_cancel_the_old_meeting_any_more(frozen, service):
     office = office_with_rooms(service)
     caseworker(service.agency, TUESDAY)
     made = book(office, service, local(TUESDAY, 10))
-    old_room_name = made.booking.video_meeting.room_name
-    moved = services.reschedule_booking(booking=made.booking, starts_at=local(TUESDAY, 10, 30))
-    meeting = VideoMeeting.objects.get(booking=moved)
-    assert meeting.active and meeting.starts_at == local(TUESDAY, 10, 30)
-    assert meeting.room_name != old_room_name  # the old link stops working
-    assert VideoMeeting.objects.filter(active=True).count() == 1
-    # The 10:00 time is free again for someone else.
-    assert book(office, service, local(TUESDAY, 10), n=1).booking.video_meeting.active
+    old = made.booking.video_meeting
+    moved = services.reschedule_booking(booking=made.booking, starts_at=local(TUESDAY, 11))
+    old.refresh_from_db()
+    with pytest.raises(errors.NotChangeable):
+        services.cancel_video_meeting_by_agency(meeting=old, agency_id=service.agency_id)
+    assert Booking.objects.get(pk=moved.pk).status == BookingStatus.BOOKED
+    assert moved.video_meeting.active
+
+
+def test_video__reschedule_after_agency_cancelled__agency_not_told_of_its_own_cancel(
+    frozen, service, django_capture_on_commit_callbacks
+):
+    office = office_with_rooms(service)
+    caseworker(service.agency, TUESDAY)
+    made = book(office, service, local(TUESDAY, 10))
+    old = made.booking.video_meeting
+    services.cancel_video_meeting_by_agency(meeting=old, agency_id=service.agency_id)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.reschedule_booking(
+            booking=Booking.objects.get(pk=made.booking.pk), starts_at=local(TUESDAY, 11)
+        )
+    old.refresh_from_db()
+    assert old.cancelled_by == "agency" and old.agency_notified_at is None
+    assert moved.video_meeting.active
+    assert not [m for m in mail.outbox if m.to == ["handlaggare1@agency.example"]]
 
 
 def test_video__office_closure__meeting_released_and_agency_told(
