@@ -280,3 +280,29 @@ class _FakeProvider:
 def test_video__provider__configurable(settings):
     settings.VIDEO_PROVIDER = f"{__name__}._FakeProvider"
     assert isinstance(video_links.provider(), _FakeProvider)
+
+
+def test_video__at_a_diverted_outreach_stop__caseworker_and_citizen_told(
+    frozen, service, django_capture_on_commit_callbacks
+):
+    from servicekontor.appointments.tests.conftest import allocate
+    from servicekontor.network.models import ServicePoint
+    from tests.factories import make_offering, make_outreach_stop
+
+    stop = make_outreach_stop(weekday=1, counters=1)  # Tuesdays 10–14
+    room = ServicePoint.objects.create(office=stop, number=2, name="Videorum i bussen")
+    assert service.required_capability is not None
+    room.capabilities.add(service.required_capability)
+    make_offering(office=stop, service=service)
+    allocate(stop, counters=2)
+    caseworker(service.agency, TUESDAY)
+    made = book(stop, service, local(TUESDAY, 10))
+    assert made.booking.video_meeting.room == room
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.divert_outreach_visit(stop=stop, day=TUESDAY, reason_sv="Bussen omdirigerad")
+    meeting = VideoMeeting.objects.get(booking=made.booking)
+    assert not meeting.active and meeting.cancelled_by == "office" and meeting.agency_notified_at
+    (told,) = [m for m in mail.outbox if m.to == ["handlaggare1@agency.example"]]
+    assert "avbokat" in told.subject and "servicekontoret har avbokat" in told.body.lower()
+    assert [m for m in mail.outbox if m.to == ["m0@example.org"]]  # the citizen, as for a closure
