@@ -4,7 +4,8 @@
   periods (the whole future from now: what was published through the API before is replaced;
   meetings already booked stay) and creates or updates the caseworker;
 - `GET  /api/partner/video-meetings/?from=&to=` lists the agency's meetings, booked and
-  cancelled (who cancelled), each with the caseworker's meeting link;
+  cancelled (who cancelled), each with the caseworker's meeting link; a booking the citizen
+  moved shows its old meeting cancelled (`moved_to` the new one) and the new one booked;
 - `POST /api/partner/video-meetings/<id>/cancel/` cancels one (the caseworker cannot meet):
   the citizen is told and offered a new time.
 
@@ -140,6 +141,11 @@ class MeetingSerializer(serializers.Serializer[Any]):
     ends_at = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=["booked", "cancelled", "held"])
     cancelled_by = serializers.CharField(allow_blank=True)
+    moved_to = serializers.IntegerField(
+        allow_null=True,
+        help_text="When the citizen moved the booking: the id of the meeting at the new time "
+        "(this one is then cancelled, by the citizen).",
+    )
     caseworker_link = serializers.CharField(
         allow_null=True, help_text="Where the caseworker joins; only while booked."
     )
@@ -167,12 +173,17 @@ def meeting_data(meeting: VideoMeeting) -> dict[str, Any]:
         "booking_code": booking.code,
         "caseworker": meeting.caseworker.external_id,
         "service": booking.service.code,
-        "office": {"code": booking.office.code, "name": booking.office.name},
+        "office": {
+            "code": booking.office.code,
+            "name": booking.office.name,
+            "kind": booking.office.kind,
+        },
         "room": meeting.room.number,
         "starts_at": meeting.starts_at,
         "ends_at": meeting.ends_at,
         "status": status,
         "cancelled_by": meeting.cancelled_by,
+        "moved_to": meeting.moved_to_id,
         "caseworker_link": link,
     }
 

@@ -219,7 +219,8 @@ TOPIC_MEETING_CANCELLED = "video.cancelled_for_caseworker"
 
 def send_meeting_cancelled_to_caseworker(meeting: VideoMeeting) -> Message | None:
     """To the caseworker's work address, through the outbox (delivered at least once, once
-    per meeting): which meeting (time, office, booking code) and who cancelled. No citizen
+    per meeting): which meeting (time, office, booking code) and who cancelled, or, when
+    the citizen moved it, the new time (if it is with the same caseworker). No citizen
     data: the agency's system has the case. In Swedish, the agencies' working language."""
     if not meeting.caseworker.email:
         return None
@@ -227,7 +228,12 @@ def send_meeting_cancelled_to_caseworker(meeting: VideoMeeting) -> Message | Non
     with translation.override("sv"):
         values = {"meeting": meeting, "booking": booking, "code": format_code(booking.code)}
         content = Content(
-            subject=_("Video meeting %(code)s cancelled") % {"code": format_code(booking.code)},
+            subject=(
+                _("Video meeting %(code)s moved")
+                if meeting.moved_to_id is not None
+                else _("Video meeting %(code)s cancelled")
+            )
+            % {"code": format_code(booking.code)},
             text=render_to_string("appointments/mail/meeting_cancelled_caseworker.txt", values),
         )
     return queue_message(

@@ -249,6 +249,12 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.office} · {self.starts_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def video_meeting(self) -> "VideoMeeting | None":
+        """The booking's active video meeting (room and caseworker), or None: a booking that
+        is no video meeting, or whose meeting was cancelled. One query per use."""
+        return self.video_meetings.filter(active=True).select_related("room", "caseworker").first()
+
     def is_changeable(self, *, now: dt.datetime) -> bool:
         """Can the citizen still cancel or move it? A booked one until its start; one the
         office cancelled (a registry change took its place) may be moved to a new time until
@@ -365,16 +371,19 @@ class MeetingSide(models.TextChoices):
 
 
 class VideoMeeting(models.Model):
-    """The caseworker's time and the office's video room of one booking, held together.
+    """The caseworker's time and the office's video room of one booking at one time, held
+    together.
 
     Booked by `services.book_appointment` in the booking's transaction: under the office-day
     lock (the room) and the caseworker's row lock (their time). While `active`, neither the
     room nor the caseworker has another active meeting overlapping it; on PostgreSQL two
-    exclusion constraints also say so (migration 0003).
+    exclusion constraints also say so (migration 0005). A booking has at most one active
+    meeting; moving the booking ends its meeting (`moved_to` the new one) and books a new
+    one, so the agency's side sees the old time cancelled and the new time booked.
     """
 
-    booking = models.OneToOneField(
-        Booking, on_delete=models.CASCADE, related_name="video_meeting", verbose_name=_("booking")
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="video_meetings", verbose_name=_("booking")
     )
     caseworker = models.ForeignKey(
         Caseworker, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("caseworker")
@@ -398,17 +407,32 @@ class VideoMeeting(models.Model):
         _("cancelled by"), max_length=10, choices=MeetingSide.choices, blank=True
     )
     agency_notified_at = models.DateTimeField(_("agency told at"), null=True, blank=True)
+    moved_to = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moved_from",
+        verbose_name=_("moved to"),
+        help_text=_("The meeting that replaced this one when the booking was moved."),
+    )
 
     class Meta:
         ordering = ["starts_at"]
         verbose_name = _("video meeting")
         verbose_name_plural = _("video meetings")
         constraints = [
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=models.Q(active=True),
+                name="video_meeting_one_active_per_booking",
+                violation_error_message=_("A booking has one active video meeting at most."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="video_meeting_ends_after_start",
                 violation_error_message=_("A meeting must end after it starts."),
-            )
+            ),
         ]
         indexes = [
             models.Index(fields=["caseworker", "active", "starts_at"]),

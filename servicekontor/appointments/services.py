@@ -320,7 +320,9 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
     """Move a booking to another time at the same office (also after the office cancelled it).
 
     The booking keeps its identity: the same row, code, manage link and calendar UID; its
-    SEQUENCE rises and the citizen gets an "updated" message. Locks: the booking row, then the
+    SEQUENCE rises and the citizen gets an "updated" message. A video meeting does not: its
+    active meeting ends (`moved_to` the new one, its caseworker told after commit) and a new
+    meeting holds the new time. Locks: the booking row, then the
     new day's `BookingDay` row (the order every path that takes both uses). The booking's own
     place is given up first inside the transaction, so a move within one day does not count
     against itself; if the new time is refused, everything rolls back.
@@ -337,8 +339,13 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
         # Give up the old place (not yet visible to others: the row is ours until commit).
         locked.status = BookingStatus.CANCELLED
         locked.save(update_fields=["status"])
-    # Likewise the video meeting's caseworker and room (taken again below for the new time).
-    VideoMeeting.objects.filter(booking=locked, active=True).update(active=False)
+    # Likewise the video meeting's caseworker and room: that meeting ends (the citizen moved
+    # it) and a new one is booked below for the new time.
+    old_meeting = VideoMeeting.objects.filter(booking=locked, active=True).first()
+    if old_meeting is not None:
+        VideoMeeting.objects.filter(pk=old_meeting.pk).update(
+            active=False, cancelled_by=MeetingSide.CITIZEN
+        )
     _lock_day(office=office, day=day)
     book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
     slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
@@ -357,21 +364,20 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
     )
     parts = _meeting_parts(office=office, service=service, start=slot.start, end=slot.end)
     if parts is not None:
-        # The meeting keeps its identity (as the booking does): the agency's API shows its new
-        # time, caseworker and room; a new room name, so the old link stops working.
-        VideoMeeting.objects.update_or_create(
+        # For the agency's side a move is the old time cancelled and a new time booked (maybe
+        # with another caseworker): a new meeting, with a new room name (the old link stops
+        # working); the old one points to it and its caseworker is told after commit.
+        meeting = VideoMeeting.objects.create(
             booking=locked,
-            defaults={
-                "caseworker": parts[0],
-                "room": parts[1],
-                "starts_at": slot.start,
-                "ends_at": slot.end,
-                "active": True,
-                "cancelled_by": "",
-                "agency_notified_at": None,
-                "room_name": tokens.new_room_name(),
-            },
+            caseworker=parts[0],
+            room=parts[1],
+            starts_at=slot.start,
+            ends_at=slot.end,
+            room_name=tokens.new_room_name(),
         )
+        if old_meeting is not None:
+            VideoMeeting.objects.filter(pk=old_meeting.pk).update(moved_to=meeting)
+    _tell_agency(old_meeting.pk if old_meeting is not None else None)
     locked.status = BookingStatus.BOOKED
     locked.day = day
     locked.starts_at, locked.ends_at = slot.start, slot.end
@@ -636,12 +642,16 @@ def cancel_video_meeting_by_agency(*, meeting: VideoMeeting, agency_id: int) -> 
     citizen, who is told and offered a new time, as after an office closure.
 
     Lock: the booking row. NotYourMeeting (404) when the meeting is another agency's;
-    NotChangeable when it is over or already cancelled.
+    NotChangeable when it is over, already cancelled or moved to another time.
     """
     if meeting.caseworker.agency_id != agency_id:
         raise errors.NotYourMeeting()
     locked = _lock_booking(meeting.booking)
     if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
+        raise errors.NotChangeable()
+    # Read under the booking's lock: a meeting the citizen moved (or cancelled) is over; the
+    # booking's new meeting is another one, which this request did not name.
+    if not VideoMeeting.objects.filter(pk=meeting.pk, active=True).exists():
         raise errors.NotChangeable()
     locked.status = BookingStatus.CANCELLED_BY_OFFICE
     locked.office_cancel_reason = OfficeCancelReason.CASEWORKER

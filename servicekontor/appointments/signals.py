@@ -19,6 +19,7 @@ CANCELLED_BY_OFFICE = "cancelled_by_office"
 CHANGES = (BOOKED, MOVED, CANCELLED, CANCELLED_BY_OFFICE)
 
 booking_changed = Signal()
-# video_meeting_cancelled(meeting_id): the citizen or the office cancelled a video meeting;
+# video_meeting_cancelled(meeting_id): the citizen or the office cancelled a video meeting (or
+# the citizen moved it: the meeting's `moved_to` is the new one);
 # the receiver tells the agency's side (`tasks.tell_caseworker_of_cancellation`).
 video_meeting_cancelled = Signal()

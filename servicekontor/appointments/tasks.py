@@ -175,7 +175,7 @@ def on_booking_changed(sender: Any, *, booking_id: int, change: str, **kwargs: A
 
 @task()
 def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
-    """The agency's side learns of a cancellation by the citizen or the office: a mail to
+    """The agency's side learns of a cancellation (or a move) by the citizen or the office: a mail to
     the caseworker's work address through the outbox (the agency's API shows the meeting as
     cancelled at once). Queued once: compare-and-swap on `agency_notified_at` (and the
     outbox's dedup key)."""
@@ -185,7 +185,12 @@ def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
     if claimed != 1:
         return False
     meeting = VideoMeeting.objects.select_related(
-        "caseworker", "booking", "booking__office", "booking__service", "booking__service__agency"
+        "caseworker",
+        "booking",
+        "booking__office",
+        "booking__service",
+        "booking__service__agency",
+        "moved_to__room",
     ).get(pk=meeting_id)
     return mail.send_meeting_cancelled_to_caseworker(meeting) is not None
 

@@ -28,7 +28,13 @@ from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.core.params import parse_id
 from servicekontor.network import opening_hours, queries
 from servicekontor.network.dates import DateSpan
-from servicekontor.network.models import OFFICE_EXCHANGE_FIELDS, DatePrecision, Offering, Office
+from servicekontor.network.models import (
+    OFFICE_EXCHANGE_FIELDS,
+    DatePrecision,
+    Offering,
+    Office,
+    OfficeKind,
+)
 
 MAX_OPENING_HOURS_DAYS = 62
 DEFAULT_OPENING_HOURS_DAYS = 7
@@ -73,6 +79,12 @@ class KnownDateSerializer(serializers.Serializer[Any]):
 
 
 class OfficeSerializer(serializers.ModelSerializer[Office]):
+    kind = serializers.ChoiceField(
+        choices=OfficeKind.choices,
+        read_only=True,
+        help_text="office: a service office with weekly hours; outreach: a stop served on a "
+        "schedule by travelling staff (its days: /opening-hours/ or the stop's visits.ics).",
+    )
     opened = serializers.SerializerMethodField(help_text="First day open.")
     closed = serializers.SerializerMethodField(help_text="First day closed for good, or null.")
     on = serializers.SerializerMethodField()
@@ -83,6 +95,7 @@ class OfficeSerializer(serializers.ModelSerializer[Office]):
         model = Office
         fields = [
             *OFFICE_EXCHANGE_FIELDS,
+            "kind",
             "position_approximate",
             "opened",
             "closed",
@@ -181,6 +194,13 @@ class OpeningHoursSerializer(serializers.Serializer[Any]):
                 "county", OpenApiTypes.STR, description="Only offices in this county (län)."
             ),
             OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                enum=OfficeKind.values,
+                description="Only service offices (office) or only outreach stops (outreach); "
+                "both by default.",
+            ),
+            OpenApiParameter(
                 "agency",
                 OpenApiTypes.STR,
                 description="Only offices offering a service of this agency (code) that day.",
@@ -217,6 +237,10 @@ class OfficeViewSet(viewsets.ReadOnlyModelViewSet[Office]):
         params = self.request.query_params
         if county := params.get("county"):
             offices = offices.filter(county=county)
+        if kind := params.get("kind"):
+            if kind not in OfficeKind.values:
+                raise unknown_value_error("kind", kind, OfficeKind.values)
+            offices = offices.filter(kind=kind)
         if agency_code := params.get("agency"):
             if not Agency.objects.filter(code=agency_code).exists():
                 raise unknown_value_error("agency", agency_code)

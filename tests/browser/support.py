@@ -16,6 +16,7 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 _RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {
+    preload: false,
     runOnly: {type: "tag", values: tags},
     resultTypes: ["violations"],
   });
@@ -33,10 +34,37 @@ def _axe_source() -> str:
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
+# Whether the page runs scripts (a context made with `java_script_enabled=False` does not):
+# an HTML parser with scripting off reads the inside of <noscript> as elements, with
+# scripting on as text (HTML, "parsing HTML fragments": the scripting flag).
+_SCRIPTING = """() => {
+  const probe = document.createElement("div");
+  probe.innerHTML = "<noscript><i></i></noscript>";
+  return probe.querySelector("noscript i") === null;
+}"""
+
+# On a page without scripting, `page.evaluate` still runs, and so do promises, but no timer
+# ever fires, and axe.run waits for timers between its checks: the evaluate never returned
+# and, as Playwright's evaluate has no timeout, the test hung (with the live server idle on
+# its keep-alive connection). There, timers run as promise reactions instead (V8's own
+# microtasks; Blink's `queueMicrotask` callbacks do not run without scripting either). The
+# page's own scripts never ran, so nothing else sees the change.
+_TIMERS_AS_MICROTASKS = """() => {
+  window.setTimeout = (callback, delay, ...args) => {
+    Promise.resolve().then(() => callback(...args));
+    return 0;
+  };
+  window.clearTimeout = () => {};
+}"""
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Run axe-core's WCAG 2.1 A and AA rules on the page as it is now."""
+    """Run axe-core's WCAG 2.1 A and AA rules on the page as it is now, with or without
+    JavaScript (then axe's timers run as microtasks; see `_TIMERS_AS_MICROTASKS`)."""
     # Evaluated through the DevTools protocol, not a <script> tag: a Content-Security-Policy
     # on the page under test cannot block it, and the page's own markup is left untouched.
+    if not page.evaluate(_SCRIPTING):
+        page.evaluate(_TIMERS_AS_MICROTASKS)
     page.evaluate(f"() => {{ {_axe_source()}\n }}")
     return list(page.evaluate(_RUN_AXE, WCAG_21_AA))
 

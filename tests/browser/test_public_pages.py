@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.support import (
     assert_accessible,
     assert_readable_controls,
+    axe_violations,
     contrast_failures,
     is_focused,
     tab_to,
@@ -152,3 +153,19 @@ def test_axe_check__page_with_violations__reports_them(browser):
         page.close()
     assert "image-alt" in str(failure.value)
     assert "label" in str(failure.value)
+
+
+def test_axe_check__page_without_javascript__reports_them_and_returns(browser):
+    """axe waits for timers, which never fire on a page without scripting: the check once
+    hung there for good (Playwright's evaluate has no timeout). It now returns, and finds."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.set_content(
+            '<html lang="sv"><head><title>x</title></head><body><main>'
+            '<img src="data:,"><noscript><p>Utan JavaScript</p></noscript></main></body></html>'
+        )
+        violations = [v["id"] for v in axe_violations(page)]
+    finally:
+        context.close()
+    assert violations == ["image-alt"]

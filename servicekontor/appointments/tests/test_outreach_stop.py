@@ -87,3 +87,16 @@ def test_outreach__divert__refused_for_offices_days_without_visit_and_without_re
     with pytest.raises(errors.DivertReasonMissing):
         services.divert_outreach_visit(stop=stop, day=TUESDAY, reason_sv="  ")
     assert not OpeningException.objects.filter(office=stop).exists()
+
+
+def test_outreach__booking_office_list__marks_the_stop_as_the_finder_does(
+    frozen, stop, service, client
+):
+    office = make_office(code="kontoret", name="Servicekontor Kontoret")
+    make_offering(office=office, service=service)
+    html = client.get(reverse("appointments:offices", args=[service.pk])).content.decode()
+    items = html.split('<ul class="office-list">')[1].split("</ul>")[0].split("<li>")[1:]
+    (stop_item,) = [i for i in items if stop.name in i]
+    (office_item,) = [i for i in items if "Servicekontor Kontoret" in i]
+    assert '<span class="tag">Mobilt servicekontor</span>' in stop_item
+    assert 'class="tag"' not in office_item

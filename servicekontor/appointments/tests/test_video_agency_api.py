@@ -57,7 +57,11 @@ def test_video_api__publish_book_list_cancel(
     (row,) = listed
     assert row["booking_code"] == made.code and row["caseworker"] == "anna-1"
     assert row["status"] == "booked" and row["office"]["code"] == "kista"
-    assert row["caseworker_link"].split("?")[0].endswith(made.video_meeting.room_name)
+    assert (
+        row["caseworker_link"]
+        .split("?")[0]
+        .endswith(made.video_meetings.get(active=True).room_name)
+    )
     # Another agency sees nothing and cannot cancel.
     assert client.get("/api/partner/video-meetings/", **bearer(other)).json()["results"] == []
     cancel_url = f"/api/partner/video-meetings/{row['id']}/cancel/"
@@ -87,6 +91,38 @@ def test_video_api__citizen_cancellation_visible_to_the_agency(
     (row,) = client.get("/api/partner/video-meetings/", **bearer(own)).json()["results"]
     assert row["status"] == "cancelled" and row["cancelled_by"] == "citizen"
     assert row["caseworker_link"] is None
+
+
+def test_video_api__citizen_move__old_time_cancelled_new_time_booked(
+    frozen, client, world, django_capture_on_commit_callbacks
+):
+    service, office, own, _other = world
+    publish(client, own)
+    made = services.book_appointment(
+        office=office,
+        service=service,
+        starts_at=local(TUESDAY, 10),
+        contact=Contact(name="Medborgare", email="m@example.org"),
+    ).booking
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_booking(booking=made, starts_at=local(TUESDAY, 11))
+    old, new = client.get("/api/partner/video-meetings/", **bearer(own)).json()["results"]
+    assert (old["status"], old["cancelled_by"], old["moved_to"]) == (
+        "cancelled",
+        "citizen",
+        new["id"],
+    )
+    assert old["caseworker_link"] is None and old["booking_code"] == made.code
+    assert (new["status"], new["moved_to"]) == ("booked", None)
+    assert new["starts_at"].startswith(local(TUESDAY, 11).isoformat()[:16])
+    assert new["office"] == {"code": "kista", "name": office.name, "kind": "office"}
+    # The old meeting can no longer be cancelled by the agency; the new one can.
+    assert (
+        client.post(f"/api/partner/video-meetings/{old['id']}/cancel/", **bearer(own)).status_code
+        == 409
+    )
+    response = client.post(f"/api/partner/video-meetings/{new['id']}/cancel/", **bearer(own))
+    assert response.status_code == 200 and response.json()["cancelled_by"] == "agency"
 
 
 def test_video_api__republishing_replaces_free_time_keeps_meetings(frozen, client, world):

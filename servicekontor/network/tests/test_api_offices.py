@@ -133,3 +133,32 @@ def test_api_offices__list__constant_queries(
         results = api.get("/api/offices/", {"on": "2024-01-01"}).json()["results"]
     assert len(results) == 15
     assert all(len(o["services"]) == 3 for o in results)
+
+
+def test_api_offices__kind__in_list_and_detail_and_filter(api: APIClient, network: dict):
+    from tests.factories import make_outreach_stop
+
+    stop = make_outreach_stop(code="arjeplog-torget")
+    make_offering(office=stop, service=network["personbevis"], valid_from=dt.date(2019, 6, 1))
+    rows = api.get("/api/offices/", {"on": "2024-01-10"}).json()["results"]
+    assert {o["code"]: o["kind"] for o in rows} == {
+        "arvika": "office",
+        "kiruna": "office",
+        "arjeplog-torget": "outreach",
+    }
+    detail = api.get("/api/offices/arjeplog-torget/", {"on": "2024-01-10"}).json()
+    assert detail["kind"] == "outreach"
+    assert api.get("/api/offices/kiruna/").json()["kind"] == "office"
+    assert list(_offices(api, on="2024-01-10", kind="outreach")) == ["arjeplog-torget"]
+    assert sorted(_offices(api, on="2024-01-10", kind="office")) == ["arvika", "kiruna"]
+    # Filters combine: a county with only a stop, asked for offices.
+    assert _offices(api, on="2024-01-10", kind="office", county="Norrbottens län") == {
+        "kiruna": ["personbevis"]
+    }
+
+
+@pytest.mark.parametrize("kind", ["mobile", "OUTREACH", "office,outreach"])
+def test_api_offices__unknown_kind__400_naming_the_choices(api: APIClient, network: dict, kind):
+    response = api.get("/api/offices/", {"kind": kind})
+    assert response.status_code == 400
+    assert "office, outreach" in response.json()["kind"][0]

@@ -27,3 +27,20 @@ def test_api_docs__schema_and_browsable_docs_served_without_cdn() -> None:
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+
+
+def test_api_schema__office_kind__field_and_filter_documented(tmp_path) -> None:
+    import yaml
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    office = schema["components"]["schemas"]["Office"]
+    assert "kind" in office["properties"] and "kind" in office["required"]
+    kind = office["properties"]["kind"]
+    ref = kind.get("$ref") or kind["allOf"][0]["$ref"]
+    enum = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["enum"]
+    assert enum == ["office", "outreach"]
+    parameters = schema["paths"]["/api/offices/"]["get"]["parameters"]
+    (param,) = [p for p in parameters if p["name"] == "kind"]
+    assert param["schema"]["enum"] == ["office", "outreach"]
