@@ -217,7 +217,15 @@ def change_date(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
     change = get_object_or_404(PlannedChange, pk=change_pk, plan=obj)
     form = DateRuleForm(request.POST, plan=obj, exclude=change.pk, prefix=f"c{change.pk}")
     if not form.is_valid():
-        raise DomainError(" ".join(str(e) for e in form.non_field_errors()) or _("Check the date."))
+        # Each error with its field's label ("Date: Give a date within 20 years …").
+        raise DomainError(
+            " ".join(
+                f"{form.fields[name].label}: {' '.join(errors)}"
+                if name in form.fields
+                else " ".join(errors)
+                for name, errors in form.errors.items()
+            )
+        )
     d = form.cleaned_data
     services.set_change_date(
         change=change,
