@@ -26,7 +26,7 @@ _ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _ISO_WEEK = re.compile(r"([0-9]{4})-[Ww]([0-9]{2})")
 # Seconds since 1970 (UTC) of the first and the last instant of MIN_DATE…MAX_DATE.
 MIN_TIMESTAMP = int(dt.datetime.combine(MIN_DATE, dt.time.min, tzinfo=dt.UTC).timestamp())
-MAX_TIMESTAMP = int(dt.datetime.combine(MAX_DATE, dt.time.max, tzinfo=dt.UTC).timestamp())
+MAX_TIMESTAMP = int(dt.datetime.combine(MAX_DATE, dt.time(23, 59, 59), tzinfo=dt.UTC).timestamp())
 
 
 def parse_id(raw: object) -> int | None:
