@@ -30,6 +30,7 @@ from servicekontor.changeplans.forms import (
 from servicekontor.changeplans.models import ChangePlan, PlannedChange
 from servicekontor.core import spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.forms import labelled_errors
 
 View = Callable[..., HttpResponse]
 
@@ -218,14 +219,7 @@ def change_date(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
     form = DateRuleForm(request.POST, plan=obj, exclude=change.pk, prefix=f"c{change.pk}")
     if not form.is_valid():
         # Each error with its field's label ("Date: Give a date within 20 years …").
-        raise DomainError(
-            " ".join(
-                f"{form.fields[name].label}: {' '.join(errors)}"
-                if name in form.fields
-                else " ".join(errors)
-                for name, errors in form.errors.items()
-            )
-        )
+        raise DomainError(labelled_errors(form))
     d = form.cleaned_data
     services.set_change_date(
         change=change,

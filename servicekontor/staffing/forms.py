@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
 from servicekontor.core import params
+from servicekontor.core.forms import labelled_errors
 from servicekontor.staffing import queries
 
 # WhatIf.volume_factor = 1 + volume / 100 lies in (0, 10]: at least −99 %, at most +900 %.
@@ -63,12 +64,7 @@ class WhatIfForm(forms.Form):
 
     def error_text(self) -> str:
         """All errors as one line, each with its field's label (for files, which have no page)."""
-        return " ".join(
-            f"{self.fields[name].label}: {' '.join(errors)}"
-            if name in self.fields
-            else " ".join(errors)
-            for name, errors in self.errors.items()
-        )
+        return labelled_errors(self)
 
 
 class OfficeWeekForm(WhatIfForm):
