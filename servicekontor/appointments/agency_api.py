@@ -34,6 +34,7 @@ from servicekontor.appointments import errors, services, video_links
 from servicekontor.appointments.models import AvailabilitySource, Caseworker, VideoMeeting
 from servicekontor.core import clock
 from servicekontor.core.api_params import date_param
+from servicekontor.core.params import validate_instant_range
 
 MAX_PERIODS = 2000
 
@@ -61,8 +62,8 @@ class _Conflict(serializers.ValidationError):
 
 
 class PeriodSerializer(serializers.Serializer[Any]):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=[validate_instant_range])
+    ends_at = serializers.DateTimeField(validators=[validate_instant_range])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["ends_at"] <= attrs["starts_at"]:

@@ -32,7 +32,7 @@ from servicekontor.core import clock
 from servicekontor.core.forms import PlaceForm
 from servicekontor.core.geography import display_name, find_locality
 from servicekontor.core.i18n import current_language
-from servicekontor.core.params import date_or_400, parse_int
+from servicekontor.core.params import date_or_400, parse_int, parse_timestamp
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network import queries as network_queries
 from servicekontor.network.models import Office
@@ -62,11 +62,14 @@ def _bookable_service(service_id: int) -> Service:
     return service
 
 
-def _instant(ts: int) -> dt.datetime:
+def _instant(raw: object) -> dt.datetime | None:
+    """A slot's start as sent back by the page (seconds since 1970, UTC), or None when it is
+    not one a page could have listed (`core.params.parse_timestamp`: not digits, before
+    1900, after 2999): the caller answers 400 "Choose one of the listed times"."""
     try:
-        return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
-    except (OverflowError, OSError, ValueError):
-        raise Http404 from None
+        return parse_timestamp(raw)
+    except ValueError:
+        return None
 
 
 def _near(form: PlaceForm) -> tuple[tuple[float, float] | None, str]:
@@ -184,6 +187,16 @@ def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) ->
     service = _bookable_service(service_id)
     office = get_object_or_404(Office, code=office_code)
     starts_at = _instant(ts)
+    if starts_at is None:
+        return _error(
+            request,
+            _("Choose one of the listed times."),
+            400,
+            back=reverse(
+                "appointments:times", kwargs={"service_id": service.pk, "office_code": office.code}
+            ),
+            back_label=_("Choose another time"),
+        )
     form = ContactForm(request.POST or None, service=service)
     context = {
         "service": service,
@@ -331,10 +344,10 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         )
     raw_start = request.POST.get("start") if request.method == "POST" else request.GET.get("start")
     if raw_start is not None:
-        start = parse_int(raw_start, minimum=0, maximum=2**40)
-        if start is None:
+        starts_at = _instant(raw_start)
+        if starts_at is None:
             return _error(request, _("Choose one of the listed times."), 400, back=request.path)
-        starts_at = _instant(start)
+        start = int(starts_at.timestamp())
         if request.method == "GET":
             refused = queries.slot_refusal(
                 office=booking.office, service=booking.service, starts_at=starts_at
@@ -472,8 +485,8 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
     context.update({"form": form, "service": service})
     if request.method != "POST":
         return render(request, "appointments/desk_book.html", context)
-    start = parse_int(request.POST.get("start"), minimum=0, maximum=2**40)
-    if start is None:
+    starts_at = _instant(request.POST.get("start"))
+    if starts_at is None:
         context["desk_error"] = _("Choose one of the listed times.")
         return render(request, "appointments/desk_book.html", context, status=400)
     if not form.is_valid():
@@ -482,7 +495,7 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
         made = services.book_appointment(
             office=office,
             service=service,
-            starts_at=_instant(start),
+            starts_at=starts_at,
             contact=services.Contact(
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data.get("email", ""),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
 from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlannedChange
+from servicekontor.core import clock
 from servicekontor.network.models import Milestone, Office
 from servicekontor.network.opening_hours import WeeklyRule, overlapping_rules
 from servicekontor.planning.models import Scenario
@@ -59,10 +60,35 @@ def hours_text(hours: list[list[Any]]) -> str:
     return "; ".join(f"{wd} {a}-{b}" for wd, a, b in hours)
 
 
+# A plan looks this many years ahead and back from today: far enough for any reorganisation
+# (an assumption), near enough that the timeline's axis stays readable (walk finding F9).
+HORIZON_YEARS = 20
+MAX_TEXT = 2000  # the longest free text a plan's fields take (description, note, lists)
+
+
+def horizon(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last date a change may have (HORIZON_YEARS around `today`)."""
+    days = round(HORIZON_YEARS * 365.25)
+    return today - dt.timedelta(days=days), today + dt.timedelta(days=days)
+
+
+def validate_within_horizon(day: dt.date) -> None:
+    first, last = horizon(clock.local_today())
+    if not first <= day <= last:
+        raise ValidationError(
+            _("Give a date within %(years)s years of today: %(first)s to %(last)s.")
+            % {"years": HORIZON_YEARS, "first": first.isoformat(), "last": last.isoformat()},
+            code="out_of_range",
+        )
+
+
 class PlanForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -75,7 +101,10 @@ class DateRuleForm(forms.Form):
     """A change's date: its own, or days after another change or a milestone."""
 
     on_date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_within_horizon],
     )
     after_change = ChangeChoiceField(
         label=_("or after change"), queryset=PlannedChange.objects.none(), required=False
@@ -84,7 +113,11 @@ class DateRuleForm(forms.Form):
         label=_("or after milestone"), queryset=Milestone.objects.order_by("date"), required=False
     )
     offset_days = forms.IntegerField(
-        label=_("days after"), initial=0, required=False, min_value=-36500, max_value=36500
+        label=_("days after"),
+        initial=0,
+        required=False,
+        min_value=-round(HORIZON_YEARS * 365.25),
+        max_value=round(HORIZON_YEARS * 365.25),
     )
 
     def __init__(
@@ -119,6 +152,7 @@ class ChangeForm(DateRuleForm):
         label=_("Office codes"),
         required=False,
         help_text=_("Comma-separated, e.g. kista, lulea (offices opened earlier in the plan too)."),
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     agency = forms.ModelChoiceField(
@@ -152,11 +186,12 @@ class ChangeForm(DateRuleForm):
     hours = forms.CharField(
         label=_("Weekly hours"),
         required=False,
+        max_length=200,
         help_text=_(
             "For an opening or new hours, e.g. 0-4 10:00-16:00; 5 10:00-14:00 (0 = Monday)."
         ),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=MAX_TEXT)
 
     GROUPS = (
         (_("What and when"), ("kind", "on_date", "after_change", "after_milestone", "offset_days")),
@@ -241,6 +276,14 @@ class ChangeForm(DateRuleForm):
             raise ValidationError(
                 _("No office with the code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
             )
+        if kind == ChangeKind.CLOSE_OFFICE:
+            for step in self.plan.changes.filter(kind=ChangeKind.CLOSE_OFFICE).order_by("position"):
+                again = [c for c in codes if c in (step.office_codes or [])]
+                if again:
+                    raise ValidationError(
+                        _("Change %(position)s already closes %(codes)s; change its date instead.")
+                        % {"position": step.position, "codes": ", ".join(again)}
+                    )
         if kind in (ChangeKind.ADD_SERVICES, ChangeKind.REMOVE_SERVICES) and not data.get("agency"):
             raise ValidationError(_("Choose the agency."))
         if kind == ChangeKind.CHANGE_HOURS and not hours:
@@ -253,12 +296,14 @@ class ScenarioForm(forms.Form):
         label=_("Saved planning result"), queryset=Scenario.objects.all()
     )
     on_date = forms.DateField(
-        label=_("Opening date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Opening date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_within_horizon],
     )
     counters = forms.IntegerField(
         label=_("Counters per new office"), min_value=1, max_value=50, initial=2
     )
-    hours = forms.CharField(label=_("Weekly hours"), initial="0-4 10:00-16:00")
+    hours = forms.CharField(label=_("Weekly hours"), initial="0-4 10:00-16:00", max_length=200)
     agencies = forms.ModelMultipleChoiceField(
         label=_("Agencies offered at the new offices"),
         queryset=Agency.objects.order_by("name_sv"),

@@ -30,6 +30,7 @@ from servicekontor.changeplans.forms import (
 from servicekontor.changeplans.models import ChangePlan, PlannedChange
 from servicekontor.core import spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.forms import labelled_errors
 
 View = Callable[..., HttpResponse]
 
@@ -218,7 +219,8 @@ def change_date(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
     change = get_object_or_404(PlannedChange, pk=change_pk, plan=obj)
     form = DateRuleForm(request.POST, plan=obj, exclude=change.pk, prefix=f"c{change.pk}")
     if not form.is_valid():
-        raise DomainError(" ".join(str(e) for e in form.non_field_errors()) or _("Check the date."))
+        # Each error with its field's label ("Date: Give a date within 20 years …").
+        raise DomainError(labelled_errors(form))
     d = form.cleaned_data
     services.set_change_date(
         change=change,

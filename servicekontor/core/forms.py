@@ -11,6 +11,17 @@ from servicekontor.core.geography import parse_coordinates, parse_degrees
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 
 
+def labelled_errors(form: forms.Form) -> str:
+    """A bound form's errors as one line, each after its field's label as the user sees it
+    ("Volume change (%): Ensure this value …"), for answers that cannot show the form (a
+    file download, a redirect's message). Never the field's internal name."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(map(str, errors))
+        parts.append(f"{form.fields[name].label}: {text}" if name in form.fields else text)
+    return " ".join(parts)
+
+
 class DegreesField(forms.FloatField):
     """Decimal degrees, with a point or a decimal comma ("59,33" as a Swedish keyboard and
     Swedish map sites write it)."""

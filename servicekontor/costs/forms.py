@@ -1,7 +1,6 @@
 """Forms of the costs pages: parse and check the query, nothing else."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -10,13 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
+from servicekontor.core import params
 from servicekontor.costs import allocation
 from servicekontor.costs.models import DriverChoice
 from servicekontor.costs.periods import month_end, next_month
 from servicekontor.costs.queries import CONFIGURED
 from servicekontor.network.models import Office
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class MonthField(forms.CharField):
@@ -26,10 +24,10 @@ class MonthField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        m = _MONTH.match(value)
-        if not m or not 1 <= int(m.group(2)) <= 12:
-            raise forms.ValidationError(_("Write the month as YYYY-MM, e.g. 2025-03."))
-        return dt.date(int(m.group(1)), int(m.group(2)), 1)
+        try:
+            return params.parse_month(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
 
 
 class ReportForm(forms.Form):
@@ -61,7 +59,7 @@ class WhatIfForm(forms.Form):
     offices = forms.ModelMultipleChoiceField(
         label=_("Offices"), queryset=Office.objects.order_by("name")
     )
-    start = forms.DateField(label=_("From (YYYY-MM-DD)"))
+    start = forms.DateField(label=_("From (YYYY-MM-DD)"), validators=[params.validate_date_range])
     visits = forms.IntegerField(
         label=_("Expected visits a month at each office (joining)"), min_value=0, required=False
     )

@@ -151,6 +151,15 @@ def visible_agencies(agency_ids: set[int] | None) -> list[Agency]:
     return list(_scope(Agency.objects.all(), agency_ids, "pk").order_by("name_sv"))
 
 
+def default_report_month(today: dt.date) -> dt.date:
+    """The month a report shows when none is asked for: the last settled month, or, with
+    none settled, the month before `today`'s (the last whole month)."""
+    last = Settlement.objects.order_by("-month").values_list("month", flat=True).first()
+    return (
+        last if last is not None else (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    )
+
+
 def settlements(*, year: int | None = None) -> list[Settlement]:
     qs = Settlement.objects.select_related("settled_by")
     if year is not None:

@@ -11,11 +11,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,6 +58,21 @@ def _require_admin(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only network administrators may do this."))
 
 
+def _form_error(request: HttpRequest, form: forms.Form, url_name: str, submit: str) -> HttpResponse:
+    """400: the form again, as sent, each error next to its field (named by its label)."""
+    return render(
+        request,
+        "costs/error.html",
+        {
+            "form": form,
+            "action": reverse(url_name),
+            "post": url_name != "costs:report",
+            "submit": submit,
+        },
+        status=400,
+    )
+
+
 def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return render(request, "costs/error.html", {"message": exc.message}, status=exc.http_status)
 
@@ -64,7 +81,7 @@ def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     agency_ids = _require_viewer(request)
-    today = clock.local_today()
+    month = queries.default_report_month(clock.local_today())
     return render(
         request,
         "costs/index.html",
@@ -77,7 +94,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "settle_form": SettleForm(auto_id="settle_%s"),
             "correct_form": CorrectForm(auto_id="correct_%s"),
             "staff_form": StaffCostForm(auto_id="staff_%s"),
-            "report_form": ReportForm(initial={"year": today.year}, auto_id="report_%s"),
+            "report_form": ReportForm(
+                initial={"year": month.year, "month": month.month}, auto_id="report_%s"
+            ),
             "compare_form": CompareForm(auto_id="compare_%s"),
             "agencies": queries.visible_agencies(agency_ids),
         },
@@ -106,7 +125,7 @@ def correct(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = CorrectForm(request.POST)
     if not form.is_valid():
-        return render(request, "costs/error.html", {"form": form}, status=400)
+        return _form_error(request, form, "costs:correct", _("Book the correction"))
     data = form.cleaned_data
     amounts = {}
     if data.get("pool") is not None:
@@ -132,7 +151,7 @@ def staff_cost(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = StaffCostForm(request.POST)
     if not form.is_valid():
-        return render(request, "costs/error.html", {"form": form}, status=400)
+        return _form_error(request, form, "costs:staff_cost", _("Derive staff pools"))
     month = form.cleaned_data["month"]
     try:
         if form.cleaned_data["from_desk_log"]:
@@ -163,9 +182,13 @@ def report(request: HttpRequest) -> HttpResponse:
     """The settled costs per agency and office for a month or a year (?year=&month=),
     as a page, or ?format=csv (summary; &table=lines for every line) or ?format=xlsx."""
     agency_ids = _require_viewer(request)
-    form = ReportForm(request.GET)
+    data = request.GET.copy()
+    if not data.get("year") and not data.get("month"):  # a bare /costs/report/
+        month = queries.default_report_month(clock.local_today())
+        data["year"], data["month"] = str(month.year), str(month.month)
+    form = ReportForm(data)
     if not form.is_valid():
-        return render(request, "costs/error.html", {"form": form}, status=400)
+        return _form_error(request, form, "costs:report", _("Show"))
     code = request.GET.get("agency", "").strip()
     if code:
         chosen = {a.pk for a in queries.visible_agencies(agency_ids) if a.code == code}
@@ -316,8 +339,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
                     ).removesuffix(".x")
                     return _what_if_file(result, fmt, label)
             context["fraction"] = change.fraction
-    if fmt and status != 200:
-        return render(request, "costs/error.html", {"form": form}, status=status)
+    # A file asked for with errors: the page, its form kept with the errors at their fields.
     return render(request, "costs/what_if.html", context, status=status)
 
 

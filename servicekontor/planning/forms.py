@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicekontor.core.params import validate_date_range
 from servicekontor.planning.models import PlanObjective, PlanQuestion
 
 
@@ -8,6 +9,7 @@ class PlanForm(forms.Form):
     on = forms.DateField(
         label=_("Network on"),
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
         help_text=_("The offices operating on this date are the current network."),
     )
     action = forms.ChoiceField(label=_("Question"), choices=PlanQuestion.choices)

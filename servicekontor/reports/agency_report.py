@@ -4,7 +4,6 @@ Built once here from `queries.figures`, so the four outputs cannot disagree.
 """
 
 import datetime as dt
-import re
 from calendar import monthrange
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
-from servicekontor.core.params import MAX_DATE, MIN_DATE
+from servicekontor.core import params
 from servicekontor.network.models import Office
 from servicekontor.reports.queries import BadPeriod, Figures, figures, last_year
 from servicekontor.reports.scope import NoStatistics, Scope
@@ -94,18 +93,9 @@ def parse_month(text: str) -> dt.date:
     """'2025-03' → 2025-03-01; raises BadPeriod (400) otherwise, also for a month outside
     core.params.MIN_DATE…MAX_DATE (the report reads the same month a year earlier)."""
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
-            raise ValueError(text)
-        year, month = (int(p) for p in text.split("-"))
-        first = dt.date(year, month, 1)
-    except ValueError:
-        raise BadPeriod(_("Give the month as YYYY-MM, e.g. 2025-03.")) from None
-    if not MIN_DATE <= first <= MAX_DATE:
-        raise BadPeriod(
-            _("Give a date between %(first)s and %(last)s.")
-            % {"first": MIN_DATE.isoformat(), "last": MAX_DATE.isoformat()}
-        )
-    return first
+        return params.parse_month(text)
+    except ValueError as exc:
+        raise BadPeriod(str(exc)) from None
 
 
 def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> AgencyReport:

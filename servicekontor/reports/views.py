@@ -17,6 +17,7 @@ from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.params import parse_date
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
 from servicekontor.reports import dashboards
@@ -58,15 +59,19 @@ def statistics_view(view: View) -> View:
     return wrapper
 
 
+def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    raw = request.GET.get(name, "")
+    return parse_date(raw) if raw.strip() else default
+
+
 def _period(request: HttpRequest, days: int = 30) -> tuple[dt.date, dt.date]:
-    today = clock.local_today()
+    """`?from=&to=` (YYYY-MM-DD within core.params' range; default: the `days` days to
+    today); BadPeriod (400) with the reason otherwise."""
     try:
-        end = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
-        start = dt.date.fromisoformat(
-            request.GET.get("from") or (end - dt.timedelta(days=days - 1)).isoformat()
-        )
-    except ValueError:
-        raise BadPeriod(_("Give dates as YYYY-MM-DD, e.g. 2025-06-01.")) from None
+        end = _date_param(request, "to", clock.local_today())
+        start = _date_param(request, "from", end - dt.timedelta(days=days - 1))
+    except ValueError as exc:
+        raise BadPeriod(str(exc)) from None
     check_period(start, end)
     return start, end
 

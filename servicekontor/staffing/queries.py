@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from servicekontor.accounts.models import Competence, OfficeAssignment, Role
 from servicekontor.appointments.models import HOLDS_CAPACITY, Booking
 from servicekontor.catalog.models import Agency
-from servicekontor.core import clock
+from servicekontor.core import clock, params
 from servicekontor.core.errors import DomainError
 from servicekontor.network import opening_hours
 from servicekontor.network.models import Office, ServicePoint
@@ -60,12 +60,12 @@ DEFAULT_RULES = shifts.ShiftRules()
 
 
 def parse_week(text: str) -> dt.date:
-    """The Monday of an ISO week "2026-W10"; raises BadWeek (400)."""
+    """The Monday of an ISO week "2026-W10"; raises BadWeek (400) with the reason
+    (`core.params.parse_iso_week`: week 53 of a 52-week year, year 9999, "١٢")."""
     try:
-        year, week = text.upper().split("-W")
-        return dt.date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        raise BadWeek() from None
+        return params.parse_iso_week(text)
+    except ValueError as exc:
+        raise BadWeek(str(exc)) from None
 
 
 @dataclass(frozen=True)

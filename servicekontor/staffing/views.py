@@ -23,7 +23,7 @@ from servicekontor.reports import charts
 from servicekontor.reports.dashboards import WEEKDAYS, Chart
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for
 from servicekontor.reports.views import statistics_view
-from servicekontor.staffing import exports, queries, services
+from servicekontor.staffing import exports, forms, queries, services
 
 
 def _office(scope: Scope, code: str) -> Office:
@@ -33,39 +33,48 @@ def _office(scope: Scope, code: str) -> Office:
     return office
 
 
-def _monday(request: HttpRequest) -> dt.date:
-    text = request.GET.get("week")
-    if text:
-        return queries.parse_week(text)
+class InvalidQuery(DomainError):
+    """The page's form has errors: the page shows the form with them (400); a file download
+    answers with the errors, each with its field's label."""
+
+    def __init__(self, form: forms.WhatIfForm) -> None:
+        self.form = form
+        super().__init__(form.error_text())
+
+
+def _office_form(request: HttpRequest) -> forms.OfficeWeekForm:
+    form = forms.OfficeWeekForm(request.GET, auto_id="%s")
+    if not form.is_valid():
+        raise InvalidQuery(form)
+    return form
+
+
+def _network_form(request: HttpRequest) -> forms.NetworkYearForm:
+    form = forms.NetworkYearForm(request.GET, auto_id="%s")
+    if not form.is_valid():
+        raise InvalidQuery(form)
+    return form
+
+
+def _shown(form_class: type[forms.WhatIfForm], request: HttpRequest, **planned: str) -> Any:
+    """The page's form as the user sent it, the week or year planned filled in if absent."""
+    data = request.GET.copy()
+    for name, value in planned.items():
+        if not data.get(name):
+            data[name] = value
+    return form_class(data, auto_id="%s")
+
+
+def _monday(form: forms.OfficeWeekForm) -> dt.date:
+    """The week asked for, or the next week."""
+    if form.cleaned_data.get("week") is not None:
+        return form.cleaned_data["week"]
     today = clock.local_today()
     return today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=1)
 
 
-def _float(request: HttpRequest, name: str, default: float | None) -> float | None:
-    raw = request.GET.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise DomainError(_("Give numbers with a decimal point, e.g. 0.9.")) from None
-
-
-def _what_if(request: HttpRequest) -> queries.WhatIf:
-    volume = _float(request, "volume", 0.0) or 0.0
-    share = _float(request, "share", None)
-    minutes = int(_float(request, "minutes", 15) or 15)
-    add = []
-    if code := request.GET.get("add_agency"):
-        agency = Agency.objects.filter(code=code).first()
-        if agency is None:
-            raise DomainError(_("No agency has that code."))
-        add.append(agency.pk)
-    return queries.WhatIf(
-        volume_factor=1 + volume / 100,
-        service_level=(share, minutes) if share is not None else None,
-        add_agency_ids=tuple(add),
-    )
+def _invalid_page(request: HttpRequest, exc: InvalidQuery, title: str) -> HttpResponse:
+    return render(request, "staffing/invalid.html", {"form": exc.form, "title": title}, status=400)
 
 
 def _heatmaps(plan: queries.WeekPlan) -> list[Chart]:
@@ -99,10 +108,11 @@ def _plan(
     request: HttpRequest, scope: Scope, office_code: str, replications: int
 ) -> queries.WeekPlan:
     office = _office(scope, office_code)
+    form = _office_form(request)
     return queries.week_plan(
         office=office,
-        monday=_monday(request),
-        what_if=_what_if(request),
+        monday=_monday(form),
+        what_if=form.what_if(),
         replications=replications,
         simulate=replications > 0,
     )
@@ -135,6 +145,9 @@ def _week_filename(plan: queries.WeekPlan, what_if: queries.WhatIf, ext: str) ->
 def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     try:
         return _office_page(request, scope, office_code)
+    except InvalidQuery as exc:
+        found = _office(scope, office_code)
+        return _invalid_page(request, exc, _("Staffing: %(office)s") % {"office": found.name})
     except queries.NoPlan:
         # A new office (or one not yet open) has no visits to forecast from: that is not
         # an error in the request, so the manager gets a page that says so, not a 400.
@@ -160,6 +173,7 @@ def _office_page(
         request,
         "staffing/office.html",
         {
+            "form": _shown(forms.OfficeWeekForm, request, week=f"{iso.year}-W{iso.week:02d}"),
             "imported": imported,
             "week_levels": plan.week_service_levels(),
             "errors": errors or [],
@@ -214,7 +228,7 @@ def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResp
     return spreadsheets.csv_response(
         exports.week_header(),
         exports.week_rows(plan),
-        filename=_week_filename(plan, _what_if(request), "csv"),
+        filename=_week_filename(plan, _office_form(request).what_if(), "csv"),
     )
 
 
@@ -226,29 +240,29 @@ def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpRes
             (_("Need"), exports.week_header(), exports.week_rows(plan)),
             (_("Shifts"), exports.shift_header(), exports.shift_rows(plan)),
         ],
-        filename=_week_filename(plan, _what_if(request), "xlsx"),
+        filename=_week_filename(plan, _office_form(request).what_if(), "xlsx"),
     )
 
 
 def _network(request: HttpRequest, scope: Scope) -> queries.NetworkPlan:
     if not scope.is_network:
         raise NoStatistics(_("Only network administrators see the network's staffing."))
-    try:
-        year = int(request.GET.get("year") or clock.local_today().year + 1)
-    except ValueError:
-        raise DomainError(_("Give the year as four digits.")) from None
-    if not 2000 <= year <= 2100:
-        raise DomainError(_("Give the year as four digits."))
-    return queries.network_plan(year=year, what_if=_what_if(request))
+    form = _network_form(request)
+    year = form.cleaned_data.get("year") or clock.local_today().year + 1
+    return queries.network_plan(year=year, what_if=form.what_if())
 
 
 @statistics_view
 def network(request: HttpRequest, scope: Scope) -> HttpResponse:
-    plan = _network(request, scope)
+    try:
+        plan = _network(request, scope)
+    except InvalidQuery as exc:
+        return _invalid_page(request, exc, _("Staffing of the network"))
     return render(
         request,
         "staffing/network.html",
         {
+            "form": _shown(forms.NetworkYearForm, request, year=str(plan.year)),
             "plan": plan,
             "header": exports.network_header(),
             "rows": list(exports.network_rows(plan)),
@@ -257,7 +271,6 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "wape_header": exports.wape_header(),
             "wape_rows": list(exports.wape_rows(plan)),
             "overall_wape": plan.overall_wape(),
-            "agencies": Agency.objects.order_by("code"),
         },
     )
 
@@ -269,6 +282,9 @@ def network_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
         exports.network_header(),
         exports.network_rows(plan),
         filename=download_name(
-            "staffing-network", plan.year, _what_if_label(_what_if(request)), ext="csv"
+            "staffing-network",
+            plan.year,
+            _what_if_label(_network_form(request).what_if()),
+            ext="csv",
         ),
     )

@@ -360,3 +360,69 @@ def test_add_opening__without_agencies__the_page_says_it_takes_no_visits(plan, w
     # a warning, not a conflict: adoption is not refused
     services.adopt_plan(plan=plan, user=world.nadia)
     assert Office.objects.filter(code="malmberget").exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2099-01-01", "1990-01-01"])
+def test_add_change__date_beyond_the_horizon__400_saying_the_range(plan, world, client, day):
+    """Walk finding F9: 9999-12-31 was accepted and squashed the timeline."""
+    client.force_login(world.nadia)
+    before = plan.changes.count()
+    response = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {"kind": "close_office", "on_date": day, "offices": "o01"},
+    )
+    assert response.status_code == 400
+    assert "20 år" in response.content.decode() or "20 years" in response.content.decode()
+    assert f'value="{day}"' in response.content.decode()  # the form kept
+    assert plan.changes.count() == before
+    first = plan.changes.order_by("position").first()
+    moved = client.post(
+        f"/change-plans/{plan.pk}/changes/{first.pk}/date/", {f"c{first.pk}-on_date": day}
+    )
+    assert moved.status_code == 400
+    first.refresh_from_db()
+    assert first.on_date == dt.date(2027, 3, 1)
+
+
+@pytest.mark.parametrize("offices", ["o03", "o01, o03"])
+def test_add_change__closing_an_office_the_plan_closes__400_naming_the_step(
+    plan, world, client, offices
+):
+    client.force_login(world.nadia)
+    before = plan.changes.count()
+    response = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {"kind": "close_office", "on_date": "2027-04-01", "offices": offices},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "o03" in body and ("Ändring 1 " in body or "Change 1 " in body)
+    assert plan.changes.count() == before
+    other = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {"kind": "close_office", "on_date": "2027-04-01", "offices": "o01"},
+    )
+    assert other.status_code == 302  # another office may still close
+
+
+def test_long_text__refused_not_stored(plan, world, client):
+    """Walk finding P8: a description of 100 000 characters was stored and shown."""
+    client.force_login(world.nadia)
+    plans = ChangePlan.objects.count()
+    response = client.post("/change-plans/", {"name": "Lång", "description": "x" * 100_000})
+    assert response.status_code == 400
+    assert ChangePlan.objects.count() == plans
+    before = plan.changes.count()
+    for field, value in (("note", "n" * 2001), ("offices", "o01," * 1000), ("hours", "0" * 201)):
+        response = client.post(
+            f"/change-plans/{plan.pk}/changes/",
+            {
+                "kind": "change_hours",
+                "on_date": "2027-05-01",
+                "offices": "o01",
+                "hours": "0-4 10:00-16:00",
+                field: value,
+            },
+        )
+        assert response.status_code == 400, field
+    assert plan.changes.count() == before

@@ -77,6 +77,69 @@ def test_params__parse_date__a_week_later_never_overflows(raw: str) -> None:
     assert day + dt.timedelta(days=400) > day
 
 
+@pytest.mark.parametrize(
+    "raw", ["9999-12", "0001-01", "2026-13", "2026-00", "2026-1", "202603", "٢٠٢٦-03", "", "\x00"]
+)
+def test_params__parse_month__refuses_with_a_message(raw: str) -> None:
+    with pytest.raises(ValueError, match=r"\S"):
+        params.parse_month(raw)
+
+
+def test_params__parse_month__the_first_day() -> None:
+    assert params.parse_month(" 2026-03 ") == dt.date(2026, 3, 1)
+    assert params.parse_month("2999-12") == dt.date(2999, 12, 1)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["2025-W53", "2026-W00", "2026-W54", "9999-W52", "0001-W01", "2026-10", "2026W10", "٢٠٢٦-W10"],
+)
+def test_params__parse_iso_week__refuses_with_a_message(raw: str) -> None:
+    with pytest.raises(ValueError, match=r"\S"):
+        params.parse_iso_week(raw)
+
+
+def test_params__parse_iso_week__the_monday() -> None:
+    assert params.parse_iso_week("2026-W53") == dt.date(2026, 12, 28)  # 2026 has 53 weeks
+    assert params.parse_iso_week("2026-w10") == dt.date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "253402300799",  # 9999-12-31 23:59:59 UTC (walk finding F2)
+        "32503680000",  # 3000-01-01 00:00 UTC, one second past the range
+        str(2**63),
+        str(10**30),
+        "-1",
+        "-253402300799",
+        "1e9",
+        "١٢",
+        "",
+        253402300799,
+        -1,
+        None,
+    ],
+)
+def test_params__parse_timestamp__refuses_with_a_message(raw: object) -> None:
+    with pytest.raises(ValueError, match=r"\S"):
+        params.parse_timestamp(raw)
+
+
+def test_params__parse_timestamp__range_ends() -> None:
+    assert params.parse_timestamp("0") == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    assert params.parse_timestamp(params.MAX_TIMESTAMP).date() == params.MAX_DATE
+
+
+@given(st.integers(min_value=-(10**20), max_value=10**20))
+def test_params__parse_timestamp__never_overflows_a_day_later(seconds: int) -> None:
+    try:
+        instant = params.parse_timestamp(str(seconds))
+    except ValueError:
+        return
+    assert (instant + dt.timedelta(days=400)).date() > instant.date()
+
+
 # --- API ---------------------------------------------------------------------------------
 
 
@@ -117,6 +180,13 @@ API_URLS = [
     "/api/offices/{office}/opening-hours/?to=9999-12-31",
     "/api/offices/{office}/opening-hours/?from=2026-02-30",
     "/api/offices/{office}/?on=%00",
+    "/api/offices/?on=0001-01-01",
+    "/api/offices/{office}/opening-hours/?from=0001-01-01",
+    "/api/offices/{office}/opening-hours/?from=2026-13-01",
+    "/api/statistics/figures/?from=9999-12-31&to=9999-12-31",
+    "/api/statistics/agency-report/skatteverket/9999-12/",
+    "/api/costs/what-if/?month=9999-12&agency=x&offices={office}&action=leave&start=2026-01-01",
+    "/api/costs/what-if/?month=2026-01&agency=x&offices={office}&action=leave&start=9999-12-31",
 ]
 
 
@@ -341,3 +411,54 @@ def test_rebooking_after_closure__second_post_is_not_a_500_and_offer_ends(
         assert hit.status == BookingStatus.BOOKED
         assert hit.starts_at == local(TUESDAY + dt.timedelta(days=2), 11)
         assert queries.booking_by_token(token) == hit
+
+
+# --- instants and dates at the edge on the booking pages (walk findings F2, F3) ----------
+
+EDGE_TIMESTAMPS = [253402300799, 32503680000, 2**63, 10**30]
+
+
+@pytest.mark.parametrize("ts", EDGE_TIMESTAMPS)
+def test_booking_contact__timestamp_out_of_range__400_with_a_way_back(
+    booking_world, settings, ts: int
+) -> None:
+    settings.APPOINTMENTS_RATE_LOOKUP = settings.APPOINTMENTS_RATE_BOOK = "1000/m"
+    office, service = booking_world
+    url = f"/book/service/{service.pk}/{office.code}/{ts}/"
+    for response in (Client().get(url), Client().post(url, {"name": "A", "email": "a@x.se"})):
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert reverse("appointments:times", args=[service.pk, office.code]) in body
+
+
+@pytest.mark.parametrize(
+    "raw", ["253402300799", "32503680000", str(2**63), "-1", "-253402300799", "abc", "١٢", ""]
+)
+def test_reschedule_and_desk_booking__start_out_of_range__400(
+    booking_world, settings, client, raw: str
+) -> None:
+    import time_machine
+
+    from servicekontor.appointments import services
+    from servicekontor.appointments.tests.conftest import MONDAY_MORNING, TUESDAY, local
+    from servicekontor.queueing.tests.conftest import build_world
+
+    settings.APPOINTMENTS_RATE_BOOK = settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    office, service = booking_world
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        made = services.book_appointment(
+            office=office,
+            service=service,
+            starts_at=local(TUESDAY, 10),
+            contact=services.Contact(name="A", email="a@x.se"),
+        )
+        url = reverse("appointments:reschedule", args=[made.token])
+        assert Client().get(url, {"start": raw}).status_code == 400
+        assert Client().post(url, {"start": raw}).status_code == 400
+        made.booking.refresh_from_db()
+        assert made.booking.starts_at == local(TUESDAY, 10)
+        world = build_world()
+        client.force_login(world.alice)
+        desk = reverse("appointments:desk_book", args=[world.office.code])
+        response = client.post(desk, {"service": "1", "start": raw, "name": "B"})
+        assert 400 <= response.status_code < 500

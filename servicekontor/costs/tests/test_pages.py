@@ -141,3 +141,88 @@ def test_pages__swedish_and_english(world, client):
     assert "Costs and settlement" in client.get("/en/costs/").content.decode()
     assert "Compare drivers" in client.get("/en/costs/compare/").content.decode()
     assert "Jämför fördelningsnycklar" in client.get("/costs/compare/").content.decode()
+
+
+def test_report__no_input__the_last_whole_month_then_the_last_settled(stats_usage, client):
+    """Walk finding F11: a bare /costs/report/ was a 400 naming the raw field "year"."""
+    import datetime as dt
+
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    client.force_login(stats_usage.admin)
+    with time_machine.travel(dt.datetime(2026, 1, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        bare = client.get("/costs/report/")
+        assert bare.status_code == 200
+        assert "2025-12" in bare.content.decode()  # none settled: the last whole month
+        index = client.get("/costs/")
+        assert 'value="2025"' in index.content.decode()  # the report form prefilled
+        assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 302
+        settled = client.get("/costs/report/")
+        assert settled.status_code == 200 and "2025-03" in settled.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ({"year": "abc"}, "Year"),
+        ({"year": "9999"}, "Year"),
+        ({"year": "0001"}, "Year"),
+        ({"year": "2025", "month": "13"}, "Month (empty: the whole year)"),
+        ({"year": "", "month": "3"}, "Year"),
+    ],
+)
+def test_report__bad_input__form_kept_errors_named_by_label(stats_usage, client, query, label):
+    from django.urls import reverse
+    from django.utils import translation
+
+    client.force_login(stats_usage.admin)
+    with translation.override("en"):
+        response = client.get(reverse("costs:report"), query)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f"{label}:" in body  # the summary names the field by its label
+    assert "<li>year<ul" not in body and "<li>month<ul" not in body  # not the raw name
+    assert '<form method="get"' in body and 'name="year"' in body
+    if query["year"]:
+        assert f'value="{query["year"]}"' in body
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "2026-00", "2026-1", "٢٠٢٦-01"])
+def test_compare_and_what_if__month_out_of_range__400_not_500(stats_usage, client, month):
+    """Walk finding F4: month 9999-12 overflowed computing the month's end."""
+    client.force_login(stats_usage.admin)
+    compare = client.get("/costs/compare/", {"month": month, "a": "minutes", "b": "visits"})
+    assert compare.status_code == 400
+    what_if = client.get(
+        "/costs/what-if/", {"month": month, "action": "leave", "start": "2025-03-01"}
+    )
+    assert what_if.status_code == 400
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01"])
+def test_what_if__start_out_of_range__400_with_the_form(stats_usage, client, start):
+    world = stats_usage
+    client.force_login(world.admin)
+    query = {
+        "month": "2025-03",
+        "agency": world.f.pk,
+        "action": "leave",
+        "offices": [world.kista.pk],
+        "start": start,
+    }
+    for fmt in ("", "csv"):
+        response = client.get("/costs/what-if/", {**query, "format": fmt})
+        assert response.status_code == 400
+        assert "2999-12-31" in response.content.decode()
+        assert f'value="{start}"' in response.content.decode()
+
+
+def test_correct_page__bad_input__form_kept_with_label(stats_usage, client):
+    client.force_login(stats_usage.admin)
+    response = client.post("/costs/correct/", {"month": "9999-12", "reason": "x" * 600})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Settled month (YYYY-MM)" in body or "Avräknad månad" in body
+    assert 'value="9999-12"' in body and 'method="post"' in body

@@ -1,16 +1,21 @@
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from servicekontor.accounts.models import Role, User
+from servicekontor.core.clock import STOCKHOLM
 from servicekontor.handovers.models import Partner
 from servicekontor.network.reference_data import load_reference_data
 from servicekontor.queueing.models import Visit, VisitState
 
 pytestmark = pytest.mark.django_db
+
+MONDAY_10 = dt.datetime(2026, 11, 30, 10, tzinfo=STOCKHOLM)
 
 
 def test_load_demo__production__refuses_and_creates_no_accounts() -> None:
@@ -24,8 +29,9 @@ def test_load_demo__production__refuses_and_creates_no_accounts() -> None:
 def test_load_demo__demo__one_account_per_role_and_a_live_office_idempotent() -> None:
     load_reference_data(settings.REFERENCE_DATA_DIR)
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    call_command("load_demo", stdout=io.StringIO())
+    with time_machine.travel(MONDAY_10, tick=False):  # Kista is open: a queue is seeded
+        call_command("load_demo", stdout=out)
+        call_command("load_demo", stdout=io.StringIO())
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     officer = User.objects.get(username="officer")
     assert officer.check_password("demo-officer")

@@ -188,3 +188,33 @@ def test_office_dashboard__running_week_not_plotted_and_no_year_ago_is_a_dash(
     assert "<td>–</td>" in html
     year_ago = re.search(r"Betjänade besök</th><td>3</td><td>([^<]*)</td>", html)
     assert year_ago and year_ago.group(1) == "–"
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"from": "9999-12-31", "to": "9999-12-31"},  # walk finding F5: a 500 before
+        {"from": "2026-11-01", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-31"},
+        {"to": "0001-01-01"},
+        {"from": "2026-02-30"},
+        {"from": "٢٠٢٦-01-01"},
+    ],
+)
+@pytest.mark.parametrize("name", ["agency", "network"])
+def test_dashboards__date_out_of_range__400_with_the_range(
+    client, served_world, people, period, name
+):
+    args = [served_world.skatteverket.code] if name == "agency" else []
+    user = people.tax_analyst if name == "agency" else people.admin
+    response = _get(client, user, reverse(f"reports:{name}", args=args), **period)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "2999-12-31" in body or "ÅÅÅÅ-MM-DD" in body
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "2026-00"])
+def test_agency_report__month_out_of_range__400_page_csv_xlsx(client, served_world, people, month):
+    for name in ("report", "csv", "xlsx"):
+        url = reverse(f"reports:{name}", args=[served_world.skatteverket.code, month])
+        assert _get(client, people.tax_analyst, url).status_code == 400, name

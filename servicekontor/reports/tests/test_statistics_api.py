@@ -119,3 +119,20 @@ def test_create_api_token__command(served_world, people, capsys):
     call_command("create_api_token", people.tax_analyst.username, "BI")
 
     assert "Token (shown once):" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"from": "9999-12-31", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-02"},
+        {"from": "2026-11-01", "to": "9999-12-31"},
+    ],
+)
+def test_api__figures_date_out_of_range__400_naming_the_parameter(
+    client, served_world, people, period
+):
+    token = create_api_token(user=people.admin, name="network")
+    response = client.get(reverse("statistics-figures"), period, **_bearer(token))
+    assert response.status_code == 400
+    assert set(response.json()) & {"from", "to"}

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from servicekontor.staffing import queries
 from tests.csv_files import read_csv
@@ -56,3 +57,24 @@ def test_network_page__wape_per_office_and_overall(client, history, people, cloc
     model, naive = overall
     bt = plan.backtests[history.office.pk]
     assert (model, naive) == (bt.wape_model, bt.wape_naive)  # one office: the same
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"year": "9999"}, "year"),
+        ({"volume": "-100"}, "volume"),
+        ({"add_agency": "nope"}, "add_agency"),
+    ],
+)
+def test_network_page__bad_input__form_kept_with_the_error_at_its_field(
+    client, world, people, query, field
+):
+    client.force_login(people.admin)
+    with translation.override("en"):
+        response = client.get(reverse("staffing:network"), query)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Staffing of the network" in body and f'id="{field}-error"' in body
+    if field != "add_agency":  # a select: an unknown code has no option to keep
+        assert f'value="{query[field]}"' in body

@@ -167,3 +167,46 @@ def test_week_plan__bookings_made__raise_that_hour(history):
     assert changed[(MONDAY, 11)] >= 40
     assert changed[(MONDAY, 11)] > hour[(MONDAY, 11)]
     assert changed[(MONDAY, 12)] == pytest.approx(hour[(MONDAY, 12)])
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ({"volume": "-100"}, "volume", ["Volume change (%)", "-99"]),
+        ({"volume": "abc"}, "volume", ["Volume change (%)", "number"]),
+        ({"volume": "901"}, "volume", ["Volume change (%)", "900"]),
+        ({"share": "1.5"}, "share", ["Service level (share)", "0.99"]),
+        ({"week": "2025-W53"}, "week", ["Week", "YYYY-Www"]),  # 2025 has 52 weeks
+        ({"week": "9999-W52"}, "week", ["Week", "2999-12-31"]),
+        ({"week": "0001-W01"}, "week", ["Week", "1900-01-01"]),
+        ({"week": "2026-W00"}, "week", ["Week", "YYYY-Www"]),
+        ({"week": "٢٠٢٦-W10"}, "week", ["Week", "YYYY-Www"]),
+    ],
+)
+def test_office_page__bad_input__the_form_kept_with_the_error_at_its_field(
+    client, world, people, query, field, words
+):
+    """Walk finding F6: the error names the field as labelled (percent, not a factor), and
+    the staffing page keeps the form with what the user typed (400), also for an office
+    without history."""
+    client.force_login(people.manager)
+    with translation.override("en"):
+        url = reverse("staffing:office", args=[world.office.code])
+        response = client.get(url, {"week": WEEK, **query})
+        body = response.content.decode()
+    assert response.status_code == 400
+    assert f"Staffing: {world.office.name}" in body and "<h1>Statistics" not in body
+    assert f'id="{field}-error"' in body
+    for word in words:
+        assert word in body
+    assert f'value="{query[field]}"' in body  # the input kept
+    assert "factor" not in body
+
+
+def test_office_csv__bad_input__400_naming_the_field(client, world, people):
+    client.force_login(people.manager)
+    with translation.override("en"):
+        url = reverse("staffing:office_csv", args=[world.office.code])
+    response = client.get(url, {"week": WEEK, "volume": "-100"})
+    assert response.status_code == 400
+    assert "Volume change (%)" in response.content.decode()

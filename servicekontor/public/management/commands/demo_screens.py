@@ -13,6 +13,7 @@ from servicekontor.handovers.demo import RECEIVER_AGENCY, seed_demo_partners
 from servicekontor.messaging.addresses import site_url
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_ACCOUNTS, DEMO_OFFICE_CODE
+from servicekontor.queueing.demo import describe_demo_queue
 
 
 def screens(code: str) -> list[tuple[str, str]]:
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
             listed = screens(office.code)
             partners = seed_demo_partners(base_url=base)
-        self.stdout.write(f"\nservicekontor is ready at {base}/ ; {office.name} has visitors.")
+        self.stdout.write(f"\nservicekontor is ready at {base}/ ; {describe_demo_queue(office)}.")
         self.stdout.write("Screens:")
         for label, path in listed:
             self.stdout.write(f"  {label:<42} {base}{path}")

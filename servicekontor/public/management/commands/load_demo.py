@@ -9,7 +9,7 @@ from servicekontor.messaging.addresses import site_url
 from servicekontor.network.models import Office
 from servicekontor.public.demo import DEMO_OFFICE_CODE, create_demo_accounts
 from servicekontor.public.signals import demo_loaded
-from servicekontor.queueing.demo import seed_demo_queue
+from servicekontor.queueing.demo import describe_demo_queue, seed_demo_queue
 
 
 class Command(BaseCommand):
@@ -27,6 +27,6 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):  # URLs without a language prefix
             seed_demo_partners(base_url=site_url())
         self.stdout.write(
-            f"Demo loaded: {len(accounts)} accounts, {office.name} with visitors "
+            f"Demo loaded: {len(accounts)} accounts; {describe_demo_queue(office)} "
             "(manage.py demo_screens lists the screens and accounts)."
         )

@@ -1,0 +1,101 @@
+"""The staffing pages' query (GET) as forms: each value checked against what the page's
+label says (percent, share, week), so an error names the field the user sees and the page
+keeps the form with the input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from servicekontor.catalog.models import Agency
+from servicekontor.core import params
+from servicekontor.core.forms import labelled_errors
+from servicekontor.staffing import queries
+
+# WhatIf.volume_factor = 1 + volume / 100 lies in (0, 10]: at least −99 %, at most +900 %.
+MIN_VOLUME, MAX_VOLUME = -99, 900
+
+
+class WhatIfForm(forms.Form):
+    """The changes to plan against (`queries.WhatIf`); every field optional."""
+
+    volume = forms.FloatField(
+        label=_("Volume change (%)"),
+        required=False,
+        min_value=MIN_VOLUME,
+        max_value=MAX_VOLUME,
+        widget=forms.NumberInput(attrs={"step": "1"}),
+    )
+    share = forms.FloatField(
+        label=_("Service level (share)"),
+        required=False,
+        min_value=0.01,
+        max_value=0.99,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+    minutes = forms.IntegerField(
+        label=_("Service level (minutes)"),
+        required=False,
+        min_value=1,
+        max_value=240,
+        widget=forms.HiddenInput,
+    )
+    add_agency = forms.ModelChoiceField(
+        label=_("Agency added to the offices"),
+        queryset=Agency.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+    )
+
+    def what_if(self) -> queries.WhatIf:
+        """The valid form's changes."""
+        data = self.cleaned_data
+        volume = data.get("volume") or 0.0
+        share = data.get("share")
+        agency = data.get("add_agency")
+        return queries.WhatIf(
+            volume_factor=1 + volume / 100,
+            service_level=(share, data.get("minutes") or 15) if share is not None else None,
+            add_agency_ids=(agency.pk,) if agency is not None else (),
+        )
+
+    def error_text(self) -> str:
+        """All errors as one line, each with its field's label (for files, which have no page)."""
+        return labelled_errors(self)
+
+
+class OfficeWeekForm(WhatIfForm):
+    week = forms.CharField(
+        label=_("Week"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"pattern": "[0-9]{4}-W[0-9]{2}", "placeholder": "2026-W10"}),
+    )
+    field_order = ["week", "volume", "share"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["add_agency"].widget = forms.HiddenInput()  # a link may carry it
+
+    def clean_week(self) -> dt.date | None:
+        text = self.cleaned_data.get("week") or ""
+        if not text.strip():
+            return None
+        try:
+            return params.parse_iso_week(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+class NetworkYearForm(WhatIfForm):
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    field_order = ["year", "volume", "share", "add_agency"]
