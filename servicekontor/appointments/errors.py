@@ -6,7 +6,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core import clock
-
 from servicekontor.core.errors import DomainError
 
 

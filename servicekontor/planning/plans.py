@@ -376,9 +376,7 @@ def plan(
     chosen: list[int] = fixed
     if request.action == Question.PROPOSE:
         if request.k >= 1:
-            solution = _solve(
-                request, d, w, len(existing) + request.k, fixed, progress, have_stops
-            )
+            solution = _solve(request, d, w, len(existing) + request.k, fixed, progress, have_stops)
             chosen = list(solution.chosen)
         if request.stops >= 1:
             stop_freq = outreach.frequency_of(request.stop_days)

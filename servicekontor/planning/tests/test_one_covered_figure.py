@@ -1,10 +1,9 @@
-""""Population within R" is one figure: the solver's objective, the run's best answer and
+""" "Population within R" is one figure: the solver's objective, the run's best answer and
 bound, and the table's after column are all `plans.covered_population` of the answer, with
 or without outreach stops (the walk found 8 603 301 beside 8 603 838: the solver did not
 count the stops the table counts)."""
 
 import pytest
-from django.urls import reverse
 
 from servicekontor.core.geography import Locality
 from servicekontor.planning.models import PlanRun
@@ -17,7 +16,7 @@ from servicekontor.planning.plans import (
     plan,
     result_to_dict,
 )
-from servicekontor.planning.tests.test_plan import DAY, _login, _office_at, nadia
+from servicekontor.planning.tests.test_plan import _login, _office_at, nadia
 from servicekontor.planning.tests.test_plan_run import _post
 
 __all__ = ["nadia"]  # fixture
