@@ -19,9 +19,9 @@ def test_language_choices__iso_639_1_codes_named_in_the_page_language():
 
 def test_desk_interpreter_fields__a_select_of_names_not_a_code_box():
     with translation.override("sv"):
-        html = Template('{% include "desk/_interpreter_fields.html" with prefix="finish" %}').render(
-            Context({})
-        )
+        html = Template(
+            '{% include "desk/_interpreter_fields.html" with prefix="finish" %}'
+        ).render(Context({}))
     assert '<select name="language" id="finish-language">' in html
     assert '<option value="so">somaliska</option>' in html
     assert 'maxlength="2"' not in html
