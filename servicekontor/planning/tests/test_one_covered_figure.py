@@ -50,6 +50,11 @@ def test_covered_figure__with_a_stop__solver_progress_and_table_agree(action, ex
     towns, office, stop = _instance()
     existing = [office] if action == Question.PROPOSE else [office, Site("o2", "O2", 60.0, 15.1)]
     seen: list[Progress] = []
+
+    def watch(state: Progress) -> bool:
+        seen.append(state)
+        return False
+
     result = plan(
         PlanRequest(
             action=action, objective=Objective.COVERAGE, k=2, n=1, radius_km=25, exact=exact
@@ -57,7 +62,7 @@ def test_covered_figure__with_a_stop__solver_progress_and_table_agree(action, ex
         localities=towns,
         existing=existing,
         stops=[stop],
-        progress=lambda state: seen.append(state) or False,
+        progress=watch,
     )
     s = result.solution
     assert s is not None
@@ -66,7 +71,8 @@ def test_covered_figure__with_a_stop__solver_progress_and_table_agree(action, ex
     assert s.bound >= s.objective
     assert seen and round(seen[-1].incumbent) == result.covered_after
     summary = result_to_dict(result)
-    assert summary["solution"]["objective"] == summary["covered_after"]
+    solution = summary["solution"]
+    assert isinstance(solution, dict) and solution["objective"] == summary["covered_after"]
     without = plan(
         PlanRequest(action=action, objective=Objective.COVERAGE, k=2, n=1, radius_km=25),
         localities=towns,
