@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # PORT reaches the settings too: SITE_URL (links in mails and SMS) is derived from it.
 DEMO_ENV := DEMO=1 DEBUG=1 PORT=$(PORT)
+# make run's task backend: the database queue, served by `manage.py db_worker`.
+RUN_TASKS_BACKEND ?= django_tasks_db.DatabaseBackend
 
 .PHONY: run test install browser-deps lint typecheck migrations-check pytest messages bench data clean
 
@@ -29,14 +31,19 @@ browser-deps:
 
 ## make run: venv, install, migrate, load the real reference data, the demo and eight simulated
 ## weeks of history (manage.py simulate), print the screens and accounts, serve on :$(PORT)
-## (`PORT=8080 make run`)
+## (`PORT=8080 make run`) with a background worker for the planning solves (db_worker)
 run: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_reference_data
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py simulate --weeks 8
 	$(DEMO_ENV) $(PY) manage.py demo_screens
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# As in production, planning solves run in a django-tasks database worker beside the
+	@# server (their page shows the progress); the worker stops with the server (Ctrl-C).
+	$(DEMO_ENV) TASKS_BACKEND=$(RUN_TASKS_BACKEND) sh -c '\
+		$(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap "kill $$worker 2>/dev/null; wait $$worker" EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:$(PORT)'
 
 ## make test: lint (ruff, the import contracts), format check, type check, migrations check,
 ## the whole test suite

@@ -1,7 +1,11 @@
 """What can go wrong with a booking, and the HTTP status each failure maps to (see core.errors)."""
 
+import datetime as dt
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
 
 
@@ -72,8 +76,21 @@ class UnknownCode(CheckInError):
 
 
 class TooEarly(CheckInError):
+    """Before check-in opens (the booked time less `APPOINTMENTS_EARLY_CHECK_IN_MINUTES`);
+    says from what local time (HH:MM, Stockholm) the citizen can check in."""
+
     http_status = 409
     default_message = _("It is too early to check in. Please come back closer to your time.")
+
+    def __init__(self, *, opens_at: dt.datetime | None = None) -> None:
+        self.opens_at = opens_at
+        if opens_at is None:
+            super().__init__()
+        else:
+            super().__init__(
+                gettext("It is too early to check in. You can check in from %(time)s.")
+                % {"time": opens_at.astimezone(clock.STOCKHOLM).strftime("%H:%M")}
+            )
 
 
 class NotOutreach(BookingError):

@@ -492,7 +492,7 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     if booking.status not in (BookingStatus.BOOKED, BookingStatus.NO_SHOW):
         raise errors.CheckInError()  # cancelled (by the citizen or the office)
     if now < booking.starts_at - conf.early_check_in():
-        raise errors.TooEarly()
+        raise errors.TooEarly(opens_at=booking.starts_at - conf.early_check_in())
     if (
         not network_queries.offerings_on(office=office, day=booking.day)
         .filter(service=booking.service)

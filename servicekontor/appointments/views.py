@@ -32,6 +32,7 @@ from servicekontor.core import clock
 from servicekontor.core.forms import PlaceForm
 from servicekontor.core.geography import display_name, find_locality
 from servicekontor.core.i18n import current_language
+from servicekontor.core.middleware import form_refuses_nul_bytes
 from servicekontor.core.params import date_or_400, parse_int, parse_timestamp
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network import queries as network_queries
@@ -180,6 +181,7 @@ def choose_time(request: HttpRequest, service_id: int, office_code: str) -> Http
     return render(request, "appointments/choose_time.html", context)
 
 
+@form_refuses_nul_bytes
 @sensitive_post_parameters("personal_identity_number")
 @require_http_methods(["GET", "POST"])
 @_rate_limited(conf.rate_book, method="POST")

@@ -484,7 +484,16 @@ def _handover_step(
         for i, part in needing
     ]
     error = None
-    if submitted and all(f.is_valid() for f in forms):
+    valid = [f.is_valid() for f in forms]  # every form checked, not only up to the first
+    if submitted and all(valid):
+        # The service's checks too, every problem beside its field at once (the walk: the
+        # identity number's error appeared only after the SMS number's was fixed).
+        for (_i, part), form in zip(needing, forms, strict=True):
+            for field, message in handover_services.input_problems(
+                form.to_input(), agency_id=part.service.agency_id
+            ):
+                form.add_error(field, message)
+    if submitted and all(valid) and not any(f.errors for f in forms):
         inputs: list[HandoverInput | None] = [None] * len(parts)
         for (i, _part), form in zip(needing, forms, strict=True):
             inputs[i] = form.to_input()

@@ -1,3 +1,4 @@
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.errors import DomainError
@@ -8,6 +9,12 @@ class HandoverError(DomainError):
 
     http_status = 400
     default_message = _("The handover could not be recorded.")
+
+    def __init__(
+        self, message: str | Promise | None = None, *, problems: list[tuple[str, str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.problems = problems or []  # (form field, message), every problem found
 
 
 class HandoverConflict(DomainError):

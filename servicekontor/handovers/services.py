@@ -104,63 +104,95 @@ def clean_identity_number(raw: str) -> str:
 
 
 def _clean(data: HandoverInput, *, agency_id: int) -> tuple[str, str, list[dict[str, object]]]:
-    """Validated (identity number, contact, documents); raises HandoverError."""
+    """Validated (identity number, contact, documents); raises HandoverError with every
+    problem (its message the first, `problems` all of them)."""
+    problems: list[tuple[str, str]] = []
+    cleaned = _checked(data, agency_id=agency_id, problems=problems)
+    if problems:
+        raise HandoverError(problems[0][1], problems=problems)
+    return cleaned
+
+
+def input_problems(data: HandoverInput, *, agency_id: int) -> list[tuple[str, str]]:
+    """Every problem with a handover's input at once, as (form field, message): the desk's
+    form shows them all beside their fields (`HandoverForm` field names; documents under
+    ``doc1_kind``). Empty when `create_handover` would accept it."""
+    problems: list[tuple[str, str]] = []
+    _checked(data, agency_id=agency_id, problems=problems)
+    return problems
+
+
+def _checked(
+    data: HandoverInput, *, agency_id: int, problems: list[tuple[str, str]]
+) -> tuple[str, str, list[dict[str, object]]]:
+    """The checks, in one place: each problem is appended (field, message), none raised."""
+
+    def problem(field: str, message: object) -> None:
+        problems.append((field, str(message)))
+
     if data.service.agency_id != agency_id:
-        raise HandoverError(_("Choose a service of the errand's agency."))
+        problem("service", _("Choose a service of the errand's agency."))
     if not data.consent:
-        raise HandoverError(_("The citizen must consent to the handover."))
+        problem("consent", _("The citizen must consent to the handover."))
     if not data.needs.strip():
-        raise HandoverError(_("Describe what the citizen needs."))
-    if len(data.needs) > 2000:
-        raise HandoverError(_("Keep what the citizen needs under 2000 characters."))
-    if data.contact_channel not in ContactChannel.values:
-        raise HandoverError(_("Choose how the citizen wants to be contacted."))
+        problem("needs", _("Describe what the citizen needs."))
+    elif len(data.needs) > 2000:
+        problem("needs", _("Keep what the citizen needs under 2000 characters."))
     contact = data.contact.strip()
-    if data.contact_channel == ContactChannel.PHONE and not PHONE.match(contact):
-        raise HandoverError(_("Give a phone number to be called on."))
-    if data.contact_channel == ContactChannel.EMAIL:
-        _check_email(contact)
+    if data.contact_channel not in ContactChannel.values:
+        problem("contact_channel", _("Choose how the citizen wants to be contacted."))
+    elif data.contact_channel == ContactChannel.PHONE and not PHONE.match(contact):
+        problem("contact", _("Give a phone number to be called on."))
+    elif data.contact_channel == ContactChannel.EMAIL and not _valid_email(contact):
+        problem("contact", _("Give a valid e-mail address."))
     if data.contact_channel not in (ContactChannel.PHONE, ContactChannel.EMAIL):
         contact = ""  # mailbox and letter go to what the agency has registered
     if data.reference_by not in ReferenceBy.values:
-        raise HandoverError(_("Choose how the citizen gets the reference."))
-    if data.reference_by == ReferenceBy.EMAIL:
-        _check_email(data.reference_to.strip())
-    if data.reference_by == ReferenceBy.SMS:
+        problem("reference_by", _("Choose how the citizen gets the reference."))
+    elif data.reference_by == ReferenceBy.EMAIL and not _valid_email(data.reference_to.strip()):
+        problem("reference_to", _("Give a valid e-mail address."))
+    elif data.reference_by == ReferenceBy.SMS:
         try:
             mobile = to_e164(data.reference_to)
         except InvalidPhoneNumber:
             mobile = ""
         if not mobile or not is_mobile(mobile):
-            raise HandoverError(_("Give a mobile number for the SMS."))
+            problem("reference_to", _("Give a mobile number for the SMS."))
     if data.language not in dict(settings.LANGUAGES):
-        raise HandoverError(_("Choose the language of the message."))
+        problem("language", _("Choose the language of the message."))
+    identity = ""
     if identity_needed(data.service):
         if not data.identity_number.strip():
-            raise HandoverError(_("This service needs the citizen's identity number."))
-        identity = clean_identity_number(data.identity_number)
+            problem("identity_number", _("This service needs the citizen's identity number."))
+        else:
+            try:
+                identity = clean_identity_number(data.identity_number)
+            except HandoverError as exc:
+                problem("identity_number", exc.message)
     elif data.identity_number.strip():
-        raise HandoverError(_("This service does not need the identity number: leave it out."))
-    else:
-        identity = ""
+        problem(
+            "identity_number", _("This service does not need the identity number: leave it out.")
+        )
+    documents: list[dict[str, object]] = []
     if len(data.documents) > MAX_DOCUMENT_KINDS:
-        raise HandoverError(_("At most ten kinds of documents."))
-    documents = []
+        problem("doc1_kind", _("At most ten kinds of documents."))
     for doc in data.documents:
         kind = re.sub(r"\s+", " ", doc.kind).strip()
         if not kind or len(kind) > 100:
-            raise HandoverError(_("Name each kind of document (at most 100 characters)."))
-        if not 1 <= doc.count <= MAX_DOCUMENTS:
-            raise HandoverError(_("Give each document count as 1–99."))
-        documents.append({"kind": kind, "count": doc.count})
+            problem("doc1_kind", _("Name each kind of document (at most 100 characters)."))
+        elif not 1 <= doc.count <= MAX_DOCUMENTS:
+            problem("doc1_kind", _("Give each document count as 1–99."))
+        else:
+            documents.append({"kind": kind, "count": doc.count})
     return identity, contact, documents
 
 
-def _check_email(address: str) -> None:
+def _valid_email(address: str) -> bool:
     try:
         EmailValidator()(address)
     except Exception:
-        raise HandoverError(_("Give a valid e-mail address.")) from None
+        return False
+    return True
 
 
 def create_handover(*, errand: Errand, data: HandoverInput, officer: User | None) -> Handover:

@@ -222,8 +222,13 @@ def solve_mclp(
     mip_rel_gap: float = 1e-9,
     exact: bool = True,
     progress: ProgressCallback | None = None,
+    offset: float = 0.0,
 ) -> Solution:
     """Open ``p`` sites in total (``fixed`` ones included) to maximise the covered weight.
+
+    ``offset`` is a constant added to every figure reported (incumbent, bound, objective):
+    the weight counted whatever the sites (e.g. outreach stops' expected coverage, see
+    ``plans.covered_population``), so the figures are in the caller's measure.
 
     Steps, each on the reduced model (see the module docstring): greedy + interchange (or the
     caller's ``start`` when it is better) for an incumbent; when a greedy set cover needs at
@@ -250,7 +255,7 @@ def solve_mclp(
         if fixed_arr.size
         else np.zeros(n, dtype=bool)
     )
-    base = float(w[covered_fixed].sum())
+    base = float(w[covered_fixed].sum()) + offset
     report = _Reporter("mclp", progress, started, base)
     free_sites = np.flatnonzero(~is_fixed)
     k = p - fixed_arr.size
@@ -395,7 +400,7 @@ def solve_mclp(
             upper = min(upper, max(out.bound, best_val))
     chosen = tuple(sorted(fixed_arr.tolist() + free_sites[best_cols].tolist()))
     covered = np.asarray(csr[:, list(chosen)].sum(axis=1)).ravel() > 0
-    objective = float(w[covered].sum())
+    objective = float(w[covered].sum()) + offset
     return Solution(
         "mclp",
         chosen,

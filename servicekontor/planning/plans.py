@@ -118,6 +118,8 @@ class PlanRequest:
             "keep": list(self.keep),
             "time_limit": self.time_limit,
             "exact": self.exact,
+            "stops": self.stops,
+            "stop_days": self.stop_days,
         }
 
     @classmethod
@@ -132,6 +134,8 @@ class PlanRequest:
             keep=tuple(str(code) for code in data["keep"]),
             time_limit=float(data["time_limit"]),
             exact=bool(data["exact"]),
+            stops=int(data.get("stops", 0)),
+            stop_days=float(data.get("stop_days", 1.0)),
         )
 
 
@@ -306,21 +310,24 @@ def _measure(
     return accessibility(nearest, w, counties, offices=len(open_cols))
 
 
-def _covered(
+def covered_population(
     d: npt.NDArray[np.float64],
     cols: Sequence[int],
     w: npt.NDArray[np.float64],
     r: float,
     stops: _Stops | None = None,
 ) -> int:
-    """Population within r of an office; with stops, the expected population (each stop
-    weighted by its open share)."""
+    """People within ``r`` km of an office among the columns ``cols`` of ``d`` (demand × site
+    km, ``w`` people per demand), "within" being d ≤ r; with outreach stops, the expected
+    people (each stop counted by its open share, `outreach.reach_probability`). Rounded to
+    a whole person. The one computation of "Population within R": the table's before and
+    after, and (coverage objective) the solver's objective on the page and in the files."""
     if stops is not None and stops.freq.size:
         both, freq = stops.with_offices(d, cols)
         return round(float(w @ outreach.reach_probability(both, freq, r)))
     if not len(cols):
         return 0
-    return int(w[(d[:, list(cols)] <= r).any(axis=1)].sum())
+    return round(float(w[(d[:, list(cols)] <= r).any(axis=1)].sum()))
 
 
 def plan(
@@ -369,7 +376,7 @@ def plan(
     chosen: list[int] = fixed
     if request.action == Question.PROPOSE:
         if request.k >= 1:
-            solution = _solve(request, d, w, len(existing) + request.k, fixed, progress)
+            solution = _solve(request, d, w, len(existing) + request.k, fixed, progress, have_stops)
             chosen = list(solution.chosen)
         if request.stops >= 1:
             stop_freq = outreach.frequency_of(request.stop_days)
@@ -399,7 +406,7 @@ def plan(
         chosen = list(solution.chosen)
     elif request.action == Question.CLOSE:
         keep = [i for i, s in enumerate(existing) if s.code in request.keep]
-        solution = _solve(request, d, w, len(existing) - request.n, keep, progress)
+        solution = _solve(request, d, w, len(existing) - request.n, keep, progress, have_stops)
         chosen = list(solution.chosen)
     chosen_set = set(chosen)
     after_cols = sorted(chosen_set)
@@ -419,8 +426,8 @@ def plan(
         after=_measure(d, sorted(chosen_set), w, counties, after_stops)
         if solution or new_stop_cols
         else before,
-        covered_before=_covered(d, fixed, w, r, have_stops),
-        covered_after=_covered(d, sorted(chosen_set), w, r, after_stops),
+        covered_before=covered_population(d, fixed, w, r, have_stops),
+        covered_after=covered_population(d, sorted(chosen_set), w, r, after_stops),
         solution=solution,
         served=tuple(round(float(v)) for v in served),
         demand_names=tuple(loc.name for loc in localities),
@@ -474,21 +481,38 @@ def _solve(
     p: int,
     fixed: list[int],
     progress: optimize.ProgressCallback | None = None,
+    stops: _Stops | None = None,
 ) -> optimize.Solution:
     """Greedy + interchange first (the warm start and the instant answer), then HiGHS unless
-    the request asks for the instant answer only."""
+    the request asks for the instant answer only.
+
+    Coverage with outreach ``stops``: a demand an office covers counts w, one it does not
+    counts w · P (P: the stops' reach within R), so the objective is Σ w·P (a constant,
+    the solver's ``offset``) + Σ_covered w·(1 − P): the model weighs each demand by
+    w·(1 − P) and its objective is `covered_population` of the answer, the page's
+    "Population within R", not a second figure. Its objective is then set to that
+    function's value (equal but for float rounding), so every place shows one number."""
     if request.objective == Objective.COVERAGE:
+        r = request.radius_km
+        reach = (
+            outreach.reach_probability(stops.d, stops.freq, r)
+            if stops is not None and stops.freq.size
+            else np.zeros(w.size)
+        )
         # solve_mclp starts from its own greedy + interchange on the sparse coverage matrix
         # and reports that heuristic's objective.
-        return optimize.solve_mclp(
-            optimize.coverage_matrix(d, request.radius_km),
-            w,
+        s = optimize.solve_mclp(
+            optimize.coverage_matrix(d, r),
+            w * (1.0 - reach),
             p,
             fixed=fixed,
             time_limit=request.time_limit,
             exact=request.exact,
             progress=progress,
+            offset=float(w @ reach),
         )
+        objective = float(covered_population(d, list(s.chosen), w, r, stops))
+        return replace(s, objective=objective, bound=max(s.bound, objective))
     h = heuristics.greedy_interchange(d, w, p, fixed, time_limit=request.time_limit / 4)
     s = optimize.solve_pmedian(
         d,

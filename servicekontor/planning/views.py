@@ -17,6 +17,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks.backends.immediate import ImmediateBackend
 
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.core import clock, spreadsheets
@@ -98,6 +100,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "compare_form": CompareForm(),
         "reference": REFERENCE_SHARE_WITHIN_50_KM,
         "network_checks": check_network(),
+        "background_solves": background_solves(),
     }
     status = 200
     if form.is_bound:
@@ -150,6 +153,12 @@ def index(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "planning/index.html", context, status=status)
+
+
+def background_solves() -> bool:
+    """Whether a solve runs in a worker (its page then shows the progress) or, with the
+    immediate task backend (`TASKS_BACKEND`), inside the request that asks for it."""
+    return not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend)
 
 
 def _result_context(

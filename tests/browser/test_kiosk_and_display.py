@@ -231,3 +231,15 @@ def test_display__two_desks_call__both_stand_out_the_newest_most(
     # finished: no longer "now serving"; the other call is the newest active one now
     expect(page.locator(".active li.newest")).to_contain_text(first.ticket, timeout=8_000)
     expect(page.locator("ul.earlier")).to_contain_text(second.ticket)
+
+
+def test_kiosk_start__booked_time_check_in__as_big_a_button_as_the_agencies(kiosk_page: Page):
+    """Found by the walk: the check-in was a small text link beside big agency buttons."""
+    check_in = kiosk_page.locator(".check-in-entry a").bounding_box()
+    agency = kiosk_page.locator(".choices a.choice").first.bounding_box()
+    assert check_in is not None and agency is not None
+    assert check_in["height"] >= agency["height"] - 1 and check_in["height"] >= 96
+    style = kiosk_page.locator(".check-in-entry a").evaluate(
+        "e => [getComputedStyle(e).borderTopWidth, getComputedStyle(e).fontWeight]"
+    )
+    assert style == ["3px", "700"]

@@ -110,3 +110,65 @@ def test_steering_pages__wide_tables_scroll_in_their_own_focusable_box(open_page
         assert box.get_attribute("tabindex") == "0"  # keyboard users can scroll it
         assert re.match(r".+", box.get_attribute("aria-label") or "")
     assert_accessible(page)
+
+
+def _change_plan_with_steps() -> int:
+    from servicekontor.changeplans import services as plans
+    from servicekontor.changeplans.models import ChangeKind
+
+    codes = list(
+        Office.objects.operating_on(dt.date(2027, 1, 1))
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    plan = plans.create_plan(user=None, name="Nedläggning och nya öppettider 2027")
+    first = plans.add_change(
+        plan=plan, kind=ChangeKind.CLOSE_OFFICE, on_date=dt.date(2027, 3, 1), office_codes=codes[:1]
+    )
+    plans.add_change(
+        plan=plan,
+        kind=ChangeKind.CHANGE_HOURS,
+        after_change=first,
+        offset_days=14,
+        office_codes=codes[1:3],
+        hours=[[d, "09:00", "17:00"] for d in range(5)],
+    )
+    return plan.pk
+
+
+@pytest.mark.parametrize("role", ["office_manager", "network_admin"])
+def test_staff_and_steering_pages__390_px_phone__no_sideways_scrolling(
+    open_page: OpenPage, role: str
+):
+    """The walk found the live view, the handovers and the change plans 527–1069 px wide at
+    390 px: every staff and steering page a role opens reflows, and a wide table scrolls in
+    its own focusable box (the `.table-scroll` region)."""
+    kista = Office.objects.get(code="kista")
+    _history(kista, weeks=2)
+    page = _signed_in(open_page, role=role, offices=[kista])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_default_navigation_timeout(60_000)  # the staffing plan solves on a shared machine
+    year, week, _ = (clock.local_today() + dt.timedelta(days=7)).isocalendar()
+    paths = [
+        "/desk/",
+        "/desk/kista/",
+        "/desk/kista/live/",
+        "/statistics/",
+        "/statistics/office/kista/",
+        f"/staffing/office/kista/?week={year}-W{week:02d}",
+    ]
+    if role == "network_admin":
+        paths += [
+            "/handovers/",
+            "/change-plans/",
+            f"/change-plans/{_change_plan_with_steps()}/",
+            "/statistics/network/",
+            "/costs/",
+            "/planning/",
+        ]
+    too_wide = {}
+    for path in paths:
+        width, culprits = _page_width(page, path)
+        if width > 390:
+            too_wide[path] = (width, culprits)
+    assert not too_wide, too_wide

@@ -323,3 +323,21 @@ def test_life__phone_only__every_change_goes_out_by_sms_with_the_one_link(
     assert {m.channel for m in sent} == {"sms"}
     link = manage_token(made.booking.link_key)
     assert link in sent[0].body_text and link in sent[1].body_text
+
+
+def test_life__contact_form__nul_byte_and_bad_email__errors_on_the_form_input_kept(
+    client, office, service
+):
+    """Found by the walk: a NUL byte replaced the form with a bare 400 page (the input lost),
+    and the e-mail error said "mejladress" beside a field labelled "E-post"."""
+    url = reverse(
+        "appointments:contact", args=[service.pk, office.code, int(local(TUESDAY, 10).timestamp())]
+    )
+    response = client.post(url, {"name": "Anna\x00 Berg", "email": "x@y", "phone": "070"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    form = response.context["form"]
+    assert set(form.errors) >= {"name", "email"}
+    assert 'name="email"' in html and 'value="x@y"' in html  # the input is kept
+    assert "Ange en giltig e-postadress." in html and "mejl" not in html
+    assert not Booking.objects.exists()  # nothing half written

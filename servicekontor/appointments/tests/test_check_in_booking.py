@@ -45,8 +45,10 @@ def test_booking__check_in__on_time__enters_queue_with_booked_time(office, booki
 
 def test_booking__check_in__too_early(office, booking, settings):
     settings.APPOINTMENTS_EARLY_CHECK_IN_MINUTES = 30
-    with at(10, 29), pytest.raises(errors.TooEarly):
+    with at(10, 29), pytest.raises(errors.TooEarly) as refused:
         services.check_in_booking(office=office, code=booking.code)
+    # The citizen is told from when (booked 11:00, 30 minutes early), in local time.
+    assert "10:30" in str(refused.value.message)
     with at(10, 30):
         assert services.check_in_booking(office=office, code=booking.code).outcome == "checked_in"
 

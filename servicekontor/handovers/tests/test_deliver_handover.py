@@ -6,6 +6,7 @@ import logging
 import time
 
 import pytest
+import requests
 from django.db import transaction
 
 from servicekontor.core import clock
@@ -252,7 +253,7 @@ def test_deliver__plain_http_endpoint_elsewhere__nothing_sent_failure_visible(
     world, clock_at, partners, django_capture_on_commit_callbacks
 ):
     # A row saved before the rule (or written around the admin) is still never sent in clear.
-    class NoNetwork:
+    class NoNetwork(requests.Session):
         def post(self, *args, **kwargs):
             raise AssertionError("a handover was posted over plain http")
 

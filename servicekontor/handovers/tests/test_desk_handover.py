@@ -292,3 +292,31 @@ def test_desk_handover__from_desk_js__does_nothing_and_asks_for_a_plain_post(
     assert response["X-Desk-Form"] == "1" and response.get("X-Desk-Parts") is None
     assert Visit.objects.get(pk=visit.pk).state == "serving"  # nothing finished yet
     assert not Handover.objects.exists()
+
+
+def test_desk_handover__every_problem_shown_at_once_beside_its_field(alice, world, partners):
+    """The walk: the identity number's error appeared only after the SMS number's was fixed."""
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form(
+            "h0",
+            world.tax,
+            identity_number="19900101-0018",
+            reference_by="sms",
+            reference_to="08-123 456 78",
+            contact="not a phone",
+        ),
+    )
+
+    assert response.status_code == 400
+    form = response.context["items"][0]["form"]
+    assert {"identity_number", "reference_to", "contact"} <= set(form.errors)
+    assert Visit.objects.get(pk=visit.pk).state == "serving"
+    assert not Handover.objects.exists()

@@ -132,3 +132,15 @@ def test_plan_run__others_and_unknown_ids(client, nadia, charlie):
     missing = "00000000-0000-0000-0000-000000000000"
     assert client.get(reverse("planning:run_progress", args=[missing])).status_code == 404
     assert client.get(reverse("planning:run_stop", args=[run.pk])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_planning_page__text_says_where_the_solve_runs(client, nadia, settings):
+    """Immediate backend: the solve runs inside the request (no progress to show); a worker's
+    backend (make run, production): in the background with its progress."""
+    _login(client, nadia)
+    html = client.get(reverse("planning:index")).content.decode()
+    assert "ingen bakgrundsprocess" in html and "beräknas i bakgrunden" not in html
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    html = client.get(reverse("planning:index")).content.decode()
+    assert "beräknas i bakgrunden" in html and "ingen bakgrundsprocess" not in html
