@@ -259,7 +259,7 @@ def test_deliver__plain_http_endpoint_elsewhere__nothing_sent_failure_visible(
 
     Partner.objects.filter(pk=partners.tax.pk).update(webhook_url="http://agency.example/hooks")
     serve_and_hand_over(world, clock_at, service=partners.tax_docs)
-    delivery.deliver_due(session=NoNetwork())  # type: ignore[arg-type]
+    delivery.deliver_due(session=NoNetwork())
     row = Delivery.objects.get()
     partners.tax.refresh_from_db()
     assert row.delivered_at is None and row.attempts == 1
