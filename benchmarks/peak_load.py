@@ -240,11 +240,24 @@ def build_world(port: int) -> dict[str, Any]:
 
 
 def top_up_queues(world: dict[str, Any]) -> None:
-    """A few waiting visits per desk at every office, as in a busy hour (not measured)."""
+    """Before each run (not measured): the visits an earlier run left at a desk (called or
+    being served when its clients stopped) are finished, so every desk starts free — a
+    desk with an open visit is refused call-next and would sit out the run — and a few
+    waiting visits per desk at every office, as in a busy hour."""
     from servicekontor.catalog.models import Service
     from servicekontor.network.models import Office
     from servicekontor.queueing import queries, services
+    from servicekontor.queueing.models import Visit, VisitState
 
+    office_ids = [o["id"] for o in world["offices"]]
+    left = Visit.objects.filter(
+        office_id__in=office_ids, state__in=[VisitState.CALLED, VisitState.SERVING]
+    ).select_related("officer")
+    for visit in left:
+        assert visit.officer is not None
+        if visit.state == VisitState.CALLED:
+            services.start_service(officer=visit.officer, visit_id=visit.pk)
+        services.finish_visit(officer=visit.officer, visit_id=visit.pk, outcome="resolved")
     for o in world["offices"]:
         office = Office.objects.get(pk=o["id"])
         missing = WAITING_PER_DESK * o["desks"] - queries.waiting_visits(office=office).count()
