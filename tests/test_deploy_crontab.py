@@ -33,6 +33,7 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         "deliver_messages",
         "close_queues",
         "purge_personal_data",
+        "purge_logs",
         "roll_up_occupancy",
         "deliver_handovers",
         "purge_handovers",
