@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_peak \\
       .venv/bin/python benchmarks/peak_load.py [--multiple 3] [--seconds 120] [--kill]
       [--search 1,2,3,5,7,10] [--search-seconds 60] [--workers 8] [--no-write]
-      [--baseline 1,3] [--handovers 0.3]
+      [--baseline 1,3] [--handovers 0.3] [--screen-workers 4]
 
 1. Drops and recreates the database of DATABASE_URL (it must not be one you need), migrates
    it and loads the real registry (`load_reference_data`). Every office open today at
@@ -28,6 +28,12 @@ one process) runs beside gunicorn on another port, the app publishes each change
 and every screen holds a stream (see benchmarks/peak_locust.py). --baseline runs the same
 short runs with the screens polling as before push (decision 0017), in the same session
 against the same server, for comparison.
+
+--screen-workers N (decision 0031, two lanes): the screens' fragment requests (desk waiting
+list and own visit, lobby board, live view) go to a second gunicorn with N sync workers run at
+a lower CPU priority (`nice -n SCREEN_NICE`), as a proxy sends those paths in production; the
+desk actions, kiosks and citizens keep --workers at normal priority. 0 (the default): one
+pool serves everything, as before.
 
 Figures go to stdout and to docs/benchmarks.md between the peak_load markers.
 
@@ -93,6 +99,9 @@ SERVER_ENV = {
     "PUSH_CHANNEL_PREFIX": f"peak-{secrets.token_hex(4)}:",
 }
 PUSH_PORT = 0  # set in main (free_port) before the world is built
+SCREENS_PORT = 0  # the screens' lane (--screen-workers); 0: the screens share the app's pool
+SCREEN_NICE = 10  # the screens' lane runs at this niceness (decision 0031)
+SCREENS_SERVER: list[subprocess.Popen[bytes]] = []  # the screens' gunicorn, if any
 os.environ.update(SERVER_ENV)
 
 import django  # noqa: E402
@@ -228,6 +237,7 @@ def build_world(port: int) -> dict[str, Any]:
     ]
     return {
         "base_url": f"http://127.0.0.1:{port}",
+        "screens_url": f"http://127.0.0.1:{SCREENS_PORT or port}",
         "push_port": PUSH_PORT,
         "csrf": csrf,
         "anonymous_cookie": f"{settings.CSRF_COOKIE_NAME}={csrf}",
@@ -293,9 +303,11 @@ def counts() -> Counts:
 # --- server ----------------------------------------------------------------------------------
 
 
-def start_server(*, workers: int, port: int) -> subprocess.Popen[bytes]:
+def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
+    """gunicorn with `workers` sync workers on 127.0.0.1:`port`, at niceness `nice`."""
     process = subprocess.Popen(
         [
+            *(["nice", "-n", str(nice)] if nice else []),
             str(Path(sys.executable).parent / "gunicorn"),
             "config.wsgi:application",
             "--bind",
@@ -351,6 +363,11 @@ def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the push server did not start")
+
+
+def app_workers(server: subprocess.Popen[bytes]) -> list[int]:
+    """The gunicorn workers of both lanes (the app's `server` and the screens', if any)."""
+    return [pid for process in [server, *SCREENS_SERVER] for pid in children_of(process.pid)]
 
 
 def app_backends() -> list[int]:
@@ -431,7 +448,7 @@ def run_once(
     connections.close_all()
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
-    workers = cpu_seconds(children_of(server.pid))
+    workers = cpu_seconds(app_workers(server))
     backends = cpu_seconds(app_backends())
     push_pids = [pusher.pid] if pusher is not None else []
     push_cpu = cpu_seconds(push_pids)
@@ -466,7 +483,7 @@ def run_once(
         client_cpu = cpu_seconds([client.pid]) or client_cpu
         time.sleep(0.5)
     load_after = os.getloadavg()[0]
-    django_s = cpu_used(workers, cpu_seconds(children_of(server.pid)))
+    django_s = cpu_used(workers, cpu_seconds(app_workers(server)))
     postgres_s = cpu_used(backends, cpu_seconds(app_backends()))
     push_s = cpu_used(push_cpu, cpu_seconds(push_pids))
     if client.returncode:
@@ -612,6 +629,13 @@ def main() -> None:
     parser.add_argument("--search", default="", help="multiples for the headroom, e.g. 1,3,10")
     parser.add_argument("--search-seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=8, help="gunicorn sync workers")
+    parser.add_argument(
+        "--screen-workers",
+        type=int,
+        default=0,
+        help="a second, lower-priority gunicorn with this many workers for the screens "
+        "(decision 0031); 0: one pool",
+    )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
         "--baseline", default="", help="multiples to run with the screens polling (no push)"
@@ -628,10 +652,11 @@ def main() -> None:
     if not DATABASE_URL.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database this may drop and recreate.")
 
-    global PUSH_PORT
+    global PUSH_PORT, SCREENS_PORT
     recreate_database()
     port = free_port()
     PUSH_PORT = free_port()
+    SCREENS_PORT = free_port() if args.screen_workers else 0
     SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
     os.environ.update(SERVER_ENV)
     django.setup()
@@ -654,6 +679,10 @@ def main() -> None:
 
     connections.close_all()
     server = start_server(workers=args.workers, port=port)
+    if args.screen_workers:
+        SCREENS_SERVER.append(
+            start_server(workers=args.screen_workers, port=SCREENS_PORT, nice=SCREEN_NICE)
+        )
     pusher = start_push_server(port=PUSH_PORT)
     searched: list[Run] = []
     baseline: list[Run] = []
@@ -703,7 +732,7 @@ def main() -> None:
             print(summary(run), flush=True)
             baseline.append(run)
     finally:
-        for process, grace in ((server, 30), (pusher, 10)):
+        for process, grace in ((server, 30), *((s, 30) for s in SCREENS_SERVER), (pusher, 10)):
             process.terminate()
             try:
                 process.wait(timeout=grace)
@@ -762,7 +791,8 @@ def report(
         f"{f' --search {args.search} --search-seconds {args.search_seconds:g}' if args.search else ''}"
         f"{f' --baseline {args.baseline}' if args.baseline else ''}"
         f"{f' --handovers {args.handovers:g}' if args.handovers else ''}"
-        f" --workers {args.workers}`"
+        f" --workers {args.workers}"
+        f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}`"
     )
     screens = sum(o["displays"] + 1 for o in world["offices"])
     lines = [
@@ -787,7 +817,14 @@ def report(
         f"{rates['searches'] * 3600:,.0f} searches/h. A multiple scales every arrival "
         "(tickets, visits, searches, bookings); the screens stay as many as the network has.",
         "",
-        f"gunicorn {args.workers} sync workers, the push server (uvicorn, 1 process), Redis, "
+        (
+            f"Two lanes (decision 0031): desk actions, kiosks and citizens on gunicorn with "
+            f"{args.workers} sync workers; the screens' fragment requests on a second gunicorn "
+            f"with {args.screen_workers} sync workers at niceness {SCREEN_NICE}; "
+            if args.screen_workers
+            else f"gunicorn {args.workers} sync workers, "
+        )
+        + "the push server (uvicorn, 1 process), Redis, "
         f"PostgreSQL and the locust client on the same {os.cpu_count()}-core machine, shared "
         "with other work.",
         "",
@@ -985,7 +1022,8 @@ def handover_report(
         f"`DATABASE_URL=postgres://postgres@127.0.0.1:5432/{db_name()} "
         f"PEAK_REDIS_URL={REDIS_URL} .venv/bin/python benchmarks/peak_load.py "
         f"--multiple {args.multiple:g} --seconds {args.seconds:g} --handovers {handed.share:g}"
-        f" --workers {args.workers}`"
+        f" --workers {args.workers}"
+        f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}`"
     )
     told = run.status("desk: hand over and finish", 303)
     span = WARMUP_SECONDS + run.seconds

@@ -97,9 +97,9 @@ def record(action: str, started: float, status: int) -> None:
 class Browser:
     """One keep-alive connection with cookies of our own (no redirects followed)."""
 
-    def __init__(self, environment: Environment, cookie: str = "") -> None:
+    def __init__(self, environment: Environment, cookie: str = "", base_url: str = "") -> None:
         self.session = FastHttpSession(
-            WORLD["base_url"],
+            base_url or WORLD["base_url"],
             environment.events.request,
             None,
             max_redirects=0,
@@ -170,6 +170,9 @@ class Desk(User):
         me = Desk.desks.pop()
         self.office = me["office"]
         self.browser = Browser(self.environment, me["cookie"])
+        # the screens' lane (decision 0031): the list and own-visit fragments; the same
+        # address as the actions unless peak_load.py runs a second pool for the screens
+        self.screens = Browser(self.environment, me["cookie"], WORLD["screens_url"])
         self.etag = ""
         self.own_etag = ""
         self.last_poll = 0.0
@@ -204,7 +207,7 @@ class Desk(User):
 
     def poll(self) -> None:
         self.last_poll = time.monotonic()
-        status, _t, headers = self.browser.send(
+        status, _t, headers = self.screens.send(
             "desk: waiting list poll",
             "GET",
             f"/desk/{self.office}/panel/",
@@ -214,7 +217,7 @@ class Desk(User):
             self.etag = headers.get("etag", "")
 
     def poll_own(self) -> None:
-        status, _t, headers = self.browser.send(
+        status, _t, headers = self.screens.send(
             "desk: own visit poll",
             "GET",
             f"/desk/{self.office}/current/",
@@ -316,7 +319,7 @@ class Screen(User):
 
     def on_start(self) -> None:
         self.action, self.path, self.interval, cookie, push_path, part = Screen.screens.pop()
-        self.browser = Browser(self.environment, cookie)
+        self.browser = Browser(self.environment, cookie, WORLD["screens_url"])
         self.etag = ""
         self.wake = gevent.event.Event()
         if MODE == "push":
