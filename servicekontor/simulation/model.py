@@ -552,6 +552,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             return False
 
         a_times = times.tolist()
+        walk_ins_only = not (booked == booked).any()  # no booking today: no due keys
         a_times.append(inf)  # sentinel: no more arrivals
         # the columns known on arrival, for the whole day at once
         base = len(v_day)
@@ -598,6 +599,39 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         while True:
             if heap and heap[0][0] <= a_times[i]:
                 t, _s, kind, k, vid = heappop(heap)
+                if (
+                    kind == 1
+                    and vid < 0
+                    and walk_ins_only
+                    and not (off_end_due[k] or off_break_due[k] or t >= off_shift_end[k])
+                ):
+                    # the common case, `officer_free` + `pick` + `serve` inline: a visit left
+                    # the desk and the officer calls the next. Without bookings a line holds
+                    # one key per visit (none stale), so each candidate is the line's head.
+                    best = None
+                    if waiting:
+                        for ag in off_agencies[k]:
+                            h = waiting_heaps[ag]
+                            if h and (best is None or h[0] < best):
+                                best, best_heap = h[0], h
+                    if best is None:
+                        dk((ordinal, k, t, READY))
+                        off_state[k] = 1
+                        idle.append(k)
+                        continue
+                    heappop(best_heap)
+                    vid = best[4]
+                    v_gen[vid] += 1
+                    waiting.discard(vid)
+                    if v_errands[vid] is None and not v_left[vid] <= t:
+                        dk((ordinal, k, t, READY, ordinal, k, t, BUSY))
+                        sv((vid, k, t))
+                        heappush(heap, (t + v_off[vid] + v_dur[vid], seq, 1, k, -1))
+                        seq += 1
+                    else:
+                        dk((ordinal, k, t, READY))
+                        serve(k, vid, t)
+                    continue
                 if kind == 1:  # officer free (perhaps with a transferred visit to requeue)
                     if vid >= 0 and closed:
                         ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, v_final[vid], OUT_CLOSED))
@@ -676,7 +710,22 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 v_state[vid] = NOT_SERVED
                 v_outcome[vid] = OUT_CLOSED
                 continue
-            if not (idle and call_if_idle(vid, ag, t)):
+            if idle:  # `call_if_idle` and the common case of `serve` inline
+                for j, k in enumerate(idle):
+                    if ag in off_sets[k]:
+                        del idle[j]
+                        off_state[k] = 2
+                        if v_errands[vid] is None and not v_left[vid] <= t:
+                            dk((ordinal, k, t, BUSY))
+                            sv((vid, k, t))
+                            heappush(heap, (t + v_off[vid] + v_dur[vid], seq, 1, k, -1))
+                            seq += 1
+                        else:
+                            serve(k, vid, t)
+                        break
+                else:
+                    enqueue(vid)
+            else:
                 enqueue(vid)
 
     for day in scenario.days:
