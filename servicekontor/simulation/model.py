@@ -317,13 +317,13 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     v_dur: list[float] = []
 
     # visit columns (python lists while running)
-    v_day: list[int] = []
-    v_service: list[int] = []
+    d_day: list[np.ndarray] = []  # per day
+    d_service: list[np.ndarray] = []  # per day
     v_final: list[int] = []
-    v_source: list[int] = []
+    d_source: list[np.ndarray] = []  # per day
     v_prio: list[int] = []
-    v_ticket: list[int] = []
-    v_arrived: list[float] = []
+    d_ticket: list[np.ndarray] = []  # per day
+    d_arrived: list[np.ndarray] = []  # per day
     v_queued: list[float] = []
     v_booked: list[float] = []
     v_first: list[float] = []
@@ -351,15 +351,15 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     nan = math.nan
     inf = math.inf
 
+    n_visits = 0
+
     def run_day(day: Day) -> None:
+        nonlocal n_visits
         times, svcs, booked, no_shows = _draw_day(rng, scenario, day)
         n = times.size
         if n == 0 and not day.officers:
             return
         ordinal = day.ordinal
-        # per-day pools of random numbers, read in order
-        pool_u = rng.random(8 * n + 16).tolist()
-        pool_z = rng.standard_normal(4 * n + 16).tolist()
         patience = (
             rng.exponential(patience_mean, n) if math.isfinite(patience_mean) else np.full(n, inf)
         )
@@ -555,18 +555,20 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         walk_ins_only = not (booked == booked).any()  # no booking today: no due keys
         a_times.append(inf)  # sentinel: no more arrivals
         # the columns known on arrival, for the whole day at once
-        base = len(v_day)
+        base = n_visits
+        n_visits += n
         is_booked = ~np.isnan(booked)
         came = ~no_shows
         svc_list = svcs.tolist()
-        v_day.extend([ordinal] * n)
-        v_service.extend(svc_list)
+        d_day.append(np.full(n, ordinal, dtype=np.int32))
+        d_service.append(svcs)
         v_final.extend(svc_list)
-        v_source.extend(is_booked.astype(np.int8).tolist())
+        d_source.append(is_booked.astype(np.int8))
         v_prio.extend(np.where(~is_booked & (rng.random(n) < b.priority_share), 10, 0).tolist())
-        v_ticket.extend(np.where(came, np.cumsum(came), -1).tolist())
-        arrived = np.where(no_shows, booked, times).tolist()
-        v_arrived.extend(arrived)
+        d_ticket.append(np.where(came, np.cumsum(came), -1))
+        arrived_at = np.where(no_shows, booked, times)
+        d_arrived.append(arrived_at)
+        arrived = arrived_at.tolist()
         v_queued.extend(arrived)
         v_booked.extend(booked.tolist())
         v_first.extend([nan] * n)
@@ -586,7 +588,14 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         d_dur.append(dur)
         v_dur.extend(dur.tolist())
         v_gen.extend([0] * n)
-        a_errand_u = rng.random(n).tolist()
+        errand_u = rng.random(n)
+        a_errand_u = errand_u.tolist()
+        # random numbers of the visits with several errands or in the wrong queue, read in
+        # order: 4 uniforms and 2 normals on arrival, 3 uniforms per call (at most two calls:
+        # the second is by an officer trained for the errand left)
+        several = int(np.count_nonzero(errand_u < errand_cut))
+        pool_u = rng.random(10 * several + 16).tolist()
+        pool_z = rng.standard_normal(2 * several + 16).tolist()
         # the first call of a one-errand visit: a recall first?, the walk to the desk, outcome
         recalled = rng.random(n) < recall_probability
         off = np.where(recalled, recall_seconds, 0.0) + walk_seconds * (0.5 + rng.random(n))
@@ -681,7 +690,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             vid = base + i
             u = a_errand_u[i]
             i += 1
-            s = v_service[vid]
+            s = svc_list[i - 1]
             if v_state[vid] == NO_SHOW_STATE:  # a booking nobody came to
                 ev((vid, t, NO_SHOW, _NONE_STATE, NO_SHOW_STATE, -1, s, OUT_NO_SHOW))
                 continue
@@ -732,13 +741,13 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         run_day(day)
 
     visits: dict[str, np.ndarray] = {
-        "day": _column(v_day, np.int32),
-        "service": _column(v_service, np.int16),
+        "day": _days(d_day, np.int32),
+        "service": _days(d_service, np.int16),
         "final_service": _column(v_final, np.int16),
-        "source": _column(v_source, np.int8),
+        "source": _days(d_source, np.int8),
         "priority": _column(v_prio, np.int16),
-        "ticket": _column(v_ticket, np.int32),
-        "arrived": _column(v_arrived, float),
+        "ticket": _days(d_ticket, np.int32),
+        "arrived": _days(d_arrived, float),
         "queued": _column(v_queued, float),
         "booked": _column(v_booked, float),
         "first_call": _column(v_first, float),
@@ -770,6 +779,11 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         ),
         desk=_column(desk_out, float).reshape(-1, len(DESK_FIELDS)),
     )
+
+
+def _days(values: list[np.ndarray], dtype: type | np.dtype) -> np.ndarray:
+    """Per-day arrays as one array of ``dtype`` (empty when there were no days)."""
+    return np.concatenate(values).astype(dtype, copy=False) if values else np.empty(0, dtype)
 
 
 def _column(values: list, dtype: type | np.dtype) -> np.ndarray:
