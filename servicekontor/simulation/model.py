@@ -254,16 +254,20 @@ def _draw_day(
     lengths = np.array([p[1] - p[0] for p in pieces])
     piece_of = np.repeat(np.arange(len(pieces)), per_piece)
     walk_t = starts[piece_of] + rng.random(piece_of.size) * lengths[piece_of]
-    walk_s = np.concatenate([np.repeat(np.asarray(offered), row) for row in counts]).astype(
-        np.int64
-    )
+    # the services of each piece's arrivals in service order, pieces one after the other
+    walk_s = np.repeat(np.tile(np.asarray(offered, dtype=np.int64), len(pieces)), counts.ravel())
     # bookings: slots on the grid inside the open intervals, last slot ends by closing
     slot = b.slot_minutes * 60.0
-    slots = np.array(
-        [t for s, e in day.intervals for t in np.arange(s, e - slot + 1e-9, slot)], dtype=float
-    )
     book_mean = day.expected_visits * shares * booked_share
-    if slots.size and book_mean.sum() > 0:
+    slots = (
+        np.array(
+            [t for s, e in day.intervals for t in np.arange(s, e - slot + 1e-9, slot)],
+            dtype=float,
+        )
+        if book_mean.sum() > 0
+        else np.empty(0)
+    )
+    if slots.size:
         n_book = rng.poisson(book_mean)
         book_s = np.repeat(np.asarray(offered), n_book).astype(np.int64)
         # bookings follow the same hour profile as walk-ins
