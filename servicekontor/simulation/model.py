@@ -450,7 +450,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
             if v_errands[vid] is None and not v_left[vid] <= now:  # NaN: booked
                 # the common case: one errand, still there. Its recall, walk, service time
                 # and outcome were drawn with the day; its rows and columns are written for
-                # all such visits at once after the last day (`_served_rows`).
+                # all such visits at once after the last day (`_rows_of_the_run`).
                 sv((vid, k, now))
                 heappush(heap, (now + v_off[vid] + v_dur[vid], seq, 1, k, -1))
                 seq += 1
@@ -717,7 +717,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
                 if forced:
                     first *= b.triage_share
                 v_errands[vid] = [(s, first, False), (other_s, second, forced)]
-            # its ISSUE / CHECK_IN row is written with all others at the end (`_served_rows`)
+            # its ISSUE / CHECK_IN row is written with all others at the end (`_rows_of_the_run`)
             if closed:  # arrived after the queue closed (cannot happen with open intervals)
                 ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, s, OUT_CLOSED))
                 v_state[vid] = NOT_SERVED
@@ -763,8 +763,10 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         "left_at": _column(v_left, float),
     }
     empty = np.empty(0)
-    issued, in_one_go, one_go_errands = _served_rows(
+    events_out, errands_all = _rows_of_the_run(
         visits,
+        _column(events, float).reshape(-1, len(EVENT_FIELDS)),
+        _column(errands_out, float).reshape(-1, len(ERRAND_FIELDS)),
         np.fromiter(served, dtype=float, count=len(served)).reshape(-1, 3),
         np.concatenate(d_recalled) if d_recalled else empty.astype(bool),
         np.concatenate(d_off) if d_off else empty,
@@ -775,12 +777,8 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     return OfficeResult(
         office_id=scenario.office_id,
         visits=visits,
-        events=np.concatenate(
-            [issued, _column(events, float).reshape(-1, len(EVENT_FIELDS)), in_one_go]
-        ),
-        errands=np.concatenate(
-            [_column(errands_out, float).reshape(-1, len(ERRAND_FIELDS)), one_go_errands]
-        ),
+        events=events_out,
+        errands=errands_all,
         desk=_column(desk_out, float).reshape(-1, len(DESK_FIELDS)),
     )
 
@@ -796,36 +794,45 @@ def _column(values: list, dtype: type | np.dtype) -> np.ndarray:
     return np.fromiter(values, dtype=dtype, count=len(values))
 
 
-def _served_rows(
+_CHUNK = 2048  # rows built at a time: a chunk of an (n, 8) float matrix stays in the cache
+
+# the constant fields of the rows of a visit served in one go: CALL, RECALL, START, FINISH
+_SERVED_TEMPLATE = np.zeros((4, len(EVENT_FIELDS)))
+_SERVED_TEMPLATE[:, 2:5] = (
+    (CALL, WAITING, CALLED),
+    (RECALL, CALLED, CALLED),
+    (START, CALLED, SERVING),
+    (FINISH, SERVING, FINISHED),
+)
+
+
+def _rows_of_the_run(
     visits: dict[str, np.ndarray],
+    events: np.ndarray,
+    errands: np.ndarray,
     served: np.ndarray,
     recalled: np.ndarray,
     off: np.ndarray,
     dur: np.ndarray,
     outcome: np.ndarray,
     recall_seconds: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rows the day loop leaves to NumPy, and the visit columns they imply.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The event and errand matrices of the run: the rows the day loop wrote and those it
+    left to NumPy; fills in the visit columns the latter imply.
 
+    ``events``, ``errands``: the rows the loop wrote (EVENT_FIELDS, ERRAND_FIELDS columns).
     ``served``: (m, 3) float rows (visit, officer, call time) of the visits served in one go
     (one errand, called before they left); ``recalled``, ``off``, ``dur``, ``outcome``: per
     visit (n,), the first call's recall flag, seconds from that call to the start, service
     seconds and outcome code drawn with the day. Updates ``visits`` in place for the served
-    (first and last call, officer, call count, state, outcome, ``left_at`` NaN) and returns
-    (the ISSUE / CHECK_IN event row of every visit that came, in visit order; the CALL,
-    [RECALL,] START, FINISH rows of each served visit, in the order they were called; one
-    errand row each), float64 matrices with EVENT_FIELDS and ERRAND_FIELDS columns. The times
-    are those the loop used: start = call + off, end = start + dur (same float operations).
+    (first and last call, officer, call count, state, outcome, ``left_at`` NaN). Returns the
+    events — the ISSUE / CHECK_IN row of every visit that came (visit order), then the loop's
+    rows, then the CALL, [RECALL,] START, FINISH rows of each visit served in one go (in the
+    order they were called) — and the errands (the loop's, then one per visit served in one
+    go). The times are those the loop used: start = call + off, end = start + dur (the same
+    float operations). Rows are built ``_CHUNK`` visits at a time into the final matrix.
     """
     came = np.flatnonzero(visits["ticket"] >= 0)
-    issued = np.zeros((came.size, len(EVENT_FIELDS)))
-    issued[:, 0] = came
-    issued[:, 1] = visits["arrived"][came]
-    issued[:, 2] = np.where(visits["source"][came] == 1, CHECK_IN, ISSUE)
-    issued[:, 3] = _NONE_STATE
-    issued[:, 4] = WAITING
-    issued[:, 5] = -1
-    issued[:, 6] = visits["service"][came]
     vid = served[:, 0].astype(np.int64)
     officer, call = served[:, 1], served[:, 2]
     again = recalled[vid]
@@ -842,29 +849,46 @@ def _served_rows(
     visits["outcome"][vid] = result
     visits["left_at"][vid] = np.nan
     m = vid.size
-    rows = np.zeros((m, 4, len(EVENT_FIELDS)))
-    rows[:, :, 0] = vid[:, None]
-    rows[:, :, 5] = officer[:, None]
-    rows[:, :, 6] = svc[:, None]
-    rows[:, 0, 1:5] = (0, CALL, WAITING, CALLED)
-    rows[:, 0, 1] = call
-    rows[:, 1, 1:5] = (0, RECALL, CALLED, CALLED)
-    rows[:, 1, 1] = last
-    rows[:, 2, 1:5] = (0, START, CALLED, SERVING)
-    rows[:, 2, 1] = start
-    rows[:, 3, 1:5] = (0, FINISH, SERVING, FINISHED)
-    rows[:, 3, 1] = end
-    rows[:, 3, 7] = result
-    keep = np.ones((m, 4), dtype=bool)
-    keep[:, 1] = again
-    errands = np.empty((m, len(ERRAND_FIELDS)))
-    errands[:, 0] = vid
-    errands[:, 1] = svc
-    errands[:, 2] = officer
-    errands[:, 3] = start
-    errands[:, 4] = end
-    errands[:, 5] = result
-    return issued, rows.reshape(-1, len(EVENT_FIELDS))[keep.ravel()], errands
+    out = np.empty((came.size + events.shape[0] + 3 * m + int(again.sum()), len(EVENT_FIELDS)))
+    issued_template = np.array([0, 0, ISSUE, _NONE_STATE, WAITING, -1, 0, 0], dtype=float)
+    arrived, source, service = visits["arrived"], visits["source"], visits["service"]
+    for a in range(0, came.size, _CHUNK):
+        ids = came[a : a + _CHUNK]
+        part = out[a : a + ids.size]
+        part[:] = issued_template
+        part[:, 0] = ids
+        part[:, 1] = arrived[ids]
+        part[:, 2] = np.where(source[ids] == 1, CHECK_IN, ISSUE)
+        part[:, 6] = service[ids]
+    row = came.size
+    out[row : row + events.shape[0]] = events
+    row += events.shape[0]
+    for a in range(0, m, _CHUNK):
+        b = min(a + _CHUNK, m)
+        rows = np.empty((b - a, 4, len(EVENT_FIELDS)))
+        rows[:] = _SERVED_TEMPLATE
+        rows[:, :, 0] = vid[a:b, None]
+        rows[:, :, 5] = officer[a:b, None]
+        rows[:, :, 6] = svc[a:b, None]
+        rows[:, 0, 1] = call[a:b]
+        rows[:, 1, 1] = last[a:b]
+        rows[:, 2, 1] = start[a:b]
+        rows[:, 3, 1] = end[a:b]
+        rows[:, 3, 7] = result[a:b]
+        keep = np.ones((b - a, 4), dtype=bool)
+        keep[:, 1] = again[a:b]
+        kept = rows[keep]
+        out[row : row + kept.shape[0]] = kept
+        row += kept.shape[0]
+    assert row == out.shape[0]
+    one_go = np.empty((m, len(ERRAND_FIELDS)))
+    one_go[:, 0] = vid
+    one_go[:, 1] = svc
+    one_go[:, 2] = officer
+    one_go[:, 3] = start
+    one_go[:, 4] = end
+    one_go[:, 5] = result
+    return out, np.concatenate([errands, one_go])
 
 
 def simulate_offices(
