@@ -193,6 +193,12 @@ class OfficeResult:
     outcome, or "transferred" for the part before a wrong-queue transfer). Desk log: one row
     per change of what an officer does, columns DESK_FIELDS (status: index into
     DESK_STATUSES), as the desk services append to `queueing.DeskStatusEvent`.
+
+    Row order: events are not in time order — the ISSUE / CHECK_IN rows of all visits first,
+    then the rows the day loop wrote (no-shows, transfers, several errands, closing), then the
+    CALL..FINISH rows of the visits served in one go, in the order they were called; within a
+    visit, rows at the same instant are in the order they happened. Sort by (day, at, row)
+    as `simulation.loader` does for time order. The desk log is in the order it happened.
     """
 
     office_id: int
