@@ -51,6 +51,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from heapq import heappop, heappush
 
 import numpy as np
@@ -235,51 +236,99 @@ def open_pieces(intervals: Sequence[tuple[float, float]]) -> list[tuple[float, f
     return pieces
 
 
+@dataclass(frozen=True, slots=True)
+class _DayPlan:
+    """What `_draw_day` needs that does not depend on the random draws (see `_day_plan`)."""
+
+    offered: np.ndarray  # service indices offered, int64
+    walk_mean: np.ndarray  # expected walk-ins, pieces x services
+    starts: np.ndarray  # piece starts, seconds
+    lengths: np.ndarray  # piece lengths, seconds
+    piece_ids: np.ndarray  # 0..pieces-1
+    walk_services: np.ndarray  # offered, once per piece
+    book_mean: np.ndarray  # expected bookings per service
+    slots: np.ndarray  # booking slot times (empty: no bookings)
+    slot_p: np.ndarray  # probability of each slot
+
+
+@lru_cache(maxsize=64)
+def _day_plan(
+    services: tuple[ServiceSpec, ...],
+    hour_profile: tuple[float, ...],
+    slot_minutes: float,
+    intervals: tuple[tuple[float, float], ...],
+    day_services: tuple[int, ...],
+    expected_visits: float,
+) -> _DayPlan | None:
+    """The deterministic part of a day's arrivals, the same for every day with the same
+    opening hours, offerings and volume (cached; the arrays are never written to). None:
+    no arrivals (nothing offered with a share, or closed)."""
+    offered = day_services or tuple(range(len(services)))
+    specs = [services[i] for i in offered]
+    shares = np.array([s.share for s in specs], dtype=float)
+    if shares.sum() <= 0 or not intervals:
+        return None
+    shares = shares / shares.sum()
+    pieces = open_pieces(intervals)
+    weights = np.array([(e - s) / 3600.0 * hour_profile[h] for s, e, h in pieces])
+    if weights.sum() <= 0:
+        weights = np.array([e - s for s, e, _h in pieces], dtype=float)
+    weights = weights / weights.sum()
+    booked_share = np.array([s.booked_share if s.walk_in else 1.0 for s in specs])
+    offered_a = np.asarray(offered, dtype=np.int64)
+    slot = slot_minutes * 60.0
+    book_mean = expected_visits * shares * booked_share
+    slots = (
+        np.array([t for s, e in intervals for t in np.arange(s, e - slot + 1e-9, slot)], float)
+        if book_mean.sum() > 0
+        else np.empty(0)
+    )
+    # bookings follow the same hour profile as walk-ins
+    slot_hours = (slots // 3600).astype(int) % 24
+    slot_w = np.array([hour_profile[h] for h in slot_hours], dtype=float) + 1e-12
+    plan = _DayPlan(
+        offered=offered_a,
+        walk_mean=expected_visits * np.outer(weights, shares * (1.0 - booked_share)),
+        starts=np.array([p[0] for p in pieces]),
+        lengths=np.array([p[1] - p[0] for p in pieces]),
+        piece_ids=np.arange(len(pieces)),
+        walk_services=np.tile(offered_a, len(pieces)),
+        book_mean=book_mean,
+        slots=slots,
+        slot_p=slot_w / slot_w.sum() if slots.size else slot_w,
+    )
+    for array in (getattr(plan, name) for name in plan.__slots__):
+        array.flags.writeable = False
+    return plan
+
+
 def _draw_day(
     rng: np.random.Generator, scenario: OfficeScenario, day: Day
 ) -> tuple[np.ndarray, ...]:
     """Arrivals of one day, sorted: (time, service index, booked time or NaN, no-show flag)."""
     b = scenario.behaviour
-    offered = day.services or tuple(range(len(scenario.services)))
-    specs = [scenario.services[i] for i in offered]
-    shares = np.array([s.share for s in specs], dtype=float)
-    if shares.sum() <= 0 or not day.intervals:
+    plan = _day_plan(
+        scenario.services,
+        b.hour_profile,
+        b.slot_minutes,
+        day.intervals,
+        day.services,
+        day.expected_visits,
+    )
+    if plan is None:
         empty = np.empty(0)
         return empty, empty.astype(np.int64), empty, empty.astype(bool)
-    shares = shares / shares.sum()
-    pieces = open_pieces(day.intervals)
-    weights = np.array([(e - s) / 3600.0 * b.hour_profile[h] for s, e, h in pieces])
-    if weights.sum() <= 0:
-        weights = np.array([e - s for s, e, _h in pieces], dtype=float)
-    weights = weights / weights.sum()
-    booked_share = np.array([s.booked_share if s.walk_in else 1.0 for s in specs])
-    walk_mean = day.expected_visits * np.outer(weights, shares * (1.0 - booked_share))
-    counts = rng.poisson(walk_mean)  # pieces x services
-    per_piece = counts.sum(axis=1)
-    starts = np.array([p[0] for p in pieces])
-    lengths = np.array([p[1] - p[0] for p in pieces])
-    piece_of = np.repeat(np.arange(len(pieces)), per_piece)
-    walk_t = starts[piece_of] + rng.random(piece_of.size) * lengths[piece_of]
+    counts = rng.poisson(plan.walk_mean)  # pieces x services
+    piece_of = np.repeat(plan.piece_ids, counts.sum(axis=1))
+    walk_t = plan.starts[piece_of] + rng.random(piece_of.size) * plan.lengths[piece_of]
     # the services of each piece's arrivals in service order, pieces one after the other
-    walk_s = np.repeat(np.tile(np.asarray(offered, dtype=np.int64), len(pieces)), counts.ravel())
-    # bookings: slots on the grid inside the open intervals, last slot ends by closing
-    slot = b.slot_minutes * 60.0
-    book_mean = day.expected_visits * shares * booked_share
-    slots = (
-        np.array(
-            [t for s, e in day.intervals for t in np.arange(s, e - slot + 1e-9, slot)],
-            dtype=float,
-        )
-        if book_mean.sum() > 0
-        else np.empty(0)
-    )
+    walk_s = np.repeat(plan.walk_services, counts.ravel())
+    slots = plan.slots
     if slots.size:
-        n_book = rng.poisson(book_mean)
-        book_s = np.repeat(np.asarray(offered), n_book).astype(np.int64)
-        # bookings follow the same hour profile as walk-ins
-        slot_hours = (slots // 3600).astype(int) % 24
-        slot_w = np.array([b.hour_profile[h] for h in slot_hours], dtype=float) + 1e-12
-        book_at = rng.choice(slots, size=book_s.size, p=slot_w / slot_w.sum())
+        slot = b.slot_minutes * 60.0
+        n_book = rng.poisson(plan.book_mean)
+        book_s = np.repeat(plan.offered, n_book)
+        book_at = rng.choice(slots, size=book_s.size, p=plan.slot_p)
         late = rng.normal(b.lateness_mean_minutes * 60.0, b.lateness_sd_minutes * 60.0, book_s.size)
         no_show = rng.random(book_s.size) < b.booked_no_show
         come = np.where(no_show, book_at + slot, book_at + late)
