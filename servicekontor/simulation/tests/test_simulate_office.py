@@ -1,5 +1,6 @@
 """The simulator's own promises: inputs reproduced, the state machine obeyed, reproducible."""
 
+import dataclasses
 import itertools
 import math
 
@@ -169,12 +170,18 @@ def test_simulate_office__same_seed_same_output_and_parallel_equals_serial():
         assert np.array_equal(x.events, y.events)
 
 
-def test_simulate_office__calls_follow_the_shared_call_order():
-    """Whenever an officer calls, no waiting visit they may serve comes first by the key."""
+@pytest.mark.parametrize("bookings", [True, False])
+def test_simulate_office__calls_follow_the_shared_call_order(bookings):
+    """Whenever an officer calls, no waiting visit they may serve comes first by the key
+    (with bookings, and walk-ins only: the day loop's inline pick for days without bookings)."""
     from servicekontor.queueing.call_order import call_order_key
 
     scenario = _scenario(days=4, visits=200.0, transfer_probability=0.0, multi_errand_share=0.0)
+    if not bookings:
+        walk_ins = tuple(dataclasses.replace(s, booked_share=0.0, walk_in=True) for s in SERVICES)
+        scenario = dataclasses.replace(scenario, services=walk_ins)
     result = simulate_office(scenario)
+    assert np.isnan(result.visits["booked"]).all() != bookings
     v, events = result.visits, result.events
     officers = scenario.days[0].officers
     call = ACTIONS.index("call")
