@@ -23,9 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# POLL_COST_APP: the checkout whose code is measured (default: this one), so that the same
+# measuring script can time another branch's code back to back (e.g. POLL_COST_APP=/work/main).
+ROOT = Path(os.environ.get("POLL_COST_APP") or Path(__file__).resolve().parent.parent).resolve()
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DEMO", "1")
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -34,6 +36,71 @@ os.environ.setdefault("REDIS_URL", os.environ.get("PEAK_REDIS_URL", "redis://127
 import django  # noqa: E402
 
 N = int(os.environ.get("POLL_COST_N", "300"))
+PROFILE = os.environ.get("POLL_COST_PROFILE", "")  # a path prefix: cProfile stats written there
+
+
+class Counts:
+    """Round trips per request, counted in this process (independent of the machine's load):
+    SQL statements (Django's connection), Redis commands (each one a round trip; a pipeline
+    counts once) and Redis client objects built (Django's RedisCache builds one per call)."""
+
+    def __init__(self) -> None:
+        self.redis_commands = 0
+        self.redis_clients = 0
+        self.statements = 0
+
+    def install(self) -> None:
+        import redis
+        import redis.client
+
+        counts = self
+        execute = redis.Redis.execute_command
+        init = redis.Redis.__init__
+        pipeline_execute = redis.client.Pipeline.execute
+
+        def counted_execute(client: Any, *args: Any, **options: Any) -> Any:
+            counts.redis_commands += 1
+            return execute(client, *args, **options)
+
+        def counted_init(client: Any, *args: Any, **options: Any) -> None:
+            counts.redis_clients += 1
+            init(client, *args, **options)
+
+        def counted_pipeline(pipe: Any, *args: Any, **options: Any) -> Any:
+            counts.redis_commands += 1
+            return pipeline_execute(pipe, *args, **options)
+
+        redis.Redis.execute_command = counted_execute  # type: ignore[method-assign]
+        redis.Redis.__init__ = counted_init  # type: ignore[method-assign]
+        redis.client.Pipeline.execute = counted_pipeline  # type: ignore[method-assign]
+
+    def per_request(self, call: Callable[[], Any], n: int = 20) -> tuple[float, float, float]:
+        """(statements, Redis commands, Redis clients built) per call of `call`, over n calls."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        before = (self.redis_commands, self.redis_clients)
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(n):
+                call()
+        return (
+            len(queries) / n,
+            (self.redis_commands - before[0]) / n,
+            (self.redis_clients - before[1]) / n,
+        )
+
+
+def profile(call: Callable[[], Any], path: str, n: int) -> None:
+    """cProfile `call` n times and write the stats to `path` (read with pstats). Timed with
+    this process's CPU clock: on a shared machine the wall clock mostly measures waiting."""
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(n):
+        call()
+    profiler.disable()
+    profiler.dump_stats(path)
 
 
 def forget_fragments() -> None:
@@ -55,6 +122,8 @@ def main() -> None:
 
     recreate_database()
     django.setup()
+    counts = Counts()
+    counts.install()
     from django.core.cache import cache
 
     cache.clear()  # the shared fragments (decision 0027) of an earlier run's database
@@ -95,11 +164,13 @@ def main() -> None:
         ("manager's live view (every 5 s)", f"/desk/{office.code}/live/panel/", manager),
         ("lobby board (every 1 s)", f"/display/{office.code}/board/", None),
     ]
+    print(f"measuring the code at {ROOT}")
     print(
         "| fragment | CPU per poll, unchanged (304) ms | changed, from the shared cache ms"
         " | changed, rendered ms |"
     )
     print("|---|---:|---:|---:|")
+    counted: list[str] = []
     for name, url, user in pages:
         client = Client()
         if user is not None:
@@ -126,6 +197,19 @@ def main() -> None:
             spent += time.process_time() - cpu
         rendered = spent / N * 1000
         print(f"| {name} | {unchanged:.2f} | {shared:.2f} | {rendered:.2f} |")
+        for path, label, call in (
+            ("304", "304", lambda c=client, u=url, e=etag: c.get(u, headers={"if-none-match": e})),
+            ("shared", "from the shared cache", lambda c=client, u=url: c.get(u)),
+        ):
+            statements, commands, clients = counts.per_request(call)
+            counted.append(f"| {name} | {label} | {statements:g} | {commands:g} | {clients:g} |")
+            if PROFILE:
+                slug = url.strip("/").replace("/", "-")
+                profile(call, f"{PROFILE}{slug}-{path}.prof", N)
+    print()
+    print("| fragment | answer | SQL statements | Redis commands | Redis clients built |")
+    print("|---|---|---:|---:|---:|")
+    print("\n".join(counted))
 
     # The actions of a visit, for the CPU budget of the busiest hour (docs/benchmarks.md).
     desk = Client()
