@@ -70,9 +70,9 @@ class Counts:
             counts.redis_commands += 1
             return pipeline_execute(pipe, *args, **options)
 
-        redis.Redis.execute_command = counted_execute  # type: ignore[method-assign]
-        redis.Redis.__init__ = counted_init  # type: ignore[method-assign]
-        redis.client.Pipeline.execute = counted_pipeline  # type: ignore[method-assign]
+        setattr(redis.Redis, "execute_command", counted_execute)  # noqa: B010
+        setattr(redis.Redis, "__init__", counted_init)  # noqa: B010
+        setattr(redis.client.Pipeline, "execute", counted_pipeline)  # noqa: B010
 
     def per_request(self, call: Callable[[], Any], n: int = 20) -> tuple[float, float, float]:
         """(statements, Redis commands, Redis clients built) per call of `call`, over n calls."""
@@ -164,7 +164,9 @@ def main() -> None:
         ("manager's live view (every 5 s)", f"/desk/{office.code}/live/panel/", manager),
         ("lobby board (every 1 s)", f"/display/{office.code}/board/", None),
     ]
-    print(f"measuring the code at {ROOT}")
+    import servicekontor
+
+    print(f"measuring the code at {Path(servicekontor.__file__).parent.parent}")
     print(
         "| fragment | CPU per poll, unchanged (304) ms | changed, from the shared cache ms"
         " | changed, rendered ms |"

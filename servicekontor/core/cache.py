@@ -27,11 +27,12 @@ class SharedClientRedisCacheClient(RedisCacheClient):
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         """The client of the pool `write` selects (Django's rule), built once per pool.
         Returns a `redis.Redis`."""
-        index = self._get_connection_pool_index(write)
+        django: Any = self  # the private helpers below are Django's, absent from its stubs
+        index = django._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
-            client = self._clients[index] = self._client(
-                connection_pool=self._get_connection_pool(write)
+            client = self._clients[index] = django._client(
+                connection_pool=django._get_connection_pool(write)
             )
         return client
 

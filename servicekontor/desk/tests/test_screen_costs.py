@@ -133,9 +133,12 @@ def test_screen__own_visit__another_officer_never_gets_alices_entry(world):
 def test_screen__not_signed_in_at_this_office__403_before_any_fragment(world, cache_calls):
     charlie = _client(world.charlie)  # signed in nowhere, works at another office
     for name in ("desk", "current"):
-        response, _statements, cache = _count(
-            lambda n=name: charlie.get(_urls(world)[n]), cache_calls
-        )
+        url = _urls(world)[name]
+
+        def ask(url: str = url) -> Any:
+            return charlie.get(url)
+
+        response, _statements, cache = _count(ask, cache_calls)
         assert response.status_code == 403
         assert cache == []
     officer = _client(world.alice)
