@@ -23,9 +23,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# POLL_COST_APP: the checkout whose code is measured (default: this one), so that the same
+# measuring script can time another branch's code back to back (e.g. POLL_COST_APP=/work/main).
+ROOT = Path(os.environ.get("POLL_COST_APP") or Path(__file__).resolve().parent.parent).resolve()
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DEMO", "1")
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -34,6 +36,75 @@ os.environ.setdefault("REDIS_URL", os.environ.get("PEAK_REDIS_URL", "redis://127
 import django  # noqa: E402
 
 N = int(os.environ.get("POLL_COST_N", "300"))
+PROFILE = os.environ.get("POLL_COST_PROFILE", "")  # a path prefix: cProfile stats written there
+
+
+class Counts:
+    """Round trips per request, counted in this process (independent of the machine's load):
+    SQL statements (Django's connection), Redis commands (each one a round trip; a pipeline
+    counts once) and Redis client objects built (Django's RedisCache builds one per call)."""
+
+    def __init__(self) -> None:
+        self.redis_commands = 0
+        self.redis_clients = 0
+        self.statements = 0
+
+    def install(self) -> None:
+        import redis
+        import redis.client
+
+        counts = self
+        execute = redis.Redis.execute_command
+        init = redis.Redis.__init__
+        pipeline_execute = redis.client.Pipeline.execute
+
+        def counted_execute(client: Any, *args: Any, **options: Any) -> Any:
+            counts.redis_commands += 1
+            return execute(client, *args, **options)
+
+        def counted_init(client: Any, *args: Any, **options: Any) -> None:
+            counts.redis_clients += 1
+            init(client, *args, **options)
+
+        def counted_pipeline(pipe: Any, *args: Any, **options: Any) -> Any:
+            counts.redis_commands += 1
+            return pipeline_execute(pipe, *args, **options)
+
+        setattr(redis.Redis, "execute_command", counted_execute)  # noqa: B010
+        setattr(redis.Redis, "__init__", counted_init)  # noqa: B010
+        setattr(redis.client.Pipeline, "execute", counted_pipeline)  # noqa: B010
+
+    def per_request(
+        self, call: Callable[[], Any], expect: int, n: int = 20
+    ) -> tuple[float, float, float] | None:
+        """(statements, Redis commands, Redis clients built) per call of `call`, over n calls;
+        None if an answer's status was not `expect` (a minute turned: count again)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        before = (self.redis_commands, self.redis_clients)
+        with CaptureQueriesContext(connection) as queries:
+            statuses = {call().status_code for _ in range(n)}
+        if statuses != {expect}:
+            return None
+        return (
+            len(queries) / n,
+            (self.redis_commands - before[0]) / n,
+            (self.redis_clients - before[1]) / n,
+        )
+
+
+def profile(call: Callable[[], Any], path: str, n: int) -> None:
+    """cProfile `call` n times and write the stats to `path` (read with pstats). Timed with
+    this process's CPU clock: on a shared machine the wall clock mostly measures waiting."""
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(n):
+        call()
+    profiler.disable()
+    profiler.dump_stats(path)
 
 
 def forget_fragments() -> None:
@@ -53,8 +124,12 @@ def forget_fragments() -> None:
 def main() -> None:
     from peak_load import recreate_database
 
+    sys.path.insert(0, str(ROOT))  # before peak_load's own checkout: the code measured
+
     recreate_database()
     django.setup()
+    counts = Counts()
+    counts.install()
     from django.core.cache import cache
 
     cache.clear()  # the shared fragments (decision 0027) of an earlier run's database
@@ -95,11 +170,15 @@ def main() -> None:
         ("manager's live view (every 5 s)", f"/desk/{office.code}/live/panel/", manager),
         ("lobby board (every 1 s)", f"/display/{office.code}/board/", None),
     ]
+    import servicekontor
+
+    print(f"measuring the code at {Path(servicekontor.__file__).parent.parent}")
     print(
         "| fragment | CPU per poll, unchanged (304) ms | changed, from the shared cache ms"
         " | changed, rendered ms |"
     )
     print("|---|---:|---:|---:|")
+    counted: list[str] = []
     for name, url, user in pages:
         client = Client()
         if user is not None:
@@ -110,10 +189,18 @@ def main() -> None:
         assert client.get(url, headers={"if-none-match": etag}).status_code == 304
         for _ in range(20):  # warm
             client.get(url)
-        cpu = time.process_time()
-        for _ in range(N):
-            client.get(url, headers={"if-none-match": etag})
-        unchanged = (time.process_time() - cpu) / N * 1000
+        # The desk list's and the live view's tags name the minute: a 304 loop that crosses a
+        # minute would time renders. Only answers that were 304s are counted.
+        spent, answered = 0.0, 0
+        while answered < N:
+            cpu = time.process_time()
+            response = client.get(url, headers={"if-none-match": etag})
+            if response.status_code == 304:
+                spent += time.process_time() - cpu
+                answered += 1
+            else:
+                etag = response["ETag"]
+        unchanged = spent / N * 1000
         cpu = time.process_time()
         for _ in range(N):
             client.get(url)
@@ -126,6 +213,24 @@ def main() -> None:
             spent += time.process_time() - cpu
         rendered = spent / N * 1000
         print(f"| {name} | {unchanged:.2f} | {shared:.2f} | {rendered:.2f} |")
+        for path, label, expect in (("304", "304", 304), ("shared", "from the shared cache", 200)):
+            counted_here = None
+            while counted_here is None:
+                tag = client.get(url)["ETag"]  # this minute's (the desk list, the live view)
+
+                def call(c: Client = client, u: str = url, t: str = tag, p: str = path) -> Any:
+                    return c.get(u, headers={"if-none-match": t}) if p == "304" else c.get(u)
+
+                counted_here = counts.per_request(call, expect)
+            statements, commands, clients = counted_here
+            counted.append(f"| {name} | {label} | {statements:g} | {commands:g} | {clients:g} |")
+            if PROFILE:
+                slug = url.strip("/").replace("/", "-")
+                profile(call, f"{PROFILE}{slug}-{path}.prof", N)
+    print()
+    print("| fragment | answer | SQL statements | Redis commands | Redis clients built |")
+    print("|---|---|---:|---:|---:|")
+    print("\n".join(counted))
 
     # The actions of a visit, for the CPU budget of the busiest hour (docs/benchmarks.md).
     desk = Client()

@@ -287,7 +287,8 @@ SPECTACULAR_SETTINGS = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_URL", ""):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, keeping one Redis client per pool instead of one per call.
+        "BACKEND": "servicekontor.core.cache.SharedClientRedisCache",
         "LOCATION": env_str("REDIS_URL", ""),
     }
     # With a cache every process shares, sessions are read from it (written through to the

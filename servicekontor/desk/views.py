@@ -10,7 +10,6 @@ scripts, and nothing changed — so refreshing the page never sends an action ag
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +168,11 @@ def _waiting_version(keys: sql.DeskSessionKeys, officer_id: int) -> _ListVersion
     # officer has a visit of their own (the "desk" part of the version); the session's id
     # and desk are in the tag, so a new sign-in never gets an old list; and the minute.
     versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
+    return _list_version(keys, versions)
+
+
+def _list_version(keys: sql.DeskSessionKeys, versions: dict[str, str]) -> _ListVersion:
+    """The list's versions from the office's `queue_versions` with the officer's events."""
     minute = f"{clock.now():%H%M}"
     etag = make_etag("desk", keys.session_id, keys.service_point_id, versions["desk"], minute)
     return _ListVersion(etag=etag, queue=versions["queue"], minute=minute)
@@ -210,10 +214,10 @@ def _waiting_html(
     """The desk's waiting list (`desk/_waiting.html`) as `{"waiting_html": …}` for a page or
     an action's answer, carrying its ETag; from the shared fragment cache when a
     desk of the office serving the same services rendered it at this version (decision 0027)."""
-    services = queries.servable_service_ids(
-        officer_id=officer_id, service_point_id=keys.service_point_id
-    )
-    busy = queries.has_visit(officer_id=officer_id)
+    # The key's inputs in one written-out statement (`queries.servable_service_ids` and
+    # `queries.has_visit` through the ORM cost more than the shared entry's read).
+    inputs = sql.desk_list_inputs(officer_id=officer_id, service_point_id=keys.service_point_id)
+    services, busy = inputs.services, inputs.busy
     html = shared_html(
         request,
         key=_waiting_key(keys, version, services=services, busy=busy),
@@ -228,40 +232,14 @@ def _current_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
     # The officer's own visit changes only by the officer's own events (another officer
     # cannot act on it), the status only by the officer: both are in the tag, with the
     # session and desk. Nothing else moves it, so a half-filled finish form stays.
+    officer = queries.queue_version(office_id=keys.office_id, part="officer", officer_id=officer_id)
+    return _current_tag(keys, officer)
+
+
+def _current_tag(keys: sql.DeskSessionKeys, officer_version: str) -> str:
     return make_etag(
-        "current",
-        keys.session_id,
-        keys.service_point_id,
-        keys.status,
-        queries.queue_version(office_id=keys.office_id, part="officer", officer_id=officer_id),
+        "current", keys.session_id, keys.service_point_id, keys.status, officer_version
     )
-
-
-def _poll(
-    request: HttpRequest,
-    office_code: str,
-    *,
-    etag_of: Callable[[sql.DeskSessionKeys, int], str],
-    template: str,
-    context_of: Callable[[DeskSession], dict[str, Any]],
-) -> HttpResponse:
-    """A polled part of the desk; 304 while nothing it shows has changed.
-
-    The tag is computed from ids (`sql.desk_session_keys`, one statement) before anything
-    is built through the ORM: most polls end there.
-    """
-    officer_id = _user(request).pk
-    keys = sql.desk_session_keys(officer_id=officer_id)
-    if keys is None or keys.office_code != office_code:
-        return HttpResponse(status=403)
-
-    def render_part() -> HttpResponse:
-        session = _session_at(request, office_code)
-        if session is None:  # signed out this instant
-            return HttpResponse(status=403)
-        return render(request, template, context_of(session))
-
-    return conditional(request, etag=etag_of(keys, officer_id), render=render_part, private=True)
 
 
 @login_required
@@ -271,11 +249,11 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     else taken from the shared fragment cache when another desk of the office serving the
     same services rendered it at this version (decision 0027)."""
     officer_id = _user(request).pk
-    keys = sql.desk_session_keys(officer_id=officer_id)
-    if keys is None or keys.office_code != office_code:
+    found = queries.desk_poll(officer_id=officer_id)  # the session and the versions: one statement
+    if found is None or found[0].office_code != office_code:
         return HttpResponse(status=403)
-
-    version = _waiting_version(keys, officer_id)
+    keys, versions = found
+    version = _list_version(keys, versions)
     return conditional(
         request,
         etag=version.etag,
@@ -286,18 +264,47 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     )
 
 
+class _SignedOut(Exception):
+    """The desk session ended between the tag and the render."""
+
+
 @login_required
 @require_GET
 def desk_current(request: HttpRequest, office_code: str) -> HttpResponse:
     """The officer's own visit and status, polled by desk.js (a second tab follows the
-    first); 304 until the officer's own events or status change."""
-    return _poll(
-        request,
-        office_code,
-        etag_of=_current_etag,
-        template="desk/_current.html",
-        context_of=_desk_context,
-    )
+    first); 304 until the officer's own events or status change.
+
+    A changed panel is rendered once per version of this desk session and kept in the shared
+    cache (`shared_html`, decision 0027; the tag names the session, desk, status, the
+    officer's own events today and the language): a second tab, a reload or the safety poll
+    read it instead of rendering. The render leaves out what the panel does not show (today's
+    bookings)."""
+    officer_id = _user(request).pk
+    found = queries.desk_poll(officer_id=officer_id)  # the session and the versions: one statement
+    if found is None or found[0].office_code != office_code:
+        return HttpResponse(status=403)
+    keys, versions = found
+    etag = _current_tag(keys, versions["officer"])
+
+    def context() -> dict[str, Any]:
+        session = _session_at(request, office_code)
+        if session is None:
+            raise _SignedOut
+        return _desk_context(session, bookings=False)
+
+    def render_part() -> HttpResponse:
+        try:
+            html = shared_html(
+                request,
+                key=f"fragment:current:{officer_id}:{etag}",
+                template="desk/_current.html",
+                context=context,
+            )
+        except _SignedOut:  # signed out this instant
+            return HttpResponse(status=403)
+        return HttpResponse(html)
+
+    return conditional(request, etag=etag, render=render_part, private=True)
 
 
 def _visit_id(request: HttpRequest) -> int:
@@ -692,13 +699,21 @@ def live_panel(request: HttpRequest, office_code: str) -> HttpResponse:
         queries.staff_version(office_id=office.pk),
         f"{clock.now():%H%M}",
     )
+    # The figures are the office's, not the manager's: rendered once per version for every
+    # manager of the office who watches (decision 0027); the tag names everything shown.
     return conditional(
         request,
         etag=etag,
-        render=lambda: render(
-            request,
-            "desk/_live_panel.html",
-            {"office": office, "overview": queries.office_overview(office=office)},
+        render=lambda: HttpResponse(
+            shared_html(
+                request,
+                key=f"fragment:live:{office.pk}:{etag}",
+                template="desk/_live_panel.html",
+                context=lambda: {
+                    "office": office,
+                    "overview": queries.office_overview(office=office),
+                },
+            )
         ),
         private=True,
     )

@@ -277,6 +277,23 @@ def queue_versions(*, office_id: int, officer_id: int | None = None) -> dict[str
     today = clock.local_today()
     start, _end = clock.local_day_bounds(today)
     counts = sql.office_events_today(office_id=office_id, since=start, officer_id=officer_id)
+    return _versions(today, counts)
+
+
+def desk_poll(*, officer_id: int) -> tuple[sql.DeskSessionKeys, dict[str, str]] | None:
+    """The officer's desk session (`sql.desk_session_keys`) and its office's `queue_versions`
+    with the officer's own events, from one statement (`sql.desk_poll`); None if the officer
+    is not signed in at a desk. What a desk's conditional poll needs for its tag."""
+    today = clock.local_today()
+    start, _end = clock.local_day_bounds(today)
+    found = sql.desk_poll(officer_id=officer_id, since=start)
+    if found is None:
+        return None
+    keys, counts = found
+    return keys, _versions(today, counts)
+
+
+def _versions(today: dt.date, counts: sql.EventCounts) -> dict[str, str]:
     counted = {
         "every": f"{counts.every}.{counts.largest_id}",
         "board": f"{counts.board}",

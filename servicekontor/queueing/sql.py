@@ -195,6 +195,15 @@ OFFICE_EVENTS_TODAY = (
     " count(CASE WHEN officer_id = %s THEN 1 END)"
     f" FROM {VisitEvent._meta.db_table} WHERE office_id = %s AND at >= %s"
 )
+# The same counts with the events as `e` of a LEFT JOIN (no event: no row of `e`).
+_E_QUEUE_CHANGE = f"(e.from_state IN {_LISTED} OR e.to_state IN {_LISTED})"
+_EVENT_COUNTS_OF_E = (
+    "count(e.id), coalesce(max(e.id), 0),"
+    f" count(CASE WHEN {_E_QUEUE_CHANGE} THEN 1 END),"
+    f" count(CASE WHEN {_E_QUEUE_CHANGE} OR e.action IN ('call', 'recall')"
+    f" OR e.from_state = '{VisitState.CALLED.value}' THEN 1 END),"
+    " count(CASE WHEN e.officer_id = %s THEN 1 END)"
+)
 
 
 @dataclass(frozen=True)
@@ -260,3 +269,68 @@ def desk_session_keys(*, officer_id: int) -> DeskSessionKeys | None:
     if row is None:
         return None
     return DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))
+
+
+# --- a desk's waiting list: what its shared fragment's key names (decision 0027) ------------
+
+# ORM: `queries.servable_service_ids(officer_id=…, service_point_id=…)` and
+# `queries.has_visit(officer_id=…)`, two statements whose building cost more than the shared
+# fragment's read. The one-row select on the left keeps "busy" when the desk serves nothing.
+# Parameters: officer id (busy), officer id (trained), service point id (equipped).
+DESK_LIST_INPUTS = (
+    "SELECT b.busy, x.id FROM (SELECT CASE WHEN EXISTS (SELECT 1"
+    f" FROM {Visit._meta.db_table} v WHERE v.officer_id = %s"
+    f" AND v.state IN ('{VisitState.CALLED.value}', '{VisitState.SERVING.value}'))"
+    " THEN 1 ELSE 0 END AS busy) b"
+    f" LEFT JOIN (SELECT DISTINCT s.id FROM {Service._meta.db_table} s"
+    f" JOIN {Competence._meta.db_table} c ON c.agency_id = s.agency_id AND c.user_id = %s"
+    " WHERE s.required_capability_id IS NULL OR s.required_capability_id IN"
+    f" (SELECT e.capability_id FROM {ServicePoint.capabilities.through._meta.db_table} e"
+    " WHERE e.servicepoint_id = %s)) x ON 1 = 1 ORDER BY x.id"
+)
+
+
+@dataclass(frozen=True)
+class DeskListInputs:
+    services: list[int]  # the ids of the services the desk may serve, ascending
+    busy: bool  # the officer has called or is serving a visit
+
+
+def desk_list_inputs(*, officer_id: int, service_point_id: int) -> DeskListInputs:
+    """What a desk's waiting list is filtered by, in one statement: the services the officer
+    may serve at the desk (`queries.servable_service_ids`) and whether the officer has a
+    visit (`queries.has_visit`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(DESK_LIST_INPUTS, [officer_id, officer_id, service_point_id])
+        rows = cursor.fetchall()
+    return DeskListInputs(
+        services=[int(row[1]) for row in rows if row[1] is not None],
+        busy=bool(rows[0][0]),
+    )
+
+
+# --- a desk's poll: its session and its office's versions in one statement ------------------
+
+# `DESK_SESSION_KEYS` and `OFFICE_EVENTS_TODAY` of the session's office, joined: what a desk's
+# conditional poll (waiting list, own visit) needs for its tag, in one round trip. Parameters:
+# officer id (the officer's own events), start of the local day, officer id (the session).
+DESK_POLL = (
+    "SELECT s.id, s.service_point_id, s.office_id, o.code, s.status, "
+    + _EVENT_COUNTS_OF_E
+    + f" FROM {DeskSession._meta.db_table} s"
+    f" JOIN {Office._meta.db_table} o ON o.id = s.office_id"
+    f" LEFT JOIN {VisitEvent._meta.db_table} e ON e.office_id = s.office_id AND e.at >= %s"
+    " WHERE s.officer_id = %s GROUP BY s.id, s.service_point_id, s.office_id, o.code, s.status"
+)
+
+
+def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, EventCounts] | None:
+    """`desk_session_keys(officer_id=…)` and `office_events_today` of its office since
+    `since` (with the officer's own events), from one statement; None if not signed in."""
+    with connection.cursor() as cursor:
+        cursor.execute(DESK_POLL, [officer_id, since, officer_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    keys = DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))
+    return keys, EventCounts(*(int(v) for v in row[5:]))
