@@ -103,8 +103,10 @@ FULL_COVER_MAX_PAIRS = 2_000_000
 # On 100,000 × 10,000 (9.0 M pairs) with a 60 s limit the MILP never returned anything and
 # overran the limit: 20 s to build and pass the model, then 93 s in HiGHS (presolve and the
 # root LP do not stop at the limit), 123 of the solve's 185 s wall at a load of 14, while
-# the bound had had 22 s (cProfile, docs/benchmarks.md "Scaling").
-MILP_MAX_PAIRS = 2_000_000
+# the bound had had 22 s (cProfile). On 30,000 × 3,000 (0.6 M pairs; HiGHS's interior point
+# needs 15.5 CPU s for the LP alone) at a load of 18: with the MILP gap 4.49 %, 73.2 s wall;
+# without it 2.02 %, 60.8 s (docs/benchmarks.md, "Scaling").
+MILP_MAX_PAIRS = 500_000
 
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
