@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -114,7 +115,7 @@ def mclp_lagrangian(
     nf = a.shape[1]
     degree = np.maximum(np.diff(a.indptr), 1)
     total = float(w.sum())
-    wd = w.astype(dtype)
+    wd: npt.NDArray[np.floating[Any]] = w.astype(dtype)  # float32 or float64
 
     def lagrangian(lam: FloatArray) -> float:
         scores = at @ lam.astype(dtype)
