@@ -243,10 +243,11 @@ def solve_mclp(
     most the sites left, everyone coverable is covered and that is the optimum; the Lagrangian
     bound, which alone proves many instances and fixes sites by reduced cost; interchange from
     the k best sites at the best multipliers (a better incumbent, which may close the gap);
-    then the MILP from the incumbent. ``exact=False`` stops before the MILP: the instant
-    answer, with the Lagrangian bound. ``progress`` is told the incumbent and the bound as
-    they improve; when it returns True the best solution so far is returned (status
-    "Stopped"). Raises ValueError when p is below the fixed sites or above the sites.
+    then the MILP from the incumbent (up to MILP_MAX_PAIRS merged pairs). ``exact=False`` stops
+    before the MILP: the instant answer, with the Lagrangian bound. ``progress`` is told the
+    incumbent and the bound as they improve; when it returns True the best solution so far is
+    returned (status "Stopped"). Raises ValueError when p is below the fixed sites or above the
+    sites.
     """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
