@@ -99,6 +99,14 @@ COVERING_HIGHS_OPTIONS: dict[str, bool | float | str] = {
 DOMINANCE_MAX_WORK = 5e7
 # Greedy set cover as a test for "p sites can cover everyone" only below this many pairs.
 FULL_COVER_MAX_PAIRS = 2_000_000
+# Maximal covering: no MILP above this many (merged) pairs; the Lagrangian bound gets its time.
+# On 100,000 × 10,000 (9.0 M pairs) with a 60 s limit the MILP never returned anything and
+# overran the limit: 20 s to build and pass the model, then 93 s in HiGHS (presolve and the
+# root LP do not stop at the limit), 123 of the solve's 185 s wall at a load of 14, while
+# the bound had had 22 s (cProfile). On 30,000 × 3,000 (0.6 M pairs; HiGHS's interior point
+# needs 15.5 CPU s for the LP alone) at a load of 18: with the MILP gap 4.49 %, 73.2 s wall;
+# without it 2.02 %, 60.8 s (docs/benchmarks.md, "Scaling").
+MILP_MAX_PAIRS = 500_000
 
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
@@ -235,10 +243,11 @@ def solve_mclp(
     most the sites left, everyone coverable is covered and that is the optimum; the Lagrangian
     bound, which alone proves many instances and fixes sites by reduced cost; interchange from
     the k best sites at the best multipliers (a better incumbent, which may close the gap);
-    then the MILP from the incumbent. ``exact=False`` stops before the MILP: the instant
-    answer, with the Lagrangian bound. ``progress`` is told the incumbent and the bound as
-    they improve; when it returns True the best solution so far is returned (status
-    "Stopped"). Raises ValueError when p is below the fixed sites or above the sites.
+    then the MILP from the incumbent (up to MILP_MAX_PAIRS merged pairs). ``exact=False`` stops
+    before the MILP: the instant answer, with the Lagrangian bound. ``progress`` is told the
+    incumbent and the bound as they improve; when it returns True the best solution so far is
+    returned (status "Stopped"). Raises ValueError when p is below the fixed sites or above the
+    sites.
     """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
@@ -317,9 +326,9 @@ def solve_mclp(
     if proven(total, best_val):
         lag = subgradient.MclpLagrangian(total, np.zeros(nf), best_cols, best_val)
     else:
-        # On models too large for the MILP to help within the limit (100,000 × 10,000: HiGHS
-        # does not finish its LP relaxation in minutes), the bound gets most of the time.
-        share = 1 / 3 if gcov.nnz <= FULL_COVER_MAX_PAIRS else 0.8
+        # On models too large for the MILP to help within the limit (see MILP_MAX_PAIRS) the
+        # bound gets all the time but the last interchange's tenth.
+        share = 1 / 3 if gcov.nnz <= MILP_MAX_PAIRS else 0.9
         lag = _mclp_lagrangian(
             gcov,
             gw,
@@ -349,6 +358,8 @@ def solve_mclp(
         status = STOPPED
     elif not exact and not proven(upper, best_val):
         status = "Heuristic, Lagrangian bound"
+    elif not proven(upper, best_val) and gcov.nnz > MILP_MAX_PAIRS:
+        status = "Time limit reached"  # the Lagrangian bound had the time the MILP would need
     elif not proven(upper, best_val):
         # Reduced-cost fixing: forcing x_j against the Lagrangian choice costs at least
         # (k-th score − score_j); when that drops the bound to the incumbent, a better

@@ -496,3 +496,50 @@ def test_mclp_lagrangian__any_number_of_steps__bound_holds_above_the_lp(instance
     assert lag.upper >= _plain_mclp(a, w, p, []) - 1e-7 * max(1.0, lp)
     assert lag.best_cols is not None and len(lag.best_cols) == p
     assert lag.best_val == pytest.approx(float(w[a[:, lag.best_cols].any(axis=1)].sum()))
+
+
+@settings(max_examples=100, deadline=None)
+@given(_coverage_instances(), st.sampled_from([1, 2, 5, 40, 2_000]))
+def test_mclp_lagrangian__float32_steps__bound_recomputed_above_the_lp(instance, steps):
+    """The float32 path (large models) only steers the search: the bound it returns is L at
+    its best multipliers in float64, at least the LP relaxation and the optimum."""
+    a, w, p, _ = instance
+    cov = sparse.csr_matrix(a)
+    start = heuristics.greedy_interchange_cover(cov, w, p)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(subgradient, "FLOAT32_MIN_PAIRS", 0)
+        lag = subgradient.mclp_lagrangian(
+            cov, w, p, np.asarray(start.chosen), start.objective, time_limit=60.0, max_iter=steps
+        )
+    lp = _lp_mclp(a, w, p)
+    assert lag.upper >= lp - 1e-7 * max(1.0, lp)
+    assert lag.upper >= _plain_mclp(a, w, p, []) - 1e-7 * max(1.0, lp)
+    assert lag.best_cols is not None and len(lag.best_cols) == p
+    assert lag.best_val == pytest.approx(float(w[a[:, lag.best_cols].any(axis=1)].sum()))
+    assert lag.scores.dtype == np.float64 and lag.scores.shape == (a.shape[1],)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_coverage_instances())
+def test_solve_mclp__above_the_milp_size__no_milp_and_a_valid_bound(instance):
+    """Models above MILP_MAX_PAIRS stop after the Lagrangian bound (float32 too): the bound is
+    still at least the optimum and the objective what the reported sites cover."""
+    a, w, p, fixed = instance
+
+    def no_milp(**_kwargs):
+        raise AssertionError("the MILP ran above MILP_MAX_PAIRS")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(optimize, "MILP_MAX_PAIRS", -1)
+        mp.setattr(subgradient, "FLOAT32_MIN_PAIRS", 0)
+        mp.setattr(optimize, "_solve_milp", no_milp)
+        s = optimize.solve_mclp(sparse.csr_matrix(a), w, p, fixed=fixed)
+    best = _plain_mclp(a, w, p, fixed)
+    assert s.bound >= best - 1e-7 * max(1.0, best)
+    assert s.objective <= best + 1e-6
+    assert s.objective == pytest.approx(float(w[a[:, list(s.chosen)].any(axis=1)].sum()))
+    assert len(s.chosen) == p and set(fixed) <= set(s.chosen)
+    # "": nothing to choose (every row already covered by the fixed sites, or no free site).
+    assert s.status in {"", "Optimal", "Lagrangian bound", "Time limit reached"}
+    if s.status == "Time limit reached":
+        assert s.bound > s.objective
