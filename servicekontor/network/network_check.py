@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Q
 
+from servicekontor.catalog.models import Agency
 from servicekontor.network.models import Offering, Office, OfficeKind
 from servicekontor.network.queries import offices_operating_on
 
@@ -48,6 +49,9 @@ class PublishedCount:
 class CountCheck:
     published: PublishedCount
     registry: int
+    # The agency's name for the page ("Migrationsverket", not its code "migrationsverket");
+    # empty for counts of all offices or an agency not in the catalogue.
+    agency_name: str = ""
 
     @property
     def difference(self) -> int:
@@ -110,8 +114,12 @@ def registry_count(published: PublishedCount) -> int:
 
 
 def check_network(directory: Path | None = None) -> list[CountCheck]:
-    """Each published count with the registry's number on its date."""
-    return [CountCheck(p, registry_count(p)) for p in read_published_counts(directory)]
+    """Each published count with the registry's number on its date and its agency's name."""
+    names = {a.code: a.name for a in Agency.objects.all()}  # in the active language
+    return [
+        CountCheck(p, registry_count(p), names.get(p.agency_code, ""))
+        for p in read_published_counts(directory)
+    ]
 
 
 def coverage_warning(*, day: dt.date, directory: Path | None = None) -> CountCheck | None:

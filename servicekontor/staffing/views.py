@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -158,6 +159,12 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
         )
 
 
+def _percent(share: float | None) -> str | None:
+    """A share (0.987) as the hourly table's percentages show it: "98,7 %" (sv), one
+    decimal, localized; None stays None."""
+    return None if share is None else number_format(100 * share, 1, use_l10n=True) + "\u00a0%"
+
+
 def _office_page(
     request: HttpRequest,
     scope: Scope,
@@ -175,7 +182,7 @@ def _office_page(
         {
             "form": _shown(forms.OfficeWeekForm, request, week=f"{iso.year}-W{iso.week:02d}"),
             "imported": imported,
-            "week_levels": plan.week_service_levels(),
+            "week_levels": [_percent(v) for v in plan.week_service_levels()],
             "errors": errors or [],
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",

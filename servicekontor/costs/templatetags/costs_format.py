@@ -47,3 +47,18 @@ def amount(value: int | float | Fraction | None) -> str:
 @register.filter
 def get_item(mapping: dict[object, object], key: object) -> object:
     return mapping.get(key)
+
+
+@register.filter
+def cell(value: object) -> object:
+    """A cell of the report's tables (`costs.exports`, shared with the CSV and Excel files)
+    as the page shows it: whole numbers (öre, visits, seconds) grouped (sv: 1 234 567),
+    decimals (kronor, minutes; rounded to two places by `exports`) with two places and grouping
+    (sv: 43 108,50, not 43108,5); text as it is; "–" for no value."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
+        return value
+    if isinstance(value, int):
+        return number_format(value, 0, use_l10n=True, force_grouping=True)
+    return number_format(_decimal(Fraction(value), 2), 2, use_l10n=True, force_grouping=True)

@@ -1,5 +1,7 @@
 """The admin's pages: settle, correct, what-if; errors with their status, never 500."""
 
+import datetime as dt
+
 import pytest
 
 from servicekontor.costs import services
@@ -226,3 +228,35 @@ def test_correct_page__bad_input__form_kept_with_label(stats_usage, client):
     assert response.status_code == 400
     assert "Settled month (YYYY-MM)" in body or "Avräknad månad" in body
     assert 'value="9999-12"' in body and 'method="post"' in body
+
+
+@pytest.mark.parametrize(("prefix", "group", "decimal"), [("", "\xa0", ","), ("/en", ",", ".")])
+def test_report__money_and_counts_localized_with_two_decimals(
+    stats_usage, client, prefix, group, decimal
+):
+    """Walk finding (browser, 2026-11-30): the report's tables showed raw floats and ints:
+    "43108,57", "38369,8" kr (one decimal), "56,7" kr per minute, "4310857" öre, while the
+    settled-months table above showed "31 172 000,00". Every number cell is now grouped and
+    kronor and minutes have two decimals, in every table of the page."""
+    import re
+
+    from servicekontor.costs import queries
+    from servicekontor.costs.exports import lines_table, months_table, summary_table
+
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    client.force_login(world.admin)
+    page = client.get(f"{prefix}/costs/report/?year=2025&month=3").content.decode()
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", page)
+    rep = queries.agency_report(start=MONTH, end=dt.date(2025, 4, 1), agency_ids=None)
+    for table in (summary_table, months_table, lines_table):
+        for row in table(rep)[1]:
+            for value in row:
+                if isinstance(value, float):
+                    whole, _, frac = f"{value:.2f}".partition(".")
+                    shown = f"{int(whole):,}".replace(",", group) + decimal + frac
+                    assert shown in cells, (value, shown)
+                elif isinstance(value, int) and value >= 1000:
+                    assert f"{value:,}".replace(",", group) in cells, value
+    assert not [c for c in cells if re.fullmatch(r"-?\d{4,}([.,]\d+)?", c)]
+    assert not [c for c in cells if re.fullmatch(r"-?[\d\xa0,.]*[.,]\d", c)]

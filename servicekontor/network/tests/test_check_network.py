@@ -150,3 +150,18 @@ def test_positions__districts_with_a_sourced_centre__not_on_their_city_point(loa
 def test_positions__namesake_elsewhere__uses_the_city(loaded: None) -> None:
     varnhem = Office.objects.get(code="malmo-varnhem")  # not Varnhem near Skara
     assert varnhem.county == "Skåne län" and varnhem.coordinate_source == "geonames_city_fallback"
+
+
+@pytest.mark.django_db
+def test_planning_page__published_counts_name_the_agency_not_its_code(loaded: None, client) -> None:
+    """Walk finding (browser, 2026-11-30): the planning page's table of published counts said
+    "kontor som erbjuder migrationsverket", the agency's code; it now names the agency."""
+    from django.urls import reverse
+
+    from tests.factories import make_user
+
+    client.force_login(make_user(role="network_admin", username="nadia"))
+    body = client.get(reverse("planning:index")).content.decode()
+    assert "kontor som erbjuder Migrationsverket" in body
+    assert "orter som erbjuder Migrationsverket" in body
+    assert "erbjuder migrationsverket" not in body

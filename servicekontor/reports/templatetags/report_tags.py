@@ -39,3 +39,15 @@ def dash(value: object) -> object:
 def svg(markup: str) -> SafeString:
     """Charts are built by reports.charts, which escapes every label it draws."""
     return mark_safe(markup)
+
+
+@register.filter
+def count(value: object) -> object:
+    """A count (visits, errands, …) grouped as the language writes it (sv: 74 935, en:
+    74,935), like the charts' labels; "–" without data; anything but a whole number (a
+    label, a percentage already formatted) as it is."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return number_format(value, 0, use_l10n=True, force_grouping=True)

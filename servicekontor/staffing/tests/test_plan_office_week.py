@@ -210,3 +210,24 @@ def test_office_csv__bad_input__400_naming_the_field(client, world, people):
     response = client.get(url, {"week": WEEK, "volume": "-100"})
     assert response.status_code == 400
     assert "Volume change (%)" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "sentence"),
+    [
+        ("", r"Veckan: utlovad servicenivå \d{1,3},\d\xa0%, simulerad \d{1,3},\d\xa0%\."),
+        ("/en", r"The week: service level promised \d{1,3}\.\d\xa0%, simulated \d{1,3}\.\d\xa0%\."),
+    ],
+)
+def test_office_page__week_service_level_in_percent_like_the_table(
+    client, history, people, prefix, sentence
+):
+    """Walk finding (browser, 2026-11-30): the sentence above the hourly table said "service
+    level promised 0,987, simulated 0,997" while the table's columns say "(%)" and show 99,0.
+    The week's levels are now percentages with one decimal, as in the table."""
+    import re
+
+    client.force_login(people.manager)
+    url = prefix + reverse("staffing:office", args=[history.office.code])
+    body = client.get(url, {"week": WEEK}).content.decode()
+    assert re.search(sentence, body), re.findall(r"(?:Veckan|The week)[^<]*", body)
