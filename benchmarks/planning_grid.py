@@ -244,7 +244,7 @@ def spopt(
 ) -> dict[str, Any]:
     """spopt's answer to ``cell``. CBC's ``limit`` counts CPU seconds (``cbc_time_mode``
     "cpu", CBC's ``timeMode``) or wall seconds ("elapsed", PuLP's default and the mode of the
-    records before 2026-11-30 20:00 UTC): on a shared machine a wall-clock limit stops CBC
+    records before 2026-11-30 19:52 UTC): on a shared machine a wall-clock limit stops CBC
     after a fraction of its seconds of work. PuLP's HiGHS (the p-median) has wall seconds only."""
     import pulp
     from spopt.locate import LSCP, MCLP, PMedian
@@ -361,7 +361,7 @@ def table(records: dict[str, dict[str, Any]]) -> str:
         "ours; `≥` where spopt stopped at its limit without a proven optimum. Load = 1-minute",
         "load average after each side. Ours: wall-clock limit, or CPU seconds where the record",
         'says so (`--ours-cpu-limit`; stopped there: status "Stopped"). CBC: wall-clock limit in the',
-        "records before 2026-11-30 20:00 UTC, CPU-time limit (`timeMode cpu`) after, shown as",
+        "records before 2026-11-30 19:52 UTC, CPU-time limit (`timeMode cpu`) from then, shown as",
         '"CPU time limit" where it stopped there.',
         "",
         "| cell | ours: objective (status) | ours wall / CPU s | spopt: objective (status)"
@@ -382,6 +382,8 @@ def table(records: dict[str, dict[str, Any]]) -> str:
         a_status = (
             "optimal" if a.get("optimal") else f"{a.get('status')}, gap {a.get('gap', 0):.2%}"
         )
+        if rec.get("ours_limit") == "cpu":
+            a_status += ", CPU-time limit"
         if not a.get("optimal"):
             ours_limited.append(name)
         a_cpu = _cpu(a)
