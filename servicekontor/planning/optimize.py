@@ -384,6 +384,14 @@ def solve_mclp(
             g,
             time.perf_counter() - started,
         )
+        # the LP-rounding (RENS) incumbent: only where the MILP runs (up to MILP_MAX_PAIRS)
+        if not report.stopped:
+            rens = _mclp_rens(
+                gcov, gw, k, col_lower, col_upper, time_limit=max(0.0, time_limit / 10)
+            )
+            if rens is not None and value(rens) > best_val:
+                best_cols, best_val = rens, value(rens)
+                report(best_val, upper)
         x0 = np.zeros(nf)
         x0[best_cols] = 1.0
         warm = x0 if np.all(x0 >= col_lower) and np.all(x0 <= col_upper) else None
@@ -449,6 +457,61 @@ def _start_columns(
     picked = position[picked]
     cols = np.unique(column_of_free[picked[picked >= 0]])
     return cols[cols >= 0]
+
+
+def _mclp_rens(
+    cov: sparse.csr_matrix,
+    w: FloatArray,
+    k: int,
+    col_lower: FloatArray,
+    col_upper: FloatArray,
+    *,
+    time_limit: float,
+) -> IntArray | None:
+    """An incumbent for the MCLP's MILP from its LP relaxation, by RENS (Berthold 2014,
+    "RENS: the optimal rounding", Math. Prog. Comp. 6): solve the LP, fix the sites it opens
+    whole to 1 and those it leaves shut to 0, and solve the small MILP over its fractional
+    sites. Returns the open columns (k of them, within ``col_lower``/``col_upper``) or None
+    when the LP or the sub-MILP gives no solution within ``time_limit`` seconds.
+
+    Swedish R/p = 20/150 (1,172 rows × 759 sites): LP 0.05 s, 65 fractional sites, sub-MILP
+    0.06 s; its 9,993,762 (0.027 % below the optimum, where the interchange's incumbent was
+    0.055 % below) lets HiGHS prove the optimum in 0.45 CPU s instead of 2.5."""
+    started = time.perf_counter()
+    nf = cov.shape[1]
+    try:
+        lp = _mclp_milp(
+            cov,
+            w,
+            k,
+            col_lower=col_lower,
+            col_upper=col_upper,
+            start=None,
+            time_limit=time_limit,
+            mip_rel_gap=1e-9,
+            relax=True,
+        )
+        if lp.status != "Optimal":
+            return None
+        x = lp.x[:nf]
+        lower = np.maximum(col_lower, (x > 1 - 1e-6).astype(np.float64))
+        upper = np.minimum(col_upper, (x > 1e-6).astype(np.float64))
+        if lower.sum() > k or upper.sum() < k:
+            return None
+        sub = _mclp_milp(
+            cov,
+            w,
+            k,
+            col_lower=lower,
+            col_upper=upper,
+            start=None,
+            time_limit=max(0.0, time_limit - (time.perf_counter() - started)),
+            mip_rel_gap=1e-9,
+        )
+    except RuntimeError:  # no feasible solution within the limit
+        return None
+    cols = np.flatnonzero(sub.x[:nf] > 0.5)
+    return cols if cols.size == k else None
 
 
 def _mclp_milp(

@@ -543,3 +543,49 @@ def test_solve_mclp__above_the_milp_size__no_milp_and_a_valid_bound(instance):
     assert s.status in {"", "Optimal", "Lagrangian bound", "Time limit reached"}
     if s.status == "Time limit reached":
         assert s.bound > s.objective
+
+
+@settings(max_examples=80, deadline=None)
+@given(_coverage_instances(), st.integers(0, 2**31 - 1))
+def test_mclp_rens__any_bounds__k_sites_within_them_and_no_better_than_optimum(instance, seed):
+    a, w, p, _ = instance
+    rng = np.random.default_rng(seed)
+    m = a.shape[1]
+    # Random fixings, as the Lagrangian's reduced-cost fixing would leave them (k feasible).
+    lower = np.zeros(m)
+    upper = np.ones(m)
+    order = rng.permutation(m)
+    lower[order[: rng.integers(0, p + 1)]] = 1.0
+    upper[order[m - rng.integers(0, m - p + 1) :]] = 0.0
+    upper = np.maximum(upper, lower)
+    if upper.sum() < p:
+        upper[:] = 1.0
+    cov = sparse.csr_matrix(a)
+    cols = optimize._mclp_rens(cov, w, p, lower, upper, time_limit=10.0)
+    if cols is None:
+        return
+    assert cols.size == p and np.unique(cols).size == p
+    assert np.all(upper[cols] == 1.0) and set(np.flatnonzero(lower)) <= set(cols.tolist())
+    value = float(w[a[:, cols].any(axis=1)].sum())
+    assert value <= _plain_mclp(a, w, p, []) + 1e-6
+
+
+def test_solve_mclp__rens_incumbent__feeds_the_milp_and_keeps_the_optimum(monkeypatch):
+    # The branching instances above, with the RENS incumbent counted: it runs before the MILP
+    # and the answer stays the plain model's optimum.
+    calls = []
+    real = optimize._mclp_rens
+
+    def counting(*args, **kwargs):
+        out = real(*args, **kwargs)
+        calls.append(out)
+        return out
+
+    monkeypatch.setattr(optimize, "_mclp_rens", counting)
+    for seed in range(12):
+        dist, w = _instance(seed, n=60, m=30)
+        covers = optimize.coverage_matrix(dist, 22.0)
+        s = optimize.solve_mclp(covers, w, 6)
+        assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 6, []))
+        assert s.optimal
+    assert calls and all(c is None or c.size == 6 for c in calls)
