@@ -109,9 +109,9 @@ def write_errands(
             )
         )
         seen_agencies.add(agency_id)
-    written = Errand.objects.bulk_create(rows)
-    errands_recorded.send(sender=Errand, visit=visit, errands=written)
-    return written
+    created = Errand.objects.bulk_create(rows)
+    errands_recorded.send(sender=Errand, visit=visit, errands=created)
+    return created
 
 
 def close_part_before_transfer(visit: Visit, *, now: dt.datetime, officer: User | None) -> None:

@@ -11,8 +11,11 @@ on PostgreSQL (`reports.rollups.apply`) and one statement each on SQLite, hence 
 The plain form (303) and desk.js's answer with the parts (decision 0026) are both pinned.
 """
 
+from collections.abc import Callable
+
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -39,7 +42,7 @@ def _bound(action: str) -> int:
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
-def _count(call) -> tuple[int, object]:  # type: ignore[no-untyped-def]
+def _count(call: Callable[[], HttpResponse]) -> tuple[int, HttpResponse]:
     with CaptureQueriesContext(connection) as queries:
         response = call()
     return len(queries.captured_queries), response
@@ -62,23 +65,17 @@ def test_desk_actions__statements__within_their_bounds(client, world, urls, frag
     headers = FRAGMENT if fragment else {}
     prefix = "js " if fragment else ""
     expected = 200 if fragment else 303
+
     # A visit before the one counted: the rollup rows and the session exist, as at the peak.
-    for step in range(2):
-        n_call, called = _count(
-            lambda: client.post(urls["act"], {"action": "call_next"}, headers=headers)
-        )
+    def act(data: dict[str, str]) -> Callable[[], HttpResponse]:
+        return lambda: client.post(urls["act"], data, headers=headers)
+
+    for _step in range(2):
+        n_call, called = _count(act({"action": "call_next"}))
         visit = called["X-Visit-Id"]
-        n_start, started = _count(
-            lambda v=visit: client.post(
-                urls["act"], {"action": "start", "visit": v}, headers=headers
-            )
-        )
+        n_start, started = _count(act({"action": "start", "visit": visit}))
         n_finish, finished = _count(
-            lambda v=visit: client.post(
-                urls["act"],
-                {"action": "finish", "visit": v, "outcome": "resolved"},
-                headers=headers,
-            )
+            act({"action": "finish", "visit": visit, "outcome": "resolved"})
         )
         assert {called.status_code, started.status_code, finished.status_code} == {expected}
     assert Visit.objects.filter(state="finished").count() == 2
