@@ -4,7 +4,8 @@ Incremental path: the queue sends `visit_event_appended` / `errands_recorded` in
 transaction of every change (queueing/signals.py). The receiver reads the visit's events
 and errands (a handful of rows, by index), computes the visit's contributions before and
 after the change with `measures.visit_contributions`, and adds the difference with one
-`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per rollup row. The upsert takes
+`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per rollup row (on PostgreSQL all of a
+change's upserts in one round trip, run in order: `apply`). The upsert takes
 the rollup row's lock until commit; two desks of one office serialise on it only for the
 rest of their (short) transactions, and rows are always upserted in sorted key order, so two
 transactions cannot deadlock on them. Why not a task after commit: decision 0014.
