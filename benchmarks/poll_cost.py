@@ -11,6 +11,11 @@ the render, what every screen paid before 0027), and measures this process's CPU
 request (Django + driver; the database's own CPU is
 not in it). Production settings as in peak_load.py (DEBUG off, sessions on the shared
 cache when PEAK_REDIS_URL/REDIS_URL is set).
+
+The actions of a visit are also counted in SQL statements per request (every `execute` the
+request sends, BEGIN/COMMIT included; load-independent, unlike CPU). POLL_COST_APP=<tree>
+runs another checkout's code (e.g. /work/main) under this same harness, for a before/after
+in one session.
 """
 
 from __future__ import annotations
@@ -238,11 +243,21 @@ def main() -> None:
     kiosk = Client()
     act = f"/desk/{office.code}/act/"
     costs: dict[str, list[float]] = {}
+    statements: dict[str, list[int]] = {}
+    from django.db import connection
 
     def timed(name: str, call: Callable[..., Any], expect: int) -> Any:
-        cpu = time.process_time()
-        response = call()
-        costs.setdefault(name, []).append(1000 * (time.process_time() - cpu))
+        sent = [0]
+
+        def count(execute: Callable[..., Any], *args: Any) -> Any:
+            sent[0] += 1
+            return execute(*args)
+
+        with connection.execute_wrapper(count):
+            cpu = time.process_time()
+            response = call()
+            costs.setdefault(name, []).append(1000 * (time.process_time() - cpu))
+        statements.setdefault(name, []).append(sent[0])
         assert response.status_code == expect, (name, response.status_code)
         return response
 
@@ -288,10 +303,11 @@ def main() -> None:
             200,
         )
     print()
-    print("| action | CPU per request ms (median) |")
-    print("|---|---:|")
+    print("| action | CPU per request ms (median) | SQL statements (median) |")
+    print("|---|---:|---:|")
     for name, values in costs.items():
-        print(f"| {name} | {statistics.median(values[2:]):.2f} |")
+        sent = statistics.median(statements[name][2:])
+        print(f"| {name} | {statistics.median(values[2:]):.2f} | {sent:g} |")
 
 
 if __name__ == "__main__":

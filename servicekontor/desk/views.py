@@ -16,9 +16,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -116,10 +118,41 @@ def _session_at(request: HttpRequest, office_code: str) -> DeskSession | None:
     return session
 
 
+def _session_of(keys: sql.DeskSessionKeys, officer: User) -> DeskSession:
+    """The officer's desk session built from its keys (`sql.desk_session_keys`), no query.
+
+    Its office carries only id and code (what the desk's parts show); every other field of
+    both is deferred, so reading one loads it rather than showing a default."""
+    office = Office.from_db(DEFAULT_DB_ALIAS, ["id", "code"], [keys.office_id, keys.office_code])
+    session = DeskSession.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "officer_id", "office_id", "service_point_id", "status"],
+        [keys.session_id, officer.pk, keys.office_id, keys.service_point_id, keys.status],
+    )
+    session.officer = officer
+    session.office = office
+    return session
+
+
+def _keys_of(session: DeskSession) -> sql.DeskSessionKeys:
+    """`sql.desk_session_keys` of a session already read (with its office), no query."""
+    return sql.DeskSessionKeys(
+        session.pk, session.service_point_id, session.office_id, session.office.code, session.status
+    )
+
+
 def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, Any]:
-    officer = session.officer
-    current = queries.current_visit(officer=officer)
-    offered = queries.walk_in_services(office=session.office, day=clock.local_today())
+    current = queries.current_visit(officer=session.officer)
+
+    def walk_ins() -> list[Service]:
+        office = session.office
+        if "opened_on" in office.get_deferred_fields():  # built by `_session_of`: one read
+            office.refresh_from_db(fields=["opened_on", "closed_on"])
+        return list(queries.walk_in_services(office=office, day=clock.local_today()))
+
+    # Both read only when the template shows them (the add form of the page; the finish,
+    # errand and transfer forms of a visit at the desk).
+    offered = SimpleLazyObject(walk_ins)
     return {
         "session": session,
         "office": session.office,
@@ -127,7 +160,9 @@ def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, A
         "outcomes": [(o.value, o.label) for o in FINISH_OUTCOMES],
         "statuses": OfficerStatus.choices,
         "offered": offered,
-        "transfer_to": [s for s in offered if current is None or s.pk != current.service_id],
+        "transfer_to": SimpleLazyObject(
+            lambda: [s for s in offered if current is None or s.pk != current.service_id]
+        ),
         "todays_bookings": (
             appointment_queries.desk_rows(office=session.office, now=clock.now())
             if bookings
@@ -144,7 +179,8 @@ def _waiting_context(
     other parts (services offered, today's bookings) cost more than the list. Built from what
     the shared fragment's key names (`_waiting_key`): the services this desk serves and
     whether the officer has a visit (then the list offers no "Call")."""
-    office = Office.objects.get(pk=keys.office_id)
+    # The list shows only the office's code (its form's address): no read of the office.
+    office = Office.from_db(DEFAULT_DB_ALIAS, ["id", "code"], [keys.office_id, keys.office_code])
     return {
         "office": office,
         "current": busy,
@@ -163,16 +199,16 @@ class _ListVersion:
     minute: str  # HHMM: a booked visit moves to the front at its booked time with no event
 
 
-def _waiting_version(keys: sql.DeskSessionKeys, officer_id: int) -> _ListVersion:
+def _waiting_version(
+    keys: sql.DeskSessionKeys, officer_id: int, versions: dict[str, str] | None = None
+) -> _ListVersion:
     # The list shows the waiting and parked visits this desk may serve, and whether the
     # officer has a visit of their own (the "desk" part of the version); the session's id
     # and desk are in the tag, so a new sign-in never gets an old list; and the minute.
-    versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
-    return _list_version(keys, versions)
-
-
-def _list_version(keys: sql.DeskSessionKeys, versions: dict[str, str]) -> _ListVersion:
-    """The list's versions from the office's `queue_versions` with the officer's events."""
+    # `versions`: `queries.queue_versions` when the caller has them (one statement for both
+    # of the desk's tags).
+    if versions is None:
+        versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
     minute = f"{clock.now():%H%M}"
     etag = make_etag("desk", keys.session_id, keys.service_point_id, versions["desk"], minute)
     return _ListVersion(etag=etag, queue=versions["queue"], minute=minute)
@@ -198,26 +234,37 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
     session = _session_at(request, office_code)
     if session is None:
         return _see_other(reverse("desk:choose"))
-    keys = sql.desk_session_keys(officer_id=session.officer_id)
-    assert keys is not None
+    keys = _keys_of(session)
     # The versions this page shows, so that desk.js's first poll is a 304 (no re-render of
     # a form the officer has started filling in).
-    version = _waiting_version(keys, session.officer_id)
-    current = {"current_etag": _current_etag(keys, session.officer_id)}
-    waiting = _waiting_html(request, keys, session.officer_id, version)
-    return render(request, "desk/desk.html", _desk_context(session) | current | waiting)
+    versions = queries.queue_versions(office_id=keys.office_id, officer_id=session.officer_id)
+    version = _waiting_version(keys, session.officer_id, versions)
+    context = _desk_context(session)
+    current = {"current_etag": _current_etag(keys, session.officer_id, versions)}
+    waiting = _waiting_html(
+        request, keys, session.officer_id, version, busy=context["current"] is not None
+    )
+    return render(request, "desk/desk.html", context | current | waiting)
 
 
 def _waiting_html(
-    request: HttpRequest, keys: sql.DeskSessionKeys, officer_id: int, version: _ListVersion
+    request: HttpRequest,
+    keys: sql.DeskSessionKeys,
+    officer_id: int,
+    version: _ListVersion,
+    *,
+    busy: bool | None = None,
 ) -> dict[str, str]:
     """The desk's waiting list (`desk/_waiting.html`) as `{"waiting_html": …}` for a page or
     an action's answer, carrying its ETag; from the shared fragment cache when a
-    desk of the office serving the same services rendered it at this version (decision 0027)."""
+    desk of the office serving the same services rendered it at this version (decision 0027).
+    `busy`: whether the officer has a visit, when the caller has read it."""
     # The key's inputs in one written-out statement (`queries.servable_service_ids` and
     # `queries.has_visit` through the ORM cost more than the shared entry's read).
     inputs = sql.desk_list_inputs(officer_id=officer_id, service_point_id=keys.service_point_id)
-    services, busy = inputs.services, inputs.busy
+    services = inputs.services
+    if busy is None:
+        busy = inputs.busy
     html = shared_html(
         request,
         key=_waiting_key(keys, version, services=services, busy=busy),
@@ -228,17 +275,16 @@ def _waiting_html(
     return {"waiting_html": html}
 
 
-def _current_etag(keys: sql.DeskSessionKeys, officer_id: int) -> str:
+def _current_etag(
+    keys: sql.DeskSessionKeys, officer_id: int, versions: dict[str, str] | None = None
+) -> str:
     # The officer's own visit changes only by the officer's own events (another officer
     # cannot act on it), the status only by the officer: both are in the tag, with the
     # session and desk. Nothing else moves it, so a half-filled finish form stays.
-    officer = queries.queue_version(office_id=keys.office_id, part="officer", officer_id=officer_id)
-    return _current_tag(keys, officer)
-
-
-def _current_tag(keys: sql.DeskSessionKeys, officer_version: str) -> str:
+    if versions is None:
+        versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
     return make_etag(
-        "current", keys.session_id, keys.service_point_id, keys.status, officer_version
+        "current", keys.session_id, keys.service_point_id, keys.status, versions["officer"]
     )
 
 
@@ -253,7 +299,7 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     if found is None or found[0].office_code != office_code:
         return HttpResponse(status=403)
     keys, versions = found
-    version = _list_version(keys, versions)
+    version = _waiting_version(keys, officer_id, versions)
     return conditional(
         request,
         etag=version.etag,
@@ -284,7 +330,7 @@ def desk_current(request: HttpRequest, office_code: str) -> HttpResponse:
     if found is None or found[0].office_code != office_code:
         return HttpResponse(status=403)
     keys, versions = found
-    etag = _current_tag(keys, versions["officer"])
+    etag = _current_etag(keys, officer_id, versions)
 
     def context() -> dict[str, Any]:
         session = _session_at(request, office_code)
@@ -611,9 +657,10 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
             return _parts(request, session, str(exc.message), error=True, status=exc.http_status)
         back = reverse("desk:desk", args=[office_code]) if session else reverse("desk:choose")
         return _refused(request, exc.message, exc.http_status, back)
-    session = _session_at(request, office_code) if fragment else None
-    if session is not None:
-        response = _parts(request, session, str(message), error=False, status=200)
+    keys = sql.desk_session_keys(officer_id=_user(request).pk) if fragment else None
+    if keys is not None and keys.office_code == office_code:
+        session = _session_of(keys, _user(request))
+        response = _parts(request, session, str(message), error=False, status=200, keys=keys)
     else:
         # Cookie-backed message (the default fallback storage): no session write per action.
         messages.success(request, message)
@@ -624,21 +671,31 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
 
 
 def _parts(
-    request: HttpRequest, session: DeskSession, message: str, *, error: bool, status: int
+    request: HttpRequest,
+    session: DeskSession,
+    message: str,
+    *,
+    error: bool,
+    status: int,
+    keys: sql.DeskSessionKeys | None = None,
 ) -> HttpResponse:
     """The desk's own visit and waiting list after an action, with their versions (so the
-    next poll of each is a 304) and the message; no page around them, no bookings."""
-    keys = sql.desk_session_keys(officer_id=session.officer_id)
-    assert keys is not None
-    version = _waiting_version(keys, session.officer_id)
+    next poll of each is a 304) and the message; no page around them, no bookings.
+    `keys`: the session's `sql.desk_session_keys` when the caller has read them."""
+    if keys is None:
+        keys = _keys_of(session)
+    officer_id = session.officer_id
+    versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
+    version = _waiting_version(keys, officer_id, versions)
+    desk = _desk_context(session, bookings=False)
     context = (
-        _desk_context(session, bookings=False)
+        desk
         | {
-            "current_etag": _current_etag(keys, session.officer_id),
+            "current_etag": _current_etag(keys, officer_id, versions),
             "message": message,
             "error": error,
         }
-        | _waiting_html(request, keys, session.officer_id, version)
+        | _waiting_html(request, keys, officer_id, version, busy=desk["current"] is not None)
     )
     response = render(request, "desk/_after_action.html", context, status=status)
     response["Cache-Control"] = "no-store"

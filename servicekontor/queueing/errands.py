@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts.models import User
@@ -48,14 +47,27 @@ def clean_language(*, interpreter_used: bool, language: str) -> str:
     return code
 
 
-def unattributed_seconds(visit: Visit, *, now: dt.datetime) -> int:
-    """Seconds the visit has been served (state `serving`) not yet given to an errand."""
+def _written(visit_id: int) -> list[tuple[int, int]]:
+    """The visit's errands so far as (service_seconds, agency id) rows: one read serves both
+    `unattributed_seconds` and `write_errands`."""
+    rows = Errand.objects.filter(visit_id=visit_id)
+    return list(rows.values_list("service_seconds", "service__agency_id"))
+
+
+def unattributed_seconds(
+    visit: Visit, *, now: dt.datetime, written: list[tuple[int, int]] | None = None
+) -> int:
+    """Seconds the visit has been served (state `serving`) not yet given to an errand.
+
+    `written`: the visit's errands as `_written` reads them, when the caller has them."""
     events = VisitEvent.objects.filter(visit_id=visit.pk).order_by("at", "id")
     served = seconds_in_state(
         events.values_list("at", "to_state"), state=VisitState.SERVING, until=now
     )
-    given = Errand.objects.filter(visit_id=visit.pk).aggregate(s=Sum("service_seconds"))["s"]
-    return max(0, served - (given or 0))
+    if written is None:
+        written = _written(visit.pk)
+    given = sum(seconds for seconds, _agency in written)
+    return max(0, served - given)
 
 
 def write_errands(
@@ -65,13 +77,16 @@ def write_errands(
     seconds: int,
     now: dt.datetime,
     officer: User | None,
+    written: list[tuple[int, int]] | None = None,
 ) -> list[Errand]:
-    """Append `parts` to the visit's errands, splitting `seconds` by their weights."""
+    """Append `parts` to the visit's errands, splitting `seconds` by their weights.
+
+    `written`: the visit's errands as `_written` reads them, when the caller has them."""
     if not parts:
         return []
-    existing = list(
-        Errand.objects.filter(visit_id=visit.pk).values_list("service__agency_id", flat=True)
-    )
+    if written is None:
+        written = _written(visit.pk)
+    existing = [agency for _seconds, agency in written]
     seen_agencies = set(existing)
     shares = split_seconds(seconds, [p.weight for p in parts]) if seconds else [0] * len(parts)
     rows = []
@@ -94,15 +109,16 @@ def write_errands(
             )
         )
         seen_agencies.add(agency_id)
-    written = Errand.objects.bulk_create(rows)
-    errands_recorded.send(sender=Errand, visit=visit, errands=written)
-    return written
+    created = Errand.objects.bulk_create(rows)
+    errands_recorded.send(sender=Errand, visit=visit, errands=created)
+    return created
 
 
 def close_part_before_transfer(visit: Visit, *, now: dt.datetime, officer: User | None) -> None:
     """The part served before a transfer becomes an errand of the old service (outcome
     "transferred"), so that agency's time counts for it; nothing if nothing was served."""
-    seconds = unattributed_seconds(visit, now=now)
+    written = _written(visit.pk)
+    seconds = unattributed_seconds(visit, now=now, written=written)
     if seconds > 0:
         write_errands(
             visit,
@@ -110,4 +126,17 @@ def close_part_before_transfer(visit: Visit, *, now: dt.datetime, officer: User 
             seconds=seconds,
             now=now,
             officer=officer,
+            written=written,
         )
+
+
+def write_unattributed(
+    visit: Visit, *, parts: Sequence[ErrandPart], now: dt.datetime, officer: User | None
+) -> list[Errand]:
+    """`write_errands` with the seconds not yet given to an errand (`unattributed_seconds`),
+    reading the visit's errands once for both."""
+    written = _written(visit.pk)
+    seconds = unattributed_seconds(visit, now=now, written=written)
+    return write_errands(
+        visit, parts=parts, seconds=seconds, now=now, officer=officer, written=written
+    )

@@ -29,8 +29,7 @@ from servicekontor.queueing.errands import (
     ErrandPart,
     clean_language,
     close_part_before_transfer,
-    unattributed_seconds,
-    write_errands,
+    write_unattributed,
 )
 from servicekontor.queueing.errors import (
     EmptyQueue,
@@ -138,8 +137,8 @@ def _log_desk_activity(
     if is_active:
         status = DeskActivity.SERVING.value
     else:
-        session = DeskSession.objects.filter(officer=officer).values_list("status", flat=True)
-        status = session.first() or DeskActivity.READY.value
+        keys = sql.desk_session_keys(officer_id=officer.pk)  # one raw statement
+        status = keys.status if keys is not None else DeskActivity.READY.value
     _log_desk(
         officer=officer,
         office_id=visit.office_id,
@@ -661,8 +660,7 @@ def record_errand(
         interpreter_used=interpreter_used,
         interpreter_language=interpreter_language,
     )
-    seconds = unattributed_seconds(visit, now=now)
-    return write_errands(visit, parts=[part], seconds=seconds, now=now, officer=officer)[0]
+    return write_unattributed(visit, parts=[part], now=now, officer=officer)[0]
 
 
 @transaction.atomic
@@ -708,8 +706,7 @@ def finish_visit(
         outcome=outcome,
         changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
     )
-    seconds = unattributed_seconds(visit, now=now)
-    write_errands(visit, parts=parts, seconds=seconds, now=now, officer=officer)
+    write_unattributed(visit, parts=parts, now=now, officer=officer)
     return visit
 
 

@@ -4,7 +4,8 @@ Incremental path: the queue sends `visit_event_appended` / `errands_recorded` in
 transaction of every change (queueing/signals.py). The receiver reads the visit's events
 and errands (a handful of rows, by index), computes the visit's contributions before and
 after the change with `measures.visit_contributions`, and adds the difference with one
-`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per rollup row. The upsert takes
+`INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n` per rollup row (on PostgreSQL all of a
+change's upserts in one round trip, run in order: `apply`). The upsert takes
 the rollup row's lock until commit; two desks of one office serialise on it only for the
 rest of their (short) transactions, and rows are always upserted in sorted key order, so two
 transactions cannot deadlock on them. Why not a task after commit: decision 0014.
@@ -75,8 +76,13 @@ def _events(visit_id: int) -> list[tuple[int, measures.EventRow]]:
 @receiver(visit_event_appended, dispatch_uid="reports.rollups.event")
 def _on_event(sender: Any, *, visit: Visit, event: VisitEvent, **kwargs: Any) -> None:
     """The events' part of the visit's contributions before and after the new event (the
-    errands' part does not depend on events). One indexed read of the visit's events."""
-    events = _events(visit.pk)
+    errands' part does not depend on events). One indexed read of the visit's events, none
+    for the event that creates the visit (the only one with no state before it: issue,
+    check-in, a booked no-show), which is then the visit's only event."""
+    if event.from_state == "":
+        events = [(event.pk, measures.EventRow(*(getattr(event, f) for f in _EVENT_FIELDS)))]
+    else:
+        events = _events(visit.pk)
     row = visit_row(visit)
     before = measures.event_contributions(row, [e for i, e in events if i != event.pk])
     after = measures.event_contributions(row, [e for _, e in events])
@@ -143,23 +149,41 @@ def _month_upsert_sql(kind: str) -> str:
 def apply(delta: measures.Contributions) -> None:
     """Add `delta` to the rollups, one upsert per row (and one per month row for the "day"
     and "wait" kinds), in sorted key order, so two transactions lock rows in the same order
-    and cannot deadlock on them."""
+    and cannot deadlock on them. On PostgreSQL with client-side binding (Django's default)
+    the upserts go in one round trip, run one after the other in that order."""
+    statements: list[tuple[str, list[Any]]] = []
+    for key in sorted(delta, key=repr):
+        kind, office_id, service_id, day, *extra = key
+        kind = str(kind)
+        values = [delta[key].get(v, 0) for v in TABLES[kind][2]]
+        params: list[Any] = [office_id, service_id, day, *extra, service_id, *values]
+        statements.append((_upsert_sql(kind), params))
+        assert isinstance(day, dt.date)
+        month = day.replace(day=1)
+        if kind == "day":
+            month_params = [office_id, service_id, month, service_id, *values]
+            statements.append((_month_upsert_sql(kind), month_params))
+        elif kind == "wait":
+            month_params = [office_id, service_id, month, extra[0], *values]
+            statements.append((_month_upsert_sql(kind), month_params))
+    if not statements:
+        return
     with connection.cursor() as cursor:
-        for key in sorted(delta, key=repr):
-            kind, office_id, service_id, day, *extra = key
-            kind = str(kind)
-            values = [delta[key].get(v, 0) for v in TABLES[kind][2]]
-            params: list[Any] = [office_id, service_id, day, *extra, service_id, *values]
-            cursor.execute(_upsert_sql(kind), params)
-            assert isinstance(day, dt.date)
-            month = day.replace(day=1)
-            month_params: list[Any]
-            if kind == "day":
-                month_params = [office_id, service_id, month, service_id, *values]
-                cursor.execute(_month_upsert_sql(kind), month_params)
-            elif kind == "wait":
-                month_params = [office_id, service_id, month, extra[0], *values]
-                cursor.execute(_month_upsert_sql(kind), month_params)
+        if len(statements) > 1 and _several_per_execute():
+            joined = "; ".join(statement for statement, _params in statements)
+            cursor.execute(joined, [p for _statement, params in statements for p in params])
+            return
+        for statement, params in statements:
+            cursor.execute(statement, params)
+
+
+def _several_per_execute() -> bool:
+    """Whether one `execute` may carry several statements with parameters: PostgreSQL with
+    client-side binding (psycopg's ClientCursor, Django's default), not server-side binding
+    (one statement per prepared query) and not SQLite."""
+    if connection.vendor != "postgresql":
+        return False
+    return not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
 
 
 # --- recompute, compare, rewrite -----------------------------------------------------------

@@ -1,6 +1,11 @@
-"""{% interpreter_languages as choices %}: (code, name) pairs in the page's language."""
+"""{% interpreter_languages as choices %}: (code, name) pairs in the page's language;
+{% interpreter_language_options %}: the same as ready <option> elements."""
+
+import functools
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from servicekontor.core.i18n import current_language
 from servicekontor.core.languages import language_choices
@@ -11,3 +16,22 @@ register = template.Library()
 @register.simple_tag
 def interpreter_languages() -> tuple[tuple[str, str], ...]:
     return language_choices(current_language())
+
+
+@register.simple_tag
+def interpreter_language_options() -> SafeString:
+    """`<option value="code">name</option>` for every `interpreter_languages` pair, escaped,
+    in the page's language. Built once per language and kept: the same ~180 options are in
+    a desk's finish and errand forms on every render of a visit being served, where a
+    template loop over them was the largest part of the render."""
+    return _options(current_language())
+
+
+@functools.cache
+def _options(locale: str) -> SafeString:
+    return mark_safe(  # every name and code escaped by format_html
+        "".join(
+            format_html('<option value="{}">{}</option>', code, name)
+            for code, name in language_choices(locale)
+        )
+    )

@@ -1,0 +1,105 @@
+"""How many SQL statements a desk action costs, as an upper bound per action (issue 13).
+
+The national peak is bound by the server's CPU, and each statement costs the web process
+(building, sending, reading) and the database. These bounds are the counts measured when
+they were set (docs/benchmarks.md, "Desk actions: statements and CPU"); a change that adds a
+statement to a desk action fails here and must either be cut or raise the bound on purpose.
+
+Counted: everything the request sends, the middleware's reads (the user, the session) and
+the transaction's BEGIN/COMMIT included. The rollups' upserts of one change are one round trip
+on PostgreSQL (`reports.rollups.apply`) and one statement each on SQLite, hence two bounds.
+The plain form (303) and desk.js's answer with the parts (decision 0026) are both pinned.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from servicekontor.queueing import services
+from servicekontor.queueing.models import Visit
+
+FRAGMENT = {"X-Desk-Fragment": "1"}
+
+# action -> (PostgreSQL, SQLite) upper bounds, in statements per request.
+BOUNDS = {
+    "call_next": (11, 14),
+    "start": (8, 8),
+    "finish": (16, 19),
+    "js call_next": (20, 23),
+    "js start": (14, 14),
+    "js finish": (23, 26),
+    "own visit poll": (7, 7),
+    "kiosk ticket": (13, 15),
+}
+
+
+def _bound(action: str) -> int:
+    postgres, sqlite = BOUNDS[action]
+    return postgres if connection.vendor == "postgresql" else sqlite
+
+
+def _count(call: Callable[[], HttpResponse]) -> tuple[int, HttpResponse]:
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    return len(queries.captured_queries), response
+
+
+@pytest.fixture
+def urls(world):
+    code = world.office.code
+    return {
+        "act": reverse("desk:act", kwargs={"office_code": code}),
+        "current": reverse("desk:current", kwargs={"office_code": code}),
+    }
+
+
+@pytest.mark.parametrize("fragment", [False, True], ids=["plain form", "desk.js"])
+def test_desk_actions__statements__within_their_bounds(client, world, urls, fragment):
+    for _ in range(3):
+        services.issue_ticket(office=world.office, service=world.tax)
+    client.force_login(world.alice)
+    headers = FRAGMENT if fragment else {}
+    prefix = "js " if fragment else ""
+    expected = 200 if fragment else 303
+
+    # A visit before the one counted: the rollup rows and the session exist, as at the peak.
+    def act(data: dict[str, str]) -> Callable[[], HttpResponse]:
+        return lambda: client.post(urls["act"], data, headers=headers)
+
+    for _step in range(2):
+        n_call, called = _count(act({"action": "call_next"}))
+        visit = called["X-Visit-Id"]
+        n_start, started = _count(act({"action": "start", "visit": visit}))
+        n_finish, finished = _count(
+            act({"action": "finish", "visit": visit, "outcome": "resolved"})
+        )
+        assert {called.status_code, started.status_code, finished.status_code} == {expected}
+    assert Visit.objects.filter(state="finished").count() == 2
+    counted = {"call_next": n_call, "start": n_start, "finish": n_finish}
+    for action, n in counted.items():
+        assert n <= _bound(prefix + action), (prefix + action, n)
+
+
+def test_own_visit_poll__changed__statements_within_bound(client, world, urls):
+    services.issue_ticket(office=world.office, service=world.tax)
+    client.force_login(world.alice)
+    client.get(urls["current"])  # the session's first read is not the poll's cost
+    client.post(urls["act"], {"action": "call_next"})
+    n, response = _count(lambda: client.get(urls["current"]))
+    assert response.status_code == 200
+    assert n <= _bound("own visit poll"), n
+
+
+def test_kiosk_ticket__statements_within_bound(client, world):
+    url = reverse(
+        "queueing:agency",
+        kwargs={"office_code": world.office.code, "agency_code": world.skatteverket.code},
+    )
+    client.post(url, {"service": world.tax.pk})  # the day's counter and rollup rows exist
+    n, response = _count(lambda: client.post(url, {"service": world.tax.pk}))
+    assert response.status_code == 303
+    assert n <= _bound("kiosk ticket"), n
