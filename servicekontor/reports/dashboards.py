@@ -250,7 +250,7 @@ def _by_agency(
 def _occupancy(
     *, scope: Scope, start: dt.date, end: dt.date, office_ids: list[int] | None = None
 ) -> list[tuple[str, Occupancy]]:
-    found = occupancy(scope=scope, start=start, end=end)
+    found = occupancy(scope=scope, start=start, end=end, office_ids=office_ids)
     names = dict(Office.objects.filter(pk__in=[k[0] for k in found]).values_list("pk", "name"))
     return sorted(
         ((names[k[0]], v) for k, v in found.items() if office_ids is None or k[0] in office_ids),

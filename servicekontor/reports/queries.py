@@ -477,25 +477,34 @@ class Occupancy:
 
 
 def occupancy(
-    *, scope: Scope, start: dt.date, end: dt.date, by_day: bool = False
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    by_day: bool = False,
+    office_ids: Iterable[int] | None = None,
 ) -> dict[tuple[Any, ...], Occupancy]:
     """Officer occupancy per office (and local day with `by_day`): closed days from the
     rollup, today live from the desk-status log. Empty for a scope that may not see it
-    (agency analysts: the time is spent on every agency)."""
+    (agency analysts: the time is spent on every agency). `office_ids` narrows the scope's
+    offices (one office's dashboard reads only that office's desk log for today)."""
     check_period(start, end)
     if not scope.sees_occupancy:
         return {}
+    offices: set[int] | None = None if scope.office_ids is None else set(scope.office_ids)
+    if office_ids is not None:
+        offices = set(office_ids) if offices is None else offices & set(office_ids)
     today = clock.local_today()
     cells: dict[tuple[int, dt.date], tuple[int, int]] = {}
     rows = OccupancyFigures.objects.filter(local_day__gte=start, local_day__lte=min(end, today))
-    if scope.office_ids is not None:
-        rows = rows.filter(office_id__in=sorted(scope.office_ids))
+    if offices is not None:
+        rows = rows.filter(office_id__in=sorted(offices))
     for o, d, s, v in rows.values_list(
         "office_id", "local_day", "signed_in_seconds", "serving_seconds"
     ):
         cells[(o, d)] = (s, v)
     if start <= today <= end:
-        live = occupancy_from_log(start=today, end=today, office_ids=scope.office_ids)
+        live = occupancy_from_log(start=today, end=today, office_ids=offices)
         cells.update(live)
     out: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     for (o, d), (s, v) in cells.items():

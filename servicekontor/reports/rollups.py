@@ -446,9 +446,21 @@ def occupancy_from_log(
 def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
     """Rewrite the occupancy rollup of closed days `start`…`end` from the log; rows written.
 
-    Raises ValueError for today or later (today is read live)."""
+    On PostgreSQL one `INSERT … SELECT` (`_occupancy_sql`, the same rows as
+    `measures.occupancy`, which other databases run in Python). Raises ValueError for today
+    or later (today is read live)."""
     if end >= clock.local_today():
         raise ValueError("only closed days are rolled up; today is read live")
+    if connection.vendor == "postgresql":
+        OccupancyFigures.objects.filter(local_day__gte=start, local_day__lte=end).delete()
+        sql, params = _occupancy_sql(start, end)
+        with connection.cursor() as cursor, _keys_checked_once(cursor):
+            # the officers' rows sorted once (a simulated year: 4 M rows) in memory
+            cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+            cursor.execute(sql, params)
+            written = cursor.rowcount
+            _check_keys(cursor, OccupancyFigures, start, end, None)
+        return int(written)
     found = occupancy_from_log(start=start, end=end)
     OccupancyFigures.objects.filter(local_day__gte=start, local_day__lte=end).delete()
     OccupancyFigures.objects.bulk_create(
@@ -456,6 +468,131 @@ def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
         for (o, d), (s, v) in found.items()
     )
     return len(found)
+
+
+def _occupancy_sql(start: dt.date, end: dt.date) -> tuple[str, list[Any]]:
+    """PostgreSQL: `INSERT INTO` the occupancy rollup `SELECT` of closed local days
+    `start`…`end`, the definition of `measures.occupancy` in SQL: each desk-status row that
+    is not `signed_out` lasts until the officer's next row (`LEAD` over the officer's rows
+    by `at`, `id`, the log's order) or, without one, until the end of its local day or the
+    end of `end`, whichever is first; the interval is cut at local midnights (one piece per
+    local day it covers, `generate_series`), each piece counted in whole seconds (truncated,
+    as `int(timedelta.total_seconds())`), summed per (office, local day); serving seconds
+    are the pieces of `serving` rows. The log is read from the start of the day before
+    `start`, as `occupancy_from_log` reads it."""
+    q = connection.ops.quote_name
+    desk = q(DeskStatusEvent._meta.db_table)
+    table = q(OccupancyFigures._meta.db_table)
+    first, _ = clock.local_day_bounds(start - dt.timedelta(days=1))
+    _, last = clock.local_day_bounds(end)
+    until = min(clock.now(), last)
+    tz = "'Europe/Stockholm'"
+    midnight = f"(p.day AT TIME ZONE {tz})"
+    next_midnight = f"((p.day + INTERVAL '1 day') AT TIME ZONE {tz})"
+    piece = f"(LEAST(r.stop, {next_midnight}) - GREATEST(r.at, {midnight}))"
+    seconds = f"FLOOR(EXTRACT(EPOCH FROM {piece}))::bigint"
+    sql = (
+        f"INSERT INTO {table} (office_id, local_day, signed_in_seconds, serving_seconds)"
+        f" SELECT r.office_id, p.day::date, SUM({seconds}),"
+        f" SUM(CASE WHEN r.status = 'serving' THEN {seconds} ELSE 0 END)"
+        " FROM (SELECT d.office_id, d.status, d.at, COALESCE(LEAD(d.at) OVER ("
+        "PARTITION BY d.officer_id ORDER BY d.at, d.id), LEAST(%s::timestamptz,"
+        f" (((d.at AT TIME ZONE {tz})::date + 1)::timestamp AT TIME ZONE {tz}))) AS stop"
+        f" FROM {desk} d WHERE d.at >= %s AND d.at < %s AND d.officer_id IS NOT NULL) r"
+        f" CROSS JOIN LATERAL generate_series((r.at AT TIME ZONE {tz})::date::timestamp,"
+        f" (r.stop AT TIME ZONE {tz})::date::timestamp, INTERVAL '1 day') AS p(day)"
+        f" WHERE r.status <> 'signed_out' AND GREATEST(r.at, {midnight})"
+        f" < LEAST(r.stop, {next_midnight})"
+        " AND p.day >= %s AND p.day <= %s"
+        " GROUP BY r.office_id, p.day"
+    )
+    return sql, [until, first, last, start, end]
+
+
+# --- foreign keys of rebuilt rows, checked once -----------------------------------------------
+#
+# Rollup rows written set-based (a simulated year: millions) would each queue one deferred
+# foreign-key trigger per key (office, service, agency), run at commit one by one — minutes
+# for a year (docs/benchmarks.md). A PostgreSQL superuser's rebuild skips them
+# (`session_replication_role = replica` for the statements that write the rows) and checks
+# the written rows' keys once, set-based, before commit; other roles keep the triggers.
+
+
+def _is_superuser(cursor: Any) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+class _keys_checked_once:
+    """Context (inside a transaction): on PostgreSQL as a superuser, the per-row
+    foreign-key triggers are off for the rows written inside it (whether a trigger fires is
+    decided when the row is written, so the role's setting is restored on leaving); the
+    caller checks the keys with `_check_keys`. Elsewhere it does nothing."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.previous: str | None = None
+
+    def __enter__(self) -> "_keys_checked_once":
+        if _is_superuser(self.cursor):
+            self.cursor.execute("SHOW session_replication_role")
+            self.previous = str(self.cursor.fetchone()[0])
+            self.cursor.execute("SET LOCAL session_replication_role = replica")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None and exc[0] is None:
+            self.cursor.execute(f"SET LOCAL session_replication_role = {self.previous}")
+
+
+def _check_keys(
+    cursor: Any,
+    model: type[Any],
+    start: dt.date,
+    end: dt.date,
+    office_ids: list[int] | None,
+    *,
+    day_column: str = "local_day",
+) -> None:
+    """PostgreSQL: the foreign keys of `model`'s rows of days `start`…`end` (and offices),
+    checked set-based — per key one `NOT EXISTS` count and a `FOR KEY SHARE` lock on the
+    rows pointed to (the lock the per-row triggers take, so none is deleted before commit).
+    Raises ValueError naming the table and column of a key that points nowhere."""
+    if connection.vendor != "postgresql":
+        return
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    where = f"c.{q(day_column)} >= %s AND c.{q(day_column)} <= %s"
+    params: list[Any] = [start, end]
+    if office_ids is not None:
+        where += (
+            f" AND c.office_id IN ({', '.join(['%s'] * len(office_ids))})"
+            if office_ids
+            else " AND false"
+        )
+        params += office_ids
+    for field in model._meta.concrete_fields:
+        if not field.is_relation or not getattr(field, "db_constraint", False):
+            continue
+        target = field.target_field
+        parent = q(target.model._meta.db_table)
+        col, pk = q(field.column), q(target.column)
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} c WHERE {where} AND c.{col} IS NOT NULL"
+            f" AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{pk} = c.{col})",
+            params,
+        )
+        row = cursor.fetchone()
+        if row and row[0]:
+            raise ValueError(f"{row[0]} rows of {table} point nowhere in {field.column}")
+        cursor.execute(
+            f"SELECT 1 FROM {parent} p WHERE p.{pk} IN"
+            f" (SELECT DISTINCT c.{col} FROM {table} c WHERE {where}) FOR KEY SHARE",
+            params,
+        )
 
 
 # --- rebuild in SQL -------------------------------------------------------------------------
@@ -664,12 +801,19 @@ def rebuild(*, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = 
             cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
         cursor.execute(f"DROP TABLE IF EXISTS {SPAN_EVENTS}")
         cursor.execute(*statements["events"])
-        for kind, (model, _extra, _values) in TABLES.items():
-            rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
-            if ids is not None:
-                rows = rows.filter(office_id__in=ids)
-            rows.delete()
-            sql, params = statements[kind]
-            cursor.execute(sql, params)
-        cursor.execute(f"DROP TABLE {SPAN_EVENTS}")
-    rebuild_months(start=start, end=end, office_ids=ids)
+        with _keys_checked_once(cursor) as keys:
+            for kind, (model, _extra, _values) in TABLES.items():
+                rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
+                if ids is not None:
+                    rows = rows.filter(office_id__in=ids)
+                rows.delete()
+                sql, params = statements[kind]
+                cursor.execute(sql, params)
+            cursor.execute(f"DROP TABLE {SPAN_EVENTS}")
+            rebuild_months(start=start, end=end, office_ids=ids)
+            if keys.previous is not None:
+                for model, *_rest in TABLES.values():
+                    _check_keys(cursor, model, start, end, ids)
+                months = (start.replace(day=1), end.replace(day=1))
+                for model in (MonthFigures, MonthWaitFigures):
+                    _check_keys(cursor, model, *months, ids, day_column="month")

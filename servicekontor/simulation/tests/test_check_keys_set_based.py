@@ -43,3 +43,24 @@ def test_check_keys__passes_good_rows_and_names_a_dangling_key(world):
             loader.check_keys(VisitEvent, good.pk, bad.pk + 1)
     finally:
         bad.delete()  # the test database checks the keys when the test ends
+
+
+@pytest.mark.postgres  # the ranges of new rows are a PostgreSQL path (the load's COPY)
+def test_check_keys__new_parent_rows_checked_by_their_range(world):
+    from servicekontor.queueing import services
+
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    good = VisitEvent.objects.filter(visit=visit).get()
+    mine = {Visit: (visit.pk, visit.pk + 1)}
+    loader.check_keys(VisitEvent, good.pk, good.pk + 1, new_rows=mine)
+    # a range of new visits the table does not hold whole
+    with pytest.raises(ValueError, match=r"lacks 4 of the ids"):
+        loader.check_keys(
+            VisitEvent, good.pk, good.pk + 1, new_rows={Visit: (visit.pk, visit.pk + 5)}
+        )
+    bad = _event(world, visit_id=visit.pk + 10_000)  # outside the new range: the anti-join
+    try:
+        with pytest.raises(ValueError, match=r"1 rows of .* point nowhere in visit_id"):
+            loader.check_keys(VisitEvent, good.pk, bad.pk + 1, new_rows=mine)
+    finally:
+        bad.delete()
