@@ -227,8 +227,8 @@ def main() -> None:
                     return c.get(u, headers={"if-none-match": t}) if p == "304" else c.get(u)
 
                 counted_here = counts.per_request(call, expect)
-            statements, commands, clients = counted_here
-            counted.append(f"| {name} | {label} | {statements:g} | {commands:g} | {clients:g} |")
+            sql_sent, commands, clients = counted_here
+            counted.append(f"| {name} | {label} | {sql_sent:g} | {commands:g} | {clients:g} |")
             if PROFILE:
                 slug = url.strip("/").replace("/", "-")
                 profile(call, f"{PROFILE}{slug}-{path}.prof", N)
