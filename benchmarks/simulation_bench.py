@@ -17,7 +17,10 @@ Run (PostgreSQL with the reference data loaded)::
    columns, events, errands, desk log). Statistics must agree within tolerance; target at
    least 5x faster. Also timed: SimPy's event machinery alone for the same events (how much
    of SimPy's time is SimPy's own, and how much the model's Python that any pure-Python
-   engine runs too). ``--only-office`` runs only this part (no database needed).
+   engine runs too). Ours runs its day loop compiled by Numba (`simulation.dayloop`): the
+   compile cost is reported separately (a fresh process with an empty cache, then with
+   the cache it wrote) and the rounds start after a first call, so they measure the steady
+   state. ``--only-office`` runs only this part (no database needed).
 """
 
 from __future__ import annotations
@@ -465,12 +468,58 @@ def _timed(run) -> float:
     return time.process_time() - started
 
 
+_COMPILE_PROBE = """
+import json, sys, time
+sys.path[:0] = [{repo!r}, {bench!r}]
+t0 = time.process_time()
+import numba
+t1 = time.process_time()
+from servicekontor.simulation import dayloop, model
+from simulation_bench import office_scenario
+t2 = time.process_time()
+one_day = office_scenario(days=1)
+model.simulate_office(one_day)
+t3 = time.process_time()
+model.simulate_office(one_day)
+t4 = time.process_time()
+print(json.dumps(dict(numba=t1 - t0, setup=t2 - t1, first=t3 - t2, again=t4 - t3,
+                      cache=str(dayloop.CACHE_DIR))))
+"""
+
+
+def compile_cost() -> list[dict[str, float | str]]:
+    """CPU seconds of the compiled loop's start-up, each in a fresh process with an empty
+    Numba cache directory of its own: the first run (cold: the loop is compiled and written
+    to the cache), then the same directory again (warm: loaded from the cache). Per run:
+    importing Numba, importing the simulator (decorating the compiled functions), the first
+    `simulate_office` of a one-day office and a second one (the compile or cache load is the
+    difference)."""
+    import json
+    import subprocess
+    import tempfile
+
+    code = _COMPILE_PROBE.format(repo=str(REPO), bench=str(REPO / "benchmarks"))
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="sk-numba-bench-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for _ in ("cold", "warm"):
+            done = subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            )
+            runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return runs
+
+
 def office_comparison(days: int, rounds: int) -> list[str]:
     """Ours and SimPy on the same office, alternating ``rounds`` times in this process (best
-    CPU time of each), then the per-day statistics of one run of each compared by a z-test."""
+    CPU time of each), then the per-day statistics of one run of each compared by a z-test.
+    Before: the compiled loop's start-up (`compile_cost`), and the first call in this
+    process, which the rounds then do not include."""
     from servicekontor.simulation.model import simulate_office
 
+    cold, warm = compile_cost()
     scenario = office_scenario(days=days)
+    t_first = _timed(lambda: simulate_office(office_scenario(days=1)))
     t_ours, t_simpy = math.inf, math.inf
     for _ in range(rounds):
         t_ours = min(t_ours, _timed(lambda: simulate_office(scenario)))
@@ -494,6 +543,15 @@ def office_comparison(days: int, rounds: int) -> list[str]:
         f"events {ours.events.shape[0]:,} / {simpy.events.shape[0]:,}, "
         f"errands {ours.errands.shape[0]:,} / {simpy.errands.shape[0]:,}, "
         f"desk log {ours.desk.shape[0]:,} / {simpy.desk.shape[0]:,}",
+        "Compiled day loop, CPU s in a fresh process with an empty cache directory (cold) "
+        "and again with that directory (warm): "
+        + "; ".join(
+            f"{name}: import numba {r['numba']:.2f}, import the simulator {r['setup']:.2f}, "
+            f"first one-day office {r['first']:.2f} (second {r['again']:.3f}, so compile or "
+            f"cache load {float(r['first']) - float(r['again']):.2f})"
+            for name, r in (("cold", cold), ("warm", warm))
+        )
+        + f"; first call in this process (imports numba, loads its cache) {t_first:.2f}",
         "| statistic (mean of the days) | ours | SimPy | difference / its s.e. |",
         "|---|---|---|---|",
     ]

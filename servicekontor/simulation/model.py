@@ -44,19 +44,15 @@ same `VisitEvent` rows a real visit writes.
 
 from __future__ import annotations
 
-import heapq
 import math
 import os
-from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from heapq import heappop, heappush
 
 import numpy as np
 
-from servicekontor.queueing.call_order import call_order_key, is_due
 from servicekontor.queueing.states import Action, State
 
 # Codes used in the arrays; index into these tuples to get the string values.
@@ -213,16 +209,6 @@ class OfficeResult:
         return int(self.visits["day"].size)
 
 
-def _service_seconds(
-    handling_minutes: float, behaviour: Behaviour, normal: float, uniform: float
-) -> float:
-    mean = handling_minutes * 60.0
-    if behaviour.service_distribution == "exponential":
-        return -mean * math.log(1.0 - uniform)
-    sigma2 = math.log(1.0 + behaviour.service_cv**2)
-    return mean * math.exp(math.sqrt(sigma2) * normal - sigma2 / 2.0)
-
-
 def open_pieces(intervals: Sequence[tuple[float, float]]) -> list[tuple[float, float, int]]:
     """Split open intervals at clock hours: (start, end, hour)."""
     pieces = []
@@ -347,13 +333,20 @@ def _draw_day(
 
 
 def simulate_office(scenario: OfficeScenario) -> OfficeResult:
-    """Simulate every day of ``scenario`` in order; see the module docstring for the model."""
+    """Simulate every day of ``scenario`` in order; see the module docstring for the model.
+
+    Every random number is drawn here with NumPy, day by day in a fixed order; the day loop
+    (who is called when, and the rows that depend on it) runs compiled in
+    `simulation.dayloop.run_days` over all days at once."""
+    from servicekontor.simulation import dayloop as dl
+
+    nan, inf = math.nan, math.inf
     b = scenario.behaviour
     rng = np.random.default_rng(np.random.SeedSequence([scenario.seed, scenario.office_id]))
     services = scenario.services
     n_agencies = max((s.agency for s in services), default=-1) + 1
-    svc_agency = [s.agency for s in services]
-    svc_minutes = [s.handling_minutes for s in services]
+    svc_agency = np.array([s.agency for s in services] or [0], dtype=np.int64)
+    svc_minutes = np.array([s.handling_minutes for s in services] or [0.0], dtype=float)
     by_agency_walkin: list[list[int]] = [[] for _ in range(n_agencies)]
     for i, s in enumerate(services):
         if s.walk_in:
@@ -363,470 +356,240 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         for ag in range(n_agencies)
     ]
     outcome_p = np.asarray(b.outcome_weights, dtype=float)
-    outcome_cdf = (np.cumsum(outcome_p) / outcome_p.sum()).tolist()
+    outcome_cdf = np.cumsum(outcome_p) / outcome_p.sum()
     outcome_cdf[-1] = 1.0  # a draw in [0, 1) always falls in one of them
-    max_calls, recall_seconds = b.max_calls, b.recall_seconds
-    recall_probability, walk_seconds = b.recall_probability, b.walk_seconds
+    recall_probability, recall_seconds = b.recall_probability, b.recall_seconds
+    walk_seconds = b.walk_seconds
     patience_mean = b.patience_minutes * 60.0
     after_close = b.serve_after_close_minutes * 60.0
-    ghost_seconds = b.max_calls * b.recall_seconds
     errand_cut = b.transfer_probability + b.multi_errand_share
-    svc_seconds = np.array([m * 60.0 for m in svc_minutes])
+    svc_seconds = svc_minutes * 60.0
     sigma = math.sqrt(math.log(1.0 + b.service_cv**2))
-    v_dur: list[float] = []
+    exponential = b.service_distribution == "exponential"
 
-    # visit columns (python lists while running)
-    d_day: list[np.ndarray] = []  # per day
-    d_service: list[np.ndarray] = []  # per day
-    v_final: list[int] = []
-    d_source: list[np.ndarray] = []  # per day
-    v_prio: list[int] = []
-    d_ticket: list[np.ndarray] = []  # per day
-    d_arrived: list[np.ndarray] = []  # per day
-    v_queued: list[float] = []
-    v_booked: list[float] = []
-    v_first: list[float] = []
-    v_last: list[float] = []
-    v_calls: list[int] = []
-    v_state: list[int] = []
-    v_outcome: list[int] = []
-    v_officer: list[int] = []
-    v_left: list[float] = []
-    v_errands: list[list[tuple[int, float, bool]] | None] = []
-    v_gen: list[int] = []
-    d_dur: list[np.ndarray] = []  # per day, per visit: v_dur
-    v_off: list[float] = []  # seconds from a one-errand visit's first call to its start
-    d_recalled: list[np.ndarray] = []  # per day, per visit: that first call needs a recall
-    d_off: list[np.ndarray] = []  # per day, per visit: v_off
-    d_outcome: list[np.ndarray] = []  # per day, per visit: its outcome if served in one go
-    served: list[float] = []  # (visit, officer, call time) of each visit served in one go
-    sv = served.extend
-    events: list[float] = []
-    errands_out: list[float] = []
-    desk_out: list[float] = []
-    dk = desk_out.extend
-    ev = events.extend
-    er = errands_out.extend
-    nan = math.nan
-    inf = math.inf
-
-    n_visits = 0
-
-    def run_day(day: Day) -> None:
-        nonlocal n_visits
+    # per day: what the loop needs, and the visit columns known on arrival
+    d_ordinal: list[int] = []
+    d_base: list[int] = []
+    d_n: list[int] = []
+    d_end: list[float] = []
+    d_pool_u: list[int] = []
+    d_pool_z: list[int] = []
+    d_off0: list[int] = []
+    d_noff: list[int] = []
+    officer_rows: list[tuple[float, float, float, float, int]] = []
+    cols: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in [
+            "day",
+            "service",
+            "source",
+            "ticket",
+            "arrived",
+            "times",
+            "prio",
+            "booked",
+            "left",
+            "state",
+            "outcome",
+            "dur",
+            "errand_u",
+            "pool_u",
+            "pool_z",
+            "recalled",
+            "off",
+            "result",
+        ]
+    }
+    n_visits = n_pool_u = n_pool_z = 0
+    for day in scenario.days:
         times, svcs, booked, no_shows = _draw_day(rng, scenario, day)
         n = times.size
         if n == 0 and not day.officers:
-            return
-        ordinal = day.ordinal
+            continue
         patience = (
             rng.exponential(patience_mean, n) if math.isfinite(patience_mean) else np.full(n, inf)
         )
-        pu = 0
-        pz = 0
-        # one line per agency as a heap of call-order keys (+ generation): the not-due key of
-        # every visit, and the due key of a booking in a heap of its own
-        waiting_heaps: list[list[tuple]] = [[] for _ in range(n_agencies)]
-        booked_heaps: list[list[tuple]] = [[] for _ in range(n_agencies)]
-        waiting: set[int] = set()
-        day_end = day.intervals[-1][1] + after_close if day.intervals else 0.0
-        officers = day.officers
-        n_off = len(officers)
-        off_agencies = [sorted(o.agencies) for o in officers]
-        off_sets = [o.agencies for o in officers]
-        off_state = [0] * n_off  # 0 off, 1 idle, 2 busy, 3 break, 4 done
-        off_break_due = [False] * n_off
-        off_end_due = [False] * n_off
-        off_shift_end = [min(o.end, day_end) for o in officers]
-        idle: list[int] = []  # longest idle first
-        heap: list[tuple[float, int, int, int, int]] = []  # (t, seq, kind, officer, visit)
-        seq = 0
-        for k, o in enumerate(officers):
-            heap.append((o.start, seq, 0, k, -1))  # shift start
-            seq += 1
-            if o.break_start < o.end:
-                heap.append((o.break_start, seq, 2, k, -1))
-                seq += 1
-            heap.append((off_shift_end[k], seq, 3, k, -1))
-            seq += 1
-        heap.append((day_end, seq, 5, -1, -1))  # close the queue
-        seq += 1
-        heapq.heapify(heap)
-
-        def enqueue(vid: int) -> None:
-            """Put vid in line under the shared call-order rule: its key while not due (a
-            walk-in always, a booking before its time) and, for a booking, its key once due;
-            both computed once here by `call_order_key`."""
-            prio, queued, ag = v_prio[vid], v_queued[vid], svc_agency[v_final[vid]]
-            gen = v_gen[vid]
-            key = call_order_key(
-                booked_start=None, priority=prio, queued_at=queued, visit_id=vid, now=queued
-            )
-            heappush(waiting_heaps[ag], (*key, gen))
-            bk = v_booked[vid]
-            if bk == bk:  # not NaN
-                due = call_order_key(
-                    booked_start=bk, priority=prio, queued_at=queued, visit_id=vid, now=bk
-                )
-                heappush(booked_heaps[ag], (*due, gen))
-            waiting.add(vid)
-
-        def pick(k: int, now: float) -> int:
-            """Take the next visit officer k may serve out of line (-1: none). Each agency's
-            candidate is its earliest due booking, else the head of its line; the smallest
-            key wins — the same order as sorting everything by `call_order_key` at now."""
-            best = None
-            best_heap = waiting_heaps[0]
-            for ag in off_agencies[k]:
-                h = booked_heaps[ag]
-                if h:
-                    while h and h[0][5] != v_gen[h[0][4]]:
-                        heappop(h)
-                    if not (h and is_due(h[0][1], now)):
-                        h = waiting_heaps[ag]
-                else:
-                    h = waiting_heaps[ag]
-                while h and h[0][5] != v_gen[h[0][4]]:
-                    heappop(h)
-                if h and (best is None or h[0] < best):
-                    best, best_heap = h[0], h
-            if best is None:
-                return -1
-            heappop(best_heap)
-            vid = best[4]
-            v_gen[vid] += 1  # a booking's other key is stale from now on
-            waiting.discard(vid)
-            return vid
-
-        def serve(k: int, vid: int, now: float) -> None:
-            """Officer k calls vid at now; everything up to the officer being free is known."""
-            nonlocal pu, pz, seq
-            dk((ordinal, k, now, BUSY))
-            if v_errands[vid] is None and not v_left[vid] <= now:  # NaN: booked
-                # the common case: one errand, still there. Its recall, walk, service time
-                # and outcome were drawn with the day; its rows and columns are written for
-                # all such visits at once after the last day (`_rows_of_the_run`).
-                sv((vid, k, now))
-                heappush(heap, (now + v_off[vid] + v_dur[vid], seq, 1, k, -1))
-                seq += 1
-                return
-            svc = v_final[vid]
-            ev((vid, now, CALL, WAITING, CALLED, k, svc, 0))
-            if v_first[vid] != v_first[vid]:
-                v_first[vid] = now
-            v_last[vid] = now
-            v_officer[vid] = k
-            v_calls[vid] = 1
-            if v_left[vid] <= now:  # left already: called max_calls times, then no-show
-                t = now
-                for _ in range(max_calls - 1):
-                    t += recall_seconds
-                    ev((vid, t, RECALL, CALLED, CALLED, k, svc, 0))
-                    v_last[vid] = t
-                    v_calls[vid] += 1
-                t = now + ghost_seconds
-                ev((vid, t, NO_SHOW, CALLED, NO_SHOW_STATE, k, svc, OUT_NO_SHOW))
-                v_state[vid] = NO_SHOW_STATE
-                v_outcome[vid] = OUT_NO_SHOW
-                heappush(heap, (t, seq, 1, k, -1))
-                seq += 1
-                return
-            v_left[vid] = nan  # called in time: does not leave any more
-            t = now
-            if pool_u[pu] < recall_probability:
-                t += recall_seconds
-                ev((vid, t, RECALL, CALLED, CALLED, k, svc, 0))
-                v_last[vid] = t
-                v_calls[vid] = 2
-            t += walk_seconds * (0.5 + pool_u[pu + 1])
-            outcome = FIRST_FINISH_OUTCOME + bisect_left(outcome_cdf, pool_u[pu + 2])
-            pu += 3
-            errands = v_errands[vid]
-            assert errands is not None  # one errand and still there: the common case above
-            ev((vid, t, START, CALLED, SERVING, k, svc, 0))
-            served: list[tuple[int, float, float]] = []
-            transfer_to = -1
-            wrong_queue = False
-            while errands:
-                e_svc, e_sec, forced = errands[0]
-                if (forced and e_svc != svc) or svc_agency[e_svc] not in off_sets[k]:
-                    transfer_to = e_svc
-                    wrong_queue = forced
-                    errands[0] = (e_svc, e_sec, False)
-                    break
-                served.append((e_svc, t, t + e_sec))
-                t += e_sec
-                errands.pop(0)
-            errand_outcome = OUT_TRANSFERRED if wrong_queue else outcome
-            for e_svc, start, end in served:
-                er((vid, e_svc, k, start, end, errand_outcome))
-            if transfer_to >= 0:
-                v_final[vid] = transfer_to
-                ev((vid, t, TRANSFER, SERVING, WAITING, k, transfer_to, 0))
-                v_state[vid] = WAITING
-                # as `transfer_visit` leaves the row: nobody has it, no call counted
-                v_officer[vid] = -1
-                v_last[vid] = nan
-                v_calls[vid] = 0
-                heappush(heap, (t, seq, 1, k, vid))  # back in line when the officer is free
-            else:
-                ev((vid, t, FINISH, SERVING, FINISHED, k, svc, outcome))
-                v_state[vid] = FINISHED
-                v_outcome[vid] = outcome
-                heappush(heap, (t, seq, 1, k, -1))
-            seq += 1
-
-        def officer_free(k: int, now: float) -> None:
-            """Officer k is free (shift start, break over, visit gone from the desk)."""
-            nonlocal seq
-            dk((ordinal, k, now, READY))
-            if off_end_due[k] or now >= off_shift_end[k]:
-                off_state[k] = 4
-                dk((ordinal, k, now, SIGNED_OUT))
-                return
-            if off_break_due[k]:
-                off_break_due[k] = False
-                off_state[k] = 3
-                dk((ordinal, k, now, ON_BREAK))
-                heappush(heap, (now + officers[k].break_seconds, seq, 4, k, -1))
-                seq += 1
-                return
-            vid = pick(k, now)
-            if vid >= 0:
-                off_state[k] = 2
-                serve(k, vid, now)
-            else:
-                off_state[k] = 1
-                idle.append(k)
-
-        def call_if_idle(vid: int, ag: int, now: float) -> bool:
-            """An officer idle has nothing they may serve in line (whatever came was called
-            at once), so the one idle longest who may serve vid calls it now."""
-            for j, k in enumerate(idle):
-                if ag in off_sets[k]:
-                    del idle[j]
-                    off_state[k] = 2
-                    serve(k, vid, now)
-                    return True
-            return False
-
-        a_times = times.tolist()
-        walk_ins_only = not (booked == booked).any()  # no booking today: no due keys
-        a_times.append(inf)  # sentinel: no more arrivals
-        # the columns known on arrival, for the whole day at once
-        base = n_visits
-        n_visits += n
         is_booked = ~np.isnan(booked)
         came = ~no_shows
-        svc_list = svcs.tolist()
-        d_day.append(np.full(n, ordinal, dtype=np.int32))
-        d_service.append(svcs)
-        v_final.extend(svc_list)
-        d_source.append(is_booked.astype(np.int8))
-        v_prio.extend(np.where(~is_booked & (rng.random(n) < b.priority_share), 10, 0).tolist())
-        d_ticket.append(np.where(came, np.cumsum(came), -1))
-        arrived_at = np.where(no_shows, booked, times)
-        d_arrived.append(arrived_at)
-        arrived = arrived_at.tolist()
-        v_queued.extend(arrived)
-        v_booked.extend(booked.tolist())
-        v_first.extend([nan] * n)
-        v_last.extend([nan] * n)
-        v_calls.extend([0] * n)
-        v_state.extend(np.where(came, WAITING, NO_SHOW_STATE).tolist())
-        v_outcome.extend(np.where(came, 0, OUT_NO_SHOW).tolist())
-        v_officer.extend([-1] * n)
-        v_left.extend(np.where(is_booked, nan, times + patience).tolist())
-        v_errands.extend([None] * n)
+        prio = np.where(~is_booked & (rng.random(n) < b.priority_share), 10, 0)
         # service time of a one-errand visit, drawn for the whole day
         mean_s = svc_seconds[svcs] if n else np.empty(0)
-        if b.service_distribution == "exponential":
+        if exponential:
             dur = rng.exponential(1.0, n) * mean_s
         else:
             dur = mean_s * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2.0)
-        d_dur.append(dur)
-        v_dur.extend(dur.tolist())
-        v_gen.extend([0] * n)
         errand_u = rng.random(n)
-        a_errand_u = errand_u.tolist()
         # random numbers of the visits with several errands or in the wrong queue, read in
         # order: 4 uniforms and 2 normals on arrival, 3 uniforms per call (at most two calls:
         # the second is by an officer trained for the errand left)
         several = int(np.count_nonzero(errand_u < errand_cut))
-        pool_u = rng.random(10 * several + 16).tolist()
-        pool_z = rng.standard_normal(2 * several + 16).tolist()
+        pool_u = rng.random(10 * several + 16)
+        pool_z = rng.standard_normal(2 * several + 16)
         # the first call of a one-errand visit: a recall first?, the walk to the desk, outcome
         recalled = rng.random(n) < recall_probability
         off = np.where(recalled, recall_seconds, 0.0) + walk_seconds * (0.5 + rng.random(n))
-        d_recalled.append(recalled)
-        d_off.append(off)
-        d_outcome.append(FIRST_FINISH_OUTCOME + np.searchsorted(outcome_cdf, rng.random(n)))
-        v_off.extend(off.tolist())
-        i = 0
-        closed = False
-        while True:
-            if heap and heap[0][0] <= a_times[i]:
-                t, _s, kind, k, vid = heappop(heap)
-                if (
-                    kind == 1
-                    and vid < 0
-                    and walk_ins_only
-                    and not (off_end_due[k] or off_break_due[k] or t >= off_shift_end[k])
-                ):
-                    # the common case, `officer_free` + `pick` + `serve` inline: a visit left
-                    # the desk and the officer calls the next. Without bookings a line holds
-                    # one key per visit (none stale), so each candidate is the line's head.
-                    best = None
-                    if waiting:
-                        for ag in off_agencies[k]:
-                            h = waiting_heaps[ag]
-                            if h and (best is None or h[0] < best):
-                                best, best_heap = h[0], h
-                    if best is None:
-                        dk((ordinal, k, t, READY))
-                        off_state[k] = 1
-                        idle.append(k)
-                        continue
-                    heappop(best_heap)
-                    vid = best[4]
-                    v_gen[vid] += 1
-                    waiting.discard(vid)
-                    if v_errands[vid] is None and not v_left[vid] <= t:
-                        dk((ordinal, k, t, READY, ordinal, k, t, BUSY))
-                        sv((vid, k, t))
-                        heappush(heap, (t + v_off[vid] + v_dur[vid], seq, 1, k, -1))
-                        seq += 1
-                    else:
-                        dk((ordinal, k, t, READY))
-                        serve(k, vid, t)
-                    continue
-                if kind == 1:  # officer free (perhaps with a transferred visit to requeue)
-                    if vid >= 0 and closed:
-                        ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, v_final[vid], OUT_CLOSED))
-                        v_state[vid] = NOT_SERVED
-                        v_outcome[vid] = OUT_CLOSED
-                    elif vid >= 0 and not call_if_idle(vid, svc_agency[v_final[vid]], t):
-                        enqueue(vid)
-                    officer_free(k, t)
-                elif kind == 0:  # shift start
-                    officer_free(k, t)
-                elif kind == 2:  # break due
-                    if off_state[k] == 1:
-                        idle.remove(k)
-                        off_state[k] = 3
-                        dk((ordinal, k, t, ON_BREAK))
-                        heappush(heap, (t + officers[k].break_seconds, seq, 4, k, -1))
-                        seq += 1
-                    elif off_state[k] == 2:
-                        off_break_due[k] = True
-                elif kind == 4:  # break over
-                    officer_free(k, t)
-                elif kind == 3:  # shift end
-                    if off_state[k] == 1:
-                        idle.remove(k)
-                        off_state[k] = 4
-                        dk((ordinal, k, t, SIGNED_OUT))
-                    elif off_state[k] in (2, 3):
-                        off_end_due[k] = True
-                elif kind == 5:  # the queue closes: whatever waits is not served
-                    closed = True
-                    for vid in sorted(waiting):
-                        ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, v_final[vid], OUT_CLOSED))
-                        v_state[vid] = NOT_SERVED
-                        v_outcome[vid] = OUT_CLOSED
-                    waiting.clear()
-                    for h in waiting_heaps + booked_heaps:
-                        h.clear()
-                    for k in idle:  # nothing more to call: the idle sign out
-                        off_state[k] = 4
-                        dk((ordinal, k, t, SIGNED_OUT))
-                    idle.clear()
-                continue
-            if i >= n:
-                break
-            # an arrival: its columns were filled for the whole day above
-            t = a_times[i]
-            vid = base + i
-            u = a_errand_u[i]
-            i += 1
-            s = svc_list[i - 1]
-            if v_state[vid] == NO_SHOW_STATE:  # a booking nobody came to
-                ev((vid, t, NO_SHOW, _NONE_STATE, NO_SHOW_STATE, -1, s, OUT_NO_SHOW))
-                continue
-            ag = svc_agency[s]
-            # errands: a wrong queue (transfer), several agencies, or one errand
-            if u < errand_cut and others_of[ag]:
-                others = others_of[ag]
-                forced = u < b.transfer_probability
-                other_ag = others[int(pool_u[pu] * len(others))]
-                pu += 1
-                choices = by_agency_walkin[other_ag]
-                other_s = choices[int(pool_u[pu] * len(choices))]
-                pu += 1
-                first = _service_seconds(svc_minutes[s], b, pool_z[pz], pool_u[pu])
-                pz += 1
-                pu += 1
-                second = _service_seconds(svc_minutes[other_s], b, pool_z[pz], pool_u[pu])
-                pz += 1
-                pu += 1
-                if forced:
-                    first *= b.triage_share
-                v_errands[vid] = [(s, first, False), (other_s, second, forced)]
-            # its ISSUE / CHECK_IN row is written with all others at the end (`_rows_of_the_run`)
-            if closed:  # arrived after the queue closed (cannot happen with open intervals)
-                ev((vid, t, CLOSE, WAITING, NOT_SERVED, -1, s, OUT_CLOSED))
-                v_state[vid] = NOT_SERVED
-                v_outcome[vid] = OUT_CLOSED
-                continue
-            if idle:  # `call_if_idle` and the common case of `serve` inline
-                for j, k in enumerate(idle):
-                    if ag in off_sets[k]:
-                        del idle[j]
-                        off_state[k] = 2
-                        if v_errands[vid] is None and not v_left[vid] <= t:
-                            dk((ordinal, k, t, BUSY))
-                            sv((vid, k, t))
-                            heappush(heap, (t + v_off[vid] + v_dur[vid], seq, 1, k, -1))
-                            seq += 1
-                        else:
-                            serve(k, vid, t)
-                        break
-                else:
-                    enqueue(vid)
-            else:
-                enqueue(vid)
+        result = FIRST_FINISH_OUTCOME + np.searchsorted(outcome_cdf, rng.random(n))
+        arrived_at = np.where(no_shows, booked, times)
+        for name, values in (
+            ("day", np.full(n, day.ordinal, dtype=np.int32)),
+            ("service", svcs),
+            ("source", is_booked.astype(np.int8)),
+            ("ticket", np.where(came, np.cumsum(came), -1)),
+            ("arrived", arrived_at),
+            ("times", times),
+            ("prio", prio),
+            ("booked", booked),
+            ("left", np.where(is_booked, nan, times + patience)),
+            ("state", np.where(came, WAITING, NO_SHOW_STATE)),
+            ("outcome", np.where(came, 0, OUT_NO_SHOW)),
+            ("dur", dur),
+            ("errand_u", errand_u),
+            ("pool_u", pool_u),
+            ("pool_z", pool_z),
+            ("recalled", recalled),
+            ("off", off),
+            ("result", result),
+        ):
+            cols[name].append(values)
+        d_ordinal.append(day.ordinal)
+        d_base.append(n_visits)
+        d_n.append(n)
+        d_end.append(day.intervals[-1][1] + after_close if day.intervals else 0.0)
+        d_pool_u.append(n_pool_u)
+        d_pool_z.append(n_pool_z)
+        d_off0.append(len(officer_rows))
+        d_noff.append(len(day.officers))
+        for o in day.officers:
+            mask = 0
+            for ag in o.agencies:
+                if not 0 <= ag < 63:
+                    raise ValueError(f"agency index {ag} out of range 0..62")
+                mask |= 1 << ag
+            officer_rows.append((o.start, o.end, o.break_start, o.break_seconds, mask))
+        n_visits += n
+        n_pool_u += pool_u.size
+        n_pool_z += pool_z.size
 
-    for day in scenario.days:
-        run_day(day)
+    def joined(name: str, dtype: type | np.dtype) -> np.ndarray:
+        parts = cols[name]
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
+    n = n_visits
+    svc = joined("service", np.int64)
+    booked_all = joined("booked", float)
+    vf = np.full((7, n), nan)
+    vf[dl.QUEUED] = joined("arrived", float)
+    vf[dl.BOOKED] = booked_all
+    vf[dl.LEFT] = joined("left", float)
+    vf[dl.DUR] = joined("dur", float)
+    vf[dl.OFF] = joined("off", float)
+    vi = np.zeros((8, n), dtype=np.int64)
+    vi[dl.FINAL] = svc
+    vi[dl.PRIO] = joined("prio", np.int64)
+    vi[dl.STATE] = joined("state", np.int64)
+    vi[dl.OUTCOME] = joined("outcome", np.int64)
+    vi[dl.OFFICER] = -1
+    ei = np.zeros((n, 6), dtype=np.int64)
+    ef = np.zeros((n, 2))
+    others = np.zeros((max(n_agencies, 1), max(n_agencies, 1)), dtype=np.int64)
+    n_others = np.zeros(max(n_agencies, 1), dtype=np.int64)
+    for ag, row in enumerate(others_of):
+        others[ag, : len(row)] = row
+        n_others[ag] = len(row)
+    walkin = np.zeros((max(n_agencies, 1), max(len(services), 1)), dtype=np.int64)
+    n_walkin = np.zeros(max(n_agencies, 1), dtype=np.int64)
+    for ag, row in enumerate(by_agency_walkin):
+        walkin[ag, : len(row)] = row
+        n_walkin[ag] = len(row)
+    officers = np.array(officer_rows, dtype=float).reshape(-1, 5)
+    prm = np.array(
+        [
+            float(exponential),
+            b.service_cv,
+            b.triage_share,
+            b.transfer_probability,
+            recall_probability,
+            recall_seconds,
+            walk_seconds,
+            b.max_calls * recall_seconds,
+            b.max_calls,
+            errand_cut,
+        ],
+        dtype=float,
+    )
+    # rows the loop may write: per visit at most two calls (a transfer, then the rest), each
+    # with its call, recalls, start and end; a no-show of a booking or the closing
+    per_call = max(4, b.max_calls + 1)
+    events = np.empty((n * (2 * per_call + 2), len(EVENT_FIELDS)))
+    errands_out = np.empty((2 * n, len(ERRAND_FIELDS)))
+    desk = np.empty((4 * n + 6 * len(officer_rows) + 8, len(DESK_FIELDS)))
+    served = np.empty((n, 3))
+    counters = np.zeros(8, dtype=np.int64)
+    dl.run_days(
+        np.array(d_ordinal, dtype=np.int64),
+        np.array(d_base, dtype=np.int64),
+        np.array(d_n, dtype=np.int64),
+        np.array(d_end, dtype=float),
+        np.array(d_pool_u, dtype=np.int64),
+        np.array(d_pool_z, dtype=np.int64),
+        np.array(d_off0, dtype=np.int64),
+        np.array(d_noff, dtype=np.int64),
+        np.ascontiguousarray(officers[:, 0]),
+        np.ascontiguousarray(officers[:, 1]),
+        np.ascontiguousarray(officers[:, 2]),
+        np.ascontiguousarray(officers[:, 3]),
+        np.array([r[4] for r in officer_rows], dtype=np.int64),
+        joined("times", float),
+        svc,
+        joined("errand_u", float),
+        vf,
+        vi,
+        ei,
+        ef,
+        joined("pool_u", float),
+        joined("pool_z", float),
+        svc_agency,
+        svc_minutes,
+        others,
+        n_others,
+        walkin,
+        n_walkin,
+        outcome_cdf,
+        prm,
+        n_agencies,
+        events,
+        errands_out,
+        desk,
+        served,
+        counters,
+    )
     visits: dict[str, np.ndarray] = {
-        "day": _days(d_day, np.int32),
-        "service": _days(d_service, np.int16),
-        "final_service": _column(v_final, np.int16),
-        "source": _days(d_source, np.int8),
-        "priority": _column(v_prio, np.int16),
-        "ticket": _days(d_ticket, np.int32),
-        "arrived": _days(d_arrived, float),
-        "queued": _column(v_queued, float),
-        "booked": _column(v_booked, float),
-        "first_call": _column(v_first, float),
-        "last_call": _column(v_last, float),
-        "call_count": _column(v_calls, np.int16),
-        "state": _column(v_state, np.int8),
-        "outcome": _column(v_outcome, np.int8),
-        "officer": _column(v_officer, np.int16),
-        "left_at": _column(v_left, float),
+        "day": joined("day", np.int32),
+        "service": svc.astype(np.int16),
+        "final_service": vi[dl.FINAL].astype(np.int16),
+        "source": joined("source", np.int8),
+        "priority": vi[dl.PRIO].astype(np.int16),
+        "ticket": joined("ticket", np.int32),
+        "arrived": vf[dl.QUEUED].copy(),
+        "queued": vf[dl.QUEUED].copy(),
+        "booked": booked_all,
+        "first_call": vf[dl.FIRST].copy(),
+        "last_call": vf[dl.LAST].copy(),
+        "call_count": vi[dl.CALLS].astype(np.int16),
+        "state": vi[dl.STATE].astype(np.int8),
+        "outcome": vi[dl.OUTCOME].astype(np.int8),
+        "officer": vi[dl.OFFICER].astype(np.int16),
+        "left_at": vf[dl.LEFT].copy(),
     }
-    empty = np.empty(0)
     events_out, errands_all = _rows_of_the_run(
         visits,
-        _column(events, float).reshape(-1, len(EVENT_FIELDS)),
-        _column(errands_out, float).reshape(-1, len(ERRAND_FIELDS)),
-        np.fromiter(served, dtype=float, count=len(served)).reshape(-1, 3),
-        np.concatenate(d_recalled) if d_recalled else empty.astype(bool),
-        np.concatenate(d_off) if d_off else empty,
-        np.concatenate(d_dur) if d_dur else empty,
-        np.concatenate(d_outcome) if d_outcome else empty.astype(np.int64),
+        events[: counters[dl.NE]],
+        errands_out[: counters[dl.NR]],
+        served[: counters[dl.NS]],
+        joined("recalled", bool),
+        vf[dl.OFF],
+        vf[dl.DUR],
+        joined("result", np.int64),
         recall_seconds,
     )
     return OfficeResult(
@@ -834,7 +597,7 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
         visits=visits,
         events=events_out,
         errands=errands_all,
-        desk=_column(desk_out, float).reshape(-1, len(DESK_FIELDS)),
+        desk=desk[: counters[dl.ND]].copy(),
     )
 
 
@@ -957,6 +720,9 @@ def simulate_offices(
     workers = processes or os.cpu_count() or 1
     if workers <= 1 or len(scenarios) <= 1:
         return [simulate_office(s) for s in scenarios]
+    # compile (or load from the cache) the day loop here, once: the workers are forked
+    # from this process and inherit it instead of each compiling it
+    simulate_office(OfficeScenario(office_id=0, services=(), days=()))
     # biggest offices first so the last process does not finish alone with Kista
     order = sorted(
         range(len(scenarios)),

@@ -70,3 +70,11 @@ def test_call_order_key__works_on_plain_seconds():
     urgent = call_order_key(booked_start=None, priority=10, queued_at=300.0, visit_id=4, now=500.0)
     assert sorted([walk_in, early, due, urgent]) == [due, urgent, early, walk_in]
     assert is_due(400.0, 500.0) and not is_due(None, 500.0) and not is_due(600.0, 500.0)
+
+
+def test_call_order_key__keys_not_due_order_alike_whenever_computed():
+    # the simulators compute a key once, when a visit joins the line, and compare it later
+    early = call_order_key(booked_start=None, priority=0, queued_at=100.0, visit_id=1, now=100.0)
+    urgent = call_order_key(booked_start=None, priority=10, queued_at=300.0, visit_id=2, now=300.0)
+    later = call_order_key(booked_start=900.0, priority=0, queued_at=50.0, visit_id=3, now=50.0)
+    assert sorted([early, later, urgent]) == [urgent, later, early]

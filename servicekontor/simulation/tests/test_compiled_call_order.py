@@ -1,0 +1,84 @@
+"""The compiled day loop runs the live queue's call-order rule itself, not a copy of it."""
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from servicekontor.queueing import call_order
+from servicekontor.simulation import dayloop
+
+
+def test_the_compiled_rule_is_the_function_of_queueing_call_order():
+    # numba.njit of the very function objects, not of a copy of their source
+    assert dayloop.call_order_key.py_func is call_order.call_order_key
+    assert dayloop.is_due.py_func is call_order.is_due
+
+
+def _visits(rng: random.Random, n: int = 400):
+    for vid in range(n):
+        booked = rng.choice([math.nan, rng.uniform(0, 1000), float(rng.randrange(0, 1000, 100))])
+        queued = float(rng.randrange(0, 1000, 50)) if rng.random() < 0.5 else rng.uniform(0, 1000)
+        yield booked, rng.choice([0, 0, 0, 10, 5, -1]), queued, vid
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_and_python_keys_agree(seed):
+    """Key by key and as a sort: the compiled call and the Python call of the live queue's
+    rule (walk-ins as None in Python, NaN in the compiled loop) give the same order."""
+    rng = random.Random(seed)
+    for now in (-math.inf, 0.0, 300.0, 500.0, 1000.0, rng.uniform(0, 1000)):
+        visits = list(_visits(rng))
+        compiled = [dayloop.call_order_key(b, p, q, v, now) for b, p, q, v in visits]
+        python = [
+            call_order.call_order_key(
+                booked_start=None if math.isnan(b) else b,
+                priority=p,
+                queued_at=q,
+                visit_id=v,
+                now=now,
+            )
+            for b, p, q, v in visits
+        ]
+        assert compiled == python
+        assert sorted(range(len(visits)), key=compiled.__getitem__) == sorted(
+            range(len(visits)), key=python.__getitem__
+        )
+        for b, _p, _q, _v in visits:
+            expected = call_order.is_due(None if math.isnan(b) else b, now)
+            assert dayloop.is_due(b, now) == expected == call_order.is_due(b, now)
+
+
+def test_the_cache_is_never_the_package_directory():
+    package = Path(dayloop.__file__).resolve().parent
+    if dayloop.CACHE_DIR is not None:
+        assert package not in dayloop.CACHE_DIR.resolve().parents
+
+
+def test_cache_dir_falls_back_to_a_writable_directory(tmp_path, monkeypatch):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")  # nothing can be created below it, even as root
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(blocked / "numba"))
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: tmp_path / "home"))
+    found = dayloop.cache_dir()
+    assert (
+        found is not None and found.parent == tmp_path / "home" / ".cache" / "servicekontor-numba"
+    )
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: blocked))
+    monkeypatch.setattr(dayloop.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    found = dayloop.cache_dir()
+    assert found is not None and found.parent.parent == tmp_path / "tmp"
+    monkeypatch.setattr(dayloop.tempfile, "gettempdir", lambda: str(blocked))
+    assert dayloop.cache_dir() is None
+
+
+def test_cache_dir_changes_with_the_call_order_source(monkeypatch, tmp_path):
+    """Numba checks only the cached function's own file; an edit of `call_order.py` must
+    not reuse a loop compiled with the old rule."""
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    before = dayloop.cache_dir()
+    copy = tmp_path / "call_order.py"
+    copy.write_text(Path(call_order.__file__).read_text() + "\n# edited\n")
+    monkeypatch.setattr(call_order, "__file__", str(copy))
+    assert dayloop.cache_dir() != before
