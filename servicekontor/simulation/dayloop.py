@@ -108,12 +108,13 @@ def _jit(function: Any) -> Any:
     """``numba.njit(function)``, cached in `CACHE_DIR` when there is one."""
     if CACHE_DIR is None:
         return numba.njit(function)
-    before = numba.config.CACHE_DIR
-    numba.config.CACHE_DIR = str(CACHE_DIR)  # read once, when the cache is set up
+    config: Any = numba.config
+    before = config.CACHE_DIR
+    config.CACHE_DIR = str(CACHE_DIR)  # read once, when the cache is set up
     try:
         return numba.njit(cache=True)(function)
     finally:
-        numba.config.CACHE_DIR = before
+        config.CACHE_DIR = before
 
 
 # The shared rule, compiled: the very functions of `queueing.call_order`.

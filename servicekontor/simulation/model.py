@@ -40,6 +40,11 @@ The model of a day (times in seconds since the office's local midnight):
 
 Records use the codes of `queueing.states` (ACTIONS / STATES below) so the loader writes the
 same `VisitEvent` rows a real visit writes.
+
+The random numbers are drawn here with NumPy; the day loop itself (the heaps, the calls, the
+rows that depend on them) runs compiled by Numba in `simulation.dayloop`, imported by the
+first `simulate_office` (decision 0034), with the call-order functions above compiled as they
+are.
 """
 
 from __future__ import annotations

@@ -82,3 +82,14 @@ def test_cache_dir_changes_with_the_call_order_source(monkeypatch, tmp_path):
     copy.write_text(Path(call_order.__file__).read_text() + "\n# edited\n")
     monkeypatch.setattr(call_order, "__file__", str(copy))
     assert dayloop.cache_dir() != before
+
+
+def test_importing_the_model_does_not_import_numba():
+    """Web processes import `simulation.model` (the staffing pages); Numba (~0.3 s of CPU to
+    import) is imported only by the first `simulate_office`."""
+    import subprocess
+    import sys
+
+    code = "import sys, servicekontor.simulation.model; print('numba' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
