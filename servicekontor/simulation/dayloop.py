@@ -36,7 +36,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from servicekontor.queueing import call_order
-from servicekontor.simulation.model import (  # model imports this module only when it runs
+from servicekontor.simulation.codes import (
     BUSY,
     CALL,
     CALLED,
