@@ -597,17 +597,6 @@ def simulate_office(scenario: OfficeScenario) -> OfficeResult:
     )
 
 
-def _days(values: list[np.ndarray], dtype: type | np.dtype) -> np.ndarray:
-    """Per-day arrays as one array of ``dtype`` (empty when there were no days)."""
-    return np.concatenate(values).astype(dtype, copy=False) if values else np.empty(0, dtype)
-
-
-def _column(values: list, dtype: type | np.dtype) -> np.ndarray:
-    """A Python list as a NumPy array (`numpy.fromiter`: about 3x faster than `asarray` for
-    a list of Python numbers)."""
-    return np.fromiter(values, dtype=dtype, count=len(values))
-
-
 _CHUNK = 2048  # rows built at a time: a chunk of an (n, 8) float matrix stays in the cache
 
 # the constant fields of the rows of a visit served in one go: CALL, RECALL, START, FINISH

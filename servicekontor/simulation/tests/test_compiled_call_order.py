@@ -93,3 +93,39 @@ def test_importing_the_model_does_not_import_numba():
     code = "import sys, servicekontor.simulation.model; print('numba' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_compiled_loop_does_what_its_python_source_says(tmp_path):
+    """The same scenario with the loop compiled (here) and run as plain Python
+    (``NUMBA_DISABLE_JIT=1`` in a subprocess): the same output, bit for bit — bookings, several
+    errands, wrong queues, recalls, abandonment, breaks and closing included."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from servicekontor.simulation.codes import TRANSFER
+    from servicekontor.simulation.model import simulate_office
+    from servicekontor.simulation.tests.test_simulate_office import _scenario
+
+    options = {"multi_errand_share": 0.3, "transfer_probability": 0.1, "recall_probability": 0.2}
+    compiled = simulate_office(_scenario(days=4, visits=250.0, **options))
+    code = (
+        "import pickle, sys\n"
+        "from servicekontor.simulation.model import simulate_office\n"
+        "from servicekontor.simulation.tests.test_simulate_office import _scenario\n"
+        f"result = simulate_office(_scenario(days=4, visits=250.0, **{options!r}))\n"
+        "pickle.dump(result, open(sys.argv[1], 'wb'))\n"
+    )
+    out = tmp_path / "python.pkl"
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    subprocess.run([sys.executable, "-c", code, str(out)], env=env, check=True)
+    python = pickle.loads(out.read_bytes())
+    assert (compiled.events[:, 2] == TRANSFER).any()
+    for name, column in python.visits.items():
+        assert np.array_equal(column, compiled.visits[name], equal_nan=True), name
+        assert column.dtype == compiled.visits[name].dtype, name
+    for name in ("events", "errands", "desk"):
+        assert np.array_equal(getattr(python, name), getattr(compiled, name), equal_nan=True)
