@@ -694,8 +694,8 @@ def _current_after(action: str, visit: Any, *, officer_id: int) -> Visit | None:
         action in ("call_next", "call", "recall", "start")
         and visit.officer_id == officer_id
         and visit.state in queries.ACTIVE_STATES
-        and Visit.service.is_cached(visit)  # type: ignore[attr-defined]
-        and Service.agency.is_cached(visit.service)  # type: ignore[attr-defined]
+        and Visit.service.is_cached(visit)
+        and Service.agency.is_cached(visit.service)
     ):
         return visit
     return _UNKNOWN

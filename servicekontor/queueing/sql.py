@@ -11,7 +11,9 @@ statements as its bare-SQL floor.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
 
@@ -27,6 +29,65 @@ from servicekontor.queueing.models import (
     VisitEvent,
     VisitState,
 )
+
+
+def _columns(model: type, alias: str) -> str:
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)  # type: ignore[attr-defined]
+
+
+def _attnames(model: type) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]  # type: ignore[attr-defined]
+
+
+def _converted(model: type[models.Model], values: Sequence[Any]) -> list[Any]:
+    """A row's values of `model`'s concrete fields as the ORM would give them (SQLite hands
+    back dates, times and decimals as text or floats: the backend's and fields' converters,
+    as Django's compiler applies them; PostgreSQL has none for these tables)."""
+    out = list(values)
+    for i, (expression, converters) in enumerate(_converters(model)):
+        for converter in converters:
+            out[i] = converter(out[i], expression, connection)
+    return out
+
+
+def _converters(model: type[models.Model]) -> list[tuple[Any, list[Any]]]:
+    key = (model, connection.vendor)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        found = []
+        for field in model._meta.concrete_fields:
+            expression = field.get_col(model._meta.db_table)
+            found.append(
+                (
+                    expression,
+                    connection.ops.get_db_converters(expression)
+                    + expression.get_db_converters(connection),
+                )
+            )
+        _CONVERTERS[key] = found
+    return found
+
+
+_CONVERTERS: dict[tuple[type[models.Model], str], list[tuple[Any, list[Any]]]] = {}
+
+
+def _with_service(row: Sequence[Any]) -> Visit:
+    """A visit from its columns (`_columns(Visit, …)`) followed by its service's and its
+    agency's, with both attached (no read when the desk shows them)."""
+    n_visit, n_service = len(_attnames(Visit)), len(_attnames(Service))
+    n_agency = len(_attnames(Agency))
+    visit = _from_row(Visit, row[:n_visit])
+    service = _from_row(Service, row[n_visit : n_visit + n_service])
+    service.agency = _from_row(Agency, row[n_visit + n_service : n_visit + n_service + n_agency])
+    visit.service = service
+    return visit
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _from_row(model: type[M], values: Sequence[Any]) -> M:
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), _converted(model, values))
 
 
 def _assigned(*, user: str, office: str) -> str:
@@ -99,20 +160,26 @@ def locked_desk_session(*, officer_id: int) -> tuple[DeskSession, bool] | None:
 
 # --- one visit, with the assignment check (start, finish, hold, …) ----------------------------
 
-# ORM: `Visit.objects.get(pk=visit_id)` plus the assignment check. Not locked: every change
-# of a visit is a compare-and-swap on its state. Parameters: officer id, visit id.
+# ORM: `Visit.objects.select_related("service__agency").get(pk=visit_id)` plus the assignment
+# check. Not locked: every change of a visit is a compare-and-swap on its state. Parameters:
+# officer id, visit id.
 VISIT_WITH_ASSIGNMENT = (
-    f"SELECT v.*, {_assigned(user='%s', office='v.office_id')} AS assigned"
-    f" FROM {Visit._meta.db_table} v WHERE v.id = %s"
+    f"SELECT {_columns(Visit, 'v')}, {_columns(Service, 's')}, {_columns(Agency, 'a')},"
+    f" {_assigned(user='%s', office='v.office_id')} AS assigned"
+    f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
+    f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id WHERE v.id = %s"
 )
 
 
 def visit_with_assignment(*, visit_id: int, officer_id: int) -> tuple[Visit, bool] | None:
-    """The visit, and whether the officer is assigned to its office; None if there is none."""
-    visit = next(iter(Visit.objects.raw(VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])), None)
-    if visit is None:
+    """The visit (its service and agency attached), and whether the officer is assigned to
+    its office; None if there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return visit, bool(visit.__dict__["assigned"])
+    return _with_service(row[:-1]), bool(row[-1])
 
 
 # --- the call-next pick ----------------------------------------------------------------------
@@ -353,14 +420,6 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
 # target of the same statement, so a call is the session lock plus this one statement.
 
 
-def _columns(model: type, alias: str) -> str:
-    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)  # type: ignore[attr-defined]
-
-
-def _attnames(model: type) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]  # type: ignore[attr-defined]
-
-
 @dataclass(frozen=True)
 class Transitioned:
     """What `transition` wrote and read: the visit as it is now (its service and agency
@@ -431,11 +490,12 @@ def one_statement_transitions() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _prep(name: str, value: object) -> tuple[str, object]:
+def _prep(name: str, value: object) -> tuple[str, Any]:
     field = Visit._meta.get_field(name)
+    assert isinstance(field, models.Field)
     if isinstance(value, models.Model):
         value = value.pk
-    return field.column, field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+    return str(field.column), field.get_db_prep_save(value, connection)
 
 
 def transition(
@@ -469,7 +529,7 @@ def transition(
         sets=sets, guards=guards, pick=pick[0] if pick else None, desk=desk
     )
     when = connection.ops.adapt_datetimefield_value(at)
-    params: list[object] = list(pick[1]) if pick else [visit_id]
+    params: list[Any] = list(pick[1]) if pick else [visit_id]
     params += [*set_params, old_state, *guard_params]
     if desk == DESK_SERVING:
         params += [officer_id, service_point_id, when, DESK_SERVING]
@@ -482,15 +542,9 @@ def transition(
     if row is None:
         return None
     n_visit, n_service, n_agency = (len(_attnames(m)) for m in (Visit, Service, Agency))
-    visit = Visit.from_db(DEFAULT_DB_ALIAS, _attnames(Visit), row[:n_visit])
     event_id = int(row[n_visit])
-    start = n_visit + 1
-    service = Service.from_db(DEFAULT_DB_ALIAS, _attnames(Service), row[start : start + n_service])
-    start += n_service
-    agency = Agency.from_db(DEFAULT_DB_ALIAS, _attnames(Agency), row[start : start + n_agency])
-    service.agency = agency
-    visit.service = service
-    arrays = row[start + n_agency :]
+    visit = _with_service([*row[:n_visit], *row[n_visit + 1 :]])
+    arrays = row[n_visit + 1 + n_service + n_agency :]
     earlier = list(zip(*arrays, strict=True)) if arrays[0] is not None else []
     return Transitioned(visit=visit, event_id=event_id, earlier_events=earlier)
 
@@ -538,7 +592,7 @@ def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
     n_service = len(_attnames(Service))
     out = []
     for row in rows:
-        service = Service.from_db(DEFAULT_DB_ALIAS, _attnames(Service), row[:n_service])
-        service.agency = Agency.from_db(DEFAULT_DB_ALIAS, _attnames(Agency), row[n_service:])
+        service = _from_row(Service, row[:n_service])
+        service.agency = _from_row(Agency, row[n_service:])
         out.append(service)
     return out
