@@ -15,7 +15,11 @@ cache when PEAK_REDIS_URL/REDIS_URL is set).
 The actions of a visit are also counted in SQL statements per request (every `execute` the
 request sends, BEGIN/COMMIT included; load-independent, unlike CPU). POLL_COST_APP=<tree>
 runs another checkout's code (e.g. /work/main) under this same harness, for a before/after
-in one session.
+in one session. When an action's answer carries no waiting list (decision 0034), the list
+desk.js then asks for is counted as a request of its own (the screens' lane).
+
+POLL_COST_PROFILE=<path prefix> writes cProfile stats (CPU clock) of the fragments and of each
+action; POLL_COST_SQL=1 prints each action's statements once.
 """
 
 from __future__ import annotations
