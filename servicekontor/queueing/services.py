@@ -731,6 +731,7 @@ def finish_visit(
             interpreter_language=interpreter_language,
         )
     ]
+    log: list[tuple[Any, ...]] = []
     visit = _transition(
         visit,
         Action.FINISH,
@@ -739,8 +740,11 @@ def finish_visit(
         now=now,
         outcome=outcome,
         changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
+        log=log,
     )
-    write_unattributed(visit, parts=parts, now=now, officer=officer)
+    # the time served from the events the change read (PostgreSQL), else read again
+    served = [(e[0], e[3]) for e in log] if log else None
+    write_unattributed(visit, parts=parts, now=now, officer=officer, events=served)
     return visit
 
 
@@ -844,8 +848,13 @@ def _transition(
     outcome: str = "",
     changes: dict[str, Any] | None = None,
     guard: dict[str, Any] | None = None,
+    log: list[tuple[Any, ...]] | None = None,
 ) -> Visit:
     """Compare-and-swap the visit from its current state; append the event. Caller is atomic.
+
+    `log`: filled with the visit's events after the change, (at, action, from_state,
+    to_state, service_id, id) in log order, when the one-statement path read them
+    (PostgreSQL); left empty otherwise.
 
     Raises InvalidTransition if the action is not allowed from the state we read, or if the
     row no longer is in that state (another desk or tab got there first).
@@ -869,6 +878,7 @@ def _transition(
             service_point_id=service_point_id,
             now=now,
             outcome=outcome,
+            log=log,
         )
         if changed is None:
             raise InvalidTransition()
@@ -911,6 +921,7 @@ def _write_transition(
     now: dt.datetime,
     outcome: str,
     pick: tuple[str, list[object]] | None = None,
+    log: list[tuple[Any, ...]] | None = None,
 ) -> Visit | None:
     """`_transition`'s writes in one statement (`sql.transition`, PostgreSQL): the same
     compare-and-swap, desk-status row (`_log_desk_activity`'s rule), event and signals as the
@@ -960,5 +971,7 @@ def _write_transition(
         key=lambda e: (e[0], e[5]),
     )
     visit_event_appended.send(sender=VisitEvent, visit=visit, event=event, events=events)
+    if log is not None:
+        log.extend(events)
     _after_commit(office_id=visit.office_id, action=action)
     return visit

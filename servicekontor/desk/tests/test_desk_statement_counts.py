@@ -32,10 +32,10 @@ FRAGMENT = {"X-Desk-Fragment": "1"}
 BOUNDS = {
     "call_next": (7, 14),
     "start": (6, 8),
-    "finish": (12, 19),
+    "finish": (10, 18),
     "js call_next": (9, 17),
-    "js start": (8, 11),
-    "js finish": (13, 20),
+    "js start": (8, 10),
+    "js finish": (11, 19),
     "own visit poll": (7, 7),
     "kiosk ticket": (13, 15),
 }
