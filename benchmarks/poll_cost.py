@@ -15,7 +15,11 @@ cache when PEAK_REDIS_URL/REDIS_URL is set).
 The actions of a visit are also counted in SQL statements per request (every `execute` the
 request sends, BEGIN/COMMIT included; load-independent, unlike CPU). POLL_COST_APP=<tree>
 runs another checkout's code (e.g. /work/main) under this same harness, for a before/after
-in one session.
+in one session. When an action's answer carries no waiting list (decision 0034), the list
+desk.js then asks for is counted as a request of its own (the screens' lane).
+
+POLL_COST_PROFILE=<path prefix> writes cProfile stats (CPU clock) of the fragments and of each
+action; POLL_COST_SQL=1 prints each action's statements once.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ import django  # noqa: E402
 
 N = int(os.environ.get("POLL_COST_N", "300"))
 PROFILE = os.environ.get("POLL_COST_PROFILE", "")  # a path prefix: cProfile stats written there
+SHOW_SQL = os.environ.get("POLL_COST_SQL", "")  # "1": print each action's statements once
 
 
 class Counts:
@@ -244,24 +249,47 @@ def main() -> None:
     act = f"/desk/{office.code}/act/"
     costs: dict[str, list[float]] = {}
     statements: dict[str, list[int]] = {}
+    import cProfile
+
     from django.db import connection
+
+    profiles: dict[str, cProfile.Profile] = {}
 
     def timed(name: str, call: Callable[..., Any], expect: int) -> Any:
         sent = [0]
 
         def count(execute: Callable[..., Any], *args: Any) -> Any:
             sent[0] += 1
+            if SHOW_SQL and len(costs.get(name, ())) == 2:  # the third request of each action
+                print(f"  {name} [{sent[0]}]: {' '.join(str(args[0]).split())[:160]}")
             return execute(*args)
 
         with connection.execute_wrapper(count):
+            if PROFILE:  # the actions too: one cProfile per action, written at the end
+                profiler = profiles.setdefault(name, cProfile.Profile(time.process_time))
+                profiler.enable()
             cpu = time.process_time()
             response = call()
             costs.setdefault(name, []).append(1000 * (time.process_time() - cpu))
+            if PROFILE:
+                profiler.disable()
         statements.setdefault(name, []).append(sent[0])
         assert response.status_code == expect, (name, response.status_code)
         return response
 
     fragment = {"X-Desk-Fragment": "1"}
+    panel = f"/desk/{office.code}/panel/"
+
+    def list_after(answer: Any) -> None:
+        """desk.js asks for the waiting list at once when an action's answer has none
+        (decision 0034): on the screens' lane, counted under its own name."""
+        if b'id="waiting-panel"' not in answer.content:
+            timed(
+                "desk.js: waiting list after an action (screens' lane)",
+                lambda: desk.get(panel),
+                200,
+            )
+
     for _ in range(N // 10):
         timed(
             "kiosk: issue ticket",
@@ -289,19 +317,27 @@ def main() -> None:
             lambda: desk.post(act, {"action": "call_next"}, headers=fragment),
             200,
         )
+        list_after(called)
         visit = called["X-Visit-Id"]
-        timed(
-            "desk.js: start (answered with the parts)",
-            lambda v=visit: desk.post(act, {"action": "start", "visit": v}, headers=fragment),
-            200,
+        list_after(
+            timed(
+                "desk.js: start (answered with the parts)",
+                lambda v=visit: desk.post(act, {"action": "start", "visit": v}, headers=fragment),
+                200,
+            )
         )
-        timed(
-            "desk.js: finish (answered with the parts)",
-            lambda v=visit: desk.post(
-                act, {"action": "finish", "visit": v, "outcome": "resolved"}, headers=fragment
-            ),
-            200,
+        list_after(
+            timed(
+                "desk.js: finish (answered with the parts)",
+                lambda v=visit: desk.post(
+                    act, {"action": "finish", "visit": v, "outcome": "resolved"}, headers=fragment
+                ),
+                200,
+            )
         )
+    for name, profiler in profiles.items():
+        slug = "".join(c if c.isalnum() else "-" for c in name).strip("-")
+        profiler.dump_stats(f"{PROFILE}action-{slug}.prof")
     print()
     print("| action | CPU per request ms (median) | SQL statements (median) |")
     print("|---|---:|---:|")

@@ -141,14 +141,20 @@ def _keys_of(session: DeskSession) -> sql.DeskSessionKeys:
     )
 
 
-def _desk_context(session: DeskSession, *, bookings: bool = True) -> dict[str, Any]:
-    current = queries.current_visit(officer=session.officer)
+_UNKNOWN: Any = object()  # `_desk_context`'s `current` when the caller has not read it
+
+
+def _desk_context(
+    session: DeskSession, *, bookings: bool = True, current: Visit | None = _UNKNOWN
+) -> dict[str, Any]:
+    """`current`: the officer's visit (with its service and agency) or None, when the caller
+    knows it (a desk action's answer: the visit it acted on); else read here."""
+    if current is _UNKNOWN:
+        current = queries.current_visit(officer=session.officer)
 
     def walk_ins() -> list[Service]:
-        office = session.office
-        if "opened_on" in office.get_deferred_fields():  # built by `_session_of`: one read
-            office.refresh_from_db(fields=["opened_on", "closed_on"])
-        return list(queries.walk_in_services(office=office, day=clock.local_today()))
+        # one written-out statement (the office's operating days checked in it)
+        return sql.walk_in_services(office_id=session.office_id, day=clock.local_today())
 
     # Both read only when the template shows them (the add form of the page; the finish,
     # errand and transfer forms of a visit at the desk).
@@ -418,14 +424,6 @@ def _visit_service(request: HttpRequest) -> Service:
     return found.service
 
 
-def _perform(
-    request: HttpRequest, officer: User, office_code: str, action: str
-) -> tuple[str, int | None]:
-    """Run one desk action; returns the confirmation message and the visit acted on."""
-    message, visit = _dispatch(request, officer, office_code, action)
-    return message, (visit.pk if visit is not None else None)
-
-
 def _dispatch(
     request: HttpRequest, officer: User, office_code: str, action: str
 ) -> tuple[str, Any]:
@@ -650,17 +648,29 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
                 if fragment:  # a page of its own: desk.js sends the form again as a plain POST
                     page["X-Desk-Form"] = "1"
                 return page
-        message, visit_id = _perform(request, _user(request), office_code, action)
+        message, visit = _dispatch(request, _user(request), office_code, action)
     except QueueError as exc:
         session = _session_at(request, office_code)
         if fragment and session is not None:
             return _parts(request, session, str(exc.message), error=True, status=exc.http_status)
         back = reverse("desk:desk", args=[office_code]) if session else reverse("desk:choose")
         return _refused(request, exc.message, exc.http_status, back)
-    keys = sql.desk_session_keys(officer_id=_user(request).pk) if fragment else None
-    if keys is not None and keys.office_code == office_code:
+    visit_id = visit.pk if visit is not None else None
+    # the session and the versions of its parts: one statement
+    found = queries.desk_poll(officer_id=_user(request).pk) if fragment else None
+    if found is not None and found[0].office_code == office_code:
+        keys, versions = found
         session = _session_of(keys, _user(request))
-        response = _parts(request, session, str(message), error=False, status=200, keys=keys)
+        response = _parts(
+            request,
+            session,
+            str(message),
+            error=False,
+            status=200,
+            keys=keys,
+            versions=versions,
+            current=_current_after(action, visit, officer_id=session.officer_id),
+        )
     else:
         # Cookie-backed message (the default fallback storage): no session write per action.
         messages.success(request, message)
@@ -668,6 +678,27 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     if visit_id is not None:
         response["X-Visit-Id"] = str(visit_id)  # for scripts and the benchmark
     return response
+
+
+def _current_after(action: str, visit: Any, *, officer_id: int) -> Visit | None:
+    """The officer's own visit after a desk action that succeeded, without reading it again
+    when the action decides it (else `_UNKNOWN`: `_desk_context` reads it). A call, recall or
+    start leaves the visit it acted on at the officer's desk (read with its service and agency
+    by the one-statement transition); a finish ends the officer's only visit (a visit being
+    served is the officer's, and an officer has at most one: `services.call_next`)."""
+    if not isinstance(visit, Visit):
+        return _UNKNOWN
+    if action == "finish":
+        return None
+    if (
+        action in ("call_next", "call", "recall", "start")
+        and visit.officer_id == officer_id
+        and visit.state in queries.ACTIVE_STATES
+        and Visit.service.is_cached(visit)
+        and Service.agency.is_cached(visit.service)
+    ):
+        return visit
+    return _UNKNOWN
 
 
 def _parts(
@@ -678,25 +709,25 @@ def _parts(
     error: bool,
     status: int,
     keys: sql.DeskSessionKeys | None = None,
+    versions: dict[str, str] | None = None,
+    current: Visit | None = _UNKNOWN,
 ) -> HttpResponse:
-    """The desk's own visit and waiting list after an action, with their versions (so the
-    next poll of each is a 304) and the message; no page around them, no bookings.
-    `keys`: the session's `sql.desk_session_keys` when the caller has read them."""
+    """The answer to a desk action sent by desk.js: the message and the officer's own visit
+    and status with its version (so its next poll is a 304); no page around them, no
+    bookings, and no waiting list: desk.js asks for the list on the screens' lane right after
+    (decision 0034), as the office's other desks do when told by push. `keys`, `versions`:
+    the session's keys and `queue_versions` when the caller has read them (`desk_poll`);
+    `current`: the officer's visit when the action decided it (`_current_after`)."""
     if keys is None:
         keys = _keys_of(session)
     officer_id = session.officer_id
-    versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
-    version = _waiting_version(keys, officer_id, versions)
-    desk = _desk_context(session, bookings=False)
-    context = (
-        desk
-        | {
-            "current_etag": _current_etag(keys, officer_id, versions),
-            "message": message,
-            "error": error,
-        }
-        | _waiting_html(request, keys, officer_id, version, busy=desk["current"] is not None)
-    )
+    if versions is None:
+        versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
+    context = _desk_context(session, bookings=False, current=current) | {
+        "current_etag": _current_etag(keys, officer_id, versions),
+        "message": message,
+        "error": error,
+    }
     response = render(request, "desk/_after_action.html", context, status=status)
     response["Cache-Control"] = "no-store"
     response["X-Desk-Parts"] = "1"

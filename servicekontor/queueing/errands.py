@@ -55,15 +55,20 @@ def _written(visit_id: int) -> list[tuple[int, int]]:
 
 
 def unattributed_seconds(
-    visit: Visit, *, now: dt.datetime, written: list[tuple[int, int]] | None = None
+    visit: Visit,
+    *,
+    now: dt.datetime,
+    written: list[tuple[int, int]] | None = None,
+    events: Sequence[tuple[dt.datetime, str]] | None = None,
 ) -> int:
     """Seconds the visit has been served (state `serving`) not yet given to an errand.
 
-    `written`: the visit's errands as `_written` reads them, when the caller has them."""
-    events = VisitEvent.objects.filter(visit_id=visit.pk).order_by("at", "id")
-    served = seconds_in_state(
-        events.values_list("at", "to_state"), state=VisitState.SERVING, until=now
-    )
+    `written`: the visit's errands as `_written` reads them, when the caller has them;
+    `events`: the visit's events as (at, to_state) in log order, when the caller has them."""
+    if events is None:
+        rows = VisitEvent.objects.filter(visit_id=visit.pk).order_by("at", "id")
+        events = list(rows.values_list("at", "to_state"))
+    served = seconds_in_state(events, state=VisitState.SERVING, until=now)
     if written is None:
         written = _written(visit.pk)
     given = sum(seconds for seconds, _agency in written)
@@ -131,12 +136,18 @@ def close_part_before_transfer(visit: Visit, *, now: dt.datetime, officer: User 
 
 
 def write_unattributed(
-    visit: Visit, *, parts: Sequence[ErrandPart], now: dt.datetime, officer: User | None
+    visit: Visit,
+    *,
+    parts: Sequence[ErrandPart],
+    now: dt.datetime,
+    officer: User | None,
+    events: Sequence[tuple[dt.datetime, str]] | None = None,
 ) -> list[Errand]:
     """`write_errands` with the seconds not yet given to an errand (`unattributed_seconds`),
-    reading the visit's errands once for both."""
+    reading the visit's errands once for both. `events`: the visit's events as (at,
+    to_state) in log order, when the caller has them (a finish on PostgreSQL)."""
     written = _written(visit.pk)
-    seconds = unattributed_seconds(visit, now=now, written=written)
+    seconds = unattributed_seconds(visit, now=now, written=written, events=events)
     return write_errands(
         visit, parts=parts, seconds=seconds, now=now, officer=officer, written=written
     )

@@ -424,6 +424,36 @@ def call_next(*, officer: User) -> Visit:
     now = clock.now()
     # "Not busy" is part of the pick: this statement starts after the session lock is ours,
     # so its snapshot sees the other tab's call. One round trip fewer on the happy path.
+    if sql.one_statement_transitions():
+        # The pick, the call, the desk-status row and the event in one statement (0034).
+        called = _write_transition(
+            None,
+            Action.CALL,
+            old=VisitState.WAITING.value,
+            values={
+                "state": VisitState.CALLED.value,
+                **_call_changes(officer=officer, session=session, now=now),
+            },
+            guard={},
+            officer=officer,
+            service_point_id=session.service_point_id,
+            now=now,
+            outcome="",
+            pick=(
+                sql.pick_target(),
+                sql.pick_params(
+                    officer_id=officer.pk,
+                    office_id=session.office_id,
+                    service_point_id=session.service_point_id,
+                    now=now,
+                ),
+            ),
+        )
+        if called is not None:
+            return called
+        if _busy(officer).exists():
+            raise InvalidTransition(BUSY_MESSAGE)
+        raise EmptyQueue()
     visit = sql.pick_next_visit(
         officer_id=officer.pk,
         office_id=session.office_id,
@@ -437,6 +467,16 @@ def call_next(*, officer: User) -> Visit:
     return _call(visit, officer=officer, session=session, now=now)
 
 
+def _call_changes(*, officer: User, session: DeskSession, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "officer": officer,
+        "service_point_id": session.service_point_id,
+        "called_at": now,
+        "call_count": 1,
+        "notify_contact": "",
+    }
+
+
 def _call(visit: Visit, *, officer: User, session: DeskSession, now: dt.datetime) -> Visit:
     return _transition(
         visit,
@@ -444,13 +484,7 @@ def _call(visit: Visit, *, officer: User, session: DeskSession, now: dt.datetime
         officer=officer,
         service_point_id=session.service_point_id,
         now=now,
-        changes={
-            "officer": officer,
-            "service_point_id": session.service_point_id,
-            "called_at": now,
-            "call_count": 1,
-            "notify_contact": "",
-        },
+        changes=_call_changes(officer=officer, session=session, now=now),
     )
 
 
@@ -697,6 +731,7 @@ def finish_visit(
             interpreter_language=interpreter_language,
         )
     ]
+    log: list[tuple[Any, ...]] = []
     visit = _transition(
         visit,
         Action.FINISH,
@@ -705,8 +740,11 @@ def finish_visit(
         now=now,
         outcome=outcome,
         changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
+        log=log,
     )
-    write_unattributed(visit, parts=parts, now=now, officer=officer)
+    # the time served from the events the change read (PostgreSQL), else read again
+    served = [(e[0], e[3]) for e in log] if log else None
+    write_unattributed(visit, parts=parts, now=now, officer=officer, events=served)
     return visit
 
 
@@ -810,8 +848,13 @@ def _transition(
     outcome: str = "",
     changes: dict[str, Any] | None = None,
     guard: dict[str, Any] | None = None,
+    log: list[tuple[Any, ...]] | None = None,
 ) -> Visit:
     """Compare-and-swap the visit from its current state; append the event. Caller is atomic.
+
+    `log`: filled with the visit's events after the change, (at, action, from_state,
+    to_state, service_id, id) in log order, when the one-statement path read them
+    (PostgreSQL); left empty otherwise.
 
     Raises InvalidTransition if the action is not allowed from the state we read, or if the
     row no longer is in that state (another desk or tab got there first).
@@ -824,6 +867,22 @@ def _transition(
             % {"action": VisitAction(action.value).label, "state": VisitState(old).label}
         )
     values = {"state": new.value, **(changes or {})}
+    if sql.one_statement_transitions():
+        changed = _write_transition(
+            visit.pk,
+            action,
+            old=old,
+            values=values,
+            guard=guard or {},
+            officer=officer,
+            service_point_id=service_point_id,
+            now=now,
+            outcome=outcome,
+            log=log,
+        )
+        if changed is None:
+            raise InvalidTransition()
+        return changed
     updated = Visit.objects.filter(pk=visit.pk, state=old, **(guard or {})).update(**values)
     if updated != 1:
         raise InvalidTransition()
@@ -847,4 +906,72 @@ def _transition(
         service_point_id=service_point_id,
         outcome=outcome,
     )
+    return visit
+
+
+def _write_transition(
+    visit_id: int | None,
+    action: Action,
+    *,
+    old: str,
+    values: dict[str, Any],
+    guard: dict[str, Any],
+    officer: User | None,
+    service_point_id: int | None,
+    now: dt.datetime,
+    outcome: str,
+    pick: tuple[str, list[object]] | None = None,
+    log: list[tuple[Any, ...]] | None = None,
+) -> Visit | None:
+    """`_transition`'s writes in one statement (`sql.transition`, PostgreSQL): the same
+    compare-and-swap, desk-status row (`_log_desk_activity`'s rule), event and signals as the
+    ORM path; None if no visit matched. The visit comes back as it is now, with its service
+    and agency attached (what the desk's answer shows)."""
+    new = str(values["state"])
+    desk = sql.DESK_NONE
+    if officer is not None and (old in ACTIVE_STATES) != (new in ACTIVE_STATES):
+        desk = sql.DESK_SERVING if new in ACTIVE_STATES else sql.DESK_SESSION
+    done = sql.transition(
+        visit_id=visit_id,
+        old_state=old,
+        values=values,
+        guard=guard,
+        at=now,
+        action=action.value,
+        officer_id=officer.pk if officer is not None else None,
+        service_point_id=service_point_id,
+        outcome=outcome,
+        desk=desk,
+        pick=pick,
+    )
+    if done is None:
+        return None
+    visit = done.visit
+    if desk:
+        office_id = visit.office_id
+        transaction.on_commit(
+            lambda: desk_sessions_changed.send(sender=DeskSession, office_id=office_id)
+        )
+    event = VisitEvent(
+        pk=done.event_id,
+        visit=visit,
+        office_id=visit.office_id,
+        service_id=visit.service_id,
+        at=now,
+        action=action.value,
+        from_state=old,
+        to_state=visit.state,
+        service_point_id=service_point_id,
+        officer=officer,
+        outcome=outcome,
+    )
+    # The visit's events with this one, in log order, for the rollups (no second read).
+    events = sorted(
+        [*done.earlier_events, (now, action.value, old, visit.state, visit.service_id, event.pk)],
+        key=lambda e: (e[0], e[5]),
+    )
+    visit_event_appended.send(sender=VisitEvent, visit=visit, event=event, events=events)
+    if log is not None:
+        log.extend(events)
+    _after_commit(office_id=visit.office_id, action=action)
     return visit

@@ -24,7 +24,9 @@ from django.dispatch import Signal
 
 visit_changed = Signal()
 desk_sessions_changed = Signal()
-# kwargs: visit (Visit), event (VisitEvent just appended)
+# kwargs: visit (Visit), event (VisitEvent just appended); optionally events: the visit's
+# events with this one, in log order, as (at, action, from_state, to_state, service_id, id)
+# tuples, when the sender read them with its change (PostgreSQL's one-statement transition)
 visit_event_appended = Signal()
 # kwargs: visit (Visit), errands (list[Errand] just written)
 errands_recorded = Signal()

@@ -11,20 +11,83 @@ statements as its bare-SQL floor.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, models
 
 from servicekontor.accounts.models import Competence, OfficeAssignment
-from servicekontor.catalog.models import Service
-from servicekontor.network.models import Office, ServicePoint
+from servicekontor.catalog.models import Agency, Service, ServiceMode
+from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.queueing.models import (
     DeskSession,
+    DeskStatusEvent,
+    OfficerStatus,
     TicketCounter,
     Visit,
     VisitEvent,
     VisitState,
 )
+
+
+def _columns(model: type, alias: str) -> str:
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)  # type: ignore[attr-defined]
+
+
+def _attnames(model: type) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]  # type: ignore[attr-defined]
+
+
+def _converted(model: type[models.Model], values: Sequence[Any]) -> list[Any]:
+    """A row's values of `model`'s concrete fields as the ORM would give them (SQLite hands
+    back dates, times and decimals as text or floats: the backend's and fields' converters,
+    as Django's compiler applies them; PostgreSQL has none for these tables)."""
+    out = list(values)
+    for i, (expression, converters) in enumerate(_converters(model)):
+        for converter in converters:
+            out[i] = converter(out[i], expression, connection)
+    return out
+
+
+def _converters(model: type[models.Model]) -> list[tuple[Any, list[Any]]]:
+    key = (model, connection.vendor)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        found = []
+        for field in model._meta.concrete_fields:
+            expression = field.get_col(model._meta.db_table)
+            found.append(
+                (
+                    expression,
+                    connection.ops.get_db_converters(expression)
+                    + expression.get_db_converters(connection),
+                )
+            )
+        _CONVERTERS[key] = found
+    return found
+
+
+_CONVERTERS: dict[tuple[type[models.Model], str], list[tuple[Any, list[Any]]]] = {}
+
+
+def _with_service(row: Sequence[Any]) -> Visit:
+    """A visit from its columns (`_columns(Visit, …)`) followed by its service's and its
+    agency's, with both attached (no read when the desk shows them)."""
+    n_visit, n_service = len(_attnames(Visit)), len(_attnames(Service))
+    n_agency = len(_attnames(Agency))
+    visit = _from_row(Visit, row[:n_visit])
+    service = _from_row(Service, row[n_visit : n_visit + n_service])
+    service.agency = _from_row(Agency, row[n_visit + n_service : n_visit + n_service + n_agency])
+    visit.service = service
+    return visit
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _from_row(model: type[M], values: Sequence[Any]) -> M:
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), _converted(model, values))
 
 
 def _assigned(*, user: str, office: str) -> str:
@@ -97,20 +160,26 @@ def locked_desk_session(*, officer_id: int) -> tuple[DeskSession, bool] | None:
 
 # --- one visit, with the assignment check (start, finish, hold, …) ----------------------------
 
-# ORM: `Visit.objects.get(pk=visit_id)` plus the assignment check. Not locked: every change
-# of a visit is a compare-and-swap on its state. Parameters: officer id, visit id.
+# ORM: `Visit.objects.select_related("service__agency").get(pk=visit_id)` plus the assignment
+# check. Not locked: every change of a visit is a compare-and-swap on its state. Parameters:
+# officer id, visit id.
 VISIT_WITH_ASSIGNMENT = (
-    f"SELECT v.*, {_assigned(user='%s', office='v.office_id')} AS assigned"
-    f" FROM {Visit._meta.db_table} v WHERE v.id = %s"
+    f"SELECT {_columns(Visit, 'v')}, {_columns(Service, 's')}, {_columns(Agency, 'a')},"
+    f" {_assigned(user='%s', office='v.office_id')} AS assigned"
+    f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
+    f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id WHERE v.id = %s"
 )
 
 
 def visit_with_assignment(*, visit_id: int, officer_id: int) -> tuple[Visit, bool] | None:
-    """The visit, and whether the officer is assigned to its office; None if there is none."""
-    visit = next(iter(Visit.objects.raw(VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])), None)
-    if visit is None:
+    """The visit (its service and agency attached), and whether the officer is assigned to
+    its office; None if there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return visit, bool(visit.__dict__["assigned"])
+    return _with_service(row[:-1]), bool(row[-1])
 
 
 # --- the call-next pick ----------------------------------------------------------------------
@@ -334,3 +403,196 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
         return None
     keys = DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))
     return keys, EventCounts(*(int(v) for v in row[5:]))
+
+
+# --- a visit's state change in one statement (PostgreSQL; the desk actions, decision 0034) --
+#
+# ORM (the path SQLite takes, `services._transition`): the compare-and-swap
+# `Visit.objects.filter(pk=…, state=old, **guard).update(…)`, the desk-status row when the
+# visit reaches or leaves the officer's desk (`DeskStatusEvent`, with the session's status
+# read first when it leaves), the `VisitEvent`, then the rollups' read of the visit's events
+# (`reports.rollups._events`): four or five round trips, each built by the ORM. Here they are
+# one statement of data-modifying CTEs: the same rows, the same compare-and-swap (zero rows
+# back: another desk or tab got there first), the visit's earlier events read from the same
+# snapshot (the rows this statement inserts are not visible to its own reads, so they are the
+# events *before* this one), and the visit's service and agency joined for the answer.
+# Call-next's pick (`pick_statement`, the call order and who may serve, unchanged) is the
+# target of the same statement, so a call is the session lock plus this one statement.
+
+
+@dataclass(frozen=True)
+class Transitioned:
+    """What `transition` wrote and read: the visit as it is now (its service and agency
+    attached), the event's id, and the visit's events before it (at, action, from_state,
+    to_state, service_id, id), in log order."""
+
+    visit: Visit
+    event_id: int
+    earlier_events: list[tuple[dt.datetime, str, str, str, int, int]]
+
+
+# How the desk-status row is written: none, "serving" (the visit reached the desk), or the
+# status of the officer's desk session ("ready" without one: the visit left the desk).
+DESK_NONE, DESK_SERVING, DESK_SESSION = "", "serving", "session"
+
+
+def transition_statement(*, sets: list[str], guards: list[str], pick: str | None, desk: str) -> str:
+    """The statement `transition` sends. `pick`: call-next's pick (`pick_statement` with only
+    the id) as the target instead of a visit id. Parameters, in order: the target (the pick's
+    parameters, or the visit id); the SET values; the old state and the guards' values; the
+    desk-status row's officer, desk, time (and officer again, and the fallback status, for
+    DESK_SESSION); the event's time, action, from state, desk, officer, outcome."""
+    visit, event = Visit._meta.db_table, VisitEvent._meta.db_table
+    target = pick if pick is not None else "SELECT %s::bigint AS id"
+    where = " AND ".join(["v.id = t.id", "v.state = %s", *guards])
+    parts = [
+        f"WITH t AS ({target}),",
+        f" u AS (UPDATE {visit} v SET {', '.join(sets)} FROM t WHERE {where}"
+        f" RETURNING {_columns(Visit, 'v')}),",
+    ]
+    if desk:
+        status = (
+            "%s"
+            if desk == DESK_SERVING
+            else f"coalesce((SELECT s.status FROM {DeskSession._meta.db_table} s"
+            " WHERE s.officer_id = %s), %s)"
+        )
+        parts.append(
+            f" d AS (INSERT INTO {DeskStatusEvent._meta.db_table}"
+            " (officer_id, office_id, service_point_id, at, status)"
+            f" SELECT %s, u.office_id, %s, %s, {status} FROM u),"
+        )
+    parts.append(
+        f" e AS (INSERT INTO {event} (visit_id, office_id, service_id, at, action, from_state,"
+        " to_state, service_point_id, officer_id, outcome)"
+        " SELECT u.id, u.office_id, u.service_id, %s, %s, %s, u.state, %s, %s, %s FROM u"
+        " RETURNING id)"
+    )
+    parts.append(
+        f" SELECT {_columns(Visit, 'u')}, e.id, {_columns(Service, 's')},"
+        f" {_columns(Agency, 'a')}, p.at, p.action, p.from_state, p.to_state, p.service_id, p.id"
+        f" FROM u CROSS JOIN e JOIN {Service._meta.db_table} s ON s.id = u.service_id"
+        f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
+        " LEFT JOIN LATERAL (SELECT array_agg(x.at ORDER BY x.at, x.id) AS at,"
+        " array_agg(x.action ORDER BY x.at, x.id) AS action,"
+        " array_agg(x.from_state ORDER BY x.at, x.id) AS from_state,"
+        " array_agg(x.to_state ORDER BY x.at, x.id) AS to_state,"
+        " array_agg(x.service_id ORDER BY x.at, x.id) AS service_id,"
+        " array_agg(x.id ORDER BY x.at, x.id) AS id"
+        f" FROM {event} x WHERE x.visit_id = u.id) p ON true"
+    )
+    return "".join(parts)
+
+
+def one_statement_transitions() -> bool:
+    """Whether `transition` is used: PostgreSQL (data-modifying CTEs, `FOR UPDATE … SKIP
+    LOCKED`). SQLite takes the ORM path of `services._transition`."""
+    return connection.vendor == "postgresql"
+
+
+def _prep(name: str, value: object) -> tuple[str, Any]:
+    field = Visit._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    if isinstance(value, models.Model):
+        value = value.pk
+    return str(field.column), field.get_db_prep_save(value, connection)
+
+
+def transition(
+    *,
+    visit_id: int | None,
+    old_state: str,
+    values: dict[str, object],
+    guard: dict[str, object],
+    at: dt.datetime,
+    action: str,
+    officer_id: int | None,
+    service_point_id: int | None,
+    outcome: str,
+    desk: str = DESK_NONE,
+    pick: tuple[str, list[object]] | None = None,
+) -> Transitioned | None:
+    """Compare-and-swap one visit from `old_state` to `values` (with `guard` on other
+    columns), write its desk-status row (`desk`) and its event, and read its earlier events,
+    in one statement; None if no visit matched (state changed, or nothing to pick)."""
+    sets, set_params = [], []
+    for name, value in values.items():
+        column, prepared = _prep(name, value)
+        sets.append(f"{column} = %s")
+        set_params.append(prepared)
+    guards, guard_params = [], []
+    for name, value in guard.items():
+        column, prepared = _prep(name, value)
+        guards.append(f"v.{column} = %s")
+        guard_params.append(prepared)
+    statement = transition_statement(
+        sets=sets, guards=guards, pick=pick[0] if pick else None, desk=desk
+    )
+    when = connection.ops.adapt_datetimefield_value(at)
+    params: list[Any] = list(pick[1]) if pick else [visit_id]
+    params += [*set_params, old_state, *guard_params]
+    if desk == DESK_SERVING:
+        params += [officer_id, service_point_id, when, DESK_SERVING]
+    elif desk == DESK_SESSION:
+        params += [officer_id, service_point_id, when, officer_id, OfficerStatus.IDLE.value]
+    params += [when, action, old_state, service_point_id, officer_id, outcome]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n_visit, n_service, n_agency = (len(_attnames(m)) for m in (Visit, Service, Agency))
+    event_id = int(row[n_visit])
+    visit = _with_service([*row[:n_visit], *row[n_visit + 1 :]])
+    arrays = row[n_visit + 1 + n_service + n_agency :]
+    earlier = list(zip(*arrays, strict=True)) if arrays[0] is not None else []
+    return Transitioned(visit=visit, event_id=event_id, earlier_events=earlier)
+
+
+def pick_target() -> str:
+    """Call-next's pick (`pick_statement`) with only the id, locked, as `transition`'s target."""
+    return pick_statement(columns="v.id", skip_locked=True)
+
+
+def pick_params(
+    *, officer_id: int, office_id: int, service_point_id: int, now: dt.datetime
+) -> list[object]:
+    return [
+        officer_id,
+        office_id,
+        officer_id,
+        service_point_id,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+
+
+# --- the services a desk can add a walk-in for or transfer to (the own-visit panel) ---------
+
+# ORM: `queries.walk_in_services(office=…, day=…)` (after reading the office's operating
+# dates): the services offered at the office on the day (`Offering.objects.valid_on`, empty
+# if the office is not operating: `Office.objects.operating_on`), not appointment-only, with
+# their agency, by agency and service name. Two round trips through the ORM, one here;
+# `test_walk_in_services_sql` keeps the two equal. Parameters: office id, day ×3.
+WALK_IN_SERVICES = (
+    f"SELECT {_columns(Service, 's')}, {_columns(Agency, 'a')}"
+    f" FROM {Service._meta.db_table} s JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
+    f" WHERE s.mode <> '{ServiceMode.APPOINTMENT_ONLY.value}' AND s.id IN (SELECT o.service_id"
+    f" FROM {Offering._meta.db_table} o JOIN {Office._meta.db_table} f ON f.id = o.office_id"
+    " WHERE o.office_id = %s AND o.valid_from <= %s AND (o.valid_to IS NULL OR o.valid_to >= %s)"
+    " AND f.opened_on <= %s AND (f.closed_on IS NULL OR f.closed_on > %s))"
+    " ORDER BY a.name_sv, s.name_sv, s.id"
+)
+
+
+def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
+    """`queries.walk_in_services` in one statement, each service with its agency attached."""
+    with connection.cursor() as cursor:
+        cursor.execute(WALK_IN_SERVICES, [office_id, day, day, day, day])
+        rows = cursor.fetchall()
+    n_service = len(_attnames(Service))
+    out = []
+    for row in rows:
+        service = _from_row(Service, row[:n_service])
+        service.agency = _from_row(Agency, row[n_service:])
+        out.append(service)
+    return out

@@ -74,18 +74,29 @@ def _events(visit_id: int) -> list[tuple[int, measures.EventRow]]:
 
 
 @receiver(visit_event_appended, dispatch_uid="reports.rollups.event")
-def _on_event(sender: Any, *, visit: Visit, event: VisitEvent, **kwargs: Any) -> None:
+def _on_event(
+    sender: Any,
+    *,
+    visit: Visit,
+    event: VisitEvent,
+    events: list[tuple[Any, ...]] | None = None,
+    **kwargs: Any,
+) -> None:
     """The events' part of the visit's contributions before and after the new event (the
     errands' part does not depend on events). One indexed read of the visit's events, none
     for the event that creates the visit (the only one with no state before it: issue,
-    check-in, a booked no-show), which is then the visit's only event."""
-    if event.from_state == "":
-        events = [(event.pk, measures.EventRow(*(getattr(event, f) for f in _EVENT_FIELDS)))]
+    check-in, a booked no-show), which is then the visit's only event, and none when the
+    sender read them with its change (`events`: the visit's events with the new one, in log
+    order, as (at, action, from_state, to_state, service_id, id): `queueing.sql.transition`)."""
+    if events is not None:
+        found = [(e[5], measures.EventRow(*e[:5])) for e in events]
+    elif event.from_state == "":
+        found = [(event.pk, measures.EventRow(*(getattr(event, f) for f in _EVENT_FIELDS)))]
     else:
-        events = _events(visit.pk)
+        found = _events(visit.pk)
     row = visit_row(visit)
-    before = measures.event_contributions(row, [e for i, e in events if i != event.pk])
-    after = measures.event_contributions(row, [e for _, e in events])
+    before = measures.event_contributions(row, [e for i, e in found if i != event.pk])
+    after = measures.event_contributions(row, [e for _, e in found])
     apply(measures.difference(before, after))
 
 

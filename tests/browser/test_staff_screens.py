@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
@@ -212,3 +212,31 @@ def test_favicon__served(open_staff_page: OpenStaffPage, admin_user: User):
     response = page.goto("/favicon.ico")
 
     assert response is not None and response.status == 200
+
+
+def test_desk__action_answer__own_visit_then_the_list_asked_for_at_once(
+    open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User
+):
+    # Decision 0034: the answer to call-next carries the own visit only; desk.js asks for the
+    # waiting list right after. The polls are slowed to a minute here (the page rewritten on
+    # its way in), so only that request can bring the list without its "Call" buttons.
+    for _ in range(2):
+        services.issue_ticket(office=kista, service=service)
+    page = open_staff_page(at_desk)
+
+    def slow_polls(route: Route) -> None:
+        response = route.fetch()
+        body = response.text().replace('data-poll-seconds="3"', 'data-poll-seconds="60"')
+        route.fulfill(response=response, body=body)
+
+    page.route("**/desk/kista/", slow_polls)
+    page.goto("/desk/kista/")
+    page.evaluate("window.__same_document = true")
+    expect(page.locator("#waiting-panel button.link")).to_have_count(2)
+
+    with page.expect_response(lambda r: r.url.endswith("/desk/kista/panel/")) as listed:
+        page.locator("button[value=call_next]").click()
+    assert listed.value.status == 200
+    expect(page.locator("#current-panel .ticket-number")).to_be_visible()
+    expect(page.locator("#waiting-panel button.link")).to_have_count(0, timeout=8_000)
+    assert page.evaluate("window.__same_document === true")  # no reload happened

@@ -62,18 +62,19 @@ document.addEventListener("keydown", function (event) {
         .catch(function () {})
         .then(function () {
           busy = false;
-          if (again) { again = false; schedule(0); return; }
+          if (again) { var forced = again === "now"; again = false; schedule(0, forced); return; }
           schedule(pushed() ? SAFETY_SECONDS * 1000 : seconds * 1000);
         });
     }
     var last = 0;
-    function schedule(ms) {
+    function schedule(ms, now) {
       // never more often than the old poll: many changes in a few seconds make one request
-      var wait = Math.max(ms, last + seconds * 1000 - Date.now(), 0);
+      // (`now`: the officer's own action changed the part; asked at once)
+      var wait = now ? 0 : Math.max(ms, last + seconds * 1000 - Date.now(), 0);
       if (timer) clearTimeout(timer);
       timer = setTimeout(function () {
         timer = null;
-        if (busy) { again = true; return; }
+        if (busy) { again = again === "now" || now ? "now" : true; return; }
         busy = true;
         last = Date.now();
         tick();
@@ -82,6 +83,9 @@ document.addEventListener("keydown", function (event) {
     // Server push (core/push.js, decision 0026): ask now when a change may concern the list
     // (the officer's own visit changes with the officer's own actions, answered directly).
     if (id === "waiting-panel") document.addEventListener("sk:push", function () { schedule(0); });
+    // A desk action's answer carries the officer's own visit, not the list (decision 0034):
+    // the list is asked for at once, on the screens' lane.
+    if (id === "waiting-panel") document.addEventListener("sk:desk-acted", function () { schedule(0, true); });
     schedule(seconds * 1000);
   }
   ["current-panel", "waiting-panel"].forEach(poll);
@@ -89,7 +93,8 @@ document.addEventListener("keydown", function (event) {
 
 // Desk actions without a page load (decision 0026): a form posting to the desk's /act/ is
 // sent with fetch and "X-Desk-Fragment: 1"; the answer is the changed parts (the message,
-// the officer's own visit, the waiting list), put in place of the same ids. Anything else
+// the officer's own visit), put in place of the same ids; the waiting list is then asked for
+// by its own poll at once (decision 0034; a list in the answer is still put in place). Anything else
 // (signed out meanwhile: a redirect) loads the page it points to; a network error reloads
 // the desk (the action may or may not have reached the server: the page shows which).
 // Without JavaScript the forms post and redirect as before.
@@ -136,6 +141,7 @@ document.addEventListener("keydown", function (event) {
             var grid = document.querySelector(".desk-grid");
             if (grid) grid.parentNode.insertBefore(fresh, grid);
           });
+          if (!doc.getElementById("waiting-panel")) document.dispatchEvent(new CustomEvent("sk:desk-acted"));
           if (!document.activeElement || document.activeElement === document.body) {
             var next = document.querySelector("#current-panel [data-key]") || document.getElementById("current-heading");
             if (next) next.focus();
