@@ -599,7 +599,13 @@ def _is_superuser() -> bool:
     return bool(row and row[0])
 
 
-def _rebuild_statistics(*, first: dt.date, last: dt.date, office_ids: Sequence[int]) -> float:
+def _rebuild_statistics(
+    *,
+    first: dt.date,
+    last: dt.date,
+    office_ids: Sequence[int],
+    log: Callable[[str], None] = lambda _m: None,
+) -> float:
     """Rebuild the statistics' rollups of the span from the raw log, if `reports` is installed.
 
     Real visits keep the rollups in step through the queue's signals, one change at a time;
@@ -611,7 +617,9 @@ def _rebuild_statistics(*, first: dt.date, last: dt.date, office_ids: Sequence[i
         return 0.0
     from servicekontor.reports import rollups
 
+    started = time.perf_counter()
     rollups.rebuild(start=first, end=last, office_ids=office_ids or None)
+    log(f"rollups rebuilt in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     closed_end = min(last, clock.local_today() - dt.timedelta(days=1))
     if closed_end >= first:
@@ -850,6 +858,7 @@ def load(
                     _insert(table, columns, sizes[name], _sqlite_converters(columns))
                 next_ids[name] += sizes[name]
         report.copy_seconds = time.perf_counter() - copying
+        log(f"rows built and written in {report.copy_seconds:.1f} s")
         started_checks = time.perf_counter()
         if skip_fk_checks:
             models = {"visits": Visit, "events": VisitEvent, "errands": Errand}
@@ -858,6 +867,7 @@ def load(
             for name, model in models.items():
                 check_keys(model, first_ids[name], next_ids[name], new_rows=new_visits)
         report.key_check_seconds = time.perf_counter() - started_checks
+        log(f"keys checked in {report.key_check_seconds:.1f} s")
         started_indexes = time.perf_counter()
         with connection.cursor() as cursor:
             if dropped:
@@ -869,17 +879,20 @@ def load(
                 cursor.execute(definition)
         report.indexes_rebuilt = len(dropped)
         report.index_seconds = time.perf_counter() - started_indexes
+        log(f"{len(dropped)} indexes built in {report.index_seconds:.1f} s")
         if postgres:
             started_analyze = time.perf_counter()
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {', '.join(tables.values())}")
             report.analyze_seconds = time.perf_counter() - started_analyze
+            log(f"ANALYZE in {report.analyze_seconds:.1f} s")
         committing = time.perf_counter()
     report.commit_seconds = time.perf_counter() - committing
+    log(f"committed in {report.commit_seconds:.1f} s")
     started_rollups = time.perf_counter()
     if rebuild_statistics:
         report.occupancy_seconds = _rebuild_statistics(
-            first=first, last=last, office_ids=list(by_id)
+            first=first, last=last, office_ids=list(by_id), log=log
         )
     report.rollup_seconds = time.perf_counter() - started_rollups
     report.write_seconds = time.perf_counter() - started
