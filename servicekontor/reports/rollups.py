@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.dispatch import receiver
 
 from servicekontor.catalog.models import Service
-from servicekontor.core import clock
+from servicekontor.core import bulk_indexes, clock
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
 from servicekontor.queueing.signals import errands_recorded, visit_event_appended
 from servicekontor.reports import measures
@@ -802,15 +802,21 @@ def rebuild(*, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = 
         cursor.execute(f"DROP TABLE IF EXISTS {SPAN_EVENTS}")
         cursor.execute(*statements["events"])
         with _keys_checked_once(cursor) as keys:
+            dropped: list[str] = []
             for kind, (model, _extra, _values) in TABLES.items():
                 rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
                 if ids is not None:
                     rows = rows.filter(office_id__in=ids)
                 rows.delete()
+                if keys.previous is not None and not model.objects.exists():
+                    # the span was all the table held (a first load): its secondary indexes
+                    # are built once after the insert, not maintained row by row (0034)
+                    dropped += bulk_indexes.drop_secondary_indexes(model._meta.db_table)
                 sql, params = statements[kind]
                 cursor.execute(sql, params)
             cursor.execute(f"DROP TABLE {SPAN_EVENTS}")
             rebuild_months(start=start, end=end, office_ids=ids)
+            bulk_indexes.build(dropped)
             if keys.previous is not None:
                 for model, *_rest in TABLES.values():
                     _check_keys(cursor, model, start, end, ids)

@@ -26,7 +26,7 @@ from django.db.models import Count, Max, Min, Q
 
 from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
 from servicekontor.catalog.models import Agency, Service
-from servicekontor.core import clock
+from servicekontor.core import bulk_indexes, clock
 from servicekontor.network import opening_hours
 from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.network.queries import schedule_of, with_schedules
@@ -494,22 +494,6 @@ def check_keys(
                 fail(missing, field)
 
 
-def _secondary_indexes(table: str) -> list[tuple[str, str]]:
-    """(name, CREATE INDEX statement) of `table`'s indexes that back no constraint and are not
-    unique (PostgreSQL): the ones a bulk load may drop and build again without changing what
-    the table accepts (primary keys, unique constraints and unique indexes stay in place)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
-            " JOIN pg_class c ON c.oid = x.indexrelid"
-            " WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary"
-            " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)"
-            " ORDER BY c.relname",
-            [table],
-        )
-        return [(str(name), str(sql)) for name, sql in cursor.fetchall()]
-
-
 def _rows_now(table: str) -> float:
     """The planner's row estimate of `table` (PostgreSQL; an exact count if never analysed)."""
     with connection.cursor() as cursor:
@@ -820,10 +804,7 @@ def load(
             # Not with the per-row key checks (the index would wait for them at commit).
             for name, table in tables.items():
                 if skip_fk_checks and counts[name] and counts[name] >= _rows_now(table):
-                    for index_name, definition in _secondary_indexes(table):
-                        with connection.cursor() as cursor:
-                            cursor.execute(f'DROP INDEX "{index_name}"')
-                        dropped.append(definition)
+                    dropped += bulk_indexes.drop_secondary_indexes(table)
         next_ids = {name: _reserve_ids(tables[name], counts[name]) for name in tables}
         first_ids = dict(next_ids)
         copying = time.perf_counter()
@@ -869,14 +850,7 @@ def load(
         report.key_check_seconds = time.perf_counter() - started_checks
         log(f"keys checked in {report.key_check_seconds:.1f} s")
         started_indexes = time.perf_counter()
-        with connection.cursor() as cursor:
-            if dropped:
-                # PostgreSQL builds no index on a table with deferred key checks pending (an
-                # enclosing transaction's writes): run them now, then defer again as declared
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for definition in dropped:
-                cursor.execute(definition)
+        bulk_indexes.build(dropped)
         report.indexes_rebuilt = len(dropped)
         report.index_seconds = time.perf_counter() - started_indexes
         log(f"{len(dropped)} indexes built in {report.index_seconds:.1f} s")
