@@ -688,8 +688,9 @@ def _rebuild_sql(
         " (vi.source = %s) AS booked,"
         f" ROW_NUMBER() {order}) AS n,"
         f" COALESCE(LAG(ev.service_id) {order}), ev.service_id) AS previous_service,"
-        f" SUM(CASE WHEN ev.action = 'call' THEN 1 ELSE 0 END) {order}"
-        " ROWS UNBOUNDED PRECEDING) AS calls"
+        # the default frame (RANGE … CURRENT ROW) is the rows up to this one, as `id` makes
+        # every (at, id) unique: one window for all three, so one sort and one WindowAgg
+        f" SUM(CASE WHEN ev.action = 'call' THEN 1 ELSE 0 END) {order}) AS calls"
         f" FROM {event} ev JOIN {visit} vi ON vi.id = ev.visit_id WHERE {span_sql}"
     )
     ctes_params: list[Any] = [VisitSource.APPOINTMENT.value, *span]
