@@ -457,6 +457,7 @@ def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
         with connection.cursor() as cursor, _keys_checked_once(cursor):
             # the officers' rows sorted once (a simulated year: 4 M rows) in memory
             cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+            cursor.execute("SET LOCAL jit = off")  # as in `rebuild`
             cursor.execute(sql, params)
             written = cursor.rowcount
             _check_keys(cursor, OccupancyFigures, start, end, None)
@@ -800,6 +801,9 @@ def rebuild(*, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = 
             # the span's events are sorted once (window functions) and grouped four ways:
             # in memory rather than in temporary files (a simulated year: 7.7 M events)
             cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+            # no JIT: its compile time (a second and more per statement, measured) is more
+            # than it saves on these scans (docs/benchmarks.md)
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"DROP TABLE IF EXISTS {SPAN_EVENTS}")
         cursor.execute(*statements["events"])
         with _keys_checked_once(cursor) as keys:

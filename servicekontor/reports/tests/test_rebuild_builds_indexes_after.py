@@ -3,8 +3,6 @@ load) drops that table's secondary indexes and builds them after the insert (dec
 0034): the same rows, the same indexes afterwards; a table that keeps other days' rows keeps
 its indexes throughout."""
 
-import datetime as dt
-
 import pytest
 from django.db import connection
 
@@ -88,3 +86,18 @@ def test_rebuild__other_roles_keep_the_indexes(world, drops, monkeypatch):
     assert drops == []
     raw = rollups.recompute(start=SPRING, end=AUTUMN)
     assert rollups.compare(rollups.stored(start=SPRING, end=AUTUMN), raw) == []
+
+
+def test_rebuild__without_jit(world):
+    """JIT compiling cost more than it saved on the rebuild's scans (docs/benchmarks.md):
+    the rebuild and the occupancy rollup turn it off for their transaction only."""
+    from django.test.utils import CaptureQueriesContext
+
+    _log(world)
+    with CaptureQueriesContext(connection) as queries:
+        rollups.rebuild(start=SPRING, end=AUTUMN)
+        rollups.roll_up_occupancy(start=SPRING, end=AUTUMN)
+    assert sum("SET LOCAL jit = off" in q["sql"] for q in queries.captured_queries) == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"  # the session's own setting is back
