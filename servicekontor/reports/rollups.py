@@ -718,9 +718,13 @@ def _rebuild_sql(
     event_part = ", ".join(f"{event_values.get(f, '0')} AS {q(f)}" for f in fields)
     errand_part = ", ".join(f"{errand_values.get(f, '0')} AS {q(f)}" for f in fields)
     from_errands = f" FROM {errand} r JOIN {visit} vi ON vi.id = r.visit_id WHERE {span_sql}"
+    # only the events that add to some day measure (the others — starts, holds, recalls —
+    # would add zeros: a group of only such rows is dropped by the HAVING anyway)
+    counted = f"{arrival} OR {first_call} OR e.action IN ('finish', 'no_show', 'close', 'transfer')"
     day_rows = (
         "SELECT e.office_id, CASE WHEN e.action = 'transfer' THEN e.previous_service"
         f" ELSE e.service_id END AS service_id, e.local_day, {event_part} FROM {SPAN_EVENTS} e"
+        f" WHERE {counted}"
         f" UNION ALL SELECT vi.office_id, r.service_id, vi.local_day, {errand_part}"
         f"{from_errands}"
     )
