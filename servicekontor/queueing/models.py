@@ -155,11 +155,23 @@ class TicketCounter(models.Model):
 class Visit(models.Model):
     """One citizen's visit for one service, from ticket to outcome."""
 
+    # Indexes (decision 0034): no single-column index on office, service or desk — office is
+    # the first column of `visit_office_day`, `visit_office_state_q` and the ticket's unique
+    # key; no query filters visits by service or desk (deleting a service is refused, desks
+    # are deactivated, not deleted). `officer` keeps its index: the desk's own visit.
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, related_name="visits", verbose_name=_("office")
+        Office,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("office"),
+        db_index=False,
     )
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="visits", verbose_name=_("service")
+        Service,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("service"),
+        db_index=False,
     )
     local_day = models.DateField(_("day (Stockholm)"))
     ticket_letter = models.CharField(_("ticket letter"), max_length=1)
@@ -185,6 +197,7 @@ class Visit(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("desk"),
+        db_index=False,
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -258,16 +271,28 @@ class Visit(models.Model):
 class VisitEvent(models.Model):
     """One state change of a visit, appended in the same transaction as the change."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    # Indexes (decision 0034): `visit_event_visit_at` (a visit's events: the rollups' per-change
+    # read, the errands' attribution, a visit's deletion) and `visit_event_office_at` (an
+    # office's events of today: the screens' versions, the live figures) serve every read;
+    # `officer` keeps its own (deleting an officer's account: the key's check), none on
+    # service or desk (no query filters events by them).
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", db_index=False)
     # The service (and so agency) the visit had *after* this change: transfers split statistics.
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
     at = models.DateTimeField(_("at"))
     action = models.CharField(_("action"), max_length=12, choices=VisitAction.choices)
     from_state = models.CharField(_("from"), max_length=12, choices=VisitState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=12, choices=VisitState.choices)
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ServicePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -341,10 +366,19 @@ class Errand(models.Model):
     agency, so "visits per agency" is a plain count and a visit counts once per agency.
     """
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="errands")
+    # Indexes (decision 0034): a visit's errands through the unique (visit, position); none
+    # on service (no query filters errands by it); `officer` keeps its own (an account's
+    # deletion).
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="errands", db_index=False
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+        Service,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("service"),
+        db_index=False,
     )
     outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
     interpreter_used = models.BooleanField(_("interpreter used"), default=False)
@@ -405,12 +439,23 @@ class DeskStatusEvent(models.Model):
     and sign-out. Occupancy (serving time / signed-in time) is computed from it.
     """
 
+    # Indexes (decision 0034): `desk_status_office_at` and `desk_status_officer_at` only; office
+    # and officer are their first columns, no query filters the log by desk.
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", db_index=False)
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ServicePoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField(_("at"))
     status = models.CharField(_("status"), max_length=12, choices=DeskActivity.choices)

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.dispatch import receiver
 
 from servicekontor.catalog.models import Service
-from servicekontor.core import clock
+from servicekontor.core import bulk_indexes, clock
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
 from servicekontor.queueing.signals import errands_recorded, visit_event_appended
 from servicekontor.reports import measures
@@ -468,6 +468,7 @@ def roll_up_occupancy(*, start: dt.date, end: dt.date) -> int:
         with connection.cursor() as cursor, _keys_checked_once(cursor):
             # the officers' rows sorted once (a simulated year: 4 M rows) in memory
             cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+            cursor.execute("SET LOCAL jit = off")  # as in `rebuild`
             cursor.execute(sql, params)
             written = cursor.rowcount
             _check_keys(cursor, OccupancyFigures, start, end, None)
@@ -699,8 +700,9 @@ def _rebuild_sql(
         " (vi.source = %s) AS booked,"
         f" ROW_NUMBER() {order}) AS n,"
         f" COALESCE(LAG(ev.service_id) {order}), ev.service_id) AS previous_service,"
-        f" SUM(CASE WHEN ev.action = 'call' THEN 1 ELSE 0 END) {order}"
-        " ROWS UNBOUNDED PRECEDING) AS calls"
+        # the default frame (RANGE … CURRENT ROW) is the rows up to this one, as `id` makes
+        # every (at, id) unique: one window for all three, so one sort and one WindowAgg
+        f" SUM(CASE WHEN ev.action = 'call' THEN 1 ELSE 0 END) {order}) AS calls"
         f" FROM {event} ev JOIN {visit} vi ON vi.id = ev.visit_id WHERE {span_sql}"
     )
     ctes_params: list[Any] = [VisitSource.APPOINTMENT.value, *span]
@@ -727,9 +729,13 @@ def _rebuild_sql(
     event_part = ", ".join(f"{event_values.get(f, '0')} AS {q(f)}" for f in fields)
     errand_part = ", ".join(f"{errand_values.get(f, '0')} AS {q(f)}" for f in fields)
     from_errands = f" FROM {errand} r JOIN {visit} vi ON vi.id = r.visit_id WHERE {span_sql}"
+    # only the events that add to some day measure (the others — starts, holds, recalls —
+    # would add zeros: a group of only such rows is dropped by the HAVING anyway)
+    counted = f"{arrival} OR {first_call} OR e.action IN ('finish', 'no_show', 'close', 'transfer')"
     day_rows = (
         "SELECT e.office_id, CASE WHEN e.action = 'transfer' THEN e.previous_service"
         f" ELSE e.service_id END AS service_id, e.local_day, {event_part} FROM {SPAN_EVENTS} e"
+        f" WHERE {counted}"
         f" UNION ALL SELECT vi.office_id, r.service_id, vi.local_day, {errand_part}"
         f"{from_errands}"
     )
@@ -810,18 +816,27 @@ def rebuild(*, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = 
             # the span's events are sorted once (window functions) and grouped four ways:
             # in memory rather than in temporary files (a simulated year: 7.7 M events)
             cursor.execute(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
+            # no JIT: its compile time (a second and more per statement, measured) is more
+            # than it saves on these scans (docs/benchmarks.md)
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"DROP TABLE IF EXISTS {SPAN_EVENTS}")
         cursor.execute(*statements["events"])
         with _keys_checked_once(cursor) as keys:
+            dropped: list[str] = []
             for kind, (model, _extra, _values) in TABLES.items():
                 rows = model.objects.filter(local_day__gte=start, local_day__lte=end)
                 if ids is not None:
                     rows = rows.filter(office_id__in=ids)
                 rows.delete()
+                if keys.previous is not None and not model.objects.exists():
+                    # the span was all the table held (a first load): its secondary indexes
+                    # are built once after the insert, not maintained row by row (0034)
+                    dropped += bulk_indexes.drop_secondary_indexes(model._meta.db_table)
                 sql, params = statements[kind]
                 cursor.execute(sql, params)
             cursor.execute(f"DROP TABLE {SPAN_EVENTS}")
             rebuild_months(start=start, end=end, office_ids=ids)
+            bulk_indexes.build(dropped)
             if keys.previous is not None:
                 for model, *_rest in TABLES.values():
                     _check_keys(cursor, model, start, end, ids)
