@@ -330,6 +330,64 @@ def test_greedy_interchange_cover__no_single_swap_improves(instance):
     assert h.objective <= _plain_mclp(a, w, p, fixed) + 1e-6
 
 
+@settings(max_examples=80, deadline=None)
+@given(_coverage_instances(), st.integers(0, 2**31 - 1))
+def test_cover_interchange_batch__any_start__improving_local_optimum(instance, seed):
+    """The many-swaps-per-pass interchange (large models) ends where no single swap improves,
+    never below its start, with the fixed sites kept and its figure what its sites cover."""
+    a, w, p, fixed = instance
+    m = a.shape[1]
+    rng = np.random.default_rng(seed)
+    others = [j for j in rng.permutation(m).tolist() if j not in fixed]
+    start = sorted(fixed + others[: p - len(fixed)])
+
+    def covered(cols):
+        return float(w[a[:, list(cols)].any(axis=1)].sum())
+
+    chosen, swaps, value = heuristics.cover_interchange_batch(sparse.csr_matrix(a), w, start, fixed)
+    assert len(chosen) == p and set(fixed) <= set(chosen)
+    assert value == pytest.approx(covered(chosen))
+    assert value >= covered(start) - 1e-9
+    assert (swaps == 0) == (set(chosen) == set(start))
+    tolerance = 1e-6 * max(1.0, float(w.sum()))
+    for out in set(chosen) - set(fixed):
+        for inn in set(range(m)) - set(chosen):
+            assert covered((set(chosen) - {out}) | {inn}) <= value + tolerance
+    assert value <= _plain_mclp(a, w, p, fixed) + 1e-6
+
+
+def test_cover_interchange_batch__far_apart_improvements__several_swaps_in_one_pass():
+    """Two blocks of rows that share no site: the two improving swaps are made in one pass."""
+    a = np.zeros((4, 6), dtype=bool)
+    a[0, 0] = a[1, 1] = True  # block 1: sites 0 (open, 1 row) and 1 (closed, 1 row) ...
+    a[0:2, 2] = True  # ... and 2 covering both
+    a[2, 3] = a[3, 4] = True  # block 2 likewise with sites 3, 4, 5
+    a[2:4, 5] = True
+    w = np.array([1.0, 1.0, 1.0, 1.0])
+    chosen, swaps, value = heuristics.cover_interchange_batch(
+        sparse.csr_matrix(a), w, [0, 3], max_passes=1
+    )
+    assert (chosen, swaps, value) == ([2, 5], 2, 4.0)
+
+
+def test_solve_mclp__clock__limits_count_the_given_clock():
+    """``clock`` is what the time limit counts (the scaling benchmark's CPU seconds): a clock
+    that has always run out stops the bound after its first step on a large model."""
+    dist, w = _instance(3, n=60, m=30)
+    covers = optimize.coverage_matrix(dist, 22.0)
+    calls = []
+
+    def late():
+        calls.append(1)
+        return 1e9 * len(calls)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(optimize, "MILP_MAX_PAIRS", -1)
+        s = optimize.solve_mclp(covers, w, 6, time_limit=60.0, clock=late)
+    assert calls
+    assert s.bound >= _plain_mclp(covers.toarray(), w, 6, []) - 1e-6
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_greedy_interchange_cover__same_local_optimum_value_as_dense_interchange(seed):
     dist, w = _instance(seed, n=80, m=40)
