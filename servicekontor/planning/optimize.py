@@ -107,6 +107,11 @@ FULL_COVER_MAX_PAIRS = 2_000_000
 # needs 15.5 CPU s for the LP alone) at a load of 18: with the MILP gap 4.49 %, 73.2 s wall;
 # without it 2.02 %, 60.8 s (docs/benchmarks.md, "Scaling").
 MILP_MAX_PAIRS = 500_000
+# Above MILP_MAX_PAIRS: the Lagrangian bound's share of the time limit; then the interchange
+# from its best multipliers' sites and iterated local search (heuristics.
+# cover_iterated_local_search, moving k / LOCAL_SEARCH_KICK_PER sites a round) share the rest.
+LARGE_BOUND_SHARE = 0.75
+LOCAL_SEARCH_KICK_PER = 32
 
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
@@ -334,7 +339,7 @@ def solve_mclp(
     else:
         # On models too large for the MILP to help within the limit (see MILP_MAX_PAIRS) the
         # bound gets all the time but the last interchange's tenth.
-        share = 0.9 if large else 1 / 3
+        share = LARGE_BOUND_SHARE if large else 1 / 3
         lag = _mclp_lagrangian(
             gcov,
             gw,
@@ -365,6 +370,19 @@ def solve_mclp(
         if swapped_val > best_val:
             best_cols, best_val = np.asarray(swapped, dtype=np.int64), swapped_val
             report(best_val, upper)
+    if large and not proven(upper, best_val) and not report.stopped:
+        # What is left of the limit: iterated local search from the best sites so far.
+        searched, searched_val = heuristics.cover_iterated_local_search(
+            gcov,
+            gw,
+            best_cols,
+            kick=max(1, round(k / LOCAL_SEARCH_KICK_PER)),
+            time_limit=max(0.0, time_limit - (clock() - began)),
+            clock=clock,
+            watch=lambda found: report(found, upper) or proven(upper, found),
+        )
+        if searched_val > best_val:
+            best_cols, best_val = np.asarray(searched, dtype=np.int64), searched_val
     status = "Optimal" if proven(total, best_val) else "Lagrangian bound"
     if report.stopped and not proven(upper, best_val):
         status = STOPPED

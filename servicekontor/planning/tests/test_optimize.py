@@ -356,6 +356,54 @@ def test_cover_interchange_batch__any_start__improving_local_optimum(instance, s
     assert value <= _plain_mclp(a, w, p, fixed) + 1e-6
 
 
+@settings(max_examples=60, deadline=None)
+@given(_coverage_instances(), st.integers(0, 2**31 - 1))
+def test_cover_iterated_local_search__any_start__never_worse_and_k_sites(instance, seed):
+    a, w, p, fixed = instance
+    rng = np.random.default_rng(seed)
+    others = [j for j in rng.permutation(a.shape[1]).tolist() if j not in fixed]
+    start = sorted(fixed + others[: p - len(fixed)])
+
+    def covered(cols):
+        return float(w[a[:, list(cols)].any(axis=1)].sum())
+
+    chosen, value = heuristics.cover_iterated_local_search(
+        sparse.csr_matrix(a), w, start, fixed, kick=2, time_limit=5.0, seed=seed, patience=20
+    )
+    assert len(chosen) == p and set(fixed) <= set(chosen)
+    assert value == pytest.approx(covered(chosen))
+    assert covered(start) - 1e-9 <= value <= _plain_mclp(a, w, p, fixed) + 1e-6
+
+
+def test_solve_mclp__large_model_not_proven__local_search_gets_the_rest_of_the_limit():
+    """Above MILP_MAX_PAIRS, an answer the bound does not prove goes through the iterated
+    local search with what is left of the limit (and its result is the answer's)."""
+    dist, w = _instance(5, n=60, m=30)
+    covers = optimize.coverage_matrix(dist, 22.0)
+    seen = []
+    real = heuristics.cover_iterated_local_search
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs["time_limit"])
+        return real(*args, **kwargs)
+
+    def no_bound(cov, gw, k, best_cols, best_val, **_kwargs):
+        return subgradient.MclpLagrangian(
+            float(gw.sum()), np.zeros(cov.shape[1]), best_cols, best_val
+        )
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(optimize, "MILP_MAX_PAIRS", -1)
+        mp.setattr(optimize, "_mclp_lagrangian", no_bound)
+        mp.setattr(heuristics, "cover_iterated_local_search", recording)
+        s = optimize.solve_mclp(covers, w, 3, time_limit=2.0)
+    assert len(seen) == 1 and 0 < seen[0] <= 2.0
+    assert s.status == "Time limit reached"
+    assert s.objective == pytest.approx(
+        float(w[covers.toarray()[:, list(s.chosen)].any(axis=1)].sum())
+    )
+
+
 def test_cover_interchange_batch__far_apart_improvements__several_swaps_in_one_pass():
     """Two blocks of rows that share no site: the two improving swaps are made in one pass."""
     a = np.zeros((4, 6), dtype=bool)
