@@ -695,3 +695,29 @@ def test_solve_mclp__rens_incumbent__feeds_the_milp_and_keeps_the_optimum(monkey
         assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 6, []))
         assert s.optimal
     assert calls and all(c is None or c.size == 6 for c in calls)
+
+
+@pytest.mark.parametrize(("float32_from", "patience"), [(0, "LARGE_STALL"), (10**12, "STALL")])
+def test_mclp_lagrangian__float32_models__step_halves_after_large_stall(
+    float32_from, patience, monkeypatch
+):
+    """The large (float32) models wait LARGE_STALL steps without a better bound before
+    halving the step; the others STALL."""
+    made = []
+    real = subgradient.Step
+
+    def recording(**kwargs):
+        made.append(kwargs.get("patience", subgradient.STALL))
+        return real(**kwargs)
+
+    monkeypatch.setattr(subgradient, "FLOAT32_MIN_PAIRS", float32_from)
+    monkeypatch.setattr(subgradient, "Step", recording)
+    dist, w = _instance(2, n=40, m=20)
+    subgradient.mclp_lagrangian(
+        optimize.coverage_matrix(dist, 25.0), w, 4, None, 0.0, time_limit=5.0, max_iter=3
+    )
+    assert made == [getattr(subgradient, patience)]
+    step = real(patience=3)
+    for _ in range(3):
+        step.record(improved=False)
+    assert step.mu == 1.0
