@@ -548,7 +548,8 @@ def scaling_table() -> str:
         )
     lines += [
         "",
-        "Reproduce: `.venv/bin/python benchmarks/planning_grid.py --scaling --write`",
+        "Reproduce: `.venv/bin/python benchmarks/planning_grid.py --scaling --write` (wall",
+        "limit; `--scaling --scaling-cpu-limit --write` for the CPU-second rows)",
         SCALING_END,
     ]
     return "\n".join(lines)
