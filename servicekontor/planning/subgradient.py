@@ -171,8 +171,10 @@ def mclp_lagrangian(
         norm = float(direction @ direction)
         if norm == 0:
             break
-        length = dtype(step.mu * (bound - best_val) / norm)
-        lam = np.clip(lam - length * direction, 0.0, wd).astype(dtype)
+        length = step.mu * (bound - best_val) / norm
+        if not length <= np.finfo(dtype).max:  # a vanishing float32 direction: λ would be NaN
+            break
+        lam = np.clip(lam - dtype(length) * direction, 0.0, wd).astype(dtype)
     if dtype is not np.float64 and upper < np.inf:
         # The float32 figures only steered the search: L at the best λ in float64 (valid for
         # any λ >= 0) is the bound.
