@@ -10,7 +10,7 @@ site for a closed one, so a few hundred swaps on Sweden (1,323 × 1,323) take we
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -315,18 +315,183 @@ def greedy_interchange_cover(
     p: int,
     fixed: Iterable[int] = (),
     time_limit: float = 30.0,
+    *,
+    batch: bool = False,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> HeuristicResult:
     """Maximal covering by greedy then interchange, on the sparse coverage matrix.
 
-    ``objective`` is the covered weight (the maximal covering objective)."""
+    ``objective`` is the covered weight (the maximal covering objective). ``batch``: the
+    interchange makes many swaps per pass (:func:`cover_interchange_batch`, the large
+    models' path); ``clock`` is what ``time_limit`` counts there."""
     started = time.perf_counter()
     w = np.asarray(weights, dtype=np.float64)
     fixed = list(fixed)
     chosen = lazy_greedy_cover(covers, w, p, fixed)
-    chosen, swaps, covered = cover_interchange(covers, w, chosen, fixed, time_limit=time_limit)
+    if batch:
+        chosen, swaps, covered = cover_interchange_batch(
+            covers, w, chosen, fixed, time_limit=time_limit, clock=clock
+        )
+    else:
+        chosen, swaps, covered = cover_interchange(covers, w, chosen, fixed, time_limit=time_limit)
     return HeuristicResult(
         chosen=tuple(chosen),
         objective=covered,
         swaps=swaps,
         seconds=time.perf_counter() - started,
     )
+
+
+# Batch interchange: per pass, the closed sites paired with this many of the open sites that
+# lose the least when closed (besides every pair that shares a singly covered row).
+BATCH_CHEAPEST = 8
+
+
+def cover_interchange_batch(
+    covers: sparse.spmatrix,
+    weights: FloatArray,
+    chosen: Iterable[int],
+    fixed: Iterable[int] = (),
+    max_passes: int = 10_000,
+    time_limit: float = 30.0,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[list[int], int, float]:
+    """:func:`cover_interchange` making many swaps per pass: the open sites, the swaps made
+    and the weight they cover.
+
+    One pass prices every candidate swap as :func:`cover_interchange` does (one product for
+    the uncovered weight each closed site would add, one over the singly covered rows), then
+    makes the improving swaps best first, skipping any whose two sites share a demand row with
+    a swap already made in the pass: a swap's gain depends only on the counts of open sites
+    on its own rows, so the gains of swaps on disjoint rows add up exactly and every swap
+    made improves. The pass repeats until no swap improves, as a local optimum for single
+    swaps. On a large map most improving swaps are far apart: 100,000 × 10,000 (9 M pairs)
+    reaches its local optimum in 11 passes and 1.1 CPU s where one swap per pass took 9.8 s
+    (190 swaps). ``clock`` is what ``time_limit`` counts (wall seconds by default)."""
+    csr = sparse.csr_matrix(covers, dtype=np.float64)
+    csc = sparse.csc_matrix(csr)
+    at = sparse.csr_matrix(csr.T)
+    w = np.asarray(weights, dtype=np.float64)
+    n, m = csr.shape
+    is_open = np.zeros(m, dtype=bool)
+    is_open[list(chosen)] = True
+    movable = is_open.copy()
+    movable[list(fixed)] = False
+    count = np.zeros(n, dtype=np.int64)
+    owner_sum = np.zeros(n, dtype=np.int64)  # sum of the open sites covering each row
+
+    def rows_of(j: int) -> npt.NDArray[np.int32]:
+        return csc.indices[csc.indptr[j] : csc.indptr[j + 1]]
+
+    def toggle(j: int, sign: int) -> None:
+        rows = rows_of(j)
+        count[rows] += sign
+        owner_sum[rows] += sign * j
+
+    for j in np.flatnonzero(is_open):
+        toggle(int(j), 1)
+    started = clock()
+    swaps = passes = 0
+    tolerance = 1e-9 * max(1.0, float(w.sum()))
+    touched = np.zeros(n, dtype=bool)
+    used = np.zeros(m, dtype=bool)
+    while passes < max_passes and clock() - started < time_limit:
+        if not movable.any() or is_open.all():
+            break
+        passes += 1
+        gain_add = at @ (w * (count == 0))
+        gain_add[is_open] = -np.inf
+        single = np.flatnonzero(count == 1)
+        owner = owner_sum[single]
+        loss = np.bincount(owner, weights=w[single], minlength=m).astype(np.float64)
+        loss[~movable] = np.inf
+        shared = sparse.coo_matrix(
+            sparse.csr_matrix((w[single], (owner, single)), shape=(m, n)) @ csr
+        )
+        cheap = np.argsort(loss, kind="stable")[: min(BATCH_CHEAPEST, int(movable.sum()))]
+        closed = np.flatnonzero(~is_open)
+        out_site = np.concatenate([shared.row, np.repeat(cheap, closed.size)])
+        in_site = np.concatenate([shared.col, np.tile(closed, cheap.size)])
+        bonus = np.concatenate([shared.data, np.zeros(cheap.size * closed.size)])
+        # A pair listed twice (shared row and cheap) comes first with its bonus: its exact gain.
+        delta = gain_add[in_site] - loss[out_site] + bonus
+        good = np.flatnonzero(delta > tolerance)
+        if good.size == 0:
+            break
+        touched[:] = False
+        used[:] = False
+        for t in good[np.argsort(-delta[good], kind="stable")]:
+            out, inn = int(out_site[t]), int(in_site[t])
+            if used[out] or used[inn]:
+                continue
+            rows_out, rows_in = rows_of(out), rows_of(inn)
+            if touched[rows_out].any() or touched[rows_in].any():
+                continue
+            touched[rows_out] = True
+            touched[rows_in] = True
+            used[out] = used[inn] = True
+            toggle(out, -1)
+            toggle(inn, 1)
+            is_open[out], movable[out] = False, False
+            is_open[inn], movable[inn] = True, True
+            swaps += 1
+    return sorted(np.flatnonzero(is_open).tolist()), swaps, float(w[count > 0].sum())
+
+
+def cover_iterated_local_search(
+    covers: sparse.spmatrix,
+    weights: FloatArray,
+    chosen: Iterable[int],
+    fixed: Iterable[int] = (),
+    *,
+    kick: int,
+    time_limit: float,
+    clock: Callable[[], float] = time.perf_counter,
+    seed: int = 0,
+    watch: Callable[[float], bool] | None = None,
+    patience: int = 200,
+) -> tuple[list[int], float]:
+    """Iterated local search for maximal covering from ``chosen``: the open sites and the
+    weight they cover, never less than ``chosen``'s. Each round moves ``kick`` random open
+    sites (not fixed) to a closed neighbour (a site covering a random row of theirs), runs
+    :func:`cover_interchange_batch` from there and keeps the result when it covers more,
+    until ``time_limit`` (counted on ``clock``) or ``patience`` rounds in a row without
+    a better result. 100,000 × 10,000, kick 15: from the batch
+    interchange's 15,699,345 to 15,730,063 in 30 CPU s (49 rounds); 30,000 × 3,000, kick 5:
+    3,855,083 → 3,888,433 in 19 CPU s. ``watch(value)`` is called after every round that
+    improves; True stops the search."""
+    csc = sparse.csc_matrix(covers, dtype=bool)
+    csr = sparse.csr_matrix(csc)
+    w = np.asarray(weights, dtype=np.float64)
+    fixed_set = {int(j) for j in fixed}
+    started = clock()
+    current, _, value = cover_interchange_batch(
+        csr, w, chosen, fixed_set, time_limit=time_limit, clock=clock
+    )
+    rng = np.random.default_rng(seed)
+    idle = 0
+    while clock() - started < time_limit and idle < patience:
+        idle += 1
+        movable = [j for j in current if j not in fixed_set]
+        if not movable:
+            break
+        trial = set(current)
+        for out in rng.choice(movable, size=min(kick, len(movable)), replace=False):
+            rows = csc.indices[csc.indptr[out] : csc.indptr[out + 1]]
+            if rows.size == 0:
+                continue
+            row = int(rng.choice(rows))
+            near = [int(j) for j in csr.indices[csr.indptr[row] : csr.indptr[row + 1]]]
+            near = [j for j in near if j not in trial]
+            if near:
+                trial.discard(int(out))
+                trial.add(int(rng.choice(near)))
+        left = max(0.0, time_limit - (clock() - started))
+        moved, _, moved_value = cover_interchange_batch(
+            csr, w, sorted(trial), fixed_set, time_limit=left, clock=clock
+        )
+        if moved_value > value:
+            current, value, idle = moved, moved_value, 0
+            if watch is not None and watch(value):
+                break
+    return current, value

@@ -107,6 +107,11 @@ FULL_COVER_MAX_PAIRS = 2_000_000
 # needs 15.5 CPU s for the LP alone) at a load of 18: with the MILP gap 4.49 %, 73.2 s wall;
 # without it 2.02 %, 60.8 s (docs/benchmarks.md, "Scaling").
 MILP_MAX_PAIRS = 500_000
+# Above MILP_MAX_PAIRS: the Lagrangian bound's share of the time limit; then the interchange
+# from its best multipliers' sites and iterated local search (heuristics.
+# cover_iterated_local_search, moving k / LOCAL_SEARCH_KICK_PER sites a round) share the rest.
+LARGE_BOUND_SHARE = 0.75
+LOCAL_SEARCH_KICK_PER = 32
 
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
@@ -231,6 +236,7 @@ def solve_mclp(
     exact: bool = True,
     progress: ProgressCallback | None = None,
     offset: float = 0.0,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Solution:
     """Open ``p`` sites in total (``fixed`` ones included) to maximise the covered weight.
 
@@ -247,9 +253,11 @@ def solve_mclp(
     before the MILP: the instant answer, with the Lagrangian bound. ``progress`` is told the
     incumbent and the bound as they improve; when it returns True the best solution so far is
     returned (status "Stopped"). Raises ValueError when p is below the fixed sites or above the
-    sites.
+    sites. ``clock`` is what ``time_limit`` counts: wall seconds by default, CPU seconds with
+    time.process_time (benchmarks on a shared machine); HiGHS's own limit stays wall-clock.
     """
     started = time.perf_counter()
+    began = clock()
     csr = sparse.csr_matrix(covers, dtype=bool)
     csr.eliminate_zeros()
     w = np.asarray(weights, dtype=np.float64)
@@ -308,7 +316,10 @@ def solve_mclp(
 
     total = float(gw.sum())  # every row covered: no solution covers more
     # Incumbent: greedy + interchange on the reduced model, or the caller's start if better.
-    h = heuristics.greedy_interchange_cover(gcov, gw, k, time_limit=time_limit / 10)
+    large = gcov.nnz > MILP_MAX_PAIRS  # no MILP: the Lagrangian bound gets the time
+    h = heuristics.greedy_interchange_cover(
+        gcov, gw, k, time_limit=time_limit / 10, batch=large, clock=clock
+    )
     best_cols, best_val = np.asarray(h.chosen, dtype=np.int64), h.objective
     if not proven(total, best_val) and gcov.nnz <= FULL_COVER_MAX_PAIRS:
         cover = np.asarray(heuristics.greedy_cover(gcov), dtype=np.int64)
@@ -328,15 +339,16 @@ def solve_mclp(
     else:
         # On models too large for the MILP to help within the limit (see MILP_MAX_PAIRS) the
         # bound gets all the time but the last interchange's tenth.
-        share = 1 / 3 if gcov.nnz <= MILP_MAX_PAIRS else 0.9
+        share = LARGE_BOUND_SHARE if large else 1 / 3
         lag = _mclp_lagrangian(
             gcov,
             gw,
             k,
             best_cols,
             best_val,
-            time_limit=max(0.0, share * time_limit - (time.perf_counter() - started)),
+            time_limit=max(0.0, share * time_limit - (clock() - began)),
             watch=report.at("Lagrangian bound"),
+            clock=clock,
         )
     assert lag.best_cols is not None
     best_cols, best_val = lag.best_cols, lag.best_val
@@ -347,18 +359,36 @@ def solve_mclp(
         # 0.30 → 0.10 %; synthetic 10,000 × 1,000: 1.6 → 0.5 %), which with a 1 % gap asked
         # often proves the answer without the MILP (it did not make HiGHS faster).
         top = np.argsort(-lag.scores, kind="stable")[:k]
-        swapped, _, swapped_val = heuristics.cover_interchange(
-            gcov, gw, top, time_limit=max(0.0, time_limit / 10)
-        )
+        if large:
+            swapped, _, swapped_val = heuristics.cover_interchange_batch(
+                gcov, gw, top, time_limit=max(0.0, time_limit / 10), clock=clock
+            )
+        else:
+            swapped, _, swapped_val = heuristics.cover_interchange(
+                gcov, gw, top, time_limit=max(0.0, time_limit / 10)
+            )
         if swapped_val > best_val:
             best_cols, best_val = np.asarray(swapped, dtype=np.int64), swapped_val
             report(best_val, upper)
+    if large and not proven(upper, best_val) and not report.stopped:
+        # What is left of the limit: iterated local search from the best sites so far.
+        searched, searched_val = heuristics.cover_iterated_local_search(
+            gcov,
+            gw,
+            best_cols,
+            kick=max(1, round(k / LOCAL_SEARCH_KICK_PER)),
+            time_limit=max(0.0, time_limit - (clock() - began)),
+            clock=clock,
+            watch=lambda found: report(found, upper) or proven(upper, found),
+        )
+        if searched_val > best_val:
+            best_cols, best_val = np.asarray(searched, dtype=np.int64), searched_val
     status = "Optimal" if proven(total, best_val) else "Lagrangian bound"
     if report.stopped and not proven(upper, best_val):
         status = STOPPED
     elif not exact and not proven(upper, best_val):
         status = "Heuristic, Lagrangian bound"
-    elif not proven(upper, best_val) and gcov.nnz > MILP_MAX_PAIRS:
+    elif not proven(upper, best_val) and large:
         status = "Time limit reached"  # the Lagrangian bound had the time the MILP would need
     elif not proven(upper, best_val):
         # Reduced-cost fixing: forcing x_j against the Lagrangian choice costs at least

@@ -21,6 +21,10 @@ IntArray = npt.NDArray[np.int64]
 
 # Halve the step after this many steps without a better bound.
 STALL = 60
+# ... on the models with float32 steps (FLOAT32_MIN_PAIRS, no MILP after the bound): the step
+# shrinks too early there. 100,000 × 10,000 at 60 CPU s (scaling benchmark, one run each):
+# bound 15,975,431 with 60, 15,958,713 with 200 (gap 1.54 → 1.45 %; docs/benchmarks.md).
+LARGE_STALL = 200
 # Weight of the new subgradient in the maximal-covering step direction (1: plain subgradient);
 # 0.3 against 1 in docs/benchmarks.md (benchmarks/mclp_lagrangian_steps.py); 0.5 did slightly
 # worse than 0.3 on 30,000 × 3,000 (2.03 % against 1.99 % after 8 CPU s).
@@ -28,7 +32,10 @@ DEFLECTION = 0.3
 # From this many coverage pairs on, the maximal-covering steps run in float32 (half the memory
 # traffic per sparse product: 100,000 × 10,000, 9.0 M pairs, 20 → 10 ms CPU per product) and
 # the bound is recomputed in float64 at the best multipliers at the end, so it stays exact.
-FLOAT32_MIN_PAIRS = 2_000_000
+# From 500,000 on (optimize.MILP_MAX_PAIRS, the models without a MILP): on 30,000 × 3,000
+# (0.6 M pairs) float32 reached 3,911,264 (0.65 % above the incumbent) in 4.5 CPU s where
+# float64 was at 3,921,727 after 10 s (benchmarks/mclp_100k.py).
+FLOAT32_MIN_PAIRS = 500_000
 # The least time between two calls of a bound's `watch`.
 WATCH_EVERY_SECONDS = 0.25
 
@@ -59,13 +66,14 @@ class Step:
 
     mu: float = 2.0
     stall: int = 0
+    patience: int = STALL
 
     def record(self, *, improved: bool) -> None:
         if improved:
             self.stall = 0
             return
         self.stall += 1
-        if self.stall >= STALL:
+        if self.stall >= self.patience:
             self.mu, self.stall = self.mu / 2, 0
 
     @property
@@ -93,6 +101,7 @@ def mclp_lagrangian(
     max_iter: int = 10_000,
     watch: Watch | None = None,
     start: FloatArray | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> MclpLagrangian:
     """Subgradient optimisation of the relaxation of y_i <= Σ_{j∈N_i} x_j (Galvão & ReVelle
     1996): L(λ) = Σ_i max(0, w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i), for any
@@ -108,7 +117,8 @@ def mclp_lagrangian(
     Fratta & Maffioli 1975; the volume algorithm's averaging, Barahona & Anbil 2000) with
     Polyak's length μ (L − incumbent) / |d|²; each step is two sparse products over the pairs
     (the sites' scores, and the rows the k chosen sites cover), in float32 from
-    FLOAT32_MIN_PAIRS pairs on with the returned bound recomputed in float64."""
+    FLOAT32_MIN_PAIRS pairs on with the returned bound recomputed in float64. ``clock`` is
+    what ``time_limit`` counts (wall seconds by default, time.process_time for CPU seconds)."""
     dtype = np.float32 if cov.nnz >= FLOAT32_MIN_PAIRS else np.float64
     a = sparse.csr_matrix(cov, dtype=dtype)
     at = sparse.csr_matrix(a.T)  # its rows are a's columns: at.indices[at.indptr[j]:…] = N_j
@@ -130,9 +140,9 @@ def mclp_lagrangian(
     watcher = _Watcher(watch)
     upper, best_scores, best_lam = np.inf, np.zeros(nf), lam
     direction: FloatArray | None = None
-    step = Step()
+    step = Step(patience=LARGE_STALL if dtype is np.float32 else STALL)
     chosen = np.zeros(nf, dtype=dtype)
-    started = time.perf_counter()
+    started = clock()
     for _ in range(max_iter):
         scores = at @ lam
         top = np.argpartition(-scores, k - 1)[:k]
@@ -152,7 +162,7 @@ def mclp_lagrangian(
         step.record(improved=improved)
         if upper - best_val <= 1e-9 * abs(best_val) or step.exhausted:
             break
-        if time.perf_counter() - started > time_limit or watcher.stop(best_val, upper):
+        if clock() - started > time_limit or watcher.stop(best_val, upper):
             break
         grad = hits - (wd > lam)
         # Project: no component that would leave 0 <= λ <= w.
@@ -161,8 +171,10 @@ def mclp_lagrangian(
         norm = float(direction @ direction)
         if norm == 0:
             break
-        length = dtype(step.mu * (bound - best_val) / norm)
-        lam = np.clip(lam - length * direction, 0.0, wd).astype(dtype)
+        length = step.mu * (bound - best_val) / norm
+        if not length <= np.finfo(dtype).max:  # a vanishing float32 direction: λ would be NaN
+            break
+        lam = np.clip(lam - dtype(length) * direction, 0.0, wd).astype(dtype)
     if dtype is not np.float64 and upper < np.inf:
         # The float32 figures only steered the search: L at the best λ in float64 (valid for
         # any λ >= 0) is the bound.

@@ -330,6 +330,112 @@ def test_greedy_interchange_cover__no_single_swap_improves(instance):
     assert h.objective <= _plain_mclp(a, w, p, fixed) + 1e-6
 
 
+@settings(max_examples=80, deadline=None)
+@given(_coverage_instances(), st.integers(0, 2**31 - 1))
+def test_cover_interchange_batch__any_start__improving_local_optimum(instance, seed):
+    """The many-swaps-per-pass interchange (large models) ends where no single swap improves,
+    never below its start, with the fixed sites kept and its figure what its sites cover."""
+    a, w, p, fixed = instance
+    m = a.shape[1]
+    rng = np.random.default_rng(seed)
+    others = [j for j in rng.permutation(m).tolist() if j not in fixed]
+    start = sorted(fixed + others[: p - len(fixed)])
+
+    def covered(cols):
+        return float(w[a[:, list(cols)].any(axis=1)].sum())
+
+    chosen, swaps, value = heuristics.cover_interchange_batch(sparse.csr_matrix(a), w, start, fixed)
+    assert len(chosen) == p and set(fixed) <= set(chosen)
+    assert value == pytest.approx(covered(chosen))
+    assert value >= covered(start) - 1e-9
+    assert (swaps == 0) == (set(chosen) == set(start))
+    tolerance = 1e-6 * max(1.0, float(w.sum()))
+    for out in set(chosen) - set(fixed):
+        for inn in set(range(m)) - set(chosen):
+            assert covered((set(chosen) - {out}) | {inn}) <= value + tolerance
+    assert value <= _plain_mclp(a, w, p, fixed) + 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(_coverage_instances(), st.integers(0, 2**31 - 1))
+def test_cover_iterated_local_search__any_start__never_worse_and_k_sites(instance, seed):
+    a, w, p, fixed = instance
+    rng = np.random.default_rng(seed)
+    others = [j for j in rng.permutation(a.shape[1]).tolist() if j not in fixed]
+    start = sorted(fixed + others[: p - len(fixed)])
+
+    def covered(cols):
+        return float(w[a[:, list(cols)].any(axis=1)].sum())
+
+    chosen, value = heuristics.cover_iterated_local_search(
+        sparse.csr_matrix(a), w, start, fixed, kick=2, time_limit=5.0, seed=seed, patience=20
+    )
+    assert len(chosen) == p and set(fixed) <= set(chosen)
+    assert value == pytest.approx(covered(chosen))
+    assert covered(start) - 1e-9 <= value <= _plain_mclp(a, w, p, fixed) + 1e-6
+
+
+def test_solve_mclp__large_model_not_proven__local_search_gets_the_rest_of_the_limit():
+    """Above MILP_MAX_PAIRS, an answer the bound does not prove goes through the iterated
+    local search with what is left of the limit (and its result is the answer's)."""
+    dist, w = _instance(5, n=60, m=30)
+    covers = optimize.coverage_matrix(dist, 22.0)
+    seen = []
+    real = heuristics.cover_iterated_local_search
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs["time_limit"])
+        return real(*args, **kwargs)
+
+    def no_bound(cov, gw, k, best_cols, best_val, **_kwargs):
+        return subgradient.MclpLagrangian(
+            float(gw.sum()), np.zeros(cov.shape[1]), best_cols, best_val
+        )
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(optimize, "MILP_MAX_PAIRS", -1)
+        mp.setattr(optimize, "_mclp_lagrangian", no_bound)
+        mp.setattr(heuristics, "cover_iterated_local_search", recording)
+        s = optimize.solve_mclp(covers, w, 3, time_limit=2.0)
+    assert len(seen) == 1 and 0 < seen[0] <= 2.0
+    assert s.status == "Time limit reached"
+    assert s.objective == pytest.approx(
+        float(w[covers.toarray()[:, list(s.chosen)].any(axis=1)].sum())
+    )
+
+
+def test_cover_interchange_batch__far_apart_improvements__several_swaps_in_one_pass():
+    """Two blocks of rows that share no site: the two improving swaps are made in one pass."""
+    a = np.zeros((4, 6), dtype=bool)
+    a[0, 0] = a[1, 1] = True  # block 1: sites 0 (open, 1 row) and 1 (closed, 1 row) ...
+    a[0:2, 2] = True  # ... and 2 covering both
+    a[2, 3] = a[3, 4] = True  # block 2 likewise with sites 3, 4, 5
+    a[2:4, 5] = True
+    w = np.array([1.0, 1.0, 1.0, 1.0])
+    chosen, swaps, value = heuristics.cover_interchange_batch(
+        sparse.csr_matrix(a), w, [0, 3], max_passes=1
+    )
+    assert (chosen, swaps, value) == ([2, 5], 2, 4.0)
+
+
+def test_solve_mclp__clock__limits_count_the_given_clock():
+    """``clock`` is what the time limit counts (the scaling benchmark's CPU seconds): a clock
+    that has always run out stops the bound after its first step on a large model."""
+    dist, w = _instance(3, n=60, m=30)
+    covers = optimize.coverage_matrix(dist, 22.0)
+    calls = []
+
+    def late():
+        calls.append(1)
+        return 1e9 * len(calls)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(optimize, "MILP_MAX_PAIRS", -1)
+        s = optimize.solve_mclp(covers, w, 6, time_limit=60.0, clock=late)
+    assert calls
+    assert s.bound >= _plain_mclp(covers.toarray(), w, 6, []) - 1e-6
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_greedy_interchange_cover__same_local_optimum_value_as_dense_interchange(seed):
     dist, w = _instance(seed, n=80, m=40)
@@ -498,6 +604,7 @@ def test_mclp_lagrangian__any_number_of_steps__bound_holds_above_the_lp(instance
     assert lag.best_val == pytest.approx(float(w[a[:, lag.best_cols].any(axis=1)].sum()))
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no NaN multipliers from an overflow
 @settings(max_examples=100, deadline=None)
 @given(_coverage_instances(), st.sampled_from([1, 2, 5, 40, 2_000]))
 def test_mclp_lagrangian__float32_steps__bound_recomputed_above_the_lp(instance, steps):
@@ -589,3 +696,29 @@ def test_solve_mclp__rens_incumbent__feeds_the_milp_and_keeps_the_optimum(monkey
         assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 6, []))
         assert s.optimal
     assert calls and all(c is None or c.size == 6 for c in calls)
+
+
+@pytest.mark.parametrize(("float32_from", "patience"), [(0, "LARGE_STALL"), (10**12, "STALL")])
+def test_mclp_lagrangian__float32_models__step_halves_after_large_stall(
+    float32_from, patience, monkeypatch
+):
+    """The large (float32) models wait LARGE_STALL steps without a better bound before
+    halving the step; the others STALL."""
+    made = []
+    real = subgradient.Step
+
+    def recording(**kwargs):
+        made.append(kwargs.get("patience", subgradient.STALL))
+        return real(**kwargs)
+
+    monkeypatch.setattr(subgradient, "FLOAT32_MIN_PAIRS", float32_from)
+    monkeypatch.setattr(subgradient, "Step", recording)
+    dist, w = _instance(2, n=40, m=20)
+    subgradient.mclp_lagrangian(
+        optimize.coverage_matrix(dist, 25.0), w, 4, None, 0.0, time_limit=5.0, max_iter=3
+    )
+    assert made == [getattr(subgradient, patience)]
+    step = real(patience=3)
+    for _ in range(3):
+        step.record(improved=False)
+    assert step.mu == 1.0
