@@ -18,7 +18,10 @@ CITIZEN_COST_N rounds (default 200), each: one ticket at a random office of the 
 page, one search near a random bookable office and that office's free times; every
 `searches_per_booking`-th round also the contact form of a listed time, the booking and its
 confirmation (the load generator's mix). Random choices are seeded: two runs make the same
-requests. The first CITIZEN_COST_WARM rounds (default 20) are not counted.
+requests. Before them (CITIZEN_COST_WARM_ALL=1, the default) every bookable offering is
+searched once and every kiosk's start page shown once, so that the shared caches are as a
+running peak has them; then the first CITIZEN_COST_WARM rounds (default 20) are not counted
+either.
 
 Reported per request: this process's CPU time (Django + driver; PostgreSQL's and Redis's own
 CPU is not in it; median and mean), SQL statements (every `execute`, BEGIN/COMMIT included)
@@ -56,6 +59,7 @@ sys.path.insert(0, str(ROOT))  # before peak_load's own checkout: the code measu
 N = int(os.environ.get("CITIZEN_COST_N", "200"))
 WARM = int(os.environ.get("CITIZEN_COST_WARM", "20"))
 PROFILE = os.environ.get("CITIZEN_COST_PROFILE", "")
+WARM_ALL = os.environ.get("CITIZEN_COST_WARM_ALL", "1") == "1"
 CONTACT_LINK = re.compile(r'href="(/book/service/\d+/[\w-]+/\d+/)"')
 KINDS = (
     "kiosk: issue ticket",
@@ -185,6 +189,15 @@ def main() -> None:
         f"{len(bookable)} bookable offerings"
     )
     meter = Meter(counts)
+    if WARM_ALL:
+        # The shared caches as a running peak has them: every bookable offering searched
+        # once and every kiosk shown once (not measured).
+        warm = Client()
+        for service_id, _office, near in bookable:
+            warm.get(f"/book/service/{service_id}/?{near}")
+        for office_code in sorted({k[0] for k in kiosks}):
+            warm.get(f"/queue/{office_code}/")
+        print(f"warmed: {len(bookable)} searches, {len({k[0] for k in kiosks})} kiosk pages")
     rng = random.Random(13)
     booked = 0
     for round_ in range(WARM + N):

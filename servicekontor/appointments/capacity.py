@@ -243,6 +243,8 @@ def iter_free_slots(
     for start, end in slot_grid(intervals, minutes):
         if window is not None and not window.admits(start):
             continue
+        if _allocated(allocation, start) <= 0:
+            continue  # no counter for appointments in its first hour: capacity 0
         capacity, free = _room(start, end, allocation, indexed)
         if capacity > 0 and free > 0:
             yield Slot(start=start, end=end, capacity=capacity, free=free)
