@@ -92,7 +92,7 @@ def cached(name: str, parts: tuple[object, ...], build: Callable[[], T]) -> T:
     key = f"network:registry:{name}:{version()}:" + ":".join(str(p) for p in parts)
     found: Any = cache.get(key)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     value = build()
     cache.set(key, value, TIMEOUT_S)
     return value

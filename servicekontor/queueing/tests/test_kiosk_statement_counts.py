@@ -41,7 +41,8 @@ def test_kiosk__ticket_and_its_page__statements_within_bounds(client, world):
             lambda: client.post(url, {"service": world.tax.pk})
         )
         assert issued.status_code == 303
-        counted["ticket page"], page = _count(lambda i=issued: client.get(i["Location"]))
+        location = issued["Location"]
+        counted["ticket page"], page = _count(lambda: client.get(location))  # noqa: B023
         assert page.status_code == 200
     for request, n in counted.items():
         assert n <= _bound(request), (request, n)
