@@ -29,6 +29,7 @@ from django.db import connection
 
 from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
 from servicekontor.catalog.models import Agency, Capability, Service
+from servicekontor.network import registry_cache
 from servicekontor.network.models import (
     Offering,
     Office,
@@ -162,6 +163,7 @@ def make_office(
     ServicePoint.objects.bulk_create(
         ServicePoint(office=office, number=number) for number in range(1, counters + 1)
     )
+    registry_cache.registry_changed()  # bulk creates send no signals
     return office
 
 
@@ -178,6 +180,7 @@ def open_around_the_clock(office: Office) -> Office:
         WeeklyHours(period=period, weekday=day, opens=dt.time.min, closes=dt.time.max)
         for day in range(7)
     )
+    registry_cache.registry_changed()  # bulk creates send no signals
     return office
 
 
@@ -226,6 +229,7 @@ def make_outreach_stop(
     ServicePoint.objects.bulk_create(
         ServicePoint(office=stop, number=number) for number in range(1, counters + 1)
     )
+    registry_cache.registry_changed()  # bulk creates send no signals
     return stop
 
 

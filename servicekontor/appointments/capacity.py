@@ -27,7 +27,7 @@ import bisect
 import datetime as dt
 import functools
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -168,9 +168,13 @@ def _local_hour(utc_hour: int) -> int:
     return dt.datetime.fromtimestamp(utc_hour * 3600, tz=STOCKHOLM).hour
 
 
+def _allocated(allocation: Mapping[int, int], at: dt.datetime) -> int:
+    """Counters given to appointments in the local hour of `at`."""
+    return allocation.get(_local_hour(int(at.timestamp()) // 3600), 0)
+
+
 def _limit(allocation: Mapping[int, int], counters: int, at: dt.datetime) -> int:
-    hour = _local_hour(int(at.timestamp()) // 3600)
-    return max(0, min(counters, allocation.get(hour, 0)))
+    return max(0, min(counters, _allocated(allocation, at)))
 
 
 def _room(
@@ -182,13 +186,24 @@ def _room(
     the minimum over the slot is attained at its start or at one of those instants.
     """
     hours = _hour_starts_inside(start, end)
+    # The allocated counters at the slot's start and at each hour inside it: the same for
+    # every pool (only each pool's own counters cap them).
+    allocated = [_allocated(allocation, at) for at in (start, *hours)]
     capacity = free = None
     for pool in pools:
-        for at in [start, *hours, *pool.starts_inside(start, end)]:
-            limit = _limit(allocation, pool.counters, at)
+        counters = pool.counters
+        if pool.starts:
+            instants = [start, *hours, *pool.starts_inside(start, end)]
+            limits = [max(0, min(counters, a)) for a in allocated]
+            limits += [_limit(allocation, counters, at) for at in instants[len(allocated) :]]
+            for at, limit in zip(instants, limits, strict=True):
+                capacity = limit if capacity is None else min(capacity, limit)
+                left = limit - pool.in_progress(at)
+                free = left if free is None else min(free, left)
+        else:  # nothing booked from this pool: free = capacity = its tightest hour
+            limit = max(0, min(counters, min(allocated)))
             capacity = limit if capacity is None else min(capacity, limit)
-            left = limit - pool.in_progress(at)
-            free = left if free is None else min(free, left)
+            free = limit if free is None else min(free, limit)
     return (capacity or 0), max(0, free or 0)
 
 
@@ -211,6 +226,30 @@ def day_slots(
     return slots
 
 
+def iter_free_slots(
+    *,
+    intervals: Sequence[Interval],
+    minutes: int,
+    allocation: Mapping[int, int],
+    pools: Sequence[Pool],
+    window: Window | None = None,
+) -> Iterator[Slot]:
+    """`free_slots`, one at a time and in order: the room of a slot is worked out only when
+    it is asked for (the earliest free time stops at the first), and never for a slot
+    outside the window (most of today's have passed)."""
+    if not pools:
+        return
+    indexed = [_PoolIndex.of(pool) for pool in pools]
+    for start, end in slot_grid(intervals, minutes):
+        if window is not None and not window.admits(start):
+            continue
+        if _allocated(allocation, start) <= 0:
+            continue  # no counter for appointments in its first hour: capacity 0
+        capacity, free = _room(start, end, allocation, indexed)
+        if capacity > 0 and free > 0:
+            yield Slot(start=start, end=end, capacity=capacity, free=free)
+
+
 def free_slots(
     *,
     intervals: Sequence[Interval],
@@ -220,13 +259,11 @@ def free_slots(
     window: Window | None = None,
 ) -> list[Slot]:
     """Slots with at least one free place, inside the booking window when one is given."""
-    return [
-        slot
-        for slot in day_slots(
-            intervals=intervals, minutes=minutes, allocation=allocation, pools=pools
+    return list(
+        iter_free_slots(
+            intervals=intervals, minutes=minutes, allocation=allocation, pools=pools, window=window
         )
-        if slot.free > 0 and (window is None or window.admits(slot.start))
-    ]
+    )
 
 
 def has_room(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import connection
 from django.db.models import BigIntegerField
@@ -117,24 +117,38 @@ class CapacityBook:
         """Free slots of the day inside `window` (every slot with `include_full`). For a video
         meeting a free slot also needs a caseworker free for all of it (`include_full` ignores
         the caseworkers: the booking service checks them under their lock)."""
+        if include_full:
+            if not self.offers(office_id, day):
+                return []
+            intervals = opening_hours.intervals_on(self.inputs[office_id].schedule, day)
+            if not intervals:
+                return []
+            return capacity.day_slots(
+                intervals=intervals,
+                minutes=self.service.handling_minutes,
+                allocation=self.allocation(office_id, day),
+                pools=self.pools(office_id, day),
+            )
+        return list(self._free(office_id, day, window=window))
+
+    def _free(
+        self, office_id: int, day: dt.date, *, window: capacity.Window | None
+    ) -> Iterator[capacity.Slot]:
+        """The free slots of `slots`, one at a time (the earliest stops at the first)."""
         if not self.offers(office_id, day):
-            return []
+            return iter(())
         intervals = opening_hours.intervals_on(self.inputs[office_id].schedule, day)
         if not intervals:
-            return []
-        allocation = self.allocation(office_id, day)
-        pools = self.pools(office_id, day)
-        minutes = self.service.handling_minutes
-        if include_full:
-            return capacity.day_slots(
-                intervals=intervals, minutes=minutes, allocation=allocation, pools=pools
-            )
-        free = capacity.free_slots(
-            intervals=intervals, minutes=minutes, allocation=allocation, pools=pools, window=window
+            return iter(())
+        free = capacity.iter_free_slots(
+            intervals=intervals,
+            minutes=self.service.handling_minutes,
+            allocation=self.allocation(office_id, day),
+            pools=self.pools(office_id, day),
+            window=window,
         )
-        if self.service.video_meeting and free:
-            caseworkers = self.caseworkers()
-            free = [s for s in free if caseworkers.any_free(s.start, s.end)]
+        if self.service.video_meeting:
+            return (s for s in free if self.caseworkers().any_free(s.start, s.end))
         return free
 
     def caseworkers(self) -> CaseworkerTime:
@@ -157,7 +171,7 @@ class CapacityBook:
         for day in self.days():
             if day > window.last_day:
                 return None
-            slots = self.slots(office_id, day, window=window)
-            if slots:
-                return slots[0]
+            slot = next(self._free(office_id, day, window=window), None)
+            if slot is not None:
+                return slot
         return None

@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 
 from servicekontor.appointments import capacity
 from servicekontor.appointments.models import AppointmentAllocation, BookingRule
 from servicekontor.catalog.models import Service
-from servicekontor.network import opening_hours
+from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network import queries as network_queries
 from servicekontor.network.dates import DateSpan
 from servicekontor.network.models import Offering, Office, OpeningHoursPeriod, ServicePoint
@@ -115,26 +116,39 @@ def load_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, Off
     }
 
 
-# Listings read the registry inputs through the cache; any save or delete of a row they come
-# from bumps INPUTS_VERSION (signals in apps.py), and bulk writes, which send no signals, are
-# covered by the timeout. Booking always reads fresh under its lock, so a stale listing can at
-# worst offer a time that the booking then refuses.
-INPUTS_TIMEOUT_S = 60
+# Listings read the registry inputs through the cache, under two versions: this app's, which
+# every save or delete of an allocation or booking rule replaces (signals in apps.py; the
+# reference data's bulk write calls `invalidate_inputs`), and the registry's
+# (`network.registry_cache`: every registry row, and the registry's bulk writes). Both are
+# replaced again after the change commits, so a listing never reads the inputs as they were
+# before a change; the timeout only frees memory. Booking still reads fresh under its lock.
+INPUTS_TIMEOUT_S = 3600
 INPUTS_VERSION_KEY = "appointments:inputs-version"
 
 
-def invalidate_inputs() -> None:
+def _new_inputs_version() -> None:
     cache.set(INPUTS_VERSION_KEY, secrets.token_hex(8), None)
 
 
+def invalidate_inputs() -> None:
+    """Retire the cached inputs now and again once the change commits (a listing that read
+    the old rows meanwhile stored them under the version of that moment)."""
+    _new_inputs_version()
+    transaction.on_commit(_new_inputs_version)
+
+
 def cached_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, OfficeInputs]:
+    """The offices' inputs from the cache, under this app's version and the registry's
+    (`network.registry_cache`: retired after commit and by bulk writes too); loaded on a miss."""
     given = list(offices)
-    version = cache.get(INPUTS_VERSION_KEY)
+    versions = cache.get_many([INPUTS_VERSION_KEY, registry_cache.VERSION_KEY])
+    version = versions.get(INPUTS_VERSION_KEY)
     if version is None:
         version = secrets.token_hex(8)
         cache.add(INPUTS_VERSION_KEY, version, None)
         version = cache.get(INPUTS_VERSION_KEY, version)
-    keys = {o.pk: f"appointments:inputs:v4:{version}:{o.pk}:{service.pk}" for o in given}
+    registry = versions.get(registry_cache.VERSION_KEY) or registry_cache.version()
+    keys = {o.pk: f"appointments:inputs:v5:{version}:{registry}:{o.pk}:{service.pk}" for o in given}
     found = cache.get_many(list(keys.values()))
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [o for o in given if o.pk not in result]

@@ -29,8 +29,7 @@ from servicekontor.appointments.tokens import format_code, hash_token, identity_
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.geography import haversine_km
-from servicekontor.network import opening_hours
-from servicekontor.network import queries as network_queries
+from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network.change_impact import Affected
 from servicekontor.network.models import Office
 
@@ -73,8 +72,9 @@ def bookable_services() -> QuerySet[Service]:
     )
 
 
-def offices_offering_bookable(*, service: Service, day: dt.date) -> QuerySet[Office]:
-    return network_queries.offices_offering(service=service, day=day)
+def offices_offering_bookable(*, service: Service, day: dt.date) -> list[Office]:
+    """The offices offering the service on the day, from the shared registry cache."""
+    return registry_cache.offices_offering(service=service, day=day)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def office_choices(
 ) -> list[OfficeChoice]:
     """Offices offering the service today, nearest first when a point is given."""
     now = now or clock.now()
-    offices = list(offices_offering_bookable(service=service, day=clock.local_date_of(now)))
+    offices = offices_offering_bookable(service=service, day=clock.local_date_of(now))
     distances: dict[int, float | None] = {
         o.pk: (haversine_km(near[0], near[1], o.latitude, o.longitude) if near else None)
         for o in offices

@@ -36,6 +36,7 @@ from servicekontor.core.middleware import form_refuses_nul_bytes
 from servicekontor.core.params import date_or_400, parse_int, parse_timestamp
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network import queries as network_queries
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office
 
 View = Callable[..., HttpResponseBase]
@@ -57,10 +58,19 @@ def _error(request: HttpRequest, message: str, status: int, **context: Any) -> H
 
 
 def _bookable_service(service_id: int) -> Service:
-    service = get_object_or_404(Service.objects.select_related("agency"), pk=service_id)
-    if not service.bookable:
+    """The service with its agency (shared registry cache); 404 unless bookable."""
+    service = registry_cache.service_with_agency(service_id)
+    if service is None or not service.bookable:
         raise Http404
     return service
+
+
+def _office(code: str) -> Office:
+    """The office with this code (shared registry cache); 404 if none."""
+    office = registry_cache.office_by_code(code)
+    if office is None:
+        raise Http404
+    return office
 
 
 def _instant(raw: object) -> dt.datetime | None:
@@ -176,8 +186,12 @@ def _times_context(request: HttpRequest, *, office: Office, service: Service) ->
 @_rate_limited(conf.rate_lookup)
 def choose_time(request: HttpRequest, service_id: int, office_code: str) -> HttpResponse:
     service = _bookable_service(service_id)
-    office = get_object_or_404(Office, code=office_code)
+    office = _office(office_code)
     context = _times_context(request, office=office, service=service)
+    # Each time's link is this prefix and its epoch: one `reverse` instead of one per time.
+    context["contact_prefix"] = reverse(
+        "appointments:contact", args=[service.pk, office.code, 0]
+    ).removesuffix("0/")
     return render(request, "appointments/choose_time.html", context)
 
 
@@ -187,7 +201,7 @@ def choose_time(request: HttpRequest, service_id: int, office_code: str) -> Http
 @_rate_limited(conf.rate_book, method="POST")
 def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) -> HttpResponse:
     service = _bookable_service(service_id)
-    office = get_object_or_404(Office, code=office_code)
+    office = _office(office_code)
     starts_at = _instant(ts)
     if starts_at is None:
         return _error(

@@ -26,6 +26,7 @@ from servicekontor.changeplans.models import AdoptedRow, ChangePlan, PlannedChan
 from servicekontor.changeplans.registry_state import Diff, Kind, apply_plan, diff
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
+from servicekontor.network import registry_cache
 from servicekontor.network.models import (
     CoordinateSource,
     Milestone,
@@ -350,6 +351,7 @@ def adopt_plan(*, plan: ChangePlan, user: User | None) -> Adoption:
 
 
 def _write(d: Diff, plan: ChangePlan) -> int:
+    registry_cache.registry_changed()  # the updates and bulk creates below send no signals
     label = plan.label
     milestone_pk = dict(Milestone.objects.values_list("code", "pk"))
     services = {

@@ -29,6 +29,7 @@ from django.db import transaction
 
 from servicekontor.catalog.models import Agency, Capability, Service
 from servicekontor.core.geography import Locality, find_locality, haversine_km
+from servicekontor.network import registry_cache
 from servicekontor.network.models import (
     CoordinateSource,
     Milestone,
@@ -245,6 +246,7 @@ def load_reference_data(directory: Path) -> SyncReport:
                 open_hours[weekday].update(range(opens.hour, last + 1))
         loaded.append(LoadedOffice(office=office, size=size, open_hours=dict(open_hours)))
     reference_data_loaded.send(sender=LoadedOffice, offices=loaded, syncer=syncer)
+    registry_cache.registry_changed()  # bulk creates send no signals
     return report
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from servicekontor.catalog.models import Service
-from servicekontor.network import change_impact
+from servicekontor.network import change_impact, registry_cache
 from servicekontor.network.models import Milestone, Offering, Office
 
 OVERLAP_MESSAGE = "This office already offers this service in part of that period."
@@ -84,6 +84,7 @@ def move_milestone(
             else:
                 moved += starting.update(valid_from=new_date)
                 moved += ending.update(valid_to=new_last_day)
+            registry_cache.registry_changed()  # updates send no signals
     except IntegrityError as exc:
         raise ValidationError(
             _("Moving the milestone would break a dated rule: %(error)s") % {"error": exc}

@@ -9,9 +9,9 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
-from servicekontor.network import opening_hours
+from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network.models import Office, ServicePoint
-from servicekontor.network.queries import offerings_on, schedule_of
+from servicekontor.network.queries import offerings_on
 from servicekontor.queueing import sql
 from servicekontor.queueing.estimates import estimate_wait_minutes
 from servicekontor.queueing.models import (
@@ -139,8 +139,9 @@ class OpenNow:
 
 def open_now(*, office: Office, at: dt.datetime) -> OpenNow:
     """The office's opening state at `at` (holidays, eves, exceptions, closing for good
-    applied: `network.opening_hours`). Two queries (the schedule)."""
-    schedule = schedule_of(office)
+    applied: `network.opening_hours`). The schedule from the shared registry cache (no query
+    while the registry is unchanged: `network.registry_cache`)."""
+    schedule = registry_cache.schedule(office)
     closes = opening_hours.closing_time(schedule, at)
     if closes is not None:
         return OpenNow(is_open=True, closes_at=closes, next_opening=None)

@@ -1,0 +1,129 @@
+"""Registry reads that are the same for every citizen, in the shared cache under a version key.
+
+The kiosk and the citizen's booking pages read the same few registry facts on every request:
+an office's opening rules (`schedule_of`: two statements), the offices offering a service on
+a day (the search), an office by its code, a bookable service with its agency. They change
+only when someone edits the registry, so they are kept in the shared cache (Redis in
+production, decision 0027's pattern for the screens) under `VERSION_KEY`, and every change of
+a registry row replaces the version:
+
+- every save or delete of a row these reads come from (signals connected in `apps.py`,
+  `REGISTRY_MODELS`, plus the counters' capabilities), at once and again after the commit:
+  a request that read the old rows between the change and its commit may have stored them
+  under the version of the moment; the bump after commit retires them;
+- the bulk writes that send no signals (`QuerySet.update`, `bulk_create`, deleting a
+  related set) call `registry_changed()` themselves (milestone dates, change plans, the
+  reference data).
+
+A reader first asks the version (one Redis GET), then the entry; an entry is never read under
+another version, so after a change no one is served the registry as it was (tests:
+`network/tests/test_registry_cache.py`). Entries expire after `TIMEOUT_S` only to free
+memory. Reads that decide a write under a lock (a booking) read the database, not this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import models, transaction
+from django.utils.translation import get_language
+
+from servicekontor.catalog.models import Agency, Service
+from servicekontor.network import opening_hours
+from servicekontor.network.models import (
+    Milestone,
+    Offering,
+    Office,
+    OpeningException,
+    OpeningHoursPeriod,
+    OutreachRule,
+    ServicePoint,
+    WeeklyHours,
+)
+from servicekontor.network.queries import offices_offering as _offices_offering
+from servicekontor.network.queries import schedule_of
+
+VERSION_KEY = "network:registry-version"
+TIMEOUT_S = 3600
+T = TypeVar("T")
+
+
+def registry_models() -> tuple[type[models.Model], ...]:
+    """The models whose rows the cached reads come from (signals in `apps.py`)."""
+    return (
+        Agency,
+        Service,
+        Milestone,
+        Office,
+        OpeningHoursPeriod,
+        WeeklyHours,
+        OpeningException,
+        OutreachRule,
+        Offering,
+        ServicePoint,
+    )
+
+
+def version() -> str:
+    """The registry's current version tag (made on first use)."""
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), None)
+        current = cache.get(VERSION_KEY)
+    return str(current)
+
+
+def _bump() -> None:
+    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+
+
+def registry_changed(**_signal: object) -> None:
+    """A registry row changed: retire every entry now and again once the change commits."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def cached(name: str, parts: tuple[object, ...], build: Callable[[], T]) -> T:
+    """`build()`'s value for `parts` under the current registry version, built on a miss."""
+    key = f"network:registry:{name}:{version()}:" + ":".join(str(p) for p in parts)
+    found: Any = cache.get(key)
+    if found is not None:
+        return found
+    value = build()
+    cache.set(key, value, TIMEOUT_S)
+    return value
+
+
+def schedule(office: Office) -> opening_hours.Schedule:
+    """`network.queries.schedule_of(office)` in the active language, from the cache."""
+    return cached("schedule", (office.pk, get_language() or "sv"), lambda: schedule_of(office))
+
+
+def offices_offering(*, service: Service, day: dt.date) -> list[Office]:
+    """The operating offices offering the service on the day (`queries.offices_offering`),
+    from the cache."""
+    return cached(
+        "offering",
+        (service.pk, day.isoformat()),
+        lambda: list(_offices_offering(service=service, day=day)),
+    )
+
+
+def office_by_code(code: str) -> Office | None:
+    """The office with this code (any, operating or not), or None, from the cache."""
+    found = cached("office", (code,), lambda: [*Office.objects.filter(code=code)[:1]])
+    return found[0] if found else None
+
+
+def service_with_agency(service_id: int) -> Service | None:
+    """The service with its agency, or None, from the cache."""
+    found = cached(
+        "service",
+        (service_id,),
+        lambda: [*Service.objects.select_related("agency").filter(pk=service_id)[:1]],
+    )
+    return found[0] if found else None
