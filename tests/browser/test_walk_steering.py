@@ -72,7 +72,10 @@ def test_change_plan__closing_before_the_plan_opens_the_office(open_page: OpenPa
         hours=[[0, "10:00", "16:00"]],
     )
     plans.add_change(
-        plan=plan, kind=ChangeKind.CLOSE_OFFICE, on_date=dt.date(2027, 1, 1), office_codes=["walk-nyby"]
+        plan=plan,
+        kind=ChangeKind.CLOSE_OFFICE,
+        on_date=dt.date(2027, 1, 1),
+        office_codes=["walk-nyby"],
     )
     page = _signed_in(open_page, role="network_admin")
     page.goto(f"/change-plans/{plan.pk}/")

@@ -40,6 +40,4 @@ def numeric_column(rows: object, i: int) -> bool:
     """True when column `i` of `rows` holds figures (its header aligns with them)."""
     if not isinstance(rows, list | tuple):
         return False
-    return any(
-        _is_number(row[i]) for row in rows if isinstance(row, list | tuple) and len(row) > i
-    )
+    return any(_is_number(row[i]) for row in rows if isinstance(row, list | tuple) and len(row) > i)

@@ -479,7 +479,7 @@ def test_plan_command__quick__says_it_is_the_heuristic():
 
 def test_read_matrix_csv__a_negative_value__refused_with_its_line():
     """Walk finding (2026-11-30): "1,A,-3" was taken, a negative distance."""
-    with pytest.raises(PlanInputError, match="Line 3: .*negative"):
+    with pytest.raises(PlanInputError, match=r"Line 3: .*negative"):
         read_matrix_csv("demand_id,site_code,value\n1,a,3\n1,b,-3\n")
 
 
