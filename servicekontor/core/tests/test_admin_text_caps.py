@@ -53,4 +53,4 @@ def test_a_longer_text_is_refused_with_the_fields_error(admin_user, client):
     form_class = admin.site._registry[type(office)].get_form(_request(admin_user), office)
     form = form_class(data=data, instance=office)
     assert not form.is_valid()
-    assert str(ADMIN_TEXT_MAX) in " ".join(form.errors["notes"])
+    assert str(ADMIN_TEXT_MAX) in " ".join(str(e) for e in form.errors["notes"])

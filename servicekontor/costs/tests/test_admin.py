@@ -49,8 +49,11 @@ def test_admin__pool_amount_in_the_admins_language(world):
     from django.contrib import admin
     from django.utils import translation
 
+    from servicekontor.costs.admin import CostPoolAdmin
+
     pool = world.pools["kista-staff"]
     model_admin = admin.site._registry[CostPool]
+    assert isinstance(model_admin, CostPoolAdmin)
     with translation.override("en"):
         assert model_admin.amount_kr(pool) == "100,000.00"
     with translation.override("sv"):
