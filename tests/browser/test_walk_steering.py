@@ -100,3 +100,37 @@ def test_staffing__service_level_entered_as_it_is_shown(open_page: OpenPage):
     assert "level=80" in page.url
     assert page.locator(".errorlist").count() == 0
     assert page.get_by_label("Servicenivå (%)").input_value() == "80"
+
+
+def test_outreach_stop_on_a_phone__each_time_range_on_one_line(open_page: OpenPage):
+    """A citizen on a phone (390 px) read the next visits as "tisdag 1 december: 10:00–"
+    and "14:00" on the next line; every opening time range now stays on one line."""
+    from tests.factories import make_outreach_stop
+
+    stop = make_outreach_stop(code="walk-arjeplog")
+    page = open_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/office/{stop.code}/")
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll("main li")]
+             .filter((li) => /\\d\\d:\\d\\d–\\d\\d:\\d\\d/.test(li.textContent))
+             .map((li) => {
+               const text = li.textContent;
+               const at = text.search(/\\d\\d:\\d\\d–/);
+               const range = document.createRange();
+               // the text node that holds the range's start, and the range's 11 characters
+               const walker = document.createTreeWalker(li, NodeFilter.SHOW_TEXT);
+               let seen = 0, node;
+               while ((node = walker.nextNode())) {
+                 if (seen + node.length > at) break;
+                 seen += node.length;
+               }
+               const tail = node.length - (at - seen);
+               range.setStart(node, at - seen);
+               if (tail >= 11) { range.setEnd(node, at - seen + 11); }
+               else { range.setEndAfter(li.querySelector(".time-range") || node); }
+               const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+               return tops.size;
+             })"""
+    )
+    assert lines and all(n == 1 for n in lines), lines
