@@ -498,7 +498,9 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
         return render(request, "appointments/desk_book.html", context, status=400)
     form = ContactForm(request.POST or None, service=service)
     context.update(_times_context(request, office=office, service=service))
-    context.update({"form": form, "service": service})
+    # The time the officer chose stays chosen when the form comes back with an error (it
+    # was the first time of the day again, booked unnoticed once the error was fixed).
+    context.update({"form": form, "service": service, "chosen_start": request.POST.get("start")})
     if request.method != "POST":
         return render(request, "appointments/desk_book.html", context)
     starts_at = _instant(request.POST.get("start"))

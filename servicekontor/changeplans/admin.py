@@ -7,10 +7,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from servicekontor.changeplans.models import AdoptedRow, ChangePlan
-from servicekontor.core.admin_access import may_administer_registry
+from servicekontor.core.admin_access import CappedTextAdmin, may_administer_registry
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(CappedTextAdmin, admin.ModelAdmin):
     """Network administrators may look (by their role, as in the registry's admin)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -1,8 +1,8 @@
 """The plan's timeline as SVG: one row per change on a date axis, and below it, on the same
 axis, a step chart per figure (the value holds from one step to the next).
 
-Pure (no Django): dates, labels and numbers in, an SVG string out; every label is escaped
-here. Accessible as `reports.charts`: `role="img"`, a `<title>` and a `<desc>`, and the page
+Dates, labels and numbers in, an SVG string out; every label is escaped here, and numbers
+follow the active language (`reports.charts.number`). Accessible as `reports.charts`: `role="img"`, a `<title>` and a `<desc>`, and the page
 shows the same numbers in tables. Colours from `reports.charts.PALETTE`.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html import escape
 from itertools import count
 
-from servicekontor.reports.charts import PALETTE
+from servicekontor.reports.charts import PALETTE, number
 
 _ids = count(1)
 LABEL_WIDTH = 64  # px of an ISO date at font size 10, with a gap
@@ -35,11 +35,7 @@ class Panel:
 
 
 def _fmt(v: float) -> str:
-    if abs(v) >= 1000:
-        return f"{v:,.0f}".replace(",", " ")
-    if abs(v) >= 10:
-        return f"{v:.0f}"
-    return f"{v:.2f}".rstrip("0").rstrip(".")
+    return number(v, 0 if abs(v) >= 10 else 2)
 
 
 def timeline(

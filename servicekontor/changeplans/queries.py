@@ -334,6 +334,9 @@ CONFLICT_TEXTS = {
     "incomplete": gettext_lazy("the change lacks the new office's details"),
     "code_taken": gettext_lazy("an office with the code %(office)s exists already"),
     "unknown_office": gettext_lazy("there is no office %(office)s"),
+    "before_opening": gettext_lazy(
+        "%(office)s is not open yet on %(date)s: the plan opens it on %(opens)s"
+    ),
     "already_closing": gettext_lazy("%(office)s already has a closing day (%(date)s)"),
     "not_operating": gettext_lazy("%(office)s is not operating on %(date)s"),
     "offering_after_closing": gettext_lazy(

@@ -165,8 +165,12 @@ def apply_plan(registry: Registry, changes: Iterable[Change]) -> tuple[Registry,
     hours = list(registry.hours)
     milestones = dict(registry.milestones)
     conflicts: list[Conflict] = []
-    for change in ordered(changes):
-        found = _apply(change, offices, offerings, hours, milestones, registry.services)
+    changes = ordered(changes)
+    # An office the plan opens: a change before its opening day names it by its date, not
+    # as unknown ("there is no office nyby" read as a typo in the code).
+    opens = {c.new_office.code: c.day for c in changes if c.new_office is not None}
+    for change in changes:
+        found = _apply(change, offices, offerings, hours, milestones, registry.services, opens)
         conflicts.extend(found)
     return (
         Registry(
@@ -187,6 +191,7 @@ def _apply(
     hours: list[HoursFact],
     milestones: dict[str, dt.date],
     services: Mapping[str, tuple[str, ...]],
+    opens: Mapping[str, dt.date],
 ) -> list[Conflict]:
     day = c.day
     out: list[Conflict] = []
@@ -215,6 +220,10 @@ def _apply(
     # the rest act on existing offices, each checked on its own
     for code in c.offices:
         office = offices.get(code)
+        if office is None and code in opens:
+            params = {"office": code, "date": day.isoformat(), "opens": opens[code].isoformat()}
+            out.append(Conflict(c.key, "before_opening", params))
+            continue
         if office is None:
             out.append(Conflict(c.key, "unknown_office", {"office": code}))
             continue

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -31,7 +32,23 @@ def _is_network_admin(request: HttpRequest) -> bool:
     return may_administer_registry(request.user)
 
 
-class NetworkAdminAccess:
+# The longest free text an admin form takes in a field the model leaves unbounded (a
+# TextField): longer than any note or description seen, far short of the 10 MB a pasted file
+# gave (walk finding, 2026-11-30). A longer text is refused with the field's error.
+ADMIN_TEXT_MAX = 10_000
+
+
+class CappedTextAdmin:
+    """Mixin for any ModelAdmin or inline: every unbounded TextField gets ADMIN_TEXT_MAX
+    characters at most (the form's error and the textarea's maxlength)."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.TextField) and not db_field.max_length:
+            kwargs.setdefault("max_length", ADMIN_TEXT_MAX)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class NetworkAdminAccess(CappedTextAdmin):
     """Mixin for ModelAdmin and InlineModelAdmin classes of the registry."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -14,10 +14,25 @@ NUL = "\x00"
 V = TypeVar("V", bound=Callable[..., Any])
 
 
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def _raw_body(request: HttpRequest) -> bool:
+    """A body that is not a form (JSON, text): its reader sees the bytes as they came."""
+    return request.method in _BODY_METHODS and not (request.content_type or "").startswith(
+        _FORM_TYPES
+    )
+
+
 def _has_nul(request: HttpRequest, *, post_values: bool = True) -> bool:
     """A NUL in the path, a query parameter, a form field's name or (``post_values``) a
-    form field's value."""
+    form field's value, or anywhere in a raw (not form) body."""
     if b"\x00" in unquote_to_bytes(request.META.get("PATH_INFO", "")) or NUL in request.path:
+        return True
+    if _raw_body(request) and b"\x00" in request.body:
+        # JSON with a raw NUL was "JSON parse error - Invalid control character" (English
+        # only), and the demo receiver's hook answered a bare 400 (walk, 2026-11-30).
         return True
     for params, values_too in (
         (request.GET, True),
@@ -43,11 +58,12 @@ def form_refuses_nul_bytes(view: V) -> V:
 class RejectNulBytesMiddleware:
     """A NUL byte in the path, a query parameter or a form field: 400, before any view
     (a form field's value: before the view unless the view is marked
-    `form_refuses_nul_bytes`, whose form then shows the error beside the field).
+    `form_refuses_nul_bytes`, whose form then shows the error beside the field), or in a raw
+    body (JSON, text; the answer is JSON when the body was).
 
     No text here may contain one: PostgreSQL refuses NUL in text ("A string literal cannot
     contain NUL"), so a NUL that reached a query or a write was a 500. Uploaded files are
-    not checked here (their readers say which line is wrong).
+    not checked here (their readers say which line is wrong), nor is any multipart body.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -72,7 +88,7 @@ class RejectNulBytesMiddleware:
 
 def _refused(request: HttpRequest) -> HttpResponse:
     message = _("The request contains a NUL character, which no field may contain.")
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.content_type == "application/json":
         return JsonResponse({"detail": message}, status=400)
     return bad_request_page(request, message)
 

@@ -6,6 +6,7 @@ correction (the costs pages). Saving a pool takes the ledger lock (`services.loc
 inside the admin's transaction, so a month cannot be settled while its pools are being saved.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
@@ -74,7 +76,8 @@ class CostPoolAdmin(RegistryAdmin):
 
     @admin.display(description=_("amount (kr)"), ordering="amount_ore")
     def amount_kr(self, obj: CostPool) -> str:
-        return f"{obj.amount_ore / 100:,.2f}".replace(",", " ").replace(".", ",")
+        # In the admin's language, as the rest of its figures (sv 1 234,50; en 1,234.50).
+        return number_format(Decimal(obj.amount_ore) / 100, 2, use_l10n=True, force_grouping=True)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not _settled(obj) and super().has_change_permission(request, obj)

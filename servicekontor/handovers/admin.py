@@ -9,12 +9,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core import clock
-from servicekontor.core.admin_access import NetworkAdminAccess, may_administer_registry
+from servicekontor.core.admin_access import (
+    CappedTextAdmin,
+    NetworkAdminAccess,
+    may_administer_registry,
+)
 from servicekontor.handovers import services
 from servicekontor.handovers.models import Delivery, Handover, Partner, SigningSecret
 
 
-class SigningSecretInline(admin.TabularInline):
+class SigningSecretInline(CappedTextAdmin, admin.TabularInline):
     model = SigningSecret
     fields = ["created_at", "retired_at"]
     readonly_fields = ["created_at", "retired_at"]

@@ -12,9 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -98,15 +99,19 @@ def demo_receiver_hook(request: HttpRequest, agency_code: str) -> HttpResponse:
     agency = _demo_agency(agency_code)
     partner = get_object_or_404(Partner, agency=agency)
     headers = {k.lower(): v for k, v in request.headers.items()}
-    body = request.body.decode()
+    try:
+        body = request.body.decode()
+    except UnicodeDecodeError:  # was a 500
+        return JsonResponse({"detail": _("The body is not UTF-8 text.")}, status=400)
     for secret in services.active_secrets(partner.pk):
         try:
             Webhook(secret).verify(body, headers)
             break
         except WebhookVerificationError:
             continue
-    else:
-        return HttpResponse(status=400)
+    else:  # was a bare 400: the sender could not tell why
+        detail = _("The signature does not verify with any of the agency's secrets.")
+        return JsonResponse({"detail": detail}, status=400)
     message_id = headers["webhook-id"]
     try:
         with transaction.atomic():

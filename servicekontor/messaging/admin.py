@@ -10,13 +10,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from servicekontor.core.admin_access import may_administer_registry
+from servicekontor.core.admin_access import CappedTextAdmin, may_administer_registry
 from servicekontor.messaging import services
 from servicekontor.messaging.models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(CappedTextAdmin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "topic",

@@ -231,10 +231,35 @@ def read_matrix_csv(text: str) -> dict[tuple[str, str], float]:
                 raise PlanInputError(
                     "Line %(line)s: expected demand_id,site_code,value.", line=line
                 )
-            values[(row[0].strip(), row[1].strip())] = parse_decimal(row[2])
+            value = parse_decimal(row[2])
+            if value < 0:  # was taken, and made that site the nearest of all
+                raise PlanInputError(
+                    "Line %(line)s: a distance or travel time cannot be negative.", line=line
+                )
+            values[(row[0].strip(), row[1].strip())] = value
     except csv.Error as exc:
         raise PlanInputError("The matrix CSV cannot be read: %(error)s.", error=exc) from None
     return values
+
+
+def check_matrix(
+    matrix: dict[tuple[str, str], float] | None,
+    localities: Sequence[Locality],
+    sites: Iterable[Site],
+) -> None:
+    """Raise PlanInputError when not one row of an imported matrix names a locality and a
+    site of the question: the file would be ignored and the answer silently use great-circle
+    km (walk finding, 2026-11-30: columns in another order gave a result "with" the matrix)."""
+    if not matrix:
+        return
+    ids = {str(loc.geonameid) for loc in localities}
+    codes = {s.code for s in sites}  # as `distances` reads them
+    if not any(demand in ids and code in codes for demand, code in matrix):
+        raise PlanInputError(
+            "None of the matrix's %(rows)s rows names a locality (GeoNames id) and a site of "
+            "this question: check that the columns are demand_id,site_code,value.",
+            rows=len(matrix),
+        )
 
 
 def _is_number(text: str) -> bool:

@@ -19,6 +19,7 @@ from servicekontor.planning.plans import (
     PlanRequest,
     PlanResult,
     Site,
+    check_matrix,
     check_request,
     locality_sites,
     plan,
@@ -91,9 +92,13 @@ def plan_on(
     existing = existing_sites(day=day)
     if request.keep:
         request = dataclasses.replace(request, keep=_keep_at_places(request.keep, existing))
+    localities = load_localities()
+    if matrix:
+        pool = candidates if candidates is not None else locality_sites(localities)
+        check_matrix(matrix, localities, (*existing, *pool, *existing_stops(day=day)))
     return plan(
         request,
-        localities=load_localities(),
+        localities=localities,
         existing=existing,
         candidates=candidates,
         matrix=matrix,
@@ -103,15 +108,22 @@ def plan_on(
 
 
 def check_plan_on(
-    *, day: dt.date, request: PlanRequest, candidates: tuple[Site, ...] | None = None
+    *,
+    day: dt.date,
+    request: PlanRequest,
+    candidates: tuple[Site, ...] | None = None,
+    matrix: dict[tuple[str, str], float] | None = None,
 ) -> None:
-    """Raise PlanInputError when ``plan_on`` would refuse the question (``plans.check_request``),
-    before a background solve is queued for it."""
+    """Raise PlanInputError when ``plan_on`` would refuse the question (``plans.check_request``,
+    ``plans.check_matrix``), before a background solve is queued for it."""
     existing = existing_sites(day=day)
     if request.keep:
         request = dataclasses.replace(request, keep=_keep_at_places(request.keep, existing))
     codes = {s.code for s in existing}
-    pool = candidates if candidates is not None else locality_sites(load_localities())
+    localities = load_localities()
+    pool = candidates if candidates is not None else locality_sites(localities)
+    if matrix:
+        check_matrix(matrix, localities, (*existing, *pool, *existing_stops(day=day)))
     check_request(
         request, existing=existing, candidates=sum(1 for s in pool if s.code not in codes)
     )

@@ -125,7 +125,9 @@ def index(request: HttpRequest) -> HttpResponse:
                 matrix = read_matrix_csv(matrix_text) if matrix_text else None
                 if request.method == "POST" and plan_request.action != Question.MEASURE:
                     # A solve: in the background, with its progress on the run's page.
-                    check_plan_on(day=day, request=plan_request, candidates=candidates)
+                    check_plan_on(
+                        day=day, request=plan_request, candidates=candidates, matrix=matrix
+                    )
                     return _start_run(request, day, plan_request, sites_text, matrix_text)
                 result = plan_on(
                     day=day, request=plan_request, candidates=candidates, matrix=matrix

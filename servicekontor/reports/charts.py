@@ -1,6 +1,7 @@
 """Charts as SVG text, drawn on the server: trend lines, the weekday × hour heatmap, ranked
-bars. Pure (no Django): plain numbers and labels in, an SVG string out; every label is
-escaped here.
+bars. Plain numbers and labels in, an SVG string out; every label is escaped here. The only
+Django in it is the number format: figures on the axes and bars follow the active language
+(sv 12 345,5; en 12,345.5), as in the tables beside the charts.
 
 Accessibility: each SVG is `role="img"` named by its `<title>` and described by a `<desc>`
 that states what it shows; the page puts the same numbers in a table beside it, so nothing
@@ -11,8 +12,11 @@ is only in the picture. Colours come from one palette with enough contrast on wh
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 from itertools import count
+
+from django.utils.formats import number_format
 
 PALETTE = ("#1f5fa8", "#b3430e", "#2d7d3a", "#6b3fa0", "#8a6d00")
 DASHES = ("", "6 4", "2 3", "10 3 2 3", "1 2")
@@ -194,5 +198,16 @@ def ranked_bars(*, title: str, desc: str, rows: Sequence[tuple[str, float]], uni
     return _frame(width, max(height, 30), title, desc, "".join(parts))
 
 
+def number(v: float, places: int) -> str:
+    """`v` rounded to `places` decimals (trailing zeros dropped) in the active language's
+    format, grouped: sv "12 345,5", en "12,345.5"."""
+    text = f"{v:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return number_format(Decimal(text), use_l10n=True, force_grouping=True)
+
+
 def _fmt(v: float) -> str:
-    return f"{v:,.0f}".replace(",", "\u202f") if abs(v) >= 10 or v == int(v) else f"{v:.1f}"
+    return number(v, 0 if abs(v) >= 10 or v == int(v) else 1)

@@ -29,12 +29,14 @@ class WhatIfForm(forms.Form):
         max_value=MAX_VOLUME,
         widget=forms.NumberInput(attrs={"step": "1"}),
     )
-    share = forms.FloatField(
-        label=_("Service level (share)"),
+    # In percent, as the pages show service levels ("80 %"); it was a share (0.8) here and a
+    # percentage in the tables beside it (walk finding, 2026-11-30).
+    level = forms.FloatField(
+        label=_("Service level (%)"),
         required=False,
-        min_value=0.01,
-        max_value=0.99,
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
+        min_value=1,
+        max_value=99,
+        widget=forms.NumberInput(attrs={"step": "1"}),
     )
     minutes = forms.IntegerField(
         label=_("Service level (minutes)"),
@@ -54,7 +56,8 @@ class WhatIfForm(forms.Form):
         """The valid form's changes."""
         data = self.cleaned_data
         volume = data.get("volume") or 0.0
-        share = data.get("share")
+        level = data.get("level")
+        share = level / 100 if level is not None else None
         agency = data.get("add_agency")
         return queries.WhatIf(
             volume_factor=1 + volume / 100,
@@ -74,7 +77,7 @@ class OfficeWeekForm(WhatIfForm):
         max_length=8,
         widget=forms.TextInput(attrs={"pattern": "[0-9]{4}-W[0-9]{2}", "placeholder": "2026-W10"}),
     )
-    field_order = ["week", "volume", "share"]
+    field_order = ["week", "volume", "level"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,4 +101,4 @@ class NetworkYearForm(WhatIfForm):
         max_value=2100,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    field_order = ["year", "volume", "share", "add_agency"]
+    field_order = ["year", "volume", "level", "add_agency"]

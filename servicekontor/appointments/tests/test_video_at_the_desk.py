@@ -109,3 +109,22 @@ def test_video__desk_cancels_for_the_citizen__agency_told(
     meeting = VideoMeeting.objects.get(booking=made)
     assert not meeting.active and meeting.cancelled_by == "office" and meeting.agency_notified_at
     assert client.post(url, {"code": made.code}).status_code == 409  # already cancelled
+
+
+def test_desk_book__a_refused_form_keeps_the_chosen_time(frozen, client, world, no_rate_limit):
+    """Walk finding (2026-11-30): an officer on the phone picks 10:00, forgets the contact;
+    the form came back with the day's first time checked, and fixing the error booked that
+    one instead, unnoticed."""
+    import re
+
+    service, office, alice = world
+    client.force_login(alice)
+    url = f"/en/book/desk/{office.code}/book/?service={service.pk}&day=2025-03-11"
+    first_page = client.get(url).content.decode()
+    starts = re.findall(r'name="start" value="(\d+)"', first_page)
+    assert len(starts) >= 2
+    chosen = starts[1]
+    refused = client.post(url, {"service": service.pk, "start": chosen, "name": "Medborgare"})
+    assert refused.status_code == 400
+    checked = re.findall(r'name="start" value="(\d+)" checked', refused.content.decode())
+    assert checked == [chosen]

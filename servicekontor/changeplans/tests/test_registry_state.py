@@ -153,3 +153,19 @@ def test_openings_without_services__only_those_no_agency_serves_from_their_openi
     ]
     after, _conflicts = apply_plan(registry(), changes)
     assert [c.key for c in openings_without_services(after, changes)] == [3, 4]
+
+
+def test_close_before_the_plan_opens_the_office__named_as_such():
+    """Walk finding (2026-11-30): closing an office on 2027-01-01 that the plan opens on
+    2027-03-01 was reported as "there is no office nyby", which reads as a typo in the code."""
+    new = NewOffice("nyby", "Nyby", "X", 1, 1)
+    changes = [
+        Change(1, Kind.OPEN_OFFICE, dt.date(2027, 3, 1), new_office=new),
+        Change(2, Kind.CLOSE_OFFICE, dt.date(2027, 1, 1), offices=("nyby",)),
+        Change(3, Kind.ADD_SERVICES, dt.date(2027, 2, 1), offices=("nyby",), agency="fk"),
+    ]
+    _after, conflicts = apply_plan(registry(), changes)
+    assert [(c.key, c.code, dict(c.params)) for c in conflicts] == [
+        (2, "before_opening", {"office": "nyby", "date": "2027-01-01", "opens": "2027-03-01"}),
+        (3, "before_opening", {"office": "nyby", "date": "2027-02-01", "opens": "2027-03-01"}),
+    ]

@@ -23,3 +23,21 @@ def cell(value: object) -> object:
     text = format(Decimal(str(value)).normalize(), "f")
     places = len(text.split(".", 1)[1]) if "." in text else 0
     return number_format(Decimal(text), places, use_l10n=True, force_grouping=True)
+
+
+def _is_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float | Decimal)
+
+
+@register.filter
+def numeric(value: object) -> bool:
+    """True for a figure: its cell gets `class="num"` (right-aligned, tabular digits)."""
+    return _is_number(value)
+
+
+@register.filter
+def numeric_column(rows: object, i: int) -> bool:
+    """True when column `i` of `rows` holds figures (its header aligns with them)."""
+    if not isinstance(rows, list | tuple):
+        return False
+    return any(_is_number(row[i]) for row in rows if isinstance(row, list | tuple) and len(row) > i)

@@ -41,3 +41,20 @@ def test_admin__pool_of_settled_month_is_read_only(world, client):
 def test_admin__officer_cannot_enter(world, client):
     client.force_login(world.officer)
     assert client.get("/admin/costs/costpool/").status_code == 302  # to the admin login
+
+
+def test_admin__pool_amount_in_the_admins_language(world):
+    """The list's amount follows the language like every other figure (it was always
+    Swedish: "100 000,00" on an English page)."""
+    from django.contrib import admin
+    from django.utils import translation
+
+    from servicekontor.costs.admin import CostPoolAdmin
+
+    pool = world.pools["kista-staff"]
+    model_admin = admin.site._registry[CostPool]
+    assert isinstance(model_admin, CostPoolAdmin)
+    with translation.override("en"):
+        assert model_admin.amount_kr(pool) == "100,000.00"
+    with translation.override("sv"):
+        assert model_admin.amount_kr(pool) == "100\xa0000,00"

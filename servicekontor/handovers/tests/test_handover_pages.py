@@ -91,3 +91,30 @@ def test_demo_receiver__refuses_a_bad_signature_and_is_off_outside_the_demo(
     settings.DEMO = False
     assert client.post(hook, b"{}", content_type="application/json").status_code == 404
     assert not Handover.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b'{"type":"handover.created","note":"a\x00b"}', "NUL"),  # was a bare 400
+        (b"\xff\xfe{}", "UTF-8"),  # was a 500 (UnicodeDecodeError)
+        (b'{"type":"handover.created"}', "ignatur"),  # was a bare 400 (sv: Signaturen)
+    ],
+)
+def test_demo_hook__a_refused_body_says_why(client, world, partners, settings, body, words):
+    """Walk finding (2026-11-30): the demo receiver's hook answered a NUL byte or a bad
+    signature with an empty 400 and a body that is not UTF-8 with a 500."""
+    settings.DEMO = True
+    hook = reverse("handovers:demo_hook", kwargs={"agency_code": world.skatteverket.code})
+    response = client.post(
+        hook,
+        body,
+        content_type="application/json",
+        HTTP_WEBHOOK_ID="msg_1",
+        HTTP_WEBHOOK_TIMESTAMP="1",
+        HTTP_WEBHOOK_SIGNATURE="v1,AAAA",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert words in response.json()["detail"]
+    assert not DemoReceipt.objects.exists()

@@ -475,3 +475,45 @@ def test_plan_command__quick__says_it_is_the_heuristic():
     call_command("plan", "close", "--n", "1", "--on", "2026-01-01", "--quick", stdout=out)
     text = out.getvalue()
     assert "Quick answer (heuristic)" in text and "Solver: HiGHS" not in text
+
+
+def test_read_matrix_csv__a_negative_value__refused_with_its_line():
+    """Walk finding (2026-11-30): "1,A,-3" was taken, a negative distance."""
+    with pytest.raises(PlanInputError, match=r"Line 3: .*negative"):
+        read_matrix_csv("demand_id,site_code,value\n1,a,3\n1,b,-3\n")
+
+
+@pytest.mark.django_db
+def test_planning_page__a_matrix_that_matches_nothing__refused_before_the_solve(client, nadia):
+    """Walk finding (2026-11-30): a matrix naming no locality and no site of the question was
+    ignored in silence and the run answered with great-circle km as if it had used it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from servicekontor.planning.models import PlanRun
+
+    for place in ("Stockholm", "Göteborg", "Malmö"):
+        _office_at(place)
+    _login(client, nadia)
+    kalmar = find_locality("Kalmar")
+    assert kalmar is not None
+    for action, extra in (("propose", {"k": "1", "quick": "on"}), ("measure", {})):
+        matrix = SimpleUploadedFile(
+            "m.csv", f"demand_id,site_code,value\nvaxjo,{kalmar.geonameid},3\n".encode()
+        )
+        response = client.post(
+            reverse("planning:index"),
+            {
+                "on": DAY.isoformat(),
+                "action": action,
+                "objective": "coverage",
+                "radius_km": "25",
+                "matrix_csv": matrix,
+                **extra,
+            },
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        assert response.status_code == 400, action
+        assert "None of the matrix" in response.content.decode() or (
+            "Ingen av matrisens" in response.content.decode()
+        )
+    assert not PlanRun.objects.exists()

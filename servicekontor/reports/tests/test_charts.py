@@ -83,3 +83,23 @@ def test_line_chart__legend_entries_do_not_overlap():
     )
     xs = [float(x) for x in re.findall(r'<line x1="([\d.]+)" x2="[\d.]+" y1="250"', svg)]
     assert xs[1] - xs[0] >= 28 + charts.CHAR_WIDTH * 41
+
+
+def test_chart_figures_follow_the_active_language():
+    """Axis and bar figures as in the tables beside them: en 12,345 and 2.5, sv 12 345 and
+    2,5 (a no-break space, not the narrow one whatever the language)."""
+    from django.utils import translation
+
+    from servicekontor.changeplans import charts as plan_charts
+
+    rows = [("Kista", 12345.0), ("Kiruna", 2.5)]
+    with translation.override("en"):
+        svg = ranked_bars(title="t", desc="d", rows=rows)
+        assert ">12,345<" in svg and ">2.5<" in svg
+        assert plan_charts._fmt(1234567.0) == "1,234,567" and plan_charts._fmt(2.25) == "2.25"
+    with translation.override("sv"):
+        svg = ranked_bars(title="t", desc="d", rows=rows)
+        assert ">12\xa0345<" in svg and ">2,5<" in svg
+        assert plan_charts._fmt(1234567.0) == "1\xa0234\xa0567" and plan_charts._fmt(2.25) == "2,25"
+    assert "\u202f" not in svg
+    assert charts.number(-0.001, 1) == "0"

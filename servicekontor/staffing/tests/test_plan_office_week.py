@@ -175,7 +175,8 @@ def test_week_plan__bookings_made__raise_that_hour(history):
         ({"volume": "-100"}, "volume", ["Volume change (%)", "-99"]),
         ({"volume": "abc"}, "volume", ["Volume change (%)", "number"]),
         ({"volume": "901"}, "volume", ["Volume change (%)", "900"]),
-        ({"share": "1.5"}, "share", ["Service level (share)", "0.99"]),
+        ({"level": "0.8"}, "level", ["Service level (%)", "1"]),
+        ({"level": "100"}, "level", ["Service level (%)", "99"]),
         ({"week": "2025-W53"}, "week", ["Week", "YYYY-Www"]),  # 2025 has 52 weeks
         ({"week": "9999-W52"}, "week", ["Week", "2999-12-31"]),
         ({"week": "0001-W01"}, "week", ["Week", "1900-01-01"]),
