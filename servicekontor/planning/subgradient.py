@@ -268,7 +268,7 @@ def pmedian_lagrangian(
             best_cols, upper = np.flatnonzero(opened), cost_of_opened
         improved = best == -np.inf or value > best + 1e-9 * abs(best)
         if improved:
-            best, best_rho = value, rho
+            best, best_rho = value, np.asarray(rho, dtype=np.float64)
         step.record(improved=improved)
         if upper - best <= 1e-9 * abs(upper) or step.exhausted:
             break
