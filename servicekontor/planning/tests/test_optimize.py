@@ -722,3 +722,101 @@ def test_mclp_lagrangian__float32_models__step_halves_after_large_stall(
     for _ in range(3):
         step.record(improved=False)
     assert step.mu == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seeds,
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from([1, 3, 20, 200]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_pmedian_candidates__any_steps__keep_every_site_of_a_better_solution(
+    seed, p, steps, dense, with_fixed
+):
+    """Reduced-cost fixing after any number of subgradient steps (dense or truncated pairs):
+    the bound stays at or below the brute-force optimum, and every site of every solution
+    cheaper than the incumbent stays open to the MILP, so the restricted MILP keeps the
+    optimum."""
+    dist, w = _instance(seed, n=10, m=8)
+    fixed = np.asarray([0] if with_fixed and p > 1 else [], dtype=np.int64)
+    incumbent = sorted(set(fixed.tolist()) | set(range(7, 7 - p, -1)))[:p]
+    if len(incumbent) < p:
+        incumbent = sorted(set(incumbent) | set(range(1, p + 1)))[:p]
+    upper = heuristics.assignment_cost(dist, w, incumbent)
+    lag = (
+        subgradient.pmedian_lagrangian(
+            dist,
+            w,
+            p,
+            fixed,
+            incumbent,
+            upper,
+            time_limit=60.0,
+            truncation_min=1,
+            truncation_factor=1.5,
+            max_iter=steps,
+        )
+        if dense
+        else _truncated_lagrangian(dist, w, p, fixed, incumbent, upper, steps)
+    )
+    best = _brute(dist, w, p, fixed.tolist(), lambda cols: float(w @ dist[:, cols].min(axis=1)))
+    assert lag.bound <= best + 1e-6 * best
+    kept = incumbent if lag.best_cols is None else lag.best_cols.tolist()
+    sites = set(optimize._pmedian_candidates(lag, fixed, kept, lag.best_val, p, 8).tolist())
+    assert set(fixed.tolist()) | set(kept) <= sites
+    free = [j for j in range(8) if j not in fixed]
+    for combo in itertools.combinations(free, p - fixed.size):
+        cols = sorted(fixed.tolist() + list(combo))
+        if float(w @ dist[:, cols].min(axis=1)) < lag.best_val * (1 - 1e-9):
+            assert set(cols) <= sites
+
+
+def _truncated_lagrangian(dist, w, p, fixed, incumbent, upper, steps):
+    old = subgradient.PMEDIAN_DENSE_MAX
+    subgradient.PMEDIAN_DENSE_MAX = 0
+    try:
+        return subgradient.pmedian_lagrangian(
+            dist,
+            w,
+            p,
+            fixed,
+            incumbent,
+            upper,
+            time_limit=60.0,
+            truncation_min=1,
+            truncation_factor=1.5,
+            max_iter=steps,
+        )
+    finally:
+        subgradient.PMEDIAN_DENSE_MAX = old
+
+
+def test_solve_pmedian__reduced_cost_fixing__milp_over_fewer_sites_same_optimum(monkeypatch):
+    """A bound close to the optimum closes most sites before the MILP; the answer is still
+    the brute-force optimum."""
+    dist, w = _instance(11, n=40, m=14)
+    seen = []
+    real = optimize._solve_milp
+
+    def spy(**kwargs):
+        seen.append(sparse.csr_matrix(kwargs["matrix"])[-1].nnz)  # the row Σ x = p
+        return real(**kwargs)
+
+    real_lag = optimize._pmedian_lagrangian
+
+    def short_lag(*args, **kwargs):
+        out = real_lag(*args, **{**kwargs, "max_iter": 200})
+        # Keep the bound (and its ρ) but below the incumbent, so the MILP still runs.
+        return optimize._PmedianLagrangian(
+            out.bound - 1e-4 * abs(out.bound), out.best_cols, out.best_val, False, out.rho
+        )
+
+    monkeypatch.setattr(optimize, "_pmedian_lagrangian", short_lag)
+    monkeypatch.setattr(optimize, "_solve_milp", spy)
+    s = optimize.solve_pmedian(dist, w, 2)
+    best = _brute(dist, w, 2, [], lambda cols: float(w @ dist[:, cols].min(axis=1)))
+    assert s.objective == pytest.approx(best, rel=1e-9) and s.optimal
+    assert seen and seen[0] < 14  # the MILP's x columns: fewer than the sites
+    assert len(s.chosen) == 2 and max(s.chosen) < 14
