@@ -197,7 +197,7 @@ class Desk(User):
             # unless something else changed since
             if found := WAITING_ETAG.search(text):
                 self.etag = html.unescape(found.group(1))
-            elif status == 200:  # the own visit only (decision 0034): desk.js asks for the list
+            elif status == 200:  # the own visit only (decision 0035): desk.js asks for the list
                 self.poll()
             return (303 if status == 200 else status), headers
         status, _t, headers = self.browser.send(

@@ -15,7 +15,7 @@ cache when PEAK_REDIS_URL/REDIS_URL is set).
 The actions of a visit are also counted in SQL statements per request (every `execute` the
 request sends, BEGIN/COMMIT included; load-independent, unlike CPU). POLL_COST_APP=<tree>
 runs another checkout's code (e.g. /work/main) under this same harness, for a before/after
-in one session. When an action's answer carries no waiting list (decision 0034), the list
+in one session. When an action's answer carries no waiting list (decision 0035), the list
 desk.js then asks for is counted as a request of its own (the screens' lane).
 
 POLL_COST_PROFILE=<path prefix> writes cProfile stats (CPU clock) of the fragments and of each
@@ -282,7 +282,7 @@ def main() -> None:
 
     def list_after(answer: Any) -> None:
         """desk.js asks for the waiting list at once when an action's answer has none
-        (decision 0034): on the screens' lane, counted under its own name."""
+        (decision 0035): on the screens' lane, counted under its own name."""
         if b'id="waiting-panel"' not in answer.content:
             timed(
                 "desk.js: waiting list after an action (screens' lane)",

@@ -1,5 +1,5 @@
 """Secondary indexes built once after a bulk write instead of maintained row by row
-(PostgreSQL; decisions 0028 and 0034).
+(PostgreSQL; decisions 0028 and 0036).
 
 A bulk write that fills a table (a simulated year into an empty log, a rebuild of the
 statistics' rollups of every day they hold) costs less when the table's secondary indexes

@@ -715,7 +715,7 @@ def _parts(
     """The answer to a desk action sent by desk.js: the message and the officer's own visit
     and status with its version (so its next poll is a 304); no page around them, no
     bookings, and no waiting list: desk.js asks for the list on the screens' lane right after
-    (decision 0034), as the office's other desks do when told by push. `keys`, `versions`:
+    (decision 0035), as the office's other desks do when told by push. `keys`, `versions`:
     the session's keys and `queue_versions` when the caller has read them (`desk_poll`);
     `current`: the officer's visit when the action decided it (`_current_after`)."""
     if keys is None:

@@ -155,7 +155,7 @@ class TicketCounter(models.Model):
 class Visit(models.Model):
     """One citizen's visit for one service, from ticket to outcome."""
 
-    # Indexes (decision 0034): no single-column index on office, service or desk — office is
+    # Indexes (decision 0036): no single-column index on office, service or desk — office is
     # the first column of `visit_office_day`, `visit_office_state_q` and the ticket's unique
     # key; no query filters visits by service or desk (deleting a service is refused, desks
     # are deactivated, not deleted). `officer` keeps its index: the desk's own visit.
@@ -271,7 +271,7 @@ class Visit(models.Model):
 class VisitEvent(models.Model):
     """One state change of a visit, appended in the same transaction as the change."""
 
-    # Indexes (decision 0034): `visit_event_visit_at` (a visit's events: the rollups' per-change
+    # Indexes (decision 0036): `visit_event_visit_at` (a visit's events: the rollups' per-change
     # read, the errands' attribution, a visit's deletion) and `visit_event_office_at` (an
     # office's events of today: the screens' versions, the live figures) serve every read;
     # `officer` keeps its own (deleting an officer's account: the key's check), none on
@@ -366,7 +366,7 @@ class Errand(models.Model):
     agency, so "visits per agency" is a plain count and a visit counts once per agency.
     """
 
-    # Indexes (decision 0034): a visit's errands through the unique (visit, position); none
+    # Indexes (decision 0036): a visit's errands through the unique (visit, position); none
     # on service (no query filters errands by it); `officer` keeps its own (an account's
     # deletion).
     visit = models.ForeignKey(
@@ -439,7 +439,7 @@ class DeskStatusEvent(models.Model):
     and sign-out. Occupancy (serving time / signed-in time) is computed from it.
     """
 
-    # Indexes (decision 0034): `desk_status_office_at` and `desk_status_officer_at` only; office
+    # Indexes (decision 0036): `desk_status_office_at` and `desk_status_officer_at` only; office
     # and officer are their first columns, no query filters the log by desk.
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -425,7 +425,7 @@ def call_next(*, officer: User) -> Visit:
     # "Not busy" is part of the pick: this statement starts after the session lock is ours,
     # so its snapshot sees the other tab's call. One round trip fewer on the happy path.
     if sql.one_statement_transitions():
-        # The pick, the call, the desk-status row and the event in one statement (0034).
+        # The pick, the call, the desk-status row and the event in one statement (0035).
         called = _write_transition(
             None,
             Action.CALL,

@@ -405,7 +405,7 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     return keys, EventCounts(*(int(v) for v in row[5:]))
 
 
-# --- a visit's state change in one statement (PostgreSQL; the desk actions, decision 0034) --
+# --- a visit's state change in one statement (PostgreSQL; the desk actions, decision 0035) --
 #
 # ORM (the path SQLite takes, `services._transition`): the compare-and-swap
 # `Visit.objects.filter(pk=…, state=old, **guard).update(…)`, the desk-status row when the

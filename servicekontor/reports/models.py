@@ -18,7 +18,7 @@ from servicekontor.network.models import Office
 
 
 class _Rollup(models.Model):
-    # no index of its own: the first column of the unique key (decision 0034)
+    # no index of its own: the first column of the unique key (decision 0036)
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", db_index=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
@@ -114,7 +114,7 @@ class MonthFigures(models.Model):
     ~220,000 day rows. Kept with the same upserts as the day rows (rollups.py).
     """
 
-    # no index of its own: the first column of the unique key (decision 0034)
+    # no index of its own: the first column of the unique key (decision 0036)
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", db_index=False)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
@@ -147,7 +147,7 @@ class MonthWaitFigures(models.Model):
     """The wait histogram per office × agency × month (sums of `WaitFigures`): median, p90
     and service level of whole months without a service grouping read these rows."""
 
-    # no index of its own: the first column of the unique key (decision 0034)
+    # no index of its own: the first column of the unique key (decision 0036)
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", db_index=False)
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
@@ -173,7 +173,7 @@ class OccupancyFigures(models.Model):
     desk-status row arrives. Today's occupancy is read live from the desk-status log.
     """
 
-    # no index of its own: the first column of the unique key (decision 0034)
+    # no index of its own: the first column of the unique key (decision 0036)
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", db_index=False)
     local_day = models.DateField()
     signed_in_seconds = models.BigIntegerField(default=0)

@@ -830,7 +830,7 @@ def rebuild(*, start: dt.date, end: dt.date, office_ids: Iterable[int] | None = 
                 rows.delete()
                 if keys.previous is not None and not model.objects.exists():
                     # the span was all the table held (a first load): its secondary indexes
-                    # are built once after the insert, not maintained row by row (0034)
+                    # are built once after the insert, not maintained row by row (0036)
                     dropped += bulk_indexes.drop_secondary_indexes(model._meta.db_table)
                 sql, params = statements[kind]
                 cursor.execute(sql, params)

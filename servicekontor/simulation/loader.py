@@ -784,7 +784,7 @@ def load(
                 cursor.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_MAINTENANCE_WORK_MEM}'")
                 cursor.execute(f"SET LOCAL work_mem = '{LOAD_WORK_MEM}'")
                 cursor.execute("SET LOCAL synchronous_commit = off")
-                cursor.execute("SET LOCAL jit = off")  # compile time > gain (0034)
+                cursor.execute("SET LOCAL jit = off")  # compile time > gain (0036)
         if skip_fk_checks:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")

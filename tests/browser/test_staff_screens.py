@@ -217,7 +217,7 @@ def test_favicon__served(open_staff_page: OpenStaffPage, admin_user: User):
 def test_desk__action_answer__own_visit_then_the_list_asked_for_at_once(
     open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User
 ):
-    # Decision 0034: the answer to call-next carries the own visit only; desk.js asks for the
+    # Decision 0035: the answer to call-next carries the own visit only; desk.js asks for the
     # waiting list right after. The polls are slowed to a minute here (the page rewritten on
     # its way in), so only that request can bring the list without its "Call" buttons.
     for _ in range(2):

@@ -19,7 +19,7 @@ def act_url(world):
 
 
 def test_desk_action__fragment__own_visit_without_the_list(client, world, act_url):
-    # Decision 0034: the answer is the message and the officer's own visit; the waiting list
+    # Decision 0035: the answer is the message and the officer's own visit; the waiting list
     # is asked for by desk.js at once, on the screens' lane.
     services.issue_ticket(office=world.office, service=world.tax)
     services.issue_ticket(office=world.office, service=world.tax)

@@ -25,7 +25,7 @@ from servicekontor.queueing.models import Visit
 FRAGMENT = {"X-Desk-Fragment": "1"}
 
 # action -> (PostgreSQL, SQLite) upper bounds, in statements per request. On PostgreSQL a
-# visit's change is one statement (`queueing.sql.transition`, decision 0034: call-next's pick,
+# visit's change is one statement (`queueing.sql.transition`, decision 0035: call-next's pick,
 # the compare-and-swap, the desk-status row, the event and the rollups' read of the visit's
 # events) and desk.js's answer is the own visit only; SQLite takes the ORM path. Inside a
 # test's transaction each `atomic` adds a SAVEPOINT and its RELEASE (two statements).

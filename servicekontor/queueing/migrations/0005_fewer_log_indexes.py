@@ -1,4 +1,4 @@
-"""Twelve single-column indexes of the visit log dropped (decision 0034-fewer-log-indexes-yearload).
+"""Twelve single-column indexes of the visit log dropped (decision 0036-fewer-log-indexes-yearload).
 
 Six are the first column of another index (office, visit, officer), six serve no query
 (service, desk: services are never deleted with history, desks are deactivated). Only the

@@ -1,4 +1,4 @@
-"""The visit log's tables carry only the indexes a query uses (decision 0034): every index
+"""The visit log's tables carry only the indexes a query uses (decision 0036): every index
 left is written to on every visit change and built again after a bulk load."""
 
 import pytest

@@ -1,5 +1,5 @@
 """The desk's written-out statement for the services offered today (`sql.walk_in_services`,
-decision 0034) returns what the ORM's `queries.walk_in_services` does, in the same order."""
+decision 0035) returns what the ORM's `queries.walk_in_services` does, in the same order."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
 """The rollups' single-column office indexes dropped: office is the first column of each
-table's unique key (decision 0034-fewer-log-indexes-yearload). Only the indexes: the
+table's unique key (decision 0036-fewer-log-indexes-yearload). Only the indexes: the
 foreign-key constraints stay (Django's AlterField would drop and re-add them)."""
 
 import django.db.models.deletion

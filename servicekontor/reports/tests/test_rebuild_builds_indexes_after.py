@@ -1,6 +1,6 @@
 """A PostgreSQL superuser's rollup rebuild whose span is all a rollup table holds (a first
 load) drops that table's secondary indexes and builds them after the insert (decision
-0034): the same rows, the same indexes afterwards; a table that keeps other days' rows keeps
+0036): the same rows, the same indexes afterwards; a table that keeps other days' rows keeps
 its indexes throughout."""
 
 import pytest

@@ -83,7 +83,7 @@ document.addEventListener("keydown", function (event) {
     // Server push (core/push.js, decision 0026): ask now when a change may concern the list
     // (the officer's own visit changes with the officer's own actions, answered directly).
     if (id === "waiting-panel") document.addEventListener("sk:push", function () { schedule(0); });
-    // A desk action's answer carries the officer's own visit, not the list (decision 0034):
+    // A desk action's answer carries the officer's own visit, not the list (decision 0035):
     // the list is asked for at once, on the screens' lane.
     if (id === "waiting-panel") document.addEventListener("sk:desk-acted", function () { schedule(0, true); });
     schedule(seconds * 1000);
@@ -94,7 +94,7 @@ document.addEventListener("keydown", function (event) {
 // Desk actions without a page load (decision 0026): a form posting to the desk's /act/ is
 // sent with fetch and "X-Desk-Fragment: 1"; the answer is the changed parts (the message,
 // the officer's own visit), put in place of the same ids; the waiting list is then asked for
-// by its own poll at once (decision 0034; a list in the answer is still put in place). Anything else
+// by its own poll at once (decision 0035; a list in the answer is still put in place). Anything else
 // (signed out meanwhile: a redirect) loads the page it points to; a network error reloads
 // the desk (the action may or may not have reached the server: the page shows which).
 // Without JavaScript the forms post and redirect as before.
