@@ -1,7 +1,10 @@
 """Deployment checks (`manage.py check --deploy`) for what the rate limits and the mail need.
 
 - core.W001: the default cache is in-process (no REDIS_URL): every worker process counts the
-  rate limits and API throttles on its own, so N workers let N times the rate through.
+  rate limits and API throttles on its own, so N workers let N times the rate through; and
+  each keeps its own copy of the citizens' registry reads (`network.registry_cache`, decision
+  0037), so a registry change made in another process (another worker, a management
+  command) is not seen there until the entry expires (up to `TIMEOUT_S`, an hour).
 - core.W002: the console mail backend in production writes every mail body (names, e-mail
   addresses, working manage links) into the server log.
 """
@@ -29,8 +32,10 @@ def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     if backend in _IN_PROCESS_CACHES:
         return [
             Warning(
-                "The default cache is in-process: each worker counts rate limits alone.",
-                hint="Set REDIS_URL so that every worker process shares one count.",
+                "The default cache is in-process: each worker counts rate limits alone and "
+                "keeps its own copy of the registry reads (a change made in another process "
+                "is not seen there for up to an hour).",
+                hint="Set REDIS_URL so that every worker process shares one cache.",
                 id="core.W001",
             )
         ]
