@@ -180,9 +180,12 @@ def mclp_lagrangian(
         if norm == 0:
             break
         length = step.mu * (bound - best_val) / norm
-        if not length <= np.finfo(dtype).max:  # a vanishing float32 direction: λ would be NaN
+        if not math.isfinite(length):
             break
-        lam = np.clip(lam - dtype(length) * direction, 0.0, wd).astype(dtype)
+        # The step in float64: a vanishing float32 direction gives a length beyond float32's
+        # range (NumPy would warn on the cast, and λ would hold inf or NaN); the clipped
+        # multipliers lie in [0, w] and fit float32 again.
+        lam = np.clip(lam - length * direction.astype(np.float64), 0.0, w).astype(dtype)
     if dtype is not np.float64 and upper < np.inf:
         # The float32 figures only steered the search: L at the best λ in float64 (valid for
         # any λ >= 0) is the bound.
