@@ -35,6 +35,11 @@ a lower CPU priority (`nice -n SCREEN_NICE`), as a proxy sends those paths in pr
 desk actions, kiosks and citizens keep --workers at normal priority. 0 (the default): one
 pool serves everything, as before.
 
+--public-workers N (decision 0045, a third lane): the citizens' booking site (searches, free
+times, the contact form, the booking and its confirmation: config.lanes.PUBLIC_PATH) goes to
+a third gunicorn with N sync workers at `nice -n PUBLIC_NICE`; the desks and kiosks keep
+--workers. 0 (the default): the citizens share the actions' pool.
+
 Figures go to stdout and to docs/benchmarks.md between the peak_load markers.
 
 --handovers SHARE (issue 19): after the measured run (the baseline), the same run again with
@@ -101,7 +106,9 @@ SERVER_ENV = {
 PUSH_PORT = 0  # set in main (free_port) before the world is built
 SCREENS_PORT = 0  # the screens' lane (--screen-workers); 0: the screens share the app's pool
 SCREEN_NICE = 10  # the screens' lane runs at this niceness (decision 0031)
-SCREENS_SERVER: list[subprocess.Popen[bytes]] = []  # the screens' gunicorn, if any
+PUBLIC_PORT = 0  # the citizens' lane (--public-workers); 0: they share the app's pool
+PUBLIC_NICE = 5  # the citizens' lane runs at this niceness (decision 0045)
+LANE_SERVERS: list[subprocess.Popen[bytes]] = []  # the screens' and citizens' gunicorns, if any
 os.environ.update(SERVER_ENV)
 
 import django  # noqa: E402
@@ -238,6 +245,7 @@ def build_world(port: int) -> dict[str, Any]:
     return {
         "base_url": f"http://127.0.0.1:{port}",
         "screens_url": f"http://127.0.0.1:{SCREENS_PORT or port}",
+        "public_url": f"http://127.0.0.1:{PUBLIC_PORT or port}",
         "push_port": PUSH_PORT,
         "csrf": csrf,
         "anonymous_cookie": f"{settings.CSRF_COOKIE_NAME}={csrf}",
@@ -366,8 +374,9 @@ def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
 
 
 def app_workers(server: subprocess.Popen[bytes]) -> list[int]:
-    """The gunicorn workers of both lanes (the app's `server` and the screens', if any)."""
-    return [pid for process in [server, *SCREENS_SERVER] for pid in children_of(process.pid)]
+    """The gunicorn workers of every lane (the app's `server`, the screens' and the citizens',
+    if any)."""
+    return [pid for process in [server, *LANE_SERVERS] for pid in children_of(process.pid)]
 
 
 def app_backends() -> list[int]:
@@ -636,6 +645,13 @@ def main() -> None:
         help="a second, lower-priority gunicorn with this many workers for the screens "
         "(decision 0031); 0: one pool",
     )
+    parser.add_argument(
+        "--public-workers",
+        type=int,
+        default=0,
+        help="a third gunicorn at a lower priority with this many workers for the citizens' "
+        "booking site (decision 0045); 0: they share the actions' pool",
+    )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
         "--baseline", default="", help="multiples to run with the screens polling (no push)"
@@ -652,11 +668,12 @@ def main() -> None:
     if not DATABASE_URL.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database this may drop and recreate.")
 
-    global PUSH_PORT, SCREENS_PORT
+    global PUSH_PORT, SCREENS_PORT, PUBLIC_PORT
     recreate_database()
     port = free_port()
     PUSH_PORT = free_port()
     SCREENS_PORT = free_port() if args.screen_workers else 0
+    PUBLIC_PORT = free_port() if args.public_workers else 0
     SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
     os.environ.update(SERVER_ENV)
     django.setup()
@@ -680,8 +697,12 @@ def main() -> None:
     connections.close_all()
     server = start_server(workers=args.workers, port=port)
     if args.screen_workers:
-        SCREENS_SERVER.append(
+        LANE_SERVERS.append(
             start_server(workers=args.screen_workers, port=SCREENS_PORT, nice=SCREEN_NICE)
+        )
+    if args.public_workers:
+        LANE_SERVERS.append(
+            start_server(workers=args.public_workers, port=PUBLIC_PORT, nice=PUBLIC_NICE)
         )
     pusher = start_push_server(port=PUSH_PORT)
     searched: list[Run] = []
@@ -732,7 +753,7 @@ def main() -> None:
             print(summary(run), flush=True)
             baseline.append(run)
     finally:
-        for process, grace in ((server, 30), *((s, 30) for s in SCREENS_SERVER), (pusher, 10)):
+        for process, grace in ((server, 30), *((s, 30) for s in LANE_SERVERS), (pusher, 10)):
             process.terminate()
             try:
                 process.wait(timeout=grace)
@@ -792,7 +813,8 @@ def report(
         f"{f' --baseline {args.baseline}' if args.baseline else ''}"
         f"{f' --handovers {args.handovers:g}' if args.handovers else ''}"
         f" --workers {args.workers}"
-        f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}`"
+        f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}"
+        f"{f' --public-workers {args.public_workers}' if args.public_workers else ''}`"
     )
     screens = sum(o["displays"] + 1 for o in world["offices"])
     lines = [
@@ -818,11 +840,18 @@ def report(
         "(tickets, visits, searches, bookings); the screens stay as many as the network has.",
         "",
         (
-            f"Two lanes (decision 0031): desk actions, kiosks and citizens on gunicorn with "
+            f"Lanes (decision 0031): desk actions, kiosks"
+            f"{'' if args.public_workers else ' and citizens'} on gunicorn with "
             f"{args.workers} sync workers; the screens' fragment requests on a second gunicorn "
             f"with {args.screen_workers} sync workers at niceness {SCREEN_NICE}; "
             if args.screen_workers
             else f"gunicorn {args.workers} sync workers, "
+        )
+        + (
+            f"the citizens' booking site on a third gunicorn with {args.public_workers} sync "
+            f"workers at niceness {PUBLIC_NICE} (decision 0045); "
+            if args.public_workers
+            else ""
         )
         + "the push server (uvicorn, 1 process), Redis, "
         f"PostgreSQL and the locust client on the same {os.cpu_count()}-core machine, shared "
@@ -1023,7 +1052,8 @@ def handover_report(
         f"PEAK_REDIS_URL={REDIS_URL} .venv/bin/python benchmarks/peak_load.py "
         f"--multiple {args.multiple:g} --seconds {args.seconds:g} --handovers {handed.share:g}"
         f" --workers {args.workers}"
-        f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}`"
+        f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}"
+        f"{f' --public-workers {args.public_workers}' if args.public_workers else ''}`"
     )
     told = run.status("desk: hand over and finish", 303)
     span = WARMUP_SECONDS + run.seconds

@@ -98,8 +98,9 @@ class Browser:
     """One keep-alive connection with cookies of our own (no redirects followed)."""
 
     def __init__(self, environment: Environment, cookie: str = "", base_url: str = "") -> None:
+        self.base_url = base_url or WORLD["base_url"]
         self.session = FastHttpSession(
-            base_url or WORLD["base_url"],
+            self.base_url,
             environment.events.request,
             None,
             max_redirects=0,
@@ -127,7 +128,7 @@ class Browser:
                 for k, v in {**data, "csrfmiddlewaretoken": WORLD["csrf"]}.items()
             )
             hdrs["Content-Type"] = "application/x-www-form-urlencoded"
-            hdrs["Referer"] = WORLD["base_url"] + path
+            hdrs["Referer"] = self.base_url + path
         started = time.perf_counter()
         try:
             with self.session.request(
@@ -417,7 +418,9 @@ def citizens(environment: Environment) -> None:
 
 
 def citizen(environment: Environment) -> None:
-    browser = Browser(environment, WORLD["anonymous_cookie"])
+    # the citizens' lane (decision 0045): the same address as the actions unless
+    # peak_load.py runs a pool of their own
+    browser = Browser(environment, WORLD["anonymous_cookie"], WORLD.get("public_url", ""))
     service, office, near = random.choice(WORLD["bookable"])
     browser.send(
         "citizen: search offices near a place",
