@@ -94,6 +94,22 @@ COVERING_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     "mip_heuristic_run_root_reduced_cost": False,
     "mip_heuristic_run_feasibility_jump": False,
 }
+# The LSCP's MILP (solve_lscp) adds: no cut separation at the nodes (root cuts stay). Its slow
+# case is a proof, not a search: the R = 30 km core (431 rows × 450 sites, LP 58.80, optimum
+# 61) needs a few hundred nodes whatever the start (handed the optimum: the same or slower),
+# and the cuts separated at every node cost more than they prune. HiGHS on the core, CPU s,
+# one thread, from the greedy cover, random seeds 0, 1, 2, ... at a load of 1–5 (decision 0041):
+#   R km (core rows × sites)   covering options                no node cuts as well
+#   30 (431 × 450)             3.51 3.22 2.72 2.99             2.83 2.08 2.17 2.50 2.03 2.16
+#                              (again: 3.87 3.65 3.06)
+#   35 (422 × 447)             1.17 1.12 0.59                  1.13 1.13 0.60
+#   40 (461 × 491)             0.25 0.26 0.30                  0.25 0.26 0.31
+#   50 (487 × 508)             0.56 0.73 0.63                  0.56 0.72 0.62
+# The MCLP keeps COVERING_HIGHS_OPTIONS (no node cuts was measured there on one cell only).
+LSCP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
+    **COVERING_HIGHS_OPTIONS,
+    "mip_allow_cut_separation_at_nodes": False,
+}
 
 # Column dominance compares every pair of sites that share a demand row: Σ_rows degree² work.
 # Above this (the 100,000 × 10,000 scaling instance: ~1e9, 75 s) it is skipped; the model
@@ -705,7 +721,7 @@ def solve_lscp(
             time_limit=time_limit,
             mip_rel_gap=mip_rel_gap,
             offset=float(forced.size),
-            options=COVERING_HIGHS_OPTIONS,
+            options=LSCP_HIGHS_OPTIONS,
             watch=_milp_watch(
                 report.at("branch and bound"),
                 float(forced.size + incumbent.size),
