@@ -9,12 +9,16 @@ process's CPU seconds (the machine is shared: wall seconds wait for other work):
 * ``local-search``: `cover_iterated_local_search` from the batch interchange's answer;
 * ``bound``: `subgradient.mclp_lagrangian` for the given CPU seconds, float64 and float32
   steps (`FLOAT32_MIN_PAIRS`), against the given incumbent;
+* ``pdhg``: `subgradient.mclp_pdhg` (the LP's saddle point by preconditioned primal-dual
+  steps, decision 0042) for the given CPU seconds, its bound after each tenth of them, then
+  the batch interchange from its fractional sites' k largest;
 * ``lp``: the LP relaxation by HiGHS's interior point method (30,000 × 3,000: 12.5 CPU s;
   100,000 × 10,000: about 3 CPU minutes per iteration, not finished).
 
     .venv/bin/python benchmarks/mclp_100k.py --n 100000 interchange local-search --seconds 30
     .venv/bin/python benchmarks/mclp_100k.py --n 30000 bound --seconds 10 --incumbent 3886138
     .venv/bin/python benchmarks/mclp_100k.py --n 30000 lp
+    .venv/bin/python benchmarks/mclp_100k.py --n 100000 pdhg bound --seconds 30 --incumbent 15727545
 """
 
 from __future__ import annotations
@@ -96,6 +100,35 @@ def bound(g: sparse.csr_matrix, gw: np.ndarray, k: int, seconds: float, incumben
         )
 
 
+def pdhg(g: sparse.csr_matrix, gw: np.ndarray, k: int, seconds: float, incumbent: float) -> None:
+    c = time.process_time()
+    seen: list[tuple[float, float]] = []  # (CPU s, the float32 steps' bound), every 0.25 s
+
+    def watch(_best: float, upper: float) -> bool:
+        seen.append((time.process_time() - c, upper))
+        return False
+
+    lag = subgradient.mclp_pdhg(
+        g, gw, k, None, incumbent, time_limit=seconds, watch=watch, clock=time.process_time
+    )
+    every = max(1, len(seen) // 10)
+    print("pdhg on the way: " + ", ".join(f"{t:.1f} s {u:,.0f}" for t, u in seen[::every]))
+    print(
+        f"pdhg: {lag.upper:,.0f} ({(lag.upper - incumbent) / incumbent:.3%} above"
+        f" {incumbent:,.0f}), {time.process_time() - c:.1f} CPU s (stall rule or limit)"
+    )
+    assert lag.primal is not None
+    c = time.process_time()
+    top = np.argsort(-lag.primal, kind="stable")[:k].tolist()
+    _, swaps, value = heuristics.cover_interchange_batch(
+        g, gw, top, time_limit=seconds, clock=time.process_time
+    )
+    print(
+        f"batch interchange from the primal's top {k}: {optimize_value(g, gw, top):,.0f} → "
+        f"{value:,.0f} ({swaps} swaps, {time.process_time() - c:.1f} CPU s)"
+    )
+
+
 def lp(g: sparse.csr_matrix, gw: np.ndarray, k: int) -> None:
     os.environ.setdefault("PLANNING_HIGHS_LOG", "")
     from servicekontor.planning import highs
@@ -119,7 +152,9 @@ def lp(g: sparse.csr_matrix, gw: np.ndarray, k: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", nargs="+", choices=("interchange", "local-search", "bound", "lp"))
+    parser.add_argument(
+        "what", nargs="+", choices=("interchange", "local-search", "bound", "pdhg", "lp")
+    )
     parser.add_argument("--n", type=int, default=100_000, help="demand points (sites: n / 10)")
     parser.add_argument("--seconds", type=float, default=30.0, help="CPU seconds per part")
     parser.add_argument("--incumbent", type=float, default=0.0, help="for the bound's steps")
@@ -132,6 +167,8 @@ def main() -> None:
             local_search(g, gw, k, args.seconds)
         elif what == "bound":
             bound(g, gw, k, args.seconds, args.incumbent)
+        elif what == "pdhg":
+            pdhg(g, gw, k, args.seconds, args.incumbent)
         else:
             lp(g, gw, k)
     print(f"load {os.getloadavg()[0]:.1f}")

@@ -637,6 +637,112 @@ def test_mclp_lagrangian__float32_steps__bound_recomputed_above_the_lp(instance,
     assert lag.scores.dtype == np.float64 and lag.scores.shape == (a.shape[1],)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no overflow in the float32 steps
+@settings(max_examples=100, deadline=None)
+@given(
+    _coverage_instances(),
+    st.sampled_from([1, 2, 5, 40, 2_000]),
+    st.sampled_from([0, 10**12]),
+    st.sampled_from([1.0, 1e-3, 1e6]),
+)
+def test_mclp_pdhg__any_number_of_steps__bound_holds_above_the_lp(
+    instance, steps, float32_from, scale
+):
+    """Every λ the primal-dual steps visit gives a valid bound, in float32 steps too (the bound
+    is recomputed in float64): at least the LP relaxation and the optimum after any number of
+    steps and at any weight scale; the caller's incumbent passes through and the primal is a
+    point of {0 <= x <= 1, Σx = p}."""
+    a, w, p, _ = instance
+    w = w * scale
+    cov = sparse.csr_matrix(a)
+    start = heuristics.greedy_interchange_cover(cov, w, p)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(subgradient, "FLOAT32_MIN_PAIRS", float32_from)
+        lag = subgradient.mclp_pdhg(
+            cov, w, p, np.asarray(start.chosen), start.objective, time_limit=60.0, max_iter=steps
+        )
+    lp = _lp_mclp(a, w, p)
+    assert lag.upper >= lp - 1e-7 * max(1.0, lp)
+    assert lag.upper >= _plain_mclp(a, w, p, []) - 1e-7 * max(1.0, lp)
+    assert lag.upper <= float(w.sum()) + 1e-9 * max(1.0, lp)  # λ = 0 is the first step
+    assert lag.best_cols is not None and lag.best_cols.tolist() == list(start.chosen)
+    assert lag.best_val == start.objective
+    assert lag.scores.dtype == np.float64 and lag.scores.shape == (a.shape[1],)
+    assert lag.primal is not None and lag.primal.shape == (a.shape[1],)
+    assert np.all((lag.primal >= 0) & (lag.primal <= 1))
+    assert lag.primal.sum() == pytest.approx(p, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_mclp_pdhg__many_steps__converges_to_the_lp(seed, monkeypatch):
+    """The primal-dual steps converge to the LP relaxation (the best bound of this form): on
+    small random instances within 0.1 % of it after 20,000 steps."""
+    monkeypatch.setattr(subgradient, "PDHG_STALL_STEPS", 10**9)
+    rng = np.random.default_rng(seed)
+    a = rng.random((40, 12)) < 0.25
+    a[np.arange(40), rng.integers(0, 12, size=40)] = True  # every row coverable
+    w = rng.lognormal(np.log(100), 1.0, size=40)
+    p = int(rng.integers(2, 6))
+    lag = subgradient.mclp_pdhg(
+        sparse.csr_matrix(a), w, p, None, 0.0, time_limit=60.0, max_iter=20_000
+    )
+    lp = _lp_mclp(a, w, p)
+    assert lp - 1e-7 * lp <= lag.upper <= lp * (1 + 1e-3)
+
+
+def test_mclp_pdhg__done__stops_and_stall__stops(monkeypatch):
+    """``done`` is asked with the bound and the incumbent after each step and stops the steps;
+    without it the steps stop once the bound stalls (PDHG_STALL_STEPS)."""
+    dist, w = _instance(3, n=40, m=20)
+    cov = optimize.coverage_matrix(dist, 25.0)
+    asked = []
+
+    def done(bound, best):
+        asked.append((bound, best))
+        return len(asked) == 3
+
+    lag = subgradient.mclp_pdhg(cov, w, 4, None, 5.0, time_limit=60.0, done=done)
+    assert len(asked) == 3 and all(best == 5.0 for _, best in asked)
+    assert asked[0][0] == pytest.approx(float(w.sum()) * (1 + 1e-5))  # λ = 0 first
+    assert lag.upper <= float(w.sum())
+    monkeypatch.setattr(subgradient, "PDHG_STALL_STEPS", 5)
+    monkeypatch.setattr(subgradient, "PDHG_STALL_REL", 1.0)  # any step "stalls"
+    steps = []
+    real = subgradient._capped_simplex
+
+    def counting(v, k, scale):
+        steps.append(1)
+        return real(v, k, scale)
+
+    monkeypatch.setattr(subgradient, "_capped_simplex", counting)
+    subgradient.mclp_pdhg(cov, w, 4, None, 0.0, time_limit=60.0)
+    assert len(steps) == 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(seeds, st.integers(1, 30), st.floats(1e-6, 1e6))
+def test_capped_simplex__nearest_point_in_the_scaled_norm(seed, m, spread):
+    """Π(v) lies in {0 <= x <= 1, Σx = k} and is the nearest such point in
+    Σ (x_j − v_j)² / scale_j: no feasible move along a pair of coordinates gets nearer."""
+    rng = np.random.default_rng(seed)
+    v = rng.normal(0, spread, m)
+    scale = rng.uniform(0.1, 10, m)
+    k = int(rng.integers(1, m + 1))
+    x = subgradient._capped_simplex(v, k, scale)
+    assert np.all((x >= 0) & (x <= 1)) and x.sum() == pytest.approx(k, abs=1e-6)
+    # KKT: the scaled gradient (x − v)/scale is one value t on the free coordinates, >= t at
+    # 0 and <= t at 1.
+    g = (x - v) / scale
+    free = (x > 1e-9) & (x < 1 - 1e-9)
+    tol = 1e-6 * max(1.0, float(np.abs(g).max()))
+    if free.any():
+        t = g[free]
+        assert t.max() - t.min() <= tol
+        assert np.all(g[x <= 1e-9] >= t.min() - tol) and np.all(g[x >= 1 - 1e-9] <= t.max() + tol)
+    else:
+        assert g[x <= 1e-9].min(initial=np.inf) >= g[x >= 1 - 1e-9].max(initial=-np.inf) - tol
+
+
 @settings(max_examples=100, deadline=None)
 @given(_coverage_instances())
 def test_solve_mclp__above_the_milp_size__no_milp_and_a_valid_bound(instance):
