@@ -96,7 +96,7 @@ COVERING_HIGHS_OPTIONS: dict[str, bool | float | str] = {
 }
 # The maximal covering's MILP (_mclp_milp, the RENS sub-MILP included): the covering options
 # and no cut separation at the branch-and-bound nodes (cuts stay at the root). Its proofs are
-# hundreds to thousands of nodes over a 0.02–0.03 % root gap; node cuts cost more there than
+# hundreds to thousands of nodes over a 0.02–0.06 % root gap; node cuts cost more there than
 # they save. The MILP alone, from the RENS incumbent, CPU s / nodes, HiGHS seeds 0 and 1
 # (decision 0040; 0033 saw the same on 30/100 over three seeds):
 #   R km / p     covering options             + no node cuts
