@@ -97,10 +97,11 @@ COVERING_HIGHS_OPTIONS: dict[str, bool | float | str] = {
 # The maximal covering's MILP (_mclp_milp, the RENS sub-MILP included): the covering options
 # and no cut separation at the branch-and-bound nodes (cuts stay at the root). Its proofs are
 # hundreds to thousands of nodes over a 0.02–0.06 % root gap; node cuts cost more there than
-# they save. The MILP alone, from the RENS incumbent, CPU s / nodes, HiGHS seeds 0 and 1
+# they save. The MILP alone, from the RENS incumbent, CPU s / nodes, HiGHS seeds 0, 1 (, 2)
 # (decision 0040; 0033 saw the same on 30/100 over three seeds):
 #   R km / p     covering options             + no node cuts
-#   30/100       11.9 / 693                   8.0 / 770
+#   30/100       11.9 / 693, 11.5 / 844,      8.0 / 770, 7.6 / 907,
+#                13.4 / 724                   7.3 / 696
 #   40/50        7.7 / 237, 8.4 / 270         5.1 / 253, 6.4 / 283
 #   50/50        31.0 / 1,567, 56.1 / 2,783   27.3 / 2,276, 39.0 / 3,368
 # The set-covering MILP keeps COVERING_HIGHS_OPTIONS (not measured better there, 0033).
