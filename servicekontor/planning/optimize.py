@@ -94,7 +94,9 @@ COVERING_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     "mip_heuristic_run_root_reduced_cost": False,
     "mip_heuristic_run_feasibility_jump": False,
 }
-# The LSCP's MILP (solve_lscp) adds: no cut separation at the nodes (root cuts stay). Its slow
+# Both covering MILPs, measured apart on two branches the same morning, gain from one more
+# option: no cut separation at the branch-and-bound nodes (root cuts stay).
+# The LSCP (solve_lscp): its slow
 # case is a proof, not a search: the R = 30 km core (431 rows × 450 sites, LP 58.80, optimum
 # 61) needs a few hundred nodes whatever the start (handed the optimum: the same or slower),
 # and the cuts separated at every node cost more than they prune. HiGHS on the core, CPU s,
@@ -105,8 +107,17 @@ COVERING_HIGHS_OPTIONS: dict[str, bool | float | str] = {
 #   35 (422 × 447)             1.17 1.12 0.59                  1.13 1.13 0.60
 #   40 (461 × 491)             0.25 0.26 0.30                  0.25 0.26 0.31
 #   50 (487 × 508)             0.56 0.73 0.63                  0.56 0.72 0.62
-# The MCLP keeps COVERING_HIGHS_OPTIONS (no node cuts was measured there on one cell only).
-LSCP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
+# The maximal covering's MILP (_mclp_milp, the RENS sub-MILP included): the covering options
+# and no cut separation at the branch-and-bound nodes (cuts stay at the root). Its proofs are
+# hundreds to thousands of nodes over a 0.02–0.06 % root gap; node cuts cost more there than
+# they save. The MILP alone, from the RENS incumbent, CPU s / nodes, HiGHS seeds 0, 1 (, 2)
+# (decision 0040; 0033 saw the same on 30/100 over three seeds):
+#   R km / p     covering options             + no node cuts
+#   30/100       11.9 / 693, 11.5 / 844,      8.0 / 770, 7.6 / 907,
+#                13.4 / 724                   7.3 / 696
+#   40/50        7.7 / 237, 8.4 / 270         5.1 / 253, 6.4 / 283
+#   50/50        31.0 / 1,567, 56.1 / 2,783   27.3 / 2,276, 39.0 / 3,368
+COVERING_MILP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     **COVERING_HIGHS_OPTIONS,
     "mip_allow_cut_separation_at_nodes": False,
 }
@@ -433,20 +444,8 @@ def solve_mclp(
     elif not proven(upper, best_val) and large:
         status = "Time limit reached"  # the Lagrangian bound had the time the MILP would need
     elif not proven(upper, best_val):
-        # Reduced-cost fixing: forcing x_j against the Lagrangian choice costs at least
-        # (k-th score − score_j); when that drops the bound to the incumbent, a better
-        # solution cannot do it, so x_j is fixed.
-        order = np.argsort(-lag.scores, kind="stable")
-        kth, next_out = lag.scores[order[k - 1]], lag.scores[order[k]] if k < nf else -np.inf
-        in_top = np.zeros(nf, dtype=bool)
-        in_top[order[:k]] = True
-        forced_in = upper - kth + lag.scores <= best_val + slack
-        forced_out = (
-            upper - lag.scores + next_out <= best_val + slack if k < nf else np.ones(nf, dtype=bool)
-        )
-        col_lower, col_upper = np.zeros(nf), np.ones(nf)
-        col_upper[~in_top & forced_in] = 0.0
-        col_lower[in_top & forced_out] = 1.0
+        # Reduced-cost fixing (see _mclp_fixings), at the bound's own multipliers.
+        col_lower, col_upper = _mclp_fixings(lag.scores, lag.upper, k, best_val, slack)
         logger.debug(
             "mclp: bound %s incumbent %s fixed %s of %s sites, %s rows, %.2f s",
             upper,
@@ -502,6 +501,43 @@ def solve_mclp(
         heuristic_objective=base + h.objective,
         status=status,
     )
+
+
+def _mclp_fixings(
+    scores: FloatArray, bound: float, k: int, incumbent: float, slack: float
+) -> tuple[FloatArray, FloatArray]:
+    """Lagrangian reduced-cost fixing for the maximal covering (Galvão & ReVelle 1996; the
+    argument of Beasley 1993 for the p-median): column bounds (lower, upper) over the sites
+    that exclude no solution strictly better than ``incumbent``.
+
+    ``scores``: s_j = Σ_{i∈N_j} λ_i per site at multipliers λ whose Lagrangian value is
+    ``bound`` = L(λ) = Σ_i max(0, w_i − λ_i) + (sum of the k largest s_j) (as returned by
+    subgradient.mclp_lagrangian); 1 <= k <= sites. With x_j forced to 1, the relaxation
+    takes s_j and the k − 1 largest others, so every solution with j open covers at most
+    L − s_(k) + s_j for a site j outside the k largest; with x_j forced to 0 it takes the
+    (k + 1)-th instead, L − s_j + s_(k+1) for a site inside. Where that is at most
+    ``incumbent + slack`` the site is fixed (``slack``: just below 1 when every weight is an
+    integer, as an integer objective cannot improve by less, else 0). A margin of 1e-9 ×
+    |bound| keeps a rounding error in the sums from fixing a site that could be in a better
+    solution. Ties in the k-th score are kept by a stable order: the k chosen are the k
+    largest, so the formulas hold whichever of the tied sites is counted in. Non-finite
+    ``bound``: nothing fixed. Arrays of length sites, 0/1 floats."""
+    nf = scores.size
+    col_lower, col_upper = np.zeros(nf), np.ones(nf)
+    if not math.isfinite(bound) or not 1 <= k <= nf:
+        return col_lower, col_upper
+    threshold = incumbent + slack - 1e-9 * max(abs(bound), 1.0)
+    order = np.argsort(-scores, kind="stable")
+    in_top = np.zeros(nf, dtype=bool)
+    in_top[order[:k]] = True
+    kth = scores[order[k - 1]]
+    col_upper[~in_top & (bound - kth + scores <= threshold)] = 0.0
+    if k < nf:
+        next_out = scores[order[k]]
+        col_lower[in_top & (bound - scores + next_out <= threshold)] = 1.0
+    else:  # every site is open in every solution
+        col_lower[:] = 1.0
+    return col_lower, col_upper
 
 
 def _merge_rows(cov: sparse.csr_matrix, w: FloatArray) -> tuple[sparse.csr_matrix, FloatArray]:
@@ -621,7 +657,7 @@ def _mclp_milp(
         start=warm,
         time_limit=time_limit,
         mip_rel_gap=mip_rel_gap,
-        options=COVERING_HIGHS_OPTIONS,
+        options=COVERING_MILP_HIGHS_OPTIONS,
         watch=watch,
     )
 
@@ -745,7 +781,7 @@ def solve_lscp(
             time_limit=time_limit,
             mip_rel_gap=mip_rel_gap,
             offset=float(forced.size),
-            options=LSCP_HIGHS_OPTIONS,
+            options=COVERING_MILP_HIGHS_OPTIONS,
             watch=_milp_watch(
                 report.at("branch and bound"),
                 float(forced.size + incumbent.size),

@@ -294,7 +294,7 @@ def test_solve_mclp__reductions__same_optimum_as_plain_model(instance):
 
 def test_solve_mclp__branching_instances__same_optimum_as_plain_model(monkeypatch):
     # Instances whose Lagrangian bound does not prove the incumbent, so the MILP (with
-    # COVERING_HIGHS_OPTIONS) really runs.
+    # COVERING_MILP_HIGHS_OPTIONS) really runs.
     calls = []
     real = optimize._solve_milp
 
@@ -309,7 +309,101 @@ def test_solve_mclp__branching_instances__same_optimum_as_plain_model(monkeypatc
         s = optimize.solve_mclp(covers, w, 6)
         assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 6, []))
         assert s.optimal
-    assert optimize.COVERING_HIGHS_OPTIONS in calls
+    assert optimize.COVERING_MILP_HIGHS_OPTIONS in calls
+
+
+def _subset_values(a, w, k):
+    """Covered weight of every k-subset of the columns of the dense 0/1 matrix ``a``."""
+    return {
+        combo: float(w[a[:, list(combo)].any(axis=1)].sum())
+        for combo in itertools.combinations(range(a.shape[1]), k)
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(_coverage_instances(), seeds, st.sampled_from(["random", "subgradient", "zero"]))
+def test_mclp_fixings__any_multipliers__no_better_solution_excluded(instance, seed, multipliers):
+    """Every k-subset covering strictly more than the incumbent respects the fixed bounds,
+    whatever the multipliers (any 0 <= λ <= w gives a valid L), the incumbent being the value
+    of some k-subset (as in solve_mclp)."""
+    a, w, p, _ = instance
+    a = a.astype(bool)
+    rng = np.random.default_rng(seed)
+    k = p
+    if multipliers == "random":
+        lam = w * rng.random(w.size)
+    elif multipliers == "zero":
+        lam = np.zeros_like(w)
+    else:
+        lag = subgradient.mclp_lagrangian(
+            sparse.csr_matrix(a),
+            w,
+            k,
+            None,
+            -np.inf,
+            time_limit=5.0,
+            max_iter=int(rng.integers(1, 60)),
+        )
+        lam = None
+    if lam is not None:
+        scores = a.T.astype(float) @ lam
+        bound = float(np.maximum(w - lam, 0).sum() + np.sort(scores)[::-1][:k].sum())
+    else:
+        scores, bound = lag.scores, lag.upper
+    values = _subset_values(a, w, k)
+    incumbent = list(values.values())[int(rng.integers(len(values)))]
+    integral = bool(np.all(w == np.round(w)))
+    slack = 1.0 - 1e-6 if integral else 0.0
+    lower, upper = optimize._mclp_fixings(scores, bound, k, incumbent, slack)
+    assert np.all(lower <= upper)
+    for combo, value in values.items():
+        if value > incumbent:
+            x = np.zeros(a.shape[1])
+            x[list(combo)] = 1.0
+            assert np.all(x >= lower) and np.all(x <= upper), (combo, value, incumbent)
+
+
+def test_mclp_fixings__tight_bound__fixes_both_ways():
+    """Three sites with scores 10, 6, 1 at L = 20, k = 1 (integer weights unless said):
+    opening site 1 instead of site 0 gives at most 16, site 2 at most 11; closing site 0 at
+    most 16. Against the incumbent 19 all three are fixed."""
+    lower, upper = optimize._mclp_fixings(np.array([10.0, 6.0, 1.0]), 20.0, 1, 19.0, 1 - 1e-6)
+    assert lower.tolist() == [1.0, 0.0, 0.0] and upper.tolist() == [1.0, 0.0, 0.0]
+    # With the incumbent at 15 only the site whose forced bound is 11 goes.
+    lower, upper = optimize._mclp_fixings(np.array([10.0, 6.0, 1.0]), 20.0, 1, 15.0, 1 - 1e-6)
+    assert lower.tolist() == [0.0, 0.0, 0.0] and upper.tolist() == [1.0, 1.0, 0.0]
+    # Site 1's forced bound 16 against the incumbent 16: no better solution opens it.
+    lower, upper = optimize._mclp_fixings(np.array([10.0, 6.0, 1.0]), 20.0, 1, 16.0, 1 - 1e-6)
+    assert lower.tolist() == [1.0, 0.0, 0.0] and upper.tolist() == [1.0, 0.0, 0.0]
+    # Without the integer slack (fractional weights) 16 against 15.5 keeps it.
+    lower, upper = optimize._mclp_fixings(np.array([10.0, 6.0, 1.0]), 20.0, 1, 15.5, 0.0)
+    assert upper.tolist() == [1.0, 1.0, 0.0]
+    # No finite bound: nothing fixed.
+    lower, upper = optimize._mclp_fixings(np.array([1.0, 2.0]), np.inf, 1, 0.0, 0.0)
+    assert lower.tolist() == [0.0, 0.0] and upper.tolist() == [1.0, 1.0]
+
+
+def test_solve_mclp__fixing_removes_columns__same_optimum_as_plain_model(monkeypatch):
+    """Instances where the reduced-cost fixing closes and opens sites before the MILP (the
+    fixed columns are counted through a wrapper): the answer is still the optimum of the
+    unreduced textbook model."""
+    fixed_counts = []
+    real = optimize._mclp_fixings
+
+    def counting(*args):
+        lower, upper = real(*args)
+        fixed_counts.append((int((upper == 0).sum()), int((lower == 1).sum())))
+        return lower, upper
+
+    monkeypatch.setattr(optimize, "_mclp_fixings", counting)
+    for seed in range(8):
+        dist, w = _instance(seed, n=120, m=50)
+        covers = optimize.coverage_matrix(dist, 18.0)
+        s = optimize.solve_mclp(covers, w, 10)
+        assert s.optimal
+        assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 10, []))
+    assert sum(closed for closed, _ in fixed_counts) >= 20
+    assert sum(opened for _, opened in fixed_counts) >= 5
 
 
 @settings(max_examples=60, deadline=None)
