@@ -120,7 +120,11 @@ class Meter:
                 profiler.disable()
         if retry_on and response.status_code == retry_on:
             return response
-        assert response.status_code == expect, (kind, response.status_code, response.content[-2000:])
+        assert response.status_code == expect, (
+            kind,
+            response.status_code,
+            response.content[-2000:],
+        )
         if self.recording:
             self.cpu[kind].append(1000 * spent)
             self.statements[kind].append(sent[0])
@@ -208,7 +212,6 @@ def main() -> None:
     board = f"/display/{office.code}/board/"
     fragment = {"X-Desk-Fragment": "1"}
     times = f"/book/service/{bookable.pk}/{office.code}/"
-    booked = 0
     contacts: list[str] = []
 
     def finish(visit: str) -> None:
@@ -247,8 +250,7 @@ def main() -> None:
             assert contacts, "no free time listed"
         path = contacts.pop(0)
         meter("citizen: contact form", 200, lambda p=path: citizen.get(p))
-        booked += 1
-        made = citizen.post(path, {"name": "Floor", "email": f"floor{booked}@example.org"})
+        made = citizen.post(path, {"name": "Floor", "email": f"floor{round_}@example.org"})
         assert made.status_code == 302, (made.status_code, made.content[-2000:])
         meter("citizen: booking confirmation", 200, lambda m=made: citizen.get(m["Location"]))
 
@@ -256,7 +258,9 @@ def main() -> None:
         meter("kiosk: ticket page", 200, lambda k=kiosk, t=ticket: k.get(t))
 
         issue()
-        called = meter("desk: call next (303)", 303, lambda: desk.post(act, {"action": "call_next"}))
+        called = meter(
+            "desk: call next (303)", 303, lambda: desk.post(act, {"action": "call_next"})
+        )
         finish(called["X-Visit-Id"])
         issue()
         called = meter(
@@ -267,7 +271,10 @@ def main() -> None:
         finish(called["X-Visit-Id"])
 
         display.cookies.clear()
-        for name, url, client in (("desk waiting list", panel, poller), ("lobby board", board, display)):
+        for name, url, client in (
+            ("desk waiting list", panel, poller),
+            ("lobby board", board, display),
+        ):
             # The desk list's tag names the minute: an answer that crossed one is a render
             # (200), not counted; ask again with the new tag.
             answer = client.get(url)

@@ -199,3 +199,32 @@ def test_desk_poll__same_as_the_session_keys_and_the_versions(world):
     services.call_next(officer=world.bob)
     for officer in (world.alice, world.bob):
         assert queries.desk_poll(officer_id=officer.pk) == separately(officer.pk)
+
+
+# Per screen: statements of a full render (no shared fragment yet, e.g. the first screen of
+# the office after a change). Sessions in the database here (+1 per signed-in request).
+RENDER_BOUNDS = {
+    "desk": (7, 7),  # (PostgreSQL, SQLite) measured on branch floor, 1 Dec 2026
+    "board": (3, 3),  # board version, the calls, the waiting count (office: registry cache)
+}
+
+
+@pytest.mark.parametrize("screen", sorted(RENDER_BOUNDS))
+def test_screen__full_render__bounded_statements(world, screen, cache_calls):
+    services.issue_ticket(office=world.office, service=world.tax)
+    called = services.call_next(officer=world.bob)
+    url = _urls(world)[screen]
+    client = _client(world.alice) if screen == "desk" else Client()
+    assert client.get(url).status_code == 200  # the registry reads are cached, as at a peak
+    caches["default"].clear()  # the shared fragments too: this render is the office's first
+    client.get(url)  # the registry entries again (the clear took them)
+    waiting = services.issue_ticket(office=world.office, service=world.tax)  # a change
+
+    rendered, statements, _cache = _count(lambda: client.get(url), cache_calls)
+
+    assert rendered.status_code == 200
+    # the list or the board itself, not an empty answer
+    shown = waiting.ticket if screen == "desk" else called.ticket
+    assert shown.encode() in rendered.content
+    postgres, sqlite = RENDER_BOUNDS[screen]
+    assert statements <= (postgres if connection.vendor == "postgresql" else sqlite), statements

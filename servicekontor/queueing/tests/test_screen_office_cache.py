@@ -70,10 +70,14 @@ def test_screen_office__office_closed_for_good_after_it_was_cached__404(world):
 
 
 def test_screen_office__unknown_office__404(world):
-    assert Client().get(reverse("lobby:board", kwargs={"office_code": "nowhere"})).status_code == 404
+    assert (
+        Client().get(reverse("lobby:board", kwargs={"office_code": "nowhere"})).status_code == 404
+    )
 
 
-def test_screen_office__settings_come_along__no_statement_for_them(world, django_assert_num_queries):
+def test_screen_office__settings_come_along__no_statement_for_them(
+    world, django_assert_num_queries
+):
     QueueSettings.objects.create(office=world.office, require_device_token=False)
     devices.screen_office(code=world.office.code)  # cached
 
