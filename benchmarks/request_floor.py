@@ -45,6 +45,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -249,13 +250,13 @@ def main() -> None:
                     break
             assert contacts, "no free time listed"
         path = contacts.pop(0)
-        meter("citizen: contact form", 200, lambda p=path: citizen.get(p))
+        meter("citizen: contact form", 200, partial(citizen.get, path))
         made = citizen.post(path, {"name": "Floor", "email": f"floor{round_}@example.org"})
         assert made.status_code == 302, (made.status_code, made.content[-2000:])
-        meter("citizen: booking confirmation", 200, lambda m=made: citizen.get(m["Location"]))
+        meter("citizen: booking confirmation", 200, partial(citizen.get, made["Location"]))
 
         kiosk, ticket = issue()
-        meter("kiosk: ticket page", 200, lambda k=kiosk, t=ticket: k.get(t))
+        meter("kiosk: ticket page", 200, partial(kiosk.get, ticket))
 
         issue()
         called = meter(
@@ -283,11 +284,11 @@ def main() -> None:
                 answer = meter(
                     f"{name}, 304",
                     304,
-                    lambda c=client, u=url, t=tag: c.get(u, headers={"if-none-match": t}),
+                    partial(client.get, url, headers={"if-none-match": tag}),
                     retry_on=200,
                 )
             forget_fragments()
-            meter(f"{name}, rendered", 200, lambda c=client, u=url: c.get(u))
+            meter(f"{name}, rendered", 200, partial(client.get, url))
 
     print()
     print("| request | requests | CPU ms median | CPU ms mean | SQL statements median (max) |")
@@ -362,7 +363,7 @@ def over_http(*, office_code: str, session: str) -> None:
             return answer
 
         cookie = {"Cookie": f"sessionid={session}"}
-        probes = (
+        probes: tuple[tuple[str, str, dict[str, str], int], ...] = (
             ("favicon (middleware only)", "/favicon.ico", {}, 200),
             ("desk waiting list, 304", f"/desk/{office_code}/panel/", cookie, 304),
             ("lobby board, 304", f"/display/{office_code}/board/", {}, 304),
