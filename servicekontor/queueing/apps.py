@@ -8,7 +8,20 @@ class QueueingConfig(AppConfig):
     verbose_name = _("Walk-in queue")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from servicekontor.network import registry_cache
         from servicekontor.queueing import push, signals, tasks
+        from servicekontor.queueing.models import QueueSettings
+
+        # The screens' office comes from the registry cache with its queue settings
+        # (devices.screen_office): a change of the settings retires it like a registry row's.
+        for signal, verb in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                registry_cache.registry_changed,
+                sender=QueueSettings,
+                dispatch_uid=f"queueing-settings-registry-{verb}",
+            )
 
         signals.visit_changed.connect(
             tasks.enqueue_after_visit_change, dispatch_uid="queueing-after-visit-change"

@@ -8,11 +8,11 @@ signed cookie with the token. Only a hash of the token is stored, and deactivati
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
 from servicekontor.core.secret_tokens import new_token
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office
 from servicekontor.queueing.models import DeviceToken, QueueSettings
 
@@ -23,8 +23,22 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 def screen_office(*, code: str) -> Office:
     """The office a public screen (kiosk, lobby display) shows; 404 if unknown or closed for
-    good. Its queue settings come along: the screen asks them whether it must be paired."""
-    office = get_object_or_404(Office.objects.select_related("queue_settings"), code=code)
+    good. Its queue settings come along (or their absence): the screen asks them whether it
+    must be paired.
+
+    From the shared registry cache (`network.registry_cache`, decision 0037): every lobby
+    board poll and kiosk page reads it, and an ORM read of the office with its settings cost
+    about a third of a board's 304 (docs/benchmarks.md, "Per-request floor"). Any save or
+    delete of an office or of its queue settings retires the entry (`queueing/apps.py`); the
+    device tokens themselves are never cached (`device_allowed` reads them every time)."""
+    found = registry_cache.cached(
+        "screen-office",
+        (code,),
+        lambda: [*Office.objects.select_related("queue_settings").filter(code=code)[:1]],
+    )
+    if not found:
+        raise Http404
+    office = found[0]
     if not office.is_operating_on(clock.local_today()):
         raise Http404(_("This office is not open any more."))
     return office

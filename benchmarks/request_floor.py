@@ -1,0 +1,403 @@
+"""The per-request floor: CPU and SQL statements of the cheapest requests of the national peak.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_floor \\
+      PEAK_REDIS_URL=redis://127.0.0.1:6379/4 .venv/bin/python benchmarks/request_floor.py
+
+Before/after in one session: REQUEST_FLOOR_APP=<tree> measures another checkout's code (e.g.
+/work/main) under this same harness; alternate the two in one shell loop (docs/benchmarks.md,
+"Per-request floor").
+
+Drops and recreates the database of DATABASE_URL and builds one office with the factories of
+tests/factories.py (6 desks each with an officer signed in, a walk-in and a bookable service,
+appointment hours around the clock, 12 visits waiting). Production settings as in
+peak_load.py (DEBUG off, DEMO off, the shared Redis cache and cached_db sessions, rate limits
+raised, mail to the dummy backend). Django's test client, in-process (no HTTP, no gunicorn);
+unlike poll_cost.py and citizen_cost.py, `setup_test_environment` is NOT called, so templates
+render as in production (the test environment's instrumented render copies every template's
+context for the test client).
+
+REQUEST_FLOOR_N rounds (default 200) after REQUEST_FLOOR_WARM rounds (default 20) not
+counted; each round makes, in this order:
+
+- `favicon`: GET /favicon.ico, anonymous: the middleware stack and URL resolution alone;
+- `favicon, signed in`: the same with an officer's session cookie (nothing reads the session);
+- `contact form`, `booking confirmation`: a citizen opens the form of a free time, books it
+  (the POST not counted) and follows the redirect to the confirmation;
+- `kiosk: ticket page`: a kiosk issues a ticket (the POST not counted) and follows the 303;
+- `desk: call next` (the plain POST, answered 303) and `desk.js: call next` (the same with
+  `X-Desk-Fragment: 1`, answered with the changed parts); after each the visit is finished
+  (not counted) so that the desk is free again;
+- `desk waiting list` with the tag the client holds (304), and without it with the shared
+  fragments dropped first (outside the timing: a full render);
+- `lobby board`, 304 and rendered, the same way.
+
+Reported per request kind: this process's CPU time (Django + driver + Redis client; the
+database's and Redis's own CPU are not in it) median and mean in ms, SQL statements (every
+`execute`, BEGIN/COMMIT included) median and max. REQUEST_FLOOR_PROFILE=<prefix> writes one
+cProfile file per kind (CPU clock).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(os.environ.get("REQUEST_FLOOR_APP") or Path(__file__).resolve().parent.parent).resolve()
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+import peak_load  # noqa: E402  (its SERVER_ENV: production settings, limits raised)
+
+sys.path.insert(0, str(ROOT))  # before peak_load's own checkout: the code measured
+
+N = int(os.environ.get("REQUEST_FLOOR_N", "200"))
+WARM = int(os.environ.get("REQUEST_FLOOR_WARM", "20"))
+PROFILE = os.environ.get("REQUEST_FLOOR_PROFILE", "")
+# "1": call setup_test_environment as poll_cost.py and citizen_cost.py do, to see what its
+# instrumented template rendering adds to their figures
+TEST_ENV = os.environ.get("REQUEST_FLOOR_TEST_ENV", "") == "1"
+# > 0: also this many requests of each probe over HTTP through gunicorn (`over_http`)
+HTTP = int(os.environ.get("REQUEST_FLOOR_HTTP", "0"))
+CONTACT_LINK = re.compile(r'href="(/book/service/\d+/[\w-]+/\d+/)"')
+KINDS = (
+    "favicon (middleware only)",
+    "favicon, signed in",
+    "citizen: contact form",
+    "citizen: booking confirmation",
+    "kiosk: ticket page",
+    "desk: call next (303)",
+    "desk.js: call next (parts)",
+    "desk waiting list, 304",
+    "desk waiting list, rendered",
+    "lobby board, 304",
+    "lobby board, rendered",
+)
+
+
+class Meter:
+    """CPU ms and SQL statements of each request, by kind (recorded only when `recording`)."""
+
+    def __init__(self) -> None:
+        self.cpu: dict[str, list[float]] = {k: [] for k in KINDS}
+        self.statements: dict[str, list[int]] = {k: [] for k in KINDS}
+        self.recording = False
+        self.profilers: dict[str, Any] = {}
+
+    def __call__(
+        self, kind: str, expect: int, call: Callable[[], Any], *, retry_on: int = 0
+    ) -> Any:
+        """`call()`, timed and counted under `kind`; its status must be `expect`, or
+        `retry_on` (then nothing is recorded and the answer is returned to the caller)."""
+        from django.db import connection
+
+        sent = [0]
+
+        def count(execute: Callable[..., Any], *args: Any) -> Any:
+            sent[0] += 1
+            return execute(*args)
+
+        profiler = None
+        if PROFILE and self.recording:
+            import cProfile
+
+            profiler = self.profilers.setdefault(kind, cProfile.Profile(time.process_time))
+        with connection.execute_wrapper(count):
+            if profiler is not None:
+                profiler.enable()
+            cpu = time.process_time()
+            response = call()
+            spent = time.process_time() - cpu
+            if profiler is not None:
+                profiler.disable()
+        if retry_on and response.status_code == retry_on:
+            return response
+        assert response.status_code == expect, (
+            kind,
+            response.status_code,
+            response.content[-2000:],
+        )
+        if self.recording:
+            self.cpu[kind].append(1000 * spent)
+            self.statements[kind].append(sent[0])
+        return response
+
+
+def forget_fragments() -> None:
+    """Drop the shared fragments (decision 0027) from the cache, and nothing else."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match="*fragment:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def build() -> dict[str, Any]:
+    """The office, its services and officers, and 12 visits waiting."""
+    from django.core.management import call_command
+
+    from servicekontor.appointments.models import AppointmentAllocation
+    from servicekontor.queueing import services
+    from tests.factories import (
+        make_agency,
+        make_offering,
+        make_office,
+        make_service,
+        make_user,
+        open_around_the_clock,
+    )
+
+    call_command("migrate", verbosity=0)
+    office = make_office(code="floor", counters=6)
+    open_around_the_clock(office)
+    agency = make_agency(code="floor-s", name_sv="Skatteverket")
+    walk_in = make_service(agency=agency, handling_minutes=12)
+    bookable = make_service(agency=agency, mode="both", handling_minutes=10)
+    make_offering(office=office, service=walk_in)
+    make_offering(office=office, service=bookable)
+    AppointmentAllocation.objects.bulk_create(
+        AppointmentAllocation(office=office, weekday=w, hour=h, counters=6)
+        for w in range(7)
+        for h in range(24)
+    )
+    officers = []
+    for point in office.service_points.order_by("number"):
+        officer = make_user(offices=[office], agencies=[agency])
+        services.sign_in_at_desk(officer=officer, service_point=point)
+        officers.append(officer)
+    for _ in range(12):
+        services.issue_ticket(office=office, service=walk_in)
+    return {
+        "office": office,
+        "agency": agency,
+        "walk_in": walk_in,
+        "bookable": bookable,
+        "officers": officers,
+    }
+
+
+def main() -> None:
+    peak_load.recreate_database()
+    django.setup()
+    if TEST_ENV:
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    world = build()
+    import servicekontor
+
+    print(f"measuring the code at {Path(servicekontor.__file__).parent.parent}")
+    office, agency = world["office"], world["agency"]
+    walk_in, bookable = world["walk_in"], world["bookable"]
+    meter = Meter()
+    desk = Client()
+    desk.force_login(world["officers"][1])
+    poller = Client()
+    poller.force_login(world["officers"][2])
+    act = f"/desk/{office.code}/act/"
+    panel = f"/desk/{office.code}/panel/"
+    board = f"/display/{office.code}/board/"
+    fragment = {"X-Desk-Fragment": "1"}
+    times = f"/book/service/{bookable.pk}/{office.code}/"
+    contacts: list[str] = []
+
+    def finish(visit: str) -> None:
+        for action in ("start", "finish"):
+            answer = desk.post(act, {"action": action, "visit": visit, "outcome": "resolved"})
+            assert answer.status_code == 303, (action, answer.status_code)
+        # The desk page the browser follows to would show (and drop) the actions' messages;
+        # unread, they pile up in the messages cookie and each action re-encodes them all.
+        desk.cookies.pop("messages", None)
+
+    # One client per role, its cookies dropped for each new citizen or kiosk: a new Client
+    # builds a new handler, which loads the middleware on its first request (not a cost a
+    # running server pays).
+    anonymous, citizen, kiosk, display = Client(), Client(), Client(), Client()
+
+    def issue() -> Any:
+        kiosk.cookies.clear()
+        issued = kiosk.post(f"/queue/{office.code}/{agency.code}/", {"service": walk_in.pk})
+        assert issued.status_code == 303, issued.status_code
+        return kiosk, issued["Location"]
+
+    for round_ in range(WARM + N):
+        meter.recording = round_ >= WARM
+        anonymous.cookies.clear()
+        meter("favicon (middleware only)", 200, lambda: anonymous.get("/favicon.ico"))
+        meter("favicon, signed in", 200, lambda: desk.get("/favicon.ico"))
+
+        citizen.cookies.clear()
+        if not contacts:  # the free times listed from now on (not counted)
+            for day in (_day(0), _day(1), _day(2)):
+                listed = citizen.get(times, {"day": day})
+                assert listed.status_code == 200, listed.status_code
+                contacts = CONTACT_LINK.findall(listed.content.decode())
+                if contacts:
+                    break
+            assert contacts, "no free time listed"
+        path = contacts.pop(0)
+        meter("citizen: contact form", 200, partial(citizen.get, path))
+        made = citizen.post(path, {"name": "Floor", "email": f"floor{round_}@example.org"})
+        assert made.status_code == 302, (made.status_code, made.content[-2000:])
+        meter("citizen: booking confirmation", 200, partial(citizen.get, made["Location"]))
+
+        kiosk, ticket = issue()
+        meter("kiosk: ticket page", 200, partial(kiosk.get, ticket))
+
+        issue()
+        called = meter(
+            "desk: call next (303)", 303, lambda: desk.post(act, {"action": "call_next"})
+        )
+        finish(called["X-Visit-Id"])
+        issue()
+        called = meter(
+            "desk.js: call next (parts)",
+            200,
+            lambda: desk.post(act, {"action": "call_next"}, headers=fragment),
+        )
+        finish(called["X-Visit-Id"])
+
+        display.cookies.clear()
+        for name, url, client in (
+            ("desk waiting list", panel, poller),
+            ("lobby board", board, display),
+        ):
+            # The desk list's tag names the minute: an answer that crossed one is a render
+            # (200), not counted; ask again with the new tag.
+            answer = client.get(url)
+            while answer.status_code != 304:
+                tag = answer["ETag"]
+                answer = meter(
+                    f"{name}, 304",
+                    304,
+                    partial(client.get, url, headers={"if-none-match": tag}),
+                    retry_on=200,
+                )
+            forget_fragments()
+            meter(f"{name}, rendered", 200, partial(client.get, url))
+
+    print()
+    print("| request | requests | CPU ms median | CPU ms mean | SQL statements median (max) |")
+    print("|---|---:|---:|---:|---:|")
+    for kind in KINDS:
+        cpu, sql = meter.cpu[kind], meter.statements[kind]
+        if not cpu:
+            print(f"| {kind} | 0 | | | |")
+            continue
+        print(
+            f"| {kind} | {len(cpu)} | {statistics.median(cpu):.2f} | {statistics.mean(cpu):.2f}"
+            f" | {statistics.median(sql):g} ({max(sql)}) |"
+        )
+    for kind, profiler in meter.profilers.items():
+        slug = re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
+        profiler.dump_stats(f"{PROFILE}{slug}.prof")
+    if HTTP:
+        over_http(
+            office_code=office.code,
+            session=poller.cookies["sessionid"].value,
+        )
+
+
+def over_http(*, office_code: str, session: str) -> None:
+    """The same floor through gunicorn (1 sync worker, as peak_load.py starts it, on this
+    checkout): HTTP parsing, WSGI, the request signals (closing old connections, the
+    connection health check's round trip) that the test client skips. HTTP requests of each
+    kind one after another on a fresh connection each (a sync worker closes it); the worker's
+    CPU from /proc (10 ms ticks: hence many requests) divided by the requests."""
+    import http.client
+    import subprocess
+
+    from bench_harness import children_of, cpu_seconds, cpu_used, free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--worker-class",
+            "sync",
+            "--preload",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ],
+        env=os.environ | peak_load.SERVER_ENV,
+    )
+    try:
+        deadline = time.perf_counter() + 60
+        while True:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+                break
+            except OSError:
+                if time.perf_counter() > deadline:
+                    raise
+                time.sleep(0.2)
+        workers = children_of(server.pid)
+
+        def get(path: str, headers: dict[str, str]) -> Any:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path, headers=headers)
+            answer = connection.getresponse()
+            answer.read()
+            connection.close()
+            return answer
+
+        cookie = {"Cookie": f"sessionid={session}"}
+        probes: tuple[tuple[str, str, dict[str, str], int], ...] = (
+            ("favicon (middleware only)", "/favicon.ico", {}, 200),
+            ("desk waiting list, 304", f"/desk/{office_code}/panel/", cookie, 304),
+            ("lobby board, 304", f"/display/{office_code}/board/", {}, 304),
+        )
+        print()
+        print(f"Over HTTP, gunicorn 1 sync worker, {HTTP} requests each:")
+        print("| request | worker CPU ms per request | other answers (re-tagged) |")
+        print("|---|---:|---:|")
+        for name, path, headers, expect in probes:
+            for _ in range(50):  # warm
+                tag = get(path, headers).getheader("ETag")
+            retagged = 0
+            before = cpu_seconds(workers)
+            for _ in range(HTTP):
+                sent = headers | ({"If-None-Match": tag} if tag else {})
+                answer = get(path, sent)
+                if answer.status != expect:
+                    retagged += 1
+                    tag = answer.getheader("ETag")
+            spent = cpu_used(before, cpu_seconds(workers))
+            print(f"| {name} | {1000 * spent / HTTP:.2f} | {retagged} |")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _day(ahead: int) -> str:
+    """The local date `ahead` days from today, ISO."""
+    import datetime as dt
+
+    from servicekontor.core import clock
+
+    return (clock.local_today() + dt.timedelta(days=ahead)).isoformat()
+
+
+if __name__ == "__main__":
+    main()
