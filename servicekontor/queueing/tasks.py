@@ -13,18 +13,24 @@ from servicekontor.queueing.notifications import notify_near_visits
 from servicekontor.queueing.services import close_queues
 from servicekontor.queueing.states import Action
 
+# The changes that move someone nearer the front of the line (the others tell nobody).
+MOVES_THE_LINE = frozenset({Action.CALL, Action.TRANSFER, Action.REQUEUE})
+
 
 @task()
 def after_visit_change(*, office_id: int, action: str) -> int:
     """After a call, tell the citizens who are now near the front (if they asked to be told)."""
-    if action in (Action.CALL, Action.TRANSFER, Action.REQUEUE):
+    if action in MOVES_THE_LINE:
         return notify_near_visits(office_id=office_id)
     return 0
 
 
 def enqueue_after_visit_change(sender: Any, *, office_id: int, action: str, **kwargs: Any) -> None:
-    """Receiver of `signals.visit_changed` (sent after commit): enqueue `after_visit_change`."""
-    after_visit_change.enqueue(office_id=office_id, action=action)
+    """Receiver of `signals.visit_changed` (sent after commit): enqueue `after_visit_change`
+    for a change that moves the line (with the database queue, decision 0044, a start or a
+    finish would add a row to the task table for a task that does nothing)."""
+    if action in MOVES_THE_LINE:
+        after_visit_change.enqueue(office_id=office_id, action=action)
 
 
 @task()
