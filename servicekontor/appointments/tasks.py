@@ -26,17 +26,24 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def send_reminder(*, booking_id: int) -> bool:
+def send_reminder(*, booking_id: int, for_start: str | None = None) -> bool:
     """Queue the reminder of one booking into the outbox (which sends it and retries a
     refusal). Once per booking and time: the outbox's once-only key decides a race, and
     `reminder_sent_at` is written only when the outbox reports it sent
-    (`on_message_sent`). True if this call queued it."""
+    (`on_message_sent`). True if this call queued it.
+
+    `for_start` (ISO 8601, set by `schedule_reminder` on the deferred task): the start the
+    reminder was scheduled for; a booking moved since has another start and its own
+    deferred reminder, so this one does nothing (it would remind of the new time early).
+    """
     booking = (
         Booking.objects.select_related("office", "service", "service__agency")
         .filter(pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True)
         .first()
     )
     if booking is None or booking.starts_at <= clock.now():
+        return False
+    if for_start is not None and dt.datetime.fromisoformat(for_start) != booking.starts_at:
         return False
     message = mail.send_reminder(booking, deliver_after_commit=False)
     if message is None:
@@ -56,7 +63,9 @@ def schedule_reminder(*, booking_id: int) -> None:
     if run_after <= clock.now():
         return  # booked less than a day ahead: the confirmation is the reminder
     if send_reminder.get_backend().supports_defer:
-        send_reminder.using(run_after=run_after).enqueue(booking_id=booking_id)
+        send_reminder.using(run_after=run_after).enqueue(
+            booking_id=booking_id, for_start=booking.starts_at.isoformat()
+        )
     # otherwise the periodic sweep sends it
 
 

@@ -189,3 +189,52 @@ def test_booking__worker_killed_while_sending__sent_again_after_the_lease(
         assert deliver_due().sent == 0
     assert len(mail.outbox) == 1
     assert Message.objects.get().status == MessageStatus.SENT
+
+
+def test_reminder__deferred_for_the_old_time__a_moved_booking_is_reminded_once_of_the_new(
+    client, office, service, django_capture_on_commit_callbacks
+):
+    """The database queue can defer: the reminder task runs `reminder_before` the start. A
+    booking moved later has a deferred reminder for each time; the old one does nothing (it
+    would remind of the new time days early)."""
+    from servicekontor.appointments.models import BookingStatus
+
+    capture = django_capture_on_commit_callbacks
+    booking = Booking.objects.create(
+        office=office,
+        service=service,
+        day=TUESDAY + dt.timedelta(days=7),
+        starts_at=local(TUESDAY + dt.timedelta(days=7), 10),
+        ends_at=local(TUESDAY + dt.timedelta(days=7), 10, 30),
+        code="ABCDEFGH",
+        token_hash="x" * 64,
+        name="A",
+        email="a@example.org",
+        status=BookingStatus.BOOKED,
+        created_at=clock.now(),
+    )
+    old_start = booking.starts_at
+    with capture(execute=True):
+        tasks.schedule_reminder(booking_id=booking.pk)
+    # moved a week later (the columns a move changes that the reminder reads)
+    Booking.objects.filter(pk=booking.pk).update(
+        day=TUESDAY + dt.timedelta(days=14),
+        starts_at=old_start + dt.timedelta(days=7),
+        ends_at=old_start + dt.timedelta(days=7, minutes=30),
+    )
+    with capture(execute=True):
+        tasks.schedule_reminder(booking_id=booking.pk)
+    deferred = sorted(
+        DBTaskResult.objects.filter(task_path="servicekontor.appointments.tasks.send_reminder"),
+        key=lambda t: t.run_after,
+    )
+    assert [t.args_kwargs["kwargs"]["for_start"] for t in deferred] == [
+        old_start.isoformat(),
+        (old_start + dt.timedelta(days=7)).isoformat(),
+    ]
+    with time_machine.travel(deferred[0].run_after + dt.timedelta(seconds=1), tick=False):
+        _run_worker(capture)
+    assert mail.outbox == [] and not Message.objects.exists()
+    with time_machine.travel(deferred[1].run_after + dt.timedelta(seconds=1), tick=False):
+        _run_worker(capture)
+    assert len(mail.outbox) == 1 and Message.objects.count() == 1
