@@ -31,18 +31,21 @@ browser-deps:
 
 ## make run: venv, install, migrate, load the real reference data, the demo and eight simulated
 ## weeks of history (manage.py simulate), print the screens and accounts, serve on :$(PORT)
-## (`PORT=8080 make run`) with a background worker for the planning solves (db_worker)
+## (`PORT=8080 make run`) with background workers for mail and planning solves (db_worker)
 run: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py load_reference_data
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py simulate --weeks 8
 	$(DEMO_ENV) $(PY) manage.py demo_screens
-	@# As in production, planning solves run in a django-tasks database worker beside the
-	@# server (their page shows the progress); the worker stops with the server (Ctrl-C).
+	@# As in production (decision 0044), background work runs in django-tasks database
+	@# workers beside the server: one for the short tasks (the citizens' mail and SMS, queue
+	@# notifications, handovers), one for the planning solves (their page shows the
+	@# progress), so that no mail waits behind a solve. Both stop with the server (Ctrl-C).
 	$(DEMO_ENV) TASKS_BACKEND=$(RUN_TASKS_BACKEND) sh -c '\
-		$(PY) manage.py db_worker --no-reload & worker=$$!; \
-		trap "kill $$worker 2>/dev/null; wait $$worker" EXIT INT TERM; \
+		$(PY) manage.py db_worker --no-reload & mail=$$!; \
+		$(PY) manage.py db_worker --no-reload --queue-name planning & solves=$$!; \
+		trap "kill $$mail $$solves 2>/dev/null; wait $$mail $$solves" EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:$(PORT)'
 
 ## make test: lint (ruff, the import contracts), format check, type check, migrations check,

@@ -27,7 +27,11 @@ Reported per request: this process's CPU time (Django + driver; PostgreSQL's and
 CPU is not in it; median and mean), SQL statements (every `execute`, BEGIN/COMMIT included)
 and Redis commands (a pipeline counts once), median and max. CITIZEN_COST_APP=<tree> runs
 another checkout's code (e.g. /work/main) under this same harness, for a before/after in one
-session. CITIZEN_COST_PROFILE=<prefix> writes one cProfile file per request kind
+session. CITIZEN_COST_TASKS=worker (the default, production's database queue, decision 0044)
+or immediate (every task inside the request that enqueues it, the setting before): with
+`worker`, each booking's task is then run as `manage.py db_worker` runs it (its Worker, in
+this process) and its CPU is reported on a line of its own ("worker: the booking's task"),
+so the mail's cost is moved, not hidden. CITIZEN_COST_PROFILE=<prefix> writes one cProfile file per request kind
 (`<prefix><kind>.prof`, CPU clock), to read with pstats.
 """
 
@@ -56,6 +60,8 @@ from poll_cost import Counts  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # before peak_load's own checkout: the code measured
 
+TASKS = os.environ.get("CITIZEN_COST_TASKS", "worker")
+os.environ["TASKS_BACKEND"] = peak_load.TASKS_BACKENDS[TASKS]
 N = int(os.environ.get("CITIZEN_COST_N", "200"))
 WARM = int(os.environ.get("CITIZEN_COST_WARM", "20"))
 PROFILE = os.environ.get("CITIZEN_COST_PROFILE", "")
@@ -69,6 +75,7 @@ KINDS = (
     "citizen: contact form",
     "citizen: book",
     "citizen: booking confirmation",
+    "worker: the booking's task",
 )
 
 
@@ -168,6 +175,27 @@ def build_network() -> tuple[list[tuple[str, str, int]], list[tuple[int, str, st
     return kiosks, bookable
 
 
+class _Done:
+    status_code = 200
+
+
+def run_worker() -> _Done:
+    """`manage.py db_worker --batch` in this process: every ready task, then return."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="citizen-cost",
+        excluded_queue_names=[],
+    ).run()
+    return _Done()
+
+
 def main() -> None:
     peak_load.recreate_database()
     django.setup()
@@ -184,6 +212,7 @@ def main() -> None:
     import servicekontor
 
     print(f"measuring the code at {Path(servicekontor.__file__).parent.parent}")
+    print(f"tasks: {TASKS} ({os.environ['TASKS_BACKEND']})")
     print(
         f"network: {len({k[0] for k in kiosks})} offices with walk-in services, "
         f"{len(bookable)} bookable offerings"
@@ -240,6 +269,10 @@ def main() -> None:
             "personal_identity_number": identity_number(booked),
         }
         made = meter("citizen: book", 302, citizen.post, path, contact)
+        if TASKS == "worker":
+            assert not mail.outbox, "the booking's request sent its mail"
+            meter("worker: the booking's task", 200, run_worker)
+            assert len(mail.outbox) == 1, "the worker did not send the booking's mail"
         meter("citizen: booking confirmation", 200, citizen.get, made["Location"])
         mail.outbox.clear()
 

@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_peak \\
       .venv/bin/python benchmarks/peak_load.py [--multiple 3] [--seconds 120] [--kill]
       [--search 1,2,3,5,7,10] [--search-seconds 60] [--workers 8] [--no-write]
-      [--baseline 1,3] [--handovers 0.3] [--screen-workers 4]
+      [--baseline 1,3] [--handovers 0.3] [--screen-workers 4] [--tasks worker|immediate]
 
 1. Drops and recreates the database of DATABASE_URL (it must not be one you need), migrates
    it and loads the real registry (`load_reference_data`). Every office open today at
@@ -40,6 +40,17 @@ times, the contact form, the booking and its confirmation: config.lanes.PUBLIC_P
 a third gunicorn with N sync workers at `nice -n PUBLIC_NICE`; the desks and kiosks keep
 --workers. 0 (the default): the citizens share the actions' pool.
 
+--tasks (decision 0044): `worker` (the default, as production runs): django-tasks' database
+queue, served by one `manage.py db_worker` process for the queue "default" at the screens'
+niceness (SCREEN_NICE), restarted if it exits (as systemd's Restart=always would); the
+booking's request only enqueues, the worker renders and sends the confirmation (and the
+"your turn is near" messages, the handovers' first attempts). `immediate`: every task inside
+the request that enqueues it, after its commit (the setting before decision 0044). Each run
+reports how long a booking's confirmation took to be sent (booking's `created_at` in the
+request → the outbox's `sent_at`, p50/p99, whole run), how long the task waited in the queue
+(enqueued → started), the worker's CPU, and any booking left without a sent confirmation
+DRAIN_SECONDS after the load stopped.
+
 Figures go to stdout and to docs/benchmarks.md between the peak_load markers.
 
 --handovers SHARE (issue 19): after the measured run (the baseline), the same run again with
@@ -47,8 +58,8 @@ SHARE of the desks' finishes ending with a handover to the agency through the de
 handover form (peak_locust.HandoverDesk). Every agency with walk-in services is a partner
 whose webhook endpoint is a receiver in this process on 127.0.0.1 (handover_delivery.Receiver:
 verifies each request with `standardwebhooks`, notes the first receipt per webhook-id).
-Delivery as the production settings have it: django-tasks' immediate backend (TASKS_BACKEND
-unset), so the first attempt runs after commit inside the gunicorn request, and
+Delivery as --tasks has it: the first attempt in the task worker (`worker`, production's
+default) or after commit inside the gunicorn request (`immediate`), and
 `manage.py deliver_handovers` once a minute as deploy/crontab runs it (a separate process).
 Its figures go to docs/benchmarks.md between the peak_load_handovers markers (the
 peak_load block is then left as it is).
@@ -77,6 +88,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+TASKS_BACKENDS = {
+    "worker": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+DRAIN_SECONDS = 60.0  # after the load stops, the booking mails still queued may take this long
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("PEAK_REDIS_URL", "redis://127.0.0.1:6379/13")
 SERVER_ENV = {
@@ -102,6 +118,7 @@ SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
     "PUSH_REDIS_URL": REDIS_URL,
     "PUSH_CHANNEL_PREFIX": f"peak-{secrets.token_hex(4)}:",
+    "TASKS_BACKEND": TASKS_BACKENDS["worker"],  # --tasks
 }
 PUSH_PORT = 0  # set in main (free_port) before the world is built
 SCREENS_PORT = 0  # the screens' lane (--screen-workers); 0: the screens share the app's pool
@@ -373,6 +390,137 @@ def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the push server did not start")
 
 
+class TaskWorker:
+    """`manage.py db_worker --no-reload` for the queue "default", one process at niceness
+    SCREEN_NICE (decision 0044: below the actions' pool, like the screens' lane of decision
+    0031), started again within a second when it exits (systemd's Restart=always).
+    `restarts` counts those; `cpu_pids` are the processes whose CPU counts."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _spawn(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "nice",
+                "-n",
+                str(SCREEN_NICE),
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--verbosity",
+                "0",
+            ],
+            cwd=ROOT,
+            env=os.environ | SERVER_ENV,
+        )
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(1.0):
+            if self.process is not None and self.process.poll() is not None:
+                self.restarts += 1
+                self._spawn()
+
+    def start(self) -> TaskWorker:
+        self._spawn()
+        self.thread.start()
+        return self
+
+    def cpu_pids(self) -> list[int]:
+        return [self.process.pid] if self.process is not None else []
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def last_booking_id() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM appointments_booking")
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@dataclass
+class MailFigures:
+    """The run's bookings (warm-up included) and their confirmations."""
+
+    bookings: int
+    sent_ms: list[float]  # booking's created_at → the confirmation's sent_at, sorted
+    unsent: int  # bookings without a sent confirmation DRAIN_SECONDS after the load
+    queue_wait_ms: list[float]  # after_booking_changed: enqueued → started (worker), sorted
+    drain_s: float  # from the load's end until the last booking's mail was sent (or gave up)
+
+
+def booking_mails(after_id: int, *, drain: bool) -> MailFigures:
+    """Waits (if `drain`) until every booking with id > `after_id` has its confirmation sent,
+    at most DRAIN_SECONDS, then reads the delays from the database (same machine's clock)."""
+    from django.db import connection
+
+    from servicekontor.appointments.mail import TOPIC_CONFIRMATION
+
+    unsent_sql = (
+        "SELECT count(*) FROM appointments_booking b WHERE b.id > %s AND NOT EXISTS ("
+        " SELECT 1 FROM messaging_message m WHERE m.object_id = b.id AND m.topic = %s"
+        " AND m.sent_at IS NOT NULL)"
+    )
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(unsent_sql, (after_id, TOPIC_CONFIRMATION))
+            row = cursor.fetchone()
+            assert row is not None
+            unsent = int(row[0])
+            if not drain or not unsent or time.monotonic() - started > DRAIN_SECONDS:
+                break
+            time.sleep(0.2)
+        drain_s = time.monotonic() - started
+        cursor.execute(
+            "SELECT extract(epoch FROM m.sent_at - b.created_at) * 1000"
+            " FROM appointments_booking b JOIN messaging_message m"
+            " ON m.object_id = b.id AND m.topic = %s AND m.sent_at IS NOT NULL WHERE b.id > %s",
+            (TOPIC_CONFIRMATION, after_id),
+        )
+        sent_ms = sorted(float(r[0]) for r in cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM appointments_booking WHERE id > %s", (after_id,))
+        row = cursor.fetchone()
+        assert row is not None
+        bookings = int(row[0])
+        queue_wait_ms: list[float] = []
+        if SERVER_ENV["TASKS_BACKEND"] == TASKS_BACKENDS["worker"]:
+            cursor.execute(
+                "SELECT extract(epoch FROM t.started_at - t.enqueued_at) * 1000"
+                " FROM django_tasks_database_dbtaskresult t"
+                " WHERE t.task_path = 'servicekontor.appointments.tasks.after_booking_changed'"
+                " AND t.started_at IS NOT NULL"
+                " AND (t.args_kwargs -> 'kwargs' ->> 'booking_id')::int > %s",
+                (after_id,),
+            )
+            queue_wait_ms = sorted(float(r[0]) for r in cursor.fetchall())
+    return MailFigures(bookings, sent_ms, unsent, queue_wait_ms, drain_s)
+
+
+def percentile(data: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of sorted `data`; NaN if empty."""
+    if not data:
+        return float("nan")
+    return data[min(len(data) - 1, max(0, round(q / 100 * len(data)) - 1))]
+
+
 def app_workers(server: subprocess.Popen[bytes]) -> list[int]:
     """The gunicorn workers of every lane (the app's `server`, the screens' and the citizens',
     if any)."""
@@ -416,6 +564,9 @@ class Run:
     load: tuple[float, float]
     push_ms: float = 0.0
     mode: str = "push"
+    mails: MailFigures | None = None
+    task_worker_ms: float = 0.0  # the task worker's CPU per request (drain included)
+    task_worker_restarts: int = 0
 
     def samples(self, action: str) -> list[float]:
         return sorted(self.result["samples"].get(action, []))
@@ -449,11 +600,13 @@ def run_once(
     pusher: subprocess.Popen[bytes] | None = None,
     mode: str = "push",
     handovers: float = 0.0,
+    task_worker: TaskWorker | None = None,
 ) -> Run:
     from django.db import connections
 
     top_up_queues(json.loads(Path(world_file).read_text()))
     before = counts()
+    first_booking = last_booking_id()
     connections.close_all()
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
@@ -461,6 +614,9 @@ def run_once(
     backends = cpu_seconds(app_backends())
     push_pids = [pusher.pid] if pusher is not None else []
     push_cpu = cpu_seconds(push_pids)
+    task_pids = task_worker.cpu_pids() if task_worker is not None else []
+    task_cpu = cpu_seconds(task_pids)
+    restarts = task_worker.restarts if task_worker is not None else 0
     load_before = os.getloadavg()[0]
     client = subprocess.Popen(
         [
@@ -497,6 +653,10 @@ def run_once(
     push_s = cpu_used(push_cpu, cpu_seconds(push_pids))
     if client.returncode:
         raise RuntimeError(f"the locust client failed ({client.returncode})")
+    mails = booking_mails(first_booking, drain=True)
+    if task_worker is not None:
+        task_pids = sorted({*task_pids, *task_worker.cpu_pids()})
+    task_s = cpu_used(task_cpu, cpu_seconds(task_pids))
     result = json.loads(Path(out).read_text())
     os.unlink(out)
     after = counts()
@@ -516,6 +676,9 @@ def run_once(
         load=(load_before, load_after),
         push_ms=1000 * push_s / n,
         mode=mode,
+        mails=mails,
+        task_worker_ms=1000 * task_s / n,
+        task_worker_restarts=(task_worker.restarts if task_worker is not None else 0) - restarts,
     )
 
 
@@ -610,7 +773,26 @@ def summary(run: Run) -> str:
         f"{run.postgres_ms:.2f} ms, push server {run.push_ms:.2f} ms, client "
         f"{run.client_ms:.2f} ms; push events received "
         f"{sum(run.result.get('push_events', {}).values()):,}; load average "
-        f"{run.load[0]:.1f} → {run.load[1]:.1f}"
+        f"{run.load[0]:.1f} → {run.load[1]:.1f}; {mail_summary(run)}"
+    )
+
+
+def mail_summary(run: Run) -> str:
+    """The booking confirmations of the run: delay, queue wait, worker CPU, left unsent."""
+    m = run.mails
+    if m is None:
+        return "booking mails not measured"
+    return (
+        f"booking → confirmation sent p50 / p99 {percentile(m.sent_ms, 50):.0f} / "
+        f"{percentile(m.sent_ms, 99):.0f} ms ({len(m.sent_ms)} of {m.bookings} sent, "
+        f"{m.unsent} unsent after {m.drain_s:.1f} s of drain)"
+        + (
+            f", queue wait p50 / p99 {percentile(m.queue_wait_ms, 50):.0f} / "
+            f"{percentile(m.queue_wait_ms, 99):.0f} ms, task worker CPU "
+            f"{run.task_worker_ms:.2f} ms per request ({run.task_worker_restarts} restarts)"
+            if m.queue_wait_ms
+            else ""
+        )
     )
 
 
@@ -662,6 +844,13 @@ def main() -> None:
         default=0.0,
         help="after the measured run, the same run with this share (0-1) of finishes handed over",
     )
+    parser.add_argument(
+        "--tasks",
+        choices=sorted(TASKS_BACKENDS),
+        default="worker",
+        help="background tasks in one db_worker at the screens' niceness (production, "
+        "decision 0044) or inside the requests (immediate)",
+    )
     args = parser.parse_args()
     if not 0 <= args.handovers <= 1:
         raise SystemExit("--handovers is a share of the finishes: 0 to 1.")
@@ -675,6 +864,7 @@ def main() -> None:
     SCREENS_PORT = free_port() if args.screen_workers else 0
     PUBLIC_PORT = free_port() if args.public_workers else 0
     SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
+    SERVER_ENV["TASKS_BACKEND"] = TASKS_BACKENDS[args.tasks]
     os.environ.update(SERVER_ENV)
     django.setup()
     from django.core.cache import cache
@@ -705,6 +895,7 @@ def main() -> None:
             start_server(workers=args.public_workers, port=PUBLIC_PORT, nice=PUBLIC_NICE)
         )
     pusher = start_push_server(port=PUSH_PORT)
+    task_worker = TaskWorker().start() if args.tasks == "worker" else None
     searched: list[Run] = []
     baseline: list[Run] = []
     handed: HandoverRun | None = None
@@ -716,6 +907,7 @@ def main() -> None:
             seconds=args.seconds,
             kill=args.kill,
             pusher=pusher,
+            task_worker=task_worker,
         )
         print(summary(main_run), flush=True)
         if args.handovers:
@@ -727,6 +919,7 @@ def main() -> None:
                 seconds=args.seconds,
                 share=args.handovers,
                 pusher=pusher,
+                task_worker=task_worker,
             )
             print(summary(handed.run), flush=True)
         for multiple in [float(m) for m in args.search.split(",") if m]:
@@ -737,6 +930,7 @@ def main() -> None:
                 seconds=args.search_seconds,
                 kill=False,
                 pusher=pusher,
+                task_worker=task_worker,
             )
             print(summary(run), flush=True)
             searched.append(run)
@@ -749,10 +943,13 @@ def main() -> None:
                 kill=False,
                 pusher=pusher,
                 mode="poll",
+                task_worker=task_worker,
             )
             print(summary(run), flush=True)
             baseline.append(run)
     finally:
+        if task_worker is not None:
+            task_worker.stop()
         for process, grace in ((server, 30), *((s, 30) for s in LANE_SERVERS), (pusher, 10)):
             process.terminate()
             try:
@@ -775,15 +972,22 @@ def main() -> None:
 def _runs_table(runs: list[Run]) -> list[str]:
     lines = [
         "| multiple | screens | requests/s | call-next p50 ms | p99 ms | errors | Django / "
-        "PostgreSQL / push server CPU per request ms | load average |",
-        "|---:|---|---:|---:|---:|---:|---:|---|",
+        "PostgreSQL / push server / task worker CPU per request ms | booking → mail sent "
+        "p50 / p99 ms (unsent) | load average |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
+        m = r.mails
+        mail = (
+            f"{percentile(m.sent_ms, 50):.0f} / {percentile(m.sent_ms, 99):.0f} ({m.unsent})"
+            if m is not None
+            else "–"
+        )
         lines.append(
             f"| {r.multiple:g}× | {r.mode} | {r.requests / r.seconds:.0f} | "
             f"{r.p('desk: call next', 50):.1f} | {r.p('desk: call next', 99):.1f} | "
-            f"{r.errors} | {r.django_ms:.2f} / {r.postgres_ms:.2f} / {r.push_ms:.2f} | "
-            f"{r.load[0]:.1f} → {r.load[1]:.1f} |"
+            f"{r.errors} | {r.django_ms:.2f} / {r.postgres_ms:.2f} / {r.push_ms:.2f} / "
+            f"{r.task_worker_ms:.2f} | {mail} | {r.load[0]:.1f} → {r.load[1]:.1f} |"
         )
     return lines
 
@@ -814,7 +1018,8 @@ def report(
         f"{f' --handovers {args.handovers:g}' if args.handovers else ''}"
         f" --workers {args.workers}"
         f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}"
-        f"{f' --public-workers {args.public_workers}' if args.public_workers else ''}`"
+        f"{f' --public-workers {args.public_workers}' if args.public_workers else ''}"
+        f"{' --tasks immediate' if args.tasks == 'immediate' else ''}`"
     )
     screens = sum(o["displays"] + 1 for o in world["offices"])
     lines = [
@@ -852,6 +1057,12 @@ def report(
             f"workers at niceness {PUBLIC_NICE} (decision 0045); "
             if args.public_workers
             else ""
+        )
+        + (
+            f"background tasks (the booking's mail among them) in one `db_worker` at niceness "
+            f"{SCREEN_NICE} (decision 0044); "
+            if args.tasks == "worker"
+            else "background tasks inside the requests (immediate backend); "
         )
         + "the push server (uvicorn, 1 process), Redis, "
         f"PostgreSQL and the locust client on the same {os.cpu_count()}-core machine, shared "
@@ -990,6 +1201,7 @@ def handover_run(
     seconds: float,
     share: float,
     pusher: subprocess.Popen[bytes] | None,
+    task_worker: TaskWorker | None = None,
 ) -> HandoverRun:
     """The measured run again with `share` of the finishes handed over, the cron sweeps
     running beside it; the deliveries of the run's handovers (see handover_load)."""
@@ -1011,6 +1223,7 @@ def handover_run(
             kill=False,
             pusher=pusher,
             handovers=share,
+            task_worker=task_worker,
         )
         ours = Delivery.objects.filter(handover_id__gt=last)
         wait_until = time.monotonic() + 10  # normally none is left: the request delivers
@@ -1053,7 +1266,8 @@ def handover_report(
         f"--multiple {args.multiple:g} --seconds {args.seconds:g} --handovers {handed.share:g}"
         f" --workers {args.workers}"
         f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}"
-        f"{f' --public-workers {args.public_workers}' if args.public_workers else ''}`"
+        f"{f' --public-workers {args.public_workers}' if args.public_workers else ''}"
+        f"{' --tasks immediate' if args.tasks == 'immediate' else ''}`"
     )
     told = run.status("desk: hand over and finish", 303)
     span = WARMUP_SECONDS + run.seconds
@@ -1078,9 +1292,14 @@ def handover_report(
         f"{agencies} agencies with walk-in services are partners whose endpoints are "
         "receivers on 127.0.0.1 in the benchmark's process (handover_delivery.Receiver: "
         "each request verified with `standardwebhooks`, the first receipt per webhook-id "
-        "kept). Delivery as the production settings have it: django-tasks' immediate backend "
-        "(`TASKS_BACKEND` unset), so the first attempt runs after the commit inside the "
-        "gunicorn request that finished the visit; `manage.py deliver_handovers` as a "
+        "kept). "
+        + (
+            "The first attempt in the task worker (`db_worker`, decision 0044); "
+            if args.tasks == "worker"
+            else "The first attempt after the commit inside the gunicorn request that "
+            "finished the visit (immediate backend); "
+        )
+        + "`manage.py deliver_handovers` as a "
         f"process of its own {CRON_SECONDS:g} s after the previous sweep ended (deploy/crontab "
         f"runs it every minute; the retries: {handed.cron.sweeps} sweeps delivered "
         f"{handed.cron.delivered}).",

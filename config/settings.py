@@ -235,11 +235,27 @@ MESSAGES_RETRY_BASE_SECONDS = env_int("MESSAGES_RETRY_BASE_SECONDS", 60)
 # from SECRET_KEY (check --deploy warns). servicekontor/handovers/encryption.py.
 HANDOVER_ENCRYPTION_KEYS = env_list("HANDOVER_ENCRYPTION_KEYS", [])
 
+# Background work (decision 0044): in production the database queue, served by `manage.py
+# db_worker` processes (README, "Serving"), so that no request renders or sends a message;
+# with DEBUG or DEMO (`manage.py runserver` alone) the immediate backend runs each task in the
+# request that enqueues it, after its commit. `make run` uses the queue and starts the workers.
+# Queue "default": short tasks that are safe to run again (messages, notifications,
+# handovers; `manage.py requeue_stale_tasks` re-runs one whose worker died); "planning": the
+# long solves, in a worker of their own so that no mail waits behind one.
+TASKS_IMMEDIATE = "django_tasks.backends.immediate.ImmediateBackend"
+TASKS_DATABASE = "django_tasks_db.DatabaseBackend"
+TASK_QUEUE_PLANNING = "planning"
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+        "BACKEND": env_str("TASKS_BACKEND", TASKS_IMMEDIATE if (DEBUG or DEMO) else TASKS_DATABASE),
+        "QUEUES": ["default", TASK_QUEUE_PLANNING],
     }
 }
+# A task of the "default" queue still running this long after it started has lost its
+# worker (they take milliseconds to seconds): `requeue_stale_tasks` puts it back, at most
+# TASKS_MAX_ATTEMPTS times in all.
+TASKS_STALE_AFTER_SECONDS = env_int("TASKS_STALE_AFTER_SECONDS", 300)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django_tasks import task
 
@@ -25,17 +26,24 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def send_reminder(*, booking_id: int) -> bool:
+def send_reminder(*, booking_id: int, for_start: str | None = None) -> bool:
     """Queue the reminder of one booking into the outbox (which sends it and retries a
     refusal). Once per booking and time: the outbox's once-only key decides a race, and
     `reminder_sent_at` is written only when the outbox reports it sent
-    (`on_message_sent`). True if this call queued it."""
+    (`on_message_sent`). True if this call queued it.
+
+    `for_start` (ISO 8601, set by `schedule_reminder` on the deferred task): the start the
+    reminder was scheduled for; a booking moved since has another start and its own
+    deferred reminder, so this one does nothing (it would remind of the new time early).
+    """
     booking = (
         Booking.objects.select_related("office", "service", "service__agency")
         .filter(pk=booking_id, status=BookingStatus.BOOKED, reminder_sent_at__isnull=True)
         .first()
     )
     if booking is None or booking.starts_at <= clock.now():
+        return False
+    if for_start is not None and dt.datetime.fromisoformat(for_start) != booking.starts_at:
         return False
     message = mail.send_reminder(booking, deliver_after_commit=False)
     if message is None:
@@ -55,7 +63,9 @@ def schedule_reminder(*, booking_id: int) -> None:
     if run_after <= clock.now():
         return  # booked less than a day ahead: the confirmation is the reminder
     if send_reminder.get_backend().supports_defer:
-        send_reminder.using(run_after=run_after).enqueue(booking_id=booking_id)
+        send_reminder.using(run_after=run_after).enqueue(
+            booking_id=booking_id, for_start=booking.starts_at.isoformat()
+        )
     # otherwise the periodic sweep sends it
 
 
@@ -165,12 +175,23 @@ def purge_personal_data_task() -> int:
     return services.purge_personal_data()
 
 
-def on_booking_changed(sender: Any, *, booking_id: int, change: str, **kwargs: Any) -> None:
-    """Receiver of `signals.booking_changed` (after commit): the message, and the reminder of
-    a new time."""
-    send_booking_message.enqueue(booking_id=booking_id, change=change)
-    if change in (signals.BOOKED, signals.MOVED):
+@task()
+def after_booking_changed(*, booking_id: int, change: str) -> bool:
+    """The citizen's message about a change (`send_booking_message`) and, for a new time, its
+    reminder (`schedule_reminder`): both in one task, so that the request that made the
+    change only enqueues (decision 0044). Safe to run again: the outbox's dedup key queues
+    each message once, and a reminder is queued once whichever of its runs comes first.
+    True if the message was queued by this run."""
+    queued = send_booking_message.call(booking_id=booking_id, change=change)
+    if change in (signals.BOOKED, signals.MOVED) and Booking.objects.filter(pk=booking_id).exists():
         schedule_reminder(booking_id=booking_id)
+    return queued
+
+
+def on_booking_changed(sender: Any, *, booking_id: int, change: str, **kwargs: Any) -> None:
+    """Receiver of `signals.booking_changed` (after commit): enqueue `after_booking_changed`
+    (with the database queue, one row; nothing is rendered or sent in the request)."""
+    after_booking_changed.enqueue(booking_id=booking_id, change=change)
 
 
 @task()
@@ -178,21 +199,23 @@ def tell_caseworker_of_cancellation(*, meeting_id: int) -> bool:
     """The agency's side learns of a cancellation (or a move) by the citizen or the office: a mail to
     the caseworker's work address through the outbox (the agency's API shows the meeting as
     cancelled at once). Queued once: compare-and-swap on `agency_notified_at` (and the
-    outbox's dedup key)."""
-    claimed = VideoMeeting.objects.filter(pk=meeting_id, agency_notified_at__isnull=True).update(
-        agency_notified_at=clock.now()
-    )
-    if claimed != 1:
-        return False
-    meeting = VideoMeeting.objects.select_related(
-        "caseworker",
-        "booking",
-        "booking__office",
-        "booking__service",
-        "booking__service__agency",
-        "moved_to__room",
-    ).get(pk=meeting_id)
-    return mail.send_meeting_cancelled_to_caseworker(meeting) is not None
+    outbox's dedup key), in one transaction with the outbox row, so that a worker that dies
+    in between leaves neither and the task can run again (decision 0044)."""
+    with transaction.atomic():
+        claimed = VideoMeeting.objects.filter(
+            pk=meeting_id, agency_notified_at__isnull=True
+        ).update(agency_notified_at=clock.now())
+        if claimed != 1:
+            return False
+        meeting = VideoMeeting.objects.select_related(
+            "caseworker",
+            "booking",
+            "booking__office",
+            "booking__service",
+            "booking__service__agency",
+            "moved_to__room",
+        ).get(pk=meeting_id)
+        return mail.send_meeting_cancelled_to_caseworker(meeting) is not None
 
 
 def on_video_meeting_cancelled(sender: Any, *, meeting_id: int, **kwargs: Any) -> None:

@@ -7,6 +7,10 @@
   command) is not seen there until the entry expires (up to `TIMEOUT_S`, an hour).
 - core.W002: the console mail backend in production writes every mail body (names, e-mail
   addresses, working manage links) into the server log.
+- core.W003: the immediate task backend in production runs every task inside the request
+  that enqueues it: a booking renders and sends its confirmation mail (36–40 ms of the
+  request's CPU at the national peak), a finish posts its handover to the agency, a call
+  sends the "your turn is near" SMS (decision 0044).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ _IN_PROCESS_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
 }
+_IMMEDIATE_TASK_BACKENDS = {"django_tasks.backends.immediate.ImmediateBackend"}
 _LOGGING_MAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend",
     "django.core.mail.backends.filebased.EmailBackend",
@@ -50,6 +55,22 @@ def check_mail_not_logged(app_configs: Any = None, **kwargs: Any) -> list[Warnin
                 "Mail bodies (personal data, manage links) are written to the log or disk.",
                 hint="Set EMAIL_BACKEND to an SMTP backend in production.",
                 id="core.W002",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def check_tasks_out_of_request(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if backend in _IMMEDIATE_TASK_BACKENDS:
+        return [
+            Warning(
+                "Background tasks run inside the requests that enqueue them (mail and SMS "
+                "rendered and sent, handovers posted, while the citizen or officer waits).",
+                hint="Leave TASKS_BACKEND unset (the database queue) and run `manage.py "
+                "db_worker` (README, 'Serving').",
+                id="core.W003",
             )
         ]
     return []

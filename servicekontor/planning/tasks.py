@@ -23,9 +23,12 @@ logger = logging.getLogger(__name__)
 
 # The least time between two progress writes to the run's row (the page polls every second).
 PROGRESS_EVERY_SECONDS = 0.5
+# A solve takes up to minutes: its own queue (settings.TASK_QUEUE_PLANNING) and worker, so that
+# no citizen's mail waits behind one (decision 0044).
+QUEUE = "planning"
 
 
-@task()
+@task(queue_name=QUEUE)
 def solve_plan_run(*, run_id: str) -> str:
     """Answer a queued `PlanRun`, writing the solver's incumbent and bound as they improve
     and stopping (best answer kept) when the page asks. Returns the run's final status."""

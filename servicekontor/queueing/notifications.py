@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -47,9 +48,10 @@ def notify_near_visits(*, office_id: int) -> int:
     """Notify every waiting visit among the first few in line that asked to be told.
 
     Each visit is claimed by compare-and-swap on `notified_at`, so two workers running this
-    at once send one message per visit. The message is queued in the outbox and sent at
-    once; a refusal is retried there. One visit that fails never stops the others. Returns
-    how many were sent now.
+    at once send one message per visit; the claim and the outbox row commit together, so a
+    worker that dies in between leaves neither and a second run tells the visit (decision
+    0044). The message is queued in the outbox and sent at once; a refusal is retried
+    there. One visit that fails never stops the others. Returns how many were sent now.
     """
     if not sql.anyone_waiting_with_contact(office_id=office_id):
         return 0
@@ -66,29 +68,28 @@ def notify_near_visits(*, office_id: int) -> int:
     for candidate in front:
         if not candidate.notify_contact or candidate.notified_at is not None:
             continue
-        claimed = Visit.objects.filter(pk=candidate.pk, notified_at__isnull=True).update(
-            notified_at=now
-        )
-        if claimed != 1:
-            continue
         target = channel_for(
             email=candidate.notify_contact if is_email(candidate.notify_contact) else "",
             phone="" if is_email(candidate.notify_contact) else candidate.notify_contact,
         )
-        if target is None:
-            continue
         try:
-            message = queue_message(
-                channel=target[0],
-                recipient=target[1],
-                content=_content(candidate),
-                topic=TOPIC_TURN_NEAR,
-                language=candidate.notify_language or settings.LANGUAGE_CODE,
-                object_id=candidate.pk,
-                dedup_key=f"{TOPIC_TURN_NEAR}:{candidate.pk}",
-                expires_at=now + TURN_NEAR_USEFUL_FOR,
-                deliver_after_commit=False,
-            )
+            with transaction.atomic():
+                claimed = Visit.objects.filter(pk=candidate.pk, notified_at__isnull=True).update(
+                    notified_at=now
+                )
+                if claimed != 1 or target is None:
+                    continue
+                message = queue_message(
+                    channel=target[0],
+                    recipient=target[1],
+                    content=_content(candidate),
+                    topic=TOPIC_TURN_NEAR,
+                    language=candidate.notify_language or settings.LANGUAGE_CODE,
+                    object_id=candidate.pk,
+                    dedup_key=f"{TOPIC_TURN_NEAR}:{candidate.pk}",
+                    expires_at=now + TURN_NEAR_USEFUL_FOR,
+                    deliver_after_commit=False,
+                )
         except Exception:  # the queue must go on whatever happens to one message
             logger.exception("queue notification for visit %s could not be queued", candidate.pk)
             continue

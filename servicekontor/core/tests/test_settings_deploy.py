@@ -26,6 +26,7 @@ def test_settings__production__check_deploy_passes() -> None:
     )
     env.pop("EMAIL_BACKEND", None)
     env.pop("SMS_BACKEND", None)
+    env.pop("TASKS_BACKEND", None)  # the tests' immediate backend (config/pytest_env.py)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -35,6 +36,32 @@ def test_settings__production__check_deploy_passes() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_settings__production__tasks_leave_the_request() -> None:
+    """Production's default task backend is the database queue (decision 0044): nothing a
+    task does (mail rendered and sent, SMS, handover posted) runs in the request."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DEMO", "TASKS_BACKEND"}
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    code = (
+        "import django; django.setup(); "
+        "from django_tasks import task_backends; b = task_backends['default']; "
+        "print(type(b).__module__ + '.' + type(b).__name__, sorted(b.queues))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split()[0] == "django_tasks_db.backend.DatabaseBackend"
+    assert "'planning'" in result.stdout and "'default'" in result.stdout
 
 
 def test_settings__production_without_shared_cache_or_with_console_mail__warns() -> None:
@@ -47,6 +74,7 @@ def test_settings__production_without_shared_cache_or_with_console_mail__warns()
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="servicekontor.example",
         EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        TASKS_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -59,6 +87,7 @@ def test_settings__production_without_shared_cache_or_with_console_mail__warns()
     assert result.returncode != 0
     assert "core.W001" in result.stderr + result.stdout
     assert "core.W002" in result.stderr + result.stdout
+    assert "core.W003" in result.stderr + result.stdout  # tasks inside the requests
     assert "handovers.W001" in result.stderr + result.stdout  # no keys of its own
 
 
