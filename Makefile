@@ -58,7 +58,7 @@ lint:
 	$(VENV)/bin/lint-imports --no-cache
 
 typecheck:
-	$(DEMO_ENV) $(VENV)/bin/mypy servicekontor config benchmarks scripts
+	$(DEMO_ENV) $(VENV)/bin/mypy servicekontor config benchmarks scripts tests conftest.py
 
 migrations-check:
 	$(DEMO_ENV) $(PY) manage.py makemigrations --check --dry-run

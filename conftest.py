@@ -52,7 +52,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter) -> None:
     write = terminalreporter.write_line
     if _skipped_postgres:
         write(f"PostgreSQL-only tests skipped: {len(_skipped_postgres)}")
@@ -67,7 +67,7 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 
 
 @pytest.fixture(autouse=True)
-def _default_language_after_each_test():  # type: ignore[no-untyped-def]
+def _default_language_after_each_test():
     """Each test starts in the default language: a test-client request to an /en/ page
     leaves English active in the thread (LocaleMiddleware activates, nothing resets it), and
     the next test's `reverse()` would then give /en/ paths."""

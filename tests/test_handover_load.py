@@ -41,7 +41,7 @@ def test_handover_fields__the_desk_finishes_and_hands_over_what_the_bench_submit
     service = make_service(agency=agency, code="b-visit")
     make_offering(office=office, service=service)
     officer = make_user(offices=[office], agencies=[agency])
-    services.sign_in_at_desk(officer=officer, service_point=office.service_points.first())
+    services.sign_in_at_desk(officer=officer, service_point=office.service_points.get())
     visit = services.issue_ticket(office=office, service=service)
     services.call_visit(officer=officer, visit_id=visit.pk)
     services.start_service(officer=officer, visit_id=visit.pk)
