@@ -39,4 +39,5 @@ def test_crontab__every_job_is_an_existing_command_on_a_valid_schedule() -> None
         "purge_handovers",
         "read_caseworker_feeds",
         "release_bookings_without_capacity",
+        "requeue_stale_tasks",  # a background task whose worker died (decision 0044)
     }
