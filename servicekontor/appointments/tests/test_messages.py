@@ -355,3 +355,25 @@ def test_logs__a_refused_message_names_neither_the_address_nor_the_link(
     logged = caplog.text
     assert "failed" in logged
     assert "refuse@example.org" not in logged and made.token not in logged
+
+
+@pytest.mark.parametrize(
+    ("email", "phone", "said", "not_said"),
+    [
+        ("a@x.se", "", "sent it to your e-mail address.", "text message"),
+        ("", "+46701234567", "sent it by text message to your mobile.", "e-mail"),
+        ("a@x.se", "+46701234567", "to your e-mail address and, by text message", None),
+    ],
+)
+def test_confirmation_page__names_where_the_link_was_sent(
+    client, office, service, email, phone, said, not_said
+):
+    """The new booking's page says where its link went: by text message for a phone-only
+    booking (walk, 1 Dec 2026: it said "by e-mail if you gave an address")."""
+    with time_machine.travel(MONDAY_MORNING - dt.timedelta(days=5), tick=False):
+        made = book(office, service, 10, email=email, phone=phone, language="en")
+        page = client.get(f"/en/book/manage/{made.token}/?new=1").content.decode()
+    assert said in page
+    if not_said:
+        paragraph = page.split("Keep this page's address", 1)[1].split("</p>", 1)[0]
+        assert not_said not in paragraph
