@@ -144,3 +144,18 @@ def test_planning_page__text_says_where_the_solve_runs(client, nadia, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     html = client.get(reverse("planning:index")).content.decode()
     assert "beräknas i bakgrunden" in html and "ingen bakgrundsprocess" not in html
+
+
+@pytest.mark.django_db
+def test_run_progress__says_the_time_is_the_solvers(client, nadia):
+    """The figure is the solver's time, not the run's (walk, 1 Dec 2026: a run of 2–3 s read
+    "Done, 0.0 s"); small times keep two decimals."""
+    _login(client, nadia)
+    run = create_plan_run(
+        user=nadia, day=DAY, request=PlanRequest(action=Question.COVER, radius_km=25.0)
+    )
+    PlanRun.objects.filter(pk=run.pk).update(status=PlanRunStatus.RUNNING, seconds=0.034)
+    html = client.get(reverse("planning:run_progress", args=[run.pk])).content.decode()
+    assert "lösningstid 0,03 s" in html
+    html = client.get("/en" + reverse("planning:run_progress", args=[run.pk])).content.decode()
+    assert "solver time 0.03 s" in html
