@@ -42,7 +42,8 @@ class ContactForm(forms.Form):
         required=True,
         max_length=13,
         help_text=_(
-            "12 digits, YYYYMMDD-NNNN. Needed for this service; we keep only a check value."
+            "YYYYMMDD-NNNN (YYMMDD-NNNN works too). Needed for this service; we keep only a "
+            "check value."
         ),
         widget=UnechoedTextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
@@ -70,7 +71,10 @@ class ContactForm(forms.Form):
             number = personnummer.Personnummer(raw)
         except (personnummer.PersonnummerException, ValueError, TypeError):
             raise forms.ValidationError(
-                _("This is not a valid personal identity number. Check the digits (YYYYMMDD-NNNN).")
+                _(
+                    "This is not a valid personal identity number. Check the digits "
+                    "(YYYYMMDD-NNNN or YYMMDD-NNNN)."
+                )
             ) from None
         # Only the keyed hash leaves the form; the number itself is never stored or logged.
         return tokens.identity_hash(number.format(True))
