@@ -106,7 +106,11 @@ def test_flow__book__slot_taken_is_409_and_offers_other_times(client, office, se
     assert (
         reverse("appointments:times", args=[service.pk, office.code]) in response.content.decode()
     )
-    # A taken time is not a fault of ours: no "something went wrong" (walk, 1 Dec 2026).
+    # A time that cannot be booked is not a fault of ours: no "something went wrong" (walk,
+    # 1 Dec 2026).
+    past = reverse("appointments:contact", args=[service.pk, office.code, 1_700_000_000])
+    response = client.get(past)
+    assert response.status_code == 409
     assert "<h1>Det gick inte att genomföra</h1>" in response.content.decode()
     assert "gick fel" not in response.content.decode()
 
