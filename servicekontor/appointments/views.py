@@ -565,7 +565,15 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
             language=form.cleaned_data["language"],
         )
     except errors.BookingError as exc:
-        context["desk_error"] = exc.message
+        context["desk_error"] = (
+            # Said to the officer, about the citizen (the citizen's own words say "you").
+            _(
+                "The citizen already has the most bookings allowed for this service on that "
+                "day at this office."
+            )
+            if isinstance(exc, errors.LimitReached)
+            else exc.message
+        )
         return render(request, "appointments/desk_book.html", context, status=exc.http_status)
     # Post/redirect/get: a reload shows the confirmation again instead of booking twice.
     return redirect(

@@ -184,3 +184,29 @@ def test_desk_cancel_and_check_in__get_goes_to_their_page(client, office, office
     assert check_in.status_code == 303
     assert check_in["Location"] == reverse("desk:desk", args=[office.code])
     assert client.put(f"/en/book/desk/{office.code}/cancel/").status_code == 405
+
+
+def test_desk_book__per_person_limit__said_about_the_citizen_not_to_you(
+    frozen, client, office, service, officer, no_rate_limit
+):
+    client.force_login(officer)
+    assert _post(client, office, service, local(TUESDAY, 10)).status_code == 302
+    again = _post(client, office, service, local(TUESDAY, 11))
+    html = again.content.decode()
+    assert again.status_code == 409
+    assert "The citizen already has the most bookings allowed" in html
+    assert "You already have" not in html
+    assert 'class="error-summary"' in html  # the page's own error box, not a bare page
+    # and in Swedish
+    sv = client.post(
+        f"/book/desk/{office.code}/book/?service={service.pk}",
+        {
+            "service": service.pk,
+            "start": int(local(TUESDAY, 12).timestamp()),
+            "name": "Medborgare",
+            "email": "m@example.org",
+            "language": "sv",
+        },
+    )
+    assert sv.status_code == 409 and "Besökaren har redan" in sv.content.decode()
+    assert Booking.objects.count() == 1
