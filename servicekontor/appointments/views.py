@@ -28,7 +28,7 @@ from servicekontor.accounts.permissions import can_serve_at
 from servicekontor.appointments import conf, errors, mail, queries, services
 from servicekontor.appointments.calendar_file import booking_ics
 from servicekontor.appointments.forms import CheckInForm, ContactForm, DeskContactForm
-from servicekontor.appointments.models import Booking
+from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tokens import format_code
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
@@ -607,6 +607,10 @@ def desk_booked(request: HttpRequest, office_code: str, booking_id: int) -> Http
             "code": format_code(booking.code),
             "manage_url": manage_url,
             "language": dict(settings.LANGUAGES).get(mail.booking_language(booking), ""),
+            # Opened again later (history, a bookmark): say if it is no longer booked.
+            "status_label": ""
+            if booking.status == BookingStatus.BOOKED
+            else booking.status_label(now=clock.now(), grace=conf.grace()),
         },
     )
 

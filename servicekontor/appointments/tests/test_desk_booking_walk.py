@@ -105,6 +105,11 @@ def test_desk_book__reload_after_booking_shows_the_confirmation(
         # the citizen's link, in the citizen's language (Swedish: no prefix), not the officer's
         assert "/book/manage/" in html and "/en/book/manage/" not in html
     assert Booking.objects.count() == 1
+    assert "Status now:" not in html
+    # Cancelled since (opened again from the history): the page says so.
+    client.post(f"/en/book/desk/{office.code}/cancel/", {"code": booking.code})
+    again = client.get(location).content.decode()
+    assert "Status now:" in again and "Cancelled" in again
 
 
 def test_desk_booked__only_at_the_officers_office(frozen, client, office, service, officer):
