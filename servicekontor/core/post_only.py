@@ -11,21 +11,29 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 
-View = Callable[..., HttpResponseBase]
+R = TypeVar("R", bound=HttpResponseBase)
 
 
-def post_or_redirect(to: Callable[..., str]) -> Callable[[View], View]:
+def post_or_redirect(
+    to: Callable[..., str],
+) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
     """Decorator for a POST-only HTML view: GET/HEAD → 303 to `to(request, *args, **kwargs)`
     (the view's URL arguments, e.g. `office_code`); POST → the view; anything else → 405
     with `Allow: POST`. Put it under `login_required`, so a signed-out GET goes to sign-in."""
 
-    def decorator(view: View) -> View:
+    def decorator(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponse:
             if request.method == "POST":
                 return view(request, *args, **kwargs)
             if request.method in ("GET", "HEAD"):
