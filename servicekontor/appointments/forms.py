@@ -1,6 +1,7 @@
 """Forms of the citizen's booking flow and the kiosk check-in."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from personnummer import personnummer
 
@@ -89,6 +90,18 @@ class ContactForm(forms.Form):
         ):
             self.add_error("email", _("Give an e-mail address or a mobile number (or both)."))
         return cleaned
+
+
+class DeskContactForm(ContactForm):
+    """Who books, when an officer books for a citizen: and the citizen's language, which the
+    confirmation and every later message of the booking are written in (not the officer's)."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the messages"),
+        choices=settings.LANGUAGES,
+        initial="sv",
+        help_text=_("The confirmation, reminder and any change are sent in this language."),
+    )
 
 
 class CheckInForm(forms.Form):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("check-in/<slug:office_code>/", views.kiosk_check_in, name="kiosk_check_in"),
     path("desk/<slug:office_code>/today/", views.desk_today, name="desk_today"),
     path("desk/<slug:office_code>/book/", views.desk_book, name="desk_book"),
+    path("desk/<slug:office_code>/booked/<int:booking_id>/", views.desk_booked, name="desk_booked"),
     path("desk/<slug:office_code>/cancel/", views.desk_cancel, name="desk_cancel"),
     path(
         "desk/<slug:office_code>/check-in/<int:booking_id>/",

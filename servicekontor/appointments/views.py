@@ -11,21 +11,24 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_ratelimit import ALL
 
 from servicekontor.accounts.permissions import can_serve_at
-from servicekontor.appointments import conf, errors, queries, services
+from servicekontor.appointments import conf, errors, mail, queries, services
 from servicekontor.appointments.calendar_file import booking_ics
-from servicekontor.appointments.forms import CheckInForm, ContactForm
-from servicekontor.appointments.models import Booking
+from servicekontor.appointments.forms import CheckInForm, ContactForm, DeskContactForm
+from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tokens import format_code
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
@@ -33,7 +36,8 @@ from servicekontor.core.forms import PlaceForm
 from servicekontor.core.geography import display_name, find_locality
 from servicekontor.core.i18n import current_language
 from servicekontor.core.middleware import form_refuses_nul_bytes
-from servicekontor.core.params import date_or_400, parse_int, parse_timestamp
+from servicekontor.core.params import date_or_400, parse_date, parse_int, parse_timestamp
+from servicekontor.core.post_only import post_or_redirect
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network import queries as network_queries
 from servicekontor.network import registry_cache
@@ -145,12 +149,32 @@ def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 def _days_page(request: HttpRequest) -> dt.date:
-    """The first day of the page: `?from=YYYY-MM-DD` (never before today); 400 if malformed."""
+    """The first day of the page: `?from=YYYY-MM-DD` (never before today); 400 if malformed.
+    Without `from`, the page (today + 7k days) that holds `?day=` if given: a link back to a
+    chosen day ("Change time") lands on its week, not on this week's first free day."""
     today = clock.local_today()
-    return max(date_or_400(request.GET.get("from", ""), today), today)
+    raw_from = request.GET.get("from", "")
+    if not raw_from and request.GET.get("day"):
+        try:
+            day = parse_date(request.GET["day"])
+        except ValueError:
+            return today  # as before: an unknown day selects the first free one
+        weeks = max((day - today).days, 0) // DAYS_PER_PAGE
+        return today + dt.timedelta(days=weeks * DAYS_PER_PAGE)
+    return max(date_or_400(raw_from, today), today)
 
 
-def _times_context(request: HttpRequest, *, office: Office, service: Service) -> dict[str, Any]:
+def _times_context(
+    request: HttpRequest,
+    *,
+    office: Office,
+    service: Service,
+    extra_query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The days of the page and the chosen day's free times (templates/_days.html).
+    `extra_query`: parameters every day and week link must carry besides the request's own
+    (the desk's service when the page came from a POST)."""
+    extra_query = extra_query or {}
     first = _days_page(request)
     days = queries.free_days(
         office=office, service=service, first_day=first, days=DAYS_PER_PAGE, now=None
@@ -159,10 +183,15 @@ def _times_context(request: HttpRequest, *, office: Office, service: Service) ->
     selected = next((d for d in days if d.day.isoformat() == chosen), None)
     if selected is None:
         selected = next((d for d in days if d.slots), None)
+    # The page's other parameters, kept by the day and week links (templates/_days.html).
+    days_query = request.GET.copy()
+    for key in extra_query:
+        days_query[key] = extra_query[key]
     context: dict[str, Any] = {
         "office": office,
         "service": service,
         "days": days,
+        "days_query": days_query,
         "selected": selected,
         "first": first,
         "previous": first - dt.timedelta(days=DAYS_PER_PAGE)
@@ -453,8 +482,16 @@ def desk_today(request: HttpRequest, office_code: str) -> HttpResponse:
     return render(request, "appointments/_desk_today.html", _desk_context(office))
 
 
+def _desk_page(request: HttpRequest, office_code: str, **_ignored: object) -> str:
+    return reverse("desk:desk", kwargs={"office_code": office_code})
+
+
+def _desk_book_page(request: HttpRequest, office_code: str) -> str:
+    return reverse("appointments:desk_book", kwargs={"office_code": office_code})
+
+
 @login_required
-@require_POST
+@post_or_redirect(_desk_page)
 def desk_check_in(request: HttpRequest, office_code: str, booking_id: int) -> HttpResponse:
     office = _staff_office(request, office_code)
     booking = get_object_or_404(Booking, pk=booking_id, office=office)
@@ -496,8 +533,12 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
             return render(request, "appointments/desk_book.html", context)
         context["desk_error"] = _("Choose one of the services this office offers.")
         return render(request, "appointments/desk_book.html", context, status=400)
-    form = ContactForm(request.POST or None, service=service)
-    context.update(_times_context(request, office=office, service=service))
+    form = DeskContactForm(request.POST or None, service=service)
+    context.update(
+        _times_context(
+            request, office=office, service=service, extra_query={"service": str(service.pk)}
+        )
+    )
     # The time the officer chose stays chosen when the form comes back with an error (it
     # was the first time of the day again, booked unnoticed once the error was fixed).
     context.update({"form": form, "service": service, "chosen_start": request.POST.get("start")})
@@ -520,26 +561,62 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
                 phone=form.cleaned_data.get("phone", ""),
                 identity_hash=form.cleaned_data.get("personal_identity_number", ""),
             ),
+            # The citizen's language, not the officer's: every message of the booking is in it.
+            language=form.cleaned_data["language"],
         )
     except errors.BookingError as exc:
-        context["desk_error"] = exc.message
+        context["desk_error"] = (
+            # Said to the officer, about the citizen (the citizen's own words say "you").
+            _(
+                "The citizen already has the most bookings allowed for this service on that "
+                "day at this office."
+            )
+            if isinstance(exc, errors.LimitReached)
+            else exc.message
+        )
         return render(request, "appointments/desk_book.html", context, status=exc.http_status)
+    # Post/redirect/get: a reload shows the confirmation again instead of booking twice.
+    return redirect(
+        reverse(
+            "appointments:desk_booked",
+            kwargs={"office_code": office.code, "booking_id": made.booking.pk},
+        ),
+        permanent=False,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def desk_booked(request: HttpRequest, office_code: str, booking_id: int) -> HttpResponse:
+    """The confirmation of a booking at the officer's office, to print or read out: its code
+    and the citizen's manage link (in the citizen's language). Found by id within the office
+    (404 for another office's booking or an officer not working there); the URL carries no
+    secret, so it may appear in logs and the history."""
+    office = _staff_office(request, office_code)
+    booking = get_object_or_404(
+        Booking.objects.select_related("service__agency", "office"), pk=booking_id, office=office
+    )
+    with translation.override(mail.booking_language(booking)):
+        manage_url = mail.booking_manage_url(booking)
     return render(
         request,
         "appointments/desk_booked.html",
         {
             "office": office,
-            "booking": made.booking,
-            "code": format_code(made.booking.code),
-            "manage_url": request.build_absolute_uri(
-                reverse("appointments:manage", kwargs={"token": made.token})
-            ),
+            "booking": booking,
+            "code": format_code(booking.code),
+            "manage_url": manage_url,
+            "language": dict(settings.LANGUAGES).get(mail.booking_language(booking), ""),
+            # Opened again later (history, a bookmark): say if it is no longer booked.
+            "status_label": ""
+            if booking.status == BookingStatus.BOOKED
+            else booking.status_label(now=clock.now(), grace=conf.grace()),
         },
     )
 
 
 @login_required
-@require_POST
+@post_or_redirect(_desk_book_page)
 def desk_cancel(request: HttpRequest, office_code: str) -> HttpResponse:
     """An officer cancels a booking at their office on the citizen's behalf (at the desk or by
     phone), by its booking code. For a video meeting the agency's side is told."""
@@ -558,7 +635,10 @@ def desk_cancel(request: HttpRequest, office_code: str) -> HttpResponse:
     except errors.BookingError as exc:
         context["desk_error"] = exc.message
         return render(request, "appointments/desk_book.html", context, status=exc.http_status)
-    context["desk_done"] = _("Booking %(code)s is cancelled; the citizen is told.") % {
-        "code": format_code(booking.code)
-    }
-    return render(request, "appointments/desk_book.html", context)
+    messages.success(
+        request,
+        _("Booking %(code)s is cancelled; the citizen is told.")
+        % {"code": format_code(booking.code)},
+    )
+    # Post/redirect/get: a reload does not cancel again (a 409 "already cancelled").
+    return redirect(_desk_book_page(request, office.code))

@@ -14,8 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
@@ -31,6 +32,7 @@ from servicekontor.changeplans.models import ChangePlan, PlannedChange
 from servicekontor.core import spreadsheets
 from servicekontor.core.errors import DomainError
 from servicekontor.core.forms import labelled_errors
+from servicekontor.core.post_only import post_or_redirect
 
 View = Callable[..., HttpResponse]
 
@@ -185,8 +187,13 @@ def printable(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_page(request, get_object_or_404(ChangePlan, pk=pk), printable=True)
 
 
+def _plan_url(request: HttpRequest, pk: int, **_ignored: object) -> str:
+    """Where a GET of one of the plan's form URLs (back/forward) leads: the plan's page."""
+    return reverse("changeplans:plan", kwargs={"pk": pk})
+
+
 @admin_view
-@require_POST
+@post_or_redirect(_plan_url)
 def add_change(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(ChangePlan, pk=pk)
     form = ChangeForm(request.POST, plan=obj)
@@ -213,7 +220,7 @@ def add_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_view
-@require_POST
+@post_or_redirect(_plan_url)
 def change_date(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
     obj = get_object_or_404(ChangePlan, pk=pk)
     change = get_object_or_404(PlannedChange, pk=change_pk, plan=obj)
@@ -234,7 +241,7 @@ def change_date(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
 
 
 @admin_view
-@require_POST
+@post_or_redirect(_plan_url)
 def remove_change(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
     obj = get_object_or_404(ChangePlan, pk=pk)
     services.remove_change(change=get_object_or_404(PlannedChange, pk=change_pk, plan=obj))
@@ -243,7 +250,7 @@ def remove_change(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse
 
 
 @admin_view
-@require_POST
+@post_or_redirect(_plan_url)
 def new_version(request: HttpRequest, pk: int) -> HttpResponse:
     copy = services.new_version(plan=get_object_or_404(ChangePlan, pk=pk), user=_user(request))
     messages.success(request, _("Version %(n)s made; edit it here.") % {"n": copy.version})
@@ -251,7 +258,7 @@ def new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_view
-@require_POST
+@post_or_redirect(_plan_url)
 def from_scenario(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(ChangePlan, pk=pk)
     form = ScenarioForm(request.POST)
@@ -270,7 +277,7 @@ def from_scenario(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_view
-@require_POST
+@post_or_redirect(_plan_url)
 def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(ChangePlan, pk=pk)
     result = services.adopt_plan(plan=obj, user=_user(request))

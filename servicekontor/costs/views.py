@@ -19,12 +19,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.post_only import post_or_redirect
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.costs import allocation, exports, queries, services
 from servicekontor.costs.forms import (
@@ -103,8 +104,13 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _index_url(request: HttpRequest) -> str:
+    """Where a GET of a cost form's URL (back/forward) leads: the costs page."""
+    return reverse("costs:index")
+
+
 @login_required
-@require_POST
+@post_or_redirect(_index_url)
 def settle(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = SettleForm(request.POST)
@@ -120,7 +126,7 @@ def settle(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_redirect(_index_url)
 def correct(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = CorrectForm(request.POST)
@@ -144,7 +150,7 @@ def correct(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_redirect(_index_url)
 def staff_cost(request: HttpRequest) -> HttpResponse:
     """Staff pools of a month = hours × cost per hour per role; the hours entered/imported,
     or first recorded from the desk-status log."""

@@ -24,7 +24,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import can_manage, can_serve_at
@@ -33,6 +33,7 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag, shared_html
 from servicekontor.core.params import parse_id
+from servicekontor.core.post_only import post_or_redirect
 from servicekontor.handovers import services as handover_services
 from servicekontor.handovers.errors import HandoverError
 from servicekontor.handovers.forms import HandoverForm
@@ -629,7 +630,7 @@ def receipt(request: HttpRequest, office_code: str, visit_id: int) -> HttpRespon
 
 @sensitive_post_parameters()  # the identity number must not reach an error report
 @login_required
-@require_POST
+@post_or_redirect(lambda request, office_code: reverse("desk:desk", args=[office_code]))
 def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     """One desk action. The happy path does not read the desk session here (the service
     locks it anyway); only an error needs it, to show the desk again with the message.
@@ -737,7 +738,7 @@ def _parts(
 
 
 @login_required
-@require_POST
+@post_or_redirect(lambda request: reverse("desk:choose"))
 def sign_out(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     try:

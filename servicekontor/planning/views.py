@@ -15,14 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.geography import load_localities
+from servicekontor.core.post_only import post_or_redirect
 from servicekontor.network.network_check import check_network, coverage_warning
 from servicekontor.planning import exports, maps
 from servicekontor.planning.forms import CompareForm, PlanForm, SaveScenarioForm
@@ -237,7 +239,7 @@ def run_progress(request: HttpRequest, run_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_redirect(lambda request, run_id: reverse("planning:run", args=[run_id]))
 def run_stop(request: HttpRequest, run_id: str) -> HttpResponse:
     """Ask a running solve to stop; it keeps the best answer found so far."""
     _require_admin(request)
@@ -250,7 +252,7 @@ def run_stop(request: HttpRequest, run_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_redirect(lambda request: reverse("planning:index"))
 def save(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = SaveScenarioForm(request.POST)
@@ -273,7 +275,7 @@ def save(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_redirect(lambda request: reverse("planning:index"))
 def export(request: HttpRequest) -> HttpResponse:
     """CSV of a computed (not yet saved) result, from its signed payload."""
     _require_admin(request)

@@ -7,17 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.post_only import post_or_redirect
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
 from servicekontor.reports import charts
@@ -170,7 +173,6 @@ def _office_page(
     scope: Scope,
     office_code: str,
     *,
-    imported: int | None = None,
     errors: list[services.RowError] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -181,7 +183,6 @@ def _office_page(
         "staffing/office.html",
         {
             "form": _shown(forms.OfficeWeekForm, request, week=f"{iso.year}-W{iso.week:02d}"),
-            "imported": imported,
             "week_levels": [_percent(v) for v in plan.week_service_levels()],
             "errors": errors or [],
             "plan": plan,
@@ -200,11 +201,19 @@ def _office_page(
 MAX_ROSTER_BYTES = 1_000_000
 
 
+def _office_url(request: HttpRequest, office_code: str) -> str:
+    """The office's staffing page, with the week and what-if parameters it was shown with
+    (the roster form posts to a URL carrying them)."""
+    url = reverse("staffing:office", kwargs={"office_code": office_code})
+    return f"{url}?{request.GET.urlencode()}" if request.GET else url
+
+
 @login_required
-@require_POST
+@post_or_redirect(_office_url)
 def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
-    """Import the office's roster from an uploaded CSV (all rows or none); the page again
-    with the number imported, or 400 with the errors per line."""
+    """Import the office's roster from an uploaded CSV (all rows or none); 303 to the
+    office's page with the number imported as a message (post/redirect/get: a reload does
+    not upload again), or 400 with the errors per line. A GET leads to the office's page."""
     try:
         assert isinstance(request.user, User)
         scope = scope_for(request.user)
@@ -222,7 +231,10 @@ def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
             )
         except services.RosterRejected as exc:
             return _office_page(request, scope, office_code, errors=exc.errors, status=400)
-        return _office_page(request, scope, office_code, imported=n)
+        messages.success(
+            request, ngettext("%(n)s shift imported.", "%(n)s shifts imported.", n) % {"n": n}
+        )
+        return HttpResponseRedirect(_office_url(request, office_code), status=303)
     except DomainError as exc:
         return render(
             request, "reports/error.html", {"message": exc.message}, status=exc.http_status

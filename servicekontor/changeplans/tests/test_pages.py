@@ -84,6 +84,33 @@ def test_plan_page__others__403(plan, world, client, persona):
     assert plan.status == PlanStatus.DRAFT
 
 
+def test_plan_forms__get__303_to_the_plan_nothing_changed(plan, world, client):
+    """A GET of a plan form's URL (back/forward after posting) leads to the plan's page, not
+    a blank 405, and changes nothing; someone who is not an administrator still gets 403."""
+    client.force_login(world.nadia)
+    change = plan.changes.first()
+    urls = [
+        f"/change-plans/{plan.pk}/changes/",
+        f"/change-plans/{plan.pk}/versions/",
+        f"/change-plans/{plan.pk}/from-scenario/",
+        f"/change-plans/{plan.pk}/adopt/",
+    ]
+    if change is not None:
+        urls += [
+            f"/change-plans/{plan.pk}/changes/{change.pk}/date/",
+            f"/change-plans/{plan.pk}/changes/{change.pk}/remove/",
+        ]
+    count = plan.changes.count()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 303, url
+        assert response["Location"] == f"/change-plans/{plan.pk}/"
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT and plan.changes.count() == count
+    client.force_login(world.erin)
+    assert client.get(f"/change-plans/{plan.pk}/adopt/").status_code == 403
+
+
 def test_exports__csv_with_bom_and_xlsx(plan, world, client):
     client.force_login(world.nadia)
     rows = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=steps").content)

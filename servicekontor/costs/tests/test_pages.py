@@ -27,6 +27,17 @@ def test_settle_page__settles_then_refuses_with_409(stats_usage, client):
     assert "correction" in again.content.decode().lower() or "rättelse" in again.content.decode()
 
 
+def test_cost_forms__get__303_to_the_costs_page_nothing_written(stats_usage, client):
+    """A GET of a form's URL (back/forward after posting) leads to the costs page, not a
+    blank 405, and does nothing."""
+    client.force_login(stats_usage.admin)
+    for url in ("/costs/settle/", "/costs/correct/", "/costs/staff-cost/"):
+        response = client.get(url, {"month": "2025-03"})
+        assert response.status_code == 303, url
+        assert response["Location"] == "/costs/"
+    assert not Settlement.objects.exists() and not Correction.objects.exists()
+
+
 def test_settle_page__analyst_refused(stats_usage, client):
     client.force_login(stats_usage.fk_analyst)
     assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 403

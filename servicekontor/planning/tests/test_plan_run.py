@@ -131,7 +131,15 @@ def test_plan_run__others_and_unknown_ids(client, nadia, charlie):
     assert client.get(reverse("planning:run", args=["not-a-uuid"])).status_code == 404
     missing = "00000000-0000-0000-0000-000000000000"
     assert client.get(reverse("planning:run_progress", args=[missing])).status_code == 404
-    assert client.get(reverse("planning:run_stop", args=[run.pk])).status_code == 405
+    # A GET of the stop URL (back/forward) leads to the run's page and stops nothing.
+    by_get = client.get(reverse("planning:run_stop", args=[run.pk]))
+    assert by_get.status_code == 303
+    assert by_get["Location"] == reverse("planning:run", args=[run.pk])
+    run.refresh_from_db()
+    assert not run.stop_requested
+    for name in ("planning:save", "planning:export"):
+        by_get = client.get(reverse(name))
+        assert by_get.status_code == 303 and by_get["Location"] == reverse("planning:index")
 
 
 @pytest.mark.django_db

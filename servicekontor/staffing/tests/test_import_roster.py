@@ -104,8 +104,16 @@ def test_roster_upload__manager__imported_and_shown(client, history, people):
     url = reverse("staffing:office_roster", args=[history.office.code]) + f"?week={WEEK}"
     text = HEADER + f"{history.office.code},alice,2026-12-07,09:30,16:30,12:00,30\n"
     response = client.post(url, {"roster": _upload(text)})
-    assert response.status_code == 200
+    # post/redirect/get: back to the office's page for the same week, the count shown once
+    assert response.status_code == 303
+    office_url = reverse("staffing:office", args=[history.office.code]) + f"?week={WEEK}"
+    assert response["Location"] == office_url
     assert Shift.objects.count() == 1
+    page = client.get(office_url).content.decode()
+    assert "1 shift imported." in page or "1 arbetspass importerades." in page
+    # a GET of the upload URL (back/forward) leads to the same page, not a blank 405
+    by_get = client.get(url)
+    assert by_get.status_code == 303 and by_get["Location"] == office_url
     # the plan now counts alice on the roster at 10-11 on Monday
     from servicekontor.staffing import queries
     from servicekontor.staffing.tests.conftest import MONDAY
