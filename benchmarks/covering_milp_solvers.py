@@ -1,7 +1,9 @@
 """The dumped maximal covering MILPs (benchmarks/covering_milp_dump.py) solved by HiGHS with
 our options, OR-Tools CP-SAT and SCIP (pyscipopt), each in a forked child; CPU seconds are
 the child's user + system time (getrusage of children, so CP-SAT's and SCIP's threads count),
-model building included (issue 18, branch solvers).
+model building included (issue 18, branch solvers). Neither solver was adopted, so neither is
+a declared dependency: OR-Tools comes with the `bench` extra (through pyworkforce); SCIP needs
+`.venv/bin/pip install pyscipopt` first (6.3.0 was measured).
 
     .venv/bin/python benchmarks/covering_milp_solvers.py /tmp/solvers/mclp-R30-p100.npz \
         --solvers highs:0 highs:1 highs:2 cpsat:1+hint cpsat:2+hint+lin2 \\
