@@ -80,7 +80,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,7 @@ SCREEN_NICE = 10  # the screens' lane runs at this niceness (decision 0031)
 PUBLIC_PORT = 0  # the citizens' lane (--public-workers); 0: they share the app's pool
 PUBLIC_NICE = 5  # the citizens' lane runs at this niceness (decision 0045)
 LANE_SERVERS: list[subprocess.Popen[bytes]] = []  # the screens' and citizens' gunicorns, if any
+ROUTE_CPU_DIR = ""  # --route-cpu: each worker's CPU per request by route (peak_route_cpu.py)
 os.environ.update(SERVER_ENV)
 
 import django  # noqa: E402
@@ -346,8 +348,18 @@ def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[
             "warning",
             "--chdir",
             str(ROOT),
+            *(["-c", "python:peak_route_cpu"] if ROUTE_CPU_DIR else []),
         ],
-        env=os.environ | SERVER_ENV,
+        env=os.environ
+        | SERVER_ENV
+        | (
+            {
+                "PEAK_ROUTE_CPU_DIR": ROUTE_CPU_DIR,
+                "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)]),
+            }
+            if ROUTE_CPU_DIR
+            else {}
+        ),
     )
     deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline:
@@ -567,6 +579,8 @@ class Run:
     mails: MailFigures | None = None
     task_worker_ms: float = 0.0  # the task worker's CPU per request (drain included)
     task_worker_restarts: int = 0
+    # --route-cpu: route -> (requests, the workers' CPU seconds) over the client's run
+    route_cpu: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     def samples(self, action: str) -> list[float]:
         return sorted(self.result["samples"].get(action, []))
@@ -618,6 +632,7 @@ def run_once(
     task_cpu = cpu_seconds(task_pids)
     restarts = task_worker.restarts if task_worker is not None else 0
     load_before = os.getloadavg()[0]
+    window_start = time.time()  # noqa: TID251 (matched with the workers' wall-clock lines)
     client = subprocess.Popen(
         [
             *LOCUST,
@@ -648,6 +663,7 @@ def run_once(
         client_cpu = cpu_seconds([client.pid]) or client_cpu
         time.sleep(0.5)
     load_after = os.getloadavg()[0]
+    window_end = time.time()  # noqa: TID251
     django_s = cpu_used(workers, cpu_seconds(app_workers(server)))
     postgres_s = cpu_used(backends, cpu_seconds(app_backends()))
     push_s = cpu_used(push_cpu, cpu_seconds(push_pids))
@@ -679,7 +695,42 @@ def run_once(
         mails=mails,
         task_worker_ms=1000 * task_s / n,
         task_worker_restarts=(task_worker.restarts if task_worker is not None else 0) - restarts,
+        route_cpu=route_cpu(window_start, window_end),
     )
+
+
+def route_cpu(start: float, end: float) -> dict[str, tuple[int, float]]:
+    """--route-cpu: the workers' lines (peak_route_cpu.py) that ended within [start, end],
+    summed by route: route -> (requests, CPU seconds)."""
+    if not ROUTE_CPU_DIR:
+        return {}
+    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for path in Path(ROUTE_CPU_DIR).glob("*.tsv"):
+        for line in path.read_text().splitlines():
+            at, route, _status, cpu = line.split("\t")
+            if start <= float(at) <= end:
+                sums[route][0] += 1
+                sums[route][1] += float(cpu)
+    return {route: (int(n), cpu) for route, (n, cpu) in sums.items()}
+
+
+def route_cpu_table(run: Run) -> list[str]:
+    """The workers' CPU by route over the run, costliest first (--route-cpu)."""
+    total = sum(cpu for _n, cpu in run.route_cpu.values()) or 1.0
+    lines = [
+        f"Django CPU by route, {run.multiple:g}× ({run.seconds:g} s and the warm-up; the "
+        "workers' `time.process_time()` per request, benchmarks/peak_route_cpu.py):",
+        "",
+        "| route | requests | CPU ms per request | CPU ms per second | share |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    span = run.seconds + WARMUP_SECONDS
+    for route, (n, cpu) in sorted(run.route_cpu.items(), key=lambda kv: -kv[1][1]):
+        lines.append(
+            f"| `{route}` | {n:,} | {1000 * cpu / n:.2f} | {1000 * cpu / span:.0f} | "
+            f"{100 * cpu / total:.1f} % |"
+        )
+    return lines
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -836,6 +887,11 @@ def main() -> None:
     )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
+        "--route-cpu",
+        action="store_true",
+        help="print each run's Django CPU by route (gunicorn hooks, benchmarks/peak_route_cpu.py)",
+    )
+    parser.add_argument(
         "--baseline", default="", help="multiples to run with the screens polling (no push)"
     )
     parser.add_argument(
@@ -857,7 +913,9 @@ def main() -> None:
     if not DATABASE_URL.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database this may drop and recreate.")
 
-    global PUSH_PORT, SCREENS_PORT, PUBLIC_PORT
+    global PUSH_PORT, SCREENS_PORT, PUBLIC_PORT, ROUTE_CPU_DIR
+    if args.route_cpu:
+        ROUTE_CPU_DIR = tempfile.mkdtemp(prefix="peak-route-cpu-")
     recreate_database()
     port = free_port()
     PUSH_PORT = free_port()
@@ -910,6 +968,8 @@ def main() -> None:
             task_worker=task_worker,
         )
         print(summary(main_run), flush=True)
+        if main_run.route_cpu:
+            print("\n".join(route_cpu_table(main_run)), flush=True)
         if args.handovers:
             handed = handover_run(
                 world_file,
@@ -933,6 +993,8 @@ def main() -> None:
                 task_worker=task_worker,
             )
             print(summary(run), flush=True)
+            if run.route_cpu:
+                print("\n".join(route_cpu_table(run)), flush=True)
             searched.append(run)
         for multiple in [float(m) for m in args.baseline.split(",") if m]:
             run = run_once(
