@@ -16,7 +16,8 @@ followed by the desk page (the browser follows the 303). MODE "push" (decision 0
 default): every screen holds a server-sent-events stream to the push server and asks for its
 fragment (the same conditional request) when a change names its part, and once a minute as
 a safety net; desk actions are sent as desk.js sends them (X-Desk-Fragment: the answer is the
-changed parts, no second request).
+changed parts, no second request) and the parts are fetched beside the officer's clicks, one
+request in flight (`Desk.poller`), so a slow list never holds up a call, as in a browser.
 
 HANDOVER_SHARE (0 to 1, default 0; peak_load.py --handovers): that share of the desks'
 finishes end with an outcome the agency must pick up, through the desk's handover form as an
@@ -179,8 +180,12 @@ class Desk(User):
         self.last_poll = 0.0
         self.wake = gevent.event.Event()
         self.next_safety = time.monotonic() + random.uniform(0, SAFETY_SECONDS)
+        self.forced = False  # the officer's own action changed the list: ask at once
         if MODE == "push":
             gevent.spawn(stream, me["push_path"], {"desk"}, self.wake, "desk")
+            # desk.js fetches the parts beside the officer's clicks, one request in flight:
+            # a list that is slow to come never holds up a call (its own greenlet)
+            gevent.spawn(self.poller)
 
     def visit_seconds(self) -> float:
         return random.expovariate(MULTIPLE * WORLD["rates"]["visits"] / WORLD["desk_count"])
@@ -199,7 +204,8 @@ class Desk(User):
             if found := WAITING_ETAG.search(text):
                 self.etag = html.unescape(found.group(1))
             elif status == 200:  # the own visit only (decision 0035): desk.js asks for the list
-                self.poll()
+                self.forced = True
+                self.wake.set()
             return (303 if status == 200 else status), headers
         status, _t, headers = self.browser.send(
             action, "POST", f"/desk/{self.office}/act/", data=fields
@@ -229,20 +235,29 @@ class Desk(User):
         if status == 200:
             self.own_etag = headers.get("etag", "")
 
+    def poller(self) -> None:
+        """desk.js with push (decision 0026): the list when a change names the desk's part
+        (never more often than the old 3 s poll, unless the officer's own action changed it),
+        list and own visit once a minute; one request at a time."""
+        while True:
+            safety = max(0.0, self.next_safety - time.monotonic())
+            if self.wake.wait(timeout=safety):
+                if not self.forced:
+                    gevent.sleep(max(0.0, self.last_poll + 3.0 - time.monotonic()))
+                self.forced = False
+                self.wake.clear()
+                self.poll()
+            elif time.monotonic() >= self.next_safety:
+                self.next_safety = time.monotonic() + SAFETY_SECONDS
+                self.poll()
+                self.poll_own()
+
     def sleep_polling(self, seconds: float) -> None:
+        """Wait `seconds` between the desk's actions; with push the parts are fetched by
+        `poller` meanwhile, with polling here every 3 s (the baseline, decision 0017)."""
         end = time.monotonic() + seconds
         if MODE == "push":
-            while (left := end - time.monotonic()) > 0:
-                safety = max(0.0, self.next_safety - time.monotonic())
-                if self.wake.wait(timeout=min(left, safety)):
-                    # desk.js: never more often than the old 3 s poll
-                    gevent.sleep(min(left, max(0.0, self.last_poll + 3.0 - time.monotonic())))
-                    self.wake.clear()
-                    self.poll()
-                elif time.monotonic() >= self.next_safety:
-                    self.next_safety = time.monotonic() + SAFETY_SECONDS
-                    self.poll()
-                    self.poll_own()
+            gevent.sleep(seconds)
             return
         while (left := end - time.monotonic()) > 0:
             gevent.sleep(min(left, jittered(3.0)))
