@@ -55,6 +55,8 @@ MEASURED: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # a
 FAILURES: list[tuple[float, str, int]] = []  # (time, action, status)
 RECORD_FROM = [float("inf")]  # wall time (time.time) after the warm-up: record from then on
 STOPPING = gevent.event.Event()  # the end: no new request; those under way finish
+LOOP_LAG_MS: list[float] = []  # how late the client's event loop woke a 5 ms sleep (recorded)
+LAG_PROBE_SECONDS = 0.005
 EXPECTED = {
     # 303: a plain form; 200: desk.js's request answered with the parts (push mode);
     # 409: the desk's queue is empty (not an error)
@@ -424,6 +426,17 @@ def kiosk(environment: Environment, office: dict[str, Any]) -> None:
             browser.send("kiosk: ticket page", "GET", headers["location"])
 
 
+def loop_lag() -> None:
+    """The load generator's own delay: every sample of a request includes the time this one
+    process took to get round to its answer, so how late a 5 ms sleep wakes is recorded
+    (one gevent hub serves every simulated user, stream and timer)."""
+    while not STOPPING.is_set():
+        started = time.perf_counter()
+        gevent.sleep(LAG_PROBE_SECONDS)
+        if time.time() >= RECORD_FROM[0]:  # noqa: TID251
+            LOOP_LAG_MS.append(1000 * (time.perf_counter() - started - LAG_PROBE_SECONDS))
+
+
 def citizens(environment: Environment) -> None:
     """Searches at the national rate, one in `searches_per_booking` going on to book."""
     rate = MULTIPLE * WORLD["rates"]["searches"]
@@ -509,6 +522,7 @@ def main() -> None:
     runner.spawn_users(counts, wait=False)
     side = [gevent.spawn(kiosk, environment, o) for o in WORLD["offices"]]
     side.append(gevent.spawn(citizens, environment))
+    side.append(gevent.spawn(loop_lag))
     # Every screen's first answer is a full render (it holds no tag yet); a network's screens
     # are open all day, so the warm-up lets them take their tags before recording starts.
     gevent.sleep(float(warmup))
@@ -529,6 +543,7 @@ def main() -> None:
                 "measured": {a: dict(s) for a, s in MEASURED.items()},
                 "failures": FAILURES,
                 "push_events": dict(PUSH_EVENTS),
+                "loop_lag_ms": LOOP_LAG_MS,
                 "mode": MODE,
             },
             f,
