@@ -58,7 +58,8 @@ class Sampler(threading.Thread):
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.connection = psycopg.connect(
-            f"host=127.0.0.1 user=postgres dbname={database}", autocommit=True
+            "host=127.0.0.1 user=postgres dbname=postgres",
+            autocommit=True,  # the database may be recreated
         )
         self.own = self.connection.info.backend_pid
 
