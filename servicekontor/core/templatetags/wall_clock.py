@@ -44,7 +44,7 @@ def when_words(instant: dt.datetime | None) -> str:
 
 
 @register.filter(expects_localtime=True, is_safe=False)
-def wall_date(value: object, arg: str | None = None) -> str:
+def wall_date(value: dt.date | str | None, arg: str | None = None) -> str:
     """Django's `date` filter, remembered per process: the same day or instant in the same
     zone, format and language is formatted once (a search lists the same earliest times again
     and again; each format costs a dozen translation lookups). The key names all the output
