@@ -240,14 +240,54 @@ def iter_free_slots(
     if not pools:
         return
     indexed = [_PoolIndex.of(pool) for pool in pools]
-    for start, end in slot_grid(intervals, minutes):
-        if window is not None and not window.admits(start):
-            continue
-        if _allocated(allocation, start) <= 0:
-            continue  # no counter for appointments in its first hour: capacity 0
+    for start, end in _grid_in_window(intervals, minutes, window, allocation):
         capacity, free = _room(start, end, allocation, indexed)
         if capacity > 0 and free > 0:
             yield Slot(start=start, end=end, capacity=capacity, free=free)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_US_PER_HOUR = 3_600_000_000
+
+
+def _grid_in_window(
+    intervals: Iterable[Interval],
+    minutes: int,
+    window: Window | None,
+    allocation: Mapping[int, int],
+) -> Iterator[Interval]:
+    """The slots of `slot_grid` that `window` admits and whose first hour has counters for
+    appointments (the others have capacity 0), in the same order. Does not walk the slots
+    before the window opens (most of today's for an office open all day): the first admitted
+    slot of an interval is found by arithmetic, and the walk stops at the window's last day."""
+    if minutes <= 0:
+        raise ValueError("slot length must be positive")
+    length = dt.timedelta(minutes=minutes)
+    length_us = length // dt.timedelta(microseconds=1)
+    earliest = window.earliest_start.astimezone(dt.UTC) if window is not None else None
+    # A start's local date is on or before `last_day` exactly when it is before the local
+    # midnight that begins the next day.
+    after_last = (
+        dt.datetime.combine(
+            window.last_day + dt.timedelta(days=1), dt.time(0), tzinfo=STOCKHOLM
+        ).astimezone(dt.UTC)
+        if window is not None
+        else None
+    )
+    for opens, closes in intervals:
+        start = opens.astimezone(dt.UTC)
+        end_utc = closes.astimezone(dt.UTC)
+        if earliest is not None and start < earliest:
+            start += length * -((start - earliest) // length)  # the first at or after it
+        stop = end_utc if after_last is None else min(end_utc, after_last + length)
+        start_us = (start - _EPOCH) // dt.timedelta(microseconds=1)
+        while start + length <= stop:
+            if (after_last is None or start < after_last) and allocation.get(
+                _local_hour(start_us // _US_PER_HOUR), 0
+            ) > 0:
+                yield start, start + length
+            start += length
+            start_us += length_us
 
 
 def free_slots(

@@ -28,7 +28,7 @@ from servicekontor.appointments.models import (
 from servicekontor.appointments.tokens import format_code, hash_token, identity_hash
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.core.geography import haversine_km
+from servicekontor.core.geography import distance_matrix_km
 from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network.change_impact import Affected
 from servicekontor.network.models import Office
@@ -129,10 +129,13 @@ def office_choices(
     """Offices offering the service today, nearest first when a point is given."""
     now = now or clock.now()
     offices = offices_offering_bookable(service=service, day=clock.local_date_of(now))
-    distances: dict[int, float | None] = {
-        o.pk: (haversine_km(near[0], near[1], o.latitude, o.longitude) if near else None)
-        for o in offices
-    }
+    distances: dict[int, float | None] = dict.fromkeys((o.pk for o in offices), None)
+    if near and offices:
+        # One vectorised call for all offices (haversine_km made one per office).
+        row = distance_matrix_km(
+            [near[0]], [near[1]], [o.latitude for o in offices], [o.longitude for o in offices]
+        )[0]
+        distances = {o.pk: float(km) for o, km in zip(offices, row, strict=True)}
     if near:
         offices.sort(key=lambda o: (distances[o.pk] or 0.0, o.name))
     if limit is not None:

@@ -143,6 +143,10 @@ def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
             "place": place,
             "earliest": earliest,
             "alternatives": alternatives,
+            # Each office's link is this prefix and its code (a slug: nothing to quote).
+            "times_prefix": reverse("appointments:times", args=[service.pk, "x"]).removesuffix(
+                "x/"
+            ),
         },
         status=status,
     )

@@ -249,3 +249,64 @@ def test_without_room__capability_pool_shrinks():
     held = [_held(1, 10, cap=passport), _held(2, 10, cap=passport)]
     lost = capacity.without_room(held, allocation=ALL_DAY, counters_all=2, pools_of=pools_of)
     assert lost == {2: capacity.NO_COUNTER}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    day=st.sampled_from(
+        # An ordinary day and both DST days of 2026 (23 and 25 hours).
+        [dt.date(2026, 12, 1), dt.date(2026, 3, 29), dt.date(2026, 10, 25)]
+    ),
+    opens=st.integers(0, 20 * 60),
+    lengths=st.lists(st.integers(0, 10 * 60), min_size=1, max_size=3),
+    minutes=st.sampled_from([5, 7, 10, 15, 20, 30, 45, 60]),
+    allocated_hours=st.sets(st.integers(0, 23)),
+    now_offset_s=st.integers(-2 * 86400, 86400),
+    now_us=st.integers(0, 999_999),
+    closes_minutes=st.sampled_from([0, 7, 60, 120]),
+    horizon=st.integers(0, 3),
+    windowed=st.booleans(),
+)
+def test_grid_in_window__is_the_grid_the_window_admits_with_counters(
+    day,
+    opens,
+    lengths,
+    minutes,
+    allocated_hours,
+    now_offset_s,
+    now_us,
+    closes_minutes,
+    horizon,
+    windowed,
+):
+    """The walk that skips to the window's first slot yields exactly what filtering the whole
+    grid by `Window.admits` and the first hour's counters yields, in order."""
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=TZ)
+    intervals, start = [], opens
+    for length in lengths:
+        if start + length > 24 * 60:
+            break
+        intervals.append(
+            (
+                midnight + dt.timedelta(minutes=start),
+                midnight + dt.timedelta(minutes=start + length),
+            )
+        )
+        start += length + 30
+    allocation = dict.fromkeys(allocated_hours, 1)
+    window = (
+        capacity.booking_window(
+            now=midnight + dt.timedelta(seconds=now_offset_s, microseconds=now_us),
+            rules=capacity.Rules(
+                horizon_days=horizon, closes_before=dt.timedelta(minutes=closes_minutes)
+            ),
+        )
+        if windowed
+        else None
+    )
+    expected = [
+        (s, e)
+        for s, e in capacity.slot_grid(intervals, minutes)
+        if (window is None or window.admits(s)) and capacity._allocated(allocation, s) > 0
+    ]
+    assert list(capacity._grid_in_window(intervals, minutes, window, allocation)) == expected

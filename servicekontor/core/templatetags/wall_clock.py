@@ -8,8 +8,11 @@ On the last Sunday of October 02:00–02:59 happens twice in Stockholm; a slot l
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django import template
+from django.template.defaultfilters import date as django_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from servicekontor.core import clock, i18n
@@ -38,3 +41,29 @@ def when_words(instant: dt.datetime | None) -> str:
     """`core.i18n.when_words`: "today at 10:00", "tomorrow at 10:00", "Tuesday 1 December
     at 10:00"; "" for None."""
     return "" if instant is None else i18n.when_words(instant)
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def wall_date(value: dt.date | str | None, arg: str | None = None) -> str:
+    """Django's `date` filter, remembered per process: the same day or instant in the same
+    zone, format and language is formatted once (a search lists the same earliest times again
+    and again; each format costs a dozen translation lookups). The key names all the output
+    depends on: for a datetime its wall time, fold, offset and zone (equal instants in other
+    zones, or the two 02:30 of the night the clocks go back, are different keys)."""
+    if type(value) is dt.datetime:
+        key: tuple[object, ...] = (
+            value.replace(tzinfo=None),
+            value.fold,
+            value.utcoffset(),
+            value.tzinfo,
+        )
+    elif type(value) is dt.date:
+        key = (value,)
+    else:
+        return django_date(value, arg)
+    return _formatted(key, value, arg, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(key: tuple[object, ...], value: dt.date, arg: str | None, language: str) -> str:
+    return django_date(value, arg)
