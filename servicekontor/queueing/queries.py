@@ -120,6 +120,18 @@ def walk_in_services(*, office: Office, day: dt.date) -> QuerySet[Service]:
     )
 
 
+def cached_walk_in_services(*, office: Office, day: dt.date) -> list[Service]:
+    """`walk_in_services` as a list, each with its agency, from the shared registry cache
+    (`network.registry_cache`: every row it depends on, offering, office, service, agency,
+    is a registry row whose change retires the entry): the kiosk's ticket form and
+    `services.issue_ticket`'s "offered today" check, without a statement."""
+    return registry_cache.cached(
+        "walk-in-services",
+        (office.pk, day.isoformat()),
+        lambda: sql.walk_in_services(office_id=office.pk, day=day),
+    )
+
+
 def walk_in_agencies(*, office: Office, day: dt.date) -> list[Agency]:
     seen: dict[int, Agency] = {}
     for service in walk_in_services(office=office, day=day):

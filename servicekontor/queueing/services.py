@@ -54,7 +54,12 @@ from servicekontor.queueing.models import (
     VisitSource,
     VisitState,
 )
-from servicekontor.queueing.queries import ACTIVE_STATES, open_now, servable_services
+from servicekontor.queueing.queries import (
+    ACTIVE_STATES,
+    cached_walk_in_services,
+    open_now,
+    servable_services,
+)
 from servicekontor.queueing.signals import (
     desk_sessions_changed,
     visit_changed,
@@ -74,6 +79,15 @@ def _offered_today(*, office: Office, service: Service, day: dt.date) -> bool:
         office.is_operating_on(day)
         and Offering.objects.valid_on(day).filter(office=office, service=service).exists()
     )
+
+
+def _walk_in_offered_today(*, office: Office, service: Service, day: dt.date) -> bool:
+    """`_offered_today` for a walk-in service (not appointment-only, which the caller checked),
+    from the shared registry cache (`queries.cached_walk_in_services`, retired by every
+    registry change) as the kiosk's form has just read it: a ticket reads no registry row.
+    No lock guards the registry here either way; a read of the rows was as old a moment later.
+    """
+    return any(s.pk == service.pk for s in cached_walk_in_services(office=office, day=day))
 
 
 def _log(
@@ -180,7 +194,7 @@ def issue_ticket(
         raise NotAllowed()
     if not service.walk_in_allowed:
         raise NotOffered(_("This service is by appointment only."))
-    if not _offered_today(office=office, service=service, day=day):
+    if not _walk_in_offered_today(office=office, service=service, day=day):
         raise NotOffered()
     opening = open_now(office=office, at=now)
     if not opening.is_open:

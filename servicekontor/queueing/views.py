@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from servicekontor.catalog.models import Agency
+from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.rate_limits import rate_limited
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office
 from servicekontor.queueing import devices, queries, services
 from servicekontor.queueing.errors import QueueError
@@ -86,8 +87,10 @@ def _agency_page(
     )
 
 
-def _services_of(office: Office, agency: Agency):
-    return queries.walk_in_services(office=office, day=clock.local_today()).filter(agency=agency)
+def _services_of(office: Office, agency: Agency) -> list[Service]:
+    """The agency's walk-in services at the office today, from the shared registry cache."""
+    offered = queries.cached_walk_in_services(office=office, day=clock.local_today())
+    return [s for s in offered if s.agency_id == agency.pk]
 
 
 @rate_limited(_rate_ticket, method="POST")
@@ -96,10 +99,12 @@ def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> Ht
     office = devices.screen_office(code=office_code)
     if (refused := _unpaired_device_page(request, office)) is not None:
         return refused
-    agency = get_object_or_404(Agency, code=agency_code)
+    agency = registry_cache.agency_by_code(agency_code)
+    if agency is None:
+        raise Http404
     offered = _services_of(office, agency)
     if request.method == "GET":
-        if not offered.exists():
+        if not offered:
             raise Http404(_("This office offers no walk-in service of that agency today."))
         form = TicketForm(services=offered)
         return _agency_page(request, office, agency, form)
