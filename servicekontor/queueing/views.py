@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,7 +23,7 @@ from servicekontor.network.models import Office
 from servicekontor.queueing import devices, queries, services
 from servicekontor.queueing.errors import QueueError
 from servicekontor.queueing.forms import TicketForm
-from servicekontor.queueing.models import DeviceKind, Priority, Visit, VisitSource
+from servicekontor.queueing.models import DeviceKind, Priority, VisitSource
 
 TICKET_SALT = "servicekontor.queueing.ticket"
 TICKET_MAX_AGE = 24 * 3600
@@ -136,18 +136,14 @@ def kiosk_ticket(request: HttpRequest, office_code: str, key: str) -> HttpRespon
         visit_id = signing.loads(key, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
     except signing.BadSignature as exc:
         raise Http404(_("No such ticket.")) from exc
-    visit = get_object_or_404(
-        Visit.objects.select_related("service", "service__agency"), pk=visit_id, office=office
-    )
+    found = queries.kiosk_ticket(office=office, visit_id=int(visit_id))
+    if found is None:
+        raise Http404(_("No such ticket."))
+    visit, wait = found
     return render(
         request,
         "queueing/kiosk_ticket.html",
-        {
-            "office": office,
-            "visit": visit,
-            "wait": queries.wait_info(office=office, service=visit.service, exclude=visit),
-            "easy": _easy(request),
-        },
+        {"office": office, "visit": visit, "wait": wait, "easy": _easy(request)},
     )
 
 
