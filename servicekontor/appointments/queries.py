@@ -320,9 +320,7 @@ def slot_for(
     intervals = opening_hours.intervals_on(book.inputs[office.pk].schedule, day)
     if not any(o <= starts_at < c for o, c in intervals):
         raise errors.OfficeClosed()
-    slot = next(
-        (s for s in book.slots(office.pk, day, include_full=True) if s.start == starts_at), None
-    )
+    slot = book.slot_at(office.pk, day, starts_at)
     if slot is None:
         raise errors.NotASlot()
     if slot.free <= 0:
