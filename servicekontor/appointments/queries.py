@@ -197,34 +197,23 @@ def booking_by_token(token: str) -> Booking | None:
 
 
 def booking_page_by_token(token: str) -> Booking | None:
-    """`booking_by_token` for the booking's page (the confirmation): its office and its service
-    with the agency from the shared registry cache (`network.registry_cache`), and the room
-    number of its active video meeting as `meeting_room` (None: no active meeting; at most one,
-    a database constraint), all in one statement instead of the booking with three joined rows
-    and a second read of the meeting (`Booking.video_meeting`). The office by its code: the
-    entry the booking pages before it (`_office`) read."""
+    """`booking_by_token` for the booking's page (the confirmation), with the room number of
+    its active video meeting as `meeting_room` (None: no active meeting; at most one, a
+    database constraint) in the same statement, instead of a second read of the meeting
+    (`Booking.video_meeting`)."""
     if not token or len(token) > 100:
         return None
-    booking = (
-        Booking.objects.annotate(
+    return (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .annotate(
             active_meeting=FilteredRelation(
                 "video_meetings", condition=Q(video_meetings__active=True)
             ),
             meeting_room=F("active_meeting__room__number"),
-            office_code=F("office__code"),
         )
         .filter(token_hash=hash_token(token))
         .first()
     )
-    if booking is None:
-        return None
-    office = registry_cache.office_by_code(booking.office_code)  # the booking pages' entry
-    service = registry_cache.service_with_agency(booking.service_id)
-    if office is not None and office.pk == booking.office_id:  # else read on use
-        booking.office = office
-    if service is not None:
-        booking.service = service
-    return booking
 
 
 def bookings_without_capacity(

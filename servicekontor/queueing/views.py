@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from servicekontor.catalog.models import Agency, Service
+from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network import registry_cache
@@ -87,12 +87,6 @@ def _agency_page(
     )
 
 
-def _services_of(office: Office, agency: Agency) -> list[Service]:
-    """The agency's walk-in services at the office today, from the shared registry cache."""
-    offered = queries.cached_walk_in_services(office=office, day=clock.local_today())
-    return [s for s in offered if s.agency_id == agency.pk]
-
-
 @rate_limited(_rate_ticket, method="POST")
 @require_http_methods(["GET", "POST"])
 def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> HttpResponse:
@@ -102,7 +96,11 @@ def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> Ht
     agency = registry_cache.agency_by_code(agency_code)
     if agency is None:
         raise Http404
-    offered = _services_of(office, agency)
+    # The walk-in services at the office today, from the shared registry cache (issue_ticket
+    # checks the chosen one against the same list).
+    today = clock.local_today()
+    walk_in = queries.cached_walk_in_services(office=office, day=today)
+    offered = [s for s in walk_in if s.agency_id == agency.pk]
     if request.method == "GET":
         if not offered:
             raise Http404(_("This office offers no walk-in service of that agency today."))
@@ -118,6 +116,7 @@ def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> Ht
             source=VisitSource.KIOSK,
             priority=Priority.ACCESSIBILITY if form.cleaned_data["priority"] else Priority.NORMAL,
             notify_contact=form.cleaned_data["notify_contact"],
+            walk_in_services=(today, walk_in),
         )
     except QueueError as exc:
         messages.error(request, str(exc.message))

@@ -1,6 +1,6 @@
 """The booking's page (`appointments:manage`) in one statement (`queries.booking_page_by_token`):
-the room of its active video meeting read with the booking, its office and service from the
-shared registry cache, and each still as it is now (a cancelled meeting, a renamed office)."""
+the room of its active video meeting read with the booking, its office and service joined,
+each as it is now (a cancelled meeting, a renamed office)."""
 
 import pytest
 from django.db import connection
@@ -31,7 +31,7 @@ def test_manage_page__video_meeting__its_room_until_the_meeting_ends(client):
     caseworker(service.agency, TUESDAY)
     made = _book(service, office)
     url = "/en" + reverse("appointments:manage", args=[made.token])
-    client.get(url)  # the office and the service now in the cache
+    client.get(url)  # the session and the rate limit's first requests
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url)
     assert page.status_code == 200 and ROOM in page.content.decode()
