@@ -226,6 +226,29 @@ def day_slots(
     return slots
 
 
+def slot_at(
+    *,
+    intervals: Sequence[Interval],
+    minutes: int,
+    allocation: Mapping[int, int],
+    pools: Sequence[Pool],
+    start: dt.datetime,
+) -> Slot | None:
+    """The slot of `day_slots` that starts at `start` (full or not), or None: the room of that
+    one slot only, not of every slot of the day (the contact page and the booking ask for one).
+    """
+    if not pools:
+        return None
+    grid = slot_grid(intervals, minutes)
+    found = next(((s, e) for s, e in grid if s == start), None)
+    if found is None:
+        return None
+    capacity, free = _room(found[0], found[1], allocation, [_PoolIndex.of(p) for p in pools])
+    if capacity <= 0:
+        return None
+    return Slot(start=found[0], end=found[1], capacity=capacity, free=free)
+
+
 def iter_free_slots(
     *,
     intervals: Sequence[Interval],

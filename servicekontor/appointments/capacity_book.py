@@ -147,6 +147,22 @@ class CapacityBook:
             )
         return list(self._free(office_id, day, window=window))
 
+    def slot_at(self, office_id: int, day: dt.date, start: dt.datetime) -> capacity.Slot | None:
+        """The slot of `slots(include_full=True)` starting at `start`, or None (only its room
+        is worked out)."""
+        if not self.offers(office_id, day):
+            return None
+        intervals = opening_hours.intervals_on(self.inputs[office_id].schedule, day)
+        if not intervals:
+            return None
+        return capacity.slot_at(
+            intervals=intervals,
+            minutes=self.service.handling_minutes,
+            allocation=self.allocation(office_id, day),
+            pools=self.pools(office_id, day),
+            start=start,
+        )
+
     def _free(
         self, office_id: int, day: dt.date, *, window: capacity.Window | None
     ) -> Iterator[capacity.Slot]:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from personnummer import personnummer
 
 from servicekontor.appointments import capacity, conf, errors, video_links
@@ -199,6 +199,26 @@ def booking_by_token(token: str) -> Booking | None:
     )
 
 
+def booking_page_by_token(token: str) -> Booking | None:
+    """`booking_by_token` for the booking's page (the confirmation), with the room number of
+    its active video meeting as `meeting_room` (None: no active meeting; at most one, a
+    database constraint) in the same statement, instead of a second read of the meeting
+    (`Booking.video_meeting`)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Booking.objects.select_related("office", "service", "service__agency")
+        .annotate(
+            active_meeting=FilteredRelation(
+                "video_meetings", condition=Q(video_meetings__active=True)
+            ),
+            meeting_room=F("active_meeting__room__number"),
+        )
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
 def bookings_without_capacity(
     *, offices: Iterable[Office], now: dt.datetime | None = None
 ) -> list[tuple[Booking, str]]:
@@ -294,9 +314,7 @@ def slot_for(
     intervals = opening_hours.intervals_on(book.inputs[office.pk].schedule, day)
     if not any(o <= starts_at < c for o, c in intervals):
         raise errors.OfficeClosed()
-    slot = next(
-        (s for s in book.slots(office.pk, day, include_full=True) if s.start == starts_at), None
-    )
+    slot = book.slot_at(office.pk, day, starts_at)
     if slot is None:
         raise errors.NotASlot()
     if slot.free <= 0:

@@ -1,7 +1,7 @@
 """Write use cases of appointments: book, cancel, reschedule, closures, check-in, no-shows, purge.
 
 The one rule that keeps capacity honest: every booking first locks its office-day row
-(`BookingDay`, select_for_update) and only then counts and inserts. Counting without that lock
+(`BookingDay`, an upsert that takes its row lock) and only then counts and inserts. Counting without that lock
 and inserting afterwards would let two requests both see the last place free.
 
 Side effects after commit go through `appointments.signals` to `appointments.tasks`, which
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from servicekontor.appointments import (
@@ -72,10 +72,21 @@ class NewBooking:
     token: str  # the manage link's token (derived from the booking's link key)
 
 
-def _lock_day(*, office: Office, day: dt.date) -> BookingDay:
-    # Insert-if-missing without a race (ON CONFLICT DO NOTHING), then take the row lock.
-    BookingDay.objects.bulk_create([BookingDay(office=office, day=day)], ignore_conflicts=True)
-    return BookingDay.objects.select_for_update().get(office=office, day=day)
+# The office-day lock in one statement (it was two: insert-if-missing with ON CONFLICT DO
+# NOTHING, then SELECT … FOR UPDATE): the upsert inserts the row, or "updates" an existing one
+# to itself, which takes that row's lock until commit (on PostgreSQL FOR NO KEY UPDATE: no key
+# value changes; it conflicts with any other holder's, as FOR UPDATE did), the pattern of the
+# queue's ticket counter (`queueing.sql.TICKET_COUNTER_UPSERT`). Parameters: office id, day.
+LOCK_DAY = (
+    f"INSERT INTO {BookingDay._meta.db_table} (office_id, day) VALUES (%s, %s)"
+    " ON CONFLICT (office_id, day) DO UPDATE SET day = EXCLUDED.day"
+)
+
+
+def _lock_day(*, office: Office, day: dt.date) -> None:
+    """Lock the office-day row of (office, day), creating it if missing, until commit."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_DAY, [office.pk, day])
 
 
 def same_person(*, service: Service, email: str, phone: str, identity_hash: str) -> Q:
@@ -139,7 +150,7 @@ def book_appointment(
     `language` is the citizen's (every later message is written in it); by default the
     active language of the request that books.
 
-    Lock: the `BookingDay` row of (office, local day of `starts_at`), select_for_update, held
+    Lock: the `BookingDay` row of (office, local day of `starts_at`), `_lock_day`, held
     until commit. Capacity is counted and the booking inserted under that lock.
 
     A video meeting (`service.video_meeting`) also takes, in the same transaction, a video

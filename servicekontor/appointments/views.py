@@ -342,7 +342,9 @@ def _booking_context(booking: Booking, token: str) -> dict[str, Any]:
 @_unknown_link_page
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """The booking as it is now (the one link for its whole life)."""
-    booking = _by_token(token)
+    booking = queries.booking_page_by_token(token)
+    if booking is None:
+        raise _UnknownLink
     context = _booking_context(booking, token)
     context["new"] = request.GET.get("new") == "1"
     context["done"] = request.GET.get("done", "")

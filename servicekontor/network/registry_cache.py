@@ -119,6 +119,12 @@ def office_by_code(code: str) -> Office | None:
     return found[0] if found else None
 
 
+def agency_by_code(code: str) -> Agency | None:
+    """The agency with this code, or None, from the cache (the kiosk's agency page)."""
+    found = cached("agency", (code,), lambda: [*Agency.objects.filter(code=code)[:1]])
+    return found[0] if found else None
+
+
 def service_with_agency(service_id: int) -> Service | None:
     """The service with its agency, or None, from the cache."""
     found = cached(

@@ -1,7 +1,8 @@
+from collections.abc import Iterable
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
@@ -10,12 +11,19 @@ from servicekontor.messaging.phone import InvalidPhoneNumber, is_mobile, to_e164
 
 
 class TicketForm(forms.Form):
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.none(),
+    # The services offered come as a list (the kiosk's, from the shared registry cache), not
+    # as a queryset: choosing one sends no statement. Django's ModelChoiceField message.
+    service = forms.TypedChoiceField(
+        coerce=int,
+        choices=(),
         widget=forms.RadioSelect,
         label=_("What do you need help with?"),
-        empty_label=None,
-        error_messages={"required": _("Choose what you need help with.")},
+        error_messages={
+            "required": _("Choose what you need help with."),
+            "invalid_choice": _(
+                "Select a valid choice. That choice is not one of the available choices."
+            ),
+        },
     )
     notify_contact = forms.CharField(
         label=_("Mobile number or e-mail (optional)"),
@@ -28,12 +36,16 @@ class TicketForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, services: QuerySet[Service], **kwargs: object) -> None:
+    def __init__(self, *args: object, services: Iterable[Service], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.services = {s.pk: s for s in services}
         field = self.fields["service"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = services
-        field.label_from_instance = lambda s: s.name  # type: ignore[method-assign,assignment]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(pk, s.name) for pk, s in self.services.items()]
+
+    def clean_service(self) -> Service:
+        """The chosen service (one of `services`: the field refuses any other)."""
+        return self.services[self.cleaned_data["service"]]
 
     def clean_notify_contact(self) -> str:
         value = str(self.cleaned_data.get("notify_contact") or "").strip()

@@ -120,6 +120,18 @@ def walk_in_services(*, office: Office, day: dt.date) -> QuerySet[Service]:
     )
 
 
+def cached_walk_in_services(*, office: Office, day: dt.date) -> list[Service]:
+    """`walk_in_services` as a list, each with its agency, from the shared registry cache
+    (`network.registry_cache`: every row it depends on, offering, office, service, agency,
+    is a registry row whose change retires the entry): the kiosk's ticket form and
+    `services.issue_ticket`'s "offered today" check, without a statement."""
+    return registry_cache.cached(
+        "walk-in-services",
+        (office.pk, day.isoformat()),
+        lambda: sql.walk_in_services(office_id=office.pk, day=day),
+    )
+
+
 def walk_in_agencies(*, office: Office, day: dt.date) -> list[Agency]:
     seen: dict[int, Agency] = {}
     for service in walk_in_services(office=office, day=day):
@@ -186,6 +198,32 @@ def expected_start(*, office: Office, at: dt.datetime) -> dt.datetime | None:
     return None if state.is_open else state.next_opening
 
 
+def kiosk_ticket(*, office: Office, visit_id: int) -> tuple[Visit, WaitInfo] | None:
+    """The kiosk's ticket page: the visit of the office, its service with the agency (from the
+    shared registry cache) and `wait_info` for it, in one statement (`sql.kiosk_ticket`);
+    None if the office has no such visit."""
+    found = sql.kiosk_ticket(visit_id=visit_id, office_id=office.pk)
+    if found is None:
+        return None
+    visit, ahead, open_desks = found
+    service = registry_cache.service_with_agency(visit.service_id)
+    if service is None:  # not in the registry any more (cannot be: PROTECT); read it
+        service = Service.objects.select_related("agency").get(pk=visit.service_id)
+    visit.service = service
+    return visit, _wait(office=office, service=service, ahead=ahead, open_desks=open_desks)
+
+
+def _wait(*, office: Office, service: Service, ahead: int, open_desks: int) -> WaitInfo:
+    minutes = estimate_wait_minutes(
+        ahead=ahead, handling_minutes=service.handling_minutes, open_desks=open_desks
+    )
+    return WaitInfo(
+        waiting=ahead,
+        minutes=minutes,
+        expected_start=expected_start(office=office, at=clock.now()) if minutes is None else None,
+    )
+
+
 def wait_info(*, office: Office, service: Service, exclude: Visit | None = None) -> WaitInfo:
     """How many are waiting for this service's agency, and roughly how long a new ticket waits.
 
@@ -199,14 +237,7 @@ def wait_info(*, office: Office, service: Service, exclude: Visit | None = None)
         waiting = waiting.filter(queued_at__lte=exclude.queued_at).exclude(pk=exclude.pk)
     ahead = waiting.count()
     open_desks = _serving_desks(office=office, agency_id=service.agency_id)
-    minutes = estimate_wait_minutes(
-        ahead=ahead, handling_minutes=service.handling_minutes, open_desks=open_desks
-    )
-    return WaitInfo(
-        waiting=ahead,
-        minutes=minutes,
-        expected_start=expected_start(office=office, at=clock.now()) if minutes is None else None,
-    )
+    return _wait(office=office, service=service, ahead=ahead, open_desks=open_desks)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,12 @@ from servicekontor.queueing.models import (
     VisitSource,
     VisitState,
 )
-from servicekontor.queueing.queries import ACTIVE_STATES, open_now, servable_services
+from servicekontor.queueing.queries import (
+    ACTIVE_STATES,
+    cached_walk_in_services,
+    open_now,
+    servable_services,
+)
 from servicekontor.queueing.signals import (
     desk_sessions_changed,
     visit_changed,
@@ -74,6 +79,19 @@ def _offered_today(*, office: Office, service: Service, day: dt.date) -> bool:
         office.is_operating_on(day)
         and Offering.objects.valid_on(day).filter(office=office, service=service).exists()
     )
+
+
+def _walk_in_offered_today(
+    *, office: Office, service: Service, day: dt.date, offered: Sequence[Service] | None
+) -> bool:
+    """`_offered_today` for a walk-in service (not appointment-only, which the caller checked),
+    from the shared registry cache (`queries.cached_walk_in_services`, retired by every
+    registry change) as the kiosk's form has just read it: a ticket reads no registry row.
+    No lock guards the registry here either way; a read of the rows was as old a moment later.
+    """
+    if offered is None:
+        offered = cached_walk_in_services(office=office, day=day)
+    return any(s.pk == service.pk for s in offered)
 
 
 def _log(
@@ -165,8 +183,13 @@ def issue_ticket(
     priority: int = Priority.NORMAL,
     notify_contact: str = "",
     officer: User | None = None,
+    walk_in_services: tuple[dt.date, Sequence[Service]] | None = None,
 ) -> Visit:
     """A citizen takes a ticket (kiosk), or an officer adds a walk-in at the desk.
+
+    `walk_in_services`: (day, the office's walk-in services that day) as the caller has just
+    read them from the registry cache (`queries.cached_walk_in_services`, the kiosk's form);
+    read here if not given or of another day (a request across midnight).
 
     Only inside an open interval of the office (`queries.open_now`): on a closed day, a
     public holiday, before opening or after closing it raises `OfficeClosed` (409), which
@@ -180,7 +203,8 @@ def issue_ticket(
         raise NotAllowed()
     if not service.walk_in_allowed:
         raise NotOffered(_("This service is by appointment only."))
-    if not _offered_today(office=office, service=service, day=day):
+    given = walk_in_services[1] if walk_in_services and walk_in_services[0] == day else None
+    if not _walk_in_offered_today(office=office, service=service, day=day, offered=given):
         raise NotOffered()
     opening = open_now(office=office, at=now)
     if not opening.is_open:

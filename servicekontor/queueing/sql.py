@@ -596,3 +596,37 @@ def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
         service.agency = _from_row(Agency, row[n_service:])
         out.append(service)
     return out
+
+
+# --- the kiosk's ticket page ------------------------------------------------------------------
+
+# ORM: `Visit.objects.get(pk=…, office=…)` then `queries.wait_info(office=…, service=…,
+# exclude=visit)`: the people waiting before the ticket for the same agency and the officers
+# at a desk of the office, ready, trained for it (`queries._serving_desks`). Three round trips
+# through the ORM, one here; `test_kiosk_ticket_sql` keeps the two equal. Parameters: visit
+# id, office id.
+KIOSK_TICKET = (
+    f"SELECT {_columns(Visit, 'v')},"
+    f" (SELECT COUNT(*) FROM {Visit._meta.db_table} w"
+    f" JOIN {Service._meta.db_table} ws ON ws.id = w.service_id"
+    f" WHERE w.office_id = v.office_id AND w.state = '{VisitState.WAITING.value}'"
+    " AND ws.agency_id = s.agency_id AND w.queued_at <= v.queued_at AND w.id <> v.id),"
+    f" (SELECT COUNT(DISTINCT d.officer_id) FROM {DeskSession._meta.db_table} d"
+    f" JOIN {Competence._meta.db_table} c ON c.user_id = d.officer_id"
+    f" WHERE d.office_id = v.office_id AND d.status = '{OfficerStatus.IDLE.value}'"
+    " AND c.agency_id = s.agency_id)"
+    f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
+    " WHERE v.id = %s AND v.office_id = %s"
+)
+
+
+def kiosk_ticket(*, visit_id: int, office_id: int) -> tuple[Visit, int, int] | None:
+    """The visit (without its service), the people waiting before it for the same agency and
+    the officers serving that agency at the office now; None if no such visit there."""
+    with connection.cursor() as cursor:
+        cursor.execute(KIOSK_TICKET, [visit_id, office_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n_visit = len(_attnames(Visit))
+    return _from_row(Visit, row[:n_visit]), int(row[n_visit]), int(row[n_visit + 1])

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.rate_limits import rate_limited
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office
 from servicekontor.queueing import devices, queries, services
 from servicekontor.queueing.errors import QueueError
 from servicekontor.queueing.forms import TicketForm
-from servicekontor.queueing.models import DeviceKind, Priority, Visit, VisitSource
+from servicekontor.queueing.models import DeviceKind, Priority, VisitSource
 
 TICKET_SALT = "servicekontor.queueing.ticket"
 TICKET_MAX_AGE = 24 * 3600
@@ -86,20 +87,22 @@ def _agency_page(
     )
 
 
-def _services_of(office: Office, agency: Agency):
-    return queries.walk_in_services(office=office, day=clock.local_today()).filter(agency=agency)
-
-
 @rate_limited(_rate_ticket, method="POST")
 @require_http_methods(["GET", "POST"])
 def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if (refused := _unpaired_device_page(request, office)) is not None:
         return refused
-    agency = get_object_or_404(Agency, code=agency_code)
-    offered = _services_of(office, agency)
+    agency = registry_cache.agency_by_code(agency_code)
+    if agency is None:
+        raise Http404
+    # The walk-in services at the office today, from the shared registry cache (issue_ticket
+    # checks the chosen one against the same list).
+    today = clock.local_today()
+    walk_in = queries.cached_walk_in_services(office=office, day=today)
+    offered = [s for s in walk_in if s.agency_id == agency.pk]
     if request.method == "GET":
-        if not offered.exists():
+        if not offered:
             raise Http404(_("This office offers no walk-in service of that agency today."))
         form = TicketForm(services=offered)
         return _agency_page(request, office, agency, form)
@@ -113,6 +116,7 @@ def kiosk_agency(request: HttpRequest, office_code: str, agency_code: str) -> Ht
             source=VisitSource.KIOSK,
             priority=Priority.ACCESSIBILITY if form.cleaned_data["priority"] else Priority.NORMAL,
             notify_contact=form.cleaned_data["notify_contact"],
+            walk_in_services=(today, walk_in),
         )
     except QueueError as exc:
         messages.error(request, str(exc.message))
@@ -131,18 +135,14 @@ def kiosk_ticket(request: HttpRequest, office_code: str, key: str) -> HttpRespon
         visit_id = signing.loads(key, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
     except signing.BadSignature as exc:
         raise Http404(_("No such ticket.")) from exc
-    visit = get_object_or_404(
-        Visit.objects.select_related("service", "service__agency"), pk=visit_id, office=office
-    )
+    found = queries.kiosk_ticket(office=office, visit_id=int(visit_id))
+    if found is None:
+        raise Http404(_("No such ticket."))
+    visit, wait = found
     return render(
         request,
         "queueing/kiosk_ticket.html",
-        {
-            "office": office,
-            "visit": visit,
-            "wait": queries.wait_info(office=office, service=visit.service, exclude=visit),
-            "easy": _easy(request),
-        },
+        {"office": office, "visit": visit, "wait": wait, "easy": _easy(request)},
     )
 
 

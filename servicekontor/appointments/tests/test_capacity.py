@@ -193,6 +193,45 @@ def test_property__sum_of_capacity_never_exceeds_counter_time(case, minutes):
     assert sum(s.capacity for s in slots) * minutes <= counters * open_minutes
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    office_days(),
+    st.sampled_from([15, 20, 30, 45, 60]),
+    st.lists(st.tuples(st.integers(0, 95), st.sampled_from([15, 30, 60])), max_size=12),
+    st.integers(0, 95),
+)
+def test_property__slot_at__the_day_slot_starting_then(case, minutes, booked, asked):
+    """`slot_at` (the contact page's and the booking's one slot) is the slot of `day_slots`
+    that starts at the instant asked, with the same capacity and free places; None if none."""
+    day, intervals, allocation, counters, capable = case
+    midnight = at(day, 0)
+    bookings = [
+        (midnight + dt.timedelta(minutes=15 * q), midnight + dt.timedelta(minutes=15 * q + m))
+        for q, m in booked
+    ]
+    pools = [
+        capacity.Pool(counters=counters, booked=bookings),
+        capacity.Pool(counters=capable, booked=bookings[::2]),
+    ]
+    listed = capacity.day_slots(
+        intervals=intervals, minutes=minutes, allocation=allocation, pools=pools
+    )
+    start = (midnight + dt.timedelta(minutes=15 * asked)).astimezone(dt.UTC)
+    expected = next((s for s in listed if s.start == start), None)
+    found = capacity.slot_at(
+        intervals=intervals, minutes=minutes, allocation=allocation, pools=pools, start=start
+    )
+    assert found == expected
+    for slot in listed:  # every listed slot is found, as listed
+        assert slot == capacity.slot_at(
+            intervals=intervals,
+            minutes=minutes,
+            allocation=allocation,
+            pools=pools,
+            start=slot.start,
+        )
+
+
 # --- without_room: which bookings a registry change leaves without a place -----------------
 
 

@@ -1,0 +1,57 @@
+"""The booking's page (`appointments:manage`) in one statement (`queries.booking_page_by_token`):
+the room of its active video meeting read with the booking, its office and service joined,
+each as it is now (a cancelled meeting, a renamed office)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from servicekontor.appointments import services
+from servicekontor.appointments.tests.conftest import TUESDAY, local
+from servicekontor.appointments.tests.video import caseworker, office_with_rooms, video_service
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "no_rate_limit")]
+ROOM = "This is a video meeting with the agency's caseworker, in video room 3 at the office."
+
+
+def _book(service, office):
+    return services.book_appointment(
+        office=office,
+        service=service,
+        starts_at=local(TUESDAY, 10),
+        contact=services.Contact(name="M", email="m@example.org"),
+        language="en",
+    )
+
+
+def test_manage_page__video_meeting__its_room_until_the_meeting_ends(client):
+    service = video_service()
+    office = office_with_rooms(service, code="kista")
+    caseworker(service.agency, TUESDAY)
+    made = _book(service, office)
+    url = "/en" + reverse("appointments:manage", args=[made.token])
+    client.get(url)  # the session and the rate limit's first requests
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200 and ROOM in page.content.decode()
+    assert len(queries.captured_queries) == 1
+
+    made.booking.video_meetings.update(active=False)
+    assert "video room" not in client.get(url).content.decode()
+
+
+def test_manage_page__no_video_meeting__no_room_and_the_office_as_it_is_now(
+    client, office, service
+):
+    made = _book(service, office)
+    url = "/en" + reverse("appointments:manage", args=[made.token])
+    html = client.get(url).content.decode()
+    assert "video room" not in html and office.name in html and service.name in html
+    office.name = "Servicekontor Nytt Namn"
+    office.save()
+    assert "Servicekontor Nytt Namn" in client.get(url).content.decode()
+    assert (
+        client.get("/en" + reverse("appointments:manage", args=["x" + made.token])).status_code
+        == 404
+    )
