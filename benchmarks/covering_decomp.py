@@ -185,7 +185,10 @@ def count(args: argparse.Namespace) -> None:
         for t in alive:
             o, c = solve(d, [(coef, t, t), cutoff])
             total += c
-            per.append((t, "better found" if o is not None else "none better", round(c, 2)))
+            better = o is not None and o.status == "Optimal"
+            if better and o is not None:
+                better = o.objective >= inc + 1 - 1e-6 if mclp else o.objective <= inc - 1 + 1e-6
+            per.append((t, "better found" if better else "none better", round(c, 2)))
         print(f"    cut-off MILP per surviving t: {per}; total {total:.2f} CPU s")
 
 

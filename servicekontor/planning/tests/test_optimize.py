@@ -487,7 +487,7 @@ def test_solve_mclp__rows_fixed_before_the_milp__same_optimum_as_plain_model(
         upper = float(np.maximum(gw - lam, 0).sum() + np.sort(scores)[::-1][:k].sum())
         return subgradient.MclpLagrangian(upper, scores, best_cols, best_val, multipliers=lam)
 
-    optimize._mclp_lagrangian = weak
+    optimize._mclp_lagrangian = weak  # type: ignore[assignment]
     try:
         s = optimize.solve_mclp(sparse.csr_matrix(a), w, p, fixed=fixed)
     finally:
