@@ -111,6 +111,8 @@ class MclpLagrangian:
     stopped: bool = False  # the caller's watch asked to stop
     # mclp_pdhg: the sites' fractional LP values at the end (None from mclp_lagrangian).
     primal: FloatArray | None = None
+    # mclp_lagrangian: the best λ (float64), at which ``upper`` and ``scores`` were computed.
+    multipliers: FloatArray | None = None
 
 
 def mclp_lagrangian(
@@ -209,7 +211,12 @@ def mclp_lagrangian(
         upper = float(np.maximum(w - lam64, 0.0).sum())
         upper += float(np.partition(best_scores, nf - k)[nf - k :].sum())
     return MclpLagrangian(
-        upper, np.asarray(best_scores, dtype=np.float64), best_cols, best_val, watcher.stopped
+        upper,
+        np.asarray(best_scores, dtype=np.float64),
+        best_cols,
+        best_val,
+        watcher.stopped,
+        multipliers=np.asarray(best_lam, dtype=np.float64),
     )
 
 

@@ -363,6 +363,140 @@ def test_mclp_fixings__any_multipliers__no_better_solution_excluded(instance, se
             assert np.all(x >= lower) and np.all(x <= upper), (combo, value, incumbent)
 
 
+def _random_multipliers(a, w, k, rng, kind):
+    if kind == "random":
+        return w * rng.random(w.size)
+    if kind == "beyond":  # above w too: clipped to w inside
+        return w * rng.random(w.size) * 2.0
+    if kind == "zero":
+        return np.zeros_like(w)
+    lag = subgradient.mclp_lagrangian(
+        sparse.csr_matrix(a),
+        w,
+        k,
+        None,
+        -np.inf,
+        time_limit=5.0,
+        max_iter=int(rng.integers(1, 200)),
+    )
+    return lag.multipliers
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _coverage_instances(),
+    seeds,
+    st.sampled_from(["random", "beyond", "subgradient", "zero"]),
+)
+def test_mclp_covered_rows__any_multipliers__every_better_solution_covers_them(
+    instance, seed, multipliers
+):
+    """Every k-subset covering strictly more than the incumbent (a k-subset's value, as in
+    solve_mclp) covers every row the Lagrangian row fixing returns, whatever the multipliers."""
+    a, w, p, _ = instance
+    a = a.astype(bool)
+    rng = np.random.default_rng(seed)
+    k = p
+    lam = _random_multipliers(a, w, k, rng, multipliers)
+    values = _subset_values(a, w, k)
+    incumbent = list(values.values())[int(rng.integers(len(values)))]
+    slack = 1.0 - 1e-6 if bool(np.all(w == np.round(w))) else 0.0
+    covered = optimize._mclp_covered_rows(sparse.csr_matrix(a), w, k, lam, incumbent, slack)
+    assert covered.shape == (a.shape[0],) and covered.dtype == bool
+    for combo, value in values.items():
+        if value > incumbent:
+            assert a[covered][:, list(combo)].any(axis=1).all(), (combo, value, incumbent)
+
+
+def test_mclp_covered_rows__tight_bound__fixes_the_rows_worth_the_gap():
+    """Rows {0}, {1}, {0, 1} over sites 0 and 1 with weights 5, 3, 4 and k = 1; λ = (0, 0, 4)
+    gives scores (4, 4) and L = 5 + 3 + 0 + 4 = 12, the optimum 9 (site 0). Leaving row 0
+    uncovered: at most 12 − 5 = 7; row 1: at most 9; row 2 (both sites shut, no k-th site):
+    every solution covers it. Against the incumbent 7 (site 1), rows 0 and 2 are fixed."""
+    a = sparse.csr_matrix(np.array([[1, 0], [0, 1], [1, 1]], dtype=bool))
+    w = np.array([5.0, 3.0, 4.0])
+    lam = np.array([0.0, 0.0, 4.0])
+    covered = optimize._mclp_covered_rows(a, w, 1, lam, 7.0, 1 - 1e-6)
+    assert covered.tolist() == [True, False, True]
+    # Against 9 (the optimum) row 1 as well: nothing is better than 9 at all.
+    covered = optimize._mclp_covered_rows(a, w, 1, lam, 9.0, 1 - 1e-6)
+    assert covered.tolist() == [True, True, True]
+    # Fractional weights: no slack, so 7 against the incumbent 6.5 keeps row 0 free.
+    covered = optimize._mclp_covered_rows(a, w, 1, lam, 6.5, 0.0)
+    assert covered.tolist() == [False, False, True]
+
+
+@settings(max_examples=150, deadline=None)
+@given(_coverage_instances(), seeds)
+def test_mclp_milp__covered_rows__optimum_among_the_solutions_covering_them(instance, seed):
+    """The MILP with rows to cover (covering rows, implied rows left out, the weight of the
+    implied ones in its constant) has the value of the best k-subset covering those rows, and
+    is infeasible when there is none; its start is dropped when it leaves one uncovered."""
+    a, w, p, _ = instance
+    a = a.astype(bool)
+    rng = np.random.default_rng(seed)
+    covered = rng.random(a.shape[0]) < rng.choice([0.0, 0.2, 0.5, 1.0])
+    covered &= a.any(axis=1) | (rng.random(a.shape[0]) < 0.1)  # now and then an empty one
+    values = {
+        combo: value
+        for combo, value in _subset_values(a, w, p).items()
+        if a[covered][:, list(combo)].any(axis=1).all()
+    }
+    start = np.zeros(a.shape[1])
+    start[rng.permutation(a.shape[1])[:p]] = 1.0
+    m = a.shape[1]
+    try:
+        out = optimize._mclp_milp(
+            sparse.csr_matrix(a),
+            w,
+            p,
+            col_lower=np.zeros(m),
+            col_upper=np.ones(m),
+            start=start,
+            time_limit=30.0,
+            mip_rel_gap=1e-9,
+            covered=covered,
+        )
+    except RuntimeError as error:
+        assert not values and "(Infeasible)" in str(error)
+        return
+    assert values
+    best = max(values.values())
+    assert out.objective == pytest.approx(best, rel=1e-9, abs=1e-6)
+    cols = np.flatnonzero(out.x[:m] > 0.5)
+    assert cols.size == p and a[covered][:, cols].any(axis=1).all()
+    assert float(w[a[:, cols].any(axis=1)].sum()) == pytest.approx(best, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_coverage_instances(), seeds, st.sampled_from(["random", "subgradient", "zero"]))
+def test_solve_mclp__rows_fixed_before_the_milp__same_optimum_as_plain_model(
+    monkeypatch_instance, seed, multipliers
+):
+    """solve_mclp with a Lagrangian that proves nothing but hands over multipliers (so the
+    MILP runs with the rows they fix, possibly infeasible when the incumbent is optimal):
+    still the optimum of the textbook model, proven."""
+    a, w, p, fixed = monkeypatch_instance
+    rng = np.random.default_rng(seed)
+    real = optimize._mclp_lagrangian
+
+    def weak(cov, gw, k, best_cols, best_val, **kwargs):
+        lam = _random_multipliers(cov.toarray().astype(bool), gw, k, rng, multipliers)
+        lam = np.clip(lam, 0.0, gw)
+        scores = np.asarray(sparse.csr_matrix(cov, dtype=float).T @ lam).ravel()
+        upper = float(np.maximum(gw - lam, 0).sum() + np.sort(scores)[::-1][:k].sum())
+        return subgradient.MclpLagrangian(upper, scores, best_cols, best_val, multipliers=lam)
+
+    optimize._mclp_lagrangian = weak  # type: ignore[assignment]
+    try:
+        s = optimize.solve_mclp(sparse.csr_matrix(a), w, p, fixed=fixed)
+    finally:
+        optimize._mclp_lagrangian = real
+    assert s.objective == pytest.approx(_plain_mclp(a, w, p, fixed), rel=1e-9, abs=1e-6)
+    assert s.optimal and s.bound >= s.objective - 1e-6
+    assert s.objective == pytest.approx(float(w[a[:, list(s.chosen)].any(axis=1)].sum()))
+
+
 def test_mclp_fixings__tight_bound__fixes_both_ways():
     """Three sites with scores 10, 6, 1 at L = 20, k = 1 (integer weights unless said):
     opening site 1 instead of site 0 gives at most 16, site 2 at most 11; closing site 0 at
@@ -404,6 +538,27 @@ def test_solve_mclp__fixing_removes_columns__same_optimum_as_plain_model(monkeyp
         assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 10, []))
     assert sum(closed for closed, _ in fixed_counts) >= 20
     assert sum(opened for _, opened in fixed_counts) >= 5
+
+
+def test_solve_mclp__rows_fixed__used_and_same_optimum_as_plain_model(monkeypatch):
+    """On the instances of the fixing test the MILP gets rows to cover (counted through a
+    wrapper) and the answer is still the optimum of the textbook model."""
+    counts = []
+    real = optimize._mclp_covered_rows
+
+    def counting(*args):
+        covered = real(*args)
+        counts.append(int(covered.sum()))
+        return covered
+
+    monkeypatch.setattr(optimize, "_mclp_covered_rows", counting)
+    for seed in range(8):
+        dist, w = _instance(seed, n=120, m=50)
+        covers = optimize.coverage_matrix(dist, 18.0)
+        s = optimize.solve_mclp(covers, w, 10)
+        assert s.optimal
+        assert s.objective == pytest.approx(_plain_mclp(covers.toarray(), w, 10, []))
+    assert len(counts) >= 3 and all(count > 0 for count in counts)
 
 
 @settings(max_examples=60, deadline=None)
