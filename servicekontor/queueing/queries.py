@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
@@ -13,6 +14,7 @@ from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offerings_on
 from servicekontor.queueing import sql
+from servicekontor.queueing.call_order import call_order_key
 from servicekontor.queueing.estimates import estimate_wait_minutes
 from servicekontor.queueing.models import (
     DeskSession,
@@ -202,7 +204,7 @@ def kiosk_ticket(*, office: Office, visit_id: int) -> tuple[Visit, WaitInfo] | N
     """The kiosk's ticket page: the visit of the office, its service with the agency (from the
     shared registry cache) and `wait_info` for it, in one statement (`sql.kiosk_ticket`);
     None if the office has no such visit."""
-    found = sql.kiosk_ticket(visit_id=visit_id, office_id=office.pk)
+    found = sql.kiosk_ticket(visit_id=visit_id, office_id=office.pk, now=clock.now())
     if found is None:
         return None
     visit, ahead, open_desks = found
@@ -227,15 +229,37 @@ def _wait(*, office: Office, service: Service, ahead: int, open_desks: int) -> W
 def wait_info(*, office: Office, service: Service, exclude: Visit | None = None) -> WaitInfo:
     """How many are waiting for this service's agency, and roughly how long a new ticket waits.
 
-    With nobody serving the agency (no desk signed in, or everyone on a break or in the back
-    office) there is no estimate; `expected_start` says when service is expected to start.
+    `exclude`: a visit already in line; then only those call-next takes before it count
+    (`call_order.call_order_key`: a priority ticket or a due booking goes ahead of those who
+    came earlier). With nobody serving the agency (no desk signed in, or everyone on a break
+    or in the back office) there is no estimate; `expected_start` says when service is
+    expected to start.
     """
     waiting = Visit.objects.filter(
         office=office, state=VisitState.WAITING, service__agency_id=service.agency_id
     )
-    if exclude is not None:
-        waiting = waiting.filter(queued_at__lte=exclude.queued_at).exclude(pk=exclude.pk)
-    ahead = waiting.count()
+    if exclude is None:
+        ahead = waiting.count()
+    else:
+        now = clock.now()
+
+        def key(booked_start: Any, priority: int, queued_at: Any, pk: int) -> Any:
+            return call_order_key(
+                booked_start=booked_start,
+                priority=priority,
+                queued_at=queued_at,
+                visit_id=pk,
+                now=now,
+            )
+
+        own = key(exclude.booked_start, exclude.priority, exclude.queued_at, exclude.pk)
+        ahead = sum(
+            1
+            for row in waiting.exclude(pk=exclude.pk).values_list(
+                "booked_start", "priority", "queued_at", "pk"
+            )
+            if key(*row) < own
+        )
     open_desks = _serving_desks(office=office, agency_id=service.agency_id)
     return _wait(office=office, service=service, ahead=ahead, open_desks=open_desks)
 

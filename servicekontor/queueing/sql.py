@@ -600,17 +600,35 @@ def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
 
 # --- the kiosk's ticket page ------------------------------------------------------------------
 
+# Whether waiting visit w is called before visit v at the instant of the parameters (twice,
+# for w and for v): the order of `pick_statement` and `call_order.call_order_key` (booked
+# visits from their time by booked time, then priority, time in line, id), as a comparison.
+_DUE_W = "(CASE WHEN w.booked_start <= %s THEN w.booked_start END)"
+_DUE_V = "(CASE WHEN v.booked_start <= %s THEN v.booked_start END)"
+_REST = (
+    "(w.priority > v.priority OR (w.priority = v.priority AND (w.queued_at < v.queued_at"
+    " OR (w.queued_at = v.queued_at AND w.id < v.id))))"
+)
+_CALLED_BEFORE = (
+    f"({_DUE_W} IS NOT NULL AND ({_DUE_V} IS NULL OR {_DUE_W} < {_DUE_V}"
+    f" OR ({_DUE_W} = {_DUE_V} AND {_REST})))"
+    f" OR ({_DUE_W} IS NULL AND {_DUE_V} IS NULL AND {_REST})"
+)
+_CALLED_BEFORE_NOWS = _CALLED_BEFORE.count("%s")
+
 # ORM: `Visit.objects.get(pk=…, office=…)` then `queries.wait_info(office=…, service=…,
-# exclude=visit)`: the people waiting before the ticket for the same agency and the officers
-# at a desk of the office, ready, trained for it (`queries._serving_desks`). Three round trips
-# through the ORM, one here; `test_kiosk_ticket_sql` keeps the two equal. Parameters: visit
-# id, office id.
+# exclude=visit)`: the people waiting for the same agency whom call-next takes before the
+# ticket (call order: a priority ticket or a booking that is due goes ahead of those who came
+# earlier) and the officers at a desk of the office, ready, trained for it
+# (`queries._serving_desks`). Three round trips through the ORM, one here;
+# `test_kiosk_ticket_sql` keeps the two equal. Parameters: now (`_CALLED_BEFORE_NOWS` times),
+# visit id, office id.
 KIOSK_TICKET = (
     f"SELECT {_columns(Visit, 'v')},"
     f" (SELECT COUNT(*) FROM {Visit._meta.db_table} w"
     f" JOIN {Service._meta.db_table} ws ON ws.id = w.service_id"
     f" WHERE w.office_id = v.office_id AND w.state = '{VisitState.WAITING.value}'"
-    " AND ws.agency_id = s.agency_id AND w.queued_at <= v.queued_at AND w.id <> v.id),"
+    f" AND ws.agency_id = s.agency_id AND w.id <> v.id AND ({_CALLED_BEFORE})),"
     f" (SELECT COUNT(DISTINCT d.officer_id) FROM {DeskSession._meta.db_table} d"
     f" JOIN {Competence._meta.db_table} c ON c.user_id = d.officer_id"
     f" WHERE d.office_id = v.office_id AND d.status = '{OfficerStatus.IDLE.value}'"
@@ -620,11 +638,15 @@ KIOSK_TICKET = (
 )
 
 
-def kiosk_ticket(*, visit_id: int, office_id: int) -> tuple[Visit, int, int] | None:
-    """The visit (without its service), the people waiting before it for the same agency and
-    the officers serving that agency at the office now; None if no such visit there."""
+def kiosk_ticket(
+    *, visit_id: int, office_id: int, now: dt.datetime
+) -> tuple[Visit, int, int] | None:
+    """The visit (without its service), the people waiting for the same agency whom call-next
+    takes before it at `now`, and the officers serving that agency at the office now; None if
+    no such visit there."""
+    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(KIOSK_TICKET, [visit_id, office_id])
+        cursor.execute(KIOSK_TICKET, [*[at] * _CALLED_BEFORE_NOWS, visit_id, office_id])
         row = cursor.fetchone()
     if row is None:
         return None

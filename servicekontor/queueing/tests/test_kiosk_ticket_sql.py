@@ -2,10 +2,15 @@
 `queries.kiosk_ticket`) gives the visit and the wait that the ORM's `Visit.objects.get` and
 `queries.wait_info` give, whoever waits and whoever serves."""
 
+import datetime as dt
+import random
+
 import pytest
 
+from servicekontor.core import clock
 from servicekontor.queueing import queries, services
-from servicekontor.queueing.models import OfficerStatus, Visit
+from servicekontor.queueing.call_order import call_order_key
+from servicekontor.queueing.models import OfficerStatus, Priority, Visit
 from tests.factories import make_offering
 
 
@@ -56,3 +61,73 @@ def test_kiosk_ticket__sql__another_offices_visit__none(world, clock_at):
     visit = services.issue_ticket(office=world.office, service=world.tax)
     assert queries.kiosk_ticket(office=world.other_office, visit_id=visit.pk) is None
     assert queries.kiosk_ticket(office=world.office, visit_id=visit.pk + 1000) is None
+
+
+def _ahead(world, visit: Visit) -> int:
+    wait_orm, wait_sql = _both(world, visit)
+    assert wait_sql.waiting == wait_orm.waiting
+    return wait_sql.waiting
+
+
+def test_kiosk_ticket__priority_ticket__counts_only_those_called_before_it(world, clock_at):
+    """A priority ticket is called before those who came earlier: nobody is before it, and
+    it is before every ordinary ticket (the walk found "1 person before you" on a priority
+    ticket that was called first, and ordinary tickets not counting it)."""
+    first, second = (services.issue_ticket(office=world.office, service=world.tax) for _ in "12")
+    urgent = services.issue_ticket(
+        office=world.office, service=world.tax, priority=Priority.ACCESSIBILITY
+    )
+    last = services.issue_ticket(office=world.office, service=world.tax)
+    assert [_ahead(world, v) for v in (urgent, first, second, last)] == [0, 1, 2, 3]
+    assert services.call_next(officer=world.alice).pk == urgent.pk  # the order it promised
+
+
+def test_kiosk_ticket__due_booking__before_walk_ins_not_yet_due_after(world, clock_at):
+    walk_in = services.issue_ticket(office=world.office, service=world.tax)
+    due, later = (services.issue_ticket(office=world.office, service=world.tax) for _ in "12")
+    now = clock.now()
+    Visit.objects.filter(pk=due.pk).update(booked_start=now - dt.timedelta(minutes=5))
+    Visit.objects.filter(pk=later.pk).update(booked_start=now + dt.timedelta(minutes=30))
+    assert [_ahead(world, v) for v in (due, walk_in, later)] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_kiosk_ticket__people_before__is_the_call_order(world, clock_at, seed):
+    """Random lines (priorities, bookings due or not, equal times in line): the count before
+    each ticket is the number of the agency's waiting visits with a smaller
+    `call_order_key`, in the statement and in the ORM's `wait_info`."""
+    rng = random.Random(seed)
+    now = clock.now()
+    visits = []
+    for _ in range(8):
+        service = rng.choice([world.tax, world.tax, world.id_card, world.parental])
+        visit = services.issue_ticket(
+            office=world.office,
+            service=service,
+            priority=rng.choice([Priority.NORMAL, Priority.NORMAL, Priority.ACCESSIBILITY]),
+        )
+        booked = rng.choice([None, None, now - dt.timedelta(minutes=rng.randint(0, 30))])
+        if booked is None and rng.random() < 0.3:
+            booked = now + dt.timedelta(minutes=rng.randint(1, 30))
+        queued = now - dt.timedelta(minutes=rng.choice([1, 2, 3]))  # ties on purpose
+        Visit.objects.filter(pk=visit.pk).update(booked_start=booked, queued_at=queued)
+        visits.append(Visit.objects.select_related("service").get(pk=visit.pk))
+
+    def key(v: Visit) -> object:
+        return call_order_key(
+            booked_start=v.booked_start,
+            priority=v.priority,
+            queued_at=v.queued_at,
+            visit_id=v.pk,
+            now=now,
+        )
+
+    for visit in visits:
+        expected = sum(
+            1
+            for other in visits
+            if other.pk != visit.pk
+            and other.service.agency_id == visit.service.agency_id
+            and key(other) < key(visit)
+        )
+        assert _ahead(world, visit) == expected
