@@ -9,7 +9,7 @@ import pytest
 
 from servicekontor.core import clock
 from servicekontor.queueing import queries, services
-from servicekontor.queueing.call_order import call_order_key
+from servicekontor.queueing.call_order import CallOrderKey, call_order_key
 from servicekontor.queueing.models import OfficerStatus, Priority, Visit
 from tests.factories import make_offering
 
@@ -113,7 +113,7 @@ def test_kiosk_ticket__people_before__is_the_call_order(world, clock_at, seed):
         Visit.objects.filter(pk=visit.pk).update(booked_start=booked, queued_at=queued)
         visits.append(Visit.objects.select_related("service").get(pk=visit.pk))
 
-    def key(v: Visit) -> object:
+    def key(v: Visit) -> CallOrderKey:
         return call_order_key(
             booked_start=v.booked_start,
             priority=v.priority,
