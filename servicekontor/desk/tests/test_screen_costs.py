@@ -211,6 +211,7 @@ def _listed(visits: Any) -> list[tuple[Any, ...]]:
 def test_desk_waiting_list__same_as_the_orm(world):
     """The list's one statement (`sql.desk_waiting_list`) against the three ORM queries it
     replaced: the same visits, order and shown values, parked ones, and the office's count."""
+
     def by_orm(services_: list[int]) -> tuple[Any, ...]:
         waiting = queries.waiting_visits(office=world.office)
         return (
