@@ -655,7 +655,7 @@ _NO_VISIT = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 
 
 def desk_waiting_list_statement(n_services: int) -> str:
-    """`DESK_WAITING_LIST` for `n_services` service ids (none: the count only)."""
+    """The statement for `n_services` service ids (none: the count only)."""
     services = ", ".join(["%s"] * n_services) if n_services else "NULL"
     visit, service = Visit._meta.db_table, Service._meta.db_table
     return (
@@ -729,21 +729,22 @@ class DeskWaitingList:
 def _datetime_converters() -> tuple[Any, list[Any]]:
     """The column and converters of a visit's datetime as the ORM applies them (SQLite hands
     back text; PostgreSQL has none)."""
-    expression = Visit._meta.get_field("arrived_at").get_col(Visit._meta.db_table)  # type: ignore[union-attr]
-    return expression, connection.ops.get_db_converters(expression) + expression.get_db_converters(
-        connection
-    )
+    expression = Visit._meta.get_field("arrived_at").get_col(Visit._meta.db_table)
+    converters = connection.ops.get_db_converters(expression)
+    return expression, converters + expression.get_db_converters(connection)
 
 
 def desk_waiting_list(*, office_id: int, services: list[int], now: dt.datetime) -> DeskWaitingList:
-    """A desk's waiting list in one statement (`DESK_WAITING_LIST`)."""
+    """A desk's waiting list in one statement (`desk_waiting_list_statement`)."""
     moment = connection.ops.adapt_datetimefield_value(now)
     params = [office_id, moment, office_id, *services, office_id, *services]
     with connection.cursor() as cursor:
         cursor.execute(desk_waiting_list_statement(len(services)), params)
         rows = cursor.fetchall()
     expression, converters = _datetime_converters()
-    total, waiting, parked = 0, [], []
+    total = 0
+    waiting: list[ListedVisit] = []
+    parked: list[ListedVisit] = []
     for row in rows:
         if row[0] == 0:
             total = int(row[1])
