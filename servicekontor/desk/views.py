@@ -188,12 +188,16 @@ def _waiting_context(
     whether the officer has a visit (then the list offers no "Call")."""
     # The list shows only the office's code (its form's address): no read of the office.
     office = Office.from_db(DEFAULT_DB_ALIAS, ["id", "code"], [keys.office_id, keys.office_code])
+    # One statement, only the columns the list shows (`sql.desk_waiting_list`; it was
+    # `queries.waiting_visits(…).filter(service_id__in=services)[:50]`, `parked_visits(…)`
+    # of the same services and `waiting_visits(…).count()`).
+    listed = sql.desk_waiting_list(office_id=keys.office_id, services=services, now=clock.now())
     return {
         "office": office,
         "current": busy,
-        "waiting": list(queries.waiting_visits(office=office).filter(service_id__in=services)[:50]),
-        "parked": list(queries.parked_visits(office=office).filter(service_id__in=services)),
-        "waiting_total": queries.waiting_visits(office=office).count(),
+        "waiting": listed.waiting,
+        "parked": listed.parked,
+        "waiting_total": listed.waiting_total,
     }
 
 

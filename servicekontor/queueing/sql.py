@@ -19,6 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, models
 
 from servicekontor.accounts.models import Competence, OfficeAssignment
 from servicekontor.catalog.models import Agency, Service, ServiceMode
+from servicekontor.core.i18n import pick_language
 from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.queueing.models import (
     DeskSession,
@@ -652,3 +653,127 @@ def kiosk_ticket(
         return None
     n_visit = len(_attnames(Visit))
     return _from_row(Visit, row[:n_visit]), int(row[n_visit]), int(row[n_visit + 1])
+
+
+# --- a desk's waiting list (the list fragment, `desk/_waiting.html`) -------------------------
+
+# ORM (`desk.views._waiting_context` before): `in_call_order(waiting.filter(service_id__in=…))
+# [:50]`, `parked_visits(…).filter(service_id__in=…)` and `waiting_visits(…).count()`, three
+# round trips each building full visits with their service and agency. Here one statement,
+# only the columns the list shows: the office's waiting count (kind 0), the first 50 waiting
+# of the desk's services in call order (kind 1; the order of `queries.in_call_order` and
+# `pick_statement`, kept equal by `test_call_order_key`), the parked ones of those services
+# by queue time (kind 2). Parameters: office id, office id, now, the service ids, office id,
+# the service ids.
+_LISTED = (
+    "v.id, v.ticket_letter, v.ticket_number, v.booked_start, v.priority, v.arrived_at,"
+    " s.name_sv, s.name_en"
+)
+_CALL_ORDER = (
+    "CASE WHEN v.booked_start <= %s THEN v.booked_start END ASC NULLS LAST,"
+    " v.priority DESC, v.queued_at ASC, v.id ASC"
+)
+_NO_VISIT = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+
+
+def desk_waiting_list_statement(n_services: int) -> str:
+    """The statement for `n_services` service ids (none: the count only)."""
+    services = ", ".join(["%s"] * n_services) if n_services else "NULL"
+    visit, service = Visit._meta.db_table, Service._meta.db_table
+    return (
+        f"SELECT 0, COUNT(*), {_NO_VISIT} FROM {visit} v"
+        f" WHERE v.office_id = %s AND v.state = '{VisitState.WAITING.value}'"
+        " UNION ALL SELECT * FROM ("
+        f"SELECT 1, ROW_NUMBER() OVER (ORDER BY {_CALL_ORDER}) AS n, {_LISTED}"
+        f" FROM {visit} v JOIN {service} s ON s.id = v.service_id"
+        f" WHERE v.office_id = %s AND v.state = '{VisitState.WAITING.value}'"
+        f" AND v.service_id IN ({services})"
+        " ORDER BY n LIMIT 50) w"
+        " UNION ALL SELECT * FROM ("
+        f"SELECT 2, ROW_NUMBER() OVER (ORDER BY v.queued_at, v.id) AS n, {_LISTED}"
+        f" FROM {visit} v JOIN {service} s ON s.id = v.service_id"
+        f" WHERE v.office_id = %s AND v.state = '{VisitState.ON_HOLD.value}'"
+        f" AND v.service_id IN ({services})) p"
+        " ORDER BY 1, 2"
+    )
+
+
+class ListedService:
+    """A listed visit's service: its name only (`Service.name`, in the active language)."""
+
+    __slots__ = ("name_en", "name_sv")
+
+    def __init__(self, name_sv: str, name_en: str) -> None:
+        self.name_sv, self.name_en = name_sv, name_en
+
+    @property
+    def name(self) -> str:
+        return pick_language(self.name_sv, self.name_en)
+
+
+class ListedVisit:
+    """What a desk's waiting list shows of a visit (the names `Visit` gives them)."""
+
+    __slots__ = (
+        "arrived_at",
+        "booked_start",
+        "pk",
+        "priority",
+        "service",
+        "ticket_letter",
+        "ticket_number",
+    )
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self.pk: int = row[0]
+        self.ticket_letter: str = row[1]
+        self.ticket_number: int | None = row[2]
+        self.booked_start: dt.datetime | None = row[3]
+        self.priority: int = row[4]
+        self.arrived_at: dt.datetime = row[5]
+        self.service = ListedService(row[6], row[7])
+
+    @property
+    def ticket(self) -> str:
+        """`Visit.ticket`."""
+        if self.ticket_number is None:
+            return ""
+        return f"{self.ticket_letter}-{self.ticket_number:03d}"
+
+
+@dataclass(frozen=True)
+class DeskWaitingList:
+    waiting: list[ListedVisit]  # at most 50, of the desk's services, in call order
+    parked: list[ListedVisit]  # of the desk's services, by queue time
+    waiting_total: int  # everyone waiting at the office
+
+
+def _datetime_converters() -> tuple[Any, list[Any]]:
+    """The column and converters of a visit's datetime as the ORM applies them (SQLite hands
+    back text; PostgreSQL has none)."""
+    expression = Visit._meta.get_field("arrived_at").get_col(Visit._meta.db_table)
+    converters = connection.ops.get_db_converters(expression)
+    return expression, converters + expression.get_db_converters(connection)
+
+
+def desk_waiting_list(*, office_id: int, services: list[int], now: dt.datetime) -> DeskWaitingList:
+    """A desk's waiting list in one statement (`desk_waiting_list_statement`)."""
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [office_id, moment, office_id, *services, office_id, *services]
+    with connection.cursor() as cursor:
+        cursor.execute(desk_waiting_list_statement(len(services)), params)
+        rows = cursor.fetchall()
+    expression, converters = _datetime_converters()
+    total = 0
+    waiting: list[ListedVisit] = []
+    parked: list[ListedVisit] = []
+    for row in rows:
+        if row[0] == 0:
+            total = int(row[1])
+            continue
+        values = list(row[2:])
+        for i in (3, 5):  # booked_start, arrived_at
+            for converter in converters:
+                values[i] = converter(values[i], expression, connection)
+        (waiting if row[0] == 1 else parked).append(ListedVisit(values))
+    return DeskWaitingList(waiting=waiting, parked=parked, waiting_total=total)

@@ -21,6 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from servicekontor.core import clock
 from servicekontor.queueing import queries, services, sql
 from servicekontor.queueing.tests.conftest import World
 from tests.factories import make_user
@@ -201,10 +202,48 @@ def test_desk_poll__same_as_the_session_keys_and_the_versions(world):
         assert queries.desk_poll(officer_id=officer.pk) == separately(officer.pk)
 
 
+def _listed(visits: Any) -> list[tuple[Any, ...]]:
+    return [
+        (v.pk, v.ticket, v.booked_start, v.priority, v.arrived_at, v.service.name) for v in visits
+    ]
+
+
+def test_desk_waiting_list__same_as_the_orm(world):
+    """The list's one statement (`sql.desk_waiting_list`) against the three ORM queries it
+    replaced: the same visits, order and shown values, parked ones, and the office's count."""
+
+    def by_orm(services_: list[int]) -> tuple[Any, ...]:
+        waiting = queries.waiting_visits(office=world.office)
+        return (
+            _listed(waiting.filter(service_id__in=services_)[:50]),
+            _listed(queries.parked_visits(office=world.office).filter(service_id__in=services_)),
+            waiting.count(),
+        )
+
+    def by_sql(services_: list[int]) -> tuple[Any, ...]:
+        got = sql.desk_waiting_list(office_id=world.office.pk, services=services_, now=clock.now())
+        return _listed(got.waiting), _listed(got.parked), got.waiting_total
+
+    everything = [world.tax.pk, world.parental.pk, world.id_card.pk]
+    assert by_sql(everything) == by_orm(everything) == ([], [], 0)
+    for service in (world.tax, world.parental, world.tax, world.parental, world.tax):
+        services.issue_ticket(office=world.office, service=service)
+    held = services.call_next(officer=world.alice)
+    services.hold_visit(officer=world.alice, visit_id=held.pk)
+    services.call_next(officer=world.bob)  # one called: in neither list nor the count
+    for chosen in (everything, [world.tax.pk], [world.parental.pk], []):
+        got = by_sql(chosen)
+        assert got == by_orm(chosen), chosen
+    assert by_sql(everything)[1] and by_sql(everything)[2] == 3  # the held one; 3 waiting
+    many = [services.issue_ticket(office=world.office, service=world.tax) for _ in range(52)]
+    assert by_sql([world.tax.pk]) == by_orm([world.tax.pk])
+    assert len(by_sql([world.tax.pk])[0]) == 50 and many
+
+
 # Per screen: statements of a full render (no shared fragment yet, e.g. the first screen of
 # the office after a change). Sessions in the database here (+1 per signed-in request).
 RENDER_BOUNDS = {
-    "desk": (7, 7),  # (PostgreSQL, SQLite) measured on branch floor, 1 Dec 2026
+    "desk": (5, 5),  # (PostgreSQL, SQLite): the list is one statement (sql.desk_waiting_list)
     "board": (3, 3),  # board version, the calls, the waiting count (office: registry cache)
 }
 

@@ -1,4 +1,5 @@
-"""Property: the pure call-order key sorts visits exactly as the ORM's `in_call_order`."""
+"""Property: the pure call-order key sorts visits exactly as the ORM's `in_call_order`, and so
+does the desk's waiting-list statement (`sql.desk_waiting_list`)."""
 
 import datetime as dt
 
@@ -6,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from servicekontor.core.clock import STOCKHOLM
+from servicekontor.queueing import sql
 from servicekontor.queueing.call_order import call_order_key, is_due
 from servicekontor.queueing.models import Visit
 from servicekontor.queueing.queries import in_call_order
@@ -60,6 +62,11 @@ def test_call_order_key__agrees_with_in_call_order(world, specs):
     )
     by_orm = list(in_call_order(Visit.objects.all(), now=NOW))
     assert [v.pk for v in by_key] == [v.pk for v in by_orm]
+    listed = sql.desk_waiting_list(
+        office_id=world.office.pk, services=[world.tax.pk, world.parental.pk], now=NOW
+    )
+    assert [v.pk for v in listed.waiting] == [v.pk for v in by_orm]
+    assert listed.waiting_total == len(by_orm)
 
 
 def test_call_order_key__works_on_plain_seconds():
