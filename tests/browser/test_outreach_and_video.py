@@ -18,6 +18,7 @@ from servicekontor.appointments.models import (
 )
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
+from servicekontor.network import opening_hours
 from servicekontor.network import queries as network_queries
 from servicekontor.network.models import ExceptionKind, Office, OpeningException, ServicePoint
 from tests.browser.conftest import OpenPage
@@ -60,11 +61,23 @@ def _checked(page: Page) -> None:
 
 @pytest.fixture
 def stop(site: str) -> Office:
-    stop = make_outreach_stop(code="arjeplog-torget", name="Mobilt servicekontor Arjeplog")
+    # The stop is visited weekly on the weekday of the first working day after today (not a
+    # weekend, not a public holiday): the free-times page's first week (from today) then always holds a whole
+    # visit day. (With a fixed weekday the test failed on that weekday once its last bookable
+    # time had passed and the next visit was the cancelled one: the real clock runs here.)
+    today = clock.local_today()
+    visit_day = next(
+        day
+        for day in (today + dt.timedelta(days=n) for n in range(1, 7))
+        if day.weekday() < 5 and opening_hours.public_holiday_name(day) is None
+    )
+    stop = make_outreach_stop(
+        code="arjeplog-torget", name="Mobilt servicekontor Arjeplog", weekday=visit_day.weekday()
+    )
     # Parental benefit: walk in or book, no identity number asked.
     make_offering(office=stop, service=_parental_benefit())
     AppointmentAllocation.objects.bulk_create(
-        AppointmentAllocation(office=stop, weekday=1, hour=hour, counters=1)
+        AppointmentAllocation(office=stop, weekday=visit_day.weekday(), hour=hour, counters=1)
         for hour in range(10, 14)
     )
     first = network_queries.next_visits(office=stop, from_day=clock.local_today(), count=2)[1]
