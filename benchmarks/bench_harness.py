@@ -186,6 +186,37 @@ def children_of(parent: int) -> list[int]:
     return found
 
 
+def machine_speed() -> float:
+    """CPU seconds this machine's Python takes for a loop of 10,000,000 integer additions
+    (the least of three runs): a yardstick to compare figures measured on different machines.
+    The machines of this project's sessions differed by up to 3× in CPU per request for the
+    same code (docs/benchmarks.md, "Per-request floor")."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def machine_summary() -> str:
+    """One line for a report: the machine's yardstick and its CPU model."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"machine: {os.cpu_count()} cores ({model}), a Python loop of 10 M additions "
+        f"{machine_speed():.2f} CPU s (`bench_harness.machine_speed`)"
+    )
+
+
 # --- HTTP -----------------------------------------------------------------------------------
 
 

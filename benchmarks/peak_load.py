@@ -132,7 +132,13 @@ os.environ.update(SERVER_ENV)
 
 import django  # noqa: E402
 import psycopg  # noqa: E402
-from bench_harness import children_of, cpu_seconds, cpu_used, free_port  # noqa: E402
+from bench_harness import (  # noqa: E402
+    children_of,
+    cpu_seconds,
+    cpu_used,
+    free_port,
+    machine_summary,
+)
 
 MARK_START = "<!-- peak_load:start -->"
 MARK_END = "<!-- peak_load:end -->"
@@ -1113,6 +1119,9 @@ def report(
         "## The national peak (`benchmarks/peak_load.py`)",
         "",
         f"Command: {command}",
+        "",
+        f"The {machine_summary()}: compare figures only with runs on a machine of the same "
+        "yardstick.",
         "",
         f"The network as loaded by `load_reference_data`: {len(world['offices'])} offices open "
         f"at {BUSIEST_HOUR:%H:%M} on the day of the run (kept open around the clock for the run),"

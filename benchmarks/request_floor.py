@@ -57,6 +57,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 import peak_load  # noqa: E402  (its SERVER_ENV: production settings, limits raised)
+from bench_harness import machine_summary  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # before peak_load's own checkout: the code measured
 
@@ -201,6 +202,7 @@ def main() -> None:
     import servicekontor
 
     print(f"measuring the code at {Path(servicekontor.__file__).parent.parent}")
+    print(machine_summary())
     office, agency = world["office"], world["agency"]
     walk_in, bookable = world["walk_in"], world["bookable"]
     meter = Meter()
