@@ -36,7 +36,7 @@ from servicekontor.core.forms import PlaceForm
 from servicekontor.core.geography import display_name, find_locality
 from servicekontor.core.i18n import current_language
 from servicekontor.core.middleware import form_refuses_nul_bytes
-from servicekontor.core.params import date_or_400, parse_date, parse_int, parse_timestamp
+from servicekontor.core.params import date_or_400, parse_int, parse_timestamp
 from servicekontor.core.post_only import post_or_redirect
 from servicekontor.core.rate_limits import rate_limited
 from servicekontor.network import queries as network_queries
@@ -153,16 +153,15 @@ def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 def _days_page(request: HttpRequest) -> dt.date:
-    """The first day of the page: `?from=YYYY-MM-DD` (never before today); 400 if malformed.
-    Without `from`, the page (today + 7k days) that holds `?day=` if given: a link back to a
-    chosen day ("Change time") lands on its week, not on this week's first free day."""
+    """The first day of the page: `?from=YYYY-MM-DD` (never before today). Without `from`,
+    the page (today + 7k days) that holds `?day=` if given: a link back to a chosen day
+    ("Change time") lands on its week, not on this week's first free day. A malformed `from`
+    or `day` is a 400 (BadRequest), as every date parameter of the site; a well-formed day
+    with no free time selects the page's first free day."""
     today = clock.local_today()
     raw_from = request.GET.get("from", "")
-    if not raw_from and request.GET.get("day"):
-        try:
-            day = parse_date(request.GET["day"])
-        except ValueError:
-            return today  # as before: an unknown day selects the first free one
+    day = date_or_400(request.GET.get("day", ""), today)
+    if not raw_from.strip():
         weeks = max((day - today).days, 0) // DAYS_PER_PAGE
         return today + dt.timedelta(days=weeks * DAYS_PER_PAGE)
     return max(date_or_400(raw_from, today), today)

@@ -219,14 +219,50 @@ def booking_world(db):
     return office, service
 
 
-@pytest.mark.parametrize("raw", ["9999-12-31", "2026-02-30", "20260601", "%00", "9999-12-30"])
-def test_booking_times__bad_from__400(booking_world, settings, raw: str) -> None:
+BAD_DAYS = ["9999-12-31", "2026-02-30", "20260601", "%00", "9999-12-30", "abc", "2026-1-1"]
+
+
+@pytest.mark.parametrize("param", ["from", "day"])
+@pytest.mark.parametrize("raw", BAD_DAYS)
+def test_booking_times__bad_from_or_day__400(booking_world, settings, param, raw: str) -> None:
+    # `day` was silently ignored (the first free day shown) while `from` was a 400.
     settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
     office, service = booking_world
-    url = reverse("appointments:times", args=[service.pk, office.code]) + f"?from={raw}"
+    url = reverse("appointments:times", args=[service.pk, office.code]) + f"?{param}={raw}"
     response = Client().get(url)
     assert response.status_code == 400
     assert "<h1>" in response.content.decode()
+
+
+@pytest.mark.parametrize("param", ["from", "day"])
+def test_reschedule_and_desk_booking__bad_from_or_day__400(
+    booking_world, settings, client, param: str
+) -> None:
+    # The other two pages that list free days (the same `_times_context`).
+    import time_machine
+
+    from servicekontor.appointments import services
+    from servicekontor.appointments.tests.conftest import MONDAY_MORNING, TUESDAY, local
+    from servicekontor.queueing.tests.conftest import build_world
+
+    settings.APPOINTMENTS_RATE_BOOK = settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    office, service = booking_world
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        made = services.book_appointment(
+            office=office,
+            service=service,
+            starts_at=local(TUESDAY, 10),
+            contact=services.Contact(name="A", email="a@x.se"),
+        )
+        url = reverse("appointments:reschedule", args=[made.token])
+        assert Client().get(url, {param: "2025-03-12"}).status_code == 200
+        assert Client().get(url, {param: "2025-02-30"}).status_code == 400
+        world = build_world()
+        make_offering(office=world.office, service=service)
+        client.force_login(world.alice)
+        desk = reverse("appointments:desk_book", args=[world.office.code])
+        assert client.get(desk, {"service": service.pk, param: "2025-03-12"}).status_code == 200
+        assert client.get(desk, {"service": service.pk, param: "2025-02-30"}).status_code == 400
 
 
 def test_booking_contact__email_longer_than_the_column__400(booking_world, settings) -> None:
