@@ -116,7 +116,7 @@ def build_world(*, desks: int, code: str) -> World:
         services.sign_in_at_desk(officer=officer, service_point=point)
         session = SessionStore()
         session[SESSION_KEY] = str(officer.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "servicekontor.accounts.backends.UserBackend"
         session[HASH_SESSION_KEY] = officer.get_session_auth_hash()
         session.save()
         cookies.append(

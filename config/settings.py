@@ -118,7 +118,7 @@ AUTH_USER_MODEL = "accounts.User"
 # stored in the database, so every worker sees them.
 AUTHENTICATION_BACKENDS = [
     "servicekontor.accounts.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "servicekontor.accounts.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
