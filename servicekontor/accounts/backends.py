@@ -7,13 +7,12 @@ from functools import cached_property
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import HttpRequest
 
+from servicekontor.accounts.models import User
 from servicekontor.core.params import MAX_ID
 
 
@@ -53,26 +52,23 @@ class UserBackend(ModelBackend):
         """The statement, the fields' attribute names, and the database's value converters
         per column (as the ORM's compiler applies them: SQLite returns naive datetimes and
         integer booleans without them)."""
-        model = get_user_model()
-        fields = model._meta.concrete_fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(model._meta.db_table)
-        pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+        fields = User._meta.concrete_fields
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+        table = connection.ops.quote_name(User._meta.db_table)
         converters = []
         for i, field in enumerate(fields):
-            column = field.get_col(model._meta.db_table)
+            column = field.get_col(User._meta.db_table)
             found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
             if found:
                 converters.append((i, found, column))
-        sql = f"SELECT {columns} FROM {table} WHERE {pk} = %s"
+        sql = f"SELECT {columns} FROM {table} WHERE id = %s"
         return sql, [f.attname for f in fields], converters
 
-    def get_user(self, user_id: Any) -> AbstractBaseUser | None:
+    def get_user(self, user_id: Any) -> User | None:
         """The active user with primary key `user_id` (as the session stores it: an int or its
         string), or None: unknown, inactive, or not a valid key (never an error)."""
-        model = get_user_model()
         try:
-            pk = model._meta.pk.to_python(user_id)  # type: ignore[union-attr]
+            pk = User._meta.pk.to_python(user_id)
         except (ValidationError, TypeError):
             return None
         if not isinstance(pk, int) or not 0 < pk <= MAX_ID:
@@ -87,5 +83,5 @@ class UserBackend(ModelBackend):
         for i, found, column in converters:
             for convert in found:
                 values[i] = convert(values[i], column, connection)
-        user = model.from_db(DEFAULT_DB_ALIAS, names, values)
+        user = User.from_db(DEFAULT_DB_ALIAS, names, values)
         return user if self.user_can_authenticate(user) else None
