@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db.models import Count, Max, Min, Q
 from django.template import engines
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -44,6 +44,7 @@ from servicekontor.queueing.tests.conftest import WEDNESDAY_1030, World
 from tests.factories import make_user
 
 LANGUAGES = ("sv", "en")
+BOARD_TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "lobby" / "_board.html"
 
 # --- the reference: the ORM code as it was before (session 11) ------------------------------
 
@@ -163,7 +164,7 @@ def _old_office_overview(*, office: Office) -> OfficeOverview:
 
 def _old_board_template() -> Any:
     """`lobby/_board.html` as it was: the announcement's key formatted in the template."""
-    source = Path(get_template("lobby/_board.html").origin.name).read_text(encoding="utf-8")
+    source = BOARD_TEMPLATE.read_text(encoding="utf-8")
     new_key = "{{ newest_key }}"
     assert new_key in source
     old_key = "{{ newest.ticket }}-{{ newest.desk }}-{{ newest.at|date:'U.u' }}"
