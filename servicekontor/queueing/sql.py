@@ -794,8 +794,8 @@ _NULL_AT = "CAST(NULL AS timestamp with time zone)"
 # an event, a visit and a desk per row. Here one statement and only what the board shows: the
 # waiting count (kind 0), then per event (kind 1) its id, the visit, the ticket's letter and
 # number, the desk's number, the time, and whether the visit is still called to that desk.
-# `test_lobby_board_sql` keeps it equal to the ORM. Parameters: office id, office id, start of
-# the local day, the number of events.
+# `desk/tests/test_screen_rows.py` keeps it equal to the ORM (the old code is kept there).
+# Parameters: office id, office id, start of the local day, the number of events.
 LOBBY_BOARD = (
     f"SELECT 0, COUNT(*), {_NULL_INT}, {_NULL_TEXT}, {_NULL_INT}, {_NULL_INT}, {_NULL_AT},"
     f" {_NULL_INT} FROM {Visit._meta.db_table} v"
@@ -850,6 +850,8 @@ def lobby_board(*, office_id: int, since: dt.datetime, events: int) -> tuple[int
 # ORM (`queries.average_wait_minutes` before): per visit first called since the start of the
 # day, its ISSUE/CHECK_IN time (the latest) and its first CALL, from all its events, ordered
 # by visit. Columns: visit id, entered, first call. Parameters: office id, since, since.
+# `queueing/tests/test_average_wait.py` checks the mean from these rows against every event
+# read into Python; `desk/tests/test_screen_rows.py` against the ORM aggregate.
 _VISIT_WAITS = (
     "SELECT w.visit_id, w.entered, w.first_call FROM (SELECT e.visit_id,"
     f" MAX(CASE WHEN e.action IN ('{VisitAction.ISSUE.value}', '{VisitAction.CHECK_IN.value}')"
@@ -876,8 +878,9 @@ _ACTIVE = f"('{VisitState.CALLED.value}', '{VisitState.SERVING.value}')"
 # - kind 3, per desk session (and its officer's called or served visit of the office, if any):
 #   m the desk's number, n the visit's ticket number, a-c the officer's first and last name
 #   and username, d the status, e the visit's state, f its ticket letter.
-# `test_live_overview_sql` keeps it equal to the ORM. Parameters: office id, office id, start
-# of the day, office id, start of the day, start of the day, office id.
+# `desk/tests/test_screen_rows.py` keeps it equal to the ORM (the old code is kept there).
+# Parameters: office id, office id, start of the day, office id, start of the day, start of
+# the day, office id.
 LIVE_OVERVIEW = (
     f"SELECT 0, COUNT(*), s.id, MIN(v.arrived_at), {_NULL_AT},"
     f" a.name_sv, a.name_en, s.name_sv, s.name_en, {_NULL_TEXT}, {_NULL_TEXT}"
