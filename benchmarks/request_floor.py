@@ -29,7 +29,9 @@ counted; each round makes, in this order:
   (not counted) so that the desk is free again;
 - `desk waiting list` with the tag the client holds (304), and without it with the shared
   fragments dropped first (outside the timing: a full render);
-- `lobby board`, 304 and rendered, the same way.
+- `lobby board`, 304 and rendered, the same way;
+- `live view` (the manager's figures, `desk:live_panel`), 304 and rendered, the same way (its
+  tag names the minute too).
 
 Reported per request kind: this process's CPU time (Django + driver + Redis client; the
 database's and Redis's own CPU are not in it) median and mean in ms, SQL statements (every
@@ -82,6 +84,8 @@ KINDS = (
     "desk waiting list, rendered",
     "lobby board, 304",
     "lobby board, rendered",
+    "live view, 304",
+    "live view, rendered",
 )
 
 
@@ -178,12 +182,14 @@ def build() -> dict[str, Any]:
         officers.append(officer)
     for _ in range(12):
         services.issue_ticket(office=office, service=walk_in)
+    manager = make_user(role="office_manager", offices=[office])
     return {
         "office": office,
         "agency": agency,
         "walk_in": walk_in,
         "bookable": bookable,
         "officers": officers,
+        "manager": manager,
     }
 
 
@@ -210,9 +216,12 @@ def main() -> None:
     desk.force_login(world["officers"][1])
     poller = Client()
     poller.force_login(world["officers"][2])
+    manager = Client()
+    manager.force_login(world["manager"])
     act = f"/desk/{office.code}/act/"
     panel = f"/desk/{office.code}/panel/"
     board = f"/display/{office.code}/board/"
+    live = f"/desk/{office.code}/live/panel/"
     fragment = {"X-Desk-Fragment": "1"}
     times = f"/book/service/{bookable.pk}/{office.code}/"
     contacts: list[str] = []
@@ -277,8 +286,9 @@ def main() -> None:
         for name, url, client in (
             ("desk waiting list", panel, poller),
             ("lobby board", board, display),
+            ("live view", live, manager),
         ):
-            # The desk list's tag names the minute: an answer that crossed one is a render
+            # The desk list's and the live view's tags name the minute: an answer that crossed one is a render
             # (200), not counted; ask again with the new tag.
             answer = client.get(url)
             while answer.status_code != 304:

@@ -23,16 +23,26 @@ CALLS_SHOWN = 6
 
 def _board_context(office: Office) -> dict[str, object]:
     """Active calls (still called: the citizen has not reached the desk), newest first, each
-    standing out and the newest most; then earlier calls, muted; the count waiting."""
-    calls = queries.recent_calls(office=office, limit=CALLS_SHOWN)
+    standing out and the newest most; then earlier calls, muted; the count waiting. One
+    statement of light rows (`queries.board`); the newest call's key (ticket, desk, time of
+    the call to the microsecond, which the display's script announces once) formatted here."""
+    calls, waiting = queries.board(office=office, limit=CALLS_SHOWN)
     active = [call for call in calls if call.active]
+    newest = active[0] if active else None
     return {
         "office": office,
         "active": active,
-        "newest": active[0] if active else None,
+        "newest": newest,
+        "newest_key": _announcement_key(newest) if newest is not None else "",
         "earlier": [call for call in calls if not call.active],
-        "waiting": queries.waiting_visits(office=office).count(),
+        "waiting": waiting,
     }
+
+
+def _announcement_key(call: queries.Call) -> str:
+    """The announcement's key: ticket, desk, the call's seconds since the epoch and its
+    microseconds ("S-023-2-1764584442.001234"), as `{{ at|date:'U.u' }}` wrote them."""
+    return f"{call.ticket}-{call.desk}-{int(call.at.timestamp())}.{call.at.microsecond:06d}"
 
 
 @require_GET

@@ -5,11 +5,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
+from servicekontor.core.i18n import pick_language
 from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offerings_on
@@ -20,8 +21,6 @@ from servicekontor.queueing.models import (
     DeskSession,
     OfficerStatus,
     Visit,
-    VisitAction,
-    VisitEvent,
     VisitState,
 )
 from servicekontor.queueing.signals import expected_service_start
@@ -277,33 +276,27 @@ def recent_calls(*, office: Office, limit: int = 6) -> list[Call]:
 
     `active`: the visit is still in the called state (not started, finished, parked, handed
     on or a no-show since). Only ticket and desk number: no names, no services, nothing
-    personal.
+    personal. Read with the waiting count: `board`.
     """
+    return board(office=office, limit=limit)[0]
+
+
+def board(*, office: Office, limit: int = 6) -> tuple[list[Call], int]:
+    """`recent_calls` and the office's waiting count, from one statement
+    (`sql.lobby_board`): the latest `limit * 3` calls and recalls of the day at a desk, one
+    line per ticket (its latest call), at most `limit`."""
     start, _end = clock.local_day_bounds(clock.local_today())
-    events = (
-        VisitEvent.objects.filter(
-            office=office,
-            at__gte=start,
-            action__in=(VisitAction.CALL, VisitAction.RECALL),
-            service_point__isnull=False,
-        )
-        .select_related("visit", "service_point")
-        .order_by("-at", "-id")[: limit * 3]
-    )
+    waiting, events = sql.lobby_board(office_id=office.pk, since=start, events=limit * 3)
     calls: list[Call] = []
     seen: set[int] = set()
     for event in events:
-        if event.visit_id in seen or event.service_point is None:
+        if event.visit_id in seen:
             continue
         seen.add(event.visit_id)
-        active = (
-            event.visit.state == VisitState.CALLED
-            and event.visit.service_point_id == event.service_point_id
-        )
-        calls.append(Call(event.visit.ticket, event.service_point.number, event.at, active))
+        calls.append(Call(event.ticket, event.desk, event.at, event.active))
         if len(calls) == limit:
             break
-    return calls
+    return calls, waiting
 
 
 def queue_version(*, office_id: int, part: str = "every", officer_id: int | None = None) -> str:
@@ -398,28 +391,28 @@ class OfficeOverview:
 
 
 def office_overview(*, office: Office) -> OfficeOverview:
-    """The manager's live view. Today's figures come from the event log, not the visit rows."""
+    """The manager's live view. Today's figures come from the event log, not the visit rows;
+    everything from one statement of light rows (`sql.live_overview`)."""
     now = clock.now()
-    waiting = list(waiting_visits(office=office))
-    rows: dict[int, ServiceRow] = {}
-    for visit in waiting:
-        minutes = int((now - visit.arrived_at).total_seconds() // 60)
-        row = rows.setdefault(
-            visit.service_id,
-            ServiceRow(visit.service.agency.name, visit.service.name, 0, 0),
-        )
-        row.waiting += 1
-        row.longest_wait_minutes = max(row.longest_wait_minutes, minutes)
     start, _end = clock.local_day_bounds(clock.local_today())
-    today = VisitEvent.objects.filter(office=office, at__gte=start)
-    served = today.filter(action=VisitAction.FINISH).aggregate(n=Count("id"))["n"]
+    found = sql.live_overview(office_id=office.pk, since=start)
+    rows = [
+        ServiceRow(
+            pick_language(g.agency_sv, g.agency_en),
+            pick_language(g.service_sv, g.service_en),
+            g.waiting,
+            # the longest wait is the earliest arrival's (0 if all arrived after now)
+            max(0, int((now - g.earliest_arrival).total_seconds() // 60)),
+        )
+        for g in found.groups
+    ]
     return OfficeOverview(
-        waiting_total=len(waiting),
-        longest_wait_minutes=max((r.longest_wait_minutes for r in rows.values()), default=0),
-        served_today=served,
-        average_wait_minutes=average_wait_minutes(office=office, since=start),
-        by_service=sorted(rows.values(), key=lambda r: (r.agency, r.service)),
-        officers=officer_rows(office=office),
+        waiting_total=sum(r.waiting for r in rows),
+        longest_wait_minutes=max((r.longest_wait_minutes for r in rows), default=0),
+        served_today=found.served,
+        average_wait_minutes=_mean_wait(found.waits),
+        by_service=sorted(rows, key=lambda r: (r.agency, r.service)),
+        officers=_officer_rows(found.desks),
     )
 
 
@@ -430,49 +423,30 @@ def average_wait_minutes(*, office: Office, since: dt.datetime) -> float | None:
     earliest CALL (one that came before `since` too: such a visit is not counted), aggregated
     in the database (one row per visit called since then, not each of their events; the
     figure grew with the day when every event was read into Python). Minutes, 1 decimal.
+    The live view reads the same rows within its one statement (`sql.live_overview`).
     """
-    called_since = VisitEvent.objects.filter(
-        office=office, action=VisitAction.CALL, at__gte=since
-    ).values("visit_id")
-    per_visit = (
-        VisitEvent.objects.filter(visit_id__in=called_since)
-        .values("visit_id")
-        .annotate(
-            entered=Max("at", filter=Q(action__in=(VisitAction.ISSUE, VisitAction.CHECK_IN))),
-            first_call=Min("at", filter=Q(action=VisitAction.CALL)),
-        )
-        .filter(entered__isnull=False, first_call__gte=since)
-        .order_by("visit_id")
-        .values_list("entered", "first_call")
-    )
-    waits = [(called - entered).total_seconds() / 60 for entered, called in per_visit]
-    return round(sum(waits) / len(waits), 1) if waits else None
+    return _mean_wait(sql.visit_waits(office_id=office.pk, since=since))
 
 
-def officer_rows(*, office: Office) -> list[OfficerRow]:
-    sessions = DeskSession.objects.filter(office=office).select_related("officer", "service_point")
-    active = {
-        v.officer_id: v
-        for v in Visit.objects.filter(office=office, state__in=ACTIVE_STATES).select_related(
-            "service"
-        )
-    }
-    rows = []
-    for session in sessions.order_by("service_point__number"):
-        visit = active.get(session.officer_id)
-        name = session.officer.get_full_name() or session.officer.get_username()
-        if visit is not None:
-            label = str(VisitState(visit.state).label)
-            rows.append(
-                OfficerRow(name, session.service_point.number, "serving", label, visit.ticket)
-            )
+def _mean_wait(waits: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
+    minutes = [(called - entered).total_seconds() / 60 for entered, called in waits]
+    return round(sum(minutes) / len(minutes), 1) if minutes else None
+
+
+_SERVING_LABELS = {state.value: state.label for state in VisitState}
+_STATUS_LABELS = {status.value: status.label for status in OfficerStatus}
+
+
+def _officer_rows(desks: list[sql.DeskRow]) -> list[OfficerRow]:
+    """One row per desk session, by desk number: serving (with the ticket) if the officer has
+    a called or served visit, else the session's status."""
+    by_desk: dict[int, OfficerRow] = {}
+    for desk in desks:
+        name = f"{desk.first_name} {desk.last_name}".strip() or desk.username
+        if desk.visit_state is not None:
+            label = str(_SERVING_LABELS[desk.visit_state])
+            by_desk[desk.desk] = OfficerRow(name, desk.desk, "serving", label, desk.ticket)
         else:
-            rows.append(
-                OfficerRow(
-                    name,
-                    session.service_point.number,
-                    session.status,
-                    session.get_status_display(),
-                )
-            )
-    return rows
+            label = str(_STATUS_LABELS.get(desk.status, desk.status))
+            by_desk[desk.desk] = OfficerRow(name, desk.desk, desk.status, label)
+    return list(by_desk.values())

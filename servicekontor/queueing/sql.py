@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
 
-from servicekontor.accounts.models import Competence, OfficeAssignment
+from servicekontor.accounts.models import Competence, OfficeAssignment, User
 from servicekontor.catalog.models import Agency, Service, ServiceMode
 from servicekontor.core.i18n import pick_language
 from servicekontor.network.models import Offering, Office, ServicePoint
@@ -27,6 +27,7 @@ from servicekontor.queueing.models import (
     OfficerStatus,
     TicketCounter,
     Visit,
+    VisitAction,
     VisitEvent,
     VisitState,
 )
@@ -777,3 +778,210 @@ def desk_waiting_list(*, office_id: int, services: list[int], now: dt.datetime) 
                 values[i] = converter(values[i], expression, connection)
         (waiting if row[0] == 1 else parked).append(ListedVisit(values))
     return DeskWaitingList(waiting=waiting, parked=parked, waiting_total=total)
+
+
+# --- the lobby board (`lobby/_board.html`) ----------------------------------------------------
+
+# Typed NULLs for the kinds of a UNION ALL that have no value in a column (PostgreSQL resolves
+# a UNION's column types pair by pair from the left: two bare NULLs would become text).
+_NULL_INT = "CAST(NULL AS integer)"
+_NULL_TEXT = "CAST(NULL AS text)"
+_NULL_AT = "CAST(NULL AS timestamp with time zone)"
+
+# ORM (`queries.recent_calls` and `queries.waiting_visits(…).count()` before): the office's
+# latest CALL/RECALL events of the day at a desk, `select_related("visit", "service_point")`,
+# newest first, `limit * 3` of them, and the office's waiting count: two round trips building
+# an event, a visit and a desk per row. Here one statement and only what the board shows: the
+# waiting count (kind 0), then per event (kind 1) its id, the visit, the ticket's letter and
+# number, the desk's number, the time, and whether the visit is still called to that desk.
+# `desk/tests/test_screen_rows.py` keeps it equal to the ORM (the old code is kept there).
+# Parameters: office id, office id, start of the local day, the number of events.
+LOBBY_BOARD = (
+    f"SELECT 0, COUNT(*), {_NULL_INT}, {_NULL_TEXT}, {_NULL_INT}, {_NULL_INT}, {_NULL_AT},"
+    f" {_NULL_INT} FROM {Visit._meta.db_table} v"
+    f" WHERE v.office_id = %s AND v.state = '{VisitState.WAITING.value}'"
+    " UNION ALL SELECT * FROM ("
+    "SELECT 1, e.id, e.visit_id, v.ticket_letter, v.ticket_number, p.number, e.at,"
+    f" CASE WHEN v.state = '{VisitState.CALLED.value}'"
+    " AND v.service_point_id = e.service_point_id THEN 1 ELSE 0 END"
+    f" FROM {VisitEvent._meta.db_table} e JOIN {Visit._meta.db_table} v ON v.id = e.visit_id"
+    f" JOIN {ServicePoint._meta.db_table} p ON p.id = e.service_point_id"
+    " WHERE e.office_id = %s AND e.at >= %s AND e.action IN"
+    f" ('{VisitAction.CALL.value}', '{VisitAction.RECALL.value}')"
+    " ORDER BY e.at DESC, e.id DESC LIMIT %s) c"
+    " ORDER BY 1, 7 DESC, 2 DESC"
+)
+
+
+@dataclass(frozen=True)
+class BoardEvent:
+    """A call or recall as the board shows it."""
+
+    visit_id: int
+    ticket: str  # `Visit.ticket`
+    desk: int
+    at: dt.datetime
+    active: bool  # the visit is still called, to this desk
+
+
+def lobby_board(*, office_id: int, since: dt.datetime, events: int) -> tuple[int, list[BoardEvent]]:
+    """The office's waiting count and its latest `events` calls and recalls at a desk since
+    `since`, newest first (`LOBBY_BOARD`)."""
+    params = [office_id, office_id, connection.ops.adapt_datetimefield_value(since), events]
+    with connection.cursor() as cursor:
+        cursor.execute(LOBBY_BOARD, params)
+        rows = cursor.fetchall()
+    expression, converters = _datetime_converters()
+    waiting = 0
+    out: list[BoardEvent] = []
+    for kind, n, visit_id, letter, number, desk, at, active in rows:
+        if kind == 0:
+            waiting = int(n)
+            continue
+        for converter in converters:
+            at = converter(at, expression, connection)
+        ticket = "" if number is None else f"{letter}-{number:03d}"
+        out.append(BoardEvent(visit_id, ticket, desk, at, bool(active)))
+    return waiting, out
+
+
+# --- the manager's live view (`desk/_live_panel.html`) ---------------------------------------
+
+# ORM (`queries.average_wait_minutes` before): per visit first called since the start of the
+# day, its ISSUE/CHECK_IN time (the latest) and its first CALL, from all its events, ordered
+# by visit. Columns: visit id, entered, first call. Parameters: office id, since, since.
+# `queueing/tests/test_average_wait.py` checks the mean from these rows against every event
+# read into Python; `desk/tests/test_screen_rows.py` against the ORM aggregate.
+_VISIT_WAITS = (
+    "SELECT w.visit_id, w.entered, w.first_call FROM (SELECT e.visit_id,"
+    f" MAX(CASE WHEN e.action IN ('{VisitAction.ISSUE.value}', '{VisitAction.CHECK_IN.value}')"
+    " THEN e.at END) AS entered,"
+    f" MIN(CASE WHEN e.action = '{VisitAction.CALL.value}' THEN e.at END) AS first_call"
+    f" FROM {VisitEvent._meta.db_table} e WHERE e.visit_id IN (SELECT c.visit_id"
+    f" FROM {VisitEvent._meta.db_table} c WHERE c.office_id = %s"
+    f" AND c.action = '{VisitAction.CALL.value}' AND c.at >= %s)"
+    " GROUP BY e.visit_id) w WHERE w.entered IS NOT NULL AND w.first_call >= %s"
+)
+VISIT_WAITS = f"{_VISIT_WAITS} ORDER BY w.visit_id"
+
+_ACTIVE = f"('{VisitState.CALLED.value}', '{VisitState.SERVING.value}')"
+# ORM (`queries.office_overview` before): every waiting visit with its service and agency
+# (`waiting_visits`), the count of today's FINISH events, the per-visit waits above, the desk
+# sessions with officer and desk and the office's called or served visits: five round trips
+# and a model instance per visit, service, agency, session, officer and desk. Here one
+# statement of light rows, columns (kind, n, m, t1, t2, a, b, c, d, e, f):
+# - kind 0, per service with someone waiting: n waiting, m the service id, t1 the earliest
+#   arrival, a-d the agency's and the service's names (sv, en);
+# - kind 1: n today's FINISH events;
+# - kind 2, per visit first called today (`_VISIT_WAITS`): m the visit, t1 entered, t2 first
+#   call;
+# - kind 3, per desk session (and its officer's called or served visit of the office, if any):
+#   m the desk's number, n the visit's ticket number, a-c the officer's first and last name
+#   and username, d the status, e the visit's state, f its ticket letter.
+# `desk/tests/test_screen_rows.py` keeps it equal to the ORM (the old code is kept there).
+# Parameters: office id, office id, start of the day, office id, start of the day, start of
+# the day, office id.
+LIVE_OVERVIEW = (
+    f"SELECT 0, COUNT(*), s.id, MIN(v.arrived_at), {_NULL_AT},"
+    f" a.name_sv, a.name_en, s.name_sv, s.name_en, {_NULL_TEXT}, {_NULL_TEXT}"
+    f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
+    f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
+    f" WHERE v.office_id = %s AND v.state = '{VisitState.WAITING.value}'"
+    " GROUP BY s.id, a.name_sv, a.name_en, s.name_sv, s.name_en"
+    f" UNION ALL SELECT 1, COUNT(*), {_NULL_INT}, {_NULL_AT}, {_NULL_AT}, {_NULL_TEXT},"
+    f" {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}"
+    f" FROM {VisitEvent._meta.db_table} f"
+    f" WHERE f.office_id = %s AND f.at >= %s AND f.action = '{VisitAction.FINISH.value}'"
+    f" UNION ALL SELECT 2, {_NULL_INT}, x.visit_id, x.entered, x.first_call, {_NULL_TEXT},"
+    f" {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}"
+    f" FROM ({_VISIT_WAITS}) x"
+    f" UNION ALL SELECT 3, v.ticket_number, p.number, {_NULL_AT}, {_NULL_AT},"
+    " u.first_name, u.last_name, u.username, d.status, v.state, v.ticket_letter"
+    f" FROM {DeskSession._meta.db_table} d JOIN {User._meta.db_table} u ON u.id = d.officer_id"
+    f" JOIN {ServicePoint._meta.db_table} p ON p.id = d.service_point_id"
+    f" LEFT JOIN {Visit._meta.db_table} v ON v.officer_id = d.officer_id"
+    f" AND v.office_id = d.office_id AND v.state IN {_ACTIVE}"
+    " WHERE d.office_id = %s"
+    " ORDER BY 1, 3, 2"
+)
+
+
+@dataclass(frozen=True)
+class WaitingGroup:
+    """The visits waiting for one service (kind 0 of `LIVE_OVERVIEW`)."""
+
+    service_id: int
+    waiting: int
+    earliest_arrival: dt.datetime
+    agency_sv: str
+    agency_en: str
+    service_sv: str
+    service_en: str
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    """A desk session with its officer and the officer's called or served visit (kind 3)."""
+
+    desk: int
+    first_name: str
+    last_name: str
+    username: str
+    status: str
+    visit_state: str | None  # None: no called or served visit
+    ticket: str  # `Visit.ticket` of that visit; "" if none
+
+
+@dataclass(frozen=True)
+class LiveRows:
+    groups: list[WaitingGroup]  # by service id
+    served: int
+    waits: list[tuple[dt.datetime, dt.datetime]]  # (entered, first call) per visit, by visit
+    desks: list[DeskRow]  # by desk number (a later row of a desk: a later visit)
+
+
+def live_overview(*, office_id: int, since: dt.datetime) -> LiveRows:
+    """What the live view shows of the office since `since`, in one statement
+    (`LIVE_OVERVIEW`)."""
+    at = connection.ops.adapt_datetimefield_value(since)
+    with connection.cursor() as cursor:
+        cursor.execute(LIVE_OVERVIEW, [office_id, office_id, at, office_id, at, at, office_id])
+        rows = cursor.fetchall()
+    expression, converters = _datetime_converters()
+
+    def when(value: Any) -> Any:
+        for converter in converters:
+            value = converter(value, expression, connection)
+        return value
+
+    groups: list[WaitingGroup] = []
+    waits: list[tuple[dt.datetime, dt.datetime]] = []
+    desks: list[DeskRow] = []
+    served = 0
+    for kind, n, m, t1, t2, a, b, c, d, e, f in rows:
+        if kind == 0:
+            groups.append(WaitingGroup(m, int(n), when(t1), a, b, c, d))
+        elif kind == 1:
+            served = int(n)
+        elif kind == 2:
+            waits.append((when(t1), when(t2)))
+        else:
+            ticket = "" if n is None else f"{f}-{n:03d}"
+            desks.append(DeskRow(m, a, b, c, d, e, ticket))
+    return LiveRows(groups=groups, served=served, waits=waits, desks=desks)
+
+
+def visit_waits(*, office_id: int, since: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Kind 2 of `LIVE_OVERVIEW` alone (`VISIT_WAITS`): (entered, first call) per visit."""
+    at = connection.ops.adapt_datetimefield_value(since)
+    with connection.cursor() as cursor:
+        cursor.execute(VISIT_WAITS, [office_id, at, at])
+        rows = cursor.fetchall()
+    expression, converters = _datetime_converters()
+    out = []
+    for _visit, entered, called in rows:
+        for converter in converters:
+            entered = converter(entered, expression, connection)
+            called = converter(called, expression, connection)
+        out.append((entered, called))
+    return out

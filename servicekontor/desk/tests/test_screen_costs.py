@@ -244,7 +244,10 @@ def test_desk_waiting_list__same_as_the_orm(world):
 # the office after a change). Sessions in the database here (+1 per signed-in request).
 RENDER_BOUNDS = {
     "desk": (5, 5),  # (PostgreSQL, SQLite): the list is one statement (sql.desk_waiting_list)
-    "board": (3, 3),  # board version, the calls, the waiting count (office: registry cache)
+    "board": (2, 2),  # board version; calls and waiting count (sql.lobby_board); office cached
+    # session, user, office, assignment, queue version, staff version; the figures, waiting
+    # per service, officers (sql.live_overview)
+    "live": (7, 7),
 }
 
 
@@ -253,7 +256,8 @@ def test_screen__full_render__bounded_statements(world, screen, cache_calls):
     services.issue_ticket(office=world.office, service=world.tax)
     called = services.call_next(officer=world.bob)
     url = _urls(world)[screen]
-    client = _client(world.alice) if screen == "desk" else Client()
+    manager = make_user(role="office_manager", offices=[world.office])
+    client = {"desk": _client(world.alice), "live": _client(manager)}.get(screen, Client())
     assert client.get(url).status_code == 200  # the registry reads are cached, as at a peak
     caches["default"].clear()  # the shared fragments too: this render is the office's first
     client.get(url)  # the registry entries again (the clear took them)
@@ -263,7 +267,7 @@ def test_screen__full_render__bounded_statements(world, screen, cache_calls):
 
     assert rendered.status_code == 200
     # the list or the board itself, not an empty answer
-    shown = waiting.ticket if screen == "desk" else called.ticket
+    shown = {"desk": waiting.ticket, "board": called.ticket, "live": f"{called.ticket}<"}[screen]
     assert shown.encode() in rendered.content
     postgres, sqlite = RENDER_BOUNDS[screen]
     assert statements <= (postgres if connection.vendor == "postgresql" else sqlite), statements

@@ -1,5 +1,6 @@
-"""Property: the live view's mean wait (`queries.average_wait_minutes`, one aggregate query)
-equals the figure it replaced, which read every ISSUE/CHECK_IN/CALL event of the day's called
+"""Property: the live view's mean wait (`queries.average_wait_minutes`, one aggregate statement:
+`sql.visit_waits`, the rows the live view reads in `sql.live_overview`) equals the figure it
+replaced, which read every ISSUE/CHECK_IN/CALL event of the day's called
 visits into Python (kept here as the reference), on random event logs."""
 
 import datetime as dt
