@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from servicekontor.core.i18n import language_picker
 from servicekontor.queueing.sql import ListedVisit
 
 register = template.Library()
@@ -48,7 +49,7 @@ def waiting_rows(
     context: Context, visits: Iterable[ListedVisit], *, busy: bool, act_url: str
 ) -> SafeString:
     """The waiting visits' table rows; each with a "Call" form unless the officer is `busy`."""
-    tz = timezone.get_current_timezone()
+    tz, pick = timezone.get_current_timezone(), language_picker()
     url, csrf = escape(act_url), _csrf_input(context)
     priority = f' <span class="tag">{escape(gettext("priority"))}</span>'
     call = escape(gettext("Call"))
@@ -73,7 +74,7 @@ def waiting_rows(
             "\n      <tr>\n"
             f'        <td><span class="ticket">{ticket}</span>{booked}'
             f"{priority if visit.priority else ''}</td>\n"
-            f"        <td>{escape(visit.service.name)}</td>\n"
+            f"        <td>{escape(pick(visit.service.name_sv, visit.service.name_en))}</td>\n"
             f"        <td>{_hhmm(visit.arrived_at, tz)}</td>\n"
             f"        <td>{form}</td>\n"
             "      </tr>\n    "
@@ -86,7 +87,7 @@ def parked_items(
     context: Context, visits: Iterable[ListedVisit], *, busy: bool, act_url: str
 ) -> SafeString:
     """The parked visits' list items; each with "Call" and "Back in line" unless `busy`."""
-    url, csrf = escape(act_url), _csrf_input(context)
+    url, csrf, pick = escape(act_url), _csrf_input(context), language_picker()
     call, requeue = escape(gettext("Call")), escape(gettext("Back in line"))
     out = []
     for visit in visits:
@@ -104,7 +105,7 @@ def parked_items(
             f'<span class="visually-hidden"> {ticket}</span></button></form>'
         )
         out.append(
-            f"\n      <li>{ticket} · {escape(visit.service.name)}\n"
+            f"\n      <li>{ticket} · {escape(pick(visit.service.name_sv, visit.service.name_en))}\n"
             f"        {form}\n"
             "      </li>\n    "
         )
