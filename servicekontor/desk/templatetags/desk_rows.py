@@ -2,7 +2,7 @@
 
 The list is the screens' largest render at the peak (issue 13): as template loops its rows cost
 about 0.2 ms each (every `{{ }}` a context lookup, localized and escaped; a `{% translate %}`,
-a `{% csrf_token %}` and two `|time` per row), here about 10 µs (docs/benchmarks.md, "Desk
+a `{% csrf_token %}` and two `|time` per row), here 10–40 µs (docs/benchmarks.md, "Desk
 list rows"). The HTML is byte for byte what the loops rendered
 (`desk/tests/test_waiting_rows.py` compares them): every text is escaped with `html.escape`,
 which is what Django's `escape` applies; numbers are plain integers; times are shown in the

@@ -71,8 +71,8 @@ def _same_token(html: str) -> str:
 
 
 def _both(context: dict, request=None) -> tuple[str, str]:
-    old = engines["django"].from_string(OLD_WAITING).render(dict(context), request)
-    new = render_to_string("desk/_waiting.html", dict(context), request)
+    old = str(engines["django"].from_string(OLD_WAITING).render(dict(context), request))
+    new = str(render_to_string("desk/_waiting.html", dict(context), request))
     if request is not None:
         old, new = _same_token(old), _same_token(new)
     return old, new
