@@ -1,6 +1,7 @@
 """Bilingual names stored as two columns (name_sv, name_en), shown in the active language."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils import formats
 from django.utils.translation import get_language, gettext
@@ -10,10 +11,22 @@ from servicekontor.core import clock
 
 def pick_language(sv: str, en: str) -> str:
     """The Swedish text unless English is active and an English text exists."""
-    language = (get_language() or "sv").split("-")[0]
-    if language == "en" and en:
-        return en
+    return language_picker()(sv, en)
+
+
+def _english(sv: str, en: str) -> str:
+    return en or sv
+
+
+def _swedish(sv: str, en: str) -> str:
     return sv
+
+
+def language_picker() -> Callable[[str, str], str]:
+    """`pick_language` with the active language read once (a loop over many names)."""
+    if (get_language() or "sv").split("-")[0] == "en":
+        return _english
+    return _swedish
 
 
 def current_language() -> str:
