@@ -140,7 +140,20 @@ def test_booking__axe__form_errors_and_unknown_place(page: Page, kista: Office, 
     page.locator("ul.times a").first.click()
     page.locator("main form[method=post] button[type=submit]").click()  # nothing filled in
     expect(page.locator("#error-summary")).to_be_visible()
+    # Focus lands on the summary (no script needed), so a screen reader or a keyboard user
+    # starts at what is wrong, not at the top of the page.
+    expect(page.locator("#error-summary")).to_be_focused()
     assert_accessible(page)
+
+
+def test_booking__days_and_times_are_large_targets_on_a_phone(
+    page: Page, kista: Office, service: Service
+):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"/book/service/{service.pk}/kista/")
+    for link in [page.locator("ul.days a").first, page.locator("ul.times a").first]:
+        box = link.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
 
 
 @pytest.fixture
