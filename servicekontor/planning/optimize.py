@@ -664,7 +664,7 @@ def _mclp_rens(
     before RENS: every better solution covers them, so the sub-MILP loses no answer worth
     having; the LP is solved without them). Swedish R/p = 50/50 (112 rows at the
     interchange's incumbent): the same answer in 235–306 nodes instead of 544–572 (decision
-    0050).
+    0051).
 
     Swedish R/p = 20/150 (1,172 rows × 759 sites): LP 0.05 s, 65 fractional sites, sub-MILP
     0.06 s; its 9,993,762 (0.027 % below the optimum, where the interchange's incumbent was
