@@ -455,10 +455,22 @@ def solve_mclp(
             g,
             time.perf_counter() - started,
         )
-        # the LP-rounding (RENS) incumbent: only where the MILP runs (up to MILP_MAX_PAIRS)
+        # the LP-rounding (RENS) incumbent: only where the MILP runs (up to MILP_MAX_PAIRS);
+        # its sub-MILP covers the rows every solution better than the incumbent before it
+        # covers (the sub-MILP's answer is only used when it is better).
         if not report.stopped:
             rens = _mclp_rens(
-                gcov, gw, k, col_lower, col_upper, time_limit=max(0.0, time_limit / 10)
+                gcov,
+                gw,
+                k,
+                col_lower,
+                col_upper,
+                time_limit=max(0.0, time_limit / 10),
+                covered=(
+                    _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
+                    if lag.multipliers is not None
+                    else None
+                ),
             )
             if rens is not None and value(rens) > best_val:
                 best_cols, best_val = rens, value(rens)
@@ -639,12 +651,20 @@ def _mclp_rens(
     col_upper: FloatArray,
     *,
     time_limit: float,
+    covered: npt.NDArray[np.bool_] | None = None,
 ) -> IntArray | None:
     """An incumbent for the MCLP's MILP from its LP relaxation, by RENS (Berthold 2014,
     "RENS: the optimal rounding", Math. Prog. Comp. 6): solve the LP, fix the sites it opens
     whole to 1 and those it leaves shut to 0, and solve the small MILP over its fractional
     sites. Returns the open columns (k of them, within ``col_lower``/``col_upper``) or None
-    when the LP or the sub-MILP gives no solution within ``time_limit`` seconds.
+    when the LP or the sub-MILP gives no solution within ``time_limit`` seconds (or none
+    covering the ``covered`` rows).
+
+    ``covered``: rows the sub-MILP must cover (:func:`_mclp_covered_rows` at the incumbent
+    before RENS: every better solution covers them, so the sub-MILP loses no answer worth
+    having; the LP is solved without them). Swedish R/p = 50/50 (112 rows at the
+    interchange's incumbent): the same answer in 235–306 nodes instead of 544–572 (decision
+    0052).
 
     Swedish R/p = 20/150 (1,172 rows × 759 sites): LP 0.05 s, 65 fractional sites, sub-MILP
     0.06 s; its 9,993,762 (0.027 % below the optimum, where the interchange's incumbent was
@@ -679,8 +699,9 @@ def _mclp_rens(
             start=None,
             time_limit=max(0.0, time_limit - (time.perf_counter() - started)),
             mip_rel_gap=1e-9,
+            covered=covered,
         )
-    except RuntimeError:  # no feasible solution within the limit
+    except RuntimeError:  # no feasible solution within the limit (or none covering the rows)
         return None
     cols = np.flatnonzero(sub.x[:nf] > 0.5)
     return cols if cols.size == k else None

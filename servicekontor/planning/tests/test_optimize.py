@@ -1043,6 +1043,47 @@ def test_mclp_rens__any_bounds__k_sites_within_them_and_no_better_than_optimum(i
     assert value <= _plain_mclp(a, w, p, []) + 1e-6
 
 
+@settings(max_examples=80, deadline=None)
+@given(_coverage_instances(), seeds, st.sampled_from(["random", "beyond", "subgradient", "zero"]))
+def test_mclp_rens__covered_rows__the_same_answer_when_it_beats_the_incumbent(
+    instance, seed, multipliers
+):
+    """RENS with the rows every better solution covers (at the incumbent before it) in its
+    sub-MILP: where RENS without them finds something better than that incumbent, RENS with
+    them finds as good (the same LP, so the same neighbourhood); whatever it returns covers
+    the rows and is k sites within the bounds."""
+    a, w, p, _ = instance
+    a = a.astype(bool)
+    rng = np.random.default_rng(seed)
+    m = a.shape[1]
+    lower, upper = np.zeros(m), np.ones(m)
+    order = rng.permutation(m)
+    lower[order[: rng.integers(0, p + 1)]] = 1.0
+    upper[order[m - rng.integers(0, m - p + 1) :]] = 0.0
+    upper = np.maximum(upper, lower)
+    if upper.sum() < p:
+        upper[:] = 1.0
+    lam = _random_multipliers(a, w, p, rng, multipliers)
+    values = _subset_values(a, w, p)
+    incumbent = list(values.values())[int(rng.integers(len(values)))]
+    slack = 1.0 - 1e-6 if bool(np.all(w == np.round(w))) else 0.0
+    cov = sparse.csr_matrix(a)
+    covered = optimize._mclp_covered_rows(cov, w, p, lam, incumbent, slack)
+
+    def value(cols):
+        return float(w[a[:, cols].any(axis=1)].sum())
+
+    plain = optimize._mclp_rens(cov, w, p, lower, upper, time_limit=10.0)
+    rows = optimize._mclp_rens(cov, w, p, lower, upper, time_limit=10.0, covered=covered)
+    if rows is not None:
+        assert rows.size == p and np.unique(rows).size == p
+        assert np.all(upper[rows] == 1.0) and set(np.flatnonzero(lower)) <= set(rows.tolist())
+        assert a[covered][:, rows].any(axis=1).all()
+    if plain is not None and value(plain) > incumbent + slack:
+        assert rows is not None
+        assert value(rows) == pytest.approx(value(plain), rel=1e-9, abs=1e-6)
+
+
 def test_solve_mclp__rens_incumbent__feeds_the_milp_and_keeps_the_optimum(monkeypatch):
     # The branching instances above, with the RENS incumbent counted: it runs before the MILP
     # and the answer stays the plain model's optimum.
