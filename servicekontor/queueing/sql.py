@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.utils.dateparse import parse_datetime
 
 from servicekontor.accounts.models import Competence, OfficeAssignment, User
 from servicekontor.catalog.models import Agency, Service, ServiceMode
@@ -1035,5 +1036,13 @@ def live_poll(*, office_code: str, user_id: int, since: dt.datetime) -> LivePoll
         office_id=int(head[1]),
         assigned=bool(head[7]),
         counts=EventCounts(*(int(v) for v in head[2:7])),
-        sessions=[tuple(row[1:4]) + tuple(row[8:10]) for row in rows[1:]],
+        sessions=[(*row[1:4], row[8], _as_declared(row[9])) for row in rows[1:]],
     )
+
+
+def _as_declared(since: Any) -> Any:
+    """A session's `since` as `OFFICE_DESK_SESSIONS` gives it. SQLite's driver converts a
+    column by its declared type (Django registers `parse_datetime` for "datetime"); a
+    UNION's column has none, so the text comes back: converted here the same way (naive, as
+    the driver gives it). PostgreSQL: a datetime already."""
+    return parse_datetime(since) if isinstance(since, str) else since
