@@ -27,14 +27,20 @@ def can_serve_at(user: User, office: Office) -> bool:
     return user.assignments.filter(office=office).exists()
 
 
+def may_manage(user: User, *, assigned: bool) -> bool:
+    """The manager rule, given whether the user is assigned to the office (for callers that
+    read that alongside something else: the live view's poll, `sql.live_poll`)."""
+    if is_network_admin(user):
+        return True
+    return user.is_active and user.role == Role.OFFICE_MANAGER and assigned
+
+
 def can_manage(user: User, office: Office) -> bool:
     if is_network_admin(user):
         return True
-    return (
-        user.is_active
-        and user.role == Role.OFFICE_MANAGER
-        and user.assignments.filter(office=office).exists()
-    )
+    if not may_manage(user, assigned=True):
+        return False
+    return user.assignments.filter(office=office).exists()
 
 
 def managed_offices(user: User) -> QuerySet[Office]:

@@ -27,7 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicekontor.accounts.models import User
-from servicekontor.accounts.permissions import can_manage, can_serve_at
+from servicekontor.accounts.permissions import can_manage, can_serve_at, may_manage
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
@@ -783,15 +783,22 @@ def live_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     """The live view's figures, polled by htmx; 304 while nothing it shows has changed.
 
     The tag: the queue version, the desk sessions, and the current minute (waits are shown
-    in whole minutes and grow with the clock alone).
+    in whole minutes and grow with the clock alone). A 304 costs the user's read and one
+    statement (`queries.live_poll`), as a desk's poll does.
     """
-    office = _managed_office(request, office_code)
-    etag = make_etag(
-        "live",
-        queries.queue_version(office_id=office.pk),
-        queries.staff_version(office_id=office.pk),
-        f"{clock.now():%H%M}",
-    )
+    # The office, the asker's assignment and both versions: one statement (as `_managed_office`
+    # rules: 404 for an unknown code, then 403 unless the asker manages the office).
+    poll = queries.live_poll(office_code=office_code, user_id=_user(request).pk)
+    if poll is None:
+        raise Http404
+    if not may_manage(_user(request), assigned=poll.assigned):
+        raise PermissionDenied(_("You do not manage this office."))
+    etag = make_etag("live", poll.queue_version, poll.staff_version, f"{clock.now():%H%M}")
+
+    def context() -> dict[str, Any]:
+        office = Office.objects.get(pk=poll.office_id)
+        return {"office": office, "overview": queries.office_overview(office=office)}
+
     # The figures are the office's, not the manager's: rendered once per version for every
     # manager of the office who watches (decision 0027); the tag names everything shown.
     return conditional(
@@ -800,12 +807,9 @@ def live_panel(request: HttpRequest, office_code: str) -> HttpResponse:
         render=lambda: HttpResponse(
             shared_html(
                 request,
-                key=f"fragment:live:{office.pk}:{etag}",
+                key=f"fragment:live:{poll.office_id}:{etag}",
                 template="desk/_live_panel.html",
-                context=lambda: {
-                    "office": office,
-                    "overview": queries.office_overview(office=office),
-                },
+                context=context,
             )
         ),
         private=True,

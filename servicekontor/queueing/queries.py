@@ -359,8 +359,39 @@ def staff_version(*, office_id: int) -> str:
     Signing in, out and changing status write no visit event; the live view shows them, so
     its tag adds this one. Shape: a 16-hex-digit digest of the rows (at most one per desk).
     """
-    rows = sql.office_desk_sessions(office_id=office_id)
+    return _staff_digest(sql.office_desk_sessions(office_id=office_id))
+
+
+def _staff_digest(rows: list[tuple[object, ...]]) -> str:
     return hashlib.blake2b(repr(rows).encode(), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True)
+class LivePoll:
+    """What the live view's conditional poll needs: the office, whether the asker is
+    assigned to it (the role half stays in Python: `permissions.may_manage`), and the two
+    versions its tag names."""
+
+    office_id: int
+    assigned: bool
+    queue_version: str  # `queue_version(office_id=…)` (part "every")
+    staff_version: str  # `staff_version(office_id=…)`
+
+
+def live_poll(*, office_code: str, user_id: int) -> LivePoll | None:
+    """The office with the code, `assigned`, `queue_version` and `staff_version` of it, from
+    one statement (`sql.live_poll`); None if no office has the code."""
+    today = clock.local_today()
+    start, _end = clock.local_day_bounds(today)
+    found = sql.live_poll(office_code=office_code, user_id=user_id, since=start)
+    if found is None:
+        return None
+    return LivePoll(
+        office_id=found.office_id,
+        assigned=found.assigned,
+        queue_version=_versions(today, found.counts)["every"],
+        staff_version=_staff_digest(found.sessions),
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.utils.dateparse import parse_datetime
 
 from servicekontor.accounts.models import Competence, OfficeAssignment, User
 from servicekontor.catalog.models import Agency, Service, ServiceMode
@@ -985,3 +986,63 @@ def visit_waits(*, office_id: int, since: dt.datetime) -> list[tuple[dt.datetime
             called = converter(called, expression, connection)
         out.append((entered, called))
     return out
+
+
+# --- the live view's poll: the office, the asker's assignment and the two versions ---------
+
+# ORM (`desk.views._managed_office` and the live view's tag before): `get_object_or_404(Office,
+# code=…)`, `user.assignments.filter(office=…).exists()` (`permissions.can_manage`), then
+# `OFFICE_EVENTS_TODAY` and `OFFICE_DESK_SESSIONS` of that office: four round trips, two of
+# them built by the ORM, for a 304. Here one statement: kind 0 (none: no office has the code)
+# is the office's id, its `_EVENT_COUNTS_OF_E` since the start of the day, and whether the user
+# is assigned to it (`_assigned`); kind 1, per desk session of the office, by id, the columns of
+# `OFFICE_DESK_SESSIONS` (id, officer, desk, status, since) as they come from the database.
+# `desk/tests/test_live_poll.py` keeps it equal to the ORM and the two statements (the old
+# functions are called there). Parameters: officer id (0: no own events counted), user id,
+# start of the local day, office code, office code.
+LIVE_POLL = (
+    f"SELECT 0, o.id, {_EVENT_COUNTS_OF_E},"
+    f" CASE WHEN {_assigned(user='%s', office='o.id')} THEN 1 ELSE 0 END,"
+    f" {_NULL_TEXT}, {_NULL_AT}"
+    f" FROM {Office._meta.db_table} o"
+    f" LEFT JOIN {VisitEvent._meta.db_table} e ON e.office_id = o.id AND e.at >= %s"
+    " WHERE o.code = %s GROUP BY o.id"
+    " UNION ALL SELECT 1, d.id, d.officer_id, d.service_point_id, NULL, NULL, NULL, NULL,"
+    f" d.status, d.since FROM {DeskSession._meta.db_table} d"
+    f" JOIN {Office._meta.db_table} q ON q.id = d.office_id WHERE q.code = %s"
+    " ORDER BY 1, 2"
+)
+
+
+@dataclass(frozen=True)
+class LivePoll:
+    office_id: int
+    assigned: bool  # the user is assigned to the office
+    counts: EventCounts  # since the start of the day (`officer`: 0)
+    sessions: list[tuple[object, ...]]  # `office_desk_sessions(office_id=…)`
+
+
+def live_poll(*, office_code: str, user_id: int, since: dt.datetime) -> LivePoll | None:
+    """The office with the code, whether the user is assigned to it, its event counts since
+    `since` and its desk sessions, from one statement (`LIVE_POLL`); None if no office has
+    the code."""
+    with connection.cursor() as cursor:
+        cursor.execute(LIVE_POLL, [0, user_id, since, office_code, office_code])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] != 0:
+        return None
+    head = rows[0]
+    return LivePoll(
+        office_id=int(head[1]),
+        assigned=bool(head[7]),
+        counts=EventCounts(*(int(v) for v in head[2:7])),
+        sessions=[(*row[1:4], row[8], _as_declared(row[9])) for row in rows[1:]],
+    )
+
+
+def _as_declared(since: Any) -> Any:
+    """A session's `since` as `OFFICE_DESK_SESSIONS` gives it. SQLite's driver converts a
+    column by its declared type (Django registers `parse_datetime` for "datetime"); a
+    UNION's column has none, so the text comes back: converted here the same way (naive, as
+    the driver gives it). PostgreSQL: a datetime already."""
+    return parse_datetime(since) if isinstance(since, str) else since

@@ -78,7 +78,7 @@ def _urls(world: World) -> dict[str, str]:
 BOUNDS = {
     "desk": (3, 4),  # session, user, desk session + versions; + the list's key inputs
     "current": (3, 3),  # session, user, desk session + versions
-    "live": (6, 6),  # session, user, office, assignment, queue version, staff version
+    "live": (3, 3),  # session, user, office + assignment + versions (sql.live_poll)
     "board": (1, 1),  # board version (the office and its queue settings: registry cache)
 }
 # Cache calls a screen makes before its fragment: the board's office comes from the shared
@@ -245,9 +245,9 @@ def test_desk_waiting_list__same_as_the_orm(world):
 RENDER_BOUNDS = {
     "desk": (5, 5),  # (PostgreSQL, SQLite): the list is one statement (sql.desk_waiting_list)
     "board": (2, 2),  # board version; calls and waiting count (sql.lobby_board); office cached
-    # session, user, office, assignment, queue version, staff version; the figures, waiting
-    # per service, officers (sql.live_overview)
-    "live": (7, 7),
+    # session, user, office + assignment + versions (sql.live_poll); the office; the figures,
+    # waiting per service, officers (sql.live_overview)
+    "live": (5, 5),
 }
 
 
