@@ -193,8 +193,8 @@ def _act(world: World, action: str, which: int) -> None:
 
 def _from_the_raw_log(world: World) -> dict[str, Counter[int]]:
     """Per agency, counted from the visits, events and errands themselves (not through
-    `measures`): served visits, errands, handled seconds, finished visits, transfers out,
-    visits that reached the agency (a service of it at some point)."""
+    `measures`): served visits, errands, handled seconds, finished visits, visits started at
+    a desk for it, visits that reached the agency (a service of it at some point)."""
     served_errands = Errand.objects.exclude(outcome=Outcome.TRANSFERRED)
     out: dict[str, Counter[int]] = {
         "errand_visits": Counter(
@@ -213,14 +213,9 @@ def _from_the_raw_log(world: World) -> dict[str, Counter[int]]:
     }
     for agency, seconds in Errand.objects.values_list("service__agency_id", "service_seconds"):
         out["handled_seconds"][agency] += seconds
-    finished = Visit.objects.filter(state=VisitState.FINISHED).values("pk")
-    out["reached_and_finished"] = Counter(
-        a
-        for _v, a in set(
-            VisitEvent.objects.filter(visit_id__in=finished).values_list(
-                "visit_id", "service__agency_id"
-            )
-        )
+    started = VisitEvent.objects.filter(action="start")
+    out["started"] = Counter(
+        a for _v, a in set(started.values_list("visit_id", "service__agency_id"))
     )
     return out
 
@@ -265,9 +260,9 @@ def test_random_days__served_only_by_service__live_bulk_and_log_agree(world, clo
                 "served": f.served if f else 0,
             }
             assert found == {k: log[k][agency] for k in found}
-            # served <= visits that reached the agency, and a served visit has finished
-            assert found["errand_visits"] <= log["reached_and_finished"][agency]
-            assert found["errand_visits"] <= log["reached"][agency]
+            # served <= visits that reached the agency (its queue: errands here are recorded
+            # for the visit's own service only), and were started at a desk for it
+            assert found["errand_visits"] <= log["started"][agency] <= log["reached"][agency]
         served_today = live.office_overview(office=world.office).served_today
         assert served_today == sum(log["served"].values())
         transaction.set_rollback(True)
