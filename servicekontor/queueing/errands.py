@@ -47,18 +47,24 @@ def clean_language(*, interpreter_used: bool, language: str) -> str:
     return code
 
 
-def _written(visit_id: int) -> list[tuple[int, int]]:
-    """The visit's errands so far as (service_seconds, agency id) rows: one read serves both
-    `unattributed_seconds` and `write_errands`."""
+def _written(visit_id: int) -> list[tuple[int, int | None]]:
+    """The visit's errands so far as (service_seconds, agency id) rows, the agency None for a
+    part handed on by a transfer (it serves no agency: `first_for_agency`): one read serves
+    both `unattributed_seconds` and `write_errands`."""
     rows = Errand.objects.filter(visit_id=visit_id)
-    return list(rows.values_list("service_seconds", "service__agency_id"))
+    return [
+        (seconds, None if outcome == Outcome.TRANSFERRED else agency)
+        for seconds, agency, outcome in rows.values_list(
+            "service_seconds", "service__agency_id", "outcome"
+        )
+    ]
 
 
 def unattributed_seconds(
     visit: Visit,
     *,
     now: dt.datetime,
-    written: list[tuple[int, int]] | None = None,
+    written: list[tuple[int, int | None]] | None = None,
     events: Sequence[tuple[dt.datetime, str]] | None = None,
 ) -> int:
     """Seconds the visit has been served (state `serving`) not yet given to an errand.
@@ -82,9 +88,14 @@ def write_errands(
     seconds: int,
     now: dt.datetime,
     officer: User | None,
-    written: list[tuple[int, int]] | None = None,
+    written: list[tuple[int, int | None]] | None = None,
 ) -> list[Errand]:
     """Append `parts` to the visit's errands, splitting `seconds` by their weights.
+
+    `first_for_agency` marks the visit's first *served* errand of an agency: a part handed
+    on by a transfer (outcome "transferred") is never first and does not count as seen, so
+    a visit transferred between two services of one agency, or back to it, still counts once
+    as that agency's served visit (docs/statistics.md).
 
     `written`: the visit's errands as `_written` reads them, when the caller has them."""
     if not parts:
@@ -96,7 +107,7 @@ def write_errands(
     shares = split_seconds(seconds, [p.weight for p in parts]) if seconds else [0] * len(parts)
     rows = []
     for i, (part, share) in enumerate(zip(parts, shares, strict=True)):
-        agency_id = part.service.agency_id
+        agency_id = None if part.outcome == Outcome.TRANSFERRED else part.service.agency_id
         rows.append(
             Errand(
                 visit=visit,
@@ -108,7 +119,7 @@ def write_errands(
                     interpreter_used=part.interpreter_used, language=part.interpreter_language
                 ),
                 service_seconds=share,
-                first_for_agency=agency_id not in seen_agencies,
+                first_for_agency=agency_id is not None and agency_id not in seen_agencies,
                 recorded_at=now,
                 officer=officer,
             )

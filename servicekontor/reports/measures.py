@@ -18,7 +18,8 @@ Keys (every figure belongs to the visit's local day, `Visit.local_day`, the day 
 Which service a figure counts for: arrivals, walk-in/booked and the wait for the service the
 visit arrived for (the first call always happens before any transfer); an ending (served,
 no-show, left, not served at closing) for the service the visit had when it ended; a transfer
-for the service it left; an errand for the errand's service.
+for the service it left; an errand for the errand's service (a part handed on by a transfer
+only its seconds, for the service it was served for: `errand_contributions`).
 """
 
 import datetime as dt
@@ -29,6 +30,10 @@ from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 UNKNOWN_LANGUAGE = "und"  # ISO 639-2 "undetermined": an interpreter, language not recorded
+# The outcome of the part served before a transfer (`queueing.models.Outcome.TRANSFERRED`):
+# its seconds are the old service's handled time, but it is not an errand and not a served
+# visit of that service (docs/statistics.md; decision 0052).
+HANDED_ON = "transferred"
 
 DAY_FIELDS = (
     "visits_walk_in",
@@ -161,14 +166,18 @@ def event_contributions(visit: VisitRow, events: Sequence[EventRow]) -> Contribu
 
 def errand_contributions(visit: VisitRow, errands: Sequence[ErrandRow]) -> Contributions:
     """The part of `visit_contributions` that comes from the errands: each errand on its own
-    (its agency's first errand of the visit is marked on the row)."""
+    (its agency's first served errand of the visit is marked on the row). A part handed on
+    by a transfer (`HANDED_ON`) adds its seconds to the old service's handled time and
+    nothing else: it is neither an errand nor a served visit."""
     out: Contributions = {}
     o, d = visit.office_id, visit.local_day
     for errand in errands:
         key = ("day", o, errand.service_id, d)
+        _add(out, key, "handled_seconds", errand.seconds)
+        if errand.outcome == HANDED_ON:
+            continue  # the time only: a transfer is not an errand of the service it left
         _add(out, key, "errands")
         _add(out, key, "errand_visits", int(errand.first_for_agency))
-        _add(out, key, "handled_seconds", errand.seconds)
         _add(out, key, "interpreter_errands", int(errand.interpreter_used))
         language = (errand.language or UNKNOWN_LANGUAGE) if errand.interpreter_used else ""
         _add(out, ("errand", o, errand.service_id, d, errand.outcome, language), "errands")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay, TruncMonth, TruncWeek, TruncYear
 from django.utils.translation import gettext_lazy as _
 
@@ -44,8 +44,9 @@ class AgencyUsage:
     """What one agency used at one office in one month.
 
     `month` is the first day of the month (Europe/Stockholm days); `visits` counts served
-    visits once per agency they had an errand for; `errands` counts errands; `handled_seconds`
-    is the serving time attributed to the agency's errands (seconds).
+    visits once per agency they had an errand for; `errands` counts errands (a part handed on
+    by a transfer is neither); `handled_seconds` is the serving time attributed to the
+    agency's errands and to the parts it handed on (seconds).
     """
 
     office_id: int
@@ -64,7 +65,8 @@ def agency_usage(
     agency_ids: Iterable[int] | None = None,
 ) -> list[AgencyUsage]:
     """Usage per office × agency × month for visits of local days `start`…`end` (both
-    inclusive), ordered by month, office, agency. Rows with no errand are absent.
+    inclusive), ordered by month, office, agency. Rows with neither an errand nor handled
+    time are absent (time handed on by a transfer is handled time without an errand).
 
     A visit belongs to the day it arrived (`Visit.local_day`), its errands with it. Read from
     the rollups (`DayFigures`: errand_visits, errands, handled_seconds). Raises ValueError if
@@ -74,11 +76,13 @@ def agency_usage(
         raise ValueError("end is before start")
     rows: QuerySet[Any]
     if whole_months(start, end):  # the month rollups: the same sums, fewer rows
-        rows = MonthFigures.objects.filter(month__gte=start, month__lte=end, errands__gt=0)
+        rows = MonthFigures.objects.filter(month__gte=start, month__lte=end)
         rows = rows.annotate(m=F("month"))
     else:
-        rows = DayFigures.objects.filter(local_day__gte=start, local_day__lte=end, errands__gt=0)
+        rows = DayFigures.objects.filter(local_day__gte=start, local_day__lte=end)
         rows = rows.annotate(m=TruncMonth("local_day"))
+    # a service's time handed on by transfers is used time without an errand
+    rows = rows.filter(Q(errands__gt=0) | Q(handled_seconds__gt=0))
     if office_ids is not None:
         rows = rows.filter(office_id__in=list(office_ids))
     if agency_ids is not None:

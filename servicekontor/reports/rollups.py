@@ -719,11 +719,13 @@ def _rebuild_sql(
         "called": f"CASE WHEN {first_call} THEN 1 ELSE 0 END",
         "wait_seconds": f"CASE WHEN {first_call} THEN {waited} ELSE 0 END",
     }
+    # a part handed on by a transfer: its seconds only (`measures.errand_contributions`)
+    served = f"r.outcome <> '{measures.HANDED_ON}'"
     errand_values = {
-        "errands": "1",
-        "errand_visits": "CASE WHEN r.first_for_agency THEN 1 ELSE 0 END",
+        "errands": f"CASE WHEN {served} THEN 1 ELSE 0 END",
+        "errand_visits": f"CASE WHEN {served} AND r.first_for_agency THEN 1 ELSE 0 END",
         "handled_seconds": "r.service_seconds",
-        "interpreter_errands": "CASE WHEN r.interpreter_used THEN 1 ELSE 0 END",
+        "interpreter_errands": f"CASE WHEN {served} AND r.interpreter_used THEN 1 ELSE 0 END",
     }
     fields = measures.DAY_FIELDS
     event_part = ", ".join(f"{event_values.get(f, '0')} AS {q(f)}" for f in fields)
@@ -791,7 +793,7 @@ def _rebuild_sql(
                 "office_id, service_id, agency_id, local_day, outcome, language, errands",
                 "SELECT x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
                 " x.language, COUNT(*) FROM (SELECT vi.office_id, r.service_id, vi.local_day,"
-                f" r.outcome, {language} AS language{from_errands}) x"
+                f" r.outcome, {language} AS language{from_errands} AND {served}) x"
                 f" JOIN {service} s ON s.id = x.service_id"
                 " GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day, x.outcome,"
                 " x.language",

@@ -32,6 +32,7 @@ from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.network.queries import schedule_of, with_schedules
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent
 from servicekontor.simulation import calibration, pgcopy
+from servicekontor.simulation.codes import OUT_TRANSFERRED
 from servicekontor.simulation.model import (
     ACTIONS,
     DESK_STATUSES,
@@ -285,7 +286,8 @@ def _rows(
         "officer_id": pgcopy.Column(officer_map[e_officer], null=e_officer < 0),
         "outcome": pgcopy.Column(np.array([o.encode() for o in OUTCOMES])[e[:, 7].astype(int)]),
     }
-    # errands: position within the visit, first errand per agency (as `write_errands` does)
+    # errands: position within the visit, first served errand per agency (as `write_errands`
+    # does: a part handed on by a transfer is never first and does not count as seen)
     r = result.errands
     r = r[np.lexsort((r[:, 3], r[:, 0]))]
     k = r.shape[0]
@@ -295,9 +297,10 @@ def _rows(
     group_start = np.repeat(starts, np.diff(np.r_[starts, k])) if k else starts
     position = np.arange(k) - group_start + 1
     r_agency = np.array([agency_of[int(x)] for x in r_service], dtype=np.int64)
-    _, first_index = np.unique(r_visit * 1_000_003 + r_agency, return_index=True)
+    served = np.flatnonzero(r[:, 5].astype(int) != OUT_TRANSFERRED)
+    _, first_index = np.unique(r_visit[served] * 1_000_003 + r_agency[served], return_index=True)
     first_for_agency = np.zeros(k, dtype=bool)
-    first_for_agency[first_index] = True
+    first_for_agency[served[first_index]] = True
     r_officer = r[:, 2].astype(np.int64)
     r_day = v["day"][r_visit]
     errands = {

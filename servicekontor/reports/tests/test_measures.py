@@ -94,7 +94,7 @@ def test_measures__transfer_to_another_agency_splits_the_figures():
         ev(at(10, 50), "finish", "serving", "finished", PARENTAL),
     ]
     errands = [
-        ErrandRow(TAX, "transferred", False, "", 180, True),
+        ErrandRow(TAX, "transferred", True, "", 180, False),
         ErrandRow(PARENTAL, "resolved", True, "", 540, True),
     ]
 
@@ -110,8 +110,12 @@ def test_measures__transfer_to_another_agency_splits_the_figures():
     )
     assert "served" not in tax and parental["served"] == 1
     assert (tax["handled_seconds"], parental["handled_seconds"]) == (180, 540)
-    assert (tax["errand_visits"], parental["errand_visits"]) == (1, 1)
+    # the part handed on is the first service's time, not its errand nor its served visit
+    # (not even with an interpreter on the row); the finish is the second's (0052-stats)
+    assert not {"errands", "errand_visits", "interpreter_errands"} & set(tax)
+    assert (parental["errands"], parental["errand_visits"]) == (1, 1)
     assert c[("errand", 7, PARENTAL, DAY, "resolved", "und")] == {"errands": 1}
+    assert not [k for k in c if k[0] == "errand" and k[2] == TAX]
     assert parental["interpreter_errands"] == 1
     assert "called" not in parental  # the second queue's wait is not "the wait"
 
