@@ -559,3 +559,61 @@ def test_bad_request__api_answers_json(settings, db, debug: bool) -> None:
     assert response is not None and response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert b"YYYY-MM-DD" in response.content
+
+
+# --- coordinates: a value that is not one has its own error ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "bad"),
+    [
+        ({"lat": "abc", "lon": "1"}, "lat"),
+        ({"lat": "59.33", "lon": "abc"}, "lon"),
+        ({"lat": "59,33", "lon": "1,2,3"}, "lon"),
+    ],
+)
+def test_place_form__invalid_coordinate__its_own_error_not_give_both(data, bad) -> None:
+    from django.utils import translation
+
+    from servicekontor.core.forms import PlaceForm
+
+    with translation.override("en"):
+        form = PlaceForm(data)
+        assert not form.is_valid()
+        assert form.errors[bad] == ["Enter decimal degrees, e.g. 59.33."]
+        assert not form.non_field_errors()
+        assert list(form.errors) == [bad]
+    with translation.override("sv"):
+        form = PlaceForm(data)
+        assert form.errors[bad] == ["Ange decimala grader, t.ex. 59,33."]
+
+
+def test_place_form__one_coordinate_missing__give_both() -> None:
+    from django.utils import translation
+
+    from servicekontor.core.forms import PlaceForm
+
+    with translation.override("en"):
+        form = PlaceForm({"lat": "59.33", "lon": ""})
+        assert form.non_field_errors() == ["Give both latitude and longitude, or neither."]
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_office_search__invalid_latitude__its_own_error_over_http(
+    booking_world, settings, language
+) -> None:
+    from django.utils import translation
+
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    _office, service = booking_world
+    with translation.override(language):
+        urls = [reverse("appointments:offices", args=[service.pk]), reverse("public:finder")]
+    expected, wrong = {
+        "en": ("Enter decimal degrees, e.g. 59.33.", "Give both latitude"),
+        "sv": ("Ange decimala grader, t.ex. 59,33.", "Fyll i både latitud"),
+    }[language]
+    for url in urls:
+        response = Client().get(url, {"lat": "abc", "lon": "1"})
+        assert response.status_code == 400, url
+        body = response.content.decode()
+        assert expected in body and wrong not in body, url
