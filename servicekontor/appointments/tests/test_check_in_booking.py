@@ -189,15 +189,19 @@ def test_booking__check_in__late_becomes_no_show(office, booking, settings):
     assert Visit.objects.get().state == VisitState.NO_SHOW
 
 
-def test_booking__check_in__wrong_office_or_day_is_unknown(office, booking):
+def test_booking__check_in__wrong_office_or_day_says_when_and_where(office, booking):
+    # Was UnknownCode ("no booking for today at this office has that code"): the citizen
+    # with a valid code learns when and where instead; no visit is made.
     other = make_office()
-    with at(11), pytest.raises(errors.UnknownCode):
+    with at(11), pytest.raises(errors.BookedElsewhen) as elsewhere:
         services.check_in_booking(office=other, code=booking.code)
+    assert office.name in str(elsewhere.value.message) and "11:00" in str(elsewhere.value.message)
     with (
         time_machine.travel(local(MONDAY + dt.timedelta(days=1), 11), tick=False),
-        pytest.raises(errors.UnknownCode),
+        pytest.raises(errors.BookedElsewhen),
     ):
         services.check_in_booking(office=office, code=booking.code)
+    assert not Visit.objects.exists()
 
 
 def test_booking__record_no_shows__after_grace(office, booking):
