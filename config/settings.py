@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "servicekontor.core.middleware.RejectNulBytesMiddleware",  # 400 for NUL anywhere
+    # A view's BadRequest: the site's 400 page with its message, DEBUG on or off.
+    "servicekontor.core.middleware.BadRequestPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: answers a locked-out login with 429 before the view runs.

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +74,31 @@ class CheckInError(BookingError):
 class UnknownCode(CheckInError):
     http_status = 404
     default_message = _("No booking for today at this office has that code. Check the code.")
+
+
+class BookedElsewhen(CheckInError):
+    """The code is a booking's, but not one for today at this office: says when and where
+    the appointment is (or was) — the day, the time and the office, nothing more (no name,
+    no service)."""
+
+    http_status = 409
+
+    def __init__(self, *, starts_at: dt.datetime, office_name: str, here: bool, past: bool) -> None:
+        local = starts_at.astimezone(clock.STOCKHOLM)
+        values = {
+            "day": formats.date_format(local, "DAY_FORMAT"),
+            "time": local.strftime("%H:%M"),
+            "office": office_name,
+        }
+        if past:
+            message = gettext("Your appointment was on %(day)s at %(time)s at %(office)s.")
+        elif here:
+            message = gettext("Your appointment is on %(day)s at %(time)s at %(office)s.")
+        else:
+            message = gettext(
+                "Your appointment is at another office: on %(day)s at %(time)s at %(office)s."
+            )
+        super().__init__(message % values)
 
 
 class TooEarly(CheckInError):

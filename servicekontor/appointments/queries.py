@@ -40,19 +40,40 @@ class DayFree:
     slots: list[capacity.Slot]
 
 
-def free_days(
+@dataclass(frozen=True)
+class DaysPage:
+    """A page of days and the last day of the office's booking window (the page is empty when
+    it starts after that day)."""
+
+    days: list[DayFree]
+    last_day: dt.date
+
+
+def free_days_page(
     *, office: Office, service: Service, first_day: dt.date, days: int, now: dt.datetime | None
-) -> list[DayFree]:
+) -> DaysPage:
     """Days from `first_day` (at most `days`) with their free slots inside the booking window."""
     now = now or clock.now()
     last_day = first_day + dt.timedelta(days=days - 1)
     book = CapacityBook(offices=[office], service=service, first_day=first_day, last_day=last_day)
     window = book.window(office.pk, now)
-    return [
-        DayFree(day=day, slots=book.slots(office.pk, day, window=window))
-        for day in book.days()
-        if day <= window.last_day
-    ]
+    return DaysPage(
+        days=[
+            DayFree(day=day, slots=book.slots(office.pk, day, window=window))
+            for day in book.days()
+            if day <= window.last_day
+        ],
+        last_day=window.last_day,
+    )
+
+
+def free_days(
+    *, office: Office, service: Service, first_day: dt.date, days: int, now: dt.datetime | None
+) -> list[DayFree]:
+    """Days from `first_day` (at most `days`) with their free slots inside the booking window."""
+    return free_days_page(
+        office=office, service=service, first_day=first_day, days=days, now=now
+    ).days
 
 
 def free_slots_on(

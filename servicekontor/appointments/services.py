@@ -477,6 +477,26 @@ def _repeat(booking: Booking) -> CheckIn:
 
 
 @transaction.atomic
+def _elsewhen(*, office: Office, code: str, today: dt.date) -> errors.CheckInError:
+    """A code of no booking for today at this office: when and where its booking is (a code
+    is unique across offices), or UnknownCode for an unknown or cancelled booking."""
+    other = (
+        Booking.objects.filter(code=code)
+        .exclude(status__in=(BookingStatus.CANCELLED, BookingStatus.CANCELLED_BY_OFFICE))
+        .select_related("office")
+        .only("starts_at", "day", "office__name")
+        .first()
+    )
+    if other is None:
+        return errors.UnknownCode()
+    return errors.BookedElsewhen(
+        starts_at=other.starts_at,
+        office_name=other.office.name,
+        here=other.office_id == office.pk,
+        past=other.day < today,
+    )
+
+
 def check_in_booking(*, office: Office, code: str) -> CheckIn:
     """The citizen arrives (kiosk or desk) with the booking code.
 
@@ -496,7 +516,7 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
         office=office, code=normalized, day=clock.local_date_of(now)
     ).first()
     if found is None:
-        raise errors.UnknownCode()
+        raise _elsewhen(office=office, code=normalized, today=clock.local_date_of(now))
     booking = _lock_booking(found)
     if booking.status in (BookingStatus.CHECKED_IN, BookingStatus.LATE):
         return _repeat(booking)

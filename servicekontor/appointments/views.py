@@ -179,11 +179,14 @@ def _times_context(
     (the desk's service when the page came from a POST)."""
     extra_query = extra_query or {}
     first = _days_page(request)
-    days = queries.free_days(
+    page = queries.free_days_page(
         office=office, service=service, first_day=first, days=DAYS_PER_PAGE, now=None
     )
+    days = page.days
     chosen = request.GET.get("day", "")
-    selected = next((d for d in days if d.day.isoformat() == chosen), None)
+    # Only a day with free times is selectable: a chosen day without (a Saturday, a full
+    # day) selects the page's first free day, not an empty heading.
+    selected = next((d for d in days if d.slots and d.day.isoformat() == chosen), None)
     if selected is None:
         selected = next((d for d in days if d.slots), None)
     # The page's other parameters, kept by the day and week links (templates/_days.html).
@@ -197,6 +200,12 @@ def _times_context(
         "days_query": days_query,
         "selected": selected,
         "first": first,
+        # The page reaches past the booking window: say up to which day times can be booked
+        # (and, for a page wholly past it, link to the first week).
+        "window_last_day": page.last_day
+        if page.last_day < first + dt.timedelta(days=DAYS_PER_PAGE - 1)
+        else None,
+        "past_window": not days,
         "previous": first - dt.timedelta(days=DAYS_PER_PAGE)
         if first > clock.local_today()
         else None,
@@ -204,7 +213,7 @@ def _times_context(
         if days and len(days) == DAYS_PER_PAGE
         else None,
     }
-    if not any(d.slots for d in days):
+    if days and not any(d.slots for d in days):
         context["alternatives"] = [
             c
             for c in queries.nearest_with_time(

@@ -26,6 +26,8 @@ class DegreesField(forms.FloatField):
     """Decimal degrees, with a point or a decimal comma ("59,33" as a Swedish keyboard and
     Swedish map sites write it)."""
 
+    default_error_messages = {"invalid": _("Enter decimal degrees, e.g. 59.33.")}
+
     def to_python(self, value: object) -> float | None:  # type: ignore[override]
         if isinstance(value, str) and value.strip():
             parsed = parse_degrees(value)
@@ -50,6 +52,10 @@ class PlaceForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
+        if self.has_error("lat") or self.has_error("lon"):
+            # A coordinate that is not one has its own error: it was filled in, so "give
+            # both, or neither" would be wrong (and the place field is not read as a pair).
+            return cleaned
         pair = parse_coordinates(str(cleaned.get("q") or ""))
         if pair is not None and cleaned.get("lat") is None and cleaned.get("lon") is None:
             cleaned["lat"], cleaned["lon"] = pair

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
+from django.core.exceptions import BadRequest, DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
@@ -93,17 +95,55 @@ def _refused(request: HttpRequest) -> HttpResponse:
     return bad_request_page(request, message)
 
 
+def _back(request: HttpRequest) -> str:
+    """The page the user came from (Referer) when it is on this site and not this very page;
+    "" otherwise (another site, no Referer, a host Django refuses)."""
+    referer = request.headers.get("Referer", "")
+    if not referer:
+        return ""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return ""
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={host}, require_https=request.is_secure()
+    ):
+        return ""
+    if referer in (request.build_absolute_uri(), request.get_full_path()):
+        return ""
+    return referer
+
+
 def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "400.html", {"message": message}, status=400)
+    return render(request, "400.html", {"message": message, "back": _back(request)}, status=400)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400: the page for a BadRequest (or a SuspiciousOperation), with its message when
     the exception is ours (core.params) and a general one otherwise."""
-    from django.core.exceptions import BadRequest
-
     message = str(exception) if type(exception) is BadRequest else ""
     return bad_request_page(request, message)
+
+
+class BadRequestPageMiddleware:
+    """A `BadRequest` from a view (core.params: a malformed date, id, month…) answers the
+    site's 400 page with its message whatever DEBUG is: Django's handler400 runs only with
+    DEBUG off, so `make run` showed the yellow debug page with server paths. Under /api/ (or
+    for a JSON request) the answer is JSON, as the NUL check answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, BadRequest):
+            return None
+        message = str(exception)
+        if request.path.startswith("/api/") or request.content_type == "application/json":
+            return JsonResponse({"detail": message or _("Bad request.")}, status=400)
+        return bad_request_page(request, message)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -199,19 +199,19 @@ def expected_start(*, office: Office, at: dt.datetime) -> dt.datetime | None:
     return None if state.is_open else state.next_opening
 
 
-def kiosk_ticket(*, office: Office, visit_id: int) -> tuple[Visit, WaitInfo] | None:
+def kiosk_ticket(*, office: Office, visit_id: int) -> tuple[Visit, WaitInfo, int | None] | None:
     """The kiosk's ticket page: the visit of the office, its service with the agency (from the
-    shared registry cache) and `wait_info` for it, in one statement (`sql.kiosk_ticket`);
-    None if the office has no such visit."""
+    shared registry cache), `wait_info` for it and the number of the desk that called it (None
+    if none), in one statement (`sql.kiosk_ticket`); None if the office has no such visit."""
     found = sql.kiosk_ticket(visit_id=visit_id, office_id=office.pk, now=clock.now())
     if found is None:
         return None
-    visit, ahead, open_desks = found
+    visit, ahead, open_desks, desk = found
     service = registry_cache.service_with_agency(visit.service_id)
     if service is None:  # not in the registry any more (cannot be: PROTECT); read it
         service = Service.objects.select_related("agency").get(pk=visit.service_id)
     visit.service = service
-    return visit, _wait(office=office, service=service, ahead=ahead, open_desks=open_desks)
+    return visit, _wait(office=office, service=service, ahead=ahead, open_desks=open_desks), desk
 
 
 def _wait(*, office: Office, service: Service, ahead: int, open_desks: int) -> WaitInfo:

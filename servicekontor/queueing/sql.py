@@ -635,7 +635,9 @@ KIOSK_TICKET = (
     f" (SELECT COUNT(DISTINCT d.officer_id) FROM {DeskSession._meta.db_table} d"
     f" JOIN {Competence._meta.db_table} c ON c.user_id = d.officer_id"
     f" WHERE d.office_id = v.office_id AND d.status = '{OfficerStatus.IDLE.value}'"
-    " AND c.agency_id = s.agency_id)"
+    " AND c.agency_id = s.agency_id),"
+    # The number of the desk that called it (the lobby board's "desk 3").
+    f" (SELECT sp.number FROM {ServicePoint._meta.db_table} sp WHERE sp.id = v.service_point_id)"
     f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
     " WHERE v.id = %s AND v.office_id = %s"
 )
@@ -643,10 +645,10 @@ KIOSK_TICKET = (
 
 def kiosk_ticket(
     *, visit_id: int, office_id: int, now: dt.datetime
-) -> tuple[Visit, int, int] | None:
+) -> tuple[Visit, int, int, int | None] | None:
     """The visit (without its service), the people waiting for the same agency whom call-next
-    takes before it at `now`, and the officers serving that agency at the office now; None if
-    no such visit there."""
+    takes before it at `now`, the officers serving that agency at the office now and the
+    number of the visit's desk (None without one); None if no such visit there."""
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(KIOSK_TICKET, [*[at] * _CALLED_BEFORE_NOWS, visit_id, office_id])
@@ -654,7 +656,13 @@ def kiosk_ticket(
     if row is None:
         return None
     n_visit = len(_attnames(Visit))
-    return _from_row(Visit, row[:n_visit]), int(row[n_visit]), int(row[n_visit + 1])
+    desk = row[n_visit + 2]
+    return (
+        _from_row(Visit, row[:n_visit]),
+        int(row[n_visit]),
+        int(row[n_visit + 1]),
+        None if desk is None else int(desk),
+    )
 
 
 # --- a desk's waiting list (the list fragment, `desk/_waiting.html`) -------------------------

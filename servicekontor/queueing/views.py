@@ -23,7 +23,7 @@ from servicekontor.network.models import Office
 from servicekontor.queueing import devices, queries, services
 from servicekontor.queueing.errors import QueueError
 from servicekontor.queueing.forms import TicketForm
-from servicekontor.queueing.models import DeviceKind, Priority, VisitSource
+from servicekontor.queueing.models import DeviceKind, Priority, VisitSource, VisitState
 
 TICKET_SALT = "servicekontor.queueing.ticket"
 TICKET_MAX_AGE = 24 * 3600
@@ -138,12 +138,25 @@ def kiosk_ticket(request: HttpRequest, office_code: str, key: str) -> HttpRespon
     found = queries.kiosk_ticket(office=office, visit_id=int(visit_id))
     if found is None:
         raise Http404(_("No such ticket."))
-    visit, wait = found
-    return render(
+    visit, wait, desk = found
+    response = render(
         request,
         "queueing/kiosk_ticket.html",
-        {"office": office, "visit": visit, "wait": wait, "easy": _easy(request)},
+        {
+            "office": office,
+            "visit": visit,
+            "wait": wait,
+            "desk": desk,
+            # Waiting, called (to which desk), or over: the page says the ticket's state now.
+            "called": visit.state in (VisitState.CALLED, VisitState.SERVING),
+            "over": visit.state in (VisitState.FINISHED, VisitState.NO_SHOW, VisitState.NOT_SERVED),
+            "waiting": visit.state == VisitState.WAITING,
+            "easy": _easy(request),
+        },
     )
+    # The state changes from one minute to the next: never from a cache or the history.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @rate_limited(_rate_pair)

@@ -189,15 +189,19 @@ def test_booking__check_in__late_becomes_no_show(office, booking, settings):
     assert Visit.objects.get().state == VisitState.NO_SHOW
 
 
-def test_booking__check_in__wrong_office_or_day_is_unknown(office, booking):
+def test_booking__check_in__wrong_office_or_day_says_when_and_where(office, booking):
+    # Was UnknownCode ("no booking for today at this office has that code"): the citizen
+    # with a valid code learns when and where instead; no visit is made.
     other = make_office()
-    with at(11), pytest.raises(errors.UnknownCode):
+    with at(11), pytest.raises(errors.BookedElsewhen) as elsewhere:
         services.check_in_booking(office=other, code=booking.code)
+    assert office.name in str(elsewhere.value.message) and "11:00" in str(elsewhere.value.message)
     with (
         time_machine.travel(local(MONDAY + dt.timedelta(days=1), 11), tick=False),
-        pytest.raises(errors.UnknownCode),
+        pytest.raises(errors.BookedElsewhen),
     ):
         services.check_in_booking(office=office, code=booking.code)
+    assert not Visit.objects.exists()
 
 
 def test_booking__record_no_shows__after_grace(office, booking):
@@ -261,3 +265,85 @@ def test_booking__check_in__late_for_appointment_only_service_cannot_walk_in(off
         result = services.check_in_booking(office=office, code=booking.code)
     assert result.outcome == "late_no_show"
     assert Visit.objects.get().state == VisitState.NO_SHOW
+
+
+# A code of a booking on another day or at another office: when and where, nothing more.
+
+
+def _kiosk(client, office, code, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        url = reverse("appointments:kiosk_check_in", args=[office.code])
+    return client.post(url, {"code": code})
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Your appointment is on Monday 10 March at 11:00 at {office}."),
+        ("sv", "Din tid är måndag 10 mars kl. 11:00 på {office}."),
+    ],
+)
+def test_booking__kiosk_check_in__another_day_says_when(
+    client, office, booking, settings, language, said
+):
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    friday_before = local(MONDAY - dt.timedelta(days=3), 10)
+    with time_machine.travel(friday_before, tick=False):
+        response = _kiosk(client, office, booking.code, language)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert said.format(office=office.name) in body
+    assert "A</" not in body and "a@x.se" not in body  # not the name nor the contact
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Your appointment is at another office: on Monday 10 March at 11:00 at {office}."),
+        ("sv", "Din tid är på ett annat kontor: måndag 10 mars kl. 11:00 på {office}."),
+    ],
+)
+def test_booking__kiosk_check_in__another_office_names_it(
+    client, office, booking, settings, language, said
+):
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    elsewhere = make_office()
+    with at(10, 55):
+        response = _kiosk(client, elsewhere, booking.code, language)
+    assert response.status_code == 409
+    assert said.format(office=office.name) in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Your appointment was on Monday 10 March at 11:00 at {office}."),
+        ("sv", "Din tid var måndag 10 mars kl. 11:00 på {office}."),
+    ],
+)
+def test_booking__kiosk_check_in__a_past_day_says_it_was(
+    client, office, booking, settings, language, said
+):
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    with time_machine.travel(local(MONDAY + dt.timedelta(days=1), 10), tick=False):
+        response = _kiosk(client, office, booking.code, language)
+    assert response.status_code == 409
+    assert said.format(office=office.name) in response.content.decode()
+
+
+def test_booking__kiosk_check_in__unknown_or_cancelled_code_stays_404(
+    client, office, booking, settings
+):
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    with time_machine.travel(local(MONDAY - dt.timedelta(days=3), 10), tick=False):
+        assert _kiosk(client, office, "ZZZZ-ZZZZ", "en").status_code == 404
+        services.cancel_booking(booking=booking)
+        response = _kiosk(client, office, booking.code, "en")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "No booking for today at this office has that code" in body
+    assert "11:00" not in body and "Your appointment" not in body

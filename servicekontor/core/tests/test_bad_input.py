@@ -498,3 +498,122 @@ def test_reschedule_and_desk_booking__start_out_of_range__400(
         desk = reverse("appointments:desk_book", args=[world.office.code])
         response = client.post(desk, {"service": "1", "start": raw, "name": "B"})
         assert 400 <= response.status_code < 500
+
+
+# --- the 400 page whatever DEBUG is --------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_bad_request__the_site_page_with_its_message_whatever_debug(
+    booking_world, settings, debug: bool
+) -> None:
+    # With DEBUG on (`make run`) a BadRequest from core.params was Django's yellow debug
+    # page with server paths; handler400 runs only with DEBUG off.
+    settings.DEBUG = debug
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    office, service = booking_world
+    url = reverse("appointments:times", args=[service.pk, office.code])
+    response = Client().get(url, {"day": "2026-02-30"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Felaktig förfrågan" in body and "Hitta ett servicekontor" in body
+    assert str(settings.BASE_DIR) not in body and "Traceback" not in body
+    with pytest.raises(ValueError, match=r"\S") as raised:
+        params.parse_date("2026-02-30")
+    from django.utils.html import escape
+
+    assert escape(str(raised.value)) in body
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_bad_request__back_link_only_to_this_site(booking_world, settings, debug: bool) -> None:
+    settings.DEBUG = debug
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    settings.ALLOWED_HOSTS = ["testserver"]
+    office, service = booking_world
+    url = reverse("appointments:times", args=[service.pk, office.code])
+    came_from = f"http://testserver{url}?day=2026-03-02"
+    body = Client().get(url, {"day": "2026-02-30"}, HTTP_REFERER=came_from).content.decode()
+    assert f'<a href="{came_from.replace("&", "&amp;")}">Tillbaka</a>' in body
+    for elsewhere in ("https://evil.example/x", "//evil.example/x", "javascript:alert(1)"):
+        other = Client().get(url, {"day": "2026-02-30"}, HTTP_REFERER=elsewhere).content.decode()
+        assert "Tillbaka" not in other and "evil" not in other
+    none = Client().get(url, {"day": "2026-02-30"}).content.decode()
+    assert "Tillbaka" not in none
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_bad_request__api_answers_json(settings, db, debug: bool) -> None:
+    from django.http import HttpRequest
+
+    from servicekontor.core.middleware import BadRequestPageMiddleware
+
+    settings.DEBUG = debug
+    request = HttpRequest()
+    request.path = "/api/offices/"
+    request.META["SERVER_NAME"] = "testserver"
+    request.META["SERVER_PORT"] = "80"
+    response = BadRequestPageMiddleware(lambda r: HttpResponse()).process_exception(
+        request, BadRequest("Enter a date as YYYY-MM-DD.")
+    )
+    assert response is not None and response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert b"YYYY-MM-DD" in response.content
+
+
+# --- coordinates: a value that is not one has its own error ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "bad"),
+    [
+        ({"lat": "abc", "lon": "1"}, "lat"),
+        ({"lat": "59.33", "lon": "abc"}, "lon"),
+        ({"lat": "59,33", "lon": "1,2,3"}, "lon"),
+    ],
+)
+def test_place_form__invalid_coordinate__its_own_error_not_give_both(data, bad) -> None:
+    from django.utils import translation
+
+    from servicekontor.core.forms import PlaceForm
+
+    with translation.override("en"):
+        form = PlaceForm(data)
+        assert not form.is_valid()
+        assert form.errors[bad] == ["Enter decimal degrees, e.g. 59.33."]
+        assert not form.non_field_errors()
+        assert list(form.errors) == [bad]
+    with translation.override("sv"):
+        form = PlaceForm(data)
+        assert form.errors[bad] == ["Ange decimala grader, t.ex. 59,33."]
+
+
+def test_place_form__one_coordinate_missing__give_both() -> None:
+    from django.utils import translation
+
+    from servicekontor.core.forms import PlaceForm
+
+    with translation.override("en"):
+        form = PlaceForm({"lat": "59.33", "lon": ""})
+        assert form.non_field_errors() == ["Give both latitude and longitude, or neither."]
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_office_search__invalid_latitude__its_own_error_over_http(
+    booking_world, settings, language
+) -> None:
+    from django.utils import translation
+
+    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    _office, service = booking_world
+    with translation.override(language):
+        urls = [reverse("appointments:offices", args=[service.pk]), reverse("public:finder")]
+    expected, wrong = {
+        "en": ("Enter decimal degrees, e.g. 59.33.", "Give both latitude"),
+        "sv": ("Ange decimala grader, t.ex. 59,33.", "Fyll i både latitud"),
+    }[language]
+    for url in urls:
+        response = Client().get(url, {"lat": "abc", "lon": "1"})
+        assert response.status_code == 400, url
+        body = response.content.decode()
+        assert expected in body and wrong not in body, url

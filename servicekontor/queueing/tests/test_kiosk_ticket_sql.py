@@ -19,7 +19,7 @@ def _both(world, visit: Visit):
     wait_orm = queries.wait_info(office=world.office, service=by_orm.service, exclude=by_orm)
     found = queries.kiosk_ticket(office=world.office, visit_id=visit.pk)
     assert found is not None
-    by_sql, wait_sql = found
+    by_sql, wait_sql, _desk = found
     assert [getattr(by_sql, f.attname) for f in Visit._meta.concrete_fields] == [
         getattr(by_orm, f.attname) for f in Visit._meta.concrete_fields
     ]

@@ -134,3 +134,65 @@ def test_kiosk__ticket__nobody_serving__no_estimate(client, world):
     html = response.content.decode()
     assert "Ingen handläggare tar emot ännu" in html
     assert "Beräknad väntetid" not in html and "Du ropas upp mycket snart" not in html
+
+
+# The ticket page says the ticket's state now: waiting (with the wait), called (to which
+# desk), or over; it said "1 person is waiting before you" after the call (walk 2026-12-01).
+
+
+def _ticket_page(client, world, visit, language="en"):
+    from django.core import signing
+    from django.utils import translation
+
+    from servicekontor.queueing.views import TICKET_SALT
+
+    key = signing.dumps(visit.pk, salt=TICKET_SALT)
+    with translation.override(language):
+        url = reverse("queueing:ticket", kwargs={"office_code": world.office.code, "key": key})
+    response = client.get(url)
+    assert response.status_code == 200
+    # Never kept by a shared cache or the browser's history: a reload shows the state now.
+    assert response["Cache-Control"] == "no-store" and not response.has_header("ETag")
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "called", "waiting"),
+    [
+        ("en", "Your number has been called. Go to desk {desk}.", "person is waiting before you"),
+        ("sv", "Ditt nummer har ropats upp. Gå till disk {desk}.", "väntar före dig"),
+    ],
+)
+def test_kiosk__ticket_page__called_says_the_desk(client, world, language, called, waiting):
+    from servicekontor.queueing import services
+
+    first = services.issue_ticket(office=world.office, service=world.tax)
+    second = services.issue_ticket(office=world.office, service=world.tax)
+    assert waiting in _ticket_page(client, world, second, language)
+    services.call_next(officer=world.alice)
+    services.call_next(officer=world.bob)
+    for visit, desk in ((first, world.desk1), (second, world.desk2)):
+        page = _ticket_page(client, world, visit, language)
+        assert called.format(desk=desk.number) in page
+        assert waiting not in page
+
+
+def test_kiosk__ticket_page__finished_or_no_show_is_over(client, world, clock_at):
+    import datetime as dt
+
+    from servicekontor.queueing import services
+
+    served = services.issue_ticket(office=world.office, service=world.tax)
+    absent = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_visit(officer=world.alice, visit_id=served.pk)
+    services.start_service(officer=world.alice, visit_id=served.pk)
+    services.finish_visit(officer=world.alice, visit_id=served.pk, outcome="resolved")
+    services.call_visit(officer=world.bob, visit_id=absent.pk)
+    clock_at.shift(dt.timedelta(seconds=40))
+    services.mark_no_show(officer=world.bob, visit_id=absent.pk)
+    for visit in (served, absent):
+        page = _ticket_page(client, world, visit)
+        assert "This ticket's visit is over." in page
+        assert "waiting before you" not in page and "has been called" not in page
+    sv = _ticket_page(client, world, served, "sv")
+    assert "Besöket för den här kölappen är avslutat." in sv
