@@ -32,7 +32,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 UNKNOWN_LANGUAGE = "und"  # ISO 639-2 "undetermined": an interpreter, language not recorded
 # The outcome of the part served before a transfer (`queueing.models.Outcome.TRANSFERRED`):
 # its seconds are the old service's handled time, but it is not an errand and not a served
-# visit of that service (docs/statistics.md; decision 0052).
+# visit of that service (docs/statistics.md; decision 0053).
 HANDED_ON = "transferred"
 
 DAY_FIELDS = (

@@ -1,5 +1,5 @@
 """`Errand.first_for_agency` marks the visit's first *served* errand of an agency (decision
-0052-stats): a part handed on by a transfer (outcome "transferred") is never first and does
+0053): a part handed on by a transfer (outcome "transferred") is never first and does
 not count as seen. Until now it was the first errand of the agency of any outcome, so a
 transfer counted as a served visit of the agency it left, and a visit transferred between two
 services of one agency and finished there was not a served visit of that agency at all.

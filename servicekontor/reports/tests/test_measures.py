@@ -111,7 +111,7 @@ def test_measures__transfer_to_another_agency_splits_the_figures():
     assert "served" not in tax and parental["served"] == 1
     assert (tax["handled_seconds"], parental["handled_seconds"]) == (180, 540)
     # the part handed on is the first service's time, not its errand nor its served visit
-    # (not even with an interpreter on the row); the finish is the second's (0052-stats)
+    # (not even with an interpreter on the row); the finish is the second's (0053)
     assert not {"errands", "errand_visits", "interpreter_errands"} & set(tax)
     assert (parental["errands"], parental["errand_visits"]) == (1, 1)
     assert c[("errand", 7, PARENTAL, DAY, "resolved", "und")] == {"errands": 1}

@@ -119,7 +119,7 @@ def test_rollups__agree_with_the_log_after_every_change(world, clock_at):
     assert (tax["no_show"], tax["left_queue"], tax["transfers"]) == (1, 2, 1)
     assert parental["served"] == 1 and parental["not_served"] == 1
     # the part handed on by the transfer is tax's handled time, not its errand nor its served
-    # visit; the split part is (decision 0052-stats)
+    # visit; the split part is (decision 0053)
     assert parental["errands"] == 1 and tax["errands"] == 1
     assert parental["errand_visits"] == 1 and tax["errand_visits"] == 1
     assert tax["handled_seconds"] >= 120

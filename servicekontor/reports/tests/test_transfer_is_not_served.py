@@ -1,4 +1,4 @@
-"""A transfer is not service (decision 0052-stats): the part served before it is the old
+"""A transfer is not service (decision 0053): the part served before it is the old
 service's handled time, but neither an errand nor a served visit of the agency that handed
 the visit on. Checked in the live rollups (kept by the queue), the bulk rebuild (the
 simulator's year load), a count from the raw log, the statistics' figures, the costs' usage
