@@ -476,7 +476,6 @@ def _repeat(booking: Booking) -> CheckIn:
     )
 
 
-@transaction.atomic
 def _elsewhen(*, office: Office, code: str, today: dt.date) -> errors.CheckInError:
     """A code of no booking for today at this office: when and where its booking is (a code
     is unique across offices), or UnknownCode for an unknown or cancelled booking."""
@@ -497,6 +496,7 @@ def _elsewhen(*, office: Office, code: str, today: dt.date) -> errors.CheckInErr
     )
 
 
+@transaction.atomic
 def check_in_booking(*, office: Office, code: str) -> CheckIn:
     """The citizen arrives (kiosk or desk) with the booking code.
 

@@ -347,3 +347,18 @@ def test_booking__kiosk_check_in__unknown_or_cancelled_code_stays_404(
     body = response.content.decode()
     assert "No booking for today at this office has that code" in body
     assert "11:00" not in body and "Your appointment" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_booking__check_in__is_its_own_transaction(office, booking):
+    """Outside any transaction (as a view calls it; the other tests run inside the test's
+    own), check-in locks its booking in a transaction of its own. A decorator that slid
+    onto a helper inserted above it made every kiosk check-in a 500 ("select_for_update
+    cannot be used outside of a transaction"), seen only by the browser tests."""
+    with at(10, 50):
+        first = services.check_in_booking(office=office, code=booking.code)
+        again = services.check_in_booking(office=office, code=booking.code)
+    assert first.outcome == "checked_in" and again.visit_id == first.visit_id
+    tuesday = time_machine.travel(local(MONDAY + dt.timedelta(days=1), 10), tick=False)
+    with tuesday, pytest.raises(errors.CheckInError):
+        services.check_in_booking(office=office, code=booking.code)
