@@ -182,6 +182,18 @@ def _report_period(form: ReportForm) -> tuple[dt.date, dt.date, str]:
     return dt.date(year, 1, 1), dt.date(year, 12, 1), str(year)
 
 
+def _unsettled_months(start: dt.date, end: dt.date, *, settled: list[dt.date]) -> list[dt.date]:
+    """The months start…end (first days) up to the current one that are not settled: their
+    costs are not in the report yet, which the page must say (all zeros read as no activity)."""
+    today = clock.local_today()
+    months, month = [], start
+    while month <= end and month <= today:
+        if month not in settled:
+            months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
@@ -258,6 +270,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "lines_table": exports.lines_table(rep) if len(rep.lines) <= PAGE_LINES else None,
             "line_count": len(rep.lines),
             "corrections": queries.corrections_for(agency_ids=agency_ids, start=start, end=end),
+            "unsettled": _unsettled_months(start, end, settled=rep.months),
             "query": request.GET.urlencode(),
         },
     )

@@ -52,7 +52,7 @@ def statistics_view(view: View) -> View:
             return render(
                 request,
                 "reports/error.html",
-                {"message": exc.message},
+                {"message": exc.message, "status": exc.http_status},
                 status=exc.http_status,
             )
 

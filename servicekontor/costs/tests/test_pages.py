@@ -271,3 +271,27 @@ def test_report__money_and_counts_localized_with_two_decimals(
                     assert f"{value:,}".replace(",", group) in cells, value
     assert not [c for c in cells if re.fullmatch(r"-?\d{4,}([.,]\d+)?", c)]
     assert not [c for c in cells if re.fullmatch(r"-?[\d\xa0,.]*[.,]\d", c)]
+
+
+def test_report__unsettled_months_are_named_not_shown_as_zero(stats_usage, client):
+    """Walk finding (session 11): an unsettled month's report was all zeros with "Settled
+    months included: none", which reads as a month without activity."""
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    client.force_login(stats_usage.admin)
+    with time_machine.travel(dt.datetime(2025, 6, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        month = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
+        assert month.status_code == 200
+        assert [m.isoformat() for m in month.context["unsettled"]] == ["2025-03-01"]
+        assert "Not settled yet: 2025-03." in month.content.decode()
+        year = client.get("/en/costs/report/", {"year": "2025"})
+        # January to June (the current month included), none settled; nothing after today
+        assert [m.month for m in year.context["unsettled"]] == [1, 2, 3, 4, 5, 6]
+        assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 302
+        settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
+        assert settled.context["unsettled"] == []
+        assert "Not settled yet" not in settled.content.decode()
+        year = client.get("/en/costs/report/", {"year": "2025"})
+        assert [m.month for m in year.context["unsettled"]] == [1, 2, 4, 5, 6]
