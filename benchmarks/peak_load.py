@@ -587,7 +587,7 @@ class Run:
     task_worker_ms: float = 0.0  # the task worker's CPU per request (drain included)
     task_worker_restarts: int = 0
     # --route-cpu: route -> (requests, the workers' CPU seconds) over the client's run
-    route_cpu: dict[str, tuple[int, float]] = field(default_factory=dict)
+    route_cpu: dict[str, tuple[int, float, list[float]]] = field(default_factory=dict)
 
     def samples(self, action: str) -> list[float]:
         return sorted(self.result["samples"].get(action, []))
@@ -707,36 +707,43 @@ def run_once(
     )
 
 
-def route_cpu(start: float, end: float) -> dict[str, tuple[int, float]]:
+def route_cpu(start: float, end: float) -> dict[str, tuple[int, float, list[float]]]:
     """--route-cpu: the workers' lines (peak_route_cpu.py) that ended within [start, end],
-    summed by route: route -> (requests, CPU seconds)."""
+    by route: route -> (requests, CPU seconds, each request's wall seconds in the worker)."""
     if not ROUTE_CPU_DIR:
         return {}
-    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    sums: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     for path in Path(ROUTE_CPU_DIR).glob("*.tsv"):
         for line in path.read_text().splitlines():
-            at, route, _status, cpu = line.split("\t")
+            at, route, _status, cpu, wall = line.split("\t")
             if start <= float(at) <= end:
-                sums[route][0] += 1
-                sums[route][1] += float(cpu)
-    return {route: (int(n), cpu) for route, (n, cpu) in sums.items()}
+                sums[route][0].append(float(cpu))
+                sums[route][1].append(float(wall))
+    return {route: (len(cpus), sum(cpus), walls) for route, (cpus, walls) in sums.items()}
 
 
 def route_cpu_table(run: Run) -> list[str]:
-    """The workers' CPU by route over the run, costliest first (--route-cpu)."""
-    total = sum(cpu for _n, cpu in run.route_cpu.values()) or 1.0
+    """The workers' CPU and wall time by route over the run, costliest first (--route-cpu).
+
+    Wall time in the worker runs from its accepting the request to its response written:
+    CPU, waiting for a core, for PostgreSQL and for Redis; not the listen queue before."""
+    total = sum(cpu for _n, cpu, _w in run.route_cpu.values()) or 1.0
     lines = [
         f"Django CPU by route, {run.multiple:g}× ({run.seconds:g} s and the warm-up; the "
-        "workers' `time.process_time()` per request, benchmarks/peak_route_cpu.py):",
+        "workers' `time.process_time()` per request and its wall time in the worker, "
+        "benchmarks/peak_route_cpu.py):",
         "",
-        "| route | requests | CPU ms per request | CPU ms per second | share |",
-        "|---|---:|---:|---:|---:|",
+        "| route | requests | CPU ms per request | wall in worker p50 / p99 ms "
+        "| CPU ms per second | share |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     span = run.seconds + WARMUP_SECONDS
-    for route, (n, cpu) in sorted(run.route_cpu.items(), key=lambda kv: -kv[1][1]):
+    for route, (n, cpu, walls) in sorted(run.route_cpu.items(), key=lambda kv: -kv[1][1]):
+        ms = sorted(1000 * w for w in walls)
         lines.append(
-            f"| `{route}` | {n:,} | {1000 * cpu / n:.2f} | {1000 * cpu / span:.0f} | "
-            f"{100 * cpu / total:.1f} % |"
+            f"| `{route}` | {n:,} | {1000 * cpu / n:.2f} | "
+            f"{percentile(ms, 50):.1f} / {percentile(ms, 99):.1f} | "
+            f"{1000 * cpu / span:.0f} | {100 * cpu / total:.1f} % |"
         )
     return lines
 
