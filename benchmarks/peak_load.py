@@ -587,7 +587,7 @@ class Run:
     task_worker_ms: float = 0.0  # the task worker's CPU per request (drain included)
     task_worker_restarts: int = 0
     # --route-cpu: route -> (requests, the workers' CPU seconds) over the client's run
-    route_cpu: dict[str, tuple[int, float, list[float]]] = field(default_factory=dict)
+    route_cpu: dict[str, tuple[int, float, list[float], float]] = field(default_factory=dict)
 
     def samples(self, action: str) -> list[float]:
         return sorted(self.result["samples"].get(action, []))
@@ -707,19 +707,26 @@ def run_once(
     )
 
 
-def route_cpu(start: float, end: float) -> dict[str, tuple[int, float, list[float]]]:
+def route_cpu(start: float, end: float) -> dict[str, tuple[int, float, list[float], float]]:
     """--route-cpu: the workers' lines (peak_route_cpu.py) that ended within [start, end],
-    by route: route -> (requests, CPU seconds, each request's wall seconds in the worker)."""
+    by route: route -> (requests, CPU seconds, each request's wall seconds in the worker,
+    seconds waiting for a core summed)."""
     if not ROUTE_CPU_DIR:
         return {}
-    sums: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    sums: dict[str, tuple[list[float], list[float], list[float]]] = defaultdict(
+        lambda: ([], [], [])
+    )
     for path in Path(ROUTE_CPU_DIR).glob("*.tsv"):
         for line in path.read_text().splitlines():
-            at, route, _status, cpu, wall = line.split("\t")
+            at, route, _status, cpu, wall, queue = line.split("\t")
             if start <= float(at) <= end:
                 sums[route][0].append(float(cpu))
                 sums[route][1].append(float(wall))
-    return {route: (len(cpus), sum(cpus), walls) for route, (cpus, walls) in sums.items()}
+                sums[route][2].append(float(queue))
+    return {
+        route: (len(cpus), sum(cpus), walls, sum(queues))
+        for route, (cpus, walls, queues) in sums.items()
+    }
 
 
 def route_cpu_table(run: Run) -> list[str]:
@@ -727,22 +734,24 @@ def route_cpu_table(run: Run) -> list[str]:
 
     Wall time in the worker runs from its accepting the request to its response written:
     CPU, waiting for a core, for PostgreSQL and for Redis; not the listen queue before."""
-    total = sum(cpu for _n, cpu, _w in run.route_cpu.values()) or 1.0
+    total = sum(cpu for _n, cpu, _w, _q in run.route_cpu.values()) or 1.0
     lines = [
         f"Django CPU by route, {run.multiple:g}× ({run.seconds:g} s and the warm-up; the "
         "workers' `time.process_time()` per request and its wall time in the worker, "
         "benchmarks/peak_route_cpu.py):",
         "",
         "| route | requests | CPU ms per request | wall in worker p50 / p99 ms "
-        "| CPU ms per second | share |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| of the wall, mean ms: CPU / waiting for a core / blocked | CPU ms per second | share |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     span = run.seconds + WARMUP_SECONDS
-    for route, (n, cpu, walls) in sorted(run.route_cpu.items(), key=lambda kv: -kv[1][1]):
+    for route, (n, cpu, walls, queue) in sorted(run.route_cpu.items(), key=lambda kv: -kv[1][1]):
         ms = sorted(1000 * w for w in walls)
+        blocked = 1000 * (sum(walls) - cpu - queue) / n
         lines.append(
             f"| `{route}` | {n:,} | {1000 * cpu / n:.2f} | "
             f"{percentile(ms, 50):.1f} / {percentile(ms, 99):.1f} | "
+            f"{1000 * cpu / n:.1f} / {1000 * queue / n:.1f} / {blocked:.1f} | "
             f"{1000 * cpu / span:.0f} | {100 * cpu / total:.1f} % |"
         )
     return lines
@@ -912,6 +921,14 @@ def main() -> None:
         help="a third gunicorn at a lower priority with this many workers for the citizens' "
         "booking site (decision 0045); 0: they share the actions' pool",
     )
+    parser.add_argument(
+        "--actions-nice",
+        type=int,
+        default=0,
+        help="the actions' gunicorn (desks, kiosks, and citizens without --public-workers) at "
+        "this niceness; negative (needs CAP_SYS_NICE, e.g. systemd's Nice=) puts the officers' "
+        "and kiosks' requests ahead of the database, the client and the other lanes",
+    )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
         "--client-nice",
@@ -978,7 +995,7 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    server = start_server(workers=args.workers, port=port)
+    server = start_server(workers=args.workers, port=port, nice=args.actions_nice)
     if args.screen_workers:
         LANE_SERVERS.append(
             start_server(workers=args.screen_workers, port=SCREENS_PORT, nice=SCREEN_NICE)
@@ -1150,7 +1167,9 @@ def report(
         (
             f"Lanes (decision 0031): desk actions, kiosks"
             f"{'' if args.public_workers else ' and citizens'} on gunicorn with "
-            f"{args.workers} sync workers; the screens' fragment requests on a second gunicorn "
+            f"{args.workers} sync workers"
+            f"{f' at niceness {args.actions_nice}' if args.actions_nice else ''}; "
+            "the screens' fragment requests on a second gunicorn "
             f"with {args.screen_workers} sync workers at niceness {SCREEN_NICE}; "
             if args.screen_workers
             else f"gunicorn {args.workers} sync workers, "
