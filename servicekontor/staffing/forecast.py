@@ -38,6 +38,7 @@ bookings already made for the target hours (see its docstring).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -86,6 +87,17 @@ def calendar_flags(day: dt.date) -> dict[str, float]:
     }
 
 
+_FLAG_NAMES = ("holiday", "eve", "bridge", "after_closed")
+
+
+@functools.lru_cache(maxsize=8192)
+def _flag_row(day: dt.date) -> tuple[float, float, float, float]:
+    """`calendar_flags(day)` as a row in `_FLAG_NAMES` order, remembered per date (a pure
+    function of the date: a network's forecasts ask for the same days office after office)."""
+    flags = calendar_flags(day)
+    return (flags["holiday"], flags["eve"], flags["bridge"], flags["after_closed"])
+
+
 def _design(days: Sequence[dt.date], origin: dt.date, yearly: bool) -> tuple[np.ndarray, list[str]]:
     cols: list[np.ndarray] = [np.ones(len(days))]
     names = ["const"]
@@ -99,9 +111,9 @@ def _design(days: Sequence[dt.date], origin: dt.date, yearly: bool) -> tuple[np.
             cols.append(np.sin(2 * math.pi * k * doy / 365.25))
             cols.append(np.cos(2 * math.pi * k * doy / 365.25))
             names += [f"sin_{k}", f"cos_{k}"]
-    flags = [calendar_flags(d) for d in days]
-    for name in ("holiday", "eve", "bridge", "after_closed"):
-        cols.append(np.array([f[name] for f in flags]))
+    flags = np.array([_flag_row(d) for d in days], dtype=float).reshape(len(days), 4)
+    for i, name in enumerate(_FLAG_NAMES):
+        cols.append(flags[:, i])
         names.append(name)
     cols.append(np.array([(d - origin).days / 365.25 for d in days]))
     names.append("trend")

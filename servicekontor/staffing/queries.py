@@ -625,17 +625,18 @@ def network_plan(
                     continue
                 rows_idx = [index[d] for d in same]
                 iv = day_hours[same[0]]
+                # per agency, the mean arrivals of each hour over these days
+                hour_means = {a: f[rows_idx].mean(axis=0) for a, f in forecasts.items()}
                 for hour in range(minutes(iv[0][0]) // 60, math.ceil(minutes(iv[-1][1]) / 60)):
                     demands = [
                         dimensioning.AgencyDemand(
                             agency=a,
-                            arrivals_per_hour=float(f[rows_idx, hour].mean())
-                            * what_if.volume_factor,
+                            arrivals_per_hour=float(hour_means[a][hour]) * what_if.volume_factor,
                             mean_service_minutes=service_minutes.get(a, DEFAULT_SERVICE_MINUTES),
                             target_minutes=targets.get(a, (0.8, 15))[1],
                             service_level=targets.get(a, (0.8, 15))[0],
                         )
-                        for a, f in forecasts.items()
+                        for a in forecasts
                     ]
                     need = dimensioning.hour_need(demands, policy)
                     hours_needed += need.scheduled * len(same)
