@@ -25,6 +25,7 @@ from django.dispatch import receiver
 
 from servicekontor.catalog.models import Service
 from servicekontor.core import bulk_indexes, clock
+from servicekontor.core.sql_datetime import sql_datetime
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
 from servicekontor.queueing.signals import errands_recorded, visit_event_appended
 from servicekontor.reports import measures
@@ -518,7 +519,7 @@ def _occupancy_sql(start: dt.date, end: dt.date) -> tuple[str, list[Any]]:
         " AND p.day >= %s AND p.day <= %s"
         " GROUP BY r.office_id, p.day"
     )
-    return sql, [until, first, last, start, end]
+    return sql, [sql_datetime(until), sql_datetime(first), sql_datetime(last), start, end]
 
 
 # --- foreign keys of rebuilt rows, checked once -----------------------------------------------
@@ -636,7 +637,7 @@ def _sqlite_local_hour(column: str, start: dt.date, end: dt.date) -> str:
     while instant < stop:
         later = instant + dt.timedelta(minutes=15)
         if offset(later) != current:
-            bound = connection.ops.adapt_datetimefield_value(later.replace(tzinfo=None))
+            bound = sql_datetime(later)
             branches.append(f"WHEN {column} < '{bound}' THEN '{current:+d} minutes'")
             current = offset(later)
         instant = later
