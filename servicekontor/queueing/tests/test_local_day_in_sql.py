@@ -5,6 +5,7 @@ text, compared as text) and on PostgreSQL. The datetimes go through `core.sql_da
 before, an aware parameter reached SQLite as text with its offset and left events out."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -41,7 +42,7 @@ def _served_visit(world: World, at: dt.datetime) -> int:
     return visit.pk
 
 
-def _seen_by_every_statement(world: World, manager, since: dt.datetime) -> dict[str, object]:
+def _seen_by_every_statement(world: World, manager, since: dt.datetime) -> dict[str, Any]:
     """What each statement reads of the office since `since` (passed as given)."""
     office = world.office
     counts = sql.office_events_today(office_id=office.pk, since=since, officer_id=world.alice.pk)
@@ -62,7 +63,7 @@ def _seen_by_every_statement(world: World, manager, since: dt.datetime) -> dict[
     }
 
 
-def _expected(world: World, day: dt.date) -> dict[str, object]:
+def _expected(world: World, day: dt.date) -> dict[str, Any]:
     """The same figures from the events read into Python, by each event's local day."""
     events = [
         e
