@@ -233,6 +233,7 @@ def generate(years: int, per_year: int, seed: int = 14, add: bool = False) -> di
                             measures.VisitRow(vid, office, day, booked, row[9], row[11]),
                             [measures.EventRow(e[4], e[5], e[6], e[7], e[3]) for e in evs],
                             [measures.ErrandRow(e[3], e[4], e[5], e[6], e[7], e[8]) for e in errs],
+                            agency_of,
                         ),
                     )
             spent["generate"] += time.perf_counter() - t_gen
@@ -574,6 +575,19 @@ WHERE v.local_day BETWEEN %(start)s AND %(end)s {visit_filter} {agency_filter}
 GROUP BY {group_select}s.agency_id
 """
 
+# visits that reached each agency (decision 0055): a service of it in an event, or a served
+# errand of it; once per visit and agency
+RAW_REACHED = """
+SELECT {group_select}x.agency_id, count(*) FROM (
+    SELECT ev.visit_id, s.agency_id FROM queueing_visitevent ev
+    JOIN catalog_service s ON s.id = ev.service_id
+    UNION SELECT r.visit_id, s.agency_id FROM queueing_errand r
+    JOIN catalog_service s ON s.id = r.service_id WHERE r.outcome <> 'transferred'
+) x JOIN queueing_visit v ON v.id = x.visit_id
+WHERE v.local_day BETWEEN %(start)s AND %(end)s {visit_filter} {agency_filter}
+GROUP BY {group_select}x.agency_id
+"""
+
 GROUPS = {
     "office": "v.office_id",
     "month": "date_trunc('month', v.local_day)::date",
@@ -636,6 +650,17 @@ def raw_figures(
                 strict=True,
             ):
                 cell[field] = cell.get(field, 0) + int(value)
+        c.execute(
+            RAW_REACHED.format(
+                group_select="".join(f"{GROUPS[b]}, " for b in plain),
+                visit_filter=visit_filter.replace("office_id", "v.office_id"),
+                agency_filter=agency_filter.replace("a.id", "x.agency_id"),
+            ),
+            params,
+        )
+        for row in c.fetchall():
+            cell = out.setdefault(key_of(row[: len(plain)], row[len(plain)]), {})
+            cell["reached"] = cell.get("reached", 0) + int(row[-1])
     if "agency" not in by and any(len(cell.get("hist", [])) > 1 for cell in out.values()):
         raise SystemExit("raw_figures: percentiles across agencies need the agency grouping")
     result = {}

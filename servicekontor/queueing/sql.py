@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from servicekontor.accounts.models import Competence, OfficeAssignment, User
 from servicekontor.catalog.models import Agency, Service, ServiceMode
 from servicekontor.core.i18n import pick_language
+from servicekontor.core.sql_datetime import sql_datetime
 from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.queueing.models import (
     DeskSession,
@@ -229,7 +230,7 @@ def pick_next_visit(
         office_id,
         officer_id,
         service_point_id,
-        connection.ops.adapt_datetimefield_value(now),
+        sql_datetime(now),
     ]
     return next(iter(Visit.objects.raw(sql, params)), None)
 
@@ -294,7 +295,7 @@ def office_events_today(
 ) -> EventCounts:
     """The office's event counts since `since` (see `EventCounts`)."""
     with connection.cursor() as cursor:
-        cursor.execute(OFFICE_EVENTS_TODAY, [officer_id or 0, office_id, since])
+        cursor.execute(OFFICE_EVENTS_TODAY, [officer_id or 0, office_id, sql_datetime(since)])
         row = cursor.fetchone()
     assert row is not None
     return EventCounts(*(int(v) for v in row))
@@ -400,7 +401,7 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     """`desk_session_keys(officer_id=…)` and `office_events_today` of its office since
     `since` (with the officer's own events), from one statement; None if not signed in."""
     with connection.cursor() as cursor:
-        cursor.execute(DESK_POLL, [officer_id, since, officer_id])
+        cursor.execute(DESK_POLL, [officer_id, sql_datetime(since), officer_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -531,7 +532,7 @@ def transition(
     statement = transition_statement(
         sets=sets, guards=guards, pick=pick[0] if pick else None, desk=desk
     )
-    when = connection.ops.adapt_datetimefield_value(at)
+    when = sql_datetime(at)
     params: list[Any] = list(pick[1]) if pick else [visit_id]
     params += [*set_params, old_state, *guard_params]
     if desk == DESK_SERVING:
@@ -565,7 +566,7 @@ def pick_params(
         office_id,
         officer_id,
         service_point_id,
-        connection.ops.adapt_datetimefield_value(now),
+        sql_datetime(now),
     ]
 
 
@@ -649,7 +650,7 @@ def kiosk_ticket(
     """The visit (without its service), the people waiting for the same agency whom call-next
     takes before it at `now`, the officers serving that agency at the office now and the
     number of the visit's desk (None without one); None if no such visit there."""
-    at = connection.ops.adapt_datetimefield_value(now)
+    at = sql_datetime(now)
     with connection.cursor() as cursor:
         cursor.execute(KIOSK_TICKET, [*[at] * _CALLED_BEFORE_NOWS, visit_id, office_id])
         row = cursor.fetchone()
@@ -768,7 +769,7 @@ def _datetime_converters() -> tuple[Any, list[Any]]:
 
 def desk_waiting_list(*, office_id: int, services: list[int], now: dt.datetime) -> DeskWaitingList:
     """A desk's waiting list in one statement (`desk_waiting_list_statement`)."""
-    moment = connection.ops.adapt_datetimefield_value(now)
+    moment = sql_datetime(now)
     params = [office_id, moment, office_id, *services, office_id, *services]
     with connection.cursor() as cursor:
         cursor.execute(desk_waiting_list_statement(len(services)), params)
@@ -836,7 +837,7 @@ class BoardEvent:
 def lobby_board(*, office_id: int, since: dt.datetime, events: int) -> tuple[int, list[BoardEvent]]:
     """The office's waiting count and its latest `events` calls and recalls at a desk since
     `since`, newest first (`LOBBY_BOARD`)."""
-    params = [office_id, office_id, connection.ops.adapt_datetimefield_value(since), events]
+    params = [office_id, office_id, sql_datetime(since), events]
     with connection.cursor() as cursor:
         cursor.execute(LOBBY_BOARD, params)
         rows = cursor.fetchall()
@@ -952,7 +953,7 @@ class LiveRows:
 def live_overview(*, office_id: int, since: dt.datetime) -> LiveRows:
     """What the live view shows of the office since `since`, in one statement
     (`LIVE_OVERVIEW`)."""
-    at = connection.ops.adapt_datetimefield_value(since)
+    at = sql_datetime(since)
     with connection.cursor() as cursor:
         cursor.execute(LIVE_OVERVIEW, [office_id, office_id, at, office_id, at, at, office_id])
         rows = cursor.fetchall()
@@ -982,7 +983,7 @@ def live_overview(*, office_id: int, since: dt.datetime) -> LiveRows:
 
 def visit_waits(*, office_id: int, since: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
     """Kind 2 of `LIVE_OVERVIEW` alone (`VISIT_WAITS`): (entered, first call) per visit."""
-    at = connection.ops.adapt_datetimefield_value(since)
+    at = sql_datetime(since)
     with connection.cursor() as cursor:
         cursor.execute(VISIT_WAITS, [office_id, at, at])
         rows = cursor.fetchall()
@@ -1035,7 +1036,7 @@ def live_poll(*, office_code: str, user_id: int, since: dt.datetime) -> LivePoll
     `since` and its desk sessions, from one statement (`LIVE_POLL`); None if no office has
     the code."""
     with connection.cursor() as cursor:
-        cursor.execute(LIVE_POLL, [0, user_id, since, office_code, office_code])
+        cursor.execute(LIVE_POLL, [0, user_id, sql_datetime(since), office_code, office_code])
         rows = cursor.fetchall()
     if not rows or rows[0][0] != 0:
         return None

@@ -18,6 +18,7 @@ from servicekontor.reports.scope import NoStatistics, Scope
 
 # (key, label) of each column after the row's name; values from `row_values`.
 COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("visits", _("Visits")),
     ("visits_walk_in", _("Walk-in visits")),
     ("visits_booked", _("Booked visits")),
     ("served_visits", _("Served visits")),
@@ -45,6 +46,7 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
     """The report's columns for one row, as plain numbers (None: no data)."""
     return {
+        "visits": now.visits,
         "visits_walk_in": now.visits_walk_in,
         "visits_booked": now.visits_booked,
         "served_visits": now.errand_visits,

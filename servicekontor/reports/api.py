@@ -166,8 +166,12 @@ class FigureRowSerializer(serializers.Serializer[Any]):
     group = serializers.DictField(
         child=serializers.CharField(), help_text="The grouping's values, e.g. agency code, month."
     )
-    visits_walk_in = serializers.IntegerField()
-    visits_booked = serializers.IntegerField()
+    visits = serializers.IntegerField(
+        help_text="Visits that reached the agency: arrived for it, were transferred to it or"
+        " had a served errand of it added; once per visit and agency."
+    )
+    visits_walk_in = serializers.IntegerField(help_text="Arrivals without a booking.")
+    visits_booked = serializers.IntegerField(help_text="Arrivals by a booking.")
     served_visits = serializers.IntegerField(source="errand_visits")
     errands = serializers.IntegerField()
     handled_seconds = serializers.IntegerField()
@@ -289,6 +293,6 @@ def _row(
         else:
             group[dim] = str(value)
     data: dict[str, Any] = {"group": group, **f.__dict__}
-    for prop in ("mean_wait_seconds", "service_level", "mean_service_seconds"):
+    for prop in ("visits", "mean_wait_seconds", "service_level", "mean_service_seconds"):
         data[prop] = getattr(f, prop)
     return data

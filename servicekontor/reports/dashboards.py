@@ -196,7 +196,9 @@ def _pct(share: float | None) -> str:
 
 
 def _has_data(found: Figures | None) -> bool:
-    return found is not None and bool(found.visits or found.errand_visits or found.errands)
+    return found is not None and bool(
+        found.arrivals or found.visits or found.errand_visits or found.errands
+    )
 
 
 def _totals(

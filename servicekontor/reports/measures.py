@@ -49,6 +49,7 @@ DAY_FIELDS = (
     "errand_visits",
     "handled_seconds",
     "interpreter_errands",
+    "reached",
 )
 
 Key = tuple[object, ...]
@@ -116,15 +117,54 @@ def _add(out: Contributions, key: Key, field: str, value: int = 1) -> None:
 
 
 def visit_contributions(
-    visit: VisitRow, events: Sequence[EventRow], errands: Sequence[ErrandRow]
+    visit: VisitRow,
+    events: Sequence[EventRow],
+    errands: Sequence[ErrandRow],
+    agency_of: Mapping[int, int] | None = None,
 ) -> Contributions:
     """What one visit adds to each rollup key, given its events (log order) and errands.
 
     Adding the result over any set of visits gives the rollups for those visits; the
     difference between two calls (before and after a change) is the change to apply.
+    `agency_of` (service id → agency id) gives the visits that reached each agency
+    (`reach_contributions`); without it that counter is left out (a test of the others).
     """
     out = event_contributions(visit, events)
     add_into(out, errand_contributions(visit, errands))
+    if agency_of is not None:
+        add_into(out, reach_contributions(visit, events, errands, agency_of))
+    return out
+
+
+def reach_contributions(
+    visit: VisitRow,
+    events: Sequence[EventRow],
+    errands: Sequence[ErrandRow],
+    agency_of: Mapping[int, int],
+) -> Contributions:
+    """The visits that reached each agency (`reached`, the agency's "visits"): once per visit
+    and agency that the visit arrived for, was transferred to, or had a served errand of
+    (one added for another agency's service at the desk or at the finish). Counted for the
+    service through which it first reached the agency: the first event with a service of the
+    agency (every event's service is the one it arrived for or was transferred to), else the
+    agency's first served errand (`first_for_agency`; a part handed on is not one). So an
+    agency's served visits (`errand_visits`) and finished visits never exceed its visits
+    (decision 0053 left this open)."""
+    out: Contributions = {}
+    o, d = visit.office_id, visit.local_day
+    seen: set[int] = set()
+    for event in events:
+        agency = agency_of[event.service_id]
+        if agency not in seen:
+            seen.add(agency)
+            _add(out, ("day", o, event.service_id, d), "reached")
+    for errand in errands:
+        if errand.outcome == HANDED_ON or not errand.first_for_agency:
+            continue
+        agency = agency_of[errand.service_id]
+        if agency not in seen:
+            seen.add(agency)
+            _add(out, ("day", o, errand.service_id, d), "reached")
     return out
 
 

@@ -47,6 +47,9 @@ class DayFigures(_Rollup):
     errand_visits = models.IntegerField(default=0)
     handled_seconds = models.BigIntegerField(default=0)
     interpreter_errands = models.IntegerField(default=0)
+    # visits that reached the agency: arrived for it, were transferred to it or had a served
+    # errand of it added, once per visit and agency (`measures.reach_contributions`)
+    reached = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -132,6 +135,9 @@ class MonthFigures(models.Model):
     errand_visits = models.IntegerField(default=0)
     handled_seconds = models.BigIntegerField(default=0)
     interpreter_errands = models.IntegerField(default=0)
+    # visits that reached the agency: arrived for it, were transferred to it or had a served
+    # errand of it added, once per visit and agency (`measures.reach_contributions`)
+    reached = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -152,6 +152,7 @@ class Figures:
     errand_visits: int = 0
     handled_seconds: int = 0
     interpreter_errands: int = 0
+    reached: int = 0  # visits that reached the agency (see `visits`)
     within_target: int = 0
     wait_median_minutes: int | None = None
     wait_p90_minutes: int | None = None
@@ -160,6 +161,15 @@ class Figures:
 
     @property
     def visits(self) -> int:
+        """Visits that reached the agency: arrived for it, were transferred to it or had a
+        served errand of it added, once per visit and agency; summed over agencies in a
+        total across them, like served visits (decision 0055)."""
+        return self.reached
+
+    @property
+    def arrivals(self) -> int:
+        """Visits that arrived (walk-in and booked), for the service they arrived for: a
+        visit once, also in a total across agencies."""
         return self.visits_walk_in + self.visits_booked
 
     @property

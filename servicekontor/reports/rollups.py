@@ -25,6 +25,7 @@ from django.dispatch import receiver
 
 from servicekontor.catalog.models import Service
 from servicekontor.core import bulk_indexes, clock
+from servicekontor.core.sql_datetime import sql_datetime
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
 from servicekontor.queueing.signals import errands_recorded, visit_event_appended
 from servicekontor.reports import measures
@@ -95,9 +96,42 @@ def _on_event(
     else:
         found = _events(visit.pk)
     row = visit_row(visit)
-    before = measures.event_contributions(row, [e for i, e in found if i != event.pk])
-    after = measures.event_contributions(row, [e for _, e in found])
-    apply(measures.difference(before, after))
+    earlier = [e for i, e in found if i != event.pk]
+    now = [e for _, e in found]
+    before = measures.event_contributions(row, earlier)
+    after = measures.event_contributions(row, now)
+    change = measures.difference(before, after)
+    measures.add_into(change, _reach_change(row, earlier, now))
+    apply(change)
+
+
+def _reach_change(
+    row: measures.VisitRow, earlier: list[measures.EventRow], now: list[measures.EventRow]
+) -> measures.Contributions:
+    """What a new event changes in the visits that reached each agency
+    (`measures.reach_contributions`): nothing unless it brings a service the visit had not
+    had (its arrival, a transfer to a new service). The arrival: no errands yet and one
+    service (its agency does not matter). A transfer to a new service (few): the visit's
+    errands and the services' agencies are read (an agency reached through an added errand
+    before is now reached through the transfer, if that comes first in the log)."""
+    services = {e.service_id for e in now}
+    if services == {e.service_id for e in earlier}:
+        return {}
+    if not earlier:
+        agency_of = dict.fromkeys(services, 0)
+        return measures.reach_contributions(row, now, [], agency_of)
+    errands = [
+        measures.ErrandRow(*r)
+        for r in Errand.objects.filter(visit_id=row.visit_id)
+        .order_by("position")
+        .values_list(*_ERRAND_FIELDS)
+    ]
+    ids = services | {e.service_id for e in errands}
+    agency_of = dict(Service.objects.filter(pk__in=ids).values_list("id", "agency_id"))
+    return measures.difference(
+        measures.reach_contributions(row, earlier, errands, agency_of),
+        measures.reach_contributions(row, now, errands, agency_of),
+    )
 
 
 @receiver(errands_recorded, dispatch_uid="reports.rollups.errands")
@@ -114,7 +148,40 @@ def _on_errands(sender: Any, *, visit: Visit, errands: list[Errand], **kwargs: A
         )
         for e in errands
     ]
-    apply(measures.errand_contributions(visit_row(visit), rows))
+    row = visit_row(visit)
+    change = measures.errand_contributions(row, rows)
+    measures.add_into(change, _reach_by_errands(row, visit, errands))
+    apply(change)
+
+
+def _reach_by_errands(
+    row: measures.VisitRow, visit: Visit, errands: list[Errand]
+) -> measures.Contributions:
+    """New served errands reach an agency (`measures.reach_contributions`) only if no event
+    of the visit has a service of it; an errand of the visit's own service never does (the
+    visit arrived for it or was transferred to it), so the usual finish reads nothing. An
+    errand added for another service: the agencies of the visit's events are read."""
+    added = [
+        e
+        for e in errands
+        if e.first_for_agency
+        and e.outcome != measures.HANDED_ON
+        and e.service_id != visit.service_id
+    ]
+    if not added:
+        return {}
+    reached = set(
+        VisitEvent.objects.filter(visit_id=visit.pk)
+        .values_list("service__agency_id", flat=True)
+        .distinct()
+    )
+    out: measures.Contributions = {}
+    for errand in added:
+        if errand.service.agency_id not in reached:  # one errand per agency is its first
+            measures.add_into(
+                out, {("day", row.office_id, errand.service_id, row.local_day): {"reached": 1}}
+            )
+    return out
 
 
 def _upsert_sql(kind: str) -> str:
@@ -232,6 +299,7 @@ def recompute(
         len(_ERRAND_FIELDS),
     )
     total: measures.Contributions = {}
+    agency_of = dict(Service.objects.values_list("id", "agency_id"))
     next_events = next(events, None)
     next_errands = next(errands, None)
     fields = ("id", "office_id", "local_day", "source", "arrived_at", "booked_start")
@@ -259,6 +327,7 @@ def recompute(
                 row,
                 [measures.EventRow(*e) for e in visit_events],
                 [measures.ErrandRow(*e) for e in visit_errands],
+                agency_of,
             ),
         )
     return with_months(total, start=start, end=end)
@@ -518,7 +587,7 @@ def _occupancy_sql(start: dt.date, end: dt.date) -> tuple[str, list[Any]]:
         " AND p.day >= %s AND p.day <= %s"
         " GROUP BY r.office_id, p.day"
     )
-    return sql, [until, first, last, start, end]
+    return sql, [sql_datetime(until), sql_datetime(first), sql_datetime(last), start, end]
 
 
 # --- foreign keys of rebuilt rows, checked once -----------------------------------------------
@@ -636,7 +705,7 @@ def _sqlite_local_hour(column: str, start: dt.date, end: dt.date) -> str:
     while instant < stop:
         later = instant + dt.timedelta(minutes=15)
         if offset(later) != current:
-            bound = connection.ops.adapt_datetimefield_value(later.replace(tzinfo=None))
+            bound = sql_datetime(later)
             branches.append(f"WHEN {column} < '{bound}' THEN '{current:+d} minutes'")
             current = offset(later)
         instant = later
@@ -741,6 +810,22 @@ def _rebuild_sql(
         f" UNION ALL SELECT vi.office_id, r.service_id, vi.local_day, {errand_part}"
         f"{from_errands}"
     )
+    # the visits that reached each agency (`measures.reach_contributions`): per visit and
+    # agency the first of its events with a service of the agency (such an event is the
+    # visit's first or changes its service), else its first served errand of the agency
+    reach_part = ", ".join(f"{'1' if f == 'reached' else '0'} AS {q(f)}" for f in fields)
+    day_rows += (
+        f" UNION ALL SELECT c.office_id, c.service_id, c.local_day, {reach_part} FROM ("
+        "SELECT y.office_id, y.service_id, y.local_day, ROW_NUMBER() OVER ("
+        "PARTITION BY y.visit_id, y.agency_id ORDER BY y.kind, y.ord) AS k FROM ("
+        "SELECT e.visit_id, s.agency_id, e.office_id, e.service_id, e.local_day,"
+        f" 0 AS kind, e.n AS ord FROM {SPAN_EVENTS} e JOIN {service} s ON s.id = e.service_id"
+        " WHERE e.n = 1 OR e.service_id <> e.previous_service"
+        " UNION ALL SELECT r.visit_id, s.agency_id, vi.office_id, r.service_id, vi.local_day,"
+        f" 1, r.position FROM {errand} r JOIN {visit} vi ON vi.id = r.visit_id"
+        f" JOIN {service} s ON s.id = r.service_id WHERE {span_sql} AND {served}"
+        " AND r.first_for_agency) y) c WHERE c.k = 1"
+    )
     sums = ", ".join(f"SUM(x.{q(f)})" for f in fields)
     nonzero = " OR ".join(f"SUM(x.{q(f)}) <> 0" for f in fields)
     names = ", ".join(q(f) for f in fields)
@@ -763,7 +848,7 @@ def _rebuild_sql(
                 f" GROUP BY x.office_id, x.service_id, s.agency_id, x.local_day"
                 f" HAVING {nonzero}",
             ),
-            span,
+            [*span, *span],
         ),
         "hour": (
             insert(

@@ -27,6 +27,7 @@ from django.db.models import Count, Max, Min, Q
 from servicekontor.accounts.models import Competence, OfficeAssignment, Role, User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import bulk_indexes, clock
+from servicekontor.core.sql_datetime import sql_datetime
 from servicekontor.network import opening_hours
 from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.network.queries import schedule_of, with_schedules
@@ -563,7 +564,7 @@ def _sqlite_converters(columns: Iterable[str]) -> dict[str, Callable]:
     ops = connection.ops
 
     def stamp(x: float) -> object:
-        return ops.adapt_datetimefield_value(dt.datetime.fromtimestamp(x, dt.UTC))
+        return sql_datetime(dt.datetime.fromtimestamp(x, dt.UTC))
 
     def day(x: int) -> object:
         return ops.adapt_datefield_value(dt.date.fromordinal(x))

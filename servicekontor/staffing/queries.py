@@ -167,12 +167,17 @@ def office_history(
             f.mean_service_seconds / 60.0 if f and f.mean_service_seconds else None
         ) or DEFAULT_SERVICE_MINUTES
         patience = math.inf
-        if f and f.visits and f.left_queue / f.visits >= ABANDONMENT_THRESHOLD and f.wait_seconds:
+        if (
+            f
+            and f.arrivals
+            and f.left_queue / f.arrivals >= ABANDONMENT_THRESHOLD
+            and f.wait_seconds
+        ):
             # ASSUMPTION: exponential patience estimated as the time spent waiting per
             # person who left (the waits of the called are censored patience times; the
             # waits of those who left are not in the rollups, so this is a lower estimate)
             patience = max(1.0, f.wait_seconds / 60.0 / f.left_queue)
-        booked_share = f.visits_booked / f.visits if f and f.visits else 0.0
+        booked_share = f.visits_booked / f.arrivals if f and f.arrivals else 0.0
         agencies[agency] = AgencyHistory(agency, c, mean_minutes, patience, booked_share)
     bt = None
     if holdout_weeks:

@@ -225,8 +225,8 @@ def test_live_poll__equals_the_old_reads(world, actions, who):
 
 def test_live_poll__the_day_starts_at_local_midnight(world):
     """An event of today counts, one a second before the local day does not, and one at its
-    start as `sql.OFFICE_EVENTS_TODAY` counts it (PostgreSQL: counted; SQLite compares the
-    aware start as text and leaves it out, the old statement as well)."""
+    start counts, on every database (the start goes through `core.sql_datetime`: before,
+    SQLite compared the aware start as text and left the event at the start out)."""
     manager = _person(world, "manager")
     code = world.office.code
     services.issue_ticket(office=world.office, service=world.tax)
@@ -239,5 +239,4 @@ def test_live_poll__the_day_starts_at_local_midnight(world):
         seen.append(_new(manager, code))
     today, at_start, before = seen
     assert today != before  # counted, then not
-    if connection.vendor == "postgresql":
-        assert at_start == today
+    assert at_start == today

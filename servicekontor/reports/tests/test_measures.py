@@ -120,6 +120,36 @@ def test_measures__transfer_to_another_agency_splits_the_figures():
     assert "called" not in parental  # the second queue's wait is not "the wait"
 
 
+AGENCY_OF = {TAX: 1, ID_CARD: 1, PARENTAL: 2}
+
+
+def test_measures__visits_that_reached_an_agency__once_per_visit_and_agency():
+    """Decision 0055: arrival, transfer to, or a served errand added; the first event with a
+    service of the agency, else its first served errand; a part handed on reaches nothing."""
+    visit = walk_in(at(10, 0))
+    arrived = [ev(at(10, 0), "issue", "", "waiting"), ev(at(10, 1), "call", "waiting", "called")]
+    back_and_forth = [
+        *arrived,
+        ev(at(10, 5), "transfer", "serving", "waiting", PARENTAL),
+        ev(at(10, 9), "transfer", "serving", "waiting", ID_CARD),
+        ev(at(10, 15), "transfer", "serving", "waiting", PARENTAL),
+    ]
+    c = visit_contributions(visit, back_and_forth, [], AGENCY_OF)
+    assert {k[2]: v["reached"] for k, v in c.items() if "reached" in v} == {TAX: 1, PARENTAL: 1}
+    assert "reached" not in visit_contributions(visit, back_and_forth, [])[("day", 7, TAX, DAY)]
+
+    added = [
+        ErrandRow(TAX, "resolved", False, "", 60, True),
+        ErrandRow(PARENTAL, "transferred", False, "", 60, False),  # handed on: not a reach
+        ErrandRow(PARENTAL, "resolved", False, "", 60, True),
+        ErrandRow(PARENTAL, "resolved", False, "", 60, False),
+    ]
+    c = visit_contributions(visit, arrived, added, AGENCY_OF)
+    assert {k[2]: v["reached"] for k, v in c.items() if "reached" in v} == {TAX: 1, PARENTAL: 1}
+    only_handed_on = visit_contributions(visit, arrived, added[1:2], AGENCY_OF)
+    assert {k[2] for k, v in only_handed_on.items() if "reached" in v} == {TAX}
+
+
 def test_measures__booked_visit_checked_in_early_waits_from_its_time():
     visit = VisitRow(1, 7, DAY, True, at(10, 40), at(11, 0))
     events = [

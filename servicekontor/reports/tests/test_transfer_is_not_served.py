@@ -60,7 +60,8 @@ def test_walk__call_start_transfer_then_the_other_agency_finishes(world, clock_a
     stored = _live_equals_log_equals_bulk()
     tax = stored[("day", world.office.pk, world.tax.pk, DAY)]
     assert tax == {"visits_walk_in": 1, "called": 1, "wait_seconds": 180, "transfers": 1} | {
-        "handled_seconds": 95
+        "handled_seconds": 95,
+        "reached": 1,
     }
     assert not [k for k in stored if k[0] == "errand"]
     by_agency = _by_agency()
@@ -122,7 +123,9 @@ def test_transfer_within_an_agency_and_back__one_served_visit_of_it(world, clock
     skatteverket, fk = by_agency[world.skatteverket.pk], by_agency[world.fk.pk]
     assert (skatteverket.visits, skatteverket.errand_visits, skatteverket.errands) == (1, 1, 1)
     assert (skatteverket.handled_seconds, skatteverket.transfers) == (300, 1)
-    assert (fk.visits, fk.errand_visits, fk.errands, fk.handled_seconds) == (0, 0, 0, 120)
+    # Försäkringskassan was reached (a transfer to it): a visit of it, not served by it
+    assert (fk.visits, fk.errand_visits, fk.errands, fk.handled_seconds) == (1, 0, 0, 120)
+    assert (skatteverket.arrivals, fk.arrivals) == (1, 0)
 
 
 # --- random days (hypothesis) ----------------------------------------------------------------
