@@ -72,10 +72,16 @@ def test_week_plan__need_beyond_the_desks__said_on_the_page_and_models_named(
             url = reverse("staffing:office", args=[office.code])
         html = client.get(url, {"week": "2026-W50"}).content.decode()
     assert "fler handläggare vid diskarna än kontoret har diskar (1;" in html
+    # "up to N": the most officers at the desks at once in those hours (the table's column
+    # "Officers at the desks", not the roster's count, which adds the shrinkage)
+    peak = max(r.need.base for r in plan.beyond_desks)
+    assert f"upp till {peak} handläggare vid diskarna samtidigt" in html
     assert "erlang_a" not in html and "erlang_c" not in html
     assert "Erlang C (ingen lämnar kön)" in html or "Erlang A (några lämnar kön)" in html
-    # The heatmaps have their titles as text, not only inside the SVG.
-    assert '<figcaption class="chart-title">Handläggare som behövs</figcaption>' in html
+    # The heatmaps have their titles as text, not only inside the SVG; the officers' heatmap
+    # shows the roster's count and is named as the table's column of it.
+    assert '<figcaption class="chart-title">Schemalagda handläggare</figcaption>' in html
+    assert "<th>Schemalagda handläggare</th>" in html or "Schemalagda handläggare</th>" in html
 
 
 def test_exports__model_label_never_the_code():
