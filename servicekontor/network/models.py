@@ -230,8 +230,13 @@ class Office(models.Model):
 
     @property
     def name_and_address(self) -> str:
-        """Where a booking is, on one line: "Kiruna servicekontor, Storgatan 1, 981 31 Kiruna"."""
-        return ", ".join(part for part in (self.name, self.postal_address) if part)
+        """Where a booking is, on one line: "Kiruna servicekontor, Storgatan 1, 981 31 Kiruna";
+        an address that is only the town the office is named after is left out ("Malmö", not
+        "Malmö, Malmö")."""
+        address = self.postal_address
+        if address.casefold() == self.name.strip().casefold():
+            address = ""
+        return ", ".join(part for part in (self.name, address) if part)
 
 
 class ReferenceRecord(models.Model):
