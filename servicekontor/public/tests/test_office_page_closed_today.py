@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import make_office, make_offering, make_service
+from tests.factories import make_offering, make_office, make_service
 
 pytestmark = pytest.mark.django_db
 SATURDAY = dt.datetime(2026, 3, 14, 10, 0, tzinfo=dt.UTC)  # 11:00 in Stockholm
