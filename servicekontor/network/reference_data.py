@@ -307,7 +307,7 @@ def _load_catalogue(directory: Path, syncer: Syncer, source_text: object) -> Non
             source=source_text(row["source"]),
         )
 
-        def write_milestone(wanted: dict[str, object] = wanted_m, code: str = row["code"]) -> State:
+        def write_milestone(wanted: dict[str, State] = wanted_m, code: str = row["code"]) -> State:
             Milestone.objects.update_or_create(
                 code=code,
                 defaults={

@@ -17,18 +17,16 @@ from servicekontor.reports.templatetags.report_tags import count
 register = template.Library()
 
 
-def _is_number(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float)
-
-
 @register.filter
 def figure(value: object, kind: str) -> object:
     """``value`` shown as a column of ``kind`` (`exports.PERCENT`, `KRONOR` or plain)."""
     if value is None:
         return ""
-    if kind == PERCENT and _is_number(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return cell(value)
+    if kind == PERCENT:
         return pct(float(value))
-    if kind == KRONOR and _is_number(value):
+    if kind == KRONOR:
         return count(round(value))
     return cell(value)
 
