@@ -40,9 +40,25 @@ def _kr(ore: float) -> float:
     return round(ore / 100, 2)
 
 
+# How a page shows a column's figures (the files and the API keep the raw numbers): a share
+# as a percentage with one decimal, kronor whole and grouped (`templatetags.plan_cells`).
+PERCENT, KRONOR, PLAIN = "percent", "kr", ""
+
+
 def steps_table(ev: Evaluation, *, agency_ids: set[int] | None = None) -> Table:
     """One row per step: the date, what changes, accessibility, visits moved, staff, cost and
     each (visible) agency's share, bookings affected."""
+    return _steps(ev, agency_ids=agency_ids)[0]
+
+
+def steps_formats(ev: Evaluation, *, agency_ids: set[int] | None = None) -> list[str]:
+    """`PERCENT`, `KRONOR` or `PLAIN` per column of `steps_table`."""
+    return _steps(ev, agency_ids=agency_ids, rows=False)[1]
+
+
+def _steps(
+    ev: Evaluation, *, agency_ids: set[int] | None, rows: bool = True
+) -> tuple[Table, list[str]]:
     agencies = [a for a in ev.agencies.values() if agency_ids is None or a.pk in agency_ids]
     acc, vis, staff, cost = (
         effects.ACCESS_ASSUMPTIONS,
@@ -65,16 +81,21 @@ def steps_table(ev: Evaluation, *, agency_ids: set[int] | None = None) -> Table:
         _with(_("Cost a month (kr)"), cost),
         _with(_("of which staff (kr)"), cost),
     ]
+    formats = [PLAIN, PLAIN, PLAIN, PERCENT, PERCENT, PERCENT] + [PLAIN] * 5 + [KRONOR] * 2
     show_total = agency_ids is None
     if not show_total:
         header = [h for i, h in enumerate(header) if i not in (11, 12)]
+        formats = formats[:11]
     for a in agencies:
         header.append(_with(_("%(agency)s: cost a month (kr)") % {"agency": a.name}, cost))
+        formats.append(KRONOR)
         if show_total:
             header.append(_with(_("%(agency)s: share") % {"agency": a.name}, cost))
+            formats.append(PERCENT)
     header.append(_with(_("Bookings affected"), effects.BOOKING_ASSUMPTIONS))
-    rows: list[list[Any]] = []
-    for s in ev.steps:
+    formats.append(PLAIN)
+    table_rows: list[list[Any]] = []
+    for s in ev.steps if rows else ():
         e = s.effect
         m = e.access
         row: list[Any] = [
@@ -99,8 +120,12 @@ def steps_table(ev: Evaluation, *, agency_ids: set[int] | None = None) -> Table:
             if show_total:
                 row.append(round(amount / shared, 4) if shared else None)
         row.append(s.bookings_total)
-        rows.append(row)
-    return header, rows
+        table_rows.append(row)
+    return (header, table_rows), formats
+
+
+# `PERCENT`, `KRONOR` or `PLAIN` per column of `counties_table`.
+COUNTIES_FORMATS = [PLAIN, PLAIN, PLAIN, PERCENT, PERCENT, PERCENT, PLAIN, PLAIN]
 
 
 def counties_table(ev: Evaluation) -> Table:

@@ -139,10 +139,11 @@ def _plan_page(
 ) -> HttpResponse:
     ev = queries.evaluate_plan(plan)
     tables = {
-        "steps": exports.steps_table(ev),
-        "counties": exports.counties_table(ev),
-        "offices": exports.offices_table(ev),
-        "moves": exports.moves_table(ev),
+        # (header, rows, how each column is shown: `exports.PERCENT`, `KRONOR` or plain)
+        "steps": (*exports.steps_table(ev), exports.steps_formats(ev)),
+        "counties": (*exports.counties_table(ev), exports.COUNTIES_FORMATS),
+        "offices": (*exports.offices_table(ev), []),
+        "moves": (*exports.moves_table(ev), []),
         "assumptions": exports.assumptions_table(ev),
     }
     context = {

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Capability, Service
+from servicekontor.core.i18n import pick_language
 from servicekontor.network.dates import DateSpan
 
 
@@ -37,7 +38,13 @@ class Milestone(models.Model):
     """
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=200)
+    name_en = models.CharField(
+        _("name (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the English pages; empty: the Swedish name."),
+    )
     date = models.DateField(_("date"))
     precision = models.CharField(
         _("precision"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -51,6 +58,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.date:%Y-%m-%d})"
+
+    @property
+    def name(self) -> str:
+        """In the active language (as an agency's or a service's name)."""
+        return pick_language(self.name_sv, self.name_en)
 
 
 class CoordinateSource(models.TextChoices):
@@ -218,8 +230,13 @@ class Office(models.Model):
 
     @property
     def name_and_address(self) -> str:
-        """Where a booking is, on one line: "Kiruna servicekontor, Storgatan 1, 981 31 Kiruna"."""
-        return ", ".join(part for part in (self.name, self.postal_address) if part)
+        """Where a booking is, on one line: "Kiruna servicekontor, Storgatan 1, 981 31 Kiruna";
+        an address that is only the town the office is named after is left out ("Malmö", not
+        "Malmö, Malmö")."""
+        address = self.postal_address
+        if address.casefold() == self.name.strip().casefold():
+            address = ""
+        return ", ".join(part for part in (self.name, address) if part)
 
 
 class ReferenceRecord(models.Model):

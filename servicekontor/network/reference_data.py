@@ -299,17 +299,24 @@ def _load_catalogue(directory: Path, syncer: Syncer, source_text: object) -> Non
         syncer.report.add_created("services", created)
     for row in _rows(directory, "milestones.csv"):
         milestone = Milestone.objects.filter(code=row["code"]).first()
-        wanted_m = {
-            "name": row["name"],
-            "date": _iso(_required_date(row["date"], f"milestone {row['code']}")),
-            "precision": row["precision"],
-            "source": source_text(row["source"]),
-        }
+        wanted_m = _milestone_fields(
+            name_sv=row["name_sv"],
+            name_en=row["name_en"],
+            date=_iso(_required_date(row["date"], f"milestone {row['code']}")),
+            precision=row["precision"],
+            source=source_text(row["source"]),
+        )
 
-        def write_milestone(wanted: dict[str, object] = wanted_m, code: str = row["code"]) -> State:
+        def write_milestone(wanted: dict[str, State] = wanted_m, code: str = row["code"]) -> State:
             Milestone.objects.update_or_create(
                 code=code,
-                defaults={**wanted, "date": dt.date.fromisoformat(str(wanted["date"]))},
+                defaults={
+                    "name_sv": wanted["name"],
+                    "name_en": wanted.get("name_en", ""),
+                    "date": dt.date.fromisoformat(str(wanted["date"])),
+                    "precision": wanted["precision"],
+                    "source": wanted["source"],
+                },
             )
             return wanted
 
@@ -332,13 +339,32 @@ def _agency_state(agency: Agency) -> dict[str, State]:
     }
 
 
-def _milestone_state(milestone: Milestone) -> dict[str, State]:
-    return {
-        "name": milestone.name,
-        "date": _iso(milestone.date),
-        "precision": milestone.precision,
-        "source": milestone.source,
+def _milestone_fields(
+    *, name_sv: str, name_en: str, date: str | None, precision: str, source: object
+) -> dict[str, State]:
+    """A milestone's state. The Swedish name keeps the key "name" and the English one is
+    left out while empty: the state of a row loaded before milestones had English names is
+    then what it was, its recorded fingerprint still matches, and the English name reaches
+    an unedited row on the next load (an edited one is kept, as any edited row)."""
+    state: dict[str, State] = {
+        "name": name_sv,
+        "date": date,
+        "precision": precision,
+        "source": source,
     }
+    if name_en:
+        state["name_en"] = name_en
+    return state
+
+
+def _milestone_state(milestone: Milestone) -> dict[str, State]:
+    return _milestone_fields(
+        name_sv=milestone.name_sv,
+        name_en=milestone.name_en,
+        date=_iso(milestone.date),
+        precision=milestone.precision,
+        source=milestone.source,
+    )
 
 
 def _sync_office(

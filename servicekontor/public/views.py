@@ -56,13 +56,19 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
     office = get_object_or_404(Office, code=code)
     today = clock.local_today()
     monday = today - dt.timedelta(days=today.weekday())
-    offerings = list(network_queries.offerings_on(office=office, day=today))
     now = clock.now()
     operating = office.is_operating_on(today)
     week = network_queries.week_hours(office=office, first_day=monday)
     open_now = network_queries.is_open(office=office, at=now)
     closes_at = network_queries.closing_time(office=office, at=now) if open_now else None
     next_opening = network_queries.next_opening(office=office, after=now)
+    open_today = any(day.intervals for day in week if day.day == today)
+    # Closed today (a weekend, a holiday): the services of the day it next opens, under a
+    # heading that says so, not "today" (walk finding 2026-12-01).
+    services_day = today
+    if not open_today and not office.is_outreach and next_opening is not None:
+        services_day = clock.local_date_of(next_opening)
+    offerings = list(network_queries.offerings_on(office=office, day=services_day))
     # Closed for good (or not yet open), or no opening within a week (renovation, a long
     # closure): point to the nearest offices that are open instead of a week of "Closed".
     rest_of_week_closed = not open_now and (
@@ -72,6 +78,8 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
         "office": office,
         "today": today,
         "operating": operating,
+        "open_today": open_today,
+        "services_day": services_day,
         "week": week,
         "upcoming": network_queries.upcoming_closures(office=office, from_day=today),
         "agencies": queries.services_by_agency(offerings),

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Service
+from servicekontor.core.languages import is_language_code
 from servicekontor.queueing.errors import NotOffered
 from servicekontor.queueing.intervals import seconds_in_state, split_seconds
 from servicekontor.queueing.models import Errand, Outcome, Visit, VisitEvent, VisitState
 from servicekontor.queueing.signals import errands_recorded
 
 # ISO 639-1: two lowercase letters (a list would go stale; the code is validated by shape).
-_LANGUAGE_LENGTH = 2
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def clean_language(*, interpreter_used: bool, language: str) -> str:
     code = language.strip().lower()
     if code and not interpreter_used:
         raise NotOffered(_("Record a language only when an interpreter was used."))
-    if code and (len(code) != _LANGUAGE_LENGTH or not code.isalpha() or not code.isascii()):
-        raise NotOffered(_("Give the language as a two-letter code, e.g. ar or so."))
+    if code and not is_language_code(code):
+        raise NotOffered(_("Give the language as a code from the list, e.g. ar, so or prs."))
     return code
 
 

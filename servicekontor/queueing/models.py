@@ -386,7 +386,9 @@ class Errand(models.Model):
         _("interpreter language"),
         max_length=8,
         blank=True,
-        help_text=_("ISO 639-1 code, e.g. ar, so, ti."),
+        help_text=_(
+            "ISO 639-1 code, or ISO 639-3 for a language without one, e.g. ar, so, ti, prs."
+        ),
     )
     service_seconds = models.PositiveIntegerField(_("service seconds"))
     first_for_agency = models.BooleanField(default=True)

@@ -320,16 +320,19 @@ def agency_dashboard(*, scope: Scope, agency: Agency, start: dt.date, end: dt.da
 
 def labelled(breakdown: Breakdown) -> dict[str, list[tuple[str, int]]]:
     """Outcome and language codes with their names, most errands first."""
-    from django.conf.locale import LANG_INFO
-
+    from servicekontor.core.i18n import current_language
+    from servicekontor.core.languages import language_name
     from servicekontor.queueing.models import Outcome
     from servicekontor.reports.measures import UNKNOWN_LANGUAGE
 
+    locale = current_language()
+
     def language(code: str) -> str:
+        """The name the desk chose it by, in the page's language (CLDR), and the code."""
         if code == UNKNOWN_LANGUAGE:
             return _("Not recorded")
-        info = LANG_INFO.get(code)
-        return f"{info['name_local']} ({code})" if info else code
+        name = language_name(code, locale)
+        return f"{name} ({code})" if name != code else code
 
     outcome_names = dict(Outcome.choices)
     return {

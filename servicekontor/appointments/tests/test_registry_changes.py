@@ -373,7 +373,7 @@ def test_registry__milestone_moved_earlier_closes_the_office_before_the_bookings
     from servicekontor.network.services import move_milestone
 
     milestone = Milestone.objects.create(
-        code="kiruna-closes", name="Kiruna closes", date=TUESDAY + dt.timedelta(days=30)
+        code="kiruna-closes", name_sv="Kiruna closes", date=TUESDAY + dt.timedelta(days=30)
     )
     office.closed_on, office.closed_with = milestone.date, milestone
     office.save()
@@ -410,7 +410,7 @@ def test_registry__milestone_moved_in_the_admin__previewed_then_applied(
     from servicekontor.network.models import Milestone
 
     milestone = Milestone.objects.create(
-        code="kiruna-closes-admin", name="Kiruna closes", date=TUESDAY + dt.timedelta(days=30)
+        code="kiruna-closes-admin", name_sv="Kiruna closes", date=TUESDAY + dt.timedelta(days=30)
     )
     office.closed_on, office.closed_with = milestone.date, milestone
     office.save()

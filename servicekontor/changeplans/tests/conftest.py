@@ -43,7 +43,7 @@ def world(db) -> World:
 
 def build_world() -> World:
     """The world above (also for transactional tests, which cannot use the fixture)."""
-    takeover = Milestone.objects.create(code="takeover-2019", name="Övertagandet", date=TAKEOVER)
+    takeover = Milestone.objects.create(code="takeover-2019", name_sv="Övertagandet", date=TAKEOVER)
     fk = make_agency(code="forsakringskassan", name_sv="Försäkringskassan")
     pm = make_agency(code="pensionsmyndigheten", name_sv="Pensionsmyndigheten")
     skv = make_agency(code="skatteverket", name_sv="Skatteverket")

@@ -214,7 +214,7 @@ def test_registry_milestone_moved__the_plans_followers_move_too(world):
 def test_follows_a_milestone_on_its_day__adoption_ties_the_rows_to_it(world):
     from servicekontor.network.services import move_milestone
 
-    m = Milestone.objects.create(code="af-2027", name="AF", date=dt.date(2027, 1, 1))
+    m = Milestone.objects.create(code="af-2027", name_sv="AF", date=dt.date(2027, 1, 1))
     plan = services.create_plan(user=world.nadia, name="AF med beslut")
     services.add_change(
         plan=plan,

@@ -1,9 +1,15 @@
 """Interpreter languages: names from CLDR (Babel), ISO 639-1 codes behind them."""
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from servicekontor.core.languages import language_choices
+from servicekontor.core.languages import (
+    SUPPLEMENTARY,
+    is_language_code,
+    language_choices,
+    language_name,
+)
 
 
 def test_language_choices__iso_639_1_codes_named_in_the_page_language():
@@ -11,7 +17,11 @@ def test_language_choices__iso_639_1_codes_named_in_the_page_language():
     en = dict(language_choices("en"))
     assert sv["so"] == "somaliska" and sv["ar"] == "arabiska" and sv["ti"] == "tigrinja"
     assert en["so"] == "Somali" and en["fa"] == "Persian"
-    assert all(len(code) == 2 and code.isascii() and code.islower() for code in sv)
+    assert all(
+        len(code) == 2 and code.isascii() and code.islower()
+        for code in sv
+        if code not in SUPPLEMENTARY
+    )
     assert len(sv) >= 180 and set(sv) == set(en)
     names = [name.casefold() for _, name in language_choices("sv")]
     assert names == sorted(names)
@@ -25,3 +35,60 @@ def test_desk_interpreter_fields__a_select_of_names_not_a_code_box():
     assert '<select name="language" id="finish-language">' in html
     assert '<option value="so">somaliska</option>' in html
     assert 'maxlength="2"' not in html
+
+
+@pytest.mark.parametrize(
+    ("code", "sv", "en"),
+    [
+        # Walk finding (2026-12-01): Pashto was "afghanska", Dari was missing.
+        ("ps", "pashto", "Pashto"),
+        ("prs", "dari", "Dari"),
+        ("fa", "persiska", "Persian"),
+        ("ckb", "centralkurdiska", "Central Kurdish"),
+        ("kmr", "nordkurdiska (kurmanji)", "Northern Kurdish (Kurmanji)"),
+        ("ku", "kurdiska", "Kurdish"),  # stored before the Kurdish varieties: still named
+        ("ar", "arabiska", "Arabic"),
+        ("so", "somaliska", "Somali"),
+        ("ti", "tigrinja", "Tigrinya"),
+        ("bs", "bosniska", "Bosnian"),
+        ("hr", "kroatiska", "Croatian"),
+        ("sr", "serbiska", "Serbian"),
+    ],
+)
+def test_language_choices__languages_interpreted_in_sweden(code, sv, en):
+    assert dict(language_choices("sv"))[code] == sv
+    assert dict(language_choices("en"))[code] == en
+    assert language_name(code, "sv") == sv and is_language_code(code)
+
+
+def test_language_choices__every_code_listed_may_be_stored():
+    for locale in ("sv", "en"):
+        codes = [code for code, _ in language_choices(locale)]
+        assert len(codes) == len(set(codes))
+        assert all(is_language_code(code) for code in codes)
+        assert all(name != code for code, name in language_choices(locale))
+    assert all(len(code) == 3 for code in SUPPLEMENTARY)
+
+
+@pytest.mark.parametrize("code", ["", "und", "xyz", "a", "ar1", "fa_AF", "Ar"])
+def test_is_language_code__other_codes_refused(code):
+    assert not is_language_code(code)
+
+
+def test_clean_language__three_letter_codes_from_the_list_accepted():
+    from servicekontor.queueing.errands import clean_language
+    from servicekontor.queueing.errors import NotOffered
+
+    assert clean_language(interpreter_used=True, language=" PRS ") == "prs"
+    assert clean_language(interpreter_used=True, language="ar") == "ar"
+    with pytest.raises(NotOffered):
+        clean_language(interpreter_used=True, language="xyz")
+
+
+def test_reports_breakdown__language_named_as_at_the_desk():
+    from servicekontor.reports.dashboards import labelled
+    from servicekontor.reports.queries import Breakdown
+
+    with translation.override("sv"):
+        rows = labelled(Breakdown(languages={"prs": 3, "ps": 2, "und": 1}))["languages"]
+    assert rows == [("dari (prs)", 3), ("pashto (ps)", 2), ("Inte angivet", 1)]

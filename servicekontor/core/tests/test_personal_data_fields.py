@@ -101,7 +101,7 @@ NOT_PERSONAL = {
         f"catalog.Service.{f}"
         for f in ("code", "name_sv", "name_en", "description_sv", "description_en", "mode")
     ),
-    *(f"network.Milestone.{f}" for f in ("code", "name", "precision", "source")),
+    *(f"network.Milestone.{f}" for f in ("code", "name_sv", "name_en", "precision", "source")),
     *(
         f"network.Office.{f}"
         for f in (

@@ -29,7 +29,7 @@ class MilestoneForm(forms.ModelForm[Milestone]):
 
     class Meta:
         model = Milestone
-        fields = ["code", "name", "date", "precision", "source"]
+        fields = ["code", "name_sv", "name_en", "date", "precision", "source"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -58,9 +58,9 @@ class MilestoneAdmin(CapacityGuard, RegistryAdmin):
         return offices_following(obj)
 
     form = MilestoneForm
-    list_display = ["name", "code", "date", "precision", "follower_count"]
+    list_display = ["name_sv", "name_en", "code", "date", "precision", "follower_count"]
     list_filter = ["precision", ("date", admin.DateFieldListFilter)]
-    search_fields = ["code", "name", "source"]
+    search_fields = ["code", "name_sv", "name_en", "source"]
     date_hierarchy = "date"
 
     @admin.display(description=_("rows following it"), ordering="followers")

@@ -20,7 +20,7 @@ def _translated(response, message: str) -> str:
 @pytest.fixture
 def takeover() -> Milestone:
     return Milestone.objects.create(
-        code="takeover", name="Takeover of the offices", date=dt.date(2019, 1, 1)
+        code="takeover", name_sv="Takeover of the offices", date=dt.date(2019, 1, 1)
     )
 
 
@@ -78,10 +78,10 @@ def test_milestone_admin__change_name_only__date_untouched(
     log_in_network_admin(client)
     url = reverse("admin:network_milestone_change", args=[takeover.pk])
     data = form_data(client.get(url).content.decode())
-    data["name"] = "Övertagandet"
+    data["name_sv"] = "Övertagandet"
     assert client.post(url, data).status_code == 302
     takeover.refresh_from_db()
-    assert (takeover.name, takeover.date) == ("Övertagandet", dt.date(2019, 1, 1))
+    assert (takeover.name_sv, takeover.date) == ("Övertagandet", dt.date(2019, 1, 1))
 
 
 def test_milestone_admin__changelist__counts_followers(client: Client, takeover: Milestone) -> None:

@@ -36,10 +36,10 @@ def office_with(rows: int):
     agency = make_agency()
     capabilities = [make_capability() for _ in range(3)]
     takeover, _ = Milestone.objects.get_or_create(
-        code="takeover", defaults={"name": "Takeover", "date": dt.date(2019, 6, 1)}
+        code="takeover", defaults={"name_sv": "Takeover", "date": dt.date(2019, 6, 1)}
     )
     review, _ = Milestone.objects.get_or_create(
-        code="review", defaults={"name": "Review", "date": dt.date(2030, 1, 2)}
+        code="review", defaults={"name_sv": "Review", "date": dt.date(2030, 1, 2)}
     )
     for _row in range(rows):
         offering = make_offering(office=office, service=make_service(agency=agency))

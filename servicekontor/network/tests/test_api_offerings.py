@@ -21,7 +21,9 @@ def rows() -> dict:
     kiruna, umea = make_office(code="kiruna"), make_office(code="umea")
     id_card = make_service(agency=skv, code="id-kort")
     parental = make_service(agency=fk, code="foraldrapenning")
-    takeover = Milestone.objects.create(code="takeover", name="Takeover", date=dt.date(2019, 6, 1))
+    takeover = Milestone.objects.create(
+        code="takeover", name_sv="Takeover", date=dt.date(2019, 6, 1)
+    )
     ended = make_offering(
         office=kiruna,
         service=parental,

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_move_milestone__takeover_moved__offices_and_offerings_follow() -> None:
-    takeover = Milestone.objects.create(code="takeover", name="Takeover", date=dt.date(2019, 1, 1))
+    takeover = Milestone.objects.create(
+        code="takeover", name_sv="Takeover", date=dt.date(2019, 1, 1)
+    )
     office = make_office(opened_on=dt.date(2019, 1, 1))
     Office.objects.filter(pk=office.pk).update(opened_with=takeover)
     service = make_service()
@@ -32,7 +34,7 @@ def test_move_milestone__takeover_moved__offices_and_offerings_follow() -> None:
 
 
 def test_move_milestone__consecutive_offerings__move_together_without_overlap() -> None:
-    change = Milestone.objects.create(code="change", name="Change", date=dt.date(2023, 1, 1))
+    change = Milestone.objects.create(code="change", name_sv="Change", date=dt.date(2023, 1, 1))
     office, service = make_office(), make_service()
     # The same service ends with the milestone and starts again with it (a new agreement).
     Offering.objects.create(

@@ -131,3 +131,42 @@ def test_load__milestone_corrected__unedited_row_updated(data: Path) -> None:
     load_reference_data(data)
     decision = Milestone.objects.get(code="closures-2025")
     assert decision.date.isoformat() == "2025-04-10" and decision.precision == "day"
+
+
+def _drop_english_milestone_names(directory: Path) -> None:
+    """The milestones file as it was before milestones had English names."""
+    path = directory / "milestones.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["name_en"] = ""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_load__english_milestone_names__reach_rows_loaded_before_them(
+    data: Path, tmp_path: Path
+) -> None:
+    before = tmp_path / "before"
+    shutil.copytree(data, before)
+    _drop_english_milestone_names(before)
+    load_reference_data(before)
+    assert Milestone.objects.get(code="takeover-2019").name_en == ""
+    Milestone.objects.filter(code="expansion-2022").update(name_sv="Utbyggnad, fas 1")
+
+    report = load_reference_data(data)
+
+    takeover = Milestone.objects.get(code="takeover-2019")
+    assert takeover.name_en == "The Government Service Center takes over the service offices"
+    assert "takeover-2019" in report.updated["milestone"]
+    # An administrator's edit is kept, English name and all, and listed.
+    assert Milestone.objects.get(code="expansion-2022").name_en == ""
+    assert report.kept["milestone"] == ["expansion-2022"]
+
+
+def test_shipped_milestones__all_named_in_english() -> None:
+    with (Path(settings.REFERENCE_DATA_DIR) / "milestones.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(row["name_sv"] and row["name_en"] for row in rows)

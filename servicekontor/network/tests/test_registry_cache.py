@@ -74,7 +74,7 @@ def test_registry_cache__as_of_the_day__each_day_its_own_offices() -> None:
 
 
 def test_registry_cache__milestone_moved_by_bulk_update__office_closes_on_the_new_date() -> None:
-    closing = Milestone.objects.create(code="closing", name="Closing", date=dt.date(2030, 1, 1))
+    closing = Milestone.objects.create(code="closing", name_sv="Closing", date=dt.date(2030, 1, 1))
     office, service = make_office(closed_on=dt.date(2030, 1, 1)), make_service(mode="both")
     Office.objects.filter(pk=office.pk).update(closed_with=closing)
     make_offering(office=office, service=service)
