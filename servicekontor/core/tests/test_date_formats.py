@@ -179,7 +179,7 @@ def demo(db, settings):
     with time_machine.travel(MONDAY_10, tick=False):
         call_command("load_demo", stdout=io.StringIO())
         officer = User.objects.get(username="officer")
-        desk = ServicePoint.objects.filter(office__code="kista", is_active=True).first()
+        desk = ServicePoint.objects.filter(office__code="kista", is_active=True).earliest("pk")
         services.sign_in_at_desk(officer=officer, service_point=desk)
         Settlement.objects.create(
             month=dt.date(2026, 10, 1),
