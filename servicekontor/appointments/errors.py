@@ -84,6 +84,8 @@ class BookedElsewhen(CheckInError):
     http_status = 409
 
     def __init__(self, *, starts_at: dt.datetime, office_name: str, here: bool, past: bool) -> None:
+        # Kept for the desk, which words the same facts to the officer (`desk_words`).
+        self.starts_at, self.office_name, self.here, self.past = starts_at, office_name, here, past
         local = starts_at.astimezone(clock.STOCKHOLM)
         values = {
             "day": formats.date_format(local, "DAY_FORMAT"),

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit import ALL
 
 from servicekontor.accounts.permissions import can_serve_at
-from servicekontor.appointments import conf, errors, mail, queries, services
+from servicekontor.appointments import conf, desk_words, errors, mail, queries, services
 from servicekontor.appointments.calendar_file import booking_ics
 from servicekontor.appointments.forms import CheckInForm, ContactForm, DeskContactForm
 from servicekontor.appointments.models import Booking, BookingStatus
@@ -509,18 +509,27 @@ def _desk_book_page(request: HttpRequest, office_code: str) -> str:
 def desk_check_in(request: HttpRequest, office_code: str, booking_id: int) -> HttpResponse:
     office = _staff_office(request, office_code)
     booking = get_object_or_404(Booking, pk=booking_id, office=office)
+    # Said to the officer (`desk_words`), not in the check-in's own words to the citizen.
+    fragment = bool(request.headers.get("HX-Request"))
+    status = 200
     try:
         result = services.check_in_booking(office=office, code=booking.code)
     except errors.BookingError as exc:
-        context = {**_desk_context(office), "desk_error": exc.message}
-        return render(request, "appointments/_desk_today.html", context, status=exc.http_status)
-    context = {**_desk_context(office), "desk_result": result}
-    if request.headers.get("HX-Request"):
-        return render(request, "appointments/_desk_today.html", context)
+        error, text, status = True, desk_words.refused(exc, booking), exc.http_status
+    else:
+        error, text = False, desk_words.checked_in(result)
+    if fragment:
+        context = {**_desk_context(office), "desk_error" if error else "desk_message": text}
+        return render(request, "appointments/_desk_today.html", context, status=status)
+    # Without JavaScript: back to the page the list is on, the message shown there once.
+    (messages.error if error else messages.success)(request, text)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("appointments:desk_today", kwargs={"office_code": office.code})
-    return redirect(back)
+    response = redirect(back)
+    if error:
+        response["X-Refused"] = str(status)
+    return response
 
 
 @login_required

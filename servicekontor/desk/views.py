@@ -46,10 +46,12 @@ from servicekontor.queueing.errors import NotOffered, QueueError
 from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
     DeskSession,
+    Errand,
     OfficerStatus,
     Outcome,
     Visit,
     VisitSource,
+    VisitState,
 )
 
 
@@ -157,13 +159,25 @@ def _desk_context(
         # one written-out statement (the office's operating days checked in it)
         return sql.walk_in_services(office_id=session.office_id, day=clock.local_today())
 
-    # Both read only when the template shows them (the add form of the page; the finish,
-    # errand and transfer forms of a visit at the desk).
+    def recorded() -> list[Errand]:
+        # The errands recorded so far for the visit being served ("Record errand, turn to
+        # the next"), so the officer sees what is already done; the finish records the last.
+        if current is None or current.state != VisitState.SERVING:
+            return []
+        return list(
+            Errand.objects.filter(visit_id=current.pk)
+            .select_related("service__agency")
+            .order_by("position")
+        )
+
+    # Read only when the template shows them (the add form of the page; the finish,
+    # errand and transfer forms and the errands so far of a visit at the desk).
     offered = SimpleLazyObject(walk_ins)
     return {
         "session": session,
         "office": session.office,
         "current": current,
+        "errands": SimpleLazyObject(recorded),
         "outcomes": [(o.value, o.label) for o in FINISH_OUTCOMES],
         "statuses": OfficerStatus.choices,
         "offered": offered,

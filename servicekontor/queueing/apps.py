@@ -8,10 +8,11 @@ class QueueingConfig(AppConfig):
     verbose_name = _("Walk-in queue")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_delete, post_save
 
         from servicekontor.network import registry_cache
-        from servicekontor.queueing import push, signals, tasks
+        from servicekontor.queueing import push, services, signals, tasks
         from servicekontor.queueing.models import QueueSettings
 
         # The screens' office comes from the registry cache with its queue settings
@@ -30,3 +31,5 @@ class QueueingConfig(AppConfig):
         signals.desk_sessions_changed.connect(
             push.on_desk_sessions_changed, dispatch_uid="queueing-push-desks"
         )
+        # Signing out of the account leaves the desk (the live view no longer shows it staffed).
+        user_logged_out.connect(services.on_user_logged_out, dispatch_uid="queueing-logout-desk")

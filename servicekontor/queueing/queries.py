@@ -347,7 +347,7 @@ def _versions(today: dt.date, counts: sql.EventCounts) -> dict[str, str]:
         "every": f"{counts.every}.{counts.largest_id}",
         "board": f"{counts.board}",
         "desk": f"{counts.queue}.{counts.officer}",
-        "officer": f"{counts.officer}",
+        "officer": f"{counts.officer}.{counts.officer_errands}",
         "queue": f"{counts.queue}",
     }
     return {part: f"{today:%Y%m%d}.{count}" for part, count in counted.items()}

@@ -10,6 +10,7 @@ Reads live in `queries.py`, the hand-written statements in `sql.py`.
 """
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ from servicekontor.queueing.errors import (
     NotAllowed,
     NotOffered,
     OfficeClosed,
+    QueueError,
 )
 from servicekontor.queueing.models import (
     FINISH_OUTCOMES,
@@ -69,6 +71,8 @@ from servicekontor.queueing.states import TERMINAL, Action, State, target_state
 
 TERMINAL_STATES = [state.value for state in TERMINAL]
 BUSY_MESSAGE = _("Finish or hand on your current visit first.")
+
+log = logging.getLogger(__name__)
 
 
 # --- creating visits -------------------------------------------------------------------------
@@ -412,6 +416,33 @@ def sign_out_of_desk(*, officer: User) -> None:
             at=clock.now(),
         )
     DeskSession.objects.filter(officer=officer).delete()
+
+
+@transaction.atomic
+def leave_desk_at_logout(*, officer: User) -> None:
+    """Signing out of the account ends the officer's desk session, as "Leave the desk" does
+    (the signed-out row in the desk-status log, the live view told after commit); no desk
+    session: nothing. A visit still called or being served at the desk is put on hold first
+    (parked: the office's desks can call it again), so it is not left at a desk nobody sits
+    at and the officer can sign in at a desk again later (`sign_in_at_desk` refuses a busy
+    officer)."""
+    if not DeskSession.objects.filter(officer=officer).exists():
+        return
+    for visit_id in _busy(officer).values_list("pk", flat=True):
+        hold_visit(officer=officer, visit_id=visit_id)
+    sign_out_of_desk(officer=officer)
+
+
+def on_user_logged_out(sender: object, *, user: object = None, **kwargs: object) -> None:
+    """Receiver of Django's `user_logged_out` (connected in `QueueingConfig.ready`). A logout
+    is never refused: should the desk refuse to let go (the visit cannot be parked), the
+    session stays as it was and the reason is logged."""
+    if not isinstance(user, User):
+        return
+    try:
+        leave_desk_at_logout(officer=user)
+    except QueueError as exc:
+        log.warning("logout of user %s: the desk session stays: %s", user.pk, exc.message)
 
 
 def _lock_desk_session(officer: User) -> DeskSession:

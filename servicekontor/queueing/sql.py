@@ -26,6 +26,7 @@ from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.queueing.models import (
     DeskSession,
     DeskStatusEvent,
+    Errand,
     OfficerStatus,
     TicketCounter,
     Visit,
@@ -260,12 +261,19 @@ _QUEUE_CHANGE = f"(from_state IN {_LISTED} OR to_state IN {_LISTED})"
 # ORM: VisitEvent.objects.filter(office_id=…, at__gte=…).aggregate(Count("id"), Max("id"),
 # Count("id", filter=…) …), whose building costs more than the index scan.
 # Parameters: officer id, office id, start of the local day.
+# The errands the officer recorded since the same time: recording one writes no event (the
+# visit stays being served), but the officer's own panel lists them. Parameters: officer id,
+# start of the local day.
+_OFFICER_ERRANDS = (
+    f"(SELECT count(*) FROM {Errand._meta.db_table} r"
+    " WHERE r.officer_id = %s AND r.recorded_at >= %s)"
+)
 OFFICE_EVENTS_TODAY = (
     "SELECT count(*), coalesce(max(id), 0),"
     f" count(CASE WHEN {_QUEUE_CHANGE} THEN 1 END),"
     f" count(CASE WHEN {_QUEUE_CHANGE} OR action IN ('call', 'recall')"
     f" OR from_state = '{VisitState.CALLED.value}' THEN 1 END),"
-    " count(CASE WHEN officer_id = %s THEN 1 END)"
+    f" count(CASE WHEN officer_id = %s THEN 1 END), {_OFFICER_ERRANDS}"
     f" FROM {VisitEvent._meta.db_table} WHERE office_id = %s AND at >= %s"
 )
 # The same counts with the events as `e` of a LEFT JOIN (no event: no row of `e`).
@@ -288,6 +296,7 @@ class EventCounts:
     queue: int  # a visit entered or left the waiting or parked visits
     board: int  # the same, a call or recall, or a called visit leaving that state (the board)
     officer: int  # events made by the given officer (their own visit's changes)
+    officer_errands: int = 0  # errands the given officer recorded (their own visit's errands)
 
 
 def office_events_today(
@@ -295,7 +304,9 @@ def office_events_today(
 ) -> EventCounts:
     """The office's event counts since `since` (see `EventCounts`)."""
     with connection.cursor() as cursor:
-        cursor.execute(OFFICE_EVENTS_TODAY, [officer_id or 0, office_id, sql_datetime(since)])
+        officer = officer_id or 0
+        at = sql_datetime(since)
+        cursor.execute(OFFICE_EVENTS_TODAY, [officer, officer, at, office_id, at])
         row = cursor.fetchone()
     assert row is not None
     return EventCounts(*(int(v) for v in row))
@@ -390,6 +401,7 @@ def desk_list_inputs(*, officer_id: int, service_point_id: int) -> DeskListInput
 DESK_POLL = (
     "SELECT s.id, s.service_point_id, s.office_id, o.code, s.status, "
     + _EVENT_COUNTS_OF_E
+    + f", {_OFFICER_ERRANDS}"
     + f" FROM {DeskSession._meta.db_table} s"
     f" JOIN {Office._meta.db_table} o ON o.id = s.office_id"
     f" LEFT JOIN {VisitEvent._meta.db_table} e ON e.office_id = s.office_id AND e.at >= %s"
@@ -401,7 +413,8 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     """`desk_session_keys(officer_id=…)` and `office_events_today` of its office since
     `since` (with the officer's own events), from one statement; None if not signed in."""
     with connection.cursor() as cursor:
-        cursor.execute(DESK_POLL, [officer_id, sql_datetime(since), officer_id])
+        at = sql_datetime(since)
+        cursor.execute(DESK_POLL, [officer_id, officer_id, at, at, officer_id])
         row = cursor.fetchone()
     if row is None:
         return None

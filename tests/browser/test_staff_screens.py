@@ -93,6 +93,15 @@ def test_desk__every_state__accessible_readable_and_fits_1280(
     expect(page.locator("#outcome")).to_be_visible()
     expect(page.locator("#current-panel .desk-status")).to_contain_text("tar emot")
     _check_screen(page)
+    # one errand recorded, turned to the next: the panel lists what was recorded so far
+    page.locator("#errand-outcome").select_option("resolved")
+    page.locator("#errand-outcome").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    recorded = page.locator("#current-panel .recorded-errands li")
+    expect(recorded).to_have_count(1)
+    expect(recorded.first).to_contain_text(service.name)
+    _check_screen(page)
 
 
 def test_desk__second_tab_follows_the_first_without_reload(

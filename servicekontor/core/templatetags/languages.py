@@ -1,5 +1,6 @@
 """{% interpreter_languages as choices %}: (code, name) pairs in the page's language;
-{% interpreter_language_options %}: the same as ready <option> elements."""
+{% interpreter_language_options %}: the same as ready <option> elements; `code|language_name`:
+one code's name in the page's language (the code itself if unknown)."""
 
 import functools
 
@@ -35,3 +36,13 @@ def _options(locale: str) -> SafeString:
             for code, name in language_choices(locale)
         )
     )
+
+
+@register.filter
+def language_name(code: str) -> str:
+    return _names(current_language()).get(code, code)
+
+
+@functools.cache
+def _names(locale: str) -> dict[str, str]:
+    return dict(language_choices(locale))

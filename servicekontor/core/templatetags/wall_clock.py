@@ -11,7 +11,10 @@ import datetime as dt
 import functools
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import date as django_date
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -66,4 +69,20 @@ def wall_date(value: dt.date | str | None, arg: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _formatted(key: tuple[object, ...], value: dt.date, arg: str | None, language: str) -> str:
+    # `arg` is the format as asked: a name ("DATE_FORMAT"; None is DATE_FORMAT) is looked up
+    # in the language's format module (config/formats) by `django_date`, so the language is
+    # in the key and a name is never resolved here.
     return django_date(value, arg)
+
+
+@receiver(setting_changed)
+def _forget_formats(*, setting: str, **kwargs: object) -> None:
+    """The formats themselves changed (a test's override_settings): what was remembered was
+    formatted with the old ones. Django forgets its own format cache on a `*_FORMAT` setting
+    but not on FORMAT_MODULE_PATH (the modules found stay cached): both are forgotten here."""
+    if setting == "FORMAT_MODULE_PATH":
+        formats.reset_format_cache()
+    if setting in ("FORMAT_MODULE_PATH", "LANGUAGE_CODE", "LANGUAGES", "USE_TZ", "TIME_ZONE") or (
+        setting.endswith("_FORMAT")
+    ):
+        _formatted.cache_clear()

@@ -12,11 +12,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-DATE_FORMATS = ["SHORT_DAY_FORMAT", "DAY_FORMAT", "Y-m-d"]
-FORMATS = [*DATE_FORMATS, "SHORT_DAY_TIME_FORMAT", "DAY_TIME_FORMAT", "c"]
+# Django's own names too (config/formats/en sets them: "14 September 2026", not "Sept. 14,
+# 2026"), and None: the filter's default, DATE_FORMAT.
+DATE_FORMATS = [
+    "SHORT_DAY_FORMAT",
+    "DAY_FORMAT",
+    "Y-m-d",
+    None,
+    "DATE_FORMAT",
+    "SHORT_DATE_FORMAT",
+    "MONTH_DAY_FORMAT",
+    "YEAR_MONTH_FORMAT",
+]
+FORMATS = [
+    *DATE_FORMATS,
+    "SHORT_DAY_TIME_FORMAT",
+    "DAY_TIME_FORMAT",
+    "c",
+    "DATETIME_FORMAT",
+    "SHORT_DATETIME_FORMAT",
+    "TIME_FORMAT",
+]
 
 
-def _both(value: object, fmt: str, zone: str) -> tuple[str, str]:
+def _both(value: object, fmt: str | None, zone: str) -> tuple[str, str]:
     source = (
         "{% load tz wall_clock %}{% timezone zone %}{{ v|date:fmt }}|{{ v|wall_date:fmt }}"
         "{% endtimezone %}"
@@ -71,3 +90,26 @@ def test_wall_date__language_is_part_of_the_key():
         assert _both(day, "SHORT_DAY_FORMAT", "UTC") == ("mån 30 nov", "mån 30 nov")
     with translation.override("en"):
         assert _both(day, "SHORT_DAY_FORMAT", "UTC") == ("Mon 30 Nov", "Mon 30 Nov")
+
+
+def test_wall_date__english_uses_the_unambiguous_formats():
+    day = dt.date(2026, 9, 14)
+    afternoon = dt.datetime(2026, 9, 14, 13, 5, tzinfo=dt.UTC)  # 15:05 in Stockholm
+    with translation.override("en"):
+        assert _both(day, None, "UTC") == ("14 September 2026", "14 September 2026")
+        assert _both(day, "SHORT_DATE_FORMAT", "UTC")[1] == "2026-09-14"
+        assert _both(afternoon, "DATETIME_FORMAT", "Europe/Stockholm")[1] == (
+            "14 September 2026 15:05"
+        )
+        assert _both(afternoon, "TIME_FORMAT", "Europe/Stockholm")[1] == "15:05"
+    with translation.override("sv"):
+        assert _both(day, None, "UTC") == ("14 september 2026", "14 september 2026")
+
+
+def test_wall_date__forgets_what_it_formatted_when_the_formats_change(settings):
+    day = dt.date(2026, 9, 14)
+    with translation.override("en"):
+        assert _both(day, "SHORT_DATE_FORMAT", "UTC")[1] == "2026-09-14"
+        settings.FORMAT_MODULE_PATH = None  # Django's own English formats: month first
+        django, memo = _both(day, "SHORT_DATE_FORMAT", "UTC")
+        assert memo == django == "09/14/2026"

@@ -34,7 +34,9 @@ BOUNDS = {
     "start": (6, 8),
     "finish": (10, 18),
     "js call_next": (9, 17),
-    "js start": (8, 10),
+    # +1 on purpose: the panel of a visit being served lists the errands recorded so far
+    # ("Record errand, turn to the next"), one read by the unique (visit, position) index.
+    "js start": (9, 11),
     "js finish": (11, 19),
     "own visit poll": (7, 7),
     "kiosk ticket": (13, 15),
