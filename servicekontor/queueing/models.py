@@ -367,8 +367,10 @@ class Errand(models.Model):
     """
 
     # Indexes (decision 0036): a visit's errands through the unique (visit, position); none
-    # on service (no query filters errands by it); `officer` keeps its own (an account's
-    # deletion).
+    # on service (no query filters errands by it); (officer, recorded_at): an officer's
+    # errands of today in the desk's version (`sql._OFFICER_ERRANDS`, every desk poll; the
+    # officer's own index would read every errand the officer ever recorded) and an account's
+    # deletion (its first column).
     visit = models.ForeignKey(
         Visit, on_delete=models.CASCADE, related_name="errands", db_index=False
     )
@@ -400,12 +402,14 @@ class Errand(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("officer"),
+        db_index=False,
     )
 
     class Meta:
         ordering = ["visit", "position"]
         verbose_name = _("errand")
         verbose_name_plural = _("errands")
+        indexes = [models.Index(fields=["officer", "recorded_at"], name="errand_officer_recorded")]
         constraints = [
             models.UniqueConstraint(
                 fields=["visit", "position"],

@@ -10,7 +10,7 @@ from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitE
 EXPECTED = {
     Visit: {("officer_id",), ("office_id", "state", "queued_at"), ("office_id", "local_day")},
     VisitEvent: {("officer_id",), ("office_id", "at"), ("visit_id", "at")},
-    Errand: {("officer_id",)},
+    Errand: {("officer_id", "recorded_at")},
     DeskStatusEvent: {("office_id", "at"), ("officer_id", "at")},
 }
 
