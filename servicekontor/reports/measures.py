@@ -136,7 +136,9 @@ def event_contributions(visit: VisitRow, events: Sequence[EventRow]) -> Contribu
         return out
     o, d = visit.office_id, visit.local_day
     first = events[0]
-    if first.from_state == "":
+    # An arrival: a ticket or a check-in. A booking recorded as nobody came (a visit created
+    # straight in `no_show`) is a no-show, not a visit and not an arrival (decision 0055).
+    if first.from_state == "" and first.action != "no_show":
         kind = "visits_booked" if visit.booked else "visits_walk_in"
         _add(out, ("day", o, first.service_id, d), kind)
         _add(out, ("hour", o, first.service_id, d, local_hour(visit.arrived_at)), "arrivals")

@@ -26,7 +26,7 @@ from django.dispatch import receiver
 from servicekontor.catalog.models import Service
 from servicekontor.core import bulk_indexes, clock
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
-from servicekontor.queueing.signals import errands_recorded, visit_event_appended
+from servicekontor.queueing.signals import errands_recorded, visit_event_appended, visit_withdrawn
 from servicekontor.reports import measures
 from servicekontor.reports.models import (
     DayFigures,
@@ -115,6 +115,20 @@ def _on_errands(sender: Any, *, visit: Visit, errands: list[Errand], **kwargs: A
         for e in errands
     ]
     apply(measures.errand_contributions(visit_row(visit), rows))
+
+
+@receiver(visit_withdrawn, dispatch_uid="reports.rollups.withdrawn")
+def _on_withdrawn(sender: Any, *, visit: Visit, **kwargs: Any) -> None:
+    """A visit about to be deleted (a no-show record the late citizen's check-in replaces):
+    its whole contribution is taken back."""
+    events = [e for _, e in _events(visit.pk)]
+    errands = [
+        measures.ErrandRow(*r)
+        for r in Errand.objects.filter(visit_id=visit.pk)
+        .order_by("position")
+        .values_list(*_ERRAND_FIELDS)
+    ]
+    apply(measures.difference(measures.visit_contributions(visit_row(visit), events, errands), {}))
 
 
 def _upsert_sql(kind: str) -> str:
@@ -706,7 +720,8 @@ def _rebuild_sql(
         f" FROM {event} ev JOIN {visit} vi ON vi.id = ev.visit_id WHERE {span_sql}"
     )
     ctes_params: list[Any] = [VisitSource.APPOINTMENT.value, *span]
-    arrival = "(e.n = 1 AND e.from_state = '')"
+    # a booking recorded as nobody came is a no-show, not an arrival (decision 0055)
+    arrival = "(e.n = 1 AND e.from_state = '' AND e.action <> 'no_show')"
     first_call = "(e.action = 'call' AND e.calls = 1)"
     event_values = {
         "visits_walk_in": f"CASE WHEN {arrival} AND NOT e.booked THEN 1 ELSE 0 END",
