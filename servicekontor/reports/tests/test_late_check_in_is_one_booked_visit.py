@@ -71,9 +71,7 @@ def test_walk_at_kista__late_check_ins_are_booked_visits__live_view_equals_stati
             starts_at=starts,
             contact=Contact(name=f"Person {i}", email=f"p{i}@example.se"),
         ).booking
-        for i, starts in enumerate(
-            [at(10), at(10, 30), at(10), at(10, 30), at(11), at(11)]
-        )
+        for i, starts in enumerate([at(10), at(10, 30), at(10), at(10, 30), at(11), at(11)])
     ]
     late_after_job, late_before_job, *never = booked
 

@@ -151,9 +151,10 @@ def test_random_days__one_visit_per_person__no_shows_never_came__served_agrees(
         assert set(visits.exclude(pk__in=records).values_list("pk", flat=True)) == set(
             came.values()
         )
-        assert booked == visits.filter(
-            source=VisitSource.APPOINTMENT, ticket_number__isnull=False
-        ).count()
+        assert (
+            booked
+            == visits.filter(source=VisitSource.APPOINTMENT, ticket_number__isnull=False).count()
+        )
         # no-shows: the bookings whose citizen never came; none of them came
         never = {b.code for b in bookings} - arrived_bookings
         recorded = set(records.values_list("booking_reference", flat=True))
