@@ -58,6 +58,7 @@ def _act(world, bookings, came: dict[str, int], action: str, which: int) -> None
         with contextlib.suppress(booking_errors.CheckInError):
             result = booking_services.check_in_booking(office=world.office, code=booking.code)
             if result.ticket and not result.again:  # let into the queue
+                assert result.visit_id is not None
                 came[booking.code] = result.visit_id
     elif action == "job":
         booking_services.record_no_shows()
