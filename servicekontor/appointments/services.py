@@ -501,9 +501,10 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     """The citizen arrives (kiosk or desk) with the booking code.
 
     From `early_check_in` before the time until `grace` after it: a waiting visit with the
-    booked time's priority. Later: a walk-in ticket or nothing, as APPOINTMENTS_LATE_POLICY
-    says (a walk-in only where the service allows walk-ins); the booking is a no-show in the
-    visit log either way.
+    booked time's priority. Later: as APPOINTMENTS_LATE_POLICY says, a place in the queue like
+    a walk-in's (only where the service allows walk-ins) — still the booking's one visit, a
+    booked visit that arrived late (decision 0059), and no no-show — or nothing: then the
+    booking is a no-show in the visit log.
 
     Lateness is decided from the clock alone: a booking the periodic job already marked as a
     no-show (`record_no_shows`) is treated exactly like one it has not reached yet, so the
@@ -531,24 +532,31 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
     ):
         raise errors.NotOfferedAnyMore()
     on_time = now <= booking.starts_at + conf.grace()
-    if on_time:
+    # A late citizen is let into the queue where the policy and the service allow walk-ins
+    if on_time or (conf.late_policy() == "walk_in" and booking.service.walk_in_allowed):
+        # One booked visit either way (decision 0059): late, it queues like a walk-in, and a
+        # no-show the job already recorded for the booking is withdrawn (the citizen came).
         visit = _queue(
             lambda: queue_services.check_in_booked_visit(
                 office=office,
                 service=booking.service,
                 booked_start=booking.starts_at,
                 booking_reference=booking.code,
+                late=not on_time,
             )
         )
-        booking.status = BookingStatus.CHECKED_IN
+        booking.status = BookingStatus.CHECKED_IN if on_time else BookingStatus.LATE
         booking.checked_in_at = now
         booking.visit_id = visit.pk
         booking.save(update_fields=["status", "checked_in_at", "visit_id"])
         return CheckIn(
-            booking=booking, outcome="checked_in", visit_id=visit.pk, ticket=visit.ticket
+            booking=booking,
+            outcome="checked_in" if on_time else "late_walk_in",
+            visit_id=visit.pk,
+            ticket=visit.ticket,
         )
     if booking.status == BookingStatus.BOOKED:
-        # The no-show the periodic job would record (it has not run yet for this booking).
+        # Turned away (too late, no walk-in): the no-show the periodic job would record.
         no_show = _queue(
             lambda: queue_services.record_booked_no_show(
                 office=office,
@@ -560,14 +568,6 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
         booking.visit_id = no_show.pk
     booking.status = BookingStatus.LATE
     booking.checked_in_at = now
-    if conf.late_policy() == "walk_in" and booking.service.walk_in_allowed:
-        ticket = _queue(lambda: queue_services.issue_ticket(office=office, service=booking.service))
-        # The visit the citizen now holds: a repeated check-in shows its number.
-        booking.visit_id = ticket.pk
-        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
-        return CheckIn(
-            booking=booking, outcome="late_walk_in", visit_id=ticket.pk, ticket=ticket.ticket
-        )
     booking.save(update_fields=["status", "checked_in_at", "visit_id"])
     return CheckIn(booking=booking, outcome="late_no_show", visit_id=booking.visit_id)
 

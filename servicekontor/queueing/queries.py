@@ -423,10 +423,13 @@ class OfficeOverview:
 
 def office_overview(*, office: Office) -> OfficeOverview:
     """The manager's live view. Today's figures come from the event log, not the visit rows;
-    everything from one statement of light rows (`sql.live_overview`)."""
+    everything from one statement of light rows (`sql.live_overview`). `served_today`: the
+    visits of today that finished, once each — the statistics' served visits of the office
+    today (`DayFigures.served`; docs/statistics.md, decision 0059)."""
     now = clock.now()
-    start, _end = clock.local_day_bounds(clock.local_today())
-    found = sql.live_overview(office_id=office.pk, since=start)
+    today = clock.local_today()
+    start, _end = clock.local_day_bounds(today)
+    found = sql.live_overview(office_id=office.pk, since=start, day=today)
     rows = [
         ServiceRow(
             pick_language(g.agency_sv, g.agency_en),

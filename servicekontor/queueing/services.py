@@ -66,6 +66,7 @@ from servicekontor.queueing.signals import (
     desk_sessions_changed,
     visit_changed,
     visit_event_appended,
+    visit_withdrawn,
 )
 from servicekontor.queueing.states import TERMINAL, Action, State, target_state
 
@@ -277,15 +278,33 @@ def _ensure_booking_is_new(booking_reference: str) -> None:
 
 @transaction.atomic
 def check_in_booked_visit(
-    *, office: Office, service: Service, booked_start: dt.datetime, booking_reference: str
+    *,
+    office: Office,
+    service: Service,
+    booked_start: dt.datetime,
+    booking_reference: str,
+    late: bool = False,
 ) -> Visit:
-    """A citizen with an appointment arrives: a waiting visit, called first from its time on.
+    """A citizen with an appointment arrives: a waiting *booked* visit (one visit, counted
+    once: decision 0059). On time (or early) it carries the booked time and is called first
+    from that time on. `late` (after the grace): it queues like a walk-in — no booked time
+    on the row, so the call order does not put it first — but it is still the booking's
+    visit (source "appointment"), a booked visit that arrived late, not a walk-in.
+
+    A booking already recorded as nobody came (`record_booked_no_show`, the no-show job) is
+    withdrawn first: the citizen did come, so it is not a no-show (`_withdraw_no_show`).
 
     Lock: the office's ticket-counter row for today. One visit per booking reference is
     enforced by a unique constraint, so a double check-in fails cleanly (409).
     """
     now = clock.now()
     day = clock.local_date_of(now)
+    if late:  # like a ticket: only while the office is open (`issue_ticket`)
+        opening = open_now(office=office, at=now)
+        if not opening.is_open:
+            raise OfficeClosed(next_opening=opening.next_opening)
+    if booking_reference:
+        _withdraw_no_show(booking_reference)
     _ensure_booking_is_new(booking_reference)
     visit = _create_booked_visit(
         office=office,
@@ -295,11 +314,30 @@ def check_in_booked_visit(
         state=VisitState.WAITING,
         source=VisitSource.APPOINTMENT,
         priority=Priority.NORMAL,
-        booked_start=booked_start,
+        booked_start=None if late else booked_start,
         booking_reference=booking_reference,
     )
     _log(visit, action=Action.CHECK_IN, from_state="", at=now)
     return visit
+
+
+def _withdraw_no_show(booking_reference: str) -> None:
+    """The record of a booking nobody came to (a visit created straight in `no_show`, with
+    its one event), deleted when the citizen arrives after all; the statistics take its
+    contribution back in the same transaction (`visit_withdrawn`). Any other visit of the
+    booking is left alone (a second check-in then fails as before). Lock: the visit row."""
+    found = (
+        Visit.objects.select_for_update()
+        .filter(booking_reference=booking_reference, state=VisitState.NO_SHOW)
+        .first()
+    )
+    if found is None:
+        return
+    actions = list(found.events.values_list("action", "from_state"))
+    if actions != [(Action.NO_SHOW.value, "")] or found.errands.exists():
+        return  # a visit that was in the queue (the desk's "did not come"): not a record
+    visit_withdrawn.send(sender=Visit, visit=found)
+    found.delete()
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ Asked, not announced:
   kiosk can say when service starts without the queue importing staffing.
 
 Sent inside the transaction of the change (readers to the queue's right):
-- `visit_event_appended`, `errands_recorded`: `reports` keeps its rollups in step with the
+- `visit_event_appended`, `errands_recorded`, `visit_withdrawn`: `reports` keeps its rollups in step with the
   visit log through these, so the queue never imports the statistics (docs/architecture.md:
   nothing operational imports them). Receivers run in the same transaction: if one fails,
   the change is rolled back with it.
@@ -30,5 +30,8 @@ desk_sessions_changed = Signal()
 visit_event_appended = Signal()
 # kwargs: visit (Visit), errands (list[Errand] just written)
 errands_recorded = Signal()
+# kwargs: visit (Visit, its events and errands still there): about to be deleted — the record
+# of a booking nobody came to, withdrawn because the citizen arrived late (decision 0059)
+visit_withdrawn = Signal()
 # kwargs: office (Office), at (datetime); receivers return datetime | None
 expected_service_start = Signal()

@@ -895,15 +895,16 @@ _ACTIVE = f"('{VisitState.CALLED.value}', '{VisitState.SERVING.value}')"
 # statement of light rows, columns (kind, n, m, t1, t2, a, b, c, d, e, f):
 # - kind 0, per service with someone waiting: n waiting, m the service id, t1 the earliest
 #   arrival, a-d the agency's and the service's names (sv, en);
-# - kind 1: n today's FINISH events;
+# - kind 1: n today's FINISH events of visits of today (`Visit.local_day`): the visits served
+#   today, once each — the statistics' "served" of today (`DayFigures.served`, decision 0059);
 # - kind 2, per visit first called today (`_VISIT_WAITS`): m the visit, t1 entered, t2 first
 #   call;
 # - kind 3, per desk session (and its officer's called or served visit of the office, if any):
 #   m the desk's number, n the visit's ticket number, a-c the officer's first and last name
 #   and username, d the status, e the visit's state, f its ticket letter.
 # `desk/tests/test_screen_rows.py` keeps it equal to the ORM (the old code is kept there).
-# Parameters: office id, office id, start of the day, office id, start of the day, start of
-# the day, office id.
+# Parameters: office id, office id, start of the day, the local day, office id, start of the
+# day, start of the day, office id.
 LIVE_OVERVIEW = (
     f"SELECT 0, COUNT(*), s.id, MIN(v.arrived_at), {_NULL_AT},"
     f" a.name_sv, a.name_en, s.name_sv, s.name_en, {_NULL_TEXT}, {_NULL_TEXT}"
@@ -913,8 +914,9 @@ LIVE_OVERVIEW = (
     " GROUP BY s.id, a.name_sv, a.name_en, s.name_sv, s.name_en"
     f" UNION ALL SELECT 1, COUNT(*), {_NULL_INT}, {_NULL_AT}, {_NULL_AT}, {_NULL_TEXT},"
     f" {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}"
-    f" FROM {VisitEvent._meta.db_table} f"
+    f" FROM {VisitEvent._meta.db_table} f JOIN {Visit._meta.db_table} fv ON fv.id = f.visit_id"
     f" WHERE f.office_id = %s AND f.at >= %s AND f.action = '{VisitAction.FINISH.value}'"
+    " AND fv.local_day = %s"
     f" UNION ALL SELECT 2, {_NULL_INT}, x.visit_id, x.entered, x.first_call, {_NULL_TEXT},"
     f" {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT}"
     f" FROM ({_VISIT_WAITS}) x"
@@ -963,12 +965,13 @@ class LiveRows:
     desks: list[DeskRow]  # by desk number (a later row of a desk: a later visit)
 
 
-def live_overview(*, office_id: int, since: dt.datetime) -> LiveRows:
-    """What the live view shows of the office since `since`, in one statement
-    (`LIVE_OVERVIEW`)."""
+def live_overview(*, office_id: int, since: dt.datetime, day: dt.date) -> LiveRows:
+    """What the live view shows of the office since `since` (the start of the local `day`),
+    in one statement (`LIVE_OVERVIEW`)."""
     at = sql_datetime(since)
+    params = [office_id, office_id, at, day, office_id, at, at, office_id]
     with connection.cursor() as cursor:
-        cursor.execute(LIVE_OVERVIEW, [office_id, office_id, at, office_id, at, at, office_id])
+        cursor.execute(LIVE_OVERVIEW, params)
         rows = cursor.fetchall()
     expression, converters = _datetime_converters()
 

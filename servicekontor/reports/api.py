@@ -172,7 +172,16 @@ class FigureRowSerializer(serializers.Serializer[Any]):
     )
     visits_walk_in = serializers.IntegerField(help_text="Arrivals without a booking.")
     visits_booked = serializers.IntegerField(help_text="Arrivals by a booking.")
-    served_visits = serializers.IntegerField(source="errand_visits")
+    served_visits = serializers.IntegerField(
+        source="errand_visits",
+        help_text="Served visits per agency: a visit with errands for two agencies counts once "
+        "for each.",
+    )
+    finished_visits = serializers.IntegerField(
+        source="served",
+        help_text="Visits served (finished), each once whatever its agencies: the served visits "
+        "of an office or a total across agencies, as the live view counts them.",
+    )
     errands = serializers.IntegerField()
     handled_seconds = serializers.IntegerField()
     no_show = serializers.IntegerField()

@@ -171,18 +171,20 @@ def heatmap(*, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, An
 
 
 def _ranked(
-    *, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]
+    *, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any], measure: str
 ) -> tuple[Chart, list[tuple[str, Figures]]]:
+    """Offices by served visits: `measure` "served" (visits served, once each) across
+    agencies, "errand_visits" (served visits of the agency) for one agency."""
     by_office = figures(scope=scope, start=start, end=end, by=("office",), **filters)
     names = dict(Office.objects.filter(pk__in=[k[0] for k in by_office]).values_list("pk", "name"))
-    ordered = sorted(by_office.items(), key=lambda kv: -kv[1].errand_visits)
+    ordered = sorted(by_office.items(), key=lambda kv: -getattr(kv[1], measure))
     rows = [(names[k[0]], f) for k, f in ordered]
     svg = charts.ranked_bars(
         title=_("Offices ranked by served visits"),
         desc=_("The 20 offices with the most served visits in the period."),
-        rows=[(name, f.errand_visits) for name, f in rows[:20]],
+        rows=[(name, getattr(f, measure)) for name, f in rows[:20]],
     )
-    table = [[name, f.errand_visits, f.visits, _pct(f.service_level)] for name, f in rows]
+    table = [[name, getattr(f, measure), f.visits, _pct(f.service_level)] for name, f in rows]
     return Chart(
         svg,
         [_("Office"), _("Served visits"), _("Visits"), _("Within target")],
@@ -197,7 +199,12 @@ def _pct(share: float | None) -> str:
 
 def _has_data(found: Figures | None) -> bool:
     return found is not None and bool(
-        found.arrivals or found.visits or found.errand_visits or found.errands
+        found.arrivals
+        or found.visits
+        or found.served
+        or found.errand_visits
+        or found.errands
+        or found.no_show
     )
 
 
@@ -221,11 +228,14 @@ def network_dashboard(*, scope: Scope, start: dt.date, end: dt.date) -> Dashboar
         end=end,
         total=total,
         total_last_year=before,
-        trend=trend(scope=scope, start=start, end=end, filters=filters, measure="errand_visits"),
+        # across agencies a served visit is a visit served, once (`served`; decision 0059)
+        trend=trend(scope=scope, start=start, end=end, filters=filters, measure="served"),
         heatmap=heatmap(scope=scope, start=start, end=end, filters=filters),
     )
     board.groups = _by_agency(scope=scope, start=start, end=end, filters=filters)
-    board.ranked, _rows = _ranked(scope=scope, start=start, end=end, filters=filters)
+    board.ranked, _rows = _ranked(
+        scope=scope, start=start, end=end, filters=filters, measure="served"
+    )
     by_county = figures(scope=scope, start=start, end=end, by=("county",))
     board.counties = sorted(((k[0], f) for k, f in by_county.items()), key=lambda kv: kv[0])
     board.breakdown = errand_breakdown(scope=scope, start=start, end=end)
@@ -279,7 +289,8 @@ def office_dashboard(*, scope: Scope, office: Office, weeks: int = 12) -> Office
         end=today,
         total=total,
         total_last_year=before,
-        trend=trend(scope=scope, start=start, end=today, filters=filters, measure="errand_visits"),
+        # the office's served visits: visits served, once each, as the live view counts them
+        trend=trend(scope=scope, start=start, end=today, filters=filters, measure="served"),
         heatmap=heatmap(scope=scope, start=start, end=today, filters=filters),
     )
     board.groups = _by_agency(scope=scope, start=start, end=today, filters=filters)
@@ -313,7 +324,9 @@ def agency_dashboard(*, scope: Scope, agency: Agency, start: dt.date, end: dt.da
     board.groups = sorted(
         ((names[k[0]], f, prev.get(k)) for k, f in now.items()), key=lambda row: row[0]
     )
-    board.ranked, _rows = _ranked(scope=scope, start=start, end=end, filters=filters)
+    board.ranked, _rows = _ranked(
+        scope=scope, start=start, end=end, filters=filters, measure="errand_visits"
+    )
     board.breakdown = errand_breakdown(scope=scope, start=start, end=end, **filters)
     return board
 

@@ -149,8 +149,11 @@ def reach_contributions(
     agency (every event's service is the one it arrived for or was transferred to), else the
     agency's first served errand (`first_for_agency`; a part handed on is not one). So an
     agency's served visits (`errand_visits`) and finished visits never exceed its visits
-    (decision 0053 left this open)."""
+    (decision 0053 left this open). A booking recorded as nobody came (a visit created
+    straight in `no_show`) reaches nobody: it is a no-show, not a visit (decision 0059)."""
     out: Contributions = {}
+    if events and events[0].from_state == "" and events[0].action == "no_show":
+        return out
     o, d = visit.office_id, visit.local_day
     seen: set[int] = set()
     for event in events:
@@ -176,7 +179,9 @@ def event_contributions(visit: VisitRow, events: Sequence[EventRow]) -> Contribu
         return out
     o, d = visit.office_id, visit.local_day
     first = events[0]
-    if first.from_state == "":
+    # An arrival: a ticket or a check-in. A booking recorded as nobody came (a visit created
+    # straight in `no_show`) is a no-show, not a visit and not an arrival (decision 0059).
+    if first.from_state == "" and first.action != "no_show":
         kind = "visits_booked" if visit.booked else "visits_walk_in"
         _add(out, ("day", o, first.service_id, d), kind)
         _add(out, ("hour", o, first.service_id, d, local_hour(visit.arrived_at)), "arrivals")

@@ -27,7 +27,7 @@ from servicekontor.catalog.models import Service
 from servicekontor.core import bulk_indexes, clock
 from servicekontor.core.sql_datetime import sql_datetime
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
-from servicekontor.queueing.signals import errands_recorded, visit_event_appended
+from servicekontor.queueing.signals import errands_recorded, visit_event_appended, visit_withdrawn
 from servicekontor.reports import measures
 from servicekontor.reports.models import (
     DayFigures,
@@ -182,6 +182,20 @@ def _reach_by_errands(
                 out, {("day", row.office_id, errand.service_id, row.local_day): {"reached": 1}}
             )
     return out
+
+
+@receiver(visit_withdrawn, dispatch_uid="reports.rollups.withdrawn")
+def _on_withdrawn(sender: Any, *, visit: Visit, **kwargs: Any) -> None:
+    """A visit about to be deleted (a no-show record the late citizen's check-in replaces):
+    its whole contribution is taken back."""
+    events = [e for _, e in _events(visit.pk)]
+    errands = [
+        measures.ErrandRow(*r)
+        for r in Errand.objects.filter(visit_id=visit.pk)
+        .order_by("position")
+        .values_list(*_ERRAND_FIELDS)
+    ]
+    apply(measures.difference(measures.visit_contributions(visit_row(visit), events, errands), {}))
 
 
 def _upsert_sql(kind: str) -> str:
@@ -775,7 +789,8 @@ def _rebuild_sql(
         f" FROM {event} ev JOIN {visit} vi ON vi.id = ev.visit_id WHERE {span_sql}"
     )
     ctes_params: list[Any] = [VisitSource.APPOINTMENT.value, *span]
-    arrival = "(e.n = 1 AND e.from_state = '')"
+    # a booking recorded as nobody came is a no-show, not an arrival (decision 0059)
+    arrival = "(e.n = 1 AND e.from_state = '' AND e.action <> 'no_show')"
     first_call = "(e.action = 'call' AND e.calls = 1)"
     event_values = {
         "visits_walk_in": f"CASE WHEN {arrival} AND NOT e.booked THEN 1 ELSE 0 END",
@@ -820,7 +835,8 @@ def _rebuild_sql(
         "PARTITION BY y.visit_id, y.agency_id ORDER BY y.kind, y.ord) AS k FROM ("
         "SELECT e.visit_id, s.agency_id, e.office_id, e.service_id, e.local_day,"
         f" 0 AS kind, e.n AS ord FROM {SPAN_EVENTS} e JOIN {service} s ON s.id = e.service_id"
-        " WHERE e.n = 1 OR e.service_id <> e.previous_service"
+        " WHERE (e.n = 1 AND NOT (e.from_state = '' AND e.action = 'no_show'))"
+        " OR e.service_id <> e.previous_service"
         " UNION ALL SELECT r.visit_id, s.agency_id, vi.office_id, r.service_id, vi.local_day,"
         f" 1, r.position FROM {errand} r JOIN {visit} vi ON vi.id = r.visit_id"
         f" JOIN {service} s ON s.id = r.service_id WHERE {span_sql} AND {served}"

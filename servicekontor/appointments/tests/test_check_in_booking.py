@@ -75,7 +75,8 @@ def test_booking__check_in__late_again__same_answer(office, booking, settings, p
         first = services.check_in_booking(office=office, code=booking.code)
         again = services.check_in_booking(office=office, code=booking.code)
     assert (again.outcome, again.ticket) == (first.outcome, first.ticket)
-    assert Visit.objects.count() == (2 if policy == "walk_in" else 1)
+    # one visit either way: the booking's, queued late, or its no-show (decision 0059)
+    assert Visit.objects.count() == 1
 
 
 def test_booking__kiosk_check_in__refresh_shows_the_number_with_200(client, office, booking):
@@ -117,9 +118,12 @@ def test_booking__check_in__lateness_from_the_clock_not_from_the_job(
     assert result.outcome == expected and bool(result.ticket) == (policy == "walk_in")
     booking.refresh_from_db()
     assert booking.status == BookingStatus.LATE
-    # One no-show in the visit log either way, plus the walk-in ticket under that policy.
-    assert Visit.objects.filter(booking_reference=booking.code).get().state == VisitState.NO_SHOW
-    assert Visit.objects.count() == (2 if policy == "walk_in" else 1)
+    # One visit of the booking either way (decision 0059): queued late under "walk_in" (a
+    # no-show the job had recorded is withdrawn), a no-show under "no_show".
+    visit = Visit.objects.get()
+    assert visit.booking_reference == booking.code and visit.source == VisitSource.APPOINTMENT
+    assert visit.state == (VisitState.WAITING if policy == "walk_in" else VisitState.NO_SHOW)
+    assert booking.visit_id == visit.pk
 
 
 @pytest.mark.parametrize("job_ran", [False, True])
@@ -173,10 +177,12 @@ def test_booking__check_in__late_becomes_walk_in(office, booking, settings):
     with at(11, 11):
         result = services.check_in_booking(office=office, code=booking.code)
     assert result.outcome == "late_walk_in"
-    assert Visit.objects.get(booking_reference=booking.code).state == VisitState.NO_SHOW
     assert result.visit_id is not None
-    walk_in = Visit.objects.get(pk=result.visit_id)
-    assert walk_in.state == VisitState.WAITING and walk_in.booked_start is None
+    # the booking's one visit, booked (decision 0059), queued like a walk-in: no booked time
+    late = Visit.objects.get()
+    assert late.pk == result.visit_id and late.booking_reference == booking.code
+    assert late.source == VisitSource.APPOINTMENT and late.ticket == result.ticket
+    assert late.state == VisitState.WAITING and late.booked_start is None
     booking.refresh_from_db()
     assert booking.status == BookingStatus.LATE
 

@@ -151,7 +151,9 @@ def _old_office_overview(*, office: Office) -> OfficeOverview:
         row.longest_wait_minutes = max(row.longest_wait_minutes, minutes)
     start, _end = clock.local_day_bounds(clock.local_today())
     today = VisitEvent.objects.filter(office=office, at__gte=start)
-    served = today.filter(action=VisitAction.FINISH).aggregate(n=Count("id"))["n"]
+    served = today.filter(
+        action=VisitAction.FINISH, visit__local_day=clock.local_today()
+    ).aggregate(n=Count("id"))["n"]
     return OfficeOverview(
         waiting_total=len(waiting),
         longest_wait_minutes=max((r.longest_wait_minutes for r in rows.values()), default=0),

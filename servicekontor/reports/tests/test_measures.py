@@ -196,7 +196,10 @@ def test_measures__no_show_left_and_closing():
         ev(at(16, 0), "close", "waiting", "not_served"),
     ]
 
-    assert day_row(visit_contributions(booked, nobody, [])) == {"visits_booked": 1, "no_show": 1}
+    # a booking nobody came to: a no-show, not a visit and not an arrival (decision 0059)
+    nobody_came = visit_contributions(booked, nobody, [])
+    assert day_row(nobody_came) == {"no_show": 1}
+    assert not [key for key in nobody_came if key[0] == "hour"]
     assert day_row(visit_contributions(walk_in(at(10, 0)), gone, []))["left_queue"] == 1
     c = visit_contributions(walk_in(at(15, 50)), left_at_closing, [])
     assert day_row(c) == {"visits_walk_in": 1, "not_served": 1}
