@@ -51,7 +51,7 @@ def _seen_by_every_statement(world: World, manager, since: dt.datetime) -> dict[
     live = sql.live_poll(office_code=office.code, user_id=manager.pk, since=since)
     assert live is not None
     _waiting, board = sql.lobby_board(office_id=office.pk, since=since, events=50)
-    overview = sql.live_overview(office_id=office.pk, since=since)
+    overview = sql.live_overview(office_id=office.pk, since=since, day=clock.local_date_of(since))
     return {
         "office_events_today": counts,
         "desk_poll": polled[1],

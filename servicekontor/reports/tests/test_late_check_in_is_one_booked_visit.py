@@ -159,7 +159,7 @@ def test_walk_at_kista__late_check_ins_are_booked_visits__live_view_equals_stati
 
     # --- the statistics ---
     total = figures(scope=EVERYTHING, start=DAY, end=DAY, office_ids=[office.pk])[()]
-    assert (total.visits, total.visits_walk_in, total.visits_booked) == (7, 5, 2)
+    assert (total.arrivals, total.visits_walk_in, total.visits_booked) == (7, 5, 2)
     assert total.no_show == 4
     assert total.served == len(finished) == 2  # the office's served visits, once each
     assert total.errands == 3  # P-003 had two errands (two agencies)

@@ -19,6 +19,7 @@ FIELDS = (
     "visits_walk_in",
     "visits_booked",
     "errand_visits",
+    "served",
     "errands",
     "no_show",
     "left_queue",
@@ -33,6 +34,7 @@ def _figures(base: int) -> SimpleNamespace:
     counts = {name: base + 1000 * i for i, name in enumerate(FIELDS)}
     return SimpleNamespace(
         **counts,
+        arrivals=counts["visits_walk_in"] + counts["visits_booked"],
         mean_wait_seconds=600.0,
         wait_median_minutes=3,
         wait_p90_minutes=30,
@@ -45,9 +47,14 @@ def _figures(base: int) -> SimpleNamespace:
 def test_statistics_fragments__counts_grouped(language, sep):
     now, before = _figures(74_935), _figures(61_204)
     with translation.override(language):
-        html = render_to_string(
-            "reports/_figures.html",
-            {"now": now, "before": before, "compare": True, "caption": "c"},
+        # an office's or the network's figures, and an agency's (its visits and served
+        # visits per agency: `per_agency`)
+        html = "".join(
+            render_to_string(
+                "reports/_figures.html",
+                {"now": now, "before": before, "compare": True, "caption": "c", **extra},
+            )
+            for extra in ({}, {"per_agency": True})
         )
         html += render_to_string(
             "reports/_groups.html",
