@@ -30,3 +30,6 @@ class QueueingConfig(AppConfig):
         signals.desk_sessions_changed.connect(
             push.on_desk_sessions_changed, dispatch_uid="queueing-push-desks"
         )
+        signals.desk_sessions_changed.connect(
+            tasks.enqueue_after_staffing_change, dispatch_uid="queueing-after-staffing-change"
+        )
