@@ -198,17 +198,22 @@ CALL_ORDER = (
 )
 
 
-def servable_services_sql(*, officer: str, service_point: str) -> str:
+def servable_services_sql(
+    *, officer: str, service_point: str, desks: str = "", where: str = ""
+) -> str:
     """SELECT of the ids of the services the officer (SQL expression `officer`) may serve at
     the desk (`service_point`): of an agency the officer is trained for, needing no equipment
-    or equipment the desk has. ORM: `queries.servable_services`. The services `s`."""
+    or equipment the desk has. ORM: `queries.servable_services`. The services `s`, the
+    competences `c`. `desks`: a FROM item and `CROSS JOIN` before the services (the desks
+    the expressions name); `where`: more conditions (" AND …")."""
     equipped = ServicePoint.capabilities.through._meta.db_table
     return (
-        f"SELECT s.id FROM {Service._meta.db_table} s"
+        f"SELECT s.id FROM {desks}{Service._meta.db_table} s"
         f" JOIN {Competence._meta.db_table} c ON c.agency_id = s.agency_id"
         f" AND c.user_id = {officer}"
-        " WHERE s.required_capability_id IS NULL OR s.required_capability_id IN"
+        " WHERE (s.required_capability_id IS NULL OR s.required_capability_id IN"
         f" (SELECT e.capability_id FROM {equipped} e WHERE e.servicepoint_id = {service_point})"
+        f"){where}"
     )
 
 
@@ -636,20 +641,30 @@ def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
 
 
 def _may_serve(*, desk: str, service: str) -> str:
-    """SQL: the desk session `desk` (alias) may serve the service id `service`."""
+    """SQL: the desk session `desk` (alias) may serve the service id `service` (by the
+    service's key: an index lookup, not a scan of the services)."""
     servable = servable_services_sql(
-        officer=f"{desk}.officer_id", service_point=f"{desk}.service_point_id"
+        officer=f"{desk}.officer_id",
+        service_point=f"{desk}.service_point_id",
+        where=f" AND s.id = {service}",
     )
-    return f"{service} IN ({servable})"
+    return f"EXISTS ({servable})"
 
 
-_OPEN_DESKS_WHERE = (
-    f"FROM {DeskSession._meta.db_table} d WHERE d.office_id = t.office_id"
+_DESKS_OF_T = (
+    "d.office_id = t.office_id"
     f" AND d.status = '{OfficerStatus.IDLE.value}'"
     f" AND {_may_serve(desk='d', service='t.service_id')}"
 )
 # The desks that can serve `t` now (the estimate's capacity).
-OPEN_DESKS_OF_T = f"(SELECT COUNT(*) {_OPEN_DESKS_WHERE})"
+OPEN_DESKS_OF_T = f"(SELECT COUNT(*) FROM {DeskSession._meta.db_table} d WHERE {_DESKS_OF_T})"
+# The services those desks can serve: whose visits compete with `t` (one set per `t`).
+_COMPETING_WITH_T = servable_services_sql(
+    officer="d.officer_id",
+    service_point="d.service_point_id",
+    desks=f"{DeskSession._meta.db_table} d CROSS JOIN ",
+    where=f" AND {_DESKS_OF_T}",
+)
 # The visits call-next takes before `t` among those competing with it (0 if `t` is not
 # waiting).
 AHEAD_OF_T = (
@@ -657,9 +672,8 @@ AHEAD_OF_T = (
     f" (SELECT v.id, ROW_NUMBER() OVER (ORDER BY {CALL_ORDER}) AS n"
     f" FROM {Visit._meta.db_table} v WHERE v.office_id = t.office_id"
     f" AND v.state = '{VisitState.WAITING.value}' AND (v.id = t.id"
-    f" OR NOT EXISTS (SELECT 1 {_OPEN_DESKS_WHERE})"
-    f" OR EXISTS (SELECT 1 {_OPEN_DESKS_WHERE} AND {_may_serve(desk='d', service='v.service_id')})"
-    ")) q WHERE q.id = t.id)"
+    f" OR NOT EXISTS (SELECT 1 FROM {DeskSession._meta.db_table} d WHERE {_DESKS_OF_T})"
+    f" OR v.service_id IN ({_COMPETING_WITH_T}))) q WHERE q.id = t.id)"
 )
 
 # --- the kiosk's ticket page ------------------------------------------------------------------
