@@ -102,7 +102,7 @@ def test_kiosk_ticket__people_before__is_the_call_order(world, clock_at, seed):
     each ticket is the number of the waiting visits competing for its desks with a smaller
     `call_order_key`, in the statement and in the ORM's `wait_info`. Alice (desk 1: tax,
     parental) and bob (desk 2: tax) are ready; neither desk has the photo station."""
-    competing = {
+    competing: dict[int, set[int] | None] = {
         world.tax.pk: {world.tax.pk, world.parental.pk},  # alice and bob; alice serves both
         world.parental.pk: {world.tax.pk, world.parental.pk},  # alice
         world.id_card.pk: None,  # no desk can serve it: everyone before it in line
@@ -134,14 +134,12 @@ def test_kiosk_ticket__people_before__is_the_call_order(world, clock_at, seed):
         )
 
     for visit in visits:
+        rivals = competing[visit.service_id]
         expected = sum(
             1
             for other in visits
             if other.pk != visit.pk
-            and (
-                competing[visit.service_id] is None
-                or other.service_id in competing[visit.service_id]
-            )
+            and (rivals is None or other.service_id in rivals)
             and key(other) < key(visit)
         )
         assert _ahead(world, visit) == expected

@@ -48,6 +48,12 @@ def _ahead(office, visit: Visit) -> int:
     return wait.waiting
 
 
+def _wait(office, visit: Visit) -> queries.WaitInfo:
+    found = queries.kiosk_ticket(office=office, visit_id=visit.pk)
+    assert found is not None
+    return found[1]
+
+
 def _serve_next(officer) -> Visit:
     visit = services.call_next(officer=officer)
     services.start_service(officer=officer, visit_id=visit.pk)
@@ -141,7 +147,7 @@ def test_place_in_line__two_desks__only_visits_those_desks_serve_compete(client,
     # parental: only alice; she serves tax too, which came later: not before.
     assert [_ahead(world.office, v) for v in (parental1, parental2)] == [0, 1]
     # id card: no desk can serve it: no estimate, everyone before it in call order counts.
-    wait = queries.kiosk_ticket(office=world.office, visit_id=id_card.pk)[1]
+    wait = _wait(world.office, id_card)
     assert (wait.waiting, wait.minutes) == (2, None)
 
     # alice on a break: bob alone serves tax, and nothing before it is his.
@@ -156,10 +162,10 @@ def test_place_in_line__two_desks__a_busy_officer_still_counts(world):
     services.issue_ticket(office=world.office, service=world.tax)
     services.call_next(officer=world.bob)
     waiting = services.issue_ticket(office=world.office, service=world.tax)
-    wait = queries.kiosk_ticket(office=world.office, visit_id=waiting.pk)[1]
+    wait = _wait(world.office, waiting)
     assert (wait.waiting, wait.minutes) == (0, 0)
     later = services.issue_ticket(office=world.office, service=world.tax)
-    wait = queries.kiosk_ticket(office=world.office, visit_id=later.pk)[1]
+    wait = _wait(world.office, later)
     assert (wait.waiting, wait.minutes) == (1, 5)  # one before it, two desks of 10 minutes
 
 
