@@ -33,3 +33,6 @@ class QueueingConfig(AppConfig):
         )
         # Signing out of the account leaves the desk (the live view no longer shows it staffed).
         user_logged_out.connect(services.on_user_logged_out, dispatch_uid="queueing-logout-desk")
+        signals.desk_sessions_changed.connect(
+            tasks.enqueue_after_staffing_change, dispatch_uid="queueing-after-staffing-change"
+        )

@@ -6,8 +6,10 @@ import math
 def estimate_wait_minutes(*, ahead: int, handling_minutes: float, open_desks: int) -> int | None:
     """Minutes until a new ticket is likely called: the work ahead shared by the open desks.
 
-    `ahead`: visits before this one; `handling_minutes`: the service's mean handling time;
-    `open_desks`: officers signed in, ready (or serving), trained for the agency.
+    `ahead`: visits before this one in line (those competing for the same desks,
+    `queueing.sql.AHEAD_OF_T`); `handling_minutes`: the service's mean handling time;
+    `open_desks`: the desks that can serve it now (ready or serving; officer trained for the
+    agency, desk equipped for the service: `queueing.sql.OPEN_DESKS_OF_T`).
     Rounded up to whole 5 minutes so the screen does not promise a precision it lacks;
     0 when nobody is ahead and a desk is open. None when no desk is open: with nobody
     serving there is no rate at which the line moves, so no honest estimate (the screen

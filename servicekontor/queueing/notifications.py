@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from servicekontor.core import clock
 from servicekontor.messaging.services import Content, channel_for, deliver, mask, queue_message
+from servicekontor.network.models import Office
 from servicekontor.queueing import sql
-from servicekontor.queueing.models import QueueSettings, Visit, VisitState
-from servicekontor.queueing.queries import in_call_order
+from servicekontor.queueing.models import QueueSettings, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,9 @@ def _content(visit: Visit) -> Content:
 
 
 def notify_near_visits(*, office_id: int) -> int:
-    """Notify every waiting visit among the first few in line that asked to be told.
+    """Notify every waiting visit that asked to be told once at most `notify_when_ahead` are
+    before it in line: its place in line as its ticket page shows it (`sql.waiting_to_tell`,
+    `sql.AHEAD_OF_T`: the visits competing for the desks that can serve it).
 
     Each visit is claimed by compare-and-swap on `notified_at`, so two workers running this
     at once send one message per visit; the claim and the outbox row commit together, so a
@@ -55,15 +57,19 @@ def notify_near_visits(*, office_id: int) -> int:
     """
     if not sql.anyone_waiting_with_contact(office_id=office_id):
         return 0
-    waiting = Visit.objects.filter(office_id=office_id, state=VisitState.WAITING)
-    visit = waiting.select_related("office").first()
-    if visit is None:
+    office = Office.objects.select_related("queue_settings").filter(pk=office_id).first()
+    if office is None:
         return 0
-    rules = QueueSettings.for_office(visit.office)
+    rules = QueueSettings.for_office(office)
     now = clock.now()
-    front = in_call_order(
-        Visit.objects.filter(office_id=office_id, state=VisitState.WAITING), now=now
-    ).select_related("office")[: rules.notify_when_ahead + 1]
+    near = [
+        pk
+        for pk, ahead in sql.waiting_to_tell(office_id=office_id, now=now)
+        if ahead <= rules.notify_when_ahead
+    ]
+    if not near:
+        return 0
+    front = Visit.objects.filter(pk__in=near).select_related("office").order_by("pk")
     sent = 0
     for candidate in front:
         if not candidate.notify_contact or candidate.notified_at is not None:

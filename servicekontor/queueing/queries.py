@@ -165,24 +165,24 @@ def open_now(*, office: Office, at: dt.datetime) -> OpenNow:
 
 @dataclass(frozen=True)
 class WaitInfo:
-    waiting: int  # people waiting for the same agency
-    minutes: int | None  # estimated wait; None: nobody is serving that agency now
+    waiting: int  # people before this one in line (`sql.AHEAD_OF_T`: competing for its desks)
+    minutes: int | None  # estimated wait; None: no desk that can serve it is open now
     expected_start: dt.datetime | None = None  # when nobody serves: when someone is expected
 
 
-def _serving_desks(*, office: Office, agency_id: int) -> int:
-    """Officers at a desk of the office, ready or serving (not on a break, not in the back
-    office), trained for the agency."""
-    return (
-        DeskSession.objects.filter(
-            office=office,
-            status=OfficerStatus.IDLE,
-            officer__competence_rows__agency_id=agency_id,
-        )
-        .values("officer_id")
-        .distinct()
-        .count()
-    )
+def _desks_for(*, office: Office, service: Service) -> tuple[int, set[int] | None]:
+    """The desks of the office that can serve the service now (ready, officer and desk able:
+    `servable_service_ids`) and the services those desks can serve (None: no such desk).
+    The ORM form of `sql.OPEN_DESKS_OF_T` and of the competing visits of `sql.AHEAD_OF_T`."""
+    able = 0
+    competing: set[int] = set()
+    sessions = DeskSession.objects.filter(office=office, status=OfficerStatus.IDLE)
+    for officer_id, service_point_id in sessions.values_list("officer_id", "service_point_id"):
+        ids = set(servable_service_ids(officer_id=officer_id, service_point_id=service_point_id))
+        if service.pk in ids:
+            able += 1
+            competing |= ids
+    return able, competing if able else None
 
 
 def expected_start(*, office: Office, at: dt.datetime) -> dt.datetime | None:
@@ -201,8 +201,9 @@ def expected_start(*, office: Office, at: dt.datetime) -> dt.datetime | None:
 
 def kiosk_ticket(*, office: Office, visit_id: int) -> tuple[Visit, WaitInfo, int | None] | None:
     """The kiosk's ticket page: the visit of the office, its service with the agency (from the
-    shared registry cache), `wait_info` for it and the number of the desk that called it (None
-    if none), in one statement (`sql.kiosk_ticket`); None if the office has no such visit."""
+    shared registry cache), `wait_info` for it (its place in line among the visits competing
+    for its desks, `sql.AHEAD_OF_T`) and the number of the desk that called it (None if none),
+    in one statement (`sql.kiosk_ticket`); None if the office has no such visit."""
     found = sql.kiosk_ticket(visit_id=visit_id, office_id=office.pk, now=clock.now())
     if found is None:
         return None
@@ -226,19 +227,25 @@ def _wait(*, office: Office, service: Service, ahead: int, open_desks: int) -> W
 
 
 def wait_info(*, office: Office, service: Service, exclude: Visit | None = None) -> WaitInfo:
-    """How many are waiting for this service's agency, and roughly how long a new ticket waits.
+    """How many are before a visit of this service in line, and roughly how long it waits:
+    the ORM form of the ticket page's statement (`sql.AHEAD_OF_T`, `sql.OPEN_DESKS_OF_T`;
+    the tests keep the two equal).
 
-    `exclude`: a visit already in line; then only those call-next takes before it count
-    (`call_order.call_order_key`: a priority ticket or a due booking goes ahead of those who
-    came earlier). With nobody serving the agency (no desk signed in, or everyone on a break
-    or in the back office) there is no estimate; `expected_start` says when service is
-    expected to start.
+    Before it: the waiting visits that compete with it for the same desks, those the desks
+    able to serve it now can serve (`_desks_for`), or every waiting visit of the office while
+    no such desk is open. `exclude`: a visit already in line; then only those call-next takes
+    before it count (`call_order.call_order_key`), none if it no longer waits; without it, a
+    new ticket's line (everyone competing). The estimate shares that work over those desks;
+    with none open there is none, and `expected_start` says when service is expected to start.
     """
-    waiting = Visit.objects.filter(
-        office=office, state=VisitState.WAITING, service__agency_id=service.agency_id
-    )
+    able, competing = _desks_for(office=office, service=service)
+    waiting = Visit.objects.filter(office=office, state=VisitState.WAITING)
+    if competing is not None:
+        waiting = waiting.filter(service_id__in=competing)
     if exclude is None:
         ahead = waiting.count()
+    elif exclude.state != VisitState.WAITING:
+        ahead = 0
     else:
         now = clock.now()
 
@@ -259,8 +266,7 @@ def wait_info(*, office: Office, service: Service, exclude: Visit | None = None)
             )
             if key(*row) < own
         )
-    open_desks = _serving_desks(office=office, agency_id=service.agency_id)
-    return _wait(office=office, service=service, ahead=ahead, open_desks=open_desks)
+    return _wait(office=office, service=service, ahead=ahead, open_desks=able)
 
 
 @dataclass(frozen=True)

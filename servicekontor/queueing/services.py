@@ -127,10 +127,18 @@ def _log(
 
 
 def _log_desk(
-    *, officer: User, office_id: int, service_point_id: int | None, status: str, at: dt.datetime
+    *,
+    officer: User,
+    office_id: int,
+    service_point_id: int | None,
+    status: str,
+    at: dt.datetime,
+    staffing: bool = False,
 ) -> None:
     """Append to the desk-status log (occupancy is computed from it); the live view is told
-    after commit."""
+    after commit. `staffing`: a desk opened, closed or changed status (not a visit reaching
+    or leaving it), which changes who can serve whom: the places in line shown to citizens
+    (`sql.AHEAD_OF_T`) may move, so "your turn is near" is asked again (`queueing.tasks`)."""
     DeskStatusEvent.objects.create(
         officer=officer,
         office_id=office_id,
@@ -139,7 +147,9 @@ def _log_desk(
         status=status,
     )
     transaction.on_commit(
-        lambda: desk_sessions_changed.send(sender=DeskSession, office_id=office_id)
+        lambda: desk_sessions_changed.send(
+            sender=DeskSession, office_id=office_id, staffing=staffing
+        )
     )
 
 
@@ -415,6 +425,7 @@ def sign_in_at_desk(*, officer: User, service_point: ServicePoint) -> DeskSessio
         service_point_id=service_point.pk,
         status=DeskActivity.READY,
         at=now,
+        staffing=True,
     )
     return session
 
@@ -435,6 +446,7 @@ def set_officer_status(*, officer: User, status: str) -> DeskSession:
             service_point_id=session.service_point_id,
             status=status,
             at=session.since,
+            staffing=True,
         )
     return session
 
@@ -452,6 +464,7 @@ def sign_out_of_desk(*, officer: User) -> None:
             service_point_id=service_point_id,
             status=DeskActivity.SIGNED_OUT,
             at=clock.now(),
+            staffing=True,
         )
     DeskSession.objects.filter(officer=officer).delete()
 

@@ -5,7 +5,10 @@ Sent after commit (side effects; tasks are leaves and import the use cases):
   value). `queueing.apps` connects `queueing.tasks.enqueue_after_visit_change` and
   `queueing.push.on_visit_changed` (server push to the screens, decision 0026).
 - `desk_sessions_changed`: a desk-status change (sign-in, status, sign-out, serving), with
-  `office_id`; `queueing.push.on_desk_sessions_changed` tells the live view.
+  `office_id` and `staffing` (True for a sign-in, status or sign-out: who can serve whom
+  changed; absent or False for a visit reaching or leaving a desk);
+  `queueing.push.on_desk_sessions_changed` tells the live view,
+  `queueing.tasks.enqueue_after_staffing_change` asks "your turn is near" again.
 
 Asked, not announced:
 - `expected_service_start`: sender `Office`, kwargs `office`, `at`; a receiver answers with

@@ -189,6 +189,35 @@ def visit_with_assignment(*, visit_id: int, officer_id: int) -> tuple[Visit, boo
 
 # --- the call-next pick ----------------------------------------------------------------------
 
+# The call order, as an ORDER BY of waiting visits `v` at the instant of its one parameter:
+# booked visits from their time by booked time, then priority, time in line (the transfer
+# time where the office says so: `queued_at`), id. `call_order.call_order_key` is the rule,
+# `queries.in_call_order` its ORM form (`test_call_order_key`, `test_call_order` keep them
+# equal). The pick, a desk's list and a ticket's place in line all use this one clause.
+CALL_ORDER = (
+    "CASE WHEN v.booked_start <= %s THEN v.booked_start END ASC NULLS LAST,"
+    " v.priority DESC, v.queued_at ASC, v.id ASC"
+)
+
+
+def servable_services_sql(
+    *, officer: str, service_point: str, desks: str = "", where: str = ""
+) -> str:
+    """SELECT of the ids of the services the officer (SQL expression `officer`) may serve at
+    the desk (`service_point`): of an agency the officer is trained for, needing no equipment
+    or equipment the desk has. ORM: `queries.servable_services`. The services `s`, the
+    competences `c`. `desks`: a FROM item and `CROSS JOIN` before the services (the desks
+    the expressions name); `where`: more conditions (" AND …")."""
+    equipped = ServicePoint.capabilities.through._meta.db_table
+    return (
+        f"SELECT s.id FROM {desks}{Service._meta.db_table} s"
+        f" JOIN {Competence._meta.db_table} c ON c.agency_id = s.agency_id"
+        f" AND c.user_id = {officer}"
+        " WHERE (s.required_capability_id IS NULL OR s.required_capability_id IN"
+        f" (SELECT e.capability_id FROM {equipped} e WHERE e.servicepoint_id = {service_point})"
+        f"){where}"
+    )
+
 
 def pick_statement(*, columns: str = "v.*", skip_locked: bool = True) -> str:
     """The next visit this desk can serve, in call order, as one statement.
@@ -201,20 +230,14 @@ def pick_statement(*, columns: str = "v.*", skip_locked: bool = True) -> str:
     """
     lock = " FOR UPDATE OF v SKIP LOCKED" if skip_locked else ""
     visit = Visit._meta.db_table
-    equipped = ServicePoint.capabilities.through._meta.db_table
     return (
         f"SELECT {columns} FROM {visit} v"
         f" WHERE v.state = '{VisitState.WAITING.value}'"
         f" AND NOT EXISTS (SELECT 1 FROM {visit} b WHERE b.officer_id = %s"
         f" AND b.state IN ('{VisitState.CALLED.value}', '{VisitState.SERVING.value}'))"
         " AND v.office_id = %s"
-        f" AND v.service_id IN (SELECT s.id FROM {Service._meta.db_table} s"
-        f" JOIN {Competence._meta.db_table} c ON c.agency_id = s.agency_id AND c.user_id = %s"
-        " WHERE s.required_capability_id IS NULL OR s.required_capability_id IN"
-        f" (SELECT e.capability_id FROM {equipped} e WHERE e.servicepoint_id = %s))"
-        " ORDER BY CASE WHEN v.booked_start <= %s THEN v.booked_start END ASC NULLS LAST,"
-        " v.priority DESC, v.queued_at ASC, v.id ASC"
-        f" LIMIT 1{lock}"
+        f" AND v.service_id IN ({servable_services_sql(officer='%s', service_point='%s')})"
+        f" ORDER BY {CALL_ORDER} LIMIT 1{lock}"
     )
 
 
@@ -615,57 +638,82 @@ def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
     return out
 
 
+# --- a waiting visit's place in line: the ticket page and "your turn is near" --------------
+#
+# Who is before a waiting visit `t` is who competes with it for the same desks: the desks
+# that can serve it now (`OPEN_DESKS_OF_T`: a desk session of its office, ready, whose
+# officer and desk may serve its service, the rule of call-next's pick,
+# `servable_services_sql`), and of the visits those desks can serve, the ones call-next takes
+# before it (`CALL_ORDER`, the pick's ORDER BY itself: `t`'s row number among them, less one).
+# A visit that no such desk can serve (another agency, equipment those desks lack) is not
+# before it, whenever it came. With no such desk open there is no line to stand in yet: then
+# everyone waiting at the office whom call-next takes before it counts (an upper bound; the
+# ticket page says nobody serves yet). For a single desk and no new arrivals the count is
+# the number of visits that desk calls before `t` (`test_place_in_line`'s property).
+# The outer visit is `t`; `v`, `d`, `q` (and `servable_services_sql`'s `s`, `c`, `e`) are
+# taken. Parameter: now (`CALL_ORDER`'s).
+
+
+def _may_serve(*, desk: str, service: str) -> str:
+    """SQL: the desk session `desk` (alias) may serve the service id `service` (by the
+    service's key: an index lookup, not a scan of the services)."""
+    servable = servable_services_sql(
+        officer=f"{desk}.officer_id",
+        service_point=f"{desk}.service_point_id",
+        where=f" AND s.id = {service}",
+    )
+    return f"EXISTS ({servable})"
+
+
+_DESKS_OF_T = (
+    "d.office_id = t.office_id"
+    f" AND d.status = '{OfficerStatus.IDLE.value}'"
+    f" AND {_may_serve(desk='d', service='t.service_id')}"
+)
+# The desks that can serve `t` now (the estimate's capacity).
+OPEN_DESKS_OF_T = f"(SELECT COUNT(*) FROM {DeskSession._meta.db_table} d WHERE {_DESKS_OF_T})"
+# The services those desks can serve: whose visits compete with `t` (one set per `t`).
+_COMPETING_WITH_T = servable_services_sql(
+    officer="d.officer_id",
+    service_point="d.service_point_id",
+    desks=f"{DeskSession._meta.db_table} d CROSS JOIN ",
+    where=f" AND {_DESKS_OF_T}",
+)
+# The visits call-next takes before `t` among those competing with it (0 if `t` is not
+# waiting).
+AHEAD_OF_T = (
+    "(SELECT COALESCE(MAX(q.n), 1) - 1 FROM"
+    f" (SELECT v.id, ROW_NUMBER() OVER (ORDER BY {CALL_ORDER}) AS n"
+    f" FROM {Visit._meta.db_table} v WHERE v.office_id = t.office_id"
+    f" AND v.state = '{VisitState.WAITING.value}' AND (v.id = t.id"
+    f" OR NOT EXISTS (SELECT 1 FROM {DeskSession._meta.db_table} d WHERE {_DESKS_OF_T})"
+    f" OR v.service_id IN ({_COMPETING_WITH_T}))) q WHERE q.id = t.id)"
+)
+
 # --- the kiosk's ticket page ------------------------------------------------------------------
 
-# Whether waiting visit w is called before visit v at the instant of the parameters (twice,
-# for w and for v): the order of `pick_statement` and `call_order.call_order_key` (booked
-# visits from their time by booked time, then priority, time in line, id), as a comparison.
-_DUE_W = "(CASE WHEN w.booked_start <= %s THEN w.booked_start END)"
-_DUE_V = "(CASE WHEN v.booked_start <= %s THEN v.booked_start END)"
-_REST = (
-    "(w.priority > v.priority OR (w.priority = v.priority AND (w.queued_at < v.queued_at"
-    " OR (w.queued_at = v.queued_at AND w.id < v.id))))"
-)
-_CALLED_BEFORE = (
-    f"({_DUE_W} IS NOT NULL AND ({_DUE_V} IS NULL OR {_DUE_W} < {_DUE_V}"
-    f" OR ({_DUE_W} = {_DUE_V} AND {_REST})))"
-    f" OR ({_DUE_W} IS NULL AND {_DUE_V} IS NULL AND {_REST})"
-)
-_CALLED_BEFORE_NOWS = _CALLED_BEFORE.count("%s")
-
 # ORM: `Visit.objects.get(pk=…, office=…)` then `queries.wait_info(office=…, service=…,
-# exclude=visit)`: the people waiting for the same agency whom call-next takes before the
-# ticket (call order: a priority ticket or a booking that is due goes ahead of those who came
-# earlier) and the officers at a desk of the office, ready, trained for it
-# (`queries._serving_desks`). Three round trips through the ORM, one here;
-# `test_kiosk_ticket_sql` keeps the two equal. Parameters: now (`_CALLED_BEFORE_NOWS` times),
-# visit id, office id.
+# exclude=visit)`: the visit's place in line (`AHEAD_OF_T`), the desks that can serve it now
+# (`OPEN_DESKS_OF_T`) and the number of the desk that called it. One statement;
+# `test_kiosk_ticket_sql` and `test_place_in_line` keep it equal to the ORM.
+# Parameters: now, visit id, office id.
 KIOSK_TICKET = (
-    f"SELECT {_columns(Visit, 'v')},"
-    f" (SELECT COUNT(*) FROM {Visit._meta.db_table} w"
-    f" JOIN {Service._meta.db_table} ws ON ws.id = w.service_id"
-    f" WHERE w.office_id = v.office_id AND w.state = '{VisitState.WAITING.value}'"
-    f" AND ws.agency_id = s.agency_id AND w.id <> v.id AND ({_CALLED_BEFORE})),"
-    f" (SELECT COUNT(DISTINCT d.officer_id) FROM {DeskSession._meta.db_table} d"
-    f" JOIN {Competence._meta.db_table} c ON c.user_id = d.officer_id"
-    f" WHERE d.office_id = v.office_id AND d.status = '{OfficerStatus.IDLE.value}'"
-    " AND c.agency_id = s.agency_id),"
+    f"SELECT {_columns(Visit, 't')}, {AHEAD_OF_T}, {OPEN_DESKS_OF_T},"
     # The number of the desk that called it (the lobby board's "desk 3").
-    f" (SELECT sp.number FROM {ServicePoint._meta.db_table} sp WHERE sp.id = v.service_point_id)"
-    f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
-    " WHERE v.id = %s AND v.office_id = %s"
+    f" (SELECT sp.number FROM {ServicePoint._meta.db_table} sp WHERE sp.id = t.service_point_id)"
+    f" FROM {Visit._meta.db_table} t WHERE t.id = %s AND t.office_id = %s"
 )
 
 
 def kiosk_ticket(
     *, visit_id: int, office_id: int, now: dt.datetime
 ) -> tuple[Visit, int, int, int | None] | None:
-    """The visit (without its service), the people waiting for the same agency whom call-next
-    takes before it at `now`, the officers serving that agency at the office now and the
-    number of the visit's desk (None without one); None if no such visit there."""
+    """The visit (without its service), the visits before it in line at `now` (`AHEAD_OF_T`),
+    the desks that can serve it now and the number of the visit's desk (None without one);
+    None if no such visit there."""
     at = sql_datetime(now)
     with connection.cursor() as cursor:
-        cursor.execute(KIOSK_TICKET, [*[at] * _CALLED_BEFORE_NOWS, visit_id, office_id])
+        cursor.execute(KIOSK_TICKET, [at, visit_id, office_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -677,6 +725,26 @@ def kiosk_ticket(
         int(row[n_visit + 1]),
         None if desk is None else int(desk),
     )
+
+
+# --- "your turn is near": the waiting visits that asked to be told ---------------------------
+
+# Each waiting visit of the office with a contact and not told yet, with its place in line
+# (`AHEAD_OF_T`, what its ticket page shows). Parameters: now, office id.
+WAITING_TO_TELL = (
+    f"SELECT t.id, {AHEAD_OF_T} FROM {Visit._meta.db_table} t"
+    f" WHERE t.office_id = %s AND t.state = '{VisitState.WAITING.value}'"
+    " AND t.notified_at IS NULL AND t.notify_contact <> '' ORDER BY t.id"
+)
+
+
+def waiting_to_tell(*, office_id: int, now: dt.datetime) -> list[tuple[int, int]]:
+    """(visit id, visits before it in line) of each waiting visit of the office that left a
+    contact and has not been told yet, by id."""
+    at = sql_datetime(now)
+    with connection.cursor() as cursor:
+        cursor.execute(WAITING_TO_TELL, [at, office_id])
+        return [(int(pk), int(ahead)) for pk, ahead in cursor.fetchall()]
 
 
 # --- a desk's waiting list (the list fragment, `desk/_waiting.html`) -------------------------
@@ -693,10 +761,6 @@ _LISTED = (
     "v.id, v.ticket_letter, v.ticket_number, v.booked_start, v.priority, v.arrived_at,"
     " s.name_sv, s.name_en"
 )
-_CALL_ORDER = (
-    "CASE WHEN v.booked_start <= %s THEN v.booked_start END ASC NULLS LAST,"
-    " v.priority DESC, v.queued_at ASC, v.id ASC"
-)
 _NO_VISIT = "NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
 
 
@@ -708,7 +772,7 @@ def desk_waiting_list_statement(n_services: int) -> str:
         f"SELECT 0, COUNT(*), {_NO_VISIT} FROM {visit} v"
         f" WHERE v.office_id = %s AND v.state = '{VisitState.WAITING.value}'"
         " UNION ALL SELECT * FROM ("
-        f"SELECT 1, ROW_NUMBER() OVER (ORDER BY {_CALL_ORDER}) AS n, {_LISTED}"
+        f"SELECT 1, ROW_NUMBER() OVER (ORDER BY {CALL_ORDER}) AS n, {_LISTED}"
         f" FROM {visit} v JOIN {service} s ON s.id = v.service_id"
         f" WHERE v.office_id = %s AND v.state = '{VisitState.WAITING.value}'"
         f" AND v.service_id IN ({services})"

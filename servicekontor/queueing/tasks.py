@@ -39,6 +39,24 @@ def enqueue_after_visit_change(sender: Any, *, office_id: int, action: str, **kw
 
 
 @task()
+def after_staffing_change(*, office_id: int) -> int:
+    """After a desk opened, closed or changed status: who can serve whom changed, so the
+    places in line did (`sql.AHEAD_OF_T`); tell those who are now near the front."""
+    return notify_near_visits(office_id=office_id)
+
+
+def enqueue_after_staffing_change(
+    sender: Any, *, office_id: int, staffing: bool = False, **kwargs: Any
+) -> None:
+    """Receiver of `signals.desk_sessions_changed` (sent after commit): enqueue
+    `after_staffing_change` for a sign-in, a status change or a sign-out (not a visit
+    reaching or leaving a desk: the visit's own change enqueues then) while someone waiting
+    at the office asked to be told."""
+    if staffing and sql.anyone_waiting_with_contact(office_id=office_id):
+        after_staffing_change.enqueue(office_id=office_id)
+
+
+@task()
 def close_queues_task() -> int:
     """Periodic: close what is still waiting after closing time (see services.close_queues)."""
     return close_queues()

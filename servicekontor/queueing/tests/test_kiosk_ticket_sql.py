@@ -52,9 +52,14 @@ def test_kiosk_ticket__sql__same_visit_and_wait_as_the_orm(world, clock_at, serv
     for visit in tickets:
         wait_orm, wait_sql = _both(world, visit)
         assert wait_sql == wait_orm
-    # the last tax ticket: the id card ticket before it (the first tax one is called)
-    assert _both(world, tickets[3])[1].waiting == 1
-    assert _both(world, tickets[4])[1].waiting == 1  # the first parental ticket
+    if serving == "both":
+        # The last tax ticket: alice and bob can serve it; alice serves parental too, so the
+        # parental ticket is before it; the id card ticket needs the photo station no desk
+        # has (the first tax ticket is called).
+        assert _both(world, tickets[3])[1].waiting == 1
+        # The last parental ticket: only alice can serve it, and she serves tax too: the
+        # parental ticket and the tax ticket before it.
+        assert _both(world, tickets[4])[1].waiting == 2
 
 
 def test_kiosk_ticket__sql__another_offices_visit__none(world, clock_at):
@@ -94,8 +99,14 @@ def test_kiosk_ticket__due_booking__before_walk_ins_not_yet_due_after(world, clo
 @pytest.mark.parametrize("seed", range(6))
 def test_kiosk_ticket__people_before__is_the_call_order(world, clock_at, seed):
     """Random lines (priorities, bookings due or not, equal times in line): the count before
-    each ticket is the number of the agency's waiting visits with a smaller
-    `call_order_key`, in the statement and in the ORM's `wait_info`."""
+    each ticket is the number of the waiting visits competing for its desks with a smaller
+    `call_order_key`, in the statement and in the ORM's `wait_info`. Alice (desk 1: tax,
+    parental) and bob (desk 2: tax) are ready; neither desk has the photo station."""
+    competing: dict[int, set[int] | None] = {
+        world.tax.pk: {world.tax.pk, world.parental.pk},  # alice and bob; alice serves both
+        world.parental.pk: {world.tax.pk, world.parental.pk},  # alice
+        world.id_card.pk: None,  # no desk can serve it: everyone before it in line
+    }
     rng = random.Random(seed)
     now = clock.now()
     visits = []
@@ -123,11 +134,12 @@ def test_kiosk_ticket__people_before__is_the_call_order(world, clock_at, seed):
         )
 
     for visit in visits:
+        rivals = competing[visit.service_id]
         expected = sum(
             1
             for other in visits
             if other.pk != visit.pk
-            and other.service.agency_id == visit.service.agency_id
+            and (rivals is None or other.service_id in rivals)
             and key(other) < key(visit)
         )
         assert _ahead(world, visit) == expected

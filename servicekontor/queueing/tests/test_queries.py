@@ -46,14 +46,21 @@ def test_queries__office_overview__from_the_event_log(world, clock_at):
     assert [(r.desk, r.status) for r in overview.officers] == [(1, "break"), (2, "idle")]
 
 
-def test_queries__wait_info__counts_the_agency_queue(world):
+def test_queries__wait_info__counts_the_visits_competing_for_its_desks(world):
     services.issue_ticket(office=world.office, service=world.tax)
     services.issue_ticket(office=world.office, service=world.parental)
+    services.issue_ticket(office=world.office, service=world.id_card)  # no desk has the photo
 
     info = queries.wait_info(office=world.office, service=world.tax)
 
-    assert info.waiting == 1
-    assert info.minutes == 5  # one ahead, 10 min, two desks trained for Skatteverket
+    # alice (tax, parental) and bob (tax) can serve tax: the tax and the parental ticket
+    # compete with it for them; the id card ticket waits for a desk neither has.
+    assert info.waiting == 2
+    assert info.minutes == 10  # two ahead, 10 min, two desks that can serve tax
+    bob_only = services.set_officer_status(officer=world.alice, status="break")
+    assert bob_only.status == "break"
+    # bob alone: only the tax ticket competes with a new tax ticket
+    assert queries.wait_info(office=world.office, service=world.tax).waiting == 1
 
 
 @pytest.mark.parametrize("how", ["signed_out", "break", "back_office"])
