@@ -26,7 +26,7 @@ from django_ratelimit import ALL
 
 from servicekontor.accounts.permissions import can_serve_at
 from servicekontor.appointments import conf, errors, mail, queries, services
-from servicekontor.appointments.calendar_file import booking_ics
+from servicekontor.appointments.calendar_file import booking_ics, download_method
 from servicekontor.appointments.forms import CheckInForm, ContactForm, DeskContactForm
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tokens import format_code
@@ -343,6 +343,8 @@ def _booking_context(booking: Booking, token: str) -> dict[str, Any]:
         "changeable": booking.is_changeable(now=now),
         "cancellable": booking.is_cancellable(now=now),
         "status_label": booking.status_label(now=now, grace=conf.grace()),
+        # what the messages about it were sent by (the sending's own rule): the page says so
+        "sent_by": mail.contact_channel(booking),
     }
 
 
@@ -435,18 +437,22 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 @_rate_limited(conf.rate_lookup)
 @_unknown_link_page
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
-    """The booking's calendar event as it is now (same UID as the mails; CANCELLED once
-    cancelled), METHOD:PUBLISH."""
+    """The booking's calendar event as it is now (same UID as the mails): METHOD:PUBLISH
+    while it stands, METHOD:CANCEL with the cancel's higher SEQUENCE once cancelled
+    (`calendar_file.download_method`; apps ignore STATUS:CANCELLED in a PUBLISH)."""
     booking = _by_token(token)
+    method = download_method(booking)
     response = HttpResponse(
         booking_ics(
             booking,
-            method="PUBLISH",
+            method=method,
             domain=conf.calendar_domain(),
             organizer_email=conf.organizer_email(),
             stamp=clock.now(),
+            attendee_email=booking.email if method == "CANCEL" else "",
+            download=True,
         ),
-        content_type="text/calendar; charset=utf-8; method=PUBLISH",
+        content_type=f"text/calendar; charset=utf-8; method={method}",
     )
     response["Content-Disposition"] = 'attachment; filename="booking.ics"'
     response["Cache-Control"] = "no-store"
