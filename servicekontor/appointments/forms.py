@@ -8,6 +8,7 @@ from personnummer import personnummer
 from servicekontor.appointments import tokens
 from servicekontor.catalog.models import Service
 from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
+from servicekontor.messaging.phone_messages import phone_error
 
 
 class UnechoedTextInput(forms.TextInput):
@@ -61,10 +62,8 @@ class ContactForm(forms.Form):
         try:
             # One form for every way of writing the number (the per-person limit compares it).
             return to_e164(raw)
-        except InvalidPhoneNumber:
-            raise forms.ValidationError(
-                _("Enter a phone number with digits only, e.g. 070-123 45 67.")
-            ) from None
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(phone_error(exc)) from None
 
     def clean_personal_identity_number(self) -> str:
         raw = self.cleaned_data.get("personal_identity_number", "").strip()
