@@ -12,7 +12,7 @@ WWW-Authenticate (its first authentication class's `authenticate_header`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
@@ -27,7 +27,7 @@ INVALID_TOKEN = _(
 class InvalidCredentialsMixin:
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None
-    ) -> None:
+    ) -> NoReturn:
         if (
             request.authenticators
             and not request.successful_authenticator
@@ -36,3 +36,4 @@ class InvalidCredentialsMixin:
             raise AuthenticationFailed(INVALID_TOKEN, code="invalid_token")
         parent: Any = super()
         parent.permission_denied(request, message=message, code=code)
+        raise AssertionError("APIView.permission_denied raises")  # pragma: no cover

@@ -17,5 +17,6 @@ _MESSAGES: dict[str, Promise] = {
 }
 
 
-def phone_error(exc: InvalidPhoneNumber) -> Promise:
-    return _MESSAGES.get(exc.reason, _MESSAGES["invalid"])
+def phone_error(exc: InvalidPhoneNumber) -> str:
+    """The message in the active language."""
+    return str(_MESSAGES.get(exc.reason, _MESSAGES["invalid"]))
