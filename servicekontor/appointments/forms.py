@@ -36,7 +36,10 @@ class ContactForm(forms.Form):
         label=_("Mobile number"),
         required=False,
         max_length=20,
-        help_text=_("E.g. 070-123 45 67."),
+        # mail.notify's rule (messaging.services.channel_for): SMS only without an e-mail
+        help_text=_(
+            "E.g. 070-123 45 67. We send text messages here only when you give no e-mail address."
+        ),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     personal_identity_number = forms.CharField(
