@@ -131,3 +131,12 @@ def test_yearly_report_names_only_months_that_can_be_settled(months, client):
     assert year.context["unsettled"] == [NOVEMBER]
     assert year.context["report"].months == [OCTOBER]
     assert "Not settled yet: 2026-11." in year.content.decode()
+
+
+@pytest.mark.parametrize("month", ["2026-13", "december", ""])
+def test_settle_page__malformed_month_is_the_form_with_its_error(months, client, month):
+    client.force_login(months.admin)
+    response = client.post("/en/costs/settle/", {"month": month})
+    assert response.status_code == 400
+    assert 'name="month"' in response.content.decode()
+    assert not Settlement.objects.exists()
