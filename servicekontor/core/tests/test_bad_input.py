@@ -534,8 +534,9 @@ def _bad_request_page(settings, debug: bool, referer: str | None = None) -> str:
     from servicekontor.core.middleware import BadRequestPageMiddleware
 
     settings.DEBUG = debug
-    extra = {"HTTP_REFERER": referer} if referer is not None else {}
-    request = RequestFactory().get("/book/service/1/x/", **extra)
+    request = RequestFactory().get("/book/service/1/x/")
+    if referer is not None:
+        request.META["HTTP_REFERER"] = referer
     with translation.override("sv"):
         response = BadRequestPageMiddleware(lambda r: HttpResponse()).process_exception(
             request, BadRequest("Ange ett datum som ÅÅÅÅ-MM-DD.")
