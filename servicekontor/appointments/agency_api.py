@@ -33,6 +33,7 @@ from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClien
 from servicekontor.appointments import errors, services, video_links
 from servicekontor.appointments.models import AvailabilitySource, Caseworker, VideoMeeting
 from servicekontor.core import clock
+from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param
 from servicekontor.core.params import validate_instant_range
 
@@ -52,7 +53,7 @@ def _agency_id(request: Request) -> int:
     return principal.agency_id
 
 
-class _PartnerView(APIView):
+class _PartnerView(InvalidCredentialsMixin, APIView):
     authentication_classes = [ApiClientAuthentication]
     permission_classes = [IsApiClient]
 

@@ -6,12 +6,16 @@ and the downloaded file name the same event), a SEQUENCE that rises with every m
 DTSTAMP the moment the file is written, and an ORGANIZER (the sender address, named after the
 office). What the file is for decides METHOD:
 
-- `PUBLISH`: the downloaded file (no attendee; STATUS:CANCELLED once cancelled, so importing
-  it again removes or marks the event),
+- `PUBLISH`: the downloaded file while the booking stands (no attendee),
 - `REQUEST`: the confirmation and "updated" mails; the citizen is the ATTENDEE, already
   accepted and asked for no reply (PARTSTAT=ACCEPTED, RSVP=FALSE), so clients add the event
   and update it in place when a higher SEQUENCE arrives,
-- `CANCEL`: the cancellation mails (the citizen's or the office's), STATUS:CANCELLED.
+- `CANCEL`: the cancellation mails (the citizen's or the office's) and the downloaded file
+  once the booking is cancelled (`download_method`), STATUS:CANCELLED, the same UID and the
+  SEQUENCE the cancel raised. Calendar apps ignore STATUS:CANCELLED in a PUBLISH; a CANCEL
+  removes the event. The downloaded file names the citizen as attendee when the booking has
+  an e-mail address; without one it goes without (RFC 5546 asks for an attendee, but the
+  file is the citizen's own import: clients match it by UID).
 
 A calendar that applies every message it received ends with exactly one event, at the
 current time, or none. Nothing personal beyond the attendee address the mail is sent to.
@@ -24,7 +28,7 @@ from typing import Literal
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from servicekontor.appointments.models import Booking
+from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tokens import format_code
 
 PRODID = "-//servicekontor//appointments//SV"
@@ -35,6 +39,14 @@ def event_uid(booking: Booking, *, domain: str) -> str:
     return f"booking-{booking.code}@{domain}"
 
 
+def download_method(booking: Booking) -> Method:
+    """METHOD of the downloaded file: CANCEL once the booking is cancelled (by the citizen or
+    the office), else PUBLISH."""
+    if booking.status in (BookingStatus.CANCELLED, BookingStatus.CANCELLED_BY_OFFICE):
+        return "CANCEL"
+    return "PUBLISH"
+
+
 def booking_ics(
     booking: Booking,
     *,
@@ -43,14 +55,17 @@ def booking_ics(
     organizer_email: str,
     stamp: dt.datetime,
     attendee_email: str = "",
+    download: bool = False,
 ) -> bytes:
     """The iCalendar file of `booking` for `method` (see the module docstring).
 
     `domain`: the UID's right-hand side (a host name); `organizer_email`: a bare address;
-    `stamp`: DTSTAMP, an aware datetime (the time the file is written).
-    Raises ValueError for METHOD:REQUEST/CANCEL without an attendee (RFC 5546 requires one).
+    `stamp`: DTSTAMP, an aware datetime (the time the file is written); `download`: the
+    file the citizen downloads (a CANCEL may then go without an attendee).
+    Raises ValueError for METHOD:REQUEST/CANCEL without an attendee (RFC 5546 requires one)
+    in a mail.
     """
-    if method in ("REQUEST", "CANCEL") and not attendee_email:
+    if method in ("REQUEST", "CANCEL") and not attendee_email and not download:
         raise ValueError(f"METHOD:{method} needs an attendee")
     cancelled = method == "CANCEL" or not booking.holds_capacity()
     calendar = Calendar()

@@ -8,6 +8,7 @@ from personnummer import personnummer
 from servicekontor.appointments import tokens
 from servicekontor.catalog.models import Service
 from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
+from servicekontor.messaging.phone_messages import phone_error
 
 
 class UnechoedTextInput(forms.TextInput):
@@ -35,7 +36,10 @@ class ContactForm(forms.Form):
         label=_("Mobile number"),
         required=False,
         max_length=20,
-        help_text=_("E.g. 070-123 45 67."),
+        # mail.notify's rule (messaging.services.channel_for): SMS only without an e-mail
+        help_text=_(
+            "E.g. 070-123 45 67. We send text messages here only when you give no e-mail address."
+        ),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     personal_identity_number = forms.CharField(
@@ -61,10 +65,8 @@ class ContactForm(forms.Form):
         try:
             # One form for every way of writing the number (the per-person limit compares it).
             return to_e164(raw)
-        except InvalidPhoneNumber:
-            raise forms.ValidationError(
-                _("Enter a phone number with digits only, e.g. 070-123 45 67.")
-            ) from None
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(phone_error(exc)) from None
 
     def clean_personal_identity_number(self) -> str:
         raw = self.cleaned_data.get("personal_identity_number", "").strip()

@@ -75,6 +75,14 @@ def calendar_attachment(booking: Booking, *, method: Method) -> dict[str, Any]:
     )
 
 
+def contact_channel(booking: Booking) -> str | None:
+    """How `notify` reaches the booking's contact: Channel.EMAIL when it has an address
+    (then no SMS, even with a phone number), Channel.SMS when it has only a phone number,
+    None without either. Pages that say what was sent ask this, not the fields."""
+    target = channel_for(email=booking.email, phone=booking.phone)
+    return target[0] if target is not None else None
+
+
 def booking_language(booking: Booking) -> str:
     return booking.language or settings.LANGUAGE_CODE
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +27,7 @@ from django_ratelimit import ALL
 
 from servicekontor.accounts.permissions import can_serve_at
 from servicekontor.appointments import conf, desk_words, errors, mail, queries, services
-from servicekontor.appointments.calendar_file import booking_ics
+from servicekontor.appointments.calendar_file import booking_ics, download_method
 from servicekontor.appointments.forms import CheckInForm, ContactForm, DeskContactForm
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tokens import format_code
@@ -167,6 +168,11 @@ def _days_page(request: HttpRequest) -> dt.date:
     return max(date_or_400(raw_from, today), today)
 
 
+def _times_status(context: dict[str, Any]) -> int:
+    """400 when the page's date parameter was not a date (`_times_context`), else 200."""
+    return 400 if context.get("date_error") else 200
+
+
 def _times_context(
     request: HttpRequest,
     *,
@@ -178,7 +184,13 @@ def _times_context(
     `extra_query`: parameters every day and week link must carry besides the request's own
     (the desk's service when the page came from a POST)."""
     extra_query = extra_query or {}
-    first = _days_page(request)
+    try:
+        first = _days_page(request)
+        date_error = None
+    except BadRequest as exc:
+        # A day that is not one (2026-02-30): the times of this service and office from
+        # today, the reason above them, status 400 (`_times_status`): not a dead-end page.
+        first, date_error = clock.local_today(), str(exc)
     page = queries.free_days_page(
         office=office, service=service, first_day=first, days=DAYS_PER_PAGE, now=None
     )
@@ -191,9 +203,13 @@ def _times_context(
         selected = next((d for d in days if d.slots), None)
     # The page's other parameters, kept by the day and week links (templates/_days.html).
     days_query = request.GET.copy()
+    if date_error is not None:  # the links must not carry the bad date on
+        days_query.pop("day", None)
+        days_query.pop("from", None)
     for key in extra_query:
         days_query[key] = extra_query[key]
     context: dict[str, Any] = {
+        "date_error": date_error,
         "office": office,
         "service": service,
         "days": days,
@@ -233,7 +249,7 @@ def choose_time(request: HttpRequest, service_id: int, office_code: str) -> Http
     context["contact_prefix"] = reverse(
         "appointments:contact", args=[service.pk, office.code, 0]
     ).removesuffix("0/")
-    return render(request, "appointments/choose_time.html", context)
+    return render(request, "appointments/choose_time.html", context, status=_times_status(context))
 
 
 @form_refuses_nul_bytes
@@ -343,6 +359,8 @@ def _booking_context(booking: Booking, token: str) -> dict[str, Any]:
         "changeable": booking.is_changeable(now=now),
         "cancellable": booking.is_cancellable(now=now),
         "status_label": booking.status_label(now=now, grace=conf.grace()),
+        # what the messages about it were sent by (the sending's own rule): the page says so
+        "sent_by": mail.contact_channel(booking),
     }
 
 
@@ -429,24 +447,28 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         return _error(request, _("Choose one of the listed times."), 400, back=request.path)
     context = _times_context(request, office=booking.office, service=booking.service)
     context.update({"booking": booking, "token": token})
-    return render(request, "appointments/reschedule.html", context)
+    return render(request, "appointments/reschedule.html", context, status=_times_status(context))
 
 
 @_rate_limited(conf.rate_lookup)
 @_unknown_link_page
 def calendar(request: HttpRequest, token: str) -> HttpResponse:
-    """The booking's calendar event as it is now (same UID as the mails; CANCELLED once
-    cancelled), METHOD:PUBLISH."""
+    """The booking's calendar event as it is now (same UID as the mails): METHOD:PUBLISH
+    while it stands, METHOD:CANCEL with the cancel's higher SEQUENCE once cancelled
+    (`calendar_file.download_method`; apps ignore STATUS:CANCELLED in a PUBLISH)."""
     booking = _by_token(token)
+    method = download_method(booking)
     response = HttpResponse(
         booking_ics(
             booking,
-            method="PUBLISH",
+            method=method,
             domain=conf.calendar_domain(),
             organizer_email=conf.organizer_email(),
             stamp=clock.now(),
+            attendee_email=booking.email if method == "CANCEL" else "",
+            download=True,
         ),
-        content_type="text/calendar; charset=utf-8; method=PUBLISH",
+        content_type=f"text/calendar; charset=utf-8; method={method}",
     )
     response["Content-Disposition"] = 'attachment; filename="booking.ics"'
     response["Cache-Control"] = "no-store"
@@ -566,7 +588,9 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
     # was the first time of the day again, booked unnoticed once the error was fixed).
     context.update({"form": form, "service": service, "chosen_start": request.POST.get("start")})
     if request.method != "POST":
-        return render(request, "appointments/desk_book.html", context)
+        return render(
+            request, "appointments/desk_book.html", context, status=_times_status(context)
+        )
     starts_at = _instant(request.POST.get("start"))
     if starts_at is None:
         context["desk_error"] = _("Choose one of the listed times.")

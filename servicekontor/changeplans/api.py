@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from servicekontor.accounts.models import User
 from servicekontor.changeplans import effects, queries
 from servicekontor.changeplans.models import ChangePlan
+from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.costs.queries import may_see_costs, visible_agency_ids
 from servicekontor.reports.api import ApiTokenAuthentication
 
@@ -135,7 +136,7 @@ PLAN_ID = OpenApiParameter(
 )
 
 
-class ChangePlanViewSet(viewsets.ViewSet):
+class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     lookup_value_regex = r"[0-9]+"
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeePlans]

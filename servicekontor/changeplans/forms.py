@@ -131,7 +131,12 @@ class DateRuleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        given = [k for k in ("on_date", "after_change", "after_milestone") if data.get(k)]
+        fields = ("on_date", "after_change", "after_milestone")
+        if any(self.has_error(k) for k in fields):
+            # A date that is not one (2027-02-30) has its own error: it was given, so "give
+            # a date, or …" would be wrong.
+            return data
+        given = [k for k in fields if data.get(k)]
         if len(given) != 1:
             raise ValidationError(
                 _("Give a change a date, or the change or milestone it follows — one of them.")
@@ -234,7 +239,7 @@ class ChangeForm(DateRuleForm):
             missing = [
                 str(self.fields[f].label)
                 for f in ("code", "name", "county", "latitude", "longitude")
-                if data.get(f) in (None, "")
+                if data.get(f) in (None, "") and not self.has_error(f)  # else its own error
             ]
             if missing:
                 raise ValidationError(
@@ -263,7 +268,7 @@ class ChangeForm(DateRuleForm):
             }
             return data
         if kind == ChangeKind.MOVE_MILESTONE:
-            if not data.get("milestone"):
+            if not data.get("milestone") and not self.has_error("milestone"):
                 raise ValidationError(_("Choose the milestone to move; the date is its new date."))
             return data
         if not codes:

@@ -9,6 +9,8 @@ from servicekontor.core.geography import parse_coordinates, parse_degrees
 
 # A phone number as citizens type it: optional +, digits, spaces and dashes, 8–20 characters.
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+# Written like a phone number, of any length (a short one is "too short", not "not a number").
+PHONE_WRITING = re.compile(r"^\+?[0-9][0-9 \-()]*$")
 
 
 def labelled_errors(form: forms.Form) -> str:
@@ -27,6 +29,11 @@ class DegreesField(forms.FloatField):
     Swedish map sites write it)."""
 
     default_error_messages = {"invalid": _("Enter decimal degrees, e.g. 59.33.")}
+
+    def __init__(self, *, longitude: bool = False, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        if longitude:  # the example must be a longitude (Stockholm's), not a latitude
+            self.error_messages["invalid"] = _("Enter decimal degrees, e.g. 18.07.")
 
     def to_python(self, value: object) -> float | None:  # type: ignore[override]
         if isinstance(value, str) and value.strip():
@@ -48,7 +55,9 @@ class PlaceForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "address-level2"}),
     )
     lat = DegreesField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
-    lon = DegreesField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    lon = DegreesField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, longitude=True
+    )
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

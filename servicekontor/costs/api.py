@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.catalog.models import Agency
+from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.errors import DomainError
 from servicekontor.core.params import parse_int
 from servicekontor.costs import queries
@@ -131,7 +132,7 @@ def _report(request: Request) -> queries.AgencyReport:
     return queries.agency_report(start=start, end=end, agency_ids=agency_ids)
 
 
-class CostSummaryViewSet(viewsets.ViewSet):
+class CostSummaryViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeeCosts]
 
@@ -162,7 +163,7 @@ class CostSummaryViewSet(viewsets.ViewSet):
         return Response(SummaryRowSerializer(data, many=True).data)
 
 
-class CostLineViewSet(viewsets.ViewSet):
+class CostLineViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeeCosts]
 
@@ -210,7 +211,7 @@ class ServiceCostSerializer(serializers.Serializer[Any]):
     handled_seconds = serializers.IntegerField()
 
 
-class CostPerServiceViewSet(viewsets.ViewSet):
+class CostPerServiceViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeeCosts]
 
@@ -331,7 +332,7 @@ WHAT_IF_PARAMETERS = [
 ]
 
 
-class CostWhatIfView(APIView):
+class CostWhatIfView(InvalidCredentialsMixin, APIView):
     """One object, not a list: an APIView, so the schema says so."""
 
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]

@@ -23,6 +23,23 @@ class AlreadySettled(CostError):
     )
 
 
+class MonthNotOver(CostError):
+    """The month has not ended yet (the current month or a later one): its usage and costs
+    are not complete, and a settlement cannot be undone."""
+
+    default_message = _(
+        "This month has not ended yet; a month can be settled from the first day of the next."
+    )
+
+
+class NothingToSettle(CostError):
+    """The month has no cost pools (and no adjustments booked into it)."""
+
+    default_message = _(
+        "This month has no cost pools; enter or import its pools first, then settle it."
+    )
+
+
 class NotSettled(CostError):
     http_status = 409
     default_message = _("This month is not settled yet; change its pools directly.")

@@ -83,8 +83,10 @@ class WhatIfForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["staff"] = data.get("staff") or "add"
-        if data.get("action") == "join" and not (
-            data.get("visits") and data.get("minutes_per_visit")
+        if (
+            data.get("action") == "join"
+            and not (data.get("visits") and data.get("minutes_per_visit"))
+            and not (self.has_error("visits") or self.has_error("minutes_per_visit"))
         ):
             raise forms.ValidationError(
                 _("A joining agency needs its expected visits and minutes per visit.")
@@ -130,6 +132,8 @@ class CorrectForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.has_error("pool") or self.has_error("amount_sek"):
+            return data  # given but not valid: its own error says why, not "or neither"
         if (data.get("pool") is None) != (data.get("amount_sek") is None):
             raise forms.ValidationError(
                 _("Give both the pool and its corrected amount, or neither.")

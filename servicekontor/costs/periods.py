@@ -23,3 +23,9 @@ def months(start: dt.date, end: dt.date) -> list[dt.date]:
         out.append(m)
         m = next_month(m)
     return out
+
+
+def has_ended(month: dt.date, *, today: dt.date) -> bool:
+    """True when `month` (its first day) is over on `today` (a Stockholm date): the next
+    month has begun."""
+    return next_month(month_start(month)) <= today

@@ -36,7 +36,7 @@ from servicekontor.costs.models import (
     SettlementUsage,
     role_label,
 )
-from servicekontor.costs.periods import next_month
+from servicekontor.costs.periods import has_ended, next_month
 from servicekontor.costs.usage import month_usage
 from servicekontor.network.models import Office
 from servicekontor.staffing import queries as staffing_queries
@@ -391,10 +391,34 @@ def corrections_for(
     )
 
 
-def open_months_with_pools() -> list[dt.date]:
+def _pending_adjustments(month: dt.date | None = None) -> QuerySet[SettlementLine]:
+    qs = SettlementLine.objects.filter(kind=LineKind.ADJUSTMENT, settlement__isnull=True)
+    return qs if month is None else qs.filter(month=month)
+
+
+def has_something_to_settle(month: dt.date) -> bool:
+    """Cost pools, or adjustments a correction booked into the month."""
+    return CostPool.objects.filter(month=month).exists() or _pending_adjustments(month).exists()
+
+
+def months_to_settle(
+    *, today: dt.date, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dt.date]:
+    """The months that can be settled and are not: over on `today` (`periods.has_ended`),
+    with something to settle (`has_something_to_settle`), optionally within start…end (first
+    days). The same rule as `services.check_settleable`: the running month and later ones
+    are never listed, nor months without pools."""
     settled = set(Settlement.objects.values_list("month", flat=True))
+    candidates = set(CostPool.objects.values_list("month", flat=True)) | set(
+        _pending_adjustments().values_list("month", flat=True)
+    )
     return sorted(
-        m for m in set(CostPool.objects.values_list("month", flat=True)) if m not in settled
+        m
+        for m in candidates
+        if m not in settled
+        and has_ended(m, today=today)
+        and (start is None or m >= start)
+        and (end is None or m <= end)
     )
 
 

@@ -28,8 +28,10 @@ from servicekontor.costs.errors import (
     BadInput,
     CannotAllocate,
     MissingRate,
+    MonthNotOver,
     NotFirstOfMonth,
     NothingToCorrect,
+    NothingToSettle,
     NotSettled,
 )
 from servicekontor.costs.models import (
@@ -47,8 +49,8 @@ from servicekontor.costs.models import (
     StaffHours,
     role_label,
 )
-from servicekontor.costs.periods import month_end, next_month
-from servicekontor.costs.queries import pools_for_allocation
+from servicekontor.costs.periods import has_ended, month_end, next_month
+from servicekontor.costs.queries import has_something_to_settle, pools_for_allocation
 from servicekontor.costs.usage import ServiceUsage, month_service_usage, month_usage
 from servicekontor.reports.queries import occupancy
 from servicekontor.reports.scope import EVERYTHING
@@ -71,6 +73,21 @@ def ensure_open(month: dt.date) -> None:
     """Raise AlreadySettled when `month` is settled. Call with the ledger lock held."""
     if Settlement.objects.filter(month=month).exists():
         raise AlreadySettled()
+
+
+def check_settleable(month: dt.date) -> None:
+    """The rule of what may be settled, for every way in (page, command, anything later):
+    a month that is over in Stockholm time (not the current one, not a future one) and has
+    something to settle: cost pools, or adjustments a correction booked into it. A
+    settlement cannot be undone, so a month settled early would stay frozen at what it had.
+
+    `queries.months_to_settle` lists the months this lets through.
+    Errors: NotFirstOfMonth; MonthNotOver (400); NothingToSettle (400)."""
+    check_month(month)
+    if not has_ended(month, today=clock.local_today()):
+        raise MonthNotOver()
+    if not has_something_to_settle(month):
+        raise NothingToSettle()
 
 
 @transaction.atomic
@@ -232,12 +249,15 @@ def settle_month(
     month by earlier corrections become part of it.
 
     Lock: the ledger row (FOR UPDATE) for the whole transaction.
-    Errors: NotFirstOfMonth (400); AlreadySettled (409); CannotAllocate (409) naming the pool.
+    Errors: NotFirstOfMonth (400); AlreadySettled (409); MonthNotOver (400) for the current
+    or a future month; NothingToSettle (400) for a month without pools (`check_settleable`);
+    CannotAllocate (409) naming the pool.
     Checks before commit that the allocation lines sum to the pools to the öre.
     """
     check_month(month)
     _lock_ledger()
     ensure_open(month)
+    check_settleable(month)
     if usage is None:
         usage = month_usage(month=month)
         if service_usage is None:

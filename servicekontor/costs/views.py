@@ -59,8 +59,11 @@ def _require_admin(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only network administrators may do this."))
 
 
-def _form_error(request: HttpRequest, form: forms.Form, url_name: str, submit: str) -> HttpResponse:
-    """400: the form again, as sent, each error next to its field (named by its label)."""
+def _form_error(
+    request: HttpRequest, form: forms.Form, url_name: str, submit: str, status: int = 400
+) -> HttpResponse:
+    """400 (or `status`): the form again, as sent, each error next to its field (named by its
+    label)."""
     return render(
         request,
         "costs/error.html",
@@ -70,7 +73,7 @@ def _form_error(request: HttpRequest, form: forms.Form, url_name: str, submit: s
             "post": url_name != "costs:report",
             "submit": submit,
         },
-        status=400,
+        status=status,
     )
 
 
@@ -88,7 +91,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "costs/index.html",
         {
             "settlements": queries.settlements(),
-            "open_months": queries.open_months_with_pools() if agency_ids is None else [],
+            "open_months": queries.months_to_settle(today=clock.local_today())
+            if agency_ids is None
+            else [],
             "is_admin": agency_ids is None,
             # One page, several forms with like-named fields: an id prefix each, so that
             # no id is used twice (the labels would point at the first form's field).
@@ -113,14 +118,15 @@ def _index_url(request: HttpRequest) -> str:
 @post_or_redirect(_index_url)
 def settle(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = SettleForm(request.POST)
+    form = SettleForm(request.POST, auto_id="settle_%s")
     if not form.is_valid():
-        messages.error(request, _("Write the month as YYYY-MM, e.g. 2025-03."))
-        return redirect("costs:index")
+        return _form_error(request, form, "costs:settle", _("Settle and freeze"))
     try:
         settlement = services.settle_month(month=form.cleaned_data["month"], by=_user(request))
     except DomainError as exc:
-        return _error_page(request, exc)
+        # The rule (services.check_settleable) refused: the form again with why, at its field.
+        form.add_error("month", str(exc.message))
+        return _form_error(request, form, "costs:settle", _("Settle and freeze"), exc.http_status)
     messages.success(request, _("%(month)s is settled.") % {"month": f"{settlement.month:%Y-%m}"})
     return redirect("costs:index")
 
@@ -180,18 +186,6 @@ def _report_period(form: ReportForm) -> tuple[dt.date, dt.date, str]:
         start = dt.date(year, month, 1)
         return start, start, f"{year}-{month:02d}"
     return dt.date(year, 1, 1), dt.date(year, 12, 1), str(year)
-
-
-def _unsettled_months(start: dt.date, end: dt.date, *, settled: list[dt.date]) -> list[dt.date]:
-    """The months start…end (first days) up to the current one that are not settled: their
-    costs are not in the report yet, which the page must say (all zeros read as no activity)."""
-    today = clock.local_today()
-    months, month = [], start
-    while month <= end and month <= today:
-        if month not in settled:
-            months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
 
 
 @login_required
@@ -270,7 +264,10 @@ def report(request: HttpRequest) -> HttpResponse:
             "lines_table": exports.lines_table(rep) if len(rep.lines) <= PAGE_LINES else None,
             "line_count": len(rep.lines),
             "corrections": queries.corrections_for(agency_ids=agency_ids, start=start, end=end),
-            "unsettled": _unsettled_months(start, end, settled=rep.months),
+            # Months start…end whose costs are not in the report yet, which the page must
+            # say (all zeros read as no activity): those that could be settled and are not
+            # (not the running month, a future one or one without pools).
+            "unsettled": queries.months_to_settle(today=clock.local_today(), start=start, end=end),
             "query": request.GET.urlencode(),
         },
     )

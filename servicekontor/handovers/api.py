@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
+from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.core.errors import DomainError
 from servicekontor.handovers import services
@@ -51,7 +52,7 @@ def _agency_id(request: Request) -> int:
     return principal.agency_id
 
 
-class _PartnerView(APIView):
+class _PartnerView(InvalidCredentialsMixin, APIView):
     authentication_classes = [ApiClientAuthentication]
     permission_classes = [IsApiClient]
 

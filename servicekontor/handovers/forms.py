@@ -78,11 +78,13 @@ class HandoverForm(forms.Form):
             self.fields[f"doc{i}_kind"] = forms.CharField(
                 label=_("Document %(n)s: type") % {"n": i}, required=False, max_length=100
             )
+            whole = _("The number must be a positive whole number (1–99).")
             self.fields[f"doc{i}_count"] = forms.IntegerField(
                 label=_("Document %(n)s: number") % {"n": i},
                 required=False,
                 min_value=1,
                 max_value=99,
+                error_messages={"invalid": whole, "min_value": whole, "max_value": whole},
             )
 
     def document_rows(self) -> list[tuple[Any, Any]]:
@@ -92,6 +94,8 @@ class HandoverForm(forms.Form):
         cleaned = super().clean() or {}
         for i in range(1, DOCUMENT_ROWS + 1):
             kind, count = cleaned.get(f"doc{i}_kind"), cleaned.get(f"doc{i}_count")
+            if self.has_error(f"doc{i}_kind") or self.has_error(f"doc{i}_count"):
+                continue  # given but not valid ("-3"): its own error says why, not "neither"
             if bool(kind) != bool(count):
                 self.add_error(f"doc{i}_kind", _("Give both the type and the number, or neither."))
         if cleaned.get("reference_by") != ReferenceBy.PRINTED and not cleaned.get("reference_to"):

@@ -13,7 +13,24 @@ DEFAULT_REGION = "SE"
 
 
 class InvalidPhoneNumber(ValueError):
-    """Not a phone number that can be dialled (too short, unknown series, letters)."""
+    """Not a phone number that can be dialled (too short, unknown series, letters).
+
+    `reason` says which, for the message to the person: "characters" (something other than
+    digits, spaces, -, (, ) and a leading +), "too_short", "too_long", or "invalid" (the
+    right length but no such number)."""
+
+    def __init__(self, text: str, reason: str = "invalid") -> None:
+        super().__init__(text)
+        self.reason = reason
+
+
+MIN_DIGITS = 7  # no dialable number has fewer (a Swedish one has 8–10 with its 0)
+_WRITING = frozenset("0123456789 -()+./\u00a0")
+_LENGTH_REASONS = {
+    phonenumbers.ValidationResult.TOO_SHORT: "too_short",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "too_short",
+    phonenumbers.ValidationResult.TOO_LONG: "too_long",
+}
 
 
 def to_e164(raw: str, *, region: str = DEFAULT_REGION) -> str:
@@ -24,12 +41,22 @@ def to_e164(raw: str, *, region: str = DEFAULT_REGION) -> str:
     text = (raw or "").strip()
     if text.startswith("00"):
         text = "+" + text[2:]
+    if not set(text) <= _WRITING:
+        raise InvalidPhoneNumber(text, "characters")
+    if sum(c.isdigit() for c in text) < MIN_DIGITS:
+        raise InvalidPhoneNumber(text, "too_short")
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber(str(exc)) from exc
+        reason = {
+            phonenumbers.NumberParseException.TOO_SHORT_NSN: "too_short",
+            phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
+            phonenumbers.NumberParseException.TOO_LONG: "too_long",
+        }.get(exc.error_type, "invalid")
+        raise InvalidPhoneNumber(str(exc), reason) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber(text)
+        length = phonenumbers.is_possible_number_with_reason(number)
+        raise InvalidPhoneNumber(text, _LENGTH_REASONS.get(length, "invalid"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

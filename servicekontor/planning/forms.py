@@ -81,9 +81,15 @@ class PlanForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         action = data.get("action")
-        if action == PlanQuestion.PROPOSE and not data.get("k") and not data.get("stops"):
+        # A number given but not valid has its own error; "say how many" only when none was.
+        if (
+            action == PlanQuestion.PROPOSE
+            and not data.get("k")
+            and not data.get("stops")
+            and not (self.has_error("k") or self.has_error("stops"))
+        ):
             self.add_error("k", _("Say how many offices (or outreach stops) to open."))
-        if action == PlanQuestion.CLOSE and not data.get("n"):
+        if action == PlanQuestion.CLOSE and not data.get("n") and not self.has_error("n"):
             self.add_error("n", _("Say how many offices to close."))
         return data
 

@@ -85,6 +85,17 @@ def _csv_response(summary: dict[str, Any], filename: str) -> HttpResponse:
     return spreadsheets.csv_response(header, rows, filename=filename)
 
 
+def _index_context(form: PlanForm, compare_form: CompareForm) -> dict[str, Any]:
+    return {
+        "form": form,
+        "scenarios": saved_scenarios()[:50],
+        "compare_form": compare_form,
+        "reference": REFERENCE_SHARE_WITHIN_50_KM,
+        "network_checks": check_network(),
+        "background_solves": background_solves(),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
@@ -96,14 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         initial={"on": clock.local_today(), "action": Question.MEASURE},
     )
-    context: dict[str, Any] = {
-        "form": form,
-        "scenarios": saved_scenarios()[:50],
-        "compare_form": CompareForm(),
-        "reference": REFERENCE_SHARE_WITHIN_50_KM,
-        "network_checks": check_network(),
-        "background_solves": background_solves(),
-    }
+    context = _index_context(form, CompareForm())
     status = 200
     if form.is_bound:
         if form.is_valid():
@@ -323,8 +327,10 @@ def compare(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = CompareForm(request.GET)
     if not form.is_valid():
-        messages.error(request, _("Choose two saved scenarios to compare."))
-        return redirect("planning:index")
+        # The planning page again, its compare form with the error and the values (400).
+        form.add_error(None, _("Choose two saved scenarios to compare."))
+        plan_form = PlanForm(initial={"on": clock.local_today(), "action": Question.MEASURE})
+        return render(request, "planning/index.html", _index_context(plan_form, form), status=400)
     a = get_object_or_404(Scenario, pk=form.cleaned_data["a"])
     b = get_object_or_404(Scenario, pk=form.cleaned_data["b"])
     return render(

@@ -6,8 +6,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
-from servicekontor.core.forms import PHONE
+from servicekontor.core.forms import PHONE_WRITING
 from servicekontor.messaging.phone import InvalidPhoneNumber, is_mobile, to_e164
+from servicekontor.messaging.phone_messages import phone_error
 
 
 class TicketForm(forms.Form):
@@ -59,11 +60,19 @@ class TicketForm(forms.Form):
                     _("Write a valid e-mail address, or leave it empty.")
                 ) from exc
             return value
+        if not PHONE_WRITING.match(value):
+            # neither an address nor written like a number: name both kinds it may be
+            raise ValidationError(
+                _(
+                    "Write a mobile number such as 070-123 45 67 or an e-mail address, "
+                    "or leave it empty."
+                )
+            )
         try:
-            number = to_e164(value) if PHONE.match(value) else ""
-        except InvalidPhoneNumber:
-            number = ""
-        if not number or not is_mobile(number):
+            number = to_e164(value)
+        except InvalidPhoneNumber as exc:
+            raise ValidationError(phone_error(exc)) from None
+        if not is_mobile(number):
             raise ValidationError(
                 _("Write a mobile number such as 070-123 45 67, or leave it empty.")
             )

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
+from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.network.models import Office
 from servicekontor.reports.agency_report import COLUMNS, agency_month_report, parse_month
@@ -64,7 +65,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer"}
 
 
-class _StatisticsView(APIView):
+class _StatisticsView(InvalidCredentialsMixin, APIView):
     authentication_classes = [
         ApiClientAuthentication,
         ApiTokenAuthentication,

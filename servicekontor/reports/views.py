@@ -76,6 +76,25 @@ def _period(request: HttpRequest, days: int = 30) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def _period_page(
+    request: HttpRequest, template: str, exc: BadPeriod, context: dict[str, Any]
+) -> HttpResponse:
+    """The page again, without figures, its period form showing why and the dates as typed
+    (400): not a separate error page that leads away from the form."""
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "board": None,
+            "period_error": exc.message,
+            "period_from": request.GET.get("from", ""),
+            "period_to": request.GET.get("to", ""),
+        },
+        status=exc.http_status,
+    )
+
+
 @statistics_view
 def home(request: HttpRequest, scope: Scope) -> HttpResponse:
     """Send each viewer to the dashboard of their role."""
@@ -92,7 +111,10 @@ def home(request: HttpRequest, scope: Scope) -> HttpResponse:
 def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     if not scope.is_network:
         raise NoStatistics(_("The network dashboard is for network administrators."))
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except BadPeriod as exc:
+        return _period_page(request, "reports/network.html", exc, {})
     board = dashboards.network_dashboard(scope=scope, start=start, end=end)
     agencies = Agency.objects.all()
     return render(
@@ -125,7 +147,10 @@ def _agency(scope: Scope, code: str) -> Agency:
 @statistics_view
 def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse:
     found = _agency(scope, agency_code)
-    start, end = _period(request)
+    try:
+        start, end = _period(request)
+    except BadPeriod as exc:
+        return _period_page(request, "reports/agency.html", exc, {"agency": found})
     board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=end)
     last_month = (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     return render(

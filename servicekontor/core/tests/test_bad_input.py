@@ -504,11 +504,12 @@ def test_reschedule_and_desk_booking__start_out_of_range__400(
 
 
 @pytest.mark.parametrize("debug", [True, False])
-def test_bad_request__the_site_page_with_its_message_whatever_debug(
+def test_bad_day__the_times_page_with_its_message_whatever_debug(
     booking_world, settings, debug: bool
 ) -> None:
     # With DEBUG on (`make run`) a BadRequest from core.params was Django's yellow debug
-    # page with server paths; handler400 runs only with DEBUG off.
+    # page with server paths. A bad day on the times page is now that page itself, the
+    # message above its days (walk, 1 Dec 2026: it was a dead end to the office finder).
     settings.DEBUG = debug
     settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
     office, service = booking_world
@@ -516,7 +517,7 @@ def test_bad_request__the_site_page_with_its_message_whatever_debug(
     response = Client().get(url, {"day": "2026-02-30"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Felaktig förfrågan" in body and "Hitta ett servicekontor" in body
+    assert "Felaktig förfrågan" not in body and 'class="days"' in body
     assert str(settings.BASE_DIR) not in body and "Traceback" not in body
     with pytest.raises(ValueError, match=r"\S") as raised:
         params.parse_date("2026-02-30")
@@ -525,21 +526,45 @@ def test_bad_request__the_site_page_with_its_message_whatever_debug(
     assert escape(str(raised.value)) in body
 
 
-@pytest.mark.parametrize("debug", [True, False])
-def test_bad_request__back_link_only_to_this_site(booking_world, settings, debug: bool) -> None:
+def _bad_request_page(settings, debug: bool, referer: str | None = None) -> str:
+    """The site's 400 page for a BadRequest from an HTML view (BadRequestPageMiddleware)."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from servicekontor.core.middleware import BadRequestPageMiddleware
+
     settings.DEBUG = debug
-    settings.APPOINTMENTS_RATE_LOOKUP = "1000/m"
+    request = RequestFactory().get("/book/service/1/x/")
+    if referer is not None:
+        request.META["HTTP_REFERER"] = referer
+    with translation.override("sv"):
+        response = BadRequestPageMiddleware(lambda r: HttpResponse()).process_exception(
+            request, BadRequest("Ange ett datum som ÅÅÅÅ-MM-DD.")
+        )
+    assert response is not None and response.status_code == 400
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_bad_request__the_site_page_with_its_message_whatever_debug(
+    db, settings, debug: bool
+) -> None:
+    body = _bad_request_page(settings, debug)
+    assert "Felaktig förfrågan" in body and "Hitta ett servicekontor" in body
+    assert "Ange ett datum som ÅÅÅÅ-MM-DD." in body
+    assert str(settings.BASE_DIR) not in body and "Traceback" not in body
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_bad_request__back_link_only_to_this_site(db, settings, debug: bool) -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
-    office, service = booking_world
-    url = reverse("appointments:times", args=[service.pk, office.code])
-    came_from = f"http://testserver{url}?day=2026-03-02"
-    body = Client().get(url, {"day": "2026-02-30"}, HTTP_REFERER=came_from).content.decode()
+    came_from = "http://testserver/book/service/1/x/?day=2026-03-02"
+    body = _bad_request_page(settings, debug, came_from)
     assert f'<a href="{came_from.replace("&", "&amp;")}">Tillbaka</a>' in body
     for elsewhere in ("https://evil.example/x", "//evil.example/x", "javascript:alert(1)"):
-        other = Client().get(url, {"day": "2026-02-30"}, HTTP_REFERER=elsewhere).content.decode()
+        other = _bad_request_page(settings, debug, elsewhere)
         assert "Tillbaka" not in other and "evil" not in other
-    none = Client().get(url, {"day": "2026-02-30"}).content.decode()
-    assert "Tillbaka" not in none
+    assert "Tillbaka" not in _bad_request_page(settings, debug)
 
 
 @pytest.mark.parametrize("debug", [True, False])
@@ -577,15 +602,18 @@ def test_place_form__invalid_coordinate__its_own_error_not_give_both(data, bad) 
 
     from servicekontor.core.forms import PlaceForm
 
+    # the example is of the field's kind: a latitude for the latitude, a longitude for the
+    # longitude (walk, 1 Dec 2026: "inf" as longitude was told "e.g. 59.33")
+    example = {"lat": ("59.33", "59,33"), "lon": ("18.07", "18,07")}[bad]
     with translation.override("en"):
         form = PlaceForm(data)
         assert not form.is_valid()
-        assert form.errors[bad] == ["Enter decimal degrees, e.g. 59.33."]
+        assert form.errors[bad] == [f"Enter decimal degrees, e.g. {example[0]}."]
         assert not form.non_field_errors()
         assert list(form.errors) == [bad]
     with translation.override("sv"):
         form = PlaceForm(data)
-        assert form.errors[bad] == ["Ange decimala grader, t.ex. 59,33."]
+        assert form.errors[bad] == [f"Ange decimala grader, t.ex. {example[1]}."]
 
 
 def test_place_form__one_coordinate_missing__give_both() -> None:

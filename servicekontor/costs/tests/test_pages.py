@@ -287,11 +287,12 @@ def test_report__unsettled_months_are_named_not_shown_as_zero(stats_usage, clien
         assert [m.isoformat() for m in month.context["unsettled"]] == ["2025-03-01"]
         assert "Not settled yet: 2025-03." in month.content.decode()
         year = client.get("/en/costs/report/", {"year": "2025"})
-        # January to June (the current month included), none settled; nothing after today
-        assert [m.month for m in year.context["unsettled"]] == [1, 2, 3, 4, 5, 6]
+        # Only months that can be settled (queries.months_to_settle): March has pools; the
+        # other months have none, June is still running and later months are to come.
+        assert [m.month for m in year.context["unsettled"]] == [3]
         assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 302
         settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
         assert settled.context["unsettled"] == []
         assert "Not settled yet" not in settled.content.decode()
         year = client.get("/en/costs/report/", {"year": "2025"})
-        assert [m.month for m in year.context["unsettled"]] == [1, 2, 4, 5, 6]
+        assert year.context["unsettled"] == []

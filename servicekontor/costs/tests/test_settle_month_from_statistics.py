@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from servicekontor.core.clock import STOCKHOLM
 from servicekontor.costs import services
 from servicekontor.costs.models import Category, CostPool, SettlementLine, SettlementUsage
 from servicekontor.queueing import services as queue
@@ -15,6 +16,8 @@ clock_at = queue_fixtures.clock_at
 world = queue_fixtures.world
 
 NOVEMBER = dt.date(2026, 11, 1)  # the queue world's frozen Wednesday is 2026-11-25
+# A month can be settled once it is over (services.check_settleable): just after midnight.
+DECEMBER_FIRST = dt.datetime(2026, 12, 1, 0, 5, tzinfo=STOCKHOLM)
 
 
 def _serve(world, clock_at, service, minutes, split=()):
@@ -34,6 +37,7 @@ def test_settle_month__reads_usage_from_the_statistics(world, clock_at):
     )
     admin = make_user(role="network_admin")
 
+    clock_at.move_to(DECEMBER_FIRST)
     settlement = services.settle_month(month=NOVEMBER, by=admin)
 
     frozen = {
@@ -93,6 +97,7 @@ def test_report__per_service_splits_each_office_cost_by_handled_time(world, cloc
     CostPool.objects.create(
         month=NOVEMBER, office=world.office, category=Category.STAFF, amount_ore=100_001
     )
+    clock_at.move_to(DECEMBER_FIRST)
     services.settle_month(month=NOVEMBER, by=None)
 
     report = agency_report(start=NOVEMBER, end=NOVEMBER, agency_ids={world.skatteverket.pk})
@@ -112,6 +117,7 @@ def test_api_and_csv__per_service_scoped_to_the_analyst(world, clock_at, client)
     CostPool.objects.create(
         month=NOVEMBER, office=world.office, category=Category.STAFF, amount_ore=90_000
     )
+    clock_at.move_to(DECEMBER_FIRST)
     services.settle_month(month=NOVEMBER, by=None)
     analyst = make_user(role="agency_analyst", analyst_agency=world.fk)
     client.force_login(analyst)

@@ -144,3 +144,35 @@ def test_partner_api__every_request_is_logged(client, tokens, handovers):
 
     uses = ApiClientUse.objects.filter(client__agency__code="skatteverket").order_by("at", "pk")
     assert [(u.method, u.result) for u in uses] == [("GET", "accepted"), ("POST", "accepted")]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer wrong-token", "Bearer skc_", "Token abc123", "Basic dXNlcjpwYXNz", "Bearer"],
+)
+def test_partner_api__credentials_given_but_invalid_is_401_invalid_token(
+    client, world, tokens, header
+):
+    """Walk finding: a wrong bearer token said "credentials were not provided". They were;
+    they are not valid (core.api_auth.InvalidCredentialsMixin)."""
+    for name in ("partner-handovers", "partner-offerings"):
+        response = client.get(reverse(name), HTTP_AUTHORIZATION=header)
+        assert response.status_code == 401, (name, header)
+        assert response["WWW-Authenticate"] == "Bearer"
+        detail = response.json()["detail"]
+        # the API answers in Swedish (the site's language)
+        assert "Ogiltig token" in detail or "Okänd eller återkallad" in detail, detail
+        assert "ej tillhandahållna" not in detail
+
+
+def test_partner_api__no_credentials_still_says_not_provided(client, world, tokens):
+    response = client.get(reverse("partner-handovers"))
+    assert response.status_code == 401
+    assert "ej tillhandahållna" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("name", ["statistics-figures"])
+def test_other_token_apis__foreign_scheme_is_invalid_token(client, world, name):
+    response = client.get(reverse(name), HTTP_AUTHORIZATION="Token abc")
+    assert response.status_code == 401
+    assert "Ogiltig token" in response.json()["detail"]

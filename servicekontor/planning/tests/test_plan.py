@@ -517,3 +517,16 @@ def test_planning_page__a_matrix_that_matches_nothing__refused_before_the_solve(
             "Ingen av matrisens" in response.content.decode()
         )
     assert not PlanRun.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{"a": "x", "b": "2"}, {"a": "1"}, {}])
+def test_planning_compare__bad_choice_is_the_planning_page_with_the_error(client, nadia, params):
+    """A compare query that is not two scenarios: the planning page, its compare form with
+    the error (400), not a redirect that loses what was sent."""
+    _login(client, nadia)
+    response = client.get(reverse("planning:compare"), params)
+    assert response.status_code == 400
+    form = response.context["compare_form"]
+    assert form.is_bound and form.non_field_errors()
+    assert response.context["form"] is not None  # the page's plan form is there too

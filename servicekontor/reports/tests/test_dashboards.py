@@ -92,6 +92,34 @@ def test_agency_dashboard__bad_period_is_400(client, served_world, people):
     )
 
 
+@pytest.mark.parametrize(
+    ("params", "who", "page"),
+    [
+        ({"from": "2026-12-31", "to": "2026-01-01"}, "fk_analyst", "agency"),
+        ({"from": "2026-02-30"}, "fk_analyst", "agency"),
+        ({"to": "2026-13-01"}, "fk_analyst", "agency"),
+        ({"from": "2026-12-31", "to": "2026-01-01"}, "admin", "network"),
+        ({"from": "2026-02-30", "to": "2026-03-10"}, "admin", "network"),
+    ],
+)
+def test_dashboard__bad_period__the_page_and_its_form_with_the_error(
+    client, served_world, people, params, who, page
+):
+    """Walk finding: a bad period gave a separate page ("Tillbaka till din startsida"); now
+    the statistics page itself, its period form showing why, the dates as typed, 400."""
+    args = [served_world.fk.code] if page == "agency" else []
+    response = _get(client, getattr(people, who), reverse(f"reports:{page}", args=args), **params)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="inline period"' in body and 'role="alert"' in body
+    assert 'aria-invalid="true"' in body
+    for name, value in params.items():
+        assert f'name="{name}" value="{value}"' in body
+    assert "Tillbaka till din startsida" not in body
+    assert response.context["board"] is None
+    assert response.context["period_error"]
+
+
 def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_world, people):
     code = served_world.skatteverket.code
     page = _get(client, people.tax_analyst, reverse("reports:report", args=[code, MONTH]))
