@@ -152,6 +152,37 @@ def solve_milp(
     )
 
 
+def lp_solver(
+    *,
+    cost: FloatArray,
+    matrix: sparse.csc_matrix,
+    row_lower: FloatArray,
+    row_upper: FloatArray,
+    col_lower: FloatArray,
+    col_upper: FloatArray,
+) -> highspy.Highs:
+    """A HiGHS holding the LP min cost·x (one thread, quiet), not yet run: for callers that
+    add rows and re-solve warm (cuts.cut_rounds)."""
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = int(cost.size)
+    lp.num_row_ = int(matrix.shape[0])
+    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+    lp.col_lower_ = np.asarray(col_lower, dtype=np.float64)
+    lp.col_upper_ = np.where(np.isinf(col_upper), inf, col_upper).astype(np.float64)
+    lp.row_lower_ = np.where(np.isinf(row_lower), -inf, row_lower).astype(np.float64)
+    lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper).astype(np.float64)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", bool(os.environ.get("PLANNING_HIGHS_LOG")))
+    solver.setOptionValue("threads", 1)
+    solver.passModel(lp)
+    return solver
+
+
 def _subscribe(solver: highspy.Highs, watch: Watch) -> None:
     """Call `watch` from HiGHS's MIP callbacks: on every improving solution, and from the
     interrupt check (every node) at most every WATCH_EVERY_SECONDS; its True interrupts."""

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from servicekontor.planning import heuristics, highs, subgradient
+from servicekontor.planning import cuts, heuristics, highs, subgradient
 from servicekontor.planning.highs import HIGHS_OPTIONS, MilpOutcome
 
 __all__ = [
@@ -67,6 +67,10 @@ GROUP_TOLERANCE_KM = 1e-6
 # converged; and after a quarter of the time limit in wall seconds). CPU, not wall: on a
 # loaded machine 5 wall seconds were a fraction of the steps the bound needs.
 BOUND_SECONDS = 5.0
+# {0,½}-cuts before the LSCP core's MILP (decision 0061): rounds, and the rule's threshold (a
+# core whose LP is at most this far below the next whole number gets them).
+ZERO_HALF_ROUNDS = 3
+ZERO_HALF_MAX_ROUND_UP = 0.3
 # Options for the MCLP's and the LSCP's MILP (exactness does not depend on them). Measured on
 # the Swedish instance (1,323 localities, one thread, solve_mclp from its own greedy +
 # interchange):
@@ -833,13 +837,16 @@ def solve_lscp(
     mip_rel_gap: float = 1e-9,
     exact: bool = True,
     progress: ProgressCallback | None = None,
+    zero_half: bool | None = None,
 ) -> Solution:
     """The fewest open sites (``fixed`` ones included) covering every coverable demand row.
 
     Rows that no site covers are left out and listed in ``Solution.uncoverable``. The model
     HiGHS solves is the core left by :func:`_reduce_cover`, from the greedy cover.
     ``exact=False`` answers with the greedy cover (or ``start`` if smaller) and the LP
-    relaxation's bound. ``progress``: as for :func:`solve_mclp`.
+    relaxation's bound. ``progress``: as for :func:`solve_mclp`. ``zero_half``: add
+    {0,½}-cuts of the core (:mod:`cuts`) to the MILP always (True), never (False) or where
+    :func:`_zero_half_pays` says so (None).
     """
     started = time.perf_counter()
     csr = sparse.csr_matrix(covers, dtype=bool)
@@ -881,11 +888,21 @@ def solve_lscp(
         report.at("heuristic")(float(forced.size + incumbent.size), float(forced.size))
         warm = np.zeros(nf)
         warm[incumbent] = 1.0
+        matrix, lower = core, np.ones(core.shape[0])
+        if exact and zero_half is not False:
+            found = cuts.cut_rounds(
+                core,
+                rounds=ZERO_HALF_ROUNDS,
+                when=None if zero_half else _zero_half_pays,
+            )
+            if found.rhs.size:
+                matrix = sparse.csr_matrix(sparse.vstack([core, found.cuts]))
+                lower = np.concatenate([lower, found.rhs.astype(np.float64)])
         out = _solve_milp(
             cost=np.ones(nf),
-            matrix=core.tocsc(),
-            row_lower=np.ones(core.shape[0]),
-            row_upper=np.full(core.shape[0], np.inf),
+            matrix=matrix.tocsc(),
+            row_lower=lower,
+            row_upper=np.full(lower.size, np.inf),
             col_lower=np.zeros(nf),
             col_upper=np.ones(nf),
             integer=np.full(nf, exact),
@@ -936,6 +953,13 @@ def solve_lscp(
         status=out.status,
         uncoverable=uncoverable,
     )
+
+
+def _zero_half_pays(lp: float) -> bool:
+    """Whether {0,½}-cuts are worth their rounds on a set-covering core whose LP is ``lp``
+    (decision 0061): only where the LP lies just below a whole number of sites."""
+    up = float(np.ceil(lp - 1e-6)) - lp
+    return 1e-6 < up <= ZERO_HALF_MAX_ROUND_UP
 
 
 def _reduce_cover(a: sparse.csr_matrix) -> tuple[IntArray, IntArray, IntArray]:

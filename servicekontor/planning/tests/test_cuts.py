@@ -1,0 +1,97 @@
+"""Zero-half cuts for set covering: every cut holds at every 0/1 cover (brute force)."""
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+from scipy.optimize import linprog
+
+from servicekontor.planning import cuts, optimize
+
+
+@st.composite
+def _covering(draw, max_rows: int = 9, max_cols: int = 8):
+    """A random 0/1 matrix with no empty row (every row coverable)."""
+    n = draw(st.integers(2, max_rows))
+    m = draw(st.integers(2, max_cols))
+    a = np.array(
+        draw(st.lists(st.lists(st.booleans(), min_size=m, max_size=m), min_size=n, max_size=n))
+    )
+    for i in range(n):
+        if not a[i].any():
+            a[i, draw(st.integers(0, m - 1))] = True
+    return a.astype(float)
+
+
+def _covers(a: np.ndarray) -> np.ndarray:
+    """Every 0/1 vector covering every row of ``a``."""
+    m = a.shape[1]
+    points = np.array(list(itertools.product((0.0, 1.0), repeat=m)))
+    return points[(points @ a.T >= 1).all(axis=1)]
+
+
+def _lp(a: np.ndarray) -> np.ndarray:
+    res = linprog(np.ones(a.shape[1]), A_ub=-a, b_ub=-np.ones(a.shape[0]), bounds=(0, 1))
+    assert res.status == 0
+    return res.x
+
+
+@settings(max_examples=150, deadline=None)
+@given(_covering(), st.data())
+def test_zero_half_cut__any_rows_any_point__holds_at_every_cover(a, data):
+    # Validity does not depend on the separation: any U, any point that picks J.
+    m = a.shape[1]
+    rows = np.array(
+        data.draw(st.lists(st.integers(0, a.shape[0] - 1), min_size=1, unique=True)),
+        dtype=np.int64,
+    )
+    x = np.array(
+        data.draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), min_size=m, max_size=m))
+    )
+    coef, rhs = cuts.zero_half_cut(sparse.csr_matrix(a), rows, x)
+    assert (coef >= 0).all()
+    assert (_covers(a) @ coef >= rhs).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(_covering())
+def test_zero_half_cuts__at_the_lp__valid_and_violated(a):
+    x = _lp(a)
+    found, rhs = cuts.zero_half_cuts(sparse.csr_matrix(a), x)
+    dense = found.toarray()
+    assert (dense @ x <= rhs - cuts.MIN_VIOLATION + 1e-9).all()  # each cuts off the LP point
+    covers = _covers(a)
+    assert (covers @ dense.T >= rhs[None, :]).all()  # and no 0/1 cover
+
+
+def test_zero_half_cuts__odd_cycle__lifts_the_triangle():
+    # Rows {0,1}, {1,2}, {0,2}; the LP is x = ½ (value 1.5), the cover needs 2.
+    a = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], dtype=float)
+    found, rhs = cuts.zero_half_cuts(sparse.csr_matrix(a), np.full(3, 0.5))
+    assert found.toarray().tolist() == [[1.0, 1.0, 1.0]] and rhs.tolist() == [2]
+
+
+@settings(max_examples=80, deadline=None)
+@given(_covering())
+def test_cut_rounds__between_the_lp_and_the_optimum(a):
+    res = cuts.cut_rounds(sparse.csr_matrix(a), rounds=4)
+    best = _covers(a).sum(axis=1).min()
+    assert res.lp_before - 1e-6 <= res.lp_after <= best + 1e-6
+    dense = res.cuts.toarray()
+    assert (_covers(a) @ dense.T >= res.rhs[None, :]).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(_covering(max_rows=10, max_cols=9))
+def test_solve_lscp__zero_half_cuts_always__optimum_of_brute_force(a):
+    s = optimize.solve_lscp(sparse.csr_matrix(a), zero_half=True)
+    assert s.objective == _covers(a).sum(axis=1).min()
+    assert s.optimal and a[:, list(s.chosen)].any(axis=1).all()
+
+
+def test_zero_half_pays__only_just_below_a_whole_number():
+    assert optimize._zero_half_pays(58.80) and optimize._zero_half_pays(28.86)
+    assert not optimize._zero_half_pays(57.0)  # an integral LP: nothing to lift
+    assert not optimize._zero_half_pays(33.59) and not optimize._zero_half_pays(37.47)
