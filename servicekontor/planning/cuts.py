@@ -13,16 +13,16 @@ violated (by (1 − cost)/2) iff cost = Σ_{i∈U} slack_i + Σ_{j odd} (x*_j if
 1 − x*_j) < 1 with |U| − |J| odd, so J is the odd columns with x*_j > ½, one of them
 toggled (the cheapest: |1 − 2x*_j|) when the parity is even.
 
-The separator is a local search over U (only improving moves: decision 0056 measured that
-taking moves that keep the cost finds more cuts and makes the proof slower), run from every
-row with slack below 1 at once, as dense matrix products over the rows with slack < 1 and
-the fractional columns.
+The separator (Koster, Zymolka & Kutschka 2009) eliminates the fractional columns over
+GF(2) from the rows with slack below 1, in order of slack, combining at most ``MAX_ROWS``
+rows per cut. Without the cap the cuts combine 50–80 rows (200–400 nonzeros against 11–20 a
+covering row) and make the MILP 3–10× slower; with 6 rows a cut has 7–75 nonzeros and three
+rounds lift the LP about as far (``lscp-R30``'s core: 58.80 → 59.05, uncapped 59.07).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import highspy
@@ -171,11 +171,9 @@ def cut_rounds(
     *,
     rounds: int = 3,
     max_cuts: int = 100,
-    when: Callable[[float], bool] | None = None,
 ) -> CutRounds:
     """The covering LP min Σx, ``a`` x ≥ 1, 0 ≤ x ≤ 1, re-solved (warm, one HiGHS) with up to
-    ``rounds`` rounds of :func:`zero_half_cuts` added; none if ``when`` (given the LP's
-    value) says no."""
+    ``rounds`` rounds of :func:`zero_half_cuts` added."""
     started = time.process_time()
     a = sparse.csr_matrix(a, dtype=np.float64)
     n, m = a.shape
@@ -191,8 +189,6 @@ def cut_rounds(
     x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
     before = float(solver.getInfo().objective_function_value)
     value = before
-    if when is not None and not when(before):
-        rounds = 0
     all_cuts: list[sparse.csr_matrix] = []
     all_rhs: list[IntArray] = []
     done = 0

@@ -888,37 +888,49 @@ def solve_lscp(
         report.at("heuristic")(float(forced.size + incumbent.size), float(forced.size))
         warm = np.zeros(nf)
         warm[incumbent] = 1.0
-        matrix, lower = core, np.ones(core.shape[0])
-        if exact and zero_half is not False:
-            found = cuts.cut_rounds(
-                core,
-                rounds=ZERO_HALF_ROUNDS,
-                when=None if zero_half else _zero_half_pays,
-            )
-            if found.rhs.size:
-                matrix = sparse.csr_matrix(sparse.vstack([core, found.cuts]))
-                lower = np.concatenate([lower, found.rhs.astype(np.float64)])
-        out = _solve_milp(
-            cost=np.ones(nf),
-            matrix=matrix.tocsc(),
-            row_lower=lower,
-            row_upper=np.full(lower.size, np.inf),
-            col_lower=np.zeros(nf),
-            col_upper=np.ones(nf),
-            integer=np.full(nf, exact),
+        watch = _milp_watch(
+            report.at("branch and bound"),
+            float(forced.size + incumbent.size),
+            float(forced.size),
             maximize=False,
-            start=warm if exact else None,
-            time_limit=time_limit,
-            mip_rel_gap=mip_rel_gap,
-            offset=float(forced.size),
-            options=COVERING_MILP_HIGHS_OPTIONS,
-            watch=_milp_watch(
-                report.at("branch and bound"),
-                float(forced.size + incumbent.size),
-                float(forced.size),
-                maximize=False,
-            ),
         )
+        begun = time.perf_counter()
+
+        def milp(with_cuts: bool, root: Callable[[float], bool] | None = None) -> MilpOutcome:
+            matrix, lower = core, np.ones(core.shape[0])
+            if with_cuts:
+                found = cuts.cut_rounds(core, rounds=ZERO_HALF_ROUNDS)
+                if found.rhs.size:
+                    matrix = sparse.csr_matrix(sparse.vstack([core, found.cuts]))
+                    lower = np.concatenate([lower, found.rhs.astype(np.float64)])
+            return _solve_milp(
+                cost=np.ones(nf),
+                matrix=matrix.tocsc(),
+                row_lower=lower,
+                row_upper=np.full(lower.size, np.inf),
+                col_lower=np.zeros(nf),
+                col_upper=np.ones(nf),
+                integer=np.full(nf, exact),
+                maximize=False,
+                start=warm if exact else None,
+                time_limit=max(time_limit - (time.perf_counter() - begun), 1.0),
+                mip_rel_gap=mip_rel_gap,
+                offset=float(forced.size),
+                options=COVERING_MILP_HIGHS_OPTIONS,
+                watch=watch,
+                root=root,
+            )
+
+        # The rule needs the core's LP, which HiGHS solves first anyway: the MILP starts
+        # without cuts and stops after its root LP where the cuts pay (decision 0061).
+        out = milp(
+            bool(exact and zero_half),
+            root=(lambda lp: _zero_half_pays(lp - forced.size))
+            if exact and zero_half is None
+            else None,
+        )
+        if out.status == highs.ROOT_STOPPED:
+            out = milp(True)
         if not exact:
             # The LP relaxation's value bounds the count. The answer: its whole sites,
             # completed by the greedy (an integral LP is its own answer), or the greedy alone

@@ -3,12 +3,13 @@
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from servicekontor.planning import cuts, optimize
+from servicekontor.planning import cuts, highs, optimize
 
 
 @st.composite
@@ -95,3 +96,72 @@ def test_zero_half_pays__only_just_below_a_whole_number():
     assert optimize._zero_half_pays(58.80) and optimize._zero_half_pays(28.86)
     assert not optimize._zero_half_pays(57.0)  # an integral LP: nothing to lift
     assert not optimize._zero_half_pays(33.59) and not optimize._zero_half_pays(37.47)
+
+
+def _points(seed: int, count: int = 150, radius: float = 15.0) -> sparse.csr_matrix:
+    """Random points covering each other within ``radius``: cores big enough for HiGHS to
+    call back after its root LP (the tiny instances above close at the root)."""
+    pts = np.random.default_rng(seed).uniform(0, 100, (count, 2))
+    return optimize.coverage_matrix(np.linalg.norm(pts[:, None] - pts[None], axis=2), radius)
+
+
+def _milp_optimum(a: np.ndarray) -> float:
+    res = milp(
+        c=np.ones(a.shape[1]),
+        constraints=[LinearConstraint(a, 1.0, np.inf)],
+        integrality=np.ones(a.shape[1]),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0.0},
+    )
+    assert res.status == 0
+    return float(round(res.fun))
+
+
+def test_solve_lscp__rule_stops_after_the_root__same_optimum(monkeypatch):
+    # The rule as wired (HiGHS stopped after its root LP, then the model with the cuts), made
+    # to say yes on every fractional LP; the path must really run.
+    monkeypatch.setattr(optimize, "ZERO_HALF_MAX_ROUND_UP", 1.0)
+    rounds = []
+    real = cuts.cut_rounds
+
+    def spy(*args, **kwargs):
+        rounds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cuts, "cut_rounds", spy)
+    for seed in range(6):
+        covers = _points(seed)
+        s = optimize.solve_lscp(covers)
+        assert s.optimal and s.objective == _milp_optimum(covers.toarray().astype(float))
+        assert covers[:, list(s.chosen)].toarray().any(axis=1).all()
+    assert len(rounds) >= 2
+
+
+def test_solve_milp__root_says_stop__the_lp_value_and_no_solution():
+    a = _points(1).toarray().astype(float)
+    n, m = a.shape
+    seen = []
+
+    def root(lp):
+        seen.append(lp)
+        return True
+
+    out = highs.solve_milp(
+        cost=np.ones(m),
+        matrix=sparse.csc_matrix(a),
+        row_lower=np.ones(n),
+        row_upper=np.full(n, np.inf),
+        col_lower=np.zeros(m),
+        col_upper=np.ones(m),
+        integer=np.ones(m, dtype=bool),
+        maximize=False,
+        start=np.ones(m),
+        time_limit=30.0,
+        mip_rel_gap=0.0,
+        offset=4.0,
+        options=optimize.COVERING_MILP_HIGHS_OPTIONS,
+        root=root,
+    )
+    lp = linprog(np.ones(m), A_ub=-a, b_ub=-np.ones(n), bounds=(0, 1)).fun + 4.0
+    assert out.status == highs.ROOT_STOPPED and out.x.size == 0
+    assert seen == [pytest.approx(lp)] and out.bound == pytest.approx(lp)
