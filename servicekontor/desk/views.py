@@ -361,15 +361,10 @@ def pushed_waiting_lists(request: HttpRequest, office_id: int) -> HttpResponse:
     index: dict[str, int] = {}
     lists: dict[str, list[Any]] = {}
     with translation.override(language):
-        for officer_id in officers:
-            found = queries.desk_poll(officer_id=officer_id)
-            if found is None or found[0].office_id != office_id:
-                continue
-            keys, versions = found
+        # the sessions, versions and list inputs of all the desks: two statements
+        for desk, versions in queries.desk_pushes(office_id=office_id, officers=officers):
+            officer_id, keys, inputs = desk.officer_id, desk.keys, desk.inputs
             version = _waiting_version(keys, officer_id, versions)
-            inputs = sql.desk_list_inputs(
-                officer_id=officer_id, service_point_id=keys.service_point_id
-            )
             key = _waiting_key(keys, version, services=inputs.services, busy=inputs.busy)
             if key not in index:
                 index[key] = len(variants)
