@@ -18,8 +18,10 @@ fragment once per office, part and language (`PUSH_APP_URL`, `/push-fragments/â€
 short-lived key of its own; at most one request in flight per office and part, the next no
 sooner than `gap` seconds after, the last change never dropped) and sends each stream its
 own: a display the board of its language, a desk its officer's list (the app leaves out an
-officer not signed in at that office). Without `PUSH_APP_URL`, or when the app does not
-answer, those streams get ``change`` instead and the screens ask as before. A comment every
+officer not signed in at that office). Without `PUSH_APP_URL`, or when the app refuses or
+answers other than 200, those streams get ``change`` instead and the screens ask as before;
+a request that times out (the app overloaded) is made again after a pause instead, once for
+the office, rather than sending every screen to the overloaded app. A comment every
 ``HEARTBEAT`` seconds keeps proxies from closing an idle stream and finds dead clients. A
 stream's pending parts coalesce, so a slow client gets one event for many changes. After the
 Redis subscription is (re)established every stream gets a change of every part: whatever was
@@ -55,12 +57,17 @@ HEARTBEAT = 25.0
 RETRY_MS = 3000  # the browser's reconnect delay after a dropped stream
 GAP = 0.5  # seconds: at most one request to the app per office and part in this time
 FETCH_TIMEOUT = 10.0
+SLOW_PAUSE = 2.0  # seconds before asking again after a request to the app timed out
 _PATH = re.compile(r"^(?:/[\w-]+)*/office/(\d+)(?:/(board|desk))?/?$")
 # The parts whose change makes a fragment stream's screen stale: the board; a desk's list
 # (the office's queue, or an officer's own visit beginning or ending: "own").
 _REFETCH = {"board": frozenset({"board"}), "desk": frozenset({"desk", "own"})}
 
 Fetch = Callable[[str], Awaitable[tuple[int, dict[str, str], bytes]]]
+
+
+class _Slow(Exception):
+    """A request to the app timed out."""
 
 
 class Stream:
@@ -210,6 +217,11 @@ class Hub:
                 office_id, kind = key
                 try:
                     await (self._board if kind == "board" else self._desk)(office_id)
+                except _Slow:
+                    # The app is overloaded, not down: sending every screen of the office to
+                    # it would multiply the load; ask again once after a pause.
+                    self.refreshing[key] = True
+                    await asyncio.sleep(SLOW_PAUSE)
                 except Exception:  # a bug must not stop the office's later refreshes
                     log.exception("push: refreshing %s of office %s failed", kind, office_id)
                 if not self.refreshing[key]:
@@ -229,9 +241,13 @@ class Hub:
         assert self.fetch is not None
         try:
             return await self.fetch(path)
-        except Exception as exc:  # the app down or slow: the screens ask themselves
+        except Exception as exc:
             log.warning("push: fetching %s failed: %s", path, exc)
-            return 0, {}, b""
+            if isinstance(exc, TimeoutError) or isinstance(
+                getattr(exc, "reason", None), TimeoutError
+            ):
+                raise _Slow from exc
+            return 0, {}, b""  # the app down or refusing: the screens ask themselves
 
     async def _board(self, office_id: int) -> None:
         for language in list(self._of(office_id, "board")):

@@ -341,3 +341,37 @@ def test_push_server__app_not_answering__the_screens_are_told_to_ask():
     streams = _run(scenario())
     assert streams.events("display", "change")[-1] == "board"
     assert streams.events("desk", "change")[-1] == "desk"
+
+
+@needs_redis
+def test_push_server__app_too_slow__asked_again_not_every_screen_sent_to_it(monkeypatch):
+    from servicekontor.queueing import push_server
+
+    monkeypatch.setattr(push_server, "SLOW_PAUSE", 0.1)
+    prefix = f"test-{secrets.token_hex(4)}:"
+    fake = FakeApp(delay=0.0)
+    slow = {"left": 2}
+
+    async def sometimes_slow(path: str) -> tuple[int, dict[str, str], bytes]:
+        if slow["left"] > 0:
+            slow["left"] -= 1
+            raise TimeoutError("timed out")
+        return await fake.fetch(path)
+
+    app = make_app(redis_url=REDIS_URL, prefix=prefix, fetch=sometimes_slow, gap=0.0)
+    publisher = redis.Redis.from_url(REDIS_URL)
+
+    async def scenario() -> Streams:
+        streams = Streams(app)
+        streams.open("display", f"/push/office/7/board/?t={push.board_token(7, 'sv')}")
+        await asyncio.wait_for(app.hub.connected.wait(), 5)  # type: ignore[attr-defined]
+        await asyncio.sleep(0.1)
+        fake.version = 1
+        publisher.publish(f"{prefix}office.7", "board live")
+        await asyncio.sleep(0.6)
+        await streams.close()
+        return streams
+
+    streams = _run(scenario())
+    assert streams.events("display", "change") == []  # not sent to the overloaded app
+    assert json.loads(streams.events("display", "board")[-1])["etag"] == '"b1-sv"'
