@@ -32,7 +32,13 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from servicekontor.accounts.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -146,19 +152,11 @@ def main() -> None:
         actor = i % DESKS
         officer = officers[actor]
         visit_cpu = 0.0
-        steps = [
+        steps: list[tuple[str, Callable[[], object]]] = [
             ("issue", lambda: services.issue_ticket(office=office, service=service)),
-            ("call", lambda o=officer: services.call_next(officer=o)),
-            (
-                "start",
-                lambda o=officer: services.start_service(officer=o, visit_id=services_current(o)),
-            ),
-            (
-                "finish",
-                lambda o=officer: services.finish_visit(
-                    officer=o, visit_id=services_current(o), outcome="resolved"
-                ),
-            ),
+            ("call", partial(services.call_next, officer=officer)),
+            ("start", partial(start, officer)),
+            ("finish", partial(finish, officer)),
         ]
         for action, do in steps:
             do()
@@ -189,7 +187,20 @@ def main() -> None:
     print(f"load average: {os.getloadavg()}")
 
 
-def services_current(officer: object) -> int:
+def start(officer: User) -> object:
+    from servicekontor.queueing import services
+
+    return services.start_service(officer=officer, visit_id=current(officer))
+
+
+def finish(officer: User) -> object:
+    from servicekontor.queueing import services
+
+    return services.finish_visit(officer=officer, visit_id=current(officer), outcome="resolved")
+
+
+def current(officer: User) -> int:
+    """The officer's own visit (called or being served)."""
     from servicekontor.queueing.models import Visit, VisitState
 
     return Visit.objects.filter(

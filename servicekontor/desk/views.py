@@ -11,6 +11,7 @@ scripts, and nothing changed — so refreshing the page never sends an action ag
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -373,8 +374,8 @@ def pushed_waiting_lists(request: HttpRequest, office_id: int) -> HttpResponse:
                         request,
                         key=key,
                         template="desk/_waiting.html",
-                        context=lambda k=keys, i=inputs: _waiting_context(
-                            k, services=i.services, busy=i.busy
+                        context=partial(
+                            _waiting_context, keys, services=inputs.services, busy=inputs.busy
                         ),
                         names=("waiting_etag",),
                     )

@@ -176,7 +176,7 @@ def test_desk_action__renders_nothing_for_the_push(client, world, settings):
 class FakeApp:
     """The app as the push server sees it: records each path asked, answers like the views."""
 
-    def __init__(self, *, absent: set[int] = frozenset(), delay: float = 0.05) -> None:
+    def __init__(self, *, absent: frozenset[int] = frozenset(), delay: float = 0.05) -> None:
         self.asked: list[str] = []
         self.absent = absent
         self.delay = delay
@@ -257,7 +257,7 @@ def test_push_server__scoped_tokens_open_only_their_own_streams():
 @needs_redis
 def test_push_server__one_request_per_office_part_and_language_each_stream_its_own():
     prefix = f"test-{secrets.token_hex(4)}:"
-    fake = FakeApp(absent={4})
+    fake = FakeApp(absent=frozenset({4}))
     app = make_app(redis_url=REDIS_URL, prefix=prefix, fetch=fake.fetch, gap=0.2)
     publisher = redis.Redis.from_url(REDIS_URL)
 
