@@ -25,7 +25,9 @@
 
 The screens use server push (decision 0026): the push server (`config/push_asgi.py`, uvicorn,
 one process) runs beside gunicorn on another port, the app publishes each change to Redis,
-and every screen holds a stream (see benchmarks/peak_locust.py). --baseline runs the same
+and every screen holds a stream (see benchmarks/peak_locust.py); the displays' and desks'
+streams carry their fragments' HTML, which the push server asks the app for once per office
+and part (decision 0061, PUSH_APP_URL: the screens' lane when there is one). --baseline runs the same
 short runs with the screens polling as before push (decision 0017), in the same session
 against the same server, for comparison.
 
@@ -238,10 +240,12 @@ def build_world(port: int) -> dict[str, Any]:
         open_around_the_clock(office)
         agencies = list(Agency.objects.filter(services__in=walk_in).distinct())
         cookies = []
+        desk_paths = []  # each desk's own stream: its officer's list as HTML (decision 0061)
         for point in points:
             officer = make_user(offices=[office], agencies=agencies)
             services.sign_in_at_desk(officer=officer, service_point=point)
             cookies.append(session_cookie(officer, csrf))
+            desk_paths.append(push.desk_stream_url(office.pk, officer.pk, "sv"))
         manager = make_user(role="office_manager", offices=[office])
         token = push.stream_token(office.pk)
         offices.append(
@@ -255,6 +259,8 @@ def build_world(port: int) -> dict[str, Any]:
                 "walk_in": [(s.agency.code, s.pk) for s in walk_in],
                 "position": (office.latitude, office.longitude),
                 "push_path": f"/push/office/{office.pk}/?t={token}",
+                "desk_push_paths": [_path_of(url) for url in desk_paths],
+                "board_push_path": _path_of(push.board_stream_url(office.pk, "sv")),
             }
         )
     fast.disable()
@@ -377,6 +383,12 @@ def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def _path_of(url: str) -> str:
+    """The path and query of a stream's URL (the load generator connects to the port)."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.path}?{parts.query}"
 
 
 def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
@@ -974,6 +986,9 @@ def main() -> None:
     SCREENS_PORT = free_port() if args.screen_workers else 0
     PUBLIC_PORT = free_port() if args.public_workers else 0
     SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
+    # the push server asks the app for the fragments it sends (decision 0061), on the
+    # screens' lane when there is one
+    SERVER_ENV["PUSH_APP_URL"] = f"http://127.0.0.1:{SCREENS_PORT or port}"
     SERVER_ENV["TASKS_BACKEND"] = TASKS_BACKENDS[args.tasks]
     os.environ.update(SERVER_ENV)
     django.setup()

@@ -183,8 +183,9 @@ class Desk(User):
         self.wake = gevent.event.Event()
         self.next_safety = time.monotonic() + random.uniform(0, SAFETY_SECONDS)
         self.forced = False  # the officer's own action changed the list: ask at once
+        self.pushed = [False]  # the stream is open (it brings the list: no ask after an action)
         if MODE == "push":
-            gevent.spawn(stream, me["push_path"], {"desk"}, self.wake, "desk")
+            gevent.spawn(stream, me["push_path"], {"desk"}, self.wake, "desk", self)
             # desk.js fetches the parts beside the officer's clicks, one request in flight:
             # a list that is slow to come never holds up a call (its own greenlet)
             gevent.spawn(self.poller)
@@ -205,7 +206,9 @@ class Desk(User):
             # unless something else changed since
             if found := WAITING_ETAG.search(text):
                 self.etag = html.unescape(found.group(1))
-            elif status == 200:  # the own visit only (decision 0035): desk.js asks for the list
+            elif status == 200 and not self.pushed[0]:
+                # the own visit only (decision 0035): desk.js asks for the list, unless its
+                # stream is open, which brings it (decision 0061)
                 self.forced = True
                 self.wake.set()
             return (303 if status == 200 else status), headers
@@ -342,8 +345,9 @@ class Screen(User):
         self.browser = Browser(self.environment, cookie, WORLD["screens_url"])
         self.etag = ""
         self.wake = gevent.event.Event()
+        self.pushed = [False]
         if MODE == "push":
-            gevent.spawn(stream, push_path, {part}, self.wake, part)
+            gevent.spawn(stream, push_path, {part}, self.wake, part, self)
 
     def ask(self) -> None:
         status, _t, headers = self.browser.send(
@@ -373,9 +377,14 @@ class Screen(User):
             gevent.sleep(self.interval)
 
 
-def stream(path: str, wanted: set[str], wake: gevent.event.Event, kind: str) -> None:
+def stream(
+    path: str, wanted: set[str], wake: gevent.event.Event, kind: str, owner: Any = None
+) -> None:
     """One server-sent-events stream (a plain socket; locust has no SSE client): sets `wake`
-    when an event names a part in `wanted`; reconnects after a second if the stream ends."""
+    when a change notice names a part in `wanted`; a fragment's own event (decision 0061:
+    "board", "desk" with {etag, html}) is taken as the screens' scripts take it: the owner's
+    tag becomes its version, no request. `owner.pushed[0]`: the stream is open. Reconnects
+    after a second if the stream ends."""
     while not STOPPING.is_set():
         started = time.perf_counter()
         try:
@@ -385,6 +394,7 @@ def stream(path: str, wanted: set[str], wake: gevent.event.Event, kind: str) -> 
             )
             buffer = b""
             status = 0
+            event = "change"
             while not STOPPING.is_set():
                 chunk = sock.recv(65536)
                 if not chunk:
@@ -395,9 +405,23 @@ def stream(path: str, wanted: set[str], wake: gevent.event.Event, kind: str) -> 
                     record("push: stream opened", started, status)
                     if status != 200:
                         break
+                    if owner is not None:
+                        owner.pushed[0] = True
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    if line.startswith(b"data: "):
+                    if line.startswith(b"event: "):
+                        event = line[7:].strip().decode()
+                    elif not line.strip():
+                        event = "change"  # an event ends with a blank line
+                    elif line.startswith(b"data: ") and event in ("board", "desk"):
+                        PUSH_EVENTS[f"{kind} html"] += 1
+                        try:
+                            etag = json.loads(line[6:])["etag"]
+                        except (ValueError, KeyError):
+                            continue
+                        if owner is not None:
+                            owner.etag = etag
+                    elif line.startswith(b"data: "):
                         parts = set(line[6:].strip().decode().split())
                         PUSH_EVENTS[kind] += 1
                         if parts & wanted:
@@ -405,6 +429,8 @@ def stream(path: str, wanted: set[str], wake: gevent.event.Event, kind: str) -> 
             sock.close()
         except OSError:
             record("push: stream opened", started, 0)
+        if owner is not None:
+            owner.pushed[0] = False
         wake.set()  # whatever was missed meanwhile: ask once
         gevent.sleep(1.0)
 
@@ -487,10 +513,15 @@ def main() -> None:
     with open(world_path) as f:
         WORLD.update(json.load(f))
     MULTIPLE = float(multiple)
+    # the desks' and displays' own streams carry their fragments (decision 0061)
     Desk.desks = [
-        {"office": o["code"], "cookie": cookie, "push_path": o["push_path"]}
+        {"office": o["code"], "cookie": cookie, "push_path": path}
         for o in WORLD["offices"]
-        for cookie in o["cookies"]
+        for cookie, path in zip(
+            o["cookies"],
+            o.get("desk_push_paths") or [o["push_path"]] * len(o["cookies"]),
+            strict=True,
+        )
     ]
     Screen.screens = []
     for o in WORLD["offices"]:
@@ -501,7 +532,7 @@ def main() -> None:
                     f"/display/{o['code']}/board/",
                     1.0,
                     "",
-                    o["push_path"],
+                    o.get("board_push_path") or o["push_path"],
                     "board",
                 )
             )

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicekontor.core.favicon import favicon
+from servicekontor.desk.views import pushed_waiting_lists
+from servicekontor.lobby.views import pushed_board
 
 admin.site.site_header = _("Service office registry")
 admin.site.site_title = _("Service office registry")
@@ -19,6 +21,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # The push server's requests for the fragments it sends (decision 0061; its key only).
+    path("push-fragments/board/<int:office_id>/", pushed_board, name="push-board"),
+    path("push-fragments/desk/<int:office_id>/", pushed_waiting_lists, name="push-desk"),
 ]
 urlpatterns += i18n_patterns(
     path("staff/", include("servicekontor.accounts.urls")),

@@ -8,7 +8,7 @@ and by the display's script) the answer is an empty 304 and the template is neve
 (decision 0017).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.cache import cache
@@ -66,6 +66,25 @@ def _placeholder(name: str) -> str:
     return f"sharedfragment{name}placeholder"
 
 
+def shared_template(
+    request: HttpRequest,
+    *,
+    key: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    names: Iterable[str] = (),
+) -> str:
+    """The shared entry of `shared_html` as stored: per-request values (the CSRF token and
+    `names`) still placeholders. The push server's fragments (decision 0061) are sent like
+    this; the screen fills them in from its page."""
+    html = cache.get(key)
+    if html is None:
+        placeholders = {name: _placeholder(name) for name in ("csrf_token", *names)}
+        html = render_to_string(template, context() | placeholders, request)
+        cache.set(key, html, SHARED_SECONDS)
+    return str(html)
+
+
 def shared_html(
     request: HttpRequest,
     *,
@@ -85,11 +104,7 @@ def shared_html(
     values are HTML-escaped here).
     """
     values = {"csrf_token": ""} | dict(fill or {})
-    html = cache.get(key)
-    if html is None:
-        placeholders = {name: _placeholder(name) for name in values}
-        html = render_to_string(template, context() | placeholders, request)
-        cache.set(key, html, SHARED_SECONDS)
+    html = shared_template(request, key=key, template=template, context=context, names=values)
     for name, value in values.items():
         if _placeholder(name) in html:
             if name == "csrf_token":

@@ -11,15 +11,17 @@ scripts, and nothing changed — so refreshing the page never sends an action ag
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -31,7 +33,7 @@ from servicekontor.accounts.permissions import can_manage, can_serve_at, may_man
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
-from servicekontor.core.conditional import conditional, make_etag, shared_html
+from servicekontor.core.conditional import conditional, make_etag, shared_html, shared_template
 from servicekontor.core.params import parse_id
 from servicekontor.core.post_only import post_or_redirect
 from servicekontor.handovers import services as handover_services
@@ -189,7 +191,8 @@ def _desk_context(
             if bookings
             else []
         ),
-        "push_url": push.stream_url(session.office_id),
+        # The desk's stream: this officer's waiting list as HTML (decision 0061).
+        "push_url": push.desk_stream_url(session.office_id, session.officer_id, get_language()),
     }
 
 
@@ -333,6 +336,54 @@ def desk_panel(request: HttpRequest, office_code: str) -> HttpResponse:
         ),
         private=True,
     )
+
+
+MAX_PUSHED_OFFICERS = 500  # far more desks than an office has
+
+
+@require_GET
+def pushed_waiting_lists(request: HttpRequest, office_id: int) -> HttpResponse:
+    """The waiting lists of the officers named in `?officers=` (ids, comma-separated) who are
+    signed in at a desk of `office_id`, for the push server (decision 0061): asked once per
+    change of the office's queue and language, each officer's list sent on that officer's
+    desk stream only. Each distinct list is rendered once (the shared entry of the desks'
+    polls, decision 0027) and sent with its placeholders (the CSRF token, the list's tag),
+    which the desk fills in from its page. An officer not signed in here is left out (the
+    push server then tells that stream to ask as before, and the ask is refused).
+
+    JSON: {"variants": [html, …], "officers": {"<id>": [variant index, the list's ETag]}}.
+    Only the push server's key opens it (403 otherwise)."""
+    language = push.fetch_language(request)
+    if language is None:
+        return HttpResponse(status=403)
+    wanted = request.GET.get("officers", "").split(",")
+    officers = sorted({int(v) for v in wanted if v.isdigit()})[:MAX_PUSHED_OFFICERS]
+    variants: list[str] = []
+    index: dict[str, int] = {}
+    lists: dict[str, list[Any]] = {}
+    with translation.override(language):
+        # the sessions, versions and list inputs of all the desks: two statements
+        for desk, versions in queries.desk_pushes(office_id=office_id, officers=officers):
+            officer_id, keys, inputs = desk.officer_id, desk.keys, desk.inputs
+            version = _waiting_version(keys, officer_id, versions)
+            key = _waiting_key(keys, version, services=inputs.services, busy=inputs.busy)
+            if key not in index:
+                index[key] = len(variants)
+                variants.append(
+                    shared_template(
+                        request,
+                        key=key,
+                        template="desk/_waiting.html",
+                        context=partial(
+                            _waiting_context, keys, services=inputs.services, busy=inputs.busy
+                        ),
+                        names=("waiting_etag",),
+                    )
+                )
+            lists[str(officer_id)] = [index[key], version.etag]
+    response = JsonResponse({"variants": variants, "officers": lists})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class _SignedOut(Exception):

@@ -11,9 +11,11 @@ board and then writes the newest call's text into it, so the call is announced.
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from servicekontor.core.conditional import conditional, make_etag, shared_html
+from servicekontor.core.conditional import conditional, make_etag, shared_html, shared_template
 from servicekontor.network.models import Office
 from servicekontor.queueing import devices, push, queries
 from servicekontor.queueing.models import DeviceKind
@@ -50,7 +52,10 @@ def display(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return render(request, "queueing/device_required.html", {"office": office}, status=403)
-    context = _board_context(office) | {"push_url": push.stream_url(office.pk)}
+    # The display's stream carries the board's HTML only (decision 0061).
+    context = _board_context(office) | {
+        "push_url": push.board_stream_url(office.pk, get_language())
+    }
     return render(request, "lobby/display.html", context)
 
 
@@ -59,7 +64,7 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return HttpResponse(status=403)
-    etag = make_etag("board", queries.queue_version(office_id=office.pk, part="board"))
+    etag = _board_etag(office.pk)
     return conditional(
         request,
         etag=etag,
@@ -74,3 +79,30 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
         ),
         private=False,
     )
+
+
+def _board_etag(office_id: int) -> str:
+    return make_etag("board", queries.queue_version(office_id=office_id, part="board"))
+
+
+@require_GET
+def pushed_board(request: HttpRequest, office_id: int) -> HttpResponse:
+    """The board for the push server (decision 0061): asked once per change of the office's
+    board and language, sent on the displays' streams. The same shared entry as the
+    displays' polls (`board`); only the push server's key opens it (403 otherwise)."""
+    language = push.fetch_language(request)
+    if language is None:
+        return HttpResponse(status=403)
+    office = Office(pk=office_id)  # the board reads its rows by the office's id only
+    with translation.override(language):
+        etag = _board_etag(office_id)
+        html = shared_template(
+            request,
+            key=f"fragment:board:{office_id}:{etag}",
+            template="lobby/_board.html",
+            context=lambda: _board_context(office),
+        )
+    response = HttpResponse(html)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-store"
+    return response

@@ -25,15 +25,29 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest
 
 from servicekontor.queueing.states import TRANSITIONS, Action, State
 
 log = logging.getLogger(__name__)
 
-PARTS = ("board", "desk", "live")
+# "own": an officer's own visit began or ended, so that officer's waiting list gains or loses
+# its "Call" buttons (decision 0061); the other parts name the screens' versions.
+PARTS = ("board", "desk", "live", "own")
 _LISTED = frozenset({State.WAITING, State.ON_HOLD})
+_ACTIVE = frozenset(
+    {State.CALLED, State.SERVING}
+)  # an officer's own visit (`sql.DESK_LIST_INPUTS`)
 TOKEN_SALT = "servicekontor.push"
 TOKEN_MAX_AGE = 24 * 3600  # seconds; screens reload their page at least this often
+# Separately scoped tokens (decision 0061): a lobby display's stream carries the board only,
+# a desk's stream one signed-in officer's waiting list; the push server's requests for the
+# fragments carry a short-lived key of their own.
+BOARD_SALT = "servicekontor.push.board"
+DESK_SALT = "servicekontor.push.desk"
+FETCH_SALT = "servicekontor.push.fetch"
+FETCH_MAX_AGE = 60  # seconds; the push server signs each request anew
+FETCH_HEADER = "X-Push-Fetch"
 
 
 def parts_for(action: str) -> frozenset[str]:
@@ -51,6 +65,8 @@ def parts_for(action: str) -> frozenset[str]:
         parts |= {"desk", "board"}
     if act in (Action.CALL, Action.RECALL) or any(old is State.CALLED for old, _new in moves):
         parts.add("board")
+    if any((old in _ACTIVE) != (new in _ACTIVE) for old, new in moves):
+        parts.add("own")
     return frozenset(parts)
 
 
@@ -106,6 +122,80 @@ def office_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> int | None:
     except signing.BadSignature:
         return None
     return int(value) if value.isdigit() else None
+
+
+def _sign(salt: str, *values: object) -> str:
+    return signing.TimestampSigner(salt=salt).sign(".".join(map(str, values)))
+
+
+def _unsign(salt: str, token: str, max_age: int) -> list[str] | None:
+    try:
+        return signing.TimestampSigner(salt=salt).unsign(token, max_age=max_age).split(".")
+    except signing.BadSignature:
+        return None
+
+
+def board_token(office_id: int, language: str) -> str:
+    """A lobby display's stream token: the office's board in `language`, nothing else."""
+    return _sign(BOARD_SALT, office_id, language)
+
+
+def board_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> tuple[int, str] | None:
+    """(office id, language) of a board token, or None (forged, malformed, expired)."""
+    values = _unsign(BOARD_SALT, token, max_age)
+    if values is None or len(values) != 2 or not values[0].isdigit():
+        return None
+    return int(values[0]), values[1]
+
+
+def desk_token(office_id: int, officer_id: int, language: str) -> str:
+    """A desk's stream token: one officer's waiting list at `office_id` in `language`. The
+    app hands out a list only while the officer is signed in at a desk of that office."""
+    return _sign(DESK_SALT, office_id, officer_id, language)
+
+
+def desk_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> tuple[int, int, str] | None:
+    """(office id, officer id, language) of a desk token, or None."""
+    values = _unsign(DESK_SALT, token, max_age)
+    if values is None or len(values) != 3 or not (values[0].isdigit() and values[1].isdigit()):
+        return None
+    return int(values[0]), int(values[1]), values[2]
+
+
+def fetch_key() -> str:
+    """What the push server sends in `FETCH_HEADER` when it asks the app for fragments."""
+    return _sign(FETCH_SALT, "fetch")
+
+
+def fetch_allowed(value: str) -> bool:
+    """Whether `value` (the request's `FETCH_HEADER`) is a fresh key of the push server."""
+    return _unsign(FETCH_SALT, value, FETCH_MAX_AGE) == ["fetch"]
+
+
+def fetch_language(request: HttpRequest) -> str | None:
+    """The language the push server asks a fragment in (`?lang=`), or None if the request
+    is not the push server's (no fresh `fetch_key`) or the language is not the site's."""
+    if not fetch_allowed(request.headers.get(FETCH_HEADER, "")):
+        return None
+    language = request.GET.get("lang", "")
+    return language if language in dict(settings.LANGUAGES) else None
+
+
+def board_stream_url(office_id: int, language: str) -> str:
+    """A lobby display's stream (the board's HTML, decision 0061); "" when push is off."""
+    if not enabled():
+        return ""
+    base = settings.PUSH_URL.rstrip("/")
+    return f"{base}/office/{office_id}/board/?t={board_token(office_id, language)}"
+
+
+def desk_stream_url(office_id: int, officer_id: int, language: str) -> str:
+    """A desk's stream (the officer's waiting list's HTML, decision 0061); "" when push is
+    off."""
+    if not enabled():
+        return ""
+    token = desk_token(office_id, officer_id, language)
+    return f"{settings.PUSH_URL.rstrip('/')}/office/{office_id}/desk/?t={token}"
 
 
 def stream_url(office_id: int) -> str:

@@ -5,10 +5,23 @@ A small ASGI application, run apart from the Django app (WSGI, gunicorn) by an a
 app under PUSH_URL, e.g. /push/). It touches no database: one Redis subscription per process
 (``<prefix>office.*``) fans each message out to the open streams of that office.
 
-    GET /push/office/<office id>/?t=<token>   → text/event-stream
+    GET /push/office/<office id>/?t=<token>         → text/event-stream: change notices
+    GET /push/office/<office id>/board/?t=<token>   → the board's HTML (lobby displays)
+    GET /push/office/<office id>/desk/?t=<token>    → one officer's waiting list's HTML
 
-The token (`push.stream_token`, signed with SECRET_KEY, 24 h) comes with the screen's page.
-Events: ``event: change`` with ``data: <parts>`` (e.g. "board desk live"); a comment every
+The token (`push.stream_token`, `board_token`, `desk_token`: signed with SECRET_KEY, scoped
+by salt, 24 h) comes with the screen's page. Events: ``event: change`` with ``data: <parts>``
+(e.g. "board desk live"): the screen asks for its fragment as it would poll;
+``event: board`` / ``event: desk`` with ``data: {"etag": …, "html": …}`` (decision 0061): the
+fragment itself. On a change of an office's board or queue the process asks the app for the
+fragment once per office, part and language (`PUSH_APP_URL`, `/push-fragments/…`, with a
+short-lived key of its own; at most one request in flight per office and part, the next no
+sooner than `gap` seconds after, the last change never dropped) and sends each stream its
+own: a display the board of its language, a desk its officer's list (the app leaves out an
+officer not signed in at that office). Without `PUSH_APP_URL`, or when the app refuses or
+answers other than 200, those streams get ``change`` instead and the screens ask as before;
+a request that times out (the app overloaded) is made again after a pause instead, once for
+the office, rather than sending every screen to the overloaded app. A comment every
 ``HEARTBEAT`` seconds keeps proxies from closing an idle stream and finds dead clients. A
 stream's pending parts coalesce, so a slow client gets one event for many changes. After the
 Redis subscription is (re)established every stream gets a change of every part: whatever was
@@ -19,8 +32,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import re
+import urllib.error
+import urllib.request
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -39,37 +55,111 @@ Send = Callable[[Message], Awaitable[None]]
 
 HEARTBEAT = 25.0
 RETRY_MS = 3000  # the browser's reconnect delay after a dropped stream
-_PATH = re.compile(r"^(?:/[\w-]+)*/office/(\d+)/?$")
+GAP = 0.5  # seconds: at most one request to the app per office and part in this time
+FETCH_TIMEOUT = 10.0
+SLOW_PAUSE = 2.0  # seconds before asking again after a request to the app timed out
+_PATH = re.compile(r"^(?:/[\w-]+)*/office/(\d+)(?:/(board|desk))?/?$")
+# The parts whose change makes a fragment stream's screen stale: the board; a desk's list
+# (the office's queue, or an officer's own visit beginning or ending: "own").
+_REFETCH = {"board": frozenset({"board"}), "desk": frozenset({"desk", "own"})}
+
+Fetch = Callable[[str], Awaitable[tuple[int, dict[str, str], bytes]]]
+
+
+class _Slow(Exception):
+    """A request to the app timed out."""
 
 
 class Stream:
-    """One open stream: the parts waiting to be sent, and a flag to wake its writer."""
+    """One open stream: what waits to be sent, and a flag to wake its writer.
 
-    def __init__(self) -> None:
+    `kind`: "change" (notices only), "board" or "desk" (the fragment's HTML; `language`, and
+    for a desk the `officer` the token names)."""
+
+    def __init__(self, kind: str = "change", language: str = "", officer: int = 0) -> None:
+        self.kind = kind
+        self.language = language
+        self.officer = officer
         self.parts: set[str] = set()
+        self.events: dict[str, str] = {}  # event name → data, the newest only
+        self.sent: dict[str, str] = {}  # event name → the ETag last queued
         self.wake = asyncio.Event()
 
     def notify(self, parts: set[str]) -> None:
+        if self.kind != "change":  # a fragment stream is told only its own part
+            parts = {self.kind} if parts & _REFETCH[self.kind] else set()
+            if not parts:
+                return
         self.parts |= parts
         self.wake.set()
+
+    def deliver(self, event: str, etag: str, html: str) -> None:
+        """Queue the fragment `html` at version `etag` (nothing if this stream has it)."""
+        if self.sent.get(event) == etag:
+            return
+        self.sent[event] = etag
+        self.events[event] = json.dumps({"etag": etag, "html": html}, ensure_ascii=False)
+        self.parts.discard(event)  # the fragment itself answers a pending notice
+        self.wake.set()
+
+    def pending(self) -> str:
+        """The events to write now (and forget), "" if none."""
+        chunks = [f"event: {name}\ndata: {data}\n\n" for name, data in self.events.items()]
+        if self.parts:
+            chunks.append(f"event: change\ndata: {' '.join(sorted(self.parts))}\n\n")
+        self.events.clear()
+        self.parts.clear()
+        return "".join(chunks)
+
+
+def http_fetch(app_url: str) -> Fetch:
+    """GET `app_url` + path with the push server's key (`push.fetch_key`), in a thread."""
+    base = app_url.rstrip("/")
+
+    def get(path: str) -> tuple[int, dict[str, str], bytes]:
+        request = urllib.request.Request(
+            base + path,
+            headers={
+                push.FETCH_HEADER: push.fetch_key(),
+                # as the proxy would say; the app may redirect plain http otherwise
+                "X-Forwarded-Proto": "https",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, {}, b""
+
+    async def fetch(path: str) -> tuple[int, dict[str, str], bytes]:
+        return await asyncio.to_thread(get, path)
+
+    return fetch
 
 
 class Hub:
     """The process's Redis subscription and the open streams per office."""
 
-    def __init__(self, redis_url: str, prefix: str) -> None:
+    def __init__(
+        self, redis_url: str, prefix: str, fetch: Fetch | None = None, gap: float = GAP
+    ) -> None:
         self.redis_url = redis_url
         self.prefix = prefix
+        self.fetch = fetch
+        self.gap = gap
         self.streams: dict[int, set[Stream]] = defaultdict(set)
         self.task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        self.refreshing: dict[tuple[int, str], bool] = {}  # in flight → asked again meanwhile
+        self.last_fetch: dict[tuple[int, str], float] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self.run())
 
-    def add(self, office_id: int) -> Stream:
-        stream = Stream()
+    def add(self, office_id: int, stream: Stream | None = None) -> Stream:
+        stream = stream or Stream()
         self.streams[office_id].add(stream)
         return stream
 
@@ -83,13 +173,111 @@ class Hub:
         if not office.isdigit():
             return
         parts = {p for p in data.split() if p in push.PARTS}
-        for stream in list(self.streams.get(int(office), ())):
-            stream.notify(parts)
+        self.changed(int(office), parts)
+
+    def changed(self, office_id: int, parts: set[str]) -> None:
+        streams = list(self.streams.get(office_id, ()))
+        for kind, moved in _REFETCH.items():
+            if parts & moved and any(s.kind == kind for s in streams):
+                if self.fetch is None:  # no app to ask: the screens ask themselves
+                    for stream in streams:
+                        if stream.kind == kind:
+                            stream.notify(parts)
+                else:
+                    self.refresh(office_id, kind)
+        for stream in streams:
+            if stream.kind == "change":
+                stream.notify(parts)
 
     def resync(self) -> None:
-        for streams in self.streams.values():
-            for stream in streams:
-                stream.notify(set(push.PARTS))
+        for office_id in list(self.streams):
+            self.changed(office_id, set(push.PARTS))
+
+    def refresh(self, office_id: int, kind: str) -> None:
+        """Ask the app for the office's `kind` fragments: now, or after the request in flight
+        (then once for every change meanwhile), never sooner than `gap` after the last."""
+        key = (office_id, kind)
+        if key in self.refreshing:
+            self.refreshing[key] = True
+            return
+        self.refreshing[key] = False
+        task = asyncio.get_running_loop().create_task(self._refresh(key))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _refresh(self, key: tuple[int, str]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                wait = self.last_fetch.get(key, -self.gap) + self.gap - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self.refreshing[key] = False
+                self.last_fetch[key] = loop.time()
+                office_id, kind = key
+                try:
+                    await (self._board if kind == "board" else self._desk)(office_id)
+                except _Slow:
+                    # The app is overloaded, not down: sending every screen of the office to
+                    # it would multiply the load; ask again once after a pause.
+                    self.refreshing[key] = True
+                    await asyncio.sleep(SLOW_PAUSE)
+                except Exception:  # a bug must not stop the office's later refreshes
+                    log.exception("push: refreshing %s of office %s failed", kind, office_id)
+                if not self.refreshing[key]:
+                    break
+        finally:
+            del self.refreshing[key]
+
+    def _of(self, office_id: int, kind: str) -> dict[str, list[Stream]]:
+        """The office's streams of `kind` by language."""
+        found: dict[str, list[Stream]] = defaultdict(list)
+        for stream in self.streams.get(office_id, ()):
+            if stream.kind == kind:
+                found[stream.language].append(stream)
+        return found
+
+    async def _get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        assert self.fetch is not None
+        try:
+            return await self.fetch(path)
+        except Exception as exc:
+            log.warning("push: fetching %s failed: %s", path, exc)
+            if isinstance(exc, TimeoutError) or isinstance(
+                getattr(exc, "reason", None), TimeoutError
+            ):
+                raise _Slow from exc
+            return 0, {}, b""  # the app down or refusing: the screens ask themselves
+
+    async def _board(self, office_id: int) -> None:
+        for language in list(self._of(office_id, "board")):
+            status, headers, body = await self._get(
+                f"/push-fragments/board/{office_id}/?lang={language}"
+            )
+            etag = {k.lower(): v for k, v in headers.items()}.get("etag", "")
+            for stream in self._of(office_id, "board").get(language, []):
+                if status == 200 and etag:
+                    stream.deliver("board", etag, body.decode())
+                else:
+                    stream.notify({"board"})
+
+    async def _desk(self, office_id: int) -> None:
+        for language, streams in list(self._of(office_id, "desk").items()):
+            officers = ",".join(str(o) for o in sorted({s.officer for s in streams}))
+            status, _headers, body = await self._get(
+                f"/push-fragments/desk/{office_id}/?lang={language}&officers={officers}"
+            )
+            try:
+                answer = json.loads(body) if status == 200 else {}
+                variants, lists = answer["variants"], answer["officers"]
+            except (ValueError, KeyError, TypeError):
+                variants, lists = [], {}
+            for stream in self._of(office_id, "desk").get(language, []):
+                found = lists.get(str(stream.officer))
+                if found is not None:
+                    stream.deliver("desk", str(found[1]), str(variants[found[0]]))
+                else:  # not signed in here (or no answer): the desk asks, as before
+                    stream.notify({"desk"})
 
     async def run(self) -> None:
         delay = 0.5
@@ -122,9 +310,35 @@ class Hub:
             delay = min(delay * 2, 10.0)
 
 
-def make_app(*, redis_url: str, prefix: str) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
-    """The ASGI application (module docstring)."""
-    hub = Hub(redis_url, prefix)
+def _stream_for(kind: str, office_id: int, token: str) -> Stream | None:
+    """A stream of `kind` for `office_id` if `token` is of that scope and office, else None:
+    a display's token opens only its board, a desk's only its officer's list."""
+    if kind == "board":
+        board = push.board_of_token(token)
+        if board is None or board[0] != office_id:
+            return None
+        return Stream("board", language=board[1])
+    if kind == "desk":
+        desk = push.desk_of_token(token)
+        if desk is None or desk[0] != office_id:
+            return None
+        return Stream("desk", language=desk[2], officer=desk[1])
+    return Stream() if push.office_of_token(token) == office_id else None
+
+
+def make_app(
+    *,
+    redis_url: str,
+    prefix: str,
+    app_url: str = "",
+    fetch: Fetch | None = None,
+    gap: float = GAP,
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The ASGI application (module docstring). `app_url`: where the app answers the
+    fragments' requests ("" = send change notices only); `fetch`: instead of HTTP (tests)."""
+    if fetch is None and app_url:
+        fetch = http_fetch(app_url)
+    hub = Hub(redis_url, prefix, fetch, gap)
 
     async def respond(send: Send, status: int, text: str) -> None:
         await send(
@@ -148,13 +362,14 @@ def make_app(*, redis_url: str, prefix: str) -> Callable[[Scope, Receive, Send],
         if scope.get("method") != "GET" or match is None:
             await respond(send, 404, "Not found")
             return
-        office_id = int(match.group(1))
+        office_id, kind = int(match.group(1)), match.group(2) or "change"
         token = parse_qs(scope.get("query_string", b"").decode()).get("t", [""])[0]
-        if push.office_of_token(token) != office_id:
+        stream = _stream_for(kind, office_id, token)
+        if stream is None:
             await respond(send, 403, "Forbidden")
             return
         hub.start()
-        stream = hub.add(office_id)
+        hub.add(office_id, stream)
         await send(
             {
                 "type": "http.response.start",
@@ -189,11 +404,7 @@ def make_app(*, redis_url: str, prefix: str) -> Callable[[Scope, Receive, Send],
                     await asyncio.wait_for(stream.wake.wait(), HEARTBEAT)
                 if gone.is_set():
                     break
-                if stream.parts:
-                    body = f"event: change\ndata: {' '.join(sorted(stream.parts))}\n\n"
-                    stream.parts.clear()
-                else:
-                    body = ": keep-alive\n\n"
+                body = stream.pending() or ": keep-alive\n\n"
                 stream.wake.clear()
                 await send({"type": "http.response.body", "body": body.encode(), "more_body": True})
         except OSError:

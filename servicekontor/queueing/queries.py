@@ -348,6 +348,17 @@ def desk_poll(*, officer_id: int) -> tuple[sql.DeskSessionKeys, dict[str, str]] 
     return keys, _versions(today, counts)
 
 
+def desk_pushes(
+    *, office_id: int, officers: list[int]
+) -> list[tuple[sql.DeskPush, dict[str, str]]]:
+    """`sql.desk_pushes` today, each with its `queue_versions` (as `desk_poll` gives them):
+    what the push server's request for an office's waiting lists needs (decision 0061)."""
+    today = clock.local_today()
+    start, _end = clock.local_day_bounds(today)
+    found = sql.desk_pushes(office_id=office_id, officers=officers, since=start)
+    return [(desk, _versions(today, desk.counts)) for desk in found]
+
+
 def _versions(today: dt.date, counts: sql.EventCounts) -> dict[str, str]:
     counted = {
         "every": f"{counts.every}.{counts.largest_id}",

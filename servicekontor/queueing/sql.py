@@ -445,6 +445,79 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     return keys, EventCounts(*(int(v) for v in row[5:]))
 
 
+# --- the waiting lists the push server sends (decision 0061) --------------------------------
+
+# `DESK_POLL` and `DESK_LIST_INPUTS` for the named officers signed in at one office, in one
+# statement (the office's events scanned once per session, as the desks' polls did one by
+# one) plus one for the services each may serve. Parameters: start of the local day (errands),
+# start of the local day (events), office id, then the officer ids.
+_DESK_PUSHES = (
+    "SELECT s.officer_id, s.id, s.service_point_id, s.office_id, o.code, s.status,"
+    " count(e.id), coalesce(max(e.id), 0),"
+    f" count(CASE WHEN {_E_QUEUE_CHANGE} THEN 1 END),"
+    f" count(CASE WHEN {_E_QUEUE_CHANGE} OR e.action IN ('call', 'recall')"
+    f" OR e.from_state = '{VisitState.CALLED.value}' THEN 1 END),"
+    " count(CASE WHEN e.officer_id = s.officer_id THEN 1 END),"
+    f" (SELECT count(*) FROM {Errand._meta.db_table} r"
+    " WHERE r.officer_id = s.officer_id AND r.recorded_at >= %s),"
+    f" CASE WHEN EXISTS (SELECT 1 FROM {Visit._meta.db_table} v"
+    " WHERE v.officer_id = s.officer_id"
+    f" AND v.state IN ('{VisitState.CALLED.value}', '{VisitState.SERVING.value}'))"
+    " THEN 1 ELSE 0 END"
+    f" FROM {DeskSession._meta.db_table} s"
+    f" JOIN {Office._meta.db_table} o ON o.id = s.office_id"
+    f" LEFT JOIN {VisitEvent._meta.db_table} e ON e.office_id = s.office_id AND e.at >= %s"
+    " WHERE s.office_id = %s AND s.officer_id IN ({officers})"
+    " GROUP BY s.officer_id, s.id, s.service_point_id, s.office_id, o.code, s.status"
+)
+_DESKS_SERVABLE = (
+    f"SELECT DISTINCT d.officer_id, x.id FROM {DeskSession._meta.db_table} d"
+    f" JOIN {Competence._meta.db_table} c ON c.user_id = d.officer_id"
+    f" JOIN {Service._meta.db_table} x ON x.agency_id = c.agency_id"
+    " WHERE d.office_id = %s AND d.officer_id IN ({officers})"
+    " AND (x.required_capability_id IS NULL OR x.required_capability_id IN"
+    f" (SELECT p.capability_id FROM {ServicePoint.capabilities.through._meta.db_table} p"
+    " WHERE p.servicepoint_id = d.service_point_id))"
+    " ORDER BY d.officer_id, x.id"
+)
+
+
+@dataclass(frozen=True)
+class DeskPush:
+    """What one desk's waiting list is keyed and filtered by (`desk_poll` and
+    `desk_list_inputs` of its officer)."""
+
+    officer_id: int
+    keys: DeskSessionKeys
+    counts: EventCounts
+    inputs: DeskListInputs
+
+
+def desk_pushes(*, office_id: int, officers: Sequence[int], since: dt.datetime) -> list[DeskPush]:
+    """For each of `officers` signed in at a desk of `office_id` (the others are left out):
+    its session, the office's event counts since `since` with the officer's own, and the
+    list's inputs; two statements whatever the number of desks."""
+    if not officers:
+        return []
+    marks = ", ".join(["%s"] * len(officers))
+    at = sql_datetime(since)
+    with connection.cursor() as cursor:
+        cursor.execute(_DESK_PUSHES.replace("{officers}", marks), [at, at, office_id, *officers])
+        rows = cursor.fetchall()
+        cursor.execute(_DESKS_SERVABLE.replace("{officers}", marks), [office_id, *officers])
+        servable: dict[int, list[int]] = {}
+        for officer, service in cursor.fetchall():
+            servable.setdefault(int(officer), []).append(int(service))
+    found = []
+    for row in rows:
+        officer = int(row[0])
+        keys = DeskSessionKeys(int(row[1]), int(row[2]), int(row[3]), str(row[4]), str(row[5]))
+        counts = EventCounts(*(int(v) for v in row[6:12]))
+        inputs = DeskListInputs(services=servable.get(officer, []), busy=bool(row[12]))
+        found.append(DeskPush(officer, keys, counts, inputs))
+    return found
+
+
 # --- a visit's state change in one statement (PostgreSQL; the desk actions, decision 0035) --
 #
 # ORM (the path SQLite takes, `services._transition`): the compare-and-swap

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
@@ -243,3 +243,47 @@ def test_kiosk_start__booked_time_check_in__as_big_a_button_as_the_agencies(kios
         "e => [getComputedStyle(e).borderTopWidth, getComputedStyle(e).fontWeight]"
     )
     assert style == ["3px", "700"]
+
+
+def test_display__pushed_board__put_in_place_without_a_request(page: Page, kista: Office, settings):
+    # Decision 0061: the display's stream carries the board's HTML; display.js puts it in
+    # place. The board's polls are answered 304 here, so only the stream can bring it.
+    import json
+
+    from django.test import Client
+
+    from servicekontor.queueing import push
+
+    settings.PUSH_URL = "/push/"
+    settings.PUSH_REDIS_URL = "redis://127.0.0.1:1/0"  # publishes fail fast: not the point
+    service = walk_in_services(office=kista, day=clock.local_today()).first()
+    assert service is not None
+    services.issue_ticket(office=kista, service=service)
+    polls: list[str] = []
+
+    def unchanged(route: Route) -> None:
+        polls.append(route.request.url)
+        route.fulfill(status=304)
+
+    pushed: dict[str, str] = {}
+
+    def stream(route: Route) -> None:
+        if pushed:
+            route.fulfill(status=204)
+            return
+        services.issue_ticket(office=kista, service=service)
+        answer = Client().get(
+            f"/push-fragments/board/{kista.pk}/?lang=en",
+            headers={push.FETCH_HEADER: push.fetch_key()},
+        )
+        pushed.update(etag=answer["ETag"], html=answer.content.decode())
+        body = f"retry: 60000\n\nevent: board\ndata: {json.dumps(pushed)}\n\n"
+        route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body)
+
+    page.route("**/en/display/kista/board/", unchanged)
+    page.route(re.compile(r".*/push/office/\d+/board/\?t=.*"), stream)
+    page.goto("/en/display/kista/")
+    page.evaluate("window.__same_document = true")
+    expect(page.locator("#board p.waiting")).to_have_text("2 waiting", timeout=8_000)
+    assert pushed and all(p.endswith("/board/") for p in polls)
+    assert page.evaluate("window.__same_document === true")

@@ -249,3 +249,70 @@ def test_desk__action_answer__own_visit_then_the_list_asked_for_at_once(
     expect(page.locator("#current-panel .ticket-number")).to_be_visible()
     expect(page.locator("#waiting-panel button.link")).to_have_count(0, timeout=8_000)
     assert page.evaluate("window.__same_document === true")  # no reload happened
+
+
+def _pushed_desk_lists(kista: Office, officer: User) -> dict[str, object]:
+    """What the push server gets from the app for `officer`'s desk (decision 0061)."""
+    import json
+
+    from django.test import Client
+
+    from servicekontor.queueing import push
+
+    answer = Client().get(
+        f"/push-fragments/desk/{kista.pk}/?lang=sv&officers={officer.pk}",
+        headers={push.FETCH_HEADER: push.fetch_key()},
+    )
+    assert answer.status_code == 200
+    data = json.loads(answer.content)
+    index, etag = data["officers"][str(officer.pk)]
+    return {"etag": etag, "html": data["variants"][index]}
+
+
+def test_desk__pushed_list__swapped_in_without_a_request_and_its_forms_work(
+    open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User, settings
+):
+    # Decision 0061: the desk's stream carries its list's HTML; desk.js puts it in place with
+    # the list's tag and the page's CSRF token filled in, asking the app for nothing. The
+    # waiting-list polls are answered 304 here, so only the stream can bring the new list.
+    import json
+
+    settings.PUSH_URL = "/push/"
+    settings.PUSH_REDIS_URL = "redis://127.0.0.1:1/0"  # publishes fail fast: not the point
+    for _ in range(2):
+        services.issue_ticket(office=kista, service=service)
+    page = open_staff_page(at_desk)
+    polls: list[str] = []
+
+    def unchanged(route: Route) -> None:
+        polls.append(route.request.url)
+        route.fulfill(status=304)
+
+    pushed: dict[str, object] = {}
+
+    def stream(route: Route) -> None:
+        if pushed:  # a reconnect: closed for good, push.js backs off
+            route.fulfill(status=204)
+            return
+        services.issue_ticket(office=kista, service=service)  # a change: a third visit
+        pushed.update(_pushed_desk_lists(kista, at_desk))
+        body = f"retry: 60000\n\nevent: desk\ndata: {json.dumps(pushed)}\n\n"
+        route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=body)
+
+    page.route("**/desk/kista/panel/", unchanged)
+    page.route(re.compile(r".*/push/office/\d+/desk/\?t=.*"), stream)
+    page.goto("/desk/kista/")
+    page.evaluate("window.__same_document = true")
+    expect(page.locator("#waiting-panel button.link")).to_have_count(3)
+    assert all(p.endswith("/panel/") for p in polls)  # only 304s (the check on opening)
+    panel = page.locator("#waiting-panel")
+    assert panel.get_attribute("data-poll-etag") == pushed["etag"]
+    token = page.locator("[data-csrf]").get_attribute("data-csrf")
+    values = panel.locator('input[name="csrfmiddlewaretoken"]').evaluate_all(
+        "inputs => inputs.map(i => i.value)"
+    )
+    assert values and all(v == token for v in values)
+    # a form of the pushed list is accepted (its CSRF token is the page's)
+    panel.locator("button.link").first.click()
+    expect(page.locator("#current-panel .ticket-number")).to_be_visible()
+    assert page.evaluate("window.__same_document === true")  # no reload happened

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import secrets
 import threading
 from typing import Any
@@ -38,7 +39,7 @@ def _run(coroutine: Any) -> Any:
     return outcome["value"]
 
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+REDIS_URL = os.environ.get("PUSH_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 class Rollback(Exception):
@@ -50,12 +51,14 @@ class Rollback(Exception):
     [
         (Action.ISSUE, {"board", "desk", "live"}),
         (Action.CHECK_IN, {"board", "desk", "live"}),
-        (Action.CALL, {"board", "desk", "live"}),
+        # "own": the officer's own visit begins or ends (their list's "Call" buttons)
+        (Action.CALL, {"board", "desk", "live", "own"}),
         (Action.RECALL, {"board", "live"}),
         (Action.START, {"board", "live"}),  # a called visit leaves "now calling"
-        (Action.FINISH, {"live"}),
-        (Action.HOLD, {"board", "desk", "live"}),
-        (Action.TRANSFER, {"board", "desk", "live"}),
+        (Action.FINISH, {"live", "own"}),
+        (Action.NO_SHOW, {"board", "live", "own"}),
+        (Action.HOLD, {"board", "desk", "live", "own"}),
+        (Action.TRANSFER, {"board", "desk", "live", "own"}),
     ],
 )
 def test_parts_for__what_each_action_may_change(action, parts):
@@ -183,7 +186,9 @@ def test_screens__pages_carry_the_stream_url_only_when_push_is_on(client, world,
     settings.PUSH_REDIS_URL = REDIS_URL
     client.force_login(world.alice)
     desk = client.get(f"/desk/{world.office.code}/").content.decode()
-    assert f"/push/office/{world.office.pk}/?t=" in desk
+    # the desk's own scope (decision 0061): its officer's list, not the office's notices
+    assert f"/push/office/{world.office.pk}/desk/?t=" in desk
+    assert f"/push/office/{world.office.pk}/?t=" not in desk
     assert "core/push.js" in desk
 
 

@@ -3,7 +3,9 @@
 // server-sent-events stream; when a change names one of the parts, "sk:push" is fired on the
 // document and the screen asks for its fragment (the same conditional request as its poll).
 // While the stream is open, window.skPush.open is true and the screens poll only slowly (a
-// safety net); when it is not, they poll as before. Without JavaScript nothing of this runs.
+// safety net); when it is not, they poll as before. A stream may also carry the fragment
+// itself (decision 0061): an event named after the part, fired as "sk:push-html". Without
+// JavaScript nothing of this runs.
 (function () {
   var el = document.querySelector("[data-push]");
   window.skPush = { open: false };
@@ -32,6 +34,18 @@
       failures = 0;
       fire(); // anything missed while connecting is checked once
     };
+    // A fragment itself (decision 0061: "desk", the officer's waiting list): handed to the
+    // screen as "sk:push-html" with {part, etag, html}; no request.
+    wanted.forEach(function (part) {
+      if (!part) return;
+      source.addEventListener(part, function (event) {
+        var data;
+        try { data = JSON.parse(event.data); } catch (e) { fire(); return; }
+        document.dispatchEvent(new CustomEvent("sk:push-html", {
+          detail: { part: part, etag: data.etag, html: data.html },
+        }));
+      });
+    });
     source.addEventListener("change", function (event) {
       var parts = String(event.data).split(" ");
       for (var i = 0; i < parts.length; i++) {

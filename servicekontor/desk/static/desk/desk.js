@@ -21,6 +21,12 @@ document.addEventListener("keydown", function (event) {
   if (!window.fetch || !window.DOMParser) return;
   var SAFETY_SECONDS = 60;
   function pushed() { return !!(window.skPush && window.skPush.open); }
+  function csrfToken() {
+    var holder = document.querySelector("[data-csrf]");
+    if (holder) return holder.getAttribute("data-csrf");
+    var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
   function key(element) {
     if (!element || element === document.body) return null;
     if (element.getAttribute("data-focus-key")) return '[data-focus-key="' + element.getAttribute("data-focus-key") + '"]';
@@ -35,6 +41,28 @@ document.addEventListener("keydown", function (event) {
     var seconds = parseFloat(element.getAttribute("data-poll-seconds")) || 3;
     var timer = null, busy = false, again = false;
     var owned = element;
+    // Put a new version of the part in place (`html`: the part's element; `pushed`: sent by
+    // the push server with its placeholders, decision 0061: the list's tag and each form's
+    // CSRF token are filled in from this page).
+    function put(html, fresh, pushed) {
+      etag = fresh;
+      var current = document.getElementById(id);
+      var replacement = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+      if (!current || !replacement) return;
+      if (pushed) {
+        replacement.setAttribute("data-poll-etag", fresh);
+        var token = csrfToken();
+        var inputs = replacement.querySelectorAll('input[name="csrfmiddlewaretoken"]');
+        for (var i = 0; i < inputs.length; i++) inputs[i].value = token;
+      }
+      var focused = current.contains(document.activeElement) ? key(document.activeElement) : null;
+      current.replaceWith(replacement);
+      owned = replacement;
+      if (focused) {
+        var again = replacement.querySelector(focused);
+        if (again) again.focus();
+      }
+    }
     function tick() {
       // Replaced by a desk action's answer (below): take the version that came with it.
       var now = document.getElementById(id);
@@ -45,19 +73,7 @@ document.addEventListener("keydown", function (event) {
         .then(function (response) {
           if (response.status === 304 || !response.ok) return;
           var fresh = response.headers.get("ETag");
-          return response.text().then(function (html) {
-            etag = fresh;
-            var current = document.getElementById(id);
-            var replacement = new DOMParser().parseFromString(html, "text/html").getElementById(id);
-            if (!current || !replacement) return;
-            var focused = current.contains(document.activeElement) ? key(document.activeElement) : null;
-            current.replaceWith(replacement);
-            owned = replacement;
-            if (focused) {
-              var again = replacement.querySelector(focused);
-              if (again) again.focus();
-            }
-          });
+          return response.text().then(function (html) { put(html, fresh, false); });
         })
         .catch(function () {})
         .then(function () {
@@ -83,9 +99,14 @@ document.addEventListener("keydown", function (event) {
     // Server push (core/push.js, decision 0026): ask now when a change may concern the list
     // (the officer's own visit changes with the officer's own actions, answered directly).
     if (id === "waiting-panel") document.addEventListener("sk:push", function () { schedule(0); });
+    // The list itself, sent by the push server (decision 0061): no request.
+    if (id === "waiting-panel") document.addEventListener("sk:push-html", function (event) {
+      if (event.detail.part === "desk" && event.detail.etag !== etag) put(event.detail.html, event.detail.etag, true);
+    });
     // A desk action's answer carries the officer's own visit, not the list (decision 0035):
-    // the list is asked for at once, on the screens' lane.
-    if (id === "waiting-panel") document.addEventListener("sk:desk-acted", function () { schedule(0, true); });
+    // the list is asked for at once, on the screens' lane — unless a stream is open, which
+    // brings it (the change, or the officer's own visit beginning or ending: decision 0061).
+    if (id === "waiting-panel") document.addEventListener("sk:desk-acted", function () { if (!pushed()) schedule(0, true); });
     schedule(seconds * 1000);
   }
   ["current-panel", "waiting-panel"].forEach(poll);
