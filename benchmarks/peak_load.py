@@ -27,7 +27,7 @@ The screens use server push (decision 0026): the push server (`config/push_asgi.
 one process) runs beside gunicorn on another port, the app publishes each change to Redis,
 and every screen holds a stream (see benchmarks/peak_locust.py); the displays' and desks'
 streams carry their fragments' HTML, which the push server asks the app for once per office
-and part (decision 0061, PUSH_APP_URL: the screens' lane when there is one). --baseline runs the same
+and part (decision 0062, PUSH_APP_URL: the screens' lane when there is one). --baseline runs the same
 short runs with the screens polling as before push (decision 0017), in the same session
 against the same server, for comparison.
 
@@ -240,7 +240,7 @@ def build_world(port: int) -> dict[str, Any]:
         open_around_the_clock(office)
         agencies = list(Agency.objects.filter(services__in=walk_in).distinct())
         cookies = []
-        desk_paths = []  # each desk's own stream: its officer's list as HTML (decision 0061)
+        desk_paths = []  # each desk's own stream: its officer's list as HTML (decision 0062)
         for point in points:
             officer = make_user(offices=[office], agencies=agencies)
             services.sign_in_at_desk(officer=officer, service_point=point)
@@ -986,7 +986,7 @@ def main() -> None:
     SCREENS_PORT = free_port() if args.screen_workers else 0
     PUBLIC_PORT = free_port() if args.public_workers else 0
     SERVER_ENV["PUSH_URL"] = f"http://127.0.0.1:{PUSH_PORT}/push/"
-    # the push server asks the app for the fragments it sends (decision 0061), on the
+    # the push server asks the app for the fragments it sends (decision 0062), on the
     # screens' lane when there is one
     SERVER_ENV["PUSH_APP_URL"] = f"http://127.0.0.1:{SCREENS_PORT or port}"
     SERVER_ENV["TASKS_BACKEND"] = TASKS_BACKENDS[args.tasks]

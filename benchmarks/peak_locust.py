@@ -208,7 +208,7 @@ class Desk(User):
                 self.etag = html.unescape(found.group(1))
             elif status == 200 and not self.pushed[0]:
                 # the own visit only (decision 0035): desk.js asks for the list, unless its
-                # stream is open, which brings it (decision 0061)
+                # stream is open, which brings it (decision 0062)
                 self.forced = True
                 self.wake.set()
             return (303 if status == 200 else status), headers
@@ -381,7 +381,7 @@ def stream(
     path: str, wanted: set[str], wake: gevent.event.Event, kind: str, owner: Any = None
 ) -> None:
     """One server-sent-events stream (a plain socket; locust has no SSE client): sets `wake`
-    when a change notice names a part in `wanted`; a fragment's own event (decision 0061:
+    when a change notice names a part in `wanted`; a fragment's own event (decision 0062:
     "board", "desk" with {etag, html}) is taken as the screens' scripts take it: the owner's
     tag becomes its version, no request. `owner.pushed[0]`: the stream is open. Reconnects
     after a second if the stream ends."""
@@ -513,7 +513,7 @@ def main() -> None:
     with open(world_path) as f:
         WORLD.update(json.load(f))
     MULTIPLE = float(multiple)
-    # the desks' and displays' own streams carry their fragments (decision 0061)
+    # the desks' and displays' own streams carry their fragments (decision 0062)
     Desk.desks = [
         {"office": o["code"], "cookie": cookie, "push_path": path}
         for o in WORLD["offices"]

@@ -1,5 +1,5 @@
 """Django CPU the screens cost per change: each screen asking (0026/0027) against the push
-server asking once per office and part (decision 0061), in-process, alternated.
+server asking once per office and part (decision 0062), in-process, alternated.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sk_pushhtml \\
         PEAK_REDIS_URL=redis://127.0.0.1:6379/7 .venv/bin/python benchmarks/pushhtml_cost.py
@@ -15,7 +15,7 @@ timing, the screens that action concerns fetch what they would, through Django's
   after the officer's own action (call, finish) that desk asks for its list at once
   (desk.js's "sk:desk-acted"). The first asker of a version renders, the others read the
   shared entry (the production cache, Redis, when PEAK_REDIS_URL is set).
-- "pushed" (0061): the push server's requests: one `/push-fragments/desk/<office>/` for all
+- "pushed" (0062): the push server's requests: one `/push-fragments/desk/<office>/` for all
   the office's desks when the message names "desk" or "own", one `/push-fragments/board/…`
   when it names "board" (`push.parts_for`); no screen asks.
 
@@ -169,7 +169,7 @@ def main() -> None:
             spent[mode].append(visit_cpu)
 
     print(f"{DESKS} desks, {DISPLAYS} displays, {VISITS} visits per mode, alternated")
-    print("| screens' Django CPU per visit | asks (0026/0027) | pushed (0061) |")
+    print("| screens' Django CPU per visit | asks (0026/0027) | pushed (0062) |")
     print("|---|---:|---:|")
     for action in ("issue", "call", "start", "finish"):
         a = statistics.mean(by_action[("asks", action)]) * 1000

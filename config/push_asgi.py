@@ -4,7 +4,7 @@
 
 Reads the Django settings (SECRET_KEY for the stream tokens, PUSH_REDIS_URL,
 PUSH_CHANNEL_PREFIX, PUSH_APP_URL: where it asks the app for the fragments it sends, decision
-0061) without setting up the apps: it touches no database. Its access log goes
+0062) without setting up the apps: it touches no database. Its access log goes
 through the same redaction as the app's (the stream token is in the query string).
 """
 

@@ -320,7 +320,7 @@ if env_str("REDIS_URL", ""):
 PUSH_URL = env_str("PUSH_URL", "")
 PUSH_REDIS_URL = env_str("PUSH_REDIS_URL", env_str("REDIS_URL", ""))
 PUSH_CHANNEL_PREFIX = env_str("PUSH_CHANNEL_PREFIX", "sk:push:")
-# Where the push server asks the app for the fragments it sends (decision 0061), e.g.
+# Where the push server asks the app for the fragments it sends (decision 0062), e.g.
 # "http://127.0.0.1:8000" (its host in ALLOWED_HOSTS). Empty: the streams carry change
 # notices only and the screens ask for their fragments themselves (decision 0026).
 PUSH_APP_URL = env_str("PUSH_APP_URL", "")

@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    # The push server's requests for the fragments it sends (decision 0061; its key only).
+    # The push server's requests for the fragments it sends (decision 0062; its key only).
     path("push-fragments/board/<int:office_id>/", pushed_board, name="push-board"),
     path("push-fragments/desk/<int:office_id>/", pushed_waiting_lists, name="push-desk"),
 ]

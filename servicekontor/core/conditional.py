@@ -75,7 +75,7 @@ def shared_template(
     names: Iterable[str] = (),
 ) -> str:
     """The shared entry of `shared_html` as stored: per-request values (the CSRF token and
-    `names`) still placeholders. The push server's fragments (decision 0061) are sent like
+    `names`) still placeholders. The push server's fragments (decision 0062) are sent like
     this; the screen fills them in from its page."""
     html = cache.get(key)
     if html is None:

@@ -191,7 +191,7 @@ def _desk_context(
             if bookings
             else []
         ),
-        # The desk's stream: this officer's waiting list as HTML (decision 0061).
+        # The desk's stream: this officer's waiting list as HTML (decision 0062).
         "push_url": push.desk_stream_url(session.office_id, session.officer_id, get_language()),
     }
 
@@ -344,7 +344,7 @@ MAX_PUSHED_OFFICERS = 500  # far more desks than an office has
 @require_GET
 def pushed_waiting_lists(request: HttpRequest, office_id: int) -> HttpResponse:
     """The waiting lists of the officers named in `?officers=` (ids, comma-separated) who are
-    signed in at a desk of `office_id`, for the push server (decision 0061): asked once per
+    signed in at a desk of `office_id`, for the push server (decision 0062): asked once per
     change of the office's queue and language, each officer's list sent on that officer's
     desk stream only. Each distinct list is rendered once (the shared entry of the desks'
     polls, decision 0027) and sent with its placeholders (the CSRF token, the list's tag),

@@ -52,7 +52,7 @@ def display(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return render(request, "queueing/device_required.html", {"office": office}, status=403)
-    # The display's stream carries the board's HTML only (decision 0061).
+    # The display's stream carries the board's HTML only (decision 0062).
     context = _board_context(office) | {
         "push_url": push.board_stream_url(office.pk, get_language())
     }
@@ -87,7 +87,7 @@ def _board_etag(office_id: int) -> str:
 
 @require_GET
 def pushed_board(request: HttpRequest, office_id: int) -> HttpResponse:
-    """The board for the push server (decision 0061): asked once per change of the office's
+    """The board for the push server (decision 0062): asked once per change of the office's
     board and language, sent on the displays' streams. The same shared entry as the
     displays' polls (`board`); only the push server's key opens it (403 otherwise)."""
     language = push.fetch_language(request)

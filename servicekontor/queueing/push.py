@@ -32,7 +32,7 @@ from servicekontor.queueing.states import TRANSITIONS, Action, State
 log = logging.getLogger(__name__)
 
 # "own": an officer's own visit began or ended, so that officer's waiting list gains or loses
-# its "Call" buttons (decision 0061); the other parts name the screens' versions.
+# its "Call" buttons (decision 0062); the other parts name the screens' versions.
 PARTS = ("board", "desk", "live", "own")
 _LISTED = frozenset({State.WAITING, State.ON_HOLD})
 _ACTIVE = frozenset(
@@ -40,7 +40,7 @@ _ACTIVE = frozenset(
 )  # an officer's own visit (`sql.DESK_LIST_INPUTS`)
 TOKEN_SALT = "servicekontor.push"
 TOKEN_MAX_AGE = 24 * 3600  # seconds; screens reload their page at least this often
-# Separately scoped tokens (decision 0061): a lobby display's stream carries the board only,
+# Separately scoped tokens (decision 0062): a lobby display's stream carries the board only,
 # a desk's stream one signed-in officer's waiting list; the push server's requests for the
 # fragments carry a short-lived key of their own.
 BOARD_SALT = "servicekontor.push.board"
@@ -182,7 +182,7 @@ def fetch_language(request: HttpRequest) -> str | None:
 
 
 def board_stream_url(office_id: int, language: str) -> str:
-    """A lobby display's stream (the board's HTML, decision 0061); "" when push is off."""
+    """A lobby display's stream (the board's HTML, decision 0062); "" when push is off."""
     if not enabled():
         return ""
     base = settings.PUSH_URL.rstrip("/")
@@ -190,7 +190,7 @@ def board_stream_url(office_id: int, language: str) -> str:
 
 
 def desk_stream_url(office_id: int, officer_id: int, language: str) -> str:
-    """A desk's stream (the officer's waiting list's HTML, decision 0061); "" when push is
+    """A desk's stream (the officer's waiting list's HTML, decision 0062); "" when push is
     off."""
     if not enabled():
         return ""

@@ -12,7 +12,7 @@ app under PUSH_URL, e.g. /push/). It touches no database: one Redis subscription
 The token (`push.stream_token`, `board_token`, `desk_token`: signed with SECRET_KEY, scoped
 by salt, 24 h) comes with the screen's page. Events: ``event: change`` with ``data: <parts>``
 (e.g. "board desk live"): the screen asks for its fragment as it would poll;
-``event: board`` / ``event: desk`` with ``data: {"etag": …, "html": …}`` (decision 0061): the
+``event: board`` / ``event: desk`` with ``data: {"etag": …, "html": …}`` (decision 0062): the
 fragment itself. On a change of an office's board or queue the process asks the app for the
 fragment once per office, part and language (`PUSH_APP_URL`, `/push-fragments/…`, with a
 short-lived key of its own; at most one request in flight per office and part, the next no

@@ -352,7 +352,7 @@ def desk_pushes(
     *, office_id: int, officers: list[int]
 ) -> list[tuple[sql.DeskPush, dict[str, str]]]:
     """`sql.desk_pushes` today, each with its `queue_versions` (as `desk_poll` gives them):
-    what the push server's request for an office's waiting lists needs (decision 0061)."""
+    what the push server's request for an office's waiting lists needs (decision 0062)."""
     today = clock.local_today()
     start, _end = clock.local_day_bounds(today)
     found = sql.desk_pushes(office_id=office_id, officers=officers, since=start)

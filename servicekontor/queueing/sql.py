@@ -445,7 +445,7 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     return keys, EventCounts(*(int(v) for v in row[5:]))
 
 
-# --- the waiting lists the push server sends (decision 0061) --------------------------------
+# --- the waiting lists the push server sends (decision 0062) --------------------------------
 
 # `DESK_POLL` and `DESK_LIST_INPUTS` for the named officers signed in at one office, in one
 # statement (the office's events scanned once per session, as the desks' polls did one by

@@ -246,7 +246,7 @@ def test_kiosk_start__booked_time_check_in__as_big_a_button_as_the_agencies(kios
 
 
 def test_display__pushed_board__put_in_place_without_a_request(page: Page, kista: Office, settings):
-    # Decision 0061: the display's stream carries the board's HTML; display.js puts it in
+    # Decision 0062: the display's stream carries the board's HTML; display.js puts it in
     # place. The board's polls are answered 304 here, so only the stream can bring it.
     import json
 

@@ -252,7 +252,7 @@ def test_desk__action_answer__own_visit_then_the_list_asked_for_at_once(
 
 
 def _pushed_desk_lists(kista: Office, officer: User) -> dict[str, object]:
-    """What the push server gets from the app for `officer`'s desk (decision 0061)."""
+    """What the push server gets from the app for `officer`'s desk (decision 0062)."""
     import json
 
     from django.test import Client
@@ -272,7 +272,7 @@ def _pushed_desk_lists(kista: Office, officer: User) -> dict[str, object]:
 def test_desk__pushed_list__swapped_in_without_a_request_and_its_forms_work(
     open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User, settings
 ):
-    # Decision 0061: the desk's stream carries its list's HTML; desk.js puts it in place with
+    # Decision 0062: the desk's stream carries its list's HTML; desk.js puts it in place with
     # the list's tag and the page's CSRF token filled in, asking the app for nothing. The
     # waiting-list polls are answered 304 here, so only the stream can bring the new list.
     import json

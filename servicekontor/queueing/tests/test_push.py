@@ -186,7 +186,7 @@ def test_screens__pages_carry_the_stream_url_only_when_push_is_on(client, world,
     settings.PUSH_REDIS_URL = REDIS_URL
     client.force_login(world.alice)
     desk = client.get(f"/desk/{world.office.code}/").content.decode()
-    # the desk's own scope (decision 0061): its officer's list, not the office's notices
+    # the desk's own scope (decision 0062): its officer's list, not the office's notices
     assert f"/push/office/{world.office.pk}/desk/?t=" in desk
     assert f"/push/office/{world.office.pk}/?t=" not in desk
     assert "core/push.js" in desk

@@ -1,4 +1,4 @@
-"""The fragments' HTML on the push streams (decision 0061): the app's answers to the push
+"""The fragments' HTML on the push streams (decision 0062): the app's answers to the push
 server (one per office, part and language; its key only), scoped stream tokens, the push
 server asking once per office and sending each stream its own fragment over the real Redis,
 and nothing rendered in a desk action's request for it."""

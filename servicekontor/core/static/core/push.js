@@ -4,7 +4,7 @@
 // document and the screen asks for its fragment (the same conditional request as its poll).
 // While the stream is open, window.skPush.open is true and the screens poll only slowly (a
 // safety net); when it is not, they poll as before. A stream may also carry the fragment
-// itself (decision 0061): an event named after the part, fired as "sk:push-html". Without
+// itself (decision 0062): an event named after the part, fired as "sk:push-html". Without
 // JavaScript nothing of this runs.
 (function () {
   var el = document.querySelector("[data-push]");
@@ -34,7 +34,7 @@
       failures = 0;
       fire(); // anything missed while connecting is checked once
     };
-    // A fragment itself (decision 0061: "desk", the officer's waiting list): handed to the
+    // A fragment itself (decision 0062: "desk", the officer's waiting list): handed to the
     // screen as "sk:push-html" with {part, etag, html}; no request.
     wanted.forEach(function (part) {
       if (!part) return;

@@ -42,7 +42,7 @@ document.addEventListener("keydown", function (event) {
     var timer = null, busy = false, again = false;
     var owned = element;
     // Put a new version of the part in place (`html`: the part's element; `pushed`: sent by
-    // the push server with its placeholders, decision 0061: the list's tag and each form's
+    // the push server with its placeholders, decision 0062: the list's tag and each form's
     // CSRF token are filled in from this page).
     function put(html, fresh, pushed) {
       etag = fresh;
@@ -99,13 +99,13 @@ document.addEventListener("keydown", function (event) {
     // Server push (core/push.js, decision 0026): ask now when a change may concern the list
     // (the officer's own visit changes with the officer's own actions, answered directly).
     if (id === "waiting-panel") document.addEventListener("sk:push", function () { schedule(0); });
-    // The list itself, sent by the push server (decision 0061): no request.
+    // The list itself, sent by the push server (decision 0062): no request.
     if (id === "waiting-panel") document.addEventListener("sk:push-html", function (event) {
       if (event.detail.part === "desk" && event.detail.etag !== etag) put(event.detail.html, event.detail.etag, true);
     });
     // A desk action's answer carries the officer's own visit, not the list (decision 0035):
     // the list is asked for at once, on the screens' lane — unless a stream is open, which
-    // brings it (the change, or the officer's own visit beginning or ending: decision 0061).
+    // brings it (the change, or the officer's own visit beginning or ending: decision 0062).
     if (id === "waiting-panel") document.addEventListener("sk:desk-acted", function () { if (!pushed()) schedule(0, true); });
     schedule(seconds * 1000);
   }

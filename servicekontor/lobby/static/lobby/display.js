@@ -1,7 +1,7 @@
 // Lobby display: fetch the board fragment when it may have changed; 304 when nothing changed.
 // With server push (decision 0026: data-push on #board, an EventSource stream) it asks when
 // a change that concerns the board arrives (at most once a second), and once a minute as a
-// safety net; when the stream brings the board itself (decision 0061: "board" events) it is
+// safety net; when the stream brings the board itself (decision 0062: "board" events) it is
 // put in place with no request; without a stream (push off, or the stream down) it polls every second as
 // before (decision 0017). On errors (network down, server restarting) it keeps trying with
 // back-off up to 10 s and shows a small "reconnecting" sign; it never needs a person to
@@ -68,7 +68,7 @@
       source.addEventListener("change", function (event) {
         if (String(event.data).split(" ").indexOf("board") >= 0) schedule(0);
       });
-      // The board itself (decision 0061): put in place without a request.
+      // The board itself (decision 0062): put in place without a request.
       source.addEventListener("board", function (event) {
         var data;
         try { data = JSON.parse(event.data); } catch (e) { schedule(0); return; }
