@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from servicekontor.accounts.models import OfficeAssignment, User
+from servicekontor.accounts.models import OfficeAssignment
 from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
@@ -86,4 +86,3 @@ def test_live_view__refused_poll__reason_shown_figures_kept(
     expect(alert).to_be_visible()
     expect(alert).not_to_be_empty()
     expect(page.locator("#live-panel table").first).to_be_visible()  # the figures stay
-
