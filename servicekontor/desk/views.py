@@ -97,11 +97,11 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
         except QueueError as exc:
             return _refused(request, exc.message, exc.http_status, request.path)
         return _see_other(_desk_url(point.office))
-    taken = dict(
-        DeskSession.objects.filter(service_point__in=points).values_list(
-            "service_point_id", "officer__username"
-        )
-    )
+    # Who has each taken desk, by name (`User.display_name`), never the user name alone.
+    taken = {
+        s.service_point_id: s.officer.display_name
+        for s in DeskSession.objects.filter(service_point__in=points).select_related("officer")
+    }
     session = queries.desk_session(officer=user)
     # Come from a desk page of an office (its session ended): its first free desk chosen.
     office_code = request.GET.get("office", "")
