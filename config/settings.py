@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A signed-out POST or htmx request: sign-in leads back to the page, and says why.
+    "servicekontor.accounts.middleware.SessionEndedMiddleware",
     "servicekontor.core.middleware.RejectNulBytesMiddleware",  # 400 for NUL anywhere
     # A view's BadRequest: the site's 400 page with its message, DEBUG on or off.
     "servicekontor.core.middleware.BadRequestPageMiddleware",

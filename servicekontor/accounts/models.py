@@ -60,6 +60,16 @@ class User(AbstractUser):
             )
         ]
 
+    @property
+    def display_name(self) -> str:
+        """The person's name as staff see each other (the desk chooser, the live view, who
+        saved, settled or adopted something): the full name, the user name only when no
+        name is set. A user name is for signing in, not for people to recognise each other."""
+        return self.get_full_name() or self.get_username()
+
+    def __str__(self) -> str:
+        return self.display_name
+
 
 class OfficeAssignment(models.Model):
     """A staff member works at (officer) or manages (manager) an office."""

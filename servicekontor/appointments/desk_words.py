@@ -99,3 +99,10 @@ def refused(exc: errors.BookingError, booking: Booking) -> str:
     return _("Booking %(code)s could not be checked in: %(reason)s") % (
         values | {"reason": exc.message}
     )
+
+
+def initials(name: str) -> str:
+    """The citizen's initials ("Anna Svensson" → "A. S."), so the officer can ask "is this
+    your booking?" before cancelling it, without the desk showing the whole name (the desk's
+    list shows no name at all). Empty when the name is gone (purged) or was never given."""
+    return " ".join(f"{word[0].upper()}." for word in name.split())

@@ -554,6 +554,19 @@ def desk_check_in(request: HttpRequest, office_code: str, booking_id: int) -> Ht
     return response
 
 
+def _desk_book_context(office: Office) -> dict[str, Any]:
+    """The desk's booking page as its GET shows it before a service is chosen: the office and
+    the services it offers for booking today. Every answer of the page (a refused booking, a
+    refused or confirmed cancel) starts from this, so none comes back thinner (the walk: the
+    Service select was empty after a refused cancel)."""
+    offered = [
+        o.service
+        for o in network_queries.offerings_on(office=office, day=clock.local_today())
+        if o.service.bookable
+    ]
+    return {"office": office, "services": offered, "service": None}
+
+
 @login_required
 @sensitive_post_parameters("personal_identity_number")
 @require_http_methods(["GET", "POST"])
@@ -563,16 +576,11 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
     confirmation goes to the citizen's contact as for any booking; the page shows the code
     and the citizen's manage link to print or read out."""
     office = _staff_office(request, office_code)
-    today = clock.local_today()
-    offered = [
-        o.service
-        for o in network_queries.offerings_on(office=office, day=today)
-        if o.service.bookable
-    ]
+    context = _desk_book_context(office)
     raw = request.POST.get("service") or request.GET.get("service") or ""
     service_id = parse_int(raw, minimum=1, maximum=2**31)
-    service = next((s for s in offered if s.pk == service_id), None)
-    context: dict[str, Any] = {"office": office, "services": offered, "service": service}
+    service = next((s for s in context["services"] if s.pk == service_id), None)
+    context["service"] = service
     if service is None:
         if not raw:
             return render(request, "appointments/desk_book.html", context)
@@ -666,22 +674,40 @@ def desk_booked(request: HttpRequest, office_code: str, booking_id: int) -> Http
 @post_or_redirect(_desk_book_page)
 def desk_cancel(request: HttpRequest, office_code: str) -> HttpResponse:
     """An officer cancels a booking at their office on the citizen's behalf (at the desk or by
-    phone), by its booking code. For a video meeting the agency's side is told."""
+    phone), by its booking code, in two steps: the code shows the booking (the citizen's
+    initials, the service, the day and time), and "Cancel this booking" cancels that booking
+    (its id sent with the code): a mistyped code shows someone else's booking, never cancels
+    it. For a video meeting the agency's side is told."""
     office = _staff_office(request, office_code)
     form = CheckInForm(request.POST)
-    context: dict[str, Any] = {"office": office, "services": [], "service": None}
+    context = _desk_book_context(office) | {"cancel_code": request.POST.get("code", "")[:12]}
+
+    def refused(message: object, status: int) -> HttpResponse:
+        context["desk_error"] = message
+        return render(request, "appointments/desk_book.html", context, status=status)
+
     if not form.is_valid():
-        context["desk_error"] = _("A booking code has 8 letters and digits.")
-        return render(request, "appointments/desk_book.html", context, status=400)
-    booking = Booking.objects.filter(office=office, code=form.cleaned_data["code"]).first()
+        return refused(_("A booking code has 8 letters and digits."), 400)
+    booking = (
+        Booking.objects.filter(office=office, code=form.cleaned_data["code"])
+        .select_related("service__agency")
+        .first()
+    )
     if booking is None:
-        context["desk_error"] = _("No booking at this office has that code.")
-        return render(request, "appointments/desk_book.html", context, status=404)
+        return refused(_("No booking at this office has that code."), 404)
+    if booking.status != BookingStatus.BOOKED or booking.starts_at <= clock.now():
+        return refused(errors.NotChangeable.default_message, errors.NotChangeable.http_status)
+    if request.POST.get("confirm") != str(booking.pk):
+        context["to_cancel"] = {
+            "booking": booking,
+            "code": format_code(booking.code),
+            "initials": desk_words.initials(booking.name),
+        }
+        return render(request, "appointments/desk_book.html", context)
     try:
         services.cancel_booking_at_desk(booking=booking)
     except errors.BookingError as exc:
-        context["desk_error"] = exc.message
-        return render(request, "appointments/desk_book.html", context, status=exc.http_status)
+        return refused(exc.message, exc.http_status)
     messages.success(
         request,
         _("Booking %(code)s is cancelled; the citizen is told.")

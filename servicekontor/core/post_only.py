@@ -40,6 +40,10 @@ def post_or_redirect(
                 return HttpResponseRedirect(to(request, *args, **kwargs), status=303)
             return HttpResponseNotAllowed(["POST"])
 
+        # The page the form is on, for a sign-in's `next` when the session has ended before
+        # the POST (accounts.middleware.SessionEndedMiddleware): a POST-only URL is no place to
+        # come back to. `functools.wraps` carries it up through the decorators above.
+        wrapper.page_for_get = to  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -99,18 +99,27 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
         except QueueError as exc:
             return _refused(request, exc.message, exc.http_status, request.path)
         return _see_other(_desk_url(point.office))
-    taken = dict(
-        DeskSession.objects.filter(service_point__in=points).values_list(
-            "service_point_id", "officer__username"
+    # Who has each taken desk, by name (`User.display_name`), never the user name alone.
+    taken = {
+        s.service_point_id: s.officer.display_name
+        for s in DeskSession.objects.filter(service_point__in=points).select_related("officer")
+    }
+    session = queries.desk_session(officer=user)
+    # Come from a desk page of an office (its session ended): its first free desk chosen.
+    office_code = request.GET.get("office", "")
+    preselected = session.service_point_id if session is not None else None
+    if preselected is None and office_code:
+        preselected = next(
+            (p.pk for p in points if p.office.code == office_code and p.pk not in taken), None
         )
-    )
     return render(
         request,
         "desk/choose.html",
         {
             "points": points,
             "taken": taken,
-            "session": queries.desk_session(officer=user),
+            "preselected": preselected,
+            "session": session,
             "managed": [o for o in offices if can_manage(user, o)],
         },
     )
@@ -261,7 +270,12 @@ def _waiting_key(
 def desk(request: HttpRequest, office_code: str) -> HttpResponse:
     session = _session_at(request, office_code)
     if session is None:
-        return _see_other(reverse("desk:choose"))
+        # Not (or no longer) at a desk of this office: signing out, in any tab, leaves the
+        # desk (queueing's logout receiver). The chooser says so and offers this office's
+        # desks first, so signing in again after a sign-out leads back here in one step.
+        if queries.desk_session(officer=_user(request)) is None:
+            messages.info(request, _("You are not signed in at a desk now: choose your desk."))
+        return _see_other(f"{reverse('desk:choose')}?office={office_code}")
     keys = _keys_of(session)
     # The versions this page shows, so that desk.js's first poll is a 304 (no re-render of
     # a form the officer has started filling in).

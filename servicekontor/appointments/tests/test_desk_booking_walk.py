@@ -107,7 +107,9 @@ def test_desk_book__reload_after_booking_shows_the_confirmation(
     assert Booking.objects.count() == 1
     assert "Status now:" not in html
     # Cancelled since (opened again from the history): the page says so.
-    client.post(f"/en/book/desk/{office.code}/cancel/", {"code": booking.code})
+    client.post(
+        f"/en/book/desk/{office.code}/cancel/", {"code": booking.code, "confirm": booking.pk}
+    )
     again = client.get(location).content.decode()
     assert "Status now:" in again and "Cancelled" in again
 
@@ -167,7 +169,10 @@ def test_desk_book__messages_in_the_citizens_language_not_the_officers(
         assert "Booking code" in body, (subject, body)
     # A cancel at the desk (the officer still in their language) is in the booking's too.
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/{other}book/desk/{office.code}/cancel/", {"code": booking.code})
+        client.post(
+            f"/{other}book/desk/{office.code}/cancel/",
+            {"code": booking.code, "confirm": booking.pk},
+        )
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     assert set(Message.objects.values_list("language", flat=True)) == {language}

@@ -118,14 +118,15 @@ def test_video__desk_cancels_for_the_citizen__agency_told(
     assert client.post(url, {"code": "ab"}).status_code == 400
     assert client.post(url, {"code": "ABCD-2345"}).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"code": made.code.lower()})
+        response = client.post(url, {"code": made.code.lower(), "confirm": made.pk})
     # Post/redirect/get: back to the desk booking page, the message shown there once.
     assert response.status_code == 302
     assert response["Location"] == f"/en/book/desk/{office.code}/book/"
     assert "is cancelled" in client.get(response["Location"]).content.decode()
     meeting = VideoMeeting.objects.get(booking=made)
     assert not meeting.active and meeting.cancelled_by == "office" and meeting.agency_notified_at
-    assert client.post(url, {"code": made.code}).status_code == 409  # already cancelled
+    # already cancelled: refused at the first step, before any confirmation
+    assert client.post(url, {"code": made.code}).status_code == 409
 
 
 def test_desk_book__a_refused_form_keeps_the_chosen_time(frozen, client, world, no_rate_limit):

@@ -96,7 +96,7 @@ def test_logout__a_second_login_does_not_bring_the_desk_back(client, world):
     response = client.get(reverse("desk:desk", kwargs={"office_code": world.office.code}))
 
     assert response.status_code == 303
-    assert response["Location"] == reverse("desk:choose")
+    assert response["Location"] == f"{reverse('desk:choose')}?office={world.office.code}"
     assert not DeskSession.objects.filter(officer=world.alice).exists()
     current = reverse("desk:current", kwargs={"office_code": world.office.code})
     assert client.get(current).status_code == 403

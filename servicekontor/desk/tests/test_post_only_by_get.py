@@ -2,6 +2,8 @@
 action URL, gave a GET there: a 405 with an empty body, the browser's own error page. A GET
 of a POST-only desk URL now leads to the page its form belongs to."""
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
@@ -31,6 +33,9 @@ def test_desk_action__get_signed_out__to_sign_in(client, world):
     url = reverse("desk:act", kwargs={"office_code": world.office.code})
     response = client.get(url)
     assert response.status_code == 302 and "login" in response["Location"]
+    # back to the desk page after signing in, not to the POST-only URL
+    desk = reverse("desk:desk", kwargs={"office_code": world.office.code})
+    assert response["Location"] == f"{reverse('accounts:login')}?next={quote(desk, safe='')}"
 
 
 def test_sign_out__get__303_to_choosing_a_desk(client, world):
