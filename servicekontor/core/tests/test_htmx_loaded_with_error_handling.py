@@ -1,4 +1,4 @@
-"""htmx is loaded only with its error handling (core/htmx_errors.js, decision 0061): a page
+"""htmx is loaded only with its error handling (core/htmx_errors.js, decision 0063): a page
 that loaded `{% htmx_script %}` alone lost every refusal's reason with JavaScript on (htmx 2
 swaps no 4xx/5xx answer)."""
 
