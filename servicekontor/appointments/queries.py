@@ -11,6 +11,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext_lazy as _lazy
@@ -46,10 +47,11 @@ class DayFree:
     @property
     def no_time_words(self) -> str:
         """The words for a day without free time, in the active language."""
-        return str(NO_TIME_WORDS.get(self.no_time, NO_TIME_WORDS[capacity.NoTime.NONE_FOR_BOOKING]))
+        return str(NO_TIME_WORDS.get(self.no_time) or NO_TIME_WORDS[""])
 
 
-NO_TIME_WORDS = {
+NO_TIME_WORDS: dict[str, Any] = {
+    "": _lazy("no free time"),
     capacity.NoTime.CLOSED: pgettext_lazy("times page: a day", "closed"),
     capacity.NoTime.NOT_OFFERED: pgettext_lazy("times page: a day", "not offered this day"),
     capacity.NoTime.TOO_LATE_TODAY: pgettext_lazy("times page: a day", "no more times today"),
