@@ -196,7 +196,7 @@ class ApiLanguageMiddleware:
             return self.get_response(request)
         language = api_language(request.headers.get("Accept-Language", ""))
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language",))
