@@ -29,6 +29,7 @@ import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -101,6 +102,17 @@ class Window:
 
     def admits(self, start: dt.datetime) -> bool:
         return start >= self.earliest_start and start.astimezone(STOCKHOLM).date() <= self.last_day
+
+
+class NoTime(StrEnum):
+    """Why a day shows no free time on the times page: each its own words (walk finding
+    2026-12-01: closed days and today after closing said "no free time")."""
+
+    CLOSED = "closed"  # no opening hours that day, or the office has closed for the day
+    NOT_OFFERED = "not_offered"  # open, but the service is not offered that day
+    TOO_LATE_TODAY = "too_late_today"  # open, but booking has closed for the rest of today
+    FULLY_BOOKED = "fully_booked"  # every bookable time is taken
+    NONE_FOR_BOOKING = "none_for_booking"  # open, but no counter is given to bookings
 
 
 def booking_window(*, now: dt.datetime, rules: Rules) -> Window:

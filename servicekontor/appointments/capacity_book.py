@@ -147,6 +147,26 @@ class CapacityBook:
             )
         return list(self._free(office_id, day, window=window))
 
+    def why_no_free_time(
+        self, office_id: int, day: dt.date, *, window: capacity.Window, now: dt.datetime
+    ) -> str:
+        """Why a day with no free slot in `window` has none, one of `capacity.NoTime`: the
+        office is closed that day or has closed for the day; the service is not offered that
+        day; the day is open but no slot is left to book in time today (booking closes before
+        the start); every bookable slot is taken; or no slot is given to bookings at all.
+        Asked only for the days without a free slot (a page has a few)."""
+        intervals = opening_hours.intervals_on(self.inputs[office_id].schedule, day)
+        if not intervals or intervals[-1][1] <= now:
+            return capacity.NoTime.CLOSED
+        if not self.offers(office_id, day):
+            return capacity.NoTime.NOT_OFFERED
+        every = self.slots(office_id, day, include_full=True)
+        if not every:
+            return capacity.NoTime.NONE_FOR_BOOKING
+        if not any(window.admits(slot.start) for slot in every):
+            return capacity.NoTime.TOO_LATE_TODAY
+        return capacity.NoTime.FULLY_BOOKED
+
     def slot_at(self, office_id: int, day: dt.date, start: dt.datetime) -> capacity.Slot | None:
         """The slot of `slots(include_full=True)` starting at `start`, or None (only its room
         is worked out)."""

@@ -11,8 +11,11 @@ import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from personnummer import personnummer
 
 from servicekontor.appointments import capacity, conf, errors, video_links
@@ -38,6 +41,23 @@ from servicekontor.network.models import Office
 class DayFree:
     day: dt.date
     slots: list[capacity.Slot]
+    # Without free slots: why (`capacity.NoTime`); "" when there are some.
+    no_time: str = ""
+
+    @property
+    def no_time_words(self) -> str:
+        """The words for a day without free time, in the active language."""
+        return str(NO_TIME_WORDS.get(self.no_time) or NO_TIME_WORDS[""])
+
+
+NO_TIME_WORDS: dict[str, Any] = {
+    "": _lazy("no free time"),
+    capacity.NoTime.CLOSED: pgettext_lazy("times page: a day", "closed"),
+    capacity.NoTime.NOT_OFFERED: pgettext_lazy("times page: a day", "not offered this day"),
+    capacity.NoTime.TOO_LATE_TODAY: pgettext_lazy("times page: a day", "no more times today"),
+    capacity.NoTime.FULLY_BOOKED: pgettext_lazy("times page: a day", "fully booked"),
+    capacity.NoTime.NONE_FOR_BOOKING: _lazy("no free time"),
+}
 
 
 @dataclass(frozen=True)
@@ -57,14 +77,14 @@ def free_days_page(
     last_day = first_day + dt.timedelta(days=days - 1)
     book = CapacityBook(offices=[office], service=service, first_day=first_day, last_day=last_day)
     window = book.window(office.pk, now)
-    return DaysPage(
-        days=[
-            DayFree(day=day, slots=book.slots(office.pk, day, window=window))
-            for day in book.days()
-            if day <= window.last_day
-        ],
-        last_day=window.last_day,
-    )
+    found = []
+    for day in book.days():
+        if day > window.last_day:
+            break
+        slots = book.slots(office.pk, day, window=window)
+        why = "" if slots else book.why_no_free_time(office.pk, day, window=window, now=now)
+        found.append(DayFree(day=day, slots=slots, no_time=why))
+    return DaysPage(days=found, last_day=window.last_day)
 
 
 def free_days(

@@ -483,7 +483,11 @@ def kiosk_check_in(request: HttpRequest, office_code: str) -> HttpResponse:
     if "easy" in request.GET:  # the kiosk's plain-language switch (queueing.views._easy)
         request.session["kiosk_easy"] = request.GET["easy"] == "1"
     easy = bool(request.session.get("kiosk_easy", False))
-    context: dict[str, Any] = {"office": office, "form": form, "easy": easy}
+    # Closed: the kiosk's words (`registry_cache.open_now`, as the ticket kiosk and the lobby
+    # display say it), above the form (a visitor may still check in for a time just before
+    # closing: the booking service decides).
+    opening = registry_cache.open_now(office=office, at=clock.now())
+    context: dict[str, Any] = {"office": office, "form": form, "easy": easy, "opening": opening}
     if request.method != "POST":
         return render(request, "appointments/kiosk_check_in.html", context)
     if not form.is_valid():

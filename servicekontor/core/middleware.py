@@ -6,11 +6,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 NUL = "\x00"
 V = TypeVar("V", bound=Callable[..., Any])
@@ -153,3 +157,47 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+API_PREFIX = "/api/"
+API_DEFAULT_LANGUAGE = "en"
+
+
+def api_language(accept_language: str) -> str:
+    """The API's language for an Accept-Language header (decision 0064): the first of the
+    site's languages (sv, en) the header names, by its weights ("sv-SE,sv;q=0.9" is sv);
+    English when it names none of them or is missing: agency systems and scripts seldom
+    send one, and their developers read English."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    for tag, _weight in parse_accept_lang_header(accept_language or ""):
+        if tag == "*":
+            break
+        base = tag.split("-")[0].lower()
+        if base in supported:
+            return base
+    return API_DEFAULT_LANGUAGE
+
+
+class ApiLanguageMiddleware:
+    """The API (/api/…, its schema and docs) speaks the language of the request's
+    Accept-Language, English by default (decision 0064). Django's LocaleMiddleware gives every
+    path without a language prefix the site's default language (Swedish: the citizen's `/`
+    is Swedish by design), so errors such as "Autentiseringsuppgifter ej tillhandahållna."
+    reached agency systems that asked for English (walk finding 2026-12-01). After
+    LocaleMiddleware; the answer says its language (Content-Language) and that it depends on
+    the header (Vary: Accept-Language), so a cache keeps the two apart. The language cookie
+    is not read: an API answer depends on the request alone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        language = api_language(request.headers.get("Accept-Language", ""))
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers["Content-Language"] = language
+        patch_vary_headers(response, ("Accept-Language",))
+        return response

@@ -15,19 +15,24 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag, shared_html, shared_template
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office
+from servicekontor.network.registry_cache import OpenNow
 from servicekontor.queueing import devices, push, queries
 from servicekontor.queueing.models import DeviceKind
 
 CALLS_SHOWN = 6
 
 
-def _board_context(office: Office) -> dict[str, object]:
+def _board_context(office: Office, opening: OpenNow) -> dict[str, object]:
     """Active calls (still called: the citizen has not reached the desk), newest first, each
     standing out and the newest most; then earlier calls, muted; the count waiting. One
     statement of light rows (`queries.board`); the newest call's key (ticket, desk, time of
-    the call to the microsecond, which the display's script announces once) formatted here."""
+    the call to the microsecond, which the display's script announces once) formatted here.
+    `opening`: whether the office is open (the kiosk's words when it is not: the board must
+    not welcome people to take a ticket the kiosk refuses)."""
     calls, waiting = queries.board(office=office, limit=CALLS_SHOWN)
     active = [call for call in calls if call.active]
     newest = active[0] if active else None
@@ -38,6 +43,7 @@ def _board_context(office: Office) -> dict[str, object]:
         "newest_key": _announcement_key(newest) if newest is not None else "",
         "earlier": [call for call in calls if not call.active],
         "waiting": waiting,
+        "opening": opening,
     }
 
 
@@ -47,13 +53,25 @@ def _announcement_key(call: queries.Call) -> str:
     return f"{call.ticket}-{call.desk}-{int(call.at.timestamp())}.{call.at.microsecond:06d}"
 
 
+def board_version(office: Office) -> tuple[str, OpenNow]:
+    """The lobby board's version: the queue's (`queries.queue_version`, part "board") and the
+    office's opening state (`OpenNow.token`), so the board changes at opening and closing
+    time with no queue event: the display's safety-net poll (once a minute under push) then
+    gets the new board. Whatever renders or pushes the shared board fragment must key it by
+    this, not by the queue version alone. Returns the version and the opening state."""
+    opening = registry_cache.open_now(office=office, at=clock.now())
+    version = queries.queue_version(office_id=office.pk, part="board")
+    return f"{version}.{opening.token}", opening
+
+
 @require_GET
 def display(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return render(request, "queueing/device_required.html", {"office": office}, status=403)
     # The display's stream carries the board's HTML only (decision 0062).
-    context = _board_context(office) | {
+    opening = registry_cache.open_now(office=office, at=clock.now())
+    context = _board_context(office, opening) | {
         "push_url": push.board_stream_url(office.pk, get_language())
     }
     return render(request, "lobby/display.html", context)
@@ -64,7 +82,8 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
     if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
         return HttpResponse(status=403)
-    etag = _board_etag(office.pk)
+    version, opening = board_version(office)
+    etag = make_etag("board", version)
     return conditional(
         request,
         etag=etag,
@@ -74,15 +93,11 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
                 request,
                 key=f"fragment:board:{office.pk}:{etag}",
                 template="lobby/_board.html",
-                context=lambda: _board_context(office),
+                context=lambda: _board_context(office, opening),
             )
         ),
         private=False,
     )
-
-
-def _board_etag(office_id: int) -> str:
-    return make_etag("board", queries.queue_version(office_id=office_id, part="board"))
 
 
 @require_GET
@@ -93,14 +108,18 @@ def pushed_board(request: HttpRequest, office_id: int) -> HttpResponse:
     language = push.fetch_language(request)
     if language is None:
         return HttpResponse(status=403)
-    office = Office(pk=office_id)  # the board reads its rows by the office's id only
+    office = Office.objects.filter(pk=office_id).first()
+    if office is None:
+        return HttpResponse(status=404)
     with translation.override(language):
-        etag = _board_etag(office_id)
+        # keyed as the displays' polls key it: the queue's version and the opening state
+        version, opening = board_version(office)
+        etag = make_etag("board", version)
         html = shared_template(
             request,
             key=f"fragment:board:{office_id}:{etag}",
             template="lobby/_board.html",
-            context=lambda: _board_context(office),
+            context=lambda: _board_context(office, opening),
         )
     response = HttpResponse(html)
     response["ETag"] = etag

@@ -110,13 +110,24 @@ def with_schedules(offices: QuerySet[Office]) -> QuerySet[Office]:
 
 
 def next_visits(
-    *, office: Office, from_day: dt.date, count: int = 6, horizon_days: int = 400
+    *,
+    office: Office,
+    from_day: dt.date,
+    count: int = 6,
+    horizon_days: int = 400,
+    after: dt.datetime | None = None,
 ) -> list[opening_hours.DayHours]:
-    """An outreach stop's next `count` visit days from `from_day` (exceptions applied)."""
+    """An outreach stop's next `count` visit days from `from_day` (exceptions applied).
+    `after`: an instant (now) — a visit whose hours have all ended by then is past, not next
+    (walk finding 2026-12-01: at 21:10 today's 10–14 visit was listed under "Next visits")."""
     schedule = schedule_of(office)
     found = []
     for day in opening_hours.days(from_day, horizon_days):
         hours = opening_hours.day_hours(schedule, day)
+        if hours.is_open and after is not None:
+            ends = opening_hours.intervals_on(schedule, day)
+            if ends and ends[-1][1] <= after:
+                continue
         if hours.is_open:
             found.append(hours)
             if len(found) == count:

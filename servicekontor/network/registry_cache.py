@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -101,6 +102,43 @@ def cached(name: str, parts: tuple[object, ...], build: Callable[[], T]) -> T:
 def schedule(office: Office) -> opening_hours.Schedule:
     """`network.queries.schedule_of(office)` in the active language, from the cache."""
     return cached("schedule", (office.pk, get_language() or "sv"), lambda: schedule_of(office))
+
+
+@dataclass(frozen=True)
+class OpenNow:
+    """Whether the office is inside an open interval at an instant, and the interval's end
+    or the next opening (aware UTC instants; None: closes never / opens never again).
+
+    The one answer to "open now / closes at / opens next" for every screen that says it: the
+    kiosk, the lobby display, the check-in kiosk, the office page (walk finding 2026-12-01:
+    the display welcomed people while the kiosk said closed)."""
+
+    is_open: bool
+    closes_at: dt.datetime | None
+    next_opening: dt.datetime | None
+
+    @property
+    def token(self) -> str:
+        """A short tag that changes exactly when the state a screen shows changes: "o<closes
+        at>" while open, "c<next opening>" while closed (epoch seconds; "c-" never again).
+        Part of the lobby board's version, so the board turns at opening and closing time
+        without a queue event."""
+        if self.is_open:
+            return f"o{int(self.closes_at.timestamp())}" if self.closes_at else "o-"
+        return f"c{int(self.next_opening.timestamp())}" if self.next_opening else "c-"
+
+
+def open_now(*, office: Office, at: dt.datetime) -> OpenNow:
+    """The office's opening state at `at` (holidays, eves, exceptions, closing for good
+    applied: `network.opening_hours`). The schedule from the shared registry cache (no query
+    while the registry is unchanged)."""
+    rules = schedule(office)
+    closes = opening_hours.closing_time(rules, at)
+    if closes is not None:
+        return OpenNow(is_open=True, closes_at=closes, next_opening=None)
+    return OpenNow(
+        is_open=False, closes_at=None, next_opening=opening_hours.next_opening(rules, at)
+    )
 
 
 def offices_offering(*, service: Service, day: dt.date) -> list[Office]:

@@ -17,11 +17,10 @@ from servicekontor.core.i18n import current_language
 from servicekontor.network.models import Offering, Office, OfficeKind
 from servicekontor.network.opening_hours import DayHours
 from servicekontor.network.queries import (
-    closing_time,
-    next_opening,
     next_visits,
     offices_operating_on,
 )
+from servicekontor.network.registry_cache import open_now
 
 MAX_RESULTS = 10
 
@@ -100,10 +99,16 @@ def origin_for_place(text: str, day: dt.date) -> Origin | None:
 
 
 def nearest_offices(
-    *, latitude: float, longitude: float, day: dt.date, limit: int = MAX_RESULTS
+    *,
+    latitude: float,
+    longitude: float,
+    day: dt.date,
+    limit: int = MAX_RESULTS,
+    now: dt.datetime | None = None,
 ) -> list[OfficeResult]:
     """Operating offices and outreach stops sorted by great-circle distance, with the services
-    offered that day (a stop: also its next three visit days).
+    offered that day (a stop: also its next three visit days; with `now`, not a visit that
+    has ended by then).
 
     Offices on the same (approximate) point are as near as each other: they follow in name
     and code order, so the list is the same every time.
@@ -123,7 +128,7 @@ def nearest_offices(
             office=office,
             distance_km=haversine_km(latitude, longitude, office.latitude, office.longitude),
             agencies=services_by_agency(offerings.get(office.pk, [])),
-            next_visits=next_visits(office=office, from_day=day, count=3)
+            next_visits=next_visits(office=office, from_day=day, count=3, after=now)
             if office.kind == OfficeKind.OUTREACH
             else [],
         )
@@ -154,14 +159,14 @@ def open_alternatives(*, office: Office, at: dt.datetime, limit: int = 3) -> lis
         other = result.office
         if other.pk == office.pk:
             continue
-        closes = closing_time(office=other, at=at)
+        state = open_now(office=other, at=at)  # what the office's own page and kiosk say
         alternatives.append(
             Alternative(
                 office=other,
                 distance_km=result.distance_km or 0.0,
-                open_now=closes is not None,
-                closes_at=closes,
-                next_opening=None if closes else next_opening(office=other, after=at),
+                open_now=state.is_open,
+                closes_at=state.closes_at,
+                next_opening=state.next_opening,
             )
         )
     # Among the nearest few: those open now first, then those that open again, by distance.

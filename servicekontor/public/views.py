@@ -11,6 +11,7 @@ from servicekontor.core import clock
 from servicekontor.core.geography import local_name, suggest_localities
 from servicekontor.core.i18n import current_language
 from servicekontor.network import queries as network_queries
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office, OfficeKind
 from servicekontor.public import queries
 from servicekontor.public.forms import FinderForm
@@ -47,7 +48,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         return render(request, "public/finder.html", context, status=400)
     context["origin"] = origin
     context["results"] = queries.nearest_offices(
-        latitude=origin.latitude, longitude=origin.longitude, day=today
+        latitude=origin.latitude, longitude=origin.longitude, day=today, now=clock.now()
     )
     return render(request, "public/finder.html", context)
 
@@ -59,12 +60,24 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
     now = clock.now()
     operating = office.is_operating_on(today)
     week = network_queries.week_hours(office=office, first_day=monday)
-    open_now = network_queries.is_open(office=office, at=now)
-    closes_at = network_queries.closing_time(office=office, at=now) if open_now else None
-    next_opening = network_queries.next_opening(office=office, after=now)
-    open_today = any(day.intervals for day in week if day.day == today)
-    # Closed today (a weekend, a holiday): the services of the day it next opens, under a
-    # heading that says so, not "today" (walk finding 2026-12-01).
+    # Open now / closes at / opens next: the one answer the kiosk, the lobby display and the
+    # check-in kiosk give too (`registry_cache.open_now`).
+    opening = registry_cache.open_now(office=office, at=now)
+    open_now = opening.is_open
+    closes_at = opening.closes_at
+    # While open, the next opening is the one after this interval (after a lunch break).
+    next_opening = (
+        registry_cache.open_now(office=office, at=closes_at).next_opening
+        if open_now and closes_at is not None
+        else opening.next_opening
+    )
+    # Open today: the office is open now or opens again later today. After closing time the
+    # day is over for a visitor: the services shown are those of the day it next opens, not
+    # "today" (walk finding 2026-12-01: "Help you can get here today" at 21:10).
+    had_hours_today = any(day.intervals for day in week if day.day == today)
+    open_today = open_now or (
+        next_opening is not None and clock.local_date_of(next_opening) == today
+    )
     services_day = today
     if not open_today and not office.is_outreach and next_opening is not None:
         services_day = clock.local_date_of(next_opening)
@@ -79,6 +92,7 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
         "today": today,
         "operating": operating,
         "open_today": open_today,
+        "closed_for_the_day": had_hours_today and not open_today,
         "services_day": services_day,
         "week": week,
         "upcoming": network_queries.upcoming_closures(office=office, from_day=today),
@@ -96,7 +110,9 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
         "point_elsewhere": not operating or rest_of_week_closed,
     }
     if office.is_outreach:
-        context["visits"] = network_queries.next_visits(office=office, from_day=today, count=8)
+        context["visits"] = network_queries.next_visits(
+            office=office, from_day=today, count=8, after=now
+        )
         context["cancelled"] = network_queries.cancelled_visits(
             office=office, from_day=today, days=STOP_FEED_DAYS
         )

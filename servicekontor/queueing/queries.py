@@ -11,9 +11,10 @@ from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.i18n import pick_language
-from servicekontor.network import opening_hours, registry_cache
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offerings_on
+from servicekontor.network.registry_cache import open_now
 from servicekontor.queueing import sql
 from servicekontor.queueing.call_order import call_order_key
 from servicekontor.queueing.estimates import estimate_wait_minutes
@@ -138,29 +139,6 @@ def walk_in_agencies(*, office: Office, day: dt.date) -> list[Agency]:
     for service in walk_in_services(office=office, day=day):
         seen.setdefault(service.agency_id, service.agency)
     return list(seen.values())
-
-
-@dataclass(frozen=True)
-class OpenNow:
-    """Whether the office is inside an open interval at an instant, and the interval's end
-    or the next opening (aware UTC instants; None: closes never / opens never again)."""
-
-    is_open: bool
-    closes_at: dt.datetime | None
-    next_opening: dt.datetime | None
-
-
-def open_now(*, office: Office, at: dt.datetime) -> OpenNow:
-    """The office's opening state at `at` (holidays, eves, exceptions, closing for good
-    applied: `network.opening_hours`). The schedule from the shared registry cache (no query
-    while the registry is unchanged: `network.registry_cache`)."""
-    schedule = registry_cache.schedule(office)
-    closes = opening_hours.closing_time(schedule, at)
-    if closes is not None:
-        return OpenNow(is_open=True, closes_at=closes, next_opening=None)
-    return OpenNow(
-        is_open=False, closes_at=None, next_opening=opening_hours.next_opening(schedule, at)
-    )
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class _StatisticsView(InvalidCredentialsMixin, APIView):
 
 def _values_serializer() -> type[serializers.Serializer[Any]]:
     fields: dict[str, Any] = {
-        key: serializers.FloatField(allow_null=True, help_text=str(label)) for key, label in COLUMNS
+        key: serializers.FloatField(allow_null=True, help_text=label) for key, label in COLUMNS
     }
     return type("ReportValues", (serializers.Serializer,), fields)
 

@@ -58,14 +58,35 @@ _TIMERS_AS_MICROTASKS = """() => {
 }"""
 
 
-def axe_violations(page: Page) -> list[dict[str, Any]]:
+_RUN_AXE_WITH_RULES = """async ([tags, rules]) => {
+  const wanted = new Set(rules);
+  const extra = axe.getRules().filter((r) => wanted.has(r.ruleId)).map((r) => r.ruleId);
+  const tagged = axe.getRules(tags).map((r) => r.ruleId);
+  const result = await axe.run(document, {
+    preload: false,
+    runOnly: {type: "rule", values: [...new Set([...tagged, ...extra])]},
+    resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html, fix: n.failureSummary})),
+  }));
+}"""
+
+
+def axe_violations(page: Page, *, extra_rules: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Run axe-core's WCAG 2.1 A and AA rules on the page as it is now, with or without
-    JavaScript (then axe's timers run as microtasks; see `_TIMERS_AS_MICROTASKS`)."""
+    JavaScript (then axe's timers run as microtasks; see `_TIMERS_AS_MICROTASKS`), and the
+    rules named in `extra_rules` (best practices such as "region", "page-has-heading-one")."""
     # Evaluated through the DevTools protocol, not a <script> tag: a Content-Security-Policy
     # on the page under test cannot block it, and the page's own markup is left untouched.
     if not page.evaluate(_SCRIPTING):
         page.evaluate(_TIMERS_AS_MICROTASKS)
     page.evaluate(f"() => {{ {_axe_source()}\n }}")
+    if extra_rules:
+        return list(page.evaluate(_RUN_AXE_WITH_RULES, [WCAG_21_AA, list(extra_rules)]))
     return list(page.evaluate(_RUN_AXE, WCAG_21_AA))
 
 

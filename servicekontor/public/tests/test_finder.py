@@ -218,7 +218,8 @@ def test_office_page__open__says_when_it_closes_today_not_when_it_next_opens(
 @time_machine.travel(dt.datetime(2026, 3, 11, 19, 0, tzinfo=dt.UTC), tick=False)
 def test_office_page__closed_in_the_evening__says_when_it_opens(client: Client) -> None:
     html = client.get("/en/office/kista/").content.decode()
-    assert "Closed now." in html and "Opens Thursday 12 March, 09:00." in html
+    # The kiosk's words (`when_words`): the next morning is "tomorrow".
+    assert "Closed now." in html and "Opens tomorrow at 09:00." in html
 
 
 @time_machine.travel(NOW, tick=False)
@@ -248,4 +249,4 @@ def test_office_page__closed_for_more_than_a_week__points_elsewhere(client: Clie
     html = client.get("/en/office/kista/").content.decode()
     assert "Go to another office" in html
     assert "Opening hours this week" not in html
-    assert "Opens Thursday 26 March, 09:00." in html
+    assert "Opens Thursday 26 March at 09:00." in html

@@ -72,7 +72,7 @@ def test_pushed_board__only_with_the_push_servers_key(client, world, fetch_heade
 
 
 def test_pushed_board__the_board_the_displays_poll_for(client, world, fetch_headers):
-    from servicekontor.lobby.views import _board_context
+    from servicekontor.lobby.views import _board_context, board_version
 
     services.issue_ticket(office=world.office, service=world.tax)
     services.call_next(officer=world.alice)
@@ -80,7 +80,8 @@ def test_pushed_board__the_board_the_displays_poll_for(client, world, fetch_head
     answer = client.get(url + "?lang=sv", headers=fetch_headers)
     assert answer.status_code == 200
     html = answer.content.decode()
-    assert html == render_to_string("lobby/_board.html", _board_context(world.office))
+    opening = board_version(world.office)[1]
+    assert html == render_to_string("lobby/_board.html", _board_context(world.office, opening))
     assert "csrfmiddlewaretoken" not in html and "sharedfragment" not in html
     assert answer["ETag"].endswith('-sv"')
     english = client.get(url + "?lang=en", headers=fetch_headers)
