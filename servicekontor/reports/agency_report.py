@@ -18,9 +18,11 @@ from servicekontor.reports.scope import NoStatistics, Scope
 
 # (key, label) of each column after the row's name; values from `row_values`.
 COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("visits", _("Visits")),
-    ("visits_walk_in", _("Walk-in visits")),
-    ("visits_booked", _("Booked visits")),
+    # Visits reached = arrivals (walk-in + booked) + transferred in or errand added.
+    ("visits", _("Visits reached")),
+    ("visits_walk_in", _("Arrivals, walk-in")),
+    ("visits_booked", _("Arrivals, booked")),
+    ("visits_reached_otherwise", _("Transferred in or errand added")),
     ("served_visits", _("Served visits")),
     ("errands", _("Errands")),
     ("handled_minutes", _("Handled minutes")),
@@ -69,6 +71,7 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
         "visits": now.visits,
         "visits_walk_in": now.visits_walk_in,
         "visits_booked": now.visits_booked,
+        "visits_reached_otherwise": now.reached_otherwise,
         "served_visits": now.errand_visits,
         "errands": now.errands,
         "handled_minutes": round(now.handled_seconds / 60, 1),
