@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from servicekontor.appointments.models import Booking, BookingStatus
@@ -80,9 +81,11 @@ def booking_ics(
     event.add("dtend", booking.ends_at.astimezone(dt.UTC))
     event.add("summary", f"{booking.service.name} · {booking.office.name}")
     event.add("location", booking.office.name_and_address)
+    bring_id = "\n" + gettext("Bring a valid ID document.")
     event.add(
         "description",
-        f"{booking.service.agency.name}: {booking.service.name}\n{format_code(booking.code)}",
+        f"{booking.service.agency.name}: {booking.service.name}\n{format_code(booking.code)}"
+        + (bring_id if booking.service.requires_identification else ""),
     )
     event.add("geo", (booking.office.latitude, booking.office.longitude))
     organizer = vCalAddress(f"mailto:{organizer_email}")

@@ -15,12 +15,29 @@ class BookingError(DomainError):
 
 
 class NotBookable(BookingError):
-    http_status = 400
+    """The office offers the service, but takes no bookings for it on that day (no longer,
+    or not yet): 409, the day is not available."""
+
+    http_status = 409
     default_message = _("This office does not take bookings for that service on that day.")
 
 
+class NotOfferedHere(BookingError):
+    """The office does not offer the service at all (a link to a time there is unknown)."""
+
+    http_status = 404
+    default_message = _("This office does not offer that service.")
+
+
+class TimePassed(BookingError):
+    http_status = 410
+    default_message = _("That time has already passed. Choose one of the listed times.")
+
+
 class NotASlot(BookingError):
-    http_status = 400
+    """A well-formed time of a bookable day that is not one of its slots: unknown (404)."""
+
+    http_status = 404
     default_message = _("That is not one of the office's appointment times. Choose a listed time.")
 
 

@@ -34,7 +34,7 @@ from servicekontor.core import clock
 from servicekontor.core.geography import distance_matrix_km
 from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network.change_impact import Affected
-from servicekontor.network.models import Office
+from servicekontor.network.models import Offering, Office
 
 
 @dataclass(frozen=True)
@@ -348,6 +348,8 @@ def slot_for(
     the one check behind the contact page (up front) and the booking service (under its lock).
     """
     day = clock.local_date_of(starts_at)
+    if starts_at <= now:  # first: a time gone by is that, whatever else is true of its day
+        raise errors.TimePassed()
     if not book.offers(office.pk, day):
         raise errors.NotBookable()
     if not book.window(office.pk, now).admits(starts_at):
@@ -361,6 +363,12 @@ def slot_for(
     if slot.free <= 0:
         raise errors.SlotTaken()
     return slot
+
+
+def ever_offered(*, office: Office, service: Service) -> bool:
+    """Does the office offer the service on any day (past, present or future)? For telling
+    "not that day" (409) from "not here" (404) on a refusal; read only then."""
+    return Offering.objects.filter(office=office, service=service).exists()
 
 
 def slot_refusal(

@@ -5,9 +5,11 @@ from servicekontor.appointments import views
 app_name = "appointments"
 urlpatterns = [
     path("", views.choose_service, name="services"),
-    path("service/<int:service_id>/", views.choose_office, name="offices"),
-    path("service/<int:service_id>/<slug:office_code>/", views.choose_time, name="times"),
-    path("service/<int:service_id>/<slug:office_code>/<int:ts>/", views.contact, name="contact"),
+    # <str:…>, not <int:…>/<slug:…>: a malformed part gets its own 400 page from the view
+    # (appointments.views._Refused), not the resolver's bare 404.
+    path("service/<str:service_id>/", views.choose_office, name="offices"),
+    path("service/<str:service_id>/<str:office_code>/", views.choose_time, name="times"),
+    path("service/<str:service_id>/<str:office_code>/<str:ts>/", views.contact, name="contact"),
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/cancel/", views.cancel, name="cancel"),
     path("manage/<str:token>/reschedule/", views.reschedule, name="reschedule"),

@@ -62,26 +62,76 @@ def _error(request: HttpRequest, message: str, status: int, **context: Any) -> H
     )
 
 
-def _bookable_service(service_id: int) -> Service:
-    """The service with its agency (shared registry cache); 404 unless bookable."""
-    service = registry_cache.service_with_agency(service_id)
-    if service is None or not service.bookable:
-        raise Http404
+class _Refused(Exception):
+    """A part of a booking URL that cannot be used: its own message, status (400 malformed,
+    404 unknown) and the step to go back to; answered by `_refusals`."""
+
+    def __init__(self, message: str, status: int, back: str, back_label: str) -> None:
+        super().__init__(message)
+        self.message, self.status, self.back, self.back_label = message, status, back, back_label
+
+
+def _refusals(view: View) -> View:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except _Refused as exc:
+            return _error(
+                request, exc.message, exc.status, back=exc.back, back_label=exc.back_label
+            )
+
+    return wrapped
+
+
+def _bookable_service(service_id: int | str) -> Service:
+    """The service with its agency (shared registry cache). Refused: 400 for a number that
+    is not one, 404 for no such service or one that cannot be booked."""
+    back, back_label = reverse("appointments:services"), _("Choose a service")
+    text = str(service_id)
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise _Refused(
+            _("The link is not valid: “%(value)s” is not a service number.") % {"value": text},
+            400,
+            back,
+            back_label,
+        )
+    service = registry_cache.service_with_agency(int(text))
+    if service is None:
+        raise _Refused(
+            _("No service has the number %(value)s.") % {"value": text}, 404, back, back_label
+        )
+    if not service.bookable:
+        raise _Refused(
+            _("%(service)s cannot be booked: come to an office without an appointment.")
+            % {"service": service.name},
+            404,
+            back,
+            back_label,
+        )
     return service
 
 
-def _office(code: str) -> Office:
-    """The office with this code (shared registry cache); 404 if none."""
+def _office(code: str, service: Service | None = None) -> Office:
+    """The office with this code (shared registry cache); 404 if none (refused with a link
+    back to the service's offices when `service` is given)."""
     office = registry_cache.office_by_code(code)
     if office is None:
-        raise Http404
+        if service is None:
+            raise Http404
+        raise _Refused(
+            _("No office has the code “%(value)s”.") % {"value": code},
+            404,
+            reverse("appointments:offices", args=[service.pk]),
+            _("Choose an office"),
+        )
     return office
 
 
 def _instant(raw: object) -> dt.datetime | None:
     """A slot's start as sent back by the page (seconds since 1970, UTC), or None when it is
     not one a page could have listed (`core.params.parse_timestamp`: not digits, before
-    1900, after 2999): the caller answers 400 "Choose one of the listed times"."""
+    1900, after 2999): the caller answers 400 "The time in the link is not valid"."""
     try:
         return parse_timestamp(raw)
     except ValueError:
@@ -120,7 +170,8 @@ def choose_service(request: HttpRequest) -> HttpResponse:
 
 
 @_rate_limited(conf.rate_lookup)
-def choose_office(request: HttpRequest, service_id: int) -> HttpResponse:
+@_refusals
+def choose_office(request: HttpRequest, service_id: str) -> HttpResponse:
     service = _bookable_service(service_id)
     form = PlaceForm(request.GET or None)
     near, place = _near(form)
@@ -241,9 +292,10 @@ def _times_context(
 
 
 @_rate_limited(conf.rate_lookup)
-def choose_time(request: HttpRequest, service_id: int, office_code: str) -> HttpResponse:
+@_refusals
+def choose_time(request: HttpRequest, service_id: str, office_code: str) -> HttpResponse:
     service = _bookable_service(service_id)
-    office = _office(office_code)
+    office = _office(office_code, service)
     context = _times_context(request, office=office, service=service)
     # Each time's link is this prefix and its epoch: one `reverse` instead of one per time.
     context["contact_prefix"] = reverse(
@@ -256,14 +308,15 @@ def choose_time(request: HttpRequest, service_id: int, office_code: str) -> Http
 @sensitive_post_parameters("personal_identity_number")
 @require_http_methods(["GET", "POST"])
 @_rate_limited(conf.rate_book, method="POST")
-def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) -> HttpResponse:
+@_refusals
+def contact(request: HttpRequest, service_id: str, office_code: str, ts: str) -> HttpResponse:
     service = _bookable_service(service_id)
-    office = _office(office_code)
+    office = _office(office_code, service)
     starts_at = _instant(ts)
     if starts_at is None:
         return _error(
             request,
-            _("Choose one of the listed times."),
+            _("The time in the link is not valid. Choose one of the listed times."),
             400,
             back=reverse(
                 "appointments:times", kwargs={"service_id": service.pk, "office_code": office.code}
@@ -282,6 +335,13 @@ def contact(request: HttpRequest, service_id: int, office_code: str, ts: int) ->
         # Refuse up front a time that cannot be booked (past, closed, an eve, full), before
         # the citizen fills in the form; the booking checks again under its lock.
         refused = queries.slot_refusal(office=office, service=service, starts_at=starts_at)
+        if isinstance(refused, errors.NotBookable) and not queries.ever_offered(
+            office=office, service=service
+        ):
+            refused = errors.NotOfferedHere(
+                _("%(office)s does not offer %(service)s.")
+                % {"office": office.name, "service": service.name}
+            )
         if refused is not None:
             return _error(
                 request,

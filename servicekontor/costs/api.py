@@ -69,10 +69,19 @@ class SummaryRowSerializer(serializers.Serializer[Any]):
     allocated_ore = serializers.IntegerField()
     adjustments_ore = serializers.IntegerField()
     total_ore = serializers.IntegerField()
-    visits = serializers.IntegerField()
+    visits = serializers.IntegerField(
+        help_text="Served visits of the agency at the office (statistics' served_visits: "
+        "visits with a served errand of it, once per agency; docs/statistics.md)."
+    )
     handled_seconds = serializers.IntegerField()
-    ore_per_visit = serializers.FloatField(allow_null=True)
-    ore_per_handled_minute = serializers.FloatField(allow_null=True)
+    ore_per_visit = serializers.FloatField(
+        allow_null=True,
+        help_text="Total öre per served visit; null (unknown, not 0) without a served visit.",
+    )
+    ore_per_handled_minute = serializers.FloatField(
+        allow_null=True,
+        help_text="Total öre per handled minute; null (unknown, not 0) without handled time.",
+    )
 
 
 class LineSerializer(serializers.Serializer[Any]):

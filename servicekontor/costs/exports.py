@@ -36,9 +36,9 @@ def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         _("Adjustments (öre)"),
         _("Total (öre)"),
         _("Total (kr)"),
-        _("Visits"),
+        _("Served visits"),
         _("Handled minutes"),
-        _("Cost per visit (kr)"),
+        _("Cost per served visit (kr)"),
         _("Cost per handled minute (kr)"),
     ]
     rows: list[list[Cell]] = []
@@ -95,9 +95,9 @@ def months_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         _("Adjustments (öre)"),
         _("Total (öre)"),
         _("Total (kr)"),
-        _("Visits"),
+        _("Served visits"),
         _("Handled minutes"),
-        _("Cost per visit (kr)"),
+        _("Cost per served visit (kr)"),
         _("Cost per handled minute (kr)"),
     ]
     rows: list[list[Cell]] = [
@@ -222,12 +222,12 @@ def what_if_agencies_table(result: WhatIfResult) -> tuple[list[str], list[list[C
         _("Agency"),
         _("Today (öre)"),
         _("Today: share"),
-        _("Today: visits"),
-        _("Today: cost per visit (kr)"),
+        _("Today: served visits"),
+        _("Today: cost per served visit (kr)"),
         _("With the change (öre)"),
         _("With the change: share"),
-        _("With the change: visits"),
-        _("With the change: cost per visit (kr)"),
+        _("With the change: served visits"),
+        _("With the change: cost per served visit (kr)"),
         _("Difference (öre)"),
     ]
     rows: list[list[Cell]] = []

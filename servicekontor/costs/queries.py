@@ -592,6 +592,7 @@ def staff_needs(
             hours_with_change=with_change[office].hours_needed,
             fte_today=today[office].fte_needed,
             fte_with_change=with_change[office].fte_needed,
+            beyond_desks_with_change=with_change[office].beyond_desks,
         )
         for office in sorted(today)
         if office in with_change
@@ -616,6 +617,9 @@ class WhatIfResult:
     rate: HourlyRate | None
     staff_in_costs: bool
     missing: str = ""
+    #: offices where, with the change, the target needs more officers at the desks at once
+    #: than the office has desks: the staff figures there are not a plan that can be worked
+    beyond_desks: list[Office] = field(default_factory=list)
 
     @property
     def role_label(self) -> str:
@@ -646,10 +650,12 @@ def what_if(
     pools = pools_for_allocation(month=month)
     staff: staff_need.StaffCost | None = None
     skipped: list[Office] = []
+    beyond_desks: list[int] = []
     missing = ""
     rate = rate_in_force(role=WHAT_IF_ROLE, day=month)
     if with_staff:
         needs, skipped = staff_needs(month=month, change=change)
+        beyond_desks = [n.office for n in needs if n.beyond_desks_with_change]
         if rate is None:
             missing = str(
                 _("No cost per hour for the role “%(role)s” on %(day)s; enter one first.")
@@ -686,4 +692,5 @@ def what_if(
         rate=rate,
         staff_in_costs=staff is not None and staff_in_costs,
         missing=missing,
+        beyond_desks=[offices[pk] for pk in beyond_desks if pk in offices],
     )

@@ -30,6 +30,9 @@ class OfficeNeed:
     hours_with_change: float
     fte_today: float
     fte_with_change: float
+    #: with the change, the target needs more officers at the desks at once than the office
+    #: has desks (`staffing.queries.NetworkRow.beyond_desks`): those hours cannot be staffed
+    beyond_desks_with_change: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,11 @@ from servicekontor.reports.scope import NoStatistics, Scope
 
 # (key, label) of each column after the row's name; values from `row_values`.
 COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("visits", _("Visits")),
-    ("visits_walk_in", _("Walk-in visits")),
-    ("visits_booked", _("Booked visits")),
+    # Visits reached = arrivals (walk-in + booked) + transferred in or errand added.
+    ("visits", _("Visits reached")),
+    ("visits_walk_in", _("Arrivals, walk-in")),
+    ("visits_booked", _("Arrivals, booked")),
+    ("visits_reached_otherwise", _("Transferred in or errand added")),
     ("served_visits", _("Served visits")),
     ("errands", _("Errands")),
     ("handled_minutes", _("Handled minutes")),
@@ -39,6 +41,26 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
 )
 
 
+# The columns that can be unknown, and why (the page's note, the API's field descriptions).
+UNKNOWN_WHEN: dict[str, Any] = {
+    "mean_service_minutes": _("no served visit"),
+    "mean_wait_minutes": _("no visit called"),
+    "median_wait_minutes": _("no visit called"),
+    "p90_wait_minutes": _("no visit called"),
+    "service_level_percent": _("no visit called"),
+    "served_visits_last_year": _(
+        "no visit recorded in that month a year earlier (e.g. before the office opened or "
+        "before the system was in use); not the same as 0"
+    ),
+}
+
+
+def unknown_notes() -> list[tuple[str, str]]:
+    """(column label, when it is unknown) for the note under a report's table."""
+    labels = dict(COLUMNS)
+    return [(str(labels[key]), str(why)) for key, why in UNKNOWN_WHEN.items()]
+
+
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -49,6 +71,7 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
         "visits": now.visits,
         "visits_walk_in": now.visits_walk_in,
         "visits_booked": now.visits_booked,
+        "visits_reached_otherwise": now.reached_otherwise,
         "served_visits": now.errand_visits,
         "errands": now.errands,
         "handled_minutes": round(now.handled_seconds / 60, 1),
@@ -69,7 +92,9 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
         ),
         "interpreter_errands": now.interpreter_errands,
         "repeat_contacts": now.repeat_contacts,
-        "served_visits_last_year": before.errand_visits if before is not None else 0,
+        # None, not 0: no visit of this row is recorded a year earlier (before the office
+        # opened or the system was in use), which is not "no served visits last year".
+        "served_visits_last_year": before.errand_visits if before is not None else None,
     }
 
 
@@ -188,6 +213,14 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
         waits=False,  # only the served visits of each month are shown
     )
     by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
+    before_office = figures(
+        scope=scope,
+        start=start.replace(year=year - 1),
+        end=end.replace(year=year - 1),
+        by=("office",),
+        agency_ids=only,
+        waits=False,
+    )
     total = figures(scope=scope, start=start, end=end, agency_ids=only).get((), Figures())
     offices = {o.pk: o for o in Office.objects.filter(pk__in=[k[0] for k in by_office])}
     months = []
@@ -197,7 +230,9 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
         months.append(
             ReportRow(f"{month:%Y-%m}", f"{month:%Y-%m}", "", row_values(by_month[key], previous))
         )
-    last_year_total = Figures(errand_visits=sum(f.errand_visits for f in before.values()))
+    last_year_total = (
+        Figures(errand_visits=sum(f.errand_visits for f in before.values())) if before else None
+    )
     return AgencyYear(
         agency=agency,
         year=year,
@@ -207,7 +242,7 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
                 offices[k[0]].code,
                 offices[k[0]].name,
                 offices[k[0]].county,
-                row_values(f, None),
+                row_values(f, before_office.get(k)),
             )
             for k, f in sorted(by_office.items(), key=lambda kv: offices[kv[0][0]].name)
         ],

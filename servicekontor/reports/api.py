@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -28,7 +29,12 @@ from servicekontor.catalog.models import Agency
 from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.network.models import Office
-from servicekontor.reports.agency_report import COLUMNS, agency_month_report, parse_month
+from servicekontor.reports.agency_report import (
+    COLUMNS,
+    UNKNOWN_WHEN,
+    agency_month_report,
+    parse_month,
+)
 from servicekontor.reports.models import ApiToken
 from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, figures
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for, scope_for_agency
@@ -85,7 +91,16 @@ class _StatisticsView(InvalidCredentialsMixin, APIView):
 
 def _values_serializer() -> type[serializers.Serializer[Any]]:
     fields: dict[str, Any] = {
-        key: serializers.FloatField(allow_null=True, help_text=label) for key, label in COLUMNS
+        # Lazy texts: the schema is in the language of its request (decision 0064).
+        key: serializers.FloatField(
+            allow_null=key in UNKNOWN_WHEN,
+            help_text=(
+                format_lazy("{}. null (unknown, not 0): {}.", label, UNKNOWN_WHEN[key])
+                if key in UNKNOWN_WHEN
+                else label
+            ),
+        )
+        for key, label in COLUMNS
     }
     return type("ReportValues", (serializers.Serializer,), fields)
 
@@ -190,12 +205,25 @@ class FigureRowSerializer(serializers.Serializer[Any]):
     not_served = serializers.IntegerField()
     transfers = serializers.IntegerField()
     called = serializers.IntegerField()
-    mean_wait_seconds = serializers.FloatField(allow_null=True)
-    wait_median_minutes = serializers.IntegerField(allow_null=True)
-    wait_p90_minutes = serializers.IntegerField(allow_null=True)
+    mean_wait_seconds = serializers.FloatField(
+        allow_null=True, help_text="Mean wait; null (unknown, not 0) when no visit was called."
+    )
+    wait_median_minutes = serializers.IntegerField(
+        allow_null=True, help_text="Median wait; null when no visit was called."
+    )
+    wait_p90_minutes = serializers.IntegerField(
+        allow_null=True, help_text="90th percentile wait; null when no visit was called."
+    )
     within_target = serializers.IntegerField()
-    service_level = serializers.FloatField(allow_null=True)
-    mean_service_seconds = serializers.FloatField(allow_null=True)
+    service_level = serializers.FloatField(
+        allow_null=True,
+        help_text="Share (0…1) of called visits called within target; null when no visit "
+        "was called.",
+    )
+    mean_service_seconds = serializers.FloatField(
+        allow_null=True,
+        help_text="Handled seconds per served visit; null when no visit was served.",
+    )
     interpreter_errands = serializers.IntegerField()
     repeat_contacts = serializers.IntegerField(
         help_text="Handovers the agency reported as needing the citizen again."

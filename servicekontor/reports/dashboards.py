@@ -184,10 +184,21 @@ def _ranked(
         desc=_("The 20 offices with the most served visits in the period."),
         rows=[(name, getattr(f, measure)) for name, f in rows[:20]],
     )
-    table = [[name, getattr(f, measure), f.visits, _pct(f.service_level)] for name, f in rows]
+    # Across agencies the people who came, each once (arrivals); for one agency the visits
+    # that reached it (docs/statistics.md).
+    across = measure == "served"
+    table = [
+        [name, getattr(f, measure), f.arrivals if across else f.visits, _pct(f.service_level)]
+        for name, f in rows
+    ]
     return Chart(
         svg,
-        [_("Office"), _("Served visits"), _("Visits"), _("Within target")],
+        [
+            _("Office"),
+            _("Served visits"),
+            _("Arrivals") if across else _("Visits reached"),
+            _("Within target"),
+        ],
         table,
         _("Offices ranked by served visits"),
     ), rows

@@ -173,6 +173,13 @@ class Figures:
         return self.visits_walk_in + self.visits_booked
 
     @property
+    def reached_otherwise(self) -> int:
+        """Visits that reached the agency without arriving for it: transferred in from
+        another agency's service or reached by a served errand added at the desk or the
+        finish (`visits` − `arrivals`; of one agency or a sum of agencies, never negative)."""
+        return self.reached - self.visits_walk_in - self.visits_booked
+
+    @property
     def mean_wait_seconds(self) -> float | None:
         return self.wait_seconds / self.called if self.called else None
 

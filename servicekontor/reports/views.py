@@ -27,6 +27,7 @@ from servicekontor.reports.agency_report import (
     agency_month_report,
     agency_year_report,
     parse_month,
+    unknown_notes,
 )
 from servicekontor.reports.queries import BadPeriod, check_period
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for
@@ -198,6 +199,7 @@ def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: s
             "service_header": s_header,
             "service_rows": s_rows,
             "month": month,
+            "unknown_notes": unknown_notes(),
         },
     )
 
@@ -252,6 +254,7 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
             "rows": months,
             "office_header": office_header,
             "office_rows": offices,
+            "unknown_notes": unknown_notes(),
         },
     )
 

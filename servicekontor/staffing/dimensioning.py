@@ -24,6 +24,7 @@ mean patience, the agency's service-level target). The plan gives:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ class HourNeed:
     promised_service_level: float
     promised_mean_wait: float
     model: str  # "erlang_c", "erlang_a" or "none"
+    #: officers the target would need at the desks when that is more than the office has
+    #: desks (`at_most_desks`); 0 when the desks suffice
+    needed_without_desk_limit: int = 0
 
 
 def _pooled(demands: Sequence[AgencyDemand]) -> tuple[float, float, float, float, float]:
@@ -127,27 +131,7 @@ def hour_need(demands: Sequence[AgencyDemand], policy: Policy | None = None) -> 
         )
         model = "erlang_a"
     base = max(pooled, *by_agency.values())
-    if model == "erlang_c":
-        sl = erlang.erlang_c_service_level(
-            arrivals_per_hour=lam, mean_service_minutes=mean, agents=base, target_minutes=target
-        )
-        wait = erlang.erlang_c_mean_wait(
-            arrivals_per_hour=lam, mean_service_minutes=mean, agents=base
-        )
-    else:
-        sl = erlang.erlang_a_service_level(
-            arrivals_per_hour=lam,
-            mean_service_minutes=mean,
-            mean_patience_minutes=patience,
-            agents=base,
-            target_minutes=target,
-        )
-        wait = erlang.erlang_a(
-            arrivals_per_hour=lam,
-            mean_service_minutes=mean,
-            mean_patience_minutes=patience,
-            agents=base,
-        ).mean_wait
+    sl, wait = _promise(demands, model, base)
     return HourNeed(
         pooled=pooled,
         by_agency=by_agency,
@@ -158,6 +142,58 @@ def hour_need(demands: Sequence[AgencyDemand], policy: Policy | None = None) -> 
         promised_service_level=sl,
         promised_mean_wait=wait,
         model=model,
+    )
+
+
+def _promise(demands: Sequence[AgencyDemand], model: str, agents: int) -> tuple[float, float]:
+    """(service level, mean wait in minutes) the pooled queue gets with ``agents`` officers;
+    an unstable Erlang C queue: (0, inf)."""
+    lam, mean, target, _level, patience = _pooled(demands)
+    if model == "erlang_c":
+        sl = erlang.erlang_c_service_level(
+            arrivals_per_hour=lam, mean_service_minutes=mean, agents=agents, target_minutes=target
+        )
+        wait = erlang.erlang_c_mean_wait(
+            arrivals_per_hour=lam, mean_service_minutes=mean, agents=agents
+        )
+        return sl, wait
+    sl = erlang.erlang_a_service_level(
+        arrivals_per_hour=lam,
+        mean_service_minutes=mean,
+        mean_patience_minutes=patience,
+        agents=agents,
+        target_minutes=target,
+    )
+    wait = erlang.erlang_a(
+        arrivals_per_hour=lam,
+        mean_service_minutes=mean,
+        mean_patience_minutes=patience,
+        agents=agents,
+    ).mean_wait
+    return sl, wait
+
+
+def at_most_desks(
+    need: HourNeed, demands: Sequence[AgencyDemand], desks: int, policy: Policy | None = None
+) -> HourNeed:
+    """``need`` limited to ``desks`` officers at the desks (0: no limit known): more officers
+    than desks cannot serve at once. Above the desks the plan is the desks, the promise is
+    what the desks give (the formula with ``desks`` officers: below the target, an unbounded
+    mean wait when more arrive than the desks can serve), and ``needed_without_desk_limit``
+    keeps what the target would take."""
+    if desks <= 0 or need.base <= desks:
+        return need
+    policy = policy or Policy()
+    sl, wait = _promise(demands, need.model, desks)
+    return dataclasses.replace(
+        need,
+        pooled=min(need.pooled, desks),
+        by_agency={a: min(n, desks) for a, n in need.by_agency.items()},
+        base=desks,
+        scheduled=math.ceil(desks / (1 - policy.shrinkage) - 1e-9),
+        promised_service_level=sl,
+        promised_mean_wait=wait,
+        needed_without_desk_limit=need.base,
     )
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,12 @@ def model_label(model: str) -> str:
 
 def _pct(v: float | None) -> float | None:
     return None if v is None else round(100 * v, 1)
+
+
+def _wait(minutes: float) -> float | None:
+    """A mean wait in minutes; None (empty, "–") when unbounded: more arrive than the desks
+    can serve, so the queue grows all hour."""
+    return round(minutes, 1) if math.isfinite(minutes) else None
 
 
 def week_header() -> list[str]:
@@ -57,7 +64,7 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
             model_label(r.need.model),
             _pct(r.need.promised_service_level),
             _pct(r.simulated_service_level),
-            round(r.need.promised_mean_wait, 1),
+            _wait(r.need.promised_mean_wait),
             None if r.simulated_mean_wait is None else round(r.simulated_mean_wait, 1),
         ]
 
@@ -108,6 +115,8 @@ def network_header() -> list[str]:
         _("FTE needed"),
         _("FTE available"),
         _("Difference"),
+        _("Most officers needed at the desks at once"),
+        _("Desks"),
     ]
 
 
@@ -120,6 +129,8 @@ def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
             round(r.fte_needed, 2),
             round(r.fte_available, 2),
             round(r.difference, 2),
+            r.peak_at_desks,
+            r.desks or None,  # empty: no desk in the registry
         ]
 
 

@@ -15,6 +15,7 @@ is one FTE there; a full-time officer works ``HOURS_PER_FTE_WEEK`` hours a week.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
@@ -234,11 +235,22 @@ class WeekPlan:
     targets: dict[int, tuple[float, int]] = field(default_factory=dict)
     desks: int = 0  # service points in use at the office: officers beyond them have no desk
 
+    #: the office's last 4 weeks in the statistics (`history_figures`), to set the promise
+    #: beside what it had; None without a visit in them
+    recent: report_queries.Figures | None = None
+    recent_start: dt.date | None = None
+    recent_end: dt.date | None = None
+
     @property
     def beyond_desks(self) -> list[HourRow]:
-        """The hours whose officers needed at the desks exceed the desks the office has: the
-        service level promised there cannot be reached with the desks in the registry."""
-        return [r for r in self.rows if self.desks and r.need.base > self.desks]
+        """The hours whose target would need more officers at the desks than the office has
+        desks: their plan, promise and simulation are limited to the desks
+        (`dimensioning.at_most_desks`), and the target cannot be reached there."""
+        return [r for r in self.rows if r.need.needed_without_desk_limit]
+
+    @property
+    def peak_without_desk_limit(self) -> int:
+        return max((r.need.needed_without_desk_limit for r in self.rows), default=0)
 
     @property
     def hours(self) -> list[int]:
@@ -325,6 +337,7 @@ def week_plan(
         for a in what_if.add_agency_ids:
             per_agency.setdefault(a, mean)
     roster = list(Shift.objects.filter(office=office, day__in=days))
+    desks = ServicePoint.objects.filter(office=office, is_active=True).count()
     rows: list[HourRow] = []
     for i, d in enumerate(days):
         intervals = hours_of[d]
@@ -359,9 +372,10 @@ def week_plan(
                 for s in roster
                 if s.day == d and s.at_work(hour * 60 + 15) and s.at_work(hour * 60 + 45)
             )
-            rows.append(
-                HourRow(d, hour, arrivals, dimensioning.hour_need(demands, policy), on_roster)
+            need = dimensioning.at_most_desks(
+                dimensioning.hour_need(demands, policy), demands, desks, policy
             )
+            rows.append(HourRow(d, hour, arrivals, need, on_roster))
     plans = _propose_shifts(office, days, hours_of, rows, set(per_agency), rules)
     plan = WeekPlan(
         office=office,
@@ -372,8 +386,13 @@ def week_plan(
         backtest=history.backtest,
         replications=replications,
         targets=targets,
-        desks=ServicePoint.objects.filter(office=office, is_active=True).count(),
+        desks=desks,
     )
+    plan.recent_end = min(monday, clock.local_today()) - dt.timedelta(days=1)
+    plan.recent_start = plan.recent_end - dt.timedelta(days=27)
+    plan.recent = report_queries.figures(
+        scope=EVERYTHING, start=plan.recent_start, end=plan.recent_end, office_ids=[office.pk]
+    ).get(())
     if simulate:
         _simulate(plan, history, hours_of, rules)
     return plan
@@ -418,10 +437,23 @@ def _propose_shifts(
         )
         note = ""
         if result.status == "infeasible":
-            note = str(_("Not enough trained officers: the plan below needs more staff."))
             profiles_all = [frozenset(agency_ids)]
             result = shifts.solve_day(
                 need, profiles=profiles_all, need_by_agency=by_agency, rules=rules
+            )
+            # Not "proven optimal" beside "not enough officers": the shifts are the best for
+            # officers the office does not have, and the page says so (walk, 1 Dec 2026).
+            note = str(
+                _(
+                    "Not enough trained officers: the shifts below need %(needed)s officers, "
+                    "%(available)s are assigned with the competences required. They are the "
+                    "best shifts if every officer were trained for every agency, not a plan "
+                    "today's staff can work."
+                )
+                % {
+                    "needed": sum(s.count for s in result.shifts),
+                    "available": sum(n or 0 for n in available),
+                }
             )
             out.append(DayShifts(d, result, first, profiles_all, note))
             continue
@@ -461,6 +493,8 @@ def _simulate(
                         break_minutes=(p.break_end - p.break_start) * rules.slot_minutes,
                     )
                 )
+        if plan.desks:
+            sim_shifts = _at_most_desks(sim_shifts, plan.desks, rules.slot_minutes)
         intervals = hours_of[day.day]
         results = simcheck.check_day(
             arrivals=arrivals,
@@ -478,6 +512,39 @@ def _simulate(
             if res is not None and not math.isnan(res.service_level):
                 r.simulated_service_level = res.service_level
                 r.simulated_mean_wait = res.mean_wait
+
+
+def _at_most_desks(
+    sim_shifts: Sequence[simcheck.SimShift], desks: int, step: int
+) -> list[simcheck.SimShift]:
+    """The shifts cut so that no more than ``desks`` officers are at the desks at once: the
+    simulation serves only with officers who have a desk (the others stand for the shrinkage:
+    back-office time, not the queue). Longest shifts first; a later shift keeps the runs of
+    slots where a desk is still free, each run one simulated officer (its break kept if it
+    falls inside). Breaks do not free a desk here (a conservative cut)."""
+    counts: dict[int, int] = defaultdict(int)
+    kept = []
+    for s in sorted(sim_shifts, key=lambda s: s.start_minute - s.end_minute):
+        run: list[int] = []
+        for m in [*range(s.start_minute, s.end_minute, step), None]:
+            if m is not None and counts[m] < desks:
+                counts[m] += 1
+                run.append(m)
+                continue
+            if run:
+                start, end = run[0], run[-1] + step
+                has_break = s.break_minute is not None and start <= s.break_minute < end
+                kept.append(
+                    dataclasses.replace(
+                        s,
+                        start_minute=start,
+                        end_minute=end,
+                        break_minute=s.break_minute if has_break else None,
+                        break_minutes=s.break_minutes if has_break else 0,
+                    )
+                )
+                run = []
+    return kept
 
 
 # --- the network view ------------------------------------------------------------------------
@@ -506,6 +573,14 @@ class NetworkRow:
     #: officer hours scheduled in the month (officers needed per hour × open hours, shrinkage
     #: included); fte_needed = hours_needed / the month's paid hours of one full-time officer
     hours_needed: float = 0.0
+    #: the most officers the target needs at the desks at once in the month, and the desks
+    #: the office has (0: none known): above them the FTE needed cannot all serve at once
+    peak_at_desks: int = 0
+    desks: int = 0
+
+    @property
+    def beyond_desks(self) -> bool:
+        return bool(self.desks) and self.peak_at_desks > self.desks
 
     @property
     def difference(self) -> float:
@@ -521,6 +596,11 @@ class NetworkPlan:
     agencies: dict[int, Agency]
     skipped: list[Office]
     backtests: dict[int, forecast.Backtest] = field(default_factory=dict)
+
+    @property
+    def beyond_desks(self) -> list[NetworkRow]:
+        """Office-months whose target needs more officers at once than the office has desks."""
+        return [r for r in self.rows if r.beyond_desks]
 
     def overall_wape(self) -> tuple[float, float] | None:
         """(model, seasonal naive) WAPE over every office's held-out weeks together."""
@@ -578,6 +658,11 @@ def network_plan(
     ).values_list("user__assignments__office_id", "agency_id"):
         if office_id is not None:
             trained[(office_id, agency_id)] += 1
+    desks: dict[int, int] = defaultdict(int)
+    for office_id in ServicePoint.objects.filter(
+        office__in=list(offices), is_active=True
+    ).values_list("office_id", flat=True):
+        desks[office_id] += 1
     rows: list[NetworkRow] = []
     competence: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
     by_county: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
@@ -623,6 +708,7 @@ def network_plan(
         for month in wanted_months:
             month_days = [d for d in open_days if d.month == month]
             hours_needed = 0.0
+            most_at_once = 0
             agency_hours: dict[int, float] = defaultdict(float)
             for weekday in range(7):
                 same = [d for d in month_days if d.weekday() == weekday]
@@ -644,6 +730,7 @@ def network_plan(
                         for a in forecasts
                     ]
                     need = dimensioning.hour_need(demands, policy)
+                    most_at_once = max(most_at_once, need.base)
                     hours_needed += need.scheduled * len(same)
                     for a, m in need.by_agency.items():
                         agency_hours[a] = max(agency_hours[a], m)  # peak officers trained
@@ -651,7 +738,11 @@ def network_plan(
             per_fte = HOURS_PER_FTE_WEEK / 5 * working_days
             needed = dimensioning.fte(hours_needed, hours_per_fte=per_fte)
             available = float(assigned.get(office.pk, 0))
-            rows.append(NetworkRow(office, month, needed, available, hours_needed))
+            rows.append(
+                NetworkRow(
+                    office, month, needed, available, hours_needed, most_at_once, desks[office.pk]
+                )
+            )
             county = by_county[(office.county, month)]
             county[0] += needed
             county[1] += available

@@ -188,7 +188,13 @@ def _office_page(
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",
             "heatmaps": _heatmaps(plan),
-            "peak_need": max((r.need.base for r in plan.beyond_desks), default=0),
+            "peak_need": plan.peak_without_desk_limit,
+            "recent_level": _percent(plan.recent.service_level if plan.recent else None),
+            "recent_wait": (
+                None
+                if plan.recent is None or plan.recent.mean_wait_seconds is None
+                else number_format(plan.recent.mean_wait_seconds / 60, 1, use_l10n=True)
+            ),
             "header": exports.week_header(),
             "rows": list(exports.week_rows(plan)),
             "shift_header": exports.shift_header(),

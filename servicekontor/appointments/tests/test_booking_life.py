@@ -236,7 +236,7 @@ def test_life__reschedule_to_the_same_time_is_refused(
         (lambda: local(MONDAY_MORNING.date(), 9), 409),  # in the past (before now + 2 h)
         (lambda: local(dt.date(2025, 6, 20), 10), 409),  # midsommarafton: an eve
         (lambda: local(TUESDAY, 17), 409),  # after closing
-        (lambda: local(TUESDAY, 10, 5), 400),  # not a slot start
+        (lambda: local(TUESDAY, 10, 5), 404),  # not a slot start: unknown (test_booking_url_parts)
     ],
 )
 def test_life__contact_page__refuses_up_front(client, office, service, when, status):

@@ -133,7 +133,7 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
     rows = read_csv(response.content)
     total = rows[-1]
     # visits, walk-in, booked, served
-    assert total[0] == "Totalt" and total[2:6] == ["3", "3", "0", "3"]
+    assert total[0] == "Totalt" and total[2:7] == ["3", "3", "0", "0", "3"]
     assert f'filename="statistics-{code}-{MONTH}.csv"' in response["Content-Disposition"]
     with translation.override("en"):
         english = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))

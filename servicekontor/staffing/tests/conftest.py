@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from servicekontor.network.models import ServicePoint
 from servicekontor.reports.models import HourFigures
 from servicekontor.reports.tests import conftest as report_fixtures
 
@@ -45,4 +46,9 @@ def history(world):
                     )
                 )
     HourFigures.objects.bulk_create(rows)
+    # desks enough for this demand (the world has 2): the plan is held to the desks
+    # (dimensioning.at_most_desks), which test_plan_within_the_desks tests on its own
+    ServicePoint.objects.bulk_create(
+        ServicePoint(office=world.office, number=n) for n in range(3, 21)
+    )
     return world
