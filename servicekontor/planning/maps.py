@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from servicekontor.core.geography import Locality
+from servicekontor.core.geography import Locality, county_name
 
 # Colours distinguishable with the common colour-vision deficiencies (Okabe–Ito), plus markers.
 KEEP, OPEN, CLOSE = "#0072B2", "#009E73", "#D55E00"
