@@ -50,9 +50,10 @@ class SharedClientRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
 
-    def clear(self) -> bool:
+    def clear(self) -> None:
         if not self.key_prefix:
-            return super().clear()
+            super().clear()
+            return
         client = self._cache.get_client(write=True)
         # make_key gives "<prefix>:<version>:<key>"; the prefix's own glob characters escaped.
         pattern = _GLOB_CHARACTER.sub(r"\\\g<0>", self.key_prefix) + ":*"
@@ -64,7 +65,6 @@ class SharedClientRedisCache(RedisCache):
                 batch.clear()
         if batch:
             client.delete(*batch)
-        return True
 
 
 _GLOB_CHARACTER = re.compile(r"[*?\[\]\\]")

@@ -85,7 +85,7 @@ def test_phone__fixed_line__a_number_but_not_for_text_messages():
 
 def _booking(typed: str, form_class=ContactForm) -> tuple[bool, str, object]:
     data = {"name": "A", "phone": typed, "language": "sv"}
-    form = form_class(data, service=NO_ID)  # type: ignore[arg-type]
+    form = form_class(data, service=NO_ID)
     valid = form.is_valid()
     return valid, " ".join(form.errors.get("phone", [])), form.cleaned_data.get("phone")
 
@@ -93,7 +93,7 @@ def _booking(typed: str, form_class=ContactForm) -> tuple[bool, str, object]:
 def _kiosk(typed: str) -> tuple[bool, str, object]:
     form = TicketForm({"service": "1", "notify_contact": typed}, services=[])
     form.is_valid()
-    errors = form.errors.get("notify_contact", [])
+    errors: list[str] = [str(e) for e in form.errors.get("notify_contact", [])]
     return not errors, " ".join(errors), form.cleaned_data.get("notify_contact")
 
 
