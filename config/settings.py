@@ -312,6 +312,10 @@ if env_str("REDIS_URL", ""):
         # Django's RedisCache, keeping one Redis client per pool instead of one per call.
         "BACKEND": "servicekontor.core.cache.SharedClientRedisCache",
         "LOCATION": env_str("REDIS_URL", ""),
+        # Every key starts with this (empty: none). Processes that share one Redis database
+        # but must not see each other's entries (the test workers of one run, config/pytest_env.py)
+        # each set their own; `clear()` then deletes only its own keys (core/cache.py).
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""),
     }
     # With a cache every process shares, sessions are read from it (written through to the
     # database): one query fewer on every signed-in request. Without one, a logged-out

@@ -11,8 +11,9 @@ office). What the file is for decides METHOD:
   accepted and asked for no reply (PARTSTAT=ACCEPTED, RSVP=FALSE), so clients add the event
   and update it in place when a higher SEQUENCE arrives,
 - `CANCEL`: the cancellation mails (the citizen's or the office's) and the downloaded file
-  once the booking is cancelled (`download_method`), STATUS:CANCELLED, the same UID and the
-  SEQUENCE the cancel raised. Calendar apps ignore STATUS:CANCELLED in a PUBLISH; a CANCEL
+  once the booking no longer holds its time (`download_method`: cancelled, or ended as a
+  no-show or a late arrival), STATUS:CANCELLED, the same UID and the SEQUENCE that change
+  raised. Calendar apps ignore STATUS:CANCELLED in a PUBLISH; a CANCEL
   removes the event. The downloaded file names the citizen as attendee when the booking has
   an e-mail address; without one it goes without (RFC 5546 asks for an attendee, but the
   file is the citizen's own import: clients match it by UID).
@@ -29,7 +30,7 @@ from typing import Literal
 from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from servicekontor.appointments.models import Booking, BookingStatus
+from servicekontor.appointments.models import Booking
 from servicekontor.appointments.tokens import format_code
 
 PRODID = "-//servicekontor//appointments//SV"
@@ -41,11 +42,13 @@ def event_uid(booking: Booking, *, domain: str) -> str:
 
 
 def download_method(booking: Booking) -> Method:
-    """METHOD of the downloaded file: CANCEL once the booking is cancelled (by the citizen or
-    the office), else PUBLISH."""
-    if booking.status in (BookingStatus.CANCELLED, BookingStatus.CANCELLED_BY_OFFICE):
-        return "CANCEL"
-    return "PUBLISH"
+    """METHOD of the downloaded file: PUBLISH while the booking holds its time (booked,
+    checked in), else CANCEL: cancelled by the citizen or the office, and every other end of
+    a booking (a no-show, a late arrival let in as a walk-in or turned away), each of which
+    raised SEQUENCE (services._set_status)."""
+    if booking.holds_capacity():
+        return "PUBLISH"
+    return "CANCEL"
 
 
 def booking_ics(
@@ -68,7 +71,11 @@ def booking_ics(
     """
     if method in ("REQUEST", "CANCEL") and not attendee_email and not download:
         raise ValueError(f"METHOD:{method} needs an attendee")
-    cancelled = method == "CANCEL" or not booking.holds_capacity()
+    cancelled = method == "CANCEL"
+    if not cancelled and not booking.holds_capacity():
+        # STATUS:CANCELLED in a PUBLISH or REQUEST is ignored by calendar apps: the event
+        # would stay. A booking that no longer holds its time is only ever a CANCEL.
+        raise ValueError(f"METHOD:{method} for a booking that is {booking.status}: CANCEL it")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

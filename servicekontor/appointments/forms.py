@@ -7,7 +7,7 @@ from personnummer import personnummer
 
 from servicekontor.appointments import tokens
 from servicekontor.catalog.models import Service
-from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_mobile_e164
 from servicekontor.messaging.phone_messages import phone_error
 
 
@@ -64,7 +64,8 @@ class ContactForm(forms.Form):
             return ""
         try:
             # One form for every way of writing the number (the per-person limit compares it).
-            return to_e164(raw)
+            # A mobile one: the field is the mobile number, and text messages go there.
+            return to_mobile_e164(raw)
         except InvalidPhoneNumber as exc:
             raise forms.ValidationError(phone_error(exc)) from None
 

@@ -545,10 +545,10 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
                 late=not on_time,
             )
         )
-        booking.status = BookingStatus.CHECKED_IN if on_time else BookingStatus.LATE
+        _set_status(booking, BookingStatus.CHECKED_IN if on_time else BookingStatus.LATE)
         booking.checked_in_at = now
         booking.visit_id = visit.pk
-        booking.save(update_fields=["status", "checked_in_at", "visit_id"])
+        booking.save(update_fields=["status", "sequence", "checked_in_at", "visit_id"])
         return CheckIn(
             booking=booking,
             outcome="checked_in" if on_time else "late_walk_in",
@@ -566,10 +566,21 @@ def check_in_booking(*, office: Office, code: str) -> CheckIn:
             )
         )
         booking.visit_id = no_show.pk
-    booking.status = BookingStatus.LATE
+    _set_status(booking, BookingStatus.LATE)
     booking.checked_in_at = now
-    booking.save(update_fields=["status", "checked_in_at", "visit_id"])
+    booking.save(update_fields=["status", "sequence", "checked_in_at", "visit_id"])
     return CheckIn(booking=booking, outcome="late_no_show", visit_id=booking.visit_id)
+
+
+def _set_status(booking: Booking, status: str) -> None:
+    """A status change that the calendar sees: when the booking stops holding its time (a
+    no-show, a late arrival) or holds it again (a recorded no-show checks in after all),
+    its calendar event changes (cancelled or standing again), so SEQUENCE rises, as with a
+    cancel (RFC 5546: the CANCEL must outrank the REQUEST the citizen has; calendar_file)."""
+    held = booking.holds_capacity()
+    booking.status = status
+    if booking.holds_capacity() != held:
+        booking.sequence += 1
 
 
 def _queue(call: Callable[[], Visit]) -> Visit:
@@ -619,8 +630,8 @@ def _record_no_show(booking_id: int) -> int:
         booking.visit_id = visit.pk
     except QueueError:
         logger.warning("no-show of booking %s was already recorded", booking_id)
-    booking.status = BookingStatus.NO_SHOW
-    booking.save(update_fields=["status", "visit_id"])
+    _set_status(booking, BookingStatus.NO_SHOW)
+    booking.save(update_fields=["status", "sequence", "visit_id"])
     return 1
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from servicekontor.changeplans import effects
 from servicekontor.changeplans.queries import Evaluation
+from servicekontor.core.geography import county_name
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -143,7 +144,7 @@ def counties_table(ev: Evaluation) -> Table:
     rows = [
         [
             s.day.isoformat(),
-            c.county,
+            county_name(c.county),
             c.population,
             round(c.share_within[0], 4),
             round(c.share_within[1], 4),

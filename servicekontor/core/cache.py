@@ -12,6 +12,7 @@ everything else is Django's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -38,8 +39,32 @@ class SharedClientRedisCacheClient(RedisCacheClient):
 
 
 class SharedClientRedisCache(RedisCache):
-    """Django's `RedisCache` (same LOCATION and OPTIONS) using `SharedClientRedisCacheClient`."""
+    """Django's `RedisCache` (same LOCATION and OPTIONS) using `SharedClientRedisCacheClient`.
+
+    With a KEY_PREFIX, `clear()` deletes this cache's keys only (Django's empties the whole
+    Redis database, FLUSHDB): caches that share a database under their own prefixes (each
+    test worker's, config/pytest_env.py) do not empty each other. Without one, Django's.
+    """
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+    def clear(self) -> None:
+        if not self.key_prefix:
+            super().clear()
+            return
+        client = self._cache.get_client(write=True)
+        # make_key gives "<prefix>:<version>:<key>"; the prefix's own glob characters escaped.
+        pattern = _GLOB_CHARACTER.sub(r"\\\g<0>", self.key_prefix) + ":*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=500):
+            batch.append(key)
+            if len(batch) == 500:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+
+
+_GLOB_CHARACTER = re.compile(r"[*?\[\]\\]")

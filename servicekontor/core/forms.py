@@ -7,8 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.geography import parse_coordinates, parse_degrees
 
-# A phone number as citizens type it: optional +, digits, spaces and dashes, 8–20 characters.
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
 # Written like a phone number, of any length (a short one is "too short", not "not a number").
 PHONE_WRITING = re.compile(r"^\+?[0-9][0-9 \-()]*$")
 

@@ -127,6 +127,29 @@ def find_locality(name: str, localities: Sequence[Locality] | None = None) -> Lo
 SWEDISH_EXONYMS = {"Gothenburg": "Göteborg"}
 
 
+@functools.cache
+def _county_names_en() -> dict[str, str]:
+    """Swedish county name -> English (reference_data/counties.csv)."""
+    from django.conf import settings
+
+    with open(Path(settings.REFERENCE_DATA_DIR) / "counties.csv", encoding="utf-8") as f:
+        return {row["name_sv"]: row["name_en"] for row in csv.DictReader(f)}
+
+
+def county_name(county: str, language: str | None = None) -> str:
+    """A county (län) as the data carries it, in its Swedish name ("Västra Götalands län"),
+    for a page in `language` (default: the active one): its English name on English pages
+    ("Västra Götaland County"). A name the table does not know (typed into a change plan) is
+    shown as it is."""
+    if language is None:
+        from servicekontor.core.i18n import current_language
+
+        language = current_language()
+    if language == "en":
+        return _county_names_en().get(county, county)
+    return county
+
+
 def local_name(locality: Locality, language: str = "sv") -> str:
     """The locality's name for a page in `language`: the Swedish name on Swedish pages
     (Göteborg), GeoNames' main name otherwise (Gothenburg)."""

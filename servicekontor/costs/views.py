@@ -28,6 +28,7 @@ from servicekontor.core.errors import DomainError
 from servicekontor.core.post_only import post_or_redirect
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.costs import allocation, exports, queries, services
+from servicekontor.costs.errors import BadInput, NotSettled
 from servicekontor.costs.forms import (
     CompareForm,
     CorrectForm,
@@ -147,12 +148,30 @@ def correct(request: HttpRequest) -> HttpResponse:
             month=data["month"], by=_user(request), reason=data["reason"], amounts=amounts
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        # The form again with why, at the field it is about (the page alone lost the form).
+        form.add_error(_correction_field(exc, data), str(exc.message))
+        return _form_error(
+            request, form, "costs:correct", _("Book the correction"), exc.http_status
+        )
     messages.success(
         request,
         _("Correction booked into %(month)s.") % {"month": f"{corr.booked_into:%Y-%m}"},
     )
     return redirect("costs:index")
+
+
+def _correction_field(exc: DomainError, data: dict[str, Any]) -> str | None:
+    """The correct form's field a refusal of `services.correct_settled_month` is about."""
+    if isinstance(exc, NotSettled):
+        return "month"
+    if isinstance(exc, BadInput):
+        if not str(data.get("reason", "")).strip():
+            return "reason"
+        if data.get("amount_sek") is not None and data["amount_sek"] < 0:
+            return "amount_sek"
+        if data.get("pool") is not None:
+            return "pool"
+    return None
 
 
 @login_required
@@ -174,7 +193,13 @@ def staff_cost(request: HttpRequest) -> HttpResponse:
             )
         pools = services.derive_staff_pools(month=month)
     except DomainError as exc:
-        return _error_page(request, exc)
+        # The form again with why: at the paid hours when they are the fault, else for the
+        # whole form (a missing cost per hour is entered in the admin, not here).
+        field = "paid_hours_per_desk_hour" if isinstance(exc, BadInput) else None
+        form.add_error(field, str(exc.message))
+        return _form_error(
+            request, form, "costs:staff_cost", _("Derive staff pools"), exc.http_status
+        )
     messages.success(request, _("%(n)s staff pools derived.") % {"n": len(pools)})
     return redirect("costs:index")
 

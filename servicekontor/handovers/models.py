@@ -84,8 +84,10 @@ class SigningSecret(models.Model):
 
 
 class HandoverStatus(models.TextChoices):
-    SENT = "sent", _("Waiting for the agency")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the agency")
+    # Where it stands on the agency's side: whether it reached their system is the delivery's
+    # (`handover_state_words`), what they confirmed is this.
+    SENT = "sent", _("Receipt not yet confirmed by the agency")
+    ACKNOWLEDGED = "acknowledged", _("Receipt confirmed by the agency")
     HANDLED = "handled", _("Handled")
     NEEDS_CITIZEN = "needs_citizen", _("The agency needs the citizen again")
 

@@ -26,7 +26,6 @@ from personnummer import personnummer
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
-from servicekontor.core.forms import PHONE
 from servicekontor.handovers import encryption, signing
 from servicekontor.handovers.errors import HandoverConflict, HandoverError, HandoverNotFound
 from servicekontor.handovers.models import (
@@ -42,7 +41,8 @@ from servicekontor.handovers.models import (
 )
 from servicekontor.handovers.signals import handover_created
 from servicekontor.messaging.models import Channel
-from servicekontor.messaging.phone import InvalidPhoneNumber, is_mobile, to_e164
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_e164, to_mobile_e164
+from servicekontor.messaging.phone_messages import phone_error
 from servicekontor.messaging.services import Content, queue_message
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errands import ErrandPart
@@ -141,8 +141,14 @@ def _checked(
     contact = data.contact.strip()
     if data.contact_channel not in ContactChannel.values:
         problem("contact_channel", _("Choose how the citizen wants to be contacted."))
-    elif data.contact_channel == ContactChannel.PHONE and not PHONE.match(contact):
-        problem("contact", _("Give a phone number to be called on."))
+    elif data.contact_channel == ContactChannel.PHONE:
+        if not contact:
+            problem("contact", _("Give a phone number to be called on."))
+        else:
+            try:
+                contact = to_e164(contact)  # as the agency's systems dial it
+            except InvalidPhoneNumber as exc:
+                problem("contact", phone_error(exc))
     elif data.contact_channel == ContactChannel.EMAIL and not _valid_email(contact):
         problem("contact", _("Give a valid e-mail address."))
     if data.contact_channel not in (ContactChannel.PHONE, ContactChannel.EMAIL):
@@ -152,12 +158,13 @@ def _checked(
     elif data.reference_by == ReferenceBy.EMAIL and not _valid_email(data.reference_to.strip()):
         problem("reference_to", _("Give a valid e-mail address."))
     elif data.reference_by == ReferenceBy.SMS:
-        try:
-            mobile = to_e164(data.reference_to)
-        except InvalidPhoneNumber:
-            mobile = ""
-        if not mobile or not is_mobile(mobile):
+        if not data.reference_to.strip():
             problem("reference_to", _("Give a mobile number for the SMS."))
+        else:
+            try:
+                to_mobile_e164(data.reference_to)
+            except InvalidPhoneNumber as exc:
+                problem("reference_to", phone_error(exc))
     if data.language not in dict(settings.LANGUAGES):
         problem("language", _("Choose the language of the message."))
     identity = ""

@@ -28,7 +28,12 @@ from servicekontor.core.errors import DomainError
 from servicekontor.core.params import parse_id
 from servicekontor.handovers import encryption, services
 from servicekontor.handovers.models import DemoReceipt, Handover, HandoverStatus, Partner
-from servicekontor.handovers.queries import handovers_of_agency, partner_delivery_state
+from servicekontor.handovers.queries import (
+    handover_state_words,
+    handovers_of_agency,
+    partner_delivery_state,
+    with_delivery_state,
+)
 
 PAGE = 200
 
@@ -61,7 +66,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         raise Http404
     status = request.GET.get("status", "")
-    handovers = handovers_of_agency(agency.pk).order_by("-created_at", "-pk")
+    handovers = with_delivery_state(handovers_of_agency(agency.pk)).order_by("-created_at", "-pk")
     if status:
         if status not in HandoverStatus.values:
             return render(
@@ -76,7 +81,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
         "agency": agency,
         "status": status,
         "statuses": HandoverStatus.choices,
-        "handovers": list(handovers[:PAGE]),
+        "handovers": [(h, handover_state_words(h)) for h in handovers[:PAGE]],
         "partners": list(partner_delivery_state()) if is_network_admin(user) else None,
     }
     return render(request, "handovers/list.html", context)

@@ -2,7 +2,8 @@
 
 Pure: no Django. Swedish numbers may be written nationally ("070-123 45 67"); foreign ones
 need their country code ("+358 40 123 4567"). "+46 070-…" and "+46 (0)70 …" (the trunk 0 kept
-after the country code, a common way of writing it) are read as the same number as "070-…".
+after the country code, a common way of writing it), "0046 70…", "46 70…" and "70-123 45 67"
+(the 0 left out) are read as the same number as "070-…".
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ class InvalidPhoneNumber(ValueError):
     """Not a phone number that can be dialled (too short, unknown series, letters).
 
     `reason` says which, for the message to the person: "characters" (something other than
-    digits, spaces, -, (, ) and a leading +), "too_short", "too_long", or "invalid" (the
-    right length but no such number)."""
+    digits, spaces, -, (, ) and a leading +), "too_short", "too_long", "invalid" (the
+    right length but no such number), or "not_mobile" (a number, but text messages cannot
+    reach it: `to_mobile_e164`)."""
 
     def __init__(self, text: str, reason: str = "invalid") -> None:
         super().__init__(text)
@@ -55,9 +57,29 @@ def to_e164(raw: str, *, region: str = DEFAULT_REGION) -> str:
         }.get(exc.error_type, "invalid")
         raise InvalidPhoneNumber(str(exc), reason) from exc
     if not phonenumbers.is_valid_number(number):
-        length = phonenumbers.is_possible_number_with_reason(number)
-        raise InvalidPhoneNumber(text, _LENGTH_REASONS.get(length, "invalid"))
+        raise InvalidPhoneNumber(text, _LENGTH_REASONS.get(_length(number), "invalid"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _length(number: phonenumbers.PhoneNumber) -> int:
+    """Whether `number` (not valid) has too few or too many digits: a Swedish 07… number
+    by the length of a mobile number (0 + 9 digits), as a Swede who left out or doubled a
+    digit of "070-123 45 67" should be told; otherwise by any length of its country
+    (Sweden's fixed lines have 7 to 13 digits, so "no such number" there)."""
+    if number.country_code == 46 and str(number.national_number).startswith("7"):
+        return phonenumbers.is_possible_number_for_type_with_reason(
+            number, phonenumbers.PhoneNumberType.MOBILE
+        )
+    return phonenumbers.is_possible_number_with_reason(number)
+
+
+def to_mobile_e164(raw: str, *, region: str = DEFAULT_REGION) -> str:
+    """`raw` as E.164 (`to_e164`), for text messages: raises InvalidPhoneNumber with reason
+    "not_mobile" for a valid number that cannot receive them (a fixed line)."""
+    e164 = to_e164(raw, region=region)
+    if not is_mobile(e164):
+        raise InvalidPhoneNumber(raw.strip(), "not_mobile")
+    return e164
 
 
 def is_mobile(e164: str) -> bool:

@@ -14,6 +14,7 @@ _MESSAGES: dict[str, Promise] = {
     "too_short": _("The phone number is too short; enter all its digits, e.g. 070-123 45 67."),
     "too_long": _("The phone number has too many digits; check it, e.g. 070-123 45 67."),
     "invalid": _("There is no such phone number; check the digits, e.g. 070-123 45 67."),
+    "not_mobile": _("This is not a mobile number, and text messages need one; e.g. 070-123 45 67."),
 }
 
 

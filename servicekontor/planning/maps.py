@@ -14,7 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from servicekontor.core.geography import Locality
+from servicekontor.core.geography import Locality, county_name
 
 # Colours distinguishable with the common colour-vision deficiencies (Okabe–Ito), plus markers.
 KEEP, OPEN, CLOSE = "#0072B2", "#009E73", "#D55E00"
@@ -99,7 +99,7 @@ def live_map_data(summary: dict[str, Any], localities: Sequence[Locality]) -> di
             {
                 "code": s["code"],
                 "name": s["name"],
-                "county": s["county"],
+                "county": county_name(s["county"]),  # shown in the popup: the page's language
                 "lat": round(float(s["latitude"]), 5),
                 "lon": round(float(s["longitude"]), 5),
                 "served": served.get(s["code"]),

@@ -328,7 +328,16 @@ def compare(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
     if not form.is_valid():
         # The planning page again, its compare form with the error and the values (400).
-        form.add_error(None, _("Choose two saved scenarios to compare."))
+        if Scenario.objects.count() < 2:
+            form.add_error(
+                None,
+                _(
+                    "Two saved scenarios are needed to compare, and fewer are saved yet: "
+                    "save a planning result as a scenario first."
+                ),
+            )
+        else:
+            form.add_error(None, _("Choose two saved scenarios to compare."))
         plan_form = PlanForm(initial={"on": clock.local_today(), "action": Question.MEASURE})
         return render(request, "planning/index.html", _index_context(plan_form, form), status=400)
     a = get_object_or_404(Scenario, pk=form.cleaned_data["a"])

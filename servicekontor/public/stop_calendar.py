@@ -2,7 +2,10 @@
 
 Subscribable: each visit has a stable UID (stop code and day), so a calendar app that reads
 the feed again updates the event in place; a cancelled or diverted visit stays in the feed as
-`STATUS:CANCELLED` with its reason, so subscribers see it disappear rather than silently go.
+`STATUS:CANCELLED` with its reason and a higher SEQUENCE, so subscribers see it disappear
+rather than silently go. The feed stays METHOD:PUBLISH: it is read again whole by its
+subscribers, and holds standing and cancelled visits at once (a METHOD:CANCEL would cancel
+every event in it; that method is for the booking's own file, appointments/calendar_file.py).
 Times carry their Europe/Stockholm TZID (with a VTIMEZONE), so they stay on the wall clock
 across DST in every client. Nothing personal: the stop's place, hours and services.
 """
@@ -19,6 +22,9 @@ from servicekontor.network.models import Office
 from servicekontor.network.opening_hours import DayHours
 
 PRODID = "-//servicekontor//outreach stop//SV"
+# A visit is SEQUENCE 0; its cancellation outranks it (RFC 5545 §3.8.7.4: a change of STATUS
+# raises SEQUENCE), so a calendar that imported the feed's earlier copy takes the cancellation.
+CANCELLED_SEQUENCE = 1
 
 
 def stop_ics(
@@ -54,6 +60,7 @@ def stop_ics(
                 stop, hours.day, n, opens, closes, hours.closed_reason, url, stamp, domain
             )
             event["status"] = "CANCELLED"
+            event["sequence"] = CANCELLED_SEQUENCE
             calendar.add_component(event)
     return calendar.to_ical()
 
@@ -74,6 +81,7 @@ def _event(
     event.add("dtstamp", stamp)
     event.add("dtstart", dt.datetime.combine(day, opens, tzinfo=STOCKHOLM))
     event.add("dtend", dt.datetime.combine(day, closes, tzinfo=STOCKHOLM))
+    event.add("sequence", 0)
     event.add("status", "CONFIRMED")
     event.add("summary", stop.name)
     event.add("location", stop.name_and_address)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Service
 from servicekontor.core.forms import PHONE_WRITING
-from servicekontor.messaging.phone import InvalidPhoneNumber, is_mobile, to_e164
+from servicekontor.messaging.phone import InvalidPhoneNumber, to_mobile_e164
 from servicekontor.messaging.phone_messages import phone_error
 
 
@@ -69,11 +69,6 @@ class TicketForm(forms.Form):
                 )
             )
         try:
-            number = to_e164(value)
+            return to_mobile_e164(value)
         except InvalidPhoneNumber as exc:
             raise ValidationError(phone_error(exc)) from None
-        if not is_mobile(number):
-            raise ValidationError(
-                _("Write a mobile number such as 070-123 45 67, or leave it empty.")
-            )
-        return number

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from servicekontor.core.geography import county_name
 from servicekontor.staffing.queries import NetworkPlan, WeekPlan
 
 # The queueing model behind an hour's need, as the page and the files name it.
@@ -124,7 +125,7 @@ def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     for r in plan.rows:
         yield [
             r.office.name,
-            r.office.county,
+            county_name(r.office.county),
             f"{plan.year}-{r.month:02d}",
             round(r.fte_needed, 2),
             round(r.fte_available, 2),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.core.cache import cache
 cache.set("servicekontor-probe", "shared", 30)
-print(settings.SESSION_ENGINE, cache.get("servicekontor-probe"))
+print(settings.SESSION_ENGINE, cache.get("servicekontor-probe"), cache.key_prefix)
 cache.delete("servicekontor-probe")
 """
 
@@ -42,7 +42,11 @@ def test_settings__redis_url__shared_cache_and_cached_sessions() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.contrib.sessions.backends.cached_db", "shared"]
+    assert result.stdout.split() == [
+        "django.contrib.sessions.backends.cached_db",
+        "shared",
+        os.environ["CACHE_KEY_PREFIX"],  # this test process's own (config/pytest_env.py)
+    ]
 
 
 def test_settings__no_redis_url__sessions_in_the_database() -> None:

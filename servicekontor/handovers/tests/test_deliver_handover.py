@@ -40,7 +40,7 @@ def test_deliver__signed_and_verified_by_the_library(
     assert data["reference"] == handover.reference
     assert data["identity_number"] == "199001010017"
     assert data["documents"] == [{"kind": "Employment certificate", "count": 2}]
-    assert data["contact"] == {"channel": "phone", "detail": "070-123 45 67"}
+    assert data["contact"] == {"channel": "phone", "detail": "+46701234567"}  # as dialled
     row = Delivery.objects.get(message_id=message_id)
     assert row.delivered_at is not None and row.attempts == 1
 

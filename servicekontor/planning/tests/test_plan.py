@@ -530,3 +530,29 @@ def test_planning_compare__bad_choice_is_the_planning_page_with_the_error(client
     form = response.context["compare_form"]
     assert form.is_bound and form.non_field_errors()
     assert response.context["form"] is not None  # the page's plan form is there too
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("saved", [0, 1, 2])
+@pytest.mark.parametrize(("prefix", "said"), [("/en", "Two saved scenarios"), ("", "Två sparade")])
+def test_planning_compare__the_error_is_on_the_page_whatever_is_saved(
+    client, nadia, saved, prefix, said
+):
+    """The compare's error was inside the list of saved scenarios: with none saved yet (the
+    state a first compare is tried in) the 400 page showed no error at all."""
+    for n in range(saved):
+        Scenario.objects.create(
+            name=f"S{n}", on_date=DAY, action="measure", radius_km=25, summary={}
+        )
+    _login(client, nadia)
+    url = prefix + reverse("planning:compare").removeprefix("/en")
+    response = client.get(url, {"a": "x", "b": "y"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="compare-error"' in html
+    error = html.split('id="compare-error">', 1)[1].split("</p>", 1)[0]
+    if saved < 2:
+        assert said in error
+    else:
+        assert error.strip()  # "choose two saved scenarios"
+        assert 'aria-describedby="compare-error"' in html  # the selects point at it

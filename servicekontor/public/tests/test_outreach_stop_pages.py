@@ -101,6 +101,8 @@ def test_outreach__feed__visits_on_the_wall_clock_across_dst_and_cancellations(
     assert after.decoded("dtstart").utcoffset() == dt.timedelta(hours=2)
     cancelled = events[f"stop-{stop.code}-20260324-0@testserver"]
     assert str(cancelled["status"]) == "CANCELLED"
+    assert calendar["method"] == "PUBLISH"  # a feed of standing and cancelled visits
+    assert int(str(cancelled["sequence"])) > int(str(before["sequence"])) == 0  # outranks the visit
     assert "Omdirigerad" in str(cancelled["description"])
     # Easter Monday is not a Tuesday; Tuesday 7 April is served (skip policy affects holidays).
     assert f"stop-{stop.code}-20260407-0@testserver" in events
