@@ -134,3 +134,22 @@ def test_settings_changes_forget_what_was_remembered(settings):
         assert html.render({}).startswith("/elsewhere/")
     assert html.render({}) == before
     assert fixed_urls._static.cache_info().currsize >= 1
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_with_arguments_as_the_url_tag(language):
+    """An office's code and a service's id, as `{% url %}` reverses them."""
+    engine = engines["django"]
+    context = {"code": "kiruna", "pk": 7, "agency": "skv"}
+    for old, new in (
+        ("{% url 'queueing:kiosk' code %}", "{% fixed_url 'queueing:kiosk' code %}"),
+        (
+            "{% url 'queueing:agency' code agency %}",
+            "{% fixed_url 'queueing:agency' code agency %}",
+        ),
+        ("{% url 'appointments:times' pk code %}", "{% fixed_url 'appointments:times' pk code %}"),
+    ):
+        with translation.override(language):
+            expected = engine.from_string("{% load fixed_urls %}" + old).render(context)
+            for _ in range(2):
+                assert engine.from_string("{% load fixed_urls %}" + new).render(context) == expected
