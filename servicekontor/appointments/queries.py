@@ -245,7 +245,7 @@ def booking_page_by_token(token: str) -> Booking | None:
     for i, found, column in converters:
         for convert in found:
             values[i] = convert(values[i], column, connection)
-    made = [
+    made: list[Any] = [
         model.from_db(connection.alias, names, values[start : start + len(names)])
         for model, start, names in parts
     ]
@@ -253,7 +253,7 @@ def booking_page_by_token(token: str) -> Booking | None:
     Booking.office.field.set_cached_value(booking, office)
     Booking.service.field.set_cached_value(booking, service)
     Service.agency.field.set_cached_value(service, agency)
-    booking.meeting_room = values[-1]  # type: ignore[attr-defined]
+    booking.meeting_room = values[-1]
     return booking
 
 
@@ -271,7 +271,9 @@ def _booking_page_select() -> tuple[
         (Service, "s"),
         (Agency, "a"),
     ]
-    columns, parts, converters = [], [], []
+    columns: list[str] = []
+    parts: list[tuple[type[models.Model], int, list[str]]] = []
+    converters: list[tuple[int, list[Any], Any]] = []
     for model, alias in joined:
         fields = model._meta.concrete_fields
         parts.append((model, len(columns), [f.attname for f in fields]))
@@ -280,9 +282,9 @@ def _booking_page_select() -> tuple[
             found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
             if found:
                 converters.append((len(columns), found, column))
-            columns.append(f"{alias}.{quote(field.column)}")
+            columns.append(f"{alias}.{quote(str(field.column))}")
     room = ServicePoint._meta.get_field("number")
-    columns.append(f"r.{quote(room.column)}")
+    columns.append(f"r.{quote(str(room.column))}")
     found = connection.ops.get_db_converters(room.get_col("r")) + room.get_db_converters(connection)
     if found:
         converters.append((len(columns) - 1, found, room.get_col("r")))

@@ -24,7 +24,7 @@ from django import template
 from django.http import QueryDict
 from django.template.defaultfilters import floatformat
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext, ngettext
 
 from servicekontor.appointments.capacity import Slot

@@ -200,7 +200,8 @@ def _same_token(html: str) -> str:
 
 def _old_page(name: str, swaps: list[tuple[str, str]]) -> str:
     """The page's template as it was: the current file with its lists put back as loops."""
-    with open(engines["django"].engine.find_template(name)[0].origin.name) as file:
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    with open(engine.find_template(name)[0].origin.name) as file:
         text = file.read()
     for new, old in swaps:
         assert new in text, new

@@ -67,7 +67,7 @@ def _same_as_the_orm(token: str) -> None:
     its office, service and agency, with the same types, and the meeting's room."""
     written, orm = queries.booking_page_by_token(token), queries.booking_page_by_token_orm(token)
     assert (written is None) == (orm is None)
-    if orm is None:
+    if written is None or orm is None:
         return
     for a, b in (
         (written, orm),
@@ -81,7 +81,7 @@ def _same_as_the_orm(token: str) -> None:
             k: type(v) for k, v in _fields(b).items()
         }
         assert a._state.adding is b._state.adding is False
-    assert written.meeting_room == orm.meeting_room
+    assert written.meeting_room == orm.meeting_room  # type: ignore[attr-defined]
 
 
 def test_written_statement_is_the_orm_query(office, service):
@@ -92,14 +92,15 @@ def test_written_statement_is_the_orm_query(office, service):
     plain = _book(service, office)
     for made in (video, plain):
         _same_as_the_orm(made.token)
-    assert queries.booking_page_by_token(video.token).meeting_room == 3
+    page = queries.booking_page_by_token(video.token)
+    assert page is not None and page.meeting_room == 3  # type: ignore[attr-defined]
     # the meeting ended and the booking cancelled: no room, the new status
     video.booking.video_meetings.update(active=False)
     Booking.objects.filter(pk=video.booking.pk).update(status=BookingStatus.CANCELLED)
     _same_as_the_orm(video.token)
     with CaptureQueriesContext(connection) as read:
         page = queries.booking_page_by_token(plain.token)
-        assert page.office.name and page.service.agency.name
+        assert page is not None and page.office.name and page.service.agency.name
     assert len(read.captured_queries) == 1  # the office, service and agency came with it
     for unknown in ("", "x", "x" * 101, video.token + "x"):
         _same_as_the_orm(unknown)

@@ -87,8 +87,8 @@ _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 def _render(source: str, user, language: str, path: str) -> str:
     request = RequestFactory().get(path)
     request.user = user
-    request.session = {}
-    request._messages = FallbackStorage(request)
+    request.session = {}  # type: ignore[assignment]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
     with translation.override(language):
         html = engines["django"].from_string(source).render({}, request)
     return _TOKEN.sub("token", str(html))
