@@ -9,7 +9,8 @@ Before/after in one session: REQUEST_FLOOR_APP=<tree> measures another checkout'
 
 Drops and recreates the database of DATABASE_URL and builds one office with the factories of
 tests/factories.py (6 desks each with an officer signed in, a walk-in and a bookable service,
-appointment hours around the clock, 12 visits waiting). Production settings as in
+appointment hours around the clock, 12 visits waiting), and nine more offices around it
+offering the bookable service (the rest of a search's list of ten). Production settings as in
 peak_load.py (DEBUG off, DEMO off, the shared Redis cache and cached_db sessions, rate limits
 raised, mail to the dummy backend). Django's test client, in-process (no HTTP, no gunicorn);
 unlike poll_cost.py and citizen_cost.py, `setup_test_environment` is NOT called, so templates
@@ -21,9 +22,13 @@ counted; each round makes, in this order:
 
 - `favicon`: GET /favicon.ico, anonymous: the middleware stack and URL resolution alone;
 - `favicon, signed in`: the same with an officer's session cookie (nothing reads the session);
+- `search offices near a place`, `free times of an office`: a citizen searches near the
+  office (`?lat=&lon=`: the office and the nine others of the world, each with its earliest
+  free time) and opens the office's free times (as peak_locust.py's citizen);
 - `contact form`, `booking confirmation`: a citizen opens the form of a free time, books it
   (the POST not counted) and follows the redirect to the confirmation;
-- `kiosk: ticket page`: a kiosk issues a ticket (the POST not counted) and follows the 303;
+- `kiosk: issue ticket`, `kiosk: ticket page`: a kiosk issues a ticket (the POST, answered
+  303) and follows the 303;
 - `desk: call next` (the plain POST, answered 303) and `desk.js: call next` (the same with
   `X-Desk-Fragment: 1`, answered with the changed parts); after each the visit is finished
   (not counted) so that the desk is free again;
@@ -75,8 +80,11 @@ CONTACT_LINK = re.compile(r'href="(/book/service/\d+/[\w-]+/\d+/)"')
 KINDS = (
     "favicon (middleware only)",
     "favicon, signed in",
+    "citizen: search offices near a place",
+    "citizen: free times of an office",
     "citizen: contact form",
     "citizen: booking confirmation",
+    "kiosk: issue ticket",
     "kiosk: ticket page",
     "desk: call next (303)",
     "desk.js: call next (parts)",
@@ -183,6 +191,21 @@ def build() -> dict[str, Any]:
     for _ in range(12):
         services.issue_ticket(office=office, service=walk_in)
     manager = make_user(role="office_manager", offices=[office])
+    # The rest of a search's ten offices: around the office, the bookable service offered.
+    for n in range(1, 10):
+        near = make_office(
+            code=f"floor-{n}",
+            counters=2,
+            latitude=office.latitude + 0.05 * n,
+            longitude=office.longitude - 0.04 * n,
+        )
+        open_around_the_clock(near)
+        make_offering(office=near, service=bookable)
+        AppointmentAllocation.objects.bulk_create(
+            AppointmentAllocation(office=near, weekday=w, hour=h, counters=2)
+            for w in range(7)
+            for h in range(24)
+        )
     return {
         "office": office,
         "agency": agency,
@@ -224,6 +247,7 @@ def main() -> None:
     live = f"/desk/{office.code}/live/panel/"
     fragment = {"X-Desk-Fragment": "1"}
     times = f"/book/service/{bookable.pk}/{office.code}/"
+    search = f"/book/service/{bookable.pk}/"
     contacts: list[str] = []
 
     def finish(visit: str) -> None:
@@ -239,9 +263,10 @@ def main() -> None:
     # running server pays).
     anonymous, citizen, kiosk, display = Client(), Client(), Client(), Client()
 
-    def issue() -> Any:
+    def issue(kind: str = "") -> Any:
         kiosk.cookies.clear()
-        issued = kiosk.post(f"/queue/{office.code}/{agency.code}/", {"service": walk_in.pk})
+        post = partial(kiosk.post, f"/queue/{office.code}/{agency.code}/", {"service": walk_in.pk})
+        issued = meter(kind, 303, post) if kind else post()
         assert issued.status_code == 303, issued.status_code
         return kiosk, issued["Location"]
 
@@ -260,13 +285,19 @@ def main() -> None:
                 if contacts:
                     break
             assert contacts, "no free time listed"
+        meter(
+            "citizen: search offices near a place",
+            200,
+            partial(citizen.get, search, {"lat": office.latitude, "lon": office.longitude}),
+        )
+        meter("citizen: free times of an office", 200, partial(citizen.get, times))
         path = contacts.pop(0)
         meter("citizen: contact form", 200, partial(citizen.get, path))
         made = citizen.post(path, {"name": "Floor", "email": f"floor{round_}@example.org"})
         assert made.status_code == 302, (made.status_code, made.content[-2000:])
         meter("citizen: booking confirmation", 200, partial(citizen.get, made["Location"]))
 
-        kiosk, ticket = issue()
+        kiosk, ticket = issue("kiosk: issue ticket")
         meter("kiosk: ticket page", 200, partial(kiosk.get, ticket))
 
         issue()

@@ -96,6 +96,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer with the <input> widgets written out in Python (decision 0067).
+FORM_RENDERER = "servicekontor.core.form_renderer.InputsInPython"
 
 # Persistent connections: a new PostgreSQL connection per request costs more than the
 # queue's whole transaction. The health check (one cheap round trip when a request first

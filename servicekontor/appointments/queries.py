@@ -7,12 +7,14 @@ module (the arithmetic).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection, models
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
@@ -29,12 +31,12 @@ from servicekontor.appointments.models import (
     VideoMeeting,
 )
 from servicekontor.appointments.tokens import format_code, hash_token, identity_hash
-from servicekontor.catalog.models import Service
+from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.geography import distance_matrix_km
 from servicekontor.network import opening_hours, registry_cache
 from servicekontor.network.change_impact import Affected
-from servicekontor.network.models import Offering, Office
+from servicekontor.network.models import Offering, Office, ServicePoint
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,86 @@ def booking_page_by_token(token: str) -> Booking | None:
     """`booking_by_token` for the booking's page (the confirmation), with the room number of
     its active video meeting as `meeting_room` (None: no active meeting; at most one, a
     database constraint) in the same statement, instead of a second read of the meeting
-    (`Booking.video_meeting`)."""
+    (`Booking.video_meeting`).
+
+    One written-out statement (`_booking_page_select`, decision 0067): the query the ORM built
+    from `booking_page_by_token_orm` (the reference, kept for the tests), without compiling it
+    again on every request; the same objects (every concrete field of the booking, its office,
+    its service and the service's agency, the database's converters applied)."""
+    if not token or len(token) > 100:
+        return None
+    sql, parts, converters = _booking_page_select()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hash_token(token)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, found, column in converters:
+        for convert in found:
+            values[i] = convert(values[i], column, connection)
+    made: list[Any] = [
+        model.from_db(connection.alias, names, values[start : start + len(names)])
+        for model, start, names in parts
+    ]
+    booking, office, service, agency = made
+    Booking.office.field.set_cached_value(booking, office)
+    Booking.service.field.set_cached_value(booking, service)
+    Service.agency.field.set_cached_value(service, agency)
+    booking.meeting_room = values[-1]
+    return booking
+
+
+@functools.cache
+def _booking_page_select() -> tuple[
+    str, list[tuple[type[models.Model], int, list[str]]], list[tuple[int, list[Any], Any]]
+]:
+    """The statement of `booking_page_by_token`, the models' slices of its row (model, first
+    column, attribute names) and the converters per column (as the ORM's compiler applies
+    them: SQLite returns naive datetimes and integer booleans without them)."""
+    quote = connection.ops.quote_name
+    joined = [
+        (Booking, "b"),
+        (Office, "o"),
+        (Service, "s"),
+        (Agency, "a"),
+    ]
+    columns: list[str] = []
+    parts: list[tuple[type[models.Model], int, list[str]]] = []
+    converters: list[tuple[int, list[Any], Any]] = []
+    for model, alias in joined:
+        fields = model._meta.concrete_fields
+        parts.append((model, len(columns), [f.attname for f in fields]))
+        for field in fields:
+            column = field.get_col(alias)
+            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if found:
+                converters.append((len(columns), found, column))
+            columns.append(f"{alias}.{quote(str(field.column))}")
+    room = ServicePoint._meta.get_field("number")
+    columns.append(f"r.{quote(str(room.column))}")
+    found = connection.ops.get_db_converters(room.get_col("r")) + room.get_db_converters(connection)
+    if found:
+        converters.append((len(columns) - 1, found, room.get_col("r")))
+
+    def table(model: type[models.Model]) -> str:
+        return quote(model._meta.db_table)
+
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {table(Booking)} b"
+        f" LEFT OUTER JOIN {table(VideoMeeting)} m ON (b.id = m.booking_id AND m.active)"
+        f" LEFT OUTER JOIN {table(ServicePoint)} r ON (m.room_id = r.id)"
+        f" INNER JOIN {table(Office)} o ON (b.office_id = o.id)"
+        f" INNER JOIN {table(Service)} s ON (b.service_id = s.id)"
+        f" INNER JOIN {table(Agency)} a ON (s.agency_id = a.id)"
+        " WHERE b.token_hash = %s ORDER BY b.starts_at ASC LIMIT 1"
+    )
+    return sql, parts, converters
+
+
+def booking_page_by_token_orm(token: str) -> Booking | None:
+    """`booking_page_by_token` through the ORM: the reference its statement was written from
+    (appointments/tests/test_manage_page_reads.py compares the two)."""
     if not token or len(token) > 100:
         return None
     return (
