@@ -1,5 +1,5 @@
 """`core.form_renderer.InputsInPython` renders the `<input>` widgets in Python (decision
-0061): byte for byte what Django's `DjangoTemplates` renderer makes of its templates, for
+0067): byte for byte what Django's `DjangoTemplates` renderer makes of its templates, for
 every input widget, any attributes (true, false, numbers, text needing escaping, safe
 strings) and values, and the forms of the booking pages as a whole."""
 
