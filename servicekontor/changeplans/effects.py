@@ -44,7 +44,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
-from servicekontor.changeplans.registry_state import OfficeFact, OfficeOnDay, Registry
+from servicekontor.changeplans.registry_state import (
+    Change,
+    OfficeFact,
+    OfficeOnDay,
+    Registry,
+    network_on,
+    step_networks,
+)
 from servicekontor.core.geography import distance_matrix_km
 from servicekontor.costs import allocation
 from servicekontor.network.opening_hours import WeeklyRule
@@ -530,18 +537,25 @@ def evaluate(
     cost: CostInputs,
     existing: set[str],
     incremental: bool = True,
+    rate_network: Sequence[OfficeOnDay] | None = None,
+    compare: Sequence[int | None] | None = None,
 ) -> list[StepEffect]:
-    """One :class:`StepEffect` per step; the first step is the baseline the rates come from.
+    """One :class:`StepEffect` per step.
 
     ``agency_codes``: agency id -> code (the registry's offerings name agencies by code);
     ``existing``: office codes in the registry before the plan. ``incremental`` computes the
     distances once and each office's staff once per distinct (hours, visits); False
     recomputes everything at every step (the benchmark's baseline). Both give the same result.
+    ``rate_network``: the network the statistics were counted in, where the rates come from
+    (default: the first step's). ``compare[n]``: the step whose assignment step n's ``moved``
+    is measured against (None: nothing moved; default: the previous step) — the network just
+    before step n on its own date, so that a step is not credited with other changes.
     Raises ValueError without steps.
     """
     if not steps:
         raise ValueError("no steps")
-    uni = universe_of(steps)
+    rate_step = StepInput(steps[0].day, tuple(rate_network if rate_network is not None else ()))
+    uni = universe_of([*steps, rate_step])
     column = {c: j for j, c in enumerate(uni.codes)}
 
     def matrix() -> npt.NDArray[np.float64]:
@@ -552,28 +566,32 @@ def evaluate(
     template = new_office_template(cost.office_pools)
     cache: dict[tuple[object, ...], OfficeStaff] = {}
     out: list[StepEffect] = []
-    rates: dict[int, npt.NDArray[np.float64]] = {}
-    previous: dict[int, npt.NDArray[np.intp] | None] = {}
+    rates = baseline_rates(
+        d_all if d_all is not None else matrix(),
+        demand.population,
+        steps[0].network if rate_network is None else rate_network,
+        column,
+        agencies,
+        agency_codes,
+        baseline,
+    )
+    against = list(compare) if compare is not None else [None, *range(len(steps) - 1)]
+    assignments: list[dict[int, npt.NDArray[np.intp] | None]] = []
     for n, step in enumerate(steps):
         d = d_all if d_all is not None else matrix()
-        if n == 0:
-            rates = baseline_rates(
-                d,
-                demand.population,
-                step.network,
-                column,
-                agencies,
-                agency_codes,
-                baseline,
-            )
         cols = [column[o.code] for o in step.network]
         nearest = d[:, cols].min(axis=1) if cols else np.full(d.shape[0], np.inf)
         access = accessibility(
             nearest, demand.population, demand.counties, offices=places(step.network)
         )
         assignment, visits, unserved = assign_visits(d, step.network, column, rates, agency_codes)
-        moved = moved_visits(previous, assignment, rates, uni.codes) if n else {}
-        previous = assignment
+        base = against[n]
+        moved = (
+            moved_visits(assignments[base], assignment, rates, uni.codes)
+            if base is not None
+            else {}
+        )
+        assignments.append(assignment)
         office_staff_map: dict[str, OfficeStaff] = {}
         for o in step.network:
             mine = {a: v for (c, a), v in visits.items() if c == o.code}
@@ -607,6 +625,55 @@ def evaluate(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class PlanSteps:
+    """``baseline``: the network before the plan; per step day: the network on it without
+    the step (the plan's earlier changes only) and with it (``moved`` against the former)."""
+
+    baseline: StepEffect
+    steps: tuple[tuple[StepEffect, StepEffect], ...]
+
+
+def evaluate_plan_steps(
+    registry: Registry,
+    changes: Sequence[Change],
+    days: Sequence[dt.date],
+    *,
+    base_day: dt.date,
+    rate_network: Sequence[OfficeOnDay],
+    demand: Demand,
+    baseline: Baseline,
+    agency_codes: Mapping[int, str],
+    staff: StaffPolicy,
+    cost: CostInputs,
+    existing: set[str],
+    incremental: bool = True,
+) -> PlanSteps:
+    """Every step of a plan measured against the network just before it on its own date
+    (`registry_state.step_networks`), so that the registry's own changes between steps are
+    not credited to a step (the other arguments: :func:`evaluate`)."""
+    inputs = [StepInput(base_day, network_on(registry, base_day))]
+    compare: list[int | None] = [None]
+    for d, without, with_step in step_networks(registry, changes, days):
+        inputs.append(StepInput(d, without))
+        compare.append(None)
+        inputs.append(StepInput(d, with_step))
+        compare.append(len(inputs) - 2)
+    out = evaluate(
+        inputs,
+        demand=demand,
+        baseline=baseline,
+        agency_codes=agency_codes,
+        staff=staff,
+        cost=cost,
+        existing=existing,
+        incremental=incremental,
+        rate_network=rate_network,
+        compare=compare,
+    )
+    return PlanSteps(out[0], tuple((out[i], out[i + 1]) for i in range(1, len(out), 2)))
 
 
 # --- bookings ------------------------------------------------------------------------------

@@ -334,7 +334,7 @@ def adopt_plan(*, plan: ChangePlan, user: User | None) -> Adoption:
     list(Milestone.objects.select_for_update().filter(pk__in=milestone_ids).order_by("pk"))
     registry = queries.registry_state()
     changes, _dates = queries.pure_changes(rows, registry)
-    after, conflicts = apply_plan(registry, changes)
+    after, conflicts = apply_plan(registry, changes, today=clock.local_today())
     if conflicts:
         raise AdoptionConflict(queries.conflict_messages(conflicts, rows))
     d = diff(registry, after)

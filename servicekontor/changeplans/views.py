@@ -333,7 +333,12 @@ def compare(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise DomainError(_("Choose two plans to compare."))
     a, b = form.cleaned_data["a"], form.cleaned_data["b"]
-    ev_a, ev_b = queries.evaluate_plan(a), queries.evaluate_plan(b)
+    # Each plan evaluated on every date of both (the same base day, the day before the first
+    # step of either): a figure of a plan on a date is its network on that date, not the one
+    # of its previous step, which would leave out the registry's changes in between.
+    shared = sorted(set(queries.plan_step_days(a)) | set(queries.plan_step_days(b)))
+    ev_a = queries.evaluate_plan(a, extra_days=shared)
+    ev_b = queries.evaluate_plan(b, extra_days=shared)
     axis = sorted({s.day for s in ev_a.steps} | {s.day for s in ev_b.steps})
 
     def at(ev: queries.Evaluation, day: dt.date) -> queries.StepRow:
@@ -348,7 +353,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                 "pair": [
                     {
                         "step": s,
-                        "here": s.day == d,
+                        "here": s.day == d and bool(s.changes),
                         "within25": s.effect.access.share_within[1],
                         "mean_km": s.effect.access.mean_km
                         if math.isfinite(s.effect.access.mean_km)
