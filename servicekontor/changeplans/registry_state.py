@@ -157,7 +157,7 @@ def ordered(changes: Iterable[Change]) -> list[Change]:
 def first_effect_day(c: Change, milestones: Mapping[str, dt.date]) -> dt.date:
     """The first day ``c`` alters the network: its date; a milestone move the earlier of the
     milestone's current and new dates (moved later, what was due on the old date is not)."""
-    if c.kind is Kind.MOVE_MILESTONE and c.milestone in milestones:
+    if c.kind is Kind.MOVE_MILESTONE and c.milestone is not None and c.milestone in milestones:
         return min(c.day, milestones[c.milestone])
     return c.day
 
