@@ -280,7 +280,29 @@ def from_scenario(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_view
 @post_or_redirect(_plan_url)
 def adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Without ``confirm``: what adoption would write, and a confirmation (it writes into the
+    registry and is not undone from here); with it: adopt."""
     obj = get_object_or_404(ChangePlan, pk=pk)
+    if request.POST.get("confirm") != "on":
+        d = services.adoption_preview(obj)
+        return render(
+            request,
+            "changeplans/adopt_confirm.html",
+            {
+                "plan": obj,
+                "changes": [
+                    (c.position, queries.change_label(c, {})) for c in queries.plan_changes(obj)
+                ],
+                "counts": [
+                    (_("Offices opened"), len(d.new_offices)),
+                    (_("Offices changed (closing day, dates)"), len(d.changed_offices)),
+                    (_("Offerings added"), len(d.new_offerings)),
+                    (_("Offerings changed (ended, dates)"), len(d.changed_offerings)),
+                    (_("Opening-hours periods added"), len(d.new_hours)),
+                    (_("Milestones moved"), len(d.moved_milestones)),
+                ],
+            },
+        )
     result = services.adopt_plan(plan=obj, user=_user(request))
     messages.success(
         request,

@@ -480,3 +480,21 @@ def test_long_text__refused_not_stored(plan, world, client):
         )
         assert response.status_code == 400, field
     assert plan.changes.count() == before
+
+
+def test_adopt_page__asks_to_confirm_showing_what_is_written_then_adopts(plan, world, client):
+    """Adoption writes into the registry and is not undone from the page: a confirmation
+    step first (walk: irreversible actions without one)."""
+    client.force_login(world.nadia)
+    offices = sorted(Office.objects.values_list("code", "closed_on"))
+    first = client.post(f"/change-plans/{plan.pk}/adopt/")
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert 'name="confirm"' in page and "o03" in page
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    assert sorted(Office.objects.values_list("code", "closed_on")) == offices
+    done = client.post(f"/change-plans/{plan.pk}/adopt/", {"confirm": "on"})
+    assert done.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status != PlanStatus.DRAFT
