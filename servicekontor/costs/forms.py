@@ -129,7 +129,7 @@ class SettleForm(forms.Form):
         sent = self.data.get(self.add_prefix("month")) if self.is_bound else None
         if sent and sent not in dict(choices):  # shown again as sent, with its error
             choices.insert(0, (sent, sent))
-        self.fields["month"].widget.choices = choices  # type: ignore[attr-defined]
+        self.fields["month"].widget.choices = choices
 
 
 class CorrectForm(forms.Form):
