@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from servicekontor.accounts.models import User
 from servicekontor.core import clock
-from servicekontor.costs import allocation, queries
+from servicekontor.costs import allocation
 from servicekontor.costs.errors import (
     AlreadySettled,
     BadInput,
@@ -115,7 +115,7 @@ def settlement_preview(month: dt.date) -> SettlementPreview:
     """What `settle_month` would write for ``month`` now (nothing is written). Raises what
     `check_settleable` raises."""
     check_settleable(month)
-    usage = queries.usage_for_month(month=month)
+    usage = month_usage(month=month)  # what settle_month shares by
     pools = sum(CostPool.objects.filter(month=month).values_list("amount_ore", flat=True))
     visits = sum(u.visits for u in usage)
     try:

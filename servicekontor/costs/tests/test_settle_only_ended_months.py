@@ -67,6 +67,8 @@ def test_settle_month__at_the_month_boundary_in_stockholm_time(months, moment, a
     with time_machine.travel(moment, tick=False):
         assert moment.astimezone(dt.UTC).month == 11
         if allowed:
+            for earlier in (dt.date(2025, 3, 1), OCTOBER):  # months are settled in order
+                services.settle_month(month=earlier, by=None)
             assert services.settle_month(month=NOVEMBER, by=None).month == NOVEMBER
         else:
             with pytest.raises(MonthNotOver):
@@ -80,6 +82,8 @@ def test_settle_month__summer_time_boundary(months):
     with _at(2027, 3, 31, 23, 59), pytest.raises(MonthNotOver):
         services.check_settleable(dt.date(2027, 3, 1))
     with _at(2027, 4, 1, 0, 30):
+        for earlier in (dt.date(2025, 3, 1), OCTOBER, NOVEMBER, DECEMBER):  # in order
+            services.settle_month(month=earlier, by=None)
         services.check_settleable(dt.date(2027, 3, 1))
 
 
