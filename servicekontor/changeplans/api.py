@@ -92,6 +92,16 @@ class StepSerializer(serializers.Serializer[Any]):
     cost_ore = serializers.IntegerField(allow_null=True, help_text="a month; null for analysts")
     agency_costs = AgencyCostSerializer(many=True)
     bookings_affected = serializers.IntegerField()
+    effect_places = serializers.IntegerField(
+        allow_null=True,
+        help_text="the step's own effect: on its date, with the step minus without it (the "
+        "plan's earlier changes in both); null for the baseline",
+    )
+    effect_share_within_25_km = serializers.FloatField(allow_null=True)
+    effect_staff_fte = serializers.FloatField(allow_null=True)
+    effect_cost_ore = serializers.IntegerField(
+        allow_null=True, help_text="a month; null for the baseline and for analysts"
+    )
     assumptions = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="figure group -> assumption codes",
@@ -194,7 +204,7 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
         ev = queries.evaluate_plan(plan)
         steps = []
         for s in ev.steps:
-            e = s.effect
+            e, b = s.effect, s.before
             steps.append(
                 {
                     "date": s.day,
@@ -215,6 +225,14 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
                         if a in ev.agencies and (agency_ids is None or a in agency_ids)
                     ],
                     "bookings_affected": s.bookings_total,
+                    "effect_places": None if b is None else e.access.offices - b.access.offices,
+                    "effect_share_within_25_km": None
+                    if b is None
+                    else e.access.share_within[1] - b.access.share_within[1],
+                    "effect_staff_fte": None if b is None else e.fte_total - b.fte_total,
+                    "effect_cost_ore": None
+                    if b is None or agency_ids is not None
+                    else e.costs.total_ore - b.costs.total_ore,
                     "assumptions": {k: list(v) for k, v in GROUPS.items()},
                 }
             )

@@ -43,12 +43,20 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
+from scipy import optimize
 
-from servicekontor.changeplans.registry_state import OfficeFact, OfficeOnDay, Registry
+from servicekontor.changeplans.registry_state import (
+    Change,
+    OfficeFact,
+    OfficeOnDay,
+    Registry,
+    network_on,
+    step_networks,
+)
 from servicekontor.core.geography import distance_matrix_km
 from servicekontor.costs import allocation
 from servicekontor.network.opening_hours import WeeklyRule
-from servicekontor.planning.measures import Accessibility, accessibility
+from servicekontor.planning.measures import Accessibility, Nearest, accessibility, nearest
 from servicekontor.staffing import dimensioning
 
 WEEKS_PER_YEAR = 52
@@ -207,9 +215,19 @@ def places(offices: Sequence[OfficeOnDay]) -> int:
 # --- visits --------------------------------------------------------------------------------
 
 
-def _nearest(d: npt.NDArray[np.float64], cols: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-    """For each row the column (of ``cols``) at the smallest distance; ties: the first."""
-    return cols[np.argmin(d[:, cols], axis=1)]
+def _tie_weights(
+    network: Sequence[OfficeOnDay],
+    column: Mapping[str, int],
+    size: int,
+    agency: int,
+    baseline: Baseline,
+) -> npt.NDArray[np.float64]:
+    """Per column: the office's observed visits a year for ``agency`` (0 when unknown), by
+    which places at the same distance of several offices share their visits."""
+    w = np.zeros(size)
+    for o in network:
+        w[column[o.code]] = baseline.visits.get((o.code, agency), 0.0)
+    return w
 
 
 def baseline_rates(
@@ -221,36 +239,85 @@ def baseline_rates(
     agency_codes: Mapping[int, str],
     baseline: Baseline,
 ) -> dict[int, npt.NDArray[np.float64]]:
-    """agency id -> visits a year per resident, per locality (module docstring)."""
-    rates: dict[int, npt.NDArray[np.float64]] = {}
+    """agency id -> visits a year per locality (module docstring).
+
+    A locality at the same distance of several offices (`planning.measures.nearest`) is
+    shared among them by their observed visits, and its rate is theirs weighted by its
+    shares; the offices' rates ``ρ`` are then the non-negative solution of
+    ``Σ_i pop_i s_ij Σ_k s_ik ρ_k = visits_j`` (each office's observed visits reproduced; without
+    ties this is visits_j / its population)."""
     agency_mean: dict[int, float] = {}
-    per_office: dict[int, dict[int, float]] = {}
+    found: dict[int, tuple[Nearest, npt.NDArray[np.float64], npt.NDArray[np.float64]]] = {}
     for a in agencies:
         code = agency_codes[a]
         cols = np.array([column[o.code] for o in network if code in o.agencies], dtype=np.intp)
         if not cols.size:
             continue
-        assign = _nearest(d, cols)
-        catch = np.bincount(assign, weights=population, minlength=d.shape[1])
-        known: dict[int, float] = {}
+        near = nearest(d, cols, weight=_tie_weights(network, column, d.shape[1], a, baseline))
+        catch = near.totals(population, d.shape[1])
+        observed = np.full(d.shape[1], np.nan)
         for o in network:
-            j = column[o.code]
             v = baseline.visits.get((o.code, a))
-            if code in o.agencies and v is not None and catch[j] > 0:
-                known[j] = v / catch[j]
-        per_office[a] = known
-        if known:
-            pop = sum(catch[j] for j in known)
-            agency_mean[a] = sum(known[j] * catch[j] for j in known) / pop if pop else 0.0
-        rates[a] = np.array([known.get(int(j), np.nan) for j in assign], dtype=np.float64)
+            if code in o.agencies and v is not None and catch[column[o.code]] > 0:
+                observed[column[o.code]] = v
+        known = ~np.isnan(observed)
+        if known.any():
+            pop = float(catch[known].sum())
+            agency_mean[a] = float(observed[known].sum() / pop) if pop else 0.0
+        found[a] = (near, catch, observed)
     overall = statistics.fmean(agency_mean.values()) if agency_mean else baseline.default_rate
     out: dict[int, npt.NDArray[np.float64]] = {}
     for a in agencies:
         fallback = agency_mean.get(a, overall)
-        r = rates.get(a)
-        r = np.full(population.shape, fallback) if r is None else np.where(np.isnan(r), fallback, r)
+        if a not in found:
+            out[a] = np.full(population.shape, fallback) * population
+            continue
+        near, catch, observed = found[a]
+        rate = _office_rates(near, population, catch, observed, fallback)
+        r = rate[near.first]
+        for i, parts in near.tied.items():
+            r[i] = sum(rate[j] * share for j, share in parts)
         out[a] = r * population
     return out
+
+
+def _office_rates(
+    near: Nearest,
+    population: npt.NDArray[np.float64],
+    catch: npt.NDArray[np.float64],
+    observed: npt.NDArray[np.float64],
+    fallback: float,
+) -> npt.NDArray[np.float64]:
+    """Visits per resident per office column (`baseline_rates`): ``fallback`` where nothing
+    is observed; observed visits / population served where no locality is shared; else the
+    non-negative least-squares solution over the offices with observations."""
+    known = ~np.isnan(observed)
+    rate = np.full(catch.shape, fallback)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate[known] = observed[known] / catch[known]
+    k = np.flatnonzero(known)
+    if not near.tied or not k.size:
+        return rate
+    pos = {int(j): n for n, j in enumerate(k)}
+    m = np.zeros((k.size, k.size))
+    rhs = observed[k].copy()
+    alone = np.ones(population.size, dtype=bool)
+    alone[list(near.tied)] = False
+    diagonal = np.bincount(near.first[alone], weights=population[alone], minlength=catch.size)
+    m[np.arange(k.size), np.arange(k.size)] = diagonal[k]
+    for i, parts in near.tied.items():
+        for j, sj in parts:
+            if j not in pos:
+                continue
+            for col, sc in parts:
+                w = population[i] * sj * sc
+                if col in pos:
+                    m[pos[j], pos[col]] += w
+                else:
+                    rhs[pos[j]] -= w * fallback
+    solution, _residual = optimize.nnls(m, np.maximum(rhs, 0.0))
+    rate[k] = solution
+    return rate
 
 
 def assign_visits(
@@ -259,13 +326,16 @@ def assign_visits(
     column: Mapping[str, int],
     demand: Mapping[int, npt.NDArray[np.float64]],
     agency_codes: Mapping[int, str],
-) -> tuple[dict[int, npt.NDArray[np.intp] | None], dict[tuple[str, int], float], dict[int, float]]:
-    """Each locality's visits per agency to its nearest office offering the agency.
+    baseline: Baseline | None = None,
+) -> tuple[dict[int, Nearest | None], dict[tuple[str, int], float], dict[int, float]]:
+    """Each locality's visits per agency to its nearest office offering the agency (shared
+    among offices at the same distance by their observed visits in ``baseline``, else
+    equally: `planning.measures.nearest`).
 
-    Returns (agency -> column per locality or None when nobody offers it, (office, agency) ->
+    Returns (agency -> the assignment or None when nobody offers it, (office, agency) ->
     visits a year, agency -> visits without an office)."""
     code_of = {column[o.code]: o.code for o in network}
-    assignment: dict[int, npt.NDArray[np.intp] | None] = {}
+    assignment: dict[int, Nearest | None] = {}
     visits: dict[tuple[str, int], float] = {}
     unserved: dict[int, float] = {}
     for a, dem in demand.items():
@@ -275,33 +345,41 @@ def assign_visits(
             assignment[a] = None
             unserved[a] = float(dem.sum())
             continue
-        assign = _nearest(d, cols)
-        assignment[a] = assign
-        per = np.bincount(assign, weights=dem, minlength=d.shape[1])
+        weight = (
+            None if baseline is None else _tie_weights(network, column, d.shape[1], a, baseline)
+        )
+        near = nearest(d, cols, weight=weight)
+        assignment[a] = near
+        per = near.totals(dem, d.shape[1])
         for j in cols:
             visits[(code_of[int(j)], a)] = float(per[j])
     return assignment, visits, unserved
 
 
 def moved_visits(
-    before: Mapping[int, npt.NDArray[np.intp] | None],
-    after: Mapping[int, npt.NDArray[np.intp] | None],
+    before: Mapping[int, Nearest | None],
+    after: Mapping[int, Nearest | None],
     demand: Mapping[int, npt.NDArray[np.float64]],
     codes: Sequence[str],
 ) -> dict[tuple[str, str], float]:
-    """(from office, to office) -> visits a year that change office between two steps
-    (localities whose nearest office for an agency changed). Visits of an agency that no
-    office offers any more, or offered again, are not moves (see ``unserved``)."""
+    """(from office, to office) -> visits a year that change office between two networks
+    (per locality and agency: what its offices lose goes to those that gain, in proportion
+    to the gains). Visits of an agency that no office offers any more, or offered again,
+    are not moves (see ``unserved``)."""
     flows: dict[tuple[str, str], float] = defaultdict(float)
     for a, dem in demand.items():
         b, c = before.get(a), after.get(a)
         if b is None or c is None:
             continue
-        changed = b != c
-        if not changed.any():
-            continue
-        for i in np.flatnonzero(changed):
-            flows[(codes[int(b[i])], codes[int(c[i])])] += float(dem[i])
+        rows = set(np.flatnonzero(b.first != c.first).tolist()) | set(b.tied) | set(c.tied)
+        for i in sorted(rows):
+            sb, sc = dict(b.shares(i)), dict(c.shares(i))
+            loss = {j: sb[j] - sc.get(j, 0.0) for j in sb if sb[j] - sc.get(j, 0.0) > 1e-12}
+            gain = {j: sc[j] - sb.get(j, 0.0) for j in sc if sc[j] - sb.get(j, 0.0) > 1e-12}
+            total = sum(gain.values())
+            for j, lost in loss.items():
+                for k, got in gain.items():
+                    flows[(codes[j], codes[k])] += float(dem[i]) * lost * got / total
     return dict(flows)
 
 
@@ -530,18 +608,25 @@ def evaluate(
     cost: CostInputs,
     existing: set[str],
     incremental: bool = True,
+    rate_network: Sequence[OfficeOnDay] | None = None,
+    compare: Sequence[int | None] | None = None,
 ) -> list[StepEffect]:
-    """One :class:`StepEffect` per step; the first step is the baseline the rates come from.
+    """One :class:`StepEffect` per step.
 
     ``agency_codes``: agency id -> code (the registry's offerings name agencies by code);
     ``existing``: office codes in the registry before the plan. ``incremental`` computes the
     distances once and each office's staff once per distinct (hours, visits); False
     recomputes everything at every step (the benchmark's baseline). Both give the same result.
+    ``rate_network``: the network the statistics were counted in, where the rates come from
+    (default: the first step's). ``compare[n]``: the step whose assignment step n's ``moved``
+    is measured against (None: nothing moved; default: the previous step) — the network just
+    before step n on its own date, so that a step is not credited with other changes.
     Raises ValueError without steps.
     """
     if not steps:
         raise ValueError("no steps")
-    uni = universe_of(steps)
+    rate_step = StepInput(steps[0].day, tuple(rate_network if rate_network is not None else ()))
+    uni = universe_of([*steps, rate_step])
     column = {c: j for j, c in enumerate(uni.codes)}
 
     def matrix() -> npt.NDArray[np.float64]:
@@ -552,28 +637,34 @@ def evaluate(
     template = new_office_template(cost.office_pools)
     cache: dict[tuple[object, ...], OfficeStaff] = {}
     out: list[StepEffect] = []
-    rates: dict[int, npt.NDArray[np.float64]] = {}
-    previous: dict[int, npt.NDArray[np.intp] | None] = {}
+    rates = baseline_rates(
+        d_all if d_all is not None else matrix(),
+        demand.population,
+        steps[0].network if rate_network is None else rate_network,
+        column,
+        agencies,
+        agency_codes,
+        baseline,
+    )
+    against = list(compare) if compare is not None else [None, *range(len(steps) - 1)]
+    assignments: list[dict[int, Nearest | None]] = []
     for n, step in enumerate(steps):
         d = d_all if d_all is not None else matrix()
-        if n == 0:
-            rates = baseline_rates(
-                d,
-                demand.population,
-                step.network,
-                column,
-                agencies,
-                agency_codes,
-                baseline,
-            )
         cols = [column[o.code] for o in step.network]
         nearest = d[:, cols].min(axis=1) if cols else np.full(d.shape[0], np.inf)
         access = accessibility(
             nearest, demand.population, demand.counties, offices=places(step.network)
         )
-        assignment, visits, unserved = assign_visits(d, step.network, column, rates, agency_codes)
-        moved = moved_visits(previous, assignment, rates, uni.codes) if n else {}
-        previous = assignment
+        assignment, visits, unserved = assign_visits(
+            d, step.network, column, rates, agency_codes, baseline
+        )
+        base = against[n]
+        moved = (
+            moved_visits(assignments[base], assignment, rates, uni.codes)
+            if base is not None
+            else {}
+        )
+        assignments.append(assignment)
         office_staff_map: dict[str, OfficeStaff] = {}
         for o in step.network:
             mine = {a: v for (c, a), v in visits.items() if c == o.code}
@@ -607,6 +698,55 @@ def evaluate(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class PlanSteps:
+    """``baseline``: the network before the plan; per step day: the network on it without
+    the step (the plan's earlier changes only) and with it (``moved`` against the former)."""
+
+    baseline: StepEffect
+    steps: tuple[tuple[StepEffect, StepEffect], ...]
+
+
+def evaluate_plan_steps(
+    registry: Registry,
+    changes: Sequence[Change],
+    days: Sequence[dt.date],
+    *,
+    base_day: dt.date,
+    rate_network: Sequence[OfficeOnDay],
+    demand: Demand,
+    baseline: Baseline,
+    agency_codes: Mapping[int, str],
+    staff: StaffPolicy,
+    cost: CostInputs,
+    existing: set[str],
+    incremental: bool = True,
+) -> PlanSteps:
+    """Every step of a plan measured against the network just before it on its own date
+    (`registry_state.step_networks`), so that the registry's own changes between steps are
+    not credited to a step (the other arguments: :func:`evaluate`)."""
+    inputs = [StepInput(base_day, network_on(registry, base_day))]
+    compare: list[int | None] = [None]
+    for d, without, with_step in step_networks(registry, changes, days):
+        inputs.append(StepInput(d, without))
+        compare.append(None)
+        inputs.append(StepInput(d, with_step))
+        compare.append(len(inputs) - 2)
+    out = evaluate(
+        inputs,
+        demand=demand,
+        baseline=baseline,
+        agency_codes=agency_codes,
+        staff=staff,
+        cost=cost,
+        existing=existing,
+        incremental=incremental,
+        rate_network=rate_network,
+        compare=compare,
+    )
+    return PlanSteps(out[0], tuple((out[i], out[i + 1]) for i in range(1, len(out), 2)))
 
 
 # --- bookings ------------------------------------------------------------------------------

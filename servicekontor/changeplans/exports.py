@@ -87,6 +87,17 @@ def _steps(
     if not show_total:
         header = [h for i, h in enumerate(header) if i not in (11, 12)]
         formats = formats[:11]
+    # The step's own effect: the network on its date with the step minus without it (the
+    # plan's earlier changes in both), so the registry's changes between steps are not in it.
+    header += [
+        _with(_("Step's effect: places with an office"), acc),
+        _with(_("Step's effect: share within 25 km"), acc),
+        _with(_("Step's effect: staff (FTE)"), staff),
+    ]
+    formats += [PLAIN, PERCENT, PLAIN]
+    if show_total:
+        header.append(_with(_("Step's effect: cost a month (kr)"), cost))
+        formats.append(KRONOR)
     for a in agencies:
         header.append(_with(_("%(agency)s: cost a month (kr)") % {"agency": a.name}, cost))
         formats.append(KRONOR)
@@ -114,6 +125,14 @@ def _steps(
         ]
         if show_total:
             row += [_kr(e.costs.total_ore), _kr(e.costs.staff_ore)]
+        b = s.before
+        row += [
+            None if b is None else m.offices - b.access.offices,
+            None if b is None else round(m.share_within[1] - b.access.share_within[1], 4),
+            None if b is None else round(e.fte_total - b.fte_total, 1),
+        ]
+        if show_total:
+            row.append(None if b is None else _kr(e.costs.total_ore - b.costs.total_ore))
         shared = sum(e.costs.by_agency.values())
         for ag in agencies:
             amount = e.costs.by_agency.get(ag.pk, 0)

@@ -73,7 +73,20 @@ def horizon(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def validate_within_horizon(day: dt.date) -> None:
-    first, last = horizon(clock.local_today())
+    """From today (a plan changes the network from today on: a past date would move the
+    plan's baseline into the past and credit its first step with everything since; past
+    changes are recorded in the registry) to HORIZON_YEARS ahead."""
+    today = clock.local_today()
+    if day < today:
+        raise ValidationError(
+            _(
+                "%(date)s is before today (%(today)s): a plan changes the network from today "
+                "on. Give a date from today; record past changes in the registry."
+            )
+            % {"date": day.isoformat(), "today": today.isoformat()},
+            code="in_past",
+        )
+    first, last = horizon(today)
     if not first <= day <= last:
         raise ValidationError(
             _("Give a date within %(years)s years of today: %(first)s to %(last)s.")

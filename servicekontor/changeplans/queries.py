@@ -41,6 +41,7 @@ from servicekontor.changeplans.registry_state import (
     OfficeFact,
     Registry,
     apply_plan,
+    in_past,
     network_on,
     openings_without_services,
 )
@@ -358,6 +359,10 @@ CONFLICT_TEXTS = {
         "%(office)s already has an opening-hours period starting on %(date)s"
     ),
     "unknown_milestone": gettext_lazy("there is no milestone %(milestone)s"),
+    "in_past": gettext_lazy(
+        "it is dated %(date)s, before today (%(today)s): a plan changes the network from today "
+        "on; give it a date from today, and record past changes in the registry"
+    ),
     "milestone_breaks_office": gettext_lazy(
         "moving the milestone would make %(office)s close before it opens"
     ),
@@ -411,6 +416,9 @@ class StepRow:
     effect: effects.StepEffect
     bookings: dict[str, int]
     baseline: bool = False
+    # the network on the same day with the plan's earlier changes only: the step's effect
+    # is ``effect`` minus this (None for the baseline row)
+    before: effects.StepEffect | None = None
 
     @property
     def bookings_total(self) -> int:
@@ -580,16 +588,32 @@ def step_days(changes: Sequence[Change], before: Registry, after: Registry) -> l
     return sorted(days)
 
 
-def evaluate_plan(plan: ChangePlan, *, incremental: bool = True) -> Evaluation:
+def plan_step_days(plan: ChangePlan) -> list[dt.date]:
+    """The step dates of ``plan`` (`step_days`), without evaluating it."""
+    registry = registry_state()
+    changes, _dates = pure_changes(plan_changes(plan), registry)
+    changes = [c for c in changes if not in_past(c, registry.milestones, clock.local_today())]
+    return step_days(changes, registry, apply_plan(registry, changes)[0])
+
+
+def evaluate_plan(
+    plan: ChangePlan, *, incremental: bool = True, extra_days: Sequence[dt.date] = ()
+) -> Evaluation:
     """Every step of ``plan`` on the shared date axis: the baseline (the day before the
-    first step, registry as it is) then the registry after the whole plan on each step's
-    date (module docstring for the inputs). Conflicts with the current registry are listed,
-    not raised. Raises PlanDatesError (400) when the dates cannot be resolved."""
+    first step, registry as it is) then each step's date, where the step's figures are the
+    network with the plan's changes up to that date and its ``before`` the network on the
+    same date with the plan's earlier changes only (`registry_state.step_networks`): the
+    difference is the step's own, not the registry's changes between steps (module
+    docstring for the inputs). ``extra_days``: more dates to show (without changes: another
+    plan's steps, to compare on the same dates). Changes dated before today are conflicts
+    and left out. Conflicts with the current registry are listed, not raised. Raises
+    PlanDatesError (400) when the dates cannot be resolved."""
     today = clock.local_today()
     registry = registry_state()
     rows = plan_changes(plan)
     changes, dates = pure_changes(rows, registry)
-    after, conflicts = apply_plan(registry, changes)
+    after, conflicts = apply_plan(registry, changes, today=today)
+    changes = [c for c in changes if not in_past(c, registry.milestones, today)]
     agencies = {a.pk: a for a in Agency.objects.order_by("name_sv")}
     office_names = {c: o.name for c, o in after.offices.items()}
     office_counties = {c: o.county for c, o in after.offices.items()}
@@ -603,15 +627,18 @@ def evaluate_plan(plan: ChangePlan, *, incremental: bool = True) -> Evaluation:
         )
         for c in rows
     ]
-    days = step_days(changes, registry, after)
+    days = sorted(set(step_days(changes, registry, after)) | {d for d in extra_days if d >= today})
     base_day = (days[0] - dt.timedelta(days=1)) if days else today
-    inputs = [effects.StepInput(base_day, network_on(registry, base_day))]
-    inputs += [effects.StepInput(d, network_on(after, d)) for d in days]
     baseline, counted = baseline_inputs(today=today, agencies=list(agencies.values()))
     rate = staff_rate(today=today)
     cost = cost_inputs(today=today, rate=rate)
-    result = effects.evaluate(
-        inputs,
+    result = effects.evaluate_plan_steps(
+        registry,
+        changes,
+        days,
+        base_day=base_day,
+        # the statistics count the visits of the network as it was in their period
+        rate_network=network_on(registry, statistics_period(today)[1]),
         demand=demand(),
         baseline=baseline,
         agency_codes={a.pk: a.code for a in agencies.values()},
@@ -628,9 +655,13 @@ def evaluate_plan(plan: ChangePlan, *, incremental: bool = True) -> Evaluation:
         incremental=incremental,
     )
     booked = effects.bookings_affected(bookings_from(today), registry, after, days)
-    steps = [StepRow(base_day, [], result[0], {}, baseline=True)]
-    for d, effect in zip(days, result[1:], strict=True):
-        steps.append(StepRow(d, [v for v in views if v.day == d], effect, booked.get(d, {})))
+    steps = [StepRow(base_day, [], result.baseline, {}, baseline=True)]
+    for d, (without, with_step) in zip(days, result.steps, strict=True):
+        steps.append(
+            StepRow(
+                d, [v for v in views if v.day == d], with_step, booked.get(d, {}), before=without
+            )
+        )
     return Evaluation(
         plan=plan,
         changes=views,

@@ -154,11 +154,46 @@ def ordered(changes: Iterable[Change]) -> list[Change]:
     return sorted(changes, key=lambda c: (c.day, c.position, c.key))
 
 
-def apply_plan(registry: Registry, changes: Iterable[Change]) -> tuple[Registry, list[Conflict]]:
+def first_effect_day(c: Change, milestones: Mapping[str, dt.date]) -> dt.date:
+    """The first day ``c`` alters the network: its date; a milestone move the earlier of the
+    milestone's current and new dates (moved later, what was due on the old date is not)."""
+    if c.kind is Kind.MOVE_MILESTONE and c.milestone is not None and c.milestone in milestones:
+        return min(c.day, milestones[c.milestone])
+    return c.day
+
+
+def in_past(c: Change, milestones: Mapping[str, dt.date], today: dt.date) -> bool:
+    """Whether ``c`` would change the network before ``today`` (a plan changes the network
+    from today on; past changes belong in the registry: docs/decisions, "past dates")."""
+    return first_effect_day(c, milestones) < today
+
+
+def step_networks(
+    registry: Registry, changes: Sequence[Change], days: Sequence[dt.date]
+) -> list[tuple[dt.date, tuple[OfficeOnDay, ...], tuple[OfficeOnDay, ...]]]:
+    """Per step day d: (d, the network on d with the plan's changes before d, the network on d
+    with the plan's changes up to and including d). Both on the same day, so the difference
+    is the step's own: the registry's other changes (between steps, or on d) are in both."""
+    out = []
+    for d in days:
+        before, _ = apply_plan(
+            registry, [c for c in changes if first_effect_day(c, registry.milestones) < d]
+        )
+        after, _ = apply_plan(
+            registry, [c for c in changes if first_effect_day(c, registry.milestones) <= d]
+        )
+        out.append((d, network_on(before, d), network_on(after, d)))
+    return out
+
+
+def apply_plan(
+    registry: Registry, changes: Iterable[Change], *, today: dt.date | None = None
+) -> tuple[Registry, list[Conflict]]:
     """The registry after ``changes`` (applied in date order), and every conflict found.
 
     A change with a conflict is skipped and the rest still applied, so that all conflicts are
-    reported at once; adoption writes nothing when the list is not empty.
+    reported at once; adoption writes nothing when the list is not empty. With ``today``, a
+    change that would alter the network before it (`in_past`) is a conflict ("in_past").
     """
     offices = dict(registry.offices)
     offerings = list(registry.offerings)
@@ -170,6 +205,11 @@ def apply_plan(registry: Registry, changes: Iterable[Change]) -> tuple[Registry,
     # as unknown ("there is no office nyby" read as a typo in the code).
     opens = {c.new_office.code: c.day for c in changes if c.new_office is not None}
     for change in changes:
+        if today is not None and in_past(change, registry.milestones, today):
+            day = first_effect_day(change, registry.milestones)
+            params = {"date": day.isoformat(), "today": today.isoformat()}
+            conflicts.append(Conflict(change.key, "in_past", params))
+            continue
         found = _apply(change, offices, offerings, hours, milestones, registry.services, opens)
         conflicts.extend(found)
     return (

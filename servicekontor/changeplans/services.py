@@ -86,6 +86,23 @@ def _lock_draft(plan: ChangePlan) -> ChangePlan:
     return locked
 
 
+def adoption_preview(plan: ChangePlan) -> Diff:
+    """What adopting ``plan`` would write now (nothing is written), for the confirmation
+    step; raises what `adopt_plan` raises before writing (NotADraft, EmptyPlan,
+    AdoptionConflict)."""
+    if plan.status != PlanStatus.DRAFT:
+        raise NotADraft()
+    rows = queries.plan_changes(plan)
+    if not rows:
+        raise EmptyPlan()
+    registry = queries.registry_state()
+    changes, _dates = queries.pure_changes(rows, registry)
+    after, conflicts = apply_plan(registry, changes, today=clock.local_today())
+    if conflicts:
+        raise AdoptionConflict(queries.conflict_messages(conflicts, rows))
+    return diff(registry, after)
+
+
 @transaction.atomic
 def create_plan(*, user: User | None, name: str, description: str = "") -> ChangePlan:
     """A new plan (version 1). Locks: none; the unique (name, version) decides a race
@@ -334,7 +351,7 @@ def adopt_plan(*, plan: ChangePlan, user: User | None) -> Adoption:
     list(Milestone.objects.select_for_update().filter(pk__in=milestone_ids).order_by("pk"))
     registry = queries.registry_state()
     changes, _dates = queries.pure_changes(rows, registry)
-    after, conflicts = apply_plan(registry, changes)
+    after, conflicts = apply_plan(registry, changes, today=clock.local_today())
     if conflicts:
         raise AdoptionConflict(queries.conflict_messages(conflicts, rows))
     d = diff(registry, after)

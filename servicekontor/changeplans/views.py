@@ -280,7 +280,29 @@ def from_scenario(request: HttpRequest, pk: int) -> HttpResponse:
 @admin_view
 @post_or_redirect(_plan_url)
 def adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Without ``confirm``: what adoption would write, and a confirmation (it writes into the
+    registry and is not undone from here); with it: adopt."""
     obj = get_object_or_404(ChangePlan, pk=pk)
+    if request.POST.get("confirm") != "on":
+        d = services.adoption_preview(obj)
+        return render(
+            request,
+            "changeplans/adopt_confirm.html",
+            {
+                "plan": obj,
+                "changes": [
+                    (c.position, queries.change_label(c, {})) for c in queries.plan_changes(obj)
+                ],
+                "counts": [
+                    (_("Offices opened"), len(d.new_offices)),
+                    (_("Offices changed (closing day, dates)"), len(d.changed_offices)),
+                    (_("Offerings added"), len(d.new_offerings)),
+                    (_("Offerings changed (ended, dates)"), len(d.changed_offerings)),
+                    (_("Opening-hours periods added"), len(d.new_hours)),
+                    (_("Milestones moved"), len(d.moved_milestones)),
+                ],
+            },
+        )
     result = services.adopt_plan(plan=obj, user=_user(request))
     messages.success(
         request,
@@ -333,7 +355,12 @@ def compare(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise DomainError(_("Choose two plans to compare."))
     a, b = form.cleaned_data["a"], form.cleaned_data["b"]
-    ev_a, ev_b = queries.evaluate_plan(a), queries.evaluate_plan(b)
+    # Each plan evaluated on every date of both (the same base day, the day before the first
+    # step of either): a figure of a plan on a date is its network on that date, not the one
+    # of its previous step, which would leave out the registry's changes in between.
+    shared = sorted(set(queries.plan_step_days(a)) | set(queries.plan_step_days(b)))
+    ev_a = queries.evaluate_plan(a, extra_days=shared)
+    ev_b = queries.evaluate_plan(b, extra_days=shared)
     axis = sorted({s.day for s in ev_a.steps} | {s.day for s in ev_b.steps})
 
     def at(ev: queries.Evaluation, day: dt.date) -> queries.StepRow:
@@ -348,7 +375,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                 "pair": [
                     {
                         "step": s,
-                        "here": s.day == d,
+                        "here": s.day == d and bool(s.changes),
                         "within25": s.effect.access.share_within[1],
                         "mean_km": s.effect.access.mean_km
                         if math.isfinite(s.effect.access.mean_km)

@@ -40,6 +40,20 @@ class NothingToSettle(CostError):
     )
 
 
+class EarlierMonthOpen(CostError):
+    """An earlier month with pools (or adjustments) is not settled: months are settled in
+    order, so that corrections and the report's periods never skip an open month."""
+
+    def __init__(self, months: list[str]) -> None:
+        super().__init__(
+            _(
+                "Settle %(months)s first: months are settled in order, and a settlement "
+                "cannot be undone."
+            )
+            % {"months": ", ".join(months)}
+        )
+
+
 class NotSettled(CostError):
     http_status = 409
     default_message = _("This month is not settled yet; change its pools directly.")

@@ -115,8 +115,22 @@ def months_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         ]
         for r in report.by_month
     ]
+    # every summable column summed, as the summary's Total row (the same settled figures)
     total = sum(r.total_ore for r in report.by_month)
-    rows.append([_("Total"), "", None, None, total, _kr(total), None, None, None, None])
+    rows.append(
+        [
+            _("Total"),
+            "",
+            sum(r.allocated_ore for r in report.by_month),
+            sum(r.adjustments_ore for r in report.by_month),
+            total,
+            _kr(total),
+            sum(r.visits for r in report.by_month),
+            _minutes(sum(r.handled_seconds for r in report.by_month)),
+            None,
+            None,
+        ]
+    )
     return header, rows
 
 
@@ -154,7 +168,18 @@ def services_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
             ]
         )
     total = sum(r.cost_ore for r in report.services)
-    rows.append([_("Total"), "", total, _kr(total), None, None, None, None])
+    rows.append(
+        [
+            _("Total"),
+            "",
+            total,
+            _kr(total),
+            sum(r.errands for r in report.services),
+            _minutes(sum(r.handled_seconds for r in report.services)),
+            None,
+            None,
+        ]
+    )
     return header, rows
 
 

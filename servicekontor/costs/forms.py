@@ -1,6 +1,7 @@
 """Forms of the costs pages: parse and check the query, nothing else."""
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -115,7 +116,20 @@ def what_if_change(form: WhatIfForm) -> allocation.Change | None:
 
 
 class SettleForm(forms.Form):
-    month = MonthField(label=_("Month (YYYY-MM)"))
+    """The month to settle, chosen from those that can be settled now (``months``: the
+    earliest open month, `queries.months_to_settle`; months are settled in order). Posted
+    without ``confirm`` it leads to the confirmation step, which shows what would be frozen."""
+
+    month = MonthField(label=_("Month"), widget=forms.Select)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, months: Sequence[dt.date] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+        sent = self.data.get(self.add_prefix("month")) if self.is_bound else None
+        if sent and sent not in dict(choices):  # shown again as sent, with its error
+            choices.insert(0, (sent, sent))
+        self.fields["month"].widget.choices = choices
 
 
 class CorrectForm(forms.Form):

@@ -27,6 +27,7 @@ from servicekontor.costs.errors import (
     AlreadySettled,
     BadInput,
     CannotAllocate,
+    EarlierMonthOpen,
     MissingRate,
     MonthNotOver,
     NotFirstOfMonth,
@@ -50,7 +51,11 @@ from servicekontor.costs.models import (
     role_label,
 )
 from servicekontor.costs.periods import has_ended, month_end, next_month
-from servicekontor.costs.queries import has_something_to_settle, pools_for_allocation
+from servicekontor.costs.queries import (
+    has_something_to_settle,
+    months_to_settle,
+    pools_for_allocation,
+)
 from servicekontor.costs.usage import ServiceUsage, month_service_usage, month_usage
 from servicekontor.reports.queries import occupancy
 from servicekontor.reports.scope import EVERYTHING
@@ -88,6 +93,36 @@ def check_settleable(month: dt.date) -> None:
         raise MonthNotOver()
     if not has_something_to_settle(month):
         raise NothingToSettle()
+    earlier = [m for m in months_to_settle(today=clock.local_today()) if m < month]
+    if earlier:
+        raise EarlierMonthOpen([f"{m:%Y-%m}" for m in earlier])
+
+
+@dataclass(frozen=True)
+class SettlementPreview:
+    """What settling ``month`` would freeze, for the confirmation step: the pools' total,
+    adjustments booked into it, each agency's share (agency id -> öre), or why it cannot
+    be shared (``problem``)."""
+
+    month: dt.date
+    pools_ore: int
+    by_agency: dict[int, int]
+    visits: int
+    problem: str = ""
+
+
+def settlement_preview(month: dt.date) -> SettlementPreview:
+    """What `settle_month` would write for ``month`` now (nothing is written). Raises what
+    `check_settleable` raises."""
+    check_settleable(month)
+    usage = month_usage(month=month)  # what settle_month shares by
+    pools = sum(CostPool.objects.filter(month=month).values_list("amount_ore", flat=True))
+    visits = sum(u.visits for u in usage)
+    try:
+        lines = _allocate(month, usage)
+    except CannotAllocate as exc:
+        return SettlementPreview(month, pools, {}, visits, str(exc.message))
+    return SettlementPreview(month, pools, allocation.totals_by_agency(lines), visits)
 
 
 @transaction.atomic

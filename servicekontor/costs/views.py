@@ -98,7 +98,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "is_admin": agency_ids is None,
             # One page, several forms with like-named fields: an id prefix each, so that
             # no id is used twice (the labels would point at the first form's field).
-            "settle_form": SettleForm(auto_id="settle_%s"),
+            "settle_form": SettleForm(
+                auto_id="settle_%s",
+                months=queries.months_to_settle(today=clock.local_today())[:1],
+            ),
             "correct_form": CorrectForm(auto_id="correct_%s"),
             "staff_form": StaffCostForm(auto_id="staff_%s"),
             "report_form": ReportForm(
@@ -119,11 +122,29 @@ def _index_url(request: HttpRequest) -> str:
 @post_or_redirect(_index_url)
 def settle(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = SettleForm(request.POST, auto_id="settle_%s")
+    months = queries.months_to_settle(today=clock.local_today())[:1]
+    form = SettleForm(request.POST, auto_id="settle_%s", months=months)
     if not form.is_valid():
         return _form_error(request, form, "costs:settle", _("Settle and freeze"))
+    month = form.cleaned_data["month"]
     try:
-        settlement = services.settle_month(month=form.cleaned_data["month"], by=_user(request))
+        if not form.cleaned_data["confirm"]:
+            # A settlement cannot be undone: first what it would freeze, then a confirmation.
+            preview = services.settlement_preview(month)
+            return render(
+                request,
+                "costs/settle_confirm.html",
+                {
+                    "preview": preview,
+                    "agencies": [
+                        (agency, preview.by_agency.get(agency.pk, 0))
+                        for agency in queries.visible_agencies(None)
+                    ],
+                    "shared_ore": sum(preview.by_agency.values()),
+                    "month_text": f"{month:%Y-%m}",
+                },
+            )
+        settlement = services.settle_month(month=month, by=_user(request))
     except DomainError as exc:
         # The rule (services.check_settleable) refused: the form again with why, at its field.
         form.add_error("month", str(exc.message))

@@ -5,8 +5,8 @@ Pure module (no Django): distances and weights in, :class:`Accessibility` out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,63 @@ class Accessibility:
 
     def share_within_km(self, km: float) -> float:
         return self.share_within[self.thresholds_km.index(km)]
+
+
+# Offices whose distances to a place differ by at most this are "at the same distance" and
+# share the place's demand (ASSUMPTION: registry positions are approximate — several offices
+# in a city can carry the city's own point, `coordinate_source` geonames_city_fallback — so a
+# difference of a few tens of metres says nothing about where people go).
+TIE_KM = 0.05
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """Each demand point's nearest office among some columns: ``first`` (n,) the column;
+    points at the same distance (within ``TIE_KM``) of several share their demand among
+    them: ``tied`` point -> ((column, share), ...), shares summing to 1."""
+
+    first: npt.NDArray[np.intp]
+    tied: Mapping[int, tuple[tuple[int, float], ...]] = field(default_factory=dict)
+
+    def shares(self, i: int) -> tuple[tuple[int, float], ...]:
+        return self.tied.get(i, ((int(self.first[i]), 1.0),))
+
+    def totals(self, weights: npt.ArrayLike, size: int) -> npt.NDArray[np.float64]:
+        """Per column: the sum of the points' ``weights`` (population, visits) it takes."""
+        w = np.asarray(weights, dtype=np.float64)
+        out = np.bincount(self.first, weights=w, minlength=size).astype(np.float64)
+        for i, parts in self.tied.items():
+            out[self.first[i]] -= w[i]
+            for j, share in parts:
+                out[j] += w[i] * share
+        return out
+
+
+def nearest(
+    d: npt.NDArray[np.float64],
+    cols: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    tie_km: float = TIE_KM,
+) -> Nearest:
+    """For each row of ``d`` (points × columns) its nearest column among ``cols``; a point at
+    the same distance (within ``tie_km``) of several shares its demand among them in
+    proportion to ``weight`` (per column of ``d``: e.g. each office's observed visits) when
+    every one of them has a positive weight, else equally. So no office with demand around
+    it gets nothing because another is listed first, and the total is kept."""
+    c = np.asarray(cols, dtype=np.intp)
+    sub = d[:, c]
+    first = c[np.argmin(sub, axis=1)]
+    close = sub <= sub.min(axis=1)[:, None] + tie_km
+    w = None if weight is None else np.asarray(weight, dtype=np.float64)
+    tied: dict[int, tuple[tuple[int, float], ...]] = {}
+    for i in np.flatnonzero(close.sum(axis=1) > 1):
+        js = c[close[i]]
+        parts = w[js] if w is not None and np.all(w[js] > 0) else np.ones(js.size)
+        tied[int(i)] = tuple(
+            (int(j), float(p / parts.sum())) for j, p in zip(js, parts, strict=True)
+        )
+    return Nearest(first, tied)
 
 
 def weighted_quantile(values: npt.ArrayLike, weights: npt.ArrayLike, q: float) -> float:

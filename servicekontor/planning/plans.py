@@ -19,7 +19,7 @@ import numpy.typing as npt
 from servicekontor.core.geography import Locality, distance_matrix_km
 from servicekontor.core.spreadsheets import parse_decimal, read_csv_rows
 from servicekontor.planning import heuristics, optimize, outreach
-from servicekontor.planning.measures import THRESHOLDS_KM, Accessibility, accessibility
+from servicekontor.planning.measures import THRESHOLDS_KM, Accessibility, accessibility, nearest
 
 
 class Question(enum.StrEnum):
@@ -436,11 +436,8 @@ def plan(
     chosen_set = set(chosen)
     after_cols = sorted(chosen_set)
     after_sites = tuple(sites[j] for j in after_cols)
-    served = (
-        np.bincount(d[:, after_cols].argmin(axis=1), weights=w, minlength=len(after_cols))
-        if after_cols
-        else np.zeros(0)
-    )
+    # people at the same distance of several sites are shared among them (measures.nearest)
+    served = nearest(d, after_cols).totals(w, d.shape[1])[after_cols] if after_cols else np.zeros(0)
     return PlanResult(
         request=request,
         existing=existing,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from servicekontor.changeplans import queries, services
 from servicekontor.changeplans.models import AdoptedRow, ChangeKind, PlanStatus
@@ -113,6 +114,9 @@ def test_adopt__twice__409(world):
         services.adopt_plan(plan=plan, user=world.nadia)
 
 
+# The world's milestone is in 2019: plans change the network from today on, so this one is
+# drafted and adopted before it (a past milestone is the registry's to move).
+@time_machine.travel(dt.datetime(2018, 12, 1, 12, tzinfo=dt.UTC), tick=False)
 def test_move_milestone_in_plan__moves_its_dependants(world):
     plan = services.create_plan(user=world.nadia, name="Milestones")
     move = services.add_change(
@@ -231,3 +235,31 @@ def test_follows_a_milestone_on_its_day__adoption_ties_the_rows_to_it(world):
     assert set(Offering.objects.filter(starts_with=m).values_list("valid_from", flat=True)) == {
         dt.date(2027, 4, 1)
     }
+
+
+def test_adopt__a_change_dated_before_today__refused_naming_the_date(world):
+    """Walk: "Close an office" dated 2020-01-01 was added, then adopted history."""
+    plan = services.create_plan(user=world.nadia, name="Past")
+    services.add_change(
+        plan=plan, kind=ChangeKind.CLOSE_OFFICE, on_date=dt.date(2020, 1, 1), office_codes=["o01"]
+    )
+    before = _snapshot()
+    with pytest.raises(services.AdoptionConflict) as err:
+        services.adopt_plan(plan=plan, user=world.nadia)
+    assert "2020-01-01" in str(err.value)
+    assert _snapshot() == before
+
+
+def test_adopt__moving_a_past_milestone__refused(world):
+    plan = services.create_plan(user=world.nadia, name="Rewrite history")
+    services.add_change(
+        plan=plan,
+        kind=ChangeKind.MOVE_MILESTONE,
+        on_date=dt.date(2027, 6, 1),
+        milestone=world.takeover,
+    )
+    before = _snapshot()
+    with pytest.raises(services.AdoptionConflict) as err:
+        services.adopt_plan(plan=plan, user=world.nadia)
+    assert "2019-06-01" in str(err.value)
+    assert _snapshot() == before

@@ -77,7 +77,7 @@ def test_baseline__reproduces_the_observed_visits():
 
 def test_close__its_visits_go_to_the_next_nearest_office():
     base, closed = run([BASE, BASE[1:]])
-    # x served localities 0 and 1 (1 is as near to y: ties go to the first office)
+    # x served locality 0 and its share of 1 (as near to y: shared by observed visits)
     assert closed.office_visits("x") == 0
     assert closed.visits_moved == pytest.approx(3000)
     assert set(closed.moved) == {("x", "y")}

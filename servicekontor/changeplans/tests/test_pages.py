@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from servicekontor.changeplans import services
 from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlanStatus
+from servicekontor.core import clock
 from servicekontor.costs.models import Category, CostPool, HourlyRate
 from servicekontor.network.models import Office
 from servicekontor.planning.models import Scenario
@@ -389,7 +390,33 @@ def test_add_opening__without_agencies__the_page_says_it_takes_no_visits(plan, w
     assert Office.objects.filter(code="malmberget").exists()
 
 
-@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2099-01-01", "1990-01-01"])
+@pytest.mark.parametrize("day", ["0001-01-01", "2020-01-01", "yesterday"])
+def test_add_change__date_before_today__400_saying_so(plan, world, client, day):
+    """Walk: "Close an office", lulea, 2020-01-01 was added ("Change added.", then only a
+    conflict), and moved the plan's baseline to 2019-12-31: the next step was credited with
+    every change in the registry since."""
+    if day == "yesterday":
+        day = (clock.local_today() - dt.timedelta(days=1)).isoformat()
+    client.force_login(world.nadia)
+    before = plan.changes.count()
+    response = client.post(
+        f"/change-plans/{plan.pk}/changes/",
+        {"kind": "close_office", "on_date": day, "offices": "o01"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "före i dag" in text or "before today" in text
+    assert plan.changes.count() == before
+    first = plan.changes.order_by("position").first()
+    moved = client.post(
+        f"/change-plans/{plan.pk}/changes/{first.pk}/date/", {f"c{first.pk}-on_date": day}
+    )
+    assert moved.status_code == 400
+    first.refresh_from_db()
+    assert first.on_date == dt.date(2027, 3, 1)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2099-01-01"])
 def test_add_change__date_beyond_the_horizon__400_saying_the_range(plan, world, client, day):
     """Walk finding F9: 9999-12-31 was accepted and squashed the timeline."""
     client.force_login(world.nadia)
@@ -453,3 +480,21 @@ def test_long_text__refused_not_stored(plan, world, client):
         )
         assert response.status_code == 400, field
     assert plan.changes.count() == before
+
+
+def test_adopt_page__asks_to_confirm_showing_what_is_written_then_adopts(plan, world, client):
+    """Adoption writes into the registry and is not undone from the page: a confirmation
+    step first (walk: irreversible actions without one)."""
+    client.force_login(world.nadia)
+    offices = sorted(Office.objects.values_list("code", "closed_on"))
+    first = client.post(f"/change-plans/{plan.pk}/adopt/")
+    assert first.status_code == 200
+    page = first.content.decode()
+    assert 'name="confirm"' in page and "o03" in page
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    assert sorted(Office.objects.values_list("code", "closed_on")) == offices
+    done = client.post(f"/change-plans/{plan.pk}/adopt/", {"confirm": "on"})
+    assert done.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status != PlanStatus.DRAFT

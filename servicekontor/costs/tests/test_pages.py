@@ -20,9 +20,9 @@ def stats_usage(world, monkeypatch):
 def test_settle_page__settles_then_refuses_with_409(stats_usage, client):
     world = stats_usage
     client.force_login(world.admin)
-    assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 302
+    assert client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
     assert Settlement.objects.get().settled_by == world.admin
-    again = client.post("/costs/settle/", {"month": "2025-03"})
+    again = client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"})
     assert again.status_code == 409
     assert "correction" in again.content.decode().lower() or "rättelse" in again.content.decode()
 
@@ -171,7 +171,9 @@ def test_report__no_input__the_last_whole_month_then_the_last_settled(stats_usag
         assert "2025-12" in bare.content.decode()  # none settled: the last whole month
         index = client.get("/costs/")
         assert 'value="2025"' in index.content.decode()  # the report form prefilled
-        assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 302
+        assert (
+            client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+        )
         settled = client.get("/costs/report/")
         assert settled.status_code == 200 and "2025-03" in settled.content.decode()
 
@@ -290,9 +292,30 @@ def test_report__unsettled_months_are_named_not_shown_as_zero(stats_usage, clien
         # Only months that can be settled (queries.months_to_settle): March has pools; the
         # other months have none, June is still running and later months are to come.
         assert [m.month for m in year.context["unsettled"]] == [3]
-        assert client.post("/costs/settle/", {"month": "2025-03"}).status_code == 302
+        assert (
+            client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+        )
         settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
         assert settled.context["unsettled"] == []
         assert "Not settled yet" not in settled.content.decode()
         year = client.get("/en/costs/report/", {"year": "2025"})
         assert year.context["unsettled"] == []
+
+
+def test_report__every_totals_row_agrees_with_the_summary(stats_usage):
+    """Walk: the "Per month" Total row showed "–" for Allocated and Visits while the
+    summary's Total row had them."""
+    from servicekontor.costs import queries
+    from servicekontor.costs.exports import months_table, services_table, summary_table
+
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    rep = queries.agency_report(start=MONTH, end=dt.date(2025, 4, 1), agency_ids=None)
+    summary = summary_table(rep)[1][-1]
+    months = months_table(rep)[1][-1]
+    assert summary[0] == months[0]  # "Total"
+    # allocated, adjustments, total öre, kr, visits, handled minutes
+    assert months[2:8] == summary[2:8]
+    assert None not in months[2:8]
+    per_service = services_table(rep)[1][-1]
+    assert per_service[4] is not None and per_service[5] is not None  # errands, minutes

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from servicekontor.core.clock import STOCKHOLM
 from servicekontor.costs import queries, services
-from servicekontor.costs.errors import MonthNotOver, NothingToSettle
+from servicekontor.costs.errors import EarlierMonthOpen, MonthNotOver, NothingToSettle
 from servicekontor.costs.models import Settlement, SettlementLine
 from servicekontor.costs.tests.conftest import add_pools
 
@@ -67,6 +67,8 @@ def test_settle_month__at_the_month_boundary_in_stockholm_time(months, moment, a
     with time_machine.travel(moment, tick=False):
         assert moment.astimezone(dt.UTC).month == 11
         if allowed:
+            for earlier in (dt.date(2025, 3, 1), OCTOBER):  # months are settled in order
+                services.settle_month(month=earlier, by=None)
             assert services.settle_month(month=NOVEMBER, by=None).month == NOVEMBER
         else:
             with pytest.raises(MonthNotOver):
@@ -80,6 +82,8 @@ def test_settle_month__summer_time_boundary(months):
     with _at(2027, 3, 31, 23, 59), pytest.raises(MonthNotOver):
         services.check_settleable(dt.date(2027, 3, 1))
     with _at(2027, 4, 1, 0, 30):
+        for earlier in (dt.date(2025, 3, 1), OCTOBER, NOVEMBER, DECEMBER):  # in order
+            services.settle_month(month=earlier, by=None)
         services.check_settleable(dt.date(2027, 3, 1))
 
 
@@ -96,11 +100,44 @@ def test_settle_page__form_again_with_the_reason(months, client, month):
     assert not Settlement.objects.exists()
 
 
-def test_settle_page__an_ended_month_with_pools_is_settled(months, client):
+def test_settle_page__an_ended_month_with_pools_is_settled_after_confirming(months, client):
+    """Walk: "Settle and freeze" took a typed month, had no confirmation and let 2026-11 be
+    settled while 2026-10 was open."""
     client.force_login(months.admin)
     with _at(2026, 12, 15, 12, 0):
-        assert client.post("/costs/settle/", {"month": "2026-11"}).status_code == 302
-    assert list(Settlement.objects.values_list("month", flat=True)) == [NOVEMBER]
+        services.settle_month(month=dt.date(2025, 3, 1), by=None)
+        index = client.get("/en/costs/").content.decode()
+        # the month is chosen from those that can be settled now: the earliest open one
+        assert '<option value="2026-10">2026-10</option>' in index
+        assert 'value="2026-11"' not in index
+        first = client.post("/en/costs/settle/", {"month": "2026-10"})
+        assert first.status_code == 200
+        page = first.content.decode()
+        assert "cannot be undone" in page and "2026-10" in page
+        assert 'name="confirm"' in page
+        assert not Settlement.objects.filter(month=OCTOBER).exists()
+        # November while October is open: refused, naming October
+        early = client.post("/en/costs/settle/", {"month": "2026-11", "confirm": "on"})
+        assert early.status_code == 400
+        assert "Settle 2026-10 first" in early.content.decode()
+        assert not Settlement.objects.filter(month=NOVEMBER).exists()
+        for month in ("2026-10", "2026-11"):
+            done = client.post("/costs/settle/", {"month": month, "confirm": "on"})
+            assert done.status_code == 302
+    assert list(Settlement.objects.order_by("month").values_list("month", flat=True)) == [
+        dt.date(2025, 3, 1),
+        OCTOBER,
+        NOVEMBER,
+    ]
+
+
+def test_settle__in_order__the_command_refuses_a_month_after_an_open_one(months):
+    with _at(2026, 12, 15, 12, 0):
+        with pytest.raises(CommandError, match="2025-03, 2026-10"):
+            call_command("settle_costs", "--month", "2026-11", stdout=io.StringIO())
+        with pytest.raises(EarlierMonthOpen):
+            services.settle_month(month=OCTOBER, by=None)
+    assert not Settlement.objects.exists()
 
 
 @pytest.mark.parametrize("month", ["2026-12", "2030-01", "2026-09"])
@@ -125,6 +162,7 @@ def test_yearly_report_names_only_months_that_can_be_settled(months, client):
     December (running) are not named as waiting for a settlement."""
     client.force_login(months.fk_analyst)
     with _at(2026, 12, 15, 12, 0):
+        services.settle_month(month=dt.date(2025, 3, 1), by=None)
         services.settle_month(month=OCTOBER, by=None)
         year = client.get("/en/costs/report/", {"year": "2026"})
     assert year.status_code == 200
