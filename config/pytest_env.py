@@ -20,9 +20,12 @@ os.environ.setdefault("STATIC_MANIFEST", "0")  # no collectstatic before tests
 # With REDIS_URL set, every pytest-xdist worker (and every run) shares that Redis database: each
 # keeps its own cache keys and push channels, or one worker's test reads another's fragment
 # (same ids in each worker's test database) and one's `cache.clear()` empties the other's cache.
+# A worker inherits the controller's environment, prefix included: a "test-" prefix is this
+# module's own and is replaced; one given by the person running the tests is kept.
 _OWN_PREFIX = worker_prefix()
-os.environ.setdefault("CACHE_KEY_PREFIX", _OWN_PREFIX)
-os.environ.setdefault("PUSH_CHANNEL_PREFIX", f"sk:push:{_OWN_PREFIX}:")
+if os.environ.get("CACHE_KEY_PREFIX", "test-").startswith("test-"):
+    os.environ["CACHE_KEY_PREFIX"] = _OWN_PREFIX
+    os.environ["PUSH_CHANNEL_PREFIX"] = f"sk:push:{_OWN_PREFIX}:"
 # Production queues background tasks in the database for `db_worker` (decision 0044). The
 # tests run each task where it is enqueued, after the commit, as a worker would run it right
 # away: they check what the task does. The queue itself, a worker's run and its crash are

@@ -195,9 +195,10 @@ class ApiLanguageMiddleware:
         if not request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         language = api_language(request.headers.get("Accept-Language", ""))
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override, not activate: the thread's language is the site's again afterwards
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language",))
         return response

@@ -160,19 +160,21 @@ def test_partner_api__credentials_given_but_invalid_is_401_invalid_token(
         assert response.status_code == 401, (name, header)
         assert response["WWW-Authenticate"] == "Bearer"
         detail = response.json()["detail"]
-        # the API answers in Swedish (the site's language)
-        assert "Ogiltig token" in detail or "Okänd eller återkallad" in detail, detail
-        assert "ej tillhandahållna" not in detail
+        # the API answers in English unless asked for Swedish (decision 0064)
+        assert "Invalid token" in detail or "Unknown or revoked" in detail, detail
+        assert "not provided" not in detail
 
 
 def test_partner_api__no_credentials_still_says_not_provided(client, world, tokens):
     response = client.get(reverse("partner-handovers"))
     assert response.status_code == 401
-    assert "ej tillhandahållna" in response.json()["detail"]
+    assert "were not provided" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("name", ["statistics-figures"])
 def test_other_token_apis__foreign_scheme_is_invalid_token(client, world, name):
     response = client.get(reverse(name), HTTP_AUTHORIZATION="Token abc")
     assert response.status_code == 401
-    assert "Ogiltig token" in response.json()["detail"]
+    assert "Invalid token" in response.json()["detail"]
+    asked = client.get(reverse(name), HTTP_AUTHORIZATION="Token abc", HTTP_ACCEPT_LANGUAGE="sv")
+    assert "Ogiltig token" in asked.json()["detail"]

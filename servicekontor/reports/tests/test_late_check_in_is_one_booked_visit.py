@@ -185,7 +185,7 @@ def test_walk_at_kista__late_check_ins_are_booked_visits__live_view_equals_stati
     body = client.get(reverse("reports:office", args=[office.code])).content.decode()
     first_h2 = body.index("<h2")
     today = body[first_h2 : body.index("<h2", first_h2 + 1)]  # "I dag (direkt)": the walk's
-    assert _row(today, "Besök (utan bokning / bokade)") == "7 (5 / 2)"
+    assert _row(today, "Ankomster (utan bokning / bokade)") == "7 (5 / 2)"
     assert _row(today, "Betjänade besök") == "2"
     assert _row(today, "Ärenden") == "3"
     assert _row(today, "Uteblivna (bokningar)") == "4"
