@@ -37,6 +37,8 @@ def published(tmp_path: Path, settings) -> Path:
     folder = tmp_path / "reference_data"
     folder.mkdir()
     shutil.copy(Path(settings.REFERENCE_DATA_DIR) / "sources.csv", folder / "sources.csv")
+    # the pages name counties in English from here (core.geography.county_name)
+    shutil.copy(Path(settings.REFERENCE_DATA_DIR) / "counties.csv", folder / "counties.csv")
     (folder / "published_counts.csv").write_text(
         "date,precision,count,kind,agency_code,source,note\n"
         "2025-01-01,day,4,offices,,assumption,test figure\n",
