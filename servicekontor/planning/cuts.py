@@ -218,3 +218,65 @@ def cut_rounds(
     else:
         stacked, rhs_all = sparse.csr_matrix((0, m)), np.zeros(0, dtype=np.int64)
     return CutRounds(stacked, rhs_all, before, value, done, time.process_time() - started)
+
+
+def complemented_rounds(
+    solver: highspy.Highs,
+    cover: sparse.csr_matrix,
+    flipped: npt.NDArray[np.bool_],
+    *,
+    rounds: int,
+    max_cuts: int = 100,
+) -> CutRounds:
+    """{0,½}-cuts of covering rows in which some columns enter complemented, added to the LP
+    ``solver`` holds (a minimisation over the same columns; run here, then re-solved warm
+    after each round, up to ``rounds`` rounds or until a round finds no cut).
+
+    ``cover`` (rows × the solver's columns, 0/1) are rows Σ_j a_ij u_j ≥ 1 in the columns
+    u_j = x_j, or u_j = 1 − x_j where ``flipped`` — the maximal covering's y_i ≤ Σ_{N_i} x
+    is Σ_{N_i} x + (1 − y_i) ≥ 1. A cut Σ_j c_j u_j ≥ r of those rows (valid at every 0/1
+    point satisfying them, :func:`zero_half_cuts`) is returned in the columns x:
+    Σ_{not flipped} c_j x_j − Σ_{flipped} c_j x_j ≥ r − Σ_{flipped} c_j. Valid wherever
+    the columns are 0/1; the caller keeps them only where some optimum is a 0/1 point (the
+    maximal covering's y are at an optimum). ``lp_before`` / ``lp_after``: the solver's
+    objective before and after."""
+    started = time.process_time()
+    cover = sparse.csr_matrix(cover, dtype=np.float64)
+    m = cover.shape[1]
+    sign = np.where(flipped, -1.0, 1.0)
+    solver.run()
+    before = float(solver.getInfo().objective_function_value)
+    value = before
+    all_cuts: list[sparse.csr_matrix] = []
+    all_rhs: list[IntArray] = []
+    done = 0
+    for _ in range(rounds):
+        col = np.asarray(solver.getSolution().col_value, dtype=np.float64)
+        u = np.where(flipped, 1.0 - col, col)
+        found, rhs = zero_half_cuts(cover, u, max_cuts=max_cuts)
+        if rhs.size == 0:
+            break
+        found = sparse.csr_matrix(found)
+        shift = np.rint(np.asarray(found[:, flipped].sum(axis=1)).ravel()).astype(np.int64)
+        cuts = sparse.csr_matrix(found @ sparse.diags(sign))
+        lower = rhs - shift
+        done += 1
+        all_cuts.append(cuts)
+        all_rhs.append(lower)
+        solver.addRows(
+            int(lower.size),
+            lower.astype(np.float64),
+            np.full(lower.size, highspy.kHighsInf),
+            int(cuts.nnz),
+            cuts.indptr[:-1].astype(np.int32),
+            cuts.indices.astype(np.int32),
+            cuts.data.astype(np.float64),
+        )
+        solver.run()
+        value = float(solver.getInfo().objective_function_value)
+    if all_cuts:
+        stacked = sparse.csr_matrix(sparse.vstack(all_cuts))
+        rhs_all = np.concatenate(all_rhs)
+    else:
+        stacked, rhs_all = sparse.csr_matrix((0, m)), np.zeros(0, dtype=np.int64)
+    return CutRounds(stacked, rhs_all, before, value, done, time.process_time() - started)

@@ -71,6 +71,11 @@ BOUND_SECONDS = 5.0
 # core whose LP is at most this far below the next whole number gets them).
 ZERO_HALF_ROUNDS = 3
 ZERO_HALF_MAX_ROUND_UP = 0.3
+# {0,½}-cuts before the MCLP's MILP (decision 0070): at most this many rounds (each until a
+# round finds none), kept when they close at least this share of the gap between the LP and
+# the incumbent.
+MCLP_ZERO_HALF_ROUNDS = 30
+MCLP_ZERO_HALF_MIN_CLOSED = 0.2
 # Options for the MCLP's and the LSCP's MILP (exactness does not depend on them). Measured on
 # the Swedish instance (1,323 localities, one thread, solve_mclp from its own greedy +
 # interchange):
@@ -501,6 +506,7 @@ def solve_mclp(
                 mip_rel_gap=mip_rel_gap,
                 watch=_milp_watch(report.at("branch and bound"), best_val, upper, maximize=True),
                 covered=covered,
+                zero_half=MCLP_ZERO_HALF_ROUNDS,
             )
         except RuntimeError as error:  # no solution of its own: keep the incumbent
             out = None
@@ -724,6 +730,7 @@ def _mclp_milp(
     relax: bool = False,
     watch: highs.Watch | None = None,
     covered: npt.NDArray[np.bool_] | None = None,
+    zero_half: int = 0,
 ) -> MilpOutcome:
     """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
 
@@ -734,7 +741,13 @@ def _mclp_milp(
     in the objective's constant; a covered row whose sites include another covered row's is
     left out (implied), and so is the y of every other row whose sites include a covered
     row's (it is covered too: its weight goes to the constant). The objective and bound are
-    the covered weight as without ``covered``, for the solutions that cover those rows."""
+    the covered weight as without ``covered``, for the solutions that cover those rows.
+
+    ``zero_half``: up to this many rounds of {0,½}-cuts of the covering rows (the y rows as
+    Σ_{N_g} x + (1 − y_g) >= 1, the covered rows as they are; cuts.complemented_rounds) on the
+    LP before the MILP; the cuts are kept when they close at least MCLP_ZERO_HALF_MIN_CLOSED
+    of the gap between the LP and the start's value (decision 0070). Exact either way: at an
+    optimum the y are 0/1, and every such point satisfies the cuts."""
     g, nf = cov.shape
     hard = np.zeros(g, dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
     cov = sparse.csr_matrix(cov, dtype=np.float64)
@@ -761,13 +774,52 @@ def _mclp_milp(
     warm = None
     if start is not None and np.all(a_hard @ start >= 1):
         warm = np.concatenate([start, (a_soft @ start > 0).astype(np.float64)])
+    cost = np.concatenate([np.zeros(nf), w[soft]])
+    matrix = sparse.csr_matrix(sparse.hstack([a_x, a_y]))
+    row_lower = np.concatenate([np.full(gs, -np.inf), np.ones(gh), [k]])
+    row_upper = np.concatenate([np.zeros(gs), np.full(gh, np.inf), [k]])
+    columns_lower = np.concatenate([col_lower, np.zeros(gs)])
+    columns_upper = np.concatenate([col_upper, np.ones(gs)])
+    if zero_half > 0 and not relax and warm is not None:
+        solver = highs.lp_solver(
+            cost=-cost,
+            matrix=matrix.tocsc(),
+            row_lower=row_lower,
+            row_upper=row_upper,
+            col_lower=columns_lower,
+            col_upper=columns_upper,
+        )
+        # The covering rows in the columns (x, 1 − y): |the y rows| and the covered rows.
+        cover = sparse.csr_matrix(abs(matrix[: gs + gh]))
+        found = cuts.complemented_rounds(
+            solver,
+            cover,
+            np.concatenate([np.zeros(nf, dtype=bool), np.ones(gs, dtype=bool)]),
+            rounds=zero_half,
+        )
+        lp, lifted, start_value = -found.lp_before, -found.lp_after, float(cost @ warm)
+        closed = (lp - lifted) / (lp - start_value) if lp > start_value else 0.0
+        logger.debug(
+            "mclp: %s zero-half cuts in %s rounds, LP %s -> %s (%.0f %% of the gap to %s), %.2f s",
+            found.rhs.size,
+            found.rounds,
+            lp + constant,
+            lifted + constant,
+            100 * closed,
+            start_value + constant,
+            found.cpu,
+        )
+        if found.rhs.size and closed >= MCLP_ZERO_HALF_MIN_CLOSED:
+            matrix = sparse.csr_matrix(sparse.vstack([matrix, found.cuts]))
+            row_lower = np.concatenate([row_lower, found.rhs.astype(np.float64)])
+            row_upper = np.concatenate([row_upper, np.full(found.rhs.size, np.inf)])
     return _solve_milp(
-        cost=np.concatenate([np.zeros(nf), w[soft]]),
-        matrix=sparse.hstack([a_x, a_y]).tocsc(),
-        row_lower=np.concatenate([np.full(gs, -np.inf), np.ones(gh), [k]]),
-        row_upper=np.concatenate([np.zeros(gs), np.full(gh, np.inf), [k]]),
-        col_lower=np.concatenate([col_lower, np.zeros(gs)]),
-        col_upper=np.concatenate([col_upper, np.ones(gs)]),
+        cost=cost,
+        matrix=matrix.tocsc(),
+        row_lower=row_lower,
+        row_upper=row_upper,
+        col_lower=columns_lower,
+        col_upper=columns_upper,
         integer=np.concatenate([np.full(nf, not relax), np.zeros(gs, dtype=bool)]),
         maximize=True,
         start=warm,

@@ -165,3 +165,55 @@ def test_solve_milp__root_says_stop__the_lp_value_and_no_solution():
     lp = linprog(np.ones(m), A_ub=-a, b_ub=-np.ones(n), bounds=(0, 1)).fun + 4.0
     assert out.status == highs.ROOT_STOPPED and out.x.size == 0
     assert seen == [pytest.approx(lp)] and out.bound == pytest.approx(lp)
+
+
+@settings(max_examples=120, deadline=None)
+@given(_covering(max_rows=8, max_cols=8), st.data())
+def test_complemented_rounds__any_flips__every_cut_holds_at_every_01_point_of_the_rows(a, data):
+    # The rows Σ_j a_ij u_j >= 1 with u_j = 1 − x_j for the flipped columns: every cut, in the
+    # columns x, holds at every 0/1 x satisfying them and cuts off the point of its round.
+    n, m = a.shape
+    flipped = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    cost = np.array(data.draw(st.lists(st.integers(-5, 5), min_size=m, max_size=m)), float)
+    sign = np.where(flipped, -1.0, 1.0)
+    solver = highs.lp_solver(
+        cost=cost,
+        matrix=sparse.csc_matrix(a * sign[None, :]),
+        row_lower=1.0 - a[:, flipped].sum(axis=1),
+        row_upper=np.full(n, np.inf),
+        col_lower=np.zeros(m),
+        col_upper=np.ones(m),
+    )
+    res = cuts.complemented_rounds(solver, sparse.csr_matrix(a), flipped, rounds=4)
+    points = np.array(list(itertools.product((0.0, 1.0), repeat=m)))
+    u = np.where(flipped[None, :], 1.0 - points, points)
+    feasible = points[(u @ a.T >= 1).all(axis=1)]
+    dense = res.cuts.toarray()
+    assert (feasible @ dense.T >= res.rhs[None, :] - 1e-9).all()
+    assert res.lp_after >= res.lp_before - 1e-7  # a minimisation: cuts only raise it
+    assert res.rounds <= 4 and res.rhs.size == dense.shape[0]
+
+
+def test_complemented_rounds__maximal_covering_triangle__cut_lifts_the_lp():
+    # The maximal covering's odd cycle: rows {0,1}, {1,2}, {0,2} worth 1 each, y_i <= x_a + x_b
+    # as x_a + x_b + (1 − y_i) >= 1, at most 1.5 sites. The LP opens each site half and covers
+    # all three rows (3); the {0,½}-cut of the three rows, x0 + x1 + x2 + Σ(1 − y) >= 2, is
+    # Σy <= Σx + 1 <= 2.5.
+    a = np.array([[1, 1, 0, 1, 0, 0], [0, 1, 1, 0, 1, 0], [1, 0, 1, 0, 0, 1]], dtype=float)
+    flipped = np.array([False, False, False, True, True, True])
+    found, rhs = cuts.zero_half_cuts(sparse.csr_matrix(a), np.array([0.5, 0.5, 0.5, 0, 0, 0]))
+    assert found.toarray().tolist() == [[1.0] * 6] and rhs.tolist() == [2]
+    sign = np.where(flipped, -1.0, 1.0)
+    matrix = np.vstack([a * sign[None, :], [1, 1, 1, 0, 0, 0]])
+    solver = highs.lp_solver(
+        cost=np.array([0, 0, 0, -1, -1, -1], dtype=float),
+        matrix=sparse.csc_matrix(matrix),
+        row_lower=np.array([0.0, 0.0, 0.0, -np.inf]),
+        row_upper=np.array([np.inf, np.inf, np.inf, 1.5]),
+        col_lower=np.zeros(6),
+        col_upper=np.ones(6),
+    )
+    res = cuts.complemented_rounds(solver, sparse.csr_matrix(a), flipped, rounds=3)
+    assert res.lp_before == pytest.approx(-3.0)
+    assert res.lp_after == pytest.approx(-2.5)
+    assert res.cuts.toarray()[0].tolist() == [1, 1, 1, -1, -1, -1] and res.rhs[0] == -1

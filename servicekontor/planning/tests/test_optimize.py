@@ -468,6 +468,87 @@ def test_mclp_milp__covered_rows__optimum_among_the_solutions_covering_them(inst
     assert float(w[a[:, cols].any(axis=1)].sum()) == pytest.approx(best, rel=1e-9, abs=1e-6)
 
 
+def _mclp_milp_rows_and_outcome(a, w, p, covered, start, zero_half):
+    """_mclp_milp with the cuts' rule set to keep whatever the rounds find: (rows of the
+    model HiGHS got, its outcome)."""
+    rows: list[int] = []
+    real_solve, real_share = optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED
+
+    def counting(**kwargs):
+        rows.append(int(kwargs["matrix"].shape[0]))
+        return real_solve(**kwargs)
+
+    optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = counting, 0.0
+    m = a.shape[1]
+    try:
+        out = optimize._mclp_milp(
+            sparse.csr_matrix(a),
+            w,
+            p,
+            col_lower=np.zeros(m),
+            col_upper=np.ones(m),
+            start=start,
+            time_limit=30.0,
+            mip_rel_gap=1e-9,
+            covered=covered,
+            zero_half=zero_half,
+        )
+    finally:
+        optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = real_solve, real_share
+    return rows[-1], out
+
+
+@settings(max_examples=150, deadline=None)
+@given(_coverage_instances(), seeds)
+def test_mclp_milp__zero_half_cuts_kept__optimum_among_the_solutions_covering_the_rows(
+    instance, seed
+):
+    """The MILP with {0,½}-cuts of its covering rows before it (kept whatever they close: the
+    rule's threshold set to 0) has the value of the best k-subset covering the given rows,
+    as without them (decision 0070)."""
+    a, w, p, _ = instance
+    a = a.astype(bool)
+    rng = np.random.default_rng(seed)
+    covered = (rng.random(a.shape[0]) < rng.choice([0.0, 0.2, 0.5])) & a.any(axis=1)
+    values = {
+        combo: value
+        for combo, value in _subset_values(a, w, p).items()
+        if a[covered][:, list(combo)].any(axis=1).all()
+    }
+    if not values:
+        return
+    m = a.shape[1]
+    start = np.zeros(m)
+    start[list(min(values, key=values.__getitem__))] = 1.0  # the worst: room for the cuts
+    _, out = _mclp_milp_rows_and_outcome(a, w, p, covered, start, 5)
+    best = max(values.values())
+    assert out.objective == pytest.approx(best, rel=1e-9, abs=1e-6)
+    assert out.bound == pytest.approx(best, rel=1e-9, abs=1e-6)
+    cols = np.flatnonzero(out.x[:m] > 0.5)
+    assert cols.size == p and a[covered][:, cols].any(axis=1).all()
+    assert float(w[a[:, cols].any(axis=1)].sum()) == pytest.approx(best, rel=1e-9, abs=1e-6)
+
+
+def test_mclp_milp__zero_half_cuts__added_where_the_lp_is_fractional_same_optimum():
+    """On random 40 × 12 coverings (k = 3, from the worst k-subset) the rounds add cuts to
+    the model on some instances, and its optimum stays the brute force's: the property
+    test above is not vacuous."""
+    grew = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        a = rng.random((40, 12)) < 0.2
+        w = rng.integers(1, 1000, size=40).astype(float)
+        values = _subset_values(a, w, 3)
+        start = np.zeros(12)
+        start[list(min(values, key=values.__getitem__))] = 1.0
+        covered = np.zeros(40, dtype=bool)
+        with_cuts, out = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 5)
+        plain, _ = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 0)
+        grew += with_cuts > plain
+        assert out.objective == pytest.approx(max(values.values()))
+    assert grew >= 3
+
+
 @settings(max_examples=80, deadline=None)
 @given(_coverage_instances(), seeds, st.sampled_from(["random", "subgradient", "zero"]))
 def test_solve_mclp__rows_fixed_before_the_milp__same_optimum_as_plain_model(
