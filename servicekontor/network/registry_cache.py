@@ -117,7 +117,8 @@ def cached_here(name: str, parts: tuple[object, ...], build: Callable[[], T]) ->
     key = (name, *parts)
     entries: dict[tuple[object, ...], Any] = _HERE["entries"]
     if key in entries:
-        return entries[key]  # type: ignore[no-any-return]
+        found: T = entries[key]
+        return found
     value = cached(name, parts, build)
     entries[key] = value
     return value

@@ -107,7 +107,7 @@ def attach_errands(visit: Visit, errands: list[Errand]) -> None:
     `visit.errands.all()` then read no row."""
     prefetched = visit.errands.all()
     prefetched._result_cache = errands
-    prefetched._prefetch_done = True
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]
     visit._prefetched_objects_cache = {"errands": prefetched}  # type: ignore[attr-defined]
 
 

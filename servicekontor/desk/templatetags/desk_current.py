@@ -60,7 +60,7 @@ def _options(services: Iterable[Any], skip: int | None = None) -> str:
     )
 
 
-def _choices(choices: Iterable[tuple[Any, Any]], selected: object = None) -> str:
+def _choices(choices: Iterable[tuple[Any, Any]], selected: str | None = None) -> str:
     """`{% for value, label in … %}<option value="{{ value }}"…>{{ label }}</option>{% endfor %}`."""
     return "".join(
         f'<option value="{escape(str(value))}"'
@@ -91,7 +91,7 @@ def current_panel_html(
     *,
     office_code: str,
     current: Any,
-    session_status: str,
+    session_status: str | None,
     statuses: Sequence[tuple[Any, Any]],
     outcomes: Sequence[tuple[Any, Any]],
     errands: Any,

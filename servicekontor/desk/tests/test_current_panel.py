@@ -396,8 +396,10 @@ def test_action_answers_render_as_the_old_template(desk, client, language):
         response = client.post(act, data, headers=headers)
         assert response.status_code == status, (data, response.status_code)
         html = response.content.decode()
-        keys, versions = queries.desk_poll(officer_id=world.alice.pk)
+        found = queries.desk_poll(officer_id=world.alice.pk)
         session = queries.desk_session(officer=world.alice)
+        assert found is not None and session is not None
+        keys, versions = found
         message = _MESSAGE.search(html)
         assert message is not None
         with translation.override(language):
