@@ -17,6 +17,8 @@ unlike poll_cost.py and citizen_cost.py, `setup_test_environment` is NOT called,
 render as in production (the test environment's instrumented render copies every template's
 context for the test client).
 
+REQUEST_FLOOR_PUSH=1: push on, as at the peak (publishes after each change).
+
 REQUEST_FLOOR_N rounds (default 200) after REQUEST_FLOOR_WARM rounds (default 20) not
 counted; each round makes, in this order:
 
@@ -29,9 +31,9 @@ counted; each round makes, in this order:
   (the POST not counted) and follows the redirect to the confirmation;
 - `kiosk: issue ticket`, `kiosk: ticket page`: a kiosk issues a ticket (the POST, answered
   303) and follows the 303;
-- `desk: call next` (the plain POST, answered 303) and `desk.js: call next` (the same with
-  `X-Desk-Fragment: 1`, answered with the changed parts); after each the visit is finished
-  (not counted) so that the desk is free again;
+- `desk: call next`, `desk: start`, `desk: finish` (the plain POSTs, answered 303) on one
+  visit, and `desk.js: call next`, `start`, `finish` (the same with `X-Desk-Fragment: 1`,
+  answered with the changed parts) on the next; the desk is free again after each finish;
 - `desk waiting list` with the tag the client holds (304), and without it with the shared
   fragments dropped first (outside the timing: a full render);
 - `lobby board`, 304 and rendered, the same way;
@@ -68,6 +70,11 @@ from bench_harness import machine_summary  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # before peak_load's own checkout: the code measured
 
+# "1": push on as at the peak (PUSH_URL set; nothing listens): every change publishes to the
+# office's Redis channel after commit (decision 0026), and the desk's parts carry their
+# stream's address
+if os.environ.get("REQUEST_FLOOR_PUSH", "") == "1":
+    os.environ["PUSH_URL"] = "http://127.0.0.1:9/push/"
 N = int(os.environ.get("REQUEST_FLOOR_N", "200"))
 WARM = int(os.environ.get("REQUEST_FLOOR_WARM", "20"))
 PROFILE = os.environ.get("REQUEST_FLOOR_PROFILE", "")
@@ -87,7 +94,11 @@ KINDS = (
     "kiosk: issue ticket",
     "kiosk: ticket page",
     "desk: call next (303)",
+    "desk: start (303)",
+    "desk: finish (303)",
     "desk.js: call next (parts)",
+    "desk.js: start (parts)",
+    "desk.js: finish (parts)",
     "desk waiting list, 304",
     "desk waiting list, rendered",
     "lobby board, 304",
@@ -250,13 +261,19 @@ def main() -> None:
     search = f"/book/service/{bookable.pk}/"
     contacts: list[str] = []
 
-    def finish(visit: str) -> None:
+    def serve(visit: str, *, prefix: str, variant: str, expect: int, headers: Any) -> None:
+        """Start and finish the called `visit`, each timed as `<prefix>: <action> (<variant>)`."""
         for action in ("start", "finish"):
-            answer = desk.post(act, {"action": action, "visit": visit, "outcome": "resolved"})
-            assert answer.status_code == 303, (action, answer.status_code)
-        # The desk page the browser follows to would show (and drop) the actions' messages;
-        # unread, they pile up in the messages cookie and each action re-encodes them all.
-        desk.cookies.pop("messages", None)
+            data = {"action": action, "visit": visit, "outcome": "resolved"}
+            meter(
+                f"{prefix}: {action} ({variant})",
+                expect,
+                partial(desk.post, act, data, headers=headers),
+            )
+            # The desk page the browser follows to would show (and drop) the actions'
+            # messages; unread, they pile up in the messages cookie and each action
+            # re-encodes them all.
+            desk.cookies.pop("messages", None)
 
     # One client per role, its cookies dropped for each new citizen or kiosk: a new Client
     # builds a new handler, which loads the middleware on its first request (not a cost a
@@ -304,14 +321,15 @@ def main() -> None:
         called = meter(
             "desk: call next (303)", 303, lambda: desk.post(act, {"action": "call_next"})
         )
-        finish(called["X-Visit-Id"])
+        desk.cookies.pop("messages", None)
+        serve(called["X-Visit-Id"], prefix="desk", variant="303", expect=303, headers={})
         issue()
         called = meter(
             "desk.js: call next (parts)",
             200,
             lambda: desk.post(act, {"action": "call_next"}, headers=fragment),
         )
-        finish(called["X-Visit-Id"])
+        serve(called["X-Visit-Id"], prefix="desk.js", variant="parts", expect=200, headers=fragment)
 
         display.cookies.clear()
         for name, url, client in (

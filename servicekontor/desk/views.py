@@ -19,10 +19,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -36,6 +38,8 @@ from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag, shared_html, shared_template
 from servicekontor.core.params import parse_id
 from servicekontor.core.post_only import post_or_redirect
+from servicekontor.desk.templatetags.desk_current import panel_of
+from servicekontor.desk.templatetags.desk_rows import csrf_input
 from servicekontor.handovers import services as handover_services
 from servicekontor.handovers.errors import HandoverError
 from servicekontor.handovers.forms import HandoverForm
@@ -167,19 +171,17 @@ def _desk_context(
         current = queries.current_visit(officer=session.officer)
 
     def walk_ins() -> list[Service]:
-        # one written-out statement (the office's operating days checked in it)
-        return sql.walk_in_services(office_id=session.office_id, day=clock.local_today())
+        # one written-out statement (the office's operating days checked in it), kept under
+        # the registry's version (no statement while the registry is unchanged)
+        return queries.desk_walk_in_services(office_id=session.office_id, day=clock.local_today())
 
     def recorded() -> list[Errand]:
         # The errands recorded so far for the visit being served ("Record errand, turn to
         # the next"), so the officer sees what is already done; the finish records the last.
+        # A start's answer has them from the change's round trip (`services.start_service`).
         if current is None or current.state != VisitState.SERVING:
             return []
-        return list(
-            Errand.objects.filter(visit_id=current.pk)
-            .select_related("service__agency")
-            .order_by("position")
-        )
+        return queries.recorded_errands(current)
 
     # Read only when the template shows them (the add form of the page; the finish,
     # errand and transfer forms and the errands so far of a visit at the desk).
@@ -200,8 +202,6 @@ def _desk_context(
             if bookings
             else []
         ),
-        # The desk's stream: this officer's waiting list as HTML (decision 0062).
-        "push_url": push.desk_stream_url(session.office_id, session.officer_id, get_language()),
     }
 
 
@@ -282,7 +282,12 @@ def desk(request: HttpRequest, office_code: str) -> HttpResponse:
     versions = queries.queue_versions(office_id=keys.office_id, officer_id=session.officer_id)
     version = _waiting_version(keys, session.officer_id, versions)
     context = _desk_context(session)
-    current = {"current_etag": _current_etag(keys, session.officer_id, versions)}
+    current = {
+        "current_etag": _current_etag(keys, session.officer_id, versions),
+        # The desk's stream: this officer's waiting list as HTML (decision 0062); the page
+        # only (the parts an action or a poll answers with have no use for it).
+        "push_url": push.desk_stream_url(session.office_id, session.officer_id, get_language()),
+    }
     waiting = _waiting_html(
         request, keys, session.officer_id, version, busy=context["current"] is not None
     )
@@ -809,10 +814,17 @@ def _parts(
         versions = queries.queue_versions(office_id=keys.office_id, officer_id=officer_id)
     context = _desk_context(session, bookings=False, current=current) | {
         "current_etag": _current_etag(keys, officer_id, versions),
-        "message": message,
-        "error": error,
     }
-    response = render(request, "desk/_after_action.html", context, status=status)
+    # `desk/_after_action.html` written out (its `{% include "desk/_current.html" %}` is the
+    # panel of `desk_current.panel_of`, decision 0070): no template, no request context. The
+    # CSRF input as the template's context processor gave it.
+    csrf = csrf_input({"csrf_token": get_token(request)})
+    response = HttpResponse(
+        f'<div id="desk-message" class="message{" error" if error else ""}"'
+        f' role="{"alert" if error else "status"}">{conditional_escape(message)}</div>\n'
+        f"\n\n{panel_of(context, csrf=csrf)}\n\n",
+        status=status,
+    )
     response["Cache-Control"] = "no-store"
     response["X-Desk-Parts"] = "1"
     if error:

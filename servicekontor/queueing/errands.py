@@ -153,11 +153,14 @@ def write_unattributed(
     now: dt.datetime,
     officer: User | None,
     events: Sequence[tuple[dt.datetime, str]] | None = None,
+    written: list[tuple[int, int | None]] | None = None,
 ) -> list[Errand]:
     """`write_errands` with the seconds not yet given to an errand (`unattributed_seconds`),
     reading the visit's errands once for both. `events`: the visit's events as (at,
-    to_state) in log order, when the caller has them (a finish on PostgreSQL)."""
-    written = _written(visit.pk)
+    to_state) in log order, and `written`: its errands as `_written` reads them, when the
+    caller has them (a finish on PostgreSQL)."""
+    if written is None:
+        written = _written(visit.pk)
     seconds = unattributed_seconds(visit, now=now, written=written, events=events)
     return write_errands(
         visit, parts=parts, seconds=seconds, now=now, officer=officer, written=written

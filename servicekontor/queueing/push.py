@@ -102,10 +102,15 @@ def on_visit_changed(sender: Any, *, office_id: int, action: str, **kwargs: Any)
     publish(office_id=office_id, parts=parts_for(action))
 
 
-def on_desk_sessions_changed(sender: Any, *, office_id: int, **kwargs: Any) -> None:
+def on_desk_sessions_changed(
+    sender: Any, *, office_id: int, staffing: bool = False, **kwargs: Any
+) -> None:
     """Receiver of `signals.desk_sessions_changed` (after commit): sign-ins and statuses are
-    shown by the live view only."""
-    publish(office_id=office_id, parts=("live",))
+    shown by the live view only. A visit reaching or leaving a desk (`staffing` False) is
+    told by its own `visit_changed`, whose parts always name the live view (`parts_for`):
+    one message per change, not two."""
+    if staffing:
+        publish(office_id=office_id, parts=("live",))
 
 
 def stream_token(office_id: int) -> str:

@@ -20,6 +20,7 @@ from servicekontor.queueing.call_order import call_order_key
 from servicekontor.queueing.estimates import estimate_wait_minutes
 from servicekontor.queueing.models import (
     DeskSession,
+    Errand,
     OfficerStatus,
     Visit,
     VisitState,
@@ -87,6 +88,34 @@ def current_visit(*, officer: User) -> Visit | None:
     )
 
 
+def recorded_errands(visit: Visit) -> list[Errand]:
+    """The visit's errands so far, each with its service and agency, in order: those the
+    change that returned the visit read with it (`attach_errands`), else one read."""
+    prefetched = getattr(visit, "_prefetched_objects_cache", {}).get("errands")
+    if prefetched is not None:
+        return list(prefetched)
+    return list(
+        Errand.objects.filter(visit_id=visit.pk)
+        .select_related("service__agency")
+        .order_by("position")
+    )
+
+
+def attach_errands(visit: Visit, errands: list[Errand]) -> None:
+    """Keep `errands` (all of the visit's, in order, with their services and agencies) on the
+    visit as Django's `prefetch_related` keeps a relation: `recorded_errands(visit)` and
+    `visit.errands.all()` then read no row."""
+    prefetched = visit.errands.all()
+    prefetched._result_cache = errands
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]
+    visit._prefetched_objects_cache = {"errands": prefetched}  # type: ignore[attr-defined]
+
+
+def forget_errands(visit: Visit) -> None:
+    """Drop what `attach_errands` kept (the visit has errands it did not read)."""
+    getattr(visit, "_prefetched_objects_cache", {}).pop("errands", None)
+
+
 def has_visit(*, officer_id: int) -> bool:
     """Whether the officer has called or is serving a visit (`current_visit` is not None)."""
     return Visit.objects.filter(officer_id=officer_id, state__in=ACTIVE_STATES).exists()
@@ -131,6 +160,18 @@ def cached_walk_in_services(*, office: Office, day: dt.date) -> list[Service]:
         "walk-in-services",
         (office.pk, day.isoformat()),
         lambda: sql.walk_in_services(office_id=office.pk, day=day),
+    )
+
+
+def desk_walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
+    """`cached_walk_in_services` for the desk's forms (transfer, errand, split, add), kept in
+    the process under the registry version (`registry_cache.cached_here`): a desk action
+    that shows them reads neither the database nor the entry. The list and its services
+    are shared by the process's requests: read them, never change them."""
+    return registry_cache.cached_here(
+        "walk-in-services",
+        (office_id, day.isoformat()),
+        lambda: sql.walk_in_services(office_id=office_id, day=day),
     )
 
 

@@ -58,8 +58,11 @@ from servicekontor.queueing.models import (
 )
 from servicekontor.queueing.queries import (
     ACTIVE_STATES,
+    attach_errands,
     cached_walk_in_services,
+    forget_errands,
     open_now,
+    recorded_errands,
     servable_services,
 )
 from servicekontor.queueing.signals import (
@@ -68,7 +71,14 @@ from servicekontor.queueing.signals import (
     visit_event_appended,
     visit_withdrawn,
 )
-from servicekontor.queueing.states import TERMINAL, Action, State, target_state
+from servicekontor.queueing.states import (
+    MOVES_THE_LINE,
+    TERMINAL,
+    Action,
+    State,
+    sources_of,
+    target_state,
+)
 
 TERMINAL_STATES = [state.value for state in TERMINAL]
 BUSY_MESSAGE = _("Finish or hand on your current visit first.")
@@ -181,11 +191,15 @@ def _log_desk_activity(
     )
 
 
-def _after_commit(*, office_id: int, action: Action) -> None:
+def _after_commit(*, office_id: int, action: Action, waiting_contact: bool | None = None) -> None:
     # The receiver (queueing.tasks, connected in apps.ready) enqueues the side effects: the
     # tasks import this module, so it must not import them (tasks are leaves).
+    # `waiting_contact`: whether anyone waits with a contact, when the change's statement
+    # said (`sql.transition`); else the receiver asks.
     transaction.on_commit(
-        lambda: visit_changed.send(sender=Visit, office_id=office_id, action=action.value)
+        lambda: visit_changed.send(
+            sender=Visit, office_id=office_id, action=action.value, waiting_contact=waiting_contact
+        )
     )
 
 
@@ -524,42 +538,12 @@ def call_next(*, officer: User) -> Visit:
     chosen visit row with `SKIP LOCKED` — a desk that finds the first candidate locked by
     another desk's call takes the next one instead of waiting, so N desks get N visits.
     """
+    if sql.one_statement_transitions() and may_serve(officer, assigned=True):
+        return _call_next_in_one(officer)
     session = _lock_desk_session(officer)
     if session.status != OfficerStatus.IDLE:
         raise InvalidTransition(_("Set your status to ready before calling."))
     now = clock.now()
-    # "Not busy" is part of the pick: this statement starts after the session lock is ours,
-    # so its snapshot sees the other tab's call. One round trip fewer on the happy path.
-    if sql.one_statement_transitions():
-        # The pick, the call, the desk-status row and the event in one statement (0035).
-        called = _write_transition(
-            None,
-            Action.CALL,
-            old=VisitState.WAITING.value,
-            values={
-                "state": VisitState.CALLED.value,
-                **_call_changes(officer=officer, session=session, now=now),
-            },
-            guard={},
-            officer=officer,
-            service_point_id=session.service_point_id,
-            now=now,
-            outcome="",
-            pick=(
-                sql.pick_target(),
-                sql.pick_params(
-                    officer_id=officer.pk,
-                    office_id=session.office_id,
-                    service_point_id=session.service_point_id,
-                    now=now,
-                ),
-            ),
-        )
-        if called is not None:
-            return called
-        if _busy(officer).exists():
-            raise InvalidTransition(BUSY_MESSAGE)
-        raise EmptyQueue()
     visit = sql.pick_next_visit(
         officer_id=officer.pk,
         office_id=session.office_id,
@@ -571,6 +555,53 @@ def call_next(*, officer: User) -> Visit:
             raise InvalidTransition(BUSY_MESSAGE)
         raise EmptyQueue()
     return _call(visit, officer=officer, session=session, now=now)
+
+
+def _call_next_in_one(officer: User) -> Visit:
+    """`call_next` on PostgreSQL in one round trip: the session's lock (`sql.SESSION_LOCK`)
+    and then, as a statement of its own, the pick, the call, the desk-status row and the
+    event (`sql.SESSION_PICK` as the target of `sql.transition`, decision 0035); the pick
+    reads the session's office and desk itself and takes nothing unless the session is
+    ready at an office the officer is assigned to (the role was checked by the caller).
+    "Not busy" is part of the pick: its snapshot is taken after the session lock is ours,
+    so it sees the other tab's call. Nothing called: the locked session says why, in the
+    order `_lock_desk_session` and the checks after it said it."""
+    now = clock.now()
+    found: list[tuple[Any, ...]] = []
+    called = _write_transition(
+        None,
+        Action.CALL,
+        old=VisitState.WAITING.value,
+        values={
+            "state": VisitState.CALLED.value,
+            "officer": officer,
+            "service_point_id": sql.Expression("t.point"),
+            "called_at": now,
+            "call_count": 1,
+            "notify_contact": "",
+        },
+        guard={},
+        officer=officer,
+        service_point_id=None,
+        now=now,
+        outcome="",
+        pick=(sql.SESSION_PICK, sql.session_pick_params(officer_id=officer.pk, now=now)),
+        point_of_row=True,
+        lead=(sql.SESSION_LOCK, [officer.pk]),
+        led=found,
+    )
+    if called is not None:
+        return called
+    if not found:
+        raise NotAllowed(_("Sign in at a desk first."))
+    *_keys, status, assigned = found[0]
+    if not may_serve(officer, assigned=bool(assigned)):
+        raise NotAllowed()
+    if status != OfficerStatus.IDLE:
+        raise InvalidTransition(_("Set your status to ready before calling."))
+    if _busy(officer).exists():
+        raise InvalidTransition(BUSY_MESSAGE)
+    raise EmptyQueue()
 
 
 def _call_changes(*, officer: User, session: DeskSession, now: dt.datetime) -> dict[str, Any]:
@@ -698,9 +729,16 @@ def mark_no_show(*, officer: User, visit_id: int) -> Visit:
 
 @transaction.atomic
 def start_service(*, officer: User, visit_id: int) -> Visit:
-    """The citizen has come to the desk. Compare-and-swap on the state, no lock."""
+    """The citizen has come to the desk. Compare-and-swap on the state, no lock. The visit
+    comes back with its errands so far (`queries.recorded_errands`: the panel of a visit
+    being served lists them), read in the change's round trip on PostgreSQL."""
+    started = _own_transition(
+        officer=officer, visit_id=visit_id, action=Action.START, now=clock.now(), errands=True
+    )
+    if started is not None:
+        return started
     visit = _own_visit(visit_id=visit_id, officer=officer)
-    return _transition_at_desk(visit, Action.START, officer=officer)
+    return _transition_at_desk(visit, Action.START, officer=officer, errands=True)
 
 
 @transaction.atomic
@@ -822,6 +860,31 @@ def finish_visit(
     least one errand. Compare-and-swap on the state, no lock.
     """
     _check_outcome(outcome)
+    changes = {"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""}
+    log: list[tuple[Any, ...]] = []
+    # The usual finish (no split, a language the form offers) changes the visit without
+    # reading it first (`_own_transition`); a split checks its services at the visit's office
+    # and a bad language is refused after the visit's checks, as before: the checked path.
+    if not split and _clean_language_or_none(interpreter_used, interpreter_language) is not None:
+        now = clock.now()
+        finished = _own_transition(
+            officer=officer,
+            visit_id=visit_id,
+            action=Action.FINISH,
+            now=now,
+            changes=changes,
+            outcome=outcome,
+            log=log,
+        )
+        if finished is not None:
+            part = ErrandPart(
+                service=finished.service,
+                outcome=outcome,
+                interpreter_used=interpreter_used,
+                interpreter_language=interpreter_language,
+            )
+            _write_last_errands(finished, parts=[part], now=now, officer=officer, log=log)
+            return finished
     visit = _own_visit(visit_id=visit_id, officer=officer)
     now = clock.now()
     for part in split:
@@ -837,7 +900,6 @@ def finish_visit(
             interpreter_language=interpreter_language,
         )
     ]
-    log: list[tuple[Any, ...]] = []
     visit = _transition(
         visit,
         Action.FINISH,
@@ -845,13 +907,42 @@ def finish_visit(
         service_point_id=visit.service_point_id,
         now=now,
         outcome=outcome,
-        changes={"outcome": outcome, "note": note.strip()[:200], "notify_contact": ""},
+        changes=changes,
         log=log,
+        errands=True,
     )
-    # the time served from the events the change read (PostgreSQL), else read again
-    served = [(e[0], e[3]) for e in log] if log else None
-    write_unattributed(visit, parts=parts, now=now, officer=officer, events=served)
+    _write_last_errands(visit, parts=parts, now=now, officer=officer, log=log)
     return visit
+
+
+def _clean_language_or_none(interpreter_used: bool, language: str) -> str | None:
+    """`clean_language`'s answer, or None where it would refuse."""
+    try:
+        return clean_language(interpreter_used=interpreter_used, language=language)
+    except NotOffered:
+        return None
+
+
+def _write_last_errands(
+    visit: Visit,
+    *,
+    parts: Sequence[ErrandPart],
+    now: dt.datetime,
+    officer: User,
+    log: list[tuple[Any, ...]],
+) -> None:
+    """A finish's last errand(s): the time served not yet given to an errand, from the
+    events and the errands the change read in its round trip (PostgreSQL: `log` filled,
+    the errands attached), else read again."""
+    served = [(e[0], e[3]) for e in log] if log else None
+    written = None
+    if log:
+        written = [
+            (e.service_seconds, None if e.outcome == Outcome.TRANSFERRED else e.service.agency_id)
+            for e in recorded_errands(visit)
+        ]
+    write_unattributed(visit, parts=parts, now=now, officer=officer, events=served, written=written)
+    forget_errands(visit)  # the errands read with the change are no longer all of them
 
 
 # --- closing time ----------------------------------------------------------------------------
@@ -932,6 +1023,50 @@ def close_queues(*, at: dt.datetime | None = None) -> int:
 # --- the one place a visit changes state -----------------------------------------------------
 
 
+def _own_transition(
+    *,
+    officer: User,
+    visit_id: int,
+    action: Action,
+    now: dt.datetime,
+    changes: dict[str, Any] | None = None,
+    outcome: str = "",
+    log: list[tuple[Any, ...]] | None = None,
+    errands: bool = True,
+) -> Visit | None:
+    """The usual case of an action on the officer's own visit at its desk that has one state
+    to start from (start: called; finish: serving), in one statement without reading the
+    visit first (PostgreSQL, `sql.transition`): the compare-and-swap from that state, guarded
+    by what `_own_visit` checks — the visit is this officer's (a visit called or being served
+    belongs to its officer) at an office the officer is assigned to, the role in Python — at
+    the visit's own desk, as `_transition_at_desk` writes it. The visit comes back with its
+    errands (`queries.recorded_errands`).
+
+    None when that is not what happened (nothing was written): the caller then takes the
+    checked path, which reads the visit and refuses with the reason, or does the change if the
+    visit has just become changeable."""
+    if not sql.one_statement_transitions() or not may_serve(officer, assigned=True):
+        return None
+    (old,) = sources_of(action)
+    new = target_state(action, old)
+    assert new is not None
+    return _write_transition(
+        visit_id,
+        action,
+        old=old.value,
+        values={"state": new.value, **(changes or {})},
+        guard={"officer": officer},
+        officer=officer,
+        service_point_id=None,
+        now=now,
+        outcome=outcome,
+        log=log,
+        errands=errands,
+        assigned=True,
+        point_of_row=True,
+    )
+
+
 def _transition_at_desk(visit: Visit, action: Action, *, officer: User, **kwargs: Any) -> Visit:
     """`_transition` by the officer holding the visit, at the visit's desk, now."""
     return _transition(
@@ -955,12 +1090,14 @@ def _transition(
     changes: dict[str, Any] | None = None,
     guard: dict[str, Any] | None = None,
     log: list[tuple[Any, ...]] | None = None,
+    errands: bool = False,
 ) -> Visit:
     """Compare-and-swap the visit from its current state; append the event. Caller is atomic.
 
     `log`: filled with the visit's events after the change, (at, action, from_state,
     to_state, service_id, id) in log order, when the one-statement path read them
-    (PostgreSQL); left empty otherwise.
+    (PostgreSQL); left empty otherwise. `errands`: the visit comes back with its errands
+    (`queries.recorded_errands`), read in the change's round trip on PostgreSQL.
 
     Raises InvalidTransition if the action is not allowed from the state we read, or if the
     row no longer is in that state (another desk or tab got there first).
@@ -985,6 +1122,7 @@ def _transition(
             now=now,
             outcome=outcome,
             log=log,
+            errands=errands,
         )
         if changed is None:
             raise InvalidTransition()
@@ -1028,11 +1166,20 @@ def _write_transition(
     outcome: str,
     pick: tuple[str, list[object]] | None = None,
     log: list[tuple[Any, ...]] | None = None,
+    errands: bool = False,
+    assigned: bool = False,
+    point_of_row: bool = False,
+    lead: tuple[str, list[object]] | None = None,
+    led: list[tuple[Any, ...]] | None = None,
 ) -> Visit | None:
     """`_transition`'s writes in one statement (`sql.transition`, PostgreSQL): the same
     compare-and-swap, desk-status row (`_log_desk_activity`'s rule), event and signals as the
     ORM path; None if no visit matched. The visit comes back as it is now, with its service
-    and agency attached (what the desk's answer shows)."""
+    and agency attached (what the desk's answer shows), and with `errands` its errands
+    (`queries.recorded_errands`). A change that moves the line asks in the same statement
+    whether anyone waits with a contact (the notification's check after commit).
+    `assigned`, `point_of_row`, `lead`, `led`: `sql.transition`'s (`_own_transition`,
+    `_call_next_in_one`)."""
     new = str(values["state"])
     desk = sql.DESK_NONE
     if officer is not None and (old in ACTIVE_STATES) != (new in ACTIVE_STATES):
@@ -1049,10 +1196,20 @@ def _write_transition(
         outcome=outcome,
         desk=desk,
         pick=pick,
+        contact=action in MOVES_THE_LINE,
+        errands=errands,
+        assigned=assigned,
+        point_of_row=point_of_row,
+        lead=lead,
+        led=led,
     )
     if done is None:
         return None
     visit = done.visit
+    if point_of_row:
+        service_point_id = visit.service_point_id
+    if done.errands is not None:
+        attach_errands(visit, done.errands)
     if desk:
         office_id = visit.office_id
         transaction.on_commit(
@@ -1079,5 +1236,5 @@ def _write_transition(
     visit_event_appended.send(sender=VisitEvent, visit=visit, event=event, events=events)
     if log is not None:
         log.extend(events)
-    _after_commit(office_id=visit.office_id, action=action)
+    _after_commit(office_id=visit.office_id, action=action, waiting_contact=done.waiting_contact)
     return visit

@@ -2,8 +2,10 @@
 
 Sent after commit (side effects; tasks are leaves and import the use cases):
 - `visit_changed`: every visit change, with `office_id` and `action` (a `states.Action`
-  value). `queueing.apps` connects `queueing.tasks.enqueue_after_visit_change` and
-  `queueing.push.on_visit_changed` (server push to the screens, decision 0026).
+  value), and `waiting_contact` (bool, or None when not known: whether anyone waits at the
+  office with a contact, when the change's own statement read it). `queueing.apps` connects
+  `queueing.tasks.enqueue_after_visit_change` and `queueing.push.on_visit_changed` (server
+  push to the screens, decision 0026).
 - `desk_sessions_changed`: a desk-status change (sign-in, status, sign-out, serving), with
   `office_id` and `staffing` (True for a sign-in, status or sign-out: who can serve whom
   changed; absent or False for a visit reaching or leaving a desk);

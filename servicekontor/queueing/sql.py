@@ -11,6 +11,7 @@ statements as its bare-SQL floor.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -219,24 +220,34 @@ def servable_services_sql(
     )
 
 
-def pick_statement(*, columns: str = "v.*", skip_locked: bool = True) -> str:
+def pick_statement(
+    *,
+    columns: str = "v.*",
+    skip_locked: bool = True,
+    office: str = "%s",
+    service_point: str = "%s",
+    sources: str = "",
+) -> str:
     """The next visit this desk can serve, in call order, as one statement.
 
     ORM: `in_call_order(waiting.filter(service__in=servable_services(…)), now=now).first()`
     (`queueing.queries`), with "the officer is not busy" folded in: same rows and order (the
     call-order property test `test_call_order` checks it). `FOR UPDATE OF v SKIP LOCKED`
     where the database has it. Parameters: officer (busy), office, officer (trained),
-    service point (equipped), now.
+    service point (equipped), now. `office`, `service_point`: SQL for them instead of
+    parameters, from `sources` (more FROM items, each after a comma, whose parameters come
+    first).
     """
     lock = " FOR UPDATE OF v SKIP LOCKED" if skip_locked else ""
     visit = Visit._meta.db_table
+    servable = servable_services_sql(officer="%s", service_point=service_point)
     return (
-        f"SELECT {columns} FROM {visit} v"
+        f"SELECT {columns} FROM {visit} v{sources}"
         f" WHERE v.state = '{VisitState.WAITING.value}'"
         f" AND NOT EXISTS (SELECT 1 FROM {visit} b WHERE b.officer_id = %s"
         f" AND b.state IN ('{VisitState.CALLED.value}', '{VisitState.SERVING.value}'))"
-        " AND v.office_id = %s"
-        f" AND v.service_id IN ({servable_services_sql(officer='%s', service_point='%s')})"
+        f" AND v.office_id = {office}"
+        f" AND v.service_id IN ({servable})"
         f" ORDER BY {CALL_ORDER} LIMIT 1{lock}"
     )
 
@@ -530,33 +541,104 @@ def desk_pushes(*, office_id: int, officers: Sequence[int], since: dt.datetime) 
 # snapshot (the rows this statement inserts are not visible to its own reads, so they are the
 # events *before* this one), and the visit's service and agency joined for the answer.
 # Call-next's pick (`pick_statement`, the call order and who may serve, unchanged) is the
-# target of the same statement, so a call is the session lock plus this one statement.
+# target of the same statement, sent in one round trip after the session's lock
+# (`SESSION_LOCK`, `SESSION_PICK`), so a call is one round trip before its rollups.
 
 
 @dataclass(frozen=True)
 class Transitioned:
     """What `transition` wrote and read: the visit as it is now (its service and agency
     attached), the event's id, and the visit's events before it (at, action, from_state,
-    to_state, service_id, id), in log order."""
+    to_state, service_id, id), in log order. `waiting_contact`: whether, with this change, a
+    visit of the office waits for its turn with a contact and has not been told (`contact`),
+    else None. `errands`: the visit's errands (service and agency attached), in order, read
+    right after the change (`errands`), else None."""
 
     visit: Visit
     event_id: int
     earlier_events: list[tuple[dt.datetime, str, str, str, int, int]]
+    waiting_contact: bool | None = None
+    errands: list[Errand] | None = None
 
 
 # How the desk-status row is written: none, "serving" (the visit reached the desk), or the
 # status of the officer's desk session ("ready" without one: the visit left the desk).
 DESK_NONE, DESK_SERVING, DESK_SESSION = "", "serving", "session"
 
+# `anyone_waiting_with_contact` as the change leaves the office, for the statement's last
+# SELECT: another visit of the office (as the statement's snapshot has it) or the changed one
+# (`u`, as the change leaves it: a transfer puts it back in line with its contact). The
+# notification's check after commit read the same rows a moment later; a ticket committed in
+# between is told at the next change that moves the line, as one committed just after that
+# check was.
+_WAITING_CONTACT_OF_U = (
+    f"(EXISTS (SELECT 1 FROM {Visit._meta.db_table} w WHERE w.office_id = u.office_id"
+    f" AND w.state = '{VisitState.WAITING.value}' AND w.notified_at IS NULL"
+    " AND w.notify_contact <> '' AND w.id <> u.id)"
+    f" OR (u.state = '{VisitState.WAITING.value}' AND u.notified_at IS NULL"
+    " AND u.notify_contact <> ''))"
+)
 
-def transition_statement(*, sets: list[str], guards: list[str], pick: str | None, desk: str) -> str:
+# The visit's errands with their services and agencies, in order (`desk._desk_context`'s
+# `recorded`, `errands._written`). Sent in the same `execute` as `transition`'s statement but
+# as a statement of its own: it takes its snapshot after the change holds the visit's row, so
+# it sees the errands of a `record_errand` that held the row before (the change's own
+# snapshot, taken before it waited, would not). Parameter: the visit id.
+VISIT_ERRANDS = (
+    f"SELECT {_columns(Errand, 'r')}, {_columns(Service, 's')}, {_columns(Agency, 'a')}"
+    f" FROM {Errand._meta.db_table} r JOIN {Service._meta.db_table} s ON s.id = r.service_id"
+    f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
+    " WHERE r.visit_id = %s ORDER BY r.position"
+)
+
+
+def _errand_of(row: Sequence[Any]) -> Errand:
+    n_errand, n_service = len(_attnames(Errand)), len(_attnames(Service))
+    errand = _from_row(Errand, row[:n_errand])
+    service = _from_row(Service, row[n_errand : n_errand + n_service])
+    service.agency = _from_row(Agency, row[n_errand + n_service :])
+    errand.service = service
+    return errand
+
+
+def transition_statement(
+    *,
+    sets: Sequence[str],
+    guards: Sequence[str],
+    pick: str | None,
+    desk: str,
+    contact: bool = False,
+    assigned: bool = False,
+    point_of_row: bool = False,
+) -> str:
     """The statement `transition` sends. `pick`: call-next's pick (`pick_statement` with only
-    the id) as the target instead of a visit id. Parameters, in order: the target (the pick's
-    parameters, or the visit id); the SET values; the old state and the guards' values; the
-    desk-status row's officer, desk, time (and officer again, and the fallback status, for
-    DESK_SESSION); the event's time, action, from state, desk, officer, outcome."""
+    the id) as the target instead of a visit id. `contact`: one more column, whether anyone
+    waits with a contact (`_WAITING_CONTACT_OF_U`). `assigned`: one more guard, the officer
+    is assigned to the visit's office (`_assigned`). `point_of_row`: the desk-status row's
+    and the event's desk are the visit's own (`service_point_id`, which the change keeps),
+    not parameters. Parameters, in order: the target (the pick's parameters, or the visit
+    id); the SET values; the old state, the guards' values (and the officer, for
+    `assigned`); the desk-status row's officer, desk, time (and officer again, and the
+    fallback status, for DESK_SESSION); the event's time, action, from state, desk, officer,
+    outcome. The same arguments give the same text, built once (`_statement`)."""
+    return _statement(tuple(sets), tuple(guards), pick, desk, contact, assigned, point_of_row)
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(
+    sets: tuple[str, ...],
+    guards: tuple[str, ...],
+    pick: str | None,
+    desk: str,
+    contact: bool,
+    assigned: bool,
+    point_of_row: bool,
+) -> str:
     visit, event = Visit._meta.db_table, VisitEvent._meta.db_table
     target = pick if pick is not None else "SELECT %s::bigint AS id"
+    if assigned:
+        guards = (*guards, _assigned(user="%s", office="v.office_id"))
+    point = "u.service_point_id" if point_of_row else "%s"
     where = " AND ".join(["v.id = t.id", "v.state = %s", *guards])
     parts = [
         f"WITH t AS ({target}),",
@@ -573,17 +655,18 @@ def transition_statement(*, sets: list[str], guards: list[str], pick: str | None
         parts.append(
             f" d AS (INSERT INTO {DeskStatusEvent._meta.db_table}"
             " (officer_id, office_id, service_point_id, at, status)"
-            f" SELECT %s, u.office_id, %s, %s, {status} FROM u),"
+            f" SELECT %s, u.office_id, {point}, %s, {status} FROM u),"
         )
     parts.append(
         f" e AS (INSERT INTO {event} (visit_id, office_id, service_id, at, action, from_state,"
         " to_state, service_point_id, officer_id, outcome)"
-        " SELECT u.id, u.office_id, u.service_id, %s, %s, %s, u.state, %s, %s, %s FROM u"
+        f" SELECT u.id, u.office_id, u.service_id, %s, %s, %s, u.state, {point}, %s, %s FROM u"
         " RETURNING id)"
     )
     parts.append(
         f" SELECT {_columns(Visit, 'u')}, e.id, {_columns(Service, 's')},"
         f" {_columns(Agency, 'a')}, p.at, p.action, p.from_state, p.to_state, p.service_id, p.id"
+        f"{f', {_WAITING_CONTACT_OF_U}' if contact else ''}"
         f" FROM u CROSS JOIN e JOIN {Service._meta.db_table} s ON s.id = u.service_id"
         f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
         " LEFT JOIN LATERAL (SELECT array_agg(x.at ORDER BY x.at, x.id) AS at,"
@@ -601,6 +684,20 @@ def one_statement_transitions() -> bool:
     """Whether `transition` is used: PostgreSQL (data-modifying CTEs, `FOR UPDATE … SKIP
     LOCKED`). SQLite takes the ORM path of `services._transition`."""
     return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A value of `transition`'s `values` written as SQL (no parameters), e.g. a column of
+    its target `t`."""
+
+    sql: str
+
+
+def _column(name: str) -> str:
+    field = Visit._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.column)
 
 
 def _prep(name: str, value: object) -> tuple[str, Any]:
@@ -624,12 +721,28 @@ def transition(
     outcome: str,
     desk: str = DESK_NONE,
     pick: tuple[str, list[object]] | None = None,
+    contact: bool = False,
+    errands: bool = False,
+    assigned: bool = False,
+    point_of_row: bool = False,
+    lead: tuple[str, list[object]] | None = None,
+    led: list[tuple[Any, ...]] | None = None,
 ) -> Transitioned | None:
     """Compare-and-swap one visit from `old_state` to `values` (with `guard` on other
     columns), write its desk-status row (`desk`) and its event, and read its earlier events,
-    in one statement; None if no visit matched (state changed, or nothing to pick)."""
+    in one statement; None if no visit matched (state changed, or nothing to pick).
+    `contact`: also whether anyone waits with a contact (`Transitioned.waiting_contact`).
+    `errands`: also the visit's errands (`VISIT_ERRANDS`, a second statement in the same
+    round trip; a visit id, not a pick). `assigned`: only if the officer is assigned to the
+    visit's office. `point_of_row`: the desk is the visit's own (`service_point_id` is not
+    used). `lead`: a statement (and its parameters) sent before it in the same round trip,
+    as a statement of its own (its own snapshot, its locks taken first); its rows go into
+    `led`, whether or not a visit matched. A value given as `Expression` is SQL."""
     sets, set_params = [], []
     for name, value in values.items():
+        if isinstance(value, Expression):
+            sets.append(f"{_column(name)} = {value.sql}")
+            continue
         column, prepared = _prep(name, value)
         sets.append(f"{column} = %s")
         set_params.append(prepared)
@@ -639,44 +752,80 @@ def transition(
         guards.append(f"v.{column} = %s")
         guard_params.append(prepared)
     statement = transition_statement(
-        sets=sets, guards=guards, pick=pick[0] if pick else None, desk=desk
+        sets=sets,
+        guards=guards,
+        pick=pick[0] if pick else None,
+        desk=desk,
+        contact=contact,
+        assigned=assigned,
+        point_of_row=point_of_row,
     )
     when = sql_datetime(at)
+    point = [] if point_of_row else [service_point_id]
     params: list[Any] = list(pick[1]) if pick else [visit_id]
     params += [*set_params, old_state, *guard_params]
+    if assigned:
+        params.append(officer_id)
     if desk == DESK_SERVING:
-        params += [officer_id, service_point_id, when, DESK_SERVING]
+        params += [officer_id, *point, when, DESK_SERVING]
     elif desk == DESK_SESSION:
-        params += [officer_id, service_point_id, when, officer_id, OfficerStatus.IDLE.value]
-    params += [when, action, old_state, service_point_id, officer_id, outcome]
+        params += [officer_id, *point, when, officer_id, OfficerStatus.IDLE.value]
+    params += [when, action, old_state, *point, officer_id, outcome]
+    read_errands = errands and visit_id is not None
+    if read_errands:
+        statement = f"{statement}; {VISIT_ERRANDS}"
+        params.append(visit_id)
+    if lead is not None:
+        statement = f"{lead[0]}; {statement}"
+        params = [*lead[1], *params]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+        if lead is not None:
+            lead_rows = cursor.fetchall()
+            if led is not None:
+                led.extend(lead_rows)
+            cursor.nextset()
         row = cursor.fetchone()
+        errand_rows = cursor.fetchall() if read_errands and cursor.nextset() else []
     if row is None:
         return None
     n_visit, n_service, n_agency = (len(_attnames(m)) for m in (Visit, Service, Agency))
     event_id = int(row[n_visit])
     visit = _with_service([*row[:n_visit], *row[n_visit + 1 :]])
-    arrays = row[n_visit + 1 + n_service + n_agency :]
+    first = n_visit + 1 + n_service + n_agency
+    arrays = row[first : first + 6]
     earlier = list(zip(*arrays, strict=True)) if arrays[0] is not None else []
-    return Transitioned(visit=visit, event_id=event_id, earlier_events=earlier)
+    return Transitioned(
+        visit=visit,
+        event_id=event_id,
+        earlier_events=earlier,
+        waiting_contact=bool(row[first + 6]) if contact else None,
+        errands=[_errand_of(r) for r in errand_rows] if read_errands else None,
+    )
 
 
-def pick_target() -> str:
-    """Call-next's pick (`pick_statement`) with only the id, locked, as `transition`'s target."""
-    return pick_statement(columns="v.id", skip_locked=True)
+# Call-next in one round trip (`services.call_next`): the desk session's lock, then (as a
+# statement of its own, so its snapshot is taken once the lock is held, see
+# `desk_session_statement`) the pick with the session's office and desk read in it, only for
+# a session that is ready ("idle") at an office its officer is assigned to. The pick's
+# target carries the desk (`t.point`) for the call's SET. Parameters: officer (session),
+# officer (busy), officer (trained), now.
+SESSION_PICK = pick_statement(
+    columns="v.id, d.service_point_id AS point",
+    office="d.office_id",
+    service_point="d.service_point_id",
+    sources=(
+        f", (SELECT s.office_id, s.service_point_id FROM {DeskSession._meta.db_table} s"
+        f" WHERE s.officer_id = %s AND s.status = '{OfficerStatus.IDLE.value}'"
+        f" AND {_assigned(user='s.officer_id', office='s.office_id')}) d"
+    ),
+)
+# The lock that goes first: the session's keys, status and assignment. Parameter: officer.
+SESSION_LOCK = desk_session_statement(columns="s.id, s.service_point_id, s.office_id, s.status")
 
 
-def pick_params(
-    *, officer_id: int, office_id: int, service_point_id: int, now: dt.datetime
-) -> list[object]:
-    return [
-        officer_id,
-        office_id,
-        officer_id,
-        service_point_id,
-        sql_datetime(now),
-    ]
+def session_pick_params(*, officer_id: int, now: dt.datetime) -> list[object]:
+    return [officer_id, officer_id, officer_id, sql_datetime(now)]
 
 
 # --- the services a desk can add a walk-in for or transfer to (the own-visit panel) ---------

@@ -33,6 +33,9 @@ class Action(StrEnum):
 
 
 TERMINAL = frozenset({State.FINISHED, State.NO_SHOW, State.NOT_SERVED})
+# The changes that move someone nearer the front of the line: after them the citizens now
+# near the front who asked to be told are told (`queueing.tasks`); the others tell nobody.
+MOVES_THE_LINE = frozenset({Action.CALL, Action.TRANSFER, Action.REQUEUE})
 OPEN = frozenset(State) - TERMINAL
 
 # (action, from) -> to. Creation actions have from=None.

@@ -12,10 +12,7 @@ from django_tasks import task
 from servicekontor.queueing import sql
 from servicekontor.queueing.notifications import notify_near_visits
 from servicekontor.queueing.services import close_queues
-from servicekontor.queueing.states import Action
-
-# The changes that move someone nearer the front of the line (the others tell nobody).
-MOVES_THE_LINE = frozenset({Action.CALL, Action.TRANSFER, Action.REQUEUE})
+from servicekontor.queueing.states import MOVES_THE_LINE
 
 
 @task()
@@ -26,15 +23,28 @@ def after_visit_change(*, office_id: int, action: str) -> int:
     return 0
 
 
-def enqueue_after_visit_change(sender: Any, *, office_id: int, action: str, **kwargs: Any) -> None:
+def enqueue_after_visit_change(
+    sender: Any,
+    *,
+    office_id: int,
+    action: str,
+    waiting_contact: bool | None = None,
+    **kwargs: Any,
+) -> None:
     """Receiver of `signals.visit_changed` (sent after commit): enqueue `after_visit_change`
     for a change that moves the line while someone waiting at the office asked to be told.
 
     With the database queue (decision 0044) every other change would cost the request an
     INSERT and the worker a claim and a run for a task that tells nobody (at 10× the
     national peak about nine calls a second); the check is the task's own first step, one
-    indexed EXISTS (`sql.anyone_waiting_with_contact`), which the request ran before too."""
-    if action in MOVES_THE_LINE and sql.anyone_waiting_with_contact(office_id=office_id):
+    indexed EXISTS (`sql.anyone_waiting_with_contact`), which the request ran before too.
+    `waiting_contact`: that check's answer when the change's own statement gave it
+    (`sql.transition`'s `contact`), so it is not asked again."""
+    if action not in MOVES_THE_LINE:
+        return
+    if waiting_contact is None:
+        waiting_contact = sql.anyone_waiting_with_contact(office_id=office_id)
+    if waiting_contact:
         after_visit_change.enqueue(office_id=office_id, action=action)
 
 

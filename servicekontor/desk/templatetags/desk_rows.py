@@ -14,8 +14,9 @@ in per request as before.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
+from typing import Any
 
 from django import template
 from django.template.context import Context
@@ -29,7 +30,7 @@ from servicekontor.queueing.sql import ListedVisit
 register = template.Library()
 
 
-def _csrf_input(context: Context) -> str:
+def csrf_input(context: Context | Mapping[str, Any]) -> str:
     """What `{% csrf_token %}` renders: the hidden input, or nothing without a token."""
     token = context.get("csrf_token")
     if not token or token == "NOTPROVIDED":
@@ -37,7 +38,7 @@ def _csrf_input(context: Context) -> str:
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
 
-def _hhmm(moment: dt.datetime, tz: dt.tzinfo) -> str:
+def hhmm(moment: dt.datetime, tz: dt.tzinfo) -> str:
     """`{{ moment|time:"H:i" }}`: an aware time in the active time zone."""
     if timezone.is_aware(moment):
         moment = moment.astimezone(tz)
@@ -50,14 +51,14 @@ def waiting_rows(
 ) -> SafeString:
     """The waiting visits' table rows; each with a "Call" form unless the officer is `busy`."""
     tz, pick = timezone.get_current_timezone(), language_picker()
-    url, csrf = escape(act_url), _csrf_input(context)
+    url, csrf = escape(act_url), csrf_input(context)
     priority = f' <span class="tag">{escape(gettext("priority"))}</span>'
     call = escape(gettext("Call"))
     out = []
     for visit in visits:
         pk, ticket = int(visit.pk), escape(visit.ticket)
         booked = (
-            f' <span class="tag booking">{_hhmm(visit.booked_start, tz)}</span>'
+            f' <span class="tag booking">{hhmm(visit.booked_start, tz)}</span>'
             if visit.booked_start
             else ""
         )
@@ -75,7 +76,7 @@ def waiting_rows(
             f'        <td><span class="ticket">{ticket}</span>{booked}'
             f"{priority if visit.priority else ''}</td>\n"
             f"        <td>{escape(pick(visit.service.name_sv, visit.service.name_en))}</td>\n"
-            f"        <td>{_hhmm(visit.arrived_at, tz)}</td>\n"
+            f"        <td>{hhmm(visit.arrived_at, tz)}</td>\n"
             f"        <td>{form}</td>\n"
             "      </tr>\n    "
         )
@@ -87,7 +88,7 @@ def parked_items(
     context: Context, visits: Iterable[ListedVisit], *, busy: bool, act_url: str
 ) -> SafeString:
     """The parked visits' list items; each with "Call" and "Back in line" unless `busy`."""
-    url, csrf, pick = escape(act_url), _csrf_input(context), language_picker()
+    url, csrf, pick = escape(act_url), csrf_input(context), language_picker()
     call, requeue = escape(gettext("Call")), escape(gettext("Back in line"))
     out = []
     for visit in visits:

@@ -154,6 +154,24 @@ def test_publish__desk_status_tells_the_live_view(
     assert (f"test:office.{world.office.pk}", "live") in recorder.sent
 
 
+def test_publish__a_call_and_a_finish__one_message_each(
+    world, recorder, django_capture_on_commit_callbacks
+):
+    # The desk-status rows of a visit reaching and leaving the desk are told by the visit's
+    # own message (its parts name the live view), not by a second one.
+    services.issue_ticket(office=world.office, service=world.tax)
+    channel = f"test:office.{world.office.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = services.call_next(officer=world.alice)
+    assert recorder.sent == [(channel, " ".join(sorted(push.parts_for("call"))))]
+    services.start_service(officer=world.alice, visit_id=visit.pk)
+    recorder.sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+    assert recorder.sent == [(channel, " ".join(sorted(push.parts_for("finish"))))]
+    assert all("live" in message for _channel, message in recorder.sent)
+
+
 def test_publish__off_without_push_url(world, settings, monkeypatch):
     settings.PUSH_URL = ""
     monkeypatch.setattr(push, "_client", lambda url: pytest.fail("no publish when off"))

@@ -9,8 +9,8 @@ from django_tasks_db.models import DBTaskResult
 from servicekontor.queueing import services
 from servicekontor.queueing.models import Visit
 from servicekontor.queueing.signals import visit_changed
-from servicekontor.queueing.states import Action
-from servicekontor.queueing.tasks import MOVES_THE_LINE, after_visit_change
+from servicekontor.queueing.states import MOVES_THE_LINE, Action
+from servicekontor.queueing.tasks import after_visit_change
 
 pytestmark = pytest.mark.django_db
 TASK = "servicekontor.queueing.tasks.after_visit_change"
