@@ -816,7 +816,7 @@ def _parts(
         "current_etag": _current_etag(keys, officer_id, versions),
     }
     # `desk/_after_action.html` written out (its `{% include "desk/_current.html" %}` is the
-    # panel of `desk_current.panel_of`, decision 0070): no template, no request context. The
+    # panel of `desk_current.panel_of`, decision 0071): no template, no request context. The
     # CSRF input as the template's context processor gave it.
     csrf = csrf_input({"csrf_token": get_token(request)})
     response = HttpResponse(

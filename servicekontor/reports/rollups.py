@@ -206,7 +206,7 @@ def _upsert_sql(kind: str) -> str:
 @functools.lru_cache(maxsize=16)
 def _upsert_text(kind: str, vendor: str) -> str:
     """`_upsert_sql`, built once per kind and database (every change sends a few of them;
-    a profile of 40 calls found 4,560 `quote_name` calls, most of them here: decision 0070)."""
+    a profile of 40 calls found 4,560 `quote_name` calls, most of them here: decision 0071)."""
     model, extra, values = TABLES[kind]
     q = connection.ops.quote_name
     table = q(model._meta.db_table)

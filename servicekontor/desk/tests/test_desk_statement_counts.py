@@ -29,7 +29,7 @@ FRAGMENT = {"X-Desk-Fragment": "1"}
 # the compare-and-swap, the desk-status row, the event and the rollups' read of the visit's
 # events) and desk.js's answer is the own visit only; SQLite takes the ORM path. Inside a
 # test's transaction each `atomic` adds a SAVEPOINT and its RELEASE (two statements).
-# Decision 0070: a call's session lock and change are one `execute` (one statement here), a
+# Decision 0071: a call's session lock and change are one `execute` (one statement here), a
 # start and a finish change the visit without reading it first and read its errands in the
 # same `execute`, the "anyone waiting with a contact?" check rides in the change, and the
 # services offered come from the registry's version (no statement): call 7 → 6, start 6 → 5,
