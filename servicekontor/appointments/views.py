@@ -726,6 +726,7 @@ def desk_booked(request: HttpRequest, office_code: str, booking_id: int) -> Http
             "code": format_code(booking.code),
             "manage_url": manage_url,
             "language": dict(settings.LANGUAGES).get(mail.booking_language(booking), ""),
+            "sent_by": mail.contact_channel(booking),
             # Opened again later (history, a bookmark): say if it is no longer booked.
             "status_label": ""
             if booking.status == BookingStatus.BOOKED
