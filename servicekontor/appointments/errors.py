@@ -97,6 +97,10 @@ class AlreadyCheckedIn(NotChangeable):
     default_message = _("This booking is already checked in.")
 
 
+class MeetingMoved(NotChangeable):
+    default_message = _("This video meeting has been moved to another time: it is a new meeting.")
+
+
 class BookingTimePassed(NotChangeable):
     default_message = _("This booking's time has passed.")
 

@@ -713,7 +713,7 @@ def cancel_video_meeting_by_agency(*, meeting: VideoMeeting, agency_id: int) -> 
     # Read under the booking's lock: a meeting the citizen moved (or cancelled) is over; the
     # booking's new meeting is another one, which this request did not name.
     if not VideoMeeting.objects.filter(pk=meeting.pk, active=True).exists():
-        raise errors.NotChangeable()
+        raise errors.MeetingMoved()
     locked.status = BookingStatus.CANCELLED_BY_OFFICE
     locked.office_cancel_reason = OfficeCancelReason.CASEWORKER
     locked.cancelled_at = clock.now()
