@@ -49,6 +49,7 @@ def _visible_agencies(user: User) -> list[Agency]:
         raise PermissionDenied(_("Handovers are for network administrators and agency analysts."))
     if is_network_admin(user):
         return list(Agency.objects.order_by("name_sv"))
+    assert user.analyst_agency_id is not None  # may_see_agency_data: an analyst with an agency
     return [Agency.objects.get(pk=user.analyst_agency_id)]
 
 

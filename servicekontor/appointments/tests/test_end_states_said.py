@@ -13,7 +13,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-END_STATES = [
+END_STATES: list[tuple[dict[str, object], str]] = [
     ({"status": BookingStatus.CANCELLED}, "Bokningen är redan avbokad."),
     (
         {
