@@ -27,6 +27,12 @@ def can_serve_at(user: User, office: Office) -> bool:
     return user.assignments.filter(office=office).exists()
 
 
+def may_sign_in_at_desks(user: User) -> bool:
+    """Whether the user's role serves at desks at all (the desk's sign-in page; which
+    desks: those of the offices they are assigned to, `can_serve_at`)."""
+    return may_serve(user, assigned=True)
+
+
 def may_manage(user: User, *, assigned: bool) -> bool:
     """The manager rule, given whether the user is assigned to the office (for callers that
     read that alongside something else: the live view's poll, `sql.live_poll`)."""
@@ -49,6 +55,28 @@ def managed_offices(user: User) -> QuerySet[Office]:
     if user.is_active and user.role == Role.OFFICE_MANAGER:
         return Office.objects.filter(assignments__user=user)
     return Office.objects.none()
+
+
+def may_see_statistics(user: User) -> bool:
+    """Network administrators, office managers (their offices) and agency analysts with an
+    agency (its figures); `reports.scope.scope_for` gives each their scope."""
+    if is_network_admin(user):
+        return True
+    if not user.is_active:
+        return False
+    return user.role == Role.OFFICE_MANAGER or (
+        user.role == Role.AGENCY_ANALYST and user.analyst_agency_id is not None
+    )
+
+
+def may_see_agency_data(user: User) -> bool:
+    """Costs and settlements, handovers: network administrators (every agency) and an
+    agency analyst (their own agency)."""
+    if is_network_admin(user):
+        return True
+    return bool(
+        user.is_active and user.role == Role.AGENCY_ANALYST and user.analyst_agency_id is not None
+    )
 
 
 def visible_agencies(user: User) -> QuerySet[Agency]:

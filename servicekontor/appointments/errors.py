@@ -79,8 +79,30 @@ class LimitReached(BookingError):
 
 
 class NotChangeable(BookingError):
+    """A booking in an end state; each end state says which (`services.why_not_changeable`)."""
+
     http_status = 409
     default_message = _("This booking can no longer be changed.")
+
+
+class AlreadyCancelled(NotChangeable):
+    default_message = _("This booking is already cancelled.")
+
+
+class CancelledByOffice(NotChangeable):
+    default_message = _("The office has already cancelled this booking.")
+
+
+class AlreadyCheckedIn(NotChangeable):
+    default_message = _("This booking is already checked in.")
+
+
+class MeetingMoved(NotChangeable):
+    default_message = _("This video meeting has been moved to another time: it is a new meeting.")
+
+
+class BookingTimePassed(NotChangeable):
+    default_message = _("This booking's time has passed.")
 
 
 class CheckInError(BookingError):

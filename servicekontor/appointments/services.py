@@ -307,6 +307,25 @@ def _lock_booking(booking: Booking) -> Booking:
     )
 
 
+def why_not_changeable(booking: Booking) -> errors.NotChangeable:
+    """The refusal of a cancel or move of `booking`, saying its end state: cancelled (by the
+    citizen or at the desk), cancelled by the office, checked in, or its time passed (not
+    checked in, a no-show, or checked in too late). Every cancel and move (the citizen's
+    link, the desk, the agency) refuses with this, never a general "can no longer be
+    changed" for a booking that is simply already cancelled."""
+    if booking.status == BookingStatus.CANCELLED:
+        return errors.AlreadyCancelled()
+    if booking.status == BookingStatus.CANCELLED_BY_OFFICE:
+        return errors.CancelledByOffice()
+    if booking.status == BookingStatus.CHECKED_IN:
+        return errors.AlreadyCheckedIn()
+    if booking.status in (BookingStatus.LATE, BookingStatus.NO_SHOW):
+        return errors.BookingTimePassed()
+    if booking.starts_at <= clock.now():
+        return errors.BookingTimePassed()
+    return errors.NotChangeable()
+
+
 @transaction.atomic
 def cancel_booking(*, booking: Booking) -> Booking:
     """The citizen cancels (by the manage link). Lock: the booking row.
@@ -316,7 +335,7 @@ def cancel_booking(*, booking: Booking) -> Booking:
     locked = _lock_booking(booking)
     now = clock.now()
     if not locked.is_cancellable(now=now):
-        raise errors.NotChangeable()
+        raise why_not_changeable(locked)
     locked.status = BookingStatus.CANCELLED
     locked.cancelled_at = now
     locked.sequence += 1
@@ -341,7 +360,7 @@ def reschedule_booking(*, booking: Booking, starts_at: dt.datetime) -> Booking:
     locked = _lock_booking(booking)
     now = clock.now()
     if not locked.is_changeable(now=now):
-        raise errors.NotChangeable()
+        raise why_not_changeable(locked)
     if locked.status == BookingStatus.BOOKED and locked.starts_at == starts_at:
         raise errors.SameTime()
     office, service = locked.office, locked.service
@@ -690,11 +709,11 @@ def cancel_video_meeting_by_agency(*, meeting: VideoMeeting, agency_id: int) -> 
         raise errors.NotYourMeeting()
     locked = _lock_booking(meeting.booking)
     if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
-        raise errors.NotChangeable()
+        raise why_not_changeable(locked)
     # Read under the booking's lock: a meeting the citizen moved (or cancelled) is over; the
     # booking's new meeting is another one, which this request did not name.
     if not VideoMeeting.objects.filter(pk=meeting.pk, active=True).exists():
-        raise errors.NotChangeable()
+        raise errors.MeetingMoved()
     locked.status = BookingStatus.CANCELLED_BY_OFFICE
     locked.office_cancel_reason = OfficeCancelReason.CASEWORKER
     locked.cancelled_at = clock.now()
@@ -711,7 +730,7 @@ def cancel_booking_at_desk(*, booking: Booking) -> Booking:
     booking row. The agency is told of a video meeting as when the citizen cancels."""
     locked = _lock_booking(booking)
     if locked.status != BookingStatus.BOOKED or locked.starts_at <= clock.now():
-        raise errors.NotChangeable()
+        raise why_not_changeable(locked)
     locked.status = BookingStatus.CANCELLED
     locked.cancelled_at = clock.now()
     locked.sequence += 1

@@ -448,7 +448,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     if not context["cancellable"]:
         return _error(
             request,
-            str(errors.NotChangeable.default_message),
+            str(services.why_not_changeable(booking).message),
             409,
             back=reverse("appointments:manage", kwargs={"token": token}),
             back_label=_("Back to your booking"),
@@ -474,7 +474,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if not booking.is_changeable(now=clock.now()):
         return _error(
             request,
-            str(errors.NotChangeable.default_message),
+            str(services.why_not_changeable(booking).message),
             409,
             back=manage_url,
             back_label=_("Back to your booking"),
@@ -726,6 +726,7 @@ def desk_booked(request: HttpRequest, office_code: str, booking_id: int) -> Http
             "code": format_code(booking.code),
             "manage_url": manage_url,
             "language": dict(settings.LANGUAGES).get(mail.booking_language(booking), ""),
+            "sent_by": mail.contact_channel(booking),
             # Opened again later (history, a bookmark): say if it is no longer booked.
             "status_label": ""
             if booking.status == BookingStatus.BOOKED
@@ -760,7 +761,8 @@ def desk_cancel(request: HttpRequest, office_code: str) -> HttpResponse:
     if booking is None:
         return refused(_("No booking at this office has that code."), 404)
     if booking.status != BookingStatus.BOOKED or booking.starts_at <= clock.now():
-        return refused(errors.NotChangeable.default_message, errors.NotChangeable.http_status)
+        refusal = services.why_not_changeable(booking)
+        return refused(refusal.message, refusal.http_status)
     if request.POST.get("confirm") != str(booking.pk):
         context["to_cancel"] = {
             "booking": booking,

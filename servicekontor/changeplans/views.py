@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.accounts.refusal import refused
 from servicekontor.changeplans import charts, exports, queries, services
 from servicekontor.changeplans.forms import (
     ChangeForm,
@@ -46,15 +47,12 @@ def admin_view(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if not (isinstance(user, User) and is_network_admin(user)):
-            return render(
-                request,
-                "changeplans/error.html",
-                {"message": _("Change plans are for network administrators.")},
-                status=403,
-            )
+            return refused(request, _("Change plans are for network administrators."))
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
+            if exc.http_status == 403:
+                return refused(request, exc.message)
             return render(
                 request, "changeplans/error.html", {"message": exc.message}, status=exc.http_status
             )

@@ -18,7 +18,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts.models import Role, User
-from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.accounts.permissions import is_network_admin, may_see_agency_data
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.costs import allocation, staff_need
@@ -122,11 +122,7 @@ def to_allocation_pool(pool: CostPool) -> allocation.Pool:
 
 def may_see_costs(user: User) -> bool:
     """Network administrators see every agency; an agency analyst their own agency."""
-    if is_network_admin(user):
-        return True
-    return bool(
-        user.is_active and user.role == Role.AGENCY_ANALYST and user.analyst_agency_id is not None
-    )
+    return may_see_agency_data(user)
 
 
 def visible_agency_ids(user: User) -> set[int] | None:

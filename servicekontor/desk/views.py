@@ -31,7 +31,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicekontor.accounts.models import User
-from servicekontor.accounts.permissions import can_manage, can_serve_at, may_manage
+from servicekontor.accounts.permissions import (
+    can_manage,
+    can_serve_at,
+    may_manage,
+    may_sign_in_at_desks,
+)
 from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
@@ -89,6 +94,8 @@ def _refused(request: HttpRequest, message: object, status: int, url: str) -> Ht
 def choose_desk(request: HttpRequest) -> HttpResponse:
     """Sign in at a desk: choose one of the active desks of the offices you work at."""
     user = _user(request)
+    if not may_sign_in_at_desks(user):
+        raise PermissionDenied(_("Desks are for service officers and office managers."))
     offices = [o for o in Office.objects.filter(assignments__user=user) if can_serve_at(user, o)]
     points = ServicePoint.objects.filter(office__in=offices, is_active=True).select_related(
         "office"

@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from servicekontor.accounts.models import Role, User
-from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.accounts.models import User
+from servicekontor.accounts.permissions import is_network_admin, may_see_agency_data
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
@@ -45,11 +45,12 @@ def _user(request: HttpRequest) -> User:
 
 def _visible_agencies(user: User) -> list[Agency]:
     """Network administrators: every agency; an agency analyst: theirs; others: 403."""
+    if not may_see_agency_data(user):
+        raise PermissionDenied(_("Handovers are for network administrators and agency analysts."))
     if is_network_admin(user):
         return list(Agency.objects.order_by("name_sv"))
-    if user.is_active and user.role == Role.AGENCY_ANALYST and user.analyst_agency_id:
-        return [Agency.objects.get(pk=user.analyst_agency_id)]
-    raise PermissionDenied
+    assert user.analyst_agency_id is not None  # may_see_agency_data: an analyst with an agency
+    return [Agency.objects.get(pk=user.analyst_agency_id)]
 
 
 @login_required

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts.models import Role, User
-from servicekontor.accounts.permissions import is_network_admin, managed_offices
+from servicekontor.accounts.permissions import (
+    is_network_admin,
+    managed_offices,
+    may_see_statistics,
+)
 from servicekontor.core.errors import DomainError
 
 
@@ -44,7 +48,7 @@ EVERYTHING = Scope(agency_ids=None, office_ids=None, sees_occupancy=True)
 
 def scope_for(user: User) -> Scope:
     """The user's scope; raises NoStatistics (403) for a user who may see none."""
-    if not user.is_active:
+    if not may_see_statistics(user):
         raise NoStatistics()
     if is_network_admin(user):
         return EVERYTHING

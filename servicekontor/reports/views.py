@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
+from servicekontor.accounts.refusal import refused
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
@@ -50,14 +51,21 @@ def statistics_view(view: View) -> View:
         try:
             return view(request, scope_for(_user(request)), *args, **kwargs)
         except DomainError as exc:
-            return render(
-                request,
-                "reports/error.html",
-                {"message": exc.message, "status": exc.http_status},
-                status=exc.http_status,
-            )
+            return error_page(request, exc)
 
     return wrapper
+
+
+def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A refusal (403) is the staff's one refusal page; anything else this app's error page."""
+    if exc.http_status == 403:
+        return refused(request, exc.message)
+    return render(
+        request,
+        "reports/error.html",
+        {"message": exc.message, "status": exc.http_status},
+        status=exc.http_status,
+    )
 
 
 def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:

@@ -26,7 +26,7 @@ from servicekontor.network.models import Office
 from servicekontor.reports import charts
 from servicekontor.reports.dashboards import WEEKDAYS, Chart
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for
-from servicekontor.reports.views import statistics_view
+from servicekontor.reports.views import error_page, statistics_view
 from servicekontor.staffing import exports, forms, queries, services
 
 
@@ -242,9 +242,7 @@ def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
         )
         return HttpResponseRedirect(_office_url(request, office_code), status=303)
     except DomainError as exc:
-        return render(
-            request, "reports/error.html", {"message": exc.message}, status=exc.http_status
-        )
+        return error_page(request, exc)
 
 
 @statistics_view

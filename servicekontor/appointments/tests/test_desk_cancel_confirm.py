@@ -84,7 +84,7 @@ def test_desk_cancel__confirm_of_another_booking__only_shows_this_one(
     [
         ("ab", 400, "A booking code has 8 letters and digits."),
         ("ABCD-2345", 404, "No booking at this office has that code."),
-        (None, 409, "This booking can no longer be changed."),
+        (None, 409, "This booking is already cancelled."),
     ],
 )
 def test_desk_cancel__refused__the_whole_page_as_its_get(

@@ -128,7 +128,7 @@ def test_video__agency_cancels__citizen_told_and_can_rebook(
     # Once the citizen has cancelled, the agency has nothing left to cancel.
     services.cancel_booking(booking=moved)
     meeting.refresh_from_db()
-    with pytest.raises(errors.NotChangeable):
+    with pytest.raises(errors.AlreadyCancelled):
         services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=service.agency_id)
 
 
@@ -191,7 +191,7 @@ def test_video__reschedule__agency_cannot_cancel_the_old_meeting_any_more(frozen
     old = made.booking.video_meetings.get(active=True)
     moved = services.reschedule_booking(booking=made.booking, starts_at=local(TUESDAY, 11))
     old.refresh_from_db()
-    with pytest.raises(errors.NotChangeable):
+    with pytest.raises(errors.MeetingMoved):
         services.cancel_video_meeting_by_agency(meeting=old, agency_id=service.agency_id)
     assert Booking.objects.get(pk=moved.pk).status == BookingStatus.BOOKED
     assert moved.video_meetings.get(active=True).active

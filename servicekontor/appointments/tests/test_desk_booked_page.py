@@ -1,0 +1,92 @@
+"""The officer's booking pages (walk, 2026-12-02): a way back to the desk on each, the
+confirmation's way named (sms to the number, e-mail to the address, or none: the rule the
+sending follows, `mail.contact_channel`), and one word for the person served ("besökaren")."""
+
+import pytest
+
+from servicekontor.appointments import services
+from servicekontor.appointments.models import Booking
+from servicekontor.appointments.tests.conftest import TUESDAY, local
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+BACK = "Tillbaka till disken</a>"
+
+
+@pytest.fixture
+def officer(office):
+    return make_user(offices=[office])
+
+
+def _booked(office, service, **contact):
+    return services.book_appointment(
+        office=office,
+        service=service,
+        starts_at=local(TUESDAY, 10),
+        contact=services.Contact(name="Anna Svensson", **contact),
+    ).booking
+
+
+@pytest.mark.parametrize(
+    ("contact", "said"),
+    [
+        ({"phone": "070-123 45 67"}, "Besökaren får bekräftelsen med sms till +46701234567."),
+        ({"email": "a@example.org"}, "Besökaren får bekräftelsen med e-post till a@example.org."),
+        # both: the sending's rule mails the address (and sends no sms)
+        (
+            {"email": "a@example.org", "phone": "070-123 45 67"},
+            "Besökaren får bekräftelsen med e-post till a@example.org.",
+        ),
+    ],
+)
+def test_desk_booked__says_which_way_the_confirmation_goes(
+    frozen, client, office, service, officer, contact, said
+):
+    booking = _booked(office, service, **contact)
+    client.force_login(officer)
+    html = client.get(f"/book/desk/{office.code}/booked/{booking.pk}/").content.decode()
+    assert said in html
+    assert "e-post eller sms" not in html
+
+
+def test_desk_booked__no_contact_left__says_none_is_sent(frozen, client, office, service, officer):
+    booking = _booked(office, service, email="a@example.org")
+    Booking.objects.filter(pk=booking.pk).update(email="", phone="")  # purged, say
+    client.force_login(officer)
+    html = client.get(f"/book/desk/{office.code}/booked/{booking.pk}/").content.decode()
+    assert "Besökaren får ingen bekräftelse" in html
+
+
+def test_desk_booking_pages__a_way_back_to_the_desk(frozen, client, office, service, officer):
+    booking = _booked(office, service, email="a@example.org")
+    client.force_login(officer)
+    desk = f'href="/desk/{office.code}/"'
+    for url in (
+        f"/book/desk/{office.code}/book/",
+        f"/book/desk/{office.code}/book/?service={service.pk}",
+        f"/book/desk/{office.code}/booked/{booking.pk}/",
+    ):
+        html = client.get(url).content.decode()
+        assert f"{desk}>{BACK}" in html, url
+    # a refused cancel answers with the same page, its way back too
+    refused = client.post(f"/book/desk/{office.code}/cancel/", {"code": "x"})
+    assert f"{desk}>{BACK}" in refused.content.decode()
+
+
+def test_desk_booking_pages__one_word_for_the_person_served(
+    frozen, client, office, service, officer
+):
+    service.requires_identification = True
+    service.save()
+    booking = _booked(office, service, email="a@example.org")
+    client.force_login(officer)
+    pages = [
+        client.get(f"/book/desk/{office.code}/book/?service={service.pk}"),
+        client.get(f"/book/desk/{office.code}/booked/{booking.pk}/"),
+        client.post(f"/book/desk/{office.code}/cancel/", {"code": booking.code}),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert "besökare" in html.lower()
+        assert "medborgar" not in html.lower()
