@@ -13,7 +13,7 @@ admin.site.site_title = _("Service office registry")
 
 handler400 = "servicekontor.core.middleware.bad_request"
 handler404 = "servicekontor.core.middleware.not_found"
-# Every staff view's refusal: one page (decision 0070).
+# Every staff view's refusal: one page (decision 0072).
 handler403 = "servicekontor.accounts.refusal.permission_denied"
 
 urlpatterns = [
