@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Case, F, Q, QuerySet, Value, When
@@ -11,6 +12,7 @@ from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.i18n import pick_language
+from servicekontor.core.rounding import exported
 from servicekontor.network import registry_cache
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offerings_on
@@ -458,8 +460,11 @@ def average_wait_minutes(*, office: Office, since: dt.datetime) -> float | None:
 
 
 def _mean_wait(waits: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
-    minutes = [(called - entered).total_seconds() / 60 for entered, called in waits]
-    return round(sum(minutes) / len(minutes), 1) if minutes else None
+    if not waits:
+        return None
+    seconds = sum((called - entered).total_seconds() for entered, called in waits)
+    # rounded half up, as every figure (`core.rounding`)
+    return exported(seconds, 1, scale=Fraction(1, 60 * len(waits)))
 
 
 _SERVING_LABELS = {state.value: state.label for state in VisitState}

@@ -6,12 +6,14 @@ Built once here from `queries.figures`, so the four outputs cannot disagree.
 import datetime as dt
 from calendar import monthrange
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import params
+from servicekontor.core.rounding import exported
 from servicekontor.network.models import Office
 from servicekontor.reports.queries import BadPeriod, Figures, figures, last_year
 from servicekontor.reports.scope import NoStatistics, Scope
@@ -61,8 +63,7 @@ def unknown_notes() -> list[tuple[str, str]]:
     return [(str(labels[key]), str(why)) for key, why in UNKNOWN_WHEN.items()]
 
 
-def _round(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)
+MINUTE = Fraction(1, 60)  # seconds → minutes
 
 
 def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
@@ -74,22 +75,17 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
         "visits_reached_otherwise": now.reached_otherwise,
         "served_visits": now.errand_visits,
         "errands": now.errands,
-        "handled_minutes": round(now.handled_seconds / 60, 1),
-        "mean_service_minutes": _round(
-            now.mean_service_seconds / 60 if now.mean_service_seconds is not None else None
-        ),
+        # rounded half up, as the pages round (`core.rounding`)
+        "handled_minutes": exported(now.handled_seconds, 1, scale=MINUTE),
+        "mean_service_minutes": exported(now.mean_service_seconds, 1, scale=MINUTE),
         "no_show": now.no_show,
         "left_queue": now.left_queue,
         "not_served": now.not_served,
         "transfers": now.transfers,
-        "mean_wait_minutes": _round(
-            now.mean_wait_seconds / 60 if now.mean_wait_seconds is not None else None
-        ),
+        "mean_wait_minutes": exported(now.mean_wait_seconds, 1, scale=MINUTE),
         "median_wait_minutes": now.wait_median_minutes,
         "p90_wait_minutes": now.wait_p90_minutes,
-        "service_level_percent": _round(
-            100 * now.service_level if now.service_level is not None else None
-        ),
+        "service_level_percent": exported(now.service_level, 1, scale=100),
         "interpreter_errands": now.interpreter_errands,
         "repeat_contacts": now.repeat_contacts,
         # None, not 0: no visit of this row is recorded a year earlier (before the office
