@@ -409,6 +409,20 @@ class ServiceRow:
 
 
 @dataclass
+class ParkedRow:
+    """A parked (on hold) visit as the live view shows it: the desk list's word for the
+    state, "On hold" (sv "Parkerad")."""
+
+    ticket: str
+    agency: str
+    service: str
+    since: dt.datetime  # when it was put on hold (its latest HOLD event)
+    minutes: int  # on hold for, in whole minutes (as the waits)
+    desk: int | None  # the desk that put it on hold (None: not recorded)
+    officer: str  # who put it on hold ("" if not recorded)
+
+
+@dataclass
 class OfficeOverview:
     waiting_total: int
     longest_wait_minutes: int
@@ -416,6 +430,24 @@ class OfficeOverview:
     average_wait_minutes: float | None
     by_service: list[ServiceRow] = field(default_factory=list)
     officers: list[OfficerRow] = field(default_factory=list)
+    parked: list[ParkedRow] = field(default_factory=list)
+
+
+def _parked_rows(parked: list[sql.ParkedVisit], now: dt.datetime) -> list[ParkedRow]:
+    """The parked visits of `sql.live_overview`, longest on hold first."""
+    rows = [
+        ParkedRow(
+            ticket=p.ticket,
+            agency=pick_language(p.agency_sv, p.agency_en),
+            service=pick_language(p.service_sv, p.service_en),
+            since=p.since,
+            minutes=max(0, int((now - p.since).total_seconds() // 60)),
+            desk=p.desk,
+            officer=p.officer,
+        )
+        for p in parked
+    ]
+    return sorted(rows, key=lambda r: (r.since, r.ticket))
 
 
 def office_overview(*, office: Office) -> OfficeOverview:
@@ -444,6 +476,7 @@ def office_overview(*, office: Office) -> OfficeOverview:
         average_wait_minutes=_mean_wait(found.waits),
         by_service=sorted(rows, key=lambda r: (r.agency, r.service)),
         officers=_officer_rows(found.desks),
+        parked=_parked_rows(found.parked, now),
     )
 
 
