@@ -99,6 +99,21 @@ def _period_page(
     )
 
 
+def _period_note(start: dt.date, end: dt.date) -> str | None:
+    """What a dashboard says above its figures of a period not over: after today, that it
+    has not begun (its zeros are no figures yet, not a period without visits); ending after
+    today, that its figures go up to and including today, as the monthly and yearly reports
+    say (`agency_report.figures_up_to`). None for a period that is over or ends today."""
+    today = clock.local_today()
+    if start > today:
+        return _("This period has not begun: there are no figures yet.")
+    if end > today:
+        return _("The period is not over: the figures are up to and including today, %(day)s.") % {
+            "day": date_format(today, "j F Y")
+        }
+    return None
+
+
 @statistics_view
 def home(request: HttpRequest, scope: Scope) -> HttpResponse:
     """Send each viewer to the dashboard of their role."""
@@ -124,7 +139,12 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(
         request,
         "reports/network.html",
-        {"board": board, "agencies": agencies, "breakdown": dashboards.labelled(board.breakdown)},
+        {
+            "board": board,
+            "agencies": agencies,
+            "breakdown": dashboards.labelled(board.breakdown),
+            "period_note": _period_note(start, end),
+        },
     )
 
 
@@ -165,6 +185,7 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "agency": found,
             "last_month": last_month,
             "breakdown": dashboards.labelled(board.breakdown),
+            "period_note": _period_note(start, end),
         },
     )
 

@@ -113,3 +113,26 @@ def test_year_over_without_visits__says_none_recorded(client, served_world, peop
     page = _get(client, people.tax_analyst, "year", served_world.skatteverket.code, "2025")
     body = page.content.decode()
     assert "No visit is recorded in 2025." in body and "<table" not in body
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"from": "2027-01-01", "to": "2027-01-31"}, "This period has not begun"),
+        ({"from": "2026-11-01", "to": "2026-11-30"}, "up to and including today, 25 November"),
+        ({"from": "2026-10-01", "to": "2026-10-31"}, None),
+        ({}, None),  # the default: the 30 days to today
+    ],
+)
+@pytest.mark.parametrize("who", ["admin", "tax_analyst"])
+def test_dashboard__a_period_not_over_says_so(client, served_world, people, params, note, who):
+    client.force_login(getattr(people, who))
+    name, args = ("network", []) if who == "admin" else ("agency", ["skatteverket"])
+    with translation.override("en"):
+        page = client.get(reverse(f"reports:{name}", args=args), params)
+    assert page.status_code == 200
+    body = page.content.decode()
+    if note is None:
+        assert page.context["period_note"] is None and "not over" not in body
+    else:
+        assert note in body
