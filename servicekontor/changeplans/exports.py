@@ -10,8 +10,8 @@ formula-like text neutralised; XlsxWriter).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from servicekontor.changeplans import effects
 from servicekontor.changeplans.queries import Evaluation
 from servicekontor.core.geography import county_name
+from servicekontor.core.rounding import exported, rounded
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -34,11 +35,16 @@ def _with(label: str, codes: Sequence[str]) -> str:
 
 def _km(value: float) -> float | None:
     """A distance for a cell: None (empty) when there is none (no office at all: infinite)."""
-    return round(value, 2) if math.isfinite(value) else None
+    return exported(value, 2)
 
 
-def _kr(ore: float) -> float:
-    return round(ore / 100, 2)
+def _kr(ore: float) -> float | None:
+    return exported(ore, 2, scale=Fraction(1, 100))
+
+
+def _whole(value: float) -> int:
+    """A count or an amount in whole units, rounded half up (`core.rounding`)."""
+    return int(rounded(value))
 
 
 # How a page shows a column's figures (the files and the API keep the raw numbers): a share
@@ -114,22 +120,22 @@ def _steps(
             s.day.isoformat(),
             _("Before the plan") if s.baseline else "; ".join(c.label for c in s.changes),
             m.offices,
-            round(m.share_within[0], 4),
-            round(m.share_within[1], 4),
-            round(m.share_within[2], 4),
+            exported(m.share_within[0], 4),
+            exported(m.share_within[1], 4),
+            exported(m.share_within[2], 4),
             _km(m.mean_km),
             _km(m.median_km),
-            round(e.visits_moved),
-            round(sum(e.unserved.values())),
-            round(e.fte_total, 1),
+            _whole(e.visits_moved),
+            _whole(sum(e.unserved.values())),
+            exported(e.fte_total, 1),
         ]
         if show_total:
             row += [_kr(e.costs.total_ore), _kr(e.costs.staff_ore)]
         b = s.before
         row += [
             None if b is None else m.offices - b.access.offices,
-            None if b is None else round(m.share_within[1] - b.access.share_within[1], 4),
-            None if b is None else round(e.fte_total - b.fte_total, 1),
+            None if b is None else exported(m.share_within[1] - b.access.share_within[1], 4),
+            None if b is None else exported(e.fte_total - b.fte_total, 1),
         ]
         if show_total:
             row.append(None if b is None else _kr(e.costs.total_ore - b.costs.total_ore))
@@ -138,7 +144,7 @@ def _steps(
             amount = e.costs.by_agency.get(ag.pk, 0)
             row.append(_kr(amount))
             if show_total:
-                row.append(round(amount / shared, 4) if shared else None)
+                row.append(exported(amount / shared, 4) if shared else None)
         row.append(s.bookings_total)
         table_rows.append(row)
     return (header, table_rows), formats
@@ -165,9 +171,9 @@ def counties_table(ev: Evaluation) -> Table:
             s.day.isoformat(),
             county_name(c.county),
             c.population,
-            round(c.share_within[0], 4),
-            round(c.share_within[1], 4),
-            round(c.share_within[2], 4),
+            exported(c.share_within[0], 4),
+            exported(c.share_within[1], 4),
+            exported(c.share_within[2], 4),
             _km(c.mean_km),
             _km(c.max_km),
         ]
@@ -200,8 +206,8 @@ def offices_table(ev: Evaluation) -> Table:
                     ev.office_names.get(code, code),
                     code,
                     ev.office_counties.get(code, ""),
-                    round(s.effect.office_visits(code)),
-                    round(st.fte, 2) if st else 0,
+                    _whole(s.effect.office_visits(code)),
+                    exported(st.fte, 2) if st else 0,
                     st.peak_officers if st else 0,
                     s.bookings.get(code, 0),
                 ]
@@ -220,14 +226,14 @@ def moves_table(ev: Evaluation) -> Table:
     rows = []
     for s in ev.steps:
         for (a, b), v in sorted(s.effect.moved.items(), key=lambda kv: -kv[1]):
-            if round(v) == 0:
+            if _whole(v) == 0:
                 continue
             rows.append(
                 [
                     s.day.isoformat(),
                     ev.office_names.get(a, a),
                     ev.office_names.get(b, b),
-                    round(v),
+                    _whole(v),
                 ]
             )
     return header, rows
@@ -251,7 +257,7 @@ def assumptions_table(ev: Evaluation) -> Table:
             _(
                 "Statistics %(start)s – %(end)s: %(visits)s visits a year (a shorter history scaled to a year)."
             )
-            % {"start": start, "end": end, "visits": round(ev.statistics_visits)},
+            % {"start": start, "end": end, "visits": _whole(ev.statistics_visits)},
         ]
     )
     rows.append(

@@ -13,17 +13,19 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from servicekontor.core.rounding import exported
 from servicekontor.costs.queries import AgencyReport, WhatIfResult
 
 Cell = str | int | float | None
 
 
 def _kr(ore: int | Fraction | None) -> float | None:
-    return None if ore is None else round(float(Fraction(ore) / 100), 2)
+    """Öre as kronor, rounded half up to the öre (`core.rounding`, as the page shows it)."""
+    return exported(ore, 2, scale=Fraction(1, 100))
 
 
-def _minutes(seconds: int) -> float:
-    return round(seconds / 60, 2)
+def _minutes(seconds: int) -> float | None:
+    return exported(seconds, 2, scale=Fraction(1, 60))
 
 
 def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
@@ -237,8 +239,8 @@ def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
-def _hours(value: Fraction) -> float:
-    return round(float(value), 2)
+def _hours(value: Fraction) -> float | None:
+    return exported(value, 2)
 
 
 def what_if_agencies_table(result: WhatIfResult) -> tuple[list[str], list[list[Cell]]]:
@@ -261,11 +263,11 @@ def what_if_agencies_table(result: WhatIfResult) -> tuple[list[str], list[list[C
             [
                 o.agency.name,
                 o.a_ore,
-                None if o.a_share is None else round(float(o.a_share), 6),
+                exported(o.a_share, 6),
                 o.a_visits,
                 _kr(o.a_per_visit),
                 o.b_ore,
-                None if o.b_share is None else round(float(o.b_share), 6),
+                exported(o.b_share, 6),
                 o.b_visits,
                 _kr(o.b_per_visit),
                 o.difference_ore,

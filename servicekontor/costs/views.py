@@ -38,6 +38,7 @@ from servicekontor.costs.forms import (
     WhatIfForm,
     what_if_change,
 )
+from servicekontor.costs.periods import has_ended, next_month
 
 PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
 
@@ -314,9 +315,23 @@ def report(request: HttpRequest) -> HttpResponse:
             # say (all zeros read as no activity): those that could be settled and are not
             # (not the running month, a future one or one without pools).
             "unsettled": queries.months_to_settle(today=clock.local_today(), start=start, end=end),
+            # and those not over yet (the running month, later ones): settled once they end
+            "not_over": _months_not_over(start, end),
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _months_not_over(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The months start…end (first days) not over today: the running month and later ones,
+    which cannot be settled yet (the report of 2027-01 read as a month of zeros)."""
+    today = clock.local_today()
+    months, month = [], start
+    while month <= end:
+        if not has_ended(month, today=today):
+            months.append(month)
+        month = next_month(month)
+    return months
 
 
 @login_required

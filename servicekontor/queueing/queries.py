@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Case, F, Q, QuerySet, Value, When
@@ -11,6 +12,7 @@ from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.i18n import pick_language
+from servicekontor.core.rounding import exported
 from servicekontor.network import registry_cache
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.network.queries import offerings_on
@@ -448,6 +450,20 @@ class ServiceRow:
 
 
 @dataclass
+class ParkedRow:
+    """A parked (on hold) visit as the live view shows it: the desk list's word for the
+    state, "On hold" (sv "Parkerad")."""
+
+    ticket: str
+    agency: str
+    service: str
+    since: dt.datetime  # when it was put on hold (its latest HOLD event)
+    minutes: int  # on hold for, in whole minutes (as the waits)
+    desk: int | None  # the desk that put it on hold (None: not recorded)
+    officer: str  # who put it on hold ("" if not recorded)
+
+
+@dataclass
 class OfficeOverview:
     waiting_total: int
     longest_wait_minutes: int
@@ -455,6 +471,24 @@ class OfficeOverview:
     average_wait_minutes: float | None
     by_service: list[ServiceRow] = field(default_factory=list)
     officers: list[OfficerRow] = field(default_factory=list)
+    parked: list[ParkedRow] = field(default_factory=list)
+
+
+def _parked_rows(parked: list[sql.ParkedVisit], now: dt.datetime) -> list[ParkedRow]:
+    """The parked visits of `sql.live_overview`, longest on hold first."""
+    rows = [
+        ParkedRow(
+            ticket=p.ticket,
+            agency=pick_language(p.agency_sv, p.agency_en),
+            service=pick_language(p.service_sv, p.service_en),
+            since=p.since,
+            minutes=max(0, int((now - p.since).total_seconds() // 60)),
+            desk=p.desk,
+            officer=p.officer,
+        )
+        for p in parked
+    ]
+    return sorted(rows, key=lambda r: (r.since, r.ticket))
 
 
 def office_overview(*, office: Office) -> OfficeOverview:
@@ -483,6 +517,7 @@ def office_overview(*, office: Office) -> OfficeOverview:
         average_wait_minutes=_mean_wait(found.waits),
         by_service=sorted(rows, key=lambda r: (r.agency, r.service)),
         officers=_officer_rows(found.desks),
+        parked=_parked_rows(found.parked, now),
     )
 
 
@@ -499,8 +534,11 @@ def average_wait_minutes(*, office: Office, since: dt.datetime) -> float | None:
 
 
 def _mean_wait(waits: list[tuple[dt.datetime, dt.datetime]]) -> float | None:
-    minutes = [(called - entered).total_seconds() / 60 for entered, called in waits]
-    return round(sum(minutes) / len(minutes), 1) if minutes else None
+    if not waits:
+        return None
+    seconds = sum((called - entered).total_seconds() for entered, called in waits)
+    # rounded half up, as every figure (`core.rounding`)
+    return exported(seconds, 1, scale=Fraction(1, 60 * len(waits)))
 
 
 _SERVING_LABELS = {state.value: state.label for state in VisitState}

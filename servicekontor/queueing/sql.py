@@ -1187,10 +1187,15 @@ _ACTIVE = f"('{VisitState.CALLED.value}', '{VisitState.SERVING.value}')"
 #   call;
 # - kind 3, per desk session (and its officer's called or served visit of the office, if any):
 #   m the desk's number, n the visit's ticket number, a-c the officer's first and last name
-#   and username, d the status, e the visit's state, f its ticket letter.
+#   and username, d the status, e the visit's state, f its ticket letter;
+# - kind 4, per parked (on hold) visit: n its ticket number, m the number of the desk that put
+#   it on hold, t1 when (its latest event into the state), t2 its queue time, a-d the agency's
+#   and the service's names (sv, en), e its ticket letter, f the officer who put it on hold
+#   (first and last name, else the username).
 # `desk/tests/test_screen_rows.py` keeps it equal to the ORM (the old code is kept there).
 # Parameters: office id, office id, start of the day, the local day, office id, start of the
-# day, start of the day, office id.
+# day, start of the day, office id, office id.
+_FULL_NAME = "TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, ''))"
 LIVE_OVERVIEW = (
     f"SELECT 0, COUNT(*), s.id, MIN(v.arrived_at), {_NULL_AT},"
     f" a.name_sv, a.name_en, s.name_sv, s.name_en, {_NULL_TEXT}, {_NULL_TEXT}"
@@ -1213,6 +1218,17 @@ LIVE_OVERVIEW = (
     f" LEFT JOIN {Visit._meta.db_table} v ON v.officer_id = d.officer_id"
     f" AND v.office_id = d.office_id AND v.state IN {_ACTIVE}"
     " WHERE d.office_id = %s"
+    f" UNION ALL SELECT 4, v.ticket_number, p.number, h.at, v.queued_at,"
+    " a.name_sv, a.name_en, s.name_sv, s.name_en, v.ticket_letter,"
+    f" CASE WHEN {_FULL_NAME} = '' THEN u.username ELSE {_FULL_NAME} END"
+    f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
+    f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
+    f" LEFT JOIN {VisitEvent._meta.db_table} h ON h.id = (SELECT h2.id"
+    f" FROM {VisitEvent._meta.db_table} h2 WHERE h2.visit_id = v.id"
+    f" AND h2.to_state = '{VisitState.ON_HOLD.value}' ORDER BY h2.at DESC, h2.id DESC LIMIT 1)"
+    f" LEFT JOIN {ServicePoint._meta.db_table} p ON p.id = h.service_point_id"
+    f" LEFT JOIN {User._meta.db_table} u ON u.id = h.officer_id"
+    f" WHERE v.office_id = %s AND v.state = '{VisitState.ON_HOLD.value}'"
     " ORDER BY 1, 3, 2"
 )
 
@@ -1228,6 +1244,20 @@ class WaitingGroup:
     agency_en: str
     service_sv: str
     service_en: str
+
+
+@dataclass(frozen=True)
+class ParkedVisit:
+    """A parked (on hold) visit and who put it on hold (kind 4)."""
+
+    ticket: str  # `Visit.ticket`
+    agency_sv: str
+    agency_en: str
+    service_sv: str
+    service_en: str
+    since: dt.datetime  # put on hold (its queue time if no such event is recorded)
+    desk: int | None  # the desk's number; None if not recorded
+    officer: str  # "" if not recorded
 
 
 @dataclass(frozen=True)
@@ -1249,13 +1279,14 @@ class LiveRows:
     served: int
     waits: list[tuple[dt.datetime, dt.datetime]]  # (entered, first call) per visit, by visit
     desks: list[DeskRow]  # by desk number (a later row of a desk: a later visit)
+    parked: list[ParkedVisit]  # the office's parked visits
 
 
 def live_overview(*, office_id: int, since: dt.datetime, day: dt.date) -> LiveRows:
     """What the live view shows of the office since `since` (the start of the local `day`),
     in one statement (`LIVE_OVERVIEW`)."""
     at = sql_datetime(since)
-    params = [office_id, office_id, at, day, office_id, at, at, office_id]
+    params = [office_id, office_id, at, day, office_id, at, at, office_id, office_id]
     with connection.cursor() as cursor:
         cursor.execute(LIVE_OVERVIEW, params)
         rows = cursor.fetchall()
@@ -1269,6 +1300,7 @@ def live_overview(*, office_id: int, since: dt.datetime, day: dt.date) -> LiveRo
     groups: list[WaitingGroup] = []
     waits: list[tuple[dt.datetime, dt.datetime]] = []
     desks: list[DeskRow] = []
+    parked: list[ParkedVisit] = []
     served = 0
     for kind, n, m, t1, t2, a, b, c, d, e, f in rows:
         if kind == 0:
@@ -1277,10 +1309,14 @@ def live_overview(*, office_id: int, since: dt.datetime, day: dt.date) -> LiveRo
             served = int(n)
         elif kind == 2:
             waits.append((when(t1), when(t2)))
-        else:
+        elif kind == 3:
             ticket = "" if n is None else f"{f}-{n:03d}"
             desks.append(DeskRow(m, a, b, c, d, e, ticket))
-    return LiveRows(groups=groups, served=served, waits=waits, desks=desks)
+        else:
+            ticket = "" if n is None else f"{e}-{n:03d}"
+            since = when(t2) if t1 is None else when(t1)
+            parked.append(ParkedVisit(ticket, a, b, c, d, since, m, f or ""))
+    return LiveRows(groups=groups, served=served, waits=waits, desks=desks, parked=parked)
 
 
 def visit_waits(*, office_id: int, since: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:

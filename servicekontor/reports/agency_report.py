@@ -6,12 +6,17 @@ Built once here from `queries.figures`, so the four outputs cannot disagree.
 import datetime as dt
 from calendar import monthrange
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
-from servicekontor.core import params
+from servicekontor.core import clock, params
+from servicekontor.core.errors import DomainError
+from servicekontor.core.rounding import exported
 from servicekontor.network.models import Office
 from servicekontor.reports.queries import BadPeriod, Figures, figures, last_year
 from servicekontor.reports.scope import NoStatistics, Scope
@@ -61,8 +66,7 @@ def unknown_notes() -> list[tuple[str, str]]:
     return [(str(labels[key]), str(why)) for key, why in UNKNOWN_WHEN.items()]
 
 
-def _round(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)
+MINUTE = Fraction(1, 60)  # seconds → minutes
 
 
 def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
@@ -74,28 +78,55 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
         "visits_reached_otherwise": now.reached_otherwise,
         "served_visits": now.errand_visits,
         "errands": now.errands,
-        "handled_minutes": round(now.handled_seconds / 60, 1),
-        "mean_service_minutes": _round(
-            now.mean_service_seconds / 60 if now.mean_service_seconds is not None else None
-        ),
+        # rounded half up, as the pages round (`core.rounding`)
+        "handled_minutes": exported(now.handled_seconds, 1, scale=MINUTE),
+        "mean_service_minutes": exported(now.mean_service_seconds, 1, scale=MINUTE),
         "no_show": now.no_show,
         "left_queue": now.left_queue,
         "not_served": now.not_served,
         "transfers": now.transfers,
-        "mean_wait_minutes": _round(
-            now.mean_wait_seconds / 60 if now.mean_wait_seconds is not None else None
-        ),
+        "mean_wait_minutes": exported(now.mean_wait_seconds, 1, scale=MINUTE),
         "median_wait_minutes": now.wait_median_minutes,
         "p90_wait_minutes": now.wait_p90_minutes,
-        "service_level_percent": _round(
-            100 * now.service_level if now.service_level is not None else None
-        ),
+        "service_level_percent": exported(now.service_level, 1, scale=100),
         "interpreter_errands": now.interpreter_errands,
         "repeat_contacts": now.repeat_contacts,
         # None, not 0: no visit of this row is recorded a year earlier (before the office
         # opened or the system was in use), which is not "no served visits last year".
         "served_visits_last_year": before.errand_visits if before is not None else None,
     }
+
+
+class NotBegun(DomainError):
+    """A month or year after today: it has no figures yet (not a report of zeros)."""
+
+    http_status = 404
+    default_message = _("This period has not begun: there are no figures yet.")
+
+
+def figures_up_to(start: dt.date, end: dt.date, *, not_begun: str) -> dt.date:
+    """The last day the figures of `start`…`end` include: `end` once the period is over,
+    today while it runs (the rollups follow every change of a visit, so today's figures are
+    those so far: "up to and including today"). Raises NotBegun (404) with `not_begun` for a
+    period that starts after today, as the costs report names a month not settled yet
+    rather than show it as zeros."""
+    today = clock.local_today()
+    if start > today:
+        raise NotBegun(not_begun)
+    return min(end, today)
+
+
+def up_to_label(day: dt.date) -> str:
+    """The words after a running period's name in its tables and files: "t.o.m. 2026-12-02"."""
+    return gettext("up to and including %(day)s") % {"day": day.isoformat()}
+
+
+def total_label(up_to: dt.date, end: dt.date) -> str:
+    """The Total row's name: "Total", or "Total up to and including <day>" while the period
+    runs (a file read later must not pass for the whole month or year)."""
+    if up_to >= end:
+        return gettext("Total")
+    return gettext("Total up to and including %(day)s") % {"day": up_to.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -114,6 +145,12 @@ class AgencyReport:
     offices: list[ReportRow]
     services: list[ReportRow]
     total: dict[str, Any]
+    # the last day the figures include: `last_day`, or today while the month runs
+    up_to: dt.date
+
+    @property
+    def running(self) -> bool:
+        return self.up_to < self.last_day
 
 
 def parse_month(text: str) -> dt.date:
@@ -128,13 +165,20 @@ def parse_month(text: str) -> dt.date:
 def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> AgencyReport:
     """The agency's month, per office and per service, with the same month last year.
 
-    Raises NoStatistics (403) if the scope does not include the agency. An office manager's
-    report covers only the offices they manage.
+    Raises NoStatistics (403) if the scope does not include the agency, NotBegun (404) for a
+    month after the current one. An office manager's report covers only the offices they
+    manage. The current month's figures are those so far (`up_to`: today).
     """
     if not scope.allows_agency(agency.pk):
         raise NoStatistics(_("You may not see this agency's statistics."))
     start = month.replace(day=1)
     end = start.replace(day=monthrange(start.year, start.month)[1])
+    up_to = figures_up_to(
+        start,
+        end,
+        not_begun=gettext("The month %(month)s has not begun: there are no figures yet.")
+        % {"month": date_format(start, "YEAR_MONTH_FORMAT")},
+    )
     ly_start, ly_end = last_year(start, end)
     only = [agency.pk]
     by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
@@ -179,6 +223,7 @@ def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> Agen
         offices=office_rows,
         services=service_rows,
         total=row_values(total, total_before),
+        up_to=up_to,
     )
 
 
@@ -189,19 +234,32 @@ class AgencyYear:
     months: list[ReportRow]
     offices: list[ReportRow]
     total: dict[str, Any]
+    # the last day the figures include: 31 December, or today while the year runs
+    up_to: dt.date
+
+    @property
+    def running(self) -> bool:
+        return self.up_to < dt.date(self.year, 12, 31)
 
 
 def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear:
     """The agency's year per month and per office, with each month of the year before.
 
     Raises NoStatistics (403) if the scope does not include the agency, BadPeriod (400) for
-    a year outside 2000–2100.
+    a year outside 2000–2100, NotBegun (404) for a year after the current one. The current
+    year's (and its current month's) figures are those so far (`up_to`: today).
     """
     if not scope.allows_agency(agency.pk):
         raise NoStatistics(_("You may not see this agency's statistics."))
     if not 2000 <= year <= 2100:
         raise BadPeriod()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    up_to = figures_up_to(
+        start,
+        end,
+        not_begun=gettext("The year %(year)s has not begun: there are no figures yet.")
+        % {"year": year},
+    )
     only = [agency.pk]
     by_month = figures(scope=scope, start=start, end=end, by=("month",), agency_ids=only)
     before = figures(
@@ -227,9 +285,10 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
     for key in sorted(by_month):
         month = key[0]
         previous = before.get((month.replace(year=year - 1),))
-        months.append(
-            ReportRow(f"{month:%Y-%m}", f"{month:%Y-%m}", "", row_values(by_month[key], previous))
-        )
+        # the current month's row says its figures are those so far
+        running = month <= up_to < month.replace(day=monthrange(month.year, month.month)[1])
+        name = f"{month:%Y-%m} ({up_to_label(up_to)})" if running else f"{month:%Y-%m}"
+        months.append(ReportRow(f"{month:%Y-%m}", name, "", row_values(by_month[key], previous)))
     last_year_total = (
         Figures(errand_visits=sum(f.errand_visits for f in before.values())) if before else None
     )
@@ -247,4 +306,5 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
             for k, f in sorted(by_office.items(), key=lambda kv: offices[kv[0][0]].name)
         ],
         total=row_values(total, last_year_total),
+        up_to=up_to,
     )

@@ -17,7 +17,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +37,7 @@ from servicekontor.network.models import Office
 from servicekontor.reports.agency_report import (
     COLUMNS,
     UNKNOWN_WHEN,
+    NotBegun,
     agency_month_report,
     parse_month,
 )
@@ -118,7 +124,11 @@ class ReportRowSerializer(serializers.Serializer[Any]):
 class AgencyReportSerializer(serializers.Serializer[Any]):
     agency = serializers.CharField(help_text="Agency code.")
     month = serializers.DateField(help_text="First day of the month.")
-    last_day = serializers.DateField()
+    last_day = serializers.DateField(help_text="Last day of the month.")
+    up_to = serializers.DateField(
+        help_text="The last day the figures include: the month's last day, or today while "
+        "the month is running (its figures so far, not the whole month)."
+    )
     offices = ReportRowSerializer(many=True)
     services = ReportRowSerializer(many=True)
     total = ReportValues()
@@ -128,8 +138,9 @@ class AgencyReportView(_StatisticsView):
     @extend_schema(
         summary="Monthly agency report",
         description="The agency's month per office and per service, with the same month last "
-        "year; the same figures as the report page and its CSV/Excel. 403 for an agency "
-        "outside the caller's scope.",
+        "year; the same figures as the report page and its CSV/Excel. A month that is "
+        "running has its figures so far (`up_to`: today); 404 for a month that has not "
+        "begun (no figures yet, not zeros). 403 for an agency outside the caller's scope.",
         parameters=[
             OpenApiParameter(
                 "agency_code",
@@ -159,6 +170,8 @@ class AgencyReportView(_StatisticsView):
             raise PermissionDenied(str(exc.message)) from None
         except BadPeriod as exc:
             raise ValidationError({"month": [str(exc.message)]}) from None
+        except NotBegun as exc:
+            raise NotFound(str(exc.message)) from None
         rows = [
             {"code": r.code, "name": r.name, "county": r.county, "values": r.values}
             for r in report.offices
@@ -171,6 +184,7 @@ class AgencyReportView(_StatisticsView):
             "agency": agency.code,
             "month": report.month,
             "last_day": report.last_day,
+            "up_to": report.up_to,
             "offices": rows,
             "services": services,
             "total": report.total,

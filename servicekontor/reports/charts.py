@@ -18,6 +18,8 @@ from itertools import count
 
 from django.utils.formats import number_format
 
+from servicekontor.core.rounding import rounded
+
 PALETTE = ("#1f5fa8", "#b3430e", "#2d7d3a", "#6b3fa0", "#8a6d00")
 DASHES = ("", "6 4", "2 3", "10 3 2 3", "1 2")
 _ids = count(1)
@@ -199,13 +201,11 @@ def ranked_bars(*, title: str, desc: str, rows: Sequence[tuple[str, float]], uni
 
 
 def number(v: float, places: int) -> str:
-    """`v` rounded to `places` decimals (trailing zeros dropped) in the active language's
-    format, grouped: sv "12 345,5", en "12,345.5"."""
-    text = f"{v:.{places}f}"
+    """`v` rounded half up to `places` decimals (`core.rounding`; trailing zeros dropped) in
+    the active language's format, grouped: sv "12 345,5", en "12,345.5"."""
+    text = format(rounded(v, places), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
     return number_format(Decimal(text), use_l10n=True, force_grouping=True)
 
 

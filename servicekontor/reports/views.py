@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,9 +26,11 @@ from servicekontor.reports import dashboards
 from servicekontor.reports.agency_report import (
     COLUMNS,
     AgencyReport,
+    NotBegun,
     agency_month_report,
     agency_year_report,
     parse_month,
+    total_label,
     unknown_notes,
 )
 from servicekontor.reports.queries import BadPeriod, check_period
@@ -104,6 +107,21 @@ def _period_page(
     )
 
 
+def _period_note(start: dt.date, end: dt.date) -> str | None:
+    """What a dashboard says above its figures of a period not over: after today, that it
+    has not begun (its zeros are no figures yet, not a period without visits); ending after
+    today, that its figures go up to and including today, as the monthly and yearly reports
+    say (`agency_report.figures_up_to`). None for a period that is over or ends today."""
+    today = clock.local_today()
+    if start > today:
+        return _("This period has not begun: there are no figures yet.")
+    if end > today:
+        return _("The period is not over: the figures are up to and including today, %(day)s.") % {
+            "day": date_format(today, "j F Y")
+        }
+    return None
+
+
 @statistics_view
 def home(request: HttpRequest, scope: Scope) -> HttpResponse:
     """Send each viewer to the dashboard of their role."""
@@ -129,7 +147,12 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(
         request,
         "reports/network.html",
-        {"board": board, "agencies": agencies, "breakdown": dashboards.labelled(board.breakdown)},
+        {
+            "board": board,
+            "agencies": agencies,
+            "breakdown": dashboards.labelled(board.breakdown),
+            "period_note": _period_note(start, end),
+        },
     )
 
 
@@ -170,6 +193,7 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "agency": found,
             "last_month": last_month,
             "breakdown": dashboards.labelled(board.breakdown),
+            "period_note": _period_note(start, end),
         },
     )
 
@@ -183,7 +207,8 @@ def _report(scope: Scope, agency_code: str, month: str) -> AgencyReport:
 def _table(report: AgencyReport) -> tuple[list[str], list[list[Any]]]:
     header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
     rows = [[r.name, r.county, *[r.values[k] for k, _label in COLUMNS]] for r in report.offices]
-    rows.append([_("Total"), "", *[report.total[k] for k, _label in COLUMNS]])
+    total = total_label(report.up_to, report.last_day)
+    rows.append([total, "", *[report.total[k] for k, _label in COLUMNS]])
     return header, rows
 
 
@@ -192,9 +217,25 @@ def _service_table(report: AgencyReport) -> tuple[list[str], list[list[Any]]]:
     return header, [[r.name, *[r.values[k] for k, _label in COLUMNS]] for r in report.services]
 
 
+def _not_begun(
+    request: HttpRequest, scope: Scope, agency_code: str, exc: NotBegun, title: str
+) -> HttpResponse:
+    """A report's page for a month or year after today: says so (200), no table of zeros;
+    its CSV, Excel and API answer 404 with the same words (a file cannot carry the note)."""
+    return render(
+        request,
+        "reports/not_begun.html",
+        {"agency": _agency(scope, agency_code), "message": exc.message, "title": title},
+    )
+
+
 @statistics_view
 def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: str) -> HttpResponse:
-    report = _report(scope, agency_code, month)
+    try:
+        report = _report(scope, agency_code, month)
+    except NotBegun as exc:
+        title = date_format(parse_month(month), "YEAR_MONTH_FORMAT")
+        return _not_begun(request, scope, agency_code, exc, title)
     header, rows = _table(report)
     s_header, s_rows = _service_table(report)
     return render(
@@ -212,8 +253,19 @@ def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: s
     )
 
 
+def _up_to_words(up_to: dt.date, end: dt.date) -> tuple[str, ...]:
+    """A running period's file name says up to which day its figures go."""
+    return () if up_to >= end else ("up-to", up_to.isoformat())
+
+
 def _filename(report: AgencyReport, ext: str) -> str:
-    return download_name("statistics", report.agency.code, f"{report.month:%Y-%m}", ext=ext)
+    return download_name(
+        "statistics",
+        report.agency.code,
+        f"{report.month:%Y-%m}",
+        *_up_to_words(report.up_to, report.last_day),
+        ext=ext,
+    )
 
 
 @statistics_view
@@ -244,7 +296,8 @@ def _year_tables(
     report = agency_year_report(scope=scope, agency=_agency(scope, agency_code), year=int(year))
     header = [_("Month"), *[str(label) for _key, label in COLUMNS]]
     months = [[r.name, *[r.values[k] for k, _label in COLUMNS]] for r in report.months]
-    months.append([_("Total"), *[report.total[k] for k, _label in COLUMNS]])
+    total = total_label(report.up_to, dt.date(report.year, 12, 31))
+    months.append([total, *[report.total[k] for k, _label in COLUMNS]])
     office_header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
     offices = [[r.name, r.county, *[r.values[k] for k, _label in COLUMNS]] for r in report.offices]
     return report, header, months, office_header, offices
@@ -252,7 +305,10 @@ def _year_tables(
 
 @statistics_view
 def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str) -> HttpResponse:
-    report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
+    try:
+        report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
+    except NotBegun as exc:
+        return _not_begun(request, scope, agency_code, exc, year)
     return render(
         request,
         "reports/agency_year.html",
@@ -267,6 +323,12 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
     )
 
 
+def _year_filename(report: Any, ext: str) -> str:
+    end = dt.date(report.year, 12, 31)
+    words = _up_to_words(report.up_to, end)
+    return download_name("statistics", report.agency.code, report.year, *words, ext=ext)
+
+
 @statistics_view
 def agency_year_xlsx(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
@@ -274,7 +336,7 @@ def agency_year_xlsx(
     report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
     return spreadsheets.xlsx_response(
         [(_("Months"), header, months), (_("Offices"), office_header, offices)],
-        filename=download_name("statistics", report.agency.code, year, ext="xlsx"),
+        filename=_year_filename(report, "xlsx"),
     )
 
 
@@ -286,5 +348,5 @@ def agency_year_csv(
     return spreadsheets.csv_response(
         header,
         months,
-        filename=download_name("statistics", report.agency.code, year, ext="csv"),
+        filename=_year_filename(report, "csv"),
     )

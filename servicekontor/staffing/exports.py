@@ -1,9 +1,8 @@
 """The staffing plans as table rows: one source for the page's tables, CSV and Excel
-(written by `core.spreadsheets`)."""
+(written by `core.spreadsheets`); figures rounded half up (`core.rounding.exported`)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from servicekontor.core.geography import county_name
+from servicekontor.core.rounding import exported
 from servicekontor.staffing.queries import NetworkPlan, WeekPlan
 
 # The queueing model behind an hour's need, as the page and the files name it.
@@ -26,13 +26,13 @@ def model_label(model: str) -> str:
 
 
 def _pct(v: float | None) -> float | None:
-    return None if v is None else round(100 * v, 1)
+    return exported(v, 1, scale=100)
 
 
 def _wait(minutes: float) -> float | None:
     """A mean wait in minutes; None (empty, "–") when unbounded: more arrive than the desks
     can serve, so the queue grows all hour."""
-    return round(minutes, 1) if math.isfinite(minutes) else None
+    return exported(minutes, 1)
 
 
 def week_header() -> list[str]:
@@ -57,7 +57,7 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
         yield [
             r.day.isoformat(),
             f"{r.hour:02d}",
-            round(sum(r.arrivals.values()), 1),
+            exported(sum(r.arrivals.values()), 1),
             r.need.base,
             r.need.scheduled,
             r.roster,
@@ -66,7 +66,7 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
             _pct(r.need.promised_service_level),
             _pct(r.simulated_service_level),
             _wait(r.need.promised_mean_wait),
-            None if r.simulated_mean_wait is None else round(r.simulated_mean_wait, 1),
+            exported(r.simulated_mean_wait, 1),
         ]
 
 
@@ -127,9 +127,9 @@ def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
             r.office.name,
             county_name(r.office.county),
             f"{plan.year}-{r.month:02d}",
-            round(r.fte_needed, 2),
-            round(r.fte_available, 2),
-            round(r.difference, 2),
+            exported(r.fte_needed, 2),
+            exported(r.fte_available, 2),
+            exported(r.difference, 2),
             r.peak_at_desks,
             r.desks or None,  # empty: no desk in the registry
         ]
@@ -145,8 +145,8 @@ def competence_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
         yield [
             agency.name if agency else agency_id,
             f"{plan.year}-{month:02d}",
-            round(needed, 1),
-            round(trained, 1),
+            exported(needed, 1),
+            exported(trained, 1),
         ]
 
 
@@ -157,4 +157,9 @@ def wape_header() -> list[str]:
 def wape_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     offices = {r.office.pk: r.office for r in plan.rows}
     for office_id, bt in sorted(plan.backtests.items(), key=lambda kv: offices[kv[0]].name):
-        yield [offices[office_id].name, round(bt.wape_model, 3), round(bt.wape_naive, 3), bt.actual]
+        yield [
+            offices[office_id].name,
+            exported(bt.wape_model, 3),
+            exported(bt.wape_naive, 3),
+            bt.actual,
+        ]

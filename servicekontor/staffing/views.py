@@ -5,6 +5,7 @@ charts from `core.spreadsheets` / `reports.charts`."""
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,6 +21,7 @@ from servicekontor.catalog.models import Agency
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
 from servicekontor.core.post_only import post_or_redirect
+from servicekontor.core.rounding import shown
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
 from servicekontor.reports import charts
@@ -164,8 +165,8 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
 
 def _percent(share: float | None) -> str | None:
     """A share (0.987) as the hourly table's percentages show it: "98,7 %" (sv), one
-    decimal, localized; None stays None."""
-    return None if share is None else number_format(100 * share, 1, use_l10n=True) + "\u00a0%"
+    decimal rounded half up (`core.rounding`), localized; None stays None."""
+    return None if share is None else shown(share, 1, scale=100) + "\u00a0%"
 
 
 def _office_page(
@@ -193,7 +194,7 @@ def _office_page(
             "recent_wait": (
                 None
                 if plan.recent is None or plan.recent.mean_wait_seconds is None
-                else number_format(plan.recent.mean_wait_seconds / 60, 1, use_l10n=True)
+                else shown(plan.recent.mean_wait_seconds, 1, scale=Fraction(1, 60))
             ),
             "header": exports.week_header(),
             "rows": list(exports.week_rows(plan)),

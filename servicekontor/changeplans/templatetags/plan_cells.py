@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django import template
 
 from servicekontor.changeplans.exports import KRONOR, PERCENT
+from servicekontor.core.rounding import rounded
 from servicekontor.core.templatetags.table_cells import cell
 from servicekontor.planning.templatetags.planning_tags import pct
 from servicekontor.reports.templatetags.report_tags import count
@@ -27,7 +28,7 @@ def figure(value: object, kind: str) -> object:
     if kind == PERCENT:
         return pct(float(value))
     if kind == KRONOR:
-        return count(round(value))
+        return count(int(rounded(value)))
     return cell(value)
 
 

@@ -8,7 +8,21 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from servicekontor.core.rounding import shown
+
 register = template.Library()
+
+
+@register.filter
+def rounded(value: object, places: int = 0) -> object:
+    """A figure rounded half up to `places` decimals, localized and grouped (`core.rounding`:
+    the rule of every page and export; Django's `floatformat` is not used on a figure a file
+    or the API also carries); "–" without a figure."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    return shown(value, int(places))
 
 
 @register.filter

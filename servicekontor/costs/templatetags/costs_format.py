@@ -1,19 +1,19 @@
 """Money and quantities on the costs pages: öre shown as kronor, localized (sv: 1 234,56)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from django import template
 from django.utils.formats import number_format
 
+from servicekontor.core.rounding import Number, rounded
+
 register = template.Library()
 
 
-def _decimal(value: int | Fraction, places: int) -> Decimal:
-    f = Fraction(value)
-    return (Decimal(f.numerator) / Decimal(f.denominator)).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
+def _decimal(value: Number, places: int) -> Decimal:
+    """Rounded half up, exactly (`core.rounding`: the rule of every figure and export)."""
+    return rounded(value, places)
 
 
 @register.filter
@@ -41,7 +41,7 @@ def amount(value: int | float | Fraction | None) -> str:
     """Hours or FTE with two decimals, localized; "–" when there is no value."""
     if value is None:
         return "–"
-    return number_format(_decimal(Fraction(value), 2), 2, use_l10n=True, force_grouping=True)
+    return number_format(_decimal(value, 2), 2, use_l10n=True, force_grouping=True)
 
 
 @register.filter
@@ -61,4 +61,4 @@ def cell(value: object) -> object:
         return value
     if isinstance(value, int):
         return number_format(value, 0, use_l10n=True, force_grouping=True)
-    return number_format(_decimal(Fraction(value), 2), 2, use_l10n=True, force_grouping=True)
+    return number_format(_decimal(value, 2), 2, use_l10n=True, force_grouping=True)

@@ -302,6 +302,25 @@ def test_report__unsettled_months_are_named_not_shown_as_zero(stats_usage, clien
         assert year.context["unsettled"] == []
 
 
+def test_report__months_not_over_are_named_not_shown_as_zero(stats_usage, client):
+    """Walk finding (session 14, the statistics' kind): the running month's and a later
+    month's cost report read as a month of zeros, with no word that they cannot be settled
+    yet."""
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    client.force_login(stats_usage.admin)
+    with time_machine.travel(dt.datetime(2025, 6, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        for month in ("6", "7"):  # running, to come
+            page = client.get("/en/costs/report/", {"year": "2025", "month": month})
+            assert f"Not over yet: 2025-0{month}." in page.content.decode()
+        year = client.get("/en/costs/report/", {"year": "2025"})
+        assert [m.month for m in year.context["not_over"]] == [6, 7, 8, 9, 10, 11, 12]
+        over = client.get("/en/costs/report/", {"year": "2025", "month": "5"})
+        assert over.context["not_over"] == [] and "Not over yet" not in over.content.decode()
+
+
 def test_report__every_totals_row_agrees_with_the_summary(stats_usage):
     """Walk: the "Per month" Total row showed "–" for Allocated and Visits while the
     summary's Total row had them."""

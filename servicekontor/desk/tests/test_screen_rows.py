@@ -7,11 +7,12 @@ and no-show visits) and on random sequences of desk actions (hypothesis)."""
 
 import contextlib
 import datetime as dt
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from servicekontor.core import clock
 from servicekontor.core.clock import STOCKHOLM
+from servicekontor.core.rounding import exported
 from servicekontor.lobby import views as lobby_views
 from servicekontor.network import registry_cache
 from servicekontor.network.models import Office, ServicePoint
@@ -38,6 +40,7 @@ from servicekontor.queueing.queries import (
     Call,
     OfficeOverview,
     OfficerRow,
+    ParkedRow,
     ServiceRow,
     waiting_visits,
 )
@@ -105,8 +108,45 @@ def _old_average_wait_minutes(*, office: Office, since: dt.datetime) -> float | 
         .order_by("visit_id")
         .values_list("entered", "first_call")
     )
-    waits = [(called - entered).total_seconds() / 60 for entered, called in per_visit]
-    return round(sum(waits) / len(waits), 1) if waits else None
+    waits = [(called - entered).total_seconds() for entered, called in per_visit]
+    # rounded half up as every figure (`core.rounding`; session 14: it was Python's round)
+    return exported(sum(waits), 1, scale=Fraction(1, 60 * len(waits))) if waits else None
+
+
+def _old_parked_rows(*, office: Office, now: dt.datetime) -> list[ParkedRow]:
+    """The parked visits by the ORM (session 14): each with its latest event into the state,
+    that event's desk and officer."""
+    latest = VisitEvent.objects.filter(
+        visit_id=OuterRef("pk"), to_state=VisitState.ON_HOLD
+    ).order_by("-at", "-id")
+    visits = (
+        Visit.objects.filter(office=office, state=VisitState.ON_HOLD)
+        .select_related("service", "service__agency")
+        .annotate(
+            held_at=Subquery(latest.values("at")[:1]),
+            held_desk=Subquery(latest.values("service_point__number")[:1]),
+            held_first=Subquery(latest.values("officer__first_name")[:1]),
+            held_last=Subquery(latest.values("officer__last_name")[:1]),
+            held_user=Subquery(latest.values("officer__username")[:1]),
+        )
+    )
+    rows = []
+    for v in visits:
+        since = v.held_at or v.queued_at
+        name = f"{v.held_first or ''} {v.held_last or ''}".strip() or (v.held_user or "")
+        minutes = max(0, int((now - since).total_seconds() // 60))
+        rows.append(
+            ParkedRow(
+                v.ticket,
+                v.service.agency.name,
+                v.service.name,
+                since,
+                minutes,
+                v.held_desk,
+                name,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.since, r.ticket))
 
 
 def _old_officer_rows(*, office: Office) -> list[OfficerRow]:
@@ -162,6 +202,7 @@ def _old_office_overview(*, office: Office) -> OfficeOverview:
         average_wait_minutes=_old_average_wait_minutes(office=office, since=start),
         by_service=sorted(rows.values(), key=lambda r: (r.agency, r.service)),
         officers=_old_officer_rows(office=office),
+        parked=_old_parked_rows(office=office, now=now),
     )
 
 
@@ -277,6 +318,11 @@ def test_board_and_live_view__a_scripted_day__same_as_the_orm(world, clock_at):
         officer=world.bob, visit_id=Visit.objects.get(officer=world.bob, state="called").pk
     )
     board, live = _same(world)
+    # Walk finding (session 14): the parked visit is on the live view, with how long, since
+    # when and which desk (and officer) put it on hold; the desk list's word for the state.
+    assert "<strong>1</strong> on hold now" in live
+    held = f"<td>{third.ticket}</td>"
+    assert held in live and "<td>4</td><td>Desk 3 · Dagny Öberg</td>" in live
     for _ in range(3):  # more calls than the board shows: earlier ones drop off
         for officer in (world.alice, dagny):
             current = Visit.objects.filter(officer=officer, state__in=ACTIVE_STATES).first()

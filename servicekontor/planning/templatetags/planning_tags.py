@@ -1,20 +1,14 @@
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from servicekontor.core.rounding import shown
+
 register = template.Library()
-
-
-def _rounded(value: float, digits: int) -> Decimal:
-    """Rounded half up to `digits` places: Django's number_format cuts a float's decimals
-    off (0.6107 as a percentage with one decimal was "61,0 %", not "61,1 %")."""
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
 @register.filter
@@ -22,7 +16,7 @@ def pct(value: float | None, digits: int = 1) -> str:
     """0.973 -> '97.3 %' (locale-aware decimal separator)."""
     if value is None or not math.isfinite(float(value)):
         return "–"
-    return f"{number_format(_rounded(100 * float(value), digits), decimal_pos=digits)}\u00a0%"
+    return f"{shown(float(value), digits, scale=100, grouping=False)}\u00a0%"
 
 
 @register.filter
@@ -30,7 +24,7 @@ def km(value: float | None, digits: int = 1) -> str:
     """12.34 -> '12,3 km'; "–" where there is no distance (None, NaN, infinity: no office)."""
     if value is None or not math.isfinite(float(value)):
         return "–"
-    return f"{number_format(_rounded(float(value), digits), decimal_pos=digits)}\u00a0km"
+    return f"{shown(float(value), digits, grouping=False)}\u00a0km"
 
 
 @register.filter

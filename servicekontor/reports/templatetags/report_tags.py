@@ -1,33 +1,36 @@
 """Formatting of statistics in templates (numbers only; the figures come from queries)."""
 
+from fractions import Fraction
+
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+
+from servicekontor.core.rounding import shown
 
 register = template.Library()
 
 
 @register.filter
 def minutes(seconds: float | None) -> str:
-    """Seconds as minutes with one decimal, localised; "–" without data."""
-    if seconds is None:
-        return "–"
-    return number_format(seconds / 60, 1)
+    """Seconds as minutes with one decimal (rounded half up: `core.rounding`), localised;
+    "–" without data."""
+    return shown(seconds, 1, scale=Fraction(1, 60))
 
 
 @register.filter
 def hours(seconds: float | None) -> str:
-    """Seconds as hours with one decimal, localised."""
-    if seconds is None:
-        return "–"
-    return number_format(seconds / 3600, 1)
+    """Seconds as hours with one decimal (rounded half up), localised; "–" without data."""
+    return shown(seconds, 1, scale=Fraction(1, 3600))
 
 
 @register.filter
 def percent(share: float | None) -> str:
+    """A share (0…1) as a whole percentage, rounded half up (2 of 3: "67 %"); "–" without
+    data."""
     if share is None:
         return "–"
-    return number_format(100 * share, 0) + "\u00a0%"
+    return shown(share, 0, scale=100) + "\u00a0%"
 
 
 @register.filter

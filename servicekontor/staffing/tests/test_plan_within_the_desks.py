@@ -116,7 +116,7 @@ def test_shifts_list__a_fallback_plan_is_not_called_proven_optimal(client):
 
     source = (Path(settings.BASE_DIR) / "templates/staffing/office.html").read_text("utf-8")
     template = Template(
-        "{% load i18n %}"
+        "{% load i18n table_cells %}"
         + source.split('<h2>{% translate "Proposed shifts" %}</h2>')[1].split("</ul>")[0]
         + "</ul>"
     )

@@ -1,0 +1,138 @@
+"""A statistics month or year that has not begun, is running, or has no visits says so.
+
+Walk finding (session 14): /statistics/agency/skatteverket/2027-01/ (and 1990-01) showed a
+full report of zeros, and the running month read like a whole month (no "so far"), in the
+page, the CSV and the Excel file; the costs report names its unsettled months (60d1bc4). Now:
+a month or year after today is named as not begun (page 200 with the note, no table; CSV,
+Excel and API 404 with the same words: a file cannot carry the note); the running one says
+"up to and including today" on the page, in its Total row, its file names and the API's
+`up_to`; a month without visits says so instead of a table of zeros.
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from servicekontor.reports.services import create_api_token
+from tests.csv_files import read_csv
+
+# The test's clock: Wednesday 2026-11-25 (queueing.tests.conftest.WEDNESDAY_1030).
+
+
+def _get(client, user, name, *args):
+    client.force_login(user)
+    with translation.override("en"):
+        return client.get(reverse(f"reports:{name}", args=args))
+
+
+@pytest.mark.parametrize(
+    ("name", "period", "words"),
+    [
+        ("report", "2026-12", "The month December 2026 has not begun"),
+        ("report", "2027-01", "The month January 2027 has not begun"),
+        ("year", "2027", "The year 2027 has not begun"),
+    ],
+)
+def test_not_begun__page_says_so_and_files_are_404(
+    client, served_world, people, name, period, words
+):
+    code = served_world.skatteverket.code
+    page = _get(client, people.tax_analyst, name, code, period)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert words in body and "there are no figures yet" in body
+    assert "<table" not in body
+    files = ("csv", "xlsx") if name == "report" else ("year_csv", "year_xlsx")
+    for file in files:
+        response = _get(client, people.tax_analyst, file, code, period)
+        assert response.status_code == 404, file
+        assert words in response.content.decode(), file
+    with translation.override("sv"):
+        client.force_login(people.tax_analyst)
+        swedish = client.get(reverse(f"reports:{name}", args=[code, period])).content.decode()
+    assert "har inte börjat: det finns inga siffror ännu" in swedish
+
+
+def test_not_begun__api_is_404_with_the_words(client, served_world, people):
+    token = create_api_token(user=people.tax_analyst, name="BI")
+    url = reverse("statistics-agency-report", args=[served_world.skatteverket.code, "2027-01"])
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "has not begun" in response.json()["detail"]
+
+
+def test_running_month__so_far_on_the_page_total_file_name_and_api(client, served_world, people):
+    code = served_world.skatteverket.code
+    page = _get(client, people.tax_analyst, "report", code, "2026-11")
+    body = page.content.decode()
+    assert (
+        "The month is not over: the figures are up to and including today, 25 November 2026" in body
+    )
+    assert page.context["rows"][-1][0] == "Total up to and including 2026-11-25"
+    xlsx = _get(client, people.tax_analyst, "xlsx", code, "2026-11")
+    assert "statistics-skatteverket-2026-11-up-to-2026-11-25.xlsx" in xlsx["Content-Disposition"]
+    token = create_api_token(user=people.tax_analyst, name="BI")
+    api = client.get(
+        reverse("statistics-agency-report", args=[code, "2026-11"]),
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    ).json()
+    assert (api["up_to"], api["last_day"]) == ("2026-11-25", "2026-11-30")
+
+
+def test_running_year__so_far_on_the_page_its_month_row_and_total(client, served_world, people):
+    code = served_world.skatteverket.code
+    page = _get(client, people.tax_analyst, "year", code, "2026")
+    body = page.content.decode()
+    assert (
+        "The year is not over: the figures are up to and including today, 25 November 2026" in body
+    )
+    rows = page.context["rows"]
+    assert rows[0][0] == "2026-11 (up to and including 2026-11-25)"
+    assert rows[-1][0] == "Total up to and including 2026-11-25"
+    csv = _get(client, people.tax_analyst, "year_csv", code, "2026")
+    assert "statistics-skatteverket-2026-up-to-2026-11-25.csv" in csv["Content-Disposition"]
+    assert read_csv(csv.content, language="en")[-1][0] == "Total up to and including 2026-11-25"
+
+
+@pytest.mark.parametrize("month", ["2026-10", "1990-01"])
+def test_month_over_without_visits__says_none_recorded_not_a_table_of_zeros(
+    client, served_world, people, month
+):
+    code = served_world.skatteverket.code
+    page = _get(client, people.tax_analyst, "report", code, month)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "No visit is recorded in" in body and "<table" not in body
+    assert "is not over" not in body
+    csv = _get(client, people.tax_analyst, "csv", code, month)
+    assert f'filename="statistics-skatteverket-{month}.csv"' in csv["Content-Disposition"]
+    assert read_csv(csv.content, language="en")[-1][0] == "Total"  # a whole month: no "so far"
+
+
+def test_year_over_without_visits__says_none_recorded(client, served_world, people):
+    page = _get(client, people.tax_analyst, "year", served_world.skatteverket.code, "2025")
+    body = page.content.decode()
+    assert "No visit is recorded in 2025." in body and "<table" not in body
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"from": "2027-01-01", "to": "2027-01-31"}, "This period has not begun"),
+        ({"from": "2026-11-01", "to": "2026-11-30"}, "up to and including today, 25 November"),
+        ({"from": "2026-10-01", "to": "2026-10-31"}, None),
+        ({}, None),  # the default: the 30 days to today
+    ],
+)
+@pytest.mark.parametrize("who", ["admin", "tax_analyst"])
+def test_dashboard__a_period_not_over_says_so(client, served_world, people, params, note, who):
+    client.force_login(getattr(people, who))
+    name, args = ("network", []) if who == "admin" else ("agency", ["skatteverket"])
+    with translation.override("en"):
+        page = client.get(reverse(f"reports:{name}", args=args), params)
+    assert page.status_code == 200
+    body = page.content.decode()
+    if note is None:
+        assert page.context["period_note"] is None and "not over" not in body
+    else:
+        assert note in body
