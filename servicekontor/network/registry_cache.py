@@ -106,7 +106,7 @@ def cached(name: str, parts: tuple[object, ...], build: Callable[[], T]) -> T:
     current = version() if current is None else str(current)
     entry = found.get(key)
     if entry is not None and entry[0] == current:
-        return entry[1]  # type: ignore[no-any-return]
+        return entry[1]
     value = build()
     cache.set(key, (current, value), TIMEOUT_S)
     return value

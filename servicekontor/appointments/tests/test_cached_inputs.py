@@ -2,6 +2,8 @@
 with both versions in one round trip, and never used under a version they were not built
 under (test_book_appointment.py: a saved change is seen at once)."""
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -22,11 +24,12 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     for name in ("get", "get_many", "set", "set_many", "add"):
         real = getattr(cache, name)
-        monkeypatch.setattr(
-            cache,
-            name,
-            lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k),
-        )
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(cache, name, counted)
     return calls
 
 

@@ -3,6 +3,7 @@ before a change: not after a save or delete (signals), not after a bulk write (w
 none), not after a commit that a reader raced."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -136,11 +137,12 @@ def test_registry_cache__a_hit__one_cache_call(monkeypatch: pytest.MonkeyPatch) 
     calls: list[str] = []
     for name in ("get", "get_many", "set", "add"):
         real = getattr(cache, name)
-        monkeypatch.setattr(
-            cache,
-            name,
-            lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k),
-        )
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(cache, name, counted)
 
     registry_cache.schedule(office)
 
