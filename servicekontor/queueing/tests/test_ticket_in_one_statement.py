@@ -3,7 +3,7 @@ the ORM's inserts it replaces (`services._create_visit` then `services._log`), t
 objects handed back, the same statistics, the numbers still one after another."""
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.postgres
 SKIP = {"id", "visit", "ticket_number"}
 
 
-def _row(model: type, pk: int) -> dict[str, object]:
+def _row(model: type[models.Model], pk: int) -> dict[str, object]:
     return {
-        f.attname: getattr(model.objects.get(pk=pk), f.attname)
+        f.attname: getattr(model._default_manager.get(pk=pk), f.attname)
         for f in model._meta.concrete_fields
         if f.name not in SKIP
     }
