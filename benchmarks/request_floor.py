@@ -36,7 +36,8 @@ counted; each round makes, in this order:
   answered with the changed parts) on the next; the desk is free again after each finish;
 - `desk waiting list` with the tag the client holds (304), and without it with the shared
   fragments dropped first (outside the timing: a full render);
-- `lobby board`, 304 and rendered, the same way;
+- `lobby board`, 304 and rendered, the same way; then the board as the push server asks for
+  it after a change (`/push-fragments/board/…`, decision 0062), rendered;
 - `live view` (the manager's figures, `desk:live_panel`), 304 and rendered, the same way (its
   tag names the minute too).
 
@@ -103,6 +104,7 @@ KINDS = (
     "desk waiting list, rendered",
     "lobby board, 304",
     "lobby board, rendered",
+    "push server: the board (rendered)",
     "live view, 304",
     "live view, rendered",
 )
@@ -237,6 +239,8 @@ def main() -> None:
     from django.core.cache import cache
     from django.test import Client
 
+    from servicekontor.queueing import push
+
     cache.clear()
     world = build()
     import servicekontor
@@ -350,6 +354,19 @@ def main() -> None:
                 )
             forget_fragments()
             meter(f"{name}, rendered", 200, partial(client.get, url))
+            if name == "lobby board":
+                # what the push server asks after each change of the board (decision 0062)
+                forget_fragments()
+                meter(
+                    "push server: the board (rendered)",
+                    200,
+                    partial(
+                        display.get,
+                        f"/push-fragments/board/{office.pk}/",
+                        {"lang": "sv"},
+                        headers={"X-Push-Fetch": push.fetch_key()},
+                    ),
+                )
 
     print()
     print("| request | requests | CPU ms median | CPU ms mean | SQL statements median (max) |")

@@ -140,38 +140,30 @@ def slot_grid(intervals: Iterable[Interval], minutes: int) -> list[Interval]:
     return grid
 
 
-def _hour_starts_inside(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-    """Top-of-hour instants strictly inside (start, end); Stockholm's offset is whole hours."""
-    first = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0) + _HOUR
-    out = []
-    while first < end:
-        out.append(first)
-        first += _HOUR
-    return out
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ONE_US = dt.timedelta(microseconds=1)
+_US_PER_HOUR = 3_600_000_000
+
+
+def _us(at: dt.datetime) -> int:
+    """Microseconds since the epoch of an aware instant, exactly (the arithmetic below runs
+    on these: comparing and bisecting integers costs a fraction of aware datetimes)."""
+    return (at - _EPOCH) // _ONE_US
 
 
 @dataclass
 class _PoolIndex:
     counters: int
-    starts: list[dt.datetime] = field(default_factory=list)
-    ends: list[dt.datetime] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # booking starts, µs since the epoch, sorted
+    ends: list[int] = field(default_factory=list)  # booking ends, the same
 
     @classmethod
     def of(cls, pool: Pool) -> _PoolIndex:
         return cls(
             counters=pool.counters,
-            starts=sorted(s.astimezone(dt.UTC) for s, _ in pool.booked),
-            ends=sorted(e.astimezone(dt.UTC) for _, e in pool.booked),
+            starts=sorted(_us(s) for s, _ in pool.booked),
+            ends=sorted(_us(e) for _, e in pool.booked),
         )
-
-    def in_progress(self, at: dt.datetime) -> int:
-        """Bookings with start <= at < end."""
-        return bisect.bisect_right(self.starts, at) - bisect.bisect_right(self.ends, at)
-
-    def starts_inside(self, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-        lo = bisect.bisect_right(self.starts, start)
-        hi = bisect.bisect_left(self.starts, end)
-        return self.starts[lo:hi]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -182,11 +174,7 @@ def _local_hour(utc_hour: int) -> int:
 
 def _allocated(allocation: Mapping[int, int], at: dt.datetime) -> int:
     """Counters given to appointments in the local hour of `at`."""
-    return allocation.get(_local_hour(int(at.timestamp()) // 3600), 0)
-
-
-def _limit(allocation: Mapping[int, int], counters: int, at: dt.datetime) -> int:
-    return max(0, min(counters, _allocated(allocation, at)))
+    return allocation.get(_local_hour(_us(at) // _US_PER_HOUR), 0)
 
 
 def _room(
@@ -194,28 +182,43 @@ def _room(
 ) -> tuple[int, int]:
     """(capacity, free) of [start, end): the tightest instant over all pools.
 
-    Load only rises at a booking's start and the limit only changes at the top of an hour, so
-    the minimum over the slot is attained at its start or at one of those instants.
-    """
-    hours = _hour_starts_inside(start, end)
-    # The allocated counters at the slot's start and at each hour inside it: the same for
-    # every pool (only each pool's own counters cap them).
-    allocated = [_allocated(allocation, at) for at in (start, *hours)]
+    Load only rises at a booking's start and the limit only changes at the top of an hour
+    (Stockholm's offset is whole hours), so the minimum over the slot is attained at its
+    start or at one of those instants. In integer microseconds since the epoch: the same
+    instants, limits and counts as in aware datetimes (`test_capacity_room.py` compares)."""
+    s, e = _us(start), _us(end)
+    # The slot's start and the tops of the hours strictly inside it, with the counters
+    # allocated at each: the same for every pool (only each pool's own counters cap them).
+    first_hour = s // _US_PER_HOUR
+    instants = [s]
+    allocated = [allocation.get(_local_hour(first_hour), 0)]
+    hour = first_hour + 1
+    while hour * _US_PER_HOUR < e:
+        instants.append(hour * _US_PER_HOUR)
+        allocated.append(allocation.get(_local_hour(hour), 0))
+        hour += 1
+    tightest = min(allocated)
     capacity = free = None
     for pool in pools:
         counters = pool.counters
-        if pool.starts:
-            instants = [start, *hours, *pool.starts_inside(start, end)]
-            limits = [max(0, min(counters, a)) for a in allocated]
-            limits += [_limit(allocation, counters, at) for at in instants[len(allocated) :]]
-            for at, limit in zip(instants, limits, strict=True):
-                capacity = limit if capacity is None else min(capacity, limit)
-                left = limit - pool.in_progress(at)
-                free = left if free is None else min(free, left)
-        else:  # nothing booked from this pool: free = capacity = its tightest hour
-            limit = max(0, min(counters, min(allocated)))
-            capacity = limit if capacity is None else min(capacity, limit)
+        # The capacity is the tightest limit at those instants: a booking's start inside the
+        # slot lies in one of their hours, so it adds no other limit.
+        limit = max(0, min(counters, tightest))
+        capacity = limit if capacity is None else min(capacity, limit)
+        starts, ends = pool.starts, pool.ends
+        if not starts:  # nothing booked from this pool: free = its tightest limit
             free = limit if free is None else min(free, limit)
+            continue
+        for at, allocated_at in zip(instants, allocated, strict=True):
+            in_progress = bisect.bisect_right(starts, at) - bisect.bisect_right(ends, at)
+            left = max(0, min(counters, allocated_at)) - in_progress
+            free = left if free is None else min(free, left)
+        # and at each booking's start inside the slot
+        for at in starts[bisect.bisect_right(starts, s) : bisect.bisect_left(starts, e)]:
+            in_progress = bisect.bisect_right(starts, at) - bisect.bisect_right(ends, at)
+            allocated_at = allocation.get(_local_hour(at // _US_PER_HOUR), 0)
+            left = max(0, min(counters, allocated_at)) - in_progress
+            free = left if free is None else min(free, left)
     return (capacity or 0), max(0, free or 0)
 
 
@@ -279,10 +282,6 @@ def iter_free_slots(
         capacity, free = _room(start, end, allocation, indexed)
         if capacity > 0 and free > 0:
             yield Slot(start=start, end=end, capacity=capacity, free=free)
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_US_PER_HOUR = 3_600_000_000
 
 
 def _grid_in_window(

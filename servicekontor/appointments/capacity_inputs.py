@@ -139,21 +139,31 @@ def invalidate_inputs() -> None:
 
 def cached_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, OfficeInputs]:
     """The offices' inputs from the cache, under this app's version and the registry's
-    (`network.registry_cache`: retired after commit and by bulk writes too); loaded on a miss."""
+    (`network.registry_cache`: retired after commit and by bulk writes too); loaded on a miss.
+
+    Each entry is stored with the two versions it was built under, and read with them in
+    one round trip (one MGET: the versions, then the entries under keys naming them, were
+    two); an entry of other versions is loaded again (as `registry_cache.cached`)."""
     given = list(offices)
-    versions = cache.get_many([INPUTS_VERSION_KEY, registry_cache.VERSION_KEY])
-    version = versions.get(INPUTS_VERSION_KEY)
+    keys = {o.pk: f"appointments:inputs:v6:{o.pk}:{service.pk}" for o in given}
+    found = cache.get_many([INPUTS_VERSION_KEY, registry_cache.VERSION_KEY, *keys.values()])
+    version = found.get(INPUTS_VERSION_KEY)
     if version is None:
         version = secrets.token_hex(8)
         cache.add(INPUTS_VERSION_KEY, version, None)
         version = cache.get(INPUTS_VERSION_KEY, version)
-    registry = versions.get(registry_cache.VERSION_KEY) or registry_cache.version()
-    keys = {o.pk: f"appointments:inputs:v5:{version}:{registry}:{o.pk}:{service.pk}" for o in given}
-    found = cache.get_many(list(keys.values()))
-    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    registry = found.get(registry_cache.VERSION_KEY) or registry_cache.version()
+    versions = (str(version), str(registry))
+    result: dict[int, OfficeInputs] = {}
+    for pk, key in keys.items():
+        entry = found.get(key)
+        if entry is not None and entry[0] == versions:
+            result[pk] = entry[1]
     missing = [o for o in given if o.pk not in result]
     if missing:
         loaded = load_inputs(offices=missing, service=service)
-        cache.set_many({keys[pk]: value for pk, value in loaded.items()}, INPUTS_TIMEOUT_S)
+        cache.set_many(
+            {keys[pk]: (versions, value) for pk, value in loaded.items()}, INPUTS_TIMEOUT_S
+        )
         result.update(loaded)
     return result

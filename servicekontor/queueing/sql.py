@@ -135,6 +135,64 @@ def next_ticket_number(*, office_id: int, day: dt.date) -> int:
     return int(row[0])
 
 
+def _insert_columns(model: type[models.Model], *, leave_out: tuple[str, ...]) -> list[Any]:
+    """The concrete fields an ORM `create` of `model` inserts (every one but the primary
+    key), less `leave_out` (attnames the statement fills itself)."""
+    return [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in leave_out
+    ]
+
+
+@functools.cache
+def _ticket_statement() -> str:
+    """`insert_ticket`'s statement (PostgreSQL): the counter's upsert (`TICKET_COUNTER_UPSERT`),
+    the visit with the number it returns, the visit's first event with the visit's id; one
+    statement, data-modifying CTEs. Parameters: office id, local day, then the visit's
+    columns (`_insert_columns(Visit)`), then the event's (`_insert_columns(VisitEvent)`)."""
+    visit_fields = _insert_columns(Visit, leave_out=("ticket_number",))
+    event_fields = _insert_columns(VisitEvent, leave_out=("visit_id",))
+    placeholders = ", ".join(["%s"] * len(visit_fields))
+    return (
+        f"WITH n AS ({TICKET_COUNTER_UPSERT}),"
+        f" v AS (INSERT INTO {Visit._meta.db_table}"
+        f" ({', '.join(f.column for f in visit_fields)}, ticket_number)"
+        f" VALUES ({placeholders}, (SELECT last_number FROM n)) RETURNING id, ticket_number),"
+        f" e AS (INSERT INTO {VisitEvent._meta.db_table}"
+        f" ({', '.join(f.column for f in event_fields)}, visit_id)"
+        f" VALUES ({', '.join(['%s'] * len(event_fields))}, (SELECT id FROM v)) RETURNING id)"
+        " SELECT v.id, v.ticket_number, e.id FROM v, e"
+    )
+
+
+def insert_ticket(*, visit: Visit, event: VisitEvent) -> None:
+    """Insert a new waiting visit with the next number of its office's counter for its day,
+    and its first event (the ticket's issue), in one statement (PostgreSQL; the caller holds
+    a transaction: the counter's row stays locked to its commit, as with
+    `next_ticket_number`). Sets the visit's id and number and the event's id and visit.
+
+    ORM: `Visit.objects.create(…, ticket_number=next_ticket_number(…))` then
+    `VisitEvent.objects.create(visit=visit, …)`, three statements; the two ORM inserts cost
+    more Python time than the database spent on all three (docs/benchmarks.md, branch
+    kioskcpu). The columns and values are the ones those inserts send: every concrete field
+    but the primary key, each value as `Field.pre_save` and `get_db_prep_save` give it
+    (`queueing/tests/test_ticket_in_one_statement.py` compares the rows)."""
+    params: list[Any] = [visit.office_id, visit.local_day]
+    for model_object, leave_out in ((visit, ("ticket_number",)), (event, ("visit_id",))):
+        params += [
+            f.get_db_prep_save(f.pre_save(model_object, True), connection)
+            for f in _insert_columns(type(model_object), leave_out=leave_out)
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(_ticket_statement(), params)
+        row = cursor.fetchone()
+    assert row is not None
+    visit.pk, visit.ticket_number, event.pk = row
+    event.visit = visit
+    for made in (visit, event):
+        made._state.adding = False
+        made._state.db = connection.alias
+
+
 # --- the desk session, locked (call_next, call_visit, set_officer_status) --------------------
 
 

@@ -3,6 +3,7 @@ before a change: not after a save or delete (signals), not after a bulk write (w
 none), not after a commit that a reader raced."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -94,9 +95,13 @@ def test_registry_cache__read_during_the_change__retired_at_commit(
     offering = make_offering(office=office, service=service)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         Offering.objects.filter(pk=offering.pk).delete()  # the signal bumps the version
-        stale_key = f"network:registry:offering:{registry_cache.version()}:{service.pk}:"
         # What another connection, not seeing the uncommitted delete, would have stored:
-        cache.set(stale_key + MONDAY.isoformat(), [office], None)
+        # the old rows under the version of the moment.
+        cache.set(
+            f"network:registry:tagged:offering:{service.pk}:{MONDAY.isoformat()}",
+            (registry_cache.version(), [office]),
+            None,
+        )
     assert registry_cache.offices_offering(service=service, day=MONDAY) == []
 
 
@@ -113,3 +118,43 @@ def test_registry_cache__office_by_code_and_service__changes_seen() -> None:
 
     assert registry_cache.office_by_code("umea") is None
     assert not registry_cache.service_with_agency(service.pk).bookable  # type: ignore[union-attr]
+
+
+def test_registry_cache__entry_of_another_version__built_again() -> None:
+    office = make_office(code="umea")
+    # An entry left by a reader of an earlier version (say, the rows before a change).
+    cache.set("network:registry:tagged:office:umea", ("an-earlier-version", [make_office()]), None)
+
+    assert registry_cache.office_by_code("umea") == office
+    stored = cache.get("network:registry:tagged:office:umea")
+    assert stored == (registry_cache.version(), [office])
+
+
+def test_registry_cache__a_hit__one_cache_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version and the entry in one round trip (one MGET on Redis), nothing else."""
+    office = make_office()
+    registry_cache.schedule(office)
+    calls: list[str] = []
+    for name in ("get", "get_many", "set", "add"):
+        real = getattr(cache, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(cache, name, counted)
+
+    registry_cache.schedule(office)
+
+    assert calls == ["get_many"]
+
+
+def test_registry_cache__office_by_id__changes_seen() -> None:
+    office = make_office(code="lulea")
+    assert registry_cache.office_by_id(office.pk) == office
+    assert registry_cache.office_by_id(office.pk + 1000) is None
+
+    office.name = "Luleå servicekontor"
+    office.save()
+
+    assert registry_cache.office_by_id(office.pk).name == "Luleå servicekontor"  # type: ignore[union-attr]
