@@ -22,8 +22,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     # The push server's requests for the fragments it sends (decision 0062; its key only).
-    path("push-fragments/board/<int:office_id>/", pushed_board, name="push-board"),
-    path("push-fragments/desk/<int:office_id>/", pushed_waiting_lists, name="push-desk"),
+    path("push-fragments/board/<id:office_id>/", pushed_board, name="push-board"),
+    path("push-fragments/desk/<id:office_id>/", pushed_waiting_lists, name="push-desk"),
 ]
 urlpatterns += i18n_patterns(
     path("staff/", include("servicekontor.accounts.urls")),

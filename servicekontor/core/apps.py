@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from servicekontor.core import checks  # noqa: F401  (registers the deploy checks)
+        from servicekontor.core import url_converters
+
+        url_converters.register()  # `<id:…>`, before any URLconf is loaded
