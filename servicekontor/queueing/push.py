@@ -47,7 +47,12 @@ TOKEN_MAX_AGE = 24 * 3600  # seconds; screens reload their page at least this of
 BOARD_SALT = "servicekontor.push.board"
 DESK_SALT = "servicekontor.push.desk"
 FETCH_SALT = "servicekontor.push.fetch"
-FETCH_MAX_AGE = 60  # seconds; the push server signs each request anew
+# The push server gives up on a request to the app after FETCH_TIMEOUT seconds without an
+# answer (and asks again later with a new key); a request that waited longer in the app
+# server's backlog is answered to nobody, so the app refuses its key unrendered. The margin
+# covers clocks a few seconds apart (more is a misconfiguration the push server logs).
+FETCH_TIMEOUT = 10.0
+FETCH_MAX_AGE = int(FETCH_TIMEOUT) + 5  # seconds; the push server signs each request anew
 FETCH_HEADER = "X-Push-Fetch"
 
 

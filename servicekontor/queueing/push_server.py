@@ -65,8 +65,9 @@ Send = Callable[[Message], Awaitable[None]]
 HEARTBEAT = 25.0
 RETRY_MS = 3000  # the browser's reconnect delay after a dropped stream
 GAP = 0.5  # seconds: at most one request to the app per office and part in this time
-FETCH_TIMEOUT = 10.0
+FETCH_TIMEOUT = push.FETCH_TIMEOUT  # the app refuses a key older than this (and a margin)
 SLOW_PAUSE = 2.0  # seconds before asking again after a request to the app timed out
+KEY_WARNING_EVERY = 60.0  # seconds between warnings that the app refuses the fetch key
 REFUSED_FOR = 600.0  # seconds a revoked display's reconnects are refused without asking
 # ASCII digits only: \d is any script's digits, which int() reads ("١٢" is 12)
 _PATH = re.compile(r"^(?:/[\w-]+)*/office/([0-9]{1,18})(?:/(board|desk))?/?$", re.ASCII)
@@ -181,6 +182,7 @@ class Hub:
         # (office, device) → until when its board stream is refused at once (403): a
         # revoked display whose stream was ended, reconnecting with its old token.
         self.refused: dict[tuple[int, int], float] = {}
+        self.key_warned = -KEY_WARNING_EVERY
 
     def start(self) -> None:
         if self.task is None or self.task.done():
@@ -285,7 +287,27 @@ class Hub:
             ):
                 raise _Slow from exc
             return 0, {}, b""  # the app down or refusing: the screens ask themselves
+        if answer[0] == 403:
+            self._refused_key()
         return answer
+
+    def _refused_key(self) -> None:
+        """The app refused the fetch key (`push.fetch_allowed`). Its age limit is this
+        server's timeout (`FETCH_TIMEOUT`) and a margin, so a request that waited longer in the
+        app's backlog was given up here already (its answer would reach nobody) and the 403
+        never arrives; a 403 that does arrive means the two differ in SECRET_KEY or in their
+        clocks by more than the margin: the fragments then never come and the screens ask
+        themselves. Said in the log, at most once a minute, so it does not go unnoticed."""
+        now = asyncio.get_running_loop().time()
+        if now - self.key_warned < KEY_WARNING_EVERY:
+            return
+        self.key_warned = now
+        log.warning(
+            "push: the app refused the fetch key (403): check that the push server and the app "
+            "share SECRET_KEY and that their clocks agree within %s s; the screens ask for "
+            "their fragments themselves meanwhile",
+            push.FETCH_MAX_AGE,
+        )
 
     async def _board(self, office_id: int) -> None:
         for language, streams in list(self._of(office_id, "board").items()):

@@ -585,3 +585,44 @@ def test_push_server__malformed_requests_are_refused_not_failed():
 
     assert _run(scenario()) == [403, 403, 404, 404, 403, 403, 405, 405, 405]
 
+
+def test_fetch_key__lives_as_long_as_the_push_server_waits_for_the_answer():
+    """A request the push server gave up on (no answer within FETCH_TIMEOUT) is answered to
+    nobody: the app refuses its key unrendered once it is older than the timeout and a
+    margin for clocks a few seconds apart."""
+    key = push.fetch_key()
+    start = dt.datetime.now(dt.UTC)  # noqa: TID251
+    with time_machine.travel(start + dt.timedelta(seconds=push.FETCH_TIMEOUT), tick=False):
+        assert push.fetch_allowed(key)
+    with time_machine.travel(start + dt.timedelta(seconds=push.FETCH_MAX_AGE + 2), tick=False):
+        assert not push.fetch_allowed(key)
+    assert push.FETCH_TIMEOUT < push.FETCH_MAX_AGE <= push.FETCH_TIMEOUT + 10
+
+
+@needs_redis
+def test_push_server__the_app_refusing_its_key_is_logged_once_a_minute(caplog):
+    prefix = f"test-{secrets.token_hex(4)}:"
+    asked: list[str] = []
+
+    async def refusing(path: str) -> tuple[int, dict[str, str], bytes]:
+        asked.append(path)
+        return 403, {}, b""
+
+    app = make_app(redis_url=REDIS_URL, prefix=prefix, fetch=refusing, gap=0.0)
+    publisher = redis.Redis.from_url(REDIS_URL)
+
+    async def scenario() -> Streams:
+        streams = Streams(app)
+        streams.open("display", f"/push/office/7/board/?t={push.board_token(7, 'sv')}")
+        await asyncio.wait_for(app.hub.connected.wait(), 5)  # type: ignore[attr-defined]
+        for _ in range(3):
+            publisher.publish(f"{prefix}office.7", "board")
+            await asyncio.sleep(0.1)
+        await streams.close()
+        return streams
+
+    with caplog.at_level("WARNING", logger="servicekontor.queueing.push_server"):
+        streams = _run(scenario())
+    refused = [r for r in caplog.records if "refused the fetch key" in r.getMessage()]
+    assert len(asked) >= 2 and len(refused) == 1
+    assert streams.events("display", "change")[-1] == "board"  # the display asks itself
