@@ -685,7 +685,9 @@ def test_url_ids__no_route_takes_an_unbounded_int() -> None:
     ]
     assert unbounded == []
     assert any(
-        isinstance(c, IdConverter) for _route, converters in _id_routes() for c in converters.values()
+        isinstance(c, IdConverter)
+        for _route, converters in _id_routes()
+        for c in converters.values()
     )
 
 
@@ -700,7 +702,11 @@ def test_url_ids__past_bigint_or_zero__404_on_every_route(client, db, value) -> 
         ids = [name for name, c in converters.items() if isinstance(c, IdConverter)]
         if not ids:
             continue
-        path = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: str(value) if m[2] in ids else "kista", route)
+        path = re.sub(
+            r"<(?:(\w+):)?(\w+)>",
+            lambda m, ids=ids: str(value) if m[2] in ids else "kista",
+            route,
+        )
         for method in ("get", "post"):
             answer = getattr(client, method)(path)
             assert answer.status_code == 404, (method, path, answer.status_code)
