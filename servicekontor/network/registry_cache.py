@@ -24,6 +24,7 @@ memory. Reads that decide a write under a lock (a booking) read the database, no
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,15 +89,31 @@ def registry_changed(**_signal: object) -> None:
     transaction.on_commit(_bump)
 
 
-def cached(name: str, parts: tuple[object, ...], build: Callable[[], T]) -> T:
-    """`build()`'s value for `parts` under the current registry version, built on a miss."""
+def cached(
+    name: str, parts: tuple[object, ...], build: Callable[[], T], *, keep_empty: bool = True
+) -> T:
+    """`build()`'s value for `parts` under the current registry version, built on a miss.
+
+    `keep_empty=False` for a lookup keyed by what a request names (an office's code in a URL):
+    an empty answer (no such row) is not kept, so made-up names cannot fill the shared cache
+    with an entry each for an hour; a name nobody has costs an index lookup each time."""
     key = f"network:registry:{name}:{version()}:" + ":".join(str(p) for p in parts)
     found: Any = cache.get(key)
     if found is not None:
         return found
     value = build()
-    cache.set(key, value, TIMEOUT_S)
+    if keep_empty or value:
+        cache.set(key, value, TIMEOUT_S)
     return value
+
+
+_CODE = re.compile(r"[-a-zA-Z0-9_]{1,60}")  # Office.code, Agency.code: slugs of 60 at most
+
+
+def possible_code(code: str) -> bool:
+    """Whether `code` could be an office's or an agency's code (a slug of 60 at most): one that
+    cannot is not looked up, nor cached."""
+    return bool(_CODE.fullmatch(code))
 
 
 def schedule(office: Office) -> opening_hours.Schedule:
@@ -153,13 +170,21 @@ def offices_offering(*, service: Service, day: dt.date) -> list[Office]:
 
 def office_by_code(code: str) -> Office | None:
     """The office with this code (any, operating or not), or None, from the cache."""
-    found = cached("office", (code,), lambda: [*Office.objects.filter(code=code)[:1]])
+    if not possible_code(code):
+        return None
+    found = cached(
+        "office", (code,), lambda: [*Office.objects.filter(code=code)[:1]], keep_empty=False
+    )
     return found[0] if found else None
 
 
 def agency_by_code(code: str) -> Agency | None:
     """The agency with this code, or None, from the cache (the kiosk's agency page)."""
-    found = cached("agency", (code,), lambda: [*Agency.objects.filter(code=code)[:1]])
+    if not possible_code(code):
+        return None
+    found = cached(
+        "agency", (code,), lambda: [*Agency.objects.filter(code=code)[:1]], keep_empty=False
+    )
     return found[0] if found else None
 
 
@@ -169,5 +194,6 @@ def service_with_agency(service_id: int) -> Service | None:
         "service",
         (service_id,),
         lambda: [*Service.objects.select_related("agency").filter(pk=service_id)[:1]],
+        keep_empty=False,
     )
     return found[0] if found else None

@@ -33,10 +33,13 @@ def screen_office(*, code: str) -> Office:
     about a third of a board's 304 (docs/benchmarks.md, "Per-request floor"). Any save or
     delete of an office or of its queue settings retires the entry (`queueing/apps.py`); the
     device tokens themselves are never cached (`device_allowed` reads them every time)."""
+    if not registry_cache.possible_code(code):
+        raise Http404
     found = registry_cache.cached(
         "screen-office",
         (code,),
         lambda: [*Office.objects.select_related("queue_settings").filter(code=code)[:1]],
+        keep_empty=False,  # made-up codes in URLs do not fill the shared cache
     )
     if not found:
         raise Http404
