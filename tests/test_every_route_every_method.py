@@ -117,7 +117,7 @@ def world(db):
     service = make_service(agency=agency)
     make_offering(office=office, service=service)
     officer = make_user(username="alice", offices=[office], agencies=[agency])
-    services.sign_in_at_desk(officer=officer, service_point=office.service_points.first())
+    services.sign_in_at_desk(officer=officer, service_point=office.service_points.all()[0])
     admin = make_user(username="root", role="network_admin", is_superuser=True)
     visit = services.issue_ticket(office=office, service=service)
     starts = (clock.now() + dt.timedelta(days=1)).replace(second=0, microsecond=0)

@@ -126,6 +126,6 @@ def test_desk__poll_after_leaving_the_desk__says_so_and_offers_the_desk_again(
     # back at the desk (signed in there again): the next good answer takes the line away
     services.sign_in_at_desk(
         officer=officer,
-        service_point=kista.service_points.filter(is_active=True).order_by("number").first(),
+        service_point=kista.service_points.filter(is_active=True).order_by("number")[0],
     )
     expect(page.locator("[data-htmx-error][role=alert]")).to_have_count(0, timeout=15_000)

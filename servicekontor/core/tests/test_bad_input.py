@@ -650,13 +650,13 @@ def test_office_search__invalid_latitude__its_own_error_over_http(
 # --- ids in URL paths (core.url_converters) -----------------------------------------------
 
 
-def _id_routes() -> list[tuple[str, list[str]]]:
+def _id_routes() -> list[tuple[str, dict[str, object]]]:
     """(route text, its id parts) of every URL pattern, and every converter seen."""
     from django.urls import URLResolver, get_resolver
 
     found = []
 
-    def walk(patterns, prefix: str, converters: dict) -> None:
+    def walk(patterns: list, prefix: str, converters: dict[str, object]) -> None:
         for entry in patterns:
             here = {**converters, **getattr(entry.pattern, "converters", {})}
             text = prefix + str(entry.pattern)
@@ -702,11 +702,11 @@ def test_url_ids__past_bigint_or_zero__404_on_every_route(client, db, value) -> 
         ids = [name for name, c in converters.items() if isinstance(c, IdConverter)]
         if not ids:
             continue
-        path = re.sub(
-            r"<(?:(\w+):)?(\w+)>",
-            lambda m, ids=ids: str(value) if m[2] in ids else "kista",
-            route,
-        )
+
+        def part(match: re.Match[str], ids: list[str] = ids) -> str:
+            return str(value) if match[2] in ids else "kista"
+
+        path = re.sub(r"<(?:(\w+):)?(\w+)>", part, route)
         for method in ("get", "post"):
             answer = getattr(client, method)(path)
             assert answer.status_code == 404, (method, path, answer.status_code)

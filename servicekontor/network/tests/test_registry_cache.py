@@ -3,6 +3,7 @@ before a change: not after a save or delete (signals), not after a bulk write (w
 none), not after a commit that a reader raced."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -117,10 +118,10 @@ def test_registry_cache__office_by_code_and_service__changes_seen() -> None:
 
 def _entries() -> int:
     """The registry entries in the (test's local-memory or Redis) cache."""
-    backend = cache._cache if hasattr(cache, "_cache") and isinstance(cache._cache, dict) else None
-    if backend is not None:
-        return sum(1 for key in backend if "network:registry:" in str(key))
-    client = cache._cache.get_client()  # Redis
+    store: Any = getattr(cache, "_cache", None)
+    if isinstance(store, dict):
+        return sum(1 for key in store if "network:registry:" in str(key))
+    client = store.get_client()  # Redis
     return sum(1 for _ in client.scan_iter(match="*network:registry:*"))
 
 

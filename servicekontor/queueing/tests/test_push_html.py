@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import secrets
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
@@ -562,7 +563,7 @@ def test_push_server__malformed_requests_are_refused_not_failed():
         async def receive() -> dict[str, str]:
             return {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 statuses.append(message["status"])
 
