@@ -99,7 +99,14 @@ def test_signed_out_get__next_unchanged_and_no_message(client, world):
 
 def _post_only_urls() -> list[tuple[str, str]]:
     """Every view made with `post_or_redirect`, its URL filled with sample arguments."""
-    samples = {"int": "1", "slug": "x", "string": "x", "uuid": str(uuid.uuid4()), "path": "x"}
+    samples = {
+        "int": "1",
+        "id": "1",
+        "slug": "x",
+        "string": "x",
+        "uuid": str(uuid.uuid4()),
+        "path": "x",
+    }
     found: list[tuple[str, str]] = []
 
     def walk(patterns, prefix: str) -> None:
