@@ -300,6 +300,10 @@ SPECTACULAR_SETTINGS = {
     # 3.1: a nullable object is `oneOf: [{$ref}, {type: null}]`; 3.0's `nullable` beside an
     # allOf has no type and strict validators and client generators ignore it.
     "OAS_VERSION": "3.1.0",
+    # `<id:…>` (core.url_converters): an id, as Django's <int:…> was documented, with its bounds
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "servicekontor.core.api_schema.add_error_responses",

@@ -21,11 +21,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("servicekontor.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # GET only: an OPTIONS answer rendered its metadata through the page's template renderer,
+    # which has no template for it (a 500)
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
     # The push server's requests for the fragments it sends (decision 0062; its key only).
-    path("push-fragments/board/<int:office_id>/", pushed_board, name="push-board"),
-    path("push-fragments/desk/<int:office_id>/", pushed_waiting_lists, name="push-desk"),
+    path("push-fragments/board/<id:office_id>/", pushed_board, name="push-board"),
+    path("push-fragments/desk/<id:office_id>/", pushed_waiting_lists, name="push-desk"),
 ]
 urlpatterns += i18n_patterns(
     path("staff/", include("servicekontor.accounts.urls")),

@@ -68,7 +68,7 @@ urlpatterns = [
     ),
     path("partner/video-meetings/", MeetingListView.as_view(), name="partner-video-meetings"),
     path(
-        "partner/video-meetings/<int:meeting_id>/cancel/",
+        "partner/video-meetings/<id:meeting_id>/cancel/",
         MeetingCancelView.as_view(),
         name="partner-video-meeting-cancel",
     ),

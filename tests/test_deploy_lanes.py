@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
 
 from config.lanes import ACTIONS, PUBLIC, PUBLIC_PATH, SCREEN_PATH, SCREENS, is_screen_request, lane
+from servicekontor.core.url_converters import IdConverter
 
 NGINX = Path(__file__).resolve().parent.parent / "deploy" / "nginx-lanes.conf"
 SCREEN_ROUTES = {"desk:panel", "desk:current", "desk:live_panel", "lobby:board"}
@@ -26,7 +27,13 @@ PUBLIC_ROUTES = {
     "appointments:reschedule",
     "appointments:calendar",
 }
-SAMPLE = {IntConverter: 7, SlugConverter: "kista-1", StringConverter: "t0k3n", PathConverter: "a/b"}
+SAMPLE = {
+    IdConverter: 7,
+    IntConverter: 7,
+    SlugConverter: "kista-1",
+    StringConverter: "t0k3n",
+    PathConverter: "a/b",
+}
 OTHER = "?"  # a converter of its own (the API's format suffix): the route is left out
 
 

@@ -4,7 +4,10 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.accounts import api_clients
@@ -21,6 +24,7 @@ from servicekontor.core.admin_access import (
     RegistryTabularInline,
     may_administer_registry,
 )
+from servicekontor.core.admin_confirm import run_confirmed
 
 # Only a superuser may hand out superuser status or raw Django permissions.
 _SUPERUSER_ONLY_FIELDS = ["is_superuser", "groups", "user_permissions"]
@@ -131,14 +135,62 @@ class ApiClientAdmin(NetworkAdminAccess, admin.ModelAdmin):
         )
 
     @admin.action(description=_("Issue a new credential (the old ones work 7 more days)"))
-    def rotate(self, request: HttpRequest, queryset: Any) -> None:
-        for client in queryset.filter(revoked_at__isnull=True):
-            self._show_token(request, client, api_clients.rotate_credentials(client=client))
+    def rotate(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        def perform(chosen: Any) -> None:
+            for client in chosen.filter(revoked_at__isnull=True):
+                self._show_token(request, client, api_clients.rotate_credentials(client=client))
+
+        return run_confirmed(
+            self,
+            request,
+            queryset,
+            title=gettext("Issue new credentials"),
+            consequence=gettext(
+                "Each client below gets a new credential, shown once. Its current credentials "
+                "stop working in 7 days; that cannot be undone (revoked clients get none)."
+            ),
+            perform=perform,
+            rows=_clients_with_credentials,
+        )
 
     @admin.action(description=_("Revoke (every credential stops working now)"))
-    def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        for client in queryset:
-            api_clients.revoke_client(client=client)
+    def revoke(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        def perform(chosen: Any) -> None:
+            for client in chosen:
+                api_clients.revoke_client(client=client)
+
+        return run_confirmed(
+            self,
+            request,
+            queryset,
+            title=gettext("Revoke API clients"),
+            consequence=gettext(
+                "The clients below and every credential of theirs stop working now. This "
+                "cannot be undone: a revoked client gets no new credential."
+            ),
+            perform=perform,
+            rows=_clients_with_credentials,
+        )
+
+
+def _clients_with_credentials(queryset: Any) -> list[tuple[ApiClient, str]]:
+    """Each client with the count of its credentials that still work (what the action ends)."""
+    counted = queryset.annotate(
+        working=Count("credentials", filter=Q(credentials__revoked_at__isnull=True))
+    )
+    return [
+        (
+            client,
+            gettext("already revoked")
+            if client.revoked_at is not None
+            else ngettext(
+                "%(count)d credential not revoked", "%(count)d credentials not revoked", n
+            )
+            % {"count": n},
+        )
+        for client in counted
+        for n in (client.working,)
+    ]
 
 
 @admin.register(ApiCredential)
@@ -153,9 +205,22 @@ class ApiCredentialAdmin(NetworkAdminAccess, admin.ModelAdmin):
         return False
 
     @admin.action(description=_("Revoke these credentials now"))
-    def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        for credential in queryset:
-            api_clients.revoke_credential(credential=credential)
+    def revoke(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        def perform(chosen: Any) -> None:
+            for credential in chosen:
+                api_clients.revoke_credential(credential=credential)
+
+        return run_confirmed(
+            self,
+            request,
+            queryset,
+            title=gettext("Revoke credentials"),
+            consequence=gettext(
+                "The credentials below stop working now. This cannot be undone; the client "
+                "can be given a new credential."
+            ),
+            perform=perform,
+        )
 
 
 @admin.register(ApiClientUse)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -610,9 +610,14 @@ def desk_check_in(request: HttpRequest, office_code: str, booking_id: int) -> Ht
     # Without JavaScript: back to the page the list is on, the message shown there once.
     (messages.error if error else messages.success)(request, text)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path on this site only, redirected to as given: redirect() would first try any word
+    # ("abc", "²") as a URL pattern's name, and a word that names none was a 500.
+    if not (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    ):
         back = reverse("appointments:desk_today", kwargs={"office_code": office.code})
-    response = redirect(back)
+    response = HttpResponseRedirect(back)
     if error:
         response["X-Refused"] = str(status)
     return response

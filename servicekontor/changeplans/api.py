@@ -147,7 +147,7 @@ PLAN_ID = OpenApiParameter(
 
 
 class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"  # a bigint id; anything else is a 404, not a 500
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [MaySeePlans]
 

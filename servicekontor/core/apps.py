@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self) -> None:
-        from servicekontor.core import checks  # noqa: F401  (registers the deploy checks)
+        from servicekontor.core import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            url_converters,
+        )
+
+        url_converters.register()  # `<id:…>`, before any URLconf is loaded

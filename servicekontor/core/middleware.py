@@ -169,7 +169,9 @@ def api_language(accept_language: str) -> str:
     English when it names none of them or is missing: agency systems and scripts seldom
     send one, and their developers read English."""
     supported = {code for code, _name in settings.LANGUAGES}
-    for tag, _weight in parse_accept_lang_header(accept_language or ""):
+    for tag, weight in parse_accept_lang_header(accept_language or ""):
+        if weight <= 0:
+            continue  # q=0: "not this one" (RFC 9110), never chosen
         if tag == "*":
             break
         base = tag.split("-")[0].lower()

@@ -10,7 +10,7 @@ urlpatterns = [
     path("<slug:office_code>/panel/", views.desk_panel, name="panel"),
     path("<slug:office_code>/current/", views.desk_current, name="current"),
     path("<slug:office_code>/act/", views.desk_action, name="act"),
-    path("<slug:office_code>/receipt/<int:visit_id>/", views.receipt, name="receipt"),
+    path("<slug:office_code>/receipt/<id:visit_id>/", views.receipt, name="receipt"),
     path("<slug:office_code>/live/", views.live, name="live"),
     path("<slug:office_code>/live/panel/", views.live_panel, name="live_panel"),
 ]

@@ -382,8 +382,9 @@ def pushed_waiting_lists(request: HttpRequest, office_id: int) -> HttpResponse:
     language = push.fetch_language(request)
     if language is None:
         return HttpResponse(status=403)
-    wanted = request.GET.get("officers", "").split(",")
-    officers = sorted({int(v) for v in wanted if v.isdigit()})[:MAX_PUSHED_OFFICERS]
+    wanted = request.GET.get("officers", "").split(",")[:MAX_PUSHED_OFFICERS]
+    # ids in ASCII digits within bigint: "²".isdigit() is True and int() refused it (a 500)
+    officers = sorted({v for raw in wanted if (v := parse_id(raw)) is not None})
     variants: list[str] = []
     index: dict[str, int] = {}
     lists: dict[str, list[Any]] = {}

@@ -5,7 +5,10 @@ outbox (failing deliveries, retry now). Handovers are listed without their perso
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core import clock
@@ -14,6 +17,7 @@ from servicekontor.core.admin_access import (
     NetworkAdminAccess,
     may_administer_registry,
 )
+from servicekontor.core.admin_confirm import run_confirmed
 from servicekontor.handovers import services
 from servicekontor.handovers.models import Delivery, Handover, Partner, SigningSecret
 
@@ -68,9 +72,41 @@ class PartnerAdmin(NetworkAdminAccess, admin.ModelAdmin):
             self._show(request, partner, services.add_signing_secret(partner=partner))
 
     @admin.action(description=_("Retire all but the newest signing secret"))
-    def retire_older(self, request: HttpRequest, queryset: Any) -> None:
-        for partner in queryset:
-            services.retire_older_secrets(partner=partner)
+    def retire_older(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        def perform(chosen: Any) -> None:
+            for partner in chosen:
+                services.retire_older_secrets(partner=partner)
+
+        def rows(chosen: Any) -> list[tuple[Partner, str]]:
+            counted = chosen.annotate(
+                active=Count("secrets", filter=Q(secrets__retired_at__isnull=True))
+            )
+            return [
+                (
+                    partner,
+                    ngettext(
+                        "%(count)d older secret stops signing",
+                        "%(count)d older secrets stop signing",
+                        older,
+                    )
+                    % {"count": older},
+                )
+                for partner in counted
+                for older in (max(partner.active - 1, 0),)
+            ]
+
+        return run_confirmed(
+            self,
+            request,
+            queryset,
+            title=gettext("Retire older signing secrets"),
+            consequence=gettext(
+                "For each partner below every signing secret but the newest stops signing now: "
+                "the agency must already check the newest. This cannot be undone."
+            ),
+            perform=perform,
+            rows=rows,
+        )
 
 
 @admin.register(Delivery)

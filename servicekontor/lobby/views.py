@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag, shared_html, shared_template
+from servicekontor.core.params import MAX_ID, parse_int
 from servicekontor.network import registry_cache
 from servicekontor.network.models import Office
 from servicekontor.network.registry_cache import OpenNow
@@ -24,6 +25,7 @@ from servicekontor.queueing import devices, push, queries
 from servicekontor.queueing.models import DeviceKind
 
 CALLS_SHOWN = 6
+MAX_PUSHED_DEVICES = 500  # far more displays than an office has
 
 
 def _board_context(office: Office, opening: OpenNow) -> dict[str, object]:
@@ -67,12 +69,14 @@ def board_version(office: Office) -> tuple[str, OpenNow]:
 @require_GET
 def display(request: HttpRequest, office_code: str) -> HttpResponse:
     office = devices.screen_office(code=office_code)
-    if not devices.device_allowed(request, office=office, kind=DeviceKind.DISPLAY):
+    device = devices.allowed_device(request, office=office, kind=DeviceKind.DISPLAY)
+    if device is None:
         return render(request, "queueing/device_required.html", {"office": office}, status=403)
-    # The display's stream carries the board's HTML only (decision 0062).
+    # The display's stream carries the board's HTML only (decision 0062), and only while the
+    # device may see it (the push server ends it once the app says otherwise).
     opening = registry_cache.open_now(office=office, at=clock.now())
     context = _board_context(office, opening) | {
-        "push_url": push.board_stream_url(office.pk, get_language())
+        "push_url": push.board_stream_url(office.pk, get_language(), device)
     }
     return render(request, "lobby/display.html", context)
 
@@ -104,7 +108,12 @@ def board(request: HttpRequest, office_code: str) -> HttpResponse:
 def pushed_board(request: HttpRequest, office_id: int) -> HttpResponse:
     """The board for the push server (decision 0062): asked once per change of the office's
     board and language, sent on the displays' streams. The same shared entry as the
-    displays' polls (`board`); only the push server's key opens it (403 otherwise)."""
+    displays' polls (`board`); only the push server's key opens it (403 otherwise).
+
+    `?devices=` (ids, comma-separated: the devices of the streams it would send the board to,
+    0 for a screen shown without pairing): the answer's `X-Push-Devices` names those that may
+    still see it (`devices.devices_still_allowed`); the push server ends the others' streams.
+    Values that are not ids are left out."""
     language = push.fetch_language(request)
     if language is None:
         return HttpResponse(status=403)
@@ -113,6 +122,12 @@ def pushed_board(request: HttpRequest, office_id: int) -> HttpResponse:
     office = registry_cache.office_by_id(office_id)
     if office is None:
         return HttpResponse(status=404)
+    asked = {
+        device
+        for raw in request.GET.get("devices", "").split(",")[:MAX_PUSHED_DEVICES]
+        if (device := parse_int(raw, minimum=0, maximum=MAX_ID)) is not None
+    }
+    allowed = devices.devices_still_allowed(office=office, kind=DeviceKind.DISPLAY, ids=asked)
     with translation.override(language):
         # keyed as the displays' polls key it: the queue's version and the opening state
         version, opening = board_version(office)
@@ -126,4 +141,5 @@ def pushed_board(request: HttpRequest, office_id: int) -> HttpResponse:
     response = HttpResponse(html)
     response["ETag"] = etag
     response["Cache-Control"] = "no-store"
+    response[push.DEVICES_HEADER] = ",".join(map(str, sorted(allowed)))
     return response

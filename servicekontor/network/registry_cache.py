@@ -25,6 +25,7 @@ free memory. Reads that decide a write under a lock (a booking) read the databas
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,8 +90,14 @@ def registry_changed(**_signal: object) -> None:
     transaction.on_commit(_bump)
 
 
-def cached(name: str, parts: tuple[object, ...], build: Callable[[], T]) -> T:
+def cached(
+    name: str, parts: tuple[object, ...], build: Callable[[], T], *, keep_empty: bool = True
+) -> T:
     """`build()`'s value for `parts` under the current registry version, built on a miss.
+
+    `keep_empty=False` for a lookup keyed by what a request names (an office's code in a URL):
+    an empty answer (no such row) is not kept, so made-up names cannot fill the shared cache
+    with an entry each for an hour; a name nobody has costs an index lookup each time.
 
     The entry is stored as (version, value) under a key without the version, and read with
     the version in one MGET (it was a GET of the version, then a GET of a key naming it: two
@@ -108,7 +115,8 @@ def cached(name: str, parts: tuple[object, ...], build: Callable[[], T]) -> T:
     if entry is not None and entry[0] == current:
         return entry[1]
     value = build()
-    cache.set(key, (current, value), TIMEOUT_S)
+    if keep_empty or value:
+        cache.set(key, (current, value), TIMEOUT_S)
     return value
 
 
@@ -135,6 +143,15 @@ def cached_here(name: str, parts: tuple[object, ...], build: Callable[[], T]) ->
     value = cached(name, parts, build)
     entries[key] = value
     return value
+
+
+_CODE = re.compile(r"[-a-zA-Z0-9_]{1,60}")  # Office.code, Agency.code: slugs of 60 at most
+
+
+def possible_code(code: str) -> bool:
+    """Whether `code` could be an office's or an agency's code (a slug of 60 at most): one that
+    cannot is not looked up, nor cached."""
+    return bool(_CODE.fullmatch(code))
 
 
 def schedule(office: Office) -> opening_hours.Schedule:
@@ -191,7 +208,11 @@ def offices_offering(*, service: Service, day: dt.date) -> list[Office]:
 
 def office_by_code(code: str) -> Office | None:
     """The office with this code (any, operating or not), or None, from the cache."""
-    found = cached("office", (code,), lambda: [*Office.objects.filter(code=code)[:1]])
+    if not possible_code(code):
+        return None
+    found = cached(
+        "office", (code,), lambda: [*Office.objects.filter(code=code)[:1]], keep_empty=False
+    )
     return found[0] if found else None
 
 
@@ -204,7 +225,11 @@ def office_by_id(office_id: int) -> Office | None:
 
 def agency_by_code(code: str) -> Agency | None:
     """The agency with this code, or None, from the cache (the kiosk's agency page)."""
-    found = cached("agency", (code,), lambda: [*Agency.objects.filter(code=code)[:1]])
+    if not possible_code(code):
+        return None
+    found = cached(
+        "agency", (code,), lambda: [*Agency.objects.filter(code=code)[:1]], keep_empty=False
+    )
     return found[0] if found else None
 
 
@@ -214,5 +239,6 @@ def service_with_agency(service_id: int) -> Service | None:
         "service",
         (service_id,),
         lambda: [*Service.objects.select_related("agency").filter(pk=service_id)[:1]],
+        keep_empty=False,
     )
     return found[0] if found else None

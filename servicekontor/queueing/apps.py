@@ -13,7 +13,7 @@ class QueueingConfig(AppConfig):
 
         from servicekontor.network import registry_cache
         from servicekontor.queueing import push, services, signals, tasks
-        from servicekontor.queueing.models import QueueSettings
+        from servicekontor.queueing.models import DeviceToken, QueueSettings
 
         # The screens' office comes from the registry cache with its queue settings
         # (devices.screen_office): a change of the settings retires it like a registry row's.
@@ -24,6 +24,14 @@ class QueueingConfig(AppConfig):
                 dispatch_uid=f"queueing-settings-registry-{verb}",
             )
 
+        # A display revoked (or pairing now required) loses its board stream at once.
+        for model in (DeviceToken, QueueSettings):
+            for signal, verb in ((post_save, "save"), (post_delete, "delete")):
+                signal.connect(
+                    push.on_screen_access_changed,
+                    sender=model,
+                    dispatch_uid=f"queueing-push-access-{model.__name__}-{verb}",
+                )
         signals.visit_changed.connect(
             tasks.enqueue_after_visit_change, dispatch_uid="queueing-after-visit-change"
         )

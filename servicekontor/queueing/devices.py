@@ -7,6 +7,8 @@ signed cookie with the token. Only a hash of the token is stored, and deactivati
 `DeviceToken` row unpairs the device at once. Offices without the setting stay open.
 """
 
+from collections.abc import Iterable
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -31,10 +33,13 @@ def screen_office(*, code: str) -> Office:
     about a third of a board's 304 (docs/benchmarks.md, "Per-request floor"). Any save or
     delete of an office or of its queue settings retires the entry (`queueing/apps.py`); the
     device tokens themselves are never cached (`device_allowed` reads them every time)."""
+    if not registry_cache.possible_code(code):
+        raise Http404
     found = registry_cache.cached(
         "screen-office",
         (code,),
         lambda: [*Office.objects.select_related("queue_settings").filter(code=code)[:1]],
+        keep_empty=False,  # made-up codes in URLs do not fill the shared cache
     )
     if not found:
         raise Http404
@@ -64,10 +69,43 @@ def token_is_valid(*, office: Office, kind: str, token: str) -> bool:
 
 
 def device_allowed(request: HttpRequest, *, office: Office, kind: str) -> bool:
+    return allowed_device(request, office=office, kind=kind) is not None
+
+
+NO_PAIRING = 0  # the device id of a screen at an office that needs no pairing
+
+
+def allowed_device(request: HttpRequest, *, office: Office, kind: str) -> int | None:
+    """The request's paired device (its `DeviceToken`'s id) if the office requires pairing
+    and the device is paired and active; NO_PAIRING (0) if the office requires none; None if
+    the screen may not be shown."""
     if not QueueSettings.for_office(office).require_device_token:
-        return True
+        return NO_PAIRING
     token = request.get_signed_cookie(f"{COOKIE}_{kind}", default="", salt=COOKIE_SALT)
-    return bool(token) and token_is_valid(office=office, kind=kind, token=str(token))
+    if not token:
+        return None
+    return (
+        DeviceToken.objects.filter(
+            office=office, kind=kind, is_active=True, token_hash=DeviceToken.hash(str(token))
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def devices_still_allowed(*, office: Office, kind: str, ids: Iterable[int]) -> set[int]:
+    """Of the devices `ids` (as `allowed_device` named them when their page was shown), those
+    that may still be shown the screen: every one where the office requires no pairing, else
+    those still active for this office and kind (a revoked or deleted device, or NO_PAIRING
+    once pairing is required, is not). For the push server's board streams (decision 0062)."""
+    wanted = set(ids)
+    if not QueueSettings.for_office(office).require_device_token:
+        return wanted
+    return set(
+        DeviceToken.objects.filter(
+            office=office, kind=kind, is_active=True, pk__in=wanted - {NO_PAIRING}
+        ).values_list("pk", flat=True)
+    )
 
 
 def remember_device(response: HttpResponse, *, kind: str, token: str) -> None:

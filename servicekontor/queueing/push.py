@@ -25,6 +25,7 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.http import HttpRequest
 
 from servicekontor.queueing.states import TRANSITIONS, Action, State
@@ -46,7 +47,12 @@ TOKEN_MAX_AGE = 24 * 3600  # seconds; screens reload their page at least this of
 BOARD_SALT = "servicekontor.push.board"
 DESK_SALT = "servicekontor.push.desk"
 FETCH_SALT = "servicekontor.push.fetch"
-FETCH_MAX_AGE = 60  # seconds; the push server signs each request anew
+# The push server gives up on a request to the app after FETCH_TIMEOUT seconds without an
+# answer (and asks again later with a new key); a request that waited longer in the app
+# server's backlog is answered to nobody, so the app refuses its key unrendered. The margin
+# covers clocks a few seconds apart (more is a misconfiguration the push server logs).
+FETCH_TIMEOUT = 10.0
+FETCH_MAX_AGE = int(FETCH_TIMEOUT) + 5  # seconds; the push server signs each request anew
 FETCH_HEADER = "X-Push-Fetch"
 
 
@@ -113,6 +119,18 @@ def on_desk_sessions_changed(
         publish(office_id=office_id, parts=("live",))
 
 
+def on_screen_access_changed(sender: Any, *, instance: Any, **kwargs: Any) -> None:
+    """Receiver of a `DeviceToken`'s or `QueueSettings`' save or delete: after commit the
+    office's board streams are checked (the push server asks for the board with the streams'
+    devices and ends those the app no longer lets in), so a revoked display loses its stream
+    within a second or so, not when its token expires."""
+    office_id = instance.office_id
+    transaction.on_commit(lambda: publish(office_id=office_id, parts=("board",)))
+
+
+DEVICES_HEADER = "X-Push-Devices"  # the app's answer: the devices whose boards may go on
+
+
 def stream_token(office_id: int) -> str:
     """A signed, timestamped token naming the office: the push server opens a stream only
     for a token it can verify (`office_of_token`). Screens get it in their page."""
@@ -126,7 +144,7 @@ def office_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> int | None:
         value = signing.TimestampSigner(salt=TOKEN_SALT).unsign(token, max_age=max_age)
     except signing.BadSignature:
         return None
-    return int(value) if value.isdigit() else None
+    return int(value) if _digits(value) else None
 
 
 def _sign(salt: str, *values: object) -> str:
@@ -140,17 +158,26 @@ def _unsign(salt: str, token: str, max_age: int) -> list[str] | None:
         return None
 
 
-def board_token(office_id: int, language: str) -> str:
-    """A lobby display's stream token: the office's board in `language`, nothing else."""
-    return _sign(BOARD_SALT, office_id, language)
+def board_token(office_id: int, language: str, device_id: int = 0) -> str:
+    """A lobby display's stream token: the office's board in `language`, nothing else.
+    `device_id`: the paired device (`DeviceToken`) the page was shown to, 0 where the office
+    needs no pairing; the push server ends the stream once the app no longer lets that device
+    see the board (revoked, or pairing now required: `devices.devices_still_allowed`)."""
+    return _sign(BOARD_SALT, office_id, language, device_id)
 
 
-def board_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> tuple[int, str] | None:
-    """(office id, language) of a board token, or None (forged, malformed, expired)."""
+def board_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> tuple[int, str, int] | None:
+    """(office id, language, device id) of a board token, or None (forged, malformed,
+    expired)."""
     values = _unsign(BOARD_SALT, token, max_age)
-    if values is None or len(values) != 2 or not values[0].isdigit():
+    if values is None or len(values) != 3 or not (_digits(values[0]) and _digits(values[2])):
         return None
-    return int(values[0]), values[1]
+    return int(values[0]), values[1], int(values[2])
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: `int()` takes "١٢" and `str.isdigit` "²" (core.params)."""
+    return text.isascii() and text.isdigit()
 
 
 def desk_token(office_id: int, officer_id: int, language: str) -> str:
@@ -162,7 +189,7 @@ def desk_token(office_id: int, officer_id: int, language: str) -> str:
 def desk_of_token(token: str, *, max_age: int = TOKEN_MAX_AGE) -> tuple[int, int, str] | None:
     """(office id, officer id, language) of a desk token, or None."""
     values = _unsign(DESK_SALT, token, max_age)
-    if values is None or len(values) != 3 or not (values[0].isdigit() and values[1].isdigit()):
+    if values is None or len(values) != 3 or not (_digits(values[0]) and _digits(values[1])):
         return None
     return int(values[0]), int(values[1]), values[2]
 
@@ -186,12 +213,12 @@ def fetch_language(request: HttpRequest) -> str | None:
     return language if language in dict(settings.LANGUAGES) else None
 
 
-def board_stream_url(office_id: int, language: str) -> str:
+def board_stream_url(office_id: int, language: str, device_id: int = 0) -> str:
     """A lobby display's stream (the board's HTML, decision 0062); "" when push is off."""
     if not enabled():
         return ""
     base = settings.PUSH_URL.rstrip("/")
-    return f"{base}/office/{office_id}/board/?t={board_token(office_id, language)}"
+    return f"{base}/office/{office_id}/board/?t={board_token(office_id, language, device_id)}"
 
 
 def desk_stream_url(office_id: int, officer_id: int, language: str) -> str:

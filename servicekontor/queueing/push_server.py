@@ -26,6 +26,15 @@ the office, rather than sending every screen to the overloaded app. A comment ev
 stream's pending parts coalesce, so a slow client gets one event for many changes. After the
 Redis subscription is (re)established every stream gets a change of every part: whatever was
 published while it was down is re-checked by the screens' conditional requests.
+
+A display's board stream lasts only while its device may see the board: the push server asks
+for the board with the devices of the office's board streams (`&devices=`, the device id its
+token names; 0: shown without pairing) when a stream opens and on every change, and the app
+names those still allowed (`X-Push-Devices`). Any other stream gets ``event: revoked`` and is
+closed (the display reloads its page, which asks to be paired), and its reconnects are
+refused (403) for `REFUSED_FOR` seconds without asking. Revoking a device or requiring
+pairing publishes a board change for its office, so this happens within about a second.
+Anything but GET is 405.
 """
 
 from __future__ import annotations
@@ -56,9 +65,12 @@ Send = Callable[[Message], Awaitable[None]]
 HEARTBEAT = 25.0
 RETRY_MS = 3000  # the browser's reconnect delay after a dropped stream
 GAP = 0.5  # seconds: at most one request to the app per office and part in this time
-FETCH_TIMEOUT = 10.0
+FETCH_TIMEOUT = push.FETCH_TIMEOUT  # the app refuses a key older than this (and a margin)
 SLOW_PAUSE = 2.0  # seconds before asking again after a request to the app timed out
-_PATH = re.compile(r"^(?:/[\w-]+)*/office/(\d+)(?:/(board|desk))?/?$")
+KEY_WARNING_EVERY = 60.0  # seconds between warnings that the app refuses the fetch key
+REFUSED_FOR = 600.0  # seconds a revoked display's reconnects are refused without asking
+# ASCII digits only: \d is any script's digits, which int() reads ("١٢" is 12)
+_PATH = re.compile(r"^(?:/[\w-]+)*/office/([0-9]{1,18})(?:/(board|desk))?/?$", re.ASCII)
 # The parts whose change makes a fragment stream's screen stale: the board; a desk's list
 # (the office's queue, or an officer's own visit beginning or ending: "own").
 _REFETCH = {"board": frozenset({"board"}), "desk": frozenset({"desk", "own"})}
@@ -76,16 +88,22 @@ class Stream:
     `kind`: "change" (notices only), "board" or "desk" (the fragment's HTML; `language`, and
     for a desk the `officer` the token names)."""
 
-    def __init__(self, kind: str = "change", language: str = "", officer: int = 0) -> None:
+    def __init__(
+        self, kind: str = "change", language: str = "", officer: int = 0, device: int = 0
+    ) -> None:
         self.kind = kind
         self.language = language
         self.officer = officer
+        self.device = device  # a board stream's paired device (0: shown without pairing)
+        self.ending = False  # written its last event: the stream closes after it
         self.parts: set[str] = set()
         self.events: dict[str, str] = {}  # event name → data, the newest only
         self.sent: dict[str, str] = {}  # event name → the ETag last queued
         self.wake = asyncio.Event()
 
     def notify(self, parts: set[str]) -> None:
+        if self.ending:
+            return
         if self.kind != "change":  # a fragment stream is told only its own part
             parts = {self.kind} if parts & _REFETCH[self.kind] else set()
             if not parts:
@@ -95,11 +113,19 @@ class Stream:
 
     def deliver(self, event: str, etag: str, html: str) -> None:
         """Queue the fragment `html` at version `etag` (nothing if this stream has it)."""
-        if self.sent.get(event) == etag:
+        if self.ending or self.sent.get(event) == etag:
             return
         self.sent[event] = etag
         self.events[event] = json.dumps({"etag": etag, "html": html}, ensure_ascii=False)
         self.parts.discard(event)  # the fragment itself answers a pending notice
+        self.wake.set()
+
+    def end(self) -> None:
+        """The app no longer lets this stream's device see its screen: say so (`revoked`,
+        the display reloads its page, which then asks to be paired) and close."""
+        self.events = {"revoked": ""}
+        self.parts.clear()
+        self.ending = True
         self.wake.set()
 
     def pending(self) -> str:
@@ -153,6 +179,10 @@ class Hub:
         self.refreshing: dict[tuple[int, str], bool] = {}  # in flight → asked again meanwhile
         self.last_fetch: dict[tuple[int, str], float] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        # (office, device) → until when its board stream is refused at once (403): a
+        # revoked display whose stream was ended, reconnecting with its old token.
+        self.refused: dict[tuple[int, int], float] = {}
+        self.key_warned = -KEY_WARNING_EVERY
 
     def start(self) -> None:
         if self.task is None or self.task.done():
@@ -168,9 +198,18 @@ class Hub:
         if not self.streams[office_id]:
             del self.streams[office_id]
 
+    def is_refused(self, office_id: int, device: int) -> bool:
+        until = self.refused.get((office_id, device))
+        if until is None:
+            return False
+        if until > asyncio.get_running_loop().time():
+            return True
+        del self.refused[(office_id, device)]
+        return False
+
     def dispatch(self, channel: str, data: str) -> None:
         office = channel.removeprefix(self.prefix + "office.")
-        if not office.isdigit():
+        if not (office.isascii() and office.isdigit()):
             return
         parts = {p for p in data.split() if p in push.PARTS}
         self.changed(int(office), parts)
@@ -240,7 +279,7 @@ class Hub:
     async def _get(self, path: str) -> tuple[int, dict[str, str], bytes]:
         assert self.fetch is not None
         try:
-            return await self.fetch(path)
+            answer = await self.fetch(path)
         except Exception as exc:
             log.warning("push: fetching %s failed: %s", path, exc)
             if isinstance(exc, TimeoutError) or isinstance(
@@ -248,18 +287,55 @@ class Hub:
             ):
                 raise _Slow from exc
             return 0, {}, b""  # the app down or refusing: the screens ask themselves
+        if answer[0] == 403:
+            self._refused_key()
+        return answer
+
+    def _refused_key(self) -> None:
+        """The app refused the fetch key (`push.fetch_allowed`). Its age limit is this
+        server's timeout (`FETCH_TIMEOUT`) and a margin, so a request that waited longer in the
+        app's backlog was given up here already (its answer would reach nobody) and the 403
+        never arrives; a 403 that does arrive means the two differ in SECRET_KEY or in their
+        clocks by more than the margin: the fragments then never come and the screens ask
+        themselves. Said in the log, at most once a minute, so it does not go unnoticed."""
+        now = asyncio.get_running_loop().time()
+        if now - self.key_warned < KEY_WARNING_EVERY:
+            return
+        self.key_warned = now
+        log.warning(
+            "push: the app refused the fetch key (403): check that the push server and the app "
+            "share SECRET_KEY and that their clocks agree within %s s; the screens ask for "
+            "their fragments themselves meanwhile",
+            push.FETCH_MAX_AGE,
+        )
 
     async def _board(self, office_id: int) -> None:
-        for language in list(self._of(office_id, "board")):
+        for language, streams in list(self._of(office_id, "board").items()):
+            asked = sorted({s.device for s in streams})
             status, headers, body = await self._get(
                 f"/push-fragments/board/{office_id}/?lang={language}"
+                f"&devices={','.join(map(str, asked))}"
             )
-            etag = {k.lower(): v for k, v in headers.items()}.get("etag", "")
+            lower = {k.lower(): v for k, v in headers.items()}
+            etag = lower.get("etag", "")
+            # the devices the app still lets see the board (none named: none)
+            allowed = {
+                int(v)
+                for v in lower.get(push.DEVICES_HEADER.lower(), "").split(",")
+                if v.isascii() and v.isdigit()
+            }
             for stream in self._of(office_id, "board").get(language, []):
-                if status == 200 and etag:
-                    stream.deliver("board", etag, body.decode())
+                if status != 200 or not etag:
+                    stream.notify({"board"})  # the display asks (its poll checks the device)
+                elif stream.device not in asked:
+                    continue  # opened meanwhile: its own request follows (`app`)
+                elif stream.device not in allowed:
+                    self.refused[(office_id, stream.device)] = (
+                        asyncio.get_running_loop().time() + REFUSED_FOR
+                    )
+                    stream.end()
                 else:
-                    stream.notify({"board"})
+                    stream.deliver("board", etag, body.decode())
 
     async def _desk(self, office_id: int) -> None:
         for language, streams in list(self._of(office_id, "desk").items()):
@@ -317,7 +393,7 @@ def _stream_for(kind: str, office_id: int, token: str) -> Stream | None:
         board = push.board_of_token(token)
         if board is None or board[0] != office_id:
             return None
-        return Stream("board", language=board[1])
+        return Stream("board", language=board[1], device=board[2])
     if kind == "desk":
         desk = push.desk_of_token(token)
         if desk is None or desk[0] != office_id:
@@ -340,14 +416,11 @@ def make_app(
         fetch = http_fetch(app_url)
     hub = Hub(redis_url, prefix, fetch, gap)
 
-    async def respond(send: Send, status: int, text: str) -> None:
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8")],
-            }
-        )
+    async def respond(send: Send, status: int, text: str, allow: bytes = b"") -> None:
+        headers = [(b"content-type", b"text/plain; charset=utf-8")]
+        if allow:
+            headers.append((b"allow", allow))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": text.encode()})
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -359,17 +432,26 @@ def make_app(
         if scope["type"] != "http":
             return
         match = _PATH.match(scope.get("path", ""))
-        if scope.get("method") != "GET" or match is None:
+        if match is None:
             await respond(send, 404, "Not found")
             return
+        if scope.get("method") != "GET":
+            await respond(send, 405, "Method not allowed", allow=b"GET")
+            return
         office_id, kind = int(match.group(1)), match.group(2) or "change"
-        token = parse_qs(scope.get("query_string", b"").decode()).get("t", [""])[0]
+        # latin-1 decodes any bytes: a raw non-UTF-8 byte in the query was a 500
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        token = query.get("t", [""])[0]
         stream = _stream_for(kind, office_id, token)
-        if stream is None:
+        if stream is None or (kind == "board" and hub.is_refused(office_id, stream.device)):
             await respond(send, 403, "Forbidden")
             return
         hub.start()
         hub.add(office_id, stream)
+        if kind == "board" and hub.fetch is not None:
+            # The token may be older than the device's revocation: the app is asked (with the
+            # office's other displays, at most once per `gap`) before the stream gets a board.
+            hub.refresh(office_id, "board")
         await send(
             {
                 "type": "http.response.start",
@@ -407,6 +489,8 @@ def make_app(
                 body = stream.pending() or ": keep-alive\n\n"
                 stream.wake.clear()
                 await send({"type": "http.response.body", "body": body.encode(), "more_body": True})
+                if stream.ending:
+                    break
         except OSError:
             pass  # the client went away mid-write
         finally:

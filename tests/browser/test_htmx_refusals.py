@@ -86,3 +86,46 @@ def test_live_view__refused_poll__reason_shown_figures_kept(
     expect(alert).to_be_visible()
     expect(alert).not_to_be_empty()
     expect(page.locator("#live-panel table").first).to_be_visible()  # the figures stay
+
+
+def _officer_at_desk(kista: Office):
+    officer = make_user(username="anna", offices=[kista], agencies=list(Agency.objects.all()))
+    point = kista.service_points.filter(is_active=True).order_by("number").first()
+    assert point is not None
+    services.sign_in_at_desk(officer=officer, service_point=point)
+    return officer
+
+
+def test_desk__poll_after_the_session_ended__says_so_and_offers_sign_in(
+    open_staff_page: OpenStaffPage, kista: Office
+):
+    officer = _officer_at_desk(kista)
+    page = open_staff_page(officer)
+    page.goto("/desk/kista/")
+    expect(page.locator("#waiting-panel")).to_be_visible()
+    # Signed out elsewhere (another tab, or expired): the polls are led to the sign-in page.
+    page.context.clear_cookies()
+    alert = page.locator("[data-htmx-error][role=alert]").first
+    expect(alert).to_be_visible(timeout=15_000)
+    link = alert.locator("a")
+    expect(link).to_have_attribute("href", "/staff/login/?next=/desk/kista/&ended=1")
+    expect(page.locator("#waiting-panel")).to_be_visible()  # the list is kept as it was
+
+
+def test_desk__poll_after_leaving_the_desk__says_so_and_offers_the_desk_again(
+    open_staff_page: OpenStaffPage, kista: Office
+):
+    officer = _officer_at_desk(kista)
+    page = open_staff_page(officer)
+    page.goto("/desk/kista/")
+    expect(page.locator("#waiting-panel")).to_be_visible()
+    services.sign_out_of_desk(officer=officer)  # left in another tab: the polls are 403
+    alert = page.locator("[data-htmx-error][role=alert]").first
+    expect(alert).to_be_visible(timeout=15_000)
+    expect(alert.locator("a")).to_have_attribute("href", page.url)
+    # back at the desk (signed in there again): the next good answer takes the line away
+    services.sign_in_at_desk(
+        officer=officer,
+        service_point=kista.service_points.filter(is_active=True).order_by("number")[0],
+    )
+    expect(page.locator("[data-htmx-error][role=alert]")).to_have_count(0, timeout=15_000)

@@ -368,3 +368,33 @@ def test_booking__check_in__is_its_own_transaction(office, booking):
     tuesday = time_machine.travel(local(MONDAY + dt.timedelta(days=1), 10), tick=False)
     with tuesday, pytest.raises(errors.CheckInError):
         services.check_in_booking(office=office, code=booking.code)
+
+
+@pytest.mark.parametrize(
+    ("back", "kept"),
+    [
+        ("/desk/{office}/", True),  # the desk page the list is on
+        ("/en/book/desk/{office}/today/?x=1", True),
+        ("abc", False),  # redirect() took a word for a URL pattern's name: a 500
+        ("²", False),
+        ("١٢", False),
+        ("desk:desk", False),
+        ("", False),
+        ("//evil.example/x", False),
+        ("https://evil.example/", False),
+        ("javascript:alert(1)", False),
+        (" /desk/", False),
+        ("\\\\evil.example", False),
+        ("x" * 5000, False),
+    ],
+)
+def test_booking__desk_check_in__goes_back_to_a_page_of_this_site_only(
+    client, office, booking, back, kept
+):
+    client.force_login(make_user(offices=[office]))
+    check_in = reverse("appointments:desk_check_in", args=[office.code, booking.pk])
+    with at(10, 45):
+        response = client.post(check_in, {"next": back.format(office=office.code)})
+    assert response.status_code == 302
+    today = reverse("appointments:desk_today", kwargs={"office_code": office.code})
+    assert response["Location"] == (back.format(office=office.code) if kept else today)

@@ -30,10 +30,34 @@ NOT_AUTHENTICATED = {
         ("de,sv;q=0.5", "sv"),  # the first one the API speaks
         ("en;q=0.2,sv;q=0.8", "sv"),  # by weight, not by order
         ("*", "en"),
+        # q=0 is "not acceptable" (RFC 9110 12.4.2): never that language
+        ("sv;q=0", "en"),
+        ("sv;q=0,en;q=0", "en"),
+        ("sv-SE;q=0.0,sv;q=0.000", "en"),
+        ("de,sv;q=0,en;q=0.1", "en"),
+        ("*;q=0,sv", "sv"),
+        # malformed or oversized: as if none were sent
+        ("*;q=abc", "en"),
+        ("sv;q=abc", "en"),
+        ("sv;q=nan", "en"),
+        ("sv;q=1e309", "en"),
+        (";;;,,,", "en"),
+        ("١٢", "en"),
+        ("x" * 10_000, "en"),
+        ("en-" + "x" * 600 + ",sv", "en"),
     ],
 )
 def test_api_language__from_accept_language(header: str, language: str) -> None:
     assert api_language(header) == language
+
+
+@pytest.mark.parametrize(
+    "header", ["*;q=abc", "sv;q=0", "x" * 10_000, "sv;q=1e309", "\t", "sv;q=0,"]
+)
+def test_api_language__a_bad_header_is_answered_in_english_not_refused(client, db, header) -> None:
+    response = client.get("/api/agencies/", headers={"Accept-Language": header})
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
 
 
 @pytest.mark.parametrize(("header", "language"), [(None, "en"), ("en", "en"), ("sv-SE", "sv")])

@@ -645,3 +645,70 @@ def test_office_search__invalid_latitude__its_own_error_over_http(
         assert response.status_code == 400, url
         body = response.content.decode()
         assert expected in body and wrong not in body, url
+
+
+# --- ids in URL paths (core.url_converters) -----------------------------------------------
+
+
+def _id_routes() -> list[tuple[str, dict[str, object]]]:
+    """(route text, its id parts) of every URL pattern, and every converter seen."""
+    from django.urls import URLResolver, get_resolver
+
+    found = []
+
+    def walk(patterns: list, prefix: str, converters: dict[str, object]) -> None:
+        for entry in patterns:
+            here = {**converters, **getattr(entry.pattern, "converters", {})}
+            text = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, text, here)
+            else:
+                found.append((text, here))
+
+    walk(get_resolver().url_patterns, "/", {})
+    return found
+
+
+def test_url_ids__no_route_takes_an_unbounded_int() -> None:
+    """Django's <int:…> takes any run of digits, past what a bigint column holds: every id in
+    a path is an `<id:…>` (1…2⁶³−1) and every regex id part is bounded."""
+    from django.urls.converters import IntConverter
+
+    from servicekontor.core.url_converters import IdConverter
+
+    unbounded = [
+        route
+        for route, converters in _id_routes()
+        if any(isinstance(c, IntConverter) for c in converters.values())
+        or "[0-9]+" in route
+        or r"\d+" in route
+    ]
+    assert unbounded == []
+    assert any(
+        isinstance(c, IdConverter)
+        for _route, converters in _id_routes()
+        for c in converters.values()
+    )
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64, 10**30, 0])
+def test_url_ids__past_bigint_or_zero__404_on_every_route(client, db, value) -> None:
+    import re
+
+    from servicekontor.core.url_converters import IdConverter
+
+    checked = 0
+    for route, converters in _id_routes():
+        ids = [name for name, c in converters.items() if isinstance(c, IdConverter)]
+        if not ids:
+            continue
+
+        def part(match: re.Match[str], ids: list[str] = ids) -> str:
+            return str(value) if match[2] in ids else "kista"
+
+        path = re.sub(r"<(?:(\w+):)?(\w+)>", part, route)
+        for method in ("get", "post"):
+            answer = getattr(client, method)(path)
+            assert answer.status_code == 404, (method, path, answer.status_code)
+        checked += 1
+    assert checked >= 10

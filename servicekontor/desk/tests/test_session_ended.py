@@ -99,7 +99,14 @@ def test_signed_out_get__next_unchanged_and_no_message(client, world):
 
 def _post_only_urls() -> list[tuple[str, str]]:
     """Every view made with `post_or_redirect`, its URL filled with sample arguments."""
-    samples = {"int": "1", "slug": "x", "string": "x", "uuid": str(uuid.uuid4()), "path": "x"}
+    samples = {
+        "int": "1",
+        "id": "1",
+        "slug": "x",
+        "string": "x",
+        "uuid": str(uuid.uuid4()),
+        "path": "x",
+    }
     found: list[tuple[str, str]] = []
 
     def walk(patterns, prefix: str) -> None:
@@ -132,3 +139,31 @@ def test_every_post_only_staff_view__signed_out__next_is_a_page_not_the_action(c
         assert query["next"] != url and query["ended"] == "action", (name, query)
         # a page a GET shows, not another POST-only view
         assert not hasattr(resolve(urlsplit(query["next"]).path).func, "page_for_get"), name
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HX-Request": "true", "HX-Current-URL": "x" * 20_000},
+        {"HX-Request": "true", "HX-Current-URL": "https://evil.example/desk/"},
+        {"HX-Request": "true", "HX-Current-URL": "javascript:alert(1)"},
+        {"HX-Request": "true", "HX-Current-URL": "//evil.example/"},
+        {"HX-Request": "true", "HX-Current-URL": "http://[::1"},  # not a URL at all
+        {"Referer": "http://[::1"},
+        {"Referer": "https://evil.example/desk/"},
+        {"Referer": "/" + "x" * 20_000},
+        {"HX-Request": "yes", "HX-Current-URL": "/desk/"},
+    ],
+)
+def test_signed_out_action__forged_or_broken_headers__still_leads_to_sign_in(
+    client, world, headers
+):
+    act = reverse("desk:act", kwargs={"office_code": world.office.code})
+    desk = reverse("desk:desk", kwargs={"office_code": world.office.code})
+
+    response = client.post(act, {"action": "call_next"}, headers=headers)
+
+    assert response.status_code in (200, 302)
+    query = _login_query(response)
+    assert query["ended"] == "action"
+    assert query["next"] == desk  # the form's page; never another site's

@@ -158,3 +158,42 @@ def test_registry_cache__office_by_id__changes_seen() -> None:
     office.save()
 
     assert registry_cache.office_by_id(office.pk).name == "Luleå servicekontor"  # type: ignore[union-attr]
+
+
+def _entries() -> int:
+    """The registry entries in the (test's local-memory or Redis) cache."""
+    store: Any = getattr(cache, "_cache", None)
+    if isinstance(store, dict):
+        return sum(1 for key in store if "network:registry:" in str(key))
+    client = store.get_client()  # Redis
+    return sum(1 for _ in client.scan_iter(match="*network:registry:*"))
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        lambda code: registry_cache.office_by_code(code),
+        lambda code: registry_cache.agency_by_code(code),
+    ],
+)
+def test_registry_cache__made_up_codes__nothing_kept(lookup) -> None:
+    """A lookup keyed by a URL's part: a code nobody has is not kept (each would be an entry
+    for an hour in the shared cache, as many as an attacker makes up), and one that cannot be
+    a code (longer than the column, not a slug) is not even looked up."""
+    registry_cache.registry_changed()
+    before = _entries()
+    for n in range(50):
+        assert lookup(f"no-such-{n}") is None
+    assert _entries() == before
+    with CaptureQueriesContext(connection) as queries:
+        for code in ("x" * 61, "x" * 100_000, "kista/..", "²", "a b", ""):
+            assert lookup(code) is None
+    assert len(queries) == 0
+
+
+def test_registry_cache__a_known_code__kept() -> None:
+    office = make_office(code="kista")
+    assert registry_cache.office_by_code("kista") == office
+    with CaptureQueriesContext(connection) as queries:
+        assert registry_cache.office_by_code("kista") == office
+    assert len(queries) == 0

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import secrets
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
@@ -43,7 +44,8 @@ def test_tokens__each_scope_opens_only_itself():
         push.desk_token(7, 3, "en"),
         push.stream_token(7),
     )
-    assert push.board_of_token(board) == (7, "sv")
+    assert push.board_of_token(board) == (7, "sv", 0)
+    assert push.board_of_token(push.board_token(7, "sv", 12)) == (7, "sv", 12)
     assert push.desk_of_token(desk) == (7, 3, "en")
     # a display's token is no desk's token, and neither is the office's notices' token
     assert push.desk_of_token(board) is None
@@ -180,6 +182,7 @@ class FakeApp:
     def __init__(self, *, absent: frozenset[int] = frozenset(), delay: float = 0.05) -> None:
         self.asked: list[str] = []
         self.absent = absent
+        self.revoked: set[int] = set()  # displays' devices no longer allowed
         self.delay = delay
         self.version = 0
 
@@ -188,7 +191,10 @@ class FakeApp:
         await asyncio.sleep(self.delay)
         lang = re.search(r"lang=(\w+)", path).group(1)  # type: ignore[union-attr]
         if "/board/" in path:
-            return 200, {"ETag": f'"b{self.version}-{lang}"'}, f"<p>board {lang}</p>".encode()
+            asked = re.search(r"devices=([\d,]*)", path).group(1).split(",")  # type: ignore[union-attr]
+            allowed = ",".join(d for d in asked if d and int(d) not in self.revoked)
+            headers = {"ETag": f'"b{self.version}-{lang}"', push.DEVICES_HEADER: allowed}
+            return 200, headers, f"<p>board {lang}</p>".encode()
         officers = re.search(r"officers=([\d,]+)", path).group(1).split(",")  # type: ignore[union-attr]
         lists = {
             o: [int(o) % 2, f'"d{o}-{self.version}"'] for o in officers if int(o) not in self.absent
@@ -292,8 +298,8 @@ def test_push_server__one_request_per_office_part_and_language_each_stream_its_o
 
     streams, first, burst = _run(scenario())
     assert sorted(first) == [
-        "/push-fragments/board/7/?lang=en",
-        "/push-fragments/board/7/?lang=sv",
+        "/push-fragments/board/7/?lang=en&devices=0",
+        "/push-fragments/board/7/?lang=sv&devices=0",
         "/push-fragments/desk/7/?lang=sv&officers=3,4,5",
     ]
     assert len([p for p in burst if "/board/" in p and "sv" in p]) <= 2
@@ -376,3 +382,248 @@ def test_push_server__app_too_slow__asked_again_not_every_screen_sent_to_it(monk
     streams = _run(scenario())
     assert streams.events("display", "change") == []  # not sent to the overloaded app
     assert json.loads(streams.events("display", "board")[-1])["etag"] == '"b1-sv"'
+
+
+# --- a revoked display loses its board stream ------------------------------------------------
+
+
+def test_pushed_board__names_the_devices_that_may_still_see_it(client, world, fetch_headers):
+    from servicekontor.queueing.devices import create_device_token
+    from servicekontor.queueing.models import DeviceKind, DeviceToken, QueueSettings
+
+    url = reverse("push-board", kwargs={"office_id": world.office.pk})
+    create_device_token(office=world.office, kind=DeviceKind.DISPLAY, name="Lobby")
+    create_device_token(office=world.office, kind=DeviceKind.DISPLAY, name="Entrance")
+    create_device_token(office=world.office, kind=DeviceKind.KIOSK, name="Kiosk")
+    lobby, entrance = DeviceToken.objects.filter(kind=DeviceKind.DISPLAY).order_by("pk")
+    kiosk = DeviceToken.objects.get(kind=DeviceKind.KIOSK)
+    other = create_device_token(office=world.other_office, kind=DeviceKind.DISPLAY, name="x")
+    assert other
+    elsewhere = DeviceToken.objects.get(office=world.other_office)
+    asked = f"0,{lobby.pk},{entrance.pk},{kiosk.pk},{elsewhere.pk}"
+
+    def allowed() -> str:
+        answer = client.get(f"{url}?lang=sv&devices={asked}", headers=fetch_headers)
+        assert answer.status_code == 200
+        return answer[push.DEVICES_HEADER]
+
+    # no pairing required: every screen may go on
+    assert allowed() == ",".join(sorted(asked.split(","), key=int))
+    QueueSettings.objects.create(office=world.office, require_device_token=True)
+    assert allowed() == f"{lobby.pk},{entrance.pk}"  # not unpaired, a kiosk, another office's
+    DeviceToken.objects.filter(pk=entrance.pk).update(is_active=False)
+    assert allowed() == f"{lobby.pk}"
+    lobby.delete()
+    assert allowed() == ""
+
+
+@pytest.mark.parametrize(
+    "devices", ["²", "١٢", "-1", "9223372036854775808", "1e3", "", ",,,", "abc,\u00a0", "1" * 5000]
+)
+def test_pushed_board__devices_that_are_no_ids_are_left_out(client, world, fetch_headers, devices):
+    url = reverse("push-board", kwargs={"office_id": world.office.pk})
+    answer = client.get(url, {"lang": "sv", "devices": devices}, headers=fetch_headers)
+    assert answer.status_code == 200
+    assert answer[push.DEVICES_HEADER] == ""
+
+
+@pytest.mark.parametrize("officers", ["²", "١٢", "-1", "9223372036854775808", "1e3", ",,", "x"])
+def test_pushed_desk_lists__officers_that_are_no_ids_are_left_out(
+    client, world, fetch_headers, officers
+):
+    url = reverse("push-desk", kwargs={"office_id": world.office.pk})
+    answer = client.get(url, {"lang": "sv", "officers": officers}, headers=fetch_headers)
+    assert answer.status_code == 200
+    assert json.loads(answer.content) == {"variants": [], "officers": {}}
+
+
+@pytest.mark.parametrize("view", ["push-board", "push-desk"])
+def test_pushed_fragments__an_office_id_past_bigint_is_404_or_empty(
+    client, world, fetch_headers, view
+):
+    answer = client.get(
+        f"/push-fragments/{view[5:]}/{2**64}/?lang=sv&officers=1&devices=1", headers=fetch_headers
+    )
+    assert answer.status_code in (200, 404)
+
+
+def test_display_page__the_stream_names_the_paired_device(client, world, settings):
+    from servicekontor.queueing import devices
+    from servicekontor.queueing.models import DeviceKind, DeviceToken, QueueSettings
+
+    settings.PUSH_URL, settings.PUSH_REDIS_URL = "/push/", "redis://127.0.0.1:1/0"
+    QueueSettings.objects.create(office=world.office, require_device_token=True)
+    token = devices.create_device_token(office=world.office, kind=DeviceKind.DISPLAY, name="L")
+    pair = reverse("queueing:pair", kwargs={"office_code": world.office.code})
+    client.get(pair, {"kind": DeviceKind.DISPLAY, "token": token})
+    page = client.get(reverse("lobby:display", kwargs={"office_code": world.office.code}))
+    assert page.status_code == 200
+    stream = re.search(r'data-push="[^"]*\?t=([^"]+)"', page.content.decode())
+    assert stream is not None
+    device = DeviceToken.objects.get()
+    assert push.board_of_token(stream.group(1).replace("&amp;", "&")) == (
+        world.office.pk,
+        "sv",
+        device.pk,
+    )
+
+
+def test_revoking_a_display__publishes_a_board_change_after_commit(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from servicekontor.queueing import devices
+    from servicekontor.queueing.models import DeviceKind, DeviceToken, QueueSettings
+
+    published: list[tuple[int, tuple[str, ...]]] = []
+    monkeypatch.setattr(
+        push, "publish", lambda *, office_id, parts: published.append((office_id, tuple(parts)))
+    )
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        devices.create_device_token(office=world.office, kind=DeviceKind.DISPLAY, name="L")
+        device = DeviceToken.objects.get()
+        device.is_active = False
+        device.save()
+        assert published == []  # nothing before the commit
+    for callback in pending:
+        callback()
+    assert published and set(published) == {(world.office.pk, ("board",))}
+    published.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        QueueSettings.objects.create(office=world.office, require_device_token=True)
+    assert published == [(world.office.pk, ("board",))]
+    published.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        device.delete()
+    assert published == [(world.office.pk, ("board",))]
+
+
+@needs_redis
+def test_push_server__a_revoked_display_loses_its_stream_and_cannot_reopen_it():
+    prefix = f"test-{secrets.token_hex(4)}:"
+    fake = FakeApp(delay=0.0)
+    app = make_app(redis_url=REDIS_URL, prefix=prefix, fetch=fake.fetch, gap=0.05)
+    publisher = redis.Redis.from_url(REDIS_URL)
+    revoked_token = push.board_token(7, "sv", 21)
+
+    async def scenario() -> tuple[Streams, list[int], list[str]]:
+        streams = Streams(app)
+        streams.open("kept", f"/push/office/7/board/?t={push.board_token(7, 'sv', 20)}")
+        streams.open("revoked", f"/push/office/7/board/?t={revoked_token}")
+        await asyncio.wait_for(app.hub.connected.wait(), 5)  # type: ignore[attr-defined]
+        await asyncio.sleep(0.3)
+        fake.revoked.add(21)
+        fake.version = 1
+        publisher.publish(f"{prefix}office.7", "board")  # what revoking publishes
+        await asyncio.sleep(0.3)
+        ended = streams.tasks[1].done()
+        # reconnecting with the same token: refused at once, the app not asked
+        fake.asked.clear()
+        again = await _request(app, f"/push/office/7/board/?t={revoked_token}")
+        await streams.close()
+        return streams, [int(ended), again[0]], list(fake.asked)
+
+    streams, (ended, again), asked = _run(scenario())
+    assert streams.events("revoked", "revoked") == [""]
+    assert ended == 1  # the revoked display's stream was closed by the server
+    assert again == 403 and asked == []
+    assert json.loads(streams.events("kept", "board")[-1])["etag"] == '"b1-sv"'
+    assert "<p>board" not in streams.text("revoked").split("event: revoked")[-1]
+
+
+@needs_redis
+def test_push_server__a_token_older_than_its_revocation_opens_nothing():
+    """A display revoked while no stream was open: its page's token (24 h) is replayed. The
+    push server asks the app as the stream opens; the stream gets no board and is closed."""
+    prefix = f"test-{secrets.token_hex(4)}:"
+    fake = FakeApp(delay=0.0)
+    fake.revoked.add(21)
+    app = make_app(redis_url=REDIS_URL, prefix=prefix, fetch=fake.fetch, gap=0.05)
+
+    async def scenario() -> Streams:
+        streams = Streams(app)
+        streams.open("replayed", f"/push/office/7/board/?t={push.board_token(7, 'sv', 21)}")
+        await asyncio.sleep(0.5)
+        await streams.close()
+        return streams
+
+    streams = _run(scenario())
+    assert streams.events("replayed", "board") == []
+    assert streams.events("replayed", "revoked") == [""]
+    assert any("devices=21" in path for path in fake.asked)
+
+
+@needs_redis
+def test_push_server__malformed_requests_are_refused_not_failed():
+    app = make_app(redis_url=REDIS_URL, prefix="test-none:", fetch=FakeApp().fetch)
+
+    async def raw(method: str, path: str, query: bytes) -> int:
+        scope = {"type": "http", "method": method, "path": path, "query_string": query}
+        statuses: list[int] = []
+
+        async def receive() -> dict[str, str]:
+            return {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        await asyncio.wait_for(app(scope, receive, send), 5)
+        return statuses[0]
+
+    async def scenario() -> list[int]:
+        token = push.board_token(7, "sv").encode()
+        return [
+            await raw("GET", "/push/office/7/board/", b"t=\xff\xfe"),  # not UTF-8
+            await raw("GET", "/push/office/7/board/", b"t=%00"),
+            await raw("GET", "/push/office/\u0667/board/", b"t=" + token),  # Arabic-Indic 7
+            await raw("GET", "/push/office/99999999999999999999999/board/", b"t=" + token),
+            await raw("GET", "/push/office/7/board/", b"t=" + b"x" * 100_000),
+            await raw("GET", "/push/office/7/board/", b"t=forged&t=" + token),  # the first
+            await raw("HEAD", "/push/office/7/board/", b"t=" + token),
+            await raw("POST", "/push/office/7/board/", b"t=" + token),
+            await raw("OPTIONS", "/push/office/7/", b""),
+        ]
+
+    assert _run(scenario()) == [403, 403, 404, 404, 403, 403, 405, 405, 405]
+
+
+def test_fetch_key__lives_as_long_as_the_push_server_waits_for_the_answer():
+    """A request the push server gave up on (no answer within FETCH_TIMEOUT) is answered to
+    nobody: the app refuses its key unrendered once it is older than the timeout and a
+    margin for clocks a few seconds apart."""
+    key = push.fetch_key()
+    start = dt.datetime.now(dt.UTC)  # noqa: TID251
+    with time_machine.travel(start + dt.timedelta(seconds=push.FETCH_TIMEOUT), tick=False):
+        assert push.fetch_allowed(key)
+    with time_machine.travel(start + dt.timedelta(seconds=push.FETCH_MAX_AGE + 2), tick=False):
+        assert not push.fetch_allowed(key)
+    assert push.FETCH_TIMEOUT < push.FETCH_MAX_AGE <= push.FETCH_TIMEOUT + 10
+
+
+@needs_redis
+def test_push_server__the_app_refusing_its_key_is_logged_once_a_minute(caplog):
+    prefix = f"test-{secrets.token_hex(4)}:"
+    asked: list[str] = []
+
+    async def refusing(path: str) -> tuple[int, dict[str, str], bytes]:
+        asked.append(path)
+        return 403, {}, b""
+
+    app = make_app(redis_url=REDIS_URL, prefix=prefix, fetch=refusing, gap=0.0)
+    publisher = redis.Redis.from_url(REDIS_URL)
+
+    async def scenario() -> Streams:
+        streams = Streams(app)
+        streams.open("display", f"/push/office/7/board/?t={push.board_token(7, 'sv')}")
+        await asyncio.wait_for(app.hub.connected.wait(), 5)  # type: ignore[attr-defined]
+        for _ in range(3):
+            publisher.publish(f"{prefix}office.7", "board")
+            await asyncio.sleep(0.1)
+        await streams.close()
+        return streams
+
+    with caplog.at_level("WARNING", logger="servicekontor.queueing.push_server"):
+        streams = _run(scenario())
+    refused = [r for r in caplog.records if "refused the fetch key" in r.getMessage()]
+    assert len(asked) >= 2 and len(refused) == 1
+    assert streams.events("display", "change")[-1] == "board"  # the display asks itself

@@ -8,11 +8,14 @@
 //   is and shows the reason in one role=alert line just before the target, removed again
 //   by the target's next good answer;
 // - a request that never got an answer (the network) says so the same way.
+// Scripts that fetch parts themselves (desk.js) say their refusals with the same line
+// (window.skAlert.say(target, text, {href, text})).
 // The fallback words come from the script tag's data attributes (translated by the page).
 (function () {
   var script = document.currentScript;
   function words(name) { return (script && script.getAttribute("data-" + name)) || ""; }
-  function say(target, text) {
+  // `link` (optional): {href, text}, a way out after the sentence (sign in again).
+  function say(target, text, link) {
     if (!target || !target.parentNode) return;
     var line = target.previousElementSibling;
     if (!line || !line.hasAttribute("data-htmx-error")) {
@@ -22,12 +25,23 @@
       line.setAttribute("data-htmx-error", "");
       target.parentNode.insertBefore(line, target);
     }
-    if (line.textContent !== text) line.textContent = text;  // said once, not at every poll
+    var said = text + (link ? " " + link.text : "");
+    if (line.textContent === said) return;  // said once, not at every poll
+    line.textContent = text;
+    if (link) {
+      var anchor = document.createElement("a");
+      anchor.href = link.href;
+      anchor.textContent = link.text;
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(anchor);
+    }
   }
   function clear(target) {
     var line = target && target.previousElementSibling;
     if (line && line.hasAttribute("data-htmx-error")) line.remove();
   }
+  // The same line for the pages' own requests (desk.js's polls): window.skAlert.
+  window.skAlert = { say: say, clear: clear };
   function reason(html, status) {
     var doc = new DOMParser().parseFromString(html || "", "text/html");
     var alert = doc.querySelector("[role=alert]");

@@ -17,9 +17,25 @@ document.addEventListener("keydown", function (event) {
 // The focus stays on the same control (by id or data-focus-key) across a replacement.
 // With server push (an open stream, window.skPush.open) a part is asked for when a change
 // arrives, and only once a minute otherwise (booked visits move up with the clock alone).
+// A poll refused because the officer's session ended (signed out in another tab, or expired:
+// the answer is the sign-in page a redirect led to) or the desk is no longer theirs (403: left
+// in another tab, signed out of it) says so above the part, with a link to sign in again or
+// to open the desk page again (core/htmx_errors.js's line, decision 0063); the part is kept as
+// it was, and the line goes with the next good answer. The words come from the script tag.
 (function () {
   if (!window.fetch || !window.DOMParser) return;
   var SAFETY_SECONDS = 60;
+  var script = document.currentScript;
+  function words(name) { return (script && script.getAttribute("data-" + name)) || ""; }
+  function refused(element, response) {
+    if (!window.skAlert || !element) return;
+    if (response.redirected) {
+      window.skAlert.say(element, words("session-ended"), { href: words("login"), text: words("sign-in") });
+    } else {
+      window.skAlert.say(element, words("desk-left"), { href: window.location.href, text: words("reopen") });
+    }
+  }
+  function accepted(element) { if (window.skAlert && element) window.skAlert.clear(element); }
   function pushed() { return !!(window.skPush && window.skPush.open); }
   function csrfToken() {
     var holder = document.querySelector("[data-csrf]");
@@ -71,7 +87,15 @@ document.addEventListener("keydown", function (event) {
       if (etag) headers["If-None-Match"] = etag;
       fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
         .then(function (response) {
-          if (response.status === 304 || !response.ok) return;
+          var shown = document.getElementById(id);
+          // the part never redirects: a redirect led to the sign-in page
+          if (response.redirected || response.status === 401 || response.status === 403) {
+            refused(shown, response);
+            return;
+          }
+          if (response.status === 304) { accepted(shown); return; }
+          if (!response.ok) return;
+          accepted(shown);
           var fresh = response.headers.get("ETag");
           return response.text().then(function (html) { put(html, fresh, false); });
         })

@@ -5,7 +5,8 @@
 // put in place with no request; without a stream (push off, or the stream down) it polls every second as
 // before (decision 0017). On errors (network down, server restarting) it keeps trying with
 // back-off up to 10 s and shows a small "reconnecting" sign; it never needs a person to
-// press reload.
+// press reload. A device no longer allowed (revoked, or pairing now required) reloads the page,
+// which then says the screen must be paired.
 (function () {
   var board = document.getElementById("board");
   var offline = document.getElementById("offline");
@@ -48,6 +49,8 @@
     fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 304) return;
+        // not (or no longer) a paired device: the page says so and how to pair
+        if (response.status === 403) { window.location.reload(); return; }
         if (!response.ok) throw new Error("HTTP " + response.status);
         etag = response.headers.get("ETag");
         return response.text().then(function (html) { board.innerHTML = html; announce(); });
@@ -77,6 +80,9 @@
         board.innerHTML = data.html;
         announce();
       });
+      // The device was revoked (or pairing is now required): the push server closes the
+      // stream; the page, reloaded, asks to be paired.
+      source.addEventListener("revoked", function () { source.close(); window.location.reload(); });
       source.onerror = function () {
         if (pushed) { pushed = false; schedule(delay); }
         if (source.readyState === 2) {
