@@ -320,3 +320,62 @@ def test_desk_handover__every_problem_shown_at_once_beside_its_field(alice, worl
     assert {"identity_number", "reference_to", "contact"} <= set(form.errors)
     assert Visit.objects.get(pk=visit.pk).state == "serving"
     assert not Handover.objects.exists()
+
+
+MONTHS = {
+    "sv": "januari februari mars april maj juni juli augusti september oktober november december",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("en", "Your reference"), ("sv", "Din referens")]
+)
+def test_desk_handover__printed_reference_in_the_language_chosen_for_the_citizen(
+    alice, world, partners, language, heading
+):
+    """The walk: the form asks for the citizen's language, but the printed slip came in the
+    officer's (and dated 2026-12-02, where every other citizen text writes the month out).
+    The slip follows the choice; the officer's own words around it stay in theirs."""
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="documents_forwarded",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number="900101-0017", language=language),
+    )
+
+    assert response.status_code == 303
+    assert response["Location"].endswith(f"?language={language}")
+    html = alice.get(response["Location"]).content.decode()
+    handover = Handover.objects.get()
+    day = handover.visit_day
+    month = MONTHS[language].split()[day.month - 1]
+    assert f'lang="{language}"' in html
+    assert heading in html and f"{day.day} {month} {day.year}" in html
+    assert day.isoformat() not in html
+    assert "Tillbaka till disken" in html  # the officer's page, in Swedish
+
+
+@pytest.mark.parametrize("asked", ["", "xx", "<script>"])
+def test_desk_handover__receipt_without_a_known_language__in_the_officer_s(
+    alice, world, partners, asked
+):
+    visit = _serving(world, world.tax)
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="documents_forwarded",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number="900101-0017"),
+    )
+    receipt = response["Location"].split("?")[0]
+    page = alice.get(receipt, {"language": asked} if asked else {})
+    assert page.status_code == 200
+    assert "Din referens" in page.content.decode() and "<script>" not in page.content.decode()
