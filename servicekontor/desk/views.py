@@ -626,7 +626,7 @@ def _handover_step(
         # identity number's error appeared only after the SMS number's was fixed).
         for (_i, part), form in zip(needing, forms, strict=True):
             for field, message in handover_services.input_problems(
-                form.to_input(), agency_id=part.service.agency_id
+                form.to_input(), agency_id=part.service.agency_id, outcome=part.outcome
             ):
                 form.add_error(field, message)
     if submitted and all(valid) and not any(f.errors for f in forms):

@@ -379,3 +379,50 @@ def test_desk_handover__receipt_without_a_known_language__in_the_officer_s(
     page = alice.get(receipt, {"language": asked} if asked else {})
     assert page.status_code == 200
     assert "Din referens" in page.content.decode() and "<script>" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "refused"),
+    [("documents_forwarded", True), ("referred", False), ("meeting_booked", False)],
+)
+def test_desk_handover__documents_forwarded_names_at_least_one_document(
+    alice, world, partners, outcome, refused
+):
+    """The walk: "Documents received and forwarded" was handed over with no document named,
+    so the agency learnt that papers came but not which. Only that outcome needs them."""
+    visit = _serving(world, world.tax)
+    no_documents = _form("h0", world.tax, identity_number="900101-0017")
+    del no_documents["h0-doc1_kind"], no_documents["h0-doc1_count"]
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome=outcome,
+        handover_step="1",
+        **no_documents,
+    )
+
+    if refused:
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Ange vilka handlingar som togs emot" in html
+        assert 'href="#id_h0-doc1_kind"' in html  # the summary links to the field
+        assert Visit.objects.get(pk=visit.pk).state == "serving" and not Handover.objects.exists()
+    else:
+        assert response.status_code == 303
+        assert Handover.objects.get().documents == []
+
+
+def test_handover_service__documents_forwarded_without_documents__refused(
+    world, partners, clock_at
+):
+    from servicekontor.handovers.errors import HandoverError
+    from servicekontor.handovers.tests.conftest import serve_and_hand_over
+
+    with pytest.raises(HandoverError):
+        serve_and_hand_over(
+            world, clock_at, service=world.tax, documents=(), identity_number=VALID_PNR
+        )
+    assert not Handover.objects.exists()
