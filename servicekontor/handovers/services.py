@@ -26,6 +26,7 @@ from personnummer import personnummer
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
+from servicekontor.core.personal_data import holds_identity_number
 from servicekontor.handovers import encryption, signing
 from servicekontor.handovers.errors import HandoverConflict, HandoverError, HandoverNotFound
 from servicekontor.handovers.models import (
@@ -143,6 +144,16 @@ def _checked(
         problem("needs", _("Describe what the citizen needs."))
     elif len(data.needs) > 2000:
         problem("needs", _("Keep what the citizen needs under 2000 characters."))
+    elif holds_identity_number(data.needs):
+        # the identity number travels encrypted, in its own field, and only to agencies
+        # whose service needs it; in this text it would go as it is to every agency
+        problem(
+            "needs",
+            _(
+                "Leave the identity number out of this text: its own field takes it, "
+                "when the service needs it."
+            ),
+        )
     contact = data.contact.strip()
     if data.contact_channel not in ContactChannel.values:
         problem("contact_channel", _("Choose how the citizen wants to be contacted."))

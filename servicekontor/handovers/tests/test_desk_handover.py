@@ -426,3 +426,43 @@ def test_handover_service__documents_forwarded_without_documents__refused(
             world, clock_at, service=world.tax, documents=(), identity_number=VALID_PNR
         )
     assert not Handover.objects.exists()
+
+
+def test_desk_handover__identity_number_in_the_needs_text__refused_at_that_field(
+    alice, world, partners
+):
+    """The identity number goes encrypted in its own field, to the agencies that need it;
+    written into "what the citizen needs" it would travel as plain text."""
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form(
+            "h0",
+            world.tax,
+            identity_number="900101-0017",
+            needs="Omprövning för 900101-0017 av deklarationen",
+        ),
+    )
+
+    assert response.status_code == 400
+    assert "Skriv inte personnumret i den här texten" in response.content.decode()
+    assert not Handover.objects.exists()
+
+
+def test_desk_finish__note_with_an_identity_number__refused_and_said(alice, world):
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice, world, action="finish", visit=visit.pk, outcome="resolved", note="pnr 121212-1212"
+    )
+
+    assert response.status_code == 303 and response["X-Refused"] == "400"
+    page = alice.get(response["Location"]).content.decode()
+    assert "Anteckningen innehåller ett personnummer" in page
+    assert Visit.objects.get(pk=visit.pk).state == "serving"
