@@ -143,6 +143,14 @@ def pages(django_db_setup, django_db_blocker) -> dict[str, str]:
             keep("display: calling", public.get("/display/kista/"))
             services.start_service(officer=officer, visit_id=visit.pk)
             keep("desk: serving", staff.get("/desk/kista/"))
+            # The handover form: radio buttons and checkboxes (fieldsets with a legend)
+            keep(
+                "desk: handover form",
+                staff.post(
+                    "/desk/kista/act/",
+                    {"action": "finish", "visit": visit.pk, "outcome": "referred"},
+                ),
+            )
             services.hold_visit(officer=officer, visit_id=visit.pk)
             keep("desk: parked visit", staff.get("/desk/kista/"))
 
@@ -161,6 +169,30 @@ def pages(django_db_setup, django_db_blocker) -> dict[str, str]:
             keep("statistics: office", staff.get("/statistics/office/kista/"))
             keep("staffing: office", staff.get("/staffing/office/kista/"))
             keep("costs", staff.get("/costs/"))
+            # A change plan with a saved planning result: the page carries both the add-change
+            # form and the openings-from-a-result form (the walk: their ids collided)
+            from servicekontor.changeplans import services as plan_services
+            from servicekontor.planning.models import Scenario
+
+            Scenario.objects.create(
+                name="K=1",
+                on_date=WEDNESDAY_11.date(),
+                action="propose",
+                radius_km=25,
+                summary={
+                    "opened": [
+                        {
+                            "code": "1",
+                            "name": "Åre",
+                            "county": "Jämtlands län",
+                            "latitude": 63.4,
+                            "longitude": 13.08,
+                        }
+                    ]
+                },
+            )
+            plan = plan_services.create_plan(user=admin, name="Utbyggnad")
+            keep("change plan", staff.get(f"/change-plans/{plan.pk}/"))
             keep("API docs", public.get("/api/docs/"))
 
             with time_machine.travel(SATURDAY_11, tick=False):
@@ -180,11 +212,14 @@ class _References(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.ids: set[str] = set()
+        self.repeated: list[str] = []  # ids given to a second element
         self.wanted: list[tuple[str, str]] = []  # (attribute, id)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             if name == "id" and value:
+                if value in self.ids:
+                    self.repeated.append(value)
                 self.ids.add(value)
             elif name in ("aria-describedby", "aria-labelledby", "aria-controls") and value:
                 self.wanted += [(name, ref) for ref in value.split()]
@@ -201,6 +236,25 @@ def test_html_references__every_named_id_exists(pages: dict[str, str]) -> None:
         missing += [f"{name}: {attr}={ref}" for attr, ref in parser.wanted if ref not in parser.ids]
 
     assert not missing, "references to ids that do not exist:\n" + "\n".join(missing)
+
+
+@pytest.mark.django_db
+def test_html_ids__unique_on_every_page(pages: dict[str, str]) -> None:
+    """Two forms on one page with Django's default ids (id_<field>) give two elements one
+    id: a label then names the other form's field (the walk: the change plan page)."""
+    repeated = []
+    for name, html in pages.items():
+        parser = _References()
+        parser.feed(html)
+        repeated += [f"{name}: id={ref}" for ref in parser.repeated]
+
+    assert not repeated, "ids used twice on a page:\n" + "\n".join(repeated)
+
+
+def test_html_ids__a_repeated_id_is_found() -> None:
+    parser = _References()
+    parser.feed('<label for="id_a">A</label><input id="id_a"><input id="id_a">')
+    assert parser.repeated == ["id_a"]
 
 
 def test_html_checker__finds_what_it_should() -> None:

@@ -560,7 +560,14 @@ def kiosk_check_in(request: HttpRequest, office_code: str) -> HttpResponse:
     return render(
         request,
         "appointments/check_in_done.html",
-        {"office": office, "result": result, "easy": easy},
+        {
+            "office": office,
+            "result": result,
+            "easy": easy,
+            # Checked in after the booked start (within the grace): the visit is due and goes
+            # ahead, so "about 09:15" at 09:26 would name a time already past (the walk)
+            "due": result.booking.starts_at <= clock.now(),
+        },
     )
 
 

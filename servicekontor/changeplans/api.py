@@ -90,6 +90,11 @@ class StepSerializer(serializers.Serializer[Any]):
     visits_moved = serializers.FloatField(help_text="a year")
     staff_fte = serializers.FloatField()
     cost_ore = serializers.IntegerField(allow_null=True, help_text="a month; null for analysts")
+    cost_not_shared_ore = serializers.IntegerField(
+        allow_null=True,
+        help_text="of cost_ore, what no agency can be charged for (an office without visits): "
+        "the agencies' costs + this = cost_ore; null for analysts",
+    )
     agency_costs = AgencyCostSerializer(many=True)
     bookings_affected = serializers.IntegerField()
     effect_places = serializers.IntegerField(
@@ -219,6 +224,7 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
                     "visits_moved": e.visits_moved,
                     "staff_fte": e.fte_total,
                     "cost_ore": e.costs.total_ore if agency_ids is None else None,
+                    "cost_not_shared_ore": e.costs.unallocated_ore if agency_ids is None else None,
                     "agency_costs": [
                         {"agency": ev.agencies[a].code, "cost_ore": ore}
                         for a, ore in sorted(e.costs.by_agency.items())

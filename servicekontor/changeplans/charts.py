@@ -104,8 +104,11 @@ def timeline(
     for k, p in enumerate(panels):
         py = y0 + k * (panel_h + gap)
         lo, hi = min(p.values, default=0.0), max(p.values, default=0.0)
+        # The scale's label: the values' range, or the one value of a flat line (the walk:
+        # "74–76 %" and "19 293 259–19 293 261" around a single 75 % and 19 293 260)
+        scale = _fmt(lo) if hi == lo else f"{_fmt(lo)}–{_fmt(hi)}"
         if hi == lo:
-            lo, hi = lo - 1, hi + 1
+            lo, hi = lo - 1, hi + 1  # room to draw the flat line mid-panel
 
         def y(v: float, py: float = py, lo: float = lo, hi: float = hi) -> float:
             return py + panel_h - panel_h * (v - lo) / (hi - lo)
@@ -114,7 +117,7 @@ def timeline(
             f'<text x="{left - 8}" y="{py + 12}" font-size="11" text-anchor="end" '
             f'font-weight="bold">{escape(_short(p.label))}</text>'
             f'<text x="{left - 8}" y="{py + panel_h}" font-size="10" text-anchor="end">'
-            f"{escape(_fmt(lo))}–{escape(_fmt(hi))}{escape(p.unit)}</text>"
+            f"{escape(scale)}{escape(p.unit)}</text>"
             f'<rect x="{left}" y="{py}" width="{plot_w}" height="{panel_h}" fill="none" '
             f'stroke="#ddd"/>'
         )

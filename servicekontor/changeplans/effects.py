@@ -489,6 +489,7 @@ def step_costs(
     ``template``); ``index``: office code -> the int the allocation uses for it."""
     usage = []
     used: dict[int, int] = defaultdict(int)
+    users: dict[int, set[int]] = defaultdict(set)  # office -> the agencies with visits there
     for (code, a), v in sorted(visits.items()):
         month = v / MONTHS_PER_YEAR
         if month <= 0:
@@ -501,6 +502,7 @@ def step_costs(
         )
         usage.append(u)
         used[index[code]] += u.visits + u.handled_seconds
+        users[index[code]].add(a)
     pools: list[allocation.Pool] = []
     staff_ore = other_ore = unallocated = 0
     open_codes = {o.code for o in network}
@@ -519,7 +521,13 @@ def step_costs(
         own = cost.office_pools.get(o.code) if o.code in existing else template
         for t in own or ():
             other_ore += t.amount_ore
-            placed.append((t.key, t.amount_ore, t.parts, t.fixed_shares))
+            fixed = t.fixed_shares
+            if o.code not in existing and not any(fixed.values()):
+                # An office the plan opens has no agreed fixed shares yet: a part shared in
+                # fixed shares goes in equal shares to the agencies that use the office (the
+                # walk: every opening left its premises, 60 000 kr a month, shared by nobody)
+                fixed = dict.fromkeys(sorted(users.get(j, ())), 1)
+            placed.append((t.key, t.amount_ore, t.parts, fixed))
         for key, amount, parts, fixed in placed:
             if amount and not _shareable(parts, fixed, bool(used.get(j))):
                 unallocated += amount

@@ -87,11 +87,14 @@ def _steps(
         _with(_("Staff needed (FTE)"), staff),
         _with(_("Cost a month (kr)"), cost),
         _with(_("of which staff (kr)"), cost),
+        # shares + not shared = the cost (the walk: 180 000 kr of a plan's cost went to nobody
+        # and no column said so)
+        _with(_("of which not shared (kr)"), cost),
     ]
-    formats = [PLAIN, PLAIN, PLAIN, PERCENT, PERCENT, PERCENT] + [PLAIN] * 5 + [KRONOR] * 2
+    formats = [PLAIN, PLAIN, PLAIN, PERCENT, PERCENT, PERCENT] + [PLAIN] * 5 + [KRONOR] * 3
     show_total = agency_ids is None
     if not show_total:
-        header = [h for i, h in enumerate(header) if i not in (11, 12)]
+        header = [h for i, h in enumerate(header) if i not in (11, 12, 13)]
         formats = formats[:11]
     # The step's own effect: the network on its date with the step minus without it (the
     # plan's earlier changes in both), so the registry's changes between steps are not in it.
@@ -130,7 +133,7 @@ def _steps(
             exported(e.fte_total, 1),
         ]
         if show_total:
-            row += [_kr(e.costs.total_ore), _kr(e.costs.staff_ore)]
+            row += [_kr(e.costs.total_ore), _kr(e.costs.staff_ore), _kr(e.costs.unallocated_ore)]
         b = s.before
         row += [
             None if b is None else m.offices - b.access.offices,

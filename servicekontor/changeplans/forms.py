@@ -329,6 +329,13 @@ class ScenarioForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: it shares the plan page with the add-change form, whose date, hours,
+        # counters and agencies have the same names (the walk: two id="id_on_date", so the
+        # label "Opening date" focused the other form's field)
+        kwargs.setdefault("auto_id", "scenario_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_hours(self) -> list[list[Any]]:
         return parse_hours(self.cleaned_data["hours"])
 

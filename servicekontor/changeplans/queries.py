@@ -120,7 +120,9 @@ ASSUMPTION_TEXTS = {
     ),
     "new_office_pools": gettext_lazy(
         "An office the plan opens costs, per category, the median of the offices' pools in "
-        "the reference month."
+        "the reference month; a part shared in fixed shares is shared equally among the "
+        "agencies that use the new office. A cost nobody can be charged for (an office "
+        "without visits) is shown as not shared."
     ),
     "network_pools": gettext_lazy(
         "Network pools stay as they are; fixed office shares of offices that closed are dropped."

@@ -8,6 +8,10 @@ so a new field cannot be forgotten.
 
 from __future__ import annotations
 
+import re
+
+from personnummer import personnummer
+
 PURGE_AFTER_DAYS = "blanked N days after the visit day by appointments.services.purge_personal_data"
 
 PURGE_AFTER_ACKNOWLEDGEMENT = (
@@ -83,3 +87,19 @@ PERSONAL_FIELDS: dict[str, str] = {
     "accounts.User.last_name": "deleted with the staff account",
     "accounts.User.email": "deleted with the staff account",
 }
+
+
+# Ten or twelve digits, the last four after an optional "-", "+" or space, not inside a longer
+# run of digits (a case number, a phone number written without spaces is checked as it is).
+_IDENTITY_NUMBER_LIKE = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}[-+ ]?\d{4}(?![\d-])")
+
+
+def holds_identity_number(text: str) -> bool:
+    """Whether free text holds a Swedish personal identity or coordination number, as the
+    `personnummer` library accepts one (a real date and check digit): a text the page says
+    must carry no personal data refuses it (the walk: "Ring 19121212-1212 imorgon" was
+    stored as the officer's note of a visit)."""
+    return any(
+        personnummer.valid(m.group(0).replace(" ", "-"))
+        for m in _IDENTITY_NUMBER_LIKE.finditer(text)
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -638,7 +639,7 @@ def _handover_step(
         # identity number's error appeared only after the SMS number's was fixed).
         for (_i, part), form in zip(needing, forms, strict=True):
             for field, message in handover_services.input_problems(
-                form.to_input(), agency_id=part.service.agency_id
+                form.to_input(), agency_id=part.service.agency_id, outcome=part.outcome
             ):
                 form.add_error(field, message)
     if submitted and all(valid) and not any(f.errors for f in forms):
@@ -650,8 +651,12 @@ def _handover_step(
         except HandoverError as exc:
             error = exc.message
         else:
+            # The printed reference in the language chosen for the citizen's message (the
+            # walk: an English-speaking citizen got a Swedish slip)
+            language = next((i.language for i in inputs if i is not None), "")
             return _see_other(
                 reverse("desk:receipt", kwargs={"office_code": office_code, "visit_id": visit_id})
+                + (f"?language={language}" if language else "")
             )
     carried = [
         (key, value)
@@ -721,7 +726,16 @@ def receipt(request: HttpRequest, office_code: str, visit_id: int) -> HttpRespon
     )
     if not handovers:
         raise Http404
-    return render(request, "desk/receipt.html", {"office": office, "handovers": handovers})
+    # The slip in the citizen's language (`?language=`, from the handover form), the page
+    # around it in the officer's
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = get_language()
+    return render(
+        request,
+        "desk/receipt.html",
+        {"office": office, "handovers": handovers, "citizen_language": language},
+    )
 
 
 @sensitive_post_parameters()  # the identity number must not reach an error report

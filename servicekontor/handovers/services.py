@@ -26,6 +26,7 @@ from personnummer import personnummer
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
+from servicekontor.core.personal_data import holds_identity_number
 from servicekontor.handovers import encryption, signing
 from servicekontor.handovers.errors import HandoverConflict, HandoverError, HandoverNotFound
 from servicekontor.handovers.models import (
@@ -46,7 +47,7 @@ from servicekontor.messaging.phone_messages import phone_error
 from servicekontor.messaging.services import Content, queue_message
 from servicekontor.queueing import services as queue_services
 from servicekontor.queueing.errands import ErrandPart
-from servicekontor.queueing.models import Errand, Visit
+from servicekontor.queueing.models import Errand, Outcome, Visit
 
 # Unambiguous when read aloud or from paper: no 0/O, 1/I/L.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -103,27 +104,32 @@ def clean_identity_number(raw: str) -> str:
         ) from None
 
 
-def _clean(data: HandoverInput, *, agency_id: int) -> tuple[str, str, list[dict[str, object]]]:
+def _clean(
+    data: HandoverInput, *, agency_id: int, outcome: str
+) -> tuple[str, str, list[dict[str, object]]]:
     """Validated (identity number, contact, documents); raises HandoverError with every
     problem (its message the first, `problems` all of them)."""
     problems: list[tuple[str, str]] = []
-    cleaned = _checked(data, agency_id=agency_id, problems=problems)
+    cleaned = _checked(data, agency_id=agency_id, outcome=outcome, problems=problems)
     if problems:
         raise HandoverError(problems[0][1], problems=problems)
     return cleaned
 
 
-def input_problems(data: HandoverInput, *, agency_id: int) -> list[tuple[str, str]]:
+def input_problems(
+    data: HandoverInput, *, agency_id: int, outcome: str = ""
+) -> list[tuple[str, str]]:
     """Every problem with a handover's input at once, as (form field, message): the desk's
     form shows them all beside their fields (`HandoverForm` field names; documents under
-    ``doc1_kind``). Empty when `create_handover` would accept it."""
+    ``doc1_kind``). Empty when `create_handover` would accept it for an errand with
+    `outcome`."""
     problems: list[tuple[str, str]] = []
-    _checked(data, agency_id=agency_id, problems=problems)
+    _checked(data, agency_id=agency_id, outcome=outcome, problems=problems)
     return problems
 
 
 def _checked(
-    data: HandoverInput, *, agency_id: int, problems: list[tuple[str, str]]
+    data: HandoverInput, *, agency_id: int, outcome: str, problems: list[tuple[str, str]]
 ) -> tuple[str, str, list[dict[str, object]]]:
     """The checks, in one place: each problem is appended (field, message), none raised."""
 
@@ -138,6 +144,16 @@ def _checked(
         problem("needs", _("Describe what the citizen needs."))
     elif len(data.needs) > 2000:
         problem("needs", _("Keep what the citizen needs under 2000 characters."))
+    elif holds_identity_number(data.needs):
+        # the identity number travels encrypted, in its own field, and only to agencies
+        # whose service needs it; in this text it would go as it is to every agency
+        problem(
+            "needs",
+            _(
+                "Leave the identity number out of this text: its own field takes it, "
+                "when the service needs it."
+            ),
+        )
     contact = data.contact.strip()
     if data.contact_channel not in ContactChannel.values:
         problem("contact_channel", _("Choose how the citizen wants to be contacted."))
@@ -191,6 +207,10 @@ def _checked(
             problem("doc1_kind", _("Give each document count as 1–99."))
         else:
             documents.append({"kind": kind, "count": doc.count})
+    if outcome == Outcome.DOCUMENTS_FORWARDED and not data.documents:
+        # "Documents received and forwarded" with none named: the agency is told papers
+        # came but not which (the walk)
+        problem("doc1_kind", _("Name the documents received: at least one kind and its count."))
     return identity, contact, documents
 
 
@@ -213,7 +233,7 @@ def create_handover(*, errand: Errand, data: HandoverInput, officer: User | None
     if not needs_handover(errand.outcome):
         raise HandoverError(_("Only errands the agency must pick up are handed over."))
     agency_id = errand.service.agency_id
-    identity, contact, documents = _clean(data, agency_id=agency_id)
+    identity, contact, documents = _clean(data, agency_id=agency_id, outcome=errand.outcome)
     now = clock.now()
     visit = errand.visit
     reference = _new_reference()

@@ -57,3 +57,10 @@ class OfficeClosed(QueueError):
                 gettext("The office is closed now. It opens %(when)s.")
                 % {"when": when_words(next_opening)}
             )
+
+
+class InvalidNote(QueueError):
+    """The officer's note of a visit: too long, or holding a personal identity number."""
+
+    http_status = 400
+    default_message = _("Keep the note short and without personal data.")

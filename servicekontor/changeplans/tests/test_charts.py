@@ -30,3 +30,22 @@ def test_timeline__a_panel_needs_one_value_per_step():
         charts.timeline(
             title="t", desc="d", rows=[], step_days=DAYS, panels=[charts.Panel("x", [1.0])]
         )
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "shown", "not_shown"),
+    [
+        ([75.0, 75.0, 75.0], " %", ">75 %</text>", "74"),  # the walk: "74–76 %"
+        ([19_293_260.0] * 3, "", ">19 293 260</text>", "19 293 259"),
+        ([1.0, 2.0, 3.0], "", ">1–3</text>", None),
+    ],
+)
+def test_timeline__a_panel_s_scale_names_its_values_not_an_invented_range(
+    values, unit, shown, not_shown
+):
+    svg = charts.timeline(
+        title="t", desc="d", rows=[], step_days=DAYS, panels=[charts.Panel("x", values, unit)]
+    )
+    assert shown.replace(" ", "\xa0") in svg or shown in svg, svg
+    if not_shown:
+        assert not_shown not in svg.replace("\xa0", " ")

@@ -145,6 +145,38 @@ def test_costs__every_ore_shared_and_closed_offices_pools_end():
     assert opened.costs.other_ore == 3 * 1_000_001 + 500_000
 
 
+def _half_fixed_pools(*, fixed_shares):
+    """Premises at x, y and z: half in fixed shares (per agency), half by handled minutes
+    (the demo's pools, costs/demo.py)."""
+    parts = (
+        allocation.Part(allocation.Driver.FIXED, 50),
+        allocation.Part(allocation.Driver.MINUTES, 50),
+    )
+    return {
+        c: (effects.PoolTemplate(f"{c}-rent", "premises", 6_000_000, parts, fixed_shares),)
+        for c in ("x", "y", "z")
+    }
+
+
+@pytest.mark.parametrize("agencies", [("fk",), ("fk", "af")])
+def test_costs__an_opened_office_s_fixed_share_part_goes_equally_to_its_agencies(agencies):
+    """The walk: each opening's premises (half in fixed shares, which a new office has no
+    agreement for) went to nobody; the cost rose by it while the agencies' shares did not."""
+    cost = effects.CostInputs(_half_fixed_pools(fixed_shares={FK: 1}), (), 45_000)
+    base, opened = run([BASE, (office("w", 11.0, agencies), *BASE)], cost=cost)
+    for e in (base, opened):
+        assert e.costs.unallocated_ore == 0
+        assert sum(e.costs.by_agency.values()) == e.costs.total_ore
+    assert opened.costs.other_ore == base.costs.other_ore + 6_000_000
+
+
+def test_costs__an_opened_office_without_visits__its_pools_shown_as_not_shared():
+    cost = effects.CostInputs(_half_fixed_pools(fixed_shares={FK: 1}), (), 45_000)
+    (opened,) = run([(office("w", 11.0, ()), *BASE)], cost=cost)
+    assert opened.costs.unallocated_ore == 6_000_000
+    assert sum(opened.costs.by_agency.values()) == opened.costs.total_ore - 6_000_000
+
+
 def test_bookings__affected_when_the_plan_makes_them_impossible():
     t = dt.date(2019, 6, 1)
     before = Registry(

@@ -498,3 +498,47 @@ def test_adopt_page__asks_to_confirm_showing_what_is_written_then_adopts(plan, w
     assert done.status_code == 302
     plan.refresh_from_db()
     assert plan.status != PlanStatus.DRAFT
+
+
+def _number(cell: str) -> float:
+    return float(cell.replace("\xa0", "").replace(" ", "").replace(",", ".")) if cell else 0.0
+
+
+@pytest.mark.parametrize("agencies", ["none", "fk"])
+def test_steps__agencies_costs_plus_not_shared_add_up_to_the_cost(plan, world, client, agencies):
+    """The walk: after three openings the plan's cost a month was 180 000 kr more than the
+    agencies' columns, with nothing saying where it went. Each row of the steps table (CSV,
+    the page's table) and each step of the API: agencies + not shared = cost."""
+    client.force_login(world.nadia)
+    opened = [] if agencies == "none" else [world.fk]
+    assert (
+        client.post(
+            f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", opened)
+        ).status_code
+        == 302
+    )
+    rows = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=steps").content)
+    header = rows[0]
+    cost = next(i for i, h in enumerate(header) if h.startswith("Kostnad per månad (kr)"))
+    not_shared = next(i for i, h in enumerate(header) if h.startswith("varav ej fördelat (kr)"))
+    agency_costs = [
+        i
+        for i, h in enumerate(header)
+        if ": kostnad per månad (kr)" in h and not h.startswith("Stegets effekt")
+    ]
+    assert len(agency_costs) == 4  # fk, pm, skv, af
+    for row in rows[1:]:
+        shares = sum(_number(row[i]) for i in agency_costs)
+        assert shares + _number(row[not_shared]) == pytest.approx(_number(row[cost]), abs=0.05)
+    opening_row = next(r for r in rows[1:] if "malmberget" in r[1])
+    # without visits the new office's premises go to nobody, and the column says so
+    assert (_number(opening_row[not_shared]) > 0) == (agencies == "none")
+    api = client.get(f"/api/change-plans/{plan.pk}/evaluation/").json()
+    for step in api["steps"]:
+        charged = sum(c["cost_ore"] for c in step["agency_costs"])
+        assert charged + step["cost_not_shared_ore"] == step["cost_ore"]
+    page = client.get(f"/change-plans/{plan.pk}/").content.decode()
+    assert "varav ej fördelat (kr)" in page
+    client.force_login(world.erin)  # an analyst sees only her agency's share, no total
+    scoped = client.get(f"/api/change-plans/{plan.pk}/evaluation/").json()
+    assert all(s["cost_not_shared_ore"] is None for s in scoped["steps"])

@@ -178,3 +178,35 @@ def test_settle_page__malformed_month_is_the_form_with_its_error(months, client,
     assert response.status_code == 400
     assert 'name="month"' in response.content.decode()
     assert not Settlement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "label", "grouped"),
+    [("", "Betjänade besök", "139\xa0680"), ("/en", "Served visits", "139,680")],
+)
+def test_settle_confirm__served_visits_named_and_grouped(
+    world, monkeypatch, client, prefix, label, grouped
+):
+    """The walk: the confirmation read "Besök 139680": the costs' measure is served visits
+    (one name per measure), and a count is grouped as on every other page."""
+    add_pools(world, OCTOBER)
+    usage = world.usage()
+    visits = sum(u.visits for u in usage)
+    scaled = [
+        type(u)(u.office, u.agency, u.visits * 139_680 // visits, u.handled_seconds) for u in usage
+    ]
+    scaled[0] = type(scaled[0])(
+        scaled[0].office,
+        scaled[0].agency,
+        scaled[0].visits + 139_680 - sum(u.visits for u in scaled),
+        scaled[0].handled_seconds,
+    )
+    monkeypatch.setattr(services, "month_usage", lambda *, month: scaled)
+    monkeypatch.setattr(services, "month_service_usage", lambda *, month: [])
+    client.force_login(world.admin)
+    with _at(2026, 12, 15, 12, 0):
+        services.settle_month(month=dt.date(2025, 3, 1), by=None)  # the world's earlier month
+        response = client.post(f"{prefix}/costs/settle/", {"month": "2026-10"})
+    page = response.content.decode()
+    assert response.status_code == 200, page[page.find("<main") : page.find("<main") + 600]
+    assert f'<th scope="row">{label}</th><td class="num">{grouped}</td>' in page

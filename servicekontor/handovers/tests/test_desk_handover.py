@@ -320,3 +320,149 @@ def test_desk_handover__every_problem_shown_at_once_beside_its_field(alice, worl
     assert {"identity_number", "reference_to", "contact"} <= set(form.errors)
     assert Visit.objects.get(pk=visit.pk).state == "serving"
     assert not Handover.objects.exists()
+
+
+MONTHS = {
+    "sv": "januari februari mars april maj juni juli augusti september oktober november december",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("en", "Your reference"), ("sv", "Din referens")]
+)
+def test_desk_handover__printed_reference_in_the_language_chosen_for_the_citizen(
+    alice, world, partners, language, heading
+):
+    """The walk: the form asks for the citizen's language, but the printed slip came in the
+    officer's (and dated 2026-12-02, where every other citizen text writes the month out).
+    The slip follows the choice; the officer's own words around it stay in theirs."""
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="documents_forwarded",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number="900101-0017", language=language),
+    )
+
+    assert response.status_code == 303
+    assert response["Location"].endswith(f"?language={language}")
+    html = alice.get(response["Location"]).content.decode()
+    handover = Handover.objects.get()
+    day = handover.visit_day
+    month = MONTHS[language].split()[day.month - 1]
+    assert f'lang="{language}"' in html
+    assert heading in html and f"{day.day} {month} {day.year}" in html
+    assert day.isoformat() not in html
+    assert "Tillbaka till disken" in html  # the officer's page, in Swedish
+
+
+@pytest.mark.parametrize("asked", ["", "xx", "<script>"])
+def test_desk_handover__receipt_without_a_known_language__in_the_officer_s(
+    alice, world, partners, asked
+):
+    visit = _serving(world, world.tax)
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="documents_forwarded",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number="900101-0017"),
+    )
+    receipt = response["Location"].split("?")[0]
+    page = alice.get(receipt, {"language": asked} if asked else {})
+    assert page.status_code == 200
+    assert "Din referens" in page.content.decode() and "<script>" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "refused"),
+    [("documents_forwarded", True), ("referred", False), ("meeting_booked", False)],
+)
+def test_desk_handover__documents_forwarded_names_at_least_one_document(
+    alice, world, partners, outcome, refused
+):
+    """The walk: "Documents received and forwarded" was handed over with no document named,
+    so the agency learnt that papers came but not which. Only that outcome needs them."""
+    visit = _serving(world, world.tax)
+    no_documents = _form("h0", world.tax, identity_number="900101-0017")
+    del no_documents["h0-doc1_kind"], no_documents["h0-doc1_count"]
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome=outcome,
+        handover_step="1",
+        **no_documents,
+    )
+
+    if refused:
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Ange vilka handlingar som togs emot" in html
+        assert 'href="#id_h0-doc1_kind"' in html  # the summary links to the field
+        assert Visit.objects.get(pk=visit.pk).state == "serving" and not Handover.objects.exists()
+    else:
+        assert response.status_code == 303
+        assert Handover.objects.get().documents == []
+
+
+def test_handover_service__documents_forwarded_without_documents__refused(
+    world, partners, clock_at
+):
+    from servicekontor.handovers.errors import HandoverError
+    from servicekontor.handovers.tests.conftest import serve_and_hand_over
+
+    with pytest.raises(HandoverError):
+        serve_and_hand_over(
+            world, clock_at, service=world.tax, documents=(), identity_number=VALID_PNR
+        )
+    assert not Handover.objects.exists()
+
+
+def test_desk_handover__identity_number_in_the_needs_text__refused_at_that_field(
+    alice, world, partners
+):
+    """The identity number goes encrypted in its own field, to the agencies that need it;
+    written into "what the citizen needs" it would travel as plain text."""
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form(
+            "h0",
+            world.tax,
+            identity_number="900101-0017",
+            needs="Omprövning för 900101-0017 av deklarationen",
+        ),
+    )
+
+    assert response.status_code == 400
+    assert "Skriv inte personnumret i den här texten" in response.content.decode()
+    assert not Handover.objects.exists()
+
+
+def test_desk_finish__note_with_an_identity_number__refused_and_said(alice, world):
+    visit = _serving(world, world.tax)
+
+    response = _act(
+        alice, world, action="finish", visit=visit.pk, outcome="resolved", note="pnr 121212-1212"
+    )
+
+    assert response.status_code == 303 and response["X-Refused"] == "400"
+    page = alice.get(response["Location"]).content.decode()
+    assert "Anteckningen innehåller ett personnummer" in page
+    assert Visit.objects.get(pk=visit.pk).state == "serving"
