@@ -2,10 +2,7 @@
 with both versions in one round trip, and never used under a version they were not built
 under (test_book_appointment.py: a saved change is seen at once)."""
 
-from typing import Any
-
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,22 +12,14 @@ from servicekontor.appointments.capacity_inputs import (
     load_inputs,
 )
 from servicekontor.network import registry_cache
+from tests.cache_calls import count_cache_calls
 from tests.factories import make_office
 
 pytestmark = pytest.mark.django_db
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    for name in ("get", "get_many", "set", "set_many", "add"):
-        real = getattr(cache, name)
-
-        def counted(*args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
-            calls.append(_name)
-            return _real(*args, **kw)
-
-        monkeypatch.setattr(cache, name, counted)
-    return calls
+    return count_cache_calls(monkeypatch)
 
 
 def test_cached_inputs__a_hit__one_cache_call_no_statement(office, service, monkeypatch):

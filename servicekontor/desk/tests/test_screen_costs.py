@@ -25,6 +25,7 @@ from django.urls import reverse
 from servicekontor.core import clock
 from servicekontor.queueing import queries, services, sql
 from servicekontor.queueing.tests.conftest import World
+from tests.cache_calls import count_cache_calls
 from tests.factories import make_user
 
 
@@ -45,15 +46,7 @@ def _sessions_in_the_database(settings: Any) -> None:
 @pytest.fixture
 def cache_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[CacheCalls]:
     counted = CacheCalls()
-    backend = caches["default"]
-    for name in ("get", "set", "add", "delete", "get_many", "set_many", "incr", "touch"):
-        original = getattr(backend, name)
-
-        def wrapper(*args: Any, _name: str = name, _original: Any = original, **kw: Any) -> Any:
-            counted.calls.append(_name)
-            return _original(*args, **kw)
-
-        monkeypatch.setattr(backend, name, wrapper)
+    counted.calls = count_cache_calls(monkeypatch)
     yield counted
 
 

@@ -20,6 +20,7 @@ from servicekontor.network.models import (
     OpeningException,
 )
 from servicekontor.network.services import move_milestone
+from tests.cache_calls import count_cache_calls
 from tests.factories import make_offering, make_office, make_service
 
 pytestmark = pytest.mark.django_db
@@ -134,15 +135,7 @@ def test_registry_cache__a_hit__one_cache_call(monkeypatch: pytest.MonkeyPatch) 
     """The version and the entry in one round trip (one MGET on Redis), nothing else."""
     office = make_office()
     registry_cache.schedule(office)
-    calls: list[str] = []
-    for name in ("get", "get_many", "set", "add"):
-        real = getattr(cache, name)
-
-        def counted(*args: Any, _real: Any = real, _name: str = name, **kw: Any) -> Any:
-            calls.append(_name)
-            return _real(*args, **kw)
-
-        monkeypatch.setattr(cache, name, counted)
+    calls = count_cache_calls(monkeypatch)
 
     registry_cache.schedule(office)
 
