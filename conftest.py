@@ -11,6 +11,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
 # Hypothesis's default 200 ms deadline per example measures the machine, not the property:
@@ -19,6 +20,14 @@ from hypothesis import settings as hypothesis_settings
 # Speed is shown by the benchmarks, not by tests; an explicit @settings(deadline=...) wins.
 hypothesis_settings.register_profile("servicekontor", deadline=None)
 hypothesis_settings.load_profile("servicekontor")
+
+# Django's default password hasher (PBKDF2, 1,000,000 iterations since Django 5.2) costs about
+# 0.2 s of CPU per hash (measured here: 0.21 s), and every `make_user`, `create_user`,
+# `set_password` and password sign-in pays it: the largest single cost of the suite's setups
+# (a test that makes one user per parameter spent 1.1 s per case under load). No test is about
+# the hash's cost, and the hasher is Django's: a fast salted one for the whole run (a test may
+# still override it).
+override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]).enable()
 
 # What a run may require (.ci/run sets both): a test with the marker that was skipped, or none
 # of them run, fails the run. The bookkeeping lives here, in the root conftest, because under
