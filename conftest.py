@@ -46,6 +46,13 @@ def _on_postgres() -> bool:
     return str(settings.DATABASES["default"]["ENGINE"]).endswith("postgresql")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Here, not at collection: under pytest-xdist the controller collects nothing, and a
+    # worker's usage error is only an internal error of the controller's.
+    if _REQUIRE_POSTGRES and not _on_postgres():
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     global _browser_collected
     _browser_collected = _browser_collected or any(
@@ -53,8 +60,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     )
     if _on_postgres():
         return
-    if _REQUIRE_POSTGRES:
-        raise pytest.UsageError("REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
     for item in items:
         if "postgres" in item.keywords:
@@ -86,7 +91,7 @@ def _failures() -> list[str]:
         failures.append("REQUIRE_POSTGRES=1 and no PostgreSQL test ran")
     if _REQUIRE_BROWSER and _skipped["browser"]:
         failures.append("REQUIRE_BROWSER=1 and browser tests were skipped")
-    if _REQUIRE_BROWSER and _browser_collected and not _ran["browser"]:
+    if _REQUIRE_BROWSER and _browser_collected and not _ran["browser"] and not _skipped["browser"]:
         failures.append("REQUIRE_BROWSER=1 and no browser test ran")
     return failures
 
