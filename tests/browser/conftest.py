@@ -2,7 +2,8 @@
 
 Every test in this folder is marked `browser`. Locally, without Chromium or without
 `npm ci` (node_modules/axe-core), they are skipped with the reason. With REQUIRE_BROWSER=1
-(set by .ci/run) a skipped browser test fails the run, so CI cannot go green without them.
+(set by .ci/run) a skipped browser test fails the run, so CI cannot go green without them
+(the root conftest.py counts them, also under pytest-xdist).
 
 One browser per session; a fresh context (cookies, JavaScript on or off) and page per test.
 The live server runs in a thread against the test database, so the tests use
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 
-from tests.browser.support import AXE_SCRIPT, CHROMIUM
+from tests.browser.support import CHROMIUM, missing_browser
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
     from pytest_django.live_server_helper import LiveServer
 
 _HERE = Path(__file__).resolve().parent
-_REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
-_skipped: list[str] = []
-_ran: list[str] = []
-_collected = False
 _ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 # Without the background-networking flags Chromium opens connections of its own (updates,
@@ -50,55 +47,22 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _missing() -> str:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (make browser-deps, or apt-get install chromium)"
-    if not AXE_SCRIPT.exists():
-        return f"{AXE_SCRIPT.relative_to(settings.BASE_DIR)} is missing (run npm ci)"
-    return ""
-
-
 def _ours(item: pytest.Item) -> bool:
     return _HERE in Path(str(item.path)).resolve().parents
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    global _collected
+    """Marks this folder's tests `browser`; skips them, with the reason, without Chromium or
+    axe-core. What a skip means with REQUIRE_BROWSER=1 is the root conftest's business (it
+    runs on pytest-xdist's controller too, this file does not)."""
     ours = [item for item in items if _ours(item)]
     for item in ours:
         item.add_marker(pytest.mark.browser)
-    _collected = bool(ours)
-    reason = _missing()
+    reason = missing_browser()
     if reason:
         skip = pytest.mark.skip(reason=f"browser test: {reason}")
         for item in ours:
             item.add_marker(skip)
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "browser" not in report.keywords:
-        return
-    if report.skipped and not hasattr(report, "wasxfail"):
-        _skipped.append(report.nodeid)
-    elif report.when == "call":
-        _ran.append(report.nodeid)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _REQUIRE_BROWSER and (_skipped or (_collected and not _ran)):
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    write = terminalreporter.write_line
-    if _skipped:
-        write(f"Browser tests skipped: {len(set(_skipped))} ({_missing() or 'see above'})")
-        if _REQUIRE_BROWSER:
-            write("FAILED: REQUIRE_BROWSER=1 and browser tests were skipped")
-    elif _collected:
-        write(f"Browser tests run: {len(_ran)}")
-    if _REQUIRE_BROWSER and _collected and not _ran and not _skipped:
-        write("FAILED: REQUIRE_BROWSER=1 and no browser test ran")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -14,6 +14,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
+
+def missing_browser() -> str:
+    """Why the browser tests cannot run here ("" when they can)."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (make browser-deps, or apt-get install chromium)"
+    if not AXE_SCRIPT.exists():
+        return f"{AXE_SCRIPT.relative_to(ROOT)} is missing (run npm ci)"
+    return ""
+
+
 _RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {
     preload: false,
