@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
@@ -26,8 +26,11 @@ from servicekontor.network.models import Office
 from servicekontor.reports import charts
 from servicekontor.reports.dashboards import WEEKDAYS, Chart
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for
-from servicekontor.reports.views import statistics_view
+from servicekontor.reports.views import error_page, screen_view
 from servicekontor.staffing import exports, forms, queries, services
+
+STAFFING = gettext_lazy("Staffing")
+staffing_view = screen_view(STAFFING)
 
 
 def _office(scope: Scope, code: str) -> Office:
@@ -145,7 +148,7 @@ def _week_filename(plan: queries.WeekPlan, what_if: queries.WhatIf, ext: str) ->
     )
 
 
-@statistics_view
+@staffing_view
 def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     try:
         return _office_page(request, scope, office_code)
@@ -154,12 +157,25 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
         return _invalid_page(request, exc, _("Staffing: %(office)s") % {"office": found.name})
     except queries.NoPlan:
         # A new office (or one not yet open) has no visits to forecast from: that is not
-        # an error in the request, so the manager gets a page that says so, not a 400.
+        # an error in the request, so the manager gets a page that says so, not a 400. A
+        # past week is planned from the visits before it: the page names that week.
+        monday = _monday(_office_form(request))
+        iso = monday.isocalendar()
         return render(
             request,
             "staffing/no_history.html",
-            {"office": _office(scope, office_code), "weeks": queries.HISTORY_WEEKS},
+            {
+                "office": _office(scope, office_code),
+                "weeks": queries.HISTORY_WEEKS,
+                "past": monday < _this_monday(),
+                "week": f"{iso.year}-W{iso.week:02d}",
+            },
         )
+
+
+def _this_monday() -> dt.date:
+    today = clock.local_today()
+    return today - dt.timedelta(days=today.weekday())
 
 
 def _percent(share: float | None) -> str | None:
@@ -187,6 +203,7 @@ def _office_page(
             "errors": errors or [],
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",
+            "past": plan.monday < _this_monday(),
             "heatmaps": _heatmaps(plan),
             "peak_need": plan.peak_without_desk_limit,
             "recent_level": _percent(plan.recent.service_level if plan.recent else None),
@@ -242,12 +259,10 @@ def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
         )
         return HttpResponseRedirect(_office_url(request, office_code), status=303)
     except DomainError as exc:
-        return render(
-            request, "reports/error.html", {"message": exc.message}, status=exc.http_status
-        )
+        return error_page(request, exc, STAFFING)
 
 
-@statistics_view
+@staffing_view
 def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     plan = _plan(request, scope, office_code, replications=0)
     return spreadsheets.csv_response(
@@ -257,7 +272,7 @@ def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResp
     )
 
 
-@statistics_view
+@staffing_view
 def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     plan = _plan(request, scope, office_code, replications=0)
     return spreadsheets.xlsx_response(
@@ -277,7 +292,7 @@ def _network(request: HttpRequest, scope: Scope) -> queries.NetworkPlan:
     return queries.network_plan(year=year, what_if=form.what_if())
 
 
-@statistics_view
+@staffing_view
 def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     try:
         plan = _network(request, scope)
@@ -300,7 +315,7 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-@statistics_view
+@staffing_view
 def network_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
     plan = _network(request, scope)
     return spreadsheets.csv_response(
