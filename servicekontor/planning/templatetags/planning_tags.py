@@ -1,12 +1,15 @@
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from servicekontor.planning.queries import SAME_PLACE_JOIN
 
 register = template.Library()
 
@@ -15,6 +18,19 @@ def _rounded(value: float, digits: int) -> Decimal:
     """Rounded half up to `digits` places: Django's number_format cuts a float's decimals
     off (0.6107 as a percentage with one decimal was "61,0 %", not "61,1 %")."""
     return Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+@register.simple_tag
+def office_counts(summary: dict[str, Any]) -> tuple[int, int]:
+    """(offices before, offices after) of a plan's summary. Its measures count places with an
+    office (offices on the same approximate point are one place, planning.queries.
+    existing_sites, their codes joined by "+"); these count the offices themselves."""
+
+    def count(key: str) -> int:
+        return sum(len(str(s["code"]).split(SAME_PLACE_JOIN)) for s in summary.get(key) or ())
+
+    before = count("existing")
+    return before, before - count("closed") + count("opened")
 
 
 @register.filter
