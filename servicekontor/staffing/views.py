@@ -89,7 +89,10 @@ def _heatmaps(plan: queries.WeekPlan) -> list[Chart]:
     short = {(r.day.isoweekday(), r.hour): max(0, -r.difference) for r in plan.rows}
     labels = [str(label) for _n, label in WEEKDAYS]
     out = []
-    for title, values in ((_("Officers scheduled"), need), (_("Short of the roster"), short)):
+    for title, values in (
+        (_("Officers needed, with breaks"), need),
+        (_("Short of the roster"), short),
+    ):
         svg = charts.heatmap(
             title=title,
             desc=_("Weekday by hour of the week planned."),

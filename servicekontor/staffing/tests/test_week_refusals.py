@@ -91,3 +91,20 @@ def test_a_staffing_refusal_is_headed_staffing_not_statistics(client, world, peo
     response = client.post(url)  # no file
     assert response.status_code == 400
     assert _h1(response.content.decode()).strip() == "Bemanning"
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_need_and_roster_columns__two_measures_two_names(language):
+    """Walk finding: "Schemalagda handläggare 16" beside "På schemat 0" read as the same
+    thing; the plan's need (with breaks) and the real roster are named apart."""
+    from django.utils import translation
+
+    from servicekontor.staffing import exports
+
+    with translation.override(language):
+        header = [str(h) for h in exports.week_header()]
+    need, roster = header[4], header[5]
+    assert need != roster
+    assert ("behövs" if language == "sv" else "needed") in need
+    assert ("schemat" if language == "sv" else "roster") in roster
+    assert ("schemat" if language == "sv" else "roster") not in need
