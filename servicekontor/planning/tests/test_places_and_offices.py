@@ -8,12 +8,12 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from servicekontor.planning.tests.test_page_numbers import SUMMARY
+from servicekontor.planning.tests.test_page_numbers import MEASURES, SUMMARY
 
 PLAN = {
     **SUMMARY,
-    "before": {**SUMMARY["before"], "offices": 3},
-    "after": {**SUMMARY["after"], "offices": 4},
+    "before": {**MEASURES, "offices": 3, "thresholds_km": [], "share_within": []},
+    "after": {**MEASURES, "offices": 4, "share_within": [], "worst": [], "counties": []},
     # Two district offices on their city's point (one place), two more offices; the plan
     # closes one office and opens two new places.
     "existing": [{"code": "kista+solna"}, {"code": "uppsala"}, {"code": "umea"}],
