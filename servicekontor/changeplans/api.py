@@ -17,8 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +27,7 @@ from servicekontor.changeplans import effects, queries
 from servicekontor.changeplans.models import ChangePlan
 from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.costs.queries import may_see_costs, visible_agency_ids
-from servicekontor.reports.api import ApiTokenAuthentication
+from servicekontor.reports.api import API_AUTHENTICATION, StaffPermission
 
 SCOPE = (
     "Network administrators see everything; an agency analyst sees the plans and the network "
@@ -37,12 +36,15 @@ SCOPE = (
 )
 
 
-class MaySeePlans(permissions.BasePermission):
+class MaySeePlans(StaffPermission):
     message = gettext_lazy("Change plans are for network administrators and agency analysts.")
+    client_message = gettext_lazy(
+        "An agency's API client may not read change plans: they are for network administrators "
+        "and agency analysts, with a token of their own."
+    )
 
-    def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and may_see_costs(user))
+    def allows(self, user: User) -> bool:
+        return may_see_costs(user)
 
 
 class PlanSerializer(serializers.Serializer[Any]):
@@ -153,7 +155,7 @@ PLAN_ID = OpenApiParameter(
 
 class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     lookup_value_regex = "[0-9]{1,18}"  # a bigint id; anything else is a 404, not a 500
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [MaySeePlans]
 
     @extend_schema(

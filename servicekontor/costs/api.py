@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,7 +32,7 @@ from servicekontor.costs import queries
 from servicekontor.costs.allocation import AllocationError
 from servicekontor.costs.forms import WhatIfForm, what_if_change
 from servicekontor.network.models import Office
-from servicekontor.reports.api import ApiTokenAuthentication
+from servicekontor.reports.api import API_AUTHENTICATION, StaffPermission
 
 SCOPE = (
     "Network administrators see every agency; an agency analyst sees only their own agency "
@@ -55,12 +54,15 @@ PARAMETERS = [
 ]
 
 
-class MaySeeCosts(permissions.BasePermission):
+class MaySeeCosts(StaffPermission):
     message = gettext_lazy("Costs are for network administrators and agency analysts.")
+    client_message = gettext_lazy(
+        "An agency's API client may not read costs: they are for network administrators and "
+        "agency analysts, with a token of their own."
+    )
 
-    def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and queries.may_see_costs(user))
+    def allows(self, user: User) -> bool:
+        return queries.may_see_costs(user)
 
 
 class SummaryRowSerializer(serializers.Serializer[Any]):
@@ -142,7 +144,7 @@ def _report(request: Request) -> queries.AgencyReport:
 
 
 class CostSummaryViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [MaySeeCosts]
 
     @extend_schema(
@@ -173,7 +175,7 @@ class CostSummaryViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
 
 
 class CostLineViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [MaySeeCosts]
 
     @extend_schema(
@@ -221,7 +223,7 @@ class ServiceCostSerializer(serializers.Serializer[Any]):
 
 
 class CostPerServiceViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [MaySeeCosts]
 
     @extend_schema(
@@ -249,12 +251,14 @@ class CostPerServiceViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
         return Response(ServiceCostSerializer(data, many=True).data)
 
 
-class IsNetworkAdmin(permissions.BasePermission):
+class IsNetworkAdmin(StaffPermission):
     message = gettext_lazy("Only network administrators may do this.")
+    client_message = gettext_lazy(
+        "An agency's API client may not compute what-if costs: only network administrators may."
+    )
 
-    def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and is_network_admin(user))
+    def allows(self, user: User) -> bool:
+        return is_network_admin(user)
 
 
 class WhatIfAgencySerializer(serializers.Serializer[Any]):
@@ -344,7 +348,7 @@ WHAT_IF_PARAMETERS = [
 class CostWhatIfView(InvalidCredentialsMixin, APIView):
     """One object, not a list: an APIView, so the schema says so."""
 
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [IsNetworkAdmin]
 
     @extend_schema(

@@ -10,8 +10,12 @@ from servicekontor.handovers.models import Handover, HandoverStatus, Partner
 
 
 def handovers_of_agency(agency_id: int) -> QuerySet[Handover]:
+    return handovers_of_agencies([agency_id])
+
+
+def handovers_of_agencies(agency_ids: list[int]) -> QuerySet[Handover]:
     return (
-        Handover.objects.filter(agency_id=agency_id)
+        Handover.objects.filter(agency_id__in=agency_ids)
         .select_related("agency", "service", "office")
         .order_by("created_at", "pk")
     )

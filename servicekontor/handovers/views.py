@@ -30,7 +30,7 @@ from servicekontor.handovers import encryption, services
 from servicekontor.handovers.models import DemoReceipt, Handover, HandoverStatus, Partner
 from servicekontor.handovers.queries import (
     handover_state_words,
-    handovers_of_agency,
+    handovers_of_agencies,
     partner_delivery_state,
     with_delivery_state,
 )
@@ -60,14 +60,17 @@ def handover_list(request: HttpRequest) -> HttpResponse:
     personal data on this page (that goes to the agency's system only)."""
     user = _user(request)
     agencies = _visible_agencies(user)
-    code = request.GET.get("agency") or agencies[0].code
+    # Who sees several agencies opens on all of them (the newest handover first, whichever
+    # agency it went to); one agency's analyst on theirs.
+    code = request.GET.get("agency") or (agencies[0].code if len(agencies) == 1 else "")
     agency = next((a for a in agencies if a.code == code), None)
-    if agency is None:
+    if code and agency is None:
         if Agency.objects.filter(code=code).exists():
             raise PermissionDenied
         raise Http404
     status = request.GET.get("status", "")
-    handovers = with_delivery_state(handovers_of_agency(agency.pk)).order_by("-created_at", "-pk")
+    shown = [agency.pk] if agency is not None else [a.pk for a in agencies]
+    handovers = with_delivery_state(handovers_of_agencies(shown)).order_by("-created_at", "-pk")
     if status:
         if status not in HandoverStatus.values:
             return render(

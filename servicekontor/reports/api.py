@@ -23,11 +23,12 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servicekontor.accounts.api_clients import PREFIX as CLIENT_TOKEN_PREFIX
 from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
@@ -47,7 +48,8 @@ from servicekontor.reports.scope import NoStatistics, Scope, scope_for, scope_fo
 
 
 class ApiTokenAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <token>`; only the token's SHA-256 is looked up."""
+    """`Authorization: Bearer <token>`; only the token's SHA-256 is looked up. An agency API
+    client's token (`skc_…`) is left to `ApiClientAuthentication`: it is never "unknown" here."""
 
     keyword = "Bearer"
 
@@ -56,6 +58,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not header.startswith(self.keyword + " "):
             return None
         token = header[len(self.keyword) + 1 :].strip()
+        if token.startswith(CLIENT_TOKEN_PREFIX):
+            return None
         found = (
             ApiToken.objects.select_related("user")
             .filter(token_hash=ApiToken.hash(token), is_active=True)
@@ -77,12 +81,33 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer"}
 
 
+# One rule for the staff APIs (statistics, costs, change plans): every kind of valid
+# credential authenticates (an agency's API client, a person's token, a browser session), and
+# the view's permission then answers 403 with what that credential may not read. A valid token
+# is never 401 (decision 0018; tests/api: test_token_kinds).
+API_AUTHENTICATION = [ApiClientAuthentication, ApiTokenAuthentication, SessionAuthentication]
+
+
+class StaffPermission(BasePermission):
+    """A permission of the staff APIs: `allows(user)` decides for a person; an agency's API
+    client is refused with `client_message` (what it may not read), a person without the right
+    with `message`. Both 403: the credential was valid."""
+
+    client_message: Any = ""
+
+    def allows(self, user: User) -> bool:
+        raise NotImplementedError
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if isinstance(user, ApiClientPrincipal):
+            self.message = self.client_message
+            return False
+        return bool(isinstance(user, User) and user.is_authenticated and self.allows(user))
+
+
 class _StatisticsView(InvalidCredentialsMixin, APIView):
-    authentication_classes = [
-        ApiClientAuthentication,
-        ApiTokenAuthentication,
-        SessionAuthentication,
-    ]
+    authentication_classes = API_AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
     def scope(self, request: Request) -> Scope:

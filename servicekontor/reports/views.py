@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
@@ -44,31 +45,39 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def statistics_view(view: View) -> View:
-    """Login required, GET only, the viewer's scope passed in, domain errors as pages."""
+def screen_view(screen: Any) -> Callable[[View], View]:
+    """Login required, GET only, the viewer's scope passed in, domain errors as pages headed
+    with the screen's name (`screen`, lazy): a staffing page's refusal is not "Statistics"."""
 
-    @login_required
-    @require_GET
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, scope_for(_user(request)), *args, **kwargs)
-        except DomainError as exc:
-            return error_page(request, exc)
+    def decorate(view: View) -> View:
+        @login_required
+        @require_GET
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, scope_for(_user(request)), *args, **kwargs)
+            except DomainError as exc:
+                return error_page(request, exc, screen)
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
-def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    """A refusal (403) is the staff's one refusal page; anything else this app's error page."""
+def error_page(request: HttpRequest, exc: DomainError, screen: Any) -> HttpResponse:
+    """A refusal (403) is the staff's one refusal page; anything else this app's error page,
+    headed with the screen's name (`screen`, lazy)."""
     if exc.http_status == 403:
         return refused(request, exc.message)
     return render(
         request,
         "reports/error.html",
-        {"message": exc.message, "status": exc.http_status},
+        {"message": exc.message, "status": exc.http_status, "screen": screen},
         status=exc.http_status,
     )
+
+
+statistics_view = screen_view(gettext_lazy("Statistics"))
 
 
 def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:

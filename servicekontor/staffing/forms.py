@@ -88,9 +88,20 @@ class OfficeWeekForm(WhatIfForm):
         if not text.strip():
             return None
         try:
-            return params.parse_iso_week(text)
+            monday = params.parse_iso_week(text)
         except ValueError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from None
+        last = queries.last_plannable_monday()
+        if monday > last:
+            # Beyond it the history window (HISTORY_WEEKS before the week) would not reach
+            # today: the week's field says so, not a period error of another screen.
+            year, week, _day = last.isocalendar()
+            raise forms.ValidationError(
+                _("Choose a week at most %(weeks)s weeks ahead, up to %(last)s."),
+                code="too_far",
+                params={"weeks": queries.MAX_WEEKS_AHEAD, "last": f"{year}-W{week:02d}"},
+            )
+        return monday
 
 
 class NetworkYearForm(WhatIfForm):

@@ -40,10 +40,19 @@ from servicekontor.staffing import dimensioning, forecast, shifts, simcheck
 from servicekontor.staffing.models import Shift, minutes
 
 HISTORY_WEEKS = 104
+#: The furthest week a plan is made for: a year ahead (the forecast repeats the weekly and
+#: yearly pattern of the history; HISTORY_WEEKS before it still reach into the past).
+MAX_WEEKS_AHEAD = 52
 HOURS_PER_FTE_WEEK = 40.0
 #: ASSUMPTION: the history shows abandonment when at least this share of visits left.
 ABANDONMENT_THRESHOLD = 0.01
 DEFAULT_SERVICE_MINUTES = 10.0
+
+
+def last_plannable_monday() -> dt.date:
+    """The Monday of the week ``MAX_WEEKS_AHEAD`` weeks after this one."""
+    today = clock.local_today()
+    return today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=MAX_WEEKS_AHEAD)
 
 
 class NoPlan(DomainError):

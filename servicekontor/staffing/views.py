@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
@@ -27,8 +27,11 @@ from servicekontor.network.models import Office
 from servicekontor.reports import charts
 from servicekontor.reports.dashboards import WEEKDAYS, Chart
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for
-from servicekontor.reports.views import error_page, statistics_view
+from servicekontor.reports.views import error_page, screen_view
 from servicekontor.staffing import exports, forms, queries, services
+
+STAFFING = gettext_lazy("Staffing")
+staffing_view = screen_view(STAFFING)
 
 
 def _office(scope: Scope, code: str) -> Office:
@@ -87,7 +90,10 @@ def _heatmaps(plan: queries.WeekPlan) -> list[Chart]:
     short = {(r.day.isoweekday(), r.hour): max(0, -r.difference) for r in plan.rows}
     labels = [str(label) for _n, label in WEEKDAYS]
     out = []
-    for title, values in ((_("Officers scheduled"), need), (_("Short of the roster"), short)):
+    for title, values in (
+        (_("Officers needed, with breaks"), need),
+        (_("Short of the roster"), short),
+    ):
         svg = charts.heatmap(
             title=title,
             desc=_("Weekday by hour of the week planned."),
@@ -146,7 +152,7 @@ def _week_filename(plan: queries.WeekPlan, what_if: queries.WhatIf, ext: str) ->
     )
 
 
-@statistics_view
+@staffing_view
 def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     try:
         return _office_page(request, scope, office_code)
@@ -155,12 +161,25 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
         return _invalid_page(request, exc, _("Staffing: %(office)s") % {"office": found.name})
     except queries.NoPlan:
         # A new office (or one not yet open) has no visits to forecast from: that is not
-        # an error in the request, so the manager gets a page that says so, not a 400.
+        # an error in the request, so the manager gets a page that says so, not a 400. A
+        # past week is planned from the visits before it: the page names that week.
+        monday = _monday(_office_form(request))
+        iso = monday.isocalendar()
         return render(
             request,
             "staffing/no_history.html",
-            {"office": _office(scope, office_code), "weeks": queries.HISTORY_WEEKS},
+            {
+                "office": _office(scope, office_code),
+                "weeks": queries.HISTORY_WEEKS,
+                "past": monday < _this_monday(),
+                "week": f"{iso.year}-W{iso.week:02d}",
+            },
         )
+
+
+def _this_monday() -> dt.date:
+    today = clock.local_today()
+    return today - dt.timedelta(days=today.weekday())
 
 
 def _percent(share: float | None) -> str | None:
@@ -188,6 +207,7 @@ def _office_page(
             "errors": errors or [],
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",
+            "past": plan.monday < _this_monday(),
             "heatmaps": _heatmaps(plan),
             "peak_need": plan.peak_without_desk_limit,
             "recent_level": _percent(plan.recent.service_level if plan.recent else None),
@@ -243,10 +263,10 @@ def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
         )
         return HttpResponseRedirect(_office_url(request, office_code), status=303)
     except DomainError as exc:
-        return error_page(request, exc)
+        return error_page(request, exc, STAFFING)
 
 
-@statistics_view
+@staffing_view
 def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     plan = _plan(request, scope, office_code, replications=0)
     return spreadsheets.csv_response(
@@ -256,7 +276,7 @@ def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResp
     )
 
 
-@statistics_view
+@staffing_view
 def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     plan = _plan(request, scope, office_code, replications=0)
     return spreadsheets.xlsx_response(
@@ -276,7 +296,7 @@ def _network(request: HttpRequest, scope: Scope) -> queries.NetworkPlan:
     return queries.network_plan(year=year, what_if=form.what_if())
 
 
-@statistics_view
+@staffing_view
 def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     try:
         plan = _network(request, scope)
@@ -299,7 +319,7 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-@statistics_view
+@staffing_view
 def network_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
     plan = _network(request, scope)
     return spreadsheets.csv_response(

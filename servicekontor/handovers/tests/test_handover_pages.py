@@ -118,3 +118,20 @@ def test_demo_hook__a_refused_body_says_why(client, world, partners, settings, b
     assert response.status_code == 400
     assert words in response.json()["detail"]
     assert not DemoReceipt.objects.exists()
+
+
+def test_pages__network_admin_opens_on_all_agencies_newest_first(client, world, both):
+    """Walk finding (session 14): the admin's list opened on the first agency ("Inga
+    överlämningar") with no choice of all; who sees several agencies opens on all of them."""
+    tax, fk = both
+    client.force_login(make_user(role="network_admin"))
+
+    html = client.get(reverse("handovers:list")).content.decode()
+
+    assert tax.reference in html and fk.reference in html
+    assert html.index(fk.reference) < html.index(tax.reference)  # the newest first
+    assert '<option value="" selected>Alla myndigheter</option>' in html
+    assert world.skatteverket.name in html and world.fk.name in html  # the agency column
+    one = client.get(reverse("handovers:list"), {"agency": world.fk.code}).content.decode()
+    assert fk.reference in one and tax.reference not in one
+    assert '<option value="" selected>' not in one

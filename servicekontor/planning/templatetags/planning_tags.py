@@ -1,5 +1,6 @@
 import math
 import re
+from typing import Any
 
 from django import template
 from django.utils.html import format_html
@@ -7,8 +8,22 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from servicekontor.core.rounding import shown
+from servicekontor.planning.queries import SAME_PLACE_JOIN
 
 register = template.Library()
+
+
+@register.simple_tag
+def office_counts(summary: dict[str, Any]) -> tuple[int, int]:
+    """(offices before, offices after) of a plan's summary. Its measures count places with an
+    office (offices on the same approximate point are one place, planning.queries.
+    existing_sites, their codes joined by "+"); these count the offices themselves."""
+
+    def count(key: str) -> int:
+        return sum(len(str(s["code"]).split(SAME_PLACE_JOIN)) for s in summary.get(key) or ())
+
+    before = count("existing")
+    return before, before - count("closed") + count("opened")
 
 
 @register.filter

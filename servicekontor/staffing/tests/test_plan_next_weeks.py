@@ -84,8 +84,11 @@ def test_week_plan__need_beyond_the_desks__said_on_the_page_and_models_named(
     assert "Erlang C (ingen lämnar kön)" in html or "Erlang A (några lämnar kön)" in html
     # The heatmaps have their titles as text, not only inside the SVG; the officers' heatmap
     # shows the roster's count and is named as the table's column of it.
-    assert '<figcaption class="chart-title">Schemalagda handläggare</figcaption>' in html
-    assert "<th>Schemalagda handläggare</th>" in html or "Schemalagda handläggare</th>" in html
+    assert '<figcaption class="chart-title">Handläggare som behövs, med raster</figcaption>' in html
+    assert (
+        "<th>Handläggare som behövs, med raster</th>" in html
+        or "Handläggare som behövs, med raster</th>" in html
+    )
 
 
 def test_exports__model_label_never_the_code():

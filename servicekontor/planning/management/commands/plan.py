@@ -249,7 +249,7 @@ def _office_count(sites: Sequence[Any]) -> int:
 
 
 _MEASURE_ROWS = [
-    ("offices", lambda a: f"{a.offices}"),
+    ("places with an office", lambda a: f"{a.offices}"),
     ("mean km", lambda a: _km(a.mean_km)),
     ("median km", lambda a: _km(a.median_km)),
     ("p90 km", lambda a: _km(a.p90_km)),
