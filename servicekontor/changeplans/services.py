@@ -99,7 +99,9 @@ def adoption_preview(plan: ChangePlan) -> Diff:
     changes, _dates = queries.pure_changes(rows, registry)
     after, conflicts = apply_plan(registry, changes, today=clock.local_today())
     if conflicts:
-        raise AdoptionConflict(queries.conflict_messages(conflicts, rows))
+        raise AdoptionConflict(
+            queries.conflict_messages(conflicts, rows, queries.plan_names(rows, registry))
+        )
     return diff(registry, after)
 
 
@@ -353,7 +355,9 @@ def adopt_plan(*, plan: ChangePlan, user: User | None) -> Adoption:
     changes, _dates = queries.pure_changes(rows, registry)
     after, conflicts = apply_plan(registry, changes, today=clock.local_today())
     if conflicts:
-        raise AdoptionConflict(queries.conflict_messages(conflicts, rows))
+        raise AdoptionConflict(
+            queries.conflict_messages(conflicts, rows, queries.plan_names(rows, registry))
+        )
     d = diff(registry, after)
     try:
         with transaction.atomic():

@@ -283,14 +283,14 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(ChangePlan, pk=pk)
     if request.POST.get("confirm") != "on":
         d = services.adoption_preview(obj)
+        rows = queries.plan_changes(obj)
+        names = queries.plan_office_names(rows, queries.registry_state())
         return render(
             request,
             "changeplans/adopt_confirm.html",
             {
                 "plan": obj,
-                "changes": [
-                    (c.position, queries.change_label(c, {})) for c in queries.plan_changes(obj)
-                ],
+                "changes": [(c.position, queries.change_label(c, names)) for c in rows],
                 "counts": [
                     (_("Offices opened"), len(d.new_offices)),
                     (_("Offices changed (closing day, dates)"), len(d.changed_offices)),
