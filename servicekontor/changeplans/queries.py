@@ -30,7 +30,7 @@ from servicekontor.appointments.models import HOLDS_CAPACITY, Booking
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.changeplans import effects
 from servicekontor.changeplans.dependencies import DatedItem, dependants, resolve_dates
-from servicekontor.changeplans.models import ChangePlan, PlannedChange
+from servicekontor.changeplans.models import ChangePlan, PlannedChange, PlanStatus
 from servicekontor.changeplans.registry_state import (
     Change,
     Conflict,
@@ -735,6 +735,39 @@ def evaluate_plan(
         staff_rate=rate,
         assumptions=[(code, str(ASSUMPTION_TEXTS[code])) for code in effects.ASSUMPTIONS],
     )
+
+
+def adopted_versions(plan: ChangePlan) -> list[ChangePlan]:
+    """The other versions of ``plan``'s name that have been adopted, the latest first."""
+    return list(
+        ChangePlan.objects.filter(name=plan.name, status=PlanStatus.ADOPTED)
+        .exclude(pk=plan.pk)
+        .order_by("-adopted_at")
+    )
+
+
+def superseded_by(
+    plan: ChangePlan, adopted: Sequence[ChangePlan] | None = None
+) -> ChangePlan | None:
+    """The version of ``plan``'s name adopted after this draft was made, if any: the draft was
+    an alternative to it (or older), so it may no longer be adopted; a version made after the
+    adoption (to change the network further) may. ``adopted``: `adopted_versions`, if read."""
+    if not plan.is_draft:
+        return None
+    versions = adopted_versions(plan) if adopted is None else adopted
+    return next(
+        (v for v in versions if v.adopted_at is not None and v.adopted_at > plan.created_at),
+        None,
+    )
+
+
+def adopted_note(version: ChangePlan) -> str:
+    """ "Version 2 was adopted on 2026-12-02." (the local day)."""
+    assert version.adopted_at is not None
+    return _("Version %(n)s was adopted on %(date)s.") % {
+        "n": version.version,
+        "date": clock.local_date_of(version.adopted_at).isoformat(),
+    }
 
 
 def follows_text(c: PlannedChange, rows: Sequence[PlannedChange]) -> str:
