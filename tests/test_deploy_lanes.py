@@ -102,3 +102,192 @@ def test_lanes__the_proxy_example_routes_by_the_same_patterns() -> None:
     assert "^" + public.group(1) == PUBLIC_PATH
     # nginx's map takes the first regex that matches, in order: the screens' rule first.
     assert text.index("servicekontor_screens;") < text.index("servicekontor_public;")
+
+
+# --- the access log's redaction ------------------------------------------------------------
+
+REDACTED = "[redacted]"
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([{};])|([^\s"{};]+)')
+
+
+def _nginx_maps() -> dict[str, tuple[str, str, list[tuple[str, str]]]]:
+    """The conf's maps: variable -> (source, default, [(regex, value)]), regexes in order."""
+    text = "\n".join(
+        line for line in NGINX.read_text().splitlines() if not line.lstrip().startswith("#")
+    )
+    # a quoted string as nginx reads it: \" and \\ unescaped, other backslashes kept
+    tokens = [
+        re.sub(r'\\(["\\])', r"\1", m.group(1)) if m.group(1) is not None else m.group(0)
+        for m in _TOKEN.finditer(text)
+    ]
+    maps: dict[str, tuple[str, str, list[tuple[str, str]]]] = {}
+    i = 0
+    while i < len(tokens):
+        if tokens[i] != "map":
+            i += 1
+            continue
+        source, variable = tokens[i + 1], tokens[i + 2]
+        assert tokens[i + 3] == "{"
+        i += 4
+        default, rules = "", []
+        while tokens[i] != "}":
+            key, value = tokens[i], tokens[i + 1]
+            assert tokens[i + 2] == ";", (key, value)
+            if key == "default":
+                default = value
+            elif key.startswith("~*"):  # case-insensitive
+                rules.append(("(?i)" + key[2:], value))
+            elif key.startswith("~"):
+                rules.append((key[1:], value))
+            i += 3
+        maps[variable.lstrip("$")] = (source, default, rules)
+    return maps
+
+
+def _expand(value: str, variables: dict[str, str], maps: dict) -> str:
+    """nginx's complex value: $name and ${name} from ``variables`` or another map."""
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        if name in variables:
+            return variables[name]
+        return _map(name, variables, maps)
+
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", one, value)
+
+
+def _map(name: str, variables: dict[str, str], maps: dict) -> str:
+    source, default, rules = maps[name]
+    text = _expand(source, variables, maps)
+    for pattern, value in rules:
+        # PCRE's named group (?<name>…) is Python's (?P<name>…); the conf has no lookbehind
+        m = re.search(pattern.replace("(?<", "(?P<"), text)
+        if m:
+            return _expand(value, {**variables, **m.groupdict(default="")}, maps)
+    return _expand(default, variables, maps)
+
+
+def _logged(path: str, referer: str = "") -> tuple[str, str]:
+    """(the request's URI, the Referer) as the access log writes them for a request of
+    ``path`` (nginx's $uri is the decoded path)."""
+    from urllib.parse import unquote
+
+    maps = _nginx_maps()
+    uri, _, args = path.partition("?")
+    variables = {
+        "uri": unquote(uri),
+        "is_args": "?" if "?" in path else "",
+        "args": args,
+        "http_referer": referer,
+    }
+    return _map("servicekontor_log_uri", variables, maps), _map(
+        "servicekontor_log_referer", variables, maps
+    )
+
+
+def _secret_urls() -> list[tuple[str, str]]:
+    """(URL, its secret) for every kind of secret the app puts in a URL, made as the app
+    makes them."""
+    from django.core import signing
+    from django.test import override_settings
+
+    from servicekontor.appointments.tokens import manage_token, new_link_key
+    from servicekontor.core.secret_tokens import new_token
+    from servicekontor.queueing import push
+
+    token = manage_token(new_link_key())
+    urls = [
+        (reverse(name, kwargs={"token": token}), token)
+        for name in (
+            "appointments:manage",
+            "appointments:cancel",
+            "appointments:reschedule",
+            "appointments:calendar",
+        )
+    ]
+    key = signing.dumps(4711, salt="servicekontor.queueing.ticket")
+    urls.append((reverse("queueing:ticket", kwargs={"office_code": "kista", "key": key}), key))
+    pairing = new_token()
+    pair = reverse("queueing:pair", kwargs={"office_code": "kista"})
+    urls.append((f"{pair}?kind=kiosk&token={pairing}", pairing))
+    urls.append((f"{pair}?token={pairing}&kind=display", pairing))
+    with override_settings(PUSH_URL="/push"):
+        for url in (
+            push.stream_url(7),
+            push.board_stream_url(7, "sv", 3),
+            push.desk_stream_url(7, 12, "en"),
+        ):
+            urls.append((url, url.split("?t=", 1)[1]))
+    return urls
+
+
+def test_access_log__the_app_s_secret_urls__logged_without_their_secret() -> None:
+    """deploy/nginx-lanes.conf's log format, by its own maps (no nginx needed): no manage
+    token, ticket key, pairing token or push stream token survives, in the request line or
+    in the Referer; the rest of the URL stays readable. The app's own log filter agrees."""
+    from servicekontor.core.log_filters import redact
+
+    text = NGINX.read_text()
+    assert re.search(r"^\s*access_log \S+ servicekontor_redacted;", text, re.M)
+    fmt = re.search(r"log_format servicekontor_redacted (.*?);\n", text, re.S)
+    assert fmt and "$servicekontor_log_uri " in fmt.group(1)
+    assert "$servicekontor_log_referer" in fmt.group(1)
+    for raw in ("$request ", "$request_uri", "$uri", "$args", "$query_string", "$http_referer"):
+        assert raw not in fmt.group(1), raw
+    urls = _secret_urls()
+    assert len(urls) == 10
+    for url, secret in urls:
+        assert len(secret) >= 20, url
+        uri, referer = _logged(url, referer="https://example.se" + url)
+        for logged in (uri, referer):
+            assert secret not in logged, (url, logged)
+            assert REDACTED in logged, (url, logged)
+        assert uri == redact(url), "nginx and the app's log filter redact alike"
+        assert referer == "https://example.se" + redact(url)
+        # readable: the path up to the secret, and the other parameters
+        assert uri.split(REDACTED)[0] == url.split(secret)[0]
+        assert "kind=" in uri if "kind=" in url else True
+
+
+@pytest.mark.parametrize(
+    ("url", "in_referer"),
+    [
+        # encoded, twice, or as another parameter's neighbour: still no secret
+        # (an encoded path survives in the Referer, which nginx does not decode; a browser
+        # sends the address as the page had it, and the app's links are not encoded)
+        ("/book/m%61nage/{s}/", True),
+        ("/book/manage/{s}/../manage/{s}/", False),
+        ("/book/manage/{s}/cancel/?next=/book/manage/{s}/", False),
+        ("/accounts/login/?next=/book/manage/{s}/", False),
+        ("/accounts/login/?next=%2Fbook%2Fmanage%2F{s}%2F", False),
+        ("/push/office/7/?t={s}&t={s}", False),
+        ("/push/office/7/?lang=sv&t={s}", False),
+        ("/push/office/7/?%74={s}", False),
+        ("/queue/kista/pair/?kind=kiosk&token={s}&token={s}", False),
+    ],
+)
+def test_access_log__a_client_s_variants__no_secret_survives(url: str, in_referer: bool) -> None:
+    secret = "S3cr3tT0k3nS3cr3tT0k3n"
+    uri, referer = _logged(url.format(s=secret), referer=url.format(s=secret))
+    assert secret not in uri
+    assert (secret in referer) == in_referer
+
+
+def test_access_log__ordinary_paths__logged_as_they_are() -> None:
+    """Every other route, reversed with sample arguments (the lanes' test's), with and
+    without an ordinary query and Referer: unchanged."""
+    secret_routes = {
+        "appointments:manage",
+        "appointments:cancel",
+        "appointments:reschedule",
+        "appointments:calendar",
+        "queueing:ticket",
+    }
+    paths = [(n, p) for n, p in _paths() if n not in secret_routes]
+    assert len(paths) > 50
+    for name, path in paths:
+        for url in (path, f"{path}?lang=sv&format=csv", f"{path}?day=2026-12-02&table=steps"):
+            assert _logged(url, referer="https://example.se" + url) == (
+                url,
+                "https://example.se" + url,
+            ), name

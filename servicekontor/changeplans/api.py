@@ -177,7 +177,7 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
         plan = get_object_or_404(ChangePlan, pk=int(pk))
         rows = queries.plan_changes(plan)
         dates = queries.resolved_dates(rows)
-        names = {c: o.name for c, o in queries.registry_state().offices.items()}
+        names = queries.plan_office_names(rows, queries.registry_state())
         position = {c.pk: c.position for c in rows}
         data = [
             {

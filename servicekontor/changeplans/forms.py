@@ -240,6 +240,15 @@ class ChangeForm(DateRuleForm):
         """The fields in fieldsets for the page (each field once)."""
         return [(str(legend), [self[name] for name in names]) for legend, names in self.GROUPS]
 
+    def _office_names(self, codes: list[str]) -> dict[str, str]:
+        """The offices' names as the plan page shows them (the plan's openings too)."""
+        names = {
+            (c.office_codes or [""])[0]: str((c.new_office or {}).get("name") or "")
+            for c in self.plan.changes.filter(kind=ChangeKind.OPEN_OFFICE)
+        }
+        names.update(Office.objects.filter(code__in=codes).values_list("code", "name"))
+        return {code: name for code, name in names.items() if name}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = data.get("kind")
@@ -298,9 +307,16 @@ class ChangeForm(DateRuleForm):
             for step in self.plan.changes.filter(kind=ChangeKind.CLOSE_OFFICE).order_by("position"):
                 again = [c for c in codes if c in (step.office_codes or [])]
                 if again:
+                    names = self._office_names(again)
                     raise ValidationError(
-                        _("Change %(position)s already closes %(codes)s; change its date instead.")
-                        % {"position": step.position, "codes": ", ".join(again)}
+                        _(
+                            "Change %(position)s already closes %(offices)s; change its date "
+                            "instead."
+                        )
+                        % {
+                            "position": step.position,
+                            "offices": ", ".join(names.get(c, c) for c in again),
+                        }
                     )
         if kind in (ChangeKind.ADD_SERVICES, ChangeKind.REMOVE_SERVICES) and not data.get("agency"):
             raise ValidationError(_("Choose the agency."))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -30,7 +30,7 @@ from servicekontor.appointments.models import HOLDS_CAPACITY, Booking
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.changeplans import effects
 from servicekontor.changeplans.dependencies import DatedItem, dependants, resolve_dates
-from servicekontor.changeplans.models import ChangePlan, PlannedChange
+from servicekontor.changeplans.models import ChangePlan, PlannedChange, PlanStatus
 from servicekontor.changeplans.registry_state import (
     Change,
     Conflict,
@@ -375,12 +375,67 @@ CONFLICT_TEXTS = {
 }
 
 
-def conflict_messages(conflicts: Sequence[Conflict], changes: Sequence[PlannedChange]) -> list[str]:
-    """One sentence per conflict, naming the change by its position."""
+#: Conflicts whose office or milestone code is itself the subject (it is taken, or names
+#: nothing): said as the code; every other conflict names offices, services and agencies.
+CODE_IS_SUBJECT = frozenset({"code_taken", "unknown_office", "unknown_milestone"})
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the planner reads for a code: offices (the registry's, and those the plan opens),
+    agencies and services (by agency and code), in the active language."""
+
+    offices: Mapping[str, str]
+    agencies: Mapping[str, str] = field(default_factory=dict)
+    services: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+
+def plan_office_names(rows: Sequence[PlannedChange], registry: Registry) -> dict[str, str]:
+    """Office code -> name as the plan page shows it: an office the plan opens by the name the
+    plan gives it (an office already in the registry keeps its own, as applying the plan
+    keeps it)."""
+    opened = {
+        c.office_codes[0]: str((c.new_office or {}).get("name") or c.office_codes[0])
+        for c in rows
+        if c.kind == Kind.OPEN_OFFICE and c.office_codes
+    }
+    return opened | {code: o.name for code, o in registry.offices.items()}
+
+
+def plan_names(rows: Sequence[PlannedChange], registry: Registry) -> Names:
+    """`Names` for the conflicts of the plan of ``rows``."""
+    return Names(
+        offices=plan_office_names(rows, registry),
+        agencies={a.code: a.name for a in Agency.objects.all()},
+        services={
+            (s.agency.code, s.code): s.name for s in Service.objects.select_related("agency")
+        },
+    )
+
+
+def _named(x: Conflict, names: Names) -> dict[str, str]:
+    params = dict(x.params)
+    if x.code in CODE_IS_SUBJECT:
+        return params
+    agency = params.get("agency", "")
+    if "service" in params:
+        params["service"] = names.services.get((agency, params["service"]), params["service"])
+    if "office" in params:
+        params["office"] = names.offices.get(params["office"], params["office"])
+    if "agency" in params:
+        params["agency"] = names.agencies.get(agency, agency)
+    return params
+
+
+def conflict_messages(
+    conflicts: Sequence[Conflict], changes: Sequence[PlannedChange], names: Names
+) -> list[str]:
+    """One sentence per conflict, naming the change by its position and offices, services and
+    agencies by their names (`CODE_IS_SUBJECT`: by the code)."""
     position = {c.pk: c.position for c in changes}
     return [
         _("Change %(n)s: %(why)s.")
-        % {"n": position.get(x.key, "?"), "why": str(CONFLICT_TEXTS[x.code]) % dict(x.params)}
+        % {"n": position.get(x.key, "?"), "why": str(CONFLICT_TEXTS[x.code]) % _named(x, names)}
         for x in conflicts
     ]
 
@@ -617,6 +672,7 @@ def evaluate_plan(
     after, conflicts = apply_plan(registry, changes, today=today)
     changes = [c for c in changes if not in_past(c, registry.milestones, today)]
     agencies = {a.pk: a for a in Agency.objects.order_by("name_sv")}
+    names = plan_names(rows, registry)
     office_names = {c: o.name for c, o in after.offices.items()}
     office_counties = {c: o.county for c, o in after.offices.items()}
     views = [
@@ -668,7 +724,7 @@ def evaluate_plan(
         plan=plan,
         changes=views,
         steps=steps,
-        conflicts=conflict_messages(conflicts, rows),
+        conflicts=conflict_messages(conflicts, rows, names),
         warnings=opening_warnings(openings_without_services(after, changes), rows),
         agencies=agencies,
         office_names=office_names,
@@ -679,6 +735,39 @@ def evaluate_plan(
         staff_rate=rate,
         assumptions=[(code, str(ASSUMPTION_TEXTS[code])) for code in effects.ASSUMPTIONS],
     )
+
+
+def adopted_versions(plan: ChangePlan) -> list[ChangePlan]:
+    """The other versions of ``plan``'s name that have been adopted, the latest first."""
+    return list(
+        ChangePlan.objects.filter(name=plan.name, status=PlanStatus.ADOPTED)
+        .exclude(pk=plan.pk)
+        .order_by("-adopted_at")
+    )
+
+
+def superseded_by(
+    plan: ChangePlan, adopted: Sequence[ChangePlan] | None = None
+) -> ChangePlan | None:
+    """The version of ``plan``'s name adopted after this draft was made, if any: the draft was
+    an alternative to it (or older), so it may no longer be adopted; a version made after the
+    adoption (to change the network further) may. ``adopted``: `adopted_versions`, if read."""
+    if not plan.is_draft:
+        return None
+    versions = adopted_versions(plan) if adopted is None else adopted
+    return next(
+        (v for v in versions if v.adopted_at is not None and v.adopted_at > plan.created_at),
+        None,
+    )
+
+
+def adopted_note(version: ChangePlan) -> str:
+    """ "Version 2 was adopted on 2026-12-02." (the local day)."""
+    assert version.adopted_at is not None
+    return _("Version %(n)s was adopted on %(date)s.") % {
+        "n": version.version,
+        "date": clock.local_date_of(version.adopted_at).isoformat(),
+    }
 
 
 def follows_text(c: PlannedChange, rows: Sequence[PlannedChange]) -> str:

@@ -126,7 +126,9 @@ class Change:
 @dataclass(frozen=True)
 class Conflict:
     """Why a change cannot be applied: ``code`` names the rule, ``params`` fill its message
-    (the Django side words it, in the user's language)."""
+    (the Django side words it, in the user's language, and names the offices, services and
+    agencies the params give by code; a service comes with its agency, as codes repeat across
+    agencies)."""
 
     key: int
     code: str
@@ -292,6 +294,7 @@ def _apply(
                             {
                                 "office": code,
                                 "service": o.service,
+                                "agency": o.agency,
                                 "date": o.valid_from.isoformat(),
                             },
                         )
@@ -329,6 +332,7 @@ def _apply(
                             {
                                 "office": code,
                                 "service": service,
+                                "agency": agency,
                                 "date": clash.valid_from.isoformat(),
                             },
                         )
@@ -359,7 +363,12 @@ def _apply(
                             Conflict(
                                 c.key,
                                 "removal_on_first_day",
-                                {"office": code, "service": o.service, "date": day.isoformat()},
+                                {
+                                    "office": code,
+                                    "service": o.service,
+                                    "agency": o.agency,
+                                    "date": day.isoformat(),
+                                },
                             )
                         )
                 elif o.valid_on(day):
@@ -373,6 +382,7 @@ def _apply(
                             {
                                 "office": code,
                                 "service": o.service,
+                                "agency": o.agency,
                                 "date": o.valid_from.isoformat(),
                             },
                         )
@@ -425,7 +435,9 @@ def _move_milestone(
         if end is not None and end < start:
             out.append(
                 Conflict(
-                    c.key, "milestone_breaks_offering", {"office": f.office, "service": f.service}
+                    c.key,
+                    "milestone_breaks_offering",
+                    {"office": f.office, "service": f.service, "agency": f.agency},
                 )
             )
             continue

@@ -46,6 +46,23 @@ class NotADraft(DomainError):
     default_message = gettext_lazy("This plan has been adopted; make a new version to change it.")
 
 
+class Superseded(DomainError):
+    """Another version of the plan was adopted after this draft was made."""
+
+    http_status = 409
+
+    def __init__(self, adopted: ChangePlan) -> None:
+        super().__init__(
+            queries.adopted_note(adopted)
+            + " "
+            + _(
+                "This version was made before that and can no longer be adopted; make a new "
+                "version of version %(n)s to change the network further."
+            )
+            % {"n": adopted.version}
+        )
+
+
 class PlanExists(DomainError):
     http_status = 409
     default_message = gettext_lazy(
@@ -86,12 +103,19 @@ def _lock_draft(plan: ChangePlan) -> ChangePlan:
     return locked
 
 
+def _refuse_superseded(plan: ChangePlan) -> None:
+    adopted = queries.superseded_by(plan)
+    if adopted is not None:
+        raise Superseded(adopted)
+
+
 def adoption_preview(plan: ChangePlan) -> Diff:
     """What adopting ``plan`` would write now (nothing is written), for the confirmation
     step; raises what `adopt_plan` raises before writing (NotADraft, EmptyPlan,
     AdoptionConflict)."""
     if plan.status != PlanStatus.DRAFT:
         raise NotADraft()
+    _refuse_superseded(plan)
     rows = queries.plan_changes(plan)
     if not rows:
         raise EmptyPlan()
@@ -99,7 +123,9 @@ def adoption_preview(plan: ChangePlan) -> Diff:
     changes, _dates = queries.pure_changes(rows, registry)
     after, conflicts = apply_plan(registry, changes, today=clock.local_today())
     if conflicts:
-        raise AdoptionConflict(queries.conflict_messages(conflicts, rows))
+        raise AdoptionConflict(
+            queries.conflict_messages(conflicts, rows, queries.plan_names(rows, registry))
+        )
     return diff(registry, after)
 
 
@@ -330,15 +356,20 @@ class Adoption:
 def adopt_plan(*, plan: ChangePlan, user: User | None) -> Adoption:
     """Write the plan into the registry: all of it in this transaction, or nothing.
 
-    Locks, in this order: the plan row (a second adoption waits, then finds it adopted:
-    409); the offices the plan names, in code order; the milestones it moves or follows.
+    Locks, in this order: the rows of every version of the plan's name (a second adoption
+    waits, then finds it adopted, or another version adopted after this one was made:
+    NotADraft or Superseded, 409); the offices the plan names, in code order; the milestones it moves or follows.
     Then reads the registry, applies the plan (`registry_state.apply_plan`) and refuses with
     every conflict (AdoptionConflict, 409) before writing a row; else writes the difference
     (`registry_state.diff`), naming the plan in each office's and offering's source and in
     `AdoptedRow`. A constraint the database still refuses (a race outside the locked rows)
     rolls everything back as a conflict.
     """
+    # every version of the name, in pk order (as `new_version`): two versions adopted at
+    # once cannot both pass the superseded check
+    list(ChangePlan.objects.select_for_update().filter(name=plan.name).order_by("pk"))
     locked = _lock_draft(plan)
+    _refuse_superseded(locked)
     rows = queries.plan_changes(locked)
     if not rows:
         raise EmptyPlan()
@@ -353,7 +384,9 @@ def adopt_plan(*, plan: ChangePlan, user: User | None) -> Adoption:
     changes, _dates = queries.pure_changes(rows, registry)
     after, conflicts = apply_plan(registry, changes, today=clock.local_today())
     if conflicts:
-        raise AdoptionConflict(queries.conflict_messages(conflicts, rows))
+        raise AdoptionConflict(
+            queries.conflict_messages(conflicts, rows, queries.plan_names(rows, registry))
+        )
     d = diff(registry, after)
     try:
         with transaction.atomic():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -78,10 +79,19 @@ def index(request: HttpRequest) -> HttpResponse:
             )
             return redirect("changeplans:plan", pk=plan.pk)
         status = 400
+    listed = list(queries.plans())
+    adopted: dict[str, list[ChangePlan]] = defaultdict(list)
+    for p in sorted(listed, key=lambda p: p.adopted_at or p.created_at, reverse=True):
+        if not p.is_draft:
+            adopted[p.name].append(p)
+    rows = []
+    for p in listed:
+        by = queries.superseded_by(p, adopted[p.name])
+        rows.append((p, queries.adopted_note(by) if by else ""))
     return render(
         request,
         "changeplans/index.html",
-        {"plans": queries.plans(), "form": form, "compare_form": CompareForm()},
+        {"plans": listed, "rows": rows, "form": form, "compare_form": CompareForm()},
         status=status,
     )
 
@@ -144,8 +154,13 @@ def _plan_page(
         "moves": (*exports.moves_table(ev), []),
         "assumptions": exports.assumptions_table(ev),
     }
+    adopted = queries.adopted_versions(plan)
     context = {
         "plan": plan,
+        # "Version 2 was adopted on …" on the other versions; a draft made before it may not
+        # be adopted (walk: v1 still read "Draft" with its adopt button)
+        "adopted_versions": [(v, queries.adopted_note(v)) for v in adopted],
+        "superseded_by": queries.superseded_by(plan, adopted),
         "ev": ev,
         "timeline": _timeline(ev),
         "tables": tables,
@@ -283,14 +298,14 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_object_or_404(ChangePlan, pk=pk)
     if request.POST.get("confirm") != "on":
         d = services.adoption_preview(obj)
+        rows = queries.plan_changes(obj)
+        names = queries.plan_office_names(rows, queries.registry_state())
         return render(
             request,
             "changeplans/adopt_confirm.html",
             {
                 "plan": obj,
-                "changes": [
-                    (c.position, queries.change_label(c, {})) for c in queries.plan_changes(obj)
-                ],
+                "changes": [(c.position, queries.change_label(c, names)) for c in rows],
                 "counts": [
                     (_("Offices opened"), len(d.new_offices)),
                     (_("Offices changed (closing day, dates)"), len(d.changed_offices)),

@@ -267,7 +267,9 @@ def test_adopt_page__conflict_is_409_with_the_reason(plan, world, client):
     client.force_login(world.nadia)
     response = client.post(f"/change-plans/{plan.pk}/adopt/")
     assert response.status_code == 409
-    assert "o03" in response.content.decode()
+    body = response.content.decode()
+    # the office by its name, as the plan page says it, not its code
+    assert world.offices[3].name in body and "o03 " not in body
 
 
 def test_command__show_evaluate_adopt(plan, world, tmp_path):
@@ -450,7 +452,9 @@ def test_add_change__closing_an_office_the_plan_closes__400_naming_the_step(
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert "o03" in body and ("Ändring 1 " in body or "Change 1 " in body)
+    # the office by its name, as the plan page says it (the field keeps the code typed)
+    assert "Ändring 1 stänger redan " in body or "Change 1 already closes " in body
+    assert re.search(r"(stänger redan|already closes) [^;]*" + world.offices[3].name, body)
     assert plan.changes.count() == before
     other = client.post(
         f"/change-plans/{plan.pk}/changes/",
@@ -490,7 +494,10 @@ def test_adopt_page__asks_to_confirm_showing_what_is_written_then_adopts(plan, w
     first = client.post(f"/change-plans/{plan.pk}/adopt/")
     assert first.status_code == 200
     page = first.content.decode()
-    assert 'name="confirm"' in page and "o03" in page
+    assert 'name="confirm"' in page
+    # the changes say the offices' names, as the plan page does, not their codes
+    assert world.offices[3].name in page and "o03" not in page
+    assert all(o.name in page for o in world.offices[5:8])
     plan.refresh_from_db()
     assert plan.status == PlanStatus.DRAFT
     assert sorted(Office.objects.values_list("code", "closed_on")) == offices

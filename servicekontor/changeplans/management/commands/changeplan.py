@@ -56,7 +56,7 @@ class Command(BaseCommand):
         rows = queries.plan_changes(plan)
         dates = queries.resolved_dates(rows)
         registry = queries.registry_state()
-        names = {c: o.name for c, o in registry.offices.items()}
+        names = queries.plan_office_names(rows, registry)
         self.stdout.write(f"{plan} ({plan.get_status_display()}), {len(rows)} changes")
         for c in rows:
             follows = queries.follows_text(c, rows)
