@@ -211,7 +211,8 @@ def _secret_urls() -> list[tuple[str, str]]:
     pair = reverse("queueing:pair", kwargs={"office_code": "kista"})
     urls.append((f"{pair}?kind=kiosk&token={pairing}", pairing))
     urls.append((f"{pair}?token={pairing}&kind=display", pairing))
-    with override_settings(PUSH_URL="/push"):
+    # push on (both settings; no connection is made to build a URL), as in production
+    with override_settings(PUSH_URL="/push", PUSH_REDIS_URL="redis://127.0.0.1:6379/0"):
         for url in (
             push.stream_url(7),
             push.board_stream_url(7, "sv", 3),
