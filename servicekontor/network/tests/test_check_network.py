@@ -2,14 +2,10 @@
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from io import StringIO
-from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 
 from servicekontor.core.geography import find_locality
 from servicekontor.network import registry_cache
@@ -20,29 +16,15 @@ from servicekontor.network.network_check import (
     shared_positions,
 )
 from servicekontor.network.queries import offices_operating_on
-from servicekontor.network.reference_data import load_reference_data
 
 pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-@pytest.fixture(scope="module")
-def _reference_data_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The real reference data, loaded once for this module (about 5 s of CPU per load) in a
-    transaction that is rolled back when the module's tests are done: every test runs in its
-    own savepoint inside it (pytest-django's `django_db`), so what a test writes is gone before
-    the next one starts, as with Django's TestCase.setUpTestData. No test in this module may
-    need an empty registry (those are in test_coverage_warning.py)."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            load_reference_data(settings.REFERENCE_DATA_DIR)
-            yield
-            transaction.set_rollback(True)
-        registry_cache.registry_changed()  # nothing cached from the loaded rows outlives them
-
-
 @pytest.fixture
-def loaded(_reference_data_once: None) -> None:
+def loaded(reference_data_per_module: None) -> None:
+    """The real reference data, loaded once for this module (none of its tests needs an
+    empty registry: those are in test_coverage_warning.py)."""
     # A fresh registry version per test, as loading per test gave: an entry cached by an
     # earlier test (whose writes are rolled back) is not read by this one.
     registry_cache.registry_changed()
