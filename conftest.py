@@ -8,9 +8,12 @@ Chromium, no axe-core), or none run, fails the run. Both hold with and without p
 """
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
@@ -129,3 +132,25 @@ def _default_language_after_each_test():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def reference_data_per_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The real reference data, loaded once for the requesting module (`load_reference_data`
+    costs seconds of CPU) in a transaction that is rolled back when the module's tests are
+    done. Every test runs in its own savepoint inside it (pytest-django's `django_db`), so what
+    a test writes is gone before the next one starts, as with Django's TestCase.setUpTestData.
+
+    Once requested, the rows are there for the rest of the module, also for tests that did not
+    ask: use it only in a module whose every test may see them. A test's function-scoped
+    fixture should call `registry_cache.registry_changed()` (a fresh version, as a load per test
+    gave: an entry cached by an earlier test, whose writes were rolled back, is not read)."""
+    from servicekontor.network import registry_cache
+    from servicekontor.network.reference_data import load_reference_data
+
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            load_reference_data(settings.REFERENCE_DATA_DIR)
+            yield
+            transaction.set_rollback(True)
+        registry_cache.registry_changed()  # nothing cached from the loaded rows outlives them

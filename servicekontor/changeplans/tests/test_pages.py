@@ -6,22 +6,53 @@ on the pages and, in the API, only her agency's cost; alice (service officer) ge
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from openpyxl import load_workbook
 
 from servicekontor.changeplans import services
 from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlanStatus
 from servicekontor.core import clock
 from servicekontor.costs.models import Category, CostPool, HourlyRate
+from servicekontor.network import registry_cache
 from servicekontor.network.models import Office
 from servicekontor.planning.models import Scenario
+
+from .conftest import World, build_world
+
+
+@pytest.fixture(scope="module")
+def _world_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The conftest's world (40 offices, ~430 statements), built once for this module in a
+    transaction rolled back when the module's tests are done: every test runs in its own
+    savepoint inside it (pytest-django's `django_db`), so what a test writes is gone before the
+    next one starts, as with Django's TestCase.setUpTestData."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            world = build_world()
+            yield world
+            transaction.set_rollback(True)
+        registry_cache.registry_changed()  # nothing cached from the world's rows outlives them
+
+
+@pytest.fixture
+def world(_world_once: World, db: None) -> World:
+    """The world for one test: a copy of its objects (a test may change or refresh them; as
+    setUpTestData's deep copy per test), and a fresh registry-cache version, as building the
+    world per test gave (an entry cached by an earlier test, whose writes are rolled back, is
+    not read)."""
+    registry_cache.registry_changed()
+    return copy.deepcopy(_world_once)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 
 from servicekontor.catalog.models import Agency, Service
+from servicekontor.network import registry_cache
 from servicekontor.network.models import CoordinateSource, Offering, Office
 from servicekontor.network.queries import offerings_on, offices_offering, offices_operating_on
 from servicekontor.network.reference_data import (
@@ -20,8 +21,11 @@ D = dt.date
 
 
 @pytest.fixture
-def loaded() -> None:
-    load_reference_data(settings.REFERENCE_DATA_DIR)
+def loaded(reference_data_per_module: None) -> None:
+    """The real reference data, loaded once for this module (every test here may see it)."""
+    # A fresh registry version per test, as loading per test gave: an entry cached by an
+    # earlier test (whose writes are rolled back) is not read by this one.
+    registry_cache.registry_changed()
 
 
 def test_load_reference_data__twice__second_run_creates_nothing(loaded: None) -> None:
