@@ -130,6 +130,16 @@ COVERING_MILP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     **COVERING_HIGHS_OPTIONS,
     "mip_allow_cut_separation_at_nodes": False,
 }
+# The MCLP's MILP where our {0,½}-cuts are kept: HiGHS's root then runs to its cap of
+# 2·√(binaries) separation rounds (~57), each adding ~400 cuts to the pool of which ~1
+# enters the LP; a pool of at most 500 makes the rounds and the nodes cheaper (decision
+# 0077: mclp-R30-p100 21.1 / 21.7 → 14.3 / 15.6 CPU s, mclp-R40-p50 13.2 / 14.0 → 9.5 /
+# 10.4). Not where the cuts are dropped (mclp-R50-p50 31.9 / 37.3 → 40.0 / 40.1) nor for
+# the set covering (lscp-R30 3.8 / 4.1 → 4.1 / 4.9).
+MCLP_CUT_MILP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
+    **COVERING_MILP_HIGHS_OPTIONS,
+    "mip_pool_soft_limit": 500,
+}
 
 # Column dominance compares every pair of sites that share a demand row: Σ_rows degree² work.
 # Above this (the 100,000 × 10,000 scaling instance: ~1e9, 75 s) it is skipped; the model
@@ -780,6 +790,7 @@ def _mclp_milp(
     row_upper = np.concatenate([np.zeros(gs), np.full(gh, np.inf), [k]])
     columns_lower = np.concatenate([col_lower, np.zeros(gs)])
     columns_upper = np.concatenate([col_upper, np.ones(gs)])
+    options = COVERING_MILP_HIGHS_OPTIONS
     if zero_half > 0 and not relax and warm is not None:
         solver = highs.lp_solver(
             cost=-cost,
@@ -813,6 +824,7 @@ def _mclp_milp(
             matrix = sparse.csr_matrix(sparse.vstack([matrix, found.cuts]))
             row_lower = np.concatenate([row_lower, found.rhs.astype(np.float64)])
             row_upper = np.concatenate([row_upper, np.full(found.rhs.size, np.inf)])
+            options = MCLP_CUT_MILP_HIGHS_OPTIONS
     return _solve_milp(
         cost=cost,
         matrix=matrix.tocsc(),
@@ -826,7 +838,7 @@ def _mclp_milp(
         time_limit=time_limit,
         mip_rel_gap=mip_rel_gap,
         offset=constant,
-        options=COVERING_MILP_HIGHS_OPTIONS,
+        options=options,
         watch=watch,
     )
 

@@ -470,12 +470,14 @@ def test_mclp_milp__covered_rows__optimum_among_the_solutions_covering_them(inst
 
 def _mclp_milp_rows_and_outcome(a, w, p, covered, start, zero_half):
     """_mclp_milp with the cuts' rule set to keep whatever the rounds find: (rows of the
-    model HiGHS got, its outcome)."""
+    model HiGHS got, its outcome, the HiGHS options it was given)."""
     rows: list[int] = []
+    options: list[object] = []
     real_solve, real_share = optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED
 
     def counting(**kwargs):
         rows.append(int(kwargs["matrix"].shape[0]))
+        options.append(kwargs["options"])
         return real_solve(**kwargs)
 
     optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = counting, 0.0
@@ -495,7 +497,7 @@ def _mclp_milp_rows_and_outcome(a, w, p, covered, start, zero_half):
         )
     finally:
         optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = real_solve, real_share
-    return rows[-1], out
+    return rows[-1], out, options[-1]
 
 
 @settings(max_examples=150, deadline=None)
@@ -520,7 +522,7 @@ def test_mclp_milp__zero_half_cuts_kept__optimum_among_the_solutions_covering_th
     m = a.shape[1]
     start = np.zeros(m)
     start[list(min(values, key=values.__getitem__))] = 1.0  # the worst: room for the cuts
-    _, out = _mclp_milp_rows_and_outcome(a, w, p, covered, start, 5)
+    _, out, _ = _mclp_milp_rows_and_outcome(a, w, p, covered, start, 5)
     best = max(values.values())
     assert out.objective == pytest.approx(best, rel=1e-9, abs=1e-6)
     assert out.bound == pytest.approx(best, rel=1e-9, abs=1e-6)
@@ -542,9 +544,16 @@ def test_mclp_milp__zero_half_cuts__added_where_the_lp_is_fractional_same_optimu
         start = np.zeros(12)
         start[list(min(values, key=values.__getitem__))] = 1.0
         covered = np.zeros(40, dtype=bool)
-        with_cuts, out = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 5)
-        plain, _ = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 0)
+        with_cuts, out, options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 5)
+        plain, _, plain_options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 0)
         grew += with_cuts > plain
+        # The smaller cut pool only where the cuts are kept (decision 0077).
+        assert options is (
+            optimize.MCLP_CUT_MILP_HIGHS_OPTIONS
+            if with_cuts > plain
+            else optimize.COVERING_MILP_HIGHS_OPTIONS
+        )
+        assert plain_options is optimize.COVERING_MILP_HIGHS_OPTIONS
         assert out.objective == pytest.approx(max(values.values()))
     assert grew >= 3
 
