@@ -349,8 +349,8 @@ def test_life__contact_form__nul_byte_and_bad_email__errors_on_the_form_input_ke
         ("\u202eevil", "U+202E"),
         ("Anna\x1b[31m", "U+001B"),
         ("Anna\r\nBcc: evil@example.com", "U+000D, U+000A"),
-        ("\u200b", "Detta fält måste fyllas i."),
-        ("\ufeff \u2060", "Detta fält måste fyllas i."),
+        ("\u200b", "Det här fältet är obligatoriskt."),
+        ("\ufeff \u2060", "Det här fältet är obligatoriskt."),
     ],
 )
 def test_life__contact_form__invisible_or_control_characters_in_the_name__400_nothing_booked(
