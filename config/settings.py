@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # The API's language: Accept-Language, English by default (decision 0064).
     "servicekontor.core.middleware.ApiLanguageMiddleware",
+    # A body larger than this site reads: 413 (in the user's language) before CSRF or
+    # anything else reads it.
+    "servicekontor.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -100,6 +103,12 @@ TEMPLATES = [
 ]
 # Django's form renderer with the <input> widgets written out in Python (decision 0067).
 FORM_RENDERER = "servicekontor.core.form_renderer.InputsInPython"
+
+# The largest upload form's body (multipart): the planning page's two files of 5 MB each and
+# its fields. Django limits a form's fields (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB, also every
+# JSON body) but not its files; a larger body is 413 before it is read
+# (core.middleware.RequestBodyLimitMiddleware). Each upload field has its own smaller limit.
+UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", 11_000_000)
 
 # Persistent connections: a new PostgreSQL connection per request costs more than the
 # queue's whole transaction. The health check (one cheap round trip when a request first
@@ -275,6 +284,12 @@ REST_FRAMEWORK = {
     # Session login only: HTTP Basic would let anyone test passwords at full speed (each
     # guess costs a password hash), past the login lockout.
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # JSON with a NUL or a lone surrogate escaped (\u0000, \ud800) is a 400, never a write.
+    "DEFAULT_PARSER_CLASSES": [
+        "servicekontor.core.api_parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Counted in the default cache: per worker process unless REDIS_URL is set (below).
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

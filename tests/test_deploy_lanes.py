@@ -292,3 +292,13 @@ def test_access_log__ordinary_paths__logged_as_they_are() -> None:
                 url,
                 "https://example.se" + url,
             ), name
+
+
+def test_proxy_example__body_limit_is_the_apps() -> None:
+    """nginx's default (1 MB) refused the planning page's 5 MB files before the app saw them;
+    the example lets through exactly what the app reads (UPLOAD_MAX_REQUEST_BYTES), and the
+    app answers a larger body 413 with the limit (core.middleware.RequestBodyLimitMiddleware)."""
+    from django.conf import settings
+
+    sizes = re.findall(r"^\s*client_max_body_size\s+(\d+);", NGINX.read_text(), re.MULTILINE)
+    assert sizes == [str(settings.UPLOAD_MAX_REQUEST_BYTES)]

@@ -7,6 +7,7 @@ from personnummer import personnummer
 
 from servicekontor.appointments import tokens
 from servicekontor.catalog.models import Service
+from servicekontor.core.forms import PlainTextField
 from servicekontor.messaging.phone import InvalidPhoneNumber, to_mobile_e164
 from servicekontor.messaging.phone_messages import phone_error
 
@@ -22,7 +23,7 @@ class UnechoedTextInput(forms.TextInput):
 class ContactForm(forms.Form):
     """Who books. The identity number field exists only for services that need it."""
 
-    name = forms.CharField(
+    name = PlainTextField(
         label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(

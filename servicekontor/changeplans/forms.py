@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from servicekontor.catalog.models import Agency
 from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlannedChange
 from servicekontor.core import clock
+from servicekontor.core.forms import PlainTextField
 from servicekontor.network.models import Milestone, Office
 from servicekontor.network.opening_hours import WeeklyRule, overlapping_rules
 from servicekontor.planning.models import Scenario
@@ -96,8 +97,9 @@ def validate_within_horizon(day: dt.date) -> None:
 
 
 class PlanForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    description = forms.CharField(
+    name = PlainTextField(label=_("Name"), max_length=120)
+    description = PlainTextField(
+        multiline=True,
         label=_("Description"),
         required=False,
         max_length=MAX_TEXT,
@@ -180,11 +182,11 @@ class ChangeForm(DateRuleForm):
         label=_("Milestone to move"), queryset=Milestone.objects.order_by("date"), required=False
     )
     code = forms.SlugField(label=_("New office: code"), required=False, max_length=60)
-    name = forms.CharField(label=_("New office: name"), required=False, max_length=120)
-    municipality = forms.CharField(
+    name = PlainTextField(label=_("New office: name"), required=False, max_length=120)
+    municipality = PlainTextField(
         label=_("New office: municipality"), required=False, max_length=80
     )
-    county = forms.CharField(label=_("New office: county"), required=False, max_length=80)
+    county = PlainTextField(label=_("New office: county"), required=False, max_length=80)
     latitude = forms.FloatField(
         label=_("New office: latitude"), required=False, min_value=55, max_value=70
     )
@@ -209,7 +211,7 @@ class ChangeForm(DateRuleForm):
             "For an opening or new hours, e.g. 0-4 10:00-16:00; 5 10:00-14:00 (0 = Monday)."
         ),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=MAX_TEXT)
+    note = PlainTextField(label=_("Note"), required=False, max_length=MAX_TEXT)
 
     GROUPS = (
         (_("What and when"), ("kind", "on_date", "after_change", "after_milestone", "offset_days")),

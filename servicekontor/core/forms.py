@@ -1,6 +1,8 @@
 """Forms and patterns shared by public pages."""
 
 import re
+import unicodedata
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,66 @@ from servicekontor.core.geography import parse_coordinates, parse_degrees
 
 # Written like a phone number, of any length (a short one is "too short", not "not a number").
 PHONE_WRITING = re.compile(r"^\+?[0-9][0-9 \-()]*$")
+
+
+# Characters a person never types into a name or a note: C0 and C1 controls (escape
+# sequences, bells, …) and the bidirectional embeddings, overrides and isolates, which make
+# text show in another order than it is stored ("\u202eevil" shows as "live"): a name shown
+# to an officer must read as it was given. Line breaks and tabs are text in a multi-line
+# field only. Left-to-right and right-to-left marks (U+200E, U+200F) stay: they are how
+# mixed-direction names are written.
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_LINE_CONTROLS = "\t\n\r"
+# Invisible characters at the ends of a value (zero-width space, joiners, word joiner,
+# byte-order mark): stripped as whitespace is, so a value of only these is empty.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def refused_characters(value: str, *, multiline: bool = False) -> list[str]:
+    """The characters of `value` that `PlainTextField` refuses, each once, as U+XXXX."""
+    found = []
+    for char in value:
+        if char in _LINE_CONTROLS and multiline:
+            continue
+        if char == "\x00":
+            continue  # Django's own validator says what a NUL is (ProhibitNullCharactersValidator)
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+            code = f"U+{ord(char):04X}"
+            if code not in found:
+                found.append(code)
+    return found
+
+
+class PlainTextField(forms.CharField):
+    """Text as people type it (names, notes, reasons): control characters and bidirectional
+    overrides are an error on the field, and invisible characters at the ends are stripped
+    as whitespace is, so a value of only those is empty (a required field then says so).
+    `multiline` allows line breaks and tabs (a textarea). Probe of issue 13: a booking's name
+    of "\u202eevil", of escape sequences or of one zero-width space was accepted."""
+
+    default_error_messages = {
+        "control": _(
+            "Remove the invisible control characters (%(chars)s); they cannot be shown as text."
+        ),
+    }
+
+    def __init__(self, *, multiline: bool = False, **kwargs: object) -> None:
+        self.multiline = multiline
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if text and self.strip:
+            text = str(text).strip(_INVISIBLE + " \t\n\r\x0b\x0c").strip()
+        return text if text else self.empty_value
+
+    def validate(self, value: object) -> None:
+        super().validate(value)
+        chars = refused_characters(str(value or ""), multiline=self.multiline)
+        if chars:
+            raise forms.ValidationError(
+                self.error_messages["control"], code="control", params={"chars": ", ".join(chars)}
+            )
 
 
 def labelled_errors(form: forms.Form) -> str:

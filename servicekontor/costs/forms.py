@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
 from servicekontor.core import params
+from servicekontor.core.forms import PlainTextField
 from servicekontor.costs import allocation
 from servicekontor.costs.models import DriverChoice
 from servicekontor.costs.periods import month_end, next_month
@@ -142,7 +143,7 @@ class CorrectForm(forms.Form):
         decimal_places=2,
         required=False,
     )
-    reason = forms.CharField(label=_("Why"), max_length=500)
+    reason = PlainTextField(label=_("Why"), max_length=500)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

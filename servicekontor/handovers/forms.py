@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
+from servicekontor.core.forms import PlainTextField
 from servicekontor.handovers.models import ContactChannel, Partner, ReferenceBy
 from servicekontor.handovers.services import Document, HandoverInput
 
@@ -19,7 +20,8 @@ class HandoverForm(forms.Form):
     service = forms.ModelChoiceField(
         label=_("What the errand is"), queryset=Service.objects.none(), empty_label=None
     )
-    needs = forms.CharField(
+    needs = PlainTextField(
+        multiline=True,
         label=_("What the citizen needs"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicekontor.core.forms import PlainTextField
 from servicekontor.core.params import validate_date_range
 from servicekontor.planning.models import PlanObjective, PlanQuestion
 
@@ -95,7 +96,7 @@ class PlanForm(forms.Form):
 
 
 class SaveScenarioForm(forms.Form):
-    name = forms.CharField(label=_("Scenario name"), max_length=120)
+    name = PlainTextField(label=_("Scenario name"), max_length=120)
     payload = forms.CharField(widget=forms.HiddenInput)
 
 

@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from servicekontor.appointments import conf as appointments_conf
 from servicekontor.core import clock
 from servicekontor.core.geography import local_name, suggest_localities
 from servicekontor.core.i18n import current_language
+from servicekontor.messaging import addresses
 from servicekontor.network import queries as network_queries
 from servicekontor.network import registry_cache
 from servicekontor.network.models import Office, OfficeKind
@@ -152,9 +154,12 @@ def stop_calendar(request: HttpRequest, code: str) -> HttpResponse:
             office=stop, from_day=today, days=STOP_FEED_DAYS
         ),
         services=services,
-        url=request.build_absolute_uri(reverse("public:office", args=[stop.code])),
+        # From settings, never the request's Host: a feed fetched under another allowed
+        # host (an internal address, a second name) must not change its events' UIDs and
+        # links, and a cache in front must not keep a link to a host the citizen never used.
+        url=addresses.absolute(reverse("public:office", args=[stop.code])),
         stamp=clock.now(),
-        domain=request.get_host().split(":")[0],
+        domain=appointments_conf.calendar_domain(),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{stop.code}.ics"'

@@ -341,3 +341,29 @@ def test_life__contact_form__nul_byte_and_bad_email__errors_on_the_form_input_ke
     assert 'name="email"' in html and 'value="x@y"' in html  # the input is kept
     assert "Ange en giltig e-postadress." in html and "mejl" not in html
     assert not Booking.objects.exists()  # nothing half written
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("\u202eevil", "U+202E"),
+        ("Anna\x1b[31m", "U+001B"),
+        ("Anna\r\nBcc: evil@example.com", "U+000D, U+000A"),
+        ("\u200b", "Det här fältet är obligatoriskt."),
+        ("\ufeff \u2060", "Det här fältet är obligatoriskt."),
+    ],
+)
+def test_life__contact_form__invisible_or_control_characters_in_the_name__400_nothing_booked(
+    client, office, service, name, error
+):
+    """Probe of issue 13: a name of "\\u202eevil" (shown to the officer as "live"), of
+    terminal escapes or of one zero-width space was booked."""
+    url = reverse(
+        "appointments:contact", args=[service.pk, office.code, int(local(TUESDAY, 10).timestamp())]
+    )
+    response = client.post(url, {"name": name, "email": "anna@example.com"})
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert 'value="anna@example.com"' in response.content.decode()  # the input is kept
+    assert not Booking.objects.exists()
+    assert not mail.outbox

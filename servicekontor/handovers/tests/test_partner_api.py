@@ -178,3 +178,47 @@ def test_other_token_apis__foreign_scheme_is_invalid_token(client, world, name):
     assert "Invalid token" in response.json()["detail"]
     asked = client.get(reverse(name), HTTP_AUTHORIZATION="Token abc", HTTP_ACCEPT_LANGUAGE="sv")
     assert "Ogiltig token" in asked.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("partner-handover-acknowledge", {"case_number": "\ud800"}),
+        ("partner-handover-acknowledge", {"case_number": "131-\udfff"}),
+        ("partner-handover-acknowledge", {"case_number": "A\x00B"}),
+        ("partner-handover-acknowledge", {"case_number": "131", "\ud800": 1}),
+        ("partner-handover-acknowledge", {"case_number": "131", "x": [{"y": "\x00"}]}),
+        ("partner-handover-outcome", {"outcome": "handled", "note": "\udc80"}),
+    ],
+)
+def test_partner_api__nul_or_lone_surrogate_escaped_in_json__400_nothing_written(
+    client, tokens, handovers, name, data
+):
+    """JSON carries NUL and lone surrogates as escapes (\\u0000, \\ud800): no database text
+    column stores them. The acknowledgement read its field past DRF's CharField: a lone
+    surrogate was a 500 (probe, issue 13), a NUL a 500 on PostgreSQL. Now the API's JSON
+    parser refuses both anywhere in the body, keys too."""
+    tax_token, _ = tokens
+    ref = handovers[0].reference
+    _post(client, "partner-handover-acknowledge", ref, tax_token, {"case_number": "131"})
+    before = Handover.objects.values().get(pk=handovers[0].pk)
+
+    response = _post(client, name, ref, tax_token, data)
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "NUL" in detail or "surrogate" in detail
+    assert Handover.objects.values().get(pk=handovers[0].pk) == before
+
+
+def test_partner_api__availability_with_escaped_surrogate__400(client, tokens):
+    tax_token, _ = tokens
+    body = '{"display_name": "Ann", "periods": [], "\\ud800": "x"}'
+    response = client.put(
+        reverse("partner-caseworker-availability", args=["cw1"]),
+        body,
+        content_type="application/json",
+        **_bearer(tax_token),
+    )
+    assert response.status_code == 400
+    assert "surrogate" in response.json()["detail"]

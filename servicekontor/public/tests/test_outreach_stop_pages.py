@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import Client
 from icalendar import Calendar
 
+from servicekontor.appointments.conf import calendar_domain
 from servicekontor.core.geography import find_locality, haversine_km
 from servicekontor.network.models import ExceptionKind, Office, OfficeKind, OpeningException
 from servicekontor.network.reference_data import load_reference_data
@@ -94,18 +95,40 @@ def test_outreach__feed__visits_on_the_wall_clock_across_dst_and_cancellations(
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
-    before = events[f"stop-{stop.code}-20260317-0@testserver"]
-    after = events[f"stop-{stop.code}-20260331-0@testserver"]  # summer time since 29 March
+    domain = calendar_domain()  # from settings, as the bookings' events (not the Host)
+    before = events[f"stop-{stop.code}-20260317-0@{domain}"]
+    after = events[f"stop-{stop.code}-20260331-0@{domain}"]  # summer time since 29 March
     assert before.decoded("dtstart").hour == after.decoded("dtstart").hour == 10
     assert before.decoded("dtstart").utcoffset() == dt.timedelta(hours=1)
     assert after.decoded("dtstart").utcoffset() == dt.timedelta(hours=2)
-    cancelled = events[f"stop-{stop.code}-20260324-0@testserver"]
+    cancelled = events[f"stop-{stop.code}-20260324-0@{domain}"]
     assert str(cancelled["status"]) == "CANCELLED"
     assert calendar["method"] == "PUBLISH"  # a feed of standing and cancelled visits
     assert int(str(cancelled["sequence"])) > int(str(before["sequence"])) == 0  # outranks the visit
     assert "Omdirigerad" in str(cancelled["description"])
     # Easter Monday is not a Tuesday; Tuesday 7 April is served (skip policy affects holidays).
-    assert f"stop-{stop.code}-20260407-0@testserver" in events
+    assert f"stop-{stop.code}-20260407-0@{domain}" in events
     assert b"BEGIN:VTIMEZONE" in response.content
     # An office has no feed.
     assert client.get("/office/kiruna/visits.ics").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:8002", "LOCALHOST."])
+def test_outreach__feed__links_and_uids_from_settings_not_the_host_header(
+    client: Client, stop: Office, settings, host: str
+) -> None:
+    """Any host in ALLOWED_HOSTS (an internal address such as the push server's pool, a
+    second name) was written into every event's URL and UID: a calendar that subscribed
+    under two names kept every visit twice, and a cache in front could keep a feed whose
+    links lead to an internal address. The site's public address (SITE_URL) is used."""
+    settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+    settings.SITE_URL = "https://boka.servicekontor.example"
+    response = client.get(f"/office/{stop.code}/visits.ics", HTTP_HOST=host)
+    assert response.status_code == 200
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
+    assert events
+    for event in events:
+        assert str(event["uid"]).endswith("@boka.servicekontor.example")
+        assert str(event["url"]) == f"https://boka.servicekontor.example/office/{stop.code}/"
+    assert host.split(":")[0].lower().rstrip(".") not in response.content.decode().lower()
