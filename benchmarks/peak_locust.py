@@ -175,6 +175,7 @@ def jittered(mean: float) -> float:
 
 
 WAITING_ETAG = re.compile(r'id="waiting-panel"[^>]*data-poll-etag="([^"]*)"')
+CURRENT_ETAG = re.compile(r'id="current-panel"[^>]*data-poll-etag="([^"]*)"')
 
 
 class Desk(User):
@@ -216,6 +217,10 @@ class Desk(User):
                 data=fields,
                 headers={"X-Desk-Fragment": "1"},
             )
+            # desk.js takes the own visit's version from the answer (the panel it puts in
+            # place carries it): the next own-visit poll is a 304 unless another tab acted
+            if found := CURRENT_ETAG.search(text):
+                self.own_etag = html.unescape(found.group(1))
             # desk.js takes the list's version from the answer: the next poll is a 304
             # unless something else changed since
             if found := WAITING_ETAG.search(text):

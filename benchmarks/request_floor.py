@@ -34,10 +34,15 @@ counted; each round makes, in this order:
 - `desk: call next`, `desk: start`, `desk: finish` (the plain POSTs, answered 303) on one
   visit, and `desk.js: call next`, `start`, `finish` (the same with `X-Desk-Fragment: 1`,
   answered with the changed parts) on the next; the desk is free again after each finish;
+  between that start and finish the officer's own visit as desk.js polls it
+  (`/desk/…/current/`), with the tag the page holds (304) and rendered (a visit being served),
+  then `desk.js: hold` and `desk.js: call a parked visit` (the same visit back; started again,
+  not counted);
 - `desk waiting list` with the tag the client holds (304), and without it with the shared
   fragments dropped first (outside the timing: a full render);
 - `lobby board`, 304 and rendered, the same way; then the board as the push server asks for
-  it after a change (`/push-fragments/board/…`, decision 0062), rendered;
+  it after a change (`/push-fragments/board/…`, decision 0062), rendered; after the desk list,
+  the six desks' lists as the push server asks for them (`/push-fragments/desk/…`), rendered;
 - `live view` (the manager's figures, `desk:live_panel`), 304 and rendered, the same way (its
   tag names the minute too).
 
@@ -100,11 +105,16 @@ KINDS = (
     "desk.js: call next (parts)",
     "desk.js: start (parts)",
     "desk.js: finish (parts)",
+    "desk: own visit, 304",
+    "desk: own visit, rendered (serving)",
+    "desk.js: hold (parts)",
+    "desk.js: call a parked visit (parts)",
     "desk waiting list, 304",
     "desk waiting list, rendered",
     "lobby board, 304",
     "lobby board, rendered",
     "push server: the board (rendered)",
+    "push server: the desks' lists (rendered)",
     "live view, 304",
     "live view, rendered",
 )
@@ -260,6 +270,8 @@ def main() -> None:
     panel = f"/desk/{office.code}/panel/"
     board = f"/display/{office.code}/board/"
     live = f"/desk/{office.code}/live/panel/"
+    own = f"/desk/{office.code}/current/"
+    officers = ",".join(str(o.pk) for o in world["officers"])
     fragment = {"X-Desk-Fragment": "1"}
     times = f"/book/service/{bookable.pk}/{office.code}/"
     search = f"/book/service/{bookable.pk}/"
@@ -333,7 +345,43 @@ def main() -> None:
             200,
             lambda: desk.post(act, {"action": "call_next"}, headers=fragment),
         )
-        serve(called["X-Visit-Id"], prefix="desk.js", variant="parts", expect=200, headers=fragment)
+        visit = called["X-Visit-Id"]
+        meter(
+            "desk.js: start (parts)",
+            200,
+            partial(desk.post, act, {"action": "start", "visit": visit}, headers=fragment),
+        )
+        # the officer's own visit as desk.js polls it (once a minute with push, and a second
+        # tab): with the tag the page holds (304), and without it, rendered (a visit being
+        # served: the panel's largest form, as for 90 % of a visit's time)
+        answer = desk.get(own)
+        while answer.status_code != 304:
+            answer = meter(
+                "desk: own visit, 304",
+                304,
+                partial(desk.get, own, headers={"if-none-match": answer["ETag"]}),
+                retry_on=200,
+            )
+        forget_fragments()
+        meter("desk: own visit, rendered (serving)", 200, partial(desk.get, own))
+        # put on hold and called back from the parked visits, then served again
+        for action, kind in (("hold", "hold"), ("call", "call a parked visit")):
+            meter(
+                f"desk.js: {kind} (parts)",
+                200,
+                partial(desk.post, act, {"action": action, "visit": visit}, headers=fragment),
+            )
+        desk.post(act, {"action": "start", "visit": visit}, headers=fragment)
+        meter(
+            "desk.js: finish (parts)",
+            200,
+            partial(
+                desk.post,
+                act,
+                {"action": "finish", "visit": visit, "outcome": "resolved"},
+                headers=fragment,
+            ),
+        )
 
         display.cookies.clear()
         for name, url, client in (
@@ -364,6 +412,20 @@ def main() -> None:
                         display.get,
                         f"/push-fragments/board/{office.pk}/",
                         {"lang": "sv"},
+                        headers={"X-Push-Fetch": push.fetch_key()},
+                    ),
+                )
+            if name == "desk waiting list":
+                # what the push server asks after each change of the office's queue: the
+                # lists of the office's six desks (decision 0062), rendered
+                forget_fragments()
+                meter(
+                    "push server: the desks' lists (rendered)",
+                    200,
+                    partial(
+                        display.get,
+                        f"/push-fragments/desk/{office.pk}/",
+                        {"lang": "sv", "officers": officers},
                         headers={"X-Push-Fetch": push.fetch_key()},
                     ),
                 )

@@ -174,9 +174,10 @@ def _desk_context(
     session: DeskSession, *, bookings: bool = True, current: Visit | None = _UNKNOWN
 ) -> dict[str, Any]:
     """`current`: the officer's visit (with its service and agency) or None, when the caller
-    knows it (a desk action's answer: the visit it acted on); else read here."""
+    knows it (a desk action's answer: the visit it acted on); else read here with its errands
+    (one statement, `queries.current_visit_with_errands`)."""
     if current is _UNKNOWN:
-        current = queries.current_visit(officer=session.officer)
+        current = queries.current_visit_with_errands(officer_id=session.officer_id)
 
     def walk_ins() -> list[Service]:
         # one written-out statement (the office's operating days checked in it), kept under
@@ -414,10 +415,6 @@ def pushed_waiting_lists(request: HttpRequest, office_id: int) -> HttpResponse:
     return response
 
 
-class _SignedOut(Exception):
-    """The desk session ended between the tag and the render."""
-
-
 @login_required
 @require_GET
 def desk_current(request: HttpRequest, office_code: str) -> HttpResponse:
@@ -437,21 +434,20 @@ def desk_current(request: HttpRequest, office_code: str) -> HttpResponse:
     etag = _current_etag(keys, officer_id, versions)
 
     def context() -> dict[str, Any]:
-        session = _session_at(request, office_code)
-        if session is None:
-            raise _SignedOut
-        return _desk_context(session, bookings=False)
+        # The session as the poll's statement read it (as a desk action's answer builds it),
+        # and the visit with its errands in one statement: the ORM's three reads (session,
+        # visit, errands) were two thirds of this render (issue 13). A sign-out after the
+        # poll's statement shows the panel as it was at that statement; the next poll is
+        # refused.
+        return _desk_context(_session_of(keys, _user(request)), bookings=False)
 
     def render_part() -> HttpResponse:
-        try:
-            html = shared_html(
-                request,
-                key=f"fragment:current:{officer_id}:{etag}",
-                template="desk/_current.html",
-                context=context,
-            )
-        except _SignedOut:  # signed out this instant
-            return HttpResponse(status=403)
+        html = shared_html(
+            request,
+            key=f"fragment:current:{officer_id}:{etag}",
+            template="desk/_current.html",
+            context=context,
+        )
         return HttpResponse(html)
 
     return conditional(request, etag=etag, render=render_part, private=True)
@@ -909,7 +905,11 @@ def live_panel(request: HttpRequest, office_code: str) -> HttpResponse:
     etag = make_etag("live", poll.queue_version, poll.staff_version, f"{clock.now():%H%M}")
 
     def context() -> dict[str, Any]:
-        office = Office.objects.get(pk=poll.office_id)
+        # The figures read the office's id, the panel shows its code (its own address): both
+        # known from the poll's statement, which found the office by this code (an ORM read
+        # of the office was a statement per render, and the view is re-rendered on nearly
+        # every poll at the peak, issue 13). Its other fields are deferred: reading one loads it.
+        office = Office.from_db(DEFAULT_DB_ALIAS, ["id", "code"], [poll.office_id, office_code])
         return {"office": office, "overview": queries.office_overview(office=office)}
 
     # The figures are the office's, not the manager's: rendered once per version for every

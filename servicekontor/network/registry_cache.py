@@ -216,13 +216,6 @@ def office_by_code(code: str) -> Office | None:
     return found[0] if found else None
 
 
-def office_by_id(office_id: int) -> Office | None:
-    """The office with this id (any, operating or not), or None, from the cache (the push
-    server's requests for an office's board name it by id)."""
-    found = cached("office-id", (office_id,), lambda: [*Office.objects.filter(pk=office_id)[:1]])
-    return found[0] if found else None
-
-
 def agency_by_code(code: str) -> Agency | None:
     """The agency with this code, or None, from the cache (the kiosk's agency page)."""
     if not possible_code(code):

@@ -90,6 +90,18 @@ def current_visit(*, officer: User) -> Visit | None:
     )
 
 
+def current_visit_with_errands(*, officer_id: int) -> Visit | None:
+    """`current_visit` with its errands so far kept on it (`attach_errands`, so
+    `recorded_errands` reads nothing), in one statement (`sql.current_visit`): what the
+    own-visit panel shows. Its desk (`service_point`) is not read."""
+    found = sql.current_visit(officer_id=officer_id)
+    if found is None:
+        return None
+    visit, errands = found
+    attach_errands(visit, errands)
+    return visit
+
+
 def recorded_errands(visit: Visit) -> list[Errand]:
     """The visit's errands so far, each with its service and agency, in order: those the
     change that returned the visit read with it (`attach_errands`), else one read."""

@@ -246,6 +246,46 @@ def visit_with_assignment(*, visit_id: int, officer_id: int) -> tuple[Visit, boo
     return _with_service(row[:-1]), bool(row[-1])
 
 
+# --- the officer's own visit (the desk's own-visit panel) ------------------------------------
+
+# ORM: `queries.current_visit(officer=…)` (the visit with its service and agency) and, for the
+# panel of a visit being served, `queries.recorded_errands(visit)` (its errands with their
+# services and agencies, in order): two statements whose building cost more than the panel's
+# render (the own-visit poll's, issue 13). Here one: the visit joined to its errands (none:
+# one row, the errand's columns NULL), in the ORM's order (`Visit.Meta.ordering`, then the
+# errands' position). Parameter: officer id.
+CURRENT_VISIT = (
+    f"SELECT {_columns(Visit, 'v')}, {_columns(Service, 's')}, {_columns(Agency, 'a')},"
+    f" {_columns(Errand, 'r')}, {_columns(Service, 'rs')}, {_columns(Agency, 'ra')}"
+    f" FROM {Visit._meta.db_table} v JOIN {Service._meta.db_table} s ON s.id = v.service_id"
+    f" JOIN {Agency._meta.db_table} a ON a.id = s.agency_id"
+    f" LEFT JOIN {Errand._meta.db_table} r ON r.visit_id = v.id"
+    f" LEFT JOIN {Service._meta.db_table} rs ON rs.id = r.service_id"
+    f" LEFT JOIN {Agency._meta.db_table} ra ON ra.id = rs.agency_id"
+    f" WHERE v.officer_id = %s"
+    f" AND v.state IN ('{VisitState.CALLED.value}', '{VisitState.SERVING.value}')"
+    " ORDER BY v.office_id, v.local_day, v.ticket_number, v.id, r.position"
+)
+
+
+def current_visit(*, officer_id: int) -> tuple[Visit, list[Errand]] | None:
+    """The visit the officer has called or is serving (`queries.current_visit`), its service
+    and agency attached, and its errands so far, theirs attached, in order; None if the
+    officer has none. One statement. The visit's desk (`service_point`) is not attached:
+    reading it is a query."""
+    with connection.cursor() as cursor:
+        cursor.execute(CURRENT_VISIT, [officer_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    n_visit = len(_attnames(Visit)) + len(_attnames(Service)) + len(_attnames(Agency))
+    first = rows[0][0]
+    errands = [
+        _errand_of(row[n_visit:]) for row in rows if row[0] == first and row[n_visit] is not None
+    ]
+    return _with_service(rows[0][:n_visit]), errands
+
+
 # --- the call-next pick ----------------------------------------------------------------------
 
 # The call order, as an ORDER BY of waiting visits `v` at the instant of its one parameter:

@@ -96,14 +96,24 @@ def test_desk_actions__statements__within_their_bounds(client, world, urls, frag
         assert n <= _bound(prefix + action), (prefix + action, n)
 
 
-def test_own_visit_poll__changed__statements_within_bound(client, world, urls):
+@pytest.mark.parametrize("state", ["called", "serving with an errand"])
+def test_own_visit_poll__changed__statements_within_bound(client, world, urls, state):
     services.issue_ticket(office=world.office, service=world.tax)
     client.force_login(world.alice)
     client.get(urls["current"])  # the session's first read is not the poll's cost
-    client.post(urls["act"], {"action": "call_next"})
+    called = client.post(urls["act"], {"action": "call_next"})
+    if state != "called":
+        visit = called["X-Visit-Id"]
+        client.post(urls["act"], {"action": "start", "visit": visit})
+        client.post(
+            urls["act"],
+            {"action": "errand", "visit": visit, "service": world.tax.pk, "outcome": "e_service"},
+        )
     n, response = _count(lambda: client.get(urls["current"]))
     assert response.status_code == 200
     assert n <= _bound("own visit poll"), n
+    if state != "called":  # the errand recorded is listed (read with the visit)
+        assert b"recorded-errands" in response.content
 
 
 def test_kiosk_ticket__statements_within_bound(client, world):

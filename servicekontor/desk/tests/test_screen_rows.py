@@ -8,7 +8,6 @@ and no-show visits) and on random sequences of desk actions (hypothesis)."""
 import contextlib
 import datetime as dt
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from servicekontor.core import clock
 from servicekontor.core.clock import STOCKHOLM
 from servicekontor.core.rounding import exported
 from servicekontor.lobby import views as lobby_views
+from servicekontor.lobby.tests.test_board_html import OLD_BOARD
 from servicekontor.network import registry_cache
 from servicekontor.network.models import Office, ServicePoint
 from servicekontor.queueing import queries, services
@@ -48,7 +48,6 @@ from servicekontor.queueing.tests.conftest import WEDNESDAY_1030, World
 from tests.factories import make_user
 
 LANGUAGES = ("sv", "en")
-BOARD_TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "lobby" / "_board.html"
 
 # --- the reference: the ORM code as it was before (session 11) ------------------------------
 
@@ -207,8 +206,9 @@ def _old_office_overview(*, office: Office) -> OfficeOverview:
 
 
 def _old_board_template() -> Any:
-    """`lobby/_board.html` as it was: the announcement's key formatted in the template."""
-    source = BOARD_TEMPLATE.read_text(encoding="utf-8")
+    """`lobby/_board.html` as it was: the announcement's key formatted in the template (the
+    template before it was written out in Python: `lobby/tests/test_board_html.OLD_BOARD`)."""
+    source = OLD_BOARD
     new_key = "{{ newest_key }}"
     assert new_key in source
     old_key = "{{ newest.ticket }}-{{ newest.desk }}-{{ newest.at|date:'U.u' }}"

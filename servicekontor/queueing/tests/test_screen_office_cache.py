@@ -84,3 +84,31 @@ def test_screen_office__settings_come_along__no_statement_for_them(
     with django_assert_num_queries(0):
         office = devices.screen_office(code=world.office.code)
         assert QueueSettings.for_office(office).require_device_token is False
+
+
+def test_screen_office_by_id__changes_seen__unknown_none(world):
+    office = devices.screen_office_by_id(office_id=world.office.pk)
+    assert office == world.office
+    assert QueueSettings.for_office(office).require_device_token is False
+    assert devices.screen_office_by_id(office_id=world.office.pk + 1000) is None
+
+    world.office.name = "Luleå servicekontor"
+    world.office.save()
+    QueueSettings.objects.create(office=world.office, require_device_token=True)
+
+    office = devices.screen_office_by_id(office_id=world.office.pk)
+    assert office is not None and office.name == "Luleå servicekontor"
+    assert QueueSettings.for_office(office).require_device_token is True
+
+
+def test_screen_office_by_id__settings_come_along__no_statement_for_them(
+    world, django_assert_num_queries
+):
+    devices.screen_office_by_id(office_id=world.office.pk)  # cached, without settings
+
+    with django_assert_num_queries(0):
+        office = devices.screen_office_by_id(office_id=world.office.pk)
+        assert office is not None
+        assert devices.devices_still_allowed(
+            office=office, kind=DeviceKind.DISPLAY, ids=[0, 7]
+        ) == {0, 7}
