@@ -1,4 +1,4 @@
-"""The search and contact pages with `{% form_field %}` (decision 0077) are byte for byte
+"""The search and contact pages with `{% form_field %}` (decision 0079) are byte for byte
 the pages with the old `{% include "appointments/_field.html" %}` of each field
 (`core/tests/test_form_fields.py` keeps the old template, `OLD_FIELD`), in Swedish and
 English, with and without errors."""
