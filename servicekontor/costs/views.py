@@ -355,7 +355,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "show_shares": agency_ids is None}
     status = 200
     if form.is_bound:
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["month"] > clock.local_today():
+            # no usage yet: the note, not shares of zero (the report's rule for a month after
+            # today, decision 0077)
+            context["not_begun"] = month_not_begun(form.cleaned_data["month"])
+        elif form.is_valid():
             try:
                 context["outcomes"] = queries.compare_drivers(
                     month=form.cleaned_data["month"],

@@ -139,6 +139,13 @@ def _not_begun_page(
     )
 
 
+def _so_far(end: dt.date) -> dt.date:
+    """The last day a dashboard's figures cover: `end`, or today for a period ending after
+    today, so that its days to come are not drawn as zeros and the year-earlier figures
+    compare the same days (the form keeps the end asked for; the note says "up to today")."""
+    return min(end, clock.local_today())
+
+
 def _period_note(start: dt.date, end: dt.date) -> str | None:
     """What a dashboard says above its figures of a period that has begun and is not over:
     its figures go up to and including today, as the monthly and yearly reports say
@@ -175,7 +182,7 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     not_begun = _not_begun_page(request, "reports/network.html", start, end, {})
     if not_begun is not None:
         return not_begun
-    board = dashboards.network_dashboard(scope=scope, start=start, end=end)
+    board = dashboards.network_dashboard(scope=scope, start=start, end=_so_far(end))
     agencies = Agency.objects.all()
     return render(
         request,
@@ -185,6 +192,7 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "agencies": agencies,
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
+            "period_to": end.isoformat(),
         },
     )
 
@@ -219,7 +227,7 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
     not_begun = _not_begun_page(request, "reports/agency.html", start, end, {"agency": found})
     if not_begun is not None:
         return not_begun
-    board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=end)
+    board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=_so_far(end))
     last_month = (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     return render(
         request,
@@ -230,6 +238,7 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "last_month": last_month,
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
+            "period_to": end.isoformat(),
         },
     )
 

@@ -373,3 +373,22 @@ def test_report__a_period_not_begun_says_so_without_tables_files_and_api_404(
             assert words in answer.json()["detail"], api
         begun = client.get("/api/costs/summary/", {"year": "2025", "month": "6"})
         assert begun.status_code == 200
+
+
+def test_compare__a_month_not_begun_says_so_without_shares(stats_usage, client):
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    client.force_login(stats_usage.admin)
+    with time_machine.travel(dt.datetime(2025, 3, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        later = client.get(
+            "/en/costs/compare/", {"month": "2025-04", "a": "configured", "b": "visits"}
+        )
+        running = client.get(
+            "/en/costs/compare/", {"month": "2025-03", "a": "configured", "b": "visits"}
+        )
+    assert later.status_code == 200
+    assert "The month April 2025 has not begun: there are no figures yet." in later.content.decode()
+    assert "outcomes" not in later.context and "<table" not in later.content.decode()
+    assert "has not begun" not in running.content.decode()  # compared (or refused: 409)

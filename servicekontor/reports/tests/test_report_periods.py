@@ -196,3 +196,26 @@ def test_figures_api__a_period_not_begun_is_404_with_the_words(
     assert response.status_code == status
     if status == 404:
         assert response.json()["detail"] == "This period has not begun: there are no figures yet."
+
+
+@pytest.mark.parametrize("who", ["admin", "tax_analyst"])
+def test_dashboard__ending_after_today__figures_up_to_today_the_form_keeps_the_end(
+    client, served_world, people, who
+):
+    """Its days to come are not drawn as zeros, and the year earlier compares the same days
+    (a whole December last year against one running November week read as a fall)."""
+    import datetime as dt
+
+    client.force_login(getattr(people, who))
+    name, args = ("network", []) if who == "admin" else ("agency", ["skatteverket"])
+    with translation.override("en"):
+        page = client.get(
+            reverse(f"reports:{name}", args=args), {"from": "2026-11-01", "to": "2027-02-28"}
+        )
+    board = page.context["board"]
+    assert (board.start, board.end) == (dt.date(2026, 11, 1), dt.date(2026, 11, 25))
+    body = page.content.decode()
+    assert 'value="2027-02-28"' in body  # the end asked for stays in the form
+    assert "up to and including today, 25 November" in body
+    periods = [row[0] for row in board.trend.rows]
+    assert periods[-1].endswith("(so far)") and not any("December" in p for p in periods)
