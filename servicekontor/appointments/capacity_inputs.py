@@ -2,9 +2,9 @@
 
 For a set of offices and one service: the opening schedule, the offering spans, the booking
 rules, the counters allocated to appointments per hour, the counters' capability pools and,
-for a video meeting, the video rooms (`OfficeInputs`), in 8 queries for any number of offices (`load_inputs`). Listings read them
-through `cached_inputs`; `invalidate_inputs` is connected in `apps.py` to every model they are
-built from.
+for a video meeting, the video rooms (`OfficeInputs`), in 8 queries for any number of
+offices (`load_inputs`). Listings read them through `cached_inputs`; `invalidate_inputs` is
+connected in `apps.py` to every model they are built from.
 """
 
 from __future__ import annotations
