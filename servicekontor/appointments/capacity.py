@@ -17,6 +17,11 @@ shared by the bookings of services needing any capability in T (`capability_pool
 are Hall's condition for adding a c-booking: at every instant the bookings in progress can be
 given distinct counters that have what each needs (docs/appointments.md).
 
+A video meeting is not served at a counter: the citizen sits in a video room (a desk with the
+capability its service needs) and meets the agency's caseworker on a screen. It draws on one
+pool only, the rooms with that capability, at every open hour (`rooms_at_every_hour`), and
+in-office bookings never draw on the rooms: neither takes the other's place.
+
 Arithmetic runs on aware datetimes in absolute time; only the allocation lookup uses the local
 wall-clock hour, so DST days (23 or 25 hours) need no special case.
 """
@@ -67,6 +72,15 @@ def capability_pools(
             kinds = frozenset((required, *combo))
             pools.append((kinds, sum(1 for kit in kits if kit & kinds)))
     return tuple(pools)
+
+
+def rooms_at_every_hour(rooms: int) -> dict[int, int]:
+    """The allocation of a video meeting: its `rooms` video rooms at every local hour (the
+    office's opening intervals still bound the slots). A room is not a counter the office
+    gives to appointments: the citizen meets the agency's caseworker on a screen, and no
+    officer serves the meeting, so neither the counters' allocation nor the counters limit
+    it, and it takes no counter's place (docs/appointments.md, "Video meetings")."""
+    return dict.fromkeys(range(24), rooms)
 
 
 @dataclass(frozen=True)
@@ -373,6 +387,7 @@ class Held:
     releasable: bool  # a future booking the office may cancel (not checked in, not started)
     offered: bool  # the office operates and offers its service on the day
     inside_hours: bool  # [start, end) lies inside one opening interval of the day
+    video: bool = False  # a video meeting: it holds a video room with its capability
 
 
 # Why a booking lost its place (the values of models.OfficeCancelReason).
@@ -385,12 +400,17 @@ def without_room(
     allocation: Mapping[int, int],
     counters_all: int,
     pools_of: Mapping[int, Sequence[tuple[frozenset[int], int]]],
+    rooms_of: Mapping[int, int] | None = None,
 ) -> dict[int, str]:
     """The releasable bookings of one office-day that no longer fit, with the reason.
 
     `held` in the order places were taken (first booked first); `allocation` (local hour →
-    counters for appointments) and `counters_all` (active counters) describe the day as it is
-    now; `pools_of[c]` is `capability_pools(counters, c)` for each capability in `held`.
+    counters for appointments) and `counters_all` (active counters, video rooms not among
+    them) describe the day as it is now; `pools_of[c]` is `capability_pools(counters, c)` for
+    each capability of an in-office booking in `held`; `rooms_of[c]` the active video rooms
+    having capability c, for each capability of a video meeting in `held`. A video meeting
+    holds one of those rooms at any hour (`rooms_at_every_hour`) and no counter; an in-office
+    booking a counter and no room.
 
     The day is replayed as the booking service would have admitted it: first the bookings that
     cannot be released (checked in or already started) are placed whatever the capacity, then
@@ -399,8 +419,8 @@ def without_room(
     earliest bookings means a later registry change never moves someone who booked first.
     Returns {key: CLOSED | NOT_OFFERED | NO_COUNTER}.
     """
-    kept: list[tuple[Interval, int | None]] = [
-        ((h.start, h.end), h.capability) for h in held if not h.releasable
+    kept: list[tuple[Interval, int | None, bool]] = [
+        ((h.start, h.end), h.capability, h.video) for h in held if not h.releasable
     ]
     lost: dict[int, str] = {}
     for h in held:
@@ -412,13 +432,20 @@ def without_room(
         if not h.inside_hours:
             lost[h.key] = CLOSED
             continue
-        pools = [Pool(counters=counters_all, booked=[i for i, _ in kept])]
-        pools += [
-            Pool(counters=counters, booked=[i for i, cap in kept if cap in kinds])
-            for kinds, counters in (pools_of.get(h.capability, ()) if h.capability else ())
-        ]
-        if has_room(start=h.start, end=h.end, allocation=allocation, pools=pools):
-            kept.append(((h.start, h.end), h.capability))
+        if h.video:
+            rooms = (rooms_of or {}).get(h.capability, 0) if h.capability else 0
+            booked = [i for i, cap, video in kept if video and cap == h.capability]
+            pools = [Pool(counters=rooms, booked=booked)]
+            limit: Mapping[int, int] = rooms_at_every_hour(rooms)
+        else:
+            pools = [Pool(counters=counters_all, booked=[i for i, _, v in kept if not v])]
+            pools += [
+                Pool(counters=counters, booked=[i for i, cap, v in kept if not v and cap in kinds])
+                for kinds, counters in (pools_of.get(h.capability, ()) if h.capability else ())
+            ]
+            limit = allocation
+        if has_room(start=h.start, end=h.end, allocation=limit, pools=pools):
+            kept.append(((h.start, h.end), h.capability, h.video))
         else:
             lost[h.key] = NO_COUNTER
     return lost

@@ -26,14 +26,14 @@ from servicekontor.network.models import Office
 def _booked_sql() -> str:
     """The bookings holding capacity at offices (`= ANY`) on [first, last] (PostgreSQL), as
     `Booking.objects.filter(office_id__in=…, day__gte=…, day__lte=…, status__in=…)` reads
-    them in its default order: office, day, start and end in epoch seconds (UTC), and the
-    capability the booking's service needs."""
+    them in its default order: office, day, start and end in epoch seconds (UTC), the
+    capability the booking's service needs and whether it is a video meeting."""
     booking, service = Booking._meta.db_table, Service._meta.db_table
     return (
         f'SELECT b."office_id", b."day",'
         f" (EXTRACT(EPOCH FROM b.\"starts_at\" AT TIME ZONE 'UTC'))::bigint,"
         f" (EXTRACT(EPOCH FROM b.\"ends_at\" AT TIME ZONE 'UTC'))::bigint,"
-        f' s."required_capability_id"'
+        f' s."required_capability_id", s."video_meeting"'
         f' FROM "{booking}" b INNER JOIN "{service}" s ON (b."service_id" = s."id")'
         f' WHERE b."day" >= %s AND b."day" <= %s AND b."office_id" = ANY(%s)'
         f' AND b."status" = ANY(%s) ORDER BY b."starts_at" ASC'
@@ -72,9 +72,10 @@ class CapacityBook:
             )
         self.inputs = inputs
         self._caseworkers: CaseworkerTime | None = None
-        self._booked: dict[tuple[int, dt.date], list[tuple[capacity.Interval, int | None]]] = (
-            defaultdict(list)
-        )
+        # (interval, the capability its service needs, a video meeting) per office-day
+        self._booked: dict[
+            tuple[int, dt.date], list[tuple[capacity.Interval, int | None, bool]]
+        ] = defaultdict(list)
         if connection.vendor == "postgresql":
             # Epoch seconds instead of timestamptz: parsing ~1000 timestamps per read cost more
             # than the capacity arithmetic itself. The statement is written once (`_BOOKED_SQL`):
@@ -85,22 +86,27 @@ class CapacityBook:
                     _booked_sql(),
                     [first_day, last_day, office_ids, [s.value for s in HOLDS_CAPACITY]],
                 )
-                for office_id, day, start_s, end_s, cap_id in cursor.fetchall():
+                for office_id, day, start_s, end_s, cap_id, video in cursor.fetchall():
                     interval = (
                         dt.datetime.fromtimestamp(start_s, tz=utc),
                         dt.datetime.fromtimestamp(end_s, tz=utc),
                     )
-                    self._booked[(office_id, day)].append((interval, cap_id))
+                    self._booked[(office_id, day)].append((interval, cap_id, video))
         else:
-            for office_id, day, starts, ends, cap_id in Booking.objects.filter(
+            for office_id, day, starts, ends, cap_id, video in Booking.objects.filter(
                 office_id__in=office_ids,
                 day__gte=first_day,
                 day__lte=last_day,
                 status__in=HOLDS_CAPACITY,
             ).values_list(
-                "office_id", "day", "starts_at", "ends_at", "service__required_capability_id"
+                "office_id",
+                "day",
+                "starts_at",
+                "ends_at",
+                "service__required_capability_id",
+                "service__video_meeting",
             ):
-                self._booked[(office_id, day)].append(((starts, ends), cap_id))
+                self._booked[(office_id, day)].append(((starts, ends), cap_id, video))
 
     def rules(self, office_id: int) -> capacity.Rules:
         return self.inputs[office_id].rules
@@ -109,15 +115,27 @@ class CapacityBook:
         return self.service.bookable and self.inputs[office_id].offers_on(day)
 
     def allocation(self, office_id: int, day: dt.date) -> dict[int, int]:
-        """Local hour → counters given to appointments at the office on that weekday."""
-        return self.inputs[office_id].allocation.get(day.weekday(), {})
+        """Local hour → counters given to appointments at the office on that weekday; for a
+        video meeting, its video rooms at every hour (`capacity.rooms_at_every_hour`)."""
+        inputs = self.inputs[office_id]
+        if self.service.video_meeting:
+            return capacity.rooms_at_every_hour(inputs.rooms)
+        return inputs.allocation.get(day.weekday(), {})
 
     def pools(self, office_id: int, day: dt.date) -> list[capacity.Pool]:
+        """What a booking of the service draws on: a video meeting the rooms with its
+        capability, held by the video meetings needing it; an in-office booking the counters
+        (held by the in-office bookings) and their capability pools."""
         inputs = self.inputs[office_id]
         booked = self._booked.get((office_id, day), [])
-        pools = [capacity.Pool(counters=inputs.counters_all, booked=[i for i, _ in booked])]
+        if self.service.video_meeting:
+            needed = self.service.required_capability_id
+            meetings = [i for i, cap, video in booked if video and cap == needed]
+            return [capacity.Pool(counters=inputs.rooms, booked=meetings)]
+        in_office = [(i, cap) for i, cap, video in booked if not video]
+        pools = [capacity.Pool(counters=inputs.counters_all, booked=[i for i, _ in in_office])]
         pools += [
-            capacity.Pool(counters=counters, booked=[i for i, cap in booked if cap in kinds])
+            capacity.Pool(counters=counters, booked=[i for i, cap in in_office if cap in kinds])
             for kinds, counters in inputs.capability_pools
         ]
         return pools

@@ -1,10 +1,10 @@
 """The registry inputs of the capacity arithmetic, loaded in bulk, and their cache.
 
 For a set of offices and one service: the opening schedule, the offering spans, the booking
-rules, the counters allocated to appointments per hour and the counters' capability pools
-(`OfficeInputs`), in 8 queries for any number of offices (`load_inputs`). Listings read them
-through `cached_inputs`; `invalidate_inputs` is connected in `apps.py` to every model they are
-built from.
+rules, the counters allocated to appointments per hour, the counters' capability pools and,
+for a video meeting, the video rooms (`OfficeInputs`), in 8 queries for any number of
+offices (`load_inputs`). Listings read them through `cached_inputs`; `invalidate_inputs` is
+connected in `apps.py` to every model they are built from.
 """
 
 from __future__ import annotations
@@ -56,10 +56,18 @@ class OfficeInputs:
     offered: tuple[tuple[dt.date, dt.date | None], ...]  # offering spans, last day inclusive
     rules: capacity.Rules
     allocation: dict[int, dict[int, int]]  # weekday → local hour → counters
+    # Active counters an officer serves at: every active desk but the video rooms (a desk
+    # with a capability a video-meeting service needs). A room seats a citizen in front of
+    # a screen, not an officer: in-office bookings never take it (docs/appointments.md).
     counters_all: int
     # For a service needing capability c: for every set T of the office's capabilities that
-    # contains c, (T, active counters having at least one capability in T). Empty otherwise.
+    # contains c, (T, active counters having at least one capability in T). Empty otherwise,
+    # and for a video meeting (its place is a room: `rooms`).
     capability_pools: tuple[tuple[frozenset[int], int], ...] = ()
+    # For a video meeting: the active video rooms having the capability its service needs;
+    # they are its only places, at every open hour, apart from the counters and their
+    # allocation (the meeting is the agency caseworker's, no officer serves it). 0 otherwise.
+    rooms: int = 0
 
     def offers_on(self, day: dt.date) -> bool:
         operating = DateSpan.operating(self.schedule.opened_on, self.schedule.closed_on)
@@ -91,29 +99,40 @@ def load_inputs(*, offices: Iterable[Office], service: Service) -> dict[int, Off
         office_id__in=office_ids
     ).values_list("office_id", "weekday", "hour", "counters"):
         allocation[office_id][weekday][hour] = counters
-    counters_all: dict[int, int] = defaultdict(int)
-    equipment: dict[int, dict[int, set[int]]] = defaultdict(dict)  # office → counter → caps
-    for office_id, point_id, capability_id in ServicePoint.objects.filter(
+    equipment: dict[int, dict[int, set[int]]] = defaultdict(dict)  # office → desk → caps
+    rooms: dict[int, set[int]] = defaultdict(set)  # office → its video rooms
+    # One row per desk, capability and service needing that capability (the same statement:
+    # whether a capability is a video room's is whether a video-meeting service needs it).
+    for office_id, point_id, capability_id, video in ServicePoint.objects.filter(
         office_id__in=office_ids, is_active=True
-    ).values_list("office_id", "pk", "capabilities"):
-        if point_id not in equipment[office_id]:
-            equipment[office_id][point_id] = set()
-            counters_all[office_id] += 1
+    ).values_list("office_id", "pk", "capabilities", "capabilities__services__video_meeting"):
+        caps = equipment[office_id].setdefault(point_id, set())
         if capability_id is not None:
-            equipment[office_id][point_id].add(capability_id)
-    return {
-        o.pk: OfficeInputs(
+            caps.add(capability_id)
+        if video:
+            rooms[office_id].add(point_id)
+    needed = service.required_capability_id
+
+    def inputs(o: Office) -> OfficeInputs:
+        desks = equipment[o.pk]
+        counters = [caps for point, caps in desks.items() if point not in rooms[o.pk]]
+        return OfficeInputs(
             schedule=network_queries.schedule_of(o),
             offered=tuple(offered.get(o.pk, [])),
             rules=rules.get(o.pk, capacity.Rules()),
             allocation={w: dict(h) for w, h in allocation.get(o.pk, {}).items()},
-            counters_all=counters_all[o.pk],
-            capability_pools=capacity.capability_pools(
-                list(equipment[o.pk].values()), service.required_capability_id
+            counters_all=len(counters),
+            capability_pools=(
+                () if service.video_meeting else capacity.capability_pools(counters, needed)
+            ),
+            rooms=(
+                sum(1 for caps in desks.values() if needed in caps)
+                if service.video_meeting and needed is not None
+                else 0
             ),
         )
-        for o in fresh
-    }
+
+    return {o.pk: inputs(o) for o in fresh}
 
 
 # Listings read the registry inputs through the cache, under two versions: this app's, which

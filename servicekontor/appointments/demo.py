@@ -66,13 +66,33 @@ def seed_demo_bookings(*, office: Office) -> None:
 
 
 DEMO_STOP_CODE = "demo-mobilt-arjeplog"
+DEMO_STOP_POSITION = (66.05173, 17.88606)  # Arjeplog, the square
+
+
+def nearest_office(latitude: float, longitude: float, *, on: dt.date) -> Office | None:
+    """The office (not an outreach stop) operating on `on` nearest to the point, as the crow
+    flies (`core.geography.haversine_km`); None without any. The demo stop is staffed from
+    it, as an outreach stop is run by a nearby office: a stop in Arjeplog staffed from Kista,
+    900 km away, showed a planner a picture no network would have."""
+    from servicekontor.core.geography import haversine_km
+    from servicekontor.network.models import OfficeKind
+
+    offices = Office.objects.operating_on(on).filter(kind=OfficeKind.OFFICE)
+    return min(
+        offices,
+        key=lambda o: (haversine_km(latitude, longitude, o.latitude, o.longitude), o.code),
+        default=None,
+    )
 
 
 @transaction.atomic
 def seed_demo_outreach_and_video(*, office: Office) -> Office:
     """Demo only: an outreach stop in Arjeplog (no office within 100 km) served every Tuesday
-    10–14 by staff from `office`, and video meetings at `office` with a demo caseworker of
-    Migrationsverket free 09–16 on the next 14 weekdays. Idempotent. Returns the stop."""
+    10–14 by staff from the office nearest to it (`nearest_office`: Jokkmokk in the reference
+    data), offering what that office offers, and video meetings at `office` with a demo
+    caseworker of Migrationsverket free 09–16 on the next 14 weekdays. Idempotent; a stop
+    an earlier demo staffed from `office` is staffed from the nearest office instead.
+    Returns the stop."""
     from servicekontor.appointments.models import (
         AvailabilitySource,
         Caseworker,
@@ -82,6 +102,8 @@ def seed_demo_outreach_and_video(*, office: Office) -> Office:
     from servicekontor.network.models import Offering, OfficeKind, OutreachRule
 
     today = clock.local_today()
+    latitude, longitude = DEMO_STOP_POSITION
+    staff_from = nearest_office(latitude, longitude, on=today) or office
     stop, created = Office.objects.get_or_create(
         code=DEMO_STOP_CODE,
         defaults={
@@ -91,8 +113,8 @@ def seed_demo_outreach_and_video(*, office: Office) -> Office:
             "county": "Norrbottens län",
             "street_address": "Torget",
             "postal_town": "Arjeplog",
-            "latitude": 66.05173,
-            "longitude": 17.88606,
+            "latitude": latitude,
+            "longitude": longitude,
             "opened_on": today - dt.timedelta(days=30),
             "notes": "Demo data (make run), not a real stop.",
         },
@@ -105,11 +127,11 @@ def seed_demo_outreach_and_video(*, office: Office) -> Office:
             closes=dt.time(14),
             valid_from=today - dt.timedelta(days=30),
             holiday_policy="next",
-            staffed_from=office,
+            staffed_from=staff_from,
             team="Servicebussen (demo)",
         )
         ServicePoint.objects.create(office=stop, number=1, name="Bussen")
-        for offering in network_queries.offerings_on(office=office, day=today)[:4]:
+        for offering in network_queries.offerings_on(office=staff_from, day=today)[:4]:
             Offering.objects.create(
                 office=stop, service=offering.service, valid_from=stop.opened_on
             )
@@ -118,6 +140,11 @@ def seed_demo_outreach_and_video(*, office: Office) -> Office:
                 AppointmentAllocation.objects.create(
                     office=stop, weekday=weekday, hour=hour, counters=1
                 )
+    elif staff_from != office:
+        # The demo before this one staffed the stop from `office` (Kista): corrected.
+        OutreachRule.objects.filter(office=stop, staffed_from=office).update(
+            staffed_from=staff_from
+        )
     agency = Agency.objects.filter(code="migrationsverket").first()
     if agency is None:
         return stop

@@ -377,7 +377,12 @@ def bookings_without_capacity(
         pools_of = {
             b.service.required_capability_id: inputs[(office_id, b.service_id)].capability_pools
             for b in bookings
-            if b.service.required_capability_id is not None
+            if b.service.required_capability_id is not None and not b.service.video_meeting
+        }
+        rooms_of = {
+            b.service.required_capability_id: inputs[(office_id, b.service_id)].rooms
+            for b in bookings
+            if b.service.required_capability_id is not None and b.service.video_meeting
         }
         held = [
             capacity.Held(
@@ -388,6 +393,7 @@ def bookings_without_capacity(
                 releasable=b.status == BookingStatus.BOOKED and b.starts_at > now,
                 offered=b.service.bookable and inputs[(office_id, b.service_id)].offers_on(day),
                 inside_hours=any(o <= b.starts_at and b.ends_at <= c for o, c in intervals),
+                video=b.service.video_meeting,
             )
             for b in bookings
         ]
@@ -396,6 +402,7 @@ def bookings_without_capacity(
             allocation=first.allocation.get(day.weekday(), {}),
             counters_all=first.counters_all,
             pools_of=pools_of,
+            rooms_of=rooms_of,
         )
         lost += [(b, reasons[b.pk]) for b in bookings if b.pk in reasons]
     return sorted(lost, key=lambda pair: (pair[0].starts_at, pair[0].pk))

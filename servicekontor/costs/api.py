@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
 from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.errors import DomainError
 from servicekontor.core.params import parse_int
@@ -32,12 +33,14 @@ from servicekontor.costs import queries
 from servicekontor.costs.allocation import AllocationError
 from servicekontor.costs.forms import WhatIfForm, what_if_change
 from servicekontor.network.models import Office
+from servicekontor.reports.agency_report import month_not_begun, year_not_begun
 from servicekontor.reports.api import API_AUTHENTICATION, StaffPermission
 
 SCOPE = (
     "Network administrators see every agency; an agency analyst sees only their own agency "
     "(other agencies' rows are never returned, not even in totals). Other staff: 403. "
-    "Money in whole öre."
+    "Money in whole öre. Only settled months are counted (a month is settled after it has "
+    "ended); 404 for a month or year that has not begun (no costs yet, not zeros)."
 )
 PARAMETERS = [
     OpenApiParameter(
@@ -140,6 +143,9 @@ def _report(request: Request) -> queries.AgencyReport:
         agency_ids = chosen
     start = dt.date(year, month or 1, 1)
     end = dt.date(year, month or 12, 1)
+    if start > clock.local_today():
+        # no costs yet, not costs of zero (as the statistics API answers a period not begun)
+        raise NotFound(month_not_begun(start) if month else year_not_begun(year))
     return queries.agency_report(start=start, end=end, agency_ids=agency_ids)
 
 

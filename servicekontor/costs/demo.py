@@ -8,7 +8,8 @@ something a reader can follow. The reasoning (docs/costs.md, "Demo data"):
   employer's social fees, pension and insurance, over 160 paid hours), an office manager
   410 kr (45 000 kr a month, same factor);
 - each office has 6 full-time officers and 1 manager (≈ 800 officers over ≈ 115 offices),
-  160 paid hours each a month, priced by `services.derive_staff_pools`;
+  160 paid hours each a month, priced by `services.derive_staff_pools`; an outreach stop has
+  no staff hours or premises of its own (its officers are the staffing office's);
 - premises 60 000 kr a month per office (300 m² × 2 400 kr/m² a year), half by fixed equal
   shares of the agencies offered there, half by handled minutes;
 - the network: head office 2 500 000 kr a month (to the offices and agencies by handled
@@ -35,11 +36,12 @@ from servicekontor.costs.models import (
     HourlyRate,
     OfficeDriver,
     PoolShare,
+    PoolSource,
     Settlement,
     StaffHours,
 )
 from servicekontor.costs.periods import month_end, months
-from servicekontor.network.models import Offering, Office
+from servicekontor.network.models import Offering, Office, OfficeKind
 
 DEMO = "Demo assumption: "
 RATES_ORE = {
@@ -73,7 +75,16 @@ def seed_demo_costs(*, today: dt.date) -> list[dt.date]:
         if month in settled:
             continue
         last = month_end(month)
-        offices = list(Office.objects.operating_on(month).operating_on(last).order_by("pk"))
+        # Offices, not outreach stops: a stop (the demo's bus on Arjeplog's square) has no
+        # premises of its own, and its officers are those of the office that staffs it,
+        # whose hours count them; a stop priced as an office showed 6 officers and 300 m²
+        # for four hours a week.
+        offices = list(
+            Office.objects.operating_on(month)
+            .operating_on(last)
+            .filter(kind=OfficeKind.OFFICE)
+            .order_by("pk")
+        )
         offered: dict[int, set[int]] = {}
         for office_id, agency_id in (
             Offering.objects.valid_on(month)
@@ -81,6 +92,7 @@ def seed_demo_costs(*, today: dt.date) -> list[dt.date]:
             .values_list("office_id", "service__agency_id")
         ):
             offered.setdefault(office_id, set()).add(agency_id)
+        _drop_earlier_demo_at_stops(month)
         for office in offices:
             for role, hours in HOURS.items():
                 StaffHours.objects.update_or_create(
@@ -130,6 +142,26 @@ def seed_demo_costs(*, today: dt.date) -> list[dt.date]:
         services.derive_staff_pools(month=month)
         seeded.append(month)
     return seeded
+
+
+def _drop_earlier_demo_at_stops(month: dt.date) -> None:
+    """What an earlier demo wrote for `month` at outreach stops, as if each were an office,
+    and nobody has edited since: its staff hours, its premises pool and the staff pool
+    derived from those hours (re-derived for the month after this)."""
+    stops = Office.objects.filter(kind=OfficeKind.OUTREACH)
+    for role, hours in HOURS.items():
+        StaffHours.objects.filter(office__in=stops, month=month, role=role, hours=hours).delete()
+    CostPool.objects.filter(
+        office__in=stops,
+        month=month,
+        category=Category.PREMISES,
+        name="Hyra",
+        amount_ore=PREMISES_ORE,
+        note__startswith=DEMO,
+    ).delete()
+    CostPool.objects.filter(office__in=stops, month=month, source=PoolSource.DERIVED).exclude(
+        office__in=StaffHours.objects.filter(month=month).values("office")
+    ).delete()
 
 
 def on_demo_loaded(sender: object, *, today: dt.date, **kwargs: object) -> None:

@@ -39,6 +39,7 @@ from servicekontor.costs.forms import (
     what_if_change,
 )
 from servicekontor.costs.periods import has_ended, next_month
+from servicekontor.reports.agency_report import month_not_begun, year_not_begun
 
 PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
 
@@ -260,8 +261,18 @@ def report(request: HttpRequest) -> HttpResponse:
             )
         agency_ids = chosen
     start, end, label = _report_period(form)
-    rep = queries.agency_report(start=start, end=end, agency_ids=agency_ids)
     fmt = request.GET.get("format", "")
+    if start > clock.local_today():
+        # No costs yet, not costs of zero: the page says so (200) without tables; a file
+        # cannot carry the note, so it is refused (404) with the same words, as the
+        # statistics reports answer a period not begun.
+        message = (
+            month_not_begun(start) if form.cleaned_data.get("month") else year_not_begun(start.year)
+        )
+        if fmt:
+            return render(request, "costs/error.html", {"message": message}, status=404)
+        return render(request, "costs/report.html", {"label": label, "not_begun": message})
+    rep = queries.agency_report(start=start, end=end, agency_ids=agency_ids)
     summary = exports.summary_table(rep)
     # The file name says whose costs (one agency, an analyst's agencies, or all) and when.
     scope_label = code or (
@@ -344,7 +355,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "show_shares": agency_ids is None}
     status = 200
     if form.is_bound:
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["month"] > clock.local_today():
+            # no usage yet: the note, not shares of zero (the report's rule for a month after
+            # today, decision 0077)
+            context["not_begun"] = month_not_begun(form.cleaned_data["month"])
+        elif form.is_valid():
             try:
                 context["outcomes"] = queries.compare_drivers(
                     month=form.cleaned_data["month"],

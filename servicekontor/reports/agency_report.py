@@ -68,6 +68,21 @@ def unknown_notes() -> list[tuple[str, str]]:
 
 MINUTE = Fraction(1, 60)  # seconds → minutes
 
+# Decimals of each column (`row_values` rounds to them); the rest are whole numbers.
+PLACES: dict[str, int] = {
+    "handled_minutes": 1,
+    "mean_service_minutes": 1,
+    "mean_wait_minutes": 1,
+    "service_level_percent": 1,
+}
+
+
+def column_places(names: int) -> list[int | None]:
+    """The places of a report table's columns as a page shows them (`table_cells.
+    with_places`: grouped, fixed decimals): `names` text columns (office, county), then
+    `COLUMNS`. The files and the API carry the same figures as numbers."""
+    return [None] * names + [PLACES.get(key, 0) for key, _label in COLUMNS]
+
 
 def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
     """The report's columns for one row, as plain numbers (None: no data)."""
@@ -79,16 +94,22 @@ def row_values(now: Figures, before: Figures | None) -> dict[str, Any]:
         "served_visits": now.errand_visits,
         "errands": now.errands,
         # rounded half up, as the pages round (`core.rounding`)
-        "handled_minutes": exported(now.handled_seconds, 1, scale=MINUTE),
-        "mean_service_minutes": exported(now.mean_service_seconds, 1, scale=MINUTE),
+        "handled_minutes": exported(now.handled_seconds, PLACES["handled_minutes"], scale=MINUTE),
+        "mean_service_minutes": exported(
+            now.mean_service_seconds, PLACES["mean_service_minutes"], scale=MINUTE
+        ),
         "no_show": now.no_show,
         "left_queue": now.left_queue,
         "not_served": now.not_served,
         "transfers": now.transfers,
-        "mean_wait_minutes": exported(now.mean_wait_seconds, 1, scale=MINUTE),
+        "mean_wait_minutes": exported(
+            now.mean_wait_seconds, PLACES["mean_wait_minutes"], scale=MINUTE
+        ),
         "median_wait_minutes": now.wait_median_minutes,
         "p90_wait_minutes": now.wait_p90_minutes,
-        "service_level_percent": exported(now.service_level, 1, scale=100),
+        "service_level_percent": exported(
+            now.service_level, PLACES["service_level_percent"], scale=100
+        ),
         "interpreter_errands": now.interpreter_errands,
         "repeat_contacts": now.repeat_contacts,
         # None, not 0: no visit of this row is recorded a year earlier (before the office
@@ -114,6 +135,19 @@ def figures_up_to(start: dt.date, end: dt.date, *, not_begun: str) -> dt.date:
     if start > today:
         raise NotBegun(not_begun)
     return min(end, today)
+
+
+def month_not_begun(month: dt.date) -> str:
+    """The words for a month after today (its report, files, API; the costs report's)."""
+    return gettext("The month %(month)s has not begun: there are no figures yet.") % {
+        "month": date_format(month, "YEAR_MONTH_FORMAT")
+    }
+
+
+def year_not_begun(year: int) -> str:
+    """The words for a year after the current one (its report, files, API; the costs
+    report's)."""
+    return gettext("The year %(year)s has not begun: there are no figures yet.") % {"year": year}
 
 
 def up_to_label(day: dt.date) -> str:
@@ -173,12 +207,7 @@ def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> Agen
         raise NoStatistics(_("You may not see this agency's statistics."))
     start = month.replace(day=1)
     end = start.replace(day=monthrange(start.year, start.month)[1])
-    up_to = figures_up_to(
-        start,
-        end,
-        not_begun=gettext("The month %(month)s has not begun: there are no figures yet.")
-        % {"month": date_format(start, "YEAR_MONTH_FORMAT")},
-    )
+    up_to = figures_up_to(start, end, not_begun=month_not_begun(start))
     ly_start, ly_end = last_year(start, end)
     only = [agency.pk]
     by_office = figures(scope=scope, start=start, end=end, by=("office",), agency_ids=only)
@@ -254,12 +283,7 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
     if not 2000 <= year <= 2100:
         raise BadPeriod()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    up_to = figures_up_to(
-        start,
-        end,
-        not_begun=gettext("The year %(year)s has not begun: there are no figures yet.")
-        % {"year": year},
-    )
+    up_to = figures_up_to(start, end, not_begun=year_not_begun(year))
     only = [agency.pk]
     by_month = figures(scope=scope, start=start, end=end, by=("month",), agency_ids=only)
     before = figures(

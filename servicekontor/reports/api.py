@@ -32,6 +32,7 @@ from servicekontor.accounts.api_clients import PREFIX as CLIENT_TOKEN_PREFIX
 from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
 from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.network.models import Office
@@ -43,7 +44,7 @@ from servicekontor.reports.agency_report import (
     parse_month,
 )
 from servicekontor.reports.models import ApiToken
-from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, figures
+from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, check_period, figures
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for, scope_for_agency
 
 
@@ -286,7 +287,9 @@ class FiguresView(_StatisticsView):
         summary="Statistics by any grouping",
         description="The measures (docs/statistics.md) for visits of local days from…to, "
         "grouped by any of: " + ", ".join(DIMENSIONS) + ". Only what the caller's scope "
-        "allows is counted, in groups and totals alike.",
+        "allows is counted, in groups and totals alike. A period that ends after today has "
+        "its figures up to and including today; 404 for one that begins after today (no "
+        "figures yet, not zeros).",
         parameters=[
             OpenApiParameter(
                 "from",
@@ -320,6 +323,13 @@ class FiguresView(_StatisticsView):
         for b in by:
             if b not in DIMENSIONS:
                 raise unknown_value_error("by", b, list(DIMENSIONS))
+        try:
+            check_period(start, end)
+        except BadPeriod as exc:
+            raise ValidationError({"to": [str(exc.message)]}) from None
+        if start > clock.local_today():
+            # no figures yet, not zeros (as the monthly report answers a month not begun)
+            raise NotFound(str(NotBegun.default_message))
         try:
             found = figures(
                 scope=scope,

@@ -122,7 +122,7 @@ def trend(
     # The period that holds today is not over: plotted, its few hours would read as a fall
     # (today at 0 before anyone is served). It stays out of the line, in the table "so far".
     today = clock.local_today()
-    running = len(periods) - 1 if periods and _period_end(periods[-1], grain) >= today else None
+    running = next((i for i, p in enumerate(periods) if p <= today <= _period_end(p, grain)), None)
     plotted = [None if i == running else v for i, v in enumerate(this_year)]
     previous = [
         value(before, before_periods[i]) if i < len(before_periods) else None

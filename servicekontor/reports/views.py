@@ -30,6 +30,7 @@ from servicekontor.reports.agency_report import (
     NotBegun,
     agency_month_report,
     agency_year_report,
+    column_places,
     parse_month,
     total_label,
     unknown_notes,
@@ -116,14 +117,41 @@ def _period_page(
     )
 
 
+def _not_begun_page(
+    request: HttpRequest, template: str, start: dt.date, end: dt.date, context: dict[str, Any]
+) -> HttpResponse | None:
+    """A dashboard of a period after today: its form with the dates asked for and the note
+    that it has not begun, and no figures (200), as the monthly and yearly reports answer
+    (`agency_report.figures_up_to`): its zeros would be no figures yet, not a period without
+    visits. None for a period that has begun."""
+    if start <= clock.local_today():
+        return None
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "board": None,
+            "period_note": NotBegun.default_message,
+            "period_from": start.isoformat(),
+            "period_to": end.isoformat(),
+        },
+    )
+
+
+def _so_far(end: dt.date) -> dt.date:
+    """The last day a dashboard's figures cover: `end`, or today for a period ending after
+    today, so that its days to come are not drawn as zeros and the year-earlier figures
+    compare the same days (the form keeps the end asked for; the note says "up to today")."""
+    return min(end, clock.local_today())
+
+
 def _period_note(start: dt.date, end: dt.date) -> str | None:
-    """What a dashboard says above its figures of a period not over: after today, that it
-    has not begun (its zeros are no figures yet, not a period without visits); ending after
-    today, that its figures go up to and including today, as the monthly and yearly reports
-    say (`agency_report.figures_up_to`). None for a period that is over or ends today."""
+    """What a dashboard says above its figures of a period that has begun and is not over:
+    its figures go up to and including today, as the monthly and yearly reports say
+    (`agency_report.figures_up_to`). None for a period that is over or ends today (a period
+    after today has no figures: `_not_begun_page`)."""
     today = clock.local_today()
-    if start > today:
-        return _("This period has not begun: there are no figures yet.")
     if end > today:
         return _("The period is not over: the figures are up to and including today, %(day)s.") % {
             "day": date_format(today, "j F Y")
@@ -151,7 +179,10 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
         start, end = _period(request)
     except BadPeriod as exc:
         return _period_page(request, "reports/network.html", exc, {})
-    board = dashboards.network_dashboard(scope=scope, start=start, end=end)
+    not_begun = _not_begun_page(request, "reports/network.html", start, end, {})
+    if not_begun is not None:
+        return not_begun
+    board = dashboards.network_dashboard(scope=scope, start=start, end=_so_far(end))
     agencies = Agency.objects.all()
     return render(
         request,
@@ -161,6 +192,7 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "agencies": agencies,
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
+            "period_to": end.isoformat(),
         },
     )
 
@@ -192,7 +224,10 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
         start, end = _period(request)
     except BadPeriod as exc:
         return _period_page(request, "reports/agency.html", exc, {"agency": found})
-    board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=end)
+    not_begun = _not_begun_page(request, "reports/agency.html", start, end, {"agency": found})
+    if not_begun is not None:
+        return not_begun
+    board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=_so_far(end))
     last_month = (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     return render(
         request,
@@ -203,6 +238,7 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "last_month": last_month,
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
+            "period_to": end.isoformat(),
         },
     )
 
@@ -256,6 +292,8 @@ def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: s
             "rows": rows,
             "service_header": s_header,
             "service_rows": s_rows,
+            "places": column_places(2),
+            "service_places": column_places(1),
             "month": month,
             "unknown_notes": unknown_notes(),
         },
@@ -327,6 +365,8 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
             "rows": months,
             "office_header": office_header,
             "office_rows": offices,
+            "places": column_places(1),
+            "office_places": column_places(2),
             "unknown_notes": unknown_notes(),
         },
     )

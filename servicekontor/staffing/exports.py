@@ -1,5 +1,7 @@
 """The staffing plans as table rows: one source for the page's tables, CSV and Excel
-(written by `core.spreadsheets`); figures rounded half up (`core.rounding.exported`)."""
+(written by `core.spreadsheets`); figures rounded half up (`core.rounding.exported`). Each
+table's `*_PLACES` gives its columns' decimals as the page shows them (`table_cells.
+with_places`: grouped, fixed decimals; None for a text column), the files carry the numbers."""
 
 from __future__ import annotations
 
@@ -52,6 +54,9 @@ def week_header() -> list[str]:
     ]
 
 
+WEEK_PLACES = [None, None, 1, 0, 0, 0, 0, None, 1, 1, 1, 1]
+
+
 def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
     for r in plan.rows:
         yield [
@@ -79,6 +84,9 @@ def shift_header() -> list[str]:
         _("Competences"),
         _("Officers"),
     ]
+
+
+SHIFT_PLACES = [None, None, None, None, None, 0]
 
 
 def _clock(minute: int) -> str:
@@ -121,6 +129,9 @@ def network_header() -> list[str]:
     ]
 
 
+NETWORK_PLACES = [None, None, None, 2, 2, 2, 0, 0]
+
+
 def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     for r in plan.rows:
         yield [
@@ -139,6 +150,9 @@ def competence_header() -> list[str]:
     return [_("Agency"), _("Month"), _("Officers trained needed at peak"), _("Officers trained")]
 
 
+COMPETENCE_PLACES = [None, None, 1, 1]
+
+
 def competence_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     for (agency_id, month), (needed, trained) in plan.competence.items():
         agency = plan.agencies.get(agency_id)
@@ -152,6 +166,9 @@ def competence_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
 
 def wape_header() -> list[str]:
     return [_("Office"), _("Forecast WAPE"), _("Seasonal naive WAPE"), _("Arrivals held out")]
+
+
+WAPE_PLACES = [None, 3, 3, 0]
 
 
 def wape_rows(plan: NetworkPlan) -> Iterator[list[Any]]:

@@ -1,19 +1,14 @@
-"""Money and quantities on the costs pages: öre shown as kronor, localized (sv: 1 234,56)."""
+"""Money and quantities on the costs pages: öre shown as kronor, localized (sv: 1 234,56);
+every figure rounded half up and grouped by `core.rounding.shown`, the rule of every page."""
 
 from decimal import Decimal
 from fractions import Fraction
 
 from django import template
-from django.utils.formats import number_format
 
-from servicekontor.core.rounding import Number, rounded
+from servicekontor.core.rounding import shown
 
 register = template.Library()
-
-
-def _decimal(value: Number, places: int) -> Decimal:
-    """Rounded half up, exactly (`core.rounding`: the rule of every figure and export)."""
-    return rounded(value, places)
 
 
 @register.filter
@@ -21,27 +16,25 @@ def kr(ore: int | Fraction | None) -> str:
     """Öre as kronor with two decimals and grouping; "–" when there is no value."""
     if ore is None:
         return "–"
-    return number_format(_decimal(Fraction(ore) / 100, 2), 2, use_l10n=True, force_grouping=True)
+    return shown(Fraction(ore) / 100, 2)
 
 
 @register.filter
 def minutes(seconds: int) -> str:
-    return number_format(_decimal(Fraction(seconds, 60), 1), 1, use_l10n=True, force_grouping=True)
+    return shown(seconds, 1, scale=Fraction(1, 60))
 
 
 @register.filter
 def percent(share: Fraction | None) -> str:
     if share is None:
         return "–"
-    return number_format(_decimal(share * 100, 2), 2, use_l10n=True) + " %"
+    return shown(share, 2, scale=100) + " %"
 
 
 @register.filter
 def amount(value: int | float | Fraction | None) -> str:
     """Hours or FTE with two decimals, localized; "–" when there is no value."""
-    if value is None:
-        return "–"
-    return number_format(_decimal(value, 2), 2, use_l10n=True, force_grouping=True)
+    return shown(value, 2)
 
 
 @register.filter
@@ -59,6 +52,4 @@ def cell(value: object) -> object:
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
         return value
-    if isinstance(value, int):
-        return number_format(value, 0, use_l10n=True, force_grouping=True)
-    return number_format(_decimal(value, 2), 2, use_l10n=True, force_grouping=True)
+    return shown(value, 0 if isinstance(value, int) else 2)

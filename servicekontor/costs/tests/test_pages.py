@@ -312,9 +312,8 @@ def test_report__months_not_over_are_named_not_shown_as_zero(stats_usage, client
 
     client.force_login(stats_usage.admin)
     with time_machine.travel(dt.datetime(2025, 6, 15, 12, tzinfo=STOCKHOLM), tick=False):
-        for month in ("6", "7"):  # running, to come
-            page = client.get("/en/costs/report/", {"year": "2025", "month": month})
-            assert f"Not over yet: 2025-0{month}." in page.content.decode()
+        running = client.get("/en/costs/report/", {"year": "2025", "month": "6"})
+        assert "Not over yet: 2025-06." in running.content.decode()
         year = client.get("/en/costs/report/", {"year": "2025"})
         assert [m.month for m in year.context["not_over"]] == [6, 7, 8, 9, 10, 11, 12]
         over = client.get("/en/costs/report/", {"year": "2025", "month": "5"})
@@ -338,3 +337,58 @@ def test_report__every_totals_row_agrees_with_the_summary(stats_usage):
     assert None not in months[2:8]
     per_service = services_table(rep)[1][-1]
     assert per_service[4] is not None and per_service[5] is not None  # errands, minutes
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"year": "2025", "month": "7"}, "The month July 2025 has not begun"),
+        ({"year": "2026"}, "The year 2026 has not begun"),
+    ],
+)
+def test_report__a_period_not_begun_says_so_without_tables_files_and_api_404(
+    stats_usage, client, params, words
+):
+    """Session 15 (branch steerfix), the statistics' kind: a month or year after today showed
+    the note "Not over yet" above tables whose Total row read 0 kr, and its CSV, Excel and
+    API answered with zeros a reader could take for costs of zero."""
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    client.force_login(stats_usage.admin)
+    with time_machine.travel(dt.datetime(2025, 6, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        page = client.get("/en/costs/report/", params)
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert f"{words}: there are no figures yet." in body
+        assert "<table" not in body and "Not over yet" not in body
+        for extra in ({"format": "csv"}, {"format": "csv", "table": "lines"}, {"format": "xlsx"}):
+            file = client.get("/en/costs/report/", {**params, **extra})
+            assert file.status_code == 404, extra
+            assert words in file.content.decode(), extra
+        for api in ("/api/costs/summary/", "/api/costs/lines/", "/api/costs/services/"):
+            answer = client.get(api, params, HTTP_ACCEPT_LANGUAGE="en")
+            assert answer.status_code == 404, api
+            assert words in answer.json()["detail"], api
+        begun = client.get("/api/costs/summary/", {"year": "2025", "month": "6"})
+        assert begun.status_code == 200
+
+
+def test_compare__a_month_not_begun_says_so_without_shares(stats_usage, client):
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    client.force_login(stats_usage.admin)
+    with time_machine.travel(dt.datetime(2025, 3, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        later = client.get(
+            "/en/costs/compare/", {"month": "2025-04", "a": "configured", "b": "visits"}
+        )
+        running = client.get(
+            "/en/costs/compare/", {"month": "2025-03", "a": "configured", "b": "visits"}
+        )
+    assert later.status_code == 200
+    assert "The month April 2025 has not begun: there are no figures yet." in later.content.decode()
+    assert "outcomes" not in later.context and "<table" not in later.content.decode()
+    assert "has not begun" not in running.content.decode()  # compared (or refused: 409)

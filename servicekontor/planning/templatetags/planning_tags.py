@@ -28,18 +28,18 @@ def office_counts(summary: dict[str, Any]) -> tuple[int, int]:
 
 @register.filter
 def pct(value: float | None, digits: int = 1) -> str:
-    """0.973 -> '97.3 %' (locale-aware decimal separator)."""
+    """0.973 -> '97,3 %' (sv; rounded half up and grouped, `core.rounding.shown`)."""
     if value is None or not math.isfinite(float(value)):
         return "–"
-    return f"{shown(float(value), digits, scale=100, grouping=False)}\u00a0%"
+    return f"{shown(float(value), digits, scale=100)}\u00a0%"
 
 
 @register.filter
 def km(value: float | None, digits: int = 1) -> str:
-    """12.34 -> '12,3 km'; "–" where there is no distance (None, NaN, infinity: no office)."""
+    """12.34 -> '12,3 km', 1234.5 -> '1 234,5 km' (sv: grouped, `core.rounding.shown`); "–" where there is no distance (None, NaN, infinity: no office)."""
     if value is None or not math.isfinite(float(value)):
         return "–"
-    return f"{shown(float(value), digits, grouping=False)}\u00a0km"
+    return f"{shown(float(value), digits)}\u00a0km"
 
 
 @register.filter

@@ -3,7 +3,6 @@
 from fractions import Fraction
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 
 from servicekontor.core.rounding import shown
@@ -53,4 +52,4 @@ def count(value: object) -> object:
         return "–"
     if isinstance(value, bool) or not isinstance(value, int):
         return value
-    return number_format(value, 0, use_l10n=True, force_grouping=True)
+    return shown(value)

@@ -139,4 +139,5 @@ def test_agency_report__page_csv_excel_and_api_show_the_same_rounded_figures(
     excel_total = [c.value for c in list(sheet.iter_rows())[-1]]
     assert [excel_total[2 + columns.index(k)] for k in expected] == list(expected.values())
     body = page.content.decode()
-    assert "<td>66.7</td>" in body and "<td>15.0</td>" in body and "14.9" not in body
+    assert '<td class="num">66.7</td>' in body and '<td class="num">15.0</td>' in body
+    assert "14.9" not in body

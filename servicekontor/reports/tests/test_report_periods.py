@@ -136,3 +136,86 @@ def test_dashboard__a_period_not_over_says_so(client, served_world, people, para
         assert page.context["period_note"] is None and "not over" not in body
     else:
         assert note in body
+
+
+# Session 15 (branch steerfix): the dashboards still drew a board of zeros under the note
+# "This period has not begun", and the figures API answered a future period with rows of
+# zeros. Now the dashboard shows its form with the dates asked for and the note only, and the
+# API answers 404 with the words, as the monthly report does.
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2027-01-01", "to": "2027-01-31"},
+        {"from": "2026-11-26", "to": "2026-11-26"},  # tomorrow alone
+    ],
+)
+@pytest.mark.parametrize("who", ["admin", "tax_analyst"])
+def test_dashboard__not_begun__the_note_and_no_figures(client, served_world, people, params, who):
+    client.force_login(getattr(people, who))
+    name, args = ("network", []) if who == "admin" else ("agency", ["skatteverket"])
+    with translation.override("en"):
+        page = client.get(reverse(f"reports:{name}", args=args), params)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "This period has not begun: there are no figures yet." in body
+    assert page.context["board"] is None
+    assert "<table" not in body and "<svg" not in body and "Key figures" not in body
+    # the form keeps the period asked for
+    assert f'value="{params["from"]}"' in body and f'value="{params["to"]}"' in body
+
+
+def test_dashboard__today_has_begun(client, served_world, people):
+    client.force_login(people.admin)
+    with translation.override("en"):
+        page = client.get(reverse("reports:network"), {"from": "2026-11-25", "to": "2026-12-31"})
+    assert page.context["board"] is not None
+    assert "up to and including today, 25 November" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"from": "2027-01-01", "to": "2027-01-31"}, 404),
+        ({"from": "2026-11-26", "to": "2026-11-30"}, 404),
+        ({"from": "2026-11-25", "to": "2026-11-30"}, 200),  # begun today: figures so far
+        ({"from": "2027-01-31", "to": "2027-01-01"}, 400),  # not a period: 400 before 404
+    ],
+)
+def test_figures_api__a_period_not_begun_is_404_with_the_words(
+    client, served_world, people, params, status
+):
+    token = create_api_token(user=people.admin, name="BI")
+    response = client.get(
+        reverse("statistics-figures"),
+        {**params, "by": "agency"},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == status
+    if status == 404:
+        assert response.json()["detail"] == "This period has not begun: there are no figures yet."
+
+
+@pytest.mark.parametrize("who", ["admin", "tax_analyst"])
+def test_dashboard__ending_after_today__figures_up_to_today_the_form_keeps_the_end(
+    client, served_world, people, who
+):
+    """Its days to come are not drawn as zeros, and the year earlier compares the same days
+    (a whole December last year against one running November week read as a fall)."""
+    import datetime as dt
+
+    client.force_login(getattr(people, who))
+    name, args = ("network", []) if who == "admin" else ("agency", ["skatteverket"])
+    with translation.override("en"):
+        page = client.get(
+            reverse(f"reports:{name}", args=args), {"from": "2026-11-01", "to": "2027-02-28"}
+        )
+    board = page.context["board"]
+    assert (board.start, board.end) == (dt.date(2026, 11, 1), dt.date(2026, 11, 25))
+    body = page.content.decode()
+    assert 'value="2027-02-28"' in body  # the end asked for stays in the form
+    assert "up to and including today, 25 November" in body
+    periods = [row[0] for row in board.trend.rows]
+    assert periods[-1].endswith("(so far)") and not any("December" in p for p in periods)
