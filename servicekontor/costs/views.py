@@ -357,7 +357,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         if form.is_valid() and form.cleaned_data["month"] > clock.local_today():
             # no usage yet: the note, not shares of zero (the report's rule for a month after
-            # today, decision 0077)
+            # today, decision 0080)
             context["not_begun"] = month_not_begun(form.cleaned_data["month"])
         elif form.is_valid():
             try:
