@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peak_load  # sets the server's environment on import
 from bench_harness import free_port
 
-LANE = re.compile(r"^(workers|screens|public|push|tasks)(?::(\d+))?(?:@(\S+))?$")
+LANE = re.compile(r"^(workers|screens|public|push|tasks|postgres)(?::(\d+))?(?:@(\S+))?$")
 
 
 @dataclass
@@ -62,7 +62,8 @@ class Config:
             "screens": str(peak_load.SCREEN_NICE),
             "public": str(peak_load.PUBLIC_NICE),
             "push": "0",
-            "tasks": str(peak_load.SCREEN_NICE),
+            "tasks": str(peak_load.TASKS_NICE),
+            "postgres": "",  # left as it is
         }
     )
 
@@ -79,40 +80,35 @@ def parse_config(text: str) -> Config:
             raise ValueError(f"not a lane (lane:workers@priority): {part!r}")
         lane, workers, priority = found.groups()
         if workers is not None:
-            if lane in ("push", "tasks"):
+            if lane in ("push", "tasks", "postgres"):
                 raise ValueError(f"{lane} takes a priority only: {part!r}")
             setattr(config, lane, int(workers))
         if priority is not None:
-            prefix(priority)  # checked here, not at start
+            if lane == "postgres" and not re.fullmatch(r"group:-?\d+", priority):
+                raise ValueError(f"postgres takes group:N only: {part!r}")
+            check_priority(priority)
             config.priority[lane] = priority
     return config
 
 
-def prefix(priority: str) -> list[str]:
-    """The command prefix that runs a process at `priority` (see the module docstring)."""
-    if re.fullmatch(r"group:-?\d+", priority):
-        return []  # a session of its own: `launch`
+def launch(command: list[str], priority: str, **kwargs: Any) -> subprocess.Popen[bytes]:
+    """`command` at `priority` (see the module docstring; peak_load.launch)."""
+    if found := re.fullmatch(r"group:(-?\d+)", priority):
+        return peak_load.launch(command, nice=int(found.group(1)), group=True, **kwargs)
     if re.fullmatch(r"-?\d+", priority):
-        return ["nice", "-n", priority] if int(priority) else []
+        return peak_load.launch(command, nice=int(priority), group=False, **kwargs)
     if priority == "idle":
-        return ["chrt", "--idle", "0"]
+        return peak_load.launch(command, group=False, prefix=("chrt", "--idle", "0"), **kwargs)
     if found := re.fullmatch(r"batch(?::(-?\d+))?", priority):
-        return ["chrt", "--batch", "0", *(["nice", "-n", found.group(1)] if found.group(1) else [])]
+        nice = int(found.group(1) or 0)
+        prefix = ("chrt", "--batch", "0")
+        return peak_load.launch(command, nice=nice, group=False, prefix=prefix, **kwargs)
     raise ValueError(f"not a priority (niceness, batch[:N], idle, group:N): {priority!r}")
 
 
-def launch(command: list[str], priority: str, **kwargs: Any) -> subprocess.Popen[bytes]:
-    """`command` at `priority`. `group:N`: in a session of its own, so in a scheduler task
-    group of its own (the kernel's autogroup, as systemd gives each service a cgroup), that
-    group at niceness N against the other groups (as a service's CPUWeight=, Nice=
-    then orders only the processes inside the group: man 7 sched)."""
-    group = re.fullmatch(r"group:(-?\d+)", priority)
-    process = subprocess.Popen(
-        [*prefix(priority), *command], start_new_session=group is not None, **kwargs
-    )
-    if group:
-        Path(f"/proc/{process.pid}/autogroup").write_text(group.group(1))
-    return process
+def check_priority(priority: str) -> None:
+    if not re.fullmatch(r"group:-?\d+|-?\d+|idle|batch(:-?\d+)?", priority):
+        raise ValueError(f"not a priority (niceness, batch[:N], idle, group:N): {priority!r}")
 
 
 def wait_for_port(process: subprocess.Popen[bytes], port: int, what: str) -> None:
@@ -245,16 +241,18 @@ def run_config(
         peak_load.LANE_SERVERS.append(start_gunicorn(config.public, public_port, p["public"]))
     pusher = start_push(push_port, p["push"])
     task_worker = TaskWorker(p["tasks"]).start()
+    database = int(p["postgres"].split(":")[1]) if p["postgres"] else None
     try:
-        return peak_load.run_once(
-            world_file,
-            server,
-            multiple=multiple,
-            seconds=seconds,
-            kill=False,
-            pusher=pusher,
-            task_worker=task_worker,
-        )
+        with peak_load.postgres_nice(database):
+            return peak_load.run_once(
+                world_file,
+                server,
+                multiple=multiple,
+                seconds=seconds,
+                kill=False,
+                pusher=pusher,
+                task_worker=task_worker,
+            )
     finally:
         task_worker.stop()
         for process in (server, *peak_load.LANE_SERVERS, pusher):
