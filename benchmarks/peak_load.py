@@ -1179,10 +1179,10 @@ def main() -> None:
 
 def _runs_table(runs: list[Run]) -> list[str]:
     lines = [
-        "| multiple | screens | requests/s | call-next p50 ms | p99 ms | errors | Django / "
+        "| multiple | screens | requests/s | calls | call-next p50 ms | p99 ms | errors | Django / "
         "PostgreSQL / push server / task worker CPU per request ms | booking → mail sent "
         "p50 / p99 ms (unsent) | client loop lag p99 ms | load average |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         m = r.mails
@@ -1193,7 +1193,7 @@ def _runs_table(runs: list[Run]) -> list[str]:
         )
         lines.append(
             f"| {r.multiple:g}× | {r.mode} | {r.requests / r.seconds:.0f} | "
-            f"{r.p('desk: call next', 50):.1f} | {r.p('desk: call next', 99):.1f} | "
+            f"{len(r.samples('desk: call next'))} | {r.p('desk: call next', 50):.1f} | {r.p('desk: call next', 99):.1f} | "
             f"{r.errors} | {r.django_ms:.2f} / {r.postgres_ms:.2f} / {r.push_ms:.2f} / "
             f"{r.task_worker_ms:.2f} | {mail} | "
             f"{percentile(sorted(r.result.get('loop_lag_ms', [])), 99):.1f} | "
