@@ -112,7 +112,7 @@ def check_priority(priority: str) -> None:
 
 
 def wait_for_port(process: subprocess.Popen[bytes], port: int, what: str) -> None:
-    deadline = time.perf_counter() + 60
+    deadline = time.perf_counter() + 120  # a low-weight lane starts slowly on a busy machine
     while time.perf_counter() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -233,16 +233,21 @@ def run_config(
         json.dump(world, f)
         world_file = f.name
     p = config.priority
-    server = start_gunicorn(config.workers, port, p["workers"])
-    peak_load.LANE_SERVERS.clear()
-    if config.screens:
-        peak_load.LANE_SERVERS.append(start_gunicorn(config.screens, screens_port, p["screens"]))
-    if config.public:
-        peak_load.LANE_SERVERS.append(start_gunicorn(config.public, public_port, p["public"]))
-    pusher = start_push(push_port, p["push"])
-    task_worker = TaskWorker(p["tasks"]).start()
+    started: list[subprocess.Popen[bytes]] = []  # stopped at the end, whatever happens
+    task_worker = TaskWorker(p["tasks"])
     database = int(p["postgres"].split(":")[1]) if p["postgres"] else None
+    peak_load.LANE_SERVERS.clear()
     try:
+        server = start_gunicorn(config.workers, port, p["workers"])
+        started.append(server)
+        if config.screens:
+            started.append(start_gunicorn(config.screens, screens_port, p["screens"]))
+            peak_load.LANE_SERVERS.append(started[-1])
+        if config.public:
+            started.append(start_gunicorn(config.public, public_port, p["public"]))
+            peak_load.LANE_SERVERS.append(started[-1])
+        started.append(start_push(push_port, p["push"]))
+        task_worker.start()
         with peak_load.postgres_nice(database):
             return peak_load.run_once(
                 world_file,
@@ -250,12 +255,13 @@ def run_config(
                 multiple=multiple,
                 seconds=seconds,
                 kill=False,
-                pusher=pusher,
+                pusher=started[-1],
                 task_worker=task_worker,
             )
     finally:
-        task_worker.stop()
-        for process in (server, *peak_load.LANE_SERVERS, pusher):
+        if task_worker.thread.is_alive():
+            task_worker.stop()
+        for process in started:
             stop(process, 30)
         peak_load.LANE_SERVERS.clear()
         os.unlink(world_file)
