@@ -75,7 +75,8 @@ def post_fork(server: Any, worker: Any) -> None:
 
     CursorWrapper.execute = _timed("sql", CursorWrapper.execute)  # type: ignore[method-assign]
     CursorWrapper.executemany = _timed("sql", CursorWrapper.executemany)  # type: ignore[method-assign]
-    BaseDatabaseWrapper._commit = _timed("commit", BaseDatabaseWrapper._commit)  # type: ignore[method-assign]
+    commit = BaseDatabaseWrapper._commit  # type: ignore[attr-defined]  # not in the stubs
+    BaseDatabaseWrapper._commit = _timed("commit", commit)  # type: ignore[attr-defined]
     redis.Redis.execute_command = _timed("redis", redis.Redis.execute_command)  # type: ignore[method-assign]
     handle = sync.SyncWorker.handle
 
@@ -83,7 +84,7 @@ def post_fork(server: Any, worker: Any) -> None:
         _state["accepted"] = time.perf_counter()
         handle(self, listener, client, addr)
 
-    sync.SyncWorker.handle = accepted  # type: ignore[method-assign]
+    sync.SyncWorker.handle = accepted
 
 
 def pre_request(worker: Any, req: Any) -> None:

@@ -160,7 +160,8 @@ def test_systemd__every_unit_in_the_directory_is_checked() -> None:
 
 def test_systemd__the_push_server_asks_the_screens_lane() -> None:
     text = (SYSTEMD / "servicekontor-push.service").read_text()
-    assert "PUSH_APP_URL=http://" + UNITS["servicekontor-screens.service"][1] in text
+    assert "PUSH_APP_URL=http://127.0.0.1:8002" in text
+    assert UNITS["servicekontor-screens.service"][1] == "127.0.0.1:8002"
 
 
 def test_lanes__priorities__actions_first_planning_last() -> None:
