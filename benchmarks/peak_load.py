@@ -70,6 +70,7 @@ peak_load block is then left as it is).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -83,6 +84,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from config import lanes  # noqa: E402 (no Django in it)
 
 TASKS_BACKENDS = {
     "worker": "django_tasks_db.DatabaseBackend",
@@ -125,9 +129,12 @@ SERVER_ENV = {
 }
 PUSH_PORT = 0  # set in main (free_port) before the world is built
 SCREENS_PORT = 0  # the screens' lane (--screen-workers); 0: the screens share the app's pool
-SCREEN_NICE = 10  # the screens' lane runs at this niceness (decision 0031)
+# the lanes' nice levels as deployed (config.lanes.NICE, decisions 0031, 0045, 0077)
+SCREEN_NICE = lanes.NICE[lanes.SCREENS]  # the screens' lane (decision 0031)
 PUBLIC_PORT = 0  # the citizens' lane (--public-workers); 0: they share the app's pool
-PUBLIC_NICE = 5  # the citizens' lane runs at this niceness (decision 0045)
+PUBLIC_NICE = lanes.NICE[lanes.PUBLIC]  # the citizens' lane (decision 0045)
+TASKS_NICE = lanes.NICE[lanes.TASKS]  # the task worker (decision 0044)
+PUSH_NICE = lanes.NICE[lanes.PUSH]  # the push server
 LANE_SERVERS: list[subprocess.Popen[bytes]] = []  # the screens' and citizens' gunicorns, if any
 ROUTE_CPU_DIR = ""  # --route-cpu: each worker's CPU per request by route (peak_route_cpu.py)
 os.environ.update(SERVER_ENV)
@@ -343,11 +350,64 @@ def counts() -> Counts:
 # --- server ----------------------------------------------------------------------------------
 
 
-def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
-    """gunicorn with `workers` sync workers on 127.0.0.1:`port`, at niceness `nice`."""
+LANE_GROUPS = False  # --lane-groups: each lane's niceness is its scheduler group's (below)
+
+
+def launch(
+    command: list[str],
+    *,
+    nice: int = 0,
+    group: bool | None = None,
+    prefix: tuple[str, ...] = (),
+    **kwargs: Any,
+) -> subprocess.Popen[bytes]:
+    """`command` at niceness `nice`. Without LANE_GROUPS the process's own (`nice -n`): it
+    orders the process only against the others of its scheduler task group, here this
+    benchmark's session with every lane and the client in it (man 7 sched, "The nice value
+    and group scheduling"). With LANE_GROUPS (--lane-groups) the process gets a session of
+    its own, so a task group of its own (the kernel's autogroup), and `nice` is that group's
+    against the other groups (PostgreSQL's, the client's, the other lanes'): what a systemd
+    service gets from CPUWeight= (its own cgroup; deploy/systemd, decision 0077), where
+    Nice= would only order the processes inside the service. `group` None: LANE_GROUPS;
+    `prefix` goes before the command (e.g. chrt)."""
+    group = LANE_GROUPS if group is None else group
     process = subprocess.Popen(
+        [*prefix, *(["nice", "-n", str(nice)] if nice and not group else []), *command],
+        start_new_session=group,
+        **kwargs,
+    )
+    if group:
+        Path(f"/proc/{process.pid}/autogroup").write_text(str(nice))
+    return process
+
+
+@contextlib.contextmanager
+def postgres_nice(nice: int | None) -> Iterator[None]:
+    """For the block: the PostgreSQL server's scheduler group (its postmaster's autogroup,
+    every backend in it) at niceness `nice` against the other groups, as CPUWeight= on
+    postgresql.service would set it; put back as it was after. None: left as it is. Needs
+    the server on this machine and CAP_SYS_NICE (root) for a negative niceness."""
+    if nice is None:
+        yield
+        return
+    with psycopg.connect(admin_dsn(), autocommit=True) as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    assert row is not None
+    # the backend's parent is the postmaster, which outlives the connection
+    postmaster = int(Path(f"/proc/{row[0]}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    path = Path(f"/proc/{postmaster}/autogroup")
+    before = path.read_text().split()[-1]  # "/autogroup-5 nice 0"
+    path.write_text(str(nice))
+    try:
+        yield
+    finally:
+        path.write_text(before)
+
+
+def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
+    """gunicorn with `workers` sync workers on 127.0.0.1:`port`, at niceness `nice` (`launch`)."""
+    process = launch(
         [
-            *(["nice", "-n", str(nice)] if nice else []),
             str(Path(sys.executable).parent / "gunicorn"),
             "config.wsgi:application",
             "--bind",
@@ -363,6 +423,7 @@ def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[
             str(ROOT),
             *(["-c", "python:peak_route_cpu"] if ROUTE_CPU_DIR else []),
         ],
+        nice=nice,
         env=os.environ
         | SERVER_ENV
         | (
@@ -391,9 +452,9 @@ def _path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
+def start_push_server(*, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
     """The push server (decision 0026): uvicorn, one process, no access log."""
-    process = subprocess.Popen(
+    process = launch(
         [
             str(Path(sys.executable).parent / "uvicorn"),
             "config.push_asgi:app",
@@ -407,6 +468,7 @@ def start_push_server(*, port: int) -> subprocess.Popen[bytes]:
             "--timeout-graceful-shutdown",
             "2",
         ],
+        nice=nice,
         env=os.environ | SERVER_ENV,
         cwd=ROOT,
     )
@@ -434,18 +496,9 @@ class TaskWorker:
         self.thread = threading.Thread(target=self._watch, daemon=True)
 
     def _spawn(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "nice",
-                "-n",
-                str(SCREEN_NICE),
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--no-reload",
-                "--verbosity",
-                "0",
-            ],
+        self.process = launch(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--verbosity", "0"],
+            nice=TASKS_NICE,
             cwd=ROOT,
             env=os.environ | SERVER_ENV,
         )
@@ -936,10 +989,28 @@ def main() -> None:
     parser.add_argument(
         "--actions-nice",
         type=int,
-        default=0,
+        default=None,
         help="the actions' gunicorn (desks, kiosks, and citizens without --public-workers) at "
         "this niceness; negative (needs CAP_SYS_NICE, e.g. systemd's Nice=) puts the officers' "
         "and kiosks' requests ahead of the database, the client and the other lanes",
+    )
+    parser.add_argument(
+        "--lane-groups",
+        action="store_true",
+        help="the lanes as deployed (deploy/systemd, decision 0077): each (the three gunicorns, "
+        "the push server, the task worker) in a scheduler group of its own at its niceness of "
+        "config.lanes.NICE against the other groups, as systemd services with CPUWeight=, and "
+        "PostgreSQL's group at NICE['postgres'] (unless --actions-nice, --postgres-nice say "
+        "otherwise); without it the lanes' niceness orders them only inside this benchmark's "
+        "one group, the actions at 0 and PostgreSQL's group left as it is",
+    )
+    parser.add_argument(
+        "--postgres-nice",
+        type=int,
+        default=None,
+        help="the PostgreSQL server's scheduler group at this niceness for the run (CPUWeight= "
+        "on postgresql.service, decision 0077), put back after; needs the server on this "
+        "machine and root",
     )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument(
@@ -976,8 +1047,13 @@ def main() -> None:
     if not DATABASE_URL.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database this may drop and recreate.")
 
-    global PUSH_PORT, SCREENS_PORT, PUBLIC_PORT, ROUTE_CPU_DIR, CLIENT_NICE
+    global PUSH_PORT, SCREENS_PORT, PUBLIC_PORT, ROUTE_CPU_DIR, CLIENT_NICE, LANE_GROUPS
     CLIENT_NICE = args.client_nice
+    LANE_GROUPS = args.lane_groups
+    if args.actions_nice is None:
+        args.actions_nice = lanes.NICE[lanes.ACTIONS] if args.lane_groups else 0
+    if args.postgres_nice is None and args.lane_groups:
+        args.postgres_nice = lanes.NICE[lanes.POSTGRES]
     if args.route_cpu:
         ROUTE_CPU_DIR = tempfile.mkdtemp(prefix="peak-route-cpu-")
     recreate_database()
@@ -1010,6 +1086,8 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
+    database_priority = contextlib.ExitStack()
+    database_priority.enter_context(postgres_nice(args.postgres_nice))
     server = start_server(workers=args.workers, port=port, nice=args.actions_nice)
     if args.screen_workers:
         LANE_SERVERS.append(
@@ -1019,7 +1097,7 @@ def main() -> None:
         LANE_SERVERS.append(
             start_server(workers=args.public_workers, port=PUBLIC_PORT, nice=PUBLIC_NICE)
         )
-    pusher = start_push_server(port=PUSH_PORT)
+    pusher = start_push_server(port=PUSH_PORT, nice=PUSH_NICE)
     task_worker = TaskWorker().start() if args.tasks == "worker" else None
     searched: list[Run] = []
     baseline: list[Run] = []
@@ -1086,6 +1164,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:  # an overloaded server may not stop in time
                 process.kill()
                 process.wait(timeout=10)
+        database_priority.close()
         os.unlink(world_file)
     lines = report(args, world, main_run, searched, baseline)
     print("\n".join(lines))
@@ -1100,10 +1179,10 @@ def main() -> None:
 
 def _runs_table(runs: list[Run]) -> list[str]:
     lines = [
-        "| multiple | screens | requests/s | call-next p50 ms | p99 ms | errors | Django / "
+        "| multiple | screens | requests/s | calls | call-next p50 ms | p99 ms | errors | Django / "
         "PostgreSQL / push server / task worker CPU per request ms | booking → mail sent "
         "p50 / p99 ms (unsent) | client loop lag p99 ms | load average |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         m = r.mails
@@ -1114,7 +1193,7 @@ def _runs_table(runs: list[Run]) -> list[str]:
         )
         lines.append(
             f"| {r.multiple:g}× | {r.mode} | {r.requests / r.seconds:.0f} | "
-            f"{r.p('desk: call next', 50):.1f} | {r.p('desk: call next', 99):.1f} | "
+            f"{len(r.samples('desk: call next'))} | {r.p('desk: call next', 50):.1f} | {r.p('desk: call next', 99):.1f} | "
             f"{r.errors} | {r.django_ms:.2f} / {r.postgres_ms:.2f} / {r.push_ms:.2f} / "
             f"{r.task_worker_ms:.2f} | {mail} | "
             f"{percentile(sorted(r.result.get('loop_lag_ms', [])), 99):.1f} | "
@@ -1140,6 +1219,8 @@ def report(
     baseline: list[Run],
 ) -> list[str]:
     rates = world["rates"]
+    deployed_actions = lanes.NICE[lanes.ACTIONS] if args.lane_groups else 0
+    deployed_db = lanes.NICE[lanes.POSTGRES] if args.lane_groups else None
     command = (
         f"`DATABASE_URL=postgres://postgres@127.0.0.1:5432/{db_name()} "
         f".venv/bin/python benchmarks/peak_load.py --multiple {args.multiple:g} "
@@ -1150,6 +1231,9 @@ def report(
         f" --workers {args.workers}"
         f"{f' --screen-workers {args.screen_workers}' if args.screen_workers else ''}"
         f"{f' --public-workers {args.public_workers}' if args.public_workers else ''}"
+        f"{' --lane-groups' if args.lane_groups else ''}"
+        f"{f' --actions-nice {args.actions_nice}' if args.actions_nice != deployed_actions else ''}"
+        f"{f' --postgres-nice {args.postgres_nice}' if args.postgres_nice != deployed_db else ''}"
         f"{f' --client-nice {args.client_nice}' if args.client_nice else ''}"
         f"{' --tasks immediate' if args.tasks == 'immediate' else ''}`"
     )
@@ -1206,7 +1290,22 @@ def report(
         f"{f' (at niceness {args.client_nice})' if args.client_nice else ''} on the same "
         f"{os.cpu_count()}-core machine, shared with other work. The client loop lag is how "
         "late the load generator's one event loop woke a 5 ms sleep: it is in every latency "
-        "the client reports.",
+        "the client reports. "
+        + (
+            "Each lane (the three gunicorns, the push server at niceness "
+            f"{PUSH_NICE}, the task worker) in a scheduler group of its own at its niceness "
+            "against the other groups, PostgreSQL's "
+            + (
+                f"at niceness {args.postgres_nice}"
+                if args.postgres_nice is not None
+                else "as it is"
+            )
+            + " and the load generator's at 0: as the systemd services of deploy/systemd with "
+            "CPUWeight= (decision 0077)."
+            if args.lane_groups
+            else "Each niceness orders a process only inside one scheduler group (man 7 sched): "
+            "every lane and the load generator in this benchmark's, PostgreSQL in its own."
+        ),
         "",
         f"### {run.multiple:g}× the peak, {run.seconds:g} s, screens with push"
         + (", database connections killed twice" if run.kills else ""),

@@ -8,7 +8,17 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
 
-from config.lanes import ACTIONS, PUBLIC, PUBLIC_PATH, SCREEN_PATH, SCREENS, is_screen_request, lane
+from config import lanes
+from config.lanes import (
+    ACTIONS,
+    PUBLIC,
+    PUBLIC_PATH,
+    SCREEN_PATH,
+    SCREENS,
+    cpu_weight,
+    is_screen_request,
+    lane,
+)
 from servicekontor.core.url_converters import IdConverter
 
 NGINX = Path(__file__).resolve().parent.parent / "deploy" / "nginx-lanes.conf"
@@ -102,6 +112,75 @@ def test_lanes__the_proxy_example_routes_by_the_same_patterns() -> None:
     assert "^" + public.group(1) == PUBLIC_PATH
     # nginx's map takes the first regex that matches, in order: the screens' rule first.
     assert text.index("servicekontor_screens;") < text.index("servicekontor_public;")
+
+
+# --- the lanes' CPU priorities (decision 0077) ---------------------------------------------
+
+SYSTEMD = NGINX.parent / "systemd"
+UNITS = {  # the lane of each unit, and the port nginx-lanes.conf names for it
+    "servicekontor-actions.service": (ACTIONS, "127.0.0.1:8000"),
+    "servicekontor-screens.service": (SCREENS, "127.0.0.1:8002"),
+    "servicekontor-public.service": (PUBLIC, "127.0.0.1:8003"),
+    "servicekontor-push.service": (lanes.PUSH, "127.0.0.1:8001"),
+    "servicekontor-tasks.service": (lanes.TASKS, None),
+    "servicekontor-planning.service": (lanes.PLANNING, None),
+}
+
+
+def _setting(text: str, key: str) -> list[str]:
+    return re.findall(rf"^{key}=(.*)$", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("unit", sorted(UNITS))
+def test_systemd__each_lane_s_service__its_cpu_weight_and_port(unit: str) -> None:
+    """Each lane's priority is its cgroup's CPUWeight= from config.lanes.NICE, never Nice=
+    (which orders only the processes inside the service); its port is the proxy's."""
+    lane_name, bind = UNITS[unit]
+    text = (SYSTEMD / unit).read_text()
+    assert _setting(text, "CPUWeight") == [str(cpu_weight(lanes.NICE[lane_name]))]
+    assert not _setting(text, "Nice")
+    assert _setting(text, "Restart") == ["always"]
+    if bind is not None:
+        host, port = bind.split(":")
+        assert f"GUNICORN_BIND={bind}" in text or f"--host {host} --port {port}" in text
+        upstream = {ACTIONS: "actions", SCREENS: "screens", PUBLIC: "public"}.get(
+            lane_name, lane_name
+        )
+        assert f"upstream servicekontor_{upstream} {{ server {bind}; }}" in NGINX.read_text()
+
+
+def test_systemd__the_database_s_drop_in__its_cpu_weight() -> None:
+    text = (SYSTEMD / "postgresql@.service.d" / "servicekontor-cpu.conf").read_text()
+    assert _setting(text, "CPUWeight") == [str(cpu_weight(lanes.NICE[lanes.POSTGRES]))]
+
+
+def test_systemd__every_unit_in_the_directory_is_checked() -> None:
+    assert {p.name for p in SYSTEMD.glob("*.service")} == set(UNITS)
+
+
+def test_systemd__the_push_server_asks_the_screens_lane() -> None:
+    text = (SYSTEMD / "servicekontor-push.service").read_text()
+    assert "PUSH_APP_URL=http://127.0.0.1:8002" in text
+    assert UNITS["servicekontor-screens.service"][1] == "127.0.0.1:8002"
+
+
+def test_lanes__priorities__actions_first_planning_last() -> None:
+    nice = lanes.NICE
+    assert nice[ACTIONS] < nice[lanes.PUSH] < nice[PUBLIC] < nice[SCREENS] <= nice[lanes.TASKS]
+    assert nice[lanes.TASKS] < nice[lanes.PLANNING]
+
+
+@pytest.mark.parametrize(
+    ("nice", "weight"), [(0, 100), (-10, 932), (5, 33), (10, 11), (-20, 8668), (19, 1)]
+)
+def test_cpu_weight__the_kernel_s_weights_on_systemd_s_scale(nice: int, weight: int) -> None:
+    assert cpu_weight(nice) == weight
+
+
+@pytest.mark.parametrize("nice", [-21, 20, 100])
+def test_cpu_weight__outside_the_nice_range__refused(nice: int) -> None:
+    with pytest.raises(ValueError, match="nice level"):
+        cpu_weight(nice)
 
 
 # --- the access log's redaction ------------------------------------------------------------
