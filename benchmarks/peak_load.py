@@ -129,7 +129,7 @@ SERVER_ENV = {
 }
 PUSH_PORT = 0  # set in main (free_port) before the world is built
 SCREENS_PORT = 0  # the screens' lane (--screen-workers); 0: the screens share the app's pool
-# the lanes' nice levels as deployed (config.lanes.NICE, decisions 0031, 0045, 0077)
+# the lanes' nice levels as deployed (config.lanes.NICE, decisions 0031, 0045, 0081)
 SCREEN_NICE = lanes.NICE[lanes.SCREENS]  # the screens' lane (decision 0031)
 PUBLIC_PORT = 0  # the citizens' lane (--public-workers); 0: they share the app's pool
 PUBLIC_NICE = lanes.NICE[lanes.PUBLIC]  # the citizens' lane (decision 0045)
@@ -367,7 +367,7 @@ def launch(
     and group scheduling"). With LANE_GROUPS (--lane-groups) the process gets a session of
     its own, so a task group of its own (the kernel's autogroup), and `nice` is that group's
     against the other groups (PostgreSQL's, the client's, the other lanes'): what a systemd
-    service gets from CPUWeight= (its own cgroup; deploy/systemd, decision 0077), where
+    service gets from CPUWeight= (its own cgroup; deploy/systemd, decision 0081), where
     Nice= would only order the processes inside the service. `group` None: LANE_GROUPS;
     `prefix` goes before the command (e.g. chrt)."""
     group = LANE_GROUPS if group is None else group
@@ -997,7 +997,7 @@ def main() -> None:
     parser.add_argument(
         "--lane-groups",
         action="store_true",
-        help="the lanes as deployed (deploy/systemd, decision 0077): each (the three gunicorns, "
+        help="the lanes as deployed (deploy/systemd, decision 0081): each (the three gunicorns, "
         "the push server, the task worker) in a scheduler group of its own at its niceness of "
         "config.lanes.NICE against the other groups, as systemd services with CPUWeight=, and "
         "PostgreSQL's group at NICE['postgres'] (unless --actions-nice, --postgres-nice say "
@@ -1009,7 +1009,7 @@ def main() -> None:
         type=int,
         default=None,
         help="the PostgreSQL server's scheduler group at this niceness for the run (CPUWeight= "
-        "on postgresql.service, decision 0077), put back after; needs the server on this "
+        "on postgresql.service, decision 0081), put back after; needs the server on this "
         "machine and root",
     )
     parser.add_argument("--no-write", action="store_true")
@@ -1301,7 +1301,7 @@ def report(
                 else "as it is"
             )
             + " and the load generator's at 0: as the systemd services of deploy/systemd with "
-            "CPUWeight= (decision 0077)."
+            "CPUWeight= (decision 0081)."
             if args.lane_groups
             else "Each niceness orders a process only inside one scheduler group (man 7 sched): "
             "every lane and the load generator in this benchmark's, PostgreSQL in its own."

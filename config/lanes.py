@@ -38,7 +38,7 @@ def lane(method: str, path: str) -> str:
     return ACTIONS
 
 
-# The lanes' CPU priorities in production (decision 0077), as nice levels: under load the
+# The lanes' CPU priorities in production (decision 0081), as nice levels: under load the
 # officers' and kiosks' actions first, then the push server, the citizens' site, the screens'
 # refreshes and the task worker, the planning solves last. Each lane is a systemd service
 # (deploy/systemd) with a cgroup of its own, so its priority is the cgroup's CPUWeight=

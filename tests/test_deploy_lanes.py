@@ -114,7 +114,7 @@ def test_lanes__the_proxy_example_routes_by_the_same_patterns() -> None:
     assert text.index("servicekontor_screens;") < text.index("servicekontor_public;")
 
 
-# --- the lanes' CPU priorities (decision 0077) ---------------------------------------------
+# --- the lanes' CPU priorities (decision 0081) ---------------------------------------------
 
 SYSTEMD = NGINX.parent / "systemd"
 UNITS = {  # the lane of each unit, and the port nginx-lanes.conf names for it
