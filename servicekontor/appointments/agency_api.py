@@ -22,40 +22,20 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
+from servicekontor.accounts.api_clients import PartnerApiView, partner_agency_id
 from servicekontor.appointments import errors, services, video_links
 from servicekontor.appointments.models import AvailabilitySource, Caseworker, VideoMeeting
 from servicekontor.core import clock
-from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param
 from servicekontor.core.params import validate_instant_range
 
 MAX_PERIODS = 2000
-
-
-class IsApiClient(BasePermission):
-    message = "Only an agency's API client may use the partner API."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return isinstance(request.user, ApiClientPrincipal)
-
-
-def _agency_id(request: Request) -> int:
-    principal = request.user
-    assert isinstance(principal, ApiClientPrincipal)  # IsApiClient ran
-    return principal.agency_id
-
-
-class _PartnerView(InvalidCredentialsMixin, APIView):
-    authentication_classes = [ApiClientAuthentication]
-    permission_classes = [IsApiClient]
 
 
 class _Conflict(serializers.ValidationError):
@@ -68,9 +48,9 @@ class PeriodSerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["ends_at"] <= attrs["starts_at"]:
-            raise serializers.ValidationError("ends_at must be after starts_at.")
+            raise serializers.ValidationError(_("ends_at must be after starts_at."))
         if attrs["ends_at"] - attrs["starts_at"] > dt.timedelta(hours=24):
-            raise serializers.ValidationError("A free period is at most 24 hours long.")
+            raise serializers.ValidationError(_("A free period is at most 24 hours long."))
         return attrs
 
 
@@ -98,7 +78,7 @@ def _flat_errors(errors: Any) -> dict[str, list[str]]:
     return flat
 
 
-class AvailabilityView(_PartnerView):
+class AvailabilityView(PartnerApiView):
     @extend_schema(
         summary="Publish a caseworker's free periods for video meetings",
         request=AvailabilitySerializer,
@@ -106,7 +86,7 @@ class AvailabilityView(_PartnerView):
     )
     def put(self, request: Request, external_id: str) -> Response:
         if not 0 < len(external_id) <= 120:
-            raise ValidationError({"external_id": ["1–120 characters."]})
+            raise ValidationError({"external_id": [_("1–120 characters.")]})
         data = AvailabilitySerializer(data=request.data)
         if not data.is_valid():
             raise ValidationError(_flat_errors(data.errors))
@@ -117,7 +97,7 @@ class AvailabilityView(_PartnerView):
 
     def _publish(self, request: Request, external_id: str, values: dict[str, Any]) -> int:
         caseworker, _created = Caseworker.objects.update_or_create(
-            agency_id=_agency_id(request),
+            agency_id=partner_agency_id(request),
             external_id=external_id,
             defaults={
                 "display_name": values["display_name"],
@@ -196,7 +176,7 @@ def _meetings(agency_id: int) -> QuerySet[VideoMeeting]:
     )
 
 
-class MeetingListView(_PartnerView, ListAPIView[VideoMeeting]):
+class MeetingListView(PartnerApiView, ListAPIView[VideoMeeting]):
     serializer_class = MeetingSerializer
 
     @extend_schema(
@@ -216,9 +196,9 @@ class MeetingListView(_PartnerView, ListAPIView[VideoMeeting]):
         first = date_param(self.request.query_params, "from") or today
         last = date_param(self.request.query_params, "to") or today + dt.timedelta(days=56)
         if last < first:
-            raise ValidationError({"to": ["The last day is before the first."]})
+            raise ValidationError({"to": [_("The last day is before the first.")]})
         return (
-            _meetings(_agency_id(self.request))
+            _meetings(partner_agency_id(self.request))
             .filter(booking__day__gte=first, booking__day__lte=last)
             .order_by("starts_at", "pk")
         )
@@ -231,18 +211,18 @@ class MeetingListView(_PartnerView, ListAPIView[VideoMeeting]):
         return Response(rows)
 
 
-class MeetingCancelView(_PartnerView):
+class MeetingCancelView(PartnerApiView):
     @extend_schema(
         summary="Cancel a video meeting (the caseworker cannot meet)",
         request=None,
         responses={200: MeetingSerializer},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meetings(_agency_id(request)).filter(pk=meeting_id).first()
+        meeting = _meetings(partner_agency_id(request)).filter(pk=meeting_id).first()
         if meeting is None:
             raise NotFound()
         try:
-            services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=_agency_id(request))
+            services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=partner_agency_id(request))
         except errors.NotYourMeeting:
             raise NotFound() from None
         except errors.BookingError as exc:
