@@ -25,6 +25,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from django.contrib.auth import get_user
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -254,7 +255,8 @@ class PartnerApiView(APIView):
     def permission_denied(
         self, request: Request, message: str | None = None, code: str | None = None
     ) -> NoReturn:
-        person = getattr(request._request, "user", None)  # the site's session, if any
+        # the site's session, if any (DRF has set request.user to anonymous by now)
+        person = get_user(request._request) if hasattr(request._request, "session") else None
         if person is not None and person.is_authenticated:
             raise PermissionDenied(PARTNER_SIGNED_IN_PERSON, code="signed_in_person")
         raise NotAuthenticated(PARTNER_NO_CREDENTIALS)

@@ -19,10 +19,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -222,7 +222,9 @@ class MeetingCancelView(PartnerApiView):
         if meeting is None:
             raise NotFound()
         try:
-            services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=partner_agency_id(request))
+            services.cancel_video_meeting_by_agency(
+                meeting=meeting, agency_id=partner_agency_id(request)
+            )
         except errors.NotYourMeeting:
             raise NotFound() from None
         except errors.BookingError as exc:

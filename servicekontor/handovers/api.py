@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -19,7 +20,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -110,12 +110,13 @@ def _call(fn: Any, **kwargs: Any) -> Handover:
 
 
 def _body_field(request: Request, name: str) -> str:
-    """A text field of a JSON object body; 400 for another shape."""
+    """A text field of a JSON object body (a whole number is taken as its digits); 400 for
+    another shape, `true`/`false` too (a bool is an int in Python: `true` became "True")."""
     data = request.data
     if not isinstance(data, dict):
         raise ValidationError({"detail": [_("Send a JSON object.")]})
     value = data.get(name, "")
-    if not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValidationError({name: [_("Give a text.")]})
     return str(value)
 

@@ -25,6 +25,7 @@ from django.utils import translation
 from servicekontor import api_urls
 from servicekontor.accounts import api_clients
 from servicekontor.accounts.models import ApiClientUse, ApiCredential
+from servicekontor.core import clock
 from servicekontor.handovers.models import Handover
 from servicekontor.handovers.tests.conftest import VALID_PNR, serve_and_hand_over
 from servicekontor.reports.services import create_api_token
@@ -284,10 +285,13 @@ def _refusals(reference: str) -> list[tuple[str, str, Any, str, int]]:
         ("post", ack, {}, json, 400),
         ("post", ack, ["131-2026"], json, 400),
         ("post", ack, {"case_number": {"nested": 1}}, json, 400),
+        ("post", ack, {"case_number": True}, json, 400),  # was taken as the case "True"
+        ("post", ack, {"case_number": 1.5}, json, 400),
         ("post", ack, "{not json", json, 400),
         ("post", ack, "case_number=1", "text/plain", 415),
         ("post", outcome, {"outcome": "handled"}, json, 409),  # before the acknowledgement
         ("post", outcome, {"outcome": "lost"}, json, 400),
+        ("post", outcome, {"outcome": False}, json, 400),
         ("delete", "/api/partner/handovers/", None, json, 405),
         ("get", "/api/partner/offerings/?on=2026-02-30", None, json, 400),
         ("put", availability, {"periods": [PERIOD]}, json, 400),  # no display_name
@@ -327,3 +331,40 @@ def test_partner_api__every_refusal_text_in_english_and_swedish(client, setup):
         for en, sv in zip(english, swedish, strict=True):
             assert en != sv, (method, url, en)
     assert Handover.objects.get(reference=setup.reference).status == "sent"
+
+
+def test_statistics_api__each_credential_of_the_documented_ways(client, world, setup):
+    """The figures (docs/statistics.md): an agency's system with its API client, an agency
+    analyst with a session or a token of their own; the client's revoked, expired or unknown
+    credential refused in words, in both languages; another agency's report refused."""
+    today = clock.local_today()
+    figures = reverse("statistics-figures")
+    period = {"from": f"{today:%Y-%m-01}", "to": f"{today}"}
+    own_report = reverse(
+        "statistics-agency-report", args=[world.skatteverket.code, f"{today:%Y-%m}"]
+    )
+    other_report = reverse("statistics-agency-report", args=[world.fk.code, f"{today:%Y-%m}"])
+
+    def get(url, token=None, language="en", **params):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        return client.get(url, params, HTTP_ACCEPT_LANGUAGE=language, **headers)
+
+    for token in (setup.tax, setup.person_token):
+        assert get(figures, token, **period).status_code == 200
+        assert get(own_report, token).status_code == 200
+        refused = {language: get(other_report, token, language) for language in ("en", "sv")}
+        assert {r.status_code for r in refused.values()} == {403}
+        assert refused["en"].json()["detail"] != refused["sv"].json()["detail"]
+    for token, english in (
+        (setup.revoked, "This API credential was revoked."),
+        (setup.expired, "This API credential expired at "),
+        (setup.wrong_secret, "Unknown or revoked API credential."),
+    ):
+        answers = {language: get(figures, token, language, **period) for language in ("en", "sv")}
+        assert {a.status_code for a in answers.values()} == {401}
+        assert answers["en"].json()["detail"].startswith(english)
+        assert answers["sv"].json()["detail"] != answers["en"].json()["detail"]
+    analyst = make_user(role="agency_analyst", analyst_agency=world.skatteverket)
+    client.force_login(analyst)
+    assert get(figures, **period).status_code == 200
+    assert get(own_report).status_code == 200
