@@ -26,6 +26,14 @@ _SIGN_IN_ERRORS = {
     "401": "No credentials, or an unknown or inactive API token.",
     "403": "Signed in, but this caller may not see these data.",
 }
+# The partner API's operations: an agency API client's token only (decision 0077).
+PARTNER_SECURITY = [{"agencyApiClient": []}]
+_PARTNER_ERRORS = {
+    "401": "No credentials; an unknown, revoked or expired API client token (the body says "
+    "which of the last two); or another kind of credential, such as a person's API token: "
+    "the partner API takes only `Authorization: Bearer skc_…`.",
+    "403": "A person signed in on the site: the partner API is for agencies' systems.",
+}
 
 
 def _as_openapi_3_1(node: Any) -> Any:
@@ -65,7 +73,9 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             errors = dict(_ERRORS)
-            if {} not in operation.get("security", [{}]):
+            if operation.get("security") == PARTNER_SECURITY:
+                errors.update(_PARTNER_ERRORS)
+            elif {} not in operation.get("security", [{}]):
                 errors.update(_SIGN_IN_ERRORS)
             for status, description in errors.items():
                 operation["responses"].setdefault(

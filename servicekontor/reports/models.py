@@ -1,4 +1,4 @@
-"""Rollups of the visit log, and API tokens for agency systems.
+"""Rollups of the visit log, and people's API tokens.
 
 The rollups are derived data: every row is the sum of `measures.visit_contributions` over
 the visits of its office, service and local day. They are kept in step inside the
@@ -195,7 +195,9 @@ class OccupancyFigures(models.Model):
 
 
 class ApiToken(models.Model):
-    """A token an agency's system (or a person) uses to read the statistics API.
+    """A person's token for the statistics API (and the costs and change-plan APIs), e.g. for a
+    network administrator's script. An agency's system uses one of its agency's API clients
+    instead (`accounts.ApiClient`, decision 0018); the partner API takes only those.
 
     It acts as its user, with that user's scope (an agency analyst's token sees only that
     agency). Only a SHA-256 of the token is stored; the token is shown once when created

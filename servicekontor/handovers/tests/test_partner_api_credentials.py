@@ -260,6 +260,9 @@ def test_partner_api__schema_names_only_the_api_client_credential(client, setup)
             continue
         for operation in operations.values():
             assert operation["security"] == [{"agencyApiClient": []}], path
+            responses = operation["responses"]
+            assert "skc_" in responses["401"]["description"], path
+            assert "signed in" in responses["403"]["description"], path
 
 
 # --- every other refusal of the partner API, in both languages ----------------------------
