@@ -9,11 +9,8 @@ no client to log it against) and only a warning without the token is logged.
 
 For another app's API: put `ApiClientAuthentication` first in `authentication_classes`; the
 view then finds `request.user` to be an `ApiClientPrincipal` (with `.agency_id`) and must
-scope every query to that agency. The partner API (`/api/partner/…`, API clients only) builds
-its views on `PartnerApiView`: every other credential is refused with a JSON body that says
-what the partner API takes — no credentials, another scheme or another kind of bearer token
-(a person's API token too) 401, a signed-in person's session 403 — in the request's language
-(decision 0064). Decision: docs/decisions/0077-partner-partner-api-credentials-and-refusals.md.
+scope every query to that agency. The partner API's views (API clients only) are built on
+`partner_api.PartnerApiView`.
 """
 
 from __future__ import annotations
@@ -23,19 +20,16 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
-from django.contrib.auth import get_user
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied
-from rest_framework.permissions import BasePermission
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from servicekontor.accounts.models import ApiClient, ApiClientUse, ApiCredential
 from servicekontor.catalog.models import Agency
@@ -44,23 +38,8 @@ from servicekontor.core.secret_tokens import hash_token
 
 log = logging.getLogger(__name__)
 
-# The refusals' texts (decision 0064: in the language the request's Accept-Language names).
+# An unknown key id or a wrong secret (says no more: the caller may not hold the secret).
 UNKNOWN_CREDENTIAL = gettext_lazy("Unknown or revoked API credential.")
-PARTNER_NO_CREDENTIALS = gettext_lazy(
-    "No credentials. The partner API is for an agency's systems: send one of the agency's API "
-    "client tokens, Authorization: Bearer skc_…."
-)
-PARTNER_OTHER_CREDENTIALS = gettext_lazy(
-    "The partner API takes only an agency's API client token (Authorization: Bearer skc_…), "
-    "and the Authorization header holds something else. A person's API token is for the "
-    "statistics API (/api/statistics/), not this one."
-)
-PARTNER_SIGNED_IN_PERSON = gettext_lazy(
-    "The partner API is for an agency's systems, with one of the agency's API client tokens "
-    "(Authorization: Bearer skc_…); a signed-in person cannot use it. People see the "
-    "handovers at /handovers/ and the figures at /statistics/."
-)
-
 PREFIX = "skc_"
 KEY_ID_LENGTH = 12
 DEFAULT_OVERLAP = dt.timedelta(days=7)
@@ -219,60 +198,8 @@ class ApiClientAuthentication(BaseAuthentication):
         return self.keyword
 
 
-class PartnerAuthentication(ApiClientAuthentication):
-    """The partner API's: an API client's token and nothing else. Another scheme, or a bearer
-    token of another kind (a person's API token, a mistyped one), is refused here (401) with
-    what the partner API takes; it is not left to another class, since there is none."""
-
-    def authenticate(self, request: Request) -> tuple[ApiClientPrincipal, str] | None:
-        if not request.headers.get("Authorization", "").strip():
-            return None
-        taken = super().authenticate(request)
-        if taken is None:
-            raise AuthenticationFailed(PARTNER_OTHER_CREDENTIALS, code="not_an_api_client_token")
-        return taken
-
-
-class IsApiClient(BasePermission):
-    """Only an agency's API client (`PartnerAuthentication` lets nothing else in; this is the
-    guard if a view's classes change)."""
-
-    message = PARTNER_SIGNED_IN_PERSON
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return isinstance(request.user, ApiClientPrincipal)
-
-
-class PartnerApiView(APIView):
-    """A view of the partner API: `request.user` is an `ApiClientPrincipal` (its agency:
-    `partner_agency_id`); every query must be scoped to that agency. A request without an API
-    client is refused: 401 without credentials (what to send), 403 for a person signed in
-    on the site (the partner API is not for people: the session is seen, not accepted)."""
-
-    authentication_classes = [PartnerAuthentication]
-    permission_classes = [IsApiClient]
-
-    def permission_denied(
-        self, request: Request, message: str | None = None, code: str | None = None
-    ) -> NoReturn:
-        # the site's session, if any (DRF has set request.user to anonymous by now)
-        person = get_user(request._request) if hasattr(request._request, "session") else None
-        if person is not None and person.is_authenticated:
-            raise PermissionDenied(PARTNER_SIGNED_IN_PERSON, code="signed_in_person")
-        raise NotAuthenticated(PARTNER_NO_CREDENTIALS)
-
-
-def partner_agency_id(request: Request) -> int:
-    """The agency of the API client that made `request` (a `PartnerApiView`'s)."""
-    principal = request.user
-    if not isinstance(principal, ApiClientPrincipal):
-        raise PermissionDenied(PARTNER_SIGNED_IN_PERSON)
-    return principal.agency_id
-
-
 class ApiClientScheme(OpenApiAuthenticationExtension):
     target_class = "servicekontor.accounts.api_clients.ApiClientAuthentication"
-    match_subclasses = True  # PartnerAuthentication: the same credential
     name = "agencyApiClient"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

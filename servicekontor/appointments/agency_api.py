@@ -28,7 +28,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from servicekontor.accounts.api_clients import PartnerApiView, partner_agency_id
+from servicekontor.accounts.partner_api import PartnerApiView, partner_agency_id
 from servicekontor.appointments import errors, services, video_links
 from servicekontor.appointments.models import AvailabilitySource, Caseworker, VideoMeeting
 from servicekontor.core import clock

@@ -30,9 +30,10 @@ _SIGN_IN_ERRORS = {
 PARTNER_SECURITY = [{"agencyApiClient": []}]
 _PARTNER_ERRORS = {
     "401": "No credentials; an unknown, revoked or expired API client token (the body says "
-    "which of the last two); or another kind of credential, such as a person's API token: "
-    "the partner API takes only `Authorization: Bearer skc_…`.",
-    "403": "A person signed in on the site: the partner API is for agencies' systems.",
+    "which of the last two); or something else in the Authorization header: the partner API "
+    "takes only `Authorization: Bearer skc_…`.",
+    "403": "A person's valid credential (a session, or a personal API token): the partner API "
+    "is for agencies' systems.",
 }
 
 

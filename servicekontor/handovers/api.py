@@ -1,6 +1,6 @@
 """The partner API: an agency's system reads its handovers (polling, or after a webhook),
 acknowledges them with its case number and reports the outcome; it also reads its
-offerings. Only API clients (`accounts.api_clients.PartnerApiView`) of the agency, each
+offerings. Only API clients (`accounts.partner_api.PartnerApiView`) of the agency, each
 request logged; another agency's handover is a 404, as if it did not exist. Every refusal's
 text is in the request's language (Accept-Language, decision 0064).
 """
@@ -25,7 +25,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from servicekontor.accounts.api_clients import PartnerApiView, partner_agency_id
+from servicekontor.accounts.partner_api import PartnerApiView, partner_agency_id
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.core.errors import DomainError
 from servicekontor.handovers import services

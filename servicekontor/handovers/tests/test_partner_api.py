@@ -161,7 +161,7 @@ def test_partner_api__credentials_given_but_invalid_is_401_invalid_token(
         assert response["WWW-Authenticate"] == "Bearer"
         detail = response.json()["detail"]
         # the API answers in English unless asked for Swedish (decision 0064)
-        assert "Unknown or revoked" in detail or "takes only an agency's API client" in detail
+        assert "Unknown or revoked" in detail or "no credential the partner API takes" in detail
         assert "not provided" not in detail
 
 

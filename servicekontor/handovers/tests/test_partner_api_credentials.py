@@ -6,9 +6,11 @@ JSON body that says what the partner API takes:
 - no credentials: 401 (what to send);
 - a mistyped or unknown token, a wrong secret: 401 (as unknown: says nothing more);
 - a revoked or an expired (rotated) credential of the client: 401 saying which;
-- another scheme, or a person's API token (`reports.ApiToken`, valid on the statistics API):
+- another scheme, or a bearer token that is no credential (an inactive person's token too):
   401 saying the partner API takes only an API client's token;
-- a person signed in on the site (a network administrator, the agency's own analyst): 403;
+- a valid credential of a person — a personal API token (`accounts.ApiToken`, valid on the
+  statistics API), a session signed in on the site, any role: 403 (a valid credential is
+  never 401, decision 0018);
 - another agency's valid client: its own rows only, another agency's handover a 404.
 """
 
@@ -23,8 +25,8 @@ from django.urls import URLPattern, reverse
 from django.utils import translation
 
 from servicekontor import api_urls
-from servicekontor.accounts import api_clients
-from servicekontor.accounts.models import ApiClientUse, ApiCredential
+from servicekontor.accounts import api_clients, partner_api
+from servicekontor.accounts.models import ApiClientUse, ApiCredential, ApiToken
 from servicekontor.core import clock
 from servicekontor.handovers.models import Handover
 from servicekontor.handovers.tests.conftest import VALID_PNR, serve_and_hand_over
@@ -143,7 +145,7 @@ def _assert_refused(client, endpoint, status, message, **headers) -> None:
 
 def test_partner_api__no_credentials__401_what_to_send(client, setup):
     for endpoint in _endpoints(setup.reference):
-        _assert_refused(client, endpoint, 401, api_clients.PARTNER_NO_CREDENTIALS)
+        _assert_refused(client, endpoint, 401, partner_api.NO_CREDENTIALS)
 
 
 @pytest.mark.parametrize(
@@ -188,26 +190,31 @@ def test_partner_api__revoked_and_expired__401_saying_which_and_logged(client, s
 
 @pytest.mark.parametrize(
     "header",
-    ["person", "Bearer not-a-client-token", "Token abc123", "Basic dXNlcjpwYXNz", "Bearer"],
+    ["Bearer not-a-token", "inactive", "Token abc123", "Basic dXNlcjpwYXNz", "Bearer", "x"],
 )
-def test_partner_api__other_kinds_of_credentials__401_what_it_takes(client, setup, header):
-    """A person's API token is valid on the statistics API (checked below) but not a
-    partner credential: the answer says what the partner API takes, not "invalid token"."""
-    header = f"Bearer {setup.person_token}" if header == "person" else header
+def test_partner_api__no_credential_in_the_header__401_what_it_takes(client, setup, header):
+    """Something in the Authorization header that is no credential at all (another scheme, a
+    made-up bearer token, a person's token made inactive): the answer says what the partner
+    API takes, not "credentials were not provided"."""
+    if header == "inactive":
+        ApiToken.objects.update(is_active=False)
+        header = f"Bearer {setup.person_token}"
     for endpoint in _endpoints(setup.reference):
         _assert_refused(
-            client,
-            endpoint,
-            401,
-            api_clients.PARTNER_OTHER_CREDENTIALS,
-            HTTP_AUTHORIZATION=header,
+            client, endpoint, 401, partner_api.NOT_A_CREDENTIAL, HTTP_AUTHORIZATION=header
         )
+
+
+def test_partner_api__a_person_s_valid_api_token__403(client, setup):
+    """A person's token is a valid credential (the statistics API serves it, checked here):
+    refused with 403 saying the partner API is for agencies' systems, never 401."""
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {setup.person_token}"}
+    for endpoint in _endpoints(setup.reference):
+        _assert_refused(client, endpoint, 403, partner_api.A_PERSON, **bearer)
     statistics = client.get(
-        reverse("statistics-figures"),
-        {"from": "2026-11-01", "to": "2026-11-30"},
-        HTTP_AUTHORIZATION=f"Bearer {setup.person_token}",
+        reverse("statistics-figures"), {"from": "2026-11-01", "to": "2026-11-30"}, **bearer
     )
-    assert statistics.status_code == (200 if "Bearer " + setup.person_token == header else 401)
+    assert statistics.status_code == 200
 
 
 @pytest.mark.parametrize("role", ["network_admin", "agency_analyst", "office_manager"])
@@ -219,7 +226,7 @@ def test_partner_api__a_signed_in_person__403(client, world, setup, role):
     )
     client.force_login(person)
     for endpoint in _endpoints(setup.reference):
-        _assert_refused(client, endpoint, 403, api_clients.PARTNER_SIGNED_IN_PERSON)
+        _assert_refused(client, endpoint, 403, partner_api.A_PERSON)
     # a person's session with a valid client token of the agency: the token decides
     ok = _call(client, _endpoints(setup.reference)[1], HTTP_AUTHORIZATION=f"Bearer {setup.tax}")
     assert ok.status_code == 200
@@ -262,7 +269,7 @@ def test_partner_api__schema_names_only_the_api_client_credential(client, setup)
             assert operation["security"] == [{"agencyApiClient": []}], path
             responses = operation["responses"]
             assert "skc_" in responses["401"]["description"], path
-            assert "signed in" in responses["403"]["description"], path
+            assert "person's valid credential" in responses["403"]["description"], path
 
 
 # --- every other refusal of the partner API, in both languages ----------------------------
