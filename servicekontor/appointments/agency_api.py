@@ -62,18 +62,22 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
 
 def _flat_errors(errors: Any) -> dict[str, list[str]]:
     """The serializer's errors as the API's documented 400 body, field → messages: a
-    period's errors become "periods": ["2: starts_at: …"] (items counted from 1)."""
+    period's errors become "periods": ["2: starts_at: …"] (items counted from 1; a check of
+    the whole period without the field's name: "2: ends_at must be after starts_at.").
+
+    DRF gives a list field's item errors as {index from 0: {field: [texts]}}; they were read
+    as one item named by its index, and the texts lost ("1: 0: non_field_errors")."""
     flat: dict[str, list[str]] = {}
     for field, value in errors.items():
         messages: list[str] = []
-        if isinstance(value, dict):
-            value = [value]
-        for i, item in enumerate(value, start=1):
-            if isinstance(item, dict):
+        if isinstance(value, dict):  # {index: the item's errors}
+            for index, item in sorted(value.items()):
+                item = item if isinstance(item, dict) else {"non_field_errors": item}
                 for name, texts in item.items():
-                    messages.extend(f"{i}: {name}: {text}" for text in texts)
-            elif item:
-                messages.append(str(item))
+                    part = "" if name == "non_field_errors" else f"{name}: "
+                    messages.extend(f"{index + 1}: {part}{text}" for text in texts)
+        else:
+            messages.extend(str(text) for text in value)
         flat[field] = messages
     return flat
 

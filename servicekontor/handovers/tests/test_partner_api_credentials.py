@@ -297,7 +297,8 @@ def _refusals(reference: str) -> list[tuple[str, str, Any, str, int]]:
         ("post", ack, {"case_number": {"nested": 1}}, json, 400),
         ("post", ack, {"case_number": True}, json, 400),  # was taken as the case "True"
         ("post", ack, {"case_number": 1.5}, json, 400),
-        ("post", ack, "{not json", json, 400),
+        ("post", ack, "{not json", json, 400),  # DRF's "JSON parse error - …" was English
+        ("post", ack, b'{"case_number": "\xff"}', json, 400),  # not UTF-8
         ("post", ack, "case_number=1", "text/plain", 415),
         ("post", outcome, {"outcome": "handled"}, json, 409),  # before the acknowledgement
         ("post", outcome, {"outcome": "lost"}, json, 400),
@@ -378,3 +379,21 @@ def test_statistics_api__each_credential_of_the_documented_ways(client, world, s
     client.force_login(analyst)
     assert get(figures, **period).status_code == 200
     assert get(own_report).status_code == 200
+
+
+def test_partner_api__a_period_s_refusal_names_the_period_and_says_what(client, setup):
+    """Walk of the partner flows: a free period ending before it starts was answered
+    `{"periods": ["1: 0: non_field_errors"]}` — neither which period nor what was wrong."""
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {setup.tax}"}
+    late = {"starts_at": "2026-12-09T10:00:00+01:00", "ends_at": "2026-12-09T09:00:00+01:00"}
+    bad_time = {"starts_at": "tuesday", "ends_at": PERIOD["ends_at"]}
+    response = client.put(
+        "/api/partner/caseworkers/anna-1/availability/",
+        {"display_name": "Anna", "periods": [PERIOD, late, bad_time]},
+        content_type="application/json",
+        **bearer,
+    )
+    assert response.status_code == 400
+    (ends_first, bad_start) = response.json()["periods"]
+    assert ends_first == "2: ends_at must be after starts_at."
+    assert bad_start.startswith("3: starts_at: ")
