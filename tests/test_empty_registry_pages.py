@@ -75,21 +75,27 @@ def _steering_paths(agency_code: str) -> list[str]:
     return sorted(set(paths))
 
 
-def _check(response, url: str) -> None:
-    assert response.status_code < 500, (url, response.status_code)
+def _problems(response, url: str) -> list[tuple[str, str]]:
+    """What is wrong with `response` for an empty registry: a server error, an empty JSON
+    refusal, a page without its <main>, a "None" on it, a table without any row."""
+    if response.status_code >= 500:
+        return [(url, f"status {response.status_code}")]
     content_type = response.get("Content-Type", "")
     body = response.content.decode(errors="replace")
+    found = []
     if content_type.startswith("application/json"):
-        data = json.loads(body)
-        if response.status_code >= 400:
-            assert data, (url, "an empty refusal")
+        if response.status_code >= 400 and not json.loads(body):
+            found.append((url, "an empty refusal"))
     elif content_type.startswith("text/html") and response.status_code == 200:
         main = re.search(r"<main\b.*?</main>", body, re.S)
-        assert main, (url, "no <main>")
-        text = re.sub(r"<[^>]+>", " ", main.group(0))
-        assert not re.search(r"\bNone\b", text), (url, "None on the page")
+        if not main:
+            return [(url, "no <main>")]
+        if re.search(r"\bNone\b", re.sub(r"<[^>]+>", " ", main.group(0))):
+            found.append((url, "None on the page"))
         for rows in _TBODY.findall(main.group(0)):
-            assert "<tr" in rows, (url, "a table without a row (no empty-state row)")
+            if "<tr" not in rows:
+                found.append((url, "a table without a row (no empty-state row)"))
+    return found
 
 
 @pytest.mark.django_db
@@ -102,14 +108,14 @@ def test_empty_registry__every_steering_page_for_each_role(role: str) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(person)
     code = agency.code if agency else "nothing"
-    checked = 0
+    checked, problems = 0, []
     for path in _steering_paths(code):
         for query in _queries(code):
-            for language in ("sv", "en"):
-                url = path + query
-                _check(client.get(url, HTTP_ACCEPT_LANGUAGE=language), url)
-                checked += 1
-    assert checked > 100
+            url = path + query
+            problems += _problems(client.get(url), url)
+            checked += 1
+    assert checked > 50
+    assert not problems, "\n".join(sorted({f"{url}: {what}" for url, what in problems}))
 
 
 @pytest.mark.django_db
@@ -117,12 +123,13 @@ def test_empty_registry__partner_api_for_an_agency_with_nothing() -> None:
     agency = make_agency(code="lonely")
     _client, token = api_clients.create_api_client(agency=agency, name="case system")
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {token}")
+    problems = []
     for path in _steering_paths(agency.code):
         if not path.startswith(("/api/partner/", "/api/statistics/")):
             continue
         for query in _queries(agency.code):
-            response = client.get(path + query)
-            _check(response, path + query)
+            problems += _problems(client.get(path + query), path + query)
+    assert not problems, "\n".join(sorted({f"{url}: {what}" for url, what in problems}))
     listed = client.get("/api/partner/handovers/").json()
     assert listed["count"] == 0 and listed["results"] == []
     assert client.get("/api/partner/offerings/").json()["results"] == []
