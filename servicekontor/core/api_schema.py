@@ -27,7 +27,7 @@ _SIGN_IN_ERRORS = {
     "403": "Signed in, but this caller may not see these data.",
 }
 # The partner API's operations: an agency API client's token only (decision 0077).
-PARTNER_SECURITY = [{"agencyApiClient": []}]
+PARTNER_SECURITY: list[dict[str, list[str]]] = [{"agencyApiClient": []}]
 _PARTNER_ERRORS = {
     "401": "No credentials; an unknown, revoked or expired API client token (the body says "
     "which of the last two); or something else in the Authorization header: the partner API "
