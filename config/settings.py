@@ -284,9 +284,10 @@ REST_FRAMEWORK = {
     # Session login only: HTTP Basic would let anyone test passwords at full speed (each
     # guess costs a password hash), past the login lockout.
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    # JSON with a NUL or a lone surrogate escaped (\u0000, \ud800) is a 400, never a write.
+    # DRF's three; the JSON parser's refusals translated (decision 0064) and JSON text no
+    # database stores (an escaped NUL or lone surrogate) a 400, never a write (decision 0078)
     "DEFAULT_PARSER_CLASSES": [
-        "servicekontor.core.api_parsers.StrictJSONParser",
+        "servicekontor.core.api_parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -1,7 +1,10 @@
 """The lanes (decisions 0031 and 0045): every named route is in the lane it belongs to, and
 the proxy example routes by the same patterns."""
 
+from __future__ import annotations
+
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -186,6 +189,15 @@ def test_cpu_weight__outside_the_nice_range__refused(nice: int) -> None:
 # --- the access log's redaction ------------------------------------------------------------
 
 REDACTED = "[redacted]"
+# The routes with a secret in their path; the pairing page takes its token in the query.
+SECRET_IN_PATH = {
+    "appointments:manage",
+    "appointments:cancel",
+    "appointments:reschedule",
+    "appointments:calendar",
+    "queueing:ticket",
+}
+SECRET_ROUTES = SECRET_IN_PATH | {"queueing:pair"}
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([{};])|([^\s"{};]+)')
 
 
@@ -356,14 +368,7 @@ def test_access_log__a_client_s_variants__no_secret_survives(url: str, in_refere
 def test_access_log__ordinary_paths__logged_as_they_are() -> None:
     """Every other route, reversed with sample arguments (the lanes' test's), with and
     without an ordinary query and Referer: unchanged."""
-    secret_routes = {
-        "appointments:manage",
-        "appointments:cancel",
-        "appointments:reschedule",
-        "appointments:calendar",
-        "queueing:ticket",
-    }
-    paths = [(n, p) for n, p in _paths() if n not in secret_routes]
+    paths = [(n, p) for n, p in _paths() if n not in SECRET_IN_PATH]
     assert len(paths) > 50
     for name, path in paths:
         for url in (path, f"{path}?lang=sv&format=csv", f"{path}?day=2026-12-02&table=steps"):
@@ -381,3 +386,119 @@ def test_proxy_example__body_limit_is_the_apps() -> None:
 
     sizes = re.findall(r"^\s*client_max_body_size\s+(\d+);", NGINX.read_text(), re.MULTILINE)
     assert sizes == [str(settings.UPLOAD_MAX_REQUEST_BYTES)]
+
+
+# --- the error log: no secret-bearing location writes its upstream failures ----------------
+
+
+@dataclass
+class Block:
+    """A directive of the conf: its name, arguments and, for a block, what it holds."""
+
+    name: str
+    args: list[str]
+    children: list[Block] = field(default_factory=list)
+
+    def first(self, name: str) -> Block | None:
+        return next((c for c in self.children if c.name == name), None)
+
+    def all(self, name: str) -> list[Block]:
+        return [c for c in self.children if c.name == name]
+
+
+def _nginx_tree() -> Block:
+    text = "\n".join(
+        line.split(" #")[0] if not line.lstrip().startswith("#") else ""
+        for line in NGINX.read_text().splitlines()
+    )
+    root = Block("", [])
+    stack, words = [root], []
+    for m in _TOKEN.finditer(text):
+        if m.group(2) == ";":
+            stack[-1].children.append(Block(words[0], words[1:]))
+            words = []
+        elif m.group(2) == "{":
+            block = Block(words[0], words[1:])
+            stack[-1].children.append(block)
+            stack.append(block)
+            words = []
+        elif m.group(2) == "}":
+            assert not words, words
+            stack.pop()
+        else:
+            words.append(m.group(1) if m.group(1) is not None else m.group(0))
+    assert stack == [root] and not words
+    return root
+
+
+def _location(server: Block, uri: str) -> list[Block]:
+    """The blocks nginx uses for `uri` (the decoded path), outermost first: the longest
+    matching prefix location, then the first matching regex location nested in it, else the
+    first matching regex location of the server (the conf has no "=", "^~" or "~*")."""
+    prefixes = [b for b in server.all("location") if len(b.args) == 1]
+    regexes = [b for b in server.all("location") if b.args[0] == "~"]
+    assert len(prefixes) + len(regexes) == len(server.all("location"))
+    best = max((b for b in prefixes if uri.startswith(b.args[0])), key=lambda b: len(b.args[0]))
+    nested = [b for b in best.all("location") if b.args[0] == "~"]
+    assert len(nested) == len(best.all("location")), "only regex locations are nested"
+    for regex in nested:
+        if re.search(regex.args[1], uri):
+            return [server, best, regex]
+    for regex in regexes:
+        if re.search(regex.args[1], uri):
+            return [server, regex]
+    return [server, best]
+
+
+def _error_log_level(blocks: list[Block]) -> str:
+    """The level of the innermost error_log among `blocks` (nginx inherits it inwards)."""
+    for block in reversed(blocks):
+        if (directive := block.first("error_log")) is not None:
+            return directive.args[1] if len(directive.args) > 1 else "error"
+    raise AssertionError("no error_log in the server block")
+
+
+def _decoded(url: str) -> str:
+    """nginx's $uri of `url`: the path, percent-decoded, dot segments resolved."""
+    import posixpath
+    from urllib.parse import unquote
+
+    path = unquote(url.partition("?")[0])
+    normal = posixpath.normpath(path)
+    return normal + "/" if path.endswith("/") and normal != "/" else normal
+
+
+def test_error_log__secret_bearing_paths_log_at_crit_the_others_at_error() -> None:
+    """nginx's error log has no format: an upstream failure ("error") writes the request line.
+    Every URL the app puts a secret in — in each of the site's languages (/en/…) and encoded —
+    is served by a location whose error log is at "crit"; every other route's at "error" (an
+    upstream failure there is still written). Each location proxies (a nested location
+    without proxy_pass would serve files)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    (server,) = _nginx_tree().all("server")
+    files = {d.args[0] for d in _walk(server) if d.name == "error_log"}
+    assert len(files) == 1, files
+    secret = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            secret += [url for url, _s in _secret_urls()]
+    assert any(url.startswith("/en/") for url in secret)
+    secret += ["/book/m%61nage/t0k3n/", "/book/service/../manage/t0k3n/", "/queue/kista/pair/"]
+    for url in secret:
+        blocks = _location(server, _decoded(url))
+        assert _error_log_level(blocks) == "crit", url
+        assert blocks[-1].first("proxy_pass") is not None, url
+    ordinary = [p for n, p in _paths() if n not in SECRET_ROUTES and not p.startswith("/push")]
+    with translation.override("en"):
+        ordinary += [p for n, p in _paths() if n not in SECRET_ROUTES]
+    assert len(ordinary) > 100
+    for url in ordinary:
+        blocks = _location(server, _decoded(url))
+        assert _error_log_level(blocks) == "error", url
+        assert blocks[-1].first("proxy_pass") or blocks[-1].first("return"), url
+
+
+def _walk(block: Block) -> list[Block]:
+    return [block] + [d for child in block.children for d in _walk(child)]

@@ -9,7 +9,8 @@ no client to log it against) and only a warning without the token is logged.
 
 For another app's API: put `ApiClientAuthentication` first in `authentication_classes`; the
 view then finds `request.user` to be an `ApiClientPrincipal` (with `.agency_id`) and must
-scope every query to that agency.
+scope every query to that agency. The partner API's views (API clients only) are built on
+`partner_api.PartnerApiView`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -36,6 +38,8 @@ from servicekontor.core.secret_tokens import hash_token
 
 log = logging.getLogger(__name__)
 
+# An unknown key id or a wrong secret (says no more: the caller may not hold the secret).
+UNKNOWN_CREDENTIAL = gettext_lazy("Unknown or revoked API credential.")
 PREFIX = "skc_"
 KEY_ID_LENGTH = 12
 DEFAULT_OVERLAP = dt.timedelta(days=7)
@@ -134,7 +138,7 @@ def authenticate_token(token: str, *, method: str, path: str) -> ApiClientPrinci
     )
     if credential is None:
         log.warning("API client token with an unknown key id refused (%s %s)", method, path)
-        raise AuthenticationFailed(_("Unknown or revoked API credential."))
+        raise AuthenticationFailed(UNKNOWN_CREDENTIAL)
     now = clock.now()
     client = credential.client
     if not hmac.compare_digest(credential.token_hash, hash_token(token)):
@@ -153,8 +157,24 @@ def authenticate_token(token: str, *, method: str, path: str) -> ApiClientPrinci
         path=path[:300],
         result=result,
     )
-    if result != ApiClientUse.Result.ACCEPTED:
-        raise AuthenticationFailed(_("Unknown or revoked API credential."))
+    if result == ApiClientUse.Result.WRONG_SECRET:  # says no more than an unknown key id
+        raise AuthenticationFailed(UNKNOWN_CREDENTIAL)
+    if result == ApiClientUse.Result.REVOKED:  # the caller holds the whole token: tell why
+        raise AuthenticationFailed(
+            _(
+                "This API credential was revoked. Ask a network administrator for a new one "
+                "(Authorization: Bearer skc_…)."
+            )
+        )
+    if result == ApiClientUse.Result.EXPIRED:
+        assert credential.expires_at is not None
+        raise AuthenticationFailed(
+            _(
+                "This API credential expired at %(when)s UTC: a newer one was issued in its "
+                "place. Use the newest token of the API client."
+            )
+            % {"when": credential.expires_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")}
+        )
     ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
     return ApiClientPrincipal(client_id=client.pk, agency_id=client.agency_id, name=client.name)
 

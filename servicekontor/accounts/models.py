@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
+from servicekontor.core.secret_tokens import hash_token
 from servicekontor.network.models import Office
 
 
@@ -193,3 +194,32 @@ class ApiClientUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.result}"
+
+
+class ApiToken(models.Model):
+    """A person's token for the statistics API (and the costs and change-plan APIs), e.g. for a
+    network administrator's script. An agency's system uses one of its agency's API clients
+    instead (`ApiClient`, decision 0018); the partner API takes only those (decision 0082).
+    Here since decision 0082 (it was `reports.ApiToken`; the table moved with it).
+
+    It acts as its user, with that user's scope (an agency analyst's token sees only that
+    agency). Only a SHA-256 of the token is stored; the token is shown once when created
+    (`manage.py create_api_token`).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hash_token(token)

@@ -19,43 +19,23 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
+from servicekontor.accounts.partner_api import PartnerApiView, partner_agency_id
 from servicekontor.appointments import errors, services, video_links
 from servicekontor.appointments.models import AvailabilitySource, Caseworker, VideoMeeting
 from servicekontor.core import clock
-from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param
 from servicekontor.core.params import validate_instant_range
 
 MAX_PERIODS = 2000
-
-
-class IsApiClient(BasePermission):
-    message = "Only an agency's API client may use the partner API."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return isinstance(request.user, ApiClientPrincipal)
-
-
-def _agency_id(request: Request) -> int:
-    principal = request.user
-    assert isinstance(principal, ApiClientPrincipal)  # IsApiClient ran
-    return principal.agency_id
-
-
-class _PartnerView(InvalidCredentialsMixin, APIView):
-    authentication_classes = [ApiClientAuthentication]
-    permission_classes = [IsApiClient]
 
 
 class _Conflict(serializers.ValidationError):
@@ -68,9 +48,9 @@ class PeriodSerializer(serializers.Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["ends_at"] <= attrs["starts_at"]:
-            raise serializers.ValidationError("ends_at must be after starts_at.")
+            raise serializers.ValidationError(_("ends_at must be after starts_at."))
         if attrs["ends_at"] - attrs["starts_at"] > dt.timedelta(hours=24):
-            raise serializers.ValidationError("A free period is at most 24 hours long.")
+            raise serializers.ValidationError(_("A free period is at most 24 hours long."))
         return attrs
 
 
@@ -82,23 +62,27 @@ class AvailabilitySerializer(serializers.Serializer[Any]):
 
 def _flat_errors(errors: Any) -> dict[str, list[str]]:
     """The serializer's errors as the API's documented 400 body, field → messages: a
-    period's errors become "periods": ["2: starts_at: …"] (items counted from 1)."""
+    period's errors become "periods": ["2: starts_at: …"] (items counted from 1; a check of
+    the whole period without the field's name: "2: ends_at must be after starts_at.").
+
+    DRF gives a list field's item errors as {index from 0: {field: [texts]}}; they were read
+    as one item named by its index, and the texts lost ("1: 0: non_field_errors")."""
     flat: dict[str, list[str]] = {}
     for field, value in errors.items():
         messages: list[str] = []
-        if isinstance(value, dict):
-            value = [value]
-        for i, item in enumerate(value, start=1):
-            if isinstance(item, dict):
+        if isinstance(value, dict):  # {index: the item's errors}
+            for index, item in sorted(value.items()):
+                item = item if isinstance(item, dict) else {"non_field_errors": item}
                 for name, texts in item.items():
-                    messages.extend(f"{i}: {name}: {text}" for text in texts)
-            elif item:
-                messages.append(str(item))
+                    part = "" if name == "non_field_errors" else f"{name}: "
+                    messages.extend(f"{index + 1}: {part}{text}" for text in texts)
+        else:
+            messages.extend(str(text) for text in value)
         flat[field] = messages
     return flat
 
 
-class AvailabilityView(_PartnerView):
+class AvailabilityView(PartnerApiView):
     @extend_schema(
         summary="Publish a caseworker's free periods for video meetings",
         request=AvailabilitySerializer,
@@ -106,7 +90,7 @@ class AvailabilityView(_PartnerView):
     )
     def put(self, request: Request, external_id: str) -> Response:
         if not 0 < len(external_id) <= 120:
-            raise ValidationError({"external_id": ["1–120 characters."]})
+            raise ValidationError({"external_id": [_("1–120 characters.")]})
         data = AvailabilitySerializer(data=request.data)
         if not data.is_valid():
             raise ValidationError(_flat_errors(data.errors))
@@ -117,7 +101,7 @@ class AvailabilityView(_PartnerView):
 
     def _publish(self, request: Request, external_id: str, values: dict[str, Any]) -> int:
         caseworker, _created = Caseworker.objects.update_or_create(
-            agency_id=_agency_id(request),
+            agency_id=partner_agency_id(request),
             external_id=external_id,
             defaults={
                 "display_name": values["display_name"],
@@ -196,7 +180,7 @@ def _meetings(agency_id: int) -> QuerySet[VideoMeeting]:
     )
 
 
-class MeetingListView(_PartnerView, ListAPIView[VideoMeeting]):
+class MeetingListView(PartnerApiView, ListAPIView[VideoMeeting]):
     serializer_class = MeetingSerializer
 
     @extend_schema(
@@ -216,9 +200,9 @@ class MeetingListView(_PartnerView, ListAPIView[VideoMeeting]):
         first = date_param(self.request.query_params, "from") or today
         last = date_param(self.request.query_params, "to") or today + dt.timedelta(days=56)
         if last < first:
-            raise ValidationError({"to": ["The last day is before the first."]})
+            raise ValidationError({"to": [_("The last day is before the first.")]})
         return (
-            _meetings(_agency_id(self.request))
+            _meetings(partner_agency_id(self.request))
             .filter(booking__day__gte=first, booking__day__lte=last)
             .order_by("starts_at", "pk")
         )
@@ -231,18 +215,20 @@ class MeetingListView(_PartnerView, ListAPIView[VideoMeeting]):
         return Response(rows)
 
 
-class MeetingCancelView(_PartnerView):
+class MeetingCancelView(PartnerApiView):
     @extend_schema(
         summary="Cancel a video meeting (the caseworker cannot meet)",
         request=None,
         responses={200: MeetingSerializer},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = _meetings(_agency_id(request)).filter(pk=meeting_id).first()
+        meeting = _meetings(partner_agency_id(request)).filter(pk=meeting_id).first()
         if meeting is None:
             raise NotFound()
         try:
-            services.cancel_video_meeting_by_agency(meeting=meeting, agency_id=_agency_id(request))
+            services.cancel_video_meeting_by_agency(
+                meeting=meeting, agency_id=partner_agency_id(request)
+            )
         except errors.NotYourMeeting:
             raise NotFound() from None
         except errors.BookingError as exc:

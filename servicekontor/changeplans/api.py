@@ -1,7 +1,7 @@
 """Read-only API of change plans: the plans, their changes with resolved dates, and the
 effect of each step.
 
-Signed-in staff only (session, or an agency system's API token — the statistics'
+Signed-in staff only (session, or a person's API token — the statistics'
 `ApiTokenAuthentication`, `Authorization: Bearer …`), scoped as the costs API: network
 administrators see everything; an agency analyst sees the plans and their network figures
 but, of the cost, only their own agency's share (no total, no other agency); everybody

@@ -26,6 +26,15 @@ _SIGN_IN_ERRORS = {
     "401": "No credentials, or an unknown or inactive API token.",
     "403": "Signed in, but this caller may not see these data.",
 }
+# The partner API's operations: an agency API client's token only (decision 0082).
+PARTNER_SECURITY: list[dict[str, list[str]]] = [{"agencyApiClient": []}]
+_PARTNER_ERRORS = {
+    "401": "No credentials; an unknown, revoked or expired API client token (the body says "
+    "which of the last two); or something else in the Authorization header: the partner API "
+    "takes only `Authorization: Bearer skc_…`.",
+    "403": "A person's valid credential (a session, or a personal API token): the partner API "
+    "is for agencies' systems.",
+}
 
 
 def _as_openapi_3_1(node: Any) -> Any:
@@ -65,7 +74,9 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             errors = dict(_ERRORS)
-            if {} not in operation.get("security", [{}]):
+            if operation.get("security") == PARTNER_SECURITY:
+                errors.update(_PARTNER_ERRORS)
+            elif {} not in operation.get("security", [{}]):
                 errors.update(_SIGN_IN_ERRORS)
             for status, description in errors.items():
                 operation["responses"].setdefault(

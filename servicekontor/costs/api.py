@@ -1,7 +1,8 @@
 """Read-only API of the settled costs: per agency × office, and every line.
 
-Signed-in staff only (session, or an agency system's API token — the statistics'
-`ApiTokenAuthentication`, `Authorization: Bearer …`): network administrators
+Signed-in staff only (session, or a person's API token — the statistics'
+`ApiTokenAuthentication`, `Authorization: Bearer …`; an agency's API client is refused with
+403): network administrators
 see every agency; an agency analyst only their own agency (the same
 `queries.visible_agency_ids` as the pages and exports); everybody else gets 403.
 """

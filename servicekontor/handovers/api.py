@@ -1,7 +1,8 @@
 """The partner API: an agency's system reads its handovers (polling, or after a webhook),
 acknowledges them with its case number and reports the outcome; it also reads its
-offerings. Only API clients (`accounts.api_clients`) of the agency, each request logged;
-another agency's handover is a 404, as if it did not exist.
+offerings. Only API clients (`accounts.partner_api.PartnerApiView`) of the agency, each
+request logged; another agency's handover is a 404, as if it did not exist. Every refusal's
+text is in the request's language (Accept-Language, decision 0064).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -18,15 +20,12 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
-from servicekontor.core.api_auth import InvalidCredentialsMixin
+from servicekontor.accounts.partner_api import PartnerApiView, partner_agency_id
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.core.errors import DomainError
 from servicekontor.handovers import services
@@ -36,25 +35,6 @@ from servicekontor.handovers.payload import handover_data
 from servicekontor.handovers.queries import handovers_of_agency
 from servicekontor.network.api import OfferingSerializer
 from servicekontor.network.models import Offering
-
-
-class IsApiClient(BasePermission):
-    message = "Only an agency's API client may use the partner API."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return isinstance(request.user, ApiClientPrincipal)
-
-
-def _agency_id(request: Request) -> int:
-    principal = request.user
-    if not isinstance(principal, ApiClientPrincipal):
-        raise PermissionDenied()
-    return principal.agency_id
-
-
-class _PartnerView(InvalidCredentialsMixin, APIView):
-    authentication_classes = [ApiClientAuthentication]
-    permission_classes = [IsApiClient]
 
 
 class HandoverSerializer(serializers.Serializer[Any]):
@@ -79,7 +59,7 @@ class HandoverSerializer(serializers.Serializer[Any]):
     purged = serializers.BooleanField()
 
 
-class HandoverListView(_PartnerView, ListAPIView[Handover]):
+class HandoverListView(PartnerApiView, ListAPIView[Handover]):
     serializer_class = HandoverSerializer
 
     @extend_schema(
@@ -95,7 +75,7 @@ class HandoverListView(_PartnerView, ListAPIView[Handover]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Handover]:
-        handovers = handovers_of_agency(_agency_id(self.request))
+        handovers = handovers_of_agency(partner_agency_id(self.request))
         params = self.request.query_params
         if status := params.get("status"):
             if status not in HandoverStatus.values:
@@ -112,7 +92,7 @@ class HandoverListView(_PartnerView, ListAPIView[Handover]):
 
 
 def _one(request: Request, reference: str) -> Handover:
-    found = handovers_of_agency(_agency_id(request)).filter(reference=reference).first()
+    found = handovers_of_agency(partner_agency_id(request)).filter(reference=reference).first()
     if found is None:
         raise NotFound()
     return found
@@ -130,13 +110,14 @@ def _call(fn: Any, **kwargs: Any) -> Handover:
 
 
 def _body_field(request: Request, name: str) -> str:
-    """A text field of a JSON object body; 400 for another shape."""
+    """A text field of a JSON object body (a whole number is taken as its digits); 400 for
+    another shape, `true`/`false` too (a bool is an int in Python: `true` became "True")."""
     data = request.data
     if not isinstance(data, dict):
-        raise ValidationError({"detail": ["Send a JSON object."]})
+        raise ValidationError({"detail": [_("Send a JSON object.")]})
     value = data.get(name, "")
-    if not isinstance(value, str | int):
-        raise ValidationError({name: ["Give a text."]})
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError({name: [_("Give a text.")]})
     return str(value)
 
 
@@ -159,7 +140,7 @@ REFERENCE = OpenApiParameter(
 )
 
 
-class HandoverDetailView(_PartnerView):
+class HandoverDetailView(PartnerApiView):
     @extend_schema(
         summary="One handover, by its reference",
         parameters=[REFERENCE],
@@ -169,7 +150,7 @@ class HandoverDetailView(_PartnerView):
         return Response(HandoverSerializer(handover_data(_one(request, reference))).data)
 
 
-class AcknowledgeView(_PartnerView):
+class AcknowledgeView(PartnerApiView):
     @extend_schema(
         summary="Acknowledge a handover with the agency's case number",
         description="Repeating the same acknowledgement is harmless; another case number is 409.",
@@ -181,14 +162,14 @@ class AcknowledgeView(_PartnerView):
         _one(request, reference)
         handover = _call(
             services.acknowledge_handover,
-            agency_id=_agency_id(request),
+            agency_id=partner_agency_id(request),
             reference=reference,
             case_number=_body_field(request, "case_number"),
         )
         return Response(HandoverSerializer(handover_data(_one(request, handover.reference))).data)
 
 
-class OutcomeView(_PartnerView):
+class OutcomeView(PartnerApiView):
     @extend_schema(
         summary="The agency's outcome of a handover",
         description="`handled`, or `needs_citizen` (the citizen must come back or be "
@@ -204,14 +185,14 @@ class OutcomeView(_PartnerView):
         _one(request, reference)
         handover = _call(
             services.record_agency_outcome,
-            agency_id=_agency_id(request),
+            agency_id=partner_agency_id(request),
             reference=reference,
             outcome=_body_field(request, "outcome"),
         )
         return Response(HandoverSerializer(handover_data(_one(request, handover.reference))).data)
 
 
-class PartnerOfferingsView(_PartnerView, ListAPIView[Offering]):
+class PartnerOfferingsView(PartnerApiView, ListAPIView[Offering]):
     serializer_class = OfferingSerializer
 
     @extend_schema(
@@ -224,7 +205,7 @@ class PartnerOfferingsView(_PartnerView, ListAPIView[Offering]):
 
     def get_queryset(self) -> QuerySet[Offering]:
         offerings = Offering.objects.filter(
-            service__agency_id=_agency_id(self.request)
+            service__agency_id=partner_agency_id(self.request)
         ).select_related("office", "service__agency", "starts_with", "ends_with")
         if (day := date_param(self.request.query_params, "on")) is not None:
             offerings = offerings.valid_on(day)

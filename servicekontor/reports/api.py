@@ -12,13 +12,11 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import (
-    AuthenticationFailed,
     NotFound,
     PermissionDenied,
     ValidationError,
@@ -28,8 +26,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servicekontor.accounts.api_clients import PREFIX as CLIENT_TOKEN_PREFIX
 from servicekontor.accounts.api_clients import ApiClientAuthentication, ApiClientPrincipal
+from servicekontor.accounts.api_tokens import ApiTokenAuthentication
 from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
@@ -43,44 +41,8 @@ from servicekontor.reports.agency_report import (
     agency_month_report,
     parse_month,
 )
-from servicekontor.reports.models import ApiToken
 from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, check_period, figures
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for, scope_for_agency
-
-
-class ApiTokenAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <token>`; only the token's SHA-256 is looked up. An agency API
-    client's token (`skc_…`) is left to `ApiClientAuthentication`: it is never "unknown" here."""
-
-    keyword = "Bearer"
-
-    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
-        header = request.headers.get("Authorization", "")
-        if not header.startswith(self.keyword + " "):
-            return None
-        token = header[len(self.keyword) + 1 :].strip()
-        if token.startswith(CLIENT_TOKEN_PREFIX):
-            return None
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(token_hash=ApiToken.hash(token), is_active=True)
-            .first()
-        )
-        if found is None or not found.user.is_active:
-            raise AuthenticationFailed(_("Unknown or inactive API token."))
-        return found.user, found
-
-    def authenticate_header(self, request: Request) -> str:
-        return self.keyword
-
-
-class ApiTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "servicekontor.reports.api.ApiTokenAuthentication"
-    name = "apiToken"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer"}
-
 
 # One rule for the staff APIs (statistics, costs, change plans): every kind of valid
 # credential authenticates (an agency's API client, a person's token, a browser session), and

@@ -1,4 +1,4 @@
-"""Rollups of the visit log, and API tokens for agency systems.
+"""Rollups of the visit log, and people's API tokens.
 
 The rollups are derived data: every row is the sum of `measures.visit_contributions` over
 the visits of its office, service and local day. They are kept in step inside the
@@ -7,11 +7,7 @@ transaction of each change (`rollups.py`) and can be recomputed from the raw log
 scoping and grouping by agency need no join.
 """
 
-import hashlib
-
-from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.network.models import Office
@@ -192,31 +188,3 @@ class OccupancyFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_id} {self.local_day}"
-
-
-class ApiToken(models.Model):
-    """A token an agency's system (or a person) uses to read the statistics API.
-
-    It acts as its user, with that user's scope (an agency analyst's token sees only that
-    agency). Only a SHA-256 of the token is stored; the token is shown once when created
-    (`manage.py create_api_token`).
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
-    name = models.CharField(_("name"), max_length=80)
-    token_hash = models.CharField(max_length=64, unique=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"))
-
-    class Meta:
-        verbose_name = _("API token")
-        verbose_name_plural = _("API tokens")
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.name}"
-
-    @staticmethod
-    def hash(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()

@@ -1,12 +1,12 @@
-"""Writes of the statistics app: API tokens. (The rollups are written by `rollups.py`.)"""
+"""Writes of the statistics app: people's API tokens (`accounts.ApiToken`, for the statistics
+API and the other staff APIs). (The rollups are written by `rollups.py`.)"""
 
 import secrets
 
 from django.db import transaction
 
-from servicekontor.accounts.models import User
+from servicekontor.accounts.models import ApiToken, User
 from servicekontor.core import clock
-from servicekontor.reports.models import ApiToken
 from servicekontor.reports.scope import scope_for
 
 

@@ -153,8 +153,8 @@ NOT_PERSONAL = {
     # Statistics rollups: counts per office × service × day × outcome × language code, no
     # visit and no person in a row.
     *(f"reports.ErrandFigures.{f}" for f in ("outcome", "language")),
-    # API tokens of agency systems: a label and a SHA-256 (like queueing.DeviceToken).
-    *(f"reports.ApiToken.{f}" for f in ("name", "token_hash")),
+    # people's API tokens: a label and a SHA-256 (like queueing.DeviceToken).
+    *(f"accounts.ApiToken.{f}" for f in ("name", "token_hash")),
     # Agency API clients: a system's label, a public key id and a SHA-256; the use log holds
     # the method, the path (ids and references, never personal data) and the result.
     "accounts.ApiClient.name",

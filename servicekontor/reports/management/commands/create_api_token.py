@@ -1,4 +1,7 @@
-"""Create an API token for a statistics reader (e.g. an agency's system)."""
+"""Create a person's API token: it acts as its user (e.g. a network administrator's script).
+
+An agency's system uses one of its agency's API clients instead (`manage.py api_client create`,
+decision 0018): a person's token is refused by the partner API (decision 0082)."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -8,11 +11,15 @@ from servicekontor.reports.services import create_api_token
 
 
 class Command(BaseCommand):
-    help = "Create a statistics API token for a user (it sees what the user sees) and print it."
+    help = (
+        "Create a person's API token (it acts as the user and sees what the user sees: the "
+        "statistics, costs and change-plan APIs) and print it. An agency's system uses an API "
+        "client instead: manage.py api_client create."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("name", help="What the token is for, e.g. 'Skatteverket BI'.")
+        parser.add_argument("name", help="What the token is for, e.g. 'monthly report script'.")
 
     def handle(self, *args: object, **options: str) -> None:
         user = User.objects.filter(username=options["username"]).first()
