@@ -13,14 +13,14 @@ from servicekontor.core.geography import (
     fold,
     haversine_km,
 )
-from servicekontor.core.i18n import current_language
+from servicekontor.core.i18n import current_language, pick_language
 from servicekontor.network.models import Offering, Office, OfficeKind
 from servicekontor.network.opening_hours import DayHours
 from servicekontor.network.queries import (
     next_visits,
     offices_operating_on,
 )
-from servicekontor.network.registry_cache import open_now
+from servicekontor.network.registry_cache import OpenNow, open_now, open_states
 
 MAX_RESULTS = 10
 
@@ -33,9 +33,15 @@ class AgencyServices:
 
 @dataclass
 class OfficeResult:
+    """One office of the finder's list: what a citizen needs to choose it (walk finding F1):
+    how far, open now or when it opens, and which agencies it helps with. The services one
+    by one are on the office's own page."""
+
     office: Office
     distance_km: float | None
-    agencies: list[AgencyServices] = field(default_factory=list)
+    agency_names: list[str] = field(default_factory=list)  # offered that day, by name
+    service_count: int = 0
+    opening: OpenNow | None = None  # with `now` only
     next_visits: list[DayHours] = field(default_factory=list)  # outreach stops only
 
 
@@ -59,15 +65,19 @@ def services_by_agency(offerings: list[Offering]) -> list[AgencyServices]:
     return list(grouped.values())
 
 
-def offerings_by_office(offices: list[Office], day: dt.date) -> dict[int, list[Offering]]:
-    result: dict[int, list[Offering]] = defaultdict(list)
-    for offering in (
+def agencies_by_office(offices: list[Office], day: dt.date) -> dict[int, tuple[list[str], int]]:
+    """Office id → (the names of the agencies it offers services of on the day, sorted; the
+    number of those services), in one query of plain rows (no model instances)."""
+    names: dict[int, set[str]] = defaultdict(set)
+    counts: dict[int, int] = defaultdict(int)
+    for office_id, name_sv, name_en in (
         Offering.objects.valid_on(day)
         .filter(office__in=offices)
-        .select_related("service", "service__agency")
+        .values_list("office_id", "service__agency__name_sv", "service__agency__name_en")
     ):
-        result[offering.office_id].append(offering)
-    return result
+        names[office_id].add(pick_language(name_sv, name_en))
+        counts[office_id] += 1
+    return {office_id: (sorted(names[office_id]), counts[office_id]) for office_id in names}
 
 
 def matching_offices(text: str, day: dt.date) -> list[Office]:
@@ -106,9 +116,10 @@ def nearest_offices(
     limit: int = MAX_RESULTS,
     now: dt.datetime | None = None,
 ) -> list[OfficeResult]:
-    """Operating offices and outreach stops sorted by great-circle distance, with the services
-    offered that day (a stop: also its next three visit days; with `now`, not a visit that
-    has ended by then).
+    """Operating offices and outreach stops sorted by great-circle distance, with the agencies
+    whose services they offer that day (a stop: also its next three visit days; with `now`,
+    not a visit that has ended by then, and each result's open state at `now`, the one
+    `registry_cache.open_now` gives).
 
     Offices on the same (approximate) point are as near as each other: they follow in name
     and code order, so the list is the same every time.
@@ -122,12 +133,15 @@ def nearest_offices(
         )
     )
     chosen = offices[:limit]
-    offerings = offerings_by_office(chosen, day)
+    agencies = agencies_by_office(chosen, day)
+    states = open_states(chosen, now) if now is not None else {}
     return [
         OfficeResult(
             office=office,
             distance_km=haversine_km(latitude, longitude, office.latitude, office.longitude),
-            agencies=services_by_agency(offerings.get(office.pk, [])),
+            agency_names=agencies.get(office.pk, ([], 0))[0],
+            service_count=agencies.get(office.pk, ([], 0))[1],
+            opening=states.get(office.pk),
             next_visits=next_visits(office=office, from_day=day, count=3, after=now)
             if office.kind == OfficeKind.OUTREACH
             else [],

@@ -11,12 +11,14 @@ Reads live in `queries.py`, the hand-written statements in `sql.py`.
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import can_serve_at, may_serve
@@ -699,6 +701,15 @@ def _own_visit(*, visit_id: int, officer: User) -> Visit:
     return visit
 
 
+def _seconds_before_next_step(visit: Visit, rules: QueueSettings, now: dt.datetime) -> int:
+    """Whole seconds (rounded up; 0 when none) before a called visit may be called again or
+    marked a no-show: `min_recall_seconds` after its last call."""
+    if visit.called_at is None:
+        return 0
+    left = rules.min_recall_seconds - (now - visit.called_at).total_seconds()
+    return max(0, math.ceil(left))
+
+
 @transaction.atomic
 def recall_visit(*, officer: User, visit_id: int) -> Visit:
     """Call the same visit again; after the office's maximum number of calls it is a no-show.
@@ -714,11 +725,15 @@ def recall_visit(*, officer: User, visit_id: int) -> Visit:
         raise InvalidTransition(_("Only a called visit can be called again."))
     rules = QueueSettings.for_office(visit.office)
     now = clock.now()
-    assert visit.called_at is not None
-    wait_left = rules.min_recall_seconds - (now - visit.called_at).total_seconds()
+    wait_left = _seconds_before_next_step(visit, rules, now)
     if wait_left > 0:
         raise InvalidTransition(
-            _("Wait %(seconds)d more seconds before calling again.") % {"seconds": wait_left + 1}
+            ngettext(
+                "Wait %(seconds)d more second before calling again.",
+                "Wait %(seconds)d more seconds before calling again.",
+                wait_left,
+            )
+            % {"seconds": wait_left}
         )
     if visit.call_count >= rules.max_calls:
         return _transition(
@@ -746,10 +761,21 @@ def recall_visit(*, officer: User, visit_id: int) -> Visit:
 def mark_no_show(*, officer: User, visit_id: int) -> Visit:
     """The called citizen did not come, after the minimum delay. Compare-and-swap, no lock."""
     visit = _own_visit(visit_id=visit_id, officer=officer)
-    if visit.state == VisitState.CALLED and visit.called_at is not None:
+    if visit.state == VisitState.CALLED:
         rules = QueueSettings.for_office(visit.office)
-        if (clock.now() - visit.called_at).total_seconds() < rules.min_recall_seconds:
-            raise InvalidTransition(_("Give the citizen time to come to the desk first."))
+        wait_left = _seconds_before_next_step(visit, rules, clock.now())
+        if wait_left > 0:
+            # Says how long, as the recall's refusal does (walk finding F4).
+            raise InvalidTransition(
+                ngettext(
+                    "Give the citizen time to come to the desk: wait %(seconds)d more second "
+                    "before marking a no-show.",
+                    "Give the citizen time to come to the desk: wait %(seconds)d more seconds "
+                    "before marking a no-show.",
+                    wait_left,
+                )
+                % {"seconds": wait_left}
+            )
     return _transition_at_desk(
         visit,
         Action.NO_SHOW,

@@ -5,11 +5,13 @@ one code's name in the page's language (the code itself if unknown)."""
 import functools
 
 from django import template
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from servicekontor.core.i18n import current_language
-from servicekontor.core.languages import language_choices
+from servicekontor.core.languages import common_language_choices, language_choices
 
 register = template.Library()
 
@@ -30,11 +32,22 @@ def interpreter_language_options() -> SafeString:
 
 @functools.cache
 def _options(locale: str) -> SafeString:
+    """The often needed languages first (`COMMON_INTERPRETER_LANGUAGES`, walk finding F6),
+    then every language; both groups labelled."""
+    with translation.override(locale):
+        common, every = _("Often needed"), _("All languages")
+    return format_html(
+        '<optgroup label="{}">{}</optgroup><optgroup label="{}">{}</optgroup>',
+        common,
+        _option_list(common_language_choices(locale)),
+        every,
+        _option_list(language_choices(locale)),
+    )
+
+
+def _option_list(pairs: tuple[tuple[str, str], ...]) -> SafeString:
     return mark_safe(  # every name and code escaped by format_html
-        "".join(
-            format_html('<option value="{}">{}</option>', code, name)
-            for code, name in language_choices(locale)
-        )
+        "".join(format_html('<option value="{}">{}</option>', code, name) for code, name in pairs)
     )
 
 

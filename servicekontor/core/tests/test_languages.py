@@ -1,10 +1,13 @@
 """Interpreter languages: names from CLDR (Babel), ISO 639-1 codes behind them."""
 
+import re
+
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
 from servicekontor.core.languages import (
+    COMMON_INTERPRETER_LANGUAGES,
     SUPPLEMENTARY,
     is_language_code,
     language_choices,
@@ -35,6 +38,37 @@ def test_desk_interpreter_fields__a_select_of_names_not_a_code_box():
     assert '<select name="language" id="finish-language">' in html
     assert '<option value="so">somaliska</option>' in html
     assert 'maxlength="2"' not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "group_labels"),
+    [
+        (
+            "sv",
+            ["arabiska", "centralkurdiska", "dari", "nordkurdiska (kurmanji)", "pashto"],
+            ("Ofta behövda", "Alla språk"),
+        ),
+        (
+            "en",
+            ["Arabic", "Central Kurdish", "Dari", "Northern Kurdish (Kurmanji)", "Pashto"],
+            ("Often needed", "All languages"),
+        ),
+    ],
+)
+def test_desk_interpreter_fields__often_needed_languages_first(language, first, group_labels):
+    """Walk finding F6: the languages offices need are above the ~180 of ISO 639-1, in a
+    labelled group; the full list follows, every language in it."""
+    with translation.override(language):
+        html = Template(
+            '{% include "desk/_interpreter_fields.html" with prefix="finish" %}'
+        ).render(Context({}))
+    common, _sep, every = html.partition(f'<optgroup label="{group_labels[1]}">')
+    assert f'<optgroup label="{group_labels[0]}">' in common
+    names = re.findall(r'<option value="[a-z]+">([^<]+)</option>', common)
+    assert len(names) == len(COMMON_INTERPRETER_LANGUAGES)
+    assert names[: len(first)] == first
+    assert len(re.findall(r"<option value=", every)) == len(language_choices(language))
+    assert "volap" not in common.casefold() and "volap" in every.casefold()
 
 
 @pytest.mark.parametrize(

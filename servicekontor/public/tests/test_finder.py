@@ -43,11 +43,44 @@ def test_finder__coordinates__sorted_by_distance(client: Client) -> None:
     assert "km" in response.content.decode()
 
 
+def _cards(html: str) -> list[str]:
+    return re.findall(r'<li class="card">(.*?)</li>', html, re.S)
+
+
 @time_machine.travel(NOW, tick=False)
-def test_finder__results_show_todays_services_and_booking_need(client: Client) -> None:
+def test_finder__results_show_the_agencies_not_each_service(client: Client) -> None:
+    """Walk finding F1: per office the agencies it helps with and a link to its page with
+    every service, not the ~13 services of each card."""
     html = client.get("/", {"q": "Kiruna"}).content.decode()
-    assert "Skatteverket" in html and "Migrationsverket" in html
-    assert "bokning" in html.lower()  # ID-kort needs a booking (Swedish is the default)
+    first = _cards(html)[0]
+    assert "Skatteverket" in first and "Migrationsverket" in first
+    assert "Hjälp med:" in first
+    assert re.search(r'<a href="/office/[^"]+/">Alla \d+ tjänster och öppettider', first)
+    assert "ID-kort" not in html and "booking" not in html and "bokning krävs" not in html
+
+
+@pytest.mark.parametrize(
+    ("utc_hour", "language", "words"),
+    [
+        (10, "sv", "Öppet nu"),  # 11:00 in Stockholm
+        (10, "en", "Open now, until"),
+        (6, "sv", "Stängt nu."),  # 07:00: closed, opens later today
+        (6, "en", "Closed now.</strong> Opens today at"),
+        (20, "en", "Closed now.</strong> Opens tomorrow at"),  # 21:00
+    ],
+)
+def test_finder__each_result_says_open_now_or_when_it_opens(
+    client: Client, utc_hour: int, language: str, words: str
+) -> None:
+    """Walk finding F1: a card says whether the office is open now, until when, or when it
+    opens, as the office page does (the same `registry_cache.open_now`), at several hours."""
+    prefix = "/en/" if language == "en" else "/"
+    with time_machine.travel(NOW.replace(hour=utc_hour), tick=False):
+        html = client.get(prefix, {"q": "Kiruna"}).content.decode()
+    cards = _cards(html)
+    assert len(cards) == 10
+    assert words in cards[0]
+    assert all('class="opening"' in card for card in cards)
 
 
 @time_machine.travel(NOW, tick=False)

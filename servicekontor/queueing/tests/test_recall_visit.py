@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from servicekontor.queueing import services
 from servicekontor.queueing.errors import InvalidTransition
@@ -81,3 +82,43 @@ def test_visit__recall_visit__delay_applies_to_the_last_call_too(world, clock_at
     assert (visit.state, visit.call_count) == ("called", max_calls)
     clock_at.shift(dt.timedelta(seconds=29))
     assert services.recall_visit(officer=world.alice, visit_id=visit.pk).state == "no_show"
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "language", "words"),
+    [
+        (0.0, "en", "wait 30 more seconds before marking a no-show"),
+        (10.5, "en", "wait 20 more seconds before marking a no-show"),  # 19.5 s rounded up
+        (29.2, "en", "wait 1 more second before marking a no-show"),
+        (10.0, "sv", "vänta 20 sekunder till innan du markerar att besökaren inte kom"),
+    ],
+)
+def test_visit__mark_no_show__too_soon_says_how_long(world, clock_at, elapsed, language, words):
+    """Walk finding F4: the no-show refusal says how long to wait, as the recall's does."""
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    clock_at.shift(dt.timedelta(seconds=elapsed))
+
+    with translation.override(language), pytest.raises(InvalidTransition) as refused:
+        services.mark_no_show(officer=world.alice, visit_id=visit.pk)
+    with translation.override(language):
+        assert words in str(refused.value.message)
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "language", "words"),
+    [
+        (10.0, "en", "Wait 20 more seconds before calling again."),
+        (29.5, "en", "Wait 1 more second before calling again."),
+        (10.0, "sv", "Vänta 20 sekunder till innan du ropar upp igen."),
+    ],
+)
+def test_visit__recall_visit__too_soon_says_how_long(world, clock_at, elapsed, language, words):
+    visit = services.issue_ticket(office=world.office, service=world.tax)
+    services.call_next(officer=world.alice)
+    clock_at.shift(dt.timedelta(seconds=elapsed))
+
+    with translation.override(language), pytest.raises(InvalidTransition) as refused:
+        services.recall_visit(officer=world.alice, visit_id=visit.pk)
+    with translation.override(language):
+        assert str(refused.value.message) == words
