@@ -29,8 +29,8 @@ class AppointmentAllocation(models.Model):
         _("hour"), validators=[MinValueValidator(0), MaxValueValidator(23)]
     )
     counters = models.PositiveSmallIntegerField(
-        _("counters for appointments"),
-        help_text=_("Never more than the counters in use that can serve the service."),
+        _("desks for appointments"),
+        help_text=_("Never more than the desks in use that can serve the service."),
     )
 
     class Meta:
@@ -144,7 +144,7 @@ class OfficeCancelReason(models.TextChoices):
 
     CLOSED = "closed", _("The office is closed at that time.")
     NOT_OFFERED = "not_offered", _("The office no longer offers the service on that day.")
-    NO_COUNTER = "no_counter", _("The office has fewer counters for appointments at that time.")
+    NO_COUNTER = "no_counter", _("The office has fewer desks for appointments at that time.")
     # A video meeting the agency cancelled (services.cancel_video_meeting_by_agency).
     CASEWORKER = "caseworker", _("The agency's caseworker cannot meet you at that time.")
 

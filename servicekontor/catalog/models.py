@@ -113,7 +113,7 @@ class Service(models.Model):
         null=True,
         blank=True,
         related_name="services",
-        verbose_name=_("needs counter capability"),
+        verbose_name=_("needs desk capability"),
     )
     video_meeting = models.BooleanField(
         _("video meeting with a caseworker"),

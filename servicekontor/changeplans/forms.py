@@ -194,7 +194,7 @@ class ChangeForm(DateRuleForm):
         label=_("New office: longitude"), required=False, min_value=10, max_value=25
     )
     counters = forms.IntegerField(
-        label=_("New office: counters"), required=False, min_value=1, max_value=50, initial=2
+        label=_("New office: desks"), required=False, min_value=1, max_value=50, initial=2
     )
     agencies = forms.ModelMultipleChoiceField(
         label=_("New office: agencies offered"),
@@ -337,7 +337,7 @@ class ScenarioForm(forms.Form):
         validators=[validate_within_horizon],
     )
     counters = forms.IntegerField(
-        label=_("Counters per new office"), min_value=1, max_value=50, initial=2
+        label=_("Desks per new office"), min_value=1, max_value=50, initial=2
     )
     hours = forms.CharField(label=_("Weekly hours"), initial="0-4 10:00-16:00", max_length=200)
     agencies = forms.ModelMultipleChoiceField(

@@ -165,12 +165,12 @@ def demo_receiver(request: HttpRequest, agency_code: str) -> HttpResponse:
             url = reverse("handovers:demo_receiver", kwargs={"agency_code": agency.code})
             return HttpResponseRedirect(url, status=303)
     receipts = list(DemoReceipt.objects.filter(agency=agency).order_by("-received_at")[:50])
-    messages = []
+    received = []
     states = dict(Handover.objects.filter(agency=agency).values_list("reference", "status"))
     for i, receipt in enumerate(receipts):
         payload = json.loads(encryption.decrypt(receipt.body_encrypted))
         data = payload["data"]
-        messages.append(
+        received.append(
             {
                 "receipt": receipt,
                 "data": data,
@@ -178,5 +178,6 @@ def demo_receiver(request: HttpRequest, agency_code: str) -> HttpResponse:
                 "number": len(receipts) - i,
             }
         )
-    context = {"agency": agency, "messages": messages, "error": error}
+    # not `messages`: base.html shows Django's messages under that name
+    context = {"agency": agency, "received": received, "error": error}
     return render(request, "handovers/demo_receiver.html", context, status=400 if error else 200)

@@ -288,7 +288,7 @@ class ServicePoint(models.Model):
             models.UniqueConstraint(
                 fields=["office", "number"],
                 name="service_point_number_unique_per_office",
-                violation_error_message=_("This office already has a counter with this number."),
+                violation_error_message=_("This office already has a desk with this number."),
             )
         ]
 

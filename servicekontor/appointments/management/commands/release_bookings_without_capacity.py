@@ -11,7 +11,7 @@ from servicekontor.network.models import Office
 class Command(BaseCommand):
     help = (
         "Cancel future bookings the registry no longer has room for (closures, shortened "
-        "hours, an office closing for good, ended offerings, fewer counters) and tell the "
+        "hours, an office closing for good, ended offerings, fewer desks) and tell the "
         "citizens, offering a new time. The admin does this when a change is saved; this "
         "sweep (deploy/crontab) catches changes made without it: CSV imports, reference-data "
         "updates, moved milestones, bulk edits. --dry-run only lists them."
