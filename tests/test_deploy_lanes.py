@@ -412,7 +412,8 @@ def _nginx_tree() -> Block:
         for line in NGINX.read_text().splitlines()
     )
     root = Block("", [])
-    stack, words = [root], []
+    stack: list[Block] = [root]
+    words: list[str] = []
     for m in _TOKEN.finditer(text):
         if m.group(2) == ";":
             stack[-1].children.append(Block(words[0], words[1:]))

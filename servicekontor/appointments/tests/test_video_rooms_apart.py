@@ -31,6 +31,7 @@ def _world(*, desks: int, rooms: int, allocated: int, hours: range = range(10, 1
     video = video_service()
     walk_in = make_service(mode="both", handling_minutes=30)
     office = make_office(counters=desks)
+    assert video.required_capability is not None
     for n in range(rooms):
         room = office.service_points.create(number=desks + n + 1, name="Videorum")
         room.capabilities.add(video.required_capability)

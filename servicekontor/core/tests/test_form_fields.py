@@ -4,6 +4,8 @@ on Hypothesis-made fields (one input or several, required or not, labels and hel
 needing escaping or marked safe, with and without errors, any `auto_id`), in Swedish and
 English. The pages that use it: `appointments/tests/test_form_fields_pages.py`."""
 
+from typing import Any
+
 from django import forms
 from django.template import engines
 from django.template.context import Context
@@ -49,7 +51,7 @@ CHOICES = [("a", HOSTILE), ("b", "Två")]
 
 
 def _field(kind: str, *, required: bool, label: str, help_text: str) -> forms.Field:
-    common = {"required": required, "label": label, "help_text": help_text}
+    common: dict[str, Any] = {"required": required, "label": label, "help_text": help_text}
     if kind == "text":
         return forms.CharField(max_length=5, **common)
     if kind == "email":

@@ -25,7 +25,11 @@ CONTEXT_NAMES = {"context", "ctx", "extra_context"}
 def _keys(node: ast.expr) -> list[tuple[str, int]]:
     """The literal string keys of a dict display or of dict(…) keywords."""
     if isinstance(node, ast.Dict):
-        return [(k.value, node.lineno) for k in node.keys if isinstance(k, ast.Constant)]
+        return [
+            (k.value, node.lineno)
+            for k in node.keys
+            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+        ]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
         return [(kw.arg, node.lineno) for kw in node.keywords if kw.arg]
     return []
@@ -59,6 +63,7 @@ def context_keys(tree: ast.AST) -> list[tuple[str, int]]:
                     and isinstance(target.value, ast.Name)
                     and target.value.id in CONTEXT_NAMES
                     and isinstance(target.slice, ast.Constant)
+                    and isinstance(target.slice.value, str)
                 ):
                     found.append((target.slice.value, node.lineno))
     return found

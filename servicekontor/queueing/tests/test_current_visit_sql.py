@@ -33,6 +33,13 @@ def _orm(officer) -> tuple[Visit, list[Errand]] | None:
     return visit, errands
 
 
+def _at_desk(officer) -> Visit:
+    """`_same_as_orm` where the officer has a visit."""
+    visit = _same_as_orm(officer)
+    assert visit is not None
+    return visit
+
+
 def _same_as_orm(officer) -> Visit | None:
     """`sql.current_visit` against the ORM's reads; the visit (None if none)."""
     written = sql.current_visit(officer_id=officer.pk)
@@ -60,14 +67,14 @@ def test_current_visit__each_state_of_the_officers_visit__as_the_orm(world, cloc
     second = services.issue_ticket(office=world.office, service=world.parental)
     clock_at.shift(dt.timedelta(minutes=3))
     services.call_next(officer=alice)
-    assert _same_as_orm(alice).pk == first.pk  # called
+    assert _at_desk(alice).pk == first.pk  # called
     # Bob's visit is his, not Alice's
     third = services.issue_ticket(office=world.office, service=world.tax)
     services.call_next(officer=world.bob)
-    assert _same_as_orm(world.bob).pk == third.pk
-    assert _same_as_orm(alice).pk == first.pk
+    assert _at_desk(world.bob).pk == third.pk
+    assert _at_desk(alice).pk == first.pk
     services.start_service(officer=alice, visit_id=first.pk)
-    assert _same_as_orm(alice).state == "serving"  # serving, no errand yet
+    assert _at_desk(alice).state == "serving"  # serving, no errand yet
     for minutes, service, interpreter in ((2, world.tax, ""), (3, world.parental, "AR")):
         clock_at.shift(dt.timedelta(minutes=minutes))
         services.record_errand(
@@ -78,7 +85,7 @@ def test_current_visit__each_state_of_the_officers_visit__as_the_orm(world, cloc
             interpreter_used=bool(interpreter),
             interpreter_language=interpreter,
         )
-    visit = _same_as_orm(alice)  # serving, two errands recorded
+    visit = _at_desk(alice)  # serving, two errands recorded
     assert [e.service_id for e in queries.recorded_errands(visit)] == [
         world.tax.pk,
         world.parental.pk,
@@ -86,7 +93,7 @@ def test_current_visit__each_state_of_the_officers_visit__as_the_orm(world, cloc
     services.hold_visit(officer=alice, visit_id=first.pk)
     assert _same_as_orm(alice) is None  # on hold: no longer at the desk
     services.call_visit(officer=alice, visit_id=first.pk)
-    assert _same_as_orm(alice).state == "called"  # called back, its errands still there
+    assert _at_desk(alice).state == "called"  # called back, its errands still there
     services.start_service(officer=alice, visit_id=first.pk)
     services.finish_visit(officer=alice, visit_id=first.pk, outcome="resolved")
     assert _same_as_orm(alice) is None  # finished
@@ -95,7 +102,7 @@ def test_current_visit__each_state_of_the_officers_visit__as_the_orm(world, cloc
     Visit.objects.filter(pk=second.pk).update(
         priority=1, booked_start=dt.datetime(2026, 11, 25, 9, 40, tzinfo=dt.UTC)
     )
-    shown = _same_as_orm(alice)
+    shown = _at_desk(alice)
     assert shown.priority and shown.booked_start is not None
 
 

@@ -88,7 +88,7 @@ def test_screen_office__settings_come_along__no_statement_for_them(
 
 def test_screen_office_by_id__changes_seen__unknown_none(world):
     office = devices.screen_office_by_id(office_id=world.office.pk)
-    assert office == world.office
+    assert office is not None and office == world.office
     assert QueueSettings.for_office(office).require_device_token is False
     assert devices.screen_office_by_id(office_id=world.office.pk + 1000) is None
 

@@ -10,6 +10,7 @@ without grouping ("1234,5 km").
 """
 
 import datetime as dt
+from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
@@ -90,7 +91,7 @@ def _report(rf, rows: list[list[object]]) -> str:
 
 
 def test_monthly_report_page__counts_grouped_minutes_with_one_decimal(rf):
-    values = {key: 12345 for key, _label in agency_report.COLUMNS}
+    values: dict[str, float | None] = {key: 12345 for key, _label in agency_report.COLUMNS}
     values |= {"handled_minutes": 123456.7, "mean_wait_minutes": 15.0, "median_wait_minutes": None}
     row = ["Kista", "Stockholms län", *[values[k] for k, _label in agency_report.COLUMNS]]
     with translation.override("sv"):
@@ -143,7 +144,7 @@ def test_other_figures__grouped():
         assert count(74935) == f"74{NBSP}935"
         assert kr(123456789) == f"1{NBSP}234{NBSP}567,89"
         assert minutes(7_407_000) == f"123{NBSP}450,0"
-        assert percent(12.5) == f"1{NBSP}250,00 %"
+        assert percent(Fraction(25, 2)) == f"1{NBSP}250,00 %"
         assert amount(None) == "–" and amount(1234.5) == f"1{NBSP}234,50"
     with translation.override("en"):
         assert km(1234.5) == "1,234.5\xa0km"
