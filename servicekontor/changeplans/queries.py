@@ -550,14 +550,14 @@ class Evaluation:
             "pools_staff": _grouped(staff),
         }
 
+    @property
+    def day_axis(self) -> list[dt.date]:
+        return [s.day for s in self.steps]
+
 
 def _grouped(ore: int) -> str:
     """Whole kronor grouped in thousands as the tables show them (`plan_cells.figure`)."""
     return str(count(int(rounded(ore / 100))))
-
-    @property
-    def day_axis(self) -> list[dt.date]:
-        return [s.day for s in self.steps]
 
 
 def statistics_period(today: dt.date) -> tuple[dt.date, dt.date]:
