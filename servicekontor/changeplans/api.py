@@ -91,7 +91,11 @@ class StepSerializer(serializers.Serializer[Any]):
     mean_km = serializers.FloatField(allow_null=True, help_text="null: no office operating")
     visits_moved = serializers.FloatField(help_text="a year")
     staff_fte = serializers.FloatField()
-    cost_ore = serializers.IntegerField(allow_null=True, help_text="a month; null for analysts")
+    cost_ore = serializers.IntegerField(
+        allow_null=True,
+        help_text="a month, modelled: staff is the staff needed × the hourly cost, not the "
+        "staff pools entered (docs/changeplans.md); null for analysts",
+    )
     cost_not_shared_ore = serializers.IntegerField(
         allow_null=True,
         help_text="of cost_ore, what no agency can be charged for (an office without visits): "

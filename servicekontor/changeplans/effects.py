@@ -150,12 +150,17 @@ class NetworkPool:
 class CostInputs:
     """``office_pools``: office code -> its non-staff pools of the reference month;
     ``network_pools``: pools without an office (``office_shares`` keyed by office code);
-    ``staff_ore_per_hour``: None when no hourly cost is known (staff cost then left out)."""
+    ``staff_ore_per_hour``: None when no hourly cost is known (staff cost then left out);
+    ``reference_total_ore``, ``reference_staff_ore``: the reference month's pools as entered
+    (all of them, and the staff pools among them), öre — the cost billed, beside which the
+    modelled cost is shown (its staff is the staff needed, not the staff pools)."""
 
     office_pools: Mapping[str, tuple[PoolTemplate, ...]]
     network_pools: tuple[NetworkPool, ...]
     staff_ore_per_hour: int | None
     reference_month: dt.date | None = None
+    reference_total_ore: int = 0
+    reference_staff_ore: int = 0
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,8 @@ def _steps(
         _with(_("Visits moved a year"), vis),
         _with(_("Visits without an office a year"), vis),
         _with(_("Staff needed (FTE)"), staff),
-        _with(_("Cost a month (kr)"), cost),
-        _with(_("of which staff (kr)"), cost),
+        _with(_("Modelled cost a month (kr)"), cost),
+        _with(_("of which staff needed (kr)"), cost),
         # shares + not shared = the cost (the walk: 180 000 kr of a plan's cost went to nobody
         # and no column said so)
         _with(_("of which not shared (kr)"), cost),
@@ -121,7 +121,9 @@ def _steps(
         m = e.access
         row: list[Any] = [
             s.day.isoformat(),
-            _("Before the plan") if s.baseline else "; ".join(c.label for c in s.changes),
+            _("Before the plan (modelled)")
+            if s.baseline
+            else "; ".join(c.label for c in s.changes),
             m.offices,
             exported(m.share_within[0], 4),
             exported(m.share_within[1], 4),

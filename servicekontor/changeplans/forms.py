@@ -12,28 +12,39 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
 from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlannedChange
+from servicekontor.changeplans.weekdays import DEFAULT_HOURS, hours_words, weekday_number
 from servicekontor.core import clock
 from servicekontor.core.forms import PlainTextField
 from servicekontor.network.models import Milestone, Office
 from servicekontor.network.opening_hours import WeeklyRule, overlapping_rules
 from servicekontor.planning.models import Scenario
 
-_HOURS_PART = re.compile(r"^\s*(\d)(?:\s*-\s*(\d))?\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+_DAY = r"([^\W\d_]+\.?|\d)"
+_HOURS_PART = re.compile(
+    rf"^\s*{_DAY}(?:\s*[-–]\s*{_DAY})?\s+(\d{{1,2}}:\d{{2}})\s*[-–]\s*(\d{{1,2}}:\d{{2}})\s*$"
+)
 
 
 def parse_hours(text: str) -> list[list[Any]]:
-    """Weekly hours from "0-4 10:00-16:00; 5 10:00-14:00" (0 = Monday; two parts on one day
-    make a lunch break) as [[weekday, "HH:MM", "HH:MM"], …]. Raises ValidationError naming
-    the part that cannot be read, a closing before an opening, or overlapping hours."""
+    """Weekly hours from "Mon-Fri 10:00-16:00; Sat 10:00-14:00" (weekdays by name in either
+    language, `weekdays.weekday_number`; the digits 0-6, 0 = Monday, of the first forms too;
+    two parts on one day make a lunch break) as [[weekday, "HH:MM", "HH:MM"], …]. Raises
+    ValidationError naming the part that cannot be read, a closing before an opening, or
+    overlapping hours."""
     out: list[list[Any]] = []
     for part in filter(str.strip, text.split(";")):
         m = _HOURS_PART.match(part)
-        if not m:
+        days = (
+            (weekday_number(m[1]), weekday_number(m[2] if m[2] is not None else m[1]))
+            if m
+            else (None, None)
+        )
+        if not m or days[0] is None or days[1] is None:
             raise ValidationError(
-                _("“%(part)s”: write weekdays and hours as 0-4 10:00-16:00 (0 = Monday).")
-                % {"part": part.strip()}
+                _("“%(part)s”: write weekdays and hours as %(example)s.")
+                % {"part": part.strip(), "example": hours_example()}
             )
-        first, last = int(m[1]), int(m[2] if m[2] is not None else m[1])
+        first, last = days[0], days[1]
         try:
             opens, closes = (
                 dt.time.fromisoformat(m[3].zfill(5)),
@@ -57,8 +68,15 @@ def parse_hours(text: str) -> list[list[Any]]:
     return out
 
 
-def hours_text(hours: list[list[Any]]) -> str:
-    return "; ".join(f"{wd} {a}-{b}" for wd, a, b in hours)
+def hours_example() -> str:
+    """An example of weekly hours in the active language: "Mon-Fri 10:00-16:00; Sat
+    10:00-14:00"."""
+    return hours_words([*DEFAULT_HOURS, [5, "10:00", "14:00"]])
+
+
+def default_hours_text() -> str:
+    """`weekdays.DEFAULT_HOURS` as the forms show it ("Mon-Fri 10:00-16:00")."""
+    return hours_words(DEFAULT_HOURS)
 
 
 # A plan looks this many years ahead and back from today: far enough for any reorganisation
@@ -207,8 +225,11 @@ class ChangeForm(DateRuleForm):
         label=_("Weekly hours"),
         required=False,
         max_length=200,
+        initial=default_hours_text,
         help_text=_(
-            "For an opening or new hours, e.g. 0-4 10:00-16:00; 5 10:00-14:00 (0 = Monday)."
+            "For an opening or new hours, e.g. Mon-Fri 10:00-16:00; Sat 10:00-14:00 (two "
+            "intervals on one day make a lunch break). An opening gets Monday–Friday 10–16 "
+            "unless you change it."
         ),
     )
     note = PlainTextField(label=_("Note"), required=False, max_length=MAX_TEXT)
@@ -255,7 +276,10 @@ class ChangeForm(DateRuleForm):
         data = super().clean()
         kind = data.get("kind")
         codes = _codes(data.get("offices") or "")
-        hours = parse_hours(data.get("hours") or "") if data.get("hours") else []
+        # The hours field is filled in by default (an opening's Monday–Friday 10–16): only
+        # an opening and new hours take it, the other kinds leave it.
+        takes_hours = kind in (ChangeKind.OPEN_OFFICE, ChangeKind.CHANGE_HOURS)
+        hours = parse_hours(data.get("hours") or "") if data.get("hours") and takes_hours else []
         data["hours_rows"] = hours
         data["office_codes"] = codes
         data["new_office"] = {}
@@ -339,7 +363,7 @@ class ScenarioForm(forms.Form):
     counters = forms.IntegerField(
         label=_("Desks per new office"), min_value=1, max_value=50, initial=2
     )
-    hours = forms.CharField(label=_("Weekly hours"), initial="0-4 10:00-16:00", max_length=200)
+    hours = forms.CharField(label=_("Weekly hours"), initial=default_hours_text, max_length=200)
     agencies = forms.ModelMultipleChoiceField(
         label=_("Agencies offered at the new offices"),
         queryset=Agency.objects.order_by("name_sv"),

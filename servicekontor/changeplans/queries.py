@@ -45,15 +45,18 @@ from servicekontor.changeplans.registry_state import (
     network_on,
     openings_without_services,
 )
+from servicekontor.changeplans.weekdays import hours_words
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
-from servicekontor.core.geography import load_localities
+from servicekontor.core.geography import county_name, load_localities
+from servicekontor.core.rounding import rounded
 from servicekontor.costs.models import Category, CostPool, HourlyRate
 from servicekontor.costs.queries import pools_for_allocation
 from servicekontor.network.models import Milestone, Offering, Office, OpeningHoursPeriod
 from servicekontor.network.opening_hours import WeeklyRule
 from servicekontor.reports import queries as report_queries
 from servicekontor.reports.scope import EVERYTHING
+from servicekontor.reports.templatetags.report_tags import count
 from servicekontor.staffing.queries import DEFAULT_POLICY, HOURS_PER_FTE_WEEK
 
 #: ASSUMPTION (stated on the page): with no statistics at all, an agency's visits a year per
@@ -333,6 +336,30 @@ def change_label(c: PlannedChange, office_names: dict[str, str]) -> str:
     return _("Move milestone %(name)s") % {"name": c.milestone.name if c.milestone else ""}
 
 
+def change_details(c: PlannedChange) -> list[tuple[str, str]]:
+    """(label, value) of what a change holds beyond its one-line label, as the planner gave it:
+    an opening's name, code, municipality, county, point and desks, the weekly hours, the
+    milestone, the note (for the confirmation of its removal)."""
+    out: list[tuple[str, str]] = []
+    if c.kind == Kind.OPEN_OFFICE:
+        n = c.new_office or {}
+        out += [
+            (_("Name"), str(n.get("name", ""))),
+            (_("Code"), (c.office_codes or [""])[0]),
+            (_("Municipality"), str(n.get("municipality", ""))),
+            (_("County"), county_name(str(n.get("county", "")))),
+            (_("Position"), f"{n.get('latitude', '')}, {n.get('longitude', '')}"),
+            (_("Desks"), str(n.get("counters", ""))),
+        ]
+    if c.hours:
+        out.append((_("Weekly hours"), hours_words(c.hours)))
+    if c.milestone is not None:
+        out.append((_("Milestone"), c.milestone.name))
+    if c.note:
+        out.append((_("Note"), c.note))
+    return [(label, value) for label, value in out if value]
+
+
 CONFLICT_TEXTS = {
     "incomplete": gettext_lazy("the change lacks the new office's details"),
     "code_taken": gettext_lazy("an office with the code %(office)s exists already"),
@@ -497,10 +524,40 @@ class Evaluation:
     reference_month: dt.date | None
     staff_rate: tuple[str, int] | None
     assumptions: list[tuple[str, str]]
+    # the reference month's pools as entered, öre (total, of which staff pools): the cost
+    # billed, shown beside the modelled first row (walk F12: "before the plan" read as today's
+    # cost, 38 % below it)
+    reference_cost: tuple[int, int] | None = None
+
+    def cost_note(self) -> str:
+        """One sentence that says the cost figures are modelled and sets the first row beside
+        the reference month's pools as entered ("" without pools)."""
+        if self.reference_month is None or self.reference_cost is None or not self.steps:
+            return ""
+        base = self.steps[0].effect.costs
+        total, staff = self.reference_cost
+        return _(
+            "The cost is modelled, not the cost billed: its staff is the staff needed (the "
+            "dimensioning) × the hourly cost, not the staff pools entered. Before the plan the "
+            "model gives %(model)s kr a month, of which staff %(model_staff)s kr; the pools of "
+            "%(month)s as entered are %(pools)s kr, of which staff pools %(pools_staff)s kr. "
+            "Compare the steps with the first row, not with the pools."
+        ) % {
+            "model": _grouped(base.total_ore),
+            "model_staff": _grouped(base.staff_ore),
+            "month": self.reference_month.strftime("%Y-%m"),
+            "pools": _grouped(total),
+            "pools_staff": _grouped(staff),
+        }
 
     @property
     def day_axis(self) -> list[dt.date]:
         return [s.day for s in self.steps]
+
+
+def _grouped(ore: int) -> str:
+    """Whole kronor grouped in thousands as the tables show them (`plan_cells.figure`)."""
+    return str(count(int(rounded(ore / 100))))
 
 
 def statistics_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -586,8 +643,12 @@ def cost_inputs(*, today: dt.date, rate: tuple[str, int] | None) -> effects.Cost
     categories = dict(CostPool.objects.filter(month=month).values_list("pk", "category"))
     office_pools: dict[str, list[effects.PoolTemplate]] = defaultdict(list)
     network: list[effects.NetworkPool] = []
+    total = staff = 0
     for p in pools_for_allocation(month=month):
         category = categories[p.key]
+        total += p.amount_ore
+        if category == Category.STAFF:
+            staff += p.amount_ore
         if p.office is not None:
             if category == Category.STAFF:
                 continue
@@ -612,6 +673,8 @@ def cost_inputs(*, today: dt.date, rate: tuple[str, int] | None) -> effects.Cost
         tuple(network),
         rate[1] if rate else None,
         month,
+        reference_total_ore=total,
+        reference_staff_ore=staff,
     )
 
 
@@ -732,6 +795,9 @@ def evaluate_plan(
         statistics_period=statistics_period(today),
         statistics_visits=counted,
         reference_month=cost.reference_month,
+        reference_cost=(cost.reference_total_ore, cost.reference_staff_ore)
+        if cost.reference_month is not None
+        else None,
         staff_rate=rate,
         assumptions=[(code, str(ASSUMPTION_TEXTS[code])) for code in effects.ASSUMPTIONS],
     )

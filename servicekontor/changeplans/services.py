@@ -232,9 +232,21 @@ def set_change_date(
     return queries.resolved_dates(queries.plan_changes(locked))
 
 
+def check_removable(change: PlannedChange) -> None:
+    """Raises what `remove_change` raises before deleting (NotADraft, ChangeInUse), for the
+    confirmation step (decision 0069): a removal that would be refused is refused before the
+    administrator is asked to confirm it."""
+    plan = ChangePlan.objects.get(pk=change.plan_id)
+    if plan.status != PlanStatus.DRAFT:
+        raise NotADraft()
+    if plan.changes.filter(after_change=change).exists():
+        raise ChangeInUse()
+
+
 @transaction.atomic
 def remove_change(*, change: PlannedChange) -> None:
-    """Remove a change from a draft; refused (409) while other changes follow it."""
+    """Remove a change from a draft (not undone: the page asks to confirm first); refused
+    (409) while other changes follow it."""
     locked = _lock_draft(change.plan)
     if locked.changes.filter(after_change=change).exists():
         raise ChangeInUse()

@@ -130,7 +130,7 @@ def _timeline(ev: queries.Evaluation, axis: list[dt.date] | None = None) -> str:
             ),
             charts.Panel(_("Staff needed (FTE)"), [at(d).effect.fte_total for d in days]),
             charts.Panel(
-                _("Cost a month (kr)"), [at(d).effect.costs.total_ore / 100 for d in days]
+                _("Modelled cost a month (kr)"), [at(d).effect.costs.total_ore / 100 for d in days]
             ),
         ],
     )
@@ -257,8 +257,29 @@ def change_date(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
 @admin_view
 @post_or_redirect(_plan_url)
 def remove_change(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
+    """Without ``confirm``: the change as it will be lost (its date, what it does, an
+    opening's name, point, hours and counters) and a confirmation (decision 0069: a removal is
+    not undone); with it: remove. A removal that would be refused is refused at once."""
     obj = get_object_or_404(ChangePlan, pk=pk)
-    services.remove_change(change=get_object_or_404(PlannedChange, pk=change_pk, plan=obj))
+    change = get_object_or_404(PlannedChange, pk=change_pk, plan=obj)
+    if request.POST.get("confirm") != "on":
+        services.check_removable(change)
+        rows = queries.plan_changes(obj)
+        names = queries.plan_office_names(rows, queries.registry_state())
+        day = queries.resolved_dates(rows).get(change.pk)
+        return render(
+            request,
+            "changeplans/remove_confirm.html",
+            {
+                "plan": obj,
+                "change": change,
+                "day": day,
+                "label": queries.change_label(change, names),
+                "follows": queries.follows_text(change, rows),
+                "details": queries.change_details(change),
+            },
+        )
+    services.remove_change(change=change)
     messages.success(request, _("Change removed."))
     return redirect("changeplans:plan", pk=obj.pk)
 

@@ -557,7 +557,7 @@ def test_steps__agencies_costs_plus_not_shared_add_up_to_the_cost(plan, world, c
     )
     rows = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=steps").content)
     header = rows[0]
-    cost = next(i for i, h in enumerate(header) if h.startswith("Kostnad per månad (kr)"))
+    cost = next(i for i, h in enumerate(header) if h.startswith("Beräknad kostnad per månad (kr)"))
     not_shared = next(i for i, h in enumerate(header) if h.startswith("varav ej fördelat (kr)"))
     agency_costs = [
         i
