@@ -93,7 +93,11 @@ def _report(rf, rows: list[list[object]]) -> str:
 def test_monthly_report_page__counts_grouped_minutes_with_one_decimal(rf):
     values: dict[str, float | None] = {key: 12345 for key, _label in agency_report.COLUMNS}
     values |= {"handled_minutes": 123456.7, "mean_wait_minutes": 15.0, "median_wait_minutes": None}
-    row = ["Kista", "Stockholms län", *[values[k] for k, _label in agency_report.COLUMNS]]
+    row: list[object] = [
+        "Kista",
+        "Stockholms län",
+        *[values[k] for k, _label in agency_report.COLUMNS],
+    ]
     with translation.override("sv"):
         body = _report(rf, [row])
     assert f'<td class="num">12{NBSP}345</td>' in body
