@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from servicekontor.core.api_description import DESCRIPTION as API_DESCRIPTION
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REFERENCE_DATA_DIR = BASE_DIR / "reference_data"
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     # A body larger than this site reads: 413 (in the user's language) before CSRF or
     # anything else reads it.
     "servicekontor.core.middleware.RequestBodyLimitMiddleware",
+    # A query parameter the API's schema does not name: 400, not silently ignored.
+    "servicekontor.core.api_unknown_parameters.RefuseUnknownApiParametersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -303,8 +306,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "servicekontor API",
-    "DESCRIPTION": "Registry of the service-office network: agencies, services, offices, "
-    "dated offerings and opening hours.",
+    "DESCRIPTION": API_DESCRIPTION,  # who the API is for and how to integrate
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -94,7 +94,7 @@ class StepSerializer(serializers.Serializer[Any]):
     cost_ore = serializers.IntegerField(
         allow_null=True,
         help_text="a month, modelled: staff is the staff needed × the hourly cost, not the "
-        "staff pools entered (docs/changeplans.md); null for analysts",
+        "staff pools entered; null for analysts",
     )
     cost_not_shared_ore = serializers.IntegerField(
         allow_null=True,

@@ -77,7 +77,7 @@ class SummaryRowSerializer(serializers.Serializer[Any]):
     total_ore = serializers.IntegerField()
     visits = serializers.IntegerField(
         help_text="Served visits of the agency at the office (statistics' served_visits: "
-        "visits with a served errand of it, once per agency; docs/statistics.md)."
+        "visits with at least one served errand of the agency, counted once per agency)."
     )
     handled_seconds = serializers.IntegerField()
     ore_per_visit = serializers.FloatField(
@@ -361,7 +361,7 @@ class CostWhatIfView(InvalidCredentialsMixin, APIView):
     @extend_schema(
         summary="What if an agency joins or leaves offices: shares, staff needed and its cost",
         description="Network administrators only. The same computation as the page "
-        "/costs/what-if/ (assumptions in docs/costs.md). Money in whole öre.",
+        "/costs/what-if/, whose page states its assumptions. Money in whole öre.",
         parameters=WHAT_IF_PARAMETERS,
         responses={200: WhatIfSerializer, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
     )

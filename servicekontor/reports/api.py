@@ -247,7 +247,7 @@ def _codes(request: Request, name: str, model: Any) -> list[int] | None:
 class FiguresView(_StatisticsView):
     @extend_schema(
         summary="Statistics by any grouping",
-        description="The measures (docs/statistics.md) for visits of local days from…to, "
+        description="The measures (each field says what it counts) for visits of local days from…to, "
         "grouped by any of: " + ", ".join(DIMENSIONS) + ". Only what the caller's scope "
         "allows is counted, in groups and totals alike. A period that ends after today has "
         "its figures up to and including today; 404 for one that begins after today (no "
