@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from servicekontor.changeplans import effects
 from servicekontor.changeplans.queries import Evaluation
 from servicekontor.core.geography import county_name
-from servicekontor.core.rounding import exported, rounded
+from servicekontor.core.rounding import exported, rounded, shown
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -262,7 +262,7 @@ def assumptions_table(ev: Evaluation) -> Table:
             _(
                 "Statistics %(start)s – %(end)s: %(visits)s visits a year (a shorter history scaled to a year)."
             )
-            % {"start": start, "end": end, "visits": _whole(ev.statistics_visits)},
+            % {"start": start, "end": end, "visits": shown(ev.statistics_visits)},
         ]
     )
     rows.append(
