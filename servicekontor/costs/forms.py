@@ -152,7 +152,9 @@ class CorrectForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pool"].choices = [("", "–"), *_settled_pool_choices()]
+        pool = self.fields["pool"]
+        assert isinstance(pool, forms.ChoiceField)
+        pool.choices = [("", "–"), *_settled_pool_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
