@@ -115,10 +115,16 @@ def seed_demo_outreach_and_video(*, office: Office) -> Office:
             "postal_town": "Arjeplog",
             "latitude": latitude,
             "longitude": longitude,
+            # Its own point on the square, not the centre of a district: the pages give
+            # its distance without "approximate" (walk finding F20).
+            "position_approximate": False,
             "opened_on": today - dt.timedelta(days=30),
             "notes": "Demo data (make run), not a real stop.",
         },
     )
+    if stop.position_approximate and (stop.latitude, stop.longitude) == DEMO_STOP_POSITION:
+        stop.position_approximate = False  # seeded by an earlier demo, before F20
+        stop.save(update_fields=["position_approximate"])
     if created:
         OutreachRule.objects.create(
             office=stop,

@@ -210,7 +210,7 @@ def offices_table(ev: Evaluation) -> Table:
                     s.day.isoformat(),
                     ev.office_names.get(code, code),
                     code,
-                    ev.office_counties.get(code, ""),
+                    county_name(ev.office_counties.get(code, "")),
                     _whole(s.effect.office_visits(code)),
                     exported(st.fte, 2) if st else 0,
                     st.peak_officers if st else 0,

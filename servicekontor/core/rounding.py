@@ -21,6 +21,12 @@ from django.utils.formats import number_format
 
 Number = int | float | Decimal | Fraction
 
+#: Seconds → minutes (`scale=MINUTE`).
+MINUTE = Fraction(1, 60)
+#: Minutes (handled, mean service, mean wait) have one decimal on every page, file and API
+#: answer that shows them: the statistics and the cost report show one figure alike.
+MINUTE_PLACES = 1
+
 
 def _exact(value: Number) -> Fraction:
     if isinstance(value, int | Fraction):

@@ -8,15 +8,16 @@ and kronor; the total row sums the öre, so it matches the pools to the öre.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from servicekontor.core.rounding import exported
+from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported, rounded
 from servicekontor.costs.queries import AgencyReport, WhatIfResult
 
-Cell = str | int | float | None
+Cell = str | int | float | Decimal | None
 
 
 def _kr(ore: int | Fraction | None) -> float | None:
@@ -24,8 +25,11 @@ def _kr(ore: int | Fraction | None) -> float | None:
     return exported(ore, 2, scale=Fraction(1, 100))
 
 
-def _minutes(seconds: int) -> float | None:
-    return exported(seconds, 2, scale=Fraction(1, 60))
+def _minutes(seconds: int) -> Decimal:
+    """Handled minutes rounded as the statistics round them (`core.rounding.MINUTE_PLACES`:
+    one decimal), as a Decimal that keeps its places: the page shows "3 568,6", the files
+    carry 3568.6."""
+    return rounded(seconds, MINUTE_PLACES, scale=MINUTE)
 
 
 def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:

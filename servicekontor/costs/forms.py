@@ -13,7 +13,7 @@ from servicekontor.catalog.models import Agency
 from servicekontor.core import params
 from servicekontor.core.forms import PlainTextField
 from servicekontor.costs import allocation
-from servicekontor.costs.models import DriverChoice
+from servicekontor.costs.models import CostPool, DriverChoice, Settlement
 from servicekontor.costs.periods import month_end, next_month
 from servicekontor.costs.queries import CONFIGURED
 from servicekontor.network.models import Office
@@ -134,8 +134,13 @@ class SettleForm(forms.Form):
 
 
 class CorrectForm(forms.Form):
+    """A correction of a settled month. The pool is chosen from the settled months' pools by
+    month, office and category/name (never typed as a database id); empty: only new usage."""
+
     month = MonthField(label=_("Settled month (YYYY-MM)"))
-    pool = forms.IntegerField(label=_("Pool number (empty: only new usage)"), required=False)
+    pool = forms.TypedChoiceField(
+        label=_("Pool (empty: only new usage)"), coerce=int, empty_value=None, required=False
+    )
     amount_sek = forms.DecimalField(
         label=_("Corrected amount (kr)"),
         min_value=0,
@@ -144,6 +149,12 @@ class CorrectForm(forms.Form):
         required=False,
     )
     reason = PlainTextField(label=_("Why"), max_length=500)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pool = self.fields["pool"]
+        assert isinstance(pool, forms.ChoiceField)
+        pool.choices = [("", "–"), *_settled_pool_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -154,6 +165,22 @@ class CorrectForm(forms.Form):
                 _("Give both the pool and its corrected amount, or neither.")
             )
         return data
+
+
+def _settled_pool_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The settled months' pools, newest month first, grouped by month: (month "YYYY-MM",
+    [(pool id, "office · category or name")])."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    pools = (
+        CostPool.objects.filter(month__in=Settlement.objects.values("month"))
+        .select_related("office")
+        .order_by("-month", "office__name", "category", "name")
+    )
+    for pool in pools:
+        where = pool.office.name if pool.office else _("Network")
+        label = pool.name or pool.get_category_display()
+        groups.setdefault(f"{pool.month:%Y-%m}", []).append((pool.pk, f"{where} · {label}"))
+    return list(groups.items())
 
 
 class StaffCostForm(forms.Form):

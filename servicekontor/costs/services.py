@@ -378,9 +378,13 @@ def correct_settled_month(
         if not CostPool.objects.filter(pk=pool_id, month=month).update(
             amount_ore=amount, updated_at=clock.now()
         ):
+            other = CostPool.objects.select_related("office").filter(pk=pool_id).first()
+            if other is None:
+                raise BadInput(_("There is no such pool."))
+            # Named as the page lists it (month · office · category), never by its id.
             raise BadInput(
-                _("Pool %(pool)s does not belong to %(month)s.")
-                % {"pool": pool_id, "month": f"{month:%Y-%m}"}
+                _("The pool %(pool)s does not belong to %(month)s.")
+                % {"pool": other, "month": f"{month:%Y-%m}"}
             )
     if usage is None:
         usage = month_usage(month=month)

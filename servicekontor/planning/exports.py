@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from servicekontor.core.geography import county_name
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.planning.plans import summary_rows
 
@@ -36,7 +37,10 @@ def _change_label(change: str) -> str:
 
 
 def summary_table(summary: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    rows = [[_change_label(str(r[0])), *r[1:]] for r in summary_rows(summary)]
+    rows = [
+        [_change_label(str(r[0])), r[1], r[2], county_name(str(r[3] or "")), *r[4:]]
+        for r in summary_rows(summary)
+    ]
     return summary_header(), rows
 
 

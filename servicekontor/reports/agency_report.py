@@ -6,7 +6,6 @@ Built once here from `queries.figures`, so the four outputs cannot disagree.
 import datetime as dt
 from calendar import monthrange
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from django.utils.formats import date_format
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock, params
 from servicekontor.core.errors import DomainError
-from servicekontor.core.rounding import exported
+from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported
 from servicekontor.network.models import Office
 from servicekontor.reports.queries import BadPeriod, Figures, figures, last_year
 from servicekontor.reports.scope import NoStatistics, Scope
@@ -66,13 +65,11 @@ def unknown_notes() -> list[tuple[str, str]]:
     return [(str(labels[key]), str(why)) for key, why in UNKNOWN_WHEN.items()]
 
 
-MINUTE = Fraction(1, 60)  # seconds → minutes
-
 # Decimals of each column (`row_values` rounds to them); the rest are whole numbers.
 PLACES: dict[str, int] = {
-    "handled_minutes": 1,
-    "mean_service_minutes": 1,
-    "mean_wait_minutes": 1,
+    "handled_minutes": MINUTE_PLACES,
+    "mean_service_minutes": MINUTE_PLACES,
+    "mean_wait_minutes": MINUTE_PLACES,
     "service_level_percent": 1,
 }
 

@@ -20,6 +20,7 @@ from servicekontor.accounts.refusal import refused
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
+from servicekontor.core.geography import county_name
 from servicekontor.core.params import parse_date
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
@@ -251,7 +252,10 @@ def _report(scope: Scope, agency_code: str, month: str) -> AgencyReport:
 
 def _table(report: AgencyReport) -> tuple[list[str], list[list[Any]]]:
     header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
-    rows = [[r.name, r.county, *[r.values[k] for k, _label in COLUMNS]] for r in report.offices]
+    rows = [
+        [r.name, county_name(r.county), *[r.values[k] for k, _label in COLUMNS]]
+        for r in report.offices
+    ]
     total = total_label(report.up_to, report.last_day)
     rows.append([total, "", *[report.total[k] for k, _label in COLUMNS]])
     return header, rows
@@ -346,7 +350,10 @@ def _year_tables(
     total = total_label(report.up_to, dt.date(report.year, 12, 31))
     months.append([total, *[report.total[k] for k, _label in COLUMNS]])
     office_header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
-    offices = [[r.name, r.county, *[r.values[k] for k, _label in COLUMNS]] for r in report.offices]
+    offices = [
+        [r.name, county_name(r.county), *[r.values[k] for k, _label in COLUMNS]]
+        for r in report.offices
+    ]
     return report, header, months, office_header, offices
 
 

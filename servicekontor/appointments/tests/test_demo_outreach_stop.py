@@ -97,3 +97,23 @@ def test_demo_costs__no_staff_hours_or_premises_at_a_stop_and_earlier_ones_dropp
     jokkmokk = Office.objects.get(code="jokkmokk")
     assert StaffHours.objects.filter(office=jokkmokk, month=month).exists()
     assert CostPool.objects.filter(office=jokkmokk, month=month, source=PoolSource.DERIVED).exists()
+
+
+@pytest.mark.parametrize("earlier_demo", [False, True])
+def test_demo_stop__exact_position_not_called_approximate(client, earlier_demo):
+    """Walk finding F20: the stop on Arjeplog's square (a street address, its own point) said
+    "The office's position is approximate" on its page and "approximate position" on the
+    finder's card. Also for a stop an earlier demo seeded with the flag set."""
+    stop = _seed()
+    if earlier_demo:
+        Office.objects.filter(pk=stop.pk).update(position_approximate=True)
+        stop = _seed()
+    stop.refresh_from_db()
+    assert stop.position_approximate is False
+    registry_cache.registry_changed()
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/en/office/{stop.code}/").content.decode()
+        lat, lon = DEMO_STOP_POSITION
+        finder = client.get("/en/", {"lat": lat, "lon": lon}).content.decode()
+    assert stop.name in page and "approximate" not in page
+    assert stop.name in finder and "approximate position" not in finder.split(stop.name)[1][:600]

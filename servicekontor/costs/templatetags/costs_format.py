@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from django import template
 
-from servicekontor.core.rounding import shown
+from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, shown
 
 register = template.Library()
 
@@ -21,7 +21,8 @@ def kr(ore: int | Fraction | None) -> str:
 
 @register.filter
 def minutes(seconds: int) -> str:
-    return shown(seconds, 1, scale=Fraction(1, 60))
+    """Seconds as minutes, with the statistics' places (`core.rounding.MINUTE_PLACES`)."""
+    return shown(seconds, MINUTE_PLACES, scale=MINUTE)
 
 
 @register.filter
@@ -46,10 +47,14 @@ def get_item(mapping: dict[object, object], key: object) -> object:
 def cell(value: object) -> object:
     """A cell of the report's tables (`costs.exports`, shared with the CSV and Excel files)
     as the page shows it: whole numbers (öre, visits, seconds) grouped (sv: 1 234 567),
-    decimals (kronor, minutes; rounded to two places by `exports`) with two places and grouping
-    (sv: 43 108,50, not 43108,5); text as it is; "–" for no value."""
+    decimals (kronor, rounded to two places by `exports`) with two places and grouping
+    (sv: 43 108,50, not 43108,5); a Decimal (minutes, `core.rounding.MINUTE_PLACES`) with its
+    own places (3 568,6, as the statistics show it); text as it is; "–" for no value."""
     if value is None:
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
         return value
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return shown(value, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
     return shown(value, 0 if isinstance(value, int) else 2)

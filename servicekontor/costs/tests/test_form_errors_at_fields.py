@@ -3,11 +3,14 @@ with it: aria-describedby) and a summary at the top linking to the fields, as th
 forms do; a refusal by the rules (not settled, a bad amount) too, not a page without the
 form."""
 
+import datetime as dt
 import re
 
 import pytest
 
 from servicekontor.costs import services
+from servicekontor.costs.errors import BadInput
+from servicekontor.costs.models import CostPool
 from servicekontor.costs.tests.conftest import MONTH
 
 
@@ -71,3 +74,40 @@ def test_staff_cost__paid_hours_zero__said_at_the_paid_hours(stats_usage, client
     )
     assert 400 <= response.status_code < 500
     _at_field(response.content.decode(), "id_paid_hours_per_desk_hour", "greater than")
+
+
+def test_correct__pool_chosen_by_month_office_and_category__no_id_typed(stats_usage, client):
+    """Walk finding F11: the correction asked for a "pool number", an id the page never shows.
+    The pool is chosen from the settled months' pools by month, office and category."""
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    pool = world.pools["kista-staff"]
+    client.force_login(world.admin)
+    for prefix in ("", "/en"):
+        html = client.get(f"{prefix}/costs/").content.decode()
+        assert "Pool number" not in html and "Poolnummer" not in html
+        assert '<select name="pool"' in html and '<optgroup label="2025-03">' in html
+        option = f'<option value="{pool.pk}">{pool.office.name} · '
+        assert option in html
+    # An unsettled month's pools are not offered.
+    assert all(f'<option value="{p.pk}"' not in html for p in CostPool.objects.exclude(month=MONTH))
+
+
+def test_correct__pool_of_another_settled_month__named_not_numbered(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
+    march = world.pools["kista-staff"]
+    april = CostPool.objects.create(
+        month=dt.date(2025, 4, 1), office=march.office, category=march.category, amount_ore=1
+    )
+    with pytest.raises(BadInput) as exc:
+        services.correct_settled_month(
+            month=MONTH, by=world.admin, reason="Late invoice", amounts={april.pk + 1000: 1}
+        )
+    assert "ingen sådan pool" in str(exc.value.message)
+    with pytest.raises(BadInput) as exc:
+        services.correct_settled_month(
+            month=MONTH, by=world.admin, reason="Late invoice", amounts={april.pk: 1}
+        )
+    said = str(exc.value.message)
+    assert f"2025-04 · {march.office.name}" in said and "2025-03" in said, said

@@ -1,6 +1,7 @@
 """The admin's pages: settle, correct, what-if; errors with their status, never 500."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -250,11 +251,17 @@ def test_report__money_and_counts_localized_with_two_decimals(
     """Walk finding (browser, 2026-11-30): the report's tables showed raw floats and ints:
     "43108,57", "38369,8" kr (one decimal), "56,7" kr per minute, "4310857" öre, while the
     settled-months table above showed "31 172 000,00". Every number cell is now grouped and
-    kronor and minutes have two decimals, in every table of the page."""
+    kronor have two decimals, minutes one (as the statistics: walk finding F28), in every
+    table of the page."""
     import re
 
     from servicekontor.costs import queries
-    from servicekontor.costs.exports import lines_table, months_table, summary_table
+    from servicekontor.costs.exports import (
+        lines_table,
+        months_table,
+        services_table,
+        summary_table,
+    )
 
     world = stats_usage
     services.settle_month(month=MONTH, by=world.admin, usage=world.usage())
@@ -262,17 +269,26 @@ def test_report__money_and_counts_localized_with_two_decimals(
     page = client.get(f"{prefix}/costs/report/?year=2025&month=3").content.decode()
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", page)
     rep = queries.agency_report(start=MONTH, end=dt.date(2025, 4, 1), agency_ids=None)
-    for table in (summary_table, months_table, lines_table):
+    minute_cells = set()
+    for table in (summary_table, months_table, services_table, lines_table):
         for row in table(rep)[1]:
             for value in row:
-                if isinstance(value, float):
+                if isinstance(value, Decimal):  # minutes: one decimal, as the statistics
+                    whole, _, frac = f"{value:.1f}".partition(".")
+                    shown = f"{int(whole):,}".replace(",", group) + decimal + frac
+                    assert shown in cells, (value, shown)
+                    minute_cells.add(shown)
+                elif isinstance(value, float):
                     whole, _, frac = f"{value:.2f}".partition(".")
                     shown = f"{int(whole):,}".replace(",", group) + decimal + frac
                     assert shown in cells, (value, shown)
                 elif isinstance(value, int) and value >= 1000:
                     assert f"{value:,}".replace(",", group) in cells, value
     assert not [c for c in cells if re.fullmatch(r"-?\d{4,}([.,]\d+)?", c)]
-    assert not [c for c in cells if re.fullmatch(r"-?[\d\xa0,.]*[.,]\d", c)]
+    assert minute_cells
+    assert not [
+        c for c in cells if re.fullmatch(r"-?[\d\xa0,.]*[.,]\d", c) and c not in minute_cells
+    ]
 
 
 def test_report__unsettled_months_are_named_not_shown_as_zero(stats_usage, client):

@@ -2,6 +2,7 @@
 finish and the handover are one transaction; the citizen gets a printed reference."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -466,3 +467,44 @@ def test_desk_finish__note_with_an_identity_number__refused_and_said(alice, worl
     page = alice.get(response["Location"]).content.decode()
     assert "Anteckningen innehåller ett personnummer" in page
     assert Visit.objects.get(pk=visit.pk).state == "serving"
+
+
+@pytest.mark.parametrize(("language", "contact"), [("en", "Contact"), ("sv", "Kontakta")])
+def test_desk_handover__slip_reference_big_and_bold_with_the_agency_s_contact(
+    alice, world, partners, language, contact
+):
+    """Walk finding F5: the slip printed the reference in body-size letters (its class had no
+    style on that page) and named the agency with no way to reach it. The reference is as big
+    and bold as a ticket number (site.css, every page and print, also a booking code) and the
+    agency's website is on the slip."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import translation
+
+    from servicekontor.catalog.models import Agency
+
+    Agency.objects.update(website="https://www.skatteverket.se/")
+    visit = _serving(world, world.tax)
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="documents_forwarded",
+        handover_step="1",
+        **_form("h0", world.tax, identity_number="900101-0017", language=language),
+    )
+    html = alice.get(response["Location"]).content.decode()
+    handover = Handover.objects.get()
+    assert f'class="ticket-number" id="ref-{handover.pk}">{handover.reference}<' in html
+    section = html.split('class="card receipt"')[1]
+    with translation.override(language):
+        name = handover.agency.name
+    assert f'{contact} {name}: <a href="https://www.skatteverket.se/">' in section
+    css = (Path(settings.BASE_DIR) / "servicekontor/core/static/core/site.css").read_text()
+    rule = re.search(r"^\.ticket-number \{([^}]*)\}", css, re.M)
+    assert rule and "font-weight: 800" in rule.group(1) and "font-size: 2.5rem" in rule.group(1)
+    for page in ("appointments/manage.html", "appointments/desk_booked.html"):
+        text = (Path(settings.BASE_DIR) / "templates" / page).read_text()
+        assert '<strong class="ticket-number">{{ code }}</strong>' in text, page
