@@ -108,7 +108,10 @@ def test_finder__bad_input__400(client: Client, params: dict[str, str]) -> None:
 def test_finder__english__translated_page(client: Client) -> None:
     html = client.get("/en/", {"q": "Kiruna"}).content.decode()
     assert 'lang="en"' in html
-    assert "Parental benefit" in html
+    assert "Helps with:" in html and "Hjälp med" not in html
+    # the services by name are on the office page (a result card names the agencies, F1)
+    office = client.get("/en/office/kiruna/").content.decode()
+    assert "Parental benefit" in office
 
 
 @time_machine.travel(NOW, tick=False)
