@@ -242,7 +242,7 @@ class WeekPlan:
     backtest: forecast.Backtest | None
     replications: int
     targets: dict[int, tuple[float, int]] = field(default_factory=dict)
-    desks: int = 0  # service points in use at the office: officers beyond them have no desk
+    desks: int = 0  # desks in use (not the video rooms): officers beyond them have no desk
 
     #: the office's last 4 weeks in the statistics (`history_figures`), to set the promise
     #: beside what it had; None without a visit in them
@@ -346,7 +346,7 @@ def week_plan(
         for a in what_if.add_agency_ids:
             per_agency.setdefault(a, mean)
     roster = list(Shift.objects.filter(office=office, day__in=days))
-    desks = ServicePoint.objects.filter(office=office, is_active=True).count()
+    desks = ServicePoint.objects.filter(office=office, is_active=True).desks().count()
     rows: list[HourRow] = []
     for i, d in enumerate(days):
         intervals = hours_of[d]
@@ -668,9 +668,11 @@ def network_plan(
         if office_id is not None:
             trained[(office_id, agency_id)] += 1
     desks: dict[int, int] = defaultdict(int)
-    for office_id in ServicePoint.objects.filter(
-        office__in=list(offices), is_active=True
-    ).values_list("office_id", flat=True):
+    for office_id in (
+        ServicePoint.objects.filter(office__in=list(offices), is_active=True)
+        .desks()
+        .values_list("office_id", flat=True)
+    ):
         desks[office_id] += 1
     rows: list[NetworkRow] = []
     competence: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
