@@ -199,6 +199,12 @@ def office_history(
 
 
 def _known_bookings(office: Office, days: Sequence[dt.date]) -> dict[tuple[int, dt.date, int], int]:
+    """Bookings holding capacity per (agency, day, local hour of their start), video meetings
+    included, as the history counts them: a video meeting's check-in queues its visit
+    (decision 0059) and an officer calls it and shows the citizen to the room (decision
+    0080), so the statistics' arrivals and booked share (`office_history`) hold these visits
+    with their short desk minutes; the known bookings are counted the same way
+    (`forecast.with_bookings` sets them against that booked share)."""
     out: dict[tuple[int, dt.date, int], int] = defaultdict(int)
     for agency, day, starts in Booking.objects.filter(
         office=office, day__in=list(days), status__in=HOLDS_CAPACITY
