@@ -157,7 +157,9 @@ def test_week_and_network_plan__a_video_room_is_not_a_desk(until_yesterday):
     office = until_yesterday.office
     desks = ServicePoint.objects.filter(office=office, is_active=True).count()
     room = ServicePoint.objects.create(office=office, number=99, name="Videorum")
-    room.capabilities.add(video_service().required_capability)
+    video_room = video_service().required_capability
+    assert video_room is not None
+    room.capabilities.add(video_room)
     with time_machine.travel(clock.local_datetime(TODAY, dt.time(10)), tick=False):
         assert queries.week_plan(office=office, monday=W50, replications=1).desks == desks
         plan = queries.network_plan(year=2027, months=[1], office_ids=[office.pk])
