@@ -22,7 +22,7 @@ _NAMES = ["Anna Svensson", "Erik Johansson", "Sara Lindqvist", "Mohammed Ali", "
 
 @transaction.atomic
 def seed_demo_bookings(*, office: Office) -> None:
-    counters = ServicePoint.objects.filter(office=office, is_active=True).count()
+    counters = ServicePoint.objects.filter(office=office, is_active=True).desks().count()
     # The reference data gives every office its appointment hours (an assumption per size
     # class); only an office without any gets the demo's, so a rerun edits nothing it loaded.
     if not AppointmentAllocation.objects.filter(office=office).exists():

@@ -263,10 +263,12 @@ def _lock_free_caseworker(*, service: Service, start: dt.datetime, end: dt.datet
 def _free_room(
     *, office: Office, service: Service, start: dt.datetime, end: dt.datetime
 ) -> ServicePoint:
-    """A video room of the office (an active desk with the service's capability) with no
+    """A video room of the office (an active one with the service's capability) with no
     active meeting overlapping [start, end), lowest number first. The caller holds the
     office-day lock, under which every meeting at this office is booked. Raises SlotTaken."""
-    rooms = ServicePoint.objects.filter(office=office, is_active=True).order_by("number")
+    rooms = (
+        ServicePoint.objects.filter(office=office, is_active=True).video_rooms().order_by("number")
+    )
     if service.required_capability_id is not None:
         rooms = rooms.filter(capabilities=service.required_capability_id)
     taken = set(

@@ -98,8 +98,11 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
     if not may_sign_in_at_desks(user):
         raise PermissionDenied(_("Desks are for service officers and office managers."))
     offices = [o for o in Office.objects.filter(assignments__user=user) if can_serve_at(user, o)]
-    points = ServicePoint.objects.filter(office__in=offices, is_active=True).select_related(
-        "office"
+    # The desks, not the video rooms (`ServicePointQuerySet`): no officer serves at a room.
+    points = (
+        ServicePoint.objects.filter(office__in=offices, is_active=True)
+        .desks()
+        .select_related("office")
     )
     if request.method == "POST":
         point_pk = parse_id(request.POST.get("service_point"))

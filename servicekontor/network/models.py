@@ -267,8 +267,32 @@ class ReferenceRecord(models.Model):
         return f"{self.kind}:{self.key}"
 
 
+class ServicePointQuerySet(models.QuerySet["ServicePoint"]):
+    """The one rule of which service points are officers' desks (decision 0080).
+
+    A video room ('videorum', docs/glossary.md) is a service point with a capability that a
+    video-meeting service needs (`Service.video_meeting`): a citizen sits there in front of a
+    screen with the agency's caseworker; no officer serves walk-in visitors there. Every
+    other service point is a desk. Staffing, the simulator, dimensioning, the demo's
+    appointment hours and the desk sign-in count and offer `desks()`; video meetings take
+    `video_rooms()`. (`appointments.capacity_inputs` applies the same rule inside its one
+    statement, reading the capability's services with the desks.)
+    """
+
+    def video_rooms(self) -> "ServicePointQuerySet":
+        return self.filter(capabilities__services__video_meeting=True).distinct()
+
+    def desks(self) -> "ServicePointQuerySet":
+        return self.exclude(
+            pk__in=ServicePoint.objects.filter(capabilities__services__video_meeting=True).values(
+                "pk"
+            )
+        )
+
+
 class ServicePoint(models.Model):
-    """A desk (disk) in an office, numbered as the lobby display shows it (docs/glossary.md)."""
+    """A desk (disk) in an office, numbered as the lobby display shows it (docs/glossary.md),
+    or a video room: which is which, `ServicePointQuerySet`."""
 
     office = models.ForeignKey(
         Office, on_delete=models.CASCADE, related_name="service_points", verbose_name=_("office")
@@ -279,6 +303,8 @@ class ServicePoint(models.Model):
         Capability, blank=True, related_name="service_points", verbose_name=_("capabilities")
     )
     is_active = models.BooleanField(_("in use"), default=True)
+
+    objects = ServicePointQuerySet.as_manager()
 
     class Meta:
         ordering = ["office", "number"]

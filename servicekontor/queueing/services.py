@@ -427,6 +427,14 @@ def record_booked_no_show(
 # --- the desk --------------------------------------------------------------------------------
 
 
+# A video room is not a desk (`ServicePointQuerySet`, decision 0080): the caseworker who meets
+# the citizen there is the agency's; an officer shows the citizen in from a desk.
+VIDEO_ROOM_MESSAGE = _(
+    "This is a video room: citizens meet an agency's caseworker there by video. "
+    "Officers serve walk-in visitors at the desks."
+)
+
+
 @transaction.atomic
 def sign_in_at_desk(*, officer: User, service_point: ServicePoint) -> DeskSession:
     """The officer takes a desk (leaving any other). A desk session has one officer and one
@@ -438,6 +446,8 @@ def sign_in_at_desk(*, officer: User, service_point: ServicePoint) -> DeskSessio
     """
     if not service_point.is_active:
         raise NotAllowed(_("This desk is not in use."))
+    if ServicePoint.objects.filter(pk=service_point.pk).video_rooms().exists():
+        raise NotAllowed(VIDEO_ROOM_MESSAGE)
     if not can_serve_at(officer, service_point.office):
         raise NotAllowed()
     current = (

@@ -92,6 +92,7 @@ def registry_inputs(
     desks = {
         row["office_id"]: row["n"]
         for row in ServicePoint.objects.filter(is_active=True)
+        .desks()
         .values("office_id")
         .annotate(n=Count("id"))
     }
@@ -757,6 +758,7 @@ def load(
     desks: dict[int, list[int]] = {}
     for office_id, pk in (
         ServicePoint.objects.filter(is_active=True)
+        .desks()
         .order_by("office_id", "number")
         .values_list("office_id", "pk")
     ):

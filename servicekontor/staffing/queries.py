@@ -199,6 +199,12 @@ def office_history(
 
 
 def _known_bookings(office: Office, days: Sequence[dt.date]) -> dict[tuple[int, dt.date, int], int]:
+    """Bookings holding capacity per (agency, day, local hour of their start), video meetings
+    included, as the history counts them: a video meeting's check-in queues its visit
+    (decision 0059) and an officer calls it and shows the citizen to the room (decision
+    0080), so the statistics' arrivals and booked share (`office_history`) hold these visits
+    with their short desk minutes; the known bookings are counted the same way
+    (`forecast.with_bookings` sets them against that booked share)."""
     out: dict[tuple[int, dt.date, int], int] = defaultdict(int)
     for agency, day, starts in Booking.objects.filter(
         office=office, day__in=list(days), status__in=HOLDS_CAPACITY
@@ -242,7 +248,7 @@ class WeekPlan:
     backtest: forecast.Backtest | None
     replications: int
     targets: dict[int, tuple[float, int]] = field(default_factory=dict)
-    desks: int = 0  # service points in use at the office: officers beyond them have no desk
+    desks: int = 0  # desks in use (not the video rooms): officers beyond them have no desk
 
     #: the office's last 4 weeks in the statistics (`history_figures`), to set the promise
     #: beside what it had; None without a visit in them
@@ -346,7 +352,7 @@ def week_plan(
         for a in what_if.add_agency_ids:
             per_agency.setdefault(a, mean)
     roster = list(Shift.objects.filter(office=office, day__in=days))
-    desks = ServicePoint.objects.filter(office=office, is_active=True).count()
+    desks = ServicePoint.objects.filter(office=office, is_active=True).desks().count()
     rows: list[HourRow] = []
     for i, d in enumerate(days):
         intervals = hours_of[d]
@@ -668,9 +674,11 @@ def network_plan(
         if office_id is not None:
             trained[(office_id, agency_id)] += 1
     desks: dict[int, int] = defaultdict(int)
-    for office_id in ServicePoint.objects.filter(
-        office__in=list(offices), is_active=True
-    ).values_list("office_id", flat=True):
+    for office_id in (
+        ServicePoint.objects.filter(office__in=list(offices), is_active=True)
+        .desks()
+        .values_list("office_id", flat=True)
+    ):
         desks[office_id] += 1
     rows: list[NetworkRow] = []
     competence: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])

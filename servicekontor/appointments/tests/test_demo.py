@@ -18,3 +18,17 @@ def test_demo__seed_demo_bookings__idempotent(office, service):
         allocations,
         bookings,
     )
+
+
+def test_demo__appointment_hours_from_the_desks_not_the_video_room(service):
+    """Walk F22: the demo gives appointments half the desks (5 // 2); the video room is not
+    one (6 // 2 would be 3)."""
+    from servicekontor.appointments.tests.video import office_with_rooms, video_service
+
+    office = office_with_rooms(video_service(), rooms=1, desks=5)
+    AppointmentAllocation.objects.filter(office=office).delete()
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        seed_demo_bookings(office=office)
+    assert set(
+        AppointmentAllocation.objects.filter(office=office).values_list("counters", flat=True)
+    ) == {2}

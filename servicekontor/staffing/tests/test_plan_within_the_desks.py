@@ -148,3 +148,19 @@ def test_network_plan__office_months_beyond_the_desks_are_named():
     table = list(exports.network_rows(plan))
     assert header[-2:] == ["Most officers needed at the desks at once", "Desks"]
     assert [r[-2:] for r in table] == [[20, 13], [12, 13], [12, None]]
+
+
+def test_week_and_network_plan__a_video_room_is_not_a_desk(until_yesterday):
+    """Walk F22: Kista's 13th service point is its video room; the plan counts 12 desks."""
+    from servicekontor.appointments.tests.video import video_service
+
+    office = until_yesterday.office
+    desks = ServicePoint.objects.filter(office=office, is_active=True).count()
+    room = ServicePoint.objects.create(office=office, number=99, name="Videorum")
+    video_room = video_service().required_capability
+    assert video_room is not None
+    room.capabilities.add(video_room)
+    with time_machine.travel(clock.local_datetime(TODAY, dt.time(10)), tick=False):
+        assert queries.week_plan(office=office, monday=W50, replications=1).desks == desks
+        plan = queries.network_plan(year=2027, months=[1], office_ids=[office.pk])
+    assert {r.desks for r in plan.rows if r.office == office} == {desks}
