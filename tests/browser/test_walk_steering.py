@@ -14,9 +14,10 @@ from tests.browser.support import assert_accessible
 from tests.browser.test_steering_pages_width import _history, _signed_in
 
 
-def _description(page: Page, caption: str) -> str:
-    """The text of the elements named by the aria-describedby of the table so captioned."""
-    table = page.locator("table").filter(has=page.locator("caption", has_text=caption)).first
+def _description(page: Page, name: str) -> str:
+    """The text of the elements named by the aria-describedby of the table so named (by its
+    caption, or by the heading above it through aria-labelledby, walk F2)."""
+    table = page.get_by_role("table", name=name).first
     return table.evaluate(
         """(t) => (t.getAttribute("aria-describedby") || "").split(" ").filter(Boolean)
             .map((id) => document.getElementById(id).textContent).join(" ")"""
