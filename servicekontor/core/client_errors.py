@@ -25,6 +25,7 @@ from django.utils.log import log_response
 def log_client_error(request: HttpRequest, response: HttpResponse, exception: object) -> None:
     """One WARNING line without a traceback for `exception`, answered with `response` (4xx)."""
     logger = logging.getLogger("django.request")
+    args: tuple[str, ...]
     if isinstance(exception, PermissionDenied):
         message, args = "Forbidden (Permission denied): %s", (request.path,)
     elif isinstance(exception, MultiPartParserError):

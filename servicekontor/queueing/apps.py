@@ -46,11 +46,11 @@ class QueueingConfig(AppConfig):
         from servicekontor.catalog.models import Service
         from servicekontor.network.models import ServicePoint
 
-        for model in (ServicePoint, Service):
+        for sender in (ServicePoint, Service):
             post_save.connect(
                 services.on_service_point_changed,
-                sender=model,
-                dispatch_uid=f"queueing-no-desk-{model.__name__}",
+                sender=sender,
+                dispatch_uid=f"queueing-no-desk-{sender.__name__}",
             )
         m2m_changed.connect(
             services.on_capabilities_changed,

@@ -8,8 +8,9 @@ import io
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils import translation
+from django.utils.datastructures import MultiValueDict
 from openpyxl import Workbook
 
 from servicekontor.core.archives import Limits, UnsafeArchive, check_zip
@@ -138,6 +139,8 @@ def test_import_form__refuses_in_each_language(
     from servicekontor.costs.admin import ImportForm
 
     with translation.override(language):
-        form = ImportForm(data={}, files={"file": SimpleUploadedFile(name, data)})
+        upload: UploadedFile = SimpleUploadedFile(name, data)
+        files = MultiValueDict({"file": [upload]})
+        form = ImportForm(data={}, files=files)
         assert not form.is_valid()
-        assert words in " ".join(form.errors["file"])
+        assert words in " ".join(str(e) for e in form.errors["file"])
