@@ -10,16 +10,24 @@ lane behaves the same.
 
 import re
 
+# The site's languages (settings.LANGUAGES; tests/test_deploy_lanes.py keeps them equal: no
+# Django here). A page's path may start with one (/en/desk/…): the same page, the same lane.
+# The default language (sv) has no prefix (i18n_patterns, prefix_default_language=False).
+LANGUAGE_CODES = ("sv", "en")
+LANGUAGE_PREFIX = "(?:(?:" + "|".join(LANGUAGE_CODES) + ")/)?"
+
 # GET only: the desk's waiting list and own-visit panel, the manager's live view and the
 # lobby board (the URL names desk:panel, desk:current, desk:live_panel, lobby:board)
-SCREEN_PATH = r"^/(desk/[\w-]+/(panel|current|live/panel)|display/[\w-]+/board)/$"
+SCREEN_PATH = (
+    "^/" + LANGUAGE_PREFIX + r"(desk/[\w-]+/(panel|current|live/panel)|display/[\w-]+/board)/$"
+)
 
 # Any method: the citizens' own pages, away from any office: the office finder and an
 # office's page, the online booking (services, offices, free times, contact form) and a
 # booking's manage pages (appointments:services/offices/times/contact/manage/cancel/
 # reschedule/calendar, public:finder/office/stop_calendar). The kiosk's check-in and the
 # desk's booking pages under /book/ are actions at an office and stay in the actions' lane.
-PUBLIC_PATH = r"^/(book/((service|manage)/.*)?|office/[\w-]+/.*)?$"
+PUBLIC_PATH = "^/" + LANGUAGE_PREFIX + r"(book/((service|manage)/.*)?|office/[\w-]+/.*)?$"
 
 SCREENS, PUBLIC, ACTIONS = "screens", "public", "actions"
 

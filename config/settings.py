@@ -61,6 +61,9 @@ MIDDLEWARE = [
     # First: a GET whose database connection was lost while it ran is run once more.
     "servicekontor.core.lost_connection.RetryReadOnLostConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A page with a secret in its address (manage link, ticket key, pairing token) sends
+    # Referrer-Policy: origin, so the secret is not the Referer of what it links or loads.
+    "servicekontor.core.secret_urls.SecretUrlReferrerPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
+from django.utils import translation
 
 from config import lanes
 from config.lanes import (
@@ -79,20 +81,35 @@ def _paths() -> list[tuple[str, str]]:
     return paths
 
 
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def test_lanes__the_languages_are_the_site_s() -> None:
+    """config.lanes reads no Django settings: its language codes are settings.LANGUAGES'."""
+    assert list(lanes.LANGUAGE_CODES) == LANGUAGES
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(SCREEN_ROUTES))
-def test_lanes__each_screen_fragment_is_in_the_screens_lane(name: str) -> None:
-    path = reverse(name, kwargs={"office_code": "kista-1"})
+def test_lanes__each_screen_fragment_is_in_the_screens_lane(name: str, language: str) -> None:
+    with translation.override(language):
+        path = reverse(name, kwargs={"office_code": "kista-1"})
+    assert path.startswith("/en/") == (language == "en"), path
     assert is_screen_request("GET", path)
     assert is_screen_request("HEAD", path)
     assert lane("GET", path) == SCREENS
     assert lane("POST", path) == ACTIONS, "a POST is an action, whatever its path"
 
 
-def test_lanes__every_named_route_is_in_its_lane() -> None:
-    """Every route the URLconf names, reversed with sample arguments: the four fragments are
-    screens (GET), the citizens' pages public (any method), everything else an action — the
-    kiosk, the desk's pages and actions, the desk's booking under /book/, staff and admin."""
-    paths = _paths()
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_lanes__every_named_route_is_in_its_lane(language: str) -> None:
+    """Every route the URLconf names, reversed with sample arguments in each of the site's
+    languages (/en/…): the four fragments are screens (GET), the citizens' pages public (any
+    method), everything else an action — the kiosk, the desk's pages and actions, the desk's
+    booking under /book/, staff and admin."""
+    with translation.override(language):
+        paths = _paths()
+    assert any(p.startswith("/en/") for _n, p in paths) == (language == "en")
     names = {name for name, _ in paths}
     assert names >= SCREEN_ROUTES | PUBLIC_ROUTES, (SCREEN_ROUTES | PUBLIC_ROUTES) - names
     assert {"appointments:kiosk_check_in", "appointments:desk_book", "desk:act"} <= names
@@ -115,6 +132,28 @@ def test_lanes__the_proxy_example_routes_by_the_same_patterns() -> None:
     assert "^" + public.group(1) == PUBLIC_PATH
     # nginx's map takes the first regex that matches, in order: the screens' rule first.
     assert text.index("servicekontor_screens;") < text.index("servicekontor_public;")
+
+
+def test_lanes__the_proxy_s_map_routes_each_language_s_routes_as_the_app() -> None:
+    """The conf's lane map itself (read as nginx reads it, first matching regex), for every
+    named route in every language and method: the lane config.lanes gives."""
+    maps = _nginx_maps()
+    upstreams = {
+        "servicekontor_screens": SCREENS,
+        "servicekontor_public": PUBLIC,
+        "servicekontor_actions": ACTIONS,
+    }
+    checked = 0
+    for language in LANGUAGES:
+        with translation.override(language):
+            paths = _paths()
+        for _name, path in paths:
+            for method in ("GET", "HEAD", "POST"):
+                variables = {"request_method": method, "uri": path}
+                chosen = _map("servicekontor_lane", variables, maps)
+                assert upstreams[chosen] == lane(method, path), (method, path)
+                checked += 1
+    assert checked > 300
 
 
 # --- the lanes' CPU priorities (decision 0081) ---------------------------------------------
@@ -382,7 +421,6 @@ def test_proxy_example__body_limit_is_the_apps() -> None:
     """nginx's default (1 MB) refused the planning page's 5 MB files before the app saw them;
     the example lets through exactly what the app reads (UPLOAD_MAX_REQUEST_BYTES), and the
     app answers a larger body 413 with the limit (core.middleware.RequestBodyLimitMiddleware)."""
-    from django.conf import settings
 
     sizes = re.findall(r"^\s*client_max_body_size\s+(\d+);", NGINX.read_text(), re.MULTILINE)
     assert sizes == [str(settings.UPLOAD_MAX_REQUEST_BYTES)]
@@ -475,8 +513,6 @@ def test_error_log__secret_bearing_paths_log_at_crit_the_others_at_error() -> No
     is served by a location whose error log is at "crit"; every other route's at "error" (an
     upstream failure there is still written). Each location proxies (a nested location
     without proxy_pass would serve files)."""
-    from django.conf import settings
-    from django.utils import translation
 
     (server,) = _nginx_tree().all("server")
     files = {d.args[0] for d in _walk(server) if d.name == "error_log"}

@@ -4,7 +4,7 @@ network administrator's script); an agency's system uses an API client instead
 (`api_clients`, decision 0018). The partner API recognises a person's token only to refuse
 it with 403 (a valid credential is never 401; decision 0082). Tokens are made by
 `reports.services.create_api_token` (`manage.py create_api_token`), which checks that the
-user may read statistics.
+user may read statistics, and revoked by `revoke_api_token` (`manage.py revoke_api_token`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,12 @@ def person_of_token(token: str) -> User | None:
     if found is None or not found.user.is_active:
         return None
     return found.user
+
+
+def revoke_api_token(*, token: ApiToken) -> bool:
+    """Revoke `token` now: every request with it is refused 401 ("Unknown or inactive API
+    token."). False when it was already revoked. Lock: none (one conditional update)."""
+    return bool(ApiToken.objects.filter(pk=token.pk, is_active=True).update(is_active=False))
 
 
 class ApiTokenAuthentication(BaseAuthentication):

@@ -17,6 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from servicekontor.core.client_errors import log_client_error
+
 NUL = "\x00"
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -179,7 +181,9 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400: the page for a BadRequest (or a SuspiciousOperation), with its message when
     the exception is ours (core.params) and a general one otherwise."""
     message = str(exception) if type(exception) is BadRequest else ""
-    return bad_request_page(request, message)
+    response = bad_request_page(request, message)
+    log_client_error(request, response, exception)  # one line, no traceback
+    return response
 
 
 class BadRequestPageMiddleware:

@@ -20,6 +20,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
+from servicekontor.core.archives import UnsafeArchive, check_zip
 from servicekontor.core.errors import DomainError
 from servicekontor.costs import pool_import, services
 from servicekontor.costs.models import (
@@ -63,6 +64,24 @@ class ImportForm(forms.Form):
             "fixed_shares, office_driver, office_shares, note."
         ),
     )
+
+    def clean_file(self) -> Any:
+        """At most `pool_import.MAX_FILE_BYTES`; an .xlsx (a zip archive) within the limits of
+        `core.archives.check_zip`, checked before anything unpacks it."""
+        upload = self.cleaned_data["file"]
+        if upload.size is None or upload.size > pool_import.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("Choose a file of at most %(mb)s MB.")
+                % {"mb": pool_import.MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        if upload.name.lower().endswith(".xlsx"):
+            data = upload.read()
+            upload.seek(0)
+            try:
+                check_zip(data)
+            except UnsafeArchive as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return upload
 
 
 @admin.register(CostPool)

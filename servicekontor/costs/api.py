@@ -299,6 +299,17 @@ class WhatIfStaffSerializer(serializers.Serializer[Any]):
 
 class WhatIfSerializer(serializers.Serializer[Any]):
     month = serializers.CharField(help_text="YYYY-MM")
+    usage_month = serializers.CharField(
+        help_text="YYYY-MM: the month whose use the shares are computed with; for a month not "
+        "begun (no use yet) the latest complete month."
+    )
+    pools_month = serializers.CharField(
+        help_text="YYYY-MM: the month whose cost pools are shared; the month itself, or for a "
+        "month not begun without pools of its own, usage_month."
+    )
+    note = serializers.CharField(
+        allow_blank=True, help_text="Empty, or the words saying which month's use was read."
+    )
     agencies = WhatIfAgencySerializer(many=True)
     staff = WhatIfStaffSerializer(allow_null=True, help_text="null: see staff_missing.")
     staff_missing = serializers.CharField(
@@ -396,6 +407,9 @@ class CostWhatIfView(InvalidCredentialsMixin, APIView):
         codes_by_pk = {o.pk: o.code for o in result.offices.values()}
         body = {
             "month": f"{month:%Y-%m}",
+            "usage_month": f"{result.usage_month or month:%Y-%m}",
+            "pools_month": f"{result.pools_month or month:%Y-%m}",
+            "note": result.usage_note,
             "agencies": [
                 {
                     "agency": o.agency.code,

@@ -293,6 +293,8 @@ def what_if_agencies_table(result: WhatIfResult) -> tuple[list[str], list[list[C
             b - a,
         ]
     )
+    if result.usage_note:  # a month not begun: whose use (and pools) the shares are
+        rows.append([result.usage_note] + [None] * (len(header) - 1))
     return header, rows
 
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from servicekontor.catalog.models import Agency
+from servicekontor.core.archives import UnsafeArchive, check_zip
 from servicekontor.core.spreadsheets import read_csv_rows
 from servicekontor.costs.models import (
     Category,
@@ -72,6 +73,7 @@ CATEGORY_ALIASES = {
     "övrigt": "other",
     "ovrigt": "other",
 }
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the upload itself; an .xlsx is also checked unpacked
 MAX_ORE = 10**15  # ten thousand billion kronor: a typo, not a cost
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
 _PAIR = re.compile(r"^\s*([-\w]+)\s*:\s*(\d+)\s*$")
@@ -152,6 +154,11 @@ def read_table(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     lower-cased; the header is line 1. Raises ImportFailed for an unreadable file or a header
     without the required columns."""
     if filename.lower().endswith(".xlsx"):
+        try:
+            # before openpyxl inflates anything: a small file may unpack to gigabytes
+            check_zip(data)
+        except UnsafeArchive as exc:
+            raise ImportFailed([RowError(0, "", str(exc))]) from exc
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as exc:  # openpyxl raises many kinds for a file that is not .xlsx

@@ -616,10 +616,42 @@ class WhatIfResult:
     #: offices where, with the change, the target needs more officers at the desks at once
     #: than the office has desks: the staff figures there are not a plan that can be worked
     beyond_desks: list[Office] = field(default_factory=list)
+    #: the month asked for; the month whose use (and whose pools) the shares are computed
+    #: with: another for a month not begun (`what_if_usage_month`)
+    month: dt.date | None = None
+    usage_month: dt.date | None = None
+    pools_month: dt.date | None = None
 
     @property
     def role_label(self) -> str:
         return str(role_label(self.role))
+
+    @property
+    def usage_note(self) -> str:
+        """ "" when the month's own use was read; else what was read instead, and why."""
+        if self.month is None or self.usage_month in (None, self.month):
+            return ""
+        words = {
+            "month": f"{self.month:%Y-%m}",
+            "usage": f"{self.usage_month:%Y-%m}",
+        }
+        if self.pools_month == self.month:
+            return str(
+                _(
+                    "%(month)s has not begun: it has no use yet. The shares are computed with "
+                    "the use of %(usage)s, the latest complete month, and the cost pools of "
+                    "%(month)s."
+                )
+                % words
+            )
+        return str(
+            _(
+                "%(month)s has not begun: it has no use and no cost pools yet. The shares are "
+                "computed with the use and the cost pools of %(usage)s, the latest complete "
+                "month."
+            )
+            % words
+        )
 
 
 STAFF_POOL_KEY = "staff-what-if"
@@ -640,10 +672,19 @@ def what_if(
     `staff_in_costs` each office's staff cost difference is added there as a pool shared by
     handled minutes; the staff need is the staffing plan's (docs/staffing.md).
 
+    A month that has not begun has no use yet (its shares would all be zero): the use is then
+    the latest complete month's (`usage_month`), and so are the pools unless the month has
+    pools of its own (`pools_month`); the page, the files and the API say so.
+
     Raises allocation.AllocationError when a pool cannot be shared with the change."""
-    usage = usage_for_month(month=month)
+    usage_month = what_if_usage_month(month, today=clock.local_today())
+    usage = usage_for_month(month=usage_month)
     changed = allocation.apply_change(usage, change)
     pools = pools_for_allocation(month=month)
+    pools_month = month
+    if not pools and usage_month != month:
+        pools = pools_for_allocation(month=usage_month)
+        pools_month = usage_month
     staff: staff_need.StaffCost | None = None
     skipped: list[Office] = []
     beyond_desks: list[int] = []
@@ -689,4 +730,17 @@ def what_if(
         staff_in_costs=staff is not None and staff_in_costs,
         missing=missing,
         beyond_desks=[offices[pk] for pk in beyond_desks if pk in offices],
+        month=month,
+        usage_month=usage_month,
+        pools_month=pools_month,
     )
+
+
+def what_if_usage_month(month: dt.date, *, today: dt.date) -> dt.date:
+    """The month whose use a what-if of `month` reads: `month` itself once it has begun (a
+    running month: its figures so far), else the latest complete month (the one before
+    today's)."""
+    this_month = today.replace(day=1)
+    if month <= this_month:
+        return month
+    return (this_month - dt.timedelta(days=1)).replace(day=1)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from servicekontor.core.admin_access import CappedTextAdmin, may_administer_registry
+from servicekontor.core.rounding import shown
 from servicekontor.messaging import services
 from servicekontor.messaging.models import Message
 
@@ -74,10 +75,10 @@ class MessageAdmin(CappedTextAdmin, admin.ModelAdmin):
         self.message_user(
             request,
             ngettext(
-                "%(count)d message put back in line; %(sent)d sent now.",
-                "%(count)d messages put back in line; %(sent)d sent now.",
+                "%(count)s message put back in line; %(sent)s sent now.",
+                "%(count)s messages put back in line; %(sent)s sent now.",
                 count,
             )
-            % {"count": count, "sent": delivered},
+            % {"count": shown(count), "sent": shown(delivered)},
             messages.SUCCESS if count else messages.WARNING,
         )

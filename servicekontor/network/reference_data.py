@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import count, islice
 from pathlib import Path
 
 import django.dispatch
@@ -165,9 +166,12 @@ def office_state(office: Office) -> dict[str, State]:
 
 
 def counters_state(office: Office) -> list[State]:
+    """The office's desks as the reference data describes them. Its video rooms are not part
+    of it (`ServicePointQuerySet`, decision 0084): the reference data knows only desks, so a
+    room set up at the office is neither an edit of its desks nor something to switch off."""
     return sorted(
         [p.number, p.name, p.is_active, sorted(c.code for c in p.capabilities.all())]
-        for p in office.service_points.prefetch_related("capabilities")
+        for p in office.service_points.desks().prefetch_related("capabilities")
     )
 
 
@@ -521,14 +525,18 @@ def _sync_offerings(office: Office, wanted: list[Wanted], syncer: Syncer) -> Non
 
 
 def _sync_counters(office: Office, size: SizeClass, needs_photo: bool, syncer: Syncer) -> None:
-    """Counters 1..n of the size class; photo stations on the first k if needed; extras off."""
+    """The size class's n desks, numbered 1, 2, … skipping the numbers of the office's video
+    rooms; photo stations on the first k if needed; other desks off (not deleted). The video
+    rooms are left as they are (decision 0084): never switched off, renumbered or stripped
+    of their capability, and not counted among the desks."""
     photo = size.id_photo_counters if needs_photo else 0
-    existing = set(office.service_points.values_list("number", flat=True))
+    rooms = set(office.service_points.video_rooms().values_list("number", flat=True))
+    existing = set(office.service_points.desks().values_list("number", flat=True))
+    numbers = list(islice((n for n in count(1) if n not in rooms), size.counters))
     wanted: list[tuple[int, str, bool, list[str]]] = [
-        (number, "", True, ["id-photo"] if number <= photo else [])
-        for number in range(1, size.counters + 1)
+        (number, "", True, ["id-photo"] if i < photo else []) for i, number in enumerate(numbers)
     ]
-    wanted += [(number, "", False, []) for number in sorted(existing) if number > size.counters]
+    wanted += [(number, "", False, []) for number in sorted(existing) if number not in numbers]
     wanted.sort()
 
     def write() -> State:

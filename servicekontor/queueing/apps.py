@@ -39,6 +39,24 @@ class QueueingConfig(AppConfig):
         signals.desk_sessions_changed.connect(
             push.on_desk_sessions_changed, dispatch_uid="queueing-push-desks"
         )
+        # A service point switched off or turned into a video room (decision 0084) is no
+        # desk: whoever is signed in there leaves it.
+        from django.db.models.signals import m2m_changed
+
+        from servicekontor.catalog.models import Service
+        from servicekontor.network.models import ServicePoint
+
+        for sender in (ServicePoint, Service):
+            post_save.connect(
+                services.on_service_point_changed,
+                sender=sender,
+                dispatch_uid=f"queueing-no-desk-{sender.__name__}",
+            )
+        m2m_changed.connect(
+            services.on_capabilities_changed,
+            sender=ServicePoint.capabilities.through,
+            dispatch_uid="queueing-no-desk-capabilities",
+        )
         # Signing out of the account leaves the desk (the live view no longer shows it staffed).
         user_logged_out.connect(services.on_user_logged_out, dispatch_uid="queueing-logout-desk")
         signals.desk_sessions_changed.connect(

@@ -12,11 +12,11 @@ Reads live in `queries.py`, the hand-written statements in `sql.py`.
 import datetime as dt
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -540,6 +540,62 @@ def leave_desk_at_logout(*, officer: User) -> None:
     for visit_id in _busy(officer).values_list("pk", flat=True):
         hold_visit(officer=officer, visit_id=visit_id)
     sign_out_of_desk(officer=officer)
+
+
+def end_sign_ins_where_no_desk(*, service_point_ids: Iterable[int] | None = None) -> int:
+    """End the desk sessions at service points that are no longer desks an officer serves at:
+    switched off (`is_active` False, e.g. by the reference data's size class) or now a video
+    room (a capability a video-meeting service needs; decision 0084), among
+    `service_point_ids` (None: all). Each officer leaves as at logout (`leave_desk_at_logout`:
+    a visit called or being served is parked, the desk-status log gets its signed-out row).
+    An officer whose desk will not let go (the visit cannot be parked) stays, and the reason
+    is logged. Returns how many officers left."""
+    sessions = DeskSession.objects.filter(
+        Q(service_point__is_active=False)
+        | Q(service_point__in=ServicePoint.objects.video_rooms().values("pk"))
+    )
+    if service_point_ids is not None:
+        sessions = sessions.filter(service_point_id__in=list(service_point_ids))
+    left = 0
+    for officer in User.objects.filter(pk__in=sessions.values("officer_id")).order_by("pk"):
+        try:
+            leave_desk_at_logout(officer=officer)
+        except QueueError as exc:
+            log.warning(
+                "officer %s stays at a desk that is no longer one: %s", officer.pk, exc.message
+            )
+        else:
+            left += 1
+    return left
+
+
+def on_service_point_changed(sender: object, *, instance: object = None, **kwargs: object) -> None:
+    """post_save of a ServicePoint (switched off?) or of a Service (its capability now a video
+    room's?): `end_sign_ins_where_no_desk` there (connected in `QueueingConfig.ready`)."""
+    if isinstance(instance, ServicePoint):
+        if not instance.is_active:
+            end_sign_ins_where_no_desk(service_point_ids=[instance.pk])
+    elif getattr(instance, "video_meeting", False):
+        end_sign_ins_where_no_desk()
+
+
+def on_capabilities_changed(
+    sender: object,
+    *,
+    instance: object = None,
+    action: str = "",
+    reverse: bool = False,
+    pk_set: set[int] | None = None,
+    **kwargs: object,
+) -> None:
+    """m2m_changed of ServicePoint.capabilities: a service point given a video room's
+    capability is no longer a desk (`end_sign_ins_where_no_desk`)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse and isinstance(instance, ServicePoint):
+        end_sign_ins_where_no_desk(service_point_ids=[instance.pk])
+    else:  # capability.service_points.add(…): the points are pk_set (clear: all)
+        end_sign_ins_where_no_desk(service_point_ids=pk_set)
 
 
 def on_user_logged_out(sender: object, *, user: object = None, **kwargs: object) -> None:

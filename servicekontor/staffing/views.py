@@ -261,7 +261,8 @@ def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
         except services.RosterRejected as exc:
             return _office_page(request, scope, office_code, errors=exc.errors, status=400)
         messages.success(
-            request, ngettext("%(n)s shift imported.", "%(n)s shifts imported.", n) % {"n": n}
+            request,
+            ngettext("%(n)s shift imported.", "%(n)s shifts imported.", n) % {"n": shown(n)},
         )
         return HttpResponseRedirect(_office_url(request, office_code), status=303)
     except DomainError as exc:

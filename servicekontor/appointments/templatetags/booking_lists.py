@@ -11,7 +11,9 @@ reference and compares): every text is escaped with `html.escape`, which is what
 (`wall_date`, `wall_time`, `floatformat`) the template called, a datetime first put in the active zone as
 the template does for `wall_date` (`expects_localtime`); translations are Django's
 `gettext`/`ngettext` of the same message ids, escaped as `{% translate %}` escapes them (a
-`{% blocktranslate %}`'s message is not escaped, only its values).
+`{% blocktranslate %}`'s message is not escaped, only its values). One difference on purpose:
+a day's count of free times is grouped as every other figure (`core.rounding.shown`: "1 234
+tider", "1,234 times"), which `{% blocktranslate count %}` did not do.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from django.utils.translation import gettext, ngettext
 
 from servicekontor.appointments.capacity import Slot
+from servicekontor.core.rounding import shown
 from servicekontor.core.templatetags.wall_clock import wall_date, wall_time
 
 register = template.Library()
@@ -78,7 +81,8 @@ def day_links(
             href = _query(days_query, **{"from": first_iso, "day": wall_date(day, "Y-m-d")})
             current = ' aria-current="date"' if selected and selected_day == day else ""
             n = len(slots)
-            count = ngettext("%(n)s time", "%(n)s times", n) % {"n": n}
+            # grouped as every figure on the pages (sv "1 234", en "1,234"; core.rounding)
+            count = ngettext("%(n)s time", "%(n)s times", n) % {"n": shown(n)}
             item = f'<a href="{href}"{current}>{label}</a> ({count})'
         else:
             # why the day has none: closed, fully booked, no more today… (DayFree.no_time_words)

@@ -34,6 +34,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from servicekontor.core.rounding import shown
 from servicekontor.network import change_impact
 from servicekontor.network.models import Office
 
@@ -90,11 +91,11 @@ def _confirm_form(base: type[forms.ModelForm[Any]], affected: list[change_impact
         confirm_capacity_change = forms.CharField(
             label=ngettext(
                 "Cancel this booking and tell the citizen (they are offered a new time)",
-                "Cancel these %(count)d bookings and tell the citizens (they are offered new "
+                "Cancel these %(count)s bookings and tell the citizens (they are offered new "
                 "times)",
                 count,
             )
-            % {"count": count},
+            % {"count": shown(count)},
             required=False,
             widget=ConfirmWidget(fingerprint),
             help_text=affected_list_html(affected),
@@ -105,13 +106,13 @@ def _confirm_form(base: type[forms.ModelForm[Any]], affected: list[change_impact
             if cleaned.get(CONFIRM_FIELD) != fingerprint:
                 raise ValidationError(
                     ngettext(
-                        "This change leaves %(count)d booked appointment without a place. "
+                        "This change leaves %(count)s booked appointment without a place. "
                         "Check the list at the end of the form and tick the box to save.",
-                        "This change leaves %(count)d booked appointments without a place. "
+                        "This change leaves %(count)s booked appointments without a place. "
                         "Check the list at the end of the form and tick the box to save.",
                         count,
                     )
-                    % {"count": count}
+                    % {"count": shown(count)}
                 )
             return cleaned
 
@@ -242,11 +243,11 @@ def _tell(request: HttpRequest, done: list[change_impact.Affected]) -> None:
         messages.warning(
             request,
             ngettext(
-                "%(count)d booking was cancelled; the citizen is told and offered a new time.",
-                "%(count)d bookings were cancelled; the citizens are told and offered new times.",
+                "%(count)s booking was cancelled; the citizen is told and offered a new time.",
+                "%(count)s bookings were cancelled; the citizens are told and offered new times.",
                 len(done),
             )
-            % {"count": len(done)},
+            % {"count": shown(len(done))},
         )
 
 

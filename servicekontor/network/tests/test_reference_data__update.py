@@ -170,3 +170,68 @@ def test_shipped_milestones__all_named_in_english() -> None:
     with (Path(settings.REFERENCE_DATA_DIR) / "milestones.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and all(row["name_sv"] and row["name_en"] for row in rows)
+
+
+def _video_room(office_code: str, number: int) -> ServicePoint:
+    """A video room set up at the office as the demo does (numbered after the desks)."""
+    from servicekontor.catalog.models import Agency, Capability, Service
+
+    room_kind, _ = Capability.objects.get_or_create(
+        code="video-room", defaults={"name_sv": "Videorum", "name_en": "Video room"}
+    )
+    Service.objects.get_or_create(
+        agency=Agency.objects.get(code="migrationsverket"),
+        code="videomote",
+        defaults={
+            "name_sv": "Videomöte",
+            "name_en": "Video meeting",
+            "mode": "appointment_only",
+            "handling_minutes": 30,
+            "required_capability": room_kind,
+            "video_meeting": True,
+        },
+    )
+    room = ServicePoint.objects.create(
+        office=Office.objects.get(code=office_code), number=number, name="Videorum"
+    )
+    room.capabilities.add(room_kind)
+    return room
+
+
+def _room_as_it_was(room: ServicePoint) -> None:
+    room.refresh_from_db()
+    assert room.is_active and room.name == "Videorum"
+    assert list(room.capabilities.values_list("code", flat=True)) == ["video-room"]
+    assert ServicePoint.objects.filter(pk=room.pk).video_rooms().exists()
+
+
+def test_load__a_video_room_is_not_a_desk__left_alone_and_no_edit(data: Path) -> None:
+    """A video room after the desks (decision 0084) is neither an edit of the office's desks
+    (which kept every later correction from reaching them) nor a desk to switch off when the
+    size class has fewer: the desks follow the class, the room stays as it was."""
+    load_reference_data(data)
+    room = _video_room("kista", 13)
+    assert load_reference_data(data).kept == {}, "a room is no edit of the desks"
+    _room_as_it_was(room)
+    _correct_office(data, "kista", size="L")
+    report = load_reference_data(data)
+    assert report.kept == {} and report.updated.get("counters") == ["kista"]
+    kista = Office.objects.get(code="kista")
+    assert kista.service_points.desks().filter(is_active=True).count() == 8
+    _room_as_it_was(room)
+
+
+def test_load__more_desks_in_the_class__numbered_past_the_video_room(data: Path) -> None:
+    load_reference_data(data)
+    room = _video_room("kiruna", 4)  # after kiruna's 3 desks (size S)
+    _correct_office(data, "kiruna", size="M")
+    load_reference_data(data)
+    kiruna = Office.objects.get(code="kiruna")
+    assert counters_state(kiruna) == [
+        [1, "", True, ["id-photo"]],
+        [2, "", True, []],
+        [3, "", True, []],
+        [5, "", True, []],
+        [6, "", True, []],
+    ]
+    _room_as_it_was(room)

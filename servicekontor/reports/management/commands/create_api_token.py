@@ -5,7 +5,7 @@ decision 0018): a person's token is refused by the partner API (decision 0082)."
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from servicekontor.accounts.models import User
+from servicekontor.accounts.models import ApiToken, User
 from servicekontor.reports.scope import NoStatistics
 from servicekontor.reports.services import create_api_token
 
@@ -31,3 +31,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message)) from None
         self.stdout.write(f"Token (shown once): {token}")
         self.stdout.write("Send it as the header  Authorization: Bearer <token>")
+        pk = ApiToken.objects.get(token_hash=ApiToken.hash(token)).pk
+        self.stdout.write(f"Its id is {pk}: manage.py revoke_api_token {pk} revokes it.")
