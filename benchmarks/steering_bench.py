@@ -163,7 +163,7 @@ def pages() -> list[tuple[str, str, str]]:
 
 CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # the charts' element ids count the charts the process has drawn
-CHART_ID = re.compile(rb"chart-([a-z])[0-9]+")
+CHART_ID = re.compile(rb"((?:chart|tl)-[a-z])[0-9]+")
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -204,7 +204,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 if "spreadsheetml" in response["Content-Type"]:
                     ext = "xlsx"
                     body = _xlsx_text(body)
-                body = CHART_ID.sub(rb"chart-\1N", CSRF.sub(rb"\1-\2", body))
+                body = CHART_ID.sub(rb"\1N", CSRF.sub(rb"\1-\2", body))
                 if i == 0:
                     first_body = body
                     (dump / f"{name}.{ext}").write_bytes(body)
