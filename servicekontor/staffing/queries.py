@@ -716,7 +716,7 @@ def _office_months(
     start: dt.date,
     history_open_days: np.ndarray,
     schedule: opening_hours.Schedule,
-    year_days: list[dt.date],
+    year: int,
     wanted_months: list[int],
     what_if: WhatIf,
     targets: dict[int, tuple[float, int]],
@@ -730,7 +730,7 @@ def _office_months(
         start,
         history_open_days,
         schedule,
-        year_days,
+        year,
         wanted_months,
         what_if,
         targets,
@@ -738,6 +738,8 @@ def _office_months(
     )
 
     def compute() -> list[MonthNeed]:
+        days = (dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366))
+        year_days = [d for d in days if d.year == year]
         day_hours = {d: opening_hours.day_hours(schedule, d).intervals for d in year_days}
         return _office_months_computed(
             history, start, history_open_days, day_hours, wanted_months, what_if, targets, policy
@@ -885,7 +887,7 @@ def network_plan(
             start=history.start,
             history_open_days=history.open_days,
             schedule=schedule_of(office),
-            year_days=year_days,
+            year=year,
             wanted_months=wanted_months,
             what_if=what_if,
             targets=targets,
