@@ -177,9 +177,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         u.username: u for u in get_user_model().objects.filter(username__in={p[1] for p in listed})
     }
     clients: dict[str, Client] = {}
-    for name, user in users.items():
+    for name, account in users.items():
         clients[name] = Client()
-        clients[name].force_login(user)
+        clients[name].force_login(account)
     results: dict[str, Any] = {}
     dump = Path(args.dump) if args.dump else None
     if dump:
@@ -193,7 +193,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             response = client.get(url)
             cpu.append(time.process_time() - t0)
             wall.append(time.perf_counter() - w0)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = (
+                b"".join(getattr(response, "streaming_content", ()))
+                if response.streaming
+                else response.content
+            )
             if response.status_code != 200:
                 raise SystemExit(f"{label}: {url} answered {response.status_code}")
             if dump and i in (0, args.runs):

@@ -69,11 +69,11 @@ def _encode(obj: Any, out: list[bytes]) -> None:
     elif isinstance(obj, dt.timedelta):
         out.append(b"l%d,%d,%d;" % (obj.days, obj.seconds, obj.microseconds))
     elif isinstance(obj, np.ndarray):
-        data = np.ascontiguousarray(obj)
-        if data.dtype.hasobject:
+        arr = np.ascontiguousarray(obj)
+        if arr.dtype.hasobject:
             raise TypeError("memo.digest: an object array has no canonical bytes")
-        out.append(b"A" + data.dtype.str.encode() + repr(data.shape).encode() + b":")
-        out.append(hashlib.sha256(data.tobytes()).digest())
+        out.append(b"A" + arr.dtype.str.encode() + repr(arr.shape).encode() + b":")
+        out.append(hashlib.sha256(arr.tobytes()).digest())
     elif isinstance(obj, np.generic):
         _encode(obj.item(), out)
     elif isinstance(obj, tuple | list):
@@ -124,7 +124,7 @@ def remembered(
     key = f"memo:{namespace}:{digest(inputs)}"
     found = cache.get(key, _MISSING)
     if found is not _MISSING:
-        return found  # type: ignore[no-any-return]
+        return found
     value = compute()
     if keep is None or keep(value):
         cache.set(key, value, TIMEOUT_S)

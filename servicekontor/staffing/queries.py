@@ -586,19 +586,15 @@ def _simulate(
         if plan.desks:
             sim_shifts = _at_most_desks(sim_shifts, plan.desks, rules.slot_minutes)
         intervals = hours_of[day.day]
-        check = {
-            "arrivals": arrivals,
-            "service_minutes": {a: service.get(a, DEFAULT_SERVICE_MINUTES) for a in plan.agencies},
-            "open_minutes": (minutes(intervals[0][0]), minutes(intervals[-1][1])),
-            "shifts": sim_shifts,
-            "target_minutes": target,
-            "patience_minutes": patience,
-            "replications": plan.replications,
-            "seed": day.day.toordinal(),
-        }
-        # seeded, so a pure function of its arguments: remembered by them (`core.memo`)
-        results = memo.remembered(
-            "staffing.check_day.1", check, lambda check=check: simcheck.check_day(**check)
+        results = _check_day(
+            arrivals,
+            {a: service.get(a, DEFAULT_SERVICE_MINUTES) for a in plan.agencies},
+            (minutes(intervals[0][0]), minutes(intervals[-1][1])),
+            sim_shifts,
+            target,
+            patience,
+            plan.replications,
+            day.day.toordinal(),
         )
         by_hour = {r.hour: r for r in results}
         for r in rows:
@@ -606,6 +602,44 @@ def _simulate(
             if res is not None and not math.isnan(res.service_level):
                 r.simulated_service_level = res.service_level
                 r.simulated_mean_wait = res.mean_wait
+
+
+def _check_day(
+    arrivals: dict[int, dict[int, float]],
+    service_minutes: dict[int, float],
+    open_minutes: tuple[int, int],
+    sim_shifts: list[simcheck.SimShift],
+    target: float,
+    patience: float,
+    replications: int,
+    seed: int,
+) -> list[simcheck.HourResult]:
+    """`simcheck.check_day`: seeded, so a pure function of its arguments, and remembered by
+    them (`core.memo`)."""
+    inputs = (
+        arrivals,
+        service_minutes,
+        open_minutes,
+        sim_shifts,
+        target,
+        patience,
+        replications,
+        seed,
+    )
+    return memo.remembered(
+        "staffing.check_day.1",
+        inputs,
+        lambda: simcheck.check_day(
+            arrivals=arrivals,
+            service_minutes=service_minutes,
+            open_minutes=open_minutes,
+            shifts=sim_shifts,
+            target_minutes=target,
+            patience_minutes=patience,
+            replications=replications,
+            seed=seed,
+        ),
+    )
 
 
 def _at_most_desks(
