@@ -243,6 +243,22 @@ def _office_history(
     return OfficeHistory(office, start, open_days, agencies, bt)
 
 
+def _forecast(
+    counts: np.ndarray, start: dt.date, open_days: np.ndarray, days: list[dt.date]
+) -> np.ndarray:
+    """`forecast.forecast` of an agency's arrivals on ``days`` (the seasonal naive one when
+    the model cannot be fitted), remembered by its inputs (`core.memo`): the fit is the
+    page's work, and its first use in a process imports statsmodels."""
+
+    def compute() -> np.ndarray:
+        try:
+            return forecast.forecast(counts, start, open_days, days)
+        except forecast.ForecastError:
+            return forecast.seasonal_naive(counts, start, open_days, days)
+
+    return memo.remembered("staffing.forecast.1", (counts, start, open_days, days), compute)
+
+
 def _backtest(
     total: np.ndarray, start: dt.date, open_days: np.ndarray, holdout_weeks: int
 ) -> forecast.Backtest | None:
@@ -400,10 +416,7 @@ def week_plan(
     # network mean per agency for an agency added without a history at this office
     per_agency: dict[int, np.ndarray] = {}
     for agency, h in history.agencies.items():
-        try:
-            f = forecast.forecast(h.counts, history.start, history.open_days, days)
-        except forecast.ForecastError:
-            f = forecast.seasonal_naive(h.counts, history.start, history.open_days, days)
+        f = _forecast(h.counts, history.start, history.open_days, days)
         booked = np.array([[known.get((agency, d, hr), 0) for hr in range(24)] for d in days])
         per_agency[agency] = forecast.with_bookings(f, h.booked_share, booked)
     if what_if.add_agency_ids and per_agency:
