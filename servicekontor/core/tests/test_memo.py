@@ -106,3 +106,26 @@ def test_remembered__result_not_kept__computed_again():
     for _ in range(2):
         memo.remembered("test.limited", 1, compute, keep=lambda r: r != "cut short")
     assert len(calls) == 2
+
+
+def test_remembered__another_deploy_s_code__computed_again(monkeypatch):
+    """An entry written by other code (another deploy) is not read: the code's digest is
+    part of the key."""
+    cache.clear()
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    monkeypatch.setattr(memo, "code_version", lambda: "old-deploy")
+    assert memo.remembered("test.deploy", 1, compute) == 1
+    assert memo.remembered("test.deploy", 1, compute) == 1
+    monkeypatch.setattr(memo, "code_version", lambda: "new-deploy")
+    assert memo.remembered("test.deploy", 1, compute) == 2
+
+
+def test_code_version__digest_of_the_sources_and_libraries():
+    version = memo.code_version()
+    assert len(version) == 16 and int(version, 16) >= 0
+    assert memo.code_version() == version  # read once per process
