@@ -130,6 +130,9 @@ class ChangeChoiceField(forms.ModelChoiceField):
         return f"{obj.position}. {obj.get_kind_display()}"
 
 
+DateRuleChoices = tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]
+
+
 class DateRuleForm(forms.Form):
     """A change's date: its own, or days after another change or a milestone."""
 
@@ -154,13 +157,39 @@ class DateRuleForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, plan: ChangePlan, exclude: int | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        plan: ChangePlan,
+        exclude: int | None = None,
+        choices: DateRuleChoices | None = None,
+        **kwargs: Any,
     ) -> None:
+        """``choices``: the lists `shared_choices` read once for the plan (the plan page
+        shows a form per change, each listing the same changes and milestones; read per
+        form they were two statements a change). Validation still reads the querysets."""
         super().__init__(*args, **kwargs)
         qs = plan.changes.order_by("position")
         if exclude is not None:
             qs = qs.exclude(pk=exclude)
         self.fields["after_change"].queryset = qs  # type: ignore[attr-defined]
+        if choices is not None:
+            changes, milestones = choices
+            self.fields["after_change"].choices = [  # type: ignore[attr-defined]
+                (value, label)
+                for value, label in changes
+                if exclude is None or getattr(value, "value", None) != exclude
+            ]
+            self.fields["after_milestone"].choices = milestones  # type: ignore[attr-defined]
+
+    @classmethod
+    def shared_choices(cls, plan: ChangePlan) -> DateRuleChoices:
+        """The options of every change's form of ``plan`` (all its changes: each form
+        leaves out its own), as the fields list them."""
+        fields = cls(plan=plan).fields
+        return (
+            list(fields["after_change"].choices),  # type: ignore[attr-defined]
+            list(fields["after_milestone"].choices),  # type: ignore[attr-defined]
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Any
 
 import numpy as np
 from django.db.models import QuerySet
@@ -46,7 +47,7 @@ from servicekontor.changeplans.registry_state import (
     openings_without_services,
 )
 from servicekontor.changeplans.weekdays import hours_words
-from servicekontor.core import clock
+from servicekontor.core import clock, memo
 from servicekontor.core.errors import DomainError
 from servicekontor.core.geography import county_name, load_localities
 from servicekontor.core.rounding import rounded
@@ -753,17 +754,17 @@ def evaluate_plan(
     baseline, counted = baseline_inputs(today=today, agencies=list(agencies.values()))
     rate = staff_rate(today=today)
     cost = cost_inputs(today=today, rate=rate)
-    result = effects.evaluate_plan_steps(
-        registry,
-        changes,
-        days,
-        base_day=base_day,
+    step_inputs: dict[str, Any] = {
+        "registry": registry,
+        "changes": changes,
+        "days": days,
+        "base_day": base_day,
         # the statistics count the visits of the network as it was in their period
-        rate_network=network_on(registry, statistics_period(today)[1]),
-        demand=demand(),
-        baseline=baseline,
-        agency_codes={a.pk: a.code for a in agencies.values()},
-        staff=effects.StaffPolicy(
+        "rate_network": network_on(registry, statistics_period(today)[1]),
+        "demand": demand(),
+        "baseline": baseline,
+        "agency_codes": {a.pk: a.code for a in agencies.values()},
+        "staff": effects.StaffPolicy(
             policy=DEFAULT_POLICY,
             targets={
                 a.pk: (float(a.service_level_share), a.service_level_minutes)
@@ -771,9 +772,18 @@ def evaluate_plan(
             },
             hours_per_fte=HOURS_PER_FTE_WEEK,
         ),
-        cost=cost,
-        existing=set(registry.offices),
-        incremental=incremental,
+        "cost": cost,
+        "existing": set(registry.offices),
+        "incremental": incremental,
+    }
+    # A pure function of these: the page, its print, its exports and the comparison are
+    # opened many times on the same plan and the same statistics, so the evaluation is
+    # remembered by its inputs (`core.memo`; any change of the registry, the plan, the
+    # statistics or the pools is another key).
+    result = memo.remembered(
+        "changeplans.plan_steps.1",
+        step_inputs,
+        lambda: effects.evaluate_plan_steps(**step_inputs),
     )
     booked = effects.bookings_affected(bookings_from(today), registry, after, days)
     steps = [StepRow(base_day, [], result.baseline, {}, baseline=True)]

@@ -155,6 +155,8 @@ def _plan_page(
         "assumptions": exports.assumptions_table(ev),
     }
     adopted = queries.adopted_versions(plan)
+    # the page's date forms (not on the print) list the same options: read once
+    shared = None if printable else DateRuleForm.shared_choices(plan)
     context = {
         "plan": plan,
         # "Version 2 was adopted on …" on the other versions; a draft made before it may not
@@ -173,6 +175,7 @@ def _plan_page(
                 DateRuleForm(
                     plan=plan,
                     exclude=c.change.pk,
+                    choices=shared,
                     prefix=f"c{c.change.pk}",
                     initial={
                         "on_date": c.change.on_date,

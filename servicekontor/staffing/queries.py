@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from servicekontor.accounts.models import Competence, OfficeAssignment, Role
 from servicekontor.appointments.models import HOLDS_CAPACITY, Booking
 from servicekontor.catalog.models import Agency
-from servicekontor.core import clock, params
+from servicekontor.core import clock, memo, params
 from servicekontor.core.errors import DomainError
 from servicekontor.network import opening_hours
 from servicekontor.network.models import Office, ServicePoint
@@ -147,32 +147,80 @@ def office_history(
     """Arrivals per agency, day and hour before ``before`` (from the statistics), with each
     agency's mean desk minutes, estimated patience and booked share, and the backtest of
     the office's total. Raises NoPlan when there is no arrival at all."""
+    history = office_histories([office], before=before, weeks=weeks, holdout_weeks=holdout_weeks)
+    found = history[office.pk]
+    if found is None:
+        raise NoPlan()
+    return found
+
+
+def office_histories(
+    offices: Sequence[Office],
+    *,
+    before: dt.date,
+    weeks: int = HISTORY_WEEKS,
+    holdout_weeks: int = 4,
+) -> dict[int, OfficeHistory | None]:
+    """`office_history` of each of ``offices`` (None: no arrival at all), read together: one
+    statement for the arrivals of them all and one for their figures per first day of
+    history (the offices' histories begin on the day of their first arrival)."""
     first = before - dt.timedelta(weeks=weeks)
     # Only days that are over: planning next week on a Monday, the days from today to
     # Sunday are open in the schedule but have no arrivals yet, and read as observed zeros
     # they pulled the forecast down (a drop of about a third from one week to the next).
     last = min(before, clock.local_today()) - dt.timedelta(days=1)
-    raw = report_queries.arrivals_by_hour(
-        scope=EVERYTHING, start=first, end=last, office_ids=[office.pk]
+    raw_all = report_queries.arrivals_by_hour(
+        scope=EVERYTHING, start=first, end=last, office_ids=[o.pk for o in offices]
     )
-    if not raw:
-        raise NoPlan()
-    start = min(day for (_o, _a, day, _h) in raw)
+    raw_by_office: dict[int, dict[tuple[int, dt.date, int], int]] = defaultdict(dict)
+    for (office_id, agency, day, hour), value in raw_all.items():
+        raw_by_office[office_id][(agency, day, hour)] = value
+    starts = {
+        office_id: min(day for (_a, day, _h) in raw) for office_id, raw in raw_by_office.items()
+    }
+    by_start: dict[dt.date, list[int]] = defaultdict(list)
+    for office_id, start in starts.items():
+        by_start[start].append(office_id)
+    figs: dict[tuple[int, int], report_queries.Figures] = {}
+    for start, office_ids in sorted(by_start.items()):
+        for (office_id, agency), f in report_queries.figures(
+            scope=EVERYTHING, start=start, end=last, by=("office", "agency"), office_ids=office_ids
+        ).items():
+            figs[(office_id, agency)] = f
+    out: dict[int, OfficeHistory | None] = {}
+    for office in offices:
+        raw = raw_by_office.get(office.pk)
+        out[office.pk] = (
+            None
+            if not raw
+            else _office_history(
+                office, raw, starts[office.pk], last, figs, holdout_weeks=holdout_weeks
+            )
+        )
+    return out
+
+
+def _office_history(
+    office: Office,
+    raw: dict[tuple[int, dt.date, int], int],
+    start: dt.date,
+    last: dt.date,
+    figs: dict[tuple[int, int], report_queries.Figures],
+    *,
+    holdout_weeks: int,
+) -> OfficeHistory:
     n = (last - start).days + 1
     days = [start + dt.timedelta(days=i) for i in range(n)]
     open_days = _open_days(schedule_of(office), days)
     counts: dict[int, np.ndarray] = defaultdict(lambda: np.zeros((n, 24)))
-    for (_o, agency, day, hour), value in raw.items():
+    for (agency, day, hour), value in raw.items():
         counts[agency][(day - start).days, hour] += value
     # a day with arrivals is open whatever the schedule says now
     total = sum(counts.values())
     open_days |= np.asarray(total).sum(axis=1) > 0
-    figs = report_queries.figures(
-        scope=EVERYTHING, start=start, end=last, by=("agency",), office_ids=[office.pk]
-    )
     agencies = {}
     for agency, c in counts.items():
-        f = figs.get((agency,))
+        f = figs.get((office.pk, agency))
         mean_minutes = (
             f.mean_service_seconds / 60.0 if f and f.mean_service_seconds else None
         ) or DEFAULT_SERVICE_MINUTES
@@ -191,11 +239,39 @@ def office_history(
         agencies[agency] = AgencyHistory(agency, c, mean_minutes, patience, booked_share)
     bt = None
     if holdout_weeks:
-        try:
-            bt = forecast.backtest(np.asarray(total), start, open_days, holdout_weeks=holdout_weeks)
-        except forecast.ForecastError:
-            bt = None
+        bt = _backtest(np.asarray(total), start, open_days, holdout_weeks)
     return OfficeHistory(office, start, open_days, agencies, bt)
+
+
+def _forecast(
+    counts: np.ndarray, start: dt.date, open_days: np.ndarray, days: list[dt.date]
+) -> np.ndarray:
+    """`forecast.forecast` of an agency's arrivals on ``days`` (the seasonal naive one when
+    the model cannot be fitted), remembered by its inputs (`core.memo`): the fit is the
+    page's work, and its first use in a process imports statsmodels."""
+
+    def compute() -> np.ndarray:
+        try:
+            return forecast.forecast(counts, start, open_days, days)
+        except forecast.ForecastError:
+            return forecast.seasonal_naive(counts, start, open_days, days)
+
+    return memo.remembered("staffing.forecast.1", (counts, start, open_days, days), compute)
+
+
+def _backtest(
+    total: np.ndarray, start: dt.date, open_days: np.ndarray, holdout_weeks: int
+) -> forecast.Backtest | None:
+    """`forecast.backtest` of an office's total, None when it cannot be made; remembered
+    by its inputs (`core.memo`)."""
+
+    def compute() -> forecast.Backtest | None:
+        try:
+            return forecast.backtest(total, start, open_days, holdout_weeks=holdout_weeks)
+        except forecast.ForecastError:
+            return None
+
+    return memo.remembered("staffing.backtest.1", (total, start, open_days, holdout_weeks), compute)
 
 
 def _known_bookings(office: Office, days: Sequence[dt.date]) -> dict[tuple[int, dt.date, int], int]:
@@ -340,10 +416,7 @@ def week_plan(
     # network mean per agency for an agency added without a history at this office
     per_agency: dict[int, np.ndarray] = {}
     for agency, h in history.agencies.items():
-        try:
-            f = forecast.forecast(h.counts, history.start, history.open_days, days)
-        except forecast.ForecastError:
-            f = forecast.seasonal_naive(h.counts, history.start, history.open_days, days)
+        f = _forecast(h.counts, history.start, history.open_days, days)
         booked = np.array([[known.get((agency, d, hr), 0) for hr in range(24)] for d in days])
         per_agency[agency] = forecast.with_bookings(f, h.booked_share, booked)
     if what_if.add_agency_ids and per_agency:
@@ -447,15 +520,11 @@ def _propose_shifts(
                 r = day_rows.get(hour)
                 slots.append(r.need.by_agency.get(a, 0) if r else 0)
             by_agency[a] = slots
-        result = shifts.solve_day(
-            need, profiles=profiles, need_by_agency=by_agency, available=available, rules=rules
-        )
+        result = _solve_day(need, profiles, by_agency, available, rules)
         note = ""
         if result.status == "infeasible":
             profiles_all = [frozenset(agency_ids)]
-            result = shifts.solve_day(
-                need, profiles=profiles_all, need_by_agency=by_agency, rules=rules
-            )
+            result = _solve_day(need, profiles_all, by_agency, None, rules)
             # Not "proven optimal" beside "not enough officers": the shifts are the best for
             # officers the office does not have, and the page says so (walk, 1 Dec 2026).
             note = str(
@@ -474,6 +543,25 @@ def _propose_shifts(
             continue
         out.append(DayShifts(d, result, first, list(profiles), note))
     return out
+
+
+def _solve_day(
+    need: list[int],
+    profiles: list[frozenset[int]],
+    by_agency: dict[int, list[int]],
+    available: list[int | None] | None,
+    rules: shifts.ShiftRules,
+) -> shifts.DayPlan:
+    """`shifts.solve_day`, remembered by its arguments (`core.memo`) unless the time limit
+    cut it short (another run may do better; an optimal or infeasible answer is final)."""
+    return memo.remembered(
+        "staffing.solve_day.1",
+        (need, profiles, by_agency, available, rules),
+        lambda: shifts.solve_day(
+            need, profiles=profiles, need_by_agency=by_agency, available=available, rules=rules
+        ),
+        keep=lambda plan: plan.status != "time_limit",
+    )
 
 
 def _simulate(
@@ -511,15 +599,15 @@ def _simulate(
         if plan.desks:
             sim_shifts = _at_most_desks(sim_shifts, plan.desks, rules.slot_minutes)
         intervals = hours_of[day.day]
-        results = simcheck.check_day(
-            arrivals=arrivals,
-            service_minutes={a: service.get(a, DEFAULT_SERVICE_MINUTES) for a in plan.agencies},
-            open_minutes=(minutes(intervals[0][0]), minutes(intervals[-1][1])),
-            shifts=sim_shifts,
-            target_minutes=target,
-            patience_minutes=patience,
-            replications=plan.replications,
-            seed=day.day.toordinal(),
+        results = _check_day(
+            arrivals,
+            {a: service.get(a, DEFAULT_SERVICE_MINUTES) for a in plan.agencies},
+            (minutes(intervals[0][0]), minutes(intervals[-1][1])),
+            sim_shifts,
+            target,
+            patience,
+            plan.replications,
+            day.day.toordinal(),
         )
         by_hour = {r.hour: r for r in results}
         for r in rows:
@@ -527,6 +615,44 @@ def _simulate(
             if res is not None and not math.isnan(res.service_level):
                 r.simulated_service_level = res.service_level
                 r.simulated_mean_wait = res.mean_wait
+
+
+def _check_day(
+    arrivals: dict[int, dict[int, float]],
+    service_minutes: dict[int, float],
+    open_minutes: tuple[int, int],
+    sim_shifts: list[simcheck.SimShift],
+    target: float,
+    patience: float,
+    replications: int,
+    seed: int,
+) -> list[simcheck.HourResult]:
+    """`simcheck.check_day`: seeded, so a pure function of its arguments, and remembered by
+    them (`core.memo`)."""
+    inputs = (
+        arrivals,
+        service_minutes,
+        open_minutes,
+        sim_shifts,
+        target,
+        patience,
+        replications,
+        seed,
+    )
+    return memo.remembered(
+        "staffing.check_day.1",
+        inputs,
+        lambda: simcheck.check_day(
+            arrivals=arrivals,
+            service_minutes=service_minutes,
+            open_minutes=open_minutes,
+            shifts=sim_shifts,
+            target_minutes=target,
+            patience_minutes=patience,
+            replications=replications,
+            seed=seed,
+        ),
+    )
 
 
 def _at_most_desks(
@@ -628,6 +754,114 @@ class NetworkPlan:
         )
 
 
+MonthNeed = tuple[float, int, dict[int, float]]
+
+
+def _office_months(
+    *,
+    history: list[tuple[int, np.ndarray, float]],
+    start: dt.date,
+    history_open_days: np.ndarray,
+    schedule: opening_hours.Schedule,
+    year: int,
+    wanted_months: list[int],
+    what_if: WhatIf,
+    targets: dict[int, tuple[float, int]],
+    policy: dimensioning.Policy,
+) -> list[MonthNeed]:
+    """One office's (officer hours needed, most officers at once, peak officers per agency)
+    in each of ``wanted_months`` (`network_plan`): a pure function of its arguments,
+    remembered by them (`core.memo`), as the page is opened many times on the same history."""
+    inputs = (
+        history,
+        start,
+        history_open_days,
+        schedule,
+        year,
+        wanted_months,
+        what_if,
+        targets,
+        policy,
+    )
+
+    def compute() -> list[MonthNeed]:
+        days = (dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366))
+        year_days = [d for d in days if d.year == year]
+        day_hours = {d: opening_hours.day_hours(schedule, d).intervals for d in year_days}
+        return _office_months_computed(
+            history, start, history_open_days, day_hours, wanted_months, what_if, targets, policy
+        )
+
+    return memo.remembered("staffing.office_months.1", inputs, compute)
+
+
+def _office_months_computed(
+    history: list[tuple[int, np.ndarray, float]],
+    start: dt.date,
+    history_open_days: np.ndarray,
+    day_hours: dict[dt.date, tuple[tuple[dt.time, dt.time], ...]],
+    wanted_months: list[int],
+    what_if: WhatIf,
+    targets: dict[int, tuple[float, int]],
+    policy: dimensioning.Policy,
+) -> list[MonthNeed]:
+    open_days = [d for d in day_hours if day_hours[d]]
+    forecasts: dict[int, np.ndarray] = {}
+    for agency, counts, _minutes in history:
+        try:
+            model = forecast.fit_day_model(counts, start, history_open_days)
+            profile = forecast.hour_profile(counts, start, history_open_days)
+        except forecast.ForecastError:
+            continue
+        totals = model.predict(open_days)
+        forecasts[agency] = totals[:, None] * np.array([profile[d.weekday()] for d in open_days])
+    service_minutes = {a: m for a, _counts, m in history}
+    if (what_if.add_agency_ids or what_if.added_volumes) and forecasts:
+        mean = np.asarray(sum(forecasts.values())) / len(forecasts)
+        for a in what_if.add_agency_ids:
+            forecasts.setdefault(a, mean)
+        for v in what_if.added_volumes:
+            forecasts[v.agency] = forecasts.get(v.agency, 0.0) + _scaled_to_months(
+                mean, open_days, v.visits_per_month
+            )
+            service_minutes.setdefault(v.agency, v.service_minutes)
+    for a in what_if.remove_agency_ids:
+        forecasts.pop(a, None)
+    index = {d: i for i, d in enumerate(open_days)}
+    out: list[MonthNeed] = []
+    for month in wanted_months:
+        month_days = [d for d in open_days if d.month == month]
+        hours_needed = 0.0
+        most_at_once = 0
+        agency_hours: dict[int, float] = defaultdict(float)
+        for weekday in range(7):
+            same = [d for d in month_days if d.weekday() == weekday]
+            if not same:
+                continue
+            rows_idx = [index[d] for d in same]
+            iv = day_hours[same[0]]
+            # per agency, the mean arrivals of each hour over these days
+            hour_means = {a: f[rows_idx].mean(axis=0) for a, f in forecasts.items()}
+            for hour in range(minutes(iv[0][0]) // 60, math.ceil(minutes(iv[-1][1]) / 60)):
+                demands = [
+                    dimensioning.AgencyDemand(
+                        agency=a,
+                        arrivals_per_hour=float(hour_means[a][hour]) * what_if.volume_factor,
+                        mean_service_minutes=service_minutes.get(a, DEFAULT_SERVICE_MINUTES),
+                        target_minutes=targets.get(a, (0.8, 15))[1],
+                        service_level=targets.get(a, (0.8, 15))[0],
+                    )
+                    for a in forecasts
+                ]
+                need = dimensioning.hour_need(demands, policy)
+                most_at_once = max(most_at_once, need.base)
+                hours_needed += need.scheduled * len(same)
+                for a, m in need.by_agency.items():
+                    agency_hours[a] = max(agency_hours[a], m)  # peak officers trained
+        out.append((hours_needed, most_at_once, dict(agency_hours)))
+    return out
+
+
 def network_plan(
     *,
     year: int,
@@ -687,70 +921,28 @@ def network_plan(
     backtests: dict[int, forecast.Backtest] = {}
     year_days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)]
     year_days = [d for d in year_days if d.year == year]
+    histories = office_histories(offices, before=before, holdout_weeks=4)
     for office in offices:
-        try:
-            history = office_history(office, before=before, holdout_weeks=4)
-        except NoPlan:
+        history = histories[office.pk]
+        if history is None:
             skipped.append(office)
             continue
         if history.backtest is not None:
             backtests[office.pk] = history.backtest
-        schedule = schedule_of(office)
-        day_hours = {d: opening_hours.day_hours(schedule, d).intervals for d in year_days}
-        open_days = [d for d in year_days if day_hours[d]]
-        forecasts: dict[int, np.ndarray] = {}
-        for agency, h in history.agencies.items():
-            try:
-                model = forecast.fit_day_model(h.counts, history.start, history.open_days)
-                profile = forecast.hour_profile(h.counts, history.start, history.open_days)
-            except forecast.ForecastError:
-                continue
-            totals = model.predict(open_days)
-            forecasts[agency] = totals[:, None] * np.array(
-                [profile[d.weekday()] for d in open_days]
-            )
-        service_minutes = {a: h.mean_service_minutes for a, h in history.agencies.items()}
-        if (what_if.add_agency_ids or what_if.added_volumes) and forecasts:
-            mean = np.asarray(sum(forecasts.values())) / len(forecasts)
-            for a in what_if.add_agency_ids:
-                forecasts.setdefault(a, mean)
-            for v in what_if.added_volumes:
-                forecasts[v.agency] = forecasts.get(v.agency, 0.0) + _scaled_to_months(
-                    mean, open_days, v.visits_per_month
-                )
-                service_minutes.setdefault(v.agency, v.service_minutes)
-        for a in what_if.remove_agency_ids:
-            forecasts.pop(a, None)
-        index = {d: i for i, d in enumerate(open_days)}
-        for month in wanted_months:
-            month_days = [d for d in open_days if d.month == month]
-            hours_needed = 0.0
-            most_at_once = 0
-            agency_hours: dict[int, float] = defaultdict(float)
-            for weekday in range(7):
-                same = [d for d in month_days if d.weekday() == weekday]
-                if not same:
-                    continue
-                rows_idx = [index[d] for d in same]
-                iv = day_hours[same[0]]
-                # per agency, the mean arrivals of each hour over these days
-                hour_means = {a: f[rows_idx].mean(axis=0) for a, f in forecasts.items()}
-                for hour in range(minutes(iv[0][0]) // 60, math.ceil(minutes(iv[-1][1]) / 60)):
-                    demands = [
-                        dimensioning.AgencyDemand(
-                            agency=a,
-                            arrivals_per_hour=float(hour_means[a][hour]) * what_if.volume_factor,
-                            mean_service_minutes=service_minutes.get(a, DEFAULT_SERVICE_MINUTES),
-                            target_minutes=targets.get(a, (0.8, 15))[1],
-                            service_level=targets.get(a, (0.8, 15))[0],
-                        )
-                        for a in forecasts
-                    ]
-                    need = dimensioning.hour_need(demands, policy)
-                    most_at_once = max(most_at_once, need.base)
-                    hours_needed += need.scheduled * len(same)
-                    for a, m in need.by_agency.items():
-                        agency_hours[a] = max(agency_hours[a], m)  # peak officers trained
+        months_needed = _office_months(
+            history=[(a, h.counts, h.mean_service_minutes) for a, h in history.agencies.items()],
+            start=history.start,
+            history_open_days=history.open_days,
+            schedule=schedule_of(office),
+            year=year,
+            wanted_months=wanted_months,
+            what_if=what_if,
+            targets=targets,
+            policy=policy,
+        )
+        for month, (hours_needed, most_at_once, agency_hours) in zip(
+            wanted_months, months_needed, strict=True
+        ):
             working_days = sum(1 for d in year_days if d.month == month and d.weekday() < 5)
             per_fte = HOURS_PER_FTE_WEEK / 5 * working_days
             needed = dimensioning.fte(hours_needed, hours_per_fte=per_fte)

@@ -1,6 +1,7 @@
 """Shift proposals: tiny instances against brute force, every slot's need covered."""
 
 import itertools
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -71,6 +72,48 @@ def test_solve_day__not_enough_officers__infeasible():
     plan = shifts.solve_day([3, 3, 3], profiles=[frozenset({0})], available=[2], rules=TINY)
     assert plan.status == "infeasible"
     assert not plan.shifts
+
+
+def test_solve_day__more_needed_than_available__infeasible_without_the_programme(monkeypatch):
+    """An office of two officers needing fifteen at once: no integer programme is built
+    (HiGHS took ~60 ms a day to prove what the bounds say)."""
+
+    def no_milp(*args, **kwargs):
+        raise AssertionError("the programme was solved")
+
+    monkeypatch.setattr(shifts, "milp", no_milp)
+    plan = shifts.solve_day(
+        [15, 15, 15, 15],
+        profiles=[frozenset({0, 1}), frozenset({0})],
+        need_by_agency={1: [1, 1, 1, 1]},
+        available=[1, 1],
+        rules=TINY,
+    )
+    assert plan.status == "infeasible"
+    assert not plan.shifts
+    assert plan.coverage == (0, 0, 0, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    need=st.lists(st.integers(0, 4), min_size=3, max_size=5),
+    caps=st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=1, max_size=2),
+    agency_need=st.lists(st.integers(0, 3), min_size=5, max_size=5),
+)
+def test_solve_day__answer_without_the_programme__is_the_programme_s(need, caps, agency_need):
+    """Wherever the bounds rule the cover out (`_surely_infeasible`), HiGHS finds no cover
+    either: the shortcut never changes an answer."""
+    profiles = [frozenset({0, 1}), frozenset({0})][: len(caps)]
+    by_agency = {1: agency_need[: len(need)]}
+    need_arr = np.asarray(need, dtype=float)
+    arrays = {1: np.asarray(by_agency[1], dtype=float)}
+    if not shifts._surely_infeasible(need_arr, arrays, profiles, caps):
+        return
+    with mock.patch.object(shifts, "_surely_infeasible", return_value=False):
+        solved = shifts.solve_day(
+            need, profiles=profiles, need_by_agency=by_agency, available=caps, rules=TINY
+        )
+    assert solved.status == "infeasible"
 
 
 def test_patterns__long_shift__has_a_break_and_no_long_stretch():
