@@ -90,7 +90,7 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         # by name, grouped by county as in the planning forms (read when shown); a past
         # month may name an office closed since
-        self.fields["offices"].widget.choices = lambda: office_groups(key="pk", closed_too=True)  # type: ignore[attr-defined]
+        self.fields["offices"].widget.choices = lambda: office_groups(key="pk", closed_too=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -32,9 +32,13 @@ def county_choices() -> list[Choice]:
     return sorted(((c, county_name(c)) for c in county_names()), key=lambda c: _sort_key(c[1]))
 
 
+# Swedish order: å, ä, ö after z (enough for county and office names)
+_AFTER_Z: dict[str, str | int | None] = {"å": "{", "ä": "|", "ö": "}"}
+_ORDER = str.maketrans(_AFTER_Z)
+
+
 def _sort_key(text: str) -> str:
-    # Swedish order: å, ä, ö after z (enough for county and office names)
-    return text.casefold().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}"}))
+    return text.casefold().translate(_ORDER)
 
 
 def office_groups(

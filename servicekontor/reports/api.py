@@ -114,7 +114,7 @@ class ReportRowSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     county = serializers.CharField()
-    partial = serializers.CharField(help_text=_PARTIAL_HELP, allow_blank=True)
+    part_of_period = serializers.CharField(help_text=_PARTIAL_HELP, allow_blank=True)
     values = ReportValues()
 
 
@@ -126,7 +126,7 @@ class AgencyReportSerializer(serializers.Serializer[Any]):
         help_text="The last day the figures include: the month's last day, or today while "
         "the month is running (its figures so far, not the whole month)."
     )
-    partial = serializers.CharField(help_text=_PARTIAL_HELP, allow_blank=True)
+    part_of_period = serializers.CharField(help_text=_PARTIAL_HELP, allow_blank=True)
     offices = ReportRowSerializer(many=True)
     services = ReportRowSerializer(many=True)
     total = ReportValues()
@@ -178,13 +178,15 @@ class AgencyReportView(_StatisticsView):
                 "code": r.code,
                 "name": r.name,
                 "county": r.county,
-                "partial": coverage.words(coverage.office_reasons(spans, r.code, start, end)),
+                "part_of_period": coverage.words(
+                    coverage.office_reasons(spans, r.code, start, end)
+                ),
                 "values": r.values,
             }
             for r in report.offices
         ]
         services = [
-            {"code": r.code, "name": r.name, "county": "", "partial": "", "values": r.values}
+            {"code": r.code, "name": r.name, "county": "", "part_of_period": "", "values": r.values}
             for r in report.services
         ]
         data = {
@@ -192,7 +194,7 @@ class AgencyReportView(_StatisticsView):
             "month": report.month,
             "last_day": report.last_day,
             "up_to": report.up_to,
-            "partial": coverage.words(coverage.period_reasons(spans, start, end)),
+            "part_of_period": coverage.words(coverage.period_reasons(spans, start, end)),
             "offices": rows,
             "services": services,
             "total": report.total,

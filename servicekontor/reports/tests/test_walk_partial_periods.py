@@ -6,7 +6,7 @@ offered from a day within a year, and a comparison with a year earlier when reco
 within that period read the same as whole periods. Now the page says so in words above the
 figures (not a colour), the rows concerned and the Total say why after their names (page,
 CSV and Excel alike, as a running period's "up to and including"), and the API gives the
-same words in `partial`; the dashboards say it above their figures.
+same words in `part_of_period`; the dashboards say it above their figures.
 """
 
 import datetime as dt
@@ -78,10 +78,10 @@ def test_month_report__api_says_which_part(client, november_over, people):
     token = create_api_token(user=people.tax_analyst, name="BI")
     url = reverse("statistics-agency-report", args=[world.skatteverket.code, "2026-11"])
     data = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert data["partial"] == "figures recorded from 2026-11-25"
+    assert data["part_of_period"] == "figures recorded from 2026-11-25"
     by_code = {r["code"]: r for r in data["offices"]}
-    assert by_code[world.other_office.code]["partial"] == "opened 2026-11-10"
-    assert by_code[world.office.code]["partial"] == ""
+    assert by_code[world.other_office.code]["part_of_period"] == "opened 2026-11-10"
+    assert by_code[world.office.code]["part_of_period"] == ""
     assert by_code[world.other_office.code]["name"] == world.other_office.name  # data, unmarked
 
 
