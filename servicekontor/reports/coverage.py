@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Max, Min, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from servicekontor.catalog.models import Agency
+from servicekontor.core import clock
 from servicekontor.network.models import Offering, Office
 from servicekontor.queueing.models import Visit, VisitState
 from servicekontor.reports.models import DayFigures
@@ -215,16 +217,45 @@ def page_context(
     end: dt.date,
     agency: Agency | None = None,
     office_ids: Iterable[int] | None = None,
+    trend: Any = None,
 ) -> dict[str, object]:
     """A dashboard's note (`reports/_partial_note.html`): why its figures of `start`…`end`
-    (the days they cover: up to today) and those of a year earlier cover part of them."""
+    (the days they cover: up to today) and those of a year earlier cover part of them.
+    Given its `trend` (`dashboards.Chart`), marks the trend table's periods too
+    (`mark_trend`)."""
     from servicekontor.reports.queries import last_year
 
     s = spans(agency=agency, office_ids=office_ids)
+    if trend is not None:
+        mark_trend(trend, start, end, s)
     return {
         "partial_notes": notes(s, start, end, subject=agency.name if agency else ""),
         "year_earlier_note": year_earlier_note(s, *last_year(start, end)),
     }
+
+
+def mark_trend(chart: Any, start: dt.date, end: dt.date, s: Spans) -> None:
+    """The trend table's weeks or months that `start`…`end` cuts (a period from the 15th:
+    its first month from the 15th) or in which the statistics begin say so after their
+    names (`marked`), as the running one says "(so far)". Days are whole; a table that does
+    not match the dashboard's periods is left as it is."""
+    from servicekontor.reports.dashboards import _period_end, _periods, grain_for
+
+    grain = grain_for(start, end)
+    periods = _periods(start, end, grain)
+    if grain == "day" or len(periods) != len(chart.rows):
+        return
+    for row, first_day in zip(chart.rows, periods, strict=True):
+        last_day = _period_end(first_day, grain)
+        covered_from, covered_to = max(first_day, start), min(last_day, end)
+        why = []
+        if covered_from > first_day:
+            why.append(_("from %(day)s") % {"day": covered_from.isoformat()})
+        if covered_to < last_day and covered_to < clock.local_today():  # else "(so far)"
+            why.append(_("until %(day)s") % {"day": covered_to.isoformat()})
+        if s.recorded_from is not None and covered_from < s.recorded_from <= covered_to:
+            why.append(_("figures recorded from %(day)s") % {"day": s.recorded_from.isoformat()})
+        row[0] = marked(str(row[0]), why)
 
 
 def year_earlier_note(s: Spans, start: dt.date, end: dt.date) -> str | None:

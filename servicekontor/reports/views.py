@@ -194,7 +194,9 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
-            **coverage.page_context(start=start, end=_so_far(end), office_ids=scope.office_ids),
+            **coverage.page_context(
+                start=start, end=_so_far(end), office_ids=scope.office_ids, trend=board.trend
+            ),
         },
     )
 
@@ -212,7 +214,10 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
             "board": board,
             "breakdown": dashboards.labelled(board.weeks.breakdown),
             **coverage.page_context(
-                start=board.weeks.start, end=board.weeks.end, office_ids=[office.pk]
+                start=board.weeks.start,
+                end=board.weeks.end,
+                office_ids=[office.pk],
+                trend=board.weeks.trend,
             ),
         },
     )
@@ -248,7 +253,11 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
             **coverage.page_context(
-                start=start, end=_so_far(end), agency=found, office_ids=scope.office_ids
+                start=start,
+                end=_so_far(end),
+                agency=found,
+                office_ids=scope.office_ids,
+                trend=board.trend,
             ),
         },
     )

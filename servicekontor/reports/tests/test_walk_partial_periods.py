@@ -155,3 +155,21 @@ def test_office_dashboard__an_office_opened_within_the_twelve_weeks(client, nove
     page = _get(client, people.manager, "office", world.office.code).content.decode()
     assert f"{world.office.name}: öppnade 2026-10-05" in page
     assert "siffror registrerade från 2026-11-25" in page
+
+
+def test_dashboard_trend__cut_periods_and_the_first_of_records_say_so(
+    client, november_over, people
+):
+    """The trend's table: a month the period cuts (from the 15th) and the month in which
+    records begin are marked, as the running one says "(so far)"; whole months are not."""
+    query = {"from": "2026-05-15", "to": "2026-11-30"}  # 200 days: by month
+    page = _get(client, people.admin, "network", **query)
+    rows = [r[0] for r in page.context["board"].trend.rows]
+    assert rows[0].endswith("(del av perioden: från 2026-05-15)")
+    assert rows[-1].endswith("(del av perioden: siffror registrerade från 2026-11-25)")
+    assert all("(" not in r for r in rows[1:-1])
+    weeks = _get(client, people.admin, "network", **{"from": "2026-10-15", "to": "2026-11-30"})
+    rows = [r[0] for r in weeks.context["board"].trend.rows]
+    assert rows[0].endswith("(del av perioden: från 2026-10-15)")
+    assert rows[-2].endswith("(del av perioden: siffror registrerade från 2026-11-25)")
+    assert rows[-1].endswith("(del av perioden: till och med 2026-11-30)")
