@@ -382,7 +382,7 @@ def agency_report_xlsx(
 
 def _year_tables(
     scope: Scope, agency_code: str, year: str
-) -> tuple[Any, list[str], list[list[Any]], list[str], list[list[Any]]]:
+) -> tuple[Any, list[str], list[list[Any]], list[str], list[list[Any]], coverage.Spans]:
     report = agency_year_report(scope=scope, agency=_agency(scope, agency_code), year=int(year))
     # a month, an office or the year whose figures cover part of it says why after its name
     # (`coverage.marked`; walk F8–F10)
@@ -409,7 +409,7 @@ def _year_tables(
         ]
         for r in report.offices
     ]
-    return report, header, months, office_header, offices
+    return report, header, months, office_header, offices, s
 
 
 def _year_spans(report: Any) -> coverage.Spans:
@@ -427,7 +427,9 @@ def _month_of(code: str) -> tuple[dt.date, dt.date]:
 @statistics_view
 def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str) -> HttpResponse:
     try:
-        report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
+        report, header, months, office_header, offices, spans = _year_tables(
+            scope, agency_code, year
+        )
     except NotBegun as exc:
         return _not_begun(request, scope, agency_code, exc, year)
     first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
@@ -436,9 +438,7 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
         "reports/agency_year.html",
         {
             "report": report,
-            "partial_notes": coverage.notes(
-                _year_spans(report), first, last, subject=report.agency.name
-            ),
+            "partial_notes": coverage.notes(spans, first, last, subject=report.agency.name),
             "header": header,
             "rows": months,
             "office_header": office_header,
@@ -460,7 +460,7 @@ def _year_filename(report: Any, ext: str) -> str:
 def agency_year_xlsx(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
-    report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
+    report, header, months, office_header, offices, _spans = _year_tables(scope, agency_code, year)
     return spreadsheets.xlsx_response(
         [(_("Months"), header, months), (_("Offices"), office_header, offices)],
         filename=_year_filename(report, "xlsx"),
@@ -471,7 +471,9 @@ def agency_year_xlsx(
 def agency_year_csv(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
-    report, header, months, _office_header, _offices = _year_tables(scope, agency_code, year)
+    report, header, months, _office_header, _offices, _spans = _year_tables(
+        scope, agency_code, year
+    )
     return spreadsheets.csv_response(
         header,
         months,
