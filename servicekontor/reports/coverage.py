@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Max, Min, Q
@@ -218,34 +218,42 @@ def page_context(
     agency: Agency | None = None,
     office_ids: Iterable[int] | None = None,
     trend: Any = None,
+    ranked: Any = None,
 ) -> dict[str, object]:
     """A dashboard's note (`reports/_partial_note.html`): why its figures of `start`…`end`
     (the days they cover: up to today) and those of a year earlier cover part of them.
-    Given its `trend` (`dashboards.Chart`), marks the trend table's periods too
-    (`mark_trend`)."""
+    Given its `trend` and `ranked` (`dashboards.Chart`), their copies with the trend
+    table's periods and the ranked offices' rows marked (`mark_trend`, `mark_offices`):
+    `trend_chart`, `ranked_chart`."""
     from servicekontor.reports.queries import last_year
 
     s = spans(agency=agency, office_ids=office_ids)
+    charts: dict[str, object] = {}
+    # copies: a board's own rows stay as it built them (it may be kept and shown again)
     if trend is not None:
-        mark_trend(trend, start, end, s)
+        charts["trend_chart"] = replace(trend, rows=mark_trend(trend.rows, start, end, s))
+    if ranked is not None:
+        charts["ranked_chart"] = replace(ranked, rows=mark_offices(ranked.rows, start, end, s))
     return {
+        **charts,
         "partial_notes": notes(s, start, end, subject=agency.name if agency else ""),
         "year_earlier_note": year_earlier_note(s, *last_year(start, end)),
     }
 
 
-def mark_trend(chart: Any, start: dt.date, end: dt.date, s: Spans) -> None:
-    """The trend table's weeks or months that `start`…`end` cuts (a period from the 15th:
-    its first month from the 15th) or in which the statistics begin say so after their
-    names (`marked`), as the running one says "(so far)". Days are whole; a table that does
-    not match the dashboard's periods is left as it is."""
+def mark_trend(rows: list[list[Any]], start: dt.date, end: dt.date, s: Spans) -> list[list[Any]]:
+    """The trend table's rows (a copy), its weeks or months that `start`…`end` cuts (a
+    period from the 15th: its first month from the 15th) or in which the statistics begin
+    saying so after their names (`marked`), as the running one says "(so far)". Days are
+    whole; rows that do not match the dashboard's periods are returned as they are."""
     from servicekontor.reports.dashboards import _period_end, _periods, grain_for
 
     grain = grain_for(start, end)
     periods = _periods(start, end, grain)
-    if grain == "day" or len(periods) != len(chart.rows):
-        return
-    for row, first_day in zip(chart.rows, periods, strict=True):
+    out = [list(row) for row in rows]
+    if grain == "day" or len(periods) != len(rows):
+        return out
+    for row, first_day in zip(out, periods, strict=True):
         last_day = _period_end(first_day, grain)
         covered_from, covered_to = max(first_day, start), min(last_day, end)
         why = []
@@ -256,6 +264,22 @@ def mark_trend(chart: Any, start: dt.date, end: dt.date, s: Spans) -> None:
         if s.recorded_from is not None and covered_from < s.recorded_from <= covered_to:
             why.append(_("figures recorded from %(day)s") % {"day": s.recorded_from.isoformat()})
         row[0] = marked(str(row[0]), why)
+    return out
+
+
+def mark_offices(rows: list[list[Any]], start: dt.date, end: dt.date, s: Spans) -> list[list[Any]]:
+    """A table's rows named by office (the first cell: its name), a copy, those whose
+    figures cover part of the period saying why after the name (`marked`). A name two
+    offices share is left."""
+    names: dict[str, list[str]] = {}
+    for code, o in s.offices.items():
+        names.setdefault(o.name, []).append(code)
+    out = [list(row) for row in rows]
+    for row in out:
+        codes = names.get(str(row[0]), [])
+        if len(codes) == 1:
+            row[0] = marked(str(row[0]), office_reasons(s, codes[0], start, end))
+    return out
 
 
 def year_earlier_note(s: Spans, start: dt.date, end: dt.date) -> str | None:

@@ -195,7 +195,11 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
             **coverage.page_context(
-                start=start, end=_so_far(end), office_ids=scope.office_ids, trend=board.trend
+                start=start,
+                end=_so_far(end),
+                office_ids=scope.office_ids,
+                trend=board.trend,
+                ranked=board.ranked,
             ),
         },
     )
@@ -258,6 +262,7 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
                 agency=found,
                 office_ids=scope.office_ids,
                 trend=board.trend,
+                ranked=board.ranked,
             ),
         },
     )

@@ -164,12 +164,29 @@ def test_dashboard_trend__cut_periods_and_the_first_of_records_say_so(
     records begin are marked, as the running one says "(so far)"; whole months are not."""
     query = {"from": "2026-05-15", "to": "2026-11-30"}  # 200 days: by month
     page = _get(client, people.admin, "network", **query)
-    rows = [r[0] for r in page.context["board"].trend.rows]
+    rows = [r[0] for r in page.context["trend_chart"].rows]
     assert rows[0].endswith("(del av perioden: från 2026-05-15)")
     assert rows[-1].endswith("(del av perioden: siffror registrerade från 2026-11-25)")
     assert all("(" not in r for r in rows[1:-1])
     weeks = _get(client, people.admin, "network", **{"from": "2026-10-15", "to": "2026-11-30"})
-    rows = [r[0] for r in weeks.context["board"].trend.rows]
+    rows = [r[0] for r in weeks.context["trend_chart"].rows]
     assert rows[0].endswith("(del av perioden: från 2026-10-15)")
     assert rows[-2].endswith("(del av perioden: siffror registrerade från 2026-11-25)")
     assert rows[-1].endswith("(del av perioden: till och med 2026-11-30)")
+
+
+@pytest.mark.parametrize(
+    ("name", "user", "args"),
+    [("network", "admin", ()), ("agency", "tax_analyst", ("skatteverket",))],
+)
+def test_dashboards__the_ranked_offices_table_marks_an_office_opened_within(
+    client, november_over, people, name, user, args
+):
+    world = november_over
+    query = {"from": "2026-11-01", "to": "2026-11-30"}
+    page = _get(client, getattr(people, user), name, *args, **query)
+    rows = [r[0] for r in page.context["ranked_chart"].rows]
+    assert f"{world.other_office.name} (del av perioden: öppnade 2026-11-10)" in rows
+    assert world.office.name in rows  # open the whole month: as it is
+    # the board's own rows are not changed (a board may be kept and shown again)
+    assert world.other_office.name in [r[0] for r in page.context["board"].ranked.rows]
