@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from html import escape
 from itertools import count
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
 from servicekontor.reports.charts import PALETTE, number
 
 _ids = count(1)
@@ -38,6 +42,62 @@ def _fmt(v: float) -> str:
     return number(v, 0 if abs(v) >= 10 else 2)
 
 
+MAX_TICKS = 8  # dated ticks on the axis at most (a label is about 60 px of the 616 px plot)
+# The ticks' intervals, shortest first: (days, months); the first that gives at most
+# MAX_TICKS ticks over the axis is used.
+_INTERVALS = ((7, 0), (14, 0), (0, 1), (0, 2), (0, 3), (0, 6), (0, 12), (0, 24), (0, 60))
+
+
+def _month_index(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def axis_ticks(first: dt.date, last: dt.date) -> tuple[list[dt.date], tuple[int, int]]:
+    """Dated ticks from `first` to `last` at a regular interval (walk F13: the axis had
+    only the step days' labels, unevenly spaced, with nothing between them): Mondays every
+    week or two for a short axis, else first days of months every 1, 2, 3, 6 months or every
+    1, 2, 5 years (January, quarters' and half-years' first months, years divisible by the
+    step), the shortest interval giving at most MAX_TICKS ticks. Also the interval (days,
+    months)."""
+    for days, months in _INTERVALS:
+        ticks: list[dt.date] = []
+        if days:
+            d = first + dt.timedelta(days=(7 - first.weekday()) % 7)  # the first Monday
+            while d <= last and len(ticks) <= MAX_TICKS:
+                ticks.append(d)
+                d += dt.timedelta(days=days)
+        else:
+            m = _month_index(first) + (first.day > 1)
+            m += -m % months
+            while m <= _month_index(last) and len(ticks) <= MAX_TICKS:
+                ticks.append(dt.date(m // 12, m % 12 + 1, 1))
+                m += months
+        if len(ticks) <= MAX_TICKS:
+            return ticks, (days, months)
+    return [], (0, 0)  # pragma: no cover - sixty-year intervals fit any horizon
+
+
+def _tick_label(day: dt.date, interval: tuple[int, int]) -> str:
+    """ "2027", "feb 2027" / "Feb 2027", "7 dec" / "7 Dec": a month's abbreviation in
+    lower case in Swedish, capitalised in English."""
+    days, months = interval
+    if months >= 12:
+        return date_format(day, "Y")
+    text = date_format(day, "j b" if days else "b Y")
+    return text.title() if get_language() == "en" else text
+
+
+def _interval_words(interval: tuple[int, int]) -> str:
+    days, months = interval
+    if days:
+        weeks = days // 7
+        return ngettext("every week", "every %(n)s weeks", weeks) % {"n": weeks}
+    if months % 12 == 0:
+        years = months // 12
+        return ngettext("every year", "every %(n)s years", years) % {"n": years}
+    return ngettext("every month", "every %(n)s months", months) % {"n": months}
+
+
 def timeline(
     *,
     title: str,
@@ -45,14 +105,18 @@ def timeline(
     rows: Sequence[Row],
     step_days: Sequence[dt.date],
     panels: Sequence[Panel] = (),
+    today: dt.date | None = None,
 ) -> str:
     """The SVG (module docstring). ``step_days`` are the axis' steps (the first is the
-    baseline); each panel has one value per step day. Raises ValueError for a panel whose
-    length differs from ``step_days``."""
+    baseline); each panel has one value per step day. The axis has dated ticks at a
+    regular interval (`axis_ticks`) and, given ``today``, a solid line marking it (the
+    axis reaches it); the description (`desc`) is followed by the axis in words: its
+    range, its ticks' interval, today, each change's date. Raises ValueError for a panel
+    whose length differs from ``step_days``."""
     for p in panels:
         if len(p.values) != len(step_days):
             raise ValueError("one value per step day")
-    days = sorted({*step_days, *(r.day for r in rows)})
+    days = sorted({*step_days, *(r.day for r in rows), *([today] if today else [])})
     if not days:
         days = [dt.date(2000, 1, 1)]
     first, last = days[0], days[-1]
@@ -61,14 +125,40 @@ def timeline(
     width = 900
     row_h, panel_h, gap = 22, 70, 18
     plot_w = width - left - right
-    height = top + row_h * max(len(rows), 1) + gap + (panel_h + gap) * len(panels) + 24
+    foot = 44  # below the plot: the ticks' labels, then today's
+    height = top + row_h * max(len(rows), 1) + gap + (panel_h + gap) * len(panels) + foot
 
     def x(day: dt.date) -> float:
         return left + plot_w * ((day - first).days / span if span else 0.5)
 
     parts: list[str] = []
-    # the shared axis: a tick and a faint line at every step day, through all panels
-    bottom = height - 24
+    bottom = height - foot
+    # the time axis below the plot: a dated tick at a regular interval, its faint line
+    # through all rows and panels
+    ticks, interval = axis_ticks(first, last)
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{bottom}" y2="{bottom}" stroke="#666"/>'
+    )
+    for d in ticks:
+        parts.append(
+            f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 6}" y2="{bottom}" '
+            f'stroke="#eee"/>'
+            f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{bottom}" y2="{bottom + 5}" '
+            f'stroke="#666"/>'
+            f'<text x="{x(d):.1f}" y="{bottom + 16}" font-size="10" text-anchor="middle" '
+            f'class="tick">{escape(_tick_label(d, interval))}</text>'
+        )
+    if today is not None:
+        # solid and labelled, not by colour alone
+        anchor = "start" if x(today) < left + 60 else "end" if x(today) > width - 84 else "middle"
+        parts.append(
+            f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{top - 6}" y2="{bottom + 22}" '
+            f'stroke="#b00020" stroke-width="1.5" class="today"/>'
+            f'<text x="{x(today):.1f}" y="{bottom + 34}" font-size="10" font-weight="bold" '
+            f'text-anchor="{anchor}" class="today">'
+            f"{escape(_('Today, %(day)s') % {'day': today.isoformat()})}</text>"
+        )
+    # a faint dashed line at every step day, through all panels
     for d in step_days:
         parts.append(
             f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top - 6}" y2="{bottom}" '
@@ -139,6 +229,22 @@ def timeline(
                 f"<title>{escape(d.isoformat())}: {escape(_fmt(v))}{escape(p.unit)}</title>"
                 f"</circle>"
             )
+    words = [
+        _("Time axis from %(first)s to %(last)s, dated %(interval)s.")
+        % {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "interval": _interval_words(interval),
+        }
+    ]
+    if today is not None:
+        words.append(_("Today, %(day)s, is the solid line.") % {"day": today.isoformat()})
+    if rows:
+        words.append(
+            _("Changes: %(changes)s.")
+            % {"changes": "; ".join(f"{r.label}: {r.day.isoformat()}" for r in rows)}
+        )
+    desc = " ".join([desc, *words])
     n = next(_ids)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

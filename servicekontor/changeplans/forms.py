@@ -15,6 +15,7 @@ from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlannedChan
 from servicekontor.changeplans.weekdays import DEFAULT_HOURS, hours_words, weekday_number
 from servicekontor.core import clock
 from servicekontor.core.forms import PlainTextField
+from servicekontor.network.choices import CountyField, OfficesField, office_groups
 from servicekontor.network.models import Milestone, Office
 from servicekontor.network.opening_hours import WeeklyRule, overlapping_rules
 from servicekontor.planning.models import Scenario
@@ -209,18 +210,16 @@ class DateRuleForm(forms.Form):
         return data
 
 
-def _codes(text: str) -> list[str]:
-    return list(dict.fromkeys(c.strip() for c in re.split(r"[,\s]+", text) if c.strip()))
-
-
 class ChangeForm(DateRuleForm):
     kind = forms.ChoiceField(label=_("Change"), choices=ChangeKind.choices)
-    offices = forms.CharField(
-        label=_("Office codes"),
+    # By name, grouped by county, the plan's own openings last (walk F15: codes were typed)
+    offices = OfficesField(
+        label=_("Offices"),
         required=False,
-        help_text=_("Comma-separated, e.g. kista, lulea (offices opened earlier in the plan too)."),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Choose by name, grouped by county; Ctrl-click (⌘-click on a Mac) chooses "
+            "several. Offices opened earlier in the plan are listed last."
+        ),
     )
     agency = forms.ModelChoiceField(
         label=_("Agency"), queryset=Agency.objects.order_by("name_sv"), required=False
@@ -233,7 +232,7 @@ class ChangeForm(DateRuleForm):
     municipality = PlainTextField(
         label=_("New office: municipality"), required=False, max_length=80
     )
-    county = PlainTextField(label=_("New office: county"), required=False, max_length=80)
+    county = CountyField(label=_("New office: county"), required=False)
     latitude = forms.FloatField(
         label=_("New office: latitude"), required=False, min_value=55, max_value=70
     )
@@ -287,6 +286,19 @@ class ChangeForm(DateRuleForm):
     def __init__(self, *args: Any, plan: ChangePlan, **kwargs: Any) -> None:
         super().__init__(*args, plan=plan, **kwargs)
         self.plan = plan
+        self.fields["offices"].choices = self._office_choices  # type: ignore[attr-defined]
+
+    def _office_choices(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The registry's offices by county, then the plan's openings (read when shown)."""
+        openings = [
+            (
+                (c.office_codes or [""])[0],
+                str((c.new_office or {}).get("name") or (c.office_codes or [""])[0]),
+                str((c.new_office or {}).get("county") or ""),
+            )
+            for c in self.plan.changes.filter(kind=ChangeKind.OPEN_OFFICE).order_by("position")
+        ]
+        return office_groups(extra=[o for o in openings if o[0]])
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The fields in fieldsets for the page (each field once)."""
@@ -304,7 +316,7 @@ class ChangeForm(DateRuleForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         kind = data.get("kind")
-        codes = _codes(data.get("offices") or "")
+        codes = list(data.get("offices") or [])
         # The hours field is filled in by default (an opening's Monday–Friday 10–16): only
         # an opening and new hours take it, the other kinds leave it.
         takes_hours = kind in (ChangeKind.OPEN_OFFICE, ChangeKind.CHANGE_HOURS)
@@ -322,6 +334,9 @@ class ChangeForm(DateRuleForm):
                 raise ValidationError(
                     _("An opening needs: %(fields)s.") % {"fields": ", ".join(missing)}
                 )
+            if any(self.has_error(f) for f in ("code", "name", "county", "latitude", "longitude")):
+                return data  # each says why at its field (a county not in the list, a latitude
+                # outside Sweden: a 500 before, the value being absent from the cleaned data)
             if not hours:
                 raise ValidationError(_("Give the new office its weekly hours."))
             planned = {

@@ -31,7 +31,7 @@ from servicekontor.changeplans.forms import (
     ScenarioForm,
 )
 from servicekontor.changeplans.models import ChangePlan, PlannedChange
-from servicekontor.core import spreadsheets
+from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
 from servicekontor.core.forms import labelled_errors
 from servicekontor.core.post_only import post_or_redirect
@@ -122,6 +122,7 @@ def _timeline(ev: queries.Evaluation, axis: list[dt.date] | None = None) -> str:
         ),
         rows=rows,
         step_days=days,
+        today=clock.local_today(),
         panels=[
             charts.Panel(
                 _("Within 25 km"),

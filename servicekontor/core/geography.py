@@ -136,6 +136,12 @@ def _county_names_en() -> dict[str, str]:
         return {row["name_sv"]: row["name_en"] for row in csv.DictReader(f)}
 
 
+def county_names() -> list[str]:
+    """Sweden's 21 counties (län) by their Swedish names, as the data carries them
+    (reference_data/counties.csv)."""
+    return list(_county_names_en())
+
+
 def county_name(county: str, language: str | None = None) -> str:
     """A county (län) as the data carries it, in its Swedish name ("Västra Götalands län"),
     for a page in `language` (default: the active one): its English name on English pages

@@ -16,6 +16,7 @@ from servicekontor.costs import allocation
 from servicekontor.costs.models import CostPool, DriverChoice, Settlement
 from servicekontor.costs.periods import month_end, next_month
 from servicekontor.costs.queries import CONFIGURED
+from servicekontor.network.choices import office_groups
 from servicekontor.network.models import Office
 
 
@@ -59,7 +60,10 @@ class WhatIfForm(forms.Form):
         choices=[("join", _("Joins the offices")), ("leave", _("Leaves the offices"))],
     )
     offices = forms.ModelMultipleChoiceField(
-        label=_("Offices"), queryset=Office.objects.order_by("name")
+        label=_("Offices"),
+        queryset=Office.objects.order_by("name"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Grouped by county; Ctrl-click (⌘-click on a Mac) chooses several."),
     )
     start = forms.DateField(label=_("From (YYYY-MM-DD)"), validators=[params.validate_date_range])
     visits = forms.IntegerField(
@@ -81,6 +85,12 @@ class WhatIfForm(forms.Form):
         initial="add",
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # by name, grouped by county as in the planning forms (read when shown); a past
+        # month may name an office closed since
+        self.fields["offices"].widget.choices = lambda: office_groups(key="pk", closed_too=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

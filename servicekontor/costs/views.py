@@ -38,7 +38,8 @@ from servicekontor.costs.forms import (
     WhatIfForm,
     what_if_change,
 )
-from servicekontor.costs.periods import has_ended, next_month
+from servicekontor.costs.periods import has_ended, month_end, next_month
+from servicekontor.reports import coverage
 from servicekontor.reports.agency_report import month_not_begun, year_not_begun
 
 PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
@@ -144,6 +145,8 @@ def settle(request: HttpRequest) -> HttpResponse:
                     ],
                     "shared_ore": sum(preview.by_agency.values()),
                     "month_text": f"{month:%Y-%m}",
+                    # what the month's usage is missing, said before it is frozen (walk F10)
+                    "usage_gaps": coverage.usage_gaps(month, month_end(month)),
                 },
             )
         settlement = services.settle_month(month=month, by=_user(request))

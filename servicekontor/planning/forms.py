@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core.forms import PlainTextField
 from servicekontor.core.params import validate_date_range
+from servicekontor.network.choices import OfficesField
 from servicekontor.planning.models import PlanObjective, PlanQuestion
 
 
@@ -39,10 +40,15 @@ class PlanForm(forms.Form):
         label=_("Offices to close (N)"), min_value=1, max_value=500, initial=5, required=False
     )
     radius_km = forms.FloatField(label=_("Radius R (km)"), min_value=1, max_value=500, initial=25)
-    keep = forms.CharField(
-        label=_("Offices that must stay (codes, comma-separated)"),
+    # By name, grouped by county (walk F15: codes were typed); cleaned to "code,code" as the
+    # planner's request takes them
+    keep = OfficesField(
+        label=_("Offices that must stay"),
         required=False,
-        max_length=2000,
+        help_text=_(
+            "For closing offices. Choose by name, grouped by county; Ctrl-click (⌘-click on "
+            "a Mac) chooses several."
+        ),
     )
     quick = forms.BooleanField(
         label=_("Quick answer"),
@@ -66,6 +72,9 @@ class PlanForm(forms.Form):
     )
 
     MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+    def clean_keep(self) -> str:
+        return ",".join(self.cleaned_data.get("keep") or [])
 
     def uploaded_text(self, name: str) -> str | None:
         """The text of an uploaded CSV, or None; raises ValidationError-worthy ValueError."""

@@ -34,6 +34,7 @@ from servicekontor.core import clock
 from servicekontor.core.api_auth import InvalidCredentialsMixin
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.network.models import Office
+from servicekontor.reports import coverage
 from servicekontor.reports.agency_report import (
     COLUMNS,
     UNKNOWN_WHEN,
@@ -102,10 +103,18 @@ def _values_serializer() -> type[serializers.Serializer[Any]]:
 ReportValues = _values_serializer()
 
 
+_PARTIAL_HELP = (
+    "Why the figures cover only part of the period, in words (the page's and the files' "
+    'mark after the name), e.g. "opened 2026-11-15", "figures recorded from '
+    '2026-10-07"; empty when they cover all of it (a running month: `up_to`).'
+)
+
+
 class ReportRowSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     county = serializers.CharField()
+    part_of_period = serializers.CharField(help_text=_PARTIAL_HELP, allow_blank=True)
     values = ReportValues()
 
 
@@ -117,6 +126,7 @@ class AgencyReportSerializer(serializers.Serializer[Any]):
         help_text="The last day the figures include: the month's last day, or today while "
         "the month is running (its figures so far, not the whole month)."
     )
+    part_of_period = serializers.CharField(help_text=_PARTIAL_HELP, allow_blank=True)
     offices = ReportRowSerializer(many=True)
     services = ReportRowSerializer(many=True)
     total = ReportValues()
@@ -160,12 +170,23 @@ class AgencyReportView(_StatisticsView):
             raise ValidationError({"month": [str(exc.message)]}) from None
         except NotBegun as exc:
             raise NotFound(str(exc.message)) from None
+        # the rows' and the whole month's part of the period, as the page marks them
+        spans = coverage.spans(agency=agency, office_codes=[r.code for r in report.offices])
+        start, end = report.month, report.last_day
         rows = [
-            {"code": r.code, "name": r.name, "county": r.county, "values": r.values}
+            {
+                "code": r.code,
+                "name": r.name,
+                "county": r.county,
+                "part_of_period": coverage.words(
+                    coverage.office_reasons(spans, r.code, start, end)
+                ),
+                "values": r.values,
+            }
             for r in report.offices
         ]
         services = [
-            {"code": r.code, "name": r.name, "county": "", "values": r.values}
+            {"code": r.code, "name": r.name, "county": "", "part_of_period": "", "values": r.values}
             for r in report.services
         ]
         data = {
@@ -173,6 +194,7 @@ class AgencyReportView(_StatisticsView):
             "month": report.month,
             "last_day": report.last_day,
             "up_to": report.up_to,
+            "part_of_period": coverage.words(coverage.period_reasons(spans, start, end)),
             "offices": rows,
             "services": services,
             "total": report.total,

@@ -24,7 +24,7 @@ from servicekontor.core.geography import county_name
 from servicekontor.core.params import parse_date
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
-from servicekontor.reports import dashboards
+from servicekontor.reports import coverage, dashboards
 from servicekontor.reports.agency_report import (
     COLUMNS,
     AgencyReport,
@@ -194,6 +194,13 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
+            **coverage.page_context(
+                start=start,
+                end=_so_far(end),
+                office_ids=scope.office_ids,
+                trend=board.trend,
+                ranked=board.ranked,
+            ),
         },
     )
 
@@ -207,7 +214,16 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
     return render(
         request,
         "reports/office.html",
-        {"board": board, "breakdown": dashboards.labelled(board.weeks.breakdown)},
+        {
+            "board": board,
+            "breakdown": dashboards.labelled(board.weeks.breakdown),
+            **coverage.page_context(
+                start=board.weeks.start,
+                end=board.weeks.end,
+                office_ids=[office.pk],
+                trend=board.weeks.trend,
+            ),
+        },
     )
 
 
@@ -240,6 +256,14 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
+            **coverage.page_context(
+                start=start,
+                end=_so_far(end),
+                agency=found,
+                office_ids=scope.office_ids,
+                trend=board.trend,
+                ranked=board.ranked,
+            ),
         },
     )
 
@@ -250,13 +274,29 @@ def _report(scope: Scope, agency_code: str, month: str) -> AgencyReport:
     )
 
 
-def _table(report: AgencyReport) -> tuple[list[str], list[list[Any]]]:
+def _month_spans(report: AgencyReport) -> coverage.Spans:
+    return coverage.spans(agency=report.agency, office_codes=[r.code for r in report.offices])
+
+
+def _table(
+    report: AgencyReport, spans: coverage.Spans | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """The offices and the Total; a row whose figures cover part of the month says why
+    after its name (`coverage.marked`: page, CSV, Excel alike; walk F8–F10)."""
+    s = spans or _month_spans(report)
+    start, end = report.month, report.last_day
     header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
     rows = [
-        [r.name, county_name(r.county), *[r.values[k] for k, _label in COLUMNS]]
+        [
+            coverage.marked(r.name, coverage.office_reasons(s, r.code, start, end)),
+            county_name(r.county),
+            *[r.values[k] for k, _label in COLUMNS],
+        ]
         for r in report.offices
     ]
-    total = total_label(report.up_to, report.last_day)
+    total = coverage.marked(
+        total_label(report.up_to, report.last_day), coverage.period_reasons(s, start, end)
+    )
     rows.append([total, "", *[report.total[k] for k, _label in COLUMNS]])
     return header, rows
 
@@ -285,13 +325,17 @@ def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: s
     except NotBegun as exc:
         title = date_format(parse_month(month), "YEAR_MONTH_FORMAT")
         return _not_begun(request, scope, agency_code, exc, title)
-    header, rows = _table(report)
+    spans = _month_spans(report)
+    header, rows = _table(report, spans)
     s_header, s_rows = _service_table(report)
     return render(
         request,
         "reports/agency_report.html",
         {
             "report": report,
+            "partial_notes": coverage.notes(
+                spans, report.month, report.last_day, subject=report.agency.name
+            ),
             "header": header,
             "rows": rows,
             "service_header": s_header,
@@ -343,31 +387,63 @@ def agency_report_xlsx(
 
 def _year_tables(
     scope: Scope, agency_code: str, year: str
-) -> tuple[Any, list[str], list[list[Any]], list[str], list[list[Any]]]:
+) -> tuple[Any, list[str], list[list[Any]], list[str], list[list[Any]], coverage.Spans]:
     report = agency_year_report(scope=scope, agency=_agency(scope, agency_code), year=int(year))
+    # a month, an office or the year whose figures cover part of it says why after its name
+    # (`coverage.marked`; walk F8–F10)
+    s = _year_spans(report)
+    first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
     header = [_("Month"), *[str(label) for _key, label in COLUMNS]]
-    months = [[r.name, *[r.values[k] for k, _label in COLUMNS]] for r in report.months]
-    total = total_label(report.up_to, dt.date(report.year, 12, 31))
+    months = [
+        [
+            coverage.marked(r.name, coverage.period_reasons(s, *_month_of(r.code))),
+            *[r.values[k] for k, _label in COLUMNS],
+        ]
+        for r in report.months
+    ]
+    total = coverage.marked(
+        total_label(report.up_to, last), coverage.period_reasons(s, first, last)
+    )
     months.append([total, *[report.total[k] for k, _label in COLUMNS]])
     office_header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
     offices = [
-        [r.name, county_name(r.county), *[r.values[k] for k, _label in COLUMNS]]
+        [
+            coverage.marked(r.name, coverage.office_reasons(s, r.code, first, last)),
+            county_name(r.county),
+            *[r.values[k] for k, _label in COLUMNS],
+        ]
         for r in report.offices
     ]
-    return report, header, months, office_header, offices
+    return report, header, months, office_header, offices, s
+
+
+def _year_spans(report: Any) -> coverage.Spans:
+    return coverage.spans(agency=report.agency, office_codes=[r.code for r in report.offices])
+
+
+def _month_of(code: str) -> tuple[dt.date, dt.date]:
+    """ "2026-10" → its first and last day."""
+    first = parse_month(code)
+    return first, (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
+        days=1
+    )
 
 
 @statistics_view
 def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str) -> HttpResponse:
     try:
-        report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
+        report, header, months, office_header, offices, spans = _year_tables(
+            scope, agency_code, year
+        )
     except NotBegun as exc:
         return _not_begun(request, scope, agency_code, exc, year)
+    first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
     return render(
         request,
         "reports/agency_year.html",
         {
             "report": report,
+            "partial_notes": coverage.notes(spans, first, last, subject=report.agency.name),
             "header": header,
             "rows": months,
             "office_header": office_header,
@@ -389,7 +465,7 @@ def _year_filename(report: Any, ext: str) -> str:
 def agency_year_xlsx(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
-    report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
+    report, header, months, office_header, offices, _spans = _year_tables(scope, agency_code, year)
     return spreadsheets.xlsx_response(
         [(_("Months"), header, months), (_("Offices"), office_header, offices)],
         filename=_year_filename(report, "xlsx"),
@@ -400,7 +476,9 @@ def agency_year_xlsx(
 def agency_year_csv(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
-    report, header, months, _office_header, _offices = _year_tables(scope, agency_code, year)
+    report, header, months, _office_header, _offices, _spans = _year_tables(
+        scope, agency_code, year
+    )
     return spreadsheets.csv_response(
         header,
         months,

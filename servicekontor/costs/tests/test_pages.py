@@ -408,3 +408,13 @@ def test_compare__a_month_not_begun_says_so_without_shares(stats_usage, client):
     assert "The month April 2025 has not begun: there are no figures yet." in later.content.decode()
     assert "outcomes" not in later.context and "<table" not in later.content.decode()
     assert "has not begun" not in running.content.decode()  # compared (or refused: 409)
+
+
+def test_what_if__offices_by_name_grouped_by_county(stats_usage, client):
+    """Walk F15: the what-if's offices, like the planning forms', are grouped by county."""
+    world = stats_usage
+    client.force_login(world.admin)
+    html = client.get("/costs/what-if/").content.decode()
+    select = html.split('<select name="offices"', 1)[1].split("</select>", 1)[0]
+    group = select.split(f'<optgroup label="{world.lulea.county}">', 1)[1].split("</optgroup>")[0]
+    assert f'<option value="{world.lulea.pk}">{world.lulea.name}</option>' in group

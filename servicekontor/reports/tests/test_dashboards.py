@@ -133,14 +133,21 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
     rows = read_csv(response.content)
     total = rows[-1]
     # visits, walk-in, booked, served
-    # the month is running on the test's day (2026-11-25): its total is so far
-    assert total[0] == "Totalt t.o.m. 2026-11-25" and total[2:7] == ["3", "3", "0", "0", "3"]
+    # the month is running on the test's day (2026-11-25): its total is so far, and the
+    # world's records begin that day (walk F8–F10)
+    assert (
+        total[0]
+        == "Totalt t.o.m. 2026-11-25 (del av perioden: siffror registrerade från 2026-11-25)"
+    )
+    assert total[2:7] == ["3", "3", "0", "0", "3"]
     name = f'filename="statistics-{code}-{MONTH}-up-to-2026-11-25.csv"'
     assert name in response["Content-Disposition"]
     with translation.override("en"):
         english = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
     rows_en = read_csv(english.content, language="en")
-    assert rows_en[-1][0] == "Total up to and including 2026-11-25"
+    assert rows_en[-1][0] == (
+        "Total up to and including 2026-11-25 (part of the period: figures recorded from 2026-11-25)"
+    )
     assert rows_en[0][0] == "Office"
     xlsx = _get(client, people.tax_analyst, reverse("reports:xlsx", args=[code, MONTH]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

@@ -17,6 +17,8 @@ from servicekontor.reports.services import create_api_token
 from tests.csv_files import read_csv
 
 # The test's clock: Wednesday 2026-11-25 (queueing.tests.conftest.WEDNESDAY_1030).
+# The world's visits are that day: its records begin then (reports.coverage).
+RECORDED = "(part of the period: figures recorded from 2026-11-25)"
 
 
 def _get(client, user, name, *args):
@@ -68,7 +70,8 @@ def test_running_month__so_far_on_the_page_total_file_name_and_api(client, serve
     assert (
         "The month is not over: the figures are up to and including today, 25 November 2026" in body
     )
-    assert page.context["rows"][-1][0] == "Total up to and including 2026-11-25"
+    # the world's records begin on the test's day too (walk F8–F10)
+    assert page.context["rows"][-1][0] == f"Total up to and including 2026-11-25 {RECORDED}"
     xlsx = _get(client, people.tax_analyst, "xlsx", code, "2026-11")
     assert "statistics-skatteverket-2026-11-up-to-2026-11-25.xlsx" in xlsx["Content-Disposition"]
     token = create_api_token(user=people.tax_analyst, name="BI")
@@ -87,11 +90,15 @@ def test_running_year__so_far_on_the_page_its_month_row_and_total(client, served
         "The year is not over: the figures are up to and including today, 25 November 2026" in body
     )
     rows = page.context["rows"]
-    assert rows[0][0] == "2026-11 (up to and including 2026-11-25)"
-    assert rows[-1][0] == "Total up to and including 2026-11-25"
+    assert rows[0][0] == (
+        "2026-11 (up to and including 2026-11-25; part of the period: figures recorded from "
+        "2026-11-25)"
+    )
+    assert rows[-1][0] == f"Total up to and including 2026-11-25 {RECORDED}"
     csv = _get(client, people.tax_analyst, "year_csv", code, "2026")
     assert "statistics-skatteverket-2026-up-to-2026-11-25.csv" in csv["Content-Disposition"]
-    assert read_csv(csv.content, language="en")[-1][0] == "Total up to and including 2026-11-25"
+    total = read_csv(csv.content, language="en")[-1][0]
+    assert total == f"Total up to and including 2026-11-25 {RECORDED}"
 
 
 @pytest.mark.parametrize("month", ["2026-10", "1990-01"])
