@@ -207,7 +207,7 @@ def _body_kept(request: HttpRequest) -> bool:
         return False
     try:
         request.body  # noqa: B018 (read and kept on the request)
-    except Exception:  # noqa: BLE001 (a client that went away: the view fails as it would)
+    except Exception:
         return False
     return True
 
@@ -219,7 +219,9 @@ def outcome_response(request: HttpRequest, outcome: str) -> HttpResponse:
     language = getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
     with translation.override(language):
         if outcome == NOT_SAVED:
-            message = _("The connection to the database was lost. Nothing was saved: send it again.")
+            message = _(
+                "The connection to the database was lost. Nothing was saved: send it again."
+            )
         else:
             message = _(
                 "The connection to the database was lost while this was being saved: it may "
