@@ -94,7 +94,7 @@ def is_rerun(request: HttpRequest) -> bool:
 # nothing that writes anywhere in it. One `execute` may carry several statements (`queueing.sql`
 # sends a lock and a change as one, "SELECT …; WITH … UPDATE …"), hence the whole text. A
 # SELECT … FOR UPDATE, or a column named like a keyword, counts as a write: the safe side.
-_LEAD = re.compile(r"(?:\s+|--[^\n]*\n|/\*.*?\*/|\()*", re.DOTALL)
+_KEYWORD = re.compile(r"(?:\s+|--[^\n]*\n|/\*.*?\*/|\()*([A-Za-z]*)", re.DOTALL)
 _READ_KEYWORDS = frozenset(
     {"SELECT", "WITH", "SHOW", "VALUES", "TABLE", "SET", "RESET", "SAVEPOINT", "RELEASE"}
 )
@@ -106,9 +106,8 @@ _WRITES = re.compile(
 
 
 def _reads_only(sql: str) -> bool:
-    start = _LEAD.match(sql)
-    head = sql[start.end() if start else 0 :][:10].split(None, 1)
-    keyword = head[0].upper() if head else ""
+    found = _KEYWORD.match(sql)
+    keyword = found.group(1).upper() if found else ""
     if keyword == "ROLLBACK":  # Django's ROLLBACK TO SAVEPOINT
         keyword = "RELEASE"
     return keyword in _READ_KEYWORDS and _WRITES.search(sql) is None

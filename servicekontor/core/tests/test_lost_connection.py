@@ -32,6 +32,7 @@ from servicekontor.core.rate_limits import rate_limited
         'RELEASE SAVEPOINT "s1"',
         'ROLLBACK TO SAVEPOINT "s1"',
         "SHOW TIME ZONE",
+        "VALUES(1)",
     ],
 )
 def test_reads_only__reads(sql: str) -> None:
