@@ -47,6 +47,7 @@ the same form; a larger body is not run again.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -61,6 +62,8 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 _LOST = "_database_connection_lost"
@@ -272,18 +275,33 @@ class RetryReadOnLostConnectionMiddleware:
         if not self._lost(request, response):
             return response
         if not all(ledger.nothing_committed() for ledger in ledgers):
-            response.close()
-            return outcome_response(request, UNKNOWN)
+            return self._answer(request, response, UNKNOWN)
         if not kept:
-            response.close()
-            return outcome_response(request, NOT_SAVED)
+            return self._answer(request, response, NOT_SAVED)
+        # the first run's "Internal Server Error" above is answered after all: say so
+        logger.warning(
+            "%s %s lost its database connection before anything of it was committed: "
+            "run again on a new connection",
+            request.method,
+            request.path,
+        )
         response = self._again(request, response)
         if not self._lost(request, response):
             return response
         ledgers = list(getattr(request, _LEDGERS, {}).values())
-        response.close()
         safe = all(ledger.nothing_committed() for ledger in ledgers)
-        return outcome_response(request, NOT_SAVED if safe else UNKNOWN)
+        return self._answer(request, response, NOT_SAVED if safe else UNKNOWN)
+
+    @staticmethod
+    def _answer(request: HttpRequest, response: HttpResponseBase, outcome: str) -> HttpResponse:
+        logger.warning(
+            "%s %s lost its database connection (outcome %s): answered 503",
+            request.method,
+            request.path,
+            outcome,
+        )
+        response.close()
+        return outcome_response(request, outcome)
 
     def _watched(self, request: HttpRequest) -> tuple[HttpResponseBase, list[_Ledger]]:
         ledgers = {alias: _Ledger(alias) for alias in connections}
