@@ -272,7 +272,7 @@ def test_desk__lost_connection_503__said_in_the_message_line_not_sent_again(
         posts.append(route.request.method)
         route.fulfill(
             status=503,
-            headers={k: v for k, v in answer.items()},
+            headers=dict(answer.items()),
             body=answer.content,
         )
 
