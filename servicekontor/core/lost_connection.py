@@ -40,8 +40,9 @@ screens, the tasks that send mail, `transaction.on_commit`), so a request that i
 has done none of them; the only thing a first run does outside the database before its
 commit is the per-address rate-limit count (core.rate_limits), which the second run reads
 without counting again (`is_rerun`). The body is read before the first run (when Django
-would read it whole anyway: up to ``DATA_UPLOAD_MAX_MEMORY_SIZE``), so the second run reads
-the same form; a larger body is not run again.
+would read it whole anyway: up to ``DATA_UPLOAD_MAX_MEMORY_SIZE``, not an upload), so the
+second run reads the same form; a larger body or an upload is not run again (503
+``not-saved`` when nothing was committed).
 """
 
 from __future__ import annotations
@@ -197,9 +198,13 @@ got_request_exception.connect(_note_lost_connection, dispatch_uid="core.lost_con
 
 def _body_kept(request: HttpRequest) -> bool:
     """Read the body now (when Django would hold it whole anyway), so that a second run
-    reads the same form. False: too large, or unreadable; such a request is not run again."""
+    reads the same form. False: too large, an upload (multipart: Django streams its files,
+    and core.middleware's limit refuses a large one before anything reads it), or
+    unreadable; such a request is not run again."""
     if request.method in SAFE_METHODS:
         return True
+    if (request.content_type or "") == "multipart/form-data":
+        return False
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -110,6 +110,19 @@ def test_post__body_too_large_to_keep__503_nothing_saved_not_run_again() -> None
     assert response["X-Outcome"] == "not-saved"
 
 
+def test_post__upload__not_run_again_503_nothing_saved() -> None:
+    """An upload's body is not read ahead (core.middleware's size limit comes first)."""
+    view, bodies = _losing_view(times=1, read=False)
+    request = _request("POST")
+    request.META["CONTENT_TYPE"] = "multipart/form-data; boundary=x"
+    request.content_type = "multipart/form-data"
+    response = RetryReadOnLostConnectionMiddleware(view)(request)  # type: ignore[arg-type]
+    assert len(bodies) == 1
+    assert response.status_code == 503
+    assert response["X-Outcome"] == "not-saved"
+    assert not request._read_started  # type: ignore[attr-defined]
+
+
 def test_get__a_500_without_a_lost_connection__not_run_again() -> None:
     runs: list[int] = []
 
