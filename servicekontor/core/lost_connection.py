@@ -168,7 +168,7 @@ class _Ledger:
         rolled back, or the commit failed) — a later transaction is another one."""
         marker = self.pending
         if marker is not None and (
-            not conn.in_atomic_block or not any(f is marker for _s, f, _r in conn.run_on_commit)
+            not conn.in_atomic_block or not any(entry[1] is marker for entry in conn.run_on_commit)
         ):
             self.may_have_committed = True
             self.pending = None

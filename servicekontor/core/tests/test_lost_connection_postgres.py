@@ -4,14 +4,13 @@ The desk's, kiosk's and booking's own cases: desk/, queueing/ and appointments/t
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from servicekontor.core.lost_connection import (
     RetryReadOnLostConnectionMiddleware,
@@ -82,12 +81,7 @@ def _post_view(statements: list[str]) -> tuple[Callable[[HttpRequest], HttpRespo
 
 
 def _middleware_request(method: str = "POST") -> HttpRequest:
-    request = HttpRequest()
-    request.method = method
-    request.META["CONTENT_LENGTH"] = "0"
-    request._stream = io.BytesIO(b"")  # type: ignore[attr-defined]
-    request._read_started = False  # type: ignore[attr-defined]
-    return request
+    return RequestFactory().generic(method, "/x/")
 
 
 def test_post__lost_on_a_read_before_any_write__run_again() -> None:
