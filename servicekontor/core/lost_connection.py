@@ -40,9 +40,9 @@ screens, the tasks that send mail, `transaction.on_commit`), so a request that i
 has done none of them; the only thing a first run does outside the database before its
 commit is the per-address rate-limit count (core.rate_limits), which the second run reads
 without counting again (`is_rerun`). The body is read before the first run (when Django
-would read it whole anyway: up to ``DATA_UPLOAD_MAX_MEMORY_SIZE``, not an upload), so the
-second run reads the same form; a larger body or an upload is not run again (503
-``not-saved`` when nothing was committed).
+would read it whole anyway: up to ``DATA_UPLOAD_MAX_MEMORY_SIZE``, and within
+core.middleware's limit), so the second run reads the same form; a larger body is not run
+again (503 ``not-saved`` when nothing was committed).
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from servicekontor.core.middleware import _declared_length, body_limit
 
 logger = logging.getLogger(__name__)
 
@@ -197,20 +199,15 @@ got_request_exception.connect(_note_lost_connection, dispatch_uid="core.lost_con
 
 
 def _body_kept(request: HttpRequest) -> bool:
-    """Read the body now (when Django would hold it whole anyway), so that a second run
-    reads the same form. False: too large, an upload (multipart: Django streams its files,
-    and core.middleware's limit refuses a large one before anything reads it), or
-    unreadable; such a request is not run again."""
+    """Read the body now, so that a second run reads the same form: when Django would hold it
+    whole in memory anyway (up to ``DATA_UPLOAD_MAX_MEMORY_SIZE``; desk.js's FormData is
+    multipart too) and core.middleware's limit would not refuse it (a larger one is refused
+    before anything reads it). False: larger, or unreadable; not run again."""
     if request.method in SAFE_METHODS:
         return True
-    if (request.content_type or "") == "multipart/form-data":
-        return False
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if declared < 0 or (limit is not None and declared > limit):
+    declared = _declared_length(request)
+    most = min(body_limit(request), settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2**63)
+    if declared is None or declared > most:
         return False
     try:
         request.body  # noqa: B018 (read and kept on the request)

@@ -104,8 +104,27 @@ def test_post__body_too_large_to_keep__503_nothing_saved_not_run_again() -> None
     assert response["X-Outcome"] == "not-saved"
 
 
-def test_post__upload__not_run_again_503_nothing_saved() -> None:
-    """An upload's body is not read ahead (core.middleware's size limit comes first)."""
+def test_post__multipart_form__run_again_with_the_same_form() -> None:
+    """desk.js sends its FormData as multipart: kept and read again on the second run."""
+    runs: list[dict[str, str]] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        runs.append(request.POST.dict())
+        if len(runs) == 1:
+            request._database_connection_lost = True  # type: ignore[attr-defined]
+            return HttpResponse(status=500)
+        return HttpResponse("done")
+
+    request = RequestFactory().post("/x/", {"action": "call_next"})  # multipart
+    assert request.content_type == "multipart/form-data"
+    response = RetryReadOnLostConnectionMiddleware(view)(request)
+    assert response.status_code == 200
+    assert runs == [{"action": "call_next"}, {"action": "call_next"}]
+
+
+@override_settings(UPLOAD_MAX_REQUEST_BYTES=2)
+def test_post__upload_over_the_limit__not_read_ahead() -> None:
+    """core.middleware refuses it (413) before anything reads it."""
     view, bodies = _losing_view(times=1, read=False)
     request = RequestFactory().generic(
         "POST", "/x/", b"--x--", content_type="multipart/form-data; boundary=x"
