@@ -241,7 +241,7 @@ def outcome_response(request: HttpRequest, outcome: str) -> HttpResponse:
                         "message": message,
                         "outcome": outcome,
                         "back": request.get_full_path(),
-                        "LANGUAGE_CODE": translation.get_language(),
+                        "language": translation.get_language(),
                     },
                 ),
                 status=503,

@@ -17,6 +17,10 @@ from servicekontor.core.lost_connection import (
 )
 from servicekontor.core.rate_limits import rate_limited
 
+# The middleware closes the first run's answer, which sends `request_finished`: Django then
+# looks at the connections an earlier test opened.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.mark.parametrize(
     "sql",
