@@ -58,7 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a GET whose database connection was lost while it ran is run once more.
+    # First: a request whose database connection was lost while it ran is run once more (a
+    # GET always, another method when nothing it wrote can have been committed; else a 503
+    # that says so: decision 0088).
     "servicekontor.core.lost_connection.RetryReadOnLostConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A page with a secret in its address (manage link, ticket key, pairing token) sends

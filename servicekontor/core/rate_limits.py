@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
+from servicekontor.core.lost_connection import is_rerun
+
 View = Callable[..., HttpResponseBase]
 
 
@@ -56,7 +58,8 @@ def rate_limited(
                 key="ip",
                 rate=lambda _group, _request: rate(),
                 method=method,
-                increment=True,
+                # a second run after a lost database connection was counted by its first
+                increment=not is_rerun(request),
             ):
                 return too_many_requests(request)
             return view(request, *args, **kwargs)

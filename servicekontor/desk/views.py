@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -42,6 +42,7 @@ from servicekontor.appointments import queries as appointment_queries
 from servicekontor.catalog.models import Service
 from servicekontor.core import clock
 from servicekontor.core.conditional import conditional, make_etag, shared_html, shared_template
+from servicekontor.core.lost_connection import connection_lost
 from servicekontor.core.params import parse_id
 from servicekontor.core.post_only import post_or_redirect
 from servicekontor.desk.templatetags.desk_current import panel_of
@@ -766,22 +767,30 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
         back = reverse("desk:desk", args=[office_code]) if session else reverse("desk:choose")
         return _refused(request, exc.message, exc.http_status, back)
     visit_id = visit.pk if visit is not None else None
-    # the session and the versions of its parts: one statement
-    found = queries.desk_poll(officer_id=_user(request).pk) if fragment else None
-    if found is not None and found[0].office_code == office_code:
-        keys, versions = found
-        session = _session_of(keys, _user(request))
-        response = _parts(
-            request,
-            session,
-            str(message),
-            error=False,
-            status=200,
-            keys=keys,
-            versions=versions,
-            current=_current_after(action, visit, officer_id=session.officer_id),
-        )
-    else:
+    response: HttpResponse | None = None
+    try:
+        # the session and the versions of its parts: one statement
+        found = queries.desk_poll(officer_id=_user(request).pk) if fragment else None
+        if found is not None and found[0].office_code == office_code:
+            keys, versions = found
+            session = _session_of(keys, _user(request))
+            response = _parts(
+                request,
+                session,
+                str(message),
+                error=False,
+                status=200,
+                keys=keys,
+                versions=versions,
+                current=_current_after(action, visit, officer_id=session.officer_id),
+            )
+    except DatabaseError:
+        # The action is done (its transaction committed: the service returned); only the
+        # parts could not be read, the connection lost after the commit (issue 13's kills).
+        # The plain form's answer needs no database: the desk page with the message.
+        if not connection_lost():
+            raise
+    if response is None:
         # Cookie-backed message (the default fallback storage): no session write per action.
         messages.success(request, message)
         response = _see_other(reverse("desk:desk", kwargs={"office_code": office_code}))

@@ -251,6 +251,42 @@ def test_desk__action_answer__own_visit_then_the_list_asked_for_at_once(
     assert page.evaluate("window.__same_document === true")  # no reload happened
 
 
+def test_desk__lost_connection_503__said_in_the_message_line_not_sent_again(
+    open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User
+):
+    # Decision 0088: an action whose database connection was lost after it may have been
+    # saved is answered 503 with X-Outcome; desk.js says the sentence where the desk's
+    # messages go, gives the buttons back, asks for both parts again, and sends nothing again.
+    from django.test import RequestFactory
+
+    from servicekontor.core.lost_connection import UNKNOWN, outcome_response
+
+    services.issue_ticket(office=kista, service=service)
+    page = open_staff_page(at_desk)
+    page.goto("/desk/kista/")
+    page.evaluate("window.__same_document = true")
+    answer = outcome_response(RequestFactory().post("/desk/kista/act/"), UNKNOWN)
+    posts: list[str] = []
+
+    def lost(route: Route) -> None:
+        posts.append(route.request.method)
+        route.fulfill(
+            status=503,
+            headers=dict(answer.items()),
+            body=answer.content,
+        )
+
+    page.route("**/desk/kista/act/", lost)
+    with page.expect_request(lambda r: r.url.endswith("/desk/kista/current/")):
+        page.locator("button[value=call_next]").click()
+    line = page.locator("#desk-message[role=alert]")
+    expect(line).to_contain_text("kan ha sparats eller inte")
+    expect(page.locator("button[value=call_next]")).to_be_enabled()
+    assert posts == ["POST"]  # not sent again by itself
+    assert page.evaluate("window.__same_document === true")  # no page load
+    assert_accessible(page)
+
+
 def _pushed_desk_lists(kista: Office, officer: User) -> dict[str, object]:
     """What the push server gets from the app for `officer`'s desk (decision 0062)."""
     import json

@@ -131,6 +131,9 @@ document.addEventListener("keydown", function (event) {
     // the list is asked for at once, on the screens' lane — unless a stream is open, which
     // brings it (the change, or the officer's own visit beginning or ending: decision 0062).
     if (id === "waiting-panel") document.addEventListener("sk:desk-acted", function () { if (!pushed()) schedule(0, true); });
+    // An action whose outcome the server could not tell (503, its database connection lost:
+    // core/lost_connection.py): both parts are asked for at once, to show what was done.
+    document.addEventListener("sk:desk-unsure", function () { schedule(0, true); });
     schedule(seconds * 1000);
   }
   ["current-panel", "waiting-panel"].forEach(poll);
@@ -139,7 +142,9 @@ document.addEventListener("keydown", function (event) {
 // Desk actions without a page load (decision 0026): a form posting to the desk's /act/ is
 // sent with fetch and "X-Desk-Fragment: 1"; the answer is the changed parts (the message,
 // the officer's own visit), put in place of the same ids; the waiting list is then asked for
-// by its own poll at once (decision 0035; a list in the answer is still put in place). Anything else
+// by its own poll at once (decision 0035; a list in the answer is still put in place). A 503
+// with X-Outcome (the database connection lost, decision 0088) is said in the message line
+// and both parts are asked for again; the action is not sent again by itself. Anything else
 // (signed out meanwhile: a redirect) loads the page it points to; a network error reloads
 // the desk (the action may or may not have reached the server: the page shows which).
 // Without JavaScript the forms post and redirect as before.
@@ -171,6 +176,27 @@ document.addEventListener("keydown", function (event) {
           form.dataset.native = "1";
           if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
           return;
+        }
+        if (response.status === 503 && response.headers.get("X-Outcome")) {
+          // The database connection was lost (core/lost_connection.py): nothing was saved
+          // ("not-saved") or it may have been ("unknown"). Never sent again by itself: the
+          // message says which, the buttons come back, and both parts are asked for again
+          // so the officer sees what the desk holds now.
+          return response.text().then(function (html) {
+            var said = new DOMParser().parseFromString(html, "text/html").querySelector("[data-outcome]");
+            var line = document.getElementById("desk-message");
+            if (!line) {
+              line = document.createElement("div");
+              line.id = "desk-message";
+              var grid = document.querySelector(".desk-grid");
+              if (grid) grid.parentNode.insertBefore(line, grid); else document.body.prepend(line);
+            }
+            line.className = "message error";
+            line.setAttribute("role", "alert");
+            line.textContent = said ? said.textContent : "";
+            for (var k = 0; k < buttons.length; k++) buttons[k].disabled = false;
+            document.dispatchEvent(new CustomEvent("sk:desk-unsure"));
+          });
         }
         if (response.redirected || response.headers.get("X-Desk-Parts") !== "1") {
           window.location.href = response.url;
