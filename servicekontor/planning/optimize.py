@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from servicekontor.planning import cuts, heuristics, highs, subgradient
+from servicekontor.planning import branch, cuts, heuristics, highs, subgradient
 from servicekontor.planning.highs import HIGHS_OPTIONS, MilpOutcome
 
 __all__ = [
@@ -140,6 +140,15 @@ MCLP_CUT_MILP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     **COVERING_MILP_HIGHS_OPTIONS,
     "mip_pool_soft_limit": 500,
 }
+# The RENS sub-MILP (_mclp_rens): its root runs HiGHS's separation loop to the cap too
+# (mclp-R30-p100: ~30 rounds, three quarters of its 1.4 CPU s); a pool of at most 100 cuts
+# halves it. The dumped sub-MILPs, CPU s, HiGHS seeds 0 / 1 (decision 0085): R30-p100
+# 1.42 / 1.51 → 0.69 / 0.87, R50-p50 3.28 / 4.62 → 3.12 / 2.51, R40-p50 1.91 / 2.65 →
+# 1.80 / 2.43, R50-p20 0.07 / 0.06 → 0.07 / 0.06; the same answers (each its optimum).
+MCLP_RENS_HIGHS_OPTIONS: dict[str, bool | float | str] = {
+    **COVERING_MILP_HIGHS_OPTIONS,
+    "mip_pool_soft_limit": 100,
+}
 
 # Column dominance compares every pair of sites that share a demand row: Σ_rows degree² work.
 # Above this (the 100,000 × 10,000 scaling instance: ~1e9, 75 s) it is skipped; the model
@@ -164,6 +173,8 @@ LOCAL_SEARCH_KICK_PER = 32
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
 _solve_milp = highs.solve_milp
+# Our branch and bound where the MCLP's MILP has our {0,½}-cuts (decision 0085); tests wrap it.
+_branch_and_bound = branch.maximize
 _mclp_lagrangian = subgradient.mclp_lagrangian
 _mclp_pdhg = subgradient.mclp_pdhg
 _pmedian_lagrangian = subgradient.pmedian_lagrangian
@@ -720,6 +731,7 @@ def _mclp_rens(
             time_limit=max(0.0, time_limit - (time.perf_counter() - started)),
             mip_rel_gap=1e-9,
             covered=covered,
+            options=MCLP_RENS_HIGHS_OPTIONS,
         )
     except RuntimeError:  # no feasible solution within the limit (or none covering the rows)
         return None
@@ -741,6 +753,7 @@ def _mclp_milp(
     watch: highs.Watch | None = None,
     covered: npt.NDArray[np.bool_] | None = None,
     zero_half: int = 0,
+    options: dict[str, bool | float | str] | None = None,
 ) -> MilpOutcome:
     """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
 
@@ -757,7 +770,10 @@ def _mclp_milp(
     Σ_{N_g} x + (1 − y_g) >= 1, the covered rows as they are; cuts.complemented_rounds) on the
     LP before the MILP; the cuts are kept when they close at least MCLP_ZERO_HALF_MIN_CLOSED
     of the gap between the LP and the start's value (decision 0070). Exact either way: at an
-    optimum the y are 0/1, and every such point satisfies the cuts."""
+    optimum the y are 0/1, and every such point satisfies the cuts. Where they are kept the
+    MILP is solved by our branch and bound on the rounds' LP (branch.maximize, decision
+    0085; HiGHS's MILP if one of its LPs fails). ``options``: HiGHS's, where HiGHS solves it
+    (default COVERING_MILP_HIGHS_OPTIONS; the RENS sub-MILP passes its own)."""
     g, nf = cov.shape
     hard = np.zeros(g, dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
     cov = sparse.csr_matrix(cov, dtype=np.float64)
@@ -790,7 +806,7 @@ def _mclp_milp(
     row_upper = np.concatenate([np.zeros(gs), np.full(gh, np.inf), [k]])
     columns_lower = np.concatenate([col_lower, np.zeros(gs)])
     columns_upper = np.concatenate([col_upper, np.ones(gs)])
-    options = COVERING_MILP_HIGHS_OPTIONS
+    options = COVERING_MILP_HIGHS_OPTIONS if options is None else options
     if zero_half > 0 and not relax and warm is not None:
         solver = highs.lp_solver(
             cost=-cost,
@@ -825,6 +841,26 @@ def _mclp_milp(
             row_lower = np.concatenate([row_lower, found.rhs.astype(np.float64)])
             row_upper = np.concatenate([row_upper, np.full(found.rhs.size, np.inf)])
             options = MCLP_CUT_MILP_HIGHS_OPTIONS
+            # Our branch and bound on the LP the rounds left (decision 0085); HiGHS's MILP
+            # (with the smaller cut pool, decision 0077) only if one of its LPs fails.
+            searched = _branch_and_bound(
+                cost=cost,
+                matrix=matrix.tocsc(),
+                row_lower=row_lower,
+                row_upper=row_upper,
+                col_lower=columns_lower,
+                col_upper=columns_upper,
+                integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(gs, dtype=bool)]),
+                start=warm,
+                time_limit=time_limit,
+                mip_rel_gap=mip_rel_gap,
+                integral=bool(np.all(w == np.round(w))),
+                offset=constant,
+                watch=watch,
+                lp=solver,
+            )
+            if searched is not None:
+                return searched
     return _solve_milp(
         cost=cost,
         matrix=matrix.tocsc(),
