@@ -470,17 +470,25 @@ def test_mclp_milp__covered_rows__optimum_among_the_solutions_covering_them(inst
 
 def _mclp_milp_rows_and_outcome(a, w, p, covered, start, zero_half):
     """_mclp_milp with the cuts' rule set to keep whatever the rounds find: (rows of the
-    model HiGHS got, its outcome, the HiGHS options it was given)."""
+    model solved, its outcome, the HiGHS options it was given, or "branch" where our branch
+    and bound solved it)."""
     rows: list[int] = []
     options: list[object] = []
     real_solve, real_share = optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED
+    real_branch = optimize._branch_and_bound
 
     def counting(**kwargs):
         rows.append(int(kwargs["matrix"].shape[0]))
         options.append(kwargs["options"])
         return real_solve(**kwargs)
 
+    def branching(**kwargs):
+        rows.append(int(kwargs["matrix"].shape[0]))
+        options.append("branch")
+        return real_branch(**kwargs)
+
     optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = counting, 0.0
+    optimize._branch_and_bound = branching
     m = a.shape[1]
     try:
         out = optimize._mclp_milp(
@@ -497,6 +505,7 @@ def _mclp_milp_rows_and_outcome(a, w, p, covered, start, zero_half):
         )
     finally:
         optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = real_solve, real_share
+        optimize._branch_and_bound = real_branch
     return rows[-1], out, options[-1]
 
 
@@ -547,12 +556,8 @@ def test_mclp_milp__zero_half_cuts__added_where_the_lp_is_fractional_same_optimu
         with_cuts, out, options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 5)
         plain, _, plain_options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 0)
         grew += with_cuts > plain
-        # The smaller cut pool only where the cuts are kept (decision 0077).
-        assert options is (
-            optimize.MCLP_CUT_MILP_HIGHS_OPTIONS
-            if with_cuts > plain
-            else optimize.COVERING_MILP_HIGHS_OPTIONS
-        )
+        # Our branch and bound only where the cuts are kept (decision 0085).
+        assert options == ("branch" if with_cuts > plain else optimize.COVERING_MILP_HIGHS_OPTIONS)
         assert plain_options is optimize.COVERING_MILP_HIGHS_OPTIONS
         assert out.objective == pytest.approx(max(values.values()))
     assert grew >= 3
