@@ -37,6 +37,10 @@ from servicekontor.planning import highs
 from servicekontor.planning.highs import MilpOutcome
 
 FloatArray = npt.NDArray[np.float64]
+# How a node came about: (the column branched on, 0 down / 1 up, its distance to the bound),
+# None at the root; and the basis a node starts from (None: the solver's current one).
+_Branched = tuple[int, int, float] | None
+_Basis = highspy.HighsBasis | None
 
 # A column counts as integral within this (HiGHS's mip_feasibility_tolerance).
 INTEGRALITY = 1e-6
@@ -104,7 +108,7 @@ def maximize(
         margin = LP_MARGIN * max(1.0, abs(best))
         return best + max(mip_rel_gap * abs(best), 1.0 - margin if integral else margin)
 
-    def solve(lo: FloatArray, up: FloatArray, basis: highspy.HighsBasis | None) -> float | None:
+    def solve(lo: FloatArray, up: FloatArray, basis: _Basis) -> float | None:
         """The node's LP value (offset included), -inf when infeasible, None on failure."""
         changed = np.flatnonzero((lo != now_lower) | (up != now_upper)).astype(np.int32)
         if changed.size:
@@ -125,9 +129,8 @@ def maximize(
     counts = np.zeros((2, n))
     order = itertools.count()
     # heap entries: (-bound, tie, lower, upper, parent value, (column, side, distance), basis)
-    heap: list[tuple[float, int, FloatArray, FloatArray, float, tuple[int, int, float], object]]
-    heap = []
-    pending: tuple[FloatArray, FloatArray, float, tuple[int, int, float] | None, object] | None
+    heap: list[tuple[float, int, FloatArray, FloatArray, float, _Branched, _Basis]] = []
+    pending: tuple[FloatArray, FloatArray, float, _Branched, _Basis] | None
     pending = (lower, upper, math.inf, None, None)
     last_watch = -math.inf
 
@@ -153,7 +156,7 @@ def maximize(
             pending = None
             if parent < level():
                 continue
-        value = solve(lo, up, basis)  # type: ignore[arg-type]
+        value = solve(lo, up, basis)
         if value is None:
             return None
         if branched is not None and math.isfinite(value):
