@@ -133,6 +133,11 @@ def maximize(
     pending: tuple[FloatArray, FloatArray, float, _Branched, _Basis] | None
     pending = (lower, upper, math.inf, None, None)
     last_watch = -math.inf
+    lo: FloatArray
+    up: FloatArray
+    parent: float
+    branched: _Branched
+    basis: _Basis
 
     def open_bound() -> float:
         top = -heap[0][0] if heap else -math.inf
