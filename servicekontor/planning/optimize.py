@@ -76,6 +76,10 @@ ZERO_HALF_MAX_ROUND_UP = 0.3
 # the incumbent.
 MCLP_ZERO_HALF_ROUNDS = 30
 MCLP_ZERO_HALF_MIN_CLOSED = 0.2
+# Before RENS (decision 0085): the rounds at the incumbent so far, and where they find cuts
+# closing at least this share of the gap between the LP and that incumbent, our branch and
+# bound from there, RENS skipped; elsewhere RENS and the rule above, as before.
+MCLP_BRANCH_MIN_CLOSED = 0.05
 # Options for the MCLP's and the LSCP's MILP (exactness does not depend on them). Measured on
 # the Swedish instance (1,323 localities, one thread, solve_mclp from its own greedy +
 # interchange):
@@ -485,56 +489,90 @@ def solve_mclp(
             g,
             time.perf_counter() - started,
         )
-        # the LP-rounding (RENS) incumbent: only where the MILP runs (up to MILP_MAX_PAIRS);
-        # its sub-MILP covers the rows every solution better than the incumbent before it
-        # covers (the sub-MILP's answer is only used when it is better).
-        if not report.stopped:
-            rens = _mclp_rens(
-                gcov,
-                gw,
-                k,
-                col_lower,
-                col_upper,
-                time_limit=max(0.0, time_limit / 10),
-                covered=(
-                    _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
-                    if lag.multipliers is not None
-                    else None
-                ),
+        # First without RENS (decision 0085): the {0,½}-rounds from the incumbent so far and,
+        # where they find cuts, our branch and bound on their LP; RENS only where not.
+        out: MilpOutcome | None = None
+        first = np.zeros(nf)
+        first[best_cols] = 1.0
+        if (
+            not report.stopped
+            and lag.multipliers is not None
+            and np.all(first >= col_lower)
+            and np.all(first <= col_upper)
+        ):
+            try:
+                out = _mclp_milp(
+                    gcov,
+                    gw,
+                    k,
+                    col_lower=col_lower,
+                    col_upper=col_upper,
+                    start=first,
+                    time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
+                    mip_rel_gap=mip_rel_gap,
+                    watch=_milp_watch(
+                        report.at("branch and bound"), best_val, upper, maximize=True
+                    ),
+                    covered=_mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack),
+                    zero_half=MCLP_ZERO_HALF_ROUNDS,
+                    min_closed=MCLP_BRANCH_MIN_CLOSED,
+                    only_branch=True,
+                )
+            except _NotBranched:
+                out = None
+        if out is None:
+            # the LP-rounding (RENS) incumbent: only where the MILP runs (up to MILP_MAX_PAIRS);
+            # its sub-MILP covers the rows every solution better than the incumbent before it
+            # covers (the sub-MILP's answer is only used when it is better).
+            if not report.stopped:
+                rens = _mclp_rens(
+                    gcov,
+                    gw,
+                    k,
+                    col_lower,
+                    col_upper,
+                    time_limit=max(0.0, time_limit / 10),
+                    covered=(
+                        _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
+                        if lag.multipliers is not None
+                        else None
+                    ),
+                )
+                if rens is not None and value(rens) > best_val:
+                    best_cols, best_val = rens, value(rens)
+                    report(best_val, upper)
+            x0 = np.zeros(nf)
+            x0[best_cols] = 1.0
+            warm = x0 if np.all(x0 >= col_lower) and np.all(x0 <= col_upper) else None
+            # Rows every better solution covers, at the bound's multipliers and the incumbent
+            # after RENS (decision 0047): covering rows in the MILP.
+            covered = (
+                _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
+                if lag.multipliers is not None
+                else None
             )
-            if rens is not None and value(rens) > best_val:
-                best_cols, best_val = rens, value(rens)
-                report(best_val, upper)
-        x0 = np.zeros(nf)
-        x0[best_cols] = 1.0
-        warm = x0 if np.all(x0 >= col_lower) and np.all(x0 <= col_upper) else None
-        # Rows every better solution covers, at the bound's multipliers and the incumbent
-        # after RENS (decision 0047): covering rows in the MILP.
-        covered = (
-            _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
-            if lag.multipliers is not None
-            else None
-        )
-        try:
-            out: MilpOutcome | None = _mclp_milp(
-                gcov,
-                gw,
-                k,
-                col_lower=col_lower,
-                col_upper=col_upper,
-                start=warm,
-                time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
-                mip_rel_gap=mip_rel_gap,
-                watch=_milp_watch(report.at("branch and bound"), best_val, upper, maximize=True),
-                covered=covered,
-                zero_half=MCLP_ZERO_HALF_ROUNDS,
-            )
-        except RuntimeError as error:  # no solution of its own: keep the incumbent
-            out = None
-            status = STOPPED if report.stopped else "Time limit reached"
-            if "(Infeasible)" in str(error):
-                # Proven: no solution within the fixings, so none better than the incumbent.
-                upper, status = best_val, "Optimal"
+            try:
+                out = _mclp_milp(
+                    gcov,
+                    gw,
+                    k,
+                    col_lower=col_lower,
+                    col_upper=col_upper,
+                    start=warm,
+                    time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
+                    mip_rel_gap=mip_rel_gap,
+                    watch=_milp_watch(
+                        report.at("branch and bound"), best_val, upper, maximize=True
+                    ),
+                    covered=covered,
+                    zero_half=MCLP_ZERO_HALF_ROUNDS,
+                )
+            except RuntimeError as error:  # no solution of its own: keep the incumbent
+                out = None
+                status = STOPPED if report.stopped else "Time limit reached"
+                if "(Infeasible)" in str(error):
+                    # Proven: no solution within the fixings, so none better than the incumbent.
+                    upper, status = best_val, "Optimal"
         if out is not None:
             status = STOPPED if report.stopped else out.status
             cols = np.flatnonzero(out.x[:nf] > 0.5)
@@ -754,6 +792,8 @@ def _mclp_milp(
     covered: npt.NDArray[np.bool_] | None = None,
     zero_half: int = 0,
     options: dict[str, bool | float | str] | None = None,
+    min_closed: float | None = None,
+    only_branch: bool = False,
 ) -> MilpOutcome:
     """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
 
@@ -773,7 +813,10 @@ def _mclp_milp(
     optimum the y are 0/1, and every such point satisfies the cuts. Where they are kept the
     MILP is solved by our branch and bound on the rounds' LP (branch.maximize, decision
     0085; HiGHS's MILP if one of its LPs fails). ``options``: HiGHS's, where HiGHS solves it
-    (default COVERING_MILP_HIGHS_OPTIONS; the RENS sub-MILP passes its own)."""
+    (default COVERING_MILP_HIGHS_OPTIONS; the RENS sub-MILP passes its own). ``min_closed``:
+    the rule's share (default MCLP_ZERO_HALF_MIN_CLOSED). ``only_branch``: solve only by our
+    branch and bound; where it does not run (no start, no cuts kept, an LP failed) raise
+    _NotBranched instead of running HiGHS."""
     g, nf = cov.shape
     hard = np.zeros(g, dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
     cov = sparse.csr_matrix(cov, dtype=np.float64)
@@ -836,7 +879,8 @@ def _mclp_milp(
             start_value + constant,
             found.cpu,
         )
-        if found.rhs.size and closed >= MCLP_ZERO_HALF_MIN_CLOSED:
+        share = MCLP_ZERO_HALF_MIN_CLOSED if min_closed is None else min_closed
+        if found.rhs.size and closed >= share:
             matrix = sparse.csr_matrix(sparse.vstack([matrix, found.cuts]))
             row_lower = np.concatenate([row_lower, found.rhs.astype(np.float64)])
             row_upper = np.concatenate([row_upper, np.full(found.rhs.size, np.inf)])
@@ -861,6 +905,8 @@ def _mclp_milp(
             )
             if searched is not None:
                 return searched
+    if only_branch:
+        raise _NotBranched
     return _solve_milp(
         cost=cost,
         matrix=matrix.tocsc(),
@@ -877,6 +923,10 @@ def _mclp_milp(
         options=options,
         watch=watch,
     )
+
+
+class _NotBranched(Exception):
+    """_mclp_milp(only_branch=True) found no cuts to keep (or no start): nothing solved."""
 
 
 def _milp_watch(
