@@ -622,7 +622,7 @@ def test_solve_mclp__branch_and_bound_before_rens__same_optimum_as_plain_model(
         return real_branch(**kwargs)
 
     optimize._mclp_lagrangian = weak  # type: ignore[assignment]
-    optimize._mclp_rens = rens  # type: ignore[assignment]
+    optimize._mclp_rens = rens
     optimize._branch_and_bound = branching
     optimize.MCLP_BRANCH_MIN_CLOSED = 0.0
     try:
@@ -664,7 +664,7 @@ def test_solve_mclp__branch_and_bound_before_rens__taken_on_some_instances():
             return real_branch(**kwargs)
 
         optimize._mclp_lagrangian = weak  # type: ignore[assignment]
-        optimize._mclp_rens = rens  # type: ignore[assignment]
+        optimize._mclp_rens = rens
         optimize._branch_and_bound = branching
         optimize.MCLP_BRANCH_MIN_CLOSED = 0.0
         try:
