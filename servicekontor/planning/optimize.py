@@ -317,8 +317,10 @@ def solve_mclp(
     MILP_MAX_PAIRS at multipliers from PDHG steps on the LP, ``subgradient.mclp_pdhg``);
     interchange from the k best sites at the best multipliers (above MILP_MAX_PAIRS: the k
     largest of the PDHG's fractional sites) for a better incumbent, which may close the gap;
-    then the MILP from the incumbent (up to MILP_MAX_PAIRS merged pairs). ``exact=False`` stops
-    before the MILP: the instant answer, with the Lagrangian bound. ``progress`` is told the
+    then the MILP from the incumbent (up to MILP_MAX_PAIRS merged pairs): {0,½}-cuts on its LP
+    and, where they close enough of the gap, our branch and bound (branch.maximize); else
+    RENS's incumbent and HiGHS (decision 0085). ``exact=False`` stops before the MILP: the
+    instant answer, with the Lagrangian bound. ``progress`` is told the
     incumbent and the bound as they improve; when it returns True the best solution so far is
     returned (status "Stopped"). Raises ValueError when p is below the fixed sites or above the
     sites. ``clock`` is what ``time_limit`` counts: wall seconds by default, CPU seconds with
