@@ -3,10 +3,11 @@ reduced-cost fixing and with the RENS incumbent as the start), or ``optimize.sol
 (the reduced core, from the greedy cover), for measuring other exact solvers on exactly that
 model (issue 18, branch solvers).
 
-``optimize._solve_milp`` is wrapped: every call's arguments are recorded; the last call with
-integer columns is the branch and bound of the proof (the earlier ones are RENS's LP and
-sub-MILP). Each cell is written as ``<out>/<cell>.npz`` (cost, CSC matrix, row and column
-bounds, integrality, start, the HiGHS options) with the CPU seconds of each call.
+``optimize._solve_milp`` and ``optimize._branch_and_bound`` (ours, decision 0085) are
+wrapped: every call's arguments are recorded; the last call with integer columns is the
+branch and bound of the proof (the earlier ones are RENS's LP and sub-MILP). Each cell is
+written as ``<out>/<cell>.npz`` (cost, CSC matrix, row and column bounds, integrality,
+start, the HiGHS options) with the CPU seconds of each call.
 
     .venv/bin/python benchmarks/covering_milp_dump.py --cells mclp-R30-p100 mclp-R50-p50 lscp-R30
         --out /tmp/solvers
@@ -55,7 +56,29 @@ def dump(name: str, out: Path, limit: float) -> dict[str, Any]:
         )
         return res
 
+    real_branch = optimize._branch_and_bound
+
+    def branching(**kw: Any) -> Any:
+        # Our branch and bound (decision 0085) solves the MCLP's MILP where the {0,½}-cuts
+        # are kept: recorded like a HiGHS call (the model it searched, the options HiGHS
+        # would get for it).
+        t0 = time.process_time()
+        res = real_branch(**kw)
+        model = {k: v for k, v in kw.items() if k not in ("lp", "integral", "watch")}
+        model |= {"maximize": True, "options": optimize.MCLP_CUT_MILP_HIGHS_OPTIONS}
+        calls.append(
+            {
+                "kw": model,
+                "cpu": time.process_time() - t0,
+                "status": res.status if res is not None else "LP failed",
+                "objective": res.objective if res is not None else None,
+                "bound": res.bound if res is not None else None,
+            }
+        )
+        return res
+
     optimize._solve_milp = recording
+    optimize._branch_and_bound = branching
     try:
         d, w = sweden()
         t0 = time.process_time()
@@ -68,6 +91,7 @@ def dump(name: str, out: Path, limit: float) -> dict[str, Any]:
         total = time.process_time() - t0
     finally:
         optimize._solve_milp = real
+        optimize._branch_and_bound = real_branch
     last = [c for c in calls if np.any(c["kw"]["integer"])][-1]
     kw = last["kw"]
     np.savez_compressed(

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from servicekontor.planning import cuts, heuristics, highs, subgradient
+from servicekontor.planning import branch, cuts, heuristics, highs, subgradient
 from servicekontor.planning.highs import HIGHS_OPTIONS, MilpOutcome
 
 __all__ = [
@@ -76,6 +76,12 @@ ZERO_HALF_MAX_ROUND_UP = 0.3
 # the incumbent.
 MCLP_ZERO_HALF_ROUNDS = 30
 MCLP_ZERO_HALF_MIN_CLOSED = 0.2
+# Before RENS (decision 0085): the rounds at the incumbent so far, and where they find cuts
+# closing at least this share of the gap between the LP and that incumbent, our branch and
+# bound from there, RENS skipped; elsewhere RENS and HiGHS's MILP without cuts (on the grid
+# the rule above dropped them on every such cell: R50-p50 12 %, R50-p20 8 %, R20-p150 9 %),
+# and the rule above only where the first rounds could not run.
+MCLP_BRANCH_MIN_CLOSED = 0.05
 # Options for the MCLP's and the LSCP's MILP (exactness does not depend on them). Measured on
 # the Swedish instance (1,323 localities, one thread, solve_mclp from its own greedy +
 # interchange):
@@ -140,6 +146,15 @@ MCLP_CUT_MILP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
     **COVERING_MILP_HIGHS_OPTIONS,
     "mip_pool_soft_limit": 500,
 }
+# The RENS sub-MILP (_mclp_rens): its root runs HiGHS's separation loop to the cap too
+# (mclp-R30-p100: ~30 rounds, three quarters of its 1.4 CPU s); a pool of at most 100 cuts
+# halves it. The dumped sub-MILPs, CPU s, HiGHS seeds 0 / 1 (decision 0085): R30-p100
+# 1.42 / 1.51 → 0.69 / 0.87, R50-p50 3.28 / 4.62 → 3.12 / 2.51, R40-p50 1.91 / 2.65 →
+# 1.80 / 2.43, R50-p20 0.07 / 0.06 → 0.07 / 0.06; the same answers (each its optimum).
+MCLP_RENS_HIGHS_OPTIONS: dict[str, bool | float | str] = {
+    **COVERING_MILP_HIGHS_OPTIONS,
+    "mip_pool_soft_limit": 100,
+}
 
 # Column dominance compares every pair of sites that share a demand row: Σ_rows degree² work.
 # Above this (the 100,000 × 10,000 scaling instance: ~1e9, 75 s) it is skipped; the model
@@ -164,6 +179,8 @@ LOCAL_SEARCH_KICK_PER = 32
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
 _solve_milp = highs.solve_milp
+# Our branch and bound where the MCLP's MILP has our {0,½}-cuts (decision 0085); tests wrap it.
+_branch_and_bound = branch.maximize
 _mclp_lagrangian = subgradient.mclp_lagrangian
 _mclp_pdhg = subgradient.mclp_pdhg
 _pmedian_lagrangian = subgradient.pmedian_lagrangian
@@ -300,8 +317,10 @@ def solve_mclp(
     MILP_MAX_PAIRS at multipliers from PDHG steps on the LP, ``subgradient.mclp_pdhg``);
     interchange from the k best sites at the best multipliers (above MILP_MAX_PAIRS: the k
     largest of the PDHG's fractional sites) for a better incumbent, which may close the gap;
-    then the MILP from the incumbent (up to MILP_MAX_PAIRS merged pairs). ``exact=False`` stops
-    before the MILP: the instant answer, with the Lagrangian bound. ``progress`` is told the
+    then the MILP from the incumbent (up to MILP_MAX_PAIRS merged pairs): {0,½}-cuts on its LP
+    and, where they close enough of the gap, our branch and bound (branch.maximize); else
+    RENS's incumbent and HiGHS (decision 0085). ``exact=False`` stops before the MILP: the
+    instant answer, with the Lagrangian bound. ``progress`` is told the
     incumbent and the bound as they improve; when it returns True the best solution so far is
     returned (status "Stopped"). Raises ValueError when p is below the fixed sites or above the
     sites. ``clock`` is what ``time_limit`` counts: wall seconds by default, CPU seconds with
@@ -474,56 +493,92 @@ def solve_mclp(
             g,
             time.perf_counter() - started,
         )
-        # the LP-rounding (RENS) incumbent: only where the MILP runs (up to MILP_MAX_PAIRS);
-        # its sub-MILP covers the rows every solution better than the incumbent before it
-        # covers (the sub-MILP's answer is only used when it is better).
-        if not report.stopped:
-            rens = _mclp_rens(
-                gcov,
-                gw,
-                k,
-                col_lower,
-                col_upper,
-                time_limit=max(0.0, time_limit / 10),
-                covered=(
-                    _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
-                    if lag.multipliers is not None
-                    else None
-                ),
+        # First without RENS (decision 0085): the {0,½}-rounds from the incumbent so far and,
+        # where they find cuts, our branch and bound on their LP; RENS only where not.
+        out: MilpOutcome | None = None
+        tried = False  # the rounds ran (or could not) before RENS: not again after it
+        first = np.zeros(nf)
+        first[best_cols] = 1.0
+        if (
+            not report.stopped
+            and lag.multipliers is not None
+            and np.all(first >= col_lower)
+            and np.all(first <= col_upper)
+        ):
+            tried = True
+            try:
+                out = _mclp_milp(
+                    gcov,
+                    gw,
+                    k,
+                    col_lower=col_lower,
+                    col_upper=col_upper,
+                    start=first,
+                    time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
+                    mip_rel_gap=mip_rel_gap,
+                    watch=_milp_watch(
+                        report.at("branch and bound"), best_val, upper, maximize=True
+                    ),
+                    covered=_mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack),
+                    zero_half=MCLP_ZERO_HALF_ROUNDS,
+                    min_closed=MCLP_BRANCH_MIN_CLOSED,
+                    only_branch=True,
+                )
+            except _NotBranched:
+                out = None
+        if out is None:
+            # the LP-rounding (RENS) incumbent: only where the MILP runs (up to MILP_MAX_PAIRS);
+            # its sub-MILP covers the rows every solution better than the incumbent before it
+            # covers (the sub-MILP's answer is only used when it is better).
+            if not report.stopped:
+                rens = _mclp_rens(
+                    gcov,
+                    gw,
+                    k,
+                    col_lower,
+                    col_upper,
+                    time_limit=max(0.0, time_limit / 10),
+                    covered=(
+                        _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
+                        if lag.multipliers is not None
+                        else None
+                    ),
+                )
+                if rens is not None and value(rens) > best_val:
+                    best_cols, best_val = rens, value(rens)
+                    report(best_val, upper)
+            x0 = np.zeros(nf)
+            x0[best_cols] = 1.0
+            warm = x0 if np.all(x0 >= col_lower) and np.all(x0 <= col_upper) else None
+            # Rows every better solution covers, at the bound's multipliers and the incumbent
+            # after RENS (decision 0047): covering rows in the MILP.
+            covered = (
+                _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
+                if lag.multipliers is not None
+                else None
             )
-            if rens is not None and value(rens) > best_val:
-                best_cols, best_val = rens, value(rens)
-                report(best_val, upper)
-        x0 = np.zeros(nf)
-        x0[best_cols] = 1.0
-        warm = x0 if np.all(x0 >= col_lower) and np.all(x0 <= col_upper) else None
-        # Rows every better solution covers, at the bound's multipliers and the incumbent
-        # after RENS (decision 0047): covering rows in the MILP.
-        covered = (
-            _mclp_covered_rows(gcov, gw, k, lag.multipliers, best_val, slack)
-            if lag.multipliers is not None
-            else None
-        )
-        try:
-            out: MilpOutcome | None = _mclp_milp(
-                gcov,
-                gw,
-                k,
-                col_lower=col_lower,
-                col_upper=col_upper,
-                start=warm,
-                time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
-                mip_rel_gap=mip_rel_gap,
-                watch=_milp_watch(report.at("branch and bound"), best_val, upper, maximize=True),
-                covered=covered,
-                zero_half=MCLP_ZERO_HALF_ROUNDS,
-            )
-        except RuntimeError as error:  # no solution of its own: keep the incumbent
-            out = None
-            status = STOPPED if report.stopped else "Time limit reached"
-            if "(Infeasible)" in str(error):
-                # Proven: no solution within the fixings, so none better than the incumbent.
-                upper, status = best_val, "Optimal"
+            try:
+                out = _mclp_milp(
+                    gcov,
+                    gw,
+                    k,
+                    col_lower=col_lower,
+                    col_upper=col_upper,
+                    start=warm,
+                    time_limit=max(1.0, time_limit - (time.perf_counter() - started)),
+                    mip_rel_gap=mip_rel_gap,
+                    watch=_milp_watch(
+                        report.at("branch and bound"), best_val, upper, maximize=True
+                    ),
+                    covered=covered,
+                    zero_half=0 if tried else MCLP_ZERO_HALF_ROUNDS,
+                )
+            except RuntimeError as error:  # no solution of its own: keep the incumbent
+                out = None
+                status = STOPPED if report.stopped else "Time limit reached"
+                if "(Infeasible)" in str(error):
+                    # Proven: no solution within the fixings, so none better than the incumbent.
+                    upper, status = best_val, "Optimal"
         if out is not None:
             status = STOPPED if report.stopped else out.status
             cols = np.flatnonzero(out.x[:nf] > 0.5)
@@ -720,6 +775,7 @@ def _mclp_rens(
             time_limit=max(0.0, time_limit - (time.perf_counter() - started)),
             mip_rel_gap=1e-9,
             covered=covered,
+            options=MCLP_RENS_HIGHS_OPTIONS,
         )
     except RuntimeError:  # no feasible solution within the limit (or none covering the rows)
         return None
@@ -741,6 +797,9 @@ def _mclp_milp(
     watch: highs.Watch | None = None,
     covered: npt.NDArray[np.bool_] | None = None,
     zero_half: int = 0,
+    options: dict[str, bool | float | str] | None = None,
+    min_closed: float | None = None,
+    only_branch: bool = False,
 ) -> MilpOutcome:
     """max Σ w_g y_g  s.t.  y_g − Σ_{j∈N_g} x_j <= 0,  Σ x_j = k,  x binary, y in [0, 1].
 
@@ -757,7 +816,13 @@ def _mclp_milp(
     Σ_{N_g} x + (1 − y_g) >= 1, the covered rows as they are; cuts.complemented_rounds) on the
     LP before the MILP; the cuts are kept when they close at least MCLP_ZERO_HALF_MIN_CLOSED
     of the gap between the LP and the start's value (decision 0070). Exact either way: at an
-    optimum the y are 0/1, and every such point satisfies the cuts."""
+    optimum the y are 0/1, and every such point satisfies the cuts. Where they are kept the
+    MILP is solved by our branch and bound on the rounds' LP (branch.maximize, decision
+    0085; HiGHS's MILP if one of its LPs fails). ``options``: HiGHS's, where HiGHS solves it
+    (default COVERING_MILP_HIGHS_OPTIONS; the RENS sub-MILP passes its own). ``min_closed``:
+    the rule's share (default MCLP_ZERO_HALF_MIN_CLOSED). ``only_branch``: solve only by our
+    branch and bound; where it does not run (no start, no cuts kept, an LP failed) raise
+    _NotBranched instead of running HiGHS."""
     g, nf = cov.shape
     hard = np.zeros(g, dtype=bool) if covered is None else np.asarray(covered, dtype=bool)
     cov = sparse.csr_matrix(cov, dtype=np.float64)
@@ -790,7 +855,7 @@ def _mclp_milp(
     row_upper = np.concatenate([np.zeros(gs), np.full(gh, np.inf), [k]])
     columns_lower = np.concatenate([col_lower, np.zeros(gs)])
     columns_upper = np.concatenate([col_upper, np.ones(gs)])
-    options = COVERING_MILP_HIGHS_OPTIONS
+    options = COVERING_MILP_HIGHS_OPTIONS if options is None else options
     if zero_half > 0 and not relax and warm is not None:
         solver = highs.lp_solver(
             cost=-cost,
@@ -820,11 +885,34 @@ def _mclp_milp(
             start_value + constant,
             found.cpu,
         )
-        if found.rhs.size and closed >= MCLP_ZERO_HALF_MIN_CLOSED:
+        share = MCLP_ZERO_HALF_MIN_CLOSED if min_closed is None else min_closed
+        if found.rhs.size and closed >= share:
             matrix = sparse.csr_matrix(sparse.vstack([matrix, found.cuts]))
             row_lower = np.concatenate([row_lower, found.rhs.astype(np.float64)])
             row_upper = np.concatenate([row_upper, np.full(found.rhs.size, np.inf)])
             options = MCLP_CUT_MILP_HIGHS_OPTIONS
+            # Our branch and bound on the LP the rounds left (decision 0085); HiGHS's MILP
+            # (with the smaller cut pool, decision 0077) only if one of its LPs fails.
+            searched = _branch_and_bound(
+                cost=cost,
+                matrix=matrix.tocsc(),
+                row_lower=row_lower,
+                row_upper=row_upper,
+                col_lower=columns_lower,
+                col_upper=columns_upper,
+                integer=np.concatenate([np.ones(nf, dtype=bool), np.zeros(gs, dtype=bool)]),
+                start=warm,
+                time_limit=time_limit,
+                mip_rel_gap=mip_rel_gap,
+                integral=bool(np.all(w == np.round(w))),
+                offset=constant,
+                watch=watch,
+                lp=solver,
+            )
+            if searched is not None:
+                return searched
+    if only_branch:
+        raise _NotBranched
     return _solve_milp(
         cost=cost,
         matrix=matrix.tocsc(),
@@ -841,6 +929,10 @@ def _mclp_milp(
         options=options,
         watch=watch,
     )
+
+
+class _NotBranched(Exception):
+    """_mclp_milp(only_branch=True) found no cuts to keep (or no start): nothing solved."""
 
 
 def _milp_watch(

@@ -470,17 +470,25 @@ def test_mclp_milp__covered_rows__optimum_among_the_solutions_covering_them(inst
 
 def _mclp_milp_rows_and_outcome(a, w, p, covered, start, zero_half):
     """_mclp_milp with the cuts' rule set to keep whatever the rounds find: (rows of the
-    model HiGHS got, its outcome, the HiGHS options it was given)."""
+    model solved, its outcome, the HiGHS options it was given, or "branch" where our branch
+    and bound solved it)."""
     rows: list[int] = []
     options: list[object] = []
     real_solve, real_share = optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED
+    real_branch = optimize._branch_and_bound
 
     def counting(**kwargs):
         rows.append(int(kwargs["matrix"].shape[0]))
         options.append(kwargs["options"])
         return real_solve(**kwargs)
 
+    def branching(**kwargs):
+        rows.append(int(kwargs["matrix"].shape[0]))
+        options.append("branch")
+        return real_branch(**kwargs)
+
     optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = counting, 0.0
+    optimize._branch_and_bound = branching
     m = a.shape[1]
     try:
         out = optimize._mclp_milp(
@@ -497,6 +505,7 @@ def _mclp_milp_rows_and_outcome(a, w, p, covered, start, zero_half):
         )
     finally:
         optimize._solve_milp, optimize.MCLP_ZERO_HALF_MIN_CLOSED = real_solve, real_share
+        optimize._branch_and_bound = real_branch
     return rows[-1], out, options[-1]
 
 
@@ -547,12 +556,8 @@ def test_mclp_milp__zero_half_cuts__added_where_the_lp_is_fractional_same_optimu
         with_cuts, out, options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 5)
         plain, _, plain_options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 0)
         grew += with_cuts > plain
-        # The smaller cut pool only where the cuts are kept (decision 0077).
-        assert options is (
-            optimize.MCLP_CUT_MILP_HIGHS_OPTIONS
-            if with_cuts > plain
-            else optimize.COVERING_MILP_HIGHS_OPTIONS
-        )
+        # Our branch and bound only where the cuts are kept (decision 0085).
+        assert options == ("branch" if with_cuts > plain else optimize.COVERING_MILP_HIGHS_OPTIONS)
         assert plain_options is optimize.COVERING_MILP_HIGHS_OPTIONS
         assert out.objective == pytest.approx(max(values.values()))
     assert grew >= 3
@@ -585,6 +590,95 @@ def test_solve_mclp__rows_fixed_before_the_milp__same_optimum_as_plain_model(
     assert s.objective == pytest.approx(_plain_mclp(a, w, p, fixed), rel=1e-9, abs=1e-6)
     assert s.optimal and s.bound >= s.objective - 1e-6
     assert s.objective == pytest.approx(float(w[a[:, list(s.chosen)].any(axis=1)].sum()))
+
+
+@settings(max_examples=100, deadline=None)
+@given(_coverage_instances(), seeds, st.sampled_from(["random", "subgradient", "zero"]))
+def test_solve_mclp__branch_and_bound_before_rens__same_optimum_as_plain_model(
+    instance, seed, multipliers
+):
+    """solve_mclp with a Lagrangian that proves nothing (the MILP path runs) and the first
+    attempt's rule set to keep any cuts (decision 0085): still the textbook optimum, proven;
+    and RENS runs only where our branch and bound did not."""
+    a, w, p, fixed = instance
+    rng = np.random.default_rng(seed)
+    real_lagrangian, real_rens = optimize._mclp_lagrangian, optimize._mclp_rens
+    real_branch, real_share = optimize._branch_and_bound, optimize.MCLP_BRANCH_MIN_CLOSED
+    calls: list[str] = []
+
+    def weak(cov, gw, k, best_cols, best_val, **kwargs):
+        lam = _random_multipliers(cov.toarray().astype(bool), gw, k, rng, multipliers)
+        lam = np.clip(lam, 0.0, gw)
+        scores = np.asarray(sparse.csr_matrix(cov, dtype=float).T @ lam).ravel()
+        upper = float(np.maximum(gw - lam, 0).sum() + np.sort(scores)[::-1][:k].sum())
+        return subgradient.MclpLagrangian(upper, scores, best_cols, best_val, multipliers=lam)
+
+    def rens(*args, **kwargs):
+        calls.append("rens")
+        return real_rens(*args, **kwargs)
+
+    def branching(**kwargs):
+        calls.append("branch")
+        return real_branch(**kwargs)
+
+    optimize._mclp_lagrangian = weak  # type: ignore[assignment]
+    optimize._mclp_rens = rens
+    optimize._branch_and_bound = branching
+    optimize.MCLP_BRANCH_MIN_CLOSED = 0.0
+    try:
+        s = optimize.solve_mclp(sparse.csr_matrix(a), w, p, fixed=fixed)
+    finally:
+        optimize._mclp_lagrangian, optimize._mclp_rens = real_lagrangian, real_rens
+        optimize._branch_and_bound, optimize.MCLP_BRANCH_MIN_CLOSED = real_branch, real_share
+    assert s.objective == pytest.approx(_plain_mclp(a, w, p, fixed), rel=1e-9, abs=1e-6)
+    assert s.optimal and s.bound >= s.objective - 1e-6
+    assert s.objective == pytest.approx(float(w[a[:, list(s.chosen)].any(axis=1)].sum()))
+    assert calls[:1] != ["branch"] or "rens" not in calls
+
+
+def test_solve_mclp__branch_and_bound_before_rens__taken_on_some_instances():
+    """On random 40 × 12 coverings (k = 3) with a Lagrangian that proves nothing, the first
+    attempt (any cuts kept) runs our branch and bound on some, RENS then never; the optimum
+    is the brute force's: the property test above is not vacuous."""
+    real_lagrangian, real_rens = optimize._mclp_lagrangian, optimize._mclp_rens
+    real_branch, real_share = optimize._branch_and_bound, optimize.MCLP_BRANCH_MIN_CLOSED
+    taken = 0
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        a = rng.random((40, 12)) < 0.2
+        w = rng.integers(1, 1000, size=40).astype(float)
+        calls: list[str] = []
+
+        def weak(cov, gw, k, best_cols, best_val, **kwargs):
+            lam = np.clip(gw / np.maximum(cov.sum(axis=1).A.ravel(), 1), 0.0, gw)
+            scores = np.asarray(sparse.csr_matrix(cov, dtype=float).T @ lam).ravel()
+            upper = float(np.maximum(gw - lam, 0).sum() + np.sort(scores)[::-1][:k].sum())
+            return subgradient.MclpLagrangian(upper, scores, best_cols, best_val, multipliers=lam)
+
+        def rens(*args, calls=calls, **kwargs):
+            calls.append("rens")
+            return real_rens(*args, **kwargs)
+
+        def branching(calls=calls, **kwargs):
+            calls.append("branch")
+            return real_branch(**kwargs)
+
+        optimize._mclp_lagrangian = weak  # type: ignore[assignment]
+        optimize._mclp_rens = rens
+        optimize._branch_and_bound = branching
+        optimize.MCLP_BRANCH_MIN_CLOSED = 0.0
+        try:
+            s = optimize.solve_mclp(sparse.csr_matrix(a), w, 3)
+        finally:
+            optimize._mclp_lagrangian, optimize._mclp_rens = real_lagrangian, real_rens
+            optimize._branch_and_bound = real_branch
+            optimize.MCLP_BRANCH_MIN_CLOSED = real_share
+        assert s.objective == pytest.approx(max(_subset_values(a, w, 3).values()))
+        assert s.optimal
+        if calls[:1] == ["branch"]:
+            taken += 1
+            assert "rens" not in calls
+    assert taken >= 3
 
 
 def test_mclp_fixings__tight_bound__fixes_both_ways():
