@@ -3,7 +3,7 @@ reduced-cost fixing and with the RENS incumbent as the start), or ``optimize.sol
 (the reduced core, from the greedy cover), for measuring other exact solvers on exactly that
 model (issue 18, branch solvers).
 
-``optimize._solve_milp`` and ``optimize._branch_and_bound`` (ours, decision 0085) are
+``optimize._solve_milp`` and ``optimize._branch_and_bound`` (ours, decision 0089) are
 wrapped: every call's arguments are recorded; the last call with integer columns is the
 branch and bound of the proof (the earlier ones are RENS's LP and sub-MILP). Each cell is
 written as ``<out>/<cell>.npz`` (cost, CSC matrix, row and column bounds, integrality,
@@ -59,7 +59,7 @@ def dump(name: str, out: Path, limit: float) -> dict[str, Any]:
     real_branch = optimize._branch_and_bound
 
     def branching(**kw: Any) -> Any:
-        # Our branch and bound (decision 0085) solves the MCLP's MILP where the {0,½}-cuts
+        # Our branch and bound (decision 0089) solves the MCLP's MILP where the {0,½}-cuts
         # are kept: recorded like a HiGHS call (the model it searched, the options HiGHS
         # would get for it).
         t0 = time.process_time()

@@ -1,5 +1,5 @@
 """Our own branch and bound around one warm-started HiGHS LP, for the maximal covering's MILP
-once our {0,½}-cuts are in it (issue 18, decision 0085). Pure module (no Django).
+once our {0,½}-cuts are in it (issue 18, decision 0089). Pure module (no Django).
 
 Why not HiGHS's MILP there: how long HiGHS takes depends on the LP vertex the cuts were
 separated at. On some vertices its root runs its separation loop to the cap of
@@ -7,7 +7,7 @@ separated at. On some vertices its root runs its separation loop to the cap of
 the LP, the bound nearly still; no option in HiGHS 1.16 lowers the cap or stops the loop,
 and its interrupt callback ends the whole solve); on others it separates nothing. The same
 model with cuts from four vertices took HiGHS 2.2–6.0 CPU s (seeds 0/1), this search
-1.2–2.1 (decision 0085).
+1.2–2.1 (decision 0089).
 
 The search: best-bound order with plunging (after branching, the child on the side the LP
 value rounds to is solved next, warm from the parent's basis; the other goes to the heap

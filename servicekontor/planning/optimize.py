@@ -76,7 +76,7 @@ ZERO_HALF_MAX_ROUND_UP = 0.3
 # the incumbent.
 MCLP_ZERO_HALF_ROUNDS = 30
 MCLP_ZERO_HALF_MIN_CLOSED = 0.2
-# Before RENS (decision 0085): the rounds at the incumbent so far, and where they find cuts
+# Before RENS (decision 0089): the rounds at the incumbent so far, and where they find cuts
 # closing at least this share of the gap between the LP and that incumbent, our branch and
 # bound from there, RENS skipped; elsewhere RENS and HiGHS's MILP without cuts (on the grid
 # the rule above dropped them on every such cell: R50-p50 12 %, R50-p20 8 %, R20-p150 9 %),
@@ -148,7 +148,7 @@ MCLP_CUT_MILP_HIGHS_OPTIONS: dict[str, bool | float | str] = {
 }
 # The RENS sub-MILP (_mclp_rens): its root runs HiGHS's separation loop to the cap too
 # (mclp-R30-p100: ~30 rounds, three quarters of its 1.4 CPU s); a pool of at most 100 cuts
-# halves it. The dumped sub-MILPs, CPU s, HiGHS seeds 0 / 1 (decision 0085): R30-p100
+# halves it. The dumped sub-MILPs, CPU s, HiGHS seeds 0 / 1 (decision 0089): R30-p100
 # 1.42 / 1.51 → 0.69 / 0.87, R50-p50 3.28 / 4.62 → 3.12 / 2.51, R40-p50 1.91 / 2.65 →
 # 1.80 / 2.43, R50-p20 0.07 / 0.06 → 0.07 / 0.06; the same answers (each its optimum).
 MCLP_RENS_HIGHS_OPTIONS: dict[str, bool | float | str] = {
@@ -179,7 +179,7 @@ LOCAL_SEARCH_KICK_PER = 32
 # The HiGHS wrapper (highs.py) and the subgradient bounds (subgradient.py) under the names the
 # solvers call them by: module attributes, so a test can replace one for a solver.
 _solve_milp = highs.solve_milp
-# Our branch and bound where the MCLP's MILP has our {0,½}-cuts (decision 0085); tests wrap it.
+# Our branch and bound where the MCLP's MILP has our {0,½}-cuts (decision 0089); tests wrap it.
 _branch_and_bound = branch.maximize
 _mclp_lagrangian = subgradient.mclp_lagrangian
 _mclp_pdhg = subgradient.mclp_pdhg
@@ -319,7 +319,7 @@ def solve_mclp(
     largest of the PDHG's fractional sites) for a better incumbent, which may close the gap;
     then the MILP from the incumbent (up to MILP_MAX_PAIRS merged pairs): {0,½}-cuts on its LP
     and, where they close enough of the gap, our branch and bound (branch.maximize); else
-    RENS's incumbent and HiGHS (decision 0085). ``exact=False`` stops before the MILP: the
+    RENS's incumbent and HiGHS (decision 0089). ``exact=False`` stops before the MILP: the
     instant answer, with the Lagrangian bound. ``progress`` is told the
     incumbent and the bound as they improve; when it returns True the best solution so far is
     returned (status "Stopped"). Raises ValueError when p is below the fixed sites or above the
@@ -493,7 +493,7 @@ def solve_mclp(
             g,
             time.perf_counter() - started,
         )
-        # First without RENS (decision 0085): the {0,½}-rounds from the incumbent so far and,
+        # First without RENS (decision 0089): the {0,½}-rounds from the incumbent so far and,
         # where they find cuts, our branch and bound on their LP; RENS only where not.
         out: MilpOutcome | None = None
         tried = False  # the rounds ran (or could not) before RENS: not again after it
@@ -818,7 +818,7 @@ def _mclp_milp(
     of the gap between the LP and the start's value (decision 0070). Exact either way: at an
     optimum the y are 0/1, and every such point satisfies the cuts. Where they are kept the
     MILP is solved by our branch and bound on the rounds' LP (branch.maximize, decision
-    0085; HiGHS's MILP if one of its LPs fails). ``options``: HiGHS's, where HiGHS solves it
+    0089; HiGHS's MILP if one of its LPs fails). ``options``: HiGHS's, where HiGHS solves it
     (default COVERING_MILP_HIGHS_OPTIONS; the RENS sub-MILP passes its own). ``min_closed``:
     the rule's share (default MCLP_ZERO_HALF_MIN_CLOSED). ``only_branch``: solve only by our
     branch and bound; where it does not run (no start, no cuts kept, an LP failed) raise
@@ -891,7 +891,7 @@ def _mclp_milp(
             row_lower = np.concatenate([row_lower, found.rhs.astype(np.float64)])
             row_upper = np.concatenate([row_upper, np.full(found.rhs.size, np.inf)])
             options = MCLP_CUT_MILP_HIGHS_OPTIONS
-            # Our branch and bound on the LP the rounds left (decision 0085); HiGHS's MILP
+            # Our branch and bound on the LP the rounds left (decision 0089); HiGHS's MILP
             # (with the smaller cut pool, decision 0077) only if one of its LPs fails.
             searched = _branch_and_bound(
                 cost=cost,

@@ -1,4 +1,4 @@
-"""Our branch and bound (branch.maximize, decision 0085) against brute force on small binary
+"""Our branch and bound (branch.maximize, decision 0089) against brute force on small binary
 programs; the maximal covering's MILP through it is tested in test_optimize.py
 (test_mclp_milp__zero_half_cuts_kept__optimum_among_the_solutions_covering_the_rows)."""
 

@@ -556,7 +556,7 @@ def test_mclp_milp__zero_half_cuts__added_where_the_lp_is_fractional_same_optimu
         with_cuts, out, options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 5)
         plain, _, plain_options = _mclp_milp_rows_and_outcome(a, w, 3, covered, start, 0)
         grew += with_cuts > plain
-        # Our branch and bound only where the cuts are kept (decision 0085).
+        # Our branch and bound only where the cuts are kept (decision 0089).
         assert options == ("branch" if with_cuts > plain else optimize.COVERING_MILP_HIGHS_OPTIONS)
         assert plain_options is optimize.COVERING_MILP_HIGHS_OPTIONS
         assert out.objective == pytest.approx(max(values.values()))
@@ -598,7 +598,7 @@ def test_solve_mclp__branch_and_bound_before_rens__same_optimum_as_plain_model(
     instance, seed, multipliers
 ):
     """solve_mclp with a Lagrangian that proves nothing (the MILP path runs) and the first
-    attempt's rule set to keep any cuts (decision 0085): still the textbook optimum, proven;
+    attempt's rule set to keep any cuts (decision 0089): still the textbook optimum, proven;
     and RENS runs only where our branch and bound did not."""
     a, w, p, fixed = instance
     rng = np.random.default_rng(seed)
