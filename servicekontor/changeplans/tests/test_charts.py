@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
 
@@ -49,7 +50,10 @@ def test_timeline__a_panel_s_scale_names_its_values_not_an_invented_range(
     )
     assert shown.replace(" ", "\xa0") in svg or shown in svg, svg
     if not_shown:
-        assert not_shown not in svg.replace("\xa0", " ")
+        # in what the chart says (its texts), not in its coordinates: since the dated axis
+        # (walk F13) the ticks' positions depend on today's date and may hold the digits
+        said = " ".join(re.findall(r">([^<]*)<", svg)).replace("\xa0", " ")
+        assert not_shown not in said
 
 
 # --- walk F13: the time axis is readable: dated ticks at a regular interval, today marked,

@@ -37,7 +37,9 @@ def test_plan_run__post__queued_then_answered_on_its_page(
     _login(client, nadia)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = _post(client)
-    assert response.status_code == 302 and len(callbacks) == 1
+    # one run queued (core.lost_connection's own marker of a POST's commit aside, decision 0088)
+    queued = [c for c in callbacks if c.__module__ != "servicekontor.core.lost_connection"]
+    assert response.status_code == 302 and len(queued) == 1
     run = PlanRun.objects.get()
     assert response["Location"] == reverse("planning:run", args=[run.pk])
     run.refresh_from_db()
