@@ -188,6 +188,19 @@ def _percent(share: float | None) -> str | None:
     return None if share is None else shown(share, 1, scale=100) + "\u00a0%"
 
 
+def _behind_promise(plan: queries.WeekPlan) -> list[dict[str, Any]]:
+    """The hours simulated well below the promise, for the note at the top of the page."""
+    return [
+        {
+            "day": r.day.isoformat(),
+            "hour": f"{r.hour:02d}:00",
+            "promised": _percent(r.need.promised_service_level),
+            "simulated": _percent(r.simulated_service_level),
+        }
+        for r in plan.behind_promise
+    ]
+
+
 def _office_page(
     request: HttpRequest,
     scope: Scope,
@@ -209,6 +222,8 @@ def _office_page(
             "week": f"{iso.year}-W{iso.week:02d}",
             "past": plan.monday < _this_monday(),
             "heatmaps": _heatmaps(plan),
+            "behind": _behind_promise(plan),
+            "behind_after_overload": any(plan.after_overload(r) for r in plan.behind_promise),
             "peak_need": plan.peak_without_desk_limit,
             "recent_level": _percent(plan.recent.service_level if plan.recent else None),
             "recent_wait": (
