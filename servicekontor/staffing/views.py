@@ -31,6 +31,9 @@ from servicekontor.reports.views import error_page, screen_view
 from servicekontor.staffing import exports, forms, queries, services
 
 STAFFING = gettext_lazy("Staffing")
+#: Replications of the simulation check per day, on the page and in its CSV/Excel (each day
+#: seeded by its date: the files carry the page's simulated figures; walk F2, 2 Dec 2026).
+REPLICATIONS = 10
 staffing_view = screen_view(STAFFING)
 
 
@@ -209,7 +212,7 @@ def _office_page(
     errors: list[services.RowError] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    plan = _plan(request, scope, office_code, replications=10)
+    plan = _plan(request, scope, office_code, replications=REPLICATIONS)
     iso = plan.monday.isocalendar()
     return render(
         request,
@@ -285,7 +288,7 @@ def office_roster(request: HttpRequest, office_code: str) -> HttpResponse:
 
 @staffing_view
 def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
-    plan = _plan(request, scope, office_code, replications=0)
+    plan = _plan(request, scope, office_code, replications=REPLICATIONS)
     return spreadsheets.csv_response(
         exports.week_header(),
         exports.week_rows(plan),
@@ -295,7 +298,7 @@ def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResp
 
 @staffing_view
 def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
-    plan = _plan(request, scope, office_code, replications=0)
+    plan = _plan(request, scope, office_code, replications=REPLICATIONS)
     return spreadsheets.xlsx_response(
         [
             (_("Need"), exports.week_header(), exports.week_rows(plan)),
