@@ -289,24 +289,40 @@ class OfficeDashboard:
     weeks: Dashboard
 
 
-def office_dashboard(*, scope: Scope, office: Office, weeks: int = 12) -> OfficeDashboard:
-    """Today (live: the rollups are written with each change) and the last `weeks` weeks."""
+def last_weeks_start(weeks: int = 12) -> dt.date:
+    """The Monday that begins the office page's default period: the last `weeks` weeks,
+    this one included."""
     today = clock.local_today()
-    start = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    return today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+
+
+def office_dashboard(
+    *,
+    scope: Scope,
+    office: Office,
+    weeks: int = 12,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> OfficeDashboard:
+    """Today (live: the rollups are written with each change) and the period `start`–`end`
+    (default: the last `weeks` weeks up to today; walk F3: a manager chooses the period)."""
+    today = clock.local_today()
+    start = start if start is not None else last_weeks_start(weeks)
+    end = end if end is not None else today
     filters: dict[str, Any] = {"office_ids": [office.pk]}
-    total, before = _totals(scope=scope, start=start, end=today, filters=filters)
+    total, before = _totals(scope=scope, start=start, end=end, filters=filters)
     board = Dashboard(
         start=start,
-        end=today,
+        end=end,
         total=total,
         total_last_year=before,
         # the office's served visits: visits served, once each, as the live view counts them
-        trend=trend(scope=scope, start=start, end=today, filters=filters, measure="served"),
-        heatmap=heatmap(scope=scope, start=start, end=today, filters=filters),
+        trend=trend(scope=scope, start=start, end=end, filters=filters, measure="served"),
+        heatmap=heatmap(scope=scope, start=start, end=end, filters=filters),
     )
-    board.groups = _by_agency(scope=scope, start=start, end=today, filters=filters)
-    board.breakdown = errand_breakdown(scope=scope, start=start, end=today, **filters)
-    board.occupancy = _occupancy(scope=scope, start=start, end=today, office_ids=[office.pk])
+    board.groups = _by_agency(scope=scope, start=start, end=end, filters=filters)
+    board.breakdown = errand_breakdown(scope=scope, start=start, end=end, **filters)
+    board.occupancy = _occupancy(scope=scope, start=start, end=end, office_ids=[office.pk])
     now = figures(scope=scope, start=today, end=today, **filters).get((), Figures())
     return OfficeDashboard(
         office=office,

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("network/", views.network, name="network"),
     path("office/<slug:office_code>/", views.office, name="office"),
+    path("office/<slug:office_code>.csv", views.office_csv, name="office_csv"),
+    path("office/<slug:office_code>.xlsx", views.office_xlsx, name="office_xlsx"),
     path("agency/<slug:agency_code>/", views.agency, name="agency"),
     re_path(rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}/$", views.agency_report, name="report"),
     re_path(

@@ -24,7 +24,7 @@ from servicekontor.core.geography import county_name
 from servicekontor.core.params import parse_date
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
-from servicekontor.reports import dashboards
+from servicekontor.reports import dashboards, office_export
 from servicekontor.reports.agency_report import (
     COLUMNS,
     AgencyReport,
@@ -198,16 +198,78 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-@statistics_view
-def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+def _managed_office(scope: Scope, office_code: str) -> Office:
     office = get_object_or_404(Office, code=office_code)
     if scope.agency_ids is not None or not scope.allows_office(office.pk):
         raise NoStatistics(_("You do not manage this office."))
-    board = dashboards.office_dashboard(scope=scope, office=office)
+    return office
+
+
+def _office_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    """`?from=&to=` as the agency pages take them; without either, the last 12 weeks."""
+    if not request.GET.get("from", "").strip() and not request.GET.get("to", "").strip():
+        return dashboards.last_weeks_start(), clock.local_today()
+    return _period(request)
+
+
+@statistics_view
+def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    found = _managed_office(scope, office_code)
+    context: dict[str, Any] = {"office": found}
+    try:
+        start, end = _office_period(request)
+    except BadPeriod as exc:
+        return _period_page(request, "reports/office.html", exc, context)
+    not_begun = _not_begun_page(request, "reports/office.html", start, end, context)
+    if not_begun is not None:
+        return not_begun
+    board = dashboards.office_dashboard(scope=scope, office=found, start=start, end=_so_far(end))
     return render(
         request,
         "reports/office.html",
-        {"board": board, "breakdown": dashboards.labelled(board.weeks.breakdown)},
+        {
+            **context,
+            "board": board,
+            "breakdown": dashboards.labelled(board.weeks.breakdown),
+            "default_period": not request.GET.get("from") and not request.GET.get("to"),
+            "period_note": _period_note(start, end),
+            "period_to": end.isoformat(),
+            "period_from": start.isoformat(),
+        },
+    )
+
+
+def _office_board(
+    request: HttpRequest, scope: Scope, office_code: str
+) -> tuple[dashboards.OfficeDashboard, tuple[str, ...]]:
+    """The office page's figures for a file, and the words of the file's name: a period not
+    begun has no figures (404 with the page's words), as the reports' files."""
+    found = _managed_office(scope, office_code)
+    start, end = _office_period(request)
+    if start > clock.local_today():
+        raise NotBegun()
+    board = dashboards.office_dashboard(scope=scope, office=found, start=start, end=_so_far(end))
+    words = ("statistics", found.code, start.isoformat(), end.isoformat())
+    return board, words + _up_to_words(_so_far(end), end)
+
+
+@statistics_view
+def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    """The page's table by agency with the office's total (the other tables: the Excel)."""
+    board, words = _office_board(request, scope, office_code)
+    return spreadsheets.csv_response(
+        office_export.agency_header(),
+        office_export.agency_rows(board),
+        filename=download_name(*words, "by-agency", ext="csv"),
+    )
+
+
+@statistics_view
+def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    board, words = _office_board(request, scope, office_code)
+    return spreadsheets.xlsx_response(
+        office_export.sheets(board, dashboards.labelled(board.weeks.breakdown)),
+        filename=download_name(*words, ext="xlsx"),
     )
 
 

@@ -1,10 +1,12 @@
 """The dashboards and the monthly report through their pages: who sees what."""
 
 import re
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from servicekontor.core.spreadsheets import safe_cell
 from tests.csv_files import read_csv
@@ -234,12 +236,15 @@ def test_office_dashboard__running_week_not_plotted_and_no_year_ago_is_a_dash(
         {"from": "٢٠٢٦-01-01"},
     ],
 )
-@pytest.mark.parametrize("name", ["agency", "network"])
+@pytest.mark.parametrize("name", ["agency", "network", "office", "office_csv", "office_xlsx"])
 def test_dashboards__date_out_of_range__400_with_the_range(
     client, served_world, people, period, name
 ):
-    args = [served_world.skatteverket.code] if name == "agency" else []
-    user = people.tax_analyst if name == "agency" else people.admin
+    args = {
+        "agency": [served_world.skatteverket.code],
+        "network": [],
+    }.get(name, [served_world.office.code])
+    user = {"agency": people.tax_analyst, "network": people.admin}.get(name, people.manager)
     response = _get(client, user, reverse(f"reports:{name}", args=args), **period)
     assert response.status_code == 400
     body = response.content.decode()
@@ -251,3 +256,63 @@ def test_agency_report__month_out_of_range__400_page_csv_xlsx(client, served_wor
     for name in ("report", "csv", "xlsx"):
         url = reverse(f"reports:{name}", args=[served_world.skatteverket.code, month])
         assert _get(client, people.tax_analyst, url).status_code == 400, name
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_office_dashboard__a_chosen_period_with_both_ends_and_its_files(
+    client, served_world, people, language
+):
+    """Walk F3, 2 Dec 2026: the office manager's page had only the last 12 weeks (its end not
+    written), no period choice and no file; the agency pages have both."""
+    client.force_login(people.manager)
+    with translation.override(language):
+        page_url = reverse("reports:office", args=[served_world.office.code])
+        csv_url = reverse("reports:office_csv", args=[served_world.office.code])
+        xlsx_url = reverse("reports:office_xlsx", args=[served_world.office.code])
+        default = client.get(page_url)
+        board = default.context["board"].weeks
+        period = {"from": board.start.isoformat(), "to": board.end.isoformat()}
+        html = default.content.decode()
+        # both ends of the default period stated; the form and the files offered
+        assert 'name="from"' in html and 'name="to"' in html
+        assert f"?from={period['from']}&amp;to={period['to']}" in html
+        heading = html.split('id="period-heading">')[1].split("</h2>")[0]
+        assert ("De senaste 12 veckorna" if language == "sv" else "The last 12 weeks") in heading
+        assert str(board.end.year) in heading and "–" in heading
+        # a period chosen: today only
+        chosen = client.get(page_url, {"from": period["to"], "to": period["to"]})
+        assert chosen.status_code == 200
+        assert chosen.context["board"].weeks.start == board.end
+        assert chosen.context["board"].weeks.total.served == 3  # the three visits served today
+        csv_response = client.get(csv_url, period)
+        rows = read_csv(csv_response.content, language=language)
+        xlsx = client.get(xlsx_url, period)
+    assert csv_response["Content-Disposition"].startswith(
+        f'attachment; filename="statistics-{served_world.office.code}-{period["from"]}-'
+    )
+    # the page's table by agency, each agency's row and the office's total
+    names = [name for name, _now, _before in board.groups]
+    assert [r[0] for r in rows[1:-1]] == names
+    assert rows[-1][0] in ("Totalt", "Total")
+    header = rows[0]
+    served = header.index("Betjänade besök" if language == "sv" else "Served visits")
+    by_agency = {name: now.errand_visits for name, now, _b in board.groups}
+    assert [int(r[served]) for r in rows[1:-1]] == [by_agency[n] for n in names]
+    assert int(rows[-1][served]) == sum(by_agency.values())
+    book = load_workbook(BytesIO(xlsx.content))
+    assert len(book.sheetnames) == 6
+    first = list(book.worksheets[0].iter_rows(values_only=True))
+    assert list(first[0]) == header
+    assert [r[0] for r in first[1:]] == [r[0] for r in rows[1:]]
+
+
+def test_office_dashboard__a_period_not_begun__the_form_and_no_figures(
+    client, served_world, people
+):
+    client.force_login(people.manager)
+    url = reverse("reports:office", args=[served_world.office.code])
+    response = client.get(url, {"from": "2030-01-01", "to": "2030-01-31"})
+    assert response.status_code == 200 and response.context["board"] is None
+    assert 'value="2030-01-01"' in response.content.decode()
+    csv_url = reverse("reports:office_csv", args=[served_world.office.code])
+    assert client.get(csv_url, {"from": "2030-01-01", "to": "2030-01-31"}).status_code == 404
