@@ -205,6 +205,11 @@ def _managed_office(scope: Scope, office_code: str) -> Office:
     return office
 
 
+def _agencies_named(names: list[str]) -> list[Agency]:
+    """The agencies of a table's rows (named in the page's language), by name."""
+    return sorted((a for a in Agency.objects.all() if a.name in names), key=lambda a: a.name)
+
+
 def _office_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     """`?from=&to=` as the agency pages take them; without either, the last 12 weeks."""
     if not request.GET.get("from", "").strip() and not request.GET.get("to", "").strip():
@@ -231,6 +236,8 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
             **context,
             "board": board,
             "breakdown": dashboards.labelled(board.weeks.breakdown),
+            # the targets of the agencies in the figures (walk F4)
+            "agencies": _agencies_named([name for name, _now, _b in board.weeks.groups]),
             "default_period": not request.GET.get("from") and not request.GET.get("to"),
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
@@ -298,6 +305,7 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
         {
             "board": board,
             "agency": found,
+            "target_agencies": [found],
             "last_month": last_month,
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),

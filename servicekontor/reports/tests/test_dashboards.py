@@ -316,3 +316,31 @@ def test_office_dashboard__a_period_not_begun__the_form_and_no_figures(
     assert 'value="2030-01-01"' in response.content.decode()
     csv_url = reverse("reports:office_csv", args=[served_world.office.code])
     assert client.get(csv_url, {"from": "2030-01-01", "to": "2030-01-31"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("sv", ["Så räknas siffrorna", "uppropade inom 15 min, mål 80", "Nådda besök</dt>"]),
+        ("en", ["How the figures are counted", "called within 15 min, goal 80", "Arrivals</dt>"]),
+    ],
+)
+def test_dashboards__the_figures_defined_and_each_agencys_target_stated(
+    client, served_world, people, language, said
+):
+    """Walk F4, 2 Dec 2026: "Called within target 68 %" without the target (per agency), and
+    no definition of visits reached, arrivals or mean service time on the page."""
+    pages = [
+        (people.manager, "reports:office", [served_world.office.code], 2),
+        (people.tax_analyst, "reports:agency", [served_world.skatteverket.code], 1),
+        (people.admin, "reports:network", [], 2),
+    ]
+    for user, name, args, agencies in pages:
+        client.force_login(user)
+        with translation.override(language):
+            html = client.get(reverse(name, args=args)).content.decode()
+            tax = served_world.skatteverket.name
+        targets = html.split('id="targets">')[1].split("</p>")[0]
+        assert tax in targets, name
+        assert targets.count(said[1]) >= agencies, name
+        assert said[0] in html and said[2] in html, name
