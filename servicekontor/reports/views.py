@@ -379,23 +379,40 @@ def _up_to_words(up_to: dt.date, end: dt.date) -> tuple[str, ...]:
     return () if up_to >= end else ("up-to", up_to.isoformat())
 
 
-def _filename(report: AgencyReport, ext: str) -> str:
+def _filename(report: AgencyReport, ext: str, table: str = "") -> str:
     return download_name(
         "statistics",
         report.agency.code,
         f"{report.month:%Y-%m}",
+        table,
         *_up_to_words(report.up_to, report.last_day),
         ext=ext,
     )
+
+
+class UnknownTable(DomainError):
+    http_status = 400
+    default_message = gettext_lazy("There is no such table in this report.")
+
+
+def _csv_table(request: HttpRequest, tables: tuple[str, ...]) -> str:
+    """The table a report's CSV holds (`?table=`; a CSV file holds one table): the first of
+    `tables` by default; the file's name says which (walk F5)."""
+    table = request.GET.get("table", "") or tables[0]
+    if table not in tables:
+        raise UnknownTable()
+    return table
 
 
 @statistics_view
 def agency_report_csv(
     request: HttpRequest, scope: Scope, agency_code: str, month: str
 ) -> HttpResponse:
+    """The monthly report's table per office (default) or per service (`?table=services`)."""
+    table = _csv_table(request, ("offices", "services"))
     report = _report(scope, agency_code, month)
-    header, rows = _table(report)
-    return spreadsheets.csv_response(header, rows, filename=_filename(report, "csv"))
+    header, rows = _table(report) if table == "offices" else _service_table(report)
+    return spreadsheets.csv_response(header, rows, filename=_filename(report, "csv", table))
 
 
 @statistics_view
@@ -424,6 +441,9 @@ def _year_tables(
         [r.name, county_name(r.county), *[r.values[k] for k, _label in COLUMNS]]
         for r in report.offices
     ]
+    # the same total as the months' (every office of the agency), as the monthly report's
+    # table per office ends (walk F5)
+    offices.append([total, "", *[report.total[k] for k, _label in COLUMNS]])
     return report, header, months, office_header, offices
 
 
@@ -449,10 +469,10 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
     )
 
 
-def _year_filename(report: Any, ext: str) -> str:
+def _year_filename(report: Any, ext: str, table: str = "") -> str:
     end = dt.date(report.year, 12, 31)
     words = _up_to_words(report.up_to, end)
-    return download_name("statistics", report.agency.code, report.year, *words, ext=ext)
+    return download_name("statistics", report.agency.code, report.year, table, *words, ext=ext)
 
 
 @statistics_view
@@ -470,9 +490,11 @@ def agency_year_xlsx(
 def agency_year_csv(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
-    report, header, months, _office_header, _offices = _year_tables(scope, agency_code, year)
+    """The yearly report's table per month (default) or per office (`?table=offices`)."""
+    table = _csv_table(request, ("months", "offices"))
+    report, header, months, office_header, offices = _year_tables(scope, agency_code, year)
     return spreadsheets.csv_response(
-        header,
-        months,
-        filename=_year_filename(report, "csv"),
+        header if table == "months" else office_header,
+        months if table == "months" else offices,
+        filename=_year_filename(report, "csv", table),
     )

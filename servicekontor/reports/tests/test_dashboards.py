@@ -137,7 +137,7 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
     # visits, walk-in, booked, served
     # the month is running on the test's day (2026-11-25): its total is so far
     assert total[0] == "Totalt t.o.m. 2026-11-25" and total[2:7] == ["3", "3", "0", "0", "3"]
-    name = f'filename="statistics-{code}-{MONTH}-up-to-2026-11-25.csv"'
+    name = f'filename="statistics-{code}-{MONTH}-offices-up-to-2026-11-25.csv"'
     assert name in response["Content-Disposition"]
     with translation.override("en"):
         english = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
@@ -344,3 +344,36 @@ def test_dashboards__the_figures_defined_and_each_agencys_target_stated(
         assert tax in targets, name
         assert targets.count(said[1]) >= agencies, name
         assert said[0] in html and said[2] in html, name
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_agency_reports__each_table_has_its_csv_named_and_both_per_office_tables_a_total(
+    client, served_world, people, language
+):
+    """Walk F5, 2 Dec 2026: the yearly CSV held only the months (the per-office table only in
+    the Excel), the monthly CSV only the offices, without saying so; the yearly per-office
+    table had no total row."""
+    code = served_world.skatteverket.code
+    client.force_login(people.tax_analyst)
+    with translation.override(language):
+        month_page = client.get(reverse("reports:report", args=[code, MONTH])).content.decode()
+        year_page = client.get(reverse("reports:year", args=[code, "2026"]))
+        services = client.get(reverse("reports:csv", args=[code, MONTH]), {"table": "services"})
+        offices = client.get(reverse("reports:year_csv", args=[code, "2026"]), {"table": "offices"})
+        wrong = client.get(reverse("reports:year_csv", args=[code, "2026"]), {"table": "x"})
+        service_name = served_world.tax.name
+    assert "?table=services" in month_page and "?table=offices" in year_page.content.decode()
+    assert f"{code}-{MONTH}-services-up-to" in services["Content-Disposition"]
+    assert f"{code}-2026-offices-up-to" in offices["Content-Disposition"]
+    service_rows = read_csv(services.content, language=language)
+    assert service_rows[0][0] in ("Tjänst", "Service")
+    assert [r[0] for r in service_rows[1:]] == [service_name]
+    office_rows = read_csv(offices.content, language=language)
+    assert office_rows[0][:2] in (["Kontor", "Län"], ["Office", "County"])
+    total = ("Totalt t.o.m. 2026-11-25", "Total up to and including 2026-11-25")
+    assert office_rows[-1][0] in total and len(office_rows) == 2 + 2  # header, 2 offices, total
+    served = 6  # the "Served visits" column after office and county
+    assert int(office_rows[-1][served]) == sum(int(r[served]) for r in office_rows[1:-1]) == 3
+    # the page's per-office table ends with the total too
+    assert year_page.context["office_rows"][-1][0] in total
+    assert wrong.status_code == 400
