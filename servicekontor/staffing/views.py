@@ -191,6 +191,34 @@ def _percent(share: float | None) -> str | None:
     return None if share is None else shown(share, 1, scale=100) + "\u00a0%"
 
 
+def _weeks_around(request: HttpRequest, monday: dt.date) -> list[tuple[str, str]]:
+    """(label, URL) of the week before and the week after, the what-if kept (walk F25)."""
+    out = []
+    for step in (-1, 1):
+        iso = (monday + dt.timedelta(weeks=step)).isocalendar()
+        query = request.GET.copy()
+        query["week"] = f"{iso.year}-W{iso.week:02d}"
+        out.append((query["week"], f"?{query.urlencode()}"))
+    return out
+
+
+def _targets_text(plan: queries.WeekPlan) -> list[str]:
+    """The service-level target each agency is planned for ("Skatteverket: 80 % within
+    15 min"), the what-if's where given: the empty field's default named (walk F25)."""
+    return [
+        _("%(agency)s: %(share)s within %(minutes)s min")
+        % {
+            "agency": plan.agencies[a].name,
+            "share": shown(share, 0, scale=100) + "\u00a0%",
+            "minutes": minutes,
+        }
+        for a, (share, minutes) in sorted(
+            plan.targets.items(), key=lambda kv: plan.agencies[kv[0]].name
+        )
+        if a in plan.agencies
+    ]
+
+
 def _behind_promise(plan: queries.WeekPlan) -> list[dict[str, Any]]:
     """The hours simulated well below the promise, for the note at the top of the page."""
     return [
@@ -226,6 +254,8 @@ def _office_page(
             "past": plan.monday < _this_monday(),
             "heatmaps": _heatmaps(plan),
             "behind": _behind_promise(plan),
+            "weeks_around": _weeks_around(request, plan.monday),
+            "targets": _targets_text(plan),
             "behind_after_overload": any(plan.after_overload(r) for r in plan.behind_promise),
             "peak_need": plan.peak_without_desk_limit,
             "recent_level": _percent(plan.recent.service_level if plan.recent else None),
