@@ -22,6 +22,7 @@ from servicekontor.reports.queries import (
     Figures,
     Occupancy,
     busiest_hours,
+    days_with_arrivals,
     errand_breakdown,
     figures,
     last_year,
@@ -155,19 +156,30 @@ def trend(
 
 
 def heatmap(*, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]) -> Chart:
+    """Arrivals summed over the period per weekday and hour, with the number of days of each
+    weekday they are summed over (walk F26: a sum without its unit read as one day's)."""
     values = busiest_hours(scope=scope, start=start, end=end, **filters)
+    days = days_with_arrivals(scope=scope, start=start, end=end, **filters)
     hours = sorted({h for _, h in values}) or list(range(9, 17))
     hours = list(range(min(hours), max(hours) + 1))
     labels = [str(label) for _, label in WEEKDAYS]
+    title = _("Busiest hours: arrivals in the whole period")
     svg = charts.heatmap(
-        title=_("Busiest hours"),
-        desc=_("Arrivals by weekday and hour of arrival; darker is busier."),
+        title=title,
+        desc=_(
+            "Arrivals by weekday and hour of arrival, summed over the period (the table's last "
+            "column: the days of that weekday with visits); darker is busier."
+        ),
         values=values,
         day_labels=labels,
         hours=hours,
     )
-    rows = [[labels[d - 1], *[values.get((d, h), 0) for h in hours]] for d in range(1, 8)]
-    return Chart(svg, [_("Weekday"), *[f"{h:02d}" for h in hours]], rows, _("Busiest hours"))
+    rows = [
+        [labels[d - 1], *[values.get((d, h), 0) for h in hours], days.get(d, 0)]
+        for d in range(1, 8)
+    ]
+    header = [_("Weekday"), *[f"{h:02d}" for h in hours], _("Days with visits")]
+    return Chart(svg, header, rows, title)
 
 
 def _ranked(

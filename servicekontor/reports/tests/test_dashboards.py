@@ -377,3 +377,28 @@ def test_agency_reports__each_table_has_its_csv_named_and_both_per_office_tables
     # the page's per-office table ends with the total too
     assert year_page.context["office_rows"][-1][0] in total
     assert wrong.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "days"),
+    [
+        ("sv", "Mest besökta timmar: ankomster under hela perioden", "Dagar med besök"),
+        ("en", "Busiest hours: arrivals in the whole period", "Days with visits"),
+    ],
+)
+def test_busiest_hours__a_sum_over_the_period_with_the_days_it_covers(
+    client, served_world, people, language, title, days
+):
+    """Walk F26, 2 Dec 2026: "mån 11: 828" was the sum over the 12 weeks, with no unit, next
+    to the staffing page's expected arrivals per hour of one day."""
+    client.force_login(people.manager)
+    with translation.override(language):
+        url = reverse("reports:office", args=[served_world.office.code])
+        response = client.get(url)
+    chart = response.context["board"].weeks.heatmap
+    assert chart.title == title and chart.header[-1] == days
+    with_visits = [r for r in chart.rows if sum(r[1:-1])]
+    assert len(with_visits) == 1  # the visits of the test's day
+    assert with_visits[0][-1] == 1 and sum(with_visits[0][1:-1]) == 3
+    assert all(r[-1] == 0 for r in chart.rows if r not in with_visits)
+    assert title in response.content.decode()
