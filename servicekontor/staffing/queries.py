@@ -222,14 +222,28 @@ class HourRow:
     hour: int
     arrivals: dict[int, float]  # agency -> expected arrivals
     need: dimensioning.HourNeed
-    roster: int
+    #: officers on the roster in the hour, each counted by the share of the hour they are at
+    #: work (not on break): 12:00–12:30 is 0.5 (walk F27: a half hour counted 0 in one hour
+    #: and a 45-minute one 1 in the next)
+    roster: float
     simulated_service_level: float | None = None
     simulated_mean_wait: float | None = None
 
     @property
-    def difference(self) -> int:
+    def difference(self) -> float:
         """Roster minus scheduled need: negative is short."""
         return self.roster - self.need.scheduled
+
+
+def _at_work_in_hour(shift: Shift, hour: int) -> float:
+    """The share of the clock hour ``hour`` the officer of ``shift`` is at work (not on break)."""
+    lo, hi = hour * 60, hour * 60 + 60
+    start, end = shift.minute_span()
+    worked = max(0, min(hi, end) - max(lo, start))
+    if shift.break_start is not None and shift.break_minutes:
+        b = minutes(shift.break_start)
+        worked -= max(0, min(hi, end, b + shift.break_minutes) - max(lo, start, b))
+    return worked / 60
 
 
 @dataclass
@@ -252,6 +266,8 @@ class WeekPlan:
     replications: int
     targets: dict[int, tuple[float, int]] = field(default_factory=dict)
     desks: int = 0  # desks in use (not the video rooms): officers beyond them have no desk
+    #: the week's shifts on the roster (imported or entered), by day and start
+    roster: list[Shift] = field(default_factory=list)
 
     #: the office's last 4 weeks in the statistics (`history_figures`), to set the promise
     #: beside what it had; None without a visit in them
@@ -379,7 +395,11 @@ def week_plan(
         mean = np.asarray(sum(per_agency.values())) / len(per_agency)
         for a in what_if.add_agency_ids:
             per_agency.setdefault(a, mean)
-    roster = list(Shift.objects.filter(office=office, day__in=days))
+    roster = list(
+        Shift.objects.filter(office=office, day__in=days)
+        .select_related("officer")
+        .order_by("day", "start", "officer__username")
+    )
     desks = ServicePoint.objects.filter(office=office, is_active=True).desks().count()
     rows: list[HourRow] = []
     for i, d in enumerate(days):
@@ -409,12 +429,7 @@ def week_plan(
                 )
                 for a, n in arrivals.items()
             ]
-            # at work in both halves of the hour (a half-hour break takes them out of it)
-            on_roster = sum(
-                1
-                for s in roster
-                if s.day == d and s.at_work(hour * 60 + 15) and s.at_work(hour * 60 + 45)
-            )
+            on_roster = sum(_at_work_in_hour(s, hour) for s in roster if s.day == d)
             need = dimensioning.at_most_desks(
                 dimensioning.hour_need(demands, policy), demands, desks, policy
             )
@@ -430,6 +445,7 @@ def week_plan(
         replications=replications,
         targets=targets,
         desks=desks,
+        roster=roster,
     )
     plan.recent_end = min(monday, clock.local_today()) - dt.timedelta(days=1)
     plan.recent_start = plan.recent_end - dt.timedelta(days=27)

@@ -5,6 +5,7 @@ charts from `core.spreadsheets` / `reports.charts`."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -90,7 +91,10 @@ def _invalid_page(request: HttpRequest, exc: InvalidQuery, title: str) -> HttpRe
 
 def _heatmaps(plan: queries.WeekPlan) -> list[Chart]:
     need = {(r.day.isoweekday(), r.hour): r.need.scheduled for r in plan.rows}
-    short = {(r.day.isoweekday(), r.hour): max(0, -r.difference) for r in plan.rows}
+    # whole officers short (half an hour short of one officer is one officer short)
+    short = {
+        (r.day.isoweekday(), r.hour): max(0, math.ceil(-r.difference - 1e-9)) for r in plan.rows
+    }
     labels = [str(label) for _n, label in WEEKDAYS]
     out = []
     for title, values in (
@@ -270,6 +274,9 @@ def _office_page(
             "shift_header": exports.shift_header(),
             "shift_rows": list(exports.shift_rows(plan)),
             "shift_places": exports.SHIFT_PLACES,
+            "roster_header": exports.roster_header(),
+            "roster_rows": list(exports.roster_rows(plan)),
+            "roster_places": exports.ROSTER_PLACES,
         },
         status=status,
     )
@@ -333,6 +340,7 @@ def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpRes
         [
             (_("Need"), exports.week_header(), exports.week_rows(plan)),
             (_("Shifts"), exports.shift_header(), exports.shift_rows(plan)),
+            (_("Roster"), exports.roster_header(), exports.roster_rows(plan)),
         ],
         filename=_week_filename(plan, _office_form(request).what_if(), "xlsx"),
     )
