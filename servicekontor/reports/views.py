@@ -24,7 +24,7 @@ from servicekontor.core.geography import county_name
 from servicekontor.core.params import parse_date
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
-from servicekontor.reports import dashboards, office_export
+from servicekontor.reports import dashboard_export, dashboards
 from servicekontor.reports.agency_report import (
     COLUMNS,
     AgencyReport,
@@ -248,7 +248,7 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
 
 def _office_board(
     request: HttpRequest, scope: Scope, office_code: str
-) -> tuple[dashboards.OfficeDashboard, tuple[str, ...]]:
+) -> tuple[dashboards.OfficeDashboard, dt.date, tuple[str, ...]]:
     """The office page's figures for a file, and the words of the file's name: a period not
     begun has no figures (404 with the page's words), as the reports' files."""
     found = _managed_office(scope, office_code)
@@ -257,25 +257,25 @@ def _office_board(
         raise NotBegun()
     board = dashboards.office_dashboard(scope=scope, office=found, start=start, end=_so_far(end))
     words = ("statistics", found.code, start.isoformat(), end.isoformat())
-    return board, words + _up_to_words(_so_far(end), end)
+    return board, end, words + _up_to_words(_so_far(end), end)
 
 
 @statistics_view
 def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
     """The page's table by agency with the office's total (the other tables: the Excel)."""
-    board, words = _office_board(request, scope, office_code)
+    board, end, words = _office_board(request, scope, office_code)
     return spreadsheets.csv_response(
-        office_export.agency_header(),
-        office_export.agency_rows(board),
+        dashboard_export.agency_header(),
+        dashboard_export.agency_rows(board, end),
         filename=download_name(*words, "by-agency", ext="csv"),
     )
 
 
 @statistics_view
 def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
-    board, words = _office_board(request, scope, office_code)
+    board, end, words = _office_board(request, scope, office_code)
     return spreadsheets.xlsx_response(
-        office_export.sheets(board, dashboards.labelled(board.weeks.breakdown)),
+        dashboard_export.sheets(board, dashboards.labelled(board.weeks.breakdown), end),
         filename=download_name(*words, ext="xlsx"),
     )
 
@@ -298,7 +298,6 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
     if not_begun is not None:
         return not_begun
     board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=_so_far(end))
-    last_month = (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     return render(
         request,
         "reports/agency.html",
@@ -306,11 +305,55 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "board": board,
             "agency": found,
             "target_agencies": [found],
-            "last_month": last_month,
+            "last_month": _report_month(start, end),
+            "period_from": start.isoformat(),
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
         },
+    )
+
+
+def _report_month(start: dt.date, end: dt.date) -> str:
+    """The month whose report the agency page links to: the month viewed when the period is
+    one whole calendar month (walk F30: October viewed, November linked), else last month."""
+    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if start.day == 1 and end == following - dt.timedelta(days=1):
+        return start.strftime("%Y-%m")
+    return (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _agency_board(
+    request: HttpRequest, scope: Scope, agency_code: str
+) -> tuple[dashboards.Dashboard, dt.date, tuple[str, ...]]:
+    """The agency page's figures of its period for a file, and the words of the file's name
+    (a period not begun: 404 with the page's words, as the reports' files)."""
+    found = _agency(scope, agency_code)
+    start, end = _period(request)
+    if start > clock.local_today():
+        raise NotBegun()
+    board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=_so_far(end))
+    words = ("statistics", found.code, start.isoformat(), end.isoformat())
+    return board, end, words + _up_to_words(_so_far(end), end)
+
+
+@statistics_view
+def agency_csv(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse:
+    """The agency page's period: its table by service with the total (walk F30)."""
+    board, end, words = _agency_board(request, scope, agency_code)
+    return spreadsheets.csv_response(
+        dashboard_export.group_header(_("Service")),
+        dashboard_export.group_rows(board, end),
+        filename=download_name(*words, "by-service", ext="csv"),
+    )
+
+
+@statistics_view
+def agency_xlsx(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse:
+    board, end, words = _agency_board(request, scope, agency_code)
+    return spreadsheets.xlsx_response(
+        dashboard_export.agency_sheets(board, dashboards.labelled(board.breakdown), end),
+        filename=download_name(*words, ext="xlsx"),
     )
 
 

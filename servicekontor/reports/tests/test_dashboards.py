@@ -402,3 +402,43 @@ def test_busiest_hours__a_sum_over_the_period_with_the_days_it_covers(
     assert with_visits[0][-1] == 1 and sum(with_visits[0][1:-1]) == 3
     assert all(r[-1] == 0 for r in chart.rows if r not in with_visits)
     assert title in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_agency_dashboard__the_viewed_month_report_linked_and_the_period_exported(
+    client, served_world, people, language
+):
+    """Walk F30, 2 Dec 2026: viewing October, "Monthly report" led to November, and the
+    period on screen could not be exported."""
+    code = served_world.skatteverket.code
+    client.force_login(people.tax_analyst)
+    with translation.override(language):
+        url = reverse("reports:agency", args=[code])
+        september = client.get(url, {"from": "2026-09-01", "to": "2026-09-30"}).content.decode()
+        some_days = client.get(url, {"from": "2026-09-05", "to": "2026-09-30"}).content.decode()
+        report = reverse("reports:report", args=[code, "2026-09"])
+        period = {"from": "2026-11-01", "to": "2026-11-30"}
+        csv_response = client.get(reverse("reports:agency_csv", args=[code]), period)
+        xlsx = client.get(reverse("reports:agency_xlsx", args=[code]), period)
+        page = client.get(url, period)
+        service = served_world.tax.name
+    assert f'href="{report}"' in september
+    assert f'href="{report}"' not in some_days  # not a whole month: last month's report
+    assert "?from=2026-11-01&amp;to=2026-11-30" in page.content.decode()
+    assert "by-service" in csv_response["Content-Disposition"]
+    rows = read_csv(csv_response.content, language=language)
+    assert [r[0] for r in rows[1:-1]] == [service]
+    total = ("Totalt t.o.m. 2026-11-25", "Total up to and including 2026-11-25")
+    assert rows[-1][0] in total
+    served = rows[0].index("Betjänade besök" if language == "sv" else "Served visits")
+    assert int(rows[-1][served]) == page.context["board"].total.errand_visits == 3
+    book = load_workbook(BytesIO(xlsx.content))
+    assert len(book.sheetnames) == 6
+    ranked = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
+    assert all(isinstance(r[-1], int | type(None)) for r in ranked)  # "67 %" as 67
+    assert (
+        client.get(
+            reverse("reports:agency_csv", args=[code]), {"from": "2030-01-01", "to": "2030-01-31"}
+        ).status_code
+        == 404
+    )
