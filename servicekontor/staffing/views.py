@@ -200,9 +200,10 @@ def _weeks_around(request: HttpRequest, monday: dt.date) -> list[tuple[str, str]
     out = []
     for step in (-1, 1):
         iso = (monday + dt.timedelta(weeks=step)).isocalendar()
+        week = f"{iso.year}-W{iso.week:02d}"
         query = request.GET.copy()
-        query["week"] = f"{iso.year}-W{iso.week:02d}"
-        out.append((query["week"], f"?{query.urlencode()}"))
+        query["week"] = week
+        out.append((week, f"?{query.urlencode()}"))
     return out
 
 
