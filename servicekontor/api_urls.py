@@ -24,7 +24,7 @@ from servicekontor.handovers.api import (
     PartnerOfferingsView,
 )
 from servicekontor.network.api import OfferingViewSet, OfficeViewSet
-from servicekontor.reports.api import AgencyReportView, FiguresView
+from servicekontor.reports.api import AgencyReportView, AgencyYearView, FiguresView
 
 router = DefaultRouter()
 router.register("agencies", AgencyViewSet, basename="agency")
@@ -43,6 +43,11 @@ urlpatterns = [
         r"^statistics/agency-report/(?P<agency_code>[-\w]+)/(?P<month>[0-9]{4}-[0-9]{2})/$",
         AgencyReportView.as_view(),
         name="statistics-agency-report",
+    ),
+    re_path(
+        r"^statistics/agency-report/(?P<agency_code>[-\w]+)/(?P<year>[0-9]{4})/$",
+        AgencyYearView.as_view(),
+        name="statistics-agency-year",
     ),
     path("partner/handovers/", HandoverListView.as_view(), name="partner-handovers"),
     re_path(

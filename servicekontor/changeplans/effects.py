@@ -173,7 +173,17 @@ class StepInput:
 class OfficeStaff:
     fte: float
     officer_hours_week: float
+    #: the most officers the target needs at the desks at once (`HourNeed.base`, before the
+    #: shrinkage), as the staffing pages count them (walk F12: this was the scheduled staff,
+    #: 19 for Kista against 17 at the desks on the staffing page)
     peak_officers: int
+    desks: int = 0  # the office's desks (0: none known)
+
+    @property
+    def beyond_desks(self) -> bool:
+        """More officers needed at once than the office has desks: the target cannot be
+        reached there with its desks (`staffing.dimensioning.at_most_desks`)."""
+        return bool(self.desks) and self.peak_officers > self.desks
 
 
 @dataclass(frozen=True)
@@ -410,13 +420,16 @@ def office_staff(
     *,
     baseline: Baseline,
     staff: StaffPolicy,
+    desks: int = 0,
 ) -> OfficeStaff:
     """Officers needed by one office with ``visits`` (agency id -> visits a year) and weekly
-    hours ``rules`` (module docstring). An office without hours or visits needs none."""
+    hours ``rules`` (module docstring); ``desks``: the office's desks, to say whether the
+    target needs more officers at once than it has. An office without hours or visits needs
+    none."""
     slots = _open_slots(rules)
     total = sum(visits.values())
     if not slots or total <= 0:
-        return OfficeStaff(0.0, 0.0, 0)
+        return OfficeStaff(0.0, 0.0, 0, desks)
     weights = [baseline.hour_profile.get((wd, h), 0.0) * f for wd, h, f in slots]
     if sum(weights) <= 0:
         weights = [f for _wd, _h, f in slots]
@@ -438,11 +451,12 @@ def office_staff(
         ]
         need = dimensioning.hour_need(demands, staff.policy)
         hours += need.scheduled * frac
-        peak = max(peak, need.scheduled)
+        peak = max(peak, need.base)
     return OfficeStaff(
         fte=dimensioning.fte(hours, hours_per_fte=staff.hours_per_fte),
         officer_hours_week=hours,
         peak_officers=peak,
+        desks=desks,
     )
 
 
@@ -681,10 +695,10 @@ def evaluate(
         office_staff_map: dict[str, OfficeStaff] = {}
         for o in step.network:
             mine = {a: v for (c, a), v in visits.items() if c == o.code}
-            key = (o.rules, tuple(sorted(mine.items())))
+            key = (o.rules, o.desks, tuple(sorted(mine.items())))
             result = cache.get(key) if incremental else None
             if result is None:
-                result = office_staff(mine, o.rules, baseline=baseline, staff=staff)
+                result = office_staff(mine, o.rules, baseline=baseline, staff=staff, desks=o.desks)
                 if incremental:
                     cache[key] = result
             office_staff_map[o.code] = result

@@ -197,8 +197,10 @@ def offices_table(ev: Evaluation) -> Table:
         _("County"),
         _with(_("Visits a year"), effects.VISIT_ASSUMPTIONS),
         _with(_("Staff needed (FTE)"), effects.STAFF_ASSUMPTIONS),
-        _with(_("Most officers at once"), effects.STAFF_ASSUMPTIONS),
+        _with(_("Most officers needed at the desks at once"), effects.STAFF_ASSUMPTIONS),
+        _("Desks"),
         _with(_("Bookings affected"), effects.BOOKING_ASSUMPTIONS),
+        _("Beyond the desks"),
     ]
     rows = []
     for s in ev.steps:
@@ -214,7 +216,12 @@ def offices_table(ev: Evaluation) -> Table:
                     _whole(s.effect.office_visits(code)),
                     exported(st.fte, 2) if st else 0,
                     st.peak_officers if st else 0,
+                    (st.desks or None) if st else None,  # empty: no desk known
                     s.bookings.get(code, 0),
+                    _("more than the office's %(desks)s desks: the target is not reached")
+                    % {"desks": st.desks}
+                    if st and st.beyond_desks
+                    else "",
                 ]
             )
     return header, rows

@@ -53,7 +53,13 @@ from servicekontor.core.geography import county_name, load_localities
 from servicekontor.core.rounding import rounded
 from servicekontor.costs.models import Category, CostPool, HourlyRate
 from servicekontor.costs.queries import pools_for_allocation
-from servicekontor.network.models import Milestone, Offering, Office, OpeningHoursPeriod
+from servicekontor.network.models import (
+    Milestone,
+    Offering,
+    Office,
+    OpeningHoursPeriod,
+    ServicePoint,
+)
 from servicekontor.network.opening_hours import WeeklyRule
 from servicekontor.reports import queries as report_queries
 from servicekontor.reports.scope import EVERYTHING
@@ -142,13 +148,19 @@ ASSUMPTION_TEXTS = {
 
 
 def registry_state() -> Registry:
-    """The whole registry as dated facts (five queries)."""
+    """The whole registry as dated facts (six queries)."""
     milestones = dict(Milestone.objects.values_list("pk", "code"))
+    # the desks in use per office (not the video rooms), as the staffing plans count them
+    desks: dict[int, int] = defaultdict(int)
+    for office_id in (
+        ServicePoint.objects.filter(is_active=True).desks().values_list("office_id", flat=True)
+    ):
+        desks[office_id] += 1
     offices = {}
     codes: dict[int, str] = {}
     for o in Office.objects.order_by("code"):
         codes[o.pk] = o.code
-        offices[o.code] = _office_fact(o, milestones)
+        offices[o.code] = _office_fact(o, milestones, desks.get(o.pk, 0))
     services: dict[str, list[str]] = defaultdict(list)
     service_agency: dict[int, tuple[str, str]] = {}
     for pk, code, agency in Service.objects.order_by("agency__code", "code").values_list(
@@ -188,7 +200,7 @@ def registry_state() -> Registry:
     )
 
 
-def _office_fact(o: Office, milestones: dict[int, str]) -> OfficeFact:
+def _office_fact(o: Office, milestones: dict[int, str], desks: int = 0) -> OfficeFact:
     return OfficeFact(
         code=o.code,
         name=o.name,
@@ -201,6 +213,7 @@ def _office_fact(o: Office, milestones: dict[int, str]) -> OfficeFact:
         closed_with=milestones.get(o.closed_with_id) if o.closed_with_id else None,
         municipality=o.municipality,
         pk=o.pk,
+        desks=desks,
     )
 
 

@@ -53,6 +53,9 @@ class OfficeFact:
     municipality: str = ""
     counters: int = 0  # only read for offices the plan opens
     pk: int | None = None
+    #: the office's desks in use (not the video rooms); 0: none known (an office the plan
+    #: opens has its ``counters``)
+    desks: int = 0
 
     def operates_on(self, day: dt.date) -> bool:
         return DateSpan.operating(self.opened_on, self.closed_on).contains(day)
@@ -458,6 +461,7 @@ class OfficeOnDay:
     longitude: float
     agencies: frozenset[str]
     rules: tuple[WeeklyRule, ...]  # the weekly hours in force that day
+    desks: int = 0  # desks in use (an office the plan opens: its counters); 0: none known
 
 
 def network_on(registry: Registry, day: dt.date) -> tuple[OfficeOnDay, ...]:
@@ -482,6 +486,7 @@ def network_on(registry: Registry, day: dt.date) -> tuple[OfficeOnDay, ...]:
             longitude=o.longitude,
             agencies=frozenset(agencies.get(o.code, ())),
             rules=rules.get(o.code, (dt.date.min, ()))[1],
+            desks=o.desks or o.counters,
         )
         for code, o in sorted(registry.offices.items())
         if o.operates_on(day)

@@ -37,9 +37,11 @@ from servicekontor.network.models import Office
 from servicekontor.reports import coverage
 from servicekontor.reports.agency_report import (
     COLUMNS,
+    PLACES,
     UNKNOWN_WHEN,
     NotBegun,
     agency_month_report,
+    agency_year_report,
     parse_month,
 )
 from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, check_period, figures
@@ -85,9 +87,12 @@ class _StatisticsView(InvalidCredentialsMixin, APIView):
 
 
 def _values_serializer() -> type[serializers.Serializer[Any]]:
+    # Counts are integers, as /api/statistics/figures/ gives them; only the columns with
+    # decimals (`agency_report.PLACES`: minutes, percentages) are numbers with a fraction
+    # (walk F8, 2 Dec 2026: "visits": 550.0).
     fields: dict[str, Any] = {
         # Lazy texts: the schema is in the language of its request (decision 0064).
-        key: serializers.FloatField(
+        key: (serializers.FloatField if key in PLACES else serializers.IntegerField)(
             allow_null=key in UNKNOWN_WHEN,
             help_text=(
                 format_lazy("{}. null (unknown, not 0): {}.", label, UNKNOWN_WHEN[key])
@@ -200,6 +205,75 @@ class AgencyReportView(_StatisticsView):
             "total": report.total,
         }
         return Response(AgencyReportSerializer(data).data)
+
+
+class AgencyYearSerializer(serializers.Serializer[Any]):
+    agency = serializers.CharField(help_text="Agency code.")
+    year = serializers.IntegerField()
+    up_to = serializers.DateField(
+        help_text="The last day the figures include: 31 December, or today while the year "
+        "is running (its figures so far, not the whole year)."
+    )
+    months = ReportRowSerializer(
+        many=True,
+        help_text="Per month (code YYYY-MM), with the same month a year earlier; county empty.",
+    )
+    offices = ReportRowSerializer(many=True, help_text="Per office, with the year before.")
+    total = ReportValues()
+
+
+class AgencyYearView(_StatisticsView):
+    @extend_schema(
+        summary="Yearly agency report",
+        description="The agency's year per month and per office, with the year before; the "
+        "same figures as the yearly report page and its CSV/Excel. A year that is running has "
+        "its figures so far (`up_to`: today); 404 for a year that has not begun. 403 for an "
+        "agency outside the caller's scope.",
+        parameters=[
+            OpenApiParameter(
+                "agency_code",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                pattern=r"^[-\w]+$",
+                description="Agency code.",
+                examples=[OpenApiExample("skatteverket", value="skatteverket")],
+            ),
+            OpenApiParameter(
+                "year",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="YYYY, 2000–2100.",
+                examples=[OpenApiExample("2025", value=2025)],
+            ),
+        ],
+        responses=AgencyYearSerializer,
+    )
+    def get(self, request: Request, agency_code: str, year: str) -> Response:
+        scope = self.scope(request)
+        agency = get_object_or_404(Agency, code=agency_code)
+        try:
+            report = agency_year_report(scope=scope, agency=agency, year=int(year))
+        except NoStatistics as exc:
+            raise PermissionDenied(str(exc.message)) from None
+        except BadPeriod as exc:
+            raise ValidationError({"year": [str(exc.message)]}) from None
+        except NotBegun as exc:
+            raise NotFound(str(exc.message)) from None
+        data = {
+            "agency": agency.code,
+            "year": report.year,
+            "up_to": report.up_to,
+            "months": [
+                {"code": r.code, "name": r.name, "county": "", "values": r.values}
+                for r in report.months
+            ],
+            "offices": [
+                {"code": r.code, "name": r.name, "county": r.county, "values": r.values}
+                for r in report.offices
+            ],
+            "total": report.total,
+        }
+        return Response(AgencyYearSerializer(data).data)
 
 
 class FigureRowSerializer(serializers.Serializer[Any]):

@@ -22,6 +22,7 @@ from servicekontor.reports.queries import (
     Figures,
     Occupancy,
     busiest_hours,
+    days_with_arrivals,
     errand_breakdown,
     figures,
     last_year,
@@ -155,19 +156,30 @@ def trend(
 
 
 def heatmap(*, scope: Scope, start: dt.date, end: dt.date, filters: dict[str, Any]) -> Chart:
+    """Arrivals summed over the period per weekday and hour, with the number of days of each
+    weekday they are summed over (walk F26: a sum without its unit read as one day's)."""
     values = busiest_hours(scope=scope, start=start, end=end, **filters)
+    days = days_with_arrivals(scope=scope, start=start, end=end, **filters)
     hours = sorted({h for _, h in values}) or list(range(9, 17))
     hours = list(range(min(hours), max(hours) + 1))
     labels = [str(label) for _, label in WEEKDAYS]
+    title = _("Busiest hours: arrivals in the whole period")
     svg = charts.heatmap(
-        title=_("Busiest hours"),
-        desc=_("Arrivals by weekday and hour of arrival; darker is busier."),
+        title=title,
+        desc=_(
+            "Arrivals by weekday and hour of arrival, summed over the period (the table's last "
+            "column: the days of that weekday with visits); darker is busier."
+        ),
         values=values,
         day_labels=labels,
         hours=hours,
     )
-    rows = [[labels[d - 1], *[values.get((d, h), 0) for h in hours]] for d in range(1, 8)]
-    return Chart(svg, [_("Weekday"), *[f"{h:02d}" for h in hours]], rows, _("Busiest hours"))
+    rows = [
+        [labels[d - 1], *[values.get((d, h), 0) for h in hours], days.get(d, 0)]
+        for d in range(1, 8)
+    ]
+    header = [_("Weekday"), *[f"{h:02d}" for h in hours], _("Days with visits")]
+    return Chart(svg, header, rows, title)
 
 
 def _ranked(
@@ -289,24 +301,40 @@ class OfficeDashboard:
     weeks: Dashboard
 
 
-def office_dashboard(*, scope: Scope, office: Office, weeks: int = 12) -> OfficeDashboard:
-    """Today (live: the rollups are written with each change) and the last `weeks` weeks."""
+def last_weeks_start(weeks: int = 12) -> dt.date:
+    """The Monday that begins the office page's default period: the last `weeks` weeks,
+    this one included."""
     today = clock.local_today()
-    start = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    return today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+
+
+def office_dashboard(
+    *,
+    scope: Scope,
+    office: Office,
+    weeks: int = 12,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> OfficeDashboard:
+    """Today (live: the rollups are written with each change) and the period `start`–`end`
+    (default: the last `weeks` weeks up to today; walk F3: a manager chooses the period)."""
+    today = clock.local_today()
+    start = start if start is not None else last_weeks_start(weeks)
+    end = end if end is not None else today
     filters: dict[str, Any] = {"office_ids": [office.pk]}
-    total, before = _totals(scope=scope, start=start, end=today, filters=filters)
+    total, before = _totals(scope=scope, start=start, end=end, filters=filters)
     board = Dashboard(
         start=start,
-        end=today,
+        end=end,
         total=total,
         total_last_year=before,
         # the office's served visits: visits served, once each, as the live view counts them
-        trend=trend(scope=scope, start=start, end=today, filters=filters, measure="served"),
-        heatmap=heatmap(scope=scope, start=start, end=today, filters=filters),
+        trend=trend(scope=scope, start=start, end=end, filters=filters, measure="served"),
+        heatmap=heatmap(scope=scope, start=start, end=end, filters=filters),
     )
-    board.groups = _by_agency(scope=scope, start=start, end=today, filters=filters)
-    board.breakdown = errand_breakdown(scope=scope, start=start, end=today, **filters)
-    board.occupancy = _occupancy(scope=scope, start=start, end=today, office_ids=[office.pk])
+    board.groups = _by_agency(scope=scope, start=start, end=end, filters=filters)
+    board.breakdown = errand_breakdown(scope=scope, start=start, end=end, **filters)
+    board.occupancy = _occupancy(scope=scope, start=start, end=end, office_ids=[office.pk])
     now = figures(scope=scope, start=today, end=today, **filters).get((), Figures())
     return OfficeDashboard(
         office=office,

@@ -453,6 +453,34 @@ def busiest_hours(
     return {(r["weekday"], r["hour"]): r["n"] for r in grouped}
 
 
+def days_with_arrivals(
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    agency_ids: Iterable[int] | None = None,
+    office_ids: Iterable[int] | None = None,
+) -> dict[int, int]:
+    """Per ISO weekday, the days of the period with at least one arrival: what the busiest
+    hours' sums are summed over (walk F26: "828" on Monday 11:00 read as one day's)."""
+    check_period(start, end)
+    rows = _scoped(
+        HourFigures.objects.filter(arrivals__gt=0),
+        scope=scope,
+        start=start,
+        end=end,
+        agency_ids=agency_ids,
+        office_ids=office_ids,
+    )
+    grouped = (
+        rows.annotate(weekday=ExtractIsoWeekDay("local_day"))
+        .values("weekday")
+        .annotate(n=Count("local_day", distinct=True))
+        .order_by()
+    )
+    return {r["weekday"]: r["n"] for r in grouped}
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """Errands by outcome and by interpreter language (language "" left out)."""

@@ -8,7 +8,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("network/", views.network, name="network"),
     path("office/<slug:office_code>/", views.office, name="office"),
+    path("office/<slug:office_code>.csv", views.office_csv, name="office_csv"),
+    path("office/<slug:office_code>.xlsx", views.office_xlsx, name="office_xlsx"),
     path("agency/<slug:agency_code>/", views.agency, name="agency"),
+    re_path(r"^agency/(?P<agency_code>[-\w]+)\.csv$", views.agency_csv, name="agency_csv"),
+    re_path(r"^agency/(?P<agency_code>[-\w]+)\.xlsx$", views.agency_xlsx, name="agency_xlsx"),
     re_path(rf"^agency/(?P<agency_code>[-\w]+)/{MONTH}/$", views.agency_report, name="report"),
     re_path(
         r"^agency/(?P<agency_code>[-\w]+)/(?P<year>[0-9]{4})/$", views.agency_year, name="year"

@@ -24,7 +24,7 @@ from servicekontor.core.geography import county_name
 from servicekontor.core.params import parse_date
 from servicekontor.core.spreadsheets import download_name
 from servicekontor.network.models import Office
-from servicekontor.reports import coverage, dashboards
+from servicekontor.reports import coverage, dashboard_export, dashboards
 from servicekontor.reports.agency_report import (
     COLUMNS,
     AgencyReport,
@@ -205,25 +205,91 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
-@statistics_view
-def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+def _managed_office(scope: Scope, office_code: str) -> Office:
     office = get_object_or_404(Office, code=office_code)
     if scope.agency_ids is not None or not scope.allows_office(office.pk):
         raise NoStatistics(_("You do not manage this office."))
-    board = dashboards.office_dashboard(scope=scope, office=office)
+    return office
+
+
+def _agencies_named(names: list[str]) -> list[Agency]:
+    """The agencies of a table's rows (named in the page's language), by name."""
+    return sorted((a for a in Agency.objects.all() if a.name in names), key=lambda a: a.name)
+
+
+def _office_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    """`?from=&to=` as the agency pages take them; without either, the last 12 weeks."""
+    if not request.GET.get("from", "").strip() and not request.GET.get("to", "").strip():
+        return dashboards.last_weeks_start(), clock.local_today()
+    return _period(request)
+
+
+@statistics_view
+def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    found = _managed_office(scope, office_code)
+    context: dict[str, Any] = {"office": found}
+    try:
+        start, end = _office_period(request)
+    except BadPeriod as exc:
+        return _period_page(request, "reports/office.html", exc, context)
+    not_begun = _not_begun_page(request, "reports/office.html", start, end, context)
+    if not_begun is not None:
+        return not_begun
+    board = dashboards.office_dashboard(scope=scope, office=found, start=start, end=_so_far(end))
     return render(
         request,
         "reports/office.html",
         {
+            **context,
             "board": board,
             "breakdown": dashboards.labelled(board.weeks.breakdown),
             **coverage.page_context(
                 start=board.weeks.start,
                 end=board.weeks.end,
-                office_ids=[office.pk],
+                office_ids=[found.pk],
                 trend=board.weeks.trend,
             ),
+            # the targets of the agencies in the figures (walk F4)
+            "agencies": _agencies_named([name for name, _now, _b in board.weeks.groups]),
+            "default_period": not request.GET.get("from") and not request.GET.get("to"),
+            "period_note": _period_note(start, end),
+            "period_to": end.isoformat(),
+            "period_from": start.isoformat(),
         },
+    )
+
+
+def _office_board(
+    request: HttpRequest, scope: Scope, office_code: str
+) -> tuple[dashboards.OfficeDashboard, dt.date, tuple[str, ...]]:
+    """The office page's figures for a file, and the words of the file's name: a period not
+    begun has no figures (404 with the page's words), as the reports' files."""
+    found = _managed_office(scope, office_code)
+    start, end = _office_period(request)
+    if start > clock.local_today():
+        raise NotBegun()
+    board = dashboards.office_dashboard(scope=scope, office=found, start=start, end=_so_far(end))
+    words = ("statistics", found.code, start.isoformat(), end.isoformat())
+    return board, end, words + _up_to_words(_so_far(end), end)
+
+
+@statistics_view
+def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    """The page's table by agency with the office's total (the other tables: the Excel)."""
+    board, end, words = _office_board(request, scope, office_code)
+    return spreadsheets.csv_response(
+        dashboard_export.agency_header(),
+        dashboard_export.agency_rows(board, end),
+        filename=download_name(*words, "by-agency", ext="csv"),
+    )
+
+
+@statistics_view
+def office_xlsx(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse:
+    board, end, words = _office_board(request, scope, office_code)
+    return spreadsheets.xlsx_response(
+        dashboard_export.sheets(board, dashboards.labelled(board.weeks.breakdown), end),
+        filename=download_name(*words, ext="xlsx"),
     )
 
 
@@ -245,14 +311,15 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
     if not_begun is not None:
         return not_begun
     board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=_so_far(end))
-    last_month = (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     return render(
         request,
         "reports/agency.html",
         {
             "board": board,
             "agency": found,
-            "last_month": last_month,
+            "target_agencies": [found],
+            "last_month": _report_month(start, end),
+            "period_from": start.isoformat(),
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
@@ -265,6 +332,49 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
                 ranked=board.ranked,
             ),
         },
+    )
+
+
+def _report_month(start: dt.date, end: dt.date) -> str:
+    """The month whose report the agency page links to: the month viewed when the period is
+    one whole calendar month (walk F30: October viewed, November linked), else last month."""
+    following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if start.day == 1 and end == following - dt.timedelta(days=1):
+        return start.strftime("%Y-%m")
+    return (clock.local_today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _agency_board(
+    request: HttpRequest, scope: Scope, agency_code: str
+) -> tuple[dashboards.Dashboard, dt.date, tuple[str, ...]]:
+    """The agency page's figures of its period for a file, and the words of the file's name
+    (a period not begun: 404 with the page's words, as the reports' files)."""
+    found = _agency(scope, agency_code)
+    start, end = _period(request)
+    if start > clock.local_today():
+        raise NotBegun()
+    board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=_so_far(end))
+    words = ("statistics", found.code, start.isoformat(), end.isoformat())
+    return board, end, words + _up_to_words(_so_far(end), end)
+
+
+@statistics_view
+def agency_csv(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse:
+    """The agency page's period: its table by service with the total (walk F30)."""
+    board, end, words = _agency_board(request, scope, agency_code)
+    return spreadsheets.csv_response(
+        dashboard_export.group_header(_("Service")),
+        dashboard_export.group_rows(board, end),
+        filename=download_name(*words, "by-service", ext="csv"),
+    )
+
+
+@statistics_view
+def agency_xlsx(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse:
+    board, end, words = _agency_board(request, scope, agency_code)
+    return spreadsheets.xlsx_response(
+        dashboard_export.agency_sheets(board, dashboards.labelled(board.breakdown), end),
+        filename=download_name(*words, ext="xlsx"),
     )
 
 
@@ -353,23 +463,40 @@ def _up_to_words(up_to: dt.date, end: dt.date) -> tuple[str, ...]:
     return () if up_to >= end else ("up-to", up_to.isoformat())
 
 
-def _filename(report: AgencyReport, ext: str) -> str:
+def _filename(report: AgencyReport, ext: str, table: str = "") -> str:
     return download_name(
         "statistics",
         report.agency.code,
         f"{report.month:%Y-%m}",
+        table,
         *_up_to_words(report.up_to, report.last_day),
         ext=ext,
     )
+
+
+class UnknownTable(DomainError):
+    http_status = 400
+    default_message = gettext_lazy("There is no such table in this report.")
+
+
+def _csv_table(request: HttpRequest, tables: tuple[str, ...]) -> str:
+    """The table a report's CSV holds (`?table=`; a CSV file holds one table): the first of
+    `tables` by default; the file's name says which (walk F5)."""
+    table = request.GET.get("table", "") or tables[0]
+    if table not in tables:
+        raise UnknownTable()
+    return table
 
 
 @statistics_view
 def agency_report_csv(
     request: HttpRequest, scope: Scope, agency_code: str, month: str
 ) -> HttpResponse:
+    """The monthly report's table per office (default) or per service (`?table=services`)."""
+    table = _csv_table(request, ("offices", "services"))
     report = _report(scope, agency_code, month)
-    header, rows = _table(report)
-    return spreadsheets.csv_response(header, rows, filename=_filename(report, "csv"))
+    header, rows = _table(report) if table == "offices" else _service_table(report)
+    return spreadsheets.csv_response(header, rows, filename=_filename(report, "csv", table))
 
 
 @statistics_view
@@ -414,6 +541,9 @@ def _year_tables(
         ]
         for r in report.offices
     ]
+    # the same total as the months' (every office of the agency), as the monthly report's
+    # table per office ends (walk F5)
+    offices.append([total, "", *[report.total[k] for k, _label in COLUMNS]])
     return report, header, months, office_header, offices, s
 
 
@@ -455,10 +585,10 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
     )
 
 
-def _year_filename(report: Any, ext: str) -> str:
+def _year_filename(report: Any, ext: str, table: str = "") -> str:
     end = dt.date(report.year, 12, 31)
     words = _up_to_words(report.up_to, end)
-    return download_name("statistics", report.agency.code, report.year, *words, ext=ext)
+    return download_name("statistics", report.agency.code, report.year, table, *words, ext=ext)
 
 
 @statistics_view
@@ -476,11 +606,11 @@ def agency_year_xlsx(
 def agency_year_csv(
     request: HttpRequest, scope: Scope, agency_code: str, year: str
 ) -> HttpResponse:
-    report, header, months, _office_header, _offices, _spans = _year_tables(
-        scope, agency_code, year
-    )
+    """The yearly report's table per month (default) or per office (`?table=offices`)."""
+    table = _csv_table(request, ("months", "offices"))
+    report, header, months, office_header, offices, _spans = _year_tables(scope, agency_code, year)
     return spreadsheets.csv_response(
-        header,
-        months,
-        filename=_year_filename(report, "csv"),
+        header if table == "months" else office_header,
+        months if table == "months" else offices,
+        filename=_year_filename(report, "csv", table),
     )

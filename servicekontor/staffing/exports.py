@@ -54,7 +54,7 @@ def week_header() -> list[str]:
     ]
 
 
-WEEK_PLACES = [None, None, 1, 0, 0, 0, 0, None, 1, 1, 1, 1]
+WEEK_PLACES = [None, None, 1, 0, 0, 1, 1, None, 1, 1, 1, 1]
 
 
 def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
@@ -65,8 +65,8 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
             exported(sum(r.arrivals.values()), 1),
             r.need.base,
             r.need.scheduled,
-            r.roster,
-            r.difference,
+            exported(r.roster, 1),  # a share of the hour each (queries.HourRow.roster)
+            exported(r.difference, 1),
             model_label(r.need.model),
             _pct(r.need.promised_service_level),
             _pct(r.simulated_service_level),
@@ -114,6 +114,37 @@ def shift_rows(plan: WeekPlan) -> Iterator[list[Any]]:
                 names,
                 s.count,
             ]
+
+
+def roster_header() -> list[str]:
+    return [
+        _("Day"),
+        _("Officer"),
+        _("Shift starts"),
+        _("Shift ends"),
+        _("Break"),
+        _("Break (minutes)"),
+        _("Paid hours"),
+    ]
+
+
+ROSTER_PLACES = [None, None, None, None, None, 0, 2]
+
+
+def roster_rows(plan: WeekPlan) -> Iterator[list[Any]]:
+    """The week's shifts on the roster, one per officer and shift (walk F27: the page showed
+    only the counts per hour)."""
+    for s in plan.roster:
+        has_break = s.break_start is not None and s.break_minutes > 0
+        yield [
+            s.day.isoformat(),
+            s.officer.get_full_name() or s.officer.get_username(),
+            f"{s.start:%H:%M}",
+            f"{s.end:%H:%M}",
+            f"{s.break_start:%H:%M}" if has_break and s.break_start is not None else "",
+            s.break_minutes if has_break else None,
+            exported(s.paid_minutes / 60, 2),
+        ]
 
 
 def network_header() -> list[str]:

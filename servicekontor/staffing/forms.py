@@ -5,13 +5,14 @@ keeps the form with the input."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
-from servicekontor.core import params
+from servicekontor.core import clock, params
 from servicekontor.core.forms import labelled_errors
 from servicekontor.staffing import queries
 
@@ -70,27 +71,58 @@ class WhatIfForm(forms.Form):
         return labelled_errors(self)
 
 
+#: A week by its number alone, as people say it: "51", "v51", "v. 51", "vecka 51", "week 51".
+_WEEK_NUMBER = re.compile(r"(?:v|vecka|w|week)?\.?\s*([0-9]{1,2})", re.IGNORECASE)
+
+
+def nearest_week(number: int, today: dt.date) -> dt.date | None:
+    """The Monday of the ISO week ``number`` nearest to ``today`` (this year's, last year's or
+    next year's: in December "2" is next January's); None if no year has that week."""
+    this_monday = today - dt.timedelta(days=today.weekday())
+    year = today.isocalendar().year
+    found = []
+    for y in (year - 1, year, year + 1):
+        try:
+            found.append(dt.date.fromisocalendar(y, number, 1))
+        except ValueError:
+            continue
+    return min(found, key=lambda d: abs((d - this_monday).days), default=None)
+
+
 class OfficeWeekForm(WhatIfForm):
+    # No browser `pattern`: its bubble was English on the Swedish page and refused "51"
+    # (walk F25); the server reads the week number alone too, and says what it takes.
     week = forms.CharField(
         label=_("Week"),
         required=False,
-        max_length=8,
-        widget=forms.TextInput(attrs={"pattern": "[0-9]{4}-W[0-9]{2}", "placeholder": "2026-W10"}),
+        max_length=12,
+        help_text=_("Its number (51) or YYYY-Www (2026-W51)."),
+        widget=forms.TextInput(attrs={"placeholder": "2026-W10", "size": "10"}),
     )
     field_order = ["week", "volume", "level"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["add_agency"].widget = forms.HiddenInput()  # a link may carry it
+        self.fields["level"].help_text = _("Empty: each agency's own target (below).")
+        self.fields["volume"].help_text = _("Empty: no change.")
 
     def clean_week(self) -> dt.date | None:
-        text = self.cleaned_data.get("week") or ""
-        if not text.strip():
+        text = (self.cleaned_data.get("week") or "").strip()
+        if not text:
             return None
-        try:
-            monday = params.parse_iso_week(text)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from None
+        number = _WEEK_NUMBER.fullmatch(text)
+        if number is not None:
+            monday = nearest_week(int(number[1]), clock.local_today())
+            if monday is None:
+                raise forms.ValidationError(
+                    _("There is no week %(week)s."), code="invalid", params={"week": number[1]}
+                )
+        else:
+            try:
+                monday = params.parse_iso_week(text)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc), code="invalid") from None
         last = queries.last_plannable_monday()
         if monday > last:
             # Beyond it the history window (HISTORY_WEEKS before the week) would not reach

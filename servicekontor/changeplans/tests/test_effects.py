@@ -4,13 +4,15 @@ baseline reproduced, staff from the dimensioning, every öre of cost shared, boo
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicekontor.changeplans import effects
+from servicekontor.changeplans import effects, exports
 from servicekontor.changeplans.registry_state import (
     Change,
     HoursFact,
@@ -23,6 +25,7 @@ from servicekontor.changeplans.registry_state import (
 )
 from servicekontor.costs import allocation
 from servicekontor.network.opening_hours import WeeklyRule
+from servicekontor.staffing import dimensioning
 
 WEEK = tuple(WeeklyRule(d, dt.time(10), dt.time(16)) for d in range(5))
 FK, AF = 1, 2
@@ -111,6 +114,41 @@ def test_staff__more_visits_never_need_fewer_officers(a, b):
     lo, hi = sorted((a, b))
     f = lambda v: effects.office_staff({FK: v}, WEEK, baseline=BASELINE, staff=STAFF)  # noqa: E731
     assert f(lo).officer_hours_week <= f(hi).officer_hours_week
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [("sv", "fler än kontorets 3 diskar"), ("en", "more than the office's 3 desks")],
+)
+def test_staff__the_peak_at_the_desks_as_the_staffing_pages_count_it_and_beyond_the_desks(
+    language, note
+):
+    """Walk F12, 2 Dec 2026: the change plan said Kista needs 19 officers at once (the
+    scheduled staff, with the shrinkage) while the staffing page said up to 17 at its 12
+    desks, and did not say the office cannot seat them."""
+    busy = effects.office_staff({FK: 60_000.0}, WEEK, baseline=BASELINE, staff=STAFF, desks=3)
+    # 60 000 visits a year of 10 minutes over 30 open hours a week: ~38 an hour
+    demand = [dimensioning.AgencyDemand(FK, 60_000.0 / effects.WEEKS_PER_YEAR / 30, 10.0, 15, 0.8)]
+    need = dimensioning.hour_need(demand, STAFF.policy)
+    assert busy.peak_officers == need.base < need.scheduled
+    assert busy.desks == 3 and busy.beyond_desks
+    calm = effects.office_staff({FK: 3000.0}, WEEK, baseline=BASELINE, staff=STAFF, desks=3)
+    assert not calm.beyond_desks
+    unknown = effects.office_staff({FK: 60_000.0}, WEEK, baseline=BASELINE, staff=STAFF)
+    assert not unknown.beyond_desks  # no desks known: nothing said
+    effect = SimpleNamespace(
+        offices=("a", "b"),
+        staff={"a": busy, "b": calm},
+        office_visits=lambda code: 10,
+    )
+    step = SimpleNamespace(day=dt.date(2027, 1, 1), effect=effect, bookings={})
+    ev = SimpleNamespace(
+        steps=[step], office_names={"a": "A", "b": "B"}, office_counties={"a": "", "b": ""}
+    )
+    with translation.override(language):
+        _header, rows = exports.offices_table(ev)  # type: ignore[arg-type]
+    assert [r[6:8] for r in rows] == [[busy.peak_officers, 3], [calm.peak_officers, 3]]
+    assert note in rows[0][-1] and rows[1][-1] == ""
 
 
 def test_staff__a_lunch_break_hour_counts_half():

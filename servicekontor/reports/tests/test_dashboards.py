@@ -1,10 +1,12 @@
 """The dashboards and the monthly report through their pages: who sees what."""
 
 import re
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from servicekontor.core.spreadsheets import safe_cell
 from tests.csv_files import read_csv
@@ -140,7 +142,7 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
         == "Totalt t.o.m. 2026-11-25 (del av perioden: siffror registrerade från 2026-11-25)"
     )
     assert total[2:7] == ["3", "3", "0", "0", "3"]
-    name = f'filename="statistics-{code}-{MONTH}-up-to-2026-11-25.csv"'
+    name = f'filename="statistics-{code}-{MONTH}-offices-up-to-2026-11-25.csv"'
     assert name in response["Content-Disposition"]
     with translation.override("en"):
         english = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
@@ -241,12 +243,15 @@ def test_office_dashboard__running_week_not_plotted_and_no_year_ago_is_a_dash(
         {"from": "٢٠٢٦-01-01"},
     ],
 )
-@pytest.mark.parametrize("name", ["agency", "network"])
+@pytest.mark.parametrize("name", ["agency", "network", "office", "office_csv", "office_xlsx"])
 def test_dashboards__date_out_of_range__400_with_the_range(
     client, served_world, people, period, name
 ):
-    args = [served_world.skatteverket.code] if name == "agency" else []
-    user = people.tax_analyst if name == "agency" else people.admin
+    args = {
+        "agency": [served_world.skatteverket.code],
+        "network": [],
+    }.get(name, [served_world.office.code])
+    user = {"agency": people.tax_analyst, "network": people.admin}.get(name, people.manager)
     response = _get(client, user, reverse(f"reports:{name}", args=args), **period)
     assert response.status_code == 400
     body = response.content.decode()
@@ -258,3 +263,189 @@ def test_agency_report__month_out_of_range__400_page_csv_xlsx(client, served_wor
     for name in ("report", "csv", "xlsx"):
         url = reverse(f"reports:{name}", args=[served_world.skatteverket.code, month])
         assert _get(client, people.tax_analyst, url).status_code == 400, name
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_office_dashboard__a_chosen_period_with_both_ends_and_its_files(
+    client, served_world, people, language
+):
+    """Walk F3, 2 Dec 2026: the office manager's page had only the last 12 weeks (its end not
+    written), no period choice and no file; the agency pages have both."""
+    client.force_login(people.manager)
+    with translation.override(language):
+        page_url = reverse("reports:office", args=[served_world.office.code])
+        csv_url = reverse("reports:office_csv", args=[served_world.office.code])
+        xlsx_url = reverse("reports:office_xlsx", args=[served_world.office.code])
+        default = client.get(page_url)
+        board = default.context["board"].weeks
+        period = {"from": board.start.isoformat(), "to": board.end.isoformat()}
+        html = default.content.decode()
+        # both ends of the default period stated; the form and the files offered
+        assert 'name="from"' in html and 'name="to"' in html
+        assert f"?from={period['from']}&amp;to={period['to']}" in html
+        heading = html.split('id="period-heading">')[1].split("</h2>")[0]
+        assert ("De senaste 12 veckorna" if language == "sv" else "The last 12 weeks") in heading
+        assert str(board.end.year) in heading and "–" in heading
+        # a period chosen: today only
+        chosen = client.get(page_url, {"from": period["to"], "to": period["to"]})
+        assert chosen.status_code == 200
+        assert chosen.context["board"].weeks.start == board.end
+        assert chosen.context["board"].weeks.total.served == 3  # the three visits served today
+        csv_response = client.get(csv_url, period)
+        rows = read_csv(csv_response.content, language=language)
+        xlsx = client.get(xlsx_url, period)
+    assert csv_response["Content-Disposition"].startswith(
+        f'attachment; filename="statistics-{served_world.office.code}-{period["from"]}-'
+    )
+    # the page's table by agency, each agency's row and the office's total
+    names = [name for name, _now, _before in board.groups]
+    assert [r[0] for r in rows[1:-1]] == names
+    assert rows[-1][0] in ("Totalt", "Total")
+    header = rows[0]
+    served = header.index("Betjänade besök" if language == "sv" else "Served visits")
+    by_agency = {name: now.errand_visits for name, now, _b in board.groups}
+    assert [int(r[served]) for r in rows[1:-1]] == [by_agency[n] for n in names]
+    assert int(rows[-1][served]) == sum(by_agency.values())
+    book = load_workbook(BytesIO(xlsx.content))
+    assert len(book.sheetnames) == 6
+    first = list(book.worksheets[0].iter_rows(values_only=True))
+    assert list(first[0]) == header
+    assert [r[0] for r in first[1:]] == [r[0] for r in rows[1:]]
+
+
+def test_office_dashboard__a_period_not_begun__the_form_and_no_figures(
+    client, served_world, people
+):
+    client.force_login(people.manager)
+    url = reverse("reports:office", args=[served_world.office.code])
+    response = client.get(url, {"from": "2030-01-01", "to": "2030-01-31"})
+    assert response.status_code == 200 and response.context["board"] is None
+    assert 'value="2030-01-01"' in response.content.decode()
+    csv_url = reverse("reports:office_csv", args=[served_world.office.code])
+    assert client.get(csv_url, {"from": "2030-01-01", "to": "2030-01-31"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("sv", ["Så räknas siffrorna", "uppropade inom 15 min, mål 80", "Nådda besök</dt>"]),
+        ("en", ["How the figures are counted", "called within 15 min, goal 80", "Arrivals</dt>"]),
+    ],
+)
+def test_dashboards__the_figures_defined_and_each_agencys_target_stated(
+    client, served_world, people, language, said
+):
+    """Walk F4, 2 Dec 2026: "Called within target 68 %" without the target (per agency), and
+    no definition of visits reached, arrivals or mean service time on the page."""
+    pages = [
+        (people.manager, "reports:office", [served_world.office.code], 2),
+        (people.tax_analyst, "reports:agency", [served_world.skatteverket.code], 1),
+        (people.admin, "reports:network", [], 2),
+    ]
+    for user, name, args, agencies in pages:
+        client.force_login(user)
+        with translation.override(language):
+            html = client.get(reverse(name, args=args)).content.decode()
+            tax = served_world.skatteverket.name
+        targets = html.split('id="targets">')[1].split("</p>")[0]
+        assert tax in targets, name
+        assert targets.count(said[1]) >= agencies, name
+        assert said[0] in html and said[2] in html, name
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_agency_reports__each_table_has_its_csv_named_and_both_per_office_tables_a_total(
+    client, served_world, people, language
+):
+    """Walk F5, 2 Dec 2026: the yearly CSV held only the months (the per-office table only in
+    the Excel), the monthly CSV only the offices, without saying so; the yearly per-office
+    table had no total row."""
+    code = served_world.skatteverket.code
+    client.force_login(people.tax_analyst)
+    with translation.override(language):
+        month_page = client.get(reverse("reports:report", args=[code, MONTH])).content.decode()
+        year_page = client.get(reverse("reports:year", args=[code, "2026"]))
+        services = client.get(reverse("reports:csv", args=[code, MONTH]), {"table": "services"})
+        offices = client.get(reverse("reports:year_csv", args=[code, "2026"]), {"table": "offices"})
+        wrong = client.get(reverse("reports:year_csv", args=[code, "2026"]), {"table": "x"})
+        service_name = served_world.tax.name
+    assert "?table=services" in month_page and "?table=offices" in year_page.content.decode()
+    assert f"{code}-{MONTH}-services-up-to" in services["Content-Disposition"]
+    assert f"{code}-2026-offices-up-to" in offices["Content-Disposition"]
+    service_rows = read_csv(services.content, language=language)
+    assert service_rows[0][0] in ("Tjänst", "Service")
+    assert [r[0] for r in service_rows[1:]] == [service_name]
+    office_rows = read_csv(offices.content, language=language)
+    assert office_rows[0][:2] in (["Kontor", "Län"], ["Office", "County"])
+    total = ("Totalt t.o.m. 2026-11-25", "Total up to and including 2026-11-25")
+    assert office_rows[-1][0] in total and len(office_rows) == 2 + 2  # header, 2 offices, total
+    served = 6  # the "Served visits" column after office and county
+    assert int(office_rows[-1][served]) == sum(int(r[served]) for r in office_rows[1:-1]) == 3
+    # the page's per-office table ends with the total too
+    assert year_page.context["office_rows"][-1][0] in total
+    assert wrong.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "days"),
+    [
+        ("sv", "Mest besökta timmar: ankomster under hela perioden", "Dagar med besök"),
+        ("en", "Busiest hours: arrivals in the whole period", "Days with visits"),
+    ],
+)
+def test_busiest_hours__a_sum_over_the_period_with_the_days_it_covers(
+    client, served_world, people, language, title, days
+):
+    """Walk F26, 2 Dec 2026: "mån 11: 828" was the sum over the 12 weeks, with no unit, next
+    to the staffing page's expected arrivals per hour of one day."""
+    client.force_login(people.manager)
+    with translation.override(language):
+        url = reverse("reports:office", args=[served_world.office.code])
+        response = client.get(url)
+    chart = response.context["board"].weeks.heatmap
+    assert chart.title == title and chart.header[-1] == days
+    with_visits = [r for r in chart.rows if sum(r[1:-1])]
+    assert len(with_visits) == 1  # the visits of the test's day
+    assert with_visits[0][-1] == 1 and sum(with_visits[0][1:-1]) == 3
+    assert all(r[-1] == 0 for r in chart.rows if r not in with_visits)
+    assert title in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_agency_dashboard__the_viewed_month_report_linked_and_the_period_exported(
+    client, served_world, people, language
+):
+    """Walk F30, 2 Dec 2026: viewing October, "Monthly report" led to November, and the
+    period on screen could not be exported."""
+    code = served_world.skatteverket.code
+    client.force_login(people.tax_analyst)
+    with translation.override(language):
+        url = reverse("reports:agency", args=[code])
+        september = client.get(url, {"from": "2026-09-01", "to": "2026-09-30"}).content.decode()
+        some_days = client.get(url, {"from": "2026-09-05", "to": "2026-09-30"}).content.decode()
+        report = reverse("reports:report", args=[code, "2026-09"])
+        period = {"from": "2026-11-01", "to": "2026-11-30"}
+        csv_response = client.get(reverse("reports:agency_csv", args=[code]), period)
+        xlsx = client.get(reverse("reports:agency_xlsx", args=[code]), period)
+        page = client.get(url, period)
+        service = served_world.tax.name
+    assert f'href="{report}"' in september
+    assert f'href="{report}"' not in some_days  # not a whole month: last month's report
+    assert "?from=2026-11-01&amp;to=2026-11-30" in page.content.decode()
+    assert "by-service" in csv_response["Content-Disposition"]
+    rows = read_csv(csv_response.content, language=language)
+    assert [r[0] for r in rows[1:-1]] == [service]
+    total = ("Totalt t.o.m. 2026-11-25", "Total up to and including 2026-11-25")
+    assert rows[-1][0] in total
+    served = rows[0].index("Betjänade besök" if language == "sv" else "Served visits")
+    assert int(rows[-1][served]) == page.context["board"].total.errand_visits == 3
+    book = load_workbook(BytesIO(xlsx.content))
+    assert len(book.sheetnames) == 6
+    ranked = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
+    assert all(isinstance(r[-1], int | type(None)) for r in ranked)  # "67 %" as 67
+    assert (
+        client.get(
+            reverse("reports:agency_csv", args=[code]), {"from": "2030-01-01", "to": "2030-01-31"}
+        ).status_code
+        == 404
+    )

@@ -96,7 +96,7 @@ def test_running_year__so_far_on_the_page_its_month_row_and_total(client, served
     )
     assert rows[-1][0] == f"Total up to and including 2026-11-25 {RECORDED}"
     csv = _get(client, people.tax_analyst, "year_csv", code, "2026")
-    assert "statistics-skatteverket-2026-up-to-2026-11-25.csv" in csv["Content-Disposition"]
+    assert "statistics-skatteverket-2026-months-up-to-2026-11-25.csv" in csv["Content-Disposition"]
     total = read_csv(csv.content, language="en")[-1][0]
     assert total == f"Total up to and including 2026-11-25 {RECORDED}"
 
@@ -112,7 +112,7 @@ def test_month_over_without_visits__says_none_recorded_not_a_table_of_zeros(
     assert "No visit is recorded in" in body and "<table" not in body
     assert "is not over" not in body
     csv = _get(client, people.tax_analyst, "csv", code, month)
-    assert f'filename="statistics-skatteverket-{month}.csv"' in csv["Content-Disposition"]
+    assert f'filename="statistics-skatteverket-{month}-offices.csv"' in csv["Content-Disposition"]
     assert read_csv(csv.content, language="en")[-1][0] == "Total"  # a whole month: no "so far"
 
 

@@ -136,3 +136,30 @@ def test_api__figures_date_out_of_range__400_naming_the_parameter(
     response = client.get(reverse("statistics-figures"), period, **_bearer(token))
     assert response.status_code == 400
     assert set(response.json()) & {"from", "to"}
+
+
+def test_api__report_counts_are_integers_and_the_yearly_report_equals_its_page(
+    client, served_world, people
+):
+    """Walk F8, 2 Dec 2026: the monthly report gave counts as decimals ("visits": 550.0) and
+    the yearly report had no API."""
+    token = create_api_token(user=people.tax_analyst, name="Skatteverket BI")
+    code = served_world.skatteverket.code
+    month = client.get(reverse("statistics-agency-report", args=[code, MONTH]), **_bearer(token))
+    values = month.json()["total"]
+    for key in ("visits", "visits_walk_in", "served_visits", "errands", "no_show", "transfers"):
+        assert type(values[key]) is int, key
+    assert '"visits":3,' in month.content.decode().replace(" ", "")
+    year = client.get(reverse("statistics-agency-year", args=[code, "2026"]), **_bearer(token))
+    assert year.status_code == 200
+    data = year.json()
+    assert data["year"] == 2026 and data["up_to"] == "2026-11-25"
+    assert type(data["total"]["served_visits"]) is int and data["total"]["served_visits"] == 3
+    assert [m["code"] for m in data["months"]] == ["2026-11"]
+    client.force_login(people.tax_analyst)
+    page = client.get(reverse("reports:year", args=[code, "2026"]))
+    assert [o["name"] for o in data["offices"]] == [r[0] for r in page.context["office_rows"][:-1]]
+    other = create_api_token(user=people.fk_analyst, name="FK BI")
+    refused = client.get(reverse("statistics-agency-year", args=[code, "2026"]), **_bearer(other))
+    assert refused.status_code == 403
+    assert client.get(reverse("statistics-agency-year", args=[code, "2030"])).status_code == 404

@@ -120,7 +120,8 @@ def test_roster_upload__manager__imported_and_shown(client, history, people):
 
     plan = queries.week_plan(office=history.office, monday=MONDAY, simulate=False)
     monday = {r.hour: r.roster for r in plan.rows if r.day == MONDAY}
-    assert monday[10] == 1 and monday[12] == 0 and monday[13] == 1
+    # 12:00–12:30 on break: half the hour (walk F27)
+    assert monday[10] == 1 and monday[12] == 0.5 and monday[13] == 1
 
 
 def test_roster_upload__other_office_row__400_nothing_written(client, history, people):

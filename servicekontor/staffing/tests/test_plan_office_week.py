@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from servicekontor.staffing import queries
 from servicekontor.staffing.tests.conftest import MONDAY, WEEK
@@ -99,6 +100,41 @@ def test_office_csv__bom_and_rows(client, history, people):
     rows = read_csv(response.content)
     assert len(rows) == 31  # the header and 30 hours
     assert rows[0][0] == "Dag"  # the page's language
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_office_csv_and_xlsx__the_simulated_columns_as_the_page_has_them(
+    client, history, people, language
+):
+    """Walk F2, 2 Dec 2026: the files' "Simulated service level" and "Simulated mean wait"
+    were empty in every row (the files were planned without the simulation)."""
+    client.force_login(people.manager)
+    with translation.override(language):
+        page = client.get(reverse("staffing:office", args=[history.office.code]), {"week": WEEK})
+        csv_rows = read_csv(
+            client.get(
+                reverse("staffing:office_csv", args=[history.office.code]), {"week": WEEK}
+            ).content,
+            language=language,
+        )
+        book = load_workbook(
+            io.BytesIO(
+                client.get(
+                    reverse("staffing:office_xlsx", args=[history.office.code]), {"week": WEEK}
+                ).content
+            )
+        )
+    simulated = [i for i, h in enumerate(page.context["header"]) if "imul" in h]
+    assert len(simulated) == 2
+    sheet = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len(page.context["rows"]) == len(csv_rows) - 1 == len(sheet) == 30
+    for shown, written, cells in zip(page.context["rows"], csv_rows[1:], sheet, strict=True):
+        for i in simulated:
+            assert shown[i] is not None and written[i] != "" and cells[i] is not None
+            assert cells[i] == shown[i]
+            assert written[i] == (
+                str(shown[i]).replace(".", ",") if language == "sv" else str(shown[i])
+            )
 
 
 def test_office_xlsx__a_workbook(client, history, people):

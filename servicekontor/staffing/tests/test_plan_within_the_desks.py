@@ -61,11 +61,23 @@ def _shift(start, end, brk=None):
 def test_simulation_seats_no_more_officers_than_desks():
     shifts = [_shift(540, 1020, 720), _shift(540, 1020), _shift(600, 840), _shift(900, 960)]
     kept = queries._at_most_desks(shifts, 2, 30)
-    for minute in range(540, 1020, 30):
-        assert sum(s.start_minute <= minute < s.end_minute for s in kept) <= 2
-    # the two long shifts keep their day (and the break); the others are not seated
-    assert sorted((s.start_minute, s.end_minute) for s in kept) == [(540, 1020), (540, 1020)]
-    assert {s.break_minute for s in kept} == {720, None}
+
+    def seated(minute):
+        return sum(
+            s.start_minute <= minute < s.end_minute
+            and not (s.break_minute is not None and s.break_minute <= minute < s.break_minute + 30)
+            for s in kept
+        )
+
+    assert all(seated(minute) == 2 for minute in range(540, 1020, 30))
+    # the two long shifts keep their day (and the break); the 10:00–14:00 shift takes the
+    # desk over during the 12:00 break (walk F1: a break frees the desk); the last is not seated
+    assert sorted((s.start_minute, s.end_minute) for s in kept) == [
+        (540, 1020),
+        (540, 1020),
+        (720, 750),
+    ]
+    assert sorted(s.break_minute or 0 for s in kept) == [0, 0, 720]
     # with a desk free part of the day, a shift keeps that part
     kept = queries._at_most_desks([_shift(540, 1020), _shift(600, 720)], 1, 30)
     assert [(s.start_minute, s.end_minute) for s in kept] == [(540, 1020)]
