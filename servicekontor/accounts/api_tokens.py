@@ -65,6 +65,6 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": "A person's own API token (made on the page “My API tokens”, "
-            "/account/api-tokens/): acts as that person, with their scope — statistics, and "
+            "/staff/api-tokens/): acts as that person, with their scope — statistics, and "
             "costs and change plans for those who may see them. Not for the partner API.",
         }

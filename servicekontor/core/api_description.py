@@ -26,7 +26,7 @@ handover is a 404.
   agency's analyst, who sees only that agency's costs.
 
 **A person (a person's own API token).** Staff who may use the API make their own token on the
-page "My API tokens" (`/account/api-tokens/`, shown once; revoke it there). It acts as that
+page "My API tokens" (`/staff/api-tokens/`, shown once; revoke it there). It acts as that
 person, with their scope: the statistics, and costs and change plans for those who may see
 them; the partner operations refuse it. Each operation's security lists the tokens it takes.
 
