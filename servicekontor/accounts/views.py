@@ -17,6 +17,7 @@ from servicekontor.accounts.permissions import (
     may_see_statistics,
     may_sign_in_at_desks,
 )
+from servicekontor.core.collation import swedish_key
 from servicekontor.core.forms import PlainTextField
 from servicekontor.core.post_only import post_or_redirect
 
@@ -60,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
             # Every office the user manages, none left out, with its live view and staffing
             # (`can_manage`, as both views ask; a network administrator sees them all: a long
             # list, folded on the page).
-            "managed_offices": list(managed_offices(user).order_by("name")),
+            "managed_offices": sorted(managed_offices(user), key=lambda o: swedish_key(o.name)),
         },
     )
 
