@@ -243,8 +243,8 @@ def test_search_page_is_the_old_page(client, office, service, language, query):
         "appointments/choose_office.html",
         [
             (
-                "{% load i18n tz wall_clock booking_lists fixed_urls form_fields video_words %}",
-                "{% load i18n tz wall_clock fixed_urls form_fields video_words %}",
+                "{% load i18n static tz wall_clock booking_lists fixed_urls form_fields video_words %}",
+                "{% load i18n static tz wall_clock fixed_urls form_fields video_words %}",
             ),
             (
                 "{# times_prefix: each office's link is it and the office's code (one `reverse` "
