@@ -143,7 +143,39 @@ def test_desk_handover__bad_form_is_400_with_nothing_written(alice, world, partn
 
 
 def test_desk_handover__identity_number_refused_where_not_needed(alice, world, partners):
+    """Skatteverket takes it for one service: the field is there, and for another service
+    a number is refused."""
+    visit = _serving(world, partners.tax_docs)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", partners.tax_docs, identity_number=VALID_PNR),
+    )
+
+    assert response.status_code == 400
+    assert not Handover.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_desk_handover__no_identity_field_where_no_service_takes_it(
+    alice, world, partners, language
+):
+    """Walk F20: Försäkringskassan's handover showed "Personnummer — not needed: leave it
+    empty", then refused a number typed in. None of its services takes one: no field, and a
+    number posted anyway is not kept."""
     visit = _serving(world, world.parental)
+    prefix = "/en" if language == "en" else ""
+    url = prefix + reverse("desk:act", kwargs={"office_code": world.office.code})
+    page = alice.post(url, {"action": "finish", "visit": visit.pk, "outcome": "referred"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'name="h0-needs"' in html
+    assert "identity_number" not in html
+    assert ("Personnummer" if language == "sv" else "identity number") not in html
 
     response = _act(
         alice,
@@ -155,8 +187,8 @@ def test_desk_handover__identity_number_refused_where_not_needed(alice, world, p
         **_form("h0", world.parental, identity_number=VALID_PNR),
     )
 
-    assert response.status_code == 400
-    assert not Handover.objects.exists()
+    assert response.status_code == 303
+    assert not encryption.decrypt(Handover.objects.get().identity_number_encrypted)
 
 
 def test_desk_handover__other_agencys_service_cannot_be_chosen(alice, world, partners):
