@@ -206,7 +206,7 @@ def offices_table(ev: Evaluation) -> Table:
         # by name in Swedish order (walk F13: by code, "Ånge (ange)" came first)
         codes = sorted(
             set(s.effect.offices) | set(s.bookings),
-            key=lambda c: swedish_key(ev.office_names.get(c, c)),
+            key=lambda c: swedish_key(ev.office_names.get(c) or c),
         )
         for code in codes:
             st = s.effect.staff.get(code)
