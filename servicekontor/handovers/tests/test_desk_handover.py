@@ -540,3 +540,26 @@ def test_desk_handover__slip_reference_big_and_bold_with_the_agency_s_contact(
     for page in ("appointments/manage.html", "appointments/desk_booked.html"):
         text = (Path(settings.BASE_DIR) / "templates" / page).read_text()
         assert '<strong class="ticket-number">{{ code }}</strong>' in text, page
+
+
+def test_desk_handover__the_desk_note_starts_the_needs_and_the_first_field_has_focus(
+    alice, world, partners
+):
+    """Walk F19: the note typed at the desk had to be typed again as "what the citizen
+    needs", and the form opened with focus on the page, 8 Tab stops before its first field."""
+    visit = _serving(world, world.tax)
+
+    page = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        note="Intyg föräldrapenning 3 sidor",
+    )
+
+    html = page.content.decode()
+    needs = re.search(r'<textarea name="h0-needs"[^>]*>([^<]*)</textarea>', html)
+    assert needs and needs.group(1).strip() == "Intyg föräldrapenning 3 sidor"
+    assert html.count("autofocus") == 1
+    assert re.search(r'<[^>]*name="h0-service"[^>]*autofocus', html)
