@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # An unprefixed staff URL follows the language the person chose (walk F24).
+    "servicekontor.core.middleware.StaffLanguageRedirectMiddleware",
     # The API's language: Accept-Language, English by default (decision 0064).
     "servicekontor.core.middleware.ApiLanguageMiddleware",
     # A body larger than this site reads: 413 (in the user's language) before CSRF or

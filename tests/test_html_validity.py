@@ -159,6 +159,8 @@ def pages(django_db_setup, django_db_blocker) -> dict[str, str]:
 
             staff.force_login(admin)
             keep("staff home (admin)", staff.get("/staff/"))
+            keep("my API tokens: a new one shown", staff.post("/staff/api-tokens/", {"name": "x"}))
+            keep("my API tokens", staff.get("/staff/api-tokens/"))
             keep("planning", staff.get("/planning/"))
             keep(
                 "planning with errors",

@@ -202,9 +202,23 @@ class ApiClientScheme(OpenApiAuthenticationExtension):
     target_class = "servicekontor.accounts.api_clients.ApiClientAuthentication"
     name = "agencyApiClient"
 
+    def get_security_requirement(
+        self, auto_schema: Any
+    ) -> dict[str, list[Any]] | list[dict[str, list[Any]]]:
+        """No requirement (not listed) for an operation whose permission refuses every API client (a
+        staff API: `reports.api.StaffPermission`): the schema promises a client only what it
+        may read (walk F6: /api/costs/ listed the client's token, then answered 403)."""
+        view = auto_schema.view
+        if any(getattr(p, "refuses_api_clients", False) for p in view.get_permissions()):
+            return []
+        return {self.name: []}
+
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An agency API client's token, skc_<key id>_<secret>.",
+            # a code span: Swagger UI renders the description as HTML, where <key id> and
+            # <secret> were taken for tags and the format read "skc__." (walk F28)
+            "description": "An agency API client's token: `skc_<key id>_<secret>`. Reads its "
+            "own agency's statistics and the partner API; not costs or change plans.",
         }

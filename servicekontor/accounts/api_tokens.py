@@ -67,4 +67,10 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "apiToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A person's own API token (made on the page “My API tokens”, "
+            "/staff/api-tokens/): acts as that person, with their scope — statistics, and "
+            "costs and change plans for those who may see them. Not for the partner API.",
+        }

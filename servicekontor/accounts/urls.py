@@ -23,4 +23,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<id:pk>/revoke/", views.revoke_api_token, name="revoke_api_token"),
 ]

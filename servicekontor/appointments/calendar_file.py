@@ -31,6 +31,7 @@ from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from servicekontor.appointments.models import Booking
+from servicekontor.appointments.templatetags.video_words import booked_sentence
 from servicekontor.appointments.tokens import format_code
 
 PRODID = "-//servicekontor//appointments//SV"
@@ -89,10 +90,12 @@ def booking_ics(
     event.add("summary", f"{booking.service.name} · {booking.office.name}")
     event.add("location", booking.office.name_and_address)
     bring_id = "\n" + gettext("Bring a valid ID document.")
+    video = booked_sentence(booking)  # at the office, not from home (walk F16)
     event.add(
         "description",
         f"{booking.service.agency.name}: {booking.service.name}\n{format_code(booking.code)}"
-        + (bring_id if booking.service.requires_identification else ""),
+        + (bring_id if booking.service.requires_identification else "")
+        + (f"\n{video}" if video else ""),
     )
     event.add("geo", (booking.office.latitude, booking.office.longitude))
     organizer = vCalAddress(f"mailto:{organizer_email}")

@@ -124,7 +124,10 @@ class EvaluationSerializer(serializers.Serializer[Any]):
     conflicts = serializers.ListField(child=serializers.CharField())
     warnings = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Openings without any agency's services (they take no visits); not conflicts.",
+        help_text=(
+            "Always empty: an opening without any agency's services (or a removal that "
+            "leaves an office offering nothing) is a conflict now; kept for clients."
+        ),
     )
     steps = StepSerializer(many=True)
     assumptions = serializers.DictField(child=serializers.CharField())
@@ -251,7 +254,7 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
         data = {
             "plan": _plan_data(plan),
             "conflicts": ev.conflicts,
-            "warnings": ev.warnings,
+            "warnings": [],
             "steps": steps,
             "assumptions": dict(ev.assumptions),
         }

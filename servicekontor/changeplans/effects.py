@@ -9,8 +9,9 @@ codes of the assumptions it rests on (``ASSUMPTIONS`` below, worded in docs/chan
 Rules (docs/changeplans.md):
 
 - **Accessibility** is `planning.measures.accessibility` over great-circle distances from each
-  locality to its nearest operating office, offices on the same point counted as one place —
-  the planning page's measure of the network of that date (`planning.queries.existing_sites`).
+  locality to its nearest operating office that offers some agency's services, offices on
+  the same point counted as one place — the planning page's measure of the network of that
+  date (`planning.queries.existing_sites`, where every registry office offers services).
 - **Visits** belong to places, not to offices. At the baseline each office's visits a year for
   an agency (the statistics) are spread over the localities for which it is the nearest office
   offering that agency, in proportion to population: a rate of visits per resident per office
@@ -677,11 +678,12 @@ def evaluate(
     assignments: list[dict[int, Nearest | None]] = []
     for n, step in enumerate(steps):
         d = d_all if d_all is not None else matrix()
-        cols = [column[o.code] for o in step.network]
+        # access counts the offices that offer some agency's services: one offering nothing
+        # takes no visits, so it brings nobody nearer an office (walk F10)
+        serving = [o for o in step.network if o.agencies]
+        cols = [column[o.code] for o in serving]
         nearest = d[:, cols].min(axis=1) if cols else np.full(d.shape[0], np.inf)
-        access = accessibility(
-            nearest, demand.population, demand.counties, offices=places(step.network)
-        )
+        access = accessibility(nearest, demand.population, demand.counties, offices=places(serving))
         assignment, visits, unserved = assign_visits(
             d, step.network, column, rates, agency_codes, baseline
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from servicekontor.changeplans import effects
 from servicekontor.changeplans.queries import Evaluation
+from servicekontor.core.collation import swedish_key
 from servicekontor.core.geography import county_name
 from servicekontor.core.rounding import exported, rounded, shown
 
@@ -204,7 +205,11 @@ def offices_table(ev: Evaluation) -> Table:
     ]
     rows = []
     for s in ev.steps:
-        codes = sorted(set(s.effect.offices) | set(s.bookings))
+        # by name in Swedish order (walk F13: by code, "Ånge (ange)" came first)
+        codes = sorted(
+            set(s.effect.offices) | set(s.bookings),
+            key=lambda c: swedish_key(ev.office_names.get(c) or c),
+        )
         for code in codes:
             st = s.effect.staff.get(code)
             rows.append(

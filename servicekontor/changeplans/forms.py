@@ -247,7 +247,10 @@ class ChangeForm(DateRuleForm):
         queryset=Agency.objects.order_by("name_sv"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Each gets its services at the new office from the opening day."),
+        help_text=_(
+            "Each gets its services at the new office from the opening day. An opening needs "
+            "at least one: an office that offers nothing takes no visits."
+        ),
     )
     hours = forms.CharField(
         label=_("Weekly hours"),
@@ -339,6 +342,14 @@ class ChangeForm(DateRuleForm):
                 # outside Sweden: a 500 before, the value being absent from the cleaned data)
             if not hours:
                 raise ValidationError(_("Give the new office its weekly hours."))
+            if not data.get("agencies") and not self.has_error("agencies"):
+                self.add_error(
+                    "agencies",
+                    _(
+                        "Choose at least one agency whose services the new office offers: an "
+                        "office that offers nothing takes no visits."
+                    ),
+                )
             planned = {
                 code
                 for c in self.plan.changes.filter(kind=ChangeKind.OPEN_OFFICE)
@@ -411,8 +422,14 @@ class ScenarioForm(forms.Form):
     agencies = forms.ModelMultipleChoiceField(
         label=_("Agencies offered at the new offices"),
         queryset=Agency.objects.order_by("name_sv"),
-        required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("At least one: an office that offers nothing takes no visits."),
+        error_messages={
+            "required": _(
+                "Choose at least one agency whose services the new offices offer: an office "
+                "that offers nothing takes no visits."
+            )
+        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

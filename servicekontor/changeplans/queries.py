@@ -44,7 +44,6 @@ from servicekontor.changeplans.registry_state import (
     apply_plan,
     in_past,
     network_on,
-    openings_without_services,
 )
 from servicekontor.changeplans.weekdays import hours_words
 from servicekontor.core import clock, memo
@@ -387,6 +386,15 @@ CONFLICT_TEXTS = {
         "%(office)s starts offering %(service)s on %(date)s, after it would close"
     ),
     "agency_without_services": gettext_lazy("the agency %(agency)s has no services"),
+    "opens_without_services": gettext_lazy(
+        "%(office)s would open without any agency's services: an office that offers nothing "
+        "takes no visits. Choose at least one agency for the opening, or add an agency's "
+        "services from its opening day"
+    ),
+    "left_without_services": gettext_lazy(
+        "%(office)s would offer no agency's services from %(date)s: close the office instead, "
+        "or keep an agency there"
+    ),
     "already_offered": gettext_lazy(
         "%(office)s already offers %(service)s in that period (from %(date)s)"
     ),
@@ -481,20 +489,6 @@ def conflict_messages(
     ]
 
 
-def opening_warnings(openings: Sequence[Change], changes: Sequence[PlannedChange]) -> list[str]:
-    """One sentence per opening that offers no agency's services (adoption is not refused:
-    an office may get its services from a later plan)."""
-    position = {c.pk: c.position for c in changes}
-    return [
-        _(
-            "Change %(n)s: %(office)s opens without any agency's services, so it takes no "
-            "visits and needs no staff in this plan. Add an agency's services after the opening."
-        )
-        % {"n": position.get(c.key, "?"), "office": c.new_office.name if c.new_office else ""}
-        for c in openings
-    ]
-
-
 # --- evaluation ----------------------------------------------------------------------------
 
 
@@ -529,7 +523,6 @@ class Evaluation:
     changes: list[ChangeView]
     steps: list[StepRow]
     conflicts: list[str]
-    warnings: list[str]
     agencies: dict[int, Agency]
     office_names: dict[str, str]
     office_counties: dict[str, str]
@@ -811,7 +804,6 @@ def evaluate_plan(
         changes=views,
         steps=steps,
         conflicts=conflict_messages(conflicts, rows, names),
-        warnings=opening_warnings(openings_without_services(after, changes), rows),
         agencies=agencies,
         office_names=office_names,
         office_counties=office_counties,

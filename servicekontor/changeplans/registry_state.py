@@ -217,16 +217,43 @@ def apply_plan(
             continue
         found = _apply(change, offices, offerings, hours, milestones, registry.services, opens)
         conflicts.extend(found)
-    return (
-        Registry(
-            offices=offices,
-            offerings=tuple(offerings),
-            hours=tuple(hours),
-            milestones=milestones,
-            services=registry.services,
-        ),
-        conflicts,
+    after = Registry(
+        offices=offices,
+        offerings=tuple(offerings),
+        hours=tuple(hours),
+        milestones=milestones,
+        services=registry.services,
     )
+    return after, conflicts + _serving_nobody(after, changes, conflicts)
+
+
+def _serving_nobody(
+    after: Registry, changes: Sequence[Change], found: Sequence[Conflict]
+) -> list[Conflict]:
+    """An office the plan leaves operating without any agency's services is a conflict
+    (walk F10): it takes no visits, yet would count as access and cost a month. Two ways: an
+    opening with no agency's services from its opening on ("opens_without_services"), and a
+    removal after which the office offers nothing on that day ("left_without_services").
+    Changes and offices already named by another conflict are not judged again (services
+    added before the opening are refused as such)."""
+    refused = {x.key for x in found}
+    named = {x.params.get("office") for x in found}
+    out = [
+        Conflict(c.key, "opens_without_services", {"office": c.new_office.code})
+        for c in openings_without_services(after, changes)
+        if c.key not in refused and c.new_office is not None and c.new_office.code not in named
+    ]
+    for c in changes:
+        if c.kind is not Kind.REMOVE_SERVICES or c.key in refused:
+            continue
+        for code in c.offices:
+            office = after.offices.get(code)
+            if office is None or not office.operates_on(c.day):
+                continue
+            if not any(o.office == code and o.valid_on(c.day) for o in after.offerings):
+                params = {"office": code, "date": c.day.isoformat()}
+                out.append(Conflict(c.key, "left_without_services", params))
+    return out
 
 
 def _apply(

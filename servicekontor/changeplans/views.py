@@ -325,12 +325,16 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
         d = services.adoption_preview(obj)
         rows = queries.plan_changes(obj)
         names = queries.plan_office_names(rows, queries.registry_state())
+        dates = queries.resolved_dates(rows)
         return render(
             request,
             "changeplans/adopt_confirm.html",
             {
                 "plan": obj,
-                "changes": [(c.position, queries.change_label(c, names)) for c in rows],
+                # each with its date (walk F10: the list named the changes without them)
+                "changes": [
+                    (c.position, dates.get(c.pk), queries.change_label(c, names)) for c in rows
+                ],
                 "counts": [
                     (_("Offices opened"), len(d.new_offices)),
                     (_("Offices changed (closing day, dates)"), len(d.changed_offices)),

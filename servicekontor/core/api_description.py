@@ -7,8 +7,8 @@ The JSON API of the service-office network. Three audiences:
 **Everyone (no credentials).** The registry: agencies, services, offices, which office offers
 which service on which day (`offerings`) and opening hours, each as of a date (`?on=`).
 
-**An agency's systems (an API client of that agency).** Its own figures (`/api/statistics/…`,
-`/api/costs/…`), its handovers (`/api/partner/handovers/…`: list, acknowledge with a case
+**An agency's systems (an API client of that agency).** Its own figures (`/api/statistics/…`),
+its handovers (`/api/partner/handovers/…`: list, acknowledge with a case
 number, give the outcome), which offices offer its services (`/api/partner/offerings/`), its
 caseworkers' availability and video meetings (`/api/partner/caseworkers/…`,
 `/api/partner/video-meetings/…`). Every answer holds only that agency's data; another agency's
@@ -21,8 +21,14 @@ handover is a 404.
 - *Rotation:* a new token is issued while the old one keeps working for an overlap (7 days by
   default); revocation takes effect on the next request. Every request with a known key id is
   logged (never the token).
-- A person's own API token (`manage.py create_api_token`) acts as that person and reads only
-  the statistics; the partner operations refuse it.
+- Costs (`/api/costs/…`) and change plans (`/api/change-plans/…`) are not for an API client
+  (403): they are read with a person's own API token, as a network administrator or the
+  agency's analyst, who sees only that agency's costs.
+
+**A person (a person's own API token).** Staff who may use the API make their own token on the
+page "My API tokens" (`/staff/api-tokens/`, shown once; revoke it there). It acts as that
+person, with their scope: the statistics, and costs and change plans for those who may see
+them; the partner operations refuse it. Each operation's security lists the tokens it takes.
 
 **Handovers pushed to the agency (webhook).** Where the agency has given an endpoint, each
 handover is POSTed to it as a Standard Webhooks message (https://www.standardwebhooks.com/):

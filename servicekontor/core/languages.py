@@ -98,3 +98,20 @@ def common_language_choices(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(
         pair for pair in language_choices(locale) if pair[0] in COMMON_INTERPRETER_LANGUAGES
     )
+
+
+# Not offered in the desk's list (walk F21: nobody books an interpreter for Avestan): ISO
+# 639-1 codes of languages with no living speech community — dead, liturgical or constructed
+# (ISO 639-3's types "extinct", "ancient", "constructed"). A stored code still has its name
+# (`language_name`), and the form still accepts it (`is_language_code`).
+NOT_INTERPRETED: frozenset[str] = frozenset(
+    {"ae", "cu", "eo", "ia", "ie", "io", "la", "pi", "sa", "vo"}
+)
+
+
+@functools.cache
+def other_language_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    """The desk list's second group: every language but the common ones (listed in the
+    first group, not twice) and those `NOT_INTERPRETED`."""
+    leave = set(COMMON_INTERPRETER_LANGUAGES) | NOT_INTERPRETED
+    return tuple(pair for pair in language_choices(locale) if pair[0] not in leave)

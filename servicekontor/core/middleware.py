@@ -261,3 +261,46 @@ class ApiLanguageMiddleware:
         response.headers["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language",))
         return response
+
+
+#: The staff screens' first path segments: an unprefixed URL of one of them follows the
+#: language the person chose (walk F24). Not the citizens' pages, kiosks and displays: a
+#: shared device must not keep one citizen's choice for the next.
+STAFF_PATHS = frozenset(
+    {"staff", "desk", "planning", "statistics", "handovers", "costs", "staffing", "change-plans"}
+)
+
+
+class StaffLanguageRedirectMiddleware:
+    """A GET of an unprefixed staff URL ("/desk/kista/live/", as `make run` prints them and
+    bookmarks keep them) from someone whose language cookie says English: 302 to the same
+    URL under "/en/". Choosing English kept only the links of the page it was chosen on;
+    an unprefixed URL is always Swedish under `i18n_patterns(prefix_default_language=False)`.
+    htmx requests are left alone (their page already has its language)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        target = self._target(request)
+        if target is not None:
+            response = HttpResponse(status=302)
+            response["Location"] = target
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _target(request: HttpRequest) -> str | None:
+        if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request"):
+            return None
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        known = {code for code, _name in settings.LANGUAGES}
+        if chosen not in known or chosen == settings.LANGUAGE_CODE:
+            return None
+        path = request.path_info
+        first = path.lstrip("/").split("/", 1)[0]
+        if first not in STAFF_PATHS:  # a language prefix ("en") is not a staff path either
+            return None
+        query = request.META.get("QUERY_STRING", "")
+        return f"/{chosen}{path}" + (f"?{query}" if query else "")

@@ -39,7 +39,8 @@ from servicekontor.reports.api import API_AUTHENTICATION, StaffPermission
 
 SCOPE = (
     "Network administrators see every agency; an agency analyst sees only their own agency "
-    "(other agencies' rows are never returned, not even in totals). Other staff: 403. "
+    "(other agencies' rows are never returned, not even in totals). Other staff, and an "
+    "agency's API client: 403 (use a person's own API token). "
     "Money in whole öre. Only settled months are counted (a month is settled after it has "
     "ended); 404 for a month or year that has not begun (no costs yet, not zeros)."
 )

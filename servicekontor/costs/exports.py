@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported, rounded
+from servicekontor.costs.models import pool_label
 from servicekontor.costs.queries import AgencyReport, WhatIfResult
 
 Cell = str | int | float | Decimal | None
@@ -222,7 +223,7 @@ def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
                 ln.get_kind_display(),
                 report.agencies[ln.agency_id].name,
                 report.offices[ln.office_id].name,
-                ln.pool_name or ln.get_category_display(),
+                pool_label(ln.pool_name, ln.get_category_display()),
                 report.offices[ln.pool.office_id].name if ln.pool.office_id else _("Network"),
                 ln.get_category_display(),
                 ln.get_driver_display(),

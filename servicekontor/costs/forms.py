@@ -188,8 +188,7 @@ def _settled_pool_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     )
     for pool in pools:
         where = pool.office.name if pool.office else _("Network")
-        label = pool.name or pool.get_category_display()
-        groups.setdefault(f"{pool.month:%Y-%m}", []).append((pool.pk, f"{where} · {label}"))
+        groups.setdefault(f"{pool.month:%Y-%m}", []).append((pool.pk, f"{where} · {pool.label}"))
     return list(groups.items())
 
 

@@ -58,6 +58,18 @@ def _first_of_month(field: str) -> Q:
     return Q(**{f"{field}__day": 1})
 
 
+#: The name of the staff pool `services.derive_staff_pools` writes per office and month.
+DERIVED_STAFF_NAME = "derived"
+
+
+def pool_label(name: str, category_label: str) -> str:
+    """A pool's name for people: "Staff (from hours)" for the staff pool made from hours
+    (stored as `DERIVED_STAFF_NAME`), else its name, or its category when it has none."""
+    if name == DERIVED_STAFF_NAME:
+        return str(_("Staff (from hours)"))
+    return name or category_label
+
+
 class CostPool(models.Model):
     """One month's cost at one office (or, without office, for the whole network)."""
 
@@ -137,8 +149,13 @@ class CostPool(models.Model):
 
     def __str__(self) -> str:
         where = self.office.name if self.office else _("Network")
-        label = self.name or self.get_category_display()
-        return f"{self.month:%Y-%m} · {where} · {label}"
+        return f"{self.month:%Y-%m} · {where} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The pool as people read it: its name, or its category; the staff pool made from
+        hours by its meaning, not its code name (walk F22: "Boden · derived")."""
+        return pool_label(self.name, self.get_category_display())
 
 
 class PoolShare(models.Model):

@@ -21,6 +21,7 @@ from servicekontor.accounts.models import Role, User
 from servicekontor.accounts.permissions import is_network_admin, may_see_agency_data
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
+from servicekontor.core.collation import swedish_key
 from servicekontor.costs import allocation, staff_need
 from servicekontor.costs.models import (
     Correction,
@@ -593,7 +594,7 @@ def staff_needs(
         for office in sorted(today)
         if office in with_change
     ]
-    return needs, sorted(plans[0].skipped, key=lambda o: o.name)
+    return needs, sorted(plans[0].skipped, key=lambda o: swedish_key(o.name))
 
 
 @dataclass

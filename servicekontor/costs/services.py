@@ -36,6 +36,7 @@ from servicekontor.costs.errors import (
     NotSettled,
 )
 from servicekontor.costs.models import (
+    DERIVED_STAFF_NAME,
     Category,
     Correction,
     CostPool,
@@ -59,8 +60,6 @@ from servicekontor.costs.queries import (
 from servicekontor.costs.usage import ServiceUsage, month_service_usage, month_usage
 from servicekontor.reports.queries import occupancy
 from servicekontor.reports.scope import EVERYTHING
-
-DERIVED_STAFF_NAME = "derived"
 
 
 def _lock_ledger() -> None:

@@ -623,15 +623,23 @@ def _handover_step(
     if not needing:
         return None
     submitted = request.POST.get(HANDOVER_STEP) == "1"
+    # The desk's note is what the officer already wrote about the errand: it starts "what the
+    # citizen needs" instead of being typed twice (walk F19).
+    note = (request.POST.get("note") or "").strip()
     forms = [
         HandoverForm(
             request.POST if submitted else None,
             prefix=f"h{i}",
             agency=part.service.agency,
             default_service=part.service,
+            initial={"needs": note} if note else None,
         )
         for i, part in needing
     ]
+    if not submitted and forms:
+        # focus on the first field, not on the page (8 Tab stops before it; walk F19)
+        first = next(iter(forms[0].fields.values()))
+        first.widget.attrs["autofocus"] = True
     error = None
     valid = [f.is_valid() for f in forms]  # every form checked, not only up to the first
     if submitted and all(valid):

@@ -71,11 +71,14 @@ class HandoverForm(forms.Form):
         field.initial = default_service.pk
         partner = Partner.objects.filter(agency=agency).first()
         needing = list(partner.identity_services.all()) if partner else []
-        self.fields["identity_number"].help_text = (
-            _("Only for: %(services)s.") % {"services": ", ".join(str(s) for s in needing)}
-            if needing
-            else _("Not needed by this agency's services: leave it empty.")
-        )
+        if needing:
+            self.fields["identity_number"].help_text = _("Only for: %(services)s.") % {
+                "services": ", ".join(str(s) for s in needing)
+            }
+        else:
+            # none of the agency's services takes it: no field to leave empty (walk F20: it
+            # was shown, "leave it empty", and a number typed in was refused)
+            del self.fields["identity_number"]
         for i in range(1, DOCUMENT_ROWS + 1):
             self.fields[f"doc{i}_kind"] = forms.CharField(
                 label=_("Document %(n)s: type") % {"n": i}, required=False, max_length=100

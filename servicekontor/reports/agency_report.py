@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock, params
+from servicekontor.core.collation import swedish_key
 from servicekontor.core.errors import DomainError
 from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported
 from servicekontor.network.models import Office
@@ -230,7 +231,7 @@ def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> Agen
             offices[k[0]].county,
             row_values(by_office.get(k, Figures()), before_office.get(k)),
         )
-        for k in sorted(by_office, key=lambda k: offices[k[0]].name)
+        for k in sorted(by_office, key=lambda k: swedish_key(offices[k[0]].name))
     ]
     service_rows = [
         ReportRow(
@@ -239,7 +240,7 @@ def agency_month_report(*, scope: Scope, agency: Agency, month: dt.date) -> Agen
             "",
             row_values(by_service[k], before_service.get(k)),
         )
-        for k in sorted(by_service, key=lambda k: services[k[0]].name)
+        for k in sorted(by_service, key=lambda k: swedish_key(services[k[0]].name))
         if k[0] in services
     ]
     return AgencyReport(
@@ -324,7 +325,9 @@ def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear
                 offices[k[0]].county,
                 row_values(f, before_office.get(k)),
             )
-            for k, f in sorted(by_office.items(), key=lambda kv: offices[kv[0][0]].name)
+            for k, f in sorted(
+                by_office.items(), key=lambda kv: swedish_key(offices[kv[0][0]].name)
+            )
         ],
         total=row_values(total, last_year_total),
         up_to=up_to,

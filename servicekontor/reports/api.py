@@ -60,6 +60,9 @@ class StaffPermission(BasePermission):
     with `message`. Both 403: the credential was valid."""
 
     client_message: Any = ""
+    # Read by the schema (`accounts.api_clients.ApiClientScheme`): an operation that refuses
+    # every API client does not list the client's token among its security (walk F6).
+    refuses_api_clients = True
 
     def allows(self, user: User) -> bool:
         raise NotImplementedError

@@ -19,6 +19,7 @@ from servicekontor.accounts.models import User
 from servicekontor.accounts.refusal import refused
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock, spreadsheets
+from servicekontor.core.collation import swedish_key
 from servicekontor.core.errors import DomainError
 from servicekontor.core.geography import county_name
 from servicekontor.core.params import parse_date
@@ -168,7 +169,10 @@ def home(request: HttpRequest, scope: Scope) -> HttpResponse:
         return HttpResponseRedirect(reverse("reports:network"))
     if scope.agency_ids is not None and user.analyst_agency is not None:
         return HttpResponseRedirect(reverse("reports:agency", args=[user.analyst_agency.code]))
-    offices = Office.objects.filter(pk__in=sorted(scope.office_ids or ())).order_by("name")
+    offices = sorted(
+        Office.objects.filter(pk__in=sorted(scope.office_ids or ())),
+        key=lambda o: swedish_key(o.name),
+    )
     return render(request, "reports/choose_office.html", {"offices": offices})
 
 

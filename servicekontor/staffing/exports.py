@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from servicekontor.core.collation import swedish_key
 from servicekontor.core.geography import county_name
 from servicekontor.core.rounding import exported
 from servicekontor.staffing.queries import NetworkPlan, WeekPlan
@@ -204,7 +205,9 @@ WAPE_PLACES = [None, 3, 3, 0]
 
 def wape_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
     offices = {r.office.pk: r.office for r in plan.rows}
-    for office_id, bt in sorted(plan.backtests.items(), key=lambda kv: offices[kv[0]].name):
+    for office_id, bt in sorted(
+        plan.backtests.items(), key=lambda kv: swedish_key(offices[kv[0]].name)
+    ):
         yield [
             offices[office_id].name,
             exported(bt.wape_model, 3),

@@ -24,6 +24,7 @@ NETWORK_SCREENS = (
     "handovers:list",
     "planning:index",
     "changeplans:index",
+    "accounts:api_tokens",
     "admin:index",
 )
 OFFICE_SCREENS = ("desk:live", "staffing:office")

@@ -246,8 +246,8 @@ def test_search_page_is_the_old_page(client, office, service, language, query):
         "appointments/choose_office.html",
         [
             (
-                "{% load i18n tz wall_clock booking_lists fixed_urls form_fields %}",
-                "{% load i18n tz wall_clock fixed_urls form_fields %}",
+                "{% load i18n static tz wall_clock booking_lists fixed_urls form_fields video_words %}",
+                "{% load i18n static tz wall_clock fixed_urls form_fields video_words %}",
             ),
             (
                 "{# times_prefix: each office's link is it and the office's code (one `reverse` "
@@ -279,8 +279,8 @@ def test_times_page_is_the_old_page(client, office, service, language, query):
         "appointments/choose_time.html",
         [
             (
-                "{% load i18n tz wall_clock booking_lists fixed_urls %}",
-                "{% load i18n tz wall_clock fixed_urls %}",
+                "{% load i18n tz wall_clock booking_lists fixed_urls video_words %}",
+                "{% load i18n tz wall_clock fixed_urls video_words %}",
             ),
             _loops_of(OLD_TIMES.split(">\n", 1)[1], NEW_TIMES.split(">\n", 1)[1]),
             ('{% include "appointments/_days.html" %}', "{{ days_html }}"),

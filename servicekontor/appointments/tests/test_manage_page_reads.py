@@ -13,7 +13,7 @@ from servicekontor.appointments.tests.conftest import TUESDAY, local
 from servicekontor.appointments.tests.video import caseworker, office_with_rooms, video_service
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "no_rate_limit")]
-ROOM = "This is a video meeting with the agency's caseworker, in video room 3 at the office."
+ROOM = "not from home: come to the office, check in at the kiosk with your booking code and we show you to video room 3"
 
 
 def _book(service, office):

@@ -76,6 +76,7 @@ def test_adopt__conflict__writes_nothing_and_names_every_conflict(world):
             "counters": 3,
         },
         hours=[[0, "10:00", "16:00"]],
+        agencies_after_opening=[world.fk],  # an opening needs services (walk F10)
     )
     services.add_change(
         plan=plan,
@@ -187,6 +188,7 @@ def test_step_measures__equal_the_planning_page_after_adoption(world):
             "counters": 2,
         },
         hours=[[d, "10:00", "16:00"] for d in range(5)],
+        agencies_after_opening=[world.fk],  # an opening needs services (walk F10)
     )
     evaluation = queries.evaluate_plan(plan)
     steps = {s.day: s.effect.access for s in evaluation.steps}

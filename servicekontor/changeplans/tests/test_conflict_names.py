@@ -121,6 +121,8 @@ def test_adopt_confirm_api_and_command__the_offices_the_plan_opens_by_name(world
     assert confirm.status_code == 200
     page = confirm.content.decode()
     assert "på 1 kontor: Sjuntorp" in page or "at 1 offices: Sjuntorp" in page
+    # each change with its date (walk F10: the list had none)
+    assert page.count('<time datetime="2027-03-01">2027-03-01</time>') == 2
     described = client.get(f"/api/change-plans/{plan.pk}/").json()
     assert described[1]["description"].endswith(": Sjuntorp")
     assert described[1]["offices"] == ["sjuntorp"]  # the API still gives the codes

@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from openpyxl import load_workbook
 
-from servicekontor.changeplans import services
+from servicekontor.changeplans import queries, services
 from servicekontor.changeplans.models import ChangeKind, ChangePlan, PlanStatus
 from servicekontor.core import clock
 from servicekontor.costs.models import Category, CostPool, HourlyRate
@@ -268,16 +268,19 @@ def test_openings_from_a_planning_result(plan, world, client):
         },
     )
     client.force_login(world.nadia)
-    response = client.post(
-        f"/change-plans/{plan.pk}/from-scenario/",
-        {
-            "scenario": scenario.pk,
-            "on_date": "2027-09-01",
-            "counters": "3",
-            "hours": "0-4 10:00-15:00",
-            "agencies": [world.fk.pk, world.skv.pk],
-        },
-    )
+    form = {
+        "scenario": scenario.pk,
+        "on_date": "2027-09-01",
+        "counters": "3",
+        "hours": "0-4 10:00-15:00",
+    }
+    # no agency: refused, the openings would offer nothing (walk F10)
+    refused = client.post(f"/en/change-plans/{plan.pk}/from-scenario/", form)
+    assert refused.status_code == 400
+    assert "Choose at least one agency" in refused.content.decode()
+    assert not plan.changes.filter(kind=ChangeKind.OPEN_OFFICE).exists()
+    form["agencies"] = [world.fk.pk, world.skv.pk]
+    response = client.post(f"/change-plans/{plan.pk}/from-scenario/", form)
     assert response.status_code == 302
     opened = plan.changes.filter(kind=ChangeKind.OPEN_OFFICE).order_by("position")
     assert [c.office_codes for c in opened] == [["are"], ["sorsele"]]
@@ -409,18 +412,59 @@ def test_add_opening__with_agencies__their_services_follow_it_and_no_warning(pla
     assert {c.offset_days for c in added} == {0}
     assert all(c.office_codes == ["malmberget"] for c in added)
     page = client.get(f"/change-plans/{plan.pk}/").content.decode()
-    assert "Öppningar utan tjänster" not in page
+    assert "utan någon myndighets tjänster" not in page
 
 
-def test_add_opening__without_agencies__the_page_says_it_takes_no_visits(plan, world, client):
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [("", "Välj minst en myndighet"), ("/en", "Choose at least one agency")],
+)
+def test_add_opening__without_agencies__refused_saying_why(plan, world, client, prefix, words):
+    """Walk F10: "open an office" with no agency ticked was accepted without a word, counted as
+    better access and adopted into the registry as an office offering nothing."""
     client.force_login(world.nadia)
-    response = client.post(f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", []))
-    assert response.status_code == 302
+    before = plan.changes.count()
+    response = client.post(
+        f"{prefix}/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", [])
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert words in text
+    assert 'value="malmberget"' in text  # the form kept (no JavaScript needed)
+    assert plan.changes.count() == before
+
+
+def test_stored_opening_without_services__a_conflict_and_not_adopted(plan, world, client):
+    """An opening stored without agencies (by an older version, or the services removed
+    again) is a conflict on the page and adoption is refused, writing nothing."""
+    client.force_login(world.nadia)
+    services.add_change(
+        plan=plan,
+        kind=ChangeKind.OPEN_OFFICE,
+        on_date=dt.date(2027, 2, 1),
+        office_codes=["malmberget"],
+        new_office={
+            "name": "Nytt kontor malmberget",
+            "county": "Norrbottens län",
+            "latitude": 67.18,
+            "longitude": 20.66,
+            "counters": 2,
+        },
+        hours=[[wd, "10:00", "16:00"] for wd in range(5)],
+    )
     page = client.get(f"/change-plans/{plan.pk}/").content.decode()
-    assert "Öppningar utan tjänster" in page and "Nytt kontor malmberget" in page
-    # a warning, not a conflict: adoption is not refused
-    services.adopt_plan(plan=plan, user=world.nadia)
-    assert Office.objects.filter(code="malmberget").exists()
+    assert "Krockar med registret" in page
+    assert "Nytt kontor malmberget skulle öppna utan någon myndighets tjänster" in page
+    en = client.get(f"/en/change-plans/{plan.pk}/").content.decode()
+    assert "Nytt kontor malmberget would open without any agency&#x27;s services" in en
+    # it brings nobody nearer an office: the step's access is the network's without it
+    step = next(s for s in queries.evaluate_plan(plan).steps if s.day == dt.date(2027, 2, 1))
+    assert step.before is not None
+    assert step.effect.access == step.before.access
+    assert client.post(f"/change-plans/{plan.pk}/adopt/").status_code == 409
+    with pytest.raises(services.AdoptionConflict):
+        services.adopt_plan(plan=plan, user=world.nadia)
+    assert not Office.objects.filter(code="malmberget").exists()
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "2020-01-01", "yesterday"])
@@ -548,13 +592,28 @@ def test_steps__agencies_costs_plus_not_shared_add_up_to_the_cost(plan, world, c
     agencies' columns, with nothing saying where it went. Each row of the steps table (CSV,
     the page's table) and each step of the API: agencies + not shared = cost."""
     client.force_login(world.nadia)
-    opened = [] if agencies == "none" else [world.fk]
-    assert (
-        client.post(
-            f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", opened)
-        ).status_code
-        == 302
-    )
+    if agencies == "none":  # refused by the form since walk F10; a stored one is a conflict
+        services.add_change(
+            plan=plan,
+            kind=ChangeKind.OPEN_OFFICE,
+            on_date=dt.date(2027, 2, 1),
+            office_codes=["malmberget"],
+            new_office={
+                "name": "Nytt kontor malmberget",
+                "county": "Norrbottens län",
+                "latitude": 67.18,
+                "longitude": 20.66,
+                "counters": 2,
+            },
+            hours=[[wd, "10:00", "16:00"] for wd in range(5)],
+        )
+    else:
+        assert (
+            client.post(
+                f"/change-plans/{plan.pk}/changes/", _open_form(world, "malmberget", [world.fk])
+            ).status_code
+            == 302
+        )
     rows = _csv(client.get(f"/change-plans/{plan.pk}/export/?format=csv&table=steps").content)
     header = rows[0]
     cost = next(i for i, h in enumerate(header) if h.startswith("Beräknad kostnad per månad (kr)"))

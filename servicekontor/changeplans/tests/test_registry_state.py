@@ -82,7 +82,8 @@ def test_remove__ends_the_day_before__or_conflicts_on_a_registry_offerings_first
         registry(),
         [Change(1, Kind.REMOVE_SERVICES, dt.date(2027, 1, 1), offices=("a",), agency="fk")],
     )
-    assert not conflicts
+    # "a" offers only fk: without it, it would offer nothing (walk F10)
+    assert [c.code for c in conflicts] == ["left_without_services"]
     assert {o.valid_to for o in after.offerings if o.office == "a"} == {dt.date(2026, 12, 31)}
     _after, conflicts = apply_plan(
         registry(), [Change(1, Kind.REMOVE_SERVICES, T, offices=("a",), agency="fk")]

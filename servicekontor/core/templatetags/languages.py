@@ -11,7 +11,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from servicekontor.core.i18n import current_language
-from servicekontor.core.languages import common_language_choices, language_choices
+from servicekontor.core.languages import (
+    common_language_choices,
+    language_choices,
+    other_language_choices,
+)
 
 register = template.Library()
 
@@ -33,15 +37,16 @@ def interpreter_language_options() -> SafeString:
 @functools.cache
 def _options(locale: str) -> SafeString:
     """The often needed languages first (`COMMON_INTERPRETER_LANGUAGES`, walk finding F6),
-    then every language; both groups labelled."""
+    then the other languages (each once, none that is not interpreted: walk F21); both
+    groups labelled."""
     with translation.override(locale):
-        common, every = _("Often needed"), _("All languages")
+        common, every = _("Often needed"), _("Other languages")
     return format_html(
         '<optgroup label="{}">{}</optgroup><optgroup label="{}">{}</optgroup>',
         common,
         _option_list(common_language_choices(locale)),
         every,
-        _option_list(language_choices(locale)),
+        _option_list(other_language_choices(locale)),
     )
 
 

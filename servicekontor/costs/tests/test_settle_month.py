@@ -98,6 +98,18 @@ def test_derive_staff_pools__hours_times_rate(world):
     again = services.derive_staff_pools(month=april)
     assert again[0].pk == pool.pk
     assert CostPool.objects.filter(month=april).count() == 1
+    # named by its meaning, not its code name (walk F22: "Boden · derived")
+    from django.utils import translation
+
+    from servicekontor.costs.forms import _settled_pool_choices
+
+    Settlement.objects.create(month=april, settled_by=world.admin, pools_ore=0)
+    for language, words in (("sv", "Personal (från timmar)"), ("en", "Staff (from hours)")):
+        with translation.override(language):
+            assert pool.label == words and words in str(pool)
+            labels = [label for _m, options in _settled_pool_choices() for _pk, label in options]
+            assert f"{world.kista.name} · {words}" in labels
+            assert not [label for label in labels if "derived" in label]
 
 
 def test_settle_month__agency_and_office_with_lines_cannot_be_deleted(world):

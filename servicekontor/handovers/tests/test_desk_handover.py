@@ -143,7 +143,39 @@ def test_desk_handover__bad_form_is_400_with_nothing_written(alice, world, partn
 
 
 def test_desk_handover__identity_number_refused_where_not_needed(alice, world, partners):
+    """Skatteverket takes it for one service: the field is there, and for another service
+    a number is refused."""
+    visit = _serving(world, partners.tax_docs)
+
+    response = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        handover_step="1",
+        **_form("h0", partners.tax_docs, identity_number=VALID_PNR),
+    )
+
+    assert response.status_code == 400
+    assert not Handover.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_desk_handover__no_identity_field_where_no_service_takes_it(
+    alice, world, partners, language
+):
+    """Walk F20: Försäkringskassan's handover showed "Personnummer — not needed: leave it
+    empty", then refused a number typed in. None of its services takes one: no field, and a
+    number posted anyway is not kept."""
     visit = _serving(world, world.parental)
+    prefix = "/en" if language == "en" else ""
+    url = prefix + reverse("desk:act", kwargs={"office_code": world.office.code})
+    page = alice.post(url, {"action": "finish", "visit": visit.pk, "outcome": "referred"})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'name="h0-needs"' in html
+    assert "identity_number" not in html
+    assert ("Personnummer" if language == "sv" else "identity number") not in html
 
     response = _act(
         alice,
@@ -155,8 +187,8 @@ def test_desk_handover__identity_number_refused_where_not_needed(alice, world, p
         **_form("h0", world.parental, identity_number=VALID_PNR),
     )
 
-    assert response.status_code == 400
-    assert not Handover.objects.exists()
+    assert response.status_code == 303
+    assert not encryption.decrypt(Handover.objects.get().identity_number_encrypted)
 
 
 def test_desk_handover__other_agencys_service_cannot_be_chosen(alice, world, partners):
@@ -508,3 +540,26 @@ def test_desk_handover__slip_reference_big_and_bold_with_the_agency_s_contact(
     for page in ("appointments/manage.html", "appointments/desk_booked.html"):
         text = (Path(settings.BASE_DIR) / "templates" / page).read_text()
         assert '<strong class="ticket-number">{{ code }}</strong>' in text, page
+
+
+def test_desk_handover__the_desk_note_starts_the_needs_and_the_first_field_has_focus(
+    alice, world, partners
+):
+    """Walk F19: the note typed at the desk had to be typed again as "what the citizen
+    needs", and the form opened with focus on the page, 8 Tab stops before its first field."""
+    visit = _serving(world, world.tax)
+
+    page = _act(
+        alice,
+        world,
+        action="finish",
+        visit=visit.pk,
+        outcome="referred",
+        note="Intyg föräldrapenning 3 sidor",
+    )
+
+    html = page.content.decode()
+    needs = re.search(r'<textarea name="h0-needs"[^>]*>([^<]*)</textarea>', html)
+    assert needs and needs.group(1).strip() == "Intyg föräldrapenning 3 sidor"
+    assert html.count("autofocus") == 1
+    assert re.search(r'<[^>]*name="h0-service"[^>]*autofocus', html)

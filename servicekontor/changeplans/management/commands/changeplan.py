@@ -84,8 +84,6 @@ class Command(BaseCommand):
             )
         for message in ev.conflicts:
             self.stdout.write(f"conflict: {message}")
-        for message in ev.warnings:
-            self.stdout.write(f"warning: {message}")
         self.stdout.write(f"{len(ev.steps) - 1} steps evaluated in {seconds:.2f} s")
         if opts.get("csv"):
             Path(opts["csv"]).write_bytes(spreadsheets.csv_bytes(header, rows))
