@@ -6,6 +6,7 @@ token (`manage.py create_api_token <user> <name>`) acts as its user; a signed-in
 session works too.
 """
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -222,6 +223,7 @@ class AgencyYearSerializer(serializers.Serializer[Any]):
         help_text="Per month (code YYYY-MM), with the same month a year earlier; county empty.",
     )
     offices = ReportRowSerializer(many=True, help_text="Per office, with the year before.")
+    part_of_period = serializers.CharField(help_text=_PARTIAL_HELP, allow_blank=True)
     total = ReportValues()
 
 
@@ -262,16 +264,40 @@ class AgencyYearView(_StatisticsView):
             raise ValidationError({"year": [str(exc.message)]}) from None
         except NotBegun as exc:
             raise NotFound(str(exc.message)) from None
+        # the rows' and the whole year's part of the period, as the yearly page marks them
+        spans = coverage.spans(agency=agency, office_codes=[r.code for r in report.offices])
+        first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
+
+        def month_words(code: str) -> str:
+            start = parse_month(code)
+            end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+            return coverage.words(coverage.period_reasons(spans, start, end))
+
         data = {
             "agency": agency.code,
             "year": report.year,
             "up_to": report.up_to,
+            "part_of_period": coverage.words(coverage.period_reasons(spans, first, last)),
             "months": [
-                {"code": r.code, "name": r.name, "county": "", "values": r.values}
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "county": "",
+                    "part_of_period": month_words(r.code),
+                    "values": r.values,
+                }
                 for r in report.months
             ],
             "offices": [
-                {"code": r.code, "name": r.name, "county": r.county, "values": r.values}
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "county": r.county,
+                    "part_of_period": coverage.words(
+                        coverage.office_reasons(spans, r.code, first, last)
+                    ),
+                    "values": r.values,
+                }
                 for r in report.offices
             ],
             "total": report.total,
