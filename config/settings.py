@@ -123,6 +123,10 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the BEGIN, the COMMIT and the health check sent in the round trips next
+    # to them (decision 0085).
+    DATABASES["default"]["ENGINE"] = "servicekontor.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a management command share the file.
     DATABASES["default"]["OPTIONS"] = {

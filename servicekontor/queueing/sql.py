@@ -37,6 +37,24 @@ from servicekontor.queueing.models import (
 )
 
 
+def execute_opening(cursor: Any, statement: str, params: Sequence[Any]) -> None:
+    """`cursor.execute(statement, params)`; when it is the first statement of a transaction,
+    with the transaction's BEGIN in the same round trip (decision 0085: psycopg sends it as
+    a round trip of its own otherwise). The cursor is left at the statement's own result."""
+    opening = getattr(connection, "opening", None)
+    if opening is None:  # SQLite, or Django's own PostgreSQL backend
+        cursor.execute(statement, params)
+        return
+    text, begun = opening(statement)
+    try:
+        cursor.execute(text, params)
+    finally:
+        if begun:
+            connection.opened()  # type: ignore[attr-defined]
+    if begun:
+        cursor.nextset()  # past the BEGIN's empty result
+
+
 def _columns(model: type, alias: str) -> str:
     return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)  # type: ignore[attr-defined]
 
@@ -239,7 +257,7 @@ def visit_with_assignment(*, visit_id: int, officer_id: int) -> tuple[Visit, boo
     """The visit (its service and agency attached), and whether the officer is assigned to
     its office; None if there is none."""
     with connection.cursor() as cursor:
-        cursor.execute(VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])
+        execute_opening(cursor, VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -877,7 +895,7 @@ def transition(
         statement = f"{lead[0]}; {statement}"
         params = [*lead[1], *params]
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        execute_opening(cursor, statement, params)
         if lead is not None:
             lead_rows = cursor.fetchall()
             if led is not None:

@@ -1,0 +1,138 @@
+"""Django's PostgreSQL backend (psycopg 3, client-side binding), with the transaction's BEGIN
+and COMMIT sent in the round trips of the statements next to them (decision 0085, issue 13).
+
+A desk action is a short transaction of a few statements; each round trip sends the worker
+back into the run queue, and at the national peak the wait for a core after each answer is a
+third of the action's time. psycopg sends `BEGIN` as a round trip of its own before the
+transaction's first statement, and Django's commit is a round trip of its own after the last.
+
+- `opening(statement)`: the statement with psycopg's own `BEGIN` (the same text:
+  isolation level and all) in front, when it is the first statement of the outermost atomic
+  block (nothing sent since the block began). psycopg is told not to send its own (its
+  `autocommit` flag, which only decides whether *it* sends a BEGIN; Django's own flag, which
+  `atomic` and `on_commit` use, is not touched). The caller skips the BEGIN's (empty) result
+  with `nextset()`.
+- `at_commit(statement, params)`: a write sent with the COMMIT, in one round trip, when the
+  outermost atomic block of a real transaction commits (in order, in the same transaction, after
+  everything else it wrote); sent at once when there is no such block to wait for (autocommit,
+  or inside a savepoint: a test's transaction, a nested atomic, whose rollback must take the
+  write with it). An error in it fails the commit (Django rolls back and raises it), as a
+  failed statement would have failed the block before. Dropped on rollback.
+
+- The health check (`CONN_HEALTH_CHECKS`, before a request's first statement on a reused
+  connection) asks the server (Django's `SELECT 1`, a round trip) only when the connection's
+  socket has something to read: an idle connection is sent nothing by a server that is well,
+  and a server that ended it (a restart, `pg_terminate_backend`) has sent its error and closed
+  the socket, which is then readable. Nothing pending: usable, no round trip.
+
+Only with client-side binding (Django's default, psycopg's `ClientCursor`): several statements
+with parameters in one `execute` (the simple query protocol). With `server_side_binding` both
+are off and the backend is Django's.
+"""
+
+from __future__ import annotations
+
+import select
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.backends.postgresql import base
+import psycopg
+from psycopg import pq
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._at_commit: list[tuple[str, Sequence[Any]]] = []
+
+    def _several_per_execute(self) -> bool:
+        return not self.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+
+    # --- the health check without a round trip ------------------------------------------
+
+    def is_usable(self) -> bool:
+        raw = self.connection
+        if raw is None or raw.closed or raw.broken:
+            return False
+        if raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return bool(super().is_usable())
+        try:
+            readable, _w, _x = select.select([raw.pgconn.socket], [], [], 0)
+        except (OSError, ValueError, psycopg.Error):
+            return False
+        if readable:  # the server said something unasked: ask it (Django's check)
+            return bool(super().is_usable())
+        return True
+
+    # --- BEGIN with the first statement --------------------------------------------------
+
+    def opening(self, statement: str) -> tuple[str, bool]:
+        """`statement`, and whether psycopg's BEGIN was put in front of it (then its first
+        result is the BEGIN's: `cursor.nextset()` before reading). Call with the connection
+        open (`ensure_connection`), right before executing."""
+        raw = self.connection
+        if (
+            raw is None
+            or not self.in_atomic_block
+            or self.get_autocommit()
+            or raw.autocommit
+            or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE
+            or raw._pipeline is not None
+            or not self._several_per_execute()
+        ):
+            return statement, False
+        begin = raw._get_tx_start_command().decode()
+        # psycopg now sends no BEGIN of its own; the server's transaction block is ours
+        # from the statement's round trip on (psycopg's commit/rollback look at the server's
+        # state, not at this flag). Django's autocommit (False) is unchanged.
+        raw.autocommit = True
+        return f"{begin}; {statement}", True
+
+    def opened(self) -> None:
+        """After executing an `opening` statement: if it did not open the transaction (it
+        failed before the server ran the BEGIN), psycopg sends its own again."""
+        raw = self.connection
+        if (
+            raw is not None
+            and raw.autocommit
+            and not self.get_autocommit()
+            and raw.pgconn.transaction_status == pq.TransactionStatus.IDLE
+        ):
+            raw.autocommit = False
+
+    # --- writes sent with the COMMIT -------------------------------------------------------
+
+    def at_commit(self, statement: str, params: Sequence[Any]) -> None:
+        """Run `statement` with the outermost atomic block's COMMIT (see the module), or now."""
+        if (
+            self.in_atomic_block
+            and self.commit_on_exit
+            and len(self.atomic_blocks) == 1
+            and not self.get_autocommit()
+            and not self.needs_rollback
+            and self._several_per_execute()
+        ):
+            self._at_commit.append((statement, params))
+            return
+        with self.cursor() as cursor:
+            cursor.execute(statement, params)
+
+    def _commit(self) -> None:
+        if not self._at_commit:
+            return super()._commit()
+        pending, self._at_commit = self._at_commit, []
+        joined = "; ".join([*(statement for statement, _params in pending), "COMMIT"])
+        params = [p for _statement, params in pending for p in params]
+        with self.cursor() as cursor:
+            cursor.execute(joined, params)
+        with self.wrap_database_errors:  # nothing to send: the server's block is closed
+            self.connection.commit()
+
+    def _rollback(self) -> None:
+        self._at_commit = []
+        return super()._rollback()
+
+    def _close(self) -> None:
+        self._at_commit = []
+        return super()._close()
