@@ -751,6 +751,7 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     parts with its status (409/400/403) and the reason."""
     fragment = request.headers.get("X-Desk-Fragment") == "1"
     action = request.POST.get("action", "")
+    poll = None
     try:
         if action in ("finish", "errand"):
             page = _handover_step(request, _user(request), office_code, action)
@@ -758,7 +759,14 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
                 if fragment:  # a page of its own: desk.js sends the form again as a plain POST
                     page["X-Desk-Form"] = "1"
                 return page
-        message, visit = _dispatch(request, _user(request), office_code, action)
+        # desk.js's answer needs the session and the versions of its parts after the action:
+        # read in the action's COMMIT round trip (decision 0085), else after it
+        poll = queries.DeskPollWithAction(officer_id=_user(request).pk) if fragment else None
+        try:
+            message, visit = _dispatch(request, _user(request), office_code, action)
+        finally:
+            if poll is not None:
+                poll.drop()  # taken by the action's commit, or not at all
     except QueueError as exc:
         session = _session_at(request, office_code)
         if fragment and session is not None:
@@ -766,8 +774,8 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
         back = reverse("desk:desk", args=[office_code]) if session else reverse("desk:choose")
         return _refused(request, exc.message, exc.http_status, back)
     visit_id = visit.pk if visit is not None else None
-    # the session and the versions of its parts: one statement
-    found = queries.desk_poll(officer_id=_user(request).pk) if fragment else None
+    # the session and the versions of its parts: one statement (read with the commit)
+    found = poll.result() if poll is not None else None
     if found is not None and found[0].office_code == office_code:
         keys, versions = found
         session = _session_of(keys, _user(request))

@@ -563,13 +563,40 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     """`desk_session_keys(officer_id=…)` and `office_events_today` of its office since
     `since` (with the officer's own events), from one statement; None if not signed in."""
     with connection.cursor() as cursor:
-        at = sql_datetime(since)
-        cursor.execute(DESK_POLL, [officer_id, officer_id, at, at, officer_id])
+        cursor.execute(DESK_POLL, _desk_poll_params(officer_id=officer_id, since=since))
         row = cursor.fetchone()
+    return desk_poll_of(row)
+
+
+def _desk_poll_params(*, officer_id: int, since: dt.datetime) -> list[object]:
+    at = sql_datetime(since)
+    return [officer_id, officer_id, at, at, officer_id]
+
+
+def desk_poll_of(row: Sequence[Any] | None) -> tuple[DeskSessionKeys, EventCounts] | None:
+    """`desk_poll`'s answer from its row."""
     if row is None:
         return None
     keys = DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))
     return keys, EventCounts(*(int(v) for v in row[5:]))
+
+
+def desk_poll_with_commit(*, officer_id: int, since: dt.datetime) -> list[list[Any]] | None:
+    """`desk_poll` read in the next COMMIT's round trip, after the transaction's writes
+    (`core.postgresql`, decision 0085): the list returned gets its rows then (still empty if
+    no transaction committed: ask `desk_poll`). None where the backend cannot."""
+    ride = getattr(connection, "with_next_commit", None)
+    if ride is None:
+        return None
+    into: list[list[Any]] = []
+    ride(DESK_POLL, _desk_poll_params(officer_id=officer_id, since=since), into)
+    return into
+
+
+def drop_desk_poll_with_commit() -> None:
+    drop = getattr(connection, "drop_next_commit", None)
+    if drop is not None:
+        drop()
 
 
 # --- the waiting lists the push server sends (decision 0062) --------------------------------

@@ -279,7 +279,8 @@ def apply(delta: measures.Contributions) -> None:
         # Sent with the transaction's COMMIT, in the same round trip (decision 0085); at once
         # outside a transaction of its own. Still in this order, in the same transaction.
         joined = "; ".join(statement for statement, _params in statements)
-        at_commit(joined, [p for _statement, params in statements for p in params])
+        params = [p for _statement, params in statements for p in params]
+        at_commit(joined, params, results=len(statements))
         return
     with connection.cursor() as cursor:
         if len(statements) > 1 and _several_per_execute():

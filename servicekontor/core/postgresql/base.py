@@ -25,6 +25,9 @@ transaction's first statement, and Django's commit is a round trip of its own af
   and a server that ended it (a restart, `pg_terminate_backend`) has sent its error and closed
   the socket, which is then readable. Nothing pending: usable, no round trip.
 
+- `with_next_commit(statement, params, into)`: a read sent with the next COMMIT, after the
+  transaction's writes (a desk action's answer: the session and versions of its parts).
+
 Only with client-side binding (Django's default, psycopg's `ClientCursor`): several statements
 with parameters in one `execute` (the simple query protocol). With `server_side_binding` both
 are off and the backend is Django's.
@@ -44,7 +47,9 @@ from psycopg import pq
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._at_commit: list[tuple[str, Sequence[Any]]] = []
+        # (statements, parameters, how many results they give)
+        self._at_commit: list[tuple[str, Sequence[Any], int]] = []
+        self._rider: tuple[str, Sequence[Any], list[list[Any]]] | None = None
 
     def _several_per_execute(self) -> bool:
         return not self.settings_dict.get("OPTIONS", {}).get("server_side_binding")
@@ -103,8 +108,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     # --- writes sent with the COMMIT -------------------------------------------------------
 
-    def at_commit(self, statement: str, params: Sequence[Any]) -> None:
-        """Run `statement` with the outermost atomic block's COMMIT (see the module), or now."""
+    def at_commit(self, statement: str, params: Sequence[Any], *, results: int = 1) -> None:
+        """Run `statement` (`results`: how many statements, joined by "; ") with the
+        outermost atomic block's COMMIT (see the module), or now."""
         if (
             self.in_atomic_block
             and self.commit_on_exit
@@ -113,26 +119,43 @@ class DatabaseWrapper(base.DatabaseWrapper):
             and not self.needs_rollback
             and self._several_per_execute()
         ):
-            self._at_commit.append((statement, params))
+            self._at_commit.append((statement, params, results))
             return
         with self.cursor() as cursor:
             cursor.execute(statement, params)
 
+    def with_next_commit(self, statement: str, params: Sequence[Any], into: list[list[Any]]) -> None:
+        """Read `statement` in the next COMMIT's round trip, after the transaction's writes
+        (and those sent with the commit): its rows are appended to `into` as one list. If the
+        next transaction rolls back, or none commits, nothing is read (`into` stays empty):
+        the caller asks itself. One at a time; `drop_next_commit` forgets it."""
+        self._rider = (statement, params, into) if self._several_per_execute() else None
+
+    def drop_next_commit(self) -> None:
+        self._rider = None
+
     def _commit(self) -> None:
-        if not self._at_commit:
+        rider, self._rider = self._rider, None
+        if not self._at_commit and rider is None:
             return super()._commit()
         pending, self._at_commit = self._at_commit, []
-        joined = "; ".join([*(statement for statement, _params in pending), "COMMIT"])
-        params = [p for _statement, params in pending for p in params]
+        if rider is not None:
+            pending.append((rider[0], rider[1], 1))
+        joined = "; ".join([*(statement for statement, _params, _n in pending), "COMMIT"])
+        params = [p for _statement, params, _n in pending for p in params]
         with self.cursor() as cursor:
             cursor.execute(joined, params)
+            if rider is not None:
+                for _skip in range(sum(n for _s, _p, n in pending) - 1):
+                    cursor.nextset()
+                rider[2].append(list(cursor.fetchall()))
         with self.wrap_database_errors:  # nothing to send: the server's block is closed
             self.connection.commit()
 
     def _rollback(self) -> None:
-        self._at_commit = []
+        self._at_commit, self._rider = [], None
         return super()._rollback()
 
     def _close(self) -> None:
-        self._at_commit = []
+        self._at_commit, self._rider = [], None
         return super()._close()
