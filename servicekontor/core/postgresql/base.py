@@ -39,8 +39,8 @@ import select
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.backends.postgresql import base
 import psycopg
+from django.db.backends.postgresql import base
 from psycopg import pq
 
 
@@ -124,7 +124,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         with self.cursor() as cursor:
             cursor.execute(statement, params)
 
-    def with_next_commit(self, statement: str, params: Sequence[Any], into: list[list[Any]]) -> None:
+    def with_next_commit(
+        self, statement: str, params: Sequence[Any], into: list[list[Any]]
+    ) -> None:
         """Read `statement` in the next COMMIT's round trip, after the transaction's writes
         (and those sent with the commit): its rows are appended to `into` as one list. If the
         next transaction rolls back, or none commits, nothing is read (`into` stays empty):

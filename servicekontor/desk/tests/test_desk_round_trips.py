@@ -14,10 +14,10 @@ version) and every publish of push (decision 0026), as production has them: sess
 on its own below.
 """
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
 
 import psycopg
 import psycopg._connection_base as psycopg_connection
@@ -131,14 +131,13 @@ def test_desk_actions__round_trips__as_counted(client, trips, fragment):
         )
         assert called.status_code == expected
         visit = called["X-Visit-Id"]
+        start = {"action": "start", "visit": visit}
         counted["start"], started = _counted(
-            trips, lambda: client.post(act, {"action": "start", "visit": visit}, headers=headers)
+            trips, partial(client.post, act, start, headers=headers)
         )
+        finish = {"action": "finish", "visit": visit, "outcome": "resolved"}
         counted["finish"], finished = _counted(
-            trips,
-            lambda: client.post(
-                act, {"action": "finish", "visit": visit, "outcome": "resolved"}, headers=headers
-            ),
+            trips, partial(client.post, act, finish, headers=headers)
         )
         assert {started.status_code, finished.status_code} == {expected}
         if fragment:
