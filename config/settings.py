@@ -350,7 +350,9 @@ if env_str("REDIS_URL", ""):
     # With a cache every process shares, sessions are read from it (written through to the
     # database): one query fewer on every signed-in request. Without one, a logged-out
     # session could live on in another process's local cache, so sessions stay in the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's `cached_db`, reading the registry's version in the session's round trip
+    # (decision 0085).
+    SESSION_ENGINE = "servicekontor.core.sessions"
 
 # Server push to the polled screens (decision 0026): the push server's public base URL (e.g.
 # "/push/" behind the same proxy, or "http://127.0.0.1:8001/push/"), and the Redis it and the

@@ -568,7 +568,7 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     return desk_poll_of(row)
 
 
-def _desk_poll_params(*, officer_id: int, since: dt.datetime) -> list[object]:
+def _desk_poll_params(*, officer_id: int, since: dt.datetime) -> list[Any]:
     at = sql_datetime(since)
     return [officer_id, officer_id, at, at, officer_id]
 

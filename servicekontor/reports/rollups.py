@@ -255,8 +255,8 @@ def apply(delta: measures.Contributions) -> None:
     """Add `delta` to the rollups, one upsert per row (and one per month row for the "day"
     and "wait" kinds), in sorted key order, so two transactions lock rows in the same order
     and cannot deadlock on them. On PostgreSQL with client-side binding (Django's default)
-    the upserts go in one round trip, run one after the other in that order: the COMMIT's
-    round trip, when they are written in a transaction (`core.postgresql`, decision 0085)."""
+    the upserts go in one round trip, run one after the other in that order: the next
+    statement's or the COMMIT's, in a transaction (`core.postgresql`, decision 0085)."""
     statements: list[tuple[str, list[Any]]] = []
     for key in sorted(delta, key=repr):
         kind, office_id, service_id, day, *extra = key
@@ -274,13 +274,14 @@ def apply(delta: measures.Contributions) -> None:
             statements.append((_month_upsert_sql(kind), month_params))
     if not statements:
         return
-    at_commit = getattr(connection, "at_commit", None)
-    if at_commit is not None and _several_per_execute():
-        # Sent with the transaction's COMMIT, in the same round trip (decision 0085); at once
-        # outside a transaction of its own. Still in this order, in the same transaction.
+    write_later = getattr(connection, "write_later", None)
+    if write_later is not None and _several_per_execute():
+        # Sent in the round trip of the transaction's next statement, or of its COMMIT
+        # (decision 0085); at once outside a transaction. In this order, before anything
+        # else the transaction sends after it.
         joined = "; ".join(statement for statement, _params in statements)
         params = [p for _statement, params in statements for p in params]
-        at_commit(joined, params, results=len(statements))
+        write_later(joined, params, results=len(statements))
         return
     with connection.cursor() as cursor:
         if len(statements) > 1 and _several_per_execute():

@@ -12,13 +12,13 @@ transaction's first statement, and Django's commit is a round trip of its own af
   `autocommit` flag, which only decides whether *it* sends a BEGIN; Django's own flag, which
   `atomic` and `on_commit` use, is not touched). The caller skips the BEGIN's (empty) result
   with `nextset()`.
-- `at_commit(statement, params)`: a write sent with the COMMIT, in one round trip, when the
-  outermost atomic block of a real transaction commits (in order, in the same transaction, after
-  everything else it wrote); sent at once when there is no such block to wait for (autocommit,
-  or inside a savepoint: a test's transaction, a nested atomic, whose rollback must take the
-  write with it). An error in it fails the commit (Django rolls back and raises it), as a
-  failed statement would have failed the block before. Dropped on rollback.
-
+- `write_later(statement, params)`: a write whose answer nobody waits for (the statistics'
+  rollups) sent in the round trip of whatever the connection sends next in the transaction,
+  in front of it: the next statement (a read after it sees it, as before), a savepoint's
+  SAVEPOINT, RELEASE or ROLLBACK TO (a rolled-back savepoint takes it with it), or the COMMIT.
+  So nothing the transaction does is reordered; what changes is only when an error in the
+  write is raised (at that next statement, which then fails as the block would have). Sent
+  at once outside a transaction that has begun. Dropped on rollback.
 - The health check (`CONN_HEALTH_CHECKS`, before a request's first statement on a reused
   connection) asks the server (Django's `SELECT 1`, a round trip) only when the connection's
   socket has something to read: an idle connection is sent nothing by a server that is well,
@@ -27,6 +27,9 @@ transaction's first statement, and Django's commit is a round trip of its own af
 
 - `with_next_commit(statement, params, into)`: a read sent with the next COMMIT, after the
   transaction's writes (a desk action's answer: the session and versions of its parts).
+
+- The health check (above) and psycopg's own commands bypass Django's cursor; nothing is
+  waiting then (no transaction has begun, or it has ended).
 
 Only with client-side binding (Django's default, psycopg's `ClientCursor`): several statements
 with parameters in one `execute` (the simple query protocol). With `server_side_binding` both
@@ -48,8 +51,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (statements, parameters, how many results they give)
-        self._at_commit: list[tuple[str, Sequence[Any], int]] = []
+        self._later: list[tuple[str, Sequence[Any], int]] = []
         self._rider: tuple[str, Sequence[Any], list[list[Any]]] | None = None
+        self.execute_wrappers.insert(0, self._send_later)
 
     def _several_per_execute(self) -> bool:
         return not self.settings_dict.get("OPTIONS", {}).get("server_side_binding")
@@ -106,23 +110,45 @@ class DatabaseWrapper(base.DatabaseWrapper):
         ):
             raw.autocommit = False
 
-    # --- writes sent with the COMMIT -------------------------------------------------------
+    # --- writes sent with the next statement, or with the COMMIT -----------------------------
 
-    def at_commit(self, statement: str, params: Sequence[Any], *, results: int = 1) -> None:
-        """Run `statement` (`results`: how many statements, joined by "; ") with the
-        outermost atomic block's COMMIT (see the module), or now."""
+    def write_later(self, statement: str, params: Sequence[Any], *, results: int = 1) -> None:
+        """Run `statement` (`results`: how many statements, joined by "; ") in the round
+        trip of the connection's next statement, in front of it, or with the COMMIT (see the
+        module); now outside a transaction that has begun."""
+        raw = self.connection
         if (
-            self.in_atomic_block
-            and self.commit_on_exit
-            and len(self.atomic_blocks) == 1
+            raw is not None
+            and self.in_atomic_block
             and not self.get_autocommit()
             and not self.needs_rollback
+            and raw.pgconn.transaction_status == pq.TransactionStatus.INTRANS
             and self._several_per_execute()
         ):
-            self._at_commit.append((statement, params, results))
+            self._later.append((statement, params, results))
             return
         with self.cursor() as cursor:
             cursor.execute(statement, params)
+
+    def _send_later(
+        self, execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        """The connection's execute wrapper: the writes waiting (`write_later`) go first, in
+        the same round trip when the statement's parameters allow (a list: the simple query
+        protocol), else in one of their own just before it."""
+        if not self._later:
+            return execute(sql, params, many, context)
+        pending, self._later = self._later, []
+        joined = "; ".join(statement for statement, _params, _n in pending)
+        values = [p for _statement, params, _n in pending for p in params]
+        cursor = context["cursor"]
+        if many or not isinstance(params, (list, tuple)):
+            cursor.execute(joined, values)
+            return execute(sql, params, many, context)
+        result = execute(f"{joined}; {sql}", [*values, *params], many, context)
+        for _skip in range(sum(n for _s, _p, n in pending)):
+            cursor.nextset()  # to the statement's own result
+        return result
 
     def with_next_commit(
         self, statement: str, params: Sequence[Any], into: list[list[Any]]
@@ -138,9 +164,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         rider, self._rider = self._rider, None
-        if not self._at_commit and rider is None:
-            return super()._commit()
-        pending, self._at_commit = self._at_commit, []
+        if not self._later and rider is None:
+            return super()._commit()  # type: ignore[misc]  # Django's, not in its stubs
+        pending, self._later = self._later, []
         if rider is not None:
             pending.append((rider[0], rider[1], 1))
         joined = "; ".join([*(statement for statement, _params, _n in pending), "COMMIT"])
@@ -155,9 +181,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.connection.commit()
 
     def _rollback(self) -> None:
-        self._at_commit, self._rider = [], None
-        return super()._rollback()
+        self._later, self._rider = [], None
+        return super()._rollback()  # type: ignore[misc]  # Django's, not in its stubs
 
     def _close(self) -> None:
-        self._at_commit, self._rider = [], None
-        return super()._close()
+        self._later, self._rider = [], None
+        return super()._close()  # type: ignore[misc]  # Django's, not in its stubs
