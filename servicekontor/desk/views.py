@@ -803,10 +803,15 @@ def _current_after(action: str, visit: Any, *, officer_id: int) -> Visit | None:
     when the action decides it (else `_UNKNOWN`: `_desk_context` reads it). A call, recall or
     start leaves the visit it acted on at the officer's desk (read with its service and agency
     by the one-statement transition); a finish ends the officer's only visit (a visit being
-    served is the officer's, and an officer has at most one: `services.call_next`)."""
+    served is the officer's, and an officer has at most one: `services.call_next`), and so
+    do a hold and a no-show (also a recall's last, decision 0085)."""
     if not isinstance(visit, Visit):
         return _UNKNOWN
     if action == "finish":
+        return None
+    if action in ("hold", "no_show", "recall") and visit.state not in queries.ACTIVE_STATES:
+        # Parked or a no-show: these act only on the officer's own called or served visit
+        # (`services._own_visit`; the state machine's sources), which has left the desk.
         return None
     if (
         action in ("call_next", "call", "recall", "start")

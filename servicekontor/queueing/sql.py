@@ -233,11 +233,19 @@ def desk_session_statement(*, columns: str = "s.*", for_update: bool = True) -> 
 
 def locked_desk_session(*, officer_id: int) -> tuple[DeskSession, bool] | None:
     """The officer's desk session, locked, and whether the officer is assigned to its office."""
-    sql = desk_session_statement(for_update=connection.features.has_select_for_update)
-    session = next(iter(DeskSession.objects.raw(sql, [officer_id])), None)
-    if session is None:
+    sql = _locked_session_statement(connection.features.has_select_for_update)
+    with connection.cursor() as cursor:
+        # often a transaction's first statement: its BEGIN in the same round trip
+        execute_opening(cursor, sql, [officer_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return session, bool(session.__dict__["assigned"])
+    return _from_row(DeskSession, row[:-1]), bool(row[-1])
+
+
+@functools.lru_cache(maxsize=2)
+def _locked_session_statement(for_update: bool) -> str:
+    return desk_session_statement(columns=_columns(DeskSession, "s"), for_update=for_update)
 
 
 # --- one visit, with the assignment check (start, finish, hold, …) ----------------------------

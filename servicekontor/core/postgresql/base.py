@@ -89,6 +89,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             or raw.pgconn.transaction_status != pq.TransactionStatus.IDLE
             or raw._pipeline is not None
             or not self._several_per_execute()
+            or self._later  # (never, outside a transaction) they go first, psycopg's BEGIN before
         ):
             return statement, False
         begin = raw._get_tx_start_command().decode()

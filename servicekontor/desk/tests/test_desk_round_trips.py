@@ -44,13 +44,20 @@ EXPECTED = {
     "call_next": (3, 2),
     "start": (3, 2),
     "finish": (4, 2),
+    # A hold reads the visit first (BEGIN with it) and leaves the officer no visit to read
+    # after (before: 7, 2); calling a parked visit locks the session (BEGIN with it), asks
+    # "busy?", reads the visit and whether the desk may serve it (before: 9, 3).
+    "hold": (4, 2),
+    "call": (7, 2),
 }
 # The same actions as plain forms (303: no answer's session to read, no panel, so no registry
-# version). Before decision 0085: 5, 4, 7.
+# version). Before decision 0085: 5, 4, 7, 5, 8.
 EXPECTED_PLAIN = {
     "call_next": (3, 2),
     "start": (3, 2),
     "finish": (4, 2),
+    "hold": (4, 2),
+    "call": (7, 2),
 }
 
 
@@ -131,6 +138,13 @@ def test_desk_actions__round_trips__as_counted(client, trips, fragment):
         )
         assert called.status_code == expected
         visit = called["X-Visit-Id"]
+        hold = {"action": "hold", "visit": visit}
+        counted["hold"], held = _counted(trips, partial(client.post, act, hold, headers=headers))
+        call = {"action": "call", "visit": visit}
+        counted["call"], called_back = _counted(
+            trips, partial(client.post, act, call, headers=headers)
+        )
+        assert {held.status_code, called_back.status_code} == {expected}
         start = {"action": "start", "visit": visit}
         counted["start"], started = _counted(
             trips, partial(client.post, act, start, headers=headers)
