@@ -67,10 +67,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
             return bool(super().is_usable())
         try:
-            readable, _w, _x = select.select([raw.pgconn.socket], [], [], 0)
+            poller = select.poll()  # (no limit on the descriptor's number, unlike select)
+            poller.register(raw.pgconn.socket, select.POLLIN)
+            readable = poller.poll(0)
         except (OSError, ValueError, psycopg.Error):
             return False
-        if readable:  # the server said something unasked: ask it (Django's check)
+        if readable:  # the server said something unasked (or hung up): ask it (Django's check)
             return bool(super().is_usable())
         return True
 
