@@ -70,11 +70,12 @@ request_finished.connect(_closed, dispatch_uid="core.sessions.closed")
 
 class SessionStore(CachedDBStore):
     def load(self) -> dict[str, Any]:
-        if not (_KEYS and _request.open and self._cache is caches["default"]):
+        store: Any = self  # Django's `_cache`, not in its stubs
+        if not (_KEYS and _request.open and store._cache is caches["default"]):
             data: dict[str, Any] = super().load()
             return data
         try:
-            found = self._cache.get_many([self.cache_key, *_KEYS])
+            found = store._cache.get_many([self.cache_key, *_KEYS])
         except Exception:  # as Django's: a key the cache refuses resets the session
             found = {}
         for key in _KEYS:
