@@ -201,7 +201,8 @@ def insert_ticket(*, visit: Visit, event: VisitEvent) -> None:
             for f in _insert_columns(type(model_object), leave_out=leave_out)
         ]
     with connection.cursor() as cursor:
-        cursor.execute(_ticket_statement(), params)
+        # the kiosk's transaction's first statement: its BEGIN in the same round trip
+        execute_opening(cursor, _ticket_statement(), params)
         row = cursor.fetchone()
     assert row is not None
     visit.pk, visit.ticket_number, event.pk = row
