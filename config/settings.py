@@ -130,6 +130,10 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with the BEGIN, the COMMIT and the health check sent in the round trips next
+    # to them (decision 0092).
+    DATABASES["default"]["ENGINE"] = "servicekontor.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a management command share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -353,7 +357,9 @@ if env_str("REDIS_URL", ""):
     # With a cache every process shares, sessions are read from it (written through to the
     # database): one query fewer on every signed-in request. Without one, a logged-out
     # session could live on in another process's local cache, so sessions stay in the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's `cached_db`, reading the registry's version in the session's round trip
+    # (decision 0092).
+    SESSION_ENGINE = "servicekontor.core.sessions"
 
 # Server push to the polled screens (decision 0026): the push server's public base URL (e.g.
 # "/push/" behind the same proxy, or "http://127.0.0.1:8001/push/"), and the Redis it and the

@@ -760,6 +760,7 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     parts with its status (409/400/403) and the reason."""
     fragment = request.headers.get("X-Desk-Fragment") == "1"
     action = request.POST.get("action", "")
+    poll = None
     try:
         if action in ("finish", "errand"):
             page = _handover_step(request, _user(request), office_code, action)
@@ -767,7 +768,14 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
                 if fragment:  # a page of its own: desk.js sends the form again as a plain POST
                     page["X-Desk-Form"] = "1"
                 return page
-        message, visit = _dispatch(request, _user(request), office_code, action)
+        # desk.js's answer needs the session and the versions of its parts after the action:
+        # read in the action's COMMIT round trip (decision 0092), else after it
+        poll = queries.DeskPollWithAction(officer_id=_user(request).pk) if fragment else None
+        try:
+            message, visit = _dispatch(request, _user(request), office_code, action)
+        finally:
+            if poll is not None:
+                poll.drop()  # taken by the action's commit, or not at all
     except QueueError as exc:
         session = _session_at(request, office_code)
         if fragment and session is not None:
@@ -777,8 +785,8 @@ def desk_action(request: HttpRequest, office_code: str) -> HttpResponse:
     visit_id = visit.pk if visit is not None else None
     response: HttpResponse | None = None
     try:
-        # the session and the versions of its parts: one statement
-        found = queries.desk_poll(officer_id=_user(request).pk) if fragment else None
+        # the session and the versions of its parts: one statement (read with the commit)
+        found = poll.result() if poll is not None else None
         if found is not None and found[0].office_code == office_code:
             keys, versions = found
             session = _session_of(keys, _user(request))
@@ -812,10 +820,15 @@ def _current_after(action: str, visit: Any, *, officer_id: int) -> Visit | None:
     when the action decides it (else `_UNKNOWN`: `_desk_context` reads it). A call, recall or
     start leaves the visit it acted on at the officer's desk (read with its service and agency
     by the one-statement transition); a finish ends the officer's only visit (a visit being
-    served is the officer's, and an officer has at most one: `services.call_next`)."""
+    served is the officer's, and an officer has at most one: `services.call_next`), and so
+    do a hold and a no-show (also a recall's last, decision 0092)."""
     if not isinstance(visit, Visit):
         return _UNKNOWN
     if action == "finish":
+        return None
+    if action in ("hold", "no_show", "recall") and visit.state not in queries.ACTIVE_STATES:
+        # Parked or a no-show: these act only on the officer's own called or served visit
+        # (`services._own_visit`; the state machine's sources), which has left the desk.
         return None
     if (
         action in ("call_next", "call", "recall", "start")

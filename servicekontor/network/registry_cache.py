@@ -36,6 +36,7 @@ from django.db import models, transaction
 from django.utils.translation import get_language
 
 from servicekontor.catalog.models import Agency, Service
+from servicekontor.core import sessions
 from servicekontor.network import opening_hours
 from servicekontor.network.models import (
     Milestone,
@@ -51,6 +52,7 @@ from servicekontor.network.queries import offices_offering as _offices_offering
 from servicekontor.network.queries import schedule_of
 
 VERSION_KEY = "network:registry-version"
+sessions.with_session(VERSION_KEY)  # read with a signed-in request's session
 TIMEOUT_S = 3600
 T = TypeVar("T")
 
@@ -72,8 +74,11 @@ def registry_models() -> tuple[type[models.Model], ...]:
 
 
 def version() -> str:
-    """The registry's current version tag (made on first use)."""
-    current = cache.get(VERSION_KEY)
+    """The registry's current version tag (made on first use). A signed-in request has it
+    from its session's round trip (`core.sessions`, decision 0092)."""
+    taken, current = sessions.taken_with_session(VERSION_KEY)
+    if not taken or current is None:
+        current = cache.get(VERSION_KEY)
     if current is None:
         cache.add(VERSION_KEY, secrets.token_hex(8), None)
         current = cache.get(VERSION_KEY)
@@ -82,6 +87,7 @@ def version() -> str:
 
 def _bump() -> None:
     cache.set(VERSION_KEY, secrets.token_hex(8), None)
+    sessions.forget(VERSION_KEY)
 
 
 def registry_changed(**_signal: object) -> None:

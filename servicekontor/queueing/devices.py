@@ -49,13 +49,16 @@ def screen_office(*, code: str) -> Office:
     return office
 
 
-def screen_office_by_id(*, office_id: int) -> Office | None:
+def screen_office_by_id(*, office_id: int, here: bool = False) -> Office | None:
     """The office with this id (any, operating or not) with its queue settings (or their
     absence), as `screen_office` reads it, or None; from the shared registry cache. The
     push server's board requests name the office by id, and `devices_still_allowed` asks
     the settings whether the displays must be paired: read with the office, they cost no
-    statement (an ORM read of them was about a quarter of that request's CPU, issue 13)."""
-    found = registry_cache.cached(
+    statement (an ORM read of them was about a quarter of that request's CPU, issue 13).
+    `here`: kept in the process under the registry's version (`registry_cache.cached_here`):
+    the office is then shared by the process's requests, to be read, never changed."""
+    read = registry_cache.cached_here if here else registry_cache.cached
+    found = read(
         "screen-office-id",
         (office_id,),
         lambda: [*Office.objects.select_related("queue_settings").filter(pk=office_id)[:1]],

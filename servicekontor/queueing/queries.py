@@ -381,6 +381,32 @@ def desk_poll(*, officer_id: int) -> tuple[sql.DeskSessionKeys, dict[str, str]] 
     return keys, _versions(today, counts)
 
 
+class DeskPollWithAction:
+    """`desk_poll` for a desk action's answer, read in the action's COMMIT round trip
+    (`sql.desk_poll_with_commit`, decision 0092) when its transaction commits; else after,
+    as `desk_poll`. Made before the action; `result()` after it (and always called, or
+    `drop()`: a poll not taken by the action's commit must not ride a later one)."""
+
+    def __init__(self, *, officer_id: int) -> None:
+        self.officer_id = officer_id
+        self.today = clock.local_today()
+        start, _end = clock.local_day_bounds(self.today)
+        self.rows = sql.desk_poll_with_commit(officer_id=officer_id, since=start)
+
+    def drop(self) -> None:
+        sql.drop_desk_poll_with_commit()
+
+    def result(self) -> tuple[sql.DeskSessionKeys, dict[str, str]] | None:
+        self.drop()
+        if not self.rows:  # no commit carried it
+            return desk_poll(officer_id=self.officer_id)
+        found = sql.desk_poll_of(self.rows[0][0] if self.rows[0] else None)
+        if found is None:
+            return None
+        keys, counts = found
+        return keys, _versions(self.today, counts)
+
+
 def desk_pushes(
     *, office_id: int, officers: list[int]
 ) -> list[tuple[sql.DeskPush, dict[str, str]]]:

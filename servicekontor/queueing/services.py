@@ -28,7 +28,7 @@ from servicekontor.core.i18n import current_language
 from servicekontor.core.personal_data import holds_identity_number
 from servicekontor.network.models import Offering, Office, ServicePoint
 from servicekontor.network.queries import opening_intervals
-from servicekontor.queueing import sql
+from servicekontor.queueing import devices, sql
 from servicekontor.queueing.errands import (
     ErrandPart,
     clean_language,
@@ -91,6 +91,21 @@ log = logging.getLogger(__name__)
 
 
 # --- creating visits -------------------------------------------------------------------------
+
+
+def _rules(visit: Visit) -> QueueSettings:
+    """The settings of the visit's office (`QueueSettings.for_office`), from the registry
+    cache with the office (`devices.screen_office_by_id`, kept in the process under the
+    registry's version, which every change of the settings replaces: `queueing/apps.py`):
+    no statement (an ORM read of the office and one of its settings before, issue 13). The
+    rules a recall, a no-show or a transfer follow are those of the moment, as a read of the
+    rows a moment earlier would have given."""
+    office = devices.screen_office_by_id(office_id=visit.office_id, here=True)
+    relation = QueueSettings._meta.get_field("office").remote_field
+    if office is None or not relation.is_cached(office):
+        return QueueSettings.for_office(visit.office)
+    found = relation.get_cached_value(office)  # the shared office is not changed
+    return found if isinstance(found, QueueSettings) else QueueSettings()
 
 
 def _offered_today(*, office: Office, service: Service, day: dt.date) -> bool:
@@ -789,7 +804,7 @@ def recall_visit(*, officer: User, visit_id: int) -> Visit:
     visit = _own_visit(visit_id=visit_id, officer=officer)
     if visit.state != VisitState.CALLED:
         raise InvalidTransition(_("Only a called visit can be called again."))
-    rules = QueueSettings.for_office(visit.office)
+    rules = _rules(visit)
     now = clock.now()
     wait_left = _seconds_before_next_step(visit, rules, now)
     if wait_left > 0:
@@ -828,7 +843,7 @@ def mark_no_show(*, officer: User, visit_id: int) -> Visit:
     """The called citizen did not come, after the minimum delay. Compare-and-swap, no lock."""
     visit = _own_visit(visit_id=visit_id, officer=officer)
     if visit.state == VisitState.CALLED:
-        rules = QueueSettings.for_office(visit.office)
+        rules = _rules(visit)
         wait_left = _seconds_before_next_step(visit, rules, clock.now())
         if wait_left > 0:
             # Says how long, as the recall's refusal does (walk finding F4).
@@ -902,7 +917,7 @@ def transfer_visit(*, officer: User, visit_id: int, service: Service) -> Visit:
         office=visit.office, service=service, day=clock.local_date_of(now)
     ):
         raise NotOffered()
-    rules = QueueSettings.for_office(visit.office)
+    rules = _rules(visit)
     changes: dict[str, Any] = {
         "service": service,
         "officer": None,

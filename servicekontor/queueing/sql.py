@@ -37,6 +37,24 @@ from servicekontor.queueing.models import (
 )
 
 
+def execute_opening(cursor: Any, statement: str, params: Sequence[Any]) -> None:
+    """`cursor.execute(statement, params)`; when it is the first statement of a transaction,
+    with the transaction's BEGIN in the same round trip (decision 0092: psycopg sends it as
+    a round trip of its own otherwise). The cursor is left at the statement's own result."""
+    opening = getattr(connection, "opening", None)
+    if opening is None:  # SQLite, or Django's own PostgreSQL backend
+        cursor.execute(statement, params)
+        return
+    text, begun = opening(statement)
+    try:
+        cursor.execute(text, params)
+    finally:
+        if begun:
+            connection.opened()  # type: ignore[attr-defined]
+    if begun:
+        cursor.nextset()  # past the BEGIN's empty result
+
+
 def _columns(model: type, alias: str) -> str:
     return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)  # type: ignore[attr-defined]
 
@@ -183,7 +201,8 @@ def insert_ticket(*, visit: Visit, event: VisitEvent) -> None:
             for f in _insert_columns(type(model_object), leave_out=leave_out)
         ]
     with connection.cursor() as cursor:
-        cursor.execute(_ticket_statement(), params)
+        # the kiosk's transaction's first statement: its BEGIN in the same round trip
+        execute_opening(cursor, _ticket_statement(), params)
         row = cursor.fetchone()
     assert row is not None
     visit.pk, visit.ticket_number, event.pk = row
@@ -215,11 +234,19 @@ def desk_session_statement(*, columns: str = "s.*", for_update: bool = True) -> 
 
 def locked_desk_session(*, officer_id: int) -> tuple[DeskSession, bool] | None:
     """The officer's desk session, locked, and whether the officer is assigned to its office."""
-    sql = desk_session_statement(for_update=connection.features.has_select_for_update)
-    session = next(iter(DeskSession.objects.raw(sql, [officer_id])), None)
-    if session is None:
+    sql = _locked_session_statement(connection.features.has_select_for_update)
+    with connection.cursor() as cursor:
+        # often a transaction's first statement: its BEGIN in the same round trip
+        execute_opening(cursor, sql, [officer_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return session, bool(session.__dict__["assigned"])
+    return _from_row(DeskSession, row[:-1]), bool(row[-1])
+
+
+@functools.lru_cache(maxsize=2)
+def _locked_session_statement(for_update: bool) -> str:
+    return desk_session_statement(columns=_columns(DeskSession, "s"), for_update=for_update)
 
 
 # --- one visit, with the assignment check (start, finish, hold, …) ----------------------------
@@ -239,7 +266,7 @@ def visit_with_assignment(*, visit_id: int, officer_id: int) -> tuple[Visit, boo
     """The visit (its service and agency attached), and whether the officer is assigned to
     its office; None if there is none."""
     with connection.cursor() as cursor:
-        cursor.execute(VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])
+        execute_opening(cursor, VISIT_WITH_ASSIGNMENT, [officer_id, visit_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -545,13 +572,40 @@ def desk_poll(*, officer_id: int, since: dt.datetime) -> tuple[DeskSessionKeys, 
     """`desk_session_keys(officer_id=…)` and `office_events_today` of its office since
     `since` (with the officer's own events), from one statement; None if not signed in."""
     with connection.cursor() as cursor:
-        at = sql_datetime(since)
-        cursor.execute(DESK_POLL, [officer_id, officer_id, at, at, officer_id])
+        cursor.execute(DESK_POLL, _desk_poll_params(officer_id=officer_id, since=since))
         row = cursor.fetchone()
+    return desk_poll_of(row)
+
+
+def _desk_poll_params(*, officer_id: int, since: dt.datetime) -> list[Any]:
+    at = sql_datetime(since)
+    return [officer_id, officer_id, at, at, officer_id]
+
+
+def desk_poll_of(row: Sequence[Any] | None) -> tuple[DeskSessionKeys, EventCounts] | None:
+    """`desk_poll`'s answer from its row."""
     if row is None:
         return None
     keys = DeskSessionKeys(int(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))
     return keys, EventCounts(*(int(v) for v in row[5:]))
+
+
+def desk_poll_with_commit(*, officer_id: int, since: dt.datetime) -> list[list[Any]] | None:
+    """`desk_poll` read in the next COMMIT's round trip, after the transaction's writes
+    (`core.postgresql`, decision 0092): the list returned gets its rows then (still empty if
+    no transaction committed: ask `desk_poll`). None where the backend cannot."""
+    ride = getattr(connection, "with_next_commit", None)
+    if ride is None:
+        return None
+    into: list[list[Any]] = []
+    ride(DESK_POLL, _desk_poll_params(officer_id=officer_id, since=since), into)
+    return into
+
+
+def drop_desk_poll_with_commit() -> None:
+    drop = getattr(connection, "drop_next_commit", None)
+    if drop is not None:
+        drop()
 
 
 # --- the waiting lists the push server sends (decision 0062) --------------------------------
@@ -877,7 +931,7 @@ def transition(
         statement = f"{lead[0]}; {statement}"
         params = [*lead[1], *params]
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        execute_opening(cursor, statement, params)
         if lead is not None:
             lead_rows = cursor.fetchall()
             if led is not None:

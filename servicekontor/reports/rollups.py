@@ -255,7 +255,8 @@ def apply(delta: measures.Contributions) -> None:
     """Add `delta` to the rollups, one upsert per row (and one per month row for the "day"
     and "wait" kinds), in sorted key order, so two transactions lock rows in the same order
     and cannot deadlock on them. On PostgreSQL with client-side binding (Django's default)
-    the upserts go in one round trip, run one after the other in that order."""
+    the upserts go in one round trip, run one after the other in that order: the next
+    statement's or the COMMIT's, in a transaction (`core.postgresql`, decision 0092)."""
     statements: list[tuple[str, list[Any]]] = []
     for key in sorted(delta, key=repr):
         kind, office_id, service_id, day, *extra = key
@@ -272,6 +273,15 @@ def apply(delta: measures.Contributions) -> None:
             month_params = [office_id, service_id, month, extra[0], *values]
             statements.append((_month_upsert_sql(kind), month_params))
     if not statements:
+        return
+    write_later = getattr(connection, "write_later", None)
+    if write_later is not None and _several_per_execute():
+        # Sent in the round trip of the transaction's next statement, or of its COMMIT
+        # (decision 0092); at once outside a transaction. In this order, before anything
+        # else the transaction sends after it.
+        joined = "; ".join(statement for statement, _params in statements)
+        params = [p for _statement, params in statements for p in params]
+        write_later(joined, params, results=len(statements))
         return
     with connection.cursor() as cursor:
         if len(statements) > 1 and _several_per_execute():

@@ -43,7 +43,7 @@ def test_settings__redis_url__shared_cache_and_cached_sessions() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.contrib.sessions.backends.cached_db",
+        "servicekontor.core.sessions",  # Django's cached_db (decision 0092)
         "shared",
         os.environ["CACHE_KEY_PREFIX"],  # this test process's own (config/pytest_env.py)
     ]
