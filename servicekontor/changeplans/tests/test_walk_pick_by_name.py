@@ -87,6 +87,7 @@ def test_opening_takes_a_county_from_the_list__a_typed_one_is_refused_at_its_fie
         "latitude": "60",
         "longitude": "15",
         "hours": "0-4 10:00-16:00",
+        "agencies": [world.fk.pk],  # an opening offers something (walk F10, decision 0091)
     }
     typed = client.post(f"/change-plans/{plan.pk}/changes/", {**opening, "county": "X län"})
     assert typed.status_code == 400
@@ -100,7 +101,7 @@ def test_opening_takes_a_county_from_the_list__a_typed_one_is_refused_at_its_fie
     assert north.status_code == 400
     ok = client.post(f"/change-plans/{plan.pk}/changes/", {**opening, "county": "Dalarnas län"})
     assert ok.status_code == 302
-    assert plan.changes.get().new_office["county"] == "Dalarnas län"
+    assert plan.changes.get(kind="open_office").new_office["county"] == "Dalarnas län"
 
 
 def test_the_plan_s_own_openings_are_listed_last_and_can_be_picked(plan, world, client):
