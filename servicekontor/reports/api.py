@@ -229,6 +229,7 @@ class AgencyYearSerializer(serializers.Serializer[Any]):
 
 class AgencyYearView(_StatisticsView):
     @extend_schema(
+        operation_id="statistics_agency_year_report_retrieve",
         summary="Yearly agency report",
         description="The agency's year per month and per office, with the year before; the "
         "same figures as the yearly report page and its CSV/Excel. A year that is running has "
