@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
@@ -46,7 +46,7 @@ from servicekontor.core.lost_connection import connection_lost
 from servicekontor.core.params import parse_id
 from servicekontor.core.post_only import post_or_redirect
 from servicekontor.desk.templatetags.desk_current import panel_of
-from servicekontor.desk.templatetags.desk_rows import csrf_input
+from servicekontor.desk.templatetags.desk_rows import csrf_input, hhmm
 from servicekontor.handovers import services as handover_services
 from servicekontor.handovers.errors import HandoverError
 from servicekontor.handovers.forms import HandoverForm
@@ -522,6 +522,30 @@ def _visit_service(request: HttpRequest) -> Service:
     return found.service
 
 
+def _transferred_message(officer: User, visit: Visit) -> str:
+    """What a transfer did (walk F18): the visit waits in the new service's line with its
+    place (in line since …), and, when this desk serves that service too, that call-next
+    here may call it back (the call order does not look at who handed a visit on, decision
+    0093). The desk's services are read only for this, after the transfer."""
+    words = {
+        "ticket": visit.ticket,
+        "service": f"{visit.service.agency.name}: {visit.service.name}",
+        "since": hhmm(visit.queued_at, timezone.get_current_timezone()),
+    }
+    said = _("%(ticket)s transferred to %(service)s: in that line since %(since)s.") % words
+    session = queries.desk_session(officer=officer)
+    if session is None or session.service_point_id is None:
+        return said
+    served = queries.servable_service_ids(
+        officer_id=officer.pk, service_point_id=session.service_point_id
+    )
+    if visit.service_id in served:
+        said += " " + (
+            _("This desk serves it too: Call next here may call %(ticket)s back to you.") % words
+        )
+    return said
+
+
 def _dispatch(
     request: HttpRequest, officer: User, office_code: str, action: str
 ) -> tuple[str, Any]:
@@ -555,7 +579,7 @@ def _dispatch(
         visit = services.transfer_visit(
             officer=officer, visit_id=_visit_id(request), service=_service(request)
         )
-        return _("%(ticket)s transferred.") % {"ticket": visit.ticket}, visit
+        return _transferred_message(officer, visit), visit
     if action == "finish":
         outcome = request.POST.get("outcome", "")
         interpreter = _interpreter(request)

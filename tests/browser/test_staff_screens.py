@@ -352,3 +352,40 @@ def test_desk__pushed_list__swapped_in_without_a_request_and_its_forms_work(
     panel.locator("button.link").first.click()
     expect(page.locator("#current-panel .ticket-number")).to_be_visible()
     assert page.evaluate("window.__same_document === true")  # no reload happened
+
+
+def test_desk__keyboard_transfer_t_and_did_not_come_k(
+    open_staff_page: OpenStaffPage, kista: Office, service: Service, at_desk: User
+):
+    """Walk F18: T puts the focus on the transfer's service select (Tab, Enter transfer); the
+    desk says the visit may come back to this desk; K presses "Did not come" (refused so soon
+    after the call, which shows the action was sent)."""
+    other = (
+        Service.objects.filter(
+            offerings__office=kista, required_capability__isnull=True, video_meeting=False
+        )
+        .exclude(agency=service.agency)
+        .exclude(mode="appointment_only")
+        .order_by("pk")
+        .first()
+    )
+    assert other is not None
+    visit = services.issue_ticket(office=kista, service=other)
+    page = open_staff_page(at_desk)
+    page.goto("/desk/kista/")
+    message = page.locator("#desk-message")
+
+    page.keyboard.press("n")
+    expect(message).to_contain_text(visit.ticket)
+    page.keyboard.press("t")
+    expect(page.locator("#transfer-service")).to_be_focused()
+    page.select_option("#transfer-service", str(service.pk))
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(message).to_contain_text("är överförd till")
+    expect(message).to_contain_text("Ropa upp nästa här kan ropa upp")
+
+    page.keyboard.press("n")  # this desk serves Föräldrapenning too: the visit comes back
+    expect(message).to_contain_text(f"{visit.ticket} är uppropad")
+    page.keyboard.press("k")  # pressed "Did not come": refused this soon after the call
+    expect(message).to_contain_text("innan du markerar att besökaren inte kom")

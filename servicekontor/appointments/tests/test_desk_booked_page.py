@@ -2,6 +2,8 @@
 confirmation's way named (sms to the number, e-mail to the address, or none: the rule the
 sending follows, `mail.contact_channel`), and one word for the person served ("besökaren")."""
 
+import re
+
 import pytest
 
 from servicekontor.appointments import services
@@ -68,10 +70,10 @@ def test_desk_booking_pages__a_way_back_to_the_desk(frozen, client, office, serv
         f"/book/desk/{office.code}/booked/{booking.pk}/",
     ):
         html = client.get(url).content.decode()
-        assert f"{desk}>{BACK}" in html, url
+        assert re.search(f"{desk}[^>]*>{BACK}", html), url  # the booked page: autofocus
     # a refused cancel answers with the same page, its way back too
     refused = client.post(f"/book/desk/{office.code}/cancel/", {"code": "x"})
-    assert f"{desk}>{BACK}" in refused.content.decode()
+    assert re.search(f"{desk}[^>]*>{BACK}", refused.content.decode())
 
 
 def test_desk_booking_pages__one_word_for_the_person_served(
@@ -90,3 +92,18 @@ def test_desk_booking_pages__one_word_for_the_person_served(
         html = page.content.decode()
         assert "besökare" in html.lower()
         assert "medborgar" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"), [("", "Tillbaka till disken"), ("/en", "Back to the desk")]
+)
+def test_desk_booked__the_way_back_to_the_desk_has_the_focus(
+    frozen, client, office, service, officer, prefix, words
+):
+    """Walk F19's kind: an officer's page after a desk action gives the keyboard the way
+    back (the handover receipt does the same): Enter returns to the desk."""
+    booking = _booked(office, service, email="a@example.org")
+    client.force_login(officer)
+    html = client.get(f"{prefix}/book/desk/{office.code}/booked/{booking.pk}/").content.decode()
+    assert f'id="back-to-desk" autofocus>{words}</a>' in html
+    assert html.count("autofocus") == 1

@@ -35,6 +35,10 @@ from servicekontor.desk.templatetags.desk_rows import csrf_input, hhmm
 
 register = template.Library()
 SECOND_SERVICE = "Second errand's service"
+SHORTCUTS = (
+    "Shortcuts: N call next, S start, R call again, K did not come, H hold, F outcome,"
+    " T transfer (or Alt+Shift+key)."
+)
 
 
 def _t(message: str) -> str:
@@ -145,11 +149,7 @@ def current_panel_html(
             f' accesskey="n" data-key="n">{_t("Call next")} <kbd>N</kbd></button>\n'
             "    </form>\n  "
         )
-    out.append(
-        '\n  <p class="help">'
-        f"{_t('Shortcuts: N call next, S start, R call again, H hold, F outcome (or Alt+Shift+key).')}"
-        "</p>\n</section>"
-    )
+    out.append(f'\n  <p class="help">{_t(SHORTCUTS)}</p>\n</section>')
     return "".join(out)
 
 
@@ -205,8 +205,8 @@ def _visit_html(
             '          <button type="submit" name="action" value="recall" accesskey="r"'
             f' data-key="r">{_t("Call again")} <kbd>R</kbd></button></form>\n'
             f'        <form method="post" action="{act}">{csrf}{visit_input}\n'
-            '          <button type="submit" name="action" value="no_show">'
-            f"{_t('Did not come')}</button></form>\n      "
+            '          <button type="submit" name="action" value="no_show" accesskey="k"'
+            f' data-key="k">{_t("Did not come")} <kbd>K</kbd></button></form>\n      '
         )
     out.append("\n      ")
     if state == "serving":
@@ -290,8 +290,8 @@ def _visit_html(
     out.append(
         f'\n    <form method="post" action="{act}" class="inline">\n'
         f'      {csrf}{visit_input}<input type="hidden" name="action" value="transfer">\n'
-        f'      <label for="transfer-service">{_t("Transfer to")}</label>\n'
-        '      <select name="service" id="transfer-service">\n'
+        f'      <label for="transfer-service">{_t("Transfer to")} <kbd>T</kbd></label>\n'
+        '      <select name="service" id="transfer-service" accesskey="t" data-key="t">\n'
         f"        {transfer_to}\n"
         "      </select>\n"
         f'      <button type="submit">{_t("Transfer")}</button>\n'

@@ -78,7 +78,7 @@ officer follows what the first one did; it changes only with the officer's own a
         <form method="post" action="{{ act_url }}">{% csrf_token %}<input type="hidden" name="visit" value="{{ current.pk }}">
           <button type="submit" name="action" value="recall" accesskey="r" data-key="r">{% translate "Call again" %} <kbd>R</kbd></button></form>
         <form method="post" action="{{ act_url }}">{% csrf_token %}<input type="hidden" name="visit" value="{{ current.pk }}">
-          <button type="submit" name="action" value="no_show">{% translate "Did not come" %}</button></form>
+          <button type="submit" name="action" value="no_show" accesskey="k" data-key="k">{% translate "Did not come" %} <kbd>K</kbd></button></form>
       {% endif %}
       {% if current.state == "serving" %}
         <form method="post" action="{{ act_url }}">{% csrf_token %}<input type="hidden" name="visit" value="{{ current.pk }}">
@@ -149,8 +149,8 @@ officer follows what the first one did; it changes only with the officer's own a
     {% endif %}
     <form method="post" action="{{ act_url }}" class="inline">
       {% csrf_token %}<input type="hidden" name="visit" value="{{ current.pk }}"><input type="hidden" name="action" value="transfer">
-      <label for="transfer-service">{% translate "Transfer to" %}</label>
-      <select name="service" id="transfer-service">
+      <label for="transfer-service">{% translate "Transfer to" %} <kbd>T</kbd></label>
+      <select name="service" id="transfer-service" accesskey="t" data-key="t">
         {% for service in transfer_to %}<option value="{{ service.pk }}">{{ service.agency.name }}: {{ service.name }}</option>{% endfor %}
       </select>
       <button type="submit">{% translate "Transfer" %}</button>
@@ -162,7 +162,7 @@ officer follows what the first one did; it changes only with the officer's own a
       <button type="submit" name="action" value="call_next" class="big" accesskey="n" data-key="n">{% translate "Call next" %} <kbd>N</kbd></button>
     </form>
   {% endif %}
-  <p class="help">{% translate "Shortcuts: N call next, S start, R call again, H hold, F outcome (or Alt+Shift+key)." %}</p>
+  <p class="help">{% translate "Shortcuts: N call next, S start, R call again, K did not come, H hold, F outcome, T transfer (or Alt+Shift+key)." %}</p>
 </section>
 """
 
