@@ -380,7 +380,7 @@ def report_lines(request: HttpRequest) -> HttpResponse:
         {
             "label": label,
             "page": page,
-            "lines_table": exports.lines_table(rep, page.object_list),
+            "lines_table": exports.lines_table(rep, list(page.object_list)),
             "line_count": len(lines),
             "total_ore": sum(ln.amount_ore for ln in lines),
             "offices": sorted(
