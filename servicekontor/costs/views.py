@@ -360,7 +360,7 @@ def report_lines(request: HttpRequest) -> HttpResponse:
     scope = _report_scope(request)
     if isinstance(scope, HttpResponse):
         return scope
-    _form, agency_ids, _code, start, end, label = scope
+    form, agency_ids, code, start, end, label = scope
     if start > clock.local_today():
         return render(request, "costs/error.html", {"message": _("No lines yet.")}, status=404)
     rep = queries.agency_report(start=start, end=end, agency_ids=agency_ids)
@@ -387,6 +387,12 @@ def report_lines(request: HttpRequest) -> HttpResponse:
                 {rep.offices[ln.office_id] for ln in rep.lines}, key=lambda o: o.name
             ),
             "office": office,
+            # the filters of the form: the year's months, the agencies the viewer may see
+            "year": start.year,
+            "months": [(m, f"{start.year}-{m:02d}") for m in range(1, 13)],
+            "month": form.cleaned_data.get("month"),
+            "agencies": queries.visible_agencies(_require_viewer(request)),
+            "agency": code,
             "sizes": LINE_PAGE_SIZES,
             "size": size,
             "query": keep.urlencode(),

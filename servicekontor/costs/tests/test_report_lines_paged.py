@@ -117,6 +117,13 @@ def test_lines_page__by_month_office_and_agency(settled_year, client, after_the_
     )
     assert len(shown) == expected.count() > 0
     assert {ln.pk for ln in shown} == {ln.pk for ln in expected}
+    # the filters are a plain GET form (no JavaScript), each kept as chosen
+    body = page.content.decode()
+    for name in ("month", "agency", "office", "per_page"):
+        assert f'name="{name}"' in body
+    assert '<option value="4" selected>2025-04</option>' in body
+    assert '<option value="lulea" selected>' in body
+    assert '<option value="skatteverket" selected>' in body
     # an analyst sees only their agency's lines
     client.force_login(world.fk_analyst)
     mine = client.get(url, {"year": "2025", "per_page": "500"}).context["page"].object_list
