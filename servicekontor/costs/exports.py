@@ -8,6 +8,7 @@ and kronor; the total row sums the öre, so it matches the pools to the öre.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported, rounded
-from servicekontor.costs.models import pool_label
+from servicekontor.costs.models import SettlementLine, pool_label
 from servicekontor.costs.queries import AgencyReport, WhatIfResult
 
 Cell = str | int | float | Decimal | None
@@ -190,8 +191,11 @@ def services_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
-def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
-    """Every settled line, with the quantities to recompute it:
+def lines_table(
+    report: AgencyReport, lines: Sequence[SettlementLine] | None = None
+) -> tuple[list[str], list[list[Cell]]]:
+    """Every settled line (or `lines`, some of the report's: a page of them, then without the
+    total row), with the quantities to recompute it:
     amount = basis × quantity / basis quantity (then largest remainder); for a network pool the
     office's part = network pool × office quantity / network quantity."""
     header = [
@@ -215,7 +219,7 @@ def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         _("Reason"),
     ]
     rows: list[list[Cell]] = []
-    for ln in report.lines:
+    for ln in report.lines if lines is None else lines:
         corr = ln.correction
         rows.append(
             [
@@ -239,8 +243,9 @@ def lines_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
                 corr.reason if corr else "",
             ]
         )
-    total = sum(ln.amount_ore for ln in report.lines)
-    rows.append([_("Total"), *[""] * 13, total, _kr(total), "", ""])
+    if lines is None:
+        total = sum(ln.amount_ore for ln in report.lines)
+        rows.append([_("Total"), *[""] * 13, total, _kr(total), "", ""])
     return header, rows
 
 

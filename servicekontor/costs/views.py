@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +44,8 @@ from servicekontor.costs.periods import has_ended, month_end, next_month
 from servicekontor.reports import coverage
 from servicekontor.reports.agency_report import month_not_begun, year_not_begun
 
-PAGE_LINES = 3000  # more lines than this (a year of the network) go to the CSV/Excel only
+# The report's lines a page at a time: these page sizes, the second the default.
+LINE_PAGE_SIZES = (50, 100, 200, 500)
 
 
 def _user(request: HttpRequest) -> User:
@@ -239,11 +242,11 @@ def _report_period(form: ReportForm) -> tuple[dt.date, dt.date, str]:
     return dt.date(year, 1, 1), dt.date(year, 12, 1), str(year)
 
 
-@login_required
-@require_GET
-def report(request: HttpRequest) -> HttpResponse:
-    """The settled costs per agency and office for a month or a year (?year=&month=),
-    as a page, or ?format=csv (summary; &table=lines for every line) or ?format=xlsx."""
+def _report_scope(
+    request: HttpRequest,
+) -> HttpResponse | tuple[ReportForm, set[int] | None, str, dt.date, dt.date, str]:
+    """The report's ?year=&month=&agency=: the form, the agencies, the agency's code, the
+    period and its label; or the error page to answer."""
     agency_ids = _require_viewer(request)
     data = request.GET.copy()
     if not data.get("year") and not data.get("month"):  # a bare /costs/report/
@@ -264,6 +267,18 @@ def report(request: HttpRequest) -> HttpResponse:
             )
         agency_ids = chosen
     start, end, label = _report_period(form)
+    return (form, agency_ids, code, start, end, label)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    """The settled costs per agency and office for a month or a year (?year=&month=),
+    as a page, or ?format=csv (summary; &table=lines for every line) or ?format=xlsx."""
+    scope = _report_scope(request)
+    if isinstance(scope, HttpResponse):
+        return scope
+    form, agency_ids, code, start, end, label = scope
     fmt = request.GET.get("format", "")
     if start > clock.local_today():
         # No costs yet, not costs of zero: the page says so (200) without tables; a file
@@ -322,7 +337,8 @@ def report(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "services_table": exports.services_table(rep),
             "months_table": exports.months_table(rep),
-            "lines_table": exports.lines_table(rep) if len(rep.lines) <= PAGE_LINES else None,
+            # The lines are not on this page (walk F23: a year's were 3,222 rows, 1.4 MB): their
+            # number, and where to get them (the CSV/Excel, or report/lines/ a page at a time).
             "line_count": len(rep.lines),
             "corrections": queries.corrections_for(agency_ids=agency_ids, start=start, end=end),
             # Months start…end whose costs are not in the report yet, which the page must
@@ -332,6 +348,57 @@ def report(request: HttpRequest) -> HttpResponse:
             # and those not over yet (the running month, later ones): settled once they end
             "not_over": _months_not_over(start, end),
             "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def report_lines(request: HttpRequest) -> HttpResponse:
+    """The report's settled lines a page at a time (?page=, ?per_page=), for the same
+    ?year=&month=&agency= and an ?office= (code); every line at once is the CSV/Excel."""
+    scope = _report_scope(request)
+    if isinstance(scope, HttpResponse):
+        return scope
+    form, agency_ids, code, start, end, label = scope
+    if start > clock.local_today():
+        return render(request, "costs/error.html", {"message": _("No lines yet.")}, status=404)
+    rep = queries.agency_report(start=start, end=end, agency_ids=agency_ids)
+    lines = rep.lines
+    office = request.GET.get("office", "").strip()
+    if office:
+        office_ids = {pk for pk, o in rep.offices.items() if o.code == office}
+        lines = [ln for ln in lines if ln.office_id in office_ids]
+    per_page = request.GET.get("per_page", "")
+    size = int(per_page) if per_page in {str(n) for n in LINE_PAGE_SIZES} else LINE_PAGE_SIZES[1]
+    page = Paginator(lines, size).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "costs/report_lines.html",
+        {
+            "label": label,
+            "page": page,
+            "lines_table": exports.lines_table(rep, list(page.object_list)),
+            "line_count": len(lines),
+            "total_ore": sum(ln.amount_ore for ln in lines),
+            "offices": sorted(
+                {rep.offices[ln.office_id] for ln in rep.lines}, key=lambda o: o.name
+            ),
+            "office": office,
+            # the filters of the form: the year's months, the agencies the viewer may see
+            "year": start.year,
+            "months": [(m, f"{start.year}-{m:02d}") for m in range(1, 13)],
+            "month": form.cleaned_data.get("month"),
+            "agencies": queries.visible_agencies(_require_viewer(request)),
+            "agency": code,
+            "sizes": LINE_PAGE_SIZES,
+            "size": size,
+            "query": keep.urlencode(),
+            "report_query": urlencode(
+                {k: v for k, v in request.GET.items() if k in ("year", "month", "agency")}
+            ),
         },
     )
 
