@@ -50,8 +50,8 @@ def test_finder__keyboard_only_search__goteborg_offices_first(page):
     page.keyboard.press("Enter")  # focus moves to <main>
     search = page.locator("input[name=q]")
     # The first stop in main is the way to English (the Swedish first page, decision 0064),
-    # the search field the next.
-    assert tab_to(page, search) == 2
+    # then "Book an appointment" (walk F15, 2 Dec 2026), the search field the next.
+    assert tab_to(page, search) == 3
 
     page.keyboard.type("goteborg")
     page.keyboard.press("Enter")
