@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported, rounded
 from servicekontor.costs.models import SettlementLine, pool_label
-from servicekontor.costs.queries import AgencyReport, WhatIfResult
+from servicekontor.costs.queries import AgencyReport, ReportRow, WhatIfResult
 
 Cell = str | int | float | Decimal | None
 
@@ -34,12 +33,12 @@ def _minutes(seconds: int) -> Decimal:
     return rounded(seconds, MINUTE_PLACES, scale=MINUTE)
 
 
-def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
-    """Per agency × office: money by kind, the usage, cost per visit and per handled minute;
-    then one total row per agency and a grand total."""
-    header = [
+def _cost_header(rows_by: str) -> list[str]:
+    """The header of a table of `ReportRow`s: Agency, `rows_by` (the column that tells the
+    rows of an agency apart: Office, Month), then the columns of `_cost_cells`."""
+    return [
         _("Agency"),
-        _("Office"),
+        rows_by,
         _("Allocated (öre)"),
         _("Adjustments (öre)"),
         _("Total (öre)"),
@@ -49,23 +48,50 @@ def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         _("Cost per served visit (kr)"),
         _("Cost per handled minute (kr)"),
     ]
+
+
+def _cost_cells(r: ReportRow) -> list[Cell]:
+    """A `ReportRow`'s eight money and usage cells: allocated, adjustments and total in whole
+    öre (int), the total in kronor (float), served visits (int), handled minutes (Decimal, one
+    place), kronor per served visit and per handled minute (None without visits / minutes)."""
+    return [
+        r.allocated_ore,
+        r.adjustments_ore,
+        r.total_ore,
+        _kr(r.total_ore),
+        r.visits,
+        _minutes(r.handled_seconds),
+        _kr(r.ore_per_visit),
+        _kr(r.ore_per_minute),
+    ]
+
+
+def _cost_total(rows: Sequence[ReportRow]) -> list[Cell]:
+    """The Total row of `rows`, in `_cost_header`'s columns: every summable column summed (the
+    öre exactly, so the total matches the pools to the öre), no cost per visit or minute."""
+    total = sum(r.total_ore for r in rows)
+    return [
+        _("Total"),
+        "",
+        sum(r.allocated_ore for r in rows),
+        sum(r.adjustments_ore for r in rows),
+        total,
+        _kr(total),
+        sum(r.visits for r in rows),
+        _minutes(sum(r.handled_seconds for r in rows)),
+        None,
+        None,
+    ]
+
+
+def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
+    """Per agency × office: money by kind, the usage, cost per visit and per handled minute;
+    then one total row per agency and a grand total."""
+    header = _cost_header(_("Office"))
     rows: list[list[Cell]] = []
 
-    def emit(agency: str, office: str, r: Any) -> None:
-        rows.append(
-            [
-                agency,
-                office,
-                r.allocated_ore,
-                r.adjustments_ore,
-                r.total_ore,
-                _kr(r.total_ore),
-                r.visits,
-                _minutes(r.handled_seconds),
-                _kr(r.ore_per_visit),
-                _kr(r.ore_per_minute),
-            ]
-        )
+    def emit(agency: str, office: str, r: ReportRow) -> None:
+        rows.append([agency, office, *_cost_cells(r)])
 
     totals = report.totals_by_agency()
     current = None
@@ -76,69 +102,23 @@ def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         emit(report.agencies[r.agency_id].name, report.offices[r.office_id].name, r)
     if current is not None:
         emit(report.agencies[current].name, _("All offices"), totals[current])
-    grand = sum(r.total_ore for r in report.rows)
-    rows.append(
-        [
-            _("Total"),
-            "",
-            sum(r.allocated_ore for r in report.rows),
-            sum(r.adjustments_ore for r in report.rows),
-            grand,
-            _kr(grand),
-            sum(r.visits for r in report.rows),
-            _minutes(sum(r.handled_seconds for r in report.rows)),
-            None,
-            None,
-        ]
-    )
+    rows.append(_cost_total(report.rows))
     return header, rows
 
 
 def months_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     """Per agency × settled month (adjustments in the month they were booked into)."""
-    header = [
-        _("Agency"),
-        _("Month"),
-        _("Allocated (öre)"),
-        _("Adjustments (öre)"),
-        _("Total (öre)"),
-        _("Total (kr)"),
-        _("Served visits"),
-        _("Handled minutes"),
-        _("Cost per served visit (kr)"),
-        _("Cost per handled minute (kr)"),
-    ]
+    header = _cost_header(_("Month"))
     rows: list[list[Cell]] = [
         [
             report.agencies[r.agency_id].name,
             f"{r.month:%Y-%m}" if r.month else "",
-            r.allocated_ore,
-            r.adjustments_ore,
-            r.total_ore,
-            _kr(r.total_ore),
-            r.visits,
-            _minutes(r.handled_seconds),
-            _kr(r.ore_per_visit),
-            _kr(r.ore_per_minute),
+            *_cost_cells(r),
         ]
         for r in report.by_month
     ]
     # every summable column summed, as the summary's Total row (the same settled figures)
-    total = sum(r.total_ore for r in report.by_month)
-    rows.append(
-        [
-            _("Total"),
-            "",
-            sum(r.allocated_ore for r in report.by_month),
-            sum(r.adjustments_ore for r in report.by_month),
-            total,
-            _kr(total),
-            sum(r.visits for r in report.by_month),
-            _minutes(sum(r.handled_seconds for r in report.by_month)),
-            None,
-            None,
-        ]
-    )
+    rows.append(_cost_total(report.by_month))
     return header, rows
 
 
