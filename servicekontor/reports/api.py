@@ -8,6 +8,8 @@ session works too.
 
 import calendar
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -41,6 +43,7 @@ from servicekontor.reports.agency_report import (
     PLACES,
     UNKNOWN_WHEN,
     NotBegun,
+    ReportRow,
     agency_month_report,
     agency_year_report,
     parse_month,
@@ -112,6 +115,39 @@ def _values_serializer() -> type[serializers.Serializer[Any]]:
 ReportValues = _values_serializer()
 
 
+@contextmanager
+def _report_refusals(period_parameter: str) -> Iterator[None]:
+    """Around building an agency report: its refusals as the API answers them. `NoStatistics`
+    (the caller's scope does not reach the agency): 403; `BadPeriod`: 400 with the message
+    under `period_parameter` (the path's "month" or "year"); `NotBegun` (the period has not
+    begun: no figures, not zeros): 404. Anything else passes through."""
+    try:
+        yield
+    except NoStatistics as exc:
+        raise PermissionDenied(str(exc.message)) from None
+    except BadPeriod as exc:
+        raise ValidationError({period_parameter: [str(exc.message)]}) from None
+    except NotBegun as exc:
+        raise NotFound(str(exc.message)) from None
+
+
+def _office_rows(
+    offices: list[ReportRow], spans: coverage.Spans, start: dt.date, end: dt.date
+) -> list[dict[str, Any]]:
+    """The report's office rows as `ReportRowSerializer` takes them, each with why its
+    figures cover only part of [start, end] in words ("" for all of it)."""
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "county": r.county,
+            "part_of_period": coverage.words(coverage.office_reasons(spans, r.code, start, end)),
+            "values": r.values,
+        }
+        for r in offices
+    ]
+
+
 _PARTIAL_HELP = (
     "Why the figures cover only part of the period, in words (the page's and the files' "
     'mark after the name), e.g. "opened 2026-11-15", "figures recorded from '
@@ -171,29 +207,11 @@ class AgencyReportView(_StatisticsView):
     def get(self, request: Request, agency_code: str, month: str) -> Response:
         scope = self.scope(request)
         agency = get_object_or_404(Agency, code=agency_code)
-        try:
+        with _report_refusals("month"):
             report = agency_month_report(scope=scope, agency=agency, month=parse_month(month))
-        except NoStatistics as exc:
-            raise PermissionDenied(str(exc.message)) from None
-        except BadPeriod as exc:
-            raise ValidationError({"month": [str(exc.message)]}) from None
-        except NotBegun as exc:
-            raise NotFound(str(exc.message)) from None
         # the rows' and the whole month's part of the period, as the page marks them
         spans = coverage.spans(agency=agency, office_codes=[r.code for r in report.offices])
         start, end = report.month, report.last_day
-        rows = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "county": r.county,
-                "part_of_period": coverage.words(
-                    coverage.office_reasons(spans, r.code, start, end)
-                ),
-                "values": r.values,
-            }
-            for r in report.offices
-        ]
         services = [
             {"code": r.code, "name": r.name, "county": "", "part_of_period": "", "values": r.values}
             for r in report.services
@@ -204,7 +222,7 @@ class AgencyReportView(_StatisticsView):
             "last_day": report.last_day,
             "up_to": report.up_to,
             "part_of_period": coverage.words(coverage.period_reasons(spans, start, end)),
-            "offices": rows,
+            "offices": _office_rows(report.offices, spans, start, end),
             "services": services,
             "total": report.total,
         }
@@ -257,14 +275,8 @@ class AgencyYearView(_StatisticsView):
     def get(self, request: Request, agency_code: str, year: str) -> Response:
         scope = self.scope(request)
         agency = get_object_or_404(Agency, code=agency_code)
-        try:
+        with _report_refusals("year"):
             report = agency_year_report(scope=scope, agency=agency, year=int(year))
-        except NoStatistics as exc:
-            raise PermissionDenied(str(exc.message)) from None
-        except BadPeriod as exc:
-            raise ValidationError({"year": [str(exc.message)]}) from None
-        except NotBegun as exc:
-            raise NotFound(str(exc.message)) from None
         # the rows' and the whole year's part of the period, as the yearly page marks them
         spans = coverage.spans(agency=agency, office_codes=[r.code for r in report.offices])
         first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
@@ -289,18 +301,7 @@ class AgencyYearView(_StatisticsView):
                 }
                 for r in report.months
             ],
-            "offices": [
-                {
-                    "code": r.code,
-                    "name": r.name,
-                    "county": r.county,
-                    "part_of_period": coverage.words(
-                        coverage.office_reasons(spans, r.code, first, last)
-                    ),
-                    "values": r.values,
-                }
-                for r in report.offices
-            ],
+            "offices": _office_rows(report.offices, spans, first, last),
             "total": report.total,
         }
         return Response(AgencyYearSerializer(data).data)
