@@ -11,6 +11,7 @@ import os
 import random
 import socket
 import statistics
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -224,6 +225,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_for_port(
+    process: subprocess.Popen[bytes], port: int, what: str, *, seconds: float
+) -> None:
+    """Returns once 127.0.0.1:`port` takes a connection (tried every 0.2 s). After `seconds`
+    without one: kills `process` (the server that should listen there) and raises
+    RuntimeError("`what` did not start")."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{what} did not start")
 
 
 class Client:

@@ -33,7 +33,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,7 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peak_load  # sets the server's environment on import
-from bench_harness import free_port
+from bench_harness import free_port, wait_for_port
 
 LANE = re.compile(r"^(workers|screens|public|push|tasks|postgres)(?::(\d+))?(?:@(\S+))?$")
 
@@ -111,74 +110,26 @@ def check_priority(priority: str) -> None:
         raise ValueError(f"not a priority (niceness, batch[:N], idle, group:N): {priority!r}")
 
 
-def wait_for_port(process: subprocess.Popen[bytes], port: int, what: str) -> None:
-    deadline = time.perf_counter() + 120  # a low-weight lane starts slowly on a busy machine
-    while time.perf_counter() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{what} did not start")
+# a low-weight lane starts slowly on a busy machine
+START_SECONDS = 120
 
 
 def start_gunicorn(workers: int, port: int, priority: str) -> subprocess.Popen[bytes]:
     """peak_load.start_server with a priority prefix instead of a niceness."""
-    route = peak_load.ROUTE_CPU_DIR
-    process = launch(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--preload",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(peak_load.ROOT),
-            *(["-c", "python:peak_route_cpu"] if route else []),
-        ],
-        priority,
-        env=os.environ
-        | peak_load.SERVER_ENV
-        | (
-            {
-                "PEAK_ROUTE_CPU_DIR": route,
-                "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(peak_load.ROOT)]),
-            }
-            if route
-            else {}
-        ),
-    )
-    wait_for_port(process, port, "gunicorn")
+    command = peak_load.server_command(workers=workers, port=port)
+    process = launch(command, priority, env=peak_load.server_env())
+    wait_for_port(process, port, "gunicorn", seconds=START_SECONDS)
     return process
 
 
 def start_push(port: int, priority: str) -> subprocess.Popen[bytes]:
     process = launch(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "config.push_asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "2",
-        ],
+        peak_load.push_server_command(port=port),
         priority,
         env=os.environ | peak_load.SERVER_ENV,
         cwd=peak_load.ROOT,
     )
-    wait_for_port(process, port, "the push server")
+    wait_for_port(process, port, "the push server", seconds=START_SECONDS)
     return process
 
 

@@ -76,7 +76,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -147,6 +146,7 @@ from bench_harness import (  # noqa: E402
     cpu_used,
     free_port,
     machine_summary,
+    wait_for_port,
 )
 
 MARK_START = "<!-- peak_load:start -->"
@@ -404,46 +404,65 @@ def postgres_nice(nice: int | None) -> Iterator[None]:
         path.write_text(before)
 
 
-def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
-    """gunicorn with `workers` sync workers on 127.0.0.1:`port`, at niceness `nice` (`launch`)."""
-    process = launch(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--preload",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(ROOT),
-            *(["-c", "python:peak_route_cpu"] if ROUTE_CPU_DIR else []),
-        ],
-        nice=nice,
-        env=os.environ
-        | SERVER_ENV
-        | (
-            {
-                "PEAK_ROUTE_CPU_DIR": ROUTE_CPU_DIR,
-                "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)]),
-            }
-            if ROUTE_CPU_DIR
-            else {}
-        ),
+def server_command(*, workers: int, port: int) -> list[str]:
+    """The app server's command line: gunicorn with `workers` sync workers on
+    127.0.0.1:`port`, the app loaded before forking, with the per-route CPU hook when
+    ROUTE_CPU_DIR is set (its environment: `server_env`)."""
+    return [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--preload",
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(ROOT),
+        *(["-c", "python:peak_route_cpu"] if ROUTE_CPU_DIR else []),
+    ]
+
+
+def server_env() -> dict[str, str]:
+    """The app server's environment: this process's, SERVER_ENV as it is now, and where the
+    per-route CPU hook writes (with ROUTE_CPU_DIR)."""
+    hook = (
+        {
+            "PEAK_ROUTE_CPU_DIR": ROUTE_CPU_DIR,
+            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(ROOT)]),
+        }
+        if ROUTE_CPU_DIR
+        else {}
     )
-    deadline = time.perf_counter() + 60
-    while time.perf_counter() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+    return dict(os.environ) | SERVER_ENV | hook
+
+
+def push_server_command(*, port: int) -> list[str]:
+    """The push server's command line (decision 0026): uvicorn, one process on
+    127.0.0.1:`port`, no access log (its environment: SERVER_ENV over this process's)."""
+    return [
+        str(Path(sys.executable).parent / "uvicorn"),
+        "config.push_asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--timeout-graceful-shutdown",
+        "2",
+    ]
+
+
+def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
+    """`server_command` at niceness `nice` (`launch`), once it listens."""
+    process = launch(server_command(workers=workers, port=port), nice=nice, env=server_env())
+    wait_for_port(process, port, "gunicorn", seconds=60)
+    return process
 
 
 def _path_of(url: str) -> str:
@@ -453,34 +472,12 @@ def _path_of(url: str) -> str:
 
 
 def start_push_server(*, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
-    """The push server (decision 0026): uvicorn, one process, no access log."""
+    """`push_server_command` at niceness `nice` (`launch`), once it listens."""
     process = launch(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "config.push_asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "2",
-        ],
-        nice=nice,
-        env=os.environ | SERVER_ENV,
-        cwd=ROOT,
+        push_server_command(port=port), nice=nice, env=os.environ | SERVER_ENV, cwd=ROOT
     )
-    deadline = time.perf_counter() + 30
-    while time.perf_counter() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the push server did not start")
+    wait_for_port(process, port, "the push server", seconds=30)
+    return process
 
 
 class TaskWorker:
