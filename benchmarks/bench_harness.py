@@ -9,6 +9,7 @@ import multiprocessing
 import multiprocessing.synchronize
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -242,6 +243,24 @@ def wait_for_port(
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"{what} did not start")
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def write_docs_section(path: Path, section: str, start: str, end: str) -> None:
+    """Puts `section` between the marker lines `start` and `end` in the Markdown file `path`
+    (docs/benchmarks.md), in place of what stood between them; without the markers, at the
+    end after a blank line. A file not there yet begins with "# Benchmarks"."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    block = f"{start}\n{section.rstrip()}\n{end}"
+    if start in text and end in text:
+        text = re.sub(
+            re.escape(start) + r".*?" + re.escape(end), lambda _m: block, text, flags=re.DOTALL
+        )
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
 
 
 class Client:

@@ -147,8 +147,10 @@ from bench_harness import (  # noqa: E402
     free_port,
     machine_summary,
     wait_for_port,
+    write_docs_section,
 )
 
+DOCS = ROOT / "docs" / "benchmarks.md"
 MARK_START = "<!-- peak_load:start -->"
 MARK_END = "<!-- peak_load:end -->"
 # assumption: the busiest hour is late morning; the offices open then (Stockholm time, today)
@@ -945,22 +947,6 @@ def mail_summary(run: Run) -> str:
     )
 
 
-def write_docs(section: str, start: str = MARK_START, end: str = MARK_END) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text()
-    block = f"{start}\n{section.rstrip()}\n{end}"
-    if start in text and end in text:
-        text = re.sub(
-            re.escape(start) + r".*?" + re.escape(end),
-            lambda _m: block,
-            text,
-            flags=re.DOTALL,
-        )
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--multiple", type=float, default=3.0, help="the measured run")
@@ -1169,9 +1155,11 @@ def main() -> None:
         handover_lines = handover_report(args, world, main_run, handed)
         print("\n".join(handover_lines))
         if not args.no_write:  # the peak_load block stays as its own command left it
-            write_docs("\n".join(handover_lines), MARK_HANDOVERS_START, MARK_HANDOVERS_END)
+            write_docs_section(
+                DOCS, "\n".join(handover_lines), MARK_HANDOVERS_START, MARK_HANDOVERS_END
+            )
     elif not args.no_write:
-        write_docs("\n".join(lines))
+        write_docs_section(DOCS, "\n".join(lines), MARK_START, MARK_END)
 
 
 def _runs_table(runs: list[Run]) -> list[str]:

@@ -28,9 +28,7 @@ import argparse
 import http.client
 import os
 import platform
-import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -65,9 +63,12 @@ from bench_harness import (  # noqa: E402
     pause,
     run_desks,
     run_threads,
+    wait_for_port,
+    write_docs_section,
 )
 from queue_bench_floor import DayResult, World, sql_day  # noqa: E402
 
+DOCS = ROOT / "docs" / "benchmarks.md"
 MARK_START = "<!-- queue_bench:start -->"
 MARK_END = "<!-- queue_bench:end -->"
 
@@ -202,15 +203,8 @@ def start_server(
         ],
         env=env,
     )
-    deadline = time.perf_counter() + 30
-    while time.perf_counter() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+    wait_for_port(process, port, "gunicorn", seconds=30)
+    return process
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -393,22 +387,6 @@ def fmt(ms: float) -> str:
     return f"{ms:.1f}"
 
 
-def write_docs(section: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{MARK_START}\n{section.rstrip()}\n{MARK_END}"
-    if MARK_START in text and MARK_END in text:
-        text = re.sub(
-            re.escape(MARK_START) + r".*?" + re.escape(MARK_END),
-            lambda _m: block,
-            text,
-            flags=re.DOTALL,
-        )
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--desks", type=int, default=50)
@@ -507,7 +485,7 @@ def main() -> None:
     )
     print("\n".join(lines))
     if not args.no_write:
-        write_docs("\n".join(lines))
+        write_docs_section(DOCS, "\n".join(lines), MARK_START, MARK_END)
 
 
 def measure_displays(args: argparse.Namespace, *, port: int, mode: str) -> DisplayResult:
