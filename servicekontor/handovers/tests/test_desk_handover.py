@@ -25,6 +25,35 @@ def _act(client, world, **data):
     return client.post(reverse("desk:act", kwargs={"office_code": world.office.code}), data)
 
 
+def _finish(client, world, visit, outcome, **data):
+    """The desk's finish of `visit` with `outcome` (and `data`: a note, a split, a handover)."""
+    return _act(client, world, action="finish", visit=visit.pk, outcome=outcome, **data)
+
+
+def _hand_over(client, world, visit, service, outcome="referred", /, **fields):
+    """The desk's finish of `visit` with `outcome` and the handover form sent (step 1): the
+    form `_form` fills in for `service` (prefix h0), `fields` in place of its values (a
+    field may be named as a parameter here: `service="999999"` is the form's)."""
+    return _finish(
+        client, world, visit, outcome, handover_step="1", **_form("h0", service, **fields)
+    )
+
+
+def _documents_handed_over(client, world, /, **fields):
+    """A `tax` visit served and finished as documents forwarded with its handover (a valid
+    identity number; `fields` as `_hand_over`'s): the answer, 303 to the printed slip."""
+    visit = _serving(world, world.tax)
+    return _hand_over(
+        client,
+        world,
+        visit,
+        world.tax,
+        "documents_forwarded",
+        identity_number="900101-0017",
+        **fields,
+    )
+
+
 def _serving(world, service):
     visit = services.issue_ticket(office=world.office, service=service)
     services.call_visit(officer=world.alice, visit_id=visit.pk)
@@ -33,6 +62,8 @@ def _serving(world, service):
 
 
 def _form(prefix, the_service, **overrides):
+    """A valid handover form for `the_service` under `prefix`; `overrides` replace its
+    fields (named without the prefix), None leaves a field out."""
     data = {
         f"{prefix}-service": the_service.pk,
         f"{prefix}-needs": "Wants the decision on the tax return reconsidered.",
@@ -45,13 +76,13 @@ def _form(prefix, the_service, **overrides):
         f"{prefix}-consent": "on",
     }
     data.update({f"{prefix}-{k}": v for k, v in overrides.items()})
-    return data
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_desk_handover__outcome_needing_the_agency_opens_the_form(alice, world, partners):
     visit = _serving(world, world.tax)
 
-    page = _act(alice, world, action="finish", visit=visit.pk, outcome="referred", note="x")
+    page = _finish(alice, world, visit, "referred", note="x")
 
     assert page.status_code == 200
     html = page.content.decode()
@@ -66,14 +97,8 @@ def test_desk_handover__submit_finishes_hands_over_and_prints_the_reference(
     visit = _serving(world, world.tax)
     clock_at.shift(dt.timedelta(minutes=5))
 
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="documents_forwarded",
-        handover_step="1",
-        **_form("h0", world.tax, identity_number="900101-0017"),
+    response = _hand_over(
+        alice, world, visit, world.tax, "documents_forwarded", identity_number="900101-0017"
     )
 
     assert response.status_code == 303
@@ -93,15 +118,7 @@ def test_desk_handover__submit_finishes_hands_over_and_prints_the_reference(
 def test_desk_handover__bad_identity_number_is_400_and_nothing_finished(alice, world, partners):
     visit = _serving(world, world.tax)
 
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form("h0", world.tax, identity_number="19900101-0018"),
-    )
+    response = _hand_over(alice, world, visit, world.tax, identity_number="19900101-0018")
 
     assert response.status_code == 400
     assert "not a valid Swedish" in response.content.decode() or "inte" in response.content.decode()
@@ -127,15 +144,7 @@ def test_desk_handover__bad_identity_number_is_400_and_nothing_finished(alice, w
 def test_desk_handover__bad_form_is_400_with_nothing_written(alice, world, partners, overrides):
     visit = _serving(world, world.tax)
 
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form("h0", world.tax, identity_number=VALID_PNR, **overrides),
-    )
+    response = _hand_over(alice, world, visit, world.tax, identity_number=VALID_PNR, **overrides)
 
     assert response.status_code == 400
     assert Visit.objects.get(pk=visit.pk).state == "serving"
@@ -147,15 +156,7 @@ def test_desk_handover__identity_number_refused_where_not_needed(alice, world, p
     a number is refused."""
     visit = _serving(world, partners.tax_docs)
 
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form("h0", partners.tax_docs, identity_number=VALID_PNR),
-    )
+    response = _hand_over(alice, world, visit, partners.tax_docs, identity_number=VALID_PNR)
 
     assert response.status_code == 400
     assert not Handover.objects.exists()
@@ -177,14 +178,8 @@ def test_desk_handover__no_identity_field_where_no_service_takes_it(
     assert "identity_number" not in html
     assert ("Personnummer" if language == "sv" else "identity number") not in html
 
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="meeting_booked",
-        handover_step="1",
-        **_form("h0", world.parental, identity_number=VALID_PNR),
+    response = _hand_over(
+        alice, world, visit, world.parental, "meeting_booked", identity_number=VALID_PNR
     )
 
     assert response.status_code == 303
@@ -194,15 +189,7 @@ def test_desk_handover__no_identity_field_where_no_service_takes_it(
 def test_desk_handover__other_agencys_service_cannot_be_chosen(alice, world, partners):
     visit = _serving(world, world.tax)
 
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form("h0", world.parental),
-    )
+    response = _hand_over(alice, world, visit, world.parental)
 
     assert response.status_code == 400
     assert not Handover.objects.exists()
@@ -214,12 +201,11 @@ def test_desk_handover__split_hands_over_only_the_errand_that_needs_it(
     visit = _serving(world, world.tax)
     clock_at.shift(dt.timedelta(minutes=10))
 
-    response = _act(
+    response = _finish(
         alice,
         world,
-        action="finish",
-        visit=visit.pk,
-        outcome="resolved",
+        visit,
+        "resolved",
         split_service=world.parental.pk,
         split_outcome="meeting_booked",
         split_percent="30",
@@ -258,7 +244,7 @@ def test_desk_handover__errand_action_hands_over_and_keeps_serving(alice, world,
 def test_desk_handover__outcome_without_handover_finishes_as_before(alice, world, partners):
     visit = _serving(world, world.tax)
 
-    response = _act(alice, world, action="finish", visit=visit.pk, outcome="resolved")
+    response = _finish(alice, world, visit, "resolved")
 
     assert response.status_code == 303
     assert not Handover.objects.exists()
@@ -267,15 +253,7 @@ def test_desk_handover__outcome_without_handover_finishes_as_before(alice, world
 def test_desk_handover__receipt_only_for_staff_of_the_office(client, world, partners):
     visit = _serving(world, world.tax)
     client.force_login(world.alice)
-    _act(
-        client,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form("h0", world.tax, identity_number=VALID_PNR),
-    )
+    _hand_over(client, world, visit, world.tax, identity_number=VALID_PNR)
     url = reverse("desk:receipt", kwargs={"office_code": world.office.code, "visit_id": visit.pk})
 
     client.force_login(world.charlie)
@@ -290,14 +268,8 @@ def test_desk_handover__reference_by_sms_or_mail_goes_to_the_outbox(
 ):
     visit = _serving(world, world.parental)
 
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form("h0", world.parental, reference_by=by, reference_to=to, language="en"),
+    response = _hand_over(
+        alice, world, visit, world.parental, reference_by=by, reference_to=to, language="en"
     )
 
     assert response.status_code == 303
@@ -331,21 +303,15 @@ def test_desk_handover__every_problem_shown_at_once_beside_its_field(alice, worl
     """The walk: the identity number's error appeared only after the SMS number's was fixed."""
     visit = _serving(world, world.tax)
 
-    response = _act(
+    response = _hand_over(
         alice,
         world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form(
-            "h0",
-            world.tax,
-            identity_number="19900101-0018",
-            reference_by="sms",
-            reference_to="08-123 456 78",
-            contact="not a phone",
-        ),
+        visit,
+        world.tax,
+        identity_number="19900101-0018",
+        reference_by="sms",
+        reference_to="08-123 456 78",
+        contact="not a phone",
     )
 
     assert response.status_code == 400
@@ -370,17 +336,7 @@ def test_desk_handover__printed_reference_in_the_language_chosen_for_the_citizen
     """The walk: the form asks for the citizen's language, but the printed slip came in the
     officer's (and dated 2026-12-02, where every other citizen text writes the month out).
     The slip follows the choice; the officer's own words around it stay in theirs."""
-    visit = _serving(world, world.tax)
-
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="documents_forwarded",
-        handover_step="1",
-        **_form("h0", world.tax, identity_number="900101-0017", language=language),
-    )
+    response = _documents_handed_over(alice, world, language=language)
 
     assert response.status_code == 303
     assert response["Location"].endswith(f"?language={language}")
@@ -398,16 +354,7 @@ def test_desk_handover__printed_reference_in_the_language_chosen_for_the_citizen
 def test_desk_handover__receipt_without_a_known_language__in_the_officer_s(
     alice, world, partners, asked
 ):
-    visit = _serving(world, world.tax)
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="documents_forwarded",
-        handover_step="1",
-        **_form("h0", world.tax, identity_number="900101-0017"),
-    )
+    response = _documents_handed_over(alice, world)
     receipt = response["Location"].split("?")[0]
     page = alice.get(receipt, {"language": asked} if asked else {})
     assert page.status_code == 200
@@ -424,17 +371,16 @@ def test_desk_handover__documents_forwarded_names_at_least_one_document(
     """The walk: "Documents received and forwarded" was handed over with no document named,
     so the agency learnt that papers came but not which. Only that outcome needs them."""
     visit = _serving(world, world.tax)
-    no_documents = _form("h0", world.tax, identity_number="900101-0017")
-    del no_documents["h0-doc1_kind"], no_documents["h0-doc1_count"]
 
-    response = _act(
+    response = _hand_over(
         alice,
         world,
-        action="finish",
-        visit=visit.pk,
-        outcome=outcome,
-        handover_step="1",
-        **no_documents,
+        visit,
+        world.tax,
+        outcome,
+        identity_number="900101-0017",
+        doc1_kind=None,
+        doc1_count=None,
     )
 
     if refused:
@@ -468,19 +414,13 @@ def test_desk_handover__identity_number_in_the_needs_text__refused_at_that_field
     written into "what the citizen needs" it would travel as plain text."""
     visit = _serving(world, world.tax)
 
-    response = _act(
+    response = _hand_over(
         alice,
         world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        handover_step="1",
-        **_form(
-            "h0",
-            world.tax,
-            identity_number="900101-0017",
-            needs="Omprövning för 900101-0017 av deklarationen",
-        ),
+        visit,
+        world.tax,
+        identity_number="900101-0017",
+        needs="Omprövning för 900101-0017 av deklarationen",
     )
 
     assert response.status_code == 400
@@ -491,9 +431,7 @@ def test_desk_handover__identity_number_in_the_needs_text__refused_at_that_field
 def test_desk_finish__note_with_an_identity_number__refused_and_said(alice, world):
     visit = _serving(world, world.tax)
 
-    response = _act(
-        alice, world, action="finish", visit=visit.pk, outcome="resolved", note="pnr 121212-1212"
-    )
+    response = _finish(alice, world, visit, "resolved", note="pnr 121212-1212")
 
     assert response.status_code == 303 and response["X-Refused"] == "400"
     page = alice.get(response["Location"]).content.decode()
@@ -517,16 +455,7 @@ def test_desk_handover__slip_reference_big_and_bold_with_the_agency_s_contact(
     from servicekontor.catalog.models import Agency
 
     Agency.objects.update(website="https://www.skatteverket.se/")
-    visit = _serving(world, world.tax)
-    response = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="documents_forwarded",
-        handover_step="1",
-        **_form("h0", world.tax, identity_number="900101-0017", language=language),
-    )
+    response = _documents_handed_over(alice, world, language=language)
     html = alice.get(response["Location"]).content.decode()
     handover = Handover.objects.get()
     assert f'class="ticket-number" id="ref-{handover.pk}">{handover.reference}<' in html
@@ -549,14 +478,7 @@ def test_desk_handover__the_desk_note_starts_the_needs_and_the_first_field_has_f
     needs", and the form opened with focus on the page, 8 Tab stops before its first field."""
     visit = _serving(world, world.tax)
 
-    page = _act(
-        alice,
-        world,
-        action="finish",
-        visit=visit.pk,
-        outcome="referred",
-        note="Intyg föräldrapenning 3 sidor",
-    )
+    page = _finish(alice, world, visit, "referred", note="Intyg föräldrapenning 3 sidor")
 
     html = page.content.decode()
     needs = re.search(r'<textarea name="h0-needs"[^>]*>([^<]*)</textarea>', html)
