@@ -27,8 +27,11 @@ class _Rollup(models.Model):
         return f"{type(self).__name__} {self.office_id}/{self.service_id}/{self.local_day}"
 
 
-class DayFigures(_Rollup):
-    """Visit counters per office × service × local day (see measures.DAY_FIELDS)."""
+class _VisitCounters(models.Model):
+    """The visit counters, named in `measures.DAY_FIELDS`: counts of visits and errands, and
+    seconds (`wait_seconds`, `handled_seconds`), summed over a day (`DayFigures`) or a month
+    (`MonthFigures`, the sums of the day rows: the same columns, so the month rollup is one
+    INSERT … SELECT SUM of each). Zero where nothing happened."""
 
     visits_walk_in = models.IntegerField(default=0)
     visits_booked = models.IntegerField(default=0)
@@ -46,6 +49,13 @@ class DayFigures(_Rollup):
     # visits that reached the agency: arrived for it, were transferred to it or had a served
     # errand of it added, once per visit and agency (`measures.reach_contributions`)
     reached = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DayFigures(_Rollup, _VisitCounters):
+    """Visit counters per office × service × local day (see measures.DAY_FIELDS)."""
 
     class Meta:
         constraints = [
@@ -106,7 +116,7 @@ class ErrandFigures(_Rollup):
         indexes = [models.Index(fields=["local_day", "agency"], name="errand_figures_day_agency")]
 
 
-class MonthFigures(models.Model):
+class MonthFigures(_VisitCounters):
     """The sums of `DayFigures` per office × service × month (`month`: its first day).
 
     A coarser grain for long periods: a year of one agency is ~10,000 rows here instead of
@@ -118,22 +128,6 @@ class MonthFigures(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    visits_walk_in = models.IntegerField(default=0)
-    visits_booked = models.IntegerField(default=0)
-    served = models.IntegerField(default=0)
-    no_show = models.IntegerField(default=0)
-    left_queue = models.IntegerField(default=0)
-    not_served = models.IntegerField(default=0)
-    transfers = models.IntegerField(default=0)
-    called = models.IntegerField(default=0)
-    wait_seconds = models.BigIntegerField(default=0)
-    errands = models.IntegerField(default=0)
-    errand_visits = models.IntegerField(default=0)
-    handled_seconds = models.BigIntegerField(default=0)
-    interpreter_errands = models.IntegerField(default=0)
-    # visits that reached the agency: arrived for it, were transferred to it or had a served
-    # errand of it added, once per visit and agency (`measures.reach_contributions`)
-    reached = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
