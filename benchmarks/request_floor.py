@@ -465,22 +465,7 @@ def over_http(*, office_code: str, session: str) -> None:
 
     port = free_port()
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--worker-class",
-            "sync",
-            "--preload",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(ROOT),
-        ],
-        env=os.environ | peak_load.SERVER_ENV,
+        peak_load.server_command(workers=1, port=port), env=os.environ | peak_load.SERVER_ENV
     )
     try:
         deadline = time.perf_counter() + 60
