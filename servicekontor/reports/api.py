@@ -177,6 +177,17 @@ class AgencyReportSerializer(serializers.Serializer[Any]):
     total = ReportValues()
 
 
+# The path parameter of both agency reports (month and year).
+_AGENCY_CODE = OpenApiParameter(
+    "agency_code",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=r"^[-\w]+$",
+    description="Agency code.",
+    examples=[OpenApiExample("skatteverket", value="skatteverket")],
+)
+
+
 class AgencyReportView(_StatisticsView):
     @extend_schema(
         summary="Monthly agency report",
@@ -185,14 +196,7 @@ class AgencyReportView(_StatisticsView):
         "running has its figures so far (`up_to`: today); 404 for a month that has not "
         "begun (no figures yet, not zeros). 403 for an agency outside the caller's scope.",
         parameters=[
-            OpenApiParameter(
-                "agency_code",
-                OpenApiTypes.STR,
-                OpenApiParameter.PATH,
-                pattern=r"^[-\w]+$",
-                description="Agency code.",
-                examples=[OpenApiExample("skatteverket", value="skatteverket")],
-            ),
+            _AGENCY_CODE,
             OpenApiParameter(
                 "month",
                 OpenApiTypes.STR,
@@ -254,14 +258,7 @@ class AgencyYearView(_StatisticsView):
         "its figures so far (`up_to`: today); 404 for a year that has not begun. 403 for an "
         "agency outside the caller's scope.",
         parameters=[
-            OpenApiParameter(
-                "agency_code",
-                OpenApiTypes.STR,
-                OpenApiParameter.PATH,
-                pattern=r"^[-\w]+$",
-                description="Agency code.",
-                examples=[OpenApiExample("skatteverket", value="skatteverket")],
-            ),
+            _AGENCY_CODE,
             OpenApiParameter(
                 "year",
                 OpenApiTypes.INT,
