@@ -13,6 +13,7 @@ import re
 import socket
 import statistics
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -226,6 +227,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def push_server_command(*, port: int, graceful_seconds: int) -> list[str]:
+    """The push server's command line (decision 0026, config/push_asgi.py): uvicorn, one
+    process on 127.0.0.1:`port`, no access log, open streams given `graceful_seconds` to
+    close when it is stopped. Run it with the checkout as its working directory."""
+    return [
+        str(Path(sys.executable).parent / "uvicorn"),
+        "config.push_asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--timeout-graceful-shutdown",
+        str(graceful_seconds),
+    ]
 
 
 def wait_for_port(

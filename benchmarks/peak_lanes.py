@@ -44,7 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import peak_load  # sets the server's environment on import
-from bench_harness import free_port, wait_for_port
+from bench_harness import free_port, push_server_command, wait_for_port
 
 LANE = re.compile(r"^(workers|screens|public|push|tasks|postgres)(?::(\d+))?(?:@(\S+))?$")
 
@@ -124,7 +124,7 @@ def start_gunicorn(workers: int, port: int, priority: str) -> subprocess.Popen[b
 
 def start_push(port: int, priority: str) -> subprocess.Popen[bytes]:
     process = launch(
-        peak_load.push_server_command(port=port),
+        push_server_command(port=port, graceful_seconds=2),
         priority,
         env=os.environ | peak_load.SERVER_ENV,
         cwd=peak_load.ROOT,

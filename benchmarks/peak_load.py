@@ -146,6 +146,7 @@ from bench_harness import (  # noqa: E402
     cpu_used,
     free_port,
     machine_summary,
+    push_server_command,
     wait_for_port,
     write_docs_section,
 )
@@ -442,24 +443,6 @@ def server_env() -> dict[str, str]:
     return dict(os.environ) | SERVER_ENV | hook
 
 
-def push_server_command(*, port: int) -> list[str]:
-    """The push server's command line (decision 0026): uvicorn, one process on
-    127.0.0.1:`port`, no access log (its environment: SERVER_ENV over this process's)."""
-    return [
-        str(Path(sys.executable).parent / "uvicorn"),
-        "config.push_asgi:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--timeout-graceful-shutdown",
-        "2",
-    ]
-
-
 def start_server(*, workers: int, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
     """`server_command` at niceness `nice` (`launch`), once it listens."""
     process = launch(server_command(workers=workers, port=port), nice=nice, env=server_env())
@@ -476,7 +459,10 @@ def _path_of(url: str) -> str:
 def start_push_server(*, port: int, nice: int = 0) -> subprocess.Popen[bytes]:
     """`push_server_command` at niceness `nice` (`launch`), once it listens."""
     process = launch(
-        push_server_command(port=port), nice=nice, env=os.environ | SERVER_ENV, cwd=ROOT
+        push_server_command(port=port, graceful_seconds=2),
+        nice=nice,
+        env=os.environ | SERVER_ENV,
+        cwd=ROOT,
     )
     wait_for_port(process, port, "the push server", seconds=30)
     return process

@@ -48,7 +48,7 @@ os.environ.update(
 
 import psycopg  # noqa: E402
 import redis  # noqa: E402
-from bench_harness import cpu_seconds, cpu_used, free_port  # noqa: E402
+from bench_harness import cpu_seconds, cpu_used, free_port, push_server_command  # noqa: E402
 
 N = int(os.environ.get("PUSH_COST_N", "2000"))
 STREAMS = int(os.environ.get("PUSH_COST_STREAMS", "420"))  # ≈ the national peak's screens
@@ -100,21 +100,7 @@ def fan_out() -> list[str]:
 
     port = free_port()
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "config.push_asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--timeout-graceful-shutdown",
-            "1",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
+        push_server_command(port=port, graceful_seconds=1), cwd=ROOT, env=os.environ.copy()
     )
     assert settings.PUSH_CHANNEL_PREFIX == PREFIX
     try:
