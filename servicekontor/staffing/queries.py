@@ -770,7 +770,9 @@ class NetworkRow:
     office: Office
     month: int
     fte_needed: float
-    fte_available: float
+    #: the active service officers assigned to the office in the registry; None when none is
+    #: recorded there (not known, not a measured 0: walk F24)
+    fte_available: float | None
     #: officer hours scheduled in the month (officers needed per hour × open hours, shrinkage
     #: included); fte_needed = hours_needed / the month's paid hours of one full-time officer
     hours_needed: float = 0.0
@@ -784,19 +786,39 @@ class NetworkRow:
         return bool(self.desks) and self.peak_at_desks > self.desks
 
     @property
-    def difference(self) -> float:
+    def difference(self) -> float | None:
+        if self.fte_available is None:
+            return None
         return self.fte_available - self.fte_needed
 
 
 @dataclass
 class NetworkPlan:
+    """Figures available are None where no staff is recorded (walk F24): a county's or an
+    agency's available/trained sums only the offices with staff recorded, and is None when
+    none of its offices has any; ``offices_without_staff`` counts the offices planned with
+    none recorded, so the page can say how much of the network the figure covers."""
+
     year: int
     rows: list[NetworkRow]
-    by_county: dict[tuple[str, int], tuple[float, float]]
-    competence: dict[tuple[int, int], tuple[float, float]]  # (agency, month) -> needed, trained
+    by_county: dict[tuple[str, int], tuple[float, float | None]]
+    #: (agency, month) -> needed, trained (None: no office there has staff recorded)
+    competence: dict[tuple[int, int], tuple[float, float | None]]
     agencies: dict[int, Agency]
     skipped: list[Office]
     backtests: dict[int, forecast.Backtest] = field(default_factory=dict)
+
+    @property
+    def offices_without_staff(self) -> list[Office]:
+        seen: dict[int, Office] = {}
+        for r in self.rows:
+            if r.fte_available is None:
+                seen.setdefault(r.office.pk, r.office)
+        return list(seen.values())
+
+    @property
+    def offices_planned(self) -> int:
+        return len({r.office.pk for r in self.rows})
 
     @property
     def beyond_desks(self) -> list[NetworkRow]:
@@ -975,8 +997,8 @@ def network_plan(
     ):
         desks[office_id] += 1
     rows: list[NetworkRow] = []
-    competence: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    by_county: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    competence: dict[tuple[int, int], list[float | None]] = defaultdict(lambda: [0.0, None])
+    by_county: dict[tuple[str, int], list[float | None]] = defaultdict(lambda: [0.0, None])
     skipped: list[Office] = []
     backtests: dict[int, forecast.Backtest] = {}
     year_days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)]
@@ -1006,24 +1028,27 @@ def network_plan(
             working_days = sum(1 for d in year_days if d.month == month and d.weekday() < 5)
             per_fte = HOURS_PER_FTE_WEEK / 5 * working_days
             needed = dimensioning.fte(hours_needed, hours_per_fte=per_fte)
-            available = float(assigned.get(office.pk, 0))
+            recorded = office.pk in assigned
+            available = float(assigned[office.pk]) if recorded else None
             rows.append(
                 NetworkRow(
                     office, month, needed, available, hours_needed, most_at_once, desks[office.pk]
                 )
             )
             county = by_county[(office.county, month)]
-            county[0] += needed
-            county[1] += available
+            county[0] = (county[0] or 0.0) + needed
+            if available is not None:
+                county[1] = (county[1] or 0.0) + available
             for a, peak in agency_hours.items():
                 c = competence[(a, month)]
-                c[0] += peak
-                c[1] += trained.get((office.pk, a), 0)
+                c[0] = (c[0] or 0.0) + peak
+                if recorded:
+                    c[1] = (c[1] or 0.0) + trained.get((office.pk, a), 0)
     return NetworkPlan(
         year=year,
         rows=rows,
-        by_county={k: (v[0], v[1]) for k, v in sorted(by_county.items())},
-        competence={k: (v[0], v[1]) for k, v in sorted(competence.items())},
+        by_county={k: (v[0] or 0.0, v[1]) for k, v in sorted(by_county.items())},
+        competence={k: (v[0] or 0.0, v[1]) for k, v in sorted(competence.items())},
         agencies=agencies,
         skipped=skipped,
         backtests=backtests,
