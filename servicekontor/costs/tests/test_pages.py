@@ -422,3 +422,47 @@ def test_what_if__offices_by_name_grouped_by_county(stats_usage, client):
     select = html.split('<select name="offices"', 1)[1].split("</select>", 1)[0]
     group = select.split(f'<optgroup label="{world.lulea.county}">', 1)[1].split("</optgroup>")[0]
     assert f'<option value="{world.lulea.pk}">{world.lulea.name}</option>' in group
+
+
+def test_report__unsettled_month__no_table_of_zeros_a_preliminary_share_and_who_settles(
+    stats_usage, client
+):
+    """Walk F14: the analyst's report of a closed, unsettled month was a table of zeros
+    ("Totalt 0 … 0,00") with no name of who settles and no preview of the share."""
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    w = stats_usage
+    w.admin.first_name, w.admin.last_name, w.admin.email = "Ada", "Admin", "ada@example.se"
+    w.admin.save()
+    expected = services.preliminary_shares(MONTH)
+    assert expected.problem == "" and sum(expected.by_agency.values()) > 0
+    client.force_login(w.fk_analyst)
+    with time_machine.travel(dt.datetime(2025, 6, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        page = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
+        body = page.content.decode()
+        assert 'id="nothing-settled"' in body
+        assert "Per agency and office" not in body  # no table of zeros
+        assert "Ada Admin" in body and "ada@example.se" in body
+        [(month, problem, shares)] = page.context["preliminary"]
+        assert month == MONTH and problem == ""
+        # the analyst sees only Försäkringskassan's preliminary share, the same as settling
+        assert shares == [(w.f, expected.by_agency[w.f.pk])]
+        assert "(preliminary)" in body
+        index = client.get("/en/costs/").content.decode()
+        assert "Months waiting to be settled" in index and "Ada Admin" in index
+        client.force_login(w.admin)
+        client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"})
+        client.force_login(w.fk_analyst)
+        settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
+        assert settled.context["preliminary"] == []
+        assert "Per agency and office" in settled.content.decode()
+        # the preliminary figure was what settling charged
+        assert w.f.pk in expected.by_agency
+        from servicekontor.costs.models import SettlementLine
+
+        charged = sum(
+            SettlementLine.objects.filter(agency=w.f).values_list("amount_ore", flat=True)
+        )
+        assert charged == expected.by_agency[w.f.pk]
