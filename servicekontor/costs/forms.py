@@ -133,6 +133,9 @@ class SettleForm(forms.Form):
 
     month = MonthField(label=_("Month"), widget=forms.Select)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    #: with the month's usage partial (`coverage.usage_gaps`), the confirmation must also
+    #: say that its whole pools are shared by that usage (walk F15)
+    accept_partial = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, months: Sequence[dt.date] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

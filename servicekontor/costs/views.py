@@ -135,9 +135,13 @@ def settle(request: HttpRequest) -> HttpResponse:
         return _form_error(request, form, "costs:settle", _("Settle and freeze"))
     month = form.cleaned_data["month"]
     try:
-        if not form.cleaned_data["confirm"]:
-            # A settlement cannot be undone: first what it would freeze, then a confirmation.
+        gaps = coverage.usage_gaps(month, month_end(month))
+        must_accept = bool(gaps) and not form.cleaned_data["accept_partial"]
+        if not form.cleaned_data["confirm"] or must_accept:
+            # A settlement cannot be undone: first what it would freeze, then a confirmation;
+            # with partial usage, one that names the consequence (walk F15).
             preview = services.settlement_preview(month)
+            covered, days = coverage.recorded_days(month, month_end(month))
             return render(
                 request,
                 "costs/settle_confirm.html",
@@ -150,8 +154,14 @@ def settle(request: HttpRequest) -> HttpResponse:
                     "shared_ore": sum(preview.by_agency.values()),
                     "month_text": f"{month:%Y-%m}",
                     # what the month's usage is missing, said before it is frozen (walk F10)
-                    "usage_gaps": coverage.usage_gaps(month, month_end(month)),
+                    "usage_gaps": gaps,
+                    "covered_days": covered,
+                    "month_days": days,
+                    # the pools pro-rated to the days with usage: the admin's other choice
+                    "pro_rated_ore": preview.pools_ore * covered // days if days else 0,
+                    "accept_missing": form.cleaned_data["confirm"] and must_accept,
                 },
+                status=400 if form.cleaned_data["confirm"] and must_accept else 200,
             )
         settlement = services.settle_month(month=month, by=_user(request))
     except DomainError as exc:

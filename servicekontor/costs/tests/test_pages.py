@@ -21,9 +21,16 @@ def stats_usage(world, monkeypatch):
 def test_settle_page__settles_then_refuses_with_409(stats_usage, client):
     world = stats_usage
     client.force_login(world.admin)
-    assert client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+    assert (
+        client.post(
+            "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+        ).status_code
+        == 302
+    )
     assert Settlement.objects.get().settled_by == world.admin
-    again = client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"})
+    again = client.post(
+        "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+    )
     assert again.status_code == 409
     assert "correction" in again.content.decode().lower() or "rättelse" in again.content.decode()
 
@@ -173,7 +180,10 @@ def test_report__no_input__the_last_whole_month_then_the_last_settled(stats_usag
         index = client.get("/costs/")
         assert 'value="2025"' in index.content.decode()  # the report form prefilled
         assert (
-            client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+            client.post(
+                "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+            ).status_code
+            == 302
         )
         settled = client.get("/costs/report/")
         assert settled.status_code == 200 and "2025-03" in settled.content.decode()
@@ -313,7 +323,10 @@ def test_report__unsettled_months_are_named_not_shown_as_zero(stats_usage, clien
         # other months have none, June is still running and later months are to come.
         assert [m.month for m in year.context["unsettled"]] == [3]
         assert (
-            client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+            client.post(
+                "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+            ).status_code
+            == 302
         )
         settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
         assert settled.context["unsettled"] == []
@@ -453,7 +466,7 @@ def test_report__unsettled_month__no_table_of_zeros_a_preliminary_share_and_who_
         index = client.get("/en/costs/").content.decode()
         assert "Months waiting to be settled" in index and "Ada Admin" in index
         client.force_login(w.admin)
-        client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"})
+        client.post("/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"})
         client.force_login(w.fk_analyst)
         settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
         assert settled.context["preliminary"] == []
