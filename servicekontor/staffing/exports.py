@@ -52,13 +52,20 @@ def week_header() -> list[str]:
         _("Simulated service level (%)"),
         _("Promised mean wait (min)"),
         _("Simulated mean wait (min)"),
+        # the columns above are held to the desks (walk F23: "up to 17 needed at once" above
+        # a table that peaked at 15): what the target needs without that limit, and whether
+        # the hour reaches the target
+        _("Officers the target needs at the desks (desks not counted)"),
+        _("Service-level target (%)"),
+        _("Below the target"),
     ]
 
 
-WEEK_PLACES = [None, None, 1, 0, 0, 1, 1, None, 1, 1, 1, 1]
+WEEK_PLACES = [None, None, 1, 0, 0, 1, 1, None, 1, 1, 1, 1, 0, 1, None]
 
 
 def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
+    below = {(r.day, r.hour) for r in plan.below_target}
     for r in plan.rows:
         yield [
             r.day.isoformat(),
@@ -73,6 +80,9 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
             _pct(r.simulated_service_level),
             _wait(r.need.promised_mean_wait),
             exported(r.simulated_mean_wait, 1),
+            r.need.needed_without_desk_limit or r.need.base,
+            _pct(plan.target_level(r)) if sum(r.arrivals.values()) > 0 else None,
+            _("below") if (r.day, r.hour) in below else "",
         ]
 
 

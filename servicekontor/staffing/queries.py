@@ -379,6 +379,30 @@ class WeekPlan:
             key=lambda r: (r.simulated_service_level or 0.0) - r.need.promised_service_level,
         )
 
+    def target_level(self, row: HourRow) -> float:
+        """The hour's service-level target: the highest share of the agencies arriving in
+        it (the pooled target `dimensioning` plans for)."""
+        present = [a for a, n in row.arrivals.items() if n > 0]
+        return max((self.targets.get(a, (0.8, 15))[0] for a in present), default=0.0)
+
+    @property
+    def below_target(self) -> list[HourRow]:
+        """The open hours with arrivals whose promised service level is below the hour's
+        target (desks too few, occupancy cap), or whose simulated one is more than
+        ``SIMULATION_TOLERANCE`` below it: the week's level, an average weighted by arrivals,
+        hides them (walk F23: "promised 95.2 %" for a week with Monday 11:00 at 60.2 %)."""
+        out = []
+        for r in self.rows:
+            if sum(r.arrivals.values()) <= 0:
+                continue
+            target = self.target_level(r)
+            simulated = r.simulated_service_level
+            if r.need.promised_service_level < target - 1e-9 or (
+                simulated is not None and simulated < target - SIMULATION_TOLERANCE
+            ):
+                out.append(r)
+        return out
+
     def after_overload(self, row: HourRow) -> bool:
         """Whether an earlier hour of ``row``'s day has more arrivals than its officers at the
         desks can serve (no finite promised mean wait): its queue grows and carries over."""
