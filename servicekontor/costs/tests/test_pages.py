@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from servicekontor.costs import services
 from servicekontor.costs.models import Correction, Settlement
@@ -479,3 +480,61 @@ def test_report__unsettled_month__no_table_of_zeros_a_preliminary_share_and_who_
             SettlementLine.objects.filter(agency=w.f).values_list("amount_ore", flat=True)
         )
         assert charged == expected.by_agency[w.f.pk]
+
+
+def test_what_if__closed_offices_apart_and_refused_for_a_month_they_were_closed(
+    stats_usage, client
+):
+    """Walk F25: the what-if offered offices not in operation (Bollnäs, closed 2025-06-14,
+    among the open ones for 2026-11), printed served visits as "17059", and did not say that
+    it adds visits where a change plan moves them."""
+    from servicekontor.network.models import Office
+
+    world = stats_usage
+    Office.objects.filter(pk=world.lulea.pk).update(closed_on=dt.date(2025, 2, 1))
+    client.force_login(world.admin)
+    with translation.override("en"):
+        page = client.get("/en/costs/what-if/").content.decode()
+        select = page.split('<select name="offices"', 1)[1].split("</select>", 1)[0]
+        closed = select.split('<optgroup label="Closed (for a month they were open)">', 1)[1]
+        assert f'value="{world.lulea.pk}"' in closed
+        assert f'value="{world.lulea.pk}"' not in select.split("Closed (for", 1)[0]
+        assert 'id="what-if-question"' in page and "/en/change-plans/" in page
+        refused = client.get(
+            "/en/costs/what-if/",
+            {
+                "month": "2025-03",
+                "agency": world.p.pk,
+                "action": "join",
+                "offices": [world.lulea.pk],
+                "start": "2025-03-01",
+                "visits": 60,
+                "minutes_per_visit": "25",
+            },
+        )
+    assert refused.status_code == 400
+    assert f"Not in operation in 2025-03: {world.lulea.name}." in refused.content.decode()
+
+
+def test_outcomes__served_visits_grouped_like_every_other_figure(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage(factor=100))
+    client.force_login(world.admin)
+    with translation.override("en"):
+        response = client.get(
+            "/en/costs/what-if/",
+            {
+                "month": "2025-03",
+                "agency": world.p.pk,
+                "action": "join",
+                "offices": [world.kista.pk],
+                "start": "2025-03-01",
+                "visits": 60,
+                "minutes_per_visit": "25",
+            },
+        )
+    html = response.content.decode()
+    big = [o.a_visits for o in response.context["outcomes"] if o.a_visits >= 1000]
+    assert big
+    for v in big:
+        assert f">{v:,}<" in html and f">{v}<" not in html
