@@ -114,3 +114,15 @@ def test_network_plan__office_without_staff_recorded__not_recorded_not_zero(
         body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
     assert "1 av 1 planerade kontor har ingen handläggare registrerad" in body
     assert "<td>inte registrerat</td>" in body
+
+
+def test_network_page__says_which_offices_and_which_staff_measure(client, history, people):
+    """Walk F22: 226,8 FTE on a change plan, 201,7 on the staffing page, 66/65/77/79 offices:
+    each page says what it counts."""
+    client.force_login(people.admin)
+    with translation.override("en"):
+        body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
+    assert 'id="what-is-counted"' in body
+    assert "the 1 office operating on some day of 2027 with statistics" in body
+    assert "(1 more without history are not planned" in body
+    assert "A change plan’s “Staff needed” is another measure" in body
