@@ -219,6 +219,19 @@ class StepEffect:
     def office_visits(self, code: str) -> float:
         return sum(v for (o, _a), v in self.visits.items() if o == code)
 
+    def staff_changes(self, before: StepEffect) -> list[tuple[str, float]]:
+        """(office, FTE needed here − in ``before``) for every office whose need changed,
+        largest change first: a step that moves visits moves staff with them, which the
+        network's total (Kista −0.55, Rinkeby +0.55: 0.0) hides (walk F26)."""
+        codes = set(self.staff) | set(before.staff)
+        out = []
+        for code in codes:
+            now = self.staff[code].fte if code in self.staff else 0.0
+            then = before.staff[code].fte if code in before.staff else 0.0
+            if abs(now - then) >= 0.005:
+                out.append((code, now - then))
+        return sorted(out, key=lambda kv: (-abs(kv[1]), kv[0]))
+
 
 # --- accessibility -------------------------------------------------------------------------
 

@@ -103,8 +103,9 @@ def _steps(
         _with(_("Step's effect: places with an office"), acc),
         _with(_("Step's effect: share within 25 km"), acc),
         _with(_("Step's effect: staff (FTE)"), staff),
+        _with(_("Step's effect: staff per office (FTE)"), staff),
     ]
-    formats += [PLAIN, PERCENT, PLAIN]
+    formats += [PLAIN, PERCENT, PLAIN, PLAIN]
     if show_total:
         header.append(_with(_("Step's effect: cost a month (kr)"), cost))
         formats.append(KRONOR)
@@ -122,7 +123,7 @@ def _steps(
         m = e.access
         row: list[Any] = [
             s.day.isoformat(),
-            _("Before the plan (modelled)")
+            _("Before the plan (modelled: the network on the day before its first step)")
             if s.baseline
             else "; ".join(c.label for c in s.changes),
             m.offices,
@@ -141,7 +142,8 @@ def _steps(
         row += [
             None if b is None else m.offices - b.access.offices,
             None if b is None else exported(m.share_within[1] - b.access.share_within[1], 4),
-            None if b is None else exported(e.fte_total - b.fte_total, 1),
+            None if b is None else exported(e.fte_total - b.fte_total, 2),
+            None if b is None else _staff_changes(e, b, ev.office_names),
         ]
         if show_total:
             row.append(None if b is None else _kr(e.costs.total_ore - b.costs.total_ore))
@@ -154,6 +156,14 @@ def _steps(
         row.append(s.bookings_total)
         table_rows.append(row)
     return (header, table_rows), formats
+
+
+def _staff_changes(e: effects.StepEffect, b: effects.StepEffect, names: dict[str, str]) -> str:
+    """ "Stockholm Rinkeby +0.55; Stockholm Kista −0.55" (the step's staff where it moves)."""
+    return "; ".join(
+        f"{names.get(code, code)} {'+' if d > 0 else '−'}{shown(abs(d), 2)}"
+        for code, d in e.staff_changes(b)
+    ) or str(_("none"))
 
 
 # `PERCENT`, `KRONOR` or `PLAIN` per column of `counties_table`.

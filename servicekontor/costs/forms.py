@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.catalog.models import Agency
-from servicekontor.core import params
+from servicekontor.core import clock, params
 from servicekontor.core.forms import PlainTextField
 from servicekontor.costs import allocation
 from servicekontor.costs.models import CostPool, DriverChoice, Settlement
@@ -90,11 +90,28 @@ class WhatIfForm(forms.Form):
         super().__init__(*args, **kwargs)
         # by name, grouped by county as in the planning forms (read when shown); a past
         # month may name an office closed since
-        self.fields["offices"].widget.choices = lambda: office_groups(key="pk", closed_too=True)
+        # a past month may name an office closed since: the closed ones come last, apart, and
+        # `clean` refuses an office not in operation in the month (walk F25: Bollnäs, closed
+        # 2025-06-14, was offered among the others for 2026-11)
+        self.fields["offices"].widget.choices = _what_if_office_groups
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         data["staff"] = data.get("staff") or "add"
+        month, offices = data.get("month"), data.get("offices")
+        if month is not None and offices:
+            end = month_end(month)
+            idle = [
+                o.name
+                for o in offices
+                if o.opened_on > end or (o.closed_on is not None and o.closed_on <= month)
+            ]
+            if idle:
+                self.add_error(
+                    "offices",
+                    _("Not in operation in %(month)s: %(offices)s.")
+                    % {"month": f"{month:%Y-%m}", "offices": ", ".join(idle)},
+                )
         if (
             data.get("action") == "join"
             and not (data.get("visits") and data.get("minutes_per_visit"))
@@ -104,6 +121,18 @@ class WhatIfForm(forms.Form):
                 _("A joining agency needs its expected visits and minutes per visit.")
             )
         return data
+
+
+def _what_if_office_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The offices in operation today by county, then the closed ones under their own
+    heading (for past months)."""
+    today = clock.local_today()
+    closed = Office.objects.filter(closed_on__lte=today).order_by("name")
+    return office_groups(
+        key="pk",
+        extra=[(str(o.pk), o.name, o.county) for o in closed],
+        extra_label=_("Closed (for a month they were open)"),
+    )
 
 
 def what_if_change(form: WhatIfForm) -> allocation.Change | None:
@@ -133,6 +162,9 @@ class SettleForm(forms.Form):
 
     month = MonthField(label=_("Month"), widget=forms.Select)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    #: with the month's usage partial (`coverage.usage_gaps`), the confirmation must also
+    #: say that its whole pools are shared by that usage (walk F15)
+    accept_partial = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, months: Sequence[dt.date] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -148,6 +148,16 @@ def visible_agencies(agency_ids: set[int] | None) -> list[Agency]:
     return list(_scope(Agency.objects.all(), agency_ids, "pk").order_by("name_sv"))
 
 
+def settlers() -> list[User]:
+    """Who can settle a month: the active network administrators, for the pages that say a
+    month is not settled yet (walk F14: "an administrator" without a name)."""
+    return list(
+        User.objects.filter(is_active=True, role=Role.NETWORK_ADMIN).order_by(
+            "last_name", "first_name", "username"
+        )
+    )
+
+
 def default_report_month(today: dt.date) -> dt.date:
     """The month a report shows when none is asked for: the last settled month, or, with
     none settled, the month before `today`'s (the last whole month)."""

@@ -124,6 +124,27 @@ def settlement_preview(month: dt.date) -> SettlementPreview:
     return SettlementPreview(month, pools, allocation.totals_by_agency(lines), visits)
 
 
+@dataclass(frozen=True)
+class Preliminary:
+    """An open month's shares as settling it now would compute them (walk F14): not settled,
+    not frozen, and it changes with the pools and the usage until the month is settled."""
+
+    month: dt.date
+    by_agency: dict[int, int]
+    problem: str = ""
+
+
+def preliminary_shares(month: dt.date) -> Preliminary:
+    """Each agency's share (öre) of ``month`` by its pools and the usage recorded now, as
+    `settle_month` would share it, without writing and without the settling rules (order,
+    month over): a preview for the agencies while the month waits to be settled."""
+    try:
+        lines = _allocate(month, month_usage(month=month))
+    except CannotAllocate as exc:
+        return Preliminary(month, {}, str(exc.message))
+    return Preliminary(month, allocation.totals_by_agency(lines))
+
+
 @transaction.atomic
 def lock_open_month(*, month: dt.date) -> None:
     """For writers of pools outside this module (admin, import): take the ledger lock and

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
 from servicekontor.accounts.permissions import is_network_admin
+from servicekontor.catalog.models import Agency
 from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
 from servicekontor.core.post_only import post_or_redirect
@@ -98,9 +99,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "costs/index.html",
         {
             "settlements": queries.settlements(),
-            "open_months": queries.months_to_settle(today=clock.local_today())
-            if agency_ids is None
-            else [],
+            # every viewer sees which months wait and who settles them (walk F14)
+            "open_months": queries.months_to_settle(today=clock.local_today()),
+            "settlers": queries.settlers(),
             "is_admin": agency_ids is None,
             # One page, several forms with like-named fields: an id prefix each, so that
             # no id is used twice (the labels would point at the first form's field).
@@ -134,9 +135,13 @@ def settle(request: HttpRequest) -> HttpResponse:
         return _form_error(request, form, "costs:settle", _("Settle and freeze"))
     month = form.cleaned_data["month"]
     try:
-        if not form.cleaned_data["confirm"]:
-            # A settlement cannot be undone: first what it would freeze, then a confirmation.
+        gaps = coverage.usage_gaps(month, month_end(month))
+        must_accept = bool(gaps) and not form.cleaned_data["accept_partial"]
+        if not form.cleaned_data["confirm"] or must_accept:
+            # A settlement cannot be undone: first what it would freeze, then a confirmation;
+            # with partial usage, one that names the consequence (walk F15).
             preview = services.settlement_preview(month)
+            covered, days = coverage.recorded_days(month, month_end(month))
             return render(
                 request,
                 "costs/settle_confirm.html",
@@ -149,8 +154,14 @@ def settle(request: HttpRequest) -> HttpResponse:
                     "shared_ore": sum(preview.by_agency.values()),
                     "month_text": f"{month:%Y-%m}",
                     # what the month's usage is missing, said before it is frozen (walk F10)
-                    "usage_gaps": coverage.usage_gaps(month, month_end(month)),
+                    "usage_gaps": gaps,
+                    "covered_days": covered,
+                    "month_days": days,
+                    # the pools pro-rated to the days with usage: the admin's other choice
+                    "pro_rated_ore": preview.pools_ore * covered // days if days else 0,
+                    "accept_missing": form.cleaned_data["confirm"] and must_accept,
                 },
+                status=400 if form.cleaned_data["confirm"] and must_accept else 200,
             )
         settlement = services.settle_month(month=month, by=_user(request))
     except DomainError as exc:
@@ -327,11 +338,16 @@ def report(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     header, rows = summary
+    unsettled = queries.months_to_settle(today=clock.local_today(), start=start, end=end)
     return render(
         request,
         "costs/report.html",
         {
             "report": rep,
+            # Months not settled are not months of zero (walk F14): what settling them now
+            # would charge, marked preliminary, and who can settle them.
+            "preliminary": _preliminary(unsettled, agency_ids),
+            "settlers": queries.settlers(),
             "label": label,
             "header": header,
             "rows": rows,
@@ -344,7 +360,7 @@ def report(request: HttpRequest) -> HttpResponse:
             # Months start…end whose costs are not in the report yet, which the page must
             # say (all zeros read as no activity): those that could be settled and are not
             # (not the running month, a future one or one without pools).
-            "unsettled": queries.months_to_settle(today=clock.local_today(), start=start, end=end),
+            "unsettled": unsettled,
             # and those not over yet (the running month, later ones): settled once they end
             "not_over": _months_not_over(start, end),
             "query": request.GET.urlencode(),
@@ -401,6 +417,19 @@ def report_lines(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+def _preliminary(
+    months: list[dt.date], agency_ids: set[int] | None
+) -> list[tuple[dt.date, str, list[tuple[Agency, int]]]]:
+    """Per open month: why it cannot be shared (or ""), and the visible agencies' preliminary
+    shares (öre)."""
+    agencies = queries.visible_agencies(agency_ids)
+    out = []
+    for month in months:
+        pre = services.preliminary_shares(month)
+        out.append((month, pre.problem, [(a, pre.by_agency.get(a.pk, 0)) for a in agencies]))
+    return out
 
 
 def _months_not_over(start: dt.date, end: dt.date) -> list[dt.date]:

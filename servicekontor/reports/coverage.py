@@ -295,6 +295,16 @@ def year_earlier_note(s: Spans, start: dt.date, end: dt.date) -> str | None:
     return None
 
 
+def recorded_days(month: dt.date, end: dt.date) -> tuple[int, int]:
+    """(days of month…end with usage recorded in the statistics, days of the month): the
+    days from the statistics' first day on (walk F15: a month settled by 25 of its 31 days)."""
+    total = (end - month).days + 1
+    first = spans().recorded_from
+    if first is None or first > end:
+        return 0, total
+    return (end - max(first, month)).days + 1, total
+
+
 def usage_gaps(
     month: dt.date, end: dt.date, *, office_ids: Iterable[int] | None = None
 ) -> list[str]:

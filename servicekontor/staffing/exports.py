@@ -52,13 +52,20 @@ def week_header() -> list[str]:
         _("Simulated service level (%)"),
         _("Promised mean wait (min)"),
         _("Simulated mean wait (min)"),
+        # the columns above are held to the desks (walk F23: "up to 17 needed at once" above
+        # a table that peaked at 15): what the target needs without that limit, and whether
+        # the hour reaches the target
+        _("Officers the target needs at the desks (desks not counted)"),
+        _("Service-level target (%)"),
+        _("Below the target"),
     ]
 
 
-WEEK_PLACES = [None, None, 1, 0, 0, 1, 1, None, 1, 1, 1, 1]
+WEEK_PLACES = [None, None, 1, 0, 0, 1, 1, None, 1, 1, 1, 1, 0, 1, None]
 
 
 def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
+    below = {(r.day, r.hour) for r in plan.below_target}
     for r in plan.rows:
         yield [
             r.day.isoformat(),
@@ -73,6 +80,9 @@ def week_rows(plan: WeekPlan) -> Iterator[list[Any]]:
             _pct(r.simulated_service_level),
             _wait(r.need.promised_mean_wait),
             exported(r.simulated_mean_wait, 1),
+            r.need.needed_without_desk_limit or r.need.base,
+            _pct(plan.target_level(r)) if sum(r.arrivals.values()) > 0 else None,
+            _("below") if (r.day, r.hour) in below else "",
         ]
 
 
@@ -164,15 +174,17 @@ def network_header() -> list[str]:
 NETWORK_PLACES = [None, None, None, 2, 2, 2, 0, 0]
 
 
-def network_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
+def network_rows(plan: NetworkPlan, *, not_recorded: str | None = None) -> Iterator[list[Any]]:
+    """The offices' rows; available and difference are empty in the file (``not_recorded``
+    text on the page) where the office has no staff recorded: unknown, not 0 (walk F24)."""
     for r in plan.rows:
         yield [
             r.office.name,
             county_name(r.office.county),
             f"{plan.year}-{r.month:02d}",
             exported(r.fte_needed, 2),
-            exported(r.fte_available, 2),
-            exported(r.difference, 2),
+            not_recorded if r.fte_available is None else exported(r.fte_available, 2),
+            not_recorded if r.difference is None else exported(r.difference, 2),
             r.peak_at_desks,
             r.desks or None,  # empty: no desk in the registry
         ]
@@ -185,14 +197,14 @@ def competence_header() -> list[str]:
 COMPETENCE_PLACES = [None, None, 1, 1]
 
 
-def competence_rows(plan: NetworkPlan) -> Iterator[list[Any]]:
+def competence_rows(plan: NetworkPlan, *, not_recorded: str | None = None) -> Iterator[list[Any]]:
     for (agency_id, month), (needed, trained) in plan.competence.items():
         agency = plan.agencies.get(agency_id)
         yield [
             agency.name if agency else agency_id,
             f"{plan.year}-{month:02d}",
             exported(needed, 1),
-            exported(trained, 1),
+            not_recorded if trained is None else exported(trained, 1),
         ]
 
 

@@ -379,6 +379,30 @@ class WeekPlan:
             key=lambda r: (r.simulated_service_level or 0.0) - r.need.promised_service_level,
         )
 
+    def target_level(self, row: HourRow) -> float:
+        """The hour's service-level target: the highest share of the agencies arriving in
+        it (the pooled target `dimensioning` plans for)."""
+        present = [a for a, n in row.arrivals.items() if n > 0]
+        return max((self.targets.get(a, (0.8, 15))[0] for a in present), default=0.0)
+
+    @property
+    def below_target(self) -> list[HourRow]:
+        """The open hours with arrivals whose promised service level is below the hour's
+        target (desks too few, occupancy cap), or whose simulated one is more than
+        ``SIMULATION_TOLERANCE`` below it: the week's level, an average weighted by arrivals,
+        hides them (walk F23: "promised 95.2 %" for a week with Monday 11:00 at 60.2 %)."""
+        out = []
+        for r in self.rows:
+            if sum(r.arrivals.values()) <= 0:
+                continue
+            target = self.target_level(r)
+            simulated = r.simulated_service_level
+            if r.need.promised_service_level < target - 1e-9 or (
+                simulated is not None and simulated < target - SIMULATION_TOLERANCE
+            ):
+                out.append(r)
+        return out
+
     def after_overload(self, row: HourRow) -> bool:
         """Whether an earlier hour of ``row``'s day has more arrivals than its officers at the
         desks can serve (no finite promised mean wait): its queue grows and carries over."""
@@ -770,7 +794,9 @@ class NetworkRow:
     office: Office
     month: int
     fte_needed: float
-    fte_available: float
+    #: the active service officers assigned to the office in the registry; None when none is
+    #: recorded there (not known, not a measured 0: walk F24)
+    fte_available: float | None
     #: officer hours scheduled in the month (officers needed per hour × open hours, shrinkage
     #: included); fte_needed = hours_needed / the month's paid hours of one full-time officer
     hours_needed: float = 0.0
@@ -784,19 +810,39 @@ class NetworkRow:
         return bool(self.desks) and self.peak_at_desks > self.desks
 
     @property
-    def difference(self) -> float:
+    def difference(self) -> float | None:
+        if self.fte_available is None:
+            return None
         return self.fte_available - self.fte_needed
 
 
 @dataclass
 class NetworkPlan:
+    """Figures available are None where no staff is recorded (walk F24): a county's or an
+    agency's available/trained sums only the offices with staff recorded, and is None when
+    none of its offices has any; ``offices_without_staff`` counts the offices planned with
+    none recorded, so the page can say how much of the network the figure covers."""
+
     year: int
     rows: list[NetworkRow]
-    by_county: dict[tuple[str, int], tuple[float, float]]
-    competence: dict[tuple[int, int], tuple[float, float]]  # (agency, month) -> needed, trained
+    by_county: dict[tuple[str, int], tuple[float, float | None]]
+    #: (agency, month) -> needed, trained (None: no office there has staff recorded)
+    competence: dict[tuple[int, int], tuple[float, float | None]]
     agencies: dict[int, Agency]
     skipped: list[Office]
     backtests: dict[int, forecast.Backtest] = field(default_factory=dict)
+
+    @property
+    def offices_without_staff(self) -> list[Office]:
+        seen: dict[int, Office] = {}
+        for r in self.rows:
+            if r.fte_available is None:
+                seen.setdefault(r.office.pk, r.office)
+        return list(seen.values())
+
+    @property
+    def offices_planned(self) -> int:
+        return len({r.office.pk for r in self.rows})
 
     @property
     def beyond_desks(self) -> list[NetworkRow]:
@@ -975,8 +1021,8 @@ def network_plan(
     ):
         desks[office_id] += 1
     rows: list[NetworkRow] = []
-    competence: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    by_county: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    competence: dict[tuple[int, int], list[float | None]] = defaultdict(lambda: [0.0, None])
+    by_county: dict[tuple[str, int], list[float | None]] = defaultdict(lambda: [0.0, None])
     skipped: list[Office] = []
     backtests: dict[int, forecast.Backtest] = {}
     year_days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)]
@@ -1006,24 +1052,27 @@ def network_plan(
             working_days = sum(1 for d in year_days if d.month == month and d.weekday() < 5)
             per_fte = HOURS_PER_FTE_WEEK / 5 * working_days
             needed = dimensioning.fte(hours_needed, hours_per_fte=per_fte)
-            available = float(assigned.get(office.pk, 0))
+            recorded = office.pk in assigned
+            available = float(assigned[office.pk]) if recorded else None
             rows.append(
                 NetworkRow(
                     office, month, needed, available, hours_needed, most_at_once, desks[office.pk]
                 )
             )
             county = by_county[(office.county, month)]
-            county[0] += needed
-            county[1] += available
+            county[0] = (county[0] or 0.0) + needed
+            if available is not None:
+                county[1] = (county[1] or 0.0) + available
             for a, peak in agency_hours.items():
                 c = competence[(a, month)]
-                c[0] += peak
-                c[1] += trained.get((office.pk, a), 0)
+                c[0] = (c[0] or 0.0) + peak
+                if recorded:
+                    c[1] = (c[1] or 0.0) + trained.get((office.pk, a), 0)
     return NetworkPlan(
         year=year,
         rows=rows,
-        by_county={k: (v[0], v[1]) for k, v in sorted(by_county.items())},
-        competence={k: (v[0], v[1]) for k, v in sorted(competence.items())},
+        by_county={k: (v[0] or 0.0, v[1]) for k, v in sorted(by_county.items())},
+        competence={k: (v[0] or 0.0, v[1]) for k, v in sorted(competence.items())},
         agencies=agencies,
         skipped=skipped,
         backtests=backtests,

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -237,6 +238,32 @@ def _behind_promise(plan: queries.WeekPlan) -> list[dict[str, Any]]:
     ]
 
 
+def _below_target(plan: queries.WeekPlan) -> list[dict[str, Any]]:
+    """The hours below the service-level target, each with its date (walk F23)."""
+    return [
+        {
+            "day": date_format(r.day, "l j F"),
+            "hour": f"{r.hour:02d}:00",
+            "target": _percent(plan.target_level(r)),
+            "promised": _percent(r.need.promised_service_level),
+            "simulated": _percent(r.simulated_service_level) or "–",
+        }
+        for r in plan.below_target
+    ]
+
+
+def _week_relation(monday: dt.date) -> str:
+    """Which week the planned one is from today's: this week, next week, in n weeks, over."""
+    weeks = (monday - _this_monday()).days // 7
+    if weeks < 0:
+        return _("over")
+    if weeks == 0:
+        return _("this week")
+    if weeks == 1:
+        return _("next week")
+    return ngettext("in %(n)s week", "in %(n)s weeks", weeks) % {"n": weeks}
+
+
 def _office_page(
     request: HttpRequest,
     scope: Scope,
@@ -256,6 +283,13 @@ def _office_page(
             "errors": errors or [],
             "plan": plan,
             "week": f"{iso.year}-W{iso.week:02d}",
+            # the week's dates and which week it is from today (walk F23: "this week" for
+            # next week, the dates only in the tables)
+            "week_first": date_format(plan.monday, "l j F Y"),
+            "week_last": date_format(plan.monday + dt.timedelta(days=6), "l j F Y"),
+            "week_relation": _week_relation(plan.monday),
+            "below": _below_target(plan),
+            "hours_open": sum(1 for r in plan.rows if sum(r.arrivals.values()) > 0),
             "past": plan.monday < _this_monday(),
             "heatmaps": _heatmaps(plan),
             "behind": _behind_promise(plan),
@@ -369,10 +403,10 @@ def network(request: HttpRequest, scope: Scope) -> HttpResponse:
             "form": _shown(forms.NetworkYearForm, request, year=str(plan.year)),
             "plan": plan,
             "header": exports.network_header(),
-            "rows": list(exports.network_rows(plan)),
+            "rows": list(exports.network_rows(plan, not_recorded=_("not recorded"))),
             "places": exports.NETWORK_PLACES,
             "competence_header": exports.competence_header(),
-            "competence_rows": list(exports.competence_rows(plan)),
+            "competence_rows": list(exports.competence_rows(plan, not_recorded=_("not recorded"))),
             "competence_places": exports.COMPETENCE_PLACES,
             "wape_header": exports.wape_header(),
             "wape_rows": list(exports.wape_rows(plan)),

@@ -234,3 +234,36 @@ def test_bookings__affected_when_the_plan_makes_them_impossible():
         effects.BookingFact("x", "fk", monday, dt.time(18)),  # outside hours anyway
     ]
     assert effects.bookings_affected(bookings, before, after, [monday]) == {monday: {"x": 1}}
+
+
+def test_staff__a_step_that_moves_visits_moves_staff_office_by_office():
+    """Walk F26: "Step's effect: staff 0" while 7 820 visits a year moved from Kista to
+    Rinkeby: the network's total hid Kista −0.55 and Rinkeby +0.55 FTE."""
+    base = (office("x", 10.0, ("af",)), office("y", 12.0), office("z", 13.0))
+    step = (office("x", 10.0, ("af", "fk")), *base[1:])
+    busy = effects.Baseline(
+        visits={("y", FK): 60000.0, ("z", FK): 40000.0},
+        seconds_per_visit={FK: 600.0, AF: 900.0},
+        hour_profile={},
+        default_rate=0.1,
+    )
+    before, after = effects.evaluate(
+        [
+            effects.StepInput(dt.date(2027, 1, 1), base),
+            effects.StepInput(dt.date(2027, 1, 2), step),
+        ],
+        demand=DEMAND,
+        baseline=busy,
+        agency_codes=CODES,
+        staff=STAFF,
+        cost=NO_COST,
+        existing={"x", "y", "z"},
+    )
+    changes = dict(after.staff_changes(before))
+    assert changes["x"] > 0 > changes["y"]  # the staff goes where the visits go
+    assert sum(changes.values()) == pytest.approx(after.fte_total - before.fte_total, abs=0.01)
+    with translation.override("en"):
+        text = exports._staff_changes(after, before, {"x": "Xby", "y": "Yby"})
+    assert f"Xby +{changes['x']:.2f}" in text and f"Yby −{-changes['y']:.2f}" in text
+    with translation.override("en"):
+        assert exports._staff_changes(before, before, {}) == "none"

@@ -98,3 +98,12 @@ def test_planning_pct_and_km__rounded_not_cut_off():
     with translation.override("en"):
         assert pct(0.6107) == "61.1\xa0%" and pct(0.99996, 2) == "100.00\xa0%"
         assert km(12.96) == "13.0\xa0km" and km(float("inf")) == "–"
+
+
+def test_plan_page__says_what_it_counts_and_which_question_it_answers(plan, world, client: Client):
+    """Walk F22/F25: the plan's staff and places differ from the staffing page's and its
+    cost from the costs' what-if; the page says what it counts and points to the other."""
+    client.force_login(world.nadia)
+    html = client.get(f"/en/change-plans/{plan.pk}/").content.decode()
+    assert 'id="plan-counts"' in html and "a typical week of the statistics period" in html
+    assert 'id="plan-question"' in html and "A plan moves visits" in html

@@ -97,7 +97,14 @@ def test_cost__modelled_first_row_named_so_and_set_beside_the_pools(plan, world,
     assert note.replace("\xa0", " ")[:30] in html.replace("&nbsp;", " ").replace("\xa0", " ")
     with translation.override(language):
         assert str(translation.gettext("Modelled cost a month (kr)")) in header
-        assert str(translation.gettext("Before the plan (modelled)")) in html
+        assert (
+            str(
+                translation.gettext(
+                    "Before the plan (modelled: the network on the day before its first step)"
+                )
+            )
+            in html
+        )
 
 
 def queries_steps_header(ev) -> list[str]:

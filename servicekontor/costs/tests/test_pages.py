@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from servicekontor.costs import services
 from servicekontor.costs.models import Correction, Settlement
@@ -21,9 +22,16 @@ def stats_usage(world, monkeypatch):
 def test_settle_page__settles_then_refuses_with_409(stats_usage, client):
     world = stats_usage
     client.force_login(world.admin)
-    assert client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+    assert (
+        client.post(
+            "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+        ).status_code
+        == 302
+    )
     assert Settlement.objects.get().settled_by == world.admin
-    again = client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"})
+    again = client.post(
+        "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+    )
     assert again.status_code == 409
     assert "correction" in again.content.decode().lower() or "rättelse" in again.content.decode()
 
@@ -173,7 +181,10 @@ def test_report__no_input__the_last_whole_month_then_the_last_settled(stats_usag
         index = client.get("/costs/")
         assert 'value="2025"' in index.content.decode()  # the report form prefilled
         assert (
-            client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+            client.post(
+                "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+            ).status_code
+            == 302
         )
         settled = client.get("/costs/report/")
         assert settled.status_code == 200 and "2025-03" in settled.content.decode()
@@ -313,7 +324,10 @@ def test_report__unsettled_months_are_named_not_shown_as_zero(stats_usage, clien
         # other months have none, June is still running and later months are to come.
         assert [m.month for m in year.context["unsettled"]] == [3]
         assert (
-            client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+            client.post(
+                "/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+            ).status_code
+            == 302
         )
         settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
         assert settled.context["unsettled"] == []
@@ -422,3 +436,105 @@ def test_what_if__offices_by_name_grouped_by_county(stats_usage, client):
     select = html.split('<select name="offices"', 1)[1].split("</select>", 1)[0]
     group = select.split(f'<optgroup label="{world.lulea.county}">', 1)[1].split("</optgroup>")[0]
     assert f'<option value="{world.lulea.pk}">{world.lulea.name}</option>' in group
+
+
+def test_report__unsettled_month__no_table_of_zeros_a_preliminary_share_and_who_settles(
+    stats_usage, client
+):
+    """Walk F14: the analyst's report of a closed, unsettled month was a table of zeros
+    ("Totalt 0 … 0,00") with no name of who settles and no preview of the share."""
+    import time_machine
+
+    from servicekontor.core.clock import STOCKHOLM
+
+    w = stats_usage
+    w.admin.first_name, w.admin.last_name, w.admin.email = "Ada", "Admin", "ada@example.se"
+    w.admin.save()
+    expected = services.preliminary_shares(MONTH)
+    assert expected.problem == "" and sum(expected.by_agency.values()) > 0
+    client.force_login(w.fk_analyst)
+    with time_machine.travel(dt.datetime(2025, 6, 15, 12, tzinfo=STOCKHOLM), tick=False):
+        page = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
+        body = page.content.decode()
+        assert 'id="nothing-settled"' in body
+        assert "Per agency and office" not in body  # no table of zeros
+        assert "Ada Admin" in body and "ada@example.se" in body
+        [(month, problem, shares)] = page.context["preliminary"]
+        assert month == MONTH and problem == ""
+        # the analyst sees only Försäkringskassan's preliminary share, the same as settling
+        assert shares == [(w.f, expected.by_agency[w.f.pk])]
+        assert "(preliminary)" in body
+        index = client.get("/en/costs/").content.decode()
+        assert "Months waiting to be settled" in index and "Ada Admin" in index
+        client.force_login(w.admin)
+        client.post("/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"})
+        client.force_login(w.fk_analyst)
+        settled = client.get("/en/costs/report/", {"year": "2025", "month": "3"})
+        assert settled.context["preliminary"] == []
+        assert "Per agency and office" in settled.content.decode()
+        # the preliminary figure was what settling charged
+        assert w.f.pk in expected.by_agency
+        from servicekontor.costs.models import SettlementLine
+
+        charged = sum(
+            SettlementLine.objects.filter(agency=w.f).values_list("amount_ore", flat=True)
+        )
+        assert charged == expected.by_agency[w.f.pk]
+
+
+def test_what_if__closed_offices_apart_and_refused_for_a_month_they_were_closed(
+    stats_usage, client
+):
+    """Walk F25: the what-if offered offices not in operation (Bollnäs, closed 2025-06-14,
+    among the open ones for 2026-11), printed served visits as "17059", and did not say that
+    it adds visits where a change plan moves them."""
+    from servicekontor.network.models import Office
+
+    world = stats_usage
+    Office.objects.filter(pk=world.lulea.pk).update(closed_on=dt.date(2025, 2, 1))
+    client.force_login(world.admin)
+    with translation.override("en"):
+        page = client.get("/en/costs/what-if/").content.decode()
+        select = page.split('<select name="offices"', 1)[1].split("</select>", 1)[0]
+        closed = select.split('<optgroup label="Closed (for a month they were open)">', 1)[1]
+        assert f'value="{world.lulea.pk}"' in closed
+        assert f'value="{world.lulea.pk}"' not in select.split("Closed (for", 1)[0]
+        assert 'id="what-if-question"' in page and "/en/change-plans/" in page
+        refused = client.get(
+            "/en/costs/what-if/",
+            {
+                "month": "2025-03",
+                "agency": world.p.pk,
+                "action": "join",
+                "offices": [world.lulea.pk],
+                "start": "2025-03-01",
+                "visits": 60,
+                "minutes_per_visit": "25",
+            },
+        )
+    assert refused.status_code == 400
+    assert f"Not in operation in 2025-03: {world.lulea.name}." in refused.content.decode()
+
+
+def test_outcomes__served_visits_grouped_like_every_other_figure(stats_usage, client):
+    world = stats_usage
+    services.settle_month(month=MONTH, by=world.admin, usage=world.usage(factor=100))
+    client.force_login(world.admin)
+    with translation.override("en"):
+        response = client.get(
+            "/en/costs/what-if/",
+            {
+                "month": "2025-03",
+                "agency": world.p.pk,
+                "action": "join",
+                "offices": [world.kista.pk],
+                "start": "2025-03-01",
+                "visits": 60,
+                "minutes_per_visit": "25",
+            },
+        )
+    html = response.content.decode()
+    big = [o.a_visits for o in response.context["outcomes"] if o.a_visits >= 1000]
+    assert big
+    for v in big:
+        assert f">{v:,}<" in html and f">{v}<" not in html

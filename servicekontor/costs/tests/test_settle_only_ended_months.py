@@ -117,12 +117,16 @@ def test_settle_page__an_ended_month_with_pools_is_settled_after_confirming(mont
         assert 'name="confirm"' in page
         assert not Settlement.objects.filter(month=OCTOBER).exists()
         # November while October is open: refused, naming October
-        early = client.post("/en/costs/settle/", {"month": "2026-11", "confirm": "on"})
+        early = client.post(
+            "/en/costs/settle/", {"month": "2026-11", "confirm": "on", "accept_partial": "on"}
+        )
         assert early.status_code == 400
         assert "Settle 2026-10 first" in early.content.decode()
         assert not Settlement.objects.filter(month=NOVEMBER).exists()
         for month in ("2026-10", "2026-11"):
-            done = client.post("/costs/settle/", {"month": month, "confirm": "on"})
+            done = client.post(
+                "/costs/settle/", {"month": month, "confirm": "on", "accept_partial": "on"}
+            )
             assert done.status_code == 302
     assert list(Settlement.objects.order_by("month").values_list("month", flat=True)) == [
         dt.date(2025, 3, 1),

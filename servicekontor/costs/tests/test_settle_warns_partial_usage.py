@@ -80,3 +80,36 @@ def test_confirmation_of_a_whole_month_has_no_warning(world, monkeypatch, client
     client.force_login(world.admin)
     body = client.post("/costs/settle/", {"month": "2025-03"}).content.decode()
     assert "ofullständig eller pågår" not in body
+    # a whole month settles with the confirmation alone
+    assert client.post("/costs/settle/", {"month": "2025-03", "confirm": "on"}).status_code == 302
+    assert Settlement.objects.filter(month=dt.date(2025, 3, 1)).exists()
+
+
+def test_partial_month__the_consequence_named_a_choice_offered_and_a_tick_required(
+    partial_march, client
+):
+    """Walk F15: October was settled by the usage of 7–31 October with its whole pools; the
+    preview warned but offered no choice and the confirmation alone froze it."""
+    client.force_login(partial_march.admin)
+    with translation.override("en"):
+        page = client.post("/en/costs/settle/", {"month": "2025-03"})
+        body = page.content.decode()
+        # recorded from 12 March: 20 of 31 days; pools 31 000,00 kr… pro-rated 20/31
+        assert page.context["covered_days"] == 20 and page.context["month_days"] == 31
+        pools = page.context["preview"].pools_ore
+        assert page.context["pro_rated_ore"] == pools * 20 // 31
+        assert "by the usage of 20 of its 31 days" in body
+        assert "The pools are not pro-rated." in body
+        assert "Pro-rate first: lower the month&#x27;s pools" in body or "Pro-rate first" in body
+        assert "?month__exact=2025-03-01" in body  # the month's pools, to lower them
+        assert 'name="accept_partial"' in body and "can be corrected later" in body
+        # the confirmation without the tick settles nothing and says why
+        refused = client.post("/en/costs/settle/", {"month": "2025-03", "confirm": "on"})
+        assert refused.status_code == 400
+        assert "Tick this box to settle with partial usage." in refused.content.decode()
+        assert not Settlement.objects.exists()
+        done = client.post(
+            "/en/costs/settle/", {"month": "2025-03", "confirm": "on", "accept_partial": "on"}
+        )
+        assert done.status_code == 302
+        assert Settlement.objects.filter(month=dt.date(2025, 3, 1)).exists()

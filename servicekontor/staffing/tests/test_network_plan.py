@@ -81,3 +81,48 @@ def test_network_page__bad_input__form_kept_with_the_error_at_its_field(
     assert "Staffing of the network" in body and f'id="{field}-error"' in body
     if field != "add_agency":  # a select: an unknown code has no option to keep
         assert f'value="{query[field]}"' in body
+
+
+def test_network_plan__office_without_staff_recorded__not_recorded_not_zero(
+    client, history, people, clock_at
+):
+    """Walk F24: "0,0 finns" for 20 of 21 counties because no officer was recorded there."""
+    from servicekontor.accounts.models import OfficeAssignment
+
+    with_staff = queries.network_plan(year=2027)
+    row = next(r for r in with_staff.rows if r.office == history.office)
+    assert row.fte_available is not None and row.fte_available > 0
+    assert with_staff.by_county[(history.office.county, 1)][1] == row.fte_available
+
+    OfficeAssignment.objects.filter(office=history.office).delete()
+    plan = queries.network_plan(year=2027)
+    rows = [r for r in plan.rows if r.office == history.office]
+    assert all(r.fte_available is None and r.difference is None for r in rows)
+    assert plan.by_county[(history.office.county, 1)][1] is None
+    assert all(trained is None for _needed, trained in plan.competence.values())
+    assert plan.offices_without_staff == [history.office]
+    client.force_login(people.admin)
+    with translation.override("en"):
+        body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
+    assert 'id="staff-not-recorded"' in body
+    assert "1 of 1 offices planned has no officer recorded" in body
+    assert "<td>not recorded</td>" in body
+    assert "<td>2027-01</td>" in body  # the county table's month with its year
+    csv = read_csv(client.get(reverse("staffing:network_csv"), {"year": "2027"}).content)
+    assert csv[1][4] == "" and csv[1][5] == ""  # empty, not 0, in the file
+    with translation.override("sv"):
+        body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
+    assert "1 av 1 planerade kontor har ingen handläggare registrerad" in body
+    assert "<td>inte registrerat</td>" in body
+
+
+def test_network_page__says_which_offices_and_which_staff_measure(client, history, people):
+    """Walk F22: 226,8 FTE on a change plan, 201,7 on the staffing page, 66/65/77/79 offices:
+    each page says what it counts."""
+    client.force_login(people.admin)
+    with translation.override("en"):
+        body = client.get(reverse("staffing:network"), {"year": "2027"}).content.decode()
+    assert 'id="what-is-counted"' in body
+    assert "the 1 office operating on some day of 2027 with statistics" in body
+    assert "(1 more without history are not planned" in body
+    assert "A change plan’s “Staff needed” is another measure" in body

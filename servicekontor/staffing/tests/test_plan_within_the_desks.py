@@ -176,3 +176,45 @@ def test_week_and_network_plan__a_video_room_is_not_a_desk(until_yesterday):
         assert queries.week_plan(office=office, monday=W50, replications=1).desks == desks
         plan = queries.network_plan(year=2027, months=[1], office_ids=[office.pk])
     assert {r.desks for r in plan.rows if r.office == office} == {desks}
+
+
+def test_week_page__names_the_week_and_lists_every_hour_below_the_target(
+    until_yesterday, client, people
+):
+    """Walk F23: the page called next week (W50, 7–13 Dec) "this week", gave its dates only
+    in the tables, and a week's "promised 95.2 %" hid hours promised 60 % and simulated 43 %;
+    the "needed" column was held to the desks below "up to 17 needed at once"."""
+    office = until_yesterday.office
+    ServicePoint.objects.filter(office=office).exclude(
+        pk=ServicePoint.objects.filter(office=office).order_by("number").values("pk")[:1]
+    ).delete()
+    with time_machine.travel(clock.local_datetime(TODAY, dt.time(10)), tick=False):
+        plan = queries.week_plan(office=office, monday=W50, replications=2)
+        below = plan.below_target
+        assert below and set(map(id, plan.beyond_desks)) <= set(map(id, below))
+        assert all(r.need.promised_service_level < plan.target_level(r) for r in plan.beyond_desks)
+        client.force_login(people.manager)
+        with translation.override("en"):
+            url = reverse("staffing:office", args=[office.code])
+            html = client.get(url, {"week": "2026-W50"}).content.decode()
+            this = client.get(url, {"week": "2026-W49"}).content.decode()
+            csv = client.get(
+                reverse("staffing:office_csv", args=[office.code]), {"week": "2026-W50"}
+            )
+    assert "Week planned: 2026-W50, Monday 7 December 2026 – Sunday 13 December 2026" in html
+    assert "(next week)" in html and "(this week)" in this
+    assert "of this week" not in html and "of the week planned" in html
+    assert 'id="below-target"' in html
+    first = below[0]
+    assert f"{first.day:%A} {first.day.day} December {first.hour:02d}:00: target 80.0" in html
+    import csv as csv_module
+    import io
+
+    rows = list(csv_module.reader(io.StringIO(csv.content.decode("utf-8-sig"))))
+    header = rows[0]
+    uncapped = header.index("Officers the target needs at the desks (desks not counted)")
+    flag = header.index("Below the target")
+    by_hour = {(r[0], r[1]): r for r in rows[1:]}
+    r = by_hour[(first.day.isoformat(), f"{first.hour:02d}")]
+    assert r[flag] == "below"
+    assert int(r[uncapped]) == (first.need.needed_without_desk_limit or first.need.base) > 1

@@ -50,7 +50,10 @@ def test_roster_per_hour__each_officer_by_the_share_of_the_hour_at_work(history)
 
 @pytest.mark.parametrize(
     ("language", "heading", "sheet"),
-    [("sv", "Schemat den här veckan", "Schema"), ("en", "The roster this week", "Roster")],
+    [
+        ("sv", "Schemat för den planerade veckan", "Schema"),
+        ("en", "The roster of the week planned", "Roster"),
+    ],
 )
 def test_office_page_and_excel__the_shifts_listed(
     client, history, people, language, heading, sheet

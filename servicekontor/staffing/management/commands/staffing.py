@@ -128,10 +128,11 @@ class Command(BaseCommand):
         header = exports.network_header()
         rows = list(exports.network_rows(plan))
         self.stdout.write("\t".join(header))
-        for row in rows:
+        for row in exports.network_rows(plan, not_recorded="not recorded"):
             self.stdout.write("\t".join(str(v) for v in row))
         self.stdout.write(
-            f"{len({r.office.pk for r in plan.rows})} offices planned, "
+            f"{len({r.office.pk for r in plan.rows})} offices planned "
+            f"({len(plan.offices_without_staff)} with no staff recorded), "
             f"{len(plan.skipped)} without history, in {time.perf_counter() - t0:.2f} s"
         )
         if opts["csv"]:
