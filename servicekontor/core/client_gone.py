@@ -49,9 +49,7 @@ class WholeBody:
     def _gone(self, cause: BaseException | None = None) -> ClientGone:
         got = self._length - self._left
         why = f" ({type(cause).__name__})" if cause is not None else ""
-        return ClientGone(
-            f"Client went away: {got} of {self._length} body bytes received{why}"
-        )
+        return ClientGone(f"Client went away: {got} of {self._length} body bytes received{why}")
 
     def _checked(self, read: Callable[[int], bytes], size: int) -> bytes:
         try:
