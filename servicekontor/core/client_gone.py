@@ -102,5 +102,5 @@ class ClientGoneMiddleware:
         if declared and stream is not None and not getattr(request, "_read_started", False):
             # Django's private body stream (`HttpRequest.read`/`readline` read from it, and
             # turn an OSError from it into UnreadablePostError; a ClientGone passes as is)
-            request._stream = WholeBody(stream, declared)  # type: ignore[attr-defined]
+            request._stream = WholeBody(stream, declared)  # type: ignore[assignment]
         return self.get_response(request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -70,6 +71,11 @@ class CutStream:
         return chunk
 
 
+def _input(stream: CutStream) -> dict[str, Any]:
+    """The request's `wsgi.input` (the test client's extra environ)."""
+    return {"wsgi.input": stream}
+
+
 def _multipart(size: int) -> bytes:
     content = (b"office,officer,day,start,end,break_start,break_minutes\n" * (size // 50 + 1))[
         :size
@@ -127,7 +133,7 @@ def test_body_cut_short__400_one_line__no_server_error(caplog, settings, mode, s
                 b"",
                 CONTENT_TYPE=MULTIPART_CONTENT,  # (the client sets it only with data)
                 CONTENT_LENGTH=str(len(body)),
-                **{"wsgi.input": CutStream(body[: len(body) // 2], MODES[mode])},
+                **_input(CutStream(body[: len(body) // 2], MODES[mode])),
             )
             where = (mode, url, who)
             assert response.status_code == 400 or (
@@ -151,7 +157,7 @@ def test_json_body_cut_short__400(caplog):
         b"",
         CONTENT_TYPE="application/json",
         CONTENT_LENGTH=str(len(body)),
-        **{"wsgi.input": CutStream(body[:100])},
+        **_input(CutStream(body[:100])),
     )
     assert response.status_code == 400
     assert not _problems(caplog)
@@ -169,7 +175,7 @@ def test_desk_action_cut_short__not_carried_out(client, world):  # noqa: F811
         b"",
         CONTENT_TYPE="application/x-www-form-urlencoded",
         CONTENT_LENGTH=str(len(body)),
-        **{"wsgi.input": CutStream(body[:16])},  # "action=call_next", then the client left
+        **_input(CutStream(body[:16])),  # "action=call_next", then the client left
     )
     assert response.status_code == 400
     assert not Visit.objects.filter(state="called").exists()
