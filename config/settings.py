@@ -58,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads a body: a client that goes away in the middle of it (an upload
+    # cut off) is a 400 logged in one line, and a body cut short is never acted on.
+    "servicekontor.core.client_gone.ClientGoneMiddleware",
     # First: a request whose database connection was lost while it ran is run once more (a
     # GET always, another method when nothing it wrote can have been committed; else a 503
     # that says so: decision 0088).

@@ -26,6 +26,7 @@ from servicekontor.accounts.models import User
 from servicekontor.changeplans import effects, queries
 from servicekontor.changeplans.models import ChangePlan
 from servicekontor.core.api_auth import InvalidCredentialsMixin
+from servicekontor.core.api_pagination import BoundedLimitOffsetPagination, paged
 from servicekontor.costs.queries import may_see_costs, visible_agency_ids
 from servicekontor.reports.api import API_AUTHENTICATION, StaffPermission
 
@@ -164,6 +165,7 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     lookup_value_regex = "[0-9]{1,18}"  # a bigint id; anything else is a 404, not a 500
     authentication_classes = API_AUTHENTICATION
     permission_classes = [MaySeePlans]
+    pagination_class = BoundedLimitOffsetPagination  # the list (`paged`), and so documented
 
     @extend_schema(
         summary="Change plans (every version)",
@@ -171,7 +173,7 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
         responses=PlanSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
-        return Response(PlanSerializer([_plan_data(p) for p in queries.plans()], many=True).data)
+        return paged(self, request, [_plan_data(p) for p in queries.plans()], PlanSerializer)
 
     @extend_schema(
         summary="One plan's changes, dates resolved",

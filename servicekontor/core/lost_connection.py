@@ -64,6 +64,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from servicekontor.core.client_gone import ClientGone
 from servicekontor.core.middleware import _declared_length, body_limit
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,8 @@ def _body_kept(request: HttpRequest) -> bool:
         return False
     try:
         request.body  # noqa: B018 (read and kept on the request)
+    except ClientGone:
+        raise  # the client went away: its 400, nothing runs (core.client_gone)
     except Exception:
         return False
     return True
@@ -257,7 +260,7 @@ class RetryReadOnLostConnectionMiddleware:
     or HEAD always, any other method when nothing it wrote can have been committed (else a
     503 that says so).
 
-    First in ``MIDDLEWARE``, so the second run goes through every middleware again (session,
+    First in ``MIDDLEWARE`` (after `core.client_gone`), so the second run goes through every middleware again (session,
     user, language) on a fresh connection. Once only: a second loss is the 500 it was (a
     GET) or a 503 (another method). Not inside a transaction (``ATOMIC_REQUESTS`` is off; a
     test's wrapping transaction is never retried).

@@ -28,6 +28,7 @@ from servicekontor.accounts.permissions import is_network_admin
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.api_auth import InvalidCredentialsMixin
+from servicekontor.core.api_pagination import BoundedLimitOffsetPagination, paged
 from servicekontor.core.errors import DomainError
 from servicekontor.core.params import parse_int
 from servicekontor.costs import queries
@@ -153,6 +154,7 @@ def _report(request: Request) -> queries.AgencyReport:
 
 class CostSummaryViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     authentication_classes = API_AUTHENTICATION
+    pagination_class = BoundedLimitOffsetPagination  # paged (`paged`), and so documented
     permission_classes = [MaySeeCosts]
 
     @extend_schema(
@@ -179,11 +181,14 @@ class CostSummaryViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
             }
             for r in rep.rows
         ]
-        return Response(SummaryRowSerializer(data, many=True).data)
+        return paged(self, request, data, SummaryRowSerializer)
 
 
 class CostLineViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     authentication_classes = API_AUTHENTICATION
+    # A year of the network's lines is ~100,000 rows: paged as every list (in the lines'
+    # order: month, agency, office, pool, driver, id)
+    pagination_class = BoundedLimitOffsetPagination
     permission_classes = [MaySeeCosts]
 
     @extend_schema(
@@ -217,7 +222,7 @@ class CostLineViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
             }
             for ln in rep.lines
         ]
-        return Response(LineSerializer(data, many=True).data)
+        return paged(self, request, data, LineSerializer)
 
 
 class ServiceCostSerializer(serializers.Serializer[Any]):
@@ -232,6 +237,7 @@ class ServiceCostSerializer(serializers.Serializer[Any]):
 
 class CostPerServiceViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     authentication_classes = API_AUTHENTICATION
+    pagination_class = BoundedLimitOffsetPagination
     permission_classes = [MaySeeCosts]
 
     @extend_schema(
@@ -256,7 +262,7 @@ class CostPerServiceViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
             }
             for r in rep.services
         ]
-        return Response(ServiceCostSerializer(data, many=True).data)
+        return paged(self, request, data, ServiceCostSerializer)
 
 
 class IsNetworkAdmin(StaffPermission):

@@ -291,7 +291,9 @@ def agency_report(*, start: dt.date, end: dt.date, agency_ids: set[int] | None) 
     lines = list(
         _scope(SettlementLine.objects.filter(month_q), agency_ids)
         .select_related("correction", "pool")
-        .order_by("month", "agency_id", "office_id", "pool_id", "driver")
+        .order_by(
+            "month", "agency_id", "office_id", "pool_id", "driver", "pk"
+        )  # a total order: pages
     )
     usage = _scope(
         SettlementUsage.objects.filter(settlement__month__gte=start, settlement__month__lte=end),

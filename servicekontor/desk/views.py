@@ -464,6 +464,13 @@ def _visit_id(request: HttpRequest) -> int:
     return visit_pk
 
 
+def _service_id(request: HttpRequest) -> int:
+    service_pk = parse_id(request.POST.get("service"))
+    if service_pk is None:
+        raise NotOffered(_("Choose a service."))
+    return service_pk
+
+
 def _service(request: HttpRequest) -> Service:
     service_pk = parse_id(request.POST.get("service"))
     service = Service.objects.filter(pk=service_pk).first() if service_pk else None
@@ -526,20 +533,15 @@ def _transferred_message(officer: User, visit: Visit) -> str:
     """What a transfer did (walk F18): the visit waits in the new service's line with its
     place (in line since …), and, when this desk serves that service too, that call-next
     here may call it back (the call order does not look at who handed a visit on, decision
-    0093). The desk's services are read only for this, after the transfer."""
+    0093). Whether the desk serves it is read only for this, after the transfer, in one
+    statement (`sql.desk_serves`)."""
     words = {
         "ticket": visit.ticket,
         "service": f"{visit.service.agency.name}: {visit.service.name}",
         "since": hhmm(visit.queued_at, timezone.get_current_timezone()),
     }
     said = _("%(ticket)s transferred to %(service)s: in that line since %(since)s.") % words
-    session = queries.desk_session(officer=officer)
-    if session is None or session.service_point_id is None:
-        return said
-    served = queries.servable_service_ids(
-        officer_id=officer.pk, service_point_id=session.service_point_id
-    )
-    if visit.service_id in served:
+    if sql.desk_serves(officer_id=officer.pk, service_id=visit.service_id):
         said += " " + (
             _("This desk serves it too: Call next here may call %(ticket)s back to you.") % words
         )
@@ -576,8 +578,10 @@ def _dispatch(
         visit = services.requeue_visit(officer=officer, visit_id=_visit_id(request))
         return _("%(ticket)s is back in line.") % {"ticket": visit.ticket}, visit
     if action == "transfer":
+        # the service's id only: the transfer finds it among the office's walk-in services
+        # (registry cache); an id of no service offered is refused there
         visit = services.transfer_visit(
-            officer=officer, visit_id=_visit_id(request), service=_service(request)
+            officer=officer, visit_id=_visit_id(request), service=_service_id(request)
         )
         return _transferred_message(officer, visit), visit
     if action == "finish":

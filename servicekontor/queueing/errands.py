@@ -130,15 +130,26 @@ def write_errands(
     return created
 
 
-def close_part_before_transfer(visit: Visit, *, now: dt.datetime, officer: User | None) -> None:
-    """The part served before a transfer becomes an errand of the old service (outcome
-    "transferred"), so that agency's time counts for it; nothing if nothing was served."""
-    written = _written(visit.pk)
-    seconds = unattributed_seconds(visit, now=now, written=written)
+def close_part_before_transfer(
+    visit: Visit,
+    *,
+    now: dt.datetime,
+    officer: User | None,
+    service: Service | None = None,
+    events: Sequence[tuple[dt.datetime, str]] | None = None,
+    written: list[tuple[int, int | None]] | None = None,
+) -> None:
+    """The part served before a transfer becomes an errand of the old service (`service`,
+    else the visit's; outcome "transferred"), so that agency's time counts for it; nothing
+    if nothing was served. `events`, `written`: as `write_unattributed` takes them, when the
+    caller has them."""
+    if written is None:
+        written = _written(visit.pk)
+    seconds = unattributed_seconds(visit, now=now, written=written, events=events)
     if seconds > 0:
         write_errands(
             visit,
-            parts=[ErrandPart(service=visit.service, outcome=Outcome.TRANSFERRED)],
+            parts=[ErrandPart(service=service or visit.service, outcome=Outcome.TRANSFERRED)],
             seconds=seconds,
             now=now,
             officer=officer,

@@ -64,6 +64,7 @@ from servicekontor.queueing.queries import (
     ACTIVE_STATES,
     attach_errands,
     cached_walk_in_services,
+    desk_walk_in_services,
     forget_errands,
     open_now,
     recorded_errands,
@@ -903,23 +904,31 @@ def requeue_visit(*, officer: User, visit_id: int) -> Visit:
 
 
 @transaction.atomic
-def transfer_visit(*, officer: User, visit_id: int, service: Service) -> Visit:
+def transfer_visit(*, officer: User, visit_id: int, service: Service | int) -> Visit:
     """Hand the visit on to another service (perhaps another agency); it waits again.
 
     It keeps its original arrival time unless the office configured otherwise.
     Compare-and-swap on the state, no lock.
+
+    `service`: the service or its id. Whether the office offers it for walk-in today comes
+    from the registry cache (`queries.desk_walk_in_services`, the desk's own transfer list),
+    the part served before the transfer is closed with the events and errands the change
+    read in its round trip (PostgreSQL): a transfer reads neither the service, the office
+    nor the offering, and reads the visit's log once (12 statements over HTTP before, 8 now:
+    docs/benchmarks.md, "Desk actions: statements and CPU").
     """
     visit = _own_visit(visit_id=visit_id, officer=officer)
     now = clock.now()
-    if service.pk == visit.service_id:
+    service_id = service if isinstance(service, int) else service.pk
+    if service_id == visit.service_id:
         raise NotOffered(_("Choose another service to transfer to."))
-    if not service.walk_in_allowed or not _offered_today(
-        office=visit.office, service=service, day=clock.local_date_of(now)
-    ):
+    offered = desk_walk_in_services(office_id=visit.office_id, day=clock.local_date_of(now))
+    target = next((s for s in offered if s.pk == service_id), None)
+    if target is None:
         raise NotOffered()
     rules = _rules(visit)
     changes: dict[str, Any] = {
-        "service": service,
+        "service": target,
         "officer": None,
         "service_point": None,
         "called_at": None,
@@ -927,15 +936,33 @@ def transfer_visit(*, officer: User, visit_id: int, service: Service) -> Visit:
     }
     if not rules.transfer_keeps_arrival:
         changes["queued_at"] = now
-    close_part_before_transfer(visit, now=now, officer=officer)
-    return _transition(
+    left = visit.service  # the part served so far is the old service's
+    log: list[tuple[Any, ...]] = []
+    visit = _transition(
         visit,
         Action.TRANSFER,
         officer=officer,
         service_point_id=visit.service_point_id,
         now=now,
         changes=changes,
+        log=log,
+        errands=True,
     )
+    # After the change (its round trip read the events and errands): a part handed on
+    # counts only as the old service's handled time, never for the visit's service or its
+    # reach (`reports.measures`), so the rollups are the same as when it was written first.
+    served = [(e[0], e[3]) for e in log] if log else None
+    written = None
+    if log:
+        written = [
+            (e.service_seconds, None if e.outcome == Outcome.TRANSFERRED else e.service.agency_id)
+            for e in recorded_errands(visit)
+        ]
+    close_part_before_transfer(
+        visit, service=left, now=now, officer=officer, events=served, written=written
+    )
+    forget_errands(visit)
+    return visit
 
 
 NOTE_MAX_LENGTH = 200  # Visit.note

@@ -345,6 +345,30 @@ def servable_services_sql(
     )
 
 
+# ORM: `queries.desk_session(officer=…)`, then `service_id in queries.servable_service_ids(…)`
+# at its desk: two statements for one yes or no (the transfer's message, walk F18). Here
+# one. Parameters: officer id, service id.
+DESK_SERVES = (
+    "SELECT EXISTS ("
+    + servable_services_sql(
+        officer="d.officer_id",
+        service_point="d.service_point_id",
+        desks=f"{DeskSession._meta.db_table} d CROSS JOIN ",
+        where=" AND d.officer_id = %s AND d.service_point_id IS NOT NULL AND s.id = %s",
+    )
+    + ")"
+)
+
+
+def desk_serves(*, officer_id: int, service_id: int) -> bool:
+    """Whether the officer may serve the service at the desk where the officer is signed in
+    (False when signed in at no desk)."""
+    with connection.cursor() as cursor:
+        cursor.execute(DESK_SERVES, [officer_id, service_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def pick_statement(
     *,
     columns: str = "v.*",

@@ -35,6 +35,7 @@ from servicekontor.accounts.models import User
 from servicekontor.catalog.models import Agency
 from servicekontor.core import clock
 from servicekontor.core.api_auth import InvalidCredentialsMixin
+from servicekontor.core.api_pagination import BoundedLimitOffsetPagination, paged
 from servicekontor.core.api_params import date_param, unknown_value_error
 from servicekontor.network.models import Office
 from servicekontor.reports import coverage
@@ -369,6 +370,9 @@ def _codes(request: Request, name: str, model: Any) -> list[int] | None:
 
 
 class FiguresView(_StatisticsView):
+    # One row per group: paged as every list (the rows sorted by their group's key)
+    pagination_class = BoundedLimitOffsetPagination
+
     @extend_schema(
         summary="Statistics by any grouping",
         description="The measures (each field says what it counts) for visits of local days from…to, "
@@ -431,7 +435,7 @@ class FiguresView(_StatisticsView):
         rows = [
             _row(by, key, f, names) for key, f in sorted(found.items(), key=lambda kv: str(kv[0]))
         ]
-        return Response(FigureRowSerializer(rows, many=True).data)
+        return paged(self, request, rows, FigureRowSerializer)
 
 
 def _names(by: list[str], found: dict[tuple[Any, ...], Figures]) -> dict[str, dict[Any, str]]:

@@ -27,6 +27,7 @@ from django.dispatch import receiver
 from servicekontor.catalog.models import Service
 from servicekontor.core import bulk_indexes, clock
 from servicekontor.core.sql_datetime import sql_datetime
+from servicekontor.network import registry_cache
 from servicekontor.queueing.models import DeskStatusEvent, Errand, Visit, VisitEvent, VisitSource
 from servicekontor.queueing.signals import errands_recorded, visit_event_appended, visit_withdrawn
 from servicekontor.reports import measures
@@ -102,37 +103,60 @@ def _on_event(
     before = measures.event_contributions(row, earlier)
     after = measures.event_contributions(row, now)
     change = measures.difference(before, after)
-    measures.add_into(change, _reach_change(row, earlier, now))
+    measures.add_into(change, _reach_change(row, earlier, now, visit=visit))
     apply(change)
 
 
 def _reach_change(
-    row: measures.VisitRow, earlier: list[measures.EventRow], now: list[measures.EventRow]
+    row: measures.VisitRow,
+    earlier: list[measures.EventRow],
+    now: list[measures.EventRow],
+    *,
+    visit: Visit | None = None,
 ) -> measures.Contributions:
     """What a new event changes in the visits that reached each agency
     (`measures.reach_contributions`): nothing unless it brings a service the visit had not
     had (its arrival, a transfer to a new service). The arrival: no errands yet and one
-    service (its agency does not matter). A transfer to a new service (few): the visit's
-    errands and the services' agencies are read (an agency reached through an added errand
-    before is now reached through the transfer, if that comes first in the log)."""
+    service (its agency does not matter). A transfer to a new service: the visit's errands
+    (those its change read with it, `queueing.queries.attach_errands`, else one read) and
+    the services' agencies (from the registry cache, `_agencies_of`) — an agency reached
+    through an added errand before is now reached through the transfer, if that comes first
+    in the log. They were two reads on every transfer (issue 13's desk statements)."""
     services = {e.service_id for e in now}
     if services == {e.service_id for e in earlier}:
         return {}
     if not earlier:
         agency_of = dict.fromkeys(services, 0)
         return measures.reach_contributions(row, now, [], agency_of)
-    errands = [
-        measures.ErrandRow(*r)
-        for r in Errand.objects.filter(visit_id=row.visit_id)
-        .order_by("position")
-        .values_list(*_ERRAND_FIELDS)
-    ]
-    ids = services | {e.service_id for e in errands}
-    agency_of = dict(Service.objects.filter(pk__in=ids).values_list("id", "agency_id"))
+    attached = getattr(visit, "_prefetched_objects_cache", {}).get("errands") if visit else None
+    if attached is not None:
+        errands = [measures.ErrandRow(*(getattr(e, f) for f in _ERRAND_FIELDS)) for e in attached]
+    else:
+        errands = [
+            measures.ErrandRow(*r)
+            for r in Errand.objects.filter(visit_id=row.visit_id)
+            .order_by("position")
+            .values_list(*_ERRAND_FIELDS)
+        ]
+    agency_of = _agencies_of(services | {e.service_id for e in errands})
     return measures.difference(
         measures.reach_contributions(row, earlier, errands, agency_of),
         measures.reach_contributions(row, now, errands, agency_of),
     )
+
+
+def _agencies_of(ids: set[int]) -> dict[int, int]:
+    """Each service's agency: every service's, kept under the registry version
+    (`network.registry_cache.cached_here`: a service's change retires it); a service not
+    in it (created a moment ago, seen before the version moved) is read."""
+    known: dict[int, int] = registry_cache.cached_here(
+        "service-agencies", (), lambda: dict(Service.objects.values_list("id", "agency_id"))
+    )
+    found = {i: known[i] for i in ids if i in known}
+    missing = ids - found.keys()
+    if missing:
+        found |= dict(Service.objects.filter(pk__in=missing).values_list("id", "agency_id"))
+    return found
 
 
 @receiver(errands_recorded, dispatch_uid="reports.rollups.errands")

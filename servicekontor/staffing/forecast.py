@@ -183,12 +183,23 @@ class DayModel:
         return np.exp(np.clip(x[:, keep] @ self.params, -50, 50))
 
 
+def warm_up() -> None:
+    """Import what a fit needs (statsmodels' GLM) now: a server's start calls it
+    (config/wsgi.py), so the first staffing page of a worker does not pay the import."""
+    import statsmodels.genmod.families
+    import statsmodels.genmod.generalized_linear_model  # noqa: F401
+
+
 def fit_day_model(
     counts: np.ndarray, start: dt.date, open_days: np.ndarray, *, half_life_weeks: float = 26.0
 ) -> DayModel:
     """Fit the Poisson GLM of the day totals (module docstring). Raises ForecastError with
     fewer than 14 open days or no arrivals."""
-    import statsmodels.api as sm  # heavy import, only where a fit is made
+    # Heavy: only where a fit is made, and only the GLM (statsmodels.api pulled in its
+    # whole tree: 0.8 CPU s against 0.5). Production imports it at start (config/wsgi.py,
+    # decision 0095), so no staffing request pays it.
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     _check(counts, open_days)
     days = _days(start, counts.shape[0])
@@ -208,7 +219,7 @@ def fit_day_model(
     weights = 0.5 ** (age_weeks / half_life_weeks)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # perfect-separation/convergence chatter
-        model = sm.GLM(y, x, family=sm.families.Poisson(), var_weights=weights)
+        model = GLM(y, x, family=Poisson(), var_weights=weights)
         result = model.fit(method="irls", maxiter=100)
     params = np.asarray(result.params, dtype=float)
     if not np.all(np.isfinite(params)):

@@ -332,7 +332,7 @@ def test_api__scoped_like_the_costs_api(plan, world, client):
         "forsakringskassan",
         "skatteverket",
     }
-    assert client.get("/api/change-plans/").json()[0]["name"] == plan.name
+    assert client.get("/api/change-plans/").json()["results"][0]["name"] == plan.name
     changes = client.get(f"/api/change-plans/{plan.pk}/").json()
     assert changes[1]["follows_change"] == 1 and changes[1]["date"] == "2027-04-01"
     client.force_login(world.erin)

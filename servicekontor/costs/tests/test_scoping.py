@@ -88,13 +88,13 @@ def test_report__officer_is_refused_everywhere(settled, client):
 
 def test_api__scoped_like_the_pages(settled, client):
     client.force_login(settled.fk_analyst)
-    rows = client.get("/api/costs/summary/?year=2025&month=3").json()
+    rows = client.get("/api/costs/summary/?year=2025&month=3").json()["results"]
     assert {r["agency"] for r in rows} == {"forsakringskassan"}
     assert sum(r["total_ore"] for r in rows) == 5_036_667
-    lines = client.get("/api/costs/lines/?year=2025").json()
+    lines = client.get("/api/costs/lines/?year=2025").json()["results"]
     assert {ln["agency"] for ln in lines} == {"forsakringskassan"}
     client.force_login(settled.admin)
-    lines = client.get("/api/costs/lines/?year=2025").json()
+    lines = client.get("/api/costs/lines/?year=2025").json()["results"]
     assert sum(ln["amount_ore"] for ln in lines) == 15_200_000
     assert client.get("/api/costs/lines/?year=twenty").status_code == 400
     # Digits Python's isdigit() accepts but int() refuses, and non-ASCII digits: 400, not 500.
@@ -139,7 +139,9 @@ def test_api__analyst_token_sees_only_their_agency(settled, client):
     from servicekontor.reports.services import create_api_token
 
     token = create_api_token(user=settled.fk_analyst, name="FK ekonomisystem")
-    rows = client.get("/api/costs/lines/?year=2025", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    rows = client.get("/api/costs/lines/?year=2025", HTTP_AUTHORIZATION=f"Bearer {token}").json()[
+        "results"
+    ]
     assert rows and {r["agency"] for r in rows} == {"forsakringskassan"}
 
 

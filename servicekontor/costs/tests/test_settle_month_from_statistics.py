@@ -121,7 +121,7 @@ def test_api_and_csv__per_service_scoped_to_the_analyst(world, clock_at, client)
     services.settle_month(month=NOVEMBER, by=None)
     analyst = make_user(role="agency_analyst", analyst_agency=world.fk)
     client.force_login(analyst)
-    rows = client.get("/api/costs/services/?year=2026&month=11").json()
+    rows = client.get("/api/costs/services/?year=2026&month=11").json()["results"]
     assert rows == [
         {
             "agency": world.fk.code,

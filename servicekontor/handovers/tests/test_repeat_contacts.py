@@ -55,7 +55,7 @@ def test_repeat_contacts__in_the_api_of_the_agencys_client_only(client, world, c
             reverse("statistics-figures"),
             {"from": DAY, "to": DAY, "by": "agency"},
             HTTP_AUTHORIZATION=f"Bearer {token}",
-        ).json()
+        ).json()["results"]
 
     assert [(r["group"]["agency"], r["repeat_contacts"]) for r in rows(tax_token)] == [
         ("skatteverket", 1)

@@ -42,7 +42,7 @@ def test_api_client__figures_hold_only_its_agency(client, served_world):
     )
 
     assert response.status_code == 200
-    assert [r["group"]["agency"] for r in response.json()] == [served_world.fk.code]
+    assert [r["group"]["agency"] for r in response.json()["results"]] == [served_world.fk.code]
 
 
 def test_api_client__every_use_is_logged_accepted_or_not(client, served_world):

@@ -48,7 +48,7 @@ def test_api__figures_by_agency_hold_only_the_own_agency(client, served_world, p
     )
 
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["results"]
     assert [r["group"]["agency"] for r in rows] == [served_world.fk.code]
     assert rows[0]["served_visits"] == 1
 
@@ -58,7 +58,7 @@ def test_api__admin_figures_total_equals_the_page(client, served_world, people):
     response = client.get(
         reverse("statistics-figures"), {"from": "2026-11-01", "to": "2026-11-30"}, **_bearer(token)
     )
-    (total,) = response.json()
+    (total,) = response.json()["results"]
     client.force_login(people.admin)
     page = client.get(reverse("reports:network"), {"from": "2026-11-01", "to": "2026-11-30"})
 
