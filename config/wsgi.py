@@ -12,7 +12,7 @@ application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018
 # The staffing forecast's model (statsmodels' GLM): imported here, not on the first staffing
 # page of each worker (0.5 CPU s, ~1.3 s on a loaded machine); with --preload once, before
-# the workers fork (decision 0095).
+# the workers fork (decision 0097).
 from servicekontor.staffing.forecast import warm_up  # noqa: E402
 
 warm_up()

@@ -197,7 +197,7 @@ def fit_day_model(
     fewer than 14 open days or no arrivals."""
     # Heavy: only where a fit is made, and only the GLM (statsmodels.api pulled in its
     # whole tree: 0.8 CPU s against 0.5). Production imports it at start (config/wsgi.py,
-    # decision 0095), so no staffing request pays it.
+    # decision 0097), so no staffing request pays it.
     from statsmodels.genmod.families import Poisson
     from statsmodels.genmod.generalized_linear_model import GLM
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.factories import make_user
 
-# Whole answers that are one object's parts, not lists of the API's things (decision 0095).
+# Whole answers that are one object's parts, not lists of the API's things (decision 0097).
 NOT_LISTS = {"/api/offices/{code}/opening-hours/"}
 
 

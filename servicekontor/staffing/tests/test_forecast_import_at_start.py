@@ -1,5 +1,5 @@
 """The staffing forecast's model is imported when the server starts, not on the first
-staffing request of each worker (issue 13's leftovers, decision 0095): config/wsgi.py (with
+staffing request of each worker (issue 13's leftovers, decision 0097): config/wsgi.py (with
 gunicorn's --preload, once before the workers fork) imports statsmodels' GLM, and the
 forecast imports only that, not `statsmodels.api` (its whole tree: 0.8 CPU s against 0.5)."""
 
