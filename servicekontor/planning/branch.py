@@ -54,6 +54,10 @@ LP_MARGIN = 1e-9
 # HiGHS's status for an LP whose dual simplex stopped at the objective_bound option: its
 # value is provably above that bound (as min −cost·x), so the node is below the level.
 CUT_OFF = highspy.HighsModelStatus.kObjectiveBound
+# Strong branching at the root (decision 0095): this many fractional columns, nearest ½
+# first, each side by at most this many dual simplex iterations, seed the pseudo-costs.
+ROOT_STRONG_BRANCHING = 20
+STRONG_BRANCHING_ITERATIONS = 50
 # Statuses, HiGHS's words (solve_mclp reads them the same way).
 OPTIMAL = "Optimal"
 TIME_LIMIT = "Time limit reached"
@@ -136,6 +140,35 @@ def maximize(
     # pseudo-costs: summed degradation per unit of fractionality, and counts; 0 down, 1 up
     pseudo = np.zeros((2, n))
     counts = np.zeros((2, n))
+
+    def seed(x: FloatArray, value: float, candidates: npt.NDArray[np.int64]) -> None:
+        """Strong branching at the root, for pseudo-costs only: each side of the
+        ROOT_STRONG_BRANCHING fractional columns nearest ½, by at most
+        STRONG_BRANCHING_ITERATIONS dual simplex iterations from the root's basis (the
+        objective then is the dual simplex's, an estimate). The solver's bounds and basis
+        are restored; nothing is pruned or fixed here."""
+        root_basis = solver.getBasis()
+        _, limit = solver.getOptionValue("simplex_iteration_limit")
+        solver.setOptionValue("simplex_iteration_limit", STRONG_BRANCHING_ITERATIONS)
+        nearest = np.abs(x[candidates] - np.floor(x[candidates]) - 0.5)
+        for col in candidates[np.argsort(nearest, kind="stable")[:ROOT_STRONG_BRANCHING]]:
+            xj, low, high = float(x[col]), float(now_lower[col]), float(now_upper[col])
+            for side, (a, b), distance in (
+                (0, (low, math.floor(xj)), xj - math.floor(xj)),
+                (1, (math.ceil(xj), high), math.ceil(xj) - xj),
+            ):
+                solver.changeColBounds(int(col), a, b)
+                solver.run()
+                if solver.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+                    estimate = level() - 1.0
+                else:
+                    estimate = -float(solver.getInfo().objective_function_value) + offset
+                pseudo[side, col] += (value - min(estimate, value)) / max(distance, INTEGRALITY)
+                counts[side, col] += 1
+                solver.changeColBounds(int(col), low, high)
+                solver.setBasis(root_basis)
+        solver.setOptionValue("simplex_iteration_limit", limit)
+
     order = itertools.count()
     # heap entries: (-bound, tie, lower, upper, parent value, (column, side, distance), basis)
     heap: list[tuple[float, int, FloatArray, FloatArray, float, _Branched, _Basis]] = []
@@ -200,6 +233,8 @@ def maximize(
             at_upper = (x[ints] >= up[ints] - INTEGRALITY) & (-dual > room)
             up[ints[at_lower]] = lo[ints[at_lower]]
             lo[ints[at_upper]] = up[ints[at_upper]]
+            if branched is None and ROOT_STRONG_BRANCHING:  # the root (nothing seeded yet)
+                seed(x, value, ints[fractional])
             col = _branch_column(ints[fractional], frac[fractional], pseudo, counts)
             xj = float(x[col])
             down_up = up.copy()
