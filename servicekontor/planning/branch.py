@@ -13,14 +13,14 @@ The search: best-bound order with plunging (after branching, the child on the si
 value rounds to is solved next, warm from the parent's basis; the other goes to the heap
 with that basis), branching on the fractional integer column with the largest product of
 pseudo-costs (down × up, per unit of fractionality; the average where a column has none
-yet), reduced-cost fixing at every node against the incumbent (a nonbasic column at a bound
+yet; seeded at the root by strong branching on the 20 columns nearest ½), reduced-cost fixing at every node against the incumbent (a nonbasic column at a bound
 whose reduced cost exceeds the node's room stays there in the subtree). Exact: a node is
 dropped only when its LP bound cannot reach the incumbent by the tolerance — 1 less a
 rounding margin where every solution's value is an integer (``integral``), else
 ``mip_rel_gap`` × |incumbent| — the tolerance HiGHS uses for the same model. Each node's LP
 is given that level as its cutoff (HiGHS's ``objective_bound``): the dual simplex stops as
 soon as its dual objective shows the node below it, instead of solving the LP to the end
-(decision 0095: a third of the nodes of ``mclp-R30-p100`` end so).
+(decision 0096: a third of the nodes of ``mclp-R30-p100`` end so).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ LP_MARGIN = 1e-9
 # HiGHS's status for an LP whose dual simplex stopped at the objective_bound option: its
 # value is provably above that bound (as min −cost·x), so the node is below the level.
 CUT_OFF = highspy.HighsModelStatus.kObjectiveBound
-# Strong branching at the root (decision 0095): this many fractional columns, nearest ½
+# Strong branching at the root (decision 0096): this many fractional columns, nearest ½
 # first, each side by at most this many dual simplex iterations, seed the pseudo-costs.
 ROOT_STRONG_BRANCHING = 20
 STRONG_BRANCHING_ITERATIONS = 50
