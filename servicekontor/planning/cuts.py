@@ -126,9 +126,14 @@ def zero_half_cuts(
         others = others[(others != pivot) & (size[others] + size[pivot] <= MAX_ROWS)]
         if others.size == 0:
             continue
-        bits[others] ^= bits[pivot]
-        u[others] ^= u[pivot]
-        size[others] = u[others].sum(axis=1)
+        # Only the pivot row's own columns and rows change (a set U holds at most MAX_ROWS
+        # rows: the dense XOR over all k was most of the elimination's time).
+        at = others[:, None]
+        bits[at, np.flatnonzero(bits[pivot])] ^= True
+        held = np.flatnonzero(u[pivot])
+        block = u[at, held]
+        size[others] += held.size - 2 * block.sum(axis=1)
+        u[at, held] = ~block
         par[others] ^= par[pivot]
         sig[others] += sig[pivot]
         now = costs(others)
@@ -140,7 +145,8 @@ def zero_half_cuts(
     good = good[np.argsort(cost[good], kind="stable")][: 3 * max_cuts]
     if good.size == 0:
         return empty
-    sets = np.unique(u[good], axis=0)
+    candidates = u[good]
+    sets = candidates[np.unique(_row_keys(candidates), return_index=True)[1]]
     counts = np.rint((sparse.csr_matrix(sets, dtype=np.float64) @ a[cand]).toarray())
     coef, rhs = _cuts_of_sets(counts.astype(np.int64), sets.sum(axis=1), x)
     violation = rhs - coef @ x
@@ -148,9 +154,24 @@ def zero_half_cuts(
     if keep.size == 0:
         return empty
     coef, rhs, violation = coef[keep], rhs[keep], violation[keep]
-    _, first = np.unique(np.column_stack([coef, rhs]), axis=0, return_index=True)
+    _, first = np.unique(_row_keys(np.column_stack([coef, rhs])), return_index=True)
     first = first[np.argsort(-violation[first], kind="stable")][:max_cuts]
     return sparse.csr_matrix(coef[first].astype(np.float64)), rhs[first].astype(np.int64)
+
+
+def _row_keys(rows: npt.NDArray[np.bool_] | IntArray) -> npt.NDArray[np.void]:
+    """Each row of a 2-D boolean or integer array as one opaque value, ordered and equal as
+    the rows are lexicographically: np.unique over them is np.unique(rows, axis=0) (the
+    same order and first indices) at a fraction of its time (booleans packed 8 to a byte,
+    most significant first; integers as big-endian bytes with the sign bit flipped)."""
+    if rows.dtype == np.bool_:
+        packed = np.packbits(rows, axis=1)
+    else:
+        flipped = rows.astype(np.int64).view(np.uint64) ^ np.uint64(1 << 63)
+        packed = flipped.astype(">u8")
+    packed = np.ascontiguousarray(packed)
+    width = packed.dtype.itemsize * packed.shape[1]
+    return packed.view(np.dtype((np.void, width))).ravel()
 
 
 @dataclass

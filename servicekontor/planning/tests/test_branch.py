@@ -142,3 +142,85 @@ def test_maximize__integral_values__a_node_one_below_is_dropped_not_one_above():
         )
         assert out is not None and out.status == branch.OPTIMAL
         assert out.objective == pytest.approx(3.0) and out.x[0] == pytest.approx(1.0)
+
+
+def _feasible_values(a, b, c, integer):
+    """Every feasible 0/1 point of an all-integer instance with its value, best first."""
+    points = []
+    for bits in itertools.product((0.0, 1.0), repeat=c.size):
+        x = np.asarray(bits)
+        if np.all(a @ x <= b + 1e-9):
+            points.append((float(c @ x), x))
+    points.sort(key=lambda point: -point[0])
+    return points
+
+
+@settings(max_examples=150, deadline=None)
+@given(seeds, st.booleans(), st.integers(-1_000, 1_000), st.booleans())
+def test_maximize__start_just_below_the_optimum__cutoff_keeps_the_optimum(
+    seed, integral, offset, from_optimum
+):
+    """The node LPs' cutoff (decision 0096) with an incumbent close to the optimum and any
+    offset: from the best point strictly below the optimum (by 1 where the costs are
+    integers: the tightest case of the integral rule) the search finds the optimum; from
+    the optimum itself it proves it. A cutoff on the wrong side of the offset, or one that
+    drops nodes whose bound is the incumbent + 1, fails here."""
+    a, b, c, integer = _instance(seed, integral, 0)
+    points = _feasible_values(a, b, c, integer)
+    best = points[0][0]
+    below = [point for point in points if point[0] < best - 1e-9]
+    start_value, start = points[0] if from_optimum or not below else below[0]
+    out = branch.maximize(
+        cost=c,
+        matrix=sparse.csc_matrix(a),
+        row_lower=np.full(a.shape[0], -np.inf),
+        row_upper=b,
+        col_lower=np.zeros(c.size),
+        col_upper=np.ones(c.size),
+        integer=integer,
+        start=start,
+        time_limit=30.0,
+        mip_rel_gap=1e-9,
+        integral=integral,
+        offset=float(offset),
+    )
+    assert out is not None and out.status == branch.OPTIMAL
+    assert out.objective == pytest.approx(best + offset, abs=1e-6)
+    assert out.bound == pytest.approx(best + offset, abs=1e-6)
+    assert float(c @ out.x) == pytest.approx(best, abs=1e-6)
+    assert start_value <= best
+
+
+def test_maximize__cutoff__the_optimum_one_above_the_incumbent_is_found():
+    """max 3·x0 + 2·x1 + 2·x2 + x3 with x0 + x1 + x2 <= 1.5 and x3 free of it (the optimum
+    4 at x0 = x3 = 1, the LP 4.5): from x1 = x3 = 1 (value 3, one below) the node x0 = 1 has
+    the bound 4 = incumbent + 1 and must be solved to the end, not cut off; and the
+    caller's HiGHS is handed back without a cutoff."""
+    a = np.array([[1.0, 1.0, 1.0, 0.0]])
+    c = np.array([3.0, 2.0, 2.0, 1.0])
+    lp = branch.highs.lp_solver(
+        cost=-c,
+        matrix=sparse.csc_matrix(a),
+        row_lower=np.array([-np.inf]),
+        row_upper=np.array([1.5]),
+        col_lower=np.zeros(4),
+        col_upper=np.ones(4),
+    )
+    out = branch.maximize(
+        cost=c,
+        matrix=sparse.csc_matrix(a),
+        row_lower=np.array([-np.inf]),
+        row_upper=np.array([1.5]),
+        col_lower=np.zeros(4),
+        col_upper=np.ones(4),
+        integer=np.ones(4, dtype=bool),
+        start=np.array([0.0, 1.0, 0.0, 1.0]),
+        time_limit=30.0,
+        mip_rel_gap=1e-9,
+        integral=True,
+        offset=-100.0,
+        lp=lp,
+    )
+    assert out is not None and out.status == branch.OPTIMAL
+    assert out.objective == pytest.approx(-96.0) and out.x[0] == pytest.approx(1.0)
+    assert lp.getOptionValue("objective_bound")[1] == np.inf

@@ -217,3 +217,118 @@ def test_complemented_rounds__maximal_covering_triangle__cut_lifts_the_lp():
     assert res.lp_before == pytest.approx(-3.0)
     assert res.lp_after == pytest.approx(-2.5)
     assert res.cuts.toarray()[0].tolist() == [1, 1, 1, -1, -1, -1] and res.rhs[0] == -1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 12),
+    st.integers(1, 20),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+def test_row_keys__unique_over_them__is_unique_of_the_rows(rows, cols, boolean, seed):
+    """np.unique over cuts._row_keys gives np.unique(rows, axis=0)'s order and first
+    indices, for booleans and for integers of either sign (repeated rows included)."""
+    rng = np.random.default_rng(seed)
+    a: np.ndarray
+    if boolean:
+        a = rng.random((rows, cols)) < rng.random()
+    else:
+        a = rng.integers(-3, 4, size=(rows, cols)) * int(rng.integers(1, 10**12))
+    a = np.vstack([a, a[rng.integers(0, rows, size=3)]])
+    _, first = np.unique(cuts._row_keys(a), return_index=True)
+    expected, expected_first = np.unique(a, axis=0, return_index=True)
+    assert np.array_equal(first, expected_first)
+    assert np.array_equal(a[first], expected)
+
+
+def _zero_half_cuts_dense(a: sparse.csr_matrix, x: np.ndarray, max_cuts: int = 100):
+    """cuts.zero_half_cuts as it was before decision 0096 (dense XOR of whole rows,
+    np.unique(axis=0)): the reference the faster version must match cut for cut."""
+    a = sparse.csr_matrix(a, dtype=np.float64)
+    m = a.shape[1]
+    empty = (sparse.csr_matrix((0, m)), np.zeros(0, dtype=np.int64))
+    slack = a @ x - 1.0
+    frac = np.flatnonzero((x > cuts.FRACTIONAL) & (x < 1.0 - cuts.FRACTIONAL))
+    if frac.size == 0:
+        return empty
+    sub = sparse.csr_matrix(a[:, frac])
+    cand = np.flatnonzero((slack < 1.0 - 1e-9) & (np.diff(sub.indptr) > 0))
+    if cand.size == 0:
+        return empty
+    b = sub[cand].toarray()
+    s = np.maximum(slack[cand], 0.0)
+    f = np.minimum(x[frac], 1.0 - x[frac])
+    fix = np.abs(1.0 - 2.0 * x[frac])
+    high = (x > 0.5).astype(np.float64)
+    flips = ((1.0 + np.asarray(a[cand] @ high).ravel()) % 2).astype(bool)
+    order = np.argsort(s, kind="stable")
+    cand, b, s, flips = cand[order], b[order], s[order], flips[order]
+    k = cand.size
+    bits = b.astype(bool)
+    u = np.eye(k, dtype=bool)
+    par, sig = flips.copy(), s.copy()
+    used = np.zeros(k, dtype=bool)
+    size = np.ones(k, dtype=np.int64)
+
+    def costs(r):
+        odd = bits[r]
+        best = np.where(odd, fix, np.inf).min(axis=1)
+        return sig[r] + odd @ f + np.where(par[r], 0.0, np.minimum(best, 1.0))
+
+    cost = costs(np.arange(k))
+    best_u = u.copy()
+    for col in np.argsort(-f, kind="stable"):
+        have = np.flatnonzero(bits[:, col] & ~used)
+        if have.size == 0:
+            continue
+        pivot = have[np.argmin(sig[have])]
+        if sig[pivot] >= 1.0:
+            continue
+        used[pivot] = True
+        others = np.flatnonzero(bits[:, col])
+        others = others[(others != pivot) & (size[others] + size[pivot] <= cuts.MAX_ROWS)]
+        if others.size == 0:
+            continue
+        bits[others] ^= bits[pivot]
+        u[others] ^= u[pivot]
+        size[others] = u[others].sum(axis=1)
+        par[others] ^= par[pivot]
+        sig[others] += sig[pivot]
+        now = costs(others)
+        better = now < cost[others] - 1e-9
+        cost[others[better]] = now[better]
+        best_u[others[better]] = u[others[better]]
+    u = best_u
+    good = np.flatnonzero(cost < 1.0 - 2 * cuts.MIN_VIOLATION)
+    good = good[np.argsort(cost[good], kind="stable")][: 3 * max_cuts]
+    if good.size == 0:
+        return empty
+    sets = np.unique(u[good], axis=0)
+    counts = np.rint((sparse.csr_matrix(sets, dtype=np.float64) @ a[cand]).toarray())
+    coef, rhs = cuts._cuts_of_sets(counts.astype(np.int64), sets.sum(axis=1), x)
+    violation = rhs - coef @ x
+    keep = np.flatnonzero(violation >= cuts.MIN_VIOLATION)
+    if keep.size == 0:
+        return empty
+    coef, rhs, violation = coef[keep], rhs[keep], violation[keep]
+    _, first = np.unique(np.column_stack([coef, rhs]), axis=0, return_index=True)
+    first = first[np.argsort(-violation[first], kind="stable")][:max_cuts]
+    return sparse.csr_matrix(coef[first].astype(np.float64)), rhs[first].astype(np.int64)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40))
+def test_zero_half_cuts__same_cuts_as_the_dense_elimination(seed, max_cuts):
+    """The elimination that XORs only the pivot row's own entries and deduplicates by row
+    keys (decision 0096) returns the dense version's cuts, in its order, on random
+    coverings (10–60 rows, 6–30 columns) at random fractional points."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(10, 61)), int(rng.integers(6, 31))
+    a = (rng.random((n, m)) < rng.uniform(0.1, 0.4)).astype(float)
+    a[np.arange(n), rng.integers(0, m, size=n)] = 1.0
+    x = np.where(rng.random(m) < 0.3, np.round(rng.random(m)), rng.random(m))
+    got, got_rhs = cuts.zero_half_cuts(sparse.csr_matrix(a), x, max_cuts=max_cuts)
+    want, want_rhs = _zero_half_cuts_dense(sparse.csr_matrix(a), x, max_cuts=max_cuts)
+    assert np.array_equal(got_rhs, want_rhs)
+    assert np.array_equal(got.toarray(), want.toarray())
