@@ -20,7 +20,7 @@ rounding margin where every solution's value is an integer (``integral``), else
 ``mip_rel_gap`` × |incumbent| — the tolerance HiGHS uses for the same model. Each node's LP
 is given that level as its cutoff (HiGHS's ``objective_bound``): the dual simplex stops as
 soon as its dual objective shows the node below it, instead of solving the LP to the end
-(decision 0096: a third of the nodes of ``mclp-R30-p100`` end so).
+(decision 0098: a third of the nodes of ``mclp-R30-p100`` end so).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ LP_MARGIN = 1e-9
 # HiGHS's status for an LP whose dual simplex stopped at the objective_bound option: its
 # value is provably above that bound (as min −cost·x), so the node is below the level.
 CUT_OFF = highspy.HighsModelStatus.kObjectiveBound
-# Strong branching at the root (decision 0096): this many fractional columns, nearest ½
+# Strong branching at the root (decision 0098): this many fractional columns, nearest ½
 # first, each side by at most this many dual simplex iterations, seed the pseudo-costs.
 ROOT_STRONG_BRANCHING = 20
 STRONG_BRANCHING_ITERATIONS = 50

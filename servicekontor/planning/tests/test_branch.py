@@ -160,7 +160,7 @@ def _feasible_values(a, b, c, integer):
 def test_maximize__start_just_below_the_optimum__cutoff_keeps_the_optimum(
     seed, integral, offset, from_optimum
 ):
-    """The node LPs' cutoff (decision 0096) with an incumbent close to the optimum and any
+    """The node LPs' cutoff (decision 0098) with an incumbent close to the optimum and any
     offset: from the best point strictly below the optimum (by 1 where the costs are
     integers: the tightest case of the integral rule) the search finds the optimum; from
     the optimum itself it proves it. A cutoff on the wrong side of the offset, or one that

@@ -243,7 +243,7 @@ def test_row_keys__unique_over_them__is_unique_of_the_rows(rows, cols, boolean, 
 
 
 def _zero_half_cuts_dense(a: sparse.csr_matrix, x: np.ndarray, max_cuts: int = 100):
-    """cuts.zero_half_cuts as it was before decision 0096 (dense XOR of whole rows,
+    """cuts.zero_half_cuts as it was before decision 0098 (dense XOR of whole rows,
     np.unique(axis=0)): the reference the faster version must match cut for cut."""
     a = sparse.csr_matrix(a, dtype=np.float64)
     m = a.shape[1]
@@ -321,7 +321,7 @@ def _zero_half_cuts_dense(a: sparse.csr_matrix, x: np.ndarray, max_cuts: int = 1
 @given(st.integers(0, 2**32 - 1), st.integers(1, 40))
 def test_zero_half_cuts__same_cuts_as_the_dense_elimination(seed, max_cuts):
     """The elimination that XORs only the pivot row's own entries and deduplicates by row
-    keys (decision 0096) returns the dense version's cuts, in its order, on random
+    keys (decision 0098) returns the dense version's cuts, in its order, on random
     coverings (10–60 rows, 6–30 columns) at random fractional points."""
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(10, 61)), int(rng.integers(6, 31))
