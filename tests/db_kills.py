@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -142,8 +144,10 @@ def sleeping_at_commit(table: str) -> Iterator[None]:
         other.close()
 
 
-def _terminate_when_asleep(pid: int) -> threading.Thread:
-    """A thread that terminates backend `pid` once it sleeps (`pg_sleep`), within 10 s."""
+def _terminate_when_asleep(pid: int, cut: int | None = None) -> threading.Thread:
+    """A thread that terminates backend `pid` once it sleeps (`pg_sleep`), within 10 s;
+    first, with `cut` (the client's socket), cuts the client off so that it hears nothing
+    of the server's any more (neither an answer nor the FATAL error), as a network would."""
 
     def run() -> None:
         other = connections.create_connection("default")
@@ -154,6 +158,11 @@ def _terminate_when_asleep(pid: int) -> threading.Thread:
                     cursor.execute("SELECT wait_event FROM pg_stat_activity WHERE pid = %s", [pid])
                     row = cursor.fetchone()
                     if row is not None and row[0] == "PgSleep":
+                        if cut is not None:
+                            client = socket.socket(fileno=os.dup(cut))
+                            client.shutdown(socket.SHUT_RDWR)
+                            client.close()
+                            time.sleep(0.05)  # the client has seen its end
                         cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
                         return
                     time.sleep(0.005)
@@ -170,11 +179,12 @@ class CommitKiller:
     (`carries_commit`) is on the server: `at="commit"`: in the COMMIT, before the commit
     record (with `sleeping_at_commit` on the table written: the transaction is aborted);
     `at="answer"`: after the COMMIT, before the answer is done (a sleep sent after it in
-    the same round trip: the transaction has committed, its answer never arrives whole)."""
+    the same round trip: the transaction has committed, its answer never arrives whole).
+    `silent`: the client hears nothing of the server at all (its socket cut first)."""
 
-    def __init__(self, at: str) -> None:
+    def __init__(self, at: str, *, silent: bool = False) -> None:
         assert at in ("commit", "answer")
-        self.at = at
+        self.at, self.silent = at, silent
         self.killed: list[int] = []
 
     def __call__(
@@ -189,7 +199,8 @@ class CommitKiller:
         else:
             sql = f"{sql}; SELECT pg_sleep(10)"
         self.killed.append(pid)
-        killing = _terminate_when_asleep(pid)
+        cut = conn.connection.pgconn.socket if self.silent else None
+        killing = _terminate_when_asleep(pid, cut)
         try:
             return execute(sql, params, many, context)
         finally:

@@ -55,6 +55,9 @@ KILLS: dict[str, Callable[[], db_kills.AnyKiller]] = {
     "during COMMIT": lambda: db_kills.CommitKiller("commit"),
     # committed, the answer cut off: pg_xact_status says committed (decision 0095)
     "after COMMIT, before its answer": lambda: db_kills.CommitKiller("answer"),
+    # the client hearing nothing of the server: the id was learned with the first write
+    "during COMMIT, nothing heard": lambda: db_kills.CommitKiller("commit", silent=True),
+    "after COMMIT, nothing heard": lambda: db_kills.CommitKiller("answer", silent=True),
 }
 
 

@@ -38,7 +38,12 @@ transaction's first statement, and Django's commit is a round trip of its own af
   assigned by asking). When the round trip loses its connection (a killed backend, a
   restart), what arrived tells: the server's error in place of the id (the COMMIT behind it
   never ran), no id (nothing to commit), or the id, whose fate a new connection asks
-  (`pg_xact_status`, again while "in progress", for at most `OUTCOME_BUDGET` s).
+  (`pg_xact_status`, again while "in progress", for at most `OUTCOME_BUDGET` s). The id is
+  learned earlier when it can be: the first statement of a transaction that may write (a
+  list of parameters or none, not `executemany`) carries `; SELECT
+  pg_current_xact_id_if_assigned()` behind it in its own round trip, until an id is known;
+  the COMMIT then does not ask, and a COMMIT that hears nothing at all from the server (its
+  FATAL error lost with the socket, measured at the peak's kills) is asked about too.
   Committed: the commit returns as a commit does, on the new connection (Django's state and
   its `on_commit` callbacks untouched), so the request goes on and answers. Not committed:
   the error is raised and `lost_commit` says so (core.lost_connection then runs the request
@@ -77,6 +82,12 @@ UNKNOWN = "unknown"
 OUTCOME_BUDGET = 1.5
 _NOT_RUN = object()
 _UNKNOWN = object()
+
+
+def _reads_only(sql: str) -> bool:
+    from servicekontor.core.lost_connection import _reads_only as reads_only
+
+    return reads_only(sql)
 
 
 def _lost(raw: Any) -> bool:
@@ -128,6 +139,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.execute_wrappers.insert(0, self._send_later)
         self.committing = False  # while the COMMIT's round trip is under way
         self.lost_commit: str | None = None  # the last COMMIT's, if its connection was lost
+        self._xid: str | None = None  # the open transaction's id, once a write has one
 
     def get_connection_params(self) -> dict[str, Any]:
         params: dict[str, Any] = super().get_connection_params()
@@ -220,7 +232,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         the same round trip when the statement's parameters allow (a list: the simple query
         protocol), else in one of their own just before it."""
         if not self._later:
-            return execute(sql, params, many, context)
+            return self._learning_the_id(execute, sql, params, many, context)
         pending, self._later = self._later, []
         joined = "; ".join(statement for statement, _params, _n in pending)
         values = [p for _statement, params, _n in pending for p in params]
@@ -228,9 +240,36 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if many or not isinstance(params, (list, tuple)):
             cursor.execute(joined, values)
             return execute(sql, params, many, context)
-        result = execute(f"{joined}; {sql}", [*values, *params], many, context)
+        result = self._learning_the_id(
+            execute, f"{joined}; {sql}", [*values, *params], many, context
+        )
         for _skip in range(sum(n for _s, _p, n in pending)):
             cursor.nextset()  # to the statement's own result
+        return result
+
+    def _learning_the_id(
+        self, execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        """`sql`, and while the transaction's id is not known and the statement may write,
+        the id read after it in the same round trip (`XACT_ID`, its result after the
+        statement's own: the caller's results are where they were). Known before the COMMIT,
+        a COMMIT that gets no answer at all can still be asked about (decision 0095)."""
+        if (
+            self._xid is not None
+            or many
+            or self.committing
+            or not self.in_atomic_block
+            or self.get_autocommit()
+            or not (params is None or isinstance(params, (list, tuple)))
+            or not self._several_per_execute()
+            or _reads_only(sql)
+        ):
+            return execute(sql, params, many, context)
+        result = execute(f"{sql}; {XACT_ID}", params, many, context)
+        received = getattr(context["cursor"].cursor, "received", ())
+        if received and received[-1].status == pq.ExecStatus.TUPLES_OK:
+            value = received[-1].get_value(0, 0) if received[-1].ntuples == 1 else None
+            self._xid = None if value is None else value.decode()
         return result
 
     def with_next_commit(
@@ -258,12 +297,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 or not self._several_per_execute()
             )
         ):
+            self._xid = None
             return super()._commit()  # type: ignore[misc]  # Django's, not in its stubs
         pending, self._later = self._later, []
         if rider is not None:
             pending.append((rider[0], rider[1], 1))
         before = sum(n for _s, _p, n in pending)  # the results in front of the transaction id
-        joined = "; ".join([*(statement for statement, _params, _n in pending), XACT_ID, "COMMIT"])
+        xid, self._xid = self._xid, None  # learned with a write (`_learning_the_id`), or now
+        asked = [] if xid is not None else [XACT_ID]
+        joined = "; ".join([*(statement for statement, _params, _n in pending), *asked, "COMMIT"])
         params = [p for _statement, params, _n in pending for p in params]
         self.committing = True
         try:
@@ -273,7 +315,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 except DatabaseError:
                     if not _lost(raw):
                         raise
-                    if self._commit_was_lost(getattr(cursor.cursor, "received", []), before):
+                    received = getattr(cursor.cursor, "received", [])
+                    if self._commit_was_lost(received, before, xid):
                         return  # it committed: the transaction is done, on a new connection
                     raise
                 if rider is not None:
@@ -287,12 +330,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     # --- a COMMIT whose connection was lost: did it commit? -------------------------------
 
-    def _commit_was_lost(self, received: Sequence[Any], before: int) -> bool:
+    def _commit_was_lost(self, received: Sequence[Any], before: int, xid: str | None) -> bool:
         """The COMMIT's round trip lost its connection; `received`: the results that came
         (psycopg's, up to the error). True: the transaction committed, and the connection
         is replaced by a new one (Django's state, the `on_commit` callbacks, untouched).
         False: `lost_commit` says whether it did not (`NOT_COMMITTED`) or nobody knows."""
-        learned = _transaction_id(received, before)
+        learned = xid if xid is not None else _transaction_id(received, before)
         if learned is _NOT_RUN or learned is None:
             # the server stopped before the COMMIT (an error in front of it), or the
             # transaction had no id (it wrote nothing): nothing of it is committed
@@ -352,9 +395,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             delay = min(delay * 2, 0.2)
 
     def _rollback(self) -> None:
-        self._later, self._rider = [], None
+        self._later, self._rider, self._xid = [], None, None
         return super()._rollback()  # type: ignore[misc]  # Django's, not in its stubs
 
     def _close(self) -> None:
-        self._later, self._rider = [], None
+        self._later, self._rider, self._xid = [], None, None
         return super()._close()  # type: ignore[misc]  # Django's, not in its stubs

@@ -98,6 +98,10 @@ KILLS: dict[str, tuple[Callable[[], db_kills.AnyKiller], bool]] = {
     "during COMMIT": (lambda: db_kills.CommitKiller("commit"), True),
     # committed, the answer cut off: pg_xact_status says committed (decision 0095)
     "after COMMIT, before its answer": (lambda: db_kills.CommitKiller("answer"), False),
+    # the same two, the client hearing nothing of the server (not even its FATAL error): the
+    # id was learned with the transaction's first write
+    "during COMMIT, nothing heard": (lambda: db_kills.CommitKiller("commit", silent=True), True),
+    "after COMMIT, nothing heard": (lambda: db_kills.CommitKiller("answer", silent=True), False),
 }
 
 
