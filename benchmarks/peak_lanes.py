@@ -21,6 +21,11 @@ A configuration is a name and space-separated lanes, each `lane:workers@priority
 niceness (`10`, `-5`), `batch` or `batch:N` (SCHED_BATCH at niceness N), `idle`
 (SCHED_IDLE) or `group:N` (a session, so a scheduler task group, of its own at niceness N:
 what a systemd service with its own cgroup and CPUWeight= gets). Defaults as peak_load.py: actions 0, push 0, tasks 10.
+`tree:PATH` runs the configuration's servers (gunicorn, push, task worker) on the code of
+another worktree (its directory first on their PYTHONPATH and their working directory): two
+versions of the code alternated on one world, e.g. `--config 'A=tree:/work/wt/base'
+--config 'B=tree:/work/wt/mine'` (the migrations must be the same). Each run prints which
+`servicekontor` its servers import.
 
 Every run's samples go to --out (JSON, one file per run); the end prints, per configuration,
 call-next p50 / p99 of each run and of all its runs' calls together.
@@ -65,6 +70,11 @@ class Config:
             "postgres": "",  # left as it is
         }
     )
+    tree: str = ""  # the code's worktree (default: this one's)
+
+    @property
+    def root(self) -> Path:
+        return Path(self.tree) if self.tree else peak_load.ROOT
 
 
 def parse_config(text: str) -> Config:
@@ -74,6 +84,11 @@ def parse_config(text: str) -> Config:
         raise ValueError(f"a configuration is name=lanes: {text!r}")
     config = Config(name.strip())
     for part in spec.split():
+        if part.startswith("tree:"):
+            config.tree = str(Path(part[len("tree:") :]).resolve())
+            if not (Path(config.tree) / "servicekontor").is_dir():
+                raise ValueError(f"not a worktree of the project: {part!r}")
+            continue
         found = LANE.match(part)
         if not found:
             raise ValueError(f"not a lane (lane:workers@priority): {part!r}")
@@ -114,29 +129,52 @@ def check_priority(priority: str) -> None:
 START_SECONDS = 120
 
 
-def start_gunicorn(workers: int, port: int, priority: str) -> subprocess.Popen[bytes]:
+def code_env(root: Path) -> dict[str, str]:
+    """The environment that makes a server import the code of `root` (first on its path)."""
+    return {"PYTHONPATH": os.pathsep.join([str(root), str(Path(__file__).parent)])}
+
+
+def imported_code(root: Path) -> str:
+    """The `servicekontor` package a server started on `root` imports (printed per run)."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import servicekontor; print(servicekontor.__file__)"],
+        cwd=root,
+        env=os.environ | code_env(root),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return found.stdout.strip()
+
+
+def start_gunicorn(
+    workers: int, port: int, priority: str, root: Path | None = None
+) -> subprocess.Popen[bytes]:
     """peak_load.start_server with a priority prefix instead of a niceness."""
-    command = peak_load.server_command(workers=workers, port=port)
-    process = launch(command, priority, env=peak_load.server_env())
+    root = root or peak_load.ROOT
+    command = peak_load.server_command(workers=workers, port=port, root=root)
+    process = launch(command, priority, env=peak_load.server_env() | code_env(root))
     wait_for_port(process, port, "gunicorn", seconds=START_SECONDS)
     return process
 
 
-def start_push(port: int, priority: str) -> subprocess.Popen[bytes]:
+def start_push(port: int, priority: str, root: Path | None = None) -> subprocess.Popen[bytes]:
+    root = root or peak_load.ROOT
     process = launch(
         push_server_command(port=port, graceful_seconds=2),
         priority,
-        env=os.environ | peak_load.SERVER_ENV,
-        cwd=peak_load.ROOT,
+        env=os.environ | peak_load.SERVER_ENV | code_env(root),
+        cwd=root,
     )
     wait_for_port(process, port, "the push server", seconds=START_SECONDS)
     return process
 
 
 class TaskWorker(peak_load.TaskWorker):
-    def __init__(self, priority: str) -> None:
+    def __init__(self, priority: str, root: Path | None = None) -> None:
         super().__init__()
         self.priority = priority
+        self.root = root or peak_load.ROOT
 
     def _spawn(self) -> None:
         self.process = launch(
@@ -149,8 +187,8 @@ class TaskWorker(peak_load.TaskWorker):
                 "0",
             ],
             self.priority,
-            cwd=peak_load.ROOT,
-            env=os.environ | peak_load.SERVER_ENV,
+            cwd=self.root,
+            env=os.environ | peak_load.SERVER_ENV | code_env(self.root),
         )
 
 
@@ -185,19 +223,21 @@ def run_config(
         world_file = f.name
     p = config.priority
     started: list[subprocess.Popen[bytes]] = []  # stopped at the end, whatever happens
-    task_worker = TaskWorker(p["tasks"])
+    root = config.root
+    print(f"{config.name}: the servers import {imported_code(root)}", flush=True)
+    task_worker = TaskWorker(p["tasks"], root)
     database = int(p["postgres"].split(":")[1]) if p["postgres"] else None
     peak_load.LANE_SERVERS.clear()
     try:
-        server = start_gunicorn(config.workers, port, p["workers"])
+        server = start_gunicorn(config.workers, port, p["workers"], root)
         started.append(server)
         if config.screens:
-            started.append(start_gunicorn(config.screens, screens_port, p["screens"]))
+            started.append(start_gunicorn(config.screens, screens_port, p["screens"], root))
             peak_load.LANE_SERVERS.append(started[-1])
         if config.public:
-            started.append(start_gunicorn(config.public, public_port, p["public"]))
+            started.append(start_gunicorn(config.public, public_port, p["public"], root))
             peak_load.LANE_SERVERS.append(started[-1])
-        started.append(start_push(push_port, p["push"]))
+        started.append(start_push(push_port, p["push"], root))
         task_worker.start()
         with peak_load.postgres_nice(database):
             return peak_load.run_once(
@@ -232,8 +272,8 @@ def prepare_world(world_path: str) -> dict[str, Any]:
         has_template = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (template_name(),)
         ).fetchone()
-        if saved.exists() and has_template:
-            world = json.loads(saved.read_text())
+        world = json.loads(saved.read_text()) if saved.exists() else {}
+        if has_template and world and not _streamless(world):
             conn.execute(f'DROP DATABASE IF EXISTS "{peak_load.db_name()}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{peak_load.db_name()}" TEMPLATE "{template_name()}"')
             peak_load.SERVER_ENV.update(world["server_env"])
@@ -242,6 +282,9 @@ def prepare_world(world_path: str) -> dict[str, Any]:
             return world
     peak_load.recreate_database()
     peak_load.SERVER_ENV["PUSH_CHANNEL_PREFIX"] = f"peak-{secrets.token_hex(4)}:"
+    # push on while the world is built, or the desks' and displays' stream URLs are "" (the
+    # run's own push server's port is set per run; the paths do not name it)
+    peak_load.SERVER_ENV["PUSH_URL"] = "http://127.0.0.1:9/push/"
     os.environ.update(peak_load.SERVER_ENV)
     _setup()
     world = peak_load.build_world(0)
@@ -256,6 +299,16 @@ def prepare_world(world_path: str) -> dict[str, Any]:
         conn.execute(f'CREATE DATABASE "{template_name()}" TEMPLATE "{peak_load.db_name()}"')
     saved.write_text(json.dumps(world))
     return world
+
+
+def _streamless(world: dict[str, Any]) -> bool:
+    """A world built with push off (before the fix above): its desks' and displays' streams
+    have no path, each of their connections a 404 counted as an error. Built again."""
+    return any(
+        path in ("", "?")
+        for office in world["offices"]
+        for path in [*office.get("desk_push_paths", []), office.get("board_push_path", "")]
+    )
 
 
 def _setup() -> None:

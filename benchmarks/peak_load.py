@@ -407,10 +407,11 @@ def postgres_nice(nice: int | None) -> Iterator[None]:
         path.write_text(before)
 
 
-def server_command(*, workers: int, port: int) -> list[str]:
+def server_command(*, workers: int, port: int, root: Path = ROOT) -> list[str]:
     """The app server's command line: gunicorn with `workers` sync workers on
-    127.0.0.1:`port`, the app loaded before forking, with the per-route CPU hook when
-    ROUTE_CPU_DIR is set (its environment: `server_env`)."""
+    127.0.0.1:`port`, in `root` (another worktree's code: peak_lanes' `tree:`), the app loaded
+    before forking, with the per-route CPU hook when ROUTE_CPU_DIR is set (its environment:
+    `server_env`)."""
     return [
         str(Path(sys.executable).parent / "gunicorn"),
         "config.wsgi:application",
@@ -424,7 +425,7 @@ def server_command(*, workers: int, port: int) -> list[str]:
         "--log-level",
         "warning",
         "--chdir",
-        str(ROOT),
+        str(root),
         *(["-c", "python:peak_route_cpu"] if ROUTE_CPU_DIR else []),
     ]
 
@@ -834,19 +835,45 @@ def table(run: Run, actions: list[str] = ACTIONS) -> list[str]:
         "| action | requests | per s | p50 ms | p99 ms | not modified (304) | errors (whole run) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    failures: dict[str, int] = {}
-    for _at, action, _status in run.result["failures"]:
-        failures[action] = failures.get(action, 0) + 1
-    for action in actions:
+    failures = failures_by_action(run)
+    # every action that failed has its row, also one with no sample after the warm-up (the
+    # screens' streams open in it) or not in `actions`: no error goes unnamed
+    for action in [*actions, *sorted(set(failures) - set(actions))]:
         n = len(run.samples(action))
-        if not n:
+        if not n and action not in failures:
             continue
         not_modified = int(run.result["measured"].get(action, {}).get("304", 0))
+        p50, p99 = (f"{run.p(action, 50):.1f}", f"{run.p(action, 99):.1f}") if n else ("", "")
         lines.append(
-            f"| {action} | {n:,} | {n / run.seconds:.1f} | {run.p(action, 50):.1f} | "
-            f"{run.p(action, 99):.1f} | {not_modified:,} | {failures.get(action, 0)} |"
+            f"| {action} | {n:,} | {n / run.seconds:.1f} | {p50} | {p99} | {not_modified:,} | "
+            f"{failures.get(action, '0')} |"
         )
     return lines
+
+
+def failures_by_action(run: Run) -> dict[str, str]:
+    """Each failed action's count and its statuses (0: no answer, the connection failed or
+    timed out), e.g. "3 (503 × 2, 0 × 1)"."""
+    counts: dict[str, dict[int, int]] = {}
+    for _at, action, status in run.result["failures"]:
+        by_status = counts.setdefault(action, {})
+        by_status[status] = by_status.get(status, 0) + 1
+    return {
+        action: f"{sum(by_status.values())} ("
+        + ", ".join(
+            f"{status} × {n}" for status, n in sorted(by_status.items(), key=lambda kv: -kv[1])
+        )
+        + ")"
+        for action, by_status in counts.items()
+    }
+
+
+def named_errors(run: Run) -> str:
+    """The run's errors by action and status, for the one-line summary."""
+    failures = failures_by_action(run)
+    return (
+        " (" + "; ".join(f"{a}: {failures[a]}" for a in sorted(failures)) + ")" if failures else ""
+    )
 
 
 def failure_windows(run: Run) -> list[float]:
@@ -894,7 +921,7 @@ def summary(run: Run) -> str:
     return (
         f"{run.multiple:g}× the peak ({run.mode}): {run.requests:,} requests in {run.seconds:g} s "
         f"({run.requests / run.seconds:.0f}/s), call-next p99 {run.p('desk: call next', 99):.1f} "
-        f"ms, errors {run.errors}; CPU per request: Django {run.django_ms:.2f} ms, PostgreSQL "
+        f"ms, errors {run.errors}{named_errors(run)}; CPU per request: Django {run.django_ms:.2f} ms, PostgreSQL "
         f"{run.postgres_ms:.2f} ms, push server {run.push_ms:.2f} ms, client "
         f"{run.client_ms:.2f} ms; push events received "
         f"{sum(run.result.get('push_events', {}).values()):,}; {lag_summary(run)}; load average "

@@ -26,10 +26,16 @@ Any other method is run once more only when nothing it wrote can have been commi
   transaction's writes with it: PostgreSQL rolls back a transaction whose connection ended,
   and no COMMIT was sent.
 
+A COMMIT that loses its connection is asked about on PostgreSQL (core.postgresql, decision
+0095: the transaction's id read in the COMMIT's round trip, its fate asked of the server):
+committed, the request goes on as if nothing had happened, on a new connection; not
+committed (the backend's `lost_commit`), the transaction counts as rolled back.
+
 So the request is run again if the connection was lost and no write of it can have been
-committed: the loss came before any write, or inside the transaction that held every write
-so far. A loss anywhere else (a write in autocommit, after a commit, during the commit
-itself) gets a 503 with ``Retry-After`` and ``X-Outcome: unknown``: it may or may not have
+committed: the loss came before any write, inside the transaction that held every write
+so far, or at a COMMIT the server says did not commit. A loss anywhere else (a write in
+autocommit, after a commit, a commit nobody could ask about within the budget) gets a 503
+with ``Retry-After`` and ``X-Outcome: unknown``: it may or may not have
 been done, so the client must look before sending it again (desk.js shows the message and
 asks for the desk's parts again; the kiosk and the booking form show the page). A second loss
 on the second run, with nothing committed, is a 503 with ``X-Outcome: not-saved``: send it
@@ -75,6 +81,7 @@ _LEDGERS = "_database_ledgers"
 _RERUN = "_database_connection_rerun"
 NOT_SAVED = "not-saved"
 UNKNOWN = "unknown"
+NOT_COMMITTED = "not-committed"  # core.postgresql's `lost_commit`, when the server said so
 
 
 def _raw_lost(raw: Any) -> bool:
@@ -128,6 +135,7 @@ class _Ledger:
         self.may_have_committed = False
         self.pending: Callable[[], None] | None = None  # the open write transaction's marker
         self.raws: list[Any] = []  # the driver connections its statements ran on
+        self.commit_failed = False  # the transaction's COMMIT (its round trip) failed
 
     def __call__(
         self,
@@ -138,6 +146,14 @@ class _Ledger:
         context: dict[str, Any],
     ) -> Any:
         conn: BaseDatabaseWrapper = context["connection"]
+        if getattr(conn, "committing", False):
+            # the COMMIT's round trip (core.postgresql, with the writes and reads that ride
+            # on it): the transaction's end, its marker tells whether it committed
+            try:
+                return execute(sql, params, many, context)
+            except DatabaseError:
+                self.commit_failed = True  # what became of it: `_settle`
+                raise
         self._settle(conn)
         in_transaction = conn.in_atomic_block
         if not _reads_only(sql):
@@ -173,8 +189,13 @@ class _Ledger:
         if marker is not None and (
             not conn.in_atomic_block or not any(entry[1] is marker for entry in conn.run_on_commit)
         ):
-            self.may_have_committed = True
+            # A COMMIT that lost its connection and is known not to have committed
+            # (core.postgresql asked the server, decision 0095) leaves nothing committed
+            self.may_have_committed = self.may_have_committed or not (
+                self.commit_failed and getattr(conn, "lost_commit", None) == NOT_COMMITTED
+            )
             self.pending = None
+        self.commit_failed = False
 
     def nothing_committed(self) -> bool:
         self._settle(connections[self.alias])

@@ -5,13 +5,15 @@ confirmations, never a 500."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from servicekontor.appointments.models import Booking
+from servicekontor.appointments.models import Booking, BookingStatus
 from servicekontor.appointments.tests.conftest import TUESDAY, local
 from servicekontor.messaging.models import Message
 from tests import db_kills
@@ -23,7 +25,7 @@ pytestmark = [
 ]
 
 
-def _book(office, service, killer: db_kills.Killer) -> tuple[int, str]:
+def _book(office, service, killer: db_kills.AnyKiller) -> tuple[int, str]:
     url = reverse(
         "appointments:contact", args=[service.pk, office.code, int(local(TUESDAY, 10).timestamp())]
     )
@@ -43,18 +45,56 @@ def test_booking__killed_mid_transaction__run_again__booked_once(office, service
     assert len(mail.outbox) == 1
 
 
-def test_booking__killed_at_its_commit__503_outcome_unknown(office, service) -> None:
-    """Lost between the booking's last statement and its COMMIT: whether the COMMIT reached
-    the server is unknown to the client, so no second run (here it had not: nothing booked,
-    nothing sent). After the commit the view reads nothing (the confirmation's sending, an
-    `on_commit` task, keeps its own failures: messaging's retries)."""
-    status, outcome = _book(
-        office, service, db_kills.at_commit('INSERT INTO "appointments_booking"')
+BOOKING = "appointments_booking"
+KILLS: dict[str, Callable[[], db_kills.AnyKiller]] = {
+    "before BEGIN": db_kills.before_begin,
+    "mid-transaction": lambda: db_kills.in_transaction(BOOKING),
+    # the last statement ran, the COMMIT goes to a backend already gone
+    "before COMMIT": lambda: db_kills.at_commit(BOOKING),
+    # in the COMMIT (a deferred trigger sleeps): aborted, run again
+    "during COMMIT": lambda: db_kills.CommitKiller("commit"),
+    # committed, the answer cut off: pg_xact_status says committed (decision 0095)
+    "after COMMIT, before its answer": lambda: db_kills.CommitKiller("answer"),
+    # the client hearing nothing of the server: the id was learned with the first write
+    "during COMMIT, nothing heard": lambda: db_kills.CommitKiller("commit", silent=True),
+    "after COMMIT, nothing heard": lambda: db_kills.CommitKiller("answer", silent=True),
+}
+
+
+@pytest.mark.parametrize("where", list(KILLS))
+def test_booking__killed_around_its_commit__booked_once_confirmed_once(
+    office, service, where
+) -> None:
+    with db_kills.sleeping_at_commit(BOOKING):
+        status, outcome = _book(office, service, KILLS[where]())
+    assert (status, outcome) == (302, "")
+    assert Booking.objects.count() == 1
+    assert Message.objects.count() == 1  # one confirmation
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("where", list(KILLS))
+def test_cancel__killed_around_its_commit__cancelled_once(office, service, where) -> None:
+    client = Client(raise_request_exception=False)
+    booked = client.post(
+        reverse(
+            "appointments:contact",
+            args=[service.pk, office.code, int(local(TUESDAY, 10).timestamp())],
+        ),
+        {"name": "A", "email": "a@example.org"},
     )
-    assert (status, outcome) == (503, "unknown")
-    assert Booking.objects.count() == 0
-    assert Message.objects.count() == 0
-    assert len(mail.outbox) == 0
+    token = booked["Location"].split("/manage/")[1].split("/")[0]
+    mail.outbox.clear()
+    killer = KILLS[where]()
+    with db_kills.sleeping_at_commit(BOOKING), connection.execute_wrapper(killer):
+        response = client.post(reverse("appointments:cancel", args=[token]))
+    connection.close()
+    assert len(killer.killed) == 1
+    assert response.status_code == 302, response.content[:300]
+    assert response["Location"].endswith("?done=cancelled")
+    booking = Booking.objects.get()
+    assert (booking.status, booking.sequence) == (BookingStatus.CANCELLED, 1)  # once
+    assert len(mail.outbox) == 1  # one cancellation
 
 
 def test_booking__without_the_middleware__a_500(office, service, settings) -> None:

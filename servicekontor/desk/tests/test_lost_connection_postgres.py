@@ -5,6 +5,8 @@ unknown, never a 500 and never the action done twice (core.lost_connection, deci
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -84,20 +86,106 @@ def test_call_next__killed_after_its_commit__not_run_again__the_desk_page_says_i
     assert called.ticket in client.get(response["Location"]).content.decode()
 
 
-def test_call_next__killed_at_its_commit__503_outcome_unknown(world) -> None:
-    """The connection lost between the transaction's last statement (the reports' rollup)
-    and its COMMIT: the client cannot know whether the COMMIT reached the server, so no
-    second run (here it did not: the backend was gone before it was sent)."""
+# Where a desk action's connection is killed (tests.db_kills), and whether the action is run
+# again (nothing of it committed) or finished as done (it committed: the answer is read on a
+# new connection). Either way: done once, and the answer of an action that succeeded.
+KILLS: dict[str, tuple[Callable[[], db_kills.AnyKiller], bool]] = {
+    "before BEGIN": (lambda: db_kills.before_begin(), True),
+    "mid-transaction": (lambda: db_kills.in_transaction(VISIT), True),
+    # the last statement ran, the COMMIT goes to a backend already gone
+    "before COMMIT": (lambda: db_kills.at_commit(VISIT), True),
+    # the server in the COMMIT (a deferred trigger sleeps): the transaction aborted
+    "during COMMIT": (lambda: db_kills.CommitKiller("commit"), True),
+    # committed, the answer cut off: pg_xact_status says committed (decision 0095)
+    "after COMMIT, before its answer": (lambda: db_kills.CommitKiller("answer"), False),
+    # the same two, the client hearing nothing of the server (not even its FATAL error): the
+    # id was learned with the transaction's first write
+    "during COMMIT, nothing heard": (lambda: db_kills.CommitKiller("commit", silent=True), True),
+    "after COMMIT, nothing heard": (lambda: db_kills.CommitKiller("answer", silent=True), False),
+}
+
+
+@pytest.fixture
+def sleeping_visits():
+    with db_kills.sleeping_at_commit(VISIT):
+        yield
+
+
+@pytest.mark.usefixtures("sleeping_visits")
+@pytest.mark.parametrize("fragment", [True, False], ids=["desk.js", "plain form"])
+@pytest.mark.parametrize("where", list(KILLS))
+def test_call_next__killed_anywhere_around_its_commit__called_once__answered_as_done(
+    world, where, fragment, caplog
+) -> None:
+    first = services.issue_ticket(office=world.office, service=world.tax)
     services.issue_ticket(office=world.office, service=world.tax)
     client, url = _desk(world)
-    killer = db_kills.at_commit("reports_dayfigures")
+    make, run_again = KILLS[where]
+    killer = make()
+    with connection.execute_wrapper(killer):
+        response = client.post(url, {"action": "call_next"}, headers=FRAGMENT if fragment else {})
+    connection.close()  # request_finished would (the test client disconnects it)
+    assert len(killer.killed) == 1
+    assert response.status_code == (200 if fragment else 303), response.content[:300]
+    called = Visit.objects.get(state=VisitState.CALLED)
+    assert called.pk == first.pk and called.officer_id == world.alice.pk
+    assert response["X-Visit-Id"] == str(called.pk)
+    if fragment:  # desk.js shows the visit called
+        assert called.ticket in response.content.decode()
+    assert Visit.objects.filter(state=VisitState.WAITING).count() == 1
+    assert _events("call") == 1
+    assert ("run again on a new connection" in caplog.text) == run_again
+
+
+@pytest.mark.usefixtures("sleeping_visits")
+@pytest.mark.parametrize("where", list(KILLS))
+def test_start_and_finish__killed_anywhere_around_their_commit__done_once(world, where) -> None:
+    visit = _called(world)
+    client, url = _desk(world)
+    make, _run_again = KILLS[where]
+    killer = make()
+    with connection.execute_wrapper(killer):
+        response = client.post(url, {"action": "start", "visit": visit.pk}, headers=FRAGMENT)
+    connection.close()
+    assert len(killer.killed) == 1
+    assert response.status_code == 200, response.content[:300]
+    assert Visit.objects.get(pk=visit.pk).state == VisitState.SERVING
+    killer = make()
+    with connection.execute_wrapper(killer):
+        response = client.post(
+            url,
+            {"action": "finish", "visit": visit.pk, "outcome": "resolved"},
+            headers=FRAGMENT,
+        )
+    connection.close()
+    assert len(killer.killed) == 1
+    assert response.status_code == 200, response.content[:300]
+    finished = Visit.objects.get(pk=visit.pk)
+    assert finished.state == VisitState.FINISHED
+    assert finished.errands.count() == 1
+    assert (_events("start"), _events("finish")) == (1, 1)
+
+
+def test_call_next__the_server_unreachable_past_the_budget__503_outcome_unknown(
+    world, monkeypatch
+) -> None:
+    """Committed or not, only the server knows: when it cannot be asked within the budget
+    (here every answer is "in progress"), the answer is the 503 "unknown" of decision 0088."""
+    from servicekontor.core.postgresql import base as backend
+
+    monkeypatch.setattr(backend, "OUTCOME_BUDGET", 0.05)
+    monkeypatch.setattr(
+        backend.DatabaseWrapper, "_transaction_status", lambda self, xid: (None, None)
+    )
+    services.issue_ticket(office=world.office, service=world.tax)
+    client, url = _desk(world)
+    killer = db_kills.CommitKiller("answer")
     with connection.execute_wrapper(killer):
         response = client.post(url, {"action": "call_next"}, headers=FRAGMENT)
     connection.close()
-    assert len(killer.killed) == 1
     assert response.status_code == 503
     assert response["X-Outcome"] == "unknown"
-    assert not Visit.objects.filter(state=VisitState.CALLED).exists()
+    assert _events("call") == 1  # committed, once
 
 
 def test_call_next__killed_on_both_runs__503_nothing_saved(world) -> None:

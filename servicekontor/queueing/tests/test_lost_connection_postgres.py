@@ -43,10 +43,25 @@ def test_kiosk_ticket__killed_mid_transaction__run_again__issued_once(world) -> 
     assert Visit.objects.get().ticket == "S-001"  # the number drawn once
 
 
-def test_kiosk_ticket__killed_at_its_commit__503_outcome_unknown(world) -> None:
-    status, outcome = _ticket(world, db_kills.at_commit("reports_dayfigures"))
-    assert (status, outcome) == (503, "unknown")
-    assert Visit.objects.count() == 0  # the backend was gone before the COMMIT was sent
+@pytest.mark.parametrize(
+    "make",
+    [
+        db_kills.before_begin,
+        lambda: db_kills.at_commit("queueing_visit"),  # the COMMIT sent to a backend gone
+        lambda: db_kills.CommitKiller("commit"),  # in the COMMIT: aborted, run again
+        lambda: db_kills.CommitKiller("answer"),  # committed, the answer cut off
+    ],
+    ids=["before BEGIN", "before COMMIT", "during COMMIT", "after COMMIT, before its answer"],
+)
+def test_kiosk_ticket__killed_around_its_commit__issued_once(world, make) -> None:
+    """Whether the COMMIT ran is asked of the server (decision 0095): issued once, and the
+    kiosk's answer (the ticket page) as if nothing had happened."""
+    with db_kills.sleeping_at_commit("queueing_visit"):
+        status, outcome = _ticket(world, make())
+    assert (status, outcome) == (303, "")
+    assert Visit.objects.count() == 1
+    assert VisitEvent.objects.filter(action="issue").count() == 1
+    assert Visit.objects.get().ticket == "S-001"
 
 
 def test_kiosk_ticket__without_the_middleware__a_500(world, settings) -> None:
