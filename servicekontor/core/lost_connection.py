@@ -27,7 +27,7 @@ Any other method is run once more only when nothing it wrote can have been commi
   and no COMMIT was sent.
 
 A COMMIT that loses its connection is asked about on PostgreSQL (core.postgresql, decision
-0095: the transaction's id read in the COMMIT's round trip, its fate asked of the server):
+0099: the transaction's id read in the COMMIT's round trip, its fate asked of the server):
 committed, the request goes on as if nothing had happened, on a new connection; not
 committed (the backend's `lost_commit`), the transaction counts as rolled back.
 
@@ -190,7 +190,7 @@ class _Ledger:
             not conn.in_atomic_block or not any(entry[1] is marker for entry in conn.run_on_commit)
         ):
             # A COMMIT that lost its connection and is known not to have committed
-            # (core.postgresql asked the server, decision 0095) leaves nothing committed
+            # (core.postgresql asked the server, decision 0099) leaves nothing committed
             self.may_have_committed = self.may_have_committed or not (
                 self.commit_failed and getattr(conn, "lost_commit", None) == NOT_COMMITTED
             )

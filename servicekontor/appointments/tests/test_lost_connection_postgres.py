@@ -53,7 +53,7 @@ KILLS: dict[str, Callable[[], db_kills.AnyKiller]] = {
     "before COMMIT": lambda: db_kills.at_commit(BOOKING),
     # in the COMMIT (a deferred trigger sleeps): aborted, run again
     "during COMMIT": lambda: db_kills.CommitKiller("commit"),
-    # committed, the answer cut off: pg_xact_status says committed (decision 0095)
+    # committed, the answer cut off: pg_xact_status says committed (decision 0099)
     "after COMMIT, before its answer": lambda: db_kills.CommitKiller("answer"),
     # the client hearing nothing of the server: the id was learned with the first write
     "during COMMIT, nothing heard": lambda: db_kills.CommitKiller("commit", silent=True),

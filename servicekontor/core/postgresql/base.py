@@ -31,7 +31,7 @@ transaction's first statement, and Django's commit is a round trip of its own af
 - The health check (above) and psycopg's own commands bypass Django's cursor; nothing is
   waiting then (no transaction has begun, or it has ended).
 
-- *A COMMIT whose connection is lost is asked about* (decision 0095): every COMMIT of a
+- *A COMMIT whose connection is lost is asked about* (decision 0099): every COMMIT of a
   transaction that has begun goes through the cursor as `...; SELECT
   pg_current_xact_id_if_assigned(); COMMIT`, the transaction's id read after its last write
   in the COMMIT's own round trip (none for a transaction that wrote nothing; no id is
@@ -253,7 +253,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """`sql`, and while the transaction's id is not known and the statement may write,
         the id read after it in the same round trip (`XACT_ID`, its result after the
         statement's own: the caller's results are where they were). Known before the COMMIT,
-        a COMMIT that gets no answer at all can still be asked about (decision 0095)."""
+        a COMMIT that gets no answer at all can still be asked about (decision 0099)."""
         if (
             self._xid is not None
             or many

@@ -1,5 +1,5 @@
 """A COMMIT whose connection is lost: the backend learns the transaction's id in the COMMIT's
-round trip and asks the server what became of it (core.postgresql, decision 0095). The
+round trip and asks the server what became of it (core.postgresql, decision 0099). The
 parts of psycopg it leans on (private: checked here against the installed version) and the
 asking itself, on PostgreSQL."""
 

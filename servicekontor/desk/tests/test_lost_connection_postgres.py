@@ -96,7 +96,7 @@ KILLS: dict[str, tuple[Callable[[], db_kills.AnyKiller], bool]] = {
     "before COMMIT": (lambda: db_kills.at_commit(VISIT), True),
     # the server in the COMMIT (a deferred trigger sleeps): the transaction aborted
     "during COMMIT": (lambda: db_kills.CommitKiller("commit"), True),
-    # committed, the answer cut off: pg_xact_status says committed (decision 0095)
+    # committed, the answer cut off: pg_xact_status says committed (decision 0099)
     "after COMMIT, before its answer": (lambda: db_kills.CommitKiller("answer"), False),
     # the same two, the client hearing nothing of the server (not even its FATAL error): the
     # id was learned with the transaction's first write

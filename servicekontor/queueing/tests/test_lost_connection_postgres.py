@@ -54,7 +54,7 @@ def test_kiosk_ticket__killed_mid_transaction__run_again__issued_once(world) -> 
     ids=["before BEGIN", "before COMMIT", "during COMMIT", "after COMMIT, before its answer"],
 )
 def test_kiosk_ticket__killed_around_its_commit__issued_once(world, make) -> None:
-    """Whether the COMMIT ran is asked of the server (decision 0095): issued once, and the
+    """Whether the COMMIT ran is asked of the server (decision 0099): issued once, and the
     kiosk's answer (the ticket page) as if nothing had happened."""
     with db_kills.sleeping_at_commit("queueing_visit"):
         status, outcome = _ticket(world, make())
