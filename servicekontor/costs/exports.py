@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported, rounded
 from servicekontor.costs.models import SettlementLine, pool_label
@@ -44,7 +45,7 @@ def summary_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         _("Adjustments (öre)"),
         _("Total (öre)"),
         _("Total (kr)"),
-        _("Served visits"),
+        _("Served visits per agency"),
         _("Handled minutes"),
         _("Cost per served visit (kr)"),
         _("Cost per handled minute (kr)"),
@@ -103,7 +104,7 @@ def months_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
         _("Adjustments (öre)"),
         _("Total (öre)"),
         _("Total (kr)"),
-        _("Served visits"),
+        _("Served visits per agency"),
         _("Handled minutes"),
         _("Cost per served visit (kr)"),
         _("Cost per handled minute (kr)"),
@@ -191,6 +192,15 @@ def services_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
+# The unit of a line's quantity and of quantity, by its driver
+# (`allocation`: handled time is shared by whole seconds, not rounded minutes).
+QUANTITY_UNITS = {
+    "minutes": gettext_lazy("seconds"),
+    "visits": gettext_lazy("served visits per agency"),
+    "fixed": gettext_lazy("fixed weight"),
+}
+
+
 def lines_table(
     report: AgencyReport, lines: Sequence[SettlementLine] | None = None
 ) -> tuple[list[str], list[list[Cell]]]:
@@ -207,6 +217,9 @@ def lines_table(
         _("Pool office"),
         _("Category"),
         _("Driver"),
+        # the quantities' unit, said in the row (walk F16: "Handled minutes" with 2334899,
+        # which are seconds)
+        _("Unit of quantity"),
         _("Quantity"),
         _("Of quantity"),
         _("Basis (öre)"),
@@ -231,6 +244,7 @@ def lines_table(
                 report.offices[ln.pool.office_id].name if ln.pool.office_id else _("Network"),
                 ln.get_category_display(),
                 ln.get_driver_display(),
+                str(QUANTITY_UNITS.get(ln.driver, "")),
                 ln.quantity,
                 ln.basis_quantity,
                 ln.basis_ore,
@@ -245,7 +259,7 @@ def lines_table(
         )
     if lines is None:
         total = sum(ln.amount_ore for ln in report.lines)
-        rows.append([_("Total"), *[""] * 13, total, _kr(total), "", ""])
+        rows.append([_("Total"), *[""] * 14, total, _kr(total), "", ""])
     return header, rows
 
 
