@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from servicekontor.core.rounding import MINUTE, MINUTE_PLACES, exported, rounded
 from servicekontor.costs.models import SettlementLine, pool_label
@@ -43,7 +44,7 @@ def _cost_header(rows_by: str) -> list[str]:
         _("Adjustments (öre)"),
         _("Total (öre)"),
         _("Total (kr)"),
-        _("Served visits"),
+        _("Served visits per agency"),
         _("Handled minutes"),
         _("Cost per served visit (kr)"),
         _("Cost per handled minute (kr)"),
@@ -171,6 +172,15 @@ def services_table(report: AgencyReport) -> tuple[list[str], list[list[Cell]]]:
     return header, rows
 
 
+# The unit of a line's quantity and of quantity, by its driver
+# (`allocation`: handled time is shared by whole seconds, not rounded minutes).
+QUANTITY_UNITS = {
+    "minutes": gettext_lazy("seconds"),
+    "visits": gettext_lazy("served visits per agency"),
+    "fixed": gettext_lazy("fixed weight"),
+}
+
+
 def lines_table(
     report: AgencyReport, lines: Sequence[SettlementLine] | None = None
 ) -> tuple[list[str], list[list[Cell]]]:
@@ -187,6 +197,9 @@ def lines_table(
         _("Pool office"),
         _("Category"),
         _("Driver"),
+        # the quantities' unit, said in the row (walk F16: "Handled minutes" with 2334899,
+        # which are seconds)
+        _("Unit of quantity"),
         _("Quantity"),
         _("Of quantity"),
         _("Basis (öre)"),
@@ -211,6 +224,7 @@ def lines_table(
                 report.offices[ln.pool.office_id].name if ln.pool.office_id else _("Network"),
                 ln.get_category_display(),
                 ln.get_driver_display(),
+                str(QUANTITY_UNITS.get(ln.driver, "")),
                 ln.quantity,
                 ln.basis_quantity,
                 ln.basis_ore,
@@ -225,7 +239,7 @@ def lines_table(
         )
     if lines is None:
         total = sum(ln.amount_ore for ln in report.lines)
-        rows.append([_("Total"), *[""] * 13, total, _kr(total), "", ""])
+        rows.append([_("Total"), *[""] * 14, total, _kr(total), "", ""])
     return header, rows
 
 

@@ -24,14 +24,14 @@ class Category(models.TextChoices):
 
 class DriverChoice(models.TextChoices):
     MINUTES = "minutes", _("Handled minutes")
-    VISITS = "visits", _("Served visits")
+    VISITS = "visits", _("Served visits per agency")
     FIXED = "fixed", _("Fixed share")
     MIX = "mix", _("Mix of drivers")
 
 
 class OfficeDriver(models.TextChoices):
     MINUTES = "minutes", _("Handled minutes")
-    VISITS = "visits", _("Served visits")
+    VISITS = "visits", _("Served visits per agency")
     FIXED = "fixed", _("Fixed share")
 
 

@@ -28,7 +28,7 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("visits_walk_in", _("Arrivals, walk-in")),
     ("visits_booked", _("Arrivals, booked")),
     ("visits_reached_otherwise", _("Transferred in or errand added")),
-    ("served_visits", _("Served visits")),
+    ("served_visits", _("Served visits per agency")),
     ("errands", _("Errands")),
     ("handled_minutes", _("Handled minutes")),
     ("mean_service_minutes", _("Mean service time (min)")),
@@ -42,7 +42,7 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("service_level_percent", _("Called within target (%)")),
     ("interpreter_errands", _("Errands with interpreter")),
     ("repeat_contacts", _("Repeat contacts (the agency needed the citizen again)")),
-    ("served_visits_last_year", _("Served visits, same month last year")),
+    ("served_visits_last_year", _("Served visits per agency, same month last year")),
 )
 
 

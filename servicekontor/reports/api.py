@@ -48,6 +48,7 @@ from servicekontor.reports.agency_report import (
     agency_month_report,
     agency_year_report,
     parse_month,
+    row_values,
 )
 from servicekontor.reports.queries import DIMENSIONS, BadPeriod, Figures, check_period, figures
 from servicekontor.reports.scope import NoStatistics, Scope, scope_for, scope_for_agency
@@ -305,56 +306,38 @@ class AgencyYearView(_StatisticsView):
         return Response(AgencyYearSerializer(data).data)
 
 
-class FigureRowSerializer(serializers.Serializer[Any]):
-    group = serializers.DictField(
-        child=serializers.CharField(), help_text="The grouping's values, e.g. agency code, month."
-    )
-    visits = serializers.IntegerField(
-        help_text="Visits that reached the agency: arrived for it, were transferred to it or"
-        " had a served errand of it added; once per visit and agency."
-    )
-    visits_walk_in = serializers.IntegerField(help_text="Arrivals without a booking.")
-    visits_booked = serializers.IntegerField(help_text="Arrivals by a booking.")
-    served_visits = serializers.IntegerField(
-        source="errand_visits",
-        help_text="Served visits per agency: a visit with errands for two agencies counts once "
-        "for each.",
-    )
-    finished_visits = serializers.IntegerField(
-        source="served",
-        help_text="Visits served (finished), each once whatever its agencies: the served visits "
-        "of an office or a total across agencies, as the live view counts them.",
-    )
-    errands = serializers.IntegerField()
-    handled_seconds = serializers.IntegerField()
-    no_show = serializers.IntegerField()
-    left_queue = serializers.IntegerField()
-    not_served = serializers.IntegerField()
-    transfers = serializers.IntegerField()
-    called = serializers.IntegerField()
-    mean_wait_seconds = serializers.FloatField(
-        allow_null=True, help_text="Mean wait; null (unknown, not 0) when no visit was called."
-    )
-    wait_median_minutes = serializers.IntegerField(
-        allow_null=True, help_text="Median wait; null when no visit was called."
-    )
-    wait_p90_minutes = serializers.IntegerField(
-        allow_null=True, help_text="90th percentile wait; null when no visit was called."
-    )
-    within_target = serializers.IntegerField()
-    service_level = serializers.FloatField(
-        allow_null=True,
-        help_text="Share (0…1) of called visits called within target; null when no visit "
-        "was called.",
-    )
-    mean_service_seconds = serializers.FloatField(
-        allow_null=True,
-        help_text="Handled seconds per served visit; null when no visit was served.",
-    )
-    interpreter_errands = serializers.IntegerField()
-    repeat_contacts = serializers.IntegerField(
-        help_text="Handovers the agency reported as needing the citizen again."
-    )
+def _figure_row_serializer() -> type[serializers.Serializer[Any]]:
+    """A row of /api/statistics/figures/: the monthly report's values, by the same names in
+    the same units (minutes with one decimal, percentages; walk F16, 2 Dec 2026: this API gave
+    `mean_wait_seconds` and `service_level` 0…1 where the report gave `mean_wait_minutes` and
+    `service_level_percent`, and had no `visits_reached_otherwise`; decision 0100), without
+    the year-earlier column, and three counters of its own."""
+    values = {
+        name: field
+        for name, field in _values_serializer()._declared_fields.items()
+        if name != "served_visits_last_year"
+    }
+    fields: dict[str, Any] = {
+        "group": serializers.DictField(
+            child=serializers.CharField(),
+            help_text="The grouping's values, e.g. agency code, month.",
+        ),
+        **values,
+        "finished_visits": serializers.IntegerField(
+            help_text="Served visits: visits served (finished), each once whatever its "
+            "agencies — an office's or a total's served visits, as its page and the live view "
+            "count them. Per agency: the visits that finished with one of its services, so "
+            "the rows add up to the total (`served_visits` counts a visit once per agency)."
+        ),
+        "called": serializers.IntegerField(help_text="Visits called (the waits' count)."),
+        "within_target": serializers.IntegerField(
+            help_text="Visits called within their agency's target."
+        ),
+    }
+    return type("FigureRow", (serializers.Serializer,), fields)
+
+
+FigureRowSerializer = _figure_row_serializer()
 
 
 def _codes(request: Request, name: str, model: Any) -> list[int] | None:
@@ -469,7 +452,12 @@ def _row(
             group[dim] = value.isoformat()[:10]
         else:
             group[dim] = str(value)
-    data: dict[str, Any] = {"group": group, **f.__dict__}
-    for prop in ("visits", "mean_wait_seconds", "service_level", "mean_service_seconds"):
-        data[prop] = getattr(f, prop)
-    return data
+    values = row_values(f, None)
+    del values["served_visits_last_year"]
+    return {
+        "group": group,
+        **values,
+        "finished_visits": f.served,
+        "called": f.called,
+        "within_target": f.within_target,
+    }

@@ -24,11 +24,15 @@ def group_header(label: str) -> list[str]:
     """The agency report's columns after ``label`` (Agency, Service), the last one for any
     period (not "same month")."""
     labels = [str(label) for key, label in COLUMNS if key != "served_visits_last_year"]
-    return [label, *labels, _("Served visits, a year earlier")]
+    return [label, *labels, _("Served visits per agency, a year earlier")]
 
 
 def agency_header() -> list[str]:
-    return group_header(_("Agency"))
+    """The office's table by agency, and last the page's "Served visits" (visits served,
+    each once: the total row equals the page's; walk F10): an agency's row the visits that
+    finished with one of its services, so the rows add up to the total, where "Served visits
+    per agency" counts a visit once for each agency it served."""
+    return [*group_header(_("Agency")), _("Served visits")]
 
 
 def group_rows(board: Dashboard, end: dt.date) -> list[list[Any]]:
@@ -46,7 +50,13 @@ def group_rows(board: Dashboard, end: dt.date) -> list[list[Any]]:
 
 
 def agency_rows(board: OfficeDashboard, end: dt.date) -> list[list[Any]]:
-    return group_rows(board.weeks, end)
+    served = [now.served for _name, now, _before in board.weeks.groups]
+    return [
+        [*row, n]
+        for row, n in zip(
+            group_rows(board.weeks, end), [*served, board.weeks.total.served], strict=True
+        )
+    ]
 
 
 def _cell(cell: Any) -> Any:

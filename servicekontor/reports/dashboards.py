@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Min
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +18,7 @@ from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.network.models import Office
 from servicekontor.reports import charts
+from servicekontor.reports.models import DayFigures
 from servicekontor.reports.queries import (
     Breakdown,
     Figures,
@@ -130,8 +132,14 @@ def trend(
         for i in range(len(periods))
     ]
     labels = [_label(p, grain) for p in periods]
+    # one name per figure: across agencies visits served once each, else per agency
+    title = (
+        _("Served visits over time")
+        if measure == "served"
+        else _("Served visits per agency over time")
+    )
     svg = charts.line_chart(
-        title=_("Served visits over time"),
+        title=title,
         desc=_("Served visits per period, this period and the same period a year earlier."),
         x_labels=labels,
         series=[
@@ -151,7 +159,7 @@ def trend(
         svg,
         [_("Period"), _("This period"), _("A year earlier")],
         rows,
-        _("Served visits over time"),
+        title,
     )
 
 
@@ -207,7 +215,7 @@ def _ranked(
         svg,
         [
             _("Office"),
-            _("Served visits"),
+            _("Served visits") if across else _("Served visits per agency"),
             _("Arrivals") if across else _("Visits reached"),
             _("Within target"),
         ],
@@ -306,6 +314,14 @@ def last_weeks_start(weeks: int = 12) -> dt.date:
     this one included."""
     today = clock.local_today()
     return today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+
+
+def first_recorded_day(office: Office) -> dt.date | None:
+    """The office's first day in the statistics (None: nothing recorded yet)."""
+    found: dt.date | None = DayFigures.objects.filter(office=office).aggregate(
+        first=Min("local_day")
+    )["first"]
+    return found
 
 
 def office_dashboard(

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from servicekontor.accounts.models import User
@@ -151,10 +151,11 @@ def _so_far(end: dt.date) -> dt.date:
 def _period_note(start: dt.date, end: dt.date) -> str | None:
     """What a dashboard says above its figures of a period that has begun and is not over:
     its figures go up to and including today, as the monthly and yearly reports say
-    (`agency_report.figures_up_to`). None for a period that is over or ends today (a period
-    after today has no figures: `_not_begun_page`)."""
+    (`agency_report.figures_up_to`), also one that ends today (walk F12: a default period
+    ending today held today's figures so far without saying so). None for a period that is
+    over (a period after today has no figures: `_not_begun_page`)."""
     today = clock.local_today()
-    if end > today:
+    if end >= today:  # today is not over either (walk F12: the default period ends today)
         return _("The period is not over: the figures are up to and including today, %(day)s.") % {
             "day": date_format(today, "j F Y")
         }
@@ -221,10 +222,14 @@ def _agencies_named(names: list[str]) -> list[Agency]:
     return sorted((a for a in Agency.objects.all() if a.name in names), key=lambda a: a.name)
 
 
-def _office_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    """`?from=&to=` as the agency pages take them; without either, the last 12 weeks."""
+def _office_period(request: HttpRequest, office: Office) -> tuple[dt.date, dt.date]:
+    """`?from=&to=` as the agency pages take them; without either, the last 12 weeks, from
+    the office's first recorded day if they begin before it (walk F12: a default period
+    that starts weeks before any figure reads as weeks without visits)."""
     if not request.GET.get("from", "").strip() and not request.GET.get("to", "").strip():
-        return dashboards.last_weeks_start(), clock.local_today()
+        start = dashboards.last_weeks_start()
+        first = dashboards.first_recorded_day(office)
+        return max(start, first) if first is not None else start, clock.local_today()
     return _period(request)
 
 
@@ -233,7 +238,7 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
     found = _managed_office(scope, office_code)
     context: dict[str, Any] = {"office": found}
     try:
-        start, end = _office_period(request)
+        start, end = _office_period(request, found)
     except BadPeriod as exc:
         return _period_page(request, "reports/office.html", exc, context)
     not_begun = _not_begun_page(request, "reports/office.html", start, end, context)
@@ -256,6 +261,8 @@ def office(request: HttpRequest, scope: Scope, office_code: str) -> HttpResponse
             # the targets of the agencies in the figures (walk F4)
             "agencies": _agencies_named([name for name, _now, _b in board.weeks.groups]),
             "default_period": not request.GET.get("from") and not request.GET.get("to"),
+            # the default period begins with the office's first recorded day (walk F12)
+            "since_records": start > dashboards.last_weeks_start(),
             "period_note": _period_note(start, end),
             "period_to": end.isoformat(),
             "period_from": start.isoformat(),
@@ -269,11 +276,11 @@ def _office_board(
     """The office page's figures for a file, and the words of the file's name: a period not
     begun has no figures (404 with the page's words), as the reports' files."""
     found = _managed_office(scope, office_code)
-    start, end = _office_period(request)
+    start, end = _office_period(request, found)
     if start > clock.local_today():
         raise NotBegun()
     board = dashboards.office_dashboard(scope=scope, office=found, start=start, end=_so_far(end))
-    words = ("statistics", found.code, start.isoformat(), end.isoformat())
+    words = (_file_word("statistics"), found.code, start.isoformat(), end.isoformat())
     return board, end, words + _up_to_words(_so_far(end), end)
 
 
@@ -284,7 +291,7 @@ def office_csv(request: HttpRequest, scope: Scope, office_code: str) -> HttpResp
     return spreadsheets.csv_response(
         dashboard_export.agency_header(),
         dashboard_export.agency_rows(board, end),
-        filename=download_name(*words, "by-agency", ext="csv"),
+        filename=download_name(*words, _file_word("by-agency"), ext="csv"),
     )
 
 
@@ -323,6 +330,9 @@ def agency(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResponse
             "agency": found,
             "target_agencies": [found],
             "last_month": _report_month(start, end),
+            # walk F19: the last 30 days beside a calendar month, each named as what it is
+            "last_month_text": date_format(parse_month(_report_month(start, end)), "F Y"),
+            "default_period": not request.GET.get("from") and not request.GET.get("to"),
             "period_from": start.isoformat(),
             "breakdown": dashboards.labelled(board.breakdown),
             "period_note": _period_note(start, end),
@@ -358,7 +368,7 @@ def _agency_board(
     if start > clock.local_today():
         raise NotBegun()
     board = dashboards.agency_dashboard(scope=scope, agency=found, start=start, end=_so_far(end))
-    words = ("statistics", found.code, start.isoformat(), end.isoformat())
+    words = (_file_word("statistics"), found.code, start.isoformat(), end.isoformat())
     return board, end, words + _up_to_words(_so_far(end), end)
 
 
@@ -369,7 +379,7 @@ def agency_csv(request: HttpRequest, scope: Scope, agency_code: str) -> HttpResp
     return spreadsheets.csv_response(
         dashboard_export.group_header(_("Service")),
         dashboard_export.group_rows(board, end),
-        filename=download_name(*words, "by-service", ext="csv"),
+        filename=download_name(*words, _file_word("by-service"), ext="csv"),
     )
 
 
@@ -462,17 +472,35 @@ def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: s
     )
 
 
+# The words of the statistics files' names, in the page's language (walk F13: an English
+# page's files were named in English words, a Swedish page's too): `download_name` makes
+# them ASCII ("per-tjanst"). The `?table=` values stay as they are.
+_FILE_WORDS = {
+    "statistics": pgettext_lazy("file name", "statistics"),
+    "by-agency": pgettext_lazy("file name", "by-agency"),
+    "by-service": pgettext_lazy("file name", "by-service"),
+    "up-to": pgettext_lazy("file name", "up-to"),
+    "offices": pgettext_lazy("file name", "offices"),
+    "services": pgettext_lazy("file name", "services"),
+    "months": pgettext_lazy("file name", "months"),
+}
+
+
+def _file_word(word: str) -> str:
+    return str(_FILE_WORDS[word])
+
+
 def _up_to_words(up_to: dt.date, end: dt.date) -> tuple[str, ...]:
     """A running period's file name says up to which day its figures go."""
-    return () if up_to >= end else ("up-to", up_to.isoformat())
+    return () if up_to >= end else (_file_word("up-to"), up_to.isoformat())
 
 
 def _filename(report: AgencyReport, ext: str, table: str = "") -> str:
     return download_name(
-        "statistics",
+        _file_word("statistics"),
         report.agency.code,
         f"{report.month:%Y-%m}",
-        table,
+        _file_word(table) if table else "",
         *_up_to_words(report.up_to, report.last_day),
         ext=ext,
     )
@@ -592,7 +620,14 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
 def _year_filename(report: Any, ext: str, table: str = "") -> str:
     end = dt.date(report.year, 12, 31)
     words = _up_to_words(report.up_to, end)
-    return download_name("statistics", report.agency.code, report.year, table, *words, ext=ext)
+    return download_name(
+        _file_word("statistics"),
+        report.agency.code,
+        report.year,
+        _file_word(table) if table else "",
+        *words,
+        ext=ext,
+    )
 
 
 @statistics_view

@@ -37,13 +37,14 @@ def test_report__admin_sees_all_and_totals_match_the_pools(settled, client):
     assert rows[-1][0] in ("Totalt", "Total")
     assert int(rows[-1][4]) == 15_200_000
     lines = _csv_rows(client.get(REPORT + "&format=csv&table=lines").content)
-    assert int(lines[-1][14]) == 15_200_000
-    assert sum(int(r[14]) for r in lines[1:-1]) == 15_200_000
+    # the amount after the unit of the quantities (walk F16)
+    assert int(lines[-1][15]) == 15_200_000
+    assert sum(int(r[15]) for r in lines[1:-1]) == 15_200_000
     book = load_workbook(io.BytesIO(client.get(REPORT + "&format=xlsx").content))
     summary, per_month, per_service, every_line = book.worksheets
     assert list(per_month.iter_rows(values_only=True))[-1][4] == 15_200_000
     assert list(summary.iter_rows(values_only=True))[-1][4] == 15_200_000
-    assert list(every_line.iter_rows(values_only=True))[-1][14] == 15_200_000
+    assert list(every_line.iter_rows(values_only=True))[-1][15] == 15_200_000
     # No per-service figures were frozen (usage handed in): all of it is "no handled time".
     assert list(per_service.iter_rows(values_only=True))[-1][2] == 15_200_000
 

@@ -186,7 +186,12 @@ def test_settle_page__malformed_month_is_the_form_with_its_error(months, client,
 
 @pytest.mark.parametrize(
     ("prefix", "label", "grouped"),
-    [("", "Betjänade besök", "139\xa0680"), ("/en", "Served visits", "139,680")],
+    # the costs' measure is the statistics' served visits per agency (walk F17: a visit with
+    # errands for two agencies counts for each; "served visits" alone are visits served once)
+    [
+        ("", "Betjänade besök per myndighet", "139\xa0680"),
+        ("/en", "Served visits per agency", "139,680"),
+    ],
 )
 def test_settle_confirm__served_visits_named_and_grouped(
     world, monkeypatch, client, prefix, label, grouped

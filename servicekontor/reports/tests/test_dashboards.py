@@ -9,6 +9,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from servicekontor.core.spreadsheets import safe_cell
+from servicekontor.reports import dashboards
 from tests.csv_files import read_csv
 
 MONTH = "2026-11"
@@ -142,7 +143,7 @@ def test_agency_report__page_csv_and_xlsx_for_the_own_agency(client, served_worl
         == "Totalt t.o.m. 2026-11-25 (del av perioden: siffror registrerade från 2026-11-25)"
     )
     assert total[2:7] == ["3", "3", "0", "0", "3"]
-    name = f'filename="statistics-{code}-{MONTH}-offices-up-to-2026-11-25.csv"'
+    name = f'filename="statistik-{code}-{MONTH}-kontor-till-och-med-2026-11-25.csv"'
     assert name in response["Content-Disposition"]
     with translation.override("en"):
         english = _get(client, people.tax_analyst, reverse("reports:csv", args=[code, MONTH]))
@@ -216,7 +217,9 @@ def test_office_dashboard__running_week_not_plotted_and_no_year_ago_is_a_dash(
 ):
     with translation.override("sv"):
         url = reverse("reports:office", args=[served_world.office.code])
-    response = _get(client, people.manager, url)
+    # the last 12 weeks chosen (the default begins with the world's first figures, today)
+    start = dashboards.last_weeks_start().isoformat()
+    response = _get(client, people.manager, url, **{"from": start, "to": "2026-11-25"})
     board = response.context["board"].weeks
     last = board.trend.rows[-1]
     assert last[0].endswith("(hittills)")  # this week is not over
@@ -224,12 +227,10 @@ def test_office_dashboard__running_week_not_plotted_and_no_year_ago_is_a_dash(
     assert "(hittills)" not in board.trend.rows[-2][0]
     # The line stops before the running week (no fall to today's few visits).
     assert board.trend.svg.count("<circle") + board.trend.svg.count("<polyline") == 0
-    # Nothing a year ago: "–", not 0.
+    # Nothing a year ago: no column of "–" (walk F12), never 0.
     assert board.total_last_year is None
     html = response.content.decode()
-    assert "<td>–</td>" in html
-    year_ago = re.search(r"Betjänade besök</th><td>3</td><td>([^<]*)</td>", html)
-    assert year_ago and year_ago.group(1) == "–"
+    assert re.search(r"Betjänade besök</th><td>3</td></tr>", html)
 
 
 @pytest.mark.parametrize(
@@ -284,7 +285,10 @@ def test_office_dashboard__a_chosen_period_with_both_ends_and_its_files(
         assert 'name="from"' in html and 'name="to"' in html
         assert f"?from={period['from']}&amp;to={period['to']}" in html
         heading = html.split('id="period-heading">')[1].split("</h2>")[0]
-        assert ("De senaste 12 veckorna" if language == "sv" else "The last 12 weeks") in heading
+        # the world's figures begin today: the default period begins with them (walk F12)
+        assert (
+            "Sedan siffrorna börjar" if language == "sv" else "Since the figures begin"
+        ) in heading
         assert str(board.end.year) in heading and "–" in heading
         # a period chosen: today only
         chosen = client.get(page_url, {"from": period["to"], "to": period["to"]})
@@ -294,18 +298,24 @@ def test_office_dashboard__a_chosen_period_with_both_ends_and_its_files(
         csv_response = client.get(csv_url, period)
         rows = read_csv(csv_response.content, language=language)
         xlsx = client.get(xlsx_url, period)
+    word = "statistik" if language == "sv" else "statistics"  # walk F13
     assert csv_response["Content-Disposition"].startswith(
-        f'attachment; filename="statistics-{served_world.office.code}-{period["from"]}-'
+        f'attachment; filename="{word}-{served_world.office.code}-{period["from"]}-'
     )
     # the page's table by agency, each agency's row and the office's total
     names = [name for name, _now, _before in board.groups]
     assert [r[0] for r in rows[1:-1]] == names
     assert rows[-1][0] in ("Totalt", "Total")
     header = rows[0]
-    served = header.index("Betjänade besök" if language == "sv" else "Served visits")
+    served = header.index(
+        "Betjänade besök per myndighet" if language == "sv" else "Served visits per agency"
+    )
     by_agency = {name: now.errand_visits for name, now, _b in board.groups}
     assert [int(r[served]) for r in rows[1:-1]] == [by_agency[n] for n in names]
     assert int(rows[-1][served]) == sum(by_agency.values())
+    # and last the page's served visits, each once: the total row's is the page's (walk F10)
+    once = header.index("Betjänade besök" if language == "sv" else "Served visits")
+    assert once == len(header) - 1 and int(rows[-1][once]) == board.total.served
     book = load_workbook(BytesIO(xlsx.content))
     assert len(book.sheetnames) == 6
     first = list(book.worksheets[0].iter_rows(values_only=True))
@@ -370,8 +380,13 @@ def test_agency_reports__each_table_has_its_csv_named_and_both_per_office_tables
         wrong = client.get(reverse("reports:year_csv", args=[code, "2026"]), {"table": "x"})
         service_name = served_world.tax.name
     assert "?table=services" in month_page and "?table=offices" in year_page.content.decode()
-    assert f"{code}-{MONTH}-services-up-to" in services["Content-Disposition"]
-    assert f"{code}-2026-offices-up-to" in offices["Content-Disposition"]
+    # the file's words in the page's language (walk F13)
+    words = {
+        "sv": ("tjanster-till-och-med", "kontor-till-och-med"),
+        "en": ("services-up-to", "offices-up-to"),
+    }
+    assert f"{code}-{MONTH}-{words[language][0]}" in services["Content-Disposition"]
+    assert f"{code}-2026-{words[language][1]}" in offices["Content-Disposition"]
     service_rows = read_csv(services.content, language=language)
     assert service_rows[0][0] in ("Tjänst", "Service")
     assert [r[0] for r in service_rows[1:]] == [service_name]
@@ -381,7 +396,7 @@ def test_agency_reports__each_table_has_its_csv_named_and_both_per_office_tables
     # period too (walk F8–F10)
     total = ("Totalt t.o.m. 2026-11-25 (", "Total up to and including 2026-11-25 (")
     assert office_rows[-1][0].startswith(total) and len(office_rows) == 2 + 2  # header, 2, total
-    served = 6  # the "Served visits" column after office and county
+    served = 6  # the "Served visits per agency" column after office and county
     assert int(office_rows[-1][served]) == sum(int(r[served]) for r in office_rows[1:-1]) == 3
     # the page's per-office table ends with the total too
     assert year_page.context["office_rows"][-1][0].startswith(total)
@@ -434,12 +449,15 @@ def test_agency_dashboard__the_viewed_month_report_linked_and_the_period_exporte
     assert f'href="{report}"' in september
     assert f'href="{report}"' not in some_days  # not a whole month: last month's report
     assert "?from=2026-11-01&amp;to=2026-11-30" in page.content.decode()
-    assert "by-service" in csv_response["Content-Disposition"]
+    by_service = "per-tjanst" if language == "sv" else "by-service"  # walk F13
+    assert by_service in csv_response["Content-Disposition"]
     rows = read_csv(csv_response.content, language=language)
     assert [r[0] for r in rows[1:-1]] == [service]
     total = ("Totalt t.o.m. 2026-11-25", "Total up to and including 2026-11-25")
     assert rows[-1][0] in total
-    served = rows[0].index("Betjänade besök" if language == "sv" else "Served visits")
+    served = rows[0].index(
+        "Betjänade besök per myndighet" if language == "sv" else "Served visits per agency"
+    )
     assert int(rows[-1][served]) == page.context["board"].total.errand_visits == 3
     book = load_workbook(BytesIO(xlsx.content))
     assert len(book.sheetnames) == 6

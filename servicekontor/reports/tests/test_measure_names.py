@@ -86,5 +86,7 @@ def test_costs__served_visits_not_visits():
     report = types.SimpleNamespace(rows=[], totals_by_agency=dict, agencies={}, offices={})
     with translation.override("en"):
         header, _rows = cost_exports.summary_table(report)  # type: ignore[arg-type]
-    assert "Served visits" in header and "Visits" not in header
+    # the agencies' served visits: a visit for two agencies counts for each (walk F17)
+    assert "Served visits per agency" in header and "Visits" not in header
+    assert "Served visits" not in header
     assert "Cost per served visit (kr)" in header

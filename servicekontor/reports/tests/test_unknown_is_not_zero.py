@@ -106,7 +106,9 @@ def test_api__unknown_is_null_and_documented(last_year_at_office, people, client
         schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     text = schema.content.decode()
     assert "null (unknown, not 0)" in text
-    assert "null (unknown, not 0) when no visit was called" in text
+    # the figures API's fields as the report's (decision 0100)
+    assert "null (unknown, not 0): no visit called" in text
+    assert "when no visit was called" not in text
 
 
 def test_page__unknown_is_a_dash_with_an_explanation(served_world, people, client):
