@@ -53,7 +53,9 @@ def _api(client, user, **params):
         reverse("statistics-figures"), {**NOVEMBER, **params}, HTTP_AUTHORIZATION=f"Bearer {token}"
     )
     assert response.status_code == 200
-    return response.json()
+    page = response.json()  # every API list is paged (decision 0097)
+    assert page["next"] is None
+    return page["results"]
 
 
 @pytest.mark.django_db
