@@ -386,6 +386,27 @@ def add_openings_from_scenario(
     if not opened:
         raise DomainError(_("This planning result opens no office."))
     locked = _lock_draft(plan)
+    return _add_openings(
+        locked,
+        opened,
+        on_date=on_date,
+        counters=counters,
+        hours=hours,
+        agencies=agencies,
+        note=_("From planning result “%(name)s”") % {"name": scenario.name},
+    )
+
+
+def _add_openings(
+    locked: ChangePlan,
+    opened: Sequence[dict[str, Any]],
+    *,
+    on_date: dt.date,
+    counters: int,
+    hours: Sequence[Sequence[Any]] | None,
+    agencies: Sequence[Agency],
+    note: str,
+) -> list[PlannedChange]:
     taken = set(Office.objects.values_list("code", flat=True))
     for c in locked.changes.filter(kind=Kind.OPEN_OFFICE):
         taken.update(c.office_codes or [])
@@ -411,11 +432,89 @@ def add_openings_from_scenario(
                     "counters": counters,
                 },
                 hours=hours if hours is not None else DEFAULT_NEW_HOURS,
-                note=_("From planning result “%(name)s”") % {"name": scenario.name},
+                note=note,
                 agencies_after_opening=agencies,
             )
         )
     return out
+
+
+#: How the planner joins the codes of offices on one point into one place
+#: (`planning.queries.SAME_PLACE_JOIN`): closing the place closes every office at it.
+SAME_PLACE_JOIN = "+"
+
+
+@transaction.atomic
+def plan_from_planning(
+    *,
+    user: User | None,
+    name: str,
+    summary: dict[str, Any],
+    on_date: dt.date,
+    counters: int = 2,
+    hours: Sequence[Sequence[Any]] | None = None,
+    agencies: Sequence[Agency] = (),
+    description: str = "",
+) -> ChangePlan:
+    """A new draft plan from a network-planning answer (walk F14): one "close an office"
+    change per place the answer closes (the offices of one place together) and one opening
+    per office it proposes (with ``agencies``' services following each, decision 0091), all
+    on ``on_date``. The proposed outreach stops are not changes of the registry and are left
+    out. Raises PlanExists (409) for a name taken, DomainError (400) when the answer neither
+    opens nor closes an office, or opens some and no agency is given."""
+    closed = [s for s in summary.get("closed") or [] if isinstance(s, dict)]
+    opened = [s for s in summary.get("opened") or [] if isinstance(s, dict)]
+    if not closed and not opened:
+        raise DomainError(_("This planning answer neither opens nor closes an office."))
+    if opened and not agencies:
+        raise DomainError(
+            _(
+                "Choose at least one agency whose services the new offices offer: an office "
+                "that offers nothing takes no visits."
+            )
+        )
+    plan = create_plan(user=user, name=name, description=description)
+    note = _("From network planning: %(question)s") % {"question": planning_question(summary)}
+    for site in closed:
+        add_change(
+            plan=plan,
+            kind=Kind.CLOSE_OFFICE,
+            on_date=on_date,
+            office_codes=str(site.get("code", "")).split(SAME_PLACE_JOIN),
+            note=note,
+        )
+    if opened:
+        _add_openings(
+            _lock_draft(plan),
+            opened,
+            on_date=on_date,
+            counters=counters,
+            hours=hours,
+            agencies=agencies,
+            note=note,
+        )
+    return plan
+
+
+def planning_question(summary: dict[str, Any]) -> str:
+    """The question a planning answer answered, in words: "close 5 offices, most people
+    within 25 km"."""
+    request = summary.get("request") or {}
+    km = f"{float(request.get('radius_km') or 0):g}"
+    distance = request.get("objective") == "distance"
+    if request.get("action") == "close":
+        return (
+            _("close %(n)s offices, shortest distance")
+            if distance
+            else _("close %(n)s offices, most people within %(km)s km")
+        ) % {"n": request.get("n"), "km": km}
+    if request.get("action") == "cover":
+        return _("everyone within %(km)s km") % {"km": km}
+    return (
+        _("open %(k)s offices, shortest distance")
+        if distance
+        else _("open %(k)s offices, most people within %(km)s km")
+    ) % {"k": request.get("k"), "km": km}
 
 
 # --- adoption ------------------------------------------------------------------------------
