@@ -443,6 +443,69 @@ class ScenarioForm(forms.Form):
         return parse_hours(self.cleaned_data["hours"])
 
 
+#: A change made from a planning answer is dated, unless the planner says otherwise, on the
+#: first day of the first month that begins at least this many days from today: notice for
+#: the staff, the premises and the citizens (ASSUMPTION, stated on the page; decision 0095).
+NOTICE_DAYS = 90
+
+
+def default_change_date(today: dt.date) -> dt.date:
+    """The first day of the first month beginning at least NOTICE_DAYS after ``today``."""
+    day = today + dt.timedelta(days=NOTICE_DAYS)
+    if day.day == 1:
+        return day
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+class FromPlanningForm(forms.Form):
+    """ "Make this a change plan" of a network-planning answer (walk F14): the plan's name,
+    the date of its steps and, when the answer opens offices, what the new offices offer."""
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+    name = PlainTextField(label=_("Name of the change plan"), max_length=120)
+    on_date = forms.DateField(
+        label=_("Date of the changes"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_within_horizon],
+        help_text=_(
+            "Every closing and opening of the answer on this day; move them one by one on the plan's page."
+        ),
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Agencies offered at the new offices"),
+        queryset=Agency.objects.order_by("name_sv"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("At least one: an office that offers nothing takes no visits."),
+    )
+    counters = forms.IntegerField(
+        label=_("Desks per new office"), min_value=1, max_value=50, initial=2
+    )
+    hours = forms.CharField(label=_("Weekly hours"), initial=default_hours_text, max_length=200)
+
+    def __init__(self, *args: Any, opens: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.opens = opens
+        self.fields["on_date"].initial = default_change_date(clock.local_today())
+        if not opens:  # nothing to offer: a closing answer asks only for the name and date
+            for name in ("agencies", "counters", "hours"):
+                del self.fields[name]
+
+    def clean_hours(self) -> list[list[Any]]:
+        return parse_hours(self.cleaned_data["hours"])
+
+    def clean_agencies(self) -> Any:
+        agencies = self.cleaned_data.get("agencies")
+        if self.opens and not agencies:
+            raise ValidationError(
+                _(
+                    "Choose at least one agency whose services the new offices offer: an "
+                    "office that offers nothing takes no visits."
+                )
+            )
+        return agencies
+
+
 class CompareForm(forms.Form):
     a = forms.ModelChoiceField(label=_("Plan A"), queryset=ChangePlan.objects.all())
     b = forms.ModelChoiceField(label=_("Plan B"), queryset=ChangePlan.objects.all())

@@ -574,6 +574,25 @@ def statistics_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return start, first_this - dt.timedelta(days=1)
 
 
+def visits_a_year(*, today: dt.date, codes: Iterable[str]) -> tuple[dict[str, float], int]:
+    """Visits a year per office of ``codes`` in the statistics period (the 12 whole months
+    before this one, as a plan's evaluation reads them; a shorter history scaled to a year,
+    ASSUMPTION "rate") and the months of history counted (0: no statistics at all, the
+    figures are then 0 and say nothing)."""
+    start, end = statistics_period(today)
+    by_code = dict(Office.objects.filter(code__in=list(codes)).values_list("pk", "code"))
+    out = dict.fromkeys(by_code.values(), 0.0)
+    everything = report_queries.agency_usage(start=start, end=end)
+    if not everything:
+        return out, 0
+    first = min(u.month for u in everything)
+    months = (end.year - first.year) * 12 + end.month - first.month + 1
+    for u in everything:
+        if u.office_id in by_code:
+            out[by_code[u.office_id]] += u.visits * 12 / months
+    return out, months
+
+
 def baseline_inputs(
     *, today: dt.date, agencies: Sequence[Agency]
 ) -> tuple[effects.Baseline, float]:

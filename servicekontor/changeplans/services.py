@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,6 +94,65 @@ class AdoptionConflict(DomainError):
 class ChangeInUse(DomainError):
     http_status = 409
     default_message = gettext_lazy("Other changes follow this one; change or remove them first.")
+
+
+#: Changes on the same day are numbered (and applied, `registry_state.ordered`) in this order
+#: of their kinds: a milestone moved first, then an office opened and given services, its
+#: hours changed, services removed, and closings last (walk F11).
+KIND_ORDER = {
+    kind: i
+    for i, kind in enumerate(
+        (
+            Kind.MOVE_MILESTONE,
+            Kind.OPEN_OFFICE,
+            Kind.ADD_SERVICES,
+            Kind.CHANGE_HOURS,
+            Kind.REMOVE_SERVICES,
+            Kind.CLOSE_OFFICE,
+        )
+    )
+}
+
+
+def renumber(plan: ChangePlan) -> None:
+    """Number the plan's changes 1, 2, … by their effective date, then kind (`KIND_ORDER`),
+    then the order they were entered in (walk F11: they were numbered by entry, so "change 3"
+    could come before "change 1"). The number is the stored ``position``, which the page, its
+    files, the API and the conflicts all show, so they agree. Called by every write that
+    adds, removes or re-dates a change (the caller holds the plan's lock) and when a
+    registry milestone the plan follows moves. The plan's dates must resolve (no cycle)."""
+    rows = list(plan.changes.order_by("position"))
+    dates = queries.resolved_dates(rows)
+    ordered = sorted(
+        rows,
+        key=lambda c: (dates.get(c.pk, dt.date.max), KIND_ORDER.get(Kind(c.kind), 9), c.position),
+    )
+    if [c.pk for c in ordered] == [c.pk for c in rows] and [c.position for c in rows] == list(
+        range(1, len(rows) + 1)
+    ):
+        return
+    # out of the way first: the unique (plan, position) is checked row by row on PostgreSQL
+    shift = max(c.position for c in rows) + len(rows)
+    plan.changes.update(position=F("position") + shift)
+    for number, c in enumerate(ordered, start=1):
+        c.position = number
+    PlannedChange.objects.bulk_update(ordered, ["position"])
+
+
+@transaction.atomic
+def renumber_followers_of(milestone: Milestone) -> None:
+    """A registry milestone moved: renumber the drafts with a change that follows it (their
+    dates moved with it). A draft whose dates no longer resolve is left as it is (its page
+    says why)."""
+    for plan in ChangePlan.objects.filter(
+        status=PlanStatus.DRAFT, changes__after_milestone=milestone
+    ).distinct():
+        locked = ChangePlan.objects.select_for_update().get(pk=plan.pk)
+        try:
+            with transaction.atomic():
+                renumber(locked)
+        except DomainError:
+            pass
 
 
 def _lock_draft(plan: ChangePlan) -> ChangePlan:
@@ -202,6 +261,8 @@ def add_change(
                 office_codes=list(office_codes),
                 agency=agency_,
             )
+    renumber(locked)
+    change.refresh_from_db(fields=["position"])
     return change
 
 
@@ -229,7 +290,9 @@ def set_change_date(
         after_milestone=after_milestone,
         offset_days=offset_days,
     )
-    return queries.resolved_dates(queries.plan_changes(locked))
+    dates = queries.resolved_dates(queries.plan_changes(locked))  # a cycle is refused (400)
+    renumber(locked)
+    return dates
 
 
 def check_removable(change: PlannedChange) -> None:
@@ -251,6 +314,7 @@ def remove_change(*, change: PlannedChange) -> None:
     if locked.changes.filter(after_change=change).exists():
         raise ChangeInUse()
     PlannedChange.objects.filter(pk=change.pk).delete()
+    renumber(locked)
 
 
 @transaction.atomic
@@ -322,6 +386,27 @@ def add_openings_from_scenario(
     if not opened:
         raise DomainError(_("This planning result opens no office."))
     locked = _lock_draft(plan)
+    return _add_openings(
+        locked,
+        opened,
+        on_date=on_date,
+        counters=counters,
+        hours=hours,
+        agencies=agencies,
+        note=_("From planning result “%(name)s”") % {"name": scenario.name},
+    )
+
+
+def _add_openings(
+    locked: ChangePlan,
+    opened: Sequence[dict[str, Any]],
+    *,
+    on_date: dt.date,
+    counters: int,
+    hours: Sequence[Sequence[Any]] | None,
+    agencies: Sequence[Agency],
+    note: str,
+) -> list[PlannedChange]:
     taken = set(Office.objects.values_list("code", flat=True))
     for c in locked.changes.filter(kind=Kind.OPEN_OFFICE):
         taken.update(c.office_codes or [])
@@ -347,11 +432,89 @@ def add_openings_from_scenario(
                     "counters": counters,
                 },
                 hours=hours if hours is not None else DEFAULT_NEW_HOURS,
-                note=_("From planning result “%(name)s”") % {"name": scenario.name},
+                note=note,
                 agencies_after_opening=agencies,
             )
         )
     return out
+
+
+#: How the planner joins the codes of offices on one point into one place
+#: (`planning.queries.SAME_PLACE_JOIN`): closing the place closes every office at it.
+SAME_PLACE_JOIN = "+"
+
+
+@transaction.atomic
+def plan_from_planning(
+    *,
+    user: User | None,
+    name: str,
+    summary: dict[str, Any],
+    on_date: dt.date,
+    counters: int = 2,
+    hours: Sequence[Sequence[Any]] | None = None,
+    agencies: Sequence[Agency] = (),
+    description: str = "",
+) -> ChangePlan:
+    """A new draft plan from a network-planning answer (walk F14): one "close an office"
+    change per place the answer closes (the offices of one place together) and one opening
+    per office it proposes (with ``agencies``' services following each, decision 0091), all
+    on ``on_date``. The proposed outreach stops are not changes of the registry and are left
+    out. Raises PlanExists (409) for a name taken, DomainError (400) when the answer neither
+    opens nor closes an office, or opens some and no agency is given."""
+    closed = [s for s in summary.get("closed") or [] if isinstance(s, dict)]
+    opened = [s for s in summary.get("opened") or [] if isinstance(s, dict)]
+    if not closed and not opened:
+        raise DomainError(_("This planning answer neither opens nor closes an office."))
+    if opened and not agencies:
+        raise DomainError(
+            _(
+                "Choose at least one agency whose services the new offices offer: an office "
+                "that offers nothing takes no visits."
+            )
+        )
+    plan = create_plan(user=user, name=name, description=description)
+    note = _("From network planning: %(question)s") % {"question": planning_question(summary)}
+    for site in closed:
+        add_change(
+            plan=plan,
+            kind=Kind.CLOSE_OFFICE,
+            on_date=on_date,
+            office_codes=str(site.get("code", "")).split(SAME_PLACE_JOIN),
+            note=note,
+        )
+    if opened:
+        _add_openings(
+            _lock_draft(plan),
+            opened,
+            on_date=on_date,
+            counters=counters,
+            hours=hours,
+            agencies=agencies,
+            note=note,
+        )
+    return plan
+
+
+def planning_question(summary: dict[str, Any]) -> str:
+    """The question a planning answer answered, in words: "close 5 offices, most people
+    within 25 km"."""
+    request = summary.get("request") or {}
+    km = f"{float(request.get('radius_km') or 0):g}"
+    distance = request.get("objective") == "distance"
+    if request.get("action") == "close":
+        return (
+            _("close %(n)s offices, shortest distance")
+            if distance
+            else _("close %(n)s offices, most people within %(km)s km")
+        ) % {"n": request.get("n"), "km": km}
+    if request.get("action") == "cover":
+        return _("everyone within %(km)s km") % {"km": km}
+    return (
+        _("open %(k)s offices, shortest distance")
+        if distance
+        else _("open %(k)s offices, most people within %(km)s km")
+    ) % {"k": request.get("k"), "km": km}
 
 
 # --- adoption ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "changeplans"
 urlpatterns = [
     path("", views.index, name="index"),
     path("compare/", views.compare, name="compare"),
+    path("from-planning/", views.from_planning, name="from_planning"),
     path("<id:pk>/", views.plan, name="plan"),
     path("<id:pk>/print/", views.printable, name="print"),
     path("<id:pk>/export/", views.export, name="export"),

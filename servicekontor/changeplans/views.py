@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from servicekontor.changeplans.forms import (
     ChangeForm,
     CompareForm,
     DateRuleForm,
+    FromPlanningForm,
     PlanForm,
     ScenarioForm,
 )
@@ -35,6 +37,7 @@ from servicekontor.core import clock, spreadsheets
 from servicekontor.core.errors import DomainError
 from servicekontor.core.forms import labelled_errors
 from servicekontor.core.post_only import post_or_redirect
+from servicekontor.planning import handoff
 
 View = Callable[..., HttpResponse]
 
@@ -313,6 +316,94 @@ def from_scenario(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("%(n)s openings added.") % {"n": len(made)})
     return redirect("changeplans:plan", pk=obj.pk)
+
+
+def _planning_url(request: HttpRequest) -> str:
+    return reverse("planning:index")
+
+
+@admin_view
+@post_or_redirect(_planning_url)
+def from_planning(request: HttpRequest) -> HttpResponse:
+    """ "Make this a change plan" of a network-planning answer (walk F14), posted from the
+    answer with its signed summary. Without ``confirm``: what the plan will hold (each
+    closing with the visits a year its office took, each opening), its effect on access as
+    the planner measured it, and the form (name, date, the new offices' agencies); with it:
+    the draft plan, whose page shows the usual effect on access, staff and cost."""
+    try:
+        day, summary = handoff.unsign(request.POST.get("payload", ""))
+    except (signing.BadSignature, ValueError):
+        raise DomainError(
+            _("The planning answer expired or was altered; compute it again.")
+        ) from None
+    closed = [s for s in summary.get("closed") or [] if isinstance(s, dict)]
+    opened = [s for s in summary.get("opened") or [] if isinstance(s, dict)]
+    if not closed and not opened:
+        raise DomainError(_("This planning answer neither opens nor closes an office."))
+    status = 200
+    if request.POST.get("confirm") == "on":
+        form = FromPlanningForm(request.POST, opens=bool(opened))
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                made = services.plan_from_planning(
+                    user=_user(request),
+                    name=d["name"],
+                    summary=summary,
+                    on_date=d["on_date"],
+                    counters=d.get("counters") or 2,
+                    hours=d.get("hours"),
+                    agencies=list(d.get("agencies") or []),
+                    description=_(
+                        "Made from a network-planning answer for the network on %(day)s: %(question)s."
+                    )
+                    % {"day": day.isoformat(), "question": services.planning_question(summary)},
+                )
+            except services.PlanExists as exc:
+                form.add_error("name", str(exc.message))
+            else:
+                messages.success(request, _("Change plan made as a draft; its effect is below."))
+                return redirect("changeplans:plan", pk=made.pk)
+        status = 400
+    else:
+        form = FromPlanningForm(
+            opens=bool(opened),
+            initial={
+                "payload": request.POST.get("payload", ""),
+                "name": request.POST.get("name", "")[:120]
+                or services.planning_question(summary).capitalize(),
+            },
+        )
+    codes = [
+        code for s in closed for code in str(s.get("code", "")).split(services.SAME_PLACE_JOIN)
+    ]
+    visits, months = queries.visits_a_year(today=clock.local_today(), codes=codes)
+    closings = [
+        {
+            "site": s,
+            "visits": sum(
+                visits.get(code, 0.0)
+                for code in str(s.get("code", "")).split(services.SAME_PLACE_JOIN)
+            ),
+        }
+        for s in closed
+    ]
+    return render(
+        request,
+        "changeplans/from_planning.html",
+        {
+            "form": form,
+            "summary": summary,
+            "day": day,
+            "question": services.planning_question(summary),
+            "closings": closings,
+            "visits_total": sum(c["visits"] for c in closings),
+            "statistics_months": months,
+            "opened": opened,
+            "stops_left_out": len(summary.get("opened_stops") or []),
+        },
+        status=status,
+    )
 
 
 @admin_view

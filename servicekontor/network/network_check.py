@@ -144,3 +144,25 @@ def shared_positions(*, day: dt.date) -> list[list[Office]]:
     for office in offices_operating_on(day=day).order_by("code"):
         groups.setdefault((office.latitude, office.longitude), []).append(office)
     return [offices for offices in groups.values() if len(offices) > 1]
+
+
+def offices_with_unknown_county() -> list[Office]:
+    """Offices whose county is not one of Sweden's 21 (`core.geography.county_names`, the
+    list the admin now offers): typed before the admin offered a list. Fix them in the admin."""
+    from servicekontor.core.geography import county_names
+
+    return list(Office.objects.exclude(county__in=county_names()).order_by("code"))
+
+
+def offices_offering_nothing(*, day: dt.date) -> list[Office]:
+    """Offices (not outreach stops) operating on ``day`` with no offering valid that day
+    (decision 0095: an open office offers at least one agency's services)."""
+    offering = Offering.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day
+    ).values("office_id")
+    return list(
+        offices_operating_on(day=day)
+        .filter(kind=OfficeKind.OFFICE)
+        .exclude(pk__in=offering)
+        .order_by("code")
+    )

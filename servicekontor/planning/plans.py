@@ -155,6 +155,10 @@ class PlanResult:
     after: Accessibility
     covered_before: int  # population within radius_km of an office
     covered_after: int
+    # Localities (of those with people) no office or served outreach stop reaches within
+    # radius_km, before and after (walk F14: the answer's effect on access in places).
+    beyond_before: int = 0
+    beyond_after: int = 0
     solution: optimize.Solution | None = None
     served: tuple[int, ...] = field(default=())  # population nearest to each of after_sites
     demand_names: tuple[str, ...] = field(default=(), repr=False)
@@ -355,6 +359,24 @@ def covered_population(
     return round(float(w[(d[:, list(cols)] <= r).any(axis=1)].sum()))
 
 
+def localities_beyond(
+    d: npt.NDArray[np.float64],
+    cols: Sequence[int],
+    w: npt.NDArray[np.float64],
+    r: float,
+    stops: _Stops | None = None,
+) -> int:
+    """Localities with people that no office among the columns ``cols`` of ``d`` and no
+    outreach stop reaches within ``r`` km ("within" being d ≤ r, as `covered_population`).
+    A locality a stop reaches on some days is not counted: it has a service within R."""
+    within = np.zeros(d.shape[0], dtype=bool)
+    if len(cols):
+        within |= (d[:, list(cols)] <= r).any(axis=1)
+    if stops is not None and stops.freq.size:
+        within |= (stops.d <= r).any(axis=1)
+    return int(((~within) & (w > 0)).sum())
+
+
 def plan(
     request: PlanRequest,
     *,
@@ -450,6 +472,8 @@ def plan(
         else before,
         covered_before=covered_population(d, fixed, w, r, have_stops),
         covered_after=covered_population(d, sorted(chosen_set), w, r, after_stops),
+        beyond_before=localities_beyond(d, fixed, w, r, have_stops),
+        beyond_after=localities_beyond(d, sorted(chosen_set), w, r, after_stops),
         solution=solution,
         served=tuple(round(float(v)) for v in served),
         demand_names=tuple(loc.name for loc in localities),
@@ -614,6 +638,10 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
         "after": _measures_dict(result.after, result.demand_names),
         "covered_before": result.covered_before,
         "covered_after": result.covered_after,
+        "beyond_before": result.beyond_before,
+        "beyond_after": result.beyond_after,
+        "people_beyond_before": result.before.population - result.covered_before,
+        "people_beyond_after": result.after.population - result.covered_after,
         "uncoverable": [
             {"name": name, "county": county, "population": population}
             for name, county, population in result.uncoverable

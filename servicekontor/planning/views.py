@@ -26,7 +26,7 @@ from servicekontor.core import clock, spreadsheets
 from servicekontor.core.geography import load_localities
 from servicekontor.core.post_only import post_or_redirect
 from servicekontor.network.network_check import check_network, coverage_warning
-from servicekontor.planning import exports, maps
+from servicekontor.planning import exports, handoff, maps
 from servicekontor.planning.forms import CompareForm, PlanForm, SaveScenarioForm
 from servicekontor.planning.measures import REFERENCE_SHARE_WITHIN_50_KM
 from servicekontor.planning.models import PlanRun, Scenario
@@ -42,7 +42,6 @@ from servicekontor.planning.queries import check_plan_on, plan_on, plan_run, sav
 from servicekontor.planning.services import create_plan_run, request_plan_stop, save_scenario
 from servicekontor.planning.tasks import solve_plan_run
 
-SALT = "servicekontor.planning.scenario"
 WEB_TIME_LIMIT = 30.0  # seconds of solver time per page view; the gap is shown if it stops
 # Seconds of solver time for a background run; the page can stop it sooner and keep the best.
 BACKGROUND_TIME_LIMIT = 600.0
@@ -179,13 +178,7 @@ def _result_context(
         "coverage": coverage_warning(day=day),
         "map_uri": _map_uri(summary),
         "live_map": _live_map(summary),
-        "save_form": SaveScenarioForm(
-            initial={
-                "payload": signing.dumps(
-                    {"day": day.isoformat(), "summary": summary}, salt=SALT, compress=True
-                )
-            }
-        ),
+        "save_form": SaveScenarioForm(initial={"payload": handoff.sign(day, summary)}),
         "csv_query": csv_query,
     }
 
@@ -264,15 +257,15 @@ def save(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Give the scenario a name, then save again."))
         return redirect("planning:index")
     try:
-        data = signing.loads(form.cleaned_data["payload"], salt=SALT, max_age=24 * 3600)
-    except signing.BadSignature:
+        day, summary = handoff.unsign(form.cleaned_data["payload"])
+    except (signing.BadSignature, ValueError):
         messages.error(request, _("The result expired or was altered; compute it again."))
         return redirect("planning:index")
     scenario = save_scenario(
         user=request.user,  # type: ignore[arg-type]
         name=form.cleaned_data["name"],
-        day=dt.date.fromisoformat(data["day"]),
-        summary=data["summary"],
+        day=day,
+        summary=summary,
     )
     messages.success(request, _("Scenario saved."))
     return redirect("planning:scenario", pk=scenario.pk)
@@ -284,11 +277,11 @@ def export(request: HttpRequest) -> HttpResponse:
     """CSV of a computed (not yet saved) result, from its signed payload."""
     _require_admin(request)
     try:
-        data = signing.loads(request.POST.get("payload", ""), salt=SALT, max_age=24 * 3600)
-    except signing.BadSignature:
+        day, summary = handoff.unsign(request.POST.get("payload", ""))
+    except (signing.BadSignature, ValueError):
         messages.error(request, _("The result expired or was altered; compute it again."))
         return redirect("planning:index")
-    return _csv_response(data["summary"], exports.plan_filename(data["summary"], day=data["day"]))
+    return _csv_response(summary, exports.plan_filename(summary, day=day.isoformat()))
 
 
 @login_required
@@ -306,6 +299,9 @@ def scenario(request: HttpRequest, pk: int) -> HttpResponse:
             "live_map": _live_map(obj.summary),
             "reference": REFERENCE_SHARE_WITHIN_50_KM,
             "coverage": coverage_warning(day=obj.on_date),
+            # "Make this a change plan" (changeplans:from_planning) takes it as an answer
+            "payload": handoff.sign(obj.on_date, obj.summary),
+            "plan_name": obj.name,
         },
     )
 

@@ -13,7 +13,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-BACK = "Tillbaka till disken</a>"
+BACK = "Tillbaka till disken <kbd>B</kbd></a>"  # Alt+B, as every way back to the desk
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_desk_booking_pages__a_way_back_to_the_desk(frozen, client, office, serv
         f"/book/desk/{office.code}/booked/{booking.pk}/",
     ):
         html = client.get(url).content.decode()
-        assert re.search(f"{desk}[^>]*>{BACK}", html), url  # the booked page: autofocus
+        assert re.search(f"{desk}[^>]*>{BACK}", html), url  # Alt+B
     # a refused cancel answers with the same page, its way back too
     refused = client.post(f"/book/desk/{office.code}/cancel/", {"code": "x"})
     assert re.search(f"{desk}[^>]*>{BACK}", refused.content.decode())
@@ -105,5 +105,8 @@ def test_desk_booked__the_way_back_to_the_desk_has_the_focus(
     booking = _booked(office, service, email="a@example.org")
     client.force_login(officer)
     html = client.get(f"{prefix}/book/desk/{office.code}/booked/{booking.pk}/").content.decode()
-    assert f'id="back-to-desk" autofocus>{words}</a>' in html
+    assert (
+        f'id="back-to-desk" accesskey="b" aria-keyshortcuts="Alt+B" autofocus>{words} <kbd>B</kbd></a>'
+        in html
+    )
     assert html.count("autofocus") == 1

@@ -34,7 +34,51 @@ def test_receipt__the_way_back_to_the_desk_has_the_focus(client, world, partners
 
     html = client.get(response["Location"]).content.decode()
 
-    link = re.search(r'<a href="([^"]+)" id="back-to-desk" autofocus>([^<]+)</a>', html)
+    link = re.search(
+        r'<a href="([^"]+)" id="back-to-desk" accesskey="b" aria-keyshortcuts="Alt\+B" '
+        r"autofocus>([^<]+) <kbd>B</kbd></a>",
+        html,
+    )
     assert link is not None
     assert (link.group(1), link.group(2)) == (desk, words)
     assert html.count("autofocus") == 1  # nothing else takes the focus first
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("sv", "Tillbaka till disken (inget sparas)"), ("en", "Back to the desk (nothing is saved)")],
+)
+def test_handover_form__the_way_back_has_the_desk_pages_shortcut(
+    client, world, partners, language, words
+):
+    """The handover page's back link had no keyboard shortcut while the receipt's and the
+    booking's had one: every way back to the desk is Alt+B, shown as the desk shows keys."""
+    client.force_login(world.alice)
+    visit = _serving(world, world.tax)
+    with translation.override(language):
+        act = reverse("desk:act", kwargs={"office_code": world.office.code})
+        desk = reverse("desk:desk", kwargs={"office_code": world.office.code})
+    page = client.post(act, {"action": "finish", "visit": visit.pk, "outcome": "referred"})
+    assert page.status_code == 200 and 'name="handover_step"' in page.content.decode()
+    html = page.content.decode()
+    assert (
+        f'<a href="{desk}" id="back-to-desk" accesskey="b" aria-keyshortcuts="Alt+B">'
+        f"{words} <kbd>B</kbd></a>"
+    ) in html
+    assert html.count('accesskey="b"') == 1
+
+
+def test_every_way_back_to_the_desk_is_the_one_link_with_its_shortcut():
+    """No page of the desk links back to it but through desk/_back_to_desk.html."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates"
+    plain = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if path.name != "_back_to_desk.html"
+        and re.search(r"<a href=\"\{% url 'desk:desk'[^>]*>[^<]*Back to the desk", path.read_text())
+    ]
+    assert plain == []

@@ -23,7 +23,7 @@ from servicekontor.network.admin.filters import (
     offering_state,
 )
 from servicekontor.network.admin.impact import CapacityGuard
-from servicekontor.network.dates import DateSpan
+from servicekontor.network.dates import DateSpan, new_gaps
 from servicekontor.network.models import (
     Offering,
 )
@@ -62,6 +62,42 @@ class OfferingInlineFormSet(forms.BaseInlineFormSet):
                     )
         if any(form.errors for form in self.forms):
             raise ValidationError(_("Some offerings overlap; see the rows marked below."))
+        self._refuse_days_without_offerings(by_service)
+
+    def _refuse_days_without_offerings(self, by_service: dict[int, list[Any]]) -> None:
+        """An open office offers some agency's services (decision 0095): refuse a save after
+        which the office operates on days no offering covers — days that were not already
+        without one (old records from before the offices offered anything are kept)."""
+        office = self.instance
+        if office is None or office.opened_on is None:
+            return
+        rows = [DateSpan(first, last) for rows in by_service.values() for _f, first, last in rows]
+        before: list[DateSpan] = []
+        if office.pk is not None:
+            saved = (
+                type(office).objects.filter(pk=office.pk).values("opened_on", "closed_on").first()
+            )
+            if saved is not None:
+                spans = Offering.objects.filter(office_id=office.pk).values_list(
+                    "valid_from", "valid_to"
+                )
+                before = [DateSpan.operating(saved["opened_on"], saved["closed_on"])] + [
+                    DateSpan(a, b) for a, b in spans
+                ]
+        gaps = new_gaps(
+            DateSpan.operating(office.opened_on, office.closed_on),
+            rows,
+            before=before,
+        )
+        if gaps:
+            raise ValidationError(
+                _(
+                    "An open office offers at least one agency's services: %(office)s would "
+                    "offer nothing %(days)s. Add an offering below for those days, or change "
+                    "the office's dates."
+                )
+                % {"office": office.name or office.code, "days": ", ".join(map(str, gaps))}
+            )
 
 
 class RowAutocompleteSelect(AutocompleteSelect):

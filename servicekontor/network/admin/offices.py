@@ -14,6 +14,7 @@ from servicekontor.core.admin_access import RegistryAdmin, RegistryTabularInline
 from servicekontor.network.admin.filters import OffersAgencyFilter, OperatingFilter
 from servicekontor.network.admin.impact import CapacityGuard
 from servicekontor.network.admin.offerings import OfferingInline
+from servicekontor.network.choices import CountyField
 from servicekontor.network.models import (
     CoordinateSource,
     Office,
@@ -181,6 +182,14 @@ class OfficeAdmin(CapacityGuard, RegistryAdmin):
         ),
         (_("Sources and notes"), {"fields": ["source", "notes"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # The county from Sweden's 21 (network.choices, the one list), not typed (walk: the
+        # admin took any text); a stored name outside the list is refused on the next save
+        # and listed by `manage.py check_network`.
+        if db_field.name == "county":
+            return CountyField(label=db_field.verbose_name, required=True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Office, form: Any, change: bool) -> None:
         # A position typed here is the office's own, unless "approximate" is ticked with it.

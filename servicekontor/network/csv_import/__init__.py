@@ -22,7 +22,11 @@ Modules: `rows` (plain data), `reading` (parse and check rows on their own), `ch
 (against each other and the database), `writing` (`apply_import`).
 """
 
-from servicekontor.network.csv_import.checks import check_offerings, load_snapshot
+from servicekontor.network.csv_import.checks import (
+    check_offerings,
+    check_open_offices_offer,
+    load_snapshot,
+)
 from servicekontor.network.csv_import.reading import (
     parse_known_date,
     read_offerings,
@@ -51,6 +55,7 @@ __all__ = [
     "Snapshot",
     "apply_import",
     "check_offerings",
+    "check_open_offices_offer",
     "load_snapshot",
     "parse_known_date",
     "read_offerings",

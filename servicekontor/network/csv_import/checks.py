@@ -14,7 +14,7 @@ from servicekontor.network.csv_import.rows import (
     RowError,
     Snapshot,
 )
-from servicekontor.network.dates import DateSpan
+from servicekontor.network.dates import DateSpan, new_gaps
 from servicekontor.network.models import (
     Offering,
     Office,
@@ -137,3 +137,64 @@ def load_snapshot(*, offering_rows: list[OfferingRow]) -> Snapshot:
         )
     ]
     return snapshot
+
+
+def check_open_offices_offer(
+    *,
+    offices: list[OfficeRow],
+    offerings: list[OfferingRow],
+    offices_file: str,
+    offerings_file: str,
+) -> list[RowError]:
+    """An open office offers at least one agency's services (decision 0095): for every
+    office the files add or change, the days it would operate with no offering (after the
+    import: the database's offerings with the file's rows upserted by office, service and
+    first day) that were not already without one. One error per office, on its offices row
+    (or its first offerings row)."""
+    codes = {r.code for r in offices} | {r.office_code for r in offerings}
+    saved = {
+        code: (opened, closed)
+        for code, opened, closed in Office.objects.filter(code__in=codes).values_list(
+            "code", "opened_on", "closed_on"
+        )
+    }
+    spans: dict[str, dict[tuple[str, object], DateSpan]] = defaultdict(dict)
+    for code, service, first, last in Offering.objects.filter(office__code__in=codes).values_list(
+        "office__code", "service__code", "valid_from", "valid_to"
+    ):
+        spans[code][(service, first)] = DateSpan(first, last)
+    after = {code: dict(by_key) for code, by_key in spans.items()}
+    first_line: dict[str, int] = {}
+    for r in offerings:
+        after.setdefault(r.office_code, {})[(r.service_code, r.valid_from)] = r.span
+        first_line.setdefault(r.office_code, r.line)
+    rows = {r.code: r for r in offices}
+    errors = []
+    for code in sorted(codes):
+        row = rows.get(code)
+        if row is not None:
+            opened, closed = row.opened.date, row.closed.date if row.closed else None
+        elif code in saved:
+            opened, closed = saved[code]
+        else:
+            continue  # an unknown office: check_offerings says so
+        before = []
+        if code in saved:
+            before = [DateSpan.operating(*saved[code]), *spans.get(code, {}).values()]
+        gaps = new_gaps(
+            DateSpan.operating(opened, closed), after.get(code, {}).values(), before=before
+        )
+        if gaps:
+            errors.append(
+                RowError(
+                    offerings_file if row is None else offices_file,
+                    first_line.get(code, 0) if row is None else row.line,
+                    _(
+                        "office “%(code)s” would be open with no agency's services "
+                        "%(days)s: add offerings for those days"
+                    )
+                    % {"code": code, "days": ", ".join(map(str, gaps))},
+                    office_code=code,
+                )
+            )
+    return errors

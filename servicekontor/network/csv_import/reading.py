@@ -9,7 +9,7 @@ from typing import IO, cast
 
 from django.utils.translation import gettext as _
 
-from servicekontor.core.geography import in_sweden
+from servicekontor.core.geography import county_names, in_sweden
 from servicekontor.network.csv_import.rows import (
     OFFERING_COLUMNS,
     OFFERING_REQUIRED,
@@ -174,6 +174,15 @@ def read_offices(
             )
         elif code:
             first_line_of[code] = line
+        if values["county"] and values["county"] not in county_names():
+            problems.append(
+                RowError(
+                    file,
+                    line,
+                    _("county “%(county)s” is not one of Sweden's 21 counties (e.g. %(example)s)")
+                    % {"county": values["county"], "example": "Norrbottens län"},
+                )
+            )
         latitude = _coordinate(values, "latitude", 90, file, line, problems)
         longitude = _coordinate(values, "longitude", 180, file, line, problems)
         if latitude is not None and longitude is not None and not in_sweden(latitude, longitude):

@@ -57,12 +57,12 @@ def _snapshot() -> tuple[list, list]:
 
 
 def test_import_offices__good_files__upserts_and_counts(registry: dict) -> None:
-    output = _run(
-        "--offices", str(CSV / "offices_ok.csv"), "--offerings", str(CSV / "offerings_ok.csv")
-    )
+    # offerings_ok.csv and one for boden, new here (an open office offers something, 0095)
+    offerings = str(CSV / "offerings_ok_and_new_office.csv")
+    output = _run("--offices", str(CSV / "offices_ok.csv"), "--offerings", offerings)
 
     assert "Offices: 2 created, 1 updated, 0 unchanged" in output
-    assert "Offerings: 3 created, 1 updated, 0 unchanged" in output
+    assert "Offerings: 4 created, 1 updated, 0 unchanged" in output
     kiruna = Office.objects.get(code="kiruna")
     assert kiruna.street_address == "Lars Janssonsgatan 17"
     assert kiruna.coordinate_source == CoordinateSource.IMPORTED
@@ -72,11 +72,9 @@ def test_import_offices__good_files__upserts_and_counts(registry: dict) -> None:
     personbevis = Offering.objects.get(office=kiruna, service__code="personbevis")
     assert personbevis.valid_to == dt.date(2024, 12, 31)
 
-    again = _run(
-        "--offices", str(CSV / "offices_ok.csv"), "--offerings", str(CSV / "offerings_ok.csv")
-    )
+    again = _run("--offices", str(CSV / "offices_ok.csv"), "--offerings", offerings)
     assert "Offices: 0 created, 0 updated, 3 unchanged" in again
-    assert "Offerings: 0 created, 0 updated, 4 unchanged" in again
+    assert "Offerings: 0 created, 0 updated, 5 unchanged" in again
 
 
 def test_import_offices__end_and_restart__shortens_before_creating(registry: dict) -> None:
@@ -109,7 +107,14 @@ def test_import_offices__offering_for_office_only_in_an_unimported_file__unknown
 
 def test_import_offices__dry_run__writes_nothing(registry: dict) -> None:
     before = _snapshot()
-    output = _run("--dry-run", "--offices", str(CSV / "offices_ok.csv"))
+    # with offerings for the new offices: an open office offers something (decision 0095)
+    output = _run(
+        "--dry-run",
+        "--offices",
+        str(CSV / "offices_ok.csv"),
+        "--offerings",
+        str(CSV / "offerings_ok_and_new_office.csv"),
+    )
     assert "All rows are good: 3 offices" in output
     assert _snapshot() == before
 

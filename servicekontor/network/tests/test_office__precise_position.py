@@ -45,7 +45,14 @@ def test_import_offices__coordinates__precise_positions() -> None:
     skv = make_agency(code="skatteverket", letter="S")
     make_service(agency=skv, code="personbevis")
     make_office(code="kiruna", name="Kiruna")
-    call_command("import_offices", "--offices", str(CSV / "offices_ok.csv"), stdout=None)
+    call_command(
+        "import_offices",
+        "--offices",
+        str(CSV / "offices_ok.csv"),
+        "--offerings",
+        str(CSV / "offerings_for_new_office.csv"),
+        stdout=None,
+    )
     imported = Office.objects.filter(coordinate_source=CoordinateSource.IMPORTED)
     assert imported.count() >= 2
     assert not imported.filter(position_approximate=True).exists()

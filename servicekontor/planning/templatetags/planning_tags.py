@@ -68,3 +68,46 @@ def citation(source: str) -> SafeString:
     url = match.group(0).rstrip(".,;)")
     title = _NOTE.sub("", source[: match.start()].rstrip(" :")).strip() or url
     return format_html('<a href="{}">{}</a>', url, title)
+
+
+@register.simple_tag
+def optimised(summary: dict[str, Any]) -> str:
+    """What the answer optimised, in a sentence (walk F14: a closing answer did not say
+    whether it kept people near an office or kept distances short); "" for a measurement."""
+    request = summary.get("request") or {}
+    action, objective = request.get("action"), request.get("objective")
+    params = {
+        "km": shown(float(request.get("radius_km") or 0), 0),
+        "k": shown(int(request.get("k") or 0), 0),
+        "n": shown(int(request.get("n") or 0), 0),
+    }
+    if action == "close":
+        if objective == "distance":
+            text = _(
+                "Optimised: the %(n)s offices to close are those whose closing lengthens the "
+                "population-weighted distance to the nearest office the least (p-median)."
+            )
+        else:
+            text = _(
+                "Optimised: the %(n)s offices to close are those whose closing leaves the "
+                "most people within %(km)s km of an office (maximal covering)."
+            )
+    elif action == "propose":
+        if objective == "distance":
+            text = _(
+                "Optimised: where to open %(k)s offices so that the population-weighted "
+                "distance to the nearest office is the shortest (p-median)."
+            )
+        else:
+            text = _(
+                "Optimised: where to open %(k)s offices so that the most people live within "
+                "%(km)s km of an office (maximal covering)."
+            )
+    elif action == "cover":
+        text = _(
+            "Optimised: the fewest new offices that put every locality a site can reach "
+            "within %(km)s km of an office (set covering)."
+        )
+    else:
+        return ""
+    return text % params

@@ -4,7 +4,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from servicekontor.core import clock
-from servicekontor.network.network_check import check_network, shared_positions
+from servicekontor.network.network_check import (
+    check_network,
+    offices_offering_nothing,
+    offices_with_unknown_county,
+    shared_positions,
+)
 
 
 class Command(BaseCommand):
@@ -54,3 +59,15 @@ class Command(BaseCommand):
                 marked = all(o.position_approximate for o in group)
                 names = ", ".join(o.code for o in group)
                 self.stdout.write(f"  {names}" + ("" if marked else "  (NOT marked approximate)"))
+        unknown = offices_with_unknown_county()
+        if unknown:
+            self.stdout.write(
+                "\nOffices whose county is not one of Sweden's 21 (fix in the admin):"
+            )
+            for office in unknown:
+                self.stdout.write(f"  {office.code}: {office.county!r}")
+        nothing = offices_offering_nothing(day=clock.local_today())
+        if nothing:
+            self.stdout.write("\nOffices open today that offer no agency's services:")
+            for office in nothing:
+                self.stdout.write(f"  {office.code}: {office.name}")

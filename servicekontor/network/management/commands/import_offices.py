@@ -58,6 +58,14 @@ class Command(BaseCommand):
                 office_errors=office_errors,
             )
         errors = office_errors + offering_errors
+        if not errors:
+            # an open office offers some agency's services (decision 0095)
+            errors = csv_import.check_open_offices_offer(
+                offices=offices,
+                offerings=offerings,
+                offices_file=options["offices"] or "",
+                offerings_file=options["offerings"] or "",
+            )
         if errors:
             for error in sorted(errors):
                 self.stderr.write(str(error))
