@@ -445,7 +445,7 @@ class ScenarioForm(forms.Form):
 
 #: A change made from a planning answer is dated, unless the planner says otherwise, on the
 #: first day of the first month that begins at least this many days from today: notice for
-#: the staff, the premises and the citizens (ASSUMPTION, stated on the page; decision 0095).
+#: the staff, the premises and the citizens (ASSUMPTION, stated on the page; decision 0101).
 NOTICE_DAYS = 90
 
 

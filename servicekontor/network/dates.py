@@ -49,7 +49,7 @@ class DateSpan:
 
 def uncovered(span: DateSpan, covers: Iterable[DateSpan]) -> list[DateSpan]:
     """The parts of ``span`` that no span of ``covers`` contains, in order: the days an
-    office operates without any offering (decision 0095: an open office offers some
+    office operates without any offering (decision 0101: an open office offers some
     agency's services)."""
     gaps: list[DateSpan] = []
     day: dt.date | None = span.first

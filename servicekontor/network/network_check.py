@@ -156,7 +156,7 @@ def offices_with_unknown_county() -> list[Office]:
 
 def offices_offering_nothing(*, day: dt.date) -> list[Office]:
     """Offices (not outreach stops) operating on ``day`` with no offering valid that day
-    (decision 0095: an open office offers at least one agency's services)."""
+    (decision 0101: an open office offers at least one agency's services)."""
     offering = Offering.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day
     ).values("office_id")

@@ -65,7 +65,7 @@ class OfferingInlineFormSet(forms.BaseInlineFormSet):
         self._refuse_days_without_offerings(by_service)
 
     def _refuse_days_without_offerings(self, by_service: dict[int, list[Any]]) -> None:
-        """An open office offers some agency's services (decision 0095): refuse a save after
+        """An open office offers some agency's services (decision 0101): refuse a save after
         which the office operates on days no offering covers — days that were not already
         without one (old records from before the offices offered anything are kept)."""
         office = self.instance

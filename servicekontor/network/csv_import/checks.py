@@ -146,7 +146,7 @@ def check_open_offices_offer(
     offices_file: str,
     offerings_file: str,
 ) -> list[RowError]:
-    """An open office offers at least one agency's services (decision 0095): for every
+    """An open office offers at least one agency's services (decision 0101): for every
     office the files add or change, the days it would operate with no offering (after the
     import: the database's offerings with the file's rows upserted by office, service and
     first day) that were not already without one. One error per office, on its offices row

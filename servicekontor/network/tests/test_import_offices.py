@@ -57,7 +57,7 @@ def _snapshot() -> tuple[list, list]:
 
 
 def test_import_offices__good_files__upserts_and_counts(registry: dict) -> None:
-    # offerings_ok.csv and one for boden, new here (an open office offers something, 0095)
+    # offerings_ok.csv and one for boden, new here (an open office offers something, 0101)
     offerings = str(CSV / "offerings_ok_and_new_office.csv")
     output = _run("--offices", str(CSV / "offices_ok.csv"), "--offerings", offerings)
 
@@ -107,7 +107,7 @@ def test_import_offices__offering_for_office_only_in_an_unimported_file__unknown
 
 def test_import_offices__dry_run__writes_nothing(registry: dict) -> None:
     before = _snapshot()
-    # with offerings for the new offices: an open office offers something (decision 0095)
+    # with offerings for the new offices: an open office offers something (decision 0101)
     output = _run(
         "--dry-run",
         "--offices",

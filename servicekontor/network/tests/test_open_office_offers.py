@@ -1,4 +1,4 @@
-"""Decision 0095: an office open on a day offers at least one agency's services (the admin,
+"""Decision 0101: an office open on a day offers at least one agency's services (the admin,
 the CSV import; the data check lists what is already stored), and its county is one of
 Sweden's 21 (the admin offers them; the import and the data check refuse others)."""
 

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             )
         errors = office_errors + offering_errors
         if not errors:
-            # an open office offers some agency's services (decision 0095)
+            # an open office offers some agency's services (decision 0101)
             errors = csv_import.check_open_offices_offer(
                 offices=offices,
                 offerings=offerings,
