@@ -124,6 +124,18 @@ def bookable_services() -> QuerySet[Service]:
     )
 
 
+def drop_in_only_agencies() -> list[Agency]:
+    """Agencies offered at offices whose services all need no booking (walk F2: the
+    Public Employment Service was missing from step 1 without a word)."""
+    offered = Service.objects.filter(offerings__isnull=False)
+    bookable = offered.exclude(mode="walk_in").values("agency")
+    return list(
+        Agency.objects.filter(pk__in=offered.values("agency"))
+        .exclude(pk__in=bookable)
+        .order_by("name_sv")
+    )
+
+
 def offices_offering_bookable(*, service: Service, day: dt.date) -> list[Office]:
     """The offices offering the service on the day, from the shared registry cache."""
     return registry_cache.offices_offering(service=service, day=day)

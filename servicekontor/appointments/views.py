@@ -165,7 +165,12 @@ def _near(form: PlaceForm) -> tuple[tuple[float, float] | None, str]:
 @_rate_limited(conf.rate_lookup)
 def choose_service(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "appointments/choose_service.html", {"services": queries.bookable_services()}
+        request,
+        "appointments/choose_service.html",
+        {
+            "services": queries.bookable_services(),
+            "drop_in_agencies": queries.drop_in_only_agencies(),
+        },
     )
 
 

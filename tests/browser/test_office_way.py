@@ -9,7 +9,7 @@ plainly that the address is missing and give what there is — a map pin at the 
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from servicekontor.appointments import queries, services
 from servicekontor.appointments.models import AppointmentAllocation
@@ -20,7 +20,7 @@ from servicekontor.network.models import Office
 from tests.browser.conftest import OpenPage
 from tests.browser.support import assert_accessible
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -101,3 +101,17 @@ def test_office_with_street_address__page_and_sms_give_it(open_page: OpenPage, s
     expect(page.locator("main address")).to_contain_text("Rullagergatan 2")
     expect(page.locator("main [data-address-missing]")).to_have_count(0)
     _map_link(page, office)
+
+
+def test_booking_step_one__drop_in_only_agency_is_listed_with_no_booking_needed(page: Page):
+    """Walk F2: the Public Employment Service (drop-in only) was missing from step 1 without
+    a word; it is listed, says no booking is needed and links to the offices."""
+    page.goto("/en/book/")
+    section = page.locator(
+        "main section", has=page.get_by_role("heading", name=re.compile("Employment"))
+    )
+    expect(section).to_contain_text(
+        "No booking needed: come to an office during its opening hours."
+    )
+    expect(section.get_by_role("link", name="Find an office")).to_have_attribute("href", "/en/")
+    assert_accessible(page)
