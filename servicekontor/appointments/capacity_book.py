@@ -6,6 +6,7 @@ weeks or scanning every office near a point does not query per day.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections import defaultdict
@@ -57,8 +58,12 @@ class CapacityBook:
         last_day: dt.date,
         fresh: bool = False,
         inputs: dict[int, OfficeInputs] | None = None,
+        at_desk: bool = False,
     ) -> None:
         given = list(offices)
+        # An officer booking with the citizen at the desk (walk F7): the times from now on,
+        # not from the rules' `closes_before` (2 h), which is for a citizen booking ahead.
+        self.at_desk = at_desk
         office_ids = [o.pk for o in given]
         self.service = service
         self.first_day = first_day
@@ -231,7 +236,10 @@ class CapacityBook:
         return self._caseworkers
 
     def window(self, office_id: int, now: dt.datetime) -> capacity.Window:
-        return capacity.booking_window(now=now, rules=self.rules(office_id))
+        rules = self.rules(office_id)
+        if self.at_desk:
+            rules = dataclasses.replace(rules, closes_before=dt.timedelta(0))
+        return capacity.booking_window(now=now, rules=rules)
 
     def days(self) -> list[dt.date]:
         return list(opening_hours.days(self.first_day, (self.last_day - self.first_day).days + 1))

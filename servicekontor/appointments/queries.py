@@ -72,12 +72,21 @@ class DaysPage:
 
 
 def free_days_page(
-    *, office: Office, service: Service, first_day: dt.date, days: int, now: dt.datetime | None
+    *,
+    office: Office,
+    service: Service,
+    first_day: dt.date,
+    days: int,
+    now: dt.datetime | None,
+    at_desk: bool = False,
 ) -> DaysPage:
-    """Days from `first_day` (at most `days`) with their free slots inside the booking window."""
+    """Days from `first_day` (at most `days`) with their free slots inside the booking window
+    (`at_desk`: an officer's, from now on; `CapacityBook`)."""
     now = now or clock.now()
     last_day = first_day + dt.timedelta(days=days - 1)
-    book = CapacityBook(offices=[office], service=service, first_day=first_day, last_day=last_day)
+    book = CapacityBook(
+        offices=[office], service=service, first_day=first_day, last_day=last_day, at_desk=at_desk
+    )
     window = book.window(office.pk, now)
     found = []
     for day in book.days():
@@ -112,6 +121,18 @@ def bookable_services() -> QuerySet[Service]:
         .distinct()
         .select_related("agency")
         .order_by("agency__name_sv", "name_sv")
+    )
+
+
+def drop_in_only_agencies() -> list[Agency]:
+    """Agencies offered at offices whose services all need no booking (walk F2: the
+    Public Employment Service was missing from step 1 without a word)."""
+    offered = Service.objects.filter(offerings__isnull=False)
+    bookable = offered.exclude(mode="walk_in").values("agency")
+    return list(
+        Agency.objects.filter(pk__in=offered.values("agency"))
+        .exclude(pk__in=bookable)
+        .order_by("name_sv")
     )
 
 

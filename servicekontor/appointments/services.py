@@ -144,8 +144,12 @@ def book_appointment(
     starts_at: dt.datetime,
     contact: Contact,
     language: str | None = None,
+    at_desk: bool = False,
 ) -> NewBooking:
     """Book one place at `starts_at`.
+
+    `at_desk`: an officer books with the citizen at the desk, so any time from now on is
+    bookable (the rules' `closes_before` is for a citizen booking ahead; walk F7).
 
     `language` is the citizen's (every later message is written in it); by default the
     active language of the request that books.
@@ -165,7 +169,9 @@ def book_appointment(
     _lock_day(office=office, day=day)
     # Read after the lock: under READ COMMITTED each statement sees what the previous lock
     # holder committed.
-    book = CapacityBook(offices=[office], service=service, first_day=day, last_day=day, fresh=True)
+    book = CapacityBook(
+        offices=[office], service=service, first_day=day, last_day=day, fresh=True, at_desk=at_desk
+    )
     slot = queries.slot_for(book=book, office=office, starts_at=starts_at, now=now)
     phone = canonical_phone(contact.phone) if contact.phone else ""
     _check_limit(

@@ -165,7 +165,12 @@ def _near(form: PlaceForm) -> tuple[tuple[float, float] | None, str]:
 @_rate_limited(conf.rate_lookup)
 def choose_service(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "appointments/choose_service.html", {"services": queries.bookable_services()}
+        request,
+        "appointments/choose_service.html",
+        {
+            "services": queries.bookable_services(),
+            "drop_in_agencies": queries.drop_in_only_agencies(),
+        },
     )
 
 
@@ -230,6 +235,7 @@ def _times_context(
     office: Office,
     service: Service,
     extra_query: dict[str, str] | None = None,
+    at_desk: bool = False,
 ) -> dict[str, Any]:
     """The days of the page and the chosen day's free times (templates/_days.html).
     `extra_query`: parameters every day and week link must carry besides the request's own
@@ -243,7 +249,12 @@ def _times_context(
         # today, the reason above them, status 400 (`_times_status`): not a dead-end page.
         first, date_error = clock.local_today(), str(exc)
     page = queries.free_days_page(
-        office=office, service=service, first_day=first, days=DAYS_PER_PAGE, now=None
+        office=office,
+        service=service,
+        first_day=first,
+        days=DAYS_PER_PAGE,
+        now=None,
+        at_desk=at_desk,
     )
     days = page.days
     chosen = request.GET.get("day", "")
@@ -665,7 +676,11 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
     form = DeskContactForm(request.POST or None, service=service)
     context.update(
         _times_context(
-            request, office=office, service=service, extra_query={"service": str(service.pk)}
+            request,
+            office=office,
+            service=service,
+            extra_query={"service": str(service.pk)},
+            at_desk=True,
         )
     )
     # The time the officer chose stays chosen when the form comes back with an error (it
@@ -694,6 +709,7 @@ def desk_book(request: HttpRequest, office_code: str) -> HttpResponse:
             ),
             # The citizen's language, not the officer's: every message of the booking is in it.
             language=form.cleaned_data["language"],
+            at_desk=True,
         )
     except errors.BookingError as exc:
         context["desk_error"] = (

@@ -52,7 +52,7 @@ from servicekontor.handovers.errors import HandoverError
 from servicekontor.handovers.forms import HandoverForm
 from servicekontor.handovers.models import Handover
 from servicekontor.handovers.services import HandoverInput
-from servicekontor.network.models import Office, ServicePoint
+from servicekontor.network.models import Office, OutreachRule, ServicePoint
 from servicekontor.queueing import push, queries, services, sql
 from servicekontor.queueing.errands import ErrandPart
 from servicekontor.queueing.errors import NotOffered, QueueError
@@ -128,6 +128,9 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
         preselected = next(
             (p.pk for p in points if p.office.code == office_code and p.pk not in taken), None
         )
+    # Come from the desk page of an office (or outreach stop) where this officer has no desk:
+    # say why and who works it, not a silent list of their own desks (walk F8).
+    asked = _asked_office_without_desk(office_code, offices, points)
     return render(
         request,
         "desk/choose.html",
@@ -137,8 +140,30 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
             "preselected": preselected,
             "session": session,
             "managed": [o for o in offices if can_manage(user, o)],
+            "asked": asked,
         },
     )
+
+
+def _asked_office_without_desk(
+    office_code: str, offices: list[Office], points: Any
+) -> dict[str, Any] | None:
+    """The office asked for by `?office=` when the officer has no desk there: the office,
+    whether it is one of theirs (then it has no active desk), and for an outreach stop the
+    offices whose officers travel to it (`OutreachRule.staffed_from`)."""
+    if not office_code or any(p.office.code == office_code for p in points):
+        return None
+    office = Office.objects.filter(code=office_code).first()
+    if office is None:
+        return None
+    staffed_from = sorted(
+        {
+            rule.staffed_from.name
+            for rule in OutreachRule.objects.filter(office=office).select_related("staffed_from")
+            if rule.staffed_from is not None
+        }
+    )
+    return {"office": office, "assigned": office in offices, "staffed_from": staffed_from}
 
 
 def _session_at(request: HttpRequest, office_code: str) -> DeskSession | None:

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -27,7 +27,13 @@ from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
 from servicekontor.core.params import parse_id
 from servicekontor.handovers import encryption, services
-from servicekontor.handovers.models import DemoReceipt, Handover, HandoverStatus, Partner
+from servicekontor.handovers.models import (
+    ContactChannel,
+    DemoReceipt,
+    Handover,
+    HandoverStatus,
+    Partner,
+)
 from servicekontor.handovers.queries import (
     handover_state_words,
     handovers_of_agencies,
@@ -137,6 +143,14 @@ def demo_receiver_hook(request: HttpRequest, agency_code: str) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of `value` in `choices` (translated), or the value itself if unknown."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def demo_receiver(request: HttpRequest, agency_code: str) -> HttpResponse:
@@ -170,11 +184,21 @@ def demo_receiver(request: HttpRequest, agency_code: str) -> HttpResponse:
     for i, receipt in enumerate(receipts):
         payload = json.loads(encryption.decrypt(receipt.body_encrypted))
         data = payload["data"]
+        status = states.get(data["reference"], "")
+        channel = (data.get("contact") or {}).get("channel", "")
+        identity = str(data.get("identity_number") or "")
         received.append(
             {
                 "receipt": receipt,
                 "data": data,
-                "status": states.get(data["reference"], ""),
+                "status": status,
+                # Words, not the payload's codes, on the page (walk F9/F18: "digital_mailbox",
+                # "sent" on a Swedish page; the number as it is written, with its hyphen).
+                "status_label": _choice_label(HandoverStatus, status),
+                "channel_label": _choice_label(ContactChannel, channel),
+                "identity": f"{identity[:8]}-{identity[8:]}"
+                if len(identity) == 12 and identity.isdigit()
+                else identity,
                 "number": len(receipts) - i,
             }
         )

@@ -229,6 +229,15 @@ class Office(models.Model):
         return ", ".join(self.address_lines)
 
     @property
+    def map_url(self) -> str:
+        """A map (OpenStreetMap) with a pin on the office's point: the way to the office while
+        the registry has no street address (walk F1). An approximate point is the centre of
+        the district or town, so the map opens wider there and the page says so."""
+        zoom = 14 if self.position_approximate else 17
+        lat, lon = f"{self.latitude:.5f}", f"{self.longitude:.5f}"
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map={zoom}/{lat}/{lon}"
+
+    @property
     def name_and_address(self) -> str:
         """Where a booking is, on one line: "Kiruna servicekontor, Storgatan 1, 981 31 Kiruna";
         an address that is only the town the office is named after is left out ("Malmö", not

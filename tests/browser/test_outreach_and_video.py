@@ -30,6 +30,7 @@ from tests.factories import (
     make_outreach_stop,
     make_service,
     make_user,
+    open_around_the_clock,
 )
 
 # This machine is shared: under a load average of 20 a first page can take more than the
@@ -242,3 +243,45 @@ def test_video__citizen_books_online__axe_and_contrast(open_slow_page, video):
     _checked(page)
     meeting = Booking.objects.get(name="Omar Ali").video_meeting
     assert meeting is not None and meeting.room == room
+
+
+def test_video__desk_with_the_citizen_there__first_time_is_now_and_caseworker_is_named(
+    open_slow_page, video
+):
+    """Walk F7: the officer with the citizen at the desk gets the first time a caseworker is
+    free from now on (not from 2 h ahead, the citizen's booking rule), is told it, and the
+    confirmation names the caseworker and their agency (as the agency published them)."""
+    office, service, _room = video
+    open_around_the_clock(office)
+    AppointmentAllocation.objects.filter(office=office).delete()
+    AppointmentAllocation.objects.bulk_create(
+        AppointmentAllocation(office=office, weekday=w, hour=h, counters=3)
+        for w in range(7)
+        for h in range(24)
+    )
+    worker = Caseworker.objects.get(external_id="cw")
+    now = clock.now()
+    CaseworkerAvailability.objects.create(
+        caseworker=worker,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=6),
+        source=AvailabilitySource.API,
+    )
+    page = _officer_page(
+        open_slow_page, office, f"/book/desk/{office.code}/book/?service={service.pk}"
+    )
+    first = page.locator("input[name=start]:checked")
+    starts = dt.datetime.fromtimestamp(int(first.get_attribute("value") or 0), tz=dt.UTC)
+    assert now < starts <= now + dt.timedelta(minutes=service.handling_minutes + 1)
+    expect(page.locator("#first-caseworker-time")).to_contain_text(service.agency.name_sv)
+    expect(page.locator("select[name=service] option:checked")).to_have_text(
+        f"{service.agency.name_sv} – {service.name_sv} · videomöte"
+    )
+    page.locator("input[name=name]").fill("Amina Hassan")
+    page.locator("input[name=phone]").fill("070-123 45 67")
+    page.get_by_role("button", name="Boka tiden", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Tiden är bokad")
+    expect(page.locator("main")).to_contain_text(
+        f"Handläggare, handläggare på {service.agency.name_sv}"
+    )
+    _checked(page)

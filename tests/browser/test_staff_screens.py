@@ -389,3 +389,21 @@ def test_desk__keyboard_transfer_t_and_did_not_come_k(
     expect(message).to_contain_text(f"{visit.ticket} är uppropad")
     page.keyboard.press("k")  # pressed "Did not come": refused this soon after the call
     expect(message).to_contain_text("innan du markerar att besökaren inte kom")
+
+
+def test_desk__outreach_stop_of_another_office__says_why_and_who_works_it(
+    open_staff_page: OpenStaffPage, kista: Office, officer: User
+):
+    """Walk F8: a Kista officer opening an outreach stop's desk landed on their own desk list
+    without a word. The chooser says they do not work there and which office staffs it."""
+    from tests.factories import make_outreach_stop
+
+    jokkmokk = Office.objects.get(code="jokkmokk")
+    stop = make_outreach_stop(staffed_from=jokkmokk)
+    page = open_staff_page(officer)
+    page.goto(f"/desk/{stop.code}/")
+    page.wait_for_url(re.compile(rf"/desk/\?office={stop.code}$"))
+    notice = page.locator("#asked-office")
+    expect(notice).to_contain_text("du arbetar inte där")
+    expect(notice).to_contain_text(f"Personal från {jokkmokk.name}")
+    assert_accessible(page)

@@ -18,7 +18,12 @@ MAIL = SMS  # the citizen's mails of the same names (mail/<name>.txt)
 
 def _context() -> dict[str, object]:
     starts_at = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
-    office = SimpleNamespace(name="Kista", name_and_address="Kista, Kistagången 12, Kista")
+    office = SimpleNamespace(
+        name="Kista",
+        name_and_address="Kista, Kistagången 12, Kista",
+        street_address="Kistagången 12",
+        map_url="https://www.openstreetmap.org/?mlat=59.40316&mlon=17.94479#map=17/59.40316/17.94479",
+    )
     booking = SimpleNamespace(
         starts_at=starts_at,
         ends_at=starts_at + dt.timedelta(minutes=20),

@@ -1,10 +1,12 @@
 """Pages: an agency analyst sees only their agency's handovers and no personal data; the
 network administrator sees failing endpoints; officers see nothing; the demo receiver."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from servicekontor.handovers.models import DemoReceipt, Handover, Partner
+from servicekontor.handovers.models import ContactChannel, DemoReceipt, Handover, Partner
 from servicekontor.handovers.tests.conftest import VALID_PNR, serve_and_hand_over
 from tests.factories import make_user
 
@@ -71,6 +73,10 @@ def test_demo_receiver__verifies_stores_once_and_plays_the_caseworker(
     # the received handovers are the page's cards, not Django's messages in base.html's box
     # (the list was passed as `messages`: a raw dump of each payload at the top)
     assert 'class="message' not in page and "DemoReceipt" not in page
+    # words on the (Swedish) page, not the payload's codes (walk F9/F18)
+    assert "<dd>sent</dd>" not in page and "Myndigheten har ännu inte bekräftat mottagandet" in page
+    assert not any(f"<dd>{code}" in page for code in ContactChannel.values)
+    assert not re.search(r"<dd>\d{12}</dd>", page)  # an identity number has its hyphen
     client.post(inbox, {"reference": handover.reference, "do": "acknowledge", "number": "1"})
     client.post(inbox, {"reference": handover.reference, "do": "needs_citizen"})
 
