@@ -165,7 +165,13 @@ class ChangePlanViewSet(InvalidCredentialsMixin, viewsets.ViewSet):
     lookup_value_regex = "[0-9]{1,18}"  # a bigint id; anything else is a 404, not a 500
     authentication_classes = API_AUTHENTICATION
     permission_classes = [MaySeePlans]
-    pagination_class = BoundedLimitOffsetPagination  # the list (`paged`), and so documented
+
+    @property
+    def pagination_class(self) -> type[BoundedLimitOffsetPagination] | None:
+        """The list is paged (`paged`) and so documented; one plan's changes are the parts of
+        one object, answered whole (decision 0097), so drf-spectacular must not document
+        them as paged (it pages every `many=True` answer of a view with a paginator)."""
+        return BoundedLimitOffsetPagination if getattr(self, "action", None) == "list" else None
 
     @extend_schema(
         summary="Change plans (every version)",

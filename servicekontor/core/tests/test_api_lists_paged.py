@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.factories import make_user
 
 # Whole answers that are one object's parts, not lists of the API's things (decision 0097).
-NOT_LISTS = {"/api/offices/{code}/opening-hours/"}
+NOT_LISTS = {"/api/offices/{code}/opening-hours/", "/api/change-plans/{id}/"}
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
