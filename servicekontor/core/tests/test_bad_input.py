@@ -372,7 +372,7 @@ def _offices_csv(**values: str) -> io.StringIO:
         code="kiruna",
         name="Kiruna",
         municipality="Kiruna",
-        county="Norrbotten",
+        county="Norrbottens län",
         latitude="67.85",
         longitude="20.22",
         opened_on="2019-06-01",
