@@ -26,8 +26,6 @@ WATCH_EVERY_SECONDS = 0.25
 # watch(primal bound, dual bound) in the model's objective (offset included) -> True to stop.
 # The primal bound is the best solution's objective (±inf before the first one).
 Watch = Callable[[float, float], bool]
-# The status of a solve that `root` stopped after the root LP.
-ROOT_STOPPED = "Stopped after the root LP"
 
 
 def _swallow_highs_banner() -> None:
@@ -73,18 +71,14 @@ def solve_milp(
     presolve: bool = True,
     options: dict[str, bool | float | str] | None = None,
     watch: Watch | None = None,
-    root: Callable[[float], bool] | None = None,
 ) -> MilpOutcome:
     """Solve one MILP (or LP, with no integer columns) with HiGHS, one thread, from `start` if
     given. `options` are HiGHS options for this model; `HIGHS_OPTIONS` (global, for
     experiments such as benchmarks/mclp_hardness.py) override them. `watch` is called with the
     branch and bound's primal and dual bounds at most every WATCH_EVERY_SECONDS and when a
     better solution is found; when it returns True HiGHS stops and the best solution so far
-    is returned (status "Interrupted by user"). `root` is called once, with the root LP's
-    value (the first finite dual bound, offset included); when it returns True HiGHS stops
-    there and the outcome has status ROOT_STOPPED, that value as its bound and no solution
-    (x empty): the caller solves another model instead. Raises RuntimeError when HiGHS
-    finds no feasible solution."""
+    is returned (status "Interrupted by user"). Raises RuntimeError when HiGHS finds no
+    feasible solution."""
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = int(cost.size)
@@ -114,17 +108,14 @@ def solve_milp(
     for name, value in {**(options or {}), **HIGHS_OPTIONS}.items():
         solver.setOptionValue(name, value)
     solver.passModel(lp)
-    stopped_at: list[float] = []
-    if watch is not None or root is not None:
-        _subscribe(solver, watch, root, stopped_at)
+    if watch is not None:
+        _subscribe(solver, watch)
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = list(map(float, start))
         solution.value_valid = True
         solver.setSolution(solution)
     solver.run()
-    if stopped_at:
-        return MilpOutcome(np.zeros(0), float("nan"), stopped_at[0], ROOT_STOPPED)
     info = solver.getInfo()
     status = solver.modelStatusToString(solver.getModelStatus())
     x = np.asarray(solver.getSolution().col_value, dtype=np.float64)
@@ -152,7 +143,6 @@ def solve_milp(
             presolve=presolve,
             options=options,
             watch=watch,
-            root=root,
         )
     return MilpOutcome(
         x=x,
@@ -193,35 +183,17 @@ def lp_solver(
     return solver
 
 
-def _subscribe(
-    solver: highspy.Highs,
-    watch: Watch | None,
-    root: Callable[[float], bool] | None,
-    stopped_at: list[float],
-) -> None:
+def _subscribe(solver: highspy.Highs, watch: Watch) -> None:
     """Call `watch` from HiGHS's MIP callbacks: on every improving solution, and from the
-    interrupt check (every node) at most every WATCH_EVERY_SECONDS; its True interrupts.
-    Call `root` at the first interrupt check with a finite dual bound (the root LP's value);
-    its True interrupts and records that value in `stopped_at`."""
+    interrupt check (every node) at most every WATCH_EVERY_SECONDS; its True interrupts."""
     last = [0.0]
-    asked = [root is None]
 
     def on_improving(event: HighsCallbackEvent) -> None:
         out = event.data_out
-        if watch is not None:
-            watch(float(out.mip_primal_bound), float(out.mip_dual_bound))
+        watch(float(out.mip_primal_bound), float(out.mip_dual_bound))
 
     def on_interrupt(event: HighsCallbackEvent) -> None:
         out = event.data_out
-        if not asked[0] and np.isfinite(out.mip_dual_bound):
-            asked[0] = True
-            assert root is not None
-            if root(float(out.mip_dual_bound)) and event.data_in:
-                stopped_at.append(float(out.mip_dual_bound))
-                event.data_in.user_interrupt = True
-                return
-        if watch is None:
-            return
         now = time.perf_counter()
         if now - last[0] < WATCH_EVERY_SECONDS:
             return

@@ -997,8 +997,9 @@ def solve_lscp(
 ) -> Solution:
     """The fewest open sites (``fixed`` ones included) covering every coverable demand row.
 
-    Rows that no site covers are left out and listed in ``Solution.uncoverable``. The model
-    HiGHS solves is the core left by :func:`_reduce_cover`, from the greedy cover.
+    Rows that no site covers are left out and listed in ``Solution.uncoverable``. The MILP
+    is the core left by :func:`_reduce_cover`, solved from the greedy cover by our branch and
+    bound (:func:`_lscp_search`; HiGHS's MILP where one of its LPs fails).
     ``exact=False`` answers with the greedy cover (or ``start`` if smaller) and the LP
     relaxation's bound. ``progress``: as for :func:`solve_mclp`. ``zero_half``: add
     {0,½}-cuts of the core (:mod:`cuts`) to the MILP always (True), never (False) or where
@@ -1052,7 +1053,7 @@ def solve_lscp(
         )
         begun = time.perf_counter()
 
-        def milp(with_cuts: bool, root: Callable[[float], bool] | None = None) -> MilpOutcome:
+        def milp(with_cuts: bool) -> MilpOutcome:
             matrix, lower = core, np.ones(core.shape[0])
             if with_cuts:
                 found = cuts.cut_rounds(core, rounds=ZERO_HALF_ROUNDS)
@@ -1074,19 +1075,16 @@ def solve_lscp(
                 offset=float(forced.size),
                 options=COVERING_MILP_HIGHS_OPTIONS,
                 watch=watch,
-                root=root,
             )
 
-        # The rule needs the core's LP, which HiGHS solves first anyway: the MILP starts
-        # without cuts and stops after its root LP where the cuts pay (decision 0061).
-        out = milp(
-            bool(exact and zero_half),
-            root=(lambda lp: _zero_half_pays(lp - forced.size))
-            if exact and zero_half is None
-            else None,
+        searched = (
+            _lscp_search(core, warm, forced.size, zero_half, time_limit, mip_rel_gap, watch)
+            if exact
+            else None
         )
-        if out.status == highs.ROOT_STOPPED:
-            out = milp(True)
+        # HiGHS: the LP where not exact; the MILP (with cuts unless told not) where one of the
+        # search's LPs failed.
+        out = searched if searched is not None else milp(exact and zero_half is not False)
         if not exact:
             # The LP relaxation's value bounds the count. The answer: its whole sites,
             # completed by the greedy (an integral LP is its own answer), or the greedy alone
@@ -1121,6 +1119,70 @@ def solve_lscp(
         status=out.status,
         uncoverable=uncoverable,
     )
+
+
+def _lscp_search(
+    core: sparse.csr_matrix,
+    start: FloatArray,
+    forced: int,
+    zero_half: bool | None,
+    time_limit: float,
+    mip_rel_gap: float,
+    watch: highs.Watch | None,
+) -> MilpOutcome | None:
+    """The set-covering core's MILP min Σx, ``core`` x ≥ 1, x binary, by our branch and bound
+    (branch.maximize on −Σx; decision 0102), from the cover ``start``. {0,½}-cuts of the core
+    first where ``zero_half`` says (None: where :func:`_zero_half_pays` on the core's LP).
+    The outcome counts the ``forced`` sites in (objective and bound: open sites, the bound at
+    least the LP's where it was solved; statuses HiGHS's words); None when one of the
+    search's LPs failed (the caller asks HiGHS)."""
+    n, m = core.shape
+    matrix, lower = core, np.ones(n)
+    known = 1.0  # a bound on the core's count before the search: it has a row to cover
+    if zero_half is None:
+        lp = highs.lp_solver(
+            cost=np.ones(m),
+            matrix=core.tocsc(),
+            row_lower=lower,
+            row_upper=np.full(n, np.inf),
+            col_lower=np.zeros(m),
+            col_upper=np.ones(m),
+        )
+        lp.run()
+        known = float(lp.getInfo().objective_function_value)
+        zero_half = _zero_half_pays(known)
+    if zero_half:
+        found = cuts.cut_rounds(core, rounds=ZERO_HALF_ROUNDS)
+        known = found.lp_after
+        if found.rhs.size:
+            matrix = sparse.csr_matrix(sparse.vstack([core, found.cuts]))
+            lower = np.concatenate([lower, found.rhs.astype(np.float64)])
+    searched = _branch_and_bound(
+        cost=-np.ones(m),
+        matrix=matrix.tocsc(),
+        row_lower=lower,
+        row_upper=np.full(lower.size, np.inf),
+        col_lower=np.zeros(m),
+        col_upper=np.ones(m),
+        integer=np.ones(m, dtype=bool),
+        start=start,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+        integral=True,
+        offset=-float(forced),
+        watch=None if watch is None else _negated(watch),
+    )
+    if searched is None:
+        return None
+    # A search stopped before its root LP knows no bound of its own: the LP's stands.
+    bound = max(-searched.bound, known + forced)
+    return MilpOutcome(searched.x, -searched.objective, bound, searched.status)
+
+
+def _negated(watch: highs.Watch) -> highs.Watch:
+    """``watch`` for a minimisation, told the figures of the same search run as a
+    maximisation of the negated objective."""
+    return lambda value, bound: watch(-value, -bound)
 
 
 def _zero_half_pays(lp: float) -> bool:

@@ -305,6 +305,10 @@ def mclp_pdhg(
     best_scores = sparse.csr_matrix(cov, dtype=np.float64).T @ lam64
     exact = float(np.maximum(w - lam64, 0.0).sum())
     exact += float(np.partition(best_scores, nf - k)[nf - k :].sum())
+    if exact > total:
+        # The float32 figures chose a λ whose float64 bound is above λ = 0's (the total
+        # weight): λ = 0 is the better one, and its bound and scores are returned.
+        best_scores, exact = np.zeros(nf), total
     return MclpLagrangian(
         exact,
         np.asarray(best_scores, dtype=np.float64),

@@ -117,9 +117,9 @@ def _milp_optimum(a: np.ndarray) -> float:
     return float(round(res.fun))
 
 
-def test_solve_lscp__rule_stops_after_the_root__same_optimum(monkeypatch):
-    # The rule as wired (HiGHS stopped after its root LP, then the model with the cuts), made
-    # to say yes on every fractional LP; the path must really run.
+def test_solve_lscp__rule_says_cuts__same_optimum(monkeypatch):
+    # The rule as wired (the core's LP first, then the cut rounds and our search on the LP
+    # with the cuts), made to say yes on every fractional LP; the path must really run.
     monkeypatch.setattr(optimize, "ZERO_HALF_MAX_ROUND_UP", 1.0)
     rounds = []
     real = cuts.cut_rounds
@@ -135,36 +135,6 @@ def test_solve_lscp__rule_stops_after_the_root__same_optimum(monkeypatch):
         assert s.optimal and s.objective == _milp_optimum(covers.toarray().astype(float))
         assert covers[:, list(s.chosen)].toarray().any(axis=1).all()
     assert len(rounds) >= 2
-
-
-def test_solve_milp__root_says_stop__the_lp_value_and_no_solution():
-    a = _points(1).toarray().astype(float)
-    n, m = a.shape
-    seen = []
-
-    def root(lp):
-        seen.append(lp)
-        return True
-
-    out = highs.solve_milp(
-        cost=np.ones(m),
-        matrix=sparse.csc_matrix(a),
-        row_lower=np.ones(n),
-        row_upper=np.full(n, np.inf),
-        col_lower=np.zeros(m),
-        col_upper=np.ones(m),
-        integer=np.ones(m, dtype=bool),
-        maximize=False,
-        start=np.ones(m),
-        time_limit=30.0,
-        mip_rel_gap=0.0,
-        offset=4.0,
-        options=optimize.COVERING_MILP_HIGHS_OPTIONS,
-        root=root,
-    )
-    lp = linprog(np.ones(m), A_ub=-a, b_ub=-np.ones(n), bounds=(0, 1)).fun + 4.0
-    assert out.status == highs.ROOT_STOPPED and out.x.size == 0
-    assert seen == [pytest.approx(lp)] and out.bound == pytest.approx(lp)
 
 
 @settings(max_examples=120, deadline=None)

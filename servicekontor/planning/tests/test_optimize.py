@@ -1411,3 +1411,57 @@ def test_solve_pmedian__reduced_cost_fixing__milp_over_fewer_sites_same_optimum(
     assert s.objective == pytest.approx(best, rel=1e-9) and s.optimal
     assert seen and seen[0] < 14  # the MILP's x columns: fewer than the sites
     assert len(s.chosen) == 2 and max(s.chosen) < 14
+
+
+def _cover_points(seed: int, count: int = 120, radius: float = 16.0) -> sparse.csr_matrix:
+    """Random points on a 100 × 100 square covering each other within ``radius``: set-covering
+    cores left after the reductions, big enough to need branching."""
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0, 100, size=(count, 2))
+    dist = np.linalg.norm(points[:, None, :] - points[None, :, :], axis=2)
+    return optimize.coverage_matrix(dist, radius)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_solve_lscp__own_search__same_optimum_as_plain_model_and_highs(seed, monkeypatch):
+    # The exact set cover is our branch and bound on the core (decision 0102); where one of its
+    # LPs fails, HiGHS's MILP answers. Both must give the textbook model's optimum.
+    covers = _cover_points(seed)
+    plain = _plain_lscp(covers.toarray(), [])
+    searches = []
+    real = optimize._branch_and_bound
+
+    def spy(**kwargs):
+        out = real(**kwargs)
+        searches.append(out)
+        return out
+
+    monkeypatch.setattr(optimize, "_branch_and_bound", spy)
+    ours = optimize.solve_lscp(covers)
+    assert len(searches) == 1 and searches[0] is not None
+    assert ours.objective == plain and ours.optimal and ours.status == "Optimal"
+    assert covers[:, list(ours.chosen)].toarray().any(axis=1).all()
+
+    monkeypatch.setattr(optimize, "_branch_and_bound", lambda **kwargs: None)
+    fallback = optimize.solve_lscp(covers)
+    assert fallback.objective == plain and fallback.optimal
+    assert covers[:, list(fallback.chosen)].toarray().any(axis=1).all()
+
+
+def test_solve_lscp__own_search__time_limit_keeps_a_cover_and_a_valid_bound(monkeypatch):
+    # A search stopped by its limit (here before its root) answers with its incumbent (a
+    # cover) and the LP's bound, never an infinite one nor one above the optimum.
+    from scipy.optimize import linprog
+
+    covers = _cover_points(7, count=200, radius=14.0)
+    plain = _plain_lscp(covers.toarray(), [])
+    real = optimize._branch_and_bound
+    monkeypatch.setattr(
+        optimize, "_branch_and_bound", lambda **kwargs: real(**{**kwargs, "time_limit": 0.0})
+    )
+    s = optimize.solve_lscp(covers)
+    a = covers.toarray().astype(float)
+    lp = linprog(np.ones(a.shape[1]), A_ub=-a, b_ub=-np.ones(a.shape[0]), bounds=(0, 1)).fun
+    assert np.ceil(lp - 1e-6) <= s.bound <= plain <= s.objective
+    assert s.status == "Time limit reached" and not s.optimal
+    assert covers[:, list(s.chosen)].toarray().any(axis=1).all()
