@@ -344,7 +344,7 @@ def _has_page(language: str, path: str) -> bool:
     """Whether "/<language><path>" is a page of the site (the language prefix of
     `i18n_patterns` matches only while that language is active)."""
     with translation.override(language):
-        return is_valid_path(f"/{language}{path}")
+        return bool(is_valid_path(f"/{language}{path}"))
 
 
 #: The staff screens' first path segments: an unprefixed URL of one of them follows the

@@ -75,7 +75,7 @@ def test_notes__the_citizens_cancellation_has_no_address_note(
     assert "Fråga" not in text  # "Ask the agency for the address"
     # Its calendar file removes the event: no "bring your ID" in it either.
     (ics,) = [
-        part.get_payload(decode=True)
+        bytes(part.get_payload(decode=True))
         for part in cancelled.message().walk()
         if part.get_content_type() == "text/calendar"
     ]
