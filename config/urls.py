@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicekontor.core.favicon import favicon
+from servicekontor.core.set_language import set_language
 from servicekontor.desk.views import pushed_waiting_lists
 from servicekontor.lobby.views import pushed_board
 
@@ -18,7 +19,8 @@ handler403 = "servicekontor.accounts.refusal.permission_denied"
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, with the page to go back to read in its own language (walk F4).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("servicekontor.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # GET only: an OPTIONS answer rendered its metadata through the page's template renderer,

@@ -94,7 +94,8 @@ def booking_ics(
     event.add(
         "description",
         f"{booking.service.agency.name}: {booking.service.name}\n{format_code(booking.code)}"
-        + (bring_id if booking.service.requires_identification else "")
+        # "Bring your ID" is for a coming visit, not in the file that removes it (walk F5b)
+        + (bring_id if booking.service.requires_identification and not cancelled else "")
         + (f"\n{video}" if video else ""),
     )
     event.add("geo", (booking.office.latitude, booking.office.longitude))

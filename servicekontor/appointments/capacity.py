@@ -113,6 +113,7 @@ class Rules:
 class Window:
     earliest_start: dt.datetime  # a slot must start at or after this instant
     last_day: dt.date  # and on or before this local day
+    lead: dt.timedelta = dt.timedelta(0)  # the rule behind `earliest_start` (now + lead)
 
     def admits(self, start: dt.datetime) -> bool:
         return start >= self.earliest_start and start.astimezone(STOCKHOLM).date() <= self.last_day
@@ -135,6 +136,7 @@ def booking_window(*, now: dt.datetime, rules: Rules) -> Window:
     return Window(
         earliest_start=now + rules.closes_before,
         last_day=today + dt.timedelta(days=rules.horizon_days),
+        lead=rules.closes_before,
     )
 
 

@@ -3,11 +3,12 @@
 import datetime as dt
 
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from servicekontor.core import clock
 from servicekontor.core.errors import DomainError
+from servicekontor.core.i18n import when_words
 
 
 class BookingError(DomainError):
@@ -64,6 +65,55 @@ class OutsideWindow(BookingError):
     default_message = _(
         "That time can no longer be booked (too soon, or too far ahead). Choose another time."
     )
+
+
+def lead_words(lead: dt.timedelta) -> str:
+    """How long before its start a time can still be booked, in words: "2 hours",
+    "90 minutes" (whole hours as hours)."""
+    minutes = int(lead.total_seconds() // 60)
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+
+
+def lead_hidden_words(lead: dt.timedelta, earliest: dt.datetime) -> str:
+    """The times pages' note when free times are not listed because they start too soon."""
+    return gettext(
+        "A time can be chosen at the latest %(lead)s before it starts, so times that start "
+        "before %(when)s are not shown."
+    ) % {"lead": lead_words(lead), "when": when_words(earliest)}
+
+
+class TooSoon(OutsideWindow):
+    """The time starts sooner than the office's rule allows a citizen to book or move to
+    (`Rules.closes_before`): says the rule and from when times can be chosen now (walk F6:
+    near times were refused with no reason)."""
+
+    def __init__(self, *, lead: dt.timedelta, earliest: dt.datetime) -> None:
+        self.lead, self.earliest = lead, earliest
+        super().__init__(
+            gettext(
+                "A time can be chosen at the latest %(lead)s before it starts: now you can "
+                "choose a time that starts %(when)s or later. Choose another time."
+            )
+            % {"lead": lead_words(lead), "when": when_words(earliest)}
+        )
+
+
+class TooFarAhead(OutsideWindow):
+    """The time is past the office's booking window (`Rules.horizon_days`): says up to which
+    day times can be booked."""
+
+    def __init__(self, *, last_day: dt.date) -> None:
+        self.last_day = last_day
+        super().__init__(
+            gettext(
+                "That time is too far ahead: times at this office can be booked up to and "
+                "including %(day)s. Choose another time."
+            )
+            % {"day": formats.date_format(last_day, "DAY_FORMAT")}
+        )
 
 
 class SlotTaken(BookingError):

@@ -69,6 +69,9 @@ class DaysPage:
 
     days: list[DayFree]
     last_day: dt.date
+    # Some free times on the page start too soon to be booked (`Rules.closes_before`) and are
+    # not shown: the rule's length and the earliest start now (None: nothing hidden by it).
+    lead_hidden: tuple[dt.timedelta, dt.datetime] | None = None
 
 
 def free_days_page(
@@ -89,13 +92,22 @@ def free_days_page(
     )
     window = book.window(office.pk, now)
     found = []
+    hidden = False
+    soon_until = clock.local_date_of(window.earliest_start)
     for day in book.days():
         if day > window.last_day:
             break
         slots = book.slots(office.pk, day, window=window)
         why = "" if slots else book.why_no_free_time(office.pk, day, window=window, now=now)
         found.append(DayFree(day=day, slots=slots, no_time=why))
-    return DaysPage(days=found, last_day=window.last_day)
+        # Walk F6: times hidden by the lead rule are said, not silently left out.
+        if window.lead and not hidden and day <= soon_until:
+            hidden = any(now < s.start < window.earliest_start for s in book.slots(office.pk, day))
+    return DaysPage(
+        days=found,
+        last_day=window.last_day,
+        lead_hidden=(window.lead, window.earliest_start) if hidden else None,
+    )
 
 
 def free_days(
@@ -461,8 +473,11 @@ def slot_for(
         raise errors.TimePassed()
     if not book.offers(office.pk, day):
         raise errors.NotBookable()
-    if not book.window(office.pk, now).admits(starts_at):
-        raise errors.OutsideWindow()
+    window = book.window(office.pk, now)
+    if not window.admits(starts_at):
+        if starts_at < window.earliest_start:
+            raise errors.TooSoon(lead=window.lead, earliest=window.earliest_start)
+        raise errors.TooFarAhead(last_day=window.last_day)
     intervals = opening_hours.intervals_on(book.inputs[office.pk].schedule, day)
     if not any(o <= starts_at < c for o, c in intervals):
         raise errors.OfficeClosed()

@@ -26,7 +26,15 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit import ALL
 
 from servicekontor.accounts.permissions import can_serve_at
-from servicekontor.appointments import conf, desk_words, errors, mail, queries, services
+from servicekontor.appointments import (
+    capacity,
+    conf,
+    desk_words,
+    errors,
+    mail,
+    queries,
+    services,
+)
 from servicekontor.appointments.calendar_file import booking_ics, download_method
 from servicekontor.appointments.forms import CheckInForm, ContactForm, DeskContactForm
 from servicekontor.appointments.models import Booking, BookingStatus
@@ -236,10 +244,13 @@ def _times_context(
     service: Service,
     extra_query: dict[str, str] | None = None,
     at_desk: bool = False,
+    own_start: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The days of the page and the chosen day's free times (templates/_days.html).
     `extra_query`: parameters every day and week link must carry besides the request's own
-    (the desk's service when the page came from a POST)."""
+    (the desk's service when the page came from a POST). `own_start`: the time of the booking
+    being moved: not a time to move to, so not listed nor counted (walk F6); its day's
+    list shows it as the booked time (`times`)."""
     extra_query = extra_query or {}
     try:
         first = _days_page(request)
@@ -257,6 +268,8 @@ def _times_context(
         at_desk=at_desk,
     )
     days = page.days
+    if own_start is not None:
+        days = [_without_start(d, own_start) for d in days]
     chosen = request.GET.get("day", "")
     # Only a day with free times is selectable: a chosen day without (a Saturday, a full
     # day) selects the page's first free day, not an empty heading.
@@ -284,6 +297,8 @@ def _times_context(
         if page.last_day < first + dt.timedelta(days=DAYS_PER_PAGE - 1)
         else None,
         "past_window": not days,
+        # Free times starting too soon are not listed: the rule in words (walk F6).
+        "lead_note": errors.lead_hidden_words(*page.lead_hidden) if page.lead_hidden else "",
         "previous": first - dt.timedelta(days=DAYS_PER_PAGE)
         if first > clock.local_today()
         else None,
@@ -291,6 +306,19 @@ def _times_context(
         if days and len(days) == DAYS_PER_PAGE
         else None,
     }
+    # The chosen day's times, each with whether it is the booking's own (shown, not a link).
+    times: list[tuple[Any, bool]] = [(slot, False) for slot in selected.slots] if selected else []
+    if selected is not None and own_start is not None:
+        own_day = clock.local_date_of(own_start)
+        if own_day == selected.day:
+            own = capacity.Slot(
+                start=own_start,
+                end=own_start + dt.timedelta(minutes=service.handling_minutes),
+                capacity=0,
+                free=0,
+            )
+            times = sorted([*times, (own, True)], key=lambda pair: pair[0].start)
+    context["times"] = times
     if days and not any(d.slots for d in days):
         context["alternatives"] = [
             c
@@ -300,6 +328,16 @@ def _times_context(
             if c.office.pk != office.pk
         ][:3]
     return context
+
+
+def _without_start(day: queries.DayFree, start: dt.datetime) -> queries.DayFree:
+    """The day without the slot starting at `start` (the booking's own time)."""
+    slots = [slot for slot in day.slots if slot.start != start]
+    if len(slots) == len(day.slots):
+        return day
+    return queries.DayFree(
+        day=day.day, slots=slots, no_time="" if slots else capacity.NoTime.FULLY_BOOKED
+    )
 
 
 @_rate_limited(conf.rate_lookup)
@@ -516,7 +554,10 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(manage_url + "?done=moved")
     if request.method == "POST":
         return _error(request, _("Choose one of the listed times."), 400, back=request.path)
-    context = _times_context(request, office=booking.office, service=booking.service)
+    own_start = booking.starts_at if booking.holds_capacity() else None
+    context = _times_context(
+        request, office=booking.office, service=booking.service, own_start=own_start
+    )
     context.update({"booking": booking, "token": token})
     return render(request, "appointments/reschedule.html", context, status=_times_status(context))
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.urls import is_valid_path
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
@@ -261,6 +262,89 @@ class ApiLanguageMiddleware:
         response.headers["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language",))
         return response
+
+
+def accepted_language(accept_language: str) -> str | None:
+    """The first of the site's languages an Accept-Language header names, by its weights
+    ("en-GB,en;q=0.9" is en); None when it names none of them (or only with q=0)."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    for tag, weight in parse_accept_lang_header(accept_language or ""):
+        if weight <= 0:
+            continue
+        if tag == "*":
+            return None
+        base = tag.split("-")[0].lower()
+        if base in supported:
+            return base
+    return None
+
+
+#: Citizens' pages on a shared device of the office (the ticket kiosk, the check-in kiosk,
+#: the lobby display) and the desk's booking pages: an unprefixed one is Swedish whatever the
+#: device's browser says (a kiosk's Chromium often says en-US); each has its language button.
+_NOT_BY_BROWSER = ("/queue/", "/display/", "/book/check-in/", "/book/desk/")
+
+
+class FirstVisitLanguageMiddleware:
+    """A citizen's first visit (no language cookie: no choice made on this browser) to an
+    unprefixed page, from a browser whose Accept-Language prefers English to Swedish: 302 to
+    the same page under "/en/" (walk F4; decision 0103). A choice made with the language
+    button (the cookie, either language) is never overridden, and a shared office device's
+    pages, staff screens (`StaffLanguageRedirectMiddleware`), calendar files, htmx and
+    anything but GET and HEAD are left alone. Every unprefixed page it could redirect says
+    that its answer depends on Accept-Language and on the cookie (Vary), so a cache never
+    gives the Swedish page to an English browser, nor the redirect to a Swedish one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not self._eligible(request):
+            return self.get_response(request)
+        target = self._target(request)
+        if target is not None:
+            response: HttpResponseBase = HttpResponse(status=302)
+            response["Location"] = target
+        else:
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    @staticmethod
+    def _eligible(request: HttpRequest) -> bool:
+        """A GET of an unprefixed citizen's page of `i18n_patterns` (not the API, the admin)."""
+        if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request"):
+            return False
+        path = request.path_info
+        first = path.lstrip("/").split("/", 1)[0]
+        others = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+        if (
+            first in {code for code, _name in settings.LANGUAGES}  # already prefixed
+            or first in STAFF_PATHS
+            or path.startswith(_NOT_BY_BROWSER)
+            or path.endswith(".ics")
+        ):
+            return False
+        return any(_has_page(language, path) for language in others)
+
+    @staticmethod
+    def _target(request: HttpRequest) -> str | None:
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return None
+        language = accepted_language(request.headers.get("Accept-Language", ""))
+        if language is None or language == settings.LANGUAGE_CODE:
+            return None
+        if not _has_page(language, request.path_info):
+            return None
+        query = request.META.get("QUERY_STRING", "")
+        return f"/{language}{request.path_info}" + (f"?{query}" if query else "")
+
+
+def _has_page(language: str, path: str) -> bool:
+    """Whether "/<language><path>" is a page of the site (the language prefix of
+    `i18n_patterns` matches only while that language is active)."""
+    with translation.override(language):
+        return bool(is_valid_path(f"/{language}{path}"))
 
 
 #: The staff screens' first path segments: an unprefixed URL of one of them follows the

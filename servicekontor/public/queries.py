@@ -80,6 +80,14 @@ def agencies_by_office(offices: list[Office], day: dt.date) -> dict[int, tuple[l
     return {office_id: (sorted(names[office_id]), counts[office_id]) for office_id in names}
 
 
+def offered_agencies(day: dt.date) -> list[Agency]:
+    """The agencies some operating office or stop offers a service of on the day, by their
+    name in the active language: the finder's choice of agency."""
+    offering = Offering.objects.valid_on(day).filter(office__in=offices_operating_on(day=day))
+    agencies = Agency.objects.filter(pk__in=offering.values("service__agency_id"))
+    return sorted(agencies, key=lambda a: fold(a.name))
+
+
 def matching_offices(text: str, day: dt.date) -> list[Office]:
     """Operating offices whose name, municipality or town contains the text (å = a, case-blind)."""
     wanted = fold(text)
@@ -115,16 +123,22 @@ def nearest_offices(
     day: dt.date,
     limit: int = MAX_RESULTS,
     now: dt.datetime | None = None,
+    agency: Agency | None = None,
 ) -> list[OfficeResult]:
     """Operating offices and outreach stops sorted by great-circle distance, with the agencies
     whose services they offer that day (a stop: also its next three visit days; with `now`,
     not a visit that has ended by then, and each result's open state at `now`, the one
-    `registry_cache.open_now` gives).
+    `registry_cache.open_now` gives). `agency`: only those offering a service of it that day
+    (walk F3).
 
     Offices on the same (approximate) point are as near as each other: they follow in name
     and code order, so the list is the same every time.
     """
-    offices = list(offices_operating_on(day=day))
+    operating = offices_operating_on(day=day)
+    if agency is not None:
+        offering = Offering.objects.valid_on(day).filter(service__agency=agency)
+        operating = operating.filter(pk__in=offering.values("office_id"))
+    offices = list(operating)
     offices.sort(
         key=lambda o: (
             round(haversine_km(latitude, longitude, o.latitude, o.longitude), 6),

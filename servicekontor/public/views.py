@@ -25,7 +25,8 @@ STOP_FEED_DAYS = 90
 
 def finder(request: HttpRequest) -> HttpResponse:
     today = clock.local_today()
-    form = FinderForm(request.GET or None)
+    agencies = queries.offered_agencies(today)
+    form = FinderForm(request.GET or None, agencies=agencies)
     context: dict[str, object] = {"form": form, "today": today}
     if not request.GET:
         return render(request, "public/finder.html", context)
@@ -48,9 +49,15 @@ def finder(request: HttpRequest) -> HttpResponse:
     else:
         form.add_error("q", _("Write a place name, or use your position."))
         return render(request, "public/finder.html", context, status=400)
+    agency = next((a for a in agencies if a.code == form.cleaned_data["agency"]), None)
     context["origin"] = origin
+    context["agency"] = agency
     context["results"] = queries.nearest_offices(
-        latitude=origin.latitude, longitude=origin.longitude, day=today, now=clock.now()
+        latitude=origin.latitude,
+        longitude=origin.longitude,
+        day=today,
+        now=clock.now(),
+        agency=agency,
     )
     return render(request, "public/finder.html", context)
 

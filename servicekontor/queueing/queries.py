@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Case, F, Q, QuerySet, Value, When
 
-from servicekontor.accounts.models import User
+from servicekontor.accounts.models import Competence, User
 from servicekontor.catalog.models import Agency, Service
 from servicekontor.core import clock
 from servicekontor.core.i18n import pick_language
@@ -203,10 +203,13 @@ class WaitInfo:
     expected_start: dt.datetime | None = None  # when nobody serves: when someone is expected
 
 
-def _desks_for(*, office: Office, service: Service) -> tuple[int, set[int] | None]:
+def _desks_for(*, office: Office, service: Service) -> tuple[int, set[int]]:
     """The desks of the office that can serve the service now (ready, officer and desk able:
-    `servable_service_ids`) and the services those desks can serve (None: no such desk).
-    The ORM form of `sql.OPEN_DESKS_OF_T` and of the competing visits of `sql.AHEAD_OF_T`."""
+    `servable_service_ids`) and the services whose visits compete with it: those these desks
+    can serve; with no such desk, those the officers who would serve it can serve (the
+    services of its agency and of every agency an active officer of the office trained for
+    its agency is trained for). The ORM form of `sql.OPEN_DESKS_OF_T` and of the competing
+    visits of `sql.AHEAD_OF_T`."""
     able = 0
     competing: set[int] = set()
     sessions = DeskSession.objects.filter(office=office, status=OfficerStatus.IDLE)
@@ -215,7 +218,17 @@ def _desks_for(*, office: Office, service: Service) -> tuple[int, set[int] | Non
         if service.pk in ids:
             able += 1
             competing |= ids
-    return able, competing if able else None
+    if able:
+        return able, competing
+    trained = Competence.objects.filter(
+        agency_id=service.agency_id,
+        user__is_active=True,
+        user__assignments__office=office,
+    ).values("user_id")
+    agencies = {service.agency_id} | set(
+        Competence.objects.filter(user_id__in=trained).values_list("agency_id", flat=True)
+    )
+    return 0, set(Service.objects.filter(agency_id__in=agencies).values_list("pk", flat=True))
 
 
 def expected_start(*, office: Office, at: dt.datetime) -> dt.datetime | None:
@@ -265,16 +278,16 @@ def wait_info(*, office: Office, service: Service, exclude: Visit | None = None)
     the tests keep the two equal).
 
     Before it: the waiting visits that compete with it for the same desks, those the desks
-    able to serve it now can serve (`_desks_for`), or every waiting visit of the office while
-    no such desk is open. `exclude`: a visit already in line; then only those call-next takes
+    able to serve it now can serve (`_desks_for`), or while no such desk is open those the
+    officers who would serve it can serve (not every waiting visit of the office: walk F5). `exclude`: a visit already in line; then only those call-next takes
     before it count (`call_order.call_order_key`), none if it no longer waits; without it, a
     new ticket's line (everyone competing). The estimate shares that work over those desks;
     with none open there is none, and `expected_start` says when service is expected to start.
     """
     able, competing = _desks_for(office=office, service=service)
-    waiting = Visit.objects.filter(office=office, state=VisitState.WAITING)
-    if competing is not None:
-        waiting = waiting.filter(service_id__in=competing)
+    waiting = Visit.objects.filter(
+        office=office, state=VisitState.WAITING, service_id__in=competing
+    )
     if exclude is None:
         ahead = waiting.count()
     elif exclude.state != VisitState.WAITING:

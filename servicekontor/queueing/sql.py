@@ -1045,11 +1045,16 @@ def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
 # before it (`CALL_ORDER`, the pick's ORDER BY itself: `t`'s row number among them, less one).
 # A visit that no such desk can serve (another agency, equipment those desks lack) is not
 # before it, whenever it came. With no such desk open there is no line to stand in yet: then
-# everyone waiting at the office whom call-next takes before it counts (an upper bound; the
-# ticket page says nobody serves yet). For a single desk and no new arrivals the count is
-# the number of visits that desk calls before `t` (`test_place_in_line`'s property).
-# The outer visit is `t`; `v`, `d`, `q` (and `servable_services_sql`'s `s`, `c`, `e`) are
-# taken. Parameter: now (`CALL_ORDER`'s).
+# the visits the officers who would serve it can serve compete (`_FALLBACK_COMPETING_WITH_T`:
+# the services of every agency an active officer of the office trained for `t`'s agency is
+# trained for, and of `t`'s own agency), not everyone waiting at the office: a ticket for an
+# agency whose desk has not opened does not stand behind the people the other agencies'
+# open desks are serving (walk F5; decision 0102; the ticket page says nobody serves yet).
+# For a single desk and no new arrivals the count is the number of visits that desk calls
+# before `t` (`test_place_in_line`'s property).
+# The outer visit is `t`; `v`, `d`, `q` (and `servable_services_sql`'s `s`, `c`, `e`, and
+# the fallback's `ts`, `fs`, `c1`, `c2`, `oa`, `ou`) are taken. Parameter: now
+# (`CALL_ORDER`'s).
 
 
 def _may_serve(*, desk: str, service: str) -> str:
@@ -1077,6 +1082,20 @@ _COMPETING_WITH_T = servable_services_sql(
     desks=f"{DeskSession._meta.db_table} d CROSS JOIN ",
     where=f" AND {_DESKS_OF_T}",
 )
+# With no desk open that can serve `t`: the services of `t`'s agency and of every agency an
+# active officer assigned to `t`'s office, trained for `t`'s agency, is trained for (the
+# visits such an officer would take too when the desk opens). ORM: `queries._desks_for`.
+_FALLBACK_COMPETING_WITH_T = (
+    f"SELECT fs.id FROM {Service._meta.db_table} fs WHERE fs.agency_id IN"
+    f" (SELECT ts.agency_id FROM {Service._meta.db_table} ts WHERE ts.id = t.service_id"
+    f" UNION SELECT c2.agency_id FROM {Service._meta.db_table} ts"
+    f" JOIN {Competence._meta.db_table} c1 ON c1.agency_id = ts.agency_id"
+    f" JOIN {OfficeAssignment._meta.db_table} oa ON oa.user_id = c1.user_id"
+    " AND oa.office_id = t.office_id"
+    f" JOIN {User._meta.db_table} ou ON ou.id = c1.user_id AND ou.is_active"
+    f" JOIN {Competence._meta.db_table} c2 ON c2.user_id = c1.user_id"
+    " WHERE ts.id = t.service_id)"
+)
 # The visits call-next takes before `t` among those competing with it (0 if `t` is not
 # waiting).
 AHEAD_OF_T = (
@@ -1084,8 +1103,9 @@ AHEAD_OF_T = (
     f" (SELECT v.id, ROW_NUMBER() OVER (ORDER BY {CALL_ORDER}) AS n"
     f" FROM {Visit._meta.db_table} v WHERE v.office_id = t.office_id"
     f" AND v.state = '{VisitState.WAITING.value}' AND (v.id = t.id"
-    f" OR NOT EXISTS (SELECT 1 FROM {DeskSession._meta.db_table} d WHERE {_DESKS_OF_T})"
-    f" OR v.service_id IN ({_COMPETING_WITH_T}))) q WHERE q.id = t.id)"
+    f" OR v.service_id IN ({_COMPETING_WITH_T})"
+    f" OR (NOT EXISTS (SELECT 1 FROM {DeskSession._meta.db_table} d WHERE {_DESKS_OF_T})"
+    f" AND v.service_id IN ({_FALLBACK_COMPETING_WITH_T})))) q WHERE q.id = t.id)"
 )
 
 # --- the kiosk's ticket page ------------------------------------------------------------------

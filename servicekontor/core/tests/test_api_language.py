@@ -6,6 +6,7 @@ site's pages keep their own rule (`/` is Swedish, `/en/` English)."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from servicekontor.core.middleware import api_language
@@ -94,7 +95,10 @@ def test_api_language__a_parameter_error_in_the_asked_language(
 
 
 def test_api_language__the_site_keeps_its_own_rule(client) -> None:
-    # `/` ignores Accept-Language by design (Swedish; the English link on every page).
+    # `/` is Swedish with the English button on every page; only a first visit (no language
+    # chosen, no cookie) from an English browser goes to /en/ (walk F4, decision 0103).
+    assert client.get("/", headers={"Accept-Language": "en"})["Location"] == "/en/"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
     page = client.get("/", headers={"Accept-Language": "en"})
     assert page["Content-Language"] == "sv"
     assert 'name="language" value="en"' in page.content.decode()
@@ -135,7 +139,7 @@ def test_api_language__the_schema_is_english_by_default_and_swedish_when_asked(c
 
 
 def test_site__first_page__links_to_english_before_its_heading(client) -> None:
-    body = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    body = client.get("/", headers={"Accept-Language": "sv"}).content.decode()
     main = body.split("<main", 1)[1]
     link = main.index('<a href="/en/" hreflang="en">Information in English</a>')
     assert link < main.index("<h1>")

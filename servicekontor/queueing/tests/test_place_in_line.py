@@ -19,12 +19,19 @@ from hypothesis import strategies as st
 
 from servicekontor.core import clock
 from servicekontor.core.clock import STOCKHOLM
+from servicekontor.network.models import ServicePoint
 from servicekontor.queueing import queries, services
 from servicekontor.queueing.errors import EmptyQueue
 from servicekontor.queueing.models import OfficerStatus, Priority, QueueSettings, Visit
 from servicekontor.queueing.notifications import notify_near_visits
 from servicekontor.queueing.views import TICKET_SALT
-from tests.factories import make_agency, make_offering, make_office, make_service, make_user
+from tests.factories import (
+    make_agency,
+    make_offering,
+    make_office,
+    make_service,
+    make_user,
+)
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -167,6 +174,74 @@ def test_place_in_line__two_desks__a_busy_officer_still_counts(world):
     later = services.issue_ticket(office=world.office, service=world.tax)
     wait = _wait(world.office, later)
     assert (wait.waiting, wait.minutes) == (1, 5)  # one before it, two desks of 10 minutes
+
+
+# --- an agency whose desk is not open: not behind the other agencies' lines (walk F5) -----
+
+
+@pytest.fixture
+def migration_desk_closed(world):
+    """The world plus Migrationsverket (M): mia, trained for M only, is assigned to the
+    office but on a break at desk 3; alice and bob serve Skatteverket and
+    Försäkringskassan."""
+    migration = make_agency(letter="M", code="migrationsverket")
+    permit = make_service(agency=migration, code="permit")
+    make_offering(office=world.office, service=permit)
+    desk3 = ServicePoint.objects.create(office=world.office, number=3)
+    mia = make_user(username="mia", offices=[world.office], agencies=[migration])
+    services.sign_in_at_desk(officer=mia, service_point=desk3)
+    services.set_officer_status(officer=mia, status=OfficerStatus.BREAK)
+    return world, permit, mia
+
+
+def test_place_in_line__no_desk_open_for_its_agency__others_lines_not_counted(
+    client, migration_desk_closed
+):
+    """The walk: S and F desks busy with their lines, the Migrationsverket desk on a break.
+    The M ticket's page counted all seven people before it, though the desk that will call
+    it serves nobody of theirs; it has nobody before it."""
+    world, permit, mia = migration_desk_closed
+    for service in (world.tax, world.parental, world.tax, world.parental, world.tax):
+        services.issue_ticket(office=world.office, service=service)
+    first_permit = services.issue_ticket(office=world.office, service=permit)
+    second_permit = services.issue_ticket(office=world.office, service=permit)
+
+    assert [_ahead(world.office, v) for v in (first_permit, second_permit)] == [0, 1]
+    page = _ticket_page(client, world.office, second_permit)
+    assert "1 person väntar före dig." in page
+    assert "Ingen handläggare tar emot ännu" in page  # nobody serves M yet: no estimate
+
+    # The count is what happens: mia, back, calls the permits in that order.
+    services.set_officer_status(officer=mia, status=OfficerStatus.IDLE)
+    assert [_ahead(world.office, v) for v in (first_permit, second_permit)] == [0, 1]
+    assert services.call_next(officer=mia).pk == first_permit.pk
+
+
+def test_place_in_line__no_desk_open__an_officer_trained_for_both_makes_both_compete(
+    migration_desk_closed,
+):
+    """If an officer of the office who would serve the M ticket is trained for Skatteverket
+    too, that officer may call the Skatteverket tickets first: they count."""
+    world, permit, _mia = migration_desk_closed
+    both = make_user(username="sam", offices=[world.office], agencies=[world.skatteverket])
+    both.competences.add(permit.agency)
+    services.issue_ticket(office=world.office, service=world.tax)
+    services.issue_ticket(office=world.office, service=world.parental)
+    waiting = services.issue_ticket(office=world.office, service=permit)
+    assert _ahead(world.office, waiting) == 1  # the tax ticket, not the parental one
+    # An officer of another office does not come here: charlie's training does not count.
+    world.charlie.competences.add(permit.agency)
+    assert _ahead(world.office, waiting) == 1
+
+
+def test_place_in_line__no_desk_open__turn_near_by_its_own_line(migration_desk_closed):
+    world, permit, _mia = migration_desk_closed
+    QueueSettings.objects.update_or_create(office=world.office, defaults={"notify_when_ahead": 0})
+    for _ in range(3):
+        services.issue_ticket(office=world.office, service=world.tax)
+    services.issue_ticket(office=world.office, service=permit, notify_contact="m@example.org")
+    assert notify_near_visits(office_id=world.office.pk) == 1
+    assert [m.to for m in mail.outbox] == [["m@example.org"]]
 
 
 # --- priority tickets and booked check-ins ---------------------------------------------------
