@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # An unprefixed staff URL follows the language the person chose (walk F24).
     "servicekontor.core.middleware.StaffLanguageRedirectMiddleware",
-    # A citizen's first visit follows the browser's Accept-Language (walk F4, decision 0103).
+    # A citizen's first visit follows the browser's Accept-Language (walk F4, decision 0104).
     "servicekontor.core.middleware.FirstVisitLanguageMiddleware",
     # The API's language: Accept-Language, English by default (decision 0064).
     "servicekontor.core.middleware.ApiLanguageMiddleware",

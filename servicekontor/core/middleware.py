@@ -288,7 +288,7 @@ _NOT_BY_BROWSER = ("/queue/", "/display/", "/book/check-in/", "/book/desk/")
 class FirstVisitLanguageMiddleware:
     """A citizen's first visit (no language cookie: no choice made on this browser) to an
     unprefixed page, from a browser whose Accept-Language prefers English to Swedish: 302 to
-    the same page under "/en/" (walk F4; decision 0103). A choice made with the language
+    the same page under "/en/" (walk F4; decision 0104). A choice made with the language
     button (the cookie, either language) is never overridden, and a shared office device's
     pages, staff screens (`StaffLanguageRedirectMiddleware`), calendar files, htmx and
     anything but GET and HEAD are left alone. Every unprefixed page it could redirect says

@@ -1049,7 +1049,7 @@ def walk_in_services(*, office_id: int, day: dt.date) -> list[Service]:
 # the services of every agency an active officer of the office trained for `t`'s agency is
 # trained for, and of `t`'s own agency), not everyone waiting at the office: a ticket for an
 # agency whose desk has not opened does not stand behind the people the other agencies'
-# open desks are serving (walk F5; decision 0102; the ticket page says nobody serves yet).
+# open desks are serving (walk F5; decision 0103; the ticket page says nobody serves yet).
 # For a single desk and no new arrivals the count is the number of visits that desk calls
 # before `t` (`test_place_in_line`'s property).
 # The outer visit is `t`; `v`, `d`, `q` (and `servable_services_sql`'s `s`, `c`, `e`, and

@@ -96,7 +96,7 @@ def test_api_language__a_parameter_error_in_the_asked_language(
 
 def test_api_language__the_site_keeps_its_own_rule(client) -> None:
     # `/` is Swedish with the English button on every page; only a first visit (no language
-    # chosen, no cookie) from an English browser goes to /en/ (walk F4, decision 0103).
+    # chosen, no cookie) from an English browser goes to /en/ (walk F4, decision 0104).
     assert client.get("/", headers={"Accept-Language": "en"})["Location"] == "/en/"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
     page = client.get("/", headers={"Accept-Language": "en"})

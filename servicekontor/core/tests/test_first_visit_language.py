@@ -1,4 +1,4 @@
-"""A citizen's first visit follows the browser's language (walk F4, decision 0103): an
+"""A citizen's first visit follows the browser's language (walk F4, decision 0104): an
 unprefixed citizen's page asked for by a browser that prefers English, with no language
 chosen on it yet (no cookie), answers 302 to the page under /en/; the office's shared devices,
 staff screens, the API, calendar files, htmx and POSTs are left alone; a choice made with the
