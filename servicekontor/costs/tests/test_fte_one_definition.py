@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from servicekontor.changeplans.queries import ASSUMPTION_TEXTS
 from servicekontor.costs.allocation import Usage
@@ -83,7 +84,8 @@ def test_staffing_page_and_cost_what_if_show_one_fte_for_one_office_month(
 
 
 def test_change_plans_word_the_one_definition():
-    words = str(ASSUMPTION_TEXTS["fte"])
+    with translation.override("en"):
+        words = str(ASSUMPTION_TEXTS["fte"])
     assert f"{dimensioning.HOURS_PER_FTE_WEEK} officer-hours a week" in words
     assert f"{dimensioning.HOURS_PER_FTE_WEEK // dimensioning.WORKING_DAYS_PER_WEEK} on each" in (
         words
