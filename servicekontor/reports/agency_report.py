@@ -37,8 +37,9 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("not_served", _("Not served at closing")),
     ("transfers", _("Transfers")),
     ("mean_wait_minutes", _("Mean wait (min)")),
-    ("median_wait_minutes", _("Median wait (min)")),
-    ("p90_wait_minutes", _("90th percentile wait (min)")),
+    # the bin's first minute (`measures`: waits in bins of whole minutes waited, walk F11)
+    ("median_wait_minutes", _("Median wait (whole minutes waited)")),
+    ("p90_wait_minutes", _("90th percentile wait (whole minutes waited)")),
     ("service_level_percent", _("Called within target (%)")),
     ("interpreter_errands", _("Errands with interpreter")),
     ("repeat_contacts", _("Repeat contacts (the agency needed the citizen again)")),
