@@ -149,6 +149,16 @@ def year_not_begun(year: int) -> str:
     return gettext("The year %(year)s has not begun: there are no figures yet.") % {"year": year}
 
 
+def covered(start: dt.date, end: dt.date, up_to: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the figures of `start`…`end` cover: up to `up_to` (today) while the period
+    runs. The one rule of a report's caveats (walk F19 of session 18): whether figures cover
+    "part of the period only" (`reports.coverage`) is judged on these days, on the page, in
+    its files and in the API alike — a running period's days after today are not "missing"
+    (the "not over" note says they are to come), so an office closing or an agency leaving
+    after today marks nothing yet."""
+    return start, min(end, up_to)
+
+
 def up_to_label(day: dt.date) -> str:
     """The words after a running period's name in its tables and files: "t.o.m. 2026-12-02"."""
     return gettext("up to and including %(day)s") % {"day": day.isoformat()}
@@ -184,6 +194,10 @@ class AgencyReport:
     @property
     def running(self) -> bool:
         return self.up_to < self.last_day
+
+    @property
+    def covered(self) -> tuple[dt.date, dt.date]:
+        return covered(self.month, self.last_day, self.up_to)
 
 
 def parse_month(text: str) -> dt.date:
@@ -268,6 +282,15 @@ class AgencyYear:
     @property
     def running(self) -> bool:
         return self.up_to < dt.date(self.year, 12, 31)
+
+    @property
+    def covered(self) -> tuple[dt.date, dt.date]:
+        return covered(dt.date(self.year, 1, 1), dt.date(self.year, 12, 31), self.up_to)
+
+    def month_covered(self, code: str) -> tuple[dt.date, dt.date]:
+        """The days month `code` ("2026-10") covers in this report."""
+        first = parse_month(code)
+        return covered(first, first.replace(day=monthrange(first.year, first.month)[1]), self.up_to)
 
 
 def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear:
