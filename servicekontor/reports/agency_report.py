@@ -155,7 +155,8 @@ def covered(start: dt.date, end: dt.date, up_to: dt.date) -> tuple[dt.date, dt.d
     "part of the period only" (`reports.coverage`) is judged on these days, on the page, in
     its files and in the API alike — a running period's days after today are not "missing"
     (the "not over" note says they are to come), so an office closing or an agency leaving
-    after today marks nothing yet."""
+    after today marks nothing yet. The dashboards' notes judge the same days
+    (`views._so_far`)."""
     return start, min(end, up_to)
 
 

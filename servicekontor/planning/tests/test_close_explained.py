@@ -72,7 +72,9 @@ def test_close_one__the_busiest_goes_when_another_is_next_to_it_and_that_is_the_
     assert moved.person_km == pytest.approx(
         float(w @ (d[:, list(best)].min(axis=1) - d.min(axis=1))), rel=1e-9
     )
-    row = result_to_dict(result)["closed"][0]
+    closed_rows = result_to_dict(result)["closed"]
+    assert isinstance(closed_rows, list)
+    row = closed_rows[0]
     assert row["people"] == moved.people and row["to"] == other.name
 
 
