@@ -12,6 +12,7 @@ from servicekontor.handovers.models import Delivery, SigningSecret
 from servicekontor.handovers.tests.conftest import VALID_PNR, serve_and_hand_over
 from servicekontor.handovers.views import SIGNATURE_ALGORITHM
 from tests.factories import make_user
+from tests.html_checker import validate
 
 
 def test_detail__signature_and_receipt_of_a_delivered_handover(
@@ -44,6 +45,7 @@ def test_detail__signature_and_receipt_of_a_delivered_handover(
     assert "HTTP 2" in body  # the endpoint's answer
     # no personal data, as on the list
     assert VALID_PNR not in body and "070-123" not in body and "decision" not in body
+    assert validate({"handover detail": body}) == []  # the Nu HTML Checker
 
 
 @pytest.fixture
