@@ -93,5 +93,42 @@ def test_close__the_page_explains_the_objective_and_each_closing(client, django_
     with translation.override("en"):
         html = render_to_string("planning/_sites.html", {"summary": summary})
     assert "Residents whose nearest office it was" in html
-    assert "Mean distance added" in html
+    assert "Mean distance added" in html and "Visits that move" in html
     assert "an office’s visits are not counted" in html
+
+
+@pytest.mark.django_db
+def test_close__the_visits_that_move_from_the_statistics():
+    """The objective counts residents; what moves is also the closed office's visits: the
+    statistics' arrivals of the 12 whole months before this one, beside each closed office."""
+    import datetime as dt
+
+    from servicekontor.planning.queries import with_closed_visits
+    from servicekontor.reports.models import MonthFigures
+    from tests.factories import make_office, make_service
+
+    office = make_office(code="vaxjo-1", name="Växjö")
+    service = make_service()
+    for month, walk_in, booked in (
+        (dt.date(2025, 12, 1), 700, 50),
+        (dt.date(2026, 11, 1), 200, 50),
+    ):
+        MonthFigures.objects.create(
+            office=office,
+            service=service,
+            agency=service.agency,
+            month=month,
+            visits_walk_in=walk_in,
+            visits_booked=booked,
+        )
+    MonthFigures.objects.create(  # before the 12 months: not counted
+        office=office,
+        service=service,
+        agency=service.agency,
+        month=dt.date(2025, 11, 1),
+        visits_walk_in=9999,
+    )
+    summary = {"closed": [{"code": "vaxjo-1", "name": "Växjö"}, {"code": "gone", "name": "X"}]}
+    shown = with_closed_visits(summary, today=dt.date(2026, 12, 2))
+    assert [c.get("visits_year") for c in shown["closed"]] == [1000, None]
+    assert "visits_year" not in summary["closed"][0]  # the saved summary is not changed
