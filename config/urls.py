@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicekontor.core.favicon import favicon
 from servicekontor.core.set_language import set_language
+from servicekontor.desk.outreach_day import outreach_day
 from servicekontor.desk.views import pushed_waiting_lists
 from servicekontor.lobby.views import pushed_board
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("push-fragments/desk/<id:office_id>/", pushed_waiting_lists, name="push-desk"),
 ]
 urlpatterns += i18n_patterns(
+    # the outreach stops' day for staff (walk F8); under staff/, not desk/<office code>/
+    path("staff/outreach/", outreach_day, name="outreach-day"),
     path("staff/", include("servicekontor.accounts.urls")),
     path("queue/", include("servicekontor.queueing.urls")),
     path("desk/", include("servicekontor.desk.urls")),

@@ -171,6 +171,7 @@ def pages(django_db_setup, django_db_blocker) -> dict[str, str]:
             keep("statistics: office", staff.get("/statistics/office/kista/"))
             keep("staffing: office", staff.get("/staffing/office/kista/"))
             keep("costs", staff.get("/costs/"))
+            keep("outreach stops by day", staff.get("/staff/outreach/"))
             # A change plan with a saved planning result: the page carries both the add-change
             # form and the openings-from-a-result form (the walk: their ids collided)
             from servicekontor.changeplans import services as plan_services

@@ -29,6 +29,8 @@ def screens(request: HttpRequest, user: User) -> list[tuple[str, str]]:
     links: list[tuple[str, str]] = []
     if may_sign_in_at_desks(user):  # desk.views.choose_desk
         links.append((_("Sign in at a desk"), reverse("desk:choose")))
+    if may_sign_in_at_desks(user) or is_network_admin(user):  # desk.outreach_day
+        links.append((_("Outreach stops by day"), reverse("outreach-day")))
     if may_see_statistics(user):  # reports.scope.scope_for
         links.append((_("Statistics"), reverse("reports:home")))
     if is_network_admin(user):  # scope.is_network: the network's dashboard and staffing

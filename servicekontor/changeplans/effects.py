@@ -25,7 +25,8 @@ Rules (docs/changeplans.md):
 - **Staff** per office: `staffing.dimensioning.hour_need` (Erlang C per agency and pooled,
   occupancy cap, shrinkage) for each open hour of a typical week — the year's visits / 52,
   spread over the office's weekly opening hours by the network's arrivals per weekday and
-  hour (uniform where the statistics have none) — officer-hours a week / ``hours_per_fte``.
+  hour (uniform where the statistics have none) — FTE = `staffing.dimensioning.fte` of the
+  week's officer-hours (a week of five working days: 40 h one FTE, as on the staffing pages).
 - **Cost** a month: a staff pool per office (its officer-hours × 52 / 12 × the hourly cost),
   the reference month's other office pools at the offices still operating (offices the plan
   opens get the median office's pools per category), the network pools (fixed office shares
@@ -124,7 +125,6 @@ class Baseline:
 class StaffPolicy:
     policy: dimensioning.Policy = field(default_factory=dimensioning.Policy)
     targets: Mapping[int, tuple[float, int]] = field(default_factory=dict)  # (share, minutes)
-    hours_per_fte: float = 40.0
 
 
 @dataclass(frozen=True)
@@ -467,7 +467,7 @@ def office_staff(
         hours += need.scheduled * frac
         peak = max(peak, need.base)
     return OfficeStaff(
-        fte=dimensioning.fte(hours, hours_per_fte=staff.hours_per_fte),
+        fte=dimensioning.fte(hours, working_days=dimensioning.WORKING_DAYS_PER_WEEK),
         officer_hours_week=hours,
         peak_officers=peak,
         desks=desks,

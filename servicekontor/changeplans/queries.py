@@ -63,7 +63,7 @@ from servicekontor.network.opening_hours import WeeklyRule
 from servicekontor.reports import queries as report_queries
 from servicekontor.reports.scope import EVERYTHING
 from servicekontor.reports.templatetags.report_tags import count
-from servicekontor.staffing.queries import DEFAULT_POLICY, HOURS_PER_FTE_WEEK
+from servicekontor.staffing.queries import DEFAULT_POLICY
 
 #: ASSUMPTION (stated on the page): with no statistics at all, an agency's visits a year per
 #: resident. The network took about 2.8–3 million visits a year (Statens servicecenter, see
@@ -118,7 +118,12 @@ ASSUMPTION_TEXTS = {
         "Officers per hour by the dimensioning of the staffing plans: Erlang C per agency and "
         "pooled, each agency's service-level target, occupancy at most 85 %, shrinkage 15 %."
     ),
-    "fte": gettext_lazy("One full-time equivalent is 40 officer-hours a week."),
+    # `staffing.dimensioning.HOURS_PER_FTE_WEEK` (a test holds the two together)
+    "fte": gettext_lazy(
+        "One full-time equivalent (FTE) is 40 officer-hours a week, 8 on each working day "
+        "Monday–Friday (the full-time week of the Working Hours Act), as on the staffing and "
+        "cost pages."
+    ),
     "staff_cost": gettext_lazy(
         "Staff cost a month = officer-hours a week × 52 / 12 × the hourly cost of the role "
         "shown; shared by handled minutes. Without an hourly cost staff cost is left out."
@@ -795,7 +800,6 @@ def evaluate_plan(
                 a.pk: (float(a.service_level_share), a.service_level_minutes)
                 for a in agencies.values()
             },
-            hours_per_fte=HOURS_PER_FTE_WEEK,
         ),
         "cost": cost,
         "existing": set(registry.offices),

@@ -75,3 +75,18 @@ class NothingToCorrect(CostError):
 
 class MissingRate(CostError):
     pass
+
+
+class PartialUsageNotAccepted(CostError):
+    """The month's usage is partial or still running (`reports.coverage.usage_gaps`) and
+    settling the whole pools by it was not accepted (decision 0096): the page's tick, the
+    command's ``--accept-partial``. `gaps`: what the usage is missing, in words."""
+
+    default_message = _(
+        "The month's usage is partial or still running: the whole pools would be shared by "
+        "it. Accept that explicitly to settle, or lower the month's pools first."
+    )
+
+    def __init__(self, gaps: list[str]) -> None:
+        super().__init__()
+        self.gaps = gaps

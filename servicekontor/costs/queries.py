@@ -40,6 +40,7 @@ from servicekontor.costs.models import (
 from servicekontor.costs.periods import has_ended, next_month
 from servicekontor.costs.usage import month_usage
 from servicekontor.network.models import Office
+from servicekontor.staffing import dimensioning
 from servicekontor.staffing import queries as staffing_queries
 
 M = TypeVar("M", bound=Model)
@@ -599,8 +600,7 @@ def staff_needs(
             office=office,
             hours_today=today[office].hours_needed,
             hours_with_change=with_change[office].hours_needed,
-            fte_today=today[office].fte_needed,
-            fte_with_change=with_change[office].fte_needed,
+            working_days=dimensioning.working_days_in_month(month.year, month.month),
             beyond_desks_with_change=with_change[office].beyond_desks,
         )
         for office in sorted(today)

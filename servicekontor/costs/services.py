@@ -34,6 +34,7 @@ from servicekontor.costs.errors import (
     NothingToCorrect,
     NothingToSettle,
     NotSettled,
+    PartialUsageNotAccepted,
 )
 from servicekontor.costs.models import (
     DERIVED_STAFF_NAME,
@@ -58,6 +59,7 @@ from servicekontor.costs.queries import (
     pools_for_allocation,
 )
 from servicekontor.costs.usage import ServiceUsage, month_service_usage, month_usage
+from servicekontor.reports import coverage
 from servicekontor.reports.queries import occupancy
 from servicekontor.reports.scope import EVERYTHING
 
@@ -285,6 +287,32 @@ def _insert_rows(
     model._default_manager.bulk_create(
         (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=500
     )
+
+
+def usage_gaps(month: dt.date) -> list[str]:
+    """What `month`'s usage from the statistics is missing (`reports.coverage.usage_gaps`):
+    empty when the whole month is recorded and over."""
+    return coverage.usage_gaps(month, month_end(month))
+
+
+def settle_month_accepting(*, month: dt.date, by: User | None, accept_partial: bool) -> Settlement:
+    """Settle `month` from the statistics as the page and ``manage.py settle_costs`` do: a
+    month whose usage is partial or still running (`usage_gaps`) is settled only with
+    `accept_partial` (decision 0096: the whole pools are then shared by that usage).
+
+    Errors: PartialUsageNotAccepted (400, with the gaps) before anything is written; else
+    those of `settle_month`."""
+    # the month's own refusals first (settled, not over, nothing to settle, an earlier month
+    # open): the usage matters only for a month that could be settled; `settle_month` checks
+    # them again under the ledger lock
+    check_month(month)
+    ensure_open(month)
+    check_settleable(month)
+    if not accept_partial:
+        gaps = usage_gaps(month)
+        if gaps:
+            raise PartialUsageNotAccepted(gaps)
+    return settle_month(month=month, by=by)
 
 
 @transaction.atomic

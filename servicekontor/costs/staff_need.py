@@ -7,7 +7,8 @@ once as the offices are and once with the change, and prices them here.
 
 The change is in force for a part ``in_force`` of the month (from its date to the month's end,
 in calendar days, as the cost what-if counts it), so the month's hours with the change are
-``today + (with_change − today) × in_force``; FTE likewise. Money is integer öre; each
+``today + (with_change − today) × in_force``; the FTE are those hours by
+`staffing.dimensioning.fte` (the one definition: 8 h a working day of the month). Money is integer öre; each
 office's cost is ``hours × öre per hour`` rounded half up to the öre once, and the totals sum
 those rounded office figures, so every table adds up to the öre.
 """
@@ -19,17 +20,19 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from servicekontor.staffing import dimensioning
+
 
 @dataclass(frozen=True)
 class OfficeNeed:
     """The staffing plan's figures for one office and month, without (`today`) and with the
-    change in force the whole month: scheduled officer hours and full-time equivalents."""
+    change in force the whole month: scheduled officer hours, and the month's working days
+    (Monday–Friday) by which they are full-time equivalents (`dimensioning.fte`)."""
 
     office: int
     hours_today: float
     hours_with_change: float
-    fte_today: float
-    fte_with_change: float
+    working_days: int
     #: with the change, the target needs more officers at the desks at once than the office
     #: has desks (`staffing.queries.NetworkRow.beyond_desks`): those hours cannot be staffed
     beyond_desks_with_change: bool = False
@@ -109,7 +112,7 @@ def price(needs: Iterable[OfficeNeed], *, ore_per_hour: int, in_force: Fraction)
     """Price each office's need: hours (a) today, (b) today + (with − today) × `in_force`;
     cost = hours × `ore_per_hour` (öre), rounded once per office (module docstring).
 
-    `in_force` is in [0, 1]; `ore_per_hour` > 0; hours and FTE ≥ 0 (floats from the plan are
+    `in_force` is in [0, 1]; `ore_per_hour` > 0; hours ≥ 0, working days > 0 (floats from the plan are
     taken exactly). Raises ValueError otherwise. Offices come out in ascending id order.
     """
     if not 0 <= in_force <= 1:
@@ -118,18 +121,18 @@ def price(needs: Iterable[OfficeNeed], *, ore_per_hour: int, in_force: Fraction)
         raise ValueError("ore_per_hour must be positive")
     out = []
     for n in sorted(needs, key=lambda n: n.office):
-        values = (n.hours_today, n.hours_with_change, n.fte_today, n.fte_with_change)
+        values = (n.hours_today, n.hours_with_change)
         if any(v < 0 for v in values):
-            raise ValueError(f"negative hours or FTE at office {n.office}")
-        h0, h1, f0, f1 = (Fraction(v) for v in values)
+            raise ValueError(f"negative hours at office {n.office}")
+        h0, h1 = (Fraction(v) for v in values)
         hours_b = h0 + (h1 - h0) * in_force
         out.append(
             OfficeStaffCost(
                 office=n.office,
                 hours_a=h0,
                 hours_b=hours_b,
-                fte_a=f0,
-                fte_b=f0 + (f1 - f0) * in_force,
+                fte_a=dimensioning.fte(h0, working_days=n.working_days),
+                fte_b=dimensioning.fte(hours_b, working_days=n.working_days),
                 cost_a_ore=ore_for_hours(h0, ore_per_hour),
                 cost_b_ore=ore_for_hours(hours_b, ore_per_hour),
             )

@@ -135,7 +135,7 @@ def settle(request: HttpRequest) -> HttpResponse:
         return _form_error(request, form, "costs:settle", _("Settle and freeze"))
     month = form.cleaned_data["month"]
     try:
-        gaps = coverage.usage_gaps(month, month_end(month))
+        gaps = services.usage_gaps(month)
         must_accept = bool(gaps) and not form.cleaned_data["accept_partial"]
         if not form.cleaned_data["confirm"] or must_accept:
             # A settlement cannot be undone: first what it would freeze, then a confirmation;
@@ -163,7 +163,9 @@ def settle(request: HttpRequest) -> HttpResponse:
                 },
                 status=400 if form.cleaned_data["confirm"] and must_accept else 200,
             )
-        settlement = services.settle_month(month=month, by=_user(request))
+        settlement = services.settle_month_accepting(
+            month=month, by=_user(request), accept_partial=form.cleaned_data["accept_partial"]
+        )
     except DomainError as exc:
         # The rule (services.check_settleable) refused: the form again with why, at its field.
         form.add_error("month", str(exc.message))

@@ -97,6 +97,56 @@ def handover_list(request: HttpRequest) -> HttpResponse:
     return render(request, "handovers/list.html", context)
 
 
+#: How every webhook delivery is signed (`signing`, the `standardwebhooks` library).
+SIGNATURE_ALGORITHM = "HMAC-SHA256 (Standard Webhooks v1)"
+
+
+@login_required
+@require_GET
+def handover_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """One handover (walk F18): what was handed over, its signature — the algorithm, the
+    signing keys (the partner's secrets active when it was signed), when — and its receipt:
+    each delivery to the agency's system (attempts, answer, delivered at) and the agency's
+    confirmation (status, time, case number). The list's permissions: a network
+    administrator any handover, an agency analyst their agency's (403 for another's); no
+    personal data, as on the list."""
+    user = _user(request)
+    agencies = _visible_agencies(user)
+    handover = get_object_or_404(
+        with_delivery_state(
+            Handover.objects.select_related("agency", "service", "office", "officer")
+        ),
+        reference=reference,
+    )
+    if handover.agency_id not in {a.pk for a in agencies}:
+        raise PermissionDenied(_("This handover went to another agency."))
+    deliveries = list(handover.deliveries.select_related("partner").order_by("created_at", "pk"))
+    partner = Partner.objects.filter(agency_id=handover.agency_id).first()
+    keys = list(partner.secrets.order_by("created_at", "pk")) if partner is not None else []
+    rows = []
+    for d in deliveries:
+        # signed at each attempt with every secret active then; the attempt that was accepted
+        # is the delivery's time (the signature's timestamp is that second)
+        at = d.delivered_at
+        used = [
+            k
+            for k in keys
+            if at is not None and k.created_at <= at and (k.retired_at is None or k.retired_at > at)
+        ]
+        rows.append({"delivery": d, "keys": used})
+    return render(
+        request,
+        "handovers/detail.html",
+        {
+            "handover": handover,
+            "state": handover_state_words(handover),
+            "deliveries": rows,
+            "algorithm": SIGNATURE_ALGORITHM,
+            "polls": partner is None or not partner.webhook_url,
+        },
+    )
+
+
 # --- the demo receiver (make run) ---------------------------------------------------------
 
 

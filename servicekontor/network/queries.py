@@ -1,6 +1,7 @@
 """Reads of the registry: what an office offers on a day, and when it is open."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import get_language
@@ -12,6 +13,7 @@ from servicekontor.network.models import (
     ExceptionKind,
     Offering,
     Office,
+    OfficeKind,
     OpeningHoursPeriod,
     OutreachRule,
 )
@@ -224,3 +226,65 @@ def _is_weekend_without_hours(schedule: opening_hours.Schedule, day: dt.date) ->
         outreach=schedule.outreach,
     )
     return not opening_hours.day_hours(plain, day).is_open
+
+
+@dataclass(frozen=True)
+class StopVisit:
+    """One outreach stop's visit on a day, for the staff's day view (walk F8): its hours,
+    the rules that bring it (team or vehicle, the office that staffs it, how many officers),
+    or why it is off that day (`cancelled`: a closed exception on a day its rules serve)."""
+
+    stop: Office
+    hours: opening_hours.DayHours
+    rules: tuple[OutreachRule, ...]
+    cancelled: bool = False
+
+
+def outreach_day(*, day: dt.date) -> list[StopVisit]:
+    """Every outreach stop operating on `day` that has a visit then (exceptions applied),
+    first by its opening time, then by name; then the visits cancelled that day, with the
+    reason. A rule is listed for a visit when it brings one on that day (holidays moved)."""
+    stops = (
+        with_schedules(Office.objects.filter(kind=OfficeKind.OUTREACH))
+        .filter(opened_on__lte=day)
+        .prefetch_related(
+            Prefetch(
+                "outreach_rules",
+                queryset=OutreachRule.objects.select_related("staffed_from").order_by("opens"),
+            )
+        )
+    )
+    out: list[StopVisit] = []
+    for stop in stops:
+        schedule = schedule_of(stop)
+        hours = opening_hours.day_hours(schedule, day)
+        closed_day = opening_hours.closed_day_rule(
+            schedule.closed_on_public_holidays, schedule.closed_on_eves
+        )
+        rules = tuple(
+            rule
+            for rule in stop.outreach_rules.all()
+            if outreach.visit_dates(recurrence_of(rule), day, day, closed_day)
+        )
+        if hours.is_open:
+            out.append(StopVisit(stop, hours, rules))
+        elif hours.is_exception and rules:
+            planned = outreach.visits([recurrence_of(r) for r in rules], day, day, closed_day)
+            out.append(
+                StopVisit(
+                    stop,
+                    opening_hours.DayHours(
+                        day, planned.get(day, ()), hours.closed_reason, is_exception=True
+                    ),
+                    rules,
+                    cancelled=True,
+                )
+            )
+    return sorted(
+        out,
+        key=lambda v: (
+            v.cancelled,
+            v.hours.intervals[0][0] if v.hours.intervals else dt.time.max,
+            v.stop.name,
+        ),
+    )

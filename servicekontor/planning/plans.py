@@ -167,6 +167,63 @@ class PlanResult:
     uncoverable: tuple[tuple[str, str, int], ...] = field(default=())
     stops: tuple[Site, ...] = ()  # the outreach stops already served (kept as they are)
     opened_stops: tuple[Site, ...] = ()  # proposed stops
+    #: per office of `closed`, in its order: what closing it does (walk F21)
+    moved: tuple[Moved, ...] = ()
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What closing one office does to the people it served (walk F21: "close N offices"
+    under the distance objective closed the busiest office, and nothing said why). The
+    distance objective counts residents' distance, not an office's visits: an office with
+    another close by is closed although busy, because its people's distance grows little.
+
+    ``people``: residents whose nearest office it was (ties shared, `measures.nearest`);
+    ``to``: the kept office most of them now have nearest; ``added_km``: their mean added
+    distance (km, population-weighted); ``person_km``: people × added km, the office's part
+    of the objective's increase."""
+
+    people: int
+    to: str
+    added_km: float
+    person_km: float
+
+
+def moved_by_closing(
+    d: npt.NDArray[np.float64],
+    w: npt.NDArray[np.float64],
+    before_cols: Sequence[int],
+    after_cols: Sequence[int],
+    closed_cols: Sequence[int],
+    names: Sequence[str],
+) -> tuple[Moved, ...]:
+    """`Moved` for each of `closed_cols` (columns of `d`, localities × sites; `names` the
+    sites' names): the people whose nearest site among `before_cols` it was, where they go
+    among `after_cols` and how much farther they travel."""
+    if not closed_cols or not after_cols:
+        return ()
+    was = nearest(d, before_cols)
+    now = nearest(d, after_cols)
+    d_before = d[:, list(before_cols)].min(axis=1)
+    d_after = d[:, list(after_cols)].min(axis=1)
+    out = []
+    for j in closed_cols:
+        share = (was.first == j).astype(np.float64)
+        for i, parts in was.tied.items():
+            share[i] = sum(part for col, part in parts if col == j)
+        people = w * share
+        total = float(people.sum())
+        to = now.totals(people, d.shape[1])
+        person_km = float(people @ (d_after - d_before))
+        out.append(
+            Moved(
+                people=round(total),
+                to=names[int(np.argmax(to))] if total > 0 else "",
+                added_km=person_km / total if total > 0 else 0.0,
+                person_km=person_km,
+            )
+        )
+    return tuple(out)
 
 
 def locality_sites(localities: Iterable[Locality]) -> tuple[Site, ...]:
@@ -491,6 +548,14 @@ def plan(
             replace(sites[j], frequency=outreach.frequency_of(request.stop_days))
             for j in new_stop_cols
         ),
+        moved=moved_by_closing(
+            d,
+            w,
+            fixed,
+            after_cols,
+            [j for j in range(len(existing)) if j not in chosen_set],
+            [site.name for site in sites],
+        ),
     )
 
 
@@ -649,7 +714,26 @@ def result_to_dict(result: PlanResult) -> dict[str, object]:
         "uncoverable_population": sum(item[2] for item in result.uncoverable),
         "existing": [_site_dict(site) for site in result.existing],
         "opened": [_site_dict(site) for site in result.opened],
-        "closed": [_site_dict(site) for site in result.closed],
+        "closed": [
+            dict(
+                _site_dict(site),
+                **(
+                    {
+                        "people": m.people,
+                        "to": m.to,
+                        "added_km": finite(m.added_km),
+                        "person_km": finite(m.person_km),
+                    }
+                    if m is not None
+                    else {}
+                ),
+            )
+            for site, m in zip(
+                result.closed,
+                result.moved or (None,) * len(result.closed),
+                strict=True,
+            )
+        ],
         "stops": [_site_dict(site) for site in result.stops],
         "opened_stops": [_site_dict(site) for site in result.opened_stops],
         "sites": [

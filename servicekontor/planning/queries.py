@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from servicekontor.core.geography import load_localities
-from servicekontor.network.models import OfficeKind
+from servicekontor.network.models import Office, OfficeKind
 from servicekontor.network.outreach import visits_per_week
 from servicekontor.network.queries import offices_operating_on, recurrences_of
 from servicekontor.planning.models import PlanRun, Scenario
@@ -24,6 +25,8 @@ from servicekontor.planning.plans import (
     locality_sites,
     plan,
 )
+from servicekontor.reports import queries as report_queries
+from servicekontor.reports.scope import EVERYTHING
 
 SAME_PLACE_JOIN = "+"
 
@@ -144,3 +147,33 @@ def plan_run(*, run_id: str) -> PlanRun | None:
 def plan_run_stop_requested(*, run_id: str) -> bool:
     """Whether someone asked the run to stop (the solver's progress callback reads it)."""
     return PlanRun.objects.filter(pk=run_id, stop_requested=True).exists()
+
+
+def with_closed_visits(summary: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
+    """`summary` (a plan's `result_to_dict`) with each closed office's visits of the 12
+    whole months before the current one (the statistics' arrivals; `visits_year`, None for
+    an office the statistics do not know): the visits that move when it closes (walk F21:
+    the objective counts residents, the page says what moves). A copy; the summary kept in
+    a scenario is not changed."""
+    closed = summary.get("closed") or []
+    if not closed:
+        return summary
+    first_this = today.replace(day=1)
+    start, end = first_this.replace(year=first_this.year - 1), first_this - dt.timedelta(days=1)
+    ids = dict(
+        Office.objects.filter(code__in=[c["code"] for c in closed]).values_list("code", "pk")
+    )
+    counted = report_queries.figures(
+        scope=EVERYTHING,
+        start=start,
+        end=end,
+        by=("office",),
+        office_ids=list(ids.values()),
+        waits=False,
+    )
+    arrivals = {key[0]: f.arrivals for key, f in counted.items()}
+    rows = [
+        dict(c, visits_year=arrivals.get(ids[c["code"]]) if c["code"] in ids else None)
+        for c in closed
+    ]
+    return {**summary, "closed": rows}

@@ -38,7 +38,13 @@ from servicekontor.planning.plans import (
     read_sites_csv,
     result_to_dict,
 )
-from servicekontor.planning.queries import check_plan_on, plan_on, plan_run, saved_scenarios
+from servicekontor.planning.queries import (
+    check_plan_on,
+    plan_on,
+    plan_run,
+    saved_scenarios,
+    with_closed_visits,
+)
 from servicekontor.planning.services import create_plan_run, request_plan_stop, save_scenario
 from servicekontor.planning.tasks import solve_plan_run
 
@@ -173,7 +179,8 @@ def _result_context(
 ) -> dict[str, Any]:
     """What the result section (planning/_result.html) shows for a computed plan."""
     return {
-        "summary": summary,
+        # shown with the closed offices' visits that move (walk F21); signed and saved as is
+        "summary": with_closed_visits(summary, today=clock.local_today()),
         "day": day,
         "coverage": coverage_warning(day=day),
         "map_uri": _map_uri(summary),
@@ -294,7 +301,9 @@ def scenario(request: HttpRequest, pk: int) -> HttpResponse:
         "planning/scenario.html",
         {
             "scenario": obj,
-            "summary": obj.summary,
+            "summary": with_closed_visits(obj.summary, today=clock.local_today())
+            if obj.summary
+            else obj.summary,
             "map_uri": _map_uri(obj.summary),
             "live_map": _live_map(obj.summary),
             "reference": REFERENCE_SHARE_WITHIN_50_KM,
@@ -343,7 +352,13 @@ def compare(request: HttpRequest) -> HttpResponse:
         "planning/compare.html",
         {
             "pair": [
-                {"scenario": s, "summary": s.summary, "map_uri": _map_uri(s.summary)}
+                {
+                    "scenario": s,
+                    "summary": with_closed_visits(s.summary, today=clock.local_today())
+                    if s.summary
+                    else s.summary,
+                    "map_uri": _map_uri(s.summary),
+                }
                 for s in (a, b)
             ],
             "reference": REFERENCE_SHARE_WITHIN_50_KM,

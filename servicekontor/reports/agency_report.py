@@ -37,8 +37,9 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("not_served", _("Not served at closing")),
     ("transfers", _("Transfers")),
     ("mean_wait_minutes", _("Mean wait (min)")),
-    ("median_wait_minutes", _("Median wait (min)")),
-    ("p90_wait_minutes", _("90th percentile wait (min)")),
+    # the bin's first minute (`measures`: waits in bins of whole minutes waited, walk F11)
+    ("median_wait_minutes", _("Median wait (whole minutes waited)")),
+    ("p90_wait_minutes", _("90th percentile wait (whole minutes waited)")),
     ("service_level_percent", _("Called within target (%)")),
     ("interpreter_errands", _("Errands with interpreter")),
     ("repeat_contacts", _("Repeat contacts (the agency needed the citizen again)")),
@@ -148,6 +149,17 @@ def year_not_begun(year: int) -> str:
     return gettext("The year %(year)s has not begun: there are no figures yet.") % {"year": year}
 
 
+def covered(start: dt.date, end: dt.date, up_to: dt.date) -> tuple[dt.date, dt.date]:
+    """The days the figures of `start`…`end` cover: up to `up_to` (today) while the period
+    runs. The one rule of a report's caveats (walk F19 of session 18): whether figures cover
+    "part of the period only" (`reports.coverage`) is judged on these days, on the page, in
+    its files and in the API alike — a running period's days after today are not "missing"
+    (the "not over" note says they are to come), so an office closing or an agency leaving
+    after today marks nothing yet. The dashboards' notes judge the same days
+    (`views._so_far`)."""
+    return start, min(end, up_to)
+
+
 def up_to_label(day: dt.date) -> str:
     """The words after a running period's name in its tables and files: "t.o.m. 2026-12-02"."""
     return gettext("up to and including %(day)s") % {"day": day.isoformat()}
@@ -183,6 +195,10 @@ class AgencyReport:
     @property
     def running(self) -> bool:
         return self.up_to < self.last_day
+
+    @property
+    def covered(self) -> tuple[dt.date, dt.date]:
+        return covered(self.month, self.last_day, self.up_to)
 
 
 def parse_month(text: str) -> dt.date:
@@ -267,6 +283,15 @@ class AgencyYear:
     @property
     def running(self) -> bool:
         return self.up_to < dt.date(self.year, 12, 31)
+
+    @property
+    def covered(self) -> tuple[dt.date, dt.date]:
+        return covered(dt.date(self.year, 1, 1), dt.date(self.year, 12, 31), self.up_to)
+
+    def month_covered(self, code: str) -> tuple[dt.date, dt.date]:
+        """The days month `code` ("2026-10") covers in this report."""
+        first = parse_month(code)
+        return covered(first, first.replace(day=monthrange(first.year, first.month)[1]), self.up_to)
 
 
 def agency_year_report(*, scope: Scope, agency: Agency, year: int) -> AgencyYear:

@@ -6,7 +6,6 @@ token (`manage.py create_api_token <user> <name>`) acts as its user; a signed-in
 session works too.
 """
 
-import calendar
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -153,7 +152,8 @@ def _office_rows(
 _PARTIAL_HELP = (
     "Why the figures cover only part of the period, in words (the page's and the files' "
     'mark after the name), e.g. "opened 2026-11-15", "figures recorded from '
-    '2026-10-07"; empty when they cover all of it (a running month: `up_to`).'
+    '2026-10-07"; empty when they cover all of it. Judged on the days up to `up_to`: a '
+    "running period's days after today are not counted as missing."
 )
 
 
@@ -217,7 +217,7 @@ class AgencyReportView(_StatisticsView):
             report = agency_month_report(scope=scope, agency=agency, month=parse_month(month))
         # the rows' and the whole month's part of the period, as the page marks them
         spans = coverage.spans(agency=agency, office_codes=[r.code for r in report.offices])
-        start, end = report.month, report.last_day
+        start, end = report.covered  # the page's rule (walk F19)
         services = [
             {"code": r.code, "name": r.name, "county": "", "part_of_period": "", "values": r.values}
             for r in report.services
@@ -278,12 +278,10 @@ class AgencyYearView(_StatisticsView):
             report = agency_year_report(scope=scope, agency=agency, year=int(year))
         # the rows' and the whole year's part of the period, as the yearly page marks them
         spans = coverage.spans(agency=agency, office_codes=[r.code for r in report.offices])
-        first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
+        first, last = report.covered  # the page's rule (walk F19)
 
         def month_words(code: str) -> str:
-            start = parse_month(code)
-            end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-            return coverage.words(coverage.period_reasons(spans, start, end))
+            return coverage.words(coverage.period_reasons(spans, *report.month_covered(code)))
 
         data = {
             "agency": agency.code,

@@ -408,7 +408,7 @@ def _table(
     """The offices and the Total; a row whose figures cover part of the month says why
     after its name (`coverage.marked`: page, CSV, Excel alike; walk F8–F10)."""
     s = spans or _month_spans(report)
-    start, end = report.month, report.last_day
+    start, end = report.covered  # the one rule of the caveats (walk F19)
     header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
     rows = [
         [
@@ -457,9 +457,7 @@ def agency_report(request: HttpRequest, scope: Scope, agency_code: str, month: s
         "reports/agency_report.html",
         {
             "report": report,
-            "partial_notes": coverage.notes(
-                spans, report.month, report.last_day, subject=report.agency.name
-            ),
+            "partial_notes": coverage.notes(spans, *report.covered, subject=report.agency.name),
             "header": header,
             "rows": rows,
             "service_header": s_header,
@@ -551,17 +549,19 @@ def _year_tables(
     # a month, an office or the year whose figures cover part of it says why after its name
     # (`coverage.marked`; walk F8–F10)
     s = _year_spans(report)
-    first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
+    # the days the figures cover, the one rule of the caveats (walk F19)
+    first, last = report.covered
     header = [_("Month"), *[str(label) for _key, label in COLUMNS]]
     months = [
         [
-            coverage.marked(r.name, coverage.period_reasons(s, *_month_of(r.code))),
+            coverage.marked(r.name, coverage.period_reasons(s, *report.month_covered(r.code))),
             *[r.values[k] for k, _label in COLUMNS],
         ]
         for r in report.months
     ]
     total = coverage.marked(
-        total_label(report.up_to, last), coverage.period_reasons(s, first, last)
+        total_label(report.up_to, dt.date(report.year, 12, 31)),
+        coverage.period_reasons(s, first, last),
     )
     months.append([total, *[report.total[k] for k, _label in COLUMNS]])
     office_header = [_("Office"), _("County"), *[str(label) for _key, label in COLUMNS]]
@@ -583,14 +583,6 @@ def _year_spans(report: Any) -> coverage.Spans:
     return coverage.spans(agency=report.agency, office_codes=[r.code for r in report.offices])
 
 
-def _month_of(code: str) -> tuple[dt.date, dt.date]:
-    """ "2026-10" → its first and last day."""
-    first = parse_month(code)
-    return first, (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
-        days=1
-    )
-
-
 @statistics_view
 def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str) -> HttpResponse:
     try:
@@ -599,13 +591,12 @@ def agency_year(request: HttpRequest, scope: Scope, agency_code: str, year: str)
         )
     except NotBegun as exc:
         return _not_begun(request, scope, agency_code, exc, year)
-    first, last = dt.date(report.year, 1, 1), dt.date(report.year, 12, 31)
     return render(
         request,
         "reports/agency_year.html",
         {
             "report": report,
-            "partial_notes": coverage.notes(spans, first, last, subject=report.agency.name),
+            "partial_notes": coverage.notes(spans, *report.covered, subject=report.agency.name),
             "header": header,
             "rows": months,
             "office_header": office_header,

@@ -24,10 +24,14 @@ mean patience, the agency's service-level target). The plan gives:
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import overload
 
 from servicekontor.queueing import erlang
 
@@ -197,9 +201,47 @@ def at_most_desks(
     )
 
 
-def fte(officer_hours: float, *, hours_per_fte: float) -> float:
-    """Full-time equivalents for ``officer_hours`` in a period with ``hours_per_fte`` paid
-    hours of one full-time officer (e.g. 40 h a week; a month: the month's working days × 8)."""
-    if hours_per_fte <= 0:
-        raise ValueError("hours_per_fte must be > 0")
-    return officer_hours / hours_per_fte
+# --- full-time equivalents (FTE) ----------------------------------------------------------
+#
+# The one definition of an FTE (walk F22 of 2 Dec 2026: the staffing page divided a month's
+# officer-hours by its working days × 8 and the change plans a week's by a 40 of their own,
+# each with its own constant). Every FTE on a page, in a file or in the API is `fte` below.
+#
+# ASSUMPTION (source: the ordinary full-time week of arbetstidslagen (1982:673) 5 §, 40 hours,
+# which the state's collective agreements keep): one full-time officer works 40 hours a week,
+# 8 on each working day Monday–Friday. A period's full-time hours are 8 × its working days:
+# a week 40, a month 8 × its weekdays (public holidays on a weekday are counted as working
+# days: paid hours, not hours at the desk; 160–184 h a month).
+
+#: A full-time officer's paid hours a week (see above).
+HOURS_PER_FTE_WEEK = 40
+#: The working days of a week (Monday–Friday).
+WORKING_DAYS_PER_WEEK = 5
+
+
+def working_days_in_month(year: int, month: int) -> int:
+    """The weekdays (Monday–Friday) of ``month`` of ``year``."""
+    first = dt.date(year, month, 1)
+    days = calendar.monthrange(year, month)[1]
+    return sum(1 for i in range(days) if (first + dt.timedelta(days=i)).weekday() < 5)
+
+
+def full_time_hours(working_days: int) -> Fraction:
+    """A full-time officer's paid hours in a period of ``working_days`` working days."""
+    if working_days <= 0:
+        raise ValueError("working_days must be > 0")
+    return Fraction(HOURS_PER_FTE_WEEK * working_days, WORKING_DAYS_PER_WEEK)
+
+
+@overload
+def fte(officer_hours: Fraction, *, working_days: int) -> Fraction: ...
+@overload
+def fte(officer_hours: float, *, working_days: int) -> float: ...
+def fte(officer_hours: float | Fraction, *, working_days: int) -> float | Fraction:
+    """Full-time equivalents for ``officer_hours`` in a period of ``working_days`` working days
+    (a week: ``WORKING_DAYS_PER_WEEK``; a month: `working_days_in_month`):
+    officer-hours ÷ `full_time_hours`. Exact for a Fraction, a float for a float."""
+    hours = full_time_hours(working_days)
+    if isinstance(officer_hours, Fraction):
+        return officer_hours / hours
+    return officer_hours / float(hours)

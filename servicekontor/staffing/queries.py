@@ -10,7 +10,7 @@ the pure modules (`forecast`, `dimensioning`, `shifts`, `simcheck`).
 
 ASSUMPTIONS (docs/staffing.md): the history is the last ``HISTORY_WEEKS`` weeks of the
 statistics' rollups, from the first day with any arrival; an officer assigned to an office
-is one FTE there; a full-time officer works ``HOURS_PER_FTE_WEEK`` hours a week.
+is one FTE there; an FTE is `dimensioning.fte` (40 paid hours a week, 8 a working day).
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ HISTORY_WEEKS = 104
 #: The furthest week a plan is made for: a year ahead (the forecast repeats the weekly and
 #: yearly pattern of the history; HISTORY_WEEKS before it still reach into the past).
 MAX_WEEKS_AHEAD = 52
-HOURS_PER_FTE_WEEK = 40.0
 #: ASSUMPTION: the history shows abandonment when at least this share of visits left.
 ABANDONMENT_THRESHOLD = 0.01
 DEFAULT_SERVICE_MINUTES = 10.0
@@ -983,7 +982,7 @@ def network_plan(
     Per office and agency the day model (`forecast.fit_day_model`) gives each open day's
     arrivals and the hour profile spreads them; a month's need is, per weekday and hour, the
     officers scheduled for that weekday's mean demand in the month times the number of such
-    days open. FTE = officer hours / (``HOURS_PER_FTE_WEEK`` / 5 × working days of the month).
+    days open. FTE = `dimensioning.fte` of the month's officer hours (÷ 8 × its working days).
     Agency competence: officers needed for each agency alone (`dimensioning`) against the
     assigned officers trained for it. Offices without history are listed in ``skipped``.
 
@@ -1025,8 +1024,6 @@ def network_plan(
     by_county: dict[tuple[str, int], list[float | None]] = defaultdict(lambda: [0.0, None])
     skipped: list[Office] = []
     backtests: dict[int, forecast.Backtest] = {}
-    year_days = [dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(366)]
-    year_days = [d for d in year_days if d.year == year]
     histories = office_histories(offices, before=before, holdout_weeks=4)
     for office in offices:
         history = histories[office.pk]
@@ -1049,9 +1046,9 @@ def network_plan(
         for month, (hours_needed, most_at_once, agency_hours) in zip(
             wanted_months, months_needed, strict=True
         ):
-            working_days = sum(1 for d in year_days if d.month == month and d.weekday() < 5)
-            per_fte = HOURS_PER_FTE_WEEK / 5 * working_days
-            needed = dimensioning.fte(hours_needed, hours_per_fte=per_fte)
+            needed = dimensioning.fte(
+                hours_needed, working_days=dimensioning.working_days_in_month(year, month)
+            )
             recorded = office.pk in assigned
             available = float(assigned[office.pk]) if recorded else None
             rows.append(

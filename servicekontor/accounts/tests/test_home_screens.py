@@ -26,6 +26,7 @@ NETWORK_SCREENS = (
     "changeplans:index",
     "accounts:api_tokens",
     "admin:index",
+    "outreach-day",
 )
 OFFICE_SCREENS = ("desk:live", "staffing:office")
 

@@ -10,14 +10,10 @@ from servicekontor.costs.staff_need import OfficeNeed, ore_for_hours, price
 
 
 def test_price__worked_example_by_hand():
-    # Luleå needs 160 officer hours in March as it is and 240 with the change the whole
+    # Luleå needs 160 officer hours in a month of 20 working days (1 FTE: 8 h × 20) as it is and 240 with the change the whole
     # month; the change is in force 16 of 31 days; an hour costs 290,00 kr.
     staff = price(
-        [
-            OfficeNeed(
-                office=2, hours_today=160, hours_with_change=240, fte_today=1, fte_with_change=1.5
-            )
-        ],
+        [OfficeNeed(office=2, hours_today=160, hours_with_change=240, working_days=20)],
         ore_per_hour=29_000,
         in_force=Fraction(16, 31),
     )
@@ -29,6 +25,7 @@ def test_price__worked_example_by_hand():
     assert lulea.cost_b_ore == 5_837_419
     # the extra: 80 h × 16/31 × 290 kr = 11 974,19 kr
     assert lulea.difference_ore == 1_197_419
+    assert lulea.fte_a == 1
     assert lulea.fte_b == 1 + Fraction(1, 2) * Fraction(16, 31)
     assert staff.difference_ore == 1_197_419
 
@@ -36,12 +33,8 @@ def test_price__worked_example_by_hand():
 def test_price__leaving_saves_and_totals_sum_the_offices():
     staff = price(
         [
-            OfficeNeed(
-                office=7, hours_today=300, hours_with_change=250, fte_today=2, fte_with_change=1.6
-            ),
-            OfficeNeed(
-                office=3, hours_today=100, hours_with_change=100, fte_today=1, fte_with_change=1
-            ),
+            OfficeNeed(office=7, hours_today=300, hours_with_change=250, working_days=20),
+            OfficeNeed(office=3, hours_today=100, hours_with_change=100, working_days=20),
         ],
         ore_per_hour=30_000,
         in_force=Fraction(1),
@@ -65,11 +58,7 @@ def test_ore_for_hours__half_up():
         ({"ore_per_hour": 100, "in_force": Fraction(3, 2)}, []),
         (
             {"ore_per_hour": 100, "in_force": Fraction(1)},
-            [
-                OfficeNeed(
-                    office=1, hours_today=-1, hours_with_change=0, fte_today=0, fte_with_change=0
-                )
-            ],
+            [OfficeNeed(office=1, hours_today=-1, hours_with_change=0, working_days=20)],
         ),
     ],
 )
@@ -87,11 +76,7 @@ def test_price__bad_input_raises(kwargs, needs):
 def test_price__difference_within_one_ore_of_exact(h0, h1, days, rate):
     in_force = Fraction(days, 31)
     staff = price(
-        [
-            OfficeNeed(
-                office=1, hours_today=h0, hours_with_change=h1, fte_today=0, fte_with_change=0
-            )
-        ],
+        [OfficeNeed(office=1, hours_today=h0, hours_with_change=h1, working_days=21)],
         ore_per_hour=rate,
         in_force=in_force,
     )

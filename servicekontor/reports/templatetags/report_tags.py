@@ -33,6 +33,17 @@ def percent(share: float | None) -> str:
 
 
 @register.filter
+def minute_bin(minute: int | None) -> str:
+    """A median or percentile read from the wait histogram (`reports.measures`: each wait in
+    the bin of the whole minutes it lasted) as its bin, "24–25": the wait lies from 24 min
+    0 s up to 24 min 59 s; not a rounded figure beside the mean's tenths (walk F11 of
+    session 18: "24" was read as 24.0, and as the mean). "–" without data."""
+    if minute is None:
+        return "–"
+    return f"{shown(minute)}–{shown(minute + 1)}"
+
+
+@register.filter
 def dash(value: object) -> object:
     return "–" if value is None or value == "" else value
 

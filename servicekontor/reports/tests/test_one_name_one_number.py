@@ -248,4 +248,36 @@ def test_today_by_agency__a_transferred_visits_wait_is_the_first_agencys_as_live
     assert board.today.wait_median_minutes == 24  # whole minutes, rounded down
     body = page.content.decode()
     assert "the agency the citizen first waited for" in body
-    assert "rounded down (a wait of 24 min 59 s is 24)" in body
+    assert "the bin 24–25 holds the waits from 24 min 0 s to 24 min 59 s" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "mean", "median_label", "note"),
+    [
+        ("en", "25.0", "Median wait (min, whole-minute bin)", "Mean wait: the mean of the exact"),
+        ("sv", "25,0", "Medianväntetid (min, helminutsintervall)", "Medelväntetid: medelvärdet"),
+    ],
+)
+def test_office_page__median_shown_as_its_whole_minute_bin_beside_the_mean(
+    client, world, clock_at, people, language, mean, median_label, note
+):
+    """Walk F11 (session 18): one visit waited 24 min 59 s; the page read "Mean wait 25.0"
+    and "Median 24", taken for a median below the mean (or for the mean). The median and
+    the 90th percentile are shown as the whole-minute bin they come from, "24–25", each on
+    its own labelled row, and a note beside the table states the bin rule."""
+    from servicekontor.queueing import services as queue
+
+    visit = queue.issue_ticket(office=world.office, service=world.tax)
+    clock_at.shift(dt.timedelta(minutes=24, seconds=59))
+    queue.call_next(officer=world.alice)
+    queue.start_service(officer=world.alice, visit_id=visit.pk)
+    queue.finish_visit(officer=world.alice, visit_id=visit.pk, outcome="resolved")
+    client.force_login(people.manager)
+    with translation.override(language):
+        body = client.get(reverse("reports:office", args=[world.office.code])).content.decode()
+    assert f"<td>{mean}</td>" in body
+    assert f'<th scope="row">{median_label}</th><td>24–25</td>' in body
+    assert "<td>24–25</td>" in body.split('id="wait-bins"')[0]
+    assert 'id="wait-bins"' in body and note in body
+    assert "<td>24</td>" not in body  # no bare rounded-down minute beside the mean

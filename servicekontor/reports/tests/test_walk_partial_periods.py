@@ -193,3 +193,53 @@ def test_dashboards__the_ranked_offices_table_marks_an_office_opened_within(
     assert world.office.name in rows  # open the whole month: as it is
     # the board's own rows are not changed (a board may be kept and shown again)
     assert world.other_office.name in [r[0] for r in page.context["board"].ranked.rows]
+
+
+@pytest.fixture
+def closing_after_today(served_world, clock_at):
+    """The year runs (today 10 December 2026); the other office closes on 20 December."""
+    Office.objects.filter(pk=served_world.other_office.pk).update(closed_on=dt.date(2026, 12, 20))
+    clock_at.move_to(DECEMBER)
+    return served_world
+
+
+def test_running_year__one_caveat_rule_a_closing_after_today_marks_nothing(
+    client, closing_after_today, people
+):
+    """Walk F19 (session 18): two rules decided the yearly report's caveats and disagreed —
+    "the year is not over: figures up to today" and "part of the period only: closed from
+    2026-12-20", judged on the whole year, days the figures do not claim to cover. One rule
+    now (`agency_report.covered`): the caveats judge the days the figures cover, up to today,
+    on the page, in the files and in the API alike."""
+    world = closing_after_today
+    code = world.skatteverket.code
+    closed = "2026-12-20"
+    with translation.override("en"):
+        page = _get(client, people.tax_analyst, "year", code, "2026", language="en")
+    body = page.content.decode()
+    assert "The year is not over" in body
+    assert closed not in body
+    assert f"{world.other_office.name} (part of the period" not in body
+    rows = read_csv(_get(client, people.tax_analyst, "year_csv", code, "2026").content)
+    assert not any(closed in cell for row in rows for cell in row)
+    token = create_api_token(user=people.tax_analyst, name="BI")
+    url = reverse("statistics-agency-year", args=[code, "2026"])
+    data = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en").json()
+    # (the records begin on 2026-11-25: that part stays, it is within the days covered)
+    assert data["part_of_period"] == "figures recorded from 2026-11-25"
+    assert all(o["part_of_period"] == "" for o in data["offices"])
+    assert not any(closed in m["part_of_period"] for m in data["months"])
+    # the running month's report alike
+    month = _get(client, people.tax_analyst, "report", code, "2026-12", language="en")
+    if month.status_code == 200:
+        assert closed not in month.content.decode()
+
+
+def test_year_over__a_closing_within_it_is_still_marked(client, served_world, people, clock_at):
+    """The same closing once the year is over: the figures cover all of it, and the office's
+    row says it closed within it (the rule judges the days covered, not "never")."""
+    Office.objects.filter(pk=served_world.other_office.pk).update(closed_on=dt.date(2026, 12, 20))
+    clock_at.move_to(dt.datetime(2027, 1, 10, 12, 0, tzinfo=STOCKHOLM))
+    page = _get(client, people.tax_analyst, "year", served_world.skatteverket.code, "2026")
+    body = page.content.decode()
+    assert "stängt från 2026-12-20" in body or "stängd från 2026-12-20" in body

@@ -1,6 +1,7 @@
 """Officers needed per hour: pooled and per agency, occupancy cap, shrinkage; properties."""
 
 import math
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -80,7 +81,13 @@ def test_hour_need__more_arrivals__never_fewer_officers(a, b, extra, minutes):
     assert more.scheduled >= base.scheduled >= base.base
 
 
-def test_fte():
-    assert dimensioning.fte(80, hours_per_fte=40) == 2
+def test_fte__one_definition_a_week_and_a_month():
+    """Walk F22: one FTE is 40 h a week, 8 h a working day; a month's by its weekdays."""
+    assert dimensioning.HOURS_PER_FTE_WEEK == 40
+    assert dimensioning.fte(80.0, working_days=dimensioning.WORKING_DAYS_PER_WEEK) == 2
+    assert dimensioning.working_days_in_month(2026, 2) == 20
+    assert dimensioning.working_days_in_month(2026, 12) == 23
+    assert dimensioning.fte(184.0, working_days=23) == 1  # December 2026: 23 × 8 h
+    assert dimensioning.fte(Fraction(100), working_days=20) == Fraction(5, 8)  # exact
     with pytest.raises(ValueError):
-        dimensioning.fte(1, hours_per_fte=0)
+        dimensioning.fte(1.0, working_days=0)
