@@ -2,6 +2,7 @@ import importlib.util
 import struct
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -33,6 +34,7 @@ def test_favicon__committed_files_are_what_the_script_draws():
     assert (static / "favicon.svg").read_text(encoding="utf-8") == script.svg()
 
 
+@pytest.mark.django_db  # the finder on "/" lists the agencies offered (walk F3)
 def test_favicon__linked_from_every_page(client):
     html = client.get("/").content.decode()
 
