@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 
 from servicekontor.core.geography import load_localities
 from servicekontor.network.models import Office, OfficeKind
@@ -26,6 +26,7 @@ from servicekontor.planning.plans import (
     plan,
 )
 from servicekontor.reports import queries as report_queries
+from servicekontor.reports.models import MonthFigures
 from servicekontor.reports.scope import EVERYTHING
 
 SAME_PLACE_JOIN = "+"
@@ -153,8 +154,10 @@ def with_closed_visits(summary: dict[str, Any], *, today: dt.date) -> dict[str, 
     """`summary` (a plan's `result_to_dict`) with each closed office's visits of the 12
     whole months before the current one (the statistics' arrivals; `visits_year`, None for
     an office the statistics do not know): the visits that move when it closes (walk F21:
-    the objective counts residents, the page says what moves). A copy; the summary kept in
-    a scenario is not changed."""
+    the objective counts residents, the page says what moves); and ``visits_months``, the
+    months those figures cover: ``first`` (the first month with any figures in the window,
+    None: none), ``last``, and ``full`` (all 12). A copy; the summary kept in a scenario is
+    not changed."""
     closed = summary.get("closed") or []
     if not closed:
         return summary
@@ -176,4 +179,9 @@ def with_closed_visits(summary: dict[str, Any], *, today: dt.date) -> dict[str, 
         dict(c, visits_year=arrivals.get(ids[c["code"]]) if c["code"] in ids else None)
         for c in closed
     ]
-    return {**summary, "closed": rows}
+    # The months the figures really cover (walk: the statistics may begin inside the 12).
+    first = MonthFigures.objects.filter(month__gte=start, month__lte=end).aggregate(
+        first=Min("month")
+    )["first"]
+    months = {"first": first, "last": end.replace(day=1), "full": first == start}
+    return {**summary, "closed": rows, "visits_months": months}

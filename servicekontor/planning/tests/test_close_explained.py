@@ -132,3 +132,54 @@ def test_close__the_visits_that_move_from_the_statistics():
     shown = with_closed_visits(summary, today=dt.date(2026, 12, 2))
     assert [c.get("visits_year") for c in shown["closed"]] == [1000, None]
     assert "visits_year" not in summary["closed"][0]  # the saved summary is not changed
+    # The figures begin in the window's first month: all 12 months are counted.
+    assert shown["visits_months"] == {
+        "first": dt.date(2025, 12, 1),
+        "last": dt.date(2026, 11, 1),
+        "full": True,
+    }
+
+
+@pytest.mark.django_db
+def test_close__statistics_that_begin_inside_the_12_months__the_page_says_which_months():
+    """Walk (session 18): the statistics began on 7 Oct 2026, yet the column said "the
+    statistics' last 12 whole months": two months read as a year. The heading names the
+    months the figures cover and a note says they are fewer than 12."""
+    import datetime as dt
+
+    from django.template.loader import render_to_string
+
+    from servicekontor.planning.queries import with_closed_visits
+    from servicekontor.reports.models import MonthFigures
+    from tests.factories import make_office, make_service
+
+    office = make_office(code="vaxjo-1", name="Växjö")
+    service = make_service()
+    for month in (dt.date(2026, 10, 1), dt.date(2026, 11, 1)):
+        MonthFigures.objects.create(
+            office=office, service=service, agency=service.agency, month=month, visits_walk_in=300
+        )
+    summary = {
+        "closed": [{"code": "vaxjo-1", "name": "Växjö", "people": 5, "to": "X", "added_km": 2.5}]
+    }
+    shown = with_closed_visits(summary, today=dt.date(2026, 12, 2))
+    assert shown["visits_months"]["first"] == dt.date(2026, 10, 1)
+    assert shown["visits_months"]["full"] is False
+    with translation.override("sv"):
+        html = render_to_string("planning/_sites.html", {"summary": shown})
+    assert "statistik oktober 2026–november 2026" in html
+    assert "Statistiken börjar i oktober 2026" in html
+    assert "senaste 12 hela månader" not in html
+    with translation.override("en"):
+        html = render_to_string("planning/_sites.html", {"summary": shown})
+    assert "statistics October 2026–November 2026" in html
+    assert "fewer than 12 months" in html
+
+    empty = with_closed_visits(
+        {"closed": [{"code": "vaxjo-1", "name": "Växjö", "people": 5, "to": "X", "added_km": 2.5}]},
+        today=dt.date(2025, 6, 2),
+    )
+    assert empty["visits_months"]["first"] is None
+    with translation.override("en"):
+        html = render_to_string("planning/_sites.html", {"summary": empty})
+    assert "no statistics in the last 12 whole months" in html
