@@ -92,7 +92,8 @@ class HandoverListView(PartnerApiView, ListAPIView[Handover]):
 
 
 def _one(request: Request, reference: str) -> Handover:
-    found = handovers_of_agency(partner_agency_id(request)).filter(reference=reference).first()
+    wanted = services.canonical_reference(reference)  # typed by people on the agency's side too
+    found = handovers_of_agency(partner_agency_id(request)).filter(reference=wanted).first()
     if found is None:
         raise NotFound()
     return found

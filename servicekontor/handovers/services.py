@@ -87,6 +87,12 @@ def identity_needed(service: Service) -> bool:
     return Partner.objects.filter(agency_id=service.agency_id, identity_services=service).exists()
 
 
+def canonical_reference(raw: str) -> str:
+    """A handover reference as people type it (read aloud: any case, stray spaces) → the stored
+    form (`H-XXXX-XXXX`, upper case). Not validated: an unknown reference stays unknown."""
+    return raw.strip().upper()
+
+
 def _new_reference() -> str:
     chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
     return f"H-{chars[:4]}-{chars[4:]}"
@@ -376,7 +382,9 @@ def record_errand_with_handover(
 
 
 def _locked(*, agency_id: int, reference: str) -> Handover:
-    found = Handover.objects.select_for_update().filter(agency_id=agency_id, reference=reference)
+    found = Handover.objects.select_for_update().filter(
+        agency_id=agency_id, reference=canonical_reference(reference)
+    )
     handover = found.first()
     if handover is None:
         raise HandoverNotFound()

@@ -12,7 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -109,7 +116,13 @@ def handover_detail(request: HttpRequest, reference: str) -> HttpResponse:
     each delivery to the agency's system (attempts, answer, delivered at) and the agency's
     confirmation (status, time, case number). The list's permissions: a network
     administrator any handover, an agency analyst their agency's (403 for another's); no
-    personal data, as on the list."""
+    personal data, as on the list.
+
+    References are read aloud and typed (walk F5): any case and surrounding spaces lead to the
+    canonical (upper-case) address by a permanent redirect."""
+    canonical = services.canonical_reference(reference)
+    if canonical != reference:
+        return HttpResponsePermanentRedirect(reverse("handovers:detail", args=[canonical]))
     user = _user(request)
     agencies = _visible_agencies(user)
     handover = get_object_or_404(

@@ -71,3 +71,18 @@ def test_detail__an_agency_that_polls_is_not_signed(client, world, both):
     with translation.override("en"):
         body = client.get(reverse("handovers:detail", args=[fk.reference])).content.decode()
     assert "Not signed: the agency fetches its handovers from the API" in body
+
+
+def test_detail__a_reference_typed_in_any_case_leads_to_the_handover(client, world, both):
+    """Walk F5: references are read aloud and typed; lower case (or stray spaces) gave 404."""
+    _tax, fk = both
+    client.force_login(make_user(role="agency_analyst", analyst_agency=world.fk))
+    canonical = reverse("handovers:detail", args=[fk.reference])
+    for typed in (fk.reference.lower(), f" {fk.reference.lower()} ", fk.reference.title()):
+        response = client.get(reverse("handovers:detail", args=[typed]))
+        assert response.status_code == 301, typed
+        assert response["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+    # an unknown reference stays unknown, in any case
+    unknown = client.get(reverse("handovers:detail", args=["h-zzzz-zzzz"]), follow=True)
+    assert unknown.status_code == 404

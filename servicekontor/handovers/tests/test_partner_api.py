@@ -90,6 +90,19 @@ def test_partner_api__acknowledge_then_outcome(client, tokens, handovers):
     assert polled.json()["results"] == []
 
 
+def test_partner_api__a_reference_in_lower_case_is_the_same_handover(client, tokens, handovers):
+    """Walk F5: references are read aloud and typed, on the agency's side too."""
+    tax_token, _fk = tokens
+    tax_h, _ = handovers
+    typed = tax_h.reference.lower()
+
+    detail = client.get(reverse("partner-handover", args=[typed]), **_bearer(tax_token))
+    ack = _post(client, "partner-handover-acknowledge", typed, tax_token, {"case_number": "7"})
+
+    assert detail.status_code == 200 and detail.json()["reference"] == tax_h.reference
+    assert ack.status_code == 200 and ack.json()["case_number"] == "7"
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [
