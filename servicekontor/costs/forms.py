@@ -164,7 +164,14 @@ class SettleForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
     #: with the month's usage partial (`coverage.usage_gaps`), the confirmation must also
     #: say that its whole pools are shared by that usage (walk F15)
-    accept_partial = forms.BooleanField(required=False)
+    accept_partial = forms.BooleanField(
+        label=_("Accept partial usage"),
+        help_text=_(
+            "Settle even if the month's usage is partial or still running: the whole pools "
+            "are then shared by the usage recorded so far."
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, months: Sequence[dt.date] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
