@@ -3,6 +3,7 @@ Migrationsverket"): a plain select (no JavaScript), the agencies by the names th
 only offices offering a service of the chosen agency that day, nearest first; the API's office
 list has the same filter (`agency`, by code)."""
 
+import csv
 import datetime as dt
 import re
 
@@ -67,7 +68,8 @@ def test_finder__only_offices_helping_with_the_agency(client: Client) -> None:
     # come in the same order.
     assert [c for c in every if c in found] == found[: len([c for c in every if c in found])]
     english = client.get("/en/", {"q": "Kista", "agency": "migrationsverket"}).content.decode()
-    assert "Offices nearest Kista that help with Swedish Migration Agency" in english
+    # walk F7 (session 18): every English agency name takes "the"
+    assert "Offices nearest Kista that help with the Swedish Migration Agency" in english
 
 
 @time_machine.travel(NOW, tick=False)
@@ -93,3 +95,11 @@ def test_api__offices_by_agency(client: Client) -> None:
     assert response.status_code == 200
     codes = [o["code"] for o in response.json()["results"]]
     assert codes and all(_offers(code, agency.code) for code in codes)
+
+
+def test_finder__english_heading_takes_the_for_every_reference_agency() -> None:
+    """The English heading says "help with the {agency}" (walk F7): right for every agency of
+    the reference data, all named "Swedish … Agency/Service"."""
+    with (settings.REFERENCE_DATA_DIR / "agencies.csv").open(encoding="utf-8") as f:
+        names = [row["name_en"] for row in csv.DictReader(f)]
+    assert names and all(n.startswith("Swedish ") for n in names), names
