@@ -289,7 +289,10 @@ class FirstVisitLanguageMiddleware:
     """A citizen's first visit (no language cookie: no choice made on this browser) to an
     unprefixed page, from a browser whose Accept-Language prefers English to Swedish: 302 to
     the same page under "/en/" (walk F4; decision 0104). A choice made with the language
-    button (the cookie, either language) is never overridden, and a shared office device's
+    button (the cookie, either language) is never overridden: a later visit to an unprefixed
+    page (a bookmark, a typed "/") with the cookie saying English goes to its "/en/" twin too
+    (walk F1, session 18), the cookie saying Swedish stays. "/en/" pages are left alone
+    whatever the cookie says (their address names their language). A shared office device's
     pages, staff screens (`StaffLanguageRedirectMiddleware`), calendar files, htmx and
     anything but GET and HEAD are left alone. Every unprefixed page it could redirect says
     that its answer depends on Accept-Language and on the cookie (Vary), so a cache never
@@ -329,9 +332,12 @@ class FirstVisitLanguageMiddleware:
 
     @staticmethod
     def _target(request: HttpRequest) -> str | None:
-        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-            return None
-        language = accepted_language(request.headers.get("Accept-Language", ""))
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen is not None:  # the button's choice, not the browser's, once made
+            known = {code for code, _name in settings.LANGUAGES}
+            language: str | None = chosen if chosen in known else None
+        else:
+            language = accepted_language(request.headers.get("Accept-Language", ""))
         if language is None or language == settings.LANGUAGE_CODE:
             return None
         if not _has_page(language, request.path_info):

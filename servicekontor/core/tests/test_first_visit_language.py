@@ -105,3 +105,51 @@ def test_first_visit__shared_devices_staff_api_files_left_alone(client: Client) 
 def test_first_visit__post_and_htmx_left_alone(client: Client) -> None:
     assert _get(client, "/", ENGLISH, htmx=True).status_code == 200
     assert client.post("/", HTTP_ACCEPT_LANGUAGE=ENGLISH).status_code != 302
+
+
+@pytest.mark.parametrize("accept", [SWEDISH, ENGLISH, ""])
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [("/", "/en/"), ("/book/", "/en/book/"), ("/?q=Kiruna", "/en/?q=Kiruna")],
+)
+def test_chosen_english__a_swedish_address_leads_to_its_english_twin(
+    client: Client, accept, path, target
+) -> None:
+    """Walk F1 (session 18): English chosen with the button (the cookie), then "/" opened
+    from a bookmark or typed gave Swedish; only cookie-less first visits followed the
+    browser. The choice now wins both ways, whatever the browser asks."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = _get(client, path, accept)
+    assert response.status_code == 302 and response["Location"] == target
+    assert has_vary_header(response, "Accept-Language") and has_vary_header(response, "Cookie")
+    assert _get(client, target, accept)["Content-Language"] == "en"
+
+
+def test_chosen_english__shared_devices_api_files_htmx_post_left_alone(client: Client) -> None:
+    office = make_office()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for path in (
+        f"/queue/{office.code}/",  # a kiosk must not keep one citizen's choice for the next
+        f"/book/check-in/{office.code}/",
+        f"/display/{office.code}/",
+        "/api/agencies/",
+        f"/office/{office.code}/visits.ics",
+    ):
+        response = _get(client, path, SWEDISH)
+        assert not response.get("Location", "").startswith("/en/"), path
+    assert _get(client, "/", SWEDISH, htmx=True).status_code == 200
+    assert client.post("/", HTTP_ACCEPT_LANGUAGE=SWEDISH).status_code != 302
+
+
+def test_chosen_swedish__an_english_address_stays_english(client: Client) -> None:
+    """A cookie saying Swedish on an "/en/" page: the address names its language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    response = _get(client, "/en/book/", SWEDISH)
+    assert response.status_code == 200 and response["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("cookie", ["fr", ""])
+def test_chosen_unknown_language__swedish_address_stays(client: Client, cookie) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    response = _get(client, "/", ENGLISH)
+    assert response.status_code == 200 and response["Content-Language"] == "sv"

@@ -1,6 +1,7 @@
 """Walk F24: choosing English on a staff page set the language cookie, but an unprefixed staff
 URL (a bookmark, the URLs `make run` prints) still came in Swedish. It now goes to the same
-page under /en/; citizens' pages, kiosks and displays keep their own URL's language."""
+page under /en/; kiosks and displays keep their own URL's language (citizens' pages follow
+the choice too since walk F1 of session 18, decision 0104)."""
 
 import pytest
 from django.test import Client
@@ -27,9 +28,16 @@ def test_english_chosen__the_english_page_is_not_redirected_again():
     assert _with("en").get("/en/staff/login/").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/book/", "/queue/kista/", "/display/kista/"])
-def test_english_chosen__citizens_pages_and_devices_keep_their_url(path):
+@pytest.mark.parametrize("path", ["/queue/kista/", "/display/kista/"])
+def test_english_chosen__devices_keep_their_url(path):
     assert not _with("en").get(path).get("Location", "").startswith("/en/")
+
+
+@pytest.mark.parametrize("path", ["/", "/book/"])
+def test_english_chosen__citizens_pages_go_to_english_too(path):
+    """Session 18, walk F1 (decision 0104): a citizen's page on their own browser follows
+    the chosen language as the staff screens do (`FirstVisitLanguageMiddleware`)."""
+    assert _with("en").get(path)["Location"] == "/en" + path
 
 
 def test_swedish_or_no_choice__unprefixed_stays():
